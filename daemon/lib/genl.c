@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "genl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <uapi/linux/semnet.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+int sn_genl_open(struct sn_genl *g)
+{
+	int one = 1;
+	int ret;
+
+	memset(g, 0, sizeof(*g));
+	g->sock = nl_socket_alloc();
+	if (!g->sock)
+		return -ENOMEM;
+	ret = genl_connect(g->sock);
+	if (ret < 0) {
+		ret = -EPROTONOSUPPORT;
+		goto err;
+	}
+	/* Ask for extended acks: the kernel explains each rejection. */
+	setsockopt(nl_socket_get_fd(g->sock), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(g->sock), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+	g->family = genl_ctrl_resolve(g->sock, SEMNET_GENL_NAME);
+	if (g->family < 0) {
+		ret = -ENOENT;
+		goto err;
+	}
+	return 0;
+err:
+	nl_socket_free(g->sock);
+	g->sock = NULL;
+	return ret;
+}
+
+void sn_genl_close(struct sn_genl *g)
+{
+	if (g->sock)
+		nl_socket_free(g->sock);
+	g->sock = NULL;
+}
+
+const char *sn_genl_open_strerror(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "the semnet kernel module is not loaded (try: modprobe semnet)";
+	case -ENOMEM:
+		return "out of memory";
+	case -EPROTONOSUPPORT:
+		return "cannot open a generic netlink socket";
+	default:
+		return strerror(-err);
+	}
+}
+
+struct nl_msg *sn_genl_request(struct sn_genl *g, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0,
+			 flags | NLM_F_REQUEST, cmd, SEMNET_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+struct transact {
+	struct sn_genl *g;
+	sn_genl_reply_fn fn;
+	void *arg;
+	int error;
+	int done;
+};
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct transact *t = arg;
+	struct nlattr *attrs[SEMNET_A_MAX + 1];
+	int ret;
+
+	ret = genlmsg_parse(nlmsg_hdr(msg), 0, attrs, SEMNET_A_MAX, NULL);
+	if (ret < 0) {
+		t->error = -EBADMSG;
+		snprintf(t->g->error, sizeof(t->g->error),
+			 "malformed reply from the kernel");
+		return NL_STOP;
+	}
+	if (t->fn) {
+		ret = t->fn(attrs, t->arg);
+		if (ret < 0) {
+			t->error = ret;
+			return NL_STOP;
+		}
+	}
+	return NL_OK;
+}
+
+/* Copies NLMSGERR_ATTR_MSG of an extended ack into g->error. */
+static void save_extack(struct sn_genl *g, struct nlmsghdr *nlh,
+			struct nlmsgerr *err)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct nlattr *attrs;
+	int offset, len;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	/* With NETLINK_CAP_ACK (or on success) only the header is echoed. */
+	offset = sizeof(*err);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		offset += err->msg.nlmsg_len - sizeof(err->msg);
+	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - offset;
+	if (len <= 0)
+		return;
+	attrs = (struct nlattr *)((char *)err + offset);
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, NULL) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(g->error, sizeof(g->error), "%s",
+			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct transact *t = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)err - 1;
+
+	(void)nla;
+	t->error = err->error;
+	t->done = 1;
+	save_extack(t->g, nlh, err);
+	return NL_STOP;
+}
+
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct transact *t = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	/* A dump's NLMSG_DONE carries an error code when it failed midway. */
+	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
+		int err = *(int *)nlmsg_data(nlh);
+
+		if (err < 0)
+			t->error = err;
+	}
+	t->done = 1;
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct transact *t = arg;
+
+	(void)msg;
+	t->done = 1;
+	return NL_STOP;
+}
+
+int sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
+		     sn_genl_reply_fn fn, void *arg)
+{
+	struct transact t = { .g = g, .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int ret;
+
+	g->error[0] = '\0';
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &t);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &t);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &t);
+
+	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	ret = nl_send_auto(g->sock, msg);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		nl_cb_put(cb);
+		return -EIO;
+	}
+	while (!t.done && !t.error) {
+		ret = nl_recvmsgs(g->sock, cb);
+		if (ret < 0 && !t.error) {
+			t.error = ret == -NLE_PERM ? -EPERM : -EIO;
+			break;
+		}
+	}
+	/* A stopped dump leaves messages queued; drain so the socket is reusable. */
+	nl_cb_put(cb);
+	return t.error;
+}

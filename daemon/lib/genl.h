@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small client for the "semnet" generic-netlink family, on libnl-genl-3.
+ * Errors come back as a negative errno plus the kernel's extack message,
+ * so callers can tell the user exactly what was wrong.
+ */
+#ifndef SEMNET_GENL_H
+#define SEMNET_GENL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+struct sn_genl {
+	struct nl_sock *sock;
+	int family;
+	/* The kernel's extack message of the last failed request, or "". */
+	char error[256];
+};
+
+/*
+ * Called for each reply message (one for a plain request, many for a
+ * dump). attrs[] is indexed by the top-level SEMNET_A_* attributes.
+ * Return 0 to go on, or a negative errno to stop with that error.
+ */
+typedef int (*sn_genl_reply_fn)(struct nlattr **attrs, void *arg);
+
+/* Opens a socket and resolves the family. -ENOENT: module not loaded. */
+int sn_genl_open(struct sn_genl *g);
+void sn_genl_close(struct sn_genl *g);
+
+/* A new request for @cmd; NLM_F_DUMP in @flags for dumps. NULL: no memory. */
+struct nl_msg *sn_genl_request(struct sn_genl *g, uint8_t cmd, int flags);
+
+/*
+ * Sends @msg (and frees it), then reads every reply until the final ACK or
+ * NLMSG_DONE. Returns 0 or a negative errno; on failure g->error holds the
+ * kernel's extack message when it gave one.
+ */
+int sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
+		     sn_genl_reply_fn fn, void *arg);
+
+/* A one-line description of a failure from sn_genl_open(). */
+const char *sn_genl_open_strerror(int err);
+
+#endif /* SEMNET_GENL_H */

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * semnet: semantic-address overlay networking for edge orchestration.
+ */
+#include <linux/module.h>
+#include <linux/init.h>
+#include <net/genetlink.h>
+#include <uapi/linux/semnet.h>
+
+#include "netlink.h"
+#include "netns.h"
+#include "version.h"
+
+static int __init semnet_init(void)
+{
+	int ret;
+
+	ret = semnet_netns_init();
+	if (ret)
+		return ret;
+	ret = semnet_genl_init();
+	if (ret)
+		goto err_netns;
+
+	pr_info("semnet " SEMNET_VERSION " loaded\n");
+	return 0;
+
+err_netns:
+	semnet_netns_exit();
+	return ret;
+}
+
+static void __exit semnet_exit(void)
+{
+	semnet_genl_exit();
+	semnet_netns_exit();
+}
+
+module_init(semnet_init);
+module_exit(semnet_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("semnet: semantic-address overlay networking");
+MODULE_VERSION(SEMNET_VERSION);
+MODULE_ALIAS_GENL_FAMILY(SEMNET_GENL_NAME);
