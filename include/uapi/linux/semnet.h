@@ -6,9 +6,20 @@
  * is the only definition of it; the kernel module, the `semnet` CLI and the
  * daemons all include it.
  *
- * Family SEMNET_GENL_NAME, version SEMNET_GENL_VERSION. Every command is
- * per network namespace: it acts on the namespace of the requesting socket.
+ * Family SEMNET_GENL_NAME, version SEMNET_GENL_VERSION. Every command acts on
+ * the network namespace of the requesting socket. Changes (NEW, DEL, SET,
+ * FLUSH) need CAP_NET_ADMIN in that namespace; GET and dumps do not.
  * Numbers are ABI: new commands and attributes are only ever appended.
+ *
+ * Objects (per namespace):
+ *  - node: this namespace's semnet configuration (address ranges, local
+ *    subnets, bridge, flow limits). Nothing is translated until it is set.
+ *  - service: a ServiceIP (RR or Closest address) with a name and a policy.
+ *    Services that share a name share their instances.
+ *  - instance: an InstanceIP of a named service, with the nsIP it has while
+ *    deployed and the node that hosts it.
+ *  - flow: a translated connection (read-only; dump and flush).
+ * Addresses are IPv4, network byte order (NLA_BE32); ports NLA_BE16.
  */
 #ifndef _UAPI_LINUX_SEMNET_H
 #define _UAPI_LINUX_SEMNET_H
@@ -16,10 +27,35 @@
 #define SEMNET_GENL_NAME	"semnet"
 #define SEMNET_GENL_VERSION	1
 
+/* Longest service name, including the terminating NUL. */
+#define SEMNET_NAME_MAX		128
+/* Longest policy name, including the terminating NUL. */
+#define SEMNET_POLICY_NAME_MAX	16
+/* Most local subnets a node may have. */
+#define SEMNET_SUBNETS_MAX	8
+
 enum semnet_cmd {
 	SEMNET_CMD_UNSPEC,
-	/* Module and namespace identity. Reply: SEMNET_A_INFO. */
-	SEMNET_CMD_GET_INFO,
+	SEMNET_CMD_GET_INFO,		/* reply: SEMNET_A_INFO */
+
+	SEMNET_CMD_SET_NODE,		/* SEMNET_A_NODE: create or replace */
+	SEMNET_CMD_GET_NODE,		/* reply: SEMNET_A_NODE; -ENODATA if unset */
+	SEMNET_CMD_DEL_NODE,		/* remove config and every object */
+
+	SEMNET_CMD_NEW_SERVICE,		/* SEMNET_A_SERVICE; NLM_F_REPLACE updates */
+	SEMNET_CMD_DEL_SERVICE,		/* SEMNET_A_SERVICE with _ADDR */
+	SEMNET_CMD_GET_SERVICE,		/* by _ADDR, or dump */
+	SEMNET_CMD_FLUSH_SERVICES,	/* every service (instances stay) */
+
+	SEMNET_CMD_NEW_INSTANCE,	/* SEMNET_A_INSTANCE; NLM_F_REPLACE updates */
+	SEMNET_CMD_DEL_INSTANCE,	/* SEMNET_A_INSTANCE with _ADDR */
+	SEMNET_CMD_GET_INSTANCE,	/* by _ADDR, or dump (filter: _SERVICE) */
+	SEMNET_CMD_FLUSH_INSTANCES,	/* every instance (filter: _SERVICE) */
+
+	SEMNET_CMD_GET_FLOW,		/* dump only */
+	SEMNET_CMD_FLUSH_FLOWS,		/* optional filter: SEMNET_A_FLOW _SERVICE/_INSTANCE */
+
+	SEMNET_CMD_GET_STATS,		/* reply: SEMNET_A_STATS */
 
 	__SEMNET_CMD_MAX
 };
@@ -29,6 +65,11 @@ enum semnet_cmd {
 enum semnet_attr {
 	SEMNET_A_UNSPEC,
 	SEMNET_A_INFO,		/* nest: enum semnet_info_attr */
+	SEMNET_A_NODE,		/* nest: enum semnet_node_attr */
+	SEMNET_A_SERVICE,	/* nest: enum semnet_service_attr */
+	SEMNET_A_INSTANCE,	/* nest: enum semnet_instance_attr */
+	SEMNET_A_FLOW,		/* nest: enum semnet_flow_attr */
+	SEMNET_A_STATS,		/* nest: enum semnet_stats_attr */
 
 	__SEMNET_A_MAX
 };
@@ -45,5 +86,129 @@ enum semnet_info_attr {
 	__SEMNET_A_INFO_MAX
 };
 #define SEMNET_A_INFO_MAX (__SEMNET_A_INFO_MAX - 1)
+
+/* An IPv4 prefix: used for ranges and subnets. */
+enum semnet_prefix_attr {
+	SEMNET_A_PREFIX_UNSPEC,
+	SEMNET_A_PREFIX_ADDR,		/* be32: network address (host bits zero) */
+	SEMNET_A_PREFIX_LEN,		/* u8: 0..32 */
+
+	__SEMNET_A_PREFIX_MAX
+};
+#define SEMNET_A_PREFIX_MAX (__SEMNET_A_PREFIX_MAX - 1)
+
+enum semnet_node_attr {
+	SEMNET_A_NODE_UNSPEC,
+	SEMNET_A_NODE_PLATFORM,		/* nest prefix: every semnet address */
+	SEMNET_A_NODE_SERVICE_RANGE,	/* nest prefix: ServiceIPs and InstanceIPs */
+	SEMNET_A_NODE_SUBNETS,		/* nest of SEMNET_A_NODE_SUBNET */
+	SEMNET_A_NODE_SUBNET,		/* nest prefix: a local /26 (or other) */
+	SEMNET_A_NODE_GATEWAY,		/* be32: the bridge's address (.1) */
+	SEMNET_A_NODE_BRIDGE,		/* u32: ifindex of the container bridge */
+	SEMNET_A_NODE_FLOW_MAX,		/* u32: flow table capacity */
+	SEMNET_A_NODE_TIMEOUT_TCP,	/* u32 seconds: established TCP idle */
+	SEMNET_A_NODE_TIMEOUT_TCP_CLOSE, /* u32 seconds: after FIN or RST */
+	SEMNET_A_NODE_TIMEOUT_UDP,	/* u32 seconds */
+	SEMNET_A_NODE_TIMEOUT_ICMP,	/* u32 seconds */
+
+	__SEMNET_A_NODE_MAX
+};
+#define SEMNET_A_NODE_MAX (__SEMNET_A_NODE_MAX - 1)
+
+/* Packet, byte and flow counters of a service or an instance. */
+enum semnet_counters_attr {
+	SEMNET_A_COUNTERS_UNSPEC,
+	SEMNET_A_COUNTERS_PACKETS,	/* u64: packets, both directions */
+	SEMNET_A_COUNTERS_BYTES,	/* u64: bytes, both directions */
+	SEMNET_A_COUNTERS_FLOWS,	/* u64: flows created */
+	SEMNET_A_COUNTERS_PAD,
+
+	__SEMNET_A_COUNTERS_MAX
+};
+#define SEMNET_A_COUNTERS_MAX (__SEMNET_A_COUNTERS_MAX - 1)
+
+enum semnet_service_attr {
+	SEMNET_A_SERVICE_UNSPEC,
+	SEMNET_A_SERVICE_ADDR,		/* be32: the ServiceIP (key) */
+	SEMNET_A_SERVICE_NAME,		/* string: e.g. "app.ns.svc.ns" */
+	SEMNET_A_SERVICE_POLICY,	/* string: "rr", "random" */
+	SEMNET_A_SERVICE_INSTANCES,	/* u32, read-only: instances of the name */
+	SEMNET_A_SERVICE_COUNTERS,	/* nest: enum semnet_counters_attr */
+
+	__SEMNET_A_SERVICE_MAX
+};
+#define SEMNET_A_SERVICE_MAX (__SEMNET_A_SERVICE_MAX - 1)
+
+enum semnet_instance_attr {
+	SEMNET_A_INSTANCE_UNSPEC,
+	SEMNET_A_INSTANCE_ADDR,		/* be32: the InstanceIP (key) */
+	SEMNET_A_INSTANCE_SERVICE,	/* string: the service name */
+	SEMNET_A_INSTANCE_NSIP,		/* be32: namespace IP while deployed */
+	SEMNET_A_INSTANCE_NODE,		/* be32: underlay address of its node (0: local) */
+	SEMNET_A_INSTANCE_LOCAL,	/* flag, read-only: nsIP in a local subnet */
+	SEMNET_A_INSTANCE_COUNTERS,	/* nest: enum semnet_counters_attr */
+
+	__SEMNET_A_INSTANCE_MAX
+};
+#define SEMNET_A_INSTANCE_MAX (__SEMNET_A_INSTANCE_MAX - 1)
+
+enum semnet_flow_attr {
+	SEMNET_A_FLOW_UNSPEC,
+	SEMNET_A_FLOW_PROTO,		/* u8: IPPROTO_TCP, _UDP, _ICMP */
+	SEMNET_A_FLOW_SRC,		/* be32: client source as sent */
+	SEMNET_A_FLOW_SPORT,		/* be16 (ICMP: echo id) */
+	SEMNET_A_FLOW_DST,		/* be32: destination as sent (ServiceIP/InstanceIP) */
+	SEMNET_A_FLOW_DPORT,		/* be16 */
+	SEMNET_A_FLOW_XSRC,		/* be32: source after translation */
+	SEMNET_A_FLOW_XSPORT,		/* be16 */
+	SEMNET_A_FLOW_XDST,		/* be32: destination after translation */
+	SEMNET_A_FLOW_XDPORT,		/* be16 */
+	SEMNET_A_FLOW_SERVICE,		/* be32: ServiceIP, absent for InstanceIP flows */
+	SEMNET_A_FLOW_INSTANCE,		/* be32: InstanceIP of the chosen instance */
+	SEMNET_A_FLOW_STATE,		/* u8: enum semnet_flow_state */
+	SEMNET_A_FLOW_EXPIRES,		/* u32: milliseconds until idle expiry */
+	SEMNET_A_FLOW_PACKETS,		/* u64: both directions */
+	SEMNET_A_FLOW_BYTES,		/* u64: both directions */
+	SEMNET_A_FLOW_PAD,
+
+	__SEMNET_A_FLOW_MAX
+};
+#define SEMNET_A_FLOW_MAX (__SEMNET_A_FLOW_MAX - 1)
+
+enum semnet_flow_state {
+	SEMNET_FLOW_ACTIVE,	/* UDP, ICMP and TCP until it closes */
+	SEMNET_FLOW_CLOSING,	/* TCP after FIN or RST: short timeout */
+};
+
+/* Why the datapath dropped a packet: SEMNET_A_STATS_DROPS is indexed by it. */
+enum semnet_drop_reason {
+	SEMNET_DROP_UNSPEC,
+	SEMNET_DROP_NO_INSTANCE,	/* service has no instance */
+	SEMNET_DROP_FLOW_TABLE_FULL,	/* flow table at SEMNET_A_NODE_FLOW_MAX */
+	SEMNET_DROP_NO_PORT,		/* no free source port for a clashing tuple */
+	SEMNET_DROP_SPOOFED_SOURCE,	/* container sent with an address not its own */
+	SEMNET_DROP_MALFORMED,		/* truncated or unparseable headers */
+	SEMNET_DROP_NOMEM,		/* allocation failed */
+	SEMNET_DROP_UNKNOWN_ADDRESS,	/* ServiceIP/InstanceIP not in the tables */
+
+	__SEMNET_DROP_MAX
+};
+#define SEMNET_DROP_MAX (__SEMNET_DROP_MAX - 1)
+
+enum semnet_stats_attr {
+	SEMNET_A_STATS_UNSPEC,
+	SEMNET_A_STATS_FLOWS,		/* u32: flows now */
+	SEMNET_A_STATS_FLOWS_CREATED,	/* u64 */
+	SEMNET_A_STATS_FLOWS_EXPIRED,	/* u64 */
+	SEMNET_A_STATS_PORT_REMAPS,	/* u64: source ports remapped on a clash */
+	SEMNET_A_STATS_PACKETS,		/* u64: packets translated */
+	SEMNET_A_STATS_DROPS,		/* nest: u64 per enum semnet_drop_reason */
+	SEMNET_A_STATS_SERVICES,	/* u32 */
+	SEMNET_A_STATS_INSTANCES,	/* u32 */
+	SEMNET_A_STATS_PAD,
+
+	__SEMNET_A_STATS_MAX
+};
+#define SEMNET_A_STATS_MAX (__SEMNET_A_STATS_MAX - 1)
 
 #endif /* _UAPI_LINUX_SEMNET_H */
