@@ -19,7 +19,7 @@ export KDIR
 SEMNET_CACHE ?= /var/cache/semnet-dev
 export SEMNET_CACHE
 
-.PHONY: all module user deps check check-debug demo kunit clean help
+.PHONY: all module user deps check check-debug demo kunit clean help print-kdir
 
 all: module user
 
@@ -49,6 +49,10 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C daemon clean
 	rm -rf build
+
+# For scripts (tests/vm/run): the kernel tree semnet.ko is built against.
+print-kdir:
+	@echo $(KDIR)
 
 help:
 	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
