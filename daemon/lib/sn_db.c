@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "sn_db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sn_log.h"
+
+int sn_db_exec(struct sn_db *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db->conn, sql, NULL, NULL, &err) != SQLITE_OK) {
+		sn_error("sqlite: %s (sql=\"%.80s\")", err ? err : sqlite3_errmsg(db->conn), sql);
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+int sn_db_version(struct sn_db *db)
+{
+	sqlite3_stmt *stmt;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return version;
+}
+
+static int sn_db_migrate(struct sn_db *db, const char *const *migrations, size_t n)
+{
+	int version = sn_db_version(db);
+
+	if (version < 0)
+		return -1;
+	if ((size_t)version > n) {
+		sn_error("db %s: schema version %d is newer than this program's %zu", db->path,
+			 version, n);
+		return -1;
+	}
+	for (size_t v = (size_t)version; v < n; v++) {
+		char bump[64];
+
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %zu", v + 1);
+		if (sn_db_begin(db) < 0)
+			return -1;
+		if (sn_db_exec(db, migrations[v]) < 0 || sn_db_exec(db, bump) < 0) {
+			sn_db_rollback(db);
+			return -1;
+		}
+		if (sn_db_commit(db) < 0)
+			return -1;
+		sn_info("db %s: migrated schema to version %zu", db->path, v + 1);
+	}
+	return 0;
+}
+
+int sn_db_open(struct sn_db *db, const char *path, const char *const *migrations,
+	       size_t nmigrations, bool durable)
+{
+	memset(db, 0, sizeof(*db));
+	db->path = path;
+	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		sn_error("db %s: cannot open: %s", path,
+			 db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
+		sn_db_close(db);
+		return -1;
+	}
+	/* Another process (a backup, the sqlite3 shell) may hold the lock briefly. */
+	sqlite3_busy_timeout(db->conn, 2000);
+	if (sn_db_exec(db, "PRAGMA journal_mode = WAL") < 0 ||
+	    sn_db_exec(db, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") < 0 ||
+	    sn_db_exec(db, "PRAGMA foreign_keys = ON") < 0 ||
+	    sn_db_migrate(db, migrations, nmigrations) < 0) {
+		sn_db_close(db);
+		return -1;
+	}
+	return 0;
+}
+
+void sn_db_close(struct sn_db *db)
+{
+	for (size_t i = 0; i < db->ncached; i++)
+		sqlite3_finalize(db->cache[i].stmt);
+	db->ncached = 0;
+	if (db->conn)
+		sqlite3_close(db->conn);
+	db->conn = NULL;
+}
+
+int sn_db_begin(struct sn_db *db)
+{
+	return sn_db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int sn_db_commit(struct sn_db *db)
+{
+	if (sn_db_exec(db, "COMMIT") < 0) {
+		sn_db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void sn_db_rollback(struct sn_db *db)
+{
+	if (!sqlite3_get_autocommit(db->conn))
+		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *sn_db_stmt(struct sn_db *db, const char *sql)
+{
+	for (size_t i = 0; i < db->ncached; i++) {
+		if (db->cache[i].sql == sql || strcmp(db->cache[i].sql, sql) == 0) {
+			sqlite3_reset(db->cache[i].stmt);
+			sqlite3_clear_bindings(db->cache[i].stmt);
+			return db->cache[i].stmt;
+		}
+	}
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(db->conn, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		sn_error("sqlite prepare: %s (sql=\"%.80s\")", sqlite3_errmsg(db->conn), sql);
+		return NULL;
+	}
+	if (db->ncached == SN_DB_MAX_STMTS) {
+		/* Not expected (the daemons use fewer); evict the oldest rather than fail. */
+		sqlite3_finalize(db->cache[0].stmt);
+		memmove(&db->cache[0], &db->cache[1], sizeof(db->cache[0]) * (SN_DB_MAX_STMTS - 1));
+		db->ncached--;
+	}
+	db->cache[db->ncached].sql = sql;
+	db->cache[db->ncached].stmt = stmt;
+	db->ncached++;
+	return stmt;
+}
+
+int sn_db_step_done(struct sn_db *db, sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;	/* a RETURNING-less statement never yields rows */
+	if (rc != SQLITE_DONE && sqlite3_extended_errcode(db->conn) != SQLITE_CONSTRAINT_UNIQUE &&
+	    sqlite3_extended_errcode(db->conn) != SQLITE_CONSTRAINT_PRIMARYKEY)
+		sn_error("sqlite step: %s", sqlite3_errmsg(db->conn));
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? SQLITE_DONE : (rc & 0xff);
+}

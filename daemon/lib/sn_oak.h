@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Oakestra's control-plane records in JSON (see shared/OAKESTRA-API.md):
+ * table-query instance entries, job names, tunnel kinds. The root produces
+ * these entries, the cluster parses and re-serves them to its nodes, so
+ * both sides use this one mapping.
+ */
+#ifndef SN_OAK_H
+#define SN_OAK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "sn_ipv4.h"
+#include "sn_json.h"
+
+#define SN_OAK_NAME_PART_MAX 30
+#define SN_OAK_JOB_NAME_MAX (4 * SN_OAK_NAME_PART_MAX + 3)
+#define SN_OAK_IPUDP_PORT 50103	/* Oakestra's bare IP-in-UDP tunnel */
+#define SN_OAK_INSTANCE_MAX 1000000
+
+/* One instance of a service, as a table query reports it. */
+struct sn_oak_instance {
+	int number;
+	uint32_t instance_ip;
+	uint32_t ns_ip;
+	char host_ip[48];
+	int host_port;
+	char tunnel[16];	/* "gre-udp" or "ipudp" */
+};
+
+/* A service's addresses and instances (a table-query answer). */
+struct sn_oak_table {
+	char app_name[SN_OAK_JOB_NAME_MAX + 1];
+	uint32_t rr_ip;
+	uint32_t closest_ip;
+	struct sn_oak_instance *instances;
+	size_t ninstances;
+};
+
+/* "app.appns.svc.svcns": four parts of 1-30 letters or digits. */
+bool sn_oak_job_name_valid(const char *name);
+/* The tunnel a peer speaks: @given ("gre-udp"/"ipudp") when present, else
+ * by port (50103 is Oakestra's IP-in-UDP). NULL when @given is neither. */
+const char *sn_oak_tunnel(const char *given, int host_port);
+
+/* {instance_number, instance_ip, instance_ip_v6, namespace_ip,
+ *  namespace_ip_v6, host_ip, host_port, tunnel, service_ip:[RR, Closest,
+ *  instance_ip]}; v6 fields are null (semnet is IPv4 for now). */
+json_t *sn_oak_instance_json(const struct sn_oak_instance *inst, uint32_t rr_ip,
+			     uint32_t closest_ip);
+/* {app_name, service_ip:[...], instance_list:[...]} (+ query_key when not
+ * NULL). NULL on allocation failure. */
+json_t *sn_oak_table_json(const struct sn_oak_table *t, const char *query_key);
+
+/* Parses one instance entry (host_port as integer or string; a missing
+ * tunnel is derived from the port). 0 or -1 with @err. */
+int sn_oak_instance_parse(json_t *entry, struct sn_oak_instance *inst, struct sn_err *err);
+/* Parses a table-query answer; the service addresses come from the
+ * top-level service_ip list, or from the first instance's. 0 or -1. Free
+ * with sn_oak_table_free. */
+int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *err);
+void sn_oak_table_free(struct sn_oak_table *t);
+
+#endif

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The root's route table and what its handlers share. */
+#include "api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify.h"
+
+/* Order matters where patterns overlap: DELETE /api/net/<_id>/<n> would
+ * also match /api/net/service/<id>, /api/net/interest/<job> and
+ * /api/net/subnet/<addr>, so those come first (and "service", "interest",
+ * "subnet" are refused as job ids). */
+const struct sn_http_route sn_root_routes[] = {
+	{ "POST", "/api/net/cluster", sn_root_api_register_cluster },
+	{ "GET", "/api/net/subnet", sn_root_api_subnet_get },
+	{ "DELETE", "/api/net/subnet/*", sn_root_api_subnet_delete },
+	{ "POST", "/api/net/service/deploy", sn_root_api_service_deploy },
+	{ "POST", "/api/net/service/net_deploy_status", sn_root_api_deploy_status },
+	{ "GET", "/api/net/service/ip/*/instances", sn_root_api_query_ip },
+	{ "GET", "/api/net/service/*/instances", sn_root_api_query_name },
+	{ "DELETE", "/api/net/service/*", sn_root_api_service_delete },
+	{ "POST", "/api/net/instance/deploy", sn_root_api_instance_deploy },
+	{ "DELETE", "/api/net/interest/*", sn_root_api_interest_delete },
+	{ "GET", "/api/net/status", sn_root_api_status },
+	{ "DELETE", "/api/net/*/*", sn_root_api_instance_delete },
+};
+const size_t sn_root_nroutes = sizeof(sn_root_routes) / sizeof(sn_root_routes[0]);
+
+bool sn_root_api_id_valid(const char *id)
+{
+	size_t len = strlen(id);
+
+	if (len == 0 || len > SN_ID_MAX)
+		return false;
+	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == len;
+}
+
+int sn_root_api_store_error(json_t **reply)
+{
+	*reply = sn_json_error("internal store error; nothing was changed");
+	return 500;
+}
+
+int sn_root_api_caller(struct sn_root *root, const struct sn_http_request *req,
+		       const char *body_id, bool required, struct sn_root_cluster *c,
+		       json_t **reply)
+{
+	char *query_id = sn_http_query_get(req, "cluster_id");
+	const char *id = query_id ? query_id : body_id;
+	int found, status = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (id) {
+		if (!sn_root_api_id_valid(id)) {
+			*reply = sn_json_error("cluster_id must be 1-64 of [A-Za-z0-9._-]");
+			status = 400;
+		} else if ((found = sn_root_store_cluster_get(&root->db, id, c)) < 0) {
+			status = sn_root_api_store_error(reply);
+		} else if (found == 0) {
+			*reply = sn_json_error("unknown cluster '%s': register it first "
+					       "(POST /api/net/cluster)", id);
+			status = 404;
+		}
+		free(query_id);
+		return status;
+	}
+	found = sn_root_store_cluster_by_address(&root->db, req->peer, c);
+	if (found < 0)
+		return sn_root_api_store_error(reply);
+	if (found == 1)
+		return 0;
+	memset(c, 0, sizeof(*c));
+	if (!required)
+		return 0;
+	if (found == 0)
+		*reply = sn_json_error("cannot tell the calling cluster: no cluster is registered "
+				       "from %s; pass ?cluster_id=", req->peer);
+	else
+		*reply = sn_json_error("cannot tell the calling cluster: several are registered "
+				       "from %s (NAT?); pass ?cluster_id=", req->peer);
+	return 400;
+}
+
+int sn_root_api_status(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_root *root = ctx;
+	char workers[SN_CIDR_STRLEN], services[SN_CIDR_STRLEN];
+
+	(void)req;
+	sn_prefix_format(&root->cfg.worker_range, workers);
+	sn_prefix_format(&root->cfg.service_range, services);
+	*reply = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:i}",
+			   "worker_range", workers, "service_range", services,
+			   "subnet_prefix_len", (int)root->cfg.subnet_len,
+			   "subnets_total", (json_int_t)sn_ipalloc_capacity(&root->pools.subnets),
+			   "subnets_free", (json_int_t)sn_ipalloc_free_count(&root->pools.subnets),
+			   "addresses_total", (json_int_t)sn_ipalloc_capacity(&root->pools.addrs),
+			   "addresses_free", (json_int_t)sn_ipalloc_free_count(&root->pools.addrs),
+			   "updates_pending", (int)sn_root_notify_pending(root->notifier));
+	return 200;
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Table queries (by name, by address) and the interests they register. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "sn_log.h"
+#include "sn_oak.h"
+
+struct table_build {
+	struct sn_oak_table table;
+	size_t cap;
+	int errors;
+};
+
+/* Only instances whose location was reported: a node cannot reach the
+ * others yet. */
+static void add_instance(void *arg, const struct sn_root_instance *inst)
+{
+	struct table_build *b = arg;
+	struct sn_oak_instance *slot;
+
+	if (!inst->located)
+		return;
+	if (b->table.ninstances == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 8;
+		struct sn_oak_instance *grown = realloc(b->table.instances, cap * sizeof(*grown));
+
+		if (!grown) {
+			b->errors++;
+			return;
+		}
+		b->table.instances = grown;
+		b->cap = cap;
+	}
+	slot = &b->table.instances[b->table.ninstances++];
+	memset(slot, 0, sizeof(*slot));
+	slot->number = inst->number;
+	slot->instance_ip = inst->instance_ip;
+	sn_ipv4_parse(inst->ns_ip, &slot->ns_ip);
+	snprintf(slot->host_ip, sizeof(slot->host_ip), "%s", inst->host_ip);
+	slot->host_port = inst->host_port;
+	snprintf(slot->tunnel, sizeof(slot->tunnel), "%s", inst->tunnel);
+}
+
+/* Answers a table query for @s and registers the caller's interest. */
+static int answer(struct sn_root *root, const struct sn_http_request *req,
+		  const struct sn_root_service *s, json_t **reply)
+{
+	struct sn_root_cluster c;
+	struct table_build b = { 0 };
+	int status = sn_root_api_caller(root, req, NULL, false, &c, reply);
+
+	if (status != 0)
+		return status;
+	if (c.id[0] && sn_root_store_interest_add(&root->db, c.id, s->job_name) < 0)
+		return sn_root_api_store_error(reply);
+	if (!c.id[0])
+		sn_warn("table query for %s from %s: unknown cluster, no interest registered",
+			s->job_name, req->peer);
+	snprintf(b.table.app_name, sizeof(b.table.app_name), "%s", s->job_name);
+	b.table.rr_ip = s->rr_ip;
+	b.table.closest_ip = s->closest_ip;
+	if (sn_root_store_each_instance(&root->db, s->job_id, add_instance, &b) < 0 || b.errors) {
+		sn_oak_table_free(&b.table);
+		return sn_root_api_store_error(reply);
+	}
+	*reply = sn_oak_table_json(&b.table, NULL);
+	if (*reply)
+		json_object_set_new(*reply, "job_id", json_string(s->job_id));
+	sn_oak_table_free(&b.table);
+	return *reply ? 200 : 503;
+}
+
+int sn_root_api_query_name(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_root *root = ctx;
+	struct sn_root_service s;
+	char name[SN_OAK_JOB_NAME_MAX + 1];
+	int found;
+
+	if (strlen(req->params[0]) > SN_OAK_JOB_NAME_MAX) {
+		*reply = sn_json_error("service name too long (at most %d bytes)", SN_OAK_JOB_NAME_MAX);
+		return 400;
+	}
+	snprintf(name, sizeof(name), "%s", req->params[0]);
+	sn_underscores_to_dots(name);
+	if (!sn_oak_job_name_valid(name)) {
+		*reply = sn_json_error("'%s' is not a service name (app_appns_svc_svcns)",
+				       req->params[0]);
+		return 400;
+	}
+	if ((found = sn_root_store_service_by_name(&root->db, name, &s)) < 0)
+		return sn_root_api_store_error(reply);
+	if (found == 0) {
+		*reply = sn_json_error("no service named %s", name);
+		return 404;
+	}
+	return answer(root, req, &s, reply);
+}
+
+int sn_root_api_query_ip(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_root *root = ctx;
+	struct sn_root_service s;
+	char text[SN_IPV4_STRLEN];
+	uint32_t ip;
+	int found;
+
+	snprintf(text, sizeof(text), "%s", req->params[0]);
+	sn_underscores_to_dots(text);
+	if (strlen(req->params[0]) >= sizeof(text) || !sn_ipv4_parse(text, &ip)) {
+		*reply = sn_json_error("'%.32s' is not an IPv4 address (a_b_c_d)", req->params[0]);
+		return 400;
+	}
+	if (!sn_prefix_contains(&root->cfg.service_range, ip)) {
+		*reply = sn_json_error("%s is outside the service range", text);
+		return 400;
+	}
+	if ((found = sn_root_store_service_by_ip(&root->db, ip, &s)) < 0)
+		return sn_root_api_store_error(reply);
+	if (found == 0) {
+		*reply = sn_json_error("no service owns %s", text);
+		return 404;
+	}
+	return answer(root, req, &s, reply);
+}
+
+int sn_root_api_interest_delete(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_root *root = ctx;
+	struct sn_root_cluster c;
+	char name[SN_OAK_JOB_NAME_MAX + 1];
+	int status, removed;
+
+	if ((status = sn_root_api_caller(root, req, NULL, true, &c, reply)) != 0)
+		return status;
+	if (strlen(req->params[0]) > SN_OAK_JOB_NAME_MAX) {
+		*reply = sn_json_error("job name too long");
+		return 400;
+	}
+	snprintf(name, sizeof(name), "%s", req->params[0]);
+	sn_underscores_to_dots(name);
+	if (!sn_oak_job_name_valid(name)) {
+		*reply = sn_json_error("'%s' is not a job name", req->params[0]);
+		return 400;
+	}
+	if ((removed = sn_root_store_interest_del(&root->db, c.id, name)) < 0)
+		return sn_root_api_store_error(reply);
+	*reply = json_pack("{s:s, s:s, s:b}", "cluster_id", c.id, "job_name", name, "removed",
+			   removed);
+	return 200;
+}

@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Services, instances and their addresses; where instances run. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "notify.h"
+#include "sn_log.h"
+#include "sn_oak.h"
+
+/* The job name from a deployment descriptor: its job_name, or Oakestra's
+ * four parts joined. */
+static int descriptor_job_name(json_t *desc, char *out, size_t size, struct sn_err *err)
+{
+	static const char *const parts[] = { "app_name", "app_ns", "service_name", "service_ns" };
+	const char *name, *part[4];
+
+	if (sn_json_str(desc, "job_name", false, SN_OAK_JOB_NAME_MAX, &name, err) < 0)
+		return -1;
+	if (name) {
+		snprintf(out, size, "%s", name);
+	} else {
+		for (int i = 0; i < 4; i++)
+			if (sn_json_str(desc, parts[i], true, SN_OAK_NAME_PART_MAX, &part[i], err) < 0)
+				return -1;
+		snprintf(out, size, "%s.%s.%s.%s", part[0], part[1], part[2], part[3]);
+	}
+	if (!sn_oak_job_name_valid(out)) {
+		sn_err_set(err, "job name '%.130s' must be app.appns.svc.svcns, each part 1-30 "
+			   "letters or digits", out);
+		return -1;
+	}
+	return 0;
+}
+
+/* A requested ServiceIP/InstanceIP: inside the pool and free. 0 (reserved)
+ * or an HTTP status with *reply set. */
+static int reserve_requested(struct sn_root *root, const char *field, uint32_t addr,
+			     json_t **reply)
+{
+	char text[SN_IPV4_STRLEN], range[SN_CIDR_STRLEN];
+	int rc = sn_ipalloc_reserve(&root->pools.addrs, addr);
+
+	sn_ipv4_format(addr, text);
+	sn_prefix_format(&root->cfg.service_range, range);
+	if (rc == -EEXIST) {
+		*reply = sn_json_error("%s %s is already in use", field, text);
+		return 409;
+	}
+	if (rc < 0) {
+		*reply = sn_json_error("%s %s is not a usable address of the service range %s", field,
+				       text, range);
+		return 400;
+	}
+	return 0;
+}
+
+static int pool_exhausted(struct sn_root *root, json_t **reply)
+{
+	char range[SN_CIDR_STRLEN];
+
+	sn_prefix_format(&root->cfg.service_range, range);
+	*reply = sn_json_error("service addresses exhausted: all %u addresses of %s are allocated",
+			       sn_ipalloc_capacity(&root->pools.addrs), range);
+	return 409;
+}
+
+static json_t *service_reply(const struct sn_root_service *s)
+{
+	return json_pack("{s:s, s:s, s:o, s:n, s:o, s:n}", "job_id", s->job_id, "job_name",
+			 s->job_name, "RR_ip", sn_json_ipv4_string(s->rr_ip), "RR_ip_v6",
+			 "closest_ip", sn_json_ipv4_string(s->closest_ip), "closest_ip_v6");
+}
+
+static bool reserved_job_id(const char *id)
+{
+	return !strcmp(id, "service") || !strcmp(id, "interest") || !strcmp(id, "subnet") ||
+	       !strcmp(id, "instance") || !strcmp(id, "cluster") || !strcmp(id, "status");
+}
+
+int sn_root_api_service_deploy(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_root *root = ctx;
+	struct sn_root_service s = { 0 }, old;
+	struct sn_err err;
+	const char *job_id;
+	json_t *body = sn_json_parse_object(req->body, req->body_len, &err), *desc;
+	uint32_t want_rr = 0, want_closest = 0;
+	bool has_rr = false, has_closest = false;
+	int status = 200, found;
+	char *desc_text = NULL;
+
+	if (!body)
+		goto bad;
+	desc = json_object_get(body, "deployment_descriptor");
+	if (sn_json_str(body, "_id", true, SN_ID_MAX, &job_id, &err) < 0)
+		goto bad;
+	if (!sn_root_api_id_valid(job_id) || reserved_job_id(job_id)) {
+		sn_err_set(&err, "_id must be 1-64 of [A-Za-z0-9._-] and not a reserved word");
+		goto bad;
+	}
+	if (!json_is_object(desc)) {
+		sn_err_set(&err, "field 'deployment_descriptor' must be an object");
+		goto bad;
+	}
+	if (descriptor_job_name(desc, s.job_name, sizeof(s.job_name), &err) < 0 ||
+	    sn_json_ipv4(desc, "RR_ip", false, &want_rr, &has_rr, &err) < 0 ||
+	    sn_json_ipv4(desc, "closest_ip", false, &want_closest, &has_closest, &err) < 0)
+		goto bad;
+	snprintf(s.job_id, sizeof(s.job_id), "%s", job_id);
+
+	/* Re-deploying the same job is idempotent; the same name under another
+	 * id is a conflict. */
+	found = sn_root_store_service_by_id(&root->db, s.job_id, &old);
+	if (found == 0)
+		found = sn_root_store_service_by_name(&root->db, s.job_name, &old);
+	if (found < 0) {
+		status = sn_root_api_store_error(reply);
+		goto out;
+	}
+	if (found == 1) {
+		if (strcmp(old.job_id, s.job_id) || strcmp(old.job_name, s.job_name) ||
+		    (has_rr && want_rr != old.rr_ip) || (has_closest && want_closest != old.closest_ip)) {
+			*reply = sn_json_error("job %s (%s) already exists with other settings",
+					       old.job_id, old.job_name);
+			status = 409;
+			goto out;
+		}
+		*reply = service_reply(&old);
+		goto out;
+	}
+
+	if (has_rr && (status = reserve_requested(root, "RR_ip", want_rr, reply)) != 0)
+		goto out;
+	s.rr_ip = want_rr;
+	if (!has_rr && sn_ipalloc_alloc(&root->pools.addrs, &s.rr_ip) < 0) {
+		status = pool_exhausted(root, reply);
+		goto out;
+	}
+	if (has_closest && (status = reserve_requested(root, "closest_ip", want_closest, reply))) {
+		sn_ipalloc_release(&root->pools.addrs, s.rr_ip);
+		goto out;
+	}
+	s.closest_ip = want_closest;
+	if (!has_closest && sn_ipalloc_alloc(&root->pools.addrs, &s.closest_ip) < 0) {
+		sn_ipalloc_release(&root->pools.addrs, s.rr_ip);
+		status = pool_exhausted(root, reply);
+		goto out;
+	}
+	desc_text = json_dumps(desc, JSON_COMPACT);
+	if (!desc_text || sn_db_begin(&root->db) < 0 ||
+	    sn_root_store_service_add(&root->db, &s, desc_text) < 0 ||
+	    sn_root_store_set_last_addr(&root->db, SN_ADDR_SERVICE,
+					has_closest ? s.rr_ip : s.closest_ip) < 0 ||
+	    sn_db_commit(&root->db) < 0) {
+		sn_db_rollback(&root->db);
+		sn_ipalloc_release(&root->pools.addrs, s.rr_ip);
+		sn_ipalloc_release(&root->pools.addrs, s.closest_ip);
+		status = sn_root_api_store_error(reply);
+		goto out;
+	}
+	sn_info("service %s (%s) deployed", s.job_id, s.job_name);
+	*reply = service_reply(&s);
+	goto out;
+bad:
+	*reply = sn_json_error("%s", err.msg);
+	status = 400;
+out:
+	free(desc_text);
+	json_decref(body);
+	return status;
+}
+
+int sn_root_api_service_delete(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_root *root = ctx;
+	struct sn_root_service s;
+	int found = sn_root_store_service_by_id(&root->db, req->params[0], &s), left;
+
+	if (found < 0)
+		return sn_root_api_store_error(reply);
+	if (found == 0) {
+		*reply = sn_json_error("no service with _id '%.64s'", req->params[0]);
+		return 404;
+	}
+	if ((left = sn_root_store_instance_count(&root->db, s.job_id)) != 0) {
+		if (left < 0)
+			return sn_root_api_store_error(reply);
+		*reply = sn_json_error("service %s still has %d instance(s); undeploy them first",
+				       s.job_id, left);
+		return 409;
+	}
+	if (sn_db_begin(&root->db) < 0 ||
+	    sn_root_notify_job(root, s.job_name, -1, "UNDEPLOYMENT") < 0 ||
+	    sn_root_store_interest_del_job(&root->db, s.job_name) < 0 ||
+	    sn_root_store_service_del(&root->db, s.job_id) < 0 || sn_db_commit(&root->db) < 0) {
+		sn_db_rollback(&root->db);
+		return sn_root_api_store_error(reply);
+	}
+	sn_ipalloc_release(&root->pools.addrs, s.rr_ip);
+	sn_ipalloc_release(&root->pools.addrs, s.closest_ip);
+	sn_root_notify_flush(root);
+	sn_info("service %s (%s) removed", s.job_id, s.job_name);
+	*reply = json_pack("{s:s, s:s}", "job_id", s.job_id, "job_name", s.job_name);
+	return 200;
+}
+
+static json_t *instance_reply(const char *job_id, const struct sn_root_instance *inst)
+{
+	return json_pack("{s:s, s:i, s:s, s:o, s:n}", "job_id", job_id, "instance_number",
+			 inst->number, "cluster_id", inst->cluster_id, "instance_ip",
+			 sn_json_ipv4_string(inst->instance_ip), "instance_ip_v6");
+}
+
+int sn_root_api_instance_deploy(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_root *root = ctx;
+	struct sn_root_service s;
+	struct sn_root_instance inst = { 0 }, old;
+	struct sn_root_cluster c;
+	struct sn_err err;
+	const char *job_id, *cluster_id;
+	long long number;
+	uint32_t want_ip = 0;
+	bool has_ip;
+	json_t *body = sn_json_parse_object(req->body, req->body_len, &err);
+	int status = 200, found;
+
+	if (!body)
+		goto bad;
+	if (sn_json_str(body, "_id", true, SN_ID_MAX, &job_id, &err) < 0 ||
+	    sn_json_int(body, "instance_number", true, true, 0, SN_OAK_INSTANCE_MAX, &number,
+			&err) < 0 ||
+	    sn_json_str(body, "cluster_id", false, SN_ID_MAX, &cluster_id, &err) < 0 ||
+	    sn_json_ipv4(body, "instance_ip", false, &want_ip, &has_ip, &err) < 0)
+		goto bad;
+	if ((status = sn_root_api_caller(root, req, cluster_id, true, &c, reply)) != 0)
+		goto out;
+	status = 200;
+	found = sn_root_store_service_by_id(&root->db, job_id, &s);
+	if (found < 0) {
+		status = sn_root_api_store_error(reply);
+		goto out;
+	}
+	if (found == 0) {
+		*reply = sn_json_error("no service with _id '%s': deploy it first", job_id);
+		status = 404;
+		goto out;
+	}
+	inst.number = (int)number;
+	snprintf(inst.cluster_id, sizeof(inst.cluster_id), "%s", c.id);
+	found = sn_root_store_instance_get(&root->db, s.job_id, inst.number, &old);
+	if (found < 0) {
+		status = sn_root_api_store_error(reply);
+		goto out;
+	}
+	if (found == 1) {	/* idempotent: the same instance keeps its address */
+		if (has_ip && want_ip != old.instance_ip) {
+			*reply = sn_json_error("instance %d of %s already has another address",
+					       old.number, s.job_id);
+			status = 409;
+			goto out;
+		}
+		*reply = instance_reply(s.job_id, &old);
+		goto out;
+	}
+	if (has_ip) {
+		if ((status = reserve_requested(root, "instance_ip", want_ip, reply)) != 0)
+			goto out;
+		status = 200;
+		inst.instance_ip = want_ip;
+	} else if (sn_ipalloc_alloc(&root->pools.addrs, &inst.instance_ip) < 0) {
+		status = pool_exhausted(root, reply);
+		goto out;
+	}
+	if (sn_db_begin(&root->db) < 0 ||
+	    sn_root_store_instance_add(&root->db, s.job_id, &inst) < 0 ||
+	    (!has_ip && sn_root_store_set_last_addr(&root->db, SN_ADDR_SERVICE,
+						    inst.instance_ip) < 0) ||
+	    sn_db_commit(&root->db) < 0) {
+		sn_db_rollback(&root->db);
+		sn_ipalloc_release(&root->pools.addrs, inst.instance_ip);
+		status = sn_root_api_store_error(reply);
+		goto out;
+	}
+	*reply = instance_reply(s.job_id, &inst);
+	goto out;
+bad:
+	*reply = sn_json_error("%s", err.msg);
+	status = 400;
+out:
+	json_decref(body);
+	return status;
+}
+
+struct collect {
+	int numbers[64];
+	uint32_t ips[64];
+	size_t n;
+	bool more;
+};
+
+static void collect_instance(void *arg, const struct sn_root_instance *inst)
+{
+	struct collect *col = arg;
+
+	if (col->n == sizeof(col->numbers) / sizeof(col->numbers[0])) {
+		col->more = true;
+		return;
+	}
+	col->numbers[col->n] = inst->number;
+	col->ips[col->n++] = inst->instance_ip;
+}
+
+int sn_root_api_instance_delete(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_root *root = ctx;
+	struct sn_root_service s;
+	struct collect col = { 0 };
+	struct sn_root_instance inst;
+	char *end;
+	long number = strtol(req->params[1], &end, 10);
+	int found;
+	json_t *released;
+
+	if (*req->params[1] == '\0' || *end || number < -1 || number > SN_OAK_INSTANCE_MAX) {
+		*reply = sn_json_error("instance number must be an integer (-1 for all), not '%.32s'",
+				       req->params[1]);
+		return 400;
+	}
+	found = sn_root_store_service_by_id(&root->db, req->params[0], &s);
+	if (found < 0)
+		return sn_root_api_store_error(reply);
+	if (found == 0) {
+		*reply = sn_json_error("no service with _id '%.64s'", req->params[0]);
+		return 404;
+	}
+	if (number >= 0) {
+		found = sn_root_store_instance_get(&root->db, s.job_id, (int)number, &inst);
+		if (found < 0)
+			return sn_root_api_store_error(reply);
+		if (found == 0) {
+			*reply = sn_json_error("service %s has no instance %ld", s.job_id, number);
+			return 404;
+		}
+		col.numbers[0] = inst.number;
+		col.ips[0] = inst.instance_ip;
+		col.n = 1;
+	} else if (sn_root_store_each_instance(&root->db, s.job_id, collect_instance, &col) < 0) {
+		return sn_root_api_store_error(reply);
+	}
+	/* In batches of 64 (one transaction each) when -1 covers more. */
+	if (sn_db_begin(&root->db) < 0)
+		return sn_root_api_store_error(reply);
+	for (size_t i = 0; i < col.n; i++) {
+		if (sn_root_store_instance_del(&root->db, s.job_id, col.numbers[i]) < 0 ||
+		    sn_root_notify_job(root, s.job_name, col.numbers[i], "UNDEPLOYMENT") < 0) {
+			sn_db_rollback(&root->db);
+			return sn_root_api_store_error(reply);
+		}
+	}
+	if (sn_db_commit(&root->db) < 0)
+		return sn_root_api_store_error(reply);
+	if (!(released = json_array()))
+		return 500;
+	for (size_t i = 0; i < col.n; i++) {
+		sn_ipalloc_release(&root->pools.addrs, col.ips[i]);
+		json_array_append_new(released, json_integer(col.numbers[i]));
+	}
+	sn_root_notify_flush(root);
+	if (col.more)	/* the rest of a -1 */
+		json_decref(released), released = NULL;
+	if (!released)
+		return sn_root_api_instance_delete(ctx, req, reply);
+	*reply = json_pack("{s:s, s:o}", "job_id", s.job_id, "released", released);
+	return 200;
+}
+
+/* One entry of net_deploy_status, validated before anything is written. */
+static int parse_location(struct sn_root *root, json_t *entry, struct sn_root_instance *inst,
+			  struct sn_err *err)
+{
+	const char *ns_ip_v6, *host_ip, *tunnel, *kind;
+	long long number, port;
+	uint32_t ns_ip, host;
+	bool present;
+
+	memset(inst, 0, sizeof(*inst));
+	if (!json_is_object(entry)) {
+		sn_err_set(err, "each entry of 'instances' must be an object");
+		return -1;
+	}
+	if (sn_json_int(entry, "instance_number", true, true, 0, SN_OAK_INSTANCE_MAX, &number,
+			err) < 0 ||
+	    sn_json_ipv4(entry, "namespace_ip", true, &ns_ip, &present, err) < 0 ||
+	    sn_json_str(entry, "namespace_ip_v6", false, sizeof(inst->ns_ip_v6) - 1, &ns_ip_v6,
+			err) < 0 ||
+	    sn_json_ipv4(entry, "host_ip", true, &host, &present, err) < 0 ||
+	    sn_json_str(entry, "host_ip", true, sizeof(inst->host_ip) - 1, &host_ip, err) < 0 ||
+	    sn_json_int(entry, "host_port", true, true, 1, 65535, &port, err) < 0 ||
+	    sn_json_str(entry, "tunnel", false, 15, &tunnel, err) < 0)
+		return -1;
+	if (!sn_prefix_contains(&root->cfg.worker_range, ns_ip) ||
+	    sn_prefix_contains(&root->cfg.service_range, ns_ip)) {
+		sn_err_set(err, "namespace_ip %s is not in a worker subnet",
+			   json_string_value(json_object_get(entry, "namespace_ip")));
+		return -1;
+	}
+	if (!(kind = sn_oak_tunnel(tunnel, (int)port))) {
+		sn_err_set(err, "field 'tunnel' must be \"gre-udp\" or \"ipudp\"");
+		return -1;
+	}
+	inst->number = (int)number;
+	inst->located = true;
+	sn_ipv4_format(ns_ip, inst->ns_ip);
+	snprintf(inst->ns_ip_v6, sizeof(inst->ns_ip_v6), "%s", ns_ip_v6 ? ns_ip_v6 : "");
+	snprintf(inst->host_ip, sizeof(inst->host_ip), "%s", host_ip);
+	inst->host_port = (int)port;
+	snprintf(inst->tunnel, sizeof(inst->tunnel), "%s", kind);
+	return 0;
+}
+
+int sn_root_api_deploy_status(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_root *root = ctx;
+	struct sn_root_service s;
+	struct sn_err err;
+	const char *job_id, *job_name;
+	json_t *body = sn_json_parse_object(req->body, req->body_len, &err), *list, *entry;
+	struct sn_root_instance *locs = NULL;
+	size_t i, n;
+	int status = 200, found = 0;
+
+	if (!body)
+		goto bad;
+	/* Oakestra's root takes job_id; its cluster knows the job by name. */
+	if (sn_json_str(body, "job_id", false, SN_ID_MAX, &job_id, &err) < 0 ||
+	    sn_json_str(body, "job_name", false, SN_OAK_JOB_NAME_MAX, &job_name, &err) < 0)
+		goto bad;
+	if (!job_id && !job_name) {
+		sn_err_set(&err, "field 'job_id' (or 'job_name') is required");
+		goto bad;
+	}
+	list = json_object_get(body, "instances");
+	if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 1024) {
+		sn_err_set(&err, "field 'instances' must be an array of 1 to 1024 entries");
+		goto bad;
+	}
+	n = json_array_size(list);
+	if (!(locs = calloc(n, sizeof(*locs)))) {
+		*reply = sn_json_error("out of memory");
+		status = 503;
+		goto out;
+	}
+	json_array_foreach(list, i, entry)
+		if (parse_location(root, entry, &locs[i], &err) < 0)
+			goto bad;
+	if (job_id)
+		found = sn_root_store_service_by_id(&root->db, job_id, &s);
+	if (found == 0 && (job_name || job_id))
+		found = sn_root_store_service_by_name(&root->db, job_name ? job_name : job_id, &s);
+	if (found < 0) {
+		status = sn_root_api_store_error(reply);
+		goto out;
+	}
+	if (found == 0) {
+		*reply = sn_json_error("no service '%s'", job_id ? job_id : job_name);
+		status = 404;
+		goto out;
+	}
+	if (sn_db_begin(&root->db) < 0) {
+		status = sn_root_api_store_error(reply);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		int updated = sn_root_store_instance_locate(&root->db, s.job_id, &locs[i]);
+
+		if (updated == 0) {
+			sn_db_rollback(&root->db);
+			*reply = sn_json_error("service %s has no instance %d (deploy it first); "
+					       "nothing was recorded", s.job_id, locs[i].number);
+			status = 404;
+			goto out;
+		}
+		if (updated < 0 ||
+		    sn_root_notify_job(root, s.job_name, locs[i].number, "DEPLOYMENT") < 0) {
+			sn_db_rollback(&root->db);
+			status = sn_root_api_store_error(reply);
+			goto out;
+		}
+	}
+	if (sn_db_commit(&root->db) < 0) {
+		status = sn_root_api_store_error(reply);
+		goto out;
+	}
+	sn_root_notify_flush(root);
+	*reply = json_pack("{s:s, s:I}", "job_id", s.job_id, "updated", (json_int_t)n);
+	goto out;
+bad:
+	*reply = sn_json_error("%s", err.msg);
+	status = 400;
+out:
+	free(locs);
+	json_decref(body);
+	return status;
+}
