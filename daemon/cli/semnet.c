@@ -2,58 +2,110 @@
 /*
  * semnet: configure and inspect the semnet kernel module of the current
  * network namespace, in the style of ip(8) and wg(8).
+ *
+ * This file: options, the top-level dispatch, `version` and `help`. Each
+ * object has its own file (node.c, service.c, instance.c, flow.c, stats.c,
+ * show.c); parsing is in parse.c, output helpers in output.c, netlink in
+ * request.c. main() is in main.c so the unit tests can call sn_main().
+ *
+ * Exit status: 0 success, 1 runtime failure (including a rejection by the
+ * kernel, whose extack message is printed), 2 usage error. Usage errors are
+ * found before anything is sent to the kernel.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-#include <uapi/linux/semnet.h>
+#include "cli.h"
 
-#include "genl.h"
+struct sn_opts sn_opts;
 
-static int json_output;
-static const char *prog = "semnet";
+static int vmessage(int status, const char *what, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
-static void usage(FILE *out)
+static int vmessage(int status, const char *what, const char *fmt, va_list ap)
 {
-	fprintf(out,
-		"Usage: %s [-j] COMMAND [ARGS]\n"
-		"\n"
-		"Options:\n"
-		"  -j, --json      print JSON instead of text\n"
-		"  -h, --help      print this help\n"
-		"\n"
-		"Commands:\n"
-		"  version         print the versions of this tool and of the loaded module\n"
-		"  help            print this help\n"
-		"\n"
-		"See semnet(8).\n", prog);
+	fputs("semnet: ", stderr);
+	if (what)
+		fprintf(stderr, "%s: ", what);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return status;
 }
 
-/* Reports a failed request: the kernel's own words first, else errno. */
-static int report(struct sn_genl *g, const char *what, int err)
+int sn_usage_error(const char *what, const char *fmt, ...)
 {
-	if (err == -EPERM || err == -EACCES)
-		fprintf(stderr, "%s: %s: permission denied (needs CAP_NET_ADMIN in this network namespace)\n",
-			prog, what);
-	else if (g->error[0])
-		fprintf(stderr, "%s: %s: %s\n", prog, what, g->error);
-	else
-		fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(-err));
-	return 1;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(SN_EXIT_USAGE, what, fmt, ap);
+	va_end(ap);
+	return SN_EXIT_USAGE;
 }
 
-static int open_family(struct sn_genl *g)
+int sn_fail(const char *what, const char *fmt, ...)
 {
-	int ret = sn_genl_open(g);
+	va_list ap;
 
-	if (ret < 0)
-		fprintf(stderr, "%s: %s\n", prog, sn_genl_open_strerror(ret));
-	return ret;
+	va_start(ap, fmt);
+	vmessage(SN_EXIT_FAIL, what, fmt, ap);
+	va_end(ap);
+	return SN_EXIT_FAIL;
+}
+
+int sn_positional_addr(const char *what, const char *arg, uint32_t *be)
+{
+	if (!arg)
+		return sn_usage_error(what, "missing address (see: semnet help)");
+	if (sn_parse_addr(arg, be) < 0) {
+		if ((arg[0] < '0' || arg[0] > '9') && !strchr(arg, '.'))
+			return sn_usage_error(what, "missing address (it comes first, before \"%s\")",
+					      arg);
+		return sn_usage_error(what, "invalid address \"%s\"", arg);
+	}
+	return 0;
+}
+
+int sn_keywords(const char *what, const struct sn_kw *kw, size_t nkw,
+		int argc, char **argv, struct sn_kwval *out)
+{
+	char err[SN_ERR_MAX];
+
+	if (sn_parse_keywords(kw, nkw, argc, argv, out, err, sizeof(err)) < 0)
+		return sn_usage_error(what, "%s", err);
+	return 0;
+}
+
+void sn_usage(FILE *out)
+{
+	fputs("Usage: semnet [-j] [-s] COMMAND [ARGS]\n"
+	      "\n"
+	      "Options:\n"
+	      "  -j, --json      print JSON instead of text\n"
+	      "  -s, --stats     show packet, byte and flow counters (always in JSON)\n"
+	      "  -h, --help      print this help\n"
+	      "\n"
+	      "Commands (each word may be abbreviated to a unique prefix):\n"
+	      "  show                            node, services, instances and counts\n"
+	      "  node { set | show | del }       this namespace's semnet configuration\n"
+	      "  service { add | change | del | show | flush }\n"
+	      "  instance { add | change | del | show | flush }\n"
+	      "  flow { show | flush }           translated connections\n"
+	      "  stats                           global counters and drops by reason\n"
+	      "  version                         versions of this tool and of the module\n"
+	      "  help [OBJECT]                   this help, or OBJECT's\n"
+	      "\n"
+	      "`semnet OBJECT help` prints the arguments of OBJECT. See semnet(8).\n",
+	      out);
+}
+
+static void version_usage(FILE *out)
+{
+	fputs("Usage: semnet [-j] version\n", out);
 }
 
 struct module_info {
@@ -63,13 +115,20 @@ struct module_info {
 	uint64_t netns_cookie;
 };
 
+static const struct nla_policy info_policy[SEMNET_A_INFO_MAX + 1] = {
+	[SEMNET_A_INFO_VERSION] = { .type = NLA_STRING },
+	[SEMNET_A_INFO_GENL_VERSION] = { .type = NLA_U32 },
+	[SEMNET_A_INFO_NETNS_INUM] = { .type = NLA_U32 },
+	[SEMNET_A_INFO_NETNS_COOKIE] = { .type = NLA_U64 },
+};
+
 static int parse_info(struct nlattr **attrs, void *arg)
 {
 	struct nlattr *tb[SEMNET_A_INFO_MAX + 1];
 	struct module_info *mi = arg;
 
 	if (!attrs[SEMNET_A_INFO] ||
-	    nla_parse_nested(tb, SEMNET_A_INFO_MAX, attrs[SEMNET_A_INFO], NULL) < 0)
+	    nla_parse_nested(tb, SEMNET_A_INFO_MAX, attrs[SEMNET_A_INFO], info_policy) < 0)
 		return -EBADMSG;
 	if (tb[SEMNET_A_INFO_VERSION])
 		snprintf(mi->version, sizeof(mi->version), "%s",
@@ -86,96 +145,165 @@ static int parse_info(struct nlattr **attrs, void *arg)
 static int cmd_version(int argc, char **argv)
 {
 	struct module_info mi = { .version = "" };
-	struct sn_genl g;
-	struct nl_msg *msg;
 	int ret;
 
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "%s: version: unexpected argument \"%s\"\n", prog, argv[1]);
-		return 2;
+	if (argc > 1 && !strcmp(argv[1], "help")) {
+		version_usage(stdout);
+		return 0;
 	}
-	if (!json_output)
+	if (argc > 1)
+		return sn_usage_error("version", "unexpected argument \"%s\"", argv[1]);
+	if (!sn_opts.json)
 		printf("semnet tool %s\n", SEMNET_TOOL_VERSION);
-	if (open_family(&g) < 0)
-		return 1;
-	msg = sn_genl_request(&g, SEMNET_CMD_GET_INFO, 0);
-	ret = msg ? sn_genl_transact(&g, msg, parse_info, &mi) : -ENOMEM;
-	if (ret < 0) {
-		report(&g, "version", ret);
-		sn_genl_close(&g);
-		return 1;
-	}
-	sn_genl_close(&g);
+	ret = sn_request("version", SEMNET_CMD_GET_INFO, 0, NULL, NULL, parse_info, &mi);
+	if (ret)
+		return ret;
 
-	if (json_output) {
-		json_t *o = json_pack("{s:{s:s}, s:{s:s, s:i, s:I, s:I}}",
+	if (sn_opts.json) {
+		json_t *o = json_pack("{s:{s:s}, s:{s:s, s:I, s:I, s:I}}",
 				      "tool", "version", SEMNET_TOOL_VERSION,
 				      "module", "version", mi.version,
 				      "genl_version", (json_int_t)mi.genl_version,
 				      "netns_inum", (json_int_t)mi.netns_inum,
 				      "netns_cookie", (json_int_t)mi.netns_cookie);
 
-		if (!o)
-			return 1;
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
-	} else {
-		printf("semnet module %s (genl v%" PRIu32 ", netns %" PRIu32 ")\n",
-		       mi.version, mi.genl_version, mi.netns_inum);
+		return sn_json_print(o, stdout) ? SN_EXIT_FAIL : 0;
 	}
+	printf("semnet module %s (genl v%" PRIu32 ", netns %" PRIu32 ")\n",
+	       mi.version, mi.genl_version, mi.netns_inum);
 	return 0;
 }
 
-static int cmd_help(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	usage(stdout);
-	return 0;
-}
+static int cmd_help(int argc, char **argv);
 
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *out);
 } commands[] = {
-	{ "version", cmd_version },
-	{ "help", cmd_help },
+	/* Order matters only for the help text; abbreviations must be unique. */
+	{ "show", sn_cmd_show, sn_show_usage },
+	{ "node", sn_cmd_node, sn_node_usage },
+	{ "service", sn_cmd_service, sn_service_usage },
+	{ "instance", sn_cmd_instance, sn_instance_usage },
+	{ "flow", sn_cmd_flow, sn_flow_usage },
+	{ "stats", sn_cmd_stats, sn_stats_usage },
+	{ "version", cmd_version, version_usage },
+	{ "help", cmd_help, sn_usage },
 };
 
-int main(int argc, char **argv)
+static const char *const command_names[] = {
+	"show", "node", "service", "instance", "flow", "stats", "version", "help", NULL,
+};
+
+/* Finds a top-level command; prints the usage error when there is none. */
+static int find_command(const char *word)
+{
+	int i = sn_lookup(command_names, word);
+
+	if (i == -EAGAIN)
+		sn_usage_error(NULL, "ambiguous command \"%s\" (try: semnet help)", word);
+	else if (i < 0)
+		sn_usage_error(NULL, "unknown command \"%s\" (try: semnet help)", word);
+	return i;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2) {
+		sn_usage(stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return sn_usage_error("help", "unexpected argument \"%s\"", argv[2]);
+	i = find_command(argv[1]);
+	if (i < 0)
+		return SN_EXIT_USAGE;
+	commands[i].usage(stdout);
+	return 0;
+}
+
+int sn_dispatch(const char *object, const struct sn_subcmd *subcmds, size_t n,
+		void (*usage)(FILE *out), int argc, char **argv)
+{
+	const char *names[16];
+	char what[64];
+	size_t k;
+	int i;
+
+	/* `semnet OBJECT` alone: show, as ip(8) does. */
+	if (argc < 2) {
+		snprintf(what, sizeof(what), "%s %s", object, subcmds[0].name);
+		return subcmds[0].run(what, 0, argv + 1);
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	for (k = 0; k < n && k + 1 < ARRAY_SIZE(names); k++)
+		names[k] = subcmds[k].name;
+	names[k] = NULL;
+	i = sn_lookup(names, argv[1]);
+	if (i == -EAGAIN)
+		return sn_usage_error(object, "ambiguous command \"%s\" (try: semnet %s help)",
+				      argv[1], object);
+	if (i < 0)
+		return sn_usage_error(object, "unknown command \"%s\" (try: semnet %s help)",
+				      argv[1], object);
+	snprintf(what, sizeof(what), "%s %s", object, subcmds[i].name);
+	/* `semnet OBJECT CMD help` too. */
+	if (argc > 2 && !strcmp(argv[2], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	return subcmds[i].run(what, argc - 2, argv + 2);
+}
+
+int sn_main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	size_t i;
-	int c;
+	int c, i;
 
-	while ((c = getopt_long(argc, argv, "+jh", options, NULL)) != -1) {
+	memset(&sn_opts, 0, sizeof(sn_opts));
+	optind = 0;		/* full getopt reset: sn_main may run more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jsh", options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			json_output = 1;
+			sn_opts.json = true;
+			break;
+		case 's':
+			sn_opts.stats = true;
 			break;
 		case 'h':
-			usage(stdout);
+			sn_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			if (optopt)
+				sn_usage_error(NULL, "unknown option \"-%c\" (try: semnet help)",
+					       optopt);
+			else
+				sn_usage_error(NULL, "unknown option \"%s\" (try: semnet help)",
+					       argv[optind - 1]);
+			return SN_EXIT_USAGE;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
-		usage(stderr);
-		return 2;
+		sn_usage(stderr);
+		return SN_EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[0], commands[i].name))
-			return commands[i].run(argc, argv);
-	fprintf(stderr, "%s: unknown command \"%s\" (try: %s help)\n", prog, argv[0], prog);
-	return 2;
+	i = find_command(argv[0]);
+	if (i < 0)
+		return SN_EXIT_USAGE;
+	return commands[i].run(argc, argv);
 }

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * semnet flow { show | flush }: translated connections, read-only
+ * (SEMNET_CMD_GET_FLOW dump, SEMNET_CMD_FLUSH_FLOWS).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+
+#include "cli.h"
+
+void sn_flow_usage(FILE *out)
+{
+	fputs("Usage: semnet flow show [service ADDR] [instance ADDR]\n"
+	      "       semnet flow flush [service ADDR | instance ADDR]\n"
+	      "\n"
+	      "  service ADDR   flows to this ServiceIP\n"
+	      "  instance ADDR  flows to this InstanceIP (chosen by a service or addressed directly)\n"
+	      "A flow prints as: PROTO SRC -> DST => XSRC -> XDST instance ADDR STATE expires\n"
+	      "SECONDS, where SRC -> DST is the connection as the client sent it and XSRC -> XDST\n"
+	      "as translated; for ICMP the port is the echo id. -s shows counters.\n",
+	      out);
+}
+
+static const struct nla_policy flow_policy[SEMNET_A_FLOW_MAX + 1] = {
+	[SEMNET_A_FLOW_PROTO] = { .type = NLA_U8 },
+	[SEMNET_A_FLOW_SRC] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_SPORT] = { .type = NLA_U16 },
+	[SEMNET_A_FLOW_DST] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_DPORT] = { .type = NLA_U16 },
+	[SEMNET_A_FLOW_XSRC] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_XSPORT] = { .type = NLA_U16 },
+	[SEMNET_A_FLOW_XDST] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_XDPORT] = { .type = NLA_U16 },
+	[SEMNET_A_FLOW_SERVICE] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_INSTANCE] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_STATE] = { .type = NLA_U8 },
+	[SEMNET_A_FLOW_EXPIRES] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_PACKETS] = { .type = NLA_U64 },
+	[SEMNET_A_FLOW_BYTES] = { .type = NLA_U64 },
+};
+
+/* Only the filter attributes are ever sent: SERVICE and INSTANCE. */
+int sn_flow_put(struct nl_msg *msg, const struct sn_flow *f)
+{
+	struct nlattr *nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_FLOW);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (SN_HAS(f, SEMNET_A_FLOW_SERVICE) &&
+	    nla_put_u32(msg, SEMNET_A_FLOW_SERVICE, f->service) < 0)
+		return -EMSGSIZE;
+	if (SN_HAS(f, SEMNET_A_FLOW_INSTANCE) &&
+	    nla_put_u32(msg, SEMNET_A_FLOW_INSTANCE, f->instance) < 0)
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int sn_flow_get(struct nlattr **attrs, struct sn_flow *f)
+{
+	struct nlattr *tb[SEMNET_A_FLOW_MAX + 1];
+	int a;
+
+	memset(f, 0, sizeof(*f));
+	if (!attrs[SEMNET_A_FLOW] ||
+	    nla_parse_nested(tb, SEMNET_A_FLOW_MAX, attrs[SEMNET_A_FLOW], flow_policy) < 0)
+		return -EBADMSG;
+	for (a = 1; a <= SEMNET_A_FLOW_MAX; a++)
+		if (tb[a] && a != SEMNET_A_FLOW_PAD)
+			SN_SET(f, a);
+#define U8(attr, field) if (tb[attr]) f->field = nla_get_u8(tb[attr])
+#define U32(attr, field) if (tb[attr]) f->field = nla_get_u32(tb[attr])
+#define BE16(attr, field) if (tb[attr]) f->field = ntohs(nla_get_u16(tb[attr]))
+#define U64(attr, field) if (tb[attr]) f->field = nla_get_u64(tb[attr])
+	U8(SEMNET_A_FLOW_PROTO, proto);
+	U32(SEMNET_A_FLOW_SRC, src);
+	BE16(SEMNET_A_FLOW_SPORT, sport);
+	U32(SEMNET_A_FLOW_DST, dst);
+	BE16(SEMNET_A_FLOW_DPORT, dport);
+	U32(SEMNET_A_FLOW_XSRC, xsrc);
+	BE16(SEMNET_A_FLOW_XSPORT, xsport);
+	U32(SEMNET_A_FLOW_XDST, xdst);
+	BE16(SEMNET_A_FLOW_XDPORT, xdport);
+	U32(SEMNET_A_FLOW_SERVICE, service);
+	U32(SEMNET_A_FLOW_INSTANCE, instance);
+	U8(SEMNET_A_FLOW_STATE, state);
+	U32(SEMNET_A_FLOW_EXPIRES, expires);
+	U64(SEMNET_A_FLOW_PACKETS, packets);
+	U64(SEMNET_A_FLOW_BYTES, bytes);
+#undef U8
+#undef U32
+#undef BE16
+#undef U64
+	return 0;
+}
+
+json_t *sn_flow_json(const struct sn_flow *f)
+{
+	const char *state = sn_flow_state_name(f->state);
+	json_t *o = json_object();
+	char buf[8];
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "proto", json_string(sn_fmt_proto(f->proto, buf, sizeof(buf))));
+	json_object_set_new(o, "src", sn_json_addr(f->src));
+	json_object_set_new(o, "sport", json_integer(f->sport));
+	json_object_set_new(o, "dst", sn_json_addr(f->dst));
+	json_object_set_new(o, "dport", json_integer(f->dport));
+	json_object_set_new(o, "xsrc", sn_json_addr(f->xsrc));
+	json_object_set_new(o, "xsport", json_integer(f->xsport));
+	json_object_set_new(o, "xdst", sn_json_addr(f->xdst));
+	json_object_set_new(o, "xdport", json_integer(f->xdport));
+	json_object_set_new(o, "service", SN_HAS(f, SEMNET_A_FLOW_SERVICE) ?
+			    sn_json_addr(f->service) : json_null());
+	json_object_set_new(o, "instance", SN_HAS(f, SEMNET_A_FLOW_INSTANCE) ?
+			    sn_json_addr(f->instance) : json_null());
+	if (state)
+		json_object_set_new(o, "state", json_string(state));
+	else
+		json_object_set_new(o, "state", json_integer(f->state));
+	json_object_set_new(o, "expires_ms", json_integer(f->expires));
+	json_object_set_new(o, "packets", sn_json_u64(f->packets));
+	json_object_set_new(o, "bytes", sn_json_u64(f->bytes));
+	return o;
+}
+
+void sn_flow_text(struct sn_table *t, const struct sn_flow *f)
+{
+	const char *state = sn_flow_state_name(f->state);
+	char a[SN_ADDR_STRLEN], b[8], ms[24];
+
+	sn_table_row(t);
+	sn_table_cell(t, "%s", sn_fmt_proto(f->proto, b, sizeof(b)));
+	sn_table_cell(t, "%s:%u", sn_fmt_addr(f->src, a), f->sport);
+	sn_table_cell(t, "->");
+	sn_table_cell(t, "%s:%u", sn_fmt_addr(f->dst, a), f->dport);
+	sn_table_cell(t, "=>");
+	sn_table_cell(t, "%s:%u", sn_fmt_addr(f->xsrc, a), f->xsport);
+	sn_table_cell(t, "->");
+	sn_table_cell(t, "%s:%u", sn_fmt_addr(f->xdst, a), f->xdport);
+	sn_table_cell(t, "instance %s", SN_HAS(f, SEMNET_A_FLOW_INSTANCE) ?
+		      sn_fmt_addr(f->instance, a) : "-");
+	if (state)
+		sn_table_cell(t, "%s", state);
+	else
+		sn_table_cell(t, "state-%u", f->state);
+	sn_table_cell(t, "expires %s", sn_fmt_ms(f->expires, ms, sizeof(ms)));
+	if (sn_opts.stats)
+		sn_table_line(t, "    packets %" PRIu64 "  bytes %" PRIu64, f->packets, f->bytes);
+}
+
+struct flows {
+	struct sn_flow *v;
+	size_t n;
+	const struct sn_flow *filter;
+};
+
+static int flows_collect(struct nlattr **attrs, void *arg)
+{
+	struct flows *list = arg;
+	struct sn_flow *f;
+	int ret;
+
+	list->v = sn_xrealloc(list->v, (list->n + 1) * sizeof(*list->v));
+	f = &list->v[list->n];
+	ret = sn_flow_get(attrs, f);
+	if (ret < 0)
+		return ret;
+	if (SN_HAS(list->filter, SEMNET_A_FLOW_SERVICE) &&
+	    (!SN_HAS(f, SEMNET_A_FLOW_SERVICE) || f->service != list->filter->service))
+		return 0;
+	if (SN_HAS(list->filter, SEMNET_A_FLOW_INSTANCE) &&
+	    (!SN_HAS(f, SEMNET_A_FLOW_INSTANCE) || f->instance != list->filter->instance))
+		return 0;
+	list->n++;
+	return 0;
+}
+
+static int cmp_flow(const void *pa, const void *pb)
+{
+	const struct sn_flow *a = pa, *b = pb;
+	uint64_t x, y;
+
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	x = (uint64_t)ntohl(a->src) << 16 | a->sport;
+	y = (uint64_t)ntohl(b->src) << 16 | b->sport;
+	if (x != y)
+		return x < y ? -1 : 1;
+	x = (uint64_t)ntohl(a->dst) << 16 | a->dport;
+	y = (uint64_t)ntohl(b->dst) << 16 | b->dport;
+	return x < y ? -1 : x > y;
+}
+
+enum { FKW_SERVICE, FKW_INSTANCE };
+
+static const struct sn_kw flow_kw[] = {
+	[FKW_SERVICE] = { "service", SN_KW_ADDR, 0 },
+	[FKW_INSTANCE] = { "instance", SN_KW_ADDR, 0 },
+};
+
+static int flow_filter(const char *what, int argc, char **argv, bool exclusive,
+		       struct sn_flow *f)
+{
+	struct sn_kwval kv[ARRAY_SIZE(flow_kw)];
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	ret = sn_keywords(what, flow_kw, ARRAY_SIZE(flow_kw), argc, argv, kv);
+	if (ret)
+		return ret;
+	if (exclusive && kv[FKW_SERVICE].n && kv[FKW_INSTANCE].n)
+		return sn_usage_error(what, "give either \"service\" or \"instance\", not both");
+	if (kv[FKW_SERVICE].n) {
+		f->service = kv[FKW_SERVICE].v[0].addr;
+		SN_SET(f, SEMNET_A_FLOW_SERVICE);
+	}
+	if (kv[FKW_INSTANCE].n) {
+		f->instance = kv[FKW_INSTANCE].v[0].addr;
+		SN_SET(f, SEMNET_A_FLOW_INSTANCE);
+	}
+	return 0;
+}
+
+static int flow_show(const char *what, int argc, char **argv)
+{
+	struct flows list = { 0 };
+	struct sn_flow filter;
+	struct sn_table *t;
+	size_t k;
+	int ret;
+
+	ret = flow_filter(what, argc, argv, false, &filter);
+	if (ret)
+		return ret;
+	list.filter = &filter;
+	/* A plain dump: filtering happens here, so any module version works. */
+	ret = sn_request(what, SEMNET_CMD_GET_FLOW, NLM_F_DUMP, NULL, NULL,
+			 flows_collect, &list);
+	if (ret)
+		goto out;
+	if (list.n > 1)
+		qsort(list.v, list.n, sizeof(*list.v), cmp_flow);
+	if (sn_opts.json) {
+		json_t *a = json_array();
+
+		for (k = 0; a && k < list.n; k++)
+			json_array_append_new(a, sn_flow_json(&list.v[k]));
+		ret = sn_json_print(a, stdout) ? SN_EXIT_FAIL : 0;
+		goto out;
+	}
+	t = sn_table_new();
+	for (k = 0; k < list.n; k++)
+		sn_flow_text(t, &list.v[k]);
+	sn_table_print(t, stdout, "");
+	sn_table_free(t);
+out:
+	free(list.v);
+	return ret;
+}
+
+static int fill_flow(struct nl_msg *msg, const void *arg)
+{
+	return sn_flow_put(msg, arg);
+}
+
+static int flow_flush(const char *what, int argc, char **argv)
+{
+	struct sn_flow filter;
+	int ret;
+
+	ret = flow_filter(what, argc, argv, true, &filter);
+	if (ret)
+		return ret;
+	return sn_request(what, SEMNET_CMD_FLUSH_FLOWS, 0,
+			  filter.present ? fill_flow : NULL, &filter, NULL, NULL);
+}
+
+static const struct sn_subcmd flow_cmds[] = {
+	{ "show", flow_show },
+	{ "flush", flow_flush },
+};
+
+int sn_cmd_flow(int argc, char **argv)
+{
+	return sn_dispatch("flow", flow_cmds, ARRAY_SIZE(flow_cmds), sn_flow_usage,
+			   argc, argv);
+}

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * semnet node { set | show | del }: this namespace's semnet configuration
+ * (SEMNET_CMD_SET_NODE / GET_NODE / DEL_NODE).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+
+#include "cli.h"
+
+void sn_node_usage(FILE *out)
+{
+	fputs("Usage: semnet node set platform PREFIX services PREFIX subnet PREFIX [subnet PREFIX ...]\n"
+	      "                       gateway ADDR bridge IFNAME [flow-max N]\n"
+	      "                       [timeout-tcp SEC] [timeout-tcp-close SEC]\n"
+	      "                       [timeout-udp SEC] [timeout-icmp SEC]\n"
+	      "       semnet node show\n"
+	      "       semnet node del\n"
+	      "\n"
+	      "  platform PREFIX   every semnet address (e.g. 172.16.0.0/12)\n"
+	      "  services PREFIX   ServiceIPs and InstanceIPs (e.g. 172.30.0.0/16)\n"
+	      "  subnet PREFIX     a local container subnet (e.g. 172.16.0.0/26); up to 8\n"
+	      "  gateway ADDR      the bridge's address (e.g. 172.16.0.1)\n"
+	      "  bridge IFNAME     the container bridge\n"
+	      "  flow-max N        flow table capacity\n"
+	      "  timeout-* SEC     idle timeouts: established TCP, TCP after FIN/RST, UDP, ICMP\n"
+	      "`node set` replaces the whole configuration; omitted optional values take\n"
+	      "the module's defaults. `node del` removes it with every object.\n",
+	      out);
+}
+
+static const struct nla_policy node_policy[SEMNET_A_NODE_MAX + 1] = {
+	[SEMNET_A_NODE_PLATFORM] = { .type = NLA_NESTED },
+	[SEMNET_A_NODE_SERVICE_RANGE] = { .type = NLA_NESTED },
+	[SEMNET_A_NODE_SUBNETS] = { .type = NLA_NESTED },
+	[SEMNET_A_NODE_SUBNET] = { .type = NLA_NESTED },
+	[SEMNET_A_NODE_GATEWAY] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_BRIDGE] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_FLOW_MAX] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TIMEOUT_TCP] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TIMEOUT_TCP_CLOSE] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TIMEOUT_UDP] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TIMEOUT_ICMP] = { .type = NLA_U32 },
+};
+
+/* The u32 attributes of a node, for put, get and print alike. */
+static const struct {
+	int attr;
+	size_t off;
+	const char *keyword;
+} node_u32s[] = {
+	{ SEMNET_A_NODE_FLOW_MAX, offsetof(struct sn_node, flow_max), "flow-max" },
+	{ SEMNET_A_NODE_TIMEOUT_TCP, offsetof(struct sn_node, timeout_tcp), "timeout-tcp" },
+	{ SEMNET_A_NODE_TIMEOUT_TCP_CLOSE, offsetof(struct sn_node, timeout_tcp_close),
+	  "timeout-tcp-close" },
+	{ SEMNET_A_NODE_TIMEOUT_UDP, offsetof(struct sn_node, timeout_udp), "timeout-udp" },
+	{ SEMNET_A_NODE_TIMEOUT_ICMP, offsetof(struct sn_node, timeout_icmp), "timeout-icmp" },
+};
+
+static uint32_t *node_u32(struct sn_node *n, size_t i)
+{
+	return (uint32_t *)((char *)n + node_u32s[i].off);
+}
+
+static uint32_t node_u32_get(const struct sn_node *n, size_t i)
+{
+	return *(const uint32_t *)((const char *)n + node_u32s[i].off);
+}
+
+int sn_node_put(struct nl_msg *msg, const struct sn_node *n)
+{
+	struct nlattr *nest, *subnets;
+	unsigned int k;
+	size_t i;
+
+	nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_NODE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (SN_HAS(n, SEMNET_A_NODE_PLATFORM) &&
+	    sn_put_prefix(msg, SEMNET_A_NODE_PLATFORM, &n->platform) < 0)
+		return -EMSGSIZE;
+	if (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE) &&
+	    sn_put_prefix(msg, SEMNET_A_NODE_SERVICE_RANGE, &n->service_range) < 0)
+		return -EMSGSIZE;
+	if (SN_HAS(n, SEMNET_A_NODE_SUBNETS)) {
+		subnets = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_NODE_SUBNETS);
+		if (!subnets)
+			return -EMSGSIZE;
+		for (k = 0; k < n->nsubnets; k++)
+			if (sn_put_prefix(msg, SEMNET_A_NODE_SUBNET, &n->subnets[k]) < 0)
+				return -EMSGSIZE;
+		nla_nest_end(msg, subnets);
+	}
+	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY) &&
+	    nla_put_u32(msg, SEMNET_A_NODE_GATEWAY, n->gateway) < 0)
+		return -EMSGSIZE;
+	if (SN_HAS(n, SEMNET_A_NODE_BRIDGE) &&
+	    nla_put_u32(msg, SEMNET_A_NODE_BRIDGE, n->bridge) < 0)
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(node_u32s); i++)
+		if (SN_HAS(n, node_u32s[i].attr) &&
+		    nla_put_u32(msg, node_u32s[i].attr, node_u32_get(n, i)) < 0)
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int sn_node_get(struct nlattr **attrs, struct sn_node *n)
+{
+	struct nlattr *tb[SEMNET_A_NODE_MAX + 1];
+	struct nlattr *sub;
+	size_t i;
+	int rem;
+
+	memset(n, 0, sizeof(*n));
+	if (!attrs[SEMNET_A_NODE] ||
+	    nla_parse_nested(tb, SEMNET_A_NODE_MAX, attrs[SEMNET_A_NODE], node_policy) < 0)
+		return -EBADMSG;
+	if (tb[SEMNET_A_NODE_PLATFORM]) {
+		if (sn_get_prefix(tb[SEMNET_A_NODE_PLATFORM], &n->platform) < 0)
+			return -EBADMSG;
+		SN_SET(n, SEMNET_A_NODE_PLATFORM);
+	}
+	if (tb[SEMNET_A_NODE_SERVICE_RANGE]) {
+		if (sn_get_prefix(tb[SEMNET_A_NODE_SERVICE_RANGE], &n->service_range) < 0)
+			return -EBADMSG;
+		SN_SET(n, SEMNET_A_NODE_SERVICE_RANGE);
+	}
+	if (tb[SEMNET_A_NODE_SUBNETS]) {
+		SN_SET(n, SEMNET_A_NODE_SUBNETS);
+		nla_for_each_nested(sub, tb[SEMNET_A_NODE_SUBNETS], rem) {
+			if (nla_type(sub) != SEMNET_A_NODE_SUBNET)
+				continue;
+			if (n->nsubnets == SEMNET_SUBNETS_MAX)
+				return -EBADMSG;
+			if (sn_get_prefix(sub, &n->subnets[n->nsubnets]) < 0)
+				return -EBADMSG;
+			n->nsubnets++;
+		}
+	}
+	if (tb[SEMNET_A_NODE_GATEWAY]) {
+		n->gateway = nla_get_u32(tb[SEMNET_A_NODE_GATEWAY]);
+		SN_SET(n, SEMNET_A_NODE_GATEWAY);
+	}
+	if (tb[SEMNET_A_NODE_BRIDGE]) {
+		n->bridge = nla_get_u32(tb[SEMNET_A_NODE_BRIDGE]);
+		SN_SET(n, SEMNET_A_NODE_BRIDGE);
+	}
+	for (i = 0; i < ARRAY_SIZE(node_u32s); i++) {
+		if (!tb[node_u32s[i].attr])
+			continue;
+		*node_u32(n, i) = nla_get_u32(tb[node_u32s[i].attr]);
+		SN_SET(n, node_u32s[i].attr);
+	}
+	return 0;
+}
+
+/* The bridge's name, or "if<N>" when this namespace has no such ifindex. */
+static const char *bridge_name(uint32_t ifindex, char buf[IF_NAMESIZE + 8])
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE + 8, "if%" PRIu32, ifindex);
+	return buf;
+}
+
+json_t *sn_node_json(const struct sn_node *n)
+{
+	char ifname[IF_NAMESIZE + 8];
+	json_t *o = json_object(), *subnets;
+	unsigned int k;
+	size_t i;
+
+	if (!o)
+		return NULL;
+	if (SN_HAS(n, SEMNET_A_NODE_PLATFORM))
+		json_object_set_new(o, "platform", sn_json_prefix(&n->platform));
+	if (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE))
+		json_object_set_new(o, "service_range", sn_json_prefix(&n->service_range));
+	subnets = json_array();
+	for (k = 0; k < n->nsubnets; k++)
+		json_array_append_new(subnets, sn_json_prefix(&n->subnets[k]));
+	json_object_set_new(o, "subnets", subnets);
+	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY))
+		json_object_set_new(o, "gateway", sn_json_addr(n->gateway));
+	if (SN_HAS(n, SEMNET_A_NODE_BRIDGE)) {
+		json_object_set_new(o, "bridge", json_string(bridge_name(n->bridge, ifname)));
+		json_object_set_new(o, "bridge_ifindex", json_integer(n->bridge));
+	}
+	for (i = 0; i < ARRAY_SIZE(node_u32s); i++) {
+		char key[32];
+
+		if (SN_HAS(n, node_u32s[i].attr))
+			json_object_set_new(o, sn_snake(node_u32s[i].keyword, key, sizeof(key)),
+					    json_integer(node_u32_get(n, i)));
+	}
+	return o;
+}
+
+/* One `keyword value` row each, in the order and words of `node set`. */
+void sn_node_text(struct sn_table *t, const struct sn_node *n)
+{
+	char buf[SN_PREFIX_STRLEN], ifname[IF_NAMESIZE + 8];
+	unsigned int k;
+	size_t i;
+
+	if (SN_HAS(n, SEMNET_A_NODE_PLATFORM)) {
+		sn_table_row(t);
+		sn_table_cell(t, "platform");
+		sn_table_cell(t, "%s", sn_fmt_prefix(&n->platform, buf));
+	}
+	if (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE)) {
+		sn_table_row(t);
+		sn_table_cell(t, "services");
+		sn_table_cell(t, "%s", sn_fmt_prefix(&n->service_range, buf));
+	}
+	for (k = 0; k < n->nsubnets; k++) {
+		sn_table_row(t);
+		sn_table_cell(t, "subnet");
+		sn_table_cell(t, "%s", sn_fmt_prefix(&n->subnets[k], buf));
+	}
+	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY)) {
+		sn_table_row(t);
+		sn_table_cell(t, "gateway");
+		sn_table_cell(t, "%s", sn_fmt_addr(n->gateway, buf));
+	}
+	if (SN_HAS(n, SEMNET_A_NODE_BRIDGE)) {
+		sn_table_row(t);
+		sn_table_cell(t, "bridge");
+		sn_table_cell(t, "%s", bridge_name(n->bridge, ifname));
+	}
+	for (i = 0; i < ARRAY_SIZE(node_u32s); i++) {
+		if (!SN_HAS(n, node_u32s[i].attr))
+			continue;
+		sn_table_row(t);
+		sn_table_cell(t, "%s", node_u32s[i].keyword);
+		sn_table_cell(t, "%" PRIu32, node_u32_get(n, i));
+	}
+}
+
+enum {
+	KW_PLATFORM, KW_SERVICES, KW_SUBNET, KW_GATEWAY, KW_BRIDGE,
+	KW_FLOW_MAX, KW_TIMEOUT_TCP, KW_TIMEOUT_TCP_CLOSE, KW_TIMEOUT_UDP,
+	KW_TIMEOUT_ICMP,
+};
+
+/* Same order as the enum above and as node_u32s for the numbers. */
+static const struct sn_kw node_set_kw[] = {
+	[KW_PLATFORM] = { "platform", SN_KW_PREFIX, SN_KW_REQUIRED },
+	[KW_SERVICES] = { "services", SN_KW_PREFIX, SN_KW_REQUIRED },
+	[KW_SUBNET] = { "subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI },
+	[KW_GATEWAY] = { "gateway", SN_KW_ADDR, SN_KW_REQUIRED },
+	[KW_BRIDGE] = { "bridge", SN_KW_IFNAME, SN_KW_REQUIRED },
+	[KW_FLOW_MAX] = { "flow-max", SN_KW_U32, 0 },
+	[KW_TIMEOUT_TCP] = { "timeout-tcp", SN_KW_U32, 0 },
+	[KW_TIMEOUT_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0 },
+	[KW_TIMEOUT_UDP] = { "timeout-udp", SN_KW_U32, 0 },
+	[KW_TIMEOUT_ICMP] = { "timeout-icmp", SN_KW_U32, 0 },
+};
+
+/*
+ * Turns parsed `node set` keywords into a node, except the bridge (which
+ * needs the caller's namespace). Returns 0, or -EINVAL with a message.
+ */
+static int node_from_keywords(const struct sn_kwval *kv, struct sn_node *n,
+			      char *err, size_t errlen)
+{
+	unsigned int k, j;
+	size_t i;
+
+	memset(n, 0, sizeof(*n));
+	n->platform = kv[KW_PLATFORM].v[0].prefix;
+	SN_SET(n, SEMNET_A_NODE_PLATFORM);
+	n->service_range = kv[KW_SERVICES].v[0].prefix;
+	SN_SET(n, SEMNET_A_NODE_SERVICE_RANGE);
+	for (k = 0; k < kv[KW_SUBNET].n; k++) {
+		for (j = 0; j < k; j++) {
+			if (!memcmp(&n->subnets[j], &kv[KW_SUBNET].v[k].prefix,
+				    sizeof(n->subnets[j]))) {
+				char buf[SN_PREFIX_STRLEN];
+
+				snprintf(err, errlen, "subnet %s given twice",
+					 sn_fmt_prefix(&n->subnets[j], buf));
+				return -EINVAL;
+			}
+		}
+		n->subnets[k] = kv[KW_SUBNET].v[k].prefix;
+	}
+	n->nsubnets = kv[KW_SUBNET].n;
+	SN_SET(n, SEMNET_A_NODE_SUBNETS);
+	n->gateway = kv[KW_GATEWAY].v[0].addr;
+	SN_SET(n, SEMNET_A_NODE_GATEWAY);
+	for (i = 0; i < ARRAY_SIZE(node_u32s); i++) {
+		if (!kv[KW_FLOW_MAX + i].n)
+			continue;
+		*node_u32(n, i) = kv[KW_FLOW_MAX + i].v[0].u32;
+		SN_SET(n, node_u32s[i].attr);
+	}
+	return 0;
+}
+
+static int fill_node(struct nl_msg *msg, const void *arg)
+{
+	return sn_node_put(msg, arg);
+}
+
+static int node_set(const char *what, int argc, char **argv)
+{
+	struct sn_kwval kv[ARRAY_SIZE(node_set_kw)];
+	char err[SN_ERR_MAX];
+	struct sn_node n;
+	unsigned int ifindex;
+	int ret;
+
+	ret = sn_keywords(what, node_set_kw, ARRAY_SIZE(node_set_kw), argc, argv, kv);
+	if (ret)
+		return ret;
+	if (node_from_keywords(kv, &n, err, sizeof(err)) < 0)
+		return sn_usage_error(what, "%s", err);
+	ifindex = if_nametoindex(kv[KW_BRIDGE].v[0].str);
+	if (!ifindex)
+		return sn_fail(what, "no such device \"%s\" (bridge) in this network namespace",
+			       kv[KW_BRIDGE].v[0].str);
+	n.bridge = ifindex;
+	SN_SET(&n, SEMNET_A_NODE_BRIDGE);
+	return sn_request(what, SEMNET_CMD_SET_NODE, 0, fill_node, &n, NULL, NULL);
+}
+
+static int node_reply(struct nlattr **attrs, void *arg)
+{
+	return sn_node_get(attrs, arg);
+}
+
+static int node_show(const char *what, int argc, char **argv)
+{
+	struct sn_table *t;
+	struct sn_node n;
+	int ret;
+
+	if (argc > 0)
+		return sn_usage_error(what, "unexpected argument \"%s\"", argv[0]);
+	memset(&n, 0, sizeof(n));
+	ret = sn_request(what, SEMNET_CMD_GET_NODE, 0, NULL, NULL, node_reply, &n);
+	if (ret)
+		return ret;
+	if (sn_opts.json)
+		return sn_json_print(sn_node_json(&n), stdout) ? SN_EXIT_FAIL : 0;
+	t = sn_table_new();
+	sn_node_text(t, &n);
+	sn_table_print(t, stdout, "");
+	sn_table_free(t);
+	return 0;
+}
+
+static int node_del(const char *what, int argc, char **argv)
+{
+	if (argc > 0)
+		return sn_usage_error(what, "unexpected argument \"%s\"", argv[0]);
+	return sn_request(what, SEMNET_CMD_DEL_NODE, 0, NULL, NULL, NULL, NULL);
+}
+
+static const struct sn_subcmd node_cmds[] = {
+	{ "show", node_show },
+	{ "set", node_set },
+	{ "del", node_del },
+};
+
+int sn_cmd_node(int argc, char **argv)
+{
+	return sn_dispatch("node", node_cmds, ARRAY_SIZE(node_cmds), sn_node_usage,
+			   argc, argv);
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Argument parsing for the semnet CLI; see parse.h. Strict on purpose: a
+ * typo must be an error that names the argument, never a silent default.
+ */
+#include "parse.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Parses up to 3 decimal digits without leading zeros into 0..255. */
+static const char *parse_octet(const char *s, unsigned int *octet)
+{
+	unsigned int v = 0;
+	int digits = 0;
+
+	while (*s >= '0' && *s <= '9') {
+		if (digits == 3 || (digits == 1 && v == 0))
+			return NULL;	/* too long, or a leading zero */
+		v = v * 10 + (unsigned int)(*s - '0');
+		digits++;
+		s++;
+	}
+	if (!digits || v > 255)
+		return NULL;
+	*octet = v;
+	return s;
+}
+
+int sn_parse_addr(const char *s, uint32_t *be)
+{
+	uint32_t host = 0;
+	unsigned int octet;
+	int i;
+
+	if (!s)
+		return -EINVAL;
+	for (i = 0; i < 4; i++) {
+		s = parse_octet(s, &octet);
+		if (!s)
+			return -EINVAL;
+		host = host << 8 | octet;
+		if (i < 3 && *s++ != '.')
+			return -EINVAL;
+	}
+	if (*s)
+		return -EINVAL;
+	*be = htonl(host);
+	return 0;
+}
+
+uint32_t sn_prefix_mask(unsigned int len)
+{
+	if (len == 0)
+		return 0;
+	if (len >= 32)
+		return 0xffffffffu;
+	return ~((1u << (32 - len)) - 1);
+}
+
+int sn_parse_prefix(const char *s, struct sn_prefix *p, char *err, size_t errlen)
+{
+	char addr[sizeof("255.255.255.255")];
+	const char *slash;
+	uint64_t len;
+	uint32_t be, host, mask;
+	char net[INET_ADDRSTRLEN];
+	struct in_addr in;
+
+	if (!s) {
+		set_err(err, errlen, "missing prefix");
+		return -EINVAL;
+	}
+	slash = strchr(s, '/');
+	if (!slash) {
+		set_err(err, errlen, "no /LEN (like 172.16.0.0/26)");
+		return -EINVAL;
+	}
+	if ((size_t)(slash - s) >= sizeof(addr) ||
+	    (memcpy(addr, s, (size_t)(slash - s)), addr[slash - s] = '\0',
+	     sn_parse_addr(addr, &be) < 0)) {
+		set_err(err, errlen, "bad address");
+		return -EINVAL;
+	}
+	/* The length: decimal 0..32, no leading zero, no sign. */
+	if (sn_parse_uint(slash + 1, 32, &len) < 0 ||
+	    (slash[1] == '0' && slash[2] != '\0')) {
+		set_err(err, errlen, "length must be 0..32");
+		return -EINVAL;
+	}
+	mask = sn_prefix_mask((unsigned int)len);
+	host = ntohl(be);
+	if (host & ~mask) {
+		in.s_addr = htonl(host & mask);
+		inet_ntop(AF_INET, &in, net, sizeof(net));
+		set_err(err, errlen, "host bits set (did you mean %s/%u?)",
+			net, (unsigned int)len);
+		return -EDOM;
+	}
+	p->addr = be;
+	p->len = (uint8_t)len;
+	return 0;
+}
+
+int sn_parse_uint(const char *s, uint64_t max, uint64_t *v)
+{
+	uint64_t n = 0;
+	unsigned int d;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		d = (unsigned int)(*s - '0');
+		/* Stop before n * 10 + d can exceed max (or wrap). */
+		if (d > max || n > (max - d) / 10)
+			return -ERANGE;
+		n = n * 10 + d;
+	}
+	*v = n;
+	return 0;
+}
+
+int sn_check_name(const char *s, char *err, size_t errlen)
+{
+	size_t len = s ? strlen(s) : 0;
+	const char *c;
+
+	if (!len) {
+		set_err(err, errlen, "empty");
+		return -EINVAL;
+	}
+	if (len >= SEMNET_NAME_MAX) {
+		set_err(err, errlen, "longer than %d bytes", SEMNET_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	for (c = s; *c; c++) {
+		if (*c <= ' ' || *c >= 0x7f) {
+			set_err(err, errlen, "only printable ASCII without spaces");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int sn_check_policy(const char *s, char *err, size_t errlen)
+{
+	size_t len = s ? strlen(s) : 0;
+	const char *c;
+
+	if (!len || len >= SEMNET_POLICY_NAME_MAX) {
+		set_err(err, errlen, "1 to %d of a-z, 0-9, - and _, like rr or random",
+			SEMNET_POLICY_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	for (c = s; *c; c++) {
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		      *c == '-' || *c == '_')) {
+			set_err(err, errlen, "1 to %d of a-z, 0-9, - and _, like rr or random",
+				SEMNET_POLICY_NAME_MAX - 1);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int sn_check_ifname(const char *s, char *err, size_t errlen)
+{
+	size_t len = s ? strlen(s) : 0;
+	const char *c;
+
+	if (!len || len >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, "..")) {
+		set_err(err, errlen, "1 to %d bytes, not . or ..", IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	for (c = s; *c; c++) {
+		if (*c == '/' || *c == ':' || *c <= ' ' || *c >= 0x7f) {
+			set_err(err, errlen, "no /, : or whitespace");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int sn_lookup(const char *const *names, const char *word)
+{
+	size_t len = strlen(word);
+	int i, found = -ENOENT;
+
+	if (!len)
+		return -ENOENT;
+	for (i = 0; names[i]; i++)
+		if (!strcmp(names[i], word))
+			return i;
+	for (i = 0; names[i]; i++) {
+		if (strncmp(names[i], word, len))
+			continue;
+		if (found >= 0)
+			return -EAGAIN;
+		found = i;
+	}
+	return found;
+}
+
+const char *sn_kw_meta(enum sn_kw_type type)
+{
+	switch (type) {
+	case SN_KW_ADDR:
+		return "ADDR";
+	case SN_KW_NODE:
+		return "ADDR";
+	case SN_KW_PREFIX:
+		return "PREFIX";
+	case SN_KW_U32:
+		return "N";
+	case SN_KW_NAME:
+		return "NAME";
+	case SN_KW_POLICY:
+		return "POLICY";
+	case SN_KW_IFNAME:
+		return "IFNAME";
+	}
+	return "VALUE";
+}
+
+/* "an address like 172.16.0.1": what a keyword wants, for messages. */
+static const char *kw_wants(enum sn_kw_type type)
+{
+	switch (type) {
+	case SN_KW_ADDR:
+		return "an address like 172.30.0.10";
+	case SN_KW_NODE:
+		return "an address like 192.168.1.2 (or \"local\")";
+	case SN_KW_PREFIX:
+		return "a prefix like 172.16.0.0/26";
+	case SN_KW_U32:
+		return "a number";
+	case SN_KW_NAME:
+		return "a name like app.ns.svc.ns";
+	case SN_KW_POLICY:
+		return "a policy like rr or random";
+	case SN_KW_IFNAME:
+		return "an interface name like br0";
+	}
+	return "a value";
+}
+
+static int parse_value(const struct sn_kw *kw, const char *arg, union sn_val *v,
+		       char *err, size_t errlen)
+{
+	char why[SN_ERR_MAX];
+	const char *what;
+	uint64_t n;
+	int ret;
+
+	switch (kw->type) {
+	case SN_KW_NODE:
+		if (!strcmp(arg, "local")) {
+			v->addr = 0;
+			return 0;
+		}
+		/* fall through */
+	case SN_KW_ADDR:
+		if (sn_parse_addr(arg, &v->addr) < 0) {
+			set_err(err, errlen, "invalid address \"%s\" for \"%s\"", arg, kw->name);
+			return -EINVAL;
+		}
+		return 0;
+	case SN_KW_PREFIX:
+		if (!strchr(arg, '/')) {
+			set_err(err, errlen, "\"%s\" needs %s, not \"%s\"",
+				kw->name, kw_wants(kw->type), arg);
+			return -EINVAL;
+		}
+		if (sn_parse_prefix(arg, &v->prefix, why, sizeof(why)) < 0) {
+			set_err(err, errlen, "invalid prefix \"%s\" for \"%s\": %s",
+				arg, kw->name, why);
+			return -EINVAL;
+		}
+		return 0;
+	case SN_KW_U32:
+		ret = sn_parse_uint(arg, UINT32_MAX, &n);
+		if (ret == -ERANGE) {
+			set_err(err, errlen, "number \"%s\" for \"%s\" is out of range (at most %u)",
+				arg, kw->name, UINT32_MAX);
+			return -EINVAL;
+		}
+		if (ret < 0) {
+			set_err(err, errlen, "invalid number \"%s\" for \"%s\"", arg, kw->name);
+			return -EINVAL;
+		}
+		v->u32 = (uint32_t)n;
+		return 0;
+	case SN_KW_NAME:
+		ret = sn_check_name(arg, why, sizeof(why));
+		what = "name";
+		break;
+	case SN_KW_POLICY:
+		ret = sn_check_policy(arg, why, sizeof(why));
+		what = "policy";
+		break;
+	case SN_KW_IFNAME:
+		ret = sn_check_ifname(arg, why, sizeof(why));
+		what = "interface name";
+		break;
+	default:
+		ret = -EINVAL;
+		snprintf(why, sizeof(why), "bad keyword type");
+		what = "value";
+		break;
+	}
+	if (ret < 0) {
+		/* A 127-byte name would drown the message: quote its start. */
+		set_err(err, errlen, "invalid %s \"%.40s%s\" for \"%s\": %s", what, arg,
+			strlen(arg) > 40 ? "..." : "", kw->name, why);
+		return ret;
+	}
+	v->str = arg;
+	return 0;
+}
+
+int sn_parse_keywords(const struct sn_kw *kw, size_t nkw, int argc,
+		      char *const *argv, struct sn_kwval *out,
+		      char *err, size_t errlen)
+{
+	const char *names[32];
+	size_t i;
+	int a, k;
+
+	if (nkw >= sizeof(names) / sizeof(names[0])) {
+		set_err(err, errlen, "too many keywords in table");
+		return -EINVAL;
+	}
+	for (i = 0; i < nkw; i++)
+		names[i] = kw[i].name;
+	names[nkw] = NULL;
+	memset(out, 0, nkw * sizeof(*out));
+
+	for (a = 0; a < argc; a += 2) {
+		k = sn_lookup(names, argv[a]);
+		if (k == -EAGAIN) {
+			char list[SN_ERR_MAX] = "";
+			size_t len = strlen(argv[a]), used = 0;
+
+			for (i = 0; i < nkw && used < sizeof(list); i++)
+				if (!strncmp(kw[i].name, argv[a], len))
+					used += (size_t)snprintf(list + used, sizeof(list) - used,
+								 "%s%s", used ? ", " : "",
+								 kw[i].name);
+			set_err(err, errlen, "ambiguous keyword \"%s\" (%s)", argv[a], list);
+			return -EINVAL;
+		}
+		if (k < 0) {
+			set_err(err, errlen, "unknown keyword \"%s\"", argv[a]);
+			return -EINVAL;
+		}
+		if (a + 1 >= argc) {
+			set_err(err, errlen, "\"%s\" needs %s", kw[k].name,
+				kw_wants(kw[k].type));
+			return -EINVAL;
+		}
+		if (out[k].n && !(kw[k].flags & SN_KW_MULTI)) {
+			set_err(err, errlen, "\"%s\" given twice", kw[k].name);
+			return -EINVAL;
+		}
+		if (out[k].n >= SN_KW_VALUES_MAX) {
+			set_err(err, errlen, "too many \"%s\" (at most %d)", kw[k].name,
+				SN_KW_VALUES_MAX);
+			return -EINVAL;
+		}
+		if (parse_value(&kw[k], argv[a + 1], &out[k].v[out[k].n], err, errlen) < 0)
+			return -EINVAL;
+		out[k].n++;
+	}
+	for (i = 0; i < nkw; i++) {
+		if ((kw[i].flags & SN_KW_REQUIRED) && !out[i].n) {
+			set_err(err, errlen, "missing \"%s %s\"", kw[i].name,
+				sn_kw_meta(kw[i].type));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

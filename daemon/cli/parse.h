@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Argument parsing for the semnet CLI: addresses, prefixes, numbers, names
+ * and `keyword value` lists checked against a table. Pure functions with no
+ * netlink and no global state, so the unit tests can drive them directly.
+ *
+ * Every parser that can fail writes a one-line message naming the bad
+ * argument into err (without the "semnet: CMD: " prefix the caller adds).
+ */
+#ifndef SEMNET_CLI_PARSE_H
+#define SEMNET_CLI_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uapi/linux/semnet.h>
+
+/* Room for any message the parsers write. */
+#define SN_ERR_MAX 256
+
+/* An IPv4 prefix; addr in network byte order. */
+struct sn_prefix {
+	uint32_t addr;
+	uint8_t len;
+};
+
+/*
+ * A dotted quad: exactly four decimal octets 0..255, no leading zeros (they
+ * would mean octal to inet_aton), nothing else. *be in network byte order.
+ * Returns 0, or -EINVAL.
+ */
+int sn_parse_addr(const char *s, uint32_t *be);
+
+/*
+ * ADDR/LEN with LEN 0..32 (decimal, no leading zero) and the host bits of
+ * ADDR zero. Returns 0, -EINVAL (syntax, bad address, bad length) or -EDOM
+ * (host bits set). err (may be NULL) gets the reason only, e.g. "host bits
+ * set (did you mean 172.16.0.0/26?)": the caller names the argument.
+ */
+int sn_parse_prefix(const char *s, struct sn_prefix *p, char *err, size_t errlen);
+
+/* The netmask of a prefix length 0..32, in host byte order. */
+uint32_t sn_prefix_mask(unsigned int len);
+
+/*
+ * A decimal number 0..max: digits only (no sign, spaces, hex or suffix).
+ * Returns 0, -EINVAL (not a number) or -ERANGE (above max, also on
+ * overflow of any width).
+ */
+int sn_parse_uint(const char *s, uint64_t max, uint64_t *v);
+
+/*
+ * A service name: 1..SEMNET_NAME_MAX-1 bytes of printable ASCII without
+ * spaces (e.g. "app.ns.svc.ns"). Returns 0 or -EINVAL. Like the other
+ * checks, err gets the reason only ("empty"); the caller quotes the value.
+ */
+int sn_check_name(const char *s, char *err, size_t errlen);
+
+/* A policy name: 1..SEMNET_POLICY_NAME_MAX-1 of [a-z0-9_-]. */
+int sn_check_policy(const char *s, char *err, size_t errlen);
+
+/* An interface name: 1..IFNAMSIZ-1 bytes, no '/', ':' or whitespace. */
+int sn_check_ifname(const char *s, char *err, size_t errlen);
+
+/*
+ * Finds word in a NULL-terminated list of names: an exact match wins, else
+ * a unique prefix of one name (abbreviation). Returns the index, -ENOENT
+ * (no match) or -EAGAIN (ambiguous prefix).
+ */
+int sn_lookup(const char *const *names, const char *word);
+
+/* Value types of a keyword. */
+enum sn_kw_type {
+	SN_KW_ADDR,	/* dotted quad */
+	SN_KW_NODE,	/* dotted quad, or "local" (= 0.0.0.0) */
+	SN_KW_PREFIX,	/* ADDR/LEN, host bits zero */
+	SN_KW_U32,	/* decimal 0..UINT32_MAX */
+	SN_KW_NAME,	/* service name */
+	SN_KW_POLICY,	/* policy name */
+	SN_KW_IFNAME,	/* interface name (resolved by the caller) */
+};
+
+/* Keyword flags. */
+#define SN_KW_REQUIRED	0x1	/* must be given */
+#define SN_KW_MULTI	0x2	/* may repeat, up to SN_KW_VALUES_MAX times */
+
+#define SN_KW_VALUES_MAX SEMNET_SUBNETS_MAX
+
+struct sn_kw {
+	const char *name;
+	enum sn_kw_type type;
+	unsigned int flags;
+};
+
+union sn_val {
+	uint32_t addr;		/* SN_KW_ADDR, SN_KW_NODE (network order) */
+	struct sn_prefix prefix;
+	uint32_t u32;
+	const char *str;	/* SN_KW_NAME, _POLICY, _IFNAME: points into argv */
+};
+
+/* What sn_parse_keywords found for one keyword of the table. */
+struct sn_kwval {
+	unsigned int n;		/* times given: 0 when absent */
+	union sn_val v[SN_KW_VALUES_MAX];
+};
+
+/*
+ * Parses argv as `keyword value` pairs against kw[0..nkw-1] into
+ * out[0..nkw-1] (cleared first). Fails on an unknown or ambiguous keyword,
+ * a missing or invalid value, a keyword given twice (or more often than
+ * SN_KW_VALUES_MAX for SN_KW_MULTI) and a missing SN_KW_REQUIRED one.
+ * Returns 0 or -EINVAL with the message in err.
+ */
+int sn_parse_keywords(const struct sn_kw *kw, size_t nkw, int argc,
+		      char *const *argv, struct sn_kwval *out,
+		      char *err, size_t errlen);
+
+/* How a keyword's value is written in messages and help: "PREFIX" etc. */
+const char *sn_kw_meta(enum sn_kw_type type);
+
+#endif /* SEMNET_CLI_PARSE_H */

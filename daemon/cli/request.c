@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink requests of the semnet CLI on top of lib/genl.c: opening the
+ * family, reporting failures the same way for every command, and the
+ * attribute helpers shared by the objects.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+
+#include "cli.h"
+
+int sn_open(struct sn_genl *g)
+{
+	int ret = sn_genl_open(g);
+
+	if (ret < 0) {
+		fprintf(stderr, "semnet: %s\n", sn_genl_open_strerror(ret));
+		return SN_EXIT_FAIL;
+	}
+	return 0;
+}
+
+struct nl_msg *sn_msg(struct sn_genl *g, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = sn_genl_request(g, cmd, flags);
+
+	if (!msg) {
+		fputs("semnet: out of memory\n", stderr);
+		exit(SN_EXIT_FAIL);
+	}
+	return msg;
+}
+
+void sn_put_failed(void)
+{
+	fputs("semnet: request too large\n", stderr);
+	exit(SN_EXIT_FAIL);
+}
+
+int sn_report(struct sn_genl *g, const char *what, int err)
+{
+	const char *msg;
+
+	if (err == -EPERM || err == -EACCES)
+		msg = "permission denied (needs CAP_NET_ADMIN in this network namespace)";
+	else if (g->error[0])
+		msg = g->error;		/* the kernel's own words */
+	else if (err == -ENODATA)
+		msg = "this namespace has no node configuration (see: semnet node set)";
+	else if (err == -ENOENT)
+		msg = "no such object";
+	else if (err == -EEXIST)
+		msg = "already exists (use: change)";
+	else if (err == -EOPNOTSUPP)
+		msg = "not supported by the loaded semnet module (older than this tool?)";
+	else if (err == -EBADMSG)
+		msg = "malformed reply from the kernel";
+	else
+		msg = strerror(-err);
+	fprintf(stderr, "semnet: %s: %s\n", what, msg);
+	return SN_EXIT_FAIL;
+}
+
+int sn_run(struct sn_genl *g, const char *what, struct nl_msg *msg,
+	   sn_genl_reply_fn fn, void *arg)
+{
+	int ret = sn_genl_transact(g, msg, fn, arg);
+
+	return ret < 0 ? sn_report(g, what, ret) : 0;
+}
+
+int sn_request(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
+	       const void *farg, sn_genl_reply_fn fn, void *arg)
+{
+	struct sn_genl g;
+	struct nl_msg *msg;
+	int ret;
+
+	ret = sn_open(&g);
+	if (ret)
+		return ret;
+	msg = sn_msg(&g, cmd, flags);
+	if (fill && fill(msg, farg) < 0)
+		sn_put_failed();
+	ret = sn_run(&g, what, msg, fn, arg);
+	sn_genl_close(&g);
+	return ret;
+}
+
+int sn_put_prefix(struct nl_msg *msg, int type, const struct sn_prefix *p)
+{
+	struct nlattr *nest = nla_nest_start(msg, NLA_F_NESTED | type);
+
+	if (!nest ||
+	    nla_put_u32(msg, SEMNET_A_PREFIX_ADDR, p->addr) < 0 ||
+	    nla_put_u8(msg, SEMNET_A_PREFIX_LEN, p->len) < 0)
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static const struct nla_policy prefix_policy[SEMNET_A_PREFIX_MAX + 1] = {
+	[SEMNET_A_PREFIX_ADDR] = { .type = NLA_U32 },
+	[SEMNET_A_PREFIX_LEN] = { .type = NLA_U8 },
+};
+
+int sn_get_prefix(struct nlattr *nest, struct sn_prefix *p)
+{
+	struct nlattr *tb[SEMNET_A_PREFIX_MAX + 1];
+
+	if (nla_parse_nested(tb, SEMNET_A_PREFIX_MAX, nest, prefix_policy) < 0 ||
+	    !tb[SEMNET_A_PREFIX_ADDR] || !tb[SEMNET_A_PREFIX_LEN])
+		return -EBADMSG;
+	p->addr = nla_get_u32(tb[SEMNET_A_PREFIX_ADDR]);
+	p->len = nla_get_u8(tb[SEMNET_A_PREFIX_LEN]);
+	if (p->len > 32)
+		return -EBADMSG;
+	return 0;
+}
+
+static const struct nla_policy counters_policy[SEMNET_A_COUNTERS_MAX + 1] = {
+	[SEMNET_A_COUNTERS_PACKETS] = { .type = NLA_U64 },
+	[SEMNET_A_COUNTERS_BYTES] = { .type = NLA_U64 },
+	[SEMNET_A_COUNTERS_FLOWS] = { .type = NLA_U64 },
+};
+
+int sn_counters_get(struct nlattr *nest, struct sn_counters *c)
+{
+	struct nlattr *tb[SEMNET_A_COUNTERS_MAX + 1];
+
+	memset(c, 0, sizeof(*c));
+	if (!nest)
+		return 0;
+	if (nla_parse_nested(tb, SEMNET_A_COUNTERS_MAX, nest, counters_policy) < 0)
+		return -EBADMSG;
+	c->present = true;
+	if (tb[SEMNET_A_COUNTERS_PACKETS])
+		c->packets = nla_get_u64(tb[SEMNET_A_COUNTERS_PACKETS]);
+	if (tb[SEMNET_A_COUNTERS_BYTES])
+		c->bytes = nla_get_u64(tb[SEMNET_A_COUNTERS_BYTES]);
+	if (tb[SEMNET_A_COUNTERS_FLOWS])
+		c->flows = nla_get_u64(tb[SEMNET_A_COUNTERS_FLOWS]);
+	return 0;
+}
+
+json_t *sn_counters_json(const struct sn_counters *c)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "packets", sn_json_u64(c->packets));
+	json_object_set_new(o, "bytes", sn_json_u64(c->bytes));
+	json_object_set_new(o, "flows", sn_json_u64(c->flows));
+	return o;
+}
+
+void sn_counters_line(struct sn_table *t, const char *indent, const struct sn_counters *c)
+{
+	sn_table_line(t, "%spackets %" PRIu64 "  bytes %" PRIu64 "  flows %" PRIu64,
+		      indent, c->packets, c->bytes, c->flows);
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * semnet show: everything at a glance. The node's configuration, services
+ * grouped by name with their addresses and instances, and the counts.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void sn_show_usage(FILE *out)
+{
+	fputs("Usage: semnet [-j] [-s] show\n"
+	      "\n"
+	      "The node configuration, then each service name with its addresses and its\n"
+	      "instances, then the counts of `semnet stats` (with -s: every counter, and\n"
+	      "per service and instance counters). In JSON: an object with \"node\" (null\n"
+	      "when not configured), \"services\", \"instances\" and \"stats\".\n",
+	      out);
+}
+
+struct overview {
+	bool has_node;
+	struct sn_node node;
+	struct sn_services services;
+	struct sn_instances instances;
+	struct sn_stats stats;
+};
+
+static int node_reply(struct nlattr **attrs, void *arg)
+{
+	struct overview *o = arg;
+	int ret = sn_node_get(attrs, &o->node);
+
+	if (!ret)
+		o->has_node = true;
+	return ret;
+}
+
+static int stats_reply(struct nlattr **attrs, void *arg)
+{
+	return sn_stats_get(attrs, arg);
+}
+
+static int fetch(struct overview *o)
+{
+	struct sn_genl g;
+	int ret;
+
+	ret = sn_open(&g);
+	if (ret)
+		return ret;
+	ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_NODE, 0), node_reply, o);
+	if (ret == -ENODATA)	/* not configured: still show the rest */
+		ret = 0;
+	if (ret < 0) {
+		ret = sn_report(&g, "show", ret);
+		goto out;
+	}
+	ret = sn_run(&g, "show", sn_msg(&g, SEMNET_CMD_GET_SERVICE, NLM_F_DUMP),
+		     sn_services_collect, &o->services);
+	if (!ret)
+		ret = sn_run(&g, "show", sn_msg(&g, SEMNET_CMD_GET_INSTANCE, NLM_F_DUMP),
+			     sn_instances_collect, &o->instances);
+	if (!ret)
+		ret = sn_run(&g, "show", sn_msg(&g, SEMNET_CMD_GET_STATS, 0),
+			     stats_reply, &o->stats);
+out:
+	sn_genl_close(&g);
+	return ret;
+}
+
+static int print_json(const struct overview *o)
+{
+	json_t *root = json_object(), *services = json_array(), *instances = json_array();
+	size_t i;
+
+	if (!root || !services || !instances) {
+		json_decref(root);
+		json_decref(services);
+		json_decref(instances);
+		return SN_EXIT_FAIL;
+	}
+	json_object_set_new(root, "node", o->has_node ? sn_node_json(&o->node) : json_null());
+	for (i = 0; i < o->services.n; i++)
+		json_array_append_new(services, sn_service_json(&o->services.v[i]));
+	json_object_set_new(root, "services", services);
+	for (i = 0; i < o->instances.n; i++)
+		json_array_append_new(instances, sn_instance_json(&o->instances.v[i]));
+	json_object_set_new(root, "instances", instances);
+	json_object_set_new(root, "stats", sn_stats_json(&o->stats));
+	return sn_json_print(root, stdout) ? SN_EXIT_FAIL : 0;
+}
+
+/* Was this name printed before position k (of services, then instances)? */
+static bool name_seen(const struct overview *o, const char *name, size_t ks, size_t ki)
+{
+	size_t i;
+
+	for (i = 0; i < ks; i++)
+		if (!strcmp(o->services.v[i].name, name))
+			return true;
+	for (i = 0; i < ki; i++)
+		if (!strcmp(o->instances.v[i].service, name))
+			return true;
+	return false;
+}
+
+static void print_group(struct sn_table *t, const struct overview *o, const char *name)
+{
+	char a[SN_ADDR_STRLEN];
+	size_t i;
+
+	sn_table_line(t, "service %s", name[0] ? name : "-");
+	for (i = 0; i < o->services.n; i++) {
+		const struct sn_service *s = &o->services.v[i];
+
+		if (strcmp(s->name, name))
+			continue;
+		sn_table_row(t);
+		sn_table_cell(t, "    address %s", sn_fmt_addr(s->addr, a));
+		sn_table_cell(t, "policy %s", s->policy[0] ? s->policy : "-");
+		if (sn_opts.stats)
+			sn_counters_line(t, "        ", &s->counters);
+	}
+	for (i = 0; i < o->instances.n; i++) {
+		const struct sn_instance *in = &o->instances.v[i];
+
+		if (strcmp(in->service, name))
+			continue;
+		sn_table_row(t);
+		sn_table_cell(t, "    instance %s", sn_fmt_addr(in->addr, a));
+		sn_table_cell(t, "nsip %s", SN_HAS(in, SEMNET_A_INSTANCE_NSIP) ?
+			      sn_fmt_addr(in->nsip, a) : "-");
+		sn_table_cell(t, "node %s", in->node ? sn_fmt_addr(in->node, a) : "local");
+		if (sn_opts.stats)
+			sn_counters_line(t, "        ", &in->counters);
+	}
+}
+
+static void print_text(const struct overview *o)
+{
+	struct sn_table *t = sn_table_new();
+	size_t i;
+
+	if (o->has_node) {
+		puts("node");
+		sn_node_text(t, &o->node);
+		sn_table_print(t, stdout, "    ");
+	} else {
+		puts("node not configured (see: semnet node set)");
+	}
+	sn_table_free(t);
+
+	/* Services by name, in address order of their first appearance. */
+	t = sn_table_new();
+	for (i = 0; i < o->services.n; i++)
+		if (!name_seen(o, o->services.v[i].name, i, 0))
+			print_group(t, o, o->services.v[i].name);
+	/* Instances of a name that has no service address (yet). */
+	for (i = 0; i < o->instances.n; i++)
+		if (!name_seen(o, o->instances.v[i].service, o->services.n, i))
+			print_group(t, o, o->instances.v[i].service);
+	sn_table_print(t, stdout, "");
+	sn_table_free(t);
+
+	if (sn_opts.stats) {
+		puts("stats");
+		t = sn_table_new();
+		sn_stats_text(t, &o->stats, true);
+		sn_table_print(t, stdout, "    ");
+		sn_table_free(t);
+	} else {
+		printf("services %" PRIu32 "  instances %" PRIu32 "  flows %" PRIu32
+		       "  packets %" PRIu64 "  drops %" PRIu64 "\n",
+		       o->stats.services, o->stats.instances, o->stats.flows,
+		       o->stats.packets, o->stats.drops_total);
+	}
+}
+
+int sn_cmd_show(int argc, char **argv)
+{
+	struct overview o;
+	int ret;
+
+	if (argc > 1 && !strcmp(argv[1], "help")) {
+		sn_show_usage(stdout);
+		return 0;
+	}
+	if (argc > 1)
+		return sn_usage_error("show", "unexpected argument \"%s\"", argv[1]);
+	memset(&o, 0, sizeof(o));
+	ret = fetch(&o);
+	if (!ret) {
+		sn_services_sort(&o.services);
+		sn_instances_sort(&o.instances);
+		ret = sn_opts.json ? print_json(&o) : (print_text(&o), 0);
+	}
+	free(o.services.v);
+	free(o.instances.v);
+	return ret;
+}

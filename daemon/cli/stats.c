@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * semnet stats: the namespace's global counters and drops by reason
+ * (SEMNET_CMD_GET_STATS).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+
+#include "cli.h"
+
+void sn_stats_usage(FILE *out)
+{
+	fputs("Usage: semnet stats\n"
+	      "\n"
+	      "Counts of services, instances and flows now; flows created and expired,\n"
+	      "source ports remapped on a tuple clash and packets translated since the node\n"
+	      "was set; and dropped packets, in total and by reason:\n"
+	      "  no-instance       the service has no instance\n"
+	      "  flow-table-full   the flow table is at flow-max\n"
+	      "  no-port           no free source port for a clashing tuple\n"
+	      "  spoofed-source    a container sent with an address not its own\n"
+	      "  malformed         truncated or unparseable headers\n"
+	      "  nomem             an allocation failed\n"
+	      "  unknown-address   a ServiceIP or InstanceIP not in the tables\n",
+	      out);
+}
+
+static const struct nla_policy stats_policy[SEMNET_A_STATS_MAX + 1] = {
+	[SEMNET_A_STATS_FLOWS] = { .type = NLA_U32 },
+	[SEMNET_A_STATS_FLOWS_CREATED] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_FLOWS_EXPIRED] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_PORT_REMAPS] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_PACKETS] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_DROPS] = { .type = NLA_NESTED },
+	[SEMNET_A_STATS_SERVICES] = { .type = NLA_U32 },
+	[SEMNET_A_STATS_INSTANCES] = { .type = NLA_U32 },
+};
+
+int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
+{
+	struct nlattr *tb[SEMNET_A_STATS_MAX + 1];
+	struct nlattr *d;
+	int a, rem;
+
+	memset(s, 0, sizeof(*s));
+	if (!attrs[SEMNET_A_STATS] ||
+	    nla_parse_nested(tb, SEMNET_A_STATS_MAX, attrs[SEMNET_A_STATS], stats_policy) < 0)
+		return -EBADMSG;
+	for (a = 1; a <= SEMNET_A_STATS_MAX; a++)
+		if (tb[a] && a != SEMNET_A_STATS_PAD)
+			SN_SET(s, a);
+	if (tb[SEMNET_A_STATS_FLOWS])
+		s->flows = nla_get_u32(tb[SEMNET_A_STATS_FLOWS]);
+	if (tb[SEMNET_A_STATS_FLOWS_CREATED])
+		s->flows_created = nla_get_u64(tb[SEMNET_A_STATS_FLOWS_CREATED]);
+	if (tb[SEMNET_A_STATS_FLOWS_EXPIRED])
+		s->flows_expired = nla_get_u64(tb[SEMNET_A_STATS_FLOWS_EXPIRED]);
+	if (tb[SEMNET_A_STATS_PORT_REMAPS])
+		s->port_remaps = nla_get_u64(tb[SEMNET_A_STATS_PORT_REMAPS]);
+	if (tb[SEMNET_A_STATS_PACKETS])
+		s->packets = nla_get_u64(tb[SEMNET_A_STATS_PACKETS]);
+	if (tb[SEMNET_A_STATS_SERVICES])
+		s->services = nla_get_u32(tb[SEMNET_A_STATS_SERVICES]);
+	if (tb[SEMNET_A_STATS_INSTANCES])
+		s->instances = nla_get_u32(tb[SEMNET_A_STATS_INSTANCES]);
+	if (tb[SEMNET_A_STATS_DROPS]) {
+		/* One u64 per reason, the attribute type being the reason. */
+		nla_for_each_nested(d, tb[SEMNET_A_STATS_DROPS], rem) {
+			unsigned int reason = (unsigned int)nla_type(d);
+			uint64_t v;
+
+			if (nla_len(d) < (int)sizeof(uint64_t))
+				return -EBADMSG;
+			v = nla_get_u64(d);
+			s->drops_total += v;
+			if (reason < SN_DROPS_MAX) {
+				s->drops[reason] += v;
+				s->drops_present |= (uint64_t)1 << reason;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Calls fn for every reason worth printing: every reason this tool knows
+ * (zero or not) but UNSPEC, plus any other the kernel reported.
+ */
+static void for_each_reason(const struct sn_stats *s,
+			    void (*fn)(const char *name, uint64_t v, void *arg), void *arg)
+{
+	char other[32];
+	unsigned int r;
+
+	for (r = 0; r < SN_DROPS_MAX; r++) {
+		const char *name = sn_drop_reason_name(r);
+		bool present = (s->drops_present >> r) & 1;
+
+		if (r == SEMNET_DROP_UNSPEC && !present)
+			continue;
+		if (!name && !present)
+			continue;
+		if (!name) {
+			snprintf(other, sizeof(other), "reason-%u", r);
+			name = other;
+		}
+		fn(name, s->drops[r], arg);
+	}
+}
+
+static void json_reason(const char *name, uint64_t v, void *arg)
+{
+	char key[32];
+
+	json_object_set_new(arg, sn_snake(name, key, sizeof(key)), sn_json_u64(v));
+}
+
+json_t *sn_stats_json(const struct sn_stats *s)
+{
+	json_t *o = json_object(), *drops = json_object();
+
+	if (!o || !drops) {
+		json_decref(o);
+		json_decref(drops);
+		return NULL;
+	}
+	json_object_set_new(o, "services", json_integer(s->services));
+	json_object_set_new(o, "instances", json_integer(s->instances));
+	json_object_set_new(o, "flows", json_integer(s->flows));
+	json_object_set_new(o, "flows_created", sn_json_u64(s->flows_created));
+	json_object_set_new(o, "flows_expired", sn_json_u64(s->flows_expired));
+	json_object_set_new(o, "port_remaps", sn_json_u64(s->port_remaps));
+	json_object_set_new(o, "packets", sn_json_u64(s->packets));
+	json_object_set_new(o, "drops_total", sn_json_u64(s->drops_total));
+	for_each_reason(s, json_reason, drops);
+	json_object_set_new(o, "drops", drops);
+	return o;
+}
+
+static void text_reason(const char *name, uint64_t v, void *arg)
+{
+	struct sn_table *t = arg;
+
+	sn_table_row(t);
+	sn_table_cell(t, "  %s", name);
+	sn_table_cell(t, "%" PRIu64, v);
+}
+
+void sn_stats_text(struct sn_table *t, const struct sn_stats *s, bool detail)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+		bool u64;
+	} rows[] = {
+		{ "services", offsetof(struct sn_stats, services), false },
+		{ "instances", offsetof(struct sn_stats, instances), false },
+		{ "flows", offsetof(struct sn_stats, flows), false },
+		{ "flows-created", offsetof(struct sn_stats, flows_created), true },
+		{ "flows-expired", offsetof(struct sn_stats, flows_expired), true },
+		{ "port-remaps", offsetof(struct sn_stats, port_remaps), true },
+		{ "packets", offsetof(struct sn_stats, packets), true },
+		{ "drops", offsetof(struct sn_stats, drops_total), true },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		const char *p = (const char *)s + rows[i].off;
+
+		sn_table_row(t);
+		sn_table_cell(t, "%s", rows[i].name);
+		if (rows[i].u64)
+			sn_table_cell(t, "%" PRIu64, *(const uint64_t *)(const void *)p);
+		else
+			sn_table_cell(t, "%" PRIu32, *(const uint32_t *)(const void *)p);
+	}
+	if (detail)
+		for_each_reason(s, text_reason, t);
+}
+
+static int stats_reply(struct nlattr **attrs, void *arg)
+{
+	return sn_stats_get(attrs, arg);
+}
+
+int sn_cmd_stats(int argc, char **argv)
+{
+	struct sn_table *t;
+	struct sn_stats s;
+	int ret;
+
+	if (argc > 1 && !strcmp(argv[1], "help")) {
+		sn_stats_usage(stdout);
+		return 0;
+	}
+	if (argc > 1)
+		return sn_usage_error("stats", "unexpected argument \"%s\"", argv[1]);
+	memset(&s, 0, sizeof(s));
+	ret = sn_request("stats", SEMNET_CMD_GET_STATS, 0, NULL, NULL, stats_reply, &s);
+	if (ret)
+		return ret;
+	if (sn_opts.json)
+		return sn_json_print(sn_stats_json(&s), stdout) ? SN_EXIT_FAIL : 0;
+	t = sn_table_new();
+	sn_stats_text(t, &s, true);
+	sn_table_print(t, stdout, "");
+	sn_table_free(t);
+	return 0;
+}
