@@ -147,6 +147,9 @@ enum semnet_instance_attr {
 	SEMNET_A_INSTANCE_NODE,		/* be32: underlay address of its node (0: local) */
 	SEMNET_A_INSTANCE_LOCAL,	/* flag, read-only: nsIP in a local subnet */
 	SEMNET_A_INSTANCE_COUNTERS,	/* nest: enum semnet_counters_attr */
+	SEMNET_A_INSTANCE_IFINDEX,	/* u32: bridge port (host-side veth) of a
+					 * local instance; only it may send with
+					 * the nsIP. 0 or absent: not enforced */
 
 	__SEMNET_A_INSTANCE_MAX
 };
