@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/kunit/run.sh [VM-RUN-OPTIONS...]
+#
+# Runs semnet's KUnit suites: builds semnet_kunit.ko against the debug
+# kernel (tests/kunit/build-kernel.sh) in build/kunit/src, loads it in that
+# kernel under tests/vm/run (kmemleak scan included), parses the KTAP with
+# the tree's kunit.py and prints one TAP line per test case. Fails on any
+# failed case, on a crash, and on anything tests/vm/run fails for
+# (warnings, KASAN, lockdep, leaks). Logs: build/kunit/.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+out=$TOP/build/kunit
+mkdir -p "$out"
+rm -f "$out"/ktap* "$out"/results.json "$out"/parse.log
+
+fail() {	# fail WHAT LOG: one failed assertion, the log's tail as diagnostics
+	echo "not ok 1 - kunit: $1"
+	[ -f "${2-}" ] && tail -n 20 "$2" | sed 's/^/#   /'
+	echo "1..1"
+	exit 1
+}
+
+tree=$("$TOP/tests/kunit/build-kernel.sh" 2>"$out/kernel.log") ||
+	fail "building the debug kernel" "$out/kernel.log"
+"$TOP/tests/kunit/build-module.sh" "$tree" "$out/src" SEMNET_KUNIT=1 >"$out/build.log" 2>&1 ||
+	fail "building semnet_kunit.ko" "$out/build.log"
+
+"$TOP/tests/vm/run" --kernel debug --module "$out/src/semnet_kunit.ko" "$@" \
+	"$TOP/tests/kunit/collect.sh" >"$out/ktap.raw" 2>"$out/vm.log"
+vm_status=$?
+
+# Module-run suites print no top-level header: add it for the parser.
+{
+	echo "KTAP version 1"
+	echo "1..$(grep -cE '^(not )?ok [0-9]+ ' "$out/ktap.raw")"
+	cat "$out/ktap.raw"
+} >"$out/ktap"
+python3 "$tree/tools/testing/kunit/kunit.py" parse --json="$out/results.json" "$out/ktap" \
+	>"$out/parse.log" 2>&1
+parse_status=$?
+sed 's/^/# /' "$out/parse.log"
+
+n=0 failed=0
+if [ -s "$out/results.json" ]; then
+	while IFS=$'\t' read -r status name; do
+		n=$((n + 1))
+		case $status in
+		PASS) echo "ok $n - kunit: $name" ;;
+		SKIP) echo "ok $n - kunit: $name # SKIP" ;;
+		*) echo "not ok $n - kunit: $name ($status)"; failed=$((failed + 1)) ;;
+		esac
+	done < <(jq -r 'def cases(p): (.test_cases[] | [.status, p + .name]),
+			(.sub_groups[] as $g | $g | cases(p + $g.name + "."));
+		cases("") | @tsv' "$out/results.json")
+fi
+report() {	# report WHAT LOG: an extra failed assertion
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - kunit: $1"
+	[ -f "$2" ] && grep -v '^vm:   ' "$2" | tail -n 20 | sed 's/^/#   /'
+}
+[ "$n" -gt 0 ] || report "no test results" "$out/parse.log"
+[ "$vm_status" = 0 ] || report "the debug VM run failed (exit $vm_status)" "$out/vm.log"
+[ "$parse_status" = 0 ] || [ "$failed" -gt 0 ] || report "kunit.py parse failed" "$out/parse.log"
+echo "1..$n"
+[ "$failed" = 0 ]

@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/run-all.sh [--debug] [--only SUITE]
+#
+# What `make check` runs: builds everything, then runs the suites in order,
+# continuing after failures:
+#   unit         the Check unit tests, built with ASan/UBSan (build/asan)
+#   integration  tests/integration/*.sh on the host
+#   kunit        tests/kunit/run.sh (semnet_kunit.ko in the debug kernel)
+#   e2e          tests/e2e/*.sh in the VM (tests/vm/run)
+# --debug runs only the e2e scenarios, on the debug kernel (make check-debug).
+# Counts the TAP lines ("ok", "not ok") of every suite; a script that fails
+# without a "not ok" line, or a suite that cannot be built, counts as one
+# failure. Ends with one line "N passed, N failed"; exits non-zero on any
+# failure. Logs: build/results/.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+debug=0 only=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--debug) debug=1 ;;
+	--only) only=${2:?--only needs a suite}; shift ;;
+	*) echo "usage: $0 [--debug] [--only unit|integration|kunit|e2e]" >&2; exit 2 ;;
+	esac
+	shift
+done
+case $only in ''|unit|integration|kunit|e2e) ;; *) echo "run-all: no suite $only" >&2; exit 2 ;; esac
+
+res=$TOP/build/results
+rm -rf "$res"
+mkdir -p "$res"
+export SEMNET_TOP=$TOP
+export PATH=$TOP/build/user/bin:$PATH
+passed=0 failed=0
+
+wanted() {	# wanted SUITE: is SUITE to run?
+	if [ "$debug" = 1 ]; then
+		[ "$1" = e2e ]
+	else
+		[ -z "$only" ] || [ "$only" = "$1" ]
+	fi
+}
+
+# record NAME STATUS LOG: count LOG's TAP lines, one failure more when
+# STATUS is non-zero without any "not ok"; print a progress line, and the
+# failures' lines when there are any.
+record() {
+	local name=$1 status=$2 log=$3 p f
+	p=$(grep -cE '^ok( |$)' "$log")
+	f=$(grep -cE '^not ok( |$)' "$log")
+	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	printf '%-44s %3d passed, %d failed\n' "$name" "$p" "$f"
+	if [ "$f" != 0 ]; then
+		grep -E -A 6 '^not ok( |$)' "$log" | grep -E '^(not ok|#)' | head -n 30 | sed 's/^/    /'
+		[ "$status" != 0 ] && echo "    exit status $status; log: ${log#"$TOP"/}"
+	fi
+	return 0
+}
+
+# build NAME LOG CMD...: run a build step; on failure count it and show why.
+build() {
+	local name=$1 log=$2
+	shift 2
+	if "$@" >"$log" 2>&1; then
+		return 0
+	fi
+	echo "not ok - $name: $*" >>"$log"
+	record "$name" 1 "$log"
+	grep -E -i 'error|undefined' "$log" | head -n 10 | sed 's/^/    /'
+	return 1
+}
+
+echo "== build"
+module_ok=0 user_ok=0
+if [ "$debug" = 0 ] && wanted e2e; then
+	build "build: semnet.ko" "$res/build-module.log" make -s module && module_ok=1
+else
+	module_ok=1
+fi
+build "build: userspace" "$res/build-user.log" make -s user && user_ok=1
+
+if wanted unit; then
+	echo "== unit"
+	mkdir -p "$res/unit"
+	if build "unit: build (ASan/UBSan)" "$res/unit/build.log" \
+		make -s -C daemon SANITIZE=1 BUILD="$TOP/build/asan" tests; then
+		for t in $(make -s --no-print-directory -C daemon BUILD="$TOP/build/asan" print-tests); do
+			n=$(basename "$t")
+			CK_TAP_LOG_FILE_NAME=$res/unit/$n.tap timeout 300 "$t" >"$res/unit/$n.log" 2>&1
+			status=$?
+			cat "$res/unit/$n.log" >>"$res/unit/$n.tap" 2>/dev/null
+			record "unit: $n" "$status" "$res/unit/$n.tap"
+		done
+	fi
+fi
+
+if wanted integration; then
+	echo "== integration"
+	mkdir -p "$res/integration"
+	for t in tests/integration/*.sh; do
+		[ -e "$t" ] || continue
+		n=$(basename "$t" .sh)
+		if [ "$user_ok" = 1 ]; then
+			timeout 600 bash "$t" </dev/null >"$res/integration/$n.log" 2>&1
+			record "integration: $n" "$?" "$res/integration/$n.log"
+		else
+			echo "not ok - the userspace build failed" >"$res/integration/$n.log"
+			record "integration: $n" 1 "$res/integration/$n.log"
+		fi
+	done
+fi
+
+if wanted kunit; then
+	echo "== kunit"
+	tests/kunit/run.sh >"$res/kunit.log" 2>&1
+	record "kunit" "$?" "$res/kunit.log"
+fi
+
+if wanted e2e; then
+	mkdir -p "$res/e2e"
+	vm_args=()
+	if [ "$debug" = 1 ]; then
+		echo "== e2e (debug kernel)"
+		vm_args=(--kernel debug --module "$TOP/build/debug/src/semnet.ko")
+		if tree=$(tests/kunit/build-kernel.sh 2>"$res/e2e/kernel.log"); then
+			build "e2e: semnet.ko for the debug kernel" "$res/e2e/build-module.log" \
+				tests/kunit/build-module.sh "$tree" "$TOP/build/debug/src" || module_ok=0
+		else
+			echo "not ok - building the debug kernel" >>"$res/e2e/kernel.log"
+			record "e2e: the debug kernel" 1 "$res/e2e/kernel.log"
+			module_ok=0
+		fi
+	else
+		echo "== e2e"
+	fi
+	for t in tests/e2e/*.sh; do
+		[ -e "$t" ] || continue
+		n=$(basename "$t" .sh)
+		if [ "$module_ok" = 1 ] && [ "$user_ok" = 1 ]; then
+			tests/vm/run "${vm_args[@]}" "$t" >"$res/e2e/$n.log" 2>&1
+			record "e2e: $n" "$?" "$res/e2e/$n.log"
+		else
+			echo "not ok - the module or userspace build failed" >"$res/e2e/$n.log"
+			record "e2e: $n" 1 "$res/e2e/$n.log"
+		fi
+	done
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
