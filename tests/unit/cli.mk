@@ -1,0 +1,14 @@
+# Unit tests of the semnet CLI (daemon/cli). Check, TAP on stdout.
+#   test_cli_parse   argument parsers: addresses, prefixes, numbers, keywords
+#   test_cli_output  text tables, value formatting, JSON helpers
+#   test_cli_main    sn_main() in-process: usage errors exit 2 before netlink,
+#                    help, "module not loaded" exits 1; attribute encoders and
+#                    decoders against hand-built netlink messages
+TESTS += test_cli_parse
+test_cli_parse_SRCS := $(TOP)/tests/unit/test_cli_parse.c $(TOP)/daemon/cli/parse.c
+test_cli_parse_PKGS := check
+
+TESTS += test_cli_output
+test_cli_output_SRCS := $(TOP)/tests/unit/test_cli_output.c $(TOP)/daemon/cli/output.c \
+	$(TOP)/daemon/cli/parse.c
+test_cli_output_PKGS := check jansson

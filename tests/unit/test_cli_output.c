@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the semnet CLI's output helpers (daemon/cli/output.c). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_check.h"
+#include "../../daemon/cli/output.h"
+
+static uint32_t A(const char *s)
+{
+	struct in_addr in;
+
+	ck_assert_int_eq(inet_pton(AF_INET, s, &in), 1);
+	return in.s_addr;
+}
+
+/* Compact JSON text of v, which is released. The caller frees the result. */
+static char *dump(json_t *v)
+{
+	char *s;
+
+	ck_assert_ptr_nonnull(v);
+	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(v);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+#define ck_json_eq(v, want) do { \
+	char *got_ = dump(v); \
+	ck_assert_str_eq(got_, want); \
+	free(got_); \
+} while (0)
+
+START_TEST(fmt_values)
+{
+	char a[SN_ADDR_STRLEN], p[SN_PREFIX_STRLEN], ms[32], pr[8];
+	struct sn_prefix pfx = { .addr = A("172.16.0.0"), .len = 12 };
+	struct sn_prefix all = { .addr = A("255.255.255.255"), .len = 32 };
+
+	ck_assert_str_eq(sn_fmt_addr(A("172.30.0.10"), a), "172.30.0.10");
+	ck_assert_str_eq(sn_fmt_addr(0, a), "0.0.0.0");
+	ck_assert_str_eq(sn_fmt_addr(A("255.255.255.255"), a), "255.255.255.255");
+	ck_assert_str_eq(sn_fmt_prefix(&pfx, p), "172.16.0.0/12");
+	ck_assert_str_eq(sn_fmt_prefix(&all, p), "255.255.255.255/32");
+
+	ck_assert_str_eq(sn_fmt_ms(12345, ms, sizeof(ms)), "12.3s");
+	ck_assert_str_eq(sn_fmt_ms(12399, ms, sizeof(ms)), "12.3s");	/* truncated */
+	ck_assert_str_eq(sn_fmt_ms(0, ms, sizeof(ms)), "0.0s");
+	ck_assert_str_eq(sn_fmt_ms(99, ms, sizeof(ms)), "0.0s");
+	ck_assert_str_eq(sn_fmt_ms(100, ms, sizeof(ms)), "0.1s");
+	ck_assert_str_eq(sn_fmt_ms(7440000, ms, sizeof(ms)), "7440.0s");
+	ck_assert_str_eq(sn_fmt_ms(UINT32_MAX, ms, sizeof(ms)), "4294967.2s");
+
+	ck_assert_str_eq(sn_fmt_proto(IPPROTO_TCP, pr, sizeof(pr)), "tcp");
+	ck_assert_str_eq(sn_fmt_proto(IPPROTO_UDP, pr, sizeof(pr)), "udp");
+	ck_assert_str_eq(sn_fmt_proto(IPPROTO_ICMP, pr, sizeof(pr)), "icmp");
+	ck_assert_str_eq(sn_fmt_proto(132, pr, sizeof(pr)), "132");
+
+	ck_assert_str_eq(sn_flow_state_name(SEMNET_FLOW_ACTIVE), "active");
+	ck_assert_str_eq(sn_flow_state_name(SEMNET_FLOW_CLOSING), "closing");
+	ck_assert_ptr_null(sn_flow_state_name(7));
+}
+END_TEST
+
+START_TEST(drop_reasons)
+{
+	char key[32];
+	unsigned int r;
+
+	/* Every reason of the UAPI has a distinct name; none past the end. */
+	for (r = 0; r <= SEMNET_DROP_MAX; r++) {
+		unsigned int q;
+
+		ck_assert_ptr_nonnull(sn_drop_reason_name(r));
+		for (q = 0; q < r; q++)
+			ck_assert_str_ne(sn_drop_reason_name(q), sn_drop_reason_name(r));
+	}
+	ck_assert_ptr_null(sn_drop_reason_name(SEMNET_DROP_MAX + 1));
+	ck_assert_ptr_null(sn_drop_reason_name(1000));
+	ck_assert_str_eq(sn_drop_reason_name(SEMNET_DROP_NO_INSTANCE), "no-instance");
+	ck_assert_str_eq(sn_drop_reason_name(SEMNET_DROP_FLOW_TABLE_FULL), "flow-table-full");
+	ck_assert_str_eq(sn_drop_reason_name(SEMNET_DROP_UNKNOWN_ADDRESS), "unknown-address");
+
+	ck_assert_str_eq(sn_snake("flow-table-full", key, sizeof(key)), "flow_table_full");
+	ck_assert_str_eq(sn_snake("timeout-tcp-close", key, sizeof(key)), "timeout_tcp_close");
+	ck_assert_str_eq(sn_snake("plain", key, sizeof(key)), "plain");
+	ck_assert_str_eq(sn_snake("a-b-c-d", key, 4), "a_b");	/* truncated, terminated */
+}
+END_TEST
+
+START_TEST(json_values)
+{
+	struct sn_prefix pfx = { .addr = A("172.30.0.0"), .len = 16 };
+
+	ck_json_eq(sn_json_addr(A("172.30.0.10")), "\"172.30.0.10\"");
+	ck_json_eq(sn_json_prefix(&pfx), "\"172.30.0.0/16\"");
+	ck_json_eq(sn_json_u64(0), "0");
+	ck_json_eq(sn_json_u64(4294967296ull), "4294967296");
+	ck_json_eq(sn_json_u64(INT64_MAX), "9223372036854775807");
+	/* Beyond json_int_t: saturates rather than going negative. */
+	ck_json_eq(sn_json_u64(UINT64_MAX), "9223372036854775807");
+}
+END_TEST
+
+/* Prints t into a string. The caller frees it. */
+static char *table_text(const struct sn_table *t, const char *indent)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	sn_table_print(t, f, indent);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(table_alignment)
+{
+	struct sn_table *t = sn_table_new();
+	char *s;
+
+	sn_table_row(t);
+	sn_table_cell(t, "172.30.0.10");
+	sn_table_cell(t, "name %s", "web");
+	sn_table_cell(t, "policy rr");
+	sn_table_cell(t, "instances 3");
+	sn_table_line(t, "    packets 1  bytes 2  flows 3");
+	sn_table_row(t);
+	sn_table_cell(t, "172.30.0.200");
+	sn_table_cell(t, "name %s", "database");
+	sn_table_cell(t, "policy random");
+	sn_table_cell(t, "instances 12");
+	ck_assert_uint_eq(sn_table_rows(t), 3);
+	s = table_text(t, "");
+	ck_assert_str_eq(s,
+		"172.30.0.10   name web       policy rr      instances 3\n"
+		"    packets 1  bytes 2  flows 3\n"
+		"172.30.0.200  name database  policy random  instances 12\n");
+	free(s);
+	s = table_text(t, "  ");
+	ck_assert_str_eq(s,
+		"  172.30.0.10   name web       policy rr      instances 3\n"
+		"      packets 1  bytes 2  flows 3\n"
+		"  172.30.0.200  name database  policy random  instances 12\n");
+	free(s);
+	sn_table_free(t);
+}
+END_TEST
+
+START_TEST(table_ragged)
+{
+	struct sn_table *t = sn_table_new();
+	char *s;
+
+	/* A cell without sn_table_row() starts a row; a short row's last cell
+	 * neither pads nor widens its column. */
+	sn_table_cell(t, "platform");
+	sn_table_cell(t, "172.16.0.0/12");
+	sn_table_row(t);
+	sn_table_cell(t, "timeout-tcp-close-and-more");
+	sn_table_row(t);
+	sn_table_cell(t, "gateway");
+	sn_table_cell(t, "172.16.0.1");
+	sn_table_cell(t, "x");
+	s = table_text(t, NULL);
+	ck_assert_str_eq(s,
+		"platform  172.16.0.0/12\n"
+		"timeout-tcp-close-and-more\n"
+		"gateway   172.16.0.1  x\n");
+	free(s);
+	sn_table_free(t);
+
+	/* Empty table: nothing at all. */
+	t = sn_table_new();
+	s = table_text(t, "    ");
+	ck_assert_str_eq(s, "");
+	free(s);
+	sn_table_free(t);
+	sn_table_free(NULL);
+}
+END_TEST
+
+START_TEST(json_print)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *o = json_pack("{s:s, s:i}", "address", "172.30.0.10", "instances", 3);
+
+	ck_assert_int_eq(sn_json_print(o, f), 0);
+	fclose(f);
+	ck_assert_str_eq(buf, "{\n  \"address\": \"172.30.0.10\",\n  \"instances\": 3\n}\n");
+	free(buf);
+	ck_assert_int_ne(sn_json_print(NULL, stdout), 0);
+}
+END_TEST
+
+static Suite *output_suite(void)
+{
+	Suite *s = suite_create("cli_output");
+	TCase *tc = tcase_create("output");
+
+	tcase_add_test(tc, fmt_values);
+	tcase_add_test(tc, drop_reasons);
+	tcase_add_test(tc, json_values);
+	tcase_add_test(tc, table_alignment);
+	tcase_add_test(tc, table_ragged);
+	tcase_add_test(tc, json_print);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return cli_check_run(output_suite(), "cli_output");
+}

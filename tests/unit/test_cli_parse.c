@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the semnet CLI's argument parsers (daemon/cli/parse.c). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cli_check.h"
+#include "../../daemon/cli/parse.h"
+
+static uint32_t A(const char *s)
+{
+	struct in_addr in;
+
+	ck_assert_int_eq(inet_pton(AF_INET, s, &in), 1);
+	return in.s_addr;
+}
+
+START_TEST(addr_valid)
+{
+	static const char *const ok[] = {
+		"0.0.0.0", "255.255.255.255", "172.30.0.10", "10.0.0.1", "1.2.3.4",
+		"192.168.100.200", "0.0.0.1",
+	};
+	uint32_t be;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		be = 0xdeadbeef;
+		ck_assert_msg(sn_parse_addr(ok[i], &be) == 0, "rejected %s", ok[i]);
+		ck_assert_uint_eq(be, A(ok[i]));
+	}
+	/* Network byte order: the first octet is the first byte in memory. */
+	ck_assert_int_eq(sn_parse_addr("172.30.0.10", &be), 0);
+	ck_assert_uint_eq(((uint8_t *)&be)[0], 172);
+	ck_assert_uint_eq(((uint8_t *)&be)[3], 10);
+}
+END_TEST
+
+START_TEST(addr_invalid)
+{
+	static const char *const bad[] = {
+		"", "1", "1.2", "1.2.3", "1.2.3.4.5", "172.30.0.300", "256.0.0.0",
+		"1.2.3.-4", "-1.2.3.4", "+1.2.3.4", "1.2.3.4 ", " 1.2.3.4", "1..3.4",
+		"1.2.3.", ".1.2.3", "01.2.3.4", "1.2.3.04", "1.2.3.00", "0x1.2.3.4",
+		"1.2.3.4/32", "a.b.c.d", "1.2.3.4x", "1234.2.3.4", "1.2.3.1000",
+		"4294967295", "::1", "1.2.3.4\n",
+	};
+	uint32_t be = 0x12345678;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(sn_parse_addr(bad[i], &be) == -EINVAL, "accepted \"%s\"", bad[i]);
+	ck_assert_int_eq(sn_parse_addr(NULL, &be), -EINVAL);
+	/* A failed parse leaves the output alone. */
+	ck_assert_uint_eq(be, 0x12345678);
+}
+END_TEST
+
+START_TEST(prefix_valid)
+{
+	struct sn_prefix p;
+	char err[SN_ERR_MAX];
+
+	ck_assert_int_eq(sn_parse_prefix("172.16.0.0/12", &p, err, sizeof(err)), 0);
+	ck_assert_uint_eq(p.addr, A("172.16.0.0"));
+	ck_assert_uint_eq(p.len, 12);
+	ck_assert_int_eq(sn_parse_prefix("172.16.0.64/26", &p, err, sizeof(err)), 0);
+	ck_assert_uint_eq(p.addr, A("172.16.0.64"));
+	ck_assert_uint_eq(p.len, 26);
+	ck_assert_int_eq(sn_parse_prefix("0.0.0.0/0", &p, err, sizeof(err)), 0);
+	ck_assert_uint_eq(p.len, 0);
+	ck_assert_int_eq(sn_parse_prefix("10.1.2.3/32", &p, err, sizeof(err)), 0);
+	ck_assert_uint_eq(p.addr, A("10.1.2.3"));
+	ck_assert_uint_eq(p.len, 32);
+	ck_assert_int_eq(sn_parse_prefix("10.18.0.0/16", &p, NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(prefix_host_bits)
+{
+	struct sn_prefix p = { .addr = 7, .len = 7 };
+	char err[SN_ERR_MAX];
+
+	ck_assert_int_eq(sn_parse_prefix("172.16.0.5/26", &p, err, sizeof(err)), -EDOM);
+	ck_assert_str_eq(err, "host bits set (did you mean 172.16.0.0/26?)");
+	ck_assert_int_eq(sn_parse_prefix("172.16.0.0/11", &p, err, sizeof(err)), -EDOM);
+	ck_assert_str_eq(err, "host bits set (did you mean 172.0.0.0/11?)");
+	ck_assert_int_eq(sn_parse_prefix("1.2.3.4/0", &p, err, sizeof(err)), -EDOM);
+	ck_assert_str_eq(err, "host bits set (did you mean 0.0.0.0/0?)");
+	ck_assert_int_eq(sn_parse_prefix("172.16.0.65/31", &p, err, sizeof(err)), -EDOM);
+	ck_assert_str_eq(err, "host bits set (did you mean 172.16.0.64/31?)");
+	/* Untouched on failure. */
+	ck_assert_uint_eq(p.addr, 7);
+	ck_assert_uint_eq(p.len, 7);
+}
+END_TEST
+
+START_TEST(prefix_invalid)
+{
+	static const char *const bad_len[] = {
+		"1.2.3.0/33", "1.2.3.0/-1", "1.2.3.0/", "1.2.3.0/24x", "1.2.3.0/024",
+		"1.2.3.0/00", "1.2.3.0/4294967320", "1.2.3.0/ 24", "1.2.3.0/+24",
+		"1.2.3.0/99999999999999999999999", "1.2.3.0/24/24",
+	};
+	static const char *const bad_addr[] = {
+		"1.2.3/24", "1.2.3.300/24", "/24", "x/24", "01.2.3.0/24",
+		"1.2.3.0.0/24", "1111111111111111111111111/8",
+	};
+	struct sn_prefix p;
+	char err[SN_ERR_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_len) / sizeof(bad_len[0]); i++) {
+		ck_assert_msg(sn_parse_prefix(bad_len[i], &p, err, sizeof(err)) == -EINVAL,
+			      "accepted \"%s\"", bad_len[i]);
+		ck_assert_str_eq(err, "length must be 0..32");
+	}
+	for (i = 0; i < sizeof(bad_addr) / sizeof(bad_addr[0]); i++) {
+		ck_assert_msg(sn_parse_prefix(bad_addr[i], &p, err, sizeof(err)) == -EINVAL,
+			      "accepted \"%s\"", bad_addr[i]);
+		ck_assert_str_eq(err, "bad address");
+	}
+	ck_assert_int_eq(sn_parse_prefix("172.16.0.0", &p, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "no /LEN (like 172.16.0.0/26)");
+	ck_assert_int_eq(sn_parse_prefix("", &p, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_parse_prefix(NULL, &p, err, sizeof(err)), -EINVAL);
+	/* A tiny buffer truncates, never overflows. */
+	ck_assert_int_eq(sn_parse_prefix("172.16.0.5/26", &p, err, 5), -EDOM);
+	ck_assert_str_eq(err, "host");
+}
+END_TEST
+
+START_TEST(prefix_mask)
+{
+	ck_assert_uint_eq(sn_prefix_mask(0), 0);
+	ck_assert_uint_eq(sn_prefix_mask(1), 0x80000000u);
+	ck_assert_uint_eq(sn_prefix_mask(12), 0xfff00000u);
+	ck_assert_uint_eq(sn_prefix_mask(26), 0xffffffc0u);
+	ck_assert_uint_eq(sn_prefix_mask(31), 0xfffffffeu);
+	ck_assert_uint_eq(sn_prefix_mask(32), 0xffffffffu);
+}
+END_TEST
+
+START_TEST(uint_valid)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(sn_parse_uint("0", UINT32_MAX, &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(sn_parse_uint("7440", UINT32_MAX, &v), 0);
+	ck_assert_uint_eq(v, 7440);
+	ck_assert_int_eq(sn_parse_uint("4294967295", UINT32_MAX, &v), 0);
+	ck_assert_uint_eq(v, 4294967295u);
+	ck_assert_int_eq(sn_parse_uint("18446744073709551615", UINT64_MAX, &v), 0);
+	ck_assert(v == UINT64_MAX);
+	ck_assert_int_eq(sn_parse_uint("32", 32, &v), 0);
+	ck_assert_uint_eq(v, 32);
+	ck_assert_int_eq(sn_parse_uint("007", 10, &v), 0);
+	ck_assert_uint_eq(v, 7);
+}
+END_TEST
+
+START_TEST(uint_overflow)
+{
+	uint64_t v = 42;
+
+	ck_assert_int_eq(sn_parse_uint("4294967296", UINT32_MAX, &v), -ERANGE);
+	ck_assert_int_eq(sn_parse_uint("99999999999", UINT32_MAX, &v), -ERANGE);
+	/* Would wrap a uint64_t to a small number if unchecked. */
+	ck_assert_int_eq(sn_parse_uint("18446744073709551616", UINT64_MAX, &v), -ERANGE);
+	ck_assert_int_eq(sn_parse_uint("18446744073709551625", UINT32_MAX, &v), -ERANGE);
+	ck_assert_int_eq(sn_parse_uint("36893488147419103232", UINT64_MAX, &v), -ERANGE);
+	ck_assert_int_eq(sn_parse_uint("33", 32, &v), -ERANGE);
+	ck_assert_int_eq(sn_parse_uint("9", 5, &v), -ERANGE);
+	ck_assert_int_eq(sn_parse_uint("1", 0, &v), -ERANGE);
+	ck_assert_uint_eq(v, 42);
+}
+END_TEST
+
+START_TEST(uint_invalid)
+{
+	static const char *const bad[] = {
+		"", "-1", "+1", " 1", "1 ", "0x10", "1e3", "1.5", "12s", "abc", "-0",
+	};
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(sn_parse_uint(bad[i], UINT32_MAX, &v) == -EINVAL,
+			      "accepted \"%s\"", bad[i]);
+	ck_assert_int_eq(sn_parse_uint(NULL, UINT32_MAX, &v), -EINVAL);
+}
+END_TEST
+
+START_TEST(names)
+{
+	char err[SN_ERR_MAX], longname[SEMNET_NAME_MAX + 1];
+
+	ck_assert_int_eq(sn_check_name("app.ns.svc.ns", err, sizeof(err)), 0);
+	ck_assert_int_eq(sn_check_name("x", err, sizeof(err)), 0);
+	ck_assert_int_eq(sn_check_name("", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "empty");
+	ck_assert_int_eq(sn_check_name("a b", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "only printable ASCII without spaces");
+	ck_assert_int_eq(sn_check_name("a\tb", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_check_name("caf\xc3\xa9", err, sizeof(err)), -EINVAL);
+	memset(longname, 'a', sizeof(longname));
+	longname[SEMNET_NAME_MAX - 1] = '\0';		/* 127 bytes: fits */
+	ck_assert_int_eq(sn_check_name(longname, err, sizeof(err)), 0);
+	longname[SEMNET_NAME_MAX - 1] = 'a';
+	longname[SEMNET_NAME_MAX] = '\0';		/* 128 bytes: too long */
+	ck_assert_int_eq(sn_check_name(longname, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "longer than 127 bytes");
+
+	ck_assert_int_eq(sn_check_policy("rr", err, sizeof(err)), 0);
+	ck_assert_int_eq(sn_check_policy("random", err, sizeof(err)), 0);
+	ck_assert_int_eq(sn_check_policy("maglev_2-x", err, sizeof(err)), 0);
+	ck_assert_int_eq(sn_check_policy("RR", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_check_policy("", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_check_policy("r r", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_check_policy("aaaaaaaaaaaaaaa", err, sizeof(err)), 0);
+	ck_assert_int_eq(sn_check_policy("aaaaaaaaaaaaaaaa", err, sizeof(err)), -EINVAL);
+
+	ck_assert_int_eq(sn_check_ifname("br0", err, sizeof(err)), 0);
+	ck_assert_int_eq(sn_check_ifname("semnet-br.10", err, sizeof(err)), 0);
+	ck_assert_int_eq(sn_check_ifname("123456789012345", err, sizeof(err)), 0);
+	ck_assert_int_eq(sn_check_ifname("1234567890123456", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_check_ifname("", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_check_ifname("a/b", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_check_ifname("a:1", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_check_ifname("a b", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_check_ifname("..", err, sizeof(err)), -EINVAL);
+}
+END_TEST
+
+START_TEST(lookup)
+{
+	static const char *const words[] = {
+		"show", "set", "service", "services", "del", NULL,
+	};
+
+	ck_assert_int_eq(sn_lookup(words, "show"), 0);
+	ck_assert_int_eq(sn_lookup(words, "sh"), 0);
+	ck_assert_int_eq(sn_lookup(words, "set"), 1);
+	/* An exact match wins over being a prefix of a longer word. */
+	ck_assert_int_eq(sn_lookup(words, "service"), 2);
+	ck_assert_int_eq(sn_lookup(words, "services"), 3);
+	ck_assert_int_eq(sn_lookup(words, "d"), 4);
+	ck_assert_int_eq(sn_lookup(words, "s"), -EAGAIN);
+	ck_assert_int_eq(sn_lookup(words, "se"), -EAGAIN);
+	ck_assert_int_eq(sn_lookup(words, "serv"), -EAGAIN);
+	ck_assert_int_eq(sn_lookup(words, "showx"), -ENOENT);
+	ck_assert_int_eq(sn_lookup(words, "x"), -ENOENT);
+	ck_assert_int_eq(sn_lookup(words, ""), -ENOENT);
+	ck_assert_int_eq(sn_lookup(words, "SHOW"), -ENOENT);
+}
+END_TEST
+
+enum { K_PLATFORM, K_SERVICES, K_SUBNET, K_GATEWAY, K_BRIDGE, K_FLOW_MAX, K_TCP,
+       K_TCP_CLOSE, K_NODE, K_POLICY, K_NAME, K_N };
+
+static const struct sn_kw table[] = {
+	[K_PLATFORM] = { "platform", SN_KW_PREFIX, SN_KW_REQUIRED },
+	[K_SERVICES] = { "services", SN_KW_PREFIX, 0 },
+	[K_SUBNET] = { "subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI },
+	[K_GATEWAY] = { "gateway", SN_KW_ADDR, 0 },
+	[K_BRIDGE] = { "bridge", SN_KW_IFNAME, 0 },
+	[K_FLOW_MAX] = { "flow-max", SN_KW_U32, 0 },
+	[K_TCP] = { "timeout-tcp", SN_KW_U32, 0 },
+	[K_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0 },
+	[K_NODE] = { "node", SN_KW_NODE, 0 },
+	[K_POLICY] = { "policy", SN_KW_POLICY, 0 },
+	[K_NAME] = { "name", SN_KW_NAME, 0 },
+};
+
+/* Parses a NULL-terminated argument list against table[]. */
+#define PARSE(out, err, ...) ({ \
+	char *argv_[] = { __VA_ARGS__, NULL }; \
+	sn_parse_keywords(table, K_N, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, \
+			  argv_, out, err, sizeof(err)); \
+})
+
+START_TEST(keywords_ok)
+{
+	struct sn_kwval kv[K_N];
+	char err[SN_ERR_MAX] = "";
+
+	ck_assert_int_eq(PARSE(kv, err, "platform", "172.16.0.0/12", "subnet", "172.16.0.0/26",
+			       "subnet", "172.16.0.64/26", "gateway", "172.16.0.1", "bridge", "br0",
+			       "flow-max", "65536", "timeout-tcp", "7440",
+			       "timeout-tcp-close", "10", "node", "local", "policy", "random",
+			       "name", "web.default"), 0);
+	ck_assert_uint_eq(kv[K_PLATFORM].n, 1);
+	ck_assert_uint_eq(kv[K_PLATFORM].v[0].prefix.addr, A("172.16.0.0"));
+	ck_assert_uint_eq(kv[K_PLATFORM].v[0].prefix.len, 12);
+	ck_assert_uint_eq(kv[K_SERVICES].n, 0);
+	ck_assert_uint_eq(kv[K_SUBNET].n, 2);
+	ck_assert_uint_eq(kv[K_SUBNET].v[1].prefix.addr, A("172.16.0.64"));
+	ck_assert_uint_eq(kv[K_GATEWAY].v[0].addr, A("172.16.0.1"));
+	ck_assert_str_eq(kv[K_BRIDGE].v[0].str, "br0");
+	ck_assert_uint_eq(kv[K_FLOW_MAX].v[0].u32, 65536);
+	/* "timeout-tcp" is exact although it prefixes "timeout-tcp-close". */
+	ck_assert_uint_eq(kv[K_TCP].v[0].u32, 7440);
+	ck_assert_uint_eq(kv[K_TCP_CLOSE].v[0].u32, 10);
+	ck_assert_uint_eq(kv[K_NODE].v[0].addr, 0);
+	ck_assert_str_eq(kv[K_POLICY].v[0].str, "random");
+	ck_assert_str_eq(kv[K_NAME].v[0].str, "web.default");
+
+	/* Abbreviations: unique prefixes. */
+	ck_assert_int_eq(PARSE(kv, err, "plat", "10.0.0.0/8", "su", "10.18.0.0/26",
+			       "g", "10.18.0.1", "no", "192.168.1.2", "timeout-tcp-c", "5"), 0);
+	ck_assert_uint_eq(kv[K_PLATFORM].v[0].prefix.len, 8);
+	ck_assert_uint_eq(kv[K_SUBNET].n, 1);
+	ck_assert_uint_eq(kv[K_GATEWAY].v[0].addr, A("10.18.0.1"));
+	ck_assert_uint_eq(kv[K_NODE].v[0].addr, A("192.168.1.2"));
+	ck_assert_uint_eq(kv[K_TCP_CLOSE].v[0].u32, 5);
+	ck_assert_uint_eq(kv[K_TCP].n, 0);
+	/* Out is cleared first: nothing left over from the call before. */
+	ck_assert_uint_eq(kv[K_NAME].n, 0);
+	ck_assert_uint_eq(kv[K_BRIDGE].n, 0);
+}
+END_TEST
+
+START_TEST(keywords_errors)
+{
+	struct sn_kwval kv[K_N];
+	char err[SN_ERR_MAX] = "";
+
+	ck_assert_int_eq(PARSE(kv, err, "platform", "172.16.0.0/12", "subnet", "172.16.0.0/26",
+			       "polcy", "rr"), -EINVAL);
+	ck_assert_str_eq(err, "unknown keyword \"polcy\"");
+	ck_assert_int_eq(PARSE(kv, err, "platform", "172.16.0.0/12", "subnet"), -EINVAL);
+	ck_assert_str_eq(err, "\"subnet\" needs a prefix like 172.16.0.0/26");
+	ck_assert_int_eq(PARSE(kv, err, "subnet", "172.16.0.0"), -EINVAL);
+	ck_assert_str_eq(err, "\"subnet\" needs a prefix like 172.16.0.0/26, not \"172.16.0.0\"");
+	ck_assert_int_eq(PARSE(kv, err, "subnet", "172.16.0.1/26"), -EINVAL);
+	ck_assert_str_eq(err, "invalid prefix \"172.16.0.1/26\" for \"subnet\": "
+			 "host bits set (did you mean 172.16.0.0/26?)");
+	ck_assert_int_eq(PARSE(kv, err, "subnet", "172.16.0.0/40"), -EINVAL);
+	ck_assert_str_eq(err, "invalid prefix \"172.16.0.0/40\" for \"subnet\": "
+			 "length must be 0..32");
+	ck_assert_int_eq(PARSE(kv, err, "gateway", "172.30.0.300"), -EINVAL);
+	ck_assert_str_eq(err, "invalid address \"172.30.0.300\" for \"gateway\"");
+	ck_assert_int_eq(PARSE(kv, err, "node", "remote"), -EINVAL);
+	ck_assert_str_eq(err, "invalid address \"remote\" for \"node\"");
+	ck_assert_int_eq(PARSE(kv, err, "flow-max", "4294967296"), -EINVAL);
+	ck_assert_str_eq(err, "number \"4294967296\" for \"flow-max\" is out of range "
+			 "(at most 4294967295)");
+	ck_assert_int_eq(PARSE(kv, err, "flow-max", "-1"), -EINVAL);
+	ck_assert_str_eq(err, "invalid number \"-1\" for \"flow-max\"");
+	ck_assert_int_eq(PARSE(kv, err, "timeout-tcp", "30s"), -EINVAL);
+	ck_assert_str_eq(err, "invalid number \"30s\" for \"timeout-tcp\"");
+	ck_assert_int_eq(PARSE(kv, err, "policy", "Round Robin"), -EINVAL);
+	ck_assert_str_eq(err, "invalid policy \"Round Robin\" for \"policy\": "
+			 "1 to 15 of a-z, 0-9, - and _, like rr or random");
+	ck_assert_int_eq(PARSE(kv, err, "name", "a b"), -EINVAL);
+	ck_assert_str_eq(err, "invalid name \"a b\" for \"name\": "
+			 "only printable ASCII without spaces");
+	ck_assert_int_eq(PARSE(kv, err, "bridge", "br/0"), -EINVAL);
+	ck_assert_str_eq(err, "invalid interface name \"br/0\" for \"bridge\": "
+			 "no /, : or whitespace");
+	/* Ambiguous abbreviation: the candidates are named. */
+	ck_assert_int_eq(PARSE(kv, err, "s", "x"), -EINVAL);
+	ck_assert_str_eq(err, "ambiguous keyword \"s\" (services, subnet)");
+	ck_assert_int_eq(PARSE(kv, err, "timeout", "1"), -EINVAL);
+	ck_assert_str_eq(err, "ambiguous keyword \"timeout\" (timeout-tcp, timeout-tcp-close)");
+	/* Twice. */
+	ck_assert_int_eq(PARSE(kv, err, "platform", "10.0.0.0/8", "platform", "10.0.0.0/8"),
+			 -EINVAL);
+	ck_assert_str_eq(err, "\"platform\" given twice");
+	ck_assert_int_eq(PARSE(kv, err, "name", "a", "name", "b"), -EINVAL);
+	ck_assert_str_eq(err, "\"name\" given twice");
+	/* Missing required ones, named with their value. */
+	ck_assert_int_eq(PARSE(kv, err, "subnet", "10.0.0.0/26"), -EINVAL);
+	ck_assert_str_eq(err, "missing \"platform PREFIX\"");
+	ck_assert_int_eq(PARSE(kv, err, "platform", "10.0.0.0/8"), -EINVAL);
+	ck_assert_str_eq(err, "missing \"subnet PREFIX\"");
+	/* A value that happens to be a keyword is still a value. */
+	ck_assert_int_eq(PARSE(kv, err, "platform", "10.0.0.0/8", "subnet", "10.0.0.0/26",
+			       "name", "policy"), 0);
+	ck_assert_str_eq(kv[K_NAME].v[0].str, "policy");
+}
+END_TEST
+
+START_TEST(keywords_multi_limit)
+{
+	struct sn_kwval kv[K_N];
+	char err[SN_ERR_MAX] = "";
+
+	ck_assert_int_eq(PARSE(kv, err, "platform", "10.0.0.0/8",
+			       "subnet", "10.0.0.0/26", "subnet", "10.0.0.64/26",
+			       "subnet", "10.0.0.128/26", "subnet", "10.0.0.192/26",
+			       "subnet", "10.0.1.0/26", "subnet", "10.0.1.64/26",
+			       "subnet", "10.0.1.128/26", "subnet", "10.0.1.192/26"), 0);
+	ck_assert_uint_eq(kv[K_SUBNET].n, SEMNET_SUBNETS_MAX);
+	ck_assert_uint_eq(kv[K_SUBNET].v[7].prefix.addr, A("10.0.1.192"));
+	ck_assert_int_eq(PARSE(kv, err, "platform", "10.0.0.0/8",
+			       "subnet", "10.0.0.0/26", "subnet", "10.0.0.64/26",
+			       "subnet", "10.0.0.128/26", "subnet", "10.0.0.192/26",
+			       "subnet", "10.0.1.0/26", "subnet", "10.0.1.64/26",
+			       "subnet", "10.0.1.128/26", "subnet", "10.0.1.192/26",
+			       "subnet", "10.0.2.0/26"), -EINVAL);
+	ck_assert_str_eq(err, "too many \"subnet\" (at most 8)");
+}
+END_TEST
+
+START_TEST(keywords_empty)
+{
+	static const struct sn_kw optional[] = {
+		{ "service", SN_KW_NAME, 0 },
+	};
+	struct sn_kwval kv[1];
+	char err[SN_ERR_MAX] = "";
+
+	kv[0].n = 5;
+	ck_assert_int_eq(sn_parse_keywords(optional, 1, 0, NULL, kv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(kv[0].n, 0);
+}
+END_TEST
+
+static Suite *parse_suite(void)
+{
+	Suite *s = suite_create("cli_parse");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, addr_valid);
+	tcase_add_test(tc, addr_invalid);
+	tcase_add_test(tc, prefix_valid);
+	tcase_add_test(tc, prefix_host_bits);
+	tcase_add_test(tc, prefix_invalid);
+	tcase_add_test(tc, prefix_mask);
+	tcase_add_test(tc, uint_valid);
+	tcase_add_test(tc, uint_overflow);
+	tcase_add_test(tc, uint_invalid);
+	tcase_add_test(tc, names);
+	tcase_add_test(tc, lookup);
+	tcase_add_test(tc, keywords_ok);
+	tcase_add_test(tc, keywords_errors);
+	tcase_add_test(tc, keywords_multi_limit);
+	tcase_add_test(tc, keywords_empty);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return cli_check_run(parse_suite(), "cli_parse");
+}
