@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 #include <uapi/linux/semnet.h>
 
+#include "flow.h"
 #include "netlink.h"
 #include "netns.h"
 #include "version.h"
@@ -15,9 +16,12 @@ static int __init semnet_init(void)
 {
 	int ret;
 
-	ret = semnet_netns_init();
+	ret = semnet_flow_cache_init();
 	if (ret)
 		return ret;
+	ret = semnet_netns_init();
+	if (ret)
+		goto err_cache;
 	ret = semnet_genl_init();
 	if (ret)
 		goto err_netns;
@@ -27,6 +31,8 @@ static int __init semnet_init(void)
 
 err_netns:
 	semnet_netns_exit();
+err_cache:
+	semnet_flow_cache_exit();
 	return ret;
 }
 
@@ -34,6 +40,7 @@ static void __exit semnet_exit(void)
 {
 	semnet_genl_exit();
 	semnet_netns_exit();
+	semnet_flow_cache_exit();
 }
 
 module_init(semnet_init);

@@ -2,23 +2,91 @@
 /*
  * Per-network-namespace lifetime of semnet's state.
  */
+#include <linux/rhashtable.h>
+
+#include "flow.h"
+#include "instance.h"
 #include "netns.h"
+#include "node.h"
+#include "service.h"
 
 unsigned int semnet_net_id __read_mostly;
+
+void semnet_stats_sum(struct semnet_net *sn, struct semnet_stats *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct semnet_stats *s = per_cpu_ptr(sn->stats, cpu);
+
+		sum->packets += READ_ONCE(s->packets);
+		sum->flows_created += READ_ONCE(s->flows_created);
+		sum->flows_expired += READ_ONCE(s->flows_expired);
+		sum->port_remaps += READ_ONCE(s->port_remaps);
+		for (i = 0; i <= SEMNET_DROP_MAX; i++)
+			sum->drops[i] += READ_ONCE(s->drops[i]);
+	}
+}
 
 static int __net_init semnet_net_init(struct net *net)
 {
 	struct semnet_net *sn = semnet_pernet(net);
+	int ret;
 
 	sn->net = net;
 	mutex_init(&sn->lock);
+	INIT_LIST_HEAD(&sn->service_list);
+	INIT_LIST_HEAD(&sn->instance_list);
+	sn->stats = alloc_percpu_gfp(struct semnet_stats, GFP_KERNEL_ACCOUNT);
+	if (!sn->stats)
+		return -ENOMEM;
+	ret = rhashtable_init(&sn->services, &semnet_service_params);
+	if (ret)
+		goto err_stats;
+	ret = rhashtable_init(&sn->groups, &semnet_group_params);
+	if (ret)
+		goto err_services;
+	ret = rhashtable_init(&sn->instances, &semnet_instance_params);
+	if (ret)
+		goto err_groups;
+	ret = rhashtable_init(&sn->local, &semnet_local_params);
+	if (ret)
+		goto err_instances;
+	ret = semnet_flow_table_init(sn);
+	if (ret)
+		goto err_local;
 	return 0;
+
+err_local:
+	rhashtable_destroy(&sn->local);
+err_instances:
+	rhashtable_destroy(&sn->instances);
+err_groups:
+	rhashtable_destroy(&sn->groups);
+err_services:
+	rhashtable_destroy(&sn->services);
+err_stats:
+	free_percpu(sn->stats);
+	return ret;
 }
 
 static void __net_exit semnet_net_exit(struct net *net)
 {
 	struct semnet_net *sn = semnet_pernet(net);
 
+	mutex_lock(&sn->lock);
+	semnet_node_del(sn);
+	mutex_unlock(&sn->lock);
+
+	semnet_flow_table_destroy(sn);
+	/* semnet_node_del emptied these; freeing waits for RCU callbacks. */
+	rcu_barrier();
+	rhashtable_destroy(&sn->local);
+	rhashtable_destroy(&sn->instances);
+	rhashtable_destroy(&sn->groups);
+	rhashtable_destroy(&sn->services);
+	free_percpu(sn->stats);
 	mutex_destroy(&sn->lock);
 }
 

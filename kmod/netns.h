@@ -3,17 +3,52 @@
 #define _SEMNET_NETNS_H
 
 #include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rhashtable.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <uapi/linux/semnet.h>
+
+#include "flow.h"
+
+struct semnet_node;
+
+/* Global datapath counters, per CPU; summed when read. */
+struct semnet_stats {
+	u64 packets;
+	u64 flows_created;
+	u64 flows_expired;
+	u64 port_remaps;
+	u64 drops[SEMNET_DROP_MAX + 1];
+};
 
 /*
  * All of semnet's state lives here, one instance per network namespace, so
  * one kernel can host several semnet nodes (and every test does).
+ * Readers (the packet path, GET) use RCU; writers hold @lock.
  */
 struct semnet_net {
 	struct net *net;
 	/* Serialises every configuration change in this namespace. */
 	struct mutex lock;
+	/* This node's configuration; NULL: semnet is off in this namespace. */
+	struct semnet_node __rcu *node;
+	/* Netfilter hooks and defrag are on (only with a node config). */
+	bool hooks_registered;
+
+	struct rhashtable services;	/* struct semnet_service by ServiceIP */
+	struct rhashtable groups;	/* struct semnet_group by name */
+	struct rhashtable instances;	/* struct semnet_instance by InstanceIP */
+	struct rhashtable local;	/* local instances by nsIP */
+	struct list_head service_list;	/* under @lock */
+	struct list_head instance_list;	/* under @lock */
+	u32 n_services;			/* under @lock */
+	u32 n_instances;		/* under @lock */
+	/* Bumped on every change: lets dumps detect a concurrent edit. */
+	u32 generation;
+
+	struct semnet_flow_table flows;
+	struct semnet_stats __percpu *stats;
 };
 
 extern unsigned int semnet_net_id;
@@ -22,6 +57,13 @@ static inline struct semnet_net *semnet_pernet(const struct net *net)
 {
 	return net_generic(net, semnet_net_id);
 }
+
+#define semnet_assert_locked(sn) lockdep_assert_held(&(sn)->lock)
+
+#define semnet_stat_inc(sn, field) this_cpu_inc((sn)->stats->field)
+#define semnet_drop(sn, reason) this_cpu_inc((sn)->stats->drops[reason])
+
+void semnet_stats_sum(struct semnet_net *sn, struct semnet_stats *sum);
 
 int semnet_netns_init(void);
 void semnet_netns_exit(void);

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * IPv4 prefix arithmetic: ranges, node subnets and their addresses.
+ * Pure functions (no state), unit-tested in tests/addr_test.c.
+ *
+ * A node subnet (a /26 by default) holds the bridge gateway at .1 and
+ * namespace IPs (nsIPs) from .2 up to the last address below broadcast.
+ */
+#ifndef _SEMNET_ADDR_H
+#define _SEMNET_ADDR_H
+
+#include <linux/types.h>
+#include <asm/byteorder.h>
+
+struct semnet_prefix {
+	__be32 addr;
+	u8 len;		/* 0..32 */
+};
+
+/* The netmask of a prefix length, host order; len 0 is the empty mask. */
+static inline u32 semnet_mask(u8 len)
+{
+	return len ? ~0U << (32 - len) : 0;
+}
+
+/* True when the prefix has no bits set beyond its length. */
+static inline bool semnet_prefix_valid(const struct semnet_prefix *p)
+{
+	return p->len <= 32 && !(be32_to_cpu(p->addr) & ~semnet_mask(p->len));
+}
+
+static inline bool semnet_prefix_contains(const struct semnet_prefix *p,
+					  __be32 addr)
+{
+	return !((be32_to_cpu(addr) ^ be32_to_cpu(p->addr)) &
+		 semnet_mask(p->len));
+}
+
+/* True when @inner lies wholly inside @outer. */
+static inline bool semnet_prefix_within(const struct semnet_prefix *inner,
+					const struct semnet_prefix *outer)
+{
+	return inner->len >= outer->len &&
+	       semnet_prefix_contains(outer, inner->addr);
+}
+
+static inline bool semnet_prefix_overlap(const struct semnet_prefix *a,
+					 const struct semnet_prefix *b)
+{
+	return semnet_prefix_within(a, b) || semnet_prefix_within(b, a);
+}
+
+/* Number of addresses in the prefix (2^32 for /0 does not fit: u64). */
+static inline u64 semnet_prefix_size(u8 len)
+{
+	return 1ULL << (32 - len);
+}
+
+/* The @len-bit subnet that holds @addr, e.g. the /26 of a nsIP. */
+static inline __be32 semnet_subnet_of(__be32 addr, u8 len)
+{
+	return cpu_to_be32(be32_to_cpu(addr) & semnet_mask(len));
+}
+
+/* The bridge gateway of a node subnet: its first host address (.1). */
+static inline __be32 semnet_subnet_gateway(const struct semnet_prefix *p)
+{
+	return cpu_to_be32(be32_to_cpu(p->addr) + 1);
+}
+
+/*
+ * How many nsIPs a node subnet holds: all addresses minus network,
+ * broadcast and gateway (61 for a /26). Subnets smaller than a /30 hold none.
+ */
+static inline u32 semnet_subnet_nsip_count(u8 len)
+{
+	return len <= 30 ? (u32)(semnet_prefix_size(len) - 3) : 0;
+}
+
+/* True when @addr is a usable nsIP of the node subnet @p. */
+static inline bool semnet_subnet_is_nsip(const struct semnet_prefix *p,
+					 __be32 addr)
+{
+	u32 host = be32_to_cpu(addr) & ~semnet_mask(p->len);
+
+	return p->len <= 30 && semnet_prefix_contains(p, addr) &&
+	       host >= 2 && host < ~semnet_mask(p->len);
+}
+
+/* The @index-th nsIP (0-based) of node subnet @p. */
+static inline __be32 semnet_subnet_nsip(const struct semnet_prefix *p,
+					u32 index)
+{
+	return cpu_to_be32(be32_to_cpu(p->addr) + 2 + index);
+}
+
+#endif /* _SEMNET_ADDR_H */

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The flow table: every translated connection, found in O(1) at each of
+ * the four places its packets are translated. Entries are created on the
+ * packet path (softirq), expire when idle (a deferrable worker reaps them
+ * in bounded batches) and are purged when their service or instance goes.
+ */
+#include <linux/jiffies.h>
+#include <linux/random.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <net/ip.h>
+
+#include "flow.h"
+#include "netns.h"
+#include "node.h"
+
+/* Tuples the reaper looks at per run before yielding the CPU. */
+#define SEMNET_GC_BATCH		4096
+/* Source ports tried for a clashing tuple before giving up. */
+#define SEMNET_REMAP_TRIES	32
+
+static struct kmem_cache *semnet_flow_cache __read_mostly;
+
+static const struct rhashtable_params semnet_ftuple_params = {
+	.head_offset = offsetof(struct semnet_ftuple, node),
+	.key_offset = offsetof(struct semnet_ftuple, key),
+	.key_len = sizeof(struct semnet_fkey),
+	.automatic_shrinking = true,
+	.min_size = 256,
+};
+
+unsigned long semnet_flow_timeout(const struct semnet_node *node, u8 proto,
+				  u8 state)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return node->timeout[state == SEMNET_FLOW_CLOSING ?
+				     SEMNET_TIMEOUT_TCP_CLOSE : SEMNET_TIMEOUT_TCP];
+	case IPPROTO_UDP:
+		return node->timeout[SEMNET_TIMEOUT_UDP];
+	default:
+		return node->timeout[SEMNET_TIMEOUT_ICMP];
+	}
+}
+
+struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,
+					 const struct semnet_fkey *key)
+{
+	struct semnet_ftuple *t;
+
+	t = rhashtable_lookup(&sn->flows.tuples, key, semnet_ftuple_params);
+	if (t && test_bit(SEMNET_FLOW_DEAD, &semnet_ftuple_flow(t)->flags))
+		return NULL;
+	return t;
+}
+
+static void semnet_flow_set_tuple(struct semnet_ftuple *t, u8 index,
+				  const struct semnet_fkey *key,
+				  const struct semnet_fkey *to)
+{
+	t->index = index;
+	t->key = *key;
+	t->to = *to;
+}
+
+/* Fills the four tuples of @flow for client source port @xsport. */
+static void semnet_flow_build(struct semnet_flow *flow,
+			      const struct semnet_flow_plan *p, __be16 xsport)
+{
+	const struct semnet_fkey *o = &p->orig;
+	struct semnet_fkey key, to;
+
+	memset(&key, 0, sizeof(key));
+	key.proto = o->proto;
+	to = key;
+
+	/* Client → ServiceIP, before routing: the instance, a free port. */
+	key.src = o->src; key.sport = o->sport;
+	key.dst = o->dst; key.dport = o->dport;
+	key.stage = SEMNET_STAGE_PRE;
+	to.src = o->src; to.sport = xsport;
+	to.dst = p->xdst; to.dport = o->dport;
+	semnet_flow_set_tuple(&flow->t[SEMNET_FT_ORIG_PRE], SEMNET_FT_ORIG_PRE,
+			      &key, &to);
+
+	/* Client → instance, after routing: the client's InstanceIP. */
+	key = to;
+	key.stage = SEMNET_STAGE_POST;
+	to.src = p->xsrc;
+	semnet_flow_set_tuple(&flow->t[SEMNET_FT_ORIG_POST], SEMNET_FT_ORIG_POST,
+			      &key, &to);
+
+	/* Instance → client, before routing: back to the client's nsIP. */
+	key.src = p->reply_src; key.sport = o->dport;
+	key.dst = p->reply_dst; key.dport = xsport;
+	key.stage = SEMNET_STAGE_PRE;
+	to = key;
+	to.dst = o->src;
+	semnet_flow_set_tuple(&flow->t[SEMNET_FT_REPLY_PRE], SEMNET_FT_REPLY_PRE,
+			      &key, &to);
+
+	/* Instance → client, after routing: from the address it asked for. */
+	key = to;
+	key.stage = SEMNET_STAGE_POST;
+	to.src = o->dst; to.sport = o->dport;
+	to.dport = o->sport;
+	semnet_flow_set_tuple(&flow->t[SEMNET_FT_REPLY_POST], SEMNET_FT_REPLY_POST,
+			      &key, &to);
+}
+
+static int semnet_flow_insert_tuple(struct semnet_net *sn,
+				    struct semnet_ftuple *t)
+{
+	return rhashtable_lookup_insert_fast(&sn->flows.tuples, &t->node,
+					     semnet_ftuple_params);
+}
+
+static void semnet_flow_unlink_tuple(struct semnet_net *sn,
+				     struct semnet_ftuple *t)
+{
+	rhashtable_remove_fast(&sn->flows.tuples, &t->node,
+			       semnet_ftuple_params);
+}
+
+/*
+ * Inserts the port-dependent tuples (all but ORIG_PRE). On a clash, none
+ * stays inserted and -EEXIST tells the caller to try another port.
+ */
+static int semnet_flow_insert_rest(struct semnet_net *sn,
+				   struct semnet_flow *flow)
+{
+	int i, ret;
+
+	for (i = SEMNET_FT_ORIG_POST; i < SEMNET_FT_COUNT; i++) {
+		ret = semnet_flow_insert_tuple(sn, &flow->t[i]);
+		if (ret)
+			goto unwind;
+	}
+	return 0;
+unwind:
+	while (--i >= SEMNET_FT_ORIG_POST)
+		semnet_flow_unlink_tuple(sn, &flow->t[i]);
+	return ret;
+}
+
+static __be16 semnet_flow_random_port(u8 proto)
+{
+	/* ICMP ids may be anything; ports stay out of the well-known range. */
+	if (proto == IPPROTO_ICMP)
+		return htons(get_random_u16());
+	return htons(1024 + get_random_u32_below(65536 - 1024));
+}
+
+struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
+					 const struct semnet_node *node,
+					 const struct semnet_flow_plan *plan)
+{
+	struct semnet_flow *flow;
+	__be16 xsport = plan->orig.sport;
+	int tries, ret;
+
+	if (atomic_inc_return(&sn->flows.count) > node->flow_max) {
+		ret = -ENOSPC;
+		goto err_count;
+	}
+	flow = kmem_cache_zalloc(semnet_flow_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!flow) {
+		ret = -ENOMEM;
+		goto err_count;
+	}
+	flow->svc = plan->svc;
+	flow->inst = plan->inst;
+	flow->state = SEMNET_FLOW_ACTIVE;
+	flow->expires = jiffies + semnet_flow_timeout(node, plan->orig.proto,
+						      SEMNET_FLOW_ACTIVE);
+
+	/* Keep the client's port when that is unique, as nf_nat does. */
+	for (tries = 0; tries < SEMNET_REMAP_TRIES; tries++) {
+		semnet_flow_build(flow, plan, xsport);
+		ret = semnet_flow_insert_rest(sn, flow);
+		if (ret != -EEXIST)
+			break;
+		xsport = semnet_flow_random_port(plan->orig.proto);
+	}
+	if (ret == -EEXIST) {
+		ret = -EADDRINUSE;
+		goto err_free;
+	}
+	if (ret) {
+		ret = ret == -E2BIG ? -ENOSPC : -ENOMEM;
+		goto err_free;
+	}
+	if (xsport != plan->orig.sport)
+		semnet_stat_inc(sn, port_remaps);
+
+	/* Published last: until now no packet could find a half-built flow. */
+	ret = semnet_flow_insert_tuple(sn, &flow->t[SEMNET_FT_ORIG_PRE]);
+	if (ret) {
+		int i;
+
+		for (i = SEMNET_FT_ORIG_POST; i < SEMNET_FT_COUNT; i++)
+			semnet_flow_unlink_tuple(sn, &flow->t[i]);
+		/* Freed after readers that may have seen the other tuples. */
+		atomic_dec(&sn->flows.count);
+		kfree_rcu(flow, rcu);
+		return ERR_PTR(ret == -EEXIST ? -EEXIST : -ENOMEM);
+	}
+	semnet_stat_inc(sn, flows_created);
+	return &flow->t[SEMNET_FT_ORIG_PRE];
+
+err_free:
+	kmem_cache_free(semnet_flow_cache, flow);
+err_count:
+	atomic_dec(&sn->flows.count);
+	return ERR_PTR(ret);
+}
+
+static void semnet_flow_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(semnet_flow_cache,
+			container_of(head, struct semnet_flow, rcu));
+}
+
+bool semnet_flow_remove(struct semnet_net *sn, struct semnet_flow *flow)
+{
+	int i;
+
+	if (test_and_set_bit(SEMNET_FLOW_DEAD, &flow->flags))
+		return false;
+	for (i = 0; i < SEMNET_FT_COUNT; i++)
+		semnet_flow_unlink_tuple(sn, &flow->t[i]);
+	atomic_dec(&sn->flows.count);
+	call_rcu(&flow->rcu, semnet_flow_free_rcu);
+	return true;
+}
+
+void semnet_flow_seen(struct semnet_flow *flow, const struct semnet_node *node,
+		      unsigned int len, u8 tcp_fin_rst)
+{
+	unsigned long expires;
+
+	atomic64_inc(&flow->packets);
+	atomic64_add(len, &flow->bytes);
+	if (tcp_fin_rst && READ_ONCE(flow->state) != SEMNET_FLOW_CLOSING)
+		WRITE_ONCE(flow->state, SEMNET_FLOW_CLOSING);
+	expires = jiffies + semnet_flow_timeout(node, flow->t[0].key.proto,
+						READ_ONCE(flow->state));
+	/* Avoid dirtying the cache line on every packet of a busy flow. */
+	if (READ_ONCE(flow->expires) != expires)
+		WRITE_ONCE(flow->expires, expires);
+}
+
+unsigned int semnet_flow_purge(struct semnet_net *sn,
+			       semnet_flow_match_fn match, const void *arg)
+{
+	struct rhashtable_iter iter;
+	struct semnet_ftuple *t;
+	unsigned int removed = 0, seen = 0;
+
+	rhashtable_walk_enter(&sn->flows.tuples, &iter);
+	rhashtable_walk_start(&iter);
+	while ((t = rhashtable_walk_next(&iter))) {
+		struct semnet_flow *flow;
+
+		if (IS_ERR(t)) {
+			if (PTR_ERR(t) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (t->index != SEMNET_FT_ORIG_PRE)
+			continue;
+		flow = semnet_ftuple_flow(t);
+		if ((!match || match(flow, arg)) && semnet_flow_remove(sn, flow))
+			removed++;
+		if (++seen % SEMNET_GC_BATCH == 0) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	return removed;
+}
+
+/*
+ * The reaper: walks the table in batches, removing idle flows. A walk
+ * that spans several runs keeps its iterator; a full pass starts every
+ * second. Only the ORIG_PRE tuple of each flow is considered, so a flow is
+ * judged once per pass.
+ */
+static void semnet_flow_gc(struct work_struct *work)
+{
+	struct semnet_flow_table *ft = container_of(to_delayed_work(work),
+						    struct semnet_flow_table,
+						    gc_work);
+	struct semnet_net *sn = container_of(ft, struct semnet_net, flows);
+	struct semnet_ftuple *t;
+	unsigned int budget = SEMNET_GC_BATCH;
+	unsigned long now = jiffies;
+	bool done = false;
+
+	if (!ft->gc_iter_active) {
+		rhashtable_walk_enter(&ft->tuples, &ft->gc_iter);
+		ft->gc_iter_active = true;
+	}
+	rhashtable_walk_start(&ft->gc_iter);
+	while (budget--) {
+		struct semnet_flow *flow;
+
+		t = rhashtable_walk_next(&ft->gc_iter);
+		if (!t) {
+			done = true;
+			break;
+		}
+		if (IS_ERR(t))
+			continue;	/* -EAGAIN: the table was resized */
+		if (t->index != SEMNET_FT_ORIG_PRE)
+			continue;
+		flow = semnet_ftuple_flow(t);
+		if (time_after(now, READ_ONCE(flow->expires)) &&
+		    semnet_flow_remove(sn, flow))
+			semnet_stat_inc(sn, flows_expired);
+	}
+	rhashtable_walk_stop(&ft->gc_iter);
+	if (done) {
+		rhashtable_walk_exit(&ft->gc_iter);
+		ft->gc_iter_active = false;
+	}
+	queue_delayed_work(system_power_efficient_wq, &ft->gc_work,
+			   done ? HZ : 1);
+}
+
+int semnet_flow_table_init(struct semnet_net *sn)
+{
+	struct semnet_flow_table *ft = &sn->flows;
+	int ret;
+
+	atomic_set(&ft->count, 0);
+	ft->gc_iter_active = false;
+	ret = rhashtable_init(&ft->tuples, &semnet_ftuple_params);
+	if (ret)
+		return ret;
+	INIT_DEFERRABLE_WORK(&ft->gc_work, semnet_flow_gc);
+	queue_delayed_work(system_power_efficient_wq, &ft->gc_work, HZ);
+	return 0;
+}
+
+static void semnet_ftuple_free(void *ptr, void *arg)
+{
+	struct semnet_ftuple *t = ptr;
+
+	/* Each flow is in the table four times: free it with its first. */
+	if (t->index == SEMNET_FT_ORIG_PRE)
+		kmem_cache_free(semnet_flow_cache, semnet_ftuple_flow(t));
+}
+
+/* Called when no packet can reach this namespace's hooks any more. */
+void semnet_flow_table_destroy(struct semnet_net *sn)
+{
+	struct semnet_flow_table *ft = &sn->flows;
+
+	cancel_delayed_work_sync(&ft->gc_work);
+	if (ft->gc_iter_active) {
+		rhashtable_walk_exit(&ft->gc_iter);
+		ft->gc_iter_active = false;
+	}
+	/* Flows half-removed earlier wait in call_rcu: let them finish. */
+	rcu_barrier();
+	rhashtable_free_and_destroy(&ft->tuples, semnet_ftuple_free, NULL);
+}
+
+int __init semnet_flow_cache_init(void)
+{
+	semnet_flow_cache = KMEM_CACHE(semnet_flow, 0);
+	return semnet_flow_cache ? 0 : -ENOMEM;
+}
+
+void semnet_flow_cache_exit(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(semnet_flow_cache);
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SEMNET_FLOW_H
+#define _SEMNET_FLOW_H
+
+#include <linux/atomic.h>
+#include <linux/rhashtable-types.h>
+#include <linux/workqueue.h>
+
+struct semnet_net;
+struct semnet_node;
+struct semnet_service;
+struct semnet_instance;
+
+/*
+ * Where a lookup happens. Destination rewrites happen before routing (PRE:
+ * PRE_ROUTING, LOCAL_OUT), source rewrites after it (POST: POST_ROUTING,
+ * LOCAL_IN), as nf_nat splits them, so routing and reverse-path checks
+ * always see a consistent packet. The packet looks different at each
+ * stage, so each stage has its own key.
+ */
+enum semnet_stage {
+	SEMNET_STAGE_PRE,
+	SEMNET_STAGE_POST,
+};
+
+/* A flow key: the 5-tuple as seen at one stage. ICMP echo: the id is the
+ * source "port" of a request and the destination "port" of a reply.
+ */
+struct semnet_fkey {
+	__be32 src;
+	__be32 dst;
+	__be16 sport;
+	__be16 dport;
+	u8 proto;
+	u8 stage;
+	u8 pad[2];
+};
+
+/* The four places a flow is looked up, one tuple each. */
+enum semnet_ftuple_index {
+	SEMNET_FT_ORIG_PRE,	/* client → ServiceIP: pick dst, maybe sport */
+	SEMNET_FT_ORIG_POST,	/* client → instance: src nsIP → InstanceIP */
+	SEMNET_FT_REPLY_PRE,	/* instance → client: dst → client nsIP */
+	SEMNET_FT_REPLY_POST,	/* instance → client: src → ServiceIP, dport back */
+	SEMNET_FT_COUNT,
+};
+
+/* A hash-table entry: packets matching @key are rewritten to @to. */
+struct semnet_ftuple {
+	struct rhash_head node;
+	struct semnet_fkey key;
+	struct semnet_fkey to;
+	u8 index;
+};
+
+enum {
+	SEMNET_FLOW_DEAD,	/* being removed: lookups ignore it */
+};
+
+struct semnet_flow {
+	struct semnet_ftuple t[SEMNET_FT_COUNT];
+	struct semnet_service *svc;	/* NULL for flows to an InstanceIP */
+	struct semnet_instance *inst;
+	unsigned long expires;		/* jiffies */
+	unsigned long flags;
+	u8 state;			/* enum semnet_flow_state */
+	atomic64_t packets;
+	atomic64_t bytes;
+	struct rcu_head rcu;
+};
+
+static inline struct semnet_flow *semnet_ftuple_flow(struct semnet_ftuple *t)
+{
+	/* t[] is the first member's array: step back to t[0], then out. */
+	return container_of(t - t->index, struct semnet_flow, t[0]);
+}
+
+/* What a new flow translates to; the flow code picks the source port. */
+struct semnet_flow_plan {
+	struct semnet_fkey orig;	/* first packet, at the PRE stage */
+	__be32 xsrc;			/* client source after translation */
+	__be32 xdst;			/* the chosen instance's nsIP */
+	__be32 reply_src;		/* source replies arrive with */
+	__be32 reply_dst;		/* destination replies arrive with */
+	struct semnet_service *svc;
+	struct semnet_instance *inst;
+};
+
+struct semnet_flow_table {
+	struct rhashtable tuples;
+	atomic_t count;
+	struct delayed_work gc_work;
+	struct rhashtable_iter gc_iter;
+	bool gc_iter_active;
+};
+
+int semnet_flow_table_init(struct semnet_net *sn);
+void semnet_flow_table_destroy(struct semnet_net *sn);
+int __init semnet_flow_cache_init(void);
+void semnet_flow_cache_exit(void);
+
+struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,
+					 const struct semnet_fkey *key);
+/*
+ * Creates and publishes a flow for @plan. Returns the ORIG_PRE tuple, or an
+ * ERR_PTR: -EEXIST when another CPU created it first (look it up again),
+ * -ENOSPC when the table is full, -EADDRINUSE when no source port is free,
+ * -ENOMEM.
+ */
+struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
+					 const struct semnet_node *node,
+					 const struct semnet_flow_plan *plan);
+/* Removes @flow (any context); false if someone else already is. */
+bool semnet_flow_remove(struct semnet_net *sn, struct semnet_flow *flow);
+
+/* Refreshes the idle timer after a packet (TCP flags in @tcp_flags). */
+void semnet_flow_seen(struct semnet_flow *flow, const struct semnet_node *node,
+		      unsigned int len, u8 tcp_fin_rst);
+
+typedef bool (*semnet_flow_match_fn)(const struct semnet_flow *flow,
+				     const void *arg);
+/* Removes every flow @match accepts (all when NULL). Process context. */
+unsigned int semnet_flow_purge(struct semnet_net *sn,
+			       semnet_flow_match_fn match, const void *arg);
+
+/* Idle timeout of a flow in its state, in jiffies. */
+unsigned long semnet_flow_timeout(const struct semnet_node *node, u8 proto,
+				  u8 state);
+
+#endif /* _SEMNET_FLOW_H */

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Instances: InstanceIP → (service name, nsIP, node). Writers hold the
+ * netns lock; the packet path reads under RCU.
+ */
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+#include "flow.h"
+#include "instance.h"
+#include "netns.h"
+#include "node.h"
+
+#define SEMNET_INSTANCES_MAX	(4U << 20)
+
+const struct rhashtable_params semnet_instance_params = {
+	.head_offset = offsetof(struct semnet_instance, node),
+	.key_offset = offsetof(struct semnet_instance, addr),
+	.key_len = sizeof(__be32),
+	.automatic_shrinking = true,
+};
+
+const struct rhashtable_params semnet_local_params = {
+	.head_offset = offsetof(struct semnet_instance, local_node),
+	.key_offset = offsetof(struct semnet_instance, nsip),
+	.key_len = sizeof(__be32),
+	.automatic_shrinking = true,
+};
+
+static bool semnet_flow_of_instance(const struct semnet_flow *flow,
+				    const void *inst)
+{
+	return flow->inst == inst;
+}
+
+static bool semnet_instance_wants_local(struct semnet_net *sn, __be32 nsip)
+{
+	const struct semnet_node *node =
+		rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
+
+	return node && semnet_node_is_local(node, nsip);
+}
+
+/* Removes @inst from every index; the group's set must be republished. */
+static void semnet_instance_unlink(struct semnet_net *sn,
+				   struct semnet_instance *inst)
+{
+	rhashtable_remove_fast(&sn->instances, &inst->node,
+			       semnet_instance_params);
+	if (inst->local)
+		rhashtable_remove_fast(&sn->local, &inst->local_node,
+				       semnet_local_params);
+	list_del(&inst->list);
+	list_del(&inst->group_list);
+	inst->group->n_instances--;
+	sn->n_instances--;
+	sn->generation++;
+}
+
+/* After a grace period: no packet can pick @inst or create flows to it. */
+static void semnet_instance_release(struct semnet_net *sn,
+				    struct semnet_instance *inst)
+{
+	semnet_group_put(sn, inst->group);
+	kfree_rcu(inst, rcu);
+}
+
+static int semnet_instance_insert(struct semnet_net *sn,
+				  const struct semnet_instance_cfg *cfg,
+				  struct netlink_ext_ack *extack)
+{
+	struct semnet_instance *inst;
+	struct semnet_group *group;
+	struct semnet_iset *iset;
+	int ret;
+
+	if (sn->n_instances >= SEMNET_INSTANCES_MAX) {
+		NL_SET_ERR_MSG(extack, "too many instances in this namespace");
+		return -ENOSPC;
+	}
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
+	if (!inst)
+		return -ENOMEM;
+	inst->addr = cfg->addr;
+	inst->nsip = cfg->nsip;
+	inst->node_addr = cfg->node_addr;
+	inst->ifindex = cfg->ifindex;
+	inst->local = semnet_instance_wants_local(sn, cfg->nsip);
+
+	group = semnet_group_get(sn, cfg->service, extack);
+	if (IS_ERR(group)) {
+		ret = PTR_ERR(group);
+		goto err_free;
+	}
+	inst->group = group;
+	ret = semnet_iset_prepare(group, group->n_instances + 1, &iset);
+	if (ret)
+		goto err_group;
+	ret = rhashtable_insert_fast(&sn->instances, &inst->node,
+				     semnet_instance_params);
+	if (ret)
+		goto err_iset;
+	if (inst->local) {
+		ret = rhashtable_lookup_insert_fast(&sn->local,
+						    &inst->local_node,
+						    semnet_local_params);
+		if (ret) {
+			if (ret == -EEXIST)
+				NL_SET_ERR_MSG(extack,
+					       "another local instance has this nsIP");
+			goto err_hash;
+		}
+	}
+	list_add_tail(&inst->list, &sn->instance_list);
+	list_add_tail(&inst->group_list, &group->instances);
+	group->n_instances++;
+	sn->n_instances++;
+	sn->generation++;
+	semnet_iset_commit(sn, group, iset);
+	return 0;
+
+err_hash:
+	rhashtable_remove_fast(&sn->instances, &inst->node,
+			       semnet_instance_params);
+	synchronize_rcu();
+err_iset:
+	kvfree(iset);
+err_group:
+	semnet_group_put(sn, group);
+err_free:
+	kfree(inst);
+	return ret;
+}
+
+static int semnet_instance_remove(struct semnet_net *sn,
+				  struct semnet_instance *inst)
+{
+	struct semnet_group *group = inst->group;
+	struct semnet_iset *iset;
+	int ret;
+
+	ret = semnet_iset_prepare(group, group->n_instances - 1, &iset);
+	if (ret)
+		return ret;
+	semnet_instance_unlink(sn, inst);
+	semnet_iset_commit(sn, group, iset);
+	/* Wait out packets that picked @inst, then drop flows to it. */
+	synchronize_rcu();
+	semnet_flow_purge(sn, semnet_flow_of_instance, inst);
+	semnet_instance_release(sn, inst);
+	return 0;
+}
+
+int semnet_instance_add(struct semnet_net *sn,
+			const struct semnet_instance_cfg *cfg, bool replace,
+			bool exclusive, struct netlink_ext_ack *extack)
+{
+	struct semnet_instance *old;
+	int ret;
+
+	semnet_assert_locked(sn);
+	old = rhashtable_lookup_fast(&sn->instances, &cfg->addr,
+				     semnet_instance_params);
+	if (old && exclusive && !replace) {
+		NL_SET_ERR_MSG(extack, "instance address already exists");
+		return -EEXIST;
+	}
+	if (!old && replace && !exclusive) {
+		NL_SET_ERR_MSG(extack, "no instance with this address");
+		return -ENOENT;
+	}
+	if (!old)
+		return semnet_instance_insert(sn, cfg, extack);
+
+	/* Same service and nsIP: update in place, flows carry on. */
+	if (old->nsip == cfg->nsip && !strcmp(old->group->name, cfg->service)) {
+		WRITE_ONCE(old->node_addr, cfg->node_addr);
+		WRITE_ONCE(old->ifindex, cfg->ifindex);
+		sn->generation++;
+		return 0;
+	}
+	/* Otherwise it is a different instance: its flows must go. */
+	ret = semnet_instance_remove(sn, old);
+	if (ret)
+		return ret;
+	return semnet_instance_insert(sn, cfg, extack);
+}
+
+int semnet_instance_del(struct semnet_net *sn, __be32 addr,
+			struct netlink_ext_ack *extack)
+{
+	struct semnet_instance *inst;
+
+	semnet_assert_locked(sn);
+	inst = rhashtable_lookup_fast(&sn->instances, &addr,
+				      semnet_instance_params);
+	if (!inst) {
+		NL_SET_ERR_MSG(extack, "no instance with this address");
+		return -ENOENT;
+	}
+	return semnet_instance_remove(sn, inst);
+}
+
+static bool semnet_flow_has_instance(const struct semnet_flow *flow,
+				     const void *group)
+{
+	return flow->inst && (!group || flow->inst->group == group);
+}
+
+void semnet_instance_flush(struct semnet_net *sn, const char *service)
+{
+	struct semnet_instance *inst, *tmp;
+	struct semnet_group *group = NULL;
+	LIST_HEAD(dead);
+
+	semnet_assert_locked(sn);
+	if (service) {
+		group = semnet_group_lookup(sn, service);
+		if (!group)
+			return;
+	}
+	list_for_each_entry_safe(inst, tmp, &sn->instance_list, list) {
+		if (group && inst->group != group)
+			continue;
+		semnet_instance_unlink(sn, inst);
+		list_add(&inst->list, &dead);
+		/* Every instance of the group goes: its set becomes empty. */
+		if (!inst->group->n_instances)
+			semnet_iset_commit(sn, inst->group, NULL);
+	}
+	synchronize_rcu();
+	semnet_flow_purge(sn, semnet_flow_has_instance, group);
+	list_for_each_entry_safe(inst, tmp, &dead, list)
+		semnet_instance_release(sn, inst);
+}
+
+void semnet_instance_relocate(struct semnet_net *sn)
+{
+	struct semnet_instance *inst;
+
+	semnet_assert_locked(sn);
+	list_for_each_entry(inst, &sn->instance_list, list) {
+		bool local = semnet_instance_wants_local(sn, inst->nsip);
+
+		if (local == inst->local)
+			continue;
+		if (inst->local)
+			rhashtable_remove_fast(&sn->local, &inst->local_node,
+					       semnet_local_params);
+		else if (rhashtable_lookup_insert_fast(&sn->local,
+						       &inst->local_node,
+						       semnet_local_params))
+			continue;	/* nsIP taken: stays remote */
+		WRITE_ONCE(inst->local, local);
+	}
+	sn->generation++;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SEMNET_INSTANCE_H
+#define _SEMNET_INSTANCE_H
+
+#include <linux/rhashtable.h>
+
+#include "service.h"
+
+/*
+ * An instance of a service: its stable InstanceIP, and the nsIP it has on
+ * the node that runs it. Local instances (nsIP in a local subnet) are also
+ * indexed by nsIP, with the bridge port (host-side veth) they sit behind.
+ */
+struct semnet_instance {
+	struct rhash_head node;		/* by addr */
+	struct rhash_head local_node;	/* by nsip, when @local */
+	struct list_head list;		/* in sn->instance_list */
+	__be32 addr;			/* InstanceIP (key) */
+	__be32 nsip;
+	__be32 node_addr;		/* underlay address of its node, 0: local */
+	int ifindex;			/* bridge port of a local instance, 0: any */
+	bool local;
+	struct semnet_group *group;
+	struct list_head group_list;	/* in group->instances */
+	struct semnet_counters counters;
+	struct rcu_head rcu;
+};
+
+struct semnet_instance_cfg {
+	__be32 addr;
+	__be32 nsip;
+	__be32 node_addr;
+	int ifindex;
+	const char *service;
+};
+
+extern const struct rhashtable_params semnet_instance_params;
+extern const struct rhashtable_params semnet_local_params;
+
+static inline struct semnet_instance *
+semnet_instance_lookup(struct semnet_net *sn, __be32 addr)
+{
+	return rhashtable_lookup(&sn->instances, &addr, semnet_instance_params);
+}
+
+static inline struct semnet_instance *
+semnet_local_lookup(struct semnet_net *sn, __be32 nsip)
+{
+	return rhashtable_lookup(&sn->local, &nsip, semnet_local_params);
+}
+
+int semnet_instance_add(struct semnet_net *sn,
+			const struct semnet_instance_cfg *cfg, bool replace,
+			bool exclusive, struct netlink_ext_ack *extack);
+int semnet_instance_del(struct semnet_net *sn, __be32 addr,
+			struct netlink_ext_ack *extack);
+/* Deletes every instance, or those of @service when it is not NULL. */
+void semnet_instance_flush(struct semnet_net *sn, const char *service);
+/* Re-evaluates which instances are local after the node subnets change. */
+void semnet_instance_relocate(struct semnet_net *sn);
+
+#endif /* _SEMNET_INSTANCE_H */

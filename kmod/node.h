@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SEMNET_NODE_H
+#define _SEMNET_NODE_H
+
+#include <linux/rcupdate.h>
+#include <uapi/linux/semnet.h>
+
+#include "addr.h"
+#include "compat.h"
+
+struct semnet_net;
+struct netlink_ext_ack;
+
+enum semnet_timeout {
+	SEMNET_TIMEOUT_TCP,
+	SEMNET_TIMEOUT_TCP_CLOSE,
+	SEMNET_TIMEOUT_UDP,
+	SEMNET_TIMEOUT_ICMP,
+	SEMNET_TIMEOUT_COUNT,
+};
+
+/*
+ * A node's configuration. Immutable once published: a change builds a new
+ * one and swaps the pointer, so the packet path reads it without locks.
+ */
+struct semnet_node {
+	struct semnet_prefix platform;	/* every semnet address */
+	struct semnet_prefix services;	/* ServiceIPs and InstanceIPs */
+	struct semnet_prefix subnets[SEMNET_SUBNETS_MAX]; /* local nsIPs */
+	unsigned int n_subnets;
+	__be32 gateway;			/* the bridge's address */
+	int bridge_ifindex;		/* the container bridge */
+	u32 flow_max;
+	unsigned long timeout[SEMNET_TIMEOUT_COUNT]; /* jiffies */
+	struct rcu_head rcu;
+};
+
+#define SEMNET_DEFAULT_FLOW_MAX		(256 * 1024)
+#define SEMNET_FLOW_MAX_LIMIT		(16 * 1024 * 1024)
+#define SEMNET_DEFAULT_TIMEOUT_TCP	900
+#define SEMNET_DEFAULT_TIMEOUT_TCP_CLOSE 10
+#define SEMNET_DEFAULT_TIMEOUT_UDP	30
+#define SEMNET_DEFAULT_TIMEOUT_ICMP	30
+#define SEMNET_TIMEOUT_MAX_SECONDS	(7 * 24 * 3600)
+
+/* True when @addr is in one of the node's local subnets. */
+static inline bool semnet_node_is_local(const struct semnet_node *node,
+					__be32 addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < node->n_subnets; i++)
+		if (semnet_prefix_contains(&node->subnets[i], addr))
+			return true;
+	return false;
+}
+
+/* Checks a candidate config on its own (ranges, subnets, limits). */
+int semnet_node_validate(const struct semnet_node *node,
+			 struct netlink_ext_ack *extack);
+/* Installs @node (taking ownership) and turns the datapath on. */
+int semnet_node_set(struct semnet_net *sn, struct semnet_node *node,
+		    struct netlink_ext_ack *extack);
+/* Removes the config, every object and flow, and turns the datapath off. */
+void semnet_node_del(struct semnet_net *sn);
+
+#endif /* _SEMNET_NODE_H */

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Instance selection policies for ServiceIPs.
+ */
+#include <linux/random.h>
+#include <linux/string.h>
+
+#include "policy.h"
+#include "service.h"
+
+/*
+ * True round robin: one shared cursor per service, so concurrent new flows
+ * on different CPUs still take turns exactly.
+ */
+static struct semnet_instance *semnet_rr_pick(struct semnet_service *svc,
+					      const struct semnet_iset *iset)
+{
+	u32 turn = (u32)atomic_inc_return(&svc->rr_next) - 1;
+
+	return iset->inst[turn % iset->count];
+}
+
+static struct semnet_instance *semnet_random_pick(struct semnet_service *svc,
+						  const struct semnet_iset *iset)
+{
+	return iset->inst[get_random_u32_below(iset->count)];
+}
+
+const struct semnet_policy semnet_policy_rr = {
+	.name = "rr",
+	.pick = semnet_rr_pick,
+};
+
+static const struct semnet_policy semnet_policy_random = {
+	.name = "random",
+	.pick = semnet_random_pick,
+};
+
+static const struct semnet_policy *const semnet_policies[] = {
+	&semnet_policy_rr,
+	&semnet_policy_random,
+};
+
+const struct semnet_policy *semnet_policy_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(semnet_policies); i++)
+		if (!strcmp(semnet_policies[i]->name, name))
+			return semnet_policies[i];
+	return NULL;
+}

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Services (ServiceIPs) and the groups (service names) whose instances
+ * they balance over. Writers hold the netns lock; the packet path reads
+ * under RCU.
+ */
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+#include "flow.h"
+#include "instance.h"
+#include "netns.h"
+#include "policy.h"
+#include "service.h"
+
+/* Most services and instances a namespace may hold. */
+#define SEMNET_SERVICES_MAX	(1U << 20)
+
+const struct rhashtable_params semnet_service_params = {
+	.head_offset = offsetof(struct semnet_service, node),
+	.key_offset = offsetof(struct semnet_service, addr),
+	.key_len = sizeof(__be32),
+	.automatic_shrinking = true,
+};
+
+const struct rhashtable_params semnet_group_params = {
+	.head_offset = offsetof(struct semnet_group, node),
+	.key_offset = offsetof(struct semnet_group, name),
+	.key_len = SEMNET_NAME_MAX,
+	.automatic_shrinking = true,
+};
+
+struct semnet_group *semnet_group_lookup(struct semnet_net *sn,
+					 const char *name)
+{
+	char key[SEMNET_NAME_MAX] = {};
+
+	strscpy(key, name, sizeof(key));
+	return rhashtable_lookup_fast(&sn->groups, key, semnet_group_params);
+}
+
+/* Finds or creates the group @name and takes a user reference on it. */
+struct semnet_group *semnet_group_get(struct semnet_net *sn, const char *name,
+				      struct netlink_ext_ack *extack)
+{
+	struct semnet_group *group;
+	int ret;
+
+	semnet_assert_locked(sn);
+	group = semnet_group_lookup(sn, name);
+	if (group) {
+		group->users++;
+		return group;
+	}
+	group = kzalloc(sizeof(*group), GFP_KERNEL_ACCOUNT);
+	if (!group)
+		return ERR_PTR(-ENOMEM);
+	strscpy(group->name, name, sizeof(group->name));
+	INIT_LIST_HEAD(&group->instances);
+	group->users = 1;
+	ret = rhashtable_insert_fast(&sn->groups, &group->node,
+				     semnet_group_params);
+	if (ret) {
+		kfree(group);
+		NL_SET_ERR_MSG(extack, "cannot index the service name");
+		return ERR_PTR(ret);
+	}
+	return group;
+}
+
+void semnet_group_put(struct semnet_net *sn, struct semnet_group *group)
+{
+	semnet_assert_locked(sn);
+	if (--group->users)
+		return;
+	WARN_ON(!list_empty(&group->instances));
+	rhashtable_remove_fast(&sn->groups, &group->node, semnet_group_params);
+	/* An empty group has no instance set left to free. */
+	WARN_ON(rcu_access_pointer(group->iset));
+	kfree_rcu(group, rcu);
+}
+
+/*
+ * Instance sets change in two steps so that a failed allocation never
+ * leaves a half-made change: _prepare allocates for the coming size before
+ * the caller touches the list, _commit fills and publishes after it.
+ */
+int semnet_iset_prepare(struct semnet_group *group, u32 count,
+			struct semnet_iset **new)
+{
+	*new = NULL;
+	if (!count)
+		return 0;
+	*new = kvzalloc(struct_size(*new, inst, count), GFP_KERNEL_ACCOUNT);
+	return *new ? 0 : -ENOMEM;
+}
+
+void semnet_iset_commit(struct semnet_net *sn, struct semnet_group *group,
+			struct semnet_iset *new)
+{
+	struct semnet_instance *inst;
+	struct semnet_iset *old;
+	u32 i = 0;
+
+	semnet_assert_locked(sn);
+	if (new) {
+		list_for_each_entry(inst, &group->instances, group_list)
+			new->inst[i++] = inst;
+		new->count = i;
+	}
+	WARN_ON(i != group->n_instances);
+	old = rcu_replace_pointer(group->iset, new, lockdep_is_held(&sn->lock));
+	if (old)
+		kvfree_rcu(old, rcu);
+}
+
+static bool semnet_flow_of_service(const struct semnet_flow *flow,
+				   const void *svc)
+{
+	return flow->svc == svc;
+}
+
+int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
+		       const struct semnet_policy *policy, bool replace,
+		       bool exclusive, struct netlink_ext_ack *extack)
+{
+	struct semnet_service *svc, *old;
+	struct semnet_group *group;
+	int ret;
+
+	semnet_assert_locked(sn);
+	old = rhashtable_lookup_fast(&sn->services, &addr,
+				     semnet_service_params);
+	if (old && exclusive && !replace) {
+		NL_SET_ERR_MSG(extack, "service address already exists");
+		return -EEXIST;
+	}
+	if (!old && replace && !exclusive) {
+		/* NLM_F_REPLACE alone edits an existing service. */
+		NL_SET_ERR_MSG(extack, "no service with this address");
+		return -ENOENT;
+	}
+	if (!old && sn->n_services >= SEMNET_SERVICES_MAX) {
+		NL_SET_ERR_MSG(extack, "too many services in this namespace");
+		return -ENOSPC;
+	}
+	if (!name && old)
+		name = old->group->name;
+	if (!name) {
+		NL_SET_ERR_MSG(extack, "a new service needs a name");
+		return -EINVAL;
+	}
+	if (!policy)
+		policy = old ? old->policy : &semnet_policy_rr;
+
+	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
+	if (!svc)
+		return -ENOMEM;
+	group = semnet_group_get(sn, name, extack);
+	if (IS_ERR(group)) {
+		kfree(svc);
+		return PTR_ERR(group);
+	}
+	svc->addr = addr;
+	svc->group = group;
+	svc->policy = policy;
+
+	if (old) {
+		/* A new object in place of the old: readers see one or the other. */
+		ret = rhashtable_replace_fast(&sn->services, &old->node,
+					      &svc->node, semnet_service_params);
+		if (ret)
+			goto err;
+		list_replace(&old->list, &svc->list);
+		atomic64_set(&svc->counters.packets,
+			     atomic64_read(&old->counters.packets));
+		atomic64_set(&svc->counters.bytes,
+			     atomic64_read(&old->counters.bytes));
+		atomic64_set(&svc->counters.flows,
+			     atomic64_read(&old->counters.flows));
+		/* Existing flows keep their instance; they just lose the link. */
+		synchronize_rcu();
+		semnet_flow_purge(sn, semnet_flow_of_service, old);
+		semnet_group_put(sn, old->group);
+		kfree_rcu(old, rcu);
+	} else {
+		ret = rhashtable_insert_fast(&sn->services, &svc->node,
+					     semnet_service_params);
+		if (ret)
+			goto err;
+		list_add_tail(&svc->list, &sn->service_list);
+		sn->n_services++;
+	}
+	sn->generation++;
+	return 0;
+err:
+	semnet_group_put(sn, group);
+	kfree(svc);
+	return ret;
+}
+
+/* Unpublishes @svc; the caller waits for readers, then calls _release. */
+static void semnet_service_unlink(struct semnet_net *sn,
+				  struct semnet_service *svc)
+{
+	rhashtable_remove_fast(&sn->services, &svc->node, semnet_service_params);
+	list_del(&svc->list);
+	sn->n_services--;
+	sn->generation++;
+}
+
+static void semnet_service_release(struct semnet_net *sn,
+				   struct semnet_service *svc)
+{
+	semnet_group_put(sn, svc->group);
+	kfree_rcu(svc, rcu);
+}
+
+int semnet_service_del(struct semnet_net *sn, __be32 addr,
+		       struct netlink_ext_ack *extack)
+{
+	struct semnet_service *svc;
+
+	semnet_assert_locked(sn);
+	svc = rhashtable_lookup_fast(&sn->services, &addr,
+				     semnet_service_params);
+	if (!svc) {
+		NL_SET_ERR_MSG(extack, "no service with this address");
+		return -ENOENT;
+	}
+	semnet_service_unlink(sn, svc);
+	/* No packet can pick @svc after this: then its flows can go. */
+	synchronize_rcu();
+	semnet_flow_purge(sn, semnet_flow_of_service, svc);
+	semnet_service_release(sn, svc);
+	return 0;
+}
+
+static bool semnet_flow_has_service(const struct semnet_flow *flow,
+				    const void *arg)
+{
+	return flow->svc;
+}
+
+void semnet_service_flush(struct semnet_net *sn)
+{
+	struct semnet_service *svc, *tmp;
+	LIST_HEAD(dead);
+
+	semnet_assert_locked(sn);
+	list_for_each_entry_safe(svc, tmp, &sn->service_list, list) {
+		semnet_service_unlink(sn, svc);
+		list_add(&svc->list, &dead);
+	}
+	/* One grace period for all: then no flow can pick any of them. */
+	synchronize_rcu();
+	semnet_flow_purge(sn, semnet_flow_has_service, NULL);
+	list_for_each_entry_safe(svc, tmp, &dead, list)
+		semnet_service_release(sn, svc);
+}

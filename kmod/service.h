@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SEMNET_SERVICE_H
+#define _SEMNET_SERVICE_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/rhashtable.h>
+#include <uapi/linux/semnet.h>
+
+#include "netns.h"
+
+struct semnet_net;
+struct semnet_policy;
+struct semnet_instance;
+struct netlink_ext_ack;
+
+/* Packet, byte and flow counts of a service or an instance. */
+struct semnet_counters {
+	atomic64_t packets;
+	atomic64_t bytes;
+	atomic64_t flows;
+};
+
+static inline void semnet_counters_add(struct semnet_counters *c,
+				       unsigned int bytes)
+{
+	atomic64_inc(&c->packets);
+	atomic64_add(bytes, &c->bytes);
+}
+
+/*
+ * The instances of one service name, as an array the policies index into.
+ * Replaced whole (RCU) whenever an instance joins or leaves.
+ */
+struct semnet_iset {
+	struct rcu_head rcu;
+	u32 count;
+	struct semnet_instance *inst[];
+};
+
+/*
+ * A service name: every ServiceIP with this name balances over its
+ * instances. Exists while a service or an instance refers to it.
+ */
+struct semnet_group {
+	struct rhash_head node;
+	char name[SEMNET_NAME_MAX];	/* key, NUL padded */
+	struct semnet_iset __rcu *iset;
+	struct list_head instances;	/* under the netns lock */
+	u32 n_instances;
+	u32 users;			/* services + instances */
+	struct rcu_head rcu;
+};
+
+/* A ServiceIP: an address that means "one instance of @group, by @policy". */
+struct semnet_service {
+	struct rhash_head node;
+	struct list_head list;		/* in sn->service_list */
+	__be32 addr;			/* key */
+	struct semnet_group *group;
+	const struct semnet_policy *policy;
+	atomic_t rr_next;		/* round-robin cursor */
+	struct semnet_counters counters;
+	struct rcu_head rcu;
+};
+
+extern const struct rhashtable_params semnet_service_params;
+extern const struct rhashtable_params semnet_group_params;
+
+struct semnet_group *semnet_group_get(struct semnet_net *sn, const char *name,
+				      struct netlink_ext_ack *extack);
+void semnet_group_put(struct semnet_net *sn, struct semnet_group *group);
+int semnet_iset_prepare(struct semnet_group *group, u32 count,
+			struct semnet_iset **new);
+void semnet_iset_commit(struct semnet_net *sn, struct semnet_group *group,
+			struct semnet_iset *new);
+struct semnet_group *semnet_group_lookup(struct semnet_net *sn,
+					 const char *name);
+
+int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
+		       const struct semnet_policy *policy, bool replace,
+		       bool exclusive, struct netlink_ext_ack *extack);
+int semnet_service_del(struct semnet_net *sn, __be32 addr,
+		       struct netlink_ext_ack *extack);
+void semnet_service_flush(struct semnet_net *sn);
+
+int semnet_tables_init(struct semnet_net *sn);
+void semnet_tables_destroy(struct semnet_net *sn);
+
+static inline struct semnet_service *
+semnet_service_lookup(struct semnet_net *sn, __be32 addr)
+{
+	return rhashtable_lookup(&sn->services, &addr, semnet_service_params);
+}
+
+#endif /* _SEMNET_SERVICE_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/* KUnit: IPv4 prefix and node-subnet arithmetic (addr.h). */
+#include <kunit/test.h>
+#include <linux/inet.h>
+
+#include "../addr.h"
+
+static __be32 ip(const char *s)
+{
+	return in_aton(s);
+}
+
+static struct semnet_prefix pfx(const char *s, u8 len)
+{
+	return (struct semnet_prefix){ .addr = ip(s), .len = len };
+}
+
+static void semnet_addr_mask(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, semnet_mask(0), 0U);
+	KUNIT_EXPECT_EQ(test, semnet_mask(1), 0x80000000U);
+	KUNIT_EXPECT_EQ(test, semnet_mask(12), 0xfff00000U);
+	KUNIT_EXPECT_EQ(test, semnet_mask(26), 0xffffffc0U);
+	KUNIT_EXPECT_EQ(test, semnet_mask(32), 0xffffffffU);
+}
+
+static void semnet_addr_prefix_valid(struct kunit *test)
+{
+	struct semnet_prefix p;
+
+	p = pfx("172.16.0.0", 12);
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_valid(&p));
+	p = pfx("172.16.0.64", 26);
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_valid(&p));
+	/* Host bits set. */
+	p = pfx("172.16.0.65", 26);
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_valid(&p));
+	p = pfx("172.17.0.0", 12);
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_valid(&p));
+	p = pfx("0.0.0.0", 0);
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_valid(&p));
+	p = pfx("1.0.0.0", 0);
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_valid(&p));
+	p = pfx("255.255.255.255", 32);
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_valid(&p));
+	p = pfx("10.0.0.0", 33);
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_valid(&p));
+}
+
+static void semnet_addr_contains(struct kunit *test)
+{
+	struct semnet_prefix platform = pfx("172.16.0.0", 12);
+	struct semnet_prefix node = pfx("172.16.1.64", 26);
+	struct semnet_prefix all = pfx("0.0.0.0", 0);
+	struct semnet_prefix host = pfx("10.1.2.3", 32);
+
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&platform, ip("172.16.0.0")));
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&platform, ip("172.31.255.255")));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_contains(&platform, ip("172.32.0.0")));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_contains(&platform, ip("172.15.255.255")));
+	/* Range edges of a /26. */
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&node, ip("172.16.1.64")));
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&node, ip("172.16.1.127")));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_contains(&node, ip("172.16.1.63")));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_contains(&node, ip("172.16.1.128")));
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&all, ip("203.0.113.9")));
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&host, ip("10.1.2.3")));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_contains(&host, ip("10.1.2.2")));
+}
+
+static void semnet_addr_within_overlap(struct kunit *test)
+{
+	struct semnet_prefix platform = pfx("172.16.0.0", 12);
+	struct semnet_prefix services = pfx("172.30.0.0", 16);
+	struct semnet_prefix docker = pfx("172.17.0.0", 16);
+	struct semnet_prefix other = pfx("10.18.0.0", 16);
+	struct semnet_prefix node = pfx("172.30.0.0", 26);
+
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_within(&services, &platform));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_within(&platform, &services));
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_overlap(&platform, &docker));
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_overlap(&docker, &platform));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_overlap(&docker, &services));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix_overlap(&other, &platform));
+	/* A node subnet inside the service range is an overlap. */
+	KUNIT_EXPECT_TRUE(test, semnet_prefix_overlap(&node, &services));
+}
+
+static void semnet_addr_subnet26(struct kunit *test)
+{
+	struct semnet_prefix node = pfx("172.16.3.192", 26);
+
+	KUNIT_EXPECT_EQ(test, semnet_subnet_of(ip("172.16.3.254"), 26),
+			ip("172.16.3.192"));
+	KUNIT_EXPECT_EQ(test, semnet_subnet_of(ip("172.16.3.191"), 26),
+			ip("172.16.3.128"));
+	KUNIT_EXPECT_EQ(test, semnet_subnet_gateway(&node), ip("172.16.3.193"));
+	KUNIT_EXPECT_EQ(test, semnet_subnet_nsip_count(26), 61U);
+	KUNIT_EXPECT_EQ(test, semnet_subnet_nsip_count(24), 253U);
+	KUNIT_EXPECT_EQ(test, semnet_subnet_nsip_count(30), 1U);
+	KUNIT_EXPECT_EQ(test, semnet_subnet_nsip_count(31), 0U);
+	KUNIT_EXPECT_EQ(test, semnet_subnet_nsip_count(32), 0U);
+	KUNIT_EXPECT_EQ(test, semnet_subnet_nsip(&node, 0), ip("172.16.3.194"));
+	KUNIT_EXPECT_EQ(test, semnet_subnet_nsip(&node, 60), ip("172.16.3.254"));
+	/* Network, gateway and broadcast are not nsIPs; .2 .. .62 are. */
+	KUNIT_EXPECT_FALSE(test, semnet_subnet_is_nsip(&node, ip("172.16.3.192")));
+	KUNIT_EXPECT_FALSE(test, semnet_subnet_is_nsip(&node, ip("172.16.3.193")));
+	KUNIT_EXPECT_TRUE(test, semnet_subnet_is_nsip(&node, ip("172.16.3.194")));
+	KUNIT_EXPECT_TRUE(test, semnet_subnet_is_nsip(&node, ip("172.16.3.254")));
+	KUNIT_EXPECT_FALSE(test, semnet_subnet_is_nsip(&node, ip("172.16.3.255")));
+	KUNIT_EXPECT_FALSE(test, semnet_subnet_is_nsip(&node, ip("172.16.4.2")));
+}
+
+static void semnet_addr_subnet_count_platform(struct kunit *test)
+{
+	/* The seed: /26s of 172.16.0.0/12 minus 172.30.0.0/16 = 15,360. */
+	u64 all = semnet_prefix_size(12) / semnet_prefix_size(26);
+	u64 services = semnet_prefix_size(16) / semnet_prefix_size(26);
+
+	KUNIT_EXPECT_EQ(test, all - services, 15360ULL);
+	KUNIT_EXPECT_EQ(test, semnet_prefix_size(0), 1ULL << 32);
+	KUNIT_EXPECT_EQ(test, semnet_prefix_size(32), 1ULL);
+}
+
+static struct kunit_case semnet_addr_cases[] = {
+	KUNIT_CASE(semnet_addr_mask),
+	KUNIT_CASE(semnet_addr_prefix_valid),
+	KUNIT_CASE(semnet_addr_contains),
+	KUNIT_CASE(semnet_addr_within_overlap),
+	KUNIT_CASE(semnet_addr_subnet26),
+	KUNIT_CASE(semnet_addr_subnet_count_platform),
+	{}
+};
+
+static struct kunit_suite semnet_addr_suite = {
+	.name = "semnet_addr",
+	.test_cases = semnet_addr_cases,
+};

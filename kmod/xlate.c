@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The netfilter hooks: semantic addresses translated in the kernel.
+ *
+ * Destination rewrites happen before routing (PRE_ROUTING for containers,
+ * LOCAL_OUT for host processes), source rewrites after it (POST_ROUTING,
+ * LOCAL_IN), the way nf_nat splits them, so routing and strict reverse-path
+ * filtering always see a consistent packet. Packets semnet translates are
+ * untracked: conntrack (and `ct state invalid drop`) never sees them.
+ */
+#include <linux/if_bridge.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_bridge.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/ip.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <uapi/linux/netfilter/nf_conntrack_common.h>
+
+#include "flow.h"
+#include "instance.h"
+#include "netns.h"
+#include "node.h"
+#include "policy.h"
+#include "rewrite.h"
+#include "service.h"
+#include "xlate.h"
+
+/* After defrag (-400) and the raw table, before conntrack (-200). */
+#define SEMNET_PRI_DST		(NF_IP_PRI_CONNTRACK - 10)
+/* Where nf_nat rewrites sources. */
+#define SEMNET_PRI_SRC		NF_IP_PRI_NAT_SRC
+
+static void semnet_untrack(struct sk_buff *skb)
+{
+	if (!skb_get_nfct(skb))
+		skb_set_nfct(skb, IP_CT_UNTRACKED);
+}
+
+static u8 semnet_stage_of(unsigned int hook)
+{
+	return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT ?
+	       SEMNET_STAGE_PRE : SEMNET_STAGE_POST;
+}
+
+/* After a destination change, the routing decision must be made anew. */
+static int semnet_reroute(struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	if (state->hook == NF_INET_PRE_ROUTING) {
+		skb_dst_drop(skb);
+		return 0;
+	}
+	if (state->hook == NF_INET_LOCAL_OUT)
+		return ip_route_me_harder(state->net, state->sk, skb,
+					  RTN_UNSPEC);
+	return 0;
+}
+
+static unsigned int semnet_drop_packet(struct semnet_net *sn,
+				       struct sk_buff *skb,
+				       enum semnet_drop_reason reason)
+{
+	semnet_drop(sn, reason);
+	kfree_skb(skb);
+	return NF_STOLEN;
+}
+
+static unsigned int semnet_apply(struct semnet_net *sn,
+				 const struct semnet_node *node,
+				 struct sk_buff *skb,
+				 const struct nf_hook_state *state,
+				 struct semnet_pkt *pkt,
+				 struct semnet_ftuple *t)
+{
+	struct semnet_flow *flow = semnet_ftuple_flow(t);
+	bool dst_changed = t->key.dst != t->to.dst;
+	int ret;
+
+	semnet_untrack(skb);
+	if (semnet_rewrite(skb, pkt, &t->key, &t->to))
+		return semnet_drop_packet(sn, skb, SEMNET_DROP_NOMEM);
+	if (dst_changed) {
+		ret = semnet_reroute(skb, state);
+		if (ret) {
+			kfree_skb(skb);
+			return NF_STOLEN;
+		}
+	}
+	/* Count each packet once, at its first (PRE) lookup. */
+	if (t->key.stage == SEMNET_STAGE_PRE) {
+		semnet_flow_seen(flow, node, skb->len, pkt->tcp_fin_rst);
+		semnet_stat_inc(sn, packets);
+		if (flow->svc)
+			semnet_counters_add(&flow->svc->counters, skb->len);
+		if (flow->inst)
+			semnet_counters_add(&flow->inst->counters, skb->len);
+	}
+	return NF_ACCEPT;
+}
+
+/* A new flow from @pkt to a ServiceIP or InstanceIP. */
+static struct semnet_ftuple *semnet_new_flow(struct semnet_net *sn,
+					     const struct semnet_node *node,
+					     const struct semnet_pkt *pkt,
+					     bool from_bridge,
+					     enum semnet_drop_reason *reason)
+{
+	struct semnet_flow_plan plan = { .orig = pkt->key };
+	struct semnet_instance *client;
+	struct semnet_ftuple *t;
+	struct semnet_service *svc;
+	struct semnet_instance *inst;
+
+	svc = semnet_service_lookup(sn, pkt->key.dst);
+	if (svc) {
+		struct semnet_iset *iset = rcu_dereference(svc->group->iset);
+
+		if (!iset) {
+			*reason = SEMNET_DROP_NO_INSTANCE;
+			return NULL;
+		}
+		inst = svc->policy->pick(svc, iset);
+	} else {
+		inst = semnet_instance_lookup(sn, pkt->key.dst);
+		if (!inst) {
+			*reason = SEMNET_DROP_UNKNOWN_ADDRESS;
+			return NULL;
+		}
+	}
+	/*
+	 * The client's identity: a local instance's InstanceIP. Other
+	 * senders (host processes, containers that are not instances) keep
+	 * their own, routable, address.
+	 */
+	client = semnet_local_lookup(sn, pkt->key.src);
+	plan.xsrc = client ? client->addr : pkt->key.src;
+	plan.xdst = READ_ONCE(inst->nsip);
+	plan.svc = svc;
+	plan.inst = inst;
+	if (READ_ONCE(inst->local)) {
+		/* The instance answers what it saw: the client's InstanceIP. */
+		plan.reply_src = plan.xdst;
+		plan.reply_dst = plan.xsrc;
+	} else {
+		/* Its node rewrites both ends before the reply reaches us. */
+		plan.reply_src = inst->addr;
+		plan.reply_dst = pkt->key.src;
+	}
+
+	t = semnet_flow_create(sn, node, &plan);
+	if (IS_ERR(t)) {
+		switch (PTR_ERR(t)) {
+		case -EEXIST:
+			/* Another CPU created it a moment ago. */
+			t = semnet_flow_lookup(sn, &pkt->key);
+			if (t)
+				return t;
+			*reason = SEMNET_DROP_NOMEM;
+			break;
+		case -ENOSPC:
+			*reason = SEMNET_DROP_FLOW_TABLE_FULL;
+			break;
+		case -EADDRINUSE:
+			*reason = SEMNET_DROP_NO_PORT;
+			break;
+		default:
+			*reason = SEMNET_DROP_NOMEM;
+		}
+		return NULL;
+	}
+	if (svc)
+		atomic64_inc(&svc->counters.flows);
+	atomic64_inc(&inst->counters.flows);
+	return t;
+}
+
+static unsigned int semnet_icmp_error(struct semnet_net *sn,
+				      struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      struct semnet_pkt *pkt)
+{
+	struct semnet_fkey reply;
+	struct semnet_ftuple *t;
+	__be32 dst = ip_hdr(skb)->daddr;
+
+	/* The error travels against the embedded packet: reverse its key. */
+	semnet_fkey_reverse(&reply, &pkt->key);
+	reply.stage = pkt->key.stage;
+	t = semnet_flow_lookup(sn, &reply);
+	if (!t)
+		return NF_ACCEPT;
+	semnet_untrack(skb);
+	if (semnet_rewrite_icmp_error(skb, pkt, t))
+		return semnet_drop_packet(sn, skb, SEMNET_DROP_NOMEM);
+	if (ip_hdr(skb)->daddr != dst && semnet_reroute(skb, state)) {
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	return NF_ACCEPT;
+}
+
+static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct semnet_net *sn = semnet_pernet(state->net);
+	const struct semnet_node *node = rcu_dereference(sn->node);
+	enum semnet_drop_reason reason;
+	struct semnet_pkt pkt;
+	struct semnet_ftuple *t;
+	bool from_bridge;
+	int ret;
+
+	if (unlikely(!node))
+		return NF_ACCEPT;
+	/* Only containers (the bridge) and host processes are translated. */
+	from_bridge = state->hook == NF_INET_PRE_ROUTING;
+	if (from_bridge && state->in->ifindex != node->bridge_ifindex)
+		return NF_ACCEPT;
+
+	ret = semnet_parse(skb, &pkt);
+	if (ret) {
+		if (ret == -EINVAL &&
+		    semnet_prefix_contains(&node->services, ip_hdr(skb)->daddr))
+			return semnet_drop_packet(sn, skb, SEMNET_DROP_MALFORMED);
+		return NF_ACCEPT;
+	}
+	pkt.key.stage = semnet_stage_of(state->hook);
+	if (pkt.icmp_error)
+		return semnet_icmp_error(sn, skb, state, &pkt);
+
+	t = semnet_flow_lookup(sn, &pkt.key);
+	if (t && pkt.tcp_syn && t->index == SEMNET_FT_ORIG_PRE &&
+	    READ_ONCE(semnet_ftuple_flow(t)->state) == SEMNET_FLOW_CLOSING) {
+		/* A closed connection's port reused: a new flow, a new pick. */
+		semnet_flow_remove(sn, semnet_ftuple_flow(t));
+		t = NULL;
+	}
+	if (t)
+		return semnet_apply(sn, node, skb, state, &pkt, t);
+
+	if (pkt.key.stage != SEMNET_STAGE_PRE ||
+	    !semnet_prefix_contains(&node->services, pkt.key.dst))
+		return NF_ACCEPT;
+	if (from_bridge && !semnet_node_is_local(node, pkt.key.src))
+		return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
+	t = semnet_new_flow(sn, node, &pkt, from_bridge, &reason);
+	if (!t)
+		return semnet_drop_packet(sn, skb, reason);
+	return semnet_apply(sn, node, skb, state, &pkt, t);
+}
+
+/*
+ * Containers sit behind bridge ports and the IPv4 hooks only see the
+ * bridge: check here that a port sends only with its own address, so a
+ * container cannot take a neighbour's nsIP (or the gateway's).
+ */
+static unsigned int semnet_bridge_hook(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	struct semnet_net *sn = semnet_pernet(state->net);
+	const struct semnet_node *node = rcu_dereference(sn->node);
+	const struct semnet_instance *inst;
+	struct net_device *bridge;
+	const struct iphdr *iph;
+	struct iphdr _iph;
+	int ifindex;
+
+	if (!node || skb->protocol != htons(ETH_P_IP) || !state->in)
+		return NF_ACCEPT;
+	bridge = netdev_master_upper_dev_get_rcu(state->in);
+	if (!bridge || bridge->ifindex != node->bridge_ifindex)
+		return NF_ACCEPT;
+	iph = skb_header_pointer(skb, 0, sizeof(_iph), &_iph);
+	if (!iph || !iph->saddr)
+		return NF_ACCEPT;	/* truncated: IPv4 drops it; DHCP */
+	if (iph->saddr == node->gateway ||
+	    !semnet_node_is_local(node, iph->saddr))
+		goto spoofed;
+	inst = semnet_local_lookup(sn, iph->saddr);
+	ifindex = inst ? READ_ONCE(inst->ifindex) : 0;
+	if (ifindex && ifindex != state->in->ifindex)
+		goto spoofed;
+	return NF_ACCEPT;
+spoofed:
+	return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
+}
+
+static const struct nf_hook_ops semnet_hook_ops[] = {
+	{
+		.hook = semnet_ipv4_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = SEMNET_PRI_DST,
+	},
+	{
+		.hook = semnet_ipv4_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = SEMNET_PRI_DST,
+	},
+	{
+		.hook = semnet_ipv4_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = SEMNET_PRI_SRC,
+	},
+	{
+		.hook = semnet_ipv4_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = SEMNET_PRI_SRC,
+	},
+	{
+		.hook = semnet_bridge_hook,
+		.pf = NFPROTO_BRIDGE,
+		.hooknum = NF_BR_PRE_ROUTING,
+		.priority = NF_BR_PRI_FIRST,
+	},
+};
+
+int semnet_xlate_register(struct net *net)
+{
+	int ret;
+
+	/* Reassemble before the L4 lookup: an 8 KB datagram is one packet. */
+	ret = nf_defrag_ipv4_enable(net);
+	if (ret)
+		return ret;
+	ret = nf_register_net_hooks(net, semnet_hook_ops,
+				    ARRAY_SIZE(semnet_hook_ops));
+	if (ret)
+		nf_defrag_ipv4_disable(net);
+	return ret;
+}
+
+void semnet_xlate_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, semnet_hook_ops,
+				ARRAY_SIZE(semnet_hook_ops));
+	nf_defrag_ipv4_disable(net);
+}
