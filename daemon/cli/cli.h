@@ -166,6 +166,7 @@ struct sn_instance {
 	uint32_t nsip;
 	uint32_t node;
 	bool local;
+	uint32_t ifindex;		/* bridge port; 0: not enforced */
 	struct sn_counters counters;
 };
 int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i);

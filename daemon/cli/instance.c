@@ -5,6 +5,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +16,9 @@
 
 void sn_instance_usage(FILE *out)
 {
-	fputs("Usage: semnet instance add ADDR service NAME nsip ADDR [node ADDR]\n"
+	fputs("Usage: semnet instance add ADDR service NAME nsip ADDR [node ADDR] [dev IFNAME]\n"
 	      "       semnet instance change ADDR [service NAME] [nsip ADDR] [node ADDR]\n"
+	      "                              [dev IFNAME]\n"
 	      "       semnet instance del ADDR\n"
 	      "       semnet instance show [ADDR | service NAME]\n"
 	      "       semnet instance flush [service NAME]\n"
@@ -25,6 +28,8 @@ void sn_instance_usage(FILE *out)
 	      "  nsip ADDR     its namespace IP on the node that hosts it (e.g. 172.16.0.2)\n"
 	      "  node ADDR     the underlay address of that node; \"local\" (0.0.0.0, the\n"
 	      "                default) for this node\n"
+	      "  dev IFNAME    the bridge port (host-side veth) of a local instance: only it\n"
+	      "                may send with the nsIP; \"none\" (the default): not enforced\n"
 	      "-s shows counters.\n",
 	      out);
 }
@@ -36,6 +41,7 @@ static const struct nla_policy instance_policy[SEMNET_A_INSTANCE_MAX + 1] = {
 	[SEMNET_A_INSTANCE_NODE] = { .type = NLA_U32 },
 	[SEMNET_A_INSTANCE_LOCAL] = { .type = NLA_FLAG },
 	[SEMNET_A_INSTANCE_COUNTERS] = { .type = NLA_NESTED },
+	[SEMNET_A_INSTANCE_IFINDEX] = { .type = NLA_U32 },
 };
 
 int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i)
@@ -55,6 +61,9 @@ int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i)
 		return -EMSGSIZE;
 	if (SN_HAS(i, SEMNET_A_INSTANCE_NODE) &&
 	    nla_put_u32(msg, SEMNET_A_INSTANCE_NODE, i->node) < 0)
+		return -EMSGSIZE;
+	if (SN_HAS(i, SEMNET_A_INSTANCE_IFINDEX) &&
+	    nla_put_u32(msg, SEMNET_A_INSTANCE_IFINDEX, i->ifindex) < 0)
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -89,11 +98,23 @@ int sn_instance_get(struct nlattr **attrs, struct sn_instance *i)
 		i->local = true;
 		SN_SET(i, SEMNET_A_INSTANCE_LOCAL);
 	}
+	if (tb[SEMNET_A_INSTANCE_IFINDEX]) {
+		i->ifindex = nla_get_u32(tb[SEMNET_A_INSTANCE_IFINDEX]);
+		SN_SET(i, SEMNET_A_INSTANCE_IFINDEX);
+	}
 	if (sn_counters_get(tb[SEMNET_A_INSTANCE_COUNTERS], &i->counters) < 0)
 		return -EBADMSG;
 	if (i->counters.present)
 		SN_SET(i, SEMNET_A_INSTANCE_COUNTERS);
 	return 0;
+}
+
+/* The bridge port's name, or "if<N>" when this namespace has no such ifindex. */
+static const char *dev_name(uint32_t ifindex, char buf[IF_NAMESIZE + 8])
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE + 8, "if%" PRIu32, ifindex);
+	return buf;
 }
 
 json_t *sn_instance_json(const struct sn_instance *i)
@@ -109,6 +130,15 @@ json_t *sn_instance_json(const struct sn_instance *i)
 	/* node: the hosting node's underlay address, null when it is this one. */
 	json_object_set_new(o, "node", i->node ? sn_json_addr(i->node) : json_null());
 	json_object_set_new(o, "local", json_boolean(i->local));
+	if (i->ifindex) {
+		char ifname[IF_NAMESIZE + 8];
+
+		json_object_set_new(o, "dev", json_string(dev_name(i->ifindex, ifname)));
+		json_object_set_new(o, "ifindex", json_integer(i->ifindex));
+	} else {
+		json_object_set_new(o, "dev", json_null());
+		json_object_set_new(o, "ifindex", json_integer(0));
+	}
 	json_object_set_new(o, "counters", sn_counters_json(&i->counters));
 	return o;
 }
@@ -126,6 +156,11 @@ void sn_instance_text(struct sn_table *t, const char *indent, const struct sn_in
 	sn_table_cell(t, "node %s", i->node ? sn_fmt_addr(i->node, a) : "local");
 	if (i->local && i->node)
 		sn_table_cell(t, "local");
+	if (i->ifindex) {
+		char ifname[IF_NAMESIZE + 8];
+
+		sn_table_cell(t, "dev %s", dev_name(i->ifindex, ifname));
+	}
 	if (sn_opts.stats)
 		sn_counters_line(t, "    ", &i->counters);
 }
@@ -165,7 +200,7 @@ static int fill_instance(struct nl_msg *msg, const void *arg)
 	return sn_instance_put(msg, arg);
 }
 
-enum { IKW_SERVICE, IKW_NSIP, IKW_NODE };
+enum { IKW_SERVICE, IKW_NSIP, IKW_NODE, IKW_DEV, IKW_N };
 
 static int instance_add_change(const char *what, int argc, char **argv, bool add)
 {
@@ -173,13 +208,15 @@ static int instance_add_change(const char *what, int argc, char **argv, bool add
 		[IKW_SERVICE] = { "service", SN_KW_NAME, SN_KW_REQUIRED },
 		[IKW_NSIP] = { "nsip", SN_KW_ADDR, SN_KW_REQUIRED },
 		[IKW_NODE] = { "node", SN_KW_NODE, 0 },
+		[IKW_DEV] = { "dev", SN_KW_IFNAME, 0 },
 	};
 	static const struct sn_kw change_kw[] = {
 		[IKW_SERVICE] = { "service", SN_KW_NAME, 0 },
 		[IKW_NSIP] = { "nsip", SN_KW_ADDR, 0 },
 		[IKW_NODE] = { "node", SN_KW_NODE, 0 },
+		[IKW_DEV] = { "dev", SN_KW_IFNAME, 0 },
 	};
-	struct sn_kwval kv[3];
+	struct sn_kwval kv[IKW_N];
 	struct sn_instance i;
 	int ret;
 
@@ -188,11 +225,12 @@ static int instance_add_change(const char *what, int argc, char **argv, bool add
 	if (ret)
 		return ret;
 	SN_SET(&i, SEMNET_A_INSTANCE_ADDR);
-	ret = sn_keywords(what, add ? add_kw : change_kw, 3, argc - 1, argv + 1, kv);
+	ret = sn_keywords(what, add ? add_kw : change_kw, IKW_N, argc - 1, argv + 1, kv);
 	if (ret)
 		return ret;
-	if (!add && !kv[IKW_SERVICE].n && !kv[IKW_NSIP].n && !kv[IKW_NODE].n)
-		return sn_usage_error(what, "nothing to change (give service, nsip and/or node)");
+	if (!add && !kv[IKW_SERVICE].n && !kv[IKW_NSIP].n && !kv[IKW_NODE].n &&
+	    !kv[IKW_DEV].n)
+		return sn_usage_error(what, "nothing to change (give service, nsip, node or dev)");
 	if (kv[IKW_SERVICE].n) {
 		snprintf(i.service, sizeof(i.service), "%s", kv[IKW_SERVICE].v[0].str);
 		SN_SET(&i, SEMNET_A_INSTANCE_SERVICE);
@@ -204,6 +242,18 @@ static int instance_add_change(const char *what, int argc, char **argv, bool add
 	if (kv[IKW_NODE].n) {
 		i.node = kv[IKW_NODE].v[0].addr;
 		SN_SET(&i, SEMNET_A_INSTANCE_NODE);
+	}
+	if (kv[IKW_DEV].n) {
+		const char *dev = kv[IKW_DEV].v[0].str;
+
+		/* "none" lifts the check (0); a name must exist here and now. */
+		if (strcmp(dev, "none")) {
+			i.ifindex = if_nametoindex(dev);
+			if (!i.ifindex)
+				return sn_fail(what, "no such device \"%s\" (dev) in this network namespace",
+					       dev);
+		}
+		SN_SET(&i, SEMNET_A_INSTANCE_IFINDEX);
 	}
 	return sn_request(what, SEMNET_CMD_NEW_INSTANCE,
 			  add ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_REPLACE,

@@ -12,3 +12,10 @@ TESTS += test_cli_output
 test_cli_output_SRCS := $(TOP)/tests/unit/test_cli_output.c $(TOP)/daemon/cli/output.c \
 	$(TOP)/daemon/cli/parse.c
 test_cli_output_PKGS := check jansson
+
+TESTS += test_cli_main
+test_cli_main_SRCS := $(TOP)/tests/unit/test_cli_main.c $(CLI_SRCS)
+test_cli_main_PKGS := check jansson
+test_cli_main_LIBS := semnetgenl
+# The fake kernel: requests are captured and replies scripted by the test.
+test_cli_main_LDLIBS := -Wl,--wrap=sn_genl_open -Wl,--wrap=sn_genl_transact

@@ -1,0 +1,1121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The semnet CLI end to end, in process, against a fake kernel: sn_main()
+ * runs with sn_genl_open() and sn_genl_transact() wrapped (-Wl,--wrap), so
+ * a test sees every request the CLI would send (command, flags, attributes)
+ * and scripts the replies and errors of the kernel. This checks that usage
+ * errors exit 2 without opening netlink, that a missing module exits 1 with
+ * the clear message for every kernel command, the encoding of requests,
+ * the reporting of kernel errors, and the text and JSON output of replies.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+
+#include "cli_check.h"
+#include "../../daemon/cli/cli.h"
+
+#define FAKE_FAMILY 0x42
+#define MAX_REQ 8
+#define MAX_REPLY 8
+
+/* --- the fake kernel --- */
+
+static struct {
+	int open_ret;			/* what sn_genl_open() returns */
+	int nopen;
+	/* Requests as sent. */
+	struct nlmsghdr *req[MAX_REQ];
+	int nreq;
+	/* Replies for the next transaction (all of them go to the first one). */
+	struct nl_msg *reply[MAX_REPLY];
+	int nreply;
+	int err;			/* the transaction's error, or 0 */
+	const char *extack;
+} fake;
+
+int __real_sn_genl_open(struct sn_genl *g);
+int __wrap_sn_genl_open(struct sn_genl *g);
+int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
+			    sn_genl_reply_fn fn, void *arg);
+
+int __wrap_sn_genl_open(struct sn_genl *g)
+{
+	memset(g, 0, sizeof(*g));
+	fake.nopen++;
+	if (fake.open_ret)
+		return fake.open_ret;
+	g->family = FAKE_FAMILY;
+	return 0;
+}
+
+int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
+			    sn_genl_reply_fn fn, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int i, ret = 0;
+
+	ck_assert_int_lt(fake.nreq, MAX_REQ);
+	fake.req[fake.nreq] = malloc(nlh->nlmsg_len);
+	ck_assert_ptr_nonnull(fake.req[fake.nreq]);
+	memcpy(fake.req[fake.nreq++], nlh, nlh->nlmsg_len);
+	nlmsg_free(msg);
+	g->error[0] = '\0';
+	for (i = 0; i < fake.nreply; i++) {
+		struct nlattr *attrs[SEMNET_A_MAX + 1];
+
+		ck_assert_int_eq(genlmsg_parse(nlmsg_hdr(fake.reply[i]), 0, attrs,
+					       SEMNET_A_MAX, NULL), 0);
+		if (!ret && fn)
+			ret = fn(attrs, arg);
+		nlmsg_free(fake.reply[i]);
+	}
+	fake.nreply = 0;
+	if (ret)
+		return ret;
+	if (fake.err) {
+		/* One-shot: only the first transaction fails. */
+		ret = fake.err;
+		fake.err = 0;
+		if (fake.extack)
+			snprintf(g->error, sizeof(g->error), "%s", fake.extack);
+		return ret;
+	}
+	return 0;
+}
+
+static void fake_reset(void)
+{
+	int i;
+
+	for (i = 0; i < fake.nreq; i++)
+		free(fake.req[i]);
+	for (i = 0; i < fake.nreply; i++)
+		nlmsg_free(fake.reply[i]);
+	memset(&fake, 0, sizeof(fake));
+}
+
+/* A reply message to fill with nla_put*(). */
+static struct nl_msg *reply_new(uint8_t cmd)
+{
+	struct nl_msg *m = nlmsg_alloc();
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(genlmsg_put(m, 0, 0, FAKE_FAMILY, 0, 0, cmd, 1));
+	ck_assert_int_lt(fake.nreply, MAX_REPLY);
+	fake.reply[fake.nreply++] = m;
+	return m;
+}
+
+/* --- running sn_main() with captured output --- */
+
+static struct {
+	int status;
+	char out[16384];
+	char err[4096];
+} run;
+
+static void slurp(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+	size_t used = 0;
+
+	lseek(fd, 0, SEEK_SET);
+	while (used + 1 < len && (n = read(fd, buf + used, len - 1 - used)) > 0)
+		used += (size_t)n;
+	buf[used] = '\0';
+}
+
+/* Runs `semnet ARGS...` (NULL-terminated), capturing stdout and stderr. */
+static int semnet(const char *first, ...)
+{
+	char *argv[64];
+	int argc = 0, out_fd, err_fd, saved_out, saved_err;
+	char out_tmpl[] = "/tmp/semnet-cli-test-XXXXXX";
+	char err_tmpl[] = "/tmp/semnet-cli-test-XXXXXX";
+	const char *a;
+	va_list ap;
+
+	argv[argc++] = "semnet";
+	va_start(ap, first);
+	for (a = first; a; a = va_arg(ap, const char *)) {
+		ck_assert_int_lt(argc, 63);
+		argv[argc++] = (char *)a;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+
+	out_fd = mkstemp(out_tmpl);
+	err_fd = mkstemp(err_tmpl);
+	ck_assert_int_ge(out_fd, 0);
+	ck_assert_int_ge(err_fd, 0);
+	unlink(out_tmpl);
+	unlink(err_tmpl);
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = dup(1);
+	saved_err = dup(2);
+	dup2(out_fd, 1);
+	dup2(err_fd, 2);
+	run.status = sn_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
+	slurp(out_fd, run.out, sizeof(run.out));
+	slurp(err_fd, run.err, sizeof(run.err));
+	close(out_fd);
+	close(err_fd);
+	return run.status;
+}
+
+#define SEMNET(...) semnet(__VA_ARGS__, (const char *)NULL)
+
+static uint32_t A(const char *s)
+{
+	struct in_addr in;
+
+	ck_assert_int_eq(inet_pton(AF_INET, s, &in), 1);
+	return in.s_addr;
+}
+
+/* --- looking at a captured request --- */
+
+static struct genlmsghdr *req_genl(int i)
+{
+	ck_assert_int_lt(i, fake.nreq);
+	return nlmsg_data(fake.req[i]);
+}
+
+static void req_attrs(int i, struct nlattr **attrs)
+{
+	ck_assert_int_lt(i, fake.nreq);
+	ck_assert_int_eq(genlmsg_parse(fake.req[i], 0, attrs, SEMNET_A_MAX, NULL), 0);
+}
+
+/* Parses nest (which must carry NLA_F_NESTED, as strict kernels demand). */
+static void nested(struct nlattr *nest, int max, struct nlattr **tb)
+{
+	ck_assert_ptr_nonnull(nest);
+	ck_assert_msg(nest->nla_type & NLA_F_NESTED, "nest %d without NLA_F_NESTED",
+		      nla_type(nest));
+	ck_assert_int_eq(nla_parse_nested(tb, max, nest, NULL), 0);
+}
+
+static void check_prefix(struct nlattr *nest, const char *addr, int len)
+{
+	struct nlattr *tb[SEMNET_A_PREFIX_MAX + 1];
+
+	nested(nest, SEMNET_A_PREFIX_MAX, tb);
+	ck_assert_ptr_nonnull(tb[SEMNET_A_PREFIX_ADDR]);
+	ck_assert_ptr_nonnull(tb[SEMNET_A_PREFIX_LEN]);
+	ck_assert_int_eq(nla_len(tb[SEMNET_A_PREFIX_ADDR]), 4);
+	ck_assert_int_eq(nla_len(tb[SEMNET_A_PREFIX_LEN]), 1);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_PREFIX_ADDR]), A(addr));
+	ck_assert_uint_eq(nla_get_u8(tb[SEMNET_A_PREFIX_LEN]), len);
+}
+
+static const char no_module_msg[] =
+	"semnet: the semnet kernel module is not loaded (try: modprobe semnet)\n";
+
+/* ===================================================================== */
+
+START_TEST(usage_errors)
+{
+	static const struct {
+		const char *args[16];
+		const char *err;
+	} cases[] = {
+		{ { "bogus" }, "semnet: unknown command \"bogus\" (try: semnet help)\n" },
+		{ { "s" }, "semnet: ambiguous command \"s\" (try: semnet help)\n" },
+		{ { "-x", "show" }, "semnet: unknown option \"-x\" (try: semnet help)\n" },
+		{ { "--nope" }, "semnet: unknown option \"--nope\" (try: semnet help)\n" },
+		{ { "service", "frob" },
+		  "semnet: service: unknown command \"frob\" (try: semnet service help)\n" },
+		{ { "service", "add", "172.30.0.300", "name", "web" },
+		  "semnet: service add: invalid address \"172.30.0.300\"\n" },
+		{ { "service", "add" }, "semnet: service add: missing address (see: semnet help)\n" },
+		{ { "service", "add", "name", "web" },
+		  "semnet: service add: missing address (it comes first, before \"name\")\n" },
+		{ { "service", "add", "172.30.0.10", "name", "web", "polcy", "rr" },
+		  "semnet: service add: unknown keyword \"polcy\"\n" },
+		{ { "service", "add", "172.30.0.10" }, "semnet: service add: missing \"name NAME\"\n" },
+		{ { "service", "add", "172.30.0.10", "name" },
+		  "semnet: service add: \"name\" needs a name like app.ns.svc.ns\n" },
+		{ { "service", "add", "172.30.0.10", "name", "web", "policy", "Fast" },
+		  "semnet: service add: invalid policy \"Fast\" for \"policy\": "
+		  "1 to 15 of a-z, 0-9, - and _, like rr or random\n" },
+		{ { "service", "change", "172.30.0.10" },
+		  "semnet: service change: nothing to change (give name NAME and/or policy POLICY)\n" },
+		{ { "service", "del", "172.30.0.10", "extra" },
+		  "semnet: service del: unexpected argument \"extra\"\n" },
+		{ { "service", "show", "1.2.3" }, "semnet: service show: invalid address \"1.2.3\"\n" },
+		{ { "service", "flush", "all" }, "semnet: service flush: unexpected argument \"all\"\n" },
+		{ { "node", "set", "platform", "172.16.0.0/12", "services", "172.30.0.0/16",
+		    "gateway", "172.16.0.1", "bridge", "lo", "subnet" },
+		  "semnet: node set: \"subnet\" needs a prefix like 172.16.0.0/26\n" },
+		{ { "node", "set", "platform", "172.16.0.0/12", "services", "172.30.0.0/16",
+		    "gateway", "172.16.0.1", "bridge", "lo" },
+		  "semnet: node set: missing \"subnet PREFIX\"\n" },
+		{ { "node", "set", "platform", "172.16.0.1/12" },
+		  "semnet: node set: invalid prefix \"172.16.0.1/12\" for \"platform\": "
+		  "host bits set (did you mean 172.16.0.0/12?)\n" },
+		{ { "node", "set", "platform", "172.16.0.0/12", "services", "172.30.0.0/16",
+		    "subnet", "172.16.0.0/26", "subnet", "172.16.0.0/26", "gateway", "172.16.0.1",
+		    "bridge", "lo" },
+		  "semnet: node set: subnet 172.16.0.0/26 given twice\n" },
+		{ { "node", "set", "platform", "172.16.0.0/12", "flow-max", "4294967296" },
+		  "semnet: node set: number \"4294967296\" for \"flow-max\" is out of range "
+		  "(at most 4294967295)\n" },
+		{ { "node", "show", "x" }, "semnet: node show: unexpected argument \"x\"\n" },
+		{ { "node", "del", "x" }, "semnet: node del: unexpected argument \"x\"\n" },
+		{ { "instance", "add", "172.30.1.1", "service", "web" },
+		  "semnet: instance add: missing \"nsip ADDR\"\n" },
+		{ { "instance", "add", "172.30.1.1", "service", "web", "nsip", "172.16.0.2",
+		    "node", "far" },
+		  "semnet: instance add: invalid address \"far\" for \"node\"\n" },
+		{ { "instance", "change", "172.30.1.1" },
+		  "semnet: instance change: nothing to change (give service, nsip, node or dev)\n" },
+		{ { "instance", "show", "172.30.1.1", "x" },
+		  "semnet: instance show: unexpected argument \"x\"\n" },
+		{ { "instance", "show", "svc", "web" },
+		  "semnet: instance show: unknown keyword \"svc\"\n" },
+		{ { "instance", "flush", "172.30.1.1" },
+		  "semnet: instance flush: unknown keyword \"172.30.1.1\"\n" },
+		{ { "flow", "show", "service", "1.2.3.4.5" },
+		  "semnet: flow show: invalid address \"1.2.3.4.5\" for \"service\"\n" },
+		{ { "flow", "flush", "service", "172.30.0.10", "instance", "172.30.1.1" },
+		  "semnet: flow flush: give either \"service\" or \"instance\", not both\n" },
+		{ { "stats", "now" }, "semnet: stats: unexpected argument \"now\"\n" },
+		{ { "show", "all" }, "semnet: show: unexpected argument \"all\"\n" },
+		{ { "version", "x" }, "semnet: version: unexpected argument \"x\"\n" },
+		{ { "help", "frob" }, "semnet: unknown command \"frob\" (try: semnet help)\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const *a = cases[i].args;
+
+		fake_reset();
+		semnet(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
+		       a[11], a[12], a[13], a[14], a[15], (const char *)NULL);
+		ck_assert_msg(run.status == 2, "case %zu (%s %s): exit %d, stderr: %s",
+			      i, a[0], a[1] ? a[1] : "", run.status, run.err);
+		ck_assert_str_eq(run.err, cases[i].err);
+		ck_assert_str_eq(run.out, "");
+		ck_assert_msg(fake.nopen == 0, "case %zu opened netlink", i);
+	}
+	/* No command at all: usage on stderr. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("-j"), 2);
+	ck_assert_ptr_nonnull(strstr(run.err, "Usage: semnet"));
+	ck_assert_int_eq(fake.nopen, 0);
+}
+END_TEST
+
+START_TEST(help)
+{
+	static const struct {
+		const char *args[4];
+		const char *want;
+	} cases[] = {
+		{ { "help" }, "Usage: semnet [-j] [-s] COMMAND" },
+		{ { "--help" }, "Usage: semnet [-j] [-s] COMMAND" },
+		{ { "-h" }, "Usage: semnet [-j] [-s] COMMAND" },
+		{ { "help", "service" }, "Usage: semnet service add ADDR name NAME" },
+		{ { "service", "help" }, "Usage: semnet service add ADDR name NAME" },
+		{ { "serv", "help" }, "Usage: semnet service add ADDR name NAME" },
+		{ { "service", "add", "help" }, "Usage: semnet service add ADDR name NAME" },
+		{ { "node", "help" }, "Usage: semnet node set platform PREFIX" },
+		{ { "node", "set", "help" }, "Usage: semnet node set platform PREFIX" },
+		{ { "instance", "help" }, "Usage: semnet instance add ADDR service NAME nsip ADDR" },
+		{ { "flow", "help" }, "Usage: semnet flow show [service ADDR] [instance ADDR]" },
+		{ { "stats", "help" }, "Usage: semnet stats" },
+		{ { "show", "help" }, "Usage: semnet [-j] [-s] show" },
+		{ { "version", "help" }, "Usage: semnet [-j] version" },
+		{ { "help", "flow" }, "Usage: semnet flow show" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const *a = cases[i].args;
+
+		fake_reset();
+		semnet(a[0], a[1], a[2], a[3], (const char *)NULL);
+		ck_assert_msg(run.status == 0, "case %zu: exit %d", i, run.status);
+		ck_assert_msg(!strncmp(run.out, cases[i].want, strlen(cases[i].want)),
+			      "case %zu printed: %.80s", i, run.out);
+		ck_assert_str_eq(run.err, "");
+		ck_assert_int_eq(fake.nopen, 0);
+	}
+}
+END_TEST
+
+START_TEST(no_module)
+{
+	static const char *const cases[][16] = {
+		{ "show" },
+		{ "node" },
+		{ "node", "show" },
+		{ "node", "set", "platform", "172.16.0.0/12", "services", "172.30.0.0/16",
+		  "subnet", "172.16.0.0/26", "gateway", "172.16.0.1", "bridge", "lo" },
+		{ "node", "del" },
+		{ "service", "add", "172.30.0.10", "name", "web" },
+		{ "service", "change", "172.30.0.10", "policy", "random" },
+		{ "service", "del", "172.30.0.10" },
+		{ "service", "show" },
+		{ "service", "show", "172.30.0.10" },
+		{ "service", "flush" },
+		{ "instance", "add", "172.30.1.1", "service", "web", "nsip", "172.16.0.2" },
+		{ "instance", "change", "172.30.1.1", "node", "local" },
+		{ "instance", "del", "172.30.1.1" },
+		{ "instance", "show" },
+		{ "instance", "show", "service", "web" },
+		{ "instance", "flush" },
+		{ "flow", "show" },
+		{ "flow", "flush", "instance", "172.30.1.1" },
+		{ "stats" },
+		{ "-j", "stats" },
+		{ "-s", "show" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const *a = cases[i];
+
+		fake_reset();
+		fake.open_ret = -ENOENT;
+		semnet(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
+		       a[11], a[12], a[13], a[14], a[15], (const char *)NULL);
+		ck_assert_msg(run.status == 1, "case %zu (%s %s): exit %d", i, a[0],
+			      a[1] ? a[1] : "", run.status);
+		ck_assert_str_eq(run.err, no_module_msg);
+		ck_assert_str_eq(run.out, "");
+		ck_assert_int_eq(fake.nopen, 1);
+		ck_assert_int_eq(fake.nreq, 0);
+	}
+	/* version prints the tool's own version first. */
+	fake_reset();
+	fake.open_ret = -ENOENT;
+	ck_assert_int_eq(SEMNET("version"), 1);
+	ck_assert_str_eq(run.out, "semnet tool " SEMNET_TOOL_VERSION "\n");
+	ck_assert_str_eq(run.err, no_module_msg);
+}
+END_TEST
+
+START_TEST(encode_service)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_SERVICE_MAX + 1];
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("service", "add", "172.30.0.10", "name", "web.default",
+				"policy", "random"), 0);
+	ck_assert_str_eq(run.out, "");
+	ck_assert_int_eq(fake.nreq, 1);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_NEW_SERVICE);
+	ck_assert_int_eq(req_genl(0)->version, SEMNET_GENL_VERSION);
+	ck_assert_int_eq(fake.req[0]->nlmsg_type, FAKE_FAMILY);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
+			 NLM_F_CREATE | NLM_F_EXCL);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]), A("172.30.0.10"));
+	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_NAME]), "web.default");
+	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_POLICY]), "random");
+	ck_assert_ptr_null(tb[SEMNET_A_SERVICE_INSTANCES]);
+	ck_assert_ptr_null(tb[SEMNET_A_SERVICE_COUNTERS]);
+
+	/* add without policy: rr, explicitly. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("ser", "a", "172.30.0.11", "n", "web"), 0);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_POLICY]), "rr");
+
+	/* change: NLM_F_REPLACE alone, and only what was given. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("service", "change", "172.30.0.10", "policy", "rr"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_NEW_SERVICE);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
+			 NLM_F_REPLACE);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]), A("172.30.0.10"));
+	ck_assert_ptr_null(tb[SEMNET_A_SERVICE_NAME]);
+	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_POLICY]), "rr");
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("service", "del", "172.30.0.10"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_DEL_SERVICE);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]), A("172.30.0.10"));
+	ck_assert_ptr_null(tb[SEMNET_A_SERVICE_NAME]);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("service", "flush"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_FLUSH_SERVICES);
+	req_attrs(0, attrs);
+	ck_assert_ptr_null(attrs[SEMNET_A_SERVICE]);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("service", "show"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_SERVICE);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("service", "show", "172.30.0.10"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_SERVICE);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & NLM_F_DUMP, 0);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]), A("172.30.0.10"));
+}
+END_TEST
+
+START_TEST(encode_node)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_NODE_MAX + 1], *sub;
+	unsigned int lo = if_nametoindex("lo");
+	int rem, n = 0;
+
+	ck_assert_uint_ne(lo, 0);
+	fake_reset();
+	ck_assert_int_eq(SEMNET("node", "set", "platform", "172.16.0.0/12",
+				"services", "172.30.0.0/16", "subnet", "172.16.0.0/26",
+				"subnet", "172.16.0.64/26", "gateway", "172.16.0.1",
+				"bridge", "lo", "flow-max", "65536", "timeout-tcp", "7440",
+				"timeout-udp", "30"), 0);
+	ck_assert_int_eq(fake.nreq, 1);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_SET_NODE);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_NODE], SEMNET_A_NODE_MAX, tb);
+	check_prefix(tb[SEMNET_A_NODE_PLATFORM], "172.16.0.0", 12);
+	check_prefix(tb[SEMNET_A_NODE_SERVICE_RANGE], "172.30.0.0", 16);
+	ck_assert_ptr_nonnull(tb[SEMNET_A_NODE_SUBNETS]);
+	ck_assert(tb[SEMNET_A_NODE_SUBNETS]->nla_type & NLA_F_NESTED);
+	ck_assert_ptr_null(tb[SEMNET_A_NODE_SUBNET]);	/* only inside SUBNETS */
+	nla_for_each_nested(sub, tb[SEMNET_A_NODE_SUBNETS], rem) {
+		ck_assert_int_eq(nla_type(sub), SEMNET_A_NODE_SUBNET);
+		check_prefix(sub, n ? "172.16.0.64" : "172.16.0.0", 26);
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_NODE_GATEWAY]), A("172.16.0.1"));
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_NODE_BRIDGE]), lo);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_NODE_FLOW_MAX]), 65536);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_NODE_TIMEOUT_TCP]), 7440);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_NODE_TIMEOUT_UDP]), 30);
+	/* Not given: not sent (the module's defaults apply). */
+	ck_assert_ptr_null(tb[SEMNET_A_NODE_TIMEOUT_TCP_CLOSE]);
+	ck_assert_ptr_null(tb[SEMNET_A_NODE_TIMEOUT_ICMP]);
+
+	/* A bridge that does not exist: runtime failure, nothing sent. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("node", "set", "platform", "172.16.0.0/12",
+				"services", "172.30.0.0/16", "subnet", "172.16.0.0/26",
+				"gateway", "172.16.0.1", "bridge", "nosuchbr0"), 1);
+	ck_assert_str_eq(run.err, "semnet: node set: no such device \"nosuchbr0\" (bridge) "
+			 "in this network namespace\n");
+	ck_assert_int_eq(fake.nreq, 0);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("node", "del"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_DEL_NODE);
+}
+END_TEST
+
+START_TEST(encode_instance_flow)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_INSTANCE_MAX + 1];
+	struct nlattr *fb[SEMNET_A_FLOW_MAX + 1];
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("instance", "add", "172.30.1.1", "service", "web",
+				"nsip", "172.16.0.66", "node", "192.168.1.2"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_NEW_INSTANCE);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
+			 NLM_F_CREATE | NLM_F_EXCL);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_INSTANCE], SEMNET_A_INSTANCE_MAX, tb);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_ADDR]), A("172.30.1.1"));
+	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_INSTANCE_SERVICE]), "web");
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_NSIP]), A("172.16.0.66"));
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_NODE]), A("192.168.1.2"));
+	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_IFINDEX]);
+
+	/* change: node local is 0.0.0.0; dev resolves to an ifindex. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("instance", "change", "172.30.1.1", "node", "local",
+				"dev", "lo"), 0);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
+			 NLM_F_REPLACE);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_INSTANCE], SEMNET_A_INSTANCE_MAX, tb);
+	ck_assert_ptr_nonnull(tb[SEMNET_A_INSTANCE_NODE]);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_NODE]), 0);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_IFINDEX]), if_nametoindex("lo"));
+	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_SERVICE]);
+	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_NSIP]);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("instance", "change", "172.30.1.1", "dev", "none"), 0);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_INSTANCE], SEMNET_A_INSTANCE_MAX, tb);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_IFINDEX]), 0);
+
+	/* show service NAME: a dump carrying the filter. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("instance", "show", "service", "web"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_INSTANCE);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_INSTANCE], SEMNET_A_INSTANCE_MAX, tb);
+	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_INSTANCE_SERVICE]), "web");
+	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_ADDR]);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("instance", "flush"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_FLUSH_INSTANCES);
+	req_attrs(0, attrs);
+	ck_assert_ptr_null(attrs[SEMNET_A_INSTANCE]);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("instance", "flush", "service", "web"), 0);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_INSTANCE], SEMNET_A_INSTANCE_MAX, tb);
+	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_INSTANCE_SERVICE]), "web");
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("flow", "flush", "service", "172.30.0.10"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_FLUSH_FLOWS);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_FLOW], SEMNET_A_FLOW_MAX, fb);
+	ck_assert_uint_eq(nla_get_u32(fb[SEMNET_A_FLOW_SERVICE]), A("172.30.0.10"));
+	ck_assert_ptr_null(fb[SEMNET_A_FLOW_INSTANCE]);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("flow", "flush"), 0);
+	req_attrs(0, attrs);
+	ck_assert_ptr_null(attrs[SEMNET_A_FLOW]);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("flow", "show", "instance", "172.30.1.1"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_FLOW);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+}
+END_TEST
+
+START_TEST(kernel_errors)
+{
+	fake_reset();
+	fake.err = -EINVAL;
+	fake.extack = "service range must lie inside the platform range";
+	ck_assert_int_eq(SEMNET("node", "set", "platform", "172.16.0.0/12",
+				"services", "10.30.0.0/16", "subnet", "172.16.0.0/26",
+				"gateway", "172.16.0.1", "bridge", "lo"), 1);
+	ck_assert_str_eq(run.err,
+			 "semnet: node set: service range must lie inside the platform range\n");
+
+	fake_reset();
+	fake.err = -EPERM;
+	ck_assert_int_eq(SEMNET("service", "flush"), 1);
+	ck_assert_str_eq(run.err, "semnet: service flush: permission denied "
+			 "(needs CAP_NET_ADMIN in this network namespace)\n");
+
+	fake_reset();
+	fake.err = -EEXIST;
+	fake.extack = "service address already exists";
+	ck_assert_int_eq(SEMNET("service", "add", "172.30.0.10", "name", "web"), 1);
+	ck_assert_str_eq(run.err, "semnet: service add: service address already exists\n");
+
+	fake_reset();
+	fake.err = -EEXIST;
+	ck_assert_int_eq(SEMNET("service", "add", "172.30.0.10", "name", "web"), 1);
+	ck_assert_str_eq(run.err, "semnet: service add: already exists (use: change)\n");
+
+	fake_reset();
+	fake.err = -ENODATA;
+	ck_assert_int_eq(SEMNET("node", "show"), 1);
+	ck_assert_str_eq(run.err, "semnet: node show: this namespace has no node configuration "
+			 "(see: semnet node set)\n");
+	ck_assert_str_eq(run.out, "");
+
+	fake_reset();
+	fake.err = -EOPNOTSUPP;
+	ck_assert_int_eq(SEMNET("stats"), 1);
+	ck_assert_str_eq(run.err, "semnet: stats: not supported by the loaded semnet module "
+			 "(older than this tool?)\n");
+
+	fake_reset();
+	fake.err = -ENOSPC;
+	ck_assert_int_eq(SEMNET("instance", "del", "172.30.1.9"), 1);
+	ck_assert_str_eq(run.err, "semnet: instance del: No space left on device\n");
+}
+END_TEST
+
+/* --- replies --- */
+
+static void put_counters(struct nl_msg *m, int type, uint64_t p, uint64_t b, uint64_t f)
+{
+	struct nlattr *c = nla_nest_start(m, NLA_F_NESTED | type);
+
+	nla_put_u64(m, SEMNET_A_COUNTERS_PACKETS, p);
+	nla_put_u64(m, SEMNET_A_COUNTERS_BYTES, b);
+	nla_put_u64(m, SEMNET_A_COUNTERS_FLOWS, f);
+	nla_nest_end(m, c);
+}
+
+static void reply_service(const char *addr, const char *name, const char *policy,
+			  uint32_t instances, uint64_t packets)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_SERVICE);
+	struct nlattr *s = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_SERVICE);
+
+	nla_put_u32(m, SEMNET_A_SERVICE_ADDR, A(addr));
+	nla_put_string(m, SEMNET_A_SERVICE_NAME, name);
+	nla_put_string(m, SEMNET_A_SERVICE_POLICY, policy);
+	nla_put_u32(m, SEMNET_A_SERVICE_INSTANCES, instances);
+	put_counters(m, SEMNET_A_SERVICE_COUNTERS, packets, packets * 100, packets / 10);
+	nla_nest_end(m, s);
+}
+
+static void reply_instance(const char *addr, const char *service, const char *nsip,
+			   const char *node, bool local)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_INSTANCE);
+	struct nlattr *s = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_INSTANCE);
+
+	nla_put_u32(m, SEMNET_A_INSTANCE_ADDR, A(addr));
+	nla_put_string(m, SEMNET_A_INSTANCE_SERVICE, service);
+	nla_put_u32(m, SEMNET_A_INSTANCE_NSIP, A(nsip));
+	nla_put_u32(m, SEMNET_A_INSTANCE_NODE, A(node));
+	if (local)
+		nla_put_flag(m, SEMNET_A_INSTANCE_LOCAL);
+	put_counters(m, SEMNET_A_INSTANCE_COUNTERS, 5, 500, 1);
+	nla_nest_end(m, s);
+}
+
+START_TEST(output_services)
+{
+	json_t *root, *o;
+	json_error_t jerr;
+
+	/* Out of address order, as a hash table dumps them. */
+	fake_reset();
+	reply_service("172.30.0.200", "database", "random", 12, 1000);
+	reply_service("172.30.0.10", "web", "rr", 3, 20);
+	ck_assert_int_eq(SEMNET("service", "show"), 0);
+	ck_assert_str_eq(run.out,
+		"172.30.0.10   name web       policy rr      instances 3\n"
+		"172.30.0.200  name database  policy random  instances 12\n");
+
+	fake_reset();
+	reply_service("172.30.0.200", "database", "random", 12, 1000);
+	reply_service("172.30.0.10", "web", "rr", 3, 20);
+	ck_assert_int_eq(SEMNET("-s", "service", "show"), 0);
+	ck_assert_str_eq(run.out,
+		"172.30.0.10   name web       policy rr      instances 3\n"
+		"    packets 20  bytes 2000  flows 2\n"
+		"172.30.0.200  name database  policy random  instances 12\n"
+		"    packets 1000  bytes 100000  flows 100\n");
+
+	fake_reset();
+	reply_service("172.30.0.200", "database", "random", 12, 1000);
+	reply_service("172.30.0.10", "web", "rr", 3, 20);
+	ck_assert_int_eq(SEMNET("-j", "service", "show"), 0);
+	root = json_loads(run.out, 0, &jerr);
+	ck_assert_msg(root != NULL, "bad JSON: %s", jerr.text);
+	ck_assert(json_is_array(root));
+	ck_assert_uint_eq(json_array_size(root), 2);
+	o = json_array_get(root, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "address")), "172.30.0.10");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "name")), "web");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "policy")), "rr");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "instances")), 3);
+	/* Counters always in JSON, -s or not. */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o, "counters"),
+							    "bytes")), 2000);
+	json_decref(root);
+
+	/* Empty dump: nothing in text, [] in JSON. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("service", "show"), 0);
+	ck_assert_str_eq(run.out, "");
+	fake_reset();
+	ck_assert_int_eq(SEMNET("-j", "service", "show"), 0);
+	ck_assert_str_eq(run.out, "[]\n");
+}
+END_TEST
+
+START_TEST(output_instances)
+{
+	json_t *root, *o;
+
+	fake_reset();
+	reply_instance("172.30.1.2", "web", "172.16.0.66", "192.168.1.2", false);
+	reply_instance("172.30.1.1", "web", "172.16.0.2", "0.0.0.0", true);
+	ck_assert_int_eq(SEMNET("instance", "show"), 0);
+	ck_assert_str_eq(run.out,
+		"172.30.1.1  service web  nsip 172.16.0.2   node local\n"
+		"172.30.1.2  service web  nsip 172.16.0.66  node 192.168.1.2\n");
+
+	/* The service filter holds even if the kernel ignores it. */
+	fake_reset();
+	reply_instance("172.30.1.1", "web", "172.16.0.2", "0.0.0.0", true);
+	reply_instance("172.30.1.9", "db", "172.16.0.3", "0.0.0.0", true);
+	ck_assert_int_eq(SEMNET("-j", "instance", "show", "service", "db"), 0);
+	root = json_loads(run.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_uint_eq(json_array_size(root), 1);
+	o = json_array_get(root, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "address")), "172.30.1.9");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "nsip")), "172.16.0.3");
+	ck_assert(json_is_null(json_object_get(o, "node")));
+	ck_assert(json_is_true(json_object_get(o, "local")));
+	json_decref(root);
+}
+END_TEST
+
+static void reply_flow(uint8_t proto, const char *src, uint16_t sport, const char *dst,
+		       uint16_t dport, const char *xsrc, const char *xdst, const char *service,
+		       const char *instance, uint8_t state, uint32_t expires)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_FLOW);
+	struct nlattr *f = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_FLOW);
+
+	nla_put_u8(m, SEMNET_A_FLOW_PROTO, proto);
+	nla_put_u32(m, SEMNET_A_FLOW_SRC, A(src));
+	nla_put_u16(m, SEMNET_A_FLOW_SPORT, htons(sport));
+	nla_put_u32(m, SEMNET_A_FLOW_DST, A(dst));
+	nla_put_u16(m, SEMNET_A_FLOW_DPORT, htons(dport));
+	nla_put_u32(m, SEMNET_A_FLOW_XSRC, A(xsrc));
+	nla_put_u16(m, SEMNET_A_FLOW_XSPORT, htons(sport));
+	nla_put_u32(m, SEMNET_A_FLOW_XDST, A(xdst));
+	nla_put_u16(m, SEMNET_A_FLOW_XDPORT, htons(dport));
+	if (service)
+		nla_put_u32(m, SEMNET_A_FLOW_SERVICE, A(service));
+	nla_put_u32(m, SEMNET_A_FLOW_INSTANCE, A(instance));
+	nla_put_u8(m, SEMNET_A_FLOW_STATE, state);
+	nla_put_u32(m, SEMNET_A_FLOW_EXPIRES, expires);
+	nla_put_u64(m, SEMNET_A_FLOW_PACKETS, 7);
+	nla_put_u64(m, SEMNET_A_FLOW_BYTES, 700);
+	nla_nest_end(m, f);
+}
+
+START_TEST(output_flows)
+{
+	json_t *root, *o;
+
+	fake_reset();
+	reply_flow(IPPROTO_UDP, "172.16.0.3", 5353, "172.30.1.1", 53, "172.30.1.7",
+		   "172.16.0.66", NULL, "172.30.1.1", SEMNET_FLOW_ACTIVE, 29999);
+	reply_flow(IPPROTO_TCP, "172.16.0.2", 40000, "172.30.0.10", 80, "172.30.1.7",
+		   "172.16.0.66", "172.30.0.10", "172.30.1.2", SEMNET_FLOW_CLOSING, 12345);
+	ck_assert_int_eq(SEMNET("flow", "show"), 0);
+	ck_assert_str_eq(run.out,
+		"tcp  172.16.0.2:40000  ->  172.30.0.10:80  =>  172.30.1.7:40000  ->  "
+		"172.16.0.66:80  instance 172.30.1.2  closing  expires 12.3s\n"
+		"udp  172.16.0.3:5353   ->  172.30.1.1:53   =>  172.30.1.7:5353   ->  "
+		"172.16.0.66:53  instance 172.30.1.1  active   expires 29.9s\n");
+
+	/* Client-side filter by service: the InstanceIP flow has none. */
+	fake_reset();
+	reply_flow(IPPROTO_UDP, "172.16.0.3", 5353, "172.30.1.1", 53, "172.30.1.7",
+		   "172.16.0.66", NULL, "172.30.1.1", SEMNET_FLOW_ACTIVE, 29999);
+	reply_flow(IPPROTO_TCP, "172.16.0.2", 40000, "172.30.0.10", 80, "172.30.1.7",
+		   "172.16.0.66", "172.30.0.10", "172.30.1.2", SEMNET_FLOW_ACTIVE, 12345);
+	ck_assert_int_eq(SEMNET("-j", "flow", "show", "service", "172.30.0.10"), 0);
+	root = json_loads(run.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_uint_eq(json_array_size(root), 1);
+	o = json_array_get(root, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "proto")), "tcp");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "src")), "172.16.0.2");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "sport")), 40000);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "dport")), 80);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "xdst")), "172.16.0.66");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "service")), "172.30.0.10");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "state")), "active");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "expires_ms")), 12345);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "bytes")), 700);
+	json_decref(root);
+
+	fake_reset();
+	reply_flow(IPPROTO_UDP, "172.16.0.3", 5353, "172.30.1.1", 53, "172.30.1.7",
+		   "172.16.0.66", NULL, "172.30.1.1", SEMNET_FLOW_ACTIVE, 29999);
+	ck_assert_int_eq(SEMNET("-j", "flow", "show", "instance", "172.30.1.1"), 0);
+	root = json_loads(run.out, 0, NULL);
+	ck_assert_uint_eq(json_array_size(root), 1);
+	ck_assert(json_is_null(json_object_get(json_array_get(root, 0), "service")));
+	json_decref(root);
+}
+END_TEST
+
+static void reply_stats(void)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_STATS);
+	struct nlattr *s = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_STATS), *d;
+
+	nla_put_u32(m, SEMNET_A_STATS_FLOWS, 12);
+	nla_put_u64(m, SEMNET_A_STATS_FLOWS_CREATED, 340);
+	nla_put_u64(m, SEMNET_A_STATS_FLOWS_EXPIRED, 328);
+	nla_put_u64(m, SEMNET_A_STATS_PORT_REMAPS, 2);
+	nla_put_u64(m, SEMNET_A_STATS_PACKETS, 123456);
+	nla_put_u32(m, SEMNET_A_STATS_SERVICES, 2);
+	nla_put_u32(m, SEMNET_A_STATS_INSTANCES, 3);
+	d = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_STATS_DROPS);
+	nla_put_u64(m, SEMNET_DROP_NO_INSTANCE, 3);
+	nla_put_u64(m, SEMNET_DROP_SPOOFED_SOURCE, 4);
+	nla_put_u64(m, 40, 1);		/* a reason newer than this tool */
+	nla_nest_end(m, d);
+	nla_nest_end(m, s);
+}
+
+START_TEST(output_stats)
+{
+	json_t *root, *drops;
+
+	fake_reset();
+	reply_stats();
+	ck_assert_int_eq(SEMNET("stats"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_STATS);
+	ck_assert_str_eq(run.out,
+		"services           2\n"
+		"instances          3\n"
+		"flows              12\n"
+		"flows-created      340\n"
+		"flows-expired      328\n"
+		"port-remaps        2\n"
+		"packets            123456\n"
+		"drops              8\n"
+		"  no-instance      3\n"
+		"  flow-table-full  0\n"
+		"  no-port          0\n"
+		"  spoofed-source   4\n"
+		"  malformed        0\n"
+		"  nomem            0\n"
+		"  unknown-address  0\n"
+		"  reason-40        1\n");
+
+	fake_reset();
+	reply_stats();
+	ck_assert_int_eq(SEMNET("-j", "stats"), 0);
+	root = json_loads(run.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_int_eq(json_integer_value(json_object_get(root, "flows")), 12);
+	ck_assert_int_eq(json_integer_value(json_object_get(root, "flows_created")), 340);
+	ck_assert_int_eq(json_integer_value(json_object_get(root, "port_remaps")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(root, "drops_total")), 8);
+	drops = json_object_get(root, "drops");
+	ck_assert_int_eq(json_integer_value(json_object_get(drops, "no_instance")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(drops, "spoofed_source")), 4);
+	ck_assert_ptr_nonnull(json_object_get(drops, "flow_table_full"));
+	ck_assert_int_eq(json_integer_value(json_object_get(drops, "reason_40")), 1);
+	ck_assert_ptr_null(json_object_get(drops, "unspec"));
+	json_decref(root);
+}
+END_TEST
+
+static void reply_node(void)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_NODE);
+	struct nlattr *n = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE), *subs, *p;
+
+	p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_PLATFORM);
+	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A("172.16.0.0"));
+	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 12);
+	nla_nest_end(m, p);
+	p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SERVICE_RANGE);
+	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A("172.30.0.0"));
+	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 16);
+	nla_nest_end(m, p);
+	subs = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SUBNETS);
+	p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SUBNET);
+	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A("172.16.0.0"));
+	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 26);
+	nla_nest_end(m, p);
+	nla_nest_end(m, subs);
+	nla_put_u32(m, SEMNET_A_NODE_GATEWAY, A("172.16.0.1"));
+	nla_put_u32(m, SEMNET_A_NODE_BRIDGE, if_nametoindex("lo"));
+	nla_put_u32(m, SEMNET_A_NODE_FLOW_MAX, 65536);
+	nla_put_u32(m, SEMNET_A_NODE_TIMEOUT_TCP, 7440);
+	nla_nest_end(m, n);
+}
+
+START_TEST(output_node)
+{
+	json_t *root, *subnets;
+
+	fake_reset();
+	reply_node();
+	ck_assert_int_eq(SEMNET("node", "show"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_NODE);
+	ck_assert_str_eq(run.out,
+		"platform     172.16.0.0/12\n"
+		"services     172.30.0.0/16\n"
+		"subnet       172.16.0.0/26\n"
+		"gateway      172.16.0.1\n"
+		"bridge       lo\n"
+		"flow-max     65536\n"
+		"timeout-tcp  7440\n");
+
+	fake_reset();
+	reply_node();
+	ck_assert_int_eq(SEMNET("-j", "node"), 0);
+	root = json_loads(run.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_str_eq(json_string_value(json_object_get(root, "platform")), "172.16.0.0/12");
+	ck_assert_str_eq(json_string_value(json_object_get(root, "service_range")),
+			 "172.30.0.0/16");
+	subnets = json_object_get(root, "subnets");
+	ck_assert_uint_eq(json_array_size(subnets), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(subnets, 0)), "172.16.0.0/26");
+	ck_assert_str_eq(json_string_value(json_object_get(root, "bridge")), "lo");
+	ck_assert_int_eq(json_integer_value(json_object_get(root, "timeout_tcp")), 7440);
+	ck_assert_ptr_null(json_object_get(root, "timeout_udp"));
+	json_decref(root);
+}
+END_TEST
+
+START_TEST(output_overview)
+{
+	json_t *root;
+
+	/* show sends four requests on one socket; the fake answers the first. */
+	fake_reset();
+	reply_node();
+	ck_assert_int_eq(SEMNET("-j", "show"), 0);
+	ck_assert_int_eq(fake.nopen, 1);
+	ck_assert_int_eq(fake.nreq, 4);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_NODE);
+	ck_assert_int_eq(req_genl(1)->cmd, SEMNET_CMD_GET_SERVICE);
+	ck_assert_int_eq(fake.req[1]->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+	ck_assert_int_eq(req_genl(2)->cmd, SEMNET_CMD_GET_INSTANCE);
+	ck_assert_int_eq(req_genl(3)->cmd, SEMNET_CMD_GET_STATS);
+	root = json_loads(run.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ck_assert(json_is_object(json_object_get(root, "node")));
+	ck_assert(json_is_array(json_object_get(root, "services")));
+	ck_assert(json_is_array(json_object_get(root, "instances")));
+	ck_assert(json_is_object(json_object_get(root, "stats")));
+	json_decref(root);
+
+	/* No node configured: the rest still shows. */
+	fake_reset();
+	fake.err = -ENODATA;
+	ck_assert_int_eq(SEMNET("show"), 0);
+	ck_assert_str_eq(run.out, "node not configured (see: semnet node set)\n"
+			 "services 0  instances 0  flows 0  packets 0  drops 0\n");
+	ck_assert_str_eq(run.err, "");
+}
+END_TEST
+
+START_TEST(malformed_replies)
+{
+	struct nl_msg *m;
+	struct nlattr *s;
+
+	/* A service without its key. */
+	fake_reset();
+	m = reply_new(SEMNET_CMD_GET_SERVICE);
+	s = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_SERVICE);
+	nla_put_string(m, SEMNET_A_SERVICE_NAME, "web");
+	nla_nest_end(m, s);
+	ck_assert_int_eq(SEMNET("service", "show"), 1);
+	ck_assert_str_eq(run.err, "semnet: service show: malformed reply from the kernel\n");
+	ck_assert_str_eq(run.out, "");
+
+	/* A u32 that is two bytes long must not be read past its end. */
+	fake_reset();
+	m = reply_new(SEMNET_CMD_GET_INSTANCE);
+	s = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_INSTANCE);
+	nla_put_u16(m, SEMNET_A_INSTANCE_ADDR, 1);
+	nla_nest_end(m, s);
+	ck_assert_int_eq(SEMNET("instance", "show"), 1);
+	ck_assert_str_eq(run.err, "semnet: instance show: malformed reply from the kernel\n");
+
+	/* A string without its NUL. */
+	fake_reset();
+	m = reply_new(SEMNET_CMD_GET_SERVICE);
+	s = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_SERVICE);
+	nla_put_u32(m, SEMNET_A_SERVICE_ADDR, A("172.30.0.10"));
+	nla_put(m, SEMNET_A_SERVICE_NAME, 3, "web");
+	nla_nest_end(m, s);
+	ck_assert_int_eq(SEMNET("service", "show"), 1);
+
+	/* A prefix length above 32. */
+	fake_reset();
+	m = reply_new(SEMNET_CMD_GET_NODE);
+	s = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE);
+	{
+		struct nlattr *p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_PLATFORM);
+
+		nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A("172.16.0.0"));
+		nla_put_u8(m, SEMNET_A_PREFIX_LEN, 33);
+		nla_nest_end(m, p);
+	}
+	nla_nest_end(m, s);
+	ck_assert_int_eq(SEMNET("node", "show"), 1);
+	ck_assert_str_eq(run.err, "semnet: node show: malformed reply from the kernel\n");
+
+	/* A drop counter that is not a u64. */
+	fake_reset();
+	m = reply_new(SEMNET_CMD_GET_STATS);
+	s = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_STATS);
+	{
+		struct nlattr *d = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_STATS_DROPS);
+
+		nla_put_u32(m, SEMNET_DROP_MALFORMED, 1);
+		nla_nest_end(m, d);
+	}
+	nla_nest_end(m, s);
+	ck_assert_int_eq(SEMNET("stats"), 1);
+
+	/* The wrong nest altogether. */
+	fake_reset();
+	m = reply_new(SEMNET_CMD_GET_STATS);
+	nla_put_u32(m, SEMNET_A_INFO, 1);
+	ck_assert_int_eq(SEMNET("stats"), 1);
+}
+END_TEST
+
+static Suite *main_suite(void)
+{
+	Suite *s = suite_create("cli_main");
+	TCase *tc = tcase_create("main");
+
+	tcase_add_test(tc, usage_errors);
+	tcase_add_test(tc, help);
+	tcase_add_test(tc, no_module);
+	tcase_add_test(tc, encode_service);
+	tcase_add_test(tc, encode_node);
+	tcase_add_test(tc, encode_instance_flow);
+	tcase_add_test(tc, kernel_errors);
+	tcase_add_test(tc, output_services);
+	tcase_add_test(tc, output_instances);
+	tcase_add_test(tc, output_flows);
+	tcase_add_test(tc, output_stats);
+	tcase_add_test(tc, output_node);
+	tcase_add_test(tc, output_overview);
+	tcase_add_test(tc, malformed_replies);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return cli_check_run(main_suite(), "cli_main");
+}
