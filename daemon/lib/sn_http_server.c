@@ -177,6 +177,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h2req)
 		if (strcmp(s->routes[i].method, method) != 0)
 			continue;
 		status = s->routes[i].handler(s->user, &req, &reply);
+		if (status < 100 || status > 599) {	/* a handler bug: never a silent 2xx */
+			sn_error("http %s %s: handler returned status %d", method, path, status);
+			json_decref(reply);
+			reply = sn_json_error("internal error");
+			status = 500;
+		}
 		break;
 	}
 	if (status == 0) {

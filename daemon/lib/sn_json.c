@@ -47,7 +47,8 @@ int sn_json_str(json_t *obj, const char *key, bool required, size_t max_len, con
 	json_t *v = json_object_get(obj, key);
 
 	*out = NULL;
-	if (!v || json_is_null(v)) {
+	/* Oakestra sends "" for absent optional fields (nsipv6, sip). */
+	if (!v || json_is_null(v) || (!required && json_is_string(v) && json_string_length(v) == 0)) {
 		if (required) {
 			sn_err_set(err, "field '%s' is required", key);
 			return -1;

@@ -22,7 +22,7 @@ void sn_err_set(struct sn_err *err, const char *fmt, ...) __attribute__((format(
 json_t *sn_json_parse_object(const char *buf, size_t len, struct sn_err *err);
 
 /* A string member of 1..max_len bytes. Absent or null: -1 when @required,
- * else 0 with *out = NULL. */
+ * else 0 with *out = NULL (an optional "" counts as absent). */
 int sn_json_str(json_t *obj, const char *key, bool required, size_t max_len, const char **out,
 		struct sn_err *err);
 /* An integer member within [min, max]; @allow_string also accepts its

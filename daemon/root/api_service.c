@@ -134,6 +134,7 @@ int sn_root_api_service_deploy(void *ctx, const struct sn_http_request *req, jso
 
 	if (has_rr && (status = reserve_requested(root, "RR_ip", want_rr, reply)) != 0)
 		goto out;
+	status = 200;
 	s.rr_ip = want_rr;
 	if (!has_rr && sn_ipalloc_alloc(&root->pools.addrs, &s.rr_ip) < 0) {
 		status = pool_exhausted(root, reply);
@@ -143,6 +144,7 @@ int sn_root_api_service_deploy(void *ctx, const struct sn_http_request *req, jso
 		sn_ipalloc_release(&root->pools.addrs, s.rr_ip);
 		goto out;
 	}
+	status = 200;
 	s.closest_ip = want_closest;
 	if (!has_closest && sn_ipalloc_alloc(&root->pools.addrs, &s.closest_ip) < 0) {
 		sn_ipalloc_release(&root->pools.addrs, s.rr_ip);

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The cluster's REST API: deployments, job updates from the root, status. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "nodes.h"
+#include "registry.h"
+#include "sn_json.h"
+#include "sn_log.h"
+#include "sn_oak.h"
+#include "store.h"
+#include "uplink.h"
+
+static int store_error(json_t **reply)
+{
+	*reply = sn_json_error("internal store error; nothing was changed");
+	return 500;
+}
+
+/* A job name from a path segment ('_' or '.' separated). */
+static int path_job_name(const char *segment, char out[SN_OAK_JOB_NAME_MAX + 1], json_t **reply)
+{
+	if (strlen(segment) > SN_OAK_JOB_NAME_MAX) {
+		*reply = sn_json_error("job name too long (at most %d bytes)", SN_OAK_JOB_NAME_MAX);
+		return 400;
+	}
+	snprintf(out, SN_OAK_JOB_NAME_MAX + 1, "%s", segment);
+	sn_underscores_to_dots(out);
+	if (!sn_oak_job_name_valid(out)) {
+		*reply = sn_json_error("'%s' is not a job name (app.appns.svc.svcns)", segment);
+		return 400;
+	}
+	return 0;
+}
+
+static int deployment_post(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_cluster *c = ctx;
+	struct sn_err err;
+	const char *job_name, *job_id, *oid;
+	json_t *body = sn_json_parse_object(req->body, req->body_len, &err);
+	int status = 200;
+
+	if (!body || sn_json_str(body, "job_name", true, SN_OAK_JOB_NAME_MAX, &job_name, &err) < 0 ||
+	    sn_json_str(body, "job_id", false, 64, &job_id, &err) < 0 ||
+	    sn_json_str(body, "_id", false, 64, &oid, &err) < 0) {
+		*reply = sn_json_error("%s", err.msg);
+		status = 400;
+		goto out;
+	}
+	if (!sn_oak_job_name_valid(job_name)) {
+		*reply = sn_json_error("'%s' is not a job name (app.appns.svc.svcns)", job_name);
+		status = 400;
+		goto out;
+	}
+	if (sn_cluster_store_deployment_put(&c->db, job_name, job_id ? job_id : oid) < 0) {
+		status = store_error(reply);
+		goto out;
+	}
+	*reply = json_pack("{s:s}", "job_name", job_name);
+out:
+	json_decref(body);
+	return status;
+}
+
+static int deployment_delete(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_cluster *c = ctx;
+	char job[SN_OAK_JOB_NAME_MAX + 1];
+	int status = path_job_name(req->params[0], job, reply), removed;
+
+	if (status)
+		return status;
+	if ((removed = sn_cluster_store_deployment_del(&c->db, job)) < 0)
+		return store_error(reply);
+	if (!removed) {
+		*reply = sn_json_error("no deployment of %s", job);
+		return 404;
+	}
+	*reply = json_pack("{s:s}", "job_name", job);
+	return 200;
+}
+
+static int job_update(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_cluster *c = ctx;
+	struct sn_err err;
+	const char *job_name, *type;
+	long long number = -1;
+	json_t *body = sn_json_parse_object(req->body, req->body_len, &err);
+	int status = 200;
+
+	if (!body || sn_json_str(body, "job_name", true, SN_OAK_JOB_NAME_MAX, &job_name, &err) < 0 ||
+	    sn_json_int(body, "instance_number", false, true, -1, SN_OAK_INSTANCE_MAX, &number,
+			&err) < 0 ||
+	    sn_json_str(body, "type", true, 16, &type, &err) < 0) {
+		*reply = sn_json_error("%s", err.msg);
+		status = 400;
+		goto out;
+	}
+	if (!sn_oak_job_name_valid(job_name) ||
+	    (strcmp(type, "DEPLOYMENT") && strcmp(type, "UNDEPLOYMENT"))) {
+		*reply = sn_json_error("need a job name and type DEPLOYMENT or UNDEPLOYMENT");
+		status = 400;
+		goto out;
+	}
+	/* The cached table is stale: nodes re-query and the next query asks
+	 * the root, which answers with the change. */
+	if (sn_cluster_store_table_invalidate(&c->db, job_name) < 0) {
+		status = store_error(reply);
+		goto out;
+	}
+	sn_nodes_job_updated(c, job_name, (int)number, type);
+	sn_info("job %s: %s of instance %lld; nodes told", job_name, type, number);
+	*reply = json_pack("{s:s}", "job_name", job_name);
+out:
+	json_decref(body);
+	return status;
+}
+
+static int status_get(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_cluster *c = ctx;
+
+	(void)req;
+	*reply = json_pack("{s:s, s:b, s:b, s:i}", "cluster_id", c->cfg.cluster_id, "registered",
+			   sn_uplink_registered(c->uplink), "mqtt_connected",
+			   sn_mqtt_is_connected(c->mqtt), "root_calls_pending",
+			   (int)sn_uplink_pending(c->uplink));
+	return 200;
+}
+
+static int nodes_get(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	(void)req;
+	*reply = sn_registry_json(ctx, -1);
+	return *reply ? 200 : store_error(reply);
+}
+
+const struct sn_http_route sn_cluster_routes[] = {
+	{ "POST", "/api/net/deployment", deployment_post },
+	{ "DELETE", "/api/net/deployment/*", deployment_delete },
+	{ "POST", "/api/net/job/update", job_update },
+	{ "GET", "/api/net/status", status_get },
+	{ "GET", "/api/net/nodes", nodes_get },
+};
+const size_t sn_cluster_nroutes = sizeof(sn_cluster_routes) / sizeof(sn_cluster_routes[0]);

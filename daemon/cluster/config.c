@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "config.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sn_log.h"
+
+static const char usage[] =
+	"usage: semnet-cluster --cluster-id ID [options]\n"
+	"  --config FILE            JSON settings (keys as the long options, '_' for '-')\n"
+	"  --cluster-id ID          this cluster's id at the root (required)\n"
+	"  --cluster-address ADDR   address the root reaches this cluster at (default: --listen,\n"
+	"                           or 127.0.0.1 when that is 0.0.0.0)\n"
+	"  --listen ADDR            address to serve on (default 0.0.0.0)\n"
+	"  --port N                 port (default 10110, Oakestra's)\n"
+	"  --db PATH                SQLite database (default /var/lib/semnet/cluster.db)\n"
+	"  --sync full|normal       commit durability (default full)\n"
+	"  --root-url URL           the root service manager (default http://127.0.0.1:10099)\n"
+	"  --mqtt-host HOST         the cluster's MQTT broker (default 127.0.0.1)\n"
+	"  --mqtt-port N            (default 1883)\n"
+	"  --interest-idle-s N      drop a node's interest unused this long (default 600)\n"
+	"  --root-timeout-ms N      one request to the root (default 5000)\n"
+	"  --retry-backoff-ms N --retry-backoff-max-ms N   retries towards the root\n"
+	"  --log-level LEVEL        debug, info, warn, error\n"
+	"  --ready-file PATH        write the bound port there once serving\n";
+
+enum {
+	OPT_CONFIG = 256, OPT_CLUSTER_ID, OPT_CLUSTER_ADDRESS, OPT_LISTEN, OPT_PORT, OPT_DB,
+	OPT_SYNC, OPT_ROOT_URL, OPT_MQTT_HOST, OPT_MQTT_PORT, OPT_INTEREST_IDLE, OPT_ROOT_TIMEOUT,
+	OPT_BACKOFF, OPT_BACKOFF_MAX, OPT_LOG_LEVEL, OPT_READY_FILE, OPT_HELP,
+};
+
+static const struct option options[] = {
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "cluster-id", required_argument, NULL, OPT_CLUSTER_ID },
+	{ "cluster-address", required_argument, NULL, OPT_CLUSTER_ADDRESS },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "sync", required_argument, NULL, OPT_SYNC },
+	{ "root-url", required_argument, NULL, OPT_ROOT_URL },
+	{ "mqtt-host", required_argument, NULL, OPT_MQTT_HOST },
+	{ "mqtt-port", required_argument, NULL, OPT_MQTT_PORT },
+	{ "interest-idle-s", required_argument, NULL, OPT_INTEREST_IDLE },
+	{ "root-timeout-ms", required_argument, NULL, OPT_ROOT_TIMEOUT },
+	{ "retry-backoff-ms", required_argument, NULL, OPT_BACKOFF },
+	{ "retry-backoff-max-ms", required_argument, NULL, OPT_BACKOFF_MAX },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_int(const char *name, const char *text, int min, int max, int *out)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+
+	if (*text == '\0' || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "semnet-cluster: %s must be an integer in %d..%d, not '%s'\n", name,
+			min, max, text);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int copy(const char *name, char *dst, size_t size, const char *value)
+{
+	if (strlen(value) >= size || !*value) {
+		fprintf(stderr, "semnet-cluster: %s must be 1 to %zu bytes\n", name, size - 1);
+		return -1;
+	}
+	strcpy(dst, value);
+	return 0;
+}
+
+static int apply(struct sn_cluster_config *cfg, int id, const char *value)
+{
+	int level;
+
+	switch (id) {
+	case OPT_CLUSTER_ID:
+		if (strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+		    strlen(value))
+			return fprintf(stderr, "semnet-cluster: cluster-id: [A-Za-z0-9._-] only\n"), -1;
+		return copy("cluster-id", cfg->cluster_id, sizeof(cfg->cluster_id), value);
+	case OPT_CLUSTER_ADDRESS:
+		return copy("cluster-address", cfg->cluster_address, sizeof(cfg->cluster_address),
+			    value);
+	case OPT_LISTEN:
+		return copy("listen", cfg->listen, sizeof(cfg->listen), value);
+	case OPT_PORT:
+		return parse_int("port", value, 0, 65535, &cfg->port);
+	case OPT_DB:
+		return copy("db", cfg->db_path, sizeof(cfg->db_path), value);
+	case OPT_SYNC:
+		if (strcmp(value, "full") && strcmp(value, "normal"))
+			return fprintf(stderr, "semnet-cluster: sync must be full or normal\n"), -1;
+		cfg->db_durable = strcmp(value, "full") == 0;
+		return 0;
+	case OPT_ROOT_URL:
+		if (strncmp(value, "http://", 7) != 0)
+			return fprintf(stderr, "semnet-cluster: root-url must start with http://\n"), -1;
+		return copy("root-url", cfg->root_url, sizeof(cfg->root_url), value);
+	case OPT_MQTT_HOST:
+		return copy("mqtt-host", cfg->mqtt_host, sizeof(cfg->mqtt_host), value);
+	case OPT_MQTT_PORT:
+		return parse_int("mqtt-port", value, 1, 65535, &cfg->mqtt_port);
+	case OPT_INTEREST_IDLE:
+		return parse_int("interest-idle-s", value, 1, 86400 * 30, &cfg->interest_idle_s);
+	case OPT_ROOT_TIMEOUT:
+		return parse_int("root-timeout-ms", value, 1, 600000, &cfg->root_timeout_ms);
+	case OPT_BACKOFF:
+		return parse_int("retry-backoff-ms", value, 1, 600000, &cfg->retry_backoff_ms);
+	case OPT_BACKOFF_MAX:
+		return parse_int("retry-backoff-max-ms", value, 1, 3600000, &cfg->retry_backoff_max_ms);
+	case OPT_LOG_LEVEL:
+		if ((level = sn_log_parse_level(value)) < 0)
+			return fprintf(stderr, "semnet-cluster: bad log level '%s'\n", value), -1;
+		cfg->log_level = level;
+		return 0;
+	case OPT_READY_FILE:
+		return copy("ready-file", cfg->ready_file, sizeof(cfg->ready_file), value);
+	}
+	return -1;
+}
+
+static int load_file(struct sn_cluster_config *cfg, const char *path)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), *value;
+	const char *key;
+	int rc = 0;
+
+	if (!root || !json_is_object(root)) {
+		fprintf(stderr, "semnet-cluster: %s: %s\n", path,
+			root ? "must hold a JSON object" : jerr.text);
+		json_decref(root);
+		return -1;
+	}
+	json_object_foreach(root, key, value) {
+		char name[64], text[32];
+		const struct option *o;
+
+		if (rc < 0)
+			break;
+		snprintf(name, sizeof(name), "%s", key);
+		for (char *p = name; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		for (o = options; o->name && strcmp(o->name, name); o++)
+			;
+		if (!o->name || o->val == OPT_CONFIG || o->val == OPT_HELP) {
+			fprintf(stderr, "semnet-cluster: %s: unknown setting '%s'\n", path, key);
+			rc = -1;
+		} else if (json_is_string(value)) {
+			rc = apply(cfg, o->val, json_string_value(value));
+		} else if (json_is_integer(value)) {
+			snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(value));
+			rc = apply(cfg, o->val, text);
+		} else {
+			fprintf(stderr, "semnet-cluster: %s: '%s' must be a string or integer\n", path,
+				key);
+			rc = -1;
+		}
+	}
+	json_decref(root);
+	return rc;
+}
+
+int sn_cluster_config_load(struct sn_cluster_config *cfg, int argc, char **argv)
+{
+	int opt;
+
+	memset(cfg, 0, sizeof(*cfg));
+	strcpy(cfg->listen, "0.0.0.0");
+	cfg->port = 10110;
+	strcpy(cfg->db_path, "/var/lib/semnet/cluster.db");
+	cfg->db_durable = true;
+	strcpy(cfg->root_url, "http://127.0.0.1:10099");
+	strcpy(cfg->mqtt_host, "127.0.0.1");
+	cfg->mqtt_port = 1883;
+	cfg->interest_idle_s = 600;
+	cfg->root_timeout_ms = 5000;
+	cfg->retry_backoff_ms = 200;
+	cfg->retry_backoff_max_ms = 30000;
+	cfg->log_level = SN_LOG_INFO;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
+		if (opt == OPT_CONFIG && load_file(cfg, optarg) < 0)
+			return -1;
+	optind = 1;
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == OPT_HELP) {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (opt == '?') {
+			fputs(usage, stderr);
+			return -1;
+		}
+		if (opt != OPT_CONFIG && apply(cfg, opt, optarg) < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "semnet-cluster: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!cfg->cluster_id[0]) {
+		fprintf(stderr, "semnet-cluster: --cluster-id is required\n");
+		return -1;
+	}
+	/* Strip a trailing '/' so paths can be appended. */
+	size_t len = strlen(cfg->root_url);
+
+	if (len > 7 && cfg->root_url[len - 1] == '/')
+		cfg->root_url[len - 1] = '\0';
+	if (!cfg->cluster_address[0])
+		strcpy(cfg->cluster_address,
+		       strcmp(cfg->listen, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->listen);
+	return 0;
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/* semnet-cluster: the cluster service manager (REST towards the root and
+ * the cluster orchestrator, MQTT towards its nodes). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cluster.h"
+#include "interests.h"
+#include "nodes.h"
+#include "registry.h"
+#include "sn_log.h"
+#include "sn_loop.h"
+#include "store.h"
+#include "uplink.h"
+
+int64_t sn_cluster_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static void stop(void *arg)
+{
+	struct sn_cluster *c = arg;
+
+	sn_info("stopping");
+	uv_stop(c->loop);
+}
+
+static void on_mqtt_connected(void *arg)
+{
+	struct sn_cluster *c = arg;
+
+	sn_mqtt_subscribe(c->mqtt, "nodes/+/net/#", 1);
+	/* A broker restarted without persistence lost the retained registry. */
+	sn_registry_publish(c, -1);
+}
+
+static int write_ready_file(const char *path, int port)
+{
+	char tmp[PATH_MAX + 8];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!(f = fopen(tmp, "w")) || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0) {
+		sn_error("cannot write %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct sn_cluster c;
+	uv_loop_t loop;
+	char client_id[96];
+	int rc = sn_cluster_config_load(&c.cfg, argc, argv), exit_code = 1;
+
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	sn_log_init("semnet-cluster", c.cfg.log_level);
+	if (uv_loop_init(&loop) != 0)
+		return 1;
+	c.loop = &loop;
+	if (sn_cluster_store_open(&c.db, c.cfg.db_path, c.cfg.db_durable) < 0)
+		goto out_loop;
+	snprintf(client_id, sizeof(client_id), "semnet-cluster-%s", c.cfg.cluster_id);
+	c.client = sn_http_client_new(&loop);
+	c.http = sn_http_server_new(&loop, sn_cluster_routes, sn_cluster_nroutes, &c);
+	c.mqtt = sn_mqtt_new(&loop, client_id, sn_nodes_on_message, on_mqtt_connected, &c);
+	c.uplink = sn_uplink_new(&c);
+	if (!c.client || !c.http || !c.mqtt || !c.uplink) {
+		sn_error("out of memory at startup");
+		goto out_all;
+	}
+	if (sn_http_server_listen_tcp(c.http, c.cfg.listen, c.cfg.port) < 0 ||
+	    sn_loop_handle_signals(&loop, stop, &c) != 0 ||
+	    sn_mqtt_connect(c.mqtt, c.cfg.mqtt_host, c.cfg.mqtt_port) < 0)
+		goto out_all;
+	sn_info("cluster %s serving on %s:%d, broker %s:%d, root %s, database %s",
+		c.cfg.cluster_id, c.cfg.listen, sn_http_server_port(c.http), c.cfg.mqtt_host,
+		c.cfg.mqtt_port, c.cfg.root_url, c.cfg.db_path);
+	sn_uplink_start(c.uplink);
+	sn_interests_start(&c);
+	if (c.cfg.ready_file[0] && write_ready_file(c.cfg.ready_file, sn_http_server_port(c.http)) < 0)
+		goto out_all;
+	uv_run(&loop, UV_RUN_DEFAULT);
+	exit_code = 0;
+out_all:
+	sn_http_server_free(c.http);
+	sn_http_client_free(c.client);
+	sn_uplink_free(c.uplink);
+	sn_mqtt_free(c.mqtt);
+	sn_db_close(&c.db);
+out_loop:
+	sn_loop_close_all(&loop);
+	return exit_code;
+}

@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "nodes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "registry.h"
+#include "sn_json.h"
+#include "sn_log.h"
+#include "sn_oak.h"
+#include "store.h"
+#include "uplink.h"
+
+#define TOPIC_MAX 256
+
+static bool node_id_valid(const char *id)
+{
+	size_t len = strlen(id);
+
+	return len > 0 && len <= SN_NODE_ID_MAX &&
+	       strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == len;
+}
+
+static void publish_to_node(struct sn_cluster *c, const char *node, const char *suffix,
+			    json_t *msg)
+{
+	char topic[TOPIC_MAX];
+
+	snprintf(topic, sizeof(topic), "nodes/%s/net/%s", node, suffix);
+	if (!msg) {
+		sn_error("out of memory answering node %s on %s", node, suffix);
+		return;
+	}
+	sn_mqtt_publish_json(c->mqtt, topic, msg, 1, false);
+	json_decref(msg);
+}
+
+void sn_nodes_job_updated(struct sn_cluster *c, const char *job_name, int instance_number,
+			  const char *type)
+{
+	char topic[TOPIC_MAX];
+	json_t *msg = json_pack("{s:s, s:s, s:i}", "type", type, "job_name", job_name,
+				"instance_number", instance_number);
+
+	snprintf(topic, sizeof(topic), "jobs/%s/updates_available", job_name);
+	if (!msg)
+		return;
+	sn_mqtt_publish_json(c->mqtt, topic, msg, 1, false);
+	json_decref(msg);
+}
+
+int sn_nodes_drop_job_interest(struct sn_cluster *c, const char *job_name)
+{
+	char path[64 + SN_OAK_JOB_NAME_MAX];
+
+	snprintf(path, sizeof(path), "/api/net/interest/%s", job_name);
+	if (sn_cluster_store_table_invalidate(&c->db, job_name) < 0 ||
+	    sn_uplink_enqueue(c->uplink, "DELETE", path, NULL) < 0)
+		return -1;
+	sn_info("no node is interested in %s any more; dropping the root's interest", job_name);
+	return 0;
+}
+
+/* --- node underlay info (optional in subnet requests, part of reports) --- */
+
+struct host_info {
+	bool present;
+	char host_ip[48];
+	int host_port;
+	char tunnel[16];
+};
+
+static int parse_host_info(json_t *msg, bool required, struct host_info *h, struct sn_err *err)
+{
+	const char *tunnel, *kind;
+	long long port = 0;
+	uint32_t ip;
+	bool present;
+
+	memset(h, 0, sizeof(*h));
+	if (sn_json_ipv4(msg, "host_ip", required, &ip, &present, err) < 0 ||
+	    sn_json_int(msg, "host_port", required && present, true, 1, 65535, &port, err) < 0 ||
+	    sn_json_str(msg, "tunnel", false, 15, &tunnel, err) < 0)
+		return -1;
+	if (!present)
+		return 0;
+	if (port == 0) {
+		sn_err_set(err, "field 'host_port' is required with 'host_ip'");
+		return -1;
+	}
+	if (!(kind = sn_oak_tunnel(tunnel, (int)port))) {
+		sn_err_set(err, "field 'tunnel' must be \"gre-udp\" or \"ipudp\"");
+		return -1;
+	}
+	h->present = true;
+	sn_ipv4_format(ip, h->host_ip);
+	h->host_port = (int)port;
+	snprintf(h->tunnel, sizeof(h->tunnel), "%s", kind);
+	return 0;
+}
+
+/* Applies @h to the node record; *version > 0 when the registry changed. */
+static int update_node_host(struct sn_cluster *c, struct sn_cluster_node *n,
+			    const struct host_info *h, int64_t *version)
+{
+	bool changed;
+
+	*version = 0;
+	if (!h->present)
+		return 0;
+	snprintf(n->host_ip, sizeof(n->host_ip), "%s", h->host_ip);
+	n->host_port = h->host_port;
+	snprintf(n->tunnel, sizeof(n->tunnel), "%s", h->tunnel);
+	if (sn_cluster_store_node_put(&c->db, n, &changed) < 0)
+		return -1;
+	if (changed && (*version = sn_registry_changed(c)) < 0)
+		return -1;
+	return 0;
+}
+
+/* --- subnet ------------------------------------------------------------ */
+
+struct subnet_request {
+	struct sn_cluster *cluster;
+	char node[SN_NODE_ID_MAX + 1];
+	struct host_info host;
+};
+
+static json_t *subnet_result(const struct sn_cluster_node *n)
+{
+	return json_pack("{s:o, s:n, s:i}", "address", sn_json_ipv4_string(n->subnet), "addressv6",
+			 "prefix_len", (int)n->subnet_len);
+}
+
+static void on_root_subnet(void *arg, int status, json_t *reply, const char *error)
+{
+	struct subnet_request *r = arg;
+	struct sn_cluster *c = r->cluster;
+	struct sn_cluster_node n = { 0 };
+	struct sn_err err;
+	uint32_t addr;
+	bool present, changed;
+	long long len = 26;
+	int64_t version = 0;
+
+	if (status != 200) {
+		const char *msg = json_string_value(json_object_get(reply, "error"));
+
+		sn_warn("subnet for node %s: the root said %d %s", r->node, status,
+			msg ? msg : error ? error : "");
+		publish_to_node(c, r->node, "subnetwork/result",
+				json_pack("{s:n, s:n, s:s}", "address", "addressv6", "error",
+					  msg ? msg : error ? error : "the root failed"));
+		free(r);
+		return;
+	}
+	if (sn_json_ipv4(reply, "subnet_addr", true, &addr, &present, &err) < 0 ||
+	    sn_json_int(reply, "prefix_len", false, false, 8, 30, &len, &err) < 0) {
+		sn_error("subnet for node %s: bad answer from the root: %s", r->node, err.msg);
+		publish_to_node(c, r->node, "subnetwork/result",
+				json_pack("{s:n, s:n, s:s}", "address", "addressv6", "error",
+					  "bad answer from the root"));
+		free(r);
+		return;
+	}
+	snprintf(n.id, sizeof(n.id), "%s", r->node);
+	n.subnet = addr;
+	n.subnet_len = (unsigned int)len;
+	if (r->host.present) {
+		snprintf(n.host_ip, sizeof(n.host_ip), "%s", r->host.host_ip);
+		n.host_port = r->host.host_port;
+		snprintf(n.tunnel, sizeof(n.tunnel), "%s", r->host.tunnel);
+	}
+	if (sn_db_begin(&c->db) < 0 || sn_cluster_store_node_put(&c->db, &n, &changed) < 0 ||
+	    (changed && (version = sn_registry_changed(c)) < 0) || sn_db_commit(&c->db) < 0) {
+		sn_db_rollback(&c->db);
+		sn_error("subnet for node %s: cannot store it", r->node);
+		publish_to_node(c, r->node, "subnetwork/result",
+				json_pack("{s:n, s:n, s:s}", "address", "addressv6", "error",
+					  "the cluster cannot store the subnet"));
+		free(r);
+		return;
+	}
+	sn_info("node %s has subnet %s/%u", r->node,
+		json_string_value(json_object_get(reply, "subnet_addr")), n.subnet_len);
+	publish_to_node(c, r->node, "subnetwork/result", subnet_result(&n));
+	if (version > 0)
+		sn_registry_publish(c, version);
+	free(r);
+}
+
+static void handle_subnet(struct sn_cluster *c, const char *node, json_t *msg)
+{
+	struct sn_cluster_node n;
+	struct host_info host;
+	struct sn_err err;
+	int64_t version;
+	int found;
+	char path[128];
+
+	if (parse_host_info(msg, false, &host, &err) < 0) {
+		publish_to_node(c, node, "subnetwork/result",
+				json_pack("{s:n, s:n, s:s}", "address", "addressv6", "error", err.msg));
+		return;
+	}
+	found = sn_cluster_store_node_get(&c->db, node, &n);
+	if (found == 1 && n.subnet) {	/* asked again: the same answer */
+		if (update_node_host(c, &n, &host, &version) == 0 && version > 0)
+			sn_registry_publish(c, version);
+		publish_to_node(c, node, "subnetwork/result", subnet_result(&n));
+		return;
+	}
+	struct subnet_request *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return;
+	r->cluster = c;
+	snprintf(r->node, sizeof(r->node), "%s", node);
+	r->host = host;
+	/* node_id makes the root's answer idempotent if this reply gets lost. */
+	snprintf(path, sizeof(path), "/api/net/subnet?node_id=%s", node);
+	if (sn_uplink_request(c->uplink, "GET", path, NULL, on_root_subnet, r) < 0)
+		on_root_subnet(r, 0, NULL, "cannot reach the root");
+}
+
+/* --- deployed / undeployed / address-changed ----------------------------- */
+
+static int queue_deploy_status(struct sn_cluster *c, const char *job_name,
+			       const struct sn_oak_instance *inst, const char *ns_ip_v6)
+{
+	char job_id[65] = "";
+	json_t *body;
+	int rc;
+
+	if (sn_cluster_store_deployment_get(&c->db, job_name, job_id) < 0)
+		return -1;
+	body = json_pack("{s:s, s:[{s:i, s:o, s:s?, s:s, s:i, s:s}]}", "job_name", job_name,
+			 "instances", "instance_number", inst->number, "namespace_ip",
+			 sn_json_ipv4_string(inst->ns_ip), "namespace_ip_v6", ns_ip_v6, "host_ip",
+			 inst->host_ip, "host_port", inst->host_port, "tunnel", inst->tunnel);
+	if (!body)
+		return -1;
+	if (job_id[0])
+		json_object_set_new(body, "job_id", json_string(job_id));
+	rc = sn_uplink_enqueue(c->uplink, "POST", "/api/net/service/net_deploy_status", body);
+	json_decref(body);
+	return rc;
+}
+
+static void handle_deployed(struct sn_cluster *c, const char *node, json_t *msg, bool changed_only)
+{
+	struct sn_cluster_node n;
+	struct sn_oak_instance inst = { 0 };
+	struct host_info host;
+	struct sn_err err;
+	const char *app, *status, *ns_ip_v6;
+	long long number;
+	bool present;
+	int64_t version = 0;
+	struct sn_prefix subnet;
+
+	if (sn_json_str(msg, "appname", true, SN_OAK_JOB_NAME_MAX, &app, &err) < 0 ||
+	    sn_json_int(msg, "instance_number", true, true, 0, SN_OAK_INSTANCE_MAX, &number,
+			&err) < 0 ||
+	    parse_host_info(msg, true, &host, &err) < 0 ||
+	    sn_json_str(msg, "nsipv6", false, 47, &ns_ip_v6, &err) < 0)
+		goto bad;
+	if (!sn_oak_job_name_valid(app)) {
+		sn_err_set(&err, "appname '%s' is not app.appns.svc.svcns", app);
+		goto bad;
+	}
+	if (!changed_only) {
+		if (sn_json_str(msg, "status", false, 32, &status, &err) < 0 ||
+		    sn_json_ipv4(msg, "nsip", true, &inst.ns_ip, &present, &err) < 0)
+			goto bad;
+		if (status && strcmp(status, "DEPLOYED") != 0) {
+			sn_err_set(&err, "status '%s' is not DEPLOYED", status);
+			goto bad;
+		}
+	}
+	if (sn_cluster_store_node_get(&c->db, node, &n) != 1 || !n.subnet) {
+		sn_err_set(&err, "unknown node (no subnet requested)");
+		goto bad;
+	}
+	subnet.addr = n.subnet;
+	subnet.len = n.subnet_len;
+	if (changed_only) {
+		int found = sn_cluster_store_local_get(&c->db, app, (int)number, &inst);
+
+		if (found != 1) {
+			sn_err_set(&err, "no instance %lld of %s runs on this node", number, app);
+			/* Still learn the node's new address. */
+			if (update_node_host(c, &n, &host, &version) == 0 && version > 0)
+				sn_registry_publish(c, version);
+			goto bad;
+		}
+	} else if (!sn_prefix_contains(&subnet, inst.ns_ip)) {
+		sn_err_set(&err, "nsip is outside the node's subnet");
+		goto bad;
+	}
+	inst.number = (int)number;
+	snprintf(inst.host_ip, sizeof(inst.host_ip), "%s", host.host_ip);
+	inst.host_port = host.host_port;
+	snprintf(inst.tunnel, sizeof(inst.tunnel), "%s", host.tunnel);
+
+	if (sn_db_begin(&c->db) < 0 || sn_cluster_store_local_put(&c->db, app, &inst, node) < 0 ||
+	    update_node_host(c, &n, &host, &version) < 0 ||
+	    queue_deploy_status(c, app, &inst, ns_ip_v6) < 0 || sn_db_commit(&c->db) < 0) {
+		sn_db_rollback(&c->db);
+		sn_error("node %s: cannot record instance %lld of %s", node, number, app);
+		return;
+	}
+	sn_info("node %s: instance %lld of %s %s", node, number, app,
+		changed_only ? "moved" : "deployed");
+	sn_uplink_flush(c->uplink);
+	if (version > 0)
+		sn_registry_publish(c, version);
+	return;
+bad:
+	sn_warn("node %s: %s report ignored: %s", node, changed_only ? "address-changed" : "deployed",
+		err.msg);
+}
+
+static void handle_undeployed(struct sn_cluster *c, const char *node, json_t *msg)
+{
+	struct sn_err err;
+	const char *app;
+	long long number;
+	int removed;
+
+	if (sn_json_str(msg, "appname", true, SN_OAK_JOB_NAME_MAX, &app, &err) < 0 ||
+	    sn_json_int(msg, "instance_number", true, true, 0, SN_OAK_INSTANCE_MAX, &number,
+			&err) < 0) {
+		sn_warn("node %s: undeployed report ignored: %s", node, err.msg);
+		return;
+	}
+	/* The orchestrator frees the InstanceIP at the root (DELETE
+	 * /api/net/<id>/<n>); here the instance just stops being local. */
+	if (sn_db_begin(&c->db) < 0 ||
+	    (removed = sn_cluster_store_local_del(&c->db, app, (int)number)) < 0 ||
+	    sn_cluster_store_table_invalidate(&c->db, app) < 0 || sn_db_commit(&c->db) < 0) {
+		sn_db_rollback(&c->db);
+		sn_error("node %s: cannot record undeployment of %s/%lld", node, app, number);
+		return;
+	}
+	if (removed) {
+		sn_info("node %s: instance %lld of %s undeployed", node, number, app);
+		sn_nodes_job_updated(c, app, (int)number, "UNDEPLOYMENT");
+	}
+}
+
+/* --- table queries ----------------------------------------------------- */
+
+struct query {
+	struct sn_cluster *cluster;
+	char node[SN_NODE_ID_MAX + 1];
+	char key[SN_OAK_JOB_NAME_MAX + 1];	/* sname or sip, as asked */
+};
+
+static void answer_query(struct sn_cluster *c, const struct query *q, const struct sn_oak_table *t)
+{
+	if (sn_cluster_store_interest_touch(&c->db, q->node, t->app_name, sn_cluster_now()) < 0)
+		sn_error("node %s: cannot record interest in %s", q->node, t->app_name);
+	publish_to_node(c, q->node, "tablequery/result", sn_oak_table_json(t, q->key));
+}
+
+static void answer_query_error(struct sn_cluster *c, const struct query *q, const char *msg)
+{
+	publish_to_node(c, q->node, "tablequery/result",
+			json_pack("{s:s, s:[], s:s, s:s}", "app_name", "", "instance_list",
+				  "query_key", q->key, "error", msg));
+}
+
+static void on_root_table(void *arg, int status, json_t *reply, const char *error)
+{
+	struct query *q = arg;
+	struct sn_cluster *c = q->cluster;
+	struct sn_oak_table t;
+	struct sn_err err;
+
+	if (status != 200) {
+		const char *msg = json_string_value(json_object_get(reply, "error"));
+
+		answer_query_error(c, q, msg ? msg : error ? error : "the root failed");
+		free(q);
+		return;
+	}
+	if (sn_oak_table_parse(reply, &t, &err) < 0) {
+		sn_error("table query %s: bad answer from the root: %s", q->key, err.msg);
+		answer_query_error(c, q, "bad answer from the root");
+		free(q);
+		return;
+	}
+	if (sn_db_begin(&c->db) < 0 || sn_cluster_store_table_put(&c->db, &t) < 0 ||
+	    sn_db_commit(&c->db) < 0) {
+		sn_db_rollback(&c->db);
+		sn_error("table query %s: cannot cache the answer", q->key);
+	}
+	/* Local instances the root does not know yet are added from the store. */
+	struct sn_oak_table merged;
+
+	if (sn_cluster_store_table_get(&c->db, t.app_name, &merged) == 1) {
+		answer_query(c, q, &merged);
+		sn_oak_table_free(&merged);
+	} else {
+		answer_query(c, q, &t);
+	}
+	sn_oak_table_free(&t);
+	free(q);
+}
+
+static void handle_tablequery(struct sn_cluster *c, const char *node, json_t *msg)
+{
+	struct query *q = calloc(1, sizeof(*q));
+	struct sn_oak_table t;
+	struct sn_err err;
+	const char *sname, *sip;
+	char job[SN_OAK_JOB_NAME_MAX + 1] = "", path[256];
+	uint32_t ip = 0;
+	int found = 0;
+
+	if (!q)
+		return;
+	q->cluster = c;
+	snprintf(q->node, sizeof(q->node), "%s", node);
+	if (sn_json_str(msg, "sname", false, SN_OAK_JOB_NAME_MAX, &sname, &err) < 0 ||
+	    sn_json_str(msg, "sip", false, SN_IPV4_STRLEN - 1, &sip, &err) < 0)
+		goto bad;
+	if (sname && *sname) {
+		snprintf(q->key, sizeof(q->key), "%s", sname);
+		if (!sn_oak_job_name_valid(sname)) {
+			sn_err_set(&err, "sname '%s' is not app.appns.svc.svcns", sname);
+			goto bad;
+		}
+		snprintf(job, sizeof(job), "%s", sname);
+	} else if (sip && *sip) {
+		snprintf(q->key, sizeof(q->key), "%s", sip);
+		if (!sn_ipv4_parse(sip, &ip)) {
+			sn_err_set(&err, "sip '%s' is not an IPv4 address", sip);
+			goto bad;
+		}
+		found = sn_cluster_store_job_by_ip(&c->db, ip, job);
+		if (found < 0)
+			job[0] = '\0';
+	} else {
+		sn_err_set(&err, "a table query needs 'sname' or 'sip'");
+		goto bad;
+	}
+	if (job[0] && sn_cluster_store_table_get(&c->db, job, &t) == 1) {
+		answer_query(c, q, &t);	/* from the store: fresh, the root pushes changes */
+		sn_oak_table_free(&t);
+		free(q);
+		return;
+	}
+	if (job[0]) {
+		snprintf(path, sizeof(path), "/api/net/service/%s/instances", job);
+		for (char *p = path + strlen("/api/net/service/"); *p != '/'; p++)
+			if (*p == '.')
+				*p = '_';
+	} else {
+		char text[SN_IPV4_STRLEN];
+
+		sn_ipv4_format(ip, text);
+		for (char *p = text; *p; p++)
+			if (*p == '.')
+				*p = '_';
+		snprintf(path, sizeof(path), "/api/net/service/ip/%s/instances", text);
+	}
+	if (sn_uplink_request(c->uplink, "GET", path, NULL, on_root_table, q) < 0)
+		on_root_table(q, 0, NULL, "cannot reach the root");
+	return;
+bad:
+	sn_warn("node %s: table query refused: %s", node, err.msg);
+	answer_query_error(c, q, err.msg);
+	free(q);
+}
+
+static void handle_interest_remove(struct sn_cluster *c, const char *node, json_t *msg)
+{
+	struct sn_err err;
+	const char *app;
+	int removed, left;
+
+	if (sn_json_str(msg, "appname", true, SN_OAK_JOB_NAME_MAX, &app, &err) < 0) {
+		sn_warn("node %s: interest removal ignored: %s", node, err.msg);
+		return;
+	}
+	if (sn_db_begin(&c->db) < 0 ||
+	    (removed = sn_cluster_store_interest_del(&c->db, node, app)) < 0 ||
+	    (left = sn_cluster_store_interest_count(&c->db, app)) < 0 ||
+	    (removed && left == 0 && sn_nodes_drop_job_interest(c, app) < 0) ||
+	    sn_db_commit(&c->db) < 0) {
+		sn_db_rollback(&c->db);
+		sn_error("node %s: cannot remove interest in %s", node, app);
+		return;
+	}
+	sn_uplink_flush(c->uplink);
+}
+
+/* --- dispatch ---------------------------------------------------------- */
+
+void sn_nodes_on_message(void *arg, const char *topic, const char *payload, int len)
+{
+	struct sn_cluster *c = arg;
+	char node[SN_NODE_ID_MAX + 2];
+	const char *rest, *suffix;
+	struct sn_err err;
+	json_t *msg;
+
+	/* nodes/<id>/net/<suffix> */
+	if (strncmp(topic, "nodes/", 6) != 0 || !(rest = strchr(topic + 6, '/')) ||
+	    (size_t)(rest - topic - 6) > SN_NODE_ID_MAX || strncmp(rest, "/net/", 5) != 0)
+		return;
+	memcpy(node, topic + 6, (size_t)(rest - topic - 6));
+	node[rest - topic - 6] = '\0';
+	suffix = rest + 5;
+	/* Our own answers come back through the wildcard subscription. */
+	if (!strcmp(suffix, "subnetwork/result") || !strcmp(suffix, "tablequery/result"))
+		return;
+	if (!node_id_valid(node)) {
+		sn_warn("message on %s ignored: bad node id", topic);
+		return;
+	}
+	if (!(msg = sn_json_parse_object(payload, len > 0 ? (size_t)len : 0, &err))) {
+		sn_warn("node %s: message on %s ignored: %s", node, suffix, err.msg);
+		if (!strcmp(suffix, "tablequery/request"))
+			publish_to_node(c, node, "tablequery/result",
+					json_pack("{s:s, s:[], s:s}", "app_name", "",
+						  "instance_list", "error", err.msg));
+		return;
+	}
+	if (!strcmp(suffix, "subnet"))
+		handle_subnet(c, node, msg);
+	else if (!strcmp(suffix, "service/deployed"))
+		handle_deployed(c, node, msg, false);
+	else if (!strcmp(suffix, "service/address-changed"))
+		handle_deployed(c, node, msg, true);
+	else if (!strcmp(suffix, "service/undeployed"))
+		handle_undeployed(c, node, msg);
+	else if (!strcmp(suffix, "tablequery/request"))
+		handle_tablequery(c, node, msg);
+	else if (!strcmp(suffix, "interest/remove"))
+		handle_interest_remove(c, node, msg);
+	else
+		sn_debug("node %s: no handler for %s", node, suffix);
+	json_decref(msg);
+}
