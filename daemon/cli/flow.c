@@ -198,11 +198,16 @@ static int cmp_flow(const void *pa, const void *pb)
 	return x < y ? -1 : x > y;
 }
 
+static int fill_flow(struct nl_msg *msg, const void *arg)
+{
+	return sn_flow_put(msg, arg);
+}
+
 enum { FKW_SERVICE, FKW_INSTANCE };
 
 static const struct sn_kw flow_kw[] = {
-	[FKW_SERVICE] = { "service", SN_KW_ADDR, 0 },
-	[FKW_INSTANCE] = { "instance", SN_KW_ADDR, 0 },
+	[FKW_SERVICE] = { "service", SN_KW_ADDR, 0, 0 },
+	[FKW_INSTANCE] = { "instance", SN_KW_ADDR, 0, 0 },
 };
 
 static int flow_filter(const char *what, int argc, char **argv, bool exclusive,
@@ -240,9 +245,9 @@ static int flow_show(const char *what, int argc, char **argv)
 	if (ret)
 		return ret;
 	list.filter = &filter;
-	/* A plain dump: filtering happens here, so any module version works. */
-	ret = sn_request(what, SEMNET_CMD_GET_FLOW, NLM_F_DUMP, NULL, NULL,
-			 flows_collect, &list);
+	/* The module filters the dump; filtering here too keeps any version honest. */
+	ret = sn_request(what, SEMNET_CMD_GET_FLOW, NLM_F_DUMP,
+			 filter.present ? fill_flow : NULL, &filter, flows_collect, &list);
 	if (ret)
 		goto out;
 	if (list.n > 1)
@@ -263,11 +268,6 @@ static int flow_show(const char *what, int argc, char **argv)
 out:
 	free(list.v);
 	return ret;
-}
-
-static int fill_flow(struct nl_msg *msg, const void *arg)
-{
-	return sn_flow_put(msg, arg);
 }
 
 static int flow_flush(const char *what, int argc, char **argv)

@@ -19,6 +19,8 @@ void sn_node_usage(FILE *out)
 	      "                       gateway ADDR bridge IFNAME [flow-max N]\n"
 	      "                       [timeout-tcp SEC] [timeout-tcp-close SEC]\n"
 	      "                       [timeout-udp SEC] [timeout-icmp SEC]\n"
+	      "       semnet node change [platform PREFIX] [services PREFIX] [subnet PREFIX ...]\n"
+	      "                          [gateway ADDR] [bridge IFNAME] [flow-max N] [timeout-* SEC]\n"
 	      "       semnet node show\n"
 	      "       semnet node del\n"
 	      "\n"
@@ -29,8 +31,11 @@ void sn_node_usage(FILE *out)
 	      "  bridge IFNAME     the container bridge\n"
 	      "  flow-max N        flow table capacity\n"
 	      "  timeout-* SEC     idle timeouts: established TCP, TCP after FIN/RST, UDP, ICMP\n"
-	      "`node set` replaces the whole configuration; omitted optional values take\n"
-	      "the module's defaults. `node del` removes it with every object.\n",
+	      "`node set` configures the node; on a new node the optional values default\n"
+	      "to flow-max 262144, timeouts tcp 900, tcp-close 10, udp 30, icmp 30 (those\n"
+	      "of the module); on a configured node what is left out stays as it was.\n"
+	      "`node change` updates just the values given (subnets: all of them). `node\n"
+	      "del` removes the configuration with every service, instance and flow.\n",
 	      out);
 }
 
@@ -249,18 +254,20 @@ enum {
 };
 
 /* Same order as the enum above and as node_u32s for the numbers. */
-static const struct sn_kw node_set_kw[] = {
-	[KW_PLATFORM] = { "platform", SN_KW_PREFIX, SN_KW_REQUIRED },
-	[KW_SERVICES] = { "services", SN_KW_PREFIX, SN_KW_REQUIRED },
-	[KW_SUBNET] = { "subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI },
-	[KW_GATEWAY] = { "gateway", SN_KW_ADDR, SN_KW_REQUIRED },
-	[KW_BRIDGE] = { "bridge", SN_KW_IFNAME, SN_KW_REQUIRED },
-	[KW_FLOW_MAX] = { "flow-max", SN_KW_U32, 0 },
-	[KW_TIMEOUT_TCP] = { "timeout-tcp", SN_KW_U32, 0 },
-	[KW_TIMEOUT_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0 },
-	[KW_TIMEOUT_UDP] = { "timeout-udp", SN_KW_U32, 0 },
-	[KW_TIMEOUT_ICMP] = { "timeout-icmp", SN_KW_U32, 0 },
-};
+#define NODE_KW(req) { \
+	[KW_PLATFORM] = { "platform", SN_KW_PREFIX, req, 0 }, \
+	[KW_SERVICES] = { "services", SN_KW_PREFIX, req, 0 }, \
+	[KW_SUBNET] = { "subnet", SN_KW_PREFIX, (req) | SN_KW_MULTI, 0 }, \
+	[KW_GATEWAY] = { "gateway", SN_KW_ADDR, req, 0 }, \
+	[KW_BRIDGE] = { "bridge", SN_KW_IFNAME, req, 0 }, \
+	[KW_FLOW_MAX] = { "flow-max", SN_KW_U32, 0, 1 }, \
+	[KW_TIMEOUT_TCP] = { "timeout-tcp", SN_KW_U32, 0, 1 }, \
+	[KW_TIMEOUT_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0, 1 }, \
+	[KW_TIMEOUT_UDP] = { "timeout-udp", SN_KW_U32, 0, 1 }, \
+	[KW_TIMEOUT_ICMP] = { "timeout-icmp", SN_KW_U32, 0, 1 }, \
+}
+static const struct sn_kw node_set_kw[] = NODE_KW(SN_KW_REQUIRED);
+static const struct sn_kw node_change_kw[] = NODE_KW(0);
 
 /*
  * Turns parsed `node set` keywords into a node, except the bridge (which
@@ -273,10 +280,14 @@ static int node_from_keywords(const struct sn_kwval *kv, struct sn_node *n,
 	size_t i;
 
 	memset(n, 0, sizeof(*n));
-	n->platform = kv[KW_PLATFORM].v[0].prefix;
-	SN_SET(n, SEMNET_A_NODE_PLATFORM);
-	n->service_range = kv[KW_SERVICES].v[0].prefix;
-	SN_SET(n, SEMNET_A_NODE_SERVICE_RANGE);
+	if (kv[KW_PLATFORM].n) {
+		n->platform = kv[KW_PLATFORM].v[0].prefix;
+		SN_SET(n, SEMNET_A_NODE_PLATFORM);
+	}
+	if (kv[KW_SERVICES].n) {
+		n->service_range = kv[KW_SERVICES].v[0].prefix;
+		SN_SET(n, SEMNET_A_NODE_SERVICE_RANGE);
+	}
 	for (k = 0; k < kv[KW_SUBNET].n; k++) {
 		for (j = 0; j < k; j++) {
 			if (!memcmp(&n->subnets[j], &kv[KW_SUBNET].v[k].prefix,
@@ -291,9 +302,12 @@ static int node_from_keywords(const struct sn_kwval *kv, struct sn_node *n,
 		n->subnets[k] = kv[KW_SUBNET].v[k].prefix;
 	}
 	n->nsubnets = kv[KW_SUBNET].n;
-	SN_SET(n, SEMNET_A_NODE_SUBNETS);
-	n->gateway = kv[KW_GATEWAY].v[0].addr;
-	SN_SET(n, SEMNET_A_NODE_GATEWAY);
+	if (n->nsubnets)
+		SN_SET(n, SEMNET_A_NODE_SUBNETS);
+	if (kv[KW_GATEWAY].n) {
+		n->gateway = kv[KW_GATEWAY].v[0].addr;
+		SN_SET(n, SEMNET_A_NODE_GATEWAY);
+	}
 	for (i = 0; i < ARRAY_SIZE(node_u32s); i++) {
 		if (!kv[KW_FLOW_MAX + i].n)
 			continue;
@@ -308,7 +322,8 @@ static int fill_node(struct nl_msg *msg, const void *arg)
 	return sn_node_put(msg, arg);
 }
 
-static int node_set(const char *what, int argc, char **argv)
+/* node set (all the required keywords) and node change (any, at least one). */
+static int node_set_change(const char *what, int argc, char **argv, bool set)
 {
 	struct sn_kwval kv[ARRAY_SIZE(node_set_kw)];
 	char err[SN_ERR_MAX];
@@ -316,18 +331,33 @@ static int node_set(const char *what, int argc, char **argv)
 	unsigned int ifindex;
 	int ret;
 
-	ret = sn_keywords(what, node_set_kw, ARRAY_SIZE(node_set_kw), argc, argv, kv);
+	ret = sn_keywords(what, set ? node_set_kw : node_change_kw,
+			  ARRAY_SIZE(node_set_kw), argc, argv, kv);
 	if (ret)
 		return ret;
+	if (!argc)
+		return sn_usage_error(what, "nothing to change (see: semnet node help)");
 	if (node_from_keywords(kv, &n, err, sizeof(err)) < 0)
 		return sn_usage_error(what, "%s", err);
-	ifindex = if_nametoindex(kv[KW_BRIDGE].v[0].str);
-	if (!ifindex)
-		return sn_fail(what, "no such device \"%s\" (bridge) in this network namespace",
-			       kv[KW_BRIDGE].v[0].str);
-	n.bridge = ifindex;
-	SN_SET(&n, SEMNET_A_NODE_BRIDGE);
+	if (kv[KW_BRIDGE].n) {
+		ifindex = if_nametoindex(kv[KW_BRIDGE].v[0].str);
+		if (!ifindex)
+			return sn_fail(what, "no such device \"%s\" (bridge) in this network namespace",
+				       kv[KW_BRIDGE].v[0].str);
+		n.bridge = ifindex;
+		SN_SET(&n, SEMNET_A_NODE_BRIDGE);
+	}
 	return sn_request(what, SEMNET_CMD_SET_NODE, 0, fill_node, &n, NULL, NULL);
+}
+
+static int node_set(const char *what, int argc, char **argv)
+{
+	return node_set_change(what, argc, argv, true);
+}
+
+static int node_change(const char *what, int argc, char **argv)
+{
+	return node_set_change(what, argc, argv, false);
 }
 
 static int node_reply(struct nlattr **attrs, void *arg)
@@ -366,6 +396,7 @@ static int node_del(const char *what, int argc, char **argv)
 static const struct sn_subcmd node_cmds[] = {
 	{ "show", node_show },
 	{ "set", node_set },
+	{ "change", node_change },
 	{ "del", node_del },
 };
 

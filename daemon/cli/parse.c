@@ -308,6 +308,11 @@ static int parse_value(const struct sn_kw *kw, const char *arg, union sn_val *v,
 			set_err(err, errlen, "invalid number \"%s\" for \"%s\"", arg, kw->name);
 			return -EINVAL;
 		}
+		if (n < kw->min) {
+			set_err(err, errlen, "number \"%s\" for \"%s\" is out of range (at least %u)",
+				arg, kw->name, kw->min);
+			return -EINVAL;
+		}
 		v->u32 = (uint32_t)n;
 		return 0;
 	case SN_KW_NAME:

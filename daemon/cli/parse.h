@@ -91,6 +91,7 @@ struct sn_kw {
 	const char *name;
 	enum sn_kw_type type;
 	unsigned int flags;
+	uint32_t min;		/* SN_KW_U32: smallest value accepted */
 };
 
 union sn_val {

@@ -73,6 +73,9 @@ int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
 			unsigned int reason = (unsigned int)nla_type(d);
 			uint64_t v;
 
+			/* Type 0 (UNSPEC) is the nest's pad for 64-bit alignment. */
+			if (reason == SEMNET_DROP_UNSPEC)
+				continue;
 			if (nla_len(d) < (int)sizeof(uint64_t))
 				return -EBADMSG;
 			v = nla_get_u64(d);
@@ -100,9 +103,7 @@ static void for_each_reason(const struct sn_stats *s,
 		const char *name = sn_drop_reason_name(r);
 		bool present = (s->drops_present >> r) & 1;
 
-		if (r == SEMNET_DROP_UNSPEC && !present)
-			continue;
-		if (!name && !present)
+		if (r == SEMNET_DROP_UNSPEC || (!name && !present))
 			continue;
 		if (!name) {
 			snprintf(other, sizeof(other), "reason-%u", r);

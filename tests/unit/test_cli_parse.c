@@ -261,17 +261,17 @@ enum { K_PLATFORM, K_SERVICES, K_SUBNET, K_GATEWAY, K_BRIDGE, K_FLOW_MAX, K_TCP,
        K_TCP_CLOSE, K_NODE, K_POLICY, K_NAME, K_N };
 
 static const struct sn_kw table[] = {
-	[K_PLATFORM] = { "platform", SN_KW_PREFIX, SN_KW_REQUIRED },
-	[K_SERVICES] = { "services", SN_KW_PREFIX, 0 },
-	[K_SUBNET] = { "subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI },
-	[K_GATEWAY] = { "gateway", SN_KW_ADDR, 0 },
-	[K_BRIDGE] = { "bridge", SN_KW_IFNAME, 0 },
-	[K_FLOW_MAX] = { "flow-max", SN_KW_U32, 0 },
-	[K_TCP] = { "timeout-tcp", SN_KW_U32, 0 },
-	[K_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0 },
-	[K_NODE] = { "node", SN_KW_NODE, 0 },
-	[K_POLICY] = { "policy", SN_KW_POLICY, 0 },
-	[K_NAME] = { "name", SN_KW_NAME, 0 },
+	[K_PLATFORM] = { "platform", SN_KW_PREFIX, SN_KW_REQUIRED, 0 },
+	[K_SERVICES] = { "services", SN_KW_PREFIX, 0, 0 },
+	[K_SUBNET] = { "subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI, 0 },
+	[K_GATEWAY] = { "gateway", SN_KW_ADDR, 0, 0 },
+	[K_BRIDGE] = { "bridge", SN_KW_IFNAME, 0, 0 },
+	[K_FLOW_MAX] = { "flow-max", SN_KW_U32, 0, 1 },
+	[K_TCP] = { "timeout-tcp", SN_KW_U32, 0, 0 },
+	[K_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0, 0 },
+	[K_NODE] = { "node", SN_KW_NODE, 0, 0 },
+	[K_POLICY] = { "policy", SN_KW_POLICY, 0, 0 },
+	[K_NAME] = { "name", SN_KW_NAME, 0, 0 },
 };
 
 /* Parses a NULL-terminated argument list against table[]. */
@@ -347,6 +347,11 @@ START_TEST(keywords_errors)
 	ck_assert_int_eq(PARSE(kv, err, "flow-max", "4294967296"), -EINVAL);
 	ck_assert_str_eq(err, "number \"4294967296\" for \"flow-max\" is out of range "
 			 "(at most 4294967295)");
+	ck_assert_int_eq(PARSE(kv, err, "flow-max", "0"), -EINVAL);
+	ck_assert_str_eq(err, "number \"0\" for \"flow-max\" is out of range (at least 1)");
+	ck_assert_int_eq(PARSE(kv, err, "timeout-tcp", "0", "platform", "10.0.0.0/8",
+			       "subnet", "10.0.0.0/26"), 0);	/* min 0: 0 is fine */
+	ck_assert_uint_eq(kv[K_TCP].v[0].u32, 0);
 	ck_assert_int_eq(PARSE(kv, err, "flow-max", "-1"), -EINVAL);
 	ck_assert_str_eq(err, "invalid number \"-1\" for \"flow-max\"");
 	ck_assert_int_eq(PARSE(kv, err, "timeout-tcp", "30s"), -EINVAL);
@@ -408,7 +413,7 @@ END_TEST
 START_TEST(keywords_empty)
 {
 	static const struct sn_kw optional[] = {
-		{ "service", SN_KW_NAME, 0 },
+		{ "service", SN_KW_NAME, 0, 0 },
 	};
 	struct sn_kwval kv[1];
 	char err[SN_ERR_MAX] = "";
