@@ -26,7 +26,7 @@
 
 #define FAKE_FAMILY 0x42
 #define MAX_REQ 8
-#define MAX_REPLY 8
+#define MAX_REPLY 16
 
 /* --- the fake kernel --- */
 
@@ -36,9 +36,11 @@ static struct {
 	/* Requests as sent. */
 	struct nlmsghdr *req[MAX_REQ];
 	int nreq;
-	/* Replies for the next transaction (all of them go to the first one). */
+	/* Scripted replies, each for one transaction (0: the first). */
 	struct nl_msg *reply[MAX_REPLY];
+	int reply_tx[MAX_REPLY];
 	int nreply;
+	int script_tx;			/* the transaction reply_new() scripts */
 	int err;			/* the transaction's error, or 0 */
 	const char *extack;
 } fake;
@@ -62,7 +64,7 @@ int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 			    sn_genl_reply_fn fn, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	int i, ret = 0;
+	int i, tx = fake.nreq, ret = 0;
 
 	ck_assert_int_lt(fake.nreq, MAX_REQ);
 	fake.req[fake.nreq] = malloc(nlh->nlmsg_len);
@@ -73,13 +75,13 @@ int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 	for (i = 0; i < fake.nreply; i++) {
 		struct nlattr *attrs[SEMNET_A_MAX + 1];
 
+		if (fake.reply_tx[i] != tx)
+			continue;
 		ck_assert_int_eq(genlmsg_parse(nlmsg_hdr(fake.reply[i]), 0, attrs,
 					       SEMNET_A_MAX, NULL), 0);
 		if (!ret && fn)
 			ret = fn(attrs, arg);
-		nlmsg_free(fake.reply[i]);
 	}
-	fake.nreply = 0;
 	if (ret)
 		return ret;
 	if (fake.err) {
@@ -112,6 +114,7 @@ static struct nl_msg *reply_new(uint8_t cmd)
 	ck_assert_ptr_nonnull(m);
 	ck_assert_ptr_nonnull(genlmsg_put(m, 0, 0, FAKE_FAMILY, 0, 0, cmd, 1));
 	ck_assert_int_lt(fake.nreply, MAX_REPLY);
+	fake.reply_tx[fake.nreply] = fake.script_tx;
 	fake.reply[fake.nreply++] = m;
 	return m;
 }
@@ -1050,6 +1053,42 @@ START_TEST(output_overview)
 	ck_assert(json_is_array(json_object_get(root, "instances")));
 	ck_assert(json_is_object(json_object_get(root, "stats")));
 	json_decref(root);
+
+	/* The text overview: node, services grouped by name, counts. */
+	fake_reset();
+	reply_node();
+	fake.script_tx = 1;
+	reply_service("172.30.0.11", "web.default", "random", 3, 0);
+	reply_service("172.30.0.10", "web.default", "rr", 3, 0);
+	reply_service("172.30.0.20", "db", "rr", 0, 0);
+	fake.script_tx = 2;
+	reply_instance("172.30.1.3", "web.default", "172.16.0.66", "192.168.1.2", false);
+	reply_instance("172.30.1.1", "web.default", "172.16.0.2", "0.0.0.0", true);
+	reply_instance("172.30.1.2", "web.default", "172.16.0.3", "0.0.0.0", true);
+	reply_instance("172.30.1.9", "cache", "172.16.0.4", "0.0.0.0", true);
+	fake.script_tx = 3;
+	reply_stats();
+	ck_assert_int_eq(SEMNET("show"), 0);
+	ck_assert_str_eq(run.out,
+		"node\n"
+		"    platform     172.16.0.0/12\n"
+		"    services     172.30.0.0/16\n"
+		"    subnet       172.16.0.0/26\n"
+		"    gateway      172.16.0.1\n"
+		"    bridge       lo\n"
+		"    flow-max     65536\n"
+		"    timeout-tcp  7440\n"
+		"service web.default\n"
+		"    address 172.30.0.10  policy rr\n"
+		"    address 172.30.0.11  policy random\n"
+		"    instance 172.30.1.1  nsip 172.16.0.2   node local\n"
+		"    instance 172.30.1.2  nsip 172.16.0.3   node local\n"
+		"    instance 172.30.1.3  nsip 172.16.0.66  node 192.168.1.2\n"
+		"service db\n"
+		"    address 172.30.0.20  policy rr\n"
+		"service cache\n"
+		"    instance 172.30.1.9  nsip 172.16.0.4   node local\n"
+		"services 2  instances 3  flows 12  packets 123456  drops 8\n");
 
 	/* No node configured: the rest still shows. */
 	fake_reset();
