@@ -19,10 +19,13 @@ static void add_node(void *arg, const struct sn_cluster_node *n)
 	if (!n->subnet)
 		return;	/* no subnet yet: not a peer */
 	sn_prefix_format(&p, subnet);
-	if (json_array_append_new(b->list, json_pack("{s:s, s:s, s:s, s:i, s:s}", "node_id", n->id,
-						     "subnet", subnet, "host_ip", n->host_ip,
-						     "host_port", n->host_port, "tunnel",
-						     n->tunnel)) < 0)
+	/* Underlay fields are null until the node reports them. */
+	json_t *entry = json_pack("{s:s, s:s, s:s?, s:o, s:s?}", "node_id", n->id, "subnet", subnet,
+				  "host_ip", n->host_ip[0] ? n->host_ip : NULL, "host_port",
+				  n->host_port ? json_integer(n->host_port) : json_null(),
+				  "tunnel", n->tunnel[0] ? n->tunnel : NULL);
+
+	if (json_array_append_new(b->list, entry) < 0)
 		b->errors++;
 }
 

@@ -237,6 +237,14 @@ int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t)
 	bind_text(stmt, 1, t->app_name);
 	if (done(db, stmt) < 0)
 		return -1;
+	/* The root decides which instances exist: a local one it no longer
+	 * lists (undeployed there) is hidden until it lists it again. */
+	stmt = sn_db_stmt(db, "UPDATE instances SET instance_ip = 0 WHERE job_name = ?");
+	if (!stmt)
+		return -1;
+	bind_text(stmt, 1, t->app_name);
+	if (done(db, stmt) < 0)
+		return -1;
 	for (size_t i = 0; i < t->ninstances; i++) {
 		const struct sn_oak_instance *in = &t->instances[i];
 

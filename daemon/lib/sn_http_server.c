@@ -324,12 +324,28 @@ int sn_http_server_port(const struct sn_http_server *s)
 	return s->port;
 }
 
+/* A server whose connections would not close: kept reachable (not a leak)
+ * until exit, as h2o cannot dispose a context with live connections. */
+static struct sn_http_server *sn_http_parked;
+
 void sn_http_server_free(struct sn_http_server *s)
 {
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->nlisteners; i++)
 		uv_close(&s->listeners[i]->uv.handle, listener_closed);
+	/* Close idle keep-alive connections now: expire every entry of the
+	 * idle timeout (h2o 2.2 has no call for it), then let the loop run
+	 * their close callbacks. */
+	s->ctx.http1.req_timeout.timeout = 0;
+	h2o_timeout_run(s->loop, &s->ctx.http1.req_timeout, h2o_now(s->loop));
+	for (int i = 0; i < 100 && !h2o_linklist_is_empty(&s->ctx.http1._conns); i++)
+		uv_run(s->loop, UV_RUN_NOWAIT);
+	if (!h2o_linklist_is_empty(&s->ctx.http1._conns)) {
+		sn_warn("http: connections still open at shutdown; not freeing the server");
+		sn_http_parked = s;
+		return;
+	}
 	h2o_context_dispose(&s->ctx);
 	h2o_config_dispose(&s->config);
 	free(s);
