@@ -152,10 +152,12 @@ void sn_instance_text(struct sn_table *t, const char *indent, const struct sn_in
 	sn_table_cell(t, "service %s", i->service[0] ? i->service : "-");
 	sn_table_cell(t, "nsip %s", SN_HAS(i, SEMNET_A_INSTANCE_NSIP) ?
 		      sn_fmt_addr(i->nsip, a) : "-");
-	/* The kernel's view first: an nsIP in a local subnet is local. */
 	sn_table_cell(t, "node %s", i->node ? sn_fmt_addr(i->node, a) : "local");
-	if (i->local && i->node)
-		sn_table_cell(t, "local");
+	/* Where the node and the module's LOCAL flag disagree, say so. */
+	if (i->node && i->local)
+		sn_table_cell(t, "(nsip in a local subnet)");
+	else if (!i->node && !i->local && SN_HAS(i, SEMNET_A_INSTANCE_NSIP))
+		sn_table_cell(t, "(nsip not in a local subnet)");
 	if (i->ifindex) {
 		char ifname[IF_NAMESIZE + 8];
 

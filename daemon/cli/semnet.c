@@ -87,6 +87,7 @@ void sn_usage(FILE *out)
 	      "Options:\n"
 	      "  -j, --json      print JSON instead of text\n"
 	      "  -s, --stats     show packet, byte and flow counters (always in JSON)\n"
+	      "  -V, --version   print the version of this tool\n"
 	      "  -h, --help      print this help\n"
 	      "\n"
 	      "Commands (each word may be abbreviated to a unique prefix):\n"
@@ -267,6 +268,7 @@ int sn_main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -275,7 +277,7 @@ int sn_main(int argc, char **argv)
 	memset(&sn_opts, 0, sizeof(sn_opts));
 	optind = 0;		/* full getopt reset: sn_main may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jsh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jsVh", options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			sn_opts.json = true;
@@ -283,6 +285,9 @@ int sn_main(int argc, char **argv)
 		case 's':
 			sn_opts.stats = true;
 			break;
+		case 'V':
+			printf("semnet tool %s\n", SEMNET_TOOL_VERSION);
+			return 0;
 		case 'h':
 			sn_usage(stdout);
 			return 0;

@@ -353,6 +353,8 @@ START_TEST(help)
 		{ { "stats", "help" }, "Usage: semnet stats" },
 		{ { "show", "help" }, "Usage: semnet [-j] [-s] show" },
 		{ { "version", "help" }, "Usage: semnet [-j] version" },
+		{ { "-V" }, "semnet tool " SEMNET_TOOL_VERSION "\n" },
+		{ { "--version", "show" }, "semnet tool " SEMNET_TOOL_VERSION "\n" },
 		{ { "help", "flow" }, "Usage: semnet flow show" },
 	};
 	size_t i;
@@ -811,6 +813,17 @@ START_TEST(output_instances)
 	ck_assert_str_eq(run.out,
 		"172.30.1.1  service web  nsip 172.16.0.2   node local\n"
 		"172.30.1.2  service web  nsip 172.16.0.66  node 192.168.1.2\n");
+
+	/* Node and LOCAL flag disagreeing: said, either way. */
+	fake_reset();
+	reply_instance("172.30.1.4", "web", "172.16.0.67", "0.0.0.0", false);
+	reply_instance("172.30.1.5", "web", "172.16.0.5", "192.168.1.2", true);
+	ck_assert_int_eq(SEMNET("instance", "show"), 0);
+	ck_assert_str_eq(run.out,
+		"172.30.1.4  service web  nsip 172.16.0.67  node local        "
+		"(nsip not in a local subnet)\n"
+		"172.30.1.5  service web  nsip 172.16.0.5   node 192.168.1.2  "
+		"(nsip in a local subnet)\n");
 
 	/* The service filter holds even if the kernel ignores it. */
 	fake_reset();
