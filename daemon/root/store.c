@@ -259,8 +259,31 @@ static int addr_del(struct sn_db *db, uint32_t addr)
 	return done_or_err(db, stmt);
 }
 
+/* Multi-row writes are all-or-nothing even outside a caller's transaction. */
+static int savepoint(struct sn_db *db)
+{
+	return sn_db_exec(db, "SAVEPOINT sn_store");
+}
+
+static int release(struct sn_db *db, int rc)
+{
+	if (rc < 0)
+		sn_db_exec(db, "ROLLBACK TO sn_store");
+	sn_db_exec(db, "RELEASE sn_store");
+	return rc;
+}
+
+static int service_add(struct sn_db *db, const struct sn_root_service *s, const char *descriptor);
+
 int sn_root_store_service_add(struct sn_db *db, const struct sn_root_service *s,
 			      const char *descriptor)
+{
+	if (savepoint(db) < 0)
+		return -1;
+	return release(db, service_add(db, s, descriptor));
+}
+
+static int service_add(struct sn_db *db, const struct sn_root_service *s, const char *descriptor)
 {
 	sqlite3_stmt *stmt = sn_db_stmt(db,
 		"INSERT INTO services (job_id, job_name, rr_ip, closest_ip, descriptor)"
@@ -348,8 +371,17 @@ int sn_root_store_service_del(struct sn_db *db, const char *job_id)
 
 /* --- instances --------------------------------------------------------- */
 
+static int instance_add(struct sn_db *db, const char *job_id, const struct sn_root_instance *inst);
+
 int sn_root_store_instance_add(struct sn_db *db, const char *job_id,
 			       const struct sn_root_instance *inst)
+{
+	if (savepoint(db) < 0)
+		return -1;
+	return release(db, instance_add(db, job_id, inst));
+}
+
+static int instance_add(struct sn_db *db, const char *job_id, const struct sn_root_instance *inst)
 {
 	sqlite3_stmt *stmt = sn_db_stmt(db,
 		"INSERT INTO instances (job_id, number, cluster_id, instance_ip) VALUES (?, ?, ?, ?)");

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/* semnet-cluster's SQLite store. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sn_log.h"
+#include "../../daemon/cluster/store.h"
+
+static char dir[64];
+static char path[128];
+static struct sn_db db;
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/semnet-cstore.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/cluster.db", dir);
+	sn_log_init("test", SN_LOG_ERROR);
+	ck_assert_int_eq(sn_cluster_store_open(&db, path, false), 0);
+}
+
+static void teardown(void)
+{
+	char cmd[160];
+
+	sn_db_close(&db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(nodes_report_changes)
+{
+	struct sn_cluster_node n = { .id = "n1", .subnet = 0xac100000, .subnet_len = 26 }, got;
+	bool changed;
+
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(!changed);
+	snprintf(n.host_ip, sizeof(n.host_ip), "10.0.0.1");
+	n.host_port = 4754;
+	snprintf(n.tunnel, sizeof(n.tunnel), "gre-udp");
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_assert_str_eq(got.host_ip, "10.0.0.1");
+	ck_assert_uint_eq(got.subnet_len, 26);
+	/* Two nodes never share a subnet. */
+	struct sn_cluster_node other = { .id = "n2", .subnet = 0xac100000, .subnet_len = 26 };
+
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &other, &changed), -1);
+	ck_assert_int_eq(sn_cluster_store_registry_version(&db), 0);
+	ck_assert_int_eq(sn_cluster_store_registry_bump(&db), 1);
+	ck_assert_int_eq(sn_cluster_store_registry_bump(&db), 2);
+	ck_assert_int_eq(sn_cluster_store_registry_version(&db), 2);
+	ck_assert_int_eq(sn_cluster_store_node_del(&db, "n1"), 1);
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 0);
+}
+END_TEST
+
+static struct sn_oak_table root_answer(struct sn_oak_instance *inst, size_t n)
+{
+	struct sn_oak_table t = { .app_name = "a.b.c.d", .rr_ip = 0xac1e0001, .closest_ip = 0xac1e0002,
+				  .instances = inst, .ninstances = n };
+
+	return t;
+}
+
+START_TEST(tables_cache_and_go_stale)
+{
+	struct sn_oak_instance inst[2] = {
+		{ .number = 0, .instance_ip = 0xac1e0003, .ns_ip = 0xac100002, .host_ip = "10.0.0.1",
+		  .host_port = 4754, .tunnel = "gre-udp" },
+		{ .number = 1, .instance_ip = 0xac1e0004, .ns_ip = 0xac100042, .host_ip = "10.0.0.2",
+		  .host_port = 4754, .tunnel = "gre-udp" },
+	};
+	struct sn_oak_table t = root_answer(inst, 2), got;
+	char job[SN_OAK_JOB_NAME_MAX + 1];
+
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 0);
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
+	ck_assert_uint_eq(got.ninstances, 2);
+	ck_assert_uint_eq(got.instances[1].ns_ip, 0xac100042);
+	sn_oak_table_free(&got);
+	ck_assert_int_eq(sn_cluster_store_job_by_ip(&db, 0xac1e0002, job), 1);
+	ck_assert_str_eq(job, "a.b.c.d");
+	ck_assert_int_eq(sn_cluster_store_job_by_ip(&db, 0xac1e0004, job), 1);
+	ck_assert_int_eq(sn_cluster_store_job_by_ip(&db, 0xac1e0009, job), 0);
+	ck_assert_int_eq(sn_cluster_store_table_invalidate(&db, "a.b.c.d"), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 0);
+	ck_assert_int_eq(sn_cluster_store_job_by_ip(&db, 0xac1e0001, job), 0);
+	/* A newer answer replaces the instances learned from the root. */
+	t.ninstances = 1;
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
+	ck_assert_uint_eq(got.ninstances, 1);
+	sn_oak_table_free(&got);
+}
+END_TEST
+
+START_TEST(local_instances_merge_with_the_root)
+{
+	struct sn_oak_instance local = { .number = 5, .ns_ip = 0xac100003, .host_ip = "10.0.0.1",
+					 .host_port = 4754, .tunnel = "gre-udp" };
+	struct sn_oak_instance from_root = local, got_inst;
+	struct sn_oak_table t = root_answer(&from_root, 1), got;
+
+	ck_assert_int_eq(sn_cluster_store_local_put(&db, "a.b.c.d", &local, "n1"), 0);
+	/* Nodes do not know InstanceIPs: not listed until the root names it. */
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &(struct sn_oak_table){
+		.app_name = "a.b.c.d", .rr_ip = 0xac1e0001, .closest_ip = 0xac1e0002 }), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
+	ck_assert_uint_eq(got.ninstances, 0);
+	sn_oak_table_free(&got);
+	from_root.instance_ip = 0xac1e0005;
+	from_root.host_port = 1;	/* stale at the root: the node's report wins */
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
+	ck_assert_uint_eq(got.ninstances, 1);
+	ck_assert_uint_eq(got.instances[0].instance_ip, 0xac1e0005);
+	ck_assert_int_eq(got.instances[0].host_port, 4754);
+	sn_oak_table_free(&got);
+	ck_assert_int_eq(sn_cluster_store_local_get(&db, "a.b.c.d", 5, &got_inst), 1);
+	ck_assert_int_eq(sn_cluster_store_local_del(&db, "a.b.c.d", 5), 1);
+	ck_assert_int_eq(sn_cluster_store_local_del(&db, "a.b.c.d", 5), 0);
+	ck_assert_int_eq(sn_cluster_store_local_get(&db, "a.b.c.d", 5, &got_inst), 0);
+}
+END_TEST
+
+static void collect(void *arg, const char *job_name)
+{
+	strcat(arg, job_name);
+	strcat(arg, ",");
+}
+
+START_TEST(interests_expire_unless_running_locally)
+{
+	struct sn_oak_instance local = { .number = 0, .ns_ip = 0xac100003, .host_ip = "10.0.0.1",
+					 .host_port = 4754, .tunnel = "gre-udp" };
+	char dropped[128] = "";
+
+	ck_assert_int_eq(sn_cluster_store_interest_touch(&db, "n1", "a.b.c.d", 100), 0);
+	ck_assert_int_eq(sn_cluster_store_interest_touch(&db, "n2", "a.b.c.d", 100), 0);
+	ck_assert_int_eq(sn_cluster_store_interest_touch(&db, "n1", "x.y.z.w", 100), 0);
+	ck_assert_int_eq(sn_cluster_store_interest_touch(&db, "n3", "k.l.m.n", 100), 0);
+	ck_assert_int_eq(sn_cluster_store_interest_touch(&db, "n2", "a.b.c.d", 200), 0);
+	ck_assert_int_eq(sn_cluster_store_local_put(&db, "k.l.m.n", &local, "n3"), 0);
+	ck_assert_int_eq(sn_cluster_store_interest_count(&db, "a.b.c.d"), 2);
+	ck_assert_int_eq(sn_cluster_store_interest_expire(&db, 150, collect, dropped), 0);
+	/* n2 used a.b.c.d recently; n3 runs k.l.m.n: only x.y.z.w is left unwatched. */
+	ck_assert_str_eq(dropped, "x.y.z.w,");
+	ck_assert_int_eq(sn_cluster_store_interest_count(&db, "a.b.c.d"), 1);
+	ck_assert_int_eq(sn_cluster_store_interest_count(&db, "k.l.m.n"), 1);
+	ck_assert_int_eq(sn_cluster_store_interest_del(&db, "n2", "a.b.c.d"), 1);
+	ck_assert_int_eq(sn_cluster_store_interest_del(&db, "n2", "a.b.c.d"), 0);
+	ck_assert_int_eq(sn_cluster_store_interest_count(&db, "a.b.c.d"), 0);
+}
+END_TEST
+
+static void collect_outbox(void *arg, int64_t id, const char *method, const char *path_,
+			   const char *body)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%lld %s %s %s;", (long long)id, method, path_,
+		 body ? body : "-");
+	strcat(arg, line);
+}
+
+START_TEST(deployments_and_outbox)
+{
+	char job_id[65], seen[512] = "";
+	int64_t id;
+
+	ck_assert_int_eq(sn_cluster_store_deployment_put(&db, "a.b.c.d", "j1"), 0);
+	ck_assert_int_eq(sn_cluster_store_deployment_put(&db, "a.b.c.d", NULL), 0);	/* keeps j1 */
+	ck_assert_int_eq(sn_cluster_store_deployment_get(&db, "a.b.c.d", job_id), 1);
+	ck_assert_str_eq(job_id, "j1");
+	ck_assert_int_eq(sn_cluster_store_deployment_del(&db, "a.b.c.d"), 1);
+	ck_assert_int_eq(sn_cluster_store_deployment_get(&db, "a.b.c.d", job_id), 0);
+	ck_assert_int_eq(sn_cluster_store_outbox_add(&db, "POST", "/api/net/x", "{}", &id), 0);
+	ck_assert_int_eq(sn_cluster_store_outbox_add(&db, "DELETE", "/api/net/y", NULL, &id), 0);
+	ck_assert_int_eq(sn_cluster_store_each_outbox(&db, collect_outbox, seen), 0);
+	ck_assert_str_eq(seen, "1 POST /api/net/x {};2 DELETE /api/net/y -;");
+	ck_assert_int_eq(sn_cluster_store_outbox_del(&db, 1), 0);
+	seen[0] = '\0';
+	ck_assert_int_eq(sn_cluster_store_each_outbox(&db, collect_outbox, seen), 0);
+	ck_assert_str_eq(seen, "2 DELETE /api/net/y -;");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cluster_store");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, nodes_report_changes);
+	tcase_add_test(tc, tables_cache_and_go_stale);
+	tcase_add_test(tc, local_instances_merge_with_the_root);
+	tcase_add_test(tc, interests_expire_unless_running_locally);
+	tcase_add_test(tc, deployments_and_outbox);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
