@@ -19,7 +19,7 @@ export KDIR
 SEMNET_CACHE ?= /var/cache/semnet-dev
 export SEMNET_CACHE
 
-.PHONY: all module user deps check check-debug demo kunit clean help print-kdir
+.PHONY: all module user deps check check-debug demo kunit clean help print-kdir bench-managers
 
 all: module user
 
@@ -41,6 +41,9 @@ check-debug: deps
 
 demo: deps
 	tests/demo.sh
+
+bench-managers: deps
+	tests/bench/managers.sh
 
 kunit: deps
 	tests/run-all.sh --only kunit

@@ -46,7 +46,8 @@ wait_file() {
 start_broker() {
 	for try in 1 2 3; do
 		MQTT_PORT=$(free_port)
-		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$MQTT_PORT" \
+		# Unbounded queues: a burst of answers to one subscriber is not dropped.
+		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n' "$MQTT_PORT" \
 			>"$WORK/mosquitto.conf"
 		mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
 		MQTT_PID=$!

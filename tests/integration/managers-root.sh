@@ -160,8 +160,9 @@ stop_daemon "$ROOT_PID" "$WORK/root.log" "semnet-root"
 start_root --sync full
 # One keep-alive curl posting 3000 allocations; killed once 100 are acknowledged.
 seq 3000 | awk -v u="$ROOT/api/net/instance/deploy" '{
+	if (NR > 1) print "next"
 	printf "url = \"%s\"\ndata = \"{\\\"_id\\\":\\\"job2\\\",\\\"instance_number\\\":%d,\\\"cluster_id\\\":\\\"c1\\\"}\"\n", u, $1
-	printf "silent\nwrite-out = \"\\n\"\nnext\n" }' >"$WORK/crash.curl"
+	printf "silent\nwrite-out = \"\\n\"\n" }' >"$WORK/crash.curl"
 : >"$WORK/crash.out"
 curl --config "$WORK/crash.curl" >>"$WORK/crash.out" 2>/dev/null &
 CURL_PID=$!
@@ -181,8 +182,9 @@ tap_note "$acked allocations acknowledged before kill -9"
 start_root
 # Re-deploying is idempotent: each acknowledged instance must get its address back.
 sed 's/"instance_number":\([0-9]*\),.*/\1/' "$WORK/crash.acked" | awk -v u="$ROOT/api/net/instance/deploy" '{
+	if (NR > 1) print "next"
 	printf "url = \"%s\"\ndata = \"{\\\"_id\\\":\\\"job2\\\",\\\"instance_number\\\":%d,\\\"cluster_id\\\":\\\"c1\\\"}\"\n", u, $1
-	printf "silent\nwrite-out = \"\\n\"\nnext\n" }' >"$WORK/recheck.curl"
+	printf "silent\nwrite-out = \"\\n\"\n" }' >"$WORK/recheck.curl"
 curl --config "$WORK/recheck.curl" 2>/dev/null |
 	grep -o '"instance_number":[0-9]*,"cluster_id":"c1","instance_ip":"[0-9.]*"' | sort >"$WORK/recheck.out"
 lost=$(comm -23 "$WORK/crash.acked" "$WORK/recheck.out" | wc -l)
