@@ -9,6 +9,7 @@
 #   integration  tests/integration/*.sh on the host
 #   kunit        tests/kunit/run.sh (semnet_kunit.ko in the debug kernel)
 #   e2e          tests/e2e/*.sh in the VM (tests/vm/run)
+# (only the executable *.sh files: the others are libraries they source)
 # --debug runs only the e2e scenarios, on the debug kernel (make check-debug).
 # Counts the TAP lines ("ok", "not ok") of every suite; a script that fails
 # without a "not ok" line, or a suite that cannot be built, counts as one
@@ -105,10 +106,10 @@ if wanted integration; then
 	echo "== integration"
 	mkdir -p "$res/integration"
 	for t in tests/integration/*.sh; do
-		[ -e "$t" ] || continue
+		[ -x "$t" ] || continue
 		n=$(basename "$t" .sh)
 		if [ "$user_ok" = 1 ]; then
-			timeout 600 bash "$t" </dev/null >"$res/integration/$n.log" 2>&1
+			timeout 600 "$t" </dev/null >"$res/integration/$n.log" 2>&1
 			record "integration: $n" "$?" "$res/integration/$n.log"
 		else
 			echo "not ok - the userspace build failed" >"$res/integration/$n.log"
@@ -141,7 +142,7 @@ if wanted e2e; then
 		echo "== e2e"
 	fi
 	for t in tests/e2e/*.sh; do
-		[ -e "$t" ] || continue
+		[ -x "$t" ] || continue
 		n=$(basename "$t" .sh)
 		if [ "$module_ok" = 1 ] && [ "$user_ok" = 1 ]; then
 			tests/vm/run "${vm_args[@]}" "$t" >"$res/e2e/$n.log" 2>&1
