@@ -54,10 +54,22 @@ grep -q "nsip is outside the node's subnet" "$WORK/cluster-c1.log" &&
 	tap_ok "a report with a nsIP outside the node's subnet is refused" ||
 	tap_fail "a report with a nsIP outside the node's subnet is refused"
 
+# --- a node's underlay address changes ------------------------------------------
+mqtt_pub nodes/n1/net/service/address-changed "{\"appname\":\"$JOB\",\"instance_number\":0,\"host_ip\":\"127.0.0.3\",\"host_port\":4754}"
+for i in $(seq 100); do
+	curl -s "$ROOT/api/net/service/app_ns_web_prod/instances?cluster_id=c1" | grep -q '"host_ip":"127.0.0.3"' && break
+	sleep 0.05
+done
+r=$(curl -s "$ROOT/api/net/service/app_ns_web_prod/instances?cluster_id=c1")
+tap_match "an address-changed report reaches the root as net_deploy_status" "$r" \
+	'"instance_number":0,"instance_ip":"172.30.0.3",.*"namespace_ip":"172.16.0.2",.*"host_ip":"127.0.0.3","host_port":4754'
+r=$(mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -C 1 -W 5 -t semnet/nodes)
+tap_match "and updates the node registry" "$r" '"node_id":"n1","subnet":"172.16.0.0/26","host_ip":"127.0.0.3"'
+
 # --- table queries from a node --------------------------------------------------
 r=$(mqtt_request nodes/n2/net/tablequery/request nodes/n2/net/tablequery/result "{\"sname\":\"$JOB\",\"sip\":\"\"}")
 tap_match "a table query by name answers with both instances" "$r" \
-	"^\\{\"app_name\":\"$JOB\",.*\"instance_number\":0,\"instance_ip\":\"172.30.0.3\",\"instance_ip_v6\":null,\"namespace_ip\":\"172.16.0.2\",\"namespace_ip_v6\":null,\"host_ip\":\"127.0.0.1\",\"host_port\":4754,\"tunnel\":\"gre-udp\".*\"instance_number\":1,\"instance_ip\":\"172.30.0.4\",.*\"namespace_ip\":\"172.16.0.66\".*\"tunnel\":\"ipudp\""
+	"^\\{\"app_name\":\"$JOB\",.*\"instance_number\":0,\"instance_ip\":\"172.30.0.3\",\"instance_ip_v6\":null,\"namespace_ip\":\"172.16.0.2\",\"namespace_ip_v6\":null,\"host_ip\":\"127.0.0.3\",\"host_port\":4754,\"tunnel\":\"gre-udp\".*\"instance_number\":1,\"instance_ip\":\"172.30.0.4\",.*\"namespace_ip\":\"172.16.0.66\".*\"tunnel\":\"ipudp\""
 tap_match "and carries the query key" "$r" "\"query_key\":\"$JOB\"\\}\$"
 tap_match "entries list RR, Closest and instance_ip" "$r" \
 	'"service_ip":\[\{"IpType":"RR","Address":"172.30.0.1","Address_v6":null\},\{"IpType":"Closest","Address":"172.30.0.2","Address_v6":null\},\{"IpType":"instance_ip","Address":"172.30.0.3","Address_v6":null\}\]'
