@@ -92,18 +92,21 @@ struct nl_msg *sn_msg(struct sn_genl *g, uint8_t cmd, int flags);
 /* Prints a failed request the way every command does. Returns SN_EXIT_FAIL. */
 int sn_report(struct sn_genl *g, const char *what, int err);
 /*
- * Sends msg and reports a failure. Returns 0 or SN_EXIT_FAIL. For a dump
- * pass NLM_F_DUMP in sn_msg().
- */
-int sn_run(struct sn_genl *g, const char *what, struct nl_msg *msg,
-	   sn_genl_reply_fn fn, void *arg);
-/*
  * open + build + run + close, for commands with one request: fill() adds
  * the attributes (may be NULL). Returns 0 or SN_EXIT_FAIL (reported).
  */
 typedef int (*sn_fill_fn)(struct nl_msg *msg, const void *arg);
 int sn_request(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
 	       const void *farg, sn_genl_reply_fn fn, void *arg);
+/*
+ * A dump with sn_request(). A dump that a concurrent change interrupted
+ * (NLM_F_DUMP_INTR, which lib/genl.c reports as -EIO) is retried from the
+ * start on a fresh socket, twice at most; reset() empties what fn()
+ * collected before each retry.
+ */
+#define SN_DUMP_TRIES 3
+int sn_dump(const char *what, uint8_t cmd, sn_fill_fn fill, const void *farg,
+	    sn_genl_reply_fn fn, void *arg, void (*reset)(void *arg));
 
 /* Attribute helpers. Return 0, or -EMSGSIZE / -EBADMSG. */
 int sn_put_prefix(struct nl_msg *msg, int type, const struct sn_prefix *p);
@@ -222,6 +225,9 @@ struct sn_instances {
 };
 int sn_services_collect(struct nlattr **attrs, void *arg);
 int sn_instances_collect(struct nlattr **attrs, void *arg);
+/* Empties a list for a retried dump (keeps its memory). */
+void sn_services_reset(void *arg);
+void sn_instances_reset(void *arg);
 void sn_services_sort(struct sn_services *s);
 void sn_instances_sort(struct sn_instances *s);
 

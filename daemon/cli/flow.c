@@ -182,6 +182,11 @@ static int flows_collect(struct nlattr **attrs, void *arg)
 	return 0;
 }
 
+static void flows_reset(void *arg)
+{
+	((struct flows *)arg)->n = 0;
+}
+
 static int cmp_flow(const void *pa, const void *pb)
 {
 	const struct sn_flow *a = pa, *b = pb;
@@ -246,8 +251,8 @@ static int flow_show(const char *what, int argc, char **argv)
 		return ret;
 	list.filter = &filter;
 	/* The module filters the dump; filtering here too keeps any version honest. */
-	ret = sn_request(what, SEMNET_CMD_GET_FLOW, NLM_F_DUMP,
-			 filter.present ? fill_flow : NULL, &filter, flows_collect, &list);
+	ret = sn_dump(what, SEMNET_CMD_GET_FLOW, filter.present ? fill_flow : NULL, &filter,
+		      flows_collect, &list, flows_reset);
 	if (ret)
 		goto out;
 	if (list.n > 1)

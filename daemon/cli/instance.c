@@ -183,6 +183,11 @@ int sn_instances_collect(struct nlattr **attrs, void *arg)
 	return 0;
 }
 
+void sn_instances_reset(void *arg)
+{
+	((struct sn_instances *)arg)->n = 0;
+}
+
 static int cmp_instance(const void *a, const void *b)
 {
 	uint32_t x = ntohl(((const struct sn_instance *)a)->addr);
@@ -338,9 +343,9 @@ static int instance_show(const char *what, int argc, char **argv)
 	} else {
 		if (SN_HAS(&sel, SEMNET_A_INSTANCE_SERVICE))
 			list.filter_service = sel.service;
-		ret = sn_request(what, SEMNET_CMD_GET_INSTANCE, NLM_F_DUMP,
-				 sel.present ? fill_instance : NULL, &sel,
-				 sn_instances_collect, &list);
+		ret = sn_dump(what, SEMNET_CMD_GET_INSTANCE,
+			      sel.present ? fill_instance : NULL, &sel,
+			      sn_instances_collect, &list, sn_instances_reset);
 	}
 	if (ret)
 		goto out;

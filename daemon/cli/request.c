@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,22 +60,17 @@ int sn_report(struct sn_genl *g, const char *what, int err)
 		msg = "not supported by the loaded semnet module (older than this tool?)";
 	else if (err == -EBADMSG)
 		msg = "malformed reply from the kernel";
+	else if (err == -EIO)
+		msg = "netlink receive failed (or the dump kept being interrupted by changes)";
 	else
 		msg = strerror(-err);
 	fprintf(stderr, "semnet: %s: %s\n", what, msg);
 	return SN_EXIT_FAIL;
 }
 
-int sn_run(struct sn_genl *g, const char *what, struct nl_msg *msg,
-	   sn_genl_reply_fn fn, void *arg)
-{
-	int ret = sn_genl_transact(g, msg, fn, arg);
-
-	return ret < 0 ? sn_report(g, what, ret) : 0;
-}
-
-int sn_request(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
-	       const void *farg, sn_genl_reply_fn fn, void *arg)
+/* One request on a fresh socket: 0, SN_EXIT_FAIL (reported) or -EIO (not). */
+static int request_once(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
+			const void *farg, sn_genl_reply_fn fn, void *arg, bool eio_quiet)
 {
 	struct sn_genl g;
 	struct nl_msg *msg;
@@ -86,8 +82,31 @@ int sn_request(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
 	msg = sn_msg(&g, cmd, flags);
 	if (fill && fill(msg, farg) < 0)
 		sn_put_failed();
-	ret = sn_run(&g, what, msg, fn, arg);
+	ret = sn_genl_transact(&g, msg, fn, arg);
+	if (ret < 0 && !(ret == -EIO && eio_quiet))
+		ret = sn_report(&g, what, ret);
 	sn_genl_close(&g);
+	return ret;
+}
+
+int sn_request(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
+	       const void *farg, sn_genl_reply_fn fn, void *arg)
+{
+	return request_once(what, cmd, flags, fill, farg, fn, arg, false);
+}
+
+int sn_dump(const char *what, uint8_t cmd, sn_fill_fn fill, const void *farg,
+	    sn_genl_reply_fn fn, void *arg, void (*reset)(void *arg))
+{
+	int tries, ret = 0;
+
+	for (tries = 1; tries <= SN_DUMP_TRIES; tries++) {
+		ret = request_once(what, cmd, NLM_F_DUMP, fill, farg, fn, arg,
+				   tries < SN_DUMP_TRIES);
+		if (ret != -EIO)
+			break;
+		reset(arg);
+	}
 	return ret;
 }
 

@@ -60,7 +60,8 @@ int sn_fail(const char *what, const char *fmt, ...)
 int sn_positional_addr(const char *what, const char *arg, uint32_t *be)
 {
 	if (!arg)
-		return sn_usage_error(what, "missing address (see: semnet help)");
+		return sn_usage_error(what, "missing address (see: semnet %.*s help)",
+				      (int)strcspn(what, " "), what);
 	if (sn_parse_addr(arg, be) < 0) {
 		if ((arg[0] < '0' || arg[0] > '9') && !strchr(arg, '.'))
 			return sn_usage_error(what, "missing address (it comes first, before \"%s\")",

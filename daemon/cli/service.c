@@ -128,6 +128,11 @@ int sn_services_collect(struct nlattr **attrs, void *arg)
 	return 0;
 }
 
+void sn_services_reset(void *arg)
+{
+	((struct sn_services *)arg)->n = 0;
+}
+
 static int cmp_service(const void *a, const void *b)
 {
 	uint32_t x = ntohl(((const struct sn_service *)a)->addr);
@@ -250,8 +255,8 @@ static int service_show(const char *what, int argc, char **argv)
 		ret = sn_request(what, SEMNET_CMD_GET_SERVICE, 0, fill_service, &s,
 				 sn_services_collect, &list);
 	} else {
-		ret = sn_request(what, SEMNET_CMD_GET_SERVICE, NLM_F_DUMP, NULL, NULL,
-				 sn_services_collect, &list);
+		ret = sn_dump(what, SEMNET_CMD_GET_SERVICE, NULL, NULL,
+			      sn_services_collect, &list, sn_services_reset);
 	}
 	/* Always a list (in JSON an array), as ip(8) does for one object too. */
 	if (!ret)

@@ -44,7 +44,11 @@ static int stats_reply(struct nlattr **attrs, void *arg)
 	return sn_stats_get(attrs, arg);
 }
 
-static int fetch(struct overview *o)
+/*
+ * The four requests on one socket: 0, SN_EXIT_FAIL (reported), or -EIO
+ * (not reported when quiet) for a dump interrupted by a change.
+ */
+static int fetch_once(struct overview *o, bool quiet)
 {
 	struct sn_genl g;
 	int ret;
@@ -55,20 +59,33 @@ static int fetch(struct overview *o)
 	ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_NODE, 0), node_reply, o);
 	if (ret == -ENODATA)	/* not configured: still show the rest */
 		ret = 0;
-	if (ret < 0) {
+	if (!ret)
+		ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_SERVICE, NLM_F_DUMP),
+				       sn_services_collect, &o->services);
+	if (!ret)
+		ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_INSTANCE, NLM_F_DUMP),
+				       sn_instances_collect, &o->instances);
+	if (!ret)
+		ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_STATS, 0),
+				       stats_reply, &o->stats);
+	if (ret < 0 && !(ret == -EIO && quiet))
 		ret = sn_report(&g, "show", ret);
-		goto out;
-	}
-	ret = sn_run(&g, "show", sn_msg(&g, SEMNET_CMD_GET_SERVICE, NLM_F_DUMP),
-		     sn_services_collect, &o->services);
-	if (!ret)
-		ret = sn_run(&g, "show", sn_msg(&g, SEMNET_CMD_GET_INSTANCE, NLM_F_DUMP),
-			     sn_instances_collect, &o->instances);
-	if (!ret)
-		ret = sn_run(&g, "show", sn_msg(&g, SEMNET_CMD_GET_STATS, 0),
-			     stats_reply, &o->stats);
-out:
 	sn_genl_close(&g);
+	return ret;
+}
+
+static int fetch(struct overview *o)
+{
+	int tries, ret = 0;
+
+	for (tries = 1; tries <= SN_DUMP_TRIES; tries++) {
+		ret = fetch_once(o, tries < SN_DUMP_TRIES);
+		if (ret != -EIO)
+			break;
+		o->has_node = false;
+		sn_services_reset(&o->services);
+		sn_instances_reset(&o->instances);
+	}
 	return ret;
 }
 

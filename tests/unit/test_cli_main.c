@@ -43,6 +43,7 @@ static struct {
 	int script_tx;			/* the transaction reply_new() scripts */
 	int err;			/* the transaction's error, or 0 */
 	const char *extack;
+	int eio_until;			/* transactions before this one fail with -EIO */
 } fake;
 
 int __real_sn_genl_open(struct sn_genl *g);
@@ -72,6 +73,20 @@ int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 	memcpy(fake.req[fake.nreq++], nlh, nlh->nlmsg_len);
 	nlmsg_free(msg);
 	g->error[0] = '\0';
+	if (tx < fake.eio_until) {
+		/* An interrupted dump: the replies so far arrive, then -EIO. */
+		for (i = 0; i < fake.nreply; i++) {
+			struct nlattr *attrs[SEMNET_A_MAX + 1];
+
+			if (fake.reply_tx[i] != 0)
+				continue;
+			ck_assert_int_eq(genlmsg_parse(nlmsg_hdr(fake.reply[i]), 0, attrs,
+						       SEMNET_A_MAX, NULL), 0);
+			if (fn)
+				fn(attrs, arg);
+		}
+		return -EIO;
+	}
 	for (i = 0; i < fake.nreply; i++) {
 		struct nlattr *attrs[SEMNET_A_MAX + 1];
 
@@ -248,7 +263,7 @@ START_TEST(usage_errors)
 		  "semnet: service: unknown command \"frob\" (try: semnet service help)\n" },
 		{ { "service", "add", "172.30.0.300", "name", "web" },
 		  "semnet: service add: invalid address \"172.30.0.300\"\n" },
-		{ { "service", "add" }, "semnet: service add: missing address (see: semnet help)\n" },
+		{ { "service", "add" }, "semnet: service add: missing address (see: semnet service help)\n" },
 		{ { "service", "add", "name", "web" },
 		  "semnet: service add: missing address (it comes first, before \"name\")\n" },
 		{ { "service", "add", "172.30.0.10", "name", "web", "polcy", "rr" },
@@ -791,6 +806,34 @@ START_TEST(output_services)
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o, "counters"),
 							    "bytes")), 2000);
 	json_decref(root);
+
+	/* A dump interrupted by a change is retried from scratch: no duplicates. */
+	fake_reset();
+	fake.eio_until = 2;
+	fake.script_tx = 2;
+	reply_service("172.30.0.10", "web", "rr", 3, 20);
+	fake.script_tx = 0;
+	reply_service("172.30.0.99", "gone", "rr", 3, 20);
+	ck_assert_int_eq(SEMNET("service", "show"), 0);
+	ck_assert_int_eq(fake.nopen, 3);
+	ck_assert_int_eq(fake.nreq, 3);
+	ck_assert_str_eq(run.out, "172.30.0.10  name web  policy rr  instances 3\n");
+	ck_assert_str_eq(run.err, "");
+
+	/* ... three times at most. */
+	fake_reset();
+	fake.eio_until = 3;
+	ck_assert_int_eq(SEMNET("flow", "show"), 1);
+	ck_assert_int_eq(fake.nreq, 3);
+	ck_assert_str_eq(run.out, "");
+	ck_assert_str_eq(run.err, "semnet: flow show: netlink receive failed "
+			 "(or the dump kept being interrupted by changes)\n");
+
+	fake_reset();
+	fake.eio_until = 1;
+	ck_assert_int_eq(SEMNET("-j", "show"), 0);
+	ck_assert_int_eq(fake.nopen, 2);
+	ck_assert_int_eq(fake.nreq, 5);
 
 	/* Empty dump: nothing in text, [] in JSON. */
 	fake_reset();
