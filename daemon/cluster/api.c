@@ -139,7 +139,83 @@ static int nodes_get(void *ctx, const struct sn_http_request *req, json_t **repl
 	return *reply ? 200 : store_error(reply);
 }
 
+struct node_instances {
+	struct {
+		char job[SN_OAK_JOB_NAME_MAX + 1];
+		int number;
+	} *list;
+	size_t n;
+	int errors;
+};
+
+static void collect_instance(void *arg, const char *job_name, const struct sn_oak_instance *inst)
+{
+	struct node_instances *ni = arg;
+	void *grown = realloc(ni->list, (ni->n + 1) * sizeof(*ni->list));
+
+	if (!grown) {
+		ni->errors++;
+		return;
+	}
+	ni->list = grown;
+	snprintf(ni->list[ni->n].job, sizeof(ni->list[ni->n].job), "%s", job_name);
+	ni->list[ni->n++].number = inst->number;
+}
+
+/* A node leaves the cluster: its instances stop being local, its subnet
+ * goes back to the root (queued), the registry loses it. */
+static int node_delete(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct sn_cluster *c = ctx;
+	struct sn_cluster_node n;
+	struct node_instances ni = { 0 };
+	char path[96], subnet[SN_IPV4_STRLEN];
+	int64_t version = -1;
+	int found = sn_cluster_store_node_get(&c->db, req->params[0], &n), status = 200;
+
+	if (found < 0)
+		return store_error(reply);
+	if (found == 0) {
+		*reply = sn_json_error("no node '%.64s'", req->params[0]);
+		return 404;
+	}
+	if (sn_cluster_store_each_local_of_node(&c->db, n.id, collect_instance, &ni) < 0 ||
+	    ni.errors) {
+		status = store_error(reply);
+		goto out;
+	}
+	sn_ipv4_format(n.subnet, subnet);
+	for (char *p = subnet; *p; p++)
+		if (*p == '.')
+			*p = '_';
+	snprintf(path, sizeof(path), "/api/net/subnet/%s", subnet);
+	if (sn_db_begin(&c->db) < 0)
+		goto fail;
+	for (size_t i = 0; i < ni.n; i++)
+		if (sn_cluster_store_local_del(&c->db, ni.list[i].job, ni.list[i].number) < 0 ||
+		    sn_cluster_store_table_invalidate(&c->db, ni.list[i].job) < 0)
+			goto fail;
+	if (sn_cluster_store_node_del(&c->db, n.id) < 0 || (version = sn_registry_changed(c)) < 0 ||
+	    (n.subnet && sn_uplink_enqueue(c->uplink, "DELETE", path, NULL) < 0) ||
+	    sn_db_commit(&c->db) < 0)
+		goto fail;
+	sn_uplink_flush(c->uplink);
+	sn_registry_publish(c, version);
+	for (size_t i = 0; i < ni.n; i++)
+		sn_nodes_job_updated(c, ni.list[i].job, ni.list[i].number, "UNDEPLOYMENT");
+	sn_info("node %s removed (%zu instances)", n.id, ni.n);
+	*reply = json_pack("{s:s, s:I}", "node_id", n.id, "instances_removed", (json_int_t)ni.n);
+	goto out;
+fail:
+	sn_db_rollback(&c->db);
+	status = store_error(reply);
+out:
+	free(ni.list);
+	return status;
+}
+
 const struct sn_http_route sn_cluster_routes[] = {
+	{ "DELETE", "/api/net/node/*", node_delete },
 	{ "POST", "/api/net/deployment", deployment_post },
 	{ "DELETE", "/api/net/deployment/*", deployment_delete },
 	{ "POST", "/api/net/job/update", job_update },

@@ -507,9 +507,22 @@ int sn_root_store_each_instance(struct sn_db *db, const char *job_id,
 
 int sn_root_store_interest_add(struct sn_db *db, const char *cluster_id, const char *job_name)
 {
+	/* Most queries repeat an interest: a read spares them a write transaction. */
 	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"INSERT OR IGNORE INTO interests (cluster_id, job_name) VALUES (?, ?)");
+		"SELECT 1 FROM interests WHERE cluster_id = ? AND job_name = ?");
+	int rc;
 
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, job_name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return -1;
+	stmt = sn_db_stmt(db, "INSERT OR IGNORE INTO interests (cluster_id, job_name) VALUES (?, ?)");
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);

@@ -185,6 +185,21 @@ tap_match "a bad job update gets a 400" "$r" '^400 \{"error":'
 r=$(http POST "$CLUSTER/api/net/deployment" '{"job_name":7}')
 tap_match "a bad deployment gets a 400" "$r" "^400 \\{\"error\":\"field 'job_name' must be a string\"\\}"
 
+# --- a node leaves ---------------------------------------------------------------
+free_before=$(curl -s "$ROOT/api/net/status" | grep -o '"subnets_free":[0-9]*' | cut -d: -f2)
+r=$(http DELETE "$CLUSTER/api/net/node/n2")
+tap_match "a node is removed from the cluster" "$r" '^200 \{"node_id":"n2","instances_removed":0\}'
+r=$(http DELETE "$CLUSTER/api/net/node/n2")
+tap_match "removing it again is a 404" "$r" '^404 '
+for i in $(seq 100); do
+	free_after=$(curl -s "$ROOT/api/net/status" | grep -o '"subnets_free":[0-9]*' | cut -d: -f2)
+	[ "$free_after" -gt "$free_before" ] && break
+	sleep 0.05
+done
+tap_eq "its subnet goes back to the root's pool" "$((free_after - free_before))" 1
+r=$(mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -C 1 -W 5 -t semnet/nodes)
+tap_match "the retained registry no longer lists it" "$r" '"nodes":\[\{"node_id":"n1",[^]]*\}\]\}$'
+
 # --- kill -9 mid-stream: subnets of 60 new nodes ---------------------------------
 seq 100 159 | awk '{ print "nodes/m" $1 "/net/subnet" }' >"$WORK/m.topics"
 (while read -r t; do mqtt_pub "$t" '{"METHOD":"GET"}'; done <"$WORK/m.topics") &
