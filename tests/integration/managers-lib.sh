@@ -120,8 +120,9 @@ http() {
 # The node side of MQTT: one subscriber logging every message ("topic payload"
 # per line) to $WORK/mqtt.log from the start, so no answer is missed.
 start_listener() {
+	: >"$WORK/mqtt.log"	# exists before the background job opens it
 	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -v -t 'nodes/#' -t 'jobs/#' -t 'semnet/#' \
-		-t 'listener/ready' >"$WORK/mqtt.log" 2>&1 &
+		-t 'listener/ready' >>"$WORK/mqtt.log" 2>&1 &
 	PIDS="$PIDS $!"
 	for i in $(seq 100); do
 		mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -t listener/ready -m 1
