@@ -363,7 +363,14 @@ char *sn_http_query_get(const struct sn_http_request *req, const char *key)
 			int outlen;
 			char *curl_value = curl_easy_unescape(NULL, p + keylen + 1,
 							      (int)(len - keylen - 1), &outlen);
-			char *value = curl_value ? strndup(curl_value, (size_t)outlen) : NULL;
+			char *value;
+
+			/* A decoded NUL would cut the value short: hand back the raw
+			 * text, which no identifier check accepts. */
+			if (curl_value && memchr(curl_value, '\0', (size_t)outlen))
+				value = strndup(p + keylen + 1, len - keylen - 1);
+			else
+				value = curl_value ? strndup(curl_value, (size_t)outlen) : NULL;
 
 			curl_free(curl_value);
 			return value;

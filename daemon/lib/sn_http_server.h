@@ -54,8 +54,9 @@ int sn_http_server_port(const struct sn_http_server *s);
  * handles; open connections are dropped. */
 void sn_http_server_free(struct sn_http_server *s);
 
-/* The decoded value of query parameter @key in a malloc'd string, or NULL
- * when absent (or out of memory). */
+/* The percent-decoded value of query parameter @key in a malloc'd string,
+ * or NULL when absent (or out of memory). A value that decodes to a NUL
+ * byte comes back undecoded, so validation refuses it. */
 char *sn_http_query_get(const struct sn_http_request *req, const char *key);
 
 #endif
