@@ -1,5 +1,5 @@
 # Check units for the managers' shared library and stores.
-TESTS += test_ipalloc test_oak_json test_root_store test_cluster_store
+TESTS += test_ipalloc test_oak_json test_root_store test_cluster_store test_http
 test_ipalloc_SRCS := $(TOP)/tests/unit/test_ipalloc.c
 test_ipalloc_PKGS := check
 test_ipalloc_LIBS := snlib
@@ -12,3 +12,6 @@ test_root_store_LIBS := snlib
 test_cluster_store_SRCS := $(TOP)/tests/unit/test_cluster_store.c $(TOP)/daemon/cluster/store.c
 test_cluster_store_PKGS := check
 test_cluster_store_LIBS := snlib
+test_http_SRCS := $(TOP)/tests/unit/test_http.c
+test_http_PKGS := check
+test_http_LIBS := snlib
