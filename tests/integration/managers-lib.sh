@@ -61,6 +61,21 @@ start_broker() {
 	echo "Bail out! mosquitto does not start"; cat "$WORK/mosquitto.log"; exit 1
 }
 
+# restart_broker: kill the broker and start it again on the same port (its
+# retained messages are gone: persistence is off)
+restart_broker() {
+	kill "$MQTT_PID"
+	wait "$MQTT_PID" 2>/dev/null
+	mosquitto -c "$WORK/mosquitto.conf" >>"$WORK/mosquitto.log" 2>&1 &
+	MQTT_PID=$!
+	PIDS="$PIDS $MQTT_PID"
+	for i in $(seq 50); do
+		mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -t probe -m x 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "Bail out! mosquitto does not restart"; exit 1
+}
+
 # start_root [ARGS...]: semnet-root on an ephemeral port; sets ROOT_PID, ROOT
 start_root() {
 	rm -f "$WORK/root.port"
@@ -120,13 +135,18 @@ http() {
 # The node side of MQTT: one subscriber logging every message ("topic payload"
 # per line) to $WORK/mqtt.log from the start, so no answer is missed.
 start_listener() {
-	: >"$WORK/mqtt.log"	# exists before the background job opens it
+	if [ -n "${LISTENER_PID:-}" ]; then	# one listener at a time: no duplicate lines
+		kill "$LISTENER_PID" 2>/dev/null
+		wait "$LISTENER_PID" 2>/dev/null
+	fi
+	touch "$WORK/mqtt.log"	# exists before the background job opens it
 	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -v -t 'nodes/#' -t 'jobs/#' -t 'semnet/#' \
 		-t 'listener/ready' >>"$WORK/mqtt.log" 2>&1 &
-	PIDS="$PIDS $!"
+	LISTENER_PID=$!
+	PIDS="$PIDS $LISTENER_PID"
 	for i in $(seq 100); do
-		mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -t listener/ready -m 1
-		grep -q '^listener/ready' "$WORK/mqtt.log" && return 0
+		mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -t listener/ready -m "$LISTENER_PID"
+		grep -q "^listener/ready $LISTENER_PID\$" "$WORK/mqtt.log" && return 0
 		sleep 0.05
 	done
 	echo "Bail out! mosquitto_sub does not listen"; exit 1
