@@ -30,7 +30,7 @@ struct sn_mqtt {
 static void update_poll(struct sn_mqtt *m);
 static void retry_connect(uv_timer_t *timer);
 
-static void poll_closed(uv_handle_t *handle)
+static void free_handle(uv_handle_t *handle)
 {
 	free(handle);
 }
@@ -40,7 +40,7 @@ static void drop_poll(struct sn_mqtt *m)
 	if (!m->poll)
 		return;
 	uv_poll_stop(m->poll);
-	uv_close((uv_handle_t *)m->poll, poll_closed);
+	uv_close((uv_handle_t *)m->poll, free_handle);
 	m->poll = NULL;
 }
 
@@ -262,7 +262,7 @@ void sn_mqtt_free(struct sn_mqtt *m)
 	if (m->connected)
 		mosquitto_disconnect(m->mosq);
 	mosquitto_destroy(m->mosq);
-	uv_close((uv_handle_t *)m->misc, poll_closed);
-	uv_close((uv_handle_t *)m->retry, poll_closed);
+	uv_close((uv_handle_t *)m->misc, free_handle);
+	uv_close((uv_handle_t *)m->retry, free_handle);
 	free(m);
 }
