@@ -211,6 +211,31 @@ tap_eq "its subnet goes back to the root's pool" "$((free_after - free_before))"
 r=$(mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -C 1 -W 5 -t semnet/nodes)
 tap_match "the retained registry no longer lists it" "$r" '"nodes":\[\{"node_id":"n1",[^]]*\}\]\}$'
 
+# --- a report queued for a dead root survives the cluster's kill -9 -------------
+http POST "$ROOT/api/net/instance/deploy" '{"_id":"job1","instance_number":4,"cluster_id":"c1"}' >/dev/null
+ROOT_PORT=$(cat "$WORK/root.port")
+stop_daemon "$ROOT_PID" "$WORK/root.log" "semnet-root (before the outbox test)"
+fails=$(grep -c "queued call .* to the root failed" "$WORK/cluster-c1.log")
+mqtt_pub nodes/n1/net/service/deployed "{\"appname\":\"$JOB\",\"status\":\"DEPLOYED\",\"instance_number\":4,\"nsip\":\"172.16.0.9\",\"host_ip\":\"127.0.0.3\",\"host_port\":4754}"
+for i in $(seq 100); do
+	[ "$(grep -c "queued call .* to the root failed" "$WORK/cluster-c1.log")" -gt "$fails" ] && break
+	sleep 0.05
+done
+r=$(curl -s "$CLUSTER/api/net/status")
+tap_match "with the root down the location report waits in the outbox" "$r" '"root_calls_pending":1'
+kill -9 "$CLUSTER_PID"
+wait "$CLUSTER_PID" 2>/dev/null
+start_root
+ROOT_PORT=
+start_cluster c1
+for i in $(seq 100); do
+	curl -s "$ROOT/api/net/service/app_ns_web_prod/instances?cluster_id=c1" | grep -q '"namespace_ip":"172.16.0.9"' && break
+	sleep 0.1
+done
+r=$(curl -s "$ROOT/api/net/service/app_ns_web_prod/instances?cluster_id=c1")
+tap_match "after kill -9 and restart the cluster delivers it" "$r" \
+	'"instance_number":4,"instance_ip":"172.30.0.[0-9]*",.*"namespace_ip":"172.16.0.9"'
+
 # --- kill -9 mid-stream: subnets of 60 new nodes ---------------------------------
 seq 100 159 | awk '{ print "nodes/m" $1 "/net/subnet" }' >"$WORK/m.topics"
 (while read -r t; do mqtt_pub "$t" '{"METHOD":"GET"}'; done <"$WORK/m.topics") &

@@ -76,10 +76,11 @@ restart_broker() {
 	echo "Bail out! mosquitto does not restart"; exit 1
 }
 
-# start_root [ARGS...]: semnet-root on an ephemeral port; sets ROOT_PID, ROOT
+# start_root [ARGS...]: semnet-root on an ephemeral port ($ROOT_PORT if set);
+# sets ROOT_PID, ROOT
 start_root() {
 	rm -f "$WORK/root.port"
-	"$SEMNET_BUILD/bin/semnet-root" --listen 127.0.0.1 --port 0 --ready-file "$WORK/root.port" \
+	"$SEMNET_BUILD/bin/semnet-root" --listen 127.0.0.1 --port "${ROOT_PORT:-0}" --ready-file "$WORK/root.port" \
 		--db "$WORK/root.db" --sync normal --push-backoff-ms 50 "$@" 2>>"$WORK/root.log" &
 	ROOT_PID=$!
 	PIDS="$PIDS $ROOT_PID"
