@@ -108,6 +108,7 @@ static int job_update(void *ctx, const struct sn_http_request *req, json_t **rep
 	}
 	/* The cached table is stale: nodes re-query and the next query asks
 	 * the root, which answers with the change. */
+	c->job_updates++;
 	if (sn_cluster_store_table_invalidate(&c->db, job_name) < 0) {
 		status = store_error(reply);
 		goto out;
@@ -189,6 +190,7 @@ static int node_delete(void *ctx, const struct sn_http_request *req, json_t **re
 		if (*p == '.')
 			*p = '_';
 	snprintf(path, sizeof(path), "/api/net/subnet/%s", subnet);
+	c->job_updates++;
 	if (sn_db_begin(&c->db) < 0)
 		goto fail;
 	for (size_t i = 0; i < ni.n; i++)

@@ -4,6 +4,7 @@
 #define SN_CLUSTER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "config.h"
@@ -23,6 +24,9 @@ struct sn_cluster {
 	struct sn_mqtt *mqtt;
 	struct sn_uplink *uplink;
 	uv_timer_t interest_timer;
+	/* Bumped by every job update: a root answer requested before one
+	 * arrived may predate it, so it is not cached as fresh. */
+	uint64_t job_updates;
 };
 
 /* Seconds of wall-clock time (interest timestamps survive restarts). */

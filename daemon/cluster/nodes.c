@@ -53,6 +53,7 @@ void sn_nodes_job_updated(struct sn_cluster *c, const char *job_name, int instan
 
 int sn_nodes_drop_job_interest(struct sn_cluster *c, const char *job_name)
 {
+	c->job_updates++;
 	char path[64 + SN_OAK_JOB_NAME_MAX];
 
 	snprintf(path, sizeof(path), "/api/net/interest/%s", job_name);
@@ -338,6 +339,7 @@ static void handle_undeployed(struct sn_cluster *c, const char *node, json_t *ms
 	}
 	/* The orchestrator frees the InstanceIP at the root (DELETE
 	 * /api/net/<id>/<n>); here the instance just stops being local. */
+	c->job_updates++;
 	if (sn_db_begin(&c->db) < 0 ||
 	    (removed = sn_cluster_store_local_del(&c->db, app, (int)number)) < 0 ||
 	    sn_cluster_store_table_invalidate(&c->db, app) < 0 || sn_db_commit(&c->db) < 0) {
@@ -355,6 +357,7 @@ static void handle_undeployed(struct sn_cluster *c, const char *node, json_t *ms
 
 struct query {
 	struct sn_cluster *cluster;
+	uint64_t job_updates;	/* c->job_updates when the root was asked */
 	char node[SN_NODE_ID_MAX + 1];
 	char key[SN_OAK_JOB_NAME_MAX + 1];	/* sname or sip, as asked */
 };
@@ -393,7 +396,8 @@ static void on_root_table(void *arg, int status, json_t *reply, const char *erro
 		free(q);
 		return;
 	}
-	if (sn_db_begin(&c->db) < 0 || sn_cluster_store_table_put(&c->db, &t) < 0 ||
+	if (sn_db_begin(&c->db) < 0 ||
+	    sn_cluster_store_table_put(&c->db, &t, c->job_updates == q->job_updates) < 0 ||
 	    sn_db_commit(&c->db) < 0) {
 		sn_db_rollback(&c->db);
 		sn_error("table query %s: cannot cache the answer", q->key);
@@ -468,6 +472,7 @@ static void handle_tablequery(struct sn_cluster *c, const char *node, json_t *ms
 				*p = '_';
 		snprintf(path, sizeof(path), "/api/net/service/ip/%s/instances", text);
 	}
+	q->job_updates = c->job_updates;
 	if (sn_uplink_request(c->uplink, "GET", path, NULL, on_root_table, q) < 0)
 		on_root_table(q, 0, NULL, "cannot reach the root");
 	return;

@@ -217,18 +217,19 @@ int sn_cluster_store_deployment_get(struct sn_db *db, const char *job_name, char
 
 /* --- tables ------------------------------------------------------------ */
 
-int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t)
+int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t, bool fresh)
 {
 	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"INSERT INTO tables (job_name, rr_ip, closest_ip, fresh) VALUES (?, ?, ?, 1)"
+		"INSERT INTO tables (job_name, rr_ip, closest_ip, fresh) VALUES (?, ?, ?, ?)"
 		" ON CONFLICT (job_name) DO UPDATE SET rr_ip = excluded.rr_ip,"
-		" closest_ip = excluded.closest_ip, fresh = 1");
+		" closest_ip = excluded.closest_ip, fresh = excluded.fresh");
 
 	if (!stmt)
 		return -1;
 	bind_text(stmt, 1, t->app_name);
 	sqlite3_bind_int64(stmt, 2, t->rr_ip);
 	sqlite3_bind_int64(stmt, 3, t->closest_ip);
+	sqlite3_bind_int(stmt, 4, fresh);
 	if (done(db, stmt) < 0)
 		return -1;
 	stmt = sn_db_stmt(db, "DELETE FROM instances WHERE job_name = ? AND node_id IS NULL");

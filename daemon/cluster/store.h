@@ -46,9 +46,11 @@ int sn_cluster_store_deployment_del(struct sn_db *db, const char *job_name);
 int sn_cluster_store_deployment_get(struct sn_db *db, const char *job_name, char job_id[65]);
 
 /* --- service tables --- */
-/* Replaces the cached table of a job with the root's answer and marks it
- * fresh; instances running here (with a node) are kept. */
-int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t);
+/* Replaces the cached table of a job with the root's answer, fresh (served
+ * from the store until a job update) or not (a job update may have raced
+ * the answer: the next query asks again); instances running here (with a
+ * node) are kept. */
+int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t, bool fresh);
 /* The fresh cached table of @job_name (1), 0 when none or stale, -1. Free
  * with sn_oak_table_free. */
 int sn_cluster_store_table_get(struct sn_db *db, const char *job_name, struct sn_oak_table *t);

@@ -80,7 +80,7 @@ START_TEST(tables_cache_and_go_stale)
 	char job[SN_OAK_JOB_NAME_MAX + 1];
 
 	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 0);
-	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t), 0);
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t, true), 0);
 	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
 	ck_assert_uint_eq(got.ninstances, 2);
 	ck_assert_uint_eq(got.instances[1].ns_ip, 0xac100042);
@@ -94,10 +94,13 @@ START_TEST(tables_cache_and_go_stale)
 	ck_assert_int_eq(sn_cluster_store_job_by_ip(&db, 0xac1e0001, job), 0);
 	/* A newer answer replaces the instances learned from the root. */
 	t.ninstances = 1;
-	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t), 0);
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t, true), 0);
 	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
 	ck_assert_uint_eq(got.ninstances, 1);
 	sn_oak_table_free(&got);
+	/* An answer that may have raced a job update is kept, not served. */
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t, false), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 0);
 }
 END_TEST
 
@@ -111,13 +114,13 @@ START_TEST(local_instances_merge_with_the_root)
 	ck_assert_int_eq(sn_cluster_store_local_put(&db, "a.b.c.d", &local, "n1"), 0);
 	/* Nodes do not know InstanceIPs: not listed until the root names it. */
 	ck_assert_int_eq(sn_cluster_store_table_put(&db, &(struct sn_oak_table){
-		.app_name = "a.b.c.d", .rr_ip = 0xac1e0001, .closest_ip = 0xac1e0002 }), 0);
+		.app_name = "a.b.c.d", .rr_ip = 0xac1e0001, .closest_ip = 0xac1e0002 }, true), 0);
 	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
 	ck_assert_uint_eq(got.ninstances, 0);
 	sn_oak_table_free(&got);
 	from_root.instance_ip = 0xac1e0005;
 	from_root.host_port = 1;	/* stale at the root: the node's report wins */
-	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t), 0);
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t, true), 0);
 	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
 	ck_assert_uint_eq(got.ninstances, 1);
 	ck_assert_uint_eq(got.instances[0].instance_ip, 0xac1e0005);
