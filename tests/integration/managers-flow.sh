@@ -115,6 +115,12 @@ tap_match "an instance lands while the cluster is down" "$r" '^200 '
 sleep 0.5
 grep -q "job update .* to cluster c1 failed" "$WORK/root.log" && tap_ok "the root retries the push with backoff" ||
 	tap_fail "the root retries the push with backoff"
+# The pending update is in the root's outbox: it survives a kill -9 of the root.
+ROOT_PORT=$(cat "$WORK/root.port")
+kill -9 "$ROOT_PID"
+wait "$ROOT_PID" 2>/dev/null
+start_root --log-level debug
+ROOT_PORT=
 kill -STOP "$ROOT_PID"
 start_cluster_frozen_root() {	# the root is frozen: do not wait for registration
 	"$SEMNET_BUILD/bin/semnet-cluster" --cluster-id c1 --listen 127.0.0.1 --port 0 \
@@ -135,7 +141,7 @@ r=$(curl -s "$CLUSTER/api/net/nodes")
 tap_match "the restarted cluster still knows both nodes" "$r" '"node_id":"n1".*"node_id":"n2","subnet":"172.16.0.64/26","host_ip":"127.0.0.2"'
 kill -CONT "$ROOT_PID"
 r=$(mqtt_wait "jobs/$JOB/updates_available" $((before + 1)))
-tap_eq "once the cluster is back, the retried update reaches the node" "$r" \
+tap_eq "once the cluster is back, the update (kept across the root's kill -9) reaches the node" "$r" \
 	"{\"type\":\"DEPLOYMENT\",\"job_name\":\"$JOB\",\"instance_number\":2}"
 
 # --- interests -----------------------------------------------------------------
