@@ -236,6 +236,13 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
 int sn_http_client_request(struct sn_http_client *c, const char *method, const char *url,
 			   json_t *body, long timeout_ms, sn_http_done_fn done, void *arg)
 {
+	return sn_http_client_request_unix(c, NULL, method, url, body, timeout_ms, done, arg);
+}
+
+int sn_http_client_request_unix(struct sn_http_client *c, const char *socket_path,
+				const char *method, const char *url, json_t *body,
+				long timeout_ms, sn_http_done_fn done, void *arg)
+{
 	struct sn_http_call *call = calloc(1, sizeof(*call));
 	struct curl_slist *h;
 
@@ -272,6 +279,8 @@ int sn_http_client_request(struct sn_http_client *c, const char *method, const c
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
+	if (socket_path)	/* curl copies the string */
+		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, socket_path);
 	if (curl_multi_add_handle(c->multi, e) != CURLM_OK)
 		goto fail;
 	call->next = &c->calls;

@@ -34,6 +34,12 @@ void sn_http_client_free(struct sn_http_client *c);
 int sn_http_client_request(struct sn_http_client *c, const char *method, const char *url,
 			   json_t *body, long timeout_ms, sn_http_done_fn done, void *arg);
 
+/* The same over the unix socket @socket_path (the URL's host is then only
+ * the Host header, e.g. "http://localhost/register"). */
+int sn_http_client_request_unix(struct sn_http_client *c, const char *socket_path,
+				const char *method, const char *url, json_t *body,
+				long timeout_ms, sn_http_done_fn done, void *arg);
+
 /* Requests started and not yet completed. */
 unsigned int sn_http_client_pending(const struct sn_http_client *c);
 

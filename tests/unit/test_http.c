@@ -3,6 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sn_http_client.h"
 #include "sn_http_server.h"
@@ -217,6 +218,37 @@ START_TEST(client_failures_are_reported)
 }
 END_TEST
 
+START_TEST(unix_socket)
+{
+	uv_loop_t loop;
+	struct sn_http_server *s;
+	struct sn_http_client *c;
+	struct result r = { 0 };
+	char dir[] = "/tmp/semnet-http.XXXXXX", sock[64];
+
+	sn_log_init("test", SN_LOG_ERROR);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/api.sock", dir);
+	ck_assert_int_eq(uv_loop_init(&loop), 0);
+	test_loop = &loop;
+	uv_timer_init(&loop, &guard);
+	s = sn_http_server_new(&loop, routes, sizeof(routes) / sizeof(routes[0]), NULL);
+	c = sn_http_client_new(&loop);
+	ck_assert_int_eq(sn_http_server_listen_unix(s, sock), 0);
+	ck_assert_int_eq(sn_http_client_request_unix(c, sock, "GET",
+						     "http://localhost/api/x/n1/instances", NULL,
+						     2000, on_done, &r), 0);
+	run(1);
+	ck_assert_int_eq(r.status, 200);
+	/* No peer address on a unix socket. */
+	ck_assert_str_eq(r.body, "{\"body\":null,\"cluster_id\":null,\"method\":\"GET\","
+				 "\"param\":\"n1\",\"path\":\"/api/x/n1/instances\",\"peer\":\"\"}");
+	shutdown_loop(s, c);
+	unlink(sock);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(listen_errors)
 {
 	uv_loop_t loop;
@@ -246,6 +278,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, server_and_client_round_trips);
 	tcase_add_test(tc, client_failures_are_reported);
+	tcase_add_test(tc, unix_socket);
 	tcase_add_test(tc, listen_errors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
