@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_check.h"
@@ -424,6 +425,133 @@ START_TEST(keywords_empty)
 }
 END_TEST
 
+/* A deterministic xorshift, so a failure reproduces. */
+static uint32_t rnd_state = 0x2545f491;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/* A random string over characters that addresses and prefixes are made of. */
+static void random_arg(char *buf, size_t len)
+{
+	static const char alphabet[] = "0123456789....//12525x- ";
+	size_t n = rnd() % (len - 1), i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = alphabet[rnd() % (sizeof(alphabet) - 1)];
+	buf[n] = '\0';
+}
+
+/* Plausible dotted quads with random damage: most close calls are here. */
+static void random_quad(char *buf, size_t len)
+{
+	unsigned int v[4], i;
+
+	for (i = 0; i < 4; i++)
+		v[i] = rnd() % 4 ? rnd() % 256 : rnd() % 1000;
+	snprintf(buf, len, "%s%u.%u.%u.%u%s", rnd() % 16 ? "" : "0", v[0], v[1], v[2], v[3],
+		 rnd() % 3 ? "" : "/");
+	if (buf[strlen(buf) - 1] == '/' && strlen(buf) + 3 < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%u", rnd() % 40);
+}
+
+START_TEST(addr_differential)
+{
+	char s[24], back[INET_ADDRSTRLEN];
+	struct in_addr in;
+	uint32_t be;
+	int i, mine, libc, accepted = 0;
+
+	/* sn_parse_addr() must agree with glibc's inet_pton() (which also
+	 * refuses leading zeros), and what it accepts must print back the same. */
+	for (i = 0; i < 100000; i++) {
+		if (i % 2)
+			random_arg(s, sizeof(s));
+		else
+			random_quad(s, sizeof(s));
+		mine = sn_parse_addr(s, &be) == 0;
+		libc = inet_pton(AF_INET, s, &in) == 1;
+		ck_assert_msg(mine == libc, "\"%s\": sn_parse_addr %d, inet_pton %d", s, mine, libc);
+		if (!mine)
+			continue;
+		accepted++;
+		ck_assert_uint_eq(be, in.s_addr);
+		inet_ntop(AF_INET, &in, back, sizeof(back));
+		ck_assert_str_eq(back, s);
+	}
+	ck_assert_int_gt(accepted, 5000);	/* the generator does reach valid ones */
+}
+END_TEST
+
+START_TEST(prefix_roundtrip)
+{
+	char s[32], back[INET_ADDRSTRLEN + 4], err[SN_ERR_MAX];
+	struct sn_prefix p;
+	struct in_addr in;
+	int i, ret, accepted = 0, host_bits = 0;
+
+	for (i = 0; i < 100000; i++) {
+		if (i % 2)
+			random_arg(s, sizeof(s));
+		else
+			random_quad(s, sizeof(s));
+		err[0] = '\0';
+		ret = sn_parse_prefix(s, &p, err, sizeof(err));
+		if (ret < 0) {
+			ck_assert_msg(ret == -EINVAL || ret == -EDOM, "\"%s\": %d", s, ret);
+			ck_assert_msg(err[0], "\"%s\": no message", s);
+			host_bits += ret == -EDOM;
+			continue;
+		}
+		accepted++;
+		/* Accepted: canonical, so it prints back as given, and a network. */
+		in.s_addr = p.addr;
+		inet_ntop(AF_INET, &in, back, INET_ADDRSTRLEN);
+		snprintf(back + strlen(back), sizeof(back) - strlen(back), "/%u", p.len);
+		ck_assert_str_eq(back, s);
+		ck_assert_uint_le(p.len, 32);
+		ck_assert_uint_eq(ntohl(p.addr) & ~sn_prefix_mask(p.len), 0);
+	}
+	ck_assert_int_gt(accepted, 100);
+	ck_assert_int_gt(host_bits, 500);
+}
+END_TEST
+
+START_TEST(uint_differential)
+{
+	char s[32];
+	uint64_t v, max;
+	unsigned long long ref;
+	char *end;
+	int i, ret;
+
+	/* Against strtoull on plain digit strings (where it is exact). */
+	for (i = 0; i < 100000; i++) {
+		size_t n = 1 + rnd() % 22, k;
+
+		for (k = 0; k < n; k++)
+			s[k] = (char)('0' + rnd() % 10);
+		s[n] = '\0';
+		max = rnd() % 2 ? UINT32_MAX : UINT64_MAX;
+		errno = 0;
+		ref = strtoull(s, &end, 10);
+		ret = sn_parse_uint(s, max, &v);
+		if (errno == ERANGE || ref > max) {
+			ck_assert_msg(ret == -ERANGE, "\"%s\" max %llu: %d", s,
+				      (unsigned long long)max, ret);
+		} else {
+			ck_assert_msg(ret == 0, "\"%s\": %d", s, ret);
+			ck_assert(v == ref);
+		}
+	}
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
 	Suite *s = suite_create("cli_parse");
@@ -444,6 +572,10 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, keywords_errors);
 	tcase_add_test(tc, keywords_multi_limit);
 	tcase_add_test(tc, keywords_empty);
+	tcase_add_test(tc, addr_differential);
+	tcase_add_test(tc, prefix_roundtrip);
+	tcase_add_test(tc, uint_differential);
+	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;
 }
