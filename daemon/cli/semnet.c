@@ -92,16 +92,17 @@ void sn_usage(FILE *out)
 	      "  -h, --help      print this help\n"
 	      "\n"
 	      "Commands (each word may be abbreviated to a unique prefix):\n"
-	      "  show                            node, services, instances and counts\n"
-	      "  node { set | show | del }       this namespace's semnet configuration\n"
+	      "  show                                  node, services, instances and counts\n"
+	      "  node { set | change | show | del }    this namespace's configuration\n"
 	      "  service { add | change | del | show | flush }\n"
 	      "  instance { add | change | del | show | flush }\n"
-	      "  flow { show | flush }           translated connections\n"
-	      "  stats                           global counters and drops by reason\n"
-	      "  version                         versions of this tool and of the module\n"
-	      "  help [OBJECT]                   this help, or OBJECT's\n"
+	      "  flow { show | flush }                 translated connections\n"
+	      "  stats                                 global counters and drops by reason\n"
+	      "  version                               versions of this tool and of the module\n"
+	      "  help [OBJECT]                         this help, or OBJECT's\n"
 	      "\n"
-	      "`semnet OBJECT help` prints the arguments of OBJECT. See semnet(8).\n",
+	      "`semnet OBJECT help` prints the arguments of OBJECT; `semnet OBJECT` alone\n"
+	      "shows it. See semnet(8).\n",
 	      out);
 }
 

@@ -388,6 +388,46 @@ START_TEST(help)
 }
 END_TEST
 
+START_TEST(help_is_true)
+{
+	char text[sizeof(run.out)], *line, *save = NULL;
+	int objects = 0, subs = 0;
+
+	/* Every "OBJECT { a | b }" of the help names commands that exist. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("help"), 0);
+	memcpy(text, run.out, sizeof(text));
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char object[32], *brace = strchr(line, '{'), *end, *word, *save2 = NULL;
+
+		if (!brace || sscanf(line, " %31s", object) != 1)
+			continue;
+		objects++;
+		end = strchr(brace, '}');
+		ck_assert_ptr_nonnull(end);
+		*end = '\0';
+		for (word = strtok_r(brace + 1, " |", &save2); word;
+		     word = strtok_r(NULL, " |", &save2)) {
+			fake_reset();
+			fake.open_ret = -ENOENT;
+			SEMNET(object, word);
+			ck_assert_msg(!strstr(run.err, "unknown command"), "%s %s: %s", object,
+				      word, run.err);
+			ck_assert_msg(run.status == 1 || run.status == 2, "%s %s: %d", object,
+				      word, run.status);
+			/* And its own help mentions it. */
+			fake_reset();
+			ck_assert_int_eq(SEMNET(object, "help"), 0);
+			ck_assert_msg(strstr(run.out, word) != NULL, "semnet %s help lacks %s",
+				      object, word);
+			subs++;
+		}
+	}
+	ck_assert_int_eq(objects, 4);
+	ck_assert_int_eq(subs, 4 + 5 + 5 + 2);
+}
+END_TEST
+
 START_TEST(no_module)
 {
 	static const char *const cases[][16] = {
@@ -1232,6 +1272,7 @@ static Suite *main_suite(void)
 
 	tcase_add_test(tc, usage_errors);
 	tcase_add_test(tc, help);
+	tcase_add_test(tc, help_is_true);
 	tcase_add_test(tc, no_module);
 	tcase_add_test(tc, encode_service);
 	tcase_add_test(tc, encode_node);
