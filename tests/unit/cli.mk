@@ -1,9 +1,12 @@
-# Unit tests of the semnet CLI (daemon/cli). Check, TAP on stdout.
+# Unit tests of the semnet CLI (daemon/cli). Check; TAP (tests/unit/cli_check.h).
 #   test_cli_parse   argument parsers: addresses, prefixes, numbers, keywords
 #   test_cli_output  text tables, value formatting, JSON helpers
-#   test_cli_main    sn_main() in-process: usage errors exit 2 before netlink,
-#                    help, "module not loaded" exits 1; attribute encoders and
-#                    decoders against hand-built netlink messages
+#   test_cli_main    sn_main() in process against a fake kernel (genl open and
+#                    transact wrapped): usage errors exit 2 before netlink, help,
+#                    "not loaded" exits 1, request encoding, kernel errors,
+#                    text and JSON output of scripted replies, dump retries
+#   test_cli_host    the real genl client: on a host without semnet.ko every
+#                    kernel command exits 1 saying so; usage errors exit 2
 TESTS += test_cli_parse
 test_cli_parse_SRCS := $(TOP)/tests/unit/test_cli_parse.c $(TOP)/daemon/cli/parse.c
 test_cli_parse_PKGS := check
@@ -19,3 +22,8 @@ test_cli_main_PKGS := check jansson
 test_cli_main_LIBS := semnetgenl
 # The fake kernel: requests are captured and replies scripted by the test.
 test_cli_main_LDLIBS := -Wl,--wrap=sn_genl_open -Wl,--wrap=sn_genl_transact
+
+TESTS += test_cli_host
+test_cli_host_SRCS := $(TOP)/tests/unit/test_cli_host.c $(CLI_SRCS)
+test_cli_host_PKGS := check jansson
+test_cli_host_LIBS := semnetgenl
