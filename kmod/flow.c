@@ -371,7 +371,7 @@ void semnet_flow_table_destroy(struct semnet_net *sn)
 	rhashtable_free_and_destroy(&ft->tuples, semnet_ftuple_free, NULL);
 }
 
-int __init semnet_flow_cache_init(void)
+int semnet_flow_cache_init(void)
 {
 	semnet_flow_cache = KMEM_CACHE(semnet_flow, 0);
 	return semnet_flow_cache ? 0 : -ENOMEM;

@@ -96,7 +96,7 @@ struct semnet_flow_table {
 
 int semnet_flow_table_init(struct semnet_net *sn);
 void semnet_flow_table_destroy(struct semnet_net *sn);
-int __init semnet_flow_cache_init(void);
+int semnet_flow_cache_init(void);
 void semnet_flow_cache_exit(void);
 
 struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,

@@ -305,8 +305,10 @@ static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_NODE))
+	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_NODE)) {
+		NL_SET_ERR_MSG(info->extack, "missing the node attributes");
 		return -EINVAL;
+	}
 	ret = semnet_parse_nest(tb, SEMNET_A_NODE_MAX, info->attrs[SEMNET_A_NODE],
 				semnet_node_policy, extack);
 	if (ret)
@@ -514,9 +516,11 @@ static int semnet_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
 	while ((obj = rhashtable_walk_peek(&ctx->iter))) {
 		if (IS_ERR(obj)) {
 			if (PTR_ERR(obj) == -EAGAIN) {
-				/* Resized under us: go on, but say so. */
+				/*
+				 * Resized under us: the walk restarted and may
+				 * repeat objects; flag the dump as interrupted.
+				 */
 				cb->seq++;
-				rhashtable_walk_next(&ctx->iter);
 				continue;
 			}
 			ret = PTR_ERR(obj);
@@ -580,8 +584,10 @@ static int semnet_service_reply_fill(struct sk_buff *skb, struct genl_info *info
 static int semnet_service_attrs(struct genl_info *info,
 				struct nlattr **tb)
 {
-	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_SERVICE))
+	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_SERVICE)) {
+		NL_SET_ERR_MSG(info->extack, "missing the service attributes");
 		return -EINVAL;
+	}
 	return semnet_parse_nest(tb, SEMNET_A_SERVICE_MAX,
 				 info->attrs[SEMNET_A_SERVICE],
 				 semnet_service_policy, info->extack);
@@ -763,8 +769,10 @@ static int semnet_instance_attrs(struct genl_info *info, struct nlattr **tb,
 {
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_INSTANCE))
+	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_INSTANCE)) {
+		NL_SET_ERR_MSG(info->extack, "missing the instance attributes");
 		return -EINVAL;
+	}
 	ret = semnet_parse_nest(tb, SEMNET_A_INSTANCE_MAX,
 				info->attrs[SEMNET_A_INSTANCE],
 				semnet_instance_policy, info->extack);

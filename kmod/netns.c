@@ -29,9 +29,9 @@ void semnet_stats_sum(struct semnet_net *sn, struct semnet_stats *sum)
 	}
 }
 
-static int __net_init semnet_net_init(struct net *net)
+/* Sets up an empty state for @net; the KUnit suites use it directly. */
+int semnet_state_init(struct semnet_net *sn, struct net *net)
 {
-	struct semnet_net *sn = semnet_pernet(net);
 	int ret;
 
 	sn->net = net;
@@ -71,10 +71,8 @@ err_stats:
 	return ret;
 }
 
-static void __net_exit semnet_net_exit(struct net *net)
+void semnet_state_destroy(struct semnet_net *sn)
 {
-	struct semnet_net *sn = semnet_pernet(net);
-
 	mutex_lock(&sn->lock);
 	semnet_node_del(sn);
 	mutex_unlock(&sn->lock);
@@ -88,6 +86,16 @@ static void __net_exit semnet_net_exit(struct net *net)
 	rhashtable_destroy(&sn->services);
 	free_percpu(sn->stats);
 	mutex_destroy(&sn->lock);
+}
+
+static int __net_init semnet_net_init(struct net *net)
+{
+	return semnet_state_init(semnet_pernet(net), net);
+}
+
+static void __net_exit semnet_net_exit(struct net *net)
+{
+	semnet_state_destroy(semnet_pernet(net));
 }
 
 static struct pernet_operations semnet_net_ops = {

@@ -65,6 +65,8 @@ static inline struct semnet_net *semnet_pernet(const struct net *net)
 
 void semnet_stats_sum(struct semnet_net *sn, struct semnet_stats *sum);
 
+int semnet_state_init(struct semnet_net *sn, struct net *net);
+void semnet_state_destroy(struct semnet_net *sn);
 int semnet_netns_init(void);
 void semnet_netns_exit(void);
 

@@ -1,15 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * semnet_kunit.ko: semnet's KUnit suites as one loadable module, built only
- * against the debug kernel tree (SEMNET_KUNIT=1). Each suite file includes
- * the sources it tests, so nothing here depends on a loaded semnet.ko.
+ * against the debug kernel tree (SEMNET_KUNIT=1). It compiles the sources
+ * it tests into itself, so nothing here depends on a loaded semnet.ko.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
 
-#include "addr_test.c"
+/* The code under test: everything but the module entry and netlink. */
+#include "../netns.c"
+#include "../node.c"
+#include "../service.c"
+#include "../instance.c"
+#include "../policy.c"
+#include "../flow.c"
+#include "../rewrite.c"
+#include "../xlate.c"
 
-kunit_test_suites(&semnet_addr_suite);
+#include "addr_test.c"
+#include "rewrite_test.c"
+#include "policy_test.c"
+#include "tables_test.c"
+
+kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
+		  &semnet_policy_suite, &semnet_tables_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("semnet KUnit suites");

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: header parsing and rewriting (rewrite.c). Every case builds a
+ * real packet with correct checksums, rewrites it, and checks the result
+ * against checksums computed from scratch.
+ */
+#include <kunit/test.h>
+#include <linux/icmp.h>
+#include <linux/inet.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+
+#include "../rewrite.h"
+
+#define RW_PAYLOAD 40
+
+static __be32 rw_ip(const char *s)
+{
+	return in_aton(s);
+}
+
+/* An IPv4 packet of @proto with @l4len bytes of L4 header + payload. */
+static struct sk_buff *rw_packet(struct kunit *test, u8 proto, __be32 src,
+				 __be32 dst, unsigned int l4len)
+{
+	struct sk_buff *skb = alloc_skb(LL_MAX_HEADER + 20 + l4len, GFP_KERNEL);
+	struct iphdr *iph;
+	unsigned int i;
+	u8 *p;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, skb);
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = proto;
+	iph->saddr = src;
+	iph->daddr = dst;
+	iph->tot_len = htons(20 + l4len);
+	p = skb_put_zero(skb, l4len);
+	for (i = 0; i < l4len; i++)
+		p[i] = i * 7 + 3;
+	skb_set_transport_header(skb, 20);
+	skb->protocol = htons(ETH_P_IP);
+	return skb;
+}
+
+static void rw_fix_ip_csum(struct sk_buff *skb)
+{
+	ip_hdr(skb)->check = 0;
+	ip_send_check(ip_hdr(skb));
+}
+
+/* The full L4 checksum the packet should carry (pseudo-header included). */
+static __sum16 rw_l4_csum(struct sk_buff *skb, unsigned int off, __be32 src,
+			  __be32 dst, u8 proto)
+{
+	unsigned int len = skb->len - off;
+	__wsum sum = skb_checksum(skb, off, len, 0);
+
+	if (proto == IPPROTO_ICMP)
+		return csum_fold(sum);
+	return csum_tcpudp_magic(src, dst, len, proto, sum);
+}
+
+static struct sk_buff *rw_tcp(struct kunit *test, const char *src, u16 sport,
+			      const char *dst, u16 dport)
+{
+	struct sk_buff *skb = rw_packet(test, IPPROTO_TCP, rw_ip(src), rw_ip(dst),
+					sizeof(struct tcphdr) + RW_PAYLOAD);
+	struct tcphdr *th = tcp_hdr(skb);
+
+	th->source = htons(sport);
+	th->dest = htons(dport);
+	th->doff = 5;
+	th->syn = 1;
+	th->check = 0;
+	th->check = rw_l4_csum(skb, 20, rw_ip(src), rw_ip(dst), IPPROTO_TCP);
+	rw_fix_ip_csum(skb);
+	return skb;
+}
+
+static struct sk_buff *rw_udp(struct kunit *test, const char *src, u16 sport,
+			      const char *dst, u16 dport, bool csum)
+{
+	struct sk_buff *skb = rw_packet(test, IPPROTO_UDP, rw_ip(src), rw_ip(dst),
+					sizeof(struct udphdr) + RW_PAYLOAD);
+	struct udphdr *uh = udp_hdr(skb);
+
+	uh->source = htons(sport);
+	uh->dest = htons(dport);
+	uh->len = htons(sizeof(*uh) + RW_PAYLOAD);
+	uh->check = 0;
+	if (csum)
+		uh->check = rw_l4_csum(skb, 20, rw_ip(src), rw_ip(dst), IPPROTO_UDP);
+	rw_fix_ip_csum(skb);
+	return skb;
+}
+
+static struct semnet_fkey rw_key(const char *src, u16 sport, const char *dst,
+				 u16 dport, u8 proto)
+{
+	return (struct semnet_fkey){
+		.src = rw_ip(src), .dst = rw_ip(dst),
+		.sport = htons(sport), .dport = htons(dport), .proto = proto,
+	};
+}
+
+/* The IP header checksum verifies. */
+static void rw_expect_ip_ok(struct kunit *test, struct sk_buff *skb)
+{
+	KUNIT_EXPECT_EQ(test, ip_fast_csum(ip_hdr(skb), ip_hdr(skb)->ihl), 0);
+}
+
+static void semnet_rw_parse(struct kunit *test)
+{
+	struct sk_buff *skb = rw_tcp(test, "172.16.0.2", 40000, "172.30.0.1", 80);
+	struct semnet_pkt pkt;
+
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.proto, IPPROTO_TCP);
+	KUNIT_EXPECT_EQ(test, pkt.key.src, rw_ip("172.16.0.2"));
+	KUNIT_EXPECT_EQ(test, pkt.key.dst, rw_ip("172.30.0.1"));
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 40000);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 80);
+	KUNIT_EXPECT_TRUE(test, pkt.tcp_syn);
+	KUNIT_EXPECT_FALSE(test, pkt.tcp_fin_rst);
+	KUNIT_EXPECT_FALSE(test, pkt.icmp_error);
+
+	/* Truncated: the TCP header is cut short. */
+	skb_trim(skb, 20 + 10);
+	KUNIT_EXPECT_EQ(test, semnet_parse(skb, &pkt), -EINVAL);
+	kfree_skb(skb);
+
+	/* A fragment is not translatable; nor is another protocol. */
+	skb = rw_udp(test, "172.16.0.2", 1, "172.30.0.1", 2, true);
+	ip_hdr(skb)->frag_off = htons(IP_MF);
+	KUNIT_EXPECT_EQ(test, semnet_parse(skb, &pkt), -EPROTONOSUPPORT);
+	ip_hdr(skb)->frag_off = 0;
+	ip_hdr(skb)->protocol = IPPROTO_SCTP;
+	KUNIT_EXPECT_EQ(test, semnet_parse(skb, &pkt), -EPROTONOSUPPORT);
+	kfree_skb(skb);
+}
+
+static void semnet_rw_tcp(struct kunit *test)
+{
+	struct sk_buff *skb = rw_tcp(test, "172.16.0.2", 40000, "172.30.0.1", 80);
+	struct semnet_fkey to = rw_key("172.30.1.10", 51000, "172.16.0.5", 80,
+				       IPPROTO_TCP);
+	struct semnet_pkt pkt;
+
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite(skb, &pkt, &pkt.key, &to), 0);
+	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->saddr, to.src);
+	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->daddr, to.dst);
+	KUNIT_EXPECT_EQ(test, tcp_hdr(skb)->source, to.sport);
+	KUNIT_EXPECT_EQ(test, tcp_hdr(skb)->dest, to.dport);
+	rw_expect_ip_ok(test, skb);
+	/* The whole segment, checksum field included, sums to zero. */
+	KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, to.src, to.dst, IPPROTO_TCP), 0);
+	kfree_skb(skb);
+}
+
+static void semnet_rw_udp(struct kunit *test)
+{
+	struct semnet_fkey to = rw_key("172.30.0.1", 9, "172.16.0.2", 33000,
+				       IPPROTO_UDP);
+	struct semnet_pkt pkt;
+	struct sk_buff *skb;
+
+	skb = rw_udp(test, "172.16.0.5", 9, "172.30.1.10", 41000, true);
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite(skb, &pkt, &pkt.key, &to), 0);
+	rw_expect_ip_ok(test, skb);
+	KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, to.src, to.dst, IPPROTO_UDP), 0);
+	KUNIT_EXPECT_EQ(test, ntohs(udp_hdr(skb)->dest), 33000);
+	kfree_skb(skb);
+
+	/* No checksum (0) stays none: a rewrite must not invent one. */
+	skb = rw_udp(test, "172.16.0.5", 9, "172.30.1.10", 41000, false);
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite(skb, &pkt, &pkt.key, &to), 0);
+	KUNIT_EXPECT_EQ(test, udp_hdr(skb)->check, 0);
+	rw_expect_ip_ok(test, skb);
+	kfree_skb(skb);
+}
+
+/*
+ * CHECKSUM_PARTIAL (offloaded): the field holds the folded pseudo-header
+ * sum, and must afterwards hold the new pseudo-header's.
+ */
+static void semnet_rw_partial(struct kunit *test)
+{
+	struct sk_buff *skb = rw_tcp(test, "172.16.0.2", 40000, "172.30.0.1", 80);
+	struct semnet_fkey to = rw_key("172.30.1.10", 40000, "172.16.0.5", 80,
+				       IPPROTO_TCP);
+	unsigned int len = skb->len - 20;
+	struct semnet_pkt pkt;
+
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb) + 20;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	tcp_hdr(skb)->check = ~csum_tcpudp_magic(rw_ip("172.16.0.2"),
+						 rw_ip("172.30.0.1"), len,
+						 IPPROTO_TCP, 0);
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite(skb, &pkt, &pkt.key, &to), 0);
+	KUNIT_EXPECT_EQ(test, tcp_hdr(skb)->check,
+			(__sum16)~csum_tcpudp_magic(to.src, to.dst, len,
+						    IPPROTO_TCP, 0));
+	rw_expect_ip_ok(test, skb);
+	kfree_skb(skb);
+}
+
+static struct sk_buff *rw_echo(struct kunit *test, const char *src,
+			       const char *dst, u8 type, u16 id)
+{
+	struct sk_buff *skb = rw_packet(test, IPPROTO_ICMP, rw_ip(src), rw_ip(dst),
+					sizeof(struct icmphdr) + RW_PAYLOAD);
+	struct icmphdr *ih = icmp_hdr(skb);
+
+	ih->type = type;
+	ih->un.echo.id = htons(id);
+	ih->un.echo.sequence = htons(1);
+	ih->checksum = 0;
+	ih->checksum = rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP);
+	rw_fix_ip_csum(skb);
+	return skb;
+}
+
+static void semnet_rw_icmp_echo(struct kunit *test)
+{
+	struct sk_buff *skb = rw_echo(test, "172.16.0.2", "172.30.0.1", ICMP_ECHO, 77);
+	struct semnet_fkey to;
+	struct semnet_pkt pkt;
+
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	/* A request's id is its source "port". */
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 77);
+	KUNIT_EXPECT_EQ(test, pkt.key.dport, 0);
+	to = pkt.key;
+	to.dst = rw_ip("172.16.0.4");
+	to.sport = htons(5000);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite(skb, &pkt, &pkt.key, &to), 0);
+	KUNIT_EXPECT_EQ(test, ntohs(icmp_hdr(skb)->un.echo.id), 5000);
+	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->daddr, rw_ip("172.16.0.4"));
+	KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0);
+	rw_expect_ip_ok(test, skb);
+	kfree_skb(skb);
+
+	/* A reply's id is its destination "port": the key reverses. */
+	skb = rw_echo(test, "172.16.0.4", "172.30.1.10", ICMP_ECHOREPLY, 5000);
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	KUNIT_EXPECT_EQ(test, pkt.key.sport, 0);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 5000);
+	to = pkt.key;
+	to.dport = htons(77);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite(skb, &pkt, &pkt.key, &to), 0);
+	KUNIT_EXPECT_EQ(test, ntohs(icmp_hdr(skb)->un.echo.id), 77);
+	KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0);
+	kfree_skb(skb);
+}
+
+/*
+ * An ICMP port unreachable from instance 172.16.0.5 about the datagram
+ * 172.30.1.10:41000 -> 172.16.0.5:9 it got. The flow's reply tuple maps
+ * it back to the client: 172.16.0.2 sees an error from the ServiceIP
+ * about its own datagram 172.16.0.2:40000 -> 172.30.0.1:9.
+ */
+static void semnet_rw_icmp_error(struct kunit *test)
+{
+	unsigned int inner_len = 20 + sizeof(struct udphdr) + 8;
+	struct semnet_ftuple match = {};
+	struct sk_buff *skb, *inner;
+	struct semnet_pkt pkt;
+	struct icmphdr *ih;
+	struct iphdr *iph;
+	struct udphdr *uh;
+
+	inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5", 9, true);
+	skb = rw_packet(test, IPPROTO_ICMP, rw_ip("172.16.0.5"),
+			rw_ip("172.30.1.10"), sizeof(*ih) + inner_len);
+	ih = icmp_hdr(skb);
+	memset(ih, 0, sizeof(*ih));
+	ih->type = ICMP_DEST_UNREACH;
+	ih->code = ICMP_PORT_UNREACH;
+	skb_copy_bits(inner, 0, (u8 *)ih + sizeof(*ih), inner_len);
+	kfree_skb(inner);
+	ih->checksum = rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP);
+	rw_fix_ip_csum(skb);
+
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	KUNIT_ASSERT_TRUE(test, pkt.icmp_error);
+	/* The key is the embedded datagram's. */
+	KUNIT_EXPECT_EQ(test, pkt.key.proto, IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, pkt.key.src, rw_ip("172.30.1.10"));
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 9);
+
+	/* The flow's REPLY_PRE tuple (the error's key reversed matches it). */
+	match.key = rw_key("172.16.0.5", 9, "172.30.1.10", 41000, IPPROTO_UDP);
+	match.to = rw_key("172.30.0.1", 9, "172.16.0.2", 40000, IPPROTO_UDP);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
+
+	iph = ip_hdr(skb);
+	KUNIT_EXPECT_EQ(test, iph->saddr, rw_ip("172.30.0.1"));
+	KUNIT_EXPECT_EQ(test, iph->daddr, rw_ip("172.16.0.2"));
+	rw_expect_ip_ok(test, skb);
+	KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0);
+
+	iph = (void *)ip_hdr(skb) + 20 + sizeof(*ih);
+	uh = (void *)iph + 20;
+	KUNIT_EXPECT_EQ(test, iph->saddr, rw_ip("172.16.0.2"));
+	KUNIT_EXPECT_EQ(test, iph->daddr, rw_ip("172.30.0.1"));
+	KUNIT_EXPECT_EQ(test, ntohs(uh->source), 40000);
+	KUNIT_EXPECT_EQ(test, ntohs(uh->dest), 9);
+	KUNIT_EXPECT_EQ(test, ip_fast_csum(iph, 5), 0);
+	/*
+	 * The embedded checksum is the one the client's own datagram had:
+	 * that of the same datagram built with the client's addresses.
+	 */
+	inner = rw_udp(test, "172.16.0.2", 40000, "172.30.0.1", 9, true);
+	KUNIT_EXPECT_EQ(test, uh->check, udp_hdr(inner)->check);
+	kfree_skb(inner);
+	kfree_skb(skb);
+}
+
+/* An error from a router on the way keeps the router's address. */
+static void semnet_rw_icmp_error_router(struct kunit *test)
+{
+	unsigned int inner_len = 20 + 8;
+	struct semnet_ftuple match = {};
+	struct sk_buff *skb, *inner;
+	struct semnet_pkt pkt;
+	struct icmphdr *ih;
+
+	inner = rw_tcp(test, "172.30.1.10", 41000, "172.16.0.5", 80);
+	skb = rw_packet(test, IPPROTO_ICMP, rw_ip("10.9.9.9"),
+			rw_ip("172.30.1.10"), sizeof(*ih) + inner_len);
+	ih = icmp_hdr(skb);
+	memset(ih, 0, sizeof(*ih));
+	ih->type = ICMP_TIME_EXCEEDED;
+	skb_copy_bits(inner, 0, (u8 *)ih + sizeof(*ih), inner_len);
+	kfree_skb(inner);
+	ih->checksum = rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP);
+	rw_fix_ip_csum(skb);
+
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	match.key = rw_key("172.16.0.5", 80, "172.30.1.10", 41000, IPPROTO_TCP);
+	match.to = rw_key("172.30.0.1", 80, "172.16.0.2", 40000, IPPROTO_TCP);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
+	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->saddr, rw_ip("10.9.9.9"));
+	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->daddr, rw_ip("172.16.0.2"));
+	rw_expect_ip_ok(test, skb);
+	KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0);
+	kfree_skb(skb);
+}
+
+static struct kunit_case semnet_rewrite_cases[] = {
+	KUNIT_CASE(semnet_rw_parse),
+	KUNIT_CASE(semnet_rw_tcp),
+	KUNIT_CASE(semnet_rw_udp),
+	KUNIT_CASE(semnet_rw_partial),
+	KUNIT_CASE(semnet_rw_icmp_echo),
+	KUNIT_CASE(semnet_rw_icmp_error),
+	KUNIT_CASE(semnet_rw_icmp_error_router),
+	{}
+};
+
+static struct kunit_suite semnet_rewrite_suite = {
+	.name = "semnet_rewrite",
+	.test_cases = semnet_rewrite_cases,
+};

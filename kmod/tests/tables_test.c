@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the per-namespace tables and the flow table (service.c,
+ * instance.c, flow.c) on a private state, as the netlink handlers drive
+ * them, without the packet path.
+ */
+#include <kunit/test.h>
+#include <linux/inet.h>
+#include <linux/slab.h>
+
+struct tables_fixture {
+	struct semnet_net sn;
+	struct semnet_node node;
+};
+
+static __be32 tb_ip(const char *s)
+{
+	return in_aton(s);
+}
+
+static int tables_init(struct kunit *test)
+{
+	struct tables_fixture *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	struct semnet_node *node;
+
+	if (!f)
+		return -ENOMEM;
+	if (semnet_state_init(&f->sn, &init_net)) {
+		kfree(f);
+		return -ENOMEM;
+	}
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node) {
+		semnet_state_destroy(&f->sn);
+		kfree(f);
+		return -ENOMEM;
+	}
+	node->platform = (struct semnet_prefix){ tb_ip("172.16.0.0"), 12 };
+	node->services = (struct semnet_prefix){ tb_ip("172.30.0.0"), 16 };
+	node->subnets[0] = (struct semnet_prefix){ tb_ip("172.16.0.0"), 26 };
+	node->n_subnets = 1;
+	node->gateway = tb_ip("172.16.0.1");
+	node->flow_max = 1000;
+	node->timeout[SEMNET_TIMEOUT_TCP] = 900 * HZ;
+	node->timeout[SEMNET_TIMEOUT_TCP_CLOSE] = 10 * HZ;
+	node->timeout[SEMNET_TIMEOUT_UDP] = 30 * HZ;
+	node->timeout[SEMNET_TIMEOUT_ICMP] = 20 * HZ;
+	/* No hooks: the tables are driven directly. */
+	rcu_assign_pointer(f->sn.node, node);
+	test->priv = f;
+	return 0;
+}
+
+static void tables_exit(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+
+	semnet_state_destroy(&f->sn);
+	kfree(f);
+}
+
+static const struct semnet_node *tb_node(struct tables_fixture *f)
+{
+	return rcu_dereference_protected(f->sn.node, 1);
+}
+
+static int tb_instance(struct tables_fixture *f, const char *addr,
+		       const char *service, const char *nsip)
+{
+	struct semnet_instance_cfg cfg = {
+		.addr = tb_ip(addr), .nsip = tb_ip(nsip), .service = service,
+	};
+	int ret;
+
+	mutex_lock(&f->sn.lock);
+	ret = semnet_instance_add(&f->sn, &cfg, false, true, NULL);
+	mutex_unlock(&f->sn.lock);
+	return ret;
+}
+
+static int tb_service(struct tables_fixture *f, const char *addr,
+		      const char *name)
+{
+	int ret;
+
+	mutex_lock(&f->sn.lock);
+	ret = semnet_service_add(&f->sn, tb_ip(addr), name, NULL, false, true,
+				 NULL);
+	mutex_unlock(&f->sn.lock);
+	return ret;
+}
+
+static void semnet_tables_services(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct semnet_service *svc;
+
+	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "a.b.c.d"), 0);
+	KUNIT_EXPECT_EQ(test, tb_service(f, "172.30.0.1", "a.b.c.d"), -EEXIST);
+	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.2", "a.b.c.d"), 0);
+	KUNIT_EXPECT_EQ(test, f->sn.n_services, 2U);
+
+	rcu_read_lock();
+	svc = semnet_service_lookup(&f->sn, tb_ip("172.30.0.2"));
+	KUNIT_ASSERT_NOT_NULL(test, svc);
+	KUNIT_EXPECT_STREQ(test, svc->group->name, "a.b.c.d");
+	KUNIT_EXPECT_PTR_EQ(test, svc->policy, &semnet_policy_rr);
+	/* Two addresses of one name share one group. */
+	KUNIT_EXPECT_PTR_EQ(test, svc->group,
+			    semnet_service_lookup(&f->sn, tb_ip("172.30.0.1"))->group);
+	KUNIT_EXPECT_NULL(test, semnet_service_lookup(&f->sn, tb_ip("172.30.0.3")));
+	rcu_read_unlock();
+
+	mutex_lock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, semnet_service_del(&f->sn, tb_ip("172.30.0.1"), NULL), 0);
+	KUNIT_EXPECT_EQ(test, semnet_service_del(&f->sn, tb_ip("172.30.0.1"), NULL),
+			-ENOENT);
+	semnet_service_flush(&f->sn);
+	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, f->sn.n_services, 0U);
+	KUNIT_EXPECT_NULL(test, semnet_group_lookup(&f->sn, "a.b.c.d"));
+}
+
+static void semnet_tables_instances(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct semnet_instance *inst;
+	struct semnet_group *group;
+	struct semnet_iset *iset;
+
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.2"), 0);
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.2", "s", "172.16.0.3"), 0);
+	/* A remote instance: nsIP outside the local subnet. */
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.3", "s", "172.16.0.66"), 0);
+	/* Two local instances cannot share an nsIP. */
+	KUNIT_EXPECT_EQ(test, tb_instance(f, "172.30.1.4", "s", "172.16.0.2"), -EEXIST);
+	KUNIT_EXPECT_EQ(test, f->sn.n_instances, 3U);
+
+	rcu_read_lock();
+	inst = semnet_instance_lookup(&f->sn, tb_ip("172.30.1.3"));
+	KUNIT_ASSERT_NOT_NULL(test, inst);
+	KUNIT_EXPECT_FALSE(test, inst->local);
+	inst = semnet_local_lookup(&f->sn, tb_ip("172.16.0.3"));
+	KUNIT_ASSERT_NOT_NULL(test, inst);
+	KUNIT_EXPECT_EQ(test, inst->addr, tb_ip("172.30.1.2"));
+	KUNIT_EXPECT_NULL(test, semnet_local_lookup(&f->sn, tb_ip("172.16.0.66")));
+	group = semnet_group_lookup(&f->sn, "s");
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	iset = rcu_dereference(group->iset);
+	KUNIT_ASSERT_NOT_NULL(test, iset);
+	KUNIT_EXPECT_EQ(test, iset->count, 3U);
+	rcu_read_unlock();
+
+	mutex_lock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, semnet_instance_del(&f->sn, tb_ip("172.30.1.2"), NULL), 0);
+	mutex_unlock(&f->sn.lock);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, semnet_local_lookup(&f->sn, tb_ip("172.16.0.3")));
+	KUNIT_EXPECT_EQ(test, rcu_dereference(group->iset)->count, 2U);
+	rcu_read_unlock();
+
+	mutex_lock(&f->sn.lock);
+	semnet_instance_flush(&f->sn, "s");
+	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, f->sn.n_instances, 0U);
+	KUNIT_EXPECT_NULL(test, semnet_group_lookup(&f->sn, "s"));
+}
+
+static struct semnet_flow_plan tb_plan(struct tables_fixture *f, const char *src,
+				       u16 sport, const char *vip, u16 dport,
+				       const char *inst_addr)
+{
+	struct semnet_instance *inst = semnet_instance_lookup(&f->sn, tb_ip(inst_addr));
+	struct semnet_flow_plan plan = {};
+
+	plan.orig = (struct semnet_fkey){
+		.src = tb_ip(src), .dst = tb_ip(vip), .sport = htons(sport),
+		.dport = htons(dport), .proto = IPPROTO_TCP,
+		.stage = SEMNET_STAGE_PRE,
+	};
+	plan.inst = inst;
+	plan.svc = semnet_service_lookup(&f->sn, tb_ip(vip));
+	plan.xsrc = tb_ip("172.30.1.10");
+	plan.xdst = inst->nsip;
+	plan.reply_src = inst->nsip;
+	plan.reply_dst = plan.xsrc;
+	return plan;
+}
+
+static void semnet_tables_flows(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct semnet_flow_plan plan, clash;
+	struct semnet_ftuple *t, *t2;
+	struct semnet_fkey key;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
+
+	rcu_read_lock();
+	plan = tb_plan(f, "172.16.0.2", 40000, "172.30.0.1", 80, "172.30.1.1");
+	t = semnet_flow_create(&f->sn, tb_node(f), &plan);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
+	KUNIT_EXPECT_EQ(test, t->index, SEMNET_FT_ORIG_PRE);
+	KUNIT_EXPECT_EQ(test, t->to.dst, tb_ip("172.16.0.5"));
+	KUNIT_EXPECT_EQ(test, t->to.sport, htons(40000));
+	KUNIT_EXPECT_PTR_EQ(test, semnet_flow_lookup(&f->sn, &plan.orig), t);
+
+	/* The same first packet again: the flow exists. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(semnet_flow_create(&f->sn, tb_node(f), &plan)),
+			-EEXIST);
+
+	/* Each of the four stages finds the flow and knows its rewrite. */
+	key = t->to;
+	key.stage = SEMNET_STAGE_POST;
+	t2 = semnet_flow_lookup(&f->sn, &key);
+	KUNIT_ASSERT_NOT_NULL(test, t2);
+	KUNIT_EXPECT_EQ(test, t2->index, SEMNET_FT_ORIG_POST);
+	KUNIT_EXPECT_EQ(test, t2->to.src, tb_ip("172.30.1.10"));
+	semnet_fkey_reverse(&key, &t2->to);
+	key.stage = SEMNET_STAGE_PRE;
+	t2 = semnet_flow_lookup(&f->sn, &key);
+	KUNIT_ASSERT_NOT_NULL(test, t2);
+	KUNIT_EXPECT_EQ(test, t2->index, SEMNET_FT_REPLY_PRE);
+	KUNIT_EXPECT_EQ(test, t2->to.dst, tb_ip("172.16.0.2"));
+	key = t2->to;
+	key.stage = SEMNET_STAGE_POST;
+	t2 = semnet_flow_lookup(&f->sn, &key);
+	KUNIT_ASSERT_NOT_NULL(test, t2);
+	KUNIT_EXPECT_EQ(test, t2->index, SEMNET_FT_REPLY_POST);
+	KUNIT_EXPECT_EQ(test, t2->to.src, tb_ip("172.30.0.1"));
+	KUNIT_EXPECT_EQ(test, t2->to.dport, htons(40000));
+
+	/*
+	 * The same source port to the instance's own InstanceIP: the
+	 * translated tuple would clash, so the source port is remapped.
+	 */
+	clash = tb_plan(f, "172.16.0.2", 40000, "172.30.1.1", 80, "172.30.1.1");
+	clash.svc = NULL;
+	t2 = semnet_flow_create(&f->sn, tb_node(f), &clash);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t2);
+	KUNIT_EXPECT_NE(test, t2->to.sport, htons(40000));
+	KUNIT_EXPECT_EQ(test, t2->to.dst, tb_ip("172.16.0.5"));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 2);
+	rcu_read_unlock();
+
+	/* Flush leaves nothing. */
+	mutex_lock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, semnet_flow_purge(&f->sn, NULL, NULL), 2U);
+	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 0);
+
+	/* The table fills up to flow_max and no further. */
+	rcu_read_lock();
+	for (i = 0; i < 1000; i++) {
+		plan = tb_plan(f, "172.16.0.2", 1000 + i, "172.30.0.1", 80, "172.30.1.1");
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test,
+			semnet_flow_create(&f->sn, tb_node(f), &plan));
+	}
+	plan = tb_plan(f, "172.16.0.2", 5000, "172.30.0.1", 80, "172.30.1.1");
+	KUNIT_EXPECT_EQ(test, PTR_ERR(semnet_flow_create(&f->sn, tb_node(f), &plan)),
+			-ENOSPC);
+	rcu_read_unlock();
+
+	/* Deleting the instance purges its flows. */
+	mutex_lock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, semnet_instance_del(&f->sn, tb_ip("172.30.1.1"), NULL), 0);
+	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 0);
+}
+
+static void semnet_tables_timeouts(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	const struct semnet_node *node = tb_node(f);
+	struct semnet_flow_plan plan;
+	struct semnet_flow *flow;
+	struct semnet_ftuple *t;
+
+	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_TCP, SEMNET_FLOW_ACTIVE),
+			900UL * HZ);
+	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_TCP, SEMNET_FLOW_CLOSING),
+			10UL * HZ);
+	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_UDP, SEMNET_FLOW_ACTIVE),
+			30UL * HZ);
+	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_ICMP, SEMNET_FLOW_ACTIVE),
+			20UL * HZ);
+
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
+	rcu_read_lock();
+	plan = tb_plan(f, "172.16.0.2", 40000, "172.30.1.1", 80, "172.30.1.1");
+	t = semnet_flow_create(&f->sn, node, &plan);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
+	flow = semnet_ftuple_flow(t);
+	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_ACTIVE);
+	KUNIT_EXPECT_TRUE(test, time_after_eq(flow->expires, jiffies + 899 * HZ));
+
+	/* A FIN (or RST) moves TCP to the short closing timeout. */
+	semnet_flow_seen(flow, node, 100, 1);
+	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_CLOSING);
+	KUNIT_EXPECT_TRUE(test, time_before_eq(flow->expires, jiffies + 10 * HZ));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&flow->packets), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&flow->bytes), 100);
+	rcu_read_unlock();
+
+	/* The reaper removes a flow once it is idle past its timeout. */
+	WRITE_ONCE(flow->expires, jiffies - 1);
+	mod_delayed_work(system_power_efficient_wq, &f->sn.flows.gc_work, 0);
+	flush_delayed_work(&f->sn.flows.gc_work);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 0);
+}
+
+/*
+ * Lookups stay O(1) at scale: with 100k services and 1M instances the
+ * tables grow to keep chains short (average below 1, longest bounded).
+ */
+static unsigned int tb_longest_chain(struct rhashtable *ht)
+{
+	const struct bucket_table *tbl;
+	struct rhash_head *pos;
+	unsigned int i, n, longest = 0;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(ht->tbl, ht);
+	for (i = 0; i < tbl->size; i++) {
+		n = 0;
+		rht_for_each_rcu(pos, tbl, i)
+			n++;
+		longest = max(longest, n);
+	}
+	rcu_read_unlock();
+	return longest;
+}
+
+static unsigned int tb_table_size(struct rhashtable *ht)
+{
+	unsigned int size;
+
+	rcu_read_lock();
+	size = rht_dereference_rcu(ht->tbl, ht)->size;
+	rcu_read_unlock();
+	return size;
+}
+
+static void semnet_tables_scale(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	const unsigned int services = 100000, instances = 1000000;
+	struct semnet_instance_cfg cfg = {};
+	u32 base = ntohl(tb_ip("172.30.0.0"));
+	char name[16];
+	unsigned int i;
+
+	mutex_lock(&f->sn.lock);
+	for (i = 0; i < services; i++) {
+		snprintf(name, sizeof(name), "s%u", i);
+		if (semnet_service_add(&f->sn, htonl(base + i), name, NULL, false,
+				       true, NULL)) {
+			KUNIT_FAIL(test, "service %u not added", i);
+			break;
+		}
+		if (i % 4096 == 0)
+			cond_resched();
+	}
+	/* Ten instances per service, as a large real deployment might have. */
+	cfg.service = name;
+	for (i = 0; i < instances; i++) {
+		snprintf(name, sizeof(name), "s%u", i % services);
+		cfg.addr = htonl(base + services + i);
+		cfg.nsip = htonl(ntohl(tb_ip("172.17.0.0")) + i);
+		if (semnet_instance_insert(&f->sn, &cfg, NULL)) {
+			KUNIT_FAIL(test, "instance %u not added", i);
+			break;
+		}
+		if (i % 4096 == 0)
+			cond_resched();
+	}
+	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, f->sn.n_services, services);
+	KUNIT_EXPECT_EQ(test, f->sn.n_instances, instances);
+	KUNIT_EXPECT_LE(test, (unsigned int)atomic_read(&f->sn.services.nelems),
+			tb_table_size(&f->sn.services));
+	KUNIT_EXPECT_LE(test, (unsigned int)atomic_read(&f->sn.instances.nelems),
+			tb_table_size(&f->sn.instances));
+	KUNIT_EXPECT_LE(test, tb_longest_chain(&f->sn.services), 12U);
+	KUNIT_EXPECT_LE(test, tb_longest_chain(&f->sn.instances), 12U);
+
+	rcu_read_lock();
+	for (i = 0; i < instances; i += 9973)
+		KUNIT_EXPECT_NOT_NULL(test,
+			semnet_instance_lookup(&f->sn, htonl(base + services + i)));
+	rcu_read_unlock();
+}
+
+static struct kunit_case semnet_tables_cases[] = {
+	KUNIT_CASE(semnet_tables_services),
+	KUNIT_CASE(semnet_tables_instances),
+	KUNIT_CASE(semnet_tables_flows),
+	KUNIT_CASE(semnet_tables_timeouts),
+	KUNIT_CASE(semnet_tables_scale),
+	{}
+};
+
+static int tables_suite_init(struct kunit_suite *suite)
+{
+	return semnet_flow_cache_init();
+}
+
+static void tables_suite_exit(struct kunit_suite *suite)
+{
+	semnet_flow_cache_exit();
+}
+
+static struct kunit_suite semnet_tables_suite = {
+	.name = "semnet_tables",
+	.init = tables_init,
+	.exit = tables_exit,
+	.suite_init = tables_suite_init,
+	.suite_exit = tables_suite_exit,
+	.test_cases = semnet_tables_cases,
+};

@@ -1,0 +1,14 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# One node, three instances and a client: TCP/UDP/ICMP through the RR
+# address, exact round robin, tuple clash, flow expiry, instance deletion
+# mid-run, spoofing; strict reverse-path filtering (rp_filter=1).
+set -u
+if [ "${SEMNET_IN_VM:-}" != 1 ]; then
+	exec "$(dirname "$0")/../vm/run" "$0" "$@"
+fi
+DATAPATH_RP=1
+DATAPATH_FIREWALL=none
+# shellcheck source=tests/lib/datapath.sh
+. "$SEMNET_TOP/tests/lib/datapath.sh"

@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Traffic endpoints for the scenarios: exact payload and address checks
+that plain tools cannot make. Exit status 0 means every check held.
+
+  netpeer.py udp-echo PORT                      serve: echo each datagram
+  netpeer.py udp ADDR PORT SIZE                 one datagram, echo equal, from ADDR:PORT
+  netpeer.py tcp ADDR PORT SIZE [LPORT]         one connection, echo equal
+  netpeer.py clash ADDR1 ADDR2 PORT LPORT       two connections from one source port at once
+  netpeer.py hold ADDR PORT FILE                echo, wait for FILE to exist, echo again
+"""
+import os
+import socket
+import sys
+import time
+
+
+def fail(msg):
+    print(f"netpeer: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def udp_echo(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", port))
+    while True:
+        data, peer = s.recvfrom(65535)
+        s.sendto(data, peer)
+
+
+def udp(addr, port, size):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(5)
+    data = os.urandom(size)
+    s.sendto(data, (addr, port))
+    reply, peer = s.recvfrom(65535)
+    if reply != data:
+        fail(f"udp: {len(reply)} bytes back, not the {size} sent")
+    if peer != (addr, port):
+        fail(f"udp: reply from {peer[0]}:{peer[1]}, not {addr}:{port}")
+    print(f"udp {size} bytes echoed by {addr}:{port}")
+
+
+def connect(addr, port, lport=0):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.settimeout(10)
+    if lport:
+        s.bind(("0.0.0.0", lport))
+    s.connect((addr, port))
+    return s
+
+
+def echo(s, size):
+    data = os.urandom(size)
+    s.sendall(data)
+    got = b""
+    while len(got) < size:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    if got != data:
+        fail(f"tcp: {len(got)} bytes back, not the {size} sent (or different)")
+
+
+def tcp(addr, port, size, lport=0):
+    s = connect(addr, port, lport)
+    echo(s, size)
+    if s.getpeername() != (addr, port):
+        fail(f"tcp: peer is {s.getpeername()}")
+    s.close()
+    print(f"tcp {size} bytes echoed by {addr}:{port}")
+
+
+def clash(addr1, addr2, port, lport):
+    a = connect(addr1, port, lport)
+    b = connect(addr2, port, lport)
+    for s in (a, b, a, b):
+        echo(s, 1000)
+    print(f"two connections from port {lport}: {addr1} and {addr2} both echo")
+
+
+def hold(addr, port, path):
+    s = connect(addr, port)
+    echo(s, 1000)
+    print(f"connected from port {s.getsockname()[1]}", flush=True)
+    for _ in range(600):
+        if os.path.exists(path):
+            break
+        time.sleep(0.1)
+    else:
+        fail(f"{path} never appeared")
+    echo(s, 1000)
+    print("still echoing")
+
+
+def main(argv):
+    if len(argv) < 2:
+        fail(__doc__)
+    cmd, args = argv[1], argv[2:]
+    if cmd == "udp-echo":
+        udp_echo(int(args[0]))
+    elif cmd == "udp":
+        udp(args[0], int(args[1]), int(args[2]))
+    elif cmd == "tcp":
+        tcp(args[0], int(args[1]), int(args[2]), int(args[3]) if len(args) > 3 else 0)
+    elif cmd == "clash":
+        clash(args[0], args[1], int(args[2]), int(args[3]))
+    elif cmd == "hold":
+        hold(args[0], int(args[1]), args[2])
+    else:
+        fail(f"unknown command {cmd}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except OSError as e:
+        fail(str(e))
