@@ -30,18 +30,29 @@ void sn_log(enum sn_log_level level, const char *fmt, ...)
 		return;
 	struct timespec now;
 	struct tm tm;
-	char stamp[32];
+	char stamp[32], text[1536], quoted[2 * sizeof(text) + 1], *q = quoted;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 
-	/* One fprintf per line, so lines from concurrent writers do not interleave. */
-	char line[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s.%03ldZ %s %s: %s\n", stamp, now.tv_nsec / 1000000,
-		sn_log_names[level], sn_log_component, line);
+	/* logfmt: the message is one quoted value, whatever it contains. */
+	for (const char *p = text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			*q++ = '\\';
+		if (*p == '\n') {
+			*q++ = '\\';
+			*q++ = 'n';
+			continue;
+		}
+		*q++ = *p;
+	}
+	*q = '\0';
+	/* One fprintf per line, so lines from concurrent writers do not interleave. */
+	fprintf(stderr, "time=%s.%03ldZ level=%s component=%s msg=\"%s\"\n", stamp,
+		now.tv_nsec / 1000000, sn_log_names[level], sn_log_component, quoted);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Structured logging: one line per event, "ts level component: msg key=value ...". */
+/* Structured logging on stderr, one logfmt line per event:
+ *   time=2026-01-01T00:00:00.000Z level=info component=semnet-root msg="..." */
 #ifndef SN_LOG_H
 #define SN_LOG_H
 
