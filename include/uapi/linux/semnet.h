@@ -57,6 +57,11 @@ enum semnet_cmd {
 
 	SEMNET_CMD_GET_STATS,		/* reply: SEMNET_A_STATS */
 
+	SEMNET_CMD_NEW_PEER,		/* SEMNET_A_PEER; NLM_F_REPLACE updates */
+	SEMNET_CMD_DEL_PEER,		/* SEMNET_A_PEER with _SUBNET */
+	SEMNET_CMD_GET_PEER,		/* dump */
+	SEMNET_CMD_FLUSH_PEERS,
+
 	__SEMNET_CMD_MAX
 };
 #define SEMNET_CMD_MAX (__SEMNET_CMD_MAX - 1)
@@ -70,6 +75,7 @@ enum semnet_attr {
 	SEMNET_A_INSTANCE,	/* nest: enum semnet_instance_attr */
 	SEMNET_A_FLOW,		/* nest: enum semnet_flow_attr */
 	SEMNET_A_STATS,		/* nest: enum semnet_stats_attr */
+	SEMNET_A_PEER,		/* nest: enum semnet_peer_attr */
 
 	__SEMNET_A_MAX
 };
@@ -110,6 +116,8 @@ enum semnet_node_attr {
 	SEMNET_A_NODE_TIMEOUT_TCP_CLOSE, /* u32 seconds: after FIN or RST */
 	SEMNET_A_NODE_TIMEOUT_UDP,	/* u32 seconds */
 	SEMNET_A_NODE_TIMEOUT_ICMP,	/* u32 seconds */
+	SEMNET_A_NODE_TUNNEL_PORT,	/* u16: UDP port semnet0 listens on
+					 * (default SEMNET_TUNNEL_PORT) */
 
 	__SEMNET_A_NODE_MAX
 };
@@ -193,6 +201,11 @@ enum semnet_drop_reason {
 	SEMNET_DROP_MALFORMED,		/* truncated or unparseable headers */
 	SEMNET_DROP_NOMEM,		/* allocation failed */
 	SEMNET_DROP_UNKNOWN_ADDRESS,	/* ServiceIP/InstanceIP not in the tables */
+	SEMNET_DROP_UNKNOWN_PEER,	/* tunnel packet from an unknown sender */
+	SEMNET_DROP_PEER_SPOOFED,	/* inner source not one of the peer's */
+	SEMNET_DROP_NO_PEER,		/* no peer for the destination */
+	SEMNET_DROP_BAD_ENCAP,		/* malformed or unsupported GRE header */
+	SEMNET_DROP_TOO_BIG,		/* over the tunnel MTU with DF set */
 
 	__SEMNET_DROP_MAX
 };
@@ -213,5 +226,34 @@ enum semnet_stats_attr {
 	__SEMNET_A_STATS_MAX
 };
 #define SEMNET_A_STATS_MAX (__SEMNET_A_STATS_MAX - 1)
+
+/*
+ * Tunnel peers: which node (underlay address) hosts a subnet of nsIPs.
+ * semnet0 sends packets for that subnet there and accepts tunnel packets
+ * only from known peers, with inner sources of theirs.
+ */
+#define SEMNET_TUNNEL_PORT	4754	/* GRE-in-UDP, RFC 8086 */
+#define SEMNET_IPUDP_PORT	50103	/* Oakestra's bare IP-in-UDP */
+
+enum semnet_encap {
+	SEMNET_ENCAP_GRE_UDP,	/* outer IPv4 + UDP + GRE (key: sender nsIP) */
+	SEMNET_ENCAP_IPUDP,	/* outer IPv4 + UDP + the inner packet */
+};
+
+enum semnet_peer_attr {
+	SEMNET_A_PEER_UNSPEC,
+	SEMNET_A_PEER_SUBNET,		/* nest prefix: the peer's nsIPs (key) */
+	SEMNET_A_PEER_ADDR,		/* be32: underlay address */
+	SEMNET_A_PEER_PORT,		/* u16: UDP port (default by encap) */
+	SEMNET_A_PEER_ENCAP,		/* u8: enum semnet_encap */
+	SEMNET_A_PEER_TX_PACKETS,	/* u64, read-only */
+	SEMNET_A_PEER_TX_BYTES,		/* u64, read-only */
+	SEMNET_A_PEER_RX_PACKETS,	/* u64, read-only */
+	SEMNET_A_PEER_RX_BYTES,		/* u64, read-only */
+	SEMNET_A_PEER_PAD,
+
+	__SEMNET_A_PEER_MAX
+};
+#define SEMNET_A_PEER_MAX (__SEMNET_A_PEER_MAX - 1)
 
 #endif /* _UAPI_LINUX_SEMNET_H */
