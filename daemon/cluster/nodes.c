@@ -250,6 +250,25 @@ static int queue_deploy_status(struct sn_cluster *c, const char *job_name,
 	return rc;
 }
 
+static int queue_undeploy_status(struct sn_cluster *c, const char *job_name, int number)
+{
+	char job_id[65] = "";
+	json_t *body;
+	int rc;
+
+	if (sn_cluster_store_deployment_get(&c->db, job_name, job_id) < 0)
+		return -1;
+	body = json_pack("{s:s, s:[{s:i, s:s}]}", "job_name", job_name, "instances",
+			 "instance_number", number, "status", "UNDEPLOYED");
+	if (!body)
+		return -1;
+	if (job_id[0])
+		json_object_set_new(body, "job_id", json_string(job_id));
+	rc = sn_uplink_enqueue(c->uplink, "POST", "/api/net/service/net_deploy_status", body);
+	json_decref(body);
+	return rc;
+}
+
 static void handle_deployed(struct sn_cluster *c, const char *node, json_t *msg, bool changed_only)
 {
 	struct sn_cluster_node n;
@@ -337,17 +356,21 @@ static void handle_undeployed(struct sn_cluster *c, const char *node, json_t *ms
 		sn_warn("node %s: undeployed report ignored: %s", node, err.msg);
 		return;
 	}
-	/* The orchestrator frees the InstanceIP at the root (DELETE
-	 * /api/net/<id>/<n>); here the instance just stops being local. */
+	/* The root forgets where it runs (net_deploy_status with status
+	 * UNDEPLOYED); the orchestrator frees its InstanceIP (DELETE
+	 * /api/net/<id>/<n>). */
 	c->job_updates++;
 	if (sn_db_begin(&c->db) < 0 ||
 	    (removed = sn_cluster_store_local_del(&c->db, app, (int)number)) < 0 ||
-	    sn_cluster_store_table_invalidate(&c->db, app) < 0 || sn_db_commit(&c->db) < 0) {
+	    sn_cluster_store_table_invalidate(&c->db, app) < 0 ||
+	    (removed && queue_undeploy_status(c, app, (int)number) < 0) ||
+	    sn_db_commit(&c->db) < 0) {
 		sn_db_rollback(&c->db);
 		sn_error("node %s: cannot record undeployment of %s/%lld", node, app, number);
 		return;
 	}
 	if (removed) {
+		sn_uplink_flush(c->uplink);
 		sn_info("node %s: instance %lld of %s undeployed", node, number, app);
 		sn_nodes_job_updated(c, app, (int)number, "UNDEPLOYMENT");
 	}

@@ -389,6 +389,8 @@ static int parse_location(struct sn_root *root, json_t *entry, struct sn_root_in
 	uint32_t ns_ip, host;
 	bool present;
 
+	const char *status;
+
 	memset(inst, 0, sizeof(*inst));
 	if (!json_is_object(entry)) {
 		sn_err_set(err, "each entry of 'instances' must be an object");
@@ -396,7 +398,19 @@ static int parse_location(struct sn_root *root, json_t *entry, struct sn_root_in
 	}
 	if (sn_json_int(entry, "instance_number", true, true, 0, SN_OAK_INSTANCE_MAX, &number,
 			err) < 0 ||
-	    sn_json_ipv4(entry, "namespace_ip", true, &ns_ip, &present, err) < 0 ||
+	    sn_json_str(entry, "status", false, 16, &status, err) < 0)
+		return -1;
+	/* semnet addition: a node reports the instance stopped running. */
+	if (status && strcmp(status, "UNDEPLOYED") == 0) {
+		inst->number = (int)number;
+		inst->located = false;
+		return 0;
+	}
+	if (status && strcmp(status, "DEPLOYED") != 0) {
+		sn_err_set(err, "field 'status' must be \"DEPLOYED\" or \"UNDEPLOYED\"");
+		return -1;
+	}
+	if (sn_json_ipv4(entry, "namespace_ip", true, &ns_ip, &present, err) < 0 ||
 	    sn_json_str(entry, "namespace_ip_v6", false, sizeof(inst->ns_ip_v6) - 1, &ns_ip_v6,
 			err) < 0 ||
 	    sn_json_ipv4(entry, "host_ip", true, &host, &present, err) < 0 ||
@@ -477,7 +491,9 @@ int sn_root_api_deploy_status(void *ctx, const struct sn_http_request *req, json
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		int updated = sn_root_store_instance_locate(&root->db, s.job_id, &locs[i]);
+		int updated = locs[i].located ?
+			      sn_root_store_instance_locate(&root->db, s.job_id, &locs[i]) :
+			      sn_root_store_instance_unlocate(&root->db, s.job_id, locs[i].number);
 
 		if (updated == 0) {
 			sn_db_rollback(&root->db);
@@ -487,7 +503,8 @@ int sn_root_api_deploy_status(void *ctx, const struct sn_http_request *req, json
 			goto out;
 		}
 		if (updated < 0 ||
-		    sn_root_notify_job(root, s.job_name, locs[i].number, "DEPLOYMENT") < 0) {
+		    sn_root_notify_job(root, s.job_name, locs[i].number,
+				       locs[i].located ? "DEPLOYMENT" : "UNDEPLOYMENT") < 0) {
 			sn_db_rollback(&root->db);
 			status = sn_root_api_store_error(reply);
 			goto out;

@@ -452,6 +452,21 @@ int sn_root_store_instance_locate(struct sn_db *db, const char *job_id,
 	return sqlite3_changes(db->conn) > 0;
 }
 
+int sn_root_store_instance_unlocate(struct sn_db *db, const char *job_id, int number)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db,
+		"UPDATE instances SET ns_ip = NULL, ns_ip_v6 = NULL, host_ip = NULL, host_port = NULL,"
+		" tunnel = NULL WHERE job_id = ? AND number = ?");
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, number);
+	if (done_or_err(db, stmt) < 0)
+		return -1;
+	return sqlite3_changes(db->conn) > 0;
+}
+
 int sn_root_store_instance_del(struct sn_db *db, const char *job_id, int number)
 {
 	struct sn_root_instance inst;

@@ -89,6 +89,8 @@ int sn_root_store_instance_get(struct sn_db *db, const char *job_id, int number,
 /* Records where an instance runs; 1 updated, 0 unknown instance, -1. */
 int sn_root_store_instance_locate(struct sn_db *db, const char *job_id,
 				  const struct sn_root_instance *inst);
+/* Forgets where it runs (it keeps its InstanceIP); 1, 0 unknown, -1. */
+int sn_root_store_instance_unlocate(struct sn_db *db, const char *job_id, int number);
 int sn_root_store_instance_del(struct sn_db *db, const char *job_id, int number);
 int sn_root_store_instance_count(struct sn_db *db, const char *job_id);
 /* Every instance of a job by number; 0 or -1. */

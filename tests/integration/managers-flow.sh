@@ -190,6 +190,16 @@ tap_match "a bad job update gets a 400" "$r" '^400 \{"error":'
 r=$(http POST "$CLUSTER/api/net/deployment" '{"job_name":7}')
 tap_match "a bad deployment gets a 400" "$r" "^400 \\{\"error\":\"field 'job_name' must be a string\"\\}"
 
+# --- a node reports an undeployment: the root stops listing the instance --------
+mqtt_pub nodes/n1/net/service/undeployed "{\"appname\":\"$JOB\",\"instance_number\":0}"
+for i in $(seq 100); do
+	curl -s "$ROOT/api/net/service/app_ns_web_prod/instances?cluster_id=c1" | grep -q '"instance_number":0,' || break
+	sleep 0.05
+done
+r=$(curl -s "$ROOT/api/net/service/app_ns_web_prod/instances?cluster_id=c1")
+tap_match "an undeployed report reaches the root as net_deploy_status UNDEPLOYED" "$r" '^\{"app_name":"app.ns.web.prod"'
+tap_eq "which no longer lists instance 0" "$(echo "$r" | grep -c '"instance_number":0,')" 0
+
 # --- the broker restarts -----------------------------------------------------------
 restart_broker
 start_listener

@@ -103,6 +103,13 @@ tap_match "an unknown address is a 404" "$r" '^404 \{"error":"no service owns 17
 r=$(http GET "$ROOT/api/net/service/ip/10_1_2_3/instances?cluster_id=c1")
 tap_match "an address outside the service range is a 400" "$r" '^400 '
 
+r=$(http POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":1,"status":"UNDEPLOYED"}]}')
+tap_eq "an UNDEPLOYED status report is accepted" "$r" '200 {"job_id":"job1","updated":1}'
+r=$(http GET "$ROOT/api/net/service/app_ns_web_prod/instances?cluster_id=c1")
+tap_eq "and the instance is no longer listed" "$(echo "$r" | grep -o '"instance_number":[0-9]*' | tr '\n' ' ')" '"instance_number":0 '
+r=$(http POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":1,"status":"GONE"}]}')
+tap_match "an unknown status is refused" "$r" "^400 \\{\"error\":\"field 'status' must be"
+
 # --- cluster identification -------------------------------------------------
 http POST "$ROOT/api/net/cluster" '{"cluster_id":"c2","cluster_address":"127.0.0.1","cluster_port":2}' >/dev/null
 r=$(http GET "$ROOT/api/net/subnet")

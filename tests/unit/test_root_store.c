@@ -167,6 +167,11 @@ START_TEST(services_instances_and_their_addresses)
 	ck_assert_int_eq(read.host_port, 50103);
 	ck_assert_str_eq(read.tunnel, "ipudp");
 	ck_assert_int_eq(sn_root_store_instance_count(&db, "j1"), 1);
+	ck_assert_int_eq(sn_root_store_instance_unlocate(&db, "j1", 0), 1);
+	ck_assert_int_eq(sn_root_store_instance_get(&db, "j1", 0, &read), 1);
+	ck_assert(!read.located);
+	ck_assert_uint_eq(read.instance_ip, 0xac1e0003);	/* keeps its address */
+	ck_assert_int_eq(sn_root_store_instance_unlocate(&db, "j1", 9), 0);
 
 	ck_assert_int_eq(sn_root_store_instance_del(&db, "j1", 0), 1);
 	ck_assert_int_eq(sn_root_store_instance_del(&db, "j1", 0), 0);
