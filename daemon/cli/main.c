@@ -10,7 +10,7 @@ int main(int argc, char **argv)
 
 	/* A full pipe or disk must not pass for success. */
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		perror("semnet: write error");
+		fputs("semnet: write error on standard output\n", stderr);
 		return SN_EXIT_FAIL;
 	}
 	return ret;

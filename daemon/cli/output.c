@@ -100,6 +100,11 @@ static const char *const drop_reasons[] = {
 	[SEMNET_DROP_MALFORMED] = "malformed",
 	[SEMNET_DROP_NOMEM] = "nomem",
 	[SEMNET_DROP_UNKNOWN_ADDRESS] = "unknown-address",
+	[SEMNET_DROP_UNKNOWN_PEER] = "unknown-peer",
+	[SEMNET_DROP_PEER_SPOOFED] = "peer-spoofed",
+	[SEMNET_DROP_NO_PEER] = "no-peer",
+	[SEMNET_DROP_BAD_ENCAP] = "bad-encap",
+	[SEMNET_DROP_TOO_BIG] = "too-big",
 };
 /* A new reason in the UAPI needs a name here. */
 _Static_assert(ARRAY_SIZE(drop_reasons) == __SEMNET_DROP_MAX,

@@ -25,7 +25,12 @@ void sn_stats_usage(FILE *out)
 	      "  spoofed-source    a container sent with an address not its own\n"
 	      "  malformed         truncated or unparseable headers\n"
 	      "  nomem             an allocation failed\n"
-	      "  unknown-address   a ServiceIP or InstanceIP not in the tables\n",
+	      "  unknown-address   a ServiceIP or InstanceIP not in the tables\n"
+	      "  unknown-peer      a tunnel packet from an unknown sender\n"
+	      "  peer-spoofed      a tunnel packet's inner source is not the peer's\n"
+	      "  no-peer           no peer for the destination\n"
+	      "  bad-encap         a malformed or unsupported GRE header\n"
+	      "  too-big           over the tunnel MTU with DF set\n",
 	      out);
 }
 

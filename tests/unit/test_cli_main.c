@@ -1045,6 +1045,11 @@ START_TEST(output_stats)
 		"  malformed        0\n"
 		"  nomem            0\n"
 		"  unknown-address  0\n"
+		"  unknown-peer     0\n"
+		"  peer-spoofed     0\n"
+		"  no-peer          0\n"
+		"  bad-encap        0\n"
+		"  too-big          0\n"
 		"  reason-40        1\n");
 
 	fake_reset();
