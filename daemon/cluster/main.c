@@ -64,7 +64,8 @@ int main(int argc, char **argv)
 	if (uv_loop_init(&loop) != 0)
 		return 1;
 	c.loop = &loop;
-	if (sn_cluster_store_open(&c.db, c.cfg.db_path, c.cfg.db_durable) < 0)
+	if (sn_cluster_store_open(&c.db, c.cfg.db_path, c.cfg.db_durable) < 0 ||
+	    sn_cluster_store_tables_invalidate_all(&c.db) < 0)
 		goto out_loop;
 	snprintf(client_id, sizeof(client_id), "semnet-cluster-%s", c.cfg.cluster_id);
 	c.client = sn_http_client_new(&loop);

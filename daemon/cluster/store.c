@@ -346,6 +346,11 @@ int sn_cluster_store_job_by_ip(struct sn_db *db, uint32_t ip, char job_name[SN_O
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+int sn_cluster_store_tables_invalidate_all(struct sn_db *db)
+{
+	return sn_db_exec(db, "UPDATE tables SET fresh = 0");
+}
+
 int sn_cluster_store_table_invalidate(struct sn_db *db, const char *job_name)
 {
 	sqlite3_stmt *stmt = sn_db_stmt(db, "UPDATE tables SET fresh = 0 WHERE job_name = ?");

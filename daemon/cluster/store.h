@@ -56,6 +56,9 @@ int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t, b
 int sn_cluster_store_table_get(struct sn_db *db, const char *job_name, struct sn_oak_table *t);
 /* The job owning a ServiceIP or InstanceIP in a fresh table: 1, 0, -1. */
 int sn_cluster_store_job_by_ip(struct sn_db *db, uint32_t ip, char job_name[SN_OAK_JOB_NAME_MAX + 1]);
+/* Marks every cached table stale: at startup, as job updates may have been
+ * missed (or given up by the root) while the cluster was down. */
+int sn_cluster_store_tables_invalidate_all(struct sn_db *db);
 /* Marks a job's table stale (a job update came): the next query asks the root. */
 int sn_cluster_store_table_invalidate(struct sn_db *db, const char *job_name);
 

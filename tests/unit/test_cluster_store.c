@@ -98,6 +98,11 @@ START_TEST(tables_cache_and_go_stale)
 	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
 	ck_assert_uint_eq(got.ninstances, 1);
 	sn_oak_table_free(&got);
+	ck_assert_int_eq(sn_cluster_store_tables_invalidate_all(&db), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 0);
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t, true), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
+	sn_oak_table_free(&got);
 	/* An answer that may have raced a job update is kept, not served. */
 	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t, false), 0);
 	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 0);
