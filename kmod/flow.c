@@ -96,14 +96,14 @@ static void semnet_flow_build(struct semnet_flow *flow,
 	key.dst = p->reply_dst; key.dport = xsport;
 	key.stage = SEMNET_STAGE_PRE;
 	to = key;
-	to.dst = o->src;
+	to.dst = p->reply_xdst;
 	semnet_flow_set_tuple(&flow->t[SEMNET_FT_REPLY_PRE], SEMNET_FT_REPLY_PRE,
 			      &key, &to);
 
 	/* Instance → client, after routing: from the address it asked for. */
 	key = to;
 	key.stage = SEMNET_STAGE_POST;
-	to.src = o->dst; to.sport = o->dport;
+	to.src = p->reply_xsrc; to.sport = o->dport;
 	to.dport = o->sport;
 	semnet_flow_set_tuple(&flow->t[SEMNET_FT_REPLY_POST], SEMNET_FT_REPLY_POST,
 			      &key, &to);
@@ -179,7 +179,7 @@ struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 	for (tries = 0; tries < SEMNET_REMAP_TRIES; tries++) {
 		semnet_flow_build(flow, plan, xsport);
 		ret = semnet_flow_insert_rest(sn, flow);
-		if (ret != -EEXIST)
+		if (ret != -EEXIST || plan->fixed_port)
 			break;
 		xsport = semnet_flow_random_port(plan->orig.proto);
 	}

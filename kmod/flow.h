@@ -82,6 +82,9 @@ struct semnet_flow_plan {
 	__be32 xdst;			/* the chosen instance's nsIP */
 	__be32 reply_src;		/* source replies arrive with */
 	__be32 reply_dst;		/* destination replies arrive with */
+	__be32 reply_xdst;		/* ... rewritten to: the client */
+	__be32 reply_xsrc;		/* ... from: what the client asked for */
+	bool fixed_port;		/* never remap the source port */
 	struct semnet_service *svc;
 	struct semnet_instance *inst;
 };

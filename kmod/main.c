@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 #include <uapi/linux/semnet.h>
 
+#include "device.h"
 #include "flow.h"
 #include "netlink.h"
 #include "netns.h"
@@ -22,13 +23,18 @@ static int __init semnet_init(void)
 	ret = semnet_netns_init();
 	if (ret)
 		goto err_cache;
-	ret = semnet_genl_init();
+	ret = semnet_device_init();
 	if (ret)
 		goto err_netns;
+	ret = semnet_genl_init();
+	if (ret)
+		goto err_device;
 
 	pr_info("semnet " SEMNET_VERSION " loaded\n");
 	return 0;
 
+err_device:
+	semnet_device_exit();
 err_netns:
 	semnet_netns_exit();
 err_cache:
@@ -39,6 +45,7 @@ err_cache:
 static void __exit semnet_exit(void)
 {
 	semnet_genl_exit();
+	semnet_device_exit();
 	semnet_netns_exit();
 	semnet_flow_cache_exit();
 }

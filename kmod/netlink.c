@@ -20,6 +20,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "node.h"
+#include "peer.h"
 #include "policy.h"
 #include "service.h"
 #include "version.h"
@@ -51,6 +52,7 @@ static const struct nla_policy semnet_node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_TIMEOUT_TCP_CLOSE] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
 	[SEMNET_A_NODE_TIMEOUT_UDP] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
 	[SEMNET_A_NODE_TIMEOUT_ICMP] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
+	[SEMNET_A_NODE_TUNNEL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 };
 
 static const struct nla_policy semnet_service_policy[SEMNET_A_SERVICE_MAX + 1] = {
@@ -72,6 +74,17 @@ static const struct nla_policy semnet_instance_policy[SEMNET_A_INSTANCE_MAX + 1]
 	[SEMNET_A_INSTANCE_IFINDEX] = { .type = NLA_U32 },
 };
 
+static const struct nla_policy semnet_peer_policy[SEMNET_A_PEER_MAX + 1] = {
+	[SEMNET_A_PEER_SUBNET] = NLA_POLICY_NESTED(semnet_prefix_policy),
+	[SEMNET_A_PEER_ADDR] = { .type = NLA_BE32 },
+	[SEMNET_A_PEER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[SEMNET_A_PEER_ENCAP] = NLA_POLICY_MAX(NLA_U8, SEMNET_ENCAP_IPUDP),
+	[SEMNET_A_PEER_TX_PACKETS] = { .type = NLA_REJECT },
+	[SEMNET_A_PEER_TX_BYTES] = { .type = NLA_REJECT },
+	[SEMNET_A_PEER_RX_PACKETS] = { .type = NLA_REJECT },
+	[SEMNET_A_PEER_RX_BYTES] = { .type = NLA_REJECT },
+};
+
 static const struct nla_policy semnet_flow_policy[SEMNET_A_FLOW_MAX + 1] = {
 	[SEMNET_A_FLOW_SERVICE] = { .type = NLA_BE32 },
 	[SEMNET_A_FLOW_INSTANCE] = { .type = NLA_BE32 },
@@ -84,6 +97,7 @@ static const struct nla_policy semnet_genl_policy[SEMNET_A_MAX + 1] = {
 	[SEMNET_A_INSTANCE] = NLA_POLICY_NESTED(semnet_instance_policy),
 	[SEMNET_A_FLOW] = NLA_POLICY_NESTED(semnet_flow_policy),
 	[SEMNET_A_STATS] = { .type = NLA_REJECT },
+	[SEMNET_A_PEER] = NLA_POLICY_NESTED(semnet_peer_policy),
 };
 
 static struct genl_family semnet_genl_family;
@@ -231,7 +245,8 @@ static int semnet_node_fill(struct sk_buff *skb, struct genl_info *info,
 	    nla_put_u32(skb, SEMNET_A_NODE_TIMEOUT_UDP,
 			node->timeout[SEMNET_TIMEOUT_UDP] / HZ) ||
 	    nla_put_u32(skb, SEMNET_A_NODE_TIMEOUT_ICMP,
-			node->timeout[SEMNET_TIMEOUT_ICMP] / HZ))
+			node->timeout[SEMNET_TIMEOUT_ICMP] / HZ) ||
+	    nla_put_u16(skb, SEMNET_A_NODE_TUNNEL_PORT, node->tunnel_port))
 		goto err;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -340,6 +355,7 @@ static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 			}
 		}
 		node->flow_max = SEMNET_DEFAULT_FLOW_MAX;
+		node->tunnel_port = SEMNET_TUNNEL_PORT;
 		node->timeout[SEMNET_TIMEOUT_TCP] = SEMNET_DEFAULT_TIMEOUT_TCP * HZ;
 		node->timeout[SEMNET_TIMEOUT_TCP_CLOSE] =
 			SEMNET_DEFAULT_TIMEOUT_TCP_CLOSE * HZ;
@@ -384,6 +400,8 @@ static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[SEMNET_A_NODE_FLOW_MAX])
 		node->flow_max = nla_get_u32(tb[SEMNET_A_NODE_FLOW_MAX]);
+	if (tb[SEMNET_A_NODE_TUNNEL_PORT])
+		node->tunnel_port = nla_get_u16(tb[SEMNET_A_NODE_TUNNEL_PORT]);
 	for (i = 0; i < ARRAY_SIZE(timeouts); i++)
 		if (tb[timeouts[i].attr])
 			node->timeout[timeouts[i].timeout] =
@@ -1110,6 +1128,156 @@ static int semnet_cmd_flush_flows(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ peer */
+
+static int semnet_peer_fill(struct sk_buff *skb, void *obj,
+			    struct semnet_dump *ctx)
+{
+	const struct semnet_peer *peer = obj;
+	struct nlattr *nest = nla_nest_start(skb, SEMNET_A_PEER);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (semnet_put_prefix(skb, SEMNET_A_PEER_SUBNET, &peer->subnet) ||
+	    nla_put_in_addr(skb, SEMNET_A_PEER_ADDR, peer->addr) ||
+	    nla_put_u16(skb, SEMNET_A_PEER_PORT, ntohs(peer->port)) ||
+	    nla_put_u8(skb, SEMNET_A_PEER_ENCAP, peer->encap) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_PEER_TX_PACKETS,
+			      atomic64_read(&peer->tx_packets), SEMNET_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_PEER_TX_BYTES,
+			      atomic64_read(&peer->tx_bytes), SEMNET_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_PEER_RX_PACKETS,
+			      atomic64_read(&peer->rx_packets), SEMNET_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_PEER_RX_BYTES,
+			      atomic64_read(&peer->rx_bytes), SEMNET_A_PEER_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int semnet_peer_attrs(struct genl_info *info, struct nlattr **tb,
+			     struct semnet_prefix *subnet)
+{
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_PEER)) {
+		NL_SET_ERR_MSG(info->extack, "missing the peer attributes");
+		return -EINVAL;
+	}
+	ret = semnet_parse_nest(tb, SEMNET_A_PEER_MAX, info->attrs[SEMNET_A_PEER],
+				semnet_peer_policy, info->extack);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[SEMNET_A_PEER], tb,
+			      SEMNET_A_PEER_SUBNET)) {
+		NL_SET_ERR_MSG(info->extack, "which peer? (subnet missing)");
+		return -EINVAL;
+	}
+	return semnet_get_prefix(subnet, tb[SEMNET_A_PEER_SUBNET], info->extack);
+}
+
+static int semnet_cmd_new_peer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
+	u16 flags = info->nlhdr->nlmsg_flags;
+	const struct semnet_node *node;
+	struct semnet_peer_cfg cfg = {};
+	int ret;
+
+	ret = semnet_peer_attrs(info, tb, &cfg.subnet);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, info->attrs[SEMNET_A_PEER], tb,
+			      SEMNET_A_PEER_ADDR)) {
+		NL_SET_ERR_MSG(extack, "a peer needs an underlay address");
+		return -EINVAL;
+	}
+	cfg.addr = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
+	if (tb[SEMNET_A_PEER_ENCAP])
+		cfg.encap = nla_get_u8(tb[SEMNET_A_PEER_ENCAP]);
+	if (cfg.encap != SEMNET_ENCAP_GRE_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_ENCAP],
+				    "only the gre-udp encapsulation is implemented");
+		return -EOPNOTSUPP;
+	}
+	cfg.port = tb[SEMNET_A_PEER_PORT] ? nla_get_u16(tb[SEMNET_A_PEER_PORT]) :
+		   SEMNET_TUNNEL_PORT;
+	if (ipv4_is_multicast(cfg.addr) || ipv4_is_lbcast(cfg.addr) ||
+	    ipv4_is_zeronet(cfg.addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_ADDR],
+				    "not a unicast underlay address");
+		return -EINVAL;
+	}
+
+	mutex_lock(&sn->lock);
+	node = semnet_node_required(sn, extack);
+	if (!node) {
+		ret = -ENODATA;
+		goto out;
+	}
+	if (!semnet_prefix_within(&cfg.subnet, &node->platform) ||
+	    semnet_prefix_overlap(&cfg.subnet, &node->services)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_SUBNET],
+				    "peer subnet must lie in the platform range, outside the service range");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (semnet_node_is_local(node, cfg.subnet.addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_SUBNET],
+				    "peer subnet is one of this node's own");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = semnet_peer_add(sn, &cfg, flags & NLM_F_REPLACE,
+			      flags & (NLM_F_CREATE | NLM_F_EXCL) ||
+			      !(flags & NLM_F_REPLACE), extack);
+out:
+	mutex_unlock(&sn->lock);
+	return ret;
+}
+
+static int semnet_cmd_del_peer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
+	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
+	struct semnet_prefix subnet;
+	int ret;
+
+	ret = semnet_peer_attrs(info, tb, &subnet);
+	if (ret)
+		return ret;
+	mutex_lock(&sn->lock);
+	ret = semnet_peer_del(sn, &subnet, info->extack);
+	mutex_unlock(&sn->lock);
+	return ret;
+}
+
+static int semnet_peer_dump_start(struct netlink_callback *cb)
+{
+	struct semnet_net *sn = semnet_pernet(sock_net(cb->skb->sk));
+
+	return semnet_dump_start(cb, &sn->peers);
+}
+
+static int semnet_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return semnet_dump_walk(skb, cb, SEMNET_CMD_GET_PEER, semnet_peer_fill);
+}
+
+static int semnet_cmd_flush_peers(struct sk_buff *skb, struct genl_info *info)
+{
+	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
+
+	mutex_lock(&sn->lock);
+	semnet_peer_flush(sn);
+	mutex_unlock(&sn->lock);
+	return 0;
+}
+
 /* ----------------------------------------------------------------- stats */
 
 static int semnet_stats_fill(struct sk_buff *skb, struct genl_info *info,
@@ -1199,6 +1367,14 @@ static const struct genl_ops semnet_genl_ops[] = {
 	{ .cmd = SEMNET_CMD_FLUSH_FLOWS, .doit = semnet_cmd_flush_flows,
 	  .flags = SEMNET_ADMIN },
 	{ .cmd = SEMNET_CMD_GET_STATS, .doit = semnet_cmd_get_stats },
+	{ .cmd = SEMNET_CMD_NEW_PEER, .doit = semnet_cmd_new_peer,
+	  .flags = SEMNET_ADMIN },
+	{ .cmd = SEMNET_CMD_DEL_PEER, .doit = semnet_cmd_del_peer,
+	  .flags = SEMNET_ADMIN },
+	{ .cmd = SEMNET_CMD_GET_PEER, .start = semnet_peer_dump_start,
+	  .dumpit = semnet_peer_dump, .done = semnet_dump_done },
+	{ .cmd = SEMNET_CMD_FLUSH_PEERS, .doit = semnet_cmd_flush_peers,
+	  .flags = SEMNET_ADMIN },
 };
 
 static struct genl_family semnet_genl_family __ro_after_init = {

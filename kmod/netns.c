@@ -8,6 +8,7 @@
 #include "instance.h"
 #include "netns.h"
 #include "node.h"
+#include "peer.h"
 #include "service.h"
 
 unsigned int semnet_net_id __read_mostly;
@@ -53,11 +54,22 @@ int semnet_state_init(struct semnet_net *sn, struct net *net)
 	ret = rhashtable_init(&sn->local, &semnet_local_params);
 	if (ret)
 		goto err_instances;
-	ret = semnet_flow_table_init(sn);
+	INIT_LIST_HEAD(&sn->peer_list);
+	ret = rhashtable_init(&sn->peers, &semnet_peer_params);
 	if (ret)
 		goto err_local;
+	ret = rhltable_init(&sn->peer_addrs, &semnet_peer_addr_params);
+	if (ret)
+		goto err_peers;
+	ret = semnet_flow_table_init(sn);
+	if (ret)
+		goto err_peer_addrs;
 	return 0;
 
+err_peer_addrs:
+	rhltable_destroy(&sn->peer_addrs);
+err_peers:
+	rhashtable_destroy(&sn->peers);
 err_local:
 	rhashtable_destroy(&sn->local);
 err_instances:
@@ -80,6 +92,8 @@ void semnet_state_destroy(struct semnet_net *sn)
 	semnet_flow_table_destroy(sn);
 	/* semnet_node_del emptied these; freeing waits for RCU callbacks. */
 	rcu_barrier();
+	rhltable_destroy(&sn->peer_addrs);
+	rhashtable_destroy(&sn->peers);
 	rhashtable_destroy(&sn->local);
 	rhashtable_destroy(&sn->instances);
 	rhashtable_destroy(&sn->groups);

@@ -12,6 +12,7 @@
 #include "flow.h"
 
 struct semnet_node;
+struct semnet_device;
 
 /* Global datapath counters, per CPU; summed when read. */
 struct semnet_stats {
@@ -46,6 +47,14 @@ struct semnet_net {
 	u32 n_instances;		/* under @lock */
 	/* Bumped on every change: lets dumps detect a concurrent edit. */
 	u32 generation;
+
+	struct rhashtable peers;	/* struct semnet_peer by subnet */
+	struct rhltable peer_addrs;	/* the same, by underlay address */
+	struct list_head peer_list;	/* under @lock */
+	u64 peer_lens;			/* bit n: some peer subnet is a /n */
+	u32 n_peers;			/* under @lock */
+	/* The tunnel device, when one exists in this namespace. */
+	struct semnet_device __rcu *tunnel;
 
 	struct semnet_flow_table flows;
 	struct semnet_stats __percpu *stats;

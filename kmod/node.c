@@ -13,6 +13,7 @@
 #include "instance.h"
 #include "netns.h"
 #include "node.h"
+#include "peer.h"
 #include "service.h"
 #include "xlate.h"
 
@@ -174,6 +175,7 @@ void semnet_node_del(struct semnet_net *sn)
 	old = rcu_replace_pointer(sn->node, NULL, lockdep_is_held(&sn->lock));
 	semnet_service_flush(sn);
 	semnet_instance_flush(sn, NULL);
+	semnet_peer_flush(sn);
 	semnet_flow_purge(sn, NULL, NULL);
 	sn->generation++;
 	if (old)

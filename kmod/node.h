@@ -31,6 +31,7 @@ struct semnet_node {
 	__be32 gateway;			/* the bridge's address */
 	int bridge_ifindex;		/* the container bridge */
 	u32 flow_max;
+	u16 tunnel_port;		/* semnet0's UDP port */
 	unsigned long timeout[SEMNET_TIMEOUT_COUNT]; /* jiffies */
 	struct rcu_head rcu;
 };

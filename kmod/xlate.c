@@ -17,6 +17,7 @@
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <uapi/linux/netfilter/nf_conntrack_common.h>
 
+#include "device.h"
 #include "flow.h"
 #include "instance.h"
 #include "netns.h"
@@ -138,6 +139,9 @@ static struct semnet_ftuple *semnet_new_flow(struct semnet_net *sn,
 	plan.xdst = READ_ONCE(inst->nsip);
 	plan.svc = svc;
 	plan.inst = inst;
+	/* Replies go back to the client, from the address it asked for. */
+	plan.reply_xdst = pkt->key.src;
+	plan.reply_xsrc = pkt->key.dst;
 	if (READ_ONCE(inst->local)) {
 		/* The instance answers what it saw: the client's InstanceIP. */
 		plan.reply_src = plan.xdst;
@@ -208,15 +212,23 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	enum semnet_drop_reason reason;
 	struct semnet_pkt pkt;
 	struct semnet_ftuple *t;
-	bool from_bridge;
+	bool from_bridge, from_tunnel = false;
 	int ret;
 
 	if (unlikely(!node))
 		return NF_ACCEPT;
-	/* Only containers (the bridge) and host processes are translated. */
+	/*
+	 * Only containers (the bridge), host processes and the tunnel are
+	 * translated; flows start only at the first two.
+	 */
 	from_bridge = state->hook == NF_INET_PRE_ROUTING;
-	if (from_bridge && state->in->ifindex != node->bridge_ifindex)
-		return NF_ACCEPT;
+	if (from_bridge && state->in->ifindex != node->bridge_ifindex) {
+		struct semnet_device *sd = rcu_dereference(sn->tunnel);
+
+		if (!sd || state->in != sd->dev)
+			return NF_ACCEPT;
+		from_tunnel = true;
+	}
 
 	ret = semnet_parse(skb, &pkt);
 	if (ret) {
@@ -242,6 +254,9 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	if (pkt.key.stage != SEMNET_STAGE_PRE ||
 	    !semnet_prefix_contains(&node->services, pkt.key.dst))
 		return NF_ACCEPT;
+	/* Remote clients' flows start at their own node, never here. */
+	if (from_tunnel)
+		return semnet_drop_packet(sn, skb, SEMNET_DROP_UNKNOWN_ADDRESS);
 	if (from_bridge && !semnet_node_is_local(node, pkt.key.src))
 		return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
 	t = semnet_new_flow(sn, node, &pkt, from_bridge, &reason);

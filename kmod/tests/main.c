@@ -16,6 +16,7 @@
 #include "../flow.c"
 #include "../rewrite.c"
 #include "../xlate.c"
+#include "../peer.c"
 
 #include "addr_test.c"
 #include "rewrite_test.c"

@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * semnet0: the tunnel device that carries packets between nodes, GRE in
+ * UDP (RFC 8086). One per namespace (ip link add semnet0 type semnet). The
+ * GRE key carries the sender's nsIP, so the receiver can answer a client
+ * it has never heard of without asking anyone where it lives. Only known
+ * peers are accepted, and only with inner sources that are theirs.
+ */
+#include <linux/etherdevice.h>
+#include <linux/icmp.h>
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/module.h>
+#include <linux/udp.h>
+#include <net/dst.h>
+#include <net/gre.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/ip_tunnels.h>
+#include <net/rtnetlink.h>
+#include <net/udp.h>
+#include <net/udp_tunnel.h>
+
+#include "device.h"
+#include "flow.h"
+#include "instance.h"
+#include "netns.h"
+#include "node.h"
+#include "peer.h"
+#include "rewrite.h"
+
+/* RFC 8086: source ports from the flow hash, in the ephemeral range. */
+#define SEMNET_SPORT_MIN	49152
+#define SEMNET_SPORT_MAX	65535
+
+struct semnet_gre {
+	__be16 flags;
+	__be16 protocol;
+	__be32 key;
+};
+
+static void semnet_tunnel_drop(struct semnet_net *sn, struct net_device *dev,
+			       struct sk_buff *skb,
+			       enum semnet_drop_reason reason)
+{
+	semnet_drop(sn, reason);
+	DEV_STATS_INC(dev, rx_dropped);
+	kfree_skb(skb);
+}
+
+/*
+ * A tunnel packet's inner source must be the sender's: its nsIP (the GRE
+ * key) as is, or an InstanceIP we either do not know or know to live at
+ * that very nsIP.
+ */
+static bool semnet_inner_source_ok(struct semnet_net *sn,
+				   const struct semnet_node *node,
+				   __be32 src, __be32 key)
+{
+	const struct semnet_instance *inst;
+
+	if (src == key)
+		return true;
+	if (!semnet_prefix_contains(&node->services, src))
+		return false;
+	inst = semnet_instance_lookup(sn, src);
+	return !inst || READ_ONCE(inst->nsip) == key;
+}
+
+/*
+ * A connection from a remote client to a local instance: remember who the
+ * client is (its nsIP, from the GRE key) so the replies find their way
+ * back, and give them the instance's InstanceIP as source.
+ */
+static int semnet_server_flow(struct semnet_net *sn,
+			      const struct semnet_node *node,
+			      struct sk_buff *skb, __be32 client_nsip)
+{
+	struct semnet_flow_plan plan = {};
+	struct semnet_instance *inst;
+	struct semnet_ftuple *t;
+	struct semnet_pkt pkt;
+
+	if (semnet_parse(skb, &pkt) || pkt.icmp_error)
+		return 0;	/* nothing semnet translates */
+	pkt.key.stage = SEMNET_STAGE_PRE;
+	if (semnet_flow_lookup(sn, &pkt.key))
+		return 0;	/* a reply, or a known connection */
+	if (!semnet_node_is_local(node, pkt.key.dst))
+		return -EHOSTUNREACH;
+
+	inst = semnet_local_lookup(sn, pkt.key.dst);
+	plan.orig = pkt.key;
+	plan.xsrc = pkt.key.src;
+	plan.xdst = pkt.key.dst;
+	plan.reply_src = pkt.key.dst;
+	plan.reply_dst = pkt.key.src;
+	plan.reply_xdst = client_nsip;
+	plan.reply_xsrc = inst ? inst->addr : pkt.key.dst;
+	plan.fixed_port = true;
+	plan.inst = inst;
+	t = semnet_flow_create(sn, node, &plan);
+	if (IS_ERR(t) && PTR_ERR(t) != -EEXIST)
+		return PTR_ERR(t);
+	if (!IS_ERR(t) && inst)
+		atomic64_inc(&inst->counters.flows);
+	return 0;
+}
+
+static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
+	const struct semnet_node *node;
+	struct semnet_peer *peer;
+	struct semnet_net *sn;
+	struct semnet_gre gre;
+	const struct iphdr *inner;
+	__be32 outer_src;
+	unsigned int len;
+	bool known;
+	int ret;
+
+	if (!sd)
+		goto drop_plain;
+	sn = semnet_pernet(sd->net);
+	node = rcu_dereference(sn->node);
+	if (!node)
+		goto drop_plain;
+	if (skb_copy_bits(skb, sizeof(struct udphdr), &gre, sizeof(gre)) ||
+	    gre.flags != GRE_KEY || gre.protocol != htons(ETH_P_IP)) {
+		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_BAD_ENCAP);
+		return 0;
+	}
+	outer_src = ip_hdr(skb)->saddr;
+	peer = semnet_peer_from(sn, outer_src, gre.key, &known);
+	if (!peer) {
+		semnet_tunnel_drop(sn, sd->dev, skb, known ?
+				   SEMNET_DROP_PEER_SPOOFED :
+				   SEMNET_DROP_UNKNOWN_PEER);
+		return 0;
+	}
+	if (__iptunnel_pull_header(skb, sizeof(struct udphdr) + sizeof(gre),
+				   htons(ETH_P_IP), false,
+				   !net_eq(sd->net, dev_net(sd->dev))) ||
+	    !pskb_may_pull(skb, sizeof(struct iphdr))) {
+		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_MALFORMED);
+		return 0;
+	}
+	skb_reset_network_header(skb);
+	skb_reset_mac_header(skb);
+	inner = ip_hdr(skb);
+	if (inner->version != 4 ||
+	    !semnet_inner_source_ok(sn, node, inner->saddr, gre.key)) {
+		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_PEER_SPOOFED);
+		return 0;
+	}
+	ret = semnet_server_flow(sn, node, skb, gre.key);
+	if (ret) {
+		semnet_tunnel_drop(sn, sd->dev, skb,
+				   ret == -ENOSPC ? SEMNET_DROP_FLOW_TABLE_FULL :
+				   ret == -EHOSTUNREACH ? SEMNET_DROP_UNKNOWN_ADDRESS :
+				   SEMNET_DROP_NOMEM);
+		return 0;
+	}
+
+	skb->dev = sd->dev;
+	skb->pkt_type = PACKET_HOST;
+	len = skb->len;
+	atomic64_inc(&peer->rx_packets);
+	atomic64_add(len, &peer->rx_bytes);
+	if (gro_cells_receive(&sd->gro_cells, skb) == NET_RX_SUCCESS)
+		dev_sw_netstats_rx_add(sd->dev, len);
+	return 0;
+
+drop_plain:
+	kfree_skb(skb);
+	return 0;
+}
+
+/* The nsIP that identifies the sender: a local instance's, or the source. */
+static __be32 semnet_sender_nsip(struct semnet_net *sn, __be32 src)
+{
+	const struct semnet_instance *inst = semnet_instance_lookup(sn, src);
+
+	return inst && READ_ONCE(inst->local) ? READ_ONCE(inst->nsip) : src;
+}
+
+static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct semnet_device *sd = netdev_priv(dev);
+	struct semnet_net *sn = semnet_pernet(dev_net(dev));
+	const struct iphdr *iph;
+	struct semnet_peer *peer;
+	struct semnet_gre *gre;
+	struct socket *sock;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	__be32 key;
+	__be16 sport, df;
+	u8 tos, ttl;
+	int err;
+
+	rcu_read_lock();
+	sock = rcu_dereference(sd->sock);
+	if (!sock || skb->protocol != htons(ETH_P_IP) ||
+	    !pskb_network_may_pull(skb, sizeof(struct iphdr)))
+		goto drop;
+	iph = ip_hdr(skb);
+	peer = semnet_peer_route(sn, iph->daddr);
+	if (!peer) {
+		semnet_drop(sn, SEMNET_DROP_NO_PEER);
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+		goto drop;
+	}
+	key = semnet_sender_nsip(sn, iph->saddr);
+	tos = ip_tunnel_ecn_encap(iph->tos, iph, skb);
+	df = iph->frag_off & htons(IP_DF);
+
+	memset(&fl4, 0, sizeof(fl4));
+	fl4.daddr = peer->addr;
+	fl4.flowi4_proto = IPPROTO_UDP;
+	fl4.flowi4_tos = RT_TOS(tos);
+	fl4.flowi4_mark = skb->mark;
+	rt = ip_route_output_key(dev_net(dev), &fl4);
+	if (IS_ERR(rt)) {
+		DEV_STATS_INC(dev, tx_carrier_errors);
+		goto drop;
+	}
+	if (rt->dst.dev == dev) {	/* the peer is routed into ourselves */
+		ip_rt_put(rt);
+		DEV_STATS_INC(dev, collisions);
+		goto drop;
+	}
+	/* Oversized with DF: ICMP "fragmentation needed" to the sender. */
+	err = skb_tunnel_check_pmtu(skb, &rt->dst, SEMNET_TUNNEL_OVERHEAD, false);
+	if (err < 0) {
+		ip_rt_put(rt);
+		semnet_drop(sn, SEMNET_DROP_TOO_BIG);
+		goto drop;
+	}
+	sport = udp_flow_src_port(dev_net(dev), skb, SEMNET_SPORT_MIN,
+				  SEMNET_SPORT_MAX, false);
+	ttl = ip4_dst_hoplimit(&rt->dst);
+
+	/*
+	 * GSO: UDP + GRE count as one tunnel header that segmentation copies
+	 * per segment (no GRE checksum or sequence to recompute), so NICs with
+	 * UDP-tunnel TSO take it; no SKB_GSO_GRE.
+	 */
+	err = udp_tunnel_handle_offloads(skb, true);
+	if (err)
+		goto drop_rt;
+	skb_set_inner_protocol(skb, htons(ETH_P_IP));
+	err = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
+			   SEMNET_TUNNEL_OVERHEAD);
+	if (err)
+		goto drop_rt;
+	gre = skb_push(skb, sizeof(*gre));
+	gre->flags = GRE_KEY;	/* a key, nothing else: no checksum, no sequence */
+	gre->protocol = htons(ETH_P_IP);
+	gre->key = key;
+
+	atomic64_inc(&peer->tx_packets);
+	atomic64_add(skb->len, &peer->tx_bytes);
+	udp_tunnel_xmit_skb(rt, sock->sk, skb, fl4.saddr, peer->addr, tos, ttl,
+			    df, sport, peer->port,
+			    !net_eq(sd->net, dev_net(dev)), false);
+	rcu_read_unlock();
+	return NETDEV_TX_OK;
+
+drop_rt:
+	ip_rt_put(rt);
+drop:
+	rcu_read_unlock();
+	DEV_STATS_INC(dev, tx_dropped);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static int semnet_dev_open(struct net_device *dev)
+{
+	struct semnet_device *sd = netdev_priv(dev);
+	struct semnet_net *sn = semnet_pernet(sd->net);
+	struct udp_tunnel_sock_cfg tunnel_cfg = {
+		.sk_user_data = sd,
+		.encap_type = 1,
+		.encap_rcv = semnet_udp_rcv,
+	};
+	struct udp_port_cfg udp_cfg = {
+		.family = AF_INET,
+		.local_udp_port = htons(SEMNET_TUNNEL_PORT),
+	};
+	const struct semnet_node *node;
+	struct socket *sock;
+	int ret;
+
+	rcu_read_lock();
+	node = rcu_dereference(sn->node);
+	if (node && node->tunnel_port)
+		udp_cfg.local_udp_port = htons(node->tunnel_port);
+	rcu_read_unlock();
+
+	ret = udp_sock_create(sd->net, &udp_cfg, &sock);
+	if (ret)
+		return ret;
+	udp_allow_gso(sock->sk);
+	setup_udp_tunnel_sock(sd->net, sock, &tunnel_cfg);
+	rcu_assign_pointer(sd->sock, sock);
+	return 0;
+}
+
+static int semnet_dev_stop(struct net_device *dev)
+{
+	struct semnet_device *sd = netdev_priv(dev);
+	struct socket *sock = rtnl_dereference(sd->sock);
+
+	RCU_INIT_POINTER(sd->sock, NULL);
+	synchronize_net();
+	if (sock)
+		udp_tunnel_sock_release(sock);
+	return 0;
+}
+
+static int semnet_dev_init(struct net_device *dev)
+{
+	struct semnet_device *sd = netdev_priv(dev);
+	int ret;
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+	ret = gro_cells_init(&sd->gro_cells, dev);
+	if (ret) {
+		free_percpu(dev->tstats);
+		return ret;
+	}
+	return 0;
+}
+
+static void semnet_dev_uninit(struct net_device *dev)
+{
+	struct semnet_device *sd = netdev_priv(dev);
+
+	gro_cells_destroy(&sd->gro_cells);
+	free_percpu(dev->tstats);
+}
+
+static const struct net_device_ops semnet_netdev_ops = {
+	.ndo_init = semnet_dev_init,
+	.ndo_uninit = semnet_dev_uninit,
+	.ndo_open = semnet_dev_open,
+	.ndo_stop = semnet_dev_stop,
+	.ndo_start_xmit = semnet_xmit,
+	.ndo_get_stats64 = dev_get_tstats64,
+};
+
+static const struct device_type semnet_device_type = {
+	.name = "semnet",
+};
+
+#define SEMNET_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HW_CSUM | \
+			 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE)
+
+static void semnet_setup(struct net_device *dev)
+{
+	dev->netdev_ops = &semnet_netdev_ops;
+	dev->needs_free_netdev = true;
+	SET_NETDEV_DEVTYPE(dev, &semnet_device_type);
+	dev->type = ARPHRD_NONE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->needed_headroom = LL_MAX_HEADER + SEMNET_TUNNEL_OVERHEAD;
+	dev->mtu = ETH_DATA_LEN - SEMNET_TUNNEL_OVERHEAD;
+	dev->min_mtu = IPV4_MIN_MTU;
+	dev->max_mtu = IP_MAX_MTU - SEMNET_TUNNEL_OVERHEAD;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	/* Its state is its namespace's: it cannot move to another. */
+	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL | SEMNET_FEATURES;
+	dev->hw_features |= SEMNET_FEATURES;
+	netif_keep_dst(dev);
+}
+
+static int semnet_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct semnet_device *sd = netdev_priv(dev);
+	struct net *net = dev_net(dev);
+	struct semnet_net *sn = semnet_pernet(net);
+	struct net_device *underlay;
+	int ret;
+
+	/* One tunnel per namespace: its node's. */
+	if (rtnl_dereference(sn->tunnel)) {
+		NL_SET_ERR_MSG(extack, "this namespace already has a semnet device");
+		return -EEXIST;
+	}
+	sd->dev = dev;
+	sd->net = net;
+	/* Fit the largest underlay MTU here, minus what we add. */
+	if (!tb[IFLA_MTU]) {
+		unsigned int mtu = 0;
+
+		for_each_netdev(net, underlay)
+			if (underlay != dev && !(underlay->flags & IFF_LOOPBACK))
+				mtu = max(mtu, underlay->mtu);
+		if (mtu > SEMNET_TUNNEL_OVERHEAD + IPV4_MIN_MTU)
+			dev->mtu = mtu - SEMNET_TUNNEL_OVERHEAD;
+	}
+	ret = register_netdevice(dev);
+	if (ret)
+		return ret;
+	rcu_assign_pointer(sn->tunnel, sd);
+	return 0;
+}
+
+static void semnet_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct semnet_net *sn = semnet_pernet(dev_net(dev));
+
+	if (rtnl_dereference(sn->tunnel) == netdev_priv(dev))
+		RCU_INIT_POINTER(sn->tunnel, NULL);
+	unregister_netdevice_queue(dev, head);
+}
+
+static struct rtnl_link_ops semnet_link_ops __read_mostly = {
+	.kind = "semnet",
+	.priv_size = sizeof(struct semnet_device),
+	.setup = semnet_setup,
+	.newlink = semnet_newlink,
+	.dellink = semnet_dellink,
+};
+
+int semnet_device_init(void)
+{
+	return rtnl_link_register(&semnet_link_ops);
+}
+
+void semnet_device_exit(void)
+{
+	rtnl_link_unregister(&semnet_link_ops);
+}
+
+MODULE_ALIAS_RTNL_LINK("semnet");

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SEMNET_DEVICE_H
+#define _SEMNET_DEVICE_H
+
+#include <linux/netdevice.h>
+#include <net/gro_cells.h>
+
+/* Outer IPv4 + UDP + GRE with key: what the tunnel adds to a packet. */
+#define SEMNET_GRE_HLEN		8
+#define SEMNET_TUNNEL_OVERHEAD	(sizeof(struct iphdr) + sizeof(struct udphdr) + \
+				 SEMNET_GRE_HLEN)
+
+/* The semnet0 tunnel device of a namespace (its netdev_priv). */
+struct semnet_device {
+	struct net_device *dev;
+	struct net *net;
+	struct socket __rcu *sock;	/* the GRE-in-UDP socket, while up */
+	struct gro_cells gro_cells;
+};
+
+int semnet_device_init(void);
+void semnet_device_exit(void);
+
+#endif /* _SEMNET_DEVICE_H */

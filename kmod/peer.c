@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tunnel peers: the other nodes, by the subnets of nsIPs they host (for
+ * sending) and by underlay address (for accepting what they send).
+ */
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+#include "netns.h"
+#include "peer.h"
+
+#define SEMNET_PEERS_MAX	(64 * 1024)
+
+const struct rhashtable_params semnet_peer_params = {
+	.head_offset = offsetof(struct semnet_peer, node),
+	.key_offset = offsetof(struct semnet_peer, key),
+	.key_len = sizeof(struct semnet_peer_key),
+	.automatic_shrinking = true,
+};
+
+const struct rhashtable_params semnet_peer_addr_params = {
+	.head_offset = offsetof(struct semnet_peer, by_addr),
+	.key_offset = offsetof(struct semnet_peer, addr),
+	.key_len = sizeof(__be32),
+	.automatic_shrinking = true,
+};
+
+static struct semnet_peer_key semnet_peer_key_of(__be32 addr, u8 len)
+{
+	return (struct semnet_peer_key){
+		.addr = semnet_subnet_of(addr, len),
+		.len = len,
+	};
+}
+
+struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
+{
+	/* One hash probe per prefix length in use (usually just /26). */
+	u64 lens = READ_ONCE(sn->peer_lens);
+
+	while (lens) {
+		int len = fls64(lens) - 1;
+		struct semnet_peer_key key = semnet_peer_key_of(dst, len);
+		struct semnet_peer *peer;
+
+		peer = rhashtable_lookup(&sn->peers, &key, semnet_peer_params);
+		if (peer)
+			return peer;
+		lens &= ~(1ULL << len);
+	}
+	return NULL;
+}
+
+struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
+				     __be32 nsip, bool *known)
+{
+	struct rhlist_head *list, *pos;
+	struct semnet_peer *peer;
+
+	*known = false;
+	list = rhltable_lookup(&sn->peer_addrs, &addr, semnet_peer_addr_params);
+	rhl_for_each_entry_rcu(peer, pos, list, by_addr) {
+		*known = true;
+		if (semnet_prefix_contains(&peer->subnet, nsip))
+			return peer;
+	}
+	return NULL;
+}
+
+/* Recomputes the set of prefix lengths in use. */
+static void semnet_peer_lens_update(struct semnet_net *sn)
+{
+	struct semnet_peer *peer;
+	u64 lens = 0;
+
+	list_for_each_entry(peer, &sn->peer_list, list)
+		lens |= 1ULL << peer->subnet.len;
+	WRITE_ONCE(sn->peer_lens, lens);
+}
+
+static void semnet_peer_unlink(struct semnet_net *sn, struct semnet_peer *peer)
+{
+	rhashtable_remove_fast(&sn->peers, &peer->node, semnet_peer_params);
+	rhltable_remove(&sn->peer_addrs, &peer->by_addr, semnet_peer_addr_params);
+	list_del(&peer->list);
+	sn->n_peers--;
+	sn->generation++;
+}
+
+int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
+		    bool replace, bool exclusive, struct netlink_ext_ack *extack)
+{
+	struct semnet_peer_key key = semnet_peer_key_of(cfg->subnet.addr,
+							cfg->subnet.len);
+	struct semnet_peer *peer, *old;
+	int ret;
+
+	semnet_assert_locked(sn);
+	old = rhashtable_lookup_fast(&sn->peers, &key, semnet_peer_params);
+	if (old && exclusive && !replace) {
+		NL_SET_ERR_MSG(extack, "a peer for this subnet already exists");
+		return -EEXIST;
+	}
+	if (!old && replace && !exclusive) {
+		NL_SET_ERR_MSG(extack, "no peer for this subnet");
+		return -ENOENT;
+	}
+	if (!old && sn->n_peers >= SEMNET_PEERS_MAX) {
+		NL_SET_ERR_MSG(extack, "too many peers in this namespace");
+		return -ENOSPC;
+	}
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL_ACCOUNT);
+	if (!peer)
+		return -ENOMEM;
+	peer->key = key;
+	peer->subnet = cfg->subnet;
+	peer->addr = cfg->addr;
+	peer->port = htons(cfg->port);
+	peer->encap = cfg->encap;
+
+	if (old) {
+		/* Readers see the old peer or the new one, never neither. */
+		ret = rhashtable_replace_fast(&sn->peers, &old->node, &peer->node,
+					      semnet_peer_params);
+		if (ret)
+			goto err_free;
+		ret = rhltable_insert(&sn->peer_addrs, &peer->by_addr,
+				      semnet_peer_addr_params);
+		if (ret) {
+			rhashtable_replace_fast(&sn->peers, &peer->node,
+						&old->node, semnet_peer_params);
+			goto err_wait;
+		}
+		rhltable_remove(&sn->peer_addrs, &old->by_addr,
+				semnet_peer_addr_params);
+		list_replace(&old->list, &peer->list);
+		sn->generation++;
+		kfree_rcu(old, rcu);
+		return 0;
+	}
+	ret = rhashtable_insert_fast(&sn->peers, &peer->node, semnet_peer_params);
+	if (ret)
+		goto err_free;
+	ret = rhltable_insert(&sn->peer_addrs, &peer->by_addr,
+			      semnet_peer_addr_params);
+	if (ret) {
+		rhashtable_remove_fast(&sn->peers, &peer->node, semnet_peer_params);
+		goto err_wait;
+	}
+	list_add_tail(&peer->list, &sn->peer_list);
+	sn->n_peers++;
+	sn->generation++;
+	semnet_peer_lens_update(sn);
+	return 0;
+
+err_wait:
+	/* It was visible for a moment: free it after readers are done. */
+	kfree_rcu(peer, rcu);
+	return ret;
+err_free:
+	kfree(peer);
+	return ret;
+}
+
+int semnet_peer_del(struct semnet_net *sn, const struct semnet_prefix *subnet,
+		    struct netlink_ext_ack *extack)
+{
+	struct semnet_peer_key key = semnet_peer_key_of(subnet->addr, subnet->len);
+	struct semnet_peer *peer;
+
+	semnet_assert_locked(sn);
+	peer = rhashtable_lookup_fast(&sn->peers, &key, semnet_peer_params);
+	if (!peer) {
+		NL_SET_ERR_MSG(extack, "no peer for this subnet");
+		return -ENOENT;
+	}
+	semnet_peer_unlink(sn, peer);
+	semnet_peer_lens_update(sn);
+	kfree_rcu(peer, rcu);
+	return 0;
+}
+
+void semnet_peer_flush(struct semnet_net *sn)
+{
+	struct semnet_peer *peer, *tmp;
+
+	semnet_assert_locked(sn);
+	list_for_each_entry_safe(peer, tmp, &sn->peer_list, list) {
+		semnet_peer_unlink(sn, peer);
+		kfree_rcu(peer, rcu);
+	}
+	WRITE_ONCE(sn->peer_lens, 0);
+}

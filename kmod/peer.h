@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SEMNET_PEER_H
+#define _SEMNET_PEER_H
+
+#include <linux/rhashtable.h>
+#include <uapi/linux/semnet.h>
+
+#include "addr.h"
+
+struct semnet_net;
+struct netlink_ext_ack;
+
+/* The hash key of a peer: its subnet, NUL-padded to a fixed size. */
+struct semnet_peer_key {
+	__be32 addr;
+	u8 len;
+	u8 pad[3];
+};
+
+/* Another node: where the nsIPs of @subnet live, and how to reach it. */
+struct semnet_peer {
+	struct rhash_head node;		/* sn->peers, by subnet */
+	struct rhlist_head by_addr;	/* sn->peer_addrs, by underlay address */
+	struct list_head list;		/* sn->peer_list, under the lock */
+	struct semnet_peer_key key;
+	struct semnet_prefix subnet;
+	__be32 addr;			/* underlay address */
+	__be16 port;			/* its tunnel port */
+	u8 encap;			/* enum semnet_encap */
+	atomic64_t tx_packets;
+	atomic64_t tx_bytes;
+	atomic64_t rx_packets;
+	atomic64_t rx_bytes;
+	struct rcu_head rcu;
+};
+
+struct semnet_peer_cfg {
+	struct semnet_prefix subnet;
+	__be32 addr;
+	u16 port;
+	u8 encap;
+};
+
+extern const struct rhashtable_params semnet_peer_params;
+extern const struct rhashtable_params semnet_peer_addr_params;
+
+/* The peer whose subnet holds @dst, longest prefix first. RCU. */
+struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst);
+/*
+ * The peer at underlay address @addr that owns nsIP @nsip, or NULL. Sets
+ * *@known when any peer has that address at all. RCU.
+ */
+struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
+				     __be32 nsip, bool *known);
+
+int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
+		    bool replace, bool exclusive, struct netlink_ext_ack *extack);
+int semnet_peer_del(struct semnet_net *sn, const struct semnet_prefix *subnet,
+		    struct netlink_ext_ack *extack);
+void semnet_peer_flush(struct semnet_net *sn);
+
+#endif /* _SEMNET_PEER_H */
