@@ -3,7 +3,7 @@
  * The semnet CLI's shared declarations: options, exit codes, error
  * reporting, netlink requests (request.c), and the objects of the UAPI as
  * plain structs with their encoders, decoders and printers (one file per
- * object: node.c, service.c, instance.c, flow.c, stats.c).
+ * object: node.c, service.c, instance.c, peer.c, flow.c, stats.c).
  */
 #ifndef SEMNET_CLI_H
 #define SEMNET_CLI_H
@@ -68,6 +68,7 @@ void sn_instance_usage(FILE *out);
 void sn_flow_usage(FILE *out);
 void sn_stats_usage(FILE *out);
 void sn_show_usage(FILE *out);
+void sn_peer_usage(FILE *out);
 
 /* Top-level commands: argv[0] is the command word. */
 int sn_cmd_node(int argc, char **argv);
@@ -76,6 +77,7 @@ int sn_cmd_instance(int argc, char **argv);
 int sn_cmd_flow(int argc, char **argv);
 int sn_cmd_stats(int argc, char **argv);
 int sn_cmd_show(int argc, char **argv);
+int sn_cmd_peer(int argc, char **argv);
 
 /* Parses a positional address argument; prints the usage error itself. */
 int sn_positional_addr(const char *what, const char *arg, uint32_t *be);
@@ -143,6 +145,7 @@ struct sn_node {
 	uint32_t timeout_tcp_close;
 	uint32_t timeout_udp;
 	uint32_t timeout_icmp;
+	uint16_t tunnel_port;
 };
 int sn_node_put(struct nl_msg *msg, const struct sn_node *n);
 int sn_node_get(struct nlattr **attrs, struct sn_node *n);
@@ -194,6 +197,19 @@ int sn_flow_get(struct nlattr **attrs, struct sn_flow *f);
 json_t *sn_flow_json(const struct sn_flow *f);
 void sn_flow_text(struct sn_table *t, const struct sn_flow *f);
 
+struct sn_peer {
+	uint32_t present;		/* 1 << SEMNET_A_PEER_* */
+	struct sn_prefix subnet;
+	uint32_t addr;			/* network order */
+	uint16_t port;			/* host order */
+	uint8_t encap;			/* enum semnet_encap */
+	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;
+};
+int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p);
+int sn_peer_get(struct nlattr **attrs, struct sn_peer *p);
+json_t *sn_peer_json(const struct sn_peer *p);
+void sn_peer_text(struct sn_table *t, const char *indent, const struct sn_peer *p);
+
 /* Drop reasons this tool keeps apart; higher ones are summed in "other". */
 #define SN_DROPS_MAX 64
 struct sn_stats {
@@ -225,6 +241,13 @@ struct sn_instances {
 };
 int sn_services_collect(struct nlattr **attrs, void *arg);
 int sn_instances_collect(struct nlattr **attrs, void *arg);
+struct sn_peers {
+	struct sn_peer *v;
+	size_t n;
+};
+int sn_peers_collect(struct nlattr **attrs, void *arg);
+void sn_peers_reset(void *arg);
+void sn_peers_sort(struct sn_peers *list);
 /* Empties a list for a retried dump (keeps its memory). */
 void sn_services_reset(void *arg);
 void sn_instances_reset(void *arg);

@@ -211,8 +211,8 @@ static int fill_flow(struct nl_msg *msg, const void *arg)
 enum { FKW_SERVICE, FKW_INSTANCE };
 
 static const struct sn_kw flow_kw[] = {
-	[FKW_SERVICE] = { "service", SN_KW_ADDR, 0, 0 },
-	[FKW_INSTANCE] = { "instance", SN_KW_ADDR, 0, 0 },
+	[FKW_SERVICE] = { "service", SN_KW_ADDR, 0, 0, NULL },
+	[FKW_INSTANCE] = { "instance", SN_KW_ADDR, 0, 0, NULL },
 };
 
 static int flow_filter(const char *what, int argc, char **argv, bool exclusive,

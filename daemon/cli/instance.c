@@ -212,16 +212,16 @@ enum { IKW_SERVICE, IKW_NSIP, IKW_NODE, IKW_DEV, IKW_N };
 static int instance_add_change(const char *what, int argc, char **argv, bool add)
 {
 	static const struct sn_kw add_kw[] = {
-		[IKW_SERVICE] = { "service", SN_KW_NAME, SN_KW_REQUIRED, 0 },
-		[IKW_NSIP] = { "nsip", SN_KW_ADDR, SN_KW_REQUIRED, 0 },
-		[IKW_NODE] = { "node", SN_KW_NODE, 0, 0 },
-		[IKW_DEV] = { "dev", SN_KW_IFNAME, 0, 0 },
+		[IKW_SERVICE] = { "service", SN_KW_NAME, SN_KW_REQUIRED, 0, NULL },
+		[IKW_NSIP] = { "nsip", SN_KW_ADDR, SN_KW_REQUIRED, 0, NULL },
+		[IKW_NODE] = { "node", SN_KW_NODE, 0, 0, NULL },
+		[IKW_DEV] = { "dev", SN_KW_IFNAME, 0, 0, NULL },
 	};
 	static const struct sn_kw change_kw[] = {
-		[IKW_SERVICE] = { "service", SN_KW_NAME, 0, 0 },
-		[IKW_NSIP] = { "nsip", SN_KW_ADDR, 0, 0 },
-		[IKW_NODE] = { "node", SN_KW_NODE, 0, 0 },
-		[IKW_DEV] = { "dev", SN_KW_IFNAME, 0, 0 },
+		[IKW_SERVICE] = { "service", SN_KW_NAME, 0, 0, NULL },
+		[IKW_NSIP] = { "nsip", SN_KW_ADDR, 0, 0, NULL },
+		[IKW_NODE] = { "node", SN_KW_NODE, 0, 0, NULL },
+		[IKW_DEV] = { "dev", SN_KW_IFNAME, 0, 0, NULL },
 	};
 	struct sn_kwval kv[IKW_N];
 	struct sn_instance i;
@@ -293,7 +293,7 @@ static int instance_del(const char *what, int argc, char **argv)
 }
 
 static const struct sn_kw service_filter_kw[] = {
-	{ "service", SN_KW_NAME, 0, 0 },
+	{ "service", SN_KW_NAME, 0, 0, NULL },
 };
 
 /*

@@ -18,9 +18,10 @@ void sn_node_usage(FILE *out)
 	fputs("Usage: semnet node set platform PREFIX services PREFIX subnet PREFIX [subnet PREFIX ...]\n"
 	      "                       gateway ADDR bridge IFNAME [flow-max N]\n"
 	      "                       [timeout-tcp SEC] [timeout-tcp-close SEC]\n"
-	      "                       [timeout-udp SEC] [timeout-icmp SEC]\n"
+	      "                       [timeout-udp SEC] [timeout-icmp SEC] [tunnel-port PORT]\n"
 	      "       semnet node change [platform PREFIX] [services PREFIX] [subnet PREFIX ...]\n"
 	      "                          [gateway ADDR] [bridge IFNAME] [flow-max N] [timeout-* SEC]\n"
+	      "                          [tunnel-port PORT]\n"
 	      "       semnet node show\n"
 	      "       semnet node del\n"
 	      "\n"
@@ -31,6 +32,7 @@ void sn_node_usage(FILE *out)
 	      "  bridge IFNAME     the container bridge\n"
 	      "  flow-max N        flow table capacity\n"
 	      "  timeout-* SEC     idle timeouts: established TCP, TCP after FIN/RST, UDP, ICMP\n"
+	      "  tunnel-port PORT  the UDP port semnet0 receives on (default 4754)\n"
 	      "`node set` configures the node; on a new node the optional values default\n"
 	      "to flow-max 262144, timeouts tcp 900, tcp-close 10, udp 30, icmp 30 (those\n"
 	      "of the module); on a configured node what is left out stays as it was.\n"
@@ -51,6 +53,7 @@ static const struct nla_policy node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_TIMEOUT_TCP_CLOSE] = { .type = NLA_U32 },
 	[SEMNET_A_NODE_TIMEOUT_UDP] = { .type = NLA_U32 },
 	[SEMNET_A_NODE_TIMEOUT_ICMP] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TUNNEL_PORT] = { .type = NLA_U16 },
 };
 
 /* The u32 attributes of a node, for put, get and print alike. */
@@ -111,6 +114,9 @@ int sn_node_put(struct nl_msg *msg, const struct sn_node *n)
 		if (SN_HAS(n, node_u32s[i].attr) &&
 		    nla_put_u32(msg, node_u32s[i].attr, node_u32_get(n, i)) < 0)
 			return -EMSGSIZE;
+	if (SN_HAS(n, SEMNET_A_NODE_TUNNEL_PORT) &&
+	    nla_put_u16(msg, SEMNET_A_NODE_TUNNEL_PORT, n->tunnel_port) < 0)
+		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
@@ -162,6 +168,10 @@ int sn_node_get(struct nlattr **attrs, struct sn_node *n)
 		*node_u32(n, i) = nla_get_u32(tb[node_u32s[i].attr]);
 		SN_SET(n, node_u32s[i].attr);
 	}
+	if (tb[SEMNET_A_NODE_TUNNEL_PORT]) {
+		n->tunnel_port = nla_get_u16(tb[SEMNET_A_NODE_TUNNEL_PORT]);
+		SN_SET(n, SEMNET_A_NODE_TUNNEL_PORT);
+	}
 	return 0;
 }
 
@@ -203,6 +213,8 @@ json_t *sn_node_json(const struct sn_node *n)
 			json_object_set_new(o, sn_snake(node_u32s[i].keyword, key, sizeof(key)),
 					    json_integer(node_u32_get(n, i)));
 	}
+	if (SN_HAS(n, SEMNET_A_NODE_TUNNEL_PORT))
+		json_object_set_new(o, "tunnel_port", json_integer(n->tunnel_port));
 	return o;
 }
 
@@ -245,26 +257,32 @@ void sn_node_text(struct sn_table *t, const struct sn_node *n)
 		sn_table_cell(t, "%s", node_u32s[i].keyword);
 		sn_table_cell(t, "%" PRIu32, node_u32_get(n, i));
 	}
+	if (SN_HAS(n, SEMNET_A_NODE_TUNNEL_PORT)) {
+		sn_table_row(t);
+		sn_table_cell(t, "tunnel-port");
+		sn_table_cell(t, "%u", n->tunnel_port);
+	}
 }
 
 enum {
 	KW_PLATFORM, KW_SERVICES, KW_SUBNET, KW_GATEWAY, KW_BRIDGE,
 	KW_FLOW_MAX, KW_TIMEOUT_TCP, KW_TIMEOUT_TCP_CLOSE, KW_TIMEOUT_UDP,
-	KW_TIMEOUT_ICMP,
+	KW_TIMEOUT_ICMP, KW_TUNNEL_PORT,
 };
 
 /* Same order as the enum above and as node_u32s for the numbers. */
 #define NODE_KW(req) { \
-	[KW_PLATFORM] = { "platform", SN_KW_PREFIX, req, 0 }, \
-	[KW_SERVICES] = { "services", SN_KW_PREFIX, req, 0 }, \
-	[KW_SUBNET] = { "subnet", SN_KW_PREFIX, (req) | SN_KW_MULTI, 0 }, \
-	[KW_GATEWAY] = { "gateway", SN_KW_ADDR, req, 0 }, \
-	[KW_BRIDGE] = { "bridge", SN_KW_IFNAME, req, 0 }, \
-	[KW_FLOW_MAX] = { "flow-max", SN_KW_U32, 0, 1 }, \
-	[KW_TIMEOUT_TCP] = { "timeout-tcp", SN_KW_U32, 0, 1 }, \
-	[KW_TIMEOUT_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0, 1 }, \
-	[KW_TIMEOUT_UDP] = { "timeout-udp", SN_KW_U32, 0, 1 }, \
-	[KW_TIMEOUT_ICMP] = { "timeout-icmp", SN_KW_U32, 0, 1 }, \
+	[KW_PLATFORM] = { "platform", SN_KW_PREFIX, req, 0, NULL }, \
+	[KW_SERVICES] = { "services", SN_KW_PREFIX, req, 0, NULL }, \
+	[KW_SUBNET] = { "subnet", SN_KW_PREFIX, (req) | SN_KW_MULTI, 0, NULL }, \
+	[KW_GATEWAY] = { "gateway", SN_KW_ADDR, req, 0, NULL }, \
+	[KW_BRIDGE] = { "bridge", SN_KW_IFNAME, req, 0, NULL }, \
+	[KW_FLOW_MAX] = { "flow-max", SN_KW_U32, 0, 1, NULL }, \
+	[KW_TIMEOUT_TCP] = { "timeout-tcp", SN_KW_U32, 0, 1, NULL }, \
+	[KW_TIMEOUT_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0, 1, NULL }, \
+	[KW_TIMEOUT_UDP] = { "timeout-udp", SN_KW_U32, 0, 1, NULL }, \
+	[KW_TIMEOUT_ICMP] = { "timeout-icmp", SN_KW_U32, 0, 1, NULL }, \
+	[KW_TUNNEL_PORT] = { "tunnel-port", SN_KW_PORT, 0, 0, NULL }, \
 }
 static const struct sn_kw node_set_kw[] = NODE_KW(SN_KW_REQUIRED);
 static const struct sn_kw node_change_kw[] = NODE_KW(0);
@@ -313,6 +331,10 @@ static int node_from_keywords(const struct sn_kwval *kv, struct sn_node *n,
 			continue;
 		*node_u32(n, i) = kv[KW_FLOW_MAX + i].v[0].u32;
 		SN_SET(n, node_u32s[i].attr);
+	}
+	if (kv[KW_TUNNEL_PORT].n) {
+		n->tunnel_port = (uint16_t)kv[KW_TUNNEL_PORT].v[0].u32;
+		SN_SET(n, SEMNET_A_NODE_TUNNEL_PORT);
 	}
 	return 0;
 }

@@ -238,6 +238,10 @@ const char *sn_kw_meta(enum sn_kw_type type)
 		return "POLICY";
 	case SN_KW_IFNAME:
 		return "IFNAME";
+	case SN_KW_PORT:
+		return "PORT";
+	case SN_KW_WORD:
+		return "WORD";
 	}
 	return "VALUE";
 }
@@ -260,6 +264,10 @@ static const char *kw_wants(enum sn_kw_type type)
 		return "a policy like rr or random";
 	case SN_KW_IFNAME:
 		return "an interface name like br0";
+	case SN_KW_PORT:
+		return "a port number 1..65535";
+	case SN_KW_WORD:
+		return "one of its words";
 	}
 	return "a value";
 }
@@ -314,6 +322,28 @@ static int parse_value(const struct sn_kw *kw, const char *arg, union sn_val *v,
 			return -EINVAL;
 		}
 		v->u32 = (uint32_t)n;
+		return 0;
+	case SN_KW_PORT:
+		if (sn_parse_uint(arg, 65535, &n) < 0 || n == 0) {
+			set_err(err, errlen, "invalid port \"%s\" for \"%s\" (1..65535)",
+				arg, kw->name);
+			return -EINVAL;
+		}
+		v->u32 = (uint32_t)n;
+		return 0;
+	case SN_KW_WORD:
+		ret = kw->words ? sn_lookup(kw->words, arg) : -ENOENT;
+		if (ret < 0) {
+			char list[SN_ERR_MAX] = "";
+			size_t used = 0, i;
+
+			for (i = 0; kw->words && kw->words[i] && used < sizeof(list); i++)
+				used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+							 i ? ", " : "", kw->words[i]);
+			set_err(err, errlen, "invalid %s \"%s\" (one of: %s)", kw->name, arg, list);
+			return -EINVAL;
+		}
+		v->u32 = (uint32_t)ret;
 		return 0;
 	case SN_KW_NAME:
 		ret = sn_check_name(arg, why, sizeof(why));

@@ -79,6 +79,8 @@ enum sn_kw_type {
 	SN_KW_NAME,	/* service name */
 	SN_KW_POLICY,	/* policy name */
 	SN_KW_IFNAME,	/* interface name (resolved by the caller) */
+	SN_KW_PORT,	/* decimal 1..65535 (into u32) */
+	SN_KW_WORD,	/* one of the words in sn_kw.words (index into u32) */
 };
 
 /* Keyword flags. */
@@ -92,6 +94,7 @@ struct sn_kw {
 	enum sn_kw_type type;
 	unsigned int flags;
 	uint32_t min;		/* SN_KW_U32: smallest value accepted */
+	const char *const *words;	/* SN_KW_WORD: NULL-terminated choices */
 };
 
 union sn_val {

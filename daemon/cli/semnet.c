@@ -4,7 +4,7 @@
  * network namespace, in the style of ip(8) and wg(8).
  *
  * This file: options, the top-level dispatch, `version` and `help`. Each
- * object has its own file (node.c, service.c, instance.c, flow.c, stats.c,
+ * object has its own file (node.c, service.c, instance.c, peer.c, flow.c, stats.c,
  * show.c); parsing is in parse.c, output helpers in output.c, netlink in
  * request.c. main() is in main.c so the unit tests can call sn_main().
  *
@@ -96,6 +96,7 @@ void sn_usage(FILE *out)
 	      "  node { set | change | show | del }    this namespace's configuration\n"
 	      "  service { add | change | del | show | flush }\n"
 	      "  instance { add | change | del | show | flush }\n"
+	      "  peer { add | change | del | show | flush }\n"
 	      "  flow { show | flush }                 translated connections\n"
 	      "  stats                                 global counters and drops by reason\n"
 	      "  version                               versions of this tool and of the module\n"
@@ -189,6 +190,7 @@ static const struct command {
 	{ "node", sn_cmd_node, sn_node_usage },
 	{ "service", sn_cmd_service, sn_service_usage },
 	{ "instance", sn_cmd_instance, sn_instance_usage },
+	{ "peer", sn_cmd_peer, sn_peer_usage },
 	{ "flow", sn_cmd_flow, sn_flow_usage },
 	{ "stats", sn_cmd_stats, sn_stats_usage },
 	{ "version", cmd_version, version_usage },
@@ -196,7 +198,7 @@ static const struct command {
 };
 
 static const char *const command_names[] = {
-	"show", "node", "service", "instance", "flow", "stats", "version", "help", NULL,
+	"show", "node", "service", "instance", "peer", "flow", "stats", "version", "help", NULL,
 };
 
 /* Finds a top-level command; prints the usage error when there is none. */

@@ -157,12 +157,12 @@ enum { SKW_NAME, SKW_POLICY };
 static int service_add_change(const char *what, int argc, char **argv, bool add)
 {
 	static const struct sn_kw add_kw[] = {
-		[SKW_NAME] = { "name", SN_KW_NAME, SN_KW_REQUIRED, 0 },
-		[SKW_POLICY] = { "policy", SN_KW_POLICY, 0, 0 },
+		[SKW_NAME] = { "name", SN_KW_NAME, SN_KW_REQUIRED, 0, NULL },
+		[SKW_POLICY] = { "policy", SN_KW_POLICY, 0, 0, NULL },
 	};
 	static const struct sn_kw change_kw[] = {
-		[SKW_NAME] = { "name", SN_KW_NAME, 0, 0 },
-		[SKW_POLICY] = { "policy", SN_KW_POLICY, 0, 0 },
+		[SKW_NAME] = { "name", SN_KW_NAME, 0, 0, NULL },
+		[SKW_POLICY] = { "policy", SN_KW_POLICY, 0, 0, NULL },
 	};
 	struct sn_kwval kv[2];
 	struct sn_service s;

@@ -14,16 +14,18 @@ void sn_show_usage(FILE *out)
 {
 	fputs("Usage: semnet [-j] [-s] show\n"
 	      "\n"
-	      "The node configuration, then each service name with its addresses and its\n"
-	      "instances, then the counts of `semnet stats` (with -s: every counter, and\n"
-	      "per service and instance counters). In JSON: an object with \"node\" (null\n"
-	      "when not configured), \"services\", \"instances\" and \"stats\".\n",
+	      "The node configuration and its tunnel peers, then each service name with\n"
+	      "its addresses and its instances, then the counts of `semnet stats` (with\n"
+	      "-s: every counter, and per peer, service and instance counters). In JSON:\n"
+	      "an object with \"node\" (null when not configured), \"peers\",\n"
+	      "\"services\", \"instances\" and \"stats\".\n",
 	      out);
 }
 
 struct overview {
 	bool has_node;
 	struct sn_node node;
+	struct sn_peers peers;
 	struct sn_services services;
 	struct sn_instances instances;
 	struct sn_stats stats;
@@ -59,6 +61,12 @@ static int fetch_once(struct overview *o, bool quiet)
 	ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_NODE, 0), node_reply, o);
 	if (ret == -ENODATA)	/* not configured: still show the rest */
 		ret = 0;
+	if (!ret) {
+		ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_PEER, NLM_F_DUMP),
+				       sn_peers_collect, &o->peers);
+		if (ret == -EOPNOTSUPP)	/* a module without tunnel peers */
+			ret = 0;
+	}
 	if (!ret)
 		ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_SERVICE, NLM_F_DUMP),
 				       sn_services_collect, &o->services);
@@ -83,6 +91,7 @@ static int fetch(struct overview *o)
 		if (ret != -EIO)
 			break;
 		o->has_node = false;
+		sn_peers_reset(&o->peers);
 		sn_services_reset(&o->services);
 		sn_instances_reset(&o->instances);
 	}
@@ -92,15 +101,20 @@ static int fetch(struct overview *o)
 static int print_json(const struct overview *o)
 {
 	json_t *root = json_object(), *services = json_array(), *instances = json_array();
+	json_t *peers = json_array();
 	size_t i;
 
-	if (!root || !services || !instances) {
+	if (!root || !services || !instances || !peers) {
 		json_decref(root);
 		json_decref(services);
 		json_decref(instances);
+		json_decref(peers);
 		return SN_EXIT_FAIL;
 	}
 	json_object_set_new(root, "node", o->has_node ? sn_node_json(&o->node) : json_null());
+	for (i = 0; i < o->peers.n; i++)
+		json_array_append_new(peers, sn_peer_json(&o->peers.v[i]));
+	json_object_set_new(root, "peers", peers);
 	for (i = 0; i < o->services.n; i++)
 		json_array_append_new(services, sn_service_json(&o->services.v[i]));
 	json_object_set_new(root, "services", services);
@@ -171,6 +185,12 @@ static void print_text(const struct overview *o)
 	}
 	sn_table_free(t);
 
+	t = sn_table_new();
+	for (i = 0; i < o->peers.n; i++)
+		sn_peer_text(t, "peer ", &o->peers.v[i]);
+	sn_table_print(t, stdout, "");
+	sn_table_free(t);
+
 	/* Services by name, in address order of their first appearance. */
 	t = sn_table_new();
 	for (i = 0; i < o->services.n; i++)
@@ -211,10 +231,12 @@ int sn_cmd_show(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	ret = fetch(&o);
 	if (!ret) {
+		sn_peers_sort(&o.peers);
 		sn_services_sort(&o.services);
 		sn_instances_sort(&o.instances);
 		ret = sn_opts.json ? print_json(&o) : (print_text(&o), 0);
 	}
+	free(o.peers.v);
 	free(o.services.v);
 	free(o.instances.v);
 	return ret;

@@ -41,7 +41,8 @@ static struct {
 	int reply_tx[MAX_REPLY];
 	int nreply;
 	int script_tx;			/* the transaction reply_new() scripts */
-	int err;			/* the transaction's error, or 0 */
+	int err;			/* transaction err_tx's error, or 0 */
+	int err_tx;
 	const char *extack;
 	int eio_until;			/* transactions before this one fail with -EIO */
 } fake;
@@ -99,10 +100,8 @@ int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 	}
 	if (ret)
 		return ret;
-	if (fake.err) {
-		/* One-shot: only the first transaction fails. */
+	if (fake.err && tx == fake.err_tx) {
 		ret = fake.err;
-		fake.err = 0;
 		if (fake.extack)
 			snprintf(g->error, sizeof(g->error), "%s", fake.extack);
 		return ret;
@@ -423,8 +422,8 @@ START_TEST(help_is_true)
 			subs++;
 		}
 	}
-	ck_assert_int_eq(objects, 4);
-	ck_assert_int_eq(subs, 4 + 5 + 5 + 2);
+	ck_assert_int_eq(objects, 5);
+	ck_assert_int_eq(subs, 4 + 5 + 5 + 5 + 2);
 }
 END_TEST
 
@@ -873,7 +872,7 @@ START_TEST(output_services)
 	fake.eio_until = 1;
 	ck_assert_int_eq(SEMNET("-j", "show"), 0);
 	ck_assert_int_eq(fake.nopen, 2);
-	ck_assert_int_eq(fake.nreq, 5);
+	ck_assert_int_eq(fake.nreq, 6);
 
 	/* Empty dump: nothing in text, [] in JSON. */
 	fake_reset();
@@ -1132,24 +1131,145 @@ START_TEST(output_node)
 }
 END_TEST
 
+static void reply_peer(const char *prefix, const char *remote, uint16_t port, uint8_t encap)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_PEER);
+	struct nlattr *p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER), *sub;
+	char addr[16];
+	unsigned int len;
+
+	ck_assert_int_eq(sscanf(prefix, "%15[0-9.]/%u", addr, &len), 2);
+	sub = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER_SUBNET);
+	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A(addr));
+	nla_put_u8(m, SEMNET_A_PREFIX_LEN, (uint8_t)len);
+	nla_nest_end(m, sub);
+	nla_put_u32(m, SEMNET_A_PEER_ADDR, A(remote));
+	nla_put_u16(m, SEMNET_A_PEER_PORT, port);
+	nla_put_u8(m, SEMNET_A_PEER_ENCAP, encap);
+	nla_put_u64(m, SEMNET_A_PEER_TX_PACKETS, 10);
+	nla_put_u64(m, SEMNET_A_PEER_TX_BYTES, 1000);
+	nla_put_u64(m, SEMNET_A_PEER_RX_PACKETS, 20);
+	nla_put_u64(m, SEMNET_A_PEER_RX_BYTES, 2000);
+	nla_nest_end(m, p);
+}
+
+START_TEST(peers)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_PEER_MAX + 1];
+	struct nlattr *nb[SEMNET_A_NODE_MAX + 1];
+	json_t *root, *o;
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.64/26", "remote", "192.168.1.2"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_NEW_PEER);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
+			 NLM_F_CREATE | NLM_F_EXCL);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	check_prefix(tb[SEMNET_A_PEER_SUBNET], "172.16.0.64", 26);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_PEER_ADDR]), A("192.168.1.2"));
+	ck_assert_ptr_null(tb[SEMNET_A_PEER_PORT]);	/* the module's default */
+	ck_assert_ptr_null(tb[SEMNET_A_PEER_ENCAP]);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("peer", "change", "172.16.0.64/26", "port", "50103",
+				"encap", "ipudp"), 0);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
+			 NLM_F_REPLACE);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	ck_assert_ptr_null(tb[SEMNET_A_PEER_ADDR]);
+	ck_assert_int_eq(nla_len(tb[SEMNET_A_PEER_PORT]), 2);
+	ck_assert_uint_eq(nla_get_u16(tb[SEMNET_A_PEER_PORT]), 50103);	/* host order */
+	ck_assert_uint_eq(nla_get_u8(tb[SEMNET_A_PEER_ENCAP]), SEMNET_ENCAP_IPUDP);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("peer", "del", "172.16.0.64/26"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_DEL_PEER);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	check_prefix(tb[SEMNET_A_PEER_SUBNET], "172.16.0.64", 26);
+	ck_assert_ptr_null(tb[SEMNET_A_PEER_ADDR]);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("peer", "flush"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_FLUSH_PEERS);
+
+	/* Usage errors. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.65/26", "remote", "1.2.3.4"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer add: invalid prefix \"172.16.0.65/26\": "
+			 "host bits set (did you mean 172.16.0.64/26?)\n");
+	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.64/26"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer add: missing \"remote ADDR\"\n");
+	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.64/26", "remote", "1.2.3.4",
+				"encap", "vxlan"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer add: invalid encap \"vxlan\" "
+			 "(one of: gre-udp, ipudp)\n");
+	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.64/26", "remote", "1.2.3.4",
+				"port", "65536"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer add: invalid port \"65536\" for \"port\" "
+			 "(1..65535)\n");
+	ck_assert_int_eq(SEMNET("peer", "change", "172.16.0.64/26"), 2);
+	ck_assert_int_eq(SEMNET("peer", "del"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer del: missing prefix (see: semnet peer help)\n");
+	ck_assert_int_eq(fake.nopen, 0);
+
+	/* show. */
+	fake_reset();
+	reply_peer("172.16.0.64/26", "192.168.1.2", 4754, SEMNET_ENCAP_GRE_UDP);
+	reply_peer("10.18.0.0/26", "192.168.1.30", 50103, SEMNET_ENCAP_IPUDP);
+	ck_assert_int_eq(SEMNET("-s", "peer", "show"), 0);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+	ck_assert_str_eq(run.out,
+		"10.18.0.0/26    remote 192.168.1.30  port 50103  encap ipudp\n"
+		"    tx packets 10  bytes 1000  rx packets 20  bytes 2000\n"
+		"172.16.0.64/26  remote 192.168.1.2   port 4754   encap gre-udp\n"
+		"    tx packets 10  bytes 1000  rx packets 20  bytes 2000\n");
+	fake_reset();
+	reply_peer("172.16.0.64/26", "192.168.1.2", 4754, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_int_eq(SEMNET("-j", "peer"), 0);
+	root = json_loads(run.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	o = json_array_get(root, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "subnet")), "172.16.0.64/26");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "remote")), "192.168.1.2");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "port")), 4754);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "encap")), "gre-udp");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_bytes")), 2000);
+	json_decref(root);
+
+	/* node tunnel-port: a u16. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("node", "change", "tunnel-port", "4800"), 0);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_NODE], SEMNET_A_NODE_MAX, nb);
+	ck_assert_int_eq(nla_len(nb[SEMNET_A_NODE_TUNNEL_PORT]), 2);
+	ck_assert_uint_eq(nla_get_u16(nb[SEMNET_A_NODE_TUNNEL_PORT]), 4800);
+}
+END_TEST
+
 START_TEST(output_overview)
 {
 	json_t *root;
 
-	/* show sends four requests on one socket; the fake answers the first. */
+	/* show sends five requests on one socket; the fake answers the first. */
 	fake_reset();
 	reply_node();
 	ck_assert_int_eq(SEMNET("-j", "show"), 0);
 	ck_assert_int_eq(fake.nopen, 1);
-	ck_assert_int_eq(fake.nreq, 4);
+	ck_assert_int_eq(fake.nreq, 5);
 	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_NODE);
-	ck_assert_int_eq(req_genl(1)->cmd, SEMNET_CMD_GET_SERVICE);
+	ck_assert_int_eq(req_genl(1)->cmd, SEMNET_CMD_GET_PEER);
 	ck_assert_int_eq(fake.req[1]->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
-	ck_assert_int_eq(req_genl(2)->cmd, SEMNET_CMD_GET_INSTANCE);
-	ck_assert_int_eq(req_genl(3)->cmd, SEMNET_CMD_GET_STATS);
+	ck_assert_int_eq(req_genl(2)->cmd, SEMNET_CMD_GET_SERVICE);
+	ck_assert_int_eq(fake.req[2]->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+	ck_assert_int_eq(req_genl(3)->cmd, SEMNET_CMD_GET_INSTANCE);
+	ck_assert_int_eq(req_genl(4)->cmd, SEMNET_CMD_GET_STATS);
 	root = json_loads(run.out, 0, NULL);
 	ck_assert_ptr_nonnull(root);
 	ck_assert(json_is_object(json_object_get(root, "node")));
+	ck_assert(json_is_array(json_object_get(root, "peers")));
 	ck_assert(json_is_array(json_object_get(root, "services")));
 	ck_assert(json_is_array(json_object_get(root, "instances")));
 	ck_assert(json_is_object(json_object_get(root, "stats")));
@@ -1159,15 +1279,18 @@ START_TEST(output_overview)
 	fake_reset();
 	reply_node();
 	fake.script_tx = 1;
+	reply_peer("172.16.0.64/26", "192.168.1.2", 4754, SEMNET_ENCAP_GRE_UDP);
+	reply_peer("10.18.0.0/26", "192.168.1.30", 50103, SEMNET_ENCAP_IPUDP);
+	fake.script_tx = 2;
 	reply_service("172.30.0.11", "web.default", "random", 3, 0);
 	reply_service("172.30.0.10", "web.default", "rr", 3, 0);
 	reply_service("172.30.0.20", "db", "rr", 0, 0);
-	fake.script_tx = 2;
+	fake.script_tx = 3;
 	reply_instance("172.30.1.3", "web.default", "172.16.0.66", "192.168.1.2", false);
 	reply_instance("172.30.1.1", "web.default", "172.16.0.2", "0.0.0.0", true);
 	reply_instance("172.30.1.2", "web.default", "172.16.0.3", "0.0.0.0", true);
 	reply_instance("172.30.1.9", "cache", "172.16.0.4", "0.0.0.0", true);
-	fake.script_tx = 3;
+	fake.script_tx = 4;
 	reply_stats();
 	ck_assert_int_eq(SEMNET("show"), 0);
 	ck_assert_str_eq(run.out,
@@ -1179,6 +1302,8 @@ START_TEST(output_overview)
 		"    bridge       lo\n"
 		"    flow-max     65536\n"
 		"    timeout-tcp  7440\n"
+		"peer 10.18.0.0/26    remote 192.168.1.30  port 50103  encap ipudp\n"
+		"peer 172.16.0.64/26  remote 192.168.1.2   port 4754   encap gre-udp\n"
 		"service web.default\n"
 		"    address 172.30.0.10  policy rr\n"
 		"    address 172.30.0.11  policy random\n"
@@ -1190,6 +1315,14 @@ START_TEST(output_overview)
 		"service cache\n"
 		"    instance 172.30.1.9  nsip 172.16.0.4   node local\n"
 		"services 2  instances 3  flows 12  packets 123456  drops 8\n");
+
+	/* A module without tunnel peers (EOPNOTSUPP): show goes on. */
+	fake_reset();
+	fake.err = -EOPNOTSUPP;
+	fake.err_tx = 1;
+	ck_assert_int_eq(SEMNET("-j", "show"), 0);
+	ck_assert_int_eq(fake.nreq, 5);
+	ck_assert_str_eq(run.err, "");
 
 	/* No node configured: the rest still shows. */
 	fake_reset();
@@ -1288,6 +1421,7 @@ static Suite *main_suite(void)
 	tcase_add_test(tc, output_flows);
 	tcase_add_test(tc, output_stats);
 	tcase_add_test(tc, output_node);
+	tcase_add_test(tc, peers);
 	tcase_add_test(tc, output_overview);
 	tcase_add_test(tc, malformed_replies);
 	tcase_set_timeout(tc, 60);

@@ -84,6 +84,7 @@ START_TEST(drop_reasons)
 	ck_assert_str_eq(sn_drop_reason_name(SEMNET_DROP_NO_INSTANCE), "no-instance");
 	ck_assert_str_eq(sn_drop_reason_name(SEMNET_DROP_FLOW_TABLE_FULL), "flow-table-full");
 	ck_assert_str_eq(sn_drop_reason_name(SEMNET_DROP_UNKNOWN_ADDRESS), "unknown-address");
+	ck_assert_str_eq(sn_drop_reason_name(SEMNET_DROP_NO_PEER), "no-peer");
 
 	ck_assert_str_eq(sn_snake("flow-table-full", key, sizeof(key)), "flow_table_full");
 	ck_assert_str_eq(sn_snake("timeout-tcp-close", key, sizeof(key)), "timeout_tcp_close");

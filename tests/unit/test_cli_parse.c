@@ -262,17 +262,17 @@ enum { K_PLATFORM, K_SERVICES, K_SUBNET, K_GATEWAY, K_BRIDGE, K_FLOW_MAX, K_TCP,
        K_TCP_CLOSE, K_NODE, K_POLICY, K_NAME, K_N };
 
 static const struct sn_kw table[] = {
-	[K_PLATFORM] = { "platform", SN_KW_PREFIX, SN_KW_REQUIRED, 0 },
-	[K_SERVICES] = { "services", SN_KW_PREFIX, 0, 0 },
-	[K_SUBNET] = { "subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI, 0 },
-	[K_GATEWAY] = { "gateway", SN_KW_ADDR, 0, 0 },
-	[K_BRIDGE] = { "bridge", SN_KW_IFNAME, 0, 0 },
-	[K_FLOW_MAX] = { "flow-max", SN_KW_U32, 0, 1 },
-	[K_TCP] = { "timeout-tcp", SN_KW_U32, 0, 0 },
-	[K_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0, 0 },
-	[K_NODE] = { "node", SN_KW_NODE, 0, 0 },
-	[K_POLICY] = { "policy", SN_KW_POLICY, 0, 0 },
-	[K_NAME] = { "name", SN_KW_NAME, 0, 0 },
+	[K_PLATFORM] = { "platform", SN_KW_PREFIX, SN_KW_REQUIRED, 0, NULL },
+	[K_SERVICES] = { "services", SN_KW_PREFIX, 0, 0, NULL },
+	[K_SUBNET] = { "subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI, 0, NULL },
+	[K_GATEWAY] = { "gateway", SN_KW_ADDR, 0, 0, NULL },
+	[K_BRIDGE] = { "bridge", SN_KW_IFNAME, 0, 0, NULL },
+	[K_FLOW_MAX] = { "flow-max", SN_KW_U32, 0, 1, NULL },
+	[K_TCP] = { "timeout-tcp", SN_KW_U32, 0, 0, NULL },
+	[K_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0, 0, NULL },
+	[K_NODE] = { "node", SN_KW_NODE, 0, 0, NULL },
+	[K_POLICY] = { "policy", SN_KW_POLICY, 0, 0, NULL },
+	[K_NAME] = { "name", SN_KW_NAME, 0, 0, NULL },
 };
 
 /* Parses a NULL-terminated argument list against table[]. */
@@ -414,7 +414,7 @@ END_TEST
 START_TEST(keywords_empty)
 {
 	static const struct sn_kw optional[] = {
-		{ "service", SN_KW_NAME, 0, 0 },
+		{ "service", SN_KW_NAME, 0, 0, NULL },
 	};
 	struct sn_kwval kv[1];
 	char err[SN_ERR_MAX] = "";
@@ -552,6 +552,36 @@ START_TEST(uint_differential)
 }
 END_TEST
 
+START_TEST(keywords_port_word)
+{
+	static const char *const encaps[] = { "gre-udp", "ipudp", "ip", NULL };
+	static const struct sn_kw kw[] = {
+		{ "port", SN_KW_PORT, 0, 0, NULL },
+		{ "encap", SN_KW_WORD, 0, 0, encaps },
+	};
+	struct sn_kwval kv[2];
+	char err[SN_ERR_MAX];
+	char *ok[] = { "port", "65535", "encap", "gre", NULL };
+	char *ip[] = { "encap", "ip", NULL };
+	char *bad_port[] = { "port", "0", NULL };
+	char *big_port[] = { "port", "65536", NULL };
+	char *bad_word[] = { "encap", "vxlan", NULL };
+	char *amb_word[] = { "encap", "i", NULL };
+
+	ck_assert_int_eq(sn_parse_keywords(kw, 2, 4, ok, kv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(kv[0].v[0].u32, 65535);
+	ck_assert_uint_eq(kv[1].v[0].u32, 0);		/* "gre" abbreviates gre-udp */
+	ck_assert_int_eq(sn_parse_keywords(kw, 2, 2, ip, kv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(kv[1].v[0].u32, 2);		/* exact beats prefix of ipudp */
+	ck_assert_int_eq(sn_parse_keywords(kw, 2, 2, bad_port, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "invalid port \"0\" for \"port\" (1..65535)");
+	ck_assert_int_eq(sn_parse_keywords(kw, 2, 2, big_port, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_parse_keywords(kw, 2, 2, bad_word, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "invalid encap \"vxlan\" (one of: gre-udp, ipudp, ip)");
+	ck_assert_int_eq(sn_parse_keywords(kw, 2, 2, amb_word, kv, err, sizeof(err)), -EINVAL);
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
 	Suite *s = suite_create("cli_parse");
@@ -572,6 +602,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, keywords_errors);
 	tcase_add_test(tc, keywords_multi_limit);
 	tcase_add_test(tc, keywords_empty);
+	tcase_add_test(tc, keywords_port_word);
 	tcase_add_test(tc, addr_differential);
 	tcase_add_test(tc, prefix_roundtrip);
 	tcase_add_test(tc, uint_differential);
