@@ -167,7 +167,7 @@ static int flows_collect(struct nlattr **attrs, void *arg)
 	struct sn_flow *f;
 	int ret;
 
-	list->v = sn_xrealloc(list->v, (list->n + 1) * sizeof(*list->v));
+	list->v = sn_grow(list->v, list->n, sizeof(*list->v));
 	f = &list->v[list->n];
 	ret = sn_flow_get(attrs, f);
 	if (ret < 0)

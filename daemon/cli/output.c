@@ -34,6 +34,18 @@ void *sn_xrealloc(void *p, size_t size)
 	return p;
 }
 
+void *sn_grow(void *v, size_t n, size_t size)
+{
+	if (n == 0)
+		return sn_xrealloc(v, 16 * size);
+	if (n >= 16 && !(n & (n - 1))) {
+		if (n > SIZE_MAX / 2 / size)
+			oom();
+		return sn_xrealloc(v, 2 * n * size);
+	}
+	return v;
+}
+
 char *sn_xstrdup(const char *s)
 {
 	char *p = strdup(s);
@@ -196,7 +208,7 @@ static struct sn_row *add_row(struct sn_table *t, bool raw)
 {
 	struct sn_row *row;
 
-	t->rows = sn_xrealloc(t->rows, (t->n + 1) * sizeof(*t->rows));
+	t->rows = sn_grow(t->rows, t->n, sizeof(*t->rows));
 	row = &t->rows[t->n++];
 	memset(row, 0, sizeof(*row));
 	row->raw = raw;

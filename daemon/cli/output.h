@@ -22,6 +22,12 @@
 void *sn_xmalloc(size_t size);
 void *sn_xrealloc(void *p, size_t size);
 char *sn_xstrdup(const char *s);
+/*
+ * Room for element n of an array of n elements so far: the capacity is a
+ * function of n alone (16, then doubling), so appends cost O(1) amortised
+ * without a capacity field, and n may be reset to 0 at any time.
+ */
+void *sn_grow(void *v, size_t n, size_t size);
 
 /* Dotted quad of a network-order address. Returns buf. */
 const char *sn_fmt_addr(uint32_t be, char buf[SN_ADDR_STRLEN]);

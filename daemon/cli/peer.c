@@ -149,7 +149,7 @@ int sn_peers_collect(struct nlattr **attrs, void *arg)
 	struct sn_peers *list = arg;
 	int ret;
 
-	list->v = sn_xrealloc(list->v, (list->n + 1) * sizeof(*list->v));
+	list->v = sn_grow(list->v, list->n, sizeof(*list->v));
 	ret = sn_peer_get(attrs, &list->v[list->n]);
 	if (ret < 0)
 		return ret;

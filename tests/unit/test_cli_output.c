@@ -201,6 +201,27 @@ START_TEST(json_print)
 }
 END_TEST
 
+START_TEST(grow)
+{
+	uint32_t *v = NULL;
+	size_t n, i;
+
+	/* Appends of any count stay in bounds (ASan watches), also after a reset. */
+	for (n = 0; n < 100000; n++) {
+		v = sn_grow(v, n, sizeof(*v));
+		v[n] = (uint32_t)n * 7;
+	}
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(v[i], (uint32_t)i * 7);
+	for (n = 0; n < 40; n++) {
+		v = sn_grow(v, n, sizeof(*v));
+		v[n] = (uint32_t)n;
+	}
+	ck_assert_uint_eq(v[39], 39);
+	free(v);
+}
+END_TEST
+
 static Suite *output_suite(void)
 {
 	Suite *s = suite_create("cli_output");
@@ -212,6 +233,7 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, table_alignment);
 	tcase_add_test(tc, table_ragged);
 	tcase_add_test(tc, json_print);
+	tcase_add_test(tc, grow);
 	suite_add_tcase(s, tc);
 	return s;
 }
