@@ -195,7 +195,6 @@ struct sn_flow {
 int sn_flow_put(struct nl_msg *msg, const struct sn_flow *f);
 int sn_flow_get(struct nlattr **attrs, struct sn_flow *f);
 json_t *sn_flow_json(const struct sn_flow *f);
-void sn_flow_text(struct sn_table *t, const struct sn_flow *f);
 
 struct sn_peer {
 	uint32_t present;		/* 1 << SEMNET_A_PEER_* */

@@ -130,29 +130,62 @@ json_t *sn_flow_json(const struct sn_flow *f)
 	return o;
 }
 
-void sn_flow_text(struct sn_table *t, const struct sn_flow *f)
+/*
+ * A flow's text cells. Flows are printed without sn_table: a full table
+ * (16M flows) would not fit as strings, so the cells are formatted twice,
+ * once to find the column widths and once to print.
+ */
+#define FLOW_CELLS 11
+#define FLOW_CELL_MAX 40
+
+struct flow_cells {
+	char c[FLOW_CELLS][FLOW_CELL_MAX];
+};
+
+static void flow_cells(const struct sn_flow *f, struct flow_cells *fc)
 {
 	const char *state = sn_flow_state_name(f->state);
 	char a[SN_ADDR_STRLEN], b[8], ms[24];
 
-	sn_table_row(t);
-	sn_table_cell(t, "%s", sn_fmt_proto(f->proto, b, sizeof(b)));
-	sn_table_cell(t, "%s:%u", sn_fmt_addr(f->src, a), f->sport);
-	sn_table_cell(t, "->");
-	sn_table_cell(t, "%s:%u", sn_fmt_addr(f->dst, a), f->dport);
-	sn_table_cell(t, "=>");
-	sn_table_cell(t, "%s:%u", sn_fmt_addr(f->xsrc, a), f->xsport);
-	sn_table_cell(t, "->");
-	sn_table_cell(t, "%s:%u", sn_fmt_addr(f->xdst, a), f->xdport);
-	sn_table_cell(t, "instance %s", SN_HAS(f, SEMNET_A_FLOW_INSTANCE) ?
-		      sn_fmt_addr(f->instance, a) : "-");
+	snprintf(fc->c[0], FLOW_CELL_MAX, "%s", sn_fmt_proto(f->proto, b, sizeof(b)));
+	snprintf(fc->c[1], FLOW_CELL_MAX, "%s:%u", sn_fmt_addr(f->src, a), f->sport);
+	snprintf(fc->c[2], FLOW_CELL_MAX, "->");
+	snprintf(fc->c[3], FLOW_CELL_MAX, "%s:%u", sn_fmt_addr(f->dst, a), f->dport);
+	snprintf(fc->c[4], FLOW_CELL_MAX, "=>");
+	snprintf(fc->c[5], FLOW_CELL_MAX, "%s:%u", sn_fmt_addr(f->xsrc, a), f->xsport);
+	snprintf(fc->c[6], FLOW_CELL_MAX, "->");
+	snprintf(fc->c[7], FLOW_CELL_MAX, "%s:%u", sn_fmt_addr(f->xdst, a), f->xdport);
+	snprintf(fc->c[8], FLOW_CELL_MAX, "instance %s", SN_HAS(f, SEMNET_A_FLOW_INSTANCE) ?
+		 sn_fmt_addr(f->instance, a) : "-");
 	if (state)
-		sn_table_cell(t, "%s", state);
+		snprintf(fc->c[9], FLOW_CELL_MAX, "%s", state);
 	else
-		sn_table_cell(t, "state-%u", f->state);
-	sn_table_cell(t, "expires %s", sn_fmt_ms(f->expires, ms, sizeof(ms)));
-	if (sn_opts.stats)
-		sn_table_line(t, "    packets %" PRIu64 "  bytes %" PRIu64, f->packets, f->bytes);
+		snprintf(fc->c[9], FLOW_CELL_MAX, "state-%u", f->state);
+	snprintf(fc->c[10], FLOW_CELL_MAX, "expires %s", sn_fmt_ms(f->expires, ms, sizeof(ms)));
+}
+
+static void print_flows_text(const struct sn_flow *v, size_t n, FILE *out)
+{
+	size_t width[FLOW_CELLS] = { 0 }, i, c, len;
+	struct flow_cells fc;
+
+	for (i = 0; i < n; i++) {
+		flow_cells(&v[i], &fc);
+		for (c = 0; c + 1 < FLOW_CELLS; c++) {
+			len = strlen(fc.c[c]);
+			if (len > width[c])
+				width[c] = len;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		flow_cells(&v[i], &fc);
+		for (c = 0; c + 1 < FLOW_CELLS; c++)
+			fprintf(out, "%-*s  ", (int)width[c], fc.c[c]);
+		fprintf(out, "%s\n", fc.c[FLOW_CELLS - 1]);
+		if (sn_opts.stats)
+			fprintf(out, "    packets %" PRIu64 "  bytes %" PRIu64 "\n",
+				v[i].packets, v[i].bytes);
+	}
 }
 
 struct flows {
@@ -242,7 +275,6 @@ static int flow_show(const char *what, int argc, char **argv)
 {
 	struct flows list = { 0 };
 	struct sn_flow filter;
-	struct sn_table *t;
 	size_t k;
 	int ret;
 
@@ -258,18 +290,15 @@ static int flow_show(const char *what, int argc, char **argv)
 	if (list.n > 1)
 		qsort(list.v, list.n, sizeof(*list.v), cmp_flow);
 	if (sn_opts.json) {
-		json_t *a = json_array();
+		struct sn_json_stream js;
 
-		for (k = 0; a && k < list.n; k++)
-			json_array_append_new(a, sn_flow_json(&list.v[k]));
-		ret = sn_json_print(a, stdout) ? SN_EXIT_FAIL : 0;
+		sn_json_stream_begin(&js, stdout);
+		for (k = 0; k < list.n; k++)
+			sn_json_stream_add(&js, sn_flow_json(&list.v[k]));
+		ret = sn_json_stream_end(&js) ? SN_EXIT_FAIL : 0;
 		goto out;
 	}
-	t = sn_table_new();
-	for (k = 0; k < list.n; k++)
-		sn_flow_text(t, &list.v[k]);
-	sn_table_print(t, stdout, "");
-	sn_table_free(t);
+	print_flows_text(list.v, list.n, stdout);
 out:
 	free(list.v);
 	return ret;

@@ -172,6 +172,42 @@ int sn_json_print(json_t *o, FILE *out)
 	return 0;
 }
 
+void sn_json_stream_begin(struct sn_json_stream *s, FILE *out)
+{
+	s->out = out;
+	s->n = 0;
+	s->error = 0;
+}
+
+void sn_json_stream_add(struct sn_json_stream *s, json_t *o)
+{
+	char *text, *line, *save = NULL;
+
+	if (!o) {
+		s->error = -ENOMEM;
+		return;
+	}
+	text = json_dumps(o, JSON_INDENT(2));
+	json_decref(o);
+	if (!text) {
+		s->error = -ENOMEM;
+		return;
+	}
+	/* Inside the array, every line of the element is indented once more. */
+	fputs(s->n++ ? ",\n" : "[\n", s->out);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		fprintf(s->out, "%s  %s", line == text ? "" : "\n", line);
+	free(text);
+}
+
+int sn_json_stream_end(struct sn_json_stream *s)
+{
+	fputs(s->n ? "\n]\n" : "[]\n", s->out);
+	if (ferror(s->out))
+		return -EIO;
+	return s->error;
+}
+
 struct sn_row {
 	char **cells;
 	size_t n;

@@ -57,6 +57,22 @@ json_t *sn_json_u64(uint64_t v);
 int sn_json_print(json_t *o, FILE *out);
 
 /*
+ * A JSON array printed one element at a time, so a long list (a full flow
+ * table) never exists as one JSON tree. The text is the same as
+ * sn_json_print() of the whole array.
+ */
+struct sn_json_stream {
+	FILE *out;
+	size_t n;
+	int error;
+};
+void sn_json_stream_begin(struct sn_json_stream *s, FILE *out);
+/* Prints o as the next element and releases it. */
+void sn_json_stream_add(struct sn_json_stream *s, json_t *o);
+/* Closes the array. 0, or -EIO / -ENOMEM if anything failed. */
+int sn_json_stream_end(struct sn_json_stream *s);
+
+/*
  * A text table: rows of cells printed with every column as wide as its
  * widest cell, two spaces apart, no trailing spaces. Raw lines (e.g. an
  * indented counters line under a row) are printed as they are and take no

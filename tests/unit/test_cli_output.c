@@ -201,6 +201,43 @@ START_TEST(json_print)
 }
 END_TEST
 
+/* An element for the stream test: nested, like a flow or a service. */
+static json_t *element(int i)
+{
+	return json_pack("{s:s, s:i, s:{s:I, s:[i, i]}, s:n}", "address", "172.30.0.10",
+			 "index", i, "counters", "packets", (json_int_t)i * 1000,
+			 "list", i, i + 1, "node");
+}
+
+START_TEST(json_stream)
+{
+	int count;
+
+	/* The streamed array reads exactly as the whole array printed at once. */
+	for (count = 0; count <= 3; count++) {
+		char *a = NULL, *b = NULL;
+		size_t alen = 0, blen = 0;
+		FILE *fa = open_memstream(&a, &alen), *fb = open_memstream(&b, &blen);
+		struct sn_json_stream js;
+		json_t *whole = json_array();
+		int i;
+
+		sn_json_stream_begin(&js, fa);
+		for (i = 0; i < count; i++) {
+			sn_json_stream_add(&js, element(i));
+			json_array_append_new(whole, element(i));
+		}
+		ck_assert_int_eq(sn_json_stream_end(&js), 0);
+		ck_assert_int_eq(sn_json_print(whole, fb), 0);
+		fclose(fa);
+		fclose(fb);
+		ck_assert_str_eq(a, b);
+		free(a);
+		free(b);
+	}
+}
+END_TEST
+
 START_TEST(grow)
 {
 	uint32_t *v = NULL;
@@ -234,6 +271,7 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, table_ragged);
 	tcase_add_test(tc, json_print);
 	tcase_add_test(tc, grow);
+	tcase_add_test(tc, json_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }
