@@ -56,9 +56,11 @@ fi
 # unreferenced in a scan: scan, wait, scan again.
 if [ "${SEMNET_KMEMLEAK:-0}" = 1 ]; then
 	if [ -w /sys/kernel/debug/kmemleak ]; then
+		t0=$(date +%s)
 		echo scan >/sys/kernel/debug/kmemleak
 		sleep 6
 		echo scan >/sys/kernel/debug/kmemleak
+		echo "vm: kmemleak scans took $(($(date +%s) - t0))s" >>"$SEMNET_OUT/harness"
 		cat /sys/kernel/debug/kmemleak >"$SEMNET_OUT/kmemleak-all"
 	else
 		note "kmemleak is not available"
