@@ -19,7 +19,7 @@ export KDIR
 SEMNET_CACHE ?= /var/cache/semnet-dev
 export SEMNET_CACHE
 
-.PHONY: all module user deps check check-debug demo kunit clean help print-kdir bench-managers
+.PHONY: all module user deps check check-debug demo kunit clean help print-kdir bench-managers bench-overlay
 
 all: module user
 
@@ -44,6 +44,9 @@ demo: deps
 
 bench-managers: deps
 	tests/bench/managers.sh
+
+bench-overlay: deps
+	tests/bench/overlay.sh
 
 kunit: deps
 	tests/run-all.sh --only kunit

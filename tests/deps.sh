@@ -11,6 +11,7 @@ libnl-3-dev libnl-genl-3-dev libjansson-dev libuv1-dev libsqlite3-dev sqlite3
 libh2o-dev libmosquitto-dev mosquitto mosquitto-clients check curl
 iproute2 iputils-ping iperf3 socat nftables iptables ethtool tcpdump sparse
 libcurl4-openssl-dev
+ipvsadm gnuplot-nox
 "
 
 missing=""
