@@ -24,10 +24,10 @@
 #include "device.h"
 #include "flow.h"
 #include "instance.h"
+#include "learn.h"
 #include "netns.h"
 #include "node.h"
 #include "peer.h"
-#include "rewrite.h"
 
 /* RFC 8086: source ports from the flow hash, in the ephemeral range. */
 #define SEMNET_SPORT_MIN	49152
@@ -67,46 +67,6 @@ static bool semnet_inner_source_ok(struct semnet_net *sn,
 	return !inst || READ_ONCE(inst->nsip) == key;
 }
 
-/*
- * A connection from a remote client to a local instance: remember who the
- * client is (its nsIP, from the GRE key) so the replies find their way
- * back, and give them the instance's InstanceIP as source.
- */
-static int semnet_server_flow(struct semnet_net *sn,
-			      const struct semnet_node *node,
-			      struct sk_buff *skb, __be32 client_nsip)
-{
-	struct semnet_flow_plan plan = {};
-	struct semnet_instance *inst;
-	struct semnet_ftuple *t;
-	struct semnet_pkt pkt;
-
-	if (semnet_parse(skb, &pkt) || pkt.icmp_error)
-		return 0;	/* nothing semnet translates */
-	pkt.key.stage = SEMNET_STAGE_PRE;
-	if (semnet_flow_lookup(sn, &pkt.key))
-		return 0;	/* a reply, or a known connection */
-	if (!semnet_node_is_local(node, pkt.key.dst))
-		return -EHOSTUNREACH;
-
-	inst = semnet_local_lookup(sn, pkt.key.dst);
-	plan.orig = pkt.key;
-	plan.xsrc = pkt.key.src;
-	plan.xdst = pkt.key.dst;
-	plan.reply_src = pkt.key.dst;
-	plan.reply_dst = pkt.key.src;
-	plan.reply_xdst = client_nsip;
-	plan.reply_xsrc = inst ? inst->addr : pkt.key.dst;
-	plan.fixed_port = true;
-	plan.inst = inst;
-	t = semnet_flow_create(sn, node, &plan);
-	if (IS_ERR(t) && PTR_ERR(t) != -EEXIST)
-		return PTR_ERR(t);
-	if (!IS_ERR(t) && inst)
-		atomic64_inc(&inst->counters.flows);
-	return 0;
-}
-
 static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
@@ -118,7 +78,6 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	__be32 outer_src;
 	unsigned int len;
 	bool known;
-	int ret;
 
 	if (!sd)
 		goto drop_plain;
@@ -154,14 +113,9 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_PEER_SPOOFED);
 		return 0;
 	}
-	ret = semnet_server_flow(sn, node, skb, gre.key);
-	if (ret) {
-		semnet_tunnel_drop(sn, sd->dev, skb,
-				   ret == -ENOSPC ? SEMNET_DROP_FLOW_TABLE_FULL :
-				   ret == -EHOSTUNREACH ? SEMNET_DROP_UNKNOWN_ADDRESS :
-				   SEMNET_DROP_NOMEM);
-		return 0;
-	}
+	/* Replies to a remote client need to know where it lives. */
+	if (inner->saddr != gre.key)
+		semnet_learn(sn, inner->saddr, gre.key);
 
 	skb->dev = sd->dev;
 	skb->pkt_type = PACKET_HOST;

@@ -12,6 +12,7 @@
 #include <net/ip.h>
 
 #include "flow.h"
+#include "learn.h"
 #include "netns.h"
 #include "node.h"
 
@@ -327,6 +328,7 @@ static void semnet_flow_gc(struct work_struct *work)
 	if (done) {
 		rhashtable_walk_exit(&ft->gc_iter);
 		ft->gc_iter_active = false;
+		semnet_learn_expire(sn);
 	}
 	queue_delayed_work(system_power_efficient_wq, &ft->gc_work,
 			   done ? HZ : 1);

@@ -7,6 +7,7 @@
 #include "flow.h"
 #include "instance.h"
 #include "netns.h"
+#include "learn.h"
 #include "node.h"
 #include "peer.h"
 #include "service.h"
@@ -61,11 +62,16 @@ int semnet_state_init(struct semnet_net *sn, struct net *net)
 	ret = rhltable_init(&sn->peer_addrs, &semnet_peer_addr_params);
 	if (ret)
 		goto err_peers;
-	ret = semnet_flow_table_init(sn);
+	ret = semnet_learn_init(sn);
 	if (ret)
 		goto err_peer_addrs;
+	ret = semnet_flow_table_init(sn);
+	if (ret)
+		goto err_learn;
 	return 0;
 
+err_learn:
+	semnet_learn_destroy(sn);
 err_peer_addrs:
 	rhltable_destroy(&sn->peer_addrs);
 err_peers:
@@ -92,6 +98,7 @@ void semnet_state_destroy(struct semnet_net *sn)
 	semnet_flow_table_destroy(sn);
 	/* semnet_node_del emptied these; freeing waits for RCU callbacks. */
 	rcu_barrier();
+	semnet_learn_destroy(sn);
 	rhltable_destroy(&sn->peer_addrs);
 	rhashtable_destroy(&sn->peers);
 	rhashtable_destroy(&sn->local);

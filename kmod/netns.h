@@ -53,6 +53,8 @@ struct semnet_net {
 	struct list_head peer_list;	/* under @lock */
 	u64 peer_lens;			/* bit n: some peer subnet is a /n */
 	u32 n_peers;			/* under @lock */
+	struct rhashtable learned;	/* struct semnet_learned by InstanceIP */
+	atomic_t n_learned;
 	/* The tunnel device, when one exists in this namespace. */
 	struct semnet_device __rcu *tunnel;
 

@@ -311,12 +311,39 @@ static void semnet_rewrite_inner(struct sk_buff *skb,
 	}
 }
 
+static void semnet_icmp_csum(struct sk_buff *skb, const struct semnet_pkt *pkt)
+{
+	unsigned int nhoff = skb_network_offset(skb);
+	struct icmphdr *ih;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		return;
+	ih = (void *)ip_hdr(skb) + pkt->ihl;
+	ih->checksum = 0;
+	ih->checksum = csum_fold(skb_checksum(skb, nhoff + pkt->ihl,
+					      skb->len - nhoff - pkt->ihl, 0));
+	/* A CHECKSUM_COMPLETE sum no longer matches the data. */
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+}
+
+int semnet_rewrite_icmp_embedded(struct sk_buff *skb,
+				 const struct semnet_pkt *pkt,
+				 const struct semnet_fkey *to)
+{
+	if (skb_ensure_writable(skb, skb_network_offset(skb) + pkt->inner_off +
+				pkt->inner_ihl + sizeof(struct udphdr)))
+		return -ENOMEM;
+	semnet_rewrite_inner(skb, pkt, &pkt->key, to);
+	semnet_icmp_csum(skb, pkt);
+	return 0;
+}
+
 int semnet_rewrite_icmp_error(struct sk_buff *skb, const struct semnet_pkt *pkt,
 			      const struct semnet_ftuple *match)
 {
 	unsigned int nhoff = skb_network_offset(skb);
 	struct semnet_fkey inner_to;
-	struct icmphdr *ih;
 	struct iphdr *iph;
 	__be32 src, dst;
 
@@ -339,15 +366,6 @@ int semnet_rewrite_icmp_error(struct sk_buff *skb, const struct semnet_pkt *pkt,
 		csum_replace4(&iph->check, dst, match->to.dst);
 		iph->daddr = match->to.dst;
 	}
-	if (skb->ip_summed != CHECKSUM_PARTIAL) {
-		ih = (void *)iph + pkt->ihl;
-		ih->checksum = 0;
-		ih->checksum = csum_fold(skb_checksum(skb, nhoff + pkt->ihl,
-						      skb->len - nhoff - pkt->ihl,
-						      0));
-		/* A CHECKSUM_COMPLETE sum no longer matches the data. */
-		if (skb->ip_summed == CHECKSUM_COMPLETE)
-			skb->ip_summed = CHECKSUM_NONE;
-	}
+	semnet_icmp_csum(skb, pkt);
 	return 0;
 }

@@ -43,6 +43,14 @@ int semnet_rewrite(struct sk_buff *skb, const struct semnet_pkt *pkt,
 int semnet_rewrite_icmp_error(struct sk_buff *skb, const struct semnet_pkt *pkt,
 			      const struct semnet_ftuple *match);
 
+/*
+ * Rewrites only the embedded packet of an ICMP error to @to (the outer
+ * header stays) and recomputes the ICMP checksum.
+ */
+int semnet_rewrite_icmp_embedded(struct sk_buff *skb,
+				 const struct semnet_pkt *pkt,
+				 const struct semnet_fkey *to);
+
 /* The key a reply to the packet described by @key would have. */
 static inline void semnet_fkey_reverse(struct semnet_fkey *r,
 				       const struct semnet_fkey *key)

@@ -20,6 +20,7 @@
 #include "device.h"
 #include "flow.h"
 #include "instance.h"
+#include "learn.h"
 #include "netns.h"
 #include "node.h"
 #include "policy.h"
@@ -100,6 +101,53 @@ static unsigned int semnet_apply(struct semnet_net *sn,
 	return NF_ACCEPT;
 }
 
+/*
+ * A local container answering (or calling) a remote InstanceIP this node
+ * was never told about, but has seen in the tunnel: send it to the nsIP
+ * it came from. The flow counts against the local sender.
+ */
+static struct semnet_ftuple *
+semnet_new_flow_learned(struct semnet_net *sn, const struct semnet_node *node,
+			const struct semnet_pkt *pkt,
+			enum semnet_drop_reason *reason)
+{
+	struct semnet_flow_plan plan = { .orig = pkt->key };
+	struct semnet_instance *self;
+	struct semnet_ftuple *t;
+	__be32 nsip;
+
+	nsip = semnet_learned_nsip(sn, pkt->key.dst);
+	if (!nsip) {
+		*reason = SEMNET_DROP_UNKNOWN_ADDRESS;
+		return NULL;
+	}
+	self = semnet_local_lookup(sn, pkt->key.src);
+	plan.xsrc = self ? self->addr : pkt->key.src;
+	plan.xdst = nsip;
+	plan.reply_src = pkt->key.dst;
+	plan.reply_dst = pkt->key.src;
+	plan.reply_xdst = pkt->key.src;
+	plan.reply_xsrc = pkt->key.dst;
+	/* Almost always a reply: a remapped port would break the client's. */
+	plan.fixed_port = true;
+	plan.inst = self;
+	t = semnet_flow_create(sn, node, &plan);
+	if (IS_ERR(t)) {
+		if (PTR_ERR(t) == -EEXIST) {
+			t = semnet_flow_lookup(sn, &pkt->key);
+			if (t)
+				return t;
+		}
+		*reason = PTR_ERR(t) == -ENOSPC ? SEMNET_DROP_FLOW_TABLE_FULL :
+			  PTR_ERR(t) == -EADDRINUSE ? SEMNET_DROP_NO_PORT :
+			  SEMNET_DROP_NOMEM;
+		return NULL;
+	}
+	if (self)
+		atomic64_inc(&self->counters.flows);
+	return t;
+}
+
 /* A new flow from @pkt to a ServiceIP or InstanceIP. */
 static struct semnet_ftuple *semnet_new_flow(struct semnet_net *sn,
 					     const struct semnet_node *node,
@@ -124,10 +172,8 @@ static struct semnet_ftuple *semnet_new_flow(struct semnet_net *sn,
 		inst = svc->policy->pick(svc, iset);
 	} else {
 		inst = semnet_instance_lookup(sn, pkt->key.dst);
-		if (!inst) {
-			*reason = SEMNET_DROP_UNKNOWN_ADDRESS;
-			return NULL;
-		}
+		if (!inst)
+			return semnet_new_flow_learned(sn, node, pkt, reason);
 	}
 	/*
 	 * The client's identity: a local instance's InstanceIP. Other
@@ -192,11 +238,30 @@ static unsigned int semnet_icmp_error(struct semnet_net *sn,
 	semnet_fkey_reverse(&reply, &pkt->key);
 	reply.stage = pkt->key.stage;
 	t = semnet_flow_lookup(sn, &reply);
-	if (!t)
+	if (t) {
+		semnet_untrack(skb);
+		if (semnet_rewrite_icmp_error(skb, pkt, t))
+			return semnet_drop_packet(sn, skb, SEMNET_DROP_NOMEM);
+	} else if (state->hook == NF_INET_LOCAL_OUT) {
+		/*
+		 * This host's own error (e.g. "fragmentation needed" from
+		 * forwarding into the tunnel) about a packet caught between
+		 * its two rewrites: give the sender back what it sent.
+		 */
+		struct semnet_fkey mid = pkt->key;
+
+		mid.stage = SEMNET_STAGE_POST;
+		t = semnet_flow_lookup(sn, &mid);
+		if (!t || (t->index != SEMNET_FT_ORIG_POST &&
+			   t->index != SEMNET_FT_REPLY_POST))
+			return NF_ACCEPT;
+		semnet_untrack(skb);
+		if (semnet_rewrite_icmp_embedded(skb, pkt,
+						 &semnet_ftuple_flow(t)->t[t->index - 1].key))
+			return semnet_drop_packet(sn, skb, SEMNET_DROP_NOMEM);
+	} else {
 		return NF_ACCEPT;
-	semnet_untrack(skb);
-	if (semnet_rewrite_icmp_error(skb, pkt, t))
-		return semnet_drop_packet(sn, skb, SEMNET_DROP_NOMEM);
+	}
 	if (ip_hdr(skb)->daddr != dst && semnet_reroute(skb, state)) {
 		kfree_skb(skb);
 		return NF_STOLEN;
@@ -228,6 +293,8 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 		if (!sd || state->in != sd->dev)
 			return NF_ACCEPT;
 		from_tunnel = true;
+		/* Tunnel traffic is semnet's, flow or not: keep conntrack out. */
+		semnet_untrack(skb);
 	}
 
 	ret = semnet_parse(skb, &pkt);

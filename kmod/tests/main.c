@@ -17,6 +17,7 @@
 #include "../rewrite.c"
 #include "../xlate.c"
 #include "../peer.c"
+#include "../learn.c"
 
 #include "addr_test.c"
 #include "rewrite_test.c"

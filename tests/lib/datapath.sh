@@ -34,7 +34,7 @@ server_hits() { if [ -f "$LOGS/$1.log" ]; then wc -l <"$LOGS/$1.log"; else echo 
 rr_round() {	# rr_round COUNT: prints the answering names, one a line
 	local i
 	for i in $(seq "$1"); do
-		"${C[@]}" socat -T5 - "TCP:$RR:80" </dev/null
+		"${C[@]}" socat -T10 -t10 - "TCP:$RR:80" </dev/null
 	done
 }
 
@@ -81,7 +81,7 @@ tap_eq "service shows 3 instances" "$(jq_n '.[0].instances' service show)" 3
 
 # ------------------------------------------------------------- servers
 for i in 1 2 3; do
-	ip netns exec "x$i" socat TCP-LISTEN:80,fork,reuseaddr \
+	ip netns exec "x$i" socat -t 10 TCP-LISTEN:80,fork,reuseaddr \
 		SYSTEM:"echo x$i; echo hit >>$LOGS/x$i.log" &
 	ip netns exec "x$i" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
 	ip netns exec "x$i" "$PEER" udp-echo 9 &

@@ -8,9 +8,12 @@ that plain tools cannot make. Exit status 0 means every check held.
   netpeer.py tcp ADDR PORT SIZE [LPORT]         one connection, echo equal
   netpeer.py clash ADDR1 ADDR2 PORT LPORT       two connections from one source port at once
   netpeer.py hold ADDR PORT FILE                echo, wait for FILE to exist, echo again
+  netpeer.py gre-send ADDR PORT KEY SRC DST     one GRE-in-UDP packet (key KEY) holding
+                                                an ICMP echo SRC -> DST, as a peer would
 """
 import os
 import socket
+import struct
 import sys
 import time
 
@@ -95,6 +98,27 @@ def hold(addr, port, path):
     print("still echoing")
 
 
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def gre_send(addr, port, key, src, dst):
+    icmp = struct.pack("!BBHHH", 8, 0, 0, 0x5E5E, 1) + b"semnet-test"
+    icmp = icmp[:2] + struct.pack("!H", checksum(icmp)) + icmp[4:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 1, 0, 64, 1, 0,
+                     socket.inet_aton(src), socket.inet_aton(dst))
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    gre = struct.pack("!HH4s", 0x2000, 0x0800, socket.inet_aton(key))
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(gre + ip + icmp, (addr, port))
+    print(f"sent GRE key {key}: {src} -> {dst} to {addr}:{port}")
+
+
 def main(argv):
     if len(argv) < 2:
         fail(__doc__)
@@ -109,6 +133,8 @@ def main(argv):
         clash(args[0], args[1], int(args[2]), int(args[3]))
     elif cmd == "hold":
         hold(args[0], int(args[1]), args[2])
+    elif cmd == "gre-send":
+        gre_send(args[0], int(args[1]), args[2], args[3], args[4])
     else:
         fail(f"unknown command {cmd}")
     return 0

@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# CLI: every semnet(8) command against the module in a fresh namespace:
+# node set/change/show/del, services, instances, kernel errors (extack),
+# EPERM for an unprivileged user, flows of real ICMP, TCP and UDP traffic,
+# filters, flushes, stats, show, and JSON. Runs in the test VM:
+# tests/vm/run tests/e2e/cli.sh (started on the host, it re-runs itself).
+set -u
+if [ "${SEMNET_IN_VM:-}" != 1 ]; then
+	exec "$(dirname "$0")/../vm/run" "$0" "$@"
+fi
+# shellcheck source=tests/lib/tap.sh
+. "$SEMNET_TOP/tests/lib/tap.sh"
+
+n=cli-node-$$ c=cli-c-$$ s=cli-s-$$
+cleanup() { for x in $n $c $s; do ip netns del "$x" 2>/dev/null; done; }
+trap cleanup EXIT
+for x in $n $c $s; do ip netns add "$x"; ip -n "$x" link set lo up; done
+ip -n $n link add br0 type bridge && ip -n $n link set br0 up
+ip -n $n addr add 172.16.0.1/26 dev br0
+ip -n $n link add vc type veth peer name eth0 netns $c
+ip -n $n link add vs type veth peer name eth0 netns $s
+ip -n $n link set vc master br0 up && ip -n $n link set vs master br0 up
+for x in "$c 172.16.0.2" "$s 172.16.0.3"; do
+	set -- $x
+	ip -n "$1" addr add "$2/26" dev eth0 && ip -n "$1" link set eth0 up
+	ip -n "$1" route add default via 172.16.0.1
+done
+ip netns exec $n sysctl -qw net.ipv4.ip_forward=1
+
+S() { ip netns exec $n semnet "$@"; }
+# ok WHAT WANT_EXIT CMD...: output in $out, checks the exit status
+ok() {
+	local what=$1 want=$2
+	shift 2
+	out=$(S "$@" 2>&1)
+	tap_eq "$what (exit $want)" "$?" "$want"
+}
+jq_eq() { tap_eq "$1" "$(printf '%s' "$2" | jq -r "$3")" "$4"; }
+
+ok "show before node set" 0 show
+tap_match "show: node not configured" "$out" "^node not configured"
+ok "node show before node set" 1 node show
+tap_eq "node show: the module's message" "$out" "semnet: node show: this namespace has no node configuration"
+ok "service add before node set" 1 service add 172.30.0.10 name web
+tap_match "service add: configure the node first" "$out" "configure the node first"
+
+ok "node set" 0 node set platform 172.16.0.0/12 services 172.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 bridge br0
+ok "-j node show" 0 -j node show
+jq_eq "node: platform" "$out" .platform 172.16.0.0/12
+jq_eq "node: service_range" "$out" .service_range 172.30.0.0/16
+jq_eq "node: subnets" "$out" '.subnets|join(",")' 172.16.0.0/26
+jq_eq "node: bridge" "$out" .bridge br0
+jq_eq "node: default timeout_udp" "$out" .timeout_udp 30
+ok "node change" 0 node change timeout-udp 60 flow-max 1000
+ok "node show" 0 node show
+tap_match "node show: timeout-udp 60" "$out" "^timeout-udp +60$"
+tap_match "node show: flow-max 1000" "$out" "^flow-max +1000$"
+tap_match "node show: gateway kept" "$out" "^gateway +172.16.0.1$"
+ok "node set with services outside platform" 1 node set platform 172.16.0.0/12 services 10.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 bridge br0
+tap_eq "its extack" "$out" "semnet: node set: service range must lie inside the platform range"
+ok "node set with a host-bits prefix" 2 node set platform 172.16.0.5/12 services 172.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 bridge br0
+ok "node set with a missing bridge" 1 node set platform 172.16.0.0/12 services 172.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 bridge nosuch0
+
+ok "service add" 0 service add 172.30.0.10 name web
+ok "service add again" 1 service add 172.30.0.10 name web
+tap_eq "its extack" "$out" "semnet: service add: service address already exists"
+ok "service add outside the range" 1 service add 10.1.1.1 name web
+ok "service add, unknown policy" 1 service add 172.30.0.12 name web policy nosuch
+ok "service add random" 0 service add 172.30.0.11 name web policy random
+ok "service change" 0 service change 172.30.0.11 policy rr
+ok "service change of nothing" 1 service change 172.30.0.99 policy rr
+ok "service show" 0 service show
+tap_eq "service show: two, sorted" "$(printf '%s\n' "$out" | awk '{print $1, $3, $5}' | tr '\n' ';')" \
+	"172.30.0.10 web rr;172.30.0.11 web rr;"
+
+ok "instance add (server)" 0 instance add 172.30.1.3 service web nsip 172.16.0.3 dev vs
+ok "instance add (client)" 0 instance add 172.30.1.2 service client nsip 172.16.0.2 dev vc
+ok "instance add, nsIP outside platform" 1 instance add 172.30.1.5 service web nsip 10.0.0.1
+ok "-j instance show 172.30.1.3" 0 -j instance show 172.30.1.3
+jq_eq "instance: nsip" "$out" '.[0].nsip' 172.16.0.3
+jq_eq "instance: node null (local)" "$out" '.[0].node' null
+jq_eq "instance: local" "$out" '.[0].local' true
+jq_eq "instance: dev" "$out" '.[0].dev' vs
+ok "instance show service web" 0 instance show service web
+tap_eq "instance show service web: one" "$(printf '%s\n' "$out" | awk '{print $1}')" 172.30.1.3
+
+echo "# peers"
+out=$(S peer show 2>&1)
+if printf '%s' "$out" | grep -q "not supported"; then
+	tap_note "the module has no peer commands yet: peers skipped"
+else
+	ok "peer add" 0 peer add 172.16.0.64/26 remote 192.168.1.2
+	ok "peer add again" 1 peer add 172.16.0.64/26 remote 192.168.1.2
+	tap_match "peer add again: its extack" "$out" "^semnet: peer add: "
+	ok "peer add with a port" 0 peer add 172.16.1.0/26 remote 192.168.1.3 port 4800
+	# (the module's NEW_PEER with NLM_F_REPLACE wants the address again)
+	ok "peer change" 0 peer change 172.16.0.64/26 remote 192.168.1.2 port 4801
+	ok "-j peer show" 0 -j peer show
+	jq_eq "peers: two" "$out" length 2
+	jq_eq "peer: port changed" "$out" \
+		'.[]|select(.subnet=="172.16.0.64/26")|"\(.remote):\(.port):\(.encap)"' 192.168.1.2:4801:gre-udp
+	jq_eq "peer: given port" "$out" '.[]|select(.subnet=="172.16.1.0/26")|.port' 4800
+	ok "show lists the peers" 0 show
+	tap_match "show: peer line" "$out" "^peer 172\.16\.0\.64/26 +remote 192\.168\.1\.2 +port 4801 +encap gre-udp$"
+	ok "peer del" 0 peer del 172.16.1.0/26
+	ok "peer del again" 1 peer del 172.16.1.0/26
+	ok "peer flush" 0 peer flush
+	ok "peer show after flush" 0 peer show
+	tap_eq "no peers" "$out" ""
+fi
+
+echo "# unprivileged"
+out=$(ip netns exec $n setpriv --reuid=65534 --regid=65534 --clear-groups semnet service flush 2>&1)
+tap_eq "service flush as nobody: exit 1" "$?" 1
+tap_eq "service flush as nobody: permission denied" "$out" \
+	"semnet: service flush: permission denied (needs CAP_NET_ADMIN in this network namespace)"
+out=$(ip netns exec $n setpriv --reuid=65534 --regid=65534 --clear-groups semnet service show 2>&1)
+tap_eq "service show as nobody: exit 0" "$?" 0
+
+echo "# traffic"
+tap_run "ping the ServiceIP" ip netns exec $c ping -c 2 -W 2 172.30.0.10
+ip netns exec $s socat -T3 TCP-LISTEN:8080,reuseaddr,fork EXEC:'echo hi' &
+p1=$!
+ip netns exec $s socat -T3 UDP-RECVFROM:5353,fork EXEC:'echo hi' &
+p2=$!
+for i in $(seq 50); do	# wait for both listeners (TCG is slow)
+	ip netns exec $s ss -ltn | grep -q :8080 && ip netns exec $s ss -lun | grep -q :5353 && break
+	sleep 0.1
+done
+tap_eq "TCP to the ServiceIP" "$(ip netns exec $c socat -T2 - TCP:172.30.0.10:8080 </dev/null)" hi
+tap_eq "UDP to the InstanceIP" "$(echo x | ip netns exec $c socat -T2 - UDP:172.30.1.3:5353)" hi
+kill $p1 $p2 2>/dev/null
+
+ok "flow show" 0 flow show
+tap_eq "flow show: three flows" "$(printf '%s\n' "$out" | grep -c .)" 3
+tap_match "flow show: TCP line" "$out" \
+	"^tcp +172\.16\.0\.2:[0-9]+ +-> +172\.30\.0\.10:8080 +=> +172\.30\.1\.2:[0-9]+ +-> +172\.16\.0\.3:8080 +instance 172\.30\.1\.3 +(active|closing) +expires [0-9]+\.[0-9]s$"
+tap_match "flow show: ICMP line" "$out" "^icmp +172\.16\.0\.2:[0-9]+ +-> +172\.30\.0\.10:0 +=> +172\.30\.1\.2:"
+ok "-j flow show" 0 -j flow show
+jq_eq "JSON: UDP flow has no service" "$out" '.[]|select(.proto=="udp")|.service' null
+jq_eq "JSON: UDP flow dport" "$out" '.[]|select(.proto=="udp")|.dport' 5353
+jq_eq "JSON: TCP flow packets > 0" "$out" '.[]|select(.proto=="tcp")|.packets > 0' true
+ok "flow show service" 0 flow show service 172.30.0.10
+tap_eq "flow show service: two" "$(printf '%s\n' "$out" | grep -c .)" 2
+ok "flow show instance" 0 flow show instance 172.30.1.3
+tap_eq "flow show instance: three" "$(printf '%s\n' "$out" | grep -c .)" 3
+ok "-j stats" 0 -j stats
+jq_eq "stats: flows_created" "$out" .flows_created 3
+jq_eq "stats: services" "$out" .services 2
+jq_eq "stats: every reason" "$out" '.drops|keys|length' 12
+ok "-s show" 0 -s show
+tap_match "show: service group" "$out" "^service web$"
+tap_match "show: counters" "$out" "^ +packets [1-9][0-9]*  bytes [1-9][0-9]*  flows [1-9]"
+ok "-j show" 0 -j show
+jq_eq "show JSON: two services, two instances" "$out" '[(.services|length),(.instances|length)]|join(",")' 2,2
+ok "flow flush service" 0 flow flush service 172.30.0.10
+ok "flow show after flush" 0 flow show
+tap_eq "only the UDP flow is left" "$(printf '%s\n' "$out" | awk '{print $1}')" udp
+ok "flow flush" 0 flow flush
+ok "instance del" 0 instance del 172.30.1.3
+ok "instance del again" 1 instance del 172.30.1.3
+ok "instance flush" 0 instance flush
+ok "service flush" 0 service flush
+ok "-j show after flushes" 0 -j show
+jq_eq "no services, no instances" "$out" '[(.services|length),(.instances|length)]|join(",")' 0,0
+ok "node del" 0 node del
+ok "node show after del" 1 node show
+tap_done

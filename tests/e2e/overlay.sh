@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Three nodes on an underlay bridge, each with its own container bridge,
+# /26 and semnet0 tunnel: a client on node A reaches instances on B and C
+# through the RR address (exact distribution, payload equality), replies
+# carry the ServiceIP, InstanceIPs and ping work across nodes, PMTU
+# discovery works through the tunnel, tunnel packets from unknown peers or
+# with spoofed inner sources are dropped and counted, and the underlay
+# carries GRE-in-UDP as tshark decodes it. Strict rp_filter everywhere.
+set -u
+if [ "${SEMNET_IN_VM:-}" != 1 ]; then
+	exec "$(dirname "$0")/../vm/run" "$0" "$@"
+fi
+# shellcheck source=tests/lib/tap.sh
+. "$SEMNET_TOP/tests/lib/tap.sh"
+# shellcheck source=tests/lib/topo.sh
+. "$SEMNET_TOP/tests/lib/topo.sh"
+# shellcheck source=tests/lib/overlay.sh
+. "$SEMNET_TOP/tests/lib/overlay.sh"
+
+RR=172.30.0.1
+SVC=app.ns.svc.ns
+PEER=$SEMNET_TOP/tests/lib/netpeer.py
+LOGS=$(mktemp -d)
+A=(ip netns exec a)
+C=(ip netns exec cli)
+
+jq_in() { ip netns exec "$1" semnet -j "${@:3}" | jq -r "$2"; }
+drop_in() { jq_in "$1" ".drops.$2" stats; }
+count_of() { grep -cx "$1" <<<"$2"; }
+
+overlay_underlay
+tap_run "node a" overlay_node a 10.99.0.1 172.16.0.0/26 172.16.0.1
+tap_run "node b" overlay_node b 10.99.0.2 172.16.0.64/26 172.16.0.65
+tap_run "node c" overlay_node c 10.99.0.3 172.16.0.128/26 172.16.0.129
+for n in a b c; do
+	ip netns exec "$n" sysctl -qw net.ipv4.conf.all.rp_filter=1 \
+		net.ipv4.conf.default.rp_filter=1 net.ipv4.conf.semnet0.rp_filter=1 \
+		net.ipv4.conf.br0.rp_filter=1
+done
+overlay_peer a 172.16.0.64/26 10.99.0.2 && overlay_peer a 172.16.0.128/26 10.99.0.3 &&
+overlay_peer b 172.16.0.0/26 10.99.0.1 && overlay_peer b 172.16.0.128/26 10.99.0.3 &&
+overlay_peer c 172.16.0.0/26 10.99.0.1 && overlay_peer c 172.16.0.64/26 10.99.0.2
+tap_eq "peers configured" "$?" 0
+tap_eq "semnet0 MTU is the underlay's minus 36" \
+	"$(cat /sys/class/net/semnet0/mtu 2>/dev/null || ip netns exec a cat /sys/class/net/semnet0/mtu)" 1464
+
+topo_container a cli 172.16.0.2 26 172.16.0.1
+topo_container b x1 172.16.0.66 26 172.16.0.65
+topo_container c x2 172.16.0.130 26 172.16.0.129
+
+"${A[@]}" semnet service add "$RR" name "$SVC"
+"${A[@]}" semnet instance add 172.30.1.1 service "$SVC" nsip 172.16.0.66 node 10.99.0.2
+"${A[@]}" semnet instance add 172.30.1.2 service "$SVC" nsip 172.16.0.130 node 10.99.0.3
+"${A[@]}" semnet instance add 172.30.1.10 service cli.ns.c.ns nsip 172.16.0.2 dev cli
+ip netns exec b semnet instance add 172.30.1.1 service "$SVC" nsip 172.16.0.66 dev x1
+ip netns exec c semnet instance add 172.30.1.2 service "$SVC" nsip 172.16.0.130 dev x2
+tap_eq "node a knows 3 instances" "$(jq_in a '.instances' stats)" 3
+
+for i in 1 2; do
+	ip netns exec "x$i" socat -t 10 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" &
+	ip netns exec "x$i" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
+	ip netns exec "x$i" "$PEER" udp-echo 9 &
+done
+for i in 1 2; do
+	wait_port "x$i" 80 && wait_port "x$i" 7 && wait_port "x$i" 9 udp ||
+		tap_fail "servers in x$i listen"
+done
+
+# Capture the underlay while traffic flows (tshark decodes it later).
+ip netns exec a tcpdump -i ul0 -n -U -c 6 -w "$LOGS/ul.pcap" udp port 4754 \
+	>/dev/null 2>&1 &
+capture=$!
+for _ in $(seq 50); do [ -s "$LOGS/ul.pcap" ] && break; sleep 0.1; done
+
+names=""
+for _ in $(seq 10); do
+	names+=$("${C[@]}" socat -T10 -t10 - "TCP:$RR:80" </dev/null)$'\n'
+done
+tap_eq "round robin across nodes: x1 on b answered 5 of 10" "$(count_of x1 "$names")" 5
+tap_eq "round robin across nodes: x2 on c answered 5 of 10" "$(count_of x2 "$names")" 5
+tap_eq "node a counts 5 flows to 172.30.1.1" \
+	"$(jq_in a '.[] | select(.address == "172.30.1.1") | .counters.flows' instance show)" 5
+
+head -c 500000 /dev/urandom >"$LOGS/payload"
+"${C[@]}" socat -T10 - "TCP:$RR:7" <"$LOGS/payload" >"$LOGS/echoed"
+tap_run "TCP through the tunnel: 500 KB echoed byte for byte" cmp "$LOGS/payload" "$LOGS/echoed"
+tap_run "UDP through the tunnel: reply from the RR address" "${C[@]}" "$PEER" udp "$RR" 9 1000
+tap_run "UDP through the tunnel: an 8 KB datagram" "${C[@]}" "$PEER" udp "$RR" 9 8192
+tap_run "ping the RR address across nodes" "${C[@]}" ping -c 2 -i 0.3 -W 2 "$RR"
+tap_run "ping an InstanceIP on node c" "${C[@]}" ping -c 2 -i 0.3 -W 2 172.30.1.2
+tap_run "TCP to an InstanceIP on node b" "${C[@]}" "$PEER" tcp 172.30.1.1 7 50000
+reply=$("${C[@]}" ping -c 1 -W 2 "$RR" | sed -n 's/.*bytes from \([0-9.]*\):.*/\1/p')
+tap_eq "ping replies carry the RR address" "$reply" "$RR"
+tap_eq "node b learned where the client lives" \
+	"$(jq_in b '[.[] | select(.xdst == "172.16.0.2")] | length' flow show)" \
+	"$(jq_in b 'length' flow show)"
+
+# PMTU: a DF packet over the tunnel MTU gets "fragmentation needed".
+out=$("${C[@]}" ping -c 1 -W 2 -M do -s 1472 "$RR" 2>&1)
+tap_match "a 1500-byte DF ping: fragmentation needed, mtu 1464" "$out" "mtu ?= ?1464"
+tap_run "after PMTU discovery, a DF ping of 1436 bytes passes" \
+	"${C[@]}" ping -c 1 -W 2 -M do -s 1436 "$RR"
+
+# Tunnel packets from a stranger, and a peer lying about its containers.
+topo_netns stranger
+ip -n wire link add ul-stranger type veth peer name ul0 netns stranger
+ip -n wire link set ul-stranger master ul0 up
+ip -n stranger addr add 10.99.0.9/24 dev ul0
+ip -n stranger link set ul0 up
+before=$(drop_in a unknown_peer)
+ip netns exec stranger "$PEER" gre-send 10.99.0.1 4754 172.16.0.200 172.16.0.200 172.16.0.2 >/dev/null
+sleep 0.5
+tap_eq "a tunnel packet from an unknown peer is dropped and counted" \
+	"$(($(drop_in a unknown_peer) - before))" 1
+before=$(drop_in a peer_spoofed)
+# From b, but with a key outside b's subnet, then with an inner source
+# that is neither b's nsIP nor an InstanceIP.
+ip netns exec b "$PEER" gre-send 10.99.0.1 4754 172.16.0.130 172.16.0.130 172.16.0.2 >/dev/null
+ip netns exec b "$PEER" gre-send 10.99.0.1 4754 172.16.0.66 172.16.0.3 172.16.0.2 >/dev/null
+ip netns exec b "$PEER" gre-send 10.99.0.1 4754 172.16.0.66 172.30.1.2 172.16.0.2 >/dev/null
+sleep 0.5
+tap_eq "spoofed inner sources from a peer are dropped and counted" \
+	"$(($(drop_in a peer_spoofed) - before))" 3
+
+for _ in $(seq 100); do kill -0 "$capture" 2>/dev/null || break; sleep 0.1; done
+kill "$capture" 2>/dev/null
+decoded=$(tshark -r "$LOGS/ul.pcap" -n -T fields -e frame.protocols -e gre.key \
+	-d udp.port==4754,gre 2>/dev/null)
+tap_match "the underlay carries GRE-in-UDP (tshark decodes udp:gre:ip)" "$decoded" "udp:gre:ip"
+tap_match "the GRE key is the sender's nsIP (172.16.0.2 = 0xac100002)" "$decoded" "0xac100002"
+tap_eq "no drops for malformed packets or lack of memory on a" \
+	"$(jq_in a '.drops.malformed + .drops.nomem + .drops.bad_encap' stats)" 0
+rm -rf "$LOGS"
+tap_done
