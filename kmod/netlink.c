@@ -1188,35 +1188,48 @@ static int semnet_cmd_new_peer(struct sk_buff *skb, struct genl_info *info)
 	struct semnet_peer_cfg cfg = {};
 	int ret;
 
+	const struct semnet_peer *old;
+
 	ret = semnet_peer_attrs(info, tb, &cfg.subnet);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(extack, info->attrs[SEMNET_A_PEER], tb,
-			      SEMNET_A_PEER_ADDR)) {
-		NL_SET_ERR_MSG(extack, "a peer needs an underlay address");
-		return -EINVAL;
-	}
-	cfg.addr = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
-	if (tb[SEMNET_A_PEER_ENCAP])
-		cfg.encap = nla_get_u8(tb[SEMNET_A_PEER_ENCAP]);
-	if (cfg.encap != SEMNET_ENCAP_GRE_UDP) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_ENCAP],
-				    "only the gre-udp encapsulation is implemented");
-		return -EOPNOTSUPP;
-	}
-	cfg.port = tb[SEMNET_A_PEER_PORT] ? nla_get_u16(tb[SEMNET_A_PEER_PORT]) :
-		   SEMNET_TUNNEL_PORT;
-	if (ipv4_is_multicast(cfg.addr) || ipv4_is_lbcast(cfg.addr) ||
-	    ipv4_is_zeronet(cfg.addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_ADDR],
-				    "not a unicast underlay address");
-		return -EINVAL;
-	}
 
 	mutex_lock(&sn->lock);
 	node = semnet_node_required(sn, extack);
 	if (!node) {
 		ret = -ENODATA;
+		goto out;
+	}
+	/* A change may leave out what stays; a new peer needs an address. */
+	old = semnet_peer_find(sn, &cfg.subnet);
+	if (old) {
+		cfg.addr = old->addr;
+		cfg.port = ntohs(old->port);
+		cfg.encap = old->encap;
+	} else if (!tb[SEMNET_A_PEER_ADDR]) {
+		NL_SET_ERR_MSG(extack, "a peer needs an underlay address");
+		ret = -EINVAL;
+		goto out;
+	} else {
+		cfg.port = SEMNET_TUNNEL_PORT;
+	}
+	if (tb[SEMNET_A_PEER_ADDR])
+		cfg.addr = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
+	if (tb[SEMNET_A_PEER_PORT])
+		cfg.port = nla_get_u16(tb[SEMNET_A_PEER_PORT]);
+	if (tb[SEMNET_A_PEER_ENCAP])
+		cfg.encap = nla_get_u8(tb[SEMNET_A_PEER_ENCAP]);
+	if (cfg.encap != SEMNET_ENCAP_GRE_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_ENCAP],
+				    "only the gre-udp encapsulation is implemented");
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	if (ipv4_is_multicast(cfg.addr) || ipv4_is_lbcast(cfg.addr) ||
+	    ipv4_is_zeronet(cfg.addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_ADDR],
+				    "not a unicast underlay address");
+		ret = -EINVAL;
 		goto out;
 	}
 	if (!semnet_prefix_within(&cfg.subnet, &node->platform) ||

@@ -68,6 +68,14 @@ struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
 	return NULL;
 }
 
+struct semnet_peer *semnet_peer_find(struct semnet_net *sn,
+				     const struct semnet_prefix *subnet)
+{
+	struct semnet_peer_key key = semnet_peer_key_of(subnet->addr, subnet->len);
+
+	return rhashtable_lookup_fast(&sn->peers, &key, semnet_peer_params);
+}
+
 /* Recomputes the set of prefix lengths in use. */
 static void semnet_peer_lens_update(struct semnet_net *sn)
 {

@@ -53,6 +53,9 @@ struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst);
 struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
 				     __be32 nsip, bool *known);
 
+/* The peer for exactly @subnet (under the netns lock), or NULL. */
+struct semnet_peer *semnet_peer_find(struct semnet_net *sn,
+				     const struct semnet_prefix *subnet);
 int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 		    bool replace, bool exclusive, struct netlink_ext_ack *extack);
 int semnet_peer_del(struct semnet_net *sn, const struct semnet_prefix *subnet,

@@ -4,7 +4,6 @@
 # each with its container bridge, /26 and semnet0 tunnel. Source after
 # tests/lib/topo.sh.
 
-GENL=$SEMNET_TOP/tests/lib/genl.py
 PLATFORM=172.16.0.0/12
 SERVICES=172.30.0.0/16
 
@@ -35,8 +34,5 @@ overlay_node() {
 # overlay_peer NODE SUBNET UNDERLAY_IP: NODE sends SUBNET's packets to
 # UNDERLAY_IP and accepts that peer's.
 overlay_peer() {
-	local out
-	out=$(ip netns exec "$1" "$GENL" NEW_PEER \
-		"PEER{SUBNET{ADDR:ip:${2%/*},LEN:u8:${2#*/}},ADDR:ip:$3}")
-	[ "$out" = "errno 0" ] || { echo "peer add in $1: $out" >&2; return 1; }
+	ip netns exec "$1" semnet peer add "$2" remote "$3"
 }

@@ -11,6 +11,11 @@
  * FLUSH) need CAP_NET_ADMIN in that namespace; GET and dumps do not.
  * Numbers are ABI: new commands and attributes are only ever appended.
  *
+ * NEW and SET requests merge: attributes a request leaves out keep their
+ * current values (a new object takes the defaults). NEW with NLM_F_REPLACE
+ * alone changes an existing object (-ENOENT if there is none); without
+ * NLM_F_REPLACE, an existing object is -EEXIST.
+ *
  * Objects (per namespace):
  *  - node: this namespace's semnet configuration (address ranges, local
  *    subnets, bridge, flow limits). Nothing is translated until it is set.
@@ -19,7 +24,9 @@
  *  - instance: an InstanceIP of a named service, with the nsIP it has while
  *    deployed and the node that hosts it.
  *  - flow: a translated connection (read-only; dump and flush).
- * Addresses are IPv4, network byte order (NLA_BE32); ports NLA_BE16.
+ * Addresses are IPv4, network byte order (NLA_BE32). Ports of flows are
+ * NLA_BE16 as on the wire; configured ports (tunnel, peer) are host-order
+ * u16.
  */
 #ifndef _UAPI_LINUX_SEMNET_H
 #define _UAPI_LINUX_SEMNET_H
@@ -38,7 +45,7 @@ enum semnet_cmd {
 	SEMNET_CMD_UNSPEC,
 	SEMNET_CMD_GET_INFO,		/* reply: SEMNET_A_INFO */
 
-	SEMNET_CMD_SET_NODE,		/* SEMNET_A_NODE: create or replace */
+	SEMNET_CMD_SET_NODE,		/* SEMNET_A_NODE: create, or change (merges) */
 	SEMNET_CMD_GET_NODE,		/* reply: SEMNET_A_NODE; -ENODATA if unset */
 	SEMNET_CMD_DEL_NODE,		/* remove config and every object */
 
@@ -52,7 +59,8 @@ enum semnet_cmd {
 	SEMNET_CMD_GET_INSTANCE,	/* by _ADDR, or dump (filter: _SERVICE) */
 	SEMNET_CMD_FLUSH_INSTANCES,	/* every instance (filter: _SERVICE) */
 
-	SEMNET_CMD_GET_FLOW,		/* dump only */
+	SEMNET_CMD_GET_FLOW,		/* dump only; filters: SEMNET_A_FLOW
+					 * _SERVICE and/or _INSTANCE */
 	SEMNET_CMD_FLUSH_FLOWS,		/* optional filter: SEMNET_A_FLOW _SERVICE/_INSTANCE */
 
 	SEMNET_CMD_GET_STATS,		/* reply: SEMNET_A_STATS */
@@ -108,7 +116,8 @@ enum semnet_node_attr {
 	SEMNET_A_NODE_PLATFORM,		/* nest prefix: every semnet address */
 	SEMNET_A_NODE_SERVICE_RANGE,	/* nest prefix: ServiceIPs and InstanceIPs */
 	SEMNET_A_NODE_SUBNETS,		/* nest of SEMNET_A_NODE_SUBNET */
-	SEMNET_A_NODE_SUBNET,		/* nest prefix: a local /26 (or other) */
+	SEMNET_A_NODE_SUBNET,		/* nest prefix: a local /26 (or other);
+					 * only inside _SUBNETS */
 	SEMNET_A_NODE_GATEWAY,		/* be32: the bridge's address (.1) */
 	SEMNET_A_NODE_BRIDGE,		/* u32: ifindex of the container bridge */
 	SEMNET_A_NODE_FLOW_MAX,		/* u32: flow table capacity */
@@ -167,7 +176,7 @@ enum semnet_flow_attr {
 	SEMNET_A_FLOW_UNSPEC,
 	SEMNET_A_FLOW_PROTO,		/* u8: IPPROTO_TCP, _UDP, _ICMP */
 	SEMNET_A_FLOW_SRC,		/* be32: client source as sent */
-	SEMNET_A_FLOW_SPORT,		/* be16 (ICMP: echo id) */
+	SEMNET_A_FLOW_SPORT,		/* be16 (ICMP: echo id; DPORT is 0) */
 	SEMNET_A_FLOW_DST,		/* be32: destination as sent (ServiceIP/InstanceIP) */
 	SEMNET_A_FLOW_DPORT,		/* be16 */
 	SEMNET_A_FLOW_XSRC,		/* be32: source after translation */
@@ -218,7 +227,8 @@ enum semnet_stats_attr {
 	SEMNET_A_STATS_FLOWS_EXPIRED,	/* u64 */
 	SEMNET_A_STATS_PORT_REMAPS,	/* u64: source ports remapped on a clash */
 	SEMNET_A_STATS_PACKETS,		/* u64: packets translated */
-	SEMNET_A_STATS_DROPS,		/* nest: u64 per enum semnet_drop_reason */
+	SEMNET_A_STATS_DROPS,		/* nest: u64 per enum semnet_drop_reason,
+					 * types 1.._MAX (type 0 is padding) */
 	SEMNET_A_STATS_SERVICES,	/* u32 */
 	SEMNET_A_STATS_INSTANCES,	/* u32 */
 	SEMNET_A_STATS_PAD,
@@ -237,7 +247,8 @@ enum semnet_stats_attr {
 
 enum semnet_encap {
 	SEMNET_ENCAP_GRE_UDP,	/* outer IPv4 + UDP + GRE (key: sender nsIP) */
-	SEMNET_ENCAP_IPUDP,	/* outer IPv4 + UDP + the inner packet */
+	SEMNET_ENCAP_IPUDP,	/* outer IPv4 + UDP + the inner packet
+				 * (reserved: not implemented yet) */
 };
 
 enum semnet_peer_attr {
