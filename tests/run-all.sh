@@ -118,8 +118,14 @@ if wanted integration; then
 	done
 fi
 
+kernel_note() {	# says so when the debug kernel is about to be built
+	tests/kunit/build-kernel.sh --dir >/dev/null 2>&1 ||
+		echo "(building the debug kernel first: minutes; cached in ${SEMNET_CACHE:-/var/cache/semnet-dev})"
+}
+
 if wanted kunit; then
 	echo "== kunit"
+	kernel_note
 	tests/kunit/run.sh >"$res/kunit.log" 2>&1
 	record "kunit" "$?" "$res/kunit.log"
 fi
@@ -129,6 +135,7 @@ if wanted e2e; then
 	vm_args=()
 	if [ "$debug" = 1 ]; then
 		echo "== e2e (debug kernel)"
+		kernel_note
 		vm_args=(--kernel debug --module "$TOP/build/debug/src/semnet.ko")
 		if tree=$(tests/kunit/build-kernel.sh 2>"$res/e2e/kernel.log"); then
 			build "e2e: semnet.ko for the debug kernel" "$res/e2e/build-module.log" \

@@ -28,7 +28,10 @@ tree=$("$TOP/tests/kunit/build-kernel.sh" 2>"$out/kernel.log") ||
 "$TOP/tests/kunit/build-module.sh" "$tree" "$out/src" SEMNET_KUNIT=1 >"$out/build.log" 2>&1 ||
 	fail "building semnet_kunit.ko" "$out/build.log"
 
-"$TOP/tests/vm/run" --kernel debug --module "$out/src/semnet_kunit.ko" "$@" \
+# kunit.enable=1: allnoconfig leaves KUNIT_DEFAULT_ENABLED off, and without
+# it KUnit skips the suites of loaded modules.
+"$TOP/tests/vm/run" --kernel debug --append kunit.enable=1 \
+	--module "$out/src/semnet_kunit.ko" "$@" \
 	"$TOP/tests/kunit/collect.sh" >"$out/ktap.raw" 2>"$out/vm.log"
 vm_status=$?
 
