@@ -148,6 +148,52 @@ semnet_new_flow_learned(struct semnet_net *sn, const struct semnet_node *node,
 	return t;
 }
 
+/*
+ * A remote client's first packet to a local container, through the
+ * tunnel: replies (and ICMP errors) must go back to the client's nsIP,
+ * learned from the GRE key, from the instance's InstanceIP. Without a
+ * learned location the sender used its own routable nsIP: nothing to do.
+ */
+static struct semnet_ftuple *semnet_tunnel_flow(struct semnet_net *sn,
+						const struct semnet_node *node,
+						const struct semnet_pkt *pkt,
+						enum semnet_drop_reason *reason)
+{
+	struct semnet_flow_plan plan = { .orig = pkt->key };
+	struct semnet_instance *inst;
+	struct semnet_ftuple *t;
+	__be32 nsip;
+
+	*reason = SEMNET_DROP_UNSPEC;
+	nsip = semnet_learned_nsip(sn, pkt->key.src);
+	if (!nsip)
+		return NULL;
+	inst = semnet_local_lookup(sn, pkt->key.dst);
+	plan.xsrc = pkt->key.src;
+	plan.xdst = pkt->key.dst;
+	plan.reply_src = pkt->key.dst;
+	plan.reply_dst = pkt->key.src;
+	plan.reply_xdst = nsip;
+	plan.reply_xsrc = inst ? inst->addr : pkt->key.dst;
+	plan.fixed_port = true;	/* the client chose its port */
+	plan.inst = inst;
+	t = semnet_flow_create(sn, node, &plan);
+	if (IS_ERR(t)) {
+		if (PTR_ERR(t) == -EEXIST) {
+			t = semnet_flow_lookup(sn, &pkt->key);
+			if (t)
+				return t;
+		}
+		*reason = PTR_ERR(t) == -ENOSPC ? SEMNET_DROP_FLOW_TABLE_FULL :
+			  PTR_ERR(t) == -EADDRINUSE ? SEMNET_DROP_NO_PORT :
+			  SEMNET_DROP_NOMEM;
+		return NULL;
+	}
+	if (inst)
+		atomic64_inc(&inst->counters.flows);
+	return t;
+}
+
 /* A new flow from @pkt to a ServiceIP or InstanceIP. */
 static struct semnet_ftuple *semnet_new_flow(struct semnet_net *sn,
 					     const struct semnet_node *node,
@@ -318,6 +364,14 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	if (t)
 		return semnet_apply(sn, node, skb, state, &pkt, t);
 
+	if (from_tunnel && semnet_node_is_local(node, pkt.key.dst)) {
+		t = semnet_tunnel_flow(sn, node, &pkt, &reason);
+		if (t)
+			return semnet_apply(sn, node, skb, state, &pkt, t);
+		if (reason != SEMNET_DROP_UNSPEC)
+			return semnet_drop_packet(sn, skb, reason);
+		return NF_ACCEPT;
+	}
 	if (pkt.key.stage != SEMNET_STAGE_PRE ||
 	    !semnet_prefix_contains(&node->services, pkt.key.dst))
 		return NF_ACCEPT;

@@ -88,14 +88,17 @@ head -c 500000 /dev/urandom >"$LOGS/payload"
 tap_run "TCP through the tunnel: 500 KB echoed byte for byte" cmp "$LOGS/payload" "$LOGS/echoed"
 tap_run "UDP through the tunnel: reply from the RR address" "${C[@]}" "$PEER" udp "$RR" 9 1000
 tap_run "UDP through the tunnel: an 8 KB datagram" "${C[@]}" "$PEER" udp "$RR" 9 8192
+tap_run "ICMP errors across nodes: port unreachable reaches the client's socket" \
+	"${C[@]}" "$PEER" udp-refused "$RR" 9999
 tap_run "ping the RR address across nodes" "${C[@]}" ping -c 2 -i 0.3 -W 2 "$RR"
 tap_run "ping an InstanceIP on node c" "${C[@]}" ping -c 2 -i 0.3 -W 2 172.30.1.2
 tap_run "TCP to an InstanceIP on node b" "${C[@]}" "$PEER" tcp 172.30.1.1 7 50000
 reply=$("${C[@]}" ping -c 1 -W 2 "$RR" | sed -n 's/.*bytes from \([0-9.]*\):.*/\1/p')
 tap_eq "ping replies carry the RR address" "$reply" "$RR"
-tap_eq "node b learned where the client lives" \
-	"$(jq_in b '[.[] | select(.xdst == "172.16.0.2")] | length' flow show)" \
-	"$(jq_in b 'length' flow show)"
+flows_b=$(jq_in b 'length' flow show)
+tap_run "node b has flows for the client's connections" test "$flows_b" -gt 0
+tap_eq "node b sees the client by its InstanceIP" \
+	"$(jq_in b '[.[] | select(.src == "172.30.1.10")] | length' flow show)" "$flows_b"
 
 # PMTU: a DF packet over the tunnel MTU gets "fragmentation needed".
 out=$("${C[@]}" ping -c 1 -W 2 -M do -s 1472 "$RR" 2>&1)

@@ -108,6 +108,8 @@ tap_run "UDP through the RR address: echo from $RR:9" \
 tap_run "UDP: an 8 KB datagram (fragments reassembled, translated, echoed)" \
 	"${C[@]}" "$PEER" udp "$RR" 9 8192
 tap_run "UDP: a 30 KB datagram" "${C[@]}" "$PEER" udp "$RR" 9 30000
+tap_run "ICMP errors: port unreachable from an instance reaches the client's socket" \
+	"${C[@]}" "$PEER" udp-refused "$RR" 9999
 tap_run "ping the RR address" "${C[@]}" ping -c 3 -i 0.2 -W 2 "$RR"
 tap_run "ping an InstanceIP" "${C[@]}" ping -c 3 -i 0.2 -W 2 172.30.1.2
 tap_run "TCP to an InstanceIP" "${C[@]}" "$PEER" tcp 172.30.1.3 7 20000
@@ -156,6 +158,15 @@ sleep 4
 tap_eq "the idle UDP flow expired" \
 	"$(jq_n '[.[] | select(.proto == "udp")] | length' flow show)" 0
 tap_run "the reaper counted it" test "$(stat_of flows_expired)" -gt "$expired"
+
+# A full flow table drops new flows (and counts them), never old ones.
+sn flow flush
+full=$(drop_of flow_table_full)
+tap_run "node change flow-max 1 (UDP idle 30 s again)" sn node change flow-max 1 timeout-udp 30
+tap_run "the one allowed flow works" "${C[@]}" "$PEER" udp "$RR" 9 100
+tap_fails "a second flow does not fit" "${C[@]}" "$PEER" udp "$RR" 9 100
+tap_eq "flow-table-full drops counted" "$(($(drop_of flow_table_full) - full))" 1
+tap_run "node change flow-max 1000" sn node change flow-max 1000
 
 # An instance deleted mid-run: a held connection to a surviving instance
 # carries on, flows to the deleted one are purged, new flows skip it.

@@ -5,6 +5,8 @@ that plain tools cannot make. Exit status 0 means every check held.
 
   netpeer.py udp-echo PORT                      serve: echo each datagram
   netpeer.py udp ADDR PORT SIZE                 one datagram, echo equal, from ADDR:PORT
+  netpeer.py udp-refused ADDR PORT              a datagram to a closed port: the ICMP
+                                                error must reach this socket
   netpeer.py tcp ADDR PORT SIZE [LPORT]         one connection, echo equal
   netpeer.py clash ADDR1 ADDR2 PORT LPORT       two connections from one source port at once
   netpeer.py hold ADDR PORT FILE                echo, wait for FILE to exist, echo again
@@ -42,6 +44,23 @@ def udp(addr, port, size):
     if peer != (addr, port):
         fail(f"udp: reply from {peer[0]}:{peer[1]}, not {addr}:{port}")
     print(f"udp {size} bytes echoed by {addr}:{port}")
+
+
+def udp_refused(addr, port):
+    # A connected UDP socket gets the port-unreachable as ECONNREFUSED, but
+    # only when the error's embedded header names this very socket.
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(5)
+    s.connect((addr, port))
+    s.send(b"anyone?")
+    try:
+        s.recv(100)
+    except ConnectionRefusedError:
+        print(f"udp to {addr}:{port}: connection refused, as it should")
+        return
+    except socket.timeout:
+        fail(f"udp to {addr}:{port}: no ICMP error reached the socket")
+    fail(f"udp to {addr}:{port}: got an answer from a closed port")
 
 
 def connect(addr, port, lport=0):
@@ -127,6 +146,8 @@ def main(argv):
         udp_echo(int(args[0]))
     elif cmd == "udp":
         udp(args[0], int(args[1]), int(args[2]))
+    elif cmd == "udp-refused":
+        udp_refused(args[0], int(args[1]))
     elif cmd == "tcp":
         tcp(args[0], int(args[1]), int(args[2]), int(args[3]) if len(args) > 3 else 0)
     elif cmd == "clash":
