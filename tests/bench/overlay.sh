@@ -22,8 +22,8 @@
 #
 #   tests/bench/overlay.sh            (or: make bench-overlay)
 #   BENCH_SECONDS=3 BENCH_CASES="a b e" tests/bench/overlay.sh
-# BENCH_SECONDS (default 2) is per test, guest time; ~8 minutes in all
-# on a busy 2-core host.
+# BENCH_SECONDS (default 2) is per test, guest time; about 7 minutes in
+# all on a busy 2-core host.
 #
 # Started on the host it re-runs itself in the VM (tests/vm/run) and
 # makes the chart from the numbers the VM prints. Everything runs in the
@@ -362,15 +362,20 @@ done
 
 # Read the programs once, so that their 9p reads (which let guest time
 # jump, see run) happen here and not in the steps.
-for p in "python3 $RR check 127.0.0.1 1" "iperf3 --version" "socat -V" \
-	"ipvsadm --version" "semnet version" "jq --version" "ss -V"; do
-	$p >/dev/null 2>&1
-done
+{
+	python3 "$RR" check 127.0.0.1 1
+	iperf3 --version
+	socat -V
+	ipvsadm --version
+	semnet version
+	jq --version
+	ss -V
+} >/dev/null 2>&1
 
 for c in $CASES; do run_case "$c"; done
 
-# num VALUE DIVISOR: VALUE / DIVISOR with 2 decimals
-num() { awk -v v="$1" -v d="$2" 'BEGIN { printf "%.2f", v / d }'; }
+# num VALUE DIVISOR FORMAT: VALUE / DIVISOR, printf FORMAT
+num() { awk -v v="$1" -v d="$2" -v f="$3" 'BEGIN { printf f, v / d }'; }
 ratio() {	# ratio CASE ARRAY: "0.93x" against (b), or "-"
 	local -n arr=$2
 	if [ "${STATUS[$1]:-}" = ok ] && [ "${STATUS[b]:-}" = ok ]; then
@@ -386,9 +391,9 @@ printf '%-28s %12s %6s %12s %6s %12s %6s\n' case "bulk Gbit/s" "x(b)" "rr trans/
 for c in $CASES; do
 	if [ "${STATUS[$c]}" = ok ]; then
 		printf '%-28s %12s %6s %12s %6s %12s %6s\n' "($c) ${LABEL[$c]}" \
-			"$(num "${BULK[$c]}" 1e9)" "$(ratio "$c" BULK)" \
-			"$(num "${RRATE[$c]}" 1)" "$(ratio "$c" RRATE)" \
-			"$(num "${CRATE[$c]}" 1)" "$(ratio "$c" CRATE)"
+			"$(num "${BULK[$c]}" 1e9 %.2f)" "$(ratio "$c" BULK)" \
+			"$(num "${RRATE[$c]}" 1 %.0f)" "$(ratio "$c" RRATE)" \
+			"$(num "${CRATE[$c]}" 1 %.0f)" "$(ratio "$c" CRATE)"
 	else
 		printf '%-28s %12s %6s %12s %6s %12s %6s\n' "($c) ${LABEL[$c]}" \
 			"${STATUS[$c]}" "" "${STATUS[$c]}" "" "${STATUS[$c]}" ""
