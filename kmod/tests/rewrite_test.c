@@ -75,6 +75,7 @@ static struct sk_buff *rw_tcp(struct kunit *test, const char *src, u16 sport,
 					sizeof(struct tcphdr) + RW_PAYLOAD);
 	struct tcphdr *th = tcp_hdr(skb);
 
+	memset(th, 0, sizeof(*th));	/* no stray flags from the payload fill */
 	th->source = htons(sport);
 	th->dest = htons(dport);
 	th->doff = 5;
