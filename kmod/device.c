@@ -173,12 +173,15 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	memset(&fl4, 0, sizeof(fl4));
 	fl4.daddr = peer->addr;
 	fl4.flowi4_proto = IPPROTO_UDP;
-	fl4.flowi4_tos = RT_TOS(tos);
-	fl4.flowi4_mark = skb->mark;
-	rt = ip_route_output_key(dev_net(dev), &fl4);
-	if (IS_ERR(rt)) {
-		DEV_STATS_INC(dev, tx_carrier_errors);
-		goto drop;
+	/* One underlay route per peer: TOS and mark do not steer it. */
+	rt = dst_cache_get_ip4(&peer->dst_cache, &fl4.saddr);
+	if (!rt) {
+		rt = ip_route_output_key(dev_net(dev), &fl4);
+		if (IS_ERR(rt)) {
+			DEV_STATS_INC(dev, tx_carrier_errors);
+			goto drop;
+		}
+		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl4.saddr);
 	}
 	if (rt->dst.dev == dev) {	/* the peer is routed into ourselves */
 		ip_rt_put(rt);

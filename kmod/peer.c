@@ -87,6 +87,19 @@ static void semnet_peer_lens_update(struct semnet_net *sn)
 	WRITE_ONCE(sn->peer_lens, lens);
 }
 
+static void semnet_peer_free_rcu(struct rcu_head *rcu)
+{
+	struct semnet_peer *peer = container_of(rcu, struct semnet_peer, rcu);
+
+	dst_cache_destroy(&peer->dst_cache);
+	kfree(peer);
+}
+
+static void semnet_peer_free(struct semnet_peer *peer)
+{
+	call_rcu(&peer->rcu, semnet_peer_free_rcu);
+}
+
 static void semnet_peer_unlink(struct semnet_net *sn, struct semnet_peer *peer)
 {
 	rhashtable_remove_fast(&sn->peers, &peer->node, semnet_peer_params);
@@ -121,6 +134,11 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL_ACCOUNT);
 	if (!peer)
 		return -ENOMEM;
+	ret = dst_cache_init(&peer->dst_cache, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		kfree(peer);
+		return ret;
+	}
 	peer->key = key;
 	peer->subnet = cfg->subnet;
 	peer->addr = cfg->addr;
@@ -144,7 +162,7 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 				semnet_peer_addr_params);
 		list_replace(&old->list, &peer->list);
 		sn->generation++;
-		kfree_rcu(old, rcu);
+		semnet_peer_free(old);
 		return 0;
 	}
 	ret = rhashtable_insert_fast(&sn->peers, &peer->node, semnet_peer_params);
@@ -164,9 +182,10 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 
 err_wait:
 	/* It was visible for a moment: free it after readers are done. */
-	kfree_rcu(peer, rcu);
+	semnet_peer_free(peer);
 	return ret;
 err_free:
+	dst_cache_destroy(&peer->dst_cache);
 	kfree(peer);
 	return ret;
 }
@@ -185,7 +204,7 @@ int semnet_peer_del(struct semnet_net *sn, const struct semnet_prefix *subnet,
 	}
 	semnet_peer_unlink(sn, peer);
 	semnet_peer_lens_update(sn);
-	kfree_rcu(peer, rcu);
+	semnet_peer_free(peer);
 	return 0;
 }
 
@@ -196,7 +215,7 @@ void semnet_peer_flush(struct semnet_net *sn)
 	semnet_assert_locked(sn);
 	list_for_each_entry_safe(peer, tmp, &sn->peer_list, list) {
 		semnet_peer_unlink(sn, peer);
-		kfree_rcu(peer, rcu);
+		semnet_peer_free(peer);
 	}
 	WRITE_ONCE(sn->peer_lens, 0);
 }

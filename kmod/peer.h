@@ -3,6 +3,7 @@
 #define _SEMNET_PEER_H
 
 #include <linux/rhashtable.h>
+#include <net/dst_cache.h>
 #include <uapi/linux/semnet.h>
 
 #include "addr.h"
@@ -27,6 +28,8 @@ struct semnet_peer {
 	__be32 addr;			/* underlay address */
 	__be16 port;			/* its tunnel port */
 	u8 encap;			/* enum semnet_encap */
+	/* The underlay route to the peer, per CPU: no lookup per packet. */
+	struct dst_cache dst_cache;
 	atomic64_t tx_packets;
 	atomic64_t tx_bytes;
 	atomic64_t rx_packets;
