@@ -31,6 +31,10 @@ done
 case $only in ''|unit|integration|kunit|e2e) ;; *) echo "run-all: no suite $only" >&2; exit 2 ;; esac
 
 res=$TOP/build/results
+mkdir -p "$TOP/build"
+# One run at a time per checkout: they share build/results and build dirs.
+exec 7>"$TOP/build/results.lock"
+flock -n 7 || { echo "run-all: waiting for another run in this checkout"; flock 7; }
 rm -rf "$res"
 mkdir -p "$res"
 export SEMNET_TOP=$TOP

@@ -17,6 +17,9 @@ dir=$2
 shift 2
 
 mkdir -p "$dir"
+# Concurrent builds in one directory would trip over each other.
+exec 9>"$dir/.build.lock"
+flock 9
 ln -sfn "$top/Kbuild" "$dir/Kbuild"
 ln -sfn "$top/include" "$dir/include"
 (cd "$top" && find kmod -type d) | while IFS= read -r d; do

@@ -1,13 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
+# collect.sh MODULE [SECONDS]
+#
 # Runs inside the debug VM (tests/kunit/run.sh starts it through tests/vm/run
-# with semnet_kunit.ko as the module): KUnit ran the module's suites when it
-# was loaded; print their KTAP from the kernel log, from the first suite's
-# header to the last suite's result.
-set -euo pipefail
-dmesg -t | awk '
-	!s && /^ *KTAP version 1$/ { s = 1 }
-	s { buf[n++] = $0; if ($0 ~ /^(not )?ok [0-9]+ /) last = n }
-	END { for (i = 0; i < last; i++) print buf[i]; exit last == 0 }' ||
-	{ echo "collect: no KUnit results in the kernel log" >&2; exit 1; }
+# --no-module): loads MODULE, whose suites KUnit runs at load time, waits up
+# to SECONDS (default 200) for that, unloads it, and prints the kernel log,
+# from which run.sh takes the KTAP. A suite that hangs (say, it died holding
+# rcu_read_lock) leaves insmod stuck in the kernel: the log of the suites
+# before it is printed all the same, and the run fails.
+set -uo pipefail
+module=$1
+deadline=$((SECONDS + ${2:-200}))
+
+insmod "$module" &
+pid=$!
+while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+	sleep 0.5
+done
+status=0
+if kill -0 "$pid" 2>/dev/null; then
+	echo "collect: insmod $module still running after ${2:-200}s: a suite hangs" >&2
+	status=1
+elif ! wait "$pid"; then
+	echo "collect: insmod $module failed" >&2
+	status=1
+else
+	rmmod "$module" || status=1
+fi
+dmesg -t
+dmesg -t | grep -q 'KTAP version' ||
+	{ echo "collect: no KUnit results in the kernel log" >&2; status=1; }
+exit "$status"
