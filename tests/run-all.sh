@@ -62,6 +62,10 @@ record() {
 	printf '%-44s %3d passed, %d failed\n' "$name" "$p" "$f"
 	if [ "$f" != 0 ]; then
 		grep -E -A 6 '^not ok( |$)' "$log" | grep -E '^(not ok|#)' | head -n 30 | sed 's/^/    /'
+		if [ "$status" != 0 ] && ! grep -qE '^not ok( |$)' "$log"; then
+			# No failed assertion: say why it failed (the VM runner's words).
+			{ grep '^vm: ' "$log" || tail -n 5 "$log"; } | tail -n 8 | sed 's/^/    /'
+		fi
 		[ "$status" != 0 ] && echo "    exit status $status; log: ${log#"$TOP"/}"
 	fi
 	return 0

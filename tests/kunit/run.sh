@@ -66,6 +66,14 @@ if [ -s "$out/results.json" ]; then
 		PASS) echo "ok $n - kunit: $name" ;;
 		SKIP) echo "ok $n - kunit: $name # SKIP" ;;
 		*) echo "not ok $n - kunit: ${name:-(a suite that did not finish)} ($status)"
+			# The case's own log (failed expectations) precedes its result.
+			awk -v name="${name#*.}" '
+				/^ +(not )?ok [0-9]+ / {
+					if ($0 ~ "^ +not ok [0-9]+ " name "$") { printf "%s", buf; exit }
+					buf = ""; next
+				}
+				/KTAP version|^ *1\.\.[0-9]+$|# Subtest:/ { next }
+				{ sub(/^ *(# )?/, "#   "); buf = buf $0 "\n" }' "$out/ktap" | head -n 12
 			failed=$((failed + 1)) ;;
 		esac
 	done < <(jq -r 'def cases(p): (.test_cases[] | [.status, p + .name]),
