@@ -551,17 +551,17 @@ static int semnet_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
 			break;
 		genl_dump_check_consistent(cb, hdr);
 		ret = fill(skb, obj, ctx);
-		if (ret == -ENOENT) {
-			/* Filtered out. */
-			genlmsg_cancel(skb, hdr);
-			ret = 0;
-		} else if (ret) {
+		if (ret && ret != -ENOENT) {
+			/* Full: this object opens the next message. */
 			genlmsg_cancel(skb, hdr);
 			ret = 0;
 			break;
-		} else {
-			genlmsg_end(skb, hdr);
 		}
+		if (ret)	/* -ENOENT: filtered out */
+			genlmsg_cancel(skb, hdr);
+		else
+			genlmsg_end(skb, hdr);
+		ret = 0;
 		rhashtable_walk_next(&ctx->iter);
 	}
 	rhashtable_walk_stop(&ctx->iter);

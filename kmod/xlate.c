@@ -102,6 +102,43 @@ static unsigned int semnet_apply(struct semnet_net *sn,
 }
 
 /*
+ * Publishes the flow @plan describes and counts it. A flow another CPU
+ * created a moment ago is used as is. NULL: dropped, for *@reason.
+ */
+static struct semnet_ftuple *semnet_flow_start(struct semnet_net *sn,
+					       const struct semnet_node *node,
+					       const struct semnet_flow_plan *plan,
+					       enum semnet_drop_reason *reason)
+{
+	struct semnet_ftuple *t = semnet_flow_create(sn, node, plan);
+
+	if (IS_ERR(t)) {
+		switch (PTR_ERR(t)) {
+		case -EEXIST:
+			t = semnet_flow_lookup(sn, &plan->orig);
+			if (t)
+				return t;
+			*reason = SEMNET_DROP_NOMEM;
+			break;
+		case -ENOSPC:
+			*reason = SEMNET_DROP_FLOW_TABLE_FULL;
+			break;
+		case -EADDRINUSE:
+			*reason = SEMNET_DROP_NO_PORT;
+			break;
+		default:
+			*reason = SEMNET_DROP_NOMEM;
+		}
+		return NULL;
+	}
+	if (plan->svc)
+		atomic64_inc(&plan->svc->counters.flows);
+	if (plan->inst)
+		atomic64_inc(&plan->inst->counters.flows);
+	return t;
+}
+
+/*
  * A local container answering (or calling) a remote InstanceIP this node
  * was never told about, but has seen in the tunnel: send it to the nsIP
  * it came from. The flow counts against the local sender.
@@ -113,7 +150,6 @@ semnet_new_flow_learned(struct semnet_net *sn, const struct semnet_node *node,
 {
 	struct semnet_flow_plan plan = { .orig = pkt->key };
 	struct semnet_instance *self;
-	struct semnet_ftuple *t;
 	__be32 nsip;
 
 	nsip = semnet_learned_nsip(sn, pkt->key.dst);
@@ -131,21 +167,7 @@ semnet_new_flow_learned(struct semnet_net *sn, const struct semnet_node *node,
 	/* Almost always a reply: a remapped port would break the client's. */
 	plan.fixed_port = true;
 	plan.inst = self;
-	t = semnet_flow_create(sn, node, &plan);
-	if (IS_ERR(t)) {
-		if (PTR_ERR(t) == -EEXIST) {
-			t = semnet_flow_lookup(sn, &pkt->key);
-			if (t)
-				return t;
-		}
-		*reason = PTR_ERR(t) == -ENOSPC ? SEMNET_DROP_FLOW_TABLE_FULL :
-			  PTR_ERR(t) == -EADDRINUSE ? SEMNET_DROP_NO_PORT :
-			  SEMNET_DROP_NOMEM;
-		return NULL;
-	}
-	if (self)
-		atomic64_inc(&self->counters.flows);
-	return t;
+	return semnet_flow_start(sn, node, &plan, reason);
 }
 
 /*
@@ -161,7 +183,6 @@ static struct semnet_ftuple *semnet_tunnel_flow(struct semnet_net *sn,
 {
 	struct semnet_flow_plan plan = { .orig = pkt->key };
 	struct semnet_instance *inst;
-	struct semnet_ftuple *t;
 	__be32 nsip;
 
 	*reason = SEMNET_DROP_UNSPEC;
@@ -177,33 +198,17 @@ static struct semnet_ftuple *semnet_tunnel_flow(struct semnet_net *sn,
 	plan.reply_xsrc = inst ? inst->addr : pkt->key.dst;
 	plan.fixed_port = true;	/* the client chose its port */
 	plan.inst = inst;
-	t = semnet_flow_create(sn, node, &plan);
-	if (IS_ERR(t)) {
-		if (PTR_ERR(t) == -EEXIST) {
-			t = semnet_flow_lookup(sn, &pkt->key);
-			if (t)
-				return t;
-		}
-		*reason = PTR_ERR(t) == -ENOSPC ? SEMNET_DROP_FLOW_TABLE_FULL :
-			  PTR_ERR(t) == -EADDRINUSE ? SEMNET_DROP_NO_PORT :
-			  SEMNET_DROP_NOMEM;
-		return NULL;
-	}
-	if (inst)
-		atomic64_inc(&inst->counters.flows);
-	return t;
+	return semnet_flow_start(sn, node, &plan, reason);
 }
 
 /* A new flow from @pkt to a ServiceIP or InstanceIP. */
 static struct semnet_ftuple *semnet_new_flow(struct semnet_net *sn,
 					     const struct semnet_node *node,
 					     const struct semnet_pkt *pkt,
-					     bool from_bridge,
 					     enum semnet_drop_reason *reason)
 {
 	struct semnet_flow_plan plan = { .orig = pkt->key };
 	struct semnet_instance *client;
-	struct semnet_ftuple *t;
 	struct semnet_service *svc;
 	struct semnet_instance *inst;
 
@@ -244,31 +249,7 @@ static struct semnet_ftuple *semnet_new_flow(struct semnet_net *sn,
 		plan.reply_dst = pkt->key.src;
 	}
 
-	t = semnet_flow_create(sn, node, &plan);
-	if (IS_ERR(t)) {
-		switch (PTR_ERR(t)) {
-		case -EEXIST:
-			/* Another CPU created it a moment ago. */
-			t = semnet_flow_lookup(sn, &pkt->key);
-			if (t)
-				return t;
-			*reason = SEMNET_DROP_NOMEM;
-			break;
-		case -ENOSPC:
-			*reason = SEMNET_DROP_FLOW_TABLE_FULL;
-			break;
-		case -EADDRINUSE:
-			*reason = SEMNET_DROP_NO_PORT;
-			break;
-		default:
-			*reason = SEMNET_DROP_NOMEM;
-		}
-		return NULL;
-	}
-	if (svc)
-		atomic64_inc(&svc->counters.flows);
-	atomic64_inc(&inst->counters.flows);
-	return t;
+	return semnet_flow_start(sn, node, &plan, reason);
 }
 
 static unsigned int semnet_icmp_error(struct semnet_net *sn,
@@ -380,7 +361,7 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 		return semnet_drop_packet(sn, skb, SEMNET_DROP_UNKNOWN_ADDRESS);
 	if (from_bridge && !semnet_node_is_local(node, pkt.key.src))
 		return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
-	t = semnet_new_flow(sn, node, &pkt, from_bridge, &reason);
+	t = semnet_new_flow(sn, node, &pkt, &reason);
 	if (!t)
 		return semnet_drop_packet(sn, skb, reason);
 	return semnet_apply(sn, node, skb, state, &pkt, t);

@@ -59,8 +59,8 @@ enum semnet_cmd {
 	SEMNET_CMD_GET_INSTANCE,	/* by _ADDR, or dump (filter: _SERVICE) */
 	SEMNET_CMD_FLUSH_INSTANCES,	/* every instance (filter: _SERVICE) */
 
-	SEMNET_CMD_GET_FLOW,		/* dump only; filters: SEMNET_A_FLOW
-					 * _SERVICE and/or _INSTANCE */
+	/* Dump only; filters: SEMNET_A_FLOW _SERVICE and/or _INSTANCE. */
+	SEMNET_CMD_GET_FLOW,
 	SEMNET_CMD_FLUSH_FLOWS,		/* optional filter: SEMNET_A_FLOW _SERVICE/_INSTANCE */
 
 	SEMNET_CMD_GET_STATS,		/* reply: SEMNET_A_STATS */
@@ -116,8 +116,8 @@ enum semnet_node_attr {
 	SEMNET_A_NODE_PLATFORM,		/* nest prefix: every semnet address */
 	SEMNET_A_NODE_SERVICE_RANGE,	/* nest prefix: ServiceIPs and InstanceIPs */
 	SEMNET_A_NODE_SUBNETS,		/* nest of SEMNET_A_NODE_SUBNET */
-	SEMNET_A_NODE_SUBNET,		/* nest prefix: a local /26 (or other);
-					 * only inside _SUBNETS */
+	/* Nest prefix: a local /26 (or other); only inside _SUBNETS. */
+	SEMNET_A_NODE_SUBNET,
 	SEMNET_A_NODE_GATEWAY,		/* be32: the bridge's address (.1) */
 	SEMNET_A_NODE_BRIDGE,		/* u32: ifindex of the container bridge */
 	SEMNET_A_NODE_FLOW_MAX,		/* u32: flow table capacity */
@@ -125,8 +125,8 @@ enum semnet_node_attr {
 	SEMNET_A_NODE_TIMEOUT_TCP_CLOSE, /* u32 seconds: after FIN or RST */
 	SEMNET_A_NODE_TIMEOUT_UDP,	/* u32 seconds */
 	SEMNET_A_NODE_TIMEOUT_ICMP,	/* u32 seconds */
-	SEMNET_A_NODE_TUNNEL_PORT,	/* u16: UDP port semnet0 listens on
-					 * (default SEMNET_TUNNEL_PORT) */
+	/* u16: UDP port semnet0 listens on (default SEMNET_TUNNEL_PORT). */
+	SEMNET_A_NODE_TUNNEL_PORT,
 
 	__SEMNET_A_NODE_MAX
 };
@@ -164,9 +164,11 @@ enum semnet_instance_attr {
 	SEMNET_A_INSTANCE_NODE,		/* be32: underlay address of its node (0: local) */
 	SEMNET_A_INSTANCE_LOCAL,	/* flag, read-only: nsIP in a local subnet */
 	SEMNET_A_INSTANCE_COUNTERS,	/* nest: enum semnet_counters_attr */
-	SEMNET_A_INSTANCE_IFINDEX,	/* u32: bridge port (host-side veth) of a
-					 * local instance; only it may send with
-					 * the nsIP. 0 or absent: not enforced */
+	/*
+	 * u32: bridge port (host-side veth) of a local instance; only it may
+	 * send with the nsIP. 0: not enforced.
+	 */
+	SEMNET_A_INSTANCE_IFINDEX,
 
 	__SEMNET_A_INSTANCE_MAX
 };
@@ -227,8 +229,8 @@ enum semnet_stats_attr {
 	SEMNET_A_STATS_FLOWS_EXPIRED,	/* u64 */
 	SEMNET_A_STATS_PORT_REMAPS,	/* u64: source ports remapped on a clash */
 	SEMNET_A_STATS_PACKETS,		/* u64: packets translated */
-	SEMNET_A_STATS_DROPS,		/* nest: u64 per enum semnet_drop_reason,
-					 * types 1.._MAX (type 0 is padding) */
+	/* Nest: u64 per enum semnet_drop_reason, types 1.._MAX (0: padding). */
+	SEMNET_A_STATS_DROPS,
 	SEMNET_A_STATS_SERVICES,	/* u32 */
 	SEMNET_A_STATS_INSTANCES,	/* u32 */
 	SEMNET_A_STATS_PAD,
@@ -247,8 +249,8 @@ enum semnet_stats_attr {
 
 enum semnet_encap {
 	SEMNET_ENCAP_GRE_UDP,	/* outer IPv4 + UDP + GRE (key: sender nsIP) */
-	SEMNET_ENCAP_IPUDP,	/* outer IPv4 + UDP + the inner packet
-				 * (reserved: not implemented yet) */
+	/* Outer IPv4 + UDP + the inner packet (reserved: not implemented). */
+	SEMNET_ENCAP_IPUDP,
 };
 
 enum semnet_peer_attr {
