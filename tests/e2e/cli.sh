@@ -6,6 +6,7 @@
 # EPERM for an unprivileged user, flows of real ICMP, TCP and UDP traffic,
 # filters, flushes, stats, show, and JSON. Runs in the test VM:
 # tests/vm/run tests/e2e/cli.sh (started on the host, it re-runs itself).
+# vm-timeout: 900
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

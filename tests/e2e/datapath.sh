@@ -4,6 +4,7 @@
 # One node, three instances and a client: TCP/UDP/ICMP through the RR
 # address, exact round robin, tuple clash, flow expiry, instance deletion
 # mid-run, spoofing; strict reverse-path filtering (rp_filter=1).
+# vm-timeout: 900
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -6,6 +6,7 @@
 # extack message and leave the tables exactly as they were; changes need
 # CAP_NET_ADMIN; node del removes everything; dumps are complete across
 # many messages.
+# vm-timeout: 900
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -8,6 +8,7 @@
 # discovery works through the tunnel, tunnel packets from unknown peers or
 # with spoofed inner sources are dropped and counted, and the underlay
 # carries GRE-in-UDP as tshark decodes it. Strict rp_filter everywhere.
+# vm-timeout: 900
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"
@@ -84,7 +85,7 @@ tap_eq "node a counts 5 flows to 172.30.1.1" \
 	"$(jq_in a '.[] | select(.address == "172.30.1.1") | .counters.flows' instance show)" 5
 
 head -c 500000 /dev/urandom >"$LOGS/payload"
-"${C[@]}" socat -T10 - "TCP:$RR:7" <"$LOGS/payload" >"$LOGS/echoed"
+"${C[@]}" socat -T30 -t30 - "TCP:$RR:7" <"$LOGS/payload" >"$LOGS/echoed"
 tap_run "TCP through the tunnel: 500 KB echoed byte for byte" cmp "$LOGS/payload" "$LOGS/echoed"
 tap_run "UDP through the tunnel: reply from the RR address" "${C[@]}" "$PEER" udp "$RR" 9 1000
 tap_run "UDP through the tunnel: an 8 KB datagram" "${C[@]}" "$PEER" udp "$RR" 9 8192

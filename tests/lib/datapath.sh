@@ -100,7 +100,7 @@ fi
 
 # ------------------------------------------------------------- traffic
 head -c 300000 /dev/urandom >"$LOGS/payload"
-"${C[@]}" socat -T10 - "TCP:$RR:7" <"$LOGS/payload" >"$LOGS/echoed"
+"${C[@]}" socat -T30 -t30 - "TCP:$RR:7" <"$LOGS/payload" >"$LOGS/echoed"
 tap_run "TCP through the RR address: 300 KB echoed byte for byte" \
 	cmp "$LOGS/payload" "$LOGS/echoed"
 tap_run "UDP through the RR address: echo from $RR:9" \
