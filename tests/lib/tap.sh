@@ -17,10 +17,12 @@ tap_fail() {	# tap_fail WHAT [DETAIL...]: record a failure
 	TAP_FAILED=$((TAP_FAILED + 1))
 	echo "not ok $TAP_N - $1"
 	shift
+	local line
 	for line in "$@"; do echo "#   $line"; done
 }
 
 tap_run() {	# tap_run WHAT CMD...: passes when CMD exits 0
+	local what out
 	what=$1
 	shift
 	if out=$("$@" 2>&1); then
@@ -31,6 +33,7 @@ tap_run() {	# tap_run WHAT CMD...: passes when CMD exits 0
 }
 
 tap_fails() {	# tap_fails WHAT CMD...: passes when CMD exits non-zero
+	local what out
 	what=$1
 	shift
 	if out=$("$@" 2>&1); then
