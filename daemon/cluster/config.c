@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sn_daemon.h"
 #include "sn_log.h"
 
 static const char usage[] =
@@ -173,9 +174,28 @@ static int load_file(struct sn_cluster_config *cfg, const char *path)
 	return rc;
 }
 
+static int load_file_any(void *cfg, const char *path)
+{
+	return load_file(cfg, path);
+}
+
+static int apply_any(void *cfg, int opt, const char *value)
+{
+	return apply(cfg, opt, value);
+}
+
 int sn_cluster_config_load(struct sn_cluster_config *cfg, int argc, char **argv)
 {
-	int opt;
+	struct sn_args args = {
+		.prog = "semnet-cluster",
+		.usage = usage,
+		.options = options,
+		.opt_config = OPT_CONFIG,
+		.opt_help = OPT_HELP,
+		.load_file = load_file_any,
+		.apply = apply_any,
+	};
+	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	strcpy(cfg->listen, "0.0.0.0");
@@ -191,28 +211,10 @@ int sn_cluster_config_load(struct sn_cluster_config *cfg, int argc, char **argv)
 	cfg->retry_backoff_max_ms = 30000;
 	cfg->log_level = SN_LOG_INFO;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
-		if (opt == OPT_CONFIG && load_file(cfg, optarg) < 0)
-			return -1;
-	optind = 1;
-	opterr = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt == OPT_HELP) {
-			fputs(usage, stdout);
-			return 1;
-		}
-		if (opt == '?') {
-			fputs(usage, stderr);
-			return -1;
-		}
-		if (opt != OPT_CONFIG && apply(cfg, opt, optarg) < 0)
-			return -1;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "semnet-cluster: unexpected argument '%s'\n", argv[optind]);
-		return -1;
-	}
+	args.cfg = cfg;
+	rc = sn_args_parse(&args, argc, argv);
+	if (rc)
+		return rc;
 	if (!cfg->cluster_id[0]) {
 		fprintf(stderr, "semnet-cluster: --cluster-id is required\n");
 		return -1;

@@ -10,6 +10,7 @@
 #include "interests.h"
 #include "nodes.h"
 #include "registry.h"
+#include "sn_daemon.h"
 #include "sn_log.h"
 #include "sn_loop.h"
 #include "store.h"
@@ -35,20 +36,6 @@ static void on_mqtt_connected(void *arg)
 	sn_mqtt_subscribe(c->mqtt, "nodes/+/net/#", 1);
 	/* A broker restarted without persistence lost the retained registry. */
 	sn_registry_publish(c, -1);
-}
-
-static int write_ready_file(const char *path, int port)
-{
-	char tmp[PATH_MAX + 8];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (!(f = fopen(tmp, "w")) || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0) {
-		sn_error("cannot write %s", path);
-		return -1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -85,7 +72,7 @@ int main(int argc, char **argv)
 		c.cfg.mqtt_port, c.cfg.root_url, c.cfg.db_path);
 	sn_uplink_start(c.uplink);
 	sn_interests_start(&c);
-	if (c.cfg.ready_file[0] && write_ready_file(c.cfg.ready_file, sn_http_server_port(c.http)) < 0)
+	if (c.cfg.ready_file[0] && sn_write_ready_file(c.cfg.ready_file, sn_http_server_port(c.http)) < 0)
 		goto out_all;
 	uv_run(&loop, UV_RUN_DEFAULT);
 	exit_code = 0;

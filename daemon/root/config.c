@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sn_daemon.h"
 #include "sn_log.h"
 
 static const char usage[] =
@@ -204,9 +205,28 @@ static int load_file(struct sn_root_config *cfg, const char *path)
 	return rc;
 }
 
+static int load_file_any(void *cfg, const char *path)
+{
+	return load_file(cfg, path);
+}
+
+static int apply_any(void *cfg, int opt, const char *value)
+{
+	return apply(cfg, opt, value);
+}
+
 int sn_root_config_load(struct sn_root_config *cfg, int argc, char **argv)
 {
-	int opt;
+	struct sn_args args = {
+		.prog = "semnet-root",
+		.usage = usage,
+		.options = options,
+		.opt_config = OPT_CONFIG,
+		.opt_help = OPT_HELP,
+		.load_file = load_file_any,
+		.apply = apply_any,
+	};
+	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	strcpy(cfg->listen, "0.0.0.0");
@@ -221,29 +241,10 @@ int sn_root_config_load(struct sn_root_config *cfg, int argc, char **argv)
 	cfg->push_max_attempts = 20;
 	cfg->log_level = SN_LOG_INFO;
 
-	/* Pass 1: only --config, so flags override the file whatever their order. */
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
-		if (opt == OPT_CONFIG && load_file(cfg, optarg) < 0)
-			return -1;
-	optind = 1;
-	opterr = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt == OPT_HELP) {
-			fputs(usage, stdout);
-			return 1;
-		}
-		if (opt == '?') {
-			fputs(usage, stderr);
-			return -1;
-		}
-		if (opt != OPT_CONFIG && apply(cfg, opt, optarg) < 0)
-			return -1;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "semnet-root: unexpected argument '%s'\n", argv[optind]);
-		return -1;
-	}
+	args.cfg = cfg;
+	rc = sn_args_parse(&args, argc, argv);
+	if (rc)
+		return rc;
 	if (cfg->subnet_len < cfg->worker_range.len ||
 	    cfg->subnet_len - cfg->worker_range.len > 24) {
 		fprintf(stderr, "semnet-root: /%u subnets do not fit the worker range\n", cfg->subnet_len);

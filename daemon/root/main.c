@@ -6,6 +6,7 @@
 
 #include "notify.h"
 #include "root.h"
+#include "sn_daemon.h"
 #include "sn_log.h"
 #include "sn_loop.h"
 #include "store.h"
@@ -16,21 +17,6 @@ static void stop(void *arg)
 
 	sn_info("stopping");
 	uv_stop(root->loop);
-}
-
-static int write_ready_file(const char *path, int port)
-{
-	char tmp[PATH_MAX + 8];
-	FILE *f;
-
-	/* Written then renamed, so a reader never sees a half-written file. */
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (!(f = fopen(tmp, "w")) || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0) {
-		sn_error("cannot write %s", path);
-		return -1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -63,7 +49,7 @@ int main(int argc, char **argv)
 	sn_info("serving on %s:%d, database %s", root.cfg.listen, sn_http_server_port(root.http),
 		root.cfg.db_path);
 	if (root.cfg.ready_file[0] &&
-	    write_ready_file(root.cfg.ready_file, sn_http_server_port(root.http)) < 0)
+	    sn_write_ready_file(root.cfg.ready_file, sn_http_server_port(root.http)) < 0)
 		goto out_all;
 	sn_root_notify_flush(&root);	/* updates a previous run left undelivered */
 	uv_run(&loop, UV_RUN_DEFAULT);
