@@ -207,3 +207,63 @@ int sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 	nl_cb_put(cb);
 	return t.error;
 }
+
+int sn_genl_subscribe(struct sn_genl *g, const char *group)
+{
+	int id = genl_ctrl_resolve_grp(g->sock, SEMNET_GENL_NAME, group);
+
+	if (id < 0)
+		return -ENOENT;
+	nl_socket_disable_seq_check(g->sock);
+	if (nl_socket_add_membership(g->sock, id) < 0)
+		return -EPERM;
+	return 0;
+}
+
+struct events {
+	sn_genl_event_fn fn;
+	void *arg;
+	int error;
+};
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct events *e = arg;
+	struct nlattr *attrs[SEMNET_A_MAX + 1];
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	int ret;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, SEMNET_A_MAX, NULL) < 0)
+		return NL_SKIP;
+	ret = e->fn(gh->cmd, attrs, e->arg);
+	if (ret < 0) {
+		e->error = ret;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+int sn_genl_recv_events(struct sn_genl *g, sn_genl_event_fn fn, void *arg)
+{
+	struct events e = { .fn = fn, .arg = arg };
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int ret;
+
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &e);
+	ret = nl_recvmsgs(g->sock, cb);
+	nl_cb_put(cb);
+	if (e.error)
+		return e.error;
+	if (ret >= 0)
+		return 0;
+	switch (-ret) {
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_NOMEM:	/* libnl's name for ENOBUFS: events were lost */
+		return -ENOBUFS;
+	default:
+		return -EIO;
+	}
+}

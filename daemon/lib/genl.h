@@ -41,6 +41,24 @@ struct nl_msg *sn_genl_request(struct sn_genl *g, uint8_t cmd, int flags);
 int sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 		     sn_genl_reply_fn fn, void *arg);
 
+/*
+ * Events. Use a socket of its own: sn_genl_subscribe() joins the family's
+ * multicast group @group (e.g. SEMNET_MCGRP_MISSES; -ENOENT if the module
+ * has none such) and turns off sequence checks. sn_genl_recv_events() reads
+ * one batch from the socket (blocking unless it was made non-blocking with
+ * nl_socket_set_nonblocking()) and calls @fn for each event. Returns 0,
+ * -EAGAIN when nothing was queued, -ENOBUFS when the kernel dropped events
+ * because the socket was full (the caller should resync), or another
+ * negative errno.
+ */
+typedef int (*sn_genl_event_fn)(uint8_t cmd, struct nlattr **attrs, void *arg);
+int sn_genl_subscribe(struct sn_genl *g, const char *group);
+int sn_genl_recv_events(struct sn_genl *g, sn_genl_event_fn fn, void *arg);
+static inline int sn_genl_fd(const struct sn_genl *g)
+{
+	return nl_socket_get_fd(g->sock);
+}
+
 /* A one-line description of a failure from sn_genl_open(). */
 const char *sn_genl_open_strerror(int err);
 

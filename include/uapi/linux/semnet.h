@@ -70,6 +70,9 @@ enum semnet_cmd {
 	SEMNET_CMD_GET_PEER,		/* dump */
 	SEMNET_CMD_FLUSH_PEERS,
 
+	/* Event only, on SEMNET_MCGRP_MISSES: SEMNET_A_MISS. */
+	SEMNET_CMD_MISS,
+
 	__SEMNET_CMD_MAX
 };
 #define SEMNET_CMD_MAX (__SEMNET_CMD_MAX - 1)
@@ -84,6 +87,7 @@ enum semnet_attr {
 	SEMNET_A_FLOW,		/* nest: enum semnet_flow_attr */
 	SEMNET_A_STATS,		/* nest: enum semnet_stats_attr */
 	SEMNET_A_PEER,		/* nest: enum semnet_peer_attr */
+	SEMNET_A_MISS,		/* nest: enum semnet_miss_attr */
 
 	__SEMNET_A_MAX
 };
@@ -127,6 +131,11 @@ enum semnet_node_attr {
 	SEMNET_A_NODE_TIMEOUT_ICMP,	/* u32 seconds */
 	/* u16: UDP port semnet0 listens on (default SEMNET_TUNNEL_PORT). */
 	SEMNET_A_NODE_TUNNEL_PORT,
+	/* u32: packets held per unknown address while it is resolved (0: none) */
+	SEMNET_A_NODE_HOLD_PACKETS,
+	SEMNET_A_NODE_HOLD_TOTAL,	/* u32: packets held in all */
+	SEMNET_A_NODE_HOLD_TIMEOUT,	/* u32 ms: a held packet is dropped after */
+	SEMNET_A_NODE_MISS_INTERVAL,	/* u32 ms: at most one event per address */
 
 	__SEMNET_A_NODE_MAX
 };
@@ -217,6 +226,8 @@ enum semnet_drop_reason {
 	SEMNET_DROP_NO_PEER,		/* no peer for the destination */
 	SEMNET_DROP_BAD_ENCAP,		/* malformed or unsupported GRE header */
 	SEMNET_DROP_TOO_BIG,		/* over the tunnel MTU with DF set */
+	SEMNET_DROP_HOLD_FULL,		/* miss, and no room to hold the packet */
+	SEMNET_DROP_HOLD_EXPIRED,	/* held, and not resolved in time */
 
 	__SEMNET_DROP_MAX
 };
@@ -234,6 +245,10 @@ enum semnet_stats_attr {
 	SEMNET_A_STATS_SERVICES,	/* u32 */
 	SEMNET_A_STATS_INSTANCES,	/* u32 */
 	SEMNET_A_STATS_PAD,
+	SEMNET_A_STATS_MISSES,		/* u64: packets to unknown addresses */
+	SEMNET_A_STATS_MISS_EVENTS,	/* u64: SEMNET_CMD_MISS events sent */
+	SEMNET_A_STATS_HELD,		/* u32: packets held now */
+	SEMNET_A_STATS_RELEASED,	/* u64: held packets sent on once resolved */
 
 	__SEMNET_A_STATS_MAX
 };
@@ -268,5 +283,36 @@ enum semnet_peer_attr {
 	__SEMNET_A_PEER_MAX
 };
 #define SEMNET_A_PEER_MAX (__SEMNET_A_PEER_MAX - 1)
+
+/*
+ * Table misses. A packet to an address of the service range that no
+ * service or instance has (or, on semnet0, to an nsIP no peer covers)
+ * raises a SEMNET_CMD_MISS event on the SEMNET_MCGRP_MISSES multicast
+ * group, at most one per address every SEMNET_A_NODE_MISS_INTERVAL.
+ * Address misses hold up to SEMNET_A_NODE_HOLD_PACKETS packets; they are
+ * sent on as soon as a service or instance with that address is added,
+ * and dropped after SEMNET_A_NODE_HOLD_TIMEOUT. Other traffic never waits.
+ */
+#define SEMNET_MCGRP_MISSES	"misses"
+
+enum semnet_miss_kind {
+	SEMNET_MISS_ADDRESS,	/* ServiceIP or InstanceIP: resolve by address */
+	SEMNET_MISS_PEER,	/* nsIP of a node subnet with no peer */
+};
+
+enum semnet_miss_attr {
+	SEMNET_A_MISS_UNSPEC,
+	SEMNET_A_MISS_ADDR,		/* be32: the unknown destination */
+	SEMNET_A_MISS_KIND,		/* u8: enum semnet_miss_kind */
+	SEMNET_A_MISS_SRC,		/* be32: source of the packet that missed */
+	SEMNET_A_MISS_PROTO,		/* u8 */
+	SEMNET_A_MISS_DPORT,		/* be16 (0 for ICMP) */
+	SEMNET_A_MISS_HELD,		/* u32: packets held for ADDR now */
+	/* u32: misses of ADDR since its last event (rate limit) */
+	SEMNET_A_MISS_SUPPRESSED,
+
+	__SEMNET_A_MISS_MAX
+};
+#define SEMNET_A_MISS_MAX (__SEMNET_A_MISS_MAX - 1)
 
 #endif /* _UAPI_LINUX_SEMNET_H */
