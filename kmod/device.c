@@ -162,6 +162,11 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	iph = ip_hdr(skb);
 	peer = semnet_peer_route(sn, iph->daddr);
 	if (!peer) {
+		const struct semnet_node *node = rcu_dereference(sn->node);
+
+		if (node)
+			semnet_miss_peer(sn, node, iph->daddr, iph->saddr,
+					 iph->protocol);
 		semnet_drop(sn, SEMNET_DROP_NO_PEER);
 		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
 		goto drop;
@@ -333,7 +338,8 @@ static void semnet_setup(struct net_device *dev)
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	/* Its state is its namespace's: it cannot move to another. */
-	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL | SEMNET_FEATURES;
+	semnet_dev_set_lltx_netns_local(dev);
+	dev->features |= SEMNET_FEATURES;
 	dev->hw_features |= SEMNET_FEATURES;
 	netif_keep_dst(dev);
 }

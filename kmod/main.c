@@ -9,6 +9,7 @@
 
 #include "device.h"
 #include "flow.h"
+#include "miss.h"
 #include "netlink.h"
 #include "netns.h"
 #include "version.h"
@@ -23,9 +24,12 @@ static int __init semnet_init(void)
 	ret = semnet_netns_init();
 	if (ret)
 		goto err_cache;
-	ret = semnet_device_init();
+	ret = semnet_miss_notifier_init();
 	if (ret)
 		goto err_netns;
+	ret = semnet_device_init();
+	if (ret)
+		goto err_notifier;
 	ret = semnet_genl_init();
 	if (ret)
 		goto err_device;
@@ -35,6 +39,8 @@ static int __init semnet_init(void)
 
 err_device:
 	semnet_device_exit();
+err_notifier:
+	semnet_miss_notifier_exit();
 err_netns:
 	semnet_netns_exit();
 err_cache:
@@ -44,9 +50,11 @@ err_cache:
 
 static void __exit semnet_exit(void)
 {
-	semnet_genl_exit();
 	semnet_device_exit();
+	semnet_miss_notifier_exit();
+	/* Packets may raise miss events until every node is gone. */
 	semnet_netns_exit();
+	semnet_genl_exit();
 	semnet_flow_cache_exit();
 }
 

@@ -40,6 +40,23 @@ static struct netlink_range_validation semnet_timeout_range = {
 	.max = SEMNET_TIMEOUT_MAX_SECONDS,
 };
 
+static struct netlink_range_validation semnet_hold_packets_range = {
+	.max = SEMNET_HOLD_PACKETS_LIMIT,
+};
+
+static struct netlink_range_validation semnet_hold_total_range = {
+	.max = SEMNET_HOLD_TOTAL_LIMIT,
+};
+
+static struct netlink_range_validation semnet_hold_timeout_range = {
+	.min = 1,
+	.max = SEMNET_HOLD_TIMEOUT_MAX_MS,
+};
+
+static struct netlink_range_validation semnet_miss_interval_range = {
+	.max = SEMNET_MISS_INTERVAL_MAX_MS,
+};
+
 static const struct nla_policy semnet_node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_PLATFORM] = NLA_POLICY_NESTED(semnet_prefix_policy),
 	[SEMNET_A_NODE_SERVICE_RANGE] = NLA_POLICY_NESTED(semnet_prefix_policy),
@@ -53,6 +70,10 @@ static const struct nla_policy semnet_node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_TIMEOUT_UDP] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
 	[SEMNET_A_NODE_TIMEOUT_ICMP] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
 	[SEMNET_A_NODE_TUNNEL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[SEMNET_A_NODE_HOLD_PACKETS] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_hold_packets_range),
+	[SEMNET_A_NODE_HOLD_TOTAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_hold_total_range),
+	[SEMNET_A_NODE_HOLD_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_hold_timeout_range),
+	[SEMNET_A_NODE_MISS_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_miss_interval_range),
 };
 
 static const struct nla_policy semnet_service_policy[SEMNET_A_SERVICE_MAX + 1] = {
@@ -246,7 +267,13 @@ static int semnet_node_fill(struct sk_buff *skb, struct genl_info *info,
 			node->timeout[SEMNET_TIMEOUT_UDP] / HZ) ||
 	    nla_put_u32(skb, SEMNET_A_NODE_TIMEOUT_ICMP,
 			node->timeout[SEMNET_TIMEOUT_ICMP] / HZ) ||
-	    nla_put_u16(skb, SEMNET_A_NODE_TUNNEL_PORT, node->tunnel_port))
+	    nla_put_u16(skb, SEMNET_A_NODE_TUNNEL_PORT, node->tunnel_port) ||
+	    nla_put_u32(skb, SEMNET_A_NODE_HOLD_PACKETS, node->hold_packets) ||
+	    nla_put_u32(skb, SEMNET_A_NODE_HOLD_TOTAL, node->hold_total) ||
+	    nla_put_u32(skb, SEMNET_A_NODE_HOLD_TIMEOUT,
+			jiffies_to_msecs(node->hold_timeout)) ||
+	    nla_put_u32(skb, SEMNET_A_NODE_MISS_INTERVAL,
+			jiffies_to_msecs(node->miss_interval)))
 		goto err;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -361,6 +388,12 @@ static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 			SEMNET_DEFAULT_TIMEOUT_TCP_CLOSE * HZ;
 		node->timeout[SEMNET_TIMEOUT_UDP] = SEMNET_DEFAULT_TIMEOUT_UDP * HZ;
 		node->timeout[SEMNET_TIMEOUT_ICMP] = SEMNET_DEFAULT_TIMEOUT_ICMP * HZ;
+		node->hold_packets = SEMNET_DEFAULT_HOLD_PACKETS;
+		node->hold_total = SEMNET_DEFAULT_HOLD_TOTAL;
+		node->hold_timeout =
+			msecs_to_jiffies(SEMNET_DEFAULT_HOLD_TIMEOUT_MS);
+		node->miss_interval =
+			msecs_to_jiffies(SEMNET_DEFAULT_MISS_INTERVAL_MS);
 	}
 	if (tb[SEMNET_A_NODE_PLATFORM]) {
 		ret = semnet_get_prefix(&node->platform, tb[SEMNET_A_NODE_PLATFORM],
@@ -402,6 +435,16 @@ static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 		node->flow_max = nla_get_u32(tb[SEMNET_A_NODE_FLOW_MAX]);
 	if (tb[SEMNET_A_NODE_TUNNEL_PORT])
 		node->tunnel_port = nla_get_u16(tb[SEMNET_A_NODE_TUNNEL_PORT]);
+	if (tb[SEMNET_A_NODE_HOLD_PACKETS])
+		node->hold_packets = nla_get_u32(tb[SEMNET_A_NODE_HOLD_PACKETS]);
+	if (tb[SEMNET_A_NODE_HOLD_TOTAL])
+		node->hold_total = nla_get_u32(tb[SEMNET_A_NODE_HOLD_TOTAL]);
+	if (tb[SEMNET_A_NODE_HOLD_TIMEOUT])
+		node->hold_timeout =
+			msecs_to_jiffies(nla_get_u32(tb[SEMNET_A_NODE_HOLD_TIMEOUT]));
+	if (tb[SEMNET_A_NODE_MISS_INTERVAL])
+		node->miss_interval =
+			msecs_to_jiffies(nla_get_u32(tb[SEMNET_A_NODE_MISS_INTERVAL]));
 	for (i = 0; i < ARRAY_SIZE(timeouts); i++)
 		if (tb[timeouts[i].attr])
 			node->timeout[timeouts[i].timeout] =
@@ -673,6 +716,8 @@ static int semnet_cmd_new_service(struct sk_buff *skb, struct genl_info *info)
 				 !(flags & NLM_F_REPLACE), extack);
 out:
 	mutex_unlock(&sn->lock);
+	if (!ret)
+		semnet_miss_release(sn);
 	return ret;
 }
 
@@ -911,6 +956,8 @@ static int semnet_cmd_new_instance(struct sk_buff *skb, struct genl_info *info)
 				  !(flags & NLM_F_REPLACE), extack);
 out:
 	mutex_unlock(&sn->lock);
+	if (!ret)
+		semnet_miss_release(sn);
 	return ret;
 }
 
@@ -956,15 +1003,15 @@ static int semnet_cmd_get_instance(struct sk_buff *skb, struct genl_info *info)
 static int semnet_instance_dump_start(struct netlink_callback *cb)
 {
 	struct semnet_net *sn = semnet_pernet(sock_net(cb->skb->sk));
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = semnet_dump_attrs(cb);
 	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
 	int ret;
 
 	ret = semnet_dump_start(cb, &sn->instances);
-	if (ret || !info->attrs[SEMNET_A_INSTANCE])
+	if (ret || !attrs[SEMNET_A_INSTANCE])
 		return ret;
 	ret = semnet_parse_nest(tb, SEMNET_A_INSTANCE_MAX,
-				info->attrs[SEMNET_A_INSTANCE],
+				attrs[SEMNET_A_INSTANCE],
 				semnet_instance_policy, cb->extack);
 	if (!ret && tb[SEMNET_A_INSTANCE_SERVICE])
 		nla_strscpy(semnet_dump_ctx(cb)->service,
@@ -1082,7 +1129,7 @@ static int semnet_flow_filters(struct nlattr *attr, __be32 *service,
 static int semnet_flow_dump_start(struct netlink_callback *cb)
 {
 	struct semnet_net *sn = semnet_pernet(sock_net(cb->skb->sk));
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = semnet_dump_attrs(cb);
 	struct semnet_dump *ctx;
 	int ret;
 
@@ -1090,7 +1137,7 @@ static int semnet_flow_dump_start(struct netlink_callback *cb)
 	if (ret)
 		return ret;
 	ctx = semnet_dump_ctx(cb);
-	return semnet_flow_filters(info->attrs[SEMNET_A_FLOW], &ctx->flow_service,
+	return semnet_flow_filters(attrs[SEMNET_A_FLOW], &ctx->flow_service,
 				   &ctx->flow_instance, cb->extack);
 }
 
@@ -1314,7 +1361,14 @@ static int semnet_stats_fill(struct sk_buff *skb, struct genl_info *info,
 	    nla_put_u64_64bit(skb, SEMNET_A_STATS_PACKETS, sum->packets,
 			      SEMNET_A_STATS_PAD) ||
 	    nla_put_u32(skb, SEMNET_A_STATS_SERVICES, READ_ONCE(sn->n_services)) ||
-	    nla_put_u32(skb, SEMNET_A_STATS_INSTANCES, READ_ONCE(sn->n_instances)))
+	    nla_put_u32(skb, SEMNET_A_STATS_INSTANCES, READ_ONCE(sn->n_instances)) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_STATS_MISSES, sum->misses,
+			      SEMNET_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_STATS_MISS_EVENTS, sum->miss_events,
+			      SEMNET_A_STATS_PAD) ||
+	    nla_put_u32(skb, SEMNET_A_STATS_HELD, semnet_miss_held(sn)) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_STATS_RELEASED, sum->released,
+			      SEMNET_A_STATS_PAD))
 		goto err;
 	drops = nla_nest_start(skb, SEMNET_A_STATS_DROPS);
 	if (!drops)
@@ -1344,6 +1398,63 @@ static int semnet_cmd_get_stats(struct sk_buff *skb, struct genl_info *info)
 	ret = semnet_reply(info, SEMNET_CMD_GET_STATS, semnet_stats_fill, sum);
 	kfree(sum);
 	return ret;
+}
+
+/* ---------------------------------------------------------------- events */
+
+enum semnet_mcgrp {
+	SEMNET_MCGRP_MISSES_ID,
+};
+
+static const struct genl_multicast_group semnet_mcgrps[] = {
+	[SEMNET_MCGRP_MISSES_ID] = {
+		.name = SEMNET_MCGRP_MISSES,
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+		/* 6.6+: events name addresses; only admins may listen. */
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+#endif
+	},
+};
+
+static int semnet_miss_fill(struct sk_buff *skb,
+			    const struct semnet_miss_event *ev)
+{
+	struct nlattr *nest = nla_nest_start(skb, SEMNET_A_MISS);
+
+	if (!nest ||
+	    nla_put_in_addr(skb, SEMNET_A_MISS_ADDR, ev->addr) ||
+	    nla_put_u8(skb, SEMNET_A_MISS_KIND, ev->kind) ||
+	    nla_put_in_addr(skb, SEMNET_A_MISS_SRC, ev->src) ||
+	    nla_put_u8(skb, SEMNET_A_MISS_PROTO, ev->proto) ||
+	    nla_put_be16(skb, SEMNET_A_MISS_DPORT, ev->dport) ||
+	    nla_put_u32(skb, SEMNET_A_MISS_HELD, ev->held) ||
+	    nla_put_u32(skb, SEMNET_A_MISS_SUPPRESSED, ev->suppressed))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Packet path (atomic): nothing is built when nobody listens. */
+void semnet_nl_miss_event(struct semnet_net *sn,
+			  const struct semnet_miss_event *ev)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&semnet_genl_family, sn->net,
+				SEMNET_MCGRP_MISSES_ID))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &semnet_genl_family, 0, SEMNET_CMD_MISS);
+	if (!hdr || semnet_miss_fill(msg, ev)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&semnet_genl_family, sn->net, msg, 0,
+				SEMNET_MCGRP_MISSES_ID, GFP_ATOMIC);
 }
 
 /* ------------------------------------------------------------- the family */
@@ -1399,6 +1510,8 @@ static struct genl_family semnet_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = semnet_genl_ops,
 	.n_ops = ARRAY_SIZE(semnet_genl_ops),
+	.mcgrps = semnet_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(semnet_mcgrps),
 	.resv_start_op = SEMNET_CMD_MAX + 1,
 };
 

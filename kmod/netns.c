@@ -26,6 +26,9 @@ void semnet_stats_sum(struct semnet_net *sn, struct semnet_stats *sum)
 		sum->flows_created += READ_ONCE(s->flows_created);
 		sum->flows_expired += READ_ONCE(s->flows_expired);
 		sum->port_remaps += READ_ONCE(s->port_remaps);
+		sum->misses += READ_ONCE(s->misses);
+		sum->miss_events += READ_ONCE(s->miss_events);
+		sum->released += READ_ONCE(s->released);
 		for (i = 0; i <= SEMNET_DROP_MAX; i++)
 			sum->drops[i] += READ_ONCE(s->drops[i]);
 	}
@@ -68,8 +71,13 @@ int semnet_state_init(struct semnet_net *sn, struct net *net)
 	ret = semnet_flow_table_init(sn);
 	if (ret)
 		goto err_learn;
+	ret = semnet_miss_init(sn);
+	if (ret)
+		goto err_flows;
 	return 0;
 
+err_flows:
+	semnet_flow_table_destroy(sn);
 err_learn:
 	semnet_learn_destroy(sn);
 err_peer_addrs:
@@ -95,6 +103,7 @@ void semnet_state_destroy(struct semnet_net *sn)
 	semnet_node_del(sn);
 	mutex_unlock(&sn->lock);
 
+	semnet_miss_destroy(sn);
 	semnet_flow_table_destroy(sn);
 	/* semnet_node_del emptied these; freeing waits for RCU callbacks. */
 	rcu_barrier();

@@ -10,6 +10,7 @@
 #include <uapi/linux/semnet.h>
 
 #include "flow.h"
+#include "miss.h"
 
 struct semnet_node;
 struct semnet_device;
@@ -20,6 +21,9 @@ struct semnet_stats {
 	u64 flows_created;
 	u64 flows_expired;
 	u64 port_remaps;
+	u64 misses;
+	u64 miss_events;
+	u64 released;
 	u64 drops[SEMNET_DROP_MAX + 1];
 };
 
@@ -59,6 +63,7 @@ struct semnet_net {
 	struct semnet_device __rcu *tunnel;
 
 	struct semnet_flow_table flows;
+	struct semnet_miss_table misses;
 	struct semnet_stats __percpu *stats;
 };
 

@@ -173,6 +173,7 @@ void semnet_node_del(struct semnet_net *sn)
 		sn->hooks_registered = false;
 	}
 	old = rcu_replace_pointer(sn->node, NULL, lockdep_is_held(&sn->lock));
+	semnet_miss_flush(sn);
 	semnet_service_flush(sn);
 	semnet_instance_flush(sn, NULL);
 	semnet_peer_flush(sn);

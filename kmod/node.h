@@ -32,6 +32,10 @@ struct semnet_node {
 	int bridge_ifindex;		/* the container bridge */
 	u32 flow_max;
 	u16 tunnel_port;		/* semnet0's UDP port */
+	u32 hold_packets;		/* held per unknown address */
+	u32 hold_total;			/* held in all */
+	unsigned long hold_timeout;	/* jiffies */
+	unsigned long miss_interval;	/* jiffies between events per address */
 	unsigned long timeout[SEMNET_TIMEOUT_COUNT]; /* jiffies */
 	struct rcu_head rcu;
 };

@@ -21,6 +21,7 @@
 #include "flow.h"
 #include "instance.h"
 #include "learn.h"
+#include "miss.h"
 #include "netns.h"
 #include "node.h"
 #include "policy.h"
@@ -362,9 +363,12 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	if (from_bridge && !semnet_node_is_local(node, pkt.key.src))
 		return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
 	t = semnet_new_flow(sn, node, &pkt, &reason);
-	if (!t)
-		return semnet_drop_packet(sn, skb, reason);
-	return semnet_apply(sn, node, skb, state, &pkt, t);
+	if (t)
+		return semnet_apply(sn, node, skb, state, &pkt, t);
+	/* Not known here (yet): the node daemon resolves it upstream. */
+	if (reason == SEMNET_DROP_UNKNOWN_ADDRESS)
+		return semnet_miss(sn, node, skb, state, &pkt);
+	return semnet_drop_packet(sn, skb, reason);
 }
 
 /*
@@ -435,6 +439,30 @@ static const struct nf_hook_ops semnet_hook_ops[] = {
 		.priority = NF_BR_PRI_FIRST,
 	},
 };
+
+void semnet_xlate_resume(struct sk_buff *skb, struct nf_hook_state *state)
+{
+	const struct nf_hook_entries *e;
+	unsigned int i;
+
+	rcu_read_lock();
+	local_bh_disable();
+	e = rcu_dereference(state->net->nf.hooks_ipv4[state->hook]);
+	for (i = 0; e && i < e->num_hook_entries; i++)
+		if (e->hooks[i].hook == semnet_ipv4_hook)
+			break;
+	if (!e || i == e->num_hook_entries) {
+		kfree_skb(skb);		/* semnet is off here now */
+		goto out;
+	}
+	if (semnet_ipv4_hook(NULL, skb, state) != NF_ACCEPT)
+		goto out;		/* stolen: dropped, or held again */
+	if (nf_hook_slow(skb, state, e, i + 1) == 1)
+		state->okfn(state->net, state->sk, skb);
+out:
+	local_bh_enable();
+	rcu_read_unlock();
+}
 
 int semnet_xlate_register(struct net *net)
 {

@@ -3,9 +3,18 @@
 #define _SEMNET_XLATE_H
 
 struct net;
+struct nf_hook_state;
+struct sk_buff;
 
 /* Turns the datapath of @net on (hooks + defrag) or off. */
 int semnet_xlate_register(struct net *net);
 void semnet_xlate_unregister(struct net *net);
+
+/*
+ * Sends on a packet held at a miss: semnet's hook again (the tables now
+ * know its address), then the hooks after it and the stack, as if it had
+ * never stopped. Consumes @skb. Process context.
+ */
+void semnet_xlate_resume(struct sk_buff *skb, struct nf_hook_state *state);
 
 #endif /* _SEMNET_XLATE_H */

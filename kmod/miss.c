@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Table misses: a packet to a ServiceIP or InstanceIP this node does not
+ * know yet. The node daemon hears of it through a multicast event (at most
+ * one per address per interval), resolves the address upstream and adds
+ * the service or instance; meanwhile the first few packets wait here and
+ * then go on as if they had never stopped, so a new connection does not
+ * lose its SYN to the lookup. Everything is bounded: packets per address,
+ * packets in all, time held, addresses remembered.
+ */
+#include <linux/hash.h>
+#include <linux/jhash.h>
+#include <linux/netdevice.h>
+#include <linux/random.h>
+#include <linux/skbuff.h>
+#include <net/sock.h>
+
+#include "instance.h"
+#include "miss.h"
+#include "netns.h"
+#include "node.h"
+#include "rewrite.h"
+#include "service.h"
+#include "xlate.h"
+
+struct semnet_miss_entry {
+	struct hlist_node hnode;
+	__be32 addr;
+	u8 kind;
+	unsigned long last_event;	/* jiffies */
+	unsigned long last_miss;
+	u32 suppressed;			/* misses since the last event */
+	u32 n_held;
+	struct list_head held;		/* struct semnet_held, oldest first */
+};
+
+struct semnet_held {
+	struct list_head list;
+	struct sk_buff *skb;
+	struct nf_hook_state state;	/* where it stopped, with references */
+	unsigned long expires;
+};
+
+/* How often the collector looks for expired packets while any are held. */
+#define SEMNET_MISS_GC_PERIOD	(HZ / 10)
+
+static struct hlist_head *semnet_miss_bucket(struct semnet_miss_table *mt,
+					     __be32 addr)
+{
+	return &mt->buckets[hash_32(jhash_1word((__force u32)addr, mt->seed),
+				    SEMNET_MISS_HASH_BITS)];
+}
+
+static struct semnet_miss_entry *
+semnet_miss_find(struct semnet_miss_table *mt, __be32 addr)
+{
+	struct semnet_miss_entry *e;
+
+	hlist_for_each_entry(e, semnet_miss_bucket(mt, addr), hnode)
+		if (e->addr == addr)
+			return e;
+	return NULL;
+}
+
+/* The held packet's references: what nf_queue keeps too. */
+static void semnet_held_get_refs(struct semnet_held *h)
+{
+	dev_hold(h->state.in);
+	dev_hold(h->state.out);
+	if (h->state.sk)
+		sock_hold(h->state.sk);
+}
+
+static void semnet_held_put_refs(struct semnet_held *h)
+{
+	dev_put(h->state.in);
+	dev_put(h->state.out);
+	if (h->state.sk)
+		sock_put(h->state.sk);
+}
+
+/* Frees the held packets on @list (unlinked from any entry), counting. */
+static void semnet_held_free_list(struct semnet_net *sn,
+				  struct list_head *list,
+				  enum semnet_drop_reason reason)
+{
+	struct semnet_held *h, *tmp;
+
+	list_for_each_entry_safe(h, tmp, list, list) {
+		list_del(&h->list);
+		semnet_held_put_refs(h);
+		kfree_skb(h->skb);
+		kfree(h);
+		if (reason != SEMNET_DROP_UNSPEC) {
+			local_bh_disable();
+			semnet_drop(sn, reason);
+			local_bh_enable();
+		}
+	}
+}
+
+/* Unlinks @e and moves its held packets to @out. Table lock held. */
+static void semnet_miss_unlink(struct semnet_miss_table *mt,
+			       struct semnet_miss_entry *e,
+			       struct list_head *out)
+{
+	list_splice_tail_init(&e->held, out);
+	mt->n_held -= e->n_held;
+	mt->n_entries--;
+	hlist_del(&e->hnode);
+	kfree(e);
+}
+
+/*
+ * Notes a miss of @addr: finds or creates its entry and decides whether
+ * an event is due (*@ev filled, true). Table lock held. NULL: no room.
+ */
+static struct semnet_miss_entry *
+semnet_miss_note(struct semnet_miss_table *mt, const struct semnet_node *node,
+		 __be32 addr, u8 kind, struct semnet_miss_event *ev,
+		 bool *send)
+{
+	struct semnet_miss_entry *e = semnet_miss_find(mt, addr);
+	unsigned long now = jiffies;
+
+	*send = false;
+	if (!e) {
+		if (mt->n_entries >= SEMNET_MISS_ENTRIES_MAX)
+			return NULL;
+		e = kzalloc(sizeof(*e), GFP_ATOMIC);
+		if (!e)
+			return NULL;
+		e->addr = addr;
+		e->kind = kind;
+		INIT_LIST_HEAD(&e->held);
+		hlist_add_head(&e->hnode, semnet_miss_bucket(mt, addr));
+		if (!mt->n_entries++)
+			schedule_delayed_work(&mt->gc, SEMNET_MISS_GC_PERIOD);
+		*send = true;
+	} else if (time_after_eq(now, e->last_event + node->miss_interval)) {
+		*send = true;
+	} else {
+		e->suppressed++;
+	}
+	e->last_miss = now;
+	if (*send) {
+		ev->addr = addr;
+		ev->kind = kind;
+		ev->suppressed = e->suppressed;
+		e->suppressed = 0;
+		e->last_event = now;
+	}
+	return e;
+}
+
+static void semnet_miss_send(struct semnet_net *sn,
+			     const struct semnet_miss_event *ev)
+{
+	semnet_stat_inc(sn, miss_events);
+	semnet_nl_miss_event(sn, ev);
+}
+
+/* True when a packet to @addr would now find a way. Under RCU. */
+static bool semnet_miss_resolved(struct semnet_net *sn, __be32 addr)
+{
+	struct semnet_service *svc = semnet_service_lookup(sn, addr);
+
+	if (svc)
+		return rcu_access_pointer(svc->group->iset);
+	return semnet_instance_lookup(sn, addr);
+}
+
+unsigned int semnet_miss(struct semnet_net *sn, const struct semnet_node *node,
+			 struct sk_buff *skb, const struct nf_hook_state *state,
+			 const struct semnet_pkt *pkt)
+{
+	struct semnet_miss_table *mt = &sn->misses;
+	enum semnet_drop_reason reason = SEMNET_DROP_UNSPEC;
+	struct semnet_miss_event ev = {
+		.src = pkt->key.src,
+		.dport = pkt->key.proto == IPPROTO_ICMP ? 0 : pkt->key.dport,
+		.proto = pkt->key.proto,
+	};
+	struct semnet_miss_entry *e;
+	struct semnet_held *h = NULL;
+	bool send;
+
+	semnet_stat_inc(sn, misses);
+	/* Only full sockets can be held on to (as nf_queue does). */
+	if (node->hold_packets && (!state->sk || sk_fullsock(state->sk))) {
+		h = kmalloc(sizeof(*h), GFP_ATOMIC);
+		if (h && skb_dst(skb) && !skb_dst_force(skb)) {
+			kfree(h);	/* its route is going away */
+			h = NULL;
+		}
+	}
+
+	spin_lock_bh(&mt->lock);
+	e = semnet_miss_note(mt, node, pkt->key.dst, SEMNET_MISS_ADDRESS,
+			     &ev, &send);
+	if (!e) {
+		reason = SEMNET_DROP_NOMEM;
+	} else if (!node->hold_packets) {
+		reason = SEMNET_DROP_UNKNOWN_ADDRESS;
+	} else if (!h) {
+		reason = state->sk && !sk_fullsock(state->sk) ?
+			 SEMNET_DROP_UNKNOWN_ADDRESS : SEMNET_DROP_NOMEM;
+	} else if (e->n_held >= node->hold_packets ||
+		   mt->n_held >= node->hold_total) {
+		reason = SEMNET_DROP_HOLD_FULL;
+	} else {
+		h->skb = skb;
+		h->state = *state;
+		h->expires = jiffies + node->hold_timeout;
+		semnet_held_get_refs(h);
+		list_add_tail(&h->list, &e->held);
+		e->n_held++;
+		mt->n_held++;
+	}
+	if (send)
+		ev.held = e->n_held;
+	spin_unlock_bh(&mt->lock);
+
+	if (send)
+		semnet_miss_send(sn, &ev);
+	if (reason != SEMNET_DROP_UNSPEC) {
+		kfree(h);
+		semnet_drop(sn, reason);
+		kfree_skb(skb);
+	} else if (semnet_miss_resolved(sn, pkt->key.dst)) {
+		/* Installed since our lookup: its release may have passed us. */
+		schedule_work(&mt->release);
+	}
+	return NF_STOLEN;
+}
+
+void semnet_miss_peer(struct semnet_net *sn, const struct semnet_node *node,
+		      __be32 dst, __be32 src, u8 proto)
+{
+	struct semnet_miss_table *mt = &sn->misses;
+	struct semnet_miss_event ev = { .src = src, .proto = proto };
+	bool send = false;
+
+	spin_lock_bh(&mt->lock);
+	semnet_miss_note(mt, node, dst, SEMNET_MISS_PEER, &ev, &send);
+	spin_unlock_bh(&mt->lock);
+	if (send)
+		semnet_miss_send(sn, &ev);
+}
+
+void semnet_miss_release(struct semnet_net *sn)
+{
+	struct semnet_miss_table *mt = &sn->misses;
+	struct semnet_miss_entry *e;
+	struct hlist_node *tmp;
+	struct semnet_held *h, *next;
+	LIST_HEAD(ready);
+	unsigned int b;
+	u32 released = 0;
+
+	rcu_read_lock();
+	spin_lock_bh(&mt->lock);
+	for (b = 0; mt->n_held && b < ARRAY_SIZE(mt->buckets); b++)
+		hlist_for_each_entry_safe(e, tmp, &mt->buckets[b], hnode)
+			if (e->n_held && semnet_miss_resolved(sn, e->addr))
+				semnet_miss_unlink(mt, e, &ready);
+	spin_unlock_bh(&mt->lock);
+	rcu_read_unlock();
+
+	list_for_each_entry_safe(h, next, &ready, list) {
+		list_del(&h->list);
+		semnet_xlate_resume(h->skb, &h->state);
+		semnet_held_put_refs(h);
+		kfree(h);
+		released++;
+	}
+	if (released) {
+		local_bh_disable();
+		this_cpu_add(sn->stats->released, released);
+		local_bh_enable();
+	}
+}
+
+/* Removes every entry @match selects (NULL: all), dropping its packets. */
+static void semnet_miss_purge(struct semnet_net *sn,
+			      bool (*match)(struct semnet_held *h, void *arg),
+			      void *arg, enum semnet_drop_reason reason)
+{
+	struct semnet_miss_table *mt = &sn->misses;
+	struct semnet_miss_entry *e;
+	struct semnet_held *h, *next;
+	struct hlist_node *tmp;
+	LIST_HEAD(gone);
+	unsigned int b;
+
+	spin_lock_bh(&mt->lock);
+	for (b = 0; b < ARRAY_SIZE(mt->buckets); b++) {
+		hlist_for_each_entry_safe(e, tmp, &mt->buckets[b], hnode) {
+			if (!match) {
+				semnet_miss_unlink(mt, e, &gone);
+				continue;
+			}
+			list_for_each_entry_safe(h, next, &e->held, list) {
+				if (!match(h, arg))
+					continue;
+				list_move_tail(&h->list, &gone);
+				e->n_held--;
+				mt->n_held--;
+			}
+		}
+	}
+	spin_unlock_bh(&mt->lock);
+	semnet_held_free_list(sn, &gone, reason);
+}
+
+void semnet_miss_flush(struct semnet_net *sn)
+{
+	semnet_miss_purge(sn, NULL, NULL, SEMNET_DROP_UNKNOWN_ADDRESS);
+}
+
+static bool semnet_held_uses_dev(struct semnet_held *h, void *dev)
+{
+	return h->state.in == dev || h->state.out == dev;
+}
+
+void semnet_miss_dev_gone(struct semnet_net *sn, struct net_device *dev)
+{
+	semnet_miss_purge(sn, semnet_held_uses_dev, dev,
+			  SEMNET_DROP_UNKNOWN_ADDRESS);
+}
+
+u32 semnet_miss_held(struct semnet_net *sn)
+{
+	return READ_ONCE(sn->misses.n_held);
+}
+
+/*
+ * Drops packets held too long and forgets addresses that stopped missing
+ * (their rate limit has run out), then comes back while any remain.
+ */
+static void semnet_miss_gc(struct work_struct *work)
+{
+	struct semnet_miss_table *mt =
+		container_of(to_delayed_work(work), struct semnet_miss_table, gc);
+	struct semnet_net *sn = container_of(mt, struct semnet_net, misses);
+	const struct semnet_node *node;
+	unsigned long now = jiffies, idle;
+	struct semnet_miss_entry *e;
+	struct semnet_held *h, *next;
+	struct hlist_node *tmp;
+	LIST_HEAD(expired);
+	unsigned int b;
+
+	rcu_read_lock();
+	node = rcu_dereference(sn->node);
+	idle = node ? max(node->miss_interval, node->hold_timeout) : 0;
+	rcu_read_unlock();
+
+	spin_lock_bh(&mt->lock);
+	for (b = 0; b < ARRAY_SIZE(mt->buckets); b++) {
+		hlist_for_each_entry_safe(e, tmp, &mt->buckets[b], hnode) {
+			list_for_each_entry_safe(h, next, &e->held, list) {
+				if (time_before(now, h->expires))
+					break;
+				list_move_tail(&h->list, &expired);
+				e->n_held--;
+				mt->n_held--;
+			}
+			if (!e->n_held && time_after_eq(now, e->last_miss + idle))
+				semnet_miss_unlink(mt, e, &expired);
+		}
+	}
+	if (mt->n_entries)
+		schedule_delayed_work(&mt->gc, SEMNET_MISS_GC_PERIOD);
+	spin_unlock_bh(&mt->lock);
+	semnet_held_free_list(sn, &expired, SEMNET_DROP_HOLD_EXPIRED);
+}
+
+static void semnet_miss_release_work(struct work_struct *work)
+{
+	struct semnet_miss_table *mt =
+		container_of(work, struct semnet_miss_table, release);
+
+	semnet_miss_release(container_of(mt, struct semnet_net, misses));
+}
+
+int semnet_miss_init(struct semnet_net *sn)
+{
+	struct semnet_miss_table *mt = &sn->misses;
+	unsigned int b;
+
+	spin_lock_init(&mt->lock);
+	for (b = 0; b < ARRAY_SIZE(mt->buckets); b++)
+		INIT_HLIST_HEAD(&mt->buckets[b]);
+	mt->seed = get_random_u32();
+	INIT_DELAYED_WORK(&mt->gc, semnet_miss_gc);
+	INIT_WORK(&mt->release, semnet_miss_release_work);
+	return 0;
+}
+
+void semnet_miss_destroy(struct semnet_net *sn)
+{
+	/* The collector re-arms while entries exist: empty first. */
+	semnet_miss_flush(sn);
+	cancel_delayed_work_sync(&sn->misses.gc);
+	cancel_work_sync(&sn->misses.release);
+	semnet_miss_flush(sn);
+}
+
+static int semnet_miss_netdev_event(struct notifier_block *nb,
+				    unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event == NETDEV_UNREGISTER)
+		semnet_miss_dev_gone(semnet_pernet(dev_net(dev)), dev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block semnet_miss_notifier = {
+	.notifier_call = semnet_miss_netdev_event,
+};
+
+int semnet_miss_notifier_init(void)
+{
+	return register_netdevice_notifier(&semnet_miss_notifier);
+}
+
+void semnet_miss_notifier_exit(void)
+{
+	unregister_netdevice_notifier(&semnet_miss_notifier);
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: table misses (miss.c) on a private state: events and their rate
+ * limit, the bounds on held packets, expiry, release once resolved, and
+ * cleanup when a device goes away. Packets are real skbs; the events go
+ * to a recorder instead of netlink.
+ */
+#include <kunit/test.h>
+#include <linux/etherdevice.h>
+#include <linux/inet.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+
+/* The events semnet_miss raised, in order. */
+static struct semnet_miss_event miss_events[16];
+static unsigned int n_miss_events;
+
+void semnet_nl_miss_event(struct semnet_net *sn,
+			  const struct semnet_miss_event *ev)
+{
+	if (n_miss_events < ARRAY_SIZE(miss_events))
+		miss_events[n_miss_events] = *ev;
+	n_miss_events++;
+}
+
+struct miss_fixture {
+	struct semnet_net sn;
+	struct semnet_node *node;
+};
+
+static int miss_init(struct kunit *test)
+{
+	struct miss_fixture *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	struct semnet_node *node;
+
+	if (!f)
+		return -ENOMEM;
+	if (semnet_state_init(&f->sn, &init_net)) {
+		kfree(f);
+		return -ENOMEM;
+	}
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node) {
+		semnet_state_destroy(&f->sn);
+		kfree(f);
+		return -ENOMEM;
+	}
+	node->platform = (struct semnet_prefix){ in_aton("172.16.0.0"), 12 };
+	node->services = (struct semnet_prefix){ in_aton("172.30.0.0"), 16 };
+	node->subnets[0] = (struct semnet_prefix){ in_aton("172.16.0.0"), 26 };
+	node->n_subnets = 1;
+	node->gateway = in_aton("172.16.0.1");
+	node->flow_max = 100;
+	node->hold_packets = 3;
+	node->hold_total = 5;
+	node->hold_timeout = 60 * HZ;
+	node->miss_interval = 60 * HZ;
+	rcu_assign_pointer(f->sn.node, node);
+	f->node = node;
+	n_miss_events = 0;
+	test->priv = f;
+	return 0;
+}
+
+static void miss_exit(struct kunit *test)
+{
+	struct miss_fixture *f = test->priv;
+
+	semnet_state_destroy(&f->sn);
+	kfree(f);
+}
+
+/* One UDP packet from @src to @dst:80 stopping at PRE_ROUTING on @in. */
+static unsigned int miss_send(struct kunit *test, struct net_device *in,
+			      const char *src, const char *dst)
+{
+	struct miss_fixture *f = test->priv;
+	struct nf_hook_state state = {
+		.hook = NF_INET_PRE_ROUTING,
+		.pf = NFPROTO_IPV4,
+		.in = in,
+		.net = &init_net,
+	};
+	struct semnet_pkt pkt = {
+		.key = {
+			.src = in_aton(src), .dst = in_aton(dst),
+			.sport = htons(40000), .dport = htons(80),
+			.proto = IPPROTO_UDP, .stage = SEMNET_STAGE_PRE,
+		},
+	};
+	struct sk_buff *skb = alloc_skb(128, GFP_KERNEL);
+	unsigned int verdict;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put(skb, 28);
+	/* As the hooks call it: under RCU, bottom halves off. */
+	rcu_read_lock();
+	local_bh_disable();
+	verdict = semnet_miss(&f->sn, f->node, skb, &state, &pkt);
+	local_bh_enable();
+	rcu_read_unlock();
+	return verdict;
+}
+
+static u64 miss_drops(struct miss_fixture *f, enum semnet_drop_reason r)
+{
+	struct semnet_stats sum;
+
+	semnet_stats_sum(&f->sn, &sum);
+	return sum.drops[r];
+}
+
+static void semnet_miss_events_and_bounds(struct kunit *test)
+{
+	struct miss_fixture *f = test->priv;
+	struct semnet_stats sum;
+	int i;
+
+	/* Four packets to one address: one event, three held, one dropped. */
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, miss_send(test, NULL, "172.16.0.2",
+						"172.30.1.1"), NF_STOLEN);
+	KUNIT_EXPECT_EQ(test, n_miss_events, 1U);
+	KUNIT_EXPECT_EQ(test, miss_events[0].addr, in_aton("172.30.1.1"));
+	KUNIT_EXPECT_EQ(test, miss_events[0].src, in_aton("172.16.0.2"));
+	KUNIT_EXPECT_EQ(test, miss_events[0].proto, IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, miss_events[0].dport, htons(80));
+	KUNIT_EXPECT_EQ(test, miss_events[0].kind, SEMNET_MISS_ADDRESS);
+	KUNIT_EXPECT_EQ(test, miss_events[0].held, 1U);
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 3U);
+	KUNIT_EXPECT_EQ(test, miss_drops(f, SEMNET_DROP_HOLD_FULL), 1ULL);
+
+	/* Another address: its own event; the total bound (5) holds. */
+	for (i = 0; i < 3; i++)
+		miss_send(test, NULL, "172.16.0.2", "172.30.1.2");
+	KUNIT_EXPECT_EQ(test, n_miss_events, 2U);
+	KUNIT_EXPECT_EQ(test, miss_events[1].addr, in_aton("172.30.1.2"));
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 5U);
+	KUNIT_EXPECT_EQ(test, miss_drops(f, SEMNET_DROP_HOLD_FULL), 2ULL);
+
+	semnet_stats_sum(&f->sn, &sum);
+	KUNIT_EXPECT_EQ(test, sum.misses, 7ULL);
+	KUNIT_EXPECT_EQ(test, sum.miss_events, 2ULL);
+
+	/* Removing the node drops what is held, nothing leaks. */
+	semnet_miss_flush(&f->sn);
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 0U);
+	KUNIT_EXPECT_EQ(test, f->sn.misses.n_entries, 0U);
+}
+
+static void semnet_miss_rate_limit(struct kunit *test)
+{
+	struct miss_fixture *f = test->priv;
+	int i;
+
+	f->node->hold_packets = 0;	/* events only */
+	f->node->miss_interval = msecs_to_jiffies(50);
+	for (i = 0; i < 5; i++)
+		miss_send(test, NULL, "172.16.0.2", "172.30.1.1");
+	KUNIT_EXPECT_EQ(test, n_miss_events, 1U);
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 0U);
+	KUNIT_EXPECT_EQ(test, miss_drops(f, SEMNET_DROP_UNKNOWN_ADDRESS), 5ULL);
+
+	/* After the interval the next miss reports the four it suppressed. */
+	msleep(jiffies_to_msecs(f->node->miss_interval) + 20);
+	miss_send(test, NULL, "172.16.0.2", "172.30.1.1");
+	KUNIT_ASSERT_EQ(test, n_miss_events, 2U);
+	KUNIT_EXPECT_EQ(test, miss_events[1].suppressed, 4U);
+}
+
+static void semnet_miss_expiry(struct kunit *test)
+{
+	struct miss_fixture *f = test->priv;
+
+	f->node->hold_timeout = msecs_to_jiffies(30);
+	f->node->miss_interval = msecs_to_jiffies(30);
+	miss_send(test, NULL, "172.16.0.2", "172.30.1.1");
+	miss_send(test, NULL, "172.16.0.2", "172.30.1.1");
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 2U);
+
+	/* The collector drops them once expired, then forgets the address. */
+	msleep(100);
+	/* Run it here, not racing the queued one, so its counts are final. */
+	cancel_delayed_work_sync(&f->sn.misses.gc);
+	semnet_miss_gc(&f->sn.misses.gc.work);
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 0U);
+	KUNIT_EXPECT_EQ(test, miss_drops(f, SEMNET_DROP_HOLD_EXPIRED), 2ULL);
+	KUNIT_EXPECT_EQ(test, f->sn.misses.n_entries, 0U);
+}
+
+static void semnet_miss_release_resolved(struct kunit *test)
+{
+	struct miss_fixture *f = test->priv;
+	struct semnet_instance_cfg cfg = {
+		.addr = in_aton("172.30.1.1"), .nsip = in_aton("172.16.0.9"),
+		.service = "app",
+	};
+	struct semnet_stats sum;
+	int ret;
+
+	miss_send(test, NULL, "172.16.0.2", "172.30.1.1");
+	miss_send(test, NULL, "172.16.0.2", "172.30.1.1");
+	miss_send(test, NULL, "172.16.0.2", "172.30.1.2");
+
+	/* Nothing resolved yet: nothing moves. */
+	semnet_miss_release(&f->sn);
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 3U);
+
+	mutex_lock(&f->sn.lock);
+	ret = semnet_instance_add(&f->sn, &cfg, false, true, NULL);
+	mutex_unlock(&f->sn.lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* Only the installed address's packets go on. */
+	semnet_miss_release(&f->sn);
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 1U);
+	semnet_stats_sum(&f->sn, &sum);
+	KUNIT_EXPECT_EQ(test, sum.released, 2ULL);
+	KUNIT_EXPECT_EQ(test, f->sn.misses.n_entries, 1U);
+}
+
+static void semnet_miss_device_gone(struct kunit *test)
+{
+	struct miss_fixture *f = test->priv;
+	struct net_device *dev;
+	int refs;
+
+	dev = alloc_netdev(0, "smiss%d", NET_NAME_UNKNOWN, ether_setup);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	refs = netdev_refcnt_read(dev);
+	miss_send(test, dev, "172.16.0.2", "172.30.1.1");
+	miss_send(test, NULL, "172.16.0.2", "172.30.1.2");
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 2U);
+	KUNIT_EXPECT_EQ(test, netdev_refcnt_read(dev), refs + 1);
+
+	/* Only the packet that came in through it goes (and its reference). */
+	semnet_miss_dev_gone(&f->sn, dev);
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 1U);
+	KUNIT_EXPECT_EQ(test, netdev_refcnt_read(dev), refs);
+	free_netdev(dev);
+}
+
+static struct kunit_case semnet_miss_cases[] = {
+	KUNIT_CASE(semnet_miss_events_and_bounds),
+	KUNIT_CASE(semnet_miss_rate_limit),
+	KUNIT_CASE(semnet_miss_expiry),
+	KUNIT_CASE(semnet_miss_release_resolved),
+	KUNIT_CASE(semnet_miss_device_gone),
+	{}
+};
+
+static struct kunit_suite semnet_miss_suite = {
+	.name = "semnet_miss",
+	.init = miss_init,
+	.exit = miss_exit,
+	.test_cases = semnet_miss_cases,
+};
