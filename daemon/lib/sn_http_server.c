@@ -144,6 +144,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h2req)
 	 * segments, query. */
 	char *scratch = malloc(method_len + 2 * path_len + query_len + 4);
 	json_t *reply = NULL;
+	const char *text_type = NULL;
 	int status = 0, path_known = 0;
 
 	if (!scratch) {
@@ -167,6 +168,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h2req)
 	req.path = path;
 	req.body = h2req->entity.base;
 	req.body_len = h2req->entity.base ? h2req->entity.len : 0;
+	req.reply_type = &text_type;
 	request_peer(h2req, &req);
 
 	nsegs = split_path(split, segs, SN_HTTP_MAX_SEGMENTS);
@@ -192,7 +194,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h2req)
 	}
 	sn_debug("http %s %s%s%s -> %d peer=%s", method, path, req.query ? "?" : "",
 		 req.query ? req.query : "", status, req.peer);
-	send_json(h2req, status, reply ? reply : NULL);
+	if (text_type && json_is_string(reply)) {
+		h2req->res.status = status;
+		h2req->res.reason = status < 300 ? "OK" : status < 500 ? "Client Error" : "Server Error";
+		h2o_add_header(&h2req->pool, &h2req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+			       text_type, strlen(text_type));
+		h2o_send_inline(h2req, json_string_value(reply), json_string_length(reply));
+	} else {
+		send_json(h2req, status, reply ? reply : NULL);
+	}
 	json_decref(reply);
 	free(scratch);
 	return 0;

@@ -28,6 +28,10 @@ struct sn_http_request {
 	/* Path segments matched by '*' in the route pattern, NUL-terminated. */
 	char *params[SN_HTTP_MAX_PARAMS];
 	size_t nparams;
+	/* A handler that sets *reply_type (e.g. Prometheus' text format)
+	 * replies with a JSON string that is sent as it is with that
+	 * Content-Type; JSON otherwise. */
+	const char **reply_type;
 };
 
 /* Returns the HTTP status and sets *reply to the JSON body (the server

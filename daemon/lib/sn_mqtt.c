@@ -234,6 +234,18 @@ int sn_mqtt_subscribe(struct sn_mqtt *m, const char *pattern, int qos)
 	return 0;
 }
 
+int sn_mqtt_unsubscribe(struct sn_mqtt *m, const char *pattern)
+{
+	int rc = mosquitto_unsubscribe(m->mosq, NULL, pattern);
+
+	if (rc != MOSQ_ERR_SUCCESS) {
+		sn_error("mqtt: unsubscribe %s: %s", pattern, mosquitto_strerror(rc));
+		return -1;
+	}
+	update_poll(m);
+	return 0;
+}
+
 int sn_mqtt_publish_json(struct sn_mqtt *m, const char *topic, json_t *payload, int qos,
 			 bool retain)
 {

@@ -26,6 +26,7 @@ struct sn_mqtt *sn_mqtt_new(uv_loop_t *loop, const char *client_id, sn_mqtt_mess
 int sn_mqtt_connect(struct sn_mqtt *m, const char *host, int port);
 bool sn_mqtt_is_connected(const struct sn_mqtt *m);
 int sn_mqtt_subscribe(struct sn_mqtt *m, const char *pattern, int qos);
+int sn_mqtt_unsubscribe(struct sn_mqtt *m, const char *pattern);
 /* Publishes @payload (borrowed) as compact JSON. 0 or -1 (logged). */
 int sn_mqtt_publish_json(struct sn_mqtt *m, const char *topic, json_t *payload, int qos,
 			 bool retain);

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * semnetd <-> the cluster manager over MQTT (shared/OAKESTRA-API.md): the
+ * subnet request, reports of deployed and undeployed instances, table
+ * queries and their answers, job updates and the node registry.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "semnetd.h"
+#include "sn_log.h"
+#include "tables.h"
+
+#define TOPIC_MAX 256
+#define SUBNET_RETRY_MS 2000
+
+void semnetd_publish(struct semnetd *d, const char *suffix, json_t *msg)
+{
+	char topic[TOPIC_MAX];
+
+	if (!d->mqtt || !sn_mqtt_is_connected(d->mqtt)) {
+		sn_debug("not connected to the cluster: %s not sent", suffix);
+		return;
+	}
+	snprintf(topic, sizeof(topic), "nodes/%s/net/%s", d->id.node_id, suffix);
+	sn_mqtt_publish_json(d->mqtt, topic, msg, 1, false);
+}
+
+void semnetd_subscribe(struct semnetd *d, const char *topic)
+{
+	/* Not connected: the connect callback subscribes everything. */
+	if (d->mqtt && sn_mqtt_is_connected(d->mqtt))
+		sn_mqtt_subscribe(d->mqtt, topic, 1);
+}
+
+void semnetd_unsubscribe(struct semnetd *d, const char *topic)
+{
+	if (d->mqtt && sn_mqtt_is_connected(d->mqtt))
+		sn_mqtt_unsubscribe(d->mqtt, topic);
+}
+
+void semnetd_report_deployed(struct semnetd *d, const struct semnetd_lease *l)
+{
+	char host[SN_IPV4_STRLEN];
+	json_t *msg;
+
+	sn_ipv4_format(d->underlay, host);
+	msg = json_pack("{s:s, s:s, s:i, s:o, s:s, s:s, s:i, s:s}", "appname", l->job_name,
+			"status", "DEPLOYED", "instance_number", l->number, "nsip",
+			sn_json_ipv4_string(l->nsip), "nsipv6", "", "host_ip", host, "host_port",
+			d->cfg.tunnel_port, "tunnel", "gre-udp");
+	if (msg) {
+		semnetd_publish(d, "service/deployed", msg);
+		json_decref(msg);
+	}
+}
+
+static void request_subnet(struct semnetd *d)
+{
+	char host[SN_IPV4_STRLEN];
+	json_t *msg;
+
+	sn_ipv4_format(d->underlay, host);
+	/* host_ip/host_port: the registry tells the other nodes where we are. */
+	msg = json_pack("{s:s, s:s, s:i, s:s}", "METHOD", "GET", "host_ip", host, "host_port",
+			d->cfg.tunnel_port, "tunnel", "gre-udp");
+	if (msg) {
+		semnetd_publish(d, "subnet", msg);
+		json_decref(msg);
+	}
+}
+
+static void on_subnet_timer(uv_timer_t *timer)
+{
+	struct semnetd *d = timer->data;
+
+	if (d->state == SEMNETD_WAITING_SUBNET) {
+		sn_info("asking the cluster for this node's subnet");
+		request_subnet(d);
+	} else {
+		uv_timer_stop(timer);
+	}
+}
+
+static void reports_after_reconnect(void *arg, const struct semnetd_lease *l)
+{
+	/* The cluster may have lost them (or our address changed). */
+	semnetd_report_deployed(arg, l);
+}
+
+static void on_connected(void *arg)
+{
+	struct semnetd *d = arg;
+	char topic[TOPIC_MAX];
+
+	sn_info("connected to the cluster's broker");
+	snprintf(topic, sizeof(topic), "nodes/%s/net/subnetwork/result", d->id.node_id);
+	sn_mqtt_subscribe(d->mqtt, topic, 1);
+	snprintf(topic, sizeof(topic), "nodes/%s/net/tablequery/result", d->id.node_id);
+	sn_mqtt_subscribe(d->mqtt, topic, 1);
+	sn_mqtt_subscribe(d->mqtt, "semnet/nodes", 1);
+	semnetd_tables_subscribe_all(d);
+	/* Always ask: the answer is the same subnet, and it tells the registry
+	 * this node's current underlay address. */
+	request_subnet(d);
+	if (d->state == SEMNETD_WAITING_SUBNET)
+		uv_timer_start(&d->subnet_timer, on_subnet_timer, SUBNET_RETRY_MS, SUBNET_RETRY_MS);
+	if (d->state == SEMNETD_READY) {
+		semnetd_store_lease_each(&d->db, reports_after_reconnect, d);
+		semnetd_tables_requery_all(d);
+	}
+}
+
+static void on_subnet(struct semnetd *d, const char *payload, int len)
+{
+	struct sn_err err;
+	json_t *msg = sn_json_parse_object(payload, len > 0 ? (size_t)len : 0, &err);
+	const char *error;
+	uint32_t addr;
+	bool present;
+	long long plen = 26;
+	struct sn_prefix subnet;
+
+	if (!msg) {
+		sn_warn("subnet answer ignored: %s", err.msg);
+		return;
+	}
+	if ((error = json_string_value(json_object_get(msg, "error")))) {
+		sn_warn("the cluster gives no subnet: %s", error);
+		snprintf(d->state_error, sizeof(d->state_error), "the cluster gives no subnet: %s",
+			 error);
+		goto out;
+	}
+	if (sn_json_ipv4(msg, "address", true, &addr, &present, &err) < 0 ||
+	    sn_json_int(msg, "prefix_len", false, false, 8, 30, &plen, &err) < 0) {
+		sn_warn("subnet answer ignored: %s", err.msg);
+		goto out;
+	}
+	subnet.addr = addr;
+	subnet.len = (unsigned int)plen;
+	if (subnet.addr & ~sn_prefix_mask(subnet.len)) {
+		sn_warn("subnet answer ignored: host bits set");
+		goto out;
+	}
+	if (d->state != SEMNETD_WAITING_SUBNET) {
+		if (d->id.subnet.addr != subnet.addr || d->id.subnet.len != subnet.len)
+			sn_warn("the cluster now names another subnet for this node; keeping ours");
+		goto out;
+	}
+	uv_timer_stop(&d->subnet_timer);
+	d->id.subnet = subnet;
+	if (sn_db_begin(&d->db) < 0 || semnetd_store_identity_put(&d->db, &d->id) < 0 ||
+	    sn_db_commit(&d->db) < 0) {
+		sn_db_rollback(&d->db);
+		d->id.subnet.len = 0;
+		d->state = SEMNETD_FAILED;
+		snprintf(d->state_error, sizeof(d->state_error), "cannot store the subnet");
+		goto out;
+	}
+	if (semnetd_node_setup(d, &err) < 0) {
+		d->state = SEMNETD_FAILED;
+		snprintf(d->state_error, sizeof(d->state_error), "%s", err.msg);
+		sn_error("node setup failed: %s", err.msg);
+	}
+out:
+	json_decref(msg);
+}
+
+static void on_message(void *arg, const char *topic, const char *payload, int len)
+{
+	struct semnetd *d = arg;
+	char prefix[TOPIC_MAX];
+	size_t plen;
+
+	if (!strcmp(topic, "semnet/nodes")) {
+		semnetd_tables_on_registry(d, payload, len);
+		return;
+	}
+	if (!strncmp(topic, "jobs/", 5)) {
+		char job[SN_OAK_JOB_NAME_MAX + 1];
+		const char *slash = strchr(topic + 5, '/');
+
+		if (!slash || strcmp(slash, "/updates_available") ||
+		    (size_t)(slash - topic - 5) > SN_OAK_JOB_NAME_MAX)
+			return;
+		snprintf(job, sizeof(job), "%.*s", (int)(slash - topic - 5), topic + 5);
+		semnetd_tables_on_update(d, job);
+		return;
+	}
+	plen = (size_t)snprintf(prefix, sizeof(prefix), "nodes/%s/net/", d->id.node_id);
+	if (strncmp(topic, prefix, plen))
+		return;
+	if (!strcmp(topic + plen, "subnetwork/result"))
+		on_subnet(d, payload, len);
+	else if (!strcmp(topic + plen, "tablequery/result"))
+		semnetd_tables_on_result(d, payload, len);
+}
+
+int semnetd_cluster_start(struct semnetd *d)
+{
+	char client_id[96];
+	const char *host = d->cfg.mqtt_host[0] ? d->cfg.mqtt_host : d->id.cluster_address;
+
+	if (d->mqtt)
+		return 0;
+	snprintf(client_id, sizeof(client_id), "semnetd-%s", d->id.node_id);
+	d->mqtt = sn_mqtt_new(d->loop, client_id, on_message, on_connected, d);
+	if (!d->mqtt)
+		return -1;
+	if (!uv_is_active((uv_handle_t *)&d->subnet_timer) && d->state == SEMNETD_WAITING_SUBNET)
+		uv_timer_start(&d->subnet_timer, on_subnet_timer, SUBNET_RETRY_MS, SUBNET_RETRY_MS);
+	sn_info("cluster broker %s:%d, node id %s", host, d->cfg.mqtt_port, d->id.node_id);
+	return sn_mqtt_connect(d->mqtt, host, d->cfg.mqtt_port);
+}

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "config.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sn_daemon.h"
+#include "sn_log.h"
+
+static const char usage[] =
+	"usage: semnetd [options]\n"
+	"  --config FILE            JSON settings (keys as the long options, '_' for '-')\n"
+	"  --socket PATH            the API's unix socket (default /run/semnet/semnetd.sock)\n"
+	"  --db PATH                SQLite database (default /var/lib/semnet/semnetd.db)\n"
+	"  --sync full|normal       commit durability (default full)\n"
+	"  --mqtt-host HOST         the cluster's MQTT broker (default: cluster_address\n"
+	"                           of POST /register)\n"
+	"  --mqtt-port N            (default 10003, Oakestra's cluster broker)\n"
+	"  --underlay-addr ADDR     this node's underlay IPv4 address (default: the first\n"
+	"                           address of --underlay-dev)\n"
+	"  --underlay-dev IFNAME    (default: the device of the default route)\n"
+	"  --bridge IFNAME          the container bridge (default semnet-br0)\n"
+	"  --container-ifname NAME  the interface inside containers (default eth0)\n"
+	"  --platform PREFIX        every semnet address (default 172.16.0.0/12)\n"
+	"  --services PREFIX        ServiceIPs and InstanceIPs (default 172.30.0.0/16)\n"
+	"  --tunnel-port N          GRE-in-UDP port of semnet0 (default 4754)\n"
+	"  --interest-idle-ms N     forget a remote service unused this long (default 10000)\n"
+	"  --interest-check-ms N    how often traffic counters are read (default 1000)\n"
+	"  --firewall on|off        accept semnet's interfaces in drop-policy chains (on)\n"
+	"  --log-level LEVEL        debug, info, warn, error\n"
+	"  --ready-file PATH        write 0 there once the API serves\n";
+
+enum {
+	OPT_CONFIG = 256, OPT_SOCKET, OPT_DB, OPT_SYNC, OPT_MQTT_HOST, OPT_MQTT_PORT,
+	OPT_UNDERLAY_ADDR, OPT_UNDERLAY_DEV, OPT_BRIDGE, OPT_CONTAINER_IFNAME, OPT_PLATFORM,
+	OPT_SERVICES, OPT_TUNNEL_PORT, OPT_INTEREST_IDLE, OPT_INTEREST_CHECK, OPT_FIREWALL,
+	OPT_LOG_LEVEL, OPT_READY_FILE, OPT_HELP,
+};
+
+static const struct option options[] = {
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "sync", required_argument, NULL, OPT_SYNC },
+	{ "mqtt-host", required_argument, NULL, OPT_MQTT_HOST },
+	{ "mqtt-port", required_argument, NULL, OPT_MQTT_PORT },
+	{ "underlay-addr", required_argument, NULL, OPT_UNDERLAY_ADDR },
+	{ "underlay-dev", required_argument, NULL, OPT_UNDERLAY_DEV },
+	{ "bridge", required_argument, NULL, OPT_BRIDGE },
+	{ "container-ifname", required_argument, NULL, OPT_CONTAINER_IFNAME },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "services", required_argument, NULL, OPT_SERVICES },
+	{ "tunnel-port", required_argument, NULL, OPT_TUNNEL_PORT },
+	{ "interest-idle-ms", required_argument, NULL, OPT_INTEREST_IDLE },
+	{ "interest-check-ms", required_argument, NULL, OPT_INTEREST_CHECK },
+	{ "firewall", required_argument, NULL, OPT_FIREWALL },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_int(const char *name, const char *text, int min, int max, int *out)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+
+	if (*text == '\0' || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "semnetd: %s must be an integer in %d..%d, not '%s'\n", name, min,
+			max, text);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int copy(const char *name, char *dst, size_t size, const char *value)
+{
+	if (strlen(value) >= size || !*value) {
+		fprintf(stderr, "semnetd: %s must be 1 to %zu bytes\n", name, size - 1);
+		return -1;
+	}
+	strcpy(dst, value);
+	return 0;
+}
+
+/* Interface names: what the kernel accepts (no '/', ':', spaces). */
+static int copy_ifname(const char *name, char *dst, const char *value)
+{
+	if (strpbrk(value, "/: \t\n") || !strcmp(value, ".") || !strcmp(value, "..")) {
+		fprintf(stderr, "semnetd: %s '%s' is not an interface name\n", name, value);
+		return -1;
+	}
+	return copy(name, dst, IF_NAMESIZE, value);
+}
+
+static int parse_prefix(const char *name, const char *value, struct sn_prefix *out)
+{
+	if (!sn_prefix_parse(value, out) || out->len < 8 || out->len > 24) {
+		fprintf(stderr, "semnetd: %s must be a prefix a.b.c.d/8..24 without host bits, not '%s'\n",
+			name, value);
+		return -1;
+	}
+	return 0;
+}
+
+static int apply(struct semnetd_config *cfg, int id, const char *value)
+{
+	int level;
+
+	switch (id) {
+	case OPT_SOCKET:
+		return copy("socket", cfg->socket_path, sizeof(cfg->socket_path), value);
+	case OPT_DB:
+		return copy("db", cfg->db_path, sizeof(cfg->db_path), value);
+	case OPT_SYNC:
+		if (strcmp(value, "full") && strcmp(value, "normal"))
+			return fprintf(stderr, "semnetd: sync must be full or normal\n"), -1;
+		cfg->db_durable = strcmp(value, "full") == 0;
+		return 0;
+	case OPT_MQTT_HOST:
+		return copy("mqtt-host", cfg->mqtt_host, sizeof(cfg->mqtt_host), value);
+	case OPT_MQTT_PORT:
+		return parse_int("mqtt-port", value, 1, 65535, &cfg->mqtt_port);
+	case OPT_UNDERLAY_ADDR:
+		if (!sn_ipv4_parse(value, &cfg->underlay_addr) || !cfg->underlay_addr)
+			return fprintf(stderr, "semnetd: underlay-addr '%s' is not an IPv4 address\n",
+				       value), -1;
+		return 0;
+	case OPT_UNDERLAY_DEV:
+		return copy_ifname("underlay-dev", cfg->underlay_dev, value);
+	case OPT_BRIDGE:
+		return copy_ifname("bridge", cfg->bridge, value);
+	case OPT_CONTAINER_IFNAME:
+		return copy_ifname("container-ifname", cfg->container_ifname, value);
+	case OPT_PLATFORM:
+		return parse_prefix("platform", value, &cfg->platform);
+	case OPT_SERVICES:
+		return parse_prefix("services", value, &cfg->services);
+	case OPT_TUNNEL_PORT:
+		return parse_int("tunnel-port", value, 1, 65535, &cfg->tunnel_port);
+	case OPT_INTEREST_IDLE:
+		return parse_int("interest-idle-ms", value, 100, 86400000, &cfg->interest_idle_ms);
+	case OPT_INTEREST_CHECK:
+		return parse_int("interest-check-ms", value, 50, 600000, &cfg->interest_check_ms);
+	case OPT_FIREWALL:
+		if (strcmp(value, "on") && strcmp(value, "off"))
+			return fprintf(stderr, "semnetd: firewall must be on or off\n"), -1;
+		cfg->firewall = strcmp(value, "on") == 0;
+		return 0;
+	case OPT_LOG_LEVEL:
+		if ((level = sn_log_parse_level(value)) < 0)
+			return fprintf(stderr, "semnetd: bad log level '%s'\n", value), -1;
+		cfg->log_level = level;
+		return 0;
+	case OPT_READY_FILE:
+		return copy("ready-file", cfg->ready_file, sizeof(cfg->ready_file), value);
+	}
+	return -1;
+}
+
+static int load_file(struct semnetd_config *cfg, const char *path)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), *value;
+	const char *key;
+	int rc = 0;
+
+	if (!root || !json_is_object(root)) {
+		fprintf(stderr, "semnetd: %s: %s\n", path,
+			root ? "must hold a JSON object" : jerr.text);
+		json_decref(root);
+		return -1;
+	}
+	json_object_foreach(root, key, value) {
+		char name[64], text[32];
+		const struct option *o;
+
+		if (rc < 0)
+			break;
+		snprintf(name, sizeof(name), "%s", key);
+		for (char *p = name; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		for (o = options; o->name && strcmp(o->name, name); o++)
+			;
+		if (!o->name || o->val == OPT_CONFIG || o->val == OPT_HELP) {
+			fprintf(stderr, "semnetd: %s: unknown setting '%s'\n", path, key);
+			rc = -1;
+		} else if (json_is_string(value)) {
+			rc = apply(cfg, o->val, json_string_value(value));
+		} else if (json_is_integer(value)) {
+			snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(value));
+			rc = apply(cfg, o->val, text);
+		} else if (json_is_boolean(value) && o->val == OPT_FIREWALL) {
+			rc = apply(cfg, o->val, json_is_true(value) ? "on" : "off");
+		} else {
+			fprintf(stderr, "semnetd: %s: '%s' must be a string or integer\n", path, key);
+			rc = -1;
+		}
+	}
+	json_decref(root);
+	return rc;
+}
+
+static int load_file_any(void *cfg, const char *path)
+{
+	return load_file(cfg, path);
+}
+
+static int apply_any(void *cfg, int opt, const char *value)
+{
+	return apply(cfg, opt, value);
+}
+
+int semnetd_config_load(struct semnetd_config *cfg, int argc, char **argv)
+{
+	struct sn_args args = {
+		.prog = "semnetd",
+		.usage = usage,
+		.options = options,
+		.opt_config = OPT_CONFIG,
+		.opt_help = OPT_HELP,
+		.load_file = load_file_any,
+		.apply = apply_any,
+	};
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	strcpy(cfg->socket_path, "/run/semnet/semnetd.sock");
+	strcpy(cfg->db_path, "/var/lib/semnet/semnetd.db");
+	cfg->db_durable = true;
+	cfg->mqtt_port = 10003;
+	strcpy(cfg->bridge, "semnet-br0");
+	strcpy(cfg->container_ifname, "eth0");
+	sn_prefix_parse("172.16.0.0/12", &cfg->platform);
+	sn_prefix_parse("172.30.0.0/16", &cfg->services);
+	cfg->tunnel_port = 4754;
+	cfg->interest_idle_ms = 10000;
+	cfg->interest_check_ms = 1000;
+	cfg->firewall = true;
+	cfg->log_level = SN_LOG_INFO;
+
+	args.cfg = cfg;
+	rc = sn_args_parse(&args, argc, argv);
+	if (rc)
+		return rc;
+	if (!sn_prefix_contains(&cfg->platform, cfg->services.addr) ||
+	    cfg->services.len < cfg->platform.len) {
+		fprintf(stderr, "semnetd: the services range must lie inside the platform range\n");
+		return -1;
+	}
+	if (!strcmp(cfg->bridge, "semnet0") || !strcmp(cfg->bridge, cfg->container_ifname)) {
+		fprintf(stderr, "semnetd: the bridge needs a name of its own\n");
+		return -1;
+	}
+	return 0;
+}

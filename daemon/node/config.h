@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* semnetd settings: defaults, a JSON config file, then flags. */
+#ifndef SEMNETD_CONFIG_H
+#define SEMNETD_CONFIG_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sn_ipv4.h"
+
+struct semnetd_config {
+	char socket_path[108];		/* sun_path */
+	char db_path[PATH_MAX];
+	bool db_durable;
+	char mqtt_host[254];		/* default: cluster_address of /register */
+	int mqtt_port;
+	uint32_t underlay_addr;		/* 0: found at /register */
+	char underlay_dev[IF_NAMESIZE];	/* "": the default route's device */
+	char bridge[IF_NAMESIZE];
+	char container_ifname[IF_NAMESIZE];
+	struct sn_prefix platform;
+	struct sn_prefix services;
+	int tunnel_port;
+	int interest_idle_ms;		/* drop a remote service unused this long */
+	int interest_check_ms;		/* how often kernel counters are read */
+	bool firewall;			/* add accept rules to drop-policy chains */
+	int log_level;
+	char ready_file[PATH_MAX];
+};
+
+/* 0, 1 when --help was printed, -1 on error (printed). */
+int semnetd_config_load(struct semnetd_config *cfg, int argc, char **argv);
+
+#endif

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "firewall.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sn_log.h"
+
+#define RULE_TAG "semnet"
+
+int semnetd_fw_open(struct semnetd_fw *fw)
+{
+	fw->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!fw->nft)
+		return -ENOMEM;
+	if (nft_ctx_buffer_output(fw->nft) < 0 || nft_ctx_buffer_error(fw->nft) < 0) {
+		nft_ctx_free(fw->nft);
+		fw->nft = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void semnetd_fw_close(struct semnetd_fw *fw)
+{
+	if (fw->nft)
+		nft_ctx_free(fw->nft);
+	fw->nft = NULL;
+}
+
+/* Runs nft commands; on failure @err gets nft's first error line. */
+static int run(struct semnetd_fw *fw, const char *cmd, struct sn_err *err)
+{
+	int rc = nft_run_cmd_from_buffer(fw->nft, cmd);
+	const char *msg = nft_ctx_get_error_buffer(fw->nft);
+
+	if (rc != 0 && err) {
+		size_t len = msg ? strcspn(msg, "\n") : 0;
+
+		sn_err_set(err, "nftables: %.*s", (int)(len > 200 ? 200 : len), msg ? msg : "");
+	}
+	return rc == 0 ? 0 : -EIO;
+}
+
+int semnetd_fw_accept(struct semnetd_fw *fw, const char *bridge, struct sn_err *err)
+{
+	static const char *const chains[] = { "DOCKER-USER", "FORWARD" };
+	char cmd[1024];
+
+	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
+		const char *out;
+
+		snprintf(cmd, sizeof(cmd), "list chain ip filter %s", chains[i]);
+		if (run(fw, cmd, NULL) < 0)
+			continue;	/* no such chain */
+		out = nft_ctx_get_output_buffer(fw->nft);
+		snprintf(cmd, sizeof(cmd), "comment \"%s-%s\"", RULE_TAG, bridge);
+		if (out && strstr(out, cmd))
+			return 0;	/* already there (a restart) */
+		snprintf(cmd, sizeof(cmd),
+			 "insert rule ip filter %1$s iifname \"%2$s\" accept comment \"%3$s-%2$s\"\n"
+			 "insert rule ip filter %1$s oifname \"%2$s\" accept comment \"%3$s-%2$s\"\n"
+			 "insert rule ip filter %1$s iifname \"semnet0\" accept comment \"%3$s-%2$s\"\n"
+			 "insert rule ip filter %1$s oifname \"semnet0\" accept comment \"%3$s-%2$s\"\n",
+			 chains[i], bridge, RULE_TAG);
+		if (run(fw, cmd, err) < 0)
+			return -EIO;
+		sn_info("firewall: semnet's interfaces accepted in ip filter %s", chains[i]);
+		return 0;
+	}
+	return 0;	/* no iptables-style forward chain: nothing drops */
+}
+
+int semnetd_fw_portmap_init(struct semnetd_fw *fw, struct sn_err *err)
+{
+	/* Deleted and recreated whole: nothing duplicates across restarts;
+	 * connections already translated keep their conntrack NAT. */
+	run(fw, "delete table ip semnet", NULL);
+	return run(fw,
+		   "table ip semnet {\n"
+		   "  map portmap { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+		   "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+		   "    fib daddr type local dnat ip to meta l4proto . th dport map @portmap; }\n"
+		   "  chain output { type nat hook output priority -100; policy accept;\n"
+		   "    fib daddr type local dnat ip to meta l4proto . th dport map @portmap; }\n"
+		   "}\n", err);
+}
+
+static void element(char *buf, size_t size, const struct semnetd_port_map *m, uint32_t nsip)
+{
+	const char *proto = m->proto == IPPROTO_UDP ? "udp" : "tcp";
+
+	if (nsip)
+		snprintf(buf, size, "%s . %u : %u.%u.%u.%u . %u", proto, m->host_port, nsip >> 24,
+			 (nsip >> 16) & 255, (nsip >> 8) & 255, nsip & 255, m->container_port);
+	else
+		snprintf(buf, size, "%s . %u", proto, m->host_port);
+}
+
+int semnetd_fw_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct semnetd_port_map *maps,
+			 size_t n, struct sn_err *err)
+{
+	char cmd[4096] = "", one[96];
+	size_t used = 0;
+
+	if (n == 0)
+		return 0;
+	/* "create" fails on an existing key, and one command is atomic. */
+	for (size_t i = 0; i < n; i++) {
+		element(one, sizeof(one), &maps[i], nsip);
+		used += (size_t)snprintf(cmd + used, sizeof(cmd) - used,
+					 "create element ip semnet portmap { %s }\n", one);
+	}
+	if (run(fw, cmd, NULL) < 0) {
+		sn_err_set(err, "a host port of portMappings is mapped already (or nftables failed)");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+int semnetd_fw_ports_del(struct semnetd_fw *fw, const struct semnetd_port_map *maps, size_t n)
+{
+	char cmd[160], one[96];
+	int rc = 0;
+
+	/* One by one: an element already gone must not keep the others. */
+	for (size_t i = 0; i < n; i++) {
+		element(one, sizeof(one), &maps[i], 0);
+		snprintf(cmd, sizeof(cmd), "delete element ip semnet portmap { %s }", one);
+		if (run(fw, cmd, NULL) < 0)
+			rc = -EIO;
+	}
+	return rc;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nftables through libnftables: accept rules for semnet's interfaces in a
+ * drop-policy forward chain (Docker's DOCKER-USER, else the FORWARD chain
+ * of "table ip filter", which is where iptables-nft puts them), and the
+ * port mappings of containers (host port -> nsIP:port DNAT) as elements of
+ * one map in semnetd's own "table ip semnet".
+ */
+#ifndef SEMNETD_FIREWALL_H
+#define SEMNETD_FIREWALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "request.h"
+#include "sn_json.h"
+
+struct nft_ctx;
+
+struct semnetd_fw {
+	struct nft_ctx *nft;
+};
+
+int semnetd_fw_open(struct semnetd_fw *fw);
+void semnetd_fw_close(struct semnetd_fw *fw);
+/* Inserts "iifname/oifname @bridge and semnet0 accept" once into the
+ * forward chain that drops, if there is one. */
+int semnetd_fw_accept(struct semnetd_fw *fw, const char *bridge, struct sn_err *err);
+/* (Re)creates table ip semnet with an empty port map. */
+int semnetd_fw_portmap_init(struct semnetd_fw *fw, struct sn_err *err);
+/* Adds all of @maps towards @nsip, or none (-EEXIST when a host port is
+ * mapped already). */
+int semnetd_fw_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct semnetd_port_map *maps,
+			 size_t n, struct sn_err *err);
+int semnetd_fw_ports_del(struct semnetd_fw *fw, const struct semnetd_port_map *maps, size_t n);
+
+#endif

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "host.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+
+#include "sn_log.h"
+
+#define TUNNEL_DEV "semnet0"
+
+/* libnl's error codes as errno values, for the callers' status mapping. */
+static int to_errno(int nlerr)
+{
+	switch (-nlerr) {
+	case 0:
+		return 0;
+	case NLE_EXIST:
+		return -EEXIST;
+	case NLE_OBJ_NOTFOUND:
+	case NLE_NODEV:
+		return -ENODEV;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	default:
+		return -EIO;
+	}
+}
+
+static int fail(struct sn_err *err, int nlerr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct sn_err *err, int nlerr, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sn_err_set(err, "%s: %s", msg, nl_geterror(nlerr));
+	return to_errno(nlerr);
+}
+
+int semnetd_host_open(struct semnetd_host *h)
+{
+	h->sk = nl_socket_alloc();
+	if (!h->sk)
+		return -ENOMEM;
+	if (nl_connect(h->sk, NETLINK_ROUTE) < 0) {
+		nl_socket_free(h->sk);
+		h->sk = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+void semnetd_host_close(struct semnetd_host *h)
+{
+	if (h->sk)
+		nl_socket_free(h->sk);
+	h->sk = NULL;
+}
+
+static struct nl_addr *ipv4(uint32_t addr, unsigned int len)
+{
+	uint32_t be = htonl(addr);
+	struct nl_addr *a = nl_addr_build(AF_INET, &be, sizeof(be));
+
+	if (a)
+		nl_addr_set_prefixlen(a, (int)len);
+	return a;
+}
+
+int semnetd_host_ifindex(struct semnetd_host *h, const char *name)
+{
+	struct rtnl_link *link;
+	int ifindex;
+
+	if (rtnl_link_get_kernel(h->sk, 0, name, &link) < 0)
+		return 0;
+	ifindex = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return ifindex;
+}
+
+int semnetd_host_mtu(struct semnetd_host *h, const char *name)
+{
+	struct rtnl_link *link;
+	int mtu;
+
+	if (rtnl_link_get_kernel(h->sk, 0, name, &link) < 0)
+		return -ENODEV;
+	mtu = (int)rtnl_link_get_mtu(link);
+	rtnl_link_put(link);
+	return mtu;
+}
+
+/* Sets @name up, and its MTU and master when given (> 0). */
+static int link_change(struct nl_sock *sk, const char *name, int mtu, int master,
+		       struct sn_err *err)
+{
+	struct rtnl_link *orig, *change;
+	int rc;
+
+	if ((rc = rtnl_link_get_kernel(sk, 0, name, &orig)) < 0)
+		return fail(err, rc, "interface %s", name);
+	change = rtnl_link_alloc();
+	if (!change) {
+		rtnl_link_put(orig);
+		return fail(err, -NLE_NOMEM, "interface %s", name);
+	}
+	rtnl_link_set_flags(change, IFF_UP);
+	if (mtu > 0)
+		rtnl_link_set_mtu(change, (unsigned int)mtu);
+	if (master > 0)
+		rtnl_link_set_master(change, master);
+	rc = rtnl_link_change(sk, orig, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(orig);
+	return rc < 0 ? fail(err, rc, "cannot configure %s", name) : 0;
+}
+
+static int addr_add(struct nl_sock *sk, int ifindex, uint32_t addr, unsigned int len,
+		    struct sn_err *err)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = ipv4(addr, len);
+	int rc = -NLE_NOMEM;
+
+	if (a && local) {
+		rtnl_addr_set_ifindex(a, ifindex);
+		rtnl_addr_set_local(a, local);
+		rtnl_addr_set_prefixlen(a, (int)len);
+		rc = rtnl_addr_add(sk, a, 0);
+	}
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	if (rc == -NLE_EXIST)	/* already there (a restart) */
+		rc = 0;
+	return rc < 0 ? fail(err, rc, "cannot add address %u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255) : 0;
+}
+
+/* @dst via @gateway (0: on-link) out of @ifindex, from @src (0: any). */
+static int route_replace(struct nl_sock *sk, const struct sn_prefix *dst, int ifindex,
+			 uint32_t gateway, uint32_t src, struct sn_err *err)
+{
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *d = ipv4(dst->addr, dst->len), *gw = NULL, *s = NULL;
+	int rc = -NLE_NOMEM;
+
+	if (!r || !nh || !d)
+		goto out;
+	if ((gateway && !(gw = ipv4(gateway, 32))) || (src && !(s = ipv4(src, 32))))
+		goto out;
+	rtnl_route_set_family(r, AF_INET);
+	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	rtnl_route_set_protocol(r, RTPROT_STATIC);
+	rtnl_route_set_scope(r, gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+	rtnl_route_set_dst(r, d);
+	if (s)
+		rtnl_route_set_pref_src(r, s);
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	if (gw)
+		rtnl_route_nh_set_gateway(nh, gw);
+	rtnl_route_add_nexthop(r, nh);
+	nh = NULL;	/* the route owns it */
+	rc = rtnl_route_add(sk, r, NLM_F_REPLACE);
+out:
+	if (nh)
+		rtnl_route_nh_free(nh);
+	nl_addr_put(d);
+	nl_addr_put(gw);
+	nl_addr_put(s);
+	rtnl_route_put(r);
+	return rc < 0 ? fail(err, rc, "cannot add a route") : 0;
+}
+
+/* Writes @value to /proc/sys/@key (this process's network namespace). */
+static int sysctl_set(const char *key, const char *value, struct sn_err *err)
+{
+	char path[256];
+	FILE *f;
+	int bad;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", key);
+	if (!(f = fopen(path, "w"))) {
+		sn_err_set(err, "cannot set %s: %s", key, strerror(errno));
+		return -errno;
+	}
+	bad = fputs(value, f) < 0;
+	bad |= fclose(f) != 0;
+	if (bad) {
+		sn_err_set(err, "cannot set %s", key);
+		return -EIO;
+	}
+	return 0;
+}
+
+int semnetd_host_bridge(struct semnetd_host *h, const char *bridge, const struct sn_prefix *subnet,
+			uint32_t gateway, int *ifindex, struct sn_err *err)
+{
+	char key[128];
+	int rc;
+
+	if (!semnetd_host_ifindex(h, bridge) && (rc = rtnl_link_bridge_add(h->sk, bridge)) < 0 &&
+	    rc != -NLE_EXIST)
+		return fail(err, rc, "cannot create the bridge %s", bridge);
+	if ((rc = link_change(h->sk, bridge, 0, 0, err)) < 0)
+		return rc;
+	*ifindex = semnetd_host_ifindex(h, bridge);
+	if ((rc = addr_add(h->sk, *ifindex, gateway, subnet->len, err)) < 0)
+		return rc;
+	/* Translated traffic hairpins through the bridge: forwarding on, and
+	 * no redirects telling containers to go around semnet. */
+	snprintf(key, sizeof(key), "net/ipv4/conf/%s/send_redirects", bridge);
+	if ((rc = sysctl_set("net/ipv4/ip_forward", "1", err)) < 0 ||
+	    (rc = sysctl_set("net/ipv4/conf/all/send_redirects", "0", err)) < 0 ||
+	    (rc = sysctl_set(key, "0", err)) < 0)
+		return rc;
+	return 0;
+}
+
+int semnetd_host_tunnel(struct semnetd_host *h, const struct sn_prefix *platform, uint32_t gateway,
+			int *mtu, struct sn_err *err)
+{
+	int rc, ifindex = semnetd_host_ifindex(h, TUNNEL_DEV);
+
+	if (!ifindex) {
+		struct rtnl_link *link = rtnl_link_alloc();
+
+		if (!link)
+			return fail(err, -NLE_NOMEM, "cannot create %s", TUNNEL_DEV);
+		rtnl_link_set_name(link, TUNNEL_DEV);
+		rc = rtnl_link_set_type(link, "semnet");
+		if (rc >= 0)
+			rc = rtnl_link_add(h->sk, link, NLM_F_CREATE | NLM_F_EXCL);
+		rtnl_link_put(link);
+		if (rc < 0 && rc != -NLE_EXIST)
+			return fail(err, rc, "cannot create %s (is semnet.ko loaded?)", TUNNEL_DEV);
+		ifindex = semnetd_host_ifindex(h, TUNNEL_DEV);
+	}
+	if ((rc = link_change(h->sk, TUNNEL_DEV, 0, 0, err)) < 0)
+		return rc;
+	/* The platform range (ServiceIPs included) goes into the tunnel; the
+	 * node's own /26 on the bridge is more specific. */
+	if ((rc = route_replace(h->sk, platform, ifindex, 0, gateway, err)) < 0)
+		return rc;
+	*mtu = semnetd_host_mtu(h, TUNNEL_DEV);
+	return *mtu > 0 ? 0 : fail(err, -NLE_NODEV, "%s vanished", TUNNEL_DEV);
+}
+
+struct find_addr {
+	int ifindex;
+	uint32_t addr;
+};
+
+static void match_addr(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct find_addr *f = arg;
+	struct nl_addr *local = rtnl_addr_get_local(a);
+
+	if (f->addr || rtnl_addr_get_family(a) != AF_INET || rtnl_addr_get_ifindex(a) != f->ifindex ||
+	    rtnl_addr_get_scope(a) != RT_SCOPE_UNIVERSE || !local ||
+	    nl_addr_get_len(local) != 4)
+		return;
+	f->addr = ntohl(*(uint32_t *)nl_addr_get_binary_addr(local));
+}
+
+static void match_default_route(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct nl_addr *dst = rtnl_route_get_dst(r);
+	struct rtnl_nexthop *nh;
+	int *ifindex = arg;
+
+	if (*ifindex || rtnl_route_get_table(r) != RT_TABLE_MAIN || (dst && nl_addr_get_prefixlen(dst)) ||
+	    rtnl_route_get_nnexthops(r) < 1 || !(nh = rtnl_route_nexthop_n(r, 0)))
+		return;
+	*ifindex = rtnl_route_nh_get_ifindex(nh);
+}
+
+int semnetd_host_underlay(struct semnetd_host *h, const char *dev, uint32_t *addr,
+			  struct sn_err *err)
+{
+	struct nl_cache *cache = NULL;
+	struct find_addr f = { 0 };
+	int rc;
+
+	if (dev[0]) {
+		if (!(f.ifindex = semnetd_host_ifindex(h, dev))) {
+			sn_err_set(err, "underlay device %s does not exist", dev);
+			return -ENODEV;
+		}
+	} else {
+		if ((rc = rtnl_route_alloc_cache(h->sk, AF_INET, 0, &cache)) < 0)
+			return fail(err, rc, "cannot read the routes");
+		nl_cache_foreach(cache, match_default_route, &f.ifindex);
+		nl_cache_free(cache);
+		if (!f.ifindex) {
+			sn_err_set(err, "no default route to find the underlay address by; "
+				   "set --underlay-addr or --underlay-dev");
+			return -ENODEV;
+		}
+	}
+	if ((rc = rtnl_addr_alloc_cache(h->sk, &cache)) < 0)
+		return fail(err, rc, "cannot read the addresses");
+	nl_cache_foreach(cache, match_addr, &f);
+	nl_cache_free(cache);
+	if (!f.addr) {
+		sn_err_set(err, "the underlay device (ifindex %d) has no global IPv4 address; "
+			   "set --underlay-addr", f.ifindex);
+		return -EADDRNOTAVAIL;
+	}
+	*addr = f.addr;
+	return 0;
+}
+
+int semnetd_host_check_pid(int pid, struct sn_err *err)
+{
+	char path[64];
+	struct stat target, self;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	if (stat(path, &target) < 0) {
+		sn_err_set(err, "no process with pid %d (or its network namespace is not visible)",
+			   pid);
+		return -ESRCH;
+	}
+	if (stat("/proc/thread-self/ns/net", &self) == 0 && self.st_ino == target.st_ino &&
+	    self.st_dev == target.st_dev) {
+		sn_err_set(err, "pid %d runs in the node's own network namespace, not a container's",
+			   pid);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A route-netlink socket inside the network namespace of @pid: the thread
+ * enters it, opens the socket (which stays bound to that namespace), and
+ * returns. Only this thread moves; other threads are unaffected.
+ */
+static struct nl_sock *netns_socket(int pid, struct sn_err *err)
+{
+	char path[64];
+	struct nl_sock *sk = NULL;
+	int self, target;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	target = open(path, O_RDONLY | O_CLOEXEC);
+	if (self < 0 || target < 0) {
+		sn_err_set(err, "cannot open the network namespace of pid %d: %s", pid,
+			   strerror(errno));
+		goto out;
+	}
+	if (setns(target, CLONE_NEWNET) < 0) {
+		sn_err_set(err, "cannot enter the network namespace of pid %d: %s", pid,
+			   strerror(errno));
+		goto out;
+	}
+	sk = nl_socket_alloc();
+	if (sk && nl_connect(sk, NETLINK_ROUTE) < 0) {
+		nl_socket_free(sk);
+		sk = NULL;
+	}
+	if (setns(self, CLONE_NEWNET) < 0) {
+		/* Every later netlink call would act on the container. */
+		sn_error("cannot return to the node's network namespace: %s", strerror(errno));
+		abort();
+	}
+	if (!sk)
+		sn_err_set(err, "cannot open netlink in the namespace of pid %d", pid);
+out:
+	if (self >= 0)
+		close(self);
+	if (target >= 0)
+		close(target);
+	return sk;
+}
+
+static int configure_container(const struct semnetd_veth *v, struct sn_err *err)
+{
+	struct sn_prefix any = { 0, 0 };
+	struct nl_sock *sk = netns_socket(v->pid, err);
+	int rc, ifindex;
+	struct rtnl_link *link;
+
+	if (!sk)
+		return -EIO;
+	if ((rc = rtnl_link_get_kernel(sk, 0, v->container_name, &link)) < 0) {
+		rc = fail(err, rc, "%s did not arrive in the container", v->container_name);
+		goto out;
+	}
+	ifindex = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	if ((rc = link_change(sk, "lo", 0, 0, err)) < 0 ||
+	    (rc = link_change(sk, v->container_name, v->mtu, 0, err)) < 0 ||
+	    (rc = addr_add(sk, ifindex, v->nsip, v->prefix_len, err)) < 0 ||
+	    (rc = route_replace(sk, &any, ifindex, v->gateway, 0, err)) < 0)
+		goto out;
+out:
+	nl_socket_free(sk);
+	return rc;
+}
+
+int semnetd_host_veth_add(struct semnetd_host *h, const struct semnetd_veth *v, int *host_ifindex,
+			  struct sn_err *err)
+{
+	int rc = rtnl_link_veth_add(h->sk, v->host_name, v->container_name, v->pid);
+
+	if (rc < 0) {
+		if (rc == -NLE_EXIST)
+			sn_err_set(err, "interface %s exists on the node or %s in the container",
+				   v->host_name, v->container_name);
+		else
+			fail(err, rc, "cannot create the veth pair %s", v->host_name);
+		return to_errno(rc);
+	}
+	if ((rc = link_change(h->sk, v->host_name, v->mtu, v->bridge_ifindex, err)) < 0 ||
+	    (rc = configure_container(v, err)) < 0) {
+		semnetd_host_veth_del(h, v->host_name);
+		return rc;
+	}
+	*host_ifindex = semnetd_host_ifindex(h, v->host_name);
+	return 0;
+}
+
+int semnetd_host_veth_del(struct semnetd_host *h, const char *host_name)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+	int rc;
+
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_name(link, host_name);
+	rc = rtnl_link_delete(h->sk, link);
+	rtnl_link_put(link);
+	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV)
+		return 0;
+	return to_errno(rc);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The node's host networking over rtnetlink (libnl-route): the container
+ * bridge, the semnet0 tunnel, routes and sysctls, the underlay address,
+ * and container veths (one end on the bridge, the other moved into the
+ * container's network namespace and configured there). Each call is a few
+ * synchronous netlink round trips to the local kernel. Errors: a negative
+ * errno and a message in @err.
+ */
+#ifndef SEMNETD_HOST_H
+#define SEMNETD_HOST_H
+
+#include <stdint.h>
+
+#include "sn_ipv4.h"
+#include "sn_json.h"
+
+struct nl_sock;
+
+struct semnetd_host {
+	struct nl_sock *sk;
+};
+
+int semnetd_host_open(struct semnetd_host *h);
+void semnetd_host_close(struct semnetd_host *h);
+
+/* ifindex of @name, 0 when there is none. */
+int semnetd_host_ifindex(struct semnetd_host *h, const char *name);
+/* The MTU of @name, or -ENODEV. */
+int semnetd_host_mtu(struct semnetd_host *h, const char *name);
+
+/* The bridge with @gateway/@subnet.len, up, forwarding on, redirects off.
+ * Idempotent. Sets *ifindex. */
+int semnetd_host_bridge(struct semnetd_host *h, const char *bridge, const struct sn_prefix *subnet,
+			uint32_t gateway, int *ifindex, struct sn_err *err);
+/* semnet0, up, and the route to @platform through it from @gateway.
+ * Idempotent. Sets *mtu to the tunnel's MTU. */
+int semnetd_host_tunnel(struct semnetd_host *h, const struct sn_prefix *platform, uint32_t gateway,
+			int *mtu, struct sn_err *err);
+
+/* The underlay address: the first global IPv4 address of @dev, or of the
+ * default route's device when @dev is "" (nothing is dialled). */
+int semnetd_host_underlay(struct semnetd_host *h, const char *dev, uint32_t *addr,
+			  struct sn_err *err);
+
+/* 0 when @pid exists in another network namespace than ours; -ESRCH,
+ * -EINVAL (our own namespace) with a message otherwise. */
+int semnetd_host_check_pid(int pid, struct sn_err *err);
+
+struct semnetd_veth {
+	const char *host_name;		/* on the bridge */
+	const char *container_name;	/* inside the container */
+	int pid;
+	uint32_t nsip;
+	unsigned int prefix_len;
+	uint32_t gateway;
+	int mtu;
+	int bridge_ifindex;
+};
+
+/* Creates and configures the pair; on failure nothing is left behind.
+ * Sets *host_ifindex. -EEXIST when a name is taken. */
+int semnetd_host_veth_add(struct semnetd_host *h, const struct semnetd_veth *v, int *host_ifindex,
+			  struct sn_err *err);
+/* Removes the pair (both ends go); 0 also when it is already gone. */
+int semnetd_host_veth_del(struct semnetd_host *h, const char *host_name);
+
+#endif

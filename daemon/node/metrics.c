@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/* GET /metrics: the kernel's counters and semnetd's own, in Prometheus'
+ * text exposition format (version 0.0.4). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <uapi/linux/semnet.h>
+
+#include "kernel.h"
+#include "semnetd.h"
+#include "tables.h"
+
+static const char *const drop_reasons[] = {
+	[SEMNET_DROP_NO_INSTANCE] = "no_instance",
+	[SEMNET_DROP_FLOW_TABLE_FULL] = "flow_table_full",
+	[SEMNET_DROP_NO_PORT] = "no_port",
+	[SEMNET_DROP_SPOOFED_SOURCE] = "spoofed_source",
+	[SEMNET_DROP_MALFORMED] = "malformed",
+	[SEMNET_DROP_NOMEM] = "nomem",
+	[SEMNET_DROP_UNKNOWN_ADDRESS] = "unknown_address",
+	[SEMNET_DROP_UNKNOWN_PEER] = "unknown_peer",
+	[SEMNET_DROP_PEER_SPOOFED] = "peer_spoofed",
+	[SEMNET_DROP_NO_PEER] = "no_peer",
+	[SEMNET_DROP_BAD_ENCAP] = "bad_encap",
+	[SEMNET_DROP_TOO_BIG] = "too_big",
+	[SEMNET_DROP_HOLD_FULL] = "hold_full",
+	[SEMNET_DROP_HOLD_EXPIRED] = "hold_expired",
+};
+
+static void head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void counters(FILE *f, const char *what, const char *labels,
+		     const struct semnetd_counters *c, int field)
+{
+	static const char *const names[] = { "packets", "bytes", "flows" };
+	uint64_t v = field == 0 ? c->packets : field == 1 ? c->bytes : c->flows;
+
+	fprintf(f, "semnet_%s_%s_total{%s} %" PRIu64 "\n", what, names[field], labels, v);
+}
+
+char *semnetd_metrics_text(struct semnetd *d)
+{
+	struct semnetd_kservice *ks = NULL;
+	struct semnetd_kinstance *ki = NULL;
+	struct semnetd_kstats st;
+	size_t nks = 0, nki = 0, size = 0;
+	char *text = NULL, labels[256], a[SN_IPV4_STRLEN];
+	bool kernel = d->state == SEMNETD_READY;
+	FILE *f;
+
+	if (kernel && (semnetd_kernel_stats(&d->genl, &st) < 0 ||
+		       semnetd_kernel_services(&d->genl, &ks, &nks) < 0 ||
+		       semnetd_kernel_instances(&d->genl, &ki, &nki) < 0)) {
+		free(ks);
+		return NULL;
+	}
+	if (!(f = open_memstream(&text, &size))) {
+		free(ks);
+		free(ki);
+		return NULL;
+	}
+	head(f, "semnetd_ready", "gauge", "1 when the node is registered and its network set up");
+	fprintf(f, "semnetd_ready %d\n", d->state == SEMNETD_READY);
+	head(f, "semnetd_leases", "gauge", "nsIP leases of local instances");
+	fprintf(f, "semnetd_leases %u\n",
+		semnetd_leases_capacity(&d->leases) - semnetd_leases_free(&d->leases));
+	head(f, "semnetd_leases_free", "gauge", "nsIPs left in the node's subnet");
+	fprintf(f, "semnetd_leases_free %u\n", semnetd_leases_free(&d->leases));
+	head(f, "semnetd_services_known", "gauge", "services this node keeps in the kernel");
+	fprintf(f, "semnetd_services_known %zu\n", semnetd_tables_count(d->tables));
+	head(f, "semnetd_table_queries_total", "counter", "table queries sent to the cluster");
+	fprintf(f, "semnetd_table_queries_total %" PRIu64 "\n", d->up.queries);
+	head(f, "semnetd_table_answers_total", "counter", "table-query answers received");
+	fprintf(f, "semnetd_table_answers_total %" PRIu64 "\n", d->up.answers);
+	head(f, "semnetd_table_errors_total", "counter", "table-query answers with an error");
+	fprintf(f, "semnetd_table_errors_total %" PRIu64 "\n", d->up.errors);
+	head(f, "semnetd_upstream_latency_ms", "summary", "table query to answer, milliseconds");
+	fprintf(f, "semnetd_upstream_latency_ms_sum %" PRIu64 "\n", d->up.latency_ms_sum);
+	fprintf(f, "semnetd_upstream_latency_ms_count %" PRIu64 "\n", d->up.answers);
+	head(f, "semnetd_upstream_latency_ms_max", "gauge", "slowest table-query answer, ms");
+	fprintf(f, "semnetd_upstream_latency_ms_max %" PRIu64 "\n", d->up.latency_ms_max);
+	head(f, "semnetd_miss_events_total", "counter", "kernel miss events received");
+	fprintf(f, "semnetd_miss_events_total %" PRIu64 "\n", d->up.misses);
+	head(f, "semnetd_updates_total", "counter", "updates_available messages received");
+	fprintf(f, "semnetd_updates_total %" PRIu64 "\n", d->up.updates);
+	if (!kernel)
+		goto out;
+
+	head(f, "semnet_flows", "gauge", "translated connections now");
+	fprintf(f, "semnet_flows %" PRIu32 "\n", st.flows);
+	head(f, "semnet_flows_created_total", "counter", "flows created");
+	fprintf(f, "semnet_flows_created_total %" PRIu64 "\n", st.flows_created);
+	head(f, "semnet_flows_expired_total", "counter", "flows expired");
+	fprintf(f, "semnet_flows_expired_total %" PRIu64 "\n", st.flows_expired);
+	head(f, "semnet_packets_total", "counter", "packets translated");
+	fprintf(f, "semnet_packets_total %" PRIu64 "\n", st.packets);
+	head(f, "semnet_misses_total", "counter", "packets to unknown addresses");
+	fprintf(f, "semnet_misses_total %" PRIu64 "\n", st.misses);
+	head(f, "semnet_held_packets", "gauge", "packets held while their address is resolved");
+	fprintf(f, "semnet_held_packets %" PRIu32 "\n", st.held);
+	head(f, "semnet_released_total", "counter", "held packets sent on once resolved");
+	fprintf(f, "semnet_released_total %" PRIu64 "\n", st.released);
+	head(f, "semnet_drops_total", "counter", "packets dropped, by reason");
+	for (size_t r = 1; r < sizeof(drop_reasons) / sizeof(drop_reasons[0]); r++)
+		if (drop_reasons[r])
+			fprintf(f, "semnet_drops_total{reason=\"%s\"} %" PRIu64 "\n", drop_reasons[r],
+				st.drops[r]);
+	for (int field = 0; field < 3; field++) {
+		static const char *const help[] = { "packets, both directions",
+						    "bytes, both directions", "flows created" };
+
+		fprintf(f, "# HELP semnet_service_%s_total per ServiceIP: %s\n",
+			field == 0 ? "packets" : field == 1 ? "bytes" : "flows", help[field]);
+		fprintf(f, "# TYPE semnet_service_%s_total counter\n",
+			field == 0 ? "packets" : field == 1 ? "bytes" : "flows");
+		for (size_t i = 0; i < nks; i++) {
+			sn_ipv4_format(ks[i].addr, a);
+			snprintf(labels, sizeof(labels), "service=\"%s\",address=\"%s\"", ks[i].name, a);
+			counters(f, "service", labels, &ks[i].c, field);
+		}
+		fprintf(f, "# HELP semnet_instance_%s_total per InstanceIP: %s\n",
+			field == 0 ? "packets" : field == 1 ? "bytes" : "flows", help[field]);
+		fprintf(f, "# TYPE semnet_instance_%s_total counter\n",
+			field == 0 ? "packets" : field == 1 ? "bytes" : "flows");
+		for (size_t i = 0; i < nki; i++) {
+			char nsip[SN_IPV4_STRLEN];
+
+			sn_ipv4_format(ki[i].addr, a);
+			sn_ipv4_format(ki[i].nsip, nsip);
+			snprintf(labels, sizeof(labels), "service=\"%s\",instance=\"%s\",nsip=\"%s\",local=\"%d\"",
+				 ki[i].service, a, nsip, ki[i].node == 0);
+			counters(f, "instance", labels, &ki[i].c, field);
+		}
+	}
+out:
+	free(ks);
+	free(ki);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}

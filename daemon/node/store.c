@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const migrations[] = {
+	/* 1: the initial schema */
+	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE leases ("
+	"  nsip INTEGER PRIMARY KEY, job_name TEXT NOT NULL, number INTEGER NOT NULL,"
+	"  pid INTEGER NOT NULL, veth TEXT NOT NULL UNIQUE, ports TEXT NOT NULL DEFAULT '',"
+	"  instance_ip INTEGER NOT NULL DEFAULT 0, UNIQUE (job_name, number));",
+};
+
+int semnetd_store_open(struct sn_db *db, const char *path, bool durable)
+{
+	return sn_db_open(db, path, migrations, sizeof(migrations) / sizeof(migrations[0]),
+			  durable);
+}
+
+static int done(struct sn_db *db, sqlite3_stmt *stmt)
+{
+	return sn_db_step_done(db, stmt) == SQLITE_DONE ? 0 : -1;
+}
+
+static int setting_get(struct sn_db *db, const char *key, char *out, size_t size)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT value FROM settings WHERE key = ?");
+	int rc;
+
+	out[0] = '\0';
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		snprintf(out, size, "%s", sn_db_text(stmt, 0));
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int setting_put(struct sn_db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db,
+		"INSERT INTO settings (key, value) VALUES (?, ?)"
+		" ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+	return done(db, stmt);
+}
+
+int semnetd_store_identity_get(struct sn_db *db, struct semnetd_identity *id)
+{
+	char subnet[SN_CIDR_STRLEN + 1];
+
+	memset(id, 0, sizeof(*id));
+	if (setting_get(db, "node_id", id->node_id, sizeof(id->node_id)) < 0 ||
+	    setting_get(db, "cluster_address", id->cluster_address,
+			sizeof(id->cluster_address)) < 0 ||
+	    setting_get(db, "subnet", subnet, sizeof(subnet)) < 0)
+		return -1;
+	if (subnet[0] && !sn_prefix_parse(subnet, &id->subnet))
+		return -1;
+	return 0;
+}
+
+int semnetd_store_identity_put(struct sn_db *db, const struct semnetd_identity *id)
+{
+	char subnet[SN_CIDR_STRLEN] = "";
+
+	if (id->subnet.len)
+		sn_prefix_format(&id->subnet, subnet);
+	return setting_put(db, "node_id", id->node_id) < 0 ||
+	       setting_put(db, "cluster_address", id->cluster_address) < 0 ||
+	       setting_put(db, "subnet", subnet) < 0 ? -1 : 0;
+}
+
+int semnetd_store_lease_put(struct sn_db *db, const struct semnetd_lease *l)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db,
+		"INSERT INTO leases (nsip, job_name, number, pid, veth, ports, instance_ip)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)");
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, l->nsip);
+	sqlite3_bind_text(stmt, 2, l->job_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, l->number);
+	sqlite3_bind_int(stmt, 4, l->pid);
+	sqlite3_bind_text(stmt, 5, l->veth, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, l->ports, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, l->instance_ip);
+	rc = sn_db_step_done(db, stmt);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc == SQLITE_CONSTRAINT ? -EEXIST : -1;
+}
+
+static void read_lease(sqlite3_stmt *stmt, struct semnetd_lease *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->nsip = (uint32_t)sqlite3_column_int64(stmt, 0);
+	snprintf(l->job_name, sizeof(l->job_name), "%s", sn_db_text(stmt, 1));
+	l->number = sqlite3_column_int(stmt, 2);
+	l->pid = sqlite3_column_int(stmt, 3);
+	snprintf(l->veth, sizeof(l->veth), "%s", sn_db_text(stmt, 4));
+	snprintf(l->ports, sizeof(l->ports), "%s", sn_db_text(stmt, 5));
+	l->instance_ip = (uint32_t)sqlite3_column_int64(stmt, 6);
+}
+
+int semnetd_store_lease_get(struct sn_db *db, const char *job_name, int number,
+			    struct semnetd_lease *l)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db,
+		"SELECT nsip, job_name, number, pid, veth, ports, instance_ip FROM leases"
+		" WHERE job_name = ? AND number = ?");
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, number);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		read_lease(stmt, l);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int semnetd_store_lease_del(struct sn_db *db, const char *job_name, int number)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db, "DELETE FROM leases WHERE job_name = ? AND number = ?");
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, number);
+	if (done(db, stmt) < 0)
+		return -1;
+	return sqlite3_changes(db->conn) > 0;
+}
+
+int semnetd_store_lease_set_instance_ip(struct sn_db *db, const char *job_name, int number,
+					uint32_t instance_ip)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db,
+		"UPDATE leases SET instance_ip = ? WHERE job_name = ? AND number = ?");
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, instance_ip);
+	sqlite3_bind_text(stmt, 2, job_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, number);
+	return done(db, stmt);
+}
+
+int semnetd_store_lease_each(struct sn_db *db, void (*fn)(void *arg, const struct semnetd_lease *l),
+			     void *arg)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db,
+		"SELECT nsip, job_name, number, pid, veth, ports, instance_ip FROM leases"
+		" ORDER BY nsip");
+	struct semnetd_lease l;
+	int rc;
+
+	if (!stmt)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		read_lease(stmt, &l);
+		fn(arg, &l);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int semnetd_store_cursor_get(struct sn_db *db, uint32_t *nsip)
+{
+	char text[SN_IPV4_STRLEN + 1];
+
+	*nsip = 0;
+	if (setting_get(db, "lease_cursor", text, sizeof(text)) < 0)
+		return -1;
+	if (text[0] && !sn_ipv4_parse(text, nsip))
+		*nsip = 0;
+	return 0;
+}
+
+int semnetd_store_cursor_put(struct sn_db *db, uint32_t nsip)
+{
+	char text[SN_IPV4_STRLEN];
+
+	sn_ipv4_format(nsip, text);
+	return setting_put(db, "lease_cursor", text);
+}
+
+int semnetd_store_job_is_local(struct sn_db *db, const char *job_name)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT 1 FROM leases WHERE job_name = ? LIMIT 1");
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * semnetd's SQLite store: the node identity (id, cluster, subnet) and the
+ * nsIP leases of local instances, with their veth, port mappings and, once
+ * the cluster told, their InstanceIP. Enough to rebuild the kernel's local
+ * state after a crash without asking anyone.
+ */
+#ifndef SEMNETD_STORE_H
+#define SEMNETD_STORE_H
+
+#include <net/if.h>
+#include <stdint.h>
+
+#include "request.h"
+#include "sn_db.h"
+#include "sn_ipv4.h"
+
+struct semnetd_identity {
+	char node_id[SEMNETD_NODE_ID_MAX + 1];	/* "" before /register */
+	char cluster_address[254];
+	struct sn_prefix subnet;		/* len 0 before the cluster answered */
+};
+
+struct semnetd_lease {
+	uint32_t nsip;
+	char job_name[SN_OAK_JOB_NAME_MAX + 1];
+	int number;
+	int pid;
+	char veth[IF_NAMESIZE];		/* host side, on the bridge */
+	char ports[SEMNETD_PORTS_TEXT_MAX + 1];
+	uint32_t instance_ip;		/* 0 until the cluster's table names it */
+};
+
+int semnetd_store_open(struct sn_db *db, const char *path, bool durable);
+
+int semnetd_store_identity_get(struct sn_db *db, struct semnetd_identity *id);
+int semnetd_store_identity_put(struct sn_db *db, const struct semnetd_identity *id);
+
+/* 0, -EEXIST when the nsIP or (job, number) is taken, -1 on other errors. */
+int semnetd_store_lease_put(struct sn_db *db, const struct semnetd_lease *l);
+/* 1 found, 0 not, -1 error. */
+int semnetd_store_lease_get(struct sn_db *db, const char *job_name, int number,
+			    struct semnetd_lease *l);
+/* 1 removed, 0 none, -1 error. */
+int semnetd_store_lease_del(struct sn_db *db, const char *job_name, int number);
+int semnetd_store_lease_set_instance_ip(struct sn_db *db, const char *job_name, int number,
+					uint32_t instance_ip);
+int semnetd_store_lease_each(struct sn_db *db, void (*fn)(void *arg, const struct semnetd_lease *l),
+			     void *arg);
+/* The last nsIP handed out (0 if none): rotation survives restarts. */
+int semnetd_store_cursor_get(struct sn_db *db, uint32_t *nsip);
+int semnetd_store_cursor_put(struct sn_db *db, uint32_t nsip);
+
+
+
+/* 1 when some local instance of @job_name has a lease, 0 not, -1 error. */
+int semnetd_store_job_is_local(struct sn_db *db, const char *job_name);
+#endif
