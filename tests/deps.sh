@@ -12,6 +12,7 @@ libh2o-dev libmosquitto-dev mosquitto mosquitto-clients check curl
 iproute2 iputils-ping iperf3 socat nftables iptables ethtool tcpdump tshark sparse
 libcurl4-openssl-dev libnl-route-3-dev libnftables-dev
 ipvsadm gnuplot-nox
+libkmod-dev dkms mokutil
 "
 
 missing=""

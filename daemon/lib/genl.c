@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "genl.h"
+#include "sn_modcheck.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -54,7 +55,8 @@ const char *sn_genl_open_strerror(int err)
 {
 	switch (err) {
 	case -ENOENT:
-		return "the semnet kernel module is not loaded (try: modprobe semnet)";
+		/* Why it is missing, e.g. refused under Secure Boot. */
+		return sn_modcheck_reason();
 	case -ENOMEM:
 		return "out of memory";
 	case -EPROTONOSUPPORT:
