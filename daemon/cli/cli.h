@@ -69,6 +69,7 @@ void sn_flow_usage(FILE *out);
 void sn_stats_usage(FILE *out);
 void sn_show_usage(FILE *out);
 void sn_peer_usage(FILE *out);
+void sn_monitor_usage(FILE *out);
 
 /* Top-level commands: argv[0] is the command word. */
 int sn_cmd_node(int argc, char **argv);
@@ -78,6 +79,7 @@ int sn_cmd_flow(int argc, char **argv);
 int sn_cmd_stats(int argc, char **argv);
 int sn_cmd_show(int argc, char **argv);
 int sn_cmd_peer(int argc, char **argv);
+int sn_cmd_monitor(int argc, char **argv);
 
 /* Parses a positional address argument; prints the usage error itself. */
 int sn_positional_addr(const char *what, const char *arg, uint32_t *be);
@@ -145,6 +147,10 @@ struct sn_node {
 	uint32_t timeout_tcp_close;
 	uint32_t timeout_udp;
 	uint32_t timeout_icmp;
+	uint32_t hold_packets;
+	uint32_t hold_total;
+	uint32_t hold_timeout;		/* ms */
+	uint32_t miss_interval;		/* ms */
 	uint16_t tunnel_port;
 };
 int sn_node_put(struct nl_msg *msg, const struct sn_node *n);
@@ -220,6 +226,10 @@ struct sn_stats {
 	uint64_t packets;
 	uint32_t services;
 	uint32_t instances;
+	uint64_t misses;
+	uint64_t miss_events;
+	uint32_t held;
+	uint64_t released;
 	uint64_t drops[SN_DROPS_MAX];
 	uint64_t drops_present;		/* 1 << reason */
 	uint64_t drops_total;
@@ -252,5 +262,19 @@ void sn_services_reset(void *arg);
 void sn_instances_reset(void *arg);
 void sn_services_sort(struct sn_services *s);
 void sn_instances_sort(struct sn_instances *s);
+
+/* A table-miss event (SEMNET_CMD_MISS). */
+struct sn_miss {
+	uint32_t addr;			/* network order */
+	uint32_t src;			/* network order */
+	uint8_t kind;			/* enum semnet_miss_kind */
+	uint8_t proto;
+	uint16_t dport;			/* host order */
+	uint32_t held;
+	uint32_t suppressed;
+};
+int sn_miss_get(struct nlattr **attrs, struct sn_miss *m);
+json_t *sn_miss_json(const struct sn_miss *m);
+void sn_miss_print(FILE *out, const struct sn_miss *m);
 
 #endif /* SEMNET_CLI_H */

@@ -19,9 +19,11 @@ void sn_node_usage(FILE *out)
 	      "                       gateway ADDR bridge IFNAME [flow-max N]\n"
 	      "                       [timeout-tcp SEC] [timeout-tcp-close SEC]\n"
 	      "                       [timeout-udp SEC] [timeout-icmp SEC] [tunnel-port PORT]\n"
+	      "                       [hold-packets N] [hold-total N] [hold-timeout MS]\n"
+	      "                       [miss-interval MS]\n"
 	      "       semnet node change [platform PREFIX] [services PREFIX] [subnet PREFIX ...]\n"
 	      "                          [gateway ADDR] [bridge IFNAME] [flow-max N] [timeout-* SEC]\n"
-	      "                          [tunnel-port PORT]\n"
+	      "                          [tunnel-port PORT] [hold-* N|MS] [miss-interval MS]\n"
 	      "       semnet node show\n"
 	      "       semnet node del\n"
 	      "\n"
@@ -33,8 +35,14 @@ void sn_node_usage(FILE *out)
 	      "  flow-max N        flow table capacity\n"
 	      "  timeout-* SEC     idle timeouts: established TCP, TCP after FIN/RST, UDP, ICMP\n"
 	      "  tunnel-port PORT  the UDP port semnet0 receives on (default 4754)\n"
+	      "  hold-packets N    packets held per unknown address while it is resolved\n"
+	      "                    (0: drop them; see semnet monitor)\n"
+	      "  hold-total N      packets held in all\n"
+	      "  hold-timeout MS   a held packet is dropped after MS milliseconds\n"
+	      "  miss-interval MS  at most one miss event per address every MS milliseconds\n"
 	      "`node set` configures the node; on a new node the optional values default\n"
-	      "to flow-max 262144, timeouts tcp 900, tcp-close 10, udp 30, icmp 30 (those\n"
+	      "to flow-max 262144, timeouts tcp 900, tcp-close 10, udp 30, icmp 30,\n"
+	      "hold-packets 4, hold-total 256, hold-timeout 2000, miss-interval 200 (those\n"
 	      "of the module); on a configured node what is left out stays as it was.\n"
 	      "`node change` updates just the values given (subnets: all of them). `node\n"
 	      "del` removes the configuration with every service, instance and flow.\n",
@@ -54,6 +62,10 @@ static const struct nla_policy node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_TIMEOUT_UDP] = { .type = NLA_U32 },
 	[SEMNET_A_NODE_TIMEOUT_ICMP] = { .type = NLA_U32 },
 	[SEMNET_A_NODE_TUNNEL_PORT] = { .type = NLA_U16 },
+	[SEMNET_A_NODE_HOLD_PACKETS] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_HOLD_TOTAL] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_HOLD_TIMEOUT] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_MISS_INTERVAL] = { .type = NLA_U32 },
 };
 
 /* The u32 attributes of a node, for put, get and print alike. */
@@ -68,6 +80,11 @@ static const struct {
 	  "timeout-tcp-close" },
 	{ SEMNET_A_NODE_TIMEOUT_UDP, offsetof(struct sn_node, timeout_udp), "timeout-udp" },
 	{ SEMNET_A_NODE_TIMEOUT_ICMP, offsetof(struct sn_node, timeout_icmp), "timeout-icmp" },
+	{ SEMNET_A_NODE_HOLD_PACKETS, offsetof(struct sn_node, hold_packets), "hold-packets" },
+	{ SEMNET_A_NODE_HOLD_TOTAL, offsetof(struct sn_node, hold_total), "hold-total" },
+	{ SEMNET_A_NODE_HOLD_TIMEOUT, offsetof(struct sn_node, hold_timeout), "hold-timeout" },
+	{ SEMNET_A_NODE_MISS_INTERVAL, offsetof(struct sn_node, miss_interval),
+	  "miss-interval" },
 };
 
 static uint32_t *node_u32(struct sn_node *n, size_t i)
@@ -267,7 +284,8 @@ void sn_node_text(struct sn_table *t, const struct sn_node *n)
 enum {
 	KW_PLATFORM, KW_SERVICES, KW_SUBNET, KW_GATEWAY, KW_BRIDGE,
 	KW_FLOW_MAX, KW_TIMEOUT_TCP, KW_TIMEOUT_TCP_CLOSE, KW_TIMEOUT_UDP,
-	KW_TIMEOUT_ICMP, KW_TUNNEL_PORT,
+	KW_TIMEOUT_ICMP, KW_HOLD_PACKETS, KW_HOLD_TOTAL, KW_HOLD_TIMEOUT,
+	KW_MISS_INTERVAL, KW_TUNNEL_PORT,
 };
 
 /* Same order as the enum above and as node_u32s for the numbers. */
@@ -282,6 +300,10 @@ enum {
 	[KW_TIMEOUT_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0, 1, NULL }, \
 	[KW_TIMEOUT_UDP] = { "timeout-udp", SN_KW_U32, 0, 1, NULL }, \
 	[KW_TIMEOUT_ICMP] = { "timeout-icmp", SN_KW_U32, 0, 1, NULL }, \
+	[KW_HOLD_PACKETS] = { "hold-packets", SN_KW_U32, 0, 0, NULL }, \
+	[KW_HOLD_TOTAL] = { "hold-total", SN_KW_U32, 0, 0, NULL }, \
+	[KW_HOLD_TIMEOUT] = { "hold-timeout", SN_KW_U32, 0, 1, NULL }, \
+	[KW_MISS_INTERVAL] = { "miss-interval", SN_KW_U32, 0, 0, NULL }, \
 	[KW_TUNNEL_PORT] = { "tunnel-port", SN_KW_PORT, 0, 0, NULL }, \
 }
 static const struct sn_kw node_set_kw[] = NODE_KW(SN_KW_REQUIRED);

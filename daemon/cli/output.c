@@ -121,6 +121,8 @@ static const char *const drop_reasons[__SEMNET_DROP_MAX] = {
 	[SEMNET_DROP_NO_PEER] = "no-peer",
 	[SEMNET_DROP_BAD_ENCAP] = "bad-encap",
 	[SEMNET_DROP_TOO_BIG] = "too-big",
+	[SEMNET_DROP_HOLD_FULL] = "hold-full",
+	[SEMNET_DROP_HOLD_EXPIRED] = "hold-expired",
 };
 
 const char *sn_drop_reason_name(unsigned int reason)

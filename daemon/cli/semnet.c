@@ -99,6 +99,7 @@ void sn_usage(FILE *out)
 	      "  peer { add | change | del | show | flush }\n"
 	      "  flow { show | flush }                 translated connections\n"
 	      "  stats                                 global counters and drops by reason\n"
+	      "  monitor [count N]                     the kernel's events (table misses)\n"
 	      "  version                               versions of this tool and of the module\n"
 	      "  help [OBJECT]                         this help, or OBJECT's\n"
 	      "\n"
@@ -193,18 +194,22 @@ static const struct command {
 	{ "peer", sn_cmd_peer, sn_peer_usage },
 	{ "flow", sn_cmd_flow, sn_flow_usage },
 	{ "stats", sn_cmd_stats, sn_stats_usage },
+	{ "monitor", sn_cmd_monitor, sn_monitor_usage },
 	{ "version", cmd_version, version_usage },
 	{ "help", cmd_help, sn_usage },
-};
-
-static const char *const command_names[] = {
-	"show", "node", "service", "instance", "peer", "flow", "stats", "version", "help", NULL,
 };
 
 /* Finds a top-level command; prints the usage error when there is none. */
 static int find_command(const char *word)
 {
-	int i = sn_lookup(command_names, word);
+	const char *names[ARRAY_SIZE(commands) + 1];
+	size_t k;
+	int i;
+
+	for (k = 0; k < ARRAY_SIZE(commands); k++)
+		names[k] = commands[k].name;
+	names[k] = NULL;
+	i = sn_lookup(names, word);
 
 	if (i == -EAGAIN)
 		sn_usage_error(NULL, "ambiguous command \"%s\" (try: semnet help)", word);

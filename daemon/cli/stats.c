@@ -18,7 +18,9 @@ void sn_stats_usage(FILE *out)
 	      "\n"
 	      "Counts of services, instances and flows now; flows created and expired,\n"
 	      "source ports remapped on a tuple clash and packets translated since the node\n"
-	      "was set; and dropped packets, in total and by reason:\n"
+	      "was set; packets to unknown addresses (misses), the events they raised\n"
+	      "(see semnet monitor), packets held now until their address is installed\n"
+	      "and those released since; and dropped packets, in total and by reason:\n"
 	      "  no-instance       the service has no instance\n"
 	      "  flow-table-full   the flow table is at flow-max\n"
 	      "  no-port           no free source port for a clashing tuple\n"
@@ -30,7 +32,9 @@ void sn_stats_usage(FILE *out)
 	      "  peer-spoofed      a tunnel packet's inner source is not the peer's\n"
 	      "  no-peer           no peer for the destination\n"
 	      "  bad-encap         a malformed or unsupported GRE header\n"
-	      "  too-big           over the tunnel MTU with DF set\n",
+	      "  too-big           over the tunnel MTU with DF set\n"
+	      "  hold-full         a miss, with no room left to hold the packet\n"
+	      "  hold-expired      held, and its address not installed in time\n",
 	      out);
 }
 
@@ -43,6 +47,10 @@ static const struct nla_policy stats_policy[SEMNET_A_STATS_MAX + 1] = {
 	[SEMNET_A_STATS_DROPS] = { .type = NLA_NESTED },
 	[SEMNET_A_STATS_SERVICES] = { .type = NLA_U32 },
 	[SEMNET_A_STATS_INSTANCES] = { .type = NLA_U32 },
+	[SEMNET_A_STATS_MISSES] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_MISS_EVENTS] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_HELD] = { .type = NLA_U32 },
+	[SEMNET_A_STATS_RELEASED] = { .type = NLA_U64 },
 };
 
 int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
@@ -72,6 +80,14 @@ int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
 		s->services = nla_get_u32(tb[SEMNET_A_STATS_SERVICES]);
 	if (tb[SEMNET_A_STATS_INSTANCES])
 		s->instances = nla_get_u32(tb[SEMNET_A_STATS_INSTANCES]);
+	if (tb[SEMNET_A_STATS_MISSES])
+		s->misses = nla_get_u64(tb[SEMNET_A_STATS_MISSES]);
+	if (tb[SEMNET_A_STATS_MISS_EVENTS])
+		s->miss_events = nla_get_u64(tb[SEMNET_A_STATS_MISS_EVENTS]);
+	if (tb[SEMNET_A_STATS_HELD])
+		s->held = nla_get_u32(tb[SEMNET_A_STATS_HELD]);
+	if (tb[SEMNET_A_STATS_RELEASED])
+		s->released = nla_get_u64(tb[SEMNET_A_STATS_RELEASED]);
 	if (tb[SEMNET_A_STATS_DROPS]) {
 		/* One u64 per reason, the attribute type being the reason. */
 		nla_for_each_nested(d, tb[SEMNET_A_STATS_DROPS], rem) {
@@ -141,6 +157,13 @@ json_t *sn_stats_json(const struct sn_stats *s)
 	json_object_set_new(o, "flows_expired", sn_json_u64(s->flows_expired));
 	json_object_set_new(o, "port_remaps", sn_json_u64(s->port_remaps));
 	json_object_set_new(o, "packets", sn_json_u64(s->packets));
+	/* Modules before table misses do not report these. */
+	if (SN_HAS(s, SEMNET_A_STATS_MISSES)) {
+		json_object_set_new(o, "misses", sn_json_u64(s->misses));
+		json_object_set_new(o, "miss_events", sn_json_u64(s->miss_events));
+		json_object_set_new(o, "held", json_integer(s->held));
+		json_object_set_new(o, "released", sn_json_u64(s->released));
+	}
 	json_object_set_new(o, "drops_total", sn_json_u64(s->drops_total));
 	for_each_reason(s, json_reason, drops);
 	json_object_set_new(o, "drops", drops);
@@ -162,21 +185,30 @@ void sn_stats_text(struct sn_table *t, const struct sn_stats *s, bool detail)
 		const char *name;
 		size_t off;
 		bool u64;
+		int attr;	/* printed only when reported (0: always) */
 	} rows[] = {
-		{ "services", offsetof(struct sn_stats, services), false },
-		{ "instances", offsetof(struct sn_stats, instances), false },
-		{ "flows", offsetof(struct sn_stats, flows), false },
-		{ "flows-created", offsetof(struct sn_stats, flows_created), true },
-		{ "flows-expired", offsetof(struct sn_stats, flows_expired), true },
-		{ "port-remaps", offsetof(struct sn_stats, port_remaps), true },
-		{ "packets", offsetof(struct sn_stats, packets), true },
-		{ "drops", offsetof(struct sn_stats, drops_total), true },
+		{ "services", offsetof(struct sn_stats, services), false, 0 },
+		{ "instances", offsetof(struct sn_stats, instances), false, 0 },
+		{ "flows", offsetof(struct sn_stats, flows), false, 0 },
+		{ "flows-created", offsetof(struct sn_stats, flows_created), true, 0 },
+		{ "flows-expired", offsetof(struct sn_stats, flows_expired), true, 0 },
+		{ "port-remaps", offsetof(struct sn_stats, port_remaps), true, 0 },
+		{ "packets", offsetof(struct sn_stats, packets), true, 0 },
+		{ "misses", offsetof(struct sn_stats, misses), true, SEMNET_A_STATS_MISSES },
+		{ "miss-events", offsetof(struct sn_stats, miss_events), true,
+		  SEMNET_A_STATS_MISS_EVENTS },
+		{ "held", offsetof(struct sn_stats, held), false, SEMNET_A_STATS_HELD },
+		{ "released", offsetof(struct sn_stats, released), true,
+		  SEMNET_A_STATS_RELEASED },
+		{ "drops", offsetof(struct sn_stats, drops_total), true, 0 },
 	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
 		const char *p = (const char *)s + rows[i].off;
 
+		if (rows[i].attr && !SN_HAS(s, rows[i].attr))
+			continue;
 		sn_table_row(t);
 		sn_table_cell(t, "%s", rows[i].name);
 		if (rows[i].u64)

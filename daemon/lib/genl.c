@@ -228,6 +228,14 @@ struct events {
 	int error;
 };
 
+/* Events carry sequence number 0: nothing to check them against. */
+static int on_event_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct events *e = arg;
@@ -254,6 +262,7 @@ int sn_genl_recv_events(struct sn_genl *g, sn_genl_event_fn fn, void *arg)
 	if (!cb)
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &e);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_event_seq, NULL);
 	ret = nl_recvmsgs(g->sock, cb);
 	nl_cb_put(cb);
 	if (e.error)

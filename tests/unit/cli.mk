@@ -21,7 +21,8 @@ test_cli_main_SRCS := $(TOP)/tests/unit/test_cli_main.c $(CLI_SRCS)
 test_cli_main_PKGS := check jansson
 test_cli_main_LIBS := semnetgenl
 # The fake kernel: requests are captured and replies scripted by the test.
-test_cli_main_LDLIBS := -Wl,--wrap=sn_genl_open -Wl,--wrap=sn_genl_transact
+test_cli_main_LDLIBS := -Wl,--wrap=sn_genl_open -Wl,--wrap=sn_genl_transact \
+	-Wl,--wrap=sn_genl_subscribe -Wl,--wrap=sn_genl_recv_events
 
 TESTS += test_cli_host
 test_cli_host_SRCS := $(TOP)/tests/unit/test_cli_host.c $(CLI_SRCS)

@@ -51,6 +51,8 @@ int __real_sn_genl_open(struct sn_genl *g);
 int __wrap_sn_genl_open(struct sn_genl *g);
 int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 			    sn_genl_reply_fn fn, void *arg);
+int __wrap_sn_genl_subscribe(struct sn_genl *g, const char *group);
+int __wrap_sn_genl_recv_events(struct sn_genl *g, sn_genl_event_fn fn, void *arg);
 
 int __wrap_sn_genl_open(struct sn_genl *g)
 {
@@ -109,6 +111,46 @@ int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 	return 0;
 }
 
+/*
+ * Events: subscribing records the group; each read delivers the next
+ * scripted event (reply_new() messages, in order), then -ENOBUFS once if
+ * asked, then fake.err (the socket failing) when the script runs out.
+ */
+static struct {
+	char group[32];
+	int subscribe_ret;
+	int next;
+	int enobufs_after;		/* deliver -ENOBUFS after this many (0: never) */
+	int reads;
+} ev;
+
+int __wrap_sn_genl_subscribe(struct sn_genl *g, const char *group)
+{
+	(void)g;
+	snprintf(ev.group, sizeof(ev.group), "%s", group);
+	return ev.subscribe_ret;
+}
+
+int __wrap_sn_genl_recv_events(struct sn_genl *g, sn_genl_event_fn fn, void *arg)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1];
+	struct genlmsghdr *gh;
+
+	(void)g;
+	ev.reads++;
+	if (ev.enobufs_after && ev.next == ev.enobufs_after) {
+		ev.enobufs_after = 0;
+		return -ENOBUFS;
+	}
+	if (ev.next >= fake.nreply)
+		return fake.err ? fake.err : -EIO;
+	gh = nlmsg_data(nlmsg_hdr(fake.reply[ev.next]));
+	ck_assert_int_eq(genlmsg_parse(nlmsg_hdr(fake.reply[ev.next]), 0, attrs,
+				       SEMNET_A_MAX, NULL), 0);
+	ev.next++;
+	return fn(gh->cmd, attrs, arg);
+}
+
 static void fake_reset(void)
 {
 	int i;
@@ -118,6 +160,7 @@ static void fake_reset(void)
 	for (i = 0; i < fake.nreply; i++)
 		nlmsg_free(fake.reply[i]);
 	memset(&fake, 0, sizeof(fake));
+	memset(&ev, 0, sizeof(ev));
 }
 
 /* A reply message to fill with nla_put*(). */
@@ -1011,6 +1054,10 @@ static void reply_stats(void)
 	nla_put_u64(m, SEMNET_A_STATS_PACKETS, 123456);
 	nla_put_u32(m, SEMNET_A_STATS_SERVICES, 2);
 	nla_put_u32(m, SEMNET_A_STATS_INSTANCES, 3);
+	nla_put_u64(m, SEMNET_A_STATS_MISSES, 9);
+	nla_put_u64(m, SEMNET_A_STATS_MISS_EVENTS, 2);
+	nla_put_u32(m, SEMNET_A_STATS_HELD, 1);
+	nla_put_u64(m, SEMNET_A_STATS_RELEASED, 5);
 	d = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_STATS_DROPS);
 	nla_put_u64(m, SEMNET_DROP_NO_INSTANCE, 3);
 	nla_put_u64(m, SEMNET_DROP_SPOOFED_SOURCE, 4);
@@ -1036,6 +1083,10 @@ START_TEST(output_stats)
 		"flows-expired      328\n"
 		"port-remaps        2\n"
 		"packets            123456\n"
+		"misses             9\n"
+		"miss-events        2\n"
+		"held               1\n"
+		"released           5\n"
 		"drops              8\n"
 		"  no-instance      3\n"
 		"  flow-table-full  0\n"
@@ -1049,6 +1100,8 @@ START_TEST(output_stats)
 		"  no-peer          0\n"
 		"  bad-encap        0\n"
 		"  too-big          0\n"
+		"  hold-full        0\n"
+		"  hold-expired     0\n"
 		"  reason-40        1\n");
 
 	fake_reset();
@@ -1060,6 +1113,10 @@ START_TEST(output_stats)
 	ck_assert_int_eq(json_integer_value(json_object_get(root, "flows_created")), 340);
 	ck_assert_int_eq(json_integer_value(json_object_get(root, "port_remaps")), 2);
 	ck_assert_int_eq(json_integer_value(json_object_get(root, "drops_total")), 8);
+	ck_assert_int_eq(json_integer_value(json_object_get(root, "misses")), 9);
+	ck_assert_int_eq(json_integer_value(json_object_get(root, "miss_events")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(root, "held")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(root, "released")), 5);
 	drops = json_object_get(root, "drops");
 	ck_assert_int_eq(json_integer_value(json_object_get(drops, "no_instance")), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(drops, "spoofed_source")), 4);
@@ -1334,6 +1391,85 @@ START_TEST(output_overview)
 }
 END_TEST
 
+static void event_miss(const char *addr, const char *src, uint8_t kind,
+		       uint8_t proto, uint16_t dport, uint32_t held,
+		       uint32_t suppressed)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_MISS);
+	struct nlattr *n = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_MISS);
+	struct in_addr a, s;
+
+	ck_assert_int_eq(inet_pton(AF_INET, addr, &a), 1);
+	ck_assert_int_eq(inet_pton(AF_INET, src, &s), 1);
+	nla_put_u32(m, SEMNET_A_MISS_ADDR, a.s_addr);
+	nla_put_u8(m, SEMNET_A_MISS_KIND, kind);
+	nla_put_u32(m, SEMNET_A_MISS_SRC, s.s_addr);
+	nla_put_u8(m, SEMNET_A_MISS_PROTO, proto);
+	nla_put_u16(m, SEMNET_A_MISS_DPORT, htons(dport));
+	nla_put_u32(m, SEMNET_A_MISS_HELD, held);
+	nla_put_u32(m, SEMNET_A_MISS_SUPPRESSED, suppressed);
+	nla_nest_end(m, n);
+}
+
+START_TEST(monitor)
+{
+	json_t *o;
+	char *nl;
+
+	/* Text, until `count`: a newer event kind is skipped, not counted. */
+	fake_reset();
+	event_miss("172.30.1.1", "172.16.0.2", SEMNET_MISS_ADDRESS, IPPROTO_TCP, 80, 1, 0);
+	reply_new(SEMNET_CMD_MAX + 7);
+	event_miss("172.30.1.9", "172.16.0.3", SEMNET_MISS_ADDRESS, IPPROTO_ICMP, 0, 0, 12);
+	event_miss("172.16.1.5", "172.16.0.2", SEMNET_MISS_PEER, IPPROTO_UDP, 53, 0, 0);
+	event_miss("172.30.1.2", "172.16.0.2", SEMNET_MISS_ADDRESS, IPPROTO_UDP, 53, 1, 0);
+	ck_assert_int_eq(SEMNET("monitor", "count", "3"), 0);
+	ck_assert_str_eq(ev.group, SEMNET_MCGRP_MISSES);
+	ck_assert_str_eq(run.out,
+		"miss 172.30.1.1 from 172.16.0.2 tcp port 80 held 1\n"
+		"miss 172.30.1.9 from 172.16.0.3 icmp held 0 suppressed 12\n"
+		"miss-peer 172.16.1.5 from 172.16.0.2 udp\n");
+	ck_assert_int_eq(ev.next, 4);
+
+	/* JSON lines; lost events are said on stderr and reading goes on. */
+	fake_reset();
+	event_miss("172.30.1.1", "172.16.0.2", SEMNET_MISS_ADDRESS, IPPROTO_UDP, 5353, 2, 1);
+	event_miss("172.30.1.2", "172.16.0.2", SEMNET_MISS_ADDRESS, IPPROTO_UDP, 53, 1, 0);
+	ev.enobufs_after = 1;
+	ck_assert_int_eq(SEMNET("-j", "monitor", "count", "2"), 0);
+	ck_assert_ptr_nonnull(strstr(run.err, "events were lost"));
+	nl = strchr(run.out, '\n');
+	ck_assert_ptr_nonnull(nl);
+	*nl = '\0';
+	o = json_loads(run.out, 0, NULL);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "event")), "miss");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "kind")), "address");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "addr")), "172.30.1.1");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "src")), "172.16.0.2");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "proto")), "udp");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "dport")), 5353);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "held")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "suppressed")), 1);
+	json_decref(o);
+	ck_assert_ptr_nonnull(strstr(nl + 1, "\"172.30.1.2\""));
+
+	/* The socket failing ends it with status 1; a module without the group too. */
+	fake_reset();
+	fake.err = -EIO;
+	ck_assert_int_eq(SEMNET("monitor"), 1);
+	ck_assert_ptr_nonnull(strstr(run.err, "semnet: monitor: reading events"));
+	fake_reset();
+	ev.subscribe_ret = -ENOENT;
+	ck_assert_int_eq(SEMNET("monitor"), 1);
+	ck_assert_str_eq(run.err,
+		"semnet: monitor: the loaded semnet module has no miss events (too old?)\n");
+	fake_reset();
+	ck_assert_int_eq(SEMNET("monitor", "count", "x"), 2);
+	ck_assert_int_eq(fake.nopen, 0);
+}
+END_TEST
+
 START_TEST(malformed_replies)
 {
 	struct nl_msg *m;
@@ -1424,6 +1560,7 @@ static Suite *main_suite(void)
 	tcase_add_test(tc, peers);
 	tcase_add_test(tc, output_overview);
 	tcase_add_test(tc, malformed_replies);
+	tcase_add_test(tc, monitor);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * semnet monitor: the kernel's events as they happen, one line each (with
+ * -j, one JSON object per line). Today that is table misses: packets to a
+ * ServiceIP or InstanceIP the node does not know, or to a node subnet
+ * without a peer (SEMNET_CMD_MISS on the "misses" group).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+
+#include "cli.h"
+
+void sn_monitor_usage(FILE *out)
+{
+	fputs("Usage: semnet [-j] monitor [count N]\n"
+	      "\n"
+	      "Prints the kernel's events in this namespace until interrupted (or after\n"
+	      "N events):\n"
+	      "  miss ADDR from SRC PROTO [port PORT] held N [suppressed N]\n"
+	      "      a packet to a ServiceIP or InstanceIP not in the tables; up to\n"
+	      "      hold-packets such packets wait until ADDR is installed. One event\n"
+	      "      per address every miss-interval; suppressed counts the misses since\n"
+	      "      the last event.\n"
+	      "  miss-peer ADDR from SRC PROTO\n"
+	      "      semnet0 has no peer for ADDR's node subnet\n"
+	      "With -j each event is a JSON object on a line of its own. Lines are\n"
+	      "flushed as they are printed.\n",
+	      out);
+}
+
+static const struct nla_policy miss_policy[SEMNET_A_MISS_MAX + 1] = {
+	[SEMNET_A_MISS_ADDR] = { .type = NLA_U32 },
+	[SEMNET_A_MISS_KIND] = { .type = NLA_U8 },
+	[SEMNET_A_MISS_SRC] = { .type = NLA_U32 },
+	[SEMNET_A_MISS_PROTO] = { .type = NLA_U8 },
+	[SEMNET_A_MISS_DPORT] = { .type = NLA_U16 },
+	[SEMNET_A_MISS_HELD] = { .type = NLA_U32 },
+	[SEMNET_A_MISS_SUPPRESSED] = { .type = NLA_U32 },
+};
+
+int sn_miss_get(struct nlattr **attrs, struct sn_miss *m)
+{
+	struct nlattr *tb[SEMNET_A_MISS_MAX + 1];
+
+	memset(m, 0, sizeof(*m));
+	if (!attrs[SEMNET_A_MISS] ||
+	    nla_parse_nested(tb, SEMNET_A_MISS_MAX, attrs[SEMNET_A_MISS], miss_policy) < 0 ||
+	    !tb[SEMNET_A_MISS_ADDR])
+		return -EBADMSG;
+	m->addr = nla_get_u32(tb[SEMNET_A_MISS_ADDR]);
+	if (tb[SEMNET_A_MISS_KIND])
+		m->kind = nla_get_u8(tb[SEMNET_A_MISS_KIND]);
+	if (tb[SEMNET_A_MISS_SRC])
+		m->src = nla_get_u32(tb[SEMNET_A_MISS_SRC]);
+	if (tb[SEMNET_A_MISS_PROTO])
+		m->proto = nla_get_u8(tb[SEMNET_A_MISS_PROTO]);
+	if (tb[SEMNET_A_MISS_DPORT])
+		m->dport = ntohs(nla_get_u16(tb[SEMNET_A_MISS_DPORT]));
+	if (tb[SEMNET_A_MISS_HELD])
+		m->held = nla_get_u32(tb[SEMNET_A_MISS_HELD]);
+	if (tb[SEMNET_A_MISS_SUPPRESSED])
+		m->suppressed = nla_get_u32(tb[SEMNET_A_MISS_SUPPRESSED]);
+	return 0;
+}
+
+static const char *miss_kind_name(uint8_t kind)
+{
+	switch (kind) {
+	case SEMNET_MISS_ADDRESS:
+		return "address";
+	case SEMNET_MISS_PEER:
+		return "peer";
+	}
+	return "unknown";
+}
+
+json_t *sn_miss_json(const struct sn_miss *m)
+{
+	char proto[16];
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:i, s:i, s:i}",
+			 "event", "miss",
+			 "kind", miss_kind_name(m->kind),
+			 "addr", sn_json_addr(m->addr),
+			 "src", sn_json_addr(m->src),
+			 "proto", sn_fmt_proto(m->proto, proto, sizeof(proto)),
+			 "dport", (int)m->dport,
+			 "held", (int)m->held,
+			 "suppressed", (int)m->suppressed);
+}
+
+void sn_miss_print(FILE *out, const struct sn_miss *m)
+{
+	char addr[SN_ADDR_STRLEN], src[SN_ADDR_STRLEN], buf[16];
+	const char *proto = sn_fmt_proto(m->proto, buf, sizeof(buf));
+
+	if (m->kind == SEMNET_MISS_PEER) {
+		fprintf(out, "miss-peer %s from %s %s\n", sn_fmt_addr(m->addr, addr),
+			sn_fmt_addr(m->src, src), proto);
+		return;
+	}
+	fprintf(out, "miss %s from %s %s", sn_fmt_addr(m->addr, addr),
+		sn_fmt_addr(m->src, src), proto);
+	if (m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP)
+		fprintf(out, " port %u", m->dport);
+	fprintf(out, " held %" PRIu32, m->held);
+	if (m->suppressed)
+		fprintf(out, " suppressed %" PRIu32, m->suppressed);
+	fputc('\n', out);
+}
+
+struct monitor {
+	uint32_t count;		/* stop after this many (0: never) */
+	uint32_t seen;
+	int bad;		/* malformed events */
+};
+
+static int monitor_event(uint8_t cmd, struct nlattr **attrs, void *arg)
+{
+	struct monitor *mon = arg;
+	struct sn_miss m;
+
+	if (cmd != SEMNET_CMD_MISS)
+		return 0;	/* a newer event this tool does not know */
+	if (sn_miss_get(attrs, &m) < 0) {
+		mon->bad++;
+		return 0;
+	}
+	if (sn_opts.json) {
+		json_t *o = sn_miss_json(&m);
+
+		/* JSON lines: one compact object per event. */
+		if (!o || json_dumpf(o, stdout, JSON_COMPACT) < 0 ||
+		    fputc('\n', stdout) == EOF) {
+			json_decref(o);
+			return -EIO;
+		}
+		json_decref(o);
+	} else {
+		sn_miss_print(stdout, &m);
+	}
+	fflush(stdout);
+	mon->seen++;
+	if (mon->count && mon->seen >= mon->count)
+		return -ECANCELED;	/* done: stops the read loop */
+	return 0;
+}
+
+int sn_cmd_monitor(int argc, char **argv)
+{
+	static const struct sn_kw kw[] = {
+		{ "count", SN_KW_U32, 0, 1, NULL },
+	};
+	struct sn_kwval kv[ARRAY_SIZE(kw)];
+	struct monitor mon = { 0 };
+	struct sn_genl g;
+	int ret;
+
+	if (argc > 1 && !strcmp(argv[1], "help")) {
+		sn_monitor_usage(stdout);
+		return 0;
+	}
+	ret = sn_keywords("monitor", kw, ARRAY_SIZE(kw), argc - 1, argv + 1, kv);
+	if (ret)
+		return ret;
+	if (kv[0].n)
+		mon.count = kv[0].v[0].u32;
+	ret = sn_open(&g);
+	if (ret)
+		return ret;
+	ret = sn_genl_subscribe(&g, SEMNET_MCGRP_MISSES);
+	if (ret < 0) {
+		sn_genl_close(&g);
+		return sn_fail("monitor", ret == -ENOENT ?
+			       "the loaded semnet module has no miss events (too old?)" :
+			       "cannot join the events group: %s", strerror(-ret));
+	}
+	/* Until killed (Ctrl-C): every line is out already, flushed. */
+	for (;;) {
+		ret = sn_genl_recv_events(&g, monitor_event, &mon);
+		if (ret == -ECANCELED) {
+			ret = 0;
+			break;
+		}
+		if (ret == -ENOBUFS) {
+			fprintf(stderr, "semnet: monitor: events were lost (socket buffer full)\n");
+			continue;
+		}
+		if (ret < 0) {
+			sn_genl_close(&g);
+			return sn_fail("monitor", "reading events: %s", strerror(-ret));
+		}
+	}
+	sn_genl_close(&g);
+	if (mon.bad)
+		fprintf(stderr, "semnet: monitor: %d malformed events skipped\n", mon.bad);
+	return 0;
+}
