@@ -7,7 +7,9 @@
 # carry the ServiceIP, InstanceIPs and ping work across nodes, PMTU
 # discovery works through the tunnel, tunnel packets from unknown peers or
 # with spoofed inner sources are dropped and counted, and the underlay
-# carries GRE-in-UDP as tshark decodes it. Strict rp_filter everywhere.
+# carries GRE-in-UDP as tshark decodes it; a connection to a ServiceIP the
+# node does not know shows up in `semnet monitor` and completes once the
+# service is added. Strict rp_filter everywhere.
 # vm-timeout: 900
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -129,6 +131,48 @@ ip netns exec b "$PEER" gre-send 10.99.0.1 4754 172.16.0.66 172.30.1.2 172.16.0.
 sleep 0.5
 tap_eq "spoofed inner sources from a peer are dropped and counted" \
 	"$(($(drop_in a peer_spoofed) - before))" 3
+
+# Table misses: a connection to a ServiceIP node a does not know raises an
+# event; its SYN waits in the kernel and goes on once the service is added.
+RR2=172.30.0.2
+wait_lines() {	# wait_lines FILE N: until FILE has N lines (10 s at most)
+	for _ in $(seq 100); do
+		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# One event per address here: the SYN's retransmissions raise no more.
+"${A[@]}" semnet node change hold-timeout 20000 miss-interval 60000
+tap_eq "hold-timeout and miss-interval are set (ms)" \
+	"$(jq_in a '"\(.hold_timeout) \(.miss_interval)"' node show)" "20000 60000"
+"${A[@]}" semnet -j monitor count 2 >"$LOGS/misses" &
+monitor=$!
+sleep 1	# let it join the group
+before_drops=$(jq_in a '.drops.hold_expired + .drops.hold_full' stats)
+"${C[@]}" socat -T20 -t20 - "TCP:$RR2:80,connect-timeout=20" </dev/null >"$LOGS/late" 2>&1 &
+client=$!
+tap_run "semnet monitor shows the miss" wait_lines "$LOGS/misses" 1
+miss=$(head -n 1 "$LOGS/misses")
+tap_eq "the miss names the ServiceIP, the client, TCP port 80" 	"$(jq -r '[.event, .kind, .addr, .src, .proto, .dport] | join(" ")' <<<"$miss")" 	"miss address $RR2 172.16.0.2 tcp 80"
+tap_eq "the SYN is held" "$(jq -r .held <<<"$miss")" 1
+# (SYN retransmissions may have joined it by now.)
+tap_run "stats count the held packet" test "$(jq_in a '.held' stats)" -ge 1
+"${A[@]}" semnet service add "$RR2" name "$SVC"
+wait "$client"
+tap_eq "once the service is added, the held connection completes" "$?" 0
+tap_match "and reaches an instance" "$(cat "$LOGS/late")" "^x[12]$"
+tap_run "held packets were released, none dropped" test \
+	"$(jq_in a '.released' stats)" -ge 1 -a \
+	"$(jq_in a '.drops.hold_expired + .drops.hold_full' stats)" -eq "$before_drops"
+tap_eq "nothing is held any more" "$(jq_in a '.held' stats)" 0
+# An nsIP of a node subnet nobody announced: semnet0 reports the missing peer.
+"${C[@]}" ping -c 1 -W 1 172.16.1.2 >/dev/null 2>&1
+tap_run "semnet monitor shows the missing peer" wait_lines "$LOGS/misses" 2
+tap_eq "the peer miss names the nsIP" \
+	"$(sed -n 2p "$LOGS/misses" | jq -r '[.kind, .addr, .proto] | join(" ")')" "peer 172.16.1.2 icmp"
+wait "$monitor"
+tap_eq "semnet monitor count 2 exits after two events" "$?" 0
 
 for _ in $(seq 100); do kill -0 "$capture" 2>/dev/null || break; sleep 0.1; done
 kill "$capture" 2>/dev/null
