@@ -341,6 +341,34 @@ int semnetd_kernel_stats(struct sn_genl *g, struct semnetd_kstats *s)
 	return send_request(g, sn_genl_request(g, SEMNET_CMD_GET_STATS, 0), true, on_stats, s);
 }
 
+static int on_flow(struct nlattr **attrs, void *arg)
+{
+	(void)attrs;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+int semnetd_kernel_flow_count(struct sn_genl *g, uint32_t service, uint32_t instance,
+			      size_t *count)
+{
+	int ret = -EIO;
+
+	for (int tries = 0; tries < 3 && ret == -EIO; tries++) {
+		struct nl_msg *msg = sn_genl_request(g, SEMNET_CMD_GET_FLOW, NLM_F_DUMP);
+		struct nlattr *nest;
+		bool ok = false;
+
+		*count = 0;
+		if (msg && (nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_FLOW))) {
+			ok = service ? nla_put_u32(msg, SEMNET_A_FLOW_SERVICE, htonl(service)) == 0
+				     : nla_put_u32(msg, SEMNET_A_FLOW_INSTANCE, htonl(instance)) == 0;
+			nla_nest_end(msg, nest);
+		}
+		ret = send_request(g, msg, ok, on_flow, count);
+	}
+	return ret;
+}
+
 int semnetd_kernel_subscribe_misses(struct sn_genl *g)
 {
 	int ret = sn_genl_subscribe(g, SEMNET_MCGRP_MISSES);

@@ -70,6 +70,10 @@ int semnetd_kernel_services(struct sn_genl *g, struct semnetd_kservice **out, si
 int semnetd_kernel_instances(struct sn_genl *g, struct semnetd_kinstance **out, size_t *n);
 int semnetd_kernel_peers(struct sn_genl *g, struct semnetd_kpeer **out, size_t *n);
 int semnetd_kernel_stats(struct sn_genl *g, struct semnetd_kstats *s);
+/* Flows now to the ServiceIP @service, or (when @service is 0) those that
+ * reached the instance @instance. */
+int semnetd_kernel_flow_count(struct sn_genl *g, uint32_t service, uint32_t instance,
+			      size_t *count);
 
 /* Joins the miss events on @g (a socket of its own), non-blocking. */
 int semnetd_kernel_subscribe_misses(struct sn_genl *g);

@@ -617,6 +617,21 @@ void semnetd_tables_adopt_kernel(struct semnetd *d)
 
 /* --- interest ---------------------------------------------------------- */
 
+/* An idle connection (no packets for a while) still needs its service. */
+static bool has_flows(struct semnetd *d, const struct svc *s)
+{
+	size_t n = 0;
+
+	if (s->rr_ip && semnetd_kernel_flow_count(&d->genl, s->rr_ip, 0, &n) == 0 && n)
+		return true;
+	if (s->closest_ip && semnetd_kernel_flow_count(&d->genl, s->closest_ip, 0, &n) == 0 && n)
+		return true;
+	for (size_t i = 0; i < s->ninst; i++)
+		if (semnetd_kernel_flow_count(&d->genl, 0, s->inst[i].instance_ip, &n) == 0 && n)
+			return true;
+	return false;
+}
+
 static void forget(struct semnetd *d, struct svc *s)
 {
 	char topic[TOPIC_MAX];
@@ -680,7 +695,8 @@ void semnetd_tables_tick(struct semnetd *d)
 			s->active_ms = now;
 		}
 		local = semnetd_store_job_is_local(&d->db, s->name);
-		if (local == 0 && now - s->active_ms >= (uint64_t)d->cfg.interest_idle_ms) {
+		if (local == 0 && now - s->active_ms >= (uint64_t)d->cfg.interest_idle_ms &&
+		    !has_flows(d, s)) {
 			*ps = s->next;
 			forget(d, s);
 			svc_free(s);

@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# A semnet cluster in one VM, driven the way an orchestrator drives it:
+# semnet-root, semnet-cluster and mosquitto in a control namespace on an
+# underlay bridge, nodes (namespaces) each running semnetd, containers
+# (namespaces with a sleeping process) deployed through semnetd's unix
+# socket with curl. Source after tests/lib/topo.sh; used by tests/demo.sh
+# and tests/e2e/semnetd.sh.
+
+SD_WORK=${SD_WORK:-$(mktemp -d)}
+SD_LOGS=${SEMNET_OUT:-$SD_WORK}	# shared with the host: kept when a run fails
+SD_CTL=10.99.0.100		# control plane on the underlay
+SD_MQTT_PORT=1883
+SD_ROOT=http://$SD_CTL:10099
+SD_CLUSTER=http://$SD_CTL:10110
+declare -A SD_UL SD_PID
+
+# sd_wait_file PATH [SECONDS]
+sd_wait_file() {
+	local i
+	for i in $(seq $((${2:-10} * 10))); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Every daemon's stdout and stderr go to a log file: a background job
+# holding the caller's stdout would hang a $(...) around it.
+
+# sd_control: the wire, and root + broker + cluster in namespace "ctl"
+sd_control() {
+	topo_netns wire && ip -n wire link add ul0 type bridge && ip -n wire link set ul0 up &&
+	sd_wire ctl "$SD_CTL" || return 1
+	printf 'listener %s 0.0.0.0\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n' \
+		"$SD_MQTT_PORT" >"$SD_WORK/mosquitto.conf"
+	ip netns exec ctl mosquitto -c "$SD_WORK/mosquitto.conf" >"$SD_LOGS/mosquitto.log" 2>&1 &
+	ip netns exec ctl semnet-root --listen 0.0.0.0 --port 10099 --db "$SD_WORK/root.db" \
+		--sync normal --ready-file "$SD_WORK/root.ready" >"$SD_LOGS/root.log" 2>&1 &
+	sd_wait_file "$SD_WORK/root.ready" || return 1
+	ip netns exec ctl semnet-cluster --cluster-id c1 --listen 0.0.0.0 --port 10110 \
+		--cluster-address "$SD_CTL" --root-url "$SD_ROOT" --mqtt-host 127.0.0.1 \
+		--mqtt-port "$SD_MQTT_PORT" --db "$SD_WORK/cluster.db" --sync normal \
+		--retry-backoff-ms 50 --ready-file "$SD_WORK/cluster.ready" >"$SD_LOGS/cluster.log" 2>&1 &
+	sd_wait_file "$SD_WORK/cluster.ready" || return 1
+	local i
+	for i in $(seq 100); do
+		sd_ctl_http GET "$SD_CLUSTER/api/net/status" | grep -q '"registered":true,"mqtt_connected":true' &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# sd_wire NS ADDR: NS on the underlay bridge with ADDR/24 on ul0
+sd_wire() {
+	topo_netns "$1" &&
+	ip -n wire link add "ul-$1" type veth peer name ul0 netns "$1" &&
+	ip -n wire link set "ul-$1" master ul0 up &&
+	ip -n "$1" addr add "$2/24" dev ul0 &&
+	ip -n "$1" link set ul0 up
+}
+
+# sd_ctl_http METHOD URL [BODY]: a request to the root or the cluster
+sd_ctl_http() {
+	ip netns exec ctl curl -s -X "$1" -H 'Content-Type: application/json' \
+		${3:+--data-binary "$3"} "$2"
+}
+
+# sd_node NODE UNDERLAY_ADDR: a node namespace on the wire running semnetd
+sd_node() {
+	local node=$1
+	SD_UL[$node]=$2
+	sd_wire "$node" "$2" || return 1
+	sd_start "$node"
+}
+
+# sd_start NODE [ARGS...]: (re)starts semnetd in NODE
+sd_start() {
+	local node=$1
+	shift
+	rm -f "$SD_WORK/$node.ready"
+	ip netns exec "$node" semnetd --socket "$SD_WORK/$node.sock" --db "$SD_WORK/$node.db" \
+		--sync normal --mqtt-port "$SD_MQTT_PORT" --underlay-addr "${SD_UL[$node]}" \
+		--bridge br0 --interest-idle-ms 60000 --interest-check-ms 500 \
+		--ready-file "$SD_WORK/$node.ready" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
+	SD_PID[$node]=$!
+	sd_wait_file "$SD_WORK/$node.ready"
+}
+
+# sd_api NODE METHOD PATH [BODY]: prints "STATUS BODY"
+sd_api() {
+	local out code
+	out=$(mktemp)
+	code=$(curl -s -o "$out" -w '%{http_code}' --unix-socket "$SD_WORK/$1.sock" -X "$2" \
+		-H 'Content-Type: application/json' ${4:+--data-binary "$4"} "http://localhost$3")
+	printf '%s %s' "$code" "$(cat "$out")"
+	rm -f "$out"
+}
+
+# sd_status NODE JQ: a field of GET /status
+sd_status() {
+	curl -s --unix-socket "$SD_WORK/$1.sock" http://localhost/status | jq -r "$2"
+}
+
+# sd_register NODE: POST /register, then waits until the node is ready
+sd_register() {
+	local i
+	sd_api "$1" POST /register "{\"client_id\":\"$1\",\"cluster_address\":\"$SD_CTL\"}" |
+		grep -q '^200 ' || return 1
+	for i in $(seq 100); do
+		[ "$(sd_status "$1" .state)" = ready ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# sd_service JOB_ID APP NS SVC SVCNS N: the orchestrator deploys a service
+# with N instances (0..N-1) in cluster c1; prints the RR address
+sd_service() {
+	local id=$1 job="$2.$3.$4.$5" n
+	sd_ctl_http POST "$SD_ROOT/api/net/service/deploy" \
+		"{\"_id\":\"$id\",\"deployment_descriptor\":{\"app_name\":\"$2\",\"app_ns\":\"$3\",\"service_name\":\"$4\",\"service_ns\":\"$5\"}}" \
+		>"$SD_WORK/svc-$id.json" || return 1
+	for n in $(seq 0 $(($6 - 1))); do
+		sd_ctl_http POST "$SD_ROOT/api/net/instance/deploy" \
+			"{\"_id\":\"$id\",\"instance_number\":$n,\"cluster_id\":\"c1\"}" >/dev/null || return 1
+	done
+	sd_ctl_http POST "$SD_CLUSTER/api/net/deployment" "{\"job_name\":\"$job\",\"job_id\":\"$id\"}" \
+		>/dev/null || return 1
+	jq -r .RR_ip "$SD_WORK/svc-$id.json"
+}
+
+# sd_container NAME: a "container": a namespace with a sleeping process;
+# prints its pid
+sd_container() {
+	topo_netns "$1" || return 1
+	ip netns exec "$1" sleep infinity >/dev/null 2>&1 &
+	SD_PID[$1]=$!
+	echo "${SD_PID[$1]}"
+}
+
+# sd_deploy NODE CONTAINER JOB NUMBER [PORTS]: POST /container/deploy
+sd_deploy() {
+	sd_api "$1" POST /container/deploy \
+		"{\"pid\":${SD_PID[$2]},\"serviceName\":\"$3\",\"instanceNumber\":$4,\"portMappings\":\"${5:-}\"}"
+}
+
+# sd_undeploy NODE JOB NUMBER
+sd_undeploy() {
+	sd_api "$1" POST /container/undeploy \
+		"{\"pid\":-1,\"serviceName\":\"$2\",\"instanceNumber\":$3,\"portMappings\":\"\"}"
+}
+
+# sd_wait_instance_ip NODE JOB NUMBER: until the node knows the InstanceIP
+sd_wait_instance_ip() {
+	local i ip
+	for i in $(seq 150); do
+		ip=$(sd_status "$1" ".instances[] | select(.serviceName == \"$2\" and .instanceNumber == $3) | .instanceIp")
+		[ -n "$ip" ] && [ "$ip" != null ] && { echo "$ip"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# sd_dump NODE...: kernel tables and the daemon's last log lines, as TAP
+# comments (when an assertion failed)
+sd_dump() {
+	local n
+	for n in "$@"; do
+		echo "# --- node $n"
+		ip netns exec "$n" semnet -s show 2>&1 | sed 's/^/#   /'
+		tail -n 15 "$SD_LOGS/$n.log" | sed 's/^/#   /'
+	done
+}
+
+sd_cleanup() {
+	local p
+	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	topo_cleanup
+}
+trap sd_cleanup EXIT
