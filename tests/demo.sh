@@ -51,11 +51,9 @@ sd_control || die "the control plane does not start"
 echo "semnet-root :10099, semnet-cluster c1 :10110, mosquitto :1883"
 
 step "Three nodes, each running semnetd (API on a unix socket)"
-for n in a:10.99.0.1 b:10.99.0.2 c:10.99.0.3; do
-	sd_node "${n%%:*}" "${n#*:}" || die "semnetd does not start on ${n%%:*}"
-done
+sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3 || die "semnetd does not start"
 api a /register '{"client_id":"a","cluster_address":"10.99.0.100"}'
-sd_register a && sd_register b && sd_register c || die "registration failed"
+sd_register a b c || die "registration failed"
 for n in a b c; do
 	echo "node $n: underlay ${SD_UL[$n]}, subnet $(sd_status "$n" .subnet) on br0, semnet0 MTU $(sd_status "$n" .tunnel_mtu)"
 done

@@ -29,13 +29,12 @@ count_of() { grep -cx "$1" <<<"$2"; }
 kernel() { ip netns exec "$1" semnet -j "${@:3}" | jq -r "$2"; }
 
 tap_run "control plane: root, cluster, broker" sd_control
-for n in a:10.99.0.1 b:10.99.0.2 c:10.99.0.3; do
-	sd_node "${n%%:*}" "${n#*:}" || tap_fail "semnetd starts on ${n%%:*}"
-done
+sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3
+tap_eq "semnetd starts on three nodes" "$?" 0
 tap_eq "the API socket is mode 0660" "$(stat -c %a "$SD_WORK/a.sock")" 660
 tap_eq "an unregistered node refuses deployments (409)" \
 	"$(sd_api a POST /container/deploy '{"pid":1,"serviceName":"a.b.c.d","instanceNumber":0}' | cut -c1-3)" 409
-for n in a b c; do tap_run "node $n registers and sets up" sd_register "$n"; done
+tap_run "nodes a, b, c register and set up" sd_register a b c
 tap_eq "node subnets from the cluster" \
 	"$(sd_status a .subnet) $(sd_status b .subnet) $(sd_status c .subnet)" \
 	"172.16.0.0/26 172.16.0.64/26 172.16.0.128/26"
@@ -184,5 +183,5 @@ for n in a b c; do
 	wait "${SD_PID[$n]}"
 	tap_eq "semnetd on $n exits cleanly on SIGTERM" "$?" 0
 done
-grep -h 'level=error' "$SD_WORK"/[abc].log | head -5 | sed 's/^/# /'
+grep -h "level=error" "$SD_LOGS"/[abc].log | head -5 | sed 's/^/# /'
 tap_done

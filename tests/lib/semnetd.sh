@@ -67,16 +67,19 @@ sd_ctl_http() {
 		${3:+--data-binary "$3"} "$2"
 }
 
-# sd_node NODE UNDERLAY_ADDR: a node namespace on the wire running semnetd
-sd_node() {
-	local node=$1
-	SD_UL[$node]=$2
-	sd_wire "$node" "$2" || return 1
-	sd_start "$node"
+# sd_nodes NODE:UNDERLAY_ADDR...: node namespaces on the wire, each running
+# semnetd (started together, then waited for)
+sd_nodes() {
+	local n
+	for n in "$@"; do
+		SD_UL[${n%%:*}]=${n#*:}
+		sd_wire "${n%%:*}" "${n#*:}" && sd_launch "${n%%:*}" || return 1
+	done
+	for n in "$@"; do sd_wait_file "$SD_WORK/${n%%:*}.ready" || return 1; done
 }
 
-# sd_start NODE [ARGS...]: (re)starts semnetd in NODE
-sd_start() {
+# sd_launch NODE [ARGS...]: starts semnetd in NODE (ARGS override)
+sd_launch() {
 	local node=$1
 	shift
 	rm -f "$SD_WORK/$node.ready"
@@ -85,7 +88,12 @@ sd_start() {
 		--bridge br0 --interest-idle-ms 60000 --interest-check-ms 500 \
 		--ready-file "$SD_WORK/$node.ready" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
 	SD_PID[$node]=$!
-	sd_wait_file "$SD_WORK/$node.ready"
+}
+
+# sd_start NODE [ARGS...]: (re)starts semnetd in NODE and waits until it serves
+sd_start() {
+	sd_launch "$@"
+	sd_wait_file "$SD_WORK/$1.ready"
 }
 
 # sd_api NODE METHOD PATH [BODY]: prints "STATUS BODY"
@@ -103,16 +111,20 @@ sd_status() {
 	curl -s --unix-socket "$SD_WORK/$1.sock" http://localhost/status | jq -r "$2"
 }
 
-# sd_register NODE: POST /register, then waits until the node is ready
+# sd_register NODE...: POST /register to each, then waits until all are ready
 sd_register() {
-	local i
-	sd_api "$1" POST /register "{\"client_id\":\"$1\",\"cluster_address\":\"$SD_CTL\"}" |
-		grep -q '^200 ' || return 1
-	for i in $(seq 100); do
-		[ "$(sd_status "$1" .state)" = ready ] && return 0
-		sleep 0.1
+	local i n
+	for n in "$@"; do
+		sd_api "$n" POST /register "{\"client_id\":\"$n\",\"cluster_address\":\"$SD_CTL\"}" |
+			grep -q '^200 ' || return 1
 	done
-	return 1
+	for n in "$@"; do
+		for i in $(seq 100); do
+			[ "$(sd_status "$n" .state)" = ready ] && continue 2
+			sleep 0.1
+		done
+		return 1
+	done
 }
 
 # sd_service JOB_ID APP NS SVC SVCNS N: the orchestrator deploys a service
