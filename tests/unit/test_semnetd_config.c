@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/* semnetd's settings: defaults, --config JSON, flags over the file. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../daemon/node/config.h"
+#include "sn_log.h"
+
+static char path[64];
+
+static void setup(void)
+{
+	snprintf(path, sizeof(path), "/tmp/semnetd-config-%d.json", getpid());
+}
+
+static void teardown(void)
+{
+	unlink(path);
+}
+
+static void write_config(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int load(struct semnetd_config *cfg, int argc, const char **argv)
+{
+	/* getopt permutes argv: give it a writable copy. */
+	char *args[16];
+
+	ck_assert_int_lt(argc, 16);
+	for (int i = 0; i < argc; i++)
+		args[i] = (char *)argv[i];
+	args[argc] = NULL;
+	return semnetd_config_load(cfg, argc, args);
+}
+
+START_TEST(defaults)
+{
+	struct semnetd_config cfg;
+	const char *argv[] = { "semnetd" };
+	char text[SN_CIDR_STRLEN];
+
+	ck_assert_int_eq(load(&cfg, 1, argv), 0);
+	ck_assert_str_eq(cfg.socket_path, "/run/semnet/semnetd.sock");
+	ck_assert_str_eq(cfg.db_path, "/var/lib/semnet/semnetd.db");
+	ck_assert_str_eq(cfg.bridge, "semnet-br0");
+	ck_assert_int_eq(cfg.tunnel_port, 4754);
+	ck_assert_int_eq(cfg.mqtt_port, 10003);
+	ck_assert_uint_eq(cfg.underlay_addr, 0);
+	sn_prefix_format(&cfg.platform, text);
+	ck_assert_str_eq(text, "172.16.0.0/12");
+	sn_prefix_format(&cfg.services, text);
+	ck_assert_str_eq(text, "172.30.0.0/16");
+	ck_assert(cfg.firewall);
+}
+END_TEST
+
+START_TEST(file_then_flags)
+{
+	struct semnetd_config cfg;
+	const char *argv[] = { "semnetd", "--mqtt-port", "1884", "--config", path };
+
+	write_config("{\"socket\":\"/tmp/s.sock\",\"mqtt_port\":1883,\"underlay_addr\":\"10.0.0.7\","
+		     "\"platform\":\"10.18.0.0/16\",\"services\":\"10.18.128.0/17\",\"firewall\":false,"
+		     "\"log_level\":\"debug\"}");
+	ck_assert_int_eq(load(&cfg, 5, argv), 0);
+	ck_assert_str_eq(cfg.socket_path, "/tmp/s.sock");
+	ck_assert_int_eq(cfg.mqtt_port, 1884);	/* the flag wins, wherever it is */
+	ck_assert_uint_eq(cfg.underlay_addr, 0x0a000007);
+	ck_assert(!cfg.firewall);
+	ck_assert_int_eq(cfg.log_level, SN_LOG_DEBUG);
+}
+END_TEST
+
+START_TEST(bad_settings)
+{
+	static const char *const files[] = {
+		"{\"nope\":1}",				/* unknown key */
+		"{\"mqtt_port\":70000}",
+		"{\"underlay_addr\":\"10.0.0\"}",
+		"{\"platform\":\"172.16.0.1/12\"}",	/* host bits */
+		"{\"bridge\":\"a/b\"}",
+		"{\"bridge\":\"semnet0\"}",		/* the tunnel's name */
+		"{\"services\":\"10.30.0.0/16\"}",	/* outside the platform */
+		"{\"socket\":[]}",
+		"[1]",
+		"{\"socket\":",
+	};
+	struct semnetd_config cfg;
+	const char *argv[] = { "semnetd", "--config", path };
+	const char *flags[] = { "semnetd", "--tunnel-port", "x" };
+	const char *extra[] = { "semnetd", "extra" };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		write_config(files[i]);
+		ck_assert_msg(load(&cfg, 3, argv) == -1, "accepted %s", files[i]);
+	}
+	ck_assert_int_eq(load(&cfg, 3, flags), -1);
+	ck_assert_int_eq(load(&cfg, 2, extra), -1);
+}
+END_TEST
+
+START_TEST(help)
+{
+	struct semnetd_config cfg;
+	const char *argv[] = { "semnetd", "--help" };
+
+	ck_assert_int_eq(load(&cfg, 2, argv), 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("semnetd_config");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, file_then_flags);
+	tcase_add_test(tc, bad_settings);
+	tcase_add_test(tc, help);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/* nsIP leases of a node /26, in memory and in the store. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../daemon/node/leases.h"
+#include "sn_log.h"
+#include "../../daemon/node/store.h"
+
+static uint32_t addr(const char *text)
+{
+	uint32_t a;
+
+	ck_assert_msg(sn_ipv4_parse(text, &a), "bad test address %s", text);
+	return a;
+}
+
+static void node_leases(struct semnetd_leases *l, const char *subnet)
+{
+	struct sn_prefix p;
+
+	ck_assert(sn_prefix_parse(subnet, &p));
+	ck_assert_int_eq(semnetd_leases_init(l, &p), 0);
+}
+
+START_TEST(a_26_holds_61_containers)
+{
+	struct semnetd_leases l;
+	uint32_t a, seen[64];
+	int n = 0;
+
+	node_leases(&l, "172.16.0.64/26");
+	ck_assert_uint_eq(semnetd_leases_capacity(&l), 61);
+	ck_assert_uint_eq(semnetd_leases_gateway(&l), addr("172.16.0.65"));
+	while (semnetd_leases_take(&l, &a) == 0) {
+		ck_assert_msg(a >= addr("172.16.0.66") && a <= addr("172.16.0.126"),
+			      "leased %08x: network, gateway or broadcast", a);
+		for (int i = 0; i < n; i++)
+			ck_assert_msg(seen[i] != a, "leased %08x twice", a);
+		ck_assert_int_lt(n, 64);
+		seen[n++] = a;
+	}
+	ck_assert_int_eq(n, 61);
+	ck_assert_int_eq(semnetd_leases_take(&l, &a), -ENOSPC);
+	ck_assert_uint_eq(semnetd_leases_free(&l), 0);
+	semnetd_leases_destroy(&l);
+}
+END_TEST
+
+START_TEST(released_addresses_come_back_last)
+{
+	struct semnetd_leases l;
+	uint32_t first, a;
+
+	node_leases(&l, "172.16.0.0/26");
+	ck_assert_int_eq(semnetd_leases_take(&l, &first), 0);
+	ck_assert_uint_eq(first, addr("172.16.0.2"));
+	ck_assert_int_eq(semnetd_leases_release(&l, first), 0);
+	ck_assert_int_eq(semnetd_leases_release(&l, first), -ENOENT);
+	for (int i = 0; i < 60; i++) {
+		ck_assert_int_eq(semnetd_leases_take(&l, &a), 0);
+		ck_assert_uint_ne(a, first);
+	}
+	ck_assert_int_eq(semnetd_leases_take(&l, &a), 0);
+	ck_assert_uint_eq(a, first);
+	semnetd_leases_destroy(&l);
+}
+END_TEST
+
+START_TEST(reserve_rebuilds_after_restart)
+{
+	struct semnetd_leases l;
+	uint32_t a;
+
+	node_leases(&l, "172.16.0.0/26");
+	ck_assert_int_eq(semnetd_leases_reserve(&l, addr("172.16.0.2")), 0);
+	ck_assert_int_eq(semnetd_leases_reserve(&l, addr("172.16.0.2")), -EEXIST);
+	ck_assert_int_eq(semnetd_leases_reserve(&l, addr("172.16.0.1")), -EACCES);
+	ck_assert_int_eq(semnetd_leases_reserve(&l, addr("172.16.0.63")), -EACCES);
+	ck_assert_int_eq(semnetd_leases_reserve(&l, addr("172.16.0.64")), -EDOM);
+	semnetd_leases_continue_after(&l, addr("172.16.0.9"));
+	ck_assert_int_eq(semnetd_leases_take(&l, &a), 0);
+	ck_assert_uint_eq(a, addr("172.16.0.10"));
+	semnetd_leases_destroy(&l);
+}
+END_TEST
+
+static char db_path[64];
+
+static void open_store(struct sn_db *db)
+{
+	ck_assert_int_eq(semnetd_store_open(db, db_path, false), 0);
+}
+
+static void setup(void)
+{
+	snprintf(db_path, sizeof(db_path), "/tmp/semnetd-test-%d.db", getpid());
+	unlink(db_path);
+}
+
+static void teardown(void)
+{
+	char path[80];
+
+	unlink(db_path);
+	snprintf(path, sizeof(path), "%s-wal", db_path);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", db_path);
+	unlink(path);
+}
+
+static struct semnetd_lease lease(const char *nsip, const char *job, int number)
+{
+	struct semnetd_lease l = { .nsip = addr(nsip), .number = number, .pid = 100 + number };
+
+	snprintf(l.job_name, sizeof(l.job_name), "%s", job);
+	snprintf(l.veth, sizeof(l.veth), "sn%08x", l.nsip);
+	return l;
+}
+
+START_TEST(store_refuses_double_assignment)
+{
+	struct sn_db db;
+	struct semnetd_lease a = lease("172.16.0.2", "app.ns.web.prod", 0), got;
+
+	open_store(&db);
+	ck_assert_int_eq(semnetd_store_lease_put(&db, &a), 0);
+	/* the same address for another instance */
+	struct semnetd_lease b = lease("172.16.0.2", "app.ns.web.prod", 1);
+
+	ck_assert_int_eq(semnetd_store_lease_put(&db, &b), -EEXIST);
+	/* the same instance at another address */
+	struct semnetd_lease c = lease("172.16.0.3", "app.ns.web.prod", 0);
+
+	ck_assert_int_eq(semnetd_store_lease_put(&db, &c), -EEXIST);
+	ck_assert_int_eq(semnetd_store_lease_get(&db, "app.ns.web.prod", 0, &got), 1);
+	ck_assert_uint_eq(got.nsip, a.nsip);
+	ck_assert_int_eq(semnetd_store_lease_get(&db, "app.ns.web.prod", 1, &got), 0);
+	sn_db_close(&db);
+}
+END_TEST
+
+static void count(void *arg, const struct semnetd_lease *l)
+{
+	(void)l;
+	(*(int *)arg)++;
+}
+
+START_TEST(store_survives_reopen)
+{
+	struct sn_db db;
+	struct semnetd_identity id = { .node_id = "n1", .cluster_address = "10.0.0.1" }, got;
+	struct semnetd_lease a = lease("172.16.0.2", "app.ns.web.prod", 0), l;
+	uint32_t cursor;
+	int n = 0;
+
+	ck_assert(sn_prefix_parse("172.16.0.0/26", &id.subnet));
+	open_store(&db);
+	ck_assert_int_eq(semnetd_store_identity_put(&db, &id), 0);
+	ck_assert_int_eq(semnetd_store_lease_put(&db, &a), 0);
+	ck_assert_int_eq(semnetd_store_cursor_put(&db, a.nsip), 0);
+	ck_assert_int_eq(semnetd_store_lease_set_instance_ip(&db, a.job_name, 0, addr("172.30.0.9")), 0);
+	sn_db_close(&db);
+
+	open_store(&db);
+	ck_assert_int_eq(semnetd_store_identity_get(&db, &got), 0);
+	ck_assert_str_eq(got.node_id, "n1");
+	ck_assert_str_eq(got.cluster_address, "10.0.0.1");
+	ck_assert_uint_eq(got.subnet.addr, id.subnet.addr);
+	ck_assert_uint_eq(got.subnet.len, 26);
+	ck_assert_int_eq(semnetd_store_cursor_get(&db, &cursor), 0);
+	ck_assert_uint_eq(cursor, a.nsip);
+	ck_assert_int_eq(semnetd_store_lease_get(&db, a.job_name, 0, &l), 1);
+	ck_assert_uint_eq(l.instance_ip, addr("172.30.0.9"));
+	ck_assert_str_eq(l.veth, "snac100002");
+	ck_assert_int_eq(semnetd_store_job_is_local(&db, a.job_name), 1);
+	ck_assert_int_eq(semnetd_store_job_is_local(&db, "x.y.z.w"), 0);
+	ck_assert_int_eq(semnetd_store_lease_each(&db, count, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(semnetd_store_lease_del(&db, a.job_name, 0), 1);
+	ck_assert_int_eq(semnetd_store_lease_del(&db, a.job_name, 0), 0);
+	sn_db_close(&db);
+}
+END_TEST
+
+START_TEST(unregistered_store_is_empty)
+{
+	struct sn_db db;
+	struct semnetd_identity got;
+
+	open_store(&db);
+	ck_assert_int_eq(semnetd_store_identity_get(&db, &got), 0);
+	ck_assert_str_eq(got.node_id, "");
+	ck_assert_uint_eq(got.subnet.len, 0);
+	sn_db_close(&db);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("semnetd_leases");
+	TCase *tc = tcase_create("leases"), *ts = tcase_create("store");
+	SRunner *sr;
+	int failed;
+
+	sn_log_init("test", SN_LOG_ERROR);
+	tcase_add_test(tc, a_26_holds_61_containers);
+	tcase_add_test(tc, released_addresses_come_back_last);
+	tcase_add_test(tc, reserve_rebuilds_after_restart);
+	tcase_add_checked_fixture(ts, setup, teardown);
+	tcase_add_test(ts, store_refuses_double_assignment);
+	tcase_add_test(ts, store_survives_reopen);
+	tcase_add_test(ts, unregistered_store_is_empty);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, ts);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
