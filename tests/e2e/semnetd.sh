@@ -8,7 +8,8 @@
 # kernel peers; a client on node A reaches three instances on B and C
 # through the RR address (its first packet held while the table query
 # runs); bad input gets a clear 4xx and changes nothing; an undeployed
-# instance stops getting traffic; kill -9 and restart keep flows, leases
+# instance stops getting traffic (through a Docker-style FORWARD DROP
+# firewall on node b); kill -9 and restart keep flows, leases
 # and kernel state; an idle service is forgotten.
 # vm-timeout: 300
 set -u
@@ -34,7 +35,17 @@ tap_eq "semnetd starts on three nodes" "$?" 0
 tap_eq "the API socket is mode 0660" "$(stat -c %a "$SD_WORK/a.sock")" 660
 tap_eq "an unregistered node refuses deployments (409)" \
 	"$(sd_api a POST /container/deploy '{"pid":1,"serviceName":"a.b.c.d","instanceNumber":0}' | cut -c1-3)" 409
+# Node b has a Docker-style firewall: FORWARD DROP, conntrack accepts.
+for rule in "-P FORWARD DROP" "-N DOCKER-USER" "-A FORWARD -j DOCKER-USER" \
+	"-A FORWARD -m conntrack --ctstate INVALID -j DROP" \
+	"-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" "-A DOCKER-USER -j RETURN"; do
+	# shellcheck disable=SC2086
+	ip netns exec b iptables $rule
+done
 tap_run "nodes a, b, c register and set up" sd_register a b c
+tap_match "on b, semnet's interfaces are accepted in DOCKER-USER" \
+	"$(ip netns exec b iptables -S DOCKER-USER)" '-A DOCKER-USER -o semnet0 .*-j ACCEPT'
+
 tap_eq "node subnets from the cluster" \
 	"$(sd_status a .subnet) $(sd_status b .subnet) $(sd_status c .subnet)" \
 	"172.16.0.0/26 172.16.0.64/26 172.16.0.128/26"
