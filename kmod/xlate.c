@@ -15,6 +15,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <net/ip.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv4/nf_reject.h>
 #include <uapi/linux/netfilter/nf_conntrack_common.h>
 
 #include "device.h"
@@ -368,6 +369,9 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	/* Not known here (yet): the node daemon resolves it upstream. */
 	if (reason == SEMNET_DROP_UNKNOWN_ADDRESS)
 		return semnet_miss(sn, node, skb, state, &pkt);
+	/* Known but with nowhere to go: the client fails now, not on timeout. */
+	if (reason == SEMNET_DROP_NO_INSTANCE)
+		nf_send_unreach(skb, ICMP_HOST_UNREACH, state->hook);
 	return semnet_drop_packet(sn, skb, reason);
 }
 

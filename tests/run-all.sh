@@ -12,6 +12,8 @@
 # (only the executable *.sh files: the others are libraries they source)
 # --debug (make check-debug) runs KUnit with kmemleak and the e2e scenarios
 # on the debug kernel.
+# The e2e scenarios run SEMNET_E2E_JOBS VMs at a time (default 2: under
+# TCG a VM spends much of a scenario waiting, so two share two cores well).
 # Counts the TAP lines ("ok", "not ok") of every suite; a script that fails
 # without a "not ok" line, or a suite that cannot be built, counts as one
 # failure. Ends with one line "N passed, N failed"; exits non-zero on any
@@ -157,17 +159,29 @@ if wanted e2e; then
 	else
 		echo "== e2e"
 	fi
+	jobs=${SEMNET_E2E_JOBS:-2}
+	declare -A running=()	# pid -> scenario name
+	# reap: wait for one scenario and record it (in finishing order).
+	reap() {
+		local pid status
+		wait -n -p pid "${!running[@]}"
+		status=$?
+		record "e2e: ${running[$pid]}" "$status" "$res/e2e/${running[$pid]}.log"
+		unset "running[$pid]"
+	}
 	for t in tests/e2e/*.sh; do
 		[ -x "$t" ] || continue
 		n=$(basename "$t" .sh)
 		if [ "$module_ok" = 1 ] && [ "$user_ok" = 1 ]; then
-			tests/vm/run "${vm_args[@]}" "$t" >"$res/e2e/$n.log" 2>&1
-			record "e2e: $n" "$?" "$res/e2e/$n.log"
+			while [ "${#running[@]}" -ge "$jobs" ]; do reap; done
+			tests/vm/run "${vm_args[@]}" "$t" >"$res/e2e/$n.log" 2>&1 &
+			running[$!]=$n
 		else
 			echo "not ok - the module or userspace build failed" >"$res/e2e/$n.log"
 			record "e2e: $n" 1 "$res/e2e/$n.log"
 		fi
 	done
+	while [ "${#running[@]}" -gt 0 ]; do reap; done
 fi
 
 echo "$passed passed, $failed failed"

@@ -194,6 +194,15 @@ tap_eq "after the delete: x1 answers 6 of 12" "$(count_of x1 "$names")" 6
 tap_eq "after the delete: x2 answers 6 of 12" "$(count_of x2 "$names")" 6
 tap_eq "after the delete: x3 answers none" "$(count_of x3 "$names")" 0
 
+# A service whose name has no instance: the client is told at once.
+sn service add 172.30.0.9 name nobody.ns.svc.ns
+before=$(drop_of no_instance)
+out=$("${C[@]}" socat -T5 - TCP:172.30.0.9:80,connect-timeout=5 </dev/null 2>&1)
+tap_match "a service without instances: the connection fails at once, host unreachable" \
+	"$out" "No route to host"
+tap_eq "and the SYN is counted as no-instance" "$(($(drop_of no_instance) - before))" 1
+sn service del 172.30.0.9
+
 # A container sending with its neighbour's nsIP is dropped at the bridge.
 spoofed=$(drop_of spoofed_source)
 "${C[@]}" ip addr add 172.16.0.4/32 dev eth0 noprefixroute
