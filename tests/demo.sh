@@ -78,7 +78,7 @@ sd_deploy a cli $CLI 0 | grep -q '^200 ' || die "deploy failed"
 echo "(and instances 1, 2 on node c, the client on node a)"
 for i in 0 1 2; do
 	NSIP[x$i]=$(ip -n "x$i" -4 -o addr show eth0 | awk '{sub("/.*", "", $4); print $4}')
-	ip netns exec "x$i" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" >/dev/null 2>&1 &
+	ip netns exec "x$i" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" >/dev/null 2>&1 &
 done
 for i in 0 1 2; do wait_port "x$i" 80 || die "x$i does not listen"; done
 sd_wait_instance_ip a $CLI 0 >/dev/null && sd_wait_instance_ip c $WEB 2 >/dev/null ||

@@ -90,7 +90,8 @@ static int copy(const char *name, char *dst, size_t size, const char *value)
 /* Interface names: what the kernel accepts (no '/', ':', spaces). */
 static int copy_ifname(const char *name, char *dst, const char *value)
 {
-	if (strpbrk(value, "/: \t\n") || !strcmp(value, ".") || !strcmp(value, "..")) {
+	/* ... nor quotes: the names go into nft commands. */
+	if (strpbrk(value, "/: \t\n\"'\\") || !strcmp(value, ".") || !strcmp(value, "..")) {
 		fprintf(stderr, "semnetd: %s '%s' is not an interface name\n", name, value);
 		return -1;
 	}

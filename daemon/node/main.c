@@ -214,6 +214,10 @@ int main(int argc, char **argv)
 	if (uv_loop_init(&loop) != 0)
 		return 1;
 	d.loop = &loop;
+	uv_timer_init(&loop, &d.subnet_timer);
+	d.subnet_timer.data = &d;
+	uv_timer_init(&loop, &d.interest_timer);
+	d.interest_timer.data = &d;
 	if ((rc = sn_genl_open(&d.genl)) < 0) {
 		sn_error("%s", sn_genl_open_strerror(rc));
 		goto out_loop;
@@ -233,10 +237,6 @@ int main(int argc, char **argv)
 		sn_error("out of memory at startup");
 		goto out_all;
 	}
-	uv_timer_init(&loop, &d.subnet_timer);
-	d.subnet_timer.data = &d;
-	uv_timer_init(&loop, &d.interest_timer);
-	d.interest_timer.data = &d;
 	make_parent(d.cfg.socket_path);
 	if (sn_http_server_listen_unix(d.http, d.cfg.socket_path) < 0 ||
 	    sn_loop_handle_signals(&loop, stop, &d) != 0)
@@ -272,22 +272,29 @@ int main(int argc, char **argv)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	exit_code = 0;
 out_all:
+	/* Nothing may run once the loop spins again to close the handles:
+	 * the timers and the event poll would use what is freed below. */
+	uv_timer_stop(&d.interest_timer);
+	uv_timer_stop(&d.subnet_timer);
+	if (d.events_polling)
+		uv_poll_stop(&d.events_poll);
 	sn_http_server_free(d.http);
 	sn_mqtt_free(d.mqtt);
+	d.mqtt = NULL;
+	sn_loop_close_all(&loop);
 	semnetd_tables_free(d.tables);
 	semnetd_leases_destroy(&d.leases);
 	semnetd_fw_close(&d.fw);
 	semnetd_host_close(&d.host);
-out_db:
 	sn_db_close(&d.db);
-out_genl:
-	if (d.events_polling)
-		uv_close((uv_handle_t *)&d.events_poll, NULL);
-	sn_loop_close_all(&loop);
 	sn_genl_close(&d.events);
 	sn_genl_close(&d.genl);
 	return exit_code;
+out_db:
+	sn_db_close(&d.db);
+out_genl:
+	sn_genl_close(&d.genl);
 out_loop:
-	uv_loop_close(&loop);
+	sn_loop_close_all(&loop);
 	return exit_code;
 }

@@ -505,6 +505,13 @@ void semnetd_tables_on_result(struct semnetd *d, const char *payload, int len)
 		sn_warn("table answer for %s ignored: %s", key ? key : "?", err.msg);
 		goto out;
 	}
+	if (!sn_oak_job_name_valid(t.app_name)) {	/* it names MQTT topics */
+		d->up.errors++;
+		sn_warn("table answer for %s ignored: app_name is not app.appns.svc.svcns",
+			key ? key : "?");
+		sn_oak_table_free(&t);
+		goto out;
+	}
 	s = svc_find(d->tables, t.app_name);
 	if (!s && !(s = svc_add(d, t.app_name))) {
 		sn_oak_table_free(&t);
@@ -582,6 +589,8 @@ void semnetd_tables_adopt_kernel(struct semnetd *d)
 	for (size_t i = 0; i < nks; i++) {
 		struct svc *s = svc_find(d->tables, ks[i].name);
 
+		if (!sn_oak_job_name_valid(ks[i].name))
+			continue;	/* not one of ours (added by hand) */
 		if (!s && !(s = svc_add(d, ks[i].name)))
 			continue;
 		s->packets += ks[i].c.packets;
@@ -596,6 +605,8 @@ void semnetd_tables_adopt_kernel(struct semnetd *d)
 		struct svc *s = svc_find(d->tables, ki[i].service);
 		struct svc_instance *grown;
 
+		if (!sn_oak_job_name_valid(ki[i].service))
+			continue;
 		if (!s && !(s = svc_add(d, ki[i].service)))
 			continue;
 		if (!(grown = realloc(s->inst, (s->ninst + 1) * sizeof(*grown))))

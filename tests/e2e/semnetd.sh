@@ -11,7 +11,7 @@
 # instance stops getting traffic (through a Docker-style FORWARD DROP
 # firewall on node b); kill -9 and restart keep flows, leases
 # and kernel state; an idle service is forgotten.
-# vm-timeout: 300
+# vm-timeout: 420
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"
@@ -80,7 +80,7 @@ tap_eq "the container got the nsIP, MTU of semnet0, route via the bridge" \
 	"$(ip -n x1 -4 -o addr show eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/mtu 2>/dev/null || ip netns exec x1 cat /sys/class/net/eth0/mtu) $(ip -n x1 route show default | awk '{print $3}')" \
 	"$(sd_status c '.instances[] | select(.instanceNumber == 1) | .nsAddress')/26 $(sd_status c .tunnel_mtu) 172.16.0.129"
 for i in 0 1 2; do
-	ip netns exec "x$i" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" 2>/dev/null &
+	ip netns exec "x$i" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" 2>/dev/null &
 	ip netns exec "x$i" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &
 done
 for i in 0 1 2; do wait_port "x$i" 80 && wait_port "x$i" 7 || tap_fail "servers in x$i listen"; done

@@ -88,6 +88,7 @@ START_TEST(bad_settings)
 		"{\"underlay_addr\":\"10.0.0\"}",
 		"{\"platform\":\"172.16.0.1/12\"}",	/* host bits */
 		"{\"bridge\":\"a/b\"}",
+		"{\"bridge\":\"br\\\"0\"}",		/* a quote: nft commands */
 		"{\"bridge\":\"semnet0\"}",		/* the tunnel's name */
 		"{\"services\":\"10.30.0.0/16\"}",	/* outside the platform */
 		"{\"socket\":[]}",
