@@ -125,7 +125,7 @@ err_hash:
 			       semnet_instance_params);
 	synchronize_rcu();
 err_iset:
-	kvfree(iset);
+	semnet_iset_free(iset);
 err_group:
 	semnet_group_put(sn, group);
 err_free:

@@ -15,8 +15,10 @@ struct semnet_instance;
  */
 struct semnet_policy {
 	const char *name;
+	/* @client: the client's InstanceIP, or its address if it has none */
 	struct semnet_instance *(*pick)(struct semnet_service *svc,
-					const struct semnet_iset *iset);
+					const struct semnet_iset *iset,
+					__be32 client);
 };
 
 const struct semnet_policy *semnet_policy_find(const char *name);

@@ -29,14 +29,28 @@ static inline void semnet_counters_add(struct semnet_counters *c,
 }
 
 /*
- * The instances of one service name, as an array the policies index into.
- * Replaced whole (RCU) whenever an instance joins or leaves.
+ * The instances of one service name, as an array the policies index into,
+ * with the Maglev lookup table of the mh policy: mh_size slots (a prime),
+ * each an index into inst[]. Replaced whole (RCU) whenever an instance
+ * joins or leaves.
  */
 struct semnet_iset {
 	struct rcu_head rcu;
 	u32 count;
+	u32 mh_size;			/* 0: too many instances for a table */
+	u16 *mh;
+	u32 *mh_scratch;		/* only while the table is built */
 	struct semnet_instance *inst[];
 };
+
+/* Sets larger than this get no Maglev table (mh hashes modulo count). */
+#define SEMNET_MH_MAX_INSTANCES	4000
+
+/* A set for @count instances (and its table), for semnet_iset_finish(). */
+struct semnet_iset *semnet_iset_alloc(u32 count);
+/* Builds the table once inst[] is filled in. Cannot fail. */
+void semnet_iset_finish(struct semnet_iset *iset);
+void semnet_iset_free(struct semnet_iset *iset);
 
 /*
  * A service name: every ServiceIP with this name balances over its

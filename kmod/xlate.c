@@ -214,6 +214,13 @@ static struct semnet_ftuple *semnet_new_flow(struct semnet_net *sn,
 	struct semnet_service *svc;
 	struct semnet_instance *inst;
 
+	/*
+	 * The client's identity: a local instance's InstanceIP. Other
+	 * senders (host processes, containers that are not instances) keep
+	 * their own, routable, address.
+	 */
+	client = semnet_local_lookup(sn, pkt->key.src);
+	plan.xsrc = client ? client->addr : pkt->key.src;
 	svc = semnet_service_lookup(sn, pkt->key.dst);
 	if (svc) {
 		struct semnet_iset *iset = rcu_dereference(svc->group->iset);
@@ -222,19 +229,12 @@ static struct semnet_ftuple *semnet_new_flow(struct semnet_net *sn,
 			*reason = SEMNET_DROP_NO_INSTANCE;
 			return NULL;
 		}
-		inst = svc->policy->pick(svc, iset);
+		inst = svc->policy->pick(svc, iset, plan.xsrc);
 	} else {
 		inst = semnet_instance_lookup(sn, pkt->key.dst);
 		if (!inst)
 			return semnet_new_flow_learned(sn, node, pkt, reason);
 	}
-	/*
-	 * The client's identity: a local instance's InstanceIP. Other
-	 * senders (host processes, containers that are not instances) keep
-	 * their own, routable, address.
-	 */
-	client = semnet_local_lookup(sn, pkt->key.src);
-	plan.xsrc = client ? client->addr : pkt->key.src;
 	plan.xdst = READ_ONCE(inst->nsip);
 	plan.svc = svc;
 	plan.inst = inst;

@@ -24,7 +24,9 @@ void sn_service_usage(FILE *out)
 	      "  ADDR           the ServiceIP (e.g. 172.30.0.10), in the node's services range\n"
 	      "  name NAME      the service name (e.g. app.ns.svc.ns); services with the\n"
 	      "                 same name share their instances\n"
-	      "  policy POLICY  how an instance is chosen: rr (default) or random\n"
+	      "  policy POLICY  how an instance is chosen: rr (round robin, default), random,\n"
+	      "                 or mh (consistent hashing on the client: a client keeps its\n"
+	      "                 instance; removing one of N moves about 1/N of the clients)\n"
 	      "`service flush` removes every service; instances stay. -s shows counters.\n",
 	      out);
 }

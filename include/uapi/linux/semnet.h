@@ -157,7 +157,7 @@ enum semnet_service_attr {
 	SEMNET_A_SERVICE_UNSPEC,
 	SEMNET_A_SERVICE_ADDR,		/* be32: the ServiceIP (key) */
 	SEMNET_A_SERVICE_NAME,		/* string: e.g. "app.ns.svc.ns" */
-	SEMNET_A_SERVICE_POLICY,	/* string: "rr", "random" */
+	SEMNET_A_SERVICE_POLICY,	/* string: "rr", "random", "mh" */
 	SEMNET_A_SERVICE_INSTANCES,	/* u32, read-only: instances of the name */
 	SEMNET_A_SERVICE_COUNTERS,	/* nest: enum semnet_counters_attr */
 
@@ -221,10 +221,10 @@ enum semnet_drop_reason {
 	SEMNET_DROP_MALFORMED,		/* truncated or unparseable headers */
 	SEMNET_DROP_NOMEM,		/* allocation failed */
 	SEMNET_DROP_UNKNOWN_ADDRESS,	/* ServiceIP/InstanceIP not in the tables */
-	SEMNET_DROP_UNKNOWN_PEER,	/* tunnel packet from an unknown sender */
+	SEMNET_DROP_UNKNOWN_PEER,	/* tunnel packet from no peer (of its encap) */
 	SEMNET_DROP_PEER_SPOOFED,	/* inner source not one of the peer's */
 	SEMNET_DROP_NO_PEER,		/* no peer for the destination */
-	SEMNET_DROP_BAD_ENCAP,		/* malformed or unsupported GRE header */
+	SEMNET_DROP_BAD_ENCAP,		/* bad GRE header; ipudp: not IPv4 inside */
 	SEMNET_DROP_TOO_BIG,		/* over the tunnel MTU with DF set */
 	SEMNET_DROP_HOLD_FULL,		/* miss, and no room to hold the packet */
 	SEMNET_DROP_HOLD_EXPIRED,	/* held, and not resolved in time */
@@ -262,10 +262,24 @@ enum semnet_stats_attr {
 #define SEMNET_TUNNEL_PORT	4754	/* GRE-in-UDP, RFC 8086 */
 #define SEMNET_IPUDP_PORT	50103	/* Oakestra's bare IP-in-UDP */
 
+/*
+ * How semnet0 sends to a peer; it accepts a peer's packets only in the
+ * peer's encapsulation. While up, semnet0 listens on both: the node's
+ * tunnel port (SEMNET_A_NODE_TUNNEL_PORT) for GRE in UDP and
+ * SEMNET_IPUDP_PORT for ipudp; bringing it up fails if either is taken.
+ * A peer's port defaults to its encapsulation's.
+ *
+ * ipudp is Oakestra's wire format: the bare inner IPv4 packet as the UDP
+ * payload. Without a GRE key the receiver cannot learn which nsIP a
+ * remote client's InstanceIP sends from, so, as in Oakestra, the inner
+ * source is the sender's routable identity: it must be an nsIP of the
+ * peer's subnet, an InstanceIP this node knows to live there, or one it
+ * does not know. Replies to an InstanceIP it does not know are table
+ * misses (SEMNET_CMD_MISS) until the node daemon installs the instance.
+ */
 enum semnet_encap {
 	SEMNET_ENCAP_GRE_UDP,	/* outer IPv4 + UDP + GRE (key: sender nsIP) */
-	/* Outer IPv4 + UDP + the inner packet (reserved: not implemented). */
-	SEMNET_ENCAP_IPUDP,
+	SEMNET_ENCAP_IPUDP,	/* outer IPv4 + UDP + the inner IPv4 packet */
 };
 
 enum semnet_peer_attr {
