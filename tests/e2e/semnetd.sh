@@ -30,18 +30,24 @@ count_of() { grep -cx "$1" <<<"$2"; }
 kernel() { ip netns exec "$1" semnet -j "${@:3}" | jq -r "$2"; }
 
 tap_run "control plane: root, cluster, broker" sd_control
+tap_note "${SECONDS}s"
 sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3
 tap_eq "semnetd starts on three nodes" "$?" 0
 tap_eq "the API socket is mode 0660" "$(stat -c %a "$SD_WORK/a.sock")" 660
 tap_eq "an unregistered node refuses deployments (409)" \
 	"$(sd_api a POST /container/deploy '{"pid":1,"serviceName":"a.b.c.d","instanceNumber":0}' | cut -c1-3)" 409
+tap_note "${SECONDS}s"
 # Node b has a Docker-style firewall: FORWARD DROP, conntrack accepts.
-for rule in "-P FORWARD DROP" "-N DOCKER-USER" "-A FORWARD -j DOCKER-USER" \
-	"-A FORWARD -m conntrack --ctstate INVALID -j DROP" \
-	"-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" "-A DOCKER-USER -j RETURN"; do
-	# shellcheck disable=SC2086
-	ip netns exec b iptables $rule
-done
+ip netns exec b iptables-restore --noflush <<EOF
+*filter
+:FORWARD DROP [0:0]
+:DOCKER-USER - [0:0]
+-A FORWARD -j DOCKER-USER
+-A FORWARD -m conntrack --ctstate INVALID -j DROP
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A DOCKER-USER -j RETURN
+COMMIT
+EOF
 tap_run "nodes a, b, c register and set up" sd_register a b c
 tap_match "on b, semnet's interfaces are accepted in DOCKER-USER" \
 	"$(ip netns exec b iptables -S DOCKER-USER)" '-A DOCKER-USER -o semnet0 .*-j ACCEPT'
@@ -66,11 +72,12 @@ tap_eq "the node registry became kernel peers on a" \
 	"$(kernel a '[.[] | .subnet + "=" + .remote] | sort | join(" ")' peer show)" \
 	"172.16.0.128/26=10.99.0.3 172.16.0.64/26=10.99.0.2"
 
+tap_note "${SECONDS}s"
 RR=$(sd_service job1 app ns web prod 3)
 sd_service job2 cli ns c prod 1 >/dev/null
 tap_match "the orchestrator deployed the service at the root" "$RR" '^172\.30\.'
-sd_container x0 >/dev/null; sd_container x1 >/dev/null; sd_container x2 >/dev/null
-sd_container cli >/dev/null
+tap_note "${SECONDS}s"
+for c in x0 x1 x2 cli; do sd_container "$c" >/dev/null; done
 tap_match "deploy instance 0 on b" "$(sd_deploy b x0 $WEB 0 8080:80)" \
 	"^200 \{\"serviceName\":\"$WEB\",\"nsAddress\":\"172\.16\.0\.(6[6-9]|[7-9][0-9]|1[01][0-9]|12[0-6])\""
 tap_match "deploy instance 1 on c" "$(sd_deploy c x1 $WEB 1)" '^200 .*"nsAddress":"172\.16\.0\.1[3-9][0-9]"'
@@ -79,6 +86,7 @@ tap_match "deploy the client on a" "$(sd_deploy a cli $CLI 0)" '^200 .*"nsAddres
 tap_eq "the container got the nsIP, MTU of semnet0, route via the bridge" \
 	"$(ip -n x1 -4 -o addr show eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/mtu 2>/dev/null || ip netns exec x1 cat /sys/class/net/eth0/mtu) $(ip -n x1 route show default | awk '{print $3}')" \
 	"$(sd_status c '.instances[] | select(.instanceNumber == 1) | .nsAddress')/26 $(sd_status c .tunnel_mtu) 172.16.0.129"
+tap_note "${SECONDS}s"
 for i in 0 1 2; do
 	ip netns exec "x$i" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" 2>/dev/null &
 	ip netns exec "x$i" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &

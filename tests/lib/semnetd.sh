@@ -9,6 +9,7 @@
 
 SD_WORK=${SD_WORK:-$(mktemp -d)}
 SD_LOGS=${SEMNET_OUT:-$SD_WORK}	# shared with the host: kept when a run fails
+# SD_SEMNETD: another semnetd binary (e.g. an ASan build)
 SD_CTL=10.99.0.100		# control plane on the underlay
 SD_MQTT_PORT=1883
 SD_ROOT=http://$SD_CTL:10099
@@ -83,7 +84,7 @@ sd_launch() {
 	local node=$1
 	shift
 	rm -f "$SD_WORK/$node.ready"
-	ip netns exec "$node" semnetd --socket "$SD_WORK/$node.sock" --db "$SD_WORK/$node.db" \
+	ip netns exec "$node" "${SD_SEMNETD:-semnetd}" --socket "$SD_WORK/$node.sock" --db "$SD_WORK/$node.db" \
 		--sync normal --mqtt-port "$SD_MQTT_PORT" --underlay-addr "${SD_UL[$node]}" \
 		--bridge br0 --interest-idle-ms 60000 --interest-check-ms 500 \
 		--ready-file "$SD_WORK/$node.ready" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
@@ -128,25 +129,30 @@ sd_register() {
 }
 
 # sd_service JOB_ID APP NS SVC SVCNS N: the orchestrator deploys a service
-# with N instances (0..N-1) in cluster c1; prints the RR address
+# with N instances (0..N-1) in cluster c1; prints the RR address. One curl
+# for all the calls: every process start is slow under TCG.
 sd_service() {
-	local id=$1 job="$2.$3.$4.$5" n
-	sd_ctl_http POST "$SD_ROOT/api/net/service/deploy" \
-		"{\"_id\":\"$id\",\"deployment_descriptor\":{\"app_name\":\"$2\",\"app_ns\":\"$3\",\"service_name\":\"$4\",\"service_ns\":\"$5\"}}" \
-		>"$SD_WORK/svc-$id.json" || return 1
+	local id=$1 job="$2.$3.$4.$5" n args=() out
+	args=(-d "{\"_id\":\"$id\",\"deployment_descriptor\":{\"app_name\":\"$2\",\"app_ns\":\"$3\",\"service_name\":\"$4\",\"service_ns\":\"$5\"}}"
+		"$SD_ROOT/api/net/service/deploy")
 	for n in $(seq 0 $(($6 - 1))); do
-		sd_ctl_http POST "$SD_ROOT/api/net/instance/deploy" \
-			"{\"_id\":\"$id\",\"instance_number\":$n,\"cluster_id\":\"c1\"}" >/dev/null || return 1
+		args+=(--next -s -H 'Content-Type: application/json'
+			-d "{\"_id\":\"$id\",\"instance_number\":$n,\"cluster_id\":\"c1\"}"
+			"$SD_ROOT/api/net/instance/deploy")
 	done
-	sd_ctl_http POST "$SD_CLUSTER/api/net/deployment" "{\"job_name\":\"$job\",\"job_id\":\"$id\"}" \
-		>/dev/null || return 1
-	jq -r .RR_ip "$SD_WORK/svc-$id.json"
+	args+=(--next -s -H 'Content-Type: application/json'
+		-d "{\"job_name\":\"$job\",\"job_id\":\"$id\"}" "$SD_CLUSTER/api/net/deployment")
+	out=$(ip netns exec ctl curl -s -H 'Content-Type: application/json' "${args[@]}") || return 1
+	[[ $out == *"{\"job_name\":\"$job\"}" ]] || return 1
+	[[ $out =~ \"RR_ip\":\"([0-9.]+)\" ]] || return 1
+	echo "${BASH_REMATCH[1]}"
 }
 
 # sd_container NAME: a "container": a namespace with a sleeping process;
 # prints its pid
 sd_container() {
-	topo_netns "$1" || return 1
+	ip netns add "$1" || return 1	# semnetd sets lo up with eth0
+	TOPO_NETNS+=("$1")
 	ip netns exec "$1" sleep infinity >/dev/null 2>&1 &
 	SD_PID[$1]=$!
 	echo "${SD_PID[$1]}"
