@@ -5,6 +5,11 @@
  * GRE key carries the sender's nsIP, so the receiver can answer a client
  * it has never heard of without asking anyone where it lives. Only known
  * peers are accepted, and only with inner sources that are theirs.
+ *
+ * Peers configured for ipudp (Oakestra's format: the bare inner IPv4
+ * packet as the UDP payload, port 50103) get that instead; while up, the
+ * device listens on both ports. Both sockets merge received TCP segments
+ * in GRO before decapsulation (offload.c).
  */
 #include <linux/etherdevice.h>
 #include <linux/icmp.h>
@@ -27,17 +32,12 @@
 #include "learn.h"
 #include "netns.h"
 #include "node.h"
+#include "offload.h"
 #include "peer.h"
 
 /* RFC 8086: source ports from the flow hash, in the ephemeral range. */
 #define SEMNET_SPORT_MIN	49152
 #define SEMNET_SPORT_MAX	65535
-
-struct semnet_gre {
-	__be16 flags;
-	__be16 protocol;
-	__be32 key;
-};
 
 static void semnet_tunnel_drop(struct semnet_net *sn, struct net_device *dev,
 			       struct sk_buff *skb,
@@ -67,17 +67,44 @@ static bool semnet_inner_source_ok(struct semnet_net *sn,
 	return !inst || READ_ONCE(inst->nsip) == key;
 }
 
+/* Hands a decapsulated packet from @peer to the stack, on semnet0. */
+static void semnet_tunnel_deliver(struct semnet_device *sd,
+				  struct semnet_peer *peer, struct sk_buff *skb)
+{
+	unsigned int len = skb->len;
+
+	skb->dev = sd->dev;
+	skb->pkt_type = PACKET_HOST;
+	atomic64_inc(&peer->rx_packets);
+	atomic64_add(len, &peer->rx_bytes);
+	if (gro_cells_receive(&sd->gro_cells, skb) == NET_RX_SUCCESS)
+		dev_sw_netstats_rx_add(sd->dev, len);
+}
+
+/* Strips the @hlen bytes of tunnel headers: the inner IPv4 packet is left. */
+static int semnet_tunnel_pull(struct semnet_device *sd, struct sk_buff *skb,
+			      unsigned int hlen)
+{
+	if (__iptunnel_pull_header(skb, hlen, htons(ETH_P_IP), false,
+				   !net_eq(sd->net, dev_net(sd->dev))) ||
+	    !pskb_may_pull(skb, sizeof(struct iphdr)))
+		return -EINVAL;
+	skb_reset_network_header(skb);
+	skb_reset_mac_header(skb);
+	return 0;
+}
+
 static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
 	const struct semnet_node *node;
 	struct semnet_peer *peer;
 	struct semnet_net *sn;
-	struct semnet_gre gre;
+	const struct semnet_gre *gre;
 	const struct iphdr *inner;
-	__be32 outer_src;
-	unsigned int len;
+	struct semnet_gre _gre;
 	bool known;
+	__be32 key;
 
 	if (!sd)
 		goto drop_plain;
@@ -85,45 +112,96 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	node = rcu_dereference(sn->node);
 	if (!node)
 		goto drop_plain;
-	if (skb_copy_bits(skb, sizeof(struct udphdr), &gre, sizeof(gre)) ||
-	    gre.flags != GRE_KEY || gre.protocol != htons(ETH_P_IP)) {
+	gre = skb_header_pointer(skb, sizeof(struct udphdr), sizeof(_gre), &_gre);
+	if (!gre || !semnet_gre_ok(gre)) {
 		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_BAD_ENCAP);
 		return 0;
 	}
-	outer_src = ip_hdr(skb)->saddr;
-	peer = semnet_peer_from(sn, outer_src, gre.key, &known);
+	/* Pulling the headers may move them: keep the key. */
+	key = gre->key;
+	peer = semnet_peer_from(sn, ip_hdr(skb)->saddr, SEMNET_ENCAP_GRE_UDP,
+				key, false, &known);
 	if (!peer) {
 		semnet_tunnel_drop(sn, sd->dev, skb, known ?
 				   SEMNET_DROP_PEER_SPOOFED :
 				   SEMNET_DROP_UNKNOWN_PEER);
 		return 0;
 	}
-	if (__iptunnel_pull_header(skb, sizeof(struct udphdr) + sizeof(gre),
-				   htons(ETH_P_IP), false,
-				   !net_eq(sd->net, dev_net(sd->dev))) ||
-	    !pskb_may_pull(skb, sizeof(struct iphdr))) {
+	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr) + sizeof(_gre))) {
 		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_MALFORMED);
 		return 0;
 	}
-	skb_reset_network_header(skb);
-	skb_reset_mac_header(skb);
 	inner = ip_hdr(skb);
 	if (inner->version != 4 ||
-	    !semnet_inner_source_ok(sn, node, inner->saddr, gre.key)) {
+	    !semnet_inner_source_ok(sn, node, inner->saddr, key)) {
 		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_PEER_SPOOFED);
 		return 0;
 	}
 	/* Replies to a remote client need to know where it lives. */
-	if (inner->saddr != gre.key)
-		semnet_learn(sn, inner->saddr, gre.key);
+	if (inner->saddr != key)
+		semnet_learn(sn, inner->saddr, key);
+	semnet_tunnel_deliver(sd, peer, skb);
+	return 0;
 
-	skb->dev = sd->dev;
-	skb->pkt_type = PACKET_HOST;
-	len = skb->len;
-	atomic64_inc(&peer->rx_packets);
-	atomic64_add(len, &peer->rx_bytes);
-	if (gro_cells_receive(&sd->gro_cells, skb) == NET_RX_SUCCESS)
-		dev_sw_netstats_rx_add(sd->dev, len);
+drop_plain:
+	kfree_skb(skb);
+	return 0;
+}
+
+/*
+ * ipudp: no key says which of the peer's nsIPs sent the packet, so its
+ * inner source must say it: an nsIP in the subnet of an ipudp peer at the
+ * outer source address, an InstanceIP known to live at one, or an
+ * InstanceIP this node does not know (from any ipudp peer there, as a GRE
+ * key may name any of the peer's nsIPs). Nothing is learned: replies to
+ * an unknown InstanceIP miss, and the node daemon resolves it upstream,
+ * as Oakestra's NetManager does.
+ */
+static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
+	const struct semnet_instance *inst;
+	const struct semnet_node *node;
+	struct semnet_peer *peer;
+	const struct iphdr *inner;
+	struct semnet_net *sn;
+	struct iphdr _inner;
+	bool known, any = false;
+	__be32 nsip;
+
+	if (!sd)
+		goto drop_plain;
+	sn = semnet_pernet(sd->net);
+	node = rcu_dereference(sn->node);
+	if (!node)
+		goto drop_plain;
+	inner = skb_header_pointer(skb, sizeof(struct udphdr), sizeof(_inner),
+				   &_inner);
+	if (!inner || inner->version != 4) {
+		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_BAD_ENCAP);
+		return 0;
+	}
+	nsip = inner->saddr;
+	if (semnet_prefix_contains(&node->services, nsip)) {
+		inst = semnet_instance_lookup(sn, nsip);
+		if (inst)
+			nsip = READ_ONCE(inst->nsip);
+		else
+			any = true;
+	}
+	peer = semnet_peer_from(sn, ip_hdr(skb)->saddr, SEMNET_ENCAP_IPUDP,
+				nsip, any, &known);
+	if (!peer) {
+		semnet_tunnel_drop(sn, sd->dev, skb, known ?
+				   SEMNET_DROP_PEER_SPOOFED :
+				   SEMNET_DROP_UNKNOWN_PEER);
+		return 0;
+	}
+	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr))) {
+		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_MALFORMED);
+		return 0;
+	}
+	semnet_tunnel_deliver(sd, peer, skb);
 	return 0;
 
 drop_plain:
@@ -149,8 +227,10 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct socket *sock;
 	struct flowi4 fl4;
 	struct rtable *rt;
-	__be32 key;
+	unsigned int overhead;
+	__be32 key = 0;
 	__be16 sport, df;
+	bool gre_udp;
 	u8 tos, ttl;
 	int err;
 
@@ -171,16 +251,19 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
 		goto drop;
 	}
-	key = semnet_sender_nsip(sn, iph->saddr);
+	gre_udp = peer->encap == SEMNET_ENCAP_GRE_UDP;
+	overhead = gre_udp ? SEMNET_TUNNEL_OVERHEAD : SEMNET_IPUDP_OVERHEAD;
+	if (gre_udp)
+		key = semnet_sender_nsip(sn, iph->saddr);
 	tos = ip_tunnel_ecn_encap(iph->tos, iph, skb);
 	df = iph->frag_off & htons(IP_DF);
 
-	memset(&fl4, 0, sizeof(fl4));
-	fl4.daddr = peer->addr;
-	fl4.flowi4_proto = IPPROTO_UDP;
 	/* One underlay route per peer: TOS and mark do not steer it. */
 	rt = dst_cache_get_ip4(&peer->dst_cache, &fl4.saddr);
 	if (!rt) {
+		memset(&fl4, 0, sizeof(fl4));
+		fl4.daddr = peer->addr;
+		fl4.flowi4_proto = IPPROTO_UDP;
 		rt = ip_route_output_key(dev_net(dev), &fl4);
 		if (IS_ERR(rt)) {
 			DEV_STATS_INC(dev, tx_carrier_errors);
@@ -194,7 +277,7 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop;
 	}
 	/* Oversized with DF: ICMP "fragmentation needed" to the sender. */
-	err = skb_tunnel_check_pmtu(skb, &rt->dst, SEMNET_TUNNEL_OVERHEAD, false);
+	err = skb_tunnel_check_pmtu(skb, &rt->dst, overhead, false);
 	if (err < 0) {
 		ip_rt_put(rt);
 		semnet_drop(sn, SEMNET_DROP_TOO_BIG);
@@ -213,14 +296,16 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (err)
 		goto drop_rt;
 	skb_set_inner_protocol(skb, htons(ETH_P_IP));
-	err = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
-			   SEMNET_TUNNEL_OVERHEAD);
+	err = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) + overhead);
 	if (err)
 		goto drop_rt;
-	gre = skb_push(skb, sizeof(*gre));
-	gre->flags = GRE_KEY;	/* a key, nothing else: no checksum, no sequence */
-	gre->protocol = htons(ETH_P_IP);
-	gre->key = key;
+	if (gre_udp) {
+		gre = skb_push(skb, sizeof(*gre));
+		/* A key, nothing else: no checksum, no sequence number. */
+		gre->flags = GRE_KEY;
+		gre->protocol = htons(ETH_P_IP);
+		gre->key = key;
+	}
 
 	atomic64_inc(&peer->tx_packets);
 	atomic64_add(skb->len, &peer->tx_bytes);
@@ -239,48 +324,85 @@ drop:
 	return NETDEV_TX_OK;
 }
 
-static int semnet_dev_open(struct net_device *dev)
+/* A UDP tunnel socket on @port that hands what it receives to @rcv. */
+static int semnet_sock_open(struct semnet_device *sd, u16 port,
+			    const struct udp_tunnel_sock_cfg *ops,
+			    struct socket __rcu **slot)
 {
-	struct semnet_device *sd = netdev_priv(dev);
-	struct semnet_net *sn = semnet_pernet(sd->net);
-	struct udp_tunnel_sock_cfg tunnel_cfg = {
-		.sk_user_data = sd,
-		.encap_type = 1,
-		.encap_rcv = semnet_udp_rcv,
-	};
+	struct udp_tunnel_sock_cfg tunnel_cfg = *ops;
 	struct udp_port_cfg udp_cfg = {
 		.family = AF_INET,
-		.local_udp_port = htons(SEMNET_TUNNEL_PORT),
+		.local_udp_port = htons(port),
 	};
-	const struct semnet_node *node;
 	struct socket *sock;
 	int ret;
-
-	rcu_read_lock();
-	node = rcu_dereference(sn->node);
-	if (node && node->tunnel_port)
-		udp_cfg.local_udp_port = htons(node->tunnel_port);
-	rcu_read_unlock();
 
 	ret = udp_sock_create(sd->net, &udp_cfg, &sock);
 	if (ret)
 		return ret;
 	udp_allow_gso(sock->sk);
+	tunnel_cfg.sk_user_data = sd;
+	tunnel_cfg.encap_type = 1;
 	setup_udp_tunnel_sock(sd->net, sock, &tunnel_cfg);
-	rcu_assign_pointer(sd->sock, sock);
+	rcu_assign_pointer(*slot, sock);
 	return 0;
 }
+
+static const struct udp_tunnel_sock_cfg semnet_gre_sock_ops = {
+	.encap_rcv = semnet_udp_rcv,
+	.gro_receive = semnet_gre_gro_receive,
+	.gro_complete = semnet_gre_gro_complete,
+};
+
+static const struct udp_tunnel_sock_cfg semnet_ipudp_sock_ops = {
+	.encap_rcv = semnet_ipudp_rcv,
+	.gro_receive = semnet_ipudp_gro_receive,
+	.gro_complete = semnet_ipudp_gro_complete,
+};
 
 static int semnet_dev_stop(struct net_device *dev)
 {
 	struct semnet_device *sd = netdev_priv(dev);
 	struct socket *sock = rtnl_dereference(sd->sock);
+	struct socket *ipudp = rtnl_dereference(sd->ipudp_sock);
 
 	RCU_INIT_POINTER(sd->sock, NULL);
+	RCU_INIT_POINTER(sd->ipudp_sock, NULL);
 	synchronize_net();
 	if (sock)
 		udp_tunnel_sock_release(sock);
+	if (ipudp)
+		udp_tunnel_sock_release(ipudp);
 	return 0;
+}
+
+/*
+ * Both sockets, always (not only while some peer speaks ipudp): a node
+ * accepts a peer's packets as soon as the peer is configured, and up
+ * fails clearly when either port is taken.
+ */
+static int semnet_dev_open(struct net_device *dev)
+{
+	struct semnet_device *sd = netdev_priv(dev);
+	struct semnet_net *sn = semnet_pernet(sd->net);
+	const struct semnet_node *node;
+	u16 port = SEMNET_TUNNEL_PORT;
+	int ret;
+
+	rcu_read_lock();
+	node = rcu_dereference(sn->node);
+	if (node && node->tunnel_port)
+		port = node->tunnel_port;
+	rcu_read_unlock();
+
+	ret = semnet_sock_open(sd, port, &semnet_gre_sock_ops, &sd->sock);
+	if (ret)
+		return ret;
+	ret = semnet_sock_open(sd, SEMNET_IPUDP_PORT, &semnet_ipudp_sock_ops,
+			       &sd->ipudp_sock);
+	if (ret)
+		semnet_dev_stop(dev);
+	return ret;
 }
 
 static int semnet_dev_init(struct net_device *dev)

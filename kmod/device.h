@@ -9,12 +9,15 @@
 #define SEMNET_GRE_HLEN		8
 #define SEMNET_TUNNEL_OVERHEAD	(sizeof(struct iphdr) + sizeof(struct udphdr) + \
 				 SEMNET_GRE_HLEN)
+/* Outer IPv4 + UDP: what ipudp adds (the MTU leaves room for GRE anyway). */
+#define SEMNET_IPUDP_OVERHEAD	(sizeof(struct iphdr) + sizeof(struct udphdr))
 
 /* The semnet0 tunnel device of a namespace (its netdev_priv). */
 struct semnet_device {
 	struct net_device *dev;
 	struct net *net;
 	struct socket __rcu *sock;	/* the GRE-in-UDP socket, while up */
+	struct socket __rcu *ipudp_sock; /* the ipudp socket, while up */
 	struct gro_cells gro_cells;
 };
 

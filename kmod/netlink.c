@@ -614,6 +614,24 @@ static int semnet_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 /* --------------------------------------------------------------- service */
+/*
+ * Table lookups for writers, under sn->lock (which keeps what they find
+ * alive) rather than RCU: the _fast variants take the RCU read lock the
+ * table wants for the walk itself.
+ */
+static struct semnet_service *semnet_service_find(struct semnet_net *sn,
+						  __be32 addr)
+{
+	return rhashtable_lookup_fast(&sn->services, &addr,
+				      semnet_service_params);
+}
+
+static struct semnet_instance *semnet_instance_find(struct semnet_net *sn,
+						    __be32 addr)
+{
+	return rhashtable_lookup_fast(&sn->instances, &addr,
+				      semnet_instance_params);
+}
 
 static int semnet_service_fill(struct sk_buff *skb, void *obj,
 			       struct semnet_dump *ctx)
@@ -704,7 +722,7 @@ static int semnet_cmd_new_service(struct sk_buff *skb, struct genl_info *info)
 		ret = -EINVAL;
 		goto out;
 	}
-	if (semnet_instance_lookup(sn, addr)) {
+	if (semnet_instance_find(sn, addr)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_SERVICE_ADDR],
 				    "address is in use by an instance");
 		ret = -EEXIST;
@@ -759,7 +777,7 @@ static int semnet_cmd_get_service(struct sk_buff *skb, struct genl_info *info)
 	}
 	/* The lock keeps the service alive while the reply is built. */
 	mutex_lock(&sn->lock);
-	svc = semnet_service_lookup(sn, nla_get_in_addr(tb[SEMNET_A_SERVICE_ADDR]));
+	svc = semnet_service_find(sn, nla_get_in_addr(tb[SEMNET_A_SERVICE_ADDR]));
 	if (svc) {
 		ret = semnet_reply(info, SEMNET_CMD_GET_SERVICE,
 				   semnet_service_reply_fill, svc);
@@ -864,7 +882,7 @@ static int semnet_instance_check(struct semnet_net *sn,
 				    "instance address outside the service range");
 		return -EINVAL;
 	}
-	if (semnet_service_lookup(sn, cfg->addr)) {
+	if (semnet_service_find(sn, cfg->addr)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_INSTANCE_ADDR],
 				    "address is in use by a service");
 		return -EEXIST;
@@ -922,7 +940,7 @@ static int semnet_cmd_new_instance(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	/* A change may leave out what stays; a new instance needs it all. */
-	old = semnet_instance_lookup(sn, cfg.addr);
+	old = semnet_instance_find(sn, cfg.addr);
 	if (old) {
 		cfg.service = old->group->name;
 		cfg.nsip = old->nsip;
@@ -988,7 +1006,7 @@ static int semnet_cmd_get_instance(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	mutex_lock(&sn->lock);
-	inst = semnet_instance_lookup(sn, nla_get_in_addr(tb[SEMNET_A_INSTANCE_ADDR]));
+	inst = semnet_instance_find(sn, nla_get_in_addr(tb[SEMNET_A_INSTANCE_ADDR]));
 	if (inst) {
 		ret = semnet_reply(info, SEMNET_CMD_GET_INSTANCE,
 				   semnet_instance_reply_fill, inst);
@@ -1257,21 +1275,17 @@ static int semnet_cmd_new_peer(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "a peer needs an underlay address");
 		ret = -EINVAL;
 		goto out;
-	} else {
-		cfg.port = SEMNET_TUNNEL_PORT;
 	}
 	if (tb[SEMNET_A_PEER_ADDR])
 		cfg.addr = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
-	if (tb[SEMNET_A_PEER_PORT])
-		cfg.port = nla_get_u16(tb[SEMNET_A_PEER_PORT]);
 	if (tb[SEMNET_A_PEER_ENCAP])
 		cfg.encap = nla_get_u8(tb[SEMNET_A_PEER_ENCAP]);
-	if (cfg.encap != SEMNET_ENCAP_GRE_UDP) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_ENCAP],
-				    "only the gre-udp encapsulation is implemented");
-		ret = -EOPNOTSUPP;
-		goto out;
-	}
+	/* The port defaults by encapsulation, also when that changes. */
+	if (tb[SEMNET_A_PEER_PORT])
+		cfg.port = nla_get_u16(tb[SEMNET_A_PEER_PORT]);
+	else if (!old || old->encap != cfg.encap)
+		cfg.port = cfg.encap == SEMNET_ENCAP_IPUDP ? SEMNET_IPUDP_PORT :
+			   SEMNET_TUNNEL_PORT;
 	if (ipv4_is_multicast(cfg.addr) || ipv4_is_lbcast(cfg.addr) ||
 	    ipv4_is_zeronet(cfg.addr)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_ADDR],

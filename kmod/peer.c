@@ -53,7 +53,8 @@ struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
 }
 
 struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
-				     __be32 nsip, bool *known)
+				     u8 encap, __be32 nsip, bool any,
+				     bool *known)
 {
 	struct rhlist_head *list, *pos;
 	struct semnet_peer *peer;
@@ -61,8 +62,10 @@ struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
 	*known = false;
 	list = rhltable_lookup(&sn->peer_addrs, &addr, semnet_peer_addr_params);
 	rhl_for_each_entry_rcu(peer, pos, list, by_addr) {
+		if (peer->encap != encap)
+			continue;
 		*known = true;
-		if (semnet_prefix_contains(&peer->subnet, nsip))
+		if (any || semnet_prefix_contains(&peer->subnet, nsip))
 			return peer;
 	}
 	return NULL;

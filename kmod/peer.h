@@ -50,11 +50,14 @@ extern const struct rhashtable_params semnet_peer_addr_params;
 /* The peer whose subnet holds @dst, longest prefix first. RCU. */
 struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst);
 /*
- * The peer at underlay address @addr that owns nsIP @nsip, or NULL. Sets
- * *@known when any peer has that address at all. RCU.
+ * The peer at underlay address @addr, speaking @encap, that owns nsIP
+ * @nsip (with @any: the first such peer, whatever it owns), or NULL. Sets
+ * *@known when any peer with that encapsulation has that address. A peer
+ * configured for one encapsulation is not accepted in the other. RCU.
  */
 struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
-				     __be32 nsip, bool *known);
+				     u8 encap, __be32 nsip, bool any,
+				     bool *known);
 
 /* The peer for exactly @subnet (under the netns lock), or NULL. */
 struct semnet_peer *semnet_peer_find(struct semnet_net *sn,
