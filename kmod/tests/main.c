@@ -19,16 +19,18 @@
 #include "../peer.c"
 #include "../learn.c"
 #include "../miss.c"
+#include "../offload.c"
 
 #include "addr_test.c"
 #include "rewrite_test.c"
 #include "policy_test.c"
 #include "tables_test.c"
 #include "miss_test.c"
+#include "peer_test.c"
 
 kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_policy_suite, &semnet_tables_suite,
-		  &semnet_miss_suite);
+		  &semnet_miss_suite, &semnet_peer_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("semnet KUnit suites");
