@@ -138,7 +138,7 @@ tap_note "${SECONDS}s"
 # --- undeploy: traffic moves --------------------------------------------------
 tap_match "undeploy instance 2" "$(sd_undeploy c $WEB 2)" "^200 "
 tap_eq "its veth is gone" "$(ip -n c -o link | grep -c sn)" 1
-for i in $(seq 75); do
+for i in $(seq 150); do
 	[ "$(kernel a "[.[] | select(.service == \"$WEB\")] | length" instance show)" = 2 ] && break
 	sleep 0.2
 done
