@@ -9,7 +9,7 @@
 # calls the service's RR address; then one instance is undeployed and the
 # traffic moves. Started on the host, it builds what it needs and re-runs
 # itself in the VM.
-# vm-timeout: 300
+# vm-timeout: 480
 set -uo pipefail
 
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

@@ -11,7 +11,7 @@
 # instance stops getting traffic (through a Docker-style FORWARD DROP
 # firewall on node b); kill -9 and restart keep flows, leases
 # and kernel state; an idle service is forgotten.
-# vm-timeout: 420
+# vm-timeout: 540
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"
