@@ -705,7 +705,7 @@ static int semnet_cmd_new_service(struct sk_buff *skb, struct genl_info *info)
 		policy = semnet_policy_find(nla_data(tb[SEMNET_A_SERVICE_POLICY]));
 		if (!policy) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_SERVICE_POLICY],
-					    "unknown policy (known: rr, random)");
+					    "unknown policy (known: rr, random, mh)");
 			return -EINVAL;
 		}
 	}
