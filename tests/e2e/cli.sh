@@ -130,8 +130,10 @@ for i in $(seq 50); do	# wait for both listeners (TCG is slow)
 	ip netns exec $s ss -ltn | grep -q :8080 && ip netns exec $s ss -lun | grep -q :5353 && break
 	sleep 0.1
 done
-tap_eq "TCP to the ServiceIP" "$(ip netns exec $c socat -T2 - TCP:172.30.0.10:8080 </dev/null)" hi
-tap_eq "UDP to the InstanceIP" "$(echo x | ip netns exec $c socat -T2 - UDP:172.30.1.3:5353)" hi
+# After our EOF, wait for the answer (socat's default is 0.5 s: a loaded
+# TCG host may take longer to fork the server's echo).
+tap_eq "TCP to the ServiceIP" "$(ip netns exec $c socat -t10 -T10 - TCP:172.30.0.10:8080 </dev/null)" hi
+tap_eq "UDP to the InstanceIP" "$(echo x | ip netns exec $c socat -t5 -T5 - UDP:172.30.1.3:5353)" hi
 kill $p1 $p2 2>/dev/null
 
 ok "flow show" 0 flow show
