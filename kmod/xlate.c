@@ -82,7 +82,10 @@ static unsigned int semnet_apply(struct semnet_net *sn,
 	int ret;
 
 	semnet_untrack(skb);
-	if (semnet_rewrite(skb, pkt, &t->key, &t->to))
+	/* Tunnel flows on the instance's node often change nothing here. */
+	if ((t->key.src != t->to.src || t->key.dst != t->to.dst ||
+	     t->key.sport != t->to.sport || t->key.dport != t->to.dport) &&
+	    semnet_rewrite(skb, pkt, &t->key, &t->to))
 		return semnet_drop_packet(sn, skb, SEMNET_DROP_NOMEM);
 	if (dst_changed) {
 		ret = semnet_reroute(skb, state);
@@ -310,6 +313,14 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	int ret;
 
 	if (unlikely(!node))
+		return NF_ACCEPT;
+	/*
+	 * Every address semnet translates is in the platform range: the rest
+	 * (the tunnel's own outer packets, the host's other traffic) leaves
+	 * without being parsed.
+	 */
+	if (!semnet_prefix_contains(&node->platform, ip_hdr(skb)->daddr) &&
+	    !semnet_prefix_contains(&node->platform, ip_hdr(skb)->saddr))
 		return NF_ACCEPT;
 	/*
 	 * Only containers (the bridge), host processes and the tunnel are
