@@ -163,55 +163,6 @@ static int apply(struct semnetd_config *cfg, int id, const char *value)
 	return -1;
 }
 
-static int load_file(struct semnetd_config *cfg, const char *path)
-{
-	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), *value;
-	const char *key;
-	int rc = 0;
-
-	if (!root || !json_is_object(root)) {
-		fprintf(stderr, "semnetd: %s: %s\n", path,
-			root ? "must hold a JSON object" : jerr.text);
-		json_decref(root);
-		return -1;
-	}
-	json_object_foreach(root, key, value) {
-		char name[64], text[32];
-		const struct option *o;
-
-		if (rc < 0)
-			break;
-		snprintf(name, sizeof(name), "%s", key);
-		for (char *p = name; *p; p++)
-			if (*p == '_')
-				*p = '-';
-		for (o = options; o->name && strcmp(o->name, name); o++)
-			;
-		if (!o->name || o->val == OPT_CONFIG || o->val == OPT_HELP) {
-			fprintf(stderr, "semnetd: %s: unknown setting '%s'\n", path, key);
-			rc = -1;
-		} else if (json_is_string(value)) {
-			rc = apply(cfg, o->val, json_string_value(value));
-		} else if (json_is_integer(value)) {
-			snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(value));
-			rc = apply(cfg, o->val, text);
-		} else if (json_is_boolean(value) && o->val == OPT_FIREWALL) {
-			rc = apply(cfg, o->val, json_is_true(value) ? "on" : "off");
-		} else {
-			fprintf(stderr, "semnetd: %s: '%s' must be a string or integer\n", path, key);
-			rc = -1;
-		}
-	}
-	json_decref(root);
-	return rc;
-}
-
-static int load_file_any(void *cfg, const char *path)
-{
-	return load_file(cfg, path);
-}
-
 static int apply_any(void *cfg, int opt, const char *value)
 {
 	return apply(cfg, opt, value);
@@ -225,8 +176,8 @@ int semnetd_config_load(struct semnetd_config *cfg, int argc, char **argv)
 		.options = options,
 		.opt_config = OPT_CONFIG,
 		.opt_help = OPT_HELP,
-		.load_file = load_file_any,
 		.apply = apply_any,
+		.json_bool_opt = OPT_FIREWALL,
 	};
 	int rc;
 

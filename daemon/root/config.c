@@ -156,12 +156,11 @@ static int apply(struct sn_root_config *cfg, int id, const char *value)
 	return -1;
 }
 
-static int load_file(struct sn_root_config *cfg, const char *path)
+/* Like sn_args_load_json, with the profile first: ranges in the file override it. */
+static int load_file(const struct sn_args *args, const char *path)
 {
 	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	const char *key;
-	json_t *value;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), *profile;
 	int rc = 0;
 
 	if (!root || !json_is_object(root)) {
@@ -170,44 +169,14 @@ static int load_file(struct sn_root_config *cfg, const char *path)
 		json_decref(root);
 		return -1;
 	}
-	/* The profile first, so explicit ranges in the same file override it. */
-	json_t *profile = json_object_get(root, "profile");
-
+	profile = json_object_get(root, "profile");
 	if (profile && (!json_is_string(profile) ||
-			apply_profile(cfg, json_string_value(profile)) < 0))
+			apply_profile(args->cfg, json_string_value(profile)) < 0))
 		rc = -1;
-	json_object_foreach(root, key, value) {
-		char name[64], text[PATH_MAX];
-		const struct option *o;
-
-		if (rc < 0 || strcmp(key, "profile") == 0)
-			continue;
-		snprintf(name, sizeof(name), "%s", key);
-		for (char *p = name; *p; p++)
-			if (*p == '_')
-				*p = '-';
-		for (o = options; o->name && strcmp(o->name, name); o++)
-			;
-		if (!o->name || o->val == OPT_CONFIG || o->val == OPT_HELP) {
-			fprintf(stderr, "semnet-root: %s: unknown setting '%s'\n", path, key);
-			rc = -1;
-		} else if (json_is_string(value)) {
-			rc = apply(cfg, o->val, json_string_value(value));
-		} else if (json_is_integer(value)) {
-			snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(value));
-			rc = apply(cfg, o->val, text);
-		} else {
-			fprintf(stderr, "semnet-root: %s: '%s' must be a string or integer\n", path, key);
-			rc = -1;
-		}
-	}
+	else if (sn_args_apply_json(args, path, root, "profile") < 0)
+		rc = -1;
 	json_decref(root);
 	return rc;
-}
-
-static int load_file_any(void *cfg, const char *path)
-{
-	return load_file(cfg, path);
 }
 
 static int apply_any(void *cfg, int opt, const char *value)
@@ -223,7 +192,7 @@ int sn_root_config_load(struct sn_root_config *cfg, int argc, char **argv)
 		.options = options,
 		.opt_config = OPT_CONFIG,
 		.opt_help = OPT_HELP,
-		.load_file = load_file_any,
+		.load_file = load_file,
 		.apply = apply_any,
 	};
 	int rc;
