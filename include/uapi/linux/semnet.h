@@ -73,6 +73,12 @@ enum semnet_cmd {
 	/* Event only, on SEMNET_MCGRP_MISSES: SEMNET_A_MISS. */
 	SEMNET_CMD_MISS,
 
+	/*
+	 * SEMNET_A_PEER with _SUBNET (that peer) or _ADDR (every peer at that
+	 * underlay address: one node), and _COST and/or _DOWN to set.
+	 */
+	SEMNET_CMD_SET_PEER,
+
 	__SEMNET_CMD_MAX
 };
 #define SEMNET_CMD_MAX (__SEMNET_CMD_MAX - 1)
@@ -282,6 +288,14 @@ enum semnet_encap {
 	SEMNET_ENCAP_IPUDP,	/* outer IPv4 + UDP + the inner IPv4 packet */
 };
 
+/*
+ * Costs feed the "closest" policy: a new flow goes to an instance on the
+ * node of lowest cost (local instances cost 0; unmeasured peers rank after
+ * every measured one), ties in turn. Instances on a peer marked down are
+ * never picked, and their "closest" flows are removed when it goes down.
+ */
+#define SEMNET_PEER_COST_UNKNOWN	0xffffffffU
+
 enum semnet_peer_attr {
 	SEMNET_A_PEER_UNSPEC,
 	SEMNET_A_PEER_SUBNET,		/* nest prefix: the peer's nsIPs (key) */
@@ -293,6 +307,11 @@ enum semnet_peer_attr {
 	SEMNET_A_PEER_RX_PACKETS,	/* u64, read-only */
 	SEMNET_A_PEER_RX_BYTES,		/* u64, read-only */
 	SEMNET_A_PEER_PAD,
+	/* u32: how far the node is, lower is closer (semnetd: smoothed RTT
+	 * in microseconds); SEMNET_PEER_COST_UNKNOWN until measured.
+	 */
+	SEMNET_A_PEER_COST,
+	SEMNET_A_PEER_DOWN,		/* u8: 1 = unreachable, 0 = up (default) */
 
 	__SEMNET_A_PEER_MAX
 };
