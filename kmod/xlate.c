@@ -232,7 +232,12 @@ static struct semnet_ftuple *semnet_new_flow(struct semnet_net *sn,
 			*reason = SEMNET_DROP_NO_INSTANCE;
 			return NULL;
 		}
+		/* NULL: no instance the policy may use (every node down). */
 		inst = svc->policy->pick(svc, iset, plan.xsrc);
+		if (!inst) {
+			*reason = SEMNET_DROP_NO_INSTANCE;
+			return NULL;
+		}
 	} else {
 		inst = semnet_instance_lookup(sn, pkt->key.dst);
 		if (!inst)
