@@ -11,6 +11,8 @@
 #include "instance.h"
 #include "netns.h"
 #include "node.h"
+#include "peer.h"
+#include "policy.h"
 
 #define SEMNET_INSTANCES_MAX	(4U << 20)
 
@@ -40,6 +42,60 @@ static bool semnet_instance_wants_local(struct semnet_net *sn, __be32 nsip)
 		rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
 
 	return node && semnet_node_is_local(node, nsip);
+}
+
+/*
+ * Caches the cost and down state of @inst's node for the "closest" pick:
+ * local costs 0; remote, the peer its nsIP routes to, the same lookup
+ * semnet0 makes for its packets. Returns true when @inst went down.
+ */
+static bool semnet_instance_cost_refresh(struct semnet_net *sn,
+					 struct semnet_instance *inst)
+{
+	u32 cost = 0;
+	bool down = false, was_down = inst->down;
+
+	semnet_assert_locked(sn);
+	if (!inst->local) {
+		const struct semnet_peer *peer;
+
+		/* The peer stays (it is freed only under the lock). */
+		rcu_read_lock();
+		peer = semnet_peer_route(sn, inst->nsip);
+		cost = peer ? READ_ONCE(peer->cost) : SEMNET_PEER_COST_UNKNOWN;
+		down = peer && READ_ONCE(peer->down);
+		rcu_read_unlock();
+	}
+	WRITE_ONCE(inst->cost, cost);
+	WRITE_ONCE(inst->down, down);
+	return down && !was_down;
+}
+
+unsigned int semnet_instance_costs_update(struct semnet_net *sn,
+					  const struct semnet_prefix *subnet)
+{
+	struct semnet_instance *inst;
+	unsigned int went_down = 0;
+
+	semnet_assert_locked(sn);
+	/*
+	 * Only an nsIP inside @subnet can route to a peer for it (or stop
+	 * doing so): the others keep their cost and need no route lookup.
+	 */
+	list_for_each_entry(inst, &sn->instance_list, list) {
+		if (subnet && !semnet_prefix_contains(subnet, inst->nsip))
+			continue;
+		if (semnet_instance_cost_refresh(sn, inst))
+			went_down++;
+	}
+	return went_down;
+}
+
+void semnet_instance_peers_changed(struct semnet_net *sn,
+				   const struct semnet_prefix *subnet)
+{
+	if (semnet_instance_costs_update(sn, subnet))
+		semnet_policy_closest_purge(sn);
 }
 
 /* Removes @inst from every index; the group's set must be republished. */
@@ -87,6 +143,8 @@ static int semnet_instance_insert(struct semnet_net *sn,
 	inst->node_addr = cfg->node_addr;
 	inst->ifindex = cfg->ifindex;
 	inst->local = semnet_instance_wants_local(sn, cfg->nsip);
+	/* Not published yet: nothing can have picked it. */
+	semnet_instance_cost_refresh(sn, inst);
 
 	group = semnet_group_get(sn, cfg->service, extack);
 	if (IS_ERR(group)) {
@@ -255,4 +313,6 @@ void semnet_instance_relocate(struct semnet_net *sn)
 		WRITE_ONCE(inst->local, local);
 	}
 	sn->generation++;
+	/* Local instances cost 0; the others are the peers' again. */
+	semnet_instance_peers_changed(sn, NULL);
 }

@@ -4,6 +4,7 @@
 
 #include <linux/rhashtable.h>
 
+#include "addr.h"
 #include "service.h"
 
 /*
@@ -20,6 +21,17 @@ struct semnet_instance {
 	__be32 node_addr;		/* underlay address of its node, 0: local */
 	int ifindex;			/* bridge port of a local instance, 0: any */
 	bool local;
+	/*
+	 * The "closest" policy's view of the instance's node, cached so that
+	 * a pick reads two fields per instance and looks nothing up: the
+	 * cost and down state of the peer its nsIP routes to (where its
+	 * packets go), 0 and up when local, SEMNET_PEER_COST_UNKNOWN when no
+	 * peer covers it. Written under the netns lock whenever a peer
+	 * changes or the instance is added or relocated
+	 * (semnet_instance_costs_update); read locklessly by the pick.
+	 */
+	u32 cost;
+	bool down;
 	struct semnet_group *group;
 	struct list_head group_list;	/* in group->instances */
 	struct semnet_counters counters;
@@ -58,5 +70,17 @@ int semnet_instance_del(struct semnet_net *sn, __be32 addr,
 void semnet_instance_flush(struct semnet_net *sn, const char *service);
 /* Re-evaluates which instances are local after the node subnets change. */
 void semnet_instance_relocate(struct semnet_net *sn);
+/*
+ * Refreshes the cached node cost and down state of the instances whose
+ * nsIP lies in @subnet (all when NULL), after a peer there changed, came
+ * or went: O(instances) under the netns lock. Returns how many went from
+ * up to down; their "closest" flows are then for
+ * semnet_policy_closest_purge().
+ */
+unsigned int semnet_instance_costs_update(struct semnet_net *sn,
+					  const struct semnet_prefix *subnet);
+/* Both of the above in one: for a peer added, replaced or removed. */
+void semnet_instance_peers_changed(struct semnet_net *sn,
+				   const struct semnet_prefix *subnet);
 
 #endif /* _SEMNET_INSTANCE_H */

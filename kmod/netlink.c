@@ -93,6 +93,8 @@ static const struct nla_policy semnet_instance_policy[SEMNET_A_INSTANCE_MAX + 1]
 	[SEMNET_A_INSTANCE_LOCAL] = { .type = NLA_REJECT },
 	[SEMNET_A_INSTANCE_COUNTERS] = { .type = NLA_REJECT },
 	[SEMNET_A_INSTANCE_IFINDEX] = { .type = NLA_U32 },
+	[SEMNET_A_INSTANCE_COST] = { .type = NLA_REJECT },
+	[SEMNET_A_INSTANCE_DOWN] = { .type = NLA_REJECT },
 };
 
 static const struct nla_policy semnet_peer_policy[SEMNET_A_PEER_MAX + 1] = {
@@ -104,6 +106,8 @@ static const struct nla_policy semnet_peer_policy[SEMNET_A_PEER_MAX + 1] = {
 	[SEMNET_A_PEER_TX_BYTES] = { .type = NLA_REJECT },
 	[SEMNET_A_PEER_RX_PACKETS] = { .type = NLA_REJECT },
 	[SEMNET_A_PEER_RX_BYTES] = { .type = NLA_REJECT },
+	[SEMNET_A_PEER_COST] = { .type = NLA_U32 },
+	[SEMNET_A_PEER_DOWN] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy semnet_flow_policy[SEMNET_A_FLOW_MAX + 1] = {
@@ -705,7 +709,7 @@ static int semnet_cmd_new_service(struct sk_buff *skb, struct genl_info *info)
 		policy = semnet_policy_find(nla_data(tb[SEMNET_A_SERVICE_POLICY]));
 		if (!policy) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_SERVICE_POLICY],
-					    "unknown policy (known: rr, random, mh)");
+					    "unknown policy (known: rr, random, mh, closest)");
 			return -EINVAL;
 		}
 	}
@@ -831,6 +835,8 @@ static int semnet_instance_fill(struct sk_buff *skb, void *obj,
 	    nla_put_in_addr(skb, SEMNET_A_INSTANCE_NODE, READ_ONCE(inst->node_addr)) ||
 	    nla_put_u32(skb, SEMNET_A_INSTANCE_IFINDEX, READ_ONCE(inst->ifindex)) ||
 	    (READ_ONCE(inst->local) && nla_put_flag(skb, SEMNET_A_INSTANCE_LOCAL)) ||
+	    nla_put_u32(skb, SEMNET_A_INSTANCE_COST, READ_ONCE(inst->cost)) ||
+	    nla_put_u8(skb, SEMNET_A_INSTANCE_DOWN, READ_ONCE(inst->down)) ||
 	    semnet_put_counters(skb, SEMNET_A_INSTANCE_COUNTERS, &inst->counters)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -1214,7 +1220,9 @@ static int semnet_peer_fill(struct sk_buff *skb, void *obj,
 	    nla_put_u64_64bit(skb, SEMNET_A_PEER_RX_PACKETS,
 			      atomic64_read(&peer->rx_packets), SEMNET_A_PEER_PAD) ||
 	    nla_put_u64_64bit(skb, SEMNET_A_PEER_RX_BYTES,
-			      atomic64_read(&peer->rx_bytes), SEMNET_A_PEER_PAD)) {
+			      atomic64_read(&peer->rx_bytes), SEMNET_A_PEER_PAD) ||
+	    nla_put_u32(skb, SEMNET_A_PEER_COST, READ_ONCE(peer->cost)) ||
+	    nla_put_u8(skb, SEMNET_A_PEER_DOWN, READ_ONCE(peer->down))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -1271,11 +1279,19 @@ static int semnet_cmd_new_peer(struct sk_buff *skb, struct genl_info *info)
 		cfg.addr = old->addr;
 		cfg.port = ntohs(old->port);
 		cfg.encap = old->encap;
+		cfg.cost = old->cost;
+		cfg.down = old->down;
 	} else if (!tb[SEMNET_A_PEER_ADDR]) {
 		NL_SET_ERR_MSG(extack, "a peer needs an underlay address");
 		ret = -EINVAL;
 		goto out;
+	} else {
+		cfg.cost = SEMNET_PEER_COST_UNKNOWN;
 	}
+	if (tb[SEMNET_A_PEER_COST])
+		cfg.cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
+	if (tb[SEMNET_A_PEER_DOWN])
+		cfg.down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]);
 	if (tb[SEMNET_A_PEER_ADDR])
 		cfg.addr = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
 	if (tb[SEMNET_A_PEER_ENCAP])
@@ -1326,6 +1342,67 @@ static int semnet_cmd_del_peer(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	mutex_lock(&sn->lock);
 	ret = semnet_peer_del(sn, &subnet, info->extack);
+	mutex_unlock(&sn->lock);
+	return ret;
+}
+
+/*
+ * SET_PEER: the cost and/or down state of one peer (by subnet) or of every
+ * peer of one node (by underlay address). Only those two may be given, and
+ * at least one of them.
+ */
+static int semnet_cmd_set_peer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
+	struct semnet_peer_state st = {};
+	struct semnet_prefix subnet;
+	__be32 addr = 0;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_PEER)) {
+		NL_SET_ERR_MSG(extack, "missing the peer attributes");
+		return -EINVAL;
+	}
+	ret = semnet_parse_nest(tb, SEMNET_A_PEER_MAX, info->attrs[SEMNET_A_PEER],
+				semnet_peer_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[SEMNET_A_PEER_SUBNET] == !tb[SEMNET_A_PEER_ADDR]) {
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[SEMNET_A_PEER],
+				    "which peer? (give its subnet or its node's underlay address, one of them)");
+		return -EINVAL;
+	}
+	if (tb[SEMNET_A_PEER_PORT] || tb[SEMNET_A_PEER_ENCAP]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_PORT] ?:
+				    tb[SEMNET_A_PEER_ENCAP],
+				    "only cost and down can be set (NEW_PEER changes the rest)");
+		return -EINVAL;
+	}
+	if (!tb[SEMNET_A_PEER_COST] && !tb[SEMNET_A_PEER_DOWN]) {
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[SEMNET_A_PEER],
+				    "nothing to set (give the cost and/or down)");
+		return -EINVAL;
+	}
+	if (tb[SEMNET_A_PEER_SUBNET]) {
+		ret = semnet_get_prefix(&subnet, tb[SEMNET_A_PEER_SUBNET], extack);
+		if (ret)
+			return ret;
+	} else {
+		addr = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
+	}
+	if (tb[SEMNET_A_PEER_COST]) {
+		st.set_cost = true;
+		st.cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
+	}
+	if (tb[SEMNET_A_PEER_DOWN]) {
+		st.set_down = true;
+		st.down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]);
+	}
+	mutex_lock(&sn->lock);
+	ret = semnet_peer_set(sn, tb[SEMNET_A_PEER_SUBNET] ? &subnet : NULL,
+			      addr, &st, extack);
 	mutex_unlock(&sn->lock);
 	return ret;
 }
@@ -1382,7 +1459,9 @@ static int semnet_stats_fill(struct sk_buff *skb, struct genl_info *info,
 			      SEMNET_A_STATS_PAD) ||
 	    nla_put_u32(skb, SEMNET_A_STATS_HELD, semnet_miss_held(sn)) ||
 	    nla_put_u64_64bit(skb, SEMNET_A_STATS_RELEASED, sum->released,
-			      SEMNET_A_STATS_PAD))
+			      SEMNET_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_STATS_CLOSEST_PURGED,
+			      sum->closest_purged, SEMNET_A_STATS_PAD))
 		goto err;
 	drops = nla_nest_start(skb, SEMNET_A_STATS_DROPS);
 	if (!drops)
@@ -1512,6 +1591,8 @@ static const struct genl_ops semnet_genl_ops[] = {
 	{ .cmd = SEMNET_CMD_GET_PEER, .start = semnet_peer_dump_start,
 	  .dumpit = semnet_peer_dump, .done = semnet_dump_done },
 	{ .cmd = SEMNET_CMD_FLUSH_PEERS, .doit = semnet_cmd_flush_peers,
+	  .flags = SEMNET_ADMIN },
+	{ .cmd = SEMNET_CMD_SET_PEER, .doit = semnet_cmd_set_peer,
 	  .flags = SEMNET_ADMIN },
 };
 

@@ -29,6 +29,7 @@ void semnet_stats_sum(struct semnet_net *sn, struct semnet_stats *sum)
 		sum->misses += READ_ONCE(s->misses);
 		sum->miss_events += READ_ONCE(s->miss_events);
 		sum->released += READ_ONCE(s->released);
+		sum->closest_purged += READ_ONCE(s->closest_purged);
 		for (i = 0; i <= SEMNET_DROP_MAX; i++)
 			sum->drops[i] += READ_ONCE(s->drops[i]);
 	}

@@ -24,6 +24,7 @@ struct semnet_stats {
 	u64 misses;
 	u64 miss_events;
 	u64 released;
+	u64 closest_purged;
 	u64 drops[SEMNET_DROP_MAX + 1];
 };
 

@@ -7,8 +7,10 @@
 #include <linux/slab.h>
 #include <net/netlink.h>
 
+#include "instance.h"
 #include "netns.h"
 #include "peer.h"
+#include "policy.h"
 
 #define SEMNET_PEERS_MAX	(64 * 1024)
 
@@ -147,6 +149,8 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 	peer->addr = cfg->addr;
 	peer->port = htons(cfg->port);
 	peer->encap = cfg->encap;
+	peer->cost = cfg->cost;
+	peer->down = cfg->down;
 
 	if (old) {
 		/* Readers see the old peer or the new one, never neither. */
@@ -166,6 +170,7 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 		list_replace(&old->list, &peer->list);
 		sn->generation++;
 		semnet_peer_free(old);
+		semnet_instance_peers_changed(sn, &peer->subnet);
 		return 0;
 	}
 	ret = rhashtable_insert_fast(&sn->peers, &peer->node, semnet_peer_params);
@@ -181,6 +186,8 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 	sn->n_peers++;
 	sn->generation++;
 	semnet_peer_lens_update(sn);
+	/* Instances in its subnet now route to it (a longer prefix wins). */
+	semnet_instance_peers_changed(sn, &peer->subnet);
 	return 0;
 
 err_wait:
@@ -207,6 +214,8 @@ int semnet_peer_del(struct semnet_net *sn, const struct semnet_prefix *subnet,
 	}
 	semnet_peer_unlink(sn, peer);
 	semnet_peer_lens_update(sn);
+	/* Its instances route to a shorter prefix now, or to no peer. */
+	semnet_instance_peers_changed(sn, &peer->subnet);
 	semnet_peer_free(peer);
 	return 0;
 }
@@ -221,4 +230,58 @@ void semnet_peer_flush(struct semnet_net *sn)
 		semnet_peer_free(peer);
 	}
 	WRITE_ONCE(sn->peer_lens, 0);
+	semnet_instance_peers_changed(sn, NULL);
+}
+
+/*
+ * Applies @st to @peer; returns how many instances went down. A change
+ * costs O(instances): every instance is checked against the subnet, those
+ * inside get a route lookup (semnet_instance_costs_update).
+ */
+static unsigned int semnet_peer_apply(struct semnet_net *sn,
+				      struct semnet_peer *peer,
+				      const struct semnet_peer_state *st)
+{
+	u32 cost = st->set_cost ? st->cost : peer->cost;
+	bool down = st->set_down ? st->down : peer->down;
+
+	if (cost == peer->cost && down == peer->down)
+		return 0;	/* semnetd repeats itself: nothing to walk */
+	WRITE_ONCE(peer->cost, cost);
+	WRITE_ONCE(peer->down, down);
+	sn->generation++;
+	return semnet_instance_costs_update(sn, &peer->subnet);
+}
+
+int semnet_peer_set(struct semnet_net *sn, const struct semnet_prefix *subnet,
+		    __be32 addr, const struct semnet_peer_state *st,
+		    struct netlink_ext_ack *extack)
+{
+	unsigned int went_down = 0, found = 0;
+	struct semnet_peer *peer;
+
+	semnet_assert_locked(sn);
+	if (subnet) {
+		peer = semnet_peer_find(sn, subnet);
+		if (!peer) {
+			NL_SET_ERR_MSG(extack, "no peer for this subnet");
+			return -ENOENT;
+		}
+		went_down = semnet_peer_apply(sn, peer, st);
+	} else {
+		/* One node may host several subnets: each is a peer. */
+		list_for_each_entry(peer, &sn->peer_list, list) {
+			if (peer->addr != addr)
+				continue;
+			found++;
+			went_down += semnet_peer_apply(sn, peer, st);
+		}
+		if (!found) {
+			NL_SET_ERR_MSG(extack, "no peer at this underlay address");
+			return -ENOENT;
+		}
+	}
+	if (went_down)
+		semnet_policy_closest_purge(sn);
+	return 0;
 }

@@ -28,6 +28,14 @@ struct semnet_peer {
 	__be32 addr;			/* underlay address */
 	__be16 port;			/* its tunnel port */
 	u8 encap;			/* enum semnet_encap */
+	/*
+	 * How far the node is (SEMNET_PEER_COST_UNKNOWN: not measured) and
+	 * whether it is down. Written under the netns lock, each change
+	 * copied into the instances behind the peer (the "closest" policy
+	 * reads only those); read with READ_ONCE by dumps.
+	 */
+	u32 cost;
+	bool down;
 	/* The underlay route to the peer, per CPU: no lookup per packet. */
 	struct dst_cache dst_cache;
 	atomic64_t tx_packets;
@@ -42,6 +50,16 @@ struct semnet_peer_cfg {
 	__be32 addr;
 	u16 port;
 	u8 encap;
+	u32 cost;
+	bool down;
+};
+
+/* What SEMNET_CMD_SET_PEER changes: the cost and/or the down state. */
+struct semnet_peer_state {
+	bool set_cost;
+	bool set_down;
+	u32 cost;
+	bool down;
 };
 
 extern const struct rhashtable_params semnet_peer_params;
@@ -67,5 +85,14 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 int semnet_peer_del(struct semnet_net *sn, const struct semnet_prefix *subnet,
 		    struct netlink_ext_ack *extack);
 void semnet_peer_flush(struct semnet_net *sn);
+/*
+ * Sets the cost and/or down state of the peer for @subnet, or (@subnet
+ * NULL) of every peer at underlay address @addr: one node. Refreshes the
+ * instances behind them and, when a peer goes down, removes the
+ * "closest" flows to them. Process context, under the netns lock.
+ */
+int semnet_peer_set(struct semnet_net *sn, const struct semnet_prefix *subnet,
+		    __be32 addr, const struct semnet_peer_state *st,
+		    struct netlink_ext_ack *extack);
 
 #endif /* _SEMNET_PEER_H */

@@ -6,6 +6,9 @@
 #include <linux/random.h>
 #include <linux/string.h>
 
+#include "flow.h"
+#include "instance.h"
+#include "netns.h"
 #include "policy.h"
 #include "service.h"
 
@@ -49,6 +52,75 @@ static struct semnet_instance *semnet_mh_pick(struct semnet_service *svc,
 	return iset->inst[h % iset->count];
 }
 
+/*
+ * Closest: an instance on the node of lowest cost. Every instance carries
+ * its node's cost and down state (struct semnet_instance, kept current by
+ * the peer code), so a pick is a scan of the set reading two fields per
+ * instance, no lookups and no locks: O(n) per new flow, a second scan only
+ * when several instances share the lowest cost. Local instances cost 0;
+ * an unknown cost (SEMNET_PEER_COST_UNKNOWN, U32_MAX) ranks after every
+ * measured one by its value. Instances on a down node are never picked;
+ * with all of them down there is nothing to pick (NULL).
+ *
+ * Ties take turns in set order on the service's round-robin cursor, so
+ * equal nodes share new flows exactly; a single best instance leaves the
+ * cursor alone (no shared cache line written per flow).
+ */
+static struct semnet_instance *semnet_closest_pick(struct semnet_service *svc,
+						   const struct semnet_iset *iset,
+						   __be32 client)
+{
+	struct semnet_instance *best = NULL;
+	u32 best_cost = U32_MAX, ties = 0, turn, i;
+
+	for (i = 0; i < iset->count; i++) {
+		struct semnet_instance *inst = iset->inst[i];
+		u32 cost;
+
+		if (READ_ONCE(inst->down))
+			continue;
+		cost = READ_ONCE(inst->cost);
+		if (!best || cost < best_cost) {
+			best = inst;
+			best_cost = cost;
+			ties = 1;
+		} else if (cost == best_cost) {
+			ties++;
+		}
+	}
+	if (ties <= 1)
+		return best;
+	turn = ((u32)atomic_inc_return(&svc->rr_next) - 1) % ties;
+	for (i = 0; i < iset->count; i++) {
+		struct semnet_instance *inst = iset->inst[i];
+
+		if (READ_ONCE(inst->down) || READ_ONCE(inst->cost) != best_cost)
+			continue;
+		if (!turn--)
+			return inst;
+	}
+	/* A cost changed between the scans: the first best will do. */
+	return best;
+}
+
+static bool semnet_flow_closest_down(const struct semnet_flow *flow,
+				     const void *arg)
+{
+	return flow->svc && flow->svc->policy == &semnet_policy_closest &&
+	       flow->inst && READ_ONCE(flow->inst->down);
+}
+
+void semnet_policy_closest_purge(struct semnet_net *sn)
+{
+	unsigned int n;
+
+	semnet_assert_locked(sn);
+	/* Packets that picked an instance before it went down are done. */
+	synchronize_rcu();
+	n = semnet_flow_purge(sn, semnet_flow_closest_down, NULL);
+	this_cpu_add(sn->stats->closest_purged, n);
+}
+
 const struct semnet_policy semnet_policy_rr = {
 	.name = "rr",
 	.pick = semnet_rr_pick,
@@ -64,10 +136,16 @@ static const struct semnet_policy semnet_policy_mh = {
 	.pick = semnet_mh_pick,
 };
 
+const struct semnet_policy semnet_policy_closest = {
+	.name = "closest",
+	.pick = semnet_closest_pick,
+};
+
 static const struct semnet_policy *const semnet_policies[] = {
 	&semnet_policy_rr,
 	&semnet_policy_random,
 	&semnet_policy_mh,
+	&semnet_policy_closest,
 };
 
 const struct semnet_policy *semnet_policy_find(const char *name)

@@ -163,7 +163,7 @@ enum semnet_service_attr {
 	SEMNET_A_SERVICE_UNSPEC,
 	SEMNET_A_SERVICE_ADDR,		/* be32: the ServiceIP (key) */
 	SEMNET_A_SERVICE_NAME,		/* string: e.g. "app.ns.svc.ns" */
-	SEMNET_A_SERVICE_POLICY,	/* string: "rr", "random", "mh" */
+	SEMNET_A_SERVICE_POLICY,	/* string: "rr", "random", "mh", "closest" */
 	SEMNET_A_SERVICE_INSTANCES,	/* u32, read-only: instances of the name */
 	SEMNET_A_SERVICE_COUNTERS,	/* nest: enum semnet_counters_attr */
 
@@ -184,6 +184,14 @@ enum semnet_instance_attr {
 	 * send with the nsIP. 0: not enforced.
 	 */
 	SEMNET_A_INSTANCE_IFINDEX,
+	/*
+	 * Read-only, what the "closest" policy ranks the instance by: u32,
+	 * the cost of the peer its nsIP routes to (0: local,
+	 * SEMNET_PEER_COST_UNKNOWN: no peer or not measured), and u8, 1 when
+	 * that peer is down.
+	 */
+	SEMNET_A_INSTANCE_COST,
+	SEMNET_A_INSTANCE_DOWN,
 
 	__SEMNET_A_INSTANCE_MAX
 };
@@ -255,6 +263,8 @@ enum semnet_stats_attr {
 	SEMNET_A_STATS_MISS_EVENTS,	/* u64: SEMNET_CMD_MISS events sent */
 	SEMNET_A_STATS_HELD,		/* u32: packets held now */
 	SEMNET_A_STATS_RELEASED,	/* u64: held packets sent on once resolved */
+	/* u64: "closest" flows removed because their instance's node went down */
+	SEMNET_A_STATS_CLOSEST_PURGED,
 
 	__SEMNET_A_STATS_MAX
 };
