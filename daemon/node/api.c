@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe.h"
 #include "semnetd.h"
 #include "sn_log.h"
 #include "tables.h"
@@ -261,7 +262,7 @@ static void add_lease(void *arg, const struct semnetd_lease *l)
 static int status_get(void *ctx, const struct sn_http_request *req, json_t **reply)
 {
 	struct semnetd *d = ctx;
-	json_t *instances = json_array(), *tables;
+	json_t *instances = json_array(), *tables, *probes;
 	char subnet[SN_CIDR_STRLEN] = "", underlay[SN_IPV4_STRLEN] = "";
 
 	(void)req;
@@ -274,7 +275,8 @@ static int status_get(void *ctx, const struct sn_http_request *req, json_t **rep
 		sn_prefix_format(&d->id.subnet, subnet);
 	if (d->underlay)
 		sn_ipv4_format(d->underlay, underlay);
-	*reply = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:b, s:i, s:i, s:o, s:o}",
+	probes = semnetd_probe_json(d->probe);
+	*reply = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:b, s:i, s:i, s:o, s:o, s:o}",
 		"state", state_name(d->state), "error", d->state_error[0] ? d->state_error : NULL,
 		"node_id", d->id.node_id[0] ? d->id.node_id : NULL, "cluster_address",
 		d->id.cluster_address[0] ? d->id.cluster_address : NULL, "subnet",
@@ -283,7 +285,7 @@ static int status_get(void *ctx, const struct sn_http_request *req, json_t **rep
 		d->mqtt && sn_mqtt_is_connected(d->mqtt), "leases_free",
 		(int)semnetd_leases_free(&d->leases), "leases_capacity",
 		(int)semnetd_leases_capacity(&d->leases), "instances", instances, "tables",
-		tables ? tables : json_null());
+		tables ? tables : json_null(), "probes", probes ? probes : json_null());
 	return *reply ? 200 : 500;
 }
 

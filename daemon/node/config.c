@@ -29,6 +29,11 @@ static const char usage[] =
 	"  --tunnel-port N          GRE-in-UDP port of semnet0 (default 4754)\n"
 	"  --interest-idle-ms N     forget a remote service unused this long (default 10000)\n"
 	"  --interest-check-ms N    how often traffic counters are read (default 1000)\n"
+	"  --probe-interval-ms N    RTT probes (ICMP echo through semnet0) to each peer\n"
+	"                           node about this often, jittered by 20%; 0: none\n"
+	"                           (default 500)\n"
+	"  --probe-timeout-ms N     a probe unanswered this long is lost (default 1000)\n"
+	"  --probe-down-after N     lost probes in a row that mark a node down (default 3)\n"
 	"  --firewall on|off        accept semnet's interfaces in drop-policy chains (on)\n"
 	"  --log-level LEVEL        debug, info, warn, error\n"
 	"  --ready-file PATH        write 0 there once the API serves\n";
@@ -36,7 +41,8 @@ static const char usage[] =
 enum {
 	OPT_CONFIG = 256, OPT_SOCKET, OPT_DB, OPT_SYNC, OPT_MQTT_HOST, OPT_MQTT_PORT,
 	OPT_UNDERLAY_ADDR, OPT_UNDERLAY_DEV, OPT_BRIDGE, OPT_CONTAINER_IFNAME, OPT_PLATFORM,
-	OPT_SERVICES, OPT_TUNNEL_PORT, OPT_INTEREST_IDLE, OPT_INTEREST_CHECK, OPT_FIREWALL,
+	OPT_SERVICES, OPT_TUNNEL_PORT, OPT_INTEREST_IDLE, OPT_INTEREST_CHECK, OPT_PROBE_INTERVAL,
+	OPT_PROBE_TIMEOUT, OPT_PROBE_DOWN_AFTER, OPT_FIREWALL,
 	OPT_LOG_LEVEL, OPT_READY_FILE, OPT_HELP,
 };
 
@@ -56,6 +62,9 @@ static const struct option options[] = {
 	{ "tunnel-port", required_argument, NULL, OPT_TUNNEL_PORT },
 	{ "interest-idle-ms", required_argument, NULL, OPT_INTEREST_IDLE },
 	{ "interest-check-ms", required_argument, NULL, OPT_INTEREST_CHECK },
+	{ "probe-interval-ms", required_argument, NULL, OPT_PROBE_INTERVAL },
+	{ "probe-timeout-ms", required_argument, NULL, OPT_PROBE_TIMEOUT },
+	{ "probe-down-after", required_argument, NULL, OPT_PROBE_DOWN_AFTER },
 	{ "firewall", required_argument, NULL, OPT_FIREWALL },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
@@ -147,6 +156,17 @@ static int apply(struct semnetd_config *cfg, int id, const char *value)
 		return parse_int("interest-idle-ms", value, 100, 86400000, &cfg->interest_idle_ms);
 	case OPT_INTEREST_CHECK:
 		return parse_int("interest-check-ms", value, 50, 600000, &cfg->interest_check_ms);
+	case OPT_PROBE_INTERVAL:
+		if (parse_int("probe-interval-ms", value, 0, 3600000, &cfg->probe_interval_ms) < 0)
+			return -1;
+		/* More than a few probes a second per node is load, not insight. */
+		if (cfg->probe_interval_ms && cfg->probe_interval_ms < 100)
+			return fprintf(stderr, "semnetd: probe-interval-ms must be 0 or at least 100\n"), -1;
+		return 0;
+	case OPT_PROBE_TIMEOUT:
+		return parse_int("probe-timeout-ms", value, 10, 60000, &cfg->probe_timeout_ms);
+	case OPT_PROBE_DOWN_AFTER:
+		return parse_int("probe-down-after", value, 1, 100, &cfg->probe_down_after);
 	case OPT_FIREWALL:
 		if (strcmp(value, "on") && strcmp(value, "off"))
 			return fprintf(stderr, "semnetd: firewall must be on or off\n"), -1;
@@ -193,6 +213,9 @@ int semnetd_config_load(struct semnetd_config *cfg, int argc, char **argv)
 	cfg->tunnel_port = 4754;
 	cfg->interest_idle_ms = 10000;
 	cfg->interest_check_ms = 1000;
+	cfg->probe_interval_ms = 500;
+	cfg->probe_timeout_ms = 1000;
+	cfg->probe_down_after = 3;
 	cfg->firewall = true;
 	cfg->log_level = SN_LOG_INFO;
 

@@ -25,6 +25,9 @@ struct semnetd_config {
 	int tunnel_port;
 	int interest_idle_ms;		/* drop a remote service unused this long */
 	int interest_check_ms;		/* how often kernel counters are read */
+	int probe_interval_ms;		/* RTT probes to each peer node; 0: none */
+	int probe_timeout_ms;		/* a probe unanswered this long is lost */
+	int probe_down_after;		/* consecutive losses that mark a node down */
 	bool firewall;			/* add accept rules to drop-policy chains */
 	int log_level;
 	char ready_file[PATH_MAX];

@@ -158,6 +158,21 @@ int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet)
 	return send_request(g, msg, ok, NULL, NULL);
 }
 
+int semnetd_kernel_peer_state(struct sn_genl *g, uint32_t addr, uint32_t cost, bool down)
+{
+	struct nl_msg *msg = sn_genl_request(g, SEMNET_CMD_SET_PEER, 0);
+	struct nlattr *nest;
+	bool ok = false;
+
+	if (msg && (nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_PEER))) {
+		ok = nla_put_u32(msg, SEMNET_A_PEER_ADDR, htonl(addr)) == 0 &&
+		     nla_put_u32(msg, SEMNET_A_PEER_COST, cost) == 0 &&
+		     nla_put_u8(msg, SEMNET_A_PEER_DOWN, down) == 0;
+		nla_nest_end(msg, nest);
+	}
+	return send_request(g, msg, ok, NULL, NULL);
+}
+
 /* --- dumps ------------------------------------------------------------- */
 
 struct collect {
@@ -254,6 +269,12 @@ static int on_peer(struct nlattr **attrs, void *arg)
 		p->tx_packets = nla_get_u64(tb[SEMNET_A_PEER_TX_PACKETS]);
 	if (tb[SEMNET_A_PEER_RX_PACKETS])
 		p->rx_packets = nla_get_u64(tb[SEMNET_A_PEER_RX_PACKETS]);
+	if (tb[SEMNET_A_PEER_COST]) {
+		p->has_cost = true;
+		p->cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
+	}
+	if (tb[SEMNET_A_PEER_DOWN])
+		p->down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]);
 	return 0;
 }
 
@@ -321,6 +342,7 @@ static int on_stats(struct nlattr **attrs, void *arg)
 	U64(misses, SEMNET_A_STATS_MISSES);
 	U64(miss_events, SEMNET_A_STATS_MISS_EVENTS);
 	U64(released, SEMNET_A_STATS_RELEASED);
+	U64(closest_purged, SEMNET_A_STATS_CLOSEST_PURGED);
 #undef U32
 #undef U64
 	if (tb[SEMNET_A_STATS_DROPS]) {

@@ -9,6 +9,7 @@
 #ifndef SEMNETD_KERNEL_H
 #define SEMNETD_KERNEL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "genl.h"
@@ -44,11 +45,15 @@ struct semnetd_kpeer {
 	struct sn_prefix subnet;
 	uint32_t addr;
 	uint64_t tx_packets, rx_packets;
+	bool has_cost;		/* an older semnet.ko reports neither */
+	uint32_t cost;
+	bool down;
 };
 
 struct semnetd_kstats {
 	uint32_t flows, services, instances, held;
 	uint64_t flows_created, flows_expired, packets, misses, miss_events, released;
+	uint64_t closest_purged;	/* closest flows removed: their node went down */
 	uint64_t drops[32];	/* by enum semnet_drop_reason */
 };
 
@@ -64,6 +69,9 @@ int semnetd_kernel_instance_del(struct sn_genl *g, uint32_t addr);
 int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet, uint32_t addr,
 			    int port);
 int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet);
+/* The cost (SEMNET_PEER_COST_UNKNOWN: unmeasured) and up/down state of
+ * every peer at the underlay address @addr, i.e. of one node. */
+int semnetd_kernel_peer_state(struct sn_genl *g, uint32_t addr, uint32_t cost, bool down);
 
 /* Dumps into malloc'd arrays (free them); 0 or a negative errno. */
 int semnetd_kernel_services(struct sn_genl *g, struct semnetd_kservice **out, size_t *n);

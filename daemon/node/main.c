@@ -14,6 +14,7 @@
 #include "semnetd.h"
 #include "sn_daemon.h"
 #include "sn_log.h"
+#include "probe.h"
 #include "sn_loop.h"
 #include "tables.h"
 
@@ -146,6 +147,9 @@ int semnetd_node_setup(struct semnetd *d, struct sn_err *err)
 	if ((rc = start_events(d)) < 0)
 		sn_warn("no kernel miss events (%s): services are learnt only on deployment",
 			strerror(-rc));
+	/* Without probes the node still works: every peer stays at the
+	 * unknown cost (probe.c says why). */
+	semnetd_probe_start(d->probe, node.gateway);
 	d->state = SEMNETD_READY;
 	d->state_error[0] = '\0';
 
@@ -232,8 +236,9 @@ int main(int argc, char **argv)
 	if (semnetd_fw_open(&d.fw) < 0)
 		sn_warn("no nftables context: no firewall rules and no port mappings");
 	d.tables = semnetd_tables_new();
+	d.probe = semnetd_probe_new(&d);
 	d.http = sn_http_server_new(&loop, semnetd_routes, semnetd_nroutes, &d);
-	if (!d.tables || !d.http) {
+	if (!d.tables || !d.probe || !d.http) {
 		sn_error("out of memory at startup");
 		goto out_all;
 	}
@@ -278,11 +283,13 @@ out_all:
 	uv_timer_stop(&d.subnet_timer);
 	if (d.events_polling)
 		uv_poll_stop(&d.events_poll);
+	semnetd_probe_stop(d.probe);
 	sn_http_server_free(d.http);
 	sn_mqtt_free(d.mqtt);
 	d.mqtt = NULL;
 	sn_loop_close_all(&loop);
 	semnetd_tables_free(d.tables);
+	semnetd_probe_free(d.probe);
 	semnetd_leases_destroy(&d.leases);
 	semnetd_fw_close(&d.fw);
 	semnetd_host_close(&d.host);

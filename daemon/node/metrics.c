@@ -7,6 +7,7 @@
 #include <uapi/linux/semnet.h>
 
 #include "kernel.h"
+#include "probe.h"
 #include "semnetd.h"
 #include "tables.h"
 
@@ -45,21 +46,25 @@ char *semnetd_metrics_text(struct semnetd *d)
 {
 	struct semnetd_kservice *ks = NULL;
 	struct semnetd_kinstance *ki = NULL;
+	struct semnetd_kpeer *kp = NULL;
 	struct semnetd_kstats st;
-	size_t nks = 0, nki = 0, size = 0;
+	size_t nks = 0, nki = 0, nkp = 0, size = 0;
 	char *text = NULL, labels[256], a[SN_IPV4_STRLEN];
 	bool kernel = d->state == SEMNETD_READY;
 	FILE *f;
 
 	if (kernel && (semnetd_kernel_stats(&d->genl, &st) < 0 ||
 		       semnetd_kernel_services(&d->genl, &ks, &nks) < 0 ||
-		       semnetd_kernel_instances(&d->genl, &ki, &nki) < 0)) {
+		       semnetd_kernel_instances(&d->genl, &ki, &nki) < 0 ||
+		       semnetd_kernel_peers(&d->genl, &kp, &nkp) < 0)) {
 		free(ks);
+		free(ki);
 		return NULL;
 	}
 	if (!(f = open_memstream(&text, &size))) {
 		free(ks);
 		free(ki);
+		free(kp);
 		return NULL;
 	}
 	head(f, "semnetd_ready", "gauge", "1 when the node is registered and its network set up");
@@ -86,8 +91,34 @@ char *semnetd_metrics_text(struct semnetd *d)
 	fprintf(f, "semnetd_miss_events_total %" PRIu64 "\n", d->up.misses);
 	head(f, "semnetd_updates_total", "counter", "updates_available messages received");
 	fprintf(f, "semnetd_updates_total %" PRIu64 "\n", d->up.updates);
+	semnetd_probe_metrics(d->probe, f);
 	if (!kernel)
 		goto out;
+
+	/* What the kernel holds (the closest policy's input), next to
+	 * semnetd's measurements above. */
+	head(f, "semnet_peer_cost", "gauge", "a peer's cost in the kernel (semnetd: smoothed RTT, us); absent while unmeasured");
+	for (size_t i = 0; i < nkp; i++) {
+		char subnet[SN_CIDR_STRLEN];
+
+		if (!kp[i].has_cost || kp[i].cost == SEMNET_PEER_COST_UNKNOWN)
+			continue;
+		sn_prefix_format(&kp[i].subnet, subnet);
+		sn_ipv4_format(kp[i].addr, a);
+		fprintf(f, "semnet_peer_cost{subnet=\"%s\",node=\"%s\"} %" PRIu32 "\n", subnet, a,
+			kp[i].cost);
+	}
+	head(f, "semnet_peer_down", "gauge", "1 when the kernel holds a peer for down");
+	for (size_t i = 0; i < nkp; i++) {
+		char subnet[SN_CIDR_STRLEN];
+
+		if (!kp[i].has_cost)
+			continue;
+		sn_prefix_format(&kp[i].subnet, subnet);
+		sn_ipv4_format(kp[i].addr, a);
+		fprintf(f, "semnet_peer_down{subnet=\"%s\",node=\"%s\"} %d\n", subnet, a,
+			kp[i].down);
+	}
 
 	head(f, "semnet_flows", "gauge", "translated connections now");
 	fprintf(f, "semnet_flows %" PRIu32 "\n", st.flows);
@@ -103,6 +134,8 @@ char *semnetd_metrics_text(struct semnetd *d)
 	fprintf(f, "semnet_held_packets %" PRIu32 "\n", st.held);
 	head(f, "semnet_released_total", "counter", "held packets sent on once resolved");
 	fprintf(f, "semnet_released_total %" PRIu64 "\n", st.released);
+	head(f, "semnet_closest_purged_total", "counter", "closest flows removed because their node went down");
+	fprintf(f, "semnet_closest_purged_total %" PRIu64 "\n", st.closest_purged);
 	head(f, "semnet_drops_total", "counter", "packets dropped, by reason");
 	for (size_t r = 1; r < sizeof(drop_reasons) / sizeof(drop_reasons[0]); r++)
 		if (drop_reasons[r])
@@ -138,6 +171,7 @@ char *semnetd_metrics_text(struct semnetd *d)
 out:
 	free(ks);
 	free(ki);
+	free(kp);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

@@ -18,6 +18,7 @@
 #include "store.h"
 
 struct semnetd_tables;
+struct semnetd_probe;
 
 enum semnetd_state {
 	SEMNETD_UNREGISTERED,	/* no /register yet */
@@ -54,6 +55,7 @@ struct semnetd {
 	uv_timer_t subnet_timer;	/* re-asks the cluster until it answers */
 	uv_timer_t interest_timer;
 	struct semnetd_tables *tables;
+	struct semnetd_probe *probe;	/* RTT probes of peer nodes (probe.h) */
 	struct semnetd_upstream_stats up;
 };
 

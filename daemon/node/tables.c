@@ -7,6 +7,7 @@
 #include <string.h>
 #include <uapi/linux/semnet.h>
 
+#include "probe.h"
 #include "semnetd.h"
 #include "sn_log.h"
 #include "sn_oak.h"
@@ -267,6 +268,7 @@ static struct peer *peer_set(struct semnetd *d, const struct sn_prefix *subnet, 
 	}
 	p->addr = addr;
 	p->port = port;
+	semnetd_probe_peer_added(d->probe, addr);
 	sn_info("peer %s at %u.%u.%u.%u:%d", text, addr >> 24, (addr >> 16) & 255,
 		(addr >> 8) & 255, addr & 255, port);
 	return p;
@@ -287,6 +289,15 @@ static void peer_drop(struct semnetd *d, struct peer *p)
 		sn_debug("peer %s was not in the kernel", text);
 	sn_info("peer %s removed", text);
 	free(p);
+	semnetd_probe_peers_changed(d->probe);
+}
+
+void semnetd_tables_peer_each(const struct semnetd_tables *t,
+			      void (*fn)(void *arg, const struct sn_prefix *subnet, uint32_t addr),
+			      void *arg)
+{
+	for (const struct peer *p = t->peers; p; p = p->next)
+		fn(arg, &p->subnet, p->addr);
 }
 
 void semnetd_tables_on_registry(struct semnetd *d, const char *payload, int len)
@@ -449,9 +460,11 @@ static void apply_instances(struct semnetd *d, struct svc *s, const struct sn_oa
 	s->ninst = n;
 }
 
+/* @policy: "rr" for the RR address, "closest" for the Closest address. */
 static void apply_service_addr(struct semnetd *d, struct svc *s, uint32_t *have, uint32_t want,
-			       const char *what)
+			       const char *what, const char *policy)
 {
+	static bool warned;
 	int rc;
 
 	if (*have && *have != want)
@@ -459,9 +472,16 @@ static void apply_service_addr(struct semnetd *d, struct svc *s, uint32_t *have,
 	*have = 0;
 	if (!want)
 		return;
-	/* The kernel has no latency-aware policy yet: the Closest address
-	 * balances round robin too, rather than missing for ever. */
-	rc = semnetd_kernel_service_put(&d->genl, want, s->name, "rr");
+	rc = semnetd_kernel_service_put(&d->genl, want, s->name, policy);
+	if (rc == -EINVAL && !strcmp(policy, "closest")) {
+		/* An older semnet.ko without the closest policy: the address
+		 * balances round robin rather than missing for ever. */
+		if (!warned)
+			sn_warn("the kernel refused policy closest (%s): Closest addresses balance round robin",
+				d->genl.error[0] ? d->genl.error : strerror(-rc));
+		warned = true;
+		rc = semnetd_kernel_service_put(&d->genl, want, s->name, "rr");
+	}
 	if (rc < 0) {
 		sn_warn("%s address of %s: the kernel refused it: %s", what, s->name,
 			d->genl.error[0] ? d->genl.error : strerror(-rc));
@@ -520,8 +540,8 @@ void semnetd_tables_on_result(struct semnetd *d, const char *payload, int len)
 	/* Instances first: the service address must find them at once, so a
 	 * held packet is released towards an instance. */
 	apply_instances(d, s, &t);
-	apply_service_addr(d, s, &s->rr_ip, t.rr_ip, "RR");
-	apply_service_addr(d, s, &s->closest_ip, t.closest_ip, "Closest");
+	apply_service_addr(d, s, &s->rr_ip, t.rr_ip, "RR", "rr");
+	apply_service_addr(d, s, &s->closest_ip, t.closest_ip, "Closest", "closest");
 	s->active_ms = now;
 	sn_info("service %s: %zu instances installed (query %s, %llu ms)", s->name, s->ninst,
 		key ? key : "-", sent ? (unsigned long long)(now - sent) : 0ULL);
@@ -594,12 +614,12 @@ void semnetd_tables_adopt_kernel(struct semnetd *d)
 		if (!s && !(s = svc_add(d, ks[i].name)))
 			continue;
 		s->packets += ks[i].c.packets;
-		/* Which address is RR is the cluster's to say: the answer
+		/* The policy tells the addresses apart; the cluster's answer
 		 * re-installs both and drops what is not listed. */
-		if (!s->rr_ip)
-			s->rr_ip = ks[i].addr;
-		else
+		if (!strcmp(ks[i].policy, "closest") || s->rr_ip)
 			s->closest_ip = ks[i].addr;
+		else
+			s->rr_ip = ks[i].addr;
 	}
 	for (size_t i = 0; i < nki; i++) {
 		struct svc *s = svc_find(d->tables, ki[i].service);

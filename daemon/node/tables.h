@@ -50,6 +50,12 @@ void semnetd_tables_adopt_kernel(struct semnetd *d);
 /* The interest timer: reads counters, forgets idle services. */
 void semnetd_tables_tick(struct semnetd *d);
 
+/* Calls @fn for every tunnel peer this node keeps (its subnet and the
+ * underlay address of its node). */
+void semnetd_tables_peer_each(const struct semnetd_tables *t,
+			      void (*fn)(void *arg, const struct sn_prefix *subnet, uint32_t addr),
+			      void *arg);
+
 /* For GET /status. */
 json_t *semnetd_tables_json(struct semnetd *d);
 size_t semnetd_tables_count(const struct semnetd_tables *t);

@@ -2,7 +2,8 @@
 #   test_semnetd_request  the API's request bodies and port mappings
 #   test_semnetd_leases   nsIP leases of a /26, and their store (SQLite)
 #   test_semnetd_config   flags, the JSON config file, their errors
-TESTS += test_semnetd_request test_semnetd_leases test_semnetd_config
+#   test_semnetd_rtt      RTT smoothing, down/up, when the kernel is told a cost
+TESTS += test_semnetd_request test_semnetd_leases test_semnetd_config test_semnetd_rtt
 test_semnetd_request_SRCS := $(TOP)/tests/unit/test_semnetd_request.c $(TOP)/daemon/node/request.c
 test_semnetd_request_PKGS := check
 test_semnetd_request_LIBS := snlib
@@ -13,3 +14,5 @@ test_semnetd_leases_LIBS := snlib
 test_semnetd_config_SRCS := $(TOP)/tests/unit/test_semnetd_config.c $(TOP)/daemon/node/config.c
 test_semnetd_config_PKGS := check
 test_semnetd_config_LIBS := snlib
+test_semnetd_rtt_SRCS := $(TOP)/tests/unit/test_semnetd_rtt.c $(TOP)/daemon/node/rtt.c
+test_semnetd_rtt_PKGS := check

@@ -60,6 +60,25 @@ START_TEST(defaults)
 	sn_prefix_format(&cfg.services, text);
 	ck_assert_str_eq(text, "172.30.0.0/16");
 	ck_assert(cfg.firewall);
+	ck_assert_int_eq(cfg.probe_interval_ms, 500);
+	ck_assert_int_eq(cfg.probe_timeout_ms, 1000);
+	ck_assert_int_eq(cfg.probe_down_after, 3);
+}
+END_TEST
+
+START_TEST(probe_settings)
+{
+	struct semnetd_config cfg;
+	const char *argv[] = { "semnetd", "--probe-interval-ms", "200", "--config", path };
+	const char *off[] = { "semnetd", "--probe-interval-ms", "0" };
+
+	write_config("{\"probe_timeout_ms\":400,\"probe_down_after\":2}");
+	ck_assert_int_eq(load(&cfg, 5, argv), 0);
+	ck_assert_int_eq(cfg.probe_interval_ms, 200);
+	ck_assert_int_eq(cfg.probe_timeout_ms, 400);
+	ck_assert_int_eq(cfg.probe_down_after, 2);
+	ck_assert_int_eq(load(&cfg, 3, off), 0);
+	ck_assert_int_eq(cfg.probe_interval_ms, 0);	/* no probes */
 }
 END_TEST
 
@@ -92,6 +111,10 @@ START_TEST(bad_settings)
 		"{\"bridge\":\"semnet0\"}",		/* the tunnel's name */
 		"{\"services\":\"10.30.0.0/16\"}",	/* outside the platform */
 		"{\"socket\":[]}",
+		"{\"probe_interval_ms\":50}",		/* more than a few a second */
+		"{\"probe_interval_ms\":-1}",
+		"{\"probe_timeout_ms\":0}",
+		"{\"probe_down_after\":0}",
 		"[1]",
 		"{\"socket\":",
 	};
@@ -128,6 +151,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, file_then_flags);
+	tcase_add_test(tc, probe_settings);
 	tcase_add_test(tc, bad_settings);
 	tcase_add_test(tc, help);
 	suite_add_tcase(s, tc);
