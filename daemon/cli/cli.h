@@ -179,6 +179,8 @@ struct sn_instance {
 	uint32_t node;
 	bool local;
 	uint32_t ifindex;		/* bridge port; 0: not enforced */
+	uint32_t cost;			/* its node's, for closest (read-only) */
+	bool down;			/* its node is down (read-only) */
 	struct sn_counters counters;
 };
 int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i);
@@ -209,6 +211,8 @@ struct sn_peer {
 	uint16_t port;			/* host order */
 	uint8_t encap;			/* enum semnet_encap */
 	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;
+	uint32_t cost;			/* SEMNET_PEER_COST_UNKNOWN: not measured */
+	bool down;
 };
 int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p);
 int sn_peer_get(struct nlattr **attrs, struct sn_peer *p);
@@ -230,6 +234,7 @@ struct sn_stats {
 	uint64_t miss_events;
 	uint32_t held;
 	uint64_t released;
+	uint64_t closest_purged;
 	uint64_t drops[SN_DROPS_MAX];
 	uint64_t drops_present;		/* 1 << reason */
 	uint64_t drops_total;
@@ -254,6 +259,9 @@ struct sn_peers {
 	struct sn_peer *v;
 	size_t n;
 };
+/* A node cost: "cost N", or "cost -" when unknown; JSON: N or null. */
+void sn_cost_cell(struct sn_table *t, uint32_t cost);
+json_t *sn_json_cost(uint32_t cost);
 int sn_peers_collect(struct nlattr **attrs, void *arg);
 void sn_peers_reset(void *arg);
 void sn_peers_sort(struct sn_peers *list);

@@ -42,6 +42,8 @@ static const struct nla_policy instance_policy[SEMNET_A_INSTANCE_MAX + 1] = {
 	[SEMNET_A_INSTANCE_LOCAL] = { .type = NLA_FLAG },
 	[SEMNET_A_INSTANCE_COUNTERS] = { .type = NLA_NESTED },
 	[SEMNET_A_INSTANCE_IFINDEX] = { .type = NLA_U32 },
+	[SEMNET_A_INSTANCE_COST] = { .type = NLA_U32 },
+	[SEMNET_A_INSTANCE_DOWN] = { .type = NLA_U8 },
 };
 
 int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i)
@@ -102,6 +104,14 @@ int sn_instance_get(struct nlattr **attrs, struct sn_instance *i)
 		i->ifindex = nla_get_u32(tb[SEMNET_A_INSTANCE_IFINDEX]);
 		SN_SET(i, SEMNET_A_INSTANCE_IFINDEX);
 	}
+	if (tb[SEMNET_A_INSTANCE_COST]) {
+		i->cost = nla_get_u32(tb[SEMNET_A_INSTANCE_COST]);
+		SN_SET(i, SEMNET_A_INSTANCE_COST);
+	}
+	if (tb[SEMNET_A_INSTANCE_DOWN]) {
+		i->down = nla_get_u8(tb[SEMNET_A_INSTANCE_DOWN]);
+		SN_SET(i, SEMNET_A_INSTANCE_DOWN);
+	}
 	if (sn_counters_get(tb[SEMNET_A_INSTANCE_COUNTERS], &i->counters) < 0)
 		return -EBADMSG;
 	if (i->counters.present)
@@ -139,6 +149,11 @@ json_t *sn_instance_json(const struct sn_instance *i)
 		json_object_set_new(o, "dev", json_null());
 		json_object_set_new(o, "ifindex", json_integer(0));
 	}
+	/* Its node's cost and state, as the closest policy sees them. */
+	if (SN_HAS(i, SEMNET_A_INSTANCE_COST))
+		json_object_set_new(o, "cost", sn_json_cost(i->cost));
+	if (SN_HAS(i, SEMNET_A_INSTANCE_DOWN))
+		json_object_set_new(o, "down", json_boolean(i->down));
 	json_object_set_new(o, "counters", sn_counters_json(&i->counters));
 	return o;
 }
@@ -163,6 +178,11 @@ void sn_instance_text(struct sn_table *t, const char *indent, const struct sn_in
 
 		sn_table_cell(t, "dev %s", dev_name(i->ifindex, ifname));
 	}
+	/* A remote node's cost (local ones cost 0: nothing to say). */
+	if (SN_HAS(i, SEMNET_A_INSTANCE_COST) && !i->local)
+		sn_cost_cell(t, i->cost);
+	if (i->down)
+		sn_table_cell(t, "down");
 	if (sn_opts.stats)
 		sn_counters_line(t, "    ", &i->counters);
 }

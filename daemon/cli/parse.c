@@ -242,6 +242,10 @@ const char *sn_kw_meta(enum sn_kw_type type)
 		return "PORT";
 	case SN_KW_WORD:
 		return "WORD";
+	case SN_KW_FLAG:
+		return "";
+	case SN_KW_COST:
+		return "N|unknown";
 	}
 	return "VALUE";
 }
@@ -268,6 +272,10 @@ static const char *kw_wants(enum sn_kw_type type)
 		return "a port number 1..65535";
 	case SN_KW_WORD:
 		return "one of its words";
+	case SN_KW_FLAG:
+		return "nothing";
+	case SN_KW_COST:
+		return "a number or \"unknown\"";
 	}
 	return "a value";
 }
@@ -319,6 +327,24 @@ static int parse_value(const struct sn_kw *kw, const char *arg, union sn_val *v,
 		if (n < kw->min) {
 			set_err(err, errlen, "number \"%s\" for \"%s\" is out of range (at least %u)",
 				arg, kw->name, kw->min);
+			return -EINVAL;
+		}
+		v->u32 = (uint32_t)n;
+		return 0;
+	case SN_KW_COST:
+		if (!strcmp(arg, "unknown")) {
+			v->u32 = SEMNET_PEER_COST_UNKNOWN;
+			return 0;
+		}
+		ret = sn_parse_uint(arg, SEMNET_PEER_COST_UNKNOWN - 1, &n);
+		if (ret == -ERANGE) {
+			set_err(err, errlen, "number \"%s\" for \"%s\" is out of range (at most %u, or \"unknown\")",
+				arg, kw->name, SEMNET_PEER_COST_UNKNOWN - 1);
+			return -EINVAL;
+		}
+		if (ret < 0) {
+			set_err(err, errlen, "invalid %s \"%s\" (a number or \"unknown\")",
+				kw->name, arg);
 			return -EINVAL;
 		}
 		v->u32 = (uint32_t)n;
@@ -408,7 +434,7 @@ int sn_parse_keywords(const struct sn_kw *kw, size_t nkw, int argc,
 			set_err(err, errlen, "unknown keyword \"%s\"", argv[a]);
 			return -EINVAL;
 		}
-		if (a + 1 >= argc) {
+		if (kw[k].type != SN_KW_FLAG && a + 1 >= argc) {
 			set_err(err, errlen, "\"%s\" needs %s", kw[k].name,
 				kw_wants(kw[k].type));
 			return -EINVAL;
@@ -422,13 +448,19 @@ int sn_parse_keywords(const struct sn_kw *kw, size_t nkw, int argc,
 				SN_KW_VALUES_MAX);
 			return -EINVAL;
 		}
+		if (kw[k].type == SN_KW_FLAG) {
+			out[k].n++;
+			a--;	/* no value: the next word is a keyword */
+			continue;
+		}
 		if (parse_value(&kw[k], argv[a + 1], &out[k].v[out[k].n], err, errlen) < 0)
 			return -EINVAL;
 		out[k].n++;
 	}
 	for (i = 0; i < nkw; i++) {
 		if ((kw[i].flags & SN_KW_REQUIRED) && !out[i].n) {
-			set_err(err, errlen, "missing \"%s %s\"", kw[i].name,
+			set_err(err, errlen, "missing \"%s%s%s\"", kw[i].name,
+				kw[i].type == SN_KW_FLAG ? "" : " ",
 				sn_kw_meta(kw[i].type));
 			return -EINVAL;
 		}

@@ -81,6 +81,9 @@ enum sn_kw_type {
 	SN_KW_IFNAME,	/* interface name (resolved by the caller) */
 	SN_KW_PORT,	/* decimal 1..65535 (into u32) */
 	SN_KW_WORD,	/* one of the words in sn_kw.words (index into u32) */
+	SN_KW_FLAG,	/* a word alone, without a value (n counts it) */
+	/* A peer cost: decimal 0..SEMNET_PEER_COST_UNKNOWN-1, or "unknown" */
+	SN_KW_COST,
 };
 
 /* Keyword flags. */
@@ -100,7 +103,7 @@ struct sn_kw {
 union sn_val {
 	uint32_t addr;		/* SN_KW_ADDR, SN_KW_NODE (network order) */
 	struct sn_prefix prefix;
-	uint32_t u32;
+	uint32_t u32;		/* also SN_KW_COST (unknown: the UAPI's value) */
 	const char *str;	/* SN_KW_NAME, _POLICY, _IFNAME: points into argv */
 };
 
@@ -111,7 +114,8 @@ struct sn_kwval {
 };
 
 /*
- * Parses argv as `keyword value` pairs against kw[0..nkw-1] into
+ * Parses argv as `keyword value` pairs (SN_KW_FLAG: the keyword alone)
+ * against kw[0..nkw-1] into
  * out[0..nkw-1] (cleared first). Fails on an unknown or ambiguous keyword,
  * a missing or invalid value, a keyword given twice (or more often than
  * SN_KW_VALUES_MAX for SN_KW_MULTI) and a missing SN_KW_REQUIRED one.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * semnet peer { add | change | del | show | flush }: tunnel peers, the
- * nodes that host other subnets of nsIPs (SEMNET_CMD_NEW_PEER / DEL_PEER /
- * GET_PEER / FLUSH_PEERS).
+ * semnet peer { add | change | set | del | show | flush }: tunnel peers,
+ * the nodes that host other subnets of nsIPs, and their cost and state for
+ * the closest policy (SEMNET_CMD_NEW_PEER / SET_PEER / DEL_PEER / GET_PEER
+ * / FLUSH_PEERS).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +19,7 @@ void sn_peer_usage(FILE *out)
 {
 	fputs("Usage: semnet peer add PREFIX remote ADDR [port PORT] [encap ENCAP]\n"
 	      "       semnet peer change PREFIX [remote ADDR] [port PORT] [encap ENCAP]\n"
+	      "       semnet peer set { PREFIX | via ADDR } [cost { N | unknown }] [up | down]\n"
 	      "       semnet peer del PREFIX\n"
 	      "       semnet peer show\n"
 	      "       semnet peer flush\n"
@@ -27,6 +29,12 @@ void sn_peer_usage(FILE *out)
 	      "  port PORT     its UDP port (default: 4754 for gre-udp, 50103 for ipudp)\n"
 	      "  encap ENCAP   gre-udp (GRE in UDP, RFC 8086; the default) or ipudp\n"
 	      "                (bare IP in UDP, as Oakestra's NetManager)\n"
+	      "  via ADDR      set: every peer at that underlay address (one node)\n"
+	      "  cost N        how far the node is, lower is closer (semnetd sets its\n"
+	      "                smoothed RTT in microseconds): 0..4294967294; \"unknown\"\n"
+	      "                (the default) ranks after every measured node\n"
+	      "  up | down     a node marked down is never picked by the closest policy,\n"
+	      "                and its closest flows are removed when it goes down\n"
 	      "semnet0 sends packets for PREFIX to the peer and accepts tunnel packets only\n"
 	      "from known peers. -s shows counters.\n",
 	      out);
@@ -47,6 +55,8 @@ static const struct nla_policy peer_policy[SEMNET_A_PEER_MAX + 1] = {
 	[SEMNET_A_PEER_TX_BYTES] = { .type = NLA_U64 },
 	[SEMNET_A_PEER_RX_PACKETS] = { .type = NLA_U64 },
 	[SEMNET_A_PEER_RX_BYTES] = { .type = NLA_U64 },
+	[SEMNET_A_PEER_COST] = { .type = NLA_U32 },
+	[SEMNET_A_PEER_DOWN] = { .type = NLA_U8 },
 };
 
 int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
@@ -67,6 +77,12 @@ int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
 	if (SN_HAS(p, SEMNET_A_PEER_ENCAP) &&
 	    nla_put_u8(msg, SEMNET_A_PEER_ENCAP, p->encap) < 0)
 		return -EMSGSIZE;
+	if (SN_HAS(p, SEMNET_A_PEER_COST) &&
+	    nla_put_u32(msg, SEMNET_A_PEER_COST, p->cost) < 0)
+		return -EMSGSIZE;
+	if (SN_HAS(p, SEMNET_A_PEER_DOWN) &&
+	    nla_put_u8(msg, SEMNET_A_PEER_DOWN, p->down) < 0)
+		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
@@ -77,6 +93,7 @@ int sn_peer_get(struct nlattr **attrs, struct sn_peer *p)
 	int a;
 
 	memset(p, 0, sizeof(*p));
+	p->cost = SEMNET_PEER_COST_UNKNOWN;
 	if (!attrs[SEMNET_A_PEER] ||
 	    nla_parse_nested(tb, SEMNET_A_PEER_MAX, attrs[SEMNET_A_PEER], peer_policy) < 0 ||
 	    !tb[SEMNET_A_PEER_SUBNET] || sn_get_prefix(tb[SEMNET_A_PEER_SUBNET], &p->subnet) < 0)
@@ -98,7 +115,24 @@ int sn_peer_get(struct nlattr **attrs, struct sn_peer *p)
 		p->rx_packets = nla_get_u64(tb[SEMNET_A_PEER_RX_PACKETS]);
 	if (tb[SEMNET_A_PEER_RX_BYTES])
 		p->rx_bytes = nla_get_u64(tb[SEMNET_A_PEER_RX_BYTES]);
+	if (tb[SEMNET_A_PEER_COST])
+		p->cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
+	if (tb[SEMNET_A_PEER_DOWN])
+		p->down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]) != 0;
 	return 0;
+}
+
+void sn_cost_cell(struct sn_table *t, uint32_t cost)
+{
+	if (cost == SEMNET_PEER_COST_UNKNOWN)
+		sn_table_cell(t, "cost -");
+	else
+		sn_table_cell(t, "cost %" PRIu32, cost);
+}
+
+json_t *sn_json_cost(uint32_t cost)
+{
+	return cost == SEMNET_PEER_COST_UNKNOWN ? json_null() : json_integer(cost);
 }
 
 /* "gre-udp", "ipudp", or NULL for an encapsulation this tool does not know. */
@@ -122,6 +156,11 @@ json_t *sn_peer_json(const struct sn_peer *p)
 	json_object_set_new(o, "tx_bytes", sn_json_u64(p->tx_bytes));
 	json_object_set_new(o, "rx_packets", sn_json_u64(p->rx_packets));
 	json_object_set_new(o, "rx_bytes", sn_json_u64(p->rx_bytes));
+	/* Modules before the closest policy do not report these. */
+	if (SN_HAS(p, SEMNET_A_PEER_COST))
+		json_object_set_new(o, "cost", sn_json_cost(p->cost));
+	if (SN_HAS(p, SEMNET_A_PEER_DOWN))
+		json_object_set_new(o, "down", json_boolean(p->down));
 	return o;
 }
 
@@ -138,6 +177,10 @@ void sn_peer_text(struct sn_table *t, const char *indent, const struct sn_peer *
 		sn_table_cell(t, "encap %s", encap);
 	else
 		sn_table_cell(t, "encap %u", p->encap);
+	if (SN_HAS(p, SEMNET_A_PEER_COST))
+		sn_cost_cell(t, p->cost);
+	if (p->down)
+		sn_table_cell(t, "down");
 	if (sn_opts.stats)
 		sn_table_line(t, "%s    tx packets %" PRIu64 "  bytes %" PRIu64
 			      "  rx packets %" PRIu64 "  bytes %" PRIu64, indent,
@@ -250,6 +293,62 @@ static int peer_change(const char *what, int argc, char **argv)
 	return peer_add_change(what, argc, argv, false);
 }
 
+enum { SKW_VIA, SKW_COST, SKW_UP, SKW_DOWN, SKW_N };
+static const char *const set_words[] = { "via", "cost", "up", "down", NULL };
+
+/* peer set { PREFIX | via ADDR } [cost N|unknown] [up | down] */
+static int peer_set(const char *what, int argc, char **argv)
+{
+	static const struct sn_kw kw[] = {
+		[SKW_VIA] = { "via", SN_KW_ADDR, 0, 0, NULL },
+		[SKW_COST] = { "cost", SN_KW_COST, 0, 0, NULL },
+		[SKW_UP] = { "up", SN_KW_FLAG, 0, 0, NULL },
+		[SKW_DOWN] = { "down", SN_KW_FLAG, 0, 0, NULL },
+	};
+	struct sn_kwval kv[SKW_N];
+	struct sn_peer p;
+	bool by_prefix;
+	int ret;
+
+	if (argc < 1)
+		return sn_usage_error(what, "missing prefix or \"via ADDR\" (see: semnet peer help)");
+	/* A keyword first (via ADDR): no prefix; anything else is one. */
+	by_prefix = sn_lookup(set_words, argv[0]) == -ENOENT;
+	if (by_prefix) {
+		ret = peer_prefix(what, argc, argv, &p);
+		if (ret)
+			return ret;
+		argc--;
+		argv++;
+	} else {
+		memset(&p, 0, sizeof(p));
+	}
+	ret = sn_keywords(what, kw, SKW_N, argc, argv, kv);
+	if (ret)
+		return ret;
+	if (by_prefix && kv[SKW_VIA].n)
+		return sn_usage_error(what, "give a prefix or \"via ADDR\", not both");
+	if (!by_prefix && !kv[SKW_VIA].n)
+		return sn_usage_error(what, "missing prefix or \"via ADDR\" (see: semnet peer help)");
+	if (kv[SKW_UP].n && kv[SKW_DOWN].n)
+		return sn_usage_error(what, "\"up\" and \"down\" exclude each other");
+	if (!kv[SKW_COST].n && !kv[SKW_UP].n && !kv[SKW_DOWN].n)
+		return sn_usage_error(what, "nothing to set (give cost, up or down)");
+	if (kv[SKW_VIA].n) {
+		p.addr = kv[SKW_VIA].v[0].addr;
+		SN_SET(&p, SEMNET_A_PEER_ADDR);
+	}
+	if (kv[SKW_COST].n) {
+		p.cost = kv[SKW_COST].v[0].u32;
+		SN_SET(&p, SEMNET_A_PEER_COST);
+	}
+	if (kv[SKW_UP].n || kv[SKW_DOWN].n) {
+		p.down = kv[SKW_DOWN].n > 0;
+		SN_SET(&p, SEMNET_A_PEER_DOWN);
+	}
+	return sn_request(what, SEMNET_CMD_SET_PEER, 0, fill_peer, &p, NULL, NULL);
+}
+
 static int peer_del(const char *what, int argc, char **argv)
 {
 	struct sn_peer p;
@@ -306,6 +405,7 @@ static const struct sn_subcmd peer_cmds[] = {
 	{ "show", peer_show },
 	{ "add", peer_add },
 	{ "change", peer_change },
+	{ "set", peer_set },
 	{ "del", peer_del },
 	{ "flush", peer_flush },
 };

@@ -96,7 +96,7 @@ void sn_usage(FILE *out)
 	      "  node { set | change | show | del }    this namespace's configuration\n"
 	      "  service { add | change | del | show | flush }\n"
 	      "  instance { add | change | del | show | flush }\n"
-	      "  peer { add | change | del | show | flush }\n"
+	      "  peer { add | change | set | del | show | flush }\n"
 	      "  flow { show | flush }                 translated connections\n"
 	      "  stats                                 global counters and drops by reason\n"
 	      "  monitor [count N]                     the kernel's events (table misses)\n"

@@ -25,8 +25,10 @@ void sn_service_usage(FILE *out)
 	      "  name NAME      the service name (e.g. app.ns.svc.ns); services with the\n"
 	      "                 same name share their instances\n"
 	      "  policy POLICY  how an instance is chosen: rr (round robin, default), random,\n"
-	      "                 or mh (consistent hashing on the client: a client keeps its\n"
-	      "                 instance; removing one of N moves about 1/N of the clients)\n"
+	      "                 mh (consistent hashing on the client: a client keeps its\n"
+	      "                 instance; removing one of N moves about 1/N of the clients),\n"
+	      "                 or closest (on the node of lowest cost, see semnet peer set;\n"
+	      "                 local first, ties in turn, never a node that is down)\n"
 	      "`service flush` removes every service; instances stay. -s shows counters.\n",
 	      out);
 }

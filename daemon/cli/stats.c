@@ -20,7 +20,8 @@ void sn_stats_usage(FILE *out)
 	      "source ports remapped on a tuple clash and packets translated since the node\n"
 	      "was set; packets to unknown addresses (misses), the events they raised\n"
 	      "(see semnet monitor), packets held now until their address is installed\n"
-	      "and those released since; and dropped packets, in total and by reason:\n"
+	      "and those released since; flows of closest services removed because their\n"
+	      "node went down (closest-purged); and dropped packets, in total and by reason:\n"
 	      "  no-instance       the service has no instance\n"
 	      "  flow-table-full   the flow table is at flow-max\n"
 	      "  no-port           no free source port for a clashing tuple\n"
@@ -51,6 +52,7 @@ static const struct nla_policy stats_policy[SEMNET_A_STATS_MAX + 1] = {
 	[SEMNET_A_STATS_MISS_EVENTS] = { .type = NLA_U64 },
 	[SEMNET_A_STATS_HELD] = { .type = NLA_U32 },
 	[SEMNET_A_STATS_RELEASED] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_CLOSEST_PURGED] = { .type = NLA_U64 },
 };
 
 int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
@@ -88,6 +90,8 @@ int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
 		s->held = nla_get_u32(tb[SEMNET_A_STATS_HELD]);
 	if (tb[SEMNET_A_STATS_RELEASED])
 		s->released = nla_get_u64(tb[SEMNET_A_STATS_RELEASED]);
+	if (tb[SEMNET_A_STATS_CLOSEST_PURGED])
+		s->closest_purged = nla_get_u64(tb[SEMNET_A_STATS_CLOSEST_PURGED]);
 	if (tb[SEMNET_A_STATS_DROPS]) {
 		/* One u64 per reason, the attribute type being the reason. */
 		nla_for_each_nested(d, tb[SEMNET_A_STATS_DROPS], rem) {
@@ -164,6 +168,8 @@ json_t *sn_stats_json(const struct sn_stats *s)
 		json_object_set_new(o, "held", json_integer(s->held));
 		json_object_set_new(o, "released", sn_json_u64(s->released));
 	}
+	if (SN_HAS(s, SEMNET_A_STATS_CLOSEST_PURGED))
+		json_object_set_new(o, "closest_purged", sn_json_u64(s->closest_purged));
 	json_object_set_new(o, "drops_total", sn_json_u64(s->drops_total));
 	for_each_reason(s, json_reason, drops);
 	json_object_set_new(o, "drops", drops);
@@ -200,6 +206,8 @@ void sn_stats_text(struct sn_table *t, const struct sn_stats *s, bool detail)
 		{ "held", offsetof(struct sn_stats, held), false, SEMNET_A_STATS_HELD },
 		{ "released", offsetof(struct sn_stats, released), true,
 		  SEMNET_A_STATS_RELEASED },
+		{ "closest-purged", offsetof(struct sn_stats, closest_purged), true,
+		  SEMNET_A_STATS_CLOSEST_PURGED },
 		{ "drops", offsetof(struct sn_stats, drops_total), true, 0 },
 	};
 	size_t i;

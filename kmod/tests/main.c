@@ -27,10 +27,12 @@
 #include "tables_test.c"
 #include "miss_test.c"
 #include "peer_test.c"
+#include "closest_test.c"
 
 kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_policy_suite, &semnet_tables_suite,
-		  &semnet_miss_suite, &semnet_peer_suite);
+		  &semnet_miss_suite, &semnet_peer_suite,
+		  &semnet_closest_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("semnet KUnit suites");

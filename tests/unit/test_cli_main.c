@@ -466,7 +466,7 @@ START_TEST(help_is_true)
 		}
 	}
 	ck_assert_int_eq(objects, 5);
-	ck_assert_int_eq(subs, 4 + 5 + 5 + 5 + 2);
+	ck_assert_int_eq(subs, 4 + 5 + 5 + 6 + 2);
 }
 END_TEST
 
@@ -497,6 +497,8 @@ START_TEST(no_module)
 		{ "stats" },
 		{ "-j", "stats" },
 		{ "-s", "show" },
+		{ "peer", "set", "172.16.0.64/26", "cost", "100" },
+		{ "peer", "set", "via", "192.168.1.2", "down" },
 	};
 	size_t i;
 
@@ -1188,7 +1190,9 @@ START_TEST(output_node)
 }
 END_TEST
 
-static void reply_peer(const char *prefix, const char *remote, uint16_t port, uint8_t encap)
+/* With @state: the cost and down state a closest-aware module reports. */
+static void reply_peer_state(const char *prefix, const char *remote, uint16_t port,
+			     uint8_t encap, bool state, uint32_t cost, bool down)
 {
 	struct nl_msg *m = reply_new(SEMNET_CMD_GET_PEER);
 	struct nlattr *p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER), *sub;
@@ -1207,8 +1211,126 @@ static void reply_peer(const char *prefix, const char *remote, uint16_t port, ui
 	nla_put_u64(m, SEMNET_A_PEER_TX_BYTES, 1000);
 	nla_put_u64(m, SEMNET_A_PEER_RX_PACKETS, 20);
 	nla_put_u64(m, SEMNET_A_PEER_RX_BYTES, 2000);
+	if (state) {
+		nla_put_u32(m, SEMNET_A_PEER_COST, cost);
+		nla_put_u8(m, SEMNET_A_PEER_DOWN, down);
+	}
 	nla_nest_end(m, p);
 }
+
+static void reply_peer(const char *prefix, const char *remote, uint16_t port, uint8_t encap)
+{
+	reply_peer_state(prefix, remote, port, encap, false, 0, false);
+}
+
+/* semnet peer set: the request, its usage errors and the peer listing. */
+START_TEST(peer_set)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_PEER_MAX + 1];
+	json_t *root, *o;
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("peer", "set", "172.16.0.64/26", "cost", "5000"), 0);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_SET_PEER);
+	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE), 0);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	check_prefix(tb[SEMNET_A_PEER_SUBNET], "172.16.0.64", 26);
+	ck_assert_ptr_null(tb[SEMNET_A_PEER_ADDR]);
+	ck_assert_int_eq(nla_len(tb[SEMNET_A_PEER_COST]), 4);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_PEER_COST]), 5000);
+	ck_assert_ptr_null(tb[SEMNET_A_PEER_DOWN]);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("peer", "set", "via", "192.168.1.2", "down"), 0);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	ck_assert_ptr_null(tb[SEMNET_A_PEER_SUBNET]);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_PEER_ADDR]), A("192.168.1.2"));
+	ck_assert_ptr_null(tb[SEMNET_A_PEER_COST]);
+	ck_assert_int_eq(nla_len(tb[SEMNET_A_PEER_DOWN]), 1);
+	ck_assert_uint_eq(nla_get_u8(tb[SEMNET_A_PEER_DOWN]), 1);
+
+	fake_reset();
+	ck_assert_int_eq(SEMNET("peer", "set", "up", "cost", "unknown", "via", "192.168.1.2"), 0);
+	req_attrs(0, attrs);
+	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_PEER_COST]), SEMNET_PEER_COST_UNKNOWN);
+	ck_assert_uint_eq(nla_get_u8(tb[SEMNET_A_PEER_DOWN]), 0);
+
+	/* Usage errors: nothing reaches the kernel. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("peer", "set"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer set: missing prefix or \"via ADDR\" "
+			 "(see: semnet peer help)\n");
+	ck_assert_int_eq(SEMNET("peer", "set", "cost", "5"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer set: missing prefix or \"via ADDR\" "
+			 "(see: semnet peer help)\n");
+	ck_assert_int_eq(SEMNET("peer", "set", "172.16.0.64/26"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer set: nothing to set (give cost, up or down)\n");
+	ck_assert_int_eq(SEMNET("peer", "set", "via", "192.168.1.2"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer set: nothing to set (give cost, up or down)\n");
+	ck_assert_int_eq(SEMNET("peer", "set", "172.16.0.64/26", "via", "192.168.1.2",
+				"down"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer set: give a prefix or \"via ADDR\", not both\n");
+	ck_assert_int_eq(SEMNET("peer", "set", "172.16.0.64/26", "up", "down"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer set: \"up\" and \"down\" exclude each other\n");
+	ck_assert_int_eq(SEMNET("peer", "set", "172.16.0.64/26", "cost", "4294967295"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer set: number \"4294967295\" for \"cost\" is out "
+			 "of range (at most 4294967294, or \"unknown\")\n");
+	ck_assert_int_eq(SEMNET("peer", "set", "172.16.0.64/26", "cost", "near"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer set: invalid cost \"near\" (a number or "
+			 "\"unknown\")\n");
+	ck_assert_int_eq(SEMNET("peer", "set", "172.16.0.64", "down"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer set: invalid prefix \"172.16.0.64\": "
+			 "no /LEN (like 172.16.0.0/26)\n");
+	ck_assert_int_eq(SEMNET("peer", "set", "via", "192.168.1.300", "down"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer set: invalid address \"192.168.1.300\" "
+			 "for \"via\"\n");
+	ck_assert_int_eq(fake.nopen, 0);
+
+	/* The kernel's reason, as it gives it. */
+	fake_reset();
+	fake.err = -ENOENT;
+	fake.extack = "no peer at this underlay address";
+	ck_assert_int_eq(SEMNET("peer", "set", "via", "192.168.1.9", "cost", "1"), 1);
+	ck_assert_str_eq(run.err, "semnet: peer set: no peer at this underlay address\n");
+
+	/* The listing: cost, "-" when unknown, and down. */
+	fake_reset();
+	reply_peer_state("172.16.0.64/26", "192.168.1.2", 4754, SEMNET_ENCAP_GRE_UDP,
+			 true, 5000, false);
+	reply_peer_state("172.16.0.128/26", "192.168.1.3", 4754, SEMNET_ENCAP_GRE_UDP,
+			 true, SEMNET_PEER_COST_UNKNOWN, false);
+	reply_peer_state("172.16.0.192/26", "192.168.1.4", 4754, SEMNET_ENCAP_GRE_UDP,
+			 true, 40000, true);
+	ck_assert_int_eq(SEMNET("peer"), 0);
+	ck_assert_str_eq(run.out,
+		"172.16.0.64/26   remote 192.168.1.2  port 4754  encap gre-udp  cost 5000\n"
+		"172.16.0.128/26  remote 192.168.1.3  port 4754  encap gre-udp  cost -\n"
+		"172.16.0.192/26  remote 192.168.1.4  port 4754  encap gre-udp  cost 40000  down\n");
+	fake_reset();
+	reply_peer_state("172.16.0.64/26", "192.168.1.2", 4754, SEMNET_ENCAP_GRE_UDP,
+			 true, 5000, false);
+	reply_peer_state("172.16.0.128/26", "192.168.1.3", 4754, SEMNET_ENCAP_GRE_UDP,
+			 true, SEMNET_PEER_COST_UNKNOWN, true);
+	reply_peer("172.16.0.192/26", "192.168.1.4", 4754, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_int_eq(SEMNET("-j", "peer", "show"), 0);
+	root = json_loads(run.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	o = json_array_get(root, 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "cost")), 5000);
+	ck_assert(json_is_false(json_object_get(o, "down")));
+	o = json_array_get(root, 1);
+	ck_assert(json_is_null(json_object_get(o, "cost")));
+	ck_assert(json_is_true(json_object_get(o, "down")));
+	/* An older module reports neither: the keys are left out. */
+	o = json_array_get(root, 2);
+	ck_assert_ptr_null(json_object_get(o, "cost"));
+	ck_assert_ptr_null(json_object_get(o, "down"));
+	json_decref(root);
+}
+END_TEST
 
 START_TEST(peers)
 {
@@ -1558,6 +1680,7 @@ static Suite *main_suite(void)
 	tcase_add_test(tc, output_stats);
 	tcase_add_test(tc, output_node);
 	tcase_add_test(tc, peers);
+	tcase_add_test(tc, peer_set);
 	tcase_add_test(tc, output_overview);
 	tcase_add_test(tc, malformed_replies);
 	tcase_add_test(tc, monitor);

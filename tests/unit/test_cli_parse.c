@@ -582,6 +582,64 @@ START_TEST(keywords_port_word)
 }
 END_TEST
 
+/* Flags take no value; a cost is a number below UNKNOWN, or "unknown". */
+START_TEST(keywords_flag_cost)
+{
+	static const struct sn_kw kw[] = {
+		{ "cost", SN_KW_COST, 0, 0, NULL },
+		{ "up", SN_KW_FLAG, 0, 0, NULL },
+		{ "down", SN_KW_FLAG, 0, 0, NULL },
+		{ "via", SN_KW_ADDR, 0, 0, NULL },
+	};
+	struct sn_kwval kv[4];
+	char err[SN_ERR_MAX];
+	char *flag_first[] = { "down", "cost", "5000", NULL };
+	char *flag_last[] = { "via", "10.0.0.2", "cost", "0", "up", NULL };
+	char *flag_only[] = { "d", NULL };
+	char *unknown[] = { "cost", "unknown", NULL };
+	char *max[] = { "cost", "4294967294", NULL };
+	char *too_big[] = { "cost", "4294967295", NULL };
+	char *neg[] = { "cost", "-1", NULL };
+	char *word[] = { "cost", "far", NULL };
+	char *twice[] = { "up", "up", NULL };
+	char *flag_value[] = { "up", "1", NULL };
+	char *no_value[] = { "down", "cost", NULL };
+	static const struct sn_kw req[] = { { "down", SN_KW_FLAG, SN_KW_REQUIRED, 0, NULL } };
+	char *none[] = { NULL };
+
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 3, flag_first, kv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(kv[2].n, 1);
+	ck_assert_uint_eq(kv[1].n, 0);
+	ck_assert_uint_eq(kv[0].v[0].u32, 5000);
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 5, flag_last, kv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(kv[0].v[0].u32, 0);
+	ck_assert_uint_eq(kv[1].n, 1);
+	ck_assert_uint_eq(kv[3].v[0].addr, htonl(0x0a000002));
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 1, flag_only, kv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(kv[2].n, 1);			/* "d" abbreviates down */
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 2, unknown, kv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(kv[0].v[0].u32, SEMNET_PEER_COST_UNKNOWN);
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 2, max, kv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(kv[0].v[0].u32, 4294967294u);
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 2, too_big, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "number \"4294967295\" for \"cost\" is out of range "
+			 "(at most 4294967294, or \"unknown\")");
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 2, neg, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "invalid cost \"-1\" (a number or \"unknown\")");
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 2, word, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "invalid cost \"far\" (a number or \"unknown\")");
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 2, twice, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "\"up\" given twice");
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 2, flag_value, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "unknown keyword \"1\"");
+	ck_assert_int_eq(sn_parse_keywords(kw, 4, 2, no_value, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "\"cost\" needs a number or \"unknown\"");
+	ck_assert_int_eq(sn_parse_keywords(req, 1, 0, none, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "missing \"down\"");
+	ck_assert_str_eq(sn_kw_meta(SN_KW_COST), "N|unknown");
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
 	Suite *s = suite_create("cli_parse");
@@ -603,6 +661,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, keywords_multi_limit);
 	tcase_add_test(tc, keywords_empty);
 	tcase_add_test(tc, keywords_port_word);
+	tcase_add_test(tc, keywords_flag_cost);
 	tcase_add_test(tc, addr_differential);
 	tcase_add_test(tc, prefix_roundtrip);
 	tcase_add_test(tc, uint_differential);
