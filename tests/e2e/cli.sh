@@ -4,7 +4,9 @@
 # CLI: every semnet(8) command against the module in a fresh namespace:
 # node set/change/show/del, services, instances, kernel errors (extack),
 # EPERM for an unprivileged user, flows of real ICMP, TCP and UDP traffic,
-# filters, flushes, stats, show, and JSON. Runs in the test VM:
+# filters, flushes, stats, show, and JSON; peer costs and the closest
+# policy (new flows follow the costs, a node going down loses its closest
+# flows and no others). Runs in the test VM:
 # tests/vm/run tests/e2e/cli.sh (started on the host, it re-runs itself).
 # vm-timeout: 900
 set -u
@@ -104,7 +106,7 @@ else
 		'.[]|select(.subnet=="172.16.0.64/26")|"\(.remote):\(.port):\(.encap)"' 192.168.1.2:4801:gre-udp
 	jq_eq "peer: given port" "$out" '.[]|select(.subnet=="172.16.1.0/26")|.port' 4800
 	ok "show lists the peers" 0 show
-	tap_match "show: peer line" "$out" "^peer 172\.16\.0\.64/26 +remote 192\.168\.1\.2 +port 4801 +encap gre-udp$"
+	tap_match "show: peer line" "$out" "^peer 172\.16\.0\.64/26 +remote 192\.168\.1\.2 +port 4801 +encap gre-udp +cost -$"
 	ok "peer del" 0 peer del 172.16.1.0/26
 	ok "peer del again" 1 peer del 172.16.1.0/26
 	ok "peer flush" 0 peer flush
@@ -180,6 +182,106 @@ ok "instance flush" 0 instance flush
 ok "service flush" 0 service flush
 ok "-j show after flushes" 0 -j show
 jq_eq "no services, no instances" "$out" '[(.services|length),(.instances|length)]|join(",")' 0,0
+echo "# closest"
+# Instances on two remote nodes: B (one subnet) and C (two). The
+# translation happens before routing, so each datagram from the client
+# makes a flow to the picked instance even though no tunnel carries it.
+# send VIP N: N UDP datagrams to VIP:9, each from a new source port.
+send() {
+	ip netns exec $c python3 -c '
+import socket, sys
+for i in range(int(sys.argv[2])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b"x", (sys.argv[1], 9))
+    s.close()' "$1" "$2"
+}
+# picks VIP: "instance=flows ..." of VIP's flows, sorted.
+picks() {
+	S -j flow show service "$1" |
+		jq -r '[.[].instance] | group_by(.) | map("\(.[0])=\(length)") | join(" ")'
+}
+stat() { S -j stats | jq -r ".$1"; }
+ok "peer add B" 0 peer add 172.16.0.64/26 remote 192.168.1.2
+ok "peer add C" 0 peer add 172.16.1.0/26 remote 192.168.1.3
+ok "peer add C, second subnet" 0 peer add 172.16.1.64/26 remote 192.168.1.3
+ok "-j peer show" 0 -j peer show
+jq_eq "new peers: cost unknown, up" "$out" '[.[]|"\(.cost):\(.down)"]|unique|join(",")' null:false
+ok "peer set B cost" 0 peer set 172.16.0.64/26 cost 5000
+ok "peer set C via its address" 0 peer set via 192.168.1.3 cost 40000
+ok "-j peer show" 0 -j peer show
+jq_eq "costs: B, C, C" "$out" '[.[]|.cost]|join(",")' 5000,40000,40000
+ok "service add closest" 0 service add 172.30.0.20 name near policy closest
+ok "service add rr, same instances" 0 service add 172.30.0.21 name near policy rr
+ok "service show closest" 0 service show 172.30.0.20
+tap_match "service show: policy closest" "$out" "policy closest"
+ok "instance on B" 0 instance add 172.30.2.1 service near nsip 172.16.0.66 node 192.168.1.2
+ok "instance on C" 0 instance add 172.30.2.2 service near nsip 172.16.1.66 node 192.168.1.3
+ok "-j instance show service near" 0 -j instance show service near
+jq_eq "instances carry their node's cost" "$out" '[.[]|"\(.address)=\(.cost)"]|join(" ")' \
+	"172.30.2.1=5000 172.30.2.2=40000"
+ok "instance show service near" 0 instance show service near
+tap_match "instance show: cost on the line" "$out" "^172\.30\.2\.1 .* node 192\.168\.1\.2 +cost 5000$"
+ok "node change timeout-udp 300" 0 node change timeout-udp 300
+send 172.30.0.20 6
+tap_eq "closest: all 6 new flows to B (cheaper)" "$(picks 172.30.0.20)" "172.30.2.1=6"
+send 172.30.0.21 4
+tap_eq "rr: 2 and 2" "$(picks 172.30.0.21)" "172.30.2.1=2 172.30.2.2=2"
+ok "peer set B dearer" 0 peer set 172.16.0.64/26 cost 90000
+send 172.30.0.20 5
+tap_eq "closest: the next 5 to C, the first 6 stay pinned" "$(picks 172.30.0.20)" \
+	"172.30.2.1=6 172.30.2.2=5"
+ok "peer set C unknown" 0 peer set via 192.168.1.3 cost unknown
+send 172.30.0.20 3
+tap_eq "closest: measured B beats unknown C" "$(picks 172.30.0.20)" \
+	"172.30.2.1=9 172.30.2.2=5"
+ok "peer set C equal to B" 0 peer set via 192.168.1.3 cost 90000
+send 172.30.0.20 4
+tap_eq "closest: equal costs take turns, 2 and 2" "$(picks 172.30.0.20)" \
+	"172.30.2.1=11 172.30.2.2=7"
+purged=$(stat closest_purged)
+tap_eq "closest-purged before any node went down" "$purged" 0
+ok "peer set B down" 0 peer set via 192.168.1.2 down
+tap_eq "B down: its 11 closest flows purged" "$(picks 172.30.0.20)" "172.30.2.2=7"
+tap_eq "B down: closest_purged counts them" "$(stat closest_purged)" 11
+tap_eq "B down: rr flows untouched" "$(picks 172.30.0.21)" "172.30.2.1=2 172.30.2.2=2"
+ok "peer show" 0 peer show
+tap_match "peer show: B cost and down" "$out" \
+	"^172\.16\.0\.64/26 +remote 192\.168\.1\.2 +port 4754 +encap gre-udp +cost 90000 +down$"
+ok "instance show service near" 0 instance show service near
+tap_match "instance show: B's instance down" "$out" "^172\.30\.2\.1 .* cost 90000 +down$"
+send 172.30.0.20 3
+tap_eq "B down: new flows avoid it" "$(picks 172.30.0.20)" "172.30.2.2=10"
+ok "peer set B down again" 0 peer set 172.16.0.64/26 down
+tap_eq "down again: nothing more purged" "$(stat closest_purged)" 11
+drops=$(S -j stats | jq -r .drops.no_instance)
+ok "peer set C down" 0 peer set via 192.168.1.3 down
+tap_eq "C down: its 10 closest flows purged" "$(stat closest_purged)" 21
+send 172.30.0.20 2
+tap_eq "all down: no flow" "$(picks 172.30.0.20)" ""
+tap_eq "all down: dropped as no-instance" "$(S -j stats | jq -r .drops.no_instance)" "$((drops + 2))"
+ok "peer set B up, cost 1" 0 peer set 172.16.0.64/26 up cost 1
+send 172.30.0.20 2
+tap_eq "B up: new flows to it" "$(picks 172.30.0.20)" "172.30.2.1=2"
+ok "stats" 0 stats
+tap_match "stats: closest-purged" "$out" "^closest-purged +21$"
+
+echo "# closest: bad input changes nothing"
+before=$(S -j show)
+ok "peer set of an unknown subnet" 1 peer set 172.16.2.0/26 cost 1
+tap_eq "its extack" "$out" "semnet: peer set: no peer for this subnet"
+ok "peer set of an unknown node" 1 peer set via 192.168.9.9 down
+tap_eq "its extack" "$out" "semnet: peer set: no peer at this underlay address"
+ok "peer set without a peer" 2 peer set cost 1
+tap_eq "its message" "$out" "semnet: peer set: missing prefix or \"via ADDR\" (see: semnet peer help)"
+ok "peer set with nothing to set" 2 peer set 172.16.0.64/26
+tap_eq "its message" "$out" "semnet: peer set: nothing to set (give cost, up or down)"
+ok "peer set with a cost out of range" 2 peer set 172.16.0.64/26 cost 4294967295
+tap_match "its message" "$out" "out of range \(at most 4294967294"
+tap_eq "tables unchanged" "$(S -j show)" "$before"
+ok "service flush" 0 service flush
+ok "instance flush" 0 instance flush
+ok "peer flush" 0 peer flush
+
 ok "node del" 0 node del
 ok "node show after del" 1 node show
 tap_done
