@@ -40,6 +40,8 @@ tap_run "node set" sn node set platform 172.16.0.0/12 services 172.30.0.0/16 \
 	subnet 172.16.0.0/26 gateway 172.16.0.1 bridge br0
 tap_run "service add" sn service add 172.30.0.1 name app.ns.svc.ns
 tap_run "instance add" sn instance add 172.30.1.1 service app.ns.svc.ns nsip 172.16.0.2
+tap_run "peer add" sn peer add 172.16.0.64/26 remote 192.168.1.2
+tap_run "peer set" sn peer set 172.16.0.64/26 cost 700
 
 # Missing attributes.
 rejects "NEW_SERVICE without a service nest" 22 "service" NEW_SERVICE
@@ -83,6 +85,34 @@ rejects "a service on an instance's address" 17 "instance" NEW_SERVICE \
 rejects "a second service on the same address" 17 "exists" NEW_SERVICE \
 	'SERVICE{ADDR:ip:172.30.0.1,NAME:str:x}'
 rejects "deleting an unknown instance" 2 "no instance" DEL_INSTANCE 'INSTANCE{ADDR:ip:172.30.9.9}'
+
+# SET_PEER: one key (subnet or underlay address), something to set, only
+# cost and down.
+B='SUBNET{ADDR:ip:172.16.0.64,LEN:u8:26}'
+rejects "SET_PEER without a peer nest" 22 "peer" SET_PEER
+rejects "SET_PEER without a key" 22 "which peer" SET_PEER 'PEER{COST:u32:5}'
+rejects "SET_PEER with both keys" 22 "which peer" SET_PEER \
+	"PEER{$B,ADDR:ip:192.168.1.2,COST:u32:5}"
+rejects "SET_PEER with nothing to set" 22 "nothing to set" SET_PEER "PEER{$B}"
+rejects "SET_PEER of an unknown subnet" 2 "no peer for this subnet" SET_PEER \
+	'PEER{SUBNET{ADDR:ip:172.16.1.0,LEN:u8:26},COST:u32:5}'
+rejects "SET_PEER of an unknown node" 2 "no peer at this underlay address" SET_PEER \
+	'PEER{ADDR:ip:192.168.9.9,DOWN:u8:1}'
+rejects "SET_PEER of the port" 22 "only cost and down" SET_PEER \
+	'PEER{ADDR:ip:192.168.1.2,PORT:u16:4000,COST:u32:5}'
+rejects "SET_PEER down 2" 34 "." SET_PEER 'PEER{ADDR:ip:192.168.1.2,DOWN:u8:2}'
+rejects "SET_PEER with a 2-byte cost" 22 "." SET_PEER 'PEER{ADDR:ip:192.168.1.2,COST:u16:5}'
+rejects "SET_PEER with a host-bits subnet" 22 "host bits" SET_PEER \
+	'PEER{SUBNET{ADDR:ip:172.16.0.65,LEN:u8:26},COST:u32:5}'
+rejects "a read-only instance cost" 22 "." NEW_INSTANCE \
+	'INSTANCE{ADDR:ip:172.30.1.1,COST:u32:1}'
+# NEW_PEER with NLM_F_REPLACE keeps the cost and state it does not give.
+"${N[@]}" "$GENL" SET_PEER "PEER{$B,DOWN:u8:1}" >/dev/null
+tap_run "peer change (port only)" sn peer change 172.16.0.64/26 port 4800
+tap_eq "peer change keeps cost and down" \
+	"$(sn -j peer show | jq -r '.[0] | "\(.port) \(.cost) \(.down)"')" "4800 700 true"
+tap_eq "SET_PEER up, by address" "$("${N[@]}" "$GENL" SET_PEER 'PEER{ADDR:ip:192.168.1.2,DOWN:u8:0,COST:u32:4294967295}')" "errno 0"
+tap_eq "up, cost unknown (null)" "$(sn -j peer show | jq -r '.[0] | "\(.cost) \(.down)"')" "null false"
 
 # Read-only and unknown attributes.
 rejects "a read-only instance count" 22 "." NEW_SERVICE \
