@@ -79,6 +79,9 @@ sd_nodes() {
 	for n in "$@"; do sd_wait_file "$SD_WORK/${n%%:*}.ready" || return 1; done
 }
 
+# SD_ARGS: more semnetd options for every node (e.g. probe intervals)
+SD_ARGS=()
+
 # sd_launch NODE [ARGS...]: starts semnetd in NODE (ARGS override)
 sd_launch() {
 	local node=$1
@@ -87,7 +90,7 @@ sd_launch() {
 	ip netns exec "$node" "${SD_SEMNETD:-semnetd}" --socket "$SD_WORK/$node.sock" --db "$SD_WORK/$node.db" \
 		--sync normal --mqtt-port "$SD_MQTT_PORT" --underlay-addr "${SD_UL[$node]}" \
 		--bridge br0 --interest-idle-ms 60000 --interest-check-ms 500 \
-		--ready-file "$SD_WORK/$node.ready" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
+		--ready-file "$SD_WORK/$node.ready" "${SD_ARGS[@]}" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
 	SD_PID[$node]=$!
 }
 
@@ -146,6 +149,12 @@ sd_service() {
 	[[ $out == *"{\"job_name\":\"$job\"}" ]] || return 1
 	[[ $out =~ \"RR_ip\":\"([0-9.]+)\" ]] || return 1
 	echo "${BASH_REMATCH[1]}"
+}
+
+# sd_closest_ip JOB_NAME: the service's Closest address, as the root has it
+sd_closest_ip() {
+	sd_ctl_http GET "$SD_ROOT/api/net/service/$1/instances" |
+		jq -r '[.. | objects | select(.IpType? == "Closest") | .Address] | first // empty'
 }
 
 # sd_container NAME: a "container": a namespace with a sleeping process;

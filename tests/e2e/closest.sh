@@ -1,0 +1,206 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Closest address follows measured RTT, with live failover. Root,
+# cluster and broker as in semnetd.sh; three nodes running semnetd with
+# fast probes (every 200 ms, lost after 600 ms, down after 3 losses); one
+# service with an instance on node b and one on node c, a client on node a.
+# tc netem delays the underlay towards b by 5 ms and towards c by 40 ms:
+# the client's new connections to the Closest address reach b. The delays
+# swap: they reach c; swap back: b again. b's underlay link goes down: they
+# reach c, none failing once the failover is done, and b's closest flows
+# are purged; b comes back: b again. Every switch-over is timed (diagnostic
+# lines "# switch-over ...") and bounded. Node a probes through an
+# unprivileged ping socket, b and c through raw sockets.
+# vm-timeout: 480
+set -u
+if [ "${SEMNET_IN_VM:-}" != 1 ]; then
+	exec "$(dirname "$0")/../vm/run" "$0" "$@"
+fi
+# shellcheck source=tests/lib/tap.sh
+. "$SEMNET_TOP/tests/lib/tap.sh"
+# shellcheck source=tests/lib/topo.sh
+. "$SEMNET_TOP/tests/lib/topo.sh"
+# shellcheck source=tests/lib/semnetd.sh
+. "$SEMNET_TOP/tests/lib/semnetd.sh"
+
+WEB=app.ns.web.prod
+CLI=cli.ns.c.prod
+SWITCH_LIMIT_MS=10000	# a switch-over must take less than this
+SD_ARGS=(--probe-interval-ms 200 --probe-timeout-ms 600 --probe-down-after 3)
+metrics() { curl -s --unix-socket "$SD_WORK/$1.sock" http://localhost/metrics; }
+probe() {	# probe NODE PEER_UNDERLAY JQ: a field of NODE's probe state of PEER
+	sd_status "$1" ".probes.nodes[] | select(.node == \"$2\") | $3"
+}
+delay() {	# delay NODE MS: netem on the underlay towards NODE
+	ip netns exec wire tc qdisc replace dev "ul-$1" root netem delay "${2}ms"
+}
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+seconds() { if [ "$1" -lt 0 ]; then echo never; else printf "%d.%03d" $(($1 / 1000)) $(($1 % 1000)); fi; }
+ask() {	# ask TIMEOUT: one connection to the Closest address; the instance or "fail"
+	local out
+	# Once connected, wait long for the answer: a loaded host stalls TCG VMs.
+	out=$(ip netns exec cli socat -T15 -t15 - "TCP:$CLOSEST:80,connect-timeout=$1" </dev/null 2>/dev/null)
+	echo "${out:-fail}"
+}
+# switch_to WANT: connects every ~200 ms until one reaches WANT, for at most
+# SWITCH_LIMIT_MS; sets SWITCH_MS (the time it took, or -1) and SEEN (what
+# each connection reached, in order). Connections give up after 0.5 s: one
+# to a node that went away must not stretch the polling.
+switch_to() {
+	local start got
+	start=$(now_ms) SWITCH_MS=-1 SEEN=""
+	while [ $(($(now_ms) - start)) -lt "$SWITCH_LIMIT_MS" ]; do
+		got=$(ask 0.5)
+		SEEN+="$got "
+		if [ "$got" = "$1" ]; then
+			SWITCH_MS=$(($(now_ms) - start))
+			return 0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+asks() {	# asks N: N connections; what each reached, space-separated
+	local i out=""
+	for i in $(seq "$1"); do out+="$(ask 5) "; done
+	echo "${out% }"
+}
+times() { local i out=""; for i in $(seq "$2"); do out+="$1 "; done; echo "${out% }"; }
+# all_reach WHAT N INSTANCE: N new connections all reach INSTANCE (with the
+# kernel's drops and flows of node a when not)
+all_reach() {
+	local seen
+	seen=$(asks "$2")
+	tap_eq "$1" "$seen" "$(times "$3" "$2")"
+	[ "$seen" = "$(times "$3" "$2")" ] && return
+	tap_note "a's drops: $(ip netns exec a semnet -j stats | jq -c .drops)"
+	ip netns exec a semnet flow show 2>&1 | sed 's/^/#   /'
+	sd_dump a
+}
+# logged_after NODE REGEX SINCE_MS: ms from SINCE_MS (epoch) until NODE's
+# semnetd logged a line matching REGEX, waiting up to 10 s; -1 if it did not
+logged_after() {
+	local i line t
+	for i in $(seq 50); do
+		while read -r line; do
+			[ -n "$line" ] || continue
+			t=${line#time=}
+			t=$(date -d "${t%% *}" +%s%3N)
+			[ "$t" -ge "$3" ] && { echo $((t - $3)); return 0; }
+		done <<<"$(grep -E "$2" "$SD_LOGS/$1.log")"	# (no /dev/fd in the VM)
+		sleep 0.2
+	done
+	echo -1
+}
+# report WHAT: the switch-over's TAP lines (time as a diagnostic)
+report() {
+	tap_note "switch-over $1: $(seconds "$SWITCH_MS") s (connections: ${SEEN% })"
+	if [ "$SWITCH_MS" -ge 0 ]; then
+		tap_ok "$1: new connections switch within $((SWITCH_LIMIT_MS / 1000)) s"
+	else
+		tap_fail "$1: new connections switch within $((SWITCH_LIMIT_MS / 1000)) s" "connections: $SEEN"
+		sd_dump a
+	fi
+}
+
+tap_run "control plane: root, cluster, broker" sd_control
+sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3
+tap_eq "semnetd starts on three nodes, probing every 200 ms" "$?" 0
+# Node a may open ping sockets (as systemd allows on a host); b and c not
+# (a namespace's default): they fall back to raw sockets.
+ip netns exec a sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+delay b 5
+delay c 40
+tap_run "nodes a, b, c register and set up" sd_register a b c
+tap_eq "probe sockets: ping on a, raw on b and c" \
+	"$(sd_status a .probes.socket) $(sd_status b .probes.socket) $(sd_status c .probes.socket)" \
+	"ping raw raw"
+
+sd_service job1 app ns web prod 2 >/dev/null
+sd_service job2 cli ns c prod 1 >/dev/null
+CLOSEST=$(sd_closest_ip $WEB)
+tap_match "the root allocated a Closest address" "$CLOSEST" '^172\.30\.'
+for c in xb xc cli; do sd_container "$c" >/dev/null; done
+tap_match "deploy instance 0 on b" "$(sd_deploy b xb $WEB 0)" '^200 '
+tap_match "deploy instance 1 on c" "$(sd_deploy c xc $WEB 1)" '^200 '
+tap_match "deploy the client on a" "$(sd_deploy a cli $CLI 0)" '^200 '
+for c in xb xc; do
+	ip netns exec "$c" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo $c" 2>/dev/null &
+done
+wait_port xb 80 && wait_port xc 80 || tap_fail "servers in xb and xc listen"
+sd_wait_instance_ip a $CLI 0 >/dev/null || tap_fail "node a learns the client's InstanceIP"
+
+# --- RTTs measured, costs in the kernel ----------------------------------------
+for i in $(seq 100); do
+	[ "$(probe a 10.99.0.2 .cost)" != null ] && [ "$(probe a 10.99.0.3 .cost)" != null ] &&
+		[ -n "$(probe a 10.99.0.2 .cost)" ] && break
+	sleep 0.2
+done
+rtt_b=$(probe a 10.99.0.2 .srtt_us) rtt_c=$(probe a 10.99.0.3 .srtt_us)
+tap_note "node a: smoothed RTT to b $rtt_b us, to c $rtt_c us"
+# (upper bounds would measure the host's load: TCG adds milliseconds)
+tap_run "a measured b at 5 ms or more" test "${rtt_b:-0}" -ge 5000
+tap_run "a measured c at 40 ms or more, above b" test "${rtt_c:-0}" -ge 40000 -a "${rtt_c:-0}" -gt "${rtt_b:-0}"
+m=$(metrics a)
+tap_match "metrics: semnetd's RTT per peer node" "$m" '^semnetd_peer_rtt_us\{node="10\.99\.0\.3"\} [0-9]+$'
+cost_b=$(sed -n 's/^semnet_peer_cost{subnet="172.16.0.64\/26",node="10.99.0.2"} //p' <<<"$m")
+cost_c=$(sed -n 's/^semnet_peer_cost{subnet="172.16.0.128\/26",node="10.99.0.3"} //p' <<<"$m")
+tap_note "node a: kernel peer costs b $cost_b, c $cost_c"
+tap_run "the kernel holds the costs: b below c" test "${cost_b:-1}" -lt "${cost_c:-0}"
+tap_match "metrics: nobody down" "$m" '^semnet_peer_down\{subnet="172\.16\.0\.64/26",node="10\.99\.0\.2"\} 0$'
+
+# --- closest: b --------------------------------------------------------------------
+# The first connection misses on a: held, queried, installed, released.
+all_reach "the Closest address: 6 of 6 new connections reach b (5 ms)" 6 xb
+[ "$TAP_FAILED" = 0 ] || sd_dump a
+tap_eq "node a installed it with policy closest" \
+	"$(ip netns exec a semnet -j service show | jq -r ".[] | select(.address == \"$CLOSEST\") | .policy")" closest
+
+# --- the delays swap: c ------------------------------------------------------------
+delay b 40
+delay c 5
+switch_to xc
+report "delays swapped (b 40 ms, c 5 ms), b -> c"
+all_reach "after the swap: 4 of 4 reach c" 4 xc
+
+# --- and back: b ---------------------------------------------------------------------
+delay b 5
+delay c 40
+switch_to xb
+report "delays back (b 5 ms, c 40 ms), c -> b"
+all_reach "after the swap back: 4 of 4 reach b" 4 xb
+
+# --- b goes down: c, and nothing fails once detected --------------------------------------
+purged_before=$(metrics a | sed -n 's/^semnet_closest_purged_total //p')
+down_at=$(now_ms)
+ip -n wire link set ul-b down
+switch_to xc
+report "b's underlay link down, b -> c (failover)"
+tap_note "semnetd on a marked b down $(seconds "$(logged_after a 'node 10\.99\.0\.2 is down' "$down_at")") s after its link went down"
+all_reach "after the failover: 8 of 8 connections succeed and reach c" 8 xc
+tap_eq "node a holds b for down" "$(probe a 10.99.0.2 .down)" true
+m=$(metrics a)
+tap_match "metrics: b down in the kernel" "$m" \
+	'^semnet_peer_down\{subnet="172\.16\.0\.64/26",node="10\.99\.0\.2"\} 1$'
+purged=$(sed -n 's/^semnet_closest_purged_total //p' <<<"$m")
+tap_note "closest flows to b purged: $((purged - purged_before))"
+tap_run "b's closest flows were purged" test "$((purged - purged_before))" -ge 1
+
+# --- b comes back ---------------------------------------------------------------------
+up_at=$(now_ms)
+ip -n wire link set ul-b up
+switch_to xb
+report "b's link up again (b 5 ms, c 40 ms), c -> b"
+tap_note "semnetd on a marked b up $(seconds "$(logged_after a 'node 10\.99\.0\.2 is up' "$up_at")") s after its link came back"
+all_reach "b is used again: 4 of 4 reach b" 4 xb
+tap_eq "node a holds b for up" "$(probe a 10.99.0.2 .down)" false
+tap_note "node a probes: $(sd_status a '[.probes.nodes[] | "\(.node) sent \(.sent) replies \(.replies) lost \(.lost) pushes \(.pushes)"] | join("; ")')"
+
+for n in a b c; do
+	kill -TERM "${SD_PID[$n]}"
+	wait "${SD_PID[$n]}"
+	tap_eq "semnetd on $n exits cleanly on SIGTERM" "$?" 0
+done
+grep -h "level=error" "$SD_LOGS"/[abc].log | head -5 | sed 's/^/# /'
+tap_done
