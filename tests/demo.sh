@@ -6,8 +6,9 @@
 # (namespaces on an underlay bridge) each running semnetd; an orchestrator
 # (this script, with curl) deploys a service with three instances on nodes
 # B and C and a client on node A through semnetd's unix socket. The client
-# calls the service's RR address; then one instance is undeployed and the
-# traffic moves. Started on the host, it builds what it needs and re-runs
+# calls the service's RR address, then its Closest address (node C lies
+# 20 ms further away); then one instance is undeployed and the traffic
+# moves. Started on the host, it builds what it needs and re-runs
 # itself in the VM.
 # vm-timeout: 480
 set -uo pipefail
@@ -34,10 +35,10 @@ api() {
 	sd_api "$1" POST "$2" "$3" | sed 's/^\([0-9]*\) /  -> HTTP \1 /'
 	echo
 }
-requests() {	# requests N: N connections from the client to the RR address
+requests() {	# requests N [ADDR]: N connections from the client to ADDR (the RR address)
 	local names="" i
 	for i in $(seq "$1"); do
-		names+=$(ip netns exec cli socat -T15 -t15 - "TCP:$RR:80,connect-timeout=15" </dev/null)$'\n'
+		names+=$(ip netns exec cli socat -T15 -t15 - "TCP:${2:-$RR}:80,connect-timeout=15" </dev/null)$'\n'
 	done
 	for i in x0 x1 x2; do
 		printf '  %-3s (%s, nsIP %-13s) answered %2d of %d\n' "$i" "${WHERE[$i]}" "${NSIP[$i]}" \
@@ -52,6 +53,9 @@ echo "semnet-root :10099, semnet-cluster c1 :10110, mosquitto :1883"
 
 step "Three nodes, each running semnetd (API on a unix socket)"
 sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3 || die "semnetd does not start"
+# For the Closest address: node c lies 20 ms further away than node b.
+ip netns exec wire tc qdisc add dev ul-c root netem delay 20ms || die "no tc netem"
+echo "the underlay delays packets to node c by 20 ms (tc netem)"
 api a /register '{"client_id":"a","cluster_address":"10.99.0.100"}'
 sd_register a b c || die "registration failed"
 for n in a b c; do
@@ -92,6 +96,13 @@ echo
 echo "node a's kernel now:"
 ip netns exec a semnet service show | sed 's/^/  /'
 
+CLOSEST=$(sd_closest_ip $WEB)
+step "6 connections to the Closest address $CLOSEST"
+echo "semnetd on node a probes the other nodes through the tunnel (ICMP echo"
+echo "every 500 ms) and gives the kernel each node's smoothed RTT as its cost:"
+sd_status a '.probes.nodes[] | "  node \(.node): RTT \(.srtt_us) us"'
+requests 6 "$CLOSEST"
+
 step "Undeploy instance 2 (node c); the cluster tells node a"
 api c /container/undeploy "{\"pid\":-1,\"serviceName\":\"$WEB\",\"instanceNumber\":2,\"portMappings\":\"\"}"
 for i in $(seq 75); do
@@ -102,7 +113,7 @@ requests 6
 
 step "Prometheus metrics of node a (GET /metrics, excerpt)"
 curl -s --unix-socket "$SD_WORK/a.sock" http://localhost/metrics |
-	grep -E '^semnet_service_flows_total|^semnet_flows |^semnetd_upstream_latency_ms_(sum|count)|^semnet_misses_total' |
+	grep -E '^semnet_service_flows_total|^semnet_flows |^semnetd_upstream_latency_ms_(sum|count)|^semnet_misses_total|^semnetd_peer_rtt_us' |
 	sed 's/^/  /'
 echo
 echo "demo: done in ${SECONDS}s"
