@@ -62,11 +62,11 @@ switch_to() {
 	return 1
 }
 asks() {	# asks N: N connections; what each reached, space-separated
-	local i out=""
-	for i in $(seq "$1"); do out+="$(ask 5) "; done
+	local out=""
+	for _ in $(seq "$1"); do out+="$(ask 5) "; done
 	echo "${out% }"
 }
-times() { local i out=""; for i in $(seq "$2"); do out+="$1 "; done; echo "${out% }"; }
+times() { local out=""; for _ in $(seq "$2"); do out+="$1 "; done; echo "${out% }"; }
 # all_reach WHAT N INSTANCE: N new connections all reach INSTANCE (with the
 # kernel's drops and flows of node a when not)
 all_reach() {
@@ -81,8 +81,8 @@ all_reach() {
 # logged_after NODE REGEX SINCE_MS: ms from SINCE_MS (epoch) until NODE's
 # semnetd logged a line matching REGEX, waiting up to 10 s; -1 if it did not
 logged_after() {
-	local i line t
-	for i in $(seq 50); do
+	local line t
+	for _ in $(seq 50); do
 		while read -r line; do
 			[ -n "$line" ] || continue
 			t=${line#time=}
@@ -128,13 +128,13 @@ tap_match "deploy the client on a" "$(sd_deploy a cli $CLI 0)" '^200 '
 for c in xb xc; do
 	ip netns exec "$c" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo $c" 2>/dev/null &
 done
-wait_port xb 80 && wait_port xc 80 || tap_fail "servers in xb and xc listen"
+if ! wait_port xb 80 || ! wait_port xc 80; then tap_fail "servers in xb and xc listen"; fi
 sd_wait_instance_ip a $CLI 0 >/dev/null || tap_fail "node a learns the client's InstanceIP"
 
 # --- RTTs measured, costs in the kernel ----------------------------------------
-for i in $(seq 100); do
-	[ "$(probe a 10.99.0.2 .cost)" != null ] && [ "$(probe a 10.99.0.3 .cost)" != null ] &&
-		[ -n "$(probe a 10.99.0.2 .cost)" ] && break
+for _ in $(seq 100); do
+	# both measured and given to the kernel
+	[[ $(probe a 10.99.0.2 .cost) =~ ^[0-9]+$ && $(probe a 10.99.0.3 .cost) =~ ^[0-9]+$ ]] && break
 	sleep 0.2
 done
 rtt_b=$(probe a 10.99.0.2 .srtt_us) rtt_c=$(probe a 10.99.0.3 .srtt_us)
