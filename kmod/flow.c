@@ -5,6 +5,7 @@
  * packet path (softirq), expire when idle (a deferrable worker reaps them
  * in bounded batches) and are purged when their service or instance goes.
  */
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
@@ -23,10 +24,34 @@
 
 static struct kmem_cache *semnet_flow_cache __read_mostly;
 
+/*
+ * Every packet semnet translates looks up its tuple at least twice per
+ * node: hash and compare the key as its four 32-bit words, inline, rather
+ * than through the generic jhash2() and memcmp() calls.
+ */
+static inline u32 semnet_fkey_hash(const void *data, u32 len, u32 seed)
+{
+	const struct semnet_fkey *k = data;
+
+	return jhash_3words(semnet_fkey_word(k, 0), semnet_fkey_word(k, 1),
+			    semnet_fkey_word(k, 2), seed ^ semnet_fkey_word(k, 3));
+}
+
+static inline int semnet_ftuple_cmp(struct rhashtable_compare_arg *arg,
+				    const void *obj)
+{
+	const struct semnet_fkey *a = arg->key;
+	const struct semnet_fkey *b = &((const struct semnet_ftuple *)obj)->key;
+
+	return !semnet_fkey_equal(a, b);
+}
+
 static const struct rhashtable_params semnet_ftuple_params = {
 	.head_offset = offsetof(struct semnet_ftuple, node),
 	.key_offset = offsetof(struct semnet_ftuple, key),
 	.key_len = sizeof(struct semnet_fkey),
+	.hashfn = semnet_fkey_hash,
+	.obj_cmpfn = semnet_ftuple_cmp,
 	.automatic_shrinking = true,
 	.min_size = 256,
 };

@@ -3,6 +3,8 @@
 #define _SEMNET_FLOW_H
 
 #include <linux/atomic.h>
+#include <linux/build_bug.h>
+#include <linux/string.h>
 #include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
 
@@ -35,6 +37,29 @@ struct semnet_fkey {
 	u8 stage;
 	u8 pad[2];
 };
+
+static_assert(sizeof(struct semnet_fkey) == 4 * sizeof(u32));
+
+/*
+ * Word @i of a key (0: src, 1: dst, 2: ports, 3: proto, stage, zero
+ * padding), for hashing and comparing keys a word at a time.
+ */
+static inline u32 semnet_fkey_word(const struct semnet_fkey *k, unsigned int i)
+{
+	u32 w;
+
+	memcpy(&w, (const u32 *)k + i, sizeof(w));
+	return w;
+}
+
+static inline bool semnet_fkey_equal(const struct semnet_fkey *a,
+				     const struct semnet_fkey *b)
+{
+	return !((semnet_fkey_word(a, 0) ^ semnet_fkey_word(b, 0)) |
+		 (semnet_fkey_word(a, 1) ^ semnet_fkey_word(b, 1)) |
+		 (semnet_fkey_word(a, 2) ^ semnet_fkey_word(b, 2)) |
+		 (semnet_fkey_word(a, 3) ^ semnet_fkey_word(b, 3)));
+}
 
 /* The four places a flow is looked up, one tuple each. */
 enum semnet_ftuple_index {

@@ -16,20 +16,6 @@
 
 #define SEMNET_INSTANCES_MAX	(4U << 20)
 
-const struct rhashtable_params semnet_instance_params = {
-	.head_offset = offsetof(struct semnet_instance, node),
-	.key_offset = offsetof(struct semnet_instance, addr),
-	.key_len = sizeof(__be32),
-	.automatic_shrinking = true,
-};
-
-const struct rhashtable_params semnet_local_params = {
-	.head_offset = offsetof(struct semnet_instance, local_node),
-	.key_offset = offsetof(struct semnet_instance, nsip),
-	.key_len = sizeof(__be32),
-	.automatic_shrinking = true,
-};
-
 static bool semnet_flow_of_instance(const struct semnet_flow *flow,
 				    const void *inst)
 {

@@ -5,6 +5,7 @@
 #include <linux/rhashtable.h>
 
 #include "addr.h"
+#include "hash.h"
 #include "service.h"
 
 /*
@@ -46,8 +47,27 @@ struct semnet_instance_cfg {
 	const char *service;
 };
 
-extern const struct rhashtable_params semnet_instance_params;
-extern const struct rhashtable_params semnet_local_params;
+SEMNET_DEFINE_WORD_CMP(semnet_instance_cmp, struct semnet_instance, addr)
+SEMNET_DEFINE_WORD_CMP(semnet_local_cmp, struct semnet_instance, nsip)
+
+/* In the header, so that lookups everywhere inline the hash and compare. */
+static const struct rhashtable_params semnet_instance_params = {
+	.head_offset = offsetof(struct semnet_instance, node),
+	.key_offset = offsetof(struct semnet_instance, addr),
+	.key_len = sizeof(__be32),
+	.hashfn = semnet_hash_word,
+	.obj_cmpfn = semnet_instance_cmp,
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params semnet_local_params = {
+	.head_offset = offsetof(struct semnet_instance, local_node),
+	.key_offset = offsetof(struct semnet_instance, nsip),
+	.key_len = sizeof(__be32),
+	.hashfn = semnet_hash_word,
+	.obj_cmpfn = semnet_local_cmp,
+	.automatic_shrinking = true,
+};
 
 static inline struct semnet_instance *
 semnet_instance_lookup(struct semnet_net *sn, __be32 addr)

@@ -6,13 +6,18 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
+#include "hash.h"
 #include "learn.h"
 #include "netns.h"
+
+SEMNET_DEFINE_WORD_CMP(semnet_learned_cmp, struct semnet_learned, addr)
 
 static const struct rhashtable_params semnet_learn_params = {
 	.head_offset = offsetof(struct semnet_learned, node),
 	.key_offset = offsetof(struct semnet_learned, addr),
 	.key_len = sizeof(__be32),
+	.hashfn = semnet_hash_word,
+	.obj_cmpfn = semnet_learned_cmp,
 	.automatic_shrinking = true,
 };
 

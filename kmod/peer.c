@@ -9,15 +9,30 @@
 
 #include "instance.h"
 #include "netns.h"
+#include "hash.h"
 #include "peer.h"
 #include "policy.h"
 
 #define SEMNET_PEERS_MAX	(64 * 1024)
 
+static inline int semnet_peer_cmp(struct rhashtable_compare_arg *arg,
+				  const void *obj)
+{
+	const struct semnet_peer_key *key = arg->key;
+	const struct semnet_peer *peer = obj;
+
+	BUILD_BUG_ON(sizeof(*key) != 2 * sizeof(u32));
+	return key->addr != peer->key.addr || key->len != peer->key.len;
+}
+
+SEMNET_DEFINE_WORD_CMP(semnet_peer_addr_cmp, struct semnet_peer, addr)
+
 const struct rhashtable_params semnet_peer_params = {
 	.head_offset = offsetof(struct semnet_peer, node),
 	.key_offset = offsetof(struct semnet_peer, key),
 	.key_len = sizeof(struct semnet_peer_key),
+	.hashfn = semnet_hash_2words,
+	.obj_cmpfn = semnet_peer_cmp,
 	.automatic_shrinking = true,
 };
 
@@ -25,6 +40,8 @@ const struct rhashtable_params semnet_peer_addr_params = {
 	.head_offset = offsetof(struct semnet_peer, by_addr),
 	.key_offset = offsetof(struct semnet_peer, addr),
 	.key_len = sizeof(__be32),
+	.hashfn = semnet_hash_word,
+	.obj_cmpfn = semnet_peer_addr_cmp,
 	.automatic_shrinking = true,
 };
 

@@ -38,9 +38,10 @@ static bool semnet_icmp_is_error(u8 type)
  * Reads ports (or the echo id) at @off for @proto into @key. @embedded:
  * only the first 8 bytes are guaranteed (RFC 792), which hold all of it.
  */
-static int semnet_parse_l4(struct sk_buff *skb, unsigned int off, u8 proto,
-			   struct semnet_fkey *key, u8 *echo,
-			   struct semnet_pkt *pkt)
+static __always_inline int semnet_parse_l4(struct sk_buff *skb,
+					   unsigned int off, u8 proto,
+					   struct semnet_fkey *key, u8 *echo,
+					   struct semnet_pkt *pkt)
 {
 	*echo = SEMNET_NO_ECHO;
 	switch (proto) {
@@ -103,11 +104,16 @@ int semnet_parse(struct sk_buff *skb, struct semnet_pkt *pkt)
 	const struct iphdr *iph;
 	struct icmphdr _ih;
 	const struct icmphdr *ih;
-	int ret;
 
-	memset(pkt, 0, sizeof(*pkt));
+	/* Every packet is parsed at each hook: set fields, zero no more. */
+	pkt->icmp_error = false;
 	pkt->icmp_echo = SEMNET_NO_ECHO;
 	pkt->inner_echo = SEMNET_NO_ECHO;
+	pkt->tcp_syn = false;
+	pkt->tcp_fin_rst = false;
+	pkt->key.stage = 0;
+	pkt->key.pad[0] = 0;
+	pkt->key.pad[1] = 0;
 	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
 	if (!iph || iph->ihl < 5 || iph->version != 4)
 		return -EINVAL;
@@ -118,6 +124,8 @@ int semnet_parse(struct sk_buff *skb, struct semnet_pkt *pkt)
 	pkt->key.proto = iph->protocol;
 	pkt->key.src = iph->saddr;
 	pkt->key.dst = iph->daddr;
+	pkt->key.sport = 0;
+	pkt->key.dport = 0;
 
 	if (iph->protocol == IPPROTO_ICMP) {
 		ih = skb_header_pointer(skb, nhoff + pkt->ihl, sizeof(_ih), &_ih);
@@ -143,9 +151,8 @@ int semnet_parse(struct sk_buff *skb, struct semnet_pkt *pkt)
 					       &pkt->key, &pkt->inner_echo, NULL);
 		}
 	}
-	ret = semnet_parse_l4(skb, nhoff + pkt->ihl, iph->protocol, &pkt->key,
-			      &pkt->icmp_echo, pkt);
-	return ret;
+	return semnet_parse_l4(skb, nhoff + pkt->ihl, iph->protocol, &pkt->key,
+			       &pkt->icmp_echo, pkt);
 }
 
 /*

@@ -19,13 +19,6 @@
 /* Most services and instances a namespace may hold. */
 #define SEMNET_SERVICES_MAX	(1U << 20)
 
-const struct rhashtable_params semnet_service_params = {
-	.head_offset = offsetof(struct semnet_service, node),
-	.key_offset = offsetof(struct semnet_service, addr),
-	.key_len = sizeof(__be32),
-	.automatic_shrinking = true,
-};
-
 const struct rhashtable_params semnet_group_params = {
 	.head_offset = offsetof(struct semnet_group, node),
 	.key_offset = offsetof(struct semnet_group, name),

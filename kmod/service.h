@@ -7,6 +7,7 @@
 #include <linux/rhashtable.h>
 #include <uapi/linux/semnet.h>
 
+#include "hash.h"
 #include "netns.h"
 
 struct semnet_net;
@@ -78,7 +79,17 @@ struct semnet_service {
 	struct rcu_head rcu;
 };
 
-extern const struct rhashtable_params semnet_service_params;
+SEMNET_DEFINE_WORD_CMP(semnet_service_cmp, struct semnet_service, addr)
+
+/* In the header, so that lookups everywhere inline the hash and compare. */
+static const struct rhashtable_params semnet_service_params = {
+	.head_offset = offsetof(struct semnet_service, node),
+	.key_offset = offsetof(struct semnet_service, addr),
+	.key_len = sizeof(__be32),
+	.hashfn = semnet_hash_word,
+	.obj_cmpfn = semnet_service_cmp,
+	.automatic_shrinking = true,
+};
 extern const struct rhashtable_params semnet_group_params;
 
 struct semnet_group *semnet_group_get(struct semnet_net *sn, const char *name,

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hash and compare functions for semnet's fixed-size rhashtable keys.
+ *
+ * Without them, rhashtable hashes every key with an out-of-line jhash2()
+ * and compares it with memcmp(): a call each per lookup, several lookups
+ * per packet. These inline into rhashtable_lookup(), whose parameters are
+ * compile-time constants.
+ */
+#ifndef _SEMNET_HASH_H
+#define _SEMNET_HASH_H
+
+#include <linux/jhash.h>
+#include <linux/rhashtable.h>
+#include <linux/string.h>
+
+/* rhashtable_params.hashfn for a one-word key (an IPv4 address). */
+static inline u32 semnet_hash_word(const void *data, u32 len, u32 seed)
+{
+	u32 w;
+
+	memcpy(&w, data, sizeof(w));
+	return jhash_1word(w, seed);
+}
+
+/* rhashtable_params.hashfn for a two-word key. */
+static inline u32 semnet_hash_2words(const void *data, u32 len, u32 seed)
+{
+	u32 w[2];
+
+	memcpy(w, data, sizeof(w));
+	return jhash_2words(w[0], w[1], seed);
+}
+
+/*
+ * Defines @name, an rhashtable_params.obj_cmpfn for a one-word key at
+ * @member of @type (0: equal, as memcmp()).
+ */
+#define SEMNET_DEFINE_WORD_CMP(name, type, member)			\
+static inline int name(struct rhashtable_compare_arg *arg,		\
+		       const void *obj)					\
+{									\
+	u32 key, have;							\
+									\
+	BUILD_BUG_ON(sizeof(((type *)0)->member) != sizeof(u32));	\
+	memcpy(&key, arg->key, sizeof(key));				\
+	memcpy(&have, &((const type *)obj)->member, sizeof(have));	\
+	return key != have;						\
+}
+
+#endif /* _SEMNET_HASH_H */
