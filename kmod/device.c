@@ -108,7 +108,7 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 
 	if (!sd)
 		goto drop_plain;
-	sn = semnet_pernet(sd->net);
+	sn = sd->sn;
 	node = rcu_dereference(sn->node);
 	if (!node)
 		goto drop_plain;
@@ -171,7 +171,7 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 
 	if (!sd)
 		goto drop_plain;
-	sn = semnet_pernet(sd->net);
+	sn = sd->sn;
 	node = rcu_dereference(sn->node);
 	if (!node)
 		goto drop_plain;
@@ -220,7 +220,7 @@ static __be32 semnet_sender_nsip(struct semnet_net *sn, __be32 src)
 static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct semnet_device *sd = netdev_priv(dev);
-	struct semnet_net *sn = semnet_pernet(dev_net(dev));
+	struct semnet_net *sn = sd->sn;
 	const struct iphdr *iph;
 	struct semnet_peer *peer;
 	struct semnet_gre *gre;
@@ -483,6 +483,7 @@ static int semnet_newlink(struct net *src_net, struct net_device *dev,
 	}
 	sd->dev = dev;
 	sd->net = net;
+	sd->sn = sn;
 	/* Fit the largest underlay MTU here, minus what we add. */
 	if (!tb[IFLA_MTU]) {
 		unsigned int mtu = 0;

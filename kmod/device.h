@@ -13,9 +13,12 @@
 #define SEMNET_IPUDP_OVERHEAD	(sizeof(struct iphdr) + sizeof(struct udphdr))
 
 /* The semnet0 tunnel device of a namespace (its netdev_priv). */
+struct semnet_net;
+
 struct semnet_device {
 	struct net_device *dev;
 	struct net *net;
+	struct semnet_net *sn;		/* @net's semnet state */
 	struct socket __rcu *sock;	/* the GRE-in-UDP socket, while up */
 	struct socket __rcu *ipudp_sock; /* the ipudp socket, while up */
 	struct gro_cells gro_cells;

@@ -32,20 +32,14 @@ static inline u32 semnet_hash_2words(const void *data, u32 len, u32 seed)
 	return jhash_2words(w[0], w[1], seed);
 }
 
-/*
- * Defines @name, an rhashtable_params.obj_cmpfn for a one-word key at
- * @member of @type (0: equal, as memcmp()).
- */
-#define SEMNET_DEFINE_WORD_CMP(name, type, member)			\
-static inline int name(struct rhashtable_compare_arg *arg,		\
-		       const void *obj)					\
-{									\
-	u32 key, have;							\
-									\
-	BUILD_BUG_ON(sizeof(((type *)0)->member) != sizeof(u32));	\
-	memcpy(&key, arg->key, sizeof(key));				\
-	memcpy(&have, &((const type *)obj)->member, sizeof(have));	\
-	return key != have;						\
+/* For an rhashtable_params.obj_cmpfn: 0 when two one-word keys are equal. */
+static inline int semnet_cmp_word(const void *key, const void *have)
+{
+	u32 a, b;
+
+	memcpy(&a, key, sizeof(a));
+	memcpy(&b, have, sizeof(b));
+	return a != b;
 }
 
 #endif /* _SEMNET_HASH_H */

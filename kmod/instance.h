@@ -47,8 +47,17 @@ struct semnet_instance_cfg {
 	const char *service;
 };
 
-SEMNET_DEFINE_WORD_CMP(semnet_instance_cmp, struct semnet_instance, addr)
-SEMNET_DEFINE_WORD_CMP(semnet_local_cmp, struct semnet_instance, nsip)
+static inline int semnet_instance_cmp(struct rhashtable_compare_arg *arg,
+				      const void *obj)
+{
+	return semnet_cmp_word(arg->key, &((const struct semnet_instance *)obj)->addr);
+}
+
+static inline int semnet_local_cmp(struct rhashtable_compare_arg *arg,
+				   const void *obj)
+{
+	return semnet_cmp_word(arg->key, &((const struct semnet_instance *)obj)->nsip);
+}
 
 /* In the header, so that lookups everywhere inline the hash and compare. */
 static const struct rhashtable_params semnet_instance_params = {

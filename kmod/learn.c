@@ -10,7 +10,11 @@
 #include "learn.h"
 #include "netns.h"
 
-SEMNET_DEFINE_WORD_CMP(semnet_learned_cmp, struct semnet_learned, addr)
+static inline int semnet_learned_cmp(struct rhashtable_compare_arg *arg,
+				     const void *obj)
+{
+	return semnet_cmp_word(arg->key, &((const struct semnet_learned *)obj)->addr);
+}
 
 static const struct rhashtable_params semnet_learn_params = {
 	.head_offset = offsetof(struct semnet_learned, node),

@@ -3,6 +3,7 @@
 #define _SEMNET_NETNS_H
 
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable.h>
 #include <net/net_namespace.h>
@@ -28,6 +29,9 @@ struct semnet_stats {
 	u64 drops[SEMNET_DROP_MAX + 1];
 };
 
+/* The netfilter hooks semnet registers in a node's namespace. */
+#define SEMNET_HOOK_COUNT	5
+
 /*
  * All of semnet's state lives here, one instance per network namespace, so
  * one kernel can host several semnet nodes (and every test does).
@@ -39,8 +43,10 @@ struct semnet_net {
 	struct mutex lock;
 	/* This node's configuration; NULL: semnet is off in this namespace. */
 	struct semnet_node __rcu *node;
-	/* Netfilter hooks and defrag are on (only with a node config). */
+	/* The netfilter hooks are on (only with a node config). */
 	bool hooks_registered;
+	/* This namespace's copy of the hooks, whose priv points here. */
+	struct nf_hook_ops hook_ops[SEMNET_HOOK_COUNT];
 
 	struct rhashtable services;	/* struct semnet_service by ServiceIP */
 	struct rhashtable groups;	/* struct semnet_group by name */

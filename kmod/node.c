@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A namespace's node configuration, and turning the datapath on and off
- * with it: hooks and defrag exist only in namespaces that are nodes, not in
- * every container's.
+ * with it: hooks (which reassemble fragments) exist only in namespaces that
+ * are nodes, not in every container's.
  */
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
@@ -135,7 +135,7 @@ int semnet_node_set(struct semnet_net *sn, struct semnet_node *node,
 	if (ret)
 		goto err_free;
 	if (!sn->hooks_registered) {
-		ret = semnet_xlate_register(sn->net);
+		ret = semnet_xlate_register(sn);
 		if (ret) {
 			NL_SET_ERR_MSG(extack, "cannot register the netfilter hooks");
 			goto err_free;
@@ -169,7 +169,7 @@ void semnet_node_del(struct semnet_net *sn)
 	semnet_assert_locked(sn);
 	if (sn->hooks_registered) {
 		/* Waits for packets in flight in the hooks. */
-		semnet_xlate_unregister(sn->net);
+		semnet_xlate_unregister(sn);
 		sn->hooks_registered = false;
 	}
 	old = rcu_replace_pointer(sn->node, NULL, lockdep_is_held(&sn->lock));

@@ -25,7 +25,11 @@ static inline int semnet_peer_cmp(struct rhashtable_compare_arg *arg,
 	return key->addr != peer->key.addr || key->len != peer->key.len;
 }
 
-SEMNET_DEFINE_WORD_CMP(semnet_peer_addr_cmp, struct semnet_peer, addr)
+static inline int semnet_peer_addr_cmp(struct rhashtable_compare_arg *arg,
+				       const void *obj)
+{
+	return semnet_cmp_word(arg->key, &((const struct semnet_peer *)obj)->addr);
+}
 
 const struct rhashtable_params semnet_peer_params = {
 	.head_offset = offsetof(struct semnet_peer, node),

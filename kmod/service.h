@@ -79,7 +79,11 @@ struct semnet_service {
 	struct rcu_head rcu;
 };
 
-SEMNET_DEFINE_WORD_CMP(semnet_service_cmp, struct semnet_service, addr)
+static inline int semnet_service_cmp(struct rhashtable_compare_arg *arg,
+				     const void *obj)
+{
+	return semnet_cmp_word(arg->key, &((const struct semnet_service *)obj)->addr);
+}
 
 /* In the header, so that lookups everywhere inline the hash and compare. */
 static const struct rhashtable_params semnet_service_params = {

@@ -14,7 +14,6 @@
 #include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/ip.h>
-#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <uapi/linux/netfilter/nf_conntrack_common.h>
 
@@ -45,6 +44,25 @@ static u8 semnet_stage_of(unsigned int hook)
 {
 	return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT ?
 	       SEMNET_STAGE_PRE : SEMNET_STAGE_POST;
+}
+
+/*
+ * Reassembles a fragment before the L4 lookup (an 8 KB datagram is one
+ * packet), as IPVS does, instead of registering nf_defrag's two hooks:
+ * every other packet then pays one test, not two more hook calls. Nonzero:
+ * the fragment was queued (or dropped) and is no longer ours.
+ */
+static int semnet_defrag(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	int err;
+
+	local_bh_disable();
+	err = ip_defrag(state->net, skb, state->hook == NF_INET_PRE_ROUTING ?
+			IP_DEFRAG_CONNTRACK_IN : IP_DEFRAG_CONNTRACK_OUT);
+	local_bh_enable();
+	if (!err)
+		skb->ignore_df = 1;
+	return err;
 }
 
 /* After a destination change, the routing decision must be made anew. */
@@ -309,7 +327,7 @@ static unsigned int semnet_icmp_error(struct semnet_net *sn,
 static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
-	struct semnet_net *sn = semnet_pernet(state->net);
+	struct semnet_net *sn = priv;
 	const struct semnet_node *node = rcu_dereference(sn->node);
 	enum semnet_drop_reason reason;
 	struct semnet_pkt pkt;
@@ -327,6 +345,10 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	if (!semnet_prefix_contains(&node->platform, ip_hdr(skb)->daddr) &&
 	    !semnet_prefix_contains(&node->platform, ip_hdr(skb)->saddr))
 		return NF_ACCEPT;
+	if (unlikely(ip_is_fragment(ip_hdr(skb))) &&
+	    semnet_stage_of(state->hook) == SEMNET_STAGE_PRE &&
+	    semnet_defrag(skb, state))
+		return NF_STOLEN;
 	/*
 	 * Only containers (the bridge), host processes and the tunnel are
 	 * translated; flows start only at the first two.
@@ -399,7 +421,7 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 static unsigned int semnet_bridge_hook(void *priv, struct sk_buff *skb,
 				       const struct nf_hook_state *state)
 {
-	struct semnet_net *sn = semnet_pernet(state->net);
+	struct semnet_net *sn = priv;
 	const struct semnet_node *node = rcu_dereference(sn->node);
 	const struct semnet_instance *inst;
 	struct net_device *bridge;
@@ -427,7 +449,8 @@ spoofed:
 	return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
 }
 
-static const struct nf_hook_ops semnet_hook_ops[] = {
+/* Copied per namespace, with priv set to its struct semnet_net. */
+static const struct nf_hook_ops semnet_hook_ops[SEMNET_HOOK_COUNT] = {
 	{
 		.hook = semnet_ipv4_hook,
 		.pf = NFPROTO_IPV4,
@@ -475,7 +498,7 @@ void semnet_xlate_resume(struct sk_buff *skb, struct nf_hook_state *state)
 		kfree_skb(skb);		/* semnet is off here now */
 		goto out;
 	}
-	if (semnet_ipv4_hook(NULL, skb, state) != NF_ACCEPT)
+	if (semnet_ipv4_hook(e->hooks[i].priv, skb, state) != NF_ACCEPT)
 		goto out;		/* stolen: dropped, or held again */
 	if (nf_hook_slow(skb, state, e, i + 1) == 1)
 		state->okfn(state->net, state->sk, skb);
@@ -484,24 +507,19 @@ out:
 	rcu_read_unlock();
 }
 
-int semnet_xlate_register(struct net *net)
+int semnet_xlate_register(struct semnet_net *sn)
 {
-	int ret;
+	unsigned int i;
 
-	/* Reassemble before the L4 lookup: an 8 KB datagram is one packet. */
-	ret = nf_defrag_ipv4_enable(net);
-	if (ret)
-		return ret;
-	ret = nf_register_net_hooks(net, semnet_hook_ops,
-				    ARRAY_SIZE(semnet_hook_ops));
-	if (ret)
-		nf_defrag_ipv4_disable(net);
-	return ret;
+	/* The hooks find their namespace's state in priv, not net_generic(). */
+	for (i = 0; i < SEMNET_HOOK_COUNT; i++) {
+		sn->hook_ops[i] = semnet_hook_ops[i];
+		sn->hook_ops[i].priv = sn;
+	}
+	return nf_register_net_hooks(sn->net, sn->hook_ops, SEMNET_HOOK_COUNT);
 }
 
-void semnet_xlate_unregister(struct net *net)
+void semnet_xlate_unregister(struct semnet_net *sn)
 {
-	nf_unregister_net_hooks(net, semnet_hook_ops,
-				ARRAY_SIZE(semnet_hook_ops));
-	nf_defrag_ipv4_disable(net);
+	nf_unregister_net_hooks(sn->net, sn->hook_ops, SEMNET_HOOK_COUNT);
 }

@@ -2,13 +2,13 @@
 #ifndef _SEMNET_XLATE_H
 #define _SEMNET_XLATE_H
 
-struct net;
 struct nf_hook_state;
+struct semnet_net;
 struct sk_buff;
 
-/* Turns the datapath of @net on (hooks + defrag) or off. */
-int semnet_xlate_register(struct net *net);
-void semnet_xlate_unregister(struct net *net);
+/* Turns the datapath of @sn's namespace on (its hooks) or off. */
+int semnet_xlate_register(struct semnet_net *sn);
+void semnet_xlate_unregister(struct semnet_net *sn);
 
 /*
  * Sends on a packet held at a miss: semnet's hook again (the tables now
