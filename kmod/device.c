@@ -290,9 +290,12 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	/*
 	 * GSO: UDP + GRE count as one tunnel header that segmentation copies
 	 * per segment (no GRE checksum or sequence to recompute), so NICs with
-	 * UDP-tunnel TSO take it; no SKB_GSO_GRE.
+	 * UDP-tunnel TSO take it; no SKB_GSO_GRE. The outer UDP checksum is
+	 * zero, as IPv4 allows (RFC 8086 3.2) and vxlan, geneve and fou do by
+	 * default: the inner packet carries its own checksums, and segments
+	 * need no outer one computed.
 	 */
-	err = udp_tunnel_handle_offloads(skb, true);
+	err = udp_tunnel_handle_offloads(skb, false);
 	if (err)
 		goto drop_rt;
 	skb_set_inner_protocol(skb, htons(ETH_P_IP));
@@ -311,7 +314,7 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	atomic64_add(skb->len, &peer->tx_bytes);
 	udp_tunnel_xmit_skb(rt, sock->sk, skb, fl4.saddr, peer->addr, tos, ttl,
 			    df, sport, peer->port,
-			    !net_eq(sd->net, dev_net(dev)), false);
+			    !net_eq(sd->net, dev_net(dev)), true /* no csum */);
 	rcu_read_unlock();
 	return NETDEV_TX_OK;
 
