@@ -9,7 +9,8 @@
 # with spoofed inner sources are dropped and counted, and the underlay
 # carries GRE-in-UDP as tshark decodes it; a connection to a ServiceIP the
 # node does not know shows up in `semnet monitor` and completes once the
-# service is added. Strict rp_filter everywhere.
+# service is added, and a held datagram is delivered. Strict rp_filter
+# everywhere.
 # vm-timeout: 900
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -173,6 +174,24 @@ tap_eq "the peer miss names the nsIP" \
 	"$(sed -n 2p "$LOGS/misses" | jq -r '[.kind, .addr, .proto] | join(" ")')" "peer 172.16.1.2 icmp"
 wait "$monitor"
 tap_eq "semnet monitor count 2 exits after two events" "$?" 0
+# A datagram is sent once (no retransmission to hide behind): its echo
+# proves that the held packet itself went on when the service came.
+RR3=172.30.0.3
+wait_held() {	# wait_held N: until node a holds N packets (10 s at most)
+	for _ in $(seq 100); do
+		[ "$(jq_in a '.held' stats)" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+released=$(jq_in a '.released' stats)
+"${C[@]}" "$PEER" udp "$RR3" 9 300 20 >"$LOGS/held-udp" 2>&1 &
+client=$!
+tap_run "a datagram to an unknown ServiceIP is held" wait_held 1
+"${A[@]}" semnet service add "$RR3" name "$SVC"
+wait "$client"
+tap_eq "once the service is added, the held datagram is delivered and echoed" "$?" 0
+tap_eq "exactly that one packet was released" "$(($(jq_in a '.released' stats) - released))" 1
 
 for _ in $(seq 100); do kill -0 "$capture" 2>/dev/null || break; sleep 0.1; done
 kill "$capture" 2>/dev/null

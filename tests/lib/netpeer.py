@@ -4,7 +4,8 @@
 that plain tools cannot make. Exit status 0 means every check held.
 
   netpeer.py udp-echo PORT                      serve: echo each datagram
-  netpeer.py udp ADDR PORT SIZE                 one datagram, echo equal, from ADDR:PORT
+  netpeer.py udp ADDR PORT SIZE [WAIT]          one datagram (sent once), echo equal,
+                                                from ADDR:PORT within WAIT s (5)
   netpeer.py udp-refused ADDR PORT              a datagram to a closed port: the ICMP
                                                 error must reach this socket
   netpeer.py tcp ADDR PORT SIZE [LPORT]         one connection, echo equal
@@ -33,9 +34,9 @@ def udp_echo(port):
         s.sendto(data, peer)
 
 
-def udp(addr, port, size):
+def udp(addr, port, size, wait=5.0):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(5)
+    s.settimeout(wait)
     data = os.urandom(size)
     s.sendto(data, (addr, port))
     reply, peer = s.recvfrom(65535)
@@ -145,7 +146,8 @@ def main(argv):
     if cmd == "udp-echo":
         udp_echo(int(args[0]))
     elif cmd == "udp":
-        udp(args[0], int(args[1]), int(args[2]))
+        udp(args[0], int(args[1]), int(args[2]),
+            float(args[3]) if len(args) > 3 else 5.0)
     elif cmd == "udp-refused":
         udp_refused(args[0], int(args[1]))
     elif cmd == "tcp":
