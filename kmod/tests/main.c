@@ -21,6 +21,7 @@
 #include "../miss.c"
 #include "../offload.c"
 
+#include "fixture.c"
 #include "addr_test.c"
 #include "rewrite_test.c"
 #include "policy_test.c"

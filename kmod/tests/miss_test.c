@@ -35,21 +35,11 @@ static int miss_init(struct kunit *test)
 
 	if (!f)
 		return -ENOMEM;
-	if (semnet_state_init(&f->sn, &init_net)) {
-		kfree(f);
-		return -ENOMEM;
-	}
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	node = kt_state_init(&f->sn);
 	if (!node) {
-		semnet_state_destroy(&f->sn);
 		kfree(f);
 		return -ENOMEM;
 	}
-	node->platform = (struct semnet_prefix){ in_aton("172.16.0.0"), 12 };
-	node->services = (struct semnet_prefix){ in_aton("172.30.0.0"), 16 };
-	node->subnets[0] = (struct semnet_prefix){ in_aton("172.16.0.0"), 26 };
-	node->n_subnets = 1;
-	node->gateway = in_aton("172.16.0.1");
 	node->flow_max = 100;
 	node->hold_packets = 3;
 	node->hold_total = 5;

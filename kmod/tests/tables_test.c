@@ -10,7 +10,6 @@
 
 struct tables_fixture {
 	struct semnet_net sn;
-	struct semnet_node node;
 };
 
 static __be32 tb_ip(const char *s)
@@ -25,27 +24,16 @@ static int tables_init(struct kunit *test)
 
 	if (!f)
 		return -ENOMEM;
-	if (semnet_state_init(&f->sn, &init_net)) {
-		kfree(f);
-		return -ENOMEM;
-	}
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	node = kt_state_init(&f->sn);
 	if (!node) {
-		semnet_state_destroy(&f->sn);
 		kfree(f);
 		return -ENOMEM;
 	}
-	node->platform = (struct semnet_prefix){ tb_ip("172.16.0.0"), 12 };
-	node->services = (struct semnet_prefix){ tb_ip("172.30.0.0"), 16 };
-	node->subnets[0] = (struct semnet_prefix){ tb_ip("172.16.0.0"), 26 };
-	node->n_subnets = 1;
-	node->gateway = tb_ip("172.16.0.1");
 	node->flow_max = 1000;
 	node->timeout[SEMNET_TIMEOUT_TCP] = 900 * HZ;
 	node->timeout[SEMNET_TIMEOUT_TCP_CLOSE] = 10 * HZ;
 	node->timeout[SEMNET_TIMEOUT_UDP] = 30 * HZ;
 	node->timeout[SEMNET_TIMEOUT_ICMP] = 20 * HZ;
-	/* No hooks: the tables are driven directly. */
 	rcu_assign_pointer(f->sn.node, node);
 	test->priv = f;
 	return 0;
