@@ -33,13 +33,33 @@ static void head(FILE *f, const char *name, const char *type, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric with one unlabelled sample. */
+static void scalar(FILE *f, const char *name, const char *type, const char *help,
+		   uint64_t value)
+{
+	head(f, name, type, help);
+	fprintf(f, "%s %" PRIu64 "\n", name, value);
+}
+
+/* The three counters every service and instance has, by field number. */
+static const char *const counter_names[] = { "packets", "bytes", "flows" };
+static const char *const counter_help[] = { "packets, both directions",
+					    "bytes, both directions", "flows created" };
+
 static void counters(FILE *f, const char *what, const char *labels,
 		     const struct semnetd_counters *c, int field)
 {
-	static const char *const names[] = { "packets", "bytes", "flows" };
 	uint64_t v = field == 0 ? c->packets : field == 1 ? c->bytes : c->flows;
 
-	fprintf(f, "semnet_%s_%s_total{%s} %" PRIu64 "\n", what, names[field], labels, v);
+	fprintf(f, "semnet_%s_%s_total{%s} %" PRIu64 "\n", what, counter_names[field], labels, v);
+}
+
+/* HELP and TYPE of semnet_WHAT_FIELD_total. */
+static void counters_head(FILE *f, const char *what, const char *per, int field)
+{
+	fprintf(f, "# HELP semnet_%s_%s_total per %s: %s\n", what, counter_names[field], per,
+		counter_help[field]);
+	fprintf(f, "# TYPE semnet_%s_%s_total counter\n", what, counter_names[field]);
 }
 
 char *semnetd_metrics_text(struct semnetd *d)
@@ -67,30 +87,30 @@ char *semnetd_metrics_text(struct semnetd *d)
 		free(kp);
 		return NULL;
 	}
-	head(f, "semnetd_ready", "gauge", "1 when the node is registered and its network set up");
-	fprintf(f, "semnetd_ready %d\n", d->state == SEMNETD_READY);
+	scalar(f, "semnetd_ready", "gauge", "1 when the node is registered and its network set up",
+	       d->state == SEMNETD_READY);
 	head(f, "semnetd_leases", "gauge", "nsIP leases of local instances");
 	fprintf(f, "semnetd_leases %u\n",
 		semnetd_leases_capacity(&d->leases) - semnetd_leases_free(&d->leases));
-	head(f, "semnetd_leases_free", "gauge", "nsIPs left in the node's subnet");
-	fprintf(f, "semnetd_leases_free %u\n", semnetd_leases_free(&d->leases));
-	head(f, "semnetd_services_known", "gauge", "services this node keeps in the kernel");
-	fprintf(f, "semnetd_services_known %zu\n", semnetd_tables_count(d->tables));
-	head(f, "semnetd_table_queries_total", "counter", "table queries sent to the cluster");
-	fprintf(f, "semnetd_table_queries_total %" PRIu64 "\n", d->up.queries);
-	head(f, "semnetd_table_answers_total", "counter", "table-query answers received");
-	fprintf(f, "semnetd_table_answers_total %" PRIu64 "\n", d->up.answers);
-	head(f, "semnetd_table_errors_total", "counter", "table-query answers with an error");
-	fprintf(f, "semnetd_table_errors_total %" PRIu64 "\n", d->up.errors);
+	scalar(f, "semnetd_leases_free", "gauge", "nsIPs left in the node's subnet",
+	       semnetd_leases_free(&d->leases));
+	scalar(f, "semnetd_services_known", "gauge", "services this node keeps in the kernel",
+	       semnetd_tables_count(d->tables));
+	scalar(f, "semnetd_table_queries_total", "counter", "table queries sent to the cluster",
+	       d->up.queries);
+	scalar(f, "semnetd_table_answers_total", "counter", "table-query answers received",
+	       d->up.answers);
+	scalar(f, "semnetd_table_errors_total", "counter", "table-query answers with an error",
+	       d->up.errors);
 	head(f, "semnetd_upstream_latency_ms", "summary", "table query to answer, milliseconds");
 	fprintf(f, "semnetd_upstream_latency_ms_sum %" PRIu64 "\n", d->up.latency_ms_sum);
 	fprintf(f, "semnetd_upstream_latency_ms_count %" PRIu64 "\n", d->up.answers);
-	head(f, "semnetd_upstream_latency_ms_max", "gauge", "slowest table-query answer, ms");
-	fprintf(f, "semnetd_upstream_latency_ms_max %" PRIu64 "\n", d->up.latency_ms_max);
-	head(f, "semnetd_miss_events_total", "counter", "kernel miss events received");
-	fprintf(f, "semnetd_miss_events_total %" PRIu64 "\n", d->up.misses);
-	head(f, "semnetd_updates_total", "counter", "updates_available messages received");
-	fprintf(f, "semnetd_updates_total %" PRIu64 "\n", d->up.updates);
+	scalar(f, "semnetd_upstream_latency_ms_max", "gauge", "slowest table-query answer, ms",
+	       d->up.latency_ms_max);
+	scalar(f, "semnetd_miss_events_total", "counter", "kernel miss events received",
+	       d->up.misses);
+	scalar(f, "semnetd_updates_total", "counter", "updates_available messages received",
+	       d->up.updates);
 	semnetd_probe_metrics(d->probe, f);
 	if (!kernel)
 		goto out;
@@ -120,44 +140,35 @@ char *semnetd_metrics_text(struct semnetd *d)
 			kp[i].down);
 	}
 
-	head(f, "semnet_flows", "gauge", "translated connections now");
-	fprintf(f, "semnet_flows %" PRIu32 "\n", st.flows);
-	head(f, "semnet_flows_created_total", "counter", "flows created");
-	fprintf(f, "semnet_flows_created_total %" PRIu64 "\n", st.flows_created);
-	head(f, "semnet_flows_expired_total", "counter", "flows expired");
-	fprintf(f, "semnet_flows_expired_total %" PRIu64 "\n", st.flows_expired);
-	head(f, "semnet_packets_total", "counter", "packets translated");
-	fprintf(f, "semnet_packets_total %" PRIu64 "\n", st.packets);
-	head(f, "semnet_misses_total", "counter", "packets to unknown addresses");
-	fprintf(f, "semnet_misses_total %" PRIu64 "\n", st.misses);
-	head(f, "semnet_held_packets", "gauge", "packets held while their address is resolved");
-	fprintf(f, "semnet_held_packets %" PRIu32 "\n", st.held);
-	head(f, "semnet_released_total", "counter", "held packets sent on once resolved");
-	fprintf(f, "semnet_released_total %" PRIu64 "\n", st.released);
-	head(f, "semnet_closest_purged_total", "counter", "closest flows removed because their node went down");
-	fprintf(f, "semnet_closest_purged_total %" PRIu64 "\n", st.closest_purged);
+	scalar(f, "semnet_flows", "gauge", "translated connections now",
+	       st.flows);
+	scalar(f, "semnet_flows_created_total", "counter", "flows created",
+	       st.flows_created);
+	scalar(f, "semnet_flows_expired_total", "counter", "flows expired",
+	       st.flows_expired);
+	scalar(f, "semnet_packets_total", "counter", "packets translated",
+	       st.packets);
+	scalar(f, "semnet_misses_total", "counter", "packets to unknown addresses",
+	       st.misses);
+	scalar(f, "semnet_held_packets", "gauge", "packets held while their address is resolved",
+	       st.held);
+	scalar(f, "semnet_released_total", "counter", "held packets sent on once resolved",
+	       st.released);
+	scalar(f, "semnet_closest_purged_total", "counter", "closest flows removed because their node went down",
+	       st.closest_purged);
 	head(f, "semnet_drops_total", "counter", "packets dropped, by reason");
 	for (size_t r = 1; r < sizeof(drop_reasons) / sizeof(drop_reasons[0]); r++)
 		if (drop_reasons[r])
 			fprintf(f, "semnet_drops_total{reason=\"%s\"} %" PRIu64 "\n", drop_reasons[r],
 				st.drops[r]);
 	for (int field = 0; field < 3; field++) {
-		static const char *const help[] = { "packets, both directions",
-						    "bytes, both directions", "flows created" };
-
-		fprintf(f, "# HELP semnet_service_%s_total per ServiceIP: %s\n",
-			field == 0 ? "packets" : field == 1 ? "bytes" : "flows", help[field]);
-		fprintf(f, "# TYPE semnet_service_%s_total counter\n",
-			field == 0 ? "packets" : field == 1 ? "bytes" : "flows");
+		counters_head(f, "service", "ServiceIP", field);
 		for (size_t i = 0; i < nks; i++) {
 			sn_ipv4_format(ks[i].addr, a);
 			snprintf(labels, sizeof(labels), "service=\"%s\",address=\"%s\"", ks[i].name, a);
 			counters(f, "service", labels, &ks[i].c, field);
 		}
-		fprintf(f, "# HELP semnet_instance_%s_total per InstanceIP: %s\n",
-			field == 0 ? "packets" : field == 1 ? "bytes" : "flows", help[field]);
-		fprintf(f, "# TYPE semnet_instance_%s_total counter\n",
-			field == 0 ? "packets" : field == 1 ? "bytes" : "flows");
+		counters_head(f, "instance", "InstanceIP", field);
 		for (size_t i = 0; i < nki; i++) {
 			char nsip[SN_IPV4_STRLEN];
 
