@@ -15,6 +15,9 @@ export SEMNET_TOP SEMNET_OUT SEMNET_MODULE SEMNET_KERNEL
 
 note() { echo "vm: $*" >/dev/console; echo "vm: $*" >>"$SEMNET_OUT/harness"; }
 
+# The kernel booted: the host's boot watchdog stands down (tests/vm/run).
+: >"$SEMNET_OUT/booted"
+
 finish() {	# finish STATUS: save the logs and leave
 	dmesg >"$SEMNET_OUT/dmesg"
 	echo "$1" >"$SEMNET_OUT/status"
