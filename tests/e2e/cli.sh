@@ -127,7 +127,9 @@ echo "# traffic"
 # longer than a slow (TCG, loaded) run of the commands in between takes.
 ok "node change timeout-tcp-close 300" 0 node change timeout-tcp-close 300
 tap_run "ping the ServiceIP" ip netns exec $c ping -c 2 -W 2 172.30.0.10
-ip netns exec $s socat -T3 TCP-LISTEN:8080,reuseaddr,fork EXEC:'echo hi' &
+# Servers too wait up to 10 s after the client's EOF for their command's
+# output (socat's default, 0.5 s, lost "hi" once under load).
+ip netns exec $s socat -t 10 -T 10 TCP-LISTEN:8080,reuseaddr,fork EXEC:'echo hi' &
 p1=$!
 ip netns exec $s socat -T3 UDP-RECVFROM:5353,fork EXEC:'echo hi' &
 p2=$!

@@ -126,7 +126,7 @@ tap_match "deploy instance 0 on b" "$(sd_deploy b xb $WEB 0)" '^200 '
 tap_match "deploy instance 1 on c" "$(sd_deploy c xc $WEB 1)" '^200 '
 tap_match "deploy the client on a" "$(sd_deploy a cli $CLI 0)" '^200 '
 for c in xb xc; do
-	ip netns exec "$c" socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo $c" 2>/dev/null &
+	ip netns exec "$c" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo $c" 2>/dev/null &
 done
 if ! wait_port xb 80 || ! wait_port xc 80; then tap_fail "servers in xb and xc listen"; fi
 sd_wait_instance_ip a $CLI 0 >/dev/null || tap_fail "node a learns the client's InstanceIP"

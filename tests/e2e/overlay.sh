@@ -64,7 +64,7 @@ tap_eq "node a knows 3 instances" "$(jq_in a '.instances' stats)" 3
 
 for i in 1 2; do
 	ip netns exec "x$i" socat -t 10 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" &
-	ip netns exec "x$i" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
+	ip netns exec "x$i" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
 	ip netns exec "x$i" "$PEER" udp-echo 9 &
 done
 for i in 1 2; do

@@ -88,7 +88,7 @@ ip netns exec c semnet instance add 172.30.1.10 service cli.ns.c.ns nsip 172.16.
 
 ip netns exec x1 socat -u TCP-LISTEN:5001,fork,reuseaddr SYSTEM:"cat >$LOGS/recv" &
 for i in 1 2; do
-	ip netns exec "x$i" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
+	ip netns exec "x$i" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
 	ip netns exec "x$i" "$PEER" udp-echo 9 &
 done
 for i in 1 2; do

@@ -89,7 +89,7 @@ tap_eq "the container got the nsIP, MTU of semnet0, route via the bridge" \
 tap_note "${SECONDS}s"
 for i in 0 1 2; do
 	ip netns exec "x$i" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" 2>/dev/null &
-	ip netns exec "x$i" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &
+	ip netns exec "x$i" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &
 done
 for i in 0 1 2; do wait_port "x$i" 80 && wait_port "x$i" 7 || tap_fail "servers in x$i listen"; done
 tap_run "node a learns the client's InstanceIP" sd_wait_instance_ip a $CLI 0

@@ -83,7 +83,7 @@ tap_eq "service shows 3 instances" "$(jq_n '.[0].instances' service show)" 3
 for i in 1 2 3; do
 	ip netns exec "x$i" socat -t 10 TCP-LISTEN:80,fork,reuseaddr \
 		SYSTEM:"echo hit >>$LOGS/x$i.log; echo x$i" &
-	ip netns exec "x$i" socat TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
+	ip netns exec "x$i" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
 	ip netns exec "x$i" "$PEER" udp-echo 9 &
 done
 for i in 1 2 3; do
