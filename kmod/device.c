@@ -39,13 +39,27 @@
 #define SEMNET_SPORT_MIN	49152
 #define SEMNET_SPORT_MAX	65535
 
-static void semnet_tunnel_drop(struct semnet_net *sn, struct net_device *dev,
-			       struct sk_buff *skb,
+static void semnet_tunnel_drop(struct semnet_device *sd, struct sk_buff *skb,
 			       enum semnet_drop_reason reason)
 {
-	semnet_drop(sn, reason);
-	DEV_STATS_INC(dev, rx_dropped);
+	semnet_drop(sd->sn, reason);
+	DEV_STATS_INC(sd->dev, rx_dropped);
 	kfree_skb(skb);
+}
+
+/* No configured peer sent it: unknown, or known but not in this encap. */
+static void semnet_tunnel_drop_stranger(struct semnet_device *sd,
+					struct sk_buff *skb, bool known)
+{
+	semnet_tunnel_drop(sd, skb, known ? SEMNET_DROP_PEER_SPOOFED :
+			   SEMNET_DROP_UNKNOWN_PEER);
+}
+
+/* The node a tunnel socket receives for, or NULL while there is none. */
+static const struct semnet_node *
+semnet_tunnel_node(const struct semnet_device *sd)
+{
+	return sd ? rcu_dereference(sd->sn->node) : NULL;
 }
 
 /*
@@ -106,15 +120,15 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	bool known;
 	__be32 key;
 
-	if (!sd)
-		goto drop_plain;
+	node = semnet_tunnel_node(sd);
+	if (!node) {
+		kfree_skb(skb);
+		return 0;
+	}
 	sn = sd->sn;
-	node = rcu_dereference(sn->node);
-	if (!node)
-		goto drop_plain;
 	gre = skb_header_pointer(skb, sizeof(struct udphdr), sizeof(_gre), &_gre);
 	if (!gre || !semnet_gre_ok(gre)) {
-		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_BAD_ENCAP);
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
 		return 0;
 	}
 	/* Pulling the headers may move them: keep the key. */
@@ -122,29 +136,23 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	peer = semnet_peer_from(sn, ip_hdr(skb)->saddr, SEMNET_ENCAP_GRE_UDP,
 				key, false, &known);
 	if (!peer) {
-		semnet_tunnel_drop(sn, sd->dev, skb, known ?
-				   SEMNET_DROP_PEER_SPOOFED :
-				   SEMNET_DROP_UNKNOWN_PEER);
+		semnet_tunnel_drop_stranger(sd, skb, known);
 		return 0;
 	}
 	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr) + sizeof(_gre))) {
-		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_MALFORMED);
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_MALFORMED);
 		return 0;
 	}
 	inner = ip_hdr(skb);
 	if (inner->version != 4 ||
 	    !semnet_inner_source_ok(sn, node, inner->saddr, key)) {
-		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_PEER_SPOOFED);
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_PEER_SPOOFED);
 		return 0;
 	}
 	/* Replies to a remote client need to know where it lives. */
 	if (inner->saddr != key)
 		semnet_learn(sn, inner->saddr, key);
 	semnet_tunnel_deliver(sd, peer, skb);
-	return 0;
-
-drop_plain:
-	kfree_skb(skb);
 	return 0;
 }
 
@@ -169,16 +177,16 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 	bool known, any = false;
 	__be32 nsip;
 
-	if (!sd)
-		goto drop_plain;
+	node = semnet_tunnel_node(sd);
+	if (!node) {
+		kfree_skb(skb);
+		return 0;
+	}
 	sn = sd->sn;
-	node = rcu_dereference(sn->node);
-	if (!node)
-		goto drop_plain;
 	inner = skb_header_pointer(skb, sizeof(struct udphdr), sizeof(_inner),
 				   &_inner);
 	if (!inner || inner->version != 4) {
-		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_BAD_ENCAP);
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
 		return 0;
 	}
 	nsip = inner->saddr;
@@ -192,20 +200,14 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 	peer = semnet_peer_from(sn, ip_hdr(skb)->saddr, SEMNET_ENCAP_IPUDP,
 				nsip, any, &known);
 	if (!peer) {
-		semnet_tunnel_drop(sn, sd->dev, skb, known ?
-				   SEMNET_DROP_PEER_SPOOFED :
-				   SEMNET_DROP_UNKNOWN_PEER);
+		semnet_tunnel_drop_stranger(sd, skb, known);
 		return 0;
 	}
 	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr))) {
-		semnet_tunnel_drop(sn, sd->dev, skb, SEMNET_DROP_MALFORMED);
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_MALFORMED);
 		return 0;
 	}
 	semnet_tunnel_deliver(sd, peer, skb);
-	return 0;
-
-drop_plain:
-	kfree_skb(skb);
 	return 0;
 }
 

@@ -32,14 +32,18 @@ static inline u32 semnet_hash_2words(const void *data, u32 len, u32 seed)
 	return jhash_2words(w[0], w[1], seed);
 }
 
-/* For an rhashtable_params.obj_cmpfn: 0 when two one-word keys are equal. */
-static inline int semnet_cmp_word(const void *key, const void *have)
+/*
+ * rhashtable_params.obj_cmpfn for a one-word key at the table's
+ * key_offset in the object: 0 when equal, as memcmp().
+ */
+static inline int semnet_cmp_word(struct rhashtable_compare_arg *arg,
+				  const void *obj)
 {
-	u32 a, b;
+	u32 key, have;
 
-	memcpy(&a, key, sizeof(a));
-	memcpy(&b, have, sizeof(b));
-	return a != b;
+	memcpy(&key, arg->key, sizeof(key));
+	memcpy(&have, (const char *)obj + arg->ht->p.key_offset, sizeof(have));
+	return key != have;
 }
 
 #endif /* _SEMNET_HASH_H */

@@ -47,25 +47,13 @@ struct semnet_instance_cfg {
 	const char *service;
 };
 
-static inline int semnet_instance_cmp(struct rhashtable_compare_arg *arg,
-				      const void *obj)
-{
-	return semnet_cmp_word(arg->key, &((const struct semnet_instance *)obj)->addr);
-}
-
-static inline int semnet_local_cmp(struct rhashtable_compare_arg *arg,
-				   const void *obj)
-{
-	return semnet_cmp_word(arg->key, &((const struct semnet_instance *)obj)->nsip);
-}
-
 /* In the header, so that lookups everywhere inline the hash and compare. */
 static const struct rhashtable_params semnet_instance_params = {
 	.head_offset = offsetof(struct semnet_instance, node),
 	.key_offset = offsetof(struct semnet_instance, addr),
 	.key_len = sizeof(__be32),
 	.hashfn = semnet_hash_word,
-	.obj_cmpfn = semnet_instance_cmp,
+	.obj_cmpfn = semnet_cmp_word,
 	.automatic_shrinking = true,
 };
 
@@ -74,7 +62,7 @@ static const struct rhashtable_params semnet_local_params = {
 	.key_offset = offsetof(struct semnet_instance, nsip),
 	.key_len = sizeof(__be32),
 	.hashfn = semnet_hash_word,
-	.obj_cmpfn = semnet_local_cmp,
+	.obj_cmpfn = semnet_cmp_word,
 	.automatic_shrinking = true,
 };
 

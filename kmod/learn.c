@@ -10,18 +10,12 @@
 #include "learn.h"
 #include "netns.h"
 
-static inline int semnet_learned_cmp(struct rhashtable_compare_arg *arg,
-				     const void *obj)
-{
-	return semnet_cmp_word(arg->key, &((const struct semnet_learned *)obj)->addr);
-}
-
 static const struct rhashtable_params semnet_learn_params = {
 	.head_offset = offsetof(struct semnet_learned, node),
 	.key_offset = offsetof(struct semnet_learned, addr),
 	.key_len = sizeof(__be32),
 	.hashfn = semnet_hash_word,
-	.obj_cmpfn = semnet_learned_cmp,
+	.obj_cmpfn = semnet_cmp_word,
 	.automatic_shrinking = true,
 };
 

@@ -25,12 +25,6 @@ static inline int semnet_peer_cmp(struct rhashtable_compare_arg *arg,
 	return key->addr != peer->key.addr || key->len != peer->key.len;
 }
 
-static inline int semnet_peer_addr_cmp(struct rhashtable_compare_arg *arg,
-				       const void *obj)
-{
-	return semnet_cmp_word(arg->key, &((const struct semnet_peer *)obj)->addr);
-}
-
 const struct rhashtable_params semnet_peer_params = {
 	.head_offset = offsetof(struct semnet_peer, node),
 	.key_offset = offsetof(struct semnet_peer, key),
@@ -45,7 +39,7 @@ const struct rhashtable_params semnet_peer_addr_params = {
 	.key_offset = offsetof(struct semnet_peer, addr),
 	.key_len = sizeof(__be32),
 	.hashfn = semnet_hash_word,
-	.obj_cmpfn = semnet_peer_addr_cmp,
+	.obj_cmpfn = semnet_cmp_word,
 	.automatic_shrinking = true,
 };
 

@@ -124,8 +124,6 @@ int semnet_parse(struct sk_buff *skb, struct semnet_pkt *pkt)
 	pkt->key.proto = iph->protocol;
 	pkt->key.src = iph->saddr;
 	pkt->key.dst = iph->daddr;
-	pkt->key.sport = 0;
-	pkt->key.dport = 0;
 
 	if (iph->protocol == IPPROTO_ICMP) {
 		ih = skb_header_pointer(skb, nhoff + pkt->ihl, sizeof(_ih), &_ih);

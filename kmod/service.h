@@ -79,19 +79,13 @@ struct semnet_service {
 	struct rcu_head rcu;
 };
 
-static inline int semnet_service_cmp(struct rhashtable_compare_arg *arg,
-				     const void *obj)
-{
-	return semnet_cmp_word(arg->key, &((const struct semnet_service *)obj)->addr);
-}
-
 /* In the header, so that lookups everywhere inline the hash and compare. */
 static const struct rhashtable_params semnet_service_params = {
 	.head_offset = offsetof(struct semnet_service, node),
 	.key_offset = offsetof(struct semnet_service, addr),
 	.key_len = sizeof(__be32),
 	.hashfn = semnet_hash_word,
-	.obj_cmpfn = semnet_service_cmp,
+	.obj_cmpfn = semnet_cmp_word,
 	.automatic_shrinking = true,
 };
 extern const struct rhashtable_params semnet_group_params;

@@ -333,6 +333,7 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	struct semnet_pkt pkt;
 	struct semnet_ftuple *t;
 	bool from_bridge, from_tunnel = false;
+	u8 stage;
 	int ret;
 
 	if (unlikely(!node))
@@ -345,9 +346,9 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	if (!semnet_prefix_contains(&node->platform, ip_hdr(skb)->daddr) &&
 	    !semnet_prefix_contains(&node->platform, ip_hdr(skb)->saddr))
 		return NF_ACCEPT;
+	stage = semnet_stage_of(state->hook);
 	if (unlikely(ip_is_fragment(ip_hdr(skb))) &&
-	    semnet_stage_of(state->hook) == SEMNET_STAGE_PRE &&
-	    semnet_defrag(skb, state))
+	    stage == SEMNET_STAGE_PRE && semnet_defrag(skb, state))
 		return NF_STOLEN;
 	/*
 	 * Only containers (the bridge), host processes and the tunnel are
@@ -371,7 +372,7 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 			return semnet_drop_packet(sn, skb, SEMNET_DROP_MALFORMED);
 		return NF_ACCEPT;
 	}
-	pkt.key.stage = semnet_stage_of(state->hook);
+	pkt.key.stage = stage;
 	if (pkt.icmp_error)
 		return semnet_icmp_error(sn, skb, state, &pkt);
 
