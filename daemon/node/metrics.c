@@ -28,7 +28,7 @@ static const char *const drop_reasons[] = {
 	[SEMNET_DROP_HOLD_EXPIRED] = "hold_expired",
 };
 
-static void head(FILE *f, const char *name, const char *type, const char *help)
+void semnetd_metric_head(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -37,8 +37,19 @@ static void head(FILE *f, const char *name, const char *type, const char *help)
 static void scalar(FILE *f, const char *name, const char *type, const char *help,
 		   uint64_t value)
 {
-	head(f, name, type, help);
+	semnetd_metric_head(f, name, type, help);
 	fprintf(f, "%s %" PRIu64 "\n", name, value);
+}
+
+/* The labels of a peer's samples, in @buf. */
+static const char *peer_labels(const struct semnetd_kpeer *p, char *buf, size_t size)
+{
+	char subnet[SN_CIDR_STRLEN], node[SN_IPV4_STRLEN];
+
+	sn_prefix_format(&p->subnet, subnet);
+	sn_ipv4_format(p->addr, node);
+	snprintf(buf, size, "subnet=\"%s\",node=\"%s\"", subnet, node);
+	return buf;
 }
 
 /* The three counters every service and instance has, by field number. */
@@ -57,9 +68,11 @@ static void counters(FILE *f, const char *what, const char *labels,
 /* HELP and TYPE of semnet_WHAT_FIELD_total. */
 static void counters_head(FILE *f, const char *what, const char *per, int field)
 {
-	fprintf(f, "# HELP semnet_%s_%s_total per %s: %s\n", what, counter_names[field], per,
-		counter_help[field]);
-	fprintf(f, "# TYPE semnet_%s_%s_total counter\n", what, counter_names[field]);
+	char name[64], help[96];
+
+	snprintf(name, sizeof(name), "semnet_%s_%s_total", what, counter_names[field]);
+	snprintf(help, sizeof(help), "per %s: %s", per, counter_help[field]);
+	semnetd_metric_head(f, name, "counter", help);
 }
 
 char *semnetd_metrics_text(struct semnetd *d)
@@ -89,7 +102,7 @@ char *semnetd_metrics_text(struct semnetd *d)
 	}
 	scalar(f, "semnetd_ready", "gauge", "1 when the node is registered and its network set up",
 	       d->state == SEMNETD_READY);
-	head(f, "semnetd_leases", "gauge", "nsIP leases of local instances");
+	semnetd_metric_head(f, "semnetd_leases", "gauge", "nsIP leases of local instances");
 	fprintf(f, "semnetd_leases %u\n",
 		semnetd_leases_capacity(&d->leases) - semnetd_leases_free(&d->leases));
 	scalar(f, "semnetd_leases_free", "gauge", "nsIPs left in the node's subnet",
@@ -102,7 +115,7 @@ char *semnetd_metrics_text(struct semnetd *d)
 	       d->up.answers);
 	scalar(f, "semnetd_table_errors_total", "counter", "table-query answers with an error",
 	       d->up.errors);
-	head(f, "semnetd_upstream_latency_ms", "summary", "table query to answer, milliseconds");
+	semnetd_metric_head(f, "semnetd_upstream_latency_ms", "summary", "table query to answer, milliseconds");
 	fprintf(f, "semnetd_upstream_latency_ms_sum %" PRIu64 "\n", d->up.latency_ms_sum);
 	fprintf(f, "semnetd_upstream_latency_ms_count %" PRIu64 "\n", d->up.answers);
 	scalar(f, "semnetd_upstream_latency_ms_max", "gauge", "slowest table-query answer, ms",
@@ -117,28 +130,16 @@ char *semnetd_metrics_text(struct semnetd *d)
 
 	/* What the kernel holds (the closest policy's input), next to
 	 * semnetd's measurements above. */
-	head(f, "semnet_peer_cost", "gauge", "a peer's cost in the kernel (semnetd: smoothed RTT, us); absent while unmeasured");
-	for (size_t i = 0; i < nkp; i++) {
-		char subnet[SN_CIDR_STRLEN];
-
-		if (!kp[i].has_cost || kp[i].cost == SEMNET_PEER_COST_UNKNOWN)
-			continue;
-		sn_prefix_format(&kp[i].subnet, subnet);
-		sn_ipv4_format(kp[i].addr, a);
-		fprintf(f, "semnet_peer_cost{subnet=\"%s\",node=\"%s\"} %" PRIu32 "\n", subnet, a,
-			kp[i].cost);
-	}
-	head(f, "semnet_peer_down", "gauge", "1 when the kernel holds a peer for down");
-	for (size_t i = 0; i < nkp; i++) {
-		char subnet[SN_CIDR_STRLEN];
-
-		if (!kp[i].has_cost)
-			continue;
-		sn_prefix_format(&kp[i].subnet, subnet);
-		sn_ipv4_format(kp[i].addr, a);
-		fprintf(f, "semnet_peer_down{subnet=\"%s\",node=\"%s\"} %d\n", subnet, a,
-			kp[i].down);
-	}
+	semnetd_metric_head(f, "semnet_peer_cost", "gauge", "a peer's cost in the kernel (semnetd: smoothed RTT, us); absent while unmeasured");
+	for (size_t i = 0; i < nkp; i++)
+		if (kp[i].has_cost && kp[i].cost != SEMNET_PEER_COST_UNKNOWN)
+			fprintf(f, "semnet_peer_cost{%s} %" PRIu32 "\n",
+				peer_labels(&kp[i], labels, sizeof(labels)), kp[i].cost);
+	semnetd_metric_head(f, "semnet_peer_down", "gauge", "1 when the kernel holds a peer for down");
+	for (size_t i = 0; i < nkp; i++)
+		if (kp[i].has_cost)
+			fprintf(f, "semnet_peer_down{%s} %d\n",
+				peer_labels(&kp[i], labels, sizeof(labels)), kp[i].down);
 
 	scalar(f, "semnet_flows", "gauge", "translated connections now",
 	       st.flows);
@@ -156,7 +157,7 @@ char *semnetd_metrics_text(struct semnetd *d)
 	       st.released);
 	scalar(f, "semnet_closest_purged_total", "counter", "closest flows removed because their node went down",
 	       st.closest_purged);
-	head(f, "semnet_drops_total", "counter", "packets dropped, by reason");
+	semnetd_metric_head(f, "semnet_drops_total", "counter", "packets dropped, by reason");
 	for (size_t r = 1; r < sizeof(drop_reasons) / sizeof(drop_reasons[0]); r++)
 		if (drop_reasons[r])
 			fprintf(f, "semnet_drops_total{reason=\"%s\"} %" PRIu64 "\n", drop_reasons[r],

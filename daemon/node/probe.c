@@ -447,11 +447,6 @@ json_t *semnetd_probe_json(const struct semnetd_probe *p)
 	return o;
 }
 
-static void metric_head(FILE *f, const char *name, const char *type, const char *help)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 void semnetd_probe_metrics(const struct semnetd_probe *p, FILE *f)
 {
 	static const struct {
@@ -469,7 +464,7 @@ void semnetd_probe_metrics(const struct semnetd_probe *p, FILE *f)
 	if (!p)
 		return;
 	for (size_t m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++) {
-		metric_head(f, metrics[m].name, metrics[m].type, metrics[m].help);
+		semnetd_metric_head(f, metrics[m].name, metrics[m].type, metrics[m].help);
 		for (const struct probe_node *n = p->nodes; n; n = n->next) {
 			const struct semnetd_rtt *r = &n->rtt;
 			char node[SN_IPV4_STRLEN];

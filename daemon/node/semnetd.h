@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <uv.h>
 
 #include "config.h"
@@ -80,5 +81,7 @@ extern const size_t semnetd_nroutes;
 
 /* Prometheus text for GET /metrics (metrics.c); malloc'd, NULL on error. */
 char *semnetd_metrics_text(struct semnetd *d);
+/* The HELP and TYPE lines of a metric (metrics.c, also for probe.c). */
+void semnetd_metric_head(FILE *f, const char *name, const char *type, const char *help);
 
 #endif
