@@ -86,6 +86,16 @@ static inline struct semnet_net *semnet_pernet(const struct net *net)
 #define semnet_stat_inc(sn, field) this_cpu_inc((sn)->stats->field)
 #define semnet_drop(sn, reason) this_cpu_inc((sn)->stats->drops[reason])
 
+/* Drops @skb at a hook, counted under @reason: the hook's verdict. */
+static inline unsigned int semnet_drop_packet(struct semnet_net *sn,
+					      struct sk_buff *skb,
+					      enum semnet_drop_reason reason)
+{
+	semnet_drop(sn, reason);
+	kfree_skb(skb);
+	return NF_STOLEN;
+}
+
 void semnet_stats_sum(struct semnet_net *sn, struct semnet_stats *sum);
 
 int semnet_state_init(struct semnet_net *sn, struct net *net);

@@ -8,7 +8,6 @@
  * filtering always see a consistent packet. Packets semnet translates are
  * untracked: conntrack (and `ct state invalid drop`) never sees them.
  */
-#include <linux/if_bridge.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_bridge.h>
@@ -17,6 +16,7 @@
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <uapi/linux/netfilter/nf_conntrack_common.h>
 
+#include "bridge.h"
 #include "device.h"
 #include "flow.h"
 #include "instance.h"
@@ -77,15 +77,6 @@ static int semnet_reroute(struct sk_buff *skb,
 		return ip_route_me_harder(state->net, state->sk, skb,
 					  RTN_UNSPEC);
 	return 0;
-}
-
-static unsigned int semnet_drop_packet(struct semnet_net *sn,
-				       struct sk_buff *skb,
-				       enum semnet_drop_reason reason)
-{
-	semnet_drop(sn, reason);
-	kfree_skb(skb);
-	return NF_STOLEN;
 }
 
 static unsigned int semnet_apply(struct semnet_net *sn,
@@ -412,42 +403,6 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	if (reason == SEMNET_DROP_NO_INSTANCE)
 		nf_send_unreach(skb, ICMP_HOST_UNREACH, state->hook);
 	return semnet_drop_packet(sn, skb, reason);
-}
-
-/*
- * Containers sit behind bridge ports and the IPv4 hooks only see the
- * bridge: check here that a port sends only with its own address, so a
- * container cannot take a neighbour's nsIP (or the gateway's).
- */
-static unsigned int semnet_bridge_hook(void *priv, struct sk_buff *skb,
-				       const struct nf_hook_state *state)
-{
-	struct semnet_net *sn = priv;
-	const struct semnet_node *node = rcu_dereference(sn->node);
-	const struct semnet_instance *inst;
-	struct net_device *bridge;
-	const struct iphdr *iph;
-	struct iphdr _iph;
-	int ifindex;
-
-	if (!node || skb->protocol != htons(ETH_P_IP) || !state->in)
-		return NF_ACCEPT;
-	bridge = netdev_master_upper_dev_get_rcu(state->in);
-	if (!bridge || bridge->ifindex != node->bridge_ifindex)
-		return NF_ACCEPT;
-	iph = skb_header_pointer(skb, 0, sizeof(_iph), &_iph);
-	if (!iph || !iph->saddr)
-		return NF_ACCEPT;	/* truncated: IPv4 drops it; DHCP */
-	if (iph->saddr == node->gateway ||
-	    !semnet_node_is_local(node, iph->saddr))
-		goto spoofed;
-	inst = semnet_local_lookup(sn, iph->saddr);
-	ifindex = inst ? READ_ONCE(inst->ifindex) : 0;
-	if (ifindex && ifindex != state->in->ifindex)
-		goto spoofed;
-	return NF_ACCEPT;
-spoofed:
-	return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
 }
 
 /* Copied per namespace, with priv set to its struct semnet_net. */

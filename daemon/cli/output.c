@@ -123,6 +123,9 @@ static const char *const drop_reasons[__SEMNET_DROP_MAX] = {
 	[SEMNET_DROP_TOO_BIG] = "too-big",
 	[SEMNET_DROP_HOLD_FULL] = "hold-full",
 	[SEMNET_DROP_HOLD_EXPIRED] = "hold-expired",
+	[SEMNET_DROP_NOT_OURS] = "not-ours",
+	[SEMNET_DROP_UNREPLIED_LIMIT] = "unreplied-limit",
+	[SEMNET_DROP_TAGGED] = "tagged",
 };
 
 const char *sn_drop_reason_name(unsigned int reason)

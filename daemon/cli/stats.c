@@ -35,7 +35,10 @@ void sn_stats_usage(FILE *out)
 	      "  bad-encap         a malformed or unsupported GRE header\n"
 	      "  too-big           over the tunnel MTU with DF set\n"
 	      "  hold-full         a miss, with no room left to hold the packet\n"
-	      "  hold-expired      held, and its address not installed in time\n",
+	      "  hold-expired      held, and its address not installed in time\n"
+	      "  not-ours          a tunnel packet for an address this node does not serve\n"
+	      "  unreplied-limit   the source is at its limit of unreplied flows\n"
+	      "  tagged            a VLAN-tagged frame from a container's port\n",
 	      out);
 }
 

@@ -26,6 +26,9 @@ static const char *const drop_reasons[] = {
 	[SEMNET_DROP_TOO_BIG] = "too_big",
 	[SEMNET_DROP_HOLD_FULL] = "hold_full",
 	[SEMNET_DROP_HOLD_EXPIRED] = "hold_expired",
+	[SEMNET_DROP_NOT_OURS] = "not_ours",
+	[SEMNET_DROP_UNREPLIED_LIMIT] = "unreplied_limit",
+	[SEMNET_DROP_TAGGED] = "tagged",
 };
 
 void semnetd_metric_head(FILE *f, const char *name, const char *type, const char *help)

@@ -1104,6 +1104,9 @@ START_TEST(output_stats)
 		"  too-big          0\n"
 		"  hold-full        0\n"
 		"  hold-expired     0\n"
+		"  not-ours         0\n"
+		"  unreplied-limit  0\n"
+		"  tagged           0\n"
 		"  reason-40        1\n");
 
 	fake_reset();

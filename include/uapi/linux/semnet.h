@@ -242,6 +242,9 @@ enum semnet_drop_reason {
 	SEMNET_DROP_TOO_BIG,		/* over the tunnel MTU with DF set */
 	SEMNET_DROP_HOLD_FULL,		/* miss, and no room to hold the packet */
 	SEMNET_DROP_HOLD_EXPIRED,	/* held, and not resolved in time */
+	SEMNET_DROP_NOT_OURS,		/* tunnel packet for an address not served here */
+	SEMNET_DROP_UNREPLIED_LIMIT,	/* source at its limit of unreplied flows */
+	SEMNET_DROP_TAGGED,		/* VLAN-tagged frame from a container port */
 
 	__SEMNET_DROP_MAX
 };
