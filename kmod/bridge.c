@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Anti-spoofing on the container bridge's ports: a container sends only
- * with its own address.
+ * with its own address, in IPv4 and in ARP, and sends no VLAN-tagged frame.
  */
+#include <linux/if_arp.h>
 #include <linux/if_bridge.h>
+#include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -12,6 +14,59 @@
 #include "instance.h"
 #include "netns.h"
 #include "node.h"
+
+/*
+ * May the container behind port @in send as @addr? Not as the gateway, only
+ * inside the node's subnets, and a known local instance's nsIP only from
+ * that instance's own port.
+ */
+static bool semnet_bridge_source_ok(struct semnet_net *sn,
+				    const struct semnet_node *node,
+				    const struct net_device *in, __be32 addr)
+{
+	const struct semnet_instance *inst;
+	int ifindex;
+
+	if (addr == node->gateway || !semnet_node_is_local(node, addr))
+		return false;
+	inst = semnet_local_lookup(sn, addr);
+	ifindex = inst ? READ_ONCE(inst->ifindex) : 0;
+	return !ifindex || ifindex == in->ifindex;
+}
+
+/*
+ * ARP carries its own sender address, which every neighbour (and the node)
+ * writes into its cache: a gratuitous ARP "from" a neighbour's nsIP or the
+ * gateway would redirect their traffic to the sender. Returns the drop
+ * reason, or SEMNET_DROP_UNSPEC to accept.
+ */
+static enum semnet_drop_reason
+semnet_bridge_arp(struct semnet_net *sn, const struct semnet_node *node,
+		  const struct sk_buff *skb, const struct net_device *in)
+{
+	const struct arphdr *arp;
+	struct arphdr _arp;
+	const __be32 *sip;
+	__be32 _sip;
+
+	arp = skb_header_pointer(skb, 0, sizeof(_arp), &_arp);
+	if (!arp)
+		return SEMNET_DROP_MALFORMED;
+	/* IPv4 ignores ARP for other protocols (arp_process()). */
+	if (arp->ar_pro != htons(ETH_P_IP))
+		return SEMNET_DROP_UNSPEC;
+	if (arp->ar_pln != sizeof(*sip))
+		return SEMNET_DROP_MALFORMED;
+	/* The sender's IP follows its hardware address, of ar_hln bytes. */
+	sip = skb_header_pointer(skb, sizeof(*arp) + arp->ar_hln, sizeof(_sip),
+				 &_sip);
+	if (!sip)
+		return SEMNET_DROP_MALFORMED;
+	/* 0.0.0.0: an address probe (RFC 5227), which claims nothing. */
+	if (!*sip || semnet_bridge_source_ok(sn, node, in, *sip))
+		return SEMNET_DROP_UNSPEC;
+	return SEMNET_DROP_SPOOFED_SOURCE;
+}
 
 /*
  * Containers sit behind bridge ports and the IPv4 hooks only see the
@@ -23,28 +78,78 @@ unsigned int semnet_bridge_hook(void *priv, struct sk_buff *skb,
 {
 	struct semnet_net *sn = priv;
 	const struct semnet_node *node = rcu_dereference(sn->node);
-	const struct semnet_instance *inst;
+	enum semnet_drop_reason reason;
 	struct net_device *bridge;
 	const struct iphdr *iph;
 	struct iphdr _iph;
-	int ifindex;
 
-	if (!node || skb->protocol != htons(ETH_P_IP) || !state->in)
+	if (!node || !state->in)
 		return NF_ACCEPT;
 	bridge = netdev_master_upper_dev_get_rcu(state->in);
 	if (!bridge || bridge->ifindex != node->bridge_ifindex)
 		return NF_ACCEPT;
+	/*
+	 * No tagged frame from a container, whatever the bridge's VLAN
+	 * settings. The receive path moved the outer tag into the skb
+	 * (skb_vlan_tag_present(), skb->protocol the next type), so a
+	 * frame tagged twice has a VLAN type in skb->protocol, and the
+	 * checks below would never see its IPv4 or ARP. That is not
+	 * harmless: receivers strip VLAN 0 (priority) tags, so 0/0 double
+	 * tags deliver the inner frame to the node and the neighbours as if
+	 * untagged; and a VLAN-filtering bridge forwards a tag of the port's
+	 * VLAN untagged. Containers get untagged ports, so they have no
+	 * reason to tag at all: drop rather than parse tags.
+	 */
+	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
+		return semnet_drop_packet(sn, skb, SEMNET_DROP_TAGGED);
+
+	if (skb->protocol == htons(ETH_P_ARP)) {
+		reason = semnet_bridge_arp(sn, node, skb, state->in);
+		if (reason != SEMNET_DROP_UNSPEC)
+			return semnet_drop_packet(sn, skb, reason);
+		return NF_ACCEPT;
+	}
+	if (skb->protocol != htons(ETH_P_IP))
+		return NF_ACCEPT;
 	iph = skb_header_pointer(skb, 0, sizeof(_iph), &_iph);
 	if (!iph || !iph->saddr)
 		return NF_ACCEPT;	/* truncated: IPv4 drops it; DHCP */
-	if (iph->saddr == node->gateway ||
-	    !semnet_node_is_local(node, iph->saddr))
-		goto spoofed;
-	inst = semnet_local_lookup(sn, iph->saddr);
-	ifindex = inst ? READ_ONCE(inst->ifindex) : 0;
-	if (ifindex && ifindex != state->in->ifindex)
-		goto spoofed;
+	if (!semnet_bridge_source_ok(sn, node, state->in, iph->saddr))
+		return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
 	return NF_ACCEPT;
-spoofed:
-	return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
+}
+
+
+/*
+ * Frames to a link-local group address (01:80:c2:00:00:0X: LLDP, 802.1X,
+ * the bridge group address with STP on) are not forwarded: they skip
+ * NF_BR_PRE_ROUTING and go up the stack of the port device itself, which
+ * hands IPv4 to the node (a unicast IPv4 destination in a link-layer
+ * multicast frame is accepted by default) and forwards it. So IPv4 that
+ * arrives on a container port rather than on the bridge gets the same
+ * check here, at NF_INET_PRE_ROUTING. ARP arriving that way only fills the
+ * port device's own neighbour table, which no route uses.
+ */
+unsigned int semnet_bridge_port_hook(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct semnet_net *sn = priv;
+	const struct semnet_node *node;
+	struct net_device *bridge;
+	__be32 saddr;
+
+	/* Every IPv4 packet passes here: the common case costs one test. */
+	if (!state->in || !netif_is_bridge_port(state->in))
+		return NF_ACCEPT;
+	node = rcu_dereference(sn->node);
+	if (!node)
+		return NF_ACCEPT;
+	bridge = netdev_master_upper_dev_get_rcu(state->in);
+	if (!bridge || bridge->ifindex != node->bridge_ifindex)
+		return NF_ACCEPT;
+	/* ip_rcv() has pulled and checked the header. */
+	saddr = ip_hdr(skb)->saddr;
+	if (saddr && !semnet_bridge_source_ok(sn, node, state->in, saddr))
+		return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
+	return NF_ACCEPT;
 }

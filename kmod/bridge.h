@@ -8,5 +8,8 @@ struct sk_buff;
 /* NF_BR_PRE_ROUTING: drops what a container port sends as someone else. */
 unsigned int semnet_bridge_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state);
+/* NF_INET_PRE_ROUTING: the same, for IPv4 that bypassed the bridge. */
+unsigned int semnet_bridge_port_hook(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state);
 
 #endif /* _SEMNET_BRIDGE_H */

@@ -10,6 +10,20 @@
  * packet as the UDP payload, port 50103) get that instead; while up, the
  * device listens on both ports. Both sockets merge received TCP segments
  * in GRO before decapsulation (offload.c).
+ *
+ * The tunnel is not a relay: a decapsulated packet must be for this node
+ * (one of its subnets, or the service range the hooks translate), or it
+ * is dropped, whoever sent it. Otherwise a peer, or anyone who spoofs a
+ * peer's outer source, could reach every address the node routes to.
+ *
+ * ECN follows RFC 6040 (normal mode): the inner ECN field is copied to
+ * the outer header, and an outer CE is kept on decapsulation (a CE that
+ * an inner not-ECT packet cannot carry drops it).
+ *
+ * Path MTU: a packet too big for the underlay route to its peer (that
+ * route's MTU, lowered by the underlay's "fragmentation needed" errors,
+ * which the sockets take: semnet_err_lookup) is answered, when DF is
+ * set, with "fragmentation needed" quoting it as the container sent it.
  */
 #include <linux/etherdevice.h>
 #include <linux/icmp.h>
@@ -20,7 +34,9 @@
 #include <net/dst.h>
 #include <net/gre.h>
 #include <net/icmp.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
+#include <net/ip_fib.h>
 #include <net/ip_tunnels.h>
 #include <net/rtnetlink.h>
 #include <net/udp.h>
@@ -65,20 +81,59 @@ semnet_tunnel_node(const struct semnet_device *sd)
 /*
  * A tunnel packet's inner source must be the sender's: its nsIP (the GRE
  * key) as is, or an InstanceIP we either do not know or know to live at
- * that very nsIP.
+ * that very nsIP (*@table: the instance table says so).
  */
 static bool semnet_inner_source_ok(struct semnet_net *sn,
 				   const struct semnet_node *node,
-				   __be32 src, __be32 key)
+				   __be32 src, __be32 key, bool *table)
 {
 	const struct semnet_instance *inst;
 
+	*table = false;
 	if (src == key)
 		return true;
 	if (!semnet_prefix_contains(&node->services, src))
 		return false;
 	inst = semnet_instance_lookup(sn, src);
-	return !inst || READ_ONCE(inst->nsip) == key;
+	*table = inst && READ_ONCE(inst->nsip) == key;
+	return !inst || *table;
+}
+
+/*
+ * What a node serves through the tunnel: its own subnets (containers, the
+ * gateway) and the service range, whose addresses the hooks translate or
+ * drop. Anything else would be routed on: a relay.
+ */
+static bool semnet_inner_dest_ok(const struct semnet_node *node, __be32 dst)
+{
+	return semnet_node_is_local(node, dst) ||
+	       semnet_prefix_contains(&node->services, dst);
+}
+
+/*
+ * RFC 6040 decapsulation of @skb (its inner IPv4 header at the network
+ * header) that arrived with outer TOS @outer. False: outer CE on an inner
+ * not-ECT packet, which must be dropped (or a failed unshare).
+ */
+static bool semnet_ecn_decap(struct sk_buff *skb, u8 outer)
+{
+	bool set_ce = false;
+	int rc;
+
+	rc = __INET_ECN_decapsulate(outer, ip_hdr(skb)->tos, &set_ce);
+	if (rc > 1)
+		return false;
+	if (rc || (!set_ce && (outer & INET_ECN_MASK) != INET_ECN_ECT_1))
+		return true;	/* nothing to change (rc 1: ECT over not-ECT) */
+	/* The header may be shared with a clone (a packet tap): unshare it. */
+	if (skb_ensure_writable(skb, skb_network_offset(skb) +
+				sizeof(struct iphdr)))
+		return false;
+	if (set_ce)
+		IP_ECN_set_ce(ip_hdr(skb));
+	else
+		IP_ECN_set_ect1(ip_hdr(skb));
+	return true;
 }
 
 /* Hands a decapsulated packet from @peer to the stack, on semnet0. */
@@ -117,8 +172,9 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	const struct semnet_gre *gre;
 	const struct iphdr *inner;
 	struct semnet_gre _gre;
-	bool known;
+	bool known, table;
 	__be32 key;
+	u8 tos;
 
 	node = semnet_tunnel_node(sd);
 	if (!node) {
@@ -131,8 +187,9 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
 		return 0;
 	}
-	/* Pulling the headers may move them: keep the key. */
+	/* Pulling the headers may move them: keep the key and the TOS. */
 	key = gre->key;
+	tos = ip_hdr(skb)->tos;
 	peer = semnet_peer_from(sn, ip_hdr(skb)->saddr, SEMNET_ENCAP_GRE_UDP,
 				key, false, &known);
 	if (!peer) {
@@ -145,13 +202,28 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	inner = ip_hdr(skb);
 	if (inner->version != 4 ||
-	    !semnet_inner_source_ok(sn, node, inner->saddr, key)) {
+	    !semnet_inner_source_ok(sn, node, inner->saddr, key, &table)) {
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_PEER_SPOOFED);
 		return 0;
 	}
-	/* Replies to a remote client need to know where it lives. */
-	if (inner->saddr != key)
-		semnet_learn(sn, inner->saddr, key);
+	if (!semnet_inner_dest_ok(node, inner->daddr)) {
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_NOT_OURS);
+		return 0;
+	}
+	/*
+	 * Replies to a remote client need to know where it lives; a client
+	 * another node still speaks for is not this peer's to take.
+	 */
+	if (inner->saddr != key &&
+	    !semnet_learn(sn, inner->saddr, key, peer, table)) {
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_PEER_SPOOFED);
+		return 0;
+	}
+	if (!semnet_ecn_decap(skb, tos)) {
+		DEV_STATS_INC(sd->dev, rx_frame_errors);
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
+		return 0;
+	}
 	semnet_tunnel_deliver(sd, peer, skb);
 	return 0;
 }
@@ -176,6 +248,7 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 	struct iphdr _inner;
 	bool known, any = false;
 	__be32 nsip;
+	u8 tos;
 
 	node = semnet_tunnel_node(sd);
 	if (!node) {
@@ -187,6 +260,10 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 				   &_inner);
 	if (!inner || inner->version != 4) {
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
+		return 0;
+	}
+	if (!semnet_inner_dest_ok(node, inner->daddr)) {
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_NOT_OURS);
 		return 0;
 	}
 	nsip = inner->saddr;
@@ -203,8 +280,14 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 		semnet_tunnel_drop_stranger(sd, skb, known);
 		return 0;
 	}
+	tos = ip_hdr(skb)->tos;
 	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr))) {
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_MALFORMED);
+		return 0;
+	}
+	if (!semnet_ecn_decap(skb, tos)) {
+		DEV_STATS_INC(sd->dev, rx_frame_errors);
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
 		return 0;
 	}
 	semnet_tunnel_deliver(sd, peer, skb);
@@ -219,6 +302,72 @@ static __be32 semnet_sender_nsip(struct semnet_net *sn, __be32 src)
 	return inst && READ_ONCE(inst->local) ? READ_ONCE(inst->nsip) : src;
 }
 
+/*
+ * Sets the source of @skb (a packet about to be dropped) to @nsip, its
+ * checksums with it. Nonzero: @skb could not be made writable.
+ */
+static int semnet_set_source(struct sk_buff *skb, __be32 nsip)
+{
+	unsigned int l4 = skb_network_offset(skb) + ip_hdrlen(skb);
+	struct iphdr *iph = ip_hdr(skb);
+	__be32 old = iph->saddr;
+	__sum16 *check = NULL;
+	unsigned int end = l4;
+
+	/* Only a first fragment carries the L4 header. */
+	if (!(iph->frag_off & htons(IP_OFFSET))) {
+		if (iph->protocol == IPPROTO_TCP)
+			end += sizeof(struct tcphdr);
+		else if (iph->protocol == IPPROTO_UDP)
+			end += sizeof(struct udphdr);
+	}
+	if (end > skb->len)
+		end = l4;
+	if (skb_ensure_writable(skb, end))
+		return -ENOMEM;
+	iph = ip_hdr(skb);
+	if (end > l4)
+		check = iph->protocol == IPPROTO_TCP ?
+			&((struct tcphdr *)(skb->data + l4))->check :
+			&((struct udphdr *)(skb->data + l4))->check;
+	/* A zero UDP checksum is "none": it stays so. */
+	if (check && (iph->protocol == IPPROTO_TCP || *check ||
+		      skb->ip_summed == CHECKSUM_PARTIAL)) {
+		inet_proto_csum_replace4(check, skb, old, nsip, true);
+		if (iph->protocol == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
+	}
+	csum_replace4(&iph->check, old, nsip);
+	iph->saddr = nsip;
+	return 0;
+}
+
+/*
+ * Sends the sender of @skb "destination unreachable" (@code, @info) from
+ * the tunnel. @skb has been through both of the hooks' rewrites; the
+ * error must quote it as it was between them (a local instance's
+ * InstanceIP back to its nsIP, as the GRE key says) and go to that nsIP:
+ * that is the packet the hooks' ICMP error path (xlate.c, LOCAL_OUT)
+ * finds a flow for and turns back into what the container sent.
+ */
+static void semnet_tunnel_icmp(struct semnet_net *sn, struct sk_buff *skb,
+			       int code, __be32 info)
+{
+	__be32 nsip = semnet_sender_nsip(sn, ip_hdr(skb)->saddr);
+
+	if (nsip != ip_hdr(skb)->saddr && semnet_set_source(skb, nsip))
+		return;
+	icmp_ndo_send(skb, ICMP_DEST_UNREACH, code, info);
+}
+
+/* True when @skb, or one of its segments, is over @mtu. */
+static bool semnet_too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb_is_gso(skb))
+		return !skb_gso_validate_network_len(skb, mtu);
+	return skb->len - skb_network_offset(skb) > mtu;
+}
+
 static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct semnet_device *sd = netdev_priv(dev);
@@ -229,7 +378,7 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct socket *sock;
 	struct flowi4 fl4;
 	struct rtable *rt;
-	unsigned int overhead;
+	unsigned int overhead, mtu;
 	__be32 key = 0;
 	__be16 sport, df;
 	bool gre_udp;
@@ -250,14 +399,19 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 			semnet_miss_peer(sn, node, iph->daddr, iph->saddr,
 					 iph->protocol);
 		semnet_drop(sn, SEMNET_DROP_NO_PEER);
-		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+		semnet_tunnel_icmp(sn, skb, ICMP_HOST_UNREACH, 0);
 		goto drop;
 	}
 	gre_udp = peer->encap == SEMNET_ENCAP_GRE_UDP;
 	overhead = gre_udp ? SEMNET_TUNNEL_OVERHEAD : SEMNET_IPUDP_OVERHEAD;
 	if (gre_udp)
 		key = semnet_sender_nsip(sn, iph->saddr);
-	tos = ip_tunnel_ecn_encap(iph->tos, iph, skb);
+	/*
+	 * RFC 6040 normal mode: the outer ECN field is the inner one, CE
+	 * included (ip_tunnel_ecn_encap() would send CE as ECT(0), RFC
+	 * 3168's full functionality). The DSCP is copied too.
+	 */
+	tos = iph->tos;
 	df = iph->frag_off & htons(IP_DF);
 
 	/* One underlay route per peer: TOS and mark do not steer it. */
@@ -278,12 +432,24 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 		DEV_STATS_INC(dev, collisions);
 		goto drop;
 	}
-	/* Oversized with DF: ICMP "fragmentation needed" to the sender. */
-	err = skb_tunnel_check_pmtu(skb, &rt->dst, overhead, false);
-	if (err < 0) {
-		ip_rt_put(rt);
-		semnet_drop(sn, SEMNET_DROP_TOO_BIG);
-		goto drop;
+	/*
+	 * Over what the route to the peer carries (its MTU, or the path MTU
+	 * the underlay reported): a sender on this host learns it from its
+	 * route; with DF the packet cannot go, and its sender gets
+	 * "fragmentation needed" with the tunnel's MTU (as ip_forward()
+	 * would say, but it only knows semnet0's). Without DF the outer
+	 * packet is fragmented.
+	 */
+	mtu = dst_mtu(&rt->dst) - overhead;
+	if (semnet_too_big(skb, mtu)) {
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
+		if (df) {
+			ip_rt_put(rt);
+			semnet_drop(sn, SEMNET_DROP_TOO_BIG);
+			semnet_tunnel_icmp(sn, skb, ICMP_FRAG_NEEDED,
+					   htonl(mtu));
+			goto drop;
+		}
 	}
 	sport = udp_flow_src_port(dev_net(dev), skb, SEMNET_SPORT_MIN,
 				  SEMNET_SPORT_MAX, false);
@@ -353,14 +519,47 @@ static int semnet_sock_open(struct semnet_device *sd, u16 port,
 	return 0;
 }
 
+/*
+ * An ICMP error from the underlay about a packet the socket may have
+ * sent: the quoted outer header (network and transport headers here) goes
+ * to a peer's tunnel port. 0 lets the UDP error path take it, which on
+ * "fragmentation needed" lowers the PMTU of the route to that peer
+ * (ipv4_sk_update_pmtu()): the peer's dst_cache entry goes stale and the
+ * next packet sees the new MTU. The kernel finds the socket by the
+ * quoted destination port, so this works for peers whose tunnel port is
+ * this node's own (the default); the source port is the flow's hash.
+ * RCU, softirq.
+ */
+static int semnet_err_lookup(struct sock *sk, struct sk_buff *skb, u8 encap)
+{
+	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
+
+	if (!sd || !semnet_peer_at(sd->sn, ip_hdr(skb)->daddr,
+				   udp_hdr(skb)->dest, encap))
+		return -ENOENT;
+	return 0;
+}
+
+static int semnet_gre_err_lookup(struct sock *sk, struct sk_buff *skb)
+{
+	return semnet_err_lookup(sk, skb, SEMNET_ENCAP_GRE_UDP);
+}
+
+static int semnet_ipudp_err_lookup(struct sock *sk, struct sk_buff *skb)
+{
+	return semnet_err_lookup(sk, skb, SEMNET_ENCAP_IPUDP);
+}
+
 static const struct udp_tunnel_sock_cfg semnet_gre_sock_ops = {
 	.encap_rcv = semnet_udp_rcv,
+	.encap_err_lookup = semnet_gre_err_lookup,
 	.gro_receive = semnet_gre_gro_receive,
 	.gro_complete = semnet_gre_gro_complete,
 };
 
 static const struct udp_tunnel_sock_cfg semnet_ipudp_sock_ops = {
 	.encap_rcv = semnet_ipudp_rcv,
+	.encap_err_lookup = semnet_ipudp_err_lookup,
 	.gro_receive = semnet_ipudp_gro_receive,
 	.gro_complete = semnet_ipudp_gro_complete,
 };
@@ -471,6 +670,29 @@ static void semnet_setup(struct net_device *dev)
 	netif_keep_dst(dev);
 }
 
+/*
+ * The MTU of the underlay route a peer without a route of its own is
+ * reached by, the default route (its MTU metric, else its device's), or
+ * 0 without one. An LTE, PPPoE or VPN uplink is usually that route, and
+ * a namespace often has larger devices that never carry the tunnel.
+ */
+static unsigned int semnet_default_route_mtu(struct net *net)
+{
+	struct flowi4 fl4 = { .daddr = htonl(INADDR_ANY) };
+	struct fib_result res;
+	unsigned int mtu = 0;
+
+	rcu_read_lock();
+	if (!fib_lookup(net, &fl4, &res, 0) && res.type == RTN_UNICAST &&
+	    res.fi && res.nhc && res.nhc->nhc_dev) {
+		mtu = res.fi->fib_mtu;
+		if (!mtu)
+			mtu = READ_ONCE(res.nhc->nhc_dev->mtu);
+	}
+	rcu_read_unlock();
+	return mtu;
+}
+
 static int semnet_newlink(struct net *src_net, struct net_device *dev,
 			  struct nlattr *tb[], struct nlattr *data[],
 			  struct netlink_ext_ack *extack)
@@ -489,13 +711,20 @@ static int semnet_newlink(struct net *src_net, struct net_device *dev,
 	sd->dev = dev;
 	sd->net = net;
 	sd->sn = sn;
-	/* Fit the largest underlay MTU here, minus what we add. */
+	/*
+	 * Fit the underlay route's MTU, minus what we add; without a default
+	 * route, the largest device's. Routes to single peers may carry less
+	 * (or learn less): the transmit path answers those packets with
+	 * "fragmentation needed".
+	 */
 	if (!tb[IFLA_MTU]) {
-		unsigned int mtu = 0;
+		unsigned int mtu = semnet_default_route_mtu(net);
 
-		for_each_netdev(net, underlay)
-			if (underlay != dev && !(underlay->flags & IFF_LOOPBACK))
-				mtu = max(mtu, underlay->mtu);
+		if (!mtu)
+			for_each_netdev(net, underlay)
+				if (underlay != dev &&
+				    !(underlay->flags & IFF_LOOPBACK))
+					mtu = max(mtu, underlay->mtu);
 		if (mtu > SEMNET_TUNNEL_OVERHEAD + IPV4_MIN_MTU)
 			dev->mtu = mtu - SEMNET_TUNNEL_OVERHEAD;
 	}

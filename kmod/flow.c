@@ -5,20 +5,33 @@
  * packet path (softirq), expire when idle (a deferrable worker reaps them
  * in bounded batches) and are purged when their service or instance goes.
  */
+#include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/ip.h>
 
 #include "flow.h"
+#include "instance.h"
 #include "learn.h"
 #include "netns.h"
 #include "node.h"
+#include "service.h"
 
 /* Tuples the reaper looks at per run before yielding the CPU. */
 #define SEMNET_GC_BATCH		4096
+/* Most walks of one purge (see semnet_flow_purge). */
+#define SEMNET_PURGE_PASSES	4
+/*
+ * A full table looks for an unreplied flow to evict among the flows of a
+ * few buckets (at least this many flows seen, when it has found one),
+ * and through at most this many buckets.
+ */
+#define SEMNET_EARLY_DROP_FLOWS		8
+#define SEMNET_EARLY_DROP_BUCKETS	256
 /* Source ports tried for a clashing tuple before giving up. */
 #define SEMNET_REMAP_TRIES	32
 
@@ -59,25 +72,67 @@ static const struct rhashtable_params semnet_ftuple_params = {
 unsigned long semnet_flow_timeout(const struct semnet_node *node, u8 proto,
 				  u8 state)
 {
+	unsigned long timeout;
+
 	switch (proto) {
 	case IPPROTO_TCP:
-		return node->timeout[state == SEMNET_FLOW_CLOSING ?
-				     SEMNET_TIMEOUT_TCP_CLOSE : SEMNET_TIMEOUT_TCP];
+		timeout = node->timeout[state == SEMNET_FLOW_CLOSING ?
+					SEMNET_TIMEOUT_TCP_CLOSE :
+					SEMNET_TIMEOUT_TCP];
+		break;
 	case IPPROTO_UDP:
-		return node->timeout[SEMNET_TIMEOUT_UDP];
+		timeout = node->timeout[SEMNET_TIMEOUT_UDP];
+		break;
 	default:
-		return node->timeout[SEMNET_TIMEOUT_ICMP];
+		timeout = node->timeout[SEMNET_TIMEOUT_ICMP];
 	}
+	/* A flow nobody answered goes soon, but never later than otherwise. */
+	if (state == SEMNET_FLOW_UNREPLIED)
+		timeout = min(timeout, node->timeout[SEMNET_TIMEOUT_UNREPLIED]);
+	return timeout;
+}
+
+/* The unreplied-flow counter of client @src. */
+static atomic_t *semnet_unreplied_slot(struct semnet_flow_table *ft,
+				       __be32 src)
+{
+	return &ft->unreplied[hash_32(jhash_1word((__force u32)src,
+						  ft->unreplied_seed),
+				      SEMNET_UNREPLIED_SLOTS_BITS)];
+}
+
+/* @flow stops counting against its client: replied, or removed. Once. */
+static void semnet_flow_assure(struct semnet_net *sn, struct semnet_flow *flow)
+{
+	if (!test_and_set_bit(SEMNET_FLOW_ASSURED, &flow->flags))
+		atomic_dec(semnet_unreplied_slot(&sn->flows,
+						 flow->t[SEMNET_FT_ORIG_PRE].key.src));
+}
+
+/* A flow whose service or instance was deleted: never to be used again. */
+static bool semnet_flow_stale(const struct semnet_flow *flow)
+{
+	return (flow->svc && READ_ONCE(flow->svc->dead)) ||
+	       (flow->inst && READ_ONCE(flow->inst->dead));
 }
 
 struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,
 					 const struct semnet_fkey *key)
 {
+	struct semnet_flow *flow;
 	struct semnet_ftuple *t;
 
 	t = rhashtable_lookup(&sn->flows.tuples, key, semnet_ftuple_params);
-	if (t && test_bit(SEMNET_FLOW_DEAD, &semnet_ftuple_flow(t)->flags))
+	if (!t)
 		return NULL;
+	flow = semnet_ftuple_flow(t);
+	if (test_bit(SEMNET_FLOW_DEAD, &flow->flags))
+		return NULL;
+	if (unlikely(semnet_flow_stale(flow))) {
+		/* A purge walk will not find it now: the packet removes it. */
+		semnet_flow_remove(sn, flow);
+		return NULL;
+	}
 	return t;
 }
 
@@ -178,28 +233,123 @@ static __be16 semnet_flow_random_port(u8 proto)
 	return htons(1024 + get_random_u32_below(65536 - 1024));
 }
 
+/* Frees @flow and drops its references: no reader can see it any more. */
+static void semnet_flow_free(struct semnet_flow *flow)
+{
+	if (flow->svc)
+		semnet_service_put(flow->svc);
+	if (flow->inst)
+		semnet_instance_put(flow->inst);
+	kmem_cache_free(semnet_flow_cache, flow);
+}
+
+static void semnet_flow_free_rcu(struct rcu_head *head)
+{
+	semnet_flow_free(container_of(head, struct semnet_flow, rcu));
+}
+
+/*
+ * A full table makes room by evicting one unreplied flow, as conntrack's
+ * early drop does: the one nearest its expiry among a few buckets at a
+ * random place. Flows that completed their exchange are never evicted, so
+ * a flood of connections nobody completes cannot lock out the others.
+ */
+static bool semnet_flow_early_drop(struct semnet_net *sn)
+{
+	struct rhashtable *ht = &sn->flows.tuples;
+	struct semnet_flow *victim = NULL;
+	const struct bucket_table *tbl;
+	unsigned int i, first, seen = 0;
+
+	tbl = rht_dereference_rcu(ht->tbl, ht);
+	first = get_random_u32_below(tbl->size);
+	for (i = 0; i < SEMNET_EARLY_DROP_BUCKETS && i < tbl->size; i++) {
+		unsigned int hash = (first + i) & (tbl->size - 1);
+		struct rhash_head *pos;
+		struct semnet_ftuple *t;
+
+		rht_for_each_entry_rcu(t, pos, tbl, hash, node) {
+			struct semnet_flow *flow;
+
+			if (t->index != SEMNET_FT_ORIG_PRE)
+				continue;
+			seen++;
+			flow = semnet_ftuple_flow(t);
+			if (test_bit(SEMNET_FLOW_ASSURED, &flow->flags))
+				continue;
+			if (!victim || time_before(READ_ONCE(flow->expires),
+						   READ_ONCE(victim->expires)))
+				victim = flow;
+		}
+		if (victim && seen >= SEMNET_EARLY_DROP_FLOWS)
+			break;
+	}
+	if (!victim || !semnet_flow_remove(sn, victim))
+		return false;
+	semnet_stat_inc(sn, early_drops);
+	return true;
+}
+
+/* Takes a place in the table for a new flow, evicting if it must. */
+static bool semnet_flow_charge(struct semnet_net *sn,
+			       const struct semnet_node *node)
+{
+	if (atomic_inc_return(&sn->flows.count) <= node->flow_max)
+		return true;
+	atomic_dec(&sn->flows.count);
+	if (!semnet_flow_early_drop(sn))
+		return false;
+	if (atomic_inc_return(&sn->flows.count) <= node->flow_max)
+		return true;
+	atomic_dec(&sn->flows.count);
+	return false;
+}
+
 struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 					 const struct semnet_node *node,
 					 const struct semnet_flow_plan *plan)
 {
+	atomic_t *unreplied = semnet_unreplied_slot(&sn->flows, plan->orig.src);
+	struct mem_cgroup *old_memcg;
 	struct semnet_flow *flow;
 	__be16 xsport = plan->orig.sport;
 	int tries, ret;
 
-	if (atomic_inc_return(&sn->flows.count) > node->flow_max) {
-		ret = -ENOSPC;
-		goto err_count;
+	/* Every new flow starts unreplied: one more for its client. */
+	if (atomic_inc_return(unreplied) > node->unreplied_max) {
+		ret = -EDQUOT;
+		goto err_unreplied;
 	}
-	flow = kmem_cache_zalloc(semnet_flow_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!semnet_flow_charge(sn, node)) {
+		ret = -ENOSPC;
+		goto err_unreplied;
+	}
+	/*
+	 * GFP_NOWAIT, not GFP_ATOMIC: a memory cgroup lets __GFP_HIGH
+	 * allocations past its limit, and a flood must not get that.
+	 */
+	old_memcg = semnet_charge_begin(sn);
+	flow = kmem_cache_zalloc(semnet_flow_cache,
+				 GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
+	semnet_charge_end(old_memcg);
 	if (!flow) {
 		ret = -ENOMEM;
 		goto err_count;
 	}
+	/*
+	 * The caller found them under RCU, and their tables drop their own
+	 * references only a grace period after unlinking them: they are
+	 * alive here. From now on the flow keeps them so.
+	 */
 	flow->svc = plan->svc;
+	if (flow->svc)
+		refcount_inc(&flow->svc->ref);
 	flow->inst = plan->inst;
-	flow->state = SEMNET_FLOW_ACTIVE;
+	if (flow->inst)
+		refcount_inc(&flow->inst->ref);
+	flow->state = SEMNET_FLOW_UNREPLIED;
 	flow->expires = jiffies + semnet_flow_timeout(node, plan->orig.proto,
-						      SEMNET_FLOW_ACTIVE);
+						      SEMNET_FLOW_UNREPLIED);
 
 	/* Keep the client's port when that is unique, as nf_nat does. */
 	for (tries = 0; tries < SEMNET_REMAP_TRIES; tries++) {
@@ -227,25 +377,24 @@ struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 
 		for (i = SEMNET_FT_ORIG_POST; i < SEMNET_FT_COUNT; i++)
 			semnet_flow_unlink_tuple(sn, &flow->t[i]);
-		/* Freed after readers that may have seen the other tuples. */
-		atomic_dec(&sn->flows.count);
-		kfree_rcu(flow, rcu);
-		return ERR_PTR(ret == -EEXIST ? -EEXIST : -ENOMEM);
+		ret = ret == -EEXIST ? -EEXIST : -ENOMEM;
+		goto err_free;
 	}
 	semnet_stat_inc(sn, flows_created);
 	return &flow->t[SEMNET_FT_ORIG_PRE];
 
 err_free:
-	kmem_cache_free(semnet_flow_cache, flow);
+	/*
+	 * Tuples inserted and unlinked again may have been seen by readers:
+	 * free after them (call_rcu: the module's cache must be empty once
+	 * rcu_barrier() returns, which kfree_rcu() does not promise).
+	 */
+	call_rcu(&flow->rcu, semnet_flow_free_rcu);
 err_count:
 	atomic_dec(&sn->flows.count);
+err_unreplied:
+	atomic_dec(unreplied);
 	return ERR_PTR(ret);
-}
-
-static void semnet_flow_free_rcu(struct rcu_head *head)
-{
-	kmem_cache_free(semnet_flow_cache,
-			container_of(head, struct semnet_flow, rcu));
 }
 
 bool semnet_flow_remove(struct semnet_net *sn, struct semnet_flow *flow)
@@ -256,22 +405,69 @@ bool semnet_flow_remove(struct semnet_net *sn, struct semnet_flow *flow)
 		return false;
 	for (i = 0; i < SEMNET_FT_COUNT; i++)
 		semnet_flow_unlink_tuple(sn, &flow->t[i]);
+	semnet_flow_assure(sn, flow);
 	atomic_dec(&sn->flows.count);
 	call_rcu(&flow->rcu, semnet_flow_free_rcu);
 	return true;
 }
 
-void semnet_flow_seen(struct semnet_flow *flow, const struct semnet_node *node,
-		      unsigned int len, u8 tcp_fin_rst)
+/* Sets @bit unless it is set: busy flows do not dirty the line for it. */
+static void semnet_flow_mark(struct semnet_flow *flow, unsigned int bit)
 {
+	if (!test_bit(bit, &flow->flags))
+		set_bit(bit, &flow->flags);
+}
+
+/*
+ * Has the exchange completed with this packet? UDP and ICMP: a reply.
+ * TCP: the client's first packet after a reply (the handshake's ACK), so
+ * a SYN answered by a SYN-ACK and never completed stays unreplied.
+ */
+static bool semnet_flow_exchanged(struct semnet_flow *flow, u8 proto,
+				  unsigned int seen)
+{
+	if (seen & SEMNET_SEEN_REPLY) {
+		semnet_flow_mark(flow, SEMNET_FLOW_REPLIED);
+		return proto != IPPROTO_TCP;
+	}
+	return proto == IPPROTO_TCP &&
+	       test_bit(SEMNET_FLOW_REPLIED, &flow->flags);
+}
+
+void semnet_flow_seen(struct semnet_net *sn, struct semnet_flow *flow,
+		      const struct semnet_node *node, unsigned int len,
+		      unsigned int seen)
+{
+	u8 proto = flow->t[SEMNET_FT_ORIG_PRE].key.proto;
+	u8 state = READ_ONCE(flow->state), next = state;
 	unsigned long expires;
 
 	atomic64_inc(&flow->packets);
 	atomic64_add(len, &flow->bytes);
-	if (tcp_fin_rst && READ_ONCE(flow->state) != SEMNET_FLOW_CLOSING)
-		WRITE_ONCE(flow->state, SEMNET_FLOW_CLOSING);
-	expires = jiffies + semnet_flow_timeout(node, flow->t[0].key.proto,
-						READ_ONCE(flow->state));
+	if (state == SEMNET_FLOW_UNREPLIED &&
+	    semnet_flow_exchanged(flow, proto, seen)) {
+		semnet_flow_assure(sn, flow);
+		next = SEMNET_FLOW_ACTIVE;
+	}
+	/*
+	 * A FIN closes one direction only: the other may go on sending for
+	 * as long as it likes (a half-closed connection keeps its flow).
+	 */
+	if (proto == IPPROTO_TCP && state != SEMNET_FLOW_CLOSING) {
+		if (seen & SEMNET_SEEN_RST) {
+			next = SEMNET_FLOW_CLOSING;
+		} else if (seen & SEMNET_SEEN_FIN) {
+			semnet_flow_mark(flow, seen & SEMNET_SEEN_REPLY ?
+					 SEMNET_FLOW_FIN_REPLY :
+					 SEMNET_FLOW_FIN_ORIG);
+			if (test_bit(SEMNET_FLOW_FIN_ORIG, &flow->flags) &&
+			    test_bit(SEMNET_FLOW_FIN_REPLY, &flow->flags))
+				next = SEMNET_FLOW_CLOSING;
+		}
+	}
+	if (next != state)
+		WRITE_ONCE(flow->state, next);
+	expires = jiffies + semnet_flow_timeout(node, proto, next);
 	/* Avoid dirtying the cache line on every packet of a busy flow. */
 	if (READ_ONCE(flow->expires) != expires)
 		WRITE_ONCE(flow->expires, expires);
@@ -284,29 +480,53 @@ unsigned int semnet_flow_purge(struct semnet_net *sn,
 	struct semnet_ftuple *t;
 	unsigned int removed = 0, seen = 0;
 
-	rhashtable_walk_enter(&sn->flows.tuples, &iter);
-	rhashtable_walk_start(&iter);
-	while ((t = rhashtable_walk_next(&iter))) {
-		struct semnet_flow *flow;
+	unsigned int pass, found;
+	bool paused;
 
-		if (IS_ERR(t)) {
-			if (PTR_ERR(t) == -EAGAIN)
+	/*
+	 * A walk that pauses resumes after the entry it stopped at; when
+	 * someone else removed that entry meanwhile, it can skip one. So
+	 * pause only while standing on an entry we have not removed (yet),
+	 * and walk again after a pass that paused and still found flows:
+	 * what a pass misses, the next finds. Correctness does not rest on
+	 * this (a stale flow is never used, and keeps what it points at
+	 * alive); promptness and the flow count do.
+	 */
+	for (pass = 0; pass < SEMNET_PURGE_PASSES; pass++) {
+		found = 0;
+		paused = false;
+		rhashtable_walk_enter(&sn->flows.tuples, &iter);
+		rhashtable_walk_start(&iter);
+		while ((t = rhashtable_walk_next(&iter))) {
+			struct semnet_flow *flow;
+
+			if (IS_ERR(t)) {
+				if (PTR_ERR(t) == -EAGAIN) {
+					paused = true;	/* resized: restarted */
+					continue;
+				}
+				break;
+			}
+			if (++seen % SEMNET_GC_BATCH == 0) {
+				rhashtable_walk_stop(&iter);
+				cond_resched();
+				rhashtable_walk_start(&iter);
+				paused = true;
+			}
+			if (t->index != SEMNET_FT_ORIG_PRE)
 				continue;
+			flow = semnet_ftuple_flow(t);
+			if (match && !match(flow, arg))
+				continue;
+			found++;
+			if (semnet_flow_remove(sn, flow))
+				removed++;
+		}
+		rhashtable_walk_stop(&iter);
+		rhashtable_walk_exit(&iter);
+		if (!paused || !found)
 			break;
-		}
-		if (t->index != SEMNET_FT_ORIG_PRE)
-			continue;
-		flow = semnet_ftuple_flow(t);
-		if ((!match || match(flow, arg)) && semnet_flow_remove(sn, flow))
-			removed++;
-		if (++seen % SEMNET_GC_BATCH == 0) {
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
 	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
 	return removed;
 }
 
@@ -345,8 +565,10 @@ static void semnet_flow_gc(struct work_struct *work)
 		if (t->index != SEMNET_FT_ORIG_PRE)
 			continue;
 		flow = semnet_ftuple_flow(t);
-		if (time_after(now, READ_ONCE(flow->expires)) &&
-		    semnet_flow_remove(sn, flow))
+		if (semnet_flow_stale(flow))
+			semnet_flow_remove(sn, flow);
+		else if (time_after(now, READ_ONCE(flow->expires)) &&
+			 semnet_flow_remove(sn, flow))
 			semnet_stat_inc(sn, flows_expired);
 	}
 	rhashtable_walk_stop(&ft->gc_iter);
@@ -366,9 +588,16 @@ int semnet_flow_table_init(struct semnet_net *sn)
 
 	atomic_set(&ft->count, 0);
 	ft->gc_iter_active = false;
+	ft->unreplied = kvcalloc(1 << SEMNET_UNREPLIED_SLOTS_BITS,
+				 sizeof(*ft->unreplied), GFP_KERNEL_ACCOUNT);
+	if (!ft->unreplied)
+		return -ENOMEM;
+	ft->unreplied_seed = get_random_u32();
 	ret = rhashtable_init(&ft->tuples, &semnet_ftuple_params);
-	if (ret)
+	if (ret) {
+		kvfree(ft->unreplied);
 		return ret;
+	}
 	INIT_DEFERRABLE_WORK(&ft->gc_work, semnet_flow_gc);
 	queue_delayed_work(system_power_efficient_wq, &ft->gc_work, HZ);
 	return 0;
@@ -380,7 +609,7 @@ static void semnet_ftuple_free(void *ptr, void *arg)
 
 	/* Each flow is in the table four times: free it with its first. */
 	if (t->index == SEMNET_FT_ORIG_PRE)
-		kmem_cache_free(semnet_flow_cache, semnet_ftuple_flow(t));
+		semnet_flow_free(semnet_ftuple_flow(t));
 }
 
 /* Called when no packet can reach this namespace's hooks any more. */
@@ -396,11 +625,13 @@ void semnet_flow_table_destroy(struct semnet_net *sn)
 	/* Flows half-removed earlier wait in call_rcu: let them finish. */
 	rcu_barrier();
 	rhashtable_free_and_destroy(&ft->tuples, semnet_ftuple_free, NULL);
+	kvfree(ft->unreplied);
 }
 
 int semnet_flow_cache_init(void)
 {
-	semnet_flow_cache = KMEM_CACHE(semnet_flow, 0);
+	/* Accounted: each flow is charged to its namespace's memory cgroup. */
+	semnet_flow_cache = KMEM_CACHE(semnet_flow, SLAB_ACCOUNT);
 	return semnet_flow_cache ? 0 : -ENOMEM;
 }
 

@@ -78,9 +78,19 @@ struct semnet_ftuple {
 	u8 index;
 };
 
+/* Bits of semnet_flow.flags. */
 enum {
 	SEMNET_FLOW_DEAD,	/* being removed: lookups ignore it */
+	SEMNET_FLOW_REPLIED,	/* a packet came back from the instance's side */
+	SEMNET_FLOW_ASSURED,	/* no longer counted as unreplied (or removed) */
+	SEMNET_FLOW_FIN_ORIG,	/* TCP: the client sent its FIN */
+	SEMNET_FLOW_FIN_REPLY,	/* TCP: the server sent its FIN */
 };
+
+/* What a packet tells its flow (semnet_flow_seen). */
+#define SEMNET_SEEN_REPLY	BIT(0)	/* it came from the instance's side */
+#define SEMNET_SEEN_FIN		BIT(1)
+#define SEMNET_SEEN_RST		BIT(2)
 
 struct semnet_flow {
 	struct semnet_ftuple t[SEMNET_FT_COUNT];
@@ -114,9 +124,18 @@ struct semnet_flow_plan {
 	struct semnet_instance *inst;
 };
 
+/*
+ * Unreplied flows are counted per source address in this many slots, by a
+ * keyed hash: a source shares its limit with another only when they
+ * collide (1 in 1024 for any two), and the state stays 4 KB per namespace.
+ */
+#define SEMNET_UNREPLIED_SLOTS_BITS	10
+
 struct semnet_flow_table {
 	struct rhashtable tuples;
 	atomic_t count;
+	atomic_t *unreplied;		/* per source slot */
+	u32 unreplied_seed;
 	struct delayed_work gc_work;
 	struct rhashtable_iter gc_iter;
 	bool gc_iter_active;
@@ -132,8 +151,9 @@ struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,
 /*
  * Creates and publishes a flow for @plan. Returns the ORIG_PRE tuple, or an
  * ERR_PTR: -EEXIST when another CPU created it first (look it up again),
- * -ENOSPC when the table is full, -EADDRINUSE when no source port is free,
- * -ENOMEM.
+ * -ENOSPC when the table is full (and no unreplied flow could be evicted),
+ * -EDQUOT when the client has unreplied_max unreplied flows already,
+ * -EADDRINUSE when no source port is free, -ENOMEM.
  */
 struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 					 const struct semnet_node *node,
@@ -141,9 +161,15 @@ struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 /* Removes @flow (any context); false if someone else already is. */
 bool semnet_flow_remove(struct semnet_net *sn, struct semnet_flow *flow);
 
-/* Refreshes the idle timer after a packet (TCP flags in @tcp_flags). */
-void semnet_flow_seen(struct semnet_flow *flow, const struct semnet_node *node,
-		      unsigned int len, u8 tcp_fin_rst);
+/*
+ * Counts a packet of @flow at its PRE stage and moves its state on (@seen:
+ * SEMNET_SEEN_*): unreplied until the exchange completes, closing after an
+ * RST or FINs both ways (a half-closed connection stays active), and
+ * refreshes its idle timer.
+ */
+void semnet_flow_seen(struct semnet_net *sn, struct semnet_flow *flow,
+		      const struct semnet_node *node, unsigned int len,
+		      unsigned int seen);
 
 typedef bool (*semnet_flow_match_fn)(const struct semnet_flow *flow,
 				     const void *arg);

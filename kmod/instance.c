@@ -93,6 +93,8 @@ static void semnet_instance_unlink(struct semnet_net *sn,
 	if (inst->local)
 		rhashtable_remove_fast(&sn->local, &inst->local_node,
 				       semnet_local_params);
+	/* From here on no lookup uses its flows, whatever the purge finds. */
+	WRITE_ONCE(inst->dead, true);
 	list_del(&inst->list);
 	list_del(&inst->group_list);
 	inst->group->n_instances--;
@@ -100,12 +102,23 @@ static void semnet_instance_unlink(struct semnet_net *sn,
 	sn->generation++;
 }
 
-/* After a grace period: no packet can pick @inst or create flows to it. */
+void semnet_instance_put(struct semnet_instance *inst)
+{
+	if (refcount_dec_and_test(&inst->ref)) {
+		semnet_group_unref(inst->group);
+		kfree_rcu(inst, rcu);
+	}
+}
+
+/*
+ * After a grace period: no packet can pick @inst or create flows to it.
+ * Flows the purge missed keep its memory until they are reaped.
+ */
 static void semnet_instance_release(struct semnet_net *sn,
 				    struct semnet_instance *inst)
 {
 	semnet_group_put(sn, inst->group);
-	kfree_rcu(inst, rcu);
+	semnet_instance_put(inst);
 }
 
 static int semnet_instance_insert(struct semnet_net *sn,
@@ -128,6 +141,7 @@ static int semnet_instance_insert(struct semnet_net *sn,
 	inst->nsip = cfg->nsip;
 	inst->node_addr = cfg->node_addr;
 	inst->ifindex = cfg->ifindex;
+	refcount_set(&inst->ref, 1);
 	inst->local = semnet_instance_wants_local(sn, cfg->nsip);
 	/* Not published yet: nothing can have picked it. */
 	semnet_instance_cost_refresh(sn, inst);
@@ -138,6 +152,7 @@ static int semnet_instance_insert(struct semnet_net *sn,
 		goto err_free;
 	}
 	inst->group = group;
+	refcount_inc(&group->ref);
 	ret = semnet_iset_prepare(group, group->n_instances + 1, &iset);
 	if (ret)
 		goto err_group;
@@ -165,13 +180,24 @@ static int semnet_instance_insert(struct semnet_net *sn,
 	return 0;
 
 err_hash:
+	/*
+	 * Packets to its InstanceIP may have made flows to it meanwhile:
+	 * they go, and any the purge misses keep it alive, stale.
+	 */
 	rhashtable_remove_fast(&sn->instances, &inst->node,
 			       semnet_instance_params);
+	WRITE_ONCE(inst->dead, true);
 	synchronize_rcu();
+	semnet_flow_purge(sn, semnet_flow_of_instance, inst);
+	semnet_iset_free(iset);
+	semnet_group_put(sn, group);
+	semnet_instance_put(inst);
+	return ret;
 err_iset:
 	semnet_iset_free(iset);
 err_group:
 	semnet_group_put(sn, group);
+	semnet_group_unref(group);
 err_free:
 	kfree(inst);
 	return ret;

@@ -23,6 +23,12 @@ struct semnet_instance {
 	int ifindex;			/* bridge port of a local instance, 0: any */
 	bool local;
 	/*
+	 * As for services: the tables hold one reference and every flow to
+	 * the instance one; once deleted (@dead) its flows are stale.
+	 */
+	bool dead;
+	refcount_t ref;
+	/*
 	 * The "closest" policy's view of the instance's node, cached so that
 	 * a pick reads two fields per instance and looks nothing up: the
 	 * cost and down state of the peer its nsIP routes to (where its
@@ -77,6 +83,9 @@ semnet_local_lookup(struct semnet_net *sn, __be32 nsip)
 {
 	return rhashtable_lookup(&sn->local, &nsip, semnet_local_params);
 }
+
+/* Drops an object reference (any context): the last one frees. */
+void semnet_instance_put(struct semnet_instance *inst);
 
 int semnet_instance_add(struct semnet_net *sn,
 			const struct semnet_instance_cfg *cfg, bool replace,

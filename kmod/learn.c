@@ -3,12 +3,14 @@
  * Learned locations of remote InstanceIPs (see learn.h).
  */
 #include <linux/jiffies.h>
+#include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
 #include "hash.h"
 #include "learn.h"
 #include "netns.h"
+#include "peer.h"
 
 static const struct rhashtable_params semnet_learn_params = {
 	.head_offset = offsetof(struct semnet_learned, node),
@@ -35,20 +37,77 @@ void semnet_learn_destroy(struct semnet_net *sn)
 	rhashtable_free_and_destroy(&sn->learned, semnet_learned_free, NULL);
 }
 
-void semnet_learn(struct semnet_net *sn, __be32 addr, __be32 nsip)
+/*
+ * May the entry saying @l->addr lives at @l->nsip now say it lives at an
+ * nsIP of @from? See learn.h.
+ */
+static bool semnet_learn_may_move(struct semnet_net *sn,
+				  const struct semnet_learned *l,
+				  const struct semnet_peer *from)
+{
+	const struct semnet_peer *old;
+
+	if (time_after(jiffies, READ_ONCE(l->seen) + SEMNET_LEARN_HOLD))
+		return true;
+	old = semnet_peer_route(sn, READ_ONCE(l->nsip));
+	return !old || READ_ONCE(old->down) || old->addr == from->addr;
+}
+
+/*
+ * Frees one slot of a full table: the idle entry seen longest ago among
+ * a few from random buckets. False when none of them is idle (or another
+ * CPU removed the one picked first). RCU.
+ */
+static bool semnet_learn_evict(struct semnet_net *sn)
+{
+	const struct bucket_table *tbl;
+	struct semnet_learned *l, *victim = NULL;
+	struct rhash_head *pos;
+	unsigned int i, seen = 0;
+
+	tbl = rht_dereference_rcu(sn->learned.tbl, &sn->learned);
+	for (i = 0; i < 2 * SEMNET_LEARN_SAMPLE && seen < SEMNET_LEARN_SAMPLE;
+	     i++) {
+		unsigned int hash = get_random_u32_below(tbl->size);
+
+		rht_for_each_entry_rcu(l, pos, tbl, hash, node) {
+			unsigned long t = READ_ONCE(l->seen);
+
+			if (time_after(jiffies, t + SEMNET_LEARN_HOLD) &&
+			    (!victim || time_before(t, READ_ONCE(victim->seen))))
+				victim = l;
+			if (++seen == SEMNET_LEARN_SAMPLE)
+				break;
+		}
+	}
+	if (!victim || rhashtable_remove_fast(&sn->learned, &victim->node,
+					      semnet_learn_params))
+		return false;
+	atomic_dec(&sn->n_learned);
+	kfree_rcu(victim, rcu);
+	return true;
+}
+
+bool semnet_learn(struct semnet_net *sn, __be32 addr, __be32 nsip,
+		  const struct semnet_peer *peer, bool table)
 {
 	struct semnet_learned *l, *old;
 
 	l = rhashtable_lookup(&sn->learned, &addr, semnet_learn_params);
 	if (l) {
 		/* The common case: known, and where it was. Write rarely. */
-		if (READ_ONCE(l->nsip) != nsip)
+		if (READ_ONCE(l->nsip) != nsip) {
+			if (!table && !semnet_learn_may_move(sn, l, peer))
+				return false;
 			WRITE_ONCE(l->nsip, nsip);
-		if (time_after(jiffies, READ_ONCE(l->seen) + HZ))
 			WRITE_ONCE(l->seen, jiffies);
-		return;
+		} else if (time_after(jiffies, READ_ONCE(l->seen) + HZ)) {
+			WRITE_ONCE(l->seen, jiffies);
+		}
+		return true;
 	}
-	if (atomic_inc_return(&sn->n_learned) > SEMNET_LEARN_MAX)
+	if (atomic_inc_return(&sn->n_learned) > SEMNET_LEARN_MAX &&
+	    !semnet_learn_evict(sn))
 		goto full;
 	l = kzalloc(sizeof(*l), GFP_ATOMIC | __GFP_NOWARN);
 	if (!l)
@@ -59,11 +118,12 @@ void semnet_learn(struct semnet_net *sn, __be32 addr, __be32 nsip)
 	old = rhashtable_lookup_get_insert_fast(&sn->learned, &l->node,
 						semnet_learn_params);
 	if (!old)
-		return;
+		return true;
 	/* Another CPU learned it first (or the insert failed). */
 	kfree(l);
 full:
 	atomic_dec(&sn->n_learned);
+	return true;
 }
 
 __be32 semnet_learned_nsip(struct semnet_net *sn, __be32 addr)

@@ -50,11 +50,15 @@ err_cache:
 
 static void __exit semnet_exit(void)
 {
+	/*
+	 * Requests first: once the family is gone (it waits for those in
+	 * progress), none can reach a namespace's state as it is freed.
+	 * Miss events from packets still in flight are not sent from then on.
+	 */
+	semnet_genl_exit();
 	semnet_device_exit();
 	semnet_miss_notifier_exit();
-	/* Packets may raise miss events until every node is gone. */
 	semnet_netns_exit();
-	semnet_genl_exit();
 	semnet_flow_cache_exit();
 }
 

@@ -25,6 +25,8 @@
 
 struct semnet_miss_entry {
 	struct hlist_node hnode;
+	struct list_head lru;		/* in the table's, under its lock */
+	struct semnet_miss_source *source;	/* whose miss created it */
 	__be32 addr;
 	u8 kind;
 	unsigned long last_event;	/* jiffies */
@@ -107,8 +109,39 @@ static void semnet_miss_unlink(struct semnet_miss_table *mt,
 	list_splice_tail_init(&e->held, out);
 	mt->n_held -= e->n_held;
 	mt->n_entries--;
+	e->source->entries--;
 	hlist_del(&e->hnode);
+	list_del(&e->lru);
 	kfree(e);
+}
+
+static struct semnet_miss_source *
+semnet_miss_source(struct semnet_miss_table *mt, __be32 src)
+{
+	return &mt->sources[hash_32(jhash_1word((__force u32)src, ~mt->seed),
+				    SEMNET_MISS_SOURCES_BITS)];
+}
+
+/* Takes a token from @b, which refills at @rate a second up to @rate. */
+static bool semnet_miss_take(struct semnet_miss_bucket *b, u32 rate,
+			     unsigned long now)
+{
+	unsigned long elapsed = now - b->stamp;
+
+	if (elapsed >= HZ) {
+		b->tokens = rate;
+		b->stamp = now;
+	} else if (elapsed * rate >= HZ) {
+		/* Whole tokens only; the remainder waits for the next. */
+		u32 add = elapsed * rate / HZ;
+
+		b->tokens = min(rate, b->tokens + add);
+		b->stamp += add * HZ / rate;
+	}
+	if (!b->tokens)
+		return false;
+	b->tokens--;
+	return true;
 }
 
 /*
@@ -116,32 +149,53 @@ static void semnet_miss_unlink(struct semnet_miss_table *mt,
  * an event is due (*@ev filled, true). Table lock held. NULL: no room.
  */
 static struct semnet_miss_entry *
-semnet_miss_note(struct semnet_miss_table *mt, const struct semnet_node *node,
+semnet_miss_note(struct semnet_net *sn, const struct semnet_node *node,
 		 __be32 addr, u8 kind, struct semnet_miss_event *ev,
-		 bool *send)
+		 bool *send, struct list_head *evicted)
 {
+	struct semnet_miss_table *mt = &sn->misses;
 	struct semnet_miss_entry *e = semnet_miss_find(mt, addr);
+	struct semnet_miss_source *source = semnet_miss_source(mt, ev->src);
 	unsigned long now = jiffies;
 
 	*send = false;
 	if (!e) {
-		if (mt->n_entries >= SEMNET_MISS_ENTRIES_MAX)
+		/* One source may not take more than its share. */
+		if (source->entries >= SEMNET_MISS_SOURCE_ENTRIES)
 			return NULL;
-		e = kzalloc(sizeof(*e), GFP_ATOMIC);
+		/* Full: the address missed least recently makes room. */
+		if (mt->n_entries >= SEMNET_MISS_ENTRIES_MAX) {
+			semnet_miss_unlink(mt, list_first_entry(&mt->lru,
+								struct semnet_miss_entry,
+								lru),
+					   evicted);
+			semnet_stat_inc(sn, miss_evicted);
+		}
+		e = kzalloc(sizeof(*e), GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
 		if (!e)
 			return NULL;
 		e->addr = addr;
 		e->kind = kind;
+		e->source = source;
+		source->entries++;
 		INIT_LIST_HEAD(&e->held);
 		hlist_add_head(&e->hnode, semnet_miss_bucket(mt, addr));
+		list_add_tail(&e->lru, &mt->lru);
 		if (!mt->n_entries++)
 			schedule_delayed_work(&mt->gc, SEMNET_MISS_GC_PERIOD);
 		*send = true;
-	} else if (time_after_eq(now, e->last_event + node->miss_interval)) {
-		*send = true;
 	} else {
-		e->suppressed++;
+		list_move_tail(&e->lru, &mt->lru);
+		*send = time_after_eq(now, e->last_event + node->miss_interval);
 	}
+	/* Within the sender's rate and everyone's, or not at all. */
+	if (*send && !(semnet_miss_take(&source->events,
+					SEMNET_MISS_SOURCE_RATE, now) &&
+		       semnet_miss_take(&mt->events, SEMNET_MISS_EVENT_RATE,
+					now)))
+		*send = false;
+	if (!*send)
+		e->suppressed++;
 	e->last_miss = now;
 	if (*send) {
 		ev->addr = addr;
@@ -183,12 +237,16 @@ unsigned int semnet_miss(struct semnet_net *sn, const struct semnet_node *node,
 	};
 	struct semnet_miss_entry *e;
 	struct semnet_held *h = NULL;
+	struct mem_cgroup *old_memcg;
+	LIST_HEAD(evicted);
 	bool send;
 
 	semnet_stat_inc(sn, misses);
+	old_memcg = semnet_charge_begin(sn);
 	/* Only full sockets can be held on to (as nf_queue does). */
 	if (node->hold_packets && (!state->sk || sk_fullsock(state->sk))) {
-		h = kmalloc(sizeof(*h), GFP_ATOMIC);
+		/* NOWAIT: a memory cgroup lets GFP_ATOMIC past its limit. */
+		h = kmalloc(sizeof(*h), GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
 		if (h && skb_dst(skb) && !skb_dst_force(skb)) {
 			kfree(h);	/* its route is going away */
 			h = NULL;
@@ -196,8 +254,9 @@ unsigned int semnet_miss(struct semnet_net *sn, const struct semnet_node *node,
 	}
 
 	spin_lock_bh(&mt->lock);
-	e = semnet_miss_note(mt, node, pkt->key.dst, SEMNET_MISS_ADDRESS,
-			     &ev, &send);
+	e = semnet_miss_note(sn, node, pkt->key.dst, SEMNET_MISS_ADDRESS,
+			     &ev, &send, &evicted);
+	semnet_charge_end(old_memcg);
 	if (!e) {
 		reason = SEMNET_DROP_NOMEM;
 	} else if (!node->hold_packets) {
@@ -221,6 +280,7 @@ unsigned int semnet_miss(struct semnet_net *sn, const struct semnet_node *node,
 		ev.held = e->n_held;
 	spin_unlock_bh(&mt->lock);
 
+	semnet_held_free_list(sn, &evicted, SEMNET_DROP_HOLD_FULL);
 	if (send)
 		semnet_miss_send(sn, &ev);
 	if (reason != SEMNET_DROP_UNSPEC) {
@@ -239,11 +299,16 @@ void semnet_miss_peer(struct semnet_net *sn, const struct semnet_node *node,
 {
 	struct semnet_miss_table *mt = &sn->misses;
 	struct semnet_miss_event ev = { .src = src, .proto = proto };
+	LIST_HEAD(evicted);
 	bool send = false;
 
+	struct mem_cgroup *old_memcg = semnet_charge_begin(sn);
+
 	spin_lock_bh(&mt->lock);
-	semnet_miss_note(mt, node, dst, SEMNET_MISS_PEER, &ev, &send);
+	semnet_miss_note(sn, node, dst, SEMNET_MISS_PEER, &ev, &send, &evicted);
 	spin_unlock_bh(&mt->lock);
+	semnet_charge_end(old_memcg);
+	semnet_held_free_list(sn, &evicted, SEMNET_DROP_HOLD_FULL);
 	if (send)
 		semnet_miss_send(sn, &ev);
 }
@@ -392,6 +457,7 @@ int semnet_miss_init(struct semnet_net *sn)
 	spin_lock_init(&mt->lock);
 	for (b = 0; b < ARRAY_SIZE(mt->buckets); b++)
 		INIT_HLIST_HEAD(&mt->buckets[b]);
+	INIT_LIST_HEAD(&mt->lru);
 	mt->seed = get_random_u32();
 	INIT_DELAYED_WORK(&mt->gc, semnet_miss_gc);
 	INIT_WORK(&mt->release, semnet_miss_release_work);

@@ -17,6 +17,18 @@ struct net_device;
 #define SEMNET_MISS_HASH_BITS		8
 /* Addresses remembered at once (rate-limit state and held packets). */
 #define SEMNET_MISS_ENTRIES_MAX		4096
+/*
+ * Fairness between the senders of misses, tracked per source address in
+ * SEMNET_MISS_SOURCES slots (by a keyed hash): a source may have 1/16 of
+ * the entries, and raise SEMNET_MISS_SOURCE_RATE events a second; all
+ * sources together SEMNET_MISS_EVENT_RATE. One container spraying unknown
+ * addresses then neither fills the table nor drowns the daemon, and
+ * another's miss is still heard.
+ */
+#define SEMNET_MISS_SOURCES_BITS	8
+#define SEMNET_MISS_SOURCE_ENTRIES	(SEMNET_MISS_ENTRIES_MAX / 16)
+#define SEMNET_MISS_SOURCE_RATE		50
+#define SEMNET_MISS_EVENT_RATE		1000
 
 #define SEMNET_DEFAULT_HOLD_PACKETS	4
 #define SEMNET_DEFAULT_HOLD_TOTAL	256
@@ -32,9 +44,23 @@ struct net_device;
  * for it. The packet path only gets here on a miss, so one spinlock per
  * namespace is enough.
  */
+/* A token bucket of miss events: @tokens left at @stamp (jiffies). */
+struct semnet_miss_bucket {
+	u32 tokens;
+	unsigned long stamp;
+};
+
+struct semnet_miss_source {
+	struct semnet_miss_bucket events;
+	u32 entries;
+};
+
 struct semnet_miss_table {
 	spinlock_t lock;
 	struct hlist_head buckets[1 << SEMNET_MISS_HASH_BITS];
+	struct list_head lru;		/* entries, least recently missed first */
+	struct semnet_miss_source sources[1 << SEMNET_MISS_SOURCES_BITS];
+	struct semnet_miss_bucket events;	/* all sources together */
 	u32 n_entries;
 	u32 n_held;
 	u32 seed;

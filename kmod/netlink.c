@@ -74,6 +74,8 @@ static const struct nla_policy semnet_node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_HOLD_TOTAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_hold_total_range),
 	[SEMNET_A_NODE_HOLD_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_hold_timeout_range),
 	[SEMNET_A_NODE_MISS_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_miss_interval_range),
+	[SEMNET_A_NODE_TIMEOUT_UNREPLIED] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
+	[SEMNET_A_NODE_UNREPLIED_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_flow_max_range),
 };
 
 static const struct nla_policy semnet_service_policy[SEMNET_A_SERVICE_MAX + 1] = {
@@ -277,7 +279,10 @@ static int semnet_node_fill(struct sk_buff *skb, struct genl_info *info,
 	    nla_put_u32(skb, SEMNET_A_NODE_HOLD_TIMEOUT,
 			jiffies_to_msecs(node->hold_timeout)) ||
 	    nla_put_u32(skb, SEMNET_A_NODE_MISS_INTERVAL,
-			jiffies_to_msecs(node->miss_interval)))
+			jiffies_to_msecs(node->miss_interval)) ||
+	    nla_put_u32(skb, SEMNET_A_NODE_TIMEOUT_UNREPLIED,
+			node->timeout[SEMNET_TIMEOUT_UNREPLIED] / HZ) ||
+	    nla_put_u32(skb, SEMNET_A_NODE_UNREPLIED_MAX, node->unreplied_max))
 		goto err;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -340,6 +345,7 @@ static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 		{ SEMNET_A_NODE_TIMEOUT_TCP_CLOSE, SEMNET_TIMEOUT_TCP_CLOSE },
 		{ SEMNET_A_NODE_TIMEOUT_UDP, SEMNET_TIMEOUT_UDP },
 		{ SEMNET_A_NODE_TIMEOUT_ICMP, SEMNET_TIMEOUT_ICMP },
+		{ SEMNET_A_NODE_TIMEOUT_UNREPLIED, SEMNET_TIMEOUT_UNREPLIED },
 	};
 	struct net *net = genl_info_net(info);
 	struct semnet_net *sn = semnet_pernet(net);
@@ -386,12 +392,19 @@ static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 			}
 		}
 		node->flow_max = SEMNET_DEFAULT_FLOW_MAX;
+		if (semnet_node_unprivileged(sn))
+			node->flow_max = SEMNET_UNPRIV_FLOW_MAX;
 		node->tunnel_port = SEMNET_TUNNEL_PORT;
 		node->timeout[SEMNET_TIMEOUT_TCP] = SEMNET_DEFAULT_TIMEOUT_TCP * HZ;
 		node->timeout[SEMNET_TIMEOUT_TCP_CLOSE] =
 			SEMNET_DEFAULT_TIMEOUT_TCP_CLOSE * HZ;
 		node->timeout[SEMNET_TIMEOUT_UDP] = SEMNET_DEFAULT_TIMEOUT_UDP * HZ;
 		node->timeout[SEMNET_TIMEOUT_ICMP] = SEMNET_DEFAULT_TIMEOUT_ICMP * HZ;
+		node->timeout[SEMNET_TIMEOUT_UNREPLIED] =
+			SEMNET_DEFAULT_TIMEOUT_UNREPLIED * HZ;
+		node->unreplied_max = SEMNET_DEFAULT_UNREPLIED_MAX;
+		if (semnet_node_unprivileged(sn))
+			node->unreplied_max = SEMNET_UNPRIV_UNREPLIED_MAX;
 		node->hold_packets = SEMNET_DEFAULT_HOLD_PACKETS;
 		node->hold_total = SEMNET_DEFAULT_HOLD_TOTAL;
 		node->hold_timeout =
@@ -437,6 +450,8 @@ static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[SEMNET_A_NODE_FLOW_MAX])
 		node->flow_max = nla_get_u32(tb[SEMNET_A_NODE_FLOW_MAX]);
+	if (tb[SEMNET_A_NODE_UNREPLIED_MAX])
+		node->unreplied_max = nla_get_u32(tb[SEMNET_A_NODE_UNREPLIED_MAX]);
 	if (tb[SEMNET_A_NODE_TUNNEL_PORT])
 		node->tunnel_port = nla_get_u16(tb[SEMNET_A_NODE_TUNNEL_PORT]);
 	if (tb[SEMNET_A_NODE_HOLD_PACKETS])
@@ -455,6 +470,9 @@ static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 				nla_get_u32(tb[timeouts[i].attr]) * HZ;
 
 	ret = semnet_node_validate(node, extack);
+	if (ret)
+		goto err;
+	ret = semnet_node_check_caps(sn, node, extack);
 	if (ret)
 		goto err;
 	/* Existing services and instances must fit the new ranges. */
@@ -1461,7 +1479,11 @@ static int semnet_stats_fill(struct sk_buff *skb, struct genl_info *info,
 	    nla_put_u64_64bit(skb, SEMNET_A_STATS_RELEASED, sum->released,
 			      SEMNET_A_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, SEMNET_A_STATS_CLOSEST_PURGED,
-			      sum->closest_purged, SEMNET_A_STATS_PAD))
+			      sum->closest_purged, SEMNET_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_STATS_EARLY_DROPS,
+			      sum->early_drops, SEMNET_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_STATS_MISS_EVICTED,
+			      sum->miss_evicted, SEMNET_A_STATS_PAD))
 		goto err;
 	drops = nla_nest_start(skb, SEMNET_A_STATS_DROPS);
 	if (!drops)
@@ -1527,6 +1549,13 @@ static int semnet_miss_fill(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * The family is registered: events may be sent. Cleared (and waited for
+ * with RCU) before the family goes, whose multicast group ids another
+ * family may get next.
+ */
+static bool semnet_genl_up;
+
 /* Packet path (atomic): nothing is built when nobody listens. */
 void semnet_nl_miss_event(struct semnet_net *sn,
 			  const struct semnet_miss_event *ev)
@@ -1534,20 +1563,24 @@ void semnet_nl_miss_event(struct semnet_net *sn,
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&semnet_genl_family, sn->net,
+	rcu_read_lock();
+	if (!READ_ONCE(semnet_genl_up) ||
+	    !genl_has_listeners(&semnet_genl_family, sn->net,
 				SEMNET_MCGRP_MISSES_ID))
-		return;
+		goto out;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	if (!msg)
-		return;
+		goto out;
 	hdr = genlmsg_put(msg, 0, 0, &semnet_genl_family, 0, SEMNET_CMD_MISS);
 	if (!hdr || semnet_miss_fill(msg, ev)) {
 		nlmsg_free(msg);
-		return;
+		goto out;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&semnet_genl_family, sn->net, msg, 0,
 				SEMNET_MCGRP_MISSES_ID, GFP_ATOMIC);
+out:
+	rcu_read_unlock();
 }
 
 /* ------------------------------------------------------------- the family */
@@ -1574,13 +1607,19 @@ static const struct genl_ops semnet_genl_ops[] = {
 	  .flags = SEMNET_ADMIN },
 	{ .cmd = SEMNET_CMD_DEL_INSTANCE, .doit = semnet_cmd_del_instance,
 	  .flags = SEMNET_ADMIN },
+	/*
+	 * Instances, flows and peers tell who talks to whom and where the
+	 * nodes are: only admins of the namespace read them, as conntrack's
+	 * and IPVS's tables. Services, the node and counters stay readable.
+	 */
 	{ .cmd = SEMNET_CMD_GET_INSTANCE, .doit = semnet_cmd_get_instance,
 	  .start = semnet_instance_dump_start, .dumpit = semnet_instance_dump,
-	  .done = semnet_dump_done },
+	  .done = semnet_dump_done, .flags = SEMNET_ADMIN },
 	{ .cmd = SEMNET_CMD_FLUSH_INSTANCES, .doit = semnet_cmd_flush_instances,
 	  .flags = SEMNET_ADMIN },
 	{ .cmd = SEMNET_CMD_GET_FLOW, .start = semnet_flow_dump_start,
-	  .dumpit = semnet_flow_dump, .done = semnet_dump_done },
+	  .dumpit = semnet_flow_dump, .done = semnet_dump_done,
+	  .flags = SEMNET_ADMIN },
 	{ .cmd = SEMNET_CMD_FLUSH_FLOWS, .doit = semnet_cmd_flush_flows,
 	  .flags = SEMNET_ADMIN },
 	{ .cmd = SEMNET_CMD_GET_STATS, .doit = semnet_cmd_get_stats },
@@ -1589,7 +1628,8 @@ static const struct genl_ops semnet_genl_ops[] = {
 	{ .cmd = SEMNET_CMD_DEL_PEER, .doit = semnet_cmd_del_peer,
 	  .flags = SEMNET_ADMIN },
 	{ .cmd = SEMNET_CMD_GET_PEER, .start = semnet_peer_dump_start,
-	  .dumpit = semnet_peer_dump, .done = semnet_dump_done },
+	  .dumpit = semnet_peer_dump, .done = semnet_dump_done,
+	  .flags = SEMNET_ADMIN },
 	{ .cmd = SEMNET_CMD_FLUSH_PEERS, .doit = semnet_cmd_flush_peers,
 	  .flags = SEMNET_ADMIN },
 	{ .cmd = SEMNET_CMD_SET_PEER, .doit = semnet_cmd_set_peer,
@@ -1612,10 +1652,16 @@ static struct genl_family semnet_genl_family __ro_after_init = {
 
 int __init semnet_genl_init(void)
 {
-	return genl_register_family(&semnet_genl_family);
+	int ret = genl_register_family(&semnet_genl_family);
+
+	if (!ret)
+		WRITE_ONCE(semnet_genl_up, true);
+	return ret;
 }
 
 void semnet_genl_exit(void)
 {
+	WRITE_ONCE(semnet_genl_up, false);
+	synchronize_rcu();	/* events being sent are done */
 	genl_unregister_family(&semnet_genl_family);
 }

@@ -30,6 +30,8 @@ void semnet_stats_sum(struct semnet_net *sn, struct semnet_stats *sum)
 		sum->miss_events += READ_ONCE(s->miss_events);
 		sum->released += READ_ONCE(s->released);
 		sum->closest_purged += READ_ONCE(s->closest_purged);
+		sum->early_drops += READ_ONCE(s->early_drops);
+		sum->miss_evicted += READ_ONCE(s->miss_evicted);
 		for (i = 0; i <= SEMNET_DROP_MAX; i++)
 			sum->drops[i] += READ_ONCE(s->drops[i]);
 	}

@@ -2,7 +2,9 @@
 #ifndef _SEMNET_NETNS_H
 #define _SEMNET_NETNS_H
 
+#include <linux/memcontrol.h>
 #include <linux/mutex.h>
+#include <linux/sched/mm.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable.h>
@@ -26,6 +28,8 @@ struct semnet_stats {
 	u64 miss_events;
 	u64 released;
 	u64 closest_purged;
+	u64 early_drops;
+	u64 miss_evicted;
 	u64 drops[SEMNET_DROP_MAX + 1];
 };
 
@@ -43,6 +47,14 @@ struct semnet_net {
 	struct mutex lock;
 	/* This node's configuration; NULL: semnet is off in this namespace. */
 	struct semnet_node __rcu *node;
+	/*
+	 * The memory cgroup of whoever first configured the node: what the
+	 * packet path allocates for this namespace (flows, held packets,
+	 * learned locations, miss entries) is charged to it, as the
+	 * configuration objects are to their callers. Set with the node,
+	 * put a grace period after it is gone.
+	 */
+	struct mem_cgroup *memcg;
 	/* The netfilter hooks are on (only with a node config). */
 	bool hooks_registered;
 	/* This namespace's copy of the hooks, whose priv points here. */
@@ -94,6 +106,20 @@ static inline unsigned int semnet_drop_packet(struct semnet_net *sn,
 	semnet_drop(sn, reason);
 	kfree_skb(skb);
 	return NF_STOLEN;
+}
+
+/*
+ * Allocations between these two, with __GFP_ACCOUNT, are charged to the
+ * namespace's memory cgroup (sn->memcg), whatever context runs them.
+ */
+static inline struct mem_cgroup *semnet_charge_begin(struct semnet_net *sn)
+{
+	return set_active_memcg(READ_ONCE(sn->memcg));
+}
+
+static inline void semnet_charge_end(struct mem_cgroup *old)
+{
+	set_active_memcg(old);
 }
 
 void semnet_stats_sum(struct semnet_net *sn, struct semnet_stats *sum);

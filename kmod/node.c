@@ -142,6 +142,9 @@ int semnet_node_set(struct semnet_net *sn, struct semnet_node *node,
 		}
 		sn->hooks_registered = true;
 	}
+	/* The caller's memory cgroup pays for what packets make from now on. */
+	if (!sn->memcg)
+		WRITE_ONCE(sn->memcg, get_mem_cgroup_from_mm(NULL));
 	old = rcu_replace_pointer(sn->node, node, lockdep_is_held(&sn->lock));
 	sn->generation++;
 	if (old) {
@@ -181,4 +184,44 @@ void semnet_node_del(struct semnet_net *sn)
 	sn->generation++;
 	if (old)
 		kfree_rcu(old, rcu);
+	if (sn->memcg) {
+		struct mem_cgroup *memcg = sn->memcg;
+
+		/* Tunnel packets may still be charging to it: wait them out. */
+		WRITE_ONCE(sn->memcg, NULL);
+		synchronize_rcu();
+		mem_cgroup_put(memcg);
+	}
+}
+
+/*
+ * A namespace whose user namespace is not the initial one may be any
+ * user's (unshare -Urn): its node gets limits that bound what a stranger
+ * can make the kernel allocate, on top of its memory cgroup's.
+ */
+bool semnet_node_unprivileged(const struct semnet_net *sn)
+{
+	return sn->net->user_ns != &init_user_ns;
+}
+
+int semnet_node_check_caps(const struct semnet_net *sn,
+			   const struct semnet_node *node,
+			   struct netlink_ext_ack *extack)
+{
+	if (!semnet_node_unprivileged(sn))
+		return 0;
+	if (node->flow_max > SEMNET_UNPRIV_FLOW_MAX) {
+		NL_SET_ERR_MSG(extack, "flow-max above 65536, the limit of a namespace outside the initial user namespace");
+		return -EPERM;
+	}
+	if (node->unreplied_max > SEMNET_UNPRIV_UNREPLIED_MAX) {
+		NL_SET_ERR_MSG(extack, "unreplied-max above 256, the limit of a namespace outside the initial user namespace");
+		return -EPERM;
+	}
+	if (node->hold_packets > SEMNET_UNPRIV_HOLD_PACKETS ||
+	    node->hold_total > SEMNET_UNPRIV_HOLD_TOTAL) {
+		NL_SET_ERR_MSG(extack, "hold-packets above 8 or hold-total above 256, the limits of a namespace outside the initial user namespace");
+		return -EPERM;
+	}
+	return 0;
 }

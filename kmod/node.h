@@ -16,6 +16,7 @@ enum semnet_timeout {
 	SEMNET_TIMEOUT_TCP_CLOSE,
 	SEMNET_TIMEOUT_UDP,
 	SEMNET_TIMEOUT_ICMP,
+	SEMNET_TIMEOUT_UNREPLIED,
 	SEMNET_TIMEOUT_COUNT,
 };
 
@@ -31,6 +32,7 @@ struct semnet_node {
 	__be32 gateway;			/* the bridge's address */
 	int bridge_ifindex;		/* the container bridge */
 	u32 flow_max;
+	u32 unreplied_max;		/* unreplied flows per source */
 	u16 tunnel_port;		/* semnet0's UDP port */
 	u32 hold_packets;		/* held per unknown address */
 	u32 hold_total;			/* held in all */
@@ -46,7 +48,15 @@ struct semnet_node {
 #define SEMNET_DEFAULT_TIMEOUT_TCP_CLOSE 10
 #define SEMNET_DEFAULT_TIMEOUT_UDP	30
 #define SEMNET_DEFAULT_TIMEOUT_ICMP	30
+#define SEMNET_DEFAULT_TIMEOUT_UNREPLIED 30
+#define SEMNET_DEFAULT_UNREPLIED_MAX	1024
 #define SEMNET_TIMEOUT_MAX_SECONDS	(7 * 24 * 3600)
+
+/* The most a namespace outside the initial user namespace may configure. */
+#define SEMNET_UNPRIV_FLOW_MAX		65536
+#define SEMNET_UNPRIV_UNREPLIED_MAX	256
+#define SEMNET_UNPRIV_HOLD_PACKETS	8
+#define SEMNET_UNPRIV_HOLD_TOTAL	256
 
 /* True when @addr is in one of the node's local subnets. */
 static inline bool semnet_node_is_local(const struct semnet_node *node,
@@ -68,5 +78,12 @@ int semnet_node_set(struct semnet_net *sn, struct semnet_node *node,
 		    struct netlink_ext_ack *extack);
 /* Removes the config, every object and flow, and turns the datapath off. */
 void semnet_node_del(struct semnet_net *sn);
+
+/* True when @sn's namespace belongs to a user namespace other than init's. */
+bool semnet_node_unprivileged(const struct semnet_net *sn);
+/* Holds @node to the limits of its namespace (see SEMNET_UNPRIV_*). */
+int semnet_node_check_caps(const struct semnet_net *sn,
+			   const struct semnet_node *node,
+			   struct netlink_ext_ack *extack);
 
 #endif /* _SEMNET_NODE_H */

@@ -88,6 +88,19 @@ struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
 	return NULL;
 }
 
+bool semnet_peer_at(struct semnet_net *sn, __be32 addr, __be16 port,
+		    u8 encap)
+{
+	struct rhlist_head *list, *pos;
+	struct semnet_peer *peer;
+
+	list = rhltable_lookup(&sn->peer_addrs, &addr, semnet_peer_addr_params);
+	rhl_for_each_entry_rcu(peer, pos, list, by_addr)
+		if (peer->encap == encap && peer->port == port)
+			return true;
+	return false;
+}
+
 struct semnet_peer *semnet_peer_find(struct semnet_net *sn,
 				     const struct semnet_prefix *subnet)
 {

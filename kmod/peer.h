@@ -76,6 +76,12 @@ struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst);
 struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
 				     u8 encap, __be32 nsip, bool any,
 				     bool *known);
+/*
+ * True when a peer at underlay address @addr speaks @encap on UDP port
+ * @port: where the tunnel sends. RCU.
+ */
+bool semnet_peer_at(struct semnet_net *sn, __be32 addr, __be16 port,
+		    u8 encap);
 
 /* The peer for exactly @subnet (under the netns lock), or NULL. */
 struct semnet_peer *semnet_peer_find(struct semnet_net *sn,

@@ -57,7 +57,8 @@ static __always_inline int semnet_parse_l4(struct sk_buff *skb,
 		key->dport = th->dest;
 		if (pkt) {
 			pkt->tcp_syn = th->syn && !th->ack;
-			pkt->tcp_fin_rst = th->fin || th->rst;
+			pkt->tcp_fin = th->fin;
+			pkt->tcp_rst = th->rst;
 		}
 		return 0;
 	}
@@ -110,7 +111,8 @@ int semnet_parse(struct sk_buff *skb, struct semnet_pkt *pkt)
 	pkt->icmp_echo = SEMNET_NO_ECHO;
 	pkt->inner_echo = SEMNET_NO_ECHO;
 	pkt->tcp_syn = false;
-	pkt->tcp_fin_rst = false;
+	pkt->tcp_fin = false;
+	pkt->tcp_rst = false;
 	pkt->key.stage = 0;
 	pkt->key.pad[0] = 0;
 	pkt->key.pad[1] = 0;
@@ -140,6 +142,13 @@ int semnet_parse(struct sk_buff *skb, struct semnet_pkt *pkt)
 			if (!inner || inner->ihl < 5 || inner->version != 4)
 				return -EINVAL;
 			pkt->inner_ihl = inner->ihl * 4;
+			/*
+			 * A later fragment holds no L4 header: what sits
+			 * where its ports would be is payload, and must
+			 * neither find a flow nor be rewritten as ports.
+			 */
+			if (inner->frag_off & htons(IP_OFFSET))
+				return -EPROTONOSUPPORT;
 			/* The tuple of the packet that caused the error. */
 			pkt->key.proto = inner->protocol;
 			pkt->key.src = inner->saddr;
@@ -267,22 +276,46 @@ static void semnet_inner_csum4(u8 proto, __sum16 *check, __be32 from,
 }
 
 /*
- * Rewrites the embedded packet of an ICMP error from @from to @to. Its L4
- * checksum is updated only when the error carried enough of it.
+ * Makes an ICMP error writable (and linear) up to the end of its embedded
+ * L4 header, or of as much of that header as the error quotes: an error
+ * may carry only the 8 bytes RFC 792 asks for, and semnet_parse() checked
+ * those are there. The quoted headers may sit in a page fragment, so
+ * nothing past what this made writable may be touched. Returns the number
+ * of embedded L4 header bytes now writable, or a negative errno.
+ */
+static int semnet_inner_writable(struct sk_buff *skb,
+				 const struct semnet_pkt *pkt)
+{
+	unsigned int l4off = skb_network_offset(skb) + pkt->inner_off +
+			     pkt->inner_ihl;
+	unsigned int len;
+
+	if (skb->len < l4off + 8)
+		return -EINVAL;
+	len = min(skb->len - l4off, semnet_l4_len(pkt->key.proto));
+	if (skb_ensure_writable(skb, l4off + len))
+		return -ENOMEM;
+	return len;
+}
+
+/*
+ * Rewrites the embedded packet of an ICMP error from @from to @to; @l4len
+ * bytes of its L4 header are writable. Its L4 checksum is updated only
+ * when the error carried all of that header.
  */
 static void semnet_rewrite_inner(struct sk_buff *skb,
 				 const struct semnet_pkt *pkt,
+				 unsigned int l4len,
 				 const struct semnet_fkey *from,
 				 const struct semnet_fkey *to)
 {
 	struct iphdr *inner = (void *)ip_hdr(skb) + pkt->inner_off;
 	unsigned int l4off = pkt->inner_off + pkt->inner_ihl;
-	unsigned int avail = skb->len - skb_network_offset(skb) - l4off;
 	u8 proto = pkt->key.proto;
 	void *l4 = (void *)ip_hdr(skb) + l4off;
 	__sum16 *check = NULL;
 
-	if (avail >= semnet_l4_len(proto))
+	if (l4len >= semnet_l4_len(proto))
 		check = semnet_l4_check(l4, proto);
 
 	if (from->src != to->src) {
@@ -336,10 +369,11 @@ int semnet_rewrite_icmp_embedded(struct sk_buff *skb,
 				 const struct semnet_pkt *pkt,
 				 const struct semnet_fkey *to)
 {
-	if (skb_ensure_writable(skb, skb_network_offset(skb) + pkt->inner_off +
-				pkt->inner_ihl + sizeof(struct udphdr)))
-		return -ENOMEM;
-	semnet_rewrite_inner(skb, pkt, &pkt->key, to);
+	int l4len = semnet_inner_writable(skb, pkt);
+
+	if (l4len < 0)
+		return l4len;
+	semnet_rewrite_inner(skb, pkt, l4len, &pkt->key, to);
 	semnet_icmp_csum(skb, pkt);
 	return 0;
 }
@@ -347,17 +381,16 @@ int semnet_rewrite_icmp_embedded(struct sk_buff *skb,
 int semnet_rewrite_icmp_error(struct sk_buff *skb, const struct semnet_pkt *pkt,
 			      const struct semnet_ftuple *match)
 {
-	unsigned int nhoff = skb_network_offset(skb);
+	int l4len = semnet_inner_writable(skb, pkt);
 	struct semnet_fkey inner_to;
 	struct iphdr *iph;
 	__be32 src, dst;
 
-	if (skb_ensure_writable(skb, nhoff + pkt->inner_off + pkt->inner_ihl +
-				sizeof(struct udphdr)))
-		return -ENOMEM;
+	if (l4len < 0)
+		return l4len;
 	/* The embedded packet went the other way: reverse the rewrite. */
 	semnet_fkey_reverse(&inner_to, &match->to);
-	semnet_rewrite_inner(skb, pkt, &pkt->key, &inner_to);
+	semnet_rewrite_inner(skb, pkt, l4len, &pkt->key, &inner_to);
 
 	iph = ip_hdr(skb);
 	src = iph->saddr;

@@ -16,13 +16,15 @@ struct semnet_pkt {
 	unsigned int inner_off;		/* embedded IP header (ICMP errors) */
 	unsigned int inner_ihl;
 	bool tcp_syn;			/* SYN without ACK: a new connection */
-	bool tcp_fin_rst;
+	bool tcp_fin;
+	bool tcp_rst;
 };
 
 /*
  * Reads the tuple of the IPv4 packet at skb_network_header(). Returns 0,
  * -EPROTONOSUPPORT for packets semnet does not translate (other protocols,
- * other ICMP types, fragments), or -EINVAL for truncated headers.
+ * other ICMP types, fragments, ICMP errors quoting a fragment other than
+ * the first), or -EINVAL for truncated headers.
  */
 int semnet_parse(struct sk_buff *skb, struct semnet_pkt *pkt);
 
@@ -38,7 +40,9 @@ int semnet_rewrite(struct sk_buff *skb, const struct semnet_pkt *pkt,
  * Translates an ICMP error whose embedded packet belongs to a flow:
  * @match is the tuple found for the embedded packet reversed. The embedded
  * header becomes the reverse of match->to, the outer addresses follow the
- * same rewrite, and the ICMP checksum is recomputed.
+ * same rewrite, and the ICMP checksum is recomputed. The skb may be
+ * non-linear: what is rewritten is made writable first. 0, -ENOMEM, or
+ * -EINVAL when @pkt does not describe @skb.
  */
 int semnet_rewrite_icmp_error(struct sk_buff *skb, const struct semnet_pkt *pkt,
 			      const struct semnet_ftuple *match);

@@ -54,6 +54,7 @@ struct semnet_group *semnet_group_get(struct semnet_net *sn, const char *name,
 	strscpy(group->name, name, sizeof(group->name));
 	INIT_LIST_HEAD(&group->instances);
 	group->users = 1;
+	refcount_set(&group->ref, 1);
 	ret = rhashtable_insert_fast(&sn->groups, &group->node,
 				     semnet_group_params);
 	if (ret) {
@@ -73,7 +74,22 @@ void semnet_group_put(struct semnet_net *sn, struct semnet_group *group)
 	rhashtable_remove_fast(&sn->groups, &group->node, semnet_group_params);
 	/* An empty group has no instance set left to free. */
 	WARN_ON(rcu_access_pointer(group->iset));
-	kfree_rcu(group, rcu);
+	semnet_group_unref(group);
+}
+
+void semnet_group_unref(struct semnet_group *group)
+{
+	/* Readers of the name table or of a stale flow may still look. */
+	if (refcount_dec_and_test(&group->ref))
+		kfree_rcu(group, rcu);
+}
+
+void semnet_service_put(struct semnet_service *svc)
+{
+	if (refcount_dec_and_test(&svc->ref)) {
+		semnet_group_unref(svc->group);
+		kfree_rcu(svc, rcu);
+	}
 }
 
 /*
@@ -258,6 +274,8 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 	}
 	svc->addr = addr;
 	svc->group = group;
+	refcount_inc(&group->ref);
+	refcount_set(&svc->ref, 1);
 	svc->policy = policy;
 
 	if (old) {
@@ -273,11 +291,12 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 			     atomic64_read(&old->counters.bytes));
 		atomic64_set(&svc->counters.flows,
 			     atomic64_read(&old->counters.flows));
-		/* Existing flows keep their instance; they just lose the link. */
+		/* Flows picked by the old policy or name go with it. */
+		WRITE_ONCE(old->dead, true);
 		synchronize_rcu();
 		semnet_flow_purge(sn, semnet_flow_of_service, old);
 		semnet_group_put(sn, old->group);
-		kfree_rcu(old, rcu);
+		semnet_service_put(old);
 	} else {
 		ret = rhashtable_insert_fast(&sn->services, &svc->node,
 					     semnet_service_params);
@@ -290,6 +309,7 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 	return 0;
 err:
 	semnet_group_put(sn, group);
+	semnet_group_unref(group);
 	kfree(svc);
 	return ret;
 }
@@ -299,6 +319,8 @@ static void semnet_service_unlink(struct semnet_net *sn,
 				  struct semnet_service *svc)
 {
 	rhashtable_remove_fast(&sn->services, &svc->node, semnet_service_params);
+	/* From here on no lookup uses its flows, whatever the purge finds. */
+	WRITE_ONCE(svc->dead, true);
 	list_del(&svc->list);
 	sn->n_services--;
 	sn->generation++;
@@ -308,7 +330,7 @@ static void semnet_service_release(struct semnet_net *sn,
 				   struct semnet_service *svc)
 {
 	semnet_group_put(sn, svc->group);
-	kfree_rcu(svc, rcu);
+	semnet_service_put(svc);
 }
 
 int semnet_service_del(struct semnet_net *sn, __be32 addr,

@@ -4,6 +4,7 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/refcount.h>
 #include <linux/rhashtable.h>
 #include <uapi/linux/semnet.h>
 
@@ -55,7 +56,10 @@ void semnet_iset_free(struct semnet_iset *iset);
 
 /*
  * A service name: every ServiceIP with this name balances over its
- * instances. Exists while a service or an instance refers to it.
+ * instances. It is in the name table while a service or an instance in
+ * the tables uses it (@users); its memory lives on while any service or
+ * instance object still points at it (@ref), even one that a flow keeps
+ * after its delete.
  */
 struct semnet_group {
 	struct rhash_head node;
@@ -63,15 +67,23 @@ struct semnet_group {
 	struct semnet_iset __rcu *iset;
 	struct list_head instances;	/* under the netns lock */
 	u32 n_instances;
-	u32 users;			/* services + instances */
+	u32 users;			/* services + instances, netns lock */
+	refcount_t ref;			/* the name table + every object */
 	struct rcu_head rcu;
 };
 
-/* A ServiceIP: an address that means "one instance of @group, by @policy". */
+/*
+ * A ServiceIP: an address that means "one instance of @group, by @policy".
+ * The table holds one reference, every flow to it another: a flow can
+ * never point at freed memory, whatever a purge walk misses. Once deleted
+ * (@dead), its flows are stale and no lookup uses them.
+ */
 struct semnet_service {
 	struct rhash_head node;
 	struct list_head list;		/* in sn->service_list */
 	__be32 addr;			/* key */
+	bool dead;			/* unlinked: its flows are stale */
+	refcount_t ref;
 	struct semnet_group *group;
 	const struct semnet_policy *policy;
 	atomic_t rr_next;		/* round-robin cursor */
@@ -89,6 +101,10 @@ static const struct rhashtable_params semnet_service_params = {
 	.automatic_shrinking = true,
 };
 extern const struct rhashtable_params semnet_group_params;
+
+/* Object references (any context): the last one frees, after RCU. */
+void semnet_group_unref(struct semnet_group *group);
+void semnet_service_put(struct semnet_service *svc);
 
 struct semnet_group *semnet_group_get(struct semnet_net *sn, const char *name,
 				      struct netlink_ext_ack *extack);

@@ -105,7 +105,15 @@ static unsigned int semnet_apply(struct semnet_net *sn,
 	}
 	/* Count each packet once, at its first (PRE) lookup. */
 	if (t->key.stage == SEMNET_STAGE_PRE) {
-		semnet_flow_seen(flow, node, skb->len, pkt->tcp_fin_rst);
+		unsigned int seen = 0;
+
+		if (t->index == SEMNET_FT_REPLY_PRE)
+			seen |= SEMNET_SEEN_REPLY;
+		if (pkt->tcp_fin)
+			seen |= SEMNET_SEEN_FIN;
+		if (pkt->tcp_rst)
+			seen |= SEMNET_SEEN_RST;
+		semnet_flow_seen(sn, flow, node, skb->len, seen);
 		semnet_stat_inc(sn, packets);
 		if (flow->svc)
 			semnet_counters_add(&flow->svc->counters, skb->len);
@@ -136,6 +144,9 @@ static struct semnet_ftuple *semnet_flow_start(struct semnet_net *sn,
 			break;
 		case -ENOSPC:
 			*reason = SEMNET_DROP_FLOW_TABLE_FULL;
+			break;
+		case -EDQUOT:
+			*reason = SEMNET_DROP_UNREPLIED_LIMIT;
 			break;
 		case -EADDRINUSE:
 			*reason = SEMNET_DROP_NO_PORT;

@@ -9,6 +9,9 @@
 #   integration  tests/integration/*.sh on the host
 #   kunit        tests/kunit/run.sh (semnet_kunit.ko in the debug kernel)
 #   e2e          tests/e2e/*.sh in the VM (tests/vm/run)
+#   adversarial  tests/adversarial/*.sh: attacks on the module, in the VM
+#                on the debug kernel (KASAN, lockdep, panic_on_warn,
+#                kmemleak after each)
 # (only the executable *.sh files: the others are libraries they source)
 # --debug (make check-debug) runs KUnit with kmemleak and the e2e scenarios
 # on the debug kernel.
@@ -27,11 +30,11 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--debug) debug=1 ;;
 	--only) only=${2:?--only needs a suite}; shift ;;
-	*) echo "usage: $0 [--debug] [--only unit|integration|kunit|e2e]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--debug] [--only unit|integration|kunit|e2e|adversarial]" >&2; exit 2 ;;
 	esac
 	shift
 done
-case $only in ''|unit|integration|kunit|e2e) ;; *) echo "run-all: no suite $only" >&2; exit 2 ;; esac
+case $only in ''|unit|integration|kunit|e2e|adversarial) ;; *) echo "run-all: no suite $only" >&2; exit 2 ;; esac
 
 res=$TOP/build/results
 mkdir -p "$TOP/build"
@@ -46,7 +49,7 @@ passed=0 failed=0
 
 wanted() {	# wanted SUITE: is SUITE to run?
 	[ -z "$only" ] || [ "$only" = "$1" ] || return 1
-	[ "$debug" = 0 ] || [ "$1" = kunit ] || [ "$1" = e2e ]
+	[ "$debug" = 0 ] || [ "$1" = kunit ] || [ "$1" = e2e ] || [ "$1" = adversarial ]
 }
 
 # record NAME STATUS LOG: count LOG's TAP lines, one failure more when
@@ -141,47 +144,71 @@ if wanted kunit; then
 	record "kunit" "$?" "$res/kunit.log"
 fi
 
-if wanted e2e; then
-	mkdir -p "$res/e2e"
-	vm_args=()
-	if [ "$debug" = 1 ]; then
-		echo "== e2e (debug kernel)"
-		kernel_note
-		vm_args=(--kernel debug --module "$TOP/build/debug/src/semnet.ko")
-		if tree=$(tests/kunit/build-kernel.sh 2>"$res/e2e/kernel.log"); then
-			build "e2e: semnet.ko for the debug kernel" "$res/e2e/build-module.log" \
-				tests/kunit/build-module.sh "$tree" "$TOP/build/debug/src" || module_ok=0
-		else
-			echo "not ok - building the debug kernel" >>"$res/e2e/kernel.log"
-			record "e2e: the debug kernel" 1 "$res/e2e/kernel.log"
-			module_ok=0
-		fi
-	else
-		echo "== e2e"
-	fi
-	jobs=${SEMNET_E2E_JOBS:-2}
-	declare -A running=()	# pid -> scenario name
-	# reap: wait for one scenario and record it (in finishing order).
+# vm_suite SUITE DIR VM-ARGS...: runs the executable DIR/*.sh in VMs,
+# SEMNET_E2E_JOBS at a time, and records each (in finishing order).
+vm_suite() {
+	local suite=$1 dir=$2 t n
+	shift 2
+	local jobs=${SEMNET_E2E_JOBS:-2}
+	local -A running=()	# pid -> scenario name
+	mkdir -p "$res/$suite"
 	reap() {
 		local pid status
 		wait -n -p pid "${!running[@]}"
 		status=$?
-		record "e2e: ${running[$pid]}" "$status" "$res/e2e/${running[$pid]}.log"
+		record "$suite: ${running[$pid]}" "$status" "$res/$suite/${running[$pid]}.log"
 		unset "running[$pid]"
 	}
-	for t in tests/e2e/*.sh; do
+	for t in "$dir"/*.sh; do
 		[ -x "$t" ] || continue
 		n=$(basename "$t" .sh)
 		if [ "$module_ok" = 1 ] && [ "$user_ok" = 1 ]; then
 			while [ "${#running[@]}" -ge "$jobs" ]; do reap; done
-			tests/vm/run "${vm_args[@]}" "$t" >"$res/e2e/$n.log" 2>&1 &
+			tests/vm/run "$@" "$t" >"$res/$suite/$n.log" 2>&1 &
 			running[$!]=$n
 		else
-			echo "not ok - the module or userspace build failed" >"$res/e2e/$n.log"
-			record "e2e: $n" 1 "$res/e2e/$n.log"
+			echo "not ok - the module or userspace build failed" >"$res/$suite/$n.log"
+			record "$suite: $n" 1 "$res/$suite/$n.log"
 		fi
 	done
 	while [ "${#running[@]}" -gt 0 ]; do reap; done
+}
+
+# debug_module SUITE: semnet.ko for the debug kernel (build/debug/src);
+# clears module_ok when either cannot be built.
+debug_module() {
+	local tree
+	mkdir -p "$res/$1"
+	kernel_note
+	if tree=$(tests/kunit/build-kernel.sh 2>"$res/$1/kernel.log"); then
+		build "$1: semnet.ko for the debug kernel" "$res/$1/build-module.log" \
+			tests/kunit/build-module.sh "$tree" "$TOP/build/debug/src" || module_ok=0
+	else
+		echo "not ok - building the debug kernel" >>"$res/$1/kernel.log"
+		record "$1: the debug kernel" 1 "$res/$1/kernel.log"
+		module_ok=0
+	fi
+}
+
+if wanted e2e; then
+	if [ "$debug" = 1 ]; then
+		echo "== e2e (debug kernel)"
+		debug_module e2e
+		vm_suite e2e tests/e2e --kernel debug --module "$TOP/build/debug/src/semnet.ko"
+	else
+		echo "== e2e"
+		vm_suite e2e tests/e2e
+	fi
+fi
+
+# The attacks on the module: always on the debug kernel (KASAN, lockdep,
+# panic_on_warn), with a kmemleak scan after each.
+if wanted adversarial; then
+	echo "== adversarial (debug kernel)"
+	module_ok=1
+	debug_module adversarial
+	vm_suite adversarial tests/adversarial --kernel debug --kmemleak \
+		--module "$TOP/build/debug/src/semnet.ko"
 fi
 
 echo "$passed passed, $failed failed"

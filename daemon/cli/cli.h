@@ -34,6 +34,21 @@ extern struct sn_opts sn_opts;
 
 /* The entry point, separate from main() so the unit tests can call it. */
 int sn_main(int argc, char **argv);
+/* Runs one command: argv[0] is its word ("service"), options are parsed. */
+int sn_command(int argc, char **argv);
+
+/*
+ * semnet -batch FILE (batch.c): runs FILE's commands, "-" is stdin.
+ * Returns 0, or SN_EXIT_FAIL when a line failed (or FILE cannot be read).
+ */
+int sn_batch(const char *file, bool force);
+/* The batch line being run, for messages; 0 outside a batch. */
+extern unsigned long sn_batch_line;
+/*
+ * Starts a message on stderr: "semnet: ", in a batch "semnet: line N: ".
+ * Flushes stdout first in a batch, so output and errors stay in order.
+ */
+void sn_err_begin(void);
 
 /*
  * "semnet: WHAT: message" on stderr. sn_usage_error returns SN_EXIT_USAGE,
@@ -91,6 +106,19 @@ int sn_keywords(const char *what, const struct sn_kw *kw, size_t nkw,
 
 /* Opens the family; prints why not (module not loaded...). 0 or SN_EXIT_FAIL. */
 int sn_open(struct sn_genl *g);
+/*
+ * Turns the batch socket on (every request of every command then goes over
+ * one socket, opened at the first) or off (closes it).
+ */
+void sn_batch_socket(bool on);
+/*
+ * The socket for a command's requests: own, opened, or in a batch the
+ * batch's. NULL when it cannot be opened (reported). sn_release() gives it
+ * back with the last request's result (0 or a negative errno): own is
+ * closed, the batch's kept unless that request may have left replies queued.
+ */
+struct sn_genl *sn_acquire(struct sn_genl *own);
+void sn_release(struct sn_genl *g, int err);
 /* A new request; exits on out of memory. */
 struct nl_msg *sn_msg(struct sn_genl *g, uint8_t cmd, int flags);
 /* Prints a failed request the way every command does. Returns SN_EXIT_FAIL. */
@@ -151,6 +179,8 @@ struct sn_node {
 	uint32_t hold_total;
 	uint32_t hold_timeout;		/* ms */
 	uint32_t miss_interval;		/* ms */
+	uint32_t timeout_unreplied;
+	uint32_t unreplied_max;
 	uint16_t tunnel_port;
 };
 int sn_node_put(struct nl_msg *msg, const struct sn_node *n);
@@ -235,6 +265,8 @@ struct sn_stats {
 	uint32_t held;
 	uint64_t released;
 	uint64_t closest_purged;
+	uint64_t early_drops;
+	uint64_t miss_evicted;
 	uint64_t drops[SN_DROPS_MAX];
 	uint64_t drops_present;		/* 1 << reason */
 	uint64_t drops_total;

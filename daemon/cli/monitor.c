@@ -187,7 +187,8 @@ int sn_cmd_monitor(int argc, char **argv)
 			break;
 		}
 		if (ret == -ENOBUFS) {
-			fprintf(stderr, "semnet: monitor: events were lost (socket buffer full)\n");
+			sn_err_begin();
+			fputs("monitor: events were lost (socket buffer full)\n", stderr);
 			continue;
 		}
 		if (ret < 0) {
@@ -196,7 +197,9 @@ int sn_cmd_monitor(int argc, char **argv)
 		}
 	}
 	sn_genl_close(&g);
-	if (mon.bad)
-		fprintf(stderr, "semnet: monitor: %d malformed events skipped\n", mon.bad);
+	if (mon.bad) {
+		sn_err_begin();
+		fprintf(stderr, "monitor: %d malformed events skipped\n", mon.bad);
+	}
 	return 0;
 }

@@ -20,10 +20,12 @@ void sn_node_usage(FILE *out)
 	      "                       [timeout-tcp SEC] [timeout-tcp-close SEC]\n"
 	      "                       [timeout-udp SEC] [timeout-icmp SEC] [tunnel-port PORT]\n"
 	      "                       [hold-packets N] [hold-total N] [hold-timeout MS]\n"
-	      "                       [miss-interval MS]\n"
+	      "                       [miss-interval MS] [timeout-unreplied SEC]\n"
+	      "                       [unreplied-max N]\n"
 	      "       semnet node change [platform PREFIX] [services PREFIX] [subnet PREFIX ...]\n"
 	      "                          [gateway ADDR] [bridge IFNAME] [flow-max N] [timeout-* SEC]\n"
 	      "                          [tunnel-port PORT] [hold-* N|MS] [miss-interval MS]\n"
+	      "                          [unreplied-max N]\n"
 	      "       semnet node show\n"
 	      "       semnet node del\n"
 	      "\n"
@@ -33,16 +35,19 @@ void sn_node_usage(FILE *out)
 	      "  gateway ADDR      the bridge's address (e.g. 172.16.0.1)\n"
 	      "  bridge IFNAME     the container bridge\n"
 	      "  flow-max N        flow table capacity\n"
-	      "  timeout-* SEC     idle timeouts: established TCP, TCP after FIN/RST, UDP, ICMP\n"
+	      "  timeout-* SEC     idle timeouts: established TCP, TCP after RST or FIN both\n"
+	      "                    ways, UDP, ICMP, and a flow not yet answered (unreplied)\n"
 	      "  tunnel-port PORT  the UDP port semnet0 receives on (default 4754)\n"
 	      "  hold-packets N    packets held per unknown address while it is resolved\n"
 	      "                    (0: drop them; see semnet monitor)\n"
 	      "  hold-total N      packets held in all\n"
 	      "  hold-timeout MS   a held packet is dropped after MS milliseconds\n"
 	      "  miss-interval MS  at most one miss event per address every MS milliseconds\n"
+	      "  unreplied-max N   flows not yet answered that one source may have at once\n"
 	      "`node set` configures the node; on a new node the optional values default\n"
 	      "to flow-max 262144, timeouts tcp 900, tcp-close 10, udp 30, icmp 30,\n"
-	      "hold-packets 4, hold-total 256, hold-timeout 2000, miss-interval 200 (those\n"
+	      "unreplied 30, unreplied-max 1024, hold-packets 4, hold-total 256,\n"
+	      "hold-timeout 2000, miss-interval 200 (those\n"
 	      "of the module); on a configured node what is left out stays as it was.\n"
 	      "`node change` updates just the values given (subnets: all of them). `node\n"
 	      "del` removes the configuration with every service, instance and flow.\n",
@@ -66,6 +71,8 @@ static const struct nla_policy node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_HOLD_TOTAL] = { .type = NLA_U32 },
 	[SEMNET_A_NODE_HOLD_TIMEOUT] = { .type = NLA_U32 },
 	[SEMNET_A_NODE_MISS_INTERVAL] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TIMEOUT_UNREPLIED] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_UNREPLIED_MAX] = { .type = NLA_U32 },
 };
 
 /* The u32 attributes of a node, for put, get and print alike. */
@@ -85,6 +92,10 @@ static const struct {
 	{ SEMNET_A_NODE_HOLD_TIMEOUT, offsetof(struct sn_node, hold_timeout), "hold-timeout" },
 	{ SEMNET_A_NODE_MISS_INTERVAL, offsetof(struct sn_node, miss_interval),
 	  "miss-interval" },
+	{ SEMNET_A_NODE_TIMEOUT_UNREPLIED, offsetof(struct sn_node, timeout_unreplied),
+	  "timeout-unreplied" },
+	{ SEMNET_A_NODE_UNREPLIED_MAX, offsetof(struct sn_node, unreplied_max),
+	  "unreplied-max" },
 };
 
 static uint32_t *node_u32(struct sn_node *n, size_t i)
@@ -285,7 +296,7 @@ enum {
 	KW_PLATFORM, KW_SERVICES, KW_SUBNET, KW_GATEWAY, KW_BRIDGE,
 	KW_FLOW_MAX, KW_TIMEOUT_TCP, KW_TIMEOUT_TCP_CLOSE, KW_TIMEOUT_UDP,
 	KW_TIMEOUT_ICMP, KW_HOLD_PACKETS, KW_HOLD_TOTAL, KW_HOLD_TIMEOUT,
-	KW_MISS_INTERVAL, KW_TUNNEL_PORT,
+	KW_MISS_INTERVAL, KW_TIMEOUT_UNREPLIED, KW_UNREPLIED_MAX, KW_TUNNEL_PORT,
 };
 
 /* Same order as the enum above and as node_u32s for the numbers. */
@@ -304,6 +315,8 @@ enum {
 	[KW_HOLD_TOTAL] = { "hold-total", SN_KW_U32, 0, 0, NULL }, \
 	[KW_HOLD_TIMEOUT] = { "hold-timeout", SN_KW_U32, 0, 1, NULL }, \
 	[KW_MISS_INTERVAL] = { "miss-interval", SN_KW_U32, 0, 0, NULL }, \
+	[KW_TIMEOUT_UNREPLIED] = { "timeout-unreplied", SN_KW_U32, 0, 1, NULL }, \
+	[KW_UNREPLIED_MAX] = { "unreplied-max", SN_KW_U32, 0, 1, NULL }, \
 	[KW_TUNNEL_PORT] = { "tunnel-port", SN_KW_PORT, 0, 0, NULL }, \
 }
 static const struct sn_kw node_set_kw[] = NODE_KW(SN_KW_REQUIRED);

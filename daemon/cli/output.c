@@ -99,6 +99,8 @@ const char *sn_flow_state_name(unsigned int state)
 		return "active";
 	case SEMNET_FLOW_CLOSING:
 		return "closing";
+	case SEMNET_FLOW_UNREPLIED:
+		return "unreplied";
 	}
 	return NULL;
 }

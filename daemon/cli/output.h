@@ -38,7 +38,7 @@ const char *sn_fmt_ms(uint32_t ms, char *buf, size_t len);
 /* "tcp", "udp", "icmp", else the number. */
 const char *sn_fmt_proto(uint8_t proto, char *buf, size_t len);
 
-/* "active", "closing", or NULL for a state this tool does not know. */
+/* "active", "closing", "unreplied", or NULL for a state this tool does not know. */
 const char *sn_flow_state_name(unsigned int state);
 /*
  * Name of an enum semnet_drop_reason, hyphenated for text ("no-instance");

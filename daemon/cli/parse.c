@@ -467,3 +467,47 @@ int sn_parse_keywords(const struct sn_kw *kw, size_t nkw, int argc,
 	}
 	return 0;
 }
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int sn_split_words(char *line, char **argv, int max, char *err, size_t errlen)
+{
+	char *p = line, *end;
+	int argc = 0;
+
+	for (;;) {
+		while (is_blank(*p))
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (argc >= max) {
+			set_err(err, errlen, "more than %d words", max);
+			return -EINVAL;
+		}
+		if (*p == '\'' || *p == '"') {
+			end = strchr(p + 1, *p);
+			if (!end) {
+				set_err(err, errlen, "no closing %c", *p);
+				return -EINVAL;
+			}
+			argv[argc++] = p + 1;
+			*end++ = '\0';
+			if (*end && !is_blank(*end)) {
+				set_err(err, errlen, "text right after a closing quote");
+				return -EINVAL;
+			}
+			p = end;
+			continue;
+		}
+		argv[argc++] = p;
+		while (*p && !is_blank(*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	argv[argc] = NULL;
+	return argc;
+}

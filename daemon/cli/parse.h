@@ -125,6 +125,19 @@ int sn_parse_keywords(const struct sn_kw *kw, size_t nkw, int argc,
 		      char *const *argv, struct sn_kwval *out,
 		      char *err, size_t errlen);
 
+/*
+ * Splits one line of a batch file (semnet -batch) into words, in place:
+ * words are separated by blanks (space, tab, CR, LF); a word that starts
+ * with ' or " runs to the same quote (nothing is special inside, the
+ * quotes are not part of the word) and must be followed by a blank or the
+ * end; a # at the start of a word (outside quotes) comments out the rest
+ * of the line. argv (room for max + 1) gets the words and a NULL. Returns
+ * the number of words (0: a blank or comment line), or -EINVAL with the
+ * reason in err (an unterminated quote, text right after a closing
+ * quote, more than max words).
+ */
+int sn_split_words(char *line, char **argv, int max, char *err, size_t errlen);
+
 /* How a keyword's value is written in messages and help: "PREFIX" etc. */
 const char *sn_kw_meta(enum sn_kw_type type);
 

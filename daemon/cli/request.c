@@ -14,15 +14,63 @@
 
 #include "cli.h"
 
+/* The socket of a batch, opened at its first request. */
+static struct {
+	bool active;
+	bool open;
+	struct sn_genl g;
+} batch;
+
 int sn_open(struct sn_genl *g)
 {
 	int ret = sn_genl_open(g);
 
 	if (ret < 0) {
-		fprintf(stderr, "semnet: %s\n", sn_genl_open_strerror(ret));
+		sn_err_begin();
+		fprintf(stderr, "%s\n", sn_genl_open_strerror(ret));
 		return SN_EXIT_FAIL;
 	}
 	return 0;
+}
+
+static void batch_close(void)
+{
+	if (batch.open)
+		sn_genl_close(&batch.g);
+	batch.open = false;
+}
+
+void sn_batch_socket(bool on)
+{
+	if (!on)
+		batch_close();
+	batch.active = on;
+}
+
+struct sn_genl *sn_acquire(struct sn_genl *own)
+{
+	if (!batch.active)
+		return sn_open(own) ? NULL : own;
+	if (!batch.open && sn_open(&batch.g))
+		return NULL;
+	batch.open = true;
+	return &batch.g;
+}
+
+void sn_release(struct sn_genl *g, int err)
+{
+	if (g != &batch.g) {
+		sn_genl_close(g);
+		return;
+	}
+	/*
+	 * A kernel rejection ends with its ack, leaving nothing behind; but a
+	 * dump cut short (interrupted by a change, a reply this tool refused,
+	 * a failed receive) leaves the rest of its messages queued, and the
+	 * next request would read them as its own. Start over on a new socket.
+	 */
+	if (err == -EIO || err == -EBADMSG || err == -ENOMEM)
+		batch_close();
 }
 
 struct nl_msg *sn_msg(struct sn_genl *g, uint8_t cmd, int flags)
@@ -30,7 +78,8 @@ struct nl_msg *sn_msg(struct sn_genl *g, uint8_t cmd, int flags)
 	struct nl_msg *msg = sn_genl_request(g, cmd, flags);
 
 	if (!msg) {
-		fputs("semnet: out of memory\n", stderr);
+		sn_err_begin();
+		fputs("out of memory\n", stderr);
 		exit(SN_EXIT_FAIL);
 	}
 	return msg;
@@ -38,7 +87,8 @@ struct nl_msg *sn_msg(struct sn_genl *g, uint8_t cmd, int flags)
 
 void sn_put_failed(void)
 {
-	fputs("semnet: request too large\n", stderr);
+	sn_err_begin();
+	fputs("request too large\n", stderr);
 	exit(SN_EXIT_FAIL);
 }
 
@@ -64,28 +114,32 @@ int sn_report(struct sn_genl *g, const char *what, int err)
 		msg = "netlink receive failed (or the dump kept being interrupted by changes)";
 	else
 		msg = strerror(-err);
-	fprintf(stderr, "semnet: %s: %s\n", what, msg);
+	sn_err_begin();
+	fprintf(stderr, "%s: %s\n", what, msg);
 	return SN_EXIT_FAIL;
 }
 
-/* One request on a fresh socket: 0, SN_EXIT_FAIL (reported) or -EIO (not). */
+/*
+ * One request on a fresh socket (in a batch: the batch's): 0, SN_EXIT_FAIL
+ * (reported) or -EIO (not).
+ */
 static int request_once(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
 			const void *farg, sn_genl_reply_fn fn, void *arg, bool eio_quiet)
 {
-	struct sn_genl g;
+	struct sn_genl own, *g;
 	struct nl_msg *msg;
-	int ret;
+	int err, ret;
 
-	ret = sn_open(&g);
-	if (ret)
-		return ret;
-	msg = sn_msg(&g, cmd, flags);
+	g = sn_acquire(&own);
+	if (!g)
+		return SN_EXIT_FAIL;
+	msg = sn_msg(g, cmd, flags);
 	if (fill && fill(msg, farg) < 0)
 		sn_put_failed();
-	ret = sn_genl_transact(&g, msg, fn, arg);
+	ret = err = sn_genl_transact(g, msg, fn, arg);
 	if (ret < 0 && !(ret == -EIO && eio_quiet))
-		ret = sn_report(&g, what, ret);
-	sn_genl_close(&g);
+		ret = sn_report(g, what, ret);
+	sn_release(g, err);
 	return ret;
 }
 
@@ -100,6 +154,7 @@ int sn_dump(const char *what, uint8_t cmd, sn_fill_fn fill, const void *farg,
 {
 	int tries, ret = 0;
 
+	/* A retry gets a new socket: sn_release() closed the batch's too. */
 	for (tries = 1; tries <= SN_DUMP_TRIES; tries++) {
 		ret = request_once(what, cmd, NLM_F_DUMP, fill, farg, fn, arg,
 				   tries < SN_DUMP_TRIES);

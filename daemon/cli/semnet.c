@@ -6,7 +6,8 @@
  * This file: options, the top-level dispatch, `version` and `help`. Each
  * object has its own file (node.c, service.c, instance.c, peer.c, flow.c, stats.c,
  * show.c); parsing is in parse.c, output helpers in output.c, netlink in
- * request.c. main() is in main.c so the unit tests can call sn_main().
+ * request.c, -batch in batch.c. main() is in main.c so the unit tests can
+ * call sn_main().
  *
  * Exit status: 0 success, 1 runtime failure (including a rejection by the
  * kernel, whose extack message is printed), 2 usage error. Usage errors are
@@ -23,13 +24,24 @@
 #include "cli.h"
 
 struct sn_opts sn_opts;
+unsigned long sn_batch_line;
+
+void sn_err_begin(void)
+{
+	if (sn_batch_line) {
+		fflush(stdout);
+		fprintf(stderr, "semnet: line %lu: ", sn_batch_line);
+	} else {
+		fputs("semnet: ", stderr);
+	}
+}
 
 static int vmessage(int status, const char *what, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
 static int vmessage(int status, const char *what, const char *fmt, va_list ap)
 {
-	fputs("semnet: ", stderr);
+	sn_err_begin();
 	if (what)
 		fprintf(stderr, "%s: ", what);
 	vfprintf(stderr, fmt, ap);
@@ -84,10 +96,14 @@ int sn_keywords(const char *what, const struct sn_kw *kw, size_t nkw,
 void sn_usage(FILE *out)
 {
 	fputs("Usage: semnet [-j] [-s] COMMAND [ARGS]\n"
+	      "       semnet [-j] [-s] [-force] -batch FILE\n"
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json      print JSON instead of text\n"
 	      "  -s, --stats     show packet, byte and flow counters (always in JSON)\n"
+	      "  -b, -batch FILE run the commands of FILE (- for stdin), one a line,\n"
+	      "                  over one netlink socket; stop at the first that fails\n"
+	      "  -force          with -batch: go on after a failed line (exit 1 at the end)\n"
 	      "  -V, --version   print the version of this tool\n"
 	      "  -h, --help      print this help\n"
 	      "\n"
@@ -104,7 +120,9 @@ void sn_usage(FILE *out)
 	      "  help [OBJECT]                         this help, or OBJECT's\n"
 	      "\n"
 	      "`semnet OBJECT help` prints the arguments of OBJECT; `semnet OBJECT` alone\n"
-	      "shows it. See semnet(8).\n",
+	      "shows it. A -batch line is a command without \"semnet\" and options;\n"
+	      "' or \" quote a word, # starts a comment, \\ at the end continues the line.\n"
+	      "See semnet(8).\n",
 	      out);
 }
 
@@ -272,22 +290,64 @@ int sn_dispatch(const char *object, const struct sn_subcmd *subcmds, size_t n,
 	return subcmds[i].run(what, argc - 2, argv + 2);
 }
 
+int sn_command(int argc, char **argv)
+{
+	int i = find_command(argv[0]);
+
+	if (i < 0)
+		return SN_EXIT_USAGE;
+	return commands[i].run(argc, argv);
+}
+
+/*
+ * ip(8) spells its batch options with one dash, -batch and -force, which
+ * getopt would read as -b atch and -f orce: give them their second dash
+ * (only among the options, before the command word).
+ */
+static void ip_style_options(int argc, char **argv)
+{
+	static char batch[] = "--batch", force[] = "--force";
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] &&
+	     strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "-batch"))
+			argv[i] = batch;
+		else if (!strcmp(argv[i], "-force"))
+			argv[i] = force;
+		if (!strcmp(argv[i], "--batch") || !strcmp(argv[i], "-b"))
+			i++;	/* its FILE, which may start with a dash */
+	}
+}
+
 int sn_main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, i;
+	const char *batch = NULL;
+	bool force = false;
+	int c;
 
 	memset(&sn_opts, 0, sizeof(sn_opts));
+	sn_batch_line = 0;
+	ip_style_options(argc, argv);
 	optind = 0;		/* full getopt reset: sn_main may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jsVh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jsb:Vh", options, NULL)) != -1) {
 		switch (c) {
+		case 'b':
+			batch = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
 		case 'j':
 			sn_opts.json = true;
 			break;
@@ -301,7 +361,9 @@ int sn_main(int argc, char **argv)
 			sn_usage(stdout);
 			return 0;
 		default:
-			if (optopt)
+			if (optopt == 'b')
+				sn_usage_error(NULL, "-batch needs a FILE (try: semnet help)");
+			else if (optopt && optopt != 'f')
 				sn_usage_error(NULL, "unknown option \"-%c\" (try: semnet help)",
 					       optopt);
 			else
@@ -312,12 +374,17 @@ int sn_main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (batch) {
+		if (argc > 0)
+			return sn_usage_error(NULL, "unexpected argument \"%s\" after -batch FILE",
+					      argv[0]);
+		return sn_batch(batch, force);
+	}
+	if (force)
+		return sn_usage_error(NULL, "-force goes with -batch FILE (try: semnet help)");
 	if (argc < 1) {
 		sn_usage(stderr);
 		return SN_EXIT_USAGE;
 	}
-	i = find_command(argv[0]);
-	if (i < 0)
-		return SN_EXIT_USAGE;
-	return commands[i].run(argc, argv);
+	return sn_command(argc, argv);
 }

@@ -52,33 +52,34 @@ static int stats_reply(struct nlattr **attrs, void *arg)
  */
 static int fetch_once(struct overview *o, bool quiet)
 {
-	struct sn_genl g;
-	int ret;
+	struct sn_genl own, *g;
+	int err, ret;
 
-	ret = sn_open(&g);
-	if (ret)
-		return ret;
-	ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_NODE, 0), node_reply, o);
+	g = sn_acquire(&own);
+	if (!g)
+		return SN_EXIT_FAIL;
+	ret = sn_genl_transact(g, sn_msg(g, SEMNET_CMD_GET_NODE, 0), node_reply, o);
 	if (ret == -ENODATA)	/* not configured: still show the rest */
 		ret = 0;
 	if (!ret) {
-		ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_PEER, NLM_F_DUMP),
+		ret = sn_genl_transact(g, sn_msg(g, SEMNET_CMD_GET_PEER, NLM_F_DUMP),
 				       sn_peers_collect, &o->peers);
 		if (ret == -EOPNOTSUPP)	/* a module without tunnel peers */
 			ret = 0;
 	}
 	if (!ret)
-		ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_SERVICE, NLM_F_DUMP),
+		ret = sn_genl_transact(g, sn_msg(g, SEMNET_CMD_GET_SERVICE, NLM_F_DUMP),
 				       sn_services_collect, &o->services);
 	if (!ret)
-		ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_INSTANCE, NLM_F_DUMP),
+		ret = sn_genl_transact(g, sn_msg(g, SEMNET_CMD_GET_INSTANCE, NLM_F_DUMP),
 				       sn_instances_collect, &o->instances);
 	if (!ret)
-		ret = sn_genl_transact(&g, sn_msg(&g, SEMNET_CMD_GET_STATS, 0),
+		ret = sn_genl_transact(g, sn_msg(g, SEMNET_CMD_GET_STATS, 0),
 				       stats_reply, &o->stats);
+	err = ret;
 	if (ret < 0 && !(ret == -EIO && quiet))
-		ret = sn_report(&g, "show", ret);
-	sn_genl_close(&g);
+		ret = sn_report(g, "show", ret);
+	sn_release(g, err);
 	return ret;
 }
 

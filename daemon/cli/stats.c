@@ -21,7 +21,9 @@ void sn_stats_usage(FILE *out)
 	      "was set; packets to unknown addresses (misses), the events they raised\n"
 	      "(see semnet monitor), packets held now until their address is installed\n"
 	      "and those released since; flows of closest services removed because their\n"
-	      "node went down (closest-purged); and dropped packets, in total and by reason:\n"
+	      "node went down (closest-purged); unreplied flows evicted to make room in a\n"
+	      "full table (early-drops); miss entries evicted to make room for another's\n"
+	      "(miss-evicted); and dropped packets, in total and by reason:\n"
 	      "  no-instance       the service has no instance\n"
 	      "  flow-table-full   the flow table is at flow-max\n"
 	      "  no-port           no free source port for a clashing tuple\n"
@@ -56,6 +58,8 @@ static const struct nla_policy stats_policy[SEMNET_A_STATS_MAX + 1] = {
 	[SEMNET_A_STATS_HELD] = { .type = NLA_U32 },
 	[SEMNET_A_STATS_RELEASED] = { .type = NLA_U64 },
 	[SEMNET_A_STATS_CLOSEST_PURGED] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_EARLY_DROPS] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_MISS_EVICTED] = { .type = NLA_U64 },
 };
 
 int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
@@ -95,6 +99,10 @@ int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
 		s->released = nla_get_u64(tb[SEMNET_A_STATS_RELEASED]);
 	if (tb[SEMNET_A_STATS_CLOSEST_PURGED])
 		s->closest_purged = nla_get_u64(tb[SEMNET_A_STATS_CLOSEST_PURGED]);
+	if (tb[SEMNET_A_STATS_EARLY_DROPS])
+		s->early_drops = nla_get_u64(tb[SEMNET_A_STATS_EARLY_DROPS]);
+	if (tb[SEMNET_A_STATS_MISS_EVICTED])
+		s->miss_evicted = nla_get_u64(tb[SEMNET_A_STATS_MISS_EVICTED]);
 	if (tb[SEMNET_A_STATS_DROPS]) {
 		/* One u64 per reason, the attribute type being the reason. */
 		nla_for_each_nested(d, tb[SEMNET_A_STATS_DROPS], rem) {
@@ -173,6 +181,10 @@ json_t *sn_stats_json(const struct sn_stats *s)
 	}
 	if (SN_HAS(s, SEMNET_A_STATS_CLOSEST_PURGED))
 		json_object_set_new(o, "closest_purged", sn_json_u64(s->closest_purged));
+	if (SN_HAS(s, SEMNET_A_STATS_EARLY_DROPS))
+		json_object_set_new(o, "early_drops", sn_json_u64(s->early_drops));
+	if (SN_HAS(s, SEMNET_A_STATS_MISS_EVICTED))
+		json_object_set_new(o, "miss_evicted", sn_json_u64(s->miss_evicted));
 	json_object_set_new(o, "drops_total", sn_json_u64(s->drops_total));
 	for_each_reason(s, json_reason, drops);
 	json_object_set_new(o, "drops", drops);
@@ -211,6 +223,10 @@ void sn_stats_text(struct sn_table *t, const struct sn_stats *s, bool detail)
 		  SEMNET_A_STATS_RELEASED },
 		{ "closest-purged", offsetof(struct sn_stats, closest_purged), true,
 		  SEMNET_A_STATS_CLOSEST_PURGED },
+		{ "early-drops", offsetof(struct sn_stats, early_drops), true,
+		  SEMNET_A_STATS_EARLY_DROPS },
+		{ "miss-evicted", offsetof(struct sn_stats, miss_evicted), true,
+		  SEMNET_A_STATS_MISS_EVICTED },
 		{ "drops", offsetof(struct sn_stats, drops_total), true, 0 },
 	};
 	size_t i;

@@ -28,5 +28,8 @@ static struct semnet_node *kt_state_init(struct semnet_net *sn)
 	node->subnets[0] = (struct semnet_prefix){ in_aton("172.16.0.0"), 26 };
 	node->n_subnets = 1;
 	node->gateway = in_aton("172.16.0.1");
+	node->unreplied_max = SEMNET_DEFAULT_UNREPLIED_MAX;
+	node->timeout[SEMNET_TIMEOUT_UNREPLIED] =
+		SEMNET_DEFAULT_TIMEOUT_UNREPLIED * HZ;
 	return node;
 }

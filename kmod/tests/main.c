@@ -16,6 +16,7 @@
 #include "../flow.c"
 #include "../rewrite.c"
 #include "../xlate.c"
+#include "../bridge.c"
 #include "../peer.c"
 #include "../learn.c"
 #include "../miss.c"
@@ -29,11 +30,12 @@
 #include "miss_test.c"
 #include "peer_test.c"
 #include "closest_test.c"
+#include "lifetime_test.c"
 
 kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_policy_suite, &semnet_tables_suite,
 		  &semnet_miss_suite, &semnet_peer_suite,
-		  &semnet_closest_suite);
+		  &semnet_closest_suite, &semnet_lifetime_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("semnet KUnit suites");

@@ -158,6 +158,76 @@ static void semnet_miss_rate_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, miss_events[1].suppressed, 4U);
 }
 
+/*
+ * One source spraying unknown addresses takes no more than its share of
+ * the table and of the events; another source's miss is still raised,
+ * and a full table evicts the address missed least recently.
+ */
+static void semnet_miss_fairness(struct kunit *test)
+{
+	struct miss_fixture *f = test->priv;
+	struct semnet_miss_table *mt = &f->sn.misses;
+	struct semnet_stats sum;
+	unsigned int i, j, s, before;
+	__be32 srcs[19];
+	unsigned long start;
+	char src[16], dst[16];
+
+	f->node->hold_packets = 0;	/* events only */
+	/* A seed that gives each source here its own slot (as most will). */
+	srcs[0] = in_aton("172.16.0.66");
+	srcs[1] = in_aton("172.16.0.7");
+	srcs[2] = in_aton("172.16.2.1");
+	for (s = 0; s < 16; s++)
+		srcs[3 + s] = htonl(ntohl(in_aton("172.16.1.10")) + s);
+	for (mt->seed = 1;; mt->seed++) {
+		bool clash = false;
+
+		for (i = 0; i < ARRAY_SIZE(srcs); i++)
+			for (j = 0; j < i; j++)
+				clash |= semnet_miss_source(mt, srcs[i]) ==
+					 semnet_miss_source(mt, srcs[j]);
+		if (!clash)
+			break;
+	}
+	start = jiffies;
+	for (i = 0; i < SEMNET_MISS_SOURCE_ENTRIES + 50; i++) {
+		snprintf(dst, sizeof(dst), "172.30.%u.%u", 1 + i / 250, i % 250);
+		miss_send(test, NULL, "172.16.0.66", dst);
+	}
+	KUNIT_EXPECT_EQ(test, f->sn.misses.n_entries, SEMNET_MISS_SOURCE_ENTRIES);
+	/* Its events: its rate a second, however many addresses. */
+	KUNIT_EXPECT_LE(test, n_miss_events,
+			SEMNET_MISS_SOURCE_RATE * (1 + (jiffies - start) / HZ));
+	KUNIT_EXPECT_GE(test, n_miss_events, SEMNET_MISS_SOURCE_RATE);
+
+	/* Meanwhile another container's miss is raised at once. */
+	before = n_miss_events;
+	miss_send(test, NULL, "172.16.0.7", "172.30.200.1");
+	KUNIT_EXPECT_EQ(test, n_miss_events, before + 1);
+	KUNIT_EXPECT_EQ(test, f->sn.misses.n_entries, SEMNET_MISS_SOURCE_ENTRIES + 1);
+
+	/* Many sprayers fill the table: the oldest addresses make room. */
+	start = jiffies;
+	for (s = 0; s < 16; s++) {
+		snprintf(src, sizeof(src), "172.16.1.%u", 10 + s);
+		for (i = 0; i < SEMNET_MISS_SOURCE_ENTRIES; i++) {
+			snprintf(dst, sizeof(dst), "172.31.%u.%u", s, i);
+			miss_send(test, NULL, src, dst);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, f->sn.misses.n_entries, SEMNET_MISS_ENTRIES_MAX);
+	semnet_stats_sum(&f->sn, &sum);
+	KUNIT_EXPECT_GT(test, sum.miss_evicted, 0ULL);
+	/* The events to the daemon stay bounded in all: the rate, per second. */
+	KUNIT_EXPECT_LE(test, n_miss_events - before - 1,
+			SEMNET_MISS_EVENT_RATE * (1 + (jiffies - start) / HZ));
+	/* And a newcomer still gets its entry. */
+	miss_send(test, NULL, "172.16.2.1", "172.30.250.1");
+	KUNIT_EXPECT_NOT_NULL(test, semnet_miss_find(&f->sn.misses,
+						     in_aton("172.30.250.1")));
+}
+
 static void semnet_miss_expiry(struct kunit *test)
 {
 	struct miss_fixture *f = test->priv;
@@ -233,6 +303,7 @@ static void semnet_miss_device_gone(struct kunit *test)
 static struct kunit_case semnet_miss_cases[] = {
 	KUNIT_CASE(semnet_miss_events_and_bounds),
 	KUNIT_CASE(semnet_miss_rate_limit),
+	KUNIT_CASE(semnet_miss_fairness),
 	KUNIT_CASE(semnet_miss_expiry),
 	KUNIT_CASE(semnet_miss_release_resolved),
 	KUNIT_CASE(semnet_miss_device_gone),

@@ -130,7 +130,7 @@ static void semnet_rw_parse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 40000);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 80);
 	KUNIT_EXPECT_TRUE(test, pkt.tcp_syn);
-	KUNIT_EXPECT_FALSE(test, pkt.tcp_fin_rst);
+	KUNIT_EXPECT_FALSE(test, pkt.tcp_fin);
 	KUNIT_EXPECT_FALSE(test, pkt.icmp_error);
 
 	/* Truncated: the TCP header is cut short. */
@@ -361,6 +361,236 @@ static void semnet_rw_icmp_error_router(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * An ICMP error from @src to @dst of @type quoting the first @quote bytes
+ * of @inner (freed), with correct checksums, in one linear skb.
+ */
+static struct sk_buff *rw_icmp_error(struct kunit *test, const char *src,
+				     const char *dst, u8 type,
+				     struct sk_buff *inner, unsigned int quote)
+{
+	struct sk_buff *skb;
+	struct icmphdr *ih;
+
+	skb = rw_packet(test, IPPROTO_ICMP, rw_ip(src), rw_ip(dst),
+			sizeof(*ih) + quote);
+	ih = icmp_hdr(skb);
+	memset(ih, 0, sizeof(*ih));
+	ih->type = type;
+	if (type == ICMP_DEST_UNREACH)
+		ih->code = ICMP_PORT_UNREACH;
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(inner, 0, (u8 *)ih + sizeof(*ih),
+					    quote), 0);
+	kfree_skb(inner);
+	ih->checksum = rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP);
+	rw_fix_ip_csum(skb);
+	return skb;
+}
+
+/*
+ * @lin (freed) as a driver receiving into pages leaves it: its first @head
+ * bytes linear, the rest in a page fragment. The linear part has room to
+ * spare after it, so that a write past skb_headlen() lands there quietly
+ * and only the result tells.
+ */
+static struct sk_buff *rw_nonlinear(struct kunit *test, struct sk_buff *lin,
+				    unsigned int head)
+{
+	unsigned int rest = lin->len - head;
+	struct sk_buff *skb;
+	struct page *page;
+
+	skb = alloc_skb(LL_MAX_HEADER + head + 128, GFP_KERNEL);
+	page = alloc_page(GFP_KERNEL);
+	if (!skb || !page) {
+		kfree_skb(skb);
+		if (page)
+			__free_page(page);
+		kfree_skb(lin);
+		KUNIT_ASSERT_FAILURE(test, "out of memory");
+	}
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_reset_network_header(skb);
+	skb_put_data(skb, lin->data, head);
+	memcpy(page_address(page), lin->data + head, rest);
+	skb_add_rx_frag(skb, 0, page, 0, rest, PAGE_SIZE);
+	skb->protocol = lin->protocol;
+	kfree_skb(lin);
+	return skb;
+}
+
+/* The segment (or datagram) 172.16.0.2:40000 -> 172.30.0.1:@port sends. */
+static struct sk_buff *rw_client_l4(struct kunit *test, u8 proto, u16 port)
+{
+	if (proto == IPPROTO_TCP)
+		return rw_tcp(test, "172.16.0.2", 40000, "172.30.0.1", port);
+	return rw_udp(test, "172.16.0.2", 40000, "172.30.0.1", port, true);
+}
+
+/*
+ * Checks the embedded packet of the (translated) ICMP error @skb: it is
+ * the client's own 172.16.0.2:40000 -> 172.30.0.1:@port, checksums
+ * included, as far as @quote bytes of it go. Returns false on a mismatch.
+ */
+static bool rw_expect_client_inner(struct kunit *test, struct sk_buff *skb,
+				   u8 proto, u16 port, unsigned int quote,
+				   unsigned int head)
+{
+	struct sk_buff *want = rw_client_l4(test, proto, port);
+	unsigned int off = 20 + sizeof(struct icmphdr);
+	bool ok;
+
+	/* The client's packet, byte for byte, as far as it is quoted. */
+	ok = skb->len == off + quote &&
+	     !memcmp(skb->data + off, want->data, quote);
+	KUNIT_EXPECT_TRUE_MSG(test, ok,
+			      "embedded %s packet differs from the client's, first %u bytes linear",
+			      proto == IPPROTO_TCP ? "TCP" : "UDP", head);
+	kfree_skb(want);
+	return ok;
+}
+
+/*
+ * An error from instance 172.16.0.5 about 172.30.1.10:41000 ->
+ * 172.16.0.5:@port, translated for client 172.16.0.2, for every split of
+ * the error between the linear area and a page fragment: the quoted
+ * header (and its L4 checksum, 16 bytes into TCP) may lie past what the
+ * IPv4 receive path pulled.
+ */
+static void rw_icmp_error_frags(struct kunit *test, u8 proto, bool embedded)
+{
+	unsigned int l4len = proto == IPPROTO_TCP ? sizeof(struct tcphdr) :
+			     sizeof(struct udphdr);
+	unsigned int quote = 20 + l4len + 8;
+	unsigned int head, total = 20 + sizeof(struct icmphdr) + quote;
+	u16 port = proto == IPPROTO_TCP ? 80 : 9;
+	struct semnet_ftuple match = {};
+	struct semnet_fkey to;
+	struct semnet_pkt pkt;
+	struct sk_buff *skb;
+
+	match.key = rw_key("172.16.0.5", port, "172.30.1.10", 41000, proto);
+	match.to = rw_key("172.30.0.1", port, "172.16.0.2", 40000, proto);
+	to = rw_key("172.16.0.2", 40000, "172.30.0.1", port, proto);
+	for (head = 20; head < total; head++) {
+		struct sk_buff *inner;
+
+		if (proto == IPPROTO_TCP)
+			inner = rw_tcp(test, "172.30.1.10", 41000, "172.16.0.5", port);
+		else
+			inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5",
+				       port, true);
+		skb = rw_icmp_error(test, embedded ? "10.9.9.9" : "172.16.0.5",
+				    "172.30.1.10", ICMP_DEST_UNREACH, inner, quote);
+		skb = rw_nonlinear(test, skb, head);
+		KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+		KUNIT_ASSERT_TRUE(test, pkt.icmp_error);
+		if (embedded)
+			KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_embedded(skb, &pkt, &to), 0);
+		else
+			KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
+		KUNIT_EXPECT_EQ_MSG(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0,
+				    "ICMP checksum, first %u bytes linear", head);
+		KUNIT_ASSERT_EQ(test, skb_linearize(skb), 0);
+		rw_expect_ip_ok(test, skb);
+		if (!embedded)
+			KUNIT_EXPECT_EQ(test, ip_hdr(skb)->daddr, rw_ip("172.16.0.2"));
+		if (!rw_expect_client_inner(test, skb, proto, port, quote, head)) {
+			kfree_skb(skb);
+			return;		/* one report, not one per split */
+		}
+		kfree_skb(skb);
+	}
+}
+
+static void semnet_rw_icmp_error_frags_tcp(struct kunit *test)
+{
+	rw_icmp_error_frags(test, IPPROTO_TCP, false);
+}
+
+static void semnet_rw_icmp_error_frags_udp(struct kunit *test)
+{
+	rw_icmp_error_frags(test, IPPROTO_UDP, false);
+}
+
+/* The same through the path for this host's own errors (LOCAL_OUT). */
+static void semnet_rw_icmp_embedded_frags(struct kunit *test)
+{
+	rw_icmp_error_frags(test, IPPROTO_TCP, true);
+	rw_icmp_error_frags(test, IPPROTO_UDP, true);
+}
+
+/*
+ * An error quoting only the 8 bytes RFC 792 requires of a TCP header, in a
+ * page fragment: ports rewritten, nothing written past them.
+ */
+static void semnet_rw_icmp_error_short_quote(struct kunit *test)
+{
+	struct semnet_ftuple match = {};
+	struct sk_buff *skb, *want;
+	struct semnet_pkt pkt;
+	unsigned int head;
+
+	match.key = rw_key("172.16.0.5", 80, "172.30.1.10", 41000, IPPROTO_TCP);
+	match.to = rw_key("172.30.0.1", 80, "172.16.0.2", 40000, IPPROTO_TCP);
+	for (head = 20; head < 20 + 8 + 20 + 8; head++) {
+		skb = rw_icmp_error(test, "10.9.9.9", "172.30.1.10",
+				    ICMP_TIME_EXCEEDED,
+				    rw_tcp(test, "172.30.1.10", 41000,
+					   "172.16.0.5", 80), 20 + 8);
+		skb = rw_nonlinear(test, skb, head);
+		KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+		KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
+		KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0);
+		KUNIT_ASSERT_EQ(test, skb_linearize(skb), 0);
+		want = rw_client_l4(test, IPPROTO_TCP, 80);
+		KUNIT_EXPECT_EQ(test, skb->len, 20 + 8 + 20 + 8);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(skb->data + 28, want->data, 28), 0,
+				    "first %u bytes linear", head);
+		kfree_skb(want);
+		kfree_skb(skb);
+	}
+}
+
+/*
+ * An error quoting a fragment other than the first: where ports would be
+ * is payload, so no tuple is read from it (the packet is left alone). The
+ * first fragment carries the L4 header and parses as usual.
+ */
+static void semnet_rw_icmp_error_fragment(struct kunit *test)
+{
+	struct sk_buff *skb, *inner;
+	struct semnet_pkt pkt;
+
+	inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5", 9, true);
+	ip_hdr(inner)->frag_off = htons(IP_MF | 185);
+	rw_fix_ip_csum(inner);
+	skb = rw_icmp_error(test, "10.9.9.9", "172.30.1.10", ICMP_TIME_EXCEEDED,
+			    inner, 20 + 8);
+	KUNIT_EXPECT_EQ(test, semnet_parse(skb, &pkt), -EPROTONOSUPPORT);
+	kfree_skb(skb);
+
+	/* The last fragment (offset, no MF) alike. */
+	inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5", 9, true);
+	ip_hdr(inner)->frag_off = htons(185);
+	rw_fix_ip_csum(inner);
+	skb = rw_icmp_error(test, "10.9.9.9", "172.30.1.10", ICMP_TIME_EXCEEDED,
+			    inner, 20 + 8);
+	KUNIT_EXPECT_EQ(test, semnet_parse(skb, &pkt), -EPROTONOSUPPORT);
+	kfree_skb(skb);
+
+	inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5", 9, true);
+	ip_hdr(inner)->frag_off = htons(IP_MF);
+	rw_fix_ip_csum(inner);
+	skb = rw_icmp_error(test, "10.9.9.9", "172.30.1.10", ICMP_TIME_EXCEEDED,
+			    inner, 20 + 8);
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	KUNIT_EXPECT_TRUE(test, pkt.icmp_error);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 41000);
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 9);
+	kfree_skb(skb);
+}
+
 static struct kunit_case semnet_rewrite_cases[] = {
 	KUNIT_CASE(semnet_rw_parse),
 	KUNIT_CASE(semnet_rw_tcp),
@@ -369,6 +599,11 @@ static struct kunit_case semnet_rewrite_cases[] = {
 	KUNIT_CASE(semnet_rw_icmp_echo),
 	KUNIT_CASE(semnet_rw_icmp_error),
 	KUNIT_CASE(semnet_rw_icmp_error_router),
+	KUNIT_CASE(semnet_rw_icmp_error_frags_tcp),
+	KUNIT_CASE(semnet_rw_icmp_error_frags_udp),
+	KUNIT_CASE(semnet_rw_icmp_embedded_frags),
+	KUNIT_CASE(semnet_rw_icmp_error_short_quote),
+	KUNIT_CASE(semnet_rw_icmp_error_fragment),
 	{}
 };
 

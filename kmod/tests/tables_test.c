@@ -177,6 +177,29 @@ static struct semnet_flow_plan tb_plan(struct tables_fixture *f, const char *src
 	return plan;
 }
 
+/* Creates a flow from @src:@sport to the service, or returns the error. */
+static int tb_flow(struct tables_fixture *f, const char *src, u16 sport,
+		   struct semnet_flow **flow)
+{
+	struct semnet_flow_plan plan;
+	struct semnet_ftuple *t;
+
+	rcu_read_lock();
+	plan = tb_plan(f, src, sport, "172.30.0.1", 80, "172.30.1.1");
+	t = semnet_flow_create(&f->sn, tb_node(f), &plan);
+	rcu_read_unlock();
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	if (flow)
+		*flow = semnet_ftuple_flow(t);
+	return 0;
+}
+
+static bool semnet_lt_not_flow(const struct semnet_flow *flow, const void *arg)
+{
+	return flow != arg;
+}
+
 static void semnet_tables_flows(struct kunit *test)
 {
 	struct tables_fixture *f = test->priv;
@@ -241,17 +264,14 @@ static void semnet_tables_flows(struct kunit *test)
 	mutex_unlock(&f->sn.lock);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 0);
 
-	/* The table fills up to flow_max and no further. */
-	rcu_read_lock();
-	for (i = 0; i < 1000; i++) {
-		plan = tb_plan(f, "172.16.0.2", 1000 + i, "172.30.0.1", 80, "172.30.1.1");
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test,
-			semnet_flow_create(&f->sn, tb_node(f), &plan));
-	}
-	plan = tb_plan(f, "172.16.0.2", 5000, "172.30.0.1", 80, "172.30.1.1");
-	KUNIT_EXPECT_EQ(test, PTR_ERR(semnet_flow_create(&f->sn, tb_node(f), &plan)),
-			-ENOSPC);
-	rcu_read_unlock();
+	/*
+	 * The table fills up to flow_max and no further: one more takes the
+	 * place of an unreplied flow (semnet_tables_unreplied: the rest).
+	 */
+	for (i = 0; i < 1000; i++)
+		KUNIT_ASSERT_EQ(test, tb_flow(f, "172.16.0.2", 1000 + i, NULL), 0);
+	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.2", 5000, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 1000);
 
 	/* Deleting the instance purges its flows. */
 	mutex_lock(&f->sn.lock);
@@ -276,6 +296,11 @@ static void semnet_tables_timeouts(struct kunit *test)
 			30UL * HZ);
 	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_ICMP, SEMNET_FLOW_ACTIVE),
 			20UL * HZ);
+	/* Unreplied: the shorter of its own and the protocol's. */
+	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_TCP, SEMNET_FLOW_UNREPLIED),
+			30UL * HZ);
+	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_ICMP, SEMNET_FLOW_UNREPLIED),
+			20UL * HZ);
 
 	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
 	rcu_read_lock();
@@ -283,15 +308,31 @@ static void semnet_tables_timeouts(struct kunit *test)
 	t = semnet_flow_create(&f->sn, node, &plan);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
 	flow = semnet_ftuple_flow(t);
+	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_UNREPLIED);
+	KUNIT_EXPECT_TRUE(test, time_before_eq(flow->expires, jiffies + 30 * HZ));
+
+	/* SYN-ACK: replied, but a handshake nobody completes stays unreplied. */
+	semnet_flow_seen(&f->sn, flow, node, 60, SEMNET_SEEN_REPLY);
+	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_UNREPLIED);
+	KUNIT_EXPECT_FALSE(test, test_bit(SEMNET_FLOW_ASSURED, &flow->flags));
+	/* The client's ACK: established, the long timeout. */
+	semnet_flow_seen(&f->sn, flow, node, 40, 0);
 	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_ACTIVE);
+	KUNIT_EXPECT_TRUE(test, test_bit(SEMNET_FLOW_ASSURED, &flow->flags));
 	KUNIT_EXPECT_TRUE(test, time_after_eq(flow->expires, jiffies + 899 * HZ));
 
-	/* A FIN (or RST) moves TCP to the short closing timeout. */
-	semnet_flow_seen(flow, node, 100, 1);
+	/* Half-closed: the client's FIN alone keeps the flow active. */
+	semnet_flow_seen(&f->sn, flow, node, 40, SEMNET_SEEN_FIN);
+	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_ACTIVE);
+	KUNIT_EXPECT_TRUE(test, time_after_eq(flow->expires, jiffies + 899 * HZ));
+	semnet_flow_seen(&f->sn, flow, node, 1000, SEMNET_SEEN_REPLY);
+	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_ACTIVE);
+	/* The server's FIN too: both ways closed, the short timeout. */
+	semnet_flow_seen(&f->sn, flow, node, 40, SEMNET_SEEN_REPLY | SEMNET_SEEN_FIN);
 	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_CLOSING);
 	KUNIT_EXPECT_TRUE(test, time_before_eq(flow->expires, jiffies + 10 * HZ));
-	KUNIT_EXPECT_EQ(test, atomic64_read(&flow->packets), 1);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&flow->bytes), 100);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&flow->packets), 5);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&flow->bytes), 1180);
 	rcu_read_unlock();
 
 	/* The reaper removes a flow once it is idle past its timeout. */
@@ -299,6 +340,64 @@ static void semnet_tables_timeouts(struct kunit *test)
 	mod_delayed_work(system_power_efficient_wq, &f->sn.flows.gc_work, 0);
 	flush_delayed_work(&f->sn.flows.gc_work);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 0);
+}
+
+/*
+ * Connections nobody completes: each source may have unreplied_max of
+ * them, and a full table evicts one of them (never an established flow)
+ * to make room.
+ */
+static void semnet_tables_unreplied(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct semnet_node *node = rcu_dereference_protected(f->sn.node, 1);
+	struct semnet_flow *first, *flow;
+	struct semnet_stats sum;
+	unsigned int i;
+	char src[16];
+
+	node->unreplied_max = 10;
+	node->flow_max = 40;
+	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
+
+	KUNIT_ASSERT_EQ(test, tb_flow(f, "172.16.0.2", 1000, &first), 0);
+	for (i = 1; i < 10; i++)
+		KUNIT_ASSERT_EQ(test, tb_flow(f, "172.16.0.2", 1000 + i, NULL), 0);
+	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.2", 2000, NULL), -EDQUOT);
+	/* Another client is not affected. */
+	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.3", 2000, NULL), 0);
+	/* One exchange completes: the first client may open one more. */
+	semnet_flow_seen(&f->sn, first, node, 60, SEMNET_SEEN_REPLY);
+	semnet_flow_seen(&f->sn, first, node, 40, 0);
+	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.2", 2000, &flow), 0);
+	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.2", 2001, NULL), -EDQUOT);
+	/* One of its unreplied flows goes: room for one more again. */
+	KUNIT_EXPECT_TRUE(test, semnet_flow_remove(&f->sn, flow));
+	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.2", 2001, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 12);
+
+	/* Fill the table with unreplied flows of other clients. */
+	for (i = 0; atomic_read(&f->sn.flows.count) < 40; i++) {
+		snprintf(src, sizeof(src), "172.16.1.%u", 1 + i);
+		KUNIT_ASSERT_EQ(test, tb_flow(f, src, 3000, NULL), 0);
+	}
+	/* Full: a new flow evicts an unreplied one, never the replied. */
+	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.2.1", 4000, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 40);
+	semnet_stats_sum(&f->sn, &sum);
+	KUNIT_EXPECT_EQ(test, sum.early_drops, 1ULL);
+	KUNIT_EXPECT_FALSE(test, test_bit(SEMNET_FLOW_DEAD, &first->flags));
+	/*
+	 * Evicting needs an unreplied flow among the buckets it samples:
+	 * with only the replied one left besides, a full table refuses.
+	 */
+	mutex_lock(&f->sn.lock);
+	semnet_flow_purge(&f->sn, semnet_lt_not_flow, first);
+	mutex_unlock(&f->sn.lock);
+	node->flow_max = 1;
+	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.2.2", 4000, NULL), -ENOSPC);
+	KUNIT_EXPECT_FALSE(test, test_bit(SEMNET_FLOW_DEAD, &first->flags));
 }
 
 /*
@@ -404,6 +503,7 @@ static struct kunit_case semnet_tables_cases[] = {
 	KUNIT_CASE(semnet_tables_instances),
 	KUNIT_CASE(semnet_tables_flows),
 	KUNIT_CASE(semnet_tables_timeouts),
+	KUNIT_CASE(semnet_tables_unreplied),
 	KUNIT_CASE(semnet_tables_scale),
 	{}
 };

@@ -5,13 +5,14 @@
 #
 # Runs inside the debug VM (tests/kunit/run.sh starts it through tests/vm/run
 # --no-module): loads MODULE, whose suites KUnit runs at load time, waits up
-# to SECONDS (default 200) for that, unloads it, and prints the kernel log,
+# to SECONDS (default 420) for that, unloads it, and prints the kernel log,
 # from which run.sh takes the KTAP. A suite that hangs (say, it died holding
 # rcu_read_lock) leaves insmod stuck in the kernel: the log of the suites
 # before it is printed all the same, and the run fails.
+# vm-timeout: 600
 set -uo pipefail
 module=$1
-deadline=$((SECONDS + ${2:-200}))
+deadline=$((SECONDS + ${2:-420}))
 
 insmod "$module" &
 pid=$!

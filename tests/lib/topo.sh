@@ -65,3 +65,14 @@ wait_port() {
 	done
 	return 1
 }
+
+# wait_until SECONDS CMD...: polls CMD every 0.2 s until it succeeds;
+# fails after SECONDS.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}

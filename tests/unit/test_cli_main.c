@@ -25,7 +25,7 @@
 #include "../../daemon/cli/cli.h"
 
 #define FAKE_FAMILY 0x42
-#define MAX_REQ 8
+#define MAX_REQ 16
 #define MAX_REPLY 16
 
 /* --- the fake kernel --- */
@@ -33,8 +33,9 @@
 static struct {
 	int open_ret;			/* what sn_genl_open() returns */
 	int nopen;
-	/* Requests as sent. */
+	/* Requests as sent, and how much stdout had written by then. */
 	struct nlmsghdr *req[MAX_REQ];
+	off_t out_pos[MAX_REQ];
 	int nreq;
 	/* Scripted replies, each for one transaction (0: the first). */
 	struct nl_msg *reply[MAX_REPLY];
@@ -73,6 +74,7 @@ int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 	ck_assert_int_lt(fake.nreq, MAX_REQ);
 	fake.req[fake.nreq] = malloc(nlh->nlmsg_len);
 	ck_assert_ptr_nonnull(fake.req[fake.nreq]);
+	fake.out_pos[fake.nreq] = lseek(1, 0, SEEK_CUR);
 	memcpy(fake.req[fake.nreq++], nlh, nlh->nlmsg_len);
 	nlmsg_free(msg);
 	g->error[0] = '\0';
@@ -1664,6 +1666,277 @@ START_TEST(malformed_replies)
 }
 END_TEST
 
+/* --- semnet -batch --- */
+
+static char batch_path[64];
+
+/* Writes text to a new batch file; its path is batch_path. */
+static const char *batch_file(const char *text)
+{
+	int fd;
+
+	snprintf(batch_path, sizeof(batch_path), "/tmp/semnet-cli-batch-XXXXXX");
+	fd = mkstemp(batch_path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return batch_path;
+}
+
+static void batch_done(void)
+{
+	unlink(batch_path);
+}
+
+START_TEST(batch_one_socket)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_SERVICE_MAX + 1];
+
+	/* Every line's request over the one socket, in order; nothing printed. */
+	fake_reset();
+	batch_file("# churn\n"
+		   "\n"
+		   "service add 172.30.0.10 name web\n"
+		   "  instance add 172.30.1.1 service web nsip 172.16.0.2   # first\n"
+		   "peer add 172.16.0.64/26 remote 192.168.1.2\n"
+		   "service add 172.30.0.11 \\\n"
+		   "    name \"web\" policy 'random'\n"
+		   "instance del 172.30.1.1\n"
+		   "service del 172.30.0.10\n");
+	ck_assert_int_eq(SEMNET("-batch", batch_path), 0);
+	ck_assert_str_eq(run.err, "");
+	ck_assert_str_eq(run.out, "");
+	ck_assert_int_eq(fake.nopen, 1);
+	ck_assert_int_eq(fake.nreq, 6);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_NEW_SERVICE);
+	ck_assert_int_eq(req_genl(1)->cmd, SEMNET_CMD_NEW_INSTANCE);
+	ck_assert_int_eq(req_genl(2)->cmd, SEMNET_CMD_NEW_PEER);
+	ck_assert_int_eq(req_genl(3)->cmd, SEMNET_CMD_NEW_SERVICE);
+	ck_assert_int_eq(req_genl(4)->cmd, SEMNET_CMD_DEL_INSTANCE);
+	ck_assert_int_eq(req_genl(5)->cmd, SEMNET_CMD_DEL_SERVICE);
+	/* The continued, quoted line. */
+	req_attrs(3, attrs);
+	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]), A("172.30.0.11"));
+	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_NAME]), "web");
+	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_POLICY]), "random");
+
+	/* The same ways of saying it: -b, --batch=, and an empty file. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("-b", batch_path), 0);
+	ck_assert_int_eq(fake.nreq, 6);
+	fake_reset();
+	ck_assert_int_eq(SEMNET("--force", "--batch", batch_path), 0);
+	ck_assert_int_eq(fake.nreq, 6);
+	batch_done();
+	fake_reset();
+	batch_file("");
+	ck_assert_int_eq(SEMNET("-batch", batch_path), 0);
+	ck_assert_int_eq(fake.nopen, 0);
+	batch_done();
+}
+END_TEST
+
+START_TEST(batch_failures)
+{
+	static const char lines[] =
+		"service add 172.30.0.10 name web\n"
+		"instance add 172.30.1.1 service web nsip 172.16.0.2\n"
+		"service del 172.30.0.10\n";
+
+	/* A kernel rejection stops the batch at its line. */
+	fake_reset();
+	batch_file(lines);
+	fake.err = -EEXIST;
+	fake.err_tx = 1;
+	fake.extack = "instance address already exists";
+	ck_assert_int_eq(SEMNET("-batch", batch_path), 1);
+	ck_assert_str_eq(run.err,
+			 "semnet: line 2: instance add: instance address already exists\n");
+	ck_assert_int_eq(fake.nreq, 2);
+	ck_assert_int_eq(fake.nopen, 1);
+
+	/* -force goes on, on the same socket, and still exits 1. */
+	fake_reset();
+	fake.err = -EEXIST;
+	fake.err_tx = 1;
+	ck_assert_int_eq(SEMNET("-force", "-batch", batch_path), 1);
+	ck_assert_str_eq(run.err, "semnet: line 2: instance add: already exists (use: change)\n");
+	ck_assert_int_eq(fake.nreq, 3);
+	ck_assert_int_eq(req_genl(2)->cmd, SEMNET_CMD_DEL_SERVICE);
+	ck_assert_int_eq(fake.nopen, 1);
+	batch_done();
+
+	/* Usage errors on a line: nothing sent for it; the line is counted. */
+	fake_reset();
+	batch_file("service add 172.30.0.10 name web\n"
+		   "# a comment\n"
+		   "service add 172.30.0.300 name web\n"
+		   "service del 172.30.0.10\n");
+	ck_assert_int_eq(SEMNET("-batch", batch_path), 1);
+	ck_assert_str_eq(run.err, "semnet: line 3: service add: invalid address \"172.30.0.300\"\n");
+	ck_assert_int_eq(fake.nreq, 1);
+	fake_reset();
+	ck_assert_int_eq(SEMNET("-force", "-batch", batch_path), 1);
+	ck_assert_int_eq(fake.nreq, 2);
+	batch_done();
+
+	/* Words that do not split, options on a line, a continued line's number. */
+	fake_reset();
+	batch_file("service add 172.30.0.10 name \"web\n"
+		   "-j service show\n"
+		   "service add 172.30.0.10 \\\n"
+		   "  name web policy\n"
+		   "frob\n");
+	ck_assert_int_eq(SEMNET("-force", "-batch", batch_path), 1);
+	ck_assert_str_eq(run.err,
+			 "semnet: line 1: no closing \"\n"
+			 "semnet: line 2: unknown command \"-j\" (try: semnet help)\n"
+			 "semnet: line 3: service add: \"policy\" needs a policy like rr or random\n"
+			 "semnet: line 5: unknown command \"frob\" (try: semnet help)\n");
+	ck_assert_int_eq(fake.nreq, 0);
+	batch_done();
+
+	/* No module: every line says so (and tries again). */
+	fake_reset();
+	fake.open_ret = -ENOENT;
+	batch_file("service flush\ninstance flush\n");
+	ck_assert_int_eq(SEMNET("-force", "-batch", batch_path), 1);
+	ck_assert_str_eq(run.err,
+			 "semnet: line 1: the semnet kernel module is not loaded (try: modprobe semnet)\n"
+			 "semnet: line 2: the semnet kernel module is not loaded (try: modprobe semnet)\n");
+	ck_assert_int_eq(fake.nopen, 2);
+	batch_done();
+
+	/* After a batch, messages are as before (no line). */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("frob"), 2);
+	ck_assert_str_eq(run.err, "semnet: unknown command \"frob\" (try: semnet help)\n");
+}
+END_TEST
+
+START_TEST(batch_usage)
+{
+	static const struct {
+		const char *args[4];
+		int status;
+		const char *err;
+	} cases[] = {
+		{ { "-batch" }, 2, "semnet: -batch needs a FILE (try: semnet help)\n" },
+		{ { "-b" }, 2, "semnet: -batch needs a FILE (try: semnet help)\n" },
+		{ { "-force", "show" }, 2,
+		  "semnet: -force goes with -batch FILE (try: semnet help)\n" },
+		{ { "-batch", "/nonexistent/semnet-batch", "show" }, 2,
+		  "semnet: unexpected argument \"show\" after -batch FILE\n" },
+		{ { "-batch", "/nonexistent/semnet-batch" }, 1,
+		  "semnet: cannot open batch file \"/nonexistent/semnet-batch\": "
+		  "No such file or directory\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const *a = cases[i].args;
+
+		fake_reset();
+		semnet(a[0], a[1], a[2], a[3], (const char *)NULL);
+		ck_assert_msg(run.status == cases[i].status, "case %zu: exit %d", i, run.status);
+		ck_assert_str_eq(run.err, cases[i].err);
+		ck_assert_int_eq(fake.nopen, 0);
+	}
+	/* A FILE that starts with a dash is a FILE, not an option. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("-batch", "-force"), 1);
+	ck_assert_str_eq(run.err, "semnet: cannot open batch file \"-force\": "
+			 "No such file or directory\n");
+	/* The help names it. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("help"), 0);
+	ck_assert_ptr_nonnull(strstr(run.out, "-batch FILE"));
+	ck_assert_ptr_nonnull(strstr(run.out, "-force"));
+}
+END_TEST
+
+START_TEST(batch_output)
+{
+	static char one[sizeof(run.out)], both[2 * sizeof(run.out)];
+
+	/* -j: each printing line prints its own document, in order. */
+	fake_reset();
+	reply_service("172.30.0.10", "web", "rr", 3, 20);
+	ck_assert_int_eq(SEMNET("-j", "service", "show"), 0);
+	memcpy(one, run.out, sizeof(one));
+	fake_reset();
+	reply_instance("172.30.1.1", "web", "172.16.0.2", "0.0.0.0", true);
+	ck_assert_int_eq(SEMNET("-j", "instance", "show"), 0);
+	strcpy(both, one);
+	strcat(both, run.out);
+
+	fake_reset();
+	batch_file("service show\nservice add 172.30.0.11 name db\ninstance show\n");
+	reply_service("172.30.0.10", "web", "rr", 3, 20);
+	fake.script_tx = 2;
+	reply_instance("172.30.1.1", "web", "172.16.0.2", "0.0.0.0", true);
+	ck_assert_int_eq(SEMNET("-j", "-batch", batch_path), 0);
+	ck_assert_str_eq(run.out, both);
+	ck_assert_str_eq(run.err, "");
+	ck_assert_int_eq(fake.nopen, 1);
+
+	/* Text output the same way; a failure after output keeps the order. */
+	fake_reset();
+	reply_service("172.30.0.10", "web", "rr", 3, 20);
+	fake.err = -ENOENT;
+	fake.err_tx = 1;
+	ck_assert_int_eq(SEMNET("-batch", batch_path), 1);
+	ck_assert_str_eq(run.out, "172.30.0.10  name web  policy rr  instances 3\n");
+	ck_assert_str_eq(run.err, "semnet: line 2: service add: no such object\n");
+	/* Line 1's output was out (flushed) before line 2 asked the kernel. */
+	ck_assert_int_eq(fake.out_pos[0], 0);
+	ck_assert_int_eq(fake.out_pos[1], (off_t)strlen(run.out));
+	batch_done();
+
+	/*
+	 * An interrupted dump may leave replies queued: it is retried on a new
+	 * socket, which the next lines use. A kernel rejection keeps the socket.
+	 */
+	fake_reset();
+	batch_file("service show\nservice del 172.30.0.10\nservice del 172.30.0.11\n");
+	fake.eio_until = 1;
+	fake.script_tx = 1;
+	reply_service("172.30.0.10", "web", "rr", 3, 20);
+	fake.err = -ENOENT;
+	fake.err_tx = 2;
+	ck_assert_int_eq(SEMNET("-force", "-batch", batch_path), 1);
+	ck_assert_str_eq(run.out, "172.30.0.10  name web  policy rr  instances 3\n");
+	ck_assert_str_eq(run.err, "semnet: line 2: service del: no such object\n");
+	ck_assert_int_eq(fake.nreq, 4);
+	ck_assert_int_eq(fake.nopen, 2);
+	batch_done();
+}
+END_TEST
+
+START_TEST(batch_stdin)
+{
+	int saved, fd;
+
+	fake_reset();
+	batch_file("service flush\ninstance flush\n");
+	fd = open(batch_path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	saved = dup(0);
+	dup2(fd, 0);
+	close(fd);
+	clearerr(stdin);
+	ck_assert_int_eq(SEMNET("-batch", "-"), 0);
+	dup2(saved, 0);
+	close(saved);
+	clearerr(stdin);
+	ck_assert_int_eq(fake.nreq, 2);
+	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_FLUSH_SERVICES);
+	ck_assert_int_eq(req_genl(1)->cmd, SEMNET_CMD_FLUSH_INSTANCES);
+	batch_done();
+}
+END_TEST
+
 static Suite *main_suite(void)
 {
 	Suite *s = suite_create("cli_main");
@@ -1687,6 +1960,11 @@ static Suite *main_suite(void)
 	tcase_add_test(tc, output_overview);
 	tcase_add_test(tc, malformed_replies);
 	tcase_add_test(tc, monitor);
+	tcase_add_test(tc, batch_one_socket);
+	tcase_add_test(tc, batch_failures);
+	tcase_add_test(tc, batch_usage);
+	tcase_add_test(tc, batch_output);
+	tcase_add_test(tc, batch_stdin);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

@@ -640,6 +640,80 @@ START_TEST(keywords_flag_cost)
 }
 END_TEST
 
+/* One batch line split into words (sn_split_words), compared as "a|b|c". */
+static const char *split(const char *line, int max, int *argc, char *err, size_t errlen)
+{
+	static char buf[512], joined[512];
+	char *argv[16];
+	size_t used = 0;
+	int i;
+
+	ck_assert_int_lt(max, 16);
+	snprintf(buf, sizeof(buf), "%s", line);
+	*argc = sn_split_words(buf, argv, max, err, errlen);
+	joined[0] = '\0';
+	for (i = 0; i < *argc; i++)
+		used += (size_t)snprintf(joined + used, sizeof(joined) - used, "%s%s",
+					 i ? "|" : "", argv[i]);
+	if (*argc >= 0)
+		ck_assert_ptr_null(argv[*argc]);
+	return joined;
+}
+
+START_TEST(split_words)
+{
+	static const struct {
+		const char *line;
+		int argc;
+		const char *words;
+	} ok[] = {
+		{ "", 0, "" },
+		{ "   \t \r\n", 0, "" },
+		{ "# a comment", 0, "" },
+		{ "   # indented comment \"unterminated", 0, "" },
+		{ "service add 172.30.0.10 name web", 5, "service|add|172.30.0.10|name|web" },
+		{ "  service\tdel  172.30.0.10  \r\n", 3, "service|del|172.30.0.10" },
+		{ "service show # the rest is a comment", 2, "service|show" },
+		/* A # inside a word is part of it (names may hold one). */
+		{ "service add 172.30.0.10 name a#b", 5, "service|add|172.30.0.10|name|a#b" },
+		{ "x \"two words\" 'single # quoted' y", 4, "x|two words|single # quoted|y" },
+		{ "x \"it's\" '\"q\"'", 3, "x|it's|\"q\"" },
+		{ "\"\" ''", 2, "|" },
+		{ "a\"b c", 2, "a\"b|c" },
+		{ "a b c d e f g h", 8, "a|b|c|d|e|f|g|h" },
+	};
+	static const struct {
+		const char *line;
+		const char *err;
+	} bad[] = {
+		{ "service add \"web", "no closing \"" },
+		{ "service add 'web", "no closing '" },
+		{ "service add \"web\"x", "text right after a closing quote" },
+		{ "a b c d e f g h i", "more than 8 words" },
+	};
+	char err[SN_ERR_MAX];
+	const char *words;
+	size_t i;
+	int argc;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		words = split(ok[i].line, 8, &argc, err, sizeof(err));
+		ck_assert_msg(argc == ok[i].argc, "\"%s\": %d words, not %d", ok[i].line,
+			      argc, ok[i].argc);
+		ck_assert_str_eq(words, ok[i].words);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		split(bad[i].line, 8, &argc, err, sizeof(err));
+		ck_assert_msg(argc == -EINVAL, "\"%s\" accepted", bad[i].line);
+		ck_assert_str_eq(err, bad[i].err);
+	}
+	/* No room for an error message: still an error. */
+	split("\"open", 8, &argc, NULL, 0);
+	ck_assert_int_eq(argc, -EINVAL);
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
 	Suite *s = suite_create("cli_parse");
@@ -665,6 +739,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, addr_differential);
 	tcase_add_test(tc, prefix_roundtrip);
 	tcase_add_test(tc, uint_differential);
+	tcase_add_test(tc, split_words);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;

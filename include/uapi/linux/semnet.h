@@ -142,6 +142,14 @@ enum semnet_node_attr {
 	SEMNET_A_NODE_HOLD_TOTAL,	/* u32: packets held in all */
 	SEMNET_A_NODE_HOLD_TIMEOUT,	/* u32 ms: a held packet is dropped after */
 	SEMNET_A_NODE_MISS_INTERVAL,	/* u32 ms: at most one event per address */
+	/*
+	 * u32 seconds: idle timeout of a flow that has not completed its
+	 * exchange (TCP: before the handshake's last ACK; UDP and ICMP:
+	 * before a reply), as conntrack's SYN states.
+	 */
+	SEMNET_A_NODE_TIMEOUT_UNREPLIED,
+	/* u32: unreplied flows one source address may have at once */
+	SEMNET_A_NODE_UNREPLIED_MAX,
 
 	__SEMNET_A_NODE_MAX
 };
@@ -222,7 +230,13 @@ enum semnet_flow_attr {
 
 enum semnet_flow_state {
 	SEMNET_FLOW_ACTIVE,	/* UDP, ICMP and TCP until it closes */
-	SEMNET_FLOW_CLOSING,	/* TCP after FIN or RST: short timeout */
+	SEMNET_FLOW_CLOSING,	/* TCP after RST, or FIN both ways: short timeout */
+	/*
+	 * No exchange completed yet (see SEMNET_A_NODE_TIMEOUT_UNREPLIED):
+	 * short timeout, counted against its source, evicted first when the
+	 * table is full.
+	 */
+	SEMNET_FLOW_UNREPLIED,
 };
 
 /* Why the datapath dropped a packet: SEMNET_A_STATS_DROPS is indexed by it. */
@@ -268,6 +282,10 @@ enum semnet_stats_attr {
 	SEMNET_A_STATS_RELEASED,	/* u64: held packets sent on once resolved */
 	/* u64: "closest" flows removed because their instance's node went down */
 	SEMNET_A_STATS_CLOSEST_PURGED,
+	/* u64: unreplied flows evicted to make room in a full table */
+	SEMNET_A_STATS_EARLY_DROPS,
+	/* u64: miss entries evicted to make room (the table was full) */
+	SEMNET_A_STATS_MISS_EVICTED,
 
 	__SEMNET_A_STATS_MAX
 };

@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# rmmod while everything runs, ROUNDS (default 5) times:
+#
+#   node n: br0 172.16.0.1/26, flow-max 1000 (filled)
+#     cli  172.16.0.2   a TCP stream and short UDP flows through 172.30.0.1,
+#                       packets held for an unknown ServiceIP
+#     x1   172.16.0.3   instance 172.30.1.1 of web (ServiceIP 172.30.0.1)
+#   requesters          genl adds, deletes and dumps in n, in a loop
+#   churn               node namespaces made and deleted, each configured
+#
+# The module must unload (retried while a dump holds it), the kernel log
+# stay clean (KASAN, lockdep, panic_on_warn: the VM runner checks), and
+# the module load and work again after each round.
+# vm-timeout: 900
+set -u
+if [ "${SEMNET_IN_VM:-}" != 1 ]; then
+	exec "$(dirname "$0")/../vm/run" --kernel debug --kmemleak "$0" "$@"
+fi
+# shellcheck source=tests/lib/tap.sh
+. "$SEMNET_TOP/tests/lib/tap.sh"
+# shellcheck source=tests/lib/topo.sh
+. "$SEMNET_TOP/tests/lib/topo.sh"
+
+ROUNDS=${SEMNET_UNLOAD_ROUNDS:-5}
+FLOWPY=$SEMNET_TOP/tests/adversarial/flows.py
+N=(ip netns exec n)
+sn() { "${N[@]}" semnet "$@"; }
+PIDS=()
+
+
+configure() {	# configure NS BRIDGE: a node config in NS
+	ip netns exec "$1" semnet node set platform 172.16.0.0/12 \
+		services 172.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 \
+		bridge "$2" flow-max 1000 hold-packets 8 \
+		hold-timeout 30000
+}
+
+topology() {
+	topo_node n 172.16.0.0/26 172.16.0.1 &&
+	topo_container n cli 172.16.0.2 26 172.16.0.1 &&
+	topo_container n x1 172.16.0.3 26 172.16.0.1 || return 1
+	ip netns exec x1 iperf3 -s -D -p 5201 &&
+	ip netns exec x1 socat -u UDP-RECV:80 OPEN:/dev/null &
+	wait_port x1 5201
+}
+
+configure_n() {
+	configure n br0 &&
+	sn service add 172.30.0.1 name web &&
+	sn instance add 172.30.1.1 service web nsip 172.16.0.3 dev x1
+}
+
+# Everything that runs through the unload, in the background.
+start_load() {
+	# A TCP stream through the ServiceIP (it dies with the module).
+	ip netns exec cli iperf3 -c 172.30.0.1 -p 5201 -t 600 >/dev/null 2>&1 &
+	PIDS+=($!)
+	# A full flow table, and more flows all the time.
+	ip netns exec cli "$FLOWPY" udp 172.30.0.1 80 1200 --seconds 600 \
+		--random-ports >/dev/null 2>&1 &
+	PIDS+=($!)
+	# Packets held for a ServiceIP nobody resolves.
+	ip netns exec cli "$FLOWPY" udp 172.30.77.7 80 4 --seconds 600 --rate 20 \
+		>/dev/null 2>&1 &
+	PIDS+=($!)
+	# Requesters: adds, deletes and dumps.
+	( while :; do
+		sn service add 172.30.0.9 name other
+		sn instance add 172.30.1.9 service other nsip 172.16.0.9
+		sn -j flow show >/dev/null
+		sn instance del 172.30.1.9
+		sn service del 172.30.0.9
+		sn -j instance show >/dev/null
+	  done >/dev/null 2>&1 ) &
+	PIDS+=($!)
+	( while :; do sn -j flow show >/dev/null; sn -j stats >/dev/null; done 2>/dev/null ) &
+	PIDS+=($!)
+	# Node namespaces made, configured and deleted.
+	( i=0; while :; do
+		i=$((i + 1))
+		ip netns add "churn$i" && ip -n "churn$i" link add br0 type bridge &&
+		ip -n "churn$i" addr add 172.16.0.1/26 dev br0 &&
+		configure "churn$i" br0
+		ip netns del "churn$i"
+	  done >/dev/null 2>&1 ) &
+	PIDS+=($!)
+}
+
+stop_load() {
+	local pid
+	for pid in "${PIDS[@]}"; do
+		pkill -P "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null
+	done
+	wait "${PIDS[@]}" 2>/dev/null
+	PIDS=()
+	for ns in $(ip netns list | awk '/^churn/ { print $1 }'); do
+		ip netns del "$ns"
+	done
+}
+
+# rmmod, retried while something (a dump in progress) holds the module.
+unload() {
+	local tries=0
+	until rmmod semnet 2>/dev/null; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 200 ] || return 1
+		sleep 0.1
+	done
+	echo "$tries"
+}
+
+round() {	# round N
+	local flows held retries
+	tap_run "round $1: configured" configure_n
+	start_load
+	tap_run "round $1: the table fills" wait_until 120 \
+		eval 'test "$(sn -j stats | jq .flows)" -ge 990'
+	wait_until 30 eval 'test "$(sn -j stats | jq .held)" -gt 0'
+	flows=$(sn -j stats | jq .flows)
+	held=$(sn -j stats | jq .held)
+	if retries=$(unload); then
+		tap_ok "round $1: rmmod with $flows flows, $held held packets, requesters and churn running ($retries retries)"
+	else
+		tap_fail "round $1: rmmod with everything running"
+	fi
+	stop_load
+	tap_run "round $1: insmod again" insmod "$SEMNET_MODULE"
+	tap_run "round $1: the module answers" semnet version
+}
+
+tap_run "topology" topology
+for r in $(seq "$ROUNDS"); do
+	round "$r"
+done
+tap_done
