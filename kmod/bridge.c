@@ -70,8 +70,9 @@ semnet_bridge_arp(struct semnet_net *sn, const struct semnet_node *node,
 
 /*
  * Containers sit behind bridge ports and the IPv4 hooks only see the
- * bridge: check here that a port sends only with its own address, so a
- * container cannot take a neighbour's nsIP (or the gateway's).
+ * bridge: check here that a port sends only with its own address, as IPv4
+ * source and as ARP sender, so a container cannot take a neighbour's nsIP
+ * (or the gateway's), and sends nothing tagged that would hide either.
  */
 unsigned int semnet_bridge_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
@@ -96,9 +97,10 @@ unsigned int semnet_bridge_hook(void *priv, struct sk_buff *skb,
 	 * checks below would never see its IPv4 or ARP. That is not
 	 * harmless: receivers strip VLAN 0 (priority) tags, so 0/0 double
 	 * tags deliver the inner frame to the node and the neighbours as if
-	 * untagged; and a VLAN-filtering bridge forwards a tag of the port's
-	 * VLAN untagged. Containers get untagged ports, so they have no
-	 * reason to tag at all: drop rather than parse tags.
+	 * untagged; and a VLAN-filtering bridge strips the tag of an
+	 * untagged member VLAN on egress, so an outer tag of the port's own
+	 * VLAN would hide an inner one. Containers get untagged ports and
+	 * have no reason to tag at all: drop rather than parse tags.
 	 */
 	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
 		return semnet_drop_packet(sn, skb, SEMNET_DROP_TAGGED);

@@ -210,18 +210,18 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_NOT_OURS);
 		return 0;
 	}
+	if (!semnet_ecn_decap(skb, tos)) {
+		DEV_STATS_INC(sd->dev, rx_frame_errors);
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
+		return 0;
+	}
 	/*
 	 * Replies to a remote client need to know where it lives; a client
 	 * another node still speaks for is not this peer's to take.
 	 */
-	if (inner->saddr != key &&
-	    !semnet_learn(sn, inner->saddr, key, peer, table)) {
+	if (ip_hdr(skb)->saddr != key &&
+	    !semnet_learn(sn, node, ip_hdr(skb)->saddr, key, peer, table)) {
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_PEER_SPOOFED);
-		return 0;
-	}
-	if (!semnet_ecn_decap(skb, tos)) {
-		DEV_STATS_INC(sd->dev, rx_frame_errors);
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
 		return 0;
 	}
 	semnet_tunnel_deliver(sd, peer, skb);
@@ -262,10 +262,6 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
 		return 0;
 	}
-	if (!semnet_inner_dest_ok(node, inner->daddr)) {
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_NOT_OURS);
-		return 0;
-	}
 	nsip = inner->saddr;
 	if (semnet_prefix_contains(&node->services, nsip)) {
 		inst = semnet_instance_lookup(sn, nsip);
@@ -278,6 +274,10 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 				nsip, any, &known);
 	if (!peer) {
 		semnet_tunnel_drop_stranger(sd, skb, known);
+		return 0;
+	}
+	if (!semnet_inner_dest_ok(node, inner->daddr)) {
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_NOT_OURS);
 		return 0;
 	}
 	tos = ip_hdr(skb)->tos;

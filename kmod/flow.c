@@ -420,8 +420,9 @@ static void semnet_flow_mark(struct semnet_flow *flow, unsigned int bit)
 
 /*
  * Has the exchange completed with this packet? UDP and ICMP: a reply.
- * TCP: the client's first packet after a reply (the handshake's ACK), so
- * a SYN answered by a SYN-ACK and never completed stays unreplied.
+ * TCP: the client's first packet after a reply that is not a SYN (the
+ * handshake's ACK), so a SYN answered by a SYN-ACK and never completed
+ * stays unreplied, however often the SYN is sent again.
  */
 static bool semnet_flow_exchanged(struct semnet_flow *flow, u8 proto,
 				  unsigned int seen)
@@ -430,7 +431,7 @@ static bool semnet_flow_exchanged(struct semnet_flow *flow, u8 proto,
 		semnet_flow_mark(flow, SEMNET_FLOW_REPLIED);
 		return proto != IPPROTO_TCP;
 	}
-	return proto == IPPROTO_TCP &&
+	return proto == IPPROTO_TCP && !(seen & SEMNET_SEEN_SYN) &&
 	       test_bit(SEMNET_FLOW_REPLIED, &flow->flags);
 }
 

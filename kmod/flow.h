@@ -91,6 +91,7 @@ enum {
 #define SEMNET_SEEN_REPLY	BIT(0)	/* it came from the instance's side */
 #define SEMNET_SEEN_FIN		BIT(1)
 #define SEMNET_SEEN_RST		BIT(2)
+#define SEMNET_SEEN_SYN		BIT(3)	/* a SYN without ACK */
 
 struct semnet_flow {
 	struct semnet_ftuple t[SEMNET_FT_COUNT];

@@ -187,7 +187,7 @@ err_hash:
 	rhashtable_remove_fast(&sn->instances, &inst->node,
 			       semnet_instance_params);
 	WRITE_ONCE(inst->dead, true);
-	synchronize_rcu();
+	synchronize_rcu_expedited();
 	semnet_flow_purge(sn, semnet_flow_of_instance, inst);
 	semnet_iset_free(iset);
 	semnet_group_put(sn, group);
@@ -215,8 +215,12 @@ static int semnet_instance_remove(struct semnet_net *sn,
 		return ret;
 	semnet_instance_unlink(sn, inst);
 	semnet_iset_commit(sn, group, iset);
-	/* Wait out packets that picked @inst, then drop flows to it. */
-	synchronize_rcu();
+	/*
+	 * Wait out packets that picked @inst, then drop flows to it.
+	 * Expedited: a delete returns only after this, and an orchestrator
+	 * churning instances makes thousands a second.
+	 */
+	synchronize_rcu_expedited();
 	semnet_flow_purge(sn, semnet_flow_of_instance, inst);
 	semnet_instance_release(sn, inst);
 	return 0;
@@ -299,7 +303,7 @@ void semnet_instance_flush(struct semnet_net *sn, const char *service)
 		if (!inst->group->n_instances)
 			semnet_iset_commit(sn, inst->group, NULL);
 	}
-	synchronize_rcu();
+	synchronize_rcu_expedited();
 	semnet_flow_purge(sn, semnet_flow_has_instance, group);
 	list_for_each_entry_safe(inst, tmp, &dead, list)
 		semnet_instance_release(sn, inst);

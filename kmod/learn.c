@@ -10,6 +10,7 @@
 #include "hash.h"
 #include "learn.h"
 #include "netns.h"
+#include "node.h"
 #include "peer.h"
 
 static const struct rhashtable_params semnet_learn_params = {
@@ -88,10 +89,12 @@ static bool semnet_learn_evict(struct semnet_net *sn)
 	return true;
 }
 
-bool semnet_learn(struct semnet_net *sn, __be32 addr, __be32 nsip,
-		  const struct semnet_peer *peer, bool table)
+bool semnet_learn(struct semnet_net *sn, const struct semnet_node *node,
+		  __be32 addr, __be32 nsip, const struct semnet_peer *peer,
+		  bool table)
 {
 	struct semnet_learned *l, *old;
+	struct mem_cgroup *old_memcg;
 
 	l = rhashtable_lookup(&sn->learned, &addr, semnet_learn_params);
 	if (l) {
@@ -106,10 +109,17 @@ bool semnet_learn(struct semnet_net *sn, __be32 addr, __be32 nsip,
 		}
 		return true;
 	}
-	if (atomic_inc_return(&sn->n_learned) > SEMNET_LEARN_MAX &&
+	if (atomic_inc_return(&sn->n_learned) >
+	    min_t(u32, SEMNET_LEARN_MAX, node->flow_max) &&
 	    !semnet_learn_evict(sn))
 		goto full;
-	l = kzalloc(sizeof(*l), GFP_ATOMIC | __GFP_NOWARN);
+	/*
+	 * Charged to the namespace's memory cgroup; not GFP_ATOMIC, whose
+	 * __GFP_HIGH would let the charge pass the cgroup's limit.
+	 */
+	old_memcg = semnet_charge_begin(sn);
+	l = kzalloc(sizeof(*l), GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
+	semnet_charge_end(old_memcg);
 	if (!l)
 		goto full;
 	l->addr = addr;

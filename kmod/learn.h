@@ -6,6 +6,7 @@
 #include <linux/types.h>
 
 struct semnet_net;
+struct semnet_node;
 struct semnet_peer;
 
 /*
@@ -30,15 +31,19 @@ struct semnet_peer;
  * then gets replies meant for it) until its own node speaks up again and
  * the claimant has gone quiet; clients in the instance table cannot.
  *
- * Flood. The table holds SEMNET_LEARN_MAX entries. When it is full, a
- * new entry replaces the idle one (seen longest ago, and not within
- * SEMNET_LEARN_HOLD) among SEMNET_LEARN_SAMPLE entries of random buckets,
- * an approximate LRU that costs a few cache lines, not a list per entry.
- * Entries still in use are never evicted, for the same reason they are
- * never moved: evicting one would let a flooder learn it anew from its
- * own nsIP. A table full of entries all seen within SEMNET_LEARN_HOLD
- * refuses new ones: that takes a sender refreshing SEMNET_LEARN_MAX
- * addresses every SEMNET_LEARN_HOLD, not one burst.
+ * Flood. The table holds SEMNET_LEARN_MAX entries, or the node's flow-max
+ * when that is lower (a learned location serves flows to and from its
+ * client: more locations than flows are of no use, and a namespace whose
+ * flow table is capped has its learned table capped with it). When it
+ * is full, a new entry replaces the idle one (seen longest ago, and not
+ * within SEMNET_LEARN_HOLD) among SEMNET_LEARN_SAMPLE entries of random
+ * buckets, an approximate LRU that costs a few cache lines, not a list
+ * per entry. Entries still in use are never evicted, for the same reason
+ * they are never moved: evicting one would let a flooder learn it anew
+ * from its own nsIP. A table full of entries all seen within
+ * SEMNET_LEARN_HOLD refuses new ones: that takes a sender refreshing
+ * every entry every SEMNET_LEARN_HOLD, not one burst. Entries are charged
+ * to the namespace's memory cgroup (semnet_charge_begin()).
  */
 struct semnet_learned {
 	struct rhash_head node;
@@ -60,13 +65,14 @@ int semnet_learn_init(struct semnet_net *sn);
 void semnet_learn_destroy(struct semnet_net *sn);
 /*
  * Records that @addr sends from @nsip, in a tunnel packet from @peer
- * (which hosts @nsip); @table: the instance table says so too. False
+ * (which hosts @nsip) to @node; @table: the instance table says so too. False
  * when it contradicts a location still held (the rules above): drop the
  * packet. A full table or a failed allocation only skips learning. RCU,
  * softirq; never sleeps.
  */
-bool semnet_learn(struct semnet_net *sn, __be32 addr, __be32 nsip,
-		  const struct semnet_peer *peer, bool table);
+bool semnet_learn(struct semnet_net *sn, const struct semnet_node *node,
+		  __be32 addr, __be32 nsip, const struct semnet_peer *peer,
+		  bool table);
 /* The nsIP @addr was last seen at, or 0. RCU. */
 __be32 semnet_learned_nsip(struct semnet_net *sn, __be32 addr);
 /* Forgets entries idle past the timeout (process context). */

@@ -332,6 +332,14 @@ static int semnet_node_parse_subnets(struct semnet_node *node,
 			return ret;
 		node->n_subnets++;
 	}
+	/*
+	 * The policy cannot see inside this nest (its entries are walked
+	 * here): bytes that are no whole attribute would be dropped silently.
+	 */
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "stray bytes after the subnets");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -1642,6 +1650,12 @@ static struct genl_family semnet_genl_family __ro_after_init = {
 	.maxattr = SEMNET_A_MAX,
 	.policy = semnet_genl_policy,
 	.netnsok = true,
+	/*
+	 * Every handler takes its namespace's lock (or reads under RCU): no
+	 * need for genl_mutex, which would let one namespace's slow deletes
+	 * (a grace period each) stall every other namespace and family.
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = semnet_genl_ops,
 	.n_ops = ARRAY_SIZE(semnet_genl_ops),

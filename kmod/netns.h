@@ -34,7 +34,7 @@ struct semnet_stats {
 };
 
 /* The netfilter hooks semnet registers in a node's namespace. */
-#define SEMNET_HOOK_COUNT	5
+#define SEMNET_HOOK_COUNT	6
 
 /*
  * All of semnet's state lives here, one instance per network namespace, so

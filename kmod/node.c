@@ -212,16 +212,16 @@ int semnet_node_check_caps(const struct semnet_net *sn,
 		return 0;
 	if (node->flow_max > SEMNET_UNPRIV_FLOW_MAX) {
 		NL_SET_ERR_MSG(extack, "flow-max above 65536, the limit of a namespace outside the initial user namespace");
-		return -EPERM;
+		return -ERANGE;
 	}
 	if (node->unreplied_max > SEMNET_UNPRIV_UNREPLIED_MAX) {
 		NL_SET_ERR_MSG(extack, "unreplied-max above 256, the limit of a namespace outside the initial user namespace");
-		return -EPERM;
+		return -ERANGE;
 	}
 	if (node->hold_packets > SEMNET_UNPRIV_HOLD_PACKETS ||
 	    node->hold_total > SEMNET_UNPRIV_HOLD_TOTAL) {
 		NL_SET_ERR_MSG(extack, "hold-packets above 8 or hold-total above 256, the limits of a namespace outside the initial user namespace");
-		return -EPERM;
+		return -ERANGE;
 	}
 	return 0;
 }

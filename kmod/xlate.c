@@ -113,6 +113,8 @@ static unsigned int semnet_apply(struct semnet_net *sn,
 			seen |= SEMNET_SEEN_FIN;
 		if (pkt->tcp_rst)
 			seen |= SEMNET_SEEN_RST;
+		if (pkt->tcp_syn)
+			seen |= SEMNET_SEEN_SYN;
 		semnet_flow_seen(sn, flow, node, skb->len, seen);
 		semnet_stat_inc(sn, packets);
 		if (flow->svc)
@@ -447,6 +449,12 @@ static const struct nf_hook_ops semnet_hook_ops[SEMNET_HOOK_COUNT] = {
 		.pf = NFPROTO_BRIDGE,
 		.hooknum = NF_BR_PRE_ROUTING,
 		.priority = NF_BR_PRI_FIRST,
+	},
+	{
+		.hook = semnet_bridge_port_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_FIRST,
 	},
 };
 

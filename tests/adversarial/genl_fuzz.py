@@ -151,7 +151,7 @@ class Schema:
         self.attrs = {}        # member prefix -> {value: Attr}
         self._parse_header(header)
         self.cmds = {v: n[len("SEMNET_CMD_"):] for n, v, _ in self.enums["semnet_cmd"]
-                     if not n.endswith("UNSPEC")}
+                     if not n.endswith("UNSPEC") and not n.startswith("_")}
         self.cmd_comment = {n[len("SEMNET_CMD_"):]: c for n, v, c in self.enums["semnet_cmd"]}
         self.ops = {}          # cmd name -> {"doit", "dumpit", "perm"}
         self.resv_start_op = None
@@ -182,7 +182,7 @@ class Schema:
                         i += 1
                     pending, k_pending = self._clean(comment), 0
                     continue
-                em = re.match(r"(SEMNET_\w+)\s*(?:=\s*([^,/]+?))?\s*,?\s*(/\*.*)?$", s)
+                em = re.match(r"(_*SEMNET_\w+)\s*(?:=\s*([^,/]+?))?\s*,?\s*(/\*.*)?$", s)
                 if not em:
                     continue
                 comment = em.group(3) or ""
@@ -198,6 +198,7 @@ class Schema:
                     text_c, index = pending, k_pending
                     k_pending += 1
                 members.append((em.group(1), n, text_c, index))
+                self.enum_values.setdefault(em.group(1), n)
                 n += 1
             self.enums[ename] = [(a, v, c) for a, v, c, _ in members]
             if members and members[0][0].endswith("_UNSPEC"):
@@ -269,8 +270,6 @@ class Schema:
             for a in table.values():
                 if a.kind == "nest" and a.members in self.prefix_of:
                     a.members = self.prefix_of[a.members]
-                if a.kind == "indexed" and a.members in self.prefix_of:
-                    pass
                 if a.kind == "array":
                     for t in self.attrs.values():
                         for b in t.values():
@@ -280,6 +279,8 @@ class Schema:
                     a.kind = a.policy
         m = re.search(r"\.resv_start_op\s*=\s*([^,\n]+)", text)
         self.resv_start_op = ev(m.group(1)) if m else 0
+        if self.resv_start_op is None:
+            raise SystemExit(f"genl_fuzz: cannot evaluate resv_start_op {m.group(1)}")
         defines = c_defines([text])
         ops = re.search(r"struct genl_(?:small_|split_)?ops\s+\w+\[\]\s*=\s*{(.*?)\n};", text, re.S)
         for op in re.finditer(r"{([^{}]*\.cmd\s*=\s*SEMNET_CMD_(\w+)[^{}]*)}", ops.group(1)):
@@ -390,13 +391,14 @@ class Node:
 
 class Request:
     __slots__ = ("cmd", "flags", "version", "reserved", "attrs", "raw", "cut",
-                 "overlong", "genl_cut", "valid", "seq", "data", "dump")
+                 "overlong", "genl_cut", "valid", "seq", "data", "dump", "junk")
 
     def clone(self, raw):
         q = Request.__new__(Request)
         q.cmd, q.flags, q.version, q.reserved = self.cmd, self.flags, self.version, self.reserved
         q.attrs, q.raw, q.cut, q.overlong = None, raw, self.cut, self.overlong
         q.genl_cut, q.valid, q.dump = self.genl_cut, self.valid, False
+        q.junk = self.junk if raw is self.raw else False
         return q
 
     def __init__(self, cmd, attrs):
@@ -409,6 +411,9 @@ class Request:
         self.genl_cut = None     # bytes of the genl header sent (0..3)
         self.valid = False
         self.dump = False
+        # A valid request with a few stray bytes at the end of one nest and
+        # nothing else wrong: the kernel must refuse it.
+        self.junk = False
 
     def encode(self, family, seq):
         body = self.raw if self.raw is not None else b"".join(a.encode() for a in self.attrs)
@@ -634,11 +639,23 @@ class Generator:
         else:
             cmd = r.choices(self.known_cmds, self.cmd_weights)[0]
         req = self.valid(cmd)
-        if r.random() < mutate_p:
+        if r.random() < 0.05:
+            self.junk(req)
+        elif r.random() < mutate_p:
             req.valid = False
             for _ in range(r.choice([1, 1, 1, 2, 2, 3, 5])):
                 self.mutate(req)
         return req
+
+    def junk(self, req):
+        """1..3 stray bytes after the last attribute of one nest of a
+        change (NEW, SET: their handlers read all they are given)."""
+        nests = [n for a in req.attrs for n, _ in a.walk() if n.children]
+        if not nests:
+            return
+        req.valid = False
+        self.r.choice(nests).extra = self.r.randbytes(self.r.randint(1, 3))
+        req.junk = self.s.cmds.get(req.cmd, "").split("_")[0] in ("NEW", "SET")
 
     def setup(self):
         """Valid changes that populate a namespace: node, services,
@@ -658,8 +675,12 @@ class Generator:
         return out
 
     def reset(self, world):
-        """Another namespace: its own bridge, a new pool."""
-        self.w, self.pool = world, []
+        """Another namespace. The pool's templates name the bridge: a
+        new pool when its ifindex differs (new namespaces all have the
+        same one, and refilling the pool costs seconds under TCG)."""
+        if world.bridge != self.w.bridge:
+            self.pool = []
+        self.w = world
 
     # -- the fast path
     def next(self):
@@ -862,10 +883,11 @@ class Stats:
                   "no_extack": 0, "core_no_extack": 0, "malformed": 0, "unanswered": 0,
                   "eperm_violations": 0, "dumps": 0, "dumps_done": 0, "dumps_abandoned": 0,
                   "dump_msgs": 0, "dump_intr": 0, "replies": 0, "ns_created": 0,
-                  "ns_deleted": 0, "ns_closed": 0, "valid_sent": 0, "ignored_ok": 0}
+                  "ns_deleted": 0, "ns_closed": 0, "valid_sent": 0, "ignored_ok": 0,
+                  "junk_sent": 0, "junk_accepted": 0}
         self.per_cmd, self.ok_cmd, self.errno = {}, {}, {}
         self.examples = {"no_extack": [], "malformed": [], "eperm": [], "unanswered": [],
-                         "crashed": []}
+                         "crashed": [], "junk": []}
         self.messages = {}
 
     def inc(self, k, n=1):
@@ -1012,8 +1034,7 @@ class Worker:
     def batch(self, conn, reqs):
         """Sends @reqs in one datagram and reads every answer."""
         # The last request the kernel will process must be acked: its
-        # answer tells that all before it were processed.
-        # One message whose nlmsg_len runs past the datagram, at its end
+        # answer tells that all before it were processed. One message whose nlmsg_len runs past the datagram, at its end
         # (the kernel stops there); the others get their real length.
         tail = [q for q in reqs if q.overlong][:1]
         body = [q for q in reqs if q not in tail]
@@ -1024,7 +1045,6 @@ class Worker:
             body[0].overlong = 0
         last = body[-1]
         last.flags |= NLM_F_REQUEST | NLM_F_ACK
-        last.cut = last.cut if last.cut else 0
         if last.genl_cut is None and last.cmd in self.s.cmds and \
                 (last.flags & NLM_F_DUMP) == NLM_F_DUMP:
             last.flags &= ~NLM_F_DUMP
@@ -1075,6 +1095,8 @@ class Worker:
         self.st.per_cmd[name] = self.st.per_cmd.get(name, 0) + 1
         if q.valid:
             self.st.inc("valid_sent")
+        if q.junk:
+            self.st.inc("junk_sent")
 
     def read_until(self, conn, seq, dump=None):
         """Reads answers until @seq's final one (or, for a dump, one
@@ -1203,6 +1225,9 @@ class Worker:
             self.st.inc("acks")
             if q.flags & NLM_F_REQUEST:
                 self.st.ok_cmd[name] = self.st.ok_cmd.get(name, 0) + 1
+            if q.junk and q.flags & NLM_F_REQUEST and not q.cut:
+                self.st.inc("junk_accepted")
+                self.st.example("junk", self.describe(conn, q, "accepted with stray bytes in a nest"))
             return
         if err < 0 or err > 4095:
             raise ValueError(f"error code {-err}")
@@ -1536,7 +1561,8 @@ def main():
            f"{c['core_no_extack']}",
            f"malformed answers {c['malformed']}, unanswered {c['unanswered']}, "
            f"unprivileged changes not refused {c['eperm_violations']}, "
-           f"cut-short messages ignored {c['ignored_ok']}"]
+           f"cut-short messages ignored {c['ignored_ok']}",
+           f"changes with stray bytes in a nest {c['junk_sent']}, accepted {c['junk_accepted']}"]
     out.append("sent per command: " + ", ".join(
         f"{k} {v}" for k, v in sorted(total.per_cmd.items(), key=lambda kv: -kv[1])
         if not k.startswith("cmd")) + f", unknown {sum(v for k, v in total.per_cmd.items() if k.startswith('cmd'))}")
@@ -1551,7 +1577,7 @@ def main():
         for e in ex:
             print(f"# {kind}: {e}", flush=True)
     result = {"seed": seed, "seconds": round(secs, 1), "rate": round(rate), **c,
-              "per_cmd": total.per_cmd, "errno": total.errno}
+              "per_cmd": total.per_cmd, "ok_cmd": total.ok_cmd, "errno": total.errno}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f)

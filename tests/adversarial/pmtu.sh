@@ -22,7 +22,7 @@
 # with an MTU metric of 1400, 1364.
 #
 # Knobs: SEMNET_PMTU_BYTES (transfer size, 1048576).
-# vm-timeout: 600
+# vm-timeout: 1200
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	# The knobs travel as arguments: the VM does not inherit the environment.
@@ -122,10 +122,10 @@ test_download() {
 	# TCP announces an MSS that fits the path MTU it knows: cli must
 	# forget what the upload taught it, or srv never sends a big segment.
 	ip -n cli route flush cache
-	ip netns exec srv socat -u "OPEN:$LOGS/payload" TCP-LISTEN:5001,reuseaddr &
+	timeout 90 ip netns exec srv socat -u "OPEN:$LOGS/payload" TCP-LISTEN:5001,reuseaddr &
 	wait_port srv 5001 || tap_fail "download: the server listens"
 	t0=$(date +%s.%N)
-	timeout 120 ip netns exec cli socat -u -T 60 "TCP:$RR:5001" "CREATE:$LOGS/down"
+	timeout 60 ip netns exec cli socat -u -T 30 "TCP:$RR:5001" "CREATE:$LOGS/down"
 	t1=$(date +%s.%N)
 	tap_run "download: $BYTES bytes through the ServiceIP, byte for byte" \
 		cmp "$LOGS/payload" "$LOGS/down"
@@ -143,10 +143,10 @@ test_download() {
 # upload: cli sends BYTES to srv through the ServiceIP.
 test_upload() {
 	head -c "$BYTES" /dev/urandom >"$LOGS/payload"
-	ip netns exec srv socat -u TCP-LISTEN:5002,reuseaddr "CREATE:$LOGS/up" &
+	timeout 90 ip netns exec srv socat -u -T 30 TCP-LISTEN:5002,reuseaddr "CREATE:$LOGS/up" &
 	local rx=$!
 	wait_port srv 5002 || tap_fail "upload: the server listens"
-	timeout 120 ip netns exec cli socat -u -T 60 "OPEN:$LOGS/payload" "TCP:$RR:5002"
+	timeout 60 ip netns exec cli socat -u -T 30 "OPEN:$LOGS/payload" "TCP:$RR:5002"
 	wait "$rx"
 	tap_run "upload: $BYTES bytes through the ServiceIP, byte for byte" \
 		cmp "$LOGS/payload" "$LOGS/up"

@@ -29,6 +29,9 @@ fi
 
 FLOWPY=$SEMNET_TOP/tests/adversarial/flows.py
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
+# The same user, as any user is: an empty bounding set would deny it the
+# capabilities of its own user namespace too.
+USER=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 CG=/sys/fs/cgroup/semnet-test
 NODE_ARGS=(platform 172.16.0.0/12 services 172.30.0.0/16 subnet 172.16.0.0/26
 	gateway 172.16.0.1 bridge br0)
@@ -37,7 +40,7 @@ NODE_ARGS=(platform 172.16.0.0/12 services 172.30.0.0/16 subnet 172.16.0.0/26
 # namespace, inside cgroup semnet-test; the namespace lives while SCRIPT does.
 as_user() {
 	bash -c 'echo $$ >'"$CG"'/cgroup.procs && exec "$@"' _ \
-		"${NOBODY[@]}" unshare -Urn bash -c "$1"
+		"${USER[@]}" unshare -Urn bash -c "$1"
 }
 
 test_permissions() {

@@ -18,9 +18,11 @@
 # a serves 172.16.0.0/26 and the service range; b and x send it GRE-in-UDP
 # (and ipudp) packets crafted with raw sockets (python3).
 #
-# Knobs: SEMNET_TUNNEL_FLOOD (entries sent once the table is full, 2048),
-# SEMNET_TUNNEL_CASES (the cases to run: relay learn ecn flood).
-# vm-timeout: 900
+# Knobs: SEMNET_TUNNEL_FILL (a's flow-max, hence learned entries: 8192;
+# 65536 for the module's own limit), SEMNET_TUNNEL_FLOOD (clients sent
+# once the table is full, 1024), SEMNET_TUNNEL_CASES (the cases to run:
+# relay learn ecn flood).
+# vm-timeout: 1500
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	# The knobs travel as arguments: the VM does not inherit the environment.
@@ -37,11 +39,13 @@ done
 # shellcheck source=tests/lib/overlay.sh
 . "$SEMNET_TOP/tests/lib/overlay.sh"
 
-# A service range large enough to hold SEMNET_LEARN_MAX unknown clients
-# and more (the default /16 holds exactly that many).
+# A service range large enough to hold SEMNET_LEARN_MAX (64 Ki) unknown
+# clients and more (the default /16 holds exactly that many).
 SERVICES=172.24.0.0/13
-LEARN_MAX=65536		# kmod/learn.h
-FLOOD_EXTRA=${SEMNET_TUNNEL_FLOOD:-2048}
+# The learned table holds a's flow-max entries (below SEMNET_LEARN_MAX):
+# the flood fills that many, then sends FLOOD_EXTRA more.
+LEARN_MAX=${SEMNET_TUNNEL_FILL:-8192}
+FLOOD_EXTRA=${SEMNET_TUNNEL_FLOOD:-1024}
 HOLD=10			# SEMNET_LEARN_HOLD, seconds
 LOGS=$(mktemp -d)
 CRAFT=$LOGS/craft.py
@@ -126,6 +130,23 @@ def sources(first, o):
     for i in range(int(o.get("count", 1))):
         yield struct.pack("!I", base + i)
 
+def flood(gre, first, dst, o):
+    """count packets of protocol proto, sources first, first+1, ...: one
+    template, the source and header checksum patched in (fast enough for
+    tens of thousands under TCG)."""
+    base = struct.unpack("!I", socket.inet_aton(first))[0]
+    pkt = bytearray(gre + ip4(b"\0" * 4, dst, int(o["proto"]), b"semnet-flood"))
+    off = len(gre)
+    pkt[off + 10:off + 12] = b"\0\0"
+    s0 = sum(struct.unpack("!10H", bytes(pkt[off:off + 20])))
+    for i in range(int(o.get("count", 1))):
+        src = base + i
+        c = s0 + (src >> 16) + (src & 0xFFFF)
+        c = (c & 0xFFFF) + (c >> 16)
+        c = (c & 0xFFFF) + (c >> 16)
+        struct.pack_into("!HI", pkt, off + 10, ~c & 0xFFFF, src)
+        yield bytes(pkt)
+
 def main(a):
     cmd = a[0]
     if cmd in ("gre", "ipudp"):
@@ -139,7 +160,10 @@ def main(a):
             dst, isrc, idst = pos
             gre, port = b"", 50103
         d = socket.inet_aton(idst)
-        send(dst, port, (gre + inner(s, d, o) for s in sources(isrc, o)), o)
+        if "proto" in o:
+            send(dst, port, flood(gre, isrc, d, o), o)
+        else:
+            send(dst, port, (gre + inner(s, d, o) for s in sources(isrc, o)), o)
     elif cmd == "send-tos":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(a[3]))
@@ -376,15 +400,16 @@ test_learn_moves() {
 
 # ---------------------------------------------------------------- flood
 
-# SEMNET_LEARN_MAX clients of b's, then more once they are idle: the
+# As many clients of b's as a's table holds, then more once they are idle: the
 # newest are learned (c1's packet to the last goes to b, not to a table
 # miss), where a full table used to refuse them until entries expired.
 # The flood is an IP protocol the hooks do not parse, dropped by a's
 # nftables right after decapsulation (learning happens before): the
 # cost is the tunnel's own.
 test_learn_flood() {
-	local n=${SEMNET_TUNNEL_FILL:-$LEARN_MAX} rx0 rx t0 t1 m0 tx0 last
+	local n=$LEARN_MAX rx0 rx t0 t1 m0 tx0 last
 	sysctl -qw net.core.netdev_max_backlog=100000
+	ip netns exec a semnet node change flow-max "$n"
 	ip netns exec a nft -f - <<-'EOF'
 	table ip flood {
 		chain pre {

@@ -41,8 +41,9 @@ topology() {
 	topo_node n 172.16.0.0/26 172.16.0.1 &&
 	topo_container n cli 172.16.0.2 26 172.16.0.1 &&
 	topo_container n x1 172.16.0.3 26 172.16.0.1 || return 1
-	ip netns exec x1 iperf3 -s -D -p 5201 &&
-	ip netns exec x1 socat -u UDP-RECV:80 OPEN:/dev/null &
+	# Not on tap_run's output pipe, which it waits for the end of.
+	ip netns exec x1 iperf3 -s -D -p 5201 </dev/null >/dev/null 2>&1 || return 1
+	ip netns exec x1 socat -u UDP-RECV:80 OPEN:/dev/null </dev/null >/dev/null 2>&1 &
 	wait_port x1 5201
 }
 

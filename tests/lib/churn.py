@@ -9,15 +9,19 @@ servers, clients and the churner can be compared.
                              send NAME and a newline, close; on ADDR:81
                              long streams: NAME and a newline, then RATE
                              bytes a second until the client goes
-  clients ADDR PORT SECONDS LOG [PORTS]
-                             connect to ADDR:PORT in a loop; LOG gets a line
-                             "START END ANSWER SPORT" per connection (ANSWER:
-                             the server's name, or -ERROR); PORTS "LO-HI" binds
-                             the source port in turn (reused tuples)
-  streams ADDR PORT N SECONDS LOG
+  clients ADDR PORT STOP RATE LOG[:PORTS]...
+                             a loop per LOG connecting to ADDR:PORT at
+                             most RATE times a second until the file STOP
+                             exists; LOG
+                             gets "START END ANSWER SPORT" per connection
+                             (ANSWER: the server's name, or -ERROR); PORTS
+                             "LO-HI" binds the source port in turn (reused
+                             tuples)
+  streams ADDR PORT N STOP LOG
                              N streams, opened one after the other, read
-                             until SECONDS have passed (LOG.ready once all
-                             are open); LOG gets one JSON object per stream
+                             until the file STOP exists (LOG.ready once all
+                             are open) or they end; LOG gets one JSON object
+                             per stream
   churn SECONDS LOG CHURNED... -- JUNK TARGET
                              drives one `semnet -batch -` in rounds: each
                              re-adds the instance deleted two rounds
@@ -126,15 +130,30 @@ def one_connection(addr, port, sport):
     return answer, sport
 
 
-def clients(addr, port, seconds, log, ports=None):
-    port = int(port)
-    end = now() + float(seconds)
+def clients(addr, port, stop, rate, specs):
+    """One loop a thread (a process start costs seconds in the VM)."""
+    threads = [threading.Thread(target=client_loop,
+                                args=(addr, int(port), stop, float(rate)) +
+                                tuple((spec.split(":") + [None])[:2]))
+               for spec in specs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def client_loop(addr, port, stop, rate, log, ports):
     lo = hi = sport = 0
+    gap = 1.0 / rate
+    next_start = now()
     if ports:
         lo, hi = (int(p) for p in ports.split("-"))
         sport = lo
     with open(log, "w") as out:
-        while now() < end:
+        while not os.path.exists(stop):
+            # At most `rate` a second: the VM's CPUs are the churner's too.
+            time.sleep(max(0.0, next_start - now()))
+            next_start = max(next_start + gap, now())
             start = now()
             answer, used = one_connection(addr, port, sport)
             out.write("%.6f %.6f %s %d\n" % (start, now(), answer, used))
@@ -142,7 +161,7 @@ def clients(addr, port, seconds, log, ports=None):
                 sport = lo if sport >= hi else sport + 1
 
 
-def streams(addr, port, n, seconds, log):
+def streams(addr, port, n, stop, log):
     sel = selectors.DefaultSelector()
     result = []
     for _ in range(int(n)):
@@ -160,8 +179,7 @@ def streams(addr, port, n, seconds, log):
         sel.register(s, selectors.EVENT_READ, r)
         result.append(r)
     open(log + ".ready", "w").close()
-    end = now() + float(seconds)
-    while sel.get_map() and now() < end:
+    while sel.get_map() and not os.path.exists(stop):
         for key, _ in sel.select(timeout=0.5):
             r = key.data
             try:
@@ -179,13 +197,6 @@ def streams(addr, port, n, seconds, log):
             r["last"] = t
             b = "%.1f" % t
             r["buckets"][b] = r["buckets"].get(b, 0) + len(data)
-        # A stream that gets nothing for 5 s is stalled: dropped, not reset.
-        for key in list(sel.get_map().values()):
-            r = key.data
-            if now() - r["last"] > 5:
-                r["reason"], r["end"] = "stall", now()
-                sel.unregister(key.fileobj)
-                key.fileobj.close()
     for key in list(sel.get_map().values()):
         key.data["reason"], key.data["end"] = "deadline", now()
         key.fileobj.close()
@@ -195,6 +206,7 @@ def streams(addr, port, n, seconds, log):
 
 
 MARKER = "help version"		# prints a line, asks the kernel nothing
+JUNK_MAX = 500			# units of unrelated changes in a round
 
 
 def rates(n):
@@ -253,15 +265,17 @@ def churn(seconds, log, args):
                 lines.append(add[readd])
             for k in range(junk):
                 # Unrelated objects: a service with an instance on another
-                # node, and that node's peer; then their deletes.
+                # node, and that node's peer; then their deletes. Unit k
+                # has the octets hi.lo (hi 0 or 1, lo 0..249).
+                hi, lo = divmod(k, 250)
                 lines += [
-                    "service add 172.30.2.%d name junk%d.ns" % (k, k),
-                    "instance add 172.30.3.%d service junk%d.ns nsip 172.17.%d.10 "
-                    "node 192.168.9.%d" % (k, k, k, k + 1),
-                    "peer add 172.17.%d.0/24 remote 192.168.9.%d" % (k, k + 1),
-                    "instance del 172.30.3.%d" % k,
-                    "service del 172.30.2.%d" % k,
-                    "peer del 172.17.%d.0/24" % k,
+                    "service add 172.30.%d.%d name junk%d.ns" % (2 + hi, lo, k),
+                    "instance add 172.30.%d.%d service junk%d.ns nsip 172.%d.%d.10 "
+                    "node 192.168.%d.%d" % (8 + hi, lo, k, 17 + hi, lo, 9 + hi, lo + 1),
+                    "peer add 172.%d.%d.0/24 remote 192.168.%d.%d" % (17 + hi, lo, 9 + hi, lo + 1),
+                    "instance del 172.30.%d.%d" % (8 + hi, lo),
+                    "service del 172.30.%d.%d" % (2 + hi, lo),
+                    "peer del 172.%d.%d.0/24" % (17 + hi, lo),
                 ]
             victim = rnd % len(inst)
             if victim in deleted.values() or victim == readd:
@@ -289,7 +303,7 @@ def churn(seconds, log, args):
             # Rounds of about `target` seconds: long enough for clients to
             # try a deleted instance many times, short enough for many.
             took = t_done - t_write
-            junk = max(1, min(500, int(junk * target / max(took, 0.01))))
+            junk = max(1, min(JUNK_MAX, int(junk * target / max(took, 0.01))))
             rnd += 1
         # Every churned instance back in place.
         t_write = now()
@@ -322,7 +336,8 @@ def check(args, names):
     open_del = {}
     for r in rounds + final:
         for a in ([r["readd"]] if r.get("readd") else []) + r.get("readd_all", []):
-            windows.setdefault(name_of[a], []).append((open_del.pop(a), r["write"]))
+            if a in open_del:	# not if the round deleting it failed
+                windows.setdefault(name_of[a], []).append((open_del.pop(a), r["write"]))
         if r.get("del") and r["ok"]:
             open_del[r["del"]] = r["done"]
     for a, t in open_del.items():
@@ -370,26 +385,29 @@ def check(args, names):
     print("answers_straddling_a_readd %d" % straddles)
     for e in examples:
         print("violation_example %s" % e)
-    # Streams: one to an instance never deleted while it ran must run to the
-    # end; one to an instance deleted (early enough to tell a stall, 5 s)
-    # must get nothing more a second after the delete returned, and end.
+    # Streams. One to an instance never deleted while it ran must still get
+    # data after the churn ended, and never be reset. One to a deleted
+    # instance must get nothing once the delete returned, but what it had
+    # received and not yet read: its last byte read within 3 s (a client
+    # starved of CPU in a loaded VM reads late), and nothing in the 5 s
+    # before it ended, by reset or by the deadline (dropped).
     kept = cut = bad = 0
+    churn_end = done[-1]["done"] if done else 0
     for line in open(stream_log):
         r = json.loads(line)
         dels = [w0 for w0, _ in windows.get(r["name"], []) if r["start"] < w0 < r["end"]]
         if not dels:
-            ok = r["reason"] == "deadline"
+            ok = r["reason"] == "deadline" and r["last"] > churn_end
             kept += ok
-            what = "kept"
-        elif dels[0] > r["end"] - 6 and r["reason"] == "deadline":
+            what = "kept, last byte %.1f s after the churn" % (r["last"] - churn_end)
+        elif dels[0] > r["end"] - 6:
             ok = True
             what = "deleted too late to judge"
         else:
-            late = sum(n for t, n in r["buckets"].items() if float(t) > dels[0] + 1.0)
-            ok = late == 0 and r["reason"] != "deadline"
+            ok = r["last"] < dels[0] + 3 and r["last"] < r["end"] - 5
             cut += ok
-            what = "ended %.1f s after its delete, %d bytes more than 1 s after" % (
-                r["end"] - dels[0], late)
+            what = "cut, last byte %.1f s after its delete, ended %.1f s after it" % (
+                r["last"] - dels[0], r["end"] - dels[0])
         bad += not ok
         print("stream %s %s %s bytes %d %s" % (r["name"], "ok" if ok else "BAD",
                                               r["reason"], r["bytes"], what))
@@ -403,7 +421,7 @@ def main():
     if cmd == "serve":
         serve(args[0], args[1:])
     elif cmd == "clients":
-        clients(*args)
+        clients(args[0], args[1], args[2], args[3], args[4:])
     elif cmd == "streams":
         streams(*args)
     elif cmd == "rates":
