@@ -1650,12 +1650,6 @@ static struct genl_family semnet_genl_family __ro_after_init = {
 	.maxattr = SEMNET_A_MAX,
 	.policy = semnet_genl_policy,
 	.netnsok = true,
-	/*
-	 * Every handler takes its namespace's lock (or reads under RCU): no
-	 * need for genl_mutex, which would let one namespace's slow deletes
-	 * (a grace period each) stall every other namespace and family.
-	 */
-	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = semnet_genl_ops,
 	.n_ops = ARRAY_SIZE(semnet_genl_ops),
