@@ -20,6 +20,7 @@
 # the table drains within the unreplied timeout.
 # Also: misses sprayed from one container do not silence another's.
 # vm-timeout: 600
+# shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" --kernel debug --kmemleak "$0" "$@"
@@ -45,7 +46,7 @@ setup() {
 	topo_container n x1 172.16.0.4 26 172.16.0.1 &&
 	sn node set platform 172.16.0.0/12 services 172.30.0.0/16 \
 		subnet 172.16.0.0/26 gateway 172.16.0.1 bridge br0 \
-		flow-max $FLOW_MAX unreplied-max 64 timeout-unreplied 5 \
+		flow-max "$FLOW_MAX" unreplied-max 64 timeout-unreplied 5 \
 		timeout-tcp-close 2 &&
 	sn service add 172.30.0.1 name web &&
 	sn instance add 172.30.1.1 service web nsip 172.16.0.4 dev x1 &&

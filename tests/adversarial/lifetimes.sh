@@ -20,6 +20,7 @@
 # 4. rmmod right after traffic: the flow cache is empty (no "cache still
 #    has objects"), and the module loads again.
 # vm-timeout: 1500
+# shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" --kernel debug --kmemleak "$0" "$@"
@@ -77,14 +78,14 @@ test_delete_purges_exactly() {
 }
 
 test_failed_add_under_traffic() {
-	local i tries=0 fails=0 pid end=$((SECONDS + 60))
+	local tries=0 fails=0 pid end=$((SECONDS + 60))
 	# Packets to an InstanceIP not (yet) in the tables, all the time.
 	"${N[@]}" "$FLOWPY" udp 172.30.1.9 80 2000 --seconds 90 \
 		--random-ports >/dev/null &
 	pid=$!
 	# Its nsIP is 172.30.1.1's: each add inserts it, fails, and frees it again:
 	# 100 times, or for a minute.
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ "$SECONDS" -lt "$end" ] || break
 		tries=$((tries + 1))
 		sn instance add 172.30.1.9 service a nsip 172.16.0.3 2>/dev/null ||

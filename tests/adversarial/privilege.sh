@@ -18,6 +18,7 @@
 #    and with memory.max just above what it uses it cannot create more
 #    (dropped, counted nomem) nor exceed the limit.
 # vm-timeout: 600
+# shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" --kernel debug --kmemleak "$0" "$@"
