@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Oakestra's control-plane records in JSON (see shared/OAKESTRA-API.md):
+ * Oakestra's control-plane records in JSON (shapes pinned by tests/unit/test_oak_json.c):
  * table-query instance entries, job names, tunnel kinds. The root produces
  * these entries, the cluster parses and re-serves them to its nodes, so
  * both sides use this one mapping.
