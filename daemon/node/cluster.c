@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * semnetd <-> the cluster manager over MQTT (messages as tests/integration/managers-flow.sh replays them): the
- * subnet request, reports of deployed and undeployed instances, table
+ * semnetd <-> the cluster manager over MQTT (the messages as
+ * tests/integration/managers-flow.sh replays them): the subnet request, reports of deployed and undeployed instances, table
  * queries and their answers, job updates and the node registry.
  */
 #include <stdio.h>
