@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * semnetd <-> the cluster manager over MQTT (the messages as
- * tests/integration/managers-flow.sh replays them): the subnet request, reports of deployed and undeployed instances, table
- * queries and their answers, job updates and the node registry.
+ * tests/integration/managers-flow.sh replays them): the subnet request,
+ * reports of deployed and undeployed instances, table queries and their
+ * answers, job updates and the node registry.
  */
 #include <stdio.h>
 #include <stdlib.h>
