@@ -13,10 +13,18 @@
 # Kernel sources: Kbuild (kmod/, include/); userspace: daemon/Makefile.
 
 # The kernel to build against: the running kernel's build tree when it has
-# one, else the newest installed Debian linux-headers-*-amd64.
-KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
-	     $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
-export KDIR
+# one, else the newest installed Debian linux-headers-*-amd64. Resolved
+# late, on a fresh machine the headers only arrive with `make deps`: the
+# value is expanded only where a recipe uses it (recursive `=`), and it is
+# not exported, so the scripts of `make demo` and `make check`, which run
+# after deps, resolve it again in their own `make module`. A KDIR given on
+# the command line or in the environment wins and reaches them as it is;
+# an empty one counts as none.
+ifeq ($(strip $(KDIR)),)
+KDIR = $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
+	    $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+unexport KDIR
+endif
 
 # Where expensive, clone-independent artefacts (the debug/KUnit kernel) are
 # cached, keyed by config and source version.
