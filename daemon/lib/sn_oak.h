@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Oakestra's control-plane records in JSON (shapes pinned by tests/unit/test_oak_json.c):
- * table-query instance entries, job names, tunnel kinds. The root produces
- * these entries, the cluster parses and re-serves them to its nodes, so
- * both sides use this one mapping.
+ * Oakestra's control-plane records in JSON (daemon/OAKESTRA.md; shapes
+ * pinned by tests/unit/test_oak_json.c): table-query instance entries, job
+ * names, tunnel kinds. The root produces these entries, the cluster parses
+ * and re-serves them to its nodes, so both sides use this one mapping.
  */
 #ifndef SN_OAK_H
 #define SN_OAK_H

@@ -3,7 +3,8 @@
  * The node-engine API on the unix socket: POST /register,
  * /container/deploy, /container/undeploy (and Oakestra's /docker/...
  * aliases), GET /status and GET /metrics. Bad input gets a 4xx and changes
- * nothing; success is 200, as Oakestra's node engine expects.
+ * nothing; success is 200, as Oakestra's node engine expects
+ * (daemon/OAKESTRA.md, section 1).
  */
 #include <errno.h>
 #include <stdio.h>

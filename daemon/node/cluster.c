@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * semnetd <-> the cluster manager over MQTT (the messages as
+ * semnetd <-> the cluster manager over MQTT (daemon/OAKESTRA.md, section 2;
  * tests/integration/managers-flow.sh replays them): the subnet request,
  * reports of deployed and undeployed instances, table queries and their
  * answers, job updates and the node registry.

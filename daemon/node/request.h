@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The node-engine API's request bodies (as tests/e2e/semnetd.sh sends them), parsed and
- * validated before anything changes: /register, /container/deploy,
- * /container/undeploy. Each parser returns 0, or -1 with a message for the
- * client in @err.
+ * The node-engine API's request bodies (daemon/OAKESTRA.md, section 1;
+ * tests/e2e/semnetd.sh sends them), parsed and validated before anything
+ * changes: /register, /container/deploy, /container/undeploy. Each parser
+ * returns 0, or -1 with a message for the client in @err.
  */
 #ifndef SEMNETD_REQUEST_H
 #define SEMNETD_REQUEST_H
