@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sn_config.h"
 #include "sn_daemon.h"
 #include "sn_log.h"
+
+#define PROG "semnet-cluster"
 
 static const char usage[] =
 	"usage: semnet-cluster --cluster-id ID [options]\n"
@@ -30,19 +33,17 @@ static const char usage[] =
 	"  --ready-file PATH        write the bound port there once serving\n";
 
 enum {
-	OPT_CONFIG = 256, OPT_CLUSTER_ID, OPT_CLUSTER_ADDRESS, OPT_LISTEN, OPT_PORT, OPT_DB,
-	OPT_SYNC, OPT_ROOT_URL, OPT_MQTT_HOST, OPT_MQTT_PORT, OPT_INTEREST_IDLE, OPT_ROOT_TIMEOUT,
-	OPT_BACKOFF, OPT_BACKOFF_MAX, OPT_LOG_LEVEL, OPT_READY_FILE, OPT_HELP,
+	OPT_CLUSTER_ID = SN_OPT_OWN, OPT_CLUSTER_ADDRESS, OPT_LISTEN, OPT_PORT, OPT_ROOT_URL,
+	OPT_MQTT_HOST, OPT_MQTT_PORT, OPT_INTEREST_IDLE, OPT_ROOT_TIMEOUT, OPT_BACKOFF,
+	OPT_BACKOFF_MAX,
 };
 
 static const struct option options[] = {
-	{ "config", required_argument, NULL, OPT_CONFIG },
+	SN_CONFIG_COMMON_OPTIONS,
 	{ "cluster-id", required_argument, NULL, OPT_CLUSTER_ID },
 	{ "cluster-address", required_argument, NULL, OPT_CLUSTER_ADDRESS },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "port", required_argument, NULL, OPT_PORT },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "sync", required_argument, NULL, OPT_SYNC },
 	{ "root-url", required_argument, NULL, OPT_ROOT_URL },
 	{ "mqtt-host", required_argument, NULL, OPT_MQTT_HOST },
 	{ "mqtt-port", required_argument, NULL, OPT_MQTT_PORT },
@@ -50,101 +51,57 @@ static const struct option options[] = {
 	{ "root-timeout-ms", required_argument, NULL, OPT_ROOT_TIMEOUT },
 	{ "retry-backoff-ms", required_argument, NULL, OPT_BACKOFF },
 	{ "retry-backoff-max-ms", required_argument, NULL, OPT_BACKOFF_MAX },
-	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
-	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_int(const char *name, const char *text, int min, int max, int *out)
+static int apply(void *arg, int id, const char *value)
 {
-	char *end;
-	long v = strtol(text, &end, 10);
-
-	if (*text == '\0' || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "semnet-cluster: %s must be an integer in %d..%d, not '%s'\n", name,
-			min, max, text);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
-static int copy(const char *name, char *dst, size_t size, const char *value)
-{
-	if (strlen(value) >= size || !*value) {
-		fprintf(stderr, "semnet-cluster: %s must be 1 to %zu bytes\n", name, size - 1);
-		return -1;
-	}
-	strcpy(dst, value);
-	return 0;
-}
-
-static int apply(struct sn_cluster_config *cfg, int id, const char *value)
-{
-	int level;
+	struct sn_cluster_config *cfg = arg;
 
 	switch (id) {
 	case OPT_CLUSTER_ID:
 		if (strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
 		    strlen(value))
-			return fprintf(stderr, "semnet-cluster: cluster-id: [A-Za-z0-9._-] only\n"), -1;
-		return copy("cluster-id", cfg->cluster_id, sizeof(cfg->cluster_id), value);
+			return fprintf(stderr, PROG ": cluster-id: [A-Za-z0-9._-] only\n"), -1;
+		return sn_config_string(PROG, "cluster-id", cfg->cluster_id, sizeof(cfg->cluster_id), value);
 	case OPT_CLUSTER_ADDRESS:
-		return copy("cluster-address", cfg->cluster_address, sizeof(cfg->cluster_address),
-			    value);
+		return sn_config_string(PROG, "cluster-address", cfg->cluster_address,
+					sizeof(cfg->cluster_address), value);
 	case OPT_LISTEN:
-		return copy("listen", cfg->listen, sizeof(cfg->listen), value);
+		return sn_config_string(PROG, "listen", cfg->listen, sizeof(cfg->listen), value);
 	case OPT_PORT:
-		return parse_int("port", value, 0, 65535, &cfg->port);
-	case OPT_DB:
-		return copy("db", cfg->db_path, sizeof(cfg->db_path), value);
-	case OPT_SYNC:
-		if (strcmp(value, "full") && strcmp(value, "normal"))
-			return fprintf(stderr, "semnet-cluster: sync must be full or normal\n"), -1;
-		cfg->db_durable = strcmp(value, "full") == 0;
-		return 0;
+		return sn_config_int(PROG, "port", value, 0, 65535, &cfg->port);
 	case OPT_ROOT_URL:
 		if (strncmp(value, "http://", 7) != 0)
-			return fprintf(stderr, "semnet-cluster: root-url must start with http://\n"), -1;
-		return copy("root-url", cfg->root_url, sizeof(cfg->root_url), value);
+			return fprintf(stderr, PROG ": root-url must start with http://\n"), -1;
+		return sn_config_string(PROG, "root-url", cfg->root_url, sizeof(cfg->root_url), value);
 	case OPT_MQTT_HOST:
-		return copy("mqtt-host", cfg->mqtt_host, sizeof(cfg->mqtt_host), value);
+		return sn_config_string(PROG, "mqtt-host", cfg->mqtt_host, sizeof(cfg->mqtt_host), value);
 	case OPT_MQTT_PORT:
-		return parse_int("mqtt-port", value, 1, 65535, &cfg->mqtt_port);
+		return sn_config_int(PROG, "mqtt-port", value, 1, 65535, &cfg->mqtt_port);
 	case OPT_INTEREST_IDLE:
-		return parse_int("interest-idle-s", value, 1, 86400 * 30, &cfg->interest_idle_s);
+		return sn_config_int(PROG, "interest-idle-s", value, 1, 86400 * 30, &cfg->interest_idle_s);
 	case OPT_ROOT_TIMEOUT:
-		return parse_int("root-timeout-ms", value, 1, 600000, &cfg->root_timeout_ms);
+		return sn_config_int(PROG, "root-timeout-ms", value, 1, 600000, &cfg->root_timeout_ms);
 	case OPT_BACKOFF:
-		return parse_int("retry-backoff-ms", value, 1, 600000, &cfg->retry_backoff_ms);
+		return sn_config_int(PROG, "retry-backoff-ms", value, 1, 600000, &cfg->retry_backoff_ms);
 	case OPT_BACKOFF_MAX:
-		return parse_int("retry-backoff-max-ms", value, 1, 3600000, &cfg->retry_backoff_max_ms);
-	case OPT_LOG_LEVEL:
-		if ((level = sn_log_parse_level(value)) < 0)
-			return fprintf(stderr, "semnet-cluster: bad log level '%s'\n", value), -1;
-		cfg->log_level = level;
-		return 0;
-	case OPT_READY_FILE:
-		return copy("ready-file", cfg->ready_file, sizeof(cfg->ready_file), value);
+		return sn_config_int(PROG, "retry-backoff-max-ms", value, 1, 3600000,
+				     &cfg->retry_backoff_max_ms);
 	}
-	return -1;
-}
-
-static int apply_any(void *cfg, int opt, const char *value)
-{
-	return apply(cfg, opt, value);
+	return sn_config_common(PROG, &(const struct sn_config_common){ &cfg->db_path,
+				&cfg->db_durable, &cfg->log_level, &cfg->ready_file }, id, value);
 }
 
 int sn_cluster_config_load(struct sn_cluster_config *cfg, int argc, char **argv)
 {
 	struct sn_args args = {
-		.prog = "semnet-cluster",
+		.prog = PROG,
 		.usage = usage,
 		.options = options,
-		.opt_config = OPT_CONFIG,
-		.opt_help = OPT_HELP,
-		.apply = apply_any,
+		.opt_config = SN_OPT_CONFIG,
+		.opt_help = SN_OPT_HELP,
+		.apply = apply,
 	};
 	int rc;
 
@@ -167,7 +124,7 @@ int sn_cluster_config_load(struct sn_cluster_config *cfg, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!cfg->cluster_id[0]) {
-		fprintf(stderr, "semnet-cluster: --cluster-id is required\n");
+		fprintf(stderr, PROG ": --cluster-id is required\n");
 		return -1;
 	}
 	/* Strip a trailing '/' so paths can be appended. */

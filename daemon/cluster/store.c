@@ -42,11 +42,6 @@ int sn_cluster_store_open(struct sn_db *db, const char *path, bool durable)
 			  sizeof(sn_cluster_migrations) / sizeof(sn_cluster_migrations[0]), durable);
 }
 
-static int done(struct sn_db *db, sqlite3_stmt *stmt)
-{
-	return sn_db_step_done(db, stmt) == SQLITE_DONE ? 0 : -1;
-}
-
 static void bind_text(sqlite3_stmt *stmt, int i, const char *text)
 {
 	if (text)
@@ -70,16 +65,16 @@ int sn_cluster_store_node_get(struct sn_db *db, const char *id, struct sn_cluste
 {
 	sqlite3_stmt *stmt = sn_db_stmt(db,
 		"SELECT id, subnet, host_ip, host_port, tunnel, subnet_len FROM nodes WHERE id = ?");
-	int rc;
+	int found;
 
 	if (!stmt)
 		return -1;
 	bind_text(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	found = sn_db_step_row(stmt);
+	if (found == 1)
 		read_node(stmt, n);
 	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return found;
 }
 
 int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n, bool *changed)
@@ -109,7 +104,7 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 	sqlite3_bind_int(stmt, 4, n->host_port);
 	bind_text(stmt, 5, n->tunnel);
 	sqlite3_bind_int(stmt, 6, (int)(n->subnet_len ? n->subnet_len : 26));
-	return done(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 int sn_cluster_store_node_del(struct sn_db *db, const char *id)
@@ -119,9 +114,7 @@ int sn_cluster_store_node_del(struct sn_db *db, const char *id)
 	if (!stmt)
 		return -1;
 	bind_text(stmt, 1, id);
-	if (done(db, stmt) < 0)
-		return -1;
-	return sqlite3_changes(db->conn) > 0;
+	return sn_db_run_changed(db, stmt);
 }
 
 int sn_cluster_store_each_node(struct sn_db *db,
@@ -161,7 +154,7 @@ int64_t sn_cluster_store_registry_bump(struct sn_db *db)
 		"INSERT INTO meta (key, value) VALUES ('registry_version', 1)"
 		" ON CONFLICT (key) DO UPDATE SET value = value + 1");
 
-	if (!stmt || done(db, stmt) < 0)
+	if (!stmt || sn_db_run(db, stmt) < 0)
 		return -1;
 	stmt = sn_db_stmt(db, "SELECT value FROM meta WHERE key = 'registry_version'");
 	if (!stmt)
@@ -185,7 +178,7 @@ int sn_cluster_store_deployment_put(struct sn_db *db, const char *job_name, cons
 		return -1;
 	bind_text(stmt, 1, job_name);
 	sqlite3_bind_text(stmt, 2, job_id ? job_id : "", -1, SQLITE_STATIC);
-	return done(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 int sn_cluster_store_deployment_del(struct sn_db *db, const char *job_name)
@@ -195,24 +188,22 @@ int sn_cluster_store_deployment_del(struct sn_db *db, const char *job_name)
 	if (!stmt)
 		return -1;
 	bind_text(stmt, 1, job_name);
-	if (done(db, stmt) < 0)
-		return -1;
-	return sqlite3_changes(db->conn) > 0;
+	return sn_db_run_changed(db, stmt);
 }
 
 int sn_cluster_store_deployment_get(struct sn_db *db, const char *job_name, char job_id[65])
 {
 	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT job_id FROM deployments WHERE job_name = ?");
-	int rc;
+	int found;
 
 	if (!stmt)
 		return -1;
 	bind_text(stmt, 1, job_name);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	found = sn_db_step_row(stmt);
+	if (found == 1)
 		snprintf(job_id, 65, "%s", sn_db_text(stmt, 0));
 	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return found;
 }
 
 /* --- tables ------------------------------------------------------------ */
@@ -230,13 +221,13 @@ int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t, b
 	sqlite3_bind_int64(stmt, 2, t->rr_ip);
 	sqlite3_bind_int64(stmt, 3, t->closest_ip);
 	sqlite3_bind_int(stmt, 4, fresh);
-	if (done(db, stmt) < 0)
+	if (sn_db_run(db, stmt) < 0)
 		return -1;
 	stmt = sn_db_stmt(db, "DELETE FROM instances WHERE job_name = ? AND node_id IS NULL");
 	if (!stmt)
 		return -1;
 	bind_text(stmt, 1, t->app_name);
-	if (done(db, stmt) < 0)
+	if (sn_db_run(db, stmt) < 0)
 		return -1;
 	/* The root decides which instances exist: a local one it no longer
 	 * lists (undeployed there) is hidden until it lists it again. */
@@ -244,7 +235,7 @@ int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t, b
 	if (!stmt)
 		return -1;
 	bind_text(stmt, 1, t->app_name);
-	if (done(db, stmt) < 0)
+	if (sn_db_run(db, stmt) < 0)
 		return -1;
 	for (size_t i = 0; i < t->ninstances; i++) {
 		const struct sn_oak_instance *in = &t->instances[i];
@@ -264,7 +255,7 @@ int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t, b
 		bind_text(stmt, 5, in->host_ip);
 		sqlite3_bind_int(stmt, 6, in->host_port);
 		bind_text(stmt, 7, in->tunnel);
-		if (done(db, stmt) < 0)
+		if (sn_db_run(db, stmt) < 0)
 			return -1;
 	}
 	return 0;
@@ -334,16 +325,16 @@ int sn_cluster_store_job_by_ip(struct sn_db *db, uint32_t ip, char job_name[SN_O
 		"SELECT job_name FROM tables WHERE fresh = 1 AND (rr_ip = ?1 OR closest_ip = ?1)"
 		" UNION SELECT i.job_name FROM instances i JOIN tables t ON t.job_name = i.job_name"
 		" WHERE t.fresh = 1 AND i.instance_ip = ?1 LIMIT 1");
-	int rc;
+	int found;
 
 	if (!stmt)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, ip);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	found = sn_db_step_row(stmt);
+	if (found == 1)
 		snprintf(job_name, SN_OAK_JOB_NAME_MAX + 1, "%s", sn_db_text(stmt, 0));
 	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return found;
 }
 
 int sn_cluster_store_tables_invalidate_all(struct sn_db *db)
@@ -358,7 +349,7 @@ int sn_cluster_store_table_invalidate(struct sn_db *db, const char *job_name)
 	if (!stmt)
 		return -1;
 	bind_text(stmt, 1, job_name);
-	return done(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 /* --- local instances --------------------------------------------------- */
@@ -382,7 +373,7 @@ int sn_cluster_store_local_put(struct sn_db *db, const char *job_name,
 	sqlite3_bind_int(stmt, 5, inst->host_port);
 	bind_text(stmt, 6, inst->tunnel);
 	bind_text(stmt, 7, node_id);
-	return done(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 int sn_cluster_store_local_del(struct sn_db *db, const char *job_name, int number)
@@ -394,9 +385,7 @@ int sn_cluster_store_local_del(struct sn_db *db, const char *job_name, int numbe
 		return -1;
 	bind_text(stmt, 1, job_name);
 	sqlite3_bind_int(stmt, 2, number);
-	if (done(db, stmt) < 0)
-		return -1;
-	return sqlite3_changes(db->conn) > 0;
+	return sn_db_run_changed(db, stmt);
 }
 
 static void read_local(sqlite3_stmt *stmt, struct sn_oak_instance *in)
@@ -438,17 +427,17 @@ int sn_cluster_store_local_get(struct sn_db *db, const char *job_name, int numbe
 	sqlite3_stmt *stmt = sn_db_stmt(db,
 		"SELECT job_name, number, instance_ip, ns_ip, host_ip, host_port, tunnel"
 		" FROM instances WHERE job_name = ? AND number = ? AND node_id IS NOT NULL");
-	int rc;
+	int found;
 
 	if (!stmt)
 		return -1;
 	bind_text(stmt, 1, job_name);
 	sqlite3_bind_int(stmt, 2, number);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	found = sn_db_step_row(stmt);
+	if (found == 1)
 		read_local(stmt, inst);
 	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return found;
 }
 
 /* --- interests --------------------------------------------------------- */
@@ -465,7 +454,7 @@ int sn_cluster_store_interest_touch(struct sn_db *db, const char *node_id, const
 	bind_text(stmt, 1, node_id);
 	bind_text(stmt, 2, job_name);
 	sqlite3_bind_int64(stmt, 3, now);
-	return done(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 int sn_cluster_store_interest_del(struct sn_db *db, const char *node_id, const char *job_name)
@@ -477,9 +466,7 @@ int sn_cluster_store_interest_del(struct sn_db *db, const char *node_id, const c
 		return -1;
 	bind_text(stmt, 1, node_id);
 	bind_text(stmt, 2, job_name);
-	if (done(db, stmt) < 0)
-		return -1;
-	return sqlite3_changes(db->conn) > 0;
+	return sn_db_run_changed(db, stmt);
 }
 
 int sn_cluster_store_interest_count(struct sn_db *db, const char *job_name)
@@ -534,7 +521,7 @@ int sn_cluster_store_interest_expire(struct sn_db *db, int64_t before,
 		goto out;
 	}
 	sqlite3_bind_int64(stmt, 1, before);
-	if (done(db, stmt) < 0) {
+	if (sn_db_run(db, stmt) < 0) {
 		result = -1;
 		goto out;
 	}
@@ -560,7 +547,7 @@ int sn_cluster_store_outbox_add(struct sn_db *db, const char *method, const char
 	bind_text(stmt, 1, method);
 	bind_text(stmt, 2, path);
 	bind_text(stmt, 3, body);
-	if (done(db, stmt) < 0)
+	if (sn_db_run(db, stmt) < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db->conn);
 	return 0;
@@ -573,7 +560,7 @@ int sn_cluster_store_outbox_del(struct sn_db *db, int64_t id)
 	if (!stmt)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
-	return done(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 int sn_cluster_store_each_outbox(struct sn_db *db,

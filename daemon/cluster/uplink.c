@@ -7,19 +7,15 @@
 
 #include "cluster.h"
 #include "sn_log.h"
+#include "sn_outbox.h"
 #include "store.h"
 
 struct sn_uplink {
 	struct sn_cluster *cluster;
 	bool registered;
-	bool stopping;
-	int register_backoff_ms;
+	struct sn_backoff register_backoff;
 	uv_timer_t *register_timer;
-	/* The outbox head being delivered (id 0: none). */
-	int64_t sending_id;
-	int send_backoff_ms;
-	uv_timer_t *send_timer;
-	unsigned int pending;
+	struct sn_outbox *outbox;
 };
 
 static int make_url(struct sn_uplink *u, const char *path, char *url, size_t size)
@@ -50,25 +46,25 @@ static void on_registered(void *arg, int status, json_t *reply, const char *erro
 {
 	struct sn_uplink *u = arg;
 	const struct sn_cluster_config *cfg = &u->cluster->cfg;
+	int delay_ms;
 
 	if (status == 200) {
 		u->registered = true;
 		sn_info("registered with the root as %s (%s:%d)", cfg->cluster_id,
 			cfg->cluster_address, sn_http_server_port(u->cluster->http));
-		sn_uplink_flush(u);
+		sn_outbox_resume(u->outbox);
 		return;
 	}
+	delay_ms = sn_backoff_next(&u->register_backoff);
 	if (status >= 400 && status < 500) {
 		const char *msg = json_string_value(json_object_get(reply, "error"));
 
 		sn_error("the root refuses the registration: HTTP %d %s", status, msg ? msg : "");
 	} else {
 		sn_warn("cannot register with the root (%s); retry in %d ms",
-			error ? error : "server error", u->register_backoff_ms);
+			error ? error : "server error", delay_ms);
 	}
-	uv_timer_start(u->register_timer, register_now, (uint64_t)u->register_backoff_ms, 0);
-	u->register_backoff_ms = u->register_backoff_ms * 2 > cfg->retry_backoff_max_ms ?
-				 cfg->retry_backoff_max_ms : u->register_backoff_ms * 2;
+	uv_timer_start(u->register_timer, register_now, (uint64_t)delay_ms, 0);
 }
 
 static void register_now(uv_timer_t *timer)
@@ -106,131 +102,141 @@ int sn_uplink_enqueue(struct sn_uplink *u, const char *method, const char *path,
 		return -1;
 	rc = sn_cluster_store_outbox_add(&u->cluster->db, method, path, text, &id);
 	free(text);
-	if (rc == 0)
-		u->pending++;
 	return rc;
 }
 
-struct head {
-	int64_t id;
+/* A queued call in memory. */
+struct queued {
 	char method[16];
 	char path[512];
-	char *body;
-	bool found;
+	char *body;		/* NULL: none */
 };
 
-static void take_head(void *arg, int64_t id, const char *method, const char *path,
-		      const char *body)
-{
-	struct head *h = arg;
-
-	if (h->found)
-		return;
-	h->found = true;
-	h->id = id;
-	snprintf(h->method, sizeof(h->method), "%s", method);
-	snprintf(h->path, sizeof(h->path), "%s", path);
-	h->body = body ? strdup(body) : NULL;
-	if (body && !h->body)
-		h->found = false;
-}
-
-static void send_head(uv_timer_t *timer);
-
-static void on_sent(void *arg, int status, json_t *reply, const char *error)
+static void load_row(void *arg, int64_t id, const char *method, const char *path,
+		     const char *body)
 {
 	struct sn_uplink *u = arg;
-	const struct sn_cluster_config *cfg = &u->cluster->cfg;
-	const char *msg = json_string_value(json_object_get(reply, "error"));
+	struct queued *q;
 
-	if (u->stopping)
+	if (!sn_outbox_wants(u->outbox, id))
 		return;
-	if ((status >= 200 && status < 300) ||
-	    (status >= 400 && status < 500 && status != 408 && status != 429)) {
-		if (status >= 400)	/* the root will never take it: drop, do not block the rest */
-			sn_warn("the root refused queued call %lld: HTTP %d %s",
-				(long long)u->sending_id, status, msg ? msg : "");
-		if (sn_cluster_store_outbox_del(&u->cluster->db, u->sending_id) < 0)
-			sn_error("cannot remove call %lld from the outbox", (long long)u->sending_id);
-		else if (u->pending)
-			u->pending--;
-		u->sending_id = 0;
-		u->send_backoff_ms = cfg->retry_backoff_ms;
-		uv_timer_start(u->send_timer, send_head, 0, 0);
+	q = calloc(1, sizeof(*q));
+	if (!q || (body && !(q->body = strdup(body)))) {
+		/* Left in the outbox: a restart tries again at the latest. */
+		sn_error("out of memory loading call %lld", (long long)id);
+		free(q);
 		return;
 	}
-	sn_info("queued call %lld to the root failed (%s); retry in %d ms", (long long)u->sending_id,
-		error ? error : "server error", u->send_backoff_ms);
-	uv_timer_start(u->send_timer, send_head, (uint64_t)u->send_backoff_ms, 0);
-	u->send_backoff_ms = u->send_backoff_ms * 2 > cfg->retry_backoff_max_ms ?
-			     cfg->retry_backoff_max_ms : u->send_backoff_ms * 2;
+	snprintf(q->method, sizeof(q->method), "%s", method);
+	snprintf(q->path, sizeof(q->path), "%s", path);
+	sn_outbox_add(u->outbox, id, q);
 }
 
-static void send_head(uv_timer_t *timer)
+static int load(void *owner)
 {
-	struct sn_uplink *u = timer->data;
-	struct head h = { 0 };
+	struct sn_uplink *u = owner;
+
+	return sn_cluster_store_each_outbox(&u->cluster->db, load_row, u);
+}
+
+static void send_call(void *owner, struct sn_outbox_call *call, sn_http_done_fn done, void *arg)
+{
+	struct sn_uplink *u = owner;
+	const struct queued *q = call->row;
 	json_t *body = NULL;
 
-	if (!u->registered)
-		return;	/* registration flushes when it succeeds */
-	if (sn_cluster_store_each_outbox(&u->cluster->db, take_head, &h) < 0 || !h.found) {
-		u->sending_id = 0;
-		free(h.body);
+	if (q->body && !(body = json_loads(q->body, 0, NULL))) {
+		sn_error("queued call %lld has a corrupt body; dropped", (long long)call->id);
+		done(arg, 400, NULL, NULL);
 		return;
 	}
-	u->sending_id = h.id;
-	if (h.body && !(body = json_loads(h.body, 0, NULL))) {
-		sn_error("queued call %lld has a corrupt body; dropped", (long long)h.id);
-		free(h.body);
-		on_sent(u, 400, NULL, NULL);
-		return;
-	}
-	free(h.body);
-	if (sn_uplink_request(u, h.method, h.path, body, on_sent, u) < 0)
-		on_sent(u, 0, NULL, "cannot start the request");
+	if (sn_uplink_request(u, q->method, q->path, body, done, arg) < 0)
+		done(arg, 0, NULL, "cannot start the request");
 	json_decref(body);
 }
 
+static void report(void *owner, const struct sn_outbox_call *call, enum sn_outbox_result result,
+		   int status, json_t *reply, const char *error)
+{
+	const char *msg = json_string_value(json_object_get(reply, "error"));
+
+	(void)owner;
+	if (result == SN_OUTBOX_REFUSED)	/* the root will never take it: dropped */
+		sn_warn("the root refused queued call %lld: HTTP %d %s", (long long)call->id,
+			status, msg ? msg : "");
+	else if (result == SN_OUTBOX_RETRY)
+		sn_info("queued call %lld to the root failed (%s); retry in %d ms",
+			(long long)call->id, error ? error : "server error", call->retry_ms);
+}
+
+static int remove_row(void *owner, int64_t id)
+{
+	struct sn_uplink *u = owner;
+
+	return sn_cluster_store_outbox_del(&u->cluster->db, id);
+}
+
+static void free_queued(void *row)
+{
+	struct queued *q = row;
+
+	free(q->body);
+	free(q);
+}
+
+static const struct sn_outbox_ops uplink_ops = {
+	.load = load,
+	.send = send_call,
+	.report = report,
+	.remove = remove_row,
+	.free_row = free_queued,
+};
+
 void sn_uplink_flush(struct sn_uplink *u)
 {
-	if (u->sending_id == 0 && !uv_is_active((uv_handle_t *)u->send_timer))
-		uv_timer_start(u->send_timer, send_head, 0, 0);
+	sn_outbox_flush(u->outbox);
 }
 
 unsigned int sn_uplink_pending(const struct sn_uplink *u)
 {
-	return u->pending;
+	return sn_outbox_pending(u->outbox);
 }
 
-static void count_row(void *arg, int64_t id, const char *method, const char *path,
-		      const char *body)
+static void free_handle(uv_handle_t *handle)
 {
-	(void)id, (void)method, (void)path, (void)body;
-	(*(unsigned int *)arg)++;
+	free(handle);
 }
 
 struct sn_uplink *sn_uplink_new(struct sn_cluster *c)
 {
+	/* One call at a time, in order: a later location report must not
+	 * overtake an earlier one. Retried until the root takes it. */
+	const struct sn_outbox_config cfg = {
+		.what = "call",
+		.ordered = true,
+		.backoff_ms = c->cfg.retry_backoff_ms,
+		.backoff_max_ms = c->cfg.retry_backoff_max_ms,
+	};
 	struct sn_uplink *u = calloc(1, sizeof(*u));
 
 	if (!u)
 		return NULL;
 	u->cluster = c;
-	u->register_backoff_ms = u->send_backoff_ms = c->cfg.retry_backoff_ms;
+	sn_backoff_init(&u->register_backoff, c->cfg.retry_backoff_ms, c->cfg.retry_backoff_max_ms);
 	u->register_timer = malloc(sizeof(*u->register_timer));
-	u->send_timer = malloc(sizeof(*u->send_timer));
-	if (!u->register_timer || !u->send_timer) {
+	u->outbox = sn_outbox_new(c->loop, &cfg, &uplink_ops, u);
+	if (!u->register_timer || !u->outbox) {
 		free(u->register_timer);
-		free(u->send_timer);
+		sn_outbox_free(u->outbox);
 		free(u);
 		return NULL;
 	}
 	uv_timer_init(c->loop, u->register_timer);
-	uv_timer_init(c->loop, u->send_timer);
-	u->register_timer->data = u->send_timer->data = u;
-	/* What a previous run left queued counts as pending. */
-	sn_cluster_store_each_outbox(&c->db, count_row, &u->pending);
+	u->register_timer->data = u;
+	/* Nothing goes before the root takes the registration; what a
+	 * previous run left queued counts as pending already. */
+	sn_outbox_pause(u->outbox);
+	sn_outbox_flush(u->outbox);
 	return u;
 }
 
@@ -238,8 +244,7 @@ void sn_uplink_free(struct sn_uplink *u)
 {
 	if (!u)
 		return;
-	u->stopping = true;
-	uv_close((uv_handle_t *)u->register_timer, (uv_close_cb)free);
-	uv_close((uv_handle_t *)u->send_timer, (uv_close_cb)free);
+	uv_close((uv_handle_t *)u->register_timer, free_handle);
+	sn_outbox_free(u->outbox);
 	free(u);
 }

@@ -152,3 +152,22 @@ int sn_db_step_done(struct sn_db *db, sqlite3_stmt *stmt)
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? SQLITE_DONE : (rc & 0xff);
 }
+
+int sn_db_run(struct sn_db *db, sqlite3_stmt *stmt)
+{
+	return sn_db_step_done(db, stmt) == SQLITE_DONE ? 0 : -1;
+}
+
+int sn_db_run_changed(struct sn_db *db, sqlite3_stmt *stmt)
+{
+	if (sn_db_run(db, stmt) < 0)
+		return -1;
+	return sqlite3_changes(db->conn) > 0;
+}
+
+int sn_db_step_row(sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}

@@ -49,6 +49,18 @@ sqlite3_stmt *sn_db_stmt(struct sn_db *db, const char *sql);
  * error code (SQLITE_CONSTRAINT for a unique violation). */
 int sn_db_step_done(struct sn_db *db, sqlite3_stmt *stmt);
 
+/* sn_db_step_done as the stores use it: 0 when the statement ran, -1 on
+ * any error, a unique violation included. */
+int sn_db_run(struct sn_db *db, sqlite3_stmt *stmt);
+/* sn_db_run for an UPDATE or DELETE: 1 when it changed a row, 0 when it
+ * matched none, -1 on error. */
+int sn_db_run_changed(struct sn_db *db, sqlite3_stmt *stmt);
+
+/* Steps a query for its first row: 1 with the row ready for
+ * sqlite3_column_*, 0 when there is none, -1 on error. The caller resets
+ * the statement once it has read what it wants. */
+int sn_db_step_row(sqlite3_stmt *stmt);
+
 /* The schema version (PRAGMA user_version), -1 on error. */
 int sn_db_version(struct sn_db *db);
 

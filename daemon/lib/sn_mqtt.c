@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sn_backoff.h"
 #include "sn_log.h"
 
 #define SN_MQTT_KEEPALIVE_S 30
@@ -19,7 +20,7 @@ struct sn_mqtt {
 	int poll_events;
 	uv_timer_t *misc;
 	uv_timer_t *retry;
-	unsigned int backoff_ms;
+	struct sn_backoff backoff;
 	bool connected;
 	bool started;
 	sn_mqtt_message_fn on_message;
@@ -50,9 +51,7 @@ static void schedule_reconnect(struct sn_mqtt *m)
 	m->connected = false;
 	if (uv_is_active((uv_handle_t *)m->retry))
 		return;
-	uv_timer_start(m->retry, retry_connect, m->backoff_ms, 0);
-	m->backoff_ms = m->backoff_ms * 2 > SN_MQTT_BACKOFF_MAX_MS ? SN_MQTT_BACKOFF_MAX_MS
-								    : m->backoff_ms * 2;
+	uv_timer_start(m->retry, retry_connect, (uint64_t)sn_backoff_next(&m->backoff), 0);
 }
 
 static void on_poll(uv_poll_t *poll, int status, int events)
@@ -145,7 +144,7 @@ static void on_connect(struct mosquitto *mosq, void *arg, int rc)
 		return;	/* the broker closes the socket; the read error reconnects */
 	}
 	m->connected = true;
-	m->backoff_ms = SN_MQTT_BACKOFF_MIN_MS;
+	sn_backoff_reset(&m->backoff);
 	sn_info("mqtt: connected");
 	if (m->on_connected)
 		m->on_connected(m->arg);
@@ -175,7 +174,7 @@ struct sn_mqtt *sn_mqtt_new(uv_loop_t *loop, const char *client_id, sn_mqtt_mess
 	m->on_message = msg_fn;
 	m->on_connected = connected_fn;
 	m->arg = arg;
-	m->backoff_ms = SN_MQTT_BACKOFF_MIN_MS;
+	sn_backoff_init(&m->backoff, SN_MQTT_BACKOFF_MIN_MS, SN_MQTT_BACKOFF_MAX_MS);
 	/* clean_session: subscriptions are renewed in on_connected anyway. */
 	m->mosq = mosquitto_new(client_id, true, m);
 	m->misc = malloc(sizeof(*m->misc));

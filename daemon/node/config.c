@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sn_config.h"
 #include "sn_daemon.h"
 #include "sn_log.h"
+
+#define PROG "semnetd"
 
 static const char usage[] =
 	"usage: semnetd [options]\n"
@@ -39,18 +42,15 @@ static const char usage[] =
 	"  --ready-file PATH        write 0 there once the API serves\n";
 
 enum {
-	OPT_CONFIG = 256, OPT_SOCKET, OPT_DB, OPT_SYNC, OPT_MQTT_HOST, OPT_MQTT_PORT,
-	OPT_UNDERLAY_ADDR, OPT_UNDERLAY_DEV, OPT_BRIDGE, OPT_CONTAINER_IFNAME, OPT_PLATFORM,
-	OPT_SERVICES, OPT_TUNNEL_PORT, OPT_INTEREST_IDLE, OPT_INTEREST_CHECK, OPT_PROBE_INTERVAL,
-	OPT_PROBE_TIMEOUT, OPT_PROBE_DOWN_AFTER, OPT_FIREWALL,
-	OPT_LOG_LEVEL, OPT_READY_FILE, OPT_HELP,
+	OPT_SOCKET = SN_OPT_OWN, OPT_MQTT_HOST, OPT_MQTT_PORT, OPT_UNDERLAY_ADDR, OPT_UNDERLAY_DEV,
+	OPT_BRIDGE, OPT_CONTAINER_IFNAME, OPT_PLATFORM, OPT_SERVICES, OPT_TUNNEL_PORT,
+	OPT_INTEREST_IDLE, OPT_INTEREST_CHECK, OPT_PROBE_INTERVAL, OPT_PROBE_TIMEOUT,
+	OPT_PROBE_DOWN_AFTER, OPT_FIREWALL,
 };
 
 static const struct option options[] = {
-	{ "config", required_argument, NULL, OPT_CONFIG },
+	SN_CONFIG_COMMON_OPTIONS,
 	{ "socket", required_argument, NULL, OPT_SOCKET },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "sync", required_argument, NULL, OPT_SYNC },
 	{ "mqtt-host", required_argument, NULL, OPT_MQTT_HOST },
 	{ "mqtt-port", required_argument, NULL, OPT_MQTT_PORT },
 	{ "underlay-addr", required_argument, NULL, OPT_UNDERLAY_ADDR },
@@ -66,78 +66,44 @@ static const struct option options[] = {
 	{ "probe-timeout-ms", required_argument, NULL, OPT_PROBE_TIMEOUT },
 	{ "probe-down-after", required_argument, NULL, OPT_PROBE_DOWN_AFTER },
 	{ "firewall", required_argument, NULL, OPT_FIREWALL },
-	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
-	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int parse_int(const char *name, const char *text, int min, int max, int *out)
-{
-	char *end;
-	long v = strtol(text, &end, 10);
-
-	if (*text == '\0' || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "semnetd: %s must be an integer in %d..%d, not '%s'\n", name, min,
-			max, text);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
-static int copy(const char *name, char *dst, size_t size, const char *value)
-{
-	if (strlen(value) >= size || !*value) {
-		fprintf(stderr, "semnetd: %s must be 1 to %zu bytes\n", name, size - 1);
-		return -1;
-	}
-	strcpy(dst, value);
-	return 0;
-}
 
 /* Interface names: what the kernel accepts (no '/', ':', spaces). */
 static int copy_ifname(const char *name, char *dst, const char *value)
 {
 	/* ... nor quotes: the names go into nft commands. */
 	if (strpbrk(value, "/: \t\n\"'\\") || !strcmp(value, ".") || !strcmp(value, "..")) {
-		fprintf(stderr, "semnetd: %s '%s' is not an interface name\n", name, value);
+		fprintf(stderr, PROG ": %s '%s' is not an interface name\n", name, value);
 		return -1;
 	}
-	return copy(name, dst, IF_NAMESIZE, value);
+	return sn_config_string(PROG, name, dst, IF_NAMESIZE, value);
 }
 
 static int parse_prefix(const char *name, const char *value, struct sn_prefix *out)
 {
 	if (!sn_prefix_parse(value, out) || out->len < 8 || out->len > 24) {
-		fprintf(stderr, "semnetd: %s must be a prefix a.b.c.d/8..24 without host bits, not '%s'\n",
+		fprintf(stderr, PROG ": %s must be a prefix a.b.c.d/8..24 without host bits, not '%s'\n",
 			name, value);
 		return -1;
 	}
 	return 0;
 }
 
-static int apply(struct semnetd_config *cfg, int id, const char *value)
+static int apply(void *arg, int id, const char *value)
 {
-	int level;
+	struct semnetd_config *cfg = arg;
 
 	switch (id) {
 	case OPT_SOCKET:
-		return copy("socket", cfg->socket_path, sizeof(cfg->socket_path), value);
-	case OPT_DB:
-		return copy("db", cfg->db_path, sizeof(cfg->db_path), value);
-	case OPT_SYNC:
-		if (strcmp(value, "full") && strcmp(value, "normal"))
-			return fprintf(stderr, "semnetd: sync must be full or normal\n"), -1;
-		cfg->db_durable = strcmp(value, "full") == 0;
-		return 0;
+		return sn_config_string(PROG, "socket", cfg->socket_path, sizeof(cfg->socket_path), value);
 	case OPT_MQTT_HOST:
-		return copy("mqtt-host", cfg->mqtt_host, sizeof(cfg->mqtt_host), value);
+		return sn_config_string(PROG, "mqtt-host", cfg->mqtt_host, sizeof(cfg->mqtt_host), value);
 	case OPT_MQTT_PORT:
-		return parse_int("mqtt-port", value, 1, 65535, &cfg->mqtt_port);
+		return sn_config_int(PROG, "mqtt-port", value, 1, 65535, &cfg->mqtt_port);
 	case OPT_UNDERLAY_ADDR:
 		if (!sn_ipv4_parse(value, &cfg->underlay_addr) || !cfg->underlay_addr)
-			return fprintf(stderr, "semnetd: underlay-addr '%s' is not an IPv4 address\n",
+			return fprintf(stderr, PROG ": underlay-addr '%s' is not an IPv4 address\n",
 				       value), -1;
 		return 0;
 	case OPT_UNDERLAY_DEV:
@@ -151,52 +117,39 @@ static int apply(struct semnetd_config *cfg, int id, const char *value)
 	case OPT_SERVICES:
 		return parse_prefix("services", value, &cfg->services);
 	case OPT_TUNNEL_PORT:
-		return parse_int("tunnel-port", value, 1, 65535, &cfg->tunnel_port);
+		return sn_config_int(PROG, "tunnel-port", value, 1, 65535, &cfg->tunnel_port);
 	case OPT_INTEREST_IDLE:
-		return parse_int("interest-idle-ms", value, 100, 86400000, &cfg->interest_idle_ms);
+		return sn_config_int(PROG, "interest-idle-ms", value, 100, 86400000, &cfg->interest_idle_ms);
 	case OPT_INTEREST_CHECK:
-		return parse_int("interest-check-ms", value, 50, 600000, &cfg->interest_check_ms);
+		return sn_config_int(PROG, "interest-check-ms", value, 50, 600000, &cfg->interest_check_ms);
 	case OPT_PROBE_INTERVAL:
-		if (parse_int("probe-interval-ms", value, 0, 3600000, &cfg->probe_interval_ms) < 0)
+		if (sn_config_int(PROG, "probe-interval-ms", value, 0, 3600000, &cfg->probe_interval_ms) < 0)
 			return -1;
 		/* More than a few probes a second per node is load, not insight. */
 		if (cfg->probe_interval_ms && cfg->probe_interval_ms < 100)
-			return fprintf(stderr, "semnetd: probe-interval-ms must be 0 or at least 100\n"), -1;
+			return fprintf(stderr,
+				       PROG ": probe-interval-ms must be 0 or at least 100\n"), -1;
 		return 0;
 	case OPT_PROBE_TIMEOUT:
-		return parse_int("probe-timeout-ms", value, 10, 60000, &cfg->probe_timeout_ms);
+		return sn_config_int(PROG, "probe-timeout-ms", value, 10, 60000, &cfg->probe_timeout_ms);
 	case OPT_PROBE_DOWN_AFTER:
-		return parse_int("probe-down-after", value, 1, 100, &cfg->probe_down_after);
+		return sn_config_int(PROG, "probe-down-after", value, 1, 100, &cfg->probe_down_after);
 	case OPT_FIREWALL:
-		if (strcmp(value, "on") && strcmp(value, "off"))
-			return fprintf(stderr, "semnetd: firewall must be on or off\n"), -1;
-		cfg->firewall = strcmp(value, "on") == 0;
-		return 0;
-	case OPT_LOG_LEVEL:
-		if ((level = sn_log_parse_level(value)) < 0)
-			return fprintf(stderr, "semnetd: bad log level '%s'\n", value), -1;
-		cfg->log_level = level;
-		return 0;
-	case OPT_READY_FILE:
-		return copy("ready-file", cfg->ready_file, sizeof(cfg->ready_file), value);
+		return sn_config_on_off(PROG, "firewall", value, &cfg->firewall);
 	}
-	return -1;
-}
-
-static int apply_any(void *cfg, int opt, const char *value)
-{
-	return apply(cfg, opt, value);
+	return sn_config_common(PROG, &(const struct sn_config_common){ &cfg->db_path,
+				&cfg->db_durable, &cfg->log_level, &cfg->ready_file }, id, value);
 }
 
 int semnetd_config_load(struct semnetd_config *cfg, int argc, char **argv)
 {
 	struct sn_args args = {
-		.prog = "semnetd",
+		.prog = PROG,
 		.usage = usage,
 		.options = options,
-		.opt_config = OPT_CONFIG,
-		.opt_help = OPT_HELP,
-		.apply = apply_any,
+		.opt_config = SN_OPT_CONFIG,
+		.opt_help = SN_OPT_HELP,
+		.apply = apply,
 		.json_bool_opt = OPT_FIREWALL,
 	};
 	int rc;
@@ -225,11 +178,11 @@ int semnetd_config_load(struct semnetd_config *cfg, int argc, char **argv)
 		return rc;
 	if (!sn_prefix_contains(&cfg->platform, cfg->services.addr) ||
 	    cfg->services.len < cfg->platform.len) {
-		fprintf(stderr, "semnetd: the services range must lie inside the platform range\n");
+		fprintf(stderr, PROG ": the services range must lie inside the platform range\n");
 		return -1;
 	}
 	if (!strcmp(cfg->bridge, "semnet0") || !strcmp(cfg->bridge, cfg->container_ifname)) {
-		fprintf(stderr, "semnetd: the bridge needs a name of its own\n");
+		fprintf(stderr, PROG ": the bridge needs a name of its own\n");
 		return -1;
 	}
 	return 0;

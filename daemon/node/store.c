@@ -21,11 +21,6 @@ int semnetd_store_open(struct sn_db *db, const char *path, bool durable)
 			  durable);
 }
 
-static int done(struct sn_db *db, sqlite3_stmt *stmt)
-{
-	return sn_db_step_done(db, stmt) == SQLITE_DONE ? 0 : -1;
-}
-
 static int setting_get(struct sn_db *db, const char *key, char *out, size_t size)
 {
 	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT value FROM settings WHERE key = ?");
@@ -52,7 +47,7 @@ static int setting_put(struct sn_db *db, const char *key, const char *value)
 		return -1;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
-	return done(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 int semnetd_store_identity_get(struct sn_db *db, struct semnetd_identity *id)
@@ -121,17 +116,17 @@ int semnetd_store_lease_get(struct sn_db *db, const char *job_name, int number,
 	sqlite3_stmt *stmt = sn_db_stmt(db,
 		"SELECT nsip, job_name, number, pid, veth, ports, instance_ip FROM leases"
 		" WHERE job_name = ? AND number = ?");
-	int rc;
+	int found;
 
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, number);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	found = sn_db_step_row(stmt);
+	if (found == 1)
 		read_lease(stmt, l);
 	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return found;
 }
 
 int semnetd_store_lease_del(struct sn_db *db, const char *job_name, int number)
@@ -142,9 +137,7 @@ int semnetd_store_lease_del(struct sn_db *db, const char *job_name, int number)
 		return -1;
 	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, number);
-	if (done(db, stmt) < 0)
-		return -1;
-	return sqlite3_changes(db->conn) > 0;
+	return sn_db_run_changed(db, stmt);
 }
 
 int semnetd_store_lease_set_instance_ip(struct sn_db *db, const char *job_name, int number,
@@ -158,7 +151,7 @@ int semnetd_store_lease_set_instance_ip(struct sn_db *db, const char *job_name, 
 	sqlite3_bind_int64(stmt, 1, instance_ip);
 	sqlite3_bind_text(stmt, 2, job_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, number);
-	return done(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 int semnetd_store_lease_each(struct sn_db *db, void (*fn)(void *arg, const struct semnetd_lease *l),

@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sn_config.h"
 #include "sn_daemon.h"
 #include "sn_log.h"
+
+#define PROG "semnet-root"
 
 static const char usage[] =
 	"usage: semnet-root [options]\n"
@@ -29,18 +32,15 @@ static const char usage[] =
 	"  --ready-file PATH     write the bound port there once serving (with --port 0)\n";
 
 enum {
-	OPT_CONFIG = 256, OPT_PROFILE, OPT_LISTEN, OPT_PORT, OPT_DB, OPT_SYNC, OPT_WORKER_RANGE,
-	OPT_SERVICE_RANGE, OPT_SUBNET_LEN, OPT_PUSH_TIMEOUT, OPT_PUSH_BACKOFF, OPT_PUSH_BACKOFF_MAX,
-	OPT_PUSH_ATTEMPTS, OPT_LOG_LEVEL, OPT_READY_FILE, OPT_HELP,
+	OPT_PROFILE = SN_OPT_OWN, OPT_LISTEN, OPT_PORT, OPT_WORKER_RANGE, OPT_SERVICE_RANGE,
+	OPT_SUBNET_LEN, OPT_PUSH_TIMEOUT, OPT_PUSH_BACKOFF, OPT_PUSH_BACKOFF_MAX, OPT_PUSH_ATTEMPTS,
 };
 
 static const struct option options[] = {
-	{ "config", required_argument, NULL, OPT_CONFIG },
+	SN_CONFIG_COMMON_OPTIONS,
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "port", required_argument, NULL, OPT_PORT },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "sync", required_argument, NULL, OPT_SYNC },
 	{ "worker-range", required_argument, NULL, OPT_WORKER_RANGE },
 	{ "service-range", required_argument, NULL, OPT_SERVICE_RANGE },
 	{ "subnet-len", required_argument, NULL, OPT_SUBNET_LEN },
@@ -48,30 +48,13 @@ static const struct option options[] = {
 	{ "push-backoff-ms", required_argument, NULL, OPT_PUSH_BACKOFF },
 	{ "push-backoff-max-ms", required_argument, NULL, OPT_PUSH_BACKOFF_MAX },
 	{ "push-max-attempts", required_argument, NULL, OPT_PUSH_ATTEMPTS },
-	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
-	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int parse_int(const char *name, const char *text, int min, int max, int *out)
-{
-	char *end;
-	long v = strtol(text, &end, 10);
-
-	if (*text == '\0' || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "semnet-root: %s must be an integer in %d..%d, not '%s'\n", name, min,
-			max, text);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
 
 static int parse_range(const char *name, const char *text, struct sn_prefix *out)
 {
 	if (!sn_prefix_parse(text, out)) {
-		fprintf(stderr, "semnet-root: %s must be an IPv4 prefix like 172.16.0.0/12, not '%s'\n",
+		fprintf(stderr, PROG ": %s must be an IPv4 prefix like 172.16.0.0/12, not '%s'\n",
 			name, text);
 		return -1;
 	}
@@ -89,7 +72,7 @@ static int apply_profile(struct sn_root_config *cfg, const char *name)
 		workers = "10.18.0.0/16";
 		services = "10.30.0.0/16";
 	} else {
-		fprintf(stderr, "semnet-root: unknown profile '%s' (seed, oakestra)\n", name);
+		fprintf(stderr, PROG ": unknown profile '%s' (seed, oakestra)\n", name);
 		return -1;
 	}
 	sn_prefix_parse(workers, &cfg->worker_range);
@@ -98,35 +81,17 @@ static int apply_profile(struct sn_root_config *cfg, const char *name)
 }
 
 /* One setting by option id, from a flag or the config file. */
-static int apply(struct sn_root_config *cfg, int id, const char *value)
+static int apply(void *arg, int id, const char *value)
 {
-	int level;
+	struct sn_root_config *cfg = arg;
 
 	switch (id) {
 	case OPT_PROFILE:
 		return apply_profile(cfg, value);
 	case OPT_LISTEN:
-		if (strlen(value) >= sizeof(cfg->listen))
-			return fprintf(stderr, "semnet-root: listen address too long\n"), -1;
-		strcpy(cfg->listen, value);
-		return 0;
+		return sn_config_string(PROG, "listen", cfg->listen, sizeof(cfg->listen), value);
 	case OPT_PORT:
-		return parse_int("port", value, 0, 65535, &cfg->port);
-	case OPT_DB:
-		if (strlen(value) >= sizeof(cfg->db_path))
-			return fprintf(stderr, "semnet-root: db path too long\n"), -1;
-		strcpy(cfg->db_path, value);
-		return 0;
-	case OPT_READY_FILE:
-		if (strlen(value) >= sizeof(cfg->ready_file))
-			return fprintf(stderr, "semnet-root: ready-file path too long\n"), -1;
-		strcpy(cfg->ready_file, value);
-		return 0;
-	case OPT_SYNC:
-		if (strcmp(value, "full") && strcmp(value, "normal"))
-			return fprintf(stderr, "semnet-root: sync must be full or normal\n"), -1;
-		cfg->db_durable = strcmp(value, "full") == 0;
-		return 0;
+		return sn_config_int(PROG, "port", value, 0, 65535, &cfg->port);
 	case OPT_WORKER_RANGE:
 		return parse_range("worker-range", value, &cfg->worker_range);
 	case OPT_SERVICE_RANGE:
@@ -134,26 +99,23 @@ static int apply(struct sn_root_config *cfg, int id, const char *value)
 	case OPT_SUBNET_LEN: {
 		int len;
 
-		if (parse_int("subnet-len", value, 8, 30, &len) < 0)
+		if (sn_config_int(PROG, "subnet-len", value, 8, 30, &len) < 0)
 			return -1;
 		cfg->subnet_len = (unsigned int)len;
 		return 0;
 	}
 	case OPT_PUSH_TIMEOUT:
-		return parse_int("push-timeout-ms", value, 1, 600000, &cfg->push_timeout_ms);
+		return sn_config_int(PROG, "push-timeout-ms", value, 1, 600000, &cfg->push_timeout_ms);
 	case OPT_PUSH_BACKOFF:
-		return parse_int("push-backoff-ms", value, 1, 600000, &cfg->push_backoff_ms);
+		return sn_config_int(PROG, "push-backoff-ms", value, 1, 600000, &cfg->push_backoff_ms);
 	case OPT_PUSH_BACKOFF_MAX:
-		return parse_int("push-backoff-max-ms", value, 1, 3600000, &cfg->push_backoff_max_ms);
+		return sn_config_int(PROG, "push-backoff-max-ms", value, 1, 3600000,
+				     &cfg->push_backoff_max_ms);
 	case OPT_PUSH_ATTEMPTS:
-		return parse_int("push-max-attempts", value, 1, 1000000, &cfg->push_max_attempts);
-	case OPT_LOG_LEVEL:
-		if ((level = sn_log_parse_level(value)) < 0)
-			return fprintf(stderr, "semnet-root: bad log level '%s'\n", value), -1;
-		cfg->log_level = level;
-		return 0;
+		return sn_config_int(PROG, "push-max-attempts", value, 1, 1000000, &cfg->push_max_attempts);
 	}
-	return -1;
+	return sn_config_common(PROG, &(const struct sn_config_common){ &cfg->db_path,
+				&cfg->db_durable, &cfg->log_level, &cfg->ready_file }, id, value);
 }
 
 /* Like sn_args_load_json, with the profile first: ranges in the file override it. */
@@ -164,7 +126,7 @@ static int load_file(const struct sn_args *args, const char *path)
 	int rc = 0;
 
 	if (!root || !json_is_object(root)) {
-		fprintf(stderr, "semnet-root: %s: %s\n", path,
+		fprintf(stderr, PROG ": %s: %s\n", path,
 			root ? "must hold a JSON object" : jerr.text);
 		json_decref(root);
 		return -1;
@@ -179,21 +141,16 @@ static int load_file(const struct sn_args *args, const char *path)
 	return rc;
 }
 
-static int apply_any(void *cfg, int opt, const char *value)
-{
-	return apply(cfg, opt, value);
-}
-
 int sn_root_config_load(struct sn_root_config *cfg, int argc, char **argv)
 {
 	struct sn_args args = {
-		.prog = "semnet-root",
+		.prog = PROG,
 		.usage = usage,
 		.options = options,
-		.opt_config = OPT_CONFIG,
-		.opt_help = OPT_HELP,
+		.opt_config = SN_OPT_CONFIG,
+		.opt_help = SN_OPT_HELP,
 		.load_file = load_file,
-		.apply = apply_any,
+		.apply = apply,
 	};
 	int rc;
 
@@ -216,11 +173,11 @@ int sn_root_config_load(struct sn_root_config *cfg, int argc, char **argv)
 		return rc;
 	if (cfg->subnet_len < cfg->worker_range.len ||
 	    cfg->subnet_len - cfg->worker_range.len > 24) {
-		fprintf(stderr, "semnet-root: /%u subnets do not fit the worker range\n", cfg->subnet_len);
+		fprintf(stderr, PROG ": /%u subnets do not fit the worker range\n", cfg->subnet_len);
 		return -1;
 	}
 	if (cfg->service_range.len < 8) {
-		fprintf(stderr, "semnet-root: the service range must be /8 or longer\n");
+		fprintf(stderr, PROG ": the service range must be /8 or longer\n");
 		return -1;
 	}
 	return 0;

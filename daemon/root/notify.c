@@ -7,24 +7,18 @@
 
 #include "root.h"
 #include "sn_log.h"
+#include "sn_outbox.h"
 #include "store.h"
 
-struct delivery {
-	struct delivery *next, *prev;
-	struct sn_root_notifier *notifier;
-	int64_t id;
+/* A job update in memory: its cluster and its parsed body. */
+struct update {
 	char cluster_id[SN_ID_MAX + 1];
 	json_t *body;
-	int attempts;
-	int backoff_ms;
-	uv_timer_t *timer;
 };
 
 struct sn_root_notifier {
 	struct sn_root *root;
-	struct delivery list;	/* head */
-	unsigned int pending;
-	int64_t last_loaded;	/* outbox rows up to this id are in the list */
+	struct sn_outbox *outbox;
 };
 
 struct queue_ctx {
@@ -59,114 +53,131 @@ int sn_root_notify_job(struct sn_root *root, const char *job_name, int instance_
 	return rc < 0 || q.errors ? -1 : 0;
 }
 
-static void delivery_free(struct delivery *d)
+/* --- the outbox's callbacks ---------------------------------------------- */
+
+static void load_row(void *arg, int64_t id, const char *cluster_id, const char *body)
 {
-	d->prev->next = d->next;
-	d->next->prev = d->prev;
-	d->notifier->pending--;
-	json_decref(d->body);
-	uv_close((uv_handle_t *)d->timer, (uv_close_cb)free);
-	free(d);
-}
+	struct sn_root_notifier *n = arg;
+	struct update *u;
 
-static void send_now(uv_timer_t *timer);
-
-static void on_sent(void *arg, int status, json_t *reply, const char *error)
-{
-	struct delivery *d = arg;
-	struct sn_root *root = d->notifier->root;
-	const struct sn_root_config *cfg = &root->cfg;
-
-	(void)reply;
-	d->attempts++;
-	if (status >= 200 && status < 300) {
-		sn_debug("job update %lld delivered to cluster %s", (long long)d->id, d->cluster_id);
-	} else if (status >= 400 && status < 500 && status != 408 && status != 429) {
-		/* The cluster rejected it: retrying would not change its mind. */
-		sn_warn("job update %lld refused by cluster %s: HTTP %d", (long long)d->id,
-			d->cluster_id, status);
-	} else if (d->attempts < cfg->push_max_attempts) {
-		sn_info("job update %lld to cluster %s failed (%s), retry %d in %d ms",
-			(long long)d->id, d->cluster_id, error ? error : "server error", d->attempts,
-			d->backoff_ms);
-		uv_timer_start(d->timer, send_now, (uint64_t)d->backoff_ms, 0);
-		d->backoff_ms = d->backoff_ms * 2 > cfg->push_backoff_max_ms ?
-				cfg->push_backoff_max_ms : d->backoff_ms * 2;
+	if (!sn_outbox_wants(n->outbox, id))
 		return;
-	} else {
-		sn_warn("job update %lld to cluster %s given up after %d attempts",
-			(long long)d->id, d->cluster_id, d->attempts);
+	u = calloc(1, sizeof(*u));
+	if (!u || !(u->body = json_loads(body, 0, NULL))) {
+		/* Left in the outbox: a restart tries again at the latest. */
+		sn_error("out of memory loading job update %lld", (long long)id);
+		free(u);
+		return;
 	}
-	if (sn_root_store_outbox_del(&root->db, d->id) < 0)
-		sn_error("cannot remove job update %lld from the outbox", (long long)d->id);
-	delivery_free(d);
+	snprintf(u->cluster_id, sizeof(u->cluster_id), "%s", cluster_id);
+	sn_outbox_add(n->outbox, id, u);
 }
 
-static void send_now(uv_timer_t *timer)
+static int load(void *owner)
 {
-	struct delivery *d = timer->data;
-	struct sn_root *root = d->notifier->root;
+	struct sn_root_notifier *n = owner;
+
+	return sn_root_store_each_outbox(&n->root->db, load_row, n);
+}
+
+static void send_update(void *owner, struct sn_outbox_call *call, sn_http_done_fn done,
+			void *arg)
+{
+	struct sn_root_notifier *n = owner;
+	struct sn_root *root = n->root;
+	const struct update *u = call->row;
 	struct sn_root_cluster c;
 	char url[SN_HOST_MAX + 64];
 
-	if (sn_root_store_cluster_get(&root->db, d->cluster_id, &c) != 1) {
-		on_sent(d, 410, NULL, "cluster gone");
+	if (sn_root_store_cluster_get(&root->db, u->cluster_id, &c) != 1) {
+		done(arg, 410, NULL, "cluster gone");
 		return;
 	}
 	snprintf(url, sizeof(url), strchr(c.address, ':') ? "http://[%s]:%d/api/net/job/update"
 							  : "http://%s:%d/api/net/job/update",
 		 c.address, c.port);
-	if (sn_http_client_request(root->client, "POST", url, d->body, root->cfg.push_timeout_ms,
-				   on_sent, d) < 0)
-		on_sent(d, 0, NULL, "out of memory");
+	if (sn_http_client_request(root->client, "POST", url, u->body, root->cfg.push_timeout_ms,
+				   done, arg) < 0)
+		done(arg, 0, NULL, "out of memory");
 }
 
-static void load_row(void *arg, int64_t id, const char *cluster_id, const char *body)
+static void report(void *owner, const struct sn_outbox_call *call, enum sn_outbox_result result,
+		   int status, json_t *reply, const char *error)
 {
-	struct sn_root_notifier *n = arg;
-	struct delivery *d;
+	const struct update *u = call->row;
+	long long id = (long long)call->id;
 
-	if (id <= n->last_loaded)
-		return;
-	d = calloc(1, sizeof(*d));
-	if (!d || !(d->timer = malloc(sizeof(*d->timer))) ||
-	    !(d->body = json_loads(body, 0, NULL))) {
-		/* Left in the outbox: the next flush (or restart) tries again. */
-		sn_error("out of memory loading job update %lld", (long long)id);
-		if (d)
-			free(d->timer);
-		free(d);
-		return;
+	(void)owner, (void)reply;
+	switch (result) {
+	case SN_OUTBOX_DELIVERED:
+		sn_debug("job update %lld delivered to cluster %s", id, u->cluster_id);
+		break;
+	case SN_OUTBOX_REFUSED:
+		/* The cluster rejected it: retrying would not change its mind. */
+		sn_warn("job update %lld refused by cluster %s: HTTP %d", id, u->cluster_id,
+			status);
+		break;
+	case SN_OUTBOX_RETRY:
+		sn_info("job update %lld to cluster %s failed (%s), retry %d in %d ms", id,
+			u->cluster_id, error ? error : "server error", call->attempts,
+			call->retry_ms);
+		break;
+	case SN_OUTBOX_GIVEN_UP:
+		sn_warn("job update %lld to cluster %s given up after %d attempts", id,
+			u->cluster_id, call->attempts);
+		break;
 	}
-	n->last_loaded = id;
-	d->notifier = n;
-	d->id = id;
-	snprintf(d->cluster_id, sizeof(d->cluster_id), "%s", cluster_id);
-	d->backoff_ms = n->root->cfg.push_backoff_ms;
-	uv_timer_init(n->root->loop, d->timer);
-	d->timer->data = d;
-	d->next = &n->list;
-	d->prev = n->list.prev;
-	n->list.prev->next = d;
-	n->list.prev = d;
-	n->pending++;
-	uv_timer_start(d->timer, send_now, 0, 0);
 }
+
+static int remove_row(void *owner, int64_t id)
+{
+	struct sn_root_notifier *n = owner;
+
+	return sn_root_store_outbox_del(&n->root->db, id);
+}
+
+static void free_update(void *row)
+{
+	struct update *u = row;
+
+	json_decref(u->body);
+	free(u);
+}
+
+static const struct sn_outbox_ops notify_ops = {
+	.load = load,
+	.send = send_update,
+	.report = report,
+	.remove = remove_row,
+	.free_row = free_update,
+};
 
 void sn_root_notify_flush(struct sn_root *root)
 {
-	if (sn_root_store_each_outbox(&root->db, load_row, root->notifier) < 0)
-		sn_error("cannot read the job update outbox");
+	sn_outbox_flush(root->notifier->outbox);
 }
 
 struct sn_root_notifier *sn_root_notifier_new(struct sn_root *root)
 {
+	/* Updates to different clusters go in parallel: one cluster down
+	 * delays no other. */
+	const struct sn_outbox_config cfg = {
+		.what = "job update",
+		.ordered = false,
+		.backoff_ms = root->cfg.push_backoff_ms,
+		.backoff_max_ms = root->cfg.push_backoff_max_ms,
+		.max_attempts = root->cfg.push_max_attempts,
+	};
 	struct sn_root_notifier *n = calloc(1, sizeof(*n));
 
 	if (!n)
 		return NULL;
 	n->root = root;
-	n->list.next = n->list.prev = &n->list;
+	n->outbox = sn_outbox_new(root->loop, &cfg, &notify_ops, n);
+	if (!n->outbox) {
+		free(n);
+		return NULL;
+	}
 	return n;
 }
 
@@ -174,12 +185,11 @@ void sn_root_notifier_free(struct sn_root_notifier *n)
 {
 	if (!n)
 		return;
-	while (n->list.next != &n->list)
-		delivery_free(n->list.next);
+	sn_outbox_free(n->outbox);
 	free(n);
 }
 
 unsigned int sn_root_notify_pending(const struct sn_root_notifier *n)
 {
-	return n->pending;
+	return sn_outbox_pending(n->outbox);
 }

@@ -51,25 +51,6 @@ static void copy_text(char *dst, size_t size, sqlite3_stmt *stmt, int col)
 	snprintf(dst, size, "%s", sn_db_text(stmt, col));
 }
 
-/* Steps a one-row query: 1 row (left unreset for reading), 0 none, -1. */
-static int step_row(struct sn_db *db, sqlite3_stmt *stmt)
-{
-	int rc = sqlite3_step(stmt);
-
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	sqlite3_reset(stmt);
-	(void)db;
-	return -1;
-}
-
-static int done_or_err(struct sn_db *db, sqlite3_stmt *stmt)
-{
-	return sn_db_step_done(db, stmt) == SQLITE_DONE ? 0 : -1;
-}
-
 /* --- pools ------------------------------------------------------------- */
 
 int sn_root_store_each_addr(struct sn_db *db, enum sn_addr_kind kind,
@@ -101,7 +82,7 @@ int sn_root_store_last_addr(struct sn_db *db, enum sn_addr_kind kind, uint32_t *
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, cursor_key(kind), -1, SQLITE_STATIC);
-	found = step_row(db, stmt);
+	found = sn_db_step_row(stmt);
 	if (found == 1)
 		*addr = (uint32_t)sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
@@ -117,7 +98,7 @@ int sn_root_store_set_last_addr(struct sn_db *db, enum sn_addr_kind kind, uint32
 		return -1;
 	sqlite3_bind_text(stmt, 1, cursor_key(kind), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, addr);
-	return done_or_err(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 /* --- clusters ---------------------------------------------------------- */
@@ -134,7 +115,7 @@ int sn_root_store_cluster_put(struct sn_db *db, const struct sn_root_cluster *c)
 	sqlite3_bind_text(stmt, 2, c->address, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, c->port);
 	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)time(NULL));
-	return done_or_err(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 static void read_cluster(sqlite3_stmt *stmt, struct sn_root_cluster *c)
@@ -152,7 +133,7 @@ int sn_root_store_cluster_get(struct sn_db *db, const char *id, struct sn_root_c
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	if ((found = step_row(db, stmt)) == 1)
+	if ((found = sn_db_step_row(stmt)) == 1)
 		read_cluster(stmt, c);
 	sqlite3_reset(stmt);
 	return found;
@@ -203,7 +184,7 @@ int sn_root_store_subnet_of_node(struct sn_db *db, const char *cluster_id, const
 		return -1;
 	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, node_id, -1, SQLITE_STATIC);
-	if ((found = step_row(db, stmt)) == 1)
+	if ((found = sn_db_step_row(stmt)) == 1)
 		*addr = (uint32_t)sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
 	return found;
@@ -217,9 +198,7 @@ int sn_root_store_subnet_del(struct sn_db *db, uint32_t addr, const char *cluste
 		return -1;
 	sqlite3_bind_int64(stmt, 1, addr);
 	sqlite3_bind_text(stmt, 2, cluster_id, -1, SQLITE_STATIC);
-	if (done_or_err(db, stmt) < 0)
-		return -1;
-	return sqlite3_changes(db->conn) > 0;
+	return sn_db_run_changed(db, stmt);
 }
 
 int sn_root_store_subnet_count(struct sn_db *db)
@@ -227,7 +206,7 @@ int sn_root_store_subnet_count(struct sn_db *db)
 	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT count(*) FROM subnets");
 	int n = -1;
 
-	if (stmt && step_row(db, stmt) == 1)
+	if (stmt && sn_db_step_row(stmt) == 1)
 		n = sqlite3_column_int(stmt, 0);
 	if (stmt)
 		sqlite3_reset(stmt);
@@ -246,7 +225,7 @@ static int addr_add(struct sn_db *db, uint32_t addr, const char *job_id, const c
 	sqlite3_bind_int64(stmt, 1, addr);
 	sqlite3_bind_text(stmt, 2, job_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, kind, -1, SQLITE_STATIC);
-	return done_or_err(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 static int addr_del(struct sn_db *db, uint32_t addr)
@@ -256,7 +235,7 @@ static int addr_del(struct sn_db *db, uint32_t addr)
 	if (!stmt)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, addr);
-	return done_or_err(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 /* Multi-row writes are all-or-nothing even outside a caller's transaction. */
@@ -296,7 +275,7 @@ static int service_add(struct sn_db *db, const struct sn_root_service *s, const 
 	sqlite3_bind_int64(stmt, 3, s->rr_ip);
 	sqlite3_bind_int64(stmt, 4, s->closest_ip);
 	sqlite3_bind_text(stmt, 5, descriptor, -1, SQLITE_STATIC);
-	if (done_or_err(db, stmt) < 0)
+	if (sn_db_run(db, stmt) < 0)
 		return -1;
 	if (addr_add(db, s->rr_ip, s->job_id, "RR") < 0 ||
 	    addr_add(db, s->closest_ip, s->job_id, "Closest") < 0)
@@ -305,9 +284,9 @@ static int service_add(struct sn_db *db, const struct sn_root_service *s, const 
 }
 
 
-static int read_service(struct sn_db *db, sqlite3_stmt *stmt, struct sn_root_service *s)
+static int read_service(sqlite3_stmt *stmt, struct sn_root_service *s)
 {
-	int found = step_row(db, stmt);
+	int found = sn_db_step_row(stmt);
 
 	if (found == 1) {
 		copy_text(s->job_id, sizeof(s->job_id), stmt, 0);
@@ -327,7 +306,7 @@ int sn_root_store_service_by_id(struct sn_db *db, const char *job_id, struct sn_
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	return read_service(db, stmt, s);
+	return read_service(stmt, s);
 }
 
 int sn_root_store_service_by_name(struct sn_db *db, const char *name, struct sn_root_service *s)
@@ -338,7 +317,7 @@ int sn_root_store_service_by_name(struct sn_db *db, const char *name, struct sn_
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	return read_service(db, stmt, s);
+	return read_service(stmt, s);
 }
 
 int sn_root_store_service_by_ip(struct sn_db *db, uint32_t ip, struct sn_root_service *s)
@@ -350,7 +329,7 @@ int sn_root_store_service_by_ip(struct sn_db *db, uint32_t ip, struct sn_root_se
 	if (!stmt)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, ip);
-	return read_service(db, stmt, s);
+	return read_service(stmt, s);
 }
 
 int sn_root_store_service_del(struct sn_db *db, const char *job_id)
@@ -360,13 +339,13 @@ int sn_root_store_service_del(struct sn_db *db, const char *job_id)
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	if (done_or_err(db, stmt) < 0)
+	if (sn_db_run(db, stmt) < 0)
 		return -1;
 	stmt = sn_db_stmt(db, "DELETE FROM services WHERE job_id = ?");
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	return done_or_err(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 /* --- instances --------------------------------------------------------- */
@@ -392,7 +371,7 @@ static int instance_add(struct sn_db *db, const char *job_id, const struct sn_ro
 	sqlite3_bind_int(stmt, 2, inst->number);
 	sqlite3_bind_text(stmt, 3, inst->cluster_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, inst->instance_ip);
-	if (done_or_err(db, stmt) < 0)
+	if (sn_db_run(db, stmt) < 0)
 		return -1;
 	return addr_add(db, inst->instance_ip, job_id, "instance_ip");
 }
@@ -425,7 +404,7 @@ int sn_root_store_instance_get(struct sn_db *db, const char *job_id, int number,
 		return -1;
 	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, number);
-	if ((found = step_row(db, stmt)) == 1)
+	if ((found = sn_db_step_row(stmt)) == 1)
 		read_instance(stmt, inst);
 	sqlite3_reset(stmt);
 	return found;
@@ -447,9 +426,7 @@ int sn_root_store_instance_locate(struct sn_db *db, const char *job_id,
 	sqlite3_bind_text(stmt, 5, inst->tunnel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 6, job_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 7, inst->number);
-	if (done_or_err(db, stmt) < 0)
-		return -1;
-	return sqlite3_changes(db->conn) > 0;
+	return sn_db_run_changed(db, stmt);
 }
 
 int sn_root_store_instance_unlocate(struct sn_db *db, const char *job_id, int number)
@@ -462,9 +439,7 @@ int sn_root_store_instance_unlocate(struct sn_db *db, const char *job_id, int nu
 		return -1;
 	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, number);
-	if (done_or_err(db, stmt) < 0)
-		return -1;
-	return sqlite3_changes(db->conn) > 0;
+	return sn_db_run_changed(db, stmt);
 }
 
 int sn_root_store_instance_del(struct sn_db *db, const char *job_id, int number)
@@ -480,7 +455,7 @@ int sn_root_store_instance_del(struct sn_db *db, const char *job_id, int number)
 		return -1;
 	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, number);
-	if (done_or_err(db, stmt) < 0 || addr_del(db, inst.instance_ip) < 0)
+	if (sn_db_run(db, stmt) < 0 || addr_del(db, inst.instance_ip) < 0)
 		return -1;
 	return 1;
 }
@@ -493,7 +468,7 @@ int sn_root_store_instance_count(struct sn_db *db, const char *job_id)
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	if (step_row(db, stmt) == 1)
+	if (sn_db_step_row(stmt) == 1)
 		n = sqlite3_column_int(stmt, 0);
 	sqlite3_reset(stmt);
 	return n;
@@ -542,7 +517,7 @@ int sn_root_store_interest_add(struct sn_db *db, const char *cluster_id, const c
 		return -1;
 	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, job_name, -1, SQLITE_STATIC);
-	return done_or_err(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 int sn_root_store_interest_del(struct sn_db *db, const char *cluster_id, const char *job_name)
@@ -554,9 +529,7 @@ int sn_root_store_interest_del(struct sn_db *db, const char *cluster_id, const c
 		return -1;
 	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, job_name, -1, SQLITE_STATIC);
-	if (done_or_err(db, stmt) < 0)
-		return -1;
-	return sqlite3_changes(db->conn) > 0;
+	return sn_db_run_changed(db, stmt);
 }
 
 int sn_root_store_interest_del_job(struct sn_db *db, const char *job_name)
@@ -566,7 +539,7 @@ int sn_root_store_interest_del_job(struct sn_db *db, const char *job_name)
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
-	return done_or_err(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 int sn_root_store_each_interested(struct sn_db *db, const char *job_name,
@@ -596,7 +569,7 @@ int sn_root_store_outbox_add(struct sn_db *db, const char *cluster_id, const cha
 		return -1;
 	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, body, -1, SQLITE_STATIC);
-	if (done_or_err(db, stmt) < 0)
+	if (sn_db_run(db, stmt) < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db->conn);
 	return 0;
@@ -609,7 +582,7 @@ int sn_root_store_outbox_del(struct sn_db *db, int64_t id)
 	if (!stmt)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
-	return done_or_err(db, stmt);
+	return sn_db_run(db, stmt);
 }
 
 int sn_root_store_each_outbox(struct sn_db *db,
