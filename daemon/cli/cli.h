@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The semnet CLI's shared declarations: options, exit codes, error
- * reporting, netlink requests (request.c), and the objects of the UAPI as
- * plain structs with their encoders, decoders and printers (one file per
- * object: node.c, service.c, instance.c, peer.c, flow.c, stats.c).
+ * reporting, netlink requests (request.c), and the printers of the UAPI's
+ * objects (one file per object: node.c, service.c, instance.c, peer.c,
+ * flow.c, stats.c), whose structs and encoding are lib/sn_kernel.h's.
  */
 #ifndef SEMNET_CLI_H
 #define SEMNET_CLI_H
@@ -18,6 +18,7 @@
 #include "genl.h"
 #include "output.h"
 #include "parse.h"
+#include "sn_kernel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -127,7 +128,7 @@ int sn_report(struct sn_genl *g, const char *what, int err);
  * open + build + run + close, for commands with one request: fill() adds
  * the attributes (may be NULL). Returns 0 or SN_EXIT_FAIL (reported).
  */
-typedef int (*sn_fill_fn)(struct nl_msg *msg, const void *arg);
+typedef sn_kernel_fill_fn sn_fill_fn;
 int sn_request(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
 	       const void *farg, sn_genl_reply_fn fn, void *arg);
 /*
@@ -136,184 +137,72 @@ int sn_request(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
  * start on a fresh socket, twice at most; reset() empties what fn()
  * collected before each retry.
  */
-#define SN_DUMP_TRIES 3
+#define SN_DUMP_TRIES SN_KERNEL_DUMP_TRIES
 int sn_dump(const char *what, uint8_t cmd, sn_fill_fn fill, const void *farg,
 	    sn_genl_reply_fn fn, void *arg, void (*reset)(void *arg));
 
-/* Attribute helpers. Return 0, or -EMSGSIZE / -EBADMSG. */
-int sn_put_prefix(struct nl_msg *msg, int type, const struct sn_prefix *p);
-int sn_get_prefix(struct nlattr *nest, struct sn_prefix *p);
-/* Aborts building a message that does not fit (never happens in practice). */
-void sn_put_failed(void) __attribute__((noreturn));
+/*
+ * A request that cannot be built: out of memory, or too large (never
+ * happens in practice). Says so and exits.
+ */
+void sn_build_failed(int err) __attribute__((noreturn));
 
-/* --- objects --- */
+/*
+ * --- objects ---
+ * The structs and their encoding are lib/sn_kernel.h's; here they are
+ * printed (text cells and JSON) and sorted.
+ */
 
-struct sn_counters {
-	bool present;
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t flows;
-};
-int sn_counters_get(struct nlattr *nest, struct sn_counters *c);
+/* The CLI's parsed prefixes and the family's are the same pair. */
+static inline struct sn_kprefix sn_kprefix_of(const struct sn_prefix *p)
+{
+	return (struct sn_kprefix){ .addr = p->addr, .len = p->len };
+}
+static inline const char *sn_fmt_kprefix(const struct sn_kprefix *k,
+					 char buf[SN_PREFIX_STRLEN])
+{
+	const struct sn_prefix p = { .addr = k->addr, .len = k->len };
+
+	return sn_fmt_prefix(&p, buf);
+}
+static inline json_t *sn_json_kprefix(const struct sn_kprefix *k)
+{
+	const struct sn_prefix p = { .addr = k->addr, .len = k->len };
+
+	return sn_json_prefix(&p);
+}
+
 json_t *sn_counters_json(const struct sn_counters *c);
 /* "packets N  bytes N  flows N" cells appended to a raw line. */
 void sn_counters_line(struct sn_table *t, const char *indent, const struct sn_counters *c);
 
-#define SN_HAS(o, attr) (((o)->present >> (attr)) & 1u)
-#define SN_SET(o, attr) ((o)->present |= 1u << (attr))
-
-struct sn_node {
-	uint32_t present;		/* 1 << SEMNET_A_NODE_* */
-	struct sn_prefix platform;
-	struct sn_prefix service_range;
-	struct sn_prefix subnets[SEMNET_SUBNETS_MAX];
-	unsigned int nsubnets;
-	uint32_t gateway;		/* network order */
-	uint32_t bridge;		/* ifindex */
-	uint32_t flow_max;
-	uint32_t timeout_tcp;
-	uint32_t timeout_tcp_close;
-	uint32_t timeout_udp;
-	uint32_t timeout_icmp;
-	uint32_t hold_packets;
-	uint32_t hold_total;
-	uint32_t hold_timeout;		/* ms */
-	uint32_t miss_interval;		/* ms */
-	uint32_t timeout_unreplied;
-	uint32_t unreplied_max;
-	uint16_t tunnel_port;
-};
-int sn_node_put(struct nl_msg *msg, const struct sn_node *n);
-int sn_node_get(struct nlattr **attrs, struct sn_node *n);
 json_t *sn_node_json(const struct sn_node *n);
 void sn_node_text(struct sn_table *t, const struct sn_node *n);
 
-struct sn_service {
-	uint32_t present;		/* 1 << SEMNET_A_SERVICE_* */
-	uint32_t addr;
-	char name[SEMNET_NAME_MAX];
-	char policy[SEMNET_POLICY_NAME_MAX];
-	uint32_t instances;
-	struct sn_counters counters;
-};
-int sn_service_put(struct nl_msg *msg, const struct sn_service *s);
-int sn_service_get(struct nlattr **attrs, struct sn_service *s);
 json_t *sn_service_json(const struct sn_service *s);
 void sn_service_text(struct sn_table *t, const char *indent, const struct sn_service *s);
 
-struct sn_instance {
-	uint32_t present;		/* 1 << SEMNET_A_INSTANCE_* */
-	uint32_t addr;
-	char service[SEMNET_NAME_MAX];
-	uint32_t nsip;
-	uint32_t node;
-	bool local;
-	uint32_t ifindex;		/* bridge port; 0: not enforced */
-	uint32_t cost;			/* its node's, for closest (read-only) */
-	bool down;			/* its node is down (read-only) */
-	struct sn_counters counters;
-};
-int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i);
-int sn_instance_get(struct nlattr **attrs, struct sn_instance *i);
 json_t *sn_instance_json(const struct sn_instance *i);
 void sn_instance_text(struct sn_table *t, const char *indent, const struct sn_instance *i);
 
-struct sn_flow {
-	uint32_t present;		/* 1 << SEMNET_A_FLOW_* */
-	uint8_t proto;
-	uint32_t src, dst, xsrc, xdst;	/* network order */
-	uint16_t sport, dport, xsport, xdport;	/* host order */
-	uint32_t service;
-	uint32_t instance;
-	uint8_t state;
-	uint32_t expires;		/* ms */
-	uint64_t packets;
-	uint64_t bytes;
-};
-int sn_flow_put(struct nl_msg *msg, const struct sn_flow *f);
-int sn_flow_get(struct nlattr **attrs, struct sn_flow *f);
 json_t *sn_flow_json(const struct sn_flow *f);
 
-struct sn_peer {
-	uint32_t present;		/* 1 << SEMNET_A_PEER_* */
-	struct sn_prefix subnet;
-	uint32_t addr;			/* network order */
-	uint16_t port;			/* host order */
-	uint8_t encap;			/* enum semnet_encap */
-	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;
-	uint32_t cost;			/* SEMNET_PEER_COST_UNKNOWN: not measured */
-	bool down;
-};
-int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p);
-int sn_peer_get(struct nlattr **attrs, struct sn_peer *p);
 json_t *sn_peer_json(const struct sn_peer *p);
 void sn_peer_text(struct sn_table *t, const char *indent, const struct sn_peer *p);
 
-/* Drop reasons this tool keeps apart; higher ones are summed in "other". */
-#define SN_DROPS_MAX 64
-struct sn_stats {
-	uint32_t present;		/* 1 << SEMNET_A_STATS_* */
-	uint32_t flows;
-	uint64_t flows_created;
-	uint64_t flows_expired;
-	uint64_t port_remaps;
-	uint64_t packets;
-	uint32_t services;
-	uint32_t instances;
-	uint64_t misses;
-	uint64_t miss_events;
-	uint32_t held;
-	uint64_t released;
-	uint64_t closest_purged;
-	uint64_t early_drops;
-	uint64_t miss_evicted;
-	uint64_t drops[SN_DROPS_MAX];
-	uint64_t drops_present;		/* 1 << reason */
-	uint64_t drops_total;
-};
-int sn_stats_get(struct nlattr **attrs, struct sn_stats *s);
 json_t *sn_stats_json(const struct sn_stats *s);
 void sn_stats_text(struct sn_table *t, const struct sn_stats *s, bool detail);
 
-/* Growing arrays filled by dump callbacks. */
-struct sn_services {
-	struct sn_service *v;
-	size_t n;
-};
-struct sn_instances {
-	struct sn_instance *v;
-	size_t n;
-	const char *filter_service;	/* keep only these (client side) */
-};
-int sn_services_collect(struct nlattr **attrs, void *arg);
-int sn_instances_collect(struct nlattr **attrs, void *arg);
-struct sn_peers {
-	struct sn_peer *v;
-	size_t n;
-};
 /* A node cost: "cost N", or "cost -" when unknown; JSON: N or null. */
 void sn_cost_cell(struct sn_table *t, uint32_t cost);
 json_t *sn_json_cost(uint32_t cost);
-int sn_peers_collect(struct nlattr **attrs, void *arg);
-void sn_peers_reset(void *arg);
-void sn_peers_sort(struct sn_peers *list);
-/* Empties a list for a retried dump (keeps its memory). */
-void sn_services_reset(void *arg);
-void sn_instances_reset(void *arg);
+
+/* Lists in address order (peers: subnet, then length). */
 void sn_services_sort(struct sn_services *s);
 void sn_instances_sort(struct sn_instances *s);
+void sn_peers_sort(struct sn_peers *list);
 
 /* A table-miss event (SEMNET_CMD_MISS). */
-struct sn_miss {
-	uint32_t addr;			/* network order */
-	uint32_t src;			/* network order */
-	uint8_t kind;			/* enum semnet_miss_kind */
-	uint8_t proto;
-	uint16_t dport;			/* host order */
-	uint32_t held;
-	uint32_t suppressed;
-};
-int sn_miss_get(struct nlattr **attrs, struct sn_miss *m);
 json_t *sn_miss_json(const struct sn_miss *m);
 void sn_miss_print(FILE *out, const struct sn_miss *m);
 

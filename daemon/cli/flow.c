@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <netlink/attr.h>
-
 #include "cli.h"
 
 void sn_flow_usage(FILE *out)
@@ -24,79 +22,6 @@ void sn_flow_usage(FILE *out)
 	      "SECONDS, where SRC -> DST is the connection as the client sent it and XSRC -> XDST\n"
 	      "as translated; for ICMP the port is the echo id. -s shows counters.\n",
 	      out);
-}
-
-static const struct nla_policy flow_policy[SEMNET_A_FLOW_MAX + 1] = {
-	[SEMNET_A_FLOW_PROTO] = { .type = NLA_U8 },
-	[SEMNET_A_FLOW_SRC] = { .type = NLA_U32 },
-	[SEMNET_A_FLOW_SPORT] = { .type = NLA_U16 },
-	[SEMNET_A_FLOW_DST] = { .type = NLA_U32 },
-	[SEMNET_A_FLOW_DPORT] = { .type = NLA_U16 },
-	[SEMNET_A_FLOW_XSRC] = { .type = NLA_U32 },
-	[SEMNET_A_FLOW_XSPORT] = { .type = NLA_U16 },
-	[SEMNET_A_FLOW_XDST] = { .type = NLA_U32 },
-	[SEMNET_A_FLOW_XDPORT] = { .type = NLA_U16 },
-	[SEMNET_A_FLOW_SERVICE] = { .type = NLA_U32 },
-	[SEMNET_A_FLOW_INSTANCE] = { .type = NLA_U32 },
-	[SEMNET_A_FLOW_STATE] = { .type = NLA_U8 },
-	[SEMNET_A_FLOW_EXPIRES] = { .type = NLA_U32 },
-	[SEMNET_A_FLOW_PACKETS] = { .type = NLA_U64 },
-	[SEMNET_A_FLOW_BYTES] = { .type = NLA_U64 },
-};
-
-/* Only the filter attributes are ever sent: SERVICE and INSTANCE. */
-int sn_flow_put(struct nl_msg *msg, const struct sn_flow *f)
-{
-	struct nlattr *nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_FLOW);
-
-	if (!nest)
-		return -EMSGSIZE;
-	if (SN_HAS(f, SEMNET_A_FLOW_SERVICE) &&
-	    nla_put_u32(msg, SEMNET_A_FLOW_SERVICE, f->service) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(f, SEMNET_A_FLOW_INSTANCE) &&
-	    nla_put_u32(msg, SEMNET_A_FLOW_INSTANCE, f->instance) < 0)
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-int sn_flow_get(struct nlattr **attrs, struct sn_flow *f)
-{
-	struct nlattr *tb[SEMNET_A_FLOW_MAX + 1];
-	int a;
-
-	memset(f, 0, sizeof(*f));
-	if (!attrs[SEMNET_A_FLOW] ||
-	    nla_parse_nested(tb, SEMNET_A_FLOW_MAX, attrs[SEMNET_A_FLOW], flow_policy) < 0)
-		return -EBADMSG;
-	for (a = 1; a <= SEMNET_A_FLOW_MAX; a++)
-		if (tb[a] && a != SEMNET_A_FLOW_PAD)
-			SN_SET(f, a);
-#define U8(attr, field) if (tb[attr]) f->field = nla_get_u8(tb[attr])
-#define U32(attr, field) if (tb[attr]) f->field = nla_get_u32(tb[attr])
-#define BE16(attr, field) if (tb[attr]) f->field = ntohs(nla_get_u16(tb[attr]))
-#define U64(attr, field) if (tb[attr]) f->field = nla_get_u64(tb[attr])
-	U8(SEMNET_A_FLOW_PROTO, proto);
-	U32(SEMNET_A_FLOW_SRC, src);
-	BE16(SEMNET_A_FLOW_SPORT, sport);
-	U32(SEMNET_A_FLOW_DST, dst);
-	BE16(SEMNET_A_FLOW_DPORT, dport);
-	U32(SEMNET_A_FLOW_XSRC, xsrc);
-	BE16(SEMNET_A_FLOW_XSPORT, xsport);
-	U32(SEMNET_A_FLOW_XDST, xdst);
-	BE16(SEMNET_A_FLOW_XDPORT, xdport);
-	U32(SEMNET_A_FLOW_SERVICE, service);
-	U32(SEMNET_A_FLOW_INSTANCE, instance);
-	U8(SEMNET_A_FLOW_STATE, state);
-	U32(SEMNET_A_FLOW_EXPIRES, expires);
-	U64(SEMNET_A_FLOW_PACKETS, packets);
-	U64(SEMNET_A_FLOW_BYTES, bytes);
-#undef U8
-#undef U32
-#undef BE16
-#undef U64
-	return 0;
 }
 
 json_t *sn_flow_json(const struct sn_flow *f)
@@ -188,38 +113,6 @@ static void print_flows_text(const struct sn_flow *v, size_t n, FILE *out)
 	}
 }
 
-struct flows {
-	struct sn_flow *v;
-	size_t n;
-	const struct sn_flow *filter;
-};
-
-static int flows_collect(struct nlattr **attrs, void *arg)
-{
-	struct flows *list = arg;
-	struct sn_flow *f;
-	int ret;
-
-	list->v = sn_grow(list->v, list->n, sizeof(*list->v));
-	f = &list->v[list->n];
-	ret = sn_flow_get(attrs, f);
-	if (ret < 0)
-		return ret;
-	if (SN_HAS(list->filter, SEMNET_A_FLOW_SERVICE) &&
-	    (!SN_HAS(f, SEMNET_A_FLOW_SERVICE) || f->service != list->filter->service))
-		return 0;
-	if (SN_HAS(list->filter, SEMNET_A_FLOW_INSTANCE) &&
-	    (!SN_HAS(f, SEMNET_A_FLOW_INSTANCE) || f->instance != list->filter->instance))
-		return 0;
-	list->n++;
-	return 0;
-}
-
-static void flows_reset(void *arg)
-{
-	((struct flows *)arg)->n = 0;
-}
-
 static int cmp_flow(const void *pa, const void *pb)
 {
 	const struct sn_flow *a = pa, *b = pb;
@@ -234,11 +127,6 @@ static int cmp_flow(const void *pa, const void *pb)
 	x = (uint64_t)ntohl(a->dst) << 16 | a->dport;
 	y = (uint64_t)ntohl(b->dst) << 16 | b->dport;
 	return x < y ? -1 : x > y;
-}
-
-static int fill_flow(struct nl_msg *msg, const void *arg)
-{
-	return sn_flow_put(msg, arg);
 }
 
 enum { FKW_SERVICE, FKW_INSTANCE };
@@ -273,7 +161,7 @@ static int flow_filter(const char *what, int argc, char **argv, bool exclusive,
 
 static int flow_show(const char *what, int argc, char **argv)
 {
-	struct flows list = { 0 };
+	struct sn_flows list = { 0 };
 	struct sn_flow filter;
 	size_t k;
 	int ret;
@@ -281,10 +169,10 @@ static int flow_show(const char *what, int argc, char **argv)
 	ret = flow_filter(what, argc, argv, false, &filter);
 	if (ret)
 		return ret;
+	/* The module filters the dump; the list does too, for any version. */
 	list.filter = &filter;
-	/* The module filters the dump; filtering here too keeps any version honest. */
-	ret = sn_dump(what, SEMNET_CMD_GET_FLOW, filter.present ? fill_flow : NULL, &filter,
-		      flows_collect, &list, flows_reset);
+	ret = sn_dump(what, SEMNET_CMD_GET_FLOW, filter.present ? sn_flow_fill : NULL, &filter,
+		      sn_flows_collect, &list, sn_flows_reset);
 	if (ret)
 		goto out;
 	if (list.n > 1)
@@ -313,7 +201,7 @@ static int flow_flush(const char *what, int argc, char **argv)
 	if (ret)
 		return ret;
 	return sn_request(what, SEMNET_CMD_FLUSH_FLOWS, 0,
-			  filter.present ? fill_flow : NULL, &filter, NULL, NULL);
+			  filter.present ? sn_flow_fill : NULL, &filter, NULL, NULL);
 }
 
 static const struct sn_subcmd flow_cmds[] = {

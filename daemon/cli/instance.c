@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <netlink/attr.h>
-
 #include "cli.h"
 
 void sn_instance_usage(FILE *out)
@@ -34,99 +32,6 @@ void sn_instance_usage(FILE *out)
 	      out);
 }
 
-static const struct nla_policy instance_policy[SEMNET_A_INSTANCE_MAX + 1] = {
-	[SEMNET_A_INSTANCE_ADDR] = { .type = NLA_U32 },
-	[SEMNET_A_INSTANCE_SERVICE] = { .type = NLA_STRING },
-	[SEMNET_A_INSTANCE_NSIP] = { .type = NLA_U32 },
-	[SEMNET_A_INSTANCE_NODE] = { .type = NLA_U32 },
-	[SEMNET_A_INSTANCE_LOCAL] = { .type = NLA_FLAG },
-	[SEMNET_A_INSTANCE_COUNTERS] = { .type = NLA_NESTED },
-	[SEMNET_A_INSTANCE_IFINDEX] = { .type = NLA_U32 },
-	[SEMNET_A_INSTANCE_COST] = { .type = NLA_U32 },
-	[SEMNET_A_INSTANCE_DOWN] = { .type = NLA_U8 },
-};
-
-int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i)
-{
-	struct nlattr *nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_INSTANCE);
-
-	if (!nest)
-		return -EMSGSIZE;
-	if (SN_HAS(i, SEMNET_A_INSTANCE_ADDR) &&
-	    nla_put_u32(msg, SEMNET_A_INSTANCE_ADDR, i->addr) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(i, SEMNET_A_INSTANCE_SERVICE) &&
-	    nla_put_string(msg, SEMNET_A_INSTANCE_SERVICE, i->service) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(i, SEMNET_A_INSTANCE_NSIP) &&
-	    nla_put_u32(msg, SEMNET_A_INSTANCE_NSIP, i->nsip) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(i, SEMNET_A_INSTANCE_NODE) &&
-	    nla_put_u32(msg, SEMNET_A_INSTANCE_NODE, i->node) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(i, SEMNET_A_INSTANCE_IFINDEX) &&
-	    nla_put_u32(msg, SEMNET_A_INSTANCE_IFINDEX, i->ifindex) < 0)
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-int sn_instance_get(struct nlattr **attrs, struct sn_instance *i)
-{
-	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
-
-	memset(i, 0, sizeof(*i));
-	if (!attrs[SEMNET_A_INSTANCE] ||
-	    nla_parse_nested(tb, SEMNET_A_INSTANCE_MAX, attrs[SEMNET_A_INSTANCE],
-			     instance_policy) < 0 ||
-	    !tb[SEMNET_A_INSTANCE_ADDR])
-		return -EBADMSG;
-	i->addr = nla_get_u32(tb[SEMNET_A_INSTANCE_ADDR]);
-	SN_SET(i, SEMNET_A_INSTANCE_ADDR);
-	if (tb[SEMNET_A_INSTANCE_SERVICE]) {
-		snprintf(i->service, sizeof(i->service), "%s",
-			 nla_get_string(tb[SEMNET_A_INSTANCE_SERVICE]));
-		SN_SET(i, SEMNET_A_INSTANCE_SERVICE);
-	}
-	if (tb[SEMNET_A_INSTANCE_NSIP]) {
-		i->nsip = nla_get_u32(tb[SEMNET_A_INSTANCE_NSIP]);
-		SN_SET(i, SEMNET_A_INSTANCE_NSIP);
-	}
-	if (tb[SEMNET_A_INSTANCE_NODE]) {
-		i->node = nla_get_u32(tb[SEMNET_A_INSTANCE_NODE]);
-		SN_SET(i, SEMNET_A_INSTANCE_NODE);
-	}
-	if (tb[SEMNET_A_INSTANCE_LOCAL]) {
-		i->local = true;
-		SN_SET(i, SEMNET_A_INSTANCE_LOCAL);
-	}
-	if (tb[SEMNET_A_INSTANCE_IFINDEX]) {
-		i->ifindex = nla_get_u32(tb[SEMNET_A_INSTANCE_IFINDEX]);
-		SN_SET(i, SEMNET_A_INSTANCE_IFINDEX);
-	}
-	if (tb[SEMNET_A_INSTANCE_COST]) {
-		i->cost = nla_get_u32(tb[SEMNET_A_INSTANCE_COST]);
-		SN_SET(i, SEMNET_A_INSTANCE_COST);
-	}
-	if (tb[SEMNET_A_INSTANCE_DOWN]) {
-		i->down = nla_get_u8(tb[SEMNET_A_INSTANCE_DOWN]);
-		SN_SET(i, SEMNET_A_INSTANCE_DOWN);
-	}
-	if (sn_counters_get(tb[SEMNET_A_INSTANCE_COUNTERS], &i->counters) < 0)
-		return -EBADMSG;
-	if (i->counters.present)
-		SN_SET(i, SEMNET_A_INSTANCE_COUNTERS);
-	return 0;
-}
-
-/* The bridge port's name, or "if<N>" when this namespace has no such ifindex. */
-static const char *dev_name(uint32_t ifindex, char buf[IF_NAMESIZE + 8])
-{
-	if (!if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE + 8, "if%" PRIu32, ifindex);
-	return buf;
-}
-
 json_t *sn_instance_json(const struct sn_instance *i)
 {
 	json_t *o = json_object();
@@ -141,9 +46,9 @@ json_t *sn_instance_json(const struct sn_instance *i)
 	json_object_set_new(o, "node", i->node ? sn_json_addr(i->node) : json_null());
 	json_object_set_new(o, "local", json_boolean(i->local));
 	if (i->ifindex) {
-		char ifname[IF_NAMESIZE + 8];
+		char ifname[SN_IFNAME_STRLEN];
 
-		json_object_set_new(o, "dev", json_string(dev_name(i->ifindex, ifname)));
+		json_object_set_new(o, "dev", json_string(sn_fmt_ifname(i->ifindex, ifname)));
 		json_object_set_new(o, "ifindex", json_integer(i->ifindex));
 	} else {
 		json_object_set_new(o, "dev", json_null());
@@ -174,9 +79,9 @@ void sn_instance_text(struct sn_table *t, const char *indent, const struct sn_in
 	else if (!i->node && !i->local && SN_HAS(i, SEMNET_A_INSTANCE_NSIP))
 		sn_table_cell(t, "(nsip not in a local subnet)");
 	if (i->ifindex) {
-		char ifname[IF_NAMESIZE + 8];
+		char ifname[SN_IFNAME_STRLEN];
 
-		sn_table_cell(t, "dev %s", dev_name(i->ifindex, ifname));
+		sn_table_cell(t, "dev %s", sn_fmt_ifname(i->ifindex, ifname));
 	}
 	/* A remote node's cost (local ones cost 0: nothing to say). */
 	if (SN_HAS(i, SEMNET_A_INSTANCE_COST) && !i->local)
@@ -185,27 +90,6 @@ void sn_instance_text(struct sn_table *t, const char *indent, const struct sn_in
 		sn_table_cell(t, "down");
 	if (sn_opts.stats)
 		sn_counters_line(t, "    ", &i->counters);
-}
-
-int sn_instances_collect(struct nlattr **attrs, void *arg)
-{
-	struct sn_instances *list = arg;
-	int ret;
-
-	list->v = sn_grow(list->v, list->n, sizeof(*list->v));
-	ret = sn_instance_get(attrs, &list->v[list->n]);
-	if (ret < 0)
-		return ret;
-	/* The kernel filters dumps by service too; this keeps an old one honest. */
-	if (list->filter_service && strcmp(list->v[list->n].service, list->filter_service))
-		return 0;
-	list->n++;
-	return 0;
-}
-
-void sn_instances_reset(void *arg)
-{
-	((struct sn_instances *)arg)->n = 0;
 }
 
 static int cmp_instance(const void *a, const void *b)
@@ -220,11 +104,6 @@ void sn_instances_sort(struct sn_instances *s)
 {
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_instance);
-}
-
-static int fill_instance(struct nl_msg *msg, const void *arg)
-{
-	return sn_instance_put(msg, arg);
 }
 
 enum { IKW_SERVICE, IKW_NSIP, IKW_NODE, IKW_DEV, IKW_N };
@@ -284,7 +163,7 @@ static int instance_add_change(const char *what, int argc, char **argv, bool add
 	}
 	return sn_request(what, SEMNET_CMD_NEW_INSTANCE,
 			  add ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_REPLACE,
-			  fill_instance, &i, NULL, NULL);
+			  sn_instance_fill, &i, NULL, NULL);
 }
 
 static int instance_add(const char *what, int argc, char **argv)
@@ -309,7 +188,7 @@ static int instance_del(const char *what, int argc, char **argv)
 	if (argc > 1)
 		return sn_usage_error(what, "unexpected argument \"%s\"", argv[1]);
 	SN_SET(&i, SEMNET_A_INSTANCE_ADDR);
-	return sn_request(what, SEMNET_CMD_DEL_INSTANCE, 0, fill_instance, &i, NULL, NULL);
+	return sn_request(what, SEMNET_CMD_DEL_INSTANCE, 0, sn_instance_fill, &i, NULL, NULL);
 }
 
 static const struct sn_kw service_filter_kw[] = {
@@ -358,13 +237,13 @@ static int instance_show(const char *what, int argc, char **argv)
 	if (ret)
 		return ret;
 	if (SN_HAS(&sel, SEMNET_A_INSTANCE_ADDR)) {
-		ret = sn_request(what, SEMNET_CMD_GET_INSTANCE, 0, fill_instance, &sel,
+		ret = sn_request(what, SEMNET_CMD_GET_INSTANCE, 0, sn_instance_fill, &sel,
 				 sn_instances_collect, &list);
 	} else {
 		if (SN_HAS(&sel, SEMNET_A_INSTANCE_SERVICE))
 			list.filter_service = sel.service;
 		ret = sn_dump(what, SEMNET_CMD_GET_INSTANCE,
-			      sel.present ? fill_instance : NULL, &sel,
+			      sel.present ? sn_instance_fill : NULL, &sel,
 			      sn_instances_collect, &list, sn_instances_reset);
 	}
 	if (ret)
@@ -397,7 +276,7 @@ static int instance_flush(const char *what, int argc, char **argv)
 	if (ret)
 		return ret;
 	return sn_request(what, SEMNET_CMD_FLUSH_INSTANCES, 0,
-			  sel.present ? fill_instance : NULL, &sel, NULL, NULL);
+			  sel.present ? sn_instance_fill : NULL, &sel, NULL, NULL);
 }
 
 static const struct sn_subcmd instance_cmds[] = {

@@ -10,8 +10,6 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include <netlink/attr.h>
-
 #include "cli.h"
 
 void sn_monitor_usage(FILE *out)
@@ -30,41 +28,6 @@ void sn_monitor_usage(FILE *out)
 	      "With -j each event is a JSON object on a line of its own. Lines are\n"
 	      "flushed as they are printed.\n",
 	      out);
-}
-
-static const struct nla_policy miss_policy[SEMNET_A_MISS_MAX + 1] = {
-	[SEMNET_A_MISS_ADDR] = { .type = NLA_U32 },
-	[SEMNET_A_MISS_KIND] = { .type = NLA_U8 },
-	[SEMNET_A_MISS_SRC] = { .type = NLA_U32 },
-	[SEMNET_A_MISS_PROTO] = { .type = NLA_U8 },
-	[SEMNET_A_MISS_DPORT] = { .type = NLA_U16 },
-	[SEMNET_A_MISS_HELD] = { .type = NLA_U32 },
-	[SEMNET_A_MISS_SUPPRESSED] = { .type = NLA_U32 },
-};
-
-int sn_miss_get(struct nlattr **attrs, struct sn_miss *m)
-{
-	struct nlattr *tb[SEMNET_A_MISS_MAX + 1];
-
-	memset(m, 0, sizeof(*m));
-	if (!attrs[SEMNET_A_MISS] ||
-	    nla_parse_nested(tb, SEMNET_A_MISS_MAX, attrs[SEMNET_A_MISS], miss_policy) < 0 ||
-	    !tb[SEMNET_A_MISS_ADDR])
-		return -EBADMSG;
-	m->addr = nla_get_u32(tb[SEMNET_A_MISS_ADDR]);
-	if (tb[SEMNET_A_MISS_KIND])
-		m->kind = nla_get_u8(tb[SEMNET_A_MISS_KIND]);
-	if (tb[SEMNET_A_MISS_SRC])
-		m->src = nla_get_u32(tb[SEMNET_A_MISS_SRC]);
-	if (tb[SEMNET_A_MISS_PROTO])
-		m->proto = nla_get_u8(tb[SEMNET_A_MISS_PROTO]);
-	if (tb[SEMNET_A_MISS_DPORT])
-		m->dport = ntohs(nla_get_u16(tb[SEMNET_A_MISS_DPORT]));
-	if (tb[SEMNET_A_MISS_HELD])
-		m->held = nla_get_u32(tb[SEMNET_A_MISS_HELD]);
-	if (tb[SEMNET_A_MISS_SUPPRESSED])
-		m->suppressed = nla_get_u32(tb[SEMNET_A_MISS_SUPPRESSED]);
-	return 0;
 }
 
 static const char *miss_kind_name(uint8_t kind)

@@ -54,166 +54,9 @@ void sn_node_usage(FILE *out)
 	      out);
 }
 
-static const struct nla_policy node_policy[SEMNET_A_NODE_MAX + 1] = {
-	[SEMNET_A_NODE_PLATFORM] = { .type = NLA_NESTED },
-	[SEMNET_A_NODE_SERVICE_RANGE] = { .type = NLA_NESTED },
-	[SEMNET_A_NODE_SUBNETS] = { .type = NLA_NESTED },
-	[SEMNET_A_NODE_SUBNET] = { .type = NLA_NESTED },
-	[SEMNET_A_NODE_GATEWAY] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_BRIDGE] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_FLOW_MAX] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_TIMEOUT_TCP] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_TIMEOUT_TCP_CLOSE] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_TIMEOUT_UDP] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_TIMEOUT_ICMP] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_TUNNEL_PORT] = { .type = NLA_U16 },
-	[SEMNET_A_NODE_HOLD_PACKETS] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_HOLD_TOTAL] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_HOLD_TIMEOUT] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_MISS_INTERVAL] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_TIMEOUT_UNREPLIED] = { .type = NLA_U32 },
-	[SEMNET_A_NODE_UNREPLIED_MAX] = { .type = NLA_U32 },
-};
-
-/* The u32 attributes of a node, for put, get and print alike. */
-static const struct {
-	int attr;
-	size_t off;
-	const char *keyword;
-} node_u32s[] = {
-	{ SEMNET_A_NODE_FLOW_MAX, offsetof(struct sn_node, flow_max), "flow-max" },
-	{ SEMNET_A_NODE_TIMEOUT_TCP, offsetof(struct sn_node, timeout_tcp), "timeout-tcp" },
-	{ SEMNET_A_NODE_TIMEOUT_TCP_CLOSE, offsetof(struct sn_node, timeout_tcp_close),
-	  "timeout-tcp-close" },
-	{ SEMNET_A_NODE_TIMEOUT_UDP, offsetof(struct sn_node, timeout_udp), "timeout-udp" },
-	{ SEMNET_A_NODE_TIMEOUT_ICMP, offsetof(struct sn_node, timeout_icmp), "timeout-icmp" },
-	{ SEMNET_A_NODE_HOLD_PACKETS, offsetof(struct sn_node, hold_packets), "hold-packets" },
-	{ SEMNET_A_NODE_HOLD_TOTAL, offsetof(struct sn_node, hold_total), "hold-total" },
-	{ SEMNET_A_NODE_HOLD_TIMEOUT, offsetof(struct sn_node, hold_timeout), "hold-timeout" },
-	{ SEMNET_A_NODE_MISS_INTERVAL, offsetof(struct sn_node, miss_interval),
-	  "miss-interval" },
-	{ SEMNET_A_NODE_TIMEOUT_UNREPLIED, offsetof(struct sn_node, timeout_unreplied),
-	  "timeout-unreplied" },
-	{ SEMNET_A_NODE_UNREPLIED_MAX, offsetof(struct sn_node, unreplied_max),
-	  "unreplied-max" },
-};
-
-static uint32_t *node_u32(struct sn_node *n, size_t i)
-{
-	return (uint32_t *)((char *)n + node_u32s[i].off);
-}
-
-static uint32_t node_u32_get(const struct sn_node *n, size_t i)
-{
-	return *(const uint32_t *)((const char *)n + node_u32s[i].off);
-}
-
-int sn_node_put(struct nl_msg *msg, const struct sn_node *n)
-{
-	struct nlattr *nest, *subnets;
-	unsigned int k;
-	size_t i;
-
-	nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_NODE);
-	if (!nest)
-		return -EMSGSIZE;
-	if (SN_HAS(n, SEMNET_A_NODE_PLATFORM) &&
-	    sn_put_prefix(msg, SEMNET_A_NODE_PLATFORM, &n->platform) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE) &&
-	    sn_put_prefix(msg, SEMNET_A_NODE_SERVICE_RANGE, &n->service_range) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(n, SEMNET_A_NODE_SUBNETS)) {
-		subnets = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_NODE_SUBNETS);
-		if (!subnets)
-			return -EMSGSIZE;
-		for (k = 0; k < n->nsubnets; k++)
-			if (sn_put_prefix(msg, SEMNET_A_NODE_SUBNET, &n->subnets[k]) < 0)
-				return -EMSGSIZE;
-		nla_nest_end(msg, subnets);
-	}
-	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY) &&
-	    nla_put_u32(msg, SEMNET_A_NODE_GATEWAY, n->gateway) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(n, SEMNET_A_NODE_BRIDGE) &&
-	    nla_put_u32(msg, SEMNET_A_NODE_BRIDGE, n->bridge) < 0)
-		return -EMSGSIZE;
-	for (i = 0; i < ARRAY_SIZE(node_u32s); i++)
-		if (SN_HAS(n, node_u32s[i].attr) &&
-		    nla_put_u32(msg, node_u32s[i].attr, node_u32_get(n, i)) < 0)
-			return -EMSGSIZE;
-	if (SN_HAS(n, SEMNET_A_NODE_TUNNEL_PORT) &&
-	    nla_put_u16(msg, SEMNET_A_NODE_TUNNEL_PORT, n->tunnel_port) < 0)
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-int sn_node_get(struct nlattr **attrs, struct sn_node *n)
-{
-	struct nlattr *tb[SEMNET_A_NODE_MAX + 1];
-	struct nlattr *sub;
-	size_t i;
-	int rem;
-
-	memset(n, 0, sizeof(*n));
-	if (!attrs[SEMNET_A_NODE] ||
-	    nla_parse_nested(tb, SEMNET_A_NODE_MAX, attrs[SEMNET_A_NODE], node_policy) < 0)
-		return -EBADMSG;
-	if (tb[SEMNET_A_NODE_PLATFORM]) {
-		if (sn_get_prefix(tb[SEMNET_A_NODE_PLATFORM], &n->platform) < 0)
-			return -EBADMSG;
-		SN_SET(n, SEMNET_A_NODE_PLATFORM);
-	}
-	if (tb[SEMNET_A_NODE_SERVICE_RANGE]) {
-		if (sn_get_prefix(tb[SEMNET_A_NODE_SERVICE_RANGE], &n->service_range) < 0)
-			return -EBADMSG;
-		SN_SET(n, SEMNET_A_NODE_SERVICE_RANGE);
-	}
-	if (tb[SEMNET_A_NODE_SUBNETS]) {
-		SN_SET(n, SEMNET_A_NODE_SUBNETS);
-		nla_for_each_nested(sub, tb[SEMNET_A_NODE_SUBNETS], rem) {
-			if (nla_type(sub) != SEMNET_A_NODE_SUBNET)
-				continue;
-			if (n->nsubnets == SEMNET_SUBNETS_MAX)
-				return -EBADMSG;
-			if (sn_get_prefix(sub, &n->subnets[n->nsubnets]) < 0)
-				return -EBADMSG;
-			n->nsubnets++;
-		}
-	}
-	if (tb[SEMNET_A_NODE_GATEWAY]) {
-		n->gateway = nla_get_u32(tb[SEMNET_A_NODE_GATEWAY]);
-		SN_SET(n, SEMNET_A_NODE_GATEWAY);
-	}
-	if (tb[SEMNET_A_NODE_BRIDGE]) {
-		n->bridge = nla_get_u32(tb[SEMNET_A_NODE_BRIDGE]);
-		SN_SET(n, SEMNET_A_NODE_BRIDGE);
-	}
-	for (i = 0; i < ARRAY_SIZE(node_u32s); i++) {
-		if (!tb[node_u32s[i].attr])
-			continue;
-		*node_u32(n, i) = nla_get_u32(tb[node_u32s[i].attr]);
-		SN_SET(n, node_u32s[i].attr);
-	}
-	if (tb[SEMNET_A_NODE_TUNNEL_PORT]) {
-		n->tunnel_port = nla_get_u16(tb[SEMNET_A_NODE_TUNNEL_PORT]);
-		SN_SET(n, SEMNET_A_NODE_TUNNEL_PORT);
-	}
-	return 0;
-}
-
-/* The bridge's name, or "if<N>" when this namespace has no such ifindex. */
-static const char *bridge_name(uint32_t ifindex, char buf[IF_NAMESIZE + 8])
-{
-	if (!if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE + 8, "if%" PRIu32, ifindex);
-	return buf;
-}
-
 json_t *sn_node_json(const struct sn_node *n)
 {
-	char ifname[IF_NAMESIZE + 8];
+	char ifname[SN_IFNAME_STRLEN];
 	json_t *o = json_object(), *subnets;
 	unsigned int k;
 	size_t i;
@@ -221,25 +64,25 @@ json_t *sn_node_json(const struct sn_node *n)
 	if (!o)
 		return NULL;
 	if (SN_HAS(n, SEMNET_A_NODE_PLATFORM))
-		json_object_set_new(o, "platform", sn_json_prefix(&n->platform));
+		json_object_set_new(o, "platform", sn_json_kprefix(&n->platform));
 	if (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE))
-		json_object_set_new(o, "service_range", sn_json_prefix(&n->service_range));
+		json_object_set_new(o, "service_range", sn_json_kprefix(&n->service_range));
 	subnets = json_array();
 	for (k = 0; k < n->nsubnets; k++)
-		json_array_append_new(subnets, sn_json_prefix(&n->subnets[k]));
+		json_array_append_new(subnets, sn_json_kprefix(&n->subnets[k]));
 	json_object_set_new(o, "subnets", subnets);
 	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY))
 		json_object_set_new(o, "gateway", sn_json_addr(n->gateway));
 	if (SN_HAS(n, SEMNET_A_NODE_BRIDGE)) {
-		json_object_set_new(o, "bridge", json_string(bridge_name(n->bridge, ifname)));
+		json_object_set_new(o, "bridge", json_string(sn_fmt_ifname(n->bridge, ifname)));
 		json_object_set_new(o, "bridge_ifindex", json_integer(n->bridge));
 	}
-	for (i = 0; i < ARRAY_SIZE(node_u32s); i++) {
+	for (i = 0; i < sn_node_nu32; i++) {
 		char key[32];
 
-		if (SN_HAS(n, node_u32s[i].attr))
-			json_object_set_new(o, sn_snake(node_u32s[i].keyword, key, sizeof(key)),
-					    json_integer(node_u32_get(n, i)));
+		if (SN_HAS(n, sn_node_u32s[i].attr))
+			json_object_set_new(o, sn_snake(sn_node_u32s[i].name, key, sizeof(key)),
+					    json_integer(sn_node_u32_get(n, i)));
 	}
 	if (SN_HAS(n, SEMNET_A_NODE_TUNNEL_PORT))
 		json_object_set_new(o, "tunnel_port", json_integer(n->tunnel_port));
@@ -249,24 +92,24 @@ json_t *sn_node_json(const struct sn_node *n)
 /* One `keyword value` row each, in the order and words of `node set`. */
 void sn_node_text(struct sn_table *t, const struct sn_node *n)
 {
-	char buf[SN_PREFIX_STRLEN], ifname[IF_NAMESIZE + 8];
+	char buf[SN_PREFIX_STRLEN], ifname[SN_IFNAME_STRLEN];
 	unsigned int k;
 	size_t i;
 
 	if (SN_HAS(n, SEMNET_A_NODE_PLATFORM)) {
 		sn_table_row(t);
 		sn_table_cell(t, "platform");
-		sn_table_cell(t, "%s", sn_fmt_prefix(&n->platform, buf));
+		sn_table_cell(t, "%s", sn_fmt_kprefix(&n->platform, buf));
 	}
 	if (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE)) {
 		sn_table_row(t);
 		sn_table_cell(t, "services");
-		sn_table_cell(t, "%s", sn_fmt_prefix(&n->service_range, buf));
+		sn_table_cell(t, "%s", sn_fmt_kprefix(&n->service_range, buf));
 	}
 	for (k = 0; k < n->nsubnets; k++) {
 		sn_table_row(t);
 		sn_table_cell(t, "subnet");
-		sn_table_cell(t, "%s", sn_fmt_prefix(&n->subnets[k], buf));
+		sn_table_cell(t, "%s", sn_fmt_kprefix(&n->subnets[k], buf));
 	}
 	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY)) {
 		sn_table_row(t);
@@ -276,14 +119,14 @@ void sn_node_text(struct sn_table *t, const struct sn_node *n)
 	if (SN_HAS(n, SEMNET_A_NODE_BRIDGE)) {
 		sn_table_row(t);
 		sn_table_cell(t, "bridge");
-		sn_table_cell(t, "%s", bridge_name(n->bridge, ifname));
+		sn_table_cell(t, "%s", sn_fmt_ifname(n->bridge, ifname));
 	}
-	for (i = 0; i < ARRAY_SIZE(node_u32s); i++) {
-		if (!SN_HAS(n, node_u32s[i].attr))
+	for (i = 0; i < sn_node_nu32; i++) {
+		if (!SN_HAS(n, sn_node_u32s[i].attr))
 			continue;
 		sn_table_row(t);
-		sn_table_cell(t, "%s", node_u32s[i].keyword);
-		sn_table_cell(t, "%" PRIu32, node_u32_get(n, i));
+		sn_table_cell(t, "%s", sn_node_u32s[i].name);
+		sn_table_cell(t, "%" PRIu32, sn_node_u32_get(n, i));
 	}
 	if (SN_HAS(n, SEMNET_A_NODE_TUNNEL_PORT)) {
 		sn_table_row(t);
@@ -299,7 +142,7 @@ enum {
 	KW_MISS_INTERVAL, KW_TIMEOUT_UNREPLIED, KW_UNREPLIED_MAX, KW_TUNNEL_PORT,
 };
 
-/* Same order as the enum above and as node_u32s for the numbers. */
+/* Same order as the enum above and as sn_node_u32s for the numbers. */
 #define NODE_KW(req) { \
 	[KW_PLATFORM] = { "platform", SN_KW_PREFIX, req, 0, NULL }, \
 	[KW_SERVICES] = { "services", SN_KW_PREFIX, req, 0, NULL }, \
@@ -334,25 +177,26 @@ static int node_from_keywords(const struct sn_kwval *kv, struct sn_node *n,
 
 	memset(n, 0, sizeof(*n));
 	if (kv[KW_PLATFORM].n) {
-		n->platform = kv[KW_PLATFORM].v[0].prefix;
+		n->platform = sn_kprefix_of(&kv[KW_PLATFORM].v[0].prefix);
 		SN_SET(n, SEMNET_A_NODE_PLATFORM);
 	}
 	if (kv[KW_SERVICES].n) {
-		n->service_range = kv[KW_SERVICES].v[0].prefix;
+		n->service_range = sn_kprefix_of(&kv[KW_SERVICES].v[0].prefix);
 		SN_SET(n, SEMNET_A_NODE_SERVICE_RANGE);
 	}
 	for (k = 0; k < kv[KW_SUBNET].n; k++) {
 		for (j = 0; j < k; j++) {
-			if (!memcmp(&n->subnets[j], &kv[KW_SUBNET].v[k].prefix,
-				    sizeof(n->subnets[j]))) {
+			const struct sn_prefix *p = &kv[KW_SUBNET].v[k].prefix;
+
+			if (n->subnets[j].addr == p->addr && n->subnets[j].len == p->len) {
 				char buf[SN_PREFIX_STRLEN];
 
 				snprintf(err, errlen, "subnet %s given twice",
-					 sn_fmt_prefix(&n->subnets[j], buf));
+					 sn_fmt_kprefix(&n->subnets[j], buf));
 				return -EINVAL;
 			}
 		}
-		n->subnets[k] = kv[KW_SUBNET].v[k].prefix;
+		n->subnets[k] = sn_kprefix_of(&kv[KW_SUBNET].v[k].prefix);
 	}
 	n->nsubnets = kv[KW_SUBNET].n;
 	if (n->nsubnets)
@@ -361,22 +205,17 @@ static int node_from_keywords(const struct sn_kwval *kv, struct sn_node *n,
 		n->gateway = kv[KW_GATEWAY].v[0].addr;
 		SN_SET(n, SEMNET_A_NODE_GATEWAY);
 	}
-	for (i = 0; i < ARRAY_SIZE(node_u32s); i++) {
+	for (i = 0; i < sn_node_nu32; i++) {
 		if (!kv[KW_FLOW_MAX + i].n)
 			continue;
-		*node_u32(n, i) = kv[KW_FLOW_MAX + i].v[0].u32;
-		SN_SET(n, node_u32s[i].attr);
+		*sn_node_u32(n, i) = kv[KW_FLOW_MAX + i].v[0].u32;
+		SN_SET(n, sn_node_u32s[i].attr);
 	}
 	if (kv[KW_TUNNEL_PORT].n) {
 		n->tunnel_port = (uint16_t)kv[KW_TUNNEL_PORT].v[0].u32;
 		SN_SET(n, SEMNET_A_NODE_TUNNEL_PORT);
 	}
 	return 0;
-}
-
-static int fill_node(struct nl_msg *msg, const void *arg)
-{
-	return sn_node_put(msg, arg);
 }
 
 /* node set (all the required keywords) and node change (any, at least one). */
@@ -404,7 +243,7 @@ static int node_set_change(const char *what, int argc, char **argv, bool set)
 		n.bridge = ifindex;
 		SN_SET(&n, SEMNET_A_NODE_BRIDGE);
 	}
-	return sn_request(what, SEMNET_CMD_SET_NODE, 0, fill_node, &n, NULL, NULL);
+	return sn_request(what, SEMNET_CMD_SET_NODE, 0, sn_node_fill, &n, NULL, NULL);
 }
 
 static int node_set(const char *what, int argc, char **argv)

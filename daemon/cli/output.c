@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -61,6 +63,14 @@ const char *sn_fmt_addr(uint32_t be, char buf[SN_ADDR_STRLEN])
 
 	snprintf(buf, SN_ADDR_STRLEN, "%u.%u.%u.%u", h >> 24, (h >> 16) & 0xff,
 		 (h >> 8) & 0xff, h & 0xff);
+	return buf;
+}
+
+const char *sn_fmt_ifname(uint32_t ifindex, char buf[SN_IFNAME_STRLEN])
+{
+	_Static_assert(SN_IFNAME_STRLEN >= IF_NAMESIZE, "too short for a name");
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, SN_IFNAME_STRLEN, "if%" PRIu32, ifindex);
 	return buf;
 }
 

@@ -17,6 +17,7 @@
 
 #define SN_ADDR_STRLEN		16	/* "255.255.255.255" */
 #define SN_PREFIX_STRLEN	20	/* "255.255.255.255/32", and room for /255 */
+#define SN_IFNAME_STRLEN	24	/* an interface name, or "if4294967295" */
 
 /* Out of memory in the CLI: print and exit(1). */
 void *sn_xmalloc(size_t size);
@@ -33,6 +34,8 @@ void *sn_grow(void *v, size_t n, size_t size);
 const char *sn_fmt_addr(uint32_t be, char buf[SN_ADDR_STRLEN]);
 /* "a.b.c.d/n". Returns buf. */
 const char *sn_fmt_prefix(const struct sn_prefix *p, char buf[SN_PREFIX_STRLEN]);
+/* An interface's name, or "if<N>" when this namespace has no such ifindex. */
+const char *sn_fmt_ifname(uint32_t ifindex, char buf[SN_IFNAME_STRLEN]);
 /* Milliseconds as seconds with one decimal, truncated: 12345 -> "12.3s". */
 const char *sn_fmt_ms(uint32_t ms, char *buf, size_t len);
 /* "tcp", "udp", "icmp", else the number. */

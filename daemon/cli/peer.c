@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <netlink/attr.h>
-
 #include "cli.h"
 
 void sn_peer_usage(FILE *out)
@@ -46,82 +44,6 @@ static const char *const encap_names[] = {
 	NULL,
 };
 
-static const struct nla_policy peer_policy[SEMNET_A_PEER_MAX + 1] = {
-	[SEMNET_A_PEER_SUBNET] = { .type = NLA_NESTED },
-	[SEMNET_A_PEER_ADDR] = { .type = NLA_U32 },
-	[SEMNET_A_PEER_PORT] = { .type = NLA_U16 },
-	[SEMNET_A_PEER_ENCAP] = { .type = NLA_U8 },
-	[SEMNET_A_PEER_TX_PACKETS] = { .type = NLA_U64 },
-	[SEMNET_A_PEER_TX_BYTES] = { .type = NLA_U64 },
-	[SEMNET_A_PEER_RX_PACKETS] = { .type = NLA_U64 },
-	[SEMNET_A_PEER_RX_BYTES] = { .type = NLA_U64 },
-	[SEMNET_A_PEER_COST] = { .type = NLA_U32 },
-	[SEMNET_A_PEER_DOWN] = { .type = NLA_U8 },
-};
-
-int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
-{
-	struct nlattr *nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_PEER);
-
-	if (!nest)
-		return -EMSGSIZE;
-	if (SN_HAS(p, SEMNET_A_PEER_SUBNET) &&
-	    sn_put_prefix(msg, SEMNET_A_PEER_SUBNET, &p->subnet) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(p, SEMNET_A_PEER_ADDR) &&
-	    nla_put_u32(msg, SEMNET_A_PEER_ADDR, p->addr) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(p, SEMNET_A_PEER_PORT) &&
-	    nla_put_u16(msg, SEMNET_A_PEER_PORT, p->port) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(p, SEMNET_A_PEER_ENCAP) &&
-	    nla_put_u8(msg, SEMNET_A_PEER_ENCAP, p->encap) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(p, SEMNET_A_PEER_COST) &&
-	    nla_put_u32(msg, SEMNET_A_PEER_COST, p->cost) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(p, SEMNET_A_PEER_DOWN) &&
-	    nla_put_u8(msg, SEMNET_A_PEER_DOWN, p->down) < 0)
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-int sn_peer_get(struct nlattr **attrs, struct sn_peer *p)
-{
-	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
-	int a;
-
-	memset(p, 0, sizeof(*p));
-	p->cost = SEMNET_PEER_COST_UNKNOWN;
-	if (!attrs[SEMNET_A_PEER] ||
-	    nla_parse_nested(tb, SEMNET_A_PEER_MAX, attrs[SEMNET_A_PEER], peer_policy) < 0 ||
-	    !tb[SEMNET_A_PEER_SUBNET] || sn_get_prefix(tb[SEMNET_A_PEER_SUBNET], &p->subnet) < 0)
-		return -EBADMSG;
-	for (a = 1; a <= SEMNET_A_PEER_MAX; a++)
-		if (tb[a] && a != SEMNET_A_PEER_PAD)
-			SN_SET(p, a);
-	if (tb[SEMNET_A_PEER_ADDR])
-		p->addr = nla_get_u32(tb[SEMNET_A_PEER_ADDR]);
-	if (tb[SEMNET_A_PEER_PORT])
-		p->port = nla_get_u16(tb[SEMNET_A_PEER_PORT]);
-	if (tb[SEMNET_A_PEER_ENCAP])
-		p->encap = nla_get_u8(tb[SEMNET_A_PEER_ENCAP]);
-	if (tb[SEMNET_A_PEER_TX_PACKETS])
-		p->tx_packets = nla_get_u64(tb[SEMNET_A_PEER_TX_PACKETS]);
-	if (tb[SEMNET_A_PEER_TX_BYTES])
-		p->tx_bytes = nla_get_u64(tb[SEMNET_A_PEER_TX_BYTES]);
-	if (tb[SEMNET_A_PEER_RX_PACKETS])
-		p->rx_packets = nla_get_u64(tb[SEMNET_A_PEER_RX_PACKETS]);
-	if (tb[SEMNET_A_PEER_RX_BYTES])
-		p->rx_bytes = nla_get_u64(tb[SEMNET_A_PEER_RX_BYTES]);
-	if (tb[SEMNET_A_PEER_COST])
-		p->cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
-	if (tb[SEMNET_A_PEER_DOWN])
-		p->down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]) != 0;
-	return 0;
-}
-
 void sn_cost_cell(struct sn_table *t, uint32_t cost)
 {
 	if (cost == SEMNET_PEER_COST_UNKNOWN)
@@ -148,7 +70,7 @@ json_t *sn_peer_json(const struct sn_peer *p)
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "subnet", sn_json_prefix(&p->subnet));
+	json_object_set_new(o, "subnet", sn_json_kprefix(&p->subnet));
 	json_object_set_new(o, "remote", sn_json_addr(p->addr));
 	json_object_set_new(o, "port", json_integer(p->port));
 	json_object_set_new(o, "encap", encap ? json_string(encap) : json_integer(p->encap));
@@ -170,7 +92,7 @@ void sn_peer_text(struct sn_table *t, const char *indent, const struct sn_peer *
 	char pfx[SN_PREFIX_STRLEN], a[SN_ADDR_STRLEN];
 
 	sn_table_row(t);
-	sn_table_cell(t, "%s%s", indent, sn_fmt_prefix(&p->subnet, pfx));
+	sn_table_cell(t, "%s%s", indent, sn_fmt_kprefix(&p->subnet, pfx));
 	sn_table_cell(t, "remote %s", sn_fmt_addr(p->addr, a));
 	sn_table_cell(t, "port %u", p->port);
 	if (encap)
@@ -185,24 +107,6 @@ void sn_peer_text(struct sn_table *t, const char *indent, const struct sn_peer *
 		sn_table_line(t, "%s    tx packets %" PRIu64 "  bytes %" PRIu64
 			      "  rx packets %" PRIu64 "  bytes %" PRIu64, indent,
 			      p->tx_packets, p->tx_bytes, p->rx_packets, p->rx_bytes);
-}
-
-int sn_peers_collect(struct nlattr **attrs, void *arg)
-{
-	struct sn_peers *list = arg;
-	int ret;
-
-	list->v = sn_grow(list->v, list->n, sizeof(*list->v));
-	ret = sn_peer_get(attrs, &list->v[list->n]);
-	if (ret < 0)
-		return ret;
-	list->n++;
-	return 0;
-}
-
-void sn_peers_reset(void *arg)
-{
-	((struct sn_peers *)arg)->n = 0;
 }
 
 static int cmp_peer(const void *pa, const void *pb)
@@ -221,21 +125,18 @@ void sn_peers_sort(struct sn_peers *list)
 		qsort(list->v, list->n, sizeof(*list->v), cmp_peer);
 }
 
-static int fill_peer(struct nl_msg *msg, const void *arg)
-{
-	return sn_peer_put(msg, arg);
-}
-
 /* The positional PREFIX; prints the usage error itself. */
 static int peer_prefix(const char *what, int argc, char **argv, struct sn_peer *p)
 {
 	char err[SN_ERR_MAX];
+	struct sn_prefix subnet;
 
 	memset(p, 0, sizeof(*p));
 	if (argc < 1)
 		return sn_usage_error(what, "missing prefix (see: semnet peer help)");
-	if (sn_parse_prefix(argv[0], &p->subnet, err, sizeof(err)) < 0)
+	if (sn_parse_prefix(argv[0], &subnet, err, sizeof(err)) < 0)
 		return sn_usage_error(what, "invalid prefix \"%s\": %s", argv[0], err);
+	p->subnet = sn_kprefix_of(&subnet);
 	SN_SET(p, SEMNET_A_PEER_SUBNET);
 	return 0;
 }
@@ -280,7 +181,7 @@ static int peer_add_change(const char *what, int argc, char **argv, bool add)
 	}
 	return sn_request(what, SEMNET_CMD_NEW_PEER,
 			  add ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_REPLACE,
-			  fill_peer, &p, NULL, NULL);
+			  sn_peer_fill, &p, NULL, NULL);
 }
 
 static int peer_add(const char *what, int argc, char **argv)
@@ -346,7 +247,7 @@ static int peer_set(const char *what, int argc, char **argv)
 		p.down = kv[SKW_DOWN].n > 0;
 		SN_SET(&p, SEMNET_A_PEER_DOWN);
 	}
-	return sn_request(what, SEMNET_CMD_SET_PEER, 0, fill_peer, &p, NULL, NULL);
+	return sn_request(what, SEMNET_CMD_SET_PEER, 0, sn_peer_fill, &p, NULL, NULL);
 }
 
 static int peer_del(const char *what, int argc, char **argv)
@@ -359,7 +260,7 @@ static int peer_del(const char *what, int argc, char **argv)
 		return ret;
 	if (argc > 1)
 		return sn_usage_error(what, "unexpected argument \"%s\"", argv[1]);
-	return sn_request(what, SEMNET_CMD_DEL_PEER, 0, fill_peer, &p, NULL, NULL);
+	return sn_request(what, SEMNET_CMD_DEL_PEER, 0, sn_peer_fill, &p, NULL, NULL);
 }
 
 static int peer_show(const char *what, int argc, char **argv)

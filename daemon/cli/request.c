@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Netlink requests of the semnet CLI on top of lib/genl.c: opening the
- * family, reporting failures the same way for every command, and the
- * attribute helpers shared by the objects.
+ * Netlink requests of the semnet CLI on top of lib/genl.c and
+ * lib/sn_kernel.c: opening the family, a batch's socket, reporting failures
+ * the same way for every command, retrying interrupted dumps.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <netlink/attr.h>
 
 #include "cli.h"
 
@@ -73,23 +71,21 @@ void sn_release(struct sn_genl *g, int err)
 		batch_close();
 }
 
-struct nl_msg *sn_msg(struct sn_genl *g, uint8_t cmd, int flags)
-{
-	struct nl_msg *msg = sn_genl_request(g, cmd, flags);
-
-	if (!msg) {
-		sn_err_begin();
-		fputs("out of memory\n", stderr);
-		exit(SN_EXIT_FAIL);
-	}
-	return msg;
-}
-
-void sn_put_failed(void)
+void sn_build_failed(int err)
 {
 	sn_err_begin();
-	fputs("request too large\n", stderr);
+	fputs(err == -ENOMEM ? "out of memory\n" : "request too large\n", stderr);
 	exit(SN_EXIT_FAIL);
+}
+
+struct nl_msg *sn_msg(struct sn_genl *g, uint8_t cmd, int flags)
+{
+	int err;
+	struct nl_msg *msg = sn_kernel_msg(g, cmd, flags, NULL, NULL, &err);
+
+	if (!msg)
+		sn_build_failed(err);
+	return msg;
 }
 
 int sn_report(struct sn_genl *g, const char *what, int err)
@@ -133,9 +129,9 @@ static int request_once(const char *what, uint8_t cmd, int flags, sn_fill_fn fil
 	g = sn_acquire(&own);
 	if (!g)
 		return SN_EXIT_FAIL;
-	msg = sn_msg(g, cmd, flags);
-	if (fill && fill(msg, farg) < 0)
-		sn_put_failed();
+	msg = sn_kernel_msg(g, cmd, flags, fill, farg, &err);
+	if (!msg)
+		sn_build_failed(err);
 	ret = err = sn_genl_transact(g, msg, fn, arg);
 	if (ret < 0 && !(ret == -EIO && eio_quiet))
 		ret = sn_report(g, what, ret);
@@ -163,62 +159,6 @@ int sn_dump(const char *what, uint8_t cmd, sn_fill_fn fill, const void *farg,
 		reset(arg);
 	}
 	return ret;
-}
-
-int sn_put_prefix(struct nl_msg *msg, int type, const struct sn_prefix *p)
-{
-	struct nlattr *nest = nla_nest_start(msg, NLA_F_NESTED | type);
-
-	if (!nest ||
-	    nla_put_u32(msg, SEMNET_A_PREFIX_ADDR, p->addr) < 0 ||
-	    nla_put_u8(msg, SEMNET_A_PREFIX_LEN, p->len) < 0)
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-static const struct nla_policy prefix_policy[SEMNET_A_PREFIX_MAX + 1] = {
-	[SEMNET_A_PREFIX_ADDR] = { .type = NLA_U32 },
-	[SEMNET_A_PREFIX_LEN] = { .type = NLA_U8 },
-};
-
-int sn_get_prefix(struct nlattr *nest, struct sn_prefix *p)
-{
-	struct nlattr *tb[SEMNET_A_PREFIX_MAX + 1];
-
-	if (nla_parse_nested(tb, SEMNET_A_PREFIX_MAX, nest, prefix_policy) < 0 ||
-	    !tb[SEMNET_A_PREFIX_ADDR] || !tb[SEMNET_A_PREFIX_LEN])
-		return -EBADMSG;
-	p->addr = nla_get_u32(tb[SEMNET_A_PREFIX_ADDR]);
-	p->len = nla_get_u8(tb[SEMNET_A_PREFIX_LEN]);
-	if (p->len > 32)
-		return -EBADMSG;
-	return 0;
-}
-
-static const struct nla_policy counters_policy[SEMNET_A_COUNTERS_MAX + 1] = {
-	[SEMNET_A_COUNTERS_PACKETS] = { .type = NLA_U64 },
-	[SEMNET_A_COUNTERS_BYTES] = { .type = NLA_U64 },
-	[SEMNET_A_COUNTERS_FLOWS] = { .type = NLA_U64 },
-};
-
-int sn_counters_get(struct nlattr *nest, struct sn_counters *c)
-{
-	struct nlattr *tb[SEMNET_A_COUNTERS_MAX + 1];
-
-	memset(c, 0, sizeof(*c));
-	if (!nest)
-		return 0;
-	if (nla_parse_nested(tb, SEMNET_A_COUNTERS_MAX, nest, counters_policy) < 0)
-		return -EBADMSG;
-	c->present = true;
-	if (tb[SEMNET_A_COUNTERS_PACKETS])
-		c->packets = nla_get_u64(tb[SEMNET_A_COUNTERS_PACKETS]);
-	if (tb[SEMNET_A_COUNTERS_BYTES])
-		c->bytes = nla_get_u64(tb[SEMNET_A_COUNTERS_BYTES]);
-	if (tb[SEMNET_A_COUNTERS_FLOWS])
-		c->flows = nla_get_u64(tb[SEMNET_A_COUNTERS_FLOWS]);
-	return 0;
 }
 
 json_t *sn_counters_json(const struct sn_counters *c)

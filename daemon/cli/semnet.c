@@ -131,43 +131,14 @@ static void version_usage(FILE *out)
 	fputs("Usage: semnet [-j] version\n", out);
 }
 
-struct module_info {
-	char version[64];
-	uint32_t genl_version;
-	uint32_t netns_inum;
-	uint64_t netns_cookie;
-};
-
-static const struct nla_policy info_policy[SEMNET_A_INFO_MAX + 1] = {
-	[SEMNET_A_INFO_VERSION] = { .type = NLA_STRING },
-	[SEMNET_A_INFO_GENL_VERSION] = { .type = NLA_U32 },
-	[SEMNET_A_INFO_NETNS_INUM] = { .type = NLA_U32 },
-	[SEMNET_A_INFO_NETNS_COOKIE] = { .type = NLA_U64 },
-};
-
 static int parse_info(struct nlattr **attrs, void *arg)
 {
-	struct nlattr *tb[SEMNET_A_INFO_MAX + 1];
-	struct module_info *mi = arg;
-
-	if (!attrs[SEMNET_A_INFO] ||
-	    nla_parse_nested(tb, SEMNET_A_INFO_MAX, attrs[SEMNET_A_INFO], info_policy) < 0)
-		return -EBADMSG;
-	if (tb[SEMNET_A_INFO_VERSION])
-		snprintf(mi->version, sizeof(mi->version), "%s",
-			 nla_get_string(tb[SEMNET_A_INFO_VERSION]));
-	if (tb[SEMNET_A_INFO_GENL_VERSION])
-		mi->genl_version = nla_get_u32(tb[SEMNET_A_INFO_GENL_VERSION]);
-	if (tb[SEMNET_A_INFO_NETNS_INUM])
-		mi->netns_inum = nla_get_u32(tb[SEMNET_A_INFO_NETNS_INUM]);
-	if (tb[SEMNET_A_INFO_NETNS_COOKIE])
-		mi->netns_cookie = nla_get_u64(tb[SEMNET_A_INFO_NETNS_COOKIE]);
-	return 0;
+	return sn_info_get(attrs, arg);
 }
 
 static int cmd_version(int argc, char **argv)
 {
-	struct module_info mi = { .version = "" };
+	struct sn_info mi = { .version = "" };
 	int ret;
 
 	if (argc > 1 && !strcmp(argv[1], "help")) {

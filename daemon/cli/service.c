@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <netlink/attr.h>
-
 #include "cli.h"
 
 void sn_service_usage(FILE *out)
@@ -31,65 +29,6 @@ void sn_service_usage(FILE *out)
 	      "                 local first, ties in turn, never a node that is down)\n"
 	      "`service flush` removes every service; instances stay. -s shows counters.\n",
 	      out);
-}
-
-static const struct nla_policy service_policy[SEMNET_A_SERVICE_MAX + 1] = {
-	[SEMNET_A_SERVICE_ADDR] = { .type = NLA_U32 },
-	[SEMNET_A_SERVICE_NAME] = { .type = NLA_STRING },
-	[SEMNET_A_SERVICE_POLICY] = { .type = NLA_STRING },
-	[SEMNET_A_SERVICE_INSTANCES] = { .type = NLA_U32 },
-	[SEMNET_A_SERVICE_COUNTERS] = { .type = NLA_NESTED },
-};
-
-int sn_service_put(struct nl_msg *msg, const struct sn_service *s)
-{
-	struct nlattr *nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_SERVICE);
-
-	if (!nest)
-		return -EMSGSIZE;
-	if (SN_HAS(s, SEMNET_A_SERVICE_ADDR) &&
-	    nla_put_u32(msg, SEMNET_A_SERVICE_ADDR, s->addr) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(s, SEMNET_A_SERVICE_NAME) &&
-	    nla_put_string(msg, SEMNET_A_SERVICE_NAME, s->name) < 0)
-		return -EMSGSIZE;
-	if (SN_HAS(s, SEMNET_A_SERVICE_POLICY) &&
-	    nla_put_string(msg, SEMNET_A_SERVICE_POLICY, s->policy) < 0)
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-int sn_service_get(struct nlattr **attrs, struct sn_service *s)
-{
-	struct nlattr *tb[SEMNET_A_SERVICE_MAX + 1];
-
-	memset(s, 0, sizeof(*s));
-	if (!attrs[SEMNET_A_SERVICE] ||
-	    nla_parse_nested(tb, SEMNET_A_SERVICE_MAX, attrs[SEMNET_A_SERVICE],
-			     service_policy) < 0 ||
-	    !tb[SEMNET_A_SERVICE_ADDR])
-		return -EBADMSG;
-	s->addr = nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]);
-	SN_SET(s, SEMNET_A_SERVICE_ADDR);
-	if (tb[SEMNET_A_SERVICE_NAME]) {
-		snprintf(s->name, sizeof(s->name), "%s", nla_get_string(tb[SEMNET_A_SERVICE_NAME]));
-		SN_SET(s, SEMNET_A_SERVICE_NAME);
-	}
-	if (tb[SEMNET_A_SERVICE_POLICY]) {
-		snprintf(s->policy, sizeof(s->policy), "%s",
-			 nla_get_string(tb[SEMNET_A_SERVICE_POLICY]));
-		SN_SET(s, SEMNET_A_SERVICE_POLICY);
-	}
-	if (tb[SEMNET_A_SERVICE_INSTANCES]) {
-		s->instances = nla_get_u32(tb[SEMNET_A_SERVICE_INSTANCES]);
-		SN_SET(s, SEMNET_A_SERVICE_INSTANCES);
-	}
-	if (sn_counters_get(tb[SEMNET_A_SERVICE_COUNTERS], &s->counters) < 0)
-		return -EBADMSG;
-	if (s->counters.present)
-		SN_SET(s, SEMNET_A_SERVICE_COUNTERS);
-	return 0;
 }
 
 json_t *sn_service_json(const struct sn_service *s)
@@ -119,24 +58,6 @@ void sn_service_text(struct sn_table *t, const char *indent, const struct sn_ser
 		sn_counters_line(t, "    ", &s->counters);
 }
 
-int sn_services_collect(struct nlattr **attrs, void *arg)
-{
-	struct sn_services *list = arg;
-	int ret;
-
-	list->v = sn_grow(list->v, list->n, sizeof(*list->v));
-	ret = sn_service_get(attrs, &list->v[list->n]);
-	if (ret < 0)
-		return ret;
-	list->n++;
-	return 0;
-}
-
-void sn_services_reset(void *arg)
-{
-	((struct sn_services *)arg)->n = 0;
-}
-
 static int cmp_service(const void *a, const void *b)
 {
 	uint32_t x = ntohl(((const struct sn_service *)a)->addr);
@@ -149,11 +70,6 @@ void sn_services_sort(struct sn_services *s)
 {
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_service);
-}
-
-static int fill_service(struct nl_msg *msg, const void *arg)
-{
-	return sn_service_put(msg, arg);
 }
 
 enum { SKW_NAME, SKW_POLICY };
@@ -193,7 +109,7 @@ static int service_add_change(const char *what, int argc, char **argv, bool add)
 	}
 	return sn_request(what, SEMNET_CMD_NEW_SERVICE,
 			  add ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_REPLACE,
-			  fill_service, &s, NULL, NULL);
+			  sn_service_fill, &s, NULL, NULL);
 }
 
 static int service_add(const char *what, int argc, char **argv)
@@ -218,7 +134,7 @@ static int service_del(const char *what, int argc, char **argv)
 	if (argc > 1)
 		return sn_usage_error(what, "unexpected argument \"%s\"", argv[1]);
 	SN_SET(&s, SEMNET_A_SERVICE_ADDR);
-	return sn_request(what, SEMNET_CMD_DEL_SERVICE, 0, fill_service, &s, NULL, NULL);
+	return sn_request(what, SEMNET_CMD_DEL_SERVICE, 0, sn_service_fill, &s, NULL, NULL);
 }
 
 static int print_services(struct sn_services *list)
@@ -256,7 +172,7 @@ static int service_show(const char *what, int argc, char **argv)
 		if (argc > 1)
 			return sn_usage_error(what, "unexpected argument \"%s\"", argv[1]);
 		SN_SET(&s, SEMNET_A_SERVICE_ADDR);
-		ret = sn_request(what, SEMNET_CMD_GET_SERVICE, 0, fill_service, &s,
+		ret = sn_request(what, SEMNET_CMD_GET_SERVICE, 0, sn_service_fill, &s,
 				 sn_services_collect, &list);
 	} else {
 		ret = sn_dump(what, SEMNET_CMD_GET_SERVICE, NULL, NULL,

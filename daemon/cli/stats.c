@@ -8,8 +8,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#include <netlink/attr.h>
-
 #include "cli.h"
 
 void sn_stats_usage(FILE *out)
@@ -42,87 +40,6 @@ void sn_stats_usage(FILE *out)
 	      "  unreplied-limit   the source is at its limit of unreplied flows\n"
 	      "  tagged            a VLAN-tagged frame from a container's port\n",
 	      out);
-}
-
-static const struct nla_policy stats_policy[SEMNET_A_STATS_MAX + 1] = {
-	[SEMNET_A_STATS_FLOWS] = { .type = NLA_U32 },
-	[SEMNET_A_STATS_FLOWS_CREATED] = { .type = NLA_U64 },
-	[SEMNET_A_STATS_FLOWS_EXPIRED] = { .type = NLA_U64 },
-	[SEMNET_A_STATS_PORT_REMAPS] = { .type = NLA_U64 },
-	[SEMNET_A_STATS_PACKETS] = { .type = NLA_U64 },
-	[SEMNET_A_STATS_DROPS] = { .type = NLA_NESTED },
-	[SEMNET_A_STATS_SERVICES] = { .type = NLA_U32 },
-	[SEMNET_A_STATS_INSTANCES] = { .type = NLA_U32 },
-	[SEMNET_A_STATS_MISSES] = { .type = NLA_U64 },
-	[SEMNET_A_STATS_MISS_EVENTS] = { .type = NLA_U64 },
-	[SEMNET_A_STATS_HELD] = { .type = NLA_U32 },
-	[SEMNET_A_STATS_RELEASED] = { .type = NLA_U64 },
-	[SEMNET_A_STATS_CLOSEST_PURGED] = { .type = NLA_U64 },
-	[SEMNET_A_STATS_EARLY_DROPS] = { .type = NLA_U64 },
-	[SEMNET_A_STATS_MISS_EVICTED] = { .type = NLA_U64 },
-};
-
-int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
-{
-	struct nlattr *tb[SEMNET_A_STATS_MAX + 1];
-	struct nlattr *d;
-	int a, rem;
-
-	memset(s, 0, sizeof(*s));
-	if (!attrs[SEMNET_A_STATS] ||
-	    nla_parse_nested(tb, SEMNET_A_STATS_MAX, attrs[SEMNET_A_STATS], stats_policy) < 0)
-		return -EBADMSG;
-	for (a = 1; a <= SEMNET_A_STATS_MAX; a++)
-		if (tb[a] && a != SEMNET_A_STATS_PAD)
-			SN_SET(s, a);
-	if (tb[SEMNET_A_STATS_FLOWS])
-		s->flows = nla_get_u32(tb[SEMNET_A_STATS_FLOWS]);
-	if (tb[SEMNET_A_STATS_FLOWS_CREATED])
-		s->flows_created = nla_get_u64(tb[SEMNET_A_STATS_FLOWS_CREATED]);
-	if (tb[SEMNET_A_STATS_FLOWS_EXPIRED])
-		s->flows_expired = nla_get_u64(tb[SEMNET_A_STATS_FLOWS_EXPIRED]);
-	if (tb[SEMNET_A_STATS_PORT_REMAPS])
-		s->port_remaps = nla_get_u64(tb[SEMNET_A_STATS_PORT_REMAPS]);
-	if (tb[SEMNET_A_STATS_PACKETS])
-		s->packets = nla_get_u64(tb[SEMNET_A_STATS_PACKETS]);
-	if (tb[SEMNET_A_STATS_SERVICES])
-		s->services = nla_get_u32(tb[SEMNET_A_STATS_SERVICES]);
-	if (tb[SEMNET_A_STATS_INSTANCES])
-		s->instances = nla_get_u32(tb[SEMNET_A_STATS_INSTANCES]);
-	if (tb[SEMNET_A_STATS_MISSES])
-		s->misses = nla_get_u64(tb[SEMNET_A_STATS_MISSES]);
-	if (tb[SEMNET_A_STATS_MISS_EVENTS])
-		s->miss_events = nla_get_u64(tb[SEMNET_A_STATS_MISS_EVENTS]);
-	if (tb[SEMNET_A_STATS_HELD])
-		s->held = nla_get_u32(tb[SEMNET_A_STATS_HELD]);
-	if (tb[SEMNET_A_STATS_RELEASED])
-		s->released = nla_get_u64(tb[SEMNET_A_STATS_RELEASED]);
-	if (tb[SEMNET_A_STATS_CLOSEST_PURGED])
-		s->closest_purged = nla_get_u64(tb[SEMNET_A_STATS_CLOSEST_PURGED]);
-	if (tb[SEMNET_A_STATS_EARLY_DROPS])
-		s->early_drops = nla_get_u64(tb[SEMNET_A_STATS_EARLY_DROPS]);
-	if (tb[SEMNET_A_STATS_MISS_EVICTED])
-		s->miss_evicted = nla_get_u64(tb[SEMNET_A_STATS_MISS_EVICTED]);
-	if (tb[SEMNET_A_STATS_DROPS]) {
-		/* One u64 per reason, the attribute type being the reason. */
-		nla_for_each_nested(d, tb[SEMNET_A_STATS_DROPS], rem) {
-			unsigned int reason = (unsigned int)nla_type(d);
-			uint64_t v;
-
-			/* Type 0 (UNSPEC) is the nest's pad for 64-bit alignment. */
-			if (reason == SEMNET_DROP_UNSPEC)
-				continue;
-			if (nla_len(d) < (int)sizeof(uint64_t))
-				return -EBADMSG;
-			v = nla_get_u64(d);
-			s->drops_total += v;
-			if (reason < SN_DROPS_MAX) {
-				s->drops[reason] += v;
-				s->drops_present |= (uint64_t)1 << reason;
-			}
-		}
-	}
-	return 0;
 }
 
 /*

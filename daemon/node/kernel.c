@@ -1,366 +1,303 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * semnetd's calls to semnet.ko: what to install, in semnetd's own terms
+ * (host byte order, struct sn_prefix of sn_ipv4.h), turned into the
+ * family's objects of lib/sn_kernel.h, which encode and decode them.
+ */
 #include "kernel.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <netlink/attr.h>
-#include <uapi/linux/semnet.h>
+#include "sn_kernel.h"
 
-static int put_prefix(struct nl_msg *msg, int type, const struct sn_prefix *p)
+static struct sn_kprefix to_kprefix(const struct sn_prefix *p)
 {
-	struct nlattr *nest = nla_nest_start(msg, NLA_F_NESTED | type);
-
-	if (!nest || nla_put_u32(msg, SEMNET_A_PREFIX_ADDR, htonl(p->addr)) < 0 ||
-	    nla_put_u8(msg, SEMNET_A_PREFIX_LEN, (uint8_t)p->len) < 0)
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
+	return (struct sn_kprefix){ .addr = htonl(p->addr), .len = (uint8_t)p->len };
 }
 
-static int get_prefix(struct nlattr *nest, struct sn_prefix *p)
+static struct sn_prefix from_kprefix(const struct sn_kprefix *k)
 {
-	struct nlattr *tb[SEMNET_A_PREFIX_MAX + 1];
-
-	if (nla_parse_nested(tb, SEMNET_A_PREFIX_MAX, nest, NULL) < 0 ||
-	    !tb[SEMNET_A_PREFIX_ADDR] || !tb[SEMNET_A_PREFIX_LEN])
-		return -EBADMSG;
-	p->addr = ntohl(nla_get_u32(tb[SEMNET_A_PREFIX_ADDR]));
-	p->len = nla_get_u8(tb[SEMNET_A_PREFIX_LEN]);
-	return 0;
+	return (struct sn_prefix){ .addr = ntohl(k->addr), .len = k->len };
 }
 
-/* Sends a request built by the caller; frees @msg on every path. */
-static int send_request(struct sn_genl *g, struct nl_msg *msg, bool built_ok, sn_genl_reply_fn fn,
-		void *arg)
+static void from_counters(const struct sn_counters *k, struct semnetd_counters *c)
 {
-	if (!msg)
-		return -ENOMEM;
-	if (!built_ok) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+	c->packets = k->packets;
+	c->bytes = k->bytes;
+	c->flows = k->flows;
+}
+
+/* Copies a name into a fixed field; -EINVAL (said in g->error) when too long. */
+static int copy_name(struct sn_genl *g, char *dst, size_t size, const char *src,
+		     const char *what)
+{
+	if (snprintf(dst, size, "%s", src) >= (int)size) {
+		snprintf(g->error, sizeof(g->error), "%s \"%.32s...\" longer than %zu bytes",
+			 what, src, size - 1);
+		return -EINVAL;
 	}
-	return sn_genl_transact(g, msg, fn, arg);
+	return 0;
 }
 
 int semnetd_kernel_set_node(struct sn_genl *g, const struct semnetd_node_cfg *n)
 {
-	struct nl_msg *msg = sn_genl_request(g, SEMNET_CMD_SET_NODE, 0);
-	struct nlattr *nest, *subnets;
-	bool ok = false;
+	struct sn_node k = {
+		.present = 1u << SEMNET_A_NODE_PLATFORM | 1u << SEMNET_A_NODE_SERVICE_RANGE |
+			   1u << SEMNET_A_NODE_SUBNETS | 1u << SEMNET_A_NODE_GATEWAY |
+			   1u << SEMNET_A_NODE_BRIDGE | 1u << SEMNET_A_NODE_TUNNEL_PORT,
+		.platform = to_kprefix(&n->platform),
+		.service_range = to_kprefix(&n->services),
+		.subnets = { to_kprefix(&n->subnet) },
+		.nsubnets = 1,
+		.gateway = htonl(n->gateway),
+		.bridge = (uint32_t)n->bridge_ifindex,
+		.tunnel_port = (uint16_t)n->tunnel_port,
+	};
 
-	if (msg && (nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_NODE)) &&
-	    put_prefix(msg, SEMNET_A_NODE_PLATFORM, &n->platform) == 0 &&
-	    put_prefix(msg, SEMNET_A_NODE_SERVICE_RANGE, &n->services) == 0 &&
-	    (subnets = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_NODE_SUBNETS)) &&
-	    put_prefix(msg, SEMNET_A_NODE_SUBNET, &n->subnet) == 0) {
-		nla_nest_end(msg, subnets);
-		ok = nla_put_u32(msg, SEMNET_A_NODE_GATEWAY, htonl(n->gateway)) == 0 &&
-		     nla_put_u32(msg, SEMNET_A_NODE_BRIDGE, (uint32_t)n->bridge_ifindex) == 0 &&
-		     nla_put_u16(msg, SEMNET_A_NODE_TUNNEL_PORT, (uint16_t)n->tunnel_port) == 0;
-		nla_nest_end(msg, nest);
-	}
-	return send_request(g, msg, ok, NULL, NULL);
+	return sn_kernel_call(g, SEMNET_CMD_SET_NODE, 0, sn_node_fill, &k, NULL, NULL);
 }
 
 int semnetd_kernel_service_put(struct sn_genl *g, uint32_t addr, const char *name,
 			       const char *policy)
 {
-	struct nl_msg *msg = sn_genl_request(g, SEMNET_CMD_NEW_SERVICE,
-					     NLM_F_CREATE | NLM_F_REPLACE);
-	struct nlattr *nest;
-	bool ok = false;
+	struct sn_service s = {
+		.present = 1u << SEMNET_A_SERVICE_ADDR | 1u << SEMNET_A_SERVICE_NAME |
+			   1u << SEMNET_A_SERVICE_POLICY,
+		.addr = htonl(addr),
+	};
 
-	if (msg && (nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_SERVICE))) {
-		ok = nla_put_u32(msg, SEMNET_A_SERVICE_ADDR, htonl(addr)) == 0 &&
-		     nla_put_string(msg, SEMNET_A_SERVICE_NAME, name) == 0 &&
-		     nla_put_string(msg, SEMNET_A_SERVICE_POLICY, policy) == 0;
-		nla_nest_end(msg, nest);
-	}
-	return send_request(g, msg, ok, NULL, NULL);
-}
-
-static int del_by_addr(struct sn_genl *g, uint8_t cmd, int nest_type, int addr_type,
-		       uint32_t addr)
-{
-	struct nl_msg *msg = sn_genl_request(g, cmd, 0);
-	struct nlattr *nest;
-	bool ok = false;
-
-	if (msg && (nest = nla_nest_start(msg, NLA_F_NESTED | nest_type))) {
-		ok = nla_put_u32(msg, addr_type, htonl(addr)) == 0;
-		nla_nest_end(msg, nest);
-	}
-	return send_request(g, msg, ok, NULL, NULL);
+	if (copy_name(g, s.name, sizeof(s.name), name, "service name") < 0 ||
+	    copy_name(g, s.policy, sizeof(s.policy), policy, "policy") < 0)
+		return -EINVAL;
+	return sn_kernel_call(g, SEMNET_CMD_NEW_SERVICE, NLM_F_CREATE | NLM_F_REPLACE,
+			      sn_service_fill, &s, NULL, NULL);
 }
 
 int semnetd_kernel_service_del(struct sn_genl *g, uint32_t addr)
 {
-	return del_by_addr(g, SEMNET_CMD_DEL_SERVICE, SEMNET_A_SERVICE, SEMNET_A_SERVICE_ADDR,
-			   addr);
+	struct sn_service s = { .present = 1u << SEMNET_A_SERVICE_ADDR, .addr = htonl(addr) };
+
+	return sn_kernel_call(g, SEMNET_CMD_DEL_SERVICE, 0, sn_service_fill, &s, NULL, NULL);
 }
 
 int semnetd_kernel_instance_put(struct sn_genl *g, uint32_t addr, const char *service,
 				uint32_t nsip, uint32_t node, int ifindex)
 {
-	struct nl_msg *msg = sn_genl_request(g, SEMNET_CMD_NEW_INSTANCE,
-					     NLM_F_CREATE | NLM_F_REPLACE);
-	struct nlattr *nest;
-	bool ok = false;
+	struct sn_instance i = {
+		.present = 1u << SEMNET_A_INSTANCE_ADDR | 1u << SEMNET_A_INSTANCE_SERVICE |
+			   1u << SEMNET_A_INSTANCE_NSIP | 1u << SEMNET_A_INSTANCE_NODE,
+		.addr = htonl(addr),
+		.nsip = htonl(nsip),
+		.node = htonl(node),
+	};
 
-	if (msg && (nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_INSTANCE))) {
-		ok = nla_put_u32(msg, SEMNET_A_INSTANCE_ADDR, htonl(addr)) == 0 &&
-		     nla_put_string(msg, SEMNET_A_INSTANCE_SERVICE, service) == 0 &&
-		     nla_put_u32(msg, SEMNET_A_INSTANCE_NSIP, htonl(nsip)) == 0 &&
-		     nla_put_u32(msg, SEMNET_A_INSTANCE_NODE, htonl(node)) == 0 &&
-		     (node || ifindex <= 0 ||
-		      nla_put_u32(msg, SEMNET_A_INSTANCE_IFINDEX, (uint32_t)ifindex) == 0);
-		nla_nest_end(msg, nest);
+	if (copy_name(g, i.service, sizeof(i.service), service, "service name") < 0)
+		return -EINVAL;
+	/* Only a local instance has a bridge port to pin its nsIP to. */
+	if (!node && ifindex > 0) {
+		i.ifindex = (uint32_t)ifindex;
+		SN_SET(&i, SEMNET_A_INSTANCE_IFINDEX);
 	}
-	return send_request(g, msg, ok, NULL, NULL);
+	return sn_kernel_call(g, SEMNET_CMD_NEW_INSTANCE, NLM_F_CREATE | NLM_F_REPLACE,
+			      sn_instance_fill, &i, NULL, NULL);
 }
 
 int semnetd_kernel_instance_del(struct sn_genl *g, uint32_t addr)
 {
-	return del_by_addr(g, SEMNET_CMD_DEL_INSTANCE, SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_ADDR,
-			   addr);
+	struct sn_instance i = { .present = 1u << SEMNET_A_INSTANCE_ADDR, .addr = htonl(addr) };
+
+	return sn_kernel_call(g, SEMNET_CMD_DEL_INSTANCE, 0, sn_instance_fill, &i, NULL, NULL);
 }
 
 int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet, uint32_t addr,
 			    int port)
 {
-	struct nl_msg *msg = sn_genl_request(g, SEMNET_CMD_NEW_PEER, NLM_F_CREATE | NLM_F_REPLACE);
-	struct nlattr *nest;
-	bool ok = false;
+	struct sn_peer p = {
+		.present = 1u << SEMNET_A_PEER_SUBNET | 1u << SEMNET_A_PEER_ADDR |
+			   1u << SEMNET_A_PEER_PORT | 1u << SEMNET_A_PEER_ENCAP,
+		.subnet = to_kprefix(subnet),
+		.addr = htonl(addr),
+		.port = (uint16_t)port,
+		.encap = SEMNET_ENCAP_GRE_UDP,
+	};
 
-	if (msg && (nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_PEER))) {
-		ok = put_prefix(msg, SEMNET_A_PEER_SUBNET, subnet) == 0 &&
-		     nla_put_u32(msg, SEMNET_A_PEER_ADDR, htonl(addr)) == 0 &&
-		     nla_put_u16(msg, SEMNET_A_PEER_PORT, (uint16_t)port) == 0 &&
-		     nla_put_u8(msg, SEMNET_A_PEER_ENCAP, SEMNET_ENCAP_GRE_UDP) == 0;
-		nla_nest_end(msg, nest);
-	}
-	return send_request(g, msg, ok, NULL, NULL);
+	return sn_kernel_call(g, SEMNET_CMD_NEW_PEER, NLM_F_CREATE | NLM_F_REPLACE,
+			      sn_peer_fill, &p, NULL, NULL);
 }
 
 int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet)
 {
-	struct nl_msg *msg = sn_genl_request(g, SEMNET_CMD_DEL_PEER, 0);
-	struct nlattr *nest;
-	bool ok = false;
+	struct sn_peer p = { .present = 1u << SEMNET_A_PEER_SUBNET, .subnet = to_kprefix(subnet) };
 
-	if (msg && (nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_PEER))) {
-		ok = put_prefix(msg, SEMNET_A_PEER_SUBNET, subnet) == 0;
-		nla_nest_end(msg, nest);
-	}
-	return send_request(g, msg, ok, NULL, NULL);
+	return sn_kernel_call(g, SEMNET_CMD_DEL_PEER, 0, sn_peer_fill, &p, NULL, NULL);
 }
 
 int semnetd_kernel_peer_state(struct sn_genl *g, uint32_t addr, uint32_t cost, bool down)
 {
-	struct nl_msg *msg = sn_genl_request(g, SEMNET_CMD_SET_PEER, 0);
-	struct nlattr *nest;
-	bool ok = false;
+	struct sn_peer p = {
+		.present = 1u << SEMNET_A_PEER_ADDR | 1u << SEMNET_A_PEER_COST |
+			   1u << SEMNET_A_PEER_DOWN,
+		.addr = htonl(addr),
+		.cost = cost,
+		.down = down,
+	};
 
-	if (msg && (nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_PEER))) {
-		ok = nla_put_u32(msg, SEMNET_A_PEER_ADDR, htonl(addr)) == 0 &&
-		     nla_put_u32(msg, SEMNET_A_PEER_COST, cost) == 0 &&
-		     nla_put_u8(msg, SEMNET_A_PEER_DOWN, down) == 0;
-		nla_nest_end(msg, nest);
-	}
-	return send_request(g, msg, ok, NULL, NULL);
+	return sn_kernel_call(g, SEMNET_CMD_SET_PEER, 0, sn_peer_fill, &p, NULL, NULL);
 }
 
 /* --- dumps ------------------------------------------------------------- */
 
+/* A dump's items in semnetd's terms, each converted as it arrives. */
 struct collect {
-	void *items;
+	void *v;
 	size_t n, cap, size;
 };
 
-static void *collect_slot(struct collect *c)
+static void *collect_slot(void *arg)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		void *grown = realloc(c->items, cap * c->size);
+	struct collect *c = arg;
+	void *item = sn_kernel_slot(&c->v, &c->cap, c->n, c->size);
 
-		if (!grown)
-			return NULL;
-		c->items = grown;
-		c->cap = cap;
-	}
-	return memset((char *)c->items + c->n++ * c->size, 0, c->size);
+	c->n += item != NULL;
+	return item;
 }
 
-static void get_counters(struct nlattr *nest, struct semnetd_counters *c)
+static void collect_reset(void *arg)
 {
-	struct nlattr *tb[SEMNET_A_COUNTERS_MAX + 1];
-
-	if (!nest || nla_parse_nested(tb, SEMNET_A_COUNTERS_MAX, nest, NULL) < 0)
-		return;
-	if (tb[SEMNET_A_COUNTERS_PACKETS])
-		c->packets = nla_get_u64(tb[SEMNET_A_COUNTERS_PACKETS]);
-	if (tb[SEMNET_A_COUNTERS_BYTES])
-		c->bytes = nla_get_u64(tb[SEMNET_A_COUNTERS_BYTES]);
-	if (tb[SEMNET_A_COUNTERS_FLOWS])
-		c->flows = nla_get_u64(tb[SEMNET_A_COUNTERS_FLOWS]);
+	((struct collect *)arg)->n = 0;
 }
 
 static int on_service(struct nlattr **attrs, void *arg)
 {
-	struct nlattr *tb[SEMNET_A_SERVICE_MAX + 1];
 	struct semnetd_kservice *s;
+	struct sn_service k;
+	int ret = sn_service_get(attrs, &k);
 
-	if (!attrs[SEMNET_A_SERVICE] ||
-	    nla_parse_nested(tb, SEMNET_A_SERVICE_MAX, attrs[SEMNET_A_SERVICE], NULL) < 0 ||
-	    !tb[SEMNET_A_SERVICE_ADDR])
-		return -EBADMSG;
+	if (ret < 0)
+		return ret;
 	if (!(s = collect_slot(arg)))
 		return -ENOMEM;
-	s->addr = ntohl(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]));
-	if (tb[SEMNET_A_SERVICE_NAME])
-		nla_strlcpy(s->name, tb[SEMNET_A_SERVICE_NAME], sizeof(s->name));
-	if (tb[SEMNET_A_SERVICE_POLICY])
-		nla_strlcpy(s->policy, tb[SEMNET_A_SERVICE_POLICY], sizeof(s->policy));
-	get_counters(tb[SEMNET_A_SERVICE_COUNTERS], &s->c);
+	s->addr = ntohl(k.addr);
+	snprintf(s->name, sizeof(s->name), "%s", k.name);
+	snprintf(s->policy, sizeof(s->policy), "%s", k.policy);
+	from_counters(&k.counters, &s->c);
 	return 0;
 }
 
 static int on_instance(struct nlattr **attrs, void *arg)
 {
-	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
 	struct semnetd_kinstance *i;
+	struct sn_instance k;
+	int ret = sn_instance_get(attrs, &k);
 
-	if (!attrs[SEMNET_A_INSTANCE] ||
-	    nla_parse_nested(tb, SEMNET_A_INSTANCE_MAX, attrs[SEMNET_A_INSTANCE], NULL) < 0 ||
-	    !tb[SEMNET_A_INSTANCE_ADDR])
-		return -EBADMSG;
+	if (ret < 0)
+		return ret;
 	if (!(i = collect_slot(arg)))
 		return -ENOMEM;
-	i->addr = ntohl(nla_get_u32(tb[SEMNET_A_INSTANCE_ADDR]));
-	if (tb[SEMNET_A_INSTANCE_SERVICE])
-		nla_strlcpy(i->service, tb[SEMNET_A_INSTANCE_SERVICE], sizeof(i->service));
-	if (tb[SEMNET_A_INSTANCE_NSIP])
-		i->nsip = ntohl(nla_get_u32(tb[SEMNET_A_INSTANCE_NSIP]));
-	if (tb[SEMNET_A_INSTANCE_NODE])
-		i->node = ntohl(nla_get_u32(tb[SEMNET_A_INSTANCE_NODE]));
-	get_counters(tb[SEMNET_A_INSTANCE_COUNTERS], &i->c);
+	i->addr = ntohl(k.addr);
+	snprintf(i->service, sizeof(i->service), "%s", k.service);
+	i->nsip = ntohl(k.nsip);
+	i->node = ntohl(k.node);
+	from_counters(&k.counters, &i->c);
 	return 0;
 }
 
 static int on_peer(struct nlattr **attrs, void *arg)
 {
-	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
 	struct semnetd_kpeer *p;
+	struct sn_peer k;
+	int ret = sn_peer_get(attrs, &k);
 
-	if (!attrs[SEMNET_A_PEER] ||
-	    nla_parse_nested(tb, SEMNET_A_PEER_MAX, attrs[SEMNET_A_PEER], NULL) < 0 ||
-	    !tb[SEMNET_A_PEER_SUBNET])
-		return -EBADMSG;
+	if (ret < 0)
+		return ret;
 	if (!(p = collect_slot(arg)))
 		return -ENOMEM;
-	if (get_prefix(tb[SEMNET_A_PEER_SUBNET], &p->subnet) < 0)
-		return -EBADMSG;
-	if (tb[SEMNET_A_PEER_ADDR])
-		p->addr = ntohl(nla_get_u32(tb[SEMNET_A_PEER_ADDR]));
-	if (tb[SEMNET_A_PEER_TX_PACKETS])
-		p->tx_packets = nla_get_u64(tb[SEMNET_A_PEER_TX_PACKETS]);
-	if (tb[SEMNET_A_PEER_RX_PACKETS])
-		p->rx_packets = nla_get_u64(tb[SEMNET_A_PEER_RX_PACKETS]);
-	if (tb[SEMNET_A_PEER_COST]) {
-		p->has_cost = true;
-		p->cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
-	}
-	if (tb[SEMNET_A_PEER_DOWN])
-		p->down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]);
+	p->subnet = from_kprefix(&k.subnet);
+	p->addr = ntohl(k.addr);
+	p->tx_packets = k.tx_packets;
+	p->rx_packets = k.rx_packets;
+	p->has_cost = SN_HAS(&k, SEMNET_A_PEER_COST);
+	p->cost = k.cost;
+	p->down = k.down;
 	return 0;
 }
 
-/* A dump interrupted by a concurrent change (-EIO) is retried a few times. */
-static int dump(struct sn_genl *g, uint8_t cmd, sn_genl_reply_fn fn, size_t size, void **out,
-		size_t *n)
+/*
+ * Dumps @cmd into a malloc'd array of items of @size (NULL for none) and
+ * its length in *n; NULL and 0 on failure, the error in *err.
+ */
+static void *dump(struct sn_genl *g, uint8_t cmd, sn_genl_reply_fn fn, size_t size, size_t *n,
+		  int *err)
 {
 	struct collect c = { .size = size };
-	int ret = -EIO;
 
-	for (int tries = 0; tries < 3 && ret == -EIO; tries++) {
-		struct nl_msg *msg = sn_genl_request(g, cmd, NLM_F_DUMP);
-
-		c.n = 0;
-		if (!msg) {
-			ret = -ENOMEM;
-			break;
-		}
-		ret = sn_genl_transact(g, msg, fn, &c);
-	}
-	if (ret < 0) {
-		free(c.items);
-		*out = NULL;
+	*err = sn_kernel_dump(g, cmd, NULL, NULL, fn, &c, collect_reset);
+	if (*err < 0 || !c.n) {
+		free(c.v);
 		*n = 0;
-		return ret;
+		return NULL;
 	}
-	*out = c.items;
 	*n = c.n;
-	return 0;
+	return c.v;
 }
 
 int semnetd_kernel_services(struct sn_genl *g, struct semnetd_kservice **out, size_t *n)
 {
-	return dump(g, SEMNET_CMD_GET_SERVICE, on_service, sizeof(**out), (void **)out, n);
+	int err;
+
+	*out = dump(g, SEMNET_CMD_GET_SERVICE, on_service, sizeof(**out), n, &err);
+	return err;
 }
 
 int semnetd_kernel_instances(struct sn_genl *g, struct semnetd_kinstance **out, size_t *n)
 {
-	return dump(g, SEMNET_CMD_GET_INSTANCE, on_instance, sizeof(**out), (void **)out, n);
+	int err;
+
+	*out = dump(g, SEMNET_CMD_GET_INSTANCE, on_instance, sizeof(**out), n, &err);
+	return err;
 }
 
 int semnetd_kernel_peers(struct sn_genl *g, struct semnetd_kpeer **out, size_t *n)
 {
-	return dump(g, SEMNET_CMD_GET_PEER, on_peer, sizeof(**out), (void **)out, n);
+	int err;
+
+	*out = dump(g, SEMNET_CMD_GET_PEER, on_peer, sizeof(**out), n, &err);
+	return err;
 }
 
 static int on_stats(struct nlattr **attrs, void *arg)
 {
-	struct semnetd_kstats *s = arg;
-	struct nlattr *tb[SEMNET_A_STATS_MAX + 1], *d;
-	int rem;
-
-	if (!attrs[SEMNET_A_STATS] ||
-	    nla_parse_nested(tb, SEMNET_A_STATS_MAX, attrs[SEMNET_A_STATS], NULL) < 0)
-		return -EBADMSG;
-#define U32(field, attr) if (tb[attr]) s->field = nla_get_u32(tb[attr])
-#define U64(field, attr) if (tb[attr]) s->field = nla_get_u64(tb[attr])
-	U32(flows, SEMNET_A_STATS_FLOWS);
-	U32(services, SEMNET_A_STATS_SERVICES);
-	U32(instances, SEMNET_A_STATS_INSTANCES);
-	U32(held, SEMNET_A_STATS_HELD);
-	U64(flows_created, SEMNET_A_STATS_FLOWS_CREATED);
-	U64(flows_expired, SEMNET_A_STATS_FLOWS_EXPIRED);
-	U64(packets, SEMNET_A_STATS_PACKETS);
-	U64(misses, SEMNET_A_STATS_MISSES);
-	U64(miss_events, SEMNET_A_STATS_MISS_EVENTS);
-	U64(released, SEMNET_A_STATS_RELEASED);
-	U64(closest_purged, SEMNET_A_STATS_CLOSEST_PURGED);
-#undef U32
-#undef U64
-	if (tb[SEMNET_A_STATS_DROPS]) {
-		nla_for_each_nested(d, tb[SEMNET_A_STATS_DROPS], rem) {
-			int reason = nla_type(d);
-
-			/* type 0 is the nest's 64-bit alignment pad */
-			if (reason > 0 && reason < 32 && nla_len(d) >= (int)sizeof(uint64_t))
-				s->drops[reason] = nla_get_u64(d);
-		}
-	}
-	return 0;
+	return sn_stats_get(attrs, arg);
 }
 
 int semnetd_kernel_stats(struct sn_genl *g, struct semnetd_kstats *s)
 {
+	struct sn_stats k;
+	int ret;
+
 	memset(s, 0, sizeof(*s));
-	return send_request(g, sn_genl_request(g, SEMNET_CMD_GET_STATS, 0), true, on_stats, s);
+	memset(&k, 0, sizeof(k));
+	ret = sn_kernel_call(g, SEMNET_CMD_GET_STATS, 0, NULL, NULL, on_stats, &k);
+	if (ret < 0)
+		return ret;
+	s->flows = k.flows;
+	s->services = k.services;
+	s->instances = k.instances;
+	s->held = k.held;
+	s->flows_created = k.flows_created;
+	s->flows_expired = k.flows_expired;
+	s->packets = k.packets;
+	s->misses = k.misses;
+	s->miss_events = k.miss_events;
+	s->released = k.released;
+	s->closest_purged = k.closest_purged;
+	_Static_assert(sizeof(s->drops) <= sizeof(k.drops), "more drop reasons than decoded");
+	memcpy(s->drops, k.drops, sizeof(s->drops));
+	return 0;
 }
 
 static int on_flow(struct nlattr **attrs, void *arg)
@@ -370,25 +307,26 @@ static int on_flow(struct nlattr **attrs, void *arg)
 	return 0;
 }
 
+static void count_reset(void *arg)
+{
+	*(size_t *)arg = 0;
+}
+
 int semnetd_kernel_flow_count(struct sn_genl *g, uint32_t service, uint32_t instance,
 			      size_t *count)
 {
-	int ret = -EIO;
+	struct sn_flow f = { 0 };
 
-	for (int tries = 0; tries < 3 && ret == -EIO; tries++) {
-		struct nl_msg *msg = sn_genl_request(g, SEMNET_CMD_GET_FLOW, NLM_F_DUMP);
-		struct nlattr *nest;
-		bool ok = false;
-
-		*count = 0;
-		if (msg && (nest = nla_nest_start(msg, NLA_F_NESTED | SEMNET_A_FLOW))) {
-			ok = service ? nla_put_u32(msg, SEMNET_A_FLOW_SERVICE, htonl(service)) == 0
-				     : nla_put_u32(msg, SEMNET_A_FLOW_INSTANCE, htonl(instance)) == 0;
-			nla_nest_end(msg, nest);
-		}
-		ret = send_request(g, msg, ok, on_flow, count);
+	if (service) {
+		f.service = htonl(service);
+		SN_SET(&f, SEMNET_A_FLOW_SERVICE);
+	} else {
+		f.instance = htonl(instance);
+		SN_SET(&f, SEMNET_A_FLOW_INSTANCE);
 	}
-	return ret;
+	*count = 0;
+	return sn_kernel_dump(g, SEMNET_CMD_GET_FLOW, sn_flow_fill, &f, on_flow, count,
+			      count_reset);
 }
 
 int semnetd_kernel_subscribe_misses(struct sn_genl *g)
@@ -402,18 +340,15 @@ int semnetd_kernel_subscribe_misses(struct sn_genl *g)
 
 int semnetd_kernel_parse_miss(struct nlattr **attrs, struct semnetd_miss *m)
 {
-	struct nlattr *tb[SEMNET_A_MISS_MAX + 1];
+	struct sn_miss k;
+	int ret = sn_miss_get(attrs, &k);
 
 	memset(m, 0, sizeof(*m));
-	if (!attrs[SEMNET_A_MISS] ||
-	    nla_parse_nested(tb, SEMNET_A_MISS_MAX, attrs[SEMNET_A_MISS], NULL) < 0 ||
-	    !tb[SEMNET_A_MISS_ADDR])
-		return -EBADMSG;
-	m->addr = ntohl(nla_get_u32(tb[SEMNET_A_MISS_ADDR]));
-	m->kind = tb[SEMNET_A_MISS_KIND] ? nla_get_u8(tb[SEMNET_A_MISS_KIND]) : SEMNET_MISS_ADDRESS;
-	if (tb[SEMNET_A_MISS_SRC])
-		m->src = ntohl(nla_get_u32(tb[SEMNET_A_MISS_SRC]));
-	if (tb[SEMNET_A_MISS_HELD])
-		m->held = nla_get_u32(tb[SEMNET_A_MISS_HELD]);
+	if (ret < 0)
+		return ret;
+	m->addr = ntohl(k.addr);
+	m->kind = k.kind;
+	m->src = ntohl(k.src);
+	m->held = k.held;
 	return 0;
 }

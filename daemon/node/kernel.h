@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Programming semnet.ko over its generic-netlink family (lib/genl.c).
- * Addresses are host byte order here; the UAPI's be32 is handled inside.
+ * Programming semnet.ko over its generic-netlink family: semnetd's terms
+ * (addresses in host byte order) turned into the family's objects of
+ * lib/sn_kernel.h, which encode and decode them (on lib/genl.c).
  * Every call is one synchronous round trip to the local kernel
  * (microseconds), fine on the loop. Errors: a negative errno, the kernel's
  * explanation in g->error.

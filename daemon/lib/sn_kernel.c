@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Encoding and decoding of semnet.ko's objects (sn_kernel.h). Decoders
+ * parse with a policy, so an attribute of the wrong size is a malformed
+ * reply (-EBADMSG) rather than a read past its end.
+ */
+#include "sn_kernel.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+
+/* present is a u32 bit mask indexed by attribute. */
+_Static_assert(SEMNET_A_NODE_MAX < 32, "sn_node.present too small");
+_Static_assert(SEMNET_A_SERVICE_MAX < 32, "sn_service.present too small");
+_Static_assert(SEMNET_A_INSTANCE_MAX < 32, "sn_instance.present too small");
+_Static_assert(SEMNET_A_PEER_MAX < 32, "sn_peer.present too small");
+_Static_assert(SEMNET_A_FLOW_MAX < 32, "sn_flow.present too small");
+_Static_assert(SEMNET_A_STATS_MAX < 32, "sn_stats.present too small");
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Starts the object's nest; NULL when the message is full. */
+static struct nlattr *nest_start(struct nl_msg *msg, int type)
+{
+	return nla_nest_start(msg, NLA_F_NESTED | type);
+}
+
+/* Parses the top-level nest @type of a reply into tb[0..max]. */
+static int nest_parse(struct nlattr **attrs, int type, struct nlattr **tb, int max,
+		      const struct nla_policy *policy)
+{
+	if (!attrs[type] || nla_parse_nested(tb, max, attrs[type],
+					     policy) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
+/* Marks every attribute found but the 64-bit alignment pad. */
+static uint32_t found(struct nlattr **tb, int max, int pad)
+{
+	uint32_t present = 0;
+
+	for (int a = 1; a <= max; a++)
+		if (tb[a] && a != pad)
+			present |= 1u << a;
+	return present;
+}
+
+static void get_string(char *buf, size_t size, const struct nlattr *a)
+{
+	snprintf(buf, size, "%s", nla_get_string(a));
+}
+
+/* --- prefix, counters --- */
+
+static const struct nla_policy prefix_policy[SEMNET_A_PREFIX_MAX + 1] = {
+	[SEMNET_A_PREFIX_ADDR] = { .type = NLA_U32 },
+	[SEMNET_A_PREFIX_LEN] = { .type = NLA_U8 },
+};
+
+int sn_kprefix_put(struct nl_msg *msg, int type, const struct sn_kprefix *p)
+{
+	struct nlattr *nest = nest_start(msg, type);
+
+	if (!nest ||
+	    nla_put_u32(msg, SEMNET_A_PREFIX_ADDR, p->addr) < 0 ||
+	    nla_put_u8(msg, SEMNET_A_PREFIX_LEN, p->len) < 0)
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int sn_kprefix_get(struct nlattr *nest, struct sn_kprefix *p)
+{
+	struct nlattr *tb[SEMNET_A_PREFIX_MAX + 1];
+
+	if (nla_parse_nested(tb, SEMNET_A_PREFIX_MAX, nest,
+			     prefix_policy) < 0 ||
+	    !tb[SEMNET_A_PREFIX_ADDR] || !tb[SEMNET_A_PREFIX_LEN])
+		return -EBADMSG;
+	p->addr = nla_get_u32(tb[SEMNET_A_PREFIX_ADDR]);
+	p->len = nla_get_u8(tb[SEMNET_A_PREFIX_LEN]);
+	if (p->len > 32)
+		return -EBADMSG;
+	return 0;
+}
+
+static const struct nla_policy counters_policy[SEMNET_A_COUNTERS_MAX + 1] = {
+	[SEMNET_A_COUNTERS_PACKETS] = { .type = NLA_U64 },
+	[SEMNET_A_COUNTERS_BYTES] = { .type = NLA_U64 },
+	[SEMNET_A_COUNTERS_FLOWS] = { .type = NLA_U64 },
+};
+
+int sn_counters_get(struct nlattr *nest, struct sn_counters *c)
+{
+	struct nlattr *tb[SEMNET_A_COUNTERS_MAX + 1];
+
+	memset(c, 0, sizeof(*c));
+	if (!nest)
+		return 0;
+	if (nla_parse_nested(tb, SEMNET_A_COUNTERS_MAX, nest,
+			     counters_policy) < 0)
+		return -EBADMSG;
+	c->present = true;
+	if (tb[SEMNET_A_COUNTERS_PACKETS])
+		c->packets = nla_get_u64(tb[SEMNET_A_COUNTERS_PACKETS]);
+	if (tb[SEMNET_A_COUNTERS_BYTES])
+		c->bytes = nla_get_u64(tb[SEMNET_A_COUNTERS_BYTES]);
+	if (tb[SEMNET_A_COUNTERS_FLOWS])
+		c->flows = nla_get_u64(tb[SEMNET_A_COUNTERS_FLOWS]);
+	return 0;
+}
+
+/* --- node --- */
+
+static const struct nla_policy node_policy[SEMNET_A_NODE_MAX + 1] = {
+	[SEMNET_A_NODE_PLATFORM] = { .type = NLA_NESTED },
+	[SEMNET_A_NODE_SERVICE_RANGE] = { .type = NLA_NESTED },
+	[SEMNET_A_NODE_SUBNETS] = { .type = NLA_NESTED },
+	[SEMNET_A_NODE_SUBNET] = { .type = NLA_NESTED },
+	[SEMNET_A_NODE_GATEWAY] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_BRIDGE] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_FLOW_MAX] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TIMEOUT_TCP] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TIMEOUT_TCP_CLOSE] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TIMEOUT_UDP] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TIMEOUT_ICMP] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TUNNEL_PORT] = { .type = NLA_U16 },
+	[SEMNET_A_NODE_HOLD_PACKETS] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_HOLD_TOTAL] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_HOLD_TIMEOUT] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_MISS_INTERVAL] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_TIMEOUT_UNREPLIED] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_UNREPLIED_MAX] = { .type = NLA_U32 },
+};
+
+/* In the order `semnet node set` documents them. */
+const struct sn_node_u32 sn_node_u32s[] = {
+	{ SEMNET_A_NODE_FLOW_MAX, offsetof(struct sn_node, flow_max), "flow-max" },
+	{ SEMNET_A_NODE_TIMEOUT_TCP, offsetof(struct sn_node, timeout_tcp), "timeout-tcp" },
+	{ SEMNET_A_NODE_TIMEOUT_TCP_CLOSE, offsetof(struct sn_node, timeout_tcp_close),
+	  "timeout-tcp-close" },
+	{ SEMNET_A_NODE_TIMEOUT_UDP, offsetof(struct sn_node, timeout_udp), "timeout-udp" },
+	{ SEMNET_A_NODE_TIMEOUT_ICMP, offsetof(struct sn_node, timeout_icmp), "timeout-icmp" },
+	{ SEMNET_A_NODE_HOLD_PACKETS, offsetof(struct sn_node, hold_packets), "hold-packets" },
+	{ SEMNET_A_NODE_HOLD_TOTAL, offsetof(struct sn_node, hold_total), "hold-total" },
+	{ SEMNET_A_NODE_HOLD_TIMEOUT, offsetof(struct sn_node, hold_timeout), "hold-timeout" },
+	{ SEMNET_A_NODE_MISS_INTERVAL, offsetof(struct sn_node, miss_interval),
+	  "miss-interval" },
+	{ SEMNET_A_NODE_TIMEOUT_UNREPLIED, offsetof(struct sn_node, timeout_unreplied),
+	  "timeout-unreplied" },
+	{ SEMNET_A_NODE_UNREPLIED_MAX, offsetof(struct sn_node, unreplied_max),
+	  "unreplied-max" },
+};
+const size_t sn_node_nu32 = ARRAY_LEN(sn_node_u32s);
+
+static int node_put_subnets(struct nl_msg *msg, const struct sn_node *n)
+{
+	struct nlattr *subnets = nest_start(msg, SEMNET_A_NODE_SUBNETS);
+
+	if (!subnets)
+		return -EMSGSIZE;
+	for (unsigned int k = 0; k < n->nsubnets && k < SEMNET_SUBNETS_MAX; k++)
+		if (sn_kprefix_put(msg, SEMNET_A_NODE_SUBNET, &n->subnets[k]) < 0)
+			return -EMSGSIZE;
+	nla_nest_end(msg, subnets);
+	return 0;
+}
+
+int sn_node_put(struct nl_msg *msg, const struct sn_node *n)
+{
+	struct nlattr *nest = nest_start(msg, SEMNET_A_NODE);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if ((SN_HAS(n, SEMNET_A_NODE_PLATFORM) &&
+	     sn_kprefix_put(msg, SEMNET_A_NODE_PLATFORM, &n->platform) < 0) ||
+	    (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE) &&
+	     sn_kprefix_put(msg, SEMNET_A_NODE_SERVICE_RANGE, &n->service_range) < 0) ||
+	    (SN_HAS(n, SEMNET_A_NODE_SUBNETS) && node_put_subnets(msg, n) < 0) ||
+	    (SN_HAS(n, SEMNET_A_NODE_GATEWAY) &&
+	     nla_put_u32(msg, SEMNET_A_NODE_GATEWAY, n->gateway) < 0) ||
+	    (SN_HAS(n, SEMNET_A_NODE_BRIDGE) &&
+	     nla_put_u32(msg, SEMNET_A_NODE_BRIDGE, n->bridge) < 0))
+		return -EMSGSIZE;
+	for (size_t i = 0; i < sn_node_nu32; i++)
+		if (SN_HAS(n, sn_node_u32s[i].attr) &&
+		    nla_put_u32(msg, sn_node_u32s[i].attr, sn_node_u32_get(n, i)) < 0)
+			return -EMSGSIZE;
+	if (SN_HAS(n, SEMNET_A_NODE_TUNNEL_PORT) &&
+	    nla_put_u16(msg, SEMNET_A_NODE_TUNNEL_PORT, n->tunnel_port) < 0)
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int node_get_subnets(struct nlattr *nest, struct sn_node *n)
+{
+	struct nlattr *sub;
+	int rem;
+
+	nla_for_each_nested(sub, nest, rem) {
+		if (nla_type(sub) != SEMNET_A_NODE_SUBNET)
+			continue;
+		if (n->nsubnets == SEMNET_SUBNETS_MAX ||
+		    sn_kprefix_get(sub, &n->subnets[n->nsubnets]) < 0)
+			return -EBADMSG;
+		n->nsubnets++;
+	}
+	return 0;
+}
+
+int sn_node_get(struct nlattr **attrs, struct sn_node *n)
+{
+	struct nlattr *tb[SEMNET_A_NODE_MAX + 1];
+
+	memset(n, 0, sizeof(*n));
+	if (nest_parse(attrs, SEMNET_A_NODE, tb, SEMNET_A_NODE_MAX, node_policy) < 0)
+		return -EBADMSG;
+	if ((tb[SEMNET_A_NODE_PLATFORM] &&
+	     sn_kprefix_get(tb[SEMNET_A_NODE_PLATFORM], &n->platform) < 0) ||
+	    (tb[SEMNET_A_NODE_SERVICE_RANGE] &&
+	     sn_kprefix_get(tb[SEMNET_A_NODE_SERVICE_RANGE], &n->service_range) < 0) ||
+	    (tb[SEMNET_A_NODE_SUBNETS] && node_get_subnets(tb[SEMNET_A_NODE_SUBNETS], n) < 0))
+		return -EBADMSG;
+	/* SUBNET appears only inside SUBNETS. */
+	n->present = found(tb, SEMNET_A_NODE_MAX, 0) & ~(1u << SEMNET_A_NODE_SUBNET);
+	if (tb[SEMNET_A_NODE_GATEWAY])
+		n->gateway = nla_get_u32(tb[SEMNET_A_NODE_GATEWAY]);
+	if (tb[SEMNET_A_NODE_BRIDGE])
+		n->bridge = nla_get_u32(tb[SEMNET_A_NODE_BRIDGE]);
+	for (size_t i = 0; i < sn_node_nu32; i++)
+		if (tb[sn_node_u32s[i].attr])
+			*sn_node_u32(n, i) = nla_get_u32(tb[sn_node_u32s[i].attr]);
+	if (tb[SEMNET_A_NODE_TUNNEL_PORT])
+		n->tunnel_port = nla_get_u16(tb[SEMNET_A_NODE_TUNNEL_PORT]);
+	return 0;
+}
+
+/* --- service --- */
+
+static const struct nla_policy service_policy[SEMNET_A_SERVICE_MAX + 1] = {
+	[SEMNET_A_SERVICE_ADDR] = { .type = NLA_U32 },
+	[SEMNET_A_SERVICE_NAME] = { .type = NLA_STRING },
+	[SEMNET_A_SERVICE_POLICY] = { .type = NLA_STRING },
+	[SEMNET_A_SERVICE_INSTANCES] = { .type = NLA_U32 },
+	[SEMNET_A_SERVICE_COUNTERS] = { .type = NLA_NESTED },
+};
+
+int sn_service_put(struct nl_msg *msg, const struct sn_service *s)
+{
+	struct nlattr *nest = nest_start(msg, SEMNET_A_SERVICE);
+
+	if (!nest ||
+	    (SN_HAS(s, SEMNET_A_SERVICE_ADDR) &&
+	     nla_put_u32(msg, SEMNET_A_SERVICE_ADDR, s->addr) < 0) ||
+	    (SN_HAS(s, SEMNET_A_SERVICE_NAME) &&
+	     nla_put_string(msg, SEMNET_A_SERVICE_NAME, s->name) < 0) ||
+	    (SN_HAS(s, SEMNET_A_SERVICE_POLICY) &&
+	     nla_put_string(msg, SEMNET_A_SERVICE_POLICY, s->policy) < 0))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int sn_service_get(struct nlattr **attrs, struct sn_service *s)
+{
+	struct nlattr *tb[SEMNET_A_SERVICE_MAX + 1];
+
+	memset(s, 0, sizeof(*s));
+	if (nest_parse(attrs, SEMNET_A_SERVICE, tb, SEMNET_A_SERVICE_MAX, service_policy) < 0 ||
+	    !tb[SEMNET_A_SERVICE_ADDR] ||
+	    sn_counters_get(tb[SEMNET_A_SERVICE_COUNTERS], &s->counters) < 0)
+		return -EBADMSG;
+	s->present = found(tb, SEMNET_A_SERVICE_MAX, 0);
+	s->addr = nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]);
+	if (tb[SEMNET_A_SERVICE_NAME])
+		get_string(s->name, sizeof(s->name), tb[SEMNET_A_SERVICE_NAME]);
+	if (tb[SEMNET_A_SERVICE_POLICY])
+		get_string(s->policy, sizeof(s->policy), tb[SEMNET_A_SERVICE_POLICY]);
+	if (tb[SEMNET_A_SERVICE_INSTANCES])
+		s->instances = nla_get_u32(tb[SEMNET_A_SERVICE_INSTANCES]);
+	return 0;
+}
+
+/* --- instance --- */
+
+static const struct nla_policy instance_policy[SEMNET_A_INSTANCE_MAX + 1] = {
+	[SEMNET_A_INSTANCE_ADDR] = { .type = NLA_U32 },
+	[SEMNET_A_INSTANCE_SERVICE] = { .type = NLA_STRING },
+	[SEMNET_A_INSTANCE_NSIP] = { .type = NLA_U32 },
+	[SEMNET_A_INSTANCE_NODE] = { .type = NLA_U32 },
+	[SEMNET_A_INSTANCE_LOCAL] = { .type = NLA_FLAG },
+	[SEMNET_A_INSTANCE_COUNTERS] = { .type = NLA_NESTED },
+	[SEMNET_A_INSTANCE_IFINDEX] = { .type = NLA_U32 },
+	[SEMNET_A_INSTANCE_COST] = { .type = NLA_U32 },
+	[SEMNET_A_INSTANCE_DOWN] = { .type = NLA_U8 },
+};
+
+int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i)
+{
+	struct nlattr *nest = nest_start(msg, SEMNET_A_INSTANCE);
+
+	if (!nest ||
+	    (SN_HAS(i, SEMNET_A_INSTANCE_ADDR) &&
+	     nla_put_u32(msg, SEMNET_A_INSTANCE_ADDR, i->addr) < 0) ||
+	    (SN_HAS(i, SEMNET_A_INSTANCE_SERVICE) &&
+	     nla_put_string(msg, SEMNET_A_INSTANCE_SERVICE, i->service) < 0) ||
+	    (SN_HAS(i, SEMNET_A_INSTANCE_NSIP) &&
+	     nla_put_u32(msg, SEMNET_A_INSTANCE_NSIP, i->nsip) < 0) ||
+	    (SN_HAS(i, SEMNET_A_INSTANCE_NODE) &&
+	     nla_put_u32(msg, SEMNET_A_INSTANCE_NODE, i->node) < 0) ||
+	    (SN_HAS(i, SEMNET_A_INSTANCE_IFINDEX) &&
+	     nla_put_u32(msg, SEMNET_A_INSTANCE_IFINDEX, i->ifindex) < 0))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int sn_instance_get(struct nlattr **attrs, struct sn_instance *i)
+{
+	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
+
+	memset(i, 0, sizeof(*i));
+	if (nest_parse(attrs, SEMNET_A_INSTANCE, tb, SEMNET_A_INSTANCE_MAX,
+		       instance_policy) < 0 ||
+	    !tb[SEMNET_A_INSTANCE_ADDR] ||
+	    sn_counters_get(tb[SEMNET_A_INSTANCE_COUNTERS], &i->counters) < 0)
+		return -EBADMSG;
+	i->present = found(tb, SEMNET_A_INSTANCE_MAX, 0);
+	i->addr = nla_get_u32(tb[SEMNET_A_INSTANCE_ADDR]);
+	if (tb[SEMNET_A_INSTANCE_SERVICE])
+		get_string(i->service, sizeof(i->service), tb[SEMNET_A_INSTANCE_SERVICE]);
+	if (tb[SEMNET_A_INSTANCE_NSIP])
+		i->nsip = nla_get_u32(tb[SEMNET_A_INSTANCE_NSIP]);
+	if (tb[SEMNET_A_INSTANCE_NODE])
+		i->node = nla_get_u32(tb[SEMNET_A_INSTANCE_NODE]);
+	i->local = tb[SEMNET_A_INSTANCE_LOCAL] != NULL;
+	if (tb[SEMNET_A_INSTANCE_IFINDEX])
+		i->ifindex = nla_get_u32(tb[SEMNET_A_INSTANCE_IFINDEX]);
+	if (tb[SEMNET_A_INSTANCE_COST])
+		i->cost = nla_get_u32(tb[SEMNET_A_INSTANCE_COST]);
+	if (tb[SEMNET_A_INSTANCE_DOWN])
+		i->down = nla_get_u8(tb[SEMNET_A_INSTANCE_DOWN]) != 0;
+	return 0;
+}
+
+/* --- peer --- */
+
+static const struct nla_policy peer_policy[SEMNET_A_PEER_MAX + 1] = {
+	[SEMNET_A_PEER_SUBNET] = { .type = NLA_NESTED },
+	[SEMNET_A_PEER_ADDR] = { .type = NLA_U32 },
+	[SEMNET_A_PEER_PORT] = { .type = NLA_U16 },
+	[SEMNET_A_PEER_ENCAP] = { .type = NLA_U8 },
+	[SEMNET_A_PEER_TX_PACKETS] = { .type = NLA_U64 },
+	[SEMNET_A_PEER_TX_BYTES] = { .type = NLA_U64 },
+	[SEMNET_A_PEER_RX_PACKETS] = { .type = NLA_U64 },
+	[SEMNET_A_PEER_RX_BYTES] = { .type = NLA_U64 },
+	[SEMNET_A_PEER_COST] = { .type = NLA_U32 },
+	[SEMNET_A_PEER_DOWN] = { .type = NLA_U8 },
+};
+
+int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
+{
+	struct nlattr *nest = nest_start(msg, SEMNET_A_PEER);
+
+	if (!nest ||
+	    (SN_HAS(p, SEMNET_A_PEER_SUBNET) &&
+	     sn_kprefix_put(msg, SEMNET_A_PEER_SUBNET, &p->subnet) < 0) ||
+	    (SN_HAS(p, SEMNET_A_PEER_ADDR) && nla_put_u32(msg, SEMNET_A_PEER_ADDR, p->addr) < 0) ||
+	    (SN_HAS(p, SEMNET_A_PEER_PORT) && nla_put_u16(msg, SEMNET_A_PEER_PORT, p->port) < 0) ||
+	    (SN_HAS(p, SEMNET_A_PEER_ENCAP) &&
+	     nla_put_u8(msg, SEMNET_A_PEER_ENCAP, p->encap) < 0) ||
+	    (SN_HAS(p, SEMNET_A_PEER_COST) && nla_put_u32(msg, SEMNET_A_PEER_COST, p->cost) < 0) ||
+	    (SN_HAS(p, SEMNET_A_PEER_DOWN) && nla_put_u8(msg, SEMNET_A_PEER_DOWN, p->down) < 0))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int sn_peer_get(struct nlattr **attrs, struct sn_peer *p)
+{
+	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
+
+	memset(p, 0, sizeof(*p));
+	p->cost = SEMNET_PEER_COST_UNKNOWN;
+	if (nest_parse(attrs, SEMNET_A_PEER, tb, SEMNET_A_PEER_MAX, peer_policy) < 0 ||
+	    !tb[SEMNET_A_PEER_SUBNET] || sn_kprefix_get(tb[SEMNET_A_PEER_SUBNET], &p->subnet) < 0)
+		return -EBADMSG;
+	p->present = found(tb, SEMNET_A_PEER_MAX, SEMNET_A_PEER_PAD);
+	if (tb[SEMNET_A_PEER_ADDR])
+		p->addr = nla_get_u32(tb[SEMNET_A_PEER_ADDR]);
+	if (tb[SEMNET_A_PEER_PORT])
+		p->port = nla_get_u16(tb[SEMNET_A_PEER_PORT]);
+	if (tb[SEMNET_A_PEER_ENCAP])
+		p->encap = nla_get_u8(tb[SEMNET_A_PEER_ENCAP]);
+	if (tb[SEMNET_A_PEER_TX_PACKETS])
+		p->tx_packets = nla_get_u64(tb[SEMNET_A_PEER_TX_PACKETS]);
+	if (tb[SEMNET_A_PEER_TX_BYTES])
+		p->tx_bytes = nla_get_u64(tb[SEMNET_A_PEER_TX_BYTES]);
+	if (tb[SEMNET_A_PEER_RX_PACKETS])
+		p->rx_packets = nla_get_u64(tb[SEMNET_A_PEER_RX_PACKETS]);
+	if (tb[SEMNET_A_PEER_RX_BYTES])
+		p->rx_bytes = nla_get_u64(tb[SEMNET_A_PEER_RX_BYTES]);
+	if (tb[SEMNET_A_PEER_COST])
+		p->cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
+	if (tb[SEMNET_A_PEER_DOWN])
+		p->down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]) != 0;
+	return 0;
+}
+
+/* --- flow --- */
+
+static const struct nla_policy flow_policy[SEMNET_A_FLOW_MAX + 1] = {
+	[SEMNET_A_FLOW_PROTO] = { .type = NLA_U8 },
+	[SEMNET_A_FLOW_SRC] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_SPORT] = { .type = NLA_U16 },
+	[SEMNET_A_FLOW_DST] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_DPORT] = { .type = NLA_U16 },
+	[SEMNET_A_FLOW_XSRC] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_XSPORT] = { .type = NLA_U16 },
+	[SEMNET_A_FLOW_XDST] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_XDPORT] = { .type = NLA_U16 },
+	[SEMNET_A_FLOW_SERVICE] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_INSTANCE] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_STATE] = { .type = NLA_U8 },
+	[SEMNET_A_FLOW_EXPIRES] = { .type = NLA_U32 },
+	[SEMNET_A_FLOW_PACKETS] = { .type = NLA_U64 },
+	[SEMNET_A_FLOW_BYTES] = { .type = NLA_U64 },
+};
+
+int sn_flow_put(struct nl_msg *msg, const struct sn_flow *f)
+{
+	struct nlattr *nest = nest_start(msg, SEMNET_A_FLOW);
+
+	if (!nest ||
+	    (SN_HAS(f, SEMNET_A_FLOW_SERVICE) &&
+	     nla_put_u32(msg, SEMNET_A_FLOW_SERVICE, f->service) < 0) ||
+	    (SN_HAS(f, SEMNET_A_FLOW_INSTANCE) &&
+	     nla_put_u32(msg, SEMNET_A_FLOW_INSTANCE, f->instance) < 0))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* A be16 port, in host order. */
+static uint16_t get_port(const struct nlattr *a)
+{
+	return a ? ntohs(nla_get_u16(a)) : 0;
+}
+
+int sn_flow_get(struct nlattr **attrs, struct sn_flow *f)
+{
+	struct nlattr *tb[SEMNET_A_FLOW_MAX + 1];
+
+	memset(f, 0, sizeof(*f));
+	if (nest_parse(attrs, SEMNET_A_FLOW, tb, SEMNET_A_FLOW_MAX, flow_policy) < 0)
+		return -EBADMSG;
+	f->present = found(tb, SEMNET_A_FLOW_MAX, SEMNET_A_FLOW_PAD);
+#define U8(attr, field) if (tb[attr]) f->field = nla_get_u8(tb[attr])
+#define U32(attr, field) if (tb[attr]) f->field = nla_get_u32(tb[attr])
+#define U64(attr, field) if (tb[attr]) f->field = nla_get_u64(tb[attr])
+	U8(SEMNET_A_FLOW_PROTO, proto);
+	U32(SEMNET_A_FLOW_SRC, src);
+	U32(SEMNET_A_FLOW_DST, dst);
+	U32(SEMNET_A_FLOW_XSRC, xsrc);
+	U32(SEMNET_A_FLOW_XDST, xdst);
+	U32(SEMNET_A_FLOW_SERVICE, service);
+	U32(SEMNET_A_FLOW_INSTANCE, instance);
+	U8(SEMNET_A_FLOW_STATE, state);
+	U32(SEMNET_A_FLOW_EXPIRES, expires);
+	U64(SEMNET_A_FLOW_PACKETS, packets);
+	U64(SEMNET_A_FLOW_BYTES, bytes);
+#undef U8
+#undef U32
+#undef U64
+	f->sport = get_port(tb[SEMNET_A_FLOW_SPORT]);
+	f->dport = get_port(tb[SEMNET_A_FLOW_DPORT]);
+	f->xsport = get_port(tb[SEMNET_A_FLOW_XSPORT]);
+	f->xdport = get_port(tb[SEMNET_A_FLOW_XDPORT]);
+	return 0;
+}
+
+/* --- stats --- */
+
+static const struct nla_policy stats_policy[SEMNET_A_STATS_MAX + 1] = {
+	[SEMNET_A_STATS_FLOWS] = { .type = NLA_U32 },
+	[SEMNET_A_STATS_FLOWS_CREATED] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_FLOWS_EXPIRED] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_PORT_REMAPS] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_PACKETS] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_DROPS] = { .type = NLA_NESTED },
+	[SEMNET_A_STATS_SERVICES] = { .type = NLA_U32 },
+	[SEMNET_A_STATS_INSTANCES] = { .type = NLA_U32 },
+	[SEMNET_A_STATS_MISSES] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_MISS_EVENTS] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_HELD] = { .type = NLA_U32 },
+	[SEMNET_A_STATS_RELEASED] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_CLOSEST_PURGED] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_EARLY_DROPS] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_MISS_EVICTED] = { .type = NLA_U64 },
+};
+
+/* One u64 per reason, the attribute type being the reason. */
+static int stats_get_drops(struct nlattr *nest, struct sn_stats *s)
+{
+	struct nlattr *d;
+	int rem;
+
+	nla_for_each_nested(d, nest, rem) {
+		unsigned int reason = (unsigned int)nla_type(d);
+		uint64_t v;
+
+		/* Type 0 (UNSPEC) is the nest's pad for 64-bit alignment. */
+		if (reason == SEMNET_DROP_UNSPEC)
+			continue;
+		if (nla_len(d) < (int)sizeof(uint64_t))
+			return -EBADMSG;
+		v = nla_get_u64(d);
+		s->drops_total += v;
+		if (reason < SN_DROPS_MAX) {
+			s->drops[reason] += v;
+			s->drops_present |= (uint64_t)1 << reason;
+		}
+	}
+	return 0;
+}
+
+int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
+{
+	struct nlattr *tb[SEMNET_A_STATS_MAX + 1];
+
+	memset(s, 0, sizeof(*s));
+	if (nest_parse(attrs, SEMNET_A_STATS, tb, SEMNET_A_STATS_MAX, stats_policy) < 0)
+		return -EBADMSG;
+	s->present = found(tb, SEMNET_A_STATS_MAX, SEMNET_A_STATS_PAD);
+#define U32(attr, field) if (tb[attr]) s->field = nla_get_u32(tb[attr])
+#define U64(attr, field) if (tb[attr]) s->field = nla_get_u64(tb[attr])
+	U32(SEMNET_A_STATS_FLOWS, flows);
+	U64(SEMNET_A_STATS_FLOWS_CREATED, flows_created);
+	U64(SEMNET_A_STATS_FLOWS_EXPIRED, flows_expired);
+	U64(SEMNET_A_STATS_PORT_REMAPS, port_remaps);
+	U64(SEMNET_A_STATS_PACKETS, packets);
+	U32(SEMNET_A_STATS_SERVICES, services);
+	U32(SEMNET_A_STATS_INSTANCES, instances);
+	U64(SEMNET_A_STATS_MISSES, misses);
+	U64(SEMNET_A_STATS_MISS_EVENTS, miss_events);
+	U32(SEMNET_A_STATS_HELD, held);
+	U64(SEMNET_A_STATS_RELEASED, released);
+	U64(SEMNET_A_STATS_CLOSEST_PURGED, closest_purged);
+	U64(SEMNET_A_STATS_EARLY_DROPS, early_drops);
+	U64(SEMNET_A_STATS_MISS_EVICTED, miss_evicted);
+#undef U32
+#undef U64
+	if (tb[SEMNET_A_STATS_DROPS])
+		return stats_get_drops(tb[SEMNET_A_STATS_DROPS], s);
+	return 0;
+}
+
+/* --- miss events, module info --- */
+
+static const struct nla_policy miss_policy[SEMNET_A_MISS_MAX + 1] = {
+	[SEMNET_A_MISS_ADDR] = { .type = NLA_U32 },
+	[SEMNET_A_MISS_KIND] = { .type = NLA_U8 },
+	[SEMNET_A_MISS_SRC] = { .type = NLA_U32 },
+	[SEMNET_A_MISS_PROTO] = { .type = NLA_U8 },
+	[SEMNET_A_MISS_DPORT] = { .type = NLA_U16 },
+	[SEMNET_A_MISS_HELD] = { .type = NLA_U32 },
+	[SEMNET_A_MISS_SUPPRESSED] = { .type = NLA_U32 },
+};
+
+int sn_miss_get(struct nlattr **attrs, struct sn_miss *m)
+{
+	struct nlattr *tb[SEMNET_A_MISS_MAX + 1];
+
+	memset(m, 0, sizeof(*m));
+	if (nest_parse(attrs, SEMNET_A_MISS, tb, SEMNET_A_MISS_MAX, miss_policy) < 0 ||
+	    !tb[SEMNET_A_MISS_ADDR])
+		return -EBADMSG;
+	m->addr = nla_get_u32(tb[SEMNET_A_MISS_ADDR]);
+	/* Absent in modules before peers: SEMNET_MISS_ADDRESS (0). */
+	if (tb[SEMNET_A_MISS_KIND])
+		m->kind = nla_get_u8(tb[SEMNET_A_MISS_KIND]);
+	if (tb[SEMNET_A_MISS_SRC])
+		m->src = nla_get_u32(tb[SEMNET_A_MISS_SRC]);
+	if (tb[SEMNET_A_MISS_PROTO])
+		m->proto = nla_get_u8(tb[SEMNET_A_MISS_PROTO]);
+	m->dport = get_port(tb[SEMNET_A_MISS_DPORT]);
+	if (tb[SEMNET_A_MISS_HELD])
+		m->held = nla_get_u32(tb[SEMNET_A_MISS_HELD]);
+	if (tb[SEMNET_A_MISS_SUPPRESSED])
+		m->suppressed = nla_get_u32(tb[SEMNET_A_MISS_SUPPRESSED]);
+	return 0;
+}
+
+static const struct nla_policy info_policy[SEMNET_A_INFO_MAX + 1] = {
+	[SEMNET_A_INFO_VERSION] = { .type = NLA_STRING },
+	[SEMNET_A_INFO_GENL_VERSION] = { .type = NLA_U32 },
+	[SEMNET_A_INFO_NETNS_INUM] = { .type = NLA_U32 },
+	[SEMNET_A_INFO_NETNS_COOKIE] = { .type = NLA_U64 },
+};
+
+int sn_info_get(struct nlattr **attrs, struct sn_info *in)
+{
+	struct nlattr *tb[SEMNET_A_INFO_MAX + 1];
+
+	memset(in, 0, sizeof(*in));
+	if (nest_parse(attrs, SEMNET_A_INFO, tb, SEMNET_A_INFO_MAX, info_policy) < 0)
+		return -EBADMSG;
+	if (tb[SEMNET_A_INFO_VERSION])
+		get_string(in->version, sizeof(in->version), tb[SEMNET_A_INFO_VERSION]);
+	if (tb[SEMNET_A_INFO_GENL_VERSION])
+		in->genl_version = nla_get_u32(tb[SEMNET_A_INFO_GENL_VERSION]);
+	if (tb[SEMNET_A_INFO_NETNS_INUM])
+		in->netns_inum = nla_get_u32(tb[SEMNET_A_INFO_NETNS_INUM]);
+	if (tb[SEMNET_A_INFO_NETNS_COOKIE])
+		in->netns_cookie = nla_get_u64(tb[SEMNET_A_INFO_NETNS_COOKIE]);
+	return 0;
+}
+
+/* --- requests --- */
+
+int sn_node_fill(struct nl_msg *msg, const void *node)
+{
+	return sn_node_put(msg, node);
+}
+
+int sn_service_fill(struct nl_msg *msg, const void *service)
+{
+	return sn_service_put(msg, service);
+}
+
+int sn_instance_fill(struct nl_msg *msg, const void *instance)
+{
+	return sn_instance_put(msg, instance);
+}
+
+int sn_peer_fill(struct nl_msg *msg, const void *peer)
+{
+	return sn_peer_put(msg, peer);
+}
+
+int sn_flow_fill(struct nl_msg *msg, const void *flow)
+{
+	return sn_flow_put(msg, flow);
+}
+
+struct nl_msg *sn_kernel_msg(struct sn_genl *g, uint8_t cmd, int flags,
+			     sn_kernel_fill_fn fill, const void *obj, int *err)
+{
+	struct nl_msg *msg = sn_genl_request(g, cmd, flags);
+	int ret;
+
+	if (!msg) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (fill) {
+		ret = fill(msg, obj);
+		if (ret < 0) {
+			nlmsg_free(msg);
+			*err = ret;
+			return NULL;
+		}
+	}
+	return msg;
+}
+
+int sn_kernel_call(struct sn_genl *g, uint8_t cmd, int flags, sn_kernel_fill_fn fill,
+		   const void *obj, sn_genl_reply_fn fn, void *arg)
+{
+	int err;
+	struct nl_msg *msg = sn_kernel_msg(g, cmd, flags, fill, obj, &err);
+
+	if (!msg)
+		return err;
+	return sn_genl_transact(g, msg, fn, arg);
+}
+
+int sn_kernel_dump(struct sn_genl *g, uint8_t cmd, sn_kernel_fill_fn fill, const void *obj,
+		   sn_genl_reply_fn fn, void *arg, void (*reset)(void *arg))
+{
+	int ret = -EIO;
+
+	for (int tries = 0; tries < SN_KERNEL_DUMP_TRIES && ret == -EIO; tries++) {
+		if (tries)
+			reset(arg);
+		ret = sn_kernel_call(g, cmd, NLM_F_DUMP, fill, obj, fn, arg);
+	}
+	return ret;
+}
+
+/* --- lists --- */
+
+/* The array pointer is read and written through memcpy: *vp is not a void *. */
+void *sn_kernel_slot(void *vp, size_t *cap, size_t n, size_t size)
+{
+	void *v;
+
+	memcpy(&v, vp, sizeof(v));
+	if (n >= *cap) {
+		size_t grown = *cap ? 2 * *cap : 16;
+
+		if (grown > SIZE_MAX / size)
+			return NULL;
+		v = realloc(v, grown * size);
+		if (!v)
+			return NULL;
+		memcpy(vp, &v, sizeof(v));
+		*cap = grown;
+	}
+	return memset((char *)v + n * size, 0, size);
+}
+
+int sn_services_collect(struct nlattr **attrs, void *list)
+{
+	struct sn_services *l = list;
+	struct sn_service *s = sn_kernel_slot(&l->v, &l->cap, l->n, sizeof(*s));
+	int ret = s ? sn_service_get(attrs, s) : -ENOMEM;
+
+	l->n += ret == 0;
+	return ret;
+}
+
+void sn_services_reset(void *list)
+{
+	((struct sn_services *)list)->n = 0;
+}
+
+int sn_instances_collect(struct nlattr **attrs, void *list)
+{
+	struct sn_instances *l = list;
+	struct sn_instance *i = sn_kernel_slot(&l->v, &l->cap, l->n, sizeof(*i));
+	int ret = i ? sn_instance_get(attrs, i) : -ENOMEM;
+
+	/* The kernel filters dumps by service too; this keeps an old one honest. */
+	if (ret == 0 && !(l->filter_service && strcmp(i->service, l->filter_service)))
+		l->n++;
+	return ret;
+}
+
+void sn_instances_reset(void *list)
+{
+	((struct sn_instances *)list)->n = 0;
+}
+
+int sn_peers_collect(struct nlattr **attrs, void *list)
+{
+	struct sn_peers *l = list;
+	struct sn_peer *p = sn_kernel_slot(&l->v, &l->cap, l->n, sizeof(*p));
+	int ret = p ? sn_peer_get(attrs, p) : -ENOMEM;
+
+	l->n += ret == 0;
+	return ret;
+}
+
+void sn_peers_reset(void *list)
+{
+	((struct sn_peers *)list)->n = 0;
+}
+
+/* Does @f pass @filter's SERVICE and INSTANCE (those it has)? */
+static bool flow_matches(const struct sn_flow *f, const struct sn_flow *filter)
+{
+	if (SN_HAS(filter, SEMNET_A_FLOW_SERVICE) &&
+	    (!SN_HAS(f, SEMNET_A_FLOW_SERVICE) || f->service != filter->service))
+		return false;
+	if (SN_HAS(filter, SEMNET_A_FLOW_INSTANCE) &&
+	    (!SN_HAS(f, SEMNET_A_FLOW_INSTANCE) || f->instance != filter->instance))
+		return false;
+	return true;
+}
+
+int sn_flows_collect(struct nlattr **attrs, void *list)
+{
+	struct sn_flows *l = list;
+	struct sn_flow *f = sn_kernel_slot(&l->v, &l->cap, l->n, sizeof(*f));
+	int ret = f ? sn_flow_get(attrs, f) : -ENOMEM;
+
+	/* The module filters the dump; filtering here too keeps any version honest. */
+	if (ret == 0 && (!l->filter || flow_matches(f, l->filter)))
+		l->n++;
+	return ret;
+}
+
+void sn_flows_reset(void *list)
+{
+	((struct sn_flows *)list)->n = 0;
+}

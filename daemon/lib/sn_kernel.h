@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The objects of semnet.ko's generic-netlink family (UAPI
+ * include/uapi/linux/semnet.h) as plain structs, each with one encoder
+ * (put) and one decoder (get), for the semnet CLI and semnetd alike; plus
+ * requests and dumps built from them on the client of genl.h.
+ *
+ * One byte order: an address (also a prefix's) is kept as the family
+ * carries it, in network byte order (be32), like struct in_addr; every
+ * other number is in host byte order, ports included (the be16 ports of
+ * flows and miss events are converted here).
+ *
+ * present has bit (1 << SEMNET_A_<OBJECT>_<ATTR>) set for each attribute
+ * a get found or a put is to send (SN_HAS, SN_SET). put adds the object's
+ * nest to a request: 0, or -EMSGSIZE. get decodes the object's nest among
+ * a reply's top-level attributes: 0, or -EBADMSG (missing key, bad type).
+ */
+#ifndef SN_KERNEL_H
+#define SN_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <netlink/msg.h>
+#include <uapi/linux/semnet.h>
+
+#include "genl.h"
+
+#define SN_HAS(o, attr) (((o)->present >> (attr)) & 1u)
+#define SN_SET(o, attr) ((o)->present |= 1u << (attr))
+
+/* An IPv4 prefix as the family carries it: addr in network byte order. */
+struct sn_kprefix {
+	uint32_t addr;
+	uint8_t len;			/* 0..32 */
+};
+int sn_kprefix_put(struct nl_msg *msg, int type, const struct sn_kprefix *p);
+int sn_kprefix_get(struct nlattr *nest, struct sn_kprefix *p);
+
+/* A service's or instance's counters (read-only). */
+struct sn_counters {
+	bool present;
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t flows;
+};
+/* @nest may be NULL (no counters): all zero, not present. */
+int sn_counters_get(struct nlattr *nest, struct sn_counters *c);
+
+struct sn_node {
+	uint32_t present;		/* 1 << SEMNET_A_NODE_* */
+	struct sn_kprefix platform;
+	struct sn_kprefix service_range;
+	struct sn_kprefix subnets[SEMNET_SUBNETS_MAX];
+	unsigned int nsubnets;		/* sent when SEMNET_A_NODE_SUBNETS is set */
+	uint32_t gateway;
+	uint32_t bridge;		/* ifindex */
+	uint32_t flow_max;
+	uint32_t timeout_tcp;
+	uint32_t timeout_tcp_close;
+	uint32_t timeout_udp;
+	uint32_t timeout_icmp;
+	uint32_t hold_packets;
+	uint32_t hold_total;
+	uint32_t hold_timeout;		/* ms */
+	uint32_t miss_interval;		/* ms */
+	uint32_t timeout_unreplied;
+	uint32_t unreplied_max;
+	uint16_t tunnel_port;
+};
+int sn_node_put(struct nl_msg *msg, const struct sn_node *n);
+int sn_node_get(struct nlattr **attrs, struct sn_node *n);
+
+/*
+ * The node's plain u32 settings, for code that treats them alike: the
+ * attribute, the field, and its name (the CLI's keyword, e.g. "flow-max").
+ */
+struct sn_node_u32 {
+	int attr;
+	size_t off;
+	const char *name;
+};
+extern const struct sn_node_u32 sn_node_u32s[];
+extern const size_t sn_node_nu32;
+static inline uint32_t *sn_node_u32(struct sn_node *n, size_t i)
+{
+	return (uint32_t *)(void *)((char *)n + sn_node_u32s[i].off);
+}
+static inline uint32_t sn_node_u32_get(const struct sn_node *n, size_t i)
+{
+	return *(const uint32_t *)(const void *)((const char *)n + sn_node_u32s[i].off);
+}
+
+struct sn_service {
+	uint32_t present;		/* 1 << SEMNET_A_SERVICE_* */
+	uint32_t addr;
+	char name[SEMNET_NAME_MAX];
+	char policy[SEMNET_POLICY_NAME_MAX];
+	uint32_t instances;		/* read-only */
+	struct sn_counters counters;	/* read-only */
+};
+int sn_service_put(struct nl_msg *msg, const struct sn_service *s);
+int sn_service_get(struct nlattr **attrs, struct sn_service *s);
+
+struct sn_instance {
+	uint32_t present;		/* 1 << SEMNET_A_INSTANCE_* */
+	uint32_t addr;
+	char service[SEMNET_NAME_MAX];
+	uint32_t nsip;
+	uint32_t node;			/* 0: this node */
+	bool local;			/* read-only */
+	uint32_t ifindex;		/* bridge port; 0: not enforced */
+	uint32_t cost;			/* its node's, for closest (read-only) */
+	bool down;			/* its node is down (read-only) */
+	struct sn_counters counters;	/* read-only */
+};
+int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i);
+int sn_instance_get(struct nlattr **attrs, struct sn_instance *i);
+
+struct sn_peer {
+	uint32_t present;		/* 1 << SEMNET_A_PEER_* */
+	struct sn_kprefix subnet;
+	uint32_t addr;
+	uint16_t port;
+	uint8_t encap;			/* enum semnet_encap */
+	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;	/* read-only */
+	uint32_t cost;			/* SEMNET_PEER_COST_UNKNOWN: not measured */
+	bool down;
+};
+int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p);
+/* cost is SEMNET_PEER_COST_UNKNOWN when the module does not report one. */
+int sn_peer_get(struct nlattr **attrs, struct sn_peer *p);
+
+struct sn_flow {
+	uint32_t present;		/* 1 << SEMNET_A_FLOW_* */
+	uint8_t proto;
+	uint32_t src, dst, xsrc, xdst;
+	uint16_t sport, dport, xsport, xdport;
+	uint32_t service;
+	uint32_t instance;
+	uint8_t state;
+	uint32_t expires;		/* ms */
+	uint64_t packets;
+	uint64_t bytes;
+};
+/* Only the filter attributes are ever sent: SERVICE and INSTANCE. */
+int sn_flow_put(struct nl_msg *msg, const struct sn_flow *f);
+int sn_flow_get(struct nlattr **attrs, struct sn_flow *f);
+
+/* Drop reasons kept apart; higher ones only count in drops_total. */
+#define SN_DROPS_MAX 64
+struct sn_stats {
+	uint32_t present;		/* 1 << SEMNET_A_STATS_* */
+	uint32_t flows;
+	uint64_t flows_created;
+	uint64_t flows_expired;
+	uint64_t port_remaps;
+	uint64_t packets;
+	uint32_t services;
+	uint32_t instances;
+	uint64_t misses;
+	uint64_t miss_events;
+	uint32_t held;
+	uint64_t released;
+	uint64_t closest_purged;
+	uint64_t early_drops;
+	uint64_t miss_evicted;
+	uint64_t drops[SN_DROPS_MAX];	/* by enum semnet_drop_reason */
+	uint64_t drops_present;		/* 1 << reason */
+	uint64_t drops_total;
+};
+int sn_stats_get(struct nlattr **attrs, struct sn_stats *s);
+
+/* A table-miss event (SEMNET_CMD_MISS on SEMNET_MCGRP_MISSES). */
+struct sn_miss {
+	uint32_t addr;
+	uint32_t src;
+	uint8_t kind;			/* enum semnet_miss_kind */
+	uint8_t proto;
+	uint16_t dport;
+	uint32_t held;
+	uint32_t suppressed;
+};
+int sn_miss_get(struct nlattr **attrs, struct sn_miss *m);
+
+/* The module's own (SEMNET_CMD_GET_INFO). */
+struct sn_info {
+	char version[64];
+	uint32_t genl_version;
+	uint32_t netns_inum;
+	uint64_t netns_cookie;
+};
+int sn_info_get(struct nlattr **attrs, struct sn_info *in);
+
+/* --- requests --- */
+
+/*
+ * Adds a request's attributes from @obj: 0 or a negative errno. The
+ * sn_*_fill functions are the puts above in this form.
+ */
+typedef int (*sn_kernel_fill_fn)(struct nl_msg *msg, const void *obj);
+int sn_node_fill(struct nl_msg *msg, const void *node);
+int sn_service_fill(struct nl_msg *msg, const void *service);
+int sn_instance_fill(struct nl_msg *msg, const void *instance);
+int sn_peer_fill(struct nl_msg *msg, const void *peer);
+int sn_flow_fill(struct nl_msg *msg, const void *flow);
+
+/*
+ * A new request for @cmd with @fill(@obj)'s attributes (@fill may be NULL).
+ * NULL with *err set (-ENOMEM, or @fill's error) when it cannot be built.
+ */
+struct nl_msg *sn_kernel_msg(struct sn_genl *g, uint8_t cmd, int flags,
+			     sn_kernel_fill_fn fill, const void *obj, int *err);
+/*
+ * One round trip: sn_kernel_msg() then sn_genl_transact(). 0 or a negative
+ * errno; g->error holds the kernel's extack message when it gave one.
+ */
+int sn_kernel_call(struct sn_genl *g, uint8_t cmd, int flags, sn_kernel_fill_fn fill,
+		   const void *obj, sn_genl_reply_fn fn, void *arg);
+/*
+ * A dump (NLM_F_DUMP) with sn_kernel_call(). One that a concurrent change
+ * interrupted (NLM_F_DUMP_INTR, which genl.c reports as -EIO after reading
+ * the rest) is retried from the start, SN_KERNEL_DUMP_TRIES times in all;
+ * @reset(@arg) empties what @fn collected before each retry.
+ */
+#define SN_KERNEL_DUMP_TRIES 3
+int sn_kernel_dump(struct sn_genl *g, uint8_t cmd, sn_kernel_fill_fn fill, const void *obj,
+		   sn_genl_reply_fn fn, void *arg, void (*reset)(void *arg));
+
+/*
+ * Growing arrays that dumps fill: pass sn_X_collect as the reply function
+ * and the list as its argument, sn_X_reset as the dump's reset. Start from
+ * { 0 }, free(list.v) when done. A collect returns -ENOMEM when the array
+ * cannot grow, or the get's error.
+ */
+/*
+ * The zeroed item @n of the array *@vp (a pointer to any object type, NULL
+ * at first) of *@cap items of @size, grown by doubling from 16 when full.
+ * NULL when it cannot grow (the array stays as it was).
+ */
+void *sn_kernel_slot(void *vp, size_t *cap, size_t n, size_t size);
+
+struct sn_services {
+	struct sn_service *v;
+	size_t n, cap;
+};
+int sn_services_collect(struct nlattr **attrs, void *list);
+void sn_services_reset(void *list);
+
+struct sn_instances {
+	struct sn_instance *v;
+	size_t n, cap;
+	const char *filter_service;	/* keep only these (NULL: all) */
+};
+int sn_instances_collect(struct nlattr **attrs, void *list);
+void sn_instances_reset(void *list);
+
+struct sn_peers {
+	struct sn_peer *v;
+	size_t n, cap;
+};
+int sn_peers_collect(struct nlattr **attrs, void *list);
+void sn_peers_reset(void *list);
+
+struct sn_flows {
+	struct sn_flow *v;
+	size_t n, cap;
+	/* Keep only flows of filter's SERVICE and INSTANCE when it has them. */
+	const struct sn_flow *filter;
+};
+int sn_flows_collect(struct nlattr **attrs, void *list);
+void sn_flows_reset(void *list);
+
+#endif /* SN_KERNEL_H */
