@@ -337,16 +337,20 @@ struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 		goto err_count;
 	}
 	/*
-	 * The caller found them under RCU, and their tables drop their own
-	 * references only a grace period after unlinking them: they are
-	 * alive here. From now on the flow keeps them so.
+	 * The caller found them under RCU; a delete does not wait for it, so
+	 * they may be on their way out. Their memory lasts a grace period
+	 * past their last reference: one is taken only while another holds.
 	 */
+	if (plan->svc && !refcount_inc_not_zero(&plan->svc->ref)) {
+		ret = -ESTALE;
+		goto err_free;
+	}
 	flow->svc = plan->svc;
-	if (flow->svc)
-		refcount_inc(&flow->svc->ref);
+	if (plan->inst && !refcount_inc_not_zero(&plan->inst->ref)) {
+		ret = -ESTALE;
+		goto err_free;
+	}
 	flow->inst = plan->inst;
-	if (flow->inst)
-		refcount_inc(&flow->inst->ref);
 	flow->state = SEMNET_FLOW_UNREPLIED;
 	flow->expires = jiffies + semnet_flow_timeout(node, plan->orig.proto,
 						      SEMNET_FLOW_UNREPLIED);
@@ -379,6 +383,16 @@ struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 			semnet_flow_unlink_tuple(sn, &flow->t[i]);
 		ret = ret == -EEXIST ? -EEXIST : -ENOMEM;
 		goto err_free;
+	}
+	/*
+	 * A delete marks its object dead, then purges. Pairs with the barrier
+	 * in semnet_flow_purge(): either its walk finds this flow, or this
+	 * sees the mark and takes the flow back.
+	 */
+	smp_mb();
+	if (unlikely(semnet_flow_stale(flow))) {
+		semnet_flow_remove(sn, flow);
+		return ERR_PTR(-ESTALE);
 	}
 	semnet_stat_inc(sn, flows_created);
 	return &flow->t[SEMNET_FT_ORIG_PRE];
@@ -493,6 +507,8 @@ unsigned int semnet_flow_purge(struct semnet_net *sn,
 	 * this (a stale flow is never used, and keeps what it points at
 	 * alive); promptness and the flow count do.
 	 */
+	/* The caller marked what goes dead: see semnet_flow_create(). */
+	smp_mb();
 	for (pass = 0; pass < SEMNET_PURGE_PASSES; pass++) {
 		found = 0;
 		paused = false;
@@ -623,8 +639,10 @@ void semnet_flow_table_destroy(struct semnet_net *sn)
 		rhashtable_walk_exit(&ft->gc_iter);
 		ft->gc_iter_active = false;
 	}
-	/* Flows half-removed earlier wait in call_rcu: let them finish. */
-	rcu_barrier();
+	/*
+	 * Flows removed earlier may wait in call_rcu: their callbacks touch
+	 * neither the table nor the unreplied slots, so they may finish later.
+	 */
 	rhashtable_free_and_destroy(&ft->tuples, semnet_ftuple_free, NULL);
 	kvfree(ft->unreplied);
 }

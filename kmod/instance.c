@@ -111,8 +111,9 @@ void semnet_instance_put(struct semnet_instance *inst)
 }
 
 /*
- * After a grace period: no packet can pick @inst or create flows to it.
- * Flows the purge missed keep its memory until they are reaped.
+ * Drops the tables' hold on an unlinked @inst. Readers that picked it
+ * keep its memory for their grace period, flows the purge missed until
+ * they are reaped.
  */
 static void semnet_instance_release(struct semnet_net *sn,
 				    struct semnet_instance *inst)
@@ -187,7 +188,6 @@ err_hash:
 	rhashtable_remove_fast(&sn->instances, &inst->node,
 			       semnet_instance_params);
 	WRITE_ONCE(inst->dead, true);
-	synchronize_rcu_expedited();
 	semnet_flow_purge(sn, semnet_flow_of_instance, inst);
 	semnet_iset_free(iset);
 	semnet_group_put(sn, group);
@@ -216,11 +216,10 @@ static int semnet_instance_remove(struct semnet_net *sn,
 	semnet_instance_unlink(sn, inst);
 	semnet_iset_commit(sn, group, iset);
 	/*
-	 * Wait out packets that picked @inst, then drop flows to it.
-	 * Expedited: a delete returns only after this, and an orchestrator
-	 * churning instances makes thousands a second.
+	 * No grace period to wait for (an orchestrator churns thousands of
+	 * instances a second): a flow a packet still makes to @inst sees
+	 * it dead and is taken back (semnet_flow_create()).
 	 */
-	synchronize_rcu_expedited();
 	semnet_flow_purge(sn, semnet_flow_of_instance, inst);
 	semnet_instance_release(sn, inst);
 	return 0;
@@ -303,7 +302,6 @@ void semnet_instance_flush(struct semnet_net *sn, const char *service)
 		if (!inst->group->n_instances)
 			semnet_iset_commit(sn, inst->group, NULL);
 	}
-	synchronize_rcu_expedited();
 	semnet_flow_purge(sn, semnet_flow_has_instance, group);
 	list_for_each_entry_safe(inst, tmp, &dead, list)
 		semnet_instance_release(sn, inst);

@@ -100,6 +100,27 @@ err_stats:
 	return ret;
 }
 
+/*
+ * First step of a namespace's (or the module's) end: no new packet enters
+ * the hooks or charges the cgroup. The caller then waits one grace period
+ * for every namespace going at once, before semnet_state_destroy().
+ */
+static struct mem_cgroup *semnet_state_quiesce(struct semnet_net *sn)
+{
+	struct mem_cgroup *memcg;
+
+	mutex_lock(&sn->lock);
+	memcg = semnet_node_quiesce(sn);
+	mutex_unlock(&sn->lock);
+	return memcg;
+}
+
+/*
+ * After semnet_state_quiesce() and a grace period: no reader is left.
+ * Objects freed earlier may still wait in call_rcu; none of their
+ * callbacks touches @sn, so there is nothing to wait for here (the module
+ * waits for them once, at its exit).
+ */
 void semnet_state_destroy(struct semnet_net *sn)
 {
 	mutex_lock(&sn->lock);
@@ -108,8 +129,6 @@ void semnet_state_destroy(struct semnet_net *sn)
 
 	semnet_miss_destroy(sn);
 	semnet_flow_table_destroy(sn);
-	/* semnet_node_del emptied these; freeing waits for RCU callbacks. */
-	rcu_barrier();
 	semnet_learn_destroy(sn);
 	rhltable_destroy(&sn->peer_addrs);
 	rhashtable_destroy(&sn->peers);
@@ -126,13 +145,26 @@ static int __net_init semnet_net_init(struct net *net)
 	return semnet_state_init(semnet_pernet(net), net);
 }
 
+/* The core waits one grace period after every pre_exit of a batch. */
+static void __net_exit semnet_net_pre_exit(struct net *net)
+{
+	struct semnet_net *sn = semnet_pernet(net);
+
+	sn->dying_memcg = semnet_state_quiesce(sn);
+}
+
 static void __net_exit semnet_net_exit(struct net *net)
 {
-	semnet_state_destroy(semnet_pernet(net));
+	struct semnet_net *sn = semnet_pernet(net);
+
+	if (sn->dying_memcg)
+		mem_cgroup_put(sn->dying_memcg);
+	semnet_state_destroy(sn);
 }
 
 static struct pernet_operations semnet_net_ops = {
 	.init = semnet_net_init,
+	.pre_exit = semnet_net_pre_exit,
 	.exit = semnet_net_exit,
 	.id = &semnet_net_id,
 	.size = sizeof(struct semnet_net),

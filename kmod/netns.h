@@ -55,6 +55,8 @@ struct semnet_net {
 	 * put a grace period after it is gone.
 	 */
 	struct mem_cgroup *memcg;
+	/* Taken off @memcg by pre_exit, put once its grace period passed. */
+	struct mem_cgroup *dying_memcg;
 	/* The netfilter hooks are on (only with a node config). */
 	bool hooks_registered;
 	/* This namespace's copy of the hooks, whose priv points here. */

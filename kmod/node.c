@@ -165,15 +165,33 @@ err_free:
 	return ret;
 }
 
-void semnet_node_del(struct semnet_net *sn)
+/*
+ * Takes the hooks off and stops charging the memory cgroup: packets in
+ * flight may still run both until a grace period has passed. Returns the
+ * cgroup, for the caller to put after that grace period.
+ */
+struct mem_cgroup *semnet_node_quiesce(struct semnet_net *sn)
 {
-	struct semnet_node *old;
+	struct mem_cgroup *memcg = sn->memcg;
 
 	semnet_assert_locked(sn);
 	if (sn->hooks_registered) {
-		/* Waits for packets in flight in the hooks. */
 		semnet_xlate_unregister(sn);
 		sn->hooks_registered = false;
+	}
+	WRITE_ONCE(sn->memcg, NULL);
+	return memcg;
+}
+
+void semnet_node_del(struct semnet_net *sn)
+{
+	struct mem_cgroup *memcg = semnet_node_quiesce(sn);
+	struct semnet_node *old;
+
+	if (memcg) {
+		/* Packets in flight may still be charging to it. */
+		synchronize_rcu();
+		mem_cgroup_put(memcg);
 	}
 	old = rcu_replace_pointer(sn->node, NULL, lockdep_is_held(&sn->lock));
 	semnet_miss_flush(sn);
@@ -184,14 +202,6 @@ void semnet_node_del(struct semnet_net *sn)
 	sn->generation++;
 	if (old)
 		kfree_rcu(old, rcu);
-	if (sn->memcg) {
-		struct mem_cgroup *memcg = sn->memcg;
-
-		/* Tunnel packets may still be charging to it: wait them out. */
-		WRITE_ONCE(sn->memcg, NULL);
-		synchronize_rcu();
-		mem_cgroup_put(memcg);
-	}
 }
 
 /*

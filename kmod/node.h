@@ -77,6 +77,7 @@ int semnet_node_validate(const struct semnet_node *node,
 int semnet_node_set(struct semnet_net *sn, struct semnet_node *node,
 		    struct netlink_ext_ack *extack);
 /* Removes the config, every object and flow, and turns the datapath off. */
+struct mem_cgroup *semnet_node_quiesce(struct semnet_net *sn);
 void semnet_node_del(struct semnet_net *sn);
 
 /* True when @sn's namespace belongs to a user namespace other than init's. */

@@ -293,7 +293,6 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 			     atomic64_read(&old->counters.flows));
 		/* Flows picked by the old policy or name go with it. */
 		WRITE_ONCE(old->dead, true);
-		synchronize_rcu_expedited();
 		semnet_flow_purge(sn, semnet_flow_of_service, old);
 		semnet_group_put(sn, old->group);
 		semnet_service_put(old);
@@ -314,7 +313,7 @@ err:
 	return ret;
 }
 
-/* Unpublishes @svc; the caller waits for readers, then calls _release. */
+/* Unpublishes @svc; the caller purges its flows, then calls _release. */
 static void semnet_service_unlink(struct semnet_net *sn,
 				  struct semnet_service *svc)
 {
@@ -346,8 +345,7 @@ int semnet_service_del(struct semnet_net *sn, __be32 addr,
 		return -ENOENT;
 	}
 	semnet_service_unlink(sn, svc);
-	/* No packet can pick @svc after this: then its flows can go. */
-	synchronize_rcu_expedited();
+	/* A flow a packet still makes to @svc is taken back: no waiting. */
 	semnet_flow_purge(sn, semnet_flow_of_service, svc);
 	semnet_service_release(sn, svc);
 	return 0;
@@ -369,8 +367,6 @@ void semnet_service_flush(struct semnet_net *sn)
 		semnet_service_unlink(sn, svc);
 		list_add(&svc->list, &dead);
 	}
-	/* One grace period for all: then no flow can pick any of them. */
-	synchronize_rcu_expedited();
 	semnet_flow_purge(sn, semnet_flow_has_service, NULL);
 	list_for_each_entry_safe(svc, tmp, &dead, list)
 		semnet_service_release(sn, svc);

@@ -153,6 +153,9 @@ static struct semnet_ftuple *semnet_flow_start(struct semnet_net *sn,
 		case -EADDRINUSE:
 			*reason = SEMNET_DROP_NO_PORT;
 			break;
+		case -ESTALE:	/* deleted while this packet picked it */
+			*reason = SEMNET_DROP_NO_INSTANCE;
+			break;
 		default:
 			*reason = SEMNET_DROP_NOMEM;
 		}

@@ -169,6 +169,46 @@ static void semnet_lifetime_stale_flow(struct kunit *test)
 }
 
 /*
+ * A delete does not wait for readers: a packet that picked the instance
+ * just before may go on to create a flow to it. That flow is taken back at
+ * once, and the packet is dropped, never translated to the dead instance.
+ */
+static void semnet_lifetime_create_after_delete(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct semnet_instance *inst;
+	struct semnet_flow_plan plan;
+	struct semnet_ftuple *t;
+
+	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
+	rcu_read_lock();
+	plan = tb_plan(f, "172.16.0.2", 40000, "172.30.0.1", 80, "172.30.1.1");
+	inst = plan.inst;
+	/* Stands for the reader's grace period, which a mutex cannot share. */
+	refcount_inc(&inst->ref);
+	rcu_read_unlock();
+
+	mutex_lock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, semnet_instance_del(&f->sn, tb_ip("172.30.1.1"), NULL), 0);
+	mutex_unlock(&f->sn.lock);
+
+	rcu_read_lock();
+	t = semnet_flow_create(&f->sn, tb_node(f), &plan);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(t), -ESTALE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 0);
+	KUNIT_EXPECT_EQ(test, lt_count(&f->sn, NULL, NULL), 0U);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, semnet_flow_lookup(&f->sn, &plan.orig));
+	rcu_read_unlock();
+	/* The flow's free drops its reference; ours is the last. */
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, refcount_read(&inst->ref), 1U);
+	semnet_instance_put(inst);
+}
+
+/*
  * The reaper removes a stale flow it comes across, whatever its timer.
  */
 static void semnet_lifetime_reaper(struct kunit *test)
@@ -238,6 +278,7 @@ static void semnet_lifetime_destroy_full(struct kunit *test)
 static struct kunit_case semnet_lifetime_cases[] = {
 	KUNIT_CASE(semnet_lifetime_purge_exact),
 	KUNIT_CASE(semnet_lifetime_stale_flow),
+	KUNIT_CASE(semnet_lifetime_create_after_delete),
 	KUNIT_CASE(semnet_lifetime_reaper),
 	KUNIT_CASE(semnet_lifetime_destroy_full),
 	{}

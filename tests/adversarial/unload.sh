@@ -35,7 +35,7 @@ configure() {	# configure NS BRIDGE: a node config in NS
 	ip netns exec "$1" semnet node set platform 172.16.0.0/12 \
 		services 172.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 \
 		bridge "$2" flow-max 1000 hold-packets 8 \
-		hold-timeout 30000
+		hold-timeout 30000 timeout-unreplied 600
 }
 
 topology() {
@@ -56,20 +56,30 @@ configure_n() {
 
 # Everything that runs through the unload, in the background.
 start_load() {
-	# A TCP stream through the ServiceIP (it dies with the module).
-	ip netns exec cli iperf3 -c 172.30.0.1 -p 5201 -t 600 >/dev/null 2>&1 &
+	# A TCP stream through the ServiceIP (it dies with the module). The
+	# rates are low: under TCG, KASAN and kmemleak a few hundred packets
+	# a second take all the guest has.
+	ip netns exec cli iperf3 -c 172.30.0.1 -p 5201 -t 600 -b 200K \
+		>/dev/null 2>&1 &
 	PIDS+=($!)
 	# A full flow table, and more flows all the time.
 	ip netns exec cli "$FLOWPY" udp 172.30.0.1 80 1200 --seconds 600 \
-		--random-ports >/dev/null 2>&1 &
+		--random-ports --rate 100 >/dev/null 2>&1 &
 	PIDS+=($!)
 	# Packets held for a ServiceIP nobody resolves.
 	ip netns exec cli "$FLOWPY" udp 172.30.77.7 80 4 --seconds 600 --rate 20 \
 		>/dev/null 2>&1 &
 	PIDS+=($!)
-	# Requesters: adds, deletes and dumps.
+}
+
+# The control-plane load, started once the table is full: forking as fast
+# as it can, it would otherwise starve the traffic that fills it.
+start_requesters() {
+	# Requesters: adds, deletes and dumps. Once the family is gone
+	# every command fails at once: they back off rather than fork as
+	# fast as the guest can, which starves the unload they are testing.
 	( while :; do
-		sn service add 172.30.0.9 name other
+		sn service add 172.30.0.9 name other || sleep 0.5
 		sn instance add 172.30.1.9 service other nsip 172.16.0.9
 		sn -j flow show >/dev/null
 		sn instance del 172.30.1.9
@@ -77,14 +87,20 @@ start_load() {
 		sn -j instance show >/dev/null
 	  done >/dev/null 2>&1 ) &
 	PIDS+=($!)
-	( while :; do sn -j flow show >/dev/null; sn -j stats >/dev/null; done 2>/dev/null ) &
+	( while :; do
+		sn -j flow show >/dev/null || sleep 0.5
+		sn -j stats >/dev/null
+	  done 2>/dev/null ) &
 	PIDS+=($!)
 	# Node namespaces made, configured and deleted.
 	( i=0; while :; do
 		i=$((i + 1))
-		ip netns add "churn$i" && ip -n "churn$i" link add br0 type bridge &&
-		ip -n "churn$i" addr add 172.16.0.1/26 dev br0 &&
-		configure "churn$i" br0
+		if ! { ip netns add "churn$i" &&
+		       ip -n "churn$i" link add br0 type bridge &&
+		       ip -n "churn$i" addr add 172.16.0.1/26 dev br0 &&
+		       configure "churn$i" br0; }; then
+			sleep 0.5
+		fi
 		ip netns del "churn$i"
 	  done >/dev/null 2>&1 ) &
 	PIDS+=($!)
@@ -118,9 +134,11 @@ round() {	# round N
 	local flows held retries
 	tap_run "round $1: configured" configure_n
 	start_load
-	tap_run "round $1: the table fills" wait_until 120 \
+	tap_run "round $1: the table fills" wait_until 180 \
 		eval 'test "$(sn -j stats | jq .flows)" -ge 990'
 	wait_until 30 eval 'test "$(sn -j stats | jq .held)" -gt 0'
+	start_requesters
+	sleep 2
 	flows=$(sn -j stats | jq .flows)
 	held=$(sn -j stats | jq .held)
 	if retries=$(unload); then

@@ -242,7 +242,7 @@ enum semnet_flow_state {
 /* Why the datapath dropped a packet: SEMNET_A_STATS_DROPS is indexed by it. */
 enum semnet_drop_reason {
 	SEMNET_DROP_UNSPEC,
-	SEMNET_DROP_NO_INSTANCE,	/* service has no instance */
+	SEMNET_DROP_NO_INSTANCE,	/* service has no instance (or it went meanwhile) */
 	SEMNET_DROP_FLOW_TABLE_FULL,	/* flow table at SEMNET_A_NODE_FLOW_MAX */
 	SEMNET_DROP_NO_PORT,		/* no free source port for a clashing tuple */
 	SEMNET_DROP_SPOOFED_SOURCE,	/* container sent with an address not its own */
