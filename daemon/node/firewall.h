@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "request.h"
+#include "api_parse.h"
 #include "sn_json.h"
 
 struct nft_ctx;

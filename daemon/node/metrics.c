@@ -9,7 +9,6 @@
 #include "kernel.h"
 #include "probe.h"
 #include "semnetd.h"
-#include "tables.h"
 
 static const char *const drop_reasons[] = {
 	[SEMNET_DROP_NO_INSTANCE] = "no_instance",
@@ -111,7 +110,7 @@ char *semnetd_metrics_text(struct semnetd *d)
 	scalar(f, "semnetd_leases_free", "gauge", "nsIPs left in the node's subnet",
 	       semnetd_leases_free(&d->leases));
 	scalar(f, "semnetd_services_known", "gauge", "services this node keeps in the kernel",
-	       semnetd_tables_count(d->tables));
+	       semnetd_services_count(&d->services));
 	scalar(f, "semnetd_table_queries_total", "counter", "table queries sent to the cluster",
 	       d->up.queries);
 	scalar(f, "semnetd_table_answers_total", "counter", "table-query answers received",

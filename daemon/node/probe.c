@@ -15,7 +15,6 @@
 #include "rtt.h"
 #include "semnetd.h"
 #include "sn_log.h"
-#include "tables.h"
 /* After glibc's net/if.h and netinet/in.h, which linux/libc-compat.h
  * then defers to: ICMP_FILTER lives only here. */
 #include <linux/icmp.h>
@@ -345,7 +344,7 @@ static void on_sync(uv_timer_t *timer)
 
 	for (struct probe_node *n = p->nodes; n; n = n->next)
 		n->seen = false;
-	semnetd_tables_peer_each(p->d->tables, keep_peer, p);
+	semnetd_peers_each(&p->d->peers, keep_peer, p);
 	for (struct probe_node **pn = &p->nodes; *pn;) {
 		struct probe_node *n = *pn;
 

@@ -1,5 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* semnetd: the state every part of the node daemon shares. */
+/*
+ * semnetd: the state every part of the node daemon shares. The parts, one
+ * concern a file (each header says what its file owns):
+ *   main.c       startup and shutdown        config.c    settings
+ *   api.c        HTTP routes -> use cases    api_parse.c request bodies
+ *   setup.c      registration, node setup, restart (adopting the kernel)
+ *   instances.c  local instances: deploy, undeploy, restore
+ *   upstream.c   MQTT to the cluster manager, the subnet
+ *   queries.c    table queries               answers.c   answers -> kernel
+ *   services.c   the cache of known services peers.c     tunnel peers
+ *   interest.c   keeping and forgetting services (the idle timer)
+ *   misses.c     kernel miss events          status.c    GET /status
+ *   metrics.c    GET /metrics                probe.c     RTT probes (rtt.c)
+ *   store.c      SQLite: identity, leases    leases.c    the nsIP pool
+ *   kernel.c     semnet.ko (lib/sn_kernel)   host.c      rtnetlink
+ *   firewall.c   nftables
+ */
 #ifndef SEMNETD_H
 #define SEMNETD_H
 
@@ -12,21 +28,22 @@
 #include "firewall.h"
 #include "genl.h"
 #include "host.h"
+#include "kernel.h"
 #include "leases.h"
+#include "misses.h"
+#include "peers.h"
+#include "queries.h"
+#include "services.h"
+#include "setup.h"
 #include "sn_db.h"
 #include "sn_http_server.h"
 #include "sn_mqtt.h"
 #include "store.h"
 
-struct semnetd_tables;
 struct semnetd_probe;
 
-enum semnetd_state {
-	SEMNETD_UNREGISTERED,	/* no /register yet */
-	SEMNETD_WAITING_SUBNET,	/* registered; the cluster has not answered */
-	SEMNETD_READY,		/* bridge, tunnel and kernel configured */
-	SEMNETD_FAILED,		/* setting the node up failed (see state_error) */
-};
+/* The client's message when the store failed. */
+#define SEMNETD_STORE_ERROR "internal store error; nothing was changed"
 
 struct semnetd_upstream_stats {
 	uint64_t queries, answers, errors;
@@ -54,26 +71,23 @@ struct semnetd {
 	int bridge_ifindex;
 	int tunnel_mtu;
 	uv_timer_t subnet_timer;	/* re-asks the cluster until it answers */
-	uv_timer_t interest_timer;
-	struct semnetd_tables *tables;
+	uv_timer_t interest_timer;	/* interest.c */
+	struct semnetd_services services;
+	struct semnetd_queries queries;
+	struct semnetd_peers peers;
 	struct semnetd_probe *probe;	/* RTT probes of peer nodes (probe.h) */
 	struct semnetd_upstream_stats up;
 };
 
-/* Connects to the cluster's broker (after /register or at startup). */
-int semnetd_cluster_start(struct semnetd *d);
-/* Sets the node up once the subnet is known (cluster.c calls it). */
-int semnetd_node_setup(struct semnetd *d, struct sn_err *err);
+/* The cluster manager over MQTT (upstream.c). Connects to its broker
+ * (after /register or at startup). */
+int semnetd_upstream_start(struct semnetd *d);
 /* Publishes on nodes/<id>/net/<suffix>; @msg is borrowed. */
-void semnetd_publish(struct semnetd *d, const char *suffix, json_t *msg);
-void semnetd_subscribe(struct semnetd *d, const char *topic);
-void semnetd_unsubscribe(struct semnetd *d, const char *topic);
+void semnetd_upstream_publish(struct semnetd *d, const char *suffix, json_t *msg);
+void semnetd_upstream_subscribe(struct semnetd *d, const char *topic);
+void semnetd_upstream_unsubscribe(struct semnetd *d, const char *topic);
 /* service/deployed for a local instance. */
-void semnetd_report_deployed(struct semnetd *d, const struct semnetd_lease *l);
-
-/* Takes a local instance down everywhere and reports it undeployed
- * (api.c; also for a container found gone at startup). 0 or -1. */
-int semnetd_api_remove_instance(struct semnetd *d, const struct semnetd_lease *l);
+void semnetd_upstream_report_deployed(struct semnetd *d, const struct semnetd_lease *l);
 
 /* The HTTP routes (api.c). */
 extern const struct sn_http_route semnetd_routes[];

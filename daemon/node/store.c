@@ -13,6 +13,8 @@ static const char *const migrations[] = {
 	"  nsip INTEGER PRIMARY KEY, job_name TEXT NOT NULL, number INTEGER NOT NULL,"
 	"  pid INTEGER NOT NULL, veth TEXT NOT NULL UNIQUE, ports TEXT NOT NULL DEFAULT '',"
 	"  instance_ip INTEGER NOT NULL DEFAULT 0, UNIQUE (job_name, number));",
+	/* 2: the veth's ifindex, so a table answer need not look it up */
+	"ALTER TABLE leases ADD COLUMN ifindex INTEGER NOT NULL DEFAULT 0;",
 };
 
 int semnetd_store_open(struct sn_db *db, const char *path, bool durable)
@@ -79,8 +81,9 @@ int semnetd_store_identity_put(struct sn_db *db, const struct semnetd_identity *
 int semnetd_store_lease_put(struct sn_db *db, const struct semnetd_lease *l)
 {
 	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"INSERT INTO leases (nsip, job_name, number, pid, veth, ports, instance_ip)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?)");
+		"INSERT INTO leases"
+		" (nsip, job_name, number, pid, veth, ports, instance_ip, ifindex)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	int rc;
 
 	if (!stmt)
@@ -92,11 +95,16 @@ int semnetd_store_lease_put(struct sn_db *db, const struct semnetd_lease *l)
 	sqlite3_bind_text(stmt, 5, l->veth, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 6, l->ports, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, l->instance_ip);
+	sqlite3_bind_int(stmt, 8, l->ifindex);
 	rc = sn_db_step_done(db, stmt);
 	if (rc == SQLITE_DONE)
 		return 0;
 	return rc == SQLITE_CONSTRAINT ? -EEXIST : -1;
 }
+
+/* The columns read_lease() reads, in its order. */
+#define LEASE_SELECT \
+	"SELECT nsip, job_name, number, pid, veth, ports, instance_ip, ifindex FROM leases"
 
 static void read_lease(sqlite3_stmt *stmt, struct semnetd_lease *l)
 {
@@ -108,14 +116,14 @@ static void read_lease(sqlite3_stmt *stmt, struct semnetd_lease *l)
 	snprintf(l->veth, sizeof(l->veth), "%s", sn_db_text(stmt, 4));
 	snprintf(l->ports, sizeof(l->ports), "%s", sn_db_text(stmt, 5));
 	l->instance_ip = (uint32_t)sqlite3_column_int64(stmt, 6);
+	l->ifindex = sqlite3_column_int(stmt, 7);
 }
 
 int semnetd_store_lease_get(struct sn_db *db, const char *job_name, int number,
 			    struct semnetd_lease *l)
 {
 	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"SELECT nsip, job_name, number, pid, veth, ports, instance_ip FROM leases"
-		" WHERE job_name = ? AND number = ?");
+		LEASE_SELECT " WHERE job_name = ? AND number = ?");
 	int found;
 
 	if (!stmt)
@@ -140,26 +148,40 @@ int semnetd_store_lease_del(struct sn_db *db, const char *job_name, int number)
 	return sn_db_run_changed(db, stmt);
 }
 
-int semnetd_store_lease_set_instance_ip(struct sn_db *db, const char *job_name, int number,
-					uint32_t instance_ip)
+/* UPDATE leases SET <one column> = @value for one instance. */
+static int lease_update(struct sn_db *db, const char *sql, int64_t value, const char *job_name,
+			int number)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"UPDATE leases SET instance_ip = ? WHERE job_name = ? AND number = ?");
+	sqlite3_stmt *stmt = sn_db_stmt(db, sql);
 
 	if (!stmt)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, instance_ip);
+	sqlite3_bind_int64(stmt, 1, value);
 	sqlite3_bind_text(stmt, 2, job_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, number);
 	return sn_db_run(db, stmt);
+}
+
+int semnetd_store_lease_set_instance_ip(struct sn_db *db, const char *job_name, int number,
+					uint32_t instance_ip)
+{
+	return lease_update(db,
+			    "UPDATE leases SET instance_ip = ? WHERE job_name = ? AND number = ?",
+			    instance_ip, job_name, number);
+}
+
+int semnetd_store_lease_set_ifindex(struct sn_db *db, const char *job_name, int number,
+				    int ifindex)
+{
+	return lease_update(db, "UPDATE leases SET ifindex = ? WHERE job_name = ? AND number = ?",
+			    ifindex, job_name, number);
 }
 
 int semnetd_store_lease_each(struct sn_db *db, void (*fn)(void *arg, const struct semnetd_lease *l),
 			     void *arg)
 {
 	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"SELECT nsip, job_name, number, pid, veth, ports, instance_ip FROM leases"
-		" ORDER BY nsip");
+		LEASE_SELECT " ORDER BY nsip");
 	struct semnetd_lease l;
 	int rc;
 

@@ -11,7 +11,7 @@
 #include <net/if.h>
 #include <stdint.h>
 
-#include "request.h"
+#include "api_parse.h"
 #include "sn_db.h"
 #include "sn_ipv4.h"
 
@@ -29,6 +29,7 @@ struct semnetd_lease {
 	char veth[IF_NAMESIZE];		/* host side, on the bridge */
 	char ports[SEMNETD_PORTS_TEXT_MAX + 1];
 	uint32_t instance_ip;		/* 0 until the cluster's table names it */
+	int ifindex;			/* of veth; 0 until it exists */
 };
 
 int semnetd_store_open(struct sn_db *db, const char *path, bool durable);
@@ -45,6 +46,10 @@ int semnetd_store_lease_get(struct sn_db *db, const char *job_name, int number,
 int semnetd_store_lease_del(struct sn_db *db, const char *job_name, int number);
 int semnetd_store_lease_set_instance_ip(struct sn_db *db, const char *job_name, int number,
 					uint32_t instance_ip);
+/* The veth's ifindex, once it exists (and again when a restart finds it
+ * changed). */
+int semnetd_store_lease_set_ifindex(struct sn_db *db, const char *job_name, int number,
+				    int ifindex);
 int semnetd_store_lease_each(struct sn_db *db, void (*fn)(void *arg, const struct semnetd_lease *l),
 			     void *arg);
 /* The last nsIP handed out (0 if none): rotation survives restarts. */

@@ -1,12 +1,13 @@
 # Check units of semnetd (daemon/node).
-#   test_semnetd_request  the API's request bodies and port mappings
-#   test_semnetd_leases   nsIP leases of a /26, and their store (SQLite)
-#   test_semnetd_config   flags, the JSON config file, their errors
-#   test_semnetd_rtt      RTT smoothing, down/up, when the kernel is told a cost
-TESTS += test_semnetd_request test_semnetd_leases test_semnetd_config test_semnetd_rtt
-test_semnetd_request_SRCS := $(TOP)/tests/unit/test_semnetd_request.c $(TOP)/daemon/node/request.c
-test_semnetd_request_PKGS := check
-test_semnetd_request_LIBS := snlib
+#   test_semnetd_api_parse  the API's request bodies and port mappings
+#   test_semnetd_leases     nsIP leases of a /26, and their store (SQLite,
+#                           with the veth's ifindex and the schema migration)
+#   test_semnetd_config     flags, the JSON config file, their errors
+#   test_semnetd_rtt        RTT smoothing, down/up, when the kernel is told a cost
+TESTS += test_semnetd_api_parse test_semnetd_leases test_semnetd_config test_semnetd_rtt
+test_semnetd_api_parse_SRCS := $(TOP)/tests/unit/test_semnetd_api_parse.c $(TOP)/daemon/node/api_parse.c
+test_semnetd_api_parse_PKGS := check
+test_semnetd_api_parse_LIBS := snlib
 test_semnetd_leases_SRCS := $(TOP)/tests/unit/test_semnetd_leases.c $(TOP)/daemon/node/leases.c \
 	$(TOP)/daemon/node/store.c
 test_semnetd_leases_PKGS := check

@@ -187,6 +187,57 @@ START_TEST(store_survives_reopen)
 }
 END_TEST
 
+/* The veth's ifindex rides with the lease, so a table answer installs a
+ * local instance without asking rtnetlink. */
+START_TEST(lease_keeps_its_veth_ifindex)
+{
+	struct sn_db db;
+	struct semnetd_lease a = lease("172.16.0.2", "app.ns.web.prod", 0), l;
+
+	open_store(&db);
+	ck_assert_int_eq(semnetd_store_lease_put(&db, &a), 0);
+	ck_assert_int_eq(semnetd_store_lease_get(&db, a.job_name, 0, &l), 1);
+	ck_assert_int_eq(l.ifindex, 0);	/* the veth does not exist yet */
+	ck_assert_int_eq(semnetd_store_lease_set_ifindex(&db, a.job_name, 0, 42), 0);
+	sn_db_close(&db);
+
+	open_store(&db);
+	ck_assert_int_eq(semnetd_store_lease_get(&db, a.job_name, 0, &l), 1);
+	ck_assert_int_eq(l.ifindex, 42);
+	ck_assert_uint_eq(l.nsip, a.nsip);
+	sn_db_close(&db);
+}
+END_TEST
+
+/* A store written before the ifindex column keeps its leases (ifindex 0:
+ * the restart looks the veth up once and stores it). */
+START_TEST(schema_1_store_is_migrated)
+{
+	static const char *const schema_1[] = {
+		"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+		"CREATE TABLE leases ("
+		"  nsip INTEGER PRIMARY KEY, job_name TEXT NOT NULL, number INTEGER NOT NULL,"
+		"  pid INTEGER NOT NULL, veth TEXT NOT NULL UNIQUE, ports TEXT NOT NULL DEFAULT '',"
+		"  instance_ip INTEGER NOT NULL DEFAULT 0, UNIQUE (job_name, number));",
+	};
+	struct sn_db db;
+	struct semnetd_lease l;
+
+	ck_assert_int_eq(sn_db_open(&db, db_path, schema_1, 1, false), 0);
+	ck_assert_int_eq(sn_db_exec(&db, "INSERT INTO leases (nsip, job_name, number, pid, veth)"
+				    " VALUES (2886729730, 'app.ns.web.prod', 3, 7, 'snac100002')"), 0);
+	sn_db_close(&db);
+
+	open_store(&db);
+	ck_assert_int_eq(sn_db_version(&db), 2);
+	ck_assert_int_eq(semnetd_store_lease_get(&db, "app.ns.web.prod", 3, &l), 1);
+	ck_assert_uint_eq(l.nsip, addr("172.16.0.2"));
+	ck_assert_str_eq(l.veth, "snac100002");
+	ck_assert_int_eq(l.ifindex, 0);
+	sn_db_close(&db);
+}
+END_TEST
+
 START_TEST(unregistered_store_is_empty)
 {
 	struct sn_db db;
@@ -215,6 +266,8 @@ int main(void)
 	tcase_add_test(ts, store_refuses_double_assignment);
 	tcase_add_test(ts, store_survives_reopen);
 	tcase_add_test(ts, unregistered_store_is_empty);
+	tcase_add_test(ts, lease_keeps_its_veth_ifindex);
+	tcase_add_test(ts, schema_1_store_is_migrated);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, ts);
 	sr = srunner_create(s);

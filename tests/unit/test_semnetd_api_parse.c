@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/node/request.h"
+#include "../../daemon/node/api_parse.h"
 
 #define PARSE(fn, text, out, err) fn(text, strlen(text), out, err)
 
@@ -155,7 +155,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("semnetd_request");
+	Suite *s = suite_create("semnetd_api_parse");
 	TCase *tc = tcase_create("core");
 	SRunner *sr;
 	int failed;

@@ -5,8 +5,8 @@
  * changes: /register, /container/deploy, /container/undeploy. Each parser
  * returns 0, or -1 with a message for the client in @err.
  */
-#ifndef SEMNETD_REQUEST_H
-#define SEMNETD_REQUEST_H
+#ifndef SEMNETD_API_PARSE_H
+#define SEMNETD_API_PARSE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,22 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * semnetd <-> the cluster manager over MQTT (daemon/OAKESTRA.md, section 2;
- * tests/integration/managers-flow.sh replays them): the subnet request,
- * reports of deployed and undeployed instances, table queries and their
- * answers, job updates and the node registry.
+ * semnetd's upstream: the cluster manager over MQTT (daemon/OAKESTRA.md,
+ * section 2; tests/integration/managers-flow.sh replays them). The
+ * connection, publishing and subscribing, the subnet request and its
+ * answer, and the reports of deployed instances live here; every other
+ * message goes to the part that owns it: table answers to answers.c, job
+ * updates to interest.c, the node registry to peers.c (queries.c and
+ * instances.c publish theirs through semnetd_upstream_publish).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "answers.h"
+#include "interest.h"
 #include "semnetd.h"
 #include "sn_log.h"
-#include "tables.h"
 
 #define TOPIC_MAX 256
 #define SUBNET_RETRY_MS 2000
 
-void semnetd_publish(struct semnetd *d, const char *suffix, json_t *msg)
+void semnetd_upstream_publish(struct semnetd *d, const char *suffix, json_t *msg)
 {
 	char topic[TOPIC_MAX];
 
@@ -28,20 +32,20 @@ void semnetd_publish(struct semnetd *d, const char *suffix, json_t *msg)
 	sn_mqtt_publish_json(d->mqtt, topic, msg, 1, false);
 }
 
-void semnetd_subscribe(struct semnetd *d, const char *topic)
+void semnetd_upstream_subscribe(struct semnetd *d, const char *topic)
 {
 	/* Not connected: the connect callback subscribes everything. */
 	if (d->mqtt && sn_mqtt_is_connected(d->mqtt))
 		sn_mqtt_subscribe(d->mqtt, topic, 1);
 }
 
-void semnetd_unsubscribe(struct semnetd *d, const char *topic)
+void semnetd_upstream_unsubscribe(struct semnetd *d, const char *topic)
 {
 	if (d->mqtt && sn_mqtt_is_connected(d->mqtt))
 		sn_mqtt_unsubscribe(d->mqtt, topic);
 }
 
-void semnetd_report_deployed(struct semnetd *d, const struct semnetd_lease *l)
+void semnetd_upstream_report_deployed(struct semnetd *d, const struct semnetd_lease *l)
 {
 	char host[SN_IPV4_STRLEN];
 	json_t *msg;
@@ -52,7 +56,7 @@ void semnetd_report_deployed(struct semnetd *d, const struct semnetd_lease *l)
 			sn_json_ipv4_string(l->nsip), "nsipv6", "", "host_ip", host, "host_port",
 			d->cfg.tunnel_port, "tunnel", "gre-udp");
 	if (msg) {
-		semnetd_publish(d, "service/deployed", msg);
+		semnetd_upstream_publish(d, "service/deployed", msg);
 		json_decref(msg);
 	}
 }
@@ -67,7 +71,7 @@ static void request_subnet(struct semnetd *d)
 	msg = json_pack("{s:s, s:s, s:i, s:s}", "METHOD", "GET", "host_ip", host, "host_port",
 			d->cfg.tunnel_port, "tunnel", "gre-udp");
 	if (msg) {
-		semnetd_publish(d, "subnet", msg);
+		semnetd_upstream_publish(d, "subnet", msg);
 		json_decref(msg);
 	}
 }
@@ -87,7 +91,7 @@ static void on_subnet_timer(uv_timer_t *timer)
 static void reports_after_reconnect(void *arg, const struct semnetd_lease *l)
 {
 	/* The cluster may have lost them (or our address changed). */
-	semnetd_report_deployed(arg, l);
+	semnetd_upstream_report_deployed(arg, l);
 }
 
 static void on_connected(void *arg)
@@ -101,7 +105,7 @@ static void on_connected(void *arg)
 	snprintf(topic, sizeof(topic), "nodes/%s/net/tablequery/result", d->id.node_id);
 	sn_mqtt_subscribe(d->mqtt, topic, 1);
 	sn_mqtt_subscribe(d->mqtt, "semnet/nodes", 1);
-	semnetd_tables_subscribe_all(d);
+	semnetd_services_subscribe_all(d);
 	/* Always ask: the answer is the same subnet, and it tells the registry
 	 * this node's current underlay address. */
 	request_subnet(d);
@@ -109,7 +113,7 @@ static void on_connected(void *arg)
 		uv_timer_start(&d->subnet_timer, on_subnet_timer, SUBNET_RETRY_MS, SUBNET_RETRY_MS);
 	if (d->state == SEMNETD_READY) {
 		semnetd_store_lease_each(&d->db, reports_after_reconnect, d);
-		semnetd_tables_requery_all(d);
+		semnetd_queries_requery_all(d);
 	}
 }
 
@@ -144,26 +148,9 @@ static void on_subnet(struct semnetd *d, const char *payload, int len)
 		sn_warn("subnet answer ignored: host bits set");
 		goto out;
 	}
-	if (d->state != SEMNETD_WAITING_SUBNET) {
-		if (d->id.subnet.addr != subnet.addr || d->id.subnet.len != subnet.len)
-			sn_warn("the cluster now names another subnet for this node; keeping ours");
-		goto out;
-	}
-	uv_timer_stop(&d->subnet_timer);
-	d->id.subnet = subnet;
-	if (sn_db_begin(&d->db) < 0 || semnetd_store_identity_put(&d->db, &d->id) < 0 ||
-	    sn_db_commit(&d->db) < 0) {
-		sn_db_rollback(&d->db);
-		d->id.subnet.len = 0;
-		d->state = SEMNETD_FAILED;
-		snprintf(d->state_error, sizeof(d->state_error), "cannot store the subnet");
-		goto out;
-	}
-	if (semnetd_node_setup(d, &err) < 0) {
-		d->state = SEMNETD_FAILED;
-		snprintf(d->state_error, sizeof(d->state_error), "%s", err.msg);
-		sn_error("node setup failed: %s", err.msg);
-	}
+	semnetd_node_on_subnet(d, &subnet);
+	if (d->state != SEMNETD_WAITING_SUBNET)
+		uv_timer_stop(&d->subnet_timer);	/* answered */
 out:
 	json_decref(msg);
 }
@@ -175,7 +162,7 @@ static void on_message(void *arg, const char *topic, const char *payload, int le
 	size_t plen;
 
 	if (!strcmp(topic, "semnet/nodes")) {
-		semnetd_tables_on_registry(d, payload, len);
+		semnetd_peers_on_registry(d, payload, len);
 		return;
 	}
 	if (!strncmp(topic, "jobs/", 5)) {
@@ -186,7 +173,7 @@ static void on_message(void *arg, const char *topic, const char *payload, int le
 		    (size_t)(slash - topic - 5) > SN_OAK_JOB_NAME_MAX)
 			return;
 		snprintf(job, sizeof(job), "%.*s", (int)(slash - topic - 5), topic + 5);
-		semnetd_tables_on_update(d, job);
+		semnetd_interest_on_update(d, job);
 		return;
 	}
 	plen = (size_t)snprintf(prefix, sizeof(prefix), "nodes/%s/net/", d->id.node_id);
@@ -195,10 +182,10 @@ static void on_message(void *arg, const char *topic, const char *payload, int le
 	if (!strcmp(topic + plen, "subnetwork/result"))
 		on_subnet(d, payload, len);
 	else if (!strcmp(topic + plen, "tablequery/result"))
-		semnetd_tables_on_result(d, payload, len);
+		semnetd_answers_on_result(d, payload, len);
 }
 
-int semnetd_cluster_start(struct semnetd *d)
+int semnetd_upstream_start(struct semnetd *d)
 {
 	char client_id[96];
 	const char *host = d->cfg.mqtt_host[0] ? d->cfg.mqtt_host : d->id.cluster_address;

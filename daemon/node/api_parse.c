@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "request.h"
+/* The node-engine API's request bodies, parsed and checked (api_parse.h). */
+#include "api_parse.h"
 
 #include <netinet/in.h>
 #include <stdio.h>

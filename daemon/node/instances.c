@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Local instances: deploy, undeploy, restore (instances.h). */
+#include "instances.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "semnetd.h"
+#include "sn_log.h"
+
+static int store_error(struct sn_err *err)
+{
+	sn_err_set(err, SEMNETD_STORE_ERROR);
+	return -EIO;
+}
+
+/* The host-side veth name: unique per nsIP, so a restart finds it. */
+static void veth_name(uint32_t nsip, char out[IF_NAMESIZE])
+{
+	snprintf(out, IF_NAMESIZE, "sn%08x", nsip);
+}
+
+/* Puts a local instance into the kernel once its InstanceIP is known. */
+static int install(struct semnetd *d, const struct semnetd_lease *l)
+{
+	int rc;
+
+	if (!l->instance_ip)
+		return 0;
+	rc = semnetd_kernel_instance_put(&d->genl, l->instance_ip, l->job_name, l->nsip, 0,
+					 l->ifindex);
+	if (rc < 0)
+		sn_warn("instance %d of %s: the kernel refused it: %s", l->number, l->job_name,
+			d->genl.error[0] ? d->genl.error : strerror(-rc));
+	return rc;
+}
+
+/* Out of the kernel and of its service, which idles out from now if
+ * nothing else uses it. */
+static void uninstall(struct semnetd *d, const struct semnetd_lease *l)
+{
+	struct semnetd_svc *s = semnetd_services_find(&d->services, l->job_name);
+
+	if (l->instance_ip && semnetd_kernel_instance_del(&d->genl, l->instance_ip) < 0)
+		sn_debug("instance %d of %s was not in the kernel", l->number, l->job_name);
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->ninst; i++) {
+		if (s->inst[i].nsip == l->nsip) {
+			s->inst[i] = s->inst[--s->ninst];
+			break;
+		}
+	}
+	s->active_ms = uv_now(d->loop);
+}
+
+/* The lease out of the store, then its nsIP back to the pool. 0, or -1
+ * when the store failed: the lease stays there, held, not leaked twice. */
+static int lease_drop(struct semnetd *d, const struct semnetd_lease *l)
+{
+	if (sn_db_begin(&d->db) < 0 ||
+	    semnetd_store_lease_del(&d->db, l->job_name, l->number) < 0 ||
+	    sn_db_commit(&d->db) < 0) {
+		sn_db_rollback(&d->db);
+		return -1;
+	}
+	semnetd_leases_release(&d->leases, l->nsip);
+	return 0;
+}
+
+/* A new lease for @r, durable before any interface exists: after a crash
+ * an address in use is never handed out again. */
+static int lease_new(struct semnetd *d, const struct semnetd_deploy_req *r,
+		     struct semnetd_lease *l, struct sn_err *err)
+{
+	memset(l, 0, sizeof(*l));
+	if (semnetd_leases_take(&d->leases, &l->nsip) < 0) {
+		sn_err_set(err, "no free address: the node's subnet holds %u containers and all are deployed",
+			   semnetd_leases_capacity(&d->leases));
+		return -ENOSPC;
+	}
+	snprintf(l->job_name, sizeof(l->job_name), "%s", r->job_name);
+	l->number = r->instance_number;
+	l->pid = r->pid;
+	veth_name(l->nsip, l->veth);
+	semnetd_format_ports(r->ports, r->nports, l->ports, sizeof(l->ports));
+	if (sn_db_begin(&d->db) < 0 || semnetd_store_lease_put(&d->db, l) < 0 ||
+	    semnetd_store_cursor_put(&d->db, l->nsip) < 0 || sn_db_commit(&d->db) < 0) {
+		sn_db_rollback(&d->db);
+		semnetd_leases_release(&d->leases, l->nsip);
+		return store_error(err);
+	}
+	return 0;
+}
+
+/* The leased container's port mappings and veth, its ifindex stored with
+ * the lease; on failure none of them is left. */
+static int wire(struct semnetd *d, const struct semnetd_deploy_req *r, struct semnetd_lease *l,
+		struct sn_err *err)
+{
+	struct semnetd_veth v = {
+		.host_name = l->veth,
+		.container_name = d->cfg.container_ifname,
+		.pid = r->pid,
+		.nsip = l->nsip,
+		.prefix_len = d->id.subnet.len,
+		.gateway = semnetd_leases_gateway(&d->leases),
+		.mtu = d->tunnel_mtu,
+		.bridge_ifindex = d->bridge_ifindex,
+	};
+	int rc;
+
+	if (semnetd_fw_ports_add(&d->fw, l->nsip, r->ports, r->nports, err) < 0)
+		return -EEXIST;
+	if ((rc = semnetd_host_veth_add(&d->host, &v, &l->ifindex, err)) < 0) {
+		semnetd_fw_ports_del(&d->fw, r->ports, r->nports);
+		return rc == -EEXIST || rc == -ESRCH ? rc : -EIO;
+	}
+	if (semnetd_store_lease_set_ifindex(&d->db, l->job_name, l->number, l->ifindex) < 0) {
+		semnetd_host_veth_del(&d->host, l->veth);
+		semnetd_fw_ports_del(&d->fw, r->ports, r->nports);
+		return store_error(err);
+	}
+	return 0;
+}
+
+int semnetd_instance_deploy(struct semnetd *d, const struct semnetd_deploy_req *r,
+			    struct semnetd_lease *l, struct sn_err *err)
+{
+	char nsip_text[SN_IPV4_STRLEN];
+	int rc;
+
+	if ((rc = semnetd_node_ready(d, err)) < 0)
+		return rc;
+	rc = semnetd_store_lease_get(&d->db, r->job_name, r->instance_number, l);
+	if (rc < 0)
+		return store_error(err);
+	if (rc == 1) {
+		sn_ipv4_format(l->nsip, nsip_text);
+		sn_err_set(err, "instance %d of %s is deployed already (nsAddress %s)",
+			   r->instance_number, r->job_name, nsip_text);
+		return -EEXIST;
+	}
+	if ((rc = semnetd_host_check_pid(r->pid, err)) < 0)
+		return rc == -ESRCH ? -ESRCH : -EINVAL;
+	if ((rc = lease_new(d, r, l, err)) < 0)
+		return rc;
+	if ((rc = wire(d, r, l, err)) < 0) {
+		if (lease_drop(d, l) < 0)
+			sn_error("cannot drop the lease of a failed deployment");
+		return rc;
+	}
+	sn_ipv4_format(l->nsip, nsip_text);
+	sn_info("deployed instance %d of %s: nsIP %s on %s (pid %d)", l->number, l->job_name,
+		nsip_text, l->veth, l->pid);
+	semnetd_upstream_report_deployed(d, l);
+	/* Our own table names the InstanceIP, which the kernel needs to
+	 * translate this container's traffic. */
+	semnetd_query_name(d, l->job_name);
+	return 0;
+}
+
+int semnetd_instance_remove(struct semnetd *d, const struct semnetd_lease *l)
+{
+	struct semnetd_port_map maps[SEMNETD_PORTS_MAX];
+	struct sn_err err;
+	size_t nmaps = 0;
+	json_t *msg;
+
+	uninstall(d, l);
+	if (semnetd_parse_ports(l->ports, maps, &nmaps, &err) == 0)
+		semnetd_fw_ports_del(&d->fw, maps, nmaps);
+	if (semnetd_host_veth_del(&d->host, l->veth) < 0)
+		sn_warn("cannot delete %s", l->veth);
+	if (lease_drop(d, l) < 0)
+		return -1;
+	msg = json_pack("{s:s, s:i}", "appname", l->job_name, "instance_number", l->number);
+	if (msg) {
+		semnetd_upstream_publish(d, "service/undeployed", msg);
+		json_decref(msg);
+	}
+	return 0;
+}
+
+int semnetd_instance_undeploy(struct semnetd *d, const struct semnetd_undeploy_req *r,
+			      struct semnetd_lease *l, struct sn_err *err)
+{
+	int rc = semnetd_store_lease_get(&d->db, r->job_name, r->instance_number, l);
+
+	if (rc < 0)
+		return store_error(err);
+	if (rc == 0) {
+		sn_err_set(err, "no instance %d of %s is deployed on this node", r->instance_number,
+			   r->job_name);
+		return -ENOENT;
+	}
+	if (semnetd_instance_remove(d, l) < 0)
+		return store_error(err);
+	sn_info("undeployed instance %d of %s", l->number, l->job_name);
+	return 0;
+}
+
+void semnetd_instance_restore(struct semnetd *d, struct semnetd_lease *l)
+{
+	struct semnetd_port_map maps[SEMNETD_PORTS_MAX];
+	int ifindex = semnetd_host_ifindex(&d->host, l->veth);
+	struct sn_err err;
+	size_t nmaps;
+
+	/* A container that died took its veth with it. */
+	if (!ifindex) {
+		sn_info("instance %d of %s: its container is gone; undeploying it", l->number,
+			l->job_name);
+		semnetd_instance_remove(d, l);
+		return;
+	}
+	/* Stored before schema 2, or the veth came back under a new index. */
+	if (ifindex != l->ifindex) {
+		l->ifindex = ifindex;
+		if (semnetd_store_lease_set_ifindex(&d->db, l->job_name, l->number, ifindex) < 0)
+			sn_error("cannot store the ifindex of %s", l->veth);
+	}
+	if (d->fw.nft && semnetd_parse_ports(l->ports, maps, &nmaps, &err) == 0 &&
+	    semnetd_fw_ports_add(&d->fw, l->nsip, maps, nmaps, &err) < 0)
+		sn_warn("instance %d of %s: %s", l->number, l->job_name, err.msg);
+	install(d, l);
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tunnel peers from the node registry and from table answers (peers.h). */
+#include "peers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe.h"
+#include "semnetd.h"
+#include "sn_log.h"
+
+void semnetd_peers_init(struct semnetd_peers *ps)
+{
+	ps->head = NULL;
+	ps->registry_version = -1;
+}
+
+void semnetd_peers_free(struct semnetd_peers *ps)
+{
+	while (ps->head) {
+		struct semnetd_peer *p = ps->head;
+
+		ps->head = p->next;
+		free(p);
+	}
+}
+
+struct semnetd_peer *semnetd_peers_find(struct semnetd_peers *ps, const struct sn_prefix *subnet)
+{
+	for (struct semnetd_peer *p = ps->head; p; p = p->next)
+		if (p->subnet.addr == subnet->addr && p->subnet.len == subnet->len)
+			return p;
+	return NULL;
+}
+
+struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
+				       uint32_t addr, int port)
+{
+	struct semnetd_peer *p = semnetd_peers_find(&d->peers, subnet);
+	char text[SN_CIDR_STRLEN];
+	int rc;
+
+	if (p && p->addr == addr && p->port == port)
+		return p;
+	sn_prefix_format(subnet, text);
+	rc = semnetd_kernel_peer_put(&d->genl, subnet, addr, port);
+	if (rc < 0) {
+		sn_warn("peer %s: the kernel refused it: %s", text,
+			d->genl.error[0] ? d->genl.error : strerror(-rc));
+		return NULL;
+	}
+	if (!p) {
+		if (!(p = calloc(1, sizeof(*p))))
+			return NULL;
+		p->subnet = *subnet;
+		p->next = d->peers.head;
+		d->peers.head = p;
+	}
+	p->addr = addr;
+	p->port = port;
+	semnetd_probe_peer_added(d->probe, addr);
+	sn_info("peer %s at %u.%u.%u.%u:%d", text, addr >> 24, (addr >> 16) & 255,
+		(addr >> 8) & 255, addr & 255, port);
+	return p;
+}
+
+static void peer_drop(struct semnetd *d, struct semnetd_peer *p)
+{
+	char text[SN_CIDR_STRLEN];
+
+	for (struct semnetd_peer **pp = &d->peers.head; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	sn_prefix_format(&p->subnet, text);
+	if (semnetd_kernel_peer_del(&d->genl, &p->subnet) < 0)
+		sn_debug("peer %s was not in the kernel", text);
+	sn_info("peer %s removed", text);
+	free(p);
+	semnetd_probe_peers_changed(d->probe);
+}
+
+void semnetd_peers_each(const struct semnetd_peers *ps,
+			void (*fn)(void *arg, const struct sn_prefix *subnet, uint32_t addr),
+			void *arg)
+{
+	for (const struct semnetd_peer *p = ps->head; p; p = p->next)
+		fn(arg, &p->subnet, p->addr);
+}
+
+void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
+{
+	struct sn_err err;
+	json_t *msg = sn_json_parse_object(payload, len > 0 ? (size_t)len : 0, &err), *nodes, *n;
+	json_int_t version;
+	size_t i;
+
+	if (!msg) {
+		sn_warn("node registry ignored: %s", err.msg);
+		return;
+	}
+	if (d->state != SEMNETD_READY)
+		goto out;	/* the retained copy comes again after setup */
+	nodes = json_object_get(msg, "nodes");
+	version = json_integer_value(json_object_get(msg, "version"));
+	if (!json_is_array(nodes)) {
+		sn_warn("node registry ignored: no 'nodes' list");
+		goto out;
+	}
+	for (struct semnetd_peer *p = d->peers.head; p; p = p->next)
+		p->from_registry = false;
+	json_array_foreach(nodes, i, n) {
+		const char *subnet_text = json_string_value(json_object_get(n, "subnet"));
+		const char *host = json_string_value(json_object_get(n, "host_ip"));
+		const char *tunnel = json_string_value(json_object_get(n, "tunnel"));
+		json_int_t port = json_integer_value(json_object_get(n, "host_port"));
+		struct sn_prefix subnet;
+		uint32_t addr;
+		struct semnetd_peer *p;
+
+		if (!subnet_text || !host || !sn_prefix_parse(subnet_text, &subnet) ||
+		    !sn_ipv4_parse(host, &addr) || port < 1 || port > 65535)
+			continue;	/* no underlay yet, or not ours to read */
+		if (subnet.addr == d->id.subnet.addr && subnet.len == d->id.subnet.len)
+			continue;	/* this node */
+		if (tunnel && strcmp(tunnel, "gre-udp")) {
+			sn_warn("node %s speaks %s, which semnet0 does not: no peer",
+				json_string_value(json_object_get(n, "node_id")), tunnel);
+			continue;
+		}
+		if ((p = semnetd_peers_set(d, &subnet, addr, (int)port)))
+			p->from_registry = true;
+	}
+	/* Nodes that left: unless a table answer still needs them. */
+	for (struct semnetd_peer *p = d->peers.head, *next; p; p = next) {
+		next = p->next;
+		if (!p->from_registry && !p->from_table)
+			peer_drop(d, p);
+	}
+	d->peers.registry_version = version;
+out:
+	json_decref(msg);
+}
+
+json_t *semnetd_peers_json(const struct semnetd_peers *ps)
+{
+	json_t *peers = json_array();
+
+	if (!peers)
+		return NULL;
+	for (const struct semnetd_peer *p = ps->head; p; p = p->next) {
+		char subnet[SN_CIDR_STRLEN];
+
+		sn_prefix_format(&p->subnet, subnet);
+		json_array_append_new(peers, json_pack("{s:s, s:o, s:i, s:b, s:b}", "subnet", subnet,
+			"addr", sn_json_ipv4_string(p->addr), "port", p->port, "registry",
+			p->from_registry, "table", p->from_table));
+	}
+	return peers;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The tunnel peers this node keeps in the kernel: the other nodes'
+ * subnets and where to send them (underlay address, port). They come from
+ * the cluster's node registry (semnet/nodes, retained) and from table
+ * answers naming an instance on a node the registry does not list yet; a
+ * peer leaves when neither names it any more. probe.c measures each peer
+ * node.
+ */
+#ifndef SEMNETD_PEERS_H
+#define SEMNETD_PEERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sn_ipv4.h"
+
+struct semnetd;
+
+struct semnetd_peer {
+	struct sn_prefix subnet;
+	uint32_t addr;
+	int port;
+	bool from_registry;
+	bool from_table;
+	struct semnetd_peer *next;
+};
+
+struct semnetd_peers {
+	struct semnetd_peer *head;
+	int64_t registry_version;	/* -1 before the first registry */
+};
+
+void semnetd_peers_init(struct semnetd_peers *ps);
+void semnetd_peers_free(struct semnetd_peers *ps);
+
+struct semnetd_peer *semnetd_peers_find(struct semnetd_peers *ps, const struct sn_prefix *subnet);
+/* Makes the kernel send @subnet to @addr:@port; NULL when it refused. */
+struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
+				       uint32_t addr, int port);
+
+/* MQTT input: the node registry, semnet/nodes. */
+void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len);
+
+/* Calls @fn for every peer (its subnet and the underlay address of its
+ * node). */
+void semnetd_peers_each(const struct semnetd_peers *ps,
+			void (*fn)(void *arg, const struct sn_prefix *subnet, uint32_t addr),
+			void *arg);
+
+/* The "peers" list of GET /status. */
+json_t *semnetd_peers_json(const struct semnetd_peers *ps);
+
+#endif

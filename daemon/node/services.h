@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The services this node knows: a cache of what the cluster's table
+ * answers said (the RR and Closest addresses a service holds in the
+ * kernel, and its instances), and the kernel counters last read for each.
+ * A service enters it with a table answer or with what the kernel still
+ * holds after a restart, and leaves it when interest.c forgets it. Knowing
+ * a service means listening on its jobs/<name>/updates_available topic.
+ */
+#ifndef SEMNETD_SERVICES_H
+#define SEMNETD_SERVICES_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sn_oak.h"
+
+struct semnetd;
+
+struct semnetd_svc_instance {
+	int number;		/* -1 when adopted from the kernel */
+	uint32_t instance_ip;
+	uint32_t nsip;
+	uint32_t node;		/* underlay address, 0 for a local instance */
+};
+
+struct semnetd_svc {
+	char name[SN_OAK_JOB_NAME_MAX + 1];
+	uint32_t rr_ip, closest_ip;
+	struct semnetd_svc_instance *inst;
+	size_t ninst;
+	uint64_t packets;	/* kernel counters last seen */
+	uint64_t active_ms;	/* when traffic or a query last touched it */
+	struct semnetd_svc *next;
+};
+
+struct semnetd_services {
+	struct semnetd_svc *head;
+};
+
+void semnetd_services_free(struct semnetd_services *ss);
+void semnetd_svc_free(struct semnetd_svc *s);
+
+struct semnetd_svc *semnetd_services_find(struct semnetd_services *ss, const char *name);
+/* The service holding @addr as a service address or an InstanceIP. */
+struct semnetd_svc *semnetd_services_by_addr(struct semnetd_services *ss, uint32_t addr);
+/* A new, empty service, active now, its update topic subscribed. */
+struct semnetd_svc *semnetd_services_add(struct semnetd *d, const char *name);
+/* Unsubscribes the update topic of @s (it is being forgotten). */
+void semnetd_services_unsubscribe(struct semnetd *d, const struct semnetd_svc *s);
+/* Resubscribes every service's update topic (after a reconnection). */
+void semnetd_services_subscribe_all(struct semnetd *d);
+
+size_t semnetd_services_count(const struct semnetd_services *ss);
+/* The "services" list of GET /status. */
+json_t *semnetd_services_json(struct semnetd *d);
+
+#endif

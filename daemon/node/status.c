@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* GET /status's document (status.h). */
+#include "status.h"
+
+#include <errno.h>
+
+#include "probe.h"
+#include "semnetd.h"
+
+static void add_lease(void *arg, const struct semnetd_lease *l)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:i, s:o, s:o, s:s, s:i, s:s}", "serviceName",
+		l->job_name, "instanceNumber", l->number, "nsAddress", sn_json_ipv4_string(l->nsip),
+		"instanceIp", l->instance_ip ? sn_json_ipv4_string(l->instance_ip) : json_null(),
+		"veth", l->veth, "pid", l->pid, "portMappings", l->ports));
+}
+
+/* What the node knows of the cluster; NULL when out of memory. */
+static json_t *tables_json(struct semnetd *d)
+{
+	json_t *o = json_object(), *svcs = semnetd_services_json(d);
+	json_t *peers = semnetd_peers_json(&d->peers);
+
+	if (!o || !svcs || !peers) {
+		json_decref(o);
+		json_decref(svcs);
+		json_decref(peers);
+		return NULL;
+	}
+	json_object_set_new(o, "services", svcs);
+	json_object_set_new(o, "peers", peers);
+	json_object_set_new(o, "queries_pending",
+			    json_integer((json_int_t)semnetd_queries_pending(&d->queries)));
+	json_object_set_new(o, "registry_version", json_integer(d->peers.registry_version));
+	return o;
+}
+
+int semnetd_status(struct semnetd *d, json_t **out)
+{
+	json_t *instances = json_array(), *tables, *probes;
+	char subnet[SN_CIDR_STRLEN] = "", underlay[SN_IPV4_STRLEN] = "";
+
+	*out = NULL;
+	if (!instances || semnetd_store_lease_each(&d->db, add_lease, instances) < 0) {
+		json_decref(instances);
+		return -EIO;
+	}
+	tables = tables_json(d);
+	if (d->id.subnet.len)
+		sn_prefix_format(&d->id.subnet, subnet);
+	if (d->underlay)
+		sn_ipv4_format(d->underlay, underlay);
+	probes = semnetd_probe_json(d->probe);
+	*out = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:b, s:i, s:i, s:o, s:o, s:o}",
+		"state", semnetd_state_name(d->state), "error",
+		d->state_error[0] ? d->state_error : NULL,
+		"node_id", d->id.node_id[0] ? d->id.node_id : NULL, "cluster_address",
+		d->id.cluster_address[0] ? d->id.cluster_address : NULL, "subnet",
+		subnet[0] ? subnet : NULL, "underlay", underlay[0] ? underlay : NULL, "bridge",
+		d->cfg.bridge, "tunnel_mtu", d->tunnel_mtu, "mqtt_connected",
+		d->mqtt && sn_mqtt_is_connected(d->mqtt), "leases_free",
+		(int)semnetd_leases_free(&d->leases), "leases_capacity",
+		(int)semnetd_leases_capacity(&d->leases), "instances", instances, "tables",
+		tables ? tables : json_null(), "probes", probes ? probes : json_null());
+	return 0;
+}
