@@ -53,10 +53,14 @@ setup() {
 	sn instance add 172.30.1.2 service atk nsip 172.16.0.2 dev atk &&
 	sn instance add 172.30.1.3 service cli nsip 172.16.0.3 dev cli &&
 	ip netns exec atk iptables -A INPUT -p tcp --tcp-flags SYN,ACK SYN,ACK -j DROP &&
-	# The server gives up on a half-open connection within seconds.
-	ip netns exec x1 sysctl -qw net.ipv4.tcp_synack_retries=2 || return 1
+	# The server gives up on a half-open connection within seconds, and
+	# has room for every one semnet lets through: what is tested is
+	# semnet's fairness, not the server's (the debug kernel has no SYN
+	# cookies, so a full queue would drop the client's SYN there).
+	ip netns exec x1 sysctl -qw net.ipv4.tcp_synack_retries=2 \
+		net.ipv4.tcp_max_syn_backlog=4096 || return 1
 	# Not on tap_run's output pipe, which it waits for the end of.
-	ip netns exec x1 socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo x1' \
+	ip netns exec x1 socat TCP-LISTEN:80,fork,reuseaddr,backlog=1024 SYSTEM:'echo x1' \
 		</dev/null >/dev/null 2>&1 &
 	wait_port x1 80
 }
