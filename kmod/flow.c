@@ -551,7 +551,9 @@ unsigned int semnet_flow_purge(struct semnet_net *sn,
  * The reaper: walks the table in batches, removing idle flows. A walk
  * that spans several runs keeps its iterator; a full pass starts every
  * second. Only the ORIG_PRE tuple of each flow is considered, so a flow is
- * judged once per pass.
+ * judged once per pass. Its contract includes the learned locations: each
+ * full pass ends with semnet_learn_expire(), which has no timer of its
+ * own (learned locations serve flows, and expire on the flows' clock).
  */
 static void semnet_flow_gc(struct work_struct *work)
 {

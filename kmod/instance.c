@@ -3,6 +3,7 @@
  * Instances: InstanceIP → (service name, nsIP, node). Writers hold the
  * netns lock; the packet path reads under RCU.
  */
+#include <linux/netdevice.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
@@ -226,22 +227,23 @@ static int semnet_instance_remove(struct semnet_net *sn,
 }
 
 int semnet_instance_add(struct semnet_net *sn,
-			const struct semnet_instance_cfg *cfg, bool replace,
-			bool exclusive, struct netlink_ext_ack *extack)
+			const struct semnet_instance_cfg *cfg,
+			enum semnet_add_mode mode,
+			struct netlink_ext_ack *extack)
 {
 	struct semnet_instance *old;
 	int ret;
 
 	semnet_assert_locked(sn);
-	old = rhashtable_lookup_fast(&sn->instances, &cfg->addr,
-				     semnet_instance_params);
-	if (old && exclusive && !replace) {
+	old = semnet_instance_find(sn, cfg->addr);
+	ret = semnet_add_allowed(mode, old);
+	if (ret == -EEXIST) {
 		NL_SET_ERR_MSG(extack, "instance address already exists");
-		return -EEXIST;
+		return ret;
 	}
-	if (!old && replace && !exclusive) {
+	if (ret) {
 		NL_SET_ERR_MSG(extack, "no instance with this address");
-		return -ENOENT;
+		return ret;
 	}
 	if (!old)
 		return semnet_instance_insert(sn, cfg, extack);
@@ -258,6 +260,103 @@ int semnet_instance_add(struct semnet_net *sn,
 	if (ret)
 		return ret;
 	return semnet_instance_insert(sn, cfg, extack);
+}
+
+/* Where @cfg's addresses and bridge port may be, on @node. */
+static int semnet_instance_check(struct semnet_net *sn,
+				 const struct semnet_node *node,
+				 const struct semnet_instance_cfg *cfg,
+				 struct netlink_ext_ack *extack)
+{
+	struct semnet_prefix subnet;
+	unsigned int i;
+
+	if (!semnet_prefix_contains(&node->services, cfg->addr)) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    semnet_cfg_attr(cfg->attrs, SEMNET_A_INSTANCE_ADDR),
+				    "instance address outside the service range");
+		return -EINVAL;
+	}
+	if (semnet_service_find(sn, cfg->addr)) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    semnet_cfg_attr(cfg->attrs, SEMNET_A_INSTANCE_ADDR),
+				    "address is in use by a service");
+		return -EEXIST;
+	}
+	if (!semnet_prefix_contains(&node->platform, cfg->nsip) ||
+	    semnet_prefix_contains(&node->services, cfg->nsip)) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    semnet_cfg_attr(cfg->attrs, SEMNET_A_INSTANCE_NSIP),
+				    "nsIP must be in the platform range, outside the service range");
+		return -EINVAL;
+	}
+	for (i = 0; i < node->n_subnets; i++) {
+		subnet = node->subnets[i];
+		if (semnet_prefix_contains(&subnet, cfg->nsip) &&
+		    !semnet_subnet_is_nsip(&subnet, cfg->nsip)) {
+			NL_SET_ERR_MSG_ATTR(extack,
+					    semnet_cfg_attr(cfg->attrs, SEMNET_A_INSTANCE_NSIP),
+					    "nsIP is the network, gateway or broadcast address of a local subnet");
+			return -EINVAL;
+		}
+	}
+	if (cfg->ifindex) {
+		struct net_device *dev;
+
+		rcu_read_lock();
+		dev = dev_get_by_index_rcu(sn->net, cfg->ifindex);
+		rcu_read_unlock();
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR(extack,
+					    semnet_cfg_attr(cfg->attrs, SEMNET_A_INSTANCE_IFINDEX),
+					    "no such device");
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+int semnet_instance_configure(struct semnet_net *sn,
+			      const struct semnet_instance_cfg *req,
+			      enum semnet_add_mode mode,
+			      struct netlink_ext_ack *extack)
+{
+	struct semnet_instance_cfg cfg = *req;
+	const struct semnet_instance *old;
+	const struct semnet_node *node;
+	int ret;
+
+	semnet_assert_locked(sn);
+	node = semnet_node_required(sn, extack);
+	if (!node)
+		return -ENODATA;
+	/* A change may leave out what stays; a new instance needs it all. */
+	old = semnet_instance_find(sn, cfg.addr);
+	if (old) {
+		if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_SERVICE))
+			cfg.service = old->group->name;
+		if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_NSIP))
+			cfg.nsip = old->nsip;
+		if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_NODE))
+			cfg.node_addr = old->node_addr;
+		if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_IFINDEX))
+			cfg.ifindex = old->ifindex;
+	} else if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_SERVICE) ||
+		   !semnet_cfg_has(req->given, SEMNET_A_INSTANCE_NSIP)) {
+		NL_SET_ERR_MSG(extack, "a new instance needs a service name and an nsIP");
+		return -EINVAL;
+	}
+	if (semnet_cfg_has(req->given, SEMNET_A_INSTANCE_SERVICE) &&
+	    !*cfg.service) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    semnet_cfg_attr(cfg.attrs, SEMNET_A_INSTANCE_SERVICE),
+				    "service name is empty");
+		return -EINVAL;
+	}
+	ret = semnet_instance_check(sn, node, &cfg, extack);
+	if (ret)
+		return ret;
+	return semnet_instance_add(sn, &cfg, mode, extack);
 }
 
 int semnet_instance_del(struct semnet_net *sn, __be32 addr,

@@ -45,12 +45,20 @@ struct semnet_instance {
 	struct rcu_head rcu;
 };
 
+/*
+ * An instance as semnet_instance_add() installs it; from a NEW_INSTANCE
+ * request, @given has bit SEMNET_A_INSTANCE_x for each attribute it
+ * carried (semnet_instance_configure() fills in the rest) and @attrs
+ * points errors at them (NULL outside netlink).
+ */
 struct semnet_instance_cfg {
 	__be32 addr;
 	__be32 nsip;
 	__be32 node_addr;
 	int ifindex;
 	const char *service;
+	u32 given;
+	struct nlattr **attrs;
 };
 
 /* In the header, so that lookups everywhere inline the hash and compare. */
@@ -78,6 +86,14 @@ semnet_instance_lookup(struct semnet_net *sn, __be32 addr)
 	return rhashtable_lookup(&sn->instances, &addr, semnet_instance_params);
 }
 
+/* For writers, under the netns lock (see semnet_service_find()). */
+static inline struct semnet_instance *
+semnet_instance_find(struct semnet_net *sn, __be32 addr)
+{
+	return rhashtable_lookup_fast(&sn->instances, &addr,
+				      semnet_instance_params);
+}
+
 static inline struct semnet_instance *
 semnet_local_lookup(struct semnet_net *sn, __be32 nsip)
 {
@@ -87,9 +103,22 @@ semnet_local_lookup(struct semnet_net *sn, __be32 nsip)
 /* Drops an object reference (any context): the last one frees. */
 void semnet_instance_put(struct semnet_instance *inst);
 
+/*
+ * Adds or changes the instance @cfg->addr as a NEW_INSTANCE request asks:
+ * a change keeps what the request leaves out, a new instance needs a
+ * service name and an nsIP; its address must be in the node's service
+ * range and no service's, its nsIP in the platform range, outside the
+ * service range, and no network, gateway or broadcast address; its
+ * bridge port must exist. Under the netns lock.
+ */
+int semnet_instance_configure(struct semnet_net *sn,
+			      const struct semnet_instance_cfg *cfg,
+			      enum semnet_add_mode mode,
+			      struct netlink_ext_ack *extack);
 int semnet_instance_add(struct semnet_net *sn,
-			const struct semnet_instance_cfg *cfg, bool replace,
-			bool exclusive, struct netlink_ext_ack *extack);
+			const struct semnet_instance_cfg *cfg,
+			enum semnet_add_mode mode,
+			struct netlink_ext_ack *extack);
 int semnet_instance_del(struct semnet_net *sn, __be32 addr,
 			struct netlink_ext_ack *extack);
 /* Deletes every instance, or those of @service when it is not NULL. */

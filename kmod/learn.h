@@ -75,7 +75,12 @@ bool semnet_learn(struct semnet_net *sn, const struct semnet_node *node,
 		  bool table);
 /* The nsIP @addr was last seen at, or 0. RCU. */
 __be32 semnet_learned_nsip(struct semnet_net *sn, __be32 addr);
-/* Forgets entries idle past the timeout (process context). */
+/*
+ * Forgets entries idle past the timeout (process context). It has no
+ * timer of its own: the flow reaper (semnet_flow_gc()) calls it at the end
+ * of each full pass over the flow table, about once a second, so an idle
+ * entry lives SEMNET_LEARN_TIMEOUT plus at most one pass.
+ */
 void semnet_learn_expire(struct semnet_net *sn);
 
 #endif /* _SEMNET_LEARN_H */

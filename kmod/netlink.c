@@ -2,11 +2,13 @@
 /*
  * The "semnet" generic-netlink family: the one configuration interface.
  * Requests act on the network namespace of the requesting socket; changes
- * need CAP_NET_ADMIN there. Every rejection says why (extack). Dumps walk
- * the hash tables with a cursor kept across messages and flag a dump that
- * raced with a change (NLM_F_DUMP_INTR).
+ * need CAP_NET_ADMIN there. Every rejection says why (extack). This file
+ * is transport only: it parses each request into its object's *_cfg struct
+ * and fills the replies; the rules (defaults, what a new object needs,
+ * ranges, limits) live with the objects in node.c, service.c, instance.c
+ * and peer.c. Dumps walk the hash tables with a cursor kept across
+ * messages and flag a dump that raced with a change (NLM_F_DUMP_INTR).
  */
-#include <linux/if_bridge.h>
 #include <linux/kernel.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
@@ -15,6 +17,7 @@
 #include <net/sock.h>
 #include <uapi/linux/semnet.h>
 
+#include "cfg.h"
 #include "flow.h"
 #include "instance.h"
 #include "netlink.h"
@@ -309,28 +312,28 @@ static int semnet_cmd_get_node(struct sk_buff *skb, struct genl_info *info)
 	return semnet_reply(info, SEMNET_CMD_GET_NODE, semnet_node_fill, &copy);
 }
 
-static int semnet_node_parse_subnets(struct semnet_node *node,
+static int semnet_node_parse_subnets(struct semnet_node_cfg *cfg,
 				     const struct nlattr *attr,
 				     struct netlink_ext_ack *extack)
 {
 	const struct nlattr *sub;
 	int rem, ret;
 
-	node->n_subnets = 0;
+	cfg->n_subnets = 0;
 	nla_for_each_nested(sub, attr, rem) {
 		if (nla_type(sub) != SEMNET_A_NODE_SUBNET) {
 			NL_SET_ERR_MSG_ATTR(extack, sub, "subnets holds only subnet entries");
 			return -EINVAL;
 		}
-		if (node->n_subnets == SEMNET_SUBNETS_MAX) {
+		if (cfg->n_subnets == SEMNET_SUBNETS_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, sub, "too many subnets");
 			return -E2BIG;
 		}
-		ret = semnet_get_prefix(&node->subnets[node->n_subnets], sub,
+		ret = semnet_get_prefix(&cfg->subnets[cfg->n_subnets], sub,
 					extack);
 		if (ret)
 			return ret;
-		node->n_subnets++;
+		cfg->n_subnets++;
 	}
 	/*
 	 * The policy cannot see inside this nest (its entries are walked
@@ -343,26 +346,69 @@ static int semnet_node_parse_subnets(struct semnet_node *node,
 	return 0;
 }
 
+/* Reads a SET_NODE request's node nest into @cfg; node.c has the rules. */
+static int semnet_node_parse(struct semnet_node_cfg *cfg, struct nlattr **tb,
+			     const struct nlattr *nest,
+			     struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+	int ret;
+
+	BUILD_BUG_ON(SEMNET_A_NODE_MAX >= 32);
+	cfg->nest = nest;
+	cfg->attrs = tb;
+	for (i = 1; i <= SEMNET_A_NODE_MAX; i++)
+		if (tb[i])
+			cfg->given |= BIT(i);
+	if (tb[SEMNET_A_NODE_PLATFORM]) {
+		ret = semnet_get_prefix(&cfg->platform, tb[SEMNET_A_NODE_PLATFORM],
+					extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[SEMNET_A_NODE_SERVICE_RANGE]) {
+		ret = semnet_get_prefix(&cfg->services,
+					tb[SEMNET_A_NODE_SERVICE_RANGE], extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[SEMNET_A_NODE_SUBNETS]) {
+		ret = semnet_node_parse_subnets(cfg, tb[SEMNET_A_NODE_SUBNETS],
+						extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[SEMNET_A_NODE_GATEWAY])
+		cfg->gateway = nla_get_in_addr(tb[SEMNET_A_NODE_GATEWAY]);
+	if (tb[SEMNET_A_NODE_BRIDGE])
+		cfg->bridge_ifindex = nla_get_u32(tb[SEMNET_A_NODE_BRIDGE]);
+	if (tb[SEMNET_A_NODE_FLOW_MAX])
+		cfg->flow_max = nla_get_u32(tb[SEMNET_A_NODE_FLOW_MAX]);
+	if (tb[SEMNET_A_NODE_UNREPLIED_MAX])
+		cfg->unreplied_max = nla_get_u32(tb[SEMNET_A_NODE_UNREPLIED_MAX]);
+	if (tb[SEMNET_A_NODE_TUNNEL_PORT])
+		cfg->tunnel_port = nla_get_u16(tb[SEMNET_A_NODE_TUNNEL_PORT]);
+	if (tb[SEMNET_A_NODE_HOLD_PACKETS])
+		cfg->hold_packets = nla_get_u32(tb[SEMNET_A_NODE_HOLD_PACKETS]);
+	if (tb[SEMNET_A_NODE_HOLD_TOTAL])
+		cfg->hold_total = nla_get_u32(tb[SEMNET_A_NODE_HOLD_TOTAL]);
+	if (tb[SEMNET_A_NODE_HOLD_TIMEOUT])
+		cfg->hold_timeout_ms = nla_get_u32(tb[SEMNET_A_NODE_HOLD_TIMEOUT]);
+	if (tb[SEMNET_A_NODE_MISS_INTERVAL])
+		cfg->miss_interval_ms = nla_get_u32(tb[SEMNET_A_NODE_MISS_INTERVAL]);
+	for (i = 0; i < SEMNET_TIMEOUT_COUNT; i++)
+		if (tb[semnet_node_timeout_attr[i]])
+			cfg->timeout[i] = nla_get_u32(tb[semnet_node_timeout_attr[i]]);
+	return 0;
+}
+
 static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 {
-	static const struct {
-		int attr;
-		enum semnet_timeout timeout;
-	} timeouts[] = {
-		{ SEMNET_A_NODE_TIMEOUT_TCP, SEMNET_TIMEOUT_TCP },
-		{ SEMNET_A_NODE_TIMEOUT_TCP_CLOSE, SEMNET_TIMEOUT_TCP_CLOSE },
-		{ SEMNET_A_NODE_TIMEOUT_UDP, SEMNET_TIMEOUT_UDP },
-		{ SEMNET_A_NODE_TIMEOUT_ICMP, SEMNET_TIMEOUT_ICMP },
-		{ SEMNET_A_NODE_TIMEOUT_UNREPLIED, SEMNET_TIMEOUT_UNREPLIED },
-	};
-	struct net *net = genl_info_net(info);
-	struct semnet_net *sn = semnet_pernet(net);
+	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[SEMNET_A_NODE_MAX + 1];
-	const struct semnet_node *old;
+	struct semnet_node_cfg cfg = {};
 	struct semnet_node *node;
-	struct net_device *dev;
-	unsigned int i;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_NODE)) {
@@ -373,129 +419,17 @@ static int semnet_cmd_set_node(struct sk_buff *skb, struct genl_info *info)
 				semnet_node_policy, extack);
 	if (ret)
 		return ret;
-	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
-	if (!node)
-		return -ENOMEM;
+	ret = semnet_node_parse(&cfg, tb, info->attrs[SEMNET_A_NODE], extack);
+	if (ret)
+		return ret;
 
 	mutex_lock(&sn->lock);
-	old = rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
-	if (old) {
-		/* A change: what the request leaves out stays as it was. */
-		*node = *old;
-	} else {
-		static const int required[] = {
-			SEMNET_A_NODE_PLATFORM, SEMNET_A_NODE_SERVICE_RANGE,
-			SEMNET_A_NODE_SUBNETS, SEMNET_A_NODE_GATEWAY,
-			SEMNET_A_NODE_BRIDGE,
-		};
-
-		for (i = 0; i < ARRAY_SIZE(required); i++) {
-			if (!tb[required[i]]) {
-				NL_SET_ERR_MSG(extack,
-					       "a new node needs platform, service range, subnets, gateway and bridge");
-				NL_SET_ERR_ATTR_MISS(extack, info->attrs[SEMNET_A_NODE],
-						     required[i]);
-				ret = -EINVAL;
-				goto err;
-			}
-		}
-		node->flow_max = SEMNET_DEFAULT_FLOW_MAX;
-		if (semnet_node_unprivileged(sn))
-			node->flow_max = SEMNET_UNPRIV_FLOW_MAX;
-		node->tunnel_port = SEMNET_TUNNEL_PORT;
-		node->timeout[SEMNET_TIMEOUT_TCP] = SEMNET_DEFAULT_TIMEOUT_TCP * HZ;
-		node->timeout[SEMNET_TIMEOUT_TCP_CLOSE] =
-			SEMNET_DEFAULT_TIMEOUT_TCP_CLOSE * HZ;
-		node->timeout[SEMNET_TIMEOUT_UDP] = SEMNET_DEFAULT_TIMEOUT_UDP * HZ;
-		node->timeout[SEMNET_TIMEOUT_ICMP] = SEMNET_DEFAULT_TIMEOUT_ICMP * HZ;
-		node->timeout[SEMNET_TIMEOUT_UNREPLIED] =
-			SEMNET_DEFAULT_TIMEOUT_UNREPLIED * HZ;
-		node->unreplied_max = SEMNET_DEFAULT_UNREPLIED_MAX;
-		if (semnet_node_unprivileged(sn))
-			node->unreplied_max = SEMNET_UNPRIV_UNREPLIED_MAX;
-		node->hold_packets = SEMNET_DEFAULT_HOLD_PACKETS;
-		node->hold_total = SEMNET_DEFAULT_HOLD_TOTAL;
-		node->hold_timeout =
-			msecs_to_jiffies(SEMNET_DEFAULT_HOLD_TIMEOUT_MS);
-		node->miss_interval =
-			msecs_to_jiffies(SEMNET_DEFAULT_MISS_INTERVAL_MS);
-	}
-	if (tb[SEMNET_A_NODE_PLATFORM]) {
-		ret = semnet_get_prefix(&node->platform, tb[SEMNET_A_NODE_PLATFORM],
-					extack);
-		if (ret)
-			goto err;
-	}
-	if (tb[SEMNET_A_NODE_SERVICE_RANGE]) {
-		ret = semnet_get_prefix(&node->services,
-					tb[SEMNET_A_NODE_SERVICE_RANGE], extack);
-		if (ret)
-			goto err;
-	}
-	if (tb[SEMNET_A_NODE_SUBNETS]) {
-		ret = semnet_node_parse_subnets(node, tb[SEMNET_A_NODE_SUBNETS],
-						extack);
-		if (ret)
-			goto err;
-	}
-	if (tb[SEMNET_A_NODE_GATEWAY])
-		node->gateway = nla_get_in_addr(tb[SEMNET_A_NODE_GATEWAY]);
-	if (tb[SEMNET_A_NODE_BRIDGE]) {
-		node->bridge_ifindex = nla_get_u32(tb[SEMNET_A_NODE_BRIDGE]);
-		rcu_read_lock();
-		dev = dev_get_by_index_rcu(net, node->bridge_ifindex);
-		ret = !dev ? -ENODEV : !netif_is_bridge_master(dev) ? -EINVAL : 0;
-		rcu_read_unlock();
-		if (ret == -ENODEV) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_NODE_BRIDGE],
-					    "no such bridge device");
-			goto err;
-		} else if (ret) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_NODE_BRIDGE],
-					    "not a bridge device");
-			goto err;
-		}
-	}
-	if (tb[SEMNET_A_NODE_FLOW_MAX])
-		node->flow_max = nla_get_u32(tb[SEMNET_A_NODE_FLOW_MAX]);
-	if (tb[SEMNET_A_NODE_UNREPLIED_MAX])
-		node->unreplied_max = nla_get_u32(tb[SEMNET_A_NODE_UNREPLIED_MAX]);
-	if (tb[SEMNET_A_NODE_TUNNEL_PORT])
-		node->tunnel_port = nla_get_u16(tb[SEMNET_A_NODE_TUNNEL_PORT]);
-	if (tb[SEMNET_A_NODE_HOLD_PACKETS])
-		node->hold_packets = nla_get_u32(tb[SEMNET_A_NODE_HOLD_PACKETS]);
-	if (tb[SEMNET_A_NODE_HOLD_TOTAL])
-		node->hold_total = nla_get_u32(tb[SEMNET_A_NODE_HOLD_TOTAL]);
-	if (tb[SEMNET_A_NODE_HOLD_TIMEOUT])
-		node->hold_timeout =
-			msecs_to_jiffies(nla_get_u32(tb[SEMNET_A_NODE_HOLD_TIMEOUT]));
-	if (tb[SEMNET_A_NODE_MISS_INTERVAL])
-		node->miss_interval =
-			msecs_to_jiffies(nla_get_u32(tb[SEMNET_A_NODE_MISS_INTERVAL]));
-	for (i = 0; i < ARRAY_SIZE(timeouts); i++)
-		if (tb[timeouts[i].attr])
-			node->timeout[timeouts[i].timeout] =
-				nla_get_u32(tb[timeouts[i].attr]) * HZ;
-
-	ret = semnet_node_validate(node, extack);
-	if (ret)
-		goto err;
-	ret = semnet_node_check_caps(sn, node, extack);
-	if (ret)
-		goto err;
-	/* Existing services and instances must fit the new ranges. */
-	if (old && (sn->n_services || sn->n_instances) &&
-	    memcmp(&old->services, &node->services, sizeof(node->services))) {
-		NL_SET_ERR_MSG(extack, "cannot change the service range while services or instances exist");
-		ret = -EBUSY;
-		goto err;
-	}
-	ret = semnet_node_set(sn, node, extack);	/* takes @node */
+	node = semnet_node_build(sn, &cfg, extack);
+	if (IS_ERR(node))
+		ret = PTR_ERR(node);
+	else
+		ret = semnet_node_set(sn, node, extack);	/* takes @node */
 	mutex_unlock(&sn->lock);
-	return ret;
-err:
-	mutex_unlock(&sn->lock);
-	kfree(node);
 	return ret;
 }
 
@@ -513,18 +447,6 @@ static int semnet_cmd_del_node(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&sn->lock);
 	return ret;
-}
-
-/* Returns the node config or sets an error: objects need one first. */
-static const struct semnet_node *semnet_node_required(struct semnet_net *sn,
-						      struct netlink_ext_ack *extack)
-{
-	const struct semnet_node *node;
-
-	node = rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
-	if (!node)
-		NL_SET_ERR_MSG(extack, "configure the node first (semnet node set)");
-	return node;
 }
 
 /* ------------------------------------------------------------- counters */
@@ -644,25 +566,6 @@ static int semnet_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 /* --------------------------------------------------------------- service */
-/*
- * Table lookups for writers, under sn->lock (which keeps what they find
- * alive) rather than RCU: the _fast variants take the RCU read lock the
- * table wants for the walk itself.
- */
-static struct semnet_service *semnet_service_find(struct semnet_net *sn,
-						  __be32 addr)
-{
-	return rhashtable_lookup_fast(&sn->services, &addr,
-				      semnet_service_params);
-}
-
-static struct semnet_instance *semnet_instance_find(struct semnet_net *sn,
-						    __be32 addr)
-{
-	return rhashtable_lookup_fast(&sn->instances, &addr,
-				      semnet_instance_params);
-}
-
 static int semnet_service_fill(struct sk_buff *skb, void *obj,
 			       struct semnet_dump *ctx)
 {
@@ -707,11 +610,7 @@ static int semnet_cmd_new_service(struct sk_buff *skb, struct genl_info *info)
 	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[SEMNET_A_SERVICE_MAX + 1];
-	const struct semnet_policy *policy = NULL;
-	const struct semnet_node *node;
-	const char *name = NULL;
-	u16 flags = info->nlhdr->nlmsg_flags;
-	__be32 addr;
+	struct semnet_service_cfg cfg = { .attrs = tb };
 	int ret;
 
 	ret = semnet_service_attrs(info, tb);
@@ -722,47 +621,16 @@ static int semnet_cmd_new_service(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "a service needs an address");
 		return -EINVAL;
 	}
-	addr = nla_get_in_addr(tb[SEMNET_A_SERVICE_ADDR]);
-	if (tb[SEMNET_A_SERVICE_NAME]) {
-		name = nla_data(tb[SEMNET_A_SERVICE_NAME]);
-		if (!*name) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_SERVICE_NAME],
-					    "service name is empty");
-			return -EINVAL;
-		}
-	}
-	if (tb[SEMNET_A_SERVICE_POLICY]) {
-		policy = semnet_policy_find(nla_data(tb[SEMNET_A_SERVICE_POLICY]));
-		if (!policy) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_SERVICE_POLICY],
-					    "unknown policy (known: rr, random, mh, closest)");
-			return -EINVAL;
-		}
-	}
+	cfg.addr = nla_get_in_addr(tb[SEMNET_A_SERVICE_ADDR]);
+	if (tb[SEMNET_A_SERVICE_NAME])
+		cfg.name = nla_data(tb[SEMNET_A_SERVICE_NAME]);
+	if (tb[SEMNET_A_SERVICE_POLICY])
+		cfg.policy = nla_data(tb[SEMNET_A_SERVICE_POLICY]);
 
 	mutex_lock(&sn->lock);
-	node = semnet_node_required(sn, extack);
-	if (!node) {
-		ret = -ENODATA;
-		goto out;
-	}
-	if (!semnet_prefix_contains(&node->services, addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_SERVICE_ADDR],
-				    "service address outside the service range");
-		ret = -EINVAL;
-		goto out;
-	}
-	if (semnet_instance_find(sn, addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_SERVICE_ADDR],
-				    "address is in use by an instance");
-		ret = -EEXIST;
-		goto out;
-	}
-	ret = semnet_service_add(sn, addr, name, policy,
-				 flags & NLM_F_REPLACE,
-				 flags & (NLM_F_CREATE | NLM_F_EXCL) ||
-				 !(flags & NLM_F_REPLACE), extack);
-out:
+	ret = semnet_service_configure(sn, &cfg,
+				       semnet_add_mode(info->nlhdr->nlmsg_flags),
+				       extack);
 	mutex_unlock(&sn->lock);
 	if (!ret)
 		semnet_miss_release(sn);
@@ -900,111 +768,35 @@ static int semnet_instance_attrs(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
-static int semnet_instance_check(struct semnet_net *sn,
-				 const struct semnet_node *node,
-				 struct semnet_instance_cfg *cfg,
-				 struct nlattr **tb,
-				 struct netlink_ext_ack *extack)
-{
-	struct semnet_prefix subnet;
-	unsigned int i;
-
-	if (!semnet_prefix_contains(&node->services, cfg->addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_INSTANCE_ADDR],
-				    "instance address outside the service range");
-		return -EINVAL;
-	}
-	if (semnet_service_find(sn, cfg->addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_INSTANCE_ADDR],
-				    "address is in use by a service");
-		return -EEXIST;
-	}
-	if (!semnet_prefix_contains(&node->platform, cfg->nsip) ||
-	    semnet_prefix_contains(&node->services, cfg->nsip)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_INSTANCE_NSIP],
-				    "nsIP must be in the platform range, outside the service range");
-		return -EINVAL;
-	}
-	for (i = 0; i < node->n_subnets; i++) {
-		subnet = node->subnets[i];
-		if (semnet_prefix_contains(&subnet, cfg->nsip) &&
-		    !semnet_subnet_is_nsip(&subnet, cfg->nsip)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_INSTANCE_NSIP],
-					    "nsIP is the network, gateway or broadcast address of a local subnet");
-			return -EINVAL;
-		}
-	}
-	if (cfg->ifindex) {
-		struct net_device *dev;
-
-		rcu_read_lock();
-		dev = dev_get_by_index_rcu(sn->net, cfg->ifindex);
-		rcu_read_unlock();
-		if (!dev) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_INSTANCE_IFINDEX],
-					    "no such device");
-			return -ENODEV;
-		}
-	}
-	return 0;
-}
-
 static int semnet_cmd_new_instance(struct sk_buff *skb, struct genl_info *info)
 {
 	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
-	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
-	struct semnet_instance_cfg cfg = {};
-	const struct semnet_instance *old;
-	const struct semnet_node *node;
-	u16 flags = info->nlhdr->nlmsg_flags;
+	struct semnet_instance_cfg cfg = { .attrs = tb };
+	unsigned int i;
 	int ret;
 
 	ret = semnet_instance_attrs(info, tb, true);
 	if (ret)
 		return ret;
+	BUILD_BUG_ON(SEMNET_A_INSTANCE_MAX >= 32);
+	for (i = 1; i <= SEMNET_A_INSTANCE_MAX; i++)
+		if (tb[i])
+			cfg.given |= BIT(i);
 	cfg.addr = nla_get_in_addr(tb[SEMNET_A_INSTANCE_ADDR]);
-
-	mutex_lock(&sn->lock);
-	node = semnet_node_required(sn, extack);
-	if (!node) {
-		ret = -ENODATA;
-		goto out;
-	}
-	/* A change may leave out what stays; a new instance needs it all. */
-	old = semnet_instance_find(sn, cfg.addr);
-	if (old) {
-		cfg.service = old->group->name;
-		cfg.nsip = old->nsip;
-		cfg.node_addr = old->node_addr;
-		cfg.ifindex = old->ifindex;
-	} else if (!tb[SEMNET_A_INSTANCE_SERVICE] || !tb[SEMNET_A_INSTANCE_NSIP]) {
-		NL_SET_ERR_MSG(extack, "a new instance needs a service name and an nsIP");
-		ret = -EINVAL;
-		goto out;
-	}
-	if (tb[SEMNET_A_INSTANCE_SERVICE]) {
+	if (tb[SEMNET_A_INSTANCE_SERVICE])
 		cfg.service = nla_data(tb[SEMNET_A_INSTANCE_SERVICE]);
-		if (!*cfg.service) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_INSTANCE_SERVICE],
-					    "service name is empty");
-			ret = -EINVAL;
-			goto out;
-		}
-	}
 	if (tb[SEMNET_A_INSTANCE_NSIP])
 		cfg.nsip = nla_get_in_addr(tb[SEMNET_A_INSTANCE_NSIP]);
 	if (tb[SEMNET_A_INSTANCE_NODE])
 		cfg.node_addr = nla_get_in_addr(tb[SEMNET_A_INSTANCE_NODE]);
 	if (tb[SEMNET_A_INSTANCE_IFINDEX])
 		cfg.ifindex = nla_get_u32(tb[SEMNET_A_INSTANCE_IFINDEX]);
-	ret = semnet_instance_check(sn, node, &cfg, tb, extack);
-	if (ret)
-		goto out;
-	ret = semnet_instance_add(sn, &cfg, flags & NLM_F_REPLACE,
-				  flags & (NLM_F_CREATE | NLM_F_EXCL) ||
-				  !(flags & NLM_F_REPLACE), extack);
-out:
+
+	mutex_lock(&sn->lock);
+	ret = semnet_instance_configure(sn, &cfg,
+					semnet_add_mode(info->nlhdr->nlmsg_flags),
+					info->extack);
 	mutex_unlock(&sn->lock);
 	if (!ret)
 		semnet_miss_release(sn);
@@ -1280,78 +1072,33 @@ static int semnet_peer_attrs(struct genl_info *info, struct nlattr **tb,
 static int semnet_cmd_new_peer(struct sk_buff *skb, struct genl_info *info)
 {
 	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
-	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
-	u16 flags = info->nlhdr->nlmsg_flags;
-	const struct semnet_node *node;
-	struct semnet_peer_cfg cfg = {};
+	struct semnet_peer_cfg cfg = { .attrs = tb };
+	unsigned int i;
 	int ret;
-
-	const struct semnet_peer *old;
 
 	ret = semnet_peer_attrs(info, tb, &cfg.subnet);
 	if (ret)
 		return ret;
-
-	mutex_lock(&sn->lock);
-	node = semnet_node_required(sn, extack);
-	if (!node) {
-		ret = -ENODATA;
-		goto out;
-	}
-	/* A change may leave out what stays; a new peer needs an address. */
-	old = semnet_peer_find(sn, &cfg.subnet);
-	if (old) {
-		cfg.addr = old->addr;
-		cfg.port = ntohs(old->port);
-		cfg.encap = old->encap;
-		cfg.cost = old->cost;
-		cfg.down = old->down;
-	} else if (!tb[SEMNET_A_PEER_ADDR]) {
-		NL_SET_ERR_MSG(extack, "a peer needs an underlay address");
-		ret = -EINVAL;
-		goto out;
-	} else {
-		cfg.cost = SEMNET_PEER_COST_UNKNOWN;
-	}
+	BUILD_BUG_ON(SEMNET_A_PEER_MAX >= 32);
+	for (i = 1; i <= SEMNET_A_PEER_MAX; i++)
+		if (tb[i])
+			cfg.given |= BIT(i);
+	if (tb[SEMNET_A_PEER_ADDR])
+		cfg.addr = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
+	if (tb[SEMNET_A_PEER_PORT])
+		cfg.port = nla_get_u16(tb[SEMNET_A_PEER_PORT]);
+	if (tb[SEMNET_A_PEER_ENCAP])
+		cfg.encap = nla_get_u8(tb[SEMNET_A_PEER_ENCAP]);
 	if (tb[SEMNET_A_PEER_COST])
 		cfg.cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
 	if (tb[SEMNET_A_PEER_DOWN])
 		cfg.down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]);
-	if (tb[SEMNET_A_PEER_ADDR])
-		cfg.addr = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
-	if (tb[SEMNET_A_PEER_ENCAP])
-		cfg.encap = nla_get_u8(tb[SEMNET_A_PEER_ENCAP]);
-	/* The port defaults by encapsulation, also when that changes. */
-	if (tb[SEMNET_A_PEER_PORT])
-		cfg.port = nla_get_u16(tb[SEMNET_A_PEER_PORT]);
-	else if (!old || old->encap != cfg.encap)
-		cfg.port = cfg.encap == SEMNET_ENCAP_IPUDP ? SEMNET_IPUDP_PORT :
-			   SEMNET_TUNNEL_PORT;
-	if (ipv4_is_multicast(cfg.addr) || ipv4_is_lbcast(cfg.addr) ||
-	    ipv4_is_zeronet(cfg.addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_ADDR],
-				    "not a unicast underlay address");
-		ret = -EINVAL;
-		goto out;
-	}
-	if (!semnet_prefix_within(&cfg.subnet, &node->platform) ||
-	    semnet_prefix_overlap(&cfg.subnet, &node->services)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_SUBNET],
-				    "peer subnet must lie in the platform range, outside the service range");
-		ret = -EINVAL;
-		goto out;
-	}
-	if (semnet_node_is_local(node, cfg.subnet.addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_SUBNET],
-				    "peer subnet is one of this node's own");
-		ret = -EINVAL;
-		goto out;
-	}
-	ret = semnet_peer_add(sn, &cfg, flags & NLM_F_REPLACE,
-			      flags & (NLM_F_CREATE | NLM_F_EXCL) ||
-			      !(flags & NLM_F_REPLACE), extack);
-out:
+
+	mutex_lock(&sn->lock);
+	ret = semnet_peer_configure(sn, &cfg,
+				    semnet_add_mode(info->nlhdr->nlmsg_flags),
+				    info->extack);
 	mutex_unlock(&sn->lock);
 	return ret;
 }

@@ -4,6 +4,7 @@
  * with it: hooks (which reassemble fragments) exist only in namespaces that
  * are nodes, not in every container's.
  */
+#include <linux/if_bridge.h>
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
@@ -220,6 +221,12 @@ int semnet_node_check_caps(const struct semnet_net *sn,
 {
 	if (!semnet_node_unprivileged(sn))
 		return 0;
+	return semnet_node_check_unpriv(node, extack);
+}
+
+int semnet_node_check_unpriv(const struct semnet_node *node,
+			     struct netlink_ext_ack *extack)
+{
 	if (node->flow_max > SEMNET_UNPRIV_FLOW_MAX) {
 		NL_SET_ERR_MSG(extack, "flow-max above 65536, the limit of a namespace outside the initial user namespace");
 		return -ERANGE;
@@ -234,4 +241,162 @@ int semnet_node_check_caps(const struct semnet_net *sn,
 		return -ERANGE;
 	}
 	return 0;
+}
+
+const u8 semnet_node_timeout_attr[SEMNET_TIMEOUT_COUNT] = {
+	[SEMNET_TIMEOUT_TCP] = SEMNET_A_NODE_TIMEOUT_TCP,
+	[SEMNET_TIMEOUT_TCP_CLOSE] = SEMNET_A_NODE_TIMEOUT_TCP_CLOSE,
+	[SEMNET_TIMEOUT_UDP] = SEMNET_A_NODE_TIMEOUT_UDP,
+	[SEMNET_TIMEOUT_ICMP] = SEMNET_A_NODE_TIMEOUT_ICMP,
+	[SEMNET_TIMEOUT_UNREPLIED] = SEMNET_A_NODE_TIMEOUT_UNREPLIED,
+};
+
+void semnet_node_defaults(struct semnet_node *node, bool unprivileged)
+{
+	node->flow_max = unprivileged ? SEMNET_UNPRIV_FLOW_MAX :
+			 SEMNET_DEFAULT_FLOW_MAX;
+	node->tunnel_port = SEMNET_TUNNEL_PORT;
+	node->timeout[SEMNET_TIMEOUT_TCP] = SEMNET_DEFAULT_TIMEOUT_TCP * HZ;
+	node->timeout[SEMNET_TIMEOUT_TCP_CLOSE] =
+		SEMNET_DEFAULT_TIMEOUT_TCP_CLOSE * HZ;
+	node->timeout[SEMNET_TIMEOUT_UDP] = SEMNET_DEFAULT_TIMEOUT_UDP * HZ;
+	node->timeout[SEMNET_TIMEOUT_ICMP] = SEMNET_DEFAULT_TIMEOUT_ICMP * HZ;
+	node->timeout[SEMNET_TIMEOUT_UNREPLIED] =
+		SEMNET_DEFAULT_TIMEOUT_UNREPLIED * HZ;
+	node->unreplied_max = unprivileged ? SEMNET_UNPRIV_UNREPLIED_MAX :
+			      SEMNET_DEFAULT_UNREPLIED_MAX;
+	node->hold_packets = SEMNET_DEFAULT_HOLD_PACKETS;
+	node->hold_total = SEMNET_DEFAULT_HOLD_TOTAL;
+	node->hold_timeout = msecs_to_jiffies(SEMNET_DEFAULT_HOLD_TIMEOUT_MS);
+	node->miss_interval = msecs_to_jiffies(SEMNET_DEFAULT_MISS_INTERVAL_MS);
+}
+
+/* Writes what @cfg gives into @node. */
+static void semnet_node_apply(struct semnet_node *node,
+			      const struct semnet_node_cfg *cfg)
+{
+	unsigned int i;
+
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_PLATFORM))
+		node->platform = cfg->platform;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_SERVICE_RANGE))
+		node->services = cfg->services;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_SUBNETS)) {
+		node->n_subnets = cfg->n_subnets;
+		memcpy(node->subnets, cfg->subnets,
+		       cfg->n_subnets * sizeof(node->subnets[0]));
+	}
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_GATEWAY))
+		node->gateway = cfg->gateway;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_BRIDGE))
+		node->bridge_ifindex = cfg->bridge_ifindex;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_FLOW_MAX))
+		node->flow_max = cfg->flow_max;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_UNREPLIED_MAX))
+		node->unreplied_max = cfg->unreplied_max;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_TUNNEL_PORT))
+		node->tunnel_port = cfg->tunnel_port;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_HOLD_PACKETS))
+		node->hold_packets = cfg->hold_packets;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_HOLD_TOTAL))
+		node->hold_total = cfg->hold_total;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_HOLD_TIMEOUT))
+		node->hold_timeout = msecs_to_jiffies(cfg->hold_timeout_ms);
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_MISS_INTERVAL))
+		node->miss_interval = msecs_to_jiffies(cfg->miss_interval_ms);
+	for (i = 0; i < SEMNET_TIMEOUT_COUNT; i++)
+		if (semnet_cfg_has(cfg->given, semnet_node_timeout_attr[i]))
+			node->timeout[i] = cfg->timeout[i] * HZ;
+}
+
+/* The bridge a request names must exist in the namespace and be one. */
+static int semnet_node_check_bridge(struct semnet_net *sn,
+				    const struct semnet_node_cfg *cfg,
+				    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr = semnet_cfg_attr(cfg->attrs,
+						    SEMNET_A_NODE_BRIDGE);
+	struct net_device *dev;
+	int ret;
+
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(sn->net, cfg->bridge_ifindex);
+	ret = !dev ? -ENODEV : !netif_is_bridge_master(dev) ? -EINVAL : 0;
+	rcu_read_unlock();
+	if (ret == -ENODEV)
+		NL_SET_ERR_MSG_ATTR(extack, attr, "no such bridge device");
+	else if (ret)
+		NL_SET_ERR_MSG_ATTR(extack, attr, "not a bridge device");
+	return ret;
+}
+
+struct semnet_node *semnet_node_build(struct semnet_net *sn,
+				      const struct semnet_node_cfg *cfg,
+				      struct netlink_ext_ack *extack)
+{
+	static const int required[] = {
+		SEMNET_A_NODE_PLATFORM, SEMNET_A_NODE_SERVICE_RANGE,
+		SEMNET_A_NODE_SUBNETS, SEMNET_A_NODE_GATEWAY,
+		SEMNET_A_NODE_BRIDGE,
+	};
+	const struct semnet_node *old;
+	struct semnet_node *node;
+	unsigned int i;
+	int ret;
+
+	semnet_assert_locked(sn);
+	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
+	if (!node)
+		return ERR_PTR(-ENOMEM);
+	old = rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
+	if (old) {
+		/* A change: what the request leaves out stays as it was. */
+		*node = *old;
+	} else {
+		for (i = 0; i < ARRAY_SIZE(required); i++) {
+			if (!semnet_cfg_has(cfg->given, required[i])) {
+				NL_SET_ERR_MSG(extack,
+					       "a new node needs platform, service range, subnets, gateway and bridge");
+				NL_SET_ERR_ATTR_MISS(extack, cfg->nest,
+						     required[i]);
+				ret = -EINVAL;
+				goto err;
+			}
+		}
+		semnet_node_defaults(node, semnet_node_unprivileged(sn));
+	}
+	semnet_node_apply(node, cfg);
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_BRIDGE)) {
+		ret = semnet_node_check_bridge(sn, cfg, extack);
+		if (ret)
+			goto err;
+	}
+	ret = semnet_node_validate(node, extack);
+	if (ret)
+		goto err;
+	ret = semnet_node_check_caps(sn, node, extack);
+	if (ret)
+		goto err;
+	/* Existing services and instances must fit the new ranges. */
+	if (old && (sn->n_services || sn->n_instances) &&
+	    memcmp(&old->services, &node->services, sizeof(node->services))) {
+		NL_SET_ERR_MSG(extack, "cannot change the service range while services or instances exist");
+		ret = -EBUSY;
+		goto err;
+	}
+	return node;
+err:
+	kfree(node);
+	return ERR_PTR(ret);
+}
+
+const struct semnet_node *semnet_node_required(struct semnet_net *sn,
+					       struct netlink_ext_ack *extack)
+{
+	const struct semnet_node *node;
+
+	node = rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
+	if (!node)
+		NL_SET_ERR_MSG(extack, "configure the node first (semnet node set)");
+	return node;
 }

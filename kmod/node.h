@@ -6,6 +6,7 @@
 #include <uapi/linux/semnet.h>
 
 #include "addr.h"
+#include "cfg.h"
 #include "compat.h"
 
 struct semnet_net;
@@ -70,6 +71,56 @@ static inline bool semnet_node_is_local(const struct semnet_node *node,
 	return false;
 }
 
+/*
+ * A SET_NODE request, parsed: @given has bit SEMNET_A_NODE_x for each
+ * attribute it carried, and a field is read only when its attribute was
+ * given. Units as in the UAPI. @nest and @attrs point errors at the
+ * request (NULL outside netlink).
+ */
+struct semnet_node_cfg {
+	u32 given;
+	struct semnet_prefix platform;
+	struct semnet_prefix services;
+	struct semnet_prefix subnets[SEMNET_SUBNETS_MAX];
+	unsigned int n_subnets;
+	__be32 gateway;
+	int bridge_ifindex;
+	u32 flow_max;
+	u32 unreplied_max;
+	u16 tunnel_port;
+	u32 hold_packets;
+	u32 hold_total;
+	u32 hold_timeout_ms;
+	u32 miss_interval_ms;
+	u32 timeout[SEMNET_TIMEOUT_COUNT];	/* seconds */
+	const struct nlattr *nest;
+	struct nlattr **attrs;
+};
+
+/* The attribute that sets each timeout, for parsing and applying. */
+extern const u8 semnet_node_timeout_attr[SEMNET_TIMEOUT_COUNT];
+
+/* What a new node starts from, in a namespace @unprivileged or not. */
+void semnet_node_defaults(struct semnet_node *node, bool unprivileged);
+/*
+ * The node a SET_NODE request asks for, not yet installed (that is
+ * semnet_node_set()): a change keeps what @cfg leaves out, a new node
+ * starts from the defaults and needs platform, service range, subnets,
+ * gateway and bridge. The bridge must be one, the result must pass
+ * semnet_node_validate() and the namespace's limits, and the service
+ * range may not move under services or instances. Under the netns lock;
+ * an ERR_PTR (extack set) when the request breaks a rule.
+ */
+struct semnet_node *semnet_node_build(struct semnet_net *sn,
+				      const struct semnet_node_cfg *cfg,
+				      struct netlink_ext_ack *extack);
+/*
+ * The node config, for objects that need one first: NULL, extack set,
+ * when there is none. Under the netns lock.
+ */
+const struct semnet_node *semnet_node_required(struct semnet_net *sn,
+					       struct netlink_ext_ack *extack);
+
 /* Checks a candidate config on its own (ranges, subnets, limits). */
 int semnet_node_validate(const struct semnet_node *node,
 			 struct netlink_ext_ack *extack);
@@ -86,5 +137,8 @@ bool semnet_node_unprivileged(const struct semnet_net *sn);
 int semnet_node_check_caps(const struct semnet_net *sn,
 			   const struct semnet_node *node,
 			   struct netlink_ext_ack *extack);
+/* The limits themselves, for a namespace outside the initial user ns. */
+int semnet_node_check_unpriv(const struct semnet_node *node,
+			     struct netlink_ext_ack *extack);
 
 #endif /* _SEMNET_NODE_H */

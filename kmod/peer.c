@@ -10,6 +10,7 @@
 #include "instance.h"
 #include "netns.h"
 #include "hash.h"
+#include "node.h"
 #include "peer.h"
 #include "policy.h"
 
@@ -142,8 +143,66 @@ static void semnet_peer_unlink(struct semnet_net *sn, struct semnet_peer *peer)
 	sn->generation++;
 }
 
+int semnet_peer_configure(struct semnet_net *sn,
+			  const struct semnet_peer_cfg *req,
+			  enum semnet_add_mode mode,
+			  struct netlink_ext_ack *extack)
+{
+	struct semnet_peer_cfg cfg = *req;
+	const struct semnet_node *node;
+	const struct semnet_peer *old;
+
+	semnet_assert_locked(sn);
+	node = semnet_node_required(sn, extack);
+	if (!node)
+		return -ENODATA;
+	/* A change may leave out what stays; a new peer needs an address. */
+	old = semnet_peer_find(sn, &cfg.subnet);
+	if (!old && !semnet_cfg_has(req->given, SEMNET_A_PEER_ADDR)) {
+		NL_SET_ERR_MSG(extack, "a peer needs an underlay address");
+		return -EINVAL;
+	}
+	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_COST))
+		cfg.cost = old ? old->cost : SEMNET_PEER_COST_UNKNOWN;
+	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_DOWN))
+		cfg.down = old ? old->down : false;
+	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_ADDR))
+		cfg.addr = old->addr;
+	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_ENCAP))
+		cfg.encap = old ? old->encap : SEMNET_ENCAP_GRE_UDP;
+	/* The port defaults by encapsulation, also when that changes. */
+	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_PORT)) {
+		if (old && old->encap == cfg.encap)
+			cfg.port = ntohs(old->port);
+		else
+			cfg.port = cfg.encap == SEMNET_ENCAP_IPUDP ?
+				   SEMNET_IPUDP_PORT : SEMNET_TUNNEL_PORT;
+	}
+	if (ipv4_is_multicast(cfg.addr) || ipv4_is_lbcast(cfg.addr) ||
+	    ipv4_is_zeronet(cfg.addr)) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    semnet_cfg_attr(cfg.attrs, SEMNET_A_PEER_ADDR),
+				    "not a unicast underlay address");
+		return -EINVAL;
+	}
+	if (!semnet_prefix_within(&cfg.subnet, &node->platform) ||
+	    semnet_prefix_overlap(&cfg.subnet, &node->services)) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    semnet_cfg_attr(cfg.attrs, SEMNET_A_PEER_SUBNET),
+				    "peer subnet must lie in the platform range, outside the service range");
+		return -EINVAL;
+	}
+	if (semnet_node_is_local(node, cfg.subnet.addr)) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    semnet_cfg_attr(cfg.attrs, SEMNET_A_PEER_SUBNET),
+				    "peer subnet is one of this node's own");
+		return -EINVAL;
+	}
+	return semnet_peer_add(sn, &cfg, mode, extack);
+}
+
 int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
-		    bool replace, bool exclusive, struct netlink_ext_ack *extack)
+		    enum semnet_add_mode mode, struct netlink_ext_ack *extack)
 {
 	struct semnet_peer_key key = semnet_peer_key_of(cfg->subnet.addr,
 							cfg->subnet.len);
@@ -152,13 +211,14 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 
 	semnet_assert_locked(sn);
 	old = rhashtable_lookup_fast(&sn->peers, &key, semnet_peer_params);
-	if (old && exclusive && !replace) {
+	ret = semnet_add_allowed(mode, old);
+	if (ret == -EEXIST) {
 		NL_SET_ERR_MSG(extack, "a peer for this subnet already exists");
-		return -EEXIST;
+		return ret;
 	}
-	if (!old && replace && !exclusive) {
+	if (ret) {
 		NL_SET_ERR_MSG(extack, "no peer for this subnet");
-		return -ENOENT;
+		return ret;
 	}
 	if (!old && sn->n_peers >= SEMNET_PEERS_MAX) {
 		NL_SET_ERR_MSG(extack, "too many peers in this namespace");

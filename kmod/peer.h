@@ -7,6 +7,7 @@
 #include <uapi/linux/semnet.h>
 
 #include "addr.h"
+#include "cfg.h"
 
 struct semnet_net;
 struct netlink_ext_ack;
@@ -45,6 +46,12 @@ struct semnet_peer {
 	struct rcu_head rcu;
 };
 
+/*
+ * A peer as semnet_peer_add() installs it; from a NEW_PEER request,
+ * @given has bit SEMNET_A_PEER_x for each attribute it carried
+ * (semnet_peer_configure() fills in the rest) and @attrs points errors at
+ * them (NULL outside netlink).
+ */
 struct semnet_peer_cfg {
 	struct semnet_prefix subnet;
 	__be32 addr;
@@ -52,6 +59,8 @@ struct semnet_peer_cfg {
 	u8 encap;
 	u32 cost;
 	bool down;
+	u32 given;
+	struct nlattr **attrs;
 };
 
 /* What SEMNET_CMD_SET_PEER changes: the cost and/or the down state. */
@@ -86,8 +95,19 @@ bool semnet_peer_at(struct semnet_net *sn, __be32 addr, __be16 port,
 /* The peer for exactly @subnet (under the netns lock), or NULL. */
 struct semnet_peer *semnet_peer_find(struct semnet_net *sn,
 				     const struct semnet_prefix *subnet);
+/*
+ * Adds or changes the peer for @cfg->subnet as a NEW_PEER request asks: a
+ * change keeps what the request leaves out, a new peer needs an underlay
+ * address (unicast) and starts at an unknown cost; the port defaults by
+ * encapsulation; the subnet must lie in the platform range, outside the
+ * service range, and be none of this node's. Under the netns lock.
+ */
+int semnet_peer_configure(struct semnet_net *sn,
+			  const struct semnet_peer_cfg *cfg,
+			  enum semnet_add_mode mode,
+			  struct netlink_ext_ack *extack);
 int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
-		    bool replace, bool exclusive, struct netlink_ext_ack *extack);
+		    enum semnet_add_mode mode, struct netlink_ext_ack *extack);
 int semnet_peer_del(struct semnet_net *sn, const struct semnet_prefix *subnet,
 		    struct netlink_ext_ack *extack);
 void semnet_peer_flush(struct semnet_net *sn);

@@ -2,9 +2,10 @@
 /*
  * Instance selection policies for ServiceIPs.
  */
-#include <linux/jhash.h>
+#include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/string.h>
+#include <net/netlink.h>
 
 #include "flow.h"
 #include "instance.h"
@@ -30,26 +31,6 @@ static struct semnet_instance *semnet_random_pick(struct semnet_service *svc,
 						  __be32 client)
 {
 	return iset->inst[get_random_u32_below(iset->count)];
-}
-
-/* Fixed: a client maps to the same slot on every node and after reloads. */
-#define SEMNET_MH_CLIENT_SEED	0x5e3a7e03
-
-/*
- * Consistent hashing on the client (as IPVS mh): a client keeps its
- * instance across connections, and removing one of N instances moves only
- * about 1/N of the clients. Very large sets have no table and fall back to
- * plain hashing.
- */
-static struct semnet_instance *semnet_mh_pick(struct semnet_service *svc,
-					      const struct semnet_iset *iset,
-					      __be32 client)
-{
-	u32 h = jhash_1word((__force u32)client, SEMNET_MH_CLIENT_SEED);
-
-	if (iset->mh_size)
-		return iset->inst[iset->mh[h % iset->mh_size]];
-	return iset->inst[h % iset->count];
 }
 
 /*
@@ -131,11 +112,6 @@ static const struct semnet_policy semnet_policy_random = {
 	.pick = semnet_random_pick,
 };
 
-static const struct semnet_policy semnet_policy_mh = {
-	.name = "mh",
-	.pick = semnet_mh_pick,
-};
-
 const struct semnet_policy semnet_policy_closest = {
 	.name = "closest",
 	.pick = semnet_closest_pick,
@@ -155,5 +131,49 @@ const struct semnet_policy *semnet_policy_find(const char *name)
 	for (i = 0; i < ARRAY_SIZE(semnet_policies); i++)
 		if (!strcmp(semnet_policies[i]->name, name))
 			return semnet_policies[i];
+	return NULL;
+}
+
+#define SEMNET_POLICY_UNKNOWN	"unknown policy (known: "
+
+/*
+ * "unknown policy (known: rr, random, mh, closest)", from the table. Built
+ * on first use and never changed after: extack keeps the pointer.
+ */
+static const char *semnet_policy_unknown_msg(void)
+{
+	static char msg[sizeof(SEMNET_POLICY_UNKNOWN) + 1 +
+			ARRAY_SIZE(semnet_policies) * (SEMNET_POLICY_NAME_MAX + 2)];
+	static DEFINE_MUTEX(lock);
+	unsigned int i;
+
+	mutex_lock(&lock);
+	if (!msg[0]) {
+		strscpy(msg, SEMNET_POLICY_UNKNOWN, sizeof(msg));
+		for (i = 0; i < ARRAY_SIZE(semnet_policies); i++) {
+			if (i)
+				strlcat(msg, ", ", sizeof(msg));
+			strlcat(msg, semnet_policies[i]->name, sizeof(msg));
+		}
+		strlcat(msg, ")", sizeof(msg));
+	}
+	mutex_unlock(&lock);
+	return msg;
+}
+
+const struct semnet_policy *semnet_policy_get(const char *name,
+					      const struct nlattr *attr,
+					      struct netlink_ext_ack *extack)
+{
+	const struct semnet_policy *policy = semnet_policy_find(name);
+	const char *msg;
+
+	if (policy || !extack)
+		return policy;
+	/* NL_SET_ERR_MSG takes only literals: set the built text by hand. */
+	msg = semnet_policy_unknown_msg();
+	do_trace_netlink_extack(msg);
+	extack->_msg = msg;
+	NL_SET_BAD_ATTR(extack, attr);
 	return NULL;
 }

@@ -4,7 +4,6 @@
  * they balance over. Writers hold the netns lock; the packet path reads
  * under RCU.
  */
-#include <linux/jhash.h>
 #include <linux/overflow.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
@@ -13,6 +12,7 @@
 #include "flow.h"
 #include "instance.h"
 #include "netns.h"
+#include "node.h"
 #include "policy.h"
 #include "service.h"
 
@@ -97,31 +97,6 @@ void semnet_service_put(struct semnet_service *svc)
  * leaves a half-made change: _prepare allocates for the coming size before
  * the caller touches the list, _commit fills and publishes after it.
  */
-/*
- * Maglev table sizes: primes, the smallest with 100 slots per instance (or
- * the largest), so removing one of N instances moves little more than 1/N
- * of the keys (about 2% more at 100 slots, 6% at 25).
- */
-static const u32 semnet_mh_sizes[] = {
-	251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071,
-};
-#define SEMNET_MH_SLOTS_PER_INSTANCE	100
-/* Fixed: every node builds the same table for the same instances. */
-#define SEMNET_MH_OFFSET_SEED		0x5e3a7e01
-#define SEMNET_MH_SKIP_SEED		0x5e3a7e02
-
-static u32 semnet_mh_size(u32 count)
-{
-	unsigned int i;
-
-	if (!count || count > SEMNET_MH_MAX_INSTANCES)
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(semnet_mh_sizes); i++)
-		if (semnet_mh_sizes[i] >= count * SEMNET_MH_SLOTS_PER_INSTANCE)
-			return semnet_mh_sizes[i];
-	return semnet_mh_sizes[ARRAY_SIZE(semnet_mh_sizes) - 1];
-}
-
 struct semnet_iset *semnet_iset_alloc(u32 count)
 {
 	u32 mh_size = semnet_mh_size(count);
@@ -134,16 +109,10 @@ struct semnet_iset *semnet_iset_alloc(u32 count)
 	iset = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!iset)
 		return NULL;
-	if (mh_size) {
-		/* Per instance: offset, skip and next, while building. */
-		iset->mh_scratch = kvmalloc_array(3 * count, sizeof(u32),
-						  GFP_KERNEL);
-		if (!iset->mh_scratch) {
-			kvfree(iset);
-			return NULL;
-		}
-		iset->mh = (u16 *)&iset->inst[count];
-		iset->mh_size = mh_size;
+	/* The mh policy's table follows inst[] (policy_mh.c). */
+	if (mh_size && semnet_mh_prepare(iset, count, mh_size)) {
+		kvfree(iset);
+		return NULL;
 	}
 	return iset;
 }
@@ -156,43 +125,9 @@ void semnet_iset_free(struct semnet_iset *iset)
 	kvfree(iset);
 }
 
-/*
- * Maglev (Eisenbud et al., NSDI 2016): every instance walks its own
- * permutation of the slots, given by its InstanceIP, and the instances take
- * turns claiming their next free slot until all are taken. Each instance
- * ends up with an even share, and a change of the set moves few slots.
- */
 void semnet_iset_finish(struct semnet_iset *iset)
 {
-	u32 m = iset->mh_size, n = iset->count, filled = 0, i, c;
-	u32 *offset, *skip, *next;
-
-	if (!m)
-		return;
-	offset = iset->mh_scratch;
-	skip = offset + n;
-	next = skip + n;
-	for (i = 0; i < n; i++) {
-		u32 key = (__force u32)iset->inst[i]->addr;
-
-		offset[i] = jhash_1word(key, SEMNET_MH_OFFSET_SEED) % m;
-		skip[i] = jhash_1word(key, SEMNET_MH_SKIP_SEED) % (m - 1) + 1;
-		next[i] = 0;
-	}
-	memset(iset->mh, 0xff, m * sizeof(u16));
-	while (filled < m) {
-		for (i = 0; i < n && filled < m; i++) {
-			/* m is prime: the walk reaches every slot. */
-			do {
-				c = ((u64)next[i] * skip[i] + offset[i]) % m;
-				next[i]++;
-			} while (iset->mh[c] != U16_MAX);
-			iset->mh[c] = i;
-			filled++;
-		}
-	}
-	kvfree(iset->mh_scratch);
-	iset->mh_scratch = NULL;
+	semnet_mh_build(iset);
 }
 
 int semnet_iset_prepare(struct semnet_group *group, u32 count,
@@ -231,25 +166,66 @@ static bool semnet_flow_of_service(const struct semnet_flow *flow,
 	return flow->svc == svc;
 }
 
+int semnet_service_configure(struct semnet_net *sn,
+			     const struct semnet_service_cfg *cfg,
+			     enum semnet_add_mode mode,
+			     struct netlink_ext_ack *extack)
+{
+	const struct semnet_policy *policy = NULL;
+	const struct semnet_node *node;
+
+	semnet_assert_locked(sn);
+	if (cfg->name && !*cfg->name) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    semnet_cfg_attr(cfg->attrs, SEMNET_A_SERVICE_NAME),
+				    "service name is empty");
+		return -EINVAL;
+	}
+	if (cfg->policy) {
+		policy = semnet_policy_get(cfg->policy,
+					   semnet_cfg_attr(cfg->attrs, SEMNET_A_SERVICE_POLICY),
+					   extack);
+		if (!policy)
+			return -EINVAL;
+	}
+	node = semnet_node_required(sn, extack);
+	if (!node)
+		return -ENODATA;
+	if (!semnet_prefix_contains(&node->services, cfg->addr)) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    semnet_cfg_attr(cfg->attrs, SEMNET_A_SERVICE_ADDR),
+				    "service address outside the service range");
+		return -EINVAL;
+	}
+	if (semnet_instance_find(sn, cfg->addr)) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    semnet_cfg_attr(cfg->attrs, SEMNET_A_SERVICE_ADDR),
+				    "address is in use by an instance");
+		return -EEXIST;
+	}
+	return semnet_service_add(sn, cfg->addr, cfg->name, policy, mode,
+				  extack);
+}
+
 int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
-		       const struct semnet_policy *policy, bool replace,
-		       bool exclusive, struct netlink_ext_ack *extack)
+		       const struct semnet_policy *policy,
+		       enum semnet_add_mode mode, struct netlink_ext_ack *extack)
 {
 	struct semnet_service *svc, *old;
 	struct semnet_group *group;
 	int ret;
 
 	semnet_assert_locked(sn);
-	old = rhashtable_lookup_fast(&sn->services, &addr,
-				     semnet_service_params);
-	if (old && exclusive && !replace) {
+	old = semnet_service_find(sn, addr);
+	ret = semnet_add_allowed(mode, old);
+	if (ret == -EEXIST) {
 		NL_SET_ERR_MSG(extack, "service address already exists");
-		return -EEXIST;
+		return ret;
 	}
-	if (!old && replace && !exclusive) {
+	if (ret) {
 		/* NLM_F_REPLACE alone edits an existing service. */
 		NL_SET_ERR_MSG(extack, "no service with this address");
-		return -ENOENT;
+		return ret;
 	}
 	if (!old && sn->n_services >= SEMNET_SERVICES_MAX) {
 		NL_SET_ERR_MSG(extack, "too many services in this namespace");

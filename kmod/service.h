@@ -8,6 +8,7 @@
 #include <linux/rhashtable.h>
 #include <uapi/linux/semnet.h>
 
+#include "cfg.h"
 #include "hash.h"
 #include "netns.h"
 
@@ -116,9 +117,30 @@ void semnet_iset_commit(struct semnet_net *sn, struct semnet_group *group,
 struct semnet_group *semnet_group_lookup(struct semnet_net *sn,
 					 const char *name);
 
+/*
+ * A NEW_SERVICE request, parsed: @name and @policy are NULL when it does
+ * not give them (a change keeps them, a new service gets rr); @attrs
+ * points errors at its attributes (NULL outside netlink).
+ */
+struct semnet_service_cfg {
+	__be32 addr;
+	const char *name;
+	const char *policy;
+	struct nlattr **attrs;
+};
+
+/*
+ * Adds or changes the service @cfg->addr as a NEW_SERVICE request asks:
+ * a known policy, a name that is not empty, an address in the node's
+ * service range that no instance uses. Under the netns lock.
+ */
+int semnet_service_configure(struct semnet_net *sn,
+			     const struct semnet_service_cfg *cfg,
+			     enum semnet_add_mode mode,
+			     struct netlink_ext_ack *extack);
 int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
-		       const struct semnet_policy *policy, bool replace,
-		       bool exclusive, struct netlink_ext_ack *extack);
+		       const struct semnet_policy *policy,
+		       enum semnet_add_mode mode, struct netlink_ext_ack *extack);
 int semnet_service_del(struct semnet_net *sn, __be32 addr,
 		       struct netlink_ext_ack *extack);
 void semnet_service_flush(struct semnet_net *sn);
@@ -130,6 +152,18 @@ static inline struct semnet_service *
 semnet_service_lookup(struct semnet_net *sn, __be32 addr)
 {
 	return rhashtable_lookup(&sn->services, &addr, semnet_service_params);
+}
+
+/*
+ * The same for writers, under the netns lock (which keeps what it finds
+ * alive) rather than RCU: the _fast lookup takes the RCU read lock the
+ * table wants for the walk itself.
+ */
+static inline struct semnet_service *
+semnet_service_find(struct semnet_net *sn, __be32 addr)
+{
+	return rhashtable_lookup_fast(&sn->services, &addr,
+				      semnet_service_params);
 }
 
 #endif /* _SEMNET_SERVICE_H */

@@ -24,7 +24,8 @@ static int cl_peer(struct tables_fixture *f, const char *subnet,
 	int ret;
 
 	mutex_lock(&f->sn.lock);
-	ret = semnet_peer_add(&f->sn, &cfg, replace, !replace, NULL);
+	ret = semnet_peer_add(&f->sn, &cfg,
+			      replace ? SEMNET_ADD_CHANGE : SEMNET_ADD_NEW, NULL);
 	mutex_unlock(&f->sn.lock);
 	return ret;
 }
@@ -53,8 +54,8 @@ static int cl_service(struct tables_fixture *f, const char *addr,
 	int ret;
 
 	mutex_lock(&f->sn.lock);
-	ret = semnet_service_add(&f->sn, tb_ip(addr), name, policy, false,
-				 true, NULL);
+	ret = semnet_service_add(&f->sn, tb_ip(addr), name, policy,
+				 SEMNET_ADD_NEW, NULL);
 	mutex_unlock(&f->sn.lock);
 	return ret;
 }
@@ -237,7 +238,7 @@ static void semnet_closest_down(struct kunit *test)
 
 		cfg.cost = old->cost;
 		cfg.down = old->down;
-		KUNIT_EXPECT_EQ(test, semnet_peer_add(&f->sn, &cfg, true, false, NULL), 0);
+		KUNIT_EXPECT_EQ(test, semnet_peer_add(&f->sn, &cfg, SEMNET_ADD_CHANGE, NULL), 0);
 		KUNIT_EXPECT_EQ(test, semnet_peer_find(&f->sn, &cfg.subnet)->cost, 50000U);
 		KUNIT_EXPECT_TRUE(test, semnet_peer_find(&f->sn, &cfg.subnet)->down);
 	}
@@ -327,7 +328,7 @@ static void semnet_closest_purge_down(struct kunit *test)
 			.cost = 40000, .down = true,
 		};
 
-		KUNIT_EXPECT_EQ(test, semnet_peer_add(&f->sn, &cfg, true, false, NULL), 0);
+		KUNIT_EXPECT_EQ(test, semnet_peer_add(&f->sn, &cfg, SEMNET_ADD_CHANGE, NULL), 0);
 	}
 	mutex_unlock(&f->sn.lock);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 4);

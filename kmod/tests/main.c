@@ -13,6 +13,7 @@
 #include "../service.c"
 #include "../instance.c"
 #include "../policy.c"
+#include "../policy_mh.c"
 #include "../flow.c"
 #include "../rewrite.c"
 #include "../xlate.c"
@@ -31,11 +32,13 @@
 #include "peer_test.c"
 #include "closest_test.c"
 #include "lifetime_test.c"
+#include "config_test.c"
 
 kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_policy_suite, &semnet_tables_suite,
 		  &semnet_miss_suite, &semnet_peer_suite,
-		  &semnet_closest_suite, &semnet_lifetime_suite);
+		  &semnet_closest_suite, &semnet_lifetime_suite,
+		  &semnet_config_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("semnet KUnit suites");

@@ -267,7 +267,7 @@ static void semnet_miss_release_resolved(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 3U);
 
 	mutex_lock(&f->sn.lock);
-	ret = semnet_instance_add(&f->sn, &cfg, false, true, NULL);
+	ret = semnet_instance_add(&f->sn, &cfg, SEMNET_ADD_NEW, NULL);
 	mutex_unlock(&f->sn.lock);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 

@@ -20,7 +20,7 @@ static int pt_peer(struct tables_fixture *f, const char *subnet, u8 len,
 	int ret;
 
 	mutex_lock(&f->sn.lock);
-	ret = semnet_peer_add(&f->sn, &cfg, false, true, NULL);
+	ret = semnet_peer_add(&f->sn, &cfg, SEMNET_ADD_NEW, NULL);
 	mutex_unlock(&f->sn.lock);
 	return ret;
 }

@@ -61,7 +61,7 @@ static int tb_instance(struct tables_fixture *f, const char *addr,
 	int ret;
 
 	mutex_lock(&f->sn.lock);
-	ret = semnet_instance_add(&f->sn, &cfg, false, true, NULL);
+	ret = semnet_instance_add(&f->sn, &cfg, SEMNET_ADD_NEW, NULL);
 	mutex_unlock(&f->sn.lock);
 	return ret;
 }
@@ -72,8 +72,8 @@ static int tb_service(struct tables_fixture *f, const char *addr,
 	int ret;
 
 	mutex_lock(&f->sn.lock);
-	ret = semnet_service_add(&f->sn, tb_ip(addr), name, NULL, false, true,
-				 NULL);
+	ret = semnet_service_add(&f->sn, tb_ip(addr), name, NULL,
+				 SEMNET_ADD_NEW, NULL);
 	mutex_unlock(&f->sn.lock);
 	return ret;
 }
@@ -458,8 +458,8 @@ static void semnet_tables_scale(struct kunit *test)
 	mutex_lock(&f->sn.lock);
 	for (i = 0; i < services; i++) {
 		snprintf(name, sizeof(name), "s%u", i);
-		if (semnet_service_add(&f->sn, htonl(base + i), name, NULL, false,
-				       true, NULL)) {
+		if (semnet_service_add(&f->sn, htonl(base + i), name, NULL,
+				       SEMNET_ADD_NEW, NULL)) {
 			KUNIT_FAIL(test, "service %u not added", i);
 			break;
 		}

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the configuration rules of node.c, service.c, instance.c and
+ * peer.c as netlink.c hands them a parsed request (a *_cfg struct):
+ * defaults, what a new object needs, what a change keeps, ranges, the
+ * limits of an unprivileged namespace and the flags' create/replace
+ * decision, each refusal with its extack text (tests/e2e/netlink.sh sees
+ * the same texts from userspace). Uses the tables fixture (tables_test.c):
+ * platform 172.16.0.0/12, services 172.30.0.0/16, subnet 172.16.0.0/26.
+ */
+#include <kunit/test.h>
+#include <linux/netdevice.h>
+
+/* The extack text of the last refusal, "" when none was set. */
+static const char *cf_msg(const struct netlink_ext_ack *ext)
+{
+	return ext->_msg ?: "";
+}
+
+static struct semnet_node *cf_node_build(struct tables_fixture *f,
+					 const struct semnet_node_cfg *cfg,
+					 struct netlink_ext_ack *ext)
+{
+	struct semnet_node *node;
+
+	memset(ext, 0, sizeof(*ext));
+	mutex_lock(&f->sn.lock);
+	node = semnet_node_build(&f->sn, cfg, ext);
+	mutex_unlock(&f->sn.lock);
+	return node;
+}
+
+static void cf_node_del(struct tables_fixture *f)
+{
+	mutex_lock(&f->sn.lock);
+	semnet_node_del(&f->sn);
+	mutex_unlock(&f->sn.lock);
+}
+
+/* Every attribute a new node needs, with the fixture's values. */
+static void cf_node_cfg_full(struct semnet_node_cfg *cfg, int bridge)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->given = BIT(SEMNET_A_NODE_PLATFORM) |
+		     BIT(SEMNET_A_NODE_SERVICE_RANGE) |
+		     BIT(SEMNET_A_NODE_SUBNETS) | BIT(SEMNET_A_NODE_GATEWAY) |
+		     BIT(SEMNET_A_NODE_BRIDGE);
+	cfg->platform = (struct semnet_prefix){ tb_ip("172.16.0.0"), 12 };
+	cfg->services = (struct semnet_prefix){ tb_ip("172.30.0.0"), 16 };
+	cfg->subnets[0] = (struct semnet_prefix){ tb_ip("172.16.0.0"), 26 };
+	cfg->n_subnets = 1;
+	cfg->gateway = tb_ip("172.16.0.1");
+	cfg->bridge_ifindex = bridge;
+}
+
+static void semnet_config_add_mode(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, semnet_add_mode(0), SEMNET_ADD_NEW);
+	KUNIT_EXPECT_EQ(test, semnet_add_mode(NLM_F_CREATE), SEMNET_ADD_NEW);
+	KUNIT_EXPECT_EQ(test, semnet_add_mode(NLM_F_CREATE | NLM_F_EXCL),
+			SEMNET_ADD_NEW);
+	KUNIT_EXPECT_EQ(test, semnet_add_mode(NLM_F_REPLACE), SEMNET_ADD_CHANGE);
+	KUNIT_EXPECT_EQ(test, semnet_add_mode(NLM_F_REPLACE | NLM_F_CREATE),
+			SEMNET_ADD_ANY);
+	KUNIT_EXPECT_EQ(test, semnet_add_mode(NLM_F_REPLACE | NLM_F_EXCL),
+			SEMNET_ADD_ANY);
+
+	KUNIT_EXPECT_EQ(test, semnet_add_allowed(SEMNET_ADD_NEW, true), -EEXIST);
+	KUNIT_EXPECT_EQ(test, semnet_add_allowed(SEMNET_ADD_NEW, false), 0);
+	KUNIT_EXPECT_EQ(test, semnet_add_allowed(SEMNET_ADD_CHANGE, true), 0);
+	KUNIT_EXPECT_EQ(test, semnet_add_allowed(SEMNET_ADD_CHANGE, false), -ENOENT);
+	KUNIT_EXPECT_EQ(test, semnet_add_allowed(SEMNET_ADD_ANY, true), 0);
+	KUNIT_EXPECT_EQ(test, semnet_add_allowed(SEMNET_ADD_ANY, false), 0);
+}
+
+/* The defaults, and the limits of a namespace outside init's user ns. */
+static void semnet_config_node_defaults(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct netlink_ext_ack ext = {};
+	struct semnet_node node = {};
+
+	semnet_node_defaults(&node, false);
+	KUNIT_EXPECT_EQ(test, node.flow_max, (u32)SEMNET_DEFAULT_FLOW_MAX);
+	KUNIT_EXPECT_EQ(test, node.unreplied_max, (u32)SEMNET_DEFAULT_UNREPLIED_MAX);
+	KUNIT_EXPECT_EQ(test, node.tunnel_port, (u16)SEMNET_TUNNEL_PORT);
+	KUNIT_EXPECT_EQ(test, node.timeout[SEMNET_TIMEOUT_TCP], 900UL * HZ);
+	KUNIT_EXPECT_EQ(test, node.timeout[SEMNET_TIMEOUT_TCP_CLOSE], 10UL * HZ);
+	KUNIT_EXPECT_EQ(test, node.timeout[SEMNET_TIMEOUT_UDP], 30UL * HZ);
+	KUNIT_EXPECT_EQ(test, node.timeout[SEMNET_TIMEOUT_ICMP], 30UL * HZ);
+	KUNIT_EXPECT_EQ(test, node.timeout[SEMNET_TIMEOUT_UNREPLIED], 30UL * HZ);
+	KUNIT_EXPECT_EQ(test, node.hold_packets, (u32)SEMNET_DEFAULT_HOLD_PACKETS);
+	KUNIT_EXPECT_EQ(test, node.hold_total, (u32)SEMNET_DEFAULT_HOLD_TOTAL);
+	KUNIT_EXPECT_EQ(test, node.hold_timeout,
+			msecs_to_jiffies(SEMNET_DEFAULT_HOLD_TIMEOUT_MS));
+	KUNIT_EXPECT_EQ(test, node.miss_interval,
+			msecs_to_jiffies(SEMNET_DEFAULT_MISS_INTERVAL_MS));
+	/* The privileged defaults are beyond an unprivileged namespace's. */
+	KUNIT_EXPECT_EQ(test, semnet_node_check_unpriv(&node, &ext), -ERANGE);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
+			   "flow-max above 65536, the limit of a namespace outside the initial user namespace");
+
+	/* An unprivileged namespace starts within its limits. */
+	semnet_node_defaults(&node, true);
+	KUNIT_EXPECT_EQ(test, node.flow_max, (u32)SEMNET_UNPRIV_FLOW_MAX);
+	KUNIT_EXPECT_EQ(test, node.unreplied_max, (u32)SEMNET_UNPRIV_UNREPLIED_MAX);
+	KUNIT_EXPECT_EQ(test, semnet_node_check_unpriv(&node, NULL), 0);
+
+	node.unreplied_max = SEMNET_UNPRIV_UNREPLIED_MAX + 1;
+	KUNIT_EXPECT_EQ(test, semnet_node_check_unpriv(&node, &ext), -ERANGE);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
+			   "unreplied-max above 256, the limit of a namespace outside the initial user namespace");
+	node.unreplied_max = SEMNET_UNPRIV_UNREPLIED_MAX;
+	node.hold_total = SEMNET_UNPRIV_HOLD_TOTAL + 1;
+	KUNIT_EXPECT_EQ(test, semnet_node_check_unpriv(&node, &ext), -ERANGE);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
+			   "hold-packets above 8 or hold-total above 256, the limits of a namespace outside the initial user namespace");
+	node.hold_total = SEMNET_UNPRIV_HOLD_TOTAL;
+	node.hold_packets = SEMNET_UNPRIV_HOLD_PACKETS + 1;
+	KUNIT_EXPECT_EQ(test, semnet_node_check_unpriv(&node, NULL), -ERANGE);
+	/* The initial namespace has none of these limits. */
+	KUNIT_EXPECT_FALSE(test, semnet_node_unprivileged(&f->sn));
+}
+
+/* A new node needs five attributes and a bridge that is one. */
+static void semnet_config_node_new(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct netlink_ext_ack ext;
+	struct semnet_node_cfg cfg;
+	struct semnet_node *node;
+
+	cf_node_del(f);
+	cf_node_cfg_full(&cfg, 9999);
+	cfg.given &= ~BIT(SEMNET_A_NODE_GATEWAY);
+	node = cf_node_build(f, &cfg, &ext);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(node), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
+			   "a new node needs platform, service range, subnets, gateway and bridge");
+	KUNIT_EXPECT_EQ(test, ext.miss_type, (u32)SEMNET_A_NODE_GATEWAY);
+
+	cf_node_cfg_full(&cfg, 9999);
+	node = cf_node_build(f, &cfg, &ext);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(node), -ENODEV);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no such bridge device");
+
+	/* The loopback device exists, and is no bridge. */
+	cf_node_cfg_full(&cfg, init_net.loopback_dev->ifindex);
+	node = cf_node_build(f, &cfg, &ext);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(node), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "not a bridge device");
+}
+
+/* A change keeps what it leaves out, and is checked as a whole. */
+static void semnet_config_node_change(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	const struct semnet_node *old = tb_node(f);
+	struct semnet_node_cfg cfg = {};
+	struct netlink_ext_ack ext;
+	struct semnet_node *node;
+
+	cfg.given = BIT(SEMNET_A_NODE_FLOW_MAX) | BIT(SEMNET_A_NODE_TIMEOUT_UDP) |
+		    BIT(SEMNET_A_NODE_HOLD_TIMEOUT);
+	cfg.flow_max = 2000;
+	cfg.timeout[SEMNET_TIMEOUT_UDP] = 45;
+	cfg.timeout[SEMNET_TIMEOUT_TCP] = 1;	/* not given: ignored */
+	cfg.hold_timeout_ms = 500;
+	node = cf_node_build(f, &cfg, &ext);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(node));
+	KUNIT_EXPECT_EQ(test, node->flow_max, 2000U);
+	KUNIT_EXPECT_EQ(test, node->timeout[SEMNET_TIMEOUT_UDP], 45UL * HZ);
+	KUNIT_EXPECT_EQ(test, node->timeout[SEMNET_TIMEOUT_TCP],
+			old->timeout[SEMNET_TIMEOUT_TCP]);
+	KUNIT_EXPECT_EQ(test, node->hold_timeout, msecs_to_jiffies(500));
+	KUNIT_EXPECT_EQ(test, node->gateway, old->gateway);
+	KUNIT_EXPECT_EQ(test, node->n_subnets, old->n_subnets);
+	KUNIT_EXPECT_EQ(test, node->subnets[0].addr, old->subnets[0].addr);
+	kfree(node);
+
+	/* The whole config must still hold: the gateway in a subnet. */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.given = BIT(SEMNET_A_NODE_GATEWAY);
+	cfg.gateway = tb_ip("172.16.1.1");
+	node = cf_node_build(f, &cfg, &ext);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(node), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "gateway must lie inside a local subnet");
+
+	/* The service range moves only while nothing lives in it. */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.given = BIT(SEMNET_A_NODE_SERVICE_RANGE);
+	cfg.services = (struct semnet_prefix){ tb_ip("172.31.0.0"), 16 };
+	node = cf_node_build(f, &cfg, &ext);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(node));
+	KUNIT_EXPECT_EQ(test, node->services.addr, tb_ip("172.31.0.0"));
+	kfree(node);
+	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
+	node = cf_node_build(f, &cfg, &ext);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(node), -EBUSY);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
+			   "cannot change the service range while services or instances exist");
+}
+
+static int cf_service(struct tables_fixture *f, const char *addr,
+		      const char *name, const char *policy,
+		      enum semnet_add_mode mode, struct netlink_ext_ack *ext)
+{
+	struct semnet_service_cfg cfg = {
+		.addr = tb_ip(addr), .name = name, .policy = policy,
+	};
+	int ret;
+
+	memset(ext, 0, sizeof(*ext));
+	mutex_lock(&f->sn.lock);
+	ret = semnet_service_configure(&f->sn, &cfg, mode, ext);
+	mutex_unlock(&f->sn.lock);
+	return ret;
+}
+
+static void semnet_config_services(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct netlink_ext_ack ext;
+	struct semnet_service *svc;
+
+	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.1", "", NULL,
+					 SEMNET_ADD_NEW, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "service name is empty");
+	/* The known policies are named from the table. */
+	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.1", "s", "fastest",
+					 SEMNET_ADD_NEW, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
+			   "unknown policy (known: rr, random, mh, closest)");
+	KUNIT_EXPECT_EQ(test, cf_service(f, "10.0.0.1", "s", NULL,
+					 SEMNET_ADD_NEW, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "service address outside the service range");
+	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.1", NULL, NULL,
+					 SEMNET_ADD_NEW, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a new service needs a name");
+	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.1", "s", NULL,
+					 SEMNET_ADD_CHANGE, &ext), -ENOENT);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no service with this address");
+
+	KUNIT_ASSERT_EQ(test, cf_service(f, "172.30.0.1", "s", "mh",
+					 SEMNET_ADD_NEW, &ext), 0);
+	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.1", "s", NULL,
+					 SEMNET_ADD_NEW, &ext), -EEXIST);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "service address already exists");
+	/* A change without a policy keeps it. */
+	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.1", "t", NULL,
+					 SEMNET_ADD_CHANGE, &ext), 0);
+	mutex_lock(&f->sn.lock);
+	svc = semnet_service_find(&f->sn, tb_ip("172.30.0.1"));
+	KUNIT_EXPECT_PTR_EQ(test, svc->policy, &semnet_policy_mh);
+	KUNIT_EXPECT_STREQ(test, svc->group->name, "t");
+	mutex_unlock(&f->sn.lock);
+
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.2"), 0);
+	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.1.1", "s", NULL,
+					 SEMNET_ADD_NEW, &ext), -EEXIST);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "address is in use by an instance");
+
+	cf_node_del(f);
+	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.2", "s", NULL,
+					 SEMNET_ADD_NEW, &ext), -ENODATA);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "configure the node first (semnet node set)");
+}
+
+/* NEW_INSTANCE with the attributes in @given (a SEMNET_A_INSTANCE_x mask). */
+static int cf_instance(struct tables_fixture *f, u32 given, const char *addr,
+		       const char *service, const char *nsip, int ifindex,
+		       enum semnet_add_mode mode, struct netlink_ext_ack *ext)
+{
+	struct semnet_instance_cfg cfg = {
+		.addr = tb_ip(addr), .service = service,
+		.nsip = nsip ? tb_ip(nsip) : 0, .ifindex = ifindex,
+		.given = given | BIT(SEMNET_A_INSTANCE_ADDR),
+	};
+	int ret;
+
+	memset(ext, 0, sizeof(*ext));
+	mutex_lock(&f->sn.lock);
+	ret = semnet_instance_configure(&f->sn, &cfg, mode, ext);
+	mutex_unlock(&f->sn.lock);
+	return ret;
+}
+
+#define CF_SVC_NSIP	(BIT(SEMNET_A_INSTANCE_SERVICE) | BIT(SEMNET_A_INSTANCE_NSIP))
+
+static void semnet_config_instances(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct semnet_instance_cfg cfg = {};
+	struct netlink_ext_ack ext;
+	struct semnet_instance *inst;
+
+	KUNIT_EXPECT_EQ(test, cf_instance(f, BIT(SEMNET_A_INSTANCE_SERVICE),
+					  "172.30.1.1", "s", NULL, 0,
+					  SEMNET_ADD_NEW, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a new instance needs a service name and an nsIP");
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "",
+					  "172.16.0.2", 0, SEMNET_ADD_NEW, &ext),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "service name is empty");
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "10.0.0.1", "s",
+					  "172.16.0.2", 0, SEMNET_ADD_NEW, &ext),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "instance address outside the service range");
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "s",
+					  "172.30.5.5", 0, SEMNET_ADD_NEW, &ext),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
+			   "nsIP must be in the platform range, outside the service range");
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "s",
+					  "10.0.0.2", 0, SEMNET_ADD_NEW, &ext),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
+			   "nsIP must be in the platform range, outside the service range");
+	/* The gateway, and the subnet's network and broadcast addresses. */
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "s",
+					  "172.16.0.1", 0, SEMNET_ADD_NEW, &ext),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
+			   "nsIP is the network, gateway or broadcast address of a local subnet");
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "s",
+					  "172.16.0.63", 0, SEMNET_ADD_NEW, &ext),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP | BIT(SEMNET_A_INSTANCE_IFINDEX),
+					  "172.30.1.1", "s", "172.16.0.2", 9999,
+					  SEMNET_ADD_NEW, &ext), -ENODEV);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no such device");
+	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.0.1", "s",
+					  "172.16.0.2", 0, SEMNET_ADD_NEW, &ext),
+			-EEXIST);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "address is in use by a service");
+
+	KUNIT_ASSERT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "s",
+					  "172.16.0.2", 0, SEMNET_ADD_NEW, &ext), 0);
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "s",
+					  "172.16.0.3", 0, SEMNET_ADD_NEW, &ext),
+			-EEXIST);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "instance address already exists");
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.9", "s",
+					  "172.16.0.9", 0, SEMNET_ADD_CHANGE, &ext),
+			-ENOENT);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no instance with this address");
+
+	/* A change of the node address alone keeps service and nsIP. */
+	cfg.addr = tb_ip("172.30.1.1");
+	cfg.node_addr = tb_ip("192.168.1.7");
+	cfg.given = BIT(SEMNET_A_INSTANCE_ADDR) | BIT(SEMNET_A_INSTANCE_NODE);
+	mutex_lock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, semnet_instance_configure(&f->sn, &cfg,
+							SEMNET_ADD_CHANGE, NULL), 0);
+	inst = semnet_instance_find(&f->sn, tb_ip("172.30.1.1"));
+	KUNIT_ASSERT_NOT_NULL(test, inst);
+	KUNIT_EXPECT_EQ(test, inst->nsip, tb_ip("172.16.0.2"));
+	KUNIT_EXPECT_EQ(test, inst->node_addr, tb_ip("192.168.1.7"));
+	KUNIT_EXPECT_STREQ(test, inst->group->name, "s");
+	mutex_unlock(&f->sn.lock);
+
+	cf_node_del(f);
+	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.2", "s",
+					  "172.16.0.3", 0, SEMNET_ADD_NEW, &ext),
+			-ENODATA);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "configure the node first (semnet node set)");
+}
+
+static int cf_peer(struct tables_fixture *f, struct semnet_peer_cfg *cfg,
+		   enum semnet_add_mode mode, struct netlink_ext_ack *ext)
+{
+	int ret;
+
+	memset(ext, 0, sizeof(*ext));
+	mutex_lock(&f->sn.lock);
+	ret = semnet_peer_configure(&f->sn, cfg, mode, ext);
+	mutex_unlock(&f->sn.lock);
+	return ret;
+}
+
+/* The peer for @subnet/26: "port encap cost down addr", or "-". */
+static const char *cf_peer_show(struct tables_fixture *f, const char *subnet)
+{
+	static char buf[64];
+	struct semnet_prefix p = { tb_ip(subnet), 26 };
+	struct semnet_peer *peer;
+
+	mutex_lock(&f->sn.lock);
+	peer = semnet_peer_find(&f->sn, &p);
+	if (peer)
+		snprintf(buf, sizeof(buf), "%u %u %u %d %pI4", ntohs(peer->port),
+			 peer->encap, peer->cost, peer->down, &peer->addr);
+	else
+		strscpy(buf, "-", sizeof(buf));
+	mutex_unlock(&f->sn.lock);
+	return buf;
+}
+
+static void semnet_config_peers(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct semnet_peer_cfg cfg = {
+		.subnet = { tb_ip("172.16.0.64"), 26 },
+	};
+	struct netlink_ext_ack ext;
+
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a peer needs an underlay address");
+	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_ADDR);
+	cfg.addr = tb_ip("224.0.0.1");
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "not a unicast underlay address");
+	cfg.addr = tb_ip("192.168.1.2");
+	cfg.subnet = (struct semnet_prefix){ tb_ip("10.0.0.0"), 26 };
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
+			   "peer subnet must lie in the platform range, outside the service range");
+	cfg.subnet = (struct semnet_prefix){ tb_ip("172.30.0.0"), 26 };
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EINVAL);
+	cfg.subnet = (struct semnet_prefix){ tb_ip("172.16.0.0"), 26 };
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "peer subnet is one of this node's own");
+
+	/* A new peer: cost unknown, up, GRE-in-UDP on its port. */
+	cfg.subnet = (struct semnet_prefix){ tb_ip("172.16.0.64"), 26 };
+	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), 0);
+	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"),
+			   "4754 0 4294967295 0 192.168.1.2");
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EEXIST);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a peer for this subnet already exists");
+
+	/* A change of the cost alone keeps the rest. */
+	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_COST);
+	cfg.addr = 0;
+	cfg.cost = 700;
+	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), 0);
+	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"),
+			   "4754 0 700 0 192.168.1.2");
+	/* The port follows a new encapsulation, unless given. */
+	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_ENCAP);
+	cfg.encap = SEMNET_ENCAP_IPUDP;
+	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), 0);
+	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"),
+			   "50103 1 700 0 192.168.1.2");
+	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_PORT);
+	cfg.port = 4800;
+	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), 0);
+	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"),
+			   "4800 1 700 0 192.168.1.2");
+	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_DOWN);
+	cfg.down = true;
+	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), 0);
+	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"),
+			   "4800 1 700 1 192.168.1.2");
+
+	cfg.subnet = (struct semnet_prefix){ tb_ip("172.16.1.0"), 26 };
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a peer needs an underlay address");
+	cfg.given |= BIT(SEMNET_A_PEER_ADDR);
+	cfg.addr = tb_ip("192.168.1.3");
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), -ENOENT);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no peer for this subnet");
+}
+
+static struct kunit_case semnet_config_cases[] = {
+	KUNIT_CASE(semnet_config_add_mode),
+	KUNIT_CASE(semnet_config_node_defaults),
+	KUNIT_CASE(semnet_config_node_new),
+	KUNIT_CASE(semnet_config_node_change),
+	KUNIT_CASE(semnet_config_services),
+	KUNIT_CASE(semnet_config_instances),
+	KUNIT_CASE(semnet_config_peers),
+	{}
+};
+
+static struct kunit_suite semnet_config_suite = {
+	.name = "semnet_config",
+	.init = tables_init,
+	.exit = tables_exit,
+	.suite_init = tables_suite_init,
+	.suite_exit = tables_suite_exit,
+	.test_cases = semnet_config_cases,
+};
