@@ -250,9 +250,13 @@ static void semnet_flow_free_rcu(struct rcu_head *head)
 
 /*
  * A full table makes room by evicting one unreplied flow, as conntrack's
- * early drop does: the one nearest its expiry among a few buckets at a
- * random place. Flows that completed their exchange are never evicted, so
- * a flood of connections nobody completes cannot lock out the others.
+ * early drop does, among a few buckets at a random place: the one whose
+ * client has the most unreplied flows, nearest its expiry among those.
+ * Flows that completed their exchange are never evicted, so a flood of
+ * connections nobody completes cannot lock out the others; and a flooder's
+ * flows go before the handshake of a client with one or two in flight,
+ * which a victim picked by expiry alone would take as soon as the flood
+ * had opened a table's worth after it.
  */
 static bool semnet_flow_early_drop(struct semnet_net *sn)
 {
@@ -260,6 +264,7 @@ static bool semnet_flow_early_drop(struct semnet_net *sn)
 	struct semnet_flow *victim = NULL;
 	const struct bucket_table *tbl;
 	unsigned int i, first, seen = 0;
+	int victim_load = 0;
 
 	tbl = rht_dereference_rcu(ht->tbl, ht);
 	first = get_random_u32_below(tbl->size);
@@ -270,6 +275,7 @@ static bool semnet_flow_early_drop(struct semnet_net *sn)
 
 		rht_for_each_entry_rcu(t, pos, tbl, hash, node) {
 			struct semnet_flow *flow;
+			int load;
 
 			if (t->index != SEMNET_FT_ORIG_PRE)
 				continue;
@@ -277,9 +283,15 @@ static bool semnet_flow_early_drop(struct semnet_net *sn)
 			flow = semnet_ftuple_flow(t);
 			if (test_bit(SEMNET_FLOW_ASSURED, &flow->flags))
 				continue;
-			if (!victim || time_before(READ_ONCE(flow->expires),
-						   READ_ONCE(victim->expires)))
+			load = atomic_read(semnet_unreplied_slot(&sn->flows,
+								 t->key.src));
+			if (!victim || load > victim_load ||
+			    (load == victim_load &&
+			     time_before(READ_ONCE(flow->expires),
+					 READ_ONCE(victim->expires)))) {
 				victim = flow;
+				victim_load = load;
+			}
 		}
 		if (victim && seen >= SEMNET_EARLY_DROP_FLOWS)
 			break;

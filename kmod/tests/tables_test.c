@@ -401,6 +401,33 @@ static void semnet_tables_unreplied(struct kunit *test)
 }
 
 /*
+ * A full table under a flood: early drop takes the flooder's flows, not
+ * the handshake of a client with one flow in flight, even when that one is
+ * the oldest unreplied flow in the table.
+ */
+static void semnet_tables_early_drop_heaviest(struct kunit *test)
+{
+	struct tables_fixture *f = test->priv;
+	struct semnet_node *node = rcu_dereference_protected(f->sn.node, 1);
+	struct semnet_flow *client;
+	struct semnet_stats sum;
+	unsigned int i;
+
+	node->unreplied_max = 1000;
+	node->flow_max = 64;
+	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
+
+	KUNIT_ASSERT_EQ(test, tb_flow(f, "172.16.0.3", 1000, &client), 0);
+	for (i = 0; i < 500; i++)
+		KUNIT_ASSERT_EQ(test, tb_flow(f, "172.16.0.2", 2000 + i, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 64);
+	semnet_stats_sum(&f->sn, &sum);
+	KUNIT_EXPECT_EQ(test, sum.early_drops, 500ULL - 63);
+	KUNIT_EXPECT_FALSE(test, test_bit(SEMNET_FLOW_DEAD, &client->flags));
+}
+
+/*
  * Lookups stay O(1) at scale: with 100k services and 1M instances the
  * tables grow to keep chains short (average below 1, longest bounded).
  */
@@ -504,6 +531,7 @@ static struct kunit_case semnet_tables_cases[] = {
 	KUNIT_CASE(semnet_tables_flows),
 	KUNIT_CASE(semnet_tables_timeouts),
 	KUNIT_CASE(semnet_tables_unreplied),
+	KUNIT_CASE(semnet_tables_early_drop_heaviest),
 	KUNIT_CASE(semnet_tables_scale),
 	{}
 };

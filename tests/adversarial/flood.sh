@@ -68,7 +68,7 @@ setup() {
 # flood_round WHAT: the flood for SECS seconds; meanwhile the client
 # connects every 100 ms and the flow count is sampled.
 flood_round() {
-	local what=$1 fpid spid ok=0 tries=0 answer most
+	local what=$1 fpid spid ok=0 tries=0 answer most first_failure='' start
 	local samples=$SEMNET_OUT/flows.$$
 	ip netns exec atk "$FLOWPY" syn 172.30.0.1 80 1000 --random-ports \
 		--seconds "$SECS" >"$SEMNET_OUT/flood.$$" &
@@ -77,16 +77,22 @@ flood_round() {
 	( while kill -0 "$fpid" 2>/dev/null; do stat_of flows >>"$samples"; sleep 1; done ) &
 	spid=$!
 	sleep 2	# the flood is on
+	start=$(date +%s)
 	while kill -0 "$fpid" 2>/dev/null; do
 		tries=$((tries + 1))
 		# Generous timeouts: a loaded TCG host forks the server slowly.
 		answer=$(ip netns exec cli socat -T15 -t15 - \
-			TCP:172.30.0.1:80,connect-timeout=15 </dev/null 2>/dev/null)
-		[ "$answer" = x1 ] && ok=$((ok + 1))
+			TCP:172.30.0.1:80,connect-timeout=15 </dev/null 2>"$SEMNET_OUT/cli.err")
+		if [ "$answer" = x1 ]; then
+			ok=$((ok + 1))
+		elif [ -z "${first_failure:-}" ]; then
+			first_failure="attempt $tries after $(($(date +%s) - start)) s: answer '$answer', $(tr '\n' ' ' <"$SEMNET_OUT/cli.err")"
+		fi
 		sleep 0.1
 	done
 	wait "$fpid" "$spid"
 	most=$(sort -n "$samples" | tail -n 1)
+	[ -z "$first_failure" ] || tap_note "$what: first failure: $first_failure"
 	tap_note "$what: $(cat "$SEMNET_OUT/flood.$$"); client $ok of $tries connected; flows at most $most of $FLOW_MAX; early drops $(stat_of early_drops), unreplied-limit drops $(drop_of unreplied_limit), table-full drops $(drop_of flow_table_full)"
 	tap_run "$what: the client connected at all" test "$tries" -gt 0
 	tap_eq "$what: every connection of the client succeeded" "$ok" "$tries"
