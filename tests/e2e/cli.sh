@@ -131,7 +131,11 @@ tap_run "ping the ServiceIP" ip netns exec $c ping -c 2 -W 2 172.30.0.10
 # output (socat's default, 0.5 s, lost "hi" once under load).
 ip netns exec $s socat -t 10 -T 10 TCP-LISTEN:8080,reuseaddr,fork EXEC:'echo hi' &
 p1=$!
-ip netns exec $s socat -T3 UDP-RECVFROM:5353,fork EXEC:'echo hi' &
+# The UDP server reads the datagram before it answers: with a bare
+# `echo hi`, socat's write of the datagram to an echo that had already
+# exited failed (EPIPE) and ended the child before it sent the answer, in
+# 2 of 6 tries on an idle host.
+ip netns exec $s socat -T3 UDP-RECVFROM:5353,fork SYSTEM:'read -r x; echo hi' &
 p2=$!
 for i in $(seq 50); do	# wait for both listeners (TCG is slow)
 	ip netns exec $s ss -ltn | grep -q :8080 && ip netns exec $s ss -lun | grep -q :5353 && break
