@@ -3,4 +3,4 @@
 TESTS += test_modcheck
 test_modcheck_SRCS := $(TOP)/tests/unit/test_modcheck.c
 test_modcheck_PKGS := check
-test_modcheck_LIBS := semnetgenl
+test_modcheck_LIBS := unitmain semnetgenl

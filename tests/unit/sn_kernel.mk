@@ -5,5 +5,5 @@
 TESTS += test_sn_kernel
 test_sn_kernel_SRCS := $(TOP)/tests/unit/test_sn_kernel.c $(TOP)/daemon/node/kernel.c
 test_sn_kernel_PKGS := check
-test_sn_kernel_LIBS := semnetgenl
+test_sn_kernel_LIBS := unitmain semnetgenl
 test_sn_kernel_LDLIBS := -Wl,--wrap=sn_genl_transact

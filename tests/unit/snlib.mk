@@ -10,14 +10,14 @@
 TESTS += test_config test_db_step test_outbox test_managers_config
 test_config_SRCS := $(TOP)/tests/unit/test_config.c
 test_config_PKGS := check
-test_config_LIBS := snlib
+test_config_LIBS := unitmain snlib
 test_db_step_SRCS := $(TOP)/tests/unit/test_db_step.c
 test_db_step_PKGS := check
-test_db_step_LIBS := snlib
+test_db_step_LIBS := unitmain snlib
 test_outbox_SRCS := $(TOP)/tests/unit/test_outbox.c
 test_outbox_PKGS := check
-test_outbox_LIBS := snlib
+test_outbox_LIBS := unitmain snlib
 test_managers_config_SRCS := $(TOP)/tests/unit/test_managers_config.c \
 	$(TOP)/daemon/root/config.c $(TOP)/daemon/cluster/config.c
 test_managers_config_PKGS := check
-test_managers_config_LIBS := snlib
+test_managers_config_LIBS := unitmain snlib

@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,7 +20,7 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
-#include "cli_check.h"
+#include "unit.h"
 #include "../../daemon/cli/cli.h"
 
 #define FAKE_FAMILY 0x42
@@ -180,69 +179,10 @@ static struct nl_msg *reply_new(uint8_t cmd)
 
 /* --- running sn_main() with captured output --- */
 
-static struct {
-	int status;
-	char out[16384];
-	char err[4096];
-} run;
+static struct unit_output run;
 
-static void slurp(int fd, char *buf, size_t len)
-{
-	ssize_t n;
-	size_t used = 0;
-
-	lseek(fd, 0, SEEK_SET);
-	while (used + 1 < len && (n = read(fd, buf + used, len - 1 - used)) > 0)
-		used += (size_t)n;
-	buf[used] = '\0';
-}
-
-/* Runs `semnet ARGS...` (NULL-terminated), capturing stdout and stderr. */
-static int semnet(const char *first, ...)
-{
-	char *argv[64];
-	int argc = 0, out_fd, err_fd, saved_out, saved_err;
-	char out_tmpl[] = "/tmp/semnet-cli-test-XXXXXX";
-	char err_tmpl[] = "/tmp/semnet-cli-test-XXXXXX";
-	const char *a;
-	va_list ap;
-
-	argv[argc++] = "semnet";
-	va_start(ap, first);
-	for (a = first; a; a = va_arg(ap, const char *)) {
-		ck_assert_int_lt(argc, 63);
-		argv[argc++] = (char *)a;
-	}
-	va_end(ap);
-	argv[argc] = NULL;
-
-	out_fd = mkstemp(out_tmpl);
-	err_fd = mkstemp(err_tmpl);
-	ck_assert_int_ge(out_fd, 0);
-	ck_assert_int_ge(err_fd, 0);
-	unlink(out_tmpl);
-	unlink(err_tmpl);
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = dup(1);
-	saved_err = dup(2);
-	dup2(out_fd, 1);
-	dup2(err_fd, 2);
-	run.status = sn_main(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, 1);
-	dup2(saved_err, 2);
-	close(saved_out);
-	close(saved_err);
-	slurp(out_fd, run.out, sizeof(run.out));
-	slurp(err_fd, run.err, sizeof(run.err));
-	close(out_fd);
-	close(err_fd);
-	return run.status;
-}
-
-#define SEMNET(...) semnet(__VA_ARGS__, (const char *)NULL)
+/* Runs `semnet ARGS...`, its output and exit status captured in run. */
+#define SEMNET(...) unit_run_tool(&run, sn_main, "semnet", __VA_ARGS__, (const char *)NULL)
 
 static uint32_t A(const char *s)
 {
@@ -376,8 +316,8 @@ START_TEST(usage_errors)
 		const char *const *a = cases[i].args;
 
 		fake_reset();
-		semnet(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
-		       a[11], a[12], a[13], a[14], a[15], (const char *)NULL);
+		SEMNET(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
+		       a[11], a[12], a[13], a[14], a[15]);
 		ck_assert_msg(run.status == 2, "case %zu (%s %s): exit %d, stderr: %s",
 			      i, a[0], a[1] ? a[1] : "", run.status, run.err);
 		ck_assert_str_eq(run.err, cases[i].err);
@@ -422,7 +362,7 @@ START_TEST(help)
 		const char *const *a = cases[i].args;
 
 		fake_reset();
-		semnet(a[0], a[1], a[2], a[3], (const char *)NULL);
+		SEMNET(a[0], a[1], a[2], a[3]);
 		ck_assert_msg(run.status == 0, "case %zu: exit %d", i, run.status);
 		ck_assert_msg(!strncmp(run.out, cases[i].want, strlen(cases[i].want)),
 			      "case %zu printed: %.80s", i, run.out);
@@ -509,8 +449,8 @@ START_TEST(no_module)
 
 		fake_reset();
 		fake.open_ret = -ENOENT;
-		semnet(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
-		       a[11], a[12], a[13], a[14], a[15], (const char *)NULL);
+		SEMNET(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
+		       a[11], a[12], a[13], a[14], a[15]);
 		ck_assert_msg(run.status == 1, "case %zu (%s %s): exit %d", i, a[0],
 			      a[1] ? a[1] : "", run.status);
 		ck_assert_str_eq(run.err, no_module_msg);
@@ -1838,7 +1778,7 @@ START_TEST(batch_usage)
 		const char *const *a = cases[i].args;
 
 		fake_reset();
-		semnet(a[0], a[1], a[2], a[3], (const char *)NULL);
+		SEMNET(a[0], a[1], a[2], a[3]);
 		ck_assert_msg(run.status == cases[i].status, "case %zu: exit %d", i, run.status);
 		ck_assert_str_eq(run.err, cases[i].err);
 		ck_assert_int_eq(fake.nopen, 0);
@@ -1937,40 +1877,19 @@ START_TEST(batch_stdin)
 }
 END_TEST
 
-static Suite *main_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("cli_main");
 	TCase *tc = tcase_create("main");
 
-	tcase_add_test(tc, usage_errors);
-	tcase_add_test(tc, help);
-	tcase_add_test(tc, help_is_true);
-	tcase_add_test(tc, no_module);
-	tcase_add_test(tc, encode_service);
-	tcase_add_test(tc, encode_node);
-	tcase_add_test(tc, encode_instance_flow);
-	tcase_add_test(tc, kernel_errors);
-	tcase_add_test(tc, output_services);
-	tcase_add_test(tc, output_instances);
-	tcase_add_test(tc, output_flows);
-	tcase_add_test(tc, output_stats);
-	tcase_add_test(tc, output_node);
-	tcase_add_test(tc, peers);
-	tcase_add_test(tc, peer_set);
-	tcase_add_test(tc, output_overview);
-	tcase_add_test(tc, malformed_replies);
-	tcase_add_test(tc, monitor);
-	tcase_add_test(tc, batch_one_socket);
-	tcase_add_test(tc, batch_failures);
-	tcase_add_test(tc, batch_usage);
-	tcase_add_test(tc, batch_output);
-	tcase_add_test(tc, batch_stdin);
+	UNIT_ADD_TESTS(tc, usage_errors, help, help_is_true, no_module,
+		       encode_service, encode_node, encode_instance_flow,
+		       kernel_errors, output_services, output_instances,
+		       output_flows, output_stats, output_node, peers, peer_set,
+		       output_overview, malformed_replies, monitor,
+		       batch_one_socket, batch_failures, batch_usage,
+		       batch_output, batch_stdin);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	return cli_check_run(main_suite(), "cli_main");
 }

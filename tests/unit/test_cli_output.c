@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_check.h"
+#include "unit.h"
 #include "../../daemon/cli/output.h"
 
 static uint32_t A(const char *s)
@@ -259,24 +259,14 @@ START_TEST(grow)
 }
 END_TEST
 
-static Suite *output_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("cli_output");
 	TCase *tc = tcase_create("output");
 
-	tcase_add_test(tc, fmt_values);
-	tcase_add_test(tc, drop_reasons);
-	tcase_add_test(tc, json_values);
-	tcase_add_test(tc, table_alignment);
-	tcase_add_test(tc, table_ragged);
-	tcase_add_test(tc, json_print);
-	tcase_add_test(tc, grow);
-	tcase_add_test(tc, json_stream);
+	UNIT_ADD_TESTS(tc, fmt_values, drop_reasons, json_values,
+		       table_alignment, table_ragged, json_print, grow,
+		       json_stream);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	return cli_check_run(output_suite(), "cli_output");
 }

@@ -3,10 +3,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_check.h"
+#include "unit.h"
 #include "../../daemon/cli/parse.h"
 
 static uint32_t A(const char *s)
@@ -714,38 +715,19 @@ START_TEST(split_words)
 }
 END_TEST
 
-static Suite *parse_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("cli_parse");
 	TCase *tc = tcase_create("parse");
 
-	tcase_add_test(tc, addr_valid);
-	tcase_add_test(tc, addr_invalid);
-	tcase_add_test(tc, prefix_valid);
-	tcase_add_test(tc, prefix_host_bits);
-	tcase_add_test(tc, prefix_invalid);
-	tcase_add_test(tc, prefix_mask);
-	tcase_add_test(tc, uint_valid);
-	tcase_add_test(tc, uint_overflow);
-	tcase_add_test(tc, uint_invalid);
-	tcase_add_test(tc, names);
-	tcase_add_test(tc, lookup);
-	tcase_add_test(tc, keywords_ok);
-	tcase_add_test(tc, keywords_errors);
-	tcase_add_test(tc, keywords_multi_limit);
-	tcase_add_test(tc, keywords_empty);
-	tcase_add_test(tc, keywords_port_word);
-	tcase_add_test(tc, keywords_flag_cost);
-	tcase_add_test(tc, addr_differential);
-	tcase_add_test(tc, prefix_roundtrip);
-	tcase_add_test(tc, uint_differential);
-	tcase_add_test(tc, split_words);
+	UNIT_ADD_TESTS(tc, addr_valid, addr_invalid, prefix_valid,
+		       prefix_host_bits, prefix_invalid, prefix_mask,
+		       uint_valid, uint_overflow, uint_invalid, names, lookup,
+		       keywords_ok, keywords_errors, keywords_multi_limit,
+		       keywords_empty, keywords_port_word, keywords_flag_cost,
+		       addr_differential, prefix_roundtrip, uint_differential,
+		       split_words);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	return cli_check_run(parse_suite(), "cli_parse");
 }

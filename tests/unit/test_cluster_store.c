@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* semnet-cluster's SQLite store. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit.h"
 #include "sn_log.h"
 #include "../../daemon/cluster/store.h"
 
@@ -14,8 +14,7 @@ static struct sn_db db;
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/semnet-cstore.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	unit_tmpdir(dir, sizeof(dir), "semnet-cstore");
 	snprintf(path, sizeof(path), "%s/cluster.db", dir);
 	sn_log_init("test", SN_LOG_ERROR);
 	ck_assert_int_eq(sn_cluster_store_open(&db, path, false), 0);
@@ -23,11 +22,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[160];
-
 	sn_db_close(&db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	unit_tmpdir_remove(dir);
 }
 
 START_TEST(nodes_report_changes)
@@ -200,23 +196,16 @@ START_TEST(deployments_and_outbox)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("cluster_store");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, nodes_report_changes);
-	tcase_add_test(tc, tables_cache_and_go_stale);
-	tcase_add_test(tc, local_instances_merge_with_the_root);
-	tcase_add_test(tc, interests_expire_unless_running_locally);
-	tcase_add_test(tc, deployments_and_outbox);
+	UNIT_ADD_TESTS(tc, nodes_report_changes, tables_cache_and_go_stale,
+		       local_instances_merge_with_the_root,
+		       interests_expire_unless_running_locally,
+		       deployments_and_outbox);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -4,13 +4,13 @@
  * and the words it is refused with. Each case calls a parser and checks the
  * value set, the return, and what went to stderr.
  */
-#include <check.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "sn_config.h"
 #include "sn_log.h"
 
@@ -176,24 +176,13 @@ START_TEST(common_settings)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(tc, integers);
-	tcase_add_test(tc, integers_refused);
-	tcase_add_test(tc, strings);
-	tcase_add_test(tc, sync_modes);
-	tcase_add_test(tc, log_levels);
-	tcase_add_test(tc, on_off);
-	tcase_add_test(tc, common_settings);
+	UNIT_ADD_TESTS(tc, integers, integers_refused, strings, sync_modes,
+		       log_levels, on_off, common_settings);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

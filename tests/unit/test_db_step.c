@@ -4,12 +4,12 @@
  * sn_db_run_changed for an UPDATE or DELETE that may match nothing, and
  * sn_db_step_row for a one-row query, on a scratch database.
  */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "sn_db.h"
 #include "sn_log.h"
 
@@ -23,8 +23,7 @@ static const char *const migrations[] = {
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/semnet-dbstep.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	unit_tmpdir(dir, sizeof(dir), "semnet-dbstep");
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	sn_log_init("test", SN_LOG_ERROR);
 	ck_assert_int_eq(sn_db_open(&db, path, migrations, 1, false), 0);
@@ -32,11 +31,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[160];
-
 	sn_db_close(&db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	unit_tmpdir_remove(dir);
 }
 
 static int put(const char *k, int v)
@@ -130,22 +126,13 @@ START_TEST(step_row)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("db_step");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, run);
-	tcase_add_test(tc, step_done_constraint);
-	tcase_add_test(tc, run_changed);
-	tcase_add_test(tc, step_row);
+	UNIT_ADD_TESTS(tc, run, step_done_constraint, run_changed, step_row);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The HTTP server (h2o) and client (libcurl) on one libuv loop, in process. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "sn_http_client.h"
 #include "sn_http_server.h"
 #include "sn_json.h"
@@ -268,22 +268,15 @@ START_TEST(listen_errors)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("http");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, server_and_client_round_trips);
-	tcase_add_test(tc, client_failures_are_reported);
-	tcase_add_test(tc, unix_socket);
-	tcase_add_test(tc, listen_errors);
+	UNIT_ADD_TESTS(tc, server_and_client_round_trips,
+		       client_failures_are_reported, unix_socket,
+		       listen_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The IPv4 range allocator and prefix helpers. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 
+#include "unit.h"
 #include "sn_ipalloc.h"
 #include "sn_ipv4.h"
 
@@ -230,28 +230,19 @@ START_TEST(underscores_to_dots)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("ipalloc");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, seed_pool_has_15360_subnets);
-	tcase_add_test(tc, exhaustion_is_exact_and_distinct);
-	tcase_add_test(tc, released_blocks_come_back_last);
-	tcase_add_test(tc, reserve_validates);
-	tcase_add_test(tc, exclude_refuses_allocated_blocks);
-	tcase_add_test(tc, small_pool_wraps);
-	tcase_add_test(tc, continue_after_restores_rotation);
-	tcase_add_test(tc, init_rejects_bad_geometry);
-	tcase_add_test(tc, prefix_parsing);
-	tcase_add_test(tc, underscores_to_dots);
+	UNIT_ADD_TESTS(tc, seed_pool_has_15360_subnets,
+		       exhaustion_is_exact_and_distinct,
+		       released_blocks_come_back_last, reserve_validates,
+		       exclude_refuses_allocated_blocks, small_pool_wraps,
+		       continue_after_restores_rotation,
+		       init_rejects_bad_geometry, prefix_parsing,
+		       underscores_to_dots);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

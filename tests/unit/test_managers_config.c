@@ -5,12 +5,12 @@
  * file, refusals. The value parsers are sn_config's (test_config.c); these
  * cases pin what each daemon builds on them.
  */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "../../daemon/cluster/config.h"
 #include "../../daemon/root/config.h"
 #include "sn_log.h"
@@ -27,13 +27,10 @@ static void teardown(void)
 	unlink(path);
 }
 
+/* The config file the case loads. */
 static void write_config(const char *text)
 {
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	unit_write_file(path, text);
 }
 
 /* getopt permutes argv: the loaders get a writable copy, NULL-terminated. */
@@ -172,24 +169,15 @@ START_TEST(cluster_refusals)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("managers_config");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, root_defaults);
-	tcase_add_test(tc, root_file_then_flags);
-	tcase_add_test(tc, root_refusals);
-	tcase_add_test(tc, cluster_defaults);
-	tcase_add_test(tc, cluster_file_then_flags);
-	tcase_add_test(tc, cluster_refusals);
+	UNIT_ADD_TESTS(tc, root_defaults, root_file_then_flags, root_refusals,
+		       cluster_defaults, cluster_file_then_flags,
+		       cluster_refusals);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

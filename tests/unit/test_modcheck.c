@@ -4,10 +4,10 @@
  * missing. The probe itself (sysfs, securityfs, libkmod) is exercised for
  * real in the VM: tests/e2e/dkms.sh raises lockdown and sig_enforce.
  */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit.h"
 #include "sn_modcheck.h"
 
 #define MOD "/lib/modules/6.1.0-56-amd64/updates/dkms/semnet.ko"
@@ -143,26 +143,16 @@ START_TEST(probe_on_this_host)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("modcheck");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(tc, nothing_installed_keeps_the_old_words);
-	tcase_add_test(tc, installed_but_not_loading);
-	tcase_add_test(tc, lockdown_unsigned);
-	tcase_add_test(tc, lockdown_untrusted_key);
-	tcase_add_test(tc, sig_enforce_named);
-	tcase_add_test(tc, modules_disabled_wins);
-	tcase_add_test(tc, loaded_without_family);
-	tcase_add_test(tc, truncates_safely);
-	tcase_add_test(tc, probe_on_this_host);
+	UNIT_ADD_TESTS(tc, nothing_installed_keeps_the_old_words,
+		       installed_but_not_loading, lockdown_unsigned,
+		       lockdown_untrusted_key, sig_enforce_named,
+		       modules_disabled_wins, loaded_without_family,
+		       truncates_safely, probe_on_this_host);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The JSON mapping: request field readers and Oakestra's table records. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit.h"
 #include "sn_json.h"
 #include "sn_oak.h"
 
@@ -261,28 +261,15 @@ START_TEST(error_body)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("oak_json");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(tc, parse_object_rejects_bad_bodies);
-	tcase_add_test(tc, string_reader);
-	tcase_add_test(tc, int_reader);
-	tcase_add_test(tc, ipv4_reader);
-	tcase_add_test(tc, job_names);
-	tcase_add_test(tc, tunnel_kind);
-	tcase_add_test(tc, instance_entry_json);
-	tcase_add_test(tc, table_round_trip);
-	tcase_add_test(tc, table_from_oakestra);
-	tcase_add_test(tc, table_parse_errors);
-	tcase_add_test(tc, error_body);
+	UNIT_ADD_TESTS(tc, parse_object_rejects_bad_bodies, string_reader,
+		       int_reader, ipv4_reader, job_names, tunnel_kind,
+		       instance_entry_json, table_round_trip,
+		       table_from_oakestra, table_parse_errors, error_body);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -16,13 +16,13 @@
  * in flight, as freeing the HTTP client does) and closes the database, then
  * opens both again.
  */
-#include <check.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "sn_db.h"
 #include "sn_log.h"
 #include "sn_loop.h"
@@ -240,8 +240,7 @@ static bool sent_at_least(int n)
 static void setup(void)
 {
 	memset(&p, 0, sizeof(p));
-	snprintf(dir, sizeof(dir), "/tmp/semnet-outbox.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	unit_tmpdir(dir, sizeof(dir), "semnet-outbox");
 	snprintf(path, sizeof(path), "%s/o.db", dir);
 	sn_log_init("test", SN_LOG_ERROR);
 	ck_assert_int_eq(uv_loop_init(&p.loop), 0);
@@ -250,14 +249,11 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[160];
-
 	if (p.outbox)
 		stop();
 	sn_db_close(&p.db);
 	sn_loop_close_all(&p.loop);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	unit_tmpdir_remove(dir);
 }
 
 /* --- cases ------------------------------------------------------------ */
@@ -504,30 +500,17 @@ START_TEST(answer_within_send)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("outbox");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, backoff_doubles_to_ceiling);
-	tcase_add_test(tc, classify);
-	tcase_add_test(tc, retry_delays);
-	tcase_add_test(tc, given_up);
-	tcase_add_test(tc, refused);
-	tcase_add_test(tc, ordered_waits_for_head);
-	tcase_add_test(tc, parallel_does_not_wait);
-	tcase_add_test(tc, flush_loads_new_rows_once);
-	tcase_add_test(tc, survives_restart);
-	tcase_add_test(tc, remove_failure);
-	tcase_add_test(tc, answer_within_send);
+	UNIT_ADD_TESTS(tc, backoff_doubles_to_ceiling, classify, retry_delays,
+		       given_up, refused, ordered_waits_for_head,
+		       parallel_does_not_wait, flush_loads_new_rows_once,
+		       survives_restart, remove_failure, answer_within_send);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* semnet-root's SQLite store and the shared SQLite helpers. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "sn_log.h"
 #include "../../daemon/root/store.h"
 
@@ -14,18 +14,14 @@ static char path[128];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/semnet-store.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	unit_tmpdir(dir, sizeof(dir), "semnet-store");
 	snprintf(path, sizeof(path), "%s/root.db", dir);
 	sn_log_init("test", SN_LOG_ERROR);
 }
 
 static void teardown(void)
 {
-	char cmd[160];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	unit_tmpdir_remove(dir);
 }
 
 static void open_db(struct sn_db *db)
@@ -261,25 +257,16 @@ START_TEST(rollback_discards)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("root_store");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, migrates_once_and_refuses_newer_schemas);
-	tcase_add_test(tc, wal_mode);
-	tcase_add_test(tc, clusters_by_id_and_address);
-	tcase_add_test(tc, subnets_are_unique);
-	tcase_add_test(tc, services_instances_and_their_addresses);
-	tcase_add_test(tc, interests_and_outbox);
-	tcase_add_test(tc, rollback_discards);
+	UNIT_ADD_TESTS(tc, migrates_once_and_refuses_newer_schemas, wal_mode,
+		       clusters_by_id_and_address, subnets_are_unique,
+		       services_instances_and_their_addresses,
+		       interests_and_outbox, rollback_discards);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

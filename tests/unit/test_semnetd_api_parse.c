@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* semnetd's API bodies: what Oakestra's node engine sends, and what it
  * must not get away with. */
-#include <check.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit.h"
 #include "../../daemon/node/api_parse.h"
 
 #define PARSE(fn, text, out, err) fn(text, strlen(text), out, err)
@@ -153,24 +153,16 @@ START_TEST(undeploy_ignores_oakestra_extras)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("semnetd_api_parse");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(tc, register_accepts_oakestra_bodies);
-	tcase_add_test(tc, register_refuses_bad_bodies);
-	tcase_add_test(tc, deploy_parses_everything);
-	tcase_add_test(tc, deploy_refuses_bad_bodies);
-	tcase_add_test(tc, ports_same_port_two_protocols_and_round_trip);
-	tcase_add_test(tc, ports_are_bounded);
-	tcase_add_test(tc, undeploy_ignores_oakestra_extras);
+	UNIT_ADD_TESTS(tc, register_accepts_oakestra_bodies,
+		       register_refuses_bad_bodies, deploy_parses_everything,
+		       deploy_refuses_bad_bodies,
+		       ports_same_port_two_protocols_and_round_trip,
+		       ports_are_bounded, undeploy_ignores_oakestra_extras);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

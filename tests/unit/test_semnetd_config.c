@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* semnetd's settings: defaults, --config JSON, flags over the file. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "../../daemon/node/config.h"
 #include "sn_log.h"
 
@@ -21,13 +21,10 @@ static void teardown(void)
 	unlink(path);
 }
 
+/* The config file the case loads. */
 static void write_config(const char *text)
 {
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	unit_write_file(path, text);
 }
 
 static int load(struct semnetd_config *cfg, int argc, const char **argv)
@@ -141,23 +138,14 @@ START_TEST(help)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("semnetd_config");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, defaults);
-	tcase_add_test(tc, file_then_flags);
-	tcase_add_test(tc, probe_settings);
-	tcase_add_test(tc, bad_settings);
-	tcase_add_test(tc, help);
+	UNIT_ADD_TESTS(tc, defaults, file_then_flags, probe_settings,
+		       bad_settings, help);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

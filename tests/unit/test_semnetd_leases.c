@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* nsIP leases of a node /26, in memory and in the store. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "../../daemon/node/leases.h"
 #include "sn_log.h"
 #include "../../daemon/node/store.h"
@@ -251,28 +251,21 @@ START_TEST(unregistered_store_is_empty)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("semnetd_leases");
 	TCase *tc = tcase_create("leases"), *ts = tcase_create("store");
-	SRunner *sr;
-	int failed;
 
 	sn_log_init("test", SN_LOG_ERROR);
-	tcase_add_test(tc, a_26_holds_61_containers);
-	tcase_add_test(tc, released_addresses_come_back_last);
-	tcase_add_test(tc, reserve_rebuilds_after_restart);
+	UNIT_ADD_TESTS(tc, a_26_holds_61_containers,
+		       released_addresses_come_back_last,
+		       reserve_rebuilds_after_restart);
 	tcase_add_checked_fixture(ts, setup, teardown);
-	tcase_add_test(ts, store_refuses_double_assignment);
-	tcase_add_test(ts, store_survives_reopen);
-	tcase_add_test(ts, unregistered_store_is_empty);
-	tcase_add_test(ts, lease_keeps_its_veth_ifindex);
-	tcase_add_test(ts, schema_1_store_is_migrated);
+	UNIT_ADD_TESTS(ts, store_refuses_double_assignment,
+		       store_survives_reopen, unregistered_store_is_empty,
+		       lease_keeps_its_veth_ifindex,
+		       schema_1_store_is_migrated);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, ts);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The RTT state of a peer node: smoothing, loss and down/up, what the
  * kernel is told and when, the probe schedule's jitter. */
-#include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "unit.h"
 #include "../../daemon/node/rtt.h"
 
 static const struct semnetd_rtt_params params = { .timeout_us = 1000000, .down_after = 3 };
@@ -277,31 +277,21 @@ START_TEST(jitter_stays_within_20_percent)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("semnetd_rtt");
 	TCase *tm = tcase_create("measure"), *tp = tcase_create("push");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(tm, ewma_a_quarter_of_the_way);
-	tcase_add_test(tm, replies_match_their_probe);
-	tcase_add_test(tm, down_after_n_losses_in_a_row);
-	tcase_add_test(tm, a_reply_breaks_the_row);
-	tcase_add_test(tm, back_up_starts_afresh);
-	tcase_add_test(tm, full_window_loses_the_oldest);
-	tcase_add_test(tm, swapped_delays_cross_on_the_third_probe);
-	tcase_add_test(tm, jitter_stays_within_20_percent);
-	tcase_add_test(tp, push_first_measurement_then_only_real_changes);
-	tcase_add_test(tp, push_band_has_a_floor);
-	tcase_add_test(tp, push_every_down_and_up);
-	tcase_add_test(tp, push_down_before_any_reply);
-	tcase_add_test(tp, repush_after_the_kernel_forgot);
+	UNIT_ADD_TESTS(tm, ewma_a_quarter_of_the_way, replies_match_their_probe,
+		       down_after_n_losses_in_a_row, a_reply_breaks_the_row,
+		       back_up_starts_afresh, full_window_loses_the_oldest,
+		       swapped_delays_cross_on_the_third_probe,
+		       jitter_stays_within_20_percent);
+	UNIT_ADD_TESTS(tp, push_first_measurement_then_only_real_changes,
+		       push_band_has_a_floor, push_every_down_and_up,
+		       push_down_before_any_reply,
+		       repush_after_the_kernel_forgot);
 	suite_add_tcase(s, tm);
 	suite_add_tcase(s, tp);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

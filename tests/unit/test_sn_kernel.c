@@ -16,7 +16,7 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
-#include "cli_check.h"
+#include "unit.h"
 #include "sn_kernel.h"
 #include "../../daemon/node/kernel.h"
 
@@ -828,27 +828,19 @@ START_TEST(semnetd_dumps_in_host_order)
 }
 END_TEST
 
-int main(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("sn_kernel");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, node_round_trip);
-	tcase_add_test(tc, node_partial);
-	tcase_add_test(tc, service_round_trip);
-	tcase_add_test(tc, instance_round_trip);
-	tcase_add_test(tc, peer_round_trip);
-	tcase_add_test(tc, flow_decode);
-	tcase_add_test(tc, stats_decode);
-	tcase_add_test(tc, miss_and_info_decode);
-	tcase_add_test(tc, malformed_replies);
-	tcase_add_test(tc, put_into_full_message);
-	tcase_add_test(tc, lists_grow_and_filter);
-	tcase_add_test(tc, collect_stops_on_malformed);
-	tcase_add_test(tc, call_builds_and_sends);
-	tcase_add_test(tc, dump_retries_interrupted);
-	tcase_add_test(tc, semnetd_requests_in_network_order);
-	tcase_add_test(tc, semnetd_dumps_in_host_order);
+	UNIT_ADD_TESTS(tc, node_round_trip, node_partial, service_round_trip,
+		       instance_round_trip, peer_round_trip, flow_decode,
+		       stats_decode, miss_and_info_decode, malformed_replies,
+		       put_into_full_message, lists_grow_and_filter,
+		       collect_stops_on_malformed, call_builds_and_sends,
+		       dump_retries_interrupted,
+		       semnetd_requests_in_network_order,
+		       semnetd_dumps_in_host_order);
 	suite_add_tcase(s, tc);
-	return cli_check_run(s, "sn_kernel");
+	return s;
 }
