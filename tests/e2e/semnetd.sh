@@ -109,8 +109,10 @@ tap_eq "no packet waited in vain" "$(kernel a '.drops.hold_expired // 0' stats)"
 metrics=$(curl -s --unix-socket "$SD_WORK/a.sock" http://localhost/metrics)
 tap_match "metrics: flows per service" "$metrics" "^semnet_service_flows_total\{service=\"$WEB\",address=\"$RR\"\} 9$"
 tap_match "metrics: upstream latency" "$metrics" '^semnetd_upstream_latency_ms_count [1-9]'
+# -t15: after our EOF, wait for the answer (socat waits 0.5 s by default,
+# too short for a loaded TCG guest to fork the server's echo).
 tap_match "port mapping: host port 8080 on b reaches instance 0" \
-	"$(ip netns exec a socat -T15 - TCP:10.99.0.2:8080,connect-timeout=15 </dev/null)" '^x0$'
+	"$(ip netns exec a socat -T15 -t15 - TCP:10.99.0.2:8080,connect-timeout=15 </dev/null)" '^x0$'
 
 tap_note "${SECONDS}s"
 # --- bad input: a clear 4xx, nothing changed --------------------------------
