@@ -64,8 +64,10 @@ setup() {
 	# cookies, so a full queue would drop the client's SYN there).
 	ip netns exec x1 sysctl -qw net.ipv4.tcp_synack_retries=2 \
 		net.ipv4.tcp_max_syn_backlog=4096 || return 1
-	# Not on tap_run's output pipe, which it waits for the end of.
-	ip netns exec x1 socat TCP-LISTEN:80,fork,reuseaddr,backlog=1024 SYSTEM:'echo x1' \
+	# Not on tap_run's output pipe, which it waits for the end of. -t 15:
+	# after the client's EOF, wait for the echo's answer (socat waits
+	# 0.5 s by default, less than a loaded debug guest takes to fork it).
+	ip netns exec x1 socat -t 15 TCP-LISTEN:80,fork,reuseaddr,backlog=1024 SYSTEM:'echo x1' \
 		</dev/null >/dev/null 2>&1 &
 	wait_port x1 80
 }
