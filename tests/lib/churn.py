@@ -391,11 +391,18 @@ def check(args, names):
     # received and not yet read: its last byte read within 3 s (a client
     # starved of CPU in a loaded VM reads late), and nothing in the 5 s
     # before it ended, by reset or by the deadline (dropped).
+    # A delete can cut a stream from the moment its round was written (the
+    # line may run, and the flows go, any time before the round returns):
+    # a stream reset inside that round was cut by it, not lost by a kept one.
+    del_rounds = {}	# name -> [(round written, round returned)]
+    for r in rounds:
+        if r.get("del") and r["ok"]:
+            del_rounds.setdefault(name_of[r["del"]], []).append((r["write"], r["done"]))
     kept = cut = bad = 0
     churn_end = done[-1]["done"] if done else 0
     for line in open(stream_log):
         r = json.loads(line)
-        dels = [w0 for w0, _ in windows.get(r["name"], []) if r["start"] < w0 < r["end"]]
+        dels = [d for w, d in del_rounds.get(r["name"], []) if w < r["end"] and d > r["start"]]
         if not dels:
             ok = r["reason"] == "deadline" and r["last"] > churn_end
             kept += ok
