@@ -92,21 +92,45 @@ unsigned long semnet_flow_timeout(const struct semnet_node *node, u8 proto,
 	return timeout;
 }
 
-/* The unreplied-flow counter of client @src. */
+/* Client @src's slot in @row of the unreplied-flow sketch. */
 static atomic_t *semnet_unreplied_slot(struct semnet_flow_table *ft,
-				       __be32 src)
+				       __be32 src, unsigned int row)
 {
-	return &ft->unreplied[hash_32(jhash_1word((__force u32)src,
-						  ft->unreplied_seed),
-				      SEMNET_UNREPLIED_SLOTS_BITS)];
+	u32 hash = jhash_1word((__force u32)src, ft->unreplied_seed[row]);
+
+	return &ft->unreplied[(row << SEMNET_UNREPLIED_SLOTS_BITS) +
+			      hash_32(hash, SEMNET_UNREPLIED_SLOTS_BITS)];
+}
+
+/* Adds @delta to client @src's unreplied flows; returns its new count. */
+static int semnet_unreplied_add(struct semnet_flow_table *ft, __be32 src,
+				int delta)
+{
+	int row, count = INT_MAX;
+
+	for (row = 0; row < SEMNET_UNREPLIED_ROWS; row++)
+		count = min(count, atomic_add_return(delta,
+				semnet_unreplied_slot(ft, src, row)));
+	return count;
+}
+
+/* Client @src's unreplied flows (at least; see SEMNET_UNREPLIED_ROWS). */
+static int semnet_unreplied_count(struct semnet_flow_table *ft, __be32 src)
+{
+	int row, count = INT_MAX;
+
+	for (row = 0; row < SEMNET_UNREPLIED_ROWS; row++)
+		count = min(count,
+			    atomic_read(semnet_unreplied_slot(ft, src, row)));
+	return count;
 }
 
 /* @flow stops counting against its client: replied, or removed. Once. */
 static void semnet_flow_assure(struct semnet_net *sn, struct semnet_flow *flow)
 {
 	if (!test_and_set_bit(SEMNET_FLOW_ASSURED, &flow->flags))
-		atomic_dec(semnet_unreplied_slot(&sn->flows,
-						 flow->t[SEMNET_FT_ORIG_PRE].key.src));
+		semnet_unreplied_add(&sn->flows,
+				     flow->t[SEMNET_FT_ORIG_PRE].key.src, -1);
 }
 
 /* A flow whose service or instance was deleted: never to be used again. */
@@ -283,8 +307,7 @@ static bool semnet_flow_early_drop(struct semnet_net *sn)
 			flow = semnet_ftuple_flow(t);
 			if (test_bit(SEMNET_FLOW_ASSURED, &flow->flags))
 				continue;
-			load = atomic_read(semnet_unreplied_slot(&sn->flows,
-								 t->key.src));
+			load = semnet_unreplied_count(&sn->flows, t->key.src);
 			if (!victim || load > victim_load ||
 			    (load == victim_load &&
 			     time_before(READ_ONCE(flow->expires),
@@ -321,14 +344,14 @@ struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 					 const struct semnet_node *node,
 					 const struct semnet_flow_plan *plan)
 {
-	atomic_t *unreplied = semnet_unreplied_slot(&sn->flows, plan->orig.src);
 	struct mem_cgroup *old_memcg;
 	struct semnet_flow *flow;
 	__be16 xsport = plan->orig.sport;
 	int tries, ret;
 
 	/* Every new flow starts unreplied: one more for its client. */
-	if (atomic_inc_return(unreplied) > node->unreplied_max) {
+	if (semnet_unreplied_add(&sn->flows, plan->orig.src, 1) >
+	    node->unreplied_max) {
 		ret = -EDQUOT;
 		goto err_unreplied;
 	}
@@ -419,7 +442,7 @@ err_free:
 err_count:
 	atomic_dec(&sn->flows.count);
 err_unreplied:
-	atomic_dec(unreplied);
+	semnet_unreplied_add(&sn->flows, plan->orig.src, -1);
 	return ERR_PTR(ret);
 }
 
@@ -615,15 +638,17 @@ static void semnet_flow_gc(struct work_struct *work)
 int semnet_flow_table_init(struct semnet_net *sn)
 {
 	struct semnet_flow_table *ft = &sn->flows;
-	int ret;
+	int i, ret;
 
 	atomic_set(&ft->count, 0);
 	ft->gc_iter_active = false;
-	ft->unreplied = kvcalloc(1 << SEMNET_UNREPLIED_SLOTS_BITS,
+	ft->unreplied = kvcalloc(SEMNET_UNREPLIED_ROWS <<
+				 SEMNET_UNREPLIED_SLOTS_BITS,
 				 sizeof(*ft->unreplied), GFP_KERNEL_ACCOUNT);
 	if (!ft->unreplied)
 		return -ENOMEM;
-	ft->unreplied_seed = get_random_u32();
+	for (i = 0; i < SEMNET_UNREPLIED_ROWS; i++)
+		ft->unreplied_seed[i] = get_random_u32();
 	ret = rhashtable_init(&ft->tuples, &semnet_ftuple_params);
 	if (ret) {
 		kvfree(ft->unreplied);

@@ -126,17 +126,21 @@ struct semnet_flow_plan {
 };
 
 /*
- * Unreplied flows are counted per source address in this many slots, by a
- * keyed hash: a source shares its limit with another only when they
- * collide (1 in 1024 for any two), and the state stays 4 KB per namespace.
+ * Unreplied flows are counted per source address in a count-min sketch:
+ * rows of slots, each row under its own keyed hash. A source's count is
+ * its smallest slot, never below its true count, so the limit holds; it
+ * is wrongly limited only when another source at the limit shares a slot
+ * with it in every row (1 in 2^20 for two sources, with one row 1 in
+ * 1024), and the state stays 8 KB per namespace.
  */
 #define SEMNET_UNREPLIED_SLOTS_BITS	10
+#define SEMNET_UNREPLIED_ROWS		2
 
 struct semnet_flow_table {
 	struct rhashtable tuples;
 	atomic_t count;
-	atomic_t *unreplied;		/* per source slot */
-	u32 unreplied_seed;
+	atomic_t *unreplied;		/* ROWS rows of 2^SLOTS_BITS slots */
+	u32 unreplied_seed[SEMNET_UNREPLIED_ROWS];
 	struct delayed_work gc_work;
 	struct rhashtable_iter gc_iter;
 	bool gc_iter_active;

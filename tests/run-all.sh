@@ -10,8 +10,9 @@
 #   kunit        tests/kunit/run.sh (semnet_kunit.ko in the debug kernel)
 #   e2e          tests/e2e/*.sh in the VM (tests/vm/run)
 #   adversarial  tests/adversarial/*.sh: attacks on the module, in the VM
-#                on the debug kernel (KASAN, lockdep, panic_on_warn,
-#                kmemleak after each)
+#                on the debug kernel (KASAN, lockdep, panic_on_warn), in
+#                SEMNET_E2E_JOBS VMs that run a share of them each, the
+#                module reloaded between them, a kmemleak scan at the end
 # (only the executable *.sh files: the others are libraries they source)
 # --debug (make check-debug) runs KUnit with kmemleak and the e2e scenarios
 # on the debug kernel.
@@ -52,11 +53,11 @@ wanted() {	# wanted SUITE: is SUITE to run?
 	[ "$debug" = 0 ] || [ "$1" = kunit ] || [ "$1" = e2e ] || [ "$1" = adversarial ]
 }
 
-# record NAME STATUS LOG: count LOG's TAP lines, one failure more when
-# STATUS is non-zero without any "not ok"; print a progress line, and the
-# failures' lines when there are any.
+# record NAME STATUS LOG [SECONDS]: count LOG's TAP lines, one failure
+# more when STATUS is non-zero without any "not ok"; print a progress line
+# (with the time it took), and the failures' lines when there are any.
 record() {
-	local name=$1 status=$2 log=$3 p f
+	local name=$1 status=$2 log=$3 secs=${4:-} p f
 	p=$(grep -cE '^ok( |$)' "$log")
 	f=$(grep -cE '^not ok( |$)' "$log")
 	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
@@ -64,7 +65,7 @@ record() {
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	printf '%-44s %3d passed, %d failed\n' "$name" "$p" "$f"
+	printf '%-44s %3d passed, %d failed%s\n' "$name" "$p" "$f" "${secs:+ (${secs}s)}"
 	if [ "$f" != 0 ]; then
 		grep -E -A 6 '^not ok( |$)' "$log" | grep -E '^(not ok|#)' | head -n 30 | sed 's/^/    /'
 		if [ "$status" != 0 ] && ! grep -qE '^not ok( |$)' "$log"; then
@@ -105,10 +106,11 @@ if wanted unit; then
 		make -s -C daemon SANITIZE=1 BUILD="$TOP/build/asan" tests; then
 		for t in $(make -s --no-print-directory -C daemon BUILD="$TOP/build/asan" print-tests); do
 			n=$(basename "$t")
+			t0=$SECONDS
 			CK_TAP_LOG_FILE_NAME=$res/unit/$n.tap timeout 300 "$t" >"$res/unit/$n.log" 2>&1
 			status=$?
 			cat "$res/unit/$n.log" >>"$res/unit/$n.tap" 2>/dev/null
-			record "unit: $n" "$status" "$res/unit/$n.tap"
+			record "unit: $n" "$status" "$res/unit/$n.tap" $((SECONDS - t0))
 		done
 	fi
 fi
@@ -120,8 +122,9 @@ if wanted integration; then
 		[ -x "$t" ] || continue
 		n=$(basename "$t" .sh)
 		if [ "$user_ok" = 1 ]; then
+			t0=$SECONDS
 			timeout 600 "$t" </dev/null >"$res/integration/$n.log" 2>&1
-			record "integration: $n" "$?" "$res/integration/$n.log"
+			record "integration: $n" "$?" "$res/integration/$n.log" $((SECONDS - t0))
 		else
 			echo "not ok - the userspace build failed" >"$res/integration/$n.log"
 			record "integration: $n" 1 "$res/integration/$n.log"
@@ -140,8 +143,9 @@ if wanted kunit; then
 	# The kmemleak scans cost a minute under TCG: make check-debug only.
 	leak=--no-kmemleak
 	[ "$debug" = 1 ] && leak=--kmemleak
+	t0=$SECONDS
 	tests/kunit/run.sh "$leak" >"$res/kunit.log" 2>&1
-	record "kunit" "$?" "$res/kunit.log"
+	record "kunit" "$?" "$res/kunit.log" $((SECONDS - t0))
 fi
 
 # vm_suite SUITE DIR VM-ARGS...: runs the executable DIR/*.sh in VMs,
@@ -150,14 +154,15 @@ vm_suite() {
 	local suite=$1 dir=$2 t n
 	shift 2
 	local jobs=${SEMNET_E2E_JOBS:-2}
-	local -A running=()	# pid -> scenario name
+	local -A running=() started=()	# pid -> scenario name, start
 	mkdir -p "$res/$suite"
 	reap() {
 		local pid status
 		wait -n -p pid "${!running[@]}"
 		status=$?
-		record "$suite: ${running[$pid]}" "$status" "$res/$suite/${running[$pid]}.log"
-		unset "running[$pid]"
+		record "$suite: ${running[$pid]}" "$status" "$res/$suite/${running[$pid]}.log" \
+			$((SECONDS - started[$pid]))
+		unset "running[$pid]" "started[$pid]"
 	}
 	for t in "$dir"/*.sh; do
 		[ -x "$t" ] || continue
@@ -166,12 +171,79 @@ vm_suite() {
 			while [ "${#running[@]}" -ge "$jobs" ]; do reap; done
 			tests/vm/run "$@" "$t" >"$res/$suite/$n.log" 2>&1 &
 			running[$!]=$n
+			started[$!]=$SECONDS
 		else
 			echo "not ok - the module or userspace build failed" >"$res/$suite/$n.log"
 			record "$suite: $n" 1 "$res/$suite/$n.log"
 		fi
 	done
 	while [ "${#running[@]}" -gt 0 ]; do reap; done
+}
+
+# vm_lanes SUITE DIR VM-ARGS...: runs the executable DIR/*.sh in
+# SEMNET_E2E_JOBS VMs, each running its share one after another
+# (tests/vm/run --series: one boot and one kmemleak scan serve a share).
+# The shares are balanced on each script's "# vm-cost: S [S-FULL]" line
+# (about its seconds in the VM; S-FULL with SEMNET_FULL=1), longest first;
+# records each script and each VM's kmemleak scan.
+vm_lanes() {
+	local suite=$1 dir=$2 jobs=${SEMNET_E2E_JOBS:-2} t n i best cost pid st secs lane quick full
+	shift 2
+	local -a lane_cost=() lane_list=()
+	local -A running=()
+	mkdir -p "$res/$suite"
+	if [ "$module_ok" != 1 ] || [ "$user_ok" != 1 ]; then
+		for t in "$dir"/*.sh; do
+			[ -x "$t" ] || continue
+			n=$(basename "$t" .sh)
+			echo "not ok - the module or userspace build failed" >"$res/$suite/$n.log"
+			record "$suite: $n" 1 "$res/$suite/$n.log"
+		done
+		return
+	fi
+	for ((i = 0; i < jobs; i++)); do lane_cost[i]=0 lane_list[i]=''; done
+	while read -r cost t; do
+		best=0
+		for ((i = 1; i < jobs; i++)); do
+			[ "${lane_cost[i]}" -lt "${lane_cost[best]}" ] && best=$i
+		done
+		lane_cost[best]=$((lane_cost[best] + cost))
+		lane_list[best]+=" $t"
+	done < <(for t in "$dir"/*.sh; do
+			[ -x "$t" ] || continue
+			# "# vm-cost: QUICK [FULL]": FULL with SEMNET_FULL=1
+			read -r quick full < <(sed -n 's/^# vm-cost: *//p' "$t" | head -n 1)
+			[ "${SEMNET_FULL:-0}" = 1 ] && quick=${full:-$quick}
+			echo "${quick:-300} $t"
+		done | sort -rn)
+	for ((i = 0; i < jobs; i++)); do
+		[ -n "${lane_list[i]}" ] || continue
+		# shellcheck disable=SC2086 # the list is words
+		tests/vm/run "$@" --series "$res/$suite/vm$i" ${lane_list[i]} \
+			>"$res/$suite/vm$i.log" 2>&1 &
+		running[$!]=$i
+	done
+	while [ "${#running[@]}" -gt 0 ]; do
+		wait -n -p pid "${!running[@]}"
+		i=${running[$pid]}
+		unset "running[$pid]"
+		lane=$res/$suite/vm$i
+		for t in ${lane_list[i]}; do
+			n=$(basename "$t" .sh)
+			if [ -f "$lane/$n.status" ]; then
+				st=$(cat "$lane/$n.status")
+				cp "$lane/$n.log" "$res/$suite/$n.log"
+			else	# the harness failed before it ran any
+				st=125
+				grep '^vm: ' "$res/$suite/vm$i.log" >"$res/$suite/$n.log"
+			fi
+			secs=$(sed -n "s/^vm: $n: took \([0-9]*\)s\$/\1/p" "$res/$suite/$n.log" | tail -n 1)
+			record "$suite: $n" "$st" "$res/$suite/$n.log" "$secs"
+		done
+		if [ -f "$lane/kmemleak.log" ]; then
+			record "$suite: kmemleak scan of VM $i" 0 "$lane/kmemleak.log"
+		fi
+	done
 }
 
 # debug_module SUITE: semnet.ko for the debug kernel (build/debug/src);
@@ -207,7 +279,7 @@ if wanted adversarial; then
 	echo "== adversarial (debug kernel)"
 	module_ok=1
 	debug_module adversarial
-	vm_suite adversarial tests/adversarial --kernel debug --kmemleak \
+	vm_lanes adversarial tests/adversarial --kernel debug --kmemleak \
 		--module "$TOP/build/debug/src/semnet.ko"
 fi
 

@@ -19,14 +19,10 @@
 # The attacker (a) writes raw Ethernet frames with an AF_PACKET socket.
 # Knob: BRIDGE_REPEAT (default 3), how many times each forged frame is sent.
 # vm-timeout: 900
-set -u
-if [ "${SEMNET_IN_VM:-}" != 1 ]; then
-	exec "$(dirname "$0")/../vm/run" --kernel debug --kmemleak "$0" "$@"
-fi
-# shellcheck source=tests/lib/tap.sh
-. "$SEMNET_TOP/tests/lib/tap.sh"
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
+# vm-cost: 200
+# shellcheck disable=SC2317 # the cases run from a list or through tap_run
+# shellcheck source=tests/lib/adversarial.sh
+. "$(dirname "$0")/../lib/adversarial.sh"
 
 REPEAT=${BRIDGE_REPEAT:-3}
 RR=172.30.0.1

@@ -20,15 +20,10 @@
 # the table drains within the unreplied timeout.
 # Also: misses sprayed from one container do not silence another's.
 # vm-timeout: 600
+# vm-cost: 250
 # shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
-set -u
-if [ "${SEMNET_IN_VM:-}" != 1 ]; then
-	exec "$(dirname "$0")/../vm/run" --kernel debug --kmemleak "$0" "$@"
-fi
-# shellcheck source=tests/lib/tap.sh
-. "$SEMNET_TOP/tests/lib/tap.sh"
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
+# shellcheck source=tests/lib/adversarial.sh
+. "$(dirname "$0")/../lib/adversarial.sh"
 
 SECS=${SEMNET_FLOOD_SECONDS:-20}
 # SYNs a second (0: as fast as the sender can). At full speed the sender

@@ -11,9 +11,15 @@ Usage: flows.py udp|syn DST DPORT COUNT [--first-port P] [--random-ports]
   --random-ports    random source ports instead (a flood)
   --seconds S       keep sending for S seconds (COUNT per round, repeated)
   --rate PPS        at most PPS packets a second
-  --src ADDR        send from ADDR (one of this namespace's)
+  --src ADDR        send from ADDR (one of this namespace's); repeated,
+                    COUNT from each (one process instead of one each:
+                    python starts slowly under TCG)
+  --ready FILE      create FILE once the sockets are open, then ...
+  --go FILE         ... wait until FILE exists before sending (so that a
+                    memory limit can be set on a sender already running)
 """
 import argparse
+import os
 import random
 import socket
 import struct
@@ -61,14 +67,22 @@ def main():
     ap.add_argument("--random-ports", action="store_true")
     ap.add_argument("--seconds", type=float, default=0)
     ap.add_argument("--rate", type=float, default=0)
-    ap.add_argument("--src")
+    ap.add_argument("--src", action="append")
+    ap.add_argument("--ready")
+    ap.add_argument("--go")
     a = ap.parse_args()
 
     proto = socket.IPPROTO_UDP if a.kind == "udp" else socket.IPPROTO_TCP
-    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, proto)
-    src = a.src or source_for(a.dst)
-    if a.src:
-        sock.bind((a.src, 0))
+    senders = []
+    for src in a.src or [source_for(a.dst)]:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, proto)
+        if a.src:
+            sock.bind((src, 0))
+        senders.append((src, sock))
+    if a.ready:
+        open(a.ready, "w").close()
+    while a.go and not os.path.exists(a.go):
+        time.sleep(0.1)
     start = time.monotonic()
     sent = 0
     while True:
@@ -77,14 +91,15 @@ def main():
                 sport = random.randint(1024, 65535)
             else:
                 sport = a.first_port + i
-            try:
-                sock.sendto(segment(a.kind, src, a.dst, sport, a.dport),
-                            (a.dst, 0))
-                sent += 1
-            except OSError:
-                pass    # dropped (ENOBUFS, EPERM from a full table): go on
-            if a.rate and sent > a.rate * (time.monotonic() - start):
-                time.sleep(1 / a.rate)
+            for src, sock in senders:
+                try:
+                    sock.sendto(segment(a.kind, src, a.dst, sport, a.dport),
+                                (a.dst, 0))
+                    sent += 1
+                except OSError:
+                    pass    # dropped (ENOBUFS, EPERM from a full table)
+                if a.rate and sent > a.rate * (time.monotonic() - start):
+                    time.sleep(1 / a.rate)
             if a.seconds and time.monotonic() - start >= a.seconds:
                 break
         if not a.seconds or time.monotonic() - start >= a.seconds:

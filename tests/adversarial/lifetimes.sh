@@ -20,15 +20,10 @@
 # 4. rmmod right after traffic: the flow cache is empty (no "cache still
 #    has objects"), and the module loads again.
 # vm-timeout: 1500
+# vm-cost: 250
 # shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
-set -u
-if [ "${SEMNET_IN_VM:-}" != 1 ]; then
-	exec "$(dirname "$0")/../vm/run" --kernel debug --kmemleak "$0" "$@"
-fi
-# shellcheck source=tests/lib/tap.sh
-. "$SEMNET_TOP/tests/lib/tap.sh"
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
+# shellcheck source=tests/lib/adversarial.sh
+. "$(dirname "$0")/../lib/adversarial.sh"
 
 FLOWS=${SEMNET_LIFETIME_FLOWS:-20000}
 FLOWPY=$SEMNET_TOP/tests/adversarial/flows.py

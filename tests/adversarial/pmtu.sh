@@ -23,19 +23,10 @@
 #
 # Knobs: SEMNET_PMTU_BYTES (transfer size, 1048576).
 # vm-timeout: 1200
-set -u
-if [ "${SEMNET_IN_VM:-}" != 1 ]; then
-	# The knobs travel as arguments: the VM does not inherit the environment.
-	mapfile -t knobs < <(env | grep '^SEMNET_PMTU_')
-	exec "$(dirname "$0")/../vm/run" --kernel debug --kmemleak "$0" "$@" "${knobs[@]}"
-fi
-for knob in "$@"; do
-	case $knob in SEMNET_PMTU_*=*) export "${knob?}" ;; esac
-done
-# shellcheck source=tests/lib/tap.sh
-. "$SEMNET_TOP/tests/lib/tap.sh"
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
+# vm-cost: 200
+# shellcheck disable=SC2317 # the cases run from a list or through tap_run
+# shellcheck source=tests/lib/adversarial.sh
+. "$(dirname "$0")/../lib/adversarial.sh"
 # shellcheck source=tests/lib/overlay.sh
 . "$SEMNET_TOP/tests/lib/overlay.sh"
 

@@ -15,6 +15,7 @@
 # stay clean (KASAN, lockdep, panic_on_warn: the VM runner checks), and
 # the module load and work again after each round.
 # vm-timeout: 2400
+# vm-cost: 400
 # shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

@@ -22,8 +22,10 @@ servers, clients and the churner can be compared.
                              until the file STOP exists (LOG.ready once all
                              are open) or they end; LOG gets one JSON object
                              per stream
-  churn SECONDS LOG CHURNED... -- JUNK TARGET
-                             drives one `semnet -batch -` in rounds: each
+  churn SECONDS LOG CHURNED... -- JUNK TARGET [MIN_ROUNDS]
+                             drives one `semnet -batch -` in rounds (for
+                             SECONDS, and at least MIN_ROUNDS however slow
+                             the machine, at most 10 x SECONDS): each
                              re-adds the instance deleted two rounds
                              before, adds and deletes JUNK units (service,
                              remote instance, peer), deletes the next
@@ -244,6 +246,7 @@ def rates(n):
 def churn(seconds, log, args):
     sep = args.index("--")
     churned, junk, target = args[:sep], int(args[sep + 1]), float(args[sep + 2])
+    min_rounds = int(args[sep + 3]) if len(args) > sep + 3 else 0
     inst = [c.split(",") for c in churned]	# "ADDR,SERVICE,NSIP,DEV"
     add = ["instance add %s service %s nsip %s dev %s" % tuple(i) for i in inst]
     # One batch process for the whole run, driven over pipes: a marker line
@@ -251,14 +254,15 @@ def churn(seconds, log, args):
     p = subprocess.Popen(["semnet", "-batch", "-"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=open(log + ".stderr", "w"),
                          text=True, bufsize=1)
-    end = now() + float(seconds)
+    start = now()
+    end, last = start + float(seconds), start + 10 * float(seconds)
     deleted = {}		# round -> index of the instance it deleted
     rnd = 0
     ok = True
     with open(log, "w") as out:
         t_prev = now()
         out.write(json.dumps({"start": t_prev}) + "\n")
-        while now() < end:
+        while now() < end or (rnd < min_rounds and now() < last):
             lines = []
             readd = deleted.pop(rnd - 2, None)
             if readd is not None:

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# The start of every tests/adversarial scenario, sourced first thing:
+#	. "$(dirname "$0")/../lib/adversarial.sh"
+# Started on the host, the scenario runs itself again in the test VM on
+# the debug kernel (KASAN, lockdep, panic_on_warn=1, a kmemleak scan
+# after it); tests/vm/run carries every SEMNET_* variable (the knobs)
+# into the VM. In the VM it goes on with tap.sh and topo.sh loaded.
+set -u
+if [ "${SEMNET_IN_VM:-}" != 1 ]; then
+	exec "$(dirname "$0")/../vm/run" --kernel debug --kmemleak "$0" "$@"
+fi
+# shellcheck source=tests/lib/tap.sh
+. "$SEMNET_TOP/tests/lib/tap.sh"
+# shellcheck source=tests/lib/topo.sh
+. "$SEMNET_TOP/tests/lib/topo.sh"
+
+# adv_size QUICK FULL: a default size: QUICK in a plain `make check`,
+# FULL (the hardening issue's sizes) with SEMNET_FULL=1, as CI runs it.
+adv_size() {
+	if [ "${SEMNET_FULL:-0}" = 1 ]; then echo "$2"; else echo "$1"; fi
+}
