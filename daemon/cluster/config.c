@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "config.h"
 
-#include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sn_config.h"
-#include "sn_daemon.h"
-#include "sn_log.h"
 
 #define PROG "semnet-cluster"
 
@@ -32,97 +28,46 @@ static const char usage[] =
 	"  --log-level LEVEL        debug, info, warn, error\n"
 	"  --ready-file PATH        write the bound port there once serving\n";
 
-enum {
-	OPT_CLUSTER_ID = SN_OPT_OWN, OPT_CLUSTER_ADDRESS, OPT_LISTEN, OPT_PORT, OPT_ROOT_URL,
-	OPT_MQTT_HOST, OPT_MQTT_PORT, OPT_INTEREST_IDLE, OPT_ROOT_TIMEOUT, OPT_BACKOFF,
-	OPT_BACKOFF_MAX,
+static int parse_cluster_id(const char *prog, const struct sn_setting *s, const char *value,
+			    void *field)
+{
+	if (strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+	    strlen(value))
+		return fprintf(stderr, PROG ": cluster-id: [A-Za-z0-9._-] only\n"), -1;
+	return sn_setting_string(prog, s, value, field);
+}
+
+static int parse_root_url(const char *prog, const struct sn_setting *s, const char *value,
+			  void *field)
+{
+	if (strncmp(value, "http://", 7) != 0)
+		return fprintf(stderr, PROG ": root-url must start with http://\n"), -1;
+	return sn_setting_string(prog, s, value, field);
+}
+
+#define CFG struct sn_cluster_config
+static const struct sn_setting settings[] = {
+	SN_COMMON_SETTINGS(CFG, "/var/lib/semnet/cluster.db"),
+	SN_SETTING("cluster-id", parse_cluster_id, CFG, cluster_id, NULL),
+	SN_STRING("cluster-address", CFG, cluster_address, NULL),
+	SN_STRING("listen", CFG, listen, "0.0.0.0"),
+	SN_INT("port", CFG, port, 0, 65535, "10110"),
+	SN_SETTING("root-url", parse_root_url, CFG, root_url, "http://127.0.0.1:10099"),
+	SN_STRING("mqtt-host", CFG, mqtt_host, "127.0.0.1"),
+	SN_INT("mqtt-port", CFG, mqtt_port, 1, 65535, "1883"),
+	SN_INT("interest-idle-s", CFG, interest_idle_s, 1, 86400 * 30, "600"),
+	SN_INT("root-timeout-ms", CFG, root_timeout_ms, 1, 600000, "5000"),
+	SN_INT("retry-backoff-ms", CFG, retry_backoff_ms, 1, 600000, "200"),
+	SN_INT("retry-backoff-max-ms", CFG, retry_backoff_max_ms, 1, 3600000, "30000"),
+	{ NULL },
 };
 
-static const struct option options[] = {
-	SN_CONFIG_COMMON_OPTIONS,
-	{ "cluster-id", required_argument, NULL, OPT_CLUSTER_ID },
-	{ "cluster-address", required_argument, NULL, OPT_CLUSTER_ADDRESS },
-	{ "listen", required_argument, NULL, OPT_LISTEN },
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "root-url", required_argument, NULL, OPT_ROOT_URL },
-	{ "mqtt-host", required_argument, NULL, OPT_MQTT_HOST },
-	{ "mqtt-port", required_argument, NULL, OPT_MQTT_PORT },
-	{ "interest-idle-s", required_argument, NULL, OPT_INTEREST_IDLE },
-	{ "root-timeout-ms", required_argument, NULL, OPT_ROOT_TIMEOUT },
-	{ "retry-backoff-ms", required_argument, NULL, OPT_BACKOFF },
-	{ "retry-backoff-max-ms", required_argument, NULL, OPT_BACKOFF_MAX },
-	{ NULL, 0, NULL, 0 },
-};
+#undef CFG
 
-static int apply(void *arg, int id, const char *value)
+static int check(void *arg)
 {
 	struct sn_cluster_config *cfg = arg;
 
-	switch (id) {
-	case OPT_CLUSTER_ID:
-		if (strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
-		    strlen(value))
-			return fprintf(stderr, PROG ": cluster-id: [A-Za-z0-9._-] only\n"), -1;
-		return sn_config_string(PROG, "cluster-id", cfg->cluster_id, sizeof(cfg->cluster_id), value);
-	case OPT_CLUSTER_ADDRESS:
-		return sn_config_string(PROG, "cluster-address", cfg->cluster_address,
-					sizeof(cfg->cluster_address), value);
-	case OPT_LISTEN:
-		return sn_config_string(PROG, "listen", cfg->listen, sizeof(cfg->listen), value);
-	case OPT_PORT:
-		return sn_config_int(PROG, "port", value, 0, 65535, &cfg->port);
-	case OPT_ROOT_URL:
-		if (strncmp(value, "http://", 7) != 0)
-			return fprintf(stderr, PROG ": root-url must start with http://\n"), -1;
-		return sn_config_string(PROG, "root-url", cfg->root_url, sizeof(cfg->root_url), value);
-	case OPT_MQTT_HOST:
-		return sn_config_string(PROG, "mqtt-host", cfg->mqtt_host, sizeof(cfg->mqtt_host), value);
-	case OPT_MQTT_PORT:
-		return sn_config_int(PROG, "mqtt-port", value, 1, 65535, &cfg->mqtt_port);
-	case OPT_INTEREST_IDLE:
-		return sn_config_int(PROG, "interest-idle-s", value, 1, 86400 * 30, &cfg->interest_idle_s);
-	case OPT_ROOT_TIMEOUT:
-		return sn_config_int(PROG, "root-timeout-ms", value, 1, 600000, &cfg->root_timeout_ms);
-	case OPT_BACKOFF:
-		return sn_config_int(PROG, "retry-backoff-ms", value, 1, 600000, &cfg->retry_backoff_ms);
-	case OPT_BACKOFF_MAX:
-		return sn_config_int(PROG, "retry-backoff-max-ms", value, 1, 3600000,
-				     &cfg->retry_backoff_max_ms);
-	}
-	return sn_config_common(PROG, &(const struct sn_config_common){ &cfg->db_path,
-				&cfg->db_durable, &cfg->log_level, &cfg->ready_file }, id, value);
-}
-
-int sn_cluster_config_load(struct sn_cluster_config *cfg, int argc, char **argv)
-{
-	struct sn_args args = {
-		.prog = PROG,
-		.usage = usage,
-		.options = options,
-		.opt_config = SN_OPT_CONFIG,
-		.opt_help = SN_OPT_HELP,
-		.apply = apply,
-	};
-	int rc;
-
-	memset(cfg, 0, sizeof(*cfg));
-	strcpy(cfg->listen, "0.0.0.0");
-	cfg->port = 10110;
-	strcpy(cfg->db_path, "/var/lib/semnet/cluster.db");
-	cfg->db_durable = true;
-	strcpy(cfg->root_url, "http://127.0.0.1:10099");
-	strcpy(cfg->mqtt_host, "127.0.0.1");
-	cfg->mqtt_port = 1883;
-	cfg->interest_idle_s = 600;
-	cfg->root_timeout_ms = 5000;
-	cfg->retry_backoff_ms = 200;
-	cfg->retry_backoff_max_ms = 30000;
-	cfg->log_level = SN_LOG_INFO;
-
-	args.cfg = cfg;
-	rc = sn_args_parse(&args, argc, argv);
-	if (rc)
-		return rc;
 	if (!cfg->cluster_id[0]) {
 		fprintf(stderr, PROG ": --cluster-id is required\n");
 		return -1;
@@ -136,4 +81,14 @@ int sn_cluster_config_load(struct sn_cluster_config *cfg, int argc, char **argv)
 		strcpy(cfg->cluster_address,
 		       strcmp(cfg->listen, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->listen);
 	return 0;
+}
+
+int sn_cluster_config_load(struct sn_cluster_config *cfg, int argc, char **argv)
+{
+	static const struct sn_config_spec spec = {
+		.prog = PROG, .usage = usage, .size = sizeof(*cfg), .settings = settings,
+		.check = check,
+	};
+
+	return sn_config_load(&spec, cfg, argc, argv);
 }

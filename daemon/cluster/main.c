@@ -43,13 +43,12 @@ int main(int argc, char **argv)
 	static struct sn_cluster c;
 	uv_loop_t loop;
 	char client_id[96];
-	int rc = sn_cluster_config_load(&c.cfg, argc, argv), exit_code = 1;
+	int exit_code = sn_daemon_start(sn_cluster_config_load(&c.cfg, argc, argv),
+					"semnet-cluster", &c.cfg.log_level, &loop);
 
-	if (rc != 0)
-		return rc > 0 ? 0 : 2;
-	sn_log_init("semnet-cluster", c.cfg.log_level);
-	if (uv_loop_init(&loop) != 0)
-		return 1;
+	if (exit_code >= 0)
+		return exit_code;
+	exit_code = 1;
 	c.loop = &loop;
 	if (sn_cluster_store_open(&c.db, c.cfg.db_path, c.cfg.db_durable) < 0 ||
 	    sn_cluster_store_tables_invalidate_all(&c.db) < 0)

@@ -228,45 +228,38 @@ static void handle_subnet(struct sn_cluster *c, const char *node, json_t *msg)
 
 /* --- deployed / undeployed / address-changed ----------------------------- */
 
-static int queue_deploy_status(struct sn_cluster *c, const char *job_name,
-			       const struct sn_oak_instance *inst, const char *ns_ip_v6)
+/* Queues @body (a net_deploy_status report, taken; NULL: out of memory)
+ * for the root, with the job's id when the deployment told it. */
+static int queue_status(struct sn_cluster *c, const char *job_name, json_t *body)
 {
 	char job_id[65] = "";
-	json_t *body;
-	int rc;
+	int rc = -1;
 
-	if (sn_cluster_store_deployment_get(&c->db, job_name, job_id) < 0)
-		return -1;
-	body = json_pack("{s:s, s:[{s:i, s:o, s:s?, s:s, s:i, s:s}]}", "job_name", job_name,
-			 "instances", "instance_number", inst->number, "namespace_ip",
-			 sn_json_ipv4_string(inst->ns_ip), "namespace_ip_v6", ns_ip_v6, "host_ip",
-			 inst->host_ip, "host_port", inst->host_port, "tunnel", inst->tunnel);
-	if (!body)
-		return -1;
-	if (job_id[0])
-		json_object_set_new(body, "job_id", json_string(job_id));
-	rc = sn_uplink_enqueue(c->uplink, "POST", "/api/net/service/net_deploy_status", body);
+	if (body && sn_cluster_store_deployment_get(&c->db, job_name, job_id) >= 0) {
+		if (job_id[0])
+			json_object_set_new(body, "job_id", json_string(job_id));
+		rc = sn_uplink_enqueue(c->uplink, "POST", "/api/net/service/net_deploy_status",
+				       body);
+	}
 	json_decref(body);
 	return rc;
 }
 
+static int queue_deploy_status(struct sn_cluster *c, const char *job_name,
+			       const struct sn_oak_instance *inst, const char *ns_ip_v6)
+{
+	return queue_status(c, job_name, json_pack(
+		"{s:s, s:[{s:i, s:o, s:s?, s:s, s:i, s:s}]}", "job_name", job_name,
+		"instances", "instance_number", inst->number, "namespace_ip",
+		sn_json_ipv4_string(inst->ns_ip), "namespace_ip_v6", ns_ip_v6, "host_ip",
+		inst->host_ip, "host_port", inst->host_port, "tunnel", inst->tunnel));
+}
+
 static int queue_undeploy_status(struct sn_cluster *c, const char *job_name, int number)
 {
-	char job_id[65] = "";
-	json_t *body;
-	int rc;
-
-	if (sn_cluster_store_deployment_get(&c->db, job_name, job_id) < 0)
-		return -1;
-	body = json_pack("{s:s, s:[{s:i, s:s}]}", "job_name", job_name, "instances",
-			 "instance_number", number, "status", "UNDEPLOYED");
-	if (!body)
-		return -1;
-	if (job_id[0])
-		json_object_set_new(body, "job_id", json_string(job_id));
-	rc = sn_uplink_enqueue(c->uplink, "POST", "/api/net/service/net_deploy_status", body);
-	json_decref(body);
-	return rc;
+	return queue_status(c, job_name, json_pack(
+		"{s:s, s:[{s:i, s:s}]}", "job_name", job_name, "instances",
+		"instance_number", number, "status", "UNDEPLOYED"));
 }
 
 static void handle_deployed(struct sn_cluster *c, const char *node, json_t *msg, bool changed_only)

@@ -87,13 +87,8 @@ int sn_cluster_store_interest_count(struct sn_db *db, const char *job_name);
 int sn_cluster_store_interest_expire(struct sn_db *db, int64_t before,
 				     void (*fn)(void *arg, const char *job_name), void *arg);
 
-/* --- outbox of calls to the root --- */
+/* --- outbox of calls to the root: @id out; sn_outbox reads and deletes --- */
 int sn_cluster_store_outbox_add(struct sn_db *db, const char *method, const char *path,
 				const char *body, int64_t *id);
-int sn_cluster_store_outbox_del(struct sn_db *db, int64_t id);
-int sn_cluster_store_each_outbox(struct sn_db *db,
-				 void (*fn)(void *arg, int64_t id, const char *method,
-					    const char *path, const char *body),
-				 void *arg);
 
 #endif

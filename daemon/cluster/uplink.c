@@ -112,31 +112,20 @@ struct queued {
 	char *body;		/* NULL: none */
 };
 
-static void load_row(void *arg, int64_t id, const char *method, const char *path,
-		     const char *body)
+/* A row of outbox (id, method, path, body or NULL). */
+static void *load_row(void *owner, sqlite3_stmt *stmt)
 {
-	struct sn_uplink *u = arg;
-	struct queued *q;
+	struct queued *q = calloc(1, sizeof(*q));
 
-	if (!sn_outbox_wants(u->outbox, id))
-		return;
-	q = calloc(1, sizeof(*q));
-	if (!q || (body && !(q->body = strdup(body)))) {
-		/* Left in the outbox: a restart tries again at the latest. */
-		sn_error("out of memory loading call %lld", (long long)id);
+	(void)owner;
+	if (!q || (sqlite3_column_type(stmt, 3) != SQLITE_NULL &&
+		   !(q->body = strdup(sn_db_text(stmt, 3))))) {
 		free(q);
-		return;
+		return NULL;
 	}
-	snprintf(q->method, sizeof(q->method), "%s", method);
-	snprintf(q->path, sizeof(q->path), "%s", path);
-	sn_outbox_add(u->outbox, id, q);
-}
-
-static int load(void *owner)
-{
-	struct sn_uplink *u = owner;
-
-	return sn_cluster_store_each_outbox(&u->cluster->db, load_row, u);
+	snprintf(q->method, sizeof(q->method), "%s", sn_db_text(stmt, 1));
+	snprintf(q->path, sizeof(q->path), "%s", sn_db_text(stmt, 2));
+	return q;
 }
 
 static void send_call(void *owner, struct sn_outbox_call *call, sn_http_done_fn done, void *arg)
@@ -169,13 +158,6 @@ static void report(void *owner, const struct sn_outbox_call *call, enum sn_outbo
 			(long long)call->id, error ? error : "server error", call->retry_ms);
 }
 
-static int remove_row(void *owner, int64_t id)
-{
-	struct sn_uplink *u = owner;
-
-	return sn_cluster_store_outbox_del(&u->cluster->db, id);
-}
-
 static void free_queued(void *row)
 {
 	struct queued *q = row;
@@ -185,10 +167,9 @@ static void free_queued(void *row)
 }
 
 static const struct sn_outbox_ops uplink_ops = {
-	.load = load,
+	.load_row = load_row,
 	.send = send_call,
 	.report = report,
-	.remove = remove_row,
 	.free_row = free_queued,
 };
 
@@ -213,6 +194,7 @@ struct sn_uplink *sn_uplink_new(struct sn_cluster *c)
 	 * overtake an earlier one. Retried until the root takes it. */
 	const struct sn_outbox_config cfg = {
 		.what = "call",
+		.db = &c->db,
 		.ordered = true,
 		.backoff_ms = c->cfg.retry_backoff_ms,
 		.backoff_max_ms = c->cfg.retry_backoff_max_ms,

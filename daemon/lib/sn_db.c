@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sn_db.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -140,9 +141,46 @@ sqlite3_stmt *sn_db_stmt(struct sn_db *db, const char *sql)
 	return stmt;
 }
 
+sqlite3_stmt *sn_db_bind(struct sn_db *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db, sql);
+	va_list ap;
+	int i = 0;
+
+	if (!stmt)
+		return NULL;
+	va_start(ap, types);
+	for (const char *t = types; *t; t++) {
+		switch (*t) {
+		case 't':
+			sqlite3_bind_text(stmt, ++i, va_arg(ap, const char *), -1, SQLITE_STATIC);
+			break;
+		case 'i':
+			sqlite3_bind_int(stmt, ++i, va_arg(ap, int));
+			break;
+		case 'u':
+			sqlite3_bind_int64(stmt, ++i, va_arg(ap, uint32_t));
+			break;
+		case 'l':
+			sqlite3_bind_int64(stmt, ++i, va_arg(ap, int64_t));
+			break;
+		default:	/* a programming error: never reached by input */
+			sn_error("sqlite bind: no type '%c' (sql=\"%.80s\")", *t, sql);
+			va_end(ap);
+			return NULL;
+		}
+	}
+	va_end(ap);
+	return stmt;
+}
+
 int sn_db_step_done(struct sn_db *db, sqlite3_stmt *stmt)
 {
-	int rc = sqlite3_step(stmt);
+	int rc;
+
+	if (!stmt)
+		return SQLITE_ERROR;
+	rc = sqlite3_step(stmt);
 
 	if (rc == SQLITE_ROW)
 		rc = SQLITE_DONE;	/* a RETURNING-less statement never yields rows */
@@ -167,7 +205,48 @@ int sn_db_run_changed(struct sn_db *db, sqlite3_stmt *stmt)
 
 int sn_db_step_row(sqlite3_stmt *stmt)
 {
-	int rc = sqlite3_step(stmt);
+	int rc = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
 
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int sn_db_reset(sqlite3_stmt *stmt, int rc)
+{
+	if (stmt)
+		sqlite3_reset(stmt);
+	return rc;
+}
+
+int sn_db_get(sqlite3_stmt *stmt, void (*read)(sqlite3_stmt *stmt, void *out), void *out)
+{
+	int found = sn_db_step_row(stmt);
+
+	if (found == 1)
+		read(stmt, out);
+	return sn_db_reset(stmt, found);
+}
+
+bool sn_db_next(sqlite3_stmt *stmt, int *rc)
+{
+	*rc = sn_db_step_row(stmt);
+	if (*rc == 1)
+		return true;
+	sn_db_reset(stmt, 0);
+	return false;
+}
+
+int64_t sn_db_value(sqlite3_stmt *stmt, int64_t none)
+{
+	int found = sn_db_step_row(stmt);
+	int64_t v = found == 1 ? sqlite3_column_int64(stmt, 0) : found == 0 ? none : -1;
+
+	sn_db_reset(stmt, 0);
+	return v;
+}
+
+int64_t sn_db_insert(struct sn_db *db, sqlite3_stmt *stmt)
+{
+	if (sn_db_run(db, stmt) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(db->conn);
 }

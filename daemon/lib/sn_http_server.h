@@ -35,8 +35,10 @@ struct sn_http_request {
 };
 
 /* Returns the HTTP status and sets *reply to the JSON body (the server
- * takes the reference; NULL sends {}). */
-typedef int (*sn_http_handler_fn)(void *ctx, const struct sn_http_request *req, json_t **reply);
+ * takes the reference; NULL sends {}). Declare handlers with the function
+ * type: sn_http_handler a, b; */
+typedef int sn_http_handler(void *ctx, const struct sn_http_request *req, json_t **reply);
+typedef sn_http_handler *sn_http_handler_fn;
 
 struct sn_http_route {
 	const char *method;	/* "GET", "POST", "DELETE", ... */

@@ -105,33 +105,32 @@ static void update_poll(struct sn_mqtt *m)
 	}
 }
 
-static void retry_connect(uv_timer_t *timer)
+/* After a timer's mosquitto call: polling goes on, or, when it failed
+ * (said at @level as "mqtt: @what failed"), a reconnect is scheduled. */
+static void poll_or_reconnect(struct sn_mqtt *m, int rc, enum sn_log_level level,
+			      const char *what)
 {
-	struct sn_mqtt *m = timer->data;
-	int rc = mosquitto_reconnect_async(m->mosq);
-
 	if (rc != MOSQ_ERR_SUCCESS) {
-		sn_debug("mqtt: reconnect failed: %s", mosquitto_strerror(rc));
+		sn_log(level, "mqtt: %s failed: %s", what, mosquitto_strerror(rc));
 		schedule_reconnect(m);
 		return;
 	}
 	update_poll(m);
 }
 
+static void retry_connect(uv_timer_t *timer)
+{
+	struct sn_mqtt *m = timer->data;
+
+	poll_or_reconnect(m, mosquitto_reconnect_async(m->mosq), SN_LOG_DEBUG, "reconnect");
+}
+
 static void on_misc(uv_timer_t *timer)
 {
 	struct sn_mqtt *m = timer->data;
 
-	if (!m->poll)
-		return;
-	int rc = mosquitto_loop_misc(m->mosq);
-
-	if (rc != MOSQ_ERR_SUCCESS) {
-		sn_warn("mqtt: keepalive failed: %s", mosquitto_strerror(rc));
-		schedule_reconnect(m);
-		return;
-	}
-	update_poll(m);
+	if (m->poll)
+		poll_or_reconnect(m, mosquitto_loop_misc(m->mosq), SN_LOG_WARN, "keepalive");
 }
 
 static void on_connect(struct mosquitto *mosq, void *arg, int rc)

@@ -92,7 +92,8 @@ static void on_done(void *arg, int status, json_t *reply, const char *error)
 		schedule(c, c->pub.retry_ms);
 		return;
 	}
-	if (ob->ops.remove(ob->owner, c->pub.id) < 0)
+	if (sn_db_run(ob->cfg.db, sn_db_bind(ob->cfg.db, "DELETE FROM outbox WHERE id = ?",
+					     "l", c->pub.id)) < 0)
 		sn_error("cannot remove %s %lld from the outbox", ob->cfg.what,
 			 (long long)c->pub.id);
 	call_free(c);
@@ -111,22 +112,20 @@ static void on_timer(uv_timer_t *timer)
 	c->ob->ops.send(c->ob->owner, &c->pub, on_done, c);
 }
 
-bool sn_outbox_wants(const struct sn_outbox *ob, int64_t id)
+/* One stored call into memory; false when out of memory (logged: the row
+ * stays in the table for a later flush or start). */
+static bool add(struct sn_outbox *ob, sqlite3_stmt *stmt)
 {
-	/* Ids only grow (AUTOINCREMENT): anything above the last one loaded. */
-	return id > ob->last_loaded;
-}
-
-int sn_outbox_add(struct sn_outbox *ob, int64_t id, void *row)
-{
+	int64_t id = sqlite3_column_int64(stmt, 0);
 	struct call *c = calloc(1, sizeof(*c));
+	void *row = c ? ob->ops.load_row(ob->owner, stmt) : NULL;
 
-	if (!c || !(c->timer = malloc(sizeof(*c->timer)))) {
+	if (!row || !(c->timer = malloc(sizeof(*c->timer)))) {
 		sn_error("out of memory loading %s %lld", ob->cfg.what, (long long)id);
 		free(c);
-		if (ob->ops.free_row)
+		if (row && ob->ops.free_row)
 			ob->ops.free_row(row);
-		return -1;
+		return false;
 	}
 	c->ob = ob;
 	c->pub.id = id;
@@ -139,14 +138,23 @@ int sn_outbox_add(struct sn_outbox *ob, int64_t id, void *row)
 	ob->list.prev->next = c;
 	ob->list.prev = c;
 	ob->pending++;
-	if (id > ob->last_loaded)
-		ob->last_loaded = id;
-	return 0;
+	ob->last_loaded = id;
+	return true;
 }
 
 void sn_outbox_flush(struct sn_outbox *ob)
 {
-	if (ob->ops.load(ob->owner) < 0)
+	/* Ids only grow (AUTOINCREMENT): rows held or removed are not read again. */
+	sqlite3_stmt *stmt = sn_db_bind(ob->cfg.db, "SELECT * FROM outbox WHERE id > ? ORDER BY id",
+					"l", ob->last_loaded);
+	int rc;
+
+	while (sn_db_next(stmt, &rc))
+		if (!add(ob, stmt)) {
+			sqlite3_reset(stmt);	/* a later row must not overtake it */
+			break;
+		}
+	if (rc < 0)
 		sn_error("cannot read the %s outbox", ob->cfg.what);
 	kick(ob);
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Calls another daemon must eventually get, delivered from a durable
- * outbox. The owner's SQLite store keeps one row per call, written in the
- * transaction that made the change, so a crash loses neither the change
- * nor the call. The outbox loads the committed rows and delivers them from
+ * outbox. The owner's SQLite store keeps one row per call in its table
+ * "outbox" (id INTEGER PRIMARY KEY AUTOINCREMENT, then the owner's
+ * columns), written in the transaction that made the change, so a crash
+ * loses neither the change nor the call. The outbox loads the committed
+ * rows (reading and deleting them itself) and delivers them from
  * the loop, never blocking it: a call that fails is tried again after a
  * delay that doubles from backoff_ms up to backoff_max_ms. A row is removed
  * once the call is delivered (2xx), refused (another 4xx than 408 and 429:
@@ -17,9 +19,10 @@
  *   parallel  every call on its own: a peer that is down holds back no
  *             other (semnet-root's job updates to clusters).
  *
- * The owner says how to read its rows, how to make one call and what to
- * log; the outbox owns the timers, the retry policy and the rows in
- * memory. Free the HTTP client before the outbox: its callbacks point here.
+ * The owner says how to read its columns, how to make one call and what
+ * to log; the outbox owns the timers, the retry policy, the rows in memory
+ * and their removal from the table. Free the HTTP client before the
+ * outbox: its callbacks point here.
  */
 #ifndef SN_OUTBOX_H
 #define SN_OUTBOX_H
@@ -30,6 +33,7 @@
 #include <uv.h>
 
 #include "sn_backoff.h"
+#include "sn_db.h"
 #include "sn_http_client.h"
 
 enum sn_outbox_result {
@@ -45,7 +49,7 @@ enum sn_outbox_result sn_outbox_classify(int status);
 /* One call in memory, as the owner's callbacks see it. */
 struct sn_outbox_call {
 	int64_t id;		/* the row's id: calls go in id order */
-	void *row;		/* the owner's copy of the row (sn_outbox_add) */
+	void *row;		/* the owner's copy of the row (ops->load_row) */
 	int attempts;		/* attempts ended so far */
 	int retry_ms;		/* with SN_OUTBOX_RETRY: the wait before the next */
 };
@@ -54,11 +58,12 @@ struct sn_outbox;
 
 struct sn_outbox_ops {
 	/*
-	 * Reads the stored rows in id order and hands each that
-	 * sn_outbox_wants() to sn_outbox_add(). 0, or -1 when the rows cannot
-	 * be read (the next flush reads again).
+	 * The owner's copy of a stored call: @stmt stands at a row of
+	 * "SELECT * FROM outbox" (column 0 the id, then the owner's columns).
+	 * NULL when it cannot be made (out of memory): the row stays in the
+	 * table, for the next flush or start.
 	 */
-	int (*load)(void *owner);
+	void *(*load_row)(void *owner, sqlite3_stmt *stmt);
 	/*
 	 * Starts one attempt of @call: calls @done(@arg, ...) exactly once,
 	 * later from the loop or right away (e.g. with status 0 and the
@@ -69,19 +74,19 @@ struct sn_outbox_ops {
 	void (*report)(void *owner, const struct sn_outbox_call *call,
 		       enum sn_outbox_result result, int status, json_t *reply,
 		       const char *error);
-	/*
-	 * Deletes the row @id from the store; < 0 on error. The call leaves
-	 * memory either way: a row that could not be deleted is delivered
-	 * again after a restart, which a receiver of these calls must take
-	 * anyway.
-	 */
-	int (*remove)(void *owner, int64_t id);
-	/* Frees a row handed to sn_outbox_add (NULL: nothing to free). */
+	/* Frees a row load_row made (NULL: nothing to free). */
 	void (*free_row)(void *row);
 };
 
 struct sn_outbox_config {
 	const char *what;	/* a call, in log lines: "job update" */
+	/*
+	 * The store with the table "outbox". A delivered call's row is
+	 * deleted; one that could not be deleted leaves memory anyway and is
+	 * delivered again after a restart, which a receiver of these calls
+	 * must take anyway.
+	 */
+	struct sn_db *db;
 	bool ordered;
 	int backoff_ms;		/* the first retry delay, doubling ... */
 	int backoff_max_ms;	/* ... up to this */
@@ -93,16 +98,10 @@ struct sn_outbox *sn_outbox_new(uv_loop_t *loop, const struct sn_outbox_config *
 				const struct sn_outbox_ops *ops, void *owner);
 void sn_outbox_free(struct sn_outbox *ob);
 
-/* From ops->load: whether the row @id is new to the outbox (rows it holds,
- * or has removed, are not loaded again). */
-bool sn_outbox_wants(const struct sn_outbox *ob, int64_t id);
-/* From ops->load: one stored call. 0, or -1 (out of memory, logged: @row
- * is freed, the row stays in the store for a later start). */
-int sn_outbox_add(struct sn_outbox *ob, int64_t id, void *row);
-
 /*
  * After each commit that queued calls, and at startup: loads the rows not
- * in memory yet and starts delivering them (unless paused).
+ * in memory yet (those with a higher id than any loaded: ids only grow)
+ * and starts delivering them (unless paused).
  */
 void sn_outbox_flush(struct sn_outbox *ob);
 

@@ -21,7 +21,8 @@ static int error(json_t **reply, int status, const char *msg)
 	return status;
 }
 
-/* The status of a use case's negative errno (instances.h lists them). */
+/* The status of a use case's negative errno (instances.h lists them); a
+ * request body that does not parse counts as -EINVAL, a 400. */
 static int status_of(int rc)
 {
 	switch (rc) {
@@ -46,11 +47,10 @@ static int do_register(void *ctx, const struct sn_http_request *req, json_t **re
 	struct semnetd *d = ctx;
 	struct semnetd_register_req r;
 	struct sn_err err;
-	int rc;
+	int rc = semnetd_parse_register(req->body, req->body_len, &r, &err) < 0 ? -EINVAL :
+		 semnetd_node_register(d, &r, &err);
 
-	if (semnetd_parse_register(req->body, req->body_len, &r, &err) < 0)
-		return error(reply, 400, err.msg);
-	if ((rc = semnetd_node_register(d, &r, &err)) < 0)
+	if (rc < 0)
 		return error(reply, status_of(rc), err.msg);
 	*reply = json_pack("{s:s, s:s}", "client_id", d->id.node_id, "state",
 			   semnetd_state_name(d->state));
@@ -62,11 +62,10 @@ static int deploy(void *ctx, const struct sn_http_request *req, json_t **reply)
 	struct semnetd_deploy_req r;
 	struct semnetd_lease l;
 	struct sn_err err;
-	int rc;
+	int rc = semnetd_parse_deploy(req->body, req->body_len, &r, &err) < 0 ? -EINVAL :
+		 semnetd_instance_deploy(ctx, &r, &l, &err);
 
-	if (semnetd_parse_deploy(req->body, req->body_len, &r, &err) < 0)
-		return error(reply, 400, err.msg);
-	if ((rc = semnetd_instance_deploy(ctx, &r, &l, &err)) < 0)
+	if (rc < 0)
 		return error(reply, status_of(rc), err.msg);
 	*reply = json_pack("{s:s, s:o, s:s}", "serviceName", l.job_name, "nsAddress",
 			   sn_json_ipv4_string(l.nsip), "nsAddressv6", "");
@@ -78,11 +77,10 @@ static int undeploy(void *ctx, const struct sn_http_request *req, json_t **reply
 	struct semnetd_undeploy_req r;
 	struct semnetd_lease l;
 	struct sn_err err;
-	int rc;
+	int rc = semnetd_parse_undeploy(req->body, req->body_len, &r, &err) < 0 ? -EINVAL :
+		 semnetd_instance_undeploy(ctx, &r, &l, &err);
 
-	if (semnetd_parse_undeploy(req->body, req->body_len, &r, &err) < 0)
-		return error(reply, 400, err.msg);
-	if ((rc = semnetd_instance_undeploy(ctx, &r, &l, &err)) < 0)
+	if (rc < 0)
 		return error(reply, status_of(rc), err.msg);
 	*reply = json_pack("{s:s, s:i}", "serviceName", l.job_name, "instanceNumber", l.number);
 	return 200;

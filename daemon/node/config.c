@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "config.h"
 
-#include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sn_config.h"
-#include "sn_daemon.h"
-#include "sn_log.h"
 
 #define PROG "semnetd"
 
@@ -41,141 +37,86 @@ static const char usage[] =
 	"  --log-level LEVEL        debug, info, warn, error\n"
 	"  --ready-file PATH        write 0 there once the API serves\n";
 
-enum {
-	OPT_SOCKET = SN_OPT_OWN, OPT_MQTT_HOST, OPT_MQTT_PORT, OPT_UNDERLAY_ADDR, OPT_UNDERLAY_DEV,
-	OPT_BRIDGE, OPT_CONTAINER_IFNAME, OPT_PLATFORM, OPT_SERVICES, OPT_TUNNEL_PORT,
-	OPT_INTEREST_IDLE, OPT_INTEREST_CHECK, OPT_PROBE_INTERVAL, OPT_PROBE_TIMEOUT,
-	OPT_PROBE_DOWN_AFTER, OPT_FIREWALL,
-};
-
-static const struct option options[] = {
-	SN_CONFIG_COMMON_OPTIONS,
-	{ "socket", required_argument, NULL, OPT_SOCKET },
-	{ "mqtt-host", required_argument, NULL, OPT_MQTT_HOST },
-	{ "mqtt-port", required_argument, NULL, OPT_MQTT_PORT },
-	{ "underlay-addr", required_argument, NULL, OPT_UNDERLAY_ADDR },
-	{ "underlay-dev", required_argument, NULL, OPT_UNDERLAY_DEV },
-	{ "bridge", required_argument, NULL, OPT_BRIDGE },
-	{ "container-ifname", required_argument, NULL, OPT_CONTAINER_IFNAME },
-	{ "platform", required_argument, NULL, OPT_PLATFORM },
-	{ "services", required_argument, NULL, OPT_SERVICES },
-	{ "tunnel-port", required_argument, NULL, OPT_TUNNEL_PORT },
-	{ "interest-idle-ms", required_argument, NULL, OPT_INTEREST_IDLE },
-	{ "interest-check-ms", required_argument, NULL, OPT_INTEREST_CHECK },
-	{ "probe-interval-ms", required_argument, NULL, OPT_PROBE_INTERVAL },
-	{ "probe-timeout-ms", required_argument, NULL, OPT_PROBE_TIMEOUT },
-	{ "probe-down-after", required_argument, NULL, OPT_PROBE_DOWN_AFTER },
-	{ "firewall", required_argument, NULL, OPT_FIREWALL },
-	{ NULL, 0, NULL, 0 },
-};
-
 /* Interface names: what the kernel accepts (no '/', ':', spaces). */
-static int copy_ifname(const char *name, char *dst, const char *value)
+static int parse_ifname(const char *prog, const struct sn_setting *s, const char *value,
+			void *field)
 {
 	/* ... nor quotes: the names go into nft commands. */
 	if (strpbrk(value, "/: \t\n\"'\\") || !strcmp(value, ".") || !strcmp(value, "..")) {
-		fprintf(stderr, PROG ": %s '%s' is not an interface name\n", name, value);
+		fprintf(stderr, "%s: %s '%s' is not an interface name\n", prog, s->name, value);
 		return -1;
 	}
-	return sn_config_string(PROG, name, dst, IF_NAMESIZE, value);
+	return sn_setting_string(prog, s, value, field);
 }
 
-static int parse_prefix(const char *name, const char *value, struct sn_prefix *out)
+static int parse_prefix(const char *prog, const struct sn_setting *s, const char *value,
+			void *field)
 {
+	struct sn_prefix *out = field;
+
 	if (!sn_prefix_parse(value, out) || out->len < 8 || out->len > 24) {
-		fprintf(stderr, PROG ": %s must be a prefix a.b.c.d/8..24 without host bits, not '%s'\n",
-			name, value);
+		fprintf(stderr, "%s: %s must be a prefix a.b.c.d/8..24 without host bits, not '%s'\n",
+			prog, s->name, value);
 		return -1;
 	}
 	return 0;
 }
 
-static int apply(void *arg, int id, const char *value)
+static int parse_underlay_addr(const char *prog, const struct sn_setting *s, const char *value,
+			       void *field)
 {
-	struct semnetd_config *cfg = arg;
+	uint32_t *addr = field;
 
-	switch (id) {
-	case OPT_SOCKET:
-		return sn_config_string(PROG, "socket", cfg->socket_path, sizeof(cfg->socket_path), value);
-	case OPT_MQTT_HOST:
-		return sn_config_string(PROG, "mqtt-host", cfg->mqtt_host, sizeof(cfg->mqtt_host), value);
-	case OPT_MQTT_PORT:
-		return sn_config_int(PROG, "mqtt-port", value, 1, 65535, &cfg->mqtt_port);
-	case OPT_UNDERLAY_ADDR:
-		if (!sn_ipv4_parse(value, &cfg->underlay_addr) || !cfg->underlay_addr)
-			return fprintf(stderr, PROG ": underlay-addr '%s' is not an IPv4 address\n",
-				       value), -1;
-		return 0;
-	case OPT_UNDERLAY_DEV:
-		return copy_ifname("underlay-dev", cfg->underlay_dev, value);
-	case OPT_BRIDGE:
-		return copy_ifname("bridge", cfg->bridge, value);
-	case OPT_CONTAINER_IFNAME:
-		return copy_ifname("container-ifname", cfg->container_ifname, value);
-	case OPT_PLATFORM:
-		return parse_prefix("platform", value, &cfg->platform);
-	case OPT_SERVICES:
-		return parse_prefix("services", value, &cfg->services);
-	case OPT_TUNNEL_PORT:
-		return sn_config_int(PROG, "tunnel-port", value, 1, 65535, &cfg->tunnel_port);
-	case OPT_INTEREST_IDLE:
-		return sn_config_int(PROG, "interest-idle-ms", value, 100, 86400000, &cfg->interest_idle_ms);
-	case OPT_INTEREST_CHECK:
-		return sn_config_int(PROG, "interest-check-ms", value, 50, 600000, &cfg->interest_check_ms);
-	case OPT_PROBE_INTERVAL:
-		if (sn_config_int(PROG, "probe-interval-ms", value, 0, 3600000, &cfg->probe_interval_ms) < 0)
-			return -1;
-		/* More than a few probes a second per node is load, not insight. */
-		if (cfg->probe_interval_ms && cfg->probe_interval_ms < 100)
-			return fprintf(stderr,
-				       PROG ": probe-interval-ms must be 0 or at least 100\n"), -1;
-		return 0;
-	case OPT_PROBE_TIMEOUT:
-		return sn_config_int(PROG, "probe-timeout-ms", value, 10, 60000, &cfg->probe_timeout_ms);
-	case OPT_PROBE_DOWN_AFTER:
-		return sn_config_int(PROG, "probe-down-after", value, 1, 100, &cfg->probe_down_after);
-	case OPT_FIREWALL:
-		return sn_config_on_off(PROG, "firewall", value, &cfg->firewall);
-	}
-	return sn_config_common(PROG, &(const struct sn_config_common){ &cfg->db_path,
-				&cfg->db_durable, &cfg->log_level, &cfg->ready_file }, id, value);
+	(void)s;
+	if (!sn_ipv4_parse(value, addr) || !*addr)
+		return fprintf(stderr, "%s: underlay-addr '%s' is not an IPv4 address\n", prog,
+			       value), -1;
+	return 0;
 }
 
-int semnetd_config_load(struct semnetd_config *cfg, int argc, char **argv)
+static int parse_probe_interval(const char *prog, const struct sn_setting *s, const char *value,
+				void *field)
 {
-	struct sn_args args = {
-		.prog = PROG,
-		.usage = usage,
-		.options = options,
-		.opt_config = SN_OPT_CONFIG,
-		.opt_help = SN_OPT_HELP,
-		.apply = apply,
-		.json_bool_opt = OPT_FIREWALL,
-	};
-	int rc;
+	int *ms = field;
 
-	memset(cfg, 0, sizeof(*cfg));
-	strcpy(cfg->socket_path, "/run/semnet/semnetd.sock");
-	strcpy(cfg->db_path, "/var/lib/semnet/semnetd.db");
-	cfg->db_durable = true;
-	cfg->mqtt_port = 10003;
-	strcpy(cfg->bridge, "semnet-br0");
-	strcpy(cfg->container_ifname, "eth0");
-	sn_prefix_parse("172.16.0.0/12", &cfg->platform);
-	sn_prefix_parse("172.30.0.0/16", &cfg->services);
-	cfg->tunnel_port = 4754;
-	cfg->interest_idle_ms = 10000;
-	cfg->interest_check_ms = 1000;
-	cfg->probe_interval_ms = 500;
-	cfg->probe_timeout_ms = 1000;
-	cfg->probe_down_after = 3;
-	cfg->firewall = true;
-	cfg->log_level = SN_LOG_INFO;
+	if (sn_setting_int(prog, s, value, field) < 0)
+		return -1;
+	/* More than a few probes a second per node is load, not insight. */
+	if (*ms && *ms < 100)
+		return fprintf(stderr, "%s: probe-interval-ms must be 0 or at least 100\n", prog),
+		       -1;
+	return 0;
+}
 
-	args.cfg = cfg;
-	rc = sn_args_parse(&args, argc, argv);
-	if (rc)
-		return rc;
+#define CFG struct semnetd_config
+static const struct sn_setting settings[] = {
+	SN_COMMON_SETTINGS(CFG, "/var/lib/semnet/semnetd.db"),
+	SN_STRING("socket", CFG, socket_path, "/run/semnet/semnetd.sock"),
+	SN_STRING("mqtt-host", CFG, mqtt_host, NULL),
+	SN_INT("mqtt-port", CFG, mqtt_port, 1, 65535, "10003"),
+	SN_SETTING("underlay-addr", parse_underlay_addr, CFG, underlay_addr, NULL),
+	SN_SETTING("underlay-dev", parse_ifname, CFG, underlay_dev, NULL),
+	SN_SETTING("bridge", parse_ifname, CFG, bridge, "semnet-br0"),
+	SN_SETTING("container-ifname", parse_ifname, CFG, container_ifname, "eth0"),
+	SN_SETTING("platform", parse_prefix, CFG, platform, "172.16.0.0/12"),
+	SN_SETTING("services", parse_prefix, CFG, services, "172.30.0.0/16"),
+	SN_INT("tunnel-port", CFG, tunnel_port, 1, 65535, "4754"),
+	SN_INT("interest-idle-ms", CFG, interest_idle_ms, 100, 86400000, "10000"),
+	SN_INT("interest-check-ms", CFG, interest_check_ms, 50, 600000, "1000"),
+	{ "probe-interval-ms", parse_probe_interval, offsetof(CFG, probe_interval_ms), sizeof(int),
+	  0, 3600000, "500" },
+	SN_INT("probe-timeout-ms", CFG, probe_timeout_ms, 10, 60000, "1000"),
+	SN_INT("probe-down-after", CFG, probe_down_after, 1, 100, "3"),
+	SN_SETTING("firewall", sn_setting_on_off, CFG, firewall, "on"),
+	{ NULL },
+};
+
+#undef CFG
+
+static int check(void *arg)
+{
+	const struct semnetd_config *cfg = arg;
+
 	if (!sn_prefix_contains(&cfg->platform, cfg->services.addr) ||
 	    cfg->services.len < cfg->platform.len) {
 		fprintf(stderr, PROG ": the services range must lie inside the platform range\n");
@@ -186,4 +127,14 @@ int semnetd_config_load(struct semnetd_config *cfg, int argc, char **argv)
 		return -1;
 	}
 	return 0;
+}
+
+int semnetd_config_load(struct semnetd_config *cfg, int argc, char **argv)
+{
+	static const struct sn_config_spec spec = {
+		.prog = PROG, .usage = usage, .size = sizeof(*cfg), .settings = settings,
+		.check = check,
+	};
+
+	return sn_config_load(&spec, cfg, argc, argv);
 }

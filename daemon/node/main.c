@@ -43,13 +43,12 @@ int main(int argc, char **argv)
 {
 	static struct semnetd d;
 	uv_loop_t loop;
-	int rc = semnetd_config_load(&d.cfg, argc, argv), exit_code = 1;
+	int rc, exit_code = sn_daemon_start(semnetd_config_load(&d.cfg, argc, argv), "semnetd",
+					    &d.cfg.log_level, &loop);
 
-	if (rc != 0)
-		return rc > 0 ? 0 : 2;
-	sn_log_init("semnetd", d.cfg.log_level);
-	if (uv_loop_init(&loop) != 0)
-		return 1;
+	if (exit_code >= 0)
+		return exit_code;
+	exit_code = 1;
 	d.loop = &loop;
 	uv_timer_init(&loop, &d.subnet_timer);
 	d.subnet_timer.data = &d;

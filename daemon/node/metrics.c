@@ -36,11 +36,19 @@ void semnetd_metric_head(FILE *f, const char *name, const char *type, const char
 }
 
 /* A metric with one unlabelled sample. */
-static void scalar(FILE *f, const char *name, const char *type, const char *help,
-		   uint64_t value)
+struct scalar {
+	const char *name, *type, *help;
+	uint64_t value;
+};
+
+#define NSCALARS(a) (sizeof(a) / sizeof((a)[0]))
+
+static void scalars(FILE *f, const struct scalar *s, size_t n)
 {
-	semnetd_metric_head(f, name, type, help);
-	fprintf(f, "%s %" PRIu64 "\n", name, value);
+	for (; n--; s++) {
+		semnetd_metric_head(f, s->name, s->type, s->help);
+		fprintf(f, "%s %" PRIu64 "\n", s->name, s->value);
+	}
 }
 
 /* The labels of a peer's samples, in @buf. */
@@ -102,30 +110,35 @@ char *semnetd_metrics_text(struct semnetd *d)
 		free(kp);
 		return NULL;
 	}
-	scalar(f, "semnetd_ready", "gauge", "1 when the node is registered and its network set up",
-	       d->state == SEMNETD_READY);
-	semnetd_metric_head(f, "semnetd_leases", "gauge", "nsIP leases of local instances");
-	fprintf(f, "semnetd_leases %u\n",
-		semnetd_leases_capacity(&d->leases) - semnetd_leases_free(&d->leases));
-	scalar(f, "semnetd_leases_free", "gauge", "nsIPs left in the node's subnet",
-	       semnetd_leases_free(&d->leases));
-	scalar(f, "semnetd_services_known", "gauge", "services this node keeps in the kernel",
-	       semnetd_services_count(&d->services));
-	scalar(f, "semnetd_table_queries_total", "counter", "table queries sent to the cluster",
-	       d->up.queries);
-	scalar(f, "semnetd_table_answers_total", "counter", "table-query answers received",
-	       d->up.answers);
-	scalar(f, "semnetd_table_errors_total", "counter", "table-query answers with an error",
-	       d->up.errors);
+	const struct scalar node[] = {
+		{ "semnetd_ready", "gauge", "1 when the node is registered and its network set up",
+		  d->state == SEMNETD_READY },
+		{ "semnetd_leases", "gauge", "nsIP leases of local instances",
+		  semnetd_leases_capacity(&d->leases) - semnetd_leases_free(&d->leases) },
+		{ "semnetd_leases_free", "gauge", "nsIPs left in the node's subnet",
+		  semnetd_leases_free(&d->leases) },
+		{ "semnetd_services_known", "gauge", "services this node keeps in the kernel",
+		  semnetd_services_count(&d->services) },
+		{ "semnetd_table_queries_total", "counter", "table queries sent to the cluster",
+		  d->up.queries },
+		{ "semnetd_table_answers_total", "counter", "table-query answers received",
+		  d->up.answers },
+		{ "semnetd_table_errors_total", "counter", "table-query answers with an error",
+		  d->up.errors },
+	}, upstream[] = {
+		{ "semnetd_upstream_latency_ms_max", "gauge", "slowest table-query answer, ms",
+		  d->up.latency_ms_max },
+		{ "semnetd_miss_events_total", "counter", "kernel miss events received",
+		  d->up.misses },
+		{ "semnetd_updates_total", "counter", "updates_available messages received",
+		  d->up.updates },
+	};
+
+	scalars(f, node, NSCALARS(node));
 	semnetd_metric_head(f, "semnetd_upstream_latency_ms", "summary", "table query to answer, milliseconds");
 	fprintf(f, "semnetd_upstream_latency_ms_sum %" PRIu64 "\n", d->up.latency_ms_sum);
 	fprintf(f, "semnetd_upstream_latency_ms_count %" PRIu64 "\n", d->up.answers);
-	scalar(f, "semnetd_upstream_latency_ms_max", "gauge", "slowest table-query answer, ms",
-	       d->up.latency_ms_max);
-	scalar(f, "semnetd_miss_events_total", "counter", "kernel miss events received",
-	       d->up.misses);
-	scalar(f, "semnetd_updates_total", "counter", "updates_available messages received",
-	       d->up.updates);
+	scalars(f, upstream, NSCALARS(upstream));
 	semnetd_probe_metrics(d->probe, f);
 	if (!kernel)
 		goto out;
@@ -143,22 +156,21 @@ char *semnetd_metrics_text(struct semnetd *d)
 			fprintf(f, "semnet_peer_down{%s} %d\n",
 				peer_labels(&kp[i], labels, sizeof(labels)), kp[i].down);
 
-	scalar(f, "semnet_flows", "gauge", "translated connections now",
-	       st.flows);
-	scalar(f, "semnet_flows_created_total", "counter", "flows created",
-	       st.flows_created);
-	scalar(f, "semnet_flows_expired_total", "counter", "flows expired",
-	       st.flows_expired);
-	scalar(f, "semnet_packets_total", "counter", "packets translated",
-	       st.packets);
-	scalar(f, "semnet_misses_total", "counter", "packets to unknown addresses",
-	       st.misses);
-	scalar(f, "semnet_held_packets", "gauge", "packets held while their address is resolved",
-	       st.held);
-	scalar(f, "semnet_released_total", "counter", "held packets sent on once resolved",
-	       st.released);
-	scalar(f, "semnet_closest_purged_total", "counter", "closest flows removed because their node went down",
-	       st.closest_purged);
+	const struct scalar module[] = {
+		{ "semnet_flows", "gauge", "translated connections now", st.flows },
+		{ "semnet_flows_created_total", "counter", "flows created", st.flows_created },
+		{ "semnet_flows_expired_total", "counter", "flows expired", st.flows_expired },
+		{ "semnet_packets_total", "counter", "packets translated", st.packets },
+		{ "semnet_misses_total", "counter", "packets to unknown addresses", st.misses },
+		{ "semnet_held_packets", "gauge", "packets held while their address is resolved",
+		  st.held },
+		{ "semnet_released_total", "counter", "held packets sent on once resolved",
+		  st.released },
+		{ "semnet_closest_purged_total", "counter",
+		  "closest flows removed because their node went down", st.closest_purged },
+	};
+
+	scalars(f, module, NSCALARS(module));
 	semnetd_metric_head(f, "semnet_drops_total", "counter", "packets dropped, by reason");
 	for (size_t r = 1; r < sizeof(drop_reasons) / sizeof(drop_reasons[0]); r++)
 		if (drop_reasons[r])

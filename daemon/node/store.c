@@ -19,37 +19,25 @@ static const char *const migrations[] = {
 
 int semnetd_store_open(struct sn_db *db, const char *path, bool durable)
 {
-	return sn_db_open(db, path, migrations, sizeof(migrations) / sizeof(migrations[0]),
-			  durable);
+	return SN_DB_OPEN(db, path, migrations, durable);
 }
 
 static int setting_get(struct sn_db *db, const char *key, char *out, size_t size)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT value FROM settings WHERE key = ?");
-	int rc;
+	sqlite3_stmt *stmt = sn_db_bind(db, "SELECT value FROM settings WHERE key = ?", "t", key);
+	int found = sn_db_step_row(stmt);
 
 	out[0] = '\0';
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	if (found == 1)
 		snprintf(out, size, "%s", sn_db_text(stmt, 0));
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return sn_db_reset(stmt, found < 0 ? -1 : 0);
 }
 
 static int setting_put(struct sn_db *db, const char *key, const char *value)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
+	return sn_db_run(db, sn_db_bind(db,
 		"INSERT INTO settings (key, value) VALUES (?, ?)"
-		" ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
-	return sn_db_run(db, stmt);
+		" ON CONFLICT (key) DO UPDATE SET value = excluded.value", "tt", key, value));
 }
 
 int semnetd_store_identity_get(struct sn_db *db, struct semnetd_identity *id)
@@ -80,23 +68,13 @@ int semnetd_store_identity_put(struct sn_db *db, const struct semnetd_identity *
 
 int semnetd_store_lease_put(struct sn_db *db, const struct semnetd_lease *l)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
+	int rc = sn_db_step_done(db, sn_db_bind(db,
 		"INSERT INTO leases"
 		" (nsip, job_name, number, pid, veth, ports, instance_ip, ifindex)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-	int rc;
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		"utiittui", l->nsip, l->job_name, l->number, l->pid, l->veth, l->ports,
+		l->instance_ip, l->ifindex));
 
-	if (!stmt)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, l->nsip);
-	sqlite3_bind_text(stmt, 2, l->job_name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 3, l->number);
-	sqlite3_bind_int(stmt, 4, l->pid);
-	sqlite3_bind_text(stmt, 5, l->veth, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 6, l->ports, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 7, l->instance_ip);
-	sqlite3_bind_int(stmt, 8, l->ifindex);
-	rc = sn_db_step_done(db, stmt);
 	if (rc == SQLITE_DONE)
 		return 0;
 	return rc == SQLITE_CONSTRAINT ? -EEXIST : -1;
@@ -106,8 +84,10 @@ int semnetd_store_lease_put(struct sn_db *db, const struct semnetd_lease *l)
 #define LEASE_SELECT \
 	"SELECT nsip, job_name, number, pid, veth, ports, instance_ip, ifindex FROM leases"
 
-static void read_lease(sqlite3_stmt *stmt, struct semnetd_lease *l)
+static void read_lease(sqlite3_stmt *stmt, void *out)
 {
+	struct semnetd_lease *l = out;
+
 	memset(l, 0, sizeof(*l));
 	l->nsip = (uint32_t)sqlite3_column_int64(stmt, 0);
 	snprintf(l->job_name, sizeof(l->job_name), "%s", sn_db_text(stmt, 1));
@@ -122,44 +102,21 @@ static void read_lease(sqlite3_stmt *stmt, struct semnetd_lease *l)
 int semnetd_store_lease_get(struct sn_db *db, const char *job_name, int number,
 			    struct semnetd_lease *l)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		LEASE_SELECT " WHERE job_name = ? AND number = ?");
-	int found;
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, number);
-	found = sn_db_step_row(stmt);
-	if (found == 1)
-		read_lease(stmt, l);
-	sqlite3_reset(stmt);
-	return found;
+	return sn_db_get(sn_db_bind(db, LEASE_SELECT " WHERE job_name = ? AND number = ?",
+				    "ti", job_name, number), read_lease, l);
 }
 
 int semnetd_store_lease_del(struct sn_db *db, const char *job_name, int number)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "DELETE FROM leases WHERE job_name = ? AND number = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, number);
-	return sn_db_run_changed(db, stmt);
+	return sn_db_run_changed(db, sn_db_bind(db,
+		"DELETE FROM leases WHERE job_name = ? AND number = ?", "ti", job_name, number));
 }
 
 /* UPDATE leases SET <one column> = @value for one instance. */
 static int lease_update(struct sn_db *db, const char *sql, int64_t value, const char *job_name,
 			int number)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, sql);
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, value);
-	sqlite3_bind_text(stmt, 2, job_name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 3, number);
-	return sn_db_run(db, stmt);
+	return sn_db_run(db, sn_db_bind(db, sql, "lti", value, job_name, number));
 }
 
 int semnetd_store_lease_set_instance_ip(struct sn_db *db, const char *job_name, int number,
@@ -180,19 +137,15 @@ int semnetd_store_lease_set_ifindex(struct sn_db *db, const char *job_name, int 
 int semnetd_store_lease_each(struct sn_db *db, void (*fn)(void *arg, const struct semnetd_lease *l),
 			     void *arg)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		LEASE_SELECT " ORDER BY nsip");
+	sqlite3_stmt *stmt = sn_db_stmt(db, LEASE_SELECT " ORDER BY nsip");
 	struct semnetd_lease l;
 	int rc;
 
-	if (!stmt)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while (sn_db_next(stmt, &rc)) {
 		read_lease(stmt, &l);
 		fn(arg, &l);
 	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int semnetd_store_cursor_get(struct sn_db *db, uint32_t *nsip)
@@ -217,13 +170,6 @@ int semnetd_store_cursor_put(struct sn_db *db, uint32_t nsip)
 
 int semnetd_store_job_is_local(struct sn_db *db, const char *job_name)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT 1 FROM leases WHERE job_name = ? LIMIT 1");
-	int rc;
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return (int)sn_db_value(sn_db_bind(db, "SELECT 1 FROM leases WHERE job_name = ? LIMIT 1",
+					   "t", job_name), 0);
 }

@@ -2,6 +2,7 @@
 /* The root's route table and what its handlers share. */
 #include "api.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,22 @@ int sn_root_api_store_error(json_t **reply)
 {
 	*reply = sn_json_error("internal store error; nothing was changed");
 	return 500;
+}
+
+int sn_root_api_found(int found, json_t **reply, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (found < 0)
+		return sn_root_api_store_error(reply);
+	if (found > 0)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	*reply = sn_json_error("%s", msg);
+	return 404;
 }
 
 int sn_root_api_caller(struct sn_root *root, const struct sn_http_request *req,

@@ -25,17 +25,19 @@ bool sn_root_api_id_valid(const char *id);
 /* A 500 for a store failure (the transaction was rolled back). */
 int sn_root_api_store_error(json_t **reply);
 
-int sn_root_api_register_cluster(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_subnet_get(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_subnet_delete(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_service_deploy(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_service_delete(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_instance_deploy(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_instance_delete(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_deploy_status(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_query_name(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_query_ip(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_interest_delete(void *ctx, const struct sn_http_request *req, json_t **reply);
-int sn_root_api_status(void *ctx, const struct sn_http_request *req, json_t **reply);
+/*
+ * A lookup's answer so far, from its @found (1, 0 or -1): 0 when it found
+ * what it looked for; else the status, with *reply set: 404 with the error
+ * @fmt... when there is none, 500 on a store failure.
+ */
+int sn_root_api_found(int found, json_t **reply, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The routes' handlers, by file: api_cluster.c, api_service.c, api_query.c, api.c. */
+sn_http_handler sn_root_api_register_cluster, sn_root_api_subnet_get, sn_root_api_subnet_delete;
+sn_http_handler sn_root_api_service_deploy, sn_root_api_service_delete,
+	sn_root_api_instance_deploy, sn_root_api_instance_delete, sn_root_api_deploy_status;
+sn_http_handler sn_root_api_query_name, sn_root_api_query_ip, sn_root_api_interest_delete;
+sn_http_handler sn_root_api_status;
 
 #endif

@@ -44,14 +44,18 @@ static void add_instance(void *arg, const struct sn_root_instance *inst)
 	snprintf(slot->tunnel, sizeof(slot->tunnel), "%s", inst->tunnel);
 }
 
-/* Answers a table query for @s and registers the caller's interest. */
-static int answer(struct sn_root *root, const struct sn_http_request *req,
-		  const struct sn_root_service *s, json_t **reply)
+/* Answers a table query for @s, as its lookup @found it (404 "no service
+ * @how @key" when there is none), and registers the caller's interest. */
+static int answer(struct sn_root *root, const struct sn_http_request *req, int found,
+		  const struct sn_root_service *s, const char *how, const char *key,
+		  json_t **reply)
 {
 	struct sn_root_cluster c;
 	struct table_build b = { 0 };
-	int status = sn_root_api_caller(root, req, NULL, false, &c, reply);
+	int status = sn_root_api_found(found, reply, "no service %s %s", how, key);
 
+	if (status == 0)
+		status = sn_root_api_caller(root, req, NULL, false, &c, reply);
 	if (status != 0)
 		return status;
 	if (c.id[0] && sn_root_store_interest_add(&root->db, c.id, s->job_name) < 0)
@@ -78,7 +82,6 @@ int sn_root_api_query_name(void *ctx, const struct sn_http_request *req, json_t 
 	struct sn_root *root = ctx;
 	struct sn_root_service s;
 	char name[SN_OAK_JOB_NAME_MAX + 1];
-	int found;
 
 	if (strlen(req->params[0]) > SN_OAK_JOB_NAME_MAX) {
 		*reply = sn_json_error("service name too long (at most %d bytes)", SN_OAK_JOB_NAME_MAX);
@@ -91,13 +94,8 @@ int sn_root_api_query_name(void *ctx, const struct sn_http_request *req, json_t 
 				       req->params[0]);
 		return 400;
 	}
-	if ((found = sn_root_store_service_by_name(&root->db, name, &s)) < 0)
-		return sn_root_api_store_error(reply);
-	if (found == 0) {
-		*reply = sn_json_error("no service named %s", name);
-		return 404;
-	}
-	return answer(root, req, &s, reply);
+	return answer(root, req, sn_root_store_service_by_name(&root->db, name, &s), &s,
+		      "named", name, reply);
 }
 
 int sn_root_api_query_ip(void *ctx, const struct sn_http_request *req, json_t **reply)
@@ -106,7 +104,6 @@ int sn_root_api_query_ip(void *ctx, const struct sn_http_request *req, json_t **
 	struct sn_root_service s;
 	char text[SN_IPV4_STRLEN];
 	uint32_t ip;
-	int found;
 
 	snprintf(text, sizeof(text), "%s", req->params[0]);
 	sn_underscores_to_dots(text);
@@ -118,13 +115,8 @@ int sn_root_api_query_ip(void *ctx, const struct sn_http_request *req, json_t **
 		*reply = sn_json_error("%s is outside the service range", text);
 		return 400;
 	}
-	if ((found = sn_root_store_service_by_ip(&root->db, ip, &s)) < 0)
-		return sn_root_api_store_error(reply);
-	if (found == 0) {
-		*reply = sn_json_error("no service owns %s", text);
-		return 404;
-	}
-	return answer(root, req, &s, reply);
+	return answer(root, req, sn_root_store_service_by_ip(&root->db, ip, &s), &s,
+		      "owns", text, reply);
 }
 
 int sn_root_api_interest_delete(void *ctx, const struct sn_http_request *req, json_t **reply)

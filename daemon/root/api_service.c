@@ -179,14 +179,11 @@ int sn_root_api_service_delete(void *ctx, const struct sn_http_request *req, jso
 {
 	struct sn_root *root = ctx;
 	struct sn_root_service s;
-	int found = sn_root_store_service_by_id(&root->db, req->params[0], &s), left;
+	int found = sn_root_store_service_by_id(&root->db, req->params[0], &s), left, status;
 
-	if (found < 0)
-		return sn_root_api_store_error(reply);
-	if (found == 0) {
-		*reply = sn_json_error("no service with _id '%.64s'", req->params[0]);
-		return 404;
-	}
+	if ((status = sn_root_api_found(found, reply, "no service with _id '%.64s'",
+					req->params[0])))
+		return status;
 	if ((left = sn_root_store_instance_count(&root->db, s.job_id)) != 0) {
 		if (left < 0)
 			return sn_root_api_store_error(reply);
@@ -242,15 +239,10 @@ int sn_root_api_instance_deploy(void *ctx, const struct sn_http_request *req, js
 		goto out;
 	status = 200;
 	found = sn_root_store_service_by_id(&root->db, job_id, &s);
-	if (found < 0) {
-		status = sn_root_api_store_error(reply);
+	if ((status = sn_root_api_found(found, reply, "no service with _id '%s': deploy it first",
+					job_id)) != 0)
 		goto out;
-	}
-	if (found == 0) {
-		*reply = sn_json_error("no service with _id '%s': deploy it first", job_id);
-		status = 404;
-		goto out;
-	}
+	status = 200;
 	inst.number = (int)number;
 	snprintf(inst.cluster_id, sizeof(inst.cluster_id), "%s", c.id);
 	found = sn_root_store_instance_get(&root->db, s.job_id, inst.number, &old);
@@ -324,7 +316,7 @@ int sn_root_api_instance_delete(void *ctx, const struct sn_http_request *req, js
 	struct sn_root_instance inst;
 	char *end;
 	long number = strtol(req->params[1], &end, 10);
-	int found;
+	int found, status;
 	json_t *released;
 
 	if (*req->params[1] == '\0' || *end || number < -1 || number > SN_OAK_INSTANCE_MAX) {
@@ -333,20 +325,14 @@ int sn_root_api_instance_delete(void *ctx, const struct sn_http_request *req, js
 		return 400;
 	}
 	found = sn_root_store_service_by_id(&root->db, req->params[0], &s);
-	if (found < 0)
-		return sn_root_api_store_error(reply);
-	if (found == 0) {
-		*reply = sn_json_error("no service with _id '%.64s'", req->params[0]);
-		return 404;
-	}
+	if ((status = sn_root_api_found(found, reply, "no service with _id '%.64s'",
+					req->params[0])))
+		return status;
 	if (number >= 0) {
 		found = sn_root_store_instance_get(&root->db, s.job_id, (int)number, &inst);
-		if (found < 0)
-			return sn_root_api_store_error(reply);
-		if (found == 0) {
-			*reply = sn_json_error("service %s has no instance %ld", s.job_id, number);
-			return 404;
-		}
+		if ((status = sn_root_api_found(found, reply, "service %s has no instance %ld",
+						s.job_id, number)))
+			return status;
 		col.numbers[0] = inst.number;
 		col.ips[0] = inst.instance_ip;
 		col.n = 1;
@@ -477,15 +463,10 @@ int sn_root_api_deploy_status(void *ctx, const struct sn_http_request *req, json
 		found = sn_root_store_service_by_id(&root->db, job_id, &s);
 	if (found == 0 && (job_name || job_id))
 		found = sn_root_store_service_by_name(&root->db, job_name ? job_name : job_id, &s);
-	if (found < 0) {
-		status = sn_root_api_store_error(reply);
+	if ((status = sn_root_api_found(found, reply, "no service '%s'",
+					job_id ? job_id : job_name)) != 0)
 		goto out;
-	}
-	if (found == 0) {
-		*reply = sn_json_error("no service '%s'", job_id ? job_id : job_name);
-		status = 404;
-		goto out;
-	}
+	status = 200;
 	if (sn_db_begin(&root->db) < 0) {
 		status = sn_root_api_store_error(reply);
 		goto out;

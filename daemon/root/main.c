@@ -23,13 +23,12 @@ int main(int argc, char **argv)
 {
 	static struct sn_root root;
 	uv_loop_t loop;
-	int rc = sn_root_config_load(&root.cfg, argc, argv), exit_code = 1;
+	int exit_code = sn_daemon_start(sn_root_config_load(&root.cfg, argc, argv), "semnet-root",
+					&root.cfg.log_level, &loop);
 
-	if (rc != 0)
-		return rc > 0 ? 0 : 2;
-	sn_log_init("semnet-root", root.cfg.log_level);
-	if (uv_loop_init(&loop) != 0)
-		return 1;
+	if (exit_code >= 0)
+		return exit_code;
+	exit_code = 1;
 	root.loop = &loop;
 	if (sn_root_store_open(&root.db, root.cfg.db_path, root.cfg.db_durable) < 0)
 		goto out_loop;

@@ -55,29 +55,18 @@ int sn_root_notify_job(struct sn_root *root, const char *job_name, int instance_
 
 /* --- the outbox's callbacks ---------------------------------------------- */
 
-static void load_row(void *arg, int64_t id, const char *cluster_id, const char *body)
+/* A row of outbox (id, cluster_id, body). */
+static void *load_row(void *owner, sqlite3_stmt *stmt)
 {
-	struct sn_root_notifier *n = arg;
-	struct update *u;
+	struct update *u = calloc(1, sizeof(*u));
 
-	if (!sn_outbox_wants(n->outbox, id))
-		return;
-	u = calloc(1, sizeof(*u));
-	if (!u || !(u->body = json_loads(body, 0, NULL))) {
-		/* Left in the outbox: a restart tries again at the latest. */
-		sn_error("out of memory loading job update %lld", (long long)id);
+	(void)owner;
+	if (!u || !(u->body = json_loads(sn_db_text(stmt, 2), 0, NULL))) {
 		free(u);
-		return;
+		return NULL;
 	}
-	snprintf(u->cluster_id, sizeof(u->cluster_id), "%s", cluster_id);
-	sn_outbox_add(n->outbox, id, u);
-}
-
-static int load(void *owner)
-{
-	struct sn_root_notifier *n = owner;
-
-	return sn_root_store_each_outbox(&n->root->db, load_row, n);
+	snprintf(u->cluster_id, sizeof(u->cluster_id), "%s", sn_db_text(stmt, 1));
+	return u;
 }
 
 static void send_update(void *owner, struct sn_outbox_call *call, sn_http_done_fn done,
@@ -129,13 +118,6 @@ static void report(void *owner, const struct sn_outbox_call *call, enum sn_outbo
 	}
 }
 
-static int remove_row(void *owner, int64_t id)
-{
-	struct sn_root_notifier *n = owner;
-
-	return sn_root_store_outbox_del(&n->root->db, id);
-}
-
 static void free_update(void *row)
 {
 	struct update *u = row;
@@ -145,10 +127,9 @@ static void free_update(void *row)
 }
 
 static const struct sn_outbox_ops notify_ops = {
-	.load = load,
+	.load_row = load_row,
 	.send = send_update,
 	.report = report,
-	.remove = remove_row,
 	.free_row = free_update,
 };
 
@@ -163,6 +144,7 @@ struct sn_root_notifier *sn_root_notifier_new(struct sn_root *root)
 	 * delays no other. */
 	const struct sn_outbox_config cfg = {
 		.what = "job update",
+		.db = &root->db,
 		.ordered = false,
 		.backoff_ms = root->cfg.push_backoff_ms,
 		.backoff_max_ms = root->cfg.push_backoff_max_ms,

@@ -42,8 +42,7 @@ static const char *const sn_root_migrations[] = {
 
 int sn_root_store_open(struct sn_db *db, const char *path, bool durable)
 {
-	return sn_db_open(db, path, sn_root_migrations,
-			  sizeof(sn_root_migrations) / sizeof(sn_root_migrations[0]), durable);
+	return SN_DB_OPEN(db, path, sn_root_migrations, durable);
 }
 
 static void copy_text(char *dst, size_t size, sqlite3_stmt *stmt, int col)
@@ -61,12 +60,9 @@ int sn_root_store_each_addr(struct sn_db *db, enum sn_addr_kind kind,
 					"SELECT addr FROM service_addrs");
 	int rc;
 
-	if (!stmt)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while (sn_db_next(stmt, &rc))
 		fn(arg, (uint32_t)sqlite3_column_int64(stmt, 0));
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static const char *cursor_key(enum sn_addr_kind kind)
@@ -76,50 +72,36 @@ static const char *cursor_key(enum sn_addr_kind kind)
 
 int sn_root_store_last_addr(struct sn_db *db, enum sn_addr_kind kind, uint32_t *addr)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT value FROM meta WHERE key = ?");
-	int found;
+	sqlite3_stmt *stmt = sn_db_bind(db, "SELECT value FROM meta WHERE key = ?",
+					"t", cursor_key(kind));
+	int found = sn_db_step_row(stmt);
 
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, cursor_key(kind), -1, SQLITE_STATIC);
-	found = sn_db_step_row(stmt);
 	if (found == 1)
 		*addr = (uint32_t)sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	return found;
+	return sn_db_reset(stmt, found);
 }
 
 int sn_root_store_set_last_addr(struct sn_db *db, enum sn_addr_kind kind, uint32_t addr)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "INSERT INTO meta (key, value) VALUES (?, ?)"
-					" ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, cursor_key(kind), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, addr);
-	return sn_db_run(db, stmt);
+	return sn_db_run(db, sn_db_bind(db, "INSERT INTO meta (key, value) VALUES (?, ?)"
+					" ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+					"tu", cursor_key(kind), addr));
 }
 
 /* --- clusters ---------------------------------------------------------- */
 
 int sn_root_store_cluster_put(struct sn_db *db, const struct sn_root_cluster *c)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
+	return sn_db_run(db, sn_db_bind(db,
 		"INSERT INTO clusters (id, address, port, registered_at) VALUES (?, ?, ?, ?)"
-		" ON CONFLICT (id) DO UPDATE SET address = excluded.address, port = excluded.port");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, c->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, c->address, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 3, c->port);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)time(NULL));
-	return sn_db_run(db, stmt);
+		" ON CONFLICT (id) DO UPDATE SET address = excluded.address, port = excluded.port",
+		"ttil", c->id, c->address, c->port, (int64_t)time(NULL)));
 }
 
-static void read_cluster(sqlite3_stmt *stmt, struct sn_root_cluster *c)
+static void read_cluster(sqlite3_stmt *stmt, void *out)
 {
+	struct sn_root_cluster *c = out;
+
 	copy_text(c->id, sizeof(c->id), stmt, 0);
 	copy_text(c->address, sizeof(c->address), stmt, 1);
 	c->port = sqlite3_column_int(stmt, 2);
@@ -127,33 +109,22 @@ static void read_cluster(sqlite3_stmt *stmt, struct sn_root_cluster *c)
 
 int sn_root_store_cluster_get(struct sn_db *db, const char *id, struct sn_root_cluster *c)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT id, address, port FROM clusters WHERE id = ?");
-	int found;
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	if ((found = sn_db_step_row(stmt)) == 1)
-		read_cluster(stmt, c);
-	sqlite3_reset(stmt);
-	return found;
+	return sn_db_get(sn_db_bind(db, "SELECT id, address, port FROM clusters WHERE id = ?",
+				    "t", id), read_cluster, c);
 }
 
 int sn_root_store_cluster_by_address(struct sn_db *db, const char *address,
 				     struct sn_root_cluster *c)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"SELECT id, address, port FROM clusters WHERE address = ? ORDER BY id LIMIT 2");
+	sqlite3_stmt *stmt = sn_db_bind(db,
+		"SELECT id, address, port FROM clusters WHERE address = ? ORDER BY id LIMIT 2",
+		"t", address);
 	int n = 0, rc;
 
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while (sn_db_next(stmt, &rc))
 		if (n++ == 0)
 			read_cluster(stmt, c);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? n : -1;
+	return rc < 0 ? -1 : n;
 }
 
 /* --- subnets ----------------------------------------------------------- */
@@ -161,81 +132,48 @@ int sn_root_store_cluster_by_address(struct sn_db *db, const char *address,
 int sn_root_store_subnet_add(struct sn_db *db, uint32_t addr, const char *cluster_id,
 			     const char *node_id)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"INSERT INTO subnets (addr, cluster_id, node_id) VALUES (?, ?, ?)");
-
-	if (!stmt)
-		return SQLITE_ERROR;
-	sqlite3_bind_int64(stmt, 1, addr);
-	sqlite3_bind_text(stmt, 2, cluster_id, -1, SQLITE_STATIC);
-	if (node_id)
-		sqlite3_bind_text(stmt, 3, node_id, -1, SQLITE_STATIC);
-	return sn_db_step_done(db, stmt);
+	return sn_db_step_done(db, sn_db_bind(db,
+		"INSERT INTO subnets (addr, cluster_id, node_id) VALUES (?, ?, ?)",
+		"utt", addr, cluster_id, node_id));
 }
 
 int sn_root_store_subnet_of_node(struct sn_db *db, const char *cluster_id, const char *node_id,
 				 uint32_t *addr)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"SELECT addr FROM subnets WHERE cluster_id = ? AND node_id = ?");
-	int found;
+	sqlite3_stmt *stmt = sn_db_bind(db,
+		"SELECT addr FROM subnets WHERE cluster_id = ? AND node_id = ?",
+		"tt", cluster_id, node_id);
+	int found = sn_db_step_row(stmt);
 
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, node_id, -1, SQLITE_STATIC);
-	if ((found = sn_db_step_row(stmt)) == 1)
+	if (found == 1)
 		*addr = (uint32_t)sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	return found;
+	return sn_db_reset(stmt, found);
 }
 
 int sn_root_store_subnet_del(struct sn_db *db, uint32_t addr, const char *cluster_id)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "DELETE FROM subnets WHERE addr = ? AND cluster_id = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, addr);
-	sqlite3_bind_text(stmt, 2, cluster_id, -1, SQLITE_STATIC);
-	return sn_db_run_changed(db, stmt);
+	return sn_db_run_changed(db, sn_db_bind(db,
+		"DELETE FROM subnets WHERE addr = ? AND cluster_id = ?", "ut", addr, cluster_id));
 }
 
 int sn_root_store_subnet_count(struct sn_db *db)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT count(*) FROM subnets");
-	int n = -1;
-
-	if (stmt && sn_db_step_row(stmt) == 1)
-		n = sqlite3_column_int(stmt, 0);
-	if (stmt)
-		sqlite3_reset(stmt);
-	return n;
+	return (int)sn_db_value(sn_db_stmt(db, "SELECT count(*) FROM subnets"), -1);
 }
 
 /* --- services and their addresses -------------------------------------- */
 
 static int addr_add(struct sn_db *db, uint32_t addr, const char *job_id, const char *kind)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"INSERT INTO service_addrs (addr, job_id, kind) VALUES (?, ?, ?)");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, addr);
-	sqlite3_bind_text(stmt, 2, job_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, kind, -1, SQLITE_STATIC);
-	return sn_db_run(db, stmt);
+	return sn_db_run(db, sn_db_bind(db,
+		"INSERT INTO service_addrs (addr, job_id, kind) VALUES (?, ?, ?)",
+		"utt", addr, job_id, kind));
 }
 
 static int addr_del(struct sn_db *db, uint32_t addr)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "DELETE FROM service_addrs WHERE addr = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, addr);
-	return sn_db_run(db, stmt);
+	return sn_db_run(db, sn_db_bind(db, "DELETE FROM service_addrs WHERE addr = ?",
+					"u", addr));
 }
 
 /* Multi-row writes are all-or-nothing even outside a caller's transaction. */
@@ -264,18 +202,10 @@ int sn_root_store_service_add(struct sn_db *db, const struct sn_root_service *s,
 
 static int service_add(struct sn_db *db, const struct sn_root_service *s, const char *descriptor)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
+	if (sn_db_run(db, sn_db_bind(db,
 		"INSERT INTO services (job_id, job_name, rr_ip, closest_ip, descriptor)"
-		" VALUES (?, ?, ?, ?, ?)");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, s->job_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, s->job_name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, s->rr_ip);
-	sqlite3_bind_int64(stmt, 4, s->closest_ip);
-	sqlite3_bind_text(stmt, 5, descriptor, -1, SQLITE_STATIC);
-	if (sn_db_run(db, stmt) < 0)
+		" VALUES (?, ?, ?, ?, ?)",
+		"ttuut", s->job_id, s->job_name, s->rr_ip, s->closest_ip, descriptor)) < 0)
 		return -1;
 	if (addr_add(db, s->rr_ip, s->job_id, "RR") < 0 ||
 	    addr_add(db, s->closest_ip, s->job_id, "Closest") < 0)
@@ -283,69 +213,44 @@ static int service_add(struct sn_db *db, const struct sn_root_service *s, const 
 	return 0;
 }
 
+#define SERVICE_SELECT "SELECT job_id, job_name, rr_ip, closest_ip FROM services"
 
-static int read_service(sqlite3_stmt *stmt, struct sn_root_service *s)
+static void read_service(sqlite3_stmt *stmt, void *out)
 {
-	int found = sn_db_step_row(stmt);
+	struct sn_root_service *s = out;
 
-	if (found == 1) {
-		copy_text(s->job_id, sizeof(s->job_id), stmt, 0);
-		copy_text(s->job_name, sizeof(s->job_name), stmt, 1);
-		s->rr_ip = (uint32_t)sqlite3_column_int64(stmt, 2);
-		s->closest_ip = (uint32_t)sqlite3_column_int64(stmt, 3);
-	}
-	sqlite3_reset(stmt);
-	return found;
+	copy_text(s->job_id, sizeof(s->job_id), stmt, 0);
+	copy_text(s->job_name, sizeof(s->job_name), stmt, 1);
+	s->rr_ip = (uint32_t)sqlite3_column_int64(stmt, 2);
+	s->closest_ip = (uint32_t)sqlite3_column_int64(stmt, 3);
 }
 
 int sn_root_store_service_by_id(struct sn_db *db, const char *job_id, struct sn_root_service *s)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"SELECT job_id, job_name, rr_ip, closest_ip FROM services WHERE job_id = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	return read_service(stmt, s);
+	return sn_db_get(sn_db_bind(db, SERVICE_SELECT " WHERE job_id = ?", "t", job_id),
+			 read_service, s);
 }
 
 int sn_root_store_service_by_name(struct sn_db *db, const char *name, struct sn_root_service *s)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"SELECT job_id, job_name, rr_ip, closest_ip FROM services WHERE job_name = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	return read_service(stmt, s);
+	return sn_db_get(sn_db_bind(db, SERVICE_SELECT " WHERE job_name = ?", "t", name),
+			 read_service, s);
 }
 
 int sn_root_store_service_by_ip(struct sn_db *db, uint32_t ip, struct sn_root_service *s)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
+	return sn_db_get(sn_db_bind(db,
 		"SELECT s.job_id, s.job_name, s.rr_ip, s.closest_ip FROM service_addrs a"
-		" JOIN services s ON s.job_id = a.job_id WHERE a.addr = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ip);
-	return read_service(stmt, s);
+		" JOIN services s ON s.job_id = a.job_id WHERE a.addr = ?", "u", ip),
+		read_service, s);
 }
 
 int sn_root_store_service_del(struct sn_db *db, const char *job_id)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "DELETE FROM service_addrs WHERE job_id = ?");
-
-	if (!stmt)
+	if (sn_db_run(db, sn_db_bind(db, "DELETE FROM service_addrs WHERE job_id = ?",
+				     "t", job_id)) < 0)
 		return -1;
-	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	if (sn_db_run(db, stmt) < 0)
-		return -1;
-	stmt = sn_db_stmt(db, "DELETE FROM services WHERE job_id = ?");
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	return sn_db_run(db, stmt);
+	return sn_db_run(db, sn_db_bind(db, "DELETE FROM services WHERE job_id = ?", "t", job_id));
 }
 
 /* --- instances --------------------------------------------------------- */
@@ -362,16 +267,10 @@ int sn_root_store_instance_add(struct sn_db *db, const char *job_id,
 
 static int instance_add(struct sn_db *db, const char *job_id, const struct sn_root_instance *inst)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"INSERT INTO instances (job_id, number, cluster_id, instance_ip) VALUES (?, ?, ?, ?)");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, inst->number);
-	sqlite3_bind_text(stmt, 3, inst->cluster_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, inst->instance_ip);
-	if (sn_db_run(db, stmt) < 0)
+	if (sn_db_run(db, sn_db_bind(db,
+		"INSERT INTO instances (job_id, number, cluster_id, instance_ip)"
+		" VALUES (?, ?, ?, ?)",
+		"titu", job_id, inst->number, inst->cluster_id, inst->instance_ip)) < 0)
 		return -1;
 	return addr_add(db, inst->instance_ip, job_id, "instance_ip");
 }
@@ -380,8 +279,10 @@ static int instance_add(struct sn_db *db, const char *job_id, const struct sn_ro
 	"SELECT number, cluster_id, instance_ip, ns_ip, ns_ip_v6, host_ip, host_port, tunnel" \
 	" FROM instances"
 
-static void read_instance(sqlite3_stmt *stmt, struct sn_root_instance *inst)
+static void read_instance(sqlite3_stmt *stmt, void *out)
 {
+	struct sn_root_instance *inst = out;
+
 	memset(inst, 0, sizeof(*inst));
 	inst->number = sqlite3_column_int(stmt, 0);
 	copy_text(inst->cluster_id, sizeof(inst->cluster_id), stmt, 1);
@@ -397,49 +298,25 @@ static void read_instance(sqlite3_stmt *stmt, struct sn_root_instance *inst)
 int sn_root_store_instance_get(struct sn_db *db, const char *job_id, int number,
 			       struct sn_root_instance *inst)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, INSTANCE_COLUMNS " WHERE job_id = ? AND number = ?");
-	int found;
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, number);
-	if ((found = sn_db_step_row(stmt)) == 1)
-		read_instance(stmt, inst);
-	sqlite3_reset(stmt);
-	return found;
+	return sn_db_get(sn_db_bind(db, INSTANCE_COLUMNS " WHERE job_id = ? AND number = ?",
+				    "ti", job_id, number), read_instance, inst);
 }
 
 int sn_root_store_instance_locate(struct sn_db *db, const char *job_id,
 				  const struct sn_root_instance *inst)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
+	return sn_db_run_changed(db, sn_db_bind(db,
 		"UPDATE instances SET ns_ip = ?, ns_ip_v6 = ?, host_ip = ?, host_port = ?, tunnel = ?"
-		" WHERE job_id = ? AND number = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, inst->ns_ip, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, inst->ns_ip_v6, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, inst->host_ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 4, inst->host_port);
-	sqlite3_bind_text(stmt, 5, inst->tunnel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 6, job_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 7, inst->number);
-	return sn_db_run_changed(db, stmt);
+		" WHERE job_id = ? AND number = ?",
+		"tttitti", inst->ns_ip, inst->ns_ip_v6, inst->host_ip, inst->host_port,
+		inst->tunnel, job_id, inst->number));
 }
 
 int sn_root_store_instance_unlocate(struct sn_db *db, const char *job_id, int number)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
+	return sn_db_run_changed(db, sn_db_bind(db,
 		"UPDATE instances SET ns_ip = NULL, ns_ip_v6 = NULL, host_ip = NULL, host_port = NULL,"
-		" tunnel = NULL WHERE job_id = ? AND number = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, number);
-	return sn_db_run_changed(db, stmt);
+		" tunnel = NULL WHERE job_id = ? AND number = ?", "ti", job_id, number));
 }
 
 int sn_root_store_instance_del(struct sn_db *db, const char *job_id, int number)
@@ -449,48 +326,33 @@ int sn_root_store_instance_del(struct sn_db *db, const char *job_id, int number)
 
 	if (found <= 0)
 		return found;
-	sqlite3_stmt *stmt = sn_db_stmt(db, "DELETE FROM instances WHERE job_id = ? AND number = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, number);
-	if (sn_db_run(db, stmt) < 0 || addr_del(db, inst.instance_ip) < 0)
+	if (sn_db_run(db, sn_db_bind(db, "DELETE FROM instances WHERE job_id = ? AND number = ?",
+				     "ti", job_id, number)) < 0 ||
+	    addr_del(db, inst.instance_ip) < 0)
 		return -1;
 	return 1;
 }
 
 int sn_root_store_instance_count(struct sn_db *db, const char *job_id)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT count(*) FROM instances WHERE job_id = ?");
-	int n = -1;
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	if (sn_db_step_row(stmt) == 1)
-		n = sqlite3_column_int(stmt, 0);
-	sqlite3_reset(stmt);
-	return n;
+	return (int)sn_db_value(sn_db_bind(db, "SELECT count(*) FROM instances WHERE job_id = ?",
+					   "t", job_id), -1);
 }
 
 int sn_root_store_each_instance(struct sn_db *db, const char *job_id,
 				void (*fn)(void *arg, const struct sn_root_instance *inst),
 				void *arg)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, INSTANCE_COLUMNS " WHERE job_id = ? ORDER BY number");
+	sqlite3_stmt *stmt = sn_db_bind(db, INSTANCE_COLUMNS " WHERE job_id = ? ORDER BY number",
+					"t", job_id);
 	struct sn_root_instance inst;
 	int rc;
 
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while (sn_db_next(stmt, &rc)) {
 		read_instance(stmt, &inst);
 		fn(arg, &inst);
 	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* --- interests --------------------------------------------------------- */
@@ -498,64 +360,41 @@ int sn_root_store_each_instance(struct sn_db *db, const char *job_id,
 int sn_root_store_interest_add(struct sn_db *db, const char *cluster_id, const char *job_name)
 {
 	/* Most queries repeat an interest: a read spares them a write transaction. */
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"SELECT 1 FROM interests WHERE cluster_id = ? AND job_name = ?");
-	int rc;
+	int64_t known = sn_db_value(sn_db_bind(db,
+		"SELECT 1 FROM interests WHERE cluster_id = ? AND job_name = ?",
+		"tt", cluster_id, job_name), 0);
 
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, job_name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return -1;
-	stmt = sn_db_stmt(db, "INSERT OR IGNORE INTO interests (cluster_id, job_name) VALUES (?, ?)");
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, job_name, -1, SQLITE_STATIC);
-	return sn_db_run(db, stmt);
+	if (known != 0)
+		return known < 0 ? -1 : 0;
+	return sn_db_run(db, sn_db_bind(db,
+		"INSERT OR IGNORE INTO interests (cluster_id, job_name) VALUES (?, ?)",
+		"tt", cluster_id, job_name));
 }
 
 int sn_root_store_interest_del(struct sn_db *db, const char *cluster_id, const char *job_name)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"DELETE FROM interests WHERE cluster_id = ? AND job_name = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, job_name, -1, SQLITE_STATIC);
-	return sn_db_run_changed(db, stmt);
+	return sn_db_run_changed(db, sn_db_bind(db,
+		"DELETE FROM interests WHERE cluster_id = ? AND job_name = ?",
+		"tt", cluster_id, job_name));
 }
 
 int sn_root_store_interest_del_job(struct sn_db *db, const char *job_name)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "DELETE FROM interests WHERE job_name = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
-	return sn_db_run(db, stmt);
+	return sn_db_run(db, sn_db_bind(db, "DELETE FROM interests WHERE job_name = ?",
+					"t", job_name));
 }
 
 int sn_root_store_each_interested(struct sn_db *db, const char *job_name,
 				  void (*fn)(void *arg, const char *cluster_id), void *arg)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db,
-		"SELECT cluster_id FROM interests WHERE job_name = ? ORDER BY cluster_id");
+	sqlite3_stmt *stmt = sn_db_bind(db,
+		"SELECT cluster_id FROM interests WHERE job_name = ? ORDER BY cluster_id",
+		"t", job_name);
 	int rc;
 
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job_name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while (sn_db_next(stmt, &rc))
 		fn(arg, sn_db_text(stmt, 0));
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* --- outbox ------------------------------------------------------------ */
@@ -563,40 +402,7 @@ int sn_root_store_each_interested(struct sn_db *db, const char *job_name,
 int sn_root_store_outbox_add(struct sn_db *db, const char *cluster_id, const char *body,
 			     int64_t *id)
 {
-	sqlite3_stmt *stmt = sn_db_stmt(db, "INSERT INTO outbox (cluster_id, body) VALUES (?, ?)");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, cluster_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, body, -1, SQLITE_STATIC);
-	if (sn_db_run(db, stmt) < 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(db->conn);
-	return 0;
-}
-
-int sn_root_store_outbox_del(struct sn_db *db, int64_t id)
-{
-	sqlite3_stmt *stmt = sn_db_stmt(db, "DELETE FROM outbox WHERE id = ?");
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	return sn_db_run(db, stmt);
-}
-
-int sn_root_store_each_outbox(struct sn_db *db,
-			      void (*fn)(void *arg, int64_t id, const char *cluster_id,
-					 const char *body),
-			      void *arg)
-{
-	sqlite3_stmt *stmt = sn_db_stmt(db, "SELECT id, cluster_id, body FROM outbox ORDER BY id");
-	int rc;
-
-	if (!stmt)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		fn(arg, sqlite3_column_int64(stmt, 0), sn_db_text(stmt, 1), sn_db_text(stmt, 2));
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	*id = sn_db_insert(db, sn_db_bind(db, "INSERT INTO outbox (cluster_id, body) VALUES (?, ?)",
+					  "tt", cluster_id, body));
+	return *id < 0 ? -1 : 0;
 }

@@ -105,13 +105,8 @@ int sn_root_store_interest_del_job(struct sn_db *db, const char *job_name);
 int sn_root_store_each_interested(struct sn_db *db, const char *job_name,
 				  void (*fn)(void *arg, const char *cluster_id), void *arg);
 
-/* The outbox of job updates: @id out. */
+/* The outbox of job updates: @id out (sn_outbox reads and deletes them). */
 int sn_root_store_outbox_add(struct sn_db *db, const char *cluster_id, const char *body,
 			     int64_t *id);
-int sn_root_store_outbox_del(struct sn_db *db, int64_t id);
-int sn_root_store_each_outbox(struct sn_db *db,
-			      void (*fn)(void *arg, int64_t id, const char *cluster_id,
-					 const char *body),
-			      void *arg);
 
 #endif

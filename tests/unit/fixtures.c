@@ -13,6 +13,21 @@ void unit_add_tests(TCase *tc, const TTest *const *tests)
 		tcase_add_test(tc, *tests);
 }
 
+Suite *unit_suite_new(const char *name, SFun setup, SFun teardown, int timeout,
+		      const TTest *const *tests)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create("core");
+
+	if (setup || teardown)
+		tcase_add_checked_fixture(tc, setup, teardown);
+	if (timeout)
+		tcase_set_timeout(tc, timeout);
+	unit_add_tests(tc, tests);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
 void unit_tmpdir(char *dir, size_t len, const char *prefix)
 {
 	ck_assert_int_lt(snprintf(dir, len, "/tmp/%s.XXXXXX", prefix), (int)len);
@@ -34,6 +49,18 @@ void unit_write_file(const char *path, const char *text)
 	ck_assert_ptr_nonnull(f);
 	fputs(text, f);
 	ck_assert_int_eq(fclose(f), 0);
+}
+
+char unit_file[64];
+
+void unit_file_setup(void)
+{
+	snprintf(unit_file, sizeof(unit_file), "/tmp/semnet-unit-%d.json", getpid());
+}
+
+void unit_file_teardown(void)
+{
+	unlink(unit_file);
 }
 
 /* Reads what FD holds from its start into BUF, NUL-terminated. */

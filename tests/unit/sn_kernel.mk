@@ -2,8 +2,5 @@
 # round trips, malformed replies, lists, requests and dump retries against
 # a scripted kernel (sn_genl_transact wrapped), and semnetd's use of them
 # (daemon/node/kernel.c: host byte order in, network order on the wire).
-TESTS += test_sn_kernel
-test_sn_kernel_SRCS := $(TOP)/tests/unit/test_sn_kernel.c $(TOP)/daemon/node/kernel.c
-test_sn_kernel_PKGS := check
-test_sn_kernel_LIBS := unitmain semnetgenl
+$(eval $(call unit_test,test_sn_kernel,$(TOP)/daemon/node/kernel.c,semnetgenl))
 test_sn_kernel_LDLIBS := -Wl,--wrap=sn_genl_transact

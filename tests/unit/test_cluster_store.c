@@ -164,14 +164,20 @@ START_TEST(interests_expire_unless_running_locally)
 }
 END_TEST
 
-static void collect_outbox(void *arg, int64_t id, const char *method, const char *path_,
-			   const char *body)
+/* The outbox's rows as sn_outbox reads them: "id method path body;" each. */
+static void outbox_rows(char *seen, size_t size)
 {
-	char line[256];
+	sqlite3_stmt *stmt = sn_db_stmt(&db, "SELECT * FROM outbox ORDER BY id");
+	size_t n = 0;
+	int rc;
 
-	snprintf(line, sizeof(line), "%lld %s %s %s;", (long long)id, method, path_,
-		 body ? body : "-");
-	strcat(arg, line);
+	seen[0] = '\0';
+	while (sn_db_next(stmt, &rc))
+		n += (size_t)snprintf(seen + n, size - n, "%lld %s %s %s;",
+				      (long long)sqlite3_column_int64(stmt, 0), sn_db_text(stmt, 1),
+				      sn_db_text(stmt, 2), sqlite3_column_type(stmt, 3) ==
+				      SQLITE_NULL ? "-" : sn_db_text(stmt, 3));
+	ck_assert_int_eq(rc, 0);
 }
 
 START_TEST(deployments_and_outbox)
@@ -187,25 +193,18 @@ START_TEST(deployments_and_outbox)
 	ck_assert_int_eq(sn_cluster_store_deployment_get(&db, "a.b.c.d", job_id), 0);
 	ck_assert_int_eq(sn_cluster_store_outbox_add(&db, "POST", "/api/net/x", "{}", &id), 0);
 	ck_assert_int_eq(sn_cluster_store_outbox_add(&db, "DELETE", "/api/net/y", NULL, &id), 0);
-	ck_assert_int_eq(sn_cluster_store_each_outbox(&db, collect_outbox, seen), 0);
+	ck_assert_int_eq(id, 2);
+	outbox_rows(seen, sizeof(seen));
 	ck_assert_str_eq(seen, "1 POST /api/net/x {};2 DELETE /api/net/y -;");
-	ck_assert_int_eq(sn_cluster_store_outbox_del(&db, 1), 0);
-	seen[0] = '\0';
-	ck_assert_int_eq(sn_cluster_store_each_outbox(&db, collect_outbox, seen), 0);
+	ck_assert_int_eq(sn_db_exec(&db, "DELETE FROM outbox WHERE id = 1"), 0);
+	outbox_rows(seen, sizeof(seen));
 	ck_assert_str_eq(seen, "2 DELETE /api/net/y -;");
 }
 END_TEST
 
 Suite *unit_suite(void)
 {
-	Suite *s = suite_create("cluster_store");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	UNIT_ADD_TESTS(tc, nodes_report_changes, tables_cache_and_go_stale,
-		       local_instances_merge_with_the_root,
-		       interests_expire_unless_running_locally,
-		       deployments_and_outbox);
-	suite_add_tcase(s, tc);
-	return s;
+	return UNIT_SUITE("cluster_store", setup, teardown, 0, nodes_report_changes,
+			  tables_cache_and_go_stale, local_instances_merge_with_the_root,
+			  interests_expire_unless_running_locally, deployments_and_outbox);
 }

@@ -143,46 +143,69 @@ START_TEST(on_off)
 }
 END_TEST
 
-/* The flags every daemon shares, through their one descriptor. */
+/* A daemon's settings as SN_COMMON_SETTINGS gives every daemon. */
+struct common {
+	char db_path[PATH_MAX];
+	bool db_durable;
+	int log_level;
+	char ready_file[PATH_MAX];
+};
+
+static const struct sn_setting common_settings_table[] = {
+	SN_COMMON_SETTINGS(struct common, "/var/lib/x.db"),
+	{ NULL },
+};
+
+static int load_common(struct common *c, const char *name, const char *value)
+{
+	static const struct sn_config_spec spec = {
+		.prog = "semnetd", .usage = "usage\n", .size = sizeof(struct common),
+		.settings = common_settings_table,
+	};
+	char flag[32];
+	char *argv[] = { "semnetd", flag, (char *)value, NULL };
+
+	snprintf(flag, sizeof(flag), "--%s", name);
+	return sn_config_load(&spec, c, 3, argv);
+}
+
+/* The flags every daemon shares, through their one table. */
 START_TEST(common_settings)
 {
-	static char db_path[PATH_MAX], ready_file[PATH_MAX];
+	static struct common c;
 	char long_path[PATH_MAX + 1], want[80];
-	bool durable = true;
-	int level = SN_LOG_INFO;
-	const struct sn_config_common c = { &db_path, &durable, &level, &ready_file };
 
-	ck_assert_int_eq(sn_config_common("p", &c, SN_OPT_DB, "/tmp/x.db"), 0);
-	ck_assert_str_eq(db_path, "/tmp/x.db");
-	ck_assert_int_eq(sn_config_common("p", &c, SN_OPT_SYNC, "normal"), 0);
-	ck_assert(!durable);
-	ck_assert_int_eq(sn_config_common("p", &c, SN_OPT_LOG_LEVEL, "warn"), 0);
-	ck_assert_int_eq(level, SN_LOG_WARN);
-	ck_assert_int_eq(sn_config_common("p", &c, SN_OPT_READY_FILE, "/tmp/ready"), 0);
-	ck_assert_str_eq(ready_file, "/tmp/ready");
+	ck_assert_int_eq(load_common(&c, "db", "/tmp/x.db"), 0);
+	ck_assert_str_eq(c.db_path, "/tmp/x.db");
+	ck_assert(c.db_durable);	/* the defaults */
+	ck_assert_int_eq(c.log_level, SN_LOG_INFO);
+	ck_assert_int_eq(load_common(&c, "sync", "normal"), 0);
+	ck_assert(!c.db_durable);
+	ck_assert_int_eq(load_common(&c, "log-level", "warn"), 0);
+	ck_assert_int_eq(c.log_level, SN_LOG_WARN);
+	ck_assert_int_eq(load_common(&c, "ready-file", "/tmp/ready"), 0);
+	ck_assert_str_eq(c.ready_file, "/tmp/ready");
+	ck_assert_str_eq(c.db_path, "/var/lib/x.db");
 
 	/* A path of PATH_MAX bytes does not fit with its NUL. */
 	memset(long_path, 'a', PATH_MAX);
 	long_path[PATH_MAX] = '\0';
 	capture_start();
-	ck_assert_int_eq(sn_config_common("semnetd", &c, SN_OPT_DB, long_path), -1);
+	ck_assert_int_eq(load_common(&c, "db", long_path), -1);
 	snprintf(want, sizeof(want), "semnetd: db must be 1 to %d bytes\n", PATH_MAX - 1);
 	ck_assert_str_eq(capture_end(), want);
-	ck_assert_str_eq(db_path, "/tmp/x.db");
-	/* Neither --config nor --help, nor a daemon's own option, is common. */
-	ck_assert_int_eq(sn_config_common("p", &c, SN_OPT_CONFIG, "x"), -1);
-	ck_assert_int_eq(sn_config_common("p", &c, SN_OPT_HELP, "x"), -1);
-	ck_assert_int_eq(sn_config_common("p", &c, SN_OPT_OWN, "x"), -1);
+	/* Neither --help nor a daemon's own option is common. */
+	capture_start();
+	ck_assert_int_eq(load_common(&c, "help", "x"), 1);
+	capture_end();
+	capture_start();
+	ck_assert_int_eq(load_common(&c, "port", "x"), -1);
+	ck_assert_str_eq(capture_end(), "semnetd: unrecognized option '--port'\nusage\n");
 }
 END_TEST
 
 Suite *unit_suite(void)
 {
-	Suite *s = suite_create("config");
-	TCase *tc = tcase_create("core");
-
-	UNIT_ADD_TESTS(tc, integers, integers_refused, strings, sync_modes,
-		       log_levels, on_off, common_settings);
-	suite_add_tcase(s, tc);
-	return s;
+	return UNIT_SUITE("config", NULL, NULL, 0, integers, integers_refused, strings,
+			  sync_modes, log_levels, on_off, common_settings);
 }

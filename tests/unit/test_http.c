@@ -270,13 +270,6 @@ END_TEST
 
 Suite *unit_suite(void)
 {
-	Suite *s = suite_create("http");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 30);
-	UNIT_ADD_TESTS(tc, server_and_client_round_trips,
-		       client_failures_are_reported, unix_socket,
-		       listen_errors);
-	suite_add_tcase(s, tc);
-	return s;
+	return UNIT_SUITE("http", NULL, NULL, 30, server_and_client_round_trips,
+			  client_failures_are_reported, unix_socket, listen_errors);
 }

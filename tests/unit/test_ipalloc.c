@@ -24,28 +24,32 @@ static uint32_t addr(const char *text)
 }
 
 /* The seed's worker pool: 172.16.0.0/12 in /26s minus 172.30.0.0/16. */
-static void seed_workers(struct sn_ipalloc *a)
+static void seed_workers(struct sn_ipalloc *pool)
 {
 	struct sn_prefix range = prefix("172.16.0.0/12"), svc = prefix("172.30.0.0/16");
 
-	ck_assert_int_eq(sn_ipalloc_init(a, &range, 26), 0);
-	ck_assert_int_eq(sn_ipalloc_exclude(a, &svc), 0);
+	ck_assert_int_eq(sn_ipalloc_init(pool, &range, 26), 0);
+	ck_assert_int_eq(sn_ipalloc_exclude(pool, &svc), 0);
+}
+
+/* The allocator of each case, destroyed after it. */
+static struct sn_ipalloc a;
+
+static void teardown(void)
+{
+	sn_ipalloc_destroy(&a);
 }
 
 START_TEST(seed_pool_has_15360_subnets)
 {
-	struct sn_ipalloc a;
-
 	seed_workers(&a);
 	ck_assert_uint_eq(sn_ipalloc_capacity(&a), 15360);
 	ck_assert_uint_eq(sn_ipalloc_free_count(&a), 15360);
-	sn_ipalloc_destroy(&a);
 }
 END_TEST
 
 START_TEST(exhaustion_is_exact_and_distinct)
 {
-	struct sn_ipalloc a;
 	struct sn_prefix svc = prefix("172.30.0.0/16"), range = prefix("172.16.0.0/12");
 	uint8_t *seen = calloc(1 << 14, 1);
 	uint32_t got;
@@ -70,13 +74,11 @@ START_TEST(exhaustion_is_exact_and_distinct)
 	ck_assert_uint_eq(got, addr("172.20.1.64"));
 	ck_assert_int_eq(sn_ipalloc_alloc(&a, &got), -ENOSPC);
 	free(seen);
-	sn_ipalloc_destroy(&a);
 }
 END_TEST
 
 START_TEST(released_blocks_come_back_last)
 {
-	struct sn_ipalloc a;
 	uint32_t first, next;
 
 	seed_workers(&a);
@@ -89,14 +91,11 @@ START_TEST(released_blocks_come_back_last)
 	for (int i = 0; i < 15359; i++)
 		ck_assert_int_eq(sn_ipalloc_alloc(&a, &next), 0);
 	ck_assert_uint_eq(next, addr("172.16.0.0"));
-	sn_ipalloc_destroy(&a);
 }
 END_TEST
 
 START_TEST(reserve_validates)
 {
-	struct sn_ipalloc a;
-
 	seed_workers(&a);
 	ck_assert_int_eq(sn_ipalloc_reserve(&a, addr("172.16.0.128")), 0);
 	ck_assert_int_eq(sn_ipalloc_reserve(&a, addr("172.16.0.128")), -EEXIST);
@@ -108,13 +107,11 @@ START_TEST(reserve_validates)
 	ck_assert_int_eq(sn_ipalloc_release(&a, addr("172.16.0.192")), -ENOENT);
 	ck_assert_int_eq(sn_ipalloc_release(&a, addr("172.16.0.1")), -EDOM);
 	ck_assert_uint_eq(sn_ipalloc_free_count(&a), 15359);
-	sn_ipalloc_destroy(&a);
 }
 END_TEST
 
 START_TEST(exclude_refuses_allocated_blocks)
 {
-	struct sn_ipalloc a;
 	struct sn_prefix range = prefix("10.0.0.0/24"), part = prefix("10.0.0.0/30");
 	struct sn_prefix outside = prefix("192.168.0.0/16"), wider = prefix("10.0.0.0/8");
 	uint32_t got;
@@ -129,13 +126,11 @@ START_TEST(exclude_refuses_allocated_blocks)
 	ck_assert_int_eq(sn_ipalloc_exclude(&a, &wider), 0);	/* covers it all */
 	ck_assert_uint_eq(sn_ipalloc_capacity(&a), 0);
 	ck_assert_int_eq(sn_ipalloc_alloc(&a, &got), -ENOSPC);
-	sn_ipalloc_destroy(&a);
 }
 END_TEST
 
 START_TEST(small_pool_wraps)
 {
-	struct sn_ipalloc a;
 	struct sn_prefix range = prefix("10.30.0.0/28"), edge = { .len = 32 };
 	uint32_t got;
 
@@ -156,13 +151,11 @@ START_TEST(small_pool_wraps)
 	ck_assert_uint_eq(got, range.addr + 3);
 	ck_assert_int_eq(sn_ipalloc_alloc(&a, &got), 0);
 	ck_assert_uint_eq(got, range.addr + 9);
-	sn_ipalloc_destroy(&a);
 }
 END_TEST
 
 START_TEST(continue_after_restores_rotation)
 {
-	struct sn_ipalloc a;
 	struct sn_prefix range = prefix("10.18.0.0/16");
 	uint32_t got;
 
@@ -175,13 +168,11 @@ START_TEST(continue_after_restores_rotation)
 	sn_ipalloc_continue_after(&a, addr("10.18.255.192"));	/* the last block: wrap */
 	ck_assert_int_eq(sn_ipalloc_alloc(&a, &got), 0);
 	ck_assert_uint_eq(got, addr("10.18.0.0"));
-	sn_ipalloc_destroy(&a);
 }
 END_TEST
 
 START_TEST(init_rejects_bad_geometry)
 {
-	struct sn_ipalloc a;
 	struct sn_prefix range = prefix("10.0.0.0/16"), huge = prefix("0.0.0.0/0");
 
 	ck_assert_int_eq(sn_ipalloc_init(&a, &range, 8), -EINVAL);
@@ -189,7 +180,6 @@ START_TEST(init_rejects_bad_geometry)
 	ck_assert_int_eq(sn_ipalloc_init(&a, &huge, 32), -EINVAL);	/* 2^32 blocks */
 	ck_assert_int_eq(sn_ipalloc_init(&a, &range, 16), 0);	/* one block */
 	ck_assert_uint_eq(sn_ipalloc_capacity(&a), 1);
-	sn_ipalloc_destroy(&a);
 }
 END_TEST
 
@@ -221,28 +211,20 @@ END_TEST
 
 START_TEST(underscores_to_dots)
 {
-	char a[] = "172_30_0_1", b[] = "app_ns_svc_ns";
+	char ip[] = "172_30_0_1", name[] = "app_ns_svc_ns";
 
-	sn_underscores_to_dots(a);
-	sn_underscores_to_dots(b);
-	ck_assert_str_eq(a, "172.30.0.1");
-	ck_assert_str_eq(b, "app.ns.svc.ns");
+	sn_underscores_to_dots(ip);
+	sn_underscores_to_dots(name);
+	ck_assert_str_eq(ip, "172.30.0.1");
+	ck_assert_str_eq(name, "app.ns.svc.ns");
 }
 END_TEST
 
 Suite *unit_suite(void)
 {
-	Suite *s = suite_create("ipalloc");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 30);
-	UNIT_ADD_TESTS(tc, seed_pool_has_15360_subnets,
-		       exhaustion_is_exact_and_distinct,
-		       released_blocks_come_back_last, reserve_validates,
-		       exclude_refuses_allocated_blocks, small_pool_wraps,
-		       continue_after_restores_rotation,
-		       init_rejects_bad_geometry, prefix_parsing,
-		       underscores_to_dots);
-	suite_add_tcase(s, tc);
-	return s;
+	return UNIT_SUITE("ipalloc", NULL, teardown, 30, seed_pool_has_15360_subnets,
+			  exhaustion_is_exact_and_distinct, released_blocks_come_back_last,
+			  reserve_validates, exclude_refuses_allocated_blocks,
+			  small_pool_wraps, continue_after_restores_rotation,
+			  init_rejects_bad_geometry, prefix_parsing, underscores_to_dots);
 }

@@ -15,24 +15,6 @@
 #include "../../daemon/root/config.h"
 #include "sn_log.h"
 
-static char path[64];
-
-static void setup(void)
-{
-	snprintf(path, sizeof(path), "/tmp/semnet-mconfig-%d.json", getpid());
-}
-
-static void teardown(void)
-{
-	unlink(path);
-}
-
-/* The config file the case loads. */
-static void write_config(const char *text)
-{
-	unit_write_file(path, text);
-}
-
 /* getopt permutes argv: the loaders get a writable copy, NULL-terminated. */
 #define ARGS(...) (char *[]){ __VA_ARGS__, NULL }
 #define NARGS(...) ((int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)))
@@ -74,10 +56,10 @@ START_TEST(root_file_then_flags)
 {
 	struct sn_root_config cfg;
 
-	write_config("{\"worker_range\": \"10.20.0.0/16\", \"profile\": \"oakestra\","
-		     " \"port\": 1234, \"sync\": \"normal\", \"log_level\": \"debug\","
-		     " \"ready_file\": \"/tmp/r\"}");
-	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--port", "999", "--config", path), 0);
+	unit_write_file(unit_file, "{\"worker_range\": \"10.20.0.0/16\", \"profile\": \"oakestra\","
+				   " \"port\": 1234, \"sync\": \"normal\", \"log_level\": \"debug\","
+				   " \"ready_file\": \"/tmp/r\"}");
+	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--port", "999", "--config", unit_file), 0);
 	ck_assert_int_eq(cfg.port, 999);
 	ck_assert_str_eq(prefix(&cfg.worker_range), "10.20.0.0/16");
 	ck_assert_str_eq(prefix(&cfg.service_range), "10.30.0.0/16");
@@ -102,10 +84,10 @@ START_TEST(root_refusals)
 	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--worker-range", "10.0.0.0/30"), -1);
 	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--subnet-len", "8"), -1);
 	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "stray"), -1);
-	write_config("{\"prot\": 1}");
-	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--config", path), -1);
-	write_config("{\"profile\": 3}");
-	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--config", path), -1);
+	unit_write_file(unit_file, "{\"prot\": 1}");
+	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--config", unit_file), -1);
+	unit_write_file(unit_file, "{\"profile\": 3}");
+	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--config", unit_file), -1);
 	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--help"), 1);
 }
 END_TEST
@@ -136,10 +118,10 @@ START_TEST(cluster_file_then_flags)
 {
 	struct sn_cluster_config cfg;
 
-	write_config("{\"cluster_id\": \"from-file\", \"listen\": \"10.1.2.3\","
-		     " \"root_url\": \"http://root:1/\", \"retry_backoff_ms\": 50,"
-		     " \"db\": \"/tmp/c.db\"}");
-	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c2", "--config", path,
+	unit_write_file(unit_file, "{\"cluster_id\": \"from-file\", \"listen\": \"10.1.2.3\","
+				   " \"root_url\": \"http://root:1/\", \"retry_backoff_ms\": 50,"
+				   " \"db\": \"/tmp/c.db\"}");
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c2", "--config", unit_file,
 				 "--sync", "normal"), 0);
 	ck_assert_str_eq(cfg.cluster_id, "c2");
 	/* The address the root reaches it at defaults to --listen ... */
@@ -171,13 +153,7 @@ END_TEST
 
 Suite *unit_suite(void)
 {
-	Suite *s = suite_create("managers_config");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	UNIT_ADD_TESTS(tc, root_defaults, root_file_then_flags, root_refusals,
-		       cluster_defaults, cluster_file_then_flags,
-		       cluster_refusals);
-	suite_add_tcase(s, tc);
-	return s;
+	return UNIT_SUITE("managers_config", unit_file_setup, unit_file_teardown, 0, root_defaults,
+			  root_file_then_flags, root_refusals, cluster_defaults,
+			  cluster_file_then_flags, cluster_refusals);
 }

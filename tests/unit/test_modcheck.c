@@ -4,6 +4,8 @@
  * missing. The probe itself (sysfs, securityfs, libkmod) is exercised for
  * real in the VM: tests/e2e/dkms.sh raises lockdown and sig_enforce.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,81 +44,53 @@ START_TEST(nothing_installed_keeps_the_old_words)
 }
 END_TEST
 
-START_TEST(installed_but_not_loading)
-{
-	struct sn_modstate st = installed();
-
-	sn_modcheck_explain(&st, buf, sizeof(buf));
-	assert_has(buf, "the semnet kernel module is not loaded: " MOD " is installed but "
-		   "did not load on demand (modprobe semnet says why)");
-}
-END_TEST
-
-START_TEST(lockdown_unsigned)
-{
-	struct sn_modstate st = installed();
-
-	strcpy(st.lockdown, "integrity");
-	sn_modcheck_explain(&st, buf, sizeof(buf));
-	assert_has(buf, "not loaded");
-	assert_has(buf, "only loads signed modules (lockdown=integrity, as under Secure Boot)");
-	assert_has(buf, MOD " is not signed");
-	assert_has(buf, "make dkms-install");
-	assert_has(buf, "mokutil --import /var/lib/dkms/mok.pub");
-}
-END_TEST
-
-START_TEST(lockdown_untrusted_key)
-{
-	struct sn_modstate st = installed();
-
-	strcpy(st.lockdown, "confidentiality");
-	st.is_signed = true;
-	strcpy(st.signer, "DKMS module signing key");
-	sn_modcheck_explain(&st, buf, sizeof(buf));
-	assert_has(buf, "signed by a key it trusts (lockdown=confidentiality, as under Secure Boot)");
-	assert_has(buf, MOD ", signed by \"DKMS module signing key\", did not load");
-	assert_has(buf, "Key was rejected by service");
-	assert_has(buf, "mokutil --import /var/lib/dkms/mok.pub");
+/* A host with the module at MOD installed, and what the explanation says. */
+static const struct explain_case {
+	const char *name;
+	const char *lockdown, *signer;
+	bool is_signed, sig_enforce, modules_disabled, loaded;
+	const char *says[6];
+} explain_cases[] = {
+	{ "installed but not loading",
+	  .says = { "the semnet kernel module is not loaded: " MOD " is installed but "
+		    "did not load on demand (modprobe semnet says why)" } },
+	{ "lockdown, unsigned", .lockdown = "integrity",
+	  .says = { "not loaded",
+		    "only loads signed modules (lockdown=integrity, as under Secure Boot)",
+		    MOD " is not signed", "make dkms-install",
+		    "mokutil --import /var/lib/dkms/mok.pub" } },
+	{ "lockdown, untrusted key", .lockdown = "confidentiality", .is_signed = true,
+	  .signer = "DKMS module signing key",
+	  .says = { "signed by a key it trusts (lockdown=confidentiality, as under Secure Boot)",
+		    MOD ", signed by \"DKMS module signing key\", did not load",
+		    "Key was rejected by service", "mokutil --import /var/lib/dkms/mok.pub" } },
 	/* Signed but the signer unknown (a libkmod without OpenSSL). */
-	st.signer[0] = '\0';
-	sn_modcheck_explain(&st, buf, sizeof(buf));
-	assert_has(buf, "signed by \"an unknown key\"");
-}
-END_TEST
+	{ "lockdown, unknown signer", .lockdown = "confidentiality", .is_signed = true,
+	  .says = { "signed by \"an unknown key\"" } },
+	{ "sig_enforce named", .sig_enforce = true, .is_signed = true,
+	  .says = { "(module.sig_enforce=1)" } },
+	{ "sig_enforce and lockdown named", .sig_enforce = true, .is_signed = true,
+	  .lockdown = "integrity", .says = { "(module.sig_enforce=1, lockdown=integrity)" } },
+	{ "modules_disabled wins", .modules_disabled = true, .lockdown = "integrity",
+	  .says = { "kernel.modules_disabled=1" } },
+	{ "loaded without its family", .loaded = true,
+	  .says = { "loaded but its netlink family is missing" } },
+};
 
-START_TEST(sig_enforce_named)
+START_TEST(explains)
 {
+	const struct explain_case *c = &explain_cases[_i];
 	struct sn_modstate st = installed();
 
-	st.sig_enforce = true;
-	st.is_signed = true;
+	snprintf(st.lockdown, sizeof(st.lockdown), "%s", c->lockdown ? c->lockdown : "");
+	snprintf(st.signer, sizeof(st.signer), "%s", c->signer ? c->signer : "");
+	st.is_signed = c->is_signed;
+	st.sig_enforce = c->sig_enforce;
+	st.modules_disabled = c->modules_disabled;
+	st.loaded = c->loaded;
 	sn_modcheck_explain(&st, buf, sizeof(buf));
-	assert_has(buf, "(module.sig_enforce=1)");
-	strcpy(st.lockdown, "integrity");
-	sn_modcheck_explain(&st, buf, sizeof(buf));
-	assert_has(buf, "(module.sig_enforce=1, lockdown=integrity)");
-}
-END_TEST
-
-START_TEST(modules_disabled_wins)
-{
-	struct sn_modstate st = installed();
-
-	st.modules_disabled = true;
-	strcpy(st.lockdown, "integrity");
-	sn_modcheck_explain(&st, buf, sizeof(buf));
-	assert_has(buf, "kernel.modules_disabled=1");
-}
-END_TEST
-
-START_TEST(loaded_without_family)
-{
-	struct sn_modstate st = installed();
-
-	st.loaded = true;
-	sn_modcheck_explain(&st, buf, sizeof(buf));
-	assert_has(buf, "loaded but its netlink family is missing");
+	for (const char *const *part = c->says; *part; part++)
+		ck_assert_msg(strstr(buf, *part), "%s: \"%s\" lacks \"%s\"", c->name, buf, *part);
 }
 END_TEST
 
@@ -148,11 +122,11 @@ Suite *unit_suite(void)
 	Suite *s = suite_create("modcheck");
 	TCase *tc = tcase_create("core");
 
-	UNIT_ADD_TESTS(tc, nothing_installed_keeps_the_old_words,
-		       installed_but_not_loading, lockdown_unsigned,
-		       lockdown_untrusted_key, sig_enforce_named,
-		       modules_disabled_wins, loaded_without_family,
-		       truncates_safely, probe_on_this_host);
+	UNIT_ADD_TESTS(tc, nothing_installed_keeps_the_old_words);
+	/* One test a row of explain_cases. */
+	tcase_add_loop_test(tc, explains, 0,
+			    (int)(sizeof(explain_cases) / sizeof(explain_cases[0])));
+	UNIT_ADD_TESTS(tc, truncates_safely, probe_on_this_host);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -263,13 +263,8 @@ END_TEST
 
 Suite *unit_suite(void)
 {
-	Suite *s = suite_create("oak_json");
-	TCase *tc = tcase_create("core");
-
-	UNIT_ADD_TESTS(tc, parse_object_rejects_bad_bodies, string_reader,
-		       int_reader, ipv4_reader, job_names, tunnel_kind,
-		       instance_entry_json, table_round_trip,
-		       table_from_oakestra, table_parse_errors, error_body);
-	suite_add_tcase(s, tc);
-	return s;
+	return UNIT_SUITE("oak_json", NULL, NULL, 0, parse_object_rejects_bad_bodies,
+			  string_reader, int_reader, ipv4_reader, job_names, tunnel_kind,
+			  instance_entry_json, table_round_trip, table_from_oakestra,
+			  table_parse_errors, error_body);
 }

@@ -155,14 +155,9 @@ END_TEST
 
 Suite *unit_suite(void)
 {
-	Suite *s = suite_create("semnetd_api_parse");
-	TCase *tc = tcase_create("core");
-
-	UNIT_ADD_TESTS(tc, register_accepts_oakestra_bodies,
-		       register_refuses_bad_bodies, deploy_parses_everything,
-		       deploy_refuses_bad_bodies,
-		       ports_same_port_two_protocols_and_round_trip,
-		       ports_are_bounded, undeploy_ignores_oakestra_extras);
-	suite_add_tcase(s, tc);
-	return s;
+	return UNIT_SUITE("semnetd_api_parse", NULL, NULL, 0, register_accepts_oakestra_bodies,
+			  register_refuses_bad_bodies, deploy_parses_everything,
+			  deploy_refuses_bad_bodies,
+			  ports_same_port_two_protocols_and_round_trip, ports_are_bounded,
+			  undeploy_ignores_oakestra_extras);
 }

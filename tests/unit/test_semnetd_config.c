@@ -9,24 +9,6 @@
 #include "../../daemon/node/config.h"
 #include "sn_log.h"
 
-static char path[64];
-
-static void setup(void)
-{
-	snprintf(path, sizeof(path), "/tmp/semnetd-config-%d.json", getpid());
-}
-
-static void teardown(void)
-{
-	unlink(path);
-}
-
-/* The config file the case loads. */
-static void write_config(const char *text)
-{
-	unit_write_file(path, text);
-}
-
 static int load(struct semnetd_config *cfg, int argc, const char **argv)
 {
 	/* getopt permutes argv: give it a writable copy. */
@@ -66,10 +48,10 @@ END_TEST
 START_TEST(probe_settings)
 {
 	struct semnetd_config cfg;
-	const char *argv[] = { "semnetd", "--probe-interval-ms", "200", "--config", path };
+	const char *argv[] = { "semnetd", "--probe-interval-ms", "200", "--config", unit_file };
 	const char *off[] = { "semnetd", "--probe-interval-ms", "0" };
 
-	write_config("{\"probe_timeout_ms\":400,\"probe_down_after\":2}");
+	unit_write_file(unit_file, "{\"probe_timeout_ms\":400,\"probe_down_after\":2}");
 	ck_assert_int_eq(load(&cfg, 5, argv), 0);
 	ck_assert_int_eq(cfg.probe_interval_ms, 200);
 	ck_assert_int_eq(cfg.probe_timeout_ms, 400);
@@ -82,11 +64,12 @@ END_TEST
 START_TEST(file_then_flags)
 {
 	struct semnetd_config cfg;
-	const char *argv[] = { "semnetd", "--mqtt-port", "1884", "--config", path };
+	const char *argv[] = { "semnetd", "--mqtt-port", "1884", "--config", unit_file };
 
-	write_config("{\"socket\":\"/tmp/s.sock\",\"mqtt_port\":1883,\"underlay_addr\":\"10.0.0.7\","
-		     "\"platform\":\"10.18.0.0/16\",\"services\":\"10.18.128.0/17\",\"firewall\":false,"
-		     "\"log_level\":\"debug\"}");
+	unit_write_file(unit_file,
+			"{\"socket\":\"/tmp/s.sock\",\"mqtt_port\":1883,\"underlay_addr\":\"10.0.0.7\","
+			"\"platform\":\"10.18.0.0/16\",\"services\":\"10.18.128.0/17\",\"firewall\":false,"
+			"\"log_level\":\"debug\"}");
 	ck_assert_int_eq(load(&cfg, 5, argv), 0);
 	ck_assert_str_eq(cfg.socket_path, "/tmp/s.sock");
 	ck_assert_int_eq(cfg.mqtt_port, 1884);	/* the flag wins, wherever it is */
@@ -116,12 +99,12 @@ START_TEST(bad_settings)
 		"{\"socket\":",
 	};
 	struct semnetd_config cfg;
-	const char *argv[] = { "semnetd", "--config", path };
+	const char *argv[] = { "semnetd", "--config", unit_file };
 	const char *flags[] = { "semnetd", "--tunnel-port", "x" };
 	const char *extra[] = { "semnetd", "extra" };
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		write_config(files[i]);
+		unit_write_file(unit_file, files[i]);
 		ck_assert_msg(load(&cfg, 3, argv) == -1, "accepted %s", files[i]);
 	}
 	ck_assert_int_eq(load(&cfg, 3, flags), -1);
@@ -140,12 +123,6 @@ END_TEST
 
 Suite *unit_suite(void)
 {
-	Suite *s = suite_create("semnetd_config");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	UNIT_ADD_TESTS(tc, defaults, file_then_flags, probe_settings,
-		       bad_settings, help);
-	suite_add_tcase(s, tc);
-	return s;
+	return UNIT_SUITE("semnetd_config", unit_file_setup, unit_file_teardown, 0, defaults,
+			  file_then_flags, probe_settings, bad_settings, help);
 }

@@ -9,18 +9,41 @@
 
 static const struct semnetd_rtt_params params = { .timeout_us = 1000000, .down_after = 3 };
 
-/* A probe @seq sent at @sent_us and answered @rtt_us later. */
-static void answered(struct semnetd_rtt *r, uint16_t seq, uint64_t sent_us, uint32_t rtt_us)
+/* The peer of each case, fresh (semnetd_rtt_init) before it. */
+static struct semnetd_rtt r;
+
+/* What the kernel is to be told about r, when due() says it is. */
+static uint32_t cost;
+static bool down;
+
+static void setup(void)
 {
-	semnetd_rtt_sent(r, seq, sent_us, &params);
-	ck_assert(semnetd_rtt_reply(r, seq, sent_us + rtt_us));
+	semnetd_rtt_init(&r);
+	cost = 0;
+	down = false;
+}
+
+static bool due(void)
+{
+	return semnetd_rtt_push_due(&r, &cost, &down);
+}
+
+/* A push is due, and done. */
+static void pushed(void)
+{
+	ck_assert(due());
+	semnetd_rtt_pushed(&r, cost, down);
+}
+
+/* A probe @seq sent at @sent_us and answered @rtt_us later. */
+static void answered(struct semnetd_rtt *peer, uint16_t seq, uint64_t sent_us, uint32_t rtt_us)
+{
+	semnetd_rtt_sent(peer, seq, sent_us, &params);
+	ck_assert(semnetd_rtt_reply(peer, seq, sent_us + rtt_us));
 }
 
 START_TEST(ewma_a_quarter_of_the_way)
 {
-	struct semnetd_rtt r;
-
-	semnetd_rtt_init(&r);
 	ck_assert(!r.measured);
 	ck_assert_uint_eq(semnetd_rtt_cost(&r), SEMNET_PEER_COST_UNKNOWN);
 	semnetd_rtt_sample(&r, 1000);
@@ -38,9 +61,6 @@ END_TEST
 
 START_TEST(replies_match_their_probe)
 {
-	struct semnetd_rtt r;
-
-	semnetd_rtt_init(&r);
 	semnetd_rtt_sent(&r, 7, 1000, &params);
 	semnetd_rtt_sent(&r, 8, 1500, &params);
 	ck_assert(semnetd_rtt_reply(&r, 8, 2500));
@@ -58,9 +78,6 @@ END_TEST
 
 START_TEST(down_after_n_losses_in_a_row)
 {
-	struct semnetd_rtt r;
-
-	semnetd_rtt_init(&r);
 	answered(&r, 1, 0, 5000);
 	semnetd_rtt_sent(&r, 2, 100000, &params);
 	semnetd_rtt_sent(&r, 3, 600000, &params);
@@ -83,9 +100,6 @@ END_TEST
 
 START_TEST(a_reply_breaks_the_row)
 {
-	struct semnetd_rtt r;
-
-	semnetd_rtt_init(&r);
 	semnetd_rtt_lost(&r, &params);
 	semnetd_rtt_lost(&r, &params);
 	answered(&r, 1, 0, 700);
@@ -98,9 +112,6 @@ END_TEST
 
 START_TEST(back_up_starts_afresh)
 {
-	struct semnetd_rtt r;
-
-	semnetd_rtt_init(&r);
 	answered(&r, 1, 0, 40000);
 	for (int i = 0; i < 3; i++)
 		semnetd_rtt_lost(&r, &params);
@@ -114,9 +125,6 @@ END_TEST
 
 START_TEST(full_window_loses_the_oldest)
 {
-	struct semnetd_rtt r;
-
-	semnetd_rtt_init(&r);
 	for (uint16_t seq = 0; seq < SEMNETD_RTT_PENDING; seq++)
 		semnetd_rtt_sent(&r, seq, 1000 + seq, &params);
 	ck_assert_uint_eq(r.lost, 0);
@@ -130,29 +138,24 @@ END_TEST
 
 START_TEST(push_first_measurement_then_only_real_changes)
 {
-	struct semnetd_rtt r;
-	uint32_t cost;
-	bool down;
-
-	semnetd_rtt_init(&r);
-	ck_assert(!semnetd_rtt_push_due(&r, &cost, &down));	/* nothing known */
+	ck_assert(!due());	/* nothing known */
 	semnetd_rtt_sample(&r, 20000);
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(due());
 	ck_assert_uint_eq(cost, 20000);
 	ck_assert(!down);
 	semnetd_rtt_pushed(&r, cost, down);
-	ck_assert(!semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(!due());
 	/* Within 10 %: srtt 20000 -> 21000 -> 21750; no message. */
 	semnetd_rtt_sample(&r, 24000);
 	ck_assert_uint_eq(r.srtt_us, 21000);
-	ck_assert(!semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(!due());
 	semnetd_rtt_sample(&r, 24000);
 	ck_assert_uint_eq(r.srtt_us, 21750);
-	ck_assert(!semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(!due());
 	/* 22125 is more than 2000 above 20000: pushed. */
 	semnetd_rtt_sample(&r, 23250);
 	ck_assert_uint_eq(r.srtt_us, 22125);
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(due());
 	ck_assert_uint_eq(cost, 22125);
 	semnetd_rtt_pushed(&r, cost, down);
 	ck_assert_uint_eq(r.pushes, 2);
@@ -161,48 +164,36 @@ END_TEST
 
 START_TEST(push_band_has_a_floor)
 {
-	struct semnetd_rtt r;
-	uint32_t cost;
-	bool down;
-
 	/* 10 % of 300 us would be 30 us: the floor is 100 us. */
-	semnetd_rtt_init(&r);
 	semnetd_rtt_sample(&r, 300);
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
-	semnetd_rtt_pushed(&r, cost, down);
+	pushed();
 	r.srtt_us = 400;
-	ck_assert(!semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(!due());
 	r.srtt_us = 401;
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(due());
 	r.srtt_us = 200;
-	ck_assert(!semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(!due());
 	r.srtt_us = 199;
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(due());
 }
 END_TEST
 
 START_TEST(push_every_down_and_up)
 {
-	struct semnetd_rtt r;
-	uint32_t cost;
-	bool down;
-
-	semnetd_rtt_init(&r);
 	answered(&r, 1, 0, 5000);
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
-	semnetd_rtt_pushed(&r, cost, down);
+	pushed();
 	semnetd_rtt_lost(&r, &params);
 	semnetd_rtt_lost(&r, &params);
-	ck_assert(!semnetd_rtt_push_due(&r, &cost, &down));	/* not down yet */
+	ck_assert(!due());	/* not down yet */
 	semnetd_rtt_lost(&r, &params);
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(due());
 	ck_assert(down);
 	ck_assert_uint_eq(cost, 5000);
 	semnetd_rtt_pushed(&r, cost, down);
 	semnetd_rtt_lost(&r, &params);
-	ck_assert(!semnetd_rtt_push_due(&r, &cost, &down));	/* still down: nothing new */
+	ck_assert(!due());	/* still down: nothing new */
 	answered(&r, 2, 9000000, 5040);	/* back, at a cost within the band */
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(due());
 	ck_assert(!down);
 	ck_assert_uint_eq(cost, 5040);
 }
@@ -210,16 +201,11 @@ END_TEST
 
 START_TEST(push_down_before_any_reply)
 {
-	struct semnetd_rtt r;
-	uint32_t cost;
-	bool down;
-
-	semnetd_rtt_init(&r);
 	for (uint16_t seq = 0; seq < 3; seq++)
 		semnetd_rtt_sent(&r, seq, seq * 500000ULL, &params);
 	semnetd_rtt_expire(&r, 2000000, &params);
 	ck_assert(r.down);
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(due());
 	ck_assert(down);
 	ck_assert_uint_eq(cost, SEMNET_PEER_COST_UNKNOWN);
 }
@@ -227,16 +213,10 @@ END_TEST
 
 START_TEST(repush_after_the_kernel_forgot)
 {
-	struct semnetd_rtt r;
-	uint32_t cost;
-	bool down;
-
-	semnetd_rtt_init(&r);
 	semnetd_rtt_sample(&r, 8000);
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
-	semnetd_rtt_pushed(&r, cost, down);
+	pushed();
 	semnetd_rtt_repush(&r);
-	ck_assert(semnetd_rtt_push_due(&r, &cost, &down));
+	ck_assert(due());
 	ck_assert_uint_eq(cost, 8000);
 }
 END_TEST
@@ -282,6 +262,8 @@ Suite *unit_suite(void)
 	Suite *s = suite_create("semnetd_rtt");
 	TCase *tm = tcase_create("measure"), *tp = tcase_create("push");
 
+	tcase_add_checked_fixture(tm, setup, NULL);
+	tcase_add_checked_fixture(tp, setup, NULL);
 	UNIT_ADD_TESTS(tm, ewma_a_quarter_of_the_way, replies_match_their_probe,
 		       down_after_n_losses_in_a_row, a_reply_breaks_the_row,
 		       back_up_starts_afresh, full_window_loses_the_oldest,

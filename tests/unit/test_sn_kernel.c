@@ -112,6 +112,13 @@ static void fake_reset(void)
 
 static struct sn_genl genl = { .family = FAMILY };
 
+/* Dumps the services the fake kernel was scripted to answer. */
+static int dump_services(struct sn_services *services)
+{
+	return sn_kernel_dump(&genl, SEMNET_CMD_GET_SERVICE, NULL, NULL, sn_services_collect,
+			      services, sn_services_reset);
+}
+
 /* --- round trips --- */
 
 START_TEST(node_round_trip)
@@ -494,13 +501,11 @@ START_TEST(malformed_replies)
 	ck_assert_int_eq(sn_service_get(attrs, &s), -EBADMSG);
 	nlmsg_free(m);
 
-	/* A prefix of length 33. */
+	/* A prefix of length 33 (the encoder puts what it is given). */
 	m = msg_new(SEMNET_CMD_GET_PEER);
 	nest = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER);
-	pfx = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER_SUBNET);
-	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A("10.0.0.0"));
-	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 33);
-	nla_nest_end(m, pfx);
+	ck_assert_int_eq(sn_kprefix_put(m, SEMNET_A_PEER_SUBNET,
+					&(struct sn_kprefix){ A("10.0.0.0"), 33 }), 0);
 	nla_nest_end(m, nest);
 	msg_attrs(m, attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &p), -EBADMSG);
@@ -622,15 +627,12 @@ START_TEST(collect_stops_on_malformed)
 	struct sn_services services = { 0 };
 	int ret;
 
-	fake_reset();
 	service_reply(0, A("172.30.0.1"), "a");
 	reply_new(0, SEMNET_CMD_GET_SERVICE);	/* no SEMNET_A_SERVICE */
-	ret = sn_kernel_dump(&genl, SEMNET_CMD_GET_SERVICE, NULL, NULL,
-			     sn_services_collect, &services, sn_services_reset);
+	ret = dump_services(&services);
 	ck_assert_int_eq(ret, -EBADMSG);
 	ck_assert_int_eq(fake.ntx, 1);
 	free(services.v);
-	fake_reset();
 }
 END_TEST
 
@@ -646,7 +648,6 @@ START_TEST(call_builds_and_sends)
 	struct sn_service s = { .addr = A("172.30.0.10"), .present = 1u << SEMNET_A_SERVICE_ADDR };
 	struct genlmsghdr *gh;
 
-	fake_reset();
 	ck_assert_int_eq(sn_kernel_call(&genl, SEMNET_CMD_DEL_SERVICE, 0, sn_service_fill, &s,
 					NULL, NULL), 0);
 	ck_assert_int_eq(fake.ntx, 1);
@@ -664,7 +665,6 @@ START_TEST(call_builds_and_sends)
 	fake.err[1] = -ENOENT;
 	ck_assert_int_eq(sn_kernel_call(&genl, SEMNET_CMD_DEL_SERVICE, 0, sn_service_fill, &s,
 					NULL, NULL), -ENOENT);
-	fake_reset();
 }
 END_TEST
 
@@ -674,15 +674,13 @@ START_TEST(dump_retries_interrupted)
 	struct sn_services services = { 0 };
 	int ret;
 
-	fake_reset();
 	service_reply(0, A("172.30.0.1"), "stale");
 	fake.err[0] = -EIO;
 	service_reply(1, A("172.30.0.1"), "stale");
 	fake.err[1] = -EIO;
 	service_reply(2, A("172.30.0.1"), "a");
 	service_reply(2, A("172.30.0.2"), "b");
-	ret = sn_kernel_dump(&genl, SEMNET_CMD_GET_SERVICE, NULL, NULL,
-			     sn_services_collect, &services, sn_services_reset);
+	ret = dump_services(&services);
 	ck_assert_int_eq(ret, 0);
 	ck_assert_int_eq(fake.ntx, 3);
 	ck_assert(nlmsg_hdr(fake.req[2])->nlmsg_flags & NLM_F_DUMP);
@@ -694,12 +692,10 @@ START_TEST(dump_retries_interrupted)
 	/* Interrupted every time: -EIO after SN_KERNEL_DUMP_TRIES. */
 	for (int tx = 0; tx < MAX_TX; tx++)
 		fake.err[tx] = -EIO;
-	ret = sn_kernel_dump(&genl, SEMNET_CMD_GET_SERVICE, NULL, NULL,
-			     sn_services_collect, &services, sn_services_reset);
+	ret = dump_services(&services);
 	ck_assert_int_eq(ret, -EIO);
 	ck_assert_int_eq(fake.ntx, SN_KERNEL_DUMP_TRIES);
 	free(services.v);
-	fake_reset();
 }
 END_TEST
 
@@ -718,7 +714,6 @@ START_TEST(semnetd_requests_in_network_order)
 	struct sn_node node;
 	struct sn_peer peer;
 
-	fake_reset();
 	ck_assert_int_eq(semnetd_kernel_set_node(&genl, &cfg), 0);
 	msg_attrs(fake.req[0], attrs);
 	ck_assert_int_eq(sn_node_get(attrs, &node), 0);
@@ -766,7 +761,6 @@ START_TEST(semnetd_requests_in_network_order)
 			  A("10.0.0.3"));
 	ck_assert_uint_eq(nla_get_u32(inner(fake.req[4], SEMNET_A_PEER, SEMNET_A_PEER_COST)),
 			  1200);
-	fake_reset();
 }
 END_TEST
 
@@ -781,7 +775,6 @@ START_TEST(semnetd_dumps_in_host_order)
 	size_t n = 99;
 	struct sn_peer p = { .subnet = { A("172.16.0.128"), 26 }, .addr = A("10.0.0.3") };
 
-	fake_reset();
 	service_reply(0, A("172.30.0.10"), "app.ns");
 	ck_assert_int_eq(semnetd_kernel_services(&genl, &ks, &n), 0);
 	ck_assert_uint_eq(n, 1);
@@ -830,17 +823,11 @@ END_TEST
 
 Suite *unit_suite(void)
 {
-	Suite *s = suite_create("sn_kernel");
-	TCase *tc = tcase_create("core");
-
-	UNIT_ADD_TESTS(tc, node_round_trip, node_partial, service_round_trip,
-		       instance_round_trip, peer_round_trip, flow_decode,
-		       stats_decode, miss_and_info_decode, malformed_replies,
-		       put_into_full_message, lists_grow_and_filter,
-		       collect_stops_on_malformed, call_builds_and_sends,
-		       dump_retries_interrupted,
-		       semnetd_requests_in_network_order,
-		       semnetd_dumps_in_host_order);
-	suite_add_tcase(s, tc);
-	return s;
+	return UNIT_SUITE("sn_kernel", fake_reset, fake_reset, 0, node_round_trip, node_partial,
+			  service_round_trip, instance_round_trip, peer_round_trip,
+			  flow_decode, stats_decode, miss_and_info_decode, malformed_replies,
+			  put_into_full_message, lists_grow_and_filter,
+			  collect_stops_on_malformed, call_builds_and_sends,
+			  dump_retries_interrupted, semnetd_requests_in_network_order,
+			  semnetd_dumps_in_host_order);
 }

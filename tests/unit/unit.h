@@ -21,6 +21,17 @@ Suite *unit_suite(void);
 void unit_add_tests(TCase *tc, const TTest *const *tests);
 
 /*
+ * The suite NAME of a binary with one test case, "core": SETUP and
+ * TEARDOWN (NULL: none) around each test, TIMEOUT seconds each (0:
+ * Check's default), then the tests in the order given.
+ */
+#define UNIT_SUITE(name, setup, teardown, timeout, ...) \
+	unit_suite_new((name), (setup), (teardown), (timeout), \
+		       (const TTest *const[]) { __VA_ARGS__, NULL })
+Suite *unit_suite_new(const char *name, SFun setup, SFun teardown, int timeout,
+		      const TTest *const *tests);
+
+/*
  * Makes a fresh directory /tmp/PREFIX.XXXXXX into DIR (LEN bytes) for a
  * test's files; unit_tmpdir_remove() deletes it and everything below it.
  */
@@ -29,6 +40,15 @@ void unit_tmpdir_remove(const char *dir);
 
 /* Replaces the file at PATH with TEXT (a config file, a request body). */
 void unit_write_file(const char *path, const char *text);
+
+/*
+ * A case's scratch file (a config file): unit_file_setup, a checked
+ * fixture, names it /tmp/semnet-unit-PID.json in unit_file (no file yet);
+ * unit_file_teardown removes it.
+ */
+extern char unit_file[64];
+void unit_file_setup(void);
+void unit_file_teardown(void);
 
 /* What a tool's main printed, and its exit status. */
 struct unit_output {
