@@ -24,37 +24,6 @@ void sn_flow_usage(FILE *out)
 	      out);
 }
 
-json_t *sn_flow_json(const struct sn_flow *f)
-{
-	const char *state = sn_flow_state_name(f->state);
-	json_t *o = json_object();
-	char buf[8];
-
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "proto", json_string(sn_fmt_proto(f->proto, buf, sizeof(buf))));
-	json_object_set_new(o, "src", sn_json_addr(f->src));
-	json_object_set_new(o, "sport", json_integer(f->sport));
-	json_object_set_new(o, "dst", sn_json_addr(f->dst));
-	json_object_set_new(o, "dport", json_integer(f->dport));
-	json_object_set_new(o, "xsrc", sn_json_addr(f->xsrc));
-	json_object_set_new(o, "xsport", json_integer(f->xsport));
-	json_object_set_new(o, "xdst", sn_json_addr(f->xdst));
-	json_object_set_new(o, "xdport", json_integer(f->xdport));
-	json_object_set_new(o, "service", SN_HAS(f, SEMNET_A_FLOW_SERVICE) ?
-			    sn_json_addr(f->service) : json_null());
-	json_object_set_new(o, "instance", SN_HAS(f, SEMNET_A_FLOW_INSTANCE) ?
-			    sn_json_addr(f->instance) : json_null());
-	if (state)
-		json_object_set_new(o, "state", json_string(state));
-	else
-		json_object_set_new(o, "state", json_integer(f->state));
-	json_object_set_new(o, "expires_ms", json_integer(f->expires));
-	json_object_set_new(o, "packets", sn_json_u64(f->packets));
-	json_object_set_new(o, "bytes", sn_json_u64(f->bytes));
-	return o;
-}
-
 /*
  * A flow's text cells. Flows are printed without sn_table: a full table
  * (16M flows) would not fit as strings, so the cells are formatted twice,
@@ -129,11 +98,39 @@ static int cmp_flow(const void *pa, const void *pb)
 	return x < y ? -1 : x > y;
 }
 
+#define FLOW_J(key, type, member) SN_JF(key, type, struct sn_flow, member)
+
+static const struct sn_jfield flow_json[] = {
+	{ FLOW_J("proto", SN_J_PROTO, proto) },
+	{ FLOW_J("src", SN_J_ADDR, src) },
+	{ FLOW_J("sport", SN_J_U16, sport) },
+	{ FLOW_J("dst", SN_J_ADDR, dst) },
+	{ FLOW_J("dport", SN_J_U16, dport) },
+	{ FLOW_J("xsrc", SN_J_ADDR, xsrc) },
+	{ FLOW_J("xsport", SN_J_U16, xsport) },
+	{ FLOW_J("xdst", SN_J_ADDR, xdst) },
+	{ FLOW_J("xdport", SN_J_U16, xdport) },
+	{ FLOW_J("service", SN_J_ADDR, service), .attr = SEMNET_A_FLOW_SERVICE, .or_null = true },
+	{ FLOW_J("instance", SN_J_ADDR, instance), .attr = SEMNET_A_FLOW_INSTANCE,
+	  .or_null = true },
+	{ FLOW_J("state", SN_J_NAMED, state), .name_of = sn_flow_state_name },
+	{ FLOW_J("expires_ms", SN_J_U32, expires) },
+	{ FLOW_J("packets", SN_J_U64, packets) },
+	{ FLOW_J("bytes", SN_J_U64, bytes) },
+};
+
+json_t *sn_flow_json(const struct sn_flow *f)
+{
+	return sn_json_object(f, flow_json, ARRAY_SIZE(flow_json));
+}
+
 enum { FKW_SERVICE, FKW_INSTANCE };
 
 static const struct sn_kw flow_kw[] = {
-	[FKW_SERVICE] = { "service", SN_KW_ADDR, 0, 0, NULL },
-	[FKW_INSTANCE] = { "instance", SN_KW_ADDR, 0, 0, NULL },
+	[FKW_SERVICE] = { SN_KW("service", SN_KW_ADDR, 0, 0, NULL),
+			  SN_KW_FIELD(struct sn_flow, service, SEMNET_A_FLOW_SERVICE) },
+	[FKW_INSTANCE] = { SN_KW("instance", SN_KW_ADDR, 0, 0, NULL),
+			   SN_KW_FIELD(struct sn_flow, instance, SEMNET_A_FLOW_INSTANCE) },
 };
 
 static int flow_filter(const char *what, int argc, char **argv, bool exclusive,
@@ -143,19 +140,11 @@ static int flow_filter(const char *what, int argc, char **argv, bool exclusive,
 	int ret;
 
 	memset(f, 0, sizeof(*f));
-	ret = sn_keywords(what, flow_kw, ARRAY_SIZE(flow_kw), argc, argv, kv);
+	ret = sn_object_keywords(what, flow_kw, ARRAY_SIZE(flow_kw), false, argc, argv, kv, f);
 	if (ret)
 		return ret;
 	if (exclusive && kv[FKW_SERVICE].n && kv[FKW_INSTANCE].n)
 		return sn_usage_error(what, "give either \"service\" or \"instance\", not both");
-	if (kv[FKW_SERVICE].n) {
-		f->service = kv[FKW_SERVICE].v[0].addr;
-		SN_SET(f, SEMNET_A_FLOW_SERVICE);
-	}
-	if (kv[FKW_INSTANCE].n) {
-		f->instance = kv[FKW_INSTANCE].v[0].addr;
-		SN_SET(f, SEMNET_A_FLOW_INSTANCE);
-	}
 	return 0;
 }
 
@@ -184,9 +173,9 @@ static int flow_show(const char *what, int argc, char **argv)
 		for (k = 0; k < list.n; k++)
 			sn_json_stream_add(&js, sn_flow_json(&list.v[k]));
 		ret = sn_json_stream_end(&js) ? SN_EXIT_FAIL : 0;
-		goto out;
+	} else {
+		print_flows_text(list.v, list.n, stdout);
 	}
-	print_flows_text(list.v, list.n, stdout);
 out:
 	free(list.v);
 	return ret;
@@ -205,12 +194,14 @@ static int flow_flush(const char *what, int argc, char **argv)
 }
 
 static const struct sn_subcmd flow_cmds[] = {
-	{ "show", flow_show },
-	{ "flush", flow_flush },
+	{ "show", flow_show, NULL },
+	{ "flush", flow_flush, NULL },
 };
 
-int sn_cmd_flow(int argc, char **argv)
-{
-	return sn_dispatch("flow", flow_cmds, ARRAY_SIZE(flow_cmds), sn_flow_usage,
-			   argc, argv);
-}
+/* Read-only: flows are the module's own; only show and flush. */
+const struct sn_object sn_flow_object = {
+	.name = "flow",
+	.usage = sn_flow_usage,
+	.cmds = flow_cmds,
+	.ncmds = ARRAY_SIZE(flow_cmds),
+};

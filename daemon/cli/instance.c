@@ -3,12 +3,8 @@
  * semnet instance { add | change | del | show | flush }: InstanceIPs
  * (SEMNET_CMD_NEW_INSTANCE / DEL_INSTANCE / GET_INSTANCE / FLUSH_INSTANCES).
  */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <net/if.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "cli.h"
 
@@ -32,39 +28,42 @@ void sn_instance_usage(FILE *out)
 	      out);
 }
 
-json_t *sn_instance_json(const struct sn_instance *i)
+#define INSTANCE_J(key, type, member) SN_JF(key, type, struct sn_instance, member)
+
+static const struct sn_jfield instance_json[] = {
+	{ INSTANCE_J("address", SN_J_ADDR, addr) },
+	{ INSTANCE_J("service", SN_J_STR, service) },
+	{ INSTANCE_J("nsip", SN_J_ADDR, nsip), .attr = SEMNET_A_INSTANCE_NSIP, .or_null = true },
+	/* node: the hosting node's underlay address, null when it is this one. */
+	{ INSTANCE_J("node", SN_J_NODE, node) },
+	{ INSTANCE_J("local", SN_J_BOOL, local) },
+};
+
+/* Its node's cost and state, as the closest policy sees them; counters. */
+static const struct sn_jfield instance_json_state[] = {
+	{ INSTANCE_J("cost", SN_J_COST, cost), .attr = SEMNET_A_INSTANCE_COST },
+	{ INSTANCE_J("down", SN_J_BOOL, down), .attr = SEMNET_A_INSTANCE_DOWN },
+	{ INSTANCE_J("counters", SN_J_COUNTERS, counters) },
+};
+
+json_t *sn_instance_json(const void *instance)
 {
-	json_t *o = json_object();
+	const struct sn_instance *i = instance;
+	char ifname[SN_IFNAME_STRLEN];
+	json_t *o = sn_json_object(i, instance_json, ARRAY_SIZE(instance_json));
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "address", sn_json_addr(i->addr));
-	json_object_set_new(o, "service", json_string(i->service));
-	json_object_set_new(o, "nsip", SN_HAS(i, SEMNET_A_INSTANCE_NSIP) ?
-			    sn_json_addr(i->nsip) : json_null());
-	/* node: the hosting node's underlay address, null when it is this one. */
-	json_object_set_new(o, "node", i->node ? sn_json_addr(i->node) : json_null());
-	json_object_set_new(o, "local", json_boolean(i->local));
-	if (i->ifindex) {
-		char ifname[SN_IFNAME_STRLEN];
-
-		json_object_set_new(o, "dev", json_string(sn_fmt_ifname(i->ifindex, ifname)));
-		json_object_set_new(o, "ifindex", json_integer(i->ifindex));
-	} else {
-		json_object_set_new(o, "dev", json_null());
-		json_object_set_new(o, "ifindex", json_integer(0));
-	}
-	/* Its node's cost and state, as the closest policy sees them. */
-	if (SN_HAS(i, SEMNET_A_INSTANCE_COST))
-		json_object_set_new(o, "cost", sn_json_cost(i->cost));
-	if (SN_HAS(i, SEMNET_A_INSTANCE_DOWN))
-		json_object_set_new(o, "down", json_boolean(i->down));
-	json_object_set_new(o, "counters", sn_counters_json(&i->counters));
+	json_object_set_new(o, "dev", i->ifindex ?
+			    json_string(sn_fmt_ifname(i->ifindex, ifname)) : json_null());
+	json_object_set_new(o, "ifindex", json_integer(i->ifindex));
+	sn_json_fields(o, i, instance_json_state, ARRAY_SIZE(instance_json_state));
 	return o;
 }
 
-void sn_instance_text(struct sn_table *t, const char *indent, const struct sn_instance *i)
+void sn_instance_text(struct sn_table *t, const char *indent, const void *instance)
 {
+	const struct sn_instance *i = instance;
 	char a[SN_ADDR_STRLEN];
 
 	sn_table_row(t);
@@ -94,201 +93,67 @@ void sn_instance_text(struct sn_table *t, const char *indent, const struct sn_in
 
 static int cmp_instance(const void *a, const void *b)
 {
-	uint32_t x = ntohl(((const struct sn_instance *)a)->addr);
-	uint32_t y = ntohl(((const struct sn_instance *)b)->addr);
-
-	return x < y ? -1 : x > y;
+	return sn_cmp_addr(((const struct sn_instance *)a)->addr,
+			   ((const struct sn_instance *)b)->addr);
 }
 
-void sn_instances_sort(struct sn_instances *s)
+static void *instance_items(void *list, size_t *n)
 {
-	if (s->n > 1)
-		qsort(s->v, s->n, sizeof(*s->v), cmp_instance);
+	struct sn_instances *l = list;
+
+	*n = l->n;
+	return l->v;
 }
 
-enum { IKW_SERVICE, IKW_NSIP, IKW_NODE, IKW_DEV, IKW_N };
-
-static int instance_add_change(const char *what, int argc, char **argv, bool add)
+/* show service NAME: the list keeps only its instances, for any module. */
+static void instance_filter(void *list, const void *sel)
 {
-	static const struct sn_kw add_kw[] = {
-		[IKW_SERVICE] = { "service", SN_KW_NAME, SN_KW_REQUIRED, 0, NULL },
-		[IKW_NSIP] = { "nsip", SN_KW_ADDR, SN_KW_REQUIRED, 0, NULL },
-		[IKW_NODE] = { "node", SN_KW_NODE, 0, 0, NULL },
-		[IKW_DEV] = { "dev", SN_KW_IFNAME, 0, 0, NULL },
-	};
-	static const struct sn_kw change_kw[] = {
-		[IKW_SERVICE] = { "service", SN_KW_NAME, 0, 0, NULL },
-		[IKW_NSIP] = { "nsip", SN_KW_ADDR, 0, 0, NULL },
-		[IKW_NODE] = { "node", SN_KW_NODE, 0, 0, NULL },
-		[IKW_DEV] = { "dev", SN_KW_IFNAME, 0, 0, NULL },
-	};
-	struct sn_kwval kv[IKW_N];
-	struct sn_instance i;
-	int ret;
+	const struct sn_instance *i = sel;
 
-	memset(&i, 0, sizeof(i));
-	ret = sn_positional_addr(what, argc > 0 ? argv[0] : NULL, &i.addr);
-	if (ret)
-		return ret;
-	SN_SET(&i, SEMNET_A_INSTANCE_ADDR);
-	ret = sn_keywords(what, add ? add_kw : change_kw, IKW_N, argc - 1, argv + 1, kv);
-	if (ret)
-		return ret;
-	if (!add && !kv[IKW_SERVICE].n && !kv[IKW_NSIP].n && !kv[IKW_NODE].n &&
-	    !kv[IKW_DEV].n)
-		return sn_usage_error(what, "nothing to change (give service, nsip, node or dev)");
-	if (kv[IKW_SERVICE].n) {
-		snprintf(i.service, sizeof(i.service), "%s", kv[IKW_SERVICE].v[0].str);
-		SN_SET(&i, SEMNET_A_INSTANCE_SERVICE);
-	}
-	if (kv[IKW_NSIP].n) {
-		i.nsip = kv[IKW_NSIP].v[0].addr;
-		SN_SET(&i, SEMNET_A_INSTANCE_NSIP);
-	}
-	if (kv[IKW_NODE].n) {
-		i.node = kv[IKW_NODE].v[0].addr;
-		SN_SET(&i, SEMNET_A_INSTANCE_NODE);
-	}
-	if (kv[IKW_DEV].n) {
-		const char *dev = kv[IKW_DEV].v[0].str;
-
-		/* "none" lifts the check (0); a name must exist here and now. */
-		if (strcmp(dev, "none")) {
-			i.ifindex = if_nametoindex(dev);
-			if (!i.ifindex)
-				return sn_fail(what, "no such device \"%s\" (dev) in this network namespace",
-					       dev);
-		}
-		SN_SET(&i, SEMNET_A_INSTANCE_IFINDEX);
-	}
-	return sn_request(what, SEMNET_CMD_NEW_INSTANCE,
-			  add ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_REPLACE,
-			  sn_instance_fill, &i, NULL, NULL);
+	if (SN_HAS(i, SEMNET_A_INSTANCE_SERVICE))
+		((struct sn_instances *)list)->filter_service = i->service;
 }
 
-static int instance_add(const char *what, int argc, char **argv)
-{
-	return instance_add_change(what, argc, argv, true);
-}
-
-static int instance_change(const char *what, int argc, char **argv)
-{
-	return instance_add_change(what, argc, argv, false);
-}
-
-static int instance_del(const char *what, int argc, char **argv)
-{
-	struct sn_instance i;
-	int ret;
-
-	memset(&i, 0, sizeof(i));
-	ret = sn_positional_addr(what, argc > 0 ? argv[0] : NULL, &i.addr);
-	if (ret)
-		return ret;
-	if (argc > 1)
-		return sn_usage_error(what, "unexpected argument \"%s\"", argv[1]);
-	SN_SET(&i, SEMNET_A_INSTANCE_ADDR);
-	return sn_request(what, SEMNET_CMD_DEL_INSTANCE, 0, sn_instance_fill, &i, NULL, NULL);
-}
-
-static const struct sn_kw service_filter_kw[] = {
-	{ "service", SN_KW_NAME, 0, 0, NULL },
+const struct sn_list_ops sn_instance_list = {
+	.list_size = sizeof(struct sn_instances),
+	.item_size = sizeof(struct sn_instance),
+	.collect = sn_instances_collect,
+	.reset = sn_instances_reset,
+	.items = instance_items,
+	.filter = instance_filter,
+	.cmp = cmp_instance,
+	.json = sn_instance_json,
+	.text = sn_instance_text,
 };
 
-/*
- * [ADDR | service NAME] of show, or [service NAME] of flush, into *i.
- * Returns 0 or SN_EXIT_USAGE.
- */
-static int instance_selector(const char *what, int argc, char **argv, bool addr_ok,
-			     struct sn_instance *i)
-{
-	struct sn_kwval kv[1];
-	int ret;
+#define INSTANCE_KW(name, type, flags, member, attr) \
+	{ SN_KW(name, type, flags, 0, NULL), SN_KW_FIELD(struct sn_instance, member, attr) }
 
-	memset(i, 0, sizeof(*i));
-	if (!argc)
-		return 0;
-	if (addr_ok && argv[0][0] >= '0' && argv[0][0] <= '9') {
-		ret = sn_positional_addr(what, argv[0], &i->addr);
-		if (ret)
-			return ret;
-		if (argc > 1)
-			return sn_usage_error(what, "unexpected argument \"%s\"", argv[1]);
-		SN_SET(i, SEMNET_A_INSTANCE_ADDR);
-		return 0;
-	}
-	ret = sn_keywords(what, service_filter_kw, 1, argc, argv, kv);
-	if (ret)
-		return ret;
-	snprintf(i->service, sizeof(i->service), "%s", kv[0].v[0].str);
-	SN_SET(i, SEMNET_A_INSTANCE_SERVICE);
-	return 0;
-}
-
-static int instance_show(const char *what, int argc, char **argv)
-{
-	struct sn_instances list = { 0 };
-	struct sn_instance sel;
-	struct sn_table *t;
-	size_t k;
-	int ret;
-
-	ret = instance_selector(what, argc, argv, true, &sel);
-	if (ret)
-		return ret;
-	if (SN_HAS(&sel, SEMNET_A_INSTANCE_ADDR)) {
-		ret = sn_request(what, SEMNET_CMD_GET_INSTANCE, 0, sn_instance_fill, &sel,
-				 sn_instances_collect, &list);
-	} else {
-		if (SN_HAS(&sel, SEMNET_A_INSTANCE_SERVICE))
-			list.filter_service = sel.service;
-		ret = sn_dump(what, SEMNET_CMD_GET_INSTANCE,
-			      sel.present ? sn_instance_fill : NULL, &sel,
-			      sn_instances_collect, &list, sn_instances_reset);
-	}
-	if (ret)
-		goto out;
-	sn_instances_sort(&list);
-	if (sn_opts.json) {
-		json_t *a = json_array();
-
-		for (k = 0; a && k < list.n; k++)
-			json_array_append_new(a, sn_instance_json(&list.v[k]));
-		ret = sn_json_print(a, stdout) ? SN_EXIT_FAIL : 0;
-		goto out;
-	}
-	t = sn_table_new();
-	for (k = 0; k < list.n; k++)
-		sn_instance_text(t, "", &list.v[k]);
-	sn_table_print(t, stdout, "");
-	sn_table_free(t);
-out:
-	free(list.v);
-	return ret;
-}
-
-static int instance_flush(const char *what, int argc, char **argv)
-{
-	struct sn_instance sel;
-	int ret;
-
-	ret = instance_selector(what, argc, argv, false, &sel);
-	if (ret)
-		return ret;
-	return sn_request(what, SEMNET_CMD_FLUSH_INSTANCES, 0,
-			  sel.present ? sn_instance_fill : NULL, &sel, NULL, NULL);
-}
-
-static const struct sn_subcmd instance_cmds[] = {
-	{ "show", instance_show },
-	{ "add", instance_add },
-	{ "change", instance_change },
-	{ "del", instance_del },
-	{ "flush", instance_flush },
+static const struct sn_kw instance_kw[] = {
+	INSTANCE_KW("service", SN_KW_NAME, SN_KW_REQUIRED, service, SEMNET_A_INSTANCE_SERVICE),
+	INSTANCE_KW("nsip", SN_KW_ADDR, SN_KW_REQUIRED, nsip, SEMNET_A_INSTANCE_NSIP),
+	INSTANCE_KW("node", SN_KW_NODE, 0, node, SEMNET_A_INSTANCE_NODE),
+	/* "none" lifts the check of the sender's port (ifindex 0). */
+	INSTANCE_KW("dev", SN_KW_IFNAME, SN_KW_NONE, ifindex, SEMNET_A_INSTANCE_IFINDEX),
 };
 
-int sn_cmd_instance(int argc, char **argv)
-{
-	return sn_dispatch("instance", instance_cmds, ARRAY_SIZE(instance_cmds),
-			   sn_instance_usage, argc, argv);
-}
+/* show [service NAME] and flush [service NAME]. */
+static const struct sn_kw instance_filter_kw[] = {
+	INSTANCE_KW("service", SN_KW_NAME, 0, service, SEMNET_A_INSTANCE_SERVICE),
+};
+
+/* show and flush also take [service NAME]. */
+const struct sn_object sn_instance_object = {
+	.name = "instance",
+	.usage = sn_instance_usage,
+	.size = sizeof(struct sn_instance),
+	.fill = sn_instance_fill,
+	SN_OBJECT_KEY(SN_KEY_ADDR, struct sn_instance, addr, SEMNET_A_INSTANCE_ADDR),
+	SN_OBJECT_KW(instance_kw, "nothing to change (give service, nsip, node or dev)"),
+	.cmd = { SEMNET_CMD_NEW_INSTANCE, SEMNET_CMD_DEL_INSTANCE, SEMNET_CMD_GET_INSTANCE,
+		 SEMNET_CMD_FLUSH_INSTANCES },
+	.show_key = true,
+	.filter_kw = instance_filter_kw,
+	.nfilter_kw = ARRAY_SIZE(instance_filter_kw),
+	.list = &sn_instance_list,
+};

@@ -116,17 +116,13 @@ static int monitor_event(uint8_t cmd, struct nlattr **attrs, void *arg)
 int sn_cmd_monitor(int argc, char **argv)
 {
 	static const struct sn_kw kw[] = {
-		{ "count", SN_KW_U32, 0, 1, NULL },
+		{ SN_KW("count", SN_KW_U32, 0, 1, NULL) },
 	};
 	struct sn_kwval kv[ARRAY_SIZE(kw)];
 	struct monitor mon = { 0 };
 	struct sn_genl g;
 	int ret;
 
-	if (argc > 1 && !strcmp(argv[1], "help")) {
-		sn_monitor_usage(stdout);
-		return 0;
-	}
 	ret = sn_keywords("monitor", kw, ARRAY_SIZE(kw), argc - 1, argv + 1, kv);
 	if (ret)
 		return ret;

@@ -3,13 +3,9 @@
  * semnet node { set | show | del }: this namespace's semnet configuration
  * (SEMNET_CMD_SET_NODE / GET_NODE / DEL_NODE).
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <net/if.h>
 #include <stddef.h>
 #include <string.h>
-
-#include <netlink/attr.h>
 
 #include "cli.h"
 
@@ -89,171 +85,87 @@ json_t *sn_node_json(const struct sn_node *n)
 	return o;
 }
 
+/* A `keyword value` row of node show. */
+static void pair(struct sn_table *t, const char *keyword, const char *value)
+{
+	sn_table_row(t);
+	sn_table_cell(t, "%s", keyword);
+	sn_table_cell(t, "%s", value);
+}
+
 /* One `keyword value` row each, in the order and words of `node set`. */
 void sn_node_text(struct sn_table *t, const struct sn_node *n)
 {
-	char buf[SN_PREFIX_STRLEN], ifname[SN_IFNAME_STRLEN];
+	char buf[SN_PREFIX_STRLEN], ifname[SN_IFNAME_STRLEN], num[16];
 	unsigned int k;
 	size_t i;
 
-	if (SN_HAS(n, SEMNET_A_NODE_PLATFORM)) {
-		sn_table_row(t);
-		sn_table_cell(t, "platform");
-		sn_table_cell(t, "%s", sn_fmt_kprefix(&n->platform, buf));
-	}
-	if (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE)) {
-		sn_table_row(t);
-		sn_table_cell(t, "services");
-		sn_table_cell(t, "%s", sn_fmt_kprefix(&n->service_range, buf));
-	}
-	for (k = 0; k < n->nsubnets; k++) {
-		sn_table_row(t);
-		sn_table_cell(t, "subnet");
-		sn_table_cell(t, "%s", sn_fmt_kprefix(&n->subnets[k], buf));
-	}
-	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY)) {
-		sn_table_row(t);
-		sn_table_cell(t, "gateway");
-		sn_table_cell(t, "%s", sn_fmt_addr(n->gateway, buf));
-	}
-	if (SN_HAS(n, SEMNET_A_NODE_BRIDGE)) {
-		sn_table_row(t);
-		sn_table_cell(t, "bridge");
-		sn_table_cell(t, "%s", sn_fmt_ifname(n->bridge, ifname));
-	}
+	if (SN_HAS(n, SEMNET_A_NODE_PLATFORM))
+		pair(t, "platform", sn_fmt_kprefix(&n->platform, buf));
+	if (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE))
+		pair(t, "services", sn_fmt_kprefix(&n->service_range, buf));
+	for (k = 0; k < n->nsubnets; k++)
+		pair(t, "subnet", sn_fmt_kprefix(&n->subnets[k], buf));
+	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY))
+		pair(t, "gateway", sn_fmt_addr(n->gateway, buf));
+	if (SN_HAS(n, SEMNET_A_NODE_BRIDGE))
+		pair(t, "bridge", sn_fmt_ifname(n->bridge, ifname));
 	for (i = 0; i < sn_node_nu32; i++) {
 		if (!SN_HAS(n, sn_node_u32s[i].attr))
 			continue;
-		sn_table_row(t);
-		sn_table_cell(t, "%s", sn_node_u32s[i].name);
-		sn_table_cell(t, "%" PRIu32, sn_node_u32_get(n, i));
+		snprintf(num, sizeof(num), "%" PRIu32, sn_node_u32_get(n, i));
+		pair(t, sn_node_u32s[i].name, num);
 	}
 	if (SN_HAS(n, SEMNET_A_NODE_TUNNEL_PORT)) {
-		sn_table_row(t);
-		sn_table_cell(t, "tunnel-port");
-		sn_table_cell(t, "%u", n->tunnel_port);
+		snprintf(num, sizeof(num), "%u", n->tunnel_port);
+		pair(t, "tunnel-port", num);
 	}
 }
 
-enum {
-	KW_PLATFORM, KW_SERVICES, KW_SUBNET, KW_GATEWAY, KW_BRIDGE,
-	KW_FLOW_MAX, KW_TIMEOUT_TCP, KW_TIMEOUT_TCP_CLOSE, KW_TIMEOUT_UDP,
-	KW_TIMEOUT_ICMP, KW_HOLD_PACKETS, KW_HOLD_TOTAL, KW_HOLD_TIMEOUT,
-	KW_MISS_INTERVAL, KW_TIMEOUT_UNREPLIED, KW_UNREPLIED_MAX, KW_TUNNEL_PORT,
+enum { KW_SUBNET = 2 };
+
+#define NODE_U32(name, min, member, attr) \
+	{ SN_KW(name, SN_KW_U32, 0, min, NULL), SN_KW_FIELD(struct sn_node, member, attr) }
+
+/* node set's keywords (all but the numbers required); node change takes any. */
+static const struct sn_kw node_kw[] = {
+	{ SN_KW("platform", SN_KW_PREFIX, SN_KW_REQUIRED, 0, NULL),
+	  SN_KW_FIELD(struct sn_node, platform, SEMNET_A_NODE_PLATFORM) },
+	{ SN_KW("services", SN_KW_PREFIX, SN_KW_REQUIRED, 0, NULL),
+	  SN_KW_FIELD(struct sn_node, service_range, SEMNET_A_NODE_SERVICE_RANGE) },
+	/* Stored by node_finish(): up to SEMNET_SUBNETS_MAX of them. */
+	[KW_SUBNET] = { SN_KW("subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI, 0, NULL) },
+	{ SN_KW("gateway", SN_KW_ADDR, SN_KW_REQUIRED, 0, NULL),
+	  SN_KW_FIELD(struct sn_node, gateway, SEMNET_A_NODE_GATEWAY) },
+	{ SN_KW("bridge", SN_KW_IFNAME, SN_KW_REQUIRED, 0, NULL),
+	  SN_KW_FIELD(struct sn_node, bridge, SEMNET_A_NODE_BRIDGE) },
+	NODE_U32("flow-max", 1, flow_max, SEMNET_A_NODE_FLOW_MAX),
+	NODE_U32("timeout-tcp", 1, timeout_tcp, SEMNET_A_NODE_TIMEOUT_TCP),
+	NODE_U32("timeout-tcp-close", 1, timeout_tcp_close, SEMNET_A_NODE_TIMEOUT_TCP_CLOSE),
+	NODE_U32("timeout-udp", 1, timeout_udp, SEMNET_A_NODE_TIMEOUT_UDP),
+	NODE_U32("timeout-icmp", 1, timeout_icmp, SEMNET_A_NODE_TIMEOUT_ICMP),
+	NODE_U32("hold-packets", 0, hold_packets, SEMNET_A_NODE_HOLD_PACKETS),
+	NODE_U32("hold-total", 0, hold_total, SEMNET_A_NODE_HOLD_TOTAL),
+	NODE_U32("hold-timeout", 1, hold_timeout, SEMNET_A_NODE_HOLD_TIMEOUT),
+	NODE_U32("miss-interval", 0, miss_interval, SEMNET_A_NODE_MISS_INTERVAL),
+	NODE_U32("timeout-unreplied", 1, timeout_unreplied, SEMNET_A_NODE_TIMEOUT_UNREPLIED),
+	NODE_U32("unreplied-max", 1, unreplied_max, SEMNET_A_NODE_UNREPLIED_MAX),
+	{ SN_KW("tunnel-port", SN_KW_PORT, 0, 0, NULL),
+	  SN_KW_FIELD(struct sn_node, tunnel_port, SEMNET_A_NODE_TUNNEL_PORT) },
 };
 
-/* Same order as the enum above and as sn_node_u32s for the numbers. */
-#define NODE_KW(req) { \
-	[KW_PLATFORM] = { "platform", SN_KW_PREFIX, req, 0, NULL }, \
-	[KW_SERVICES] = { "services", SN_KW_PREFIX, req, 0, NULL }, \
-	[KW_SUBNET] = { "subnet", SN_KW_PREFIX, (req) | SN_KW_MULTI, 0, NULL }, \
-	[KW_GATEWAY] = { "gateway", SN_KW_ADDR, req, 0, NULL }, \
-	[KW_BRIDGE] = { "bridge", SN_KW_IFNAME, req, 0, NULL }, \
-	[KW_FLOW_MAX] = { "flow-max", SN_KW_U32, 0, 1, NULL }, \
-	[KW_TIMEOUT_TCP] = { "timeout-tcp", SN_KW_U32, 0, 1, NULL }, \
-	[KW_TIMEOUT_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0, 1, NULL }, \
-	[KW_TIMEOUT_UDP] = { "timeout-udp", SN_KW_U32, 0, 1, NULL }, \
-	[KW_TIMEOUT_ICMP] = { "timeout-icmp", SN_KW_U32, 0, 1, NULL }, \
-	[KW_HOLD_PACKETS] = { "hold-packets", SN_KW_U32, 0, 0, NULL }, \
-	[KW_HOLD_TOTAL] = { "hold-total", SN_KW_U32, 0, 0, NULL }, \
-	[KW_HOLD_TIMEOUT] = { "hold-timeout", SN_KW_U32, 0, 1, NULL }, \
-	[KW_MISS_INTERVAL] = { "miss-interval", SN_KW_U32, 0, 0, NULL }, \
-	[KW_TIMEOUT_UNREPLIED] = { "timeout-unreplied", SN_KW_U32, 0, 1, NULL }, \
-	[KW_UNREPLIED_MAX] = { "unreplied-max", SN_KW_U32, 0, 1, NULL }, \
-	[KW_TUNNEL_PORT] = { "tunnel-port", SN_KW_PORT, 0, 0, NULL }, \
-}
-static const struct sn_kw node_set_kw[] = NODE_KW(SN_KW_REQUIRED);
-static const struct sn_kw node_change_kw[] = NODE_KW(0);
-
-/*
- * Turns parsed `node set` keywords into a node, except the bridge (which
- * needs the caller's namespace). Returns 0, or -EINVAL with a message.
- */
-static int node_from_keywords(const struct sn_kwval *kv, struct sn_node *n,
-			      char *err, size_t errlen)
+/* The subnets: all of them, in the order given (parse.c refused repeats). */
+static void node_finish(void *obj, const struct sn_kwval *kv, bool add)
 {
-	unsigned int k, j;
-	size_t i;
+	struct sn_node *n = obj;
+	unsigned int k;
 
-	memset(n, 0, sizeof(*n));
-	if (kv[KW_PLATFORM].n) {
-		n->platform = sn_kprefix_of(&kv[KW_PLATFORM].v[0].prefix);
-		SN_SET(n, SEMNET_A_NODE_PLATFORM);
-	}
-	if (kv[KW_SERVICES].n) {
-		n->service_range = sn_kprefix_of(&kv[KW_SERVICES].v[0].prefix);
-		SN_SET(n, SEMNET_A_NODE_SERVICE_RANGE);
-	}
-	for (k = 0; k < kv[KW_SUBNET].n; k++) {
-		for (j = 0; j < k; j++) {
-			const struct sn_prefix *p = &kv[KW_SUBNET].v[k].prefix;
-
-			if (n->subnets[j].addr == p->addr && n->subnets[j].len == p->len) {
-				char buf[SN_PREFIX_STRLEN];
-
-				snprintf(err, errlen, "subnet %s given twice",
-					 sn_fmt_kprefix(&n->subnets[j], buf));
-				return -EINVAL;
-			}
-		}
+	(void)add;
+	for (k = 0; k < kv[KW_SUBNET].n; k++)
 		n->subnets[k] = sn_kprefix_of(&kv[KW_SUBNET].v[k].prefix);
-	}
 	n->nsubnets = kv[KW_SUBNET].n;
 	if (n->nsubnets)
 		SN_SET(n, SEMNET_A_NODE_SUBNETS);
-	if (kv[KW_GATEWAY].n) {
-		n->gateway = kv[KW_GATEWAY].v[0].addr;
-		SN_SET(n, SEMNET_A_NODE_GATEWAY);
-	}
-	for (i = 0; i < sn_node_nu32; i++) {
-		if (!kv[KW_FLOW_MAX + i].n)
-			continue;
-		*sn_node_u32(n, i) = kv[KW_FLOW_MAX + i].v[0].u32;
-		SN_SET(n, sn_node_u32s[i].attr);
-	}
-	if (kv[KW_TUNNEL_PORT].n) {
-		n->tunnel_port = (uint16_t)kv[KW_TUNNEL_PORT].v[0].u32;
-		SN_SET(n, SEMNET_A_NODE_TUNNEL_PORT);
-	}
-	return 0;
-}
-
-/* node set (all the required keywords) and node change (any, at least one). */
-static int node_set_change(const char *what, int argc, char **argv, bool set)
-{
-	struct sn_kwval kv[ARRAY_SIZE(node_set_kw)];
-	char err[SN_ERR_MAX];
-	struct sn_node n;
-	unsigned int ifindex;
-	int ret;
-
-	ret = sn_keywords(what, set ? node_set_kw : node_change_kw,
-			  ARRAY_SIZE(node_set_kw), argc, argv, kv);
-	if (ret)
-		return ret;
-	if (!argc)
-		return sn_usage_error(what, "nothing to change (see: semnet node help)");
-	if (node_from_keywords(kv, &n, err, sizeof(err)) < 0)
-		return sn_usage_error(what, "%s", err);
-	if (kv[KW_BRIDGE].n) {
-		ifindex = if_nametoindex(kv[KW_BRIDGE].v[0].str);
-		if (!ifindex)
-			return sn_fail(what, "no such device \"%s\" (bridge) in this network namespace",
-				       kv[KW_BRIDGE].v[0].str);
-		n.bridge = ifindex;
-		SN_SET(&n, SEMNET_A_NODE_BRIDGE);
-	}
-	return sn_request(what, SEMNET_CMD_SET_NODE, 0, sn_node_fill, &n, NULL, NULL);
-}
-
-static int node_set(const char *what, int argc, char **argv)
-{
-	return node_set_change(what, argc, argv, true);
-}
-
-static int node_change(const char *what, int argc, char **argv)
-{
-	return node_set_change(what, argc, argv, false);
 }
 
 static int node_reply(struct nlattr **attrs, void *arg)
@@ -267,8 +179,9 @@ static int node_show(const char *what, int argc, char **argv)
 	struct sn_node n;
 	int ret;
 
-	if (argc > 0)
-		return sn_usage_error(what, "unexpected argument \"%s\"", argv[0]);
+	ret = sn_no_args(what, argc, argv);
+	if (ret)
+		return ret;
 	memset(&n, 0, sizeof(n));
 	ret = sn_request(what, SEMNET_CMD_GET_NODE, 0, NULL, NULL, node_reply, &n);
 	if (ret)
@@ -282,22 +195,23 @@ static int node_show(const char *what, int argc, char **argv)
 	return 0;
 }
 
-static int node_del(const char *what, int argc, char **argv)
-{
-	if (argc > 0)
-		return sn_usage_error(what, "unexpected argument \"%s\"", argv[0]);
-	return sn_request(what, SEMNET_CMD_DEL_NODE, 0, NULL, NULL, NULL, NULL);
-}
-
 static const struct sn_subcmd node_cmds[] = {
-	{ "show", node_show },
-	{ "set", node_set },
-	{ "change", node_change },
-	{ "del", node_del },
+	{ "show", node_show, NULL },
+	{ "set", .op = sn_object_add },
+	{ "change", .op = sn_object_change },
+	{ "del", .op = sn_object_del },
 };
 
-int sn_cmd_node(int argc, char **argv)
-{
-	return sn_dispatch("node", node_cmds, ARRAY_SIZE(node_cmds), sn_node_usage,
-			   argc, argv);
-}
+/* One per namespace: no key; set and change send the same command. */
+const struct sn_object sn_node_object = {
+	.name = "node",
+	.usage = sn_node_usage,
+	.cmds = node_cmds,
+	.ncmds = ARRAY_SIZE(node_cmds),
+	.size = sizeof(struct sn_node),
+	.fill = sn_node_fill,
+	.key = SN_KEY_NONE,
+	SN_OBJECT_KW(node_kw, "nothing to change (see: semnet node help)"),
+	.finish = node_finish,
+	.cmd = { .new = SEMNET_CMD_SET_NODE, .del = SEMNET_CMD_DEL_NODE },
+};

@@ -102,17 +102,15 @@ const char *sn_fmt_proto(uint8_t proto, char *buf, size_t len)
 	return buf;
 }
 
+static const char *const flow_states[] = {
+	[SEMNET_FLOW_ACTIVE] = "active",
+	[SEMNET_FLOW_CLOSING] = "closing",
+	[SEMNET_FLOW_UNREPLIED] = "unreplied",
+};
+
 const char *sn_flow_state_name(unsigned int state)
 {
-	switch (state) {
-	case SEMNET_FLOW_ACTIVE:
-		return "active";
-	case SEMNET_FLOW_CLOSING:
-		return "closing";
-	case SEMNET_FLOW_UNREPLIED:
-		return "unreplied";
-	}
-	return NULL;
+	return state < ARRAY_SIZE(flow_states) ? flow_states[state] : NULL;
 }
 
 /*

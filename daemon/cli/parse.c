@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -221,63 +223,50 @@ int sn_lookup(const char *const *names, const char *word)
 	return found;
 }
 
+/*
+ * How each type of value is written in messages and help ("PREFIX"), and
+ * what a keyword of that type wants ("a prefix like 172.16.0.0/26").
+ */
+static const struct {
+	const char *meta;
+	const char *wants;
+} kw_types[] = {
+	[SN_KW_ADDR] = { "ADDR", "an address like 172.30.0.10" },
+	[SN_KW_NODE] = { "ADDR", "an address like 192.168.1.2 (or \"local\")" },
+	[SN_KW_PREFIX] = { "PREFIX", "a prefix like 172.16.0.0/26" },
+	[SN_KW_U32] = { "N", "a number" },
+	[SN_KW_NAME] = { "NAME", "a name like app.ns.svc.ns" },
+	[SN_KW_POLICY] = { "POLICY", "a policy like rr or random" },
+	[SN_KW_IFNAME] = { "IFNAME", "an interface name like br0" },
+	[SN_KW_PORT] = { "PORT", "a port number 1..65535" },
+	[SN_KW_WORD] = { "WORD", "one of its words" },
+	[SN_KW_FLAG] = { "", "nothing" },
+	[SN_KW_COST] = { "N|unknown", "a number or \"unknown\"" },
+};
+
 const char *sn_kw_meta(enum sn_kw_type type)
 {
-	switch (type) {
-	case SN_KW_ADDR:
-		return "ADDR";
-	case SN_KW_NODE:
-		return "ADDR";
-	case SN_KW_PREFIX:
-		return "PREFIX";
-	case SN_KW_U32:
-		return "N";
-	case SN_KW_NAME:
-		return "NAME";
-	case SN_KW_POLICY:
-		return "POLICY";
-	case SN_KW_IFNAME:
-		return "IFNAME";
-	case SN_KW_PORT:
-		return "PORT";
-	case SN_KW_WORD:
-		return "WORD";
-	case SN_KW_FLAG:
-		return "";
-	case SN_KW_COST:
-		return "N|unknown";
-	}
-	return "VALUE";
+	return (size_t)type < ARRAY_SIZE(kw_types) ? kw_types[type].meta : "VALUE";
 }
 
-/* "an address like 172.16.0.1": what a keyword wants, for messages. */
 static const char *kw_wants(enum sn_kw_type type)
 {
+	return (size_t)type < ARRAY_SIZE(kw_types) ? kw_types[type].wants : "a value";
+}
+
+/* Two values of one keyword: the same? (A repeated subnet is a typo.) */
+static bool same_value(enum sn_kw_type type, const union sn_val *a, const union sn_val *b)
+{
 	switch (type) {
-	case SN_KW_ADDR:
-		return "an address like 172.30.0.10";
-	case SN_KW_NODE:
-		return "an address like 192.168.1.2 (or \"local\")";
 	case SN_KW_PREFIX:
-		return "a prefix like 172.16.0.0/26";
-	case SN_KW_U32:
-		return "a number";
+		return a->prefix.addr == b->prefix.addr && a->prefix.len == b->prefix.len;
 	case SN_KW_NAME:
-		return "a name like app.ns.svc.ns";
 	case SN_KW_POLICY:
-		return "a policy like rr or random";
 	case SN_KW_IFNAME:
-		return "an interface name like br0";
-	case SN_KW_PORT:
-		return "a port number 1..65535";
-	case SN_KW_WORD:
-		return "one of its words";
-	case SN_KW_FLAG:
-		return "nothing";
-	case SN_KW_COST:
-		return "a number or \"unknown\"";
+		return !strcmp(a->str, b->str);
+	default:
+		return a->u32 == b->u32;
 	}
-	return "a value";
 }
 
 static int parse_value(const struct sn_kw *kw, const char *arg, union sn_val *v,
@@ -399,11 +388,12 @@ static int parse_value(const struct sn_kw *kw, const char *arg, union sn_val *v,
 	return 0;
 }
 
-int sn_parse_keywords(const struct sn_kw *kw, size_t nkw, int argc,
-		      char *const *argv, struct sn_kwval *out,
-		      char *err, size_t errlen)
+int sn_parse_keywords_opt(const struct sn_kw *kw, size_t nkw, bool optional, int argc,
+			  char *const *argv, struct sn_kwval *out, char *err, size_t errlen)
 {
 	const char *names[32];
+	char twice[SN_ERR_MAX] = "";
+	unsigned int j;
 	size_t i;
 	int a, k;
 
@@ -455,17 +445,33 @@ int sn_parse_keywords(const struct sn_kw *kw, size_t nkw, int argc,
 		}
 		if (parse_value(&kw[k], argv[a + 1], &out[k].v[out[k].n], err, errlen) < 0)
 			return -EINVAL;
+		/* The same value twice: said after the missing keywords. */
+		for (j = 0; j < out[k].n && !twice[0]; j++)
+			if (same_value(kw[k].type, &out[k].v[j], &out[k].v[out[k].n]))
+				snprintf(twice, sizeof(twice), "%s %s given twice", kw[k].name,
+					 argv[a + 1]);
 		out[k].n++;
 	}
 	for (i = 0; i < nkw; i++) {
-		if ((kw[i].flags & SN_KW_REQUIRED) && !out[i].n) {
+		if ((kw[i].flags & SN_KW_REQUIRED) && !optional && !out[i].n) {
 			set_err(err, errlen, "missing \"%s%s%s\"", kw[i].name,
 				kw[i].type == SN_KW_FLAG ? "" : " ",
 				sn_kw_meta(kw[i].type));
 			return -EINVAL;
 		}
 	}
+	if (twice[0]) {
+		set_err(err, errlen, "%s", twice);
+		return -EINVAL;
+	}
 	return 0;
+}
+
+int sn_parse_keywords(const struct sn_kw *kw, size_t nkw, int argc,
+		      char *const *argv, struct sn_kwval *out,
+		      char *err, size_t errlen)
+{
+	return sn_parse_keywords_opt(kw, nkw, false, argc, argv, out, err, errlen);
 }
 
 static bool is_blank(char c)

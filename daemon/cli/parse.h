@@ -89,6 +89,7 @@ enum sn_kw_type {
 /* Keyword flags. */
 #define SN_KW_REQUIRED	0x1	/* must be given */
 #define SN_KW_MULTI	0x2	/* may repeat, up to SN_KW_VALUES_MAX times */
+#define SN_KW_NONE	0x4	/* SN_KW_IFNAME: "none" stands for ifindex 0 */
 
 #define SN_KW_VALUES_MAX SEMNET_SUBNETS_MAX
 
@@ -98,7 +99,23 @@ struct sn_kw {
 	unsigned int flags;
 	uint32_t min;		/* SN_KW_U32: smallest value accepted */
 	const char *const *words;	/* SN_KW_WORD: NULL-terminated choices */
+	/*
+	 * Where the CLI stores the value (size 0: it does not, the command
+	 * reads it itself): the field at off, of size bytes, of the object
+	 * being built, and the bit attr of the object's present mask.
+	 */
+	int attr;
+	size_t off;
+	size_t size;
 };
+
+/*
+ * A row of a keyword table: SN_KW("port", SN_KW_PORT, 0, 0, NULL), then
+ * optionally where the value goes: SN_KW_FIELD(struct sn_peer, port, ATTR).
+ */
+#define SN_KW(n, t, fl, mn, w) .name = (n), .type = (t), .flags = (fl), .min = (mn), .words = (w)
+#define SN_KW_FIELD(st, member, bit) \
+	.attr = (bit), .off = offsetof(st, member), .size = sizeof(((st *)0)->member)
 
 union sn_val {
 	uint32_t addr;		/* SN_KW_ADDR, SN_KW_NODE (network order) */
@@ -118,12 +135,15 @@ struct sn_kwval {
  * against kw[0..nkw-1] into
  * out[0..nkw-1] (cleared first). Fails on an unknown or ambiguous keyword,
  * a missing or invalid value, a keyword given twice (or more often than
- * SN_KW_VALUES_MAX for SN_KW_MULTI) and a missing SN_KW_REQUIRED one.
+ * SN_KW_VALUES_MAX for SN_KW_MULTI, or with the same value twice) and a
+ * missing SN_KW_REQUIRED one; with @optional, none is required.
  * Returns 0 or -EINVAL with the message in err.
  */
 int sn_parse_keywords(const struct sn_kw *kw, size_t nkw, int argc,
 		      char *const *argv, struct sn_kwval *out,
 		      char *err, size_t errlen);
+int sn_parse_keywords_opt(const struct sn_kw *kw, size_t nkw, bool optional, int argc,
+			  char *const *argv, struct sn_kwval *out, char *err, size_t errlen);
 
 /*
  * Splits one line of a batch file (semnet -batch) into words, in place:

@@ -5,10 +5,9 @@
  * the closest policy (SEMNET_CMD_NEW_PEER / SET_PEER / DEL_PEER / GET_PEER
  * / FLUSH_PEERS).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cli.h"
@@ -63,31 +62,30 @@ static const char *encap_name(unsigned int encap)
 	return encap < ARRAY_SIZE(encap_names) - 1 ? encap_names[encap] : NULL;
 }
 
-json_t *sn_peer_json(const struct sn_peer *p)
-{
-	const char *encap = encap_name(p->encap);
-	json_t *o = json_object();
+#define PEER_J(key, type, member) SN_JF(key, type, struct sn_peer, member)
 
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "subnet", sn_json_kprefix(&p->subnet));
-	json_object_set_new(o, "remote", sn_json_addr(p->addr));
-	json_object_set_new(o, "port", json_integer(p->port));
-	json_object_set_new(o, "encap", encap ? json_string(encap) : json_integer(p->encap));
-	json_object_set_new(o, "tx_packets", sn_json_u64(p->tx_packets));
-	json_object_set_new(o, "tx_bytes", sn_json_u64(p->tx_bytes));
-	json_object_set_new(o, "rx_packets", sn_json_u64(p->rx_packets));
-	json_object_set_new(o, "rx_bytes", sn_json_u64(p->rx_bytes));
+static const struct sn_jfield peer_json[] = {
+	{ PEER_J("subnet", SN_J_PREFIX, subnet) },
+	{ PEER_J("remote", SN_J_ADDR, addr) },
+	{ PEER_J("port", SN_J_U16, port) },
+	{ PEER_J("encap", SN_J_NAMED, encap), .name_of = encap_name },
+	{ PEER_J("tx_packets", SN_J_U64, tx_packets) },
+	{ PEER_J("tx_bytes", SN_J_U64, tx_bytes) },
+	{ PEER_J("rx_packets", SN_J_U64, rx_packets) },
+	{ PEER_J("rx_bytes", SN_J_U64, rx_bytes) },
 	/* Modules before the closest policy do not report these. */
-	if (SN_HAS(p, SEMNET_A_PEER_COST))
-		json_object_set_new(o, "cost", sn_json_cost(p->cost));
-	if (SN_HAS(p, SEMNET_A_PEER_DOWN))
-		json_object_set_new(o, "down", json_boolean(p->down));
-	return o;
+	{ PEER_J("cost", SN_J_COST, cost), .attr = SEMNET_A_PEER_COST },
+	{ PEER_J("down", SN_J_BOOL, down), .attr = SEMNET_A_PEER_DOWN },
+};
+
+json_t *sn_peer_json(const void *peer)
+{
+	return sn_json_object(peer, peer_json, ARRAY_SIZE(peer_json));
 }
 
-void sn_peer_text(struct sn_table *t, const char *indent, const struct sn_peer *p)
+void sn_peer_text(struct sn_table *t, const char *indent, const void *peer)
 {
+	const struct sn_peer *p = peer;
 	const char *encap = encap_name(p->encap);
 	char pfx[SN_PREFIX_STRLEN], a[SN_ADDR_STRLEN];
 
@@ -112,119 +110,71 @@ void sn_peer_text(struct sn_table *t, const char *indent, const struct sn_peer *
 static int cmp_peer(const void *pa, const void *pb)
 {
 	const struct sn_peer *a = pa, *b = pb;
-	uint32_t x = ntohl(a->subnet.addr), y = ntohl(b->subnet.addr);
 
-	if (x != y)
-		return x < y ? -1 : 1;
+	if (a->subnet.addr != b->subnet.addr)
+		return sn_cmp_addr(a->subnet.addr, b->subnet.addr);
 	return a->subnet.len < b->subnet.len ? -1 : a->subnet.len > b->subnet.len;
 }
 
-void sn_peers_sort(struct sn_peers *list)
+static void *peer_items(void *list, size_t *n)
 {
-	if (list->n > 1)
-		qsort(list->v, list->n, sizeof(*list->v), cmp_peer);
+	struct sn_peers *l = list;
+
+	*n = l->n;
+	return l->v;
 }
 
-/* The positional PREFIX; prints the usage error itself. */
-static int peer_prefix(const char *what, int argc, char **argv, struct sn_peer *p)
-{
-	char err[SN_ERR_MAX];
-	struct sn_prefix subnet;
+const struct sn_list_ops sn_peer_list = {
+	.list_size = sizeof(struct sn_peers),
+	.item_size = sizeof(struct sn_peer),
+	.collect = sn_peers_collect,
+	.reset = sn_peers_reset,
+	.items = peer_items,
+	.cmp = cmp_peer,
+	.json = sn_peer_json,
+	.text = sn_peer_text,
+};
 
-	memset(p, 0, sizeof(*p));
-	if (argc < 1)
-		return sn_usage_error(what, "missing prefix (see: semnet peer help)");
-	if (sn_parse_prefix(argv[0], &subnet, err, sizeof(err)) < 0)
-		return sn_usage_error(what, "invalid prefix \"%s\": %s", argv[0], err);
-	p->subnet = sn_kprefix_of(&subnet);
-	SN_SET(p, SEMNET_A_PEER_SUBNET);
-	return 0;
-}
+#define PEER_KW(name, type, flags, words, member, attr) \
+	{ SN_KW(name, type, flags, 0, words), SN_KW_FIELD(struct sn_peer, member, attr) }
 
-enum { PKW_REMOTE, PKW_PORT, PKW_ENCAP, PKW_N };
-
-static int peer_add_change(const char *what, int argc, char **argv, bool add)
-{
-	static const struct sn_kw add_kw[] = {
-		[PKW_REMOTE] = { "remote", SN_KW_ADDR, SN_KW_REQUIRED, 0, NULL },
-		[PKW_PORT] = { "port", SN_KW_PORT, 0, 0, NULL },
-		[PKW_ENCAP] = { "encap", SN_KW_WORD, 0, 0, encap_names },
-	};
-	static const struct sn_kw change_kw[] = {
-		[PKW_REMOTE] = { "remote", SN_KW_ADDR, 0, 0, NULL },
-		[PKW_PORT] = { "port", SN_KW_PORT, 0, 0, NULL },
-		[PKW_ENCAP] = { "encap", SN_KW_WORD, 0, 0, encap_names },
-	};
-	struct sn_kwval kv[PKW_N];
-	struct sn_peer p;
-	int ret;
-
-	ret = peer_prefix(what, argc, argv, &p);
-	if (ret)
-		return ret;
-	ret = sn_keywords(what, add ? add_kw : change_kw, PKW_N, argc - 1, argv + 1, kv);
-	if (ret)
-		return ret;
-	if (!add && !kv[PKW_REMOTE].n && !kv[PKW_PORT].n && !kv[PKW_ENCAP].n)
-		return sn_usage_error(what, "nothing to change (give remote, port or encap)");
-	if (kv[PKW_REMOTE].n) {
-		p.addr = kv[PKW_REMOTE].v[0].addr;
-		SN_SET(&p, SEMNET_A_PEER_ADDR);
-	}
-	if (kv[PKW_PORT].n) {
-		p.port = (uint16_t)kv[PKW_PORT].v[0].u32;
-		SN_SET(&p, SEMNET_A_PEER_PORT);
-	}
-	if (kv[PKW_ENCAP].n) {
-		p.encap = (uint8_t)kv[PKW_ENCAP].v[0].u32;
-		SN_SET(&p, SEMNET_A_PEER_ENCAP);
-	}
-	return sn_request(what, SEMNET_CMD_NEW_PEER,
-			  add ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_REPLACE,
-			  sn_peer_fill, &p, NULL, NULL);
-}
-
-static int peer_add(const char *what, int argc, char **argv)
-{
-	return peer_add_change(what, argc, argv, true);
-}
-
-static int peer_change(const char *what, int argc, char **argv)
-{
-	return peer_add_change(what, argc, argv, false);
-}
+static const struct sn_kw peer_kw[] = {
+	PEER_KW("remote", SN_KW_ADDR, SN_KW_REQUIRED, NULL, addr, SEMNET_A_PEER_ADDR),
+	PEER_KW("port", SN_KW_PORT, 0, NULL, port, SEMNET_A_PEER_PORT),
+	PEER_KW("encap", SN_KW_WORD, 0, encap_names, encap, SEMNET_A_PEER_ENCAP),
+};
 
 enum { SKW_VIA, SKW_COST, SKW_UP, SKW_DOWN, SKW_N };
+
+static const struct sn_kw set_kw[] = {
+	[SKW_VIA] = PEER_KW("via", SN_KW_ADDR, 0, NULL, addr, SEMNET_A_PEER_ADDR),
+	[SKW_COST] = PEER_KW("cost", SN_KW_COST, 0, NULL, cost, SEMNET_A_PEER_COST),
+	[SKW_UP] = { SN_KW("up", SN_KW_FLAG, 0, 0, NULL) },
+	[SKW_DOWN] = { SN_KW("down", SN_KW_FLAG, 0, 0, NULL) },
+};
 static const char *const set_words[] = { "via", "cost", "up", "down", NULL };
 
 /* peer set { PREFIX | via ADDR } [cost N|unknown] [up | down] */
 static int peer_set(const char *what, int argc, char **argv)
 {
-	static const struct sn_kw kw[] = {
-		[SKW_VIA] = { "via", SN_KW_ADDR, 0, 0, NULL },
-		[SKW_COST] = { "cost", SN_KW_COST, 0, 0, NULL },
-		[SKW_UP] = { "up", SN_KW_FLAG, 0, 0, NULL },
-		[SKW_DOWN] = { "down", SN_KW_FLAG, 0, 0, NULL },
-	};
 	struct sn_kwval kv[SKW_N];
 	struct sn_peer p;
 	bool by_prefix;
 	int ret;
 
+	memset(&p, 0, sizeof(p));
 	if (argc < 1)
 		return sn_usage_error(what, "missing prefix or \"via ADDR\" (see: semnet peer help)");
 	/* A keyword first (via ADDR): no prefix; anything else is one. */
 	by_prefix = sn_lookup(set_words, argv[0]) == -ENOENT;
 	if (by_prefix) {
-		ret = peer_prefix(what, argc, argv, &p);
+		ret = sn_object_key(&sn_peer_object, what, argc, argv, &p);
 		if (ret)
 			return ret;
 		argc--;
 		argv++;
-	} else {
-		memset(&p, 0, sizeof(p));
 	}
-	ret = sn_keywords(what, kw, SKW_N, argc, argv, kv);
+	ret = sn_object_keywords(what, set_kw, SKW_N, false, argc, argv, kv, &p);
 	if (ret)
 		return ret;
 	if (by_prefix && kv[SKW_VIA].n)
@@ -235,14 +185,6 @@ static int peer_set(const char *what, int argc, char **argv)
 		return sn_usage_error(what, "\"up\" and \"down\" exclude each other");
 	if (!kv[SKW_COST].n && !kv[SKW_UP].n && !kv[SKW_DOWN].n)
 		return sn_usage_error(what, "nothing to set (give cost, up or down)");
-	if (kv[SKW_VIA].n) {
-		p.addr = kv[SKW_VIA].v[0].addr;
-		SN_SET(&p, SEMNET_A_PEER_ADDR);
-	}
-	if (kv[SKW_COST].n) {
-		p.cost = kv[SKW_COST].v[0].u32;
-		SN_SET(&p, SEMNET_A_PEER_COST);
-	}
 	if (kv[SKW_UP].n || kv[SKW_DOWN].n) {
 		p.down = kv[SKW_DOWN].n > 0;
 		SN_SET(&p, SEMNET_A_PEER_DOWN);
@@ -250,69 +192,26 @@ static int peer_set(const char *what, int argc, char **argv)
 	return sn_request(what, SEMNET_CMD_SET_PEER, 0, sn_peer_fill, &p, NULL, NULL);
 }
 
-static int peer_del(const char *what, int argc, char **argv)
-{
-	struct sn_peer p;
-	int ret;
-
-	ret = peer_prefix(what, argc, argv, &p);
-	if (ret)
-		return ret;
-	if (argc > 1)
-		return sn_usage_error(what, "unexpected argument \"%s\"", argv[1]);
-	return sn_request(what, SEMNET_CMD_DEL_PEER, 0, sn_peer_fill, &p, NULL, NULL);
-}
-
-static int peer_show(const char *what, int argc, char **argv)
-{
-	struct sn_peers list = { 0 };
-	struct sn_table *t;
-	size_t k;
-	int ret;
-
-	if (argc > 0)
-		return sn_usage_error(what, "unexpected argument \"%s\"", argv[0]);
-	ret = sn_dump(what, SEMNET_CMD_GET_PEER, NULL, NULL, sn_peers_collect, &list,
-		      sn_peers_reset);
-	if (ret)
-		goto out;
-	sn_peers_sort(&list);
-	if (sn_opts.json) {
-		json_t *a = json_array();
-
-		for (k = 0; a && k < list.n; k++)
-			json_array_append_new(a, sn_peer_json(&list.v[k]));
-		ret = sn_json_print(a, stdout) ? SN_EXIT_FAIL : 0;
-		goto out;
-	}
-	t = sn_table_new();
-	for (k = 0; k < list.n; k++)
-		sn_peer_text(t, "", &list.v[k]);
-	sn_table_print(t, stdout, "");
-	sn_table_free(t);
-out:
-	free(list.v);
-	return ret;
-}
-
-static int peer_flush(const char *what, int argc, char **argv)
-{
-	if (argc > 0)
-		return sn_usage_error(what, "unexpected argument \"%s\"", argv[0]);
-	return sn_request(what, SEMNET_CMD_FLUSH_PEERS, 0, NULL, NULL, NULL, NULL);
-}
-
 static const struct sn_subcmd peer_cmds[] = {
-	{ "show", peer_show },
-	{ "add", peer_add },
-	{ "change", peer_change },
-	{ "set", peer_set },
-	{ "del", peer_del },
-	{ "flush", peer_flush },
+	{ "show", .op = sn_object_show },
+	{ "add", .op = sn_object_add },
+	{ "change", .op = sn_object_change },
+	{ "set", peer_set, NULL },
+	{ "del", .op = sn_object_del },
+	{ "flush", .op = sn_object_flush },
 };
 
-int sn_cmd_peer(int argc, char **argv)
-{
-	return sn_dispatch("peer", peer_cmds, ARRAY_SIZE(peer_cmds), sn_peer_usage,
-			   argc, argv);
-}
+/* Dumped only: show takes no key. */
+const struct sn_object sn_peer_object = {
+	.name = "peer",
+	.usage = sn_peer_usage,
+	.cmds = peer_cmds,
+	.ncmds = ARRAY_SIZE(peer_cmds),
+	.size = sizeof(struct sn_peer),
+	.fill = sn_peer_fill,
+	SN_OBJECT_KEY(SN_KEY_PREFIX, struct sn_peer, subnet, SEMNET_A_PEER_SUBNET),
+	SN_OBJECT_KW(peer_kw, "nothing to change (give remote, port or encap)"),
+	.cmd = { SEMNET_CMD_NEW_PEER, SEMNET_CMD_DEL_PEER, SEMNET_CMD_GET_PEER,
+		 SEMNET_CMD_FLUSH_PEERS },
+	.list = &sn_peer_list,
+};

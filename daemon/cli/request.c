@@ -88,28 +88,31 @@ struct nl_msg *sn_msg(struct sn_genl *g, uint8_t cmd, int flags)
 	return msg;
 }
 
+/* What a failed request says, by errno, when the kernel gave no words. */
+static const struct {
+	int err;
+	const char *msg;
+} reasons[] = {
+	{ ENODATA, "this namespace has no node configuration (see: semnet node set)" },
+	{ ENOENT, "no such object" },
+	{ EEXIST, "already exists (use: change)" },
+	{ EOPNOTSUPP, "not supported by the loaded semnet module (older than this tool?)" },
+	{ EBADMSG, "malformed reply from the kernel" },
+	{ EIO, "netlink receive failed (or the dump kept being interrupted by changes)" },
+};
+
 int sn_report(struct sn_genl *g, const char *what, int err)
 {
-	const char *msg;
+	const char *msg = strerror(-err);
+	size_t i;
 
+	for (i = 0; i < ARRAY_SIZE(reasons); i++)
+		if (-err == reasons[i].err)
+			msg = reasons[i].msg;
+	if (g->error[0])
+		msg = g->error;		/* the kernel's own words */
 	if (err == -EPERM || err == -EACCES)
 		msg = "permission denied (needs CAP_NET_ADMIN in this network namespace)";
-	else if (g->error[0])
-		msg = g->error;		/* the kernel's own words */
-	else if (err == -ENODATA)
-		msg = "this namespace has no node configuration (see: semnet node set)";
-	else if (err == -ENOENT)
-		msg = "no such object";
-	else if (err == -EEXIST)
-		msg = "already exists (use: change)";
-	else if (err == -EOPNOTSUPP)
-		msg = "not supported by the loaded semnet module (older than this tool?)";
-	else if (err == -EBADMSG)
-		msg = "malformed reply from the kernel";
-	else if (err == -EIO)
-		msg = "netlink receive failed (or the dump kept being interrupted by changes)";
-	else
-		msg = strerror(-err);
 	sn_err_begin();
 	fprintf(stderr, "%s: %s\n", what, msg);
 	return SN_EXIT_FAIL;
@@ -161,17 +164,12 @@ int sn_dump(const char *what, uint8_t cmd, sn_fill_fn fill, const void *farg,
 	return ret;
 }
 
-json_t *sn_counters_json(const struct sn_counters *c)
-{
-	json_t *o = json_object();
-
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "packets", sn_json_u64(c->packets));
-	json_object_set_new(o, "bytes", sn_json_u64(c->bytes));
-	json_object_set_new(o, "flows", sn_json_u64(c->flows));
-	return o;
-}
+const struct sn_jfield sn_counters_fields[] = {
+	{ SN_JF("packets", SN_J_U64, struct sn_counters, packets) },
+	{ SN_JF("bytes", SN_J_U64, struct sn_counters, bytes) },
+	{ SN_JF("flows", SN_J_U64, struct sn_counters, flows) },
+};
+const size_t sn_counters_nfields = ARRAY_SIZE(sn_counters_fields);
 
 void sn_counters_line(struct sn_table *t, const char *indent, const struct sn_counters *c)
 {

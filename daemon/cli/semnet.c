@@ -36,37 +36,23 @@ void sn_err_begin(void)
 	}
 }
 
-static int vmessage(int status, const char *what, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
-
-static int vmessage(int status, const char *what, const char *fmt, va_list ap)
+int sn_error(int status, const char *what, const char *fmt, ...)
 {
+	va_list ap;
+
 	sn_err_begin();
 	if (what)
 		fprintf(stderr, "%s: ", what);
+	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	return status;
 }
 
-int sn_usage_error(const char *what, const char *fmt, ...)
+int sn_no_args(const char *what, int argc, char **argv)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(SN_EXIT_USAGE, what, fmt, ap);
-	va_end(ap);
-	return SN_EXIT_USAGE;
-}
-
-int sn_fail(const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(SN_EXIT_FAIL, what, fmt, ap);
-	va_end(ap);
-	return SN_EXIT_FAIL;
+	return argc > 0 ? sn_usage_error(what, "unexpected argument \"%s\"", argv[0]) : 0;
 }
 
 int sn_positional_addr(const char *what, const char *arg, uint32_t *be)
@@ -136,17 +122,11 @@ static int parse_info(struct nlattr **attrs, void *arg)
 	return sn_info_get(attrs, arg);
 }
 
-static int cmd_version(int argc, char **argv)
+static int cmd_version(void)
 {
 	struct sn_info mi = { .version = "" };
 	int ret;
 
-	if (argc > 1 && !strcmp(argv[1], "help")) {
-		version_usage(stdout);
-		return 0;
-	}
-	if (argc > 1)
-		return sn_usage_error("version", "unexpected argument \"%s\"", argv[1]);
 	if (!sn_opts.json)
 		printf("semnet tool %s\n", SEMNET_TOOL_VERSION);
 	ret = sn_request("version", SEMNET_CMD_GET_INFO, 0, NULL, NULL, parse_info, &mi);
@@ -170,23 +150,34 @@ static int cmd_version(int argc, char **argv)
 
 static int cmd_help(int argc, char **argv);
 
+/* A top-level command: an object's subcommands, or one of its own. */
 static const struct command {
 	const char *name;
-	int (*run)(int argc, char **argv);
+	const struct sn_object *object;
 	void (*usage)(FILE *out);
+	int (*run)(int argc, char **argv);	/* argv[0] is the command word */
+	int (*plain)(void);			/* or it takes no arguments */
 } commands[] = {
 	/* Order matters only for the help text; abbreviations must be unique. */
-	{ "show", sn_cmd_show, sn_show_usage },
-	{ "node", sn_cmd_node, sn_node_usage },
-	{ "service", sn_cmd_service, sn_service_usage },
-	{ "instance", sn_cmd_instance, sn_instance_usage },
-	{ "peer", sn_cmd_peer, sn_peer_usage },
-	{ "flow", sn_cmd_flow, sn_flow_usage },
-	{ "stats", sn_cmd_stats, sn_stats_usage },
-	{ "monitor", sn_cmd_monitor, sn_monitor_usage },
-	{ "version", cmd_version, version_usage },
-	{ "help", cmd_help, sn_usage },
+	{ "show", NULL, sn_show_usage, .plain = sn_cmd_show },
+	{ "node", .object = &sn_node_object },
+	{ "service", .object = &sn_service_object },
+	{ "instance", .object = &sn_instance_object },
+	{ "peer", .object = &sn_peer_object },
+	{ "flow", .object = &sn_flow_object },
+	{ "stats", NULL, sn_stats_usage, .plain = sn_cmd_stats },
+	{ "monitor", NULL, sn_monitor_usage, .run = sn_cmd_monitor },
+	{ "version", NULL, version_usage, .plain = cmd_version },
+	{ "help", NULL, sn_usage, .run = cmd_help },
 };
+
+static void command_usage(const struct command *c, FILE *out)
+{
+	if (c->object)
+		c->object->usage(out);
+	else
+		c->usage(out);
+}
 
 /* Finds a top-level command; prints the usage error when there is none. */
 static int find_command(const char *word)
@@ -220,54 +211,64 @@ static int cmd_help(int argc, char **argv)
 	i = find_command(argv[1]);
 	if (i < 0)
 		return SN_EXIT_USAGE;
-	commands[i].usage(stdout);
+	command_usage(&commands[i], stdout);
 	return 0;
 }
 
-int sn_dispatch(const char *object, const struct sn_subcmd *subcmds, size_t n,
-		void (*usage)(FILE *out), int argc, char **argv)
+int sn_dispatch(const struct sn_object *o, int argc, char **argv)
 {
+	const struct sn_subcmd *cmds = o->cmds ? o->cmds : sn_object_cmds, *sc = &cmds[0];
+	size_t k, ncmds = o->cmds ? o->ncmds : sn_object_ncmds;
 	const char *names[16];
 	char what[64];
-	size_t k;
 	int i;
 
-	/* `semnet OBJECT` alone: show, as ip(8) does. */
-	if (argc < 2) {
-		snprintf(what, sizeof(what), "%s %s", object, subcmds[0].name);
-		return subcmds[0].run(what, 0, argv + 1);
+	/* `semnet OBJECT` alone runs cmds[0], show, as ip(8) does. */
+	if (argc >= 2) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			o->usage(stdout);
+			return 0;
+		}
+		for (k = 0; k < ncmds && k + 1 < ARRAY_SIZE(names); k++)
+			names[k] = cmds[k].name;
+		names[k] = NULL;
+		i = sn_lookup(names, argv[1]);
+		if (i == -EAGAIN)
+			return sn_usage_error(o->name, "ambiguous command \"%s\" (try: semnet %s help)",
+					      argv[1], o->name);
+		if (i < 0)
+			return sn_usage_error(o->name, "unknown command \"%s\" (try: semnet %s help)",
+					      argv[1], o->name);
+		sc = &cmds[i];
+		/* `semnet OBJECT CMD help` too. */
+		if (argc > 2 && !strcmp(argv[2], "help")) {
+			o->usage(stdout);
+			return 0;
+		}
+		argc--;
+		argv++;
 	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
-		usage(stdout);
-		return 0;
-	}
-	for (k = 0; k < n && k + 1 < ARRAY_SIZE(names); k++)
-		names[k] = subcmds[k].name;
-	names[k] = NULL;
-	i = sn_lookup(names, argv[1]);
-	if (i == -EAGAIN)
-		return sn_usage_error(object, "ambiguous command \"%s\" (try: semnet %s help)",
-				      argv[1], object);
-	if (i < 0)
-		return sn_usage_error(object, "unknown command \"%s\" (try: semnet %s help)",
-				      argv[1], object);
-	snprintf(what, sizeof(what), "%s %s", object, subcmds[i].name);
-	/* `semnet OBJECT CMD help` too. */
-	if (argc > 2 && !strcmp(argv[2], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	return subcmds[i].run(what, argc - 2, argv + 2);
+	snprintf(what, sizeof(what), "%s %s", o->name, sc->name);
+	return sc->op ? sc->op(o, what, argc - 1, argv + 1) : sc->run(what, argc - 1, argv + 1);
 }
 
 int sn_command(int argc, char **argv)
 {
-	int i = find_command(argv[0]);
+	int ret, i = find_command(argv[0]);
 
 	if (i < 0)
 		return SN_EXIT_USAGE;
-	return commands[i].run(argc, argv);
+	/* `semnet COMMAND help`, for every command. */
+	if (argc > 1 && !strcmp(argv[1], "help")) {
+		command_usage(&commands[i], stdout);
+		return 0;
+	}
+	if (commands[i].object)
+		return sn_dispatch(commands[i].object, argc, argv);
+	if (commands[i].run)
+		return commands[i].run(argc, argv);
+	ret = sn_no_args(commands[i].name, argc - 1, argv + 1);
+	return ret ? ret : commands[i].plain();
 }
 
 /*

@@ -3,10 +3,8 @@
  * semnet service { add | change | del | show | flush }: ServiceIPs
  * (SEMNET_CMD_NEW_SERVICE / DEL_SERVICE / GET_SERVICE / FLUSH_SERVICES).
  */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cli.h"
@@ -31,22 +29,22 @@ void sn_service_usage(FILE *out)
 	      out);
 }
 
-json_t *sn_service_json(const struct sn_service *s)
-{
-	json_t *o = json_object();
+static const struct sn_jfield service_json[] = {
+	{ SN_JF("address", SN_J_ADDR, struct sn_service, addr) },
+	{ SN_JF("name", SN_J_STR, struct sn_service, name) },
+	{ SN_JF("policy", SN_J_STR, struct sn_service, policy) },
+	{ SN_JF("instances", SN_J_U32, struct sn_service, instances) },
+	{ SN_JF("counters", SN_J_COUNTERS, struct sn_service, counters) },
+};
 
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "address", sn_json_addr(s->addr));
-	json_object_set_new(o, "name", json_string(s->name));
-	json_object_set_new(o, "policy", json_string(s->policy));
-	json_object_set_new(o, "instances", json_integer(s->instances));
-	json_object_set_new(o, "counters", sn_counters_json(&s->counters));
-	return o;
+json_t *sn_service_json(const void *service)
+{
+	return sn_json_object(service, service_json, ARRAY_SIZE(service_json));
 }
 
-void sn_service_text(struct sn_table *t, const char *indent, const struct sn_service *s)
+void sn_service_text(struct sn_table *t, const char *indent, const void *service)
 {
+	const struct sn_service *s = service;
 	char a[SN_ADDR_STRLEN];
 
 	sn_table_row(t);
@@ -60,148 +58,59 @@ void sn_service_text(struct sn_table *t, const char *indent, const struct sn_ser
 
 static int cmp_service(const void *a, const void *b)
 {
-	uint32_t x = ntohl(((const struct sn_service *)a)->addr);
-	uint32_t y = ntohl(((const struct sn_service *)b)->addr);
-
-	return x < y ? -1 : x > y;
+	return sn_cmp_addr(((const struct sn_service *)a)->addr,
+			   ((const struct sn_service *)b)->addr);
 }
 
-void sn_services_sort(struct sn_services *s)
+static void *service_items(void *list, size_t *n)
 {
-	if (s->n > 1)
-		qsort(s->v, s->n, sizeof(*s->v), cmp_service);
+	struct sn_services *l = list;
+
+	*n = l->n;
+	return l->v;
 }
+
+const struct sn_list_ops sn_service_list = {
+	.list_size = sizeof(struct sn_services),
+	.item_size = sizeof(struct sn_service),
+	.collect = sn_services_collect,
+	.reset = sn_services_reset,
+	.items = service_items,
+	.cmp = cmp_service,
+	.json = sn_service_json,
+	.text = sn_service_text,
+};
 
 enum { SKW_NAME, SKW_POLICY };
 
-static int service_add_change(const char *what, int argc, char **argv, bool add)
-{
-	static const struct sn_kw add_kw[] = {
-		[SKW_NAME] = { "name", SN_KW_NAME, SN_KW_REQUIRED, 0, NULL },
-		[SKW_POLICY] = { "policy", SN_KW_POLICY, 0, 0, NULL },
-	};
-	static const struct sn_kw change_kw[] = {
-		[SKW_NAME] = { "name", SN_KW_NAME, 0, 0, NULL },
-		[SKW_POLICY] = { "policy", SN_KW_POLICY, 0, 0, NULL },
-	};
-	struct sn_kwval kv[2];
-	struct sn_service s;
-	int ret;
-
-	memset(&s, 0, sizeof(s));
-	ret = sn_positional_addr(what, argc > 0 ? argv[0] : NULL, &s.addr);
-	if (ret)
-		return ret;
-	SN_SET(&s, SEMNET_A_SERVICE_ADDR);
-	ret = sn_keywords(what, add ? add_kw : change_kw, 2, argc - 1, argv + 1, kv);
-	if (ret)
-		return ret;
-	if (!add && !kv[SKW_NAME].n && !kv[SKW_POLICY].n)
-		return sn_usage_error(what, "nothing to change (give name NAME and/or policy POLICY)");
-	if (kv[SKW_NAME].n) {
-		snprintf(s.name, sizeof(s.name), "%s", kv[SKW_NAME].v[0].str);
-		SN_SET(&s, SEMNET_A_SERVICE_NAME);
-	}
-	if (kv[SKW_POLICY].n || add) {
-		snprintf(s.policy, sizeof(s.policy), "%s",
-			 kv[SKW_POLICY].n ? kv[SKW_POLICY].v[0].str : "rr");
-		SN_SET(&s, SEMNET_A_SERVICE_POLICY);
-	}
-	return sn_request(what, SEMNET_CMD_NEW_SERVICE,
-			  add ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_REPLACE,
-			  sn_service_fill, &s, NULL, NULL);
-}
-
-static int service_add(const char *what, int argc, char **argv)
-{
-	return service_add_change(what, argc, argv, true);
-}
-
-static int service_change(const char *what, int argc, char **argv)
-{
-	return service_add_change(what, argc, argv, false);
-}
-
-static int service_del(const char *what, int argc, char **argv)
-{
-	struct sn_service s;
-	int ret;
-
-	memset(&s, 0, sizeof(s));
-	ret = sn_positional_addr(what, argc > 0 ? argv[0] : NULL, &s.addr);
-	if (ret)
-		return ret;
-	if (argc > 1)
-		return sn_usage_error(what, "unexpected argument \"%s\"", argv[1]);
-	SN_SET(&s, SEMNET_A_SERVICE_ADDR);
-	return sn_request(what, SEMNET_CMD_DEL_SERVICE, 0, sn_service_fill, &s, NULL, NULL);
-}
-
-static int print_services(struct sn_services *list)
-{
-	struct sn_table *t;
-	size_t i;
-
-	sn_services_sort(list);
-	if (sn_opts.json) {
-		json_t *a = json_array();
-
-		for (i = 0; a && i < list->n; i++)
-			json_array_append_new(a, sn_service_json(&list->v[i]));
-		return sn_json_print(a, stdout) ? SN_EXIT_FAIL : 0;
-	}
-	t = sn_table_new();
-	for (i = 0; i < list->n; i++)
-		sn_service_text(t, "", &list->v[i]);
-	sn_table_print(t, stdout, "");
-	sn_table_free(t);
-	return 0;
-}
-
-static int service_show(const char *what, int argc, char **argv)
-{
-	struct sn_services list = { 0 };
-	struct sn_service s;
-	int ret;
-
-	memset(&s, 0, sizeof(s));
-	if (argc > 0) {
-		ret = sn_positional_addr(what, argv[0], &s.addr);
-		if (ret)
-			return ret;
-		if (argc > 1)
-			return sn_usage_error(what, "unexpected argument \"%s\"", argv[1]);
-		SN_SET(&s, SEMNET_A_SERVICE_ADDR);
-		ret = sn_request(what, SEMNET_CMD_GET_SERVICE, 0, sn_service_fill, &s,
-				 sn_services_collect, &list);
-	} else {
-		ret = sn_dump(what, SEMNET_CMD_GET_SERVICE, NULL, NULL,
-			      sn_services_collect, &list, sn_services_reset);
-	}
-	/* Always a list (in JSON an array), as ip(8) does for one object too. */
-	if (!ret)
-		ret = print_services(&list);
-	free(list.v);
-	return ret;
-}
-
-static int service_flush(const char *what, int argc, char **argv)
-{
-	if (argc > 0)
-		return sn_usage_error(what, "unexpected argument \"%s\"", argv[0]);
-	return sn_request(what, SEMNET_CMD_FLUSH_SERVICES, 0, NULL, NULL, NULL, NULL);
-}
-
-static const struct sn_subcmd service_cmds[] = {
-	{ "show", service_show },
-	{ "add", service_add },
-	{ "change", service_change },
-	{ "del", service_del },
-	{ "flush", service_flush },
+static const struct sn_kw service_kw[] = {
+	[SKW_NAME] = { SN_KW("name", SN_KW_NAME, SN_KW_REQUIRED, 0, NULL),
+		       SN_KW_FIELD(struct sn_service, name, SEMNET_A_SERVICE_NAME) },
+	[SKW_POLICY] = { SN_KW("policy", SN_KW_POLICY, 0, 0, NULL),
+			 SN_KW_FIELD(struct sn_service, policy, SEMNET_A_SERVICE_POLICY) },
 };
 
-int sn_cmd_service(int argc, char **argv)
+/* add without a policy: round robin, said explicitly. */
+static void service_finish(void *obj, const struct sn_kwval *kv, bool add)
 {
-	return sn_dispatch("service", service_cmds, ARRAY_SIZE(service_cmds),
-			   sn_service_usage, argc, argv);
+	struct sn_service *s = obj;
+
+	if (add && !kv[SKW_POLICY].n) {
+		snprintf(s->policy, sizeof(s->policy), "rr");
+		SN_SET(s, SEMNET_A_SERVICE_POLICY);
+	}
 }
+
+const struct sn_object sn_service_object = {
+	.name = "service",
+	.usage = sn_service_usage,
+	.size = sizeof(struct sn_service),
+	.fill = sn_service_fill,
+	SN_OBJECT_KEY(SN_KEY_ADDR, struct sn_service, addr, SEMNET_A_SERVICE_ADDR),
+	SN_OBJECT_KW(service_kw, "nothing to change (give name NAME and/or policy POLICY)"),
+	.finish = service_finish,
+	.cmd = { SEMNET_CMD_NEW_SERVICE, SEMNET_CMD_DEL_SERVICE, SEMNET_CMD_GET_SERVICE,
+		 SEMNET_CMD_FLUSH_SERVICES },
+	.show_key = true,
+	.list = &sn_service_list,
+};

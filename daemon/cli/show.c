@@ -99,29 +99,16 @@ static int fetch(struct overview *o)
 	return ret;
 }
 
-static int print_json(const struct overview *o)
+static int print_json(struct overview *o)
 {
-	json_t *root = json_object(), *services = json_array(), *instances = json_array();
-	json_t *peers = json_array();
-	size_t i;
+	json_t *root = json_object();
 
-	if (!root || !services || !instances || !peers) {
-		json_decref(root);
-		json_decref(services);
-		json_decref(instances);
-		json_decref(peers);
+	if (!root)
 		return SN_EXIT_FAIL;
-	}
 	json_object_set_new(root, "node", o->has_node ? sn_node_json(&o->node) : json_null());
-	for (i = 0; i < o->peers.n; i++)
-		json_array_append_new(peers, sn_peer_json(&o->peers.v[i]));
-	json_object_set_new(root, "peers", peers);
-	for (i = 0; i < o->services.n; i++)
-		json_array_append_new(services, sn_service_json(&o->services.v[i]));
-	json_object_set_new(root, "services", services);
-	for (i = 0; i < o->instances.n; i++)
-		json_array_append_new(instances, sn_instance_json(&o->instances.v[i]));
-	json_object_set_new(root, "instances", instances);
+	json_object_set_new(root, "peers", sn_list_json(&sn_peer_list, &o->peers));
+	json_object_set_new(root, "services", sn_list_json(&sn_service_list, &o->services));
+	json_object_set_new(root, "instances", sn_list_json(&sn_instance_list, &o->instances));
 	json_object_set_new(root, "stats", sn_stats_json(&o->stats));
 	return sn_json_print(root, stdout) ? SN_EXIT_FAIL : 0;
 }
@@ -140,39 +127,48 @@ static bool name_seen(const struct overview *o, const char *name, size_t ks, siz
 	return false;
 }
 
-static void print_group(struct sn_table *t, const struct overview *o, const char *name)
+/* A member of a group: its row, "    address A" or "    instance A". */
+static void member_row(struct sn_table *t, const char *what, uint32_t addr)
 {
 	char a[SN_ADDR_STRLEN];
-	size_t i;
+
+	sn_table_row(t);
+	sn_table_cell(t, "    %s %s", what, sn_fmt_addr(addr, a));
+}
+
+/* With -s, a member's counters under its row. */
+static void member_counters(struct sn_table *t, const struct sn_counters *c)
+{
+	if (sn_opts.stats)
+		sn_counters_line(t, "        ", c);
+}
+
+static void print_group(struct sn_table *t, const struct overview *o, const char *name)
+{
+	const struct sn_service *s;
+	const struct sn_instance *in;
+	char a[SN_ADDR_STRLEN];
 
 	sn_table_line(t, "service %s", name[0] ? name : "-");
-	for (i = 0; i < o->services.n; i++) {
-		const struct sn_service *s = &o->services.v[i];
-
+	for (s = o->services.v; s < o->services.v + o->services.n; s++) {
 		if (strcmp(s->name, name))
 			continue;
-		sn_table_row(t);
-		sn_table_cell(t, "    address %s", sn_fmt_addr(s->addr, a));
+		member_row(t, "address", s->addr);
 		sn_table_cell(t, "policy %s", s->policy[0] ? s->policy : "-");
-		if (sn_opts.stats)
-			sn_counters_line(t, "        ", &s->counters);
+		member_counters(t, &s->counters);
 	}
-	for (i = 0; i < o->instances.n; i++) {
-		const struct sn_instance *in = &o->instances.v[i];
-
+	for (in = o->instances.v; in < o->instances.v + o->instances.n; in++) {
 		if (strcmp(in->service, name))
 			continue;
-		sn_table_row(t);
-		sn_table_cell(t, "    instance %s", sn_fmt_addr(in->addr, a));
+		member_row(t, "instance", in->addr);
 		sn_table_cell(t, "nsip %s", SN_HAS(in, SEMNET_A_INSTANCE_NSIP) ?
 			      sn_fmt_addr(in->nsip, a) : "-");
 		sn_table_cell(t, "node %s", in->node ? sn_fmt_addr(in->node, a) : "local");
-		if (sn_opts.stats)
-			sn_counters_line(t, "        ", &in->counters);
+		member_counters(t, &in->counters);
 	}
 }
 
-static void print_text(const struct overview *o)
+static void print_text(struct overview *o)
 {
 	struct sn_table *t = sn_table_new();
 	size_t i;
@@ -187,8 +183,7 @@ static void print_text(const struct overview *o)
 	sn_table_free(t);
 
 	t = sn_table_new();
-	for (i = 0; i < o->peers.n; i++)
-		sn_peer_text(t, "peer ", &o->peers.v[i]);
+	sn_list_text(t, &sn_peer_list, "peer ", &o->peers);
 	sn_table_print(t, stdout, "");
 	sn_table_free(t);
 
@@ -218,23 +213,17 @@ static void print_text(const struct overview *o)
 	}
 }
 
-int sn_cmd_show(int argc, char **argv)
+int sn_cmd_show(void)
 {
 	struct overview o;
 	int ret;
 
-	if (argc > 1 && !strcmp(argv[1], "help")) {
-		sn_show_usage(stdout);
-		return 0;
-	}
-	if (argc > 1)
-		return sn_usage_error("show", "unexpected argument \"%s\"", argv[1]);
 	memset(&o, 0, sizeof(o));
 	ret = fetch(&o);
 	if (!ret) {
-		sn_peers_sort(&o.peers);
-		sn_services_sort(&o.services);
-		sn_instances_sort(&o.instances);
+		sn_list_sort(&sn_peer_list, &o.peers);
+		sn_list_sort(&sn_service_list, &o.services);
+		sn_list_sort(&sn_instance_list, &o.instances);
 		ret = sn_opts.json ? print_json(&o) : (print_text(&o), 0);
 	}
 	free(o.peers.v);

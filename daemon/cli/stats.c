@@ -73,92 +73,82 @@ static void json_reason(const char *name, uint64_t v, void *arg)
 	json_object_set_new(arg, sn_snake(name, key, sizeof(key)), sn_json_u64(v));
 }
 
+/*
+ * The counters, in the order printed: their names in text, and in JSON
+ * their fields' names. Those with an attribute are printed only when the
+ * module reports them (older modules did not have them).
+ */
+#define STAT(text, t, member, bit) \
+	{ text, { .key = #member, .type = (t), .off = offsetof(struct sn_stats, member), \
+		  .attr = (bit) } }
+
+static const struct {
+	const char *text;
+	struct sn_jfield json;
+} stats_rows[] = {
+	STAT("services", SN_J_U32, services, 0),
+	STAT("instances", SN_J_U32, instances, 0),
+	STAT("flows", SN_J_U32, flows, 0),
+	STAT("flows-created", SN_J_U64, flows_created, 0),
+	STAT("flows-expired", SN_J_U64, flows_expired, 0),
+	STAT("port-remaps", SN_J_U64, port_remaps, 0),
+	STAT("packets", SN_J_U64, packets, 0),
+	STAT("misses", SN_J_U64, misses, SEMNET_A_STATS_MISSES),
+	STAT("miss-events", SN_J_U64, miss_events, SEMNET_A_STATS_MISS_EVENTS),
+	STAT("held", SN_J_U32, held, SEMNET_A_STATS_HELD),
+	STAT("released", SN_J_U64, released, SEMNET_A_STATS_RELEASED),
+	STAT("closest-purged", SN_J_U64, closest_purged, SEMNET_A_STATS_CLOSEST_PURGED),
+	STAT("early-drops", SN_J_U64, early_drops, SEMNET_A_STATS_EARLY_DROPS),
+	STAT("miss-evicted", SN_J_U64, miss_evicted, SEMNET_A_STATS_MISS_EVICTED),
+	STAT("drops", SN_J_U64, drops_total, 0),
+};
+
 json_t *sn_stats_json(const struct sn_stats *s)
 {
 	json_t *o = json_object(), *drops = json_object();
+	size_t i;
 
 	if (!o || !drops) {
 		json_decref(o);
 		json_decref(drops);
 		return NULL;
 	}
-	json_object_set_new(o, "services", json_integer(s->services));
-	json_object_set_new(o, "instances", json_integer(s->instances));
-	json_object_set_new(o, "flows", json_integer(s->flows));
-	json_object_set_new(o, "flows_created", sn_json_u64(s->flows_created));
-	json_object_set_new(o, "flows_expired", sn_json_u64(s->flows_expired));
-	json_object_set_new(o, "port_remaps", sn_json_u64(s->port_remaps));
-	json_object_set_new(o, "packets", sn_json_u64(s->packets));
-	/* Modules before table misses do not report these. */
-	if (SN_HAS(s, SEMNET_A_STATS_MISSES)) {
-		json_object_set_new(o, "misses", sn_json_u64(s->misses));
-		json_object_set_new(o, "miss_events", sn_json_u64(s->miss_events));
-		json_object_set_new(o, "held", json_integer(s->held));
-		json_object_set_new(o, "released", sn_json_u64(s->released));
-	}
-	if (SN_HAS(s, SEMNET_A_STATS_CLOSEST_PURGED))
-		json_object_set_new(o, "closest_purged", sn_json_u64(s->closest_purged));
-	if (SN_HAS(s, SEMNET_A_STATS_EARLY_DROPS))
-		json_object_set_new(o, "early_drops", sn_json_u64(s->early_drops));
-	if (SN_HAS(s, SEMNET_A_STATS_MISS_EVICTED))
-		json_object_set_new(o, "miss_evicted", sn_json_u64(s->miss_evicted));
-	json_object_set_new(o, "drops_total", sn_json_u64(s->drops_total));
+	for (i = 0; i < ARRAY_SIZE(stats_rows); i++)
+		sn_json_fields(o, s, &stats_rows[i].json, 1);
 	for_each_reason(s, json_reason, drops);
 	json_object_set_new(o, "drops", drops);
 	return o;
 }
 
+/* A `name value` row of the text. */
+static void row(struct sn_table *t, const char *indent, const char *name, uint64_t v)
+{
+	sn_table_row(t);
+	sn_table_cell(t, "%s%s", indent, name);
+	sn_table_cell(t, "%" PRIu64, v);
+}
+
 static void text_reason(const char *name, uint64_t v, void *arg)
 {
-	struct sn_table *t = arg;
-
-	sn_table_row(t);
-	sn_table_cell(t, "  %s", name);
-	sn_table_cell(t, "%" PRIu64, v);
+	row(arg, "  ", name, v);
 }
 
 void sn_stats_text(struct sn_table *t, const struct sn_stats *s, bool detail)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-		bool u64;
-		int attr;	/* printed only when reported (0: always) */
-	} rows[] = {
-		{ "services", offsetof(struct sn_stats, services), false, 0 },
-		{ "instances", offsetof(struct sn_stats, instances), false, 0 },
-		{ "flows", offsetof(struct sn_stats, flows), false, 0 },
-		{ "flows-created", offsetof(struct sn_stats, flows_created), true, 0 },
-		{ "flows-expired", offsetof(struct sn_stats, flows_expired), true, 0 },
-		{ "port-remaps", offsetof(struct sn_stats, port_remaps), true, 0 },
-		{ "packets", offsetof(struct sn_stats, packets), true, 0 },
-		{ "misses", offsetof(struct sn_stats, misses), true, SEMNET_A_STATS_MISSES },
-		{ "miss-events", offsetof(struct sn_stats, miss_events), true,
-		  SEMNET_A_STATS_MISS_EVENTS },
-		{ "held", offsetof(struct sn_stats, held), false, SEMNET_A_STATS_HELD },
-		{ "released", offsetof(struct sn_stats, released), true,
-		  SEMNET_A_STATS_RELEASED },
-		{ "closest-purged", offsetof(struct sn_stats, closest_purged), true,
-		  SEMNET_A_STATS_CLOSEST_PURGED },
-		{ "early-drops", offsetof(struct sn_stats, early_drops), true,
-		  SEMNET_A_STATS_EARLY_DROPS },
-		{ "miss-evicted", offsetof(struct sn_stats, miss_evicted), true,
-		  SEMNET_A_STATS_MISS_EVICTED },
-		{ "drops", offsetof(struct sn_stats, drops_total), true, 0 },
-	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(rows); i++) {
-		const char *p = (const char *)s + rows[i].off;
+	for (i = 0; i < ARRAY_SIZE(stats_rows); i++) {
+		const struct sn_jfield *f = &stats_rows[i].json;
+		const char *p = (const char *)s + f->off;
+		uint64_t v;
 
-		if (rows[i].attr && !SN_HAS(s, rows[i].attr))
+		if (f->attr && !SN_HAS(s, f->attr))
 			continue;
-		sn_table_row(t);
-		sn_table_cell(t, "%s", rows[i].name);
-		if (rows[i].u64)
-			sn_table_cell(t, "%" PRIu64, *(const uint64_t *)(const void *)p);
+		if (f->type == SN_J_U64)
+			v = *(const uint64_t *)(const void *)p;
 		else
-			sn_table_cell(t, "%" PRIu32, *(const uint32_t *)(const void *)p);
+			v = *(const uint32_t *)(const void *)p;
+		row(t, "", stats_rows[i].text, v);
 	}
 	if (detail)
 		for_each_reason(s, text_reason, t);
@@ -169,18 +159,12 @@ static int stats_reply(struct nlattr **attrs, void *arg)
 	return sn_stats_get(attrs, arg);
 }
 
-int sn_cmd_stats(int argc, char **argv)
+int sn_cmd_stats(void)
 {
 	struct sn_table *t;
 	struct sn_stats s;
 	int ret;
 
-	if (argc > 1 && !strcmp(argv[1], "help")) {
-		sn_stats_usage(stdout);
-		return 0;
-	}
-	if (argc > 1)
-		return sn_usage_error("stats", "unexpected argument \"%s\"", argv[1]);
 	memset(&s, 0, sizeof(s));
 	ret = sn_request("stats", SEMNET_CMD_GET_STATS, 0, NULL, NULL, stats_reply, &s);
 	if (ret)

@@ -183,6 +183,11 @@ static struct unit_output run;
 
 /* Runs `semnet ARGS...`, its output and exit status captured in run. */
 #define SEMNET(...) unit_run_tool(&run, sn_main, "semnet", __VA_ARGS__, (const char *)NULL)
+/* The same against a fresh fake kernel, which must succeed. */
+#define SEMNET_OK(...) do { \
+	fake_reset(); \
+	ck_assert_int_eq(SEMNET(__VA_ARGS__), 0); \
+} while (0)
 
 static uint32_t A(const char *s)
 {
@@ -213,6 +218,27 @@ static void nested(struct nlattr *nest, int max, struct nlattr **tb)
 	ck_assert_msg(nest->nla_type & NLA_F_NESTED, "nest %d without NLA_F_NESTED",
 		      nla_type(nest));
 	ck_assert_int_eq(nla_parse_nested(tb, max, nest, NULL), 0);
+}
+
+/* Request i's object nest (type nest, attributes up to max), parsed into tb. */
+static void req_nest(int i, int nest, int max, struct nlattr **tb)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1];
+
+	req_attrs(i, attrs);
+	nested(attrs[nest], max, tb);
+}
+
+/*
+ * Request i is command cmd with flags among NLM_F_CREATE, _EXCL and
+ * _REPLACE (NLM_F_DUMP is two of them), and carries its object's nest.
+ */
+static void req_object(int i, uint8_t cmd, int flags, int nest, int max, struct nlattr **tb)
+{
+	ck_assert_int_eq(req_genl(i)->cmd, cmd);
+	ck_assert_int_eq(fake.req[i]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
+			 flags);
+	req_nest(i, nest, max, tb);
 }
 
 static void check_prefix(struct nlattr *nest, const char *addr, int len)
@@ -378,8 +404,7 @@ START_TEST(help_is_true)
 	int objects = 0, subs = 0;
 
 	/* Every "OBJECT { a | b }" of the help names commands that exist. */
-	fake_reset();
-	ck_assert_int_eq(SEMNET("help"), 0);
+	SEMNET_OK("help");
 	memcpy(text, run.out, sizeof(text));
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char object[32], *brace = strchr(line, '{'), *end, *word, *save2 = NULL;
@@ -471,9 +496,8 @@ START_TEST(encode_service)
 {
 	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_SERVICE_MAX + 1];
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("service", "add", "172.30.0.10", "name", "web.default",
-				"policy", "random"), 0);
+	SEMNET_OK("service", "add", "172.30.0.10", "name", "web.default",
+		  "policy", "random");
 	ck_assert_str_eq(run.out, "");
 	ck_assert_int_eq(fake.nreq, 1);
 	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_NEW_SERVICE);
@@ -481,8 +505,7 @@ START_TEST(encode_service)
 	ck_assert_int_eq(fake.req[0]->nlmsg_type, FAKE_FAMILY);
 	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
 			 NLM_F_CREATE | NLM_F_EXCL);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	req_nest(0, SEMNET_A_SERVICE, SEMNET_A_SERVICE_MAX, tb);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]), A("172.30.0.10"));
 	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_NAME]), "web.default");
 	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_POLICY]), "random");
@@ -490,70 +513,52 @@ START_TEST(encode_service)
 	ck_assert_ptr_null(tb[SEMNET_A_SERVICE_COUNTERS]);
 
 	/* add without policy: rr, explicitly. */
-	fake_reset();
-	ck_assert_int_eq(SEMNET("ser", "a", "172.30.0.11", "n", "web"), 0);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	SEMNET_OK("ser", "a", "172.30.0.11", "n", "web");
+	req_nest(0, SEMNET_A_SERVICE, SEMNET_A_SERVICE_MAX, tb);
 	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_POLICY]), "rr");
 
 	/* change: NLM_F_REPLACE alone, and only what was given. */
-	fake_reset();
-	ck_assert_int_eq(SEMNET("service", "change", "172.30.0.10", "policy", "rr"), 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_NEW_SERVICE);
-	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
-			 NLM_F_REPLACE);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	SEMNET_OK("service", "change", "172.30.0.10", "policy", "rr");
+	req_object(0, SEMNET_CMD_NEW_SERVICE, NLM_F_REPLACE,
+		   SEMNET_A_SERVICE, SEMNET_A_SERVICE_MAX, tb);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]), A("172.30.0.10"));
 	ck_assert_ptr_null(tb[SEMNET_A_SERVICE_NAME]);
 	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_POLICY]), "rr");
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("service", "del", "172.30.0.10"), 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_DEL_SERVICE);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	SEMNET_OK("service", "del", "172.30.0.10");
+	req_object(0, SEMNET_CMD_DEL_SERVICE, 0, SEMNET_A_SERVICE, SEMNET_A_SERVICE_MAX, tb);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]), A("172.30.0.10"));
 	ck_assert_ptr_null(tb[SEMNET_A_SERVICE_NAME]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("service", "flush"), 0);
+	SEMNET_OK("service", "flush");
 	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_FLUSH_SERVICES);
 	req_attrs(0, attrs);
 	ck_assert_ptr_null(attrs[SEMNET_A_SERVICE]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("service", "show"), 0);
+	SEMNET_OK("service", "show");
 	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_SERVICE);
 	ck_assert_int_eq(fake.req[0]->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("service", "show", "172.30.0.10"), 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_SERVICE);
-	ck_assert_int_eq(fake.req[0]->nlmsg_flags & NLM_F_DUMP, 0);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	SEMNET_OK("service", "show", "172.30.0.10");
+	req_object(0, SEMNET_CMD_GET_SERVICE, 0, SEMNET_A_SERVICE, SEMNET_A_SERVICE_MAX, tb);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]), A("172.30.0.10"));
 }
 END_TEST
 
 START_TEST(encode_node)
 {
-	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_NODE_MAX + 1], *sub;
+	struct nlattr *tb[SEMNET_A_NODE_MAX + 1], *sub;
 	unsigned int lo = if_nametoindex("lo");
 	int rem, n = 0;
 
 	ck_assert_uint_ne(lo, 0);
-	fake_reset();
-	ck_assert_int_eq(SEMNET("node", "set", "platform", "172.16.0.0/12",
-				"services", "172.30.0.0/16", "subnet", "172.16.0.0/26",
-				"subnet", "172.16.0.64/26", "gateway", "172.16.0.1",
-				"bridge", "lo", "flow-max", "65536", "timeout-tcp", "7440",
-				"timeout-udp", "30"), 0);
+	SEMNET_OK("node", "set", "platform", "172.16.0.0/12",
+		  "services", "172.30.0.0/16", "subnet", "172.16.0.0/26",
+		  "subnet", "172.16.0.64/26", "gateway", "172.16.0.1",
+		  "bridge", "lo", "flow-max", "65536", "timeout-tcp", "7440",
+		  "timeout-udp", "30");
 	ck_assert_int_eq(fake.nreq, 1);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_SET_NODE);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_NODE], SEMNET_A_NODE_MAX, tb);
+	req_object(0, SEMNET_CMD_SET_NODE, 0, SEMNET_A_NODE, SEMNET_A_NODE_MAX, tb);
 	check_prefix(tb[SEMNET_A_NODE_PLATFORM], "172.16.0.0", 12);
 	check_prefix(tb[SEMNET_A_NODE_SERVICE_RANGE], "172.30.0.0", 16);
 	ck_assert_ptr_nonnull(tb[SEMNET_A_NODE_SUBNETS]);
@@ -587,9 +592,7 @@ START_TEST(encode_node)
 	fake_reset();
 	ck_assert_int_eq(SEMNET("node", "change", "timeout-udp", "60", "subnet", "172.16.1.0/26"),
 			 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_SET_NODE);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_NODE], SEMNET_A_NODE_MAX, tb);
+	req_object(0, SEMNET_CMD_SET_NODE, 0, SEMNET_A_NODE, SEMNET_A_NODE_MAX, tb);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_NODE_TIMEOUT_UDP]), 60);
 	ck_assert_ptr_nonnull(tb[SEMNET_A_NODE_SUBNETS]);
 	ck_assert_ptr_null(tb[SEMNET_A_NODE_PLATFORM]);
@@ -598,15 +601,12 @@ START_TEST(encode_node)
 	ck_assert_ptr_null(tb[SEMNET_A_NODE_BRIDGE]);
 	ck_assert_ptr_null(tb[SEMNET_A_NODE_FLOW_MAX]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("node", "change", "gateway", "172.16.0.129"), 0);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_NODE], SEMNET_A_NODE_MAX, tb);
+	SEMNET_OK("node", "change", "gateway", "172.16.0.129");
+	req_nest(0, SEMNET_A_NODE, SEMNET_A_NODE_MAX, tb);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_NODE_GATEWAY]), A("172.16.0.129"));
 	ck_assert_ptr_null(tb[SEMNET_A_NODE_SUBNETS]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("node", "del"), 0);
+	SEMNET_OK("node", "del");
 	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_DEL_NODE);
 }
 END_TEST
@@ -616,14 +616,10 @@ START_TEST(encode_instance_flow)
 	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_INSTANCE_MAX + 1];
 	struct nlattr *fb[SEMNET_A_FLOW_MAX + 1];
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("instance", "add", "172.30.1.1", "service", "web",
-				"nsip", "172.16.0.66", "node", "192.168.1.2"), 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_NEW_INSTANCE);
-	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
-			 NLM_F_CREATE | NLM_F_EXCL);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_INSTANCE], SEMNET_A_INSTANCE_MAX, tb);
+	SEMNET_OK("instance", "add", "172.30.1.1", "service", "web",
+		  "nsip", "172.16.0.66", "node", "192.168.1.2");
+	req_object(0, SEMNET_CMD_NEW_INSTANCE, NLM_F_CREATE | NLM_F_EXCL,
+		   SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_MAX, tb);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_ADDR]), A("172.30.1.1"));
 	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_INSTANCE_SERVICE]), "web");
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_NSIP]), A("172.16.0.66"));
@@ -631,71 +627,51 @@ START_TEST(encode_instance_flow)
 	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_IFINDEX]);
 
 	/* change: node local is 0.0.0.0; dev resolves to an ifindex. */
-	fake_reset();
-	ck_assert_int_eq(SEMNET("instance", "change", "172.30.1.1", "node", "local",
-				"dev", "lo"), 0);
-	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
-			 NLM_F_REPLACE);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_INSTANCE], SEMNET_A_INSTANCE_MAX, tb);
+	SEMNET_OK("instance", "change", "172.30.1.1", "node", "local",
+		  "dev", "lo");
+	req_object(0, SEMNET_CMD_NEW_INSTANCE, NLM_F_REPLACE,
+		   SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_MAX, tb);
 	ck_assert_ptr_nonnull(tb[SEMNET_A_INSTANCE_NODE]);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_NODE]), 0);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_IFINDEX]), if_nametoindex("lo"));
 	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_SERVICE]);
 	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_NSIP]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("instance", "change", "172.30.1.1", "dev", "none"), 0);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_INSTANCE], SEMNET_A_INSTANCE_MAX, tb);
+	SEMNET_OK("instance", "change", "172.30.1.1", "dev", "none");
+	req_nest(0, SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_MAX, tb);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_IFINDEX]), 0);
 
 	/* show service NAME: a dump carrying the filter. */
-	fake_reset();
-	ck_assert_int_eq(SEMNET("instance", "show", "service", "web"), 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_INSTANCE);
-	ck_assert_int_eq(fake.req[0]->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_INSTANCE], SEMNET_A_INSTANCE_MAX, tb);
+	SEMNET_OK("instance", "show", "service", "web");
+	req_object(0, SEMNET_CMD_GET_INSTANCE, NLM_F_DUMP,
+		   SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_MAX, tb);
 	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_INSTANCE_SERVICE]), "web");
 	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_ADDR]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("instance", "flush"), 0);
+	SEMNET_OK("instance", "flush");
 	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_FLUSH_INSTANCES);
 	req_attrs(0, attrs);
 	ck_assert_ptr_null(attrs[SEMNET_A_INSTANCE]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("instance", "flush", "service", "web"), 0);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_INSTANCE], SEMNET_A_INSTANCE_MAX, tb);
+	SEMNET_OK("instance", "flush", "service", "web");
+	req_nest(0, SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_MAX, tb);
 	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_INSTANCE_SERVICE]), "web");
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("flow", "flush", "service", "172.30.0.10"), 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_FLUSH_FLOWS);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_FLOW], SEMNET_A_FLOW_MAX, fb);
+	SEMNET_OK("flow", "flush", "service", "172.30.0.10");
+	req_object(0, SEMNET_CMD_FLUSH_FLOWS, 0, SEMNET_A_FLOW, SEMNET_A_FLOW_MAX, fb);
 	ck_assert_uint_eq(nla_get_u32(fb[SEMNET_A_FLOW_SERVICE]), A("172.30.0.10"));
 	ck_assert_ptr_null(fb[SEMNET_A_FLOW_INSTANCE]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("flow", "flush"), 0);
+	SEMNET_OK("flow", "flush");
 	req_attrs(0, attrs);
 	ck_assert_ptr_null(attrs[SEMNET_A_FLOW]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("flow", "show", "instance", "172.30.1.1"), 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_GET_FLOW);
-	ck_assert_int_eq(fake.req[0]->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_FLOW], SEMNET_A_FLOW_MAX, fb);
+	SEMNET_OK("flow", "show", "instance", "172.30.1.1");
+	req_object(0, SEMNET_CMD_GET_FLOW, NLM_F_DUMP, SEMNET_A_FLOW, SEMNET_A_FLOW_MAX, fb);
 	ck_assert_uint_eq(nla_get_u32(fb[SEMNET_A_FLOW_INSTANCE]), A("172.30.1.1"));
 	ck_assert_ptr_null(fb[SEMNET_A_FLOW_SERVICE]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("flow", "show"), 0);
+	SEMNET_OK("flow", "show");
 	req_attrs(0, attrs);
 	ck_assert_ptr_null(attrs[SEMNET_A_FLOW]);
 }
@@ -862,11 +838,9 @@ START_TEST(output_services)
 	ck_assert_int_eq(fake.nreq, 6);
 
 	/* Empty dump: nothing in text, [] in JSON. */
-	fake_reset();
-	ck_assert_int_eq(SEMNET("service", "show"), 0);
+	SEMNET_OK("service", "show");
 	ck_assert_str_eq(run.out, "");
-	fake_reset();
-	ck_assert_int_eq(SEMNET("-j", "service", "show"), 0);
+	SEMNET_OK("-j", "service", "show");
 	ck_assert_str_eq(run.out, "[]\n");
 }
 END_TEST
@@ -1074,24 +1048,28 @@ START_TEST(output_stats)
 }
 END_TEST
 
+/* A prefix nest, "ADDR/LEN", as the module sends them. */
+static void put_prefix(struct nl_msg *m, int type, const char *prefix)
+{
+	struct nlattr *p = nla_nest_start(m, NLA_F_NESTED | type);
+	char addr[16];
+	unsigned int len;
+
+	ck_assert_int_eq(sscanf(prefix, "%15[0-9.]/%u", addr, &len), 2);
+	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A(addr));
+	nla_put_u8(m, SEMNET_A_PREFIX_LEN, (uint8_t)len);
+	nla_nest_end(m, p);
+}
+
 static void reply_node(void)
 {
 	struct nl_msg *m = reply_new(SEMNET_CMD_GET_NODE);
-	struct nlattr *n = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE), *subs, *p;
+	struct nlattr *n = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE), *subs;
 
-	p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_PLATFORM);
-	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A("172.16.0.0"));
-	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 12);
-	nla_nest_end(m, p);
-	p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SERVICE_RANGE);
-	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A("172.30.0.0"));
-	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 16);
-	nla_nest_end(m, p);
+	put_prefix(m, SEMNET_A_NODE_PLATFORM, "172.16.0.0/12");
+	put_prefix(m, SEMNET_A_NODE_SERVICE_RANGE, "172.30.0.0/16");
 	subs = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SUBNETS);
-	p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SUBNET);
-	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A("172.16.0.0"));
-	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 26);
-	nla_nest_end(m, p);
+	put_prefix(m, SEMNET_A_NODE_SUBNET, "172.16.0.0/26");
 	nla_nest_end(m, subs);
 	nla_put_u32(m, SEMNET_A_NODE_GATEWAY, A("172.16.0.1"));
 	nla_put_u32(m, SEMNET_A_NODE_BRIDGE, if_nametoindex("lo"));
@@ -1140,15 +1118,9 @@ static void reply_peer_state(const char *prefix, const char *remote, uint16_t po
 			     uint8_t encap, bool state, uint32_t cost, bool down)
 {
 	struct nl_msg *m = reply_new(SEMNET_CMD_GET_PEER);
-	struct nlattr *p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER), *sub;
-	char addr[16];
-	unsigned int len;
+	struct nlattr *p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER);
 
-	ck_assert_int_eq(sscanf(prefix, "%15[0-9.]/%u", addr, &len), 2);
-	sub = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER_SUBNET);
-	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A(addr));
-	nla_put_u8(m, SEMNET_A_PREFIX_LEN, (uint8_t)len);
-	nla_nest_end(m, sub);
+	put_prefix(m, SEMNET_A_PEER_SUBNET, prefix);
 	nla_put_u32(m, SEMNET_A_PEER_ADDR, A(remote));
 	nla_put_u16(m, SEMNET_A_PEER_PORT, port);
 	nla_put_u8(m, SEMNET_A_PEER_ENCAP, encap);
@@ -1171,35 +1143,27 @@ static void reply_peer(const char *prefix, const char *remote, uint16_t port, ui
 /* semnet peer set: the request, its usage errors and the peer listing. */
 START_TEST(peer_set)
 {
-	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_PEER_MAX + 1];
+	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
 	json_t *root, *o;
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("peer", "set", "172.16.0.64/26", "cost", "5000"), 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_SET_PEER);
-	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE), 0);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	SEMNET_OK("peer", "set", "172.16.0.64/26", "cost", "5000");
+	req_object(0, SEMNET_CMD_SET_PEER, 0, SEMNET_A_PEER, SEMNET_A_PEER_MAX, tb);
 	check_prefix(tb[SEMNET_A_PEER_SUBNET], "172.16.0.64", 26);
 	ck_assert_ptr_null(tb[SEMNET_A_PEER_ADDR]);
 	ck_assert_int_eq(nla_len(tb[SEMNET_A_PEER_COST]), 4);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_PEER_COST]), 5000);
 	ck_assert_ptr_null(tb[SEMNET_A_PEER_DOWN]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("peer", "set", "via", "192.168.1.2", "down"), 0);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	SEMNET_OK("peer", "set", "via", "192.168.1.2", "down");
+	req_nest(0, SEMNET_A_PEER, SEMNET_A_PEER_MAX, tb);
 	ck_assert_ptr_null(tb[SEMNET_A_PEER_SUBNET]);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_PEER_ADDR]), A("192.168.1.2"));
 	ck_assert_ptr_null(tb[SEMNET_A_PEER_COST]);
 	ck_assert_int_eq(nla_len(tb[SEMNET_A_PEER_DOWN]), 1);
 	ck_assert_uint_eq(nla_get_u8(tb[SEMNET_A_PEER_DOWN]), 1);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("peer", "set", "up", "cost", "unknown", "via", "192.168.1.2"), 0);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	SEMNET_OK("peer", "set", "up", "cost", "unknown", "via", "192.168.1.2");
+	req_nest(0, SEMNET_A_PEER, SEMNET_A_PEER_MAX, tb);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_PEER_COST]), SEMNET_PEER_COST_UNKNOWN);
 	ck_assert_uint_eq(nla_get_u8(tb[SEMNET_A_PEER_DOWN]), 0);
 
@@ -1279,44 +1243,32 @@ END_TEST
 
 START_TEST(peers)
 {
-	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_PEER_MAX + 1];
+	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
 	struct nlattr *nb[SEMNET_A_NODE_MAX + 1];
 	json_t *root, *o;
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.64/26", "remote", "192.168.1.2"), 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_NEW_PEER);
-	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
-			 NLM_F_CREATE | NLM_F_EXCL);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	SEMNET_OK("peer", "add", "172.16.0.64/26", "remote", "192.168.1.2");
+	req_object(0, SEMNET_CMD_NEW_PEER, NLM_F_CREATE | NLM_F_EXCL,
+		   SEMNET_A_PEER, SEMNET_A_PEER_MAX, tb);
 	check_prefix(tb[SEMNET_A_PEER_SUBNET], "172.16.0.64", 26);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_PEER_ADDR]), A("192.168.1.2"));
 	ck_assert_ptr_null(tb[SEMNET_A_PEER_PORT]);	/* the module's default */
 	ck_assert_ptr_null(tb[SEMNET_A_PEER_ENCAP]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("peer", "change", "172.16.0.64/26", "port", "50103",
-				"encap", "ipudp"), 0);
-	ck_assert_int_eq(fake.req[0]->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
-			 NLM_F_REPLACE);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	SEMNET_OK("peer", "change", "172.16.0.64/26", "port", "50103",
+		  "encap", "ipudp");
+	req_object(0, SEMNET_CMD_NEW_PEER, NLM_F_REPLACE, SEMNET_A_PEER, SEMNET_A_PEER_MAX, tb);
 	ck_assert_ptr_null(tb[SEMNET_A_PEER_ADDR]);
 	ck_assert_int_eq(nla_len(tb[SEMNET_A_PEER_PORT]), 2);
 	ck_assert_uint_eq(nla_get_u16(tb[SEMNET_A_PEER_PORT]), 50103);	/* host order */
 	ck_assert_uint_eq(nla_get_u8(tb[SEMNET_A_PEER_ENCAP]), SEMNET_ENCAP_IPUDP);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("peer", "del", "172.16.0.64/26"), 0);
-	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_DEL_PEER);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_PEER], SEMNET_A_PEER_MAX, tb);
+	SEMNET_OK("peer", "del", "172.16.0.64/26");
+	req_object(0, SEMNET_CMD_DEL_PEER, 0, SEMNET_A_PEER, SEMNET_A_PEER_MAX, tb);
 	check_prefix(tb[SEMNET_A_PEER_SUBNET], "172.16.0.64", 26);
 	ck_assert_ptr_null(tb[SEMNET_A_PEER_ADDR]);
 
-	fake_reset();
-	ck_assert_int_eq(SEMNET("peer", "flush"), 0);
+	SEMNET_OK("peer", "flush");
 	ck_assert_int_eq(req_genl(0)->cmd, SEMNET_CMD_FLUSH_PEERS);
 
 	/* Usage errors. */
@@ -1364,12 +1316,104 @@ START_TEST(peers)
 	json_decref(root);
 
 	/* node tunnel-port: a u16. */
-	fake_reset();
-	ck_assert_int_eq(SEMNET("node", "change", "tunnel-port", "4800"), 0);
-	req_attrs(0, attrs);
-	nested(attrs[SEMNET_A_NODE], SEMNET_A_NODE_MAX, nb);
+	SEMNET_OK("node", "change", "tunnel-port", "4800");
+	req_nest(0, SEMNET_A_NODE, SEMNET_A_NODE_MAX, nb);
 	ck_assert_int_eq(nla_len(nb[SEMNET_A_NODE_TUNNEL_PORT]), 2);
 	ck_assert_uint_eq(nla_get_u16(nb[SEMNET_A_NODE_TUNNEL_PORT]), 4800);
+}
+END_TEST
+
+/*
+ * Each listed object's JSON to the letter: its keys, their order and
+ * types, as scripts and semnetd read them (the JSON tables of the CLI).
+ */
+START_TEST(json_exact)
+{
+	static const char service[] =
+		"[\n"
+		"  {\n"
+		"    \"address\": \"172.30.0.10\",\n"
+		"    \"name\": \"web\",\n"
+		"    \"policy\": \"rr\",\n"
+		"    \"instances\": 3,\n"
+		"    \"counters\": {\n"
+		"      \"packets\": 20,\n"
+		"      \"bytes\": 2000,\n"
+		"      \"flows\": 2\n"
+		"    }\n"
+		"  }\n"
+		"]\n";
+	static const char instance[] =
+		"[\n"
+		"  {\n"
+		"    \"address\": \"172.30.1.2\",\n"
+		"    \"service\": \"web\",\n"
+		"    \"nsip\": \"172.16.0.66\",\n"
+		"    \"node\": \"192.168.1.2\",\n"
+		"    \"local\": false,\n"
+		"    \"dev\": null,\n"
+		"    \"ifindex\": 0,\n"
+		"    \"counters\": {\n"
+		"      \"packets\": 5,\n"
+		"      \"bytes\": 500,\n"
+		"      \"flows\": 1\n"
+		"    }\n"
+		"  }\n"
+		"]\n";
+	static const char peer[] =
+		"[\n"
+		"  {\n"
+		"    \"subnet\": \"172.16.0.64/26\",\n"
+		"    \"remote\": \"192.168.1.2\",\n"
+		"    \"port\": 4754,\n"
+		"    \"encap\": \"gre-udp\",\n"
+		"    \"tx_packets\": 10,\n"
+		"    \"tx_bytes\": 1000,\n"
+		"    \"rx_packets\": 20,\n"
+		"    \"rx_bytes\": 2000,\n"
+		"    \"cost\": null,\n"
+		"    \"down\": true\n"
+		"  }\n"
+		"]\n";
+	static const char flow[] =
+		"[\n"
+		"  {\n"
+		"    \"proto\": \"tcp\",\n"
+		"    \"src\": \"172.16.0.2\",\n"
+		"    \"sport\": 40000,\n"
+		"    \"dst\": \"172.30.0.10\",\n"
+		"    \"dport\": 80,\n"
+		"    \"xsrc\": \"172.30.1.7\",\n"
+		"    \"xsport\": 40000,\n"
+		"    \"xdst\": \"172.16.0.66\",\n"
+		"    \"xdport\": 80,\n"
+		"    \"service\": null,\n"
+		"    \"instance\": \"172.30.1.2\",\n"
+		"    \"state\": \"unreplied\",\n"
+		"    \"expires_ms\": 12345,\n"
+		"    \"packets\": 7,\n"
+		"    \"bytes\": 700\n"
+		"  }\n"
+		"]\n";
+
+	fake_reset();
+	reply_service("172.30.0.10", "web", "rr", 3, 20);
+	ck_assert_int_eq(SEMNET("-j", "service", "show"), 0);
+	ck_assert_str_eq(run.out, service);
+	fake_reset();
+	reply_instance("172.30.1.2", "web", "172.16.0.66", "192.168.1.2", false);
+	ck_assert_int_eq(SEMNET("-j", "instance"), 0);
+	ck_assert_str_eq(run.out, instance);
+	fake_reset();
+	reply_peer_state("172.16.0.64/26", "192.168.1.2", 4754, SEMNET_ENCAP_GRE_UDP, true,
+			 SEMNET_PEER_COST_UNKNOWN, true);
+	ck_assert_int_eq(SEMNET("-j", "peer"), 0);
+	ck_assert_str_eq(run.out, peer);
+	fake_reset();
+	reply_flow(IPPROTO_TCP, "172.16.0.2", 40000, "172.30.0.10", 80, "172.30.1.7",
+		   "172.16.0.66", NULL, "172.30.1.2", SEMNET_FLOW_UNREPLIED, 12345);
+	ck_assert_int_eq(SEMNET("-j", "flow"), 0);
+	ck_assert_str_eq(run.out, flow);
 }
 END_TEST
 
@@ -1630,7 +1674,7 @@ static void batch_done(void)
 
 START_TEST(batch_one_socket)
 {
-	struct nlattr *attrs[SEMNET_A_MAX + 1], *tb[SEMNET_A_SERVICE_MAX + 1];
+	struct nlattr *tb[SEMNET_A_SERVICE_MAX + 1];
 
 	/* Every line's request over the one socket, in order; nothing printed. */
 	fake_reset();
@@ -1655,18 +1699,15 @@ START_TEST(batch_one_socket)
 	ck_assert_int_eq(req_genl(4)->cmd, SEMNET_CMD_DEL_INSTANCE);
 	ck_assert_int_eq(req_genl(5)->cmd, SEMNET_CMD_DEL_SERVICE);
 	/* The continued, quoted line. */
-	req_attrs(3, attrs);
-	nested(attrs[SEMNET_A_SERVICE], SEMNET_A_SERVICE_MAX, tb);
+	req_nest(3, SEMNET_A_SERVICE, SEMNET_A_SERVICE_MAX, tb);
 	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]), A("172.30.0.11"));
 	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_NAME]), "web");
 	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_POLICY]), "random");
 
 	/* The same ways of saying it: -b, --batch=, and an empty file. */
-	fake_reset();
-	ck_assert_int_eq(SEMNET("-b", batch_path), 0);
+	SEMNET_OK("-b", batch_path);
 	ck_assert_int_eq(fake.nreq, 6);
-	fake_reset();
-	ck_assert_int_eq(SEMNET("--force", "--batch", batch_path), 0);
+	SEMNET_OK("--force", "--batch", batch_path);
 	ck_assert_int_eq(fake.nreq, 6);
 	batch_done();
 	fake_reset();
@@ -1789,8 +1830,7 @@ START_TEST(batch_usage)
 	ck_assert_str_eq(run.err, "semnet: cannot open batch file \"-force\": "
 			 "No such file or directory\n");
 	/* The help names it. */
-	fake_reset();
-	ck_assert_int_eq(SEMNET("help"), 0);
+	SEMNET_OK("help");
 	ck_assert_ptr_nonnull(strstr(run.out, "-batch FILE"));
 	ck_assert_ptr_nonnull(strstr(run.out, "-force"));
 }
@@ -1886,7 +1926,7 @@ Suite *unit_suite(void)
 		       encode_service, encode_node, encode_instance_flow,
 		       kernel_errors, output_services, output_instances,
 		       output_flows, output_stats, output_node, peers, peer_set,
-		       output_overview, malformed_replies, monitor,
+		       json_exact, output_overview, malformed_replies, monitor,
 		       batch_one_socket, batch_failures, batch_usage,
 		       batch_output, batch_stdin);
 	tcase_set_timeout(tc, 60);

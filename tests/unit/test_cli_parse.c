@@ -263,17 +263,17 @@ enum { K_PLATFORM, K_SERVICES, K_SUBNET, K_GATEWAY, K_BRIDGE, K_FLOW_MAX, K_TCP,
        K_TCP_CLOSE, K_NODE, K_POLICY, K_NAME, K_N };
 
 static const struct sn_kw table[] = {
-	[K_PLATFORM] = { "platform", SN_KW_PREFIX, SN_KW_REQUIRED, 0, NULL },
-	[K_SERVICES] = { "services", SN_KW_PREFIX, 0, 0, NULL },
-	[K_SUBNET] = { "subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI, 0, NULL },
-	[K_GATEWAY] = { "gateway", SN_KW_ADDR, 0, 0, NULL },
-	[K_BRIDGE] = { "bridge", SN_KW_IFNAME, 0, 0, NULL },
-	[K_FLOW_MAX] = { "flow-max", SN_KW_U32, 0, 1, NULL },
-	[K_TCP] = { "timeout-tcp", SN_KW_U32, 0, 0, NULL },
-	[K_TCP_CLOSE] = { "timeout-tcp-close", SN_KW_U32, 0, 0, NULL },
-	[K_NODE] = { "node", SN_KW_NODE, 0, 0, NULL },
-	[K_POLICY] = { "policy", SN_KW_POLICY, 0, 0, NULL },
-	[K_NAME] = { "name", SN_KW_NAME, 0, 0, NULL },
+	[K_PLATFORM] = { SN_KW("platform", SN_KW_PREFIX, SN_KW_REQUIRED, 0, NULL) },
+	[K_SERVICES] = { SN_KW("services", SN_KW_PREFIX, 0, 0, NULL) },
+	[K_SUBNET] = { SN_KW("subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI, 0, NULL) },
+	[K_GATEWAY] = { SN_KW("gateway", SN_KW_ADDR, 0, 0, NULL) },
+	[K_BRIDGE] = { SN_KW("bridge", SN_KW_IFNAME, 0, 0, NULL) },
+	[K_FLOW_MAX] = { SN_KW("flow-max", SN_KW_U32, 0, 1, NULL) },
+	[K_TCP] = { SN_KW("timeout-tcp", SN_KW_U32, 0, 0, NULL) },
+	[K_TCP_CLOSE] = { SN_KW("timeout-tcp-close", SN_KW_U32, 0, 0, NULL) },
+	[K_NODE] = { SN_KW("node", SN_KW_NODE, 0, 0, NULL) },
+	[K_POLICY] = { SN_KW("policy", SN_KW_POLICY, 0, 0, NULL) },
+	[K_NAME] = { SN_KW("name", SN_KW_NAME, 0, 0, NULL) },
 };
 
 /* Parses a NULL-terminated argument list against table[]. */
@@ -324,69 +324,113 @@ START_TEST(keywords_ok)
 }
 END_TEST
 
+/* Misuses of table[], and what each says: the argument, named. */
+static const struct {
+	const char *args[10];
+	const char *err;
+} keyword_errors[] = {
+	{ { "platform", "172.16.0.0/12", "subnet", "172.16.0.0/26", "polcy", "rr" },
+	  "unknown keyword \"polcy\"" },
+	{ { "platform", "172.16.0.0/12", "subnet" },
+	  "\"subnet\" needs a prefix like 172.16.0.0/26" },
+	{ { "subnet", "172.16.0.0" },
+	  "\"subnet\" needs a prefix like 172.16.0.0/26, not \"172.16.0.0\"" },
+	{ { "subnet", "172.16.0.1/26" },
+	  "invalid prefix \"172.16.0.1/26\" for \"subnet\": "
+	  "host bits set (did you mean 172.16.0.0/26?)" },
+	{ { "subnet", "172.16.0.0/40" },
+	  "invalid prefix \"172.16.0.0/40\" for \"subnet\": length must be 0..32" },
+	{ { "gateway", "172.30.0.300" },
+	  "invalid address \"172.30.0.300\" for \"gateway\"" },
+	{ { "node", "remote" },
+	  "invalid address \"remote\" for \"node\"" },
+	{ { "flow-max", "4294967296" },
+	  "number \"4294967296\" for \"flow-max\" is out of range (at most 4294967295)" },
+	{ { "flow-max", "0" },
+	  "number \"0\" for \"flow-max\" is out of range (at least 1)" },
+	{ { "flow-max", "-1" },
+	  "invalid number \"-1\" for \"flow-max\"" },
+	{ { "timeout-tcp", "30s" },
+	  "invalid number \"30s\" for \"timeout-tcp\"" },
+	{ { "policy", "Round Robin" },
+	  "invalid policy \"Round Robin\" for \"policy\": "
+	  "1 to 15 of a-z, 0-9, - and _, like rr or random" },
+	{ { "name", "a b" },
+	  "invalid name \"a b\" for \"name\": only printable ASCII without spaces" },
+	{ { "bridge", "br/0" },
+	  "invalid interface name \"br/0\" for \"bridge\": no /, : or whitespace" },
+	/* Ambiguous abbreviation: the candidates are named. */
+	{ { "s", "x" },
+	  "ambiguous keyword \"s\" (services, subnet)" },
+	{ { "timeout", "1" },
+	  "ambiguous keyword \"timeout\" (timeout-tcp, timeout-tcp-close)" },
+	/* Twice. */
+	{ { "platform", "10.0.0.0/8", "platform", "10.0.0.0/8" },
+	  "\"platform\" given twice" },
+	{ { "name", "a", "name", "b" },
+	  "\"name\" given twice" },
+	/* Missing required ones, named with their value. */
+	{ { "subnet", "10.0.0.0/26" },
+	  "missing \"platform PREFIX\"" },
+	{ { "platform", "10.0.0.0/8" },
+	  "missing \"subnet PREFIX\"" },
+};
+
 START_TEST(keywords_errors)
 {
 	struct sn_kwval kv[K_N];
-	char err[SN_ERR_MAX] = "";
+	char err[SN_ERR_MAX];
+	size_t i;
+	int argc;
 
-	ck_assert_int_eq(PARSE(kv, err, "platform", "172.16.0.0/12", "subnet", "172.16.0.0/26",
-			       "polcy", "rr"), -EINVAL);
-	ck_assert_str_eq(err, "unknown keyword \"polcy\"");
-	ck_assert_int_eq(PARSE(kv, err, "platform", "172.16.0.0/12", "subnet"), -EINVAL);
-	ck_assert_str_eq(err, "\"subnet\" needs a prefix like 172.16.0.0/26");
-	ck_assert_int_eq(PARSE(kv, err, "subnet", "172.16.0.0"), -EINVAL);
-	ck_assert_str_eq(err, "\"subnet\" needs a prefix like 172.16.0.0/26, not \"172.16.0.0\"");
-	ck_assert_int_eq(PARSE(kv, err, "subnet", "172.16.0.1/26"), -EINVAL);
-	ck_assert_str_eq(err, "invalid prefix \"172.16.0.1/26\" for \"subnet\": "
-			 "host bits set (did you mean 172.16.0.0/26?)");
-	ck_assert_int_eq(PARSE(kv, err, "subnet", "172.16.0.0/40"), -EINVAL);
-	ck_assert_str_eq(err, "invalid prefix \"172.16.0.0/40\" for \"subnet\": "
-			 "length must be 0..32");
-	ck_assert_int_eq(PARSE(kv, err, "gateway", "172.30.0.300"), -EINVAL);
-	ck_assert_str_eq(err, "invalid address \"172.30.0.300\" for \"gateway\"");
-	ck_assert_int_eq(PARSE(kv, err, "node", "remote"), -EINVAL);
-	ck_assert_str_eq(err, "invalid address \"remote\" for \"node\"");
-	ck_assert_int_eq(PARSE(kv, err, "flow-max", "4294967296"), -EINVAL);
-	ck_assert_str_eq(err, "number \"4294967296\" for \"flow-max\" is out of range "
-			 "(at most 4294967295)");
-	ck_assert_int_eq(PARSE(kv, err, "flow-max", "0"), -EINVAL);
-	ck_assert_str_eq(err, "number \"0\" for \"flow-max\" is out of range (at least 1)");
+	for (i = 0; i < sizeof(keyword_errors) / sizeof(keyword_errors[0]); i++) {
+		const char *const *args = keyword_errors[i].args;
+
+		for (argc = 0; args[argc]; argc++)
+			;
+		err[0] = '\0';
+		ck_assert_int_eq(sn_parse_keywords(table, K_N, argc, (char *const *)args, kv, err,
+						   sizeof(err)), -EINVAL);
+		ck_assert_str_eq(err, keyword_errors[i].err);
+	}
 	ck_assert_int_eq(PARSE(kv, err, "timeout-tcp", "0", "platform", "10.0.0.0/8",
 			       "subnet", "10.0.0.0/26"), 0);	/* min 0: 0 is fine */
 	ck_assert_uint_eq(kv[K_TCP].v[0].u32, 0);
-	ck_assert_int_eq(PARSE(kv, err, "flow-max", "-1"), -EINVAL);
-	ck_assert_str_eq(err, "invalid number \"-1\" for \"flow-max\"");
-	ck_assert_int_eq(PARSE(kv, err, "timeout-tcp", "30s"), -EINVAL);
-	ck_assert_str_eq(err, "invalid number \"30s\" for \"timeout-tcp\"");
-	ck_assert_int_eq(PARSE(kv, err, "policy", "Round Robin"), -EINVAL);
-	ck_assert_str_eq(err, "invalid policy \"Round Robin\" for \"policy\": "
-			 "1 to 15 of a-z, 0-9, - and _, like rr or random");
-	ck_assert_int_eq(PARSE(kv, err, "name", "a b"), -EINVAL);
-	ck_assert_str_eq(err, "invalid name \"a b\" for \"name\": "
-			 "only printable ASCII without spaces");
-	ck_assert_int_eq(PARSE(kv, err, "bridge", "br/0"), -EINVAL);
-	ck_assert_str_eq(err, "invalid interface name \"br/0\" for \"bridge\": "
-			 "no /, : or whitespace");
-	/* Ambiguous abbreviation: the candidates are named. */
-	ck_assert_int_eq(PARSE(kv, err, "s", "x"), -EINVAL);
-	ck_assert_str_eq(err, "ambiguous keyword \"s\" (services, subnet)");
-	ck_assert_int_eq(PARSE(kv, err, "timeout", "1"), -EINVAL);
-	ck_assert_str_eq(err, "ambiguous keyword \"timeout\" (timeout-tcp, timeout-tcp-close)");
-	/* Twice. */
-	ck_assert_int_eq(PARSE(kv, err, "platform", "10.0.0.0/8", "platform", "10.0.0.0/8"),
-			 -EINVAL);
-	ck_assert_str_eq(err, "\"platform\" given twice");
-	ck_assert_int_eq(PARSE(kv, err, "name", "a", "name", "b"), -EINVAL);
-	ck_assert_str_eq(err, "\"name\" given twice");
-	/* Missing required ones, named with their value. */
-	ck_assert_int_eq(PARSE(kv, err, "subnet", "10.0.0.0/26"), -EINVAL);
-	ck_assert_str_eq(err, "missing \"platform PREFIX\"");
-	ck_assert_int_eq(PARSE(kv, err, "platform", "10.0.0.0/8"), -EINVAL);
-	ck_assert_str_eq(err, "missing \"subnet PREFIX\"");
 	/* A value that happens to be a keyword is still a value. */
 	ck_assert_int_eq(PARSE(kv, err, "platform", "10.0.0.0/8", "subnet", "10.0.0.0/26",
 			       "name", "policy"), 0);
 	ck_assert_str_eq(kv[K_NAME].v[0].str, "policy");
+}
+END_TEST
+
+/*
+ * The same value twice for a repeatable keyword is an error, said after
+ * any missing keyword; with optional, no keyword is required.
+ */
+START_TEST(keywords_repeat_optional)
+{
+	char *twice[] = { "subnet", "10.0.0.0/26", "subnet", "10.0.0.64/26",
+			  "subnet", "10.0.0.0/26", "platform", "10.0.0.0/8" };
+	struct sn_kwval kv[K_N];
+	char err[SN_ERR_MAX] = "";
+
+	ck_assert_int_eq(sn_parse_keywords(table, K_N, 8, twice, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "subnet 10.0.0.0/26 given twice");
+	ck_assert_int_eq(sn_parse_keywords(table, K_N, 6, twice, kv, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "missing \"platform PREFIX\"");
+	ck_assert_int_eq(sn_parse_keywords_opt(table, K_N, true, 6, twice, kv, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "subnet 10.0.0.0/26 given twice");
+	ck_assert_int_eq(sn_parse_keywords_opt(table, K_N, true, 4, twice, kv, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(kv[K_SUBNET].n, 2);
+	ck_assert_uint_eq(kv[K_PLATFORM].n, 0);
+	ck_assert_int_eq(sn_parse_keywords_opt(table, K_N, true, 0, NULL, kv, err, sizeof(err)),
+			 0);
+	ck_assert_str_eq(sn_kw_meta(SN_KW_PREFIX), "PREFIX");
+	ck_assert_str_eq(sn_kw_meta(SN_KW_COST), "N|unknown");
+	ck_assert_str_eq(sn_kw_meta(SN_KW_FLAG), "");
+	ck_assert_str_eq(sn_kw_meta((enum sn_kw_type)99), "VALUE");
 }
 END_TEST
 
@@ -415,7 +459,7 @@ END_TEST
 START_TEST(keywords_empty)
 {
 	static const struct sn_kw optional[] = {
-		{ "service", SN_KW_NAME, 0, 0, NULL },
+		{ SN_KW("service", SN_KW_NAME, 0, 0, NULL) },
 	};
 	struct sn_kwval kv[1];
 	char err[SN_ERR_MAX] = "";
@@ -557,8 +601,8 @@ START_TEST(keywords_port_word)
 {
 	static const char *const encaps[] = { "gre-udp", "ipudp", "ip", NULL };
 	static const struct sn_kw kw[] = {
-		{ "port", SN_KW_PORT, 0, 0, NULL },
-		{ "encap", SN_KW_WORD, 0, 0, encaps },
+		{ SN_KW("port", SN_KW_PORT, 0, 0, NULL) },
+		{ SN_KW("encap", SN_KW_WORD, 0, 0, encaps) },
 	};
 	struct sn_kwval kv[2];
 	char err[SN_ERR_MAX];
@@ -587,10 +631,10 @@ END_TEST
 START_TEST(keywords_flag_cost)
 {
 	static const struct sn_kw kw[] = {
-		{ "cost", SN_KW_COST, 0, 0, NULL },
-		{ "up", SN_KW_FLAG, 0, 0, NULL },
-		{ "down", SN_KW_FLAG, 0, 0, NULL },
-		{ "via", SN_KW_ADDR, 0, 0, NULL },
+		{ SN_KW("cost", SN_KW_COST, 0, 0, NULL) },
+		{ SN_KW("up", SN_KW_FLAG, 0, 0, NULL) },
+		{ SN_KW("down", SN_KW_FLAG, 0, 0, NULL) },
+		{ SN_KW("via", SN_KW_ADDR, 0, 0, NULL) },
 	};
 	struct sn_kwval kv[4];
 	char err[SN_ERR_MAX];
@@ -605,7 +649,9 @@ START_TEST(keywords_flag_cost)
 	char *twice[] = { "up", "up", NULL };
 	char *flag_value[] = { "up", "1", NULL };
 	char *no_value[] = { "down", "cost", NULL };
-	static const struct sn_kw req[] = { { "down", SN_KW_FLAG, SN_KW_REQUIRED, 0, NULL } };
+	static const struct sn_kw req[] = {
+		{ SN_KW("down", SN_KW_FLAG, SN_KW_REQUIRED, 0, NULL) },
+	};
 	char *none[] = { NULL };
 
 	ck_assert_int_eq(sn_parse_keywords(kw, 4, 3, flag_first, kv, err, sizeof(err)), 0);
@@ -723,8 +769,8 @@ Suite *unit_suite(void)
 	UNIT_ADD_TESTS(tc, addr_valid, addr_invalid, prefix_valid,
 		       prefix_host_bits, prefix_invalid, prefix_mask,
 		       uint_valid, uint_overflow, uint_invalid, names, lookup,
-		       keywords_ok, keywords_errors, keywords_multi_limit,
-		       keywords_empty, keywords_port_word, keywords_flag_cost,
+		       keywords_ok, keywords_errors, keywords_repeat_optional,
+		       keywords_multi_limit, keywords_empty, keywords_port_word, keywords_flag_cost,
 		       addr_differential, prefix_roundtrip, uint_differential,
 		       split_words);
 	tcase_set_timeout(tc, 120);
