@@ -24,48 +24,69 @@ static void semnet_addr_mask(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, semnet_mask(32), 0xffffffffU);
 }
 
+/* Prefixes, valid or not. */
+static const struct addr_valid_case {
+	const char *prefix;
+	u8 len;
+	bool valid;
+} addr_valid_cases[] = {
+	{ "172.16.0.0", 12, true },
+	{ "172.16.0.64", 26, true },
+	/* Host bits set. */
+	{ "172.16.0.65", 26, false },
+	{ "172.17.0.0", 12, false },
+	{ "0.0.0.0", 0, true },
+	{ "1.0.0.0", 0, false },
+	{ "255.255.255.255", 32, true },
+	{ "10.0.0.0", 33, false },
+};
+
 static void semnet_addr_prefix_valid(struct kunit *test)
 {
-	struct semnet_prefix p;
+	unsigned int i;
 
-	p = pfx("172.16.0.0", 12);
-	KUNIT_EXPECT_TRUE(test, semnet_prefix_valid(&p));
-	p = pfx("172.16.0.64", 26);
-	KUNIT_EXPECT_TRUE(test, semnet_prefix_valid(&p));
-	/* Host bits set. */
-	p = pfx("172.16.0.65", 26);
-	KUNIT_EXPECT_FALSE(test, semnet_prefix_valid(&p));
-	p = pfx("172.17.0.0", 12);
-	KUNIT_EXPECT_FALSE(test, semnet_prefix_valid(&p));
-	p = pfx("0.0.0.0", 0);
-	KUNIT_EXPECT_TRUE(test, semnet_prefix_valid(&p));
-	p = pfx("1.0.0.0", 0);
-	KUNIT_EXPECT_FALSE(test, semnet_prefix_valid(&p));
-	p = pfx("255.255.255.255", 32);
-	KUNIT_EXPECT_TRUE(test, semnet_prefix_valid(&p));
-	p = pfx("10.0.0.0", 33);
-	KUNIT_EXPECT_FALSE(test, semnet_prefix_valid(&p));
+	for (i = 0; i < ARRAY_SIZE(addr_valid_cases); i++) {
+		const struct addr_valid_case *c = &addr_valid_cases[i];
+		struct semnet_prefix p = pfx(c->prefix, c->len);
+
+		KUNIT_EXPECT_EQ_MSG(test, semnet_prefix_valid(&p), c->valid,
+				    "%s/%u", c->prefix, c->len);
+	}
 }
+
+/* Prefixes, and addresses in them or not. */
+static const struct addr_contains_case {
+	const char *prefix;
+	u8 len;
+	const char *addr;
+	bool in;
+} addr_contains_cases[] = {
+	{ "172.16.0.0", 12, "172.16.0.0", true },
+	{ "172.16.0.0", 12, "172.31.255.255", true },
+	{ "172.16.0.0", 12, "172.32.0.0", false },
+	{ "172.16.0.0", 12, "172.15.255.255", false },
+	/* Range edges of a /26. */
+	{ "172.16.1.64", 26, "172.16.1.64", true },
+	{ "172.16.1.64", 26, "172.16.1.127", true },
+	{ "172.16.1.64", 26, "172.16.1.63", false },
+	{ "172.16.1.64", 26, "172.16.1.128", false },
+	{ "0.0.0.0", 0, "203.0.113.9", true },
+	{ "10.1.2.3", 32, "10.1.2.3", true },
+	{ "10.1.2.3", 32, "10.1.2.2", false },
+};
 
 static void semnet_addr_contains(struct kunit *test)
 {
-	struct semnet_prefix platform = pfx("172.16.0.0", 12);
-	struct semnet_prefix node = pfx("172.16.1.64", 26);
-	struct semnet_prefix all = pfx("0.0.0.0", 0);
-	struct semnet_prefix host = pfx("10.1.2.3", 32);
+	unsigned int i;
 
-	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&platform, ip("172.16.0.0")));
-	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&platform, ip("172.31.255.255")));
-	KUNIT_EXPECT_FALSE(test, semnet_prefix_contains(&platform, ip("172.32.0.0")));
-	KUNIT_EXPECT_FALSE(test, semnet_prefix_contains(&platform, ip("172.15.255.255")));
-	/* Range edges of a /26. */
-	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&node, ip("172.16.1.64")));
-	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&node, ip("172.16.1.127")));
-	KUNIT_EXPECT_FALSE(test, semnet_prefix_contains(&node, ip("172.16.1.63")));
-	KUNIT_EXPECT_FALSE(test, semnet_prefix_contains(&node, ip("172.16.1.128")));
-	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&all, ip("203.0.113.9")));
-	KUNIT_EXPECT_TRUE(test, semnet_prefix_contains(&host, ip("10.1.2.3")));
-	KUNIT_EXPECT_FALSE(test, semnet_prefix_contains(&host, ip("10.1.2.2")));
+	for (i = 0; i < ARRAY_SIZE(addr_contains_cases); i++) {
+		const struct addr_contains_case *c = &addr_contains_cases[i];
+		struct semnet_prefix p = pfx(c->prefix, c->len);
+
+		KUNIT_EXPECT_EQ_MSG(test, semnet_prefix_contains(&p, ip(c->addr)),
+				    c->in, "%s in %s/%u", c->addr, c->prefix,
+				    c->len);
+	}
 }
 
 static void semnet_addr_within_overlap(struct kunit *test)
@@ -132,7 +153,4 @@ static struct kunit_case semnet_addr_cases[] = {
 	{}
 };
 
-static struct kunit_suite semnet_addr_suite = {
-	.name = "semnet_addr",
-	.test_cases = semnet_addr_cases,
-};
+KT_SUITE(addr);

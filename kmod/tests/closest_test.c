@@ -11,7 +11,7 @@
 #define CL_UNKNOWN	SEMNET_PEER_COST_UNKNOWN
 
 /* Peers B (.64/26 at 10.99.0.2) and C (.128/26 at 10.99.0.3). */
-static int cl_peer(struct tables_fixture *f, const char *subnet,
+static int cl_peer(struct kt_fixture *f, const char *subnet,
 		   const char *addr, u32 cost, bool replace)
 {
 	struct semnet_peer_cfg cfg = {
@@ -21,17 +21,13 @@ static int cl_peer(struct tables_fixture *f, const char *subnet,
 		.encap = SEMNET_ENCAP_GRE_UDP,
 		.cost = cost,
 	};
-	int ret;
+	enum semnet_add_mode mode = replace ? SEMNET_ADD_CHANGE : SEMNET_ADD_NEW;
 
-	mutex_lock(&f->sn.lock);
-	ret = semnet_peer_add(&f->sn, &cfg,
-			      replace ? SEMNET_ADD_CHANGE : SEMNET_ADD_NEW, NULL);
-	mutex_unlock(&f->sn.lock);
-	return ret;
+	return kt_locked(f, semnet_peer_add(&f->sn, &cfg, mode, NULL));
 }
 
 /* SET_PEER by subnet (@subnet) or by node address (@addr). */
-static int cl_set(struct tables_fixture *f, const char *subnet,
+static int cl_set(struct kt_fixture *f, const char *subnet,
 		  const char *addr, s64 cost, int down)
 {
 	struct semnet_peer_state st = {
@@ -39,29 +35,13 @@ static int cl_set(struct tables_fixture *f, const char *subnet,
 		.set_down = down >= 0, .down = down > 0,
 	};
 	struct semnet_prefix p = { subnet ? tb_ip(subnet) : 0, 26 };
-	int ret;
 
-	mutex_lock(&f->sn.lock);
-	ret = semnet_peer_set(&f->sn, subnet ? &p : NULL,
-			      addr ? tb_ip(addr) : 0, &st, NULL);
-	mutex_unlock(&f->sn.lock);
-	return ret;
-}
-
-static int cl_service(struct tables_fixture *f, const char *addr,
-		      const char *name, const struct semnet_policy *policy)
-{
-	int ret;
-
-	mutex_lock(&f->sn.lock);
-	ret = semnet_service_add(&f->sn, tb_ip(addr), name, policy,
-				 SEMNET_ADD_NEW, NULL);
-	mutex_unlock(&f->sn.lock);
-	return ret;
+	return kt_locked(f, semnet_peer_set(&f->sn, subnet ? &p : NULL,
+					    addr ? tb_ip(addr) : 0, &st, NULL));
 }
 
 /* The InstanceIP the service's policy picks next, or "none". */
-static const char *cl_pick(struct tables_fixture *f, const char *vip)
+static const char *cl_pick(struct kt_fixture *f, const char *vip)
 {
 	static char buf[16];
 	struct semnet_instance *inst = NULL;
@@ -81,7 +61,7 @@ static const char *cl_pick(struct tables_fixture *f, const char *vip)
 	return buf;
 }
 
-static struct semnet_instance *cl_inst(struct tables_fixture *f, const char *addr)
+static struct semnet_instance *cl_inst(struct kt_fixture *f, const char *addr)
 {
 	return rhashtable_lookup_fast(&f->sn.instances, &(__be32){ tb_ip(addr) },
 				      semnet_instance_params);
@@ -91,18 +71,18 @@ static struct semnet_instance *cl_inst(struct tables_fixture *f, const char *add
  * The usual set: service "s" (closest at .0.1) with x1 on B, x2 on C;
  * B costs 5000, C 40000.
  */
-static void cl_setup(struct kunit *test, struct tables_fixture *f)
+static void cl_setup(struct kunit *test, struct kt_fixture *f)
 {
 	KUNIT_ASSERT_EQ(test, cl_peer(f, "172.16.0.64", "10.99.0.2", 5000, false), 0);
 	KUNIT_ASSERT_EQ(test, cl_peer(f, "172.16.0.128", "10.99.0.3", 40000, false), 0);
-	KUNIT_ASSERT_EQ(test, cl_service(f, "172.30.0.1", "s", &semnet_policy_closest), 0);
+	KUNIT_ASSERT_EQ(test, tb_policy_service(f, "172.30.0.1", "s", &semnet_policy_closest), 0);
 	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.66"), 0);
 	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.2", "s", "172.16.0.130"), 0);
 }
 
 static void semnet_closest_lowest_cost(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	int i;
 
 	KUNIT_EXPECT_PTR_EQ(test, semnet_policy_find("closest"), &semnet_policy_closest);
@@ -127,7 +107,7 @@ static void semnet_closest_lowest_cost(struct kunit *test)
 /* Equal costs take turns exactly, in set order. */
 static void semnet_closest_ties_rotate(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	int i;
 
 	cl_setup(test, f);
@@ -158,7 +138,7 @@ static void semnet_closest_ties_rotate(struct kunit *test)
 /* Unmeasured nodes and nsIPs no peer covers rank after every measured one. */
 static void semnet_closest_unknown_last(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	int i;
 
 	cl_setup(test, f);
@@ -191,7 +171,7 @@ static void semnet_closest_unknown_last(struct kunit *test)
 
 static void semnet_closest_local_first(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	int i;
 
 	cl_setup(test, f);
@@ -206,7 +186,7 @@ static void semnet_closest_local_first(struct kunit *test)
 /* Down nodes are skipped; with every node down there is nothing to pick. */
 static void semnet_closest_down(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_instance *x1;
 	int i;
 
@@ -220,7 +200,7 @@ static void semnet_closest_down(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, cl_set(f, NULL, "10.99.0.3", -1, 1), 0);
 	KUNIT_EXPECT_STREQ(test, cl_pick(f, "172.30.0.1"), "none");
 	/* rr ignores the down state (by design: only closest avoids it). */
-	KUNIT_ASSERT_EQ(test, cl_service(f, "172.30.0.2", "s", &semnet_policy_rr), 0);
+	KUNIT_ASSERT_EQ(test, tb_policy_service(f, "172.30.0.2", "s", &semnet_policy_rr), 0);
 	KUNIT_EXPECT_STRNEQ(test, cl_pick(f, "172.30.0.2"), "none");
 	/* Up again, cost and down in one request. */
 	KUNIT_ASSERT_EQ(test, cl_set(f, "172.16.0.64", NULL, 50000, 0), 0);
@@ -256,7 +236,7 @@ static void semnet_closest_down(struct kunit *test)
 /* Bad requests change nothing. */
 static void semnet_closest_set_errors(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 
 	cl_setup(test, f);
 	KUNIT_EXPECT_EQ(test, cl_set(f, "172.16.0.192", NULL, 1, -1), -ENOENT);
@@ -266,7 +246,7 @@ static void semnet_closest_set_errors(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, cl_inst(f, "172.30.1.2")->down);
 }
 
-static u64 cl_purged(struct tables_fixture *f)
+static u64 cl_purged(struct kt_fixture *f)
 {
 	struct semnet_stats sum;
 
@@ -275,7 +255,7 @@ static u64 cl_purged(struct tables_fixture *f)
 }
 
 /* @n flows from 172.16.0.2, ports from @sport, to @vip, onto @inst. */
-static void cl_flows(struct kunit *test, struct tables_fixture *f,
+static void cl_flows(struct kunit *test, struct kt_fixture *f,
 		     const char *vip, const char *inst, u16 sport, int n)
 {
 	struct semnet_flow_plan plan;
@@ -296,10 +276,10 @@ static void cl_flows(struct kunit *test, struct tables_fixture *f,
  */
 static void semnet_closest_purge_down(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 
 	cl_setup(test, f);
-	KUNIT_ASSERT_EQ(test, cl_service(f, "172.30.0.2", "s", &semnet_policy_rr), 0);
+	KUNIT_ASSERT_EQ(test, tb_policy_service(f, "172.30.0.2", "s", &semnet_policy_rr), 0);
 	cl_flows(test, f, "172.30.0.1", "172.30.1.1", 1000, 3);	/* closest → B */
 	cl_flows(test, f, "172.30.0.1", "172.30.1.2", 2000, 2);	/* closest → C */
 	cl_flows(test, f, "172.30.0.2", "172.30.1.1", 3000, 4);	/* rr → B */
@@ -346,11 +326,4 @@ static struct kunit_case semnet_closest_cases[] = {
 	{}
 };
 
-static struct kunit_suite semnet_closest_suite = {
-	.name = "semnet_closest",
-	.init = tables_init,
-	.exit = tables_exit,
-	.suite_init = tables_suite_init,
-	.suite_exit = tables_suite_exit,
-	.test_cases = semnet_closest_cases,
-};
+KT_FIXTURE_SUITE(closest, tables_init);

@@ -17,40 +17,44 @@ static const char *cf_msg(const struct netlink_ext_ack *ext)
 	return ext->_msg ?: "";
 }
 
-static struct semnet_node *cf_node_build(struct tables_fixture *f,
+/* @ret, a request's result, is the refusal @err with the extack text @msg. */
+static void cf_expect_refusal(struct kunit *test, int ret,
+			      const struct netlink_ext_ack *ext, int err,
+			      const char *msg)
+{
+	KUNIT_EXPECT_EQ_MSG(test, ret, err, "refused with \"%s\"", msg);
+	KUNIT_EXPECT_STREQ(test, cf_msg(ext), msg);
+}
+
+static struct semnet_node *cf_node_build(struct kt_fixture *f,
 					 const struct semnet_node_cfg *cfg,
 					 struct netlink_ext_ack *ext)
 {
-	struct semnet_node *node;
-
 	memset(ext, 0, sizeof(*ext));
-	mutex_lock(&f->sn.lock);
-	node = semnet_node_build(&f->sn, cfg, ext);
-	mutex_unlock(&f->sn.lock);
-	return node;
+	return kt_locked(f, semnet_node_build(&f->sn, cfg, ext));
 }
 
-static void cf_node_del(struct tables_fixture *f)
+static void cf_node_del(struct kt_fixture *f)
 {
 	mutex_lock(&f->sn.lock);
 	semnet_node_del(&f->sn);
 	mutex_unlock(&f->sn.lock);
 }
 
-/* Every attribute a new node needs, with the fixture's values. */
-static void cf_node_cfg_full(struct semnet_node_cfg *cfg, int bridge)
+/* Every attribute a new node needs but the bridge, with @node's values. */
+static void cf_node_cfg_full(struct semnet_node_cfg *cfg,
+			     const struct semnet_node *node)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->given = BIT(SEMNET_A_NODE_PLATFORM) |
 		     BIT(SEMNET_A_NODE_SERVICE_RANGE) |
 		     BIT(SEMNET_A_NODE_SUBNETS) | BIT(SEMNET_A_NODE_GATEWAY) |
 		     BIT(SEMNET_A_NODE_BRIDGE);
-	cfg->platform = (struct semnet_prefix){ tb_ip("172.16.0.0"), 12 };
-	cfg->services = (struct semnet_prefix){ tb_ip("172.30.0.0"), 16 };
-	cfg->subnets[0] = (struct semnet_prefix){ tb_ip("172.16.0.0"), 26 };
-	cfg->n_subnets = 1;
-	cfg->gateway = tb_ip("172.16.0.1");
-	cfg->bridge_ifindex = bridge;
+	cfg->platform = node->platform;
+	cfg->services = node->services;
+	cfg->subnets[0] = node->subnets[0];
+	cfg->n_subnets = node->n_subnets;
+	cfg->gateway = node->gateway;
 }
 
 static void semnet_config_add_mode(struct kunit *test)
@@ -76,7 +80,7 @@ static void semnet_config_add_mode(struct kunit *test)
 /* The defaults, and the limits of a namespace outside init's user ns. */
 static void semnet_config_node_defaults(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct netlink_ext_ack ext = {};
 	struct semnet_node node = {};
 
@@ -125,13 +129,16 @@ static void semnet_config_node_defaults(struct kunit *test)
 /* A new node needs five attributes and a bridge that is one. */
 static void semnet_config_node_new(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
+	struct semnet_node_cfg full, cfg;
 	struct netlink_ext_ack ext;
-	struct semnet_node_cfg cfg;
 	struct semnet_node *node;
 
+	/* The fixture's node, as it was configured, is gone. */
+	cf_node_cfg_full(&full, tb_node(f));
 	cf_node_del(f);
-	cf_node_cfg_full(&cfg, 9999);
+	cfg = full;
+	cfg.bridge_ifindex = 9999;
 	cfg.given &= ~BIT(SEMNET_A_NODE_GATEWAY);
 	node = cf_node_build(f, &cfg, &ext);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(node), -EINVAL);
@@ -139,13 +146,14 @@ static void semnet_config_node_new(struct kunit *test)
 			   "a new node needs platform, service range, subnets, gateway and bridge");
 	KUNIT_EXPECT_EQ(test, ext.miss_type, (u32)SEMNET_A_NODE_GATEWAY);
 
-	cf_node_cfg_full(&cfg, 9999);
+	cfg = full;
+	cfg.bridge_ifindex = 9999;
 	node = cf_node_build(f, &cfg, &ext);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(node), -ENODEV);
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no such bridge device");
 
 	/* The loopback device exists, and is no bridge. */
-	cf_node_cfg_full(&cfg, init_net.loopback_dev->ifindex);
+	cfg.bridge_ifindex = init_net.loopback_dev->ifindex;
 	node = cf_node_build(f, &cfg, &ext);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(node), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "not a bridge device");
@@ -154,7 +162,7 @@ static void semnet_config_node_new(struct kunit *test)
 /* A change keeps what it leaves out, and is checked as a whole. */
 static void semnet_config_node_change(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	const struct semnet_node *old = tb_node(f);
 	struct semnet_node_cfg cfg = {};
 	struct netlink_ext_ack ext;
@@ -201,45 +209,48 @@ static void semnet_config_node_change(struct kunit *test)
 			   "cannot change the service range while services or instances exist");
 }
 
-static int cf_service(struct tables_fixture *f, const char *addr,
+static int cf_service(struct kt_fixture *f, const char *addr,
 		      const char *name, const char *policy,
 		      enum semnet_add_mode mode, struct netlink_ext_ack *ext)
 {
 	struct semnet_service_cfg cfg = {
 		.addr = tb_ip(addr), .name = name, .policy = policy,
 	};
-	int ret;
 
 	memset(ext, 0, sizeof(*ext));
-	mutex_lock(&f->sn.lock);
-	ret = semnet_service_configure(&f->sn, &cfg, mode, ext);
-	mutex_unlock(&f->sn.lock);
-	return ret;
+	return kt_locked(f, semnet_service_configure(&f->sn, &cfg, mode, ext));
 }
+
+/* Service requests refused whatever else exists. */
+static const struct cf_service_refusal {
+	const char *addr, *name, *policy;
+	enum semnet_add_mode mode;
+	int err;
+	const char *msg;
+} cf_service_refusals[] = {
+	{ "172.30.0.1", "", NULL, SEMNET_ADD_NEW, -EINVAL, "service name is empty" },
+	/* The known policies are named from the table. */
+	{ "172.30.0.1", "s", "fastest", SEMNET_ADD_NEW, -EINVAL,
+	  "unknown policy (known: rr, random, mh, closest)" },
+	{ "10.0.0.1", "s", NULL, SEMNET_ADD_NEW, -EINVAL,
+	  "service address outside the service range" },
+	{ "172.30.0.1", NULL, NULL, SEMNET_ADD_NEW, -EINVAL, "a new service needs a name" },
+	{ "172.30.0.1", "s", NULL, SEMNET_ADD_CHANGE, -ENOENT, "no service with this address" },
+};
 
 static void semnet_config_services(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	const struct cf_service_refusal *r;
+	struct kt_fixture *f = test->priv;
 	struct netlink_ext_ack ext;
 	struct semnet_service *svc;
+	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.1", "", NULL,
-					 SEMNET_ADD_NEW, &ext), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "service name is empty");
-	/* The known policies are named from the table. */
-	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.1", "s", "fastest",
-					 SEMNET_ADD_NEW, &ext), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
-			   "unknown policy (known: rr, random, mh, closest)");
-	KUNIT_EXPECT_EQ(test, cf_service(f, "10.0.0.1", "s", NULL,
-					 SEMNET_ADD_NEW, &ext), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "service address outside the service range");
-	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.1", NULL, NULL,
-					 SEMNET_ADD_NEW, &ext), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a new service needs a name");
-	KUNIT_EXPECT_EQ(test, cf_service(f, "172.30.0.1", "s", NULL,
-					 SEMNET_ADD_CHANGE, &ext), -ENOENT);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no service with this address");
+	for (i = 0; i < ARRAY_SIZE(cf_service_refusals); i++) {
+		r = &cf_service_refusals[i];
+		cf_expect_refusal(test, cf_service(f, r->addr, r->name, r->policy,
+						   r->mode, &ext), &ext, r->err, r->msg);
+	}
 
 	KUNIT_ASSERT_EQ(test, cf_service(f, "172.30.0.1", "s", "mh",
 					 SEMNET_ADD_NEW, &ext), 0);
@@ -267,7 +278,7 @@ static void semnet_config_services(struct kunit *test)
 }
 
 /* NEW_INSTANCE with the attributes in @given (a SEMNET_A_INSTANCE_x mask). */
-static int cf_instance(struct tables_fixture *f, u32 given, const char *addr,
+static int cf_instance(struct kt_fixture *f, u32 given, const char *addr,
 		       const char *service, const char *nsip, int ifindex,
 		       enum semnet_add_mode mode, struct netlink_ext_ack *ext)
 {
@@ -276,59 +287,66 @@ static int cf_instance(struct tables_fixture *f, u32 given, const char *addr,
 		.nsip = nsip ? tb_ip(nsip) : 0, .ifindex = ifindex,
 		.given = given | BIT(SEMNET_A_INSTANCE_ADDR),
 	};
-	int ret;
 
 	memset(ext, 0, sizeof(*ext));
-	mutex_lock(&f->sn.lock);
-	ret = semnet_instance_configure(&f->sn, &cfg, mode, ext);
-	mutex_unlock(&f->sn.lock);
-	return ret;
+	return kt_locked(f, semnet_instance_configure(&f->sn, &cfg, mode, ext));
 }
 
 #define CF_SVC_NSIP	(BIT(SEMNET_A_INSTANCE_SERVICE) | BIT(SEMNET_A_INSTANCE_NSIP))
 
+/* NEW_INSTANCE requests refused whatever else exists. */
+static const struct cf_instance_refusal {
+	u32 given;
+	const char *addr, *service, *nsip;
+	int ifindex, err;
+	const char *msg;
+} cf_instance_refusals[] = {
+	{ BIT(SEMNET_A_INSTANCE_SERVICE), "172.30.1.1", "s", NULL, 0, -EINVAL,
+	  "a new instance needs a service name and an nsIP" },
+	{ CF_SVC_NSIP, "172.30.1.1", "", "172.16.0.2", 0, -EINVAL, "service name is empty" },
+	{ CF_SVC_NSIP, "10.0.0.1", "s", "172.16.0.2", 0, -EINVAL,
+	  "instance address outside the service range" },
+	{ CF_SVC_NSIP, "172.30.1.1", "s", "172.30.5.5", 0, -EINVAL,
+	  "nsIP must be in the platform range, outside the service range" },
+	{ CF_SVC_NSIP, "172.30.1.1", "s", "10.0.0.2", 0, -EINVAL,
+	  "nsIP must be in the platform range, outside the service range" },
+	/* The gateway, and the subnet's network and broadcast addresses. */
+	{ CF_SVC_NSIP, "172.30.1.1", "s", "172.16.0.1", 0, -EINVAL,
+	  "nsIP is the network, gateway or broadcast address of a local subnet" },
+	{ CF_SVC_NSIP, "172.30.1.1", "s", "172.16.0.63", 0, -EINVAL,
+	  "nsIP is the network, gateway or broadcast address of a local subnet" },
+	{ CF_SVC_NSIP | BIT(SEMNET_A_INSTANCE_IFINDEX), "172.30.1.1", "s",
+	  "172.16.0.2", 9999, -ENODEV, "no such device" },
+};
+
+static void cf_instance_refusal_desc(const struct cf_instance_refusal *r,
+				     char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s (nsIP %s)", r->msg,
+		 r->nsip ?: "none");
+}
+
+KUNIT_ARRAY_PARAM(cf_instance_refusals, cf_instance_refusals,
+		  cf_instance_refusal_desc);
+
+static void semnet_config_instance_refused(struct kunit *test)
+{
+	const struct cf_instance_refusal *r = test->param_value;
+	struct kt_fixture *f = test->priv;
+	struct netlink_ext_ack ext;
+
+	cf_expect_refusal(test, cf_instance(f, r->given, r->addr, r->service,
+					    r->nsip, r->ifindex, SEMNET_ADD_NEW,
+					    &ext), &ext, r->err, r->msg);
+}
+
 static void semnet_config_instances(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_instance_cfg cfg = {};
 	struct netlink_ext_ack ext;
 	struct semnet_instance *inst;
 
-	KUNIT_EXPECT_EQ(test, cf_instance(f, BIT(SEMNET_A_INSTANCE_SERVICE),
-					  "172.30.1.1", "s", NULL, 0,
-					  SEMNET_ADD_NEW, &ext), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a new instance needs a service name and an nsIP");
-	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "",
-					  "172.16.0.2", 0, SEMNET_ADD_NEW, &ext),
-			-EINVAL);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "service name is empty");
-	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "10.0.0.1", "s",
-					  "172.16.0.2", 0, SEMNET_ADD_NEW, &ext),
-			-EINVAL);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "instance address outside the service range");
-	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "s",
-					  "172.30.5.5", 0, SEMNET_ADD_NEW, &ext),
-			-EINVAL);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
-			   "nsIP must be in the platform range, outside the service range");
-	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "s",
-					  "10.0.0.2", 0, SEMNET_ADD_NEW, &ext),
-			-EINVAL);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
-			   "nsIP must be in the platform range, outside the service range");
-	/* The gateway, and the subnet's network and broadcast addresses. */
-	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "s",
-					  "172.16.0.1", 0, SEMNET_ADD_NEW, &ext),
-			-EINVAL);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
-			   "nsIP is the network, gateway or broadcast address of a local subnet");
-	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.1.1", "s",
-					  "172.16.0.63", 0, SEMNET_ADD_NEW, &ext),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP | BIT(SEMNET_A_INSTANCE_IFINDEX),
-					  "172.30.1.1", "s", "172.16.0.2", 9999,
-					  SEMNET_ADD_NEW, &ext), -ENODEV);
-	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no such device");
 	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
 	KUNIT_EXPECT_EQ(test, cf_instance(f, CF_SVC_NSIP, "172.30.0.1", "s",
 					  "172.16.0.2", 0, SEMNET_ADD_NEW, &ext),
@@ -367,20 +385,15 @@ static void semnet_config_instances(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "configure the node first (semnet node set)");
 }
 
-static int cf_peer(struct tables_fixture *f, struct semnet_peer_cfg *cfg,
+static int cf_peer(struct kt_fixture *f, struct semnet_peer_cfg *cfg,
 		   enum semnet_add_mode mode, struct netlink_ext_ack *ext)
 {
-	int ret;
-
 	memset(ext, 0, sizeof(*ext));
-	mutex_lock(&f->sn.lock);
-	ret = semnet_peer_configure(&f->sn, cfg, mode, ext);
-	mutex_unlock(&f->sn.lock);
-	return ret;
+	return kt_locked(f, semnet_peer_configure(&f->sn, cfg, mode, ext));
 }
 
 /* The peer for @subnet/26: "port encap cost down addr", or "-". */
-static const char *cf_peer_show(struct tables_fixture *f, const char *subnet)
+static const char *cf_peer_show(struct kt_fixture *f, const char *subnet)
 {
 	static char buf[64];
 	struct semnet_prefix p = { tb_ip(subnet), 26 };
@@ -397,9 +410,23 @@ static const char *cf_peer_show(struct tables_fixture *f, const char *subnet)
 	return buf;
 }
 
+/*
+ * A change of @cfg's @attr alone to the peer for 172.16.0.64/26: the
+ * peer is @show (cf_peer_show()) afterwards.
+ */
+static void cf_peer_change(struct kunit *test, struct kt_fixture *f,
+			   struct semnet_peer_cfg *cfg, int attr, const char *show)
+{
+	struct netlink_ext_ack ext;
+
+	cfg->given = BIT(SEMNET_A_PEER_SUBNET) | BIT(attr);
+	KUNIT_ASSERT_EQ(test, cf_peer(f, cfg, SEMNET_ADD_CHANGE, &ext), 0);
+	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"), show);
+}
+
 static void semnet_config_peers(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_peer_cfg cfg = {
 		.subnet = { tb_ip("172.16.0.64"), 26 },
 	};
@@ -431,28 +458,16 @@ static void semnet_config_peers(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a peer for this subnet already exists");
 
 	/* A change of the cost alone keeps the rest. */
-	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_COST);
 	cfg.addr = 0;
 	cfg.cost = 700;
-	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), 0);
-	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"),
-			   "4754 0 700 0 192.168.1.2");
+	cf_peer_change(test, f, &cfg, SEMNET_A_PEER_COST, "4754 0 700 0 192.168.1.2");
 	/* The port follows a new encapsulation, unless given. */
-	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_ENCAP);
 	cfg.encap = SEMNET_ENCAP_IPUDP;
-	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), 0);
-	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"),
-			   "50103 1 700 0 192.168.1.2");
-	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_PORT);
+	cf_peer_change(test, f, &cfg, SEMNET_A_PEER_ENCAP, "50103 1 700 0 192.168.1.2");
 	cfg.port = 4800;
-	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), 0);
-	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"),
-			   "4800 1 700 0 192.168.1.2");
-	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_DOWN);
+	cf_peer_change(test, f, &cfg, SEMNET_A_PEER_PORT, "4800 1 700 0 192.168.1.2");
 	cfg.down = true;
-	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), 0);
-	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"),
-			   "4800 1 700 1 192.168.1.2");
+	cf_peer_change(test, f, &cfg, SEMNET_A_PEER_DOWN, "4800 1 700 1 192.168.1.2");
 
 	cfg.subnet = (struct semnet_prefix){ tb_ip("172.16.1.0"), 26 };
 	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), -EINVAL);
@@ -469,16 +484,10 @@ static struct kunit_case semnet_config_cases[] = {
 	KUNIT_CASE(semnet_config_node_new),
 	KUNIT_CASE(semnet_config_node_change),
 	KUNIT_CASE(semnet_config_services),
+	KUNIT_CASE_PARAM(semnet_config_instance_refused, cf_instance_refusals_gen_params),
 	KUNIT_CASE(semnet_config_instances),
 	KUNIT_CASE(semnet_config_peers),
 	{}
 };
 
-static struct kunit_suite semnet_config_suite = {
-	.name = "semnet_config",
-	.init = tables_init,
-	.exit = tables_exit,
-	.suite_init = tables_suite_init,
-	.suite_exit = tables_suite_exit,
-	.test_cases = semnet_config_cases,
-};
+KT_FIXTURE_SUITE(config, tables_init);

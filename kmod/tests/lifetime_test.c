@@ -37,20 +37,17 @@ static unsigned int lt_count(struct semnet_net *sn, const void *svc,
 	return n;
 }
 
-static int lt_init(struct kunit *test)
+static void lt_node(struct semnet_node *node)
 {
-	struct tables_fixture *f;
-	struct semnet_node *node;
-	int ret = tables_init(test);
-
-	if (ret)
-		return ret;
-	f = test->priv;
-	node = rcu_dereference_protected(f->sn.node, 1);
+	tables_node(node);
 	node->flow_max = 4 * lifetime_flows;
 	/* Creating them takes longer than unreplied flows live here. */
 	node->timeout[SEMNET_TIMEOUT_UNREPLIED] = 900 * HZ;
-	return 0;
+}
+
+static int lt_init(struct kunit *test)
+{
+	return kt_fixture_init(test, lt_node);
 }
 
 /*
@@ -59,7 +56,7 @@ static int lt_init(struct kunit *test)
  */
 static void semnet_lifetime_purge_exact(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_service *a, *b;
 	struct semnet_flow_plan plan;
 	unsigned int i, n = lifetime_flows, created = 0;
@@ -98,9 +95,7 @@ static void semnet_lifetime_purge_exact(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), n / 2 + 1);
 
 	start = ktime_get_ns();
-	mutex_lock(&f->sn.lock);
-	KUNIT_EXPECT_EQ(test, semnet_service_del(&f->sn, tb_ip("172.30.0.1"), NULL), 0);
-	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, tb_service_del(f, "172.30.0.1"), 0);
 	kunit_info(test, "%u flows, service A's %u purged in %llu ms\n", n,
 		   n / 2, (ktime_get_ns() - start) / NSEC_PER_MSEC);
 	/* @a may be freed by now: compared, never dereferenced. */
@@ -109,10 +104,24 @@ static void semnet_lifetime_purge_exact(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), (int)(n - n / 2));
 
 	/* The same for an instance: B's go, every one. */
-	mutex_lock(&f->sn.lock);
-	KUNIT_EXPECT_EQ(test, semnet_instance_del(&f->sn, tb_ip("172.30.1.2"), NULL), 0);
-	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, tb_instance_del(f, "172.30.1.2"), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 0);
+}
+
+/*
+ * Deletes the object at @addr with @del while @t is out of the table,
+ * where the purge's walk cannot see it, then puts @t back.
+ */
+static void lt_hidden_del(struct kunit *test, struct kt_fixture *f,
+			  struct semnet_ftuple *t,
+			  int (*del)(struct kt_fixture *f, const char *addr),
+			  const char *addr)
+{
+	rhashtable_remove_fast(&f->sn.flows.tuples, &t->node,
+			       semnet_ftuple_params);
+	KUNIT_EXPECT_EQ(test, del(f, addr), 0);
+	KUNIT_ASSERT_EQ(test, rhashtable_insert_fast(&f->sn.flows.tuples, &t->node,
+						     semnet_ftuple_params), 0);
 }
 
 /*
@@ -122,36 +131,24 @@ static void semnet_lifetime_purge_exact(struct kunit *test)
  */
 static void semnet_lifetime_stale_flow(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_instance *inst;
 	struct semnet_service *svc;
 	struct semnet_flow_plan plan;
 	struct semnet_ftuple *t;
 	struct semnet_fkey post;
-	int ret;
 
-	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
-	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
-	rcu_read_lock();
-	plan = tb_plan(f, "172.16.0.2", 40000, "172.30.0.1", 80, "172.30.1.1");
+	tb_one_instance(test, f);
+	t = tb_flow_create(f, "172.16.0.2", 40000, &plan);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
 	inst = plan.inst;
 	svc = plan.svc;
-	t = semnet_flow_create(&f->sn, tb_node(f), &plan);
-	rcu_read_unlock();
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
 	KUNIT_EXPECT_EQ(test, refcount_read(&inst->ref), 2U);
 	KUNIT_EXPECT_EQ(test, refcount_read(&svc->ref), 2U);
 	post = semnet_ftuple_flow(t)->t[SEMNET_FT_ORIG_POST].key;
 
 	/* Out of the walk's sight while the instance is deleted. */
-	rhashtable_remove_fast(&f->sn.flows.tuples, &t->node,
-			       semnet_ftuple_params);
-	mutex_lock(&f->sn.lock);
-	KUNIT_EXPECT_EQ(test, semnet_instance_del(&f->sn, tb_ip("172.30.1.1"), NULL), 0);
-	mutex_unlock(&f->sn.lock);
-	ret = rhashtable_insert_fast(&f->sn.flows.tuples, &t->node,
-				     semnet_ftuple_params);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	lt_hidden_del(test, f, t, tb_instance_del, "172.30.1.1");
 
 	/* Deleted, yet alive for the flow's sake: only its reference is left. */
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(inst->dead));
@@ -175,13 +172,12 @@ static void semnet_lifetime_stale_flow(struct kunit *test)
  */
 static void semnet_lifetime_create_after_delete(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_instance *inst;
 	struct semnet_flow_plan plan;
 	struct semnet_ftuple *t;
 
-	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
-	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
+	tb_one_instance(test, f);
 	rcu_read_lock();
 	plan = tb_plan(f, "172.16.0.2", 40000, "172.30.0.1", 80, "172.30.1.1");
 	inst = plan.inst;
@@ -189,9 +185,7 @@ static void semnet_lifetime_create_after_delete(struct kunit *test)
 	refcount_inc(&inst->ref);
 	rcu_read_unlock();
 
-	mutex_lock(&f->sn.lock);
-	KUNIT_EXPECT_EQ(test, semnet_instance_del(&f->sn, tb_ip("172.30.1.1"), NULL), 0);
-	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, tb_instance_del(f, "172.30.1.1"), 0);
 
 	rcu_read_lock();
 	t = semnet_flow_create(&f->sn, tb_node(f), &plan);
@@ -213,33 +207,21 @@ static void semnet_lifetime_create_after_delete(struct kunit *test)
  */
 static void semnet_lifetime_reaper(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_flow_plan plan;
 	struct semnet_ftuple *t;
 
-	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
-	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
-	rcu_read_lock();
-	plan = tb_plan(f, "172.16.0.2", 40000, "172.30.0.1", 80, "172.30.1.1");
-	t = semnet_flow_create(&f->sn, tb_node(f), &plan);
-	rcu_read_unlock();
+	tb_one_instance(test, f);
+	t = tb_flow_create(f, "172.16.0.2", 40000, &plan);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
-	rhashtable_remove_fast(&f->sn.flows.tuples, &t->node,
-			       semnet_ftuple_params);
-	mutex_lock(&f->sn.lock);
-	KUNIT_EXPECT_EQ(test, semnet_service_del(&f->sn, tb_ip("172.30.0.1"), NULL), 0);
-	mutex_unlock(&f->sn.lock);
-	KUNIT_ASSERT_EQ(test, rhashtable_insert_fast(&f->sn.flows.tuples, &t->node,
-						     semnet_ftuple_params), 0);
+	lt_hidden_del(test, f, t, tb_service_del, "172.30.0.1");
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 1);
 
 	/* One full reaper pass (it runs from the workqueue every second). */
-	mod_delayed_work(system_power_efficient_wq, &f->sn.flows.gc_work, 0);
-	flush_delayed_work(&f->sn.flows.gc_work);
-	while (f->sn.flows.gc_iter_active) {
+	do {
 		mod_delayed_work(system_power_efficient_wq, &f->sn.flows.gc_work, 0);
 		flush_delayed_work(&f->sn.flows.gc_work);
-	}
+	} while (f->sn.flows.gc_iter_active);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 0);
 	rcu_barrier();
 }
@@ -250,12 +232,11 @@ static void semnet_lifetime_reaper(struct kunit *test)
  */
 static void semnet_lifetime_destroy_full(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_flow_plan plan;
 	unsigned int i;
 
-	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
-	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
+	tb_one_instance(test, f);
 	rcu_read_lock();
 	for (i = 0; i < 5000; i++) {
 		char src[16];
@@ -284,11 +265,4 @@ static struct kunit_case semnet_lifetime_cases[] = {
 	{}
 };
 
-static struct kunit_suite semnet_lifetime_suite = {
-	.name = "semnet_lifetime",
-	.init = lt_init,
-	.exit = tables_exit,
-	.suite_init = tables_suite_init,
-	.suite_exit = tables_suite_exit,
-	.test_cases = semnet_lifetime_cases,
-};
+KT_FIXTURE_SUITE(lifetime, lt_init);

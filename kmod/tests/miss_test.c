@@ -23,48 +23,26 @@ void semnet_nl_miss_event(struct semnet_net *sn,
 	n_miss_events++;
 }
 
-struct miss_fixture {
-	struct semnet_net sn;
-	struct semnet_node *node;
-};
-
-static int miss_init(struct kunit *test)
+static void miss_node(struct semnet_node *node)
 {
-	struct miss_fixture *f = kzalloc(sizeof(*f), GFP_KERNEL);
-	struct semnet_node *node;
-
-	if (!f)
-		return -ENOMEM;
-	node = kt_state_init(&f->sn);
-	if (!node) {
-		kfree(f);
-		return -ENOMEM;
-	}
 	node->flow_max = 100;
 	node->hold_packets = 3;
 	node->hold_total = 5;
 	node->hold_timeout = 60 * HZ;
 	node->miss_interval = 60 * HZ;
-	rcu_assign_pointer(f->sn.node, node);
-	f->node = node;
-	n_miss_events = 0;
-	test->priv = f;
-	return 0;
 }
 
-static void miss_exit(struct kunit *test)
+static int miss_init(struct kunit *test)
 {
-	struct miss_fixture *f = test->priv;
-
-	semnet_state_destroy(&f->sn);
-	kfree(f);
+	n_miss_events = 0;
+	return kt_fixture_init(test, miss_node);
 }
 
 /* One UDP packet from @src to @dst:80 stopping at PRE_ROUTING on @in. */
 static unsigned int miss_send(struct kunit *test, struct net_device *in,
 			      const char *src, const char *dst)
 {
-	struct miss_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct nf_hook_state state = {
 		.hook = NF_INET_PRE_ROUTING,
 		.pf = NFPROTO_IPV4,
@@ -92,7 +70,7 @@ static unsigned int miss_send(struct kunit *test, struct net_device *in,
 	return verdict;
 }
 
-static u64 miss_drops(struct miss_fixture *f, enum semnet_drop_reason r)
+static u64 miss_drops(struct kt_fixture *f, enum semnet_drop_reason r)
 {
 	struct semnet_stats sum;
 
@@ -102,7 +80,7 @@ static u64 miss_drops(struct miss_fixture *f, enum semnet_drop_reason r)
 
 static void semnet_miss_events_and_bounds(struct kunit *test)
 {
-	struct miss_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_stats sum;
 	int i;
 
@@ -140,7 +118,7 @@ static void semnet_miss_events_and_bounds(struct kunit *test)
 
 static void semnet_miss_rate_limit(struct kunit *test)
 {
-	struct miss_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	int i;
 
 	f->node->hold_packets = 0;	/* events only */
@@ -165,7 +143,7 @@ static void semnet_miss_rate_limit(struct kunit *test)
  */
 static void semnet_miss_fairness(struct kunit *test)
 {
-	struct miss_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_miss_table *mt = &f->sn.misses;
 	struct semnet_stats sum;
 	unsigned int i, j, s, before;
@@ -230,7 +208,7 @@ static void semnet_miss_fairness(struct kunit *test)
 
 static void semnet_miss_expiry(struct kunit *test)
 {
-	struct miss_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 
 	f->node->hold_timeout = msecs_to_jiffies(30);
 	f->node->miss_interval = msecs_to_jiffies(30);
@@ -250,13 +228,8 @@ static void semnet_miss_expiry(struct kunit *test)
 
 static void semnet_miss_release_resolved(struct kunit *test)
 {
-	struct miss_fixture *f = test->priv;
-	struct semnet_instance_cfg cfg = {
-		.addr = in_aton("172.30.1.1"), .nsip = in_aton("172.16.0.9"),
-		.service = "app",
-	};
+	struct kt_fixture *f = test->priv;
 	struct semnet_stats sum;
-	int ret;
 
 	miss_send(test, NULL, "172.16.0.2", "172.30.1.1");
 	miss_send(test, NULL, "172.16.0.2", "172.30.1.1");
@@ -266,10 +239,7 @@ static void semnet_miss_release_resolved(struct kunit *test)
 	semnet_miss_release(&f->sn);
 	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 3U);
 
-	mutex_lock(&f->sn.lock);
-	ret = semnet_instance_add(&f->sn, &cfg, SEMNET_ADD_NEW, NULL);
-	mutex_unlock(&f->sn.lock);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "app", "172.16.0.9"), 0);
 
 	/* Only the installed address's packets go on. */
 	semnet_miss_release(&f->sn);
@@ -281,7 +251,7 @@ static void semnet_miss_release_resolved(struct kunit *test)
 
 static void semnet_miss_device_gone(struct kunit *test)
 {
-	struct miss_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct net_device *dev;
 	int refs;
 
@@ -310,9 +280,4 @@ static struct kunit_case semnet_miss_cases[] = {
 	{}
 };
 
-static struct kunit_suite semnet_miss_suite = {
-	.name = "semnet_miss",
-	.init = miss_init,
-	.exit = miss_exit,
-	.test_cases = semnet_miss_cases,
-};
+KT_FIXTURE_SUITE(miss, miss_init);

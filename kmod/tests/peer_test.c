@@ -7,7 +7,7 @@
 #include <kunit/test.h>
 #include <net/gre.h>
 
-static int pt_peer(struct tables_fixture *f, const char *subnet, u8 len,
+static int pt_peer(struct kt_fixture *f, const char *subnet, u8 len,
 		   const char *addr, u8 encap)
 {
 	struct semnet_peer_cfg cfg = {
@@ -17,16 +17,12 @@ static int pt_peer(struct tables_fixture *f, const char *subnet, u8 len,
 			SEMNET_TUNNEL_PORT,
 		.encap = encap,
 	};
-	int ret;
 
-	mutex_lock(&f->sn.lock);
-	ret = semnet_peer_add(&f->sn, &cfg, SEMNET_ADD_NEW, NULL);
-	mutex_unlock(&f->sn.lock);
-	return ret;
+	return kt_locked(f, semnet_peer_add(&f->sn, &cfg, SEMNET_ADD_NEW, NULL));
 }
 
 /* The subnet of the peer accepted, "-" (spoofed) or "?" (unknown). */
-static const char *pt_from(struct tables_fixture *f, const char *addr, u8 encap,
+static const char *pt_from(struct kt_fixture *f, const char *addr, u8 encap,
 			   const char *nsip, bool any)
 {
 	static char buf[24];
@@ -47,7 +43,7 @@ static const char *pt_from(struct tables_fixture *f, const char *addr, u8 encap,
 
 static void semnet_peer_from_encap(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	const u8 gre = SEMNET_ENCAP_GRE_UDP, ipudp = SEMNET_ENCAP_IPUDP;
 
 	KUNIT_ASSERT_EQ(test, pt_peer(f, "172.16.0.64", 26, "10.99.0.2", gre), 0);
@@ -103,11 +99,4 @@ static struct kunit_case semnet_peer_cases[] = {
 	{}
 };
 
-static struct kunit_suite semnet_peer_suite = {
-	.name = "semnet_peer",
-	.init = tables_init,
-	.exit = tables_exit,
-	.suite_init = tables_suite_init,
-	.suite_exit = tables_suite_exit,
-	.test_cases = semnet_peer_cases,
-};
+KT_FIXTURE_SUITE(peer, tables_init);

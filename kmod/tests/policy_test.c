@@ -224,7 +224,4 @@ static struct kunit_case semnet_policy_cases[] = {
 	{}
 };
 
-static struct kunit_suite semnet_policy_suite = {
-	.name = "semnet_policy",
-	.test_cases = semnet_policy_cases,
-};
+KT_SUITE(policy);

@@ -268,100 +268,6 @@ static void semnet_rw_icmp_echo(struct kunit *test)
 }
 
 /*
- * An ICMP port unreachable from instance 172.16.0.5 about the datagram
- * 172.30.1.10:41000 -> 172.16.0.5:9 it got. The flow's reply tuple maps
- * it back to the client: 172.16.0.2 sees an error from the ServiceIP
- * about its own datagram 172.16.0.2:40000 -> 172.30.0.1:9.
- */
-static void semnet_rw_icmp_error(struct kunit *test)
-{
-	unsigned int inner_len = 20 + sizeof(struct udphdr) + 8;
-	struct semnet_ftuple match = {};
-	struct sk_buff *skb, *inner;
-	struct semnet_pkt pkt;
-	struct icmphdr *ih;
-	struct iphdr *iph;
-	struct udphdr *uh;
-
-	inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5", 9, true);
-	skb = rw_packet(test, IPPROTO_ICMP, rw_ip("172.16.0.5"),
-			rw_ip("172.30.1.10"), sizeof(*ih) + inner_len);
-	ih = icmp_hdr(skb);
-	memset(ih, 0, sizeof(*ih));
-	ih->type = ICMP_DEST_UNREACH;
-	ih->code = ICMP_PORT_UNREACH;
-	skb_copy_bits(inner, 0, (u8 *)ih + sizeof(*ih), inner_len);
-	kfree_skb(inner);
-	ih->checksum = rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP);
-	rw_fix_ip_csum(skb);
-
-	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
-	KUNIT_ASSERT_TRUE(test, pkt.icmp_error);
-	/* The key is the embedded datagram's. */
-	KUNIT_EXPECT_EQ(test, pkt.key.proto, IPPROTO_UDP);
-	KUNIT_EXPECT_EQ(test, pkt.key.src, rw_ip("172.30.1.10"));
-	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 9);
-
-	/* The flow's REPLY_PRE tuple (the error's key reversed matches it). */
-	match.key = rw_key("172.16.0.5", 9, "172.30.1.10", 41000, IPPROTO_UDP);
-	match.to = rw_key("172.30.0.1", 9, "172.16.0.2", 40000, IPPROTO_UDP);
-	KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
-
-	iph = ip_hdr(skb);
-	KUNIT_EXPECT_EQ(test, iph->saddr, rw_ip("172.30.0.1"));
-	KUNIT_EXPECT_EQ(test, iph->daddr, rw_ip("172.16.0.2"));
-	rw_expect_ip_ok(test, skb);
-	KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0);
-
-	iph = (void *)ip_hdr(skb) + 20 + sizeof(*ih);
-	uh = (void *)iph + 20;
-	KUNIT_EXPECT_EQ(test, iph->saddr, rw_ip("172.16.0.2"));
-	KUNIT_EXPECT_EQ(test, iph->daddr, rw_ip("172.30.0.1"));
-	KUNIT_EXPECT_EQ(test, ntohs(uh->source), 40000);
-	KUNIT_EXPECT_EQ(test, ntohs(uh->dest), 9);
-	KUNIT_EXPECT_EQ(test, ip_fast_csum(iph, 5), 0);
-	/*
-	 * The embedded checksum is the one the client's own datagram had:
-	 * that of the same datagram built with the client's addresses.
-	 */
-	inner = rw_udp(test, "172.16.0.2", 40000, "172.30.0.1", 9, true);
-	KUNIT_EXPECT_EQ(test, uh->check, udp_hdr(inner)->check);
-	kfree_skb(inner);
-	kfree_skb(skb);
-}
-
-/* An error from a router on the way keeps the router's address. */
-static void semnet_rw_icmp_error_router(struct kunit *test)
-{
-	unsigned int inner_len = 20 + 8;
-	struct semnet_ftuple match = {};
-	struct sk_buff *skb, *inner;
-	struct semnet_pkt pkt;
-	struct icmphdr *ih;
-
-	inner = rw_tcp(test, "172.30.1.10", 41000, "172.16.0.5", 80);
-	skb = rw_packet(test, IPPROTO_ICMP, rw_ip("10.9.9.9"),
-			rw_ip("172.30.1.10"), sizeof(*ih) + inner_len);
-	ih = icmp_hdr(skb);
-	memset(ih, 0, sizeof(*ih));
-	ih->type = ICMP_TIME_EXCEEDED;
-	skb_copy_bits(inner, 0, (u8 *)ih + sizeof(*ih), inner_len);
-	kfree_skb(inner);
-	ih->checksum = rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP);
-	rw_fix_ip_csum(skb);
-
-	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
-	match.key = rw_key("172.16.0.5", 80, "172.30.1.10", 41000, IPPROTO_TCP);
-	match.to = rw_key("172.30.0.1", 80, "172.16.0.2", 40000, IPPROTO_TCP);
-	KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
-	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->saddr, rw_ip("10.9.9.9"));
-	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->daddr, rw_ip("172.16.0.2"));
-	rw_expect_ip_ok(test, skb);
-	KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0);
-	kfree_skb(skb);
-}
-
-/*
  * An ICMP error from @src to @dst of @type quoting the first @quote bytes
  * of @inner (freed), with correct checksums, in one linear skb.
  */
@@ -385,6 +291,81 @@ static struct sk_buff *rw_icmp_error(struct kunit *test, const char *src,
 	ih->checksum = rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP);
 	rw_fix_ip_csum(skb);
 	return skb;
+}
+
+/*
+ * An ICMP port unreachable from instance 172.16.0.5 about the datagram
+ * 172.30.1.10:41000 -> 172.16.0.5:9 it got. The flow's reply tuple maps
+ * it back to the client: 172.16.0.2 sees an error from the ServiceIP
+ * about its own datagram 172.16.0.2:40000 -> 172.30.0.1:9.
+ */
+static void semnet_rw_icmp_error(struct kunit *test)
+{
+	struct semnet_ftuple match = {};
+	struct sk_buff *skb, *inner;
+	struct semnet_pkt pkt;
+	struct iphdr *iph;
+	struct udphdr *uh;
+
+	inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5", 9, true);
+	skb = rw_icmp_error(test, "172.16.0.5", "172.30.1.10", ICMP_DEST_UNREACH,
+			    inner, 20 + sizeof(struct udphdr) + 8);
+
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	KUNIT_ASSERT_TRUE(test, pkt.icmp_error);
+	/* The key is the embedded datagram's. */
+	KUNIT_EXPECT_EQ(test, pkt.key.proto, IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, pkt.key.src, rw_ip("172.30.1.10"));
+	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 9);
+
+	/* The flow's REPLY_PRE tuple (the error's key reversed matches it). */
+	match.key = rw_key("172.16.0.5", 9, "172.30.1.10", 41000, IPPROTO_UDP);
+	match.to = rw_key("172.30.0.1", 9, "172.16.0.2", 40000, IPPROTO_UDP);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
+
+	iph = ip_hdr(skb);
+	KUNIT_EXPECT_EQ(test, iph->saddr, rw_ip("172.30.0.1"));
+	KUNIT_EXPECT_EQ(test, iph->daddr, rw_ip("172.16.0.2"));
+	rw_expect_ip_ok(test, skb);
+	KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0);
+
+	iph = (void *)ip_hdr(skb) + 20 + sizeof(struct icmphdr);
+	uh = (void *)iph + 20;
+	KUNIT_EXPECT_EQ(test, iph->saddr, rw_ip("172.16.0.2"));
+	KUNIT_EXPECT_EQ(test, iph->daddr, rw_ip("172.30.0.1"));
+	KUNIT_EXPECT_EQ(test, ntohs(uh->source), 40000);
+	KUNIT_EXPECT_EQ(test, ntohs(uh->dest), 9);
+	KUNIT_EXPECT_EQ(test, ip_fast_csum(iph, 5), 0);
+	/*
+	 * The embedded checksum is the one the client's own datagram had:
+	 * that of the same datagram built with the client's addresses.
+	 */
+	inner = rw_udp(test, "172.16.0.2", 40000, "172.30.0.1", 9, true);
+	KUNIT_EXPECT_EQ(test, uh->check, udp_hdr(inner)->check);
+	kfree_skb(inner);
+	kfree_skb(skb);
+}
+
+/* An error from a router on the way keeps the router's address. */
+static void semnet_rw_icmp_error_router(struct kunit *test)
+{
+	struct semnet_ftuple match = {};
+	struct semnet_pkt pkt;
+	struct sk_buff *skb;
+
+	skb = rw_icmp_error(test, "10.9.9.9", "172.30.1.10", ICMP_TIME_EXCEEDED,
+			    rw_tcp(test, "172.30.1.10", 41000, "172.16.0.5", 80),
+			    20 + 8);
+
+	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
+	match.key = rw_key("172.16.0.5", 80, "172.30.1.10", 41000, IPPROTO_TCP);
+	match.to = rw_key("172.30.0.1", 80, "172.16.0.2", 40000, IPPROTO_TCP);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
+	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->saddr, rw_ip("10.9.9.9"));
+	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->daddr, rw_ip("172.16.0.2"));
+	rw_expect_ip_ok(test, skb);
+	KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0);
+	kfree_skb(skb);
 }
 
 /*
@@ -553,37 +534,40 @@ static void semnet_rw_icmp_error_short_quote(struct kunit *test)
 }
 
 /*
+ * A time exceeded from a router, quoting the start of a fragment of the
+ * datagram 172.30.1.10:41000 -> 172.16.0.5:9 (IP flags and offset @frag).
+ */
+static struct sk_buff *rw_error_quoting_fragment(struct kunit *test, u16 frag)
+{
+	struct sk_buff *inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5",
+				       9, true);
+
+	ip_hdr(inner)->frag_off = htons(frag);
+	rw_fix_ip_csum(inner);
+	return rw_icmp_error(test, "10.9.9.9", "172.30.1.10", ICMP_TIME_EXCEEDED,
+			     inner, 20 + 8);
+}
+
+/*
  * An error quoting a fragment other than the first: where ports would be
  * is payload, so no tuple is read from it (the packet is left alone). The
  * first fragment carries the L4 header and parses as usual.
  */
 static void semnet_rw_icmp_error_fragment(struct kunit *test)
 {
-	struct sk_buff *skb, *inner;
 	struct semnet_pkt pkt;
+	struct sk_buff *skb;
 
-	inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5", 9, true);
-	ip_hdr(inner)->frag_off = htons(IP_MF | 185);
-	rw_fix_ip_csum(inner);
-	skb = rw_icmp_error(test, "10.9.9.9", "172.30.1.10", ICMP_TIME_EXCEEDED,
-			    inner, 20 + 8);
+	skb = rw_error_quoting_fragment(test, IP_MF | 185);
 	KUNIT_EXPECT_EQ(test, semnet_parse(skb, &pkt), -EPROTONOSUPPORT);
 	kfree_skb(skb);
 
 	/* The last fragment (offset, no MF) alike. */
-	inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5", 9, true);
-	ip_hdr(inner)->frag_off = htons(185);
-	rw_fix_ip_csum(inner);
-	skb = rw_icmp_error(test, "10.9.9.9", "172.30.1.10", ICMP_TIME_EXCEEDED,
-			    inner, 20 + 8);
+	skb = rw_error_quoting_fragment(test, 185);
 	KUNIT_EXPECT_EQ(test, semnet_parse(skb, &pkt), -EPROTONOSUPPORT);
 	kfree_skb(skb);
 
-	inner = rw_udp(test, "172.30.1.10", 41000, "172.16.0.5", 9, true);
-	ip_hdr(inner)->frag_off = htons(IP_MF);
-	rw_fix_ip_csum(inner);
-	skb = rw_icmp_error(test, "10.9.9.9", "172.30.1.10", ICMP_TIME_EXCEEDED,
-			    inner, 20 + 8);
+	skb = rw_error_quoting_fragment(test, IP_MF);
 	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
 	KUNIT_EXPECT_TRUE(test, pkt.icmp_error);
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.sport), 41000);
@@ -607,7 +591,4 @@ static struct kunit_case semnet_rewrite_cases[] = {
 	{}
 };
 
-static struct kunit_suite semnet_rewrite_suite = {
-	.name = "semnet_rewrite",
-	.test_cases = semnet_rewrite_cases,
-};
+KT_SUITE(rewrite);

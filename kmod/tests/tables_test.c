@@ -8,79 +8,74 @@
 #include <linux/inet.h>
 #include <linux/slab.h>
 
-struct tables_fixture {
-	struct semnet_net sn;
-};
-
 static __be32 tb_ip(const char *s)
 {
 	return in_aton(s);
 }
 
-static int tables_init(struct kunit *test)
+static void tables_node(struct semnet_node *node)
 {
-	struct tables_fixture *f = kzalloc(sizeof(*f), GFP_KERNEL);
-	struct semnet_node *node;
-
-	if (!f)
-		return -ENOMEM;
-	node = kt_state_init(&f->sn);
-	if (!node) {
-		kfree(f);
-		return -ENOMEM;
-	}
 	node->flow_max = 1000;
 	node->timeout[SEMNET_TIMEOUT_TCP] = 900 * HZ;
 	node->timeout[SEMNET_TIMEOUT_TCP_CLOSE] = 10 * HZ;
 	node->timeout[SEMNET_TIMEOUT_UDP] = 30 * HZ;
 	node->timeout[SEMNET_TIMEOUT_ICMP] = 20 * HZ;
-	rcu_assign_pointer(f->sn.node, node);
-	test->priv = f;
-	return 0;
 }
 
-static void tables_exit(struct kunit *test)
+static int tables_init(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
-
-	semnet_state_destroy(&f->sn);
-	kfree(f);
+	return kt_fixture_init(test, tables_node);
 }
 
-static const struct semnet_node *tb_node(struct tables_fixture *f)
+static const struct semnet_node *tb_node(struct kt_fixture *f)
 {
 	return rcu_dereference_protected(f->sn.node, 1);
 }
 
-static int tb_instance(struct tables_fixture *f, const char *addr,
+static int tb_instance(struct kt_fixture *f, const char *addr,
 		       const char *service, const char *nsip)
 {
 	struct semnet_instance_cfg cfg = {
 		.addr = tb_ip(addr), .nsip = tb_ip(nsip), .service = service,
 	};
-	int ret;
 
-	mutex_lock(&f->sn.lock);
-	ret = semnet_instance_add(&f->sn, &cfg, SEMNET_ADD_NEW, NULL);
-	mutex_unlock(&f->sn.lock);
-	return ret;
+	return kt_locked(f, semnet_instance_add(&f->sn, &cfg, SEMNET_ADD_NEW,
+						NULL));
 }
 
-static int tb_service(struct tables_fixture *f, const char *addr,
-		      const char *name)
+static int tb_policy_service(struct kt_fixture *f, const char *addr,
+			     const char *name, const struct semnet_policy *policy)
 {
-	int ret;
+	return kt_locked(f, semnet_service_add(&f->sn, tb_ip(addr), name, policy,
+					       SEMNET_ADD_NEW, NULL));
+}
 
-	mutex_lock(&f->sn.lock);
-	ret = semnet_service_add(&f->sn, tb_ip(addr), name, NULL,
-				 SEMNET_ADD_NEW, NULL);
-	mutex_unlock(&f->sn.lock);
-	return ret;
+/* A service of the default policy (round robin). */
+static int tb_service(struct kt_fixture *f, const char *addr, const char *name)
+{
+	return tb_policy_service(f, addr, name, NULL);
+}
+
+static int tb_service_del(struct kt_fixture *f, const char *addr)
+{
+	return kt_locked(f, semnet_service_del(&f->sn, tb_ip(addr), NULL));
+}
+
+static int tb_instance_del(struct kt_fixture *f, const char *addr)
+{
+	return kt_locked(f, semnet_instance_del(&f->sn, tb_ip(addr), NULL));
+}
+
+/* Service "s" at 172.30.0.1 with one local instance, 172.30.1.1 on .0.5. */
+static void tb_one_instance(struct kunit *test, struct kt_fixture *f)
+{
+	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
 }
 
 static void semnet_tables_services(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_service *svc;
 
 	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "a.b.c.d"), 0);
@@ -99,10 +94,9 @@ static void semnet_tables_services(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, semnet_service_lookup(&f->sn, tb_ip("172.30.0.3")));
 	rcu_read_unlock();
 
+	KUNIT_EXPECT_EQ(test, tb_service_del(f, "172.30.0.1"), 0);
+	KUNIT_EXPECT_EQ(test, tb_service_del(f, "172.30.0.1"), -ENOENT);
 	mutex_lock(&f->sn.lock);
-	KUNIT_EXPECT_EQ(test, semnet_service_del(&f->sn, tb_ip("172.30.0.1"), NULL), 0);
-	KUNIT_EXPECT_EQ(test, semnet_service_del(&f->sn, tb_ip("172.30.0.1"), NULL),
-			-ENOENT);
 	semnet_service_flush(&f->sn);
 	mutex_unlock(&f->sn.lock);
 	KUNIT_EXPECT_EQ(test, f->sn.n_services, 0U);
@@ -111,7 +105,7 @@ static void semnet_tables_services(struct kunit *test)
 
 static void semnet_tables_instances(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_instance *inst;
 	struct semnet_group *group;
 	struct semnet_iset *iset;
@@ -139,9 +133,7 @@ static void semnet_tables_instances(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iset->count, 3U);
 	rcu_read_unlock();
 
-	mutex_lock(&f->sn.lock);
-	KUNIT_EXPECT_EQ(test, semnet_instance_del(&f->sn, tb_ip("172.30.1.2"), NULL), 0);
-	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, tb_instance_del(f, "172.30.1.2"), 0);
 	rcu_read_lock();
 	KUNIT_EXPECT_NULL(test, semnet_local_lookup(&f->sn, tb_ip("172.16.0.3")));
 	KUNIT_EXPECT_EQ(test, rcu_dereference(group->iset)->count, 2U);
@@ -154,7 +146,7 @@ static void semnet_tables_instances(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, semnet_group_lookup(&f->sn, "s"));
 }
 
-static struct semnet_flow_plan tb_plan(struct tables_fixture *f, const char *src,
+static struct semnet_flow_plan tb_plan(struct kt_fixture *f, const char *src,
 				       u16 sport, const char *vip, u16 dport,
 				       const char *inst_addr)
 {
@@ -177,17 +169,30 @@ static struct semnet_flow_plan tb_plan(struct tables_fixture *f, const char *src
 	return plan;
 }
 
-/* Creates a flow from @src:@sport to the service, or returns the error. */
-static int tb_flow(struct tables_fixture *f, const char *src, u16 sport,
-		   struct semnet_flow **flow)
+/*
+ * Creates the flow from @src:@sport to tb_one_instance()'s service as
+ * @plan plans it: its first tuple, or an error.
+ */
+static struct semnet_ftuple *tb_flow_create(struct kt_fixture *f,
+					    const char *src, u16 sport,
+					    struct semnet_flow_plan *plan)
 {
-	struct semnet_flow_plan plan;
 	struct semnet_ftuple *t;
 
 	rcu_read_lock();
-	plan = tb_plan(f, src, sport, "172.30.0.1", 80, "172.30.1.1");
-	t = semnet_flow_create(&f->sn, tb_node(f), &plan);
+	*plan = tb_plan(f, src, sport, "172.30.0.1", 80, "172.30.1.1");
+	t = semnet_flow_create(&f->sn, tb_node(f), plan);
 	rcu_read_unlock();
+	return t;
+}
+
+/* Creates a flow from @src:@sport to the service, or returns the error. */
+static int tb_flow(struct kt_fixture *f, const char *src, u16 sport,
+		   struct semnet_flow **flow)
+{
+	struct semnet_flow_plan plan;
+	struct semnet_ftuple *t = tb_flow_create(f, src, sport, &plan);
+
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	if (flow)
@@ -195,21 +200,45 @@ static int tb_flow(struct tables_fixture *f, const char *src, u16 sport,
 	return 0;
 }
 
+/* @n flows from @src, from source port @sport up: 0, or the first error. */
+static int tb_flows(struct kt_fixture *f, const char *src, u16 sport,
+		    unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++)
+		ret = tb_flow(f, src, sport + i, NULL);
+	return ret;
+}
+
 static bool semnet_lt_not_flow(const struct semnet_flow *flow, const void *arg)
 {
 	return flow != arg;
 }
 
+/* The tuple that @key finds at @stage: the flow's tuple @index. */
+static struct semnet_ftuple *tb_stage(struct kunit *test, struct kt_fixture *f,
+				      struct semnet_fkey *key, u8 stage,
+				      unsigned int index)
+{
+	struct semnet_ftuple *t;
+
+	key->stage = stage;
+	t = semnet_flow_lookup(&f->sn, key);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_EXPECT_EQ(test, t->index, index);
+	return t;
+}
+
 static void semnet_tables_flows(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	struct semnet_flow_plan plan, clash;
 	struct semnet_ftuple *t, *t2;
 	struct semnet_fkey key;
-	int i;
 
-	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
-	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
+	tb_one_instance(test, f);
 
 	rcu_read_lock();
 	plan = tb_plan(f, "172.16.0.2", 40000, "172.30.0.1", 80, "172.30.1.1");
@@ -226,22 +255,13 @@ static void semnet_tables_flows(struct kunit *test)
 
 	/* Each of the four stages finds the flow and knows its rewrite. */
 	key = t->to;
-	key.stage = SEMNET_STAGE_POST;
-	t2 = semnet_flow_lookup(&f->sn, &key);
-	KUNIT_ASSERT_NOT_NULL(test, t2);
-	KUNIT_EXPECT_EQ(test, t2->index, SEMNET_FT_ORIG_POST);
+	t2 = tb_stage(test, f, &key, SEMNET_STAGE_POST, SEMNET_FT_ORIG_POST);
 	KUNIT_EXPECT_EQ(test, t2->to.src, tb_ip("172.30.1.10"));
 	semnet_fkey_reverse(&key, &t2->to);
-	key.stage = SEMNET_STAGE_PRE;
-	t2 = semnet_flow_lookup(&f->sn, &key);
-	KUNIT_ASSERT_NOT_NULL(test, t2);
-	KUNIT_EXPECT_EQ(test, t2->index, SEMNET_FT_REPLY_PRE);
+	t2 = tb_stage(test, f, &key, SEMNET_STAGE_PRE, SEMNET_FT_REPLY_PRE);
 	KUNIT_EXPECT_EQ(test, t2->to.dst, tb_ip("172.16.0.2"));
 	key = t2->to;
-	key.stage = SEMNET_STAGE_POST;
-	t2 = semnet_flow_lookup(&f->sn, &key);
-	KUNIT_ASSERT_NOT_NULL(test, t2);
-	KUNIT_EXPECT_EQ(test, t2->index, SEMNET_FT_REPLY_POST);
+	t2 = tb_stage(test, f, &key, SEMNET_STAGE_POST, SEMNET_FT_REPLY_POST);
 	KUNIT_EXPECT_EQ(test, t2->to.src, tb_ip("172.30.0.1"));
 	KUNIT_EXPECT_EQ(test, t2->to.dport, htons(40000));
 
@@ -268,39 +288,44 @@ static void semnet_tables_flows(struct kunit *test)
 	 * The table fills up to flow_max and no further: one more takes the
 	 * place of an unreplied flow (semnet_tables_unreplied: the rest).
 	 */
-	for (i = 0; i < 1000; i++)
-		KUNIT_ASSERT_EQ(test, tb_flow(f, "172.16.0.2", 1000 + i, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tb_flows(f, "172.16.0.2", 1000, 1000), 0);
 	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.2", 5000, NULL), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 1000);
 
 	/* Deleting the instance purges its flows. */
-	mutex_lock(&f->sn.lock);
-	KUNIT_EXPECT_EQ(test, semnet_instance_del(&f->sn, tb_ip("172.30.1.1"), NULL), 0);
-	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, tb_instance_del(f, "172.30.1.1"), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 0);
 }
 
+/* A flow's timeout by protocol and state, as tables_node() sets them. */
+static const struct {
+	u8 proto;
+	u8 state;
+	unsigned long secs;
+} tb_timeouts[] = {
+	{ IPPROTO_TCP, SEMNET_FLOW_ACTIVE, 900 },
+	{ IPPROTO_TCP, SEMNET_FLOW_CLOSING, 10 },
+	{ IPPROTO_UDP, SEMNET_FLOW_ACTIVE, 30 },
+	{ IPPROTO_ICMP, SEMNET_FLOW_ACTIVE, 20 },
+	/* Unreplied: the shorter of its own and the protocol's. */
+	{ IPPROTO_TCP, SEMNET_FLOW_UNREPLIED, 30 },
+	{ IPPROTO_ICMP, SEMNET_FLOW_UNREPLIED, 20 },
+};
+
 static void semnet_tables_timeouts(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	const struct semnet_node *node = tb_node(f);
 	struct semnet_flow_plan plan;
 	struct semnet_flow *flow;
 	struct semnet_ftuple *t;
+	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_TCP, SEMNET_FLOW_ACTIVE),
-			900UL * HZ);
-	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_TCP, SEMNET_FLOW_CLOSING),
-			10UL * HZ);
-	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_UDP, SEMNET_FLOW_ACTIVE),
-			30UL * HZ);
-	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_ICMP, SEMNET_FLOW_ACTIVE),
-			20UL * HZ);
-	/* Unreplied: the shorter of its own and the protocol's. */
-	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_TCP, SEMNET_FLOW_UNREPLIED),
-			30UL * HZ);
-	KUNIT_EXPECT_EQ(test, semnet_flow_timeout(node, IPPROTO_ICMP, SEMNET_FLOW_UNREPLIED),
-			20UL * HZ);
+	for (i = 0; i < ARRAY_SIZE(tb_timeouts); i++)
+		KUNIT_EXPECT_EQ_MSG(test, semnet_flow_timeout(node, tb_timeouts[i].proto,
+							      tb_timeouts[i].state),
+				    tb_timeouts[i].secs * HZ, "protocol %u, state %u",
+				    tb_timeouts[i].proto, tb_timeouts[i].state);
 
 	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
 	rcu_read_lock();
@@ -349,8 +374,8 @@ static void semnet_tables_timeouts(struct kunit *test)
  */
 static void semnet_tables_unreplied(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
-	struct semnet_node *node = rcu_dereference_protected(f->sn.node, 1);
+	struct kt_fixture *f = test->priv;
+	struct semnet_node *node = f->node;
 	struct semnet_flow *first, *flow;
 	struct semnet_stats sum;
 	unsigned int i;
@@ -358,12 +383,10 @@ static void semnet_tables_unreplied(struct kunit *test)
 
 	node->unreplied_max = 10;
 	node->flow_max = 40;
-	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
-	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
+	tb_one_instance(test, f);
 
 	KUNIT_ASSERT_EQ(test, tb_flow(f, "172.16.0.2", 1000, &first), 0);
-	for (i = 1; i < 10; i++)
-		KUNIT_ASSERT_EQ(test, tb_flow(f, "172.16.0.2", 1000 + i, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tb_flows(f, "172.16.0.2", 1001, 9), 0);
 	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.2", 2000, NULL), -EDQUOT);
 	/* Another client is not affected. */
 	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.3", 2000, NULL), 0);
@@ -407,20 +430,17 @@ static void semnet_tables_unreplied(struct kunit *test)
  */
 static void semnet_tables_early_drop_heaviest(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
-	struct semnet_node *node = rcu_dereference_protected(f->sn.node, 1);
+	struct kt_fixture *f = test->priv;
+	struct semnet_node *node = f->node;
 	struct semnet_flow *client;
 	struct semnet_stats sum;
-	unsigned int i;
 
 	node->unreplied_max = 1000;
 	node->flow_max = 64;
-	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
-	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.5"), 0);
+	tb_one_instance(test, f);
 
 	KUNIT_ASSERT_EQ(test, tb_flow(f, "172.16.0.3", 1000, &client), 0);
-	for (i = 0; i < 500; i++)
-		KUNIT_ASSERT_EQ(test, tb_flow(f, "172.16.0.2", 2000 + i, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tb_flows(f, "172.16.0.2", 2000, 500), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 64);
 	semnet_stats_sum(&f->sn, &sum);
 	KUNIT_EXPECT_EQ(test, sum.early_drops, 500ULL - 63);
@@ -474,7 +494,7 @@ MODULE_PARM_DESC(scale_instances, "instances in the scale test");
 
 static void semnet_tables_scale(struct kunit *test)
 {
-	struct tables_fixture *f = test->priv;
+	struct kt_fixture *f = test->priv;
 	const unsigned int services = scale_services, instances = scale_instances;
 	struct semnet_instance_cfg cfg = {};
 	u32 base = ntohl(tb_ip("172.30.0.0"));
@@ -525,32 +545,52 @@ static void semnet_tables_scale(struct kunit *test)
 	rcu_read_unlock();
 }
 
+/*
+ * The unreplied-flow counts are a sketch of two hashed rows: a client that
+ * shares its slot in one row with a source at its limit still opens flows
+ * (with one row it was refused, 1 time in 1024 for any two sources), and
+ * the source at its limit stays refused.
+ */
+static void semnet_tables_unreplied_shared_slot(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	struct semnet_flow_table *ft = &f->sn.flows;
+	__be32 flooder = in_aton("172.16.0.2"), client = 0;
+	char src[16];
+	u32 i;
+
+	f->node->unreplied_max = 4;
+	tb_one_instance(test, f);
+	KUNIT_ASSERT_EQ(test, tb_flows(f, "172.16.0.2", 1000, 4), 0);
+	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.2", 2000, NULL), -EDQUOT);
+
+	/* A source with the flooder's slot in row 0, not in row 1. */
+	for (i = 1; i < 65536 && !client; i++) {
+		__be32 a = htonl(ntohl(in_aton("172.17.0.0")) + i);
+
+		if (semnet_unreplied_slot(ft, a, 0) ==
+		    semnet_unreplied_slot(ft, flooder, 0) &&
+		    semnet_unreplied_slot(ft, a, 1) !=
+		    semnet_unreplied_slot(ft, flooder, 1))
+			client = a;
+	}
+	KUNIT_ASSERT_NE(test, client, 0);
+	snprintf(src, sizeof(src), "%pI4", &client);
+	KUNIT_EXPECT_EQ(test, tb_flows(f, src, 1000, 4), 0);
+	KUNIT_EXPECT_EQ(test, tb_flow(f, src, 2000, NULL), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, tb_flow(f, "172.16.0.2", 2001, NULL), -EDQUOT);
+}
+
 static struct kunit_case semnet_tables_cases[] = {
 	KUNIT_CASE(semnet_tables_services),
 	KUNIT_CASE(semnet_tables_instances),
 	KUNIT_CASE(semnet_tables_flows),
 	KUNIT_CASE(semnet_tables_timeouts),
 	KUNIT_CASE(semnet_tables_unreplied),
+	KUNIT_CASE(semnet_tables_unreplied_shared_slot),
 	KUNIT_CASE(semnet_tables_early_drop_heaviest),
 	KUNIT_CASE(semnet_tables_scale),
 	{}
 };
 
-static int tables_suite_init(struct kunit_suite *suite)
-{
-	return semnet_flow_cache_init();
-}
-
-static void tables_suite_exit(struct kunit_suite *suite)
-{
-	semnet_flow_cache_exit();
-}
-
-static struct kunit_suite semnet_tables_suite = {
-	.name = "semnet_tables",
-	.init = tables_init,
-	.exit = tables_exit,
-	.suite_init = tables_suite_init,
-	.suite_exit = tables_suite_exit,
-	.test_cases = semnet_tables_cases,
-};
+KT_FIXTURE_SUITE(tables, tables_init);
