@@ -282,16 +282,25 @@ static void semnet_flow_free_rcu(struct rcu_head *head)
  * which a victim picked by expiry alone would take as soon as the flood
  * had opened a table's worth after it.
  */
-static bool semnet_flow_early_drop(struct semnet_net *sn)
-{
-	struct rhashtable *ht = &sn->flows.tuples;
-	struct semnet_flow *victim = NULL;
-	const struct bucket_table *tbl;
-	unsigned int i, first, seen = 0;
-	int victim_load = 0;
+/* The early drop's pick so far, and how many flows it looked at. */
+struct semnet_early_drop {
+	struct semnet_flow *victim;
+	int load;
+	unsigned int seen;
+};
 
-	tbl = rht_dereference_rcu(ht->tbl, ht);
-	first = get_random_u32_below(tbl->size);
+static bool semnet_early_drop_done(const struct semnet_early_drop *ed)
+{
+	return ed->victim && ed->seen >= SEMNET_EARLY_DROP_FLOWS;
+}
+
+/* Looks through buckets of @tbl from a random one, until done. */
+static void semnet_early_drop_sample(struct semnet_net *sn,
+				     const struct bucket_table *tbl,
+				     struct semnet_early_drop *ed)
+{
+	unsigned int i, first = get_random_u32_below(tbl->size);
+
 	for (i = 0; i < SEMNET_EARLY_DROP_BUCKETS && i < tbl->size; i++) {
 		unsigned int hash = (first + i) & (tbl->size - 1);
 		struct rhash_head *pos;
@@ -303,23 +312,40 @@ static bool semnet_flow_early_drop(struct semnet_net *sn)
 
 			if (t->index != SEMNET_FT_ORIG_PRE)
 				continue;
-			seen++;
+			ed->seen++;
 			flow = semnet_ftuple_flow(t);
 			if (test_bit(SEMNET_FLOW_ASSURED, &flow->flags))
 				continue;
 			load = semnet_unreplied_count(&sn->flows, t->key.src);
-			if (!victim || load > victim_load ||
-			    (load == victim_load &&
+			if (!ed->victim || load > ed->load ||
+			    (load == ed->load &&
 			     time_before(READ_ONCE(flow->expires),
-					 READ_ONCE(victim->expires)))) {
-				victim = flow;
-				victim_load = load;
+					 READ_ONCE(ed->victim->expires)))) {
+				ed->victim = flow;
+				ed->load = load;
 			}
 		}
-		if (victim && seen >= SEMNET_EARLY_DROP_FLOWS)
+		if (semnet_early_drop_done(ed))
 			break;
 	}
-	if (!victim || !semnet_flow_remove(sn, victim))
+}
+
+static bool semnet_flow_early_drop(struct semnet_net *sn)
+{
+	struct rhashtable *ht = &sn->flows.tuples;
+	struct semnet_early_drop ed = {};
+	const struct bucket_table *tbl;
+
+	/*
+	 * While the table grows, its flows move bucket by bucket into the
+	 * next one: look there too, or a resize that is mostly done leaves
+	 * next to nothing to pick from and a full table refuses the flow.
+	 */
+	for (tbl = rht_dereference_rcu(ht->tbl, ht);
+	     tbl && !semnet_early_drop_done(&ed);
+	     tbl = rht_dereference_rcu(tbl->future_tbl, ht))
+		semnet_early_drop_sample(sn, tbl, &ed);
+	if (!ed.victim || !semnet_flow_remove(sn, ed.victim))
 		return false;
 	semnet_stat_inc(sn, early_drops);
 	return true;
