@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# rmmod while everything runs, SEMNET_UNLOAD_ROUNDS times (make check: 2,
-# about 5 minutes a round on the debug kernel under TCG; the full run: 5):
+# rmmod while everything runs, SEMNET_UNLOAD_ROUNDS times (2 in make check,
+# about 5 minutes a round on the debug kernel under TCG; 5 with
+# SEMNET_FULL=1):
 #
 #   node n: br0 172.16.0.1/26, flow-max 1000 (filled)
 #     cli  172.16.0.2   a TCP stream and short UDP flows through 172.30.0.1,
@@ -15,18 +16,12 @@
 # stay clean (KASAN, lockdep, panic_on_warn: the VM runner checks), and
 # the module load and work again after each round.
 # vm-timeout: 2400
-# vm-cost: 400
+# vm-cost: 400 900
 # shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
-set -u
-if [ "${SEMNET_IN_VM:-}" != 1 ]; then
-	exec "$(dirname "$0")/../vm/run" --kernel debug --kmemleak "$0" "$@"
-fi
-# shellcheck source=tests/lib/tap.sh
-. "$SEMNET_TOP/tests/lib/tap.sh"
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
+# shellcheck source=tests/lib/adversarial.sh
+. "$(dirname "$0")/../lib/adversarial.sh"
 
-ROUNDS=${SEMNET_UNLOAD_ROUNDS:-2}
+ROUNDS=${SEMNET_UNLOAD_ROUNDS:-$(adv_size 2 5)}
 FLOWPY=$SEMNET_TOP/tests/adversarial/flows.py
 N=(ip netns exec n)
 sn() { "${N[@]}" semnet "$@"; }
