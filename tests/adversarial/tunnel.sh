@@ -369,7 +369,10 @@ test_learn_moves() {
 	# checks below take longer than the learned entry's idle hold).
 	ip netns exec a semnet peer set via 10.99.0.2 down
 	s0=$(drop_in a peer_spoofed)
-	craft x gre 10.99.0.1 172.16.0.130 "$CLIENT" 172.16.0.2 udp=5556 for=600 &
+	# (not through craft: $! must be the sender itself; ip netns exec
+	# execs it without a fork)
+	ip netns exec x python3 "$CRAFT" gre 10.99.0.1 172.16.0.130 "$CLIENT" \
+		172.16.0.2 udp=5556 for=600 &
 	keeper=$!
 	sleep 0.3
 	tap_eq "learn: with b down, x takes the client over" "$(learned_xdst 30005)" 172.16.0.130
