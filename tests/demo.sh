@@ -20,8 +20,6 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	echo "demo: booting the VM (qemu, no KVM: give it a minute)"
 	exec "$top/tests/vm/run" "$0" "$@"
 fi
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
 # shellcheck source=tests/lib/semnetd.sh
 . "$SEMNET_TOP/tests/lib/semnetd.sh"
 
@@ -61,10 +59,7 @@ sd_register a b c || die "registration failed"
 for n in a b c; do
 	echo "node $n: underlay ${SD_UL[$n]}, subnet $(sd_status "$n" .subnet) on br0, semnet0 MTU $(sd_status "$n" .tunnel_mtu)"
 done
-for i in $(seq 50); do
-	[ "$(ip netns exec a semnet -j peer show | jq length)" = 2 ] && break
-	sleep 0.2
-done
+wait_for_output 10 2 sd_peers a
 echo "node a's tunnel peers, from the cluster's node registry:"
 ip netns exec a semnet peer show | sed 's/^/  /'
 
@@ -76,17 +71,18 @@ echo "$WEB: RR address $RR"
 step "Containers join the overlay through semnetd"
 for c in x0 x1 x2 cli; do sd_container "$c" >/dev/null; done
 api b /container/deploy "{\"pid\":${SD_PID[x0]},\"serviceName\":\"$WEB\",\"instanceNumber\":0,\"portMappings\":\"8080:80\"}"
-sd_deploy c x1 $WEB 1 | grep -q '^200 ' || die "deploy failed"
-sd_deploy c x2 $WEB 2 | grep -q '^200 ' || die "deploy failed"
-sd_deploy a cli $CLI 0 | grep -q '^200 ' || die "deploy failed"
+sd_deploy c x1 "$WEB" 1 | grep -q '^200 ' || die "deploy failed"
+sd_deploy c x2 "$WEB" 2 | grep -q '^200 ' || die "deploy failed"
+sd_deploy a cli "$CLI" 0 | grep -q '^200 ' || die "deploy failed"
 echo "(and instances 1, 2 on node c, the client on node a)"
 for i in 0 1 2; do
 	NSIP[x$i]=$(ip -n "x$i" -4 -o addr show eth0 | awk '{sub("/.*", "", $4); print $4}')
 	ip netns exec "x$i" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" >/dev/null 2>&1 &
 done
 for i in 0 1 2; do wait_port "x$i" 80 || die "x$i does not listen"; done
-sd_wait_instance_ip a $CLI 0 >/dev/null && sd_wait_instance_ip c $WEB 2 >/dev/null ||
+if ! sd_wait_instance_ip a "$CLI" 0 >/dev/null || ! sd_wait_instance_ip c "$WEB" 2 >/dev/null; then
 	die "the cluster never named the InstanceIPs"
+fi
 
 step "9 connections from the client on node a to $RR:80"
 echo "(node a has never heard of $RR: the first packet misses, is held, and"
@@ -96,7 +92,7 @@ echo
 echo "node a's kernel now:"
 ip netns exec a semnet service show | sed 's/^/  /'
 
-CLOSEST=$(sd_closest_ip $WEB)
+CLOSEST=$(sd_closest_ip "$WEB")
 step "6 connections to the Closest address $CLOSEST"
 echo "semnetd on node a probes the other nodes through the tunnel (ICMP echo"
 echo "every 500 ms) and gives the kernel each node's smoothed RTT as its cost:"
@@ -105,10 +101,7 @@ requests 6 "$CLOSEST"
 
 step "Undeploy instance 2 (node c); the cluster tells node a"
 api c /container/undeploy "{\"pid\":-1,\"serviceName\":\"$WEB\",\"instanceNumber\":2,\"portMappings\":\"\"}"
-for i in $(seq 75); do
-	[ "$(ip netns exec a semnet -j instance show | jq "[.[] | select(.service == \"$WEB\")] | length")" = 2 ] && break
-	sleep 0.2
-done
+wait_for_output 15 2 sd_instances a "$WEB"
 requests 6
 
 step "Prometheus metrics of node a (GET /metrics, excerpt)"

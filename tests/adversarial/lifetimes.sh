@@ -52,7 +52,7 @@ setup_node() {
 open_flows() {
 	local start=$SECONDS want=$(($(stat_of flows) + $2))
 	"${N[@]}" "$FLOWPY" udp "$1" 80 "$2" --first-port 10000 >/dev/null &&
-	wait_until 120 test "$(stat_of flows)" -ge "$want"
+	wait_for_counter 120 "$want" stat_of flows
 	tap_note "$2 flows to $1 opened in $((SECONDS - start)) s"
 }
 

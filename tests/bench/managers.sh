@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Control-plane rates on loopback: semnet-root allocations and table queries
 # over HTTP, and table queries over MQTT through semnet-cluster (answered
@@ -6,9 +6,11 @@
 # mktemp directory, curl and mosquitto_pub/_sub as clients. Prints a table.
 #   BENCH_N=20000 tests/bench/managers.sh
 cd "$(dirname "$0")/../integration" || exit 1
+# shellcheck source=tests/lib/tap.sh
 . ../lib/tap.sh
 SEMNET_BUILD=${SEMNET_BENCH_BUILD:-$(cd ../.. && pwd)/build/user}
 SEMNET_NO_BUILD=1
+# shellcheck source=tests/integration/managers-lib.sh
 . ./managers-lib.sh
 
 N=${BENCH_N:-10000}
@@ -82,21 +84,33 @@ curl_config "$WORK/qip.curl" "$N" "$ROOT/api/net/service/ip/172_30_0_1/instances
 run_curl "table query by RR address at the root, $PAR clients" "$WORK/qip.curl" "$N" "$PAR"
 
 start_cluster bench --log-level warn
+# mq_ready NODE: a message on bench/ready/NODE reaches the subscriber's log
+mq_ready() {
+	mqtt_pub "bench/ready/$1" x
+	grep -q "^bench/ready/$1 " "$WORK/mq.out"
+}
+# mq_answers NODE: answers to NODE's queries in the subscriber's log
+mq_answers() { grep -c "^nodes/$1/net/tablequery/result " "$WORK/mq.out"; }
 mq() {	# mq WHAT NODE PAYLOAD: N queries from one node, until N answers arrive
-	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -C "$N" -W 120 \
+	: >"$WORK/mq.out"
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -v -t "bench/ready/$2" \
 		-t "nodes/$2/net/tablequery/result" >"$WORK/mq.out" 2>/dev/null &
 	sub=$!
-	sleep 0.3	# subscribed before the first answer
+	wait_until 5 mq_ready "$2"	# subscribed before the first answer
 	start=$(now)
 	seq "$N" | sed "s/.*/$3/" | mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -l \
 		-t "nodes/$2/net/tablequery/request"
-	wait "$sub"
+	WAIT_POLL=0.01 wait_for_counter 120 "$N" mq_answers "$2"
 	end=$(now)
+	kill "$sub"
+	wait "$sub" 2>/dev/null
 	row "$1" "$N" "$start" "$end" "$(grep -c '"instance_list":\[{' "$WORK/mq.out")"
 }
 # The first query fills the cluster's cache; the rest are answered from it.
-mqtt_pub nodes/b1/net/tablequery/request '{"sname":"bench.ns.web.prod"}'
-sleep 0.5
+start_listener
+mqtt_request nodes/b1/net/tablequery/request nodes/b1/net/tablequery/result \
+	'{"sname":"bench.ns.web.prod"}' >/dev/null
+kill "$LISTENER_PID"
 mq "table query by name over MQTT (cluster store)" b1 '{"sname":"bench.ns.web.prod"}'
 mq "table query by RR address over MQTT (cluster store)" b2 '{"sip":"172.30.0.1"}'
 

@@ -135,6 +135,14 @@ log() { echo "# $*"; }
 A() { ip -n nA "$@"; }
 B() { ip -n nB "$@"; }
 
+# all_gone PID...: none of them runs any more (a test for wait_until)
+# shellcheck disable=SC2317 # run through wait_until
+all_gone() {
+	local p
+	for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done
+	return 0
+}
+
 # teardown: stop every process in the bench namespaces, wait for them
 # (bounded) and delete the namespaces, so the next case starts clean.
 teardown() {
@@ -144,11 +152,8 @@ teardown() {
 		[ -n "$pids" ] || continue
 		# shellcheck disable=SC2086 # one pid a word
 		kill $pids 2>/dev/null
-		for _ in $(seq 50); do
-			# shellcheck disable=SC2086
-			kill -0 $pids 2>/dev/null || break
-			sleep 0.1
-		done
+		# shellcheck disable=SC2086
+		wait_until 5 all_gone $pids
 	done
 	for ns in "${TOPO_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	TOPO_NETNS=()
@@ -207,10 +212,7 @@ socat_tunnel() {	# socat_tunnel NODE LOCAL REMOTE TUNADDR REMOTE_SUBNET
 	ip netns exec "$1" socat -b 65536 \
 		"UDP4-DATAGRAM:$3:4755,bind=$2:4755,range=$3/32,rcvbuf=4194304,sndbuf=4194304" \
 		"TUN:$4/30,tun-name=sntun,up,no-pi" >"$LOGS/socat-$1.log" 2>&1 &
-	for _ in $(seq 100); do
-		ip -n "$1" link show sntun >/dev/null 2>&1 && break
-		sleep 0.1
-	done
+	wait_until 10 ip -n "$1" link show sntun >/dev/null 2>&1
 	ip -n "$1" link set sntun mtu 1468 &&
 	ip -n "$1" route add "$5" dev sntun
 }

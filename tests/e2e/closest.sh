@@ -12,17 +12,27 @@
 # are purged; b comes back: b again. Every switch-over is timed (diagnostic
 # lines "# switch-over ...") and bounded. Node a probes through an
 # unprivileged ping socket, b and c through raw sockets.
+#
+#               netns ctl 10.99.0.100: semnet-root, semnet-cluster, mosquitto
+#                        |
+#   netns wire: bridge ul0 --+-- ul-b: netem 5 ms --+-- ul-c: netem 40 ms
+#        |                   |                      |
+#   node a 10.99.0.1    node b 10.99.0.2       node c 10.99.0.3
+#   semnetd (ping)      semnetd (raw)          semnetd (raw)
+#        |                   |                      |
+#       cli                  xb                     xc
+#                       (instances 0 and 1 of app.ns.web.prod, Closest address)
 # vm-timeout: 480
+# shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"
 fi
 # shellcheck source=tests/lib/tap.sh
 . "$SEMNET_TOP/tests/lib/tap.sh"
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
 # shellcheck source=tests/lib/semnetd.sh
 . "$SEMNET_TOP/tests/lib/semnetd.sh"
+tap_need jq curl socat mosquitto tc
 
 WEB=app.ns.web.prod
 CLI=cli.ns.c.prod
@@ -48,18 +58,16 @@ ask() {	# ask TIMEOUT: one connection to the Closest address; the instance or "f
 # each connection reached, in order). Connections give up after 0.5 s: one
 # to a node that went away must not stretch the polling.
 switch_to() {
-	local start got
+	local start
 	start=$(now_ms) SWITCH_MS=-1 SEEN=""
-	while [ $(($(now_ms) - start)) -lt "$SWITCH_LIMIT_MS" ]; do
-		got=$(ask 0.5)
-		SEEN+="$got "
-		if [ "$got" = "$1" ]; then
-			SWITCH_MS=$(($(now_ms) - start))
-			return 0
-		fi
-		sleep 0.2
-	done
-	return 1
+	WAIT_POLL=0.2 wait_until "$((SWITCH_LIMIT_MS / 1000))" switch_try "$1" || return 1
+	SWITCH_MS=$(($(now_ms) - start))
+}
+switch_try() {	# switch_try WANT: one connection (added to SEEN) reaches WANT
+	local got
+	got=$(ask 0.5)
+	SEEN+="$got "
+	[ "$got" = "$1" ]
 }
 asks() {	# asks N: N connections; what each reached, space-separated
 	local out=""
@@ -74,24 +82,26 @@ all_reach() {
 	seen=$(asks "$2")
 	tap_eq "$1" "$seen" "$(times "$3" "$2")"
 	[ "$seen" = "$(times "$3" "$2")" ] && return
-	tap_note "a's drops: $(ip netns exec a semnet -j stats | jq -c .drops)"
+	tap_note "a's drops: $(jq_in a '.drops | tojson' stats)"
 	ip netns exec a semnet flow show 2>&1 | sed 's/^/#   /'
 	sd_dump a
 }
-# logged_after NODE REGEX SINCE_MS: ms from SINCE_MS (epoch) until NODE's
-# semnetd logged a line matching REGEX, waiting up to 10 s; -1 if it did not
-logged_after() {
+# logged_since NODE REGEX SINCE_MS: ms from SINCE_MS (epoch) until NODE's
+# semnetd logged a line matching REGEX; fails when it has not (yet)
+logged_since() {
 	local line t
-	for _ in $(seq 50); do
-		while read -r line; do
-			[ -n "$line" ] || continue
-			t=${line#time=}
-			t=$(date -d "${t%% *}" +%s%3N)
-			[ "$t" -ge "$3" ] && { echo $((t - $3)); return 0; }
-		done <<<"$(grep -E "$2" "$SD_LOGS/$1.log")"	# (no /dev/fd in the VM)
-		sleep 0.2
-	done
-	echo -1
+	while read -r line; do
+		[ -n "$line" ] || continue
+		t=${line#time=}
+		t=$(date -d "${t%% *}" +%s%3N)
+		[ "$t" -ge "$3" ] && { echo $((t - $3)); return 0; }
+	done <<<"$(grep -E "$2" "$SD_LOGS/$1.log")"	# (no /dev/fd in the VM)
+	return 1
+}
+# logged_after NODE REGEX SINCE_MS: logged_since, waiting up to 10 s; -1
+# if it did not
+logged_after() {
+	wait_until 10 logged_since "$@" || echo -1
 }
 # report WHAT: the switch-over's TAP lines (time as a diagnostic)
 report() {
@@ -104,103 +114,126 @@ report() {
 	fi
 }
 
-tap_run "control plane: root, cluster, broker" sd_control
-sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3
-tap_eq "semnetd starts on three nodes, probing every 200 ms" "$?" 0
-# Node a may open ping sockets (as systemd allows on a host); b and c not
-# (a namespace's default): they fall back to raw sockets.
-ip netns exec a sysctl -qw net.ipv4.ping_group_range="0 2147483647"
-delay b 5
-delay c 40
-tap_run "nodes a, b, c register and set up" sd_register a b c
-tap_eq "probe sockets: ping on a, raw on b and c" \
-	"$(sd_status a .probes.socket) $(sd_status b .probes.socket) $(sd_status c .probes.socket)" \
-	"ping raw raw"
+test_start() {
+	tap_run "control plane: root, cluster, broker" sd_control
+	sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3
+	tap_eq "semnetd starts on three nodes, probing every 200 ms" "$?" 0
+	# Node a may open ping sockets (as systemd allows on a host); b and c not
+	# (a namespace's default): they fall back to raw sockets.
+	ip netns exec a sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	delay b 5
+	delay c 40
+	tap_run "nodes a, b, c register and set up" sd_register a b c
+	tap_eq "probe sockets: ping on a, raw on b and c" \
+		"$(sd_status a .probes.socket) $(sd_status b .probes.socket) $(sd_status c .probes.socket)" \
+		"ping raw raw"
+}
 
-sd_service job1 app ns web prod 2 >/dev/null
-sd_service job2 cli ns c prod 1 >/dev/null
-CLOSEST=$(sd_closest_ip $WEB)
-tap_match "the root allocated a Closest address" "$CLOSEST" '^172\.30\.'
-for c in xb xc cli; do sd_container "$c" >/dev/null; done
-tap_match "deploy instance 0 on b" "$(sd_deploy b xb $WEB 0)" '^200 '
-tap_match "deploy instance 1 on c" "$(sd_deploy c xc $WEB 1)" '^200 '
-tap_match "deploy the client on a" "$(sd_deploy a cli $CLI 0)" '^200 '
-for c in xb xc; do
-	ip netns exec "$c" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo $c" 2>/dev/null &
-done
-if ! wait_port xb 80 || ! wait_port xc 80; then tap_fail "servers in xb and xc listen"; fi
-sd_wait_instance_ip a $CLI 0 >/dev/null || tap_fail "node a learns the client's InstanceIP"
+test_deploy() {
+	local c
+	sd_service job1 app ns web prod 2 >/dev/null
+	sd_service job2 cli ns c prod 1 >/dev/null
+	CLOSEST=$(sd_closest_ip "$WEB")
+	tap_match "the root allocated a Closest address" "$CLOSEST" '^172\.30\.'
+	for c in xb xc cli; do sd_container "$c" >/dev/null; done
+	tap_match "deploy instance 0 on b" "$(sd_deploy b xb "$WEB" 0)" '^200 '
+	tap_match "deploy instance 1 on c" "$(sd_deploy c xc "$WEB" 1)" '^200 '
+	tap_match "deploy the client on a" "$(sd_deploy a cli "$CLI" 0)" '^200 '
+	for c in xb xc; do
+		ip netns exec "$c" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo $c" 2>/dev/null &
+	done
+	if ! wait_port xb 80 || ! wait_port xc 80; then tap_fail "servers in xb and xc listen"; fi
+	sd_wait_instance_ip a "$CLI" 0 >/dev/null || tap_fail "node a learns the client's InstanceIP"
+}
 
-# --- RTTs measured, costs in the kernel ----------------------------------------
-for _ in $(seq 100); do
-	# both measured and given to the kernel
-	[[ $(probe a 10.99.0.2 .cost) =~ ^[0-9]+$ && $(probe a 10.99.0.3 .cost) =~ ^[0-9]+$ ]] && break
-	sleep 0.2
-done
-rtt_b=$(probe a 10.99.0.2 .srtt_us) rtt_c=$(probe a 10.99.0.3 .srtt_us)
-tap_note "node a: smoothed RTT to b $rtt_b us, to c $rtt_c us"
-# (upper bounds would measure the host's load: TCG adds milliseconds)
-tap_run "a measured b at 5 ms or more" test "${rtt_b:-0}" -ge 5000
-tap_run "a measured c at 40 ms or more, above b" test "${rtt_c:-0}" -ge 40000 -a "${rtt_c:-0}" -gt "${rtt_b:-0}"
-m=$(metrics a)
-tap_match "metrics: semnetd's RTT per peer node" "$m" '^semnetd_peer_rtt_us\{node="10\.99\.0\.3"\} [0-9]+$'
-cost_b=$(sed -n 's/^semnet_peer_cost{subnet="172.16.0.64\/26",node="10.99.0.2"} //p' <<<"$m")
-cost_c=$(sed -n 's/^semnet_peer_cost{subnet="172.16.0.128\/26",node="10.99.0.3"} //p' <<<"$m")
-tap_note "node a: kernel peer costs b $cost_b, c $cost_c"
-tap_run "the kernel holds the costs: b below c" test "${cost_b:-1}" -lt "${cost_c:-0}"
-tap_match "metrics: nobody down" "$m" '^semnet_peer_down\{subnet="172\.16\.0\.64/26",node="10\.99\.0\.2"\} 0$'
+# costs_known: node a measured both peers and gave their costs to the kernel
+costs_known() {
+	[[ $(probe a 10.99.0.2 .cost) =~ ^[0-9]+$ && $(probe a 10.99.0.3 .cost) =~ ^[0-9]+$ ]]
+}
 
-# --- closest: b --------------------------------------------------------------------
+# RTTs measured, costs in the kernel.
+test_rtt() {
+	local rtt_b rtt_c m cost_b cost_c
+	wait_until 20 costs_known
+	rtt_b=$(probe a 10.99.0.2 .srtt_us) rtt_c=$(probe a 10.99.0.3 .srtt_us)
+	tap_note "node a: smoothed RTT to b $rtt_b us, to c $rtt_c us"
+	# (upper bounds would measure the host's load: TCG adds milliseconds)
+	tap_run "a measured b at 5 ms or more" test "${rtt_b:-0}" -ge 5000
+	tap_run "a measured c at 40 ms or more, above b" test "${rtt_c:-0}" -ge 40000 -a "${rtt_c:-0}" -gt "${rtt_b:-0}"
+	m=$(metrics a)
+	tap_match "metrics: semnetd's RTT per peer node" "$m" '^semnetd_peer_rtt_us\{node="10\.99\.0\.3"\} [0-9]+$'
+	cost_b=$(sed -n 's/^semnet_peer_cost{subnet="172.16.0.64\/26",node="10.99.0.2"} //p' <<<"$m")
+	cost_c=$(sed -n 's/^semnet_peer_cost{subnet="172.16.0.128\/26",node="10.99.0.3"} //p' <<<"$m")
+	tap_note "node a: kernel peer costs b $cost_b, c $cost_c"
+	tap_run "the kernel holds the costs: b below c" test "${cost_b:-1}" -lt "${cost_c:-0}"
+	tap_match "metrics: nobody down" "$m" '^semnet_peer_down\{subnet="172\.16\.0\.64/26",node="10\.99\.0\.2"\} 0$'
+}
+
 # The first connection misses on a: held, queried, installed, released.
-all_reach "the Closest address: 6 of 6 new connections reach b (5 ms)" 6 xb
-[ "$TAP_FAILED" = 0 ] || sd_dump a
-tap_eq "node a installed it with policy closest" \
-	"$(ip netns exec a semnet -j service show | jq -r ".[] | select(.address == \"$CLOSEST\") | .policy")" closest
+test_closest_b() {
+	all_reach "the Closest address: 6 of 6 new connections reach b (5 ms)" 6 xb
+	[ "$TAP_FAILED" = 0 ] || sd_dump a
+	tap_eq "node a installed it with policy closest" \
+		"$(jq_in a ".[] | select(.address == \"$CLOSEST\") | .policy" service show)" closest
+}
 
-# --- the delays swap: c ------------------------------------------------------------
-delay b 40
-delay c 5
-switch_to xc
-report "delays swapped (b 40 ms, c 5 ms), b -> c"
-all_reach "after the swap: 4 of 4 reach c" 4 xc
+# delays B_MS C_MS WANT WHAT: netem delays towards b and c; new
+# connections switch to WANT (timed, reported as WHAT)
+delays() {
+	delay b "$1"
+	delay c "$2"
+	switch_to "$3"
+	report "$4 (b $1 ms, c $2 ms), $([ "$3" = xb ] && echo "c -> b" || echo "b -> c")"
+}
 
-# --- and back: b ---------------------------------------------------------------------
-delay b 5
-delay c 40
-switch_to xb
-report "delays back (b 5 ms, c 40 ms), c -> b"
-all_reach "after the swap back: 4 of 4 reach b" 4 xb
+test_swap() {
+	delays 40 5 xc "delays swapped"
+	all_reach "after the swap: 4 of 4 reach c" 4 xc
+}
 
-# --- b goes down: c, and nothing fails once detected --------------------------------------
-purged_before=$(metrics a | sed -n 's/^semnet_closest_purged_total //p')
-down_at=$(now_ms)
-ip -n wire link set ul-b down
-switch_to xc
-report "b's underlay link down, b -> c (failover)"
-tap_note "semnetd on a marked b down $(seconds "$(logged_after a 'node 10\.99\.0\.2 is down' "$down_at")") s after its link went down"
-all_reach "after the failover: 8 of 8 connections succeed and reach c" 8 xc
-tap_eq "node a holds b for down" "$(probe a 10.99.0.2 .down)" true
-m=$(metrics a)
-tap_match "metrics: b down in the kernel" "$m" \
-	'^semnet_peer_down\{subnet="172\.16\.0\.64/26",node="10\.99\.0\.2"\} 1$'
-purged=$(sed -n 's/^semnet_closest_purged_total //p' <<<"$m")
-tap_note "closest flows to b purged: $((purged - purged_before))"
-tap_run "b's closest flows were purged" test "$((purged - purged_before))" -ge 1
+test_swap_back() {
+	delays 5 40 xb "delays back"
+	all_reach "after the swap back: 4 of 4 reach b" 4 xb
+}
 
-# --- b comes back ---------------------------------------------------------------------
-up_at=$(now_ms)
-ip -n wire link set ul-b up
-switch_to xb
-report "b's link up again (b 5 ms, c 40 ms), c -> b"
-tap_note "semnetd on a marked b up $(seconds "$(logged_after a 'node 10\.99\.0\.2 is up' "$up_at")") s after its link came back"
-all_reach "b is used again: 4 of 4 reach b" 4 xb
-tap_eq "node a holds b for up" "$(probe a 10.99.0.2 .down)" false
-tap_note "node a probes: $(sd_status a '[.probes.nodes[] | "\(.node) sent \(.sent) replies \(.replies) lost \(.lost) pushes \(.pushes)"] | join("; ")')"
+# link_b STATE WANT WHAT: b's underlay link goes STATE (up or down); new
+# connections switch to WANT (timed, reported as WHAT), and the time
+# semnetd on a took to see it is noted
+link_b() {
+	local at
+	at=$(now_ms)
+	ip -n wire link set ul-b "$1"
+	switch_to "$2"
+	report "$3"
+	tap_note "semnetd on a marked b $1 $(seconds "$(logged_after a "node 10\.99\.0\.2 is $1" "$at")") s after its link went $1"
+}
 
-for n in a b c; do
-	kill -TERM "${SD_PID[$n]}"
-	wait "${SD_PID[$n]}"
-	tap_eq "semnetd on $n exits cleanly on SIGTERM" "$?" 0
-done
-grep -h "level=error" "$SD_LOGS"/[abc].log | head -5 | sed 's/^/# /'
+# b goes down: c, and nothing fails once detected.
+test_failover() {
+	local purged_before m purged
+	purged_before=$(metrics a | sed -n 's/^semnet_closest_purged_total //p')
+	link_b down xc "b's underlay link down, b -> c (failover)"
+	all_reach "after the failover: 8 of 8 connections succeed and reach c" 8 xc
+	tap_eq "node a holds b for down" "$(probe a 10.99.0.2 .down)" true
+	m=$(metrics a)
+	tap_match "metrics: b down in the kernel" "$m" \
+		'^semnet_peer_down\{subnet="172\.16\.0\.64/26",node="10\.99\.0\.2"\} 1$'
+	purged=$(sed -n 's/^semnet_closest_purged_total //p' <<<"$m")
+	tap_note "closest flows to b purged: $((purged - purged_before))"
+	tap_run "b's closest flows were purged" test "$((purged - purged_before))" -ge 1
+}
+
+test_recovery() {
+	link_b up xb "b's link up again (b 5 ms, c 40 ms), c -> b"
+	all_reach "b is used again: 4 of 4 reach b" 4 xb
+	tap_eq "node a holds b for up" "$(probe a 10.99.0.2 .down)" false
+	tap_note "node a probes: $(sd_status a '[.probes.nodes[] | "\(.node) sent \(.sent) replies \(.replies) lost \(.lost) pushes \(.pushes)"] | join("; ")')"
+}
+
+test_stop() {
+	sd_stop a b c
+}
+
+tap_cases test_start test_deploy test_rtt test_closest_b test_swap test_swap_back \
+	test_failover test_recovery test_stop
 tap_done

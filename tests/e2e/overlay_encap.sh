@@ -11,17 +11,24 @@
 #    and UDP through a ServiceIP, the wire carries bare IPv4 after the UDP
 #    header, spoofed inner sources and non-ipudp senders are dropped and
 #    counted.
+#
+#   cli 172.16.0.2 (172.30.1.10)   x1 172.16.0.66 (172.30.1.1)   x2 172.16.0.130 (172.30.1.2)
+#        |                              |                             |
+#   node a ul0 10.99.0.1 --gre-udp-- node b ul0 10.99.0.2           |
+#        \------------------ipudp---------------------- node c ul0 10.99.0.3
+#   (all three on netns wire's bridge ul0; RR_B 172.30.0.1 -> x1,
+#    RR_C 172.30.0.2 -> x2)
 # vm-timeout: 900
+# shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"
 fi
 # shellcheck source=tests/lib/tap.sh
 . "$SEMNET_TOP/tests/lib/tap.sh"
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
 # shellcheck source=tests/lib/overlay.sh
 . "$SEMNET_TOP/tests/lib/overlay.sh"
+tap_need jq socat python3 tcpdump ethtool
 
 RR_B=172.30.0.1		# instance x1 on b, GRE in UDP
 RR_C=172.30.0.2		# instance x2 on c, ipudp
@@ -30,8 +37,6 @@ LOGS=$(mktemp -d)
 C=(ip netns exec cli)
 BULK=700000		# bytes; over 490 full-size segments at MTU 1464
 
-jq_in() { ip netns exec "$1" semnet -j "${@:3}" | jq -r "$2"; }
-drop_in() { jq_in "$1" ".drops.$2" stats; }
 peer_rx() {	# peer_rx NODE SUBNET FIELD
 	jq_in "$1" ".[] | select(.subnet == \"$2\") | .$3" -s peer show
 }
@@ -58,100 +63,11 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(ip + icmp, (addr, 50103)
 EOF
 }
 
-overlay_underlay
-tap_run "node a" overlay_node a 10.99.0.1 172.16.0.0/26 172.16.0.1
-tap_run "node b" overlay_node b 10.99.0.2 172.16.0.64/26 172.16.0.65
-tap_run "node c" overlay_node c 10.99.0.3 172.16.0.128/26 172.16.0.129
-overlay_peer a 172.16.0.64/26 10.99.0.2 &&
-	overlay_peer b 172.16.0.0/26 10.99.0.1 &&
-	ip netns exec a semnet peer add 172.16.0.128/26 remote 10.99.0.3 encap ipudp &&
-	ip netns exec c semnet peer add 172.16.0.0/26 remote 10.99.0.1 encap ipudp
-tap_eq "peers configured: a-b gre-udp, a-c ipudp" "$?" 0
-tap_eq "an ipudp peer gets port 50103 by default" \
-	"$(jq_in a '.[] | select(.subnet == "172.16.0.128/26") | "\(.encap) \(.port)"' peer show)" \
-	"ipudp 50103"
-
-topo_container a cli 172.16.0.2 26 172.16.0.1
-topo_container b x1 172.16.0.66 26 172.16.0.65
-topo_container c x2 172.16.0.130 26 172.16.0.129
-ip netns exec a semnet service add "$RR_B" name b.ns.svc.ns
-ip netns exec a semnet service add "$RR_C" name c.ns.svc.ns
-ip netns exec a semnet instance add 172.30.1.1 service b.ns.svc.ns nsip 172.16.0.66 node 10.99.0.2
-ip netns exec a semnet instance add 172.30.1.2 service c.ns.svc.ns nsip 172.16.0.130 node 10.99.0.3
-ip netns exec a semnet instance add 172.30.1.10 service cli.ns.c.ns nsip 172.16.0.2 dev cli
-ip netns exec b semnet instance add 172.30.1.1 service b.ns.svc.ns nsip 172.16.0.66 dev x1
-ip netns exec c semnet instance add 172.30.1.2 service c.ns.svc.ns nsip 172.16.0.130 dev x2
-# ipudp has no GRE key to learn the client's nsIP from: c must know the
-# client's InstanceIP (semnetd resolves it on the table miss, as Oakestra's
-# NetManager does).
-ip netns exec c semnet instance add 172.30.1.10 service cli.ns.c.ns nsip 172.16.0.2 node 10.99.0.1
-
-ip netns exec x1 socat -u TCP-LISTEN:5001,fork,reuseaddr SYSTEM:"cat >$LOGS/recv" &
-for i in 1 2; do
-	ip netns exec "x$i" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
-	ip netns exec "x$i" "$PEER" udp-echo 9 &
-done
-for i in 1 2; do
-	wait_port "x$i" 7 && wait_port "x$i" 9 udp || tap_fail "servers in x$i listen"
-done
-wait_port x1 5001 || tap_fail "bulk sink in x1 listens"
-head -c "$BULK" /dev/urandom >"$LOGS/payload"
-
-# bulk MODE: CLI uploads the payload to x1 through RR_B; compares it.
-bulk() {
-	rm -f "$LOGS/recv"
-	"${C[@]}" socat -u -T60 "OPEN:$LOGS/payload" "TCP:$RR_B:5001" || return 1
-	for _ in $(seq 100); do
-		[ "$(stat -c %s "$LOGS/recv" 2>/dev/null)" = "$BULK" ] && break
-		sleep 0.1
-	done
-	cmp "$LOGS/payload" "$LOGS/recv"
-}
-
-# ------------------------------------------------------------ GRE, GSO, GRO
-ip netns exec a ethtool -K ul0 tx-udp_tnl-segmentation on >/dev/null
-tap_run "bulk TCP a->b, underlay UDP-tunnel segmentation on: payload intact" bulk
-
-# a segments in software; the wire side of b's veth does not (so b's veth
-# takes the NAPI path) and b's veth runs GRO, which hands the tunnel
-# packets to semnet0's socket's gro_receive.
-ip netns exec a ethtool -K ul0 tx-udp_tnl-segmentation off >/dev/null
-ip netns exec wire ethtool -K ul-b tso off >/dev/null
-ip netns exec b ethtool -K ul0 gro on >/dev/null
-rx0=$(peer_rx b 172.16.0.0/26 rx_packets)
-rxb0=$(peer_rx b 172.16.0.0/26 rx_bytes)
-tap_run "bulk TCP a->b, segmentation off: payload intact" bulk
-rx=$(($(peer_rx b 172.16.0.0/26 rx_packets) - rx0))
-rxb=$(($(peer_rx b 172.16.0.0/26 rx_bytes) - rxb0))
-wire=$((BULK / 1412))
-echo "# b received $rxb bytes from a in $rx packets after GRO ($wire+ segments on the wire)"
-# Without GRO b would decapsulate every segment, none over the MTU.
-tap_run "GRO: b decapsulates at most 3/4 as many packets as a sent segments" \
-	test $((rx * 4)) -le $((wire * 3))
-tap_run "GRO: the packets b decapsulates average over the MTU (1464)" \
-	test "$rxb" -gt $((rx * 1464))
-tap_run "echo through the tunnel with GRO: 200 KB byte for byte" \
-	"${C[@]}" "$PEER" tcp "$RR_B" 7 200000
-tap_eq "no malformed, bad-encap or spoofed drops on b" \
-	"$(jq_in b '.drops.malformed + .drops.bad_encap + .drops.peer_spoofed' stats)" 0
-
-# ------------------------------------------------------------------ ipudp
-ip netns exec c tcpdump -i ul0 -n -U -c 4 -w "$LOGS/ipudp.pcap" udp port 50103 \
-	>/dev/null 2>&1 &
-capture=$!
-for _ in $(seq 50); do [ -s "$LOGS/ipudp.pcap" ] && break; sleep 0.1; done
-tap_run "ipudp: TCP through a ServiceIP, 100 KB echoed" "${C[@]}" "$PEER" tcp "$RR_C" 7 100000
-tap_run "ipudp: UDP through a ServiceIP, reply from it" "${C[@]}" "$PEER" udp "$RR_C" 9 1000
-tap_run "ipudp: an 8 KB UDP datagram" "${C[@]}" "$PEER" udp "$RR_C" 9 8192
-tap_run "ipudp: ping the ServiceIP" "${C[@]}" ping -c 2 -i 0.3 -W 2 "$RR_C"
-for _ in $(seq 50); do kill -0 "$capture" 2>/dev/null || break; sleep 0.1; done
-kill "$capture" 2>/dev/null
-wait "$capture" 2>/dev/null
-# The UDP payload is the inner IPv4 packet: version/IHL 0x45, and the
-# client's InstanceIP 172.30.1.10 (ac1e010a) as its source. (A few lines
-# of Python read the capture: tshark takes minutes to start on the debug
-# kernel.)
-payloads=$(python3 - "$LOGS/ipudp.pcap" <<'EOF'
+# udp_payloads PCAP: "DPORT HEX" of the first 20 payload bytes of each UDP
+# packet in PCAP. (A few lines of Python: tshark takes minutes to start on
+# the debug kernel.)
+udp_payloads() {
+	python3 - "$1" <<'EOF'
 import struct, sys
 data = open(sys.argv[1], "rb").read()
 off = 24
@@ -165,30 +81,125 @@ while off + 16 <= len(data):
     udp = ip[(ip[0] & 15) * 4:]
     print(struct.unpack_from("!H", udp, 2)[0], udp[8:28].hex())
 EOF
-)
-tap_match "ipudp: the wire carries bare IPv4 from the client's InstanceIP to port 50103" \
-	"$payloads" "^50103[[:space:]]45[0-9a-f]{22}ac1e010aac100082"
-tap_eq "ipudp: a counts its packets to and from c" \
-	"$(jq_in a '.[] | select(.subnet == "172.16.0.128/26") | (.tx_packets > 0 and .rx_packets > 0)' -s peer show)" \
-	true
+}
 
-before=$(drop_in a peer_spoofed)
-# From c, with inner sources that are not c's: an nsIP of a's own subnet,
-# and b's InstanceIP.
-ipudp_send c 10.99.0.1 172.16.0.3 172.16.0.2
-ipudp_send c 10.99.0.1 172.30.1.1 172.16.0.2
-sleep 0.5
-tap_eq "ipudp: spoofed inner sources from a peer are dropped and counted" \
-	"$(($(drop_in a peer_spoofed) - before))" 2
-before=$(drop_in a unknown_peer)
-# b is a's peer, but speaks GRE in UDP: a bare IPv4 packet from it is not
-# accepted, even with an inner source of b's.
-ipudp_send b 10.99.0.1 172.16.0.66 172.16.0.2
-sleep 0.5
-tap_eq "ipudp: a packet from a gre-udp peer on the ipudp port is dropped as unknown" \
-	"$(($(drop_in a unknown_peer) - before))" 1
-tap_eq "ipudp: no malformed or bad-encap drops on a or c" \
-	"$(($(jq_in a '.drops.malformed + .drops.bad_encap' stats) + \
-	$(jq_in c '.drops.malformed + .drops.bad_encap + .drops.peer_spoofed' stats)))" 0
+test_topology() {
+	overlay_abc
+	overlay_peer a 172.16.0.64/26 10.99.0.2 &&
+		overlay_peer b 172.16.0.0/26 10.99.0.1 &&
+		ip netns exec a semnet peer add 172.16.0.128/26 remote 10.99.0.3 encap ipudp &&
+		ip netns exec c semnet peer add 172.16.0.0/26 remote 10.99.0.1 encap ipudp
+	tap_eq "peers configured: a-b gre-udp, a-c ipudp" "$?" 0
+	tap_eq "an ipudp peer gets port 50103 by default" \
+		"$(jq_in a '.[] | select(.subnet == "172.16.0.128/26") | "\(.encap) \(.port)"' peer show)" \
+		"ipudp 50103"
+}
+
+test_instances() {
+	overlay_containers
+	ip netns exec a semnet service add "$RR_B" name b.ns.svc.ns
+	ip netns exec a semnet service add "$RR_C" name c.ns.svc.ns
+	ip netns exec a semnet instance add 172.30.1.1 service b.ns.svc.ns nsip 172.16.0.66 node 10.99.0.2
+	ip netns exec a semnet instance add 172.30.1.2 service c.ns.svc.ns nsip 172.16.0.130 node 10.99.0.3
+	ip netns exec a semnet instance add 172.30.1.10 service cli.ns.c.ns nsip 172.16.0.2 dev cli
+	ip netns exec b semnet instance add 172.30.1.1 service b.ns.svc.ns nsip 172.16.0.66 dev x1
+	ip netns exec c semnet instance add 172.30.1.2 service c.ns.svc.ns nsip 172.16.0.130 dev x2
+	# ipudp has no GRE key to learn the client's nsIP from: c must know the
+	# client's InstanceIP (semnetd resolves it on the table miss, as Oakestra's
+	# NetManager does).
+	ip netns exec c semnet instance add 172.30.1.10 service cli.ns.c.ns nsip 172.16.0.2 node 10.99.0.1
+
+	ip netns exec x1 socat -u TCP-LISTEN:5001,fork,reuseaddr SYSTEM:"cat >$LOGS/recv" &
+	overlay_echo_servers ""
+	wait_port x1 5001 || tap_fail "bulk sink in x1 listens"
+	head -c "$BULK" /dev/urandom >"$LOGS/payload"
+}
+
+# bulk MODE: CLI uploads the payload to x1 through RR_B; compares it.
+bulk() {
+	rm -f "$LOGS/recv"
+	"${C[@]}" socat -u -T60 "OPEN:$LOGS/payload" "TCP:$RR_B:5001" || return 1
+	wait_for_output 10 "$BULK" stat -c %s "$LOGS/recv" 2>/dev/null
+	cmp "$LOGS/payload" "$LOGS/recv"
+}
+
+# GRE in UDP with the underlay's UDP-tunnel segmentation (GSO) on.
+test_gso() {
+	ip netns exec a ethtool -K ul0 tx-udp_tnl-segmentation on >/dev/null
+	tap_run "bulk TCP a->b, underlay UDP-tunnel segmentation on: payload intact" bulk
+}
+
+# a segments in software; the wire side of b's veth does not (so b's veth
+# takes the NAPI path) and b's veth runs GRO, which hands the tunnel
+# packets to semnet0's socket's gro_receive.
+test_gro() {
+	local rx0 rxb0 rx rxb wire
+	ip netns exec a ethtool -K ul0 tx-udp_tnl-segmentation off >/dev/null
+	ip netns exec wire ethtool -K ul-b tso off >/dev/null
+	ip netns exec b ethtool -K ul0 gro on >/dev/null
+	rx0=$(peer_rx b 172.16.0.0/26 rx_packets)
+	rxb0=$(peer_rx b 172.16.0.0/26 rx_bytes)
+	tap_run "bulk TCP a->b, segmentation off: payload intact" bulk
+	rx=$(($(peer_rx b 172.16.0.0/26 rx_packets) - rx0))
+	rxb=$(($(peer_rx b 172.16.0.0/26 rx_bytes) - rxb0))
+	wire=$((BULK / 1412))
+	echo "# b received $rxb bytes from a in $rx packets after GRO ($wire+ segments on the wire)"
+	# Without GRO b would decapsulate every segment, none over the MTU.
+	tap_run "GRO: b decapsulates at most 3/4 as many packets as a sent segments" \
+		test $((rx * 4)) -le $((wire * 3))
+	tap_run "GRO: the packets b decapsulates average over the MTU (1464)" \
+		test "$rxb" -gt $((rx * 1464))
+	tap_run "echo through the tunnel with GRO: 200 KB byte for byte" \
+		"${C[@]}" "$PEER" tcp "$RR_B" 7 200000
+	tap_eq "no malformed, bad-encap or spoofed drops on b" \
+		"$(jq_in b '.drops.malformed + .drops.bad_encap + .drops.peer_spoofed' stats)" 0
+}
+
+test_ipudp() {
+	local capture payloads
+	ip netns exec c tcpdump -i ul0 -n -U -c 4 -w "$LOGS/ipudp.pcap" udp port 50103 \
+		>/dev/null 2>&1 &
+	capture=$!
+	wait_for_file 5 "$LOGS/ipudp.pcap"
+	tap_run "ipudp: TCP through a ServiceIP, 100 KB echoed" "${C[@]}" "$PEER" tcp "$RR_C" 7 100000
+	tap_run "ipudp: UDP through a ServiceIP, reply from it" "${C[@]}" "$PEER" udp "$RR_C" 9 1000
+	tap_run "ipudp: an 8 KB UDP datagram" "${C[@]}" "$PEER" udp "$RR_C" 9 8192
+	tap_run "ipudp: ping the ServiceIP" "${C[@]}" ping -c 2 -i 0.3 -W 2 "$RR_C"
+	wait_gone 5 "$capture"
+	kill "$capture" 2>/dev/null
+	wait "$capture" 2>/dev/null
+	# The UDP payload is the inner IPv4 packet: version/IHL 0x45, and the
+	# client's InstanceIP 172.30.1.10 (ac1e010a) as its source.
+	payloads=$(udp_payloads "$LOGS/ipudp.pcap")
+	tap_match "ipudp: the wire carries bare IPv4 from the client's InstanceIP to port 50103" \
+		"$payloads" "^50103[[:space:]]45[0-9a-f]{22}ac1e010aac100082"
+	tap_eq "ipudp: a counts its packets to and from c" \
+		"$(jq_in a '.[] | select(.subnet == "172.16.0.128/26") | (.tx_packets > 0 and .rx_packets > 0)' -s peer show)" \
+		true
+}
+
+test_ipudp_drops() {
+	local before
+	before=$(drop_in a peer_spoofed)
+	# From c, with inner sources that are not c's: an nsIP of a's own subnet,
+	# and b's InstanceIP.
+	ipudp_send c 10.99.0.1 172.16.0.3 172.16.0.2
+	ipudp_send c 10.99.0.1 172.30.1.1 172.16.0.2
+	wait_for_counter 5 $((before + 2)) drop_in a peer_spoofed
+	tap_eq "ipudp: spoofed inner sources from a peer are dropped and counted" \
+		"$(($(drop_in a peer_spoofed) - before))" 2
+	before=$(drop_in a unknown_peer)
+	# b is a's peer, but speaks GRE in UDP: a bare IPv4 packet from it is not
+	# accepted, even with an inner source of b's.
+	ipudp_send b 10.99.0.1 172.16.0.66 172.16.0.2
+	wait_for_counter 5 $((before + 1)) drop_in a unknown_peer
+	tap_eq "ipudp: a packet from a gre-udp peer on the ipudp port is dropped as unknown" \
+		"$(($(drop_in a unknown_peer) - before))" 1
+	tap_eq "ipudp: no malformed or bad-encap drops on a or c" \
+		"$(($(jq_in a '.drops.malformed + .drops.bad_encap' stats) + \
+		$(jq_in c '.drops.malformed + .drops.bad_encap + .drops.peer_spoofed' stats)))" 0
+}
+
+tap_cases test_topology test_instances test_gso test_gro test_ipudp test_ipudp_drops
 rm -rf "$LOGS"
 tap_done

@@ -11,198 +11,224 @@
 # instance stops getting traffic (through a Docker-style FORWARD DROP
 # firewall on node b); kill -9 and restart keep flows, leases
 # and kernel state; an idle service is forgotten.
+#
+#               netns ctl 10.99.0.100: semnet-root, semnet-cluster, mosquitto
+#                        |
+#   netns wire: bridge ul0 (the underlay) ---------------------------
+#        |                      |                         |
+#   node a 10.99.0.1       node b 10.99.0.2          node c 10.99.0.3
+#   semnetd, br0           semnetd, br0, firewall    semnetd, br0
+#        |                      |                      |        |
+#       cli                     x0                     x1       x2
+#   (client of cli.ns.c.prod)   (instances 0, 1, 2 of app.ns.web.prod)
 # vm-timeout: 540
+# shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"
 fi
 # shellcheck source=tests/lib/tap.sh
 . "$SEMNET_TOP/tests/lib/tap.sh"
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
 # shellcheck source=tests/lib/semnetd.sh
 . "$SEMNET_TOP/tests/lib/semnetd.sh"
+tap_need jq curl socat python3 mosquitto iptables-restore
 
 PEER=$SEMNET_TOP/tests/lib/netpeer.py
 WEB=app.ns.web.prod
 CLI=cli.ns.c.prod
-count_of() { grep -cx "$1" <<<"$2"; }
-kernel() { ip netns exec "$1" semnet -j "${@:3}" | jq -r "$2"; }
+RR=
+# ask N: N connections from the client to the RR address; who answered,
+# one a line
+ask() {
+	local i
+	for i in $(seq "$1"); do
+		ip netns exec cli socat -T15 -t15 - "TCP:$RR:80,connect-timeout=15" </dev/null
+		echo
+	done
+}
 
-tap_run "control plane: root, cluster, broker" sd_control
-tap_note "${SECONDS}s"
-sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3
-tap_eq "semnetd starts on three nodes" "$?" 0
-tap_eq "the API socket is mode 0660" "$(stat -c %a "$SD_WORK/a.sock")" 660
-tap_eq "an unregistered node refuses deployments (409)" \
-	"$(sd_api a POST /container/deploy '{"pid":1,"serviceName":"a.b.c.d","instanceNumber":0}' | cut -c1-3)" 409
-tap_note "${SECONDS}s"
-# Node b has a Docker-style firewall: FORWARD DROP, conntrack accepts.
-ip netns exec b iptables-restore --noflush <<EOF
-*filter
-:FORWARD DROP [0:0]
-:DOCKER-USER - [0:0]
--A FORWARD -j DOCKER-USER
--A FORWARD -m conntrack --ctstate INVALID -j DROP
--A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
--A DOCKER-USER -j RETURN
-COMMIT
-EOF
-tap_run "nodes a, b, c register and set up" sd_register a b c
-tap_match "on b, semnet's interfaces are accepted in DOCKER-USER" \
-	"$(ip netns exec b iptables -S DOCKER-USER)" '-A DOCKER-USER -o semnet0 .*-j ACCEPT'
+test_start() {
+	tap_run "control plane: root, cluster, broker" sd_control
+	tap_note "${SECONDS}s"
+	sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3
+	tap_eq "semnetd starts on three nodes" "$?" 0
+	tap_eq "the API socket is mode 0660" "$(stat -c %a "$SD_WORK/a.sock")" 660
+	tap_eq "an unregistered node refuses deployments (409)" \
+		"$(sd_api a POST /container/deploy '{"pid":1,"serviceName":"a.b.c.d","instanceNumber":0}' | cut -c1-3)" 409
+	tap_note "${SECONDS}s"
+	# Node b has a Docker-style firewall: FORWARD DROP, conntrack accepts.
+	ip netns exec b iptables-restore --noflush <<-EOF
+	*filter
+	:FORWARD DROP [0:0]
+	:DOCKER-USER - [0:0]
+	-A FORWARD -j DOCKER-USER
+	-A FORWARD -m conntrack --ctstate INVALID -j DROP
+	-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+	-A DOCKER-USER -j RETURN
+	COMMIT
+	EOF
+	tap_run "nodes a, b, c register and set up" sd_register a b c
+	tap_match "on b, semnet's interfaces are accepted in DOCKER-USER" \
+		"$(ip netns exec b iptables -S DOCKER-USER)" '-A DOCKER-USER -o semnet0 .*-j ACCEPT'
+}
 
-tap_eq "node subnets from the cluster" \
-	"$(sd_status a .subnet) $(sd_status b .subnet) $(sd_status c .subnet)" \
-	"172.16.0.0/26 172.16.0.64/26 172.16.0.128/26"
-tap_match "register again: idempotent" "$(sd_api a POST /register '{"client_id":"a","cluster_address":"10.99.0.100"}')" '^200 '
-tap_match "register as another node: 409" "$(sd_api a POST /register '{"client_id":"zz","cluster_address":"10.99.0.100"}')" \
-	"^409 .*registered as 'a'"
-tap_match "bridge br0 holds the gateway" "$(ip -n b -4 addr show br0)" "inet 172.16.0.65/26"
-tap_match "the platform range routes into semnet0 from the gateway" \
-	"$(ip -n b route show 172.16.0.0/12)" "dev semnet0 .*src 172.16.0.65"
-tap_eq "the kernel has the node's subnet and bridge" \
-	"$(kernel b '.subnets[0] + " " + .bridge' node show)" "172.16.0.64/26 br0"
-tap_eq "forwarding on" "$(ip netns exec b sysctl -n net.ipv4.ip_forward)" 1
-for i in $(seq 50); do
-	[ "$(kernel a 'length' peer show)" = 2 ] && [ "$(kernel c 'length' peer show)" = 2 ] && break
-	sleep 0.2
-done
-tap_eq "the node registry became kernel peers on a" \
-	"$(kernel a '[.[] | .subnet + "=" + .remote] | sort | join(" ")' peer show)" \
-	"172.16.0.128/26=10.99.0.3 172.16.0.64/26=10.99.0.2"
+test_registration() {
+	tap_eq "node subnets from the cluster" \
+		"$(sd_status a .subnet) $(sd_status b .subnet) $(sd_status c .subnet)" \
+		"172.16.0.0/26 172.16.0.64/26 172.16.0.128/26"
+	tap_match "register again: idempotent" "$(sd_api a POST /register '{"client_id":"a","cluster_address":"10.99.0.100"}')" '^200 '
+	tap_match "register as another node: 409" "$(sd_api a POST /register '{"client_id":"zz","cluster_address":"10.99.0.100"}')" \
+		"^409 .*registered as 'a'"
+	tap_match "bridge br0 holds the gateway" "$(ip -n b -4 addr show br0)" "inet 172.16.0.65/26"
+	tap_match "the platform range routes into semnet0 from the gateway" \
+		"$(ip -n b route show 172.16.0.0/12)" "dev semnet0 .*src 172.16.0.65"
+	tap_eq "the kernel has the node's subnet and bridge" \
+		"$(jq_in b '.subnets[0] + " " + .bridge' node show)" "172.16.0.64/26 br0"
+	tap_eq "forwarding on" "$(ip netns exec b sysctl -n net.ipv4.ip_forward)" 1
+	wait_for_output 10 2 sd_peers a && wait_for_output 10 2 sd_peers c
+	tap_eq "the node registry became kernel peers on a" \
+		"$(jq_in a '[.[] | .subnet + "=" + .remote] | sort | join(" ")' peer show)" \
+		"172.16.0.128/26=10.99.0.3 172.16.0.64/26=10.99.0.2"
+}
 
-tap_note "${SECONDS}s"
-RR=$(sd_service job1 app ns web prod 3)
-sd_service job2 cli ns c prod 1 >/dev/null
-tap_match "the orchestrator deployed the service at the root" "$RR" '^172\.30\.'
-tap_note "${SECONDS}s"
-for c in x0 x1 x2 cli; do sd_container "$c" >/dev/null; done
-tap_match "deploy instance 0 on b" "$(sd_deploy b x0 $WEB 0 8080:80)" \
-	"^200 \{\"serviceName\":\"$WEB\",\"nsAddress\":\"172\.16\.0\.(6[6-9]|[7-9][0-9]|1[01][0-9]|12[0-6])\""
-tap_match "deploy instance 1 on c" "$(sd_deploy c x1 $WEB 1)" '^200 .*"nsAddress":"172\.16\.0\.1[3-9][0-9]"'
-tap_match "deploy instance 2 on c" "$(sd_deploy c x2 $WEB 2)" '^200 '
-tap_match "deploy the client on a" "$(sd_deploy a cli $CLI 0)" '^200 .*"nsAddress":"172\.16\.0\.'
-tap_eq "the container got the nsIP, MTU of semnet0, route via the bridge" \
-	"$(ip -n x1 -4 -o addr show eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/mtu 2>/dev/null || ip netns exec x1 cat /sys/class/net/eth0/mtu) $(ip -n x1 route show default | awk '{print $3}')" \
-	"$(sd_status c '.instances[] | select(.instanceNumber == 1) | .nsAddress')/26 $(sd_status c .tunnel_mtu) 172.16.0.129"
-tap_note "${SECONDS}s"
-for i in 0 1 2; do
-	ip netns exec "x$i" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" 2>/dev/null &
-	ip netns exec "x$i" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &
-done
-for i in 0 1 2; do wait_port "x$i" 80 && wait_port "x$i" 7 || tap_fail "servers in x$i listen"; done
-tap_run "node a learns the client's InstanceIP" sd_wait_instance_ip a $CLI 0
-tap_run "node c learns its instances' InstanceIPs" sd_wait_instance_ip c $WEB 2
+test_deploy() {
+	local c i
+	tap_note "${SECONDS}s"
+	RR=$(sd_service job1 app ns web prod 3)
+	sd_service job2 cli ns c prod 1 >/dev/null
+	tap_match "the orchestrator deployed the service at the root" "$RR" '^172\.30\.'
+	tap_note "${SECONDS}s"
+	for c in x0 x1 x2 cli; do sd_container "$c" >/dev/null; done
+	tap_match "deploy instance 0 on b" "$(sd_deploy b x0 "$WEB" 0 8080:80)" \
+		"^200 \{\"serviceName\":\"$WEB\",\"nsAddress\":\"172\.16\.0\.(6[6-9]|[7-9][0-9]|1[01][0-9]|12[0-6])\""
+	tap_match "deploy instance 1 on c" "$(sd_deploy c x1 "$WEB" 1)" '^200 .*"nsAddress":"172\.16\.0\.1[3-9][0-9]"'
+	tap_match "deploy instance 2 on c" "$(sd_deploy c x2 "$WEB" 2)" '^200 '
+	tap_match "deploy the client on a" "$(sd_deploy a cli "$CLI" 0)" '^200 .*"nsAddress":"172\.16\.0\.'
+	tap_eq "the container got the nsIP, MTU of semnet0, route via the bridge" \
+		"$(ip -n x1 -4 -o addr show eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/mtu 2>/dev/null || ip netns exec x1 cat /sys/class/net/eth0/mtu) $(ip -n x1 route show default | awk '{print $3}')" \
+		"$(sd_status c '.instances[] | select(.instanceNumber == 1) | .nsAddress')/26 $(sd_status c .tunnel_mtu) 172.16.0.129"
+	tap_note "${SECONDS}s"
+	for i in 0 1 2; do
+		ip netns exec "x$i" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" 2>/dev/null &
+		ip netns exec "x$i" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &
+	done
+	for i in 0 1 2; do
+		if ! wait_port "x$i" 80 || ! wait_port "x$i" 7; then tap_fail "servers in x$i listen"; fi
+	done
+	tap_run "node a learns the client's InstanceIP" sd_wait_instance_ip a "$CLI" 0
+	tap_run "node c learns its instances' InstanceIPs" sd_wait_instance_ip c "$WEB" 2
+}
 
-tap_note "${SECONDS}s"
 # The client's first connection misses on node a: held, queried, released.
-names=""
-for _ in $(seq 9); do
-	names+=$(ip netns exec cli socat -T15 -t15 - "TCP:$RR:80,connect-timeout=15" </dev/null)$'\n'
-done
-tap_eq "round robin through the RR address: 3 / 3 / 3" \
-	"$(count_of x0 "$names") $(count_of x1 "$names") $(count_of x2 "$names")" "3 3 3"
-[ "$TAP_FAILED" = 0 ] || sd_dump a b c
-tap_run "the miss was resolved by a table query" test "$(kernel a .misses stats)" -ge 1
-tap_eq "no packet waited in vain" "$(kernel a '.drops.hold_expired // 0' stats)" 0
-metrics=$(curl -s --unix-socket "$SD_WORK/a.sock" http://localhost/metrics)
-tap_match "metrics: flows per service" "$metrics" "^semnet_service_flows_total\{service=\"$WEB\",address=\"$RR\"\} 9$"
-tap_match "metrics: upstream latency" "$metrics" '^semnetd_upstream_latency_ms_count [1-9]'
-# -t15: after our EOF, wait for the answer (socat waits 0.5 s by default,
-# too short for a loaded TCG guest to fork the server's echo).
-tap_match "port mapping: host port 8080 on b reaches instance 0" \
-	"$(ip netns exec a socat -T15 -t15 - TCP:10.99.0.2:8080,connect-timeout=15 </dev/null)" '^x0$'
+test_round_robin() {
+	local names metrics
+	tap_note "${SECONDS}s"
+	names=$(ask 9)
+	tap_eq "round robin through the RR address: 3 / 3 / 3" \
+		"$(count_of x0 "$names") $(count_of x1 "$names") $(count_of x2 "$names")" "3 3 3"
+	[ "$TAP_FAILED" = 0 ] || sd_dump a b c
+	tap_run "the miss was resolved by a table query" test "$(jq_in a .misses stats)" -ge 1
+	tap_eq "no packet waited in vain" "$(jq_in a '.drops.hold_expired // 0' stats)" 0
+	metrics=$(curl -s --unix-socket "$SD_WORK/a.sock" http://localhost/metrics)
+	tap_match "metrics: flows per service" "$metrics" "^semnet_service_flows_total\{service=\"$WEB\",address=\"$RR\"\} 9$"
+	tap_match "metrics: upstream latency" "$metrics" '^semnetd_upstream_latency_ms_count [1-9]'
+	# -t15: after our EOF, wait for the answer (socat waits 0.5 s by default,
+	# too short for a loaded TCG guest to fork the server's echo).
+	tap_match "port mapping: host port 8080 on b reaches instance 0" \
+		"$(ip netns exec a socat -T15 -t15 - TCP:10.99.0.2:8080,connect-timeout=15 </dev/null)" '^x0$'
+}
 
-tap_note "${SECONDS}s"
-# --- bad input: a clear 4xx, nothing changed --------------------------------
-before="$(sd_status c '[.instances[].nsAddress] | join(",")') $(ip -n c -o link | grep -c sn)"
-tap_match "malformed JSON: 400" "$(sd_api c POST /container/deploy '{"pid": 12,')" '^400 \{"error":'
-tap_match "missing instanceNumber: 400" \
-	"$(sd_api c POST /container/deploy "{\"pid\":${SD_PID[x1]},\"serviceName\":\"$WEB\"}")" \
-	"^400 .*instanceNumber"
-tap_match "bad serviceName: 400" \
-	"$(sd_api c POST /container/deploy "{\"pid\":${SD_PID[x1]},\"serviceName\":\"web\",\"instanceNumber\":5}")" \
-	"^400 .*app\.appns\.svc\.svcns"
-tap_match "bad portMappings: 400" \
-	"$(sd_api c POST /container/deploy "{\"pid\":${SD_PID[x1]},\"serviceName\":\"$WEB\",\"instanceNumber\":5,\"portMappings\":\"80:x\"}")" \
-	"^400 .*portMappings"
-tap_match "unknown pid: 404" \
-	"$(sd_api c POST /container/deploy "{\"pid\":999999,\"serviceName\":\"$WEB\",\"instanceNumber\":5}")" \
-	'^404 .*no process with pid 999999'
-tap_match "duplicate deploy: 409" "$(sd_deploy c x1 $WEB 1)" "^409 .*deployed already"
-tap_match "undeploy of an unknown instance: 404" "$(sd_undeploy c $WEB 7)" "^404 .*no instance 7 of $WEB"
-tap_match "unknown endpoint: 404" "$(sd_api c POST /nope '{}')" '^404 '
-tap_eq "after bad input: the same leases and veths" \
-	"$(sd_status c '[.instances[].nsAddress] | join(",")') $(ip -n c -o link | grep -c sn)" "$before"
+# Bad input: a clear 4xx, nothing changed.
+test_bad_input() {
+	local before
+	tap_note "${SECONDS}s"
+	before="$(sd_status c '[.instances[].nsAddress] | join(",")') $(ip -n c -o link | grep -c sn)"
+	tap_match "malformed JSON: 400" "$(sd_api c POST /container/deploy '{"pid": 12,')" '^400 \{"error":'
+	tap_match "missing instanceNumber: 400" \
+		"$(sd_api c POST /container/deploy "{\"pid\":${SD_PID[x1]},\"serviceName\":\"$WEB\"}")" \
+		"^400 .*instanceNumber"
+	tap_match "bad serviceName: 400" \
+		"$(sd_api c POST /container/deploy "{\"pid\":${SD_PID[x1]},\"serviceName\":\"web\",\"instanceNumber\":5}")" \
+		"^400 .*app\.appns\.svc\.svcns"
+	tap_match "bad portMappings: 400" \
+		"$(sd_api c POST /container/deploy "{\"pid\":${SD_PID[x1]},\"serviceName\":\"$WEB\",\"instanceNumber\":5,\"portMappings\":\"80:x\"}")" \
+		"^400 .*portMappings"
+	tap_match "unknown pid: 404" \
+		"$(sd_api c POST /container/deploy "{\"pid\":999999,\"serviceName\":\"$WEB\",\"instanceNumber\":5}")" \
+		'^404 .*no process with pid 999999'
+	tap_match "duplicate deploy: 409" "$(sd_deploy c x1 "$WEB" 1)" "^409 .*deployed already"
+	tap_match "undeploy of an unknown instance: 404" "$(sd_undeploy c "$WEB" 7)" "^404 .*no instance 7 of $WEB"
+	tap_match "unknown endpoint: 404" "$(sd_api c POST /nope '{}')" '^404 '
+	tap_eq "after bad input: the same leases and veths" \
+		"$(sd_status c '[.instances[].nsAddress] | join(",")') $(ip -n c -o link | grep -c sn)" "$before"
+}
 
-tap_note "${SECONDS}s"
-# --- undeploy: traffic moves --------------------------------------------------
-tap_match "undeploy instance 2" "$(sd_undeploy c $WEB 2)" "^200 "
-tap_eq "its veth is gone" "$(ip -n c -o link | grep -c sn)" 1
-for i in $(seq 150); do
-	[ "$(kernel a "[.[] | select(.service == \"$WEB\")] | length" instance show)" = 2 ] && break
-	sleep 0.2
-done
-tap_eq "node a drops the instance (updates_available)" \
-	"$(kernel a "[.[] | select(.service == \"$WEB\")] | length" instance show)" 2
-names=""
-for _ in $(seq 6); do
-	names+=$(ip netns exec cli socat -T15 -t15 - "TCP:$RR:80,connect-timeout=15" </dev/null)$'\n'
-done
-tap_eq "traffic moves to the others: 3 / 3 / 0" \
-	"$(count_of x0 "$names") $(count_of x1 "$names") $(count_of x2 "$names")" "3 3 0"
+# Undeploy: traffic moves.
+test_undeploy() {
+	local names
+	tap_note "${SECONDS}s"
+	tap_match "undeploy instance 2" "$(sd_undeploy c "$WEB" 2)" "^200 "
+	tap_eq "its veth is gone" "$(ip -n c -o link | grep -c sn)" 1
+	wait_for_output 30 2 sd_instances a "$WEB"
+	tap_eq "node a drops the instance (updates_available)" "$(sd_instances a "$WEB")" 2
+	names=$(ask 6)
+	tap_eq "traffic moves to the others: 3 / 3 / 0" \
+		"$(count_of x0 "$names") $(count_of x1 "$names") $(count_of x2 "$names")" "3 3 0"
+}
 
-tap_note "${SECONDS}s"
-# --- kill -9 and restart -------------------------------------------------------
-ip netns exec cli "$PEER" hold "$RR" 7 "$SD_WORK/resume" >"$SD_WORK/hold.out" 2>&1 &
-held=$!
-sleep 1
-kernel_before=$(kernel a '[.[] | .address] | sort | join(",")' instance show)
-leases_before=$(sd_status c '[.instances[] | .serviceName + "/" + (.instanceNumber|tostring) + "=" + .nsAddress] | join(",")')
-kill -9 "${SD_PID[a]}" "${SD_PID[c]}"
-wait "${SD_PID[a]}" "${SD_PID[c]}" 2>/dev/null
-# a forgets unused services quickly from now on (checked at the end)
-sd_start a --interest-idle-ms 3000
-tap_eq "semnetd restarts on a" "$?" 0
-sd_start c
-tap_eq "semnetd restarts on c" "$?" 0
-tap_eq "a is ready again at once, from its store" "$(sd_status a .state)" ready
-touch "$SD_WORK/resume"
-wait "$held"
-tap_eq "a connection open across the restart goes on" "$?" 0
-tap_eq "the kernel instances on a are as before" \
-	"$(kernel a '[.[] | .address] | sort | join(",")' instance show)" "$kernel_before"
-tap_eq "the leases on c are as before" \
-	"$(sd_status c '[.instances[] | .serviceName + "/" + (.instanceNumber|tostring) + "=" + .nsAddress] | join(",")')" \
-	"$leases_before"
-sd_container x3 >/dev/null
-r=$(sd_deploy c x3 $WEB 3)
-new=$(jq -r .nsAddress <<<"${r#* }")
-tap_match "a deployment after the restart gets a free nsIP" "$r" '^200 '
-tap_eq "never one in use (nor the undeployed one, recycled last)" \
-	"$(grep -c "=$new\(,\|$\)" <<<"$leases_before") $([ "$new" = "$(ip -n x2 -4 -o addr 2>/dev/null)" ] && echo reused || echo fresh)" "0 fresh"
-names=""
-for _ in $(seq 6); do
-	names+=$(ip netns exec cli socat -T15 -t15 - "TCP:$RR:80,connect-timeout=15" </dev/null)$'\n'
-done
-tap_eq "new connections after the restart: round robin" \
-	"$(count_of x0 "$names") $(count_of x1 "$names")" "3 3"
+# held_flows: node a's TCP flows to port 7 (the held connection's)
+held_flows() { jq_in a '[.[] | select(.proto == "tcp" and .dport == 7)] | length' flow show; }
 
-tap_note "${SECONDS}s"
-# --- interest --------------------------------------------------------------------
-for i in $(seq 100); do
-	[ "$(kernel a "[.[] | select(.service == \"$WEB\")] | length" instance show)" = 0 ] && break
-	sleep 0.2
-done
-tap_eq "an idle service is forgotten on a (kernel entries removed)" \
-	"$(kernel a "[.[] | select(.name == \"$WEB\")] | length" service show) $(kernel a "[.[] | select(.service == \"$WEB\")] | length" instance show)" "0 0"
-tap_eq "but the client's own instance stays" \
-	"$(kernel a "[.[] | select(.service == \"$CLI\")] | length" instance show)" 1
-for n in a b c; do
-	kill -TERM "${SD_PID[$n]}"
-	wait "${SD_PID[$n]}"
-	tap_eq "semnetd on $n exits cleanly on SIGTERM" "$?" 0
-done
-grep -h "level=error" "$SD_LOGS"/[abc].log | head -5 | sed 's/^/# /'
+# kill -9 and restart.
+test_restart() {
+	local held kernel_before leases_before r new names
+	tap_note "${SECONDS}s"
+	ip netns exec cli "$PEER" hold "$RR" 7 "$SD_WORK/resume" >"$SD_WORK/hold.out" 2>&1 &
+	held=$!
+	wait_for_counter 10 1 held_flows
+	kernel_before=$(jq_in a '[.[] | .address] | sort | join(",")' instance show)
+	leases_before=$(sd_status c '[.instances[] | .serviceName + "/" + (.instanceNumber|tostring) + "=" + .nsAddress] | join(",")')
+	kill -9 "${SD_PID[a]}" "${SD_PID[c]}"
+	wait "${SD_PID[a]}" "${SD_PID[c]}" 2>/dev/null
+	# a forgets unused services quickly from now on (checked at the end)
+	sd_start a --interest-idle-ms 3000
+	tap_eq "semnetd restarts on a" "$?" 0
+	sd_start c
+	tap_eq "semnetd restarts on c" "$?" 0
+	tap_eq "a is ready again at once, from its store" "$(sd_status a .state)" ready
+	touch "$SD_WORK/resume"
+	wait "$held"
+	tap_eq "a connection open across the restart goes on" "$?" 0
+	tap_eq "the kernel instances on a are as before" \
+		"$(jq_in a '[.[] | .address] | sort | join(",")' instance show)" "$kernel_before"
+	tap_eq "the leases on c are as before" \
+		"$(sd_status c '[.instances[] | .serviceName + "/" + (.instanceNumber|tostring) + "=" + .nsAddress] | join(",")')" \
+		"$leases_before"
+	sd_container x3 >/dev/null
+	r=$(sd_deploy c x3 "$WEB" 3)
+	new=$(jq -r .nsAddress <<<"${r#* }")
+	tap_match "a deployment after the restart gets a free nsIP" "$r" '^200 '
+	tap_eq "never one in use (nor the undeployed one, recycled last)" \
+		"$(grep -c "=$new\(,\|$\)" <<<"$leases_before") $([ "$new" = "$(ip -n x2 -4 -o addr 2>/dev/null)" ] && echo reused || echo fresh)" "0 fresh"
+	names=$(ask 6)
+	tap_eq "new connections after the restart: round robin" \
+		"$(count_of x0 "$names") $(count_of x1 "$names")" "3 3"
+}
+
+# An idle service is forgotten.
+test_interest() {
+	tap_note "${SECONDS}s"
+	wait_for_output 20 0 sd_instances a "$WEB"
+	tap_eq "an idle service is forgotten on a (kernel entries removed)" \
+		"$(jq_in a "[.[] | select(.name == \"$WEB\")] | length" service show) $(jq_in a "[.[] | select(.service == \"$WEB\")] | length" instance show)" "0 0"
+	tap_eq "but the client's own instance stays" \
+		"$(jq_in a "[.[] | select(.service == \"$CLI\")] | length" instance show)" 1
+}
+
+test_stop() {
+	sd_stop a b c
+}
+
+tap_cases test_start test_registration test_deploy test_round_robin test_bad_input \
+	test_undeploy test_restart test_interest test_stop
 tap_done

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Bad input never crashes the managers: every REST endpoint of semnet-root
 # and semnet-cluster gets malformed JSON, wrong types, out-of-range values,
@@ -6,11 +6,14 @@
 # a 4xx and a JSON error; nodes publish the same over MQTT. Then the daemons
 # must still serve and shut down without sanitizer reports.
 cd "$(dirname "$0")" || exit 1
+# shellcheck source=tests/lib/tap.sh
 . ../lib/tap.sh
+# shellcheck source=tests/integration/managers-lib.sh
 . ./managers-lib.sh
 
 it_build
 start_broker
+# shellcheck disable=SC2119 # no extra options
 start_root
 start_listener
 start_cluster c1
@@ -52,25 +55,25 @@ check_endpoint POST "$CLUSTER/api/net/deployment" job_name job_id
 check_endpoint POST "$CLUSTER/api/net/job/update" job_name instance_number
 
 # Deeper: valid shapes with one bad member.
-r=$(http POST "$ROOT/api/net/service/deploy" '{"_id":"job2","deployment_descriptor":{"job_name":"a.b.c.e","RR_ip":"172.30.0.300"}}')
-tap_match "an RR_ip that is not an address: 400" "$r" "^400 \\{\"error\":\"field 'RR_ip' must be an IPv4 address\"\\}"
-r=$(http POST "$ROOT/api/net/service/deploy" '{"_id":"job2","deployment_descriptor":{"app_name":"a","app_ns":"b","service_name":"c"}}')
-tap_match "a descriptor missing service_ns: 400" "$r" "^400 \\{\"error\":\"field 'service_ns' is required\"\\}"
-r=$(http POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[7]}')
-tap_match "an instance entry that is not an object: 400" "$r" '^400 '
-r=$(http POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":0,"namespace_ip":"172.16.0.2","host_ip":"127.0.0.1","host_port":1,"tunnel":"vxlan"}]}')
-tap_match "an unknown tunnel kind: 400" "$r" "^400 \\{\"error\":\"field 'tunnel' must be"
+http_match "an RR_ip that is not an address: 400" "^400 \\{\"error\":\"field 'RR_ip' must be an IPv4 address\"\\}" \
+	POST "$ROOT/api/net/service/deploy" '{"_id":"job2","deployment_descriptor":{"job_name":"a.b.c.e","RR_ip":"172.30.0.300"}}'
+http_match "a descriptor missing service_ns: 400" "^400 \\{\"error\":\"field 'service_ns' is required\"\\}" \
+	POST "$ROOT/api/net/service/deploy" '{"_id":"job2","deployment_descriptor":{"app_name":"a","app_ns":"b","service_name":"c"}}'
+http_match "an instance entry that is not an object: 400" '^400 ' \
+	POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[7]}'
+http_match "an unknown tunnel kind: 400" "^400 \\{\"error\":\"field 'tunnel' must be" \
+	POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":0,"namespace_ip":"172.16.0.2","host_ip":"127.0.0.1","host_port":1,"tunnel":"vxlan"}]}'
 n=$(seq 1100 | awk '{ printf "%s{\"instance_number\":%d,\"namespace_ip\":\"172.16.0.2\",\"host_ip\":\"127.0.0.1\",\"host_port\":1}", (NR > 1 ? "," : ""), $1 }')
-r=$(http POST "$ROOT/api/net/service/net_deploy_status" "{\"job_id\":\"job1\",\"instances\":[$n]}")
-tap_match "more than 1024 instances in one report: 400" "$r" '^400 '
-r=$(http GET "$ROOT/api/net/service/a_b_c_d/instances?cluster_id=%ZZ")
-tap_match "a bad percent-escape in cluster_id: 400" "$r" '^400 '
-r=$(http GET "$ROOT/api/net/service/a_b_c_d/instances?cluster_id=c1%00x")
-tap_match "a NUL inside cluster_id: 4xx" "$r" '^4[0-9][0-9] '
-r=$(http PUT "$ROOT/api/net/cluster" '{}')
-tap_match "a wrong method: 405" "$r" '^405 \{"error":"method PUT not allowed'
-r=$(http GET "$ROOT/$(printf 'a/%.0s' $(seq 40))")
-tap_match "a path with 40 segments: 404" "$r" '^404 '
+http_match "more than 1024 instances in one report: 400" '^400 ' \
+	POST "$ROOT/api/net/service/net_deploy_status" "{\"job_id\":\"job1\",\"instances\":[$n]}"
+http_match "a bad percent-escape in cluster_id: 400" '^400 ' \
+	GET "$ROOT/api/net/service/a_b_c_d/instances?cluster_id=%ZZ"
+http_match "a NUL inside cluster_id: 4xx" '^4[0-9][0-9] ' \
+	GET "$ROOT/api/net/service/a_b_c_d/instances?cluster_id=c1%00x"
+http_match "a wrong method: 405" '^405 \{"error":"method PUT not allowed' \
+	PUT "$ROOT/api/net/cluster" '{}'
+http_match "a path with 40 segments: 404" '^404 ' \
+	GET "$ROOT/$(printf 'a/%.0s' $(seq 40))"
 
 # Random bytes (fixed seed) to every POST endpoint.
 mkdir -p "$WORK/random"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Helpers for the managers' integration tests (semnet-root, semnet-cluster,
 # a real mosquitto broker), sourced after tests/lib/tap.sh. Everything runs
 # on 127.0.0.1 with ports the kernel picks and a fresh mktemp directory, so
@@ -12,6 +13,8 @@ PIDS=""
 # Leak checks stay on: a daemon that leaks fails its clean-shutdown check.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# shellcheck disable=SC2034 # read by tests/lib/wait.sh
+WAIT_POLL=0.05	# tests/lib/wait.sh: the daemons answer in milliseconds here
 
 it_cleanup() {
 	for pid in $PIDS; do kill -9 "$pid" 2>/dev/null; done
@@ -32,19 +35,19 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# wait_file PATH [SECONDS]: until PATH exists
+# wait_file PATH [SECONDS]: until PATH exists and is not empty
 wait_file() {
-	i=0
-	while [ ! -s "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt $((${2:-10} * 20)) ] && return 1
-		sleep 0.05
-	done
+	wait_for_file "${2:-10}" "$1"
+}
+
+# broker_up: the broker on $MQTT_PORT takes a message
+broker_up() {
+	mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -t probe -m x 2>/dev/null
 }
 
 # start_broker: a mosquitto on 127.0.0.1:$MQTT_PORT
 start_broker() {
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		MQTT_PORT=$(free_port)
 		# Unbounded queues: a burst of answers to one subscriber is not dropped.
 		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n' "$MQTT_PORT" \
@@ -52,10 +55,7 @@ start_broker() {
 		mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
 		MQTT_PID=$!
 		PIDS="$PIDS $MQTT_PID"
-		for i in $(seq 50); do
-			mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -t probe -m x 2>/dev/null && return 0
-			sleep 0.1
-		done
+		wait_until 5 broker_up && return 0
 		kill "$MQTT_PID" 2>/dev/null
 	done
 	echo "Bail out! mosquitto does not start"; cat "$WORK/mosquitto.log"; exit 1
@@ -69,11 +69,7 @@ restart_broker() {
 	mosquitto -c "$WORK/mosquitto.conf" >>"$WORK/mosquitto.log" 2>&1 &
 	MQTT_PID=$!
 	PIDS="$PIDS $MQTT_PID"
-	for i in $(seq 50); do
-		mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -t probe -m x 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "Bail out! mosquitto does not restart"; exit 1
+	wait_until 5 broker_up || { echo "Bail out! mosquitto does not restart"; exit 1; }
 }
 
 # start_root [ARGS...]: semnet-root on an ephemeral port ($ROOT_PORT if set);
@@ -102,11 +98,13 @@ start_cluster() {
 	wait_file "$WORK/cluster-$id.port" ||
 		{ echo "Bail out! semnet-cluster does not start"; cat "$WORK/cluster-$id.log"; exit 1; }
 	CLUSTER="http://127.0.0.1:$(cat "$WORK/cluster-$id.port")"
-	for i in $(seq 100); do
-		curl -s "$CLUSTER/api/net/status" | grep -q '"registered":true,"mqtt_connected":true' && return 0
-		sleep 0.05
-	done
+	wait_until 5 cluster_up && return 0
 	echo "Bail out! semnet-cluster does not register"; cat "$WORK/cluster-$id.log"; exit 1
+}
+
+# cluster_up: $CLUSTER registered at the root and reached the broker
+cluster_up() {
+	curl -s "$CLUSTER/api/net/status" | grep -q '"registered":true,"mqtt_connected":true'
 }
 
 # stop_daemon PID LOG WHAT: SIGTERM, expect exit 0 and no sanitizer report
@@ -133,6 +131,18 @@ http() {
 	printf '%s %s' "$(cat "$WORK/http.code")" "$(cat "$WORK/http.out")"
 }
 
+# http_match WHAT REGEX METHOD URL [BODY]: a TAP line, passing when the
+# request's "STATUS BODY" matches REGEX
+http_match() {
+	tap_match "$1" "$(http "${@:3}")" "$2"
+}
+
+# http_eq WHAT WANT METHOD URL [BODY]: a TAP line, passing when the
+# request's "STATUS BODY" is WANT
+http_eq() {
+	tap_eq "$1" "$(http "${@:3}")" "$2"
+}
+
 # The node side of MQTT: one subscriber logging every message ("topic payload"
 # per line) to $WORK/mqtt.log from the start, so no answer is missed.
 start_listener() {
@@ -145,12 +155,13 @@ start_listener() {
 		-t 'listener/ready' >>"$WORK/mqtt.log" 2>&1 &
 	LISTENER_PID=$!
 	PIDS="$PIDS $LISTENER_PID"
-	for i in $(seq 100); do
-		mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -t listener/ready -m "$LISTENER_PID"
-		grep -q "^listener/ready $LISTENER_PID\$" "$WORK/mqtt.log" && return 0
-		sleep 0.05
-	done
-	echo "Bail out! mosquitto_sub does not listen"; exit 1
+	wait_until 5 listener_ready || { echo "Bail out! mosquitto_sub does not listen"; exit 1; }
+}
+
+# listener_ready: a message published now reaches the listener's log
+listener_ready() {
+	mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -t listener/ready -m "$LISTENER_PID"
+	grep -q "^listener/ready $LISTENER_PID\$" "$WORK/mqtt.log"
 }
 
 # mqtt_pub TOPIC PAYLOAD
@@ -165,13 +176,25 @@ mqtt_count() {
 
 # mqtt_wait TOPIC N: waits (10 s) for the Nth message on TOPIC, prints its payload
 mqtt_wait() {
-	for i in $(seq 200); do
-		line=$(awk -v t="$1" -v n="$2" '$1 == t { if (++c == n) { sub(/^[^ ]* /, ""); print; exit } }' \
-			"$WORK/mqtt.log")
-		[ -n "$line" ] && { printf '%s' "$line"; return 0; }
-		sleep 0.05
-	done
-	return 1
+	wait_until 10 mqtt_nth "$1" "$2"
+}
+
+# mqtt_nth TOPIC N: the payload of the Nth message on TOPIC, if there is one
+mqtt_nth() {
+	awk -v t="$1" -v n="$2" '$1 == t { if (++c == n) { sub(/^[^ ]* /, ""); print; f = 1; exit } }
+		END { exit !f }' "$WORK/mqtt.log"
+}
+
+# mqtt_match WHAT REGEX REQ_TOPIC RESULT_TOPIC PAYLOAD: a TAP line, passing
+# when the answer to the request matches REGEX
+mqtt_match() {
+	tap_match "$1" "$(mqtt_request "${@:3}")" "$2"
+}
+
+# mqtt_eq WHAT WANT REQ_TOPIC RESULT_TOPIC PAYLOAD: a TAP line, passing when
+# the answer to the request is WANT
+mqtt_eq() {
+	tap_eq "$1" "$(mqtt_request "${@:3}")" "$2"
 }
 
 # mqtt_request REQ_TOPIC RESULT_TOPIC PAYLOAD: publish, print the next answer

@@ -1,30 +1,32 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # semnet-root on loopback: registration, worker subnets to exhaustion,
 # ServiceIPs and InstanceIPs, validation, concurrency, recycling, cluster
 # identification, bad input, kill -9 durability.
 cd "$(dirname "$0")" || exit 1
+# shellcheck source=tests/lib/tap.sh
 . ../lib/tap.sh
+# shellcheck source=tests/integration/managers-lib.sh
 . ./managers-lib.sh
 
 it_build
 start_root
 
 # --- cluster registration ----------------------------------------------------
-r=$(http POST "$ROOT/api/net/cluster" '{"cluster_id":"c1","cluster_address":"127.0.0.1","cluster_port":1}')
-tap_match "a cluster registers" "$r" '^200 .*"new":true'
-r=$(http POST "$ROOT/api/net/cluster" '{"cluster_id":"c1","cluster_address":"127.0.0.1","cluster_port":"1"}')
-tap_match "re-registration is idempotent (port as a string too)" "$r" '^200 .*"new":false'
+http_match "a cluster registers" '^200 .*"new":true' \
+	POST "$ROOT/api/net/cluster" '{"cluster_id":"c1","cluster_address":"127.0.0.1","cluster_port":1}'
+http_match "re-registration is idempotent (port as a string too)" '^200 .*"new":false' \
+	POST "$ROOT/api/net/cluster" '{"cluster_id":"c1","cluster_address":"127.0.0.1","cluster_port":"1"}'
 
 # --- worker subnets ----------------------------------------------------------
-r=$(http GET "$ROOT/api/net/subnet?cluster_id=c1&node_id=n1")
-tap_eq "the first worker subnet" "$r" '200 {"subnet_addr":"172.16.0.0","subnet_addr_v6":null,"prefix_len":26}'
-r=$(http GET "$ROOT/api/net/subnet?cluster_id=c1&node_id=n1")
-tap_eq "a node asking again gets the same subnet" "$r" '200 {"subnet_addr":"172.16.0.0","subnet_addr_v6":null,"prefix_len":26}'
-r=$(http GET "$ROOT/api/net/subnet")
-tap_match "without cluster_id the source address identifies the cluster" "$r" '^200 .*"172.16.0.64"'
-r=$(http GET "$ROOT/api/net/subnet?cluster_id=nosuch")
-tap_match "an unknown cluster_id is a 404" "$r" '^404 \{"error":"unknown cluster'
+http_eq "the first worker subnet" '200 {"subnet_addr":"172.16.0.0","subnet_addr_v6":null,"prefix_len":26}' \
+	GET "$ROOT/api/net/subnet?cluster_id=c1&node_id=n1"
+http_eq "a node asking again gets the same subnet" '200 {"subnet_addr":"172.16.0.0","subnet_addr_v6":null,"prefix_len":26}' \
+	GET "$ROOT/api/net/subnet?cluster_id=c1&node_id=n1"
+http_match "without cluster_id the source address identifies the cluster" '^200 .*"172.16.0.64"' \
+	GET "$ROOT/api/net/subnet"
+http_match "an unknown cluster_id is a 404" '^404 \{"error":"unknown cluster' \
+	GET "$ROOT/api/net/subnet?cluster_id=nosuch"
 
 # The remaining 15,358 from 4 keep-alive connections at once, then one more.
 seq 15358 | awk -v u="$ROOT/api/net/subnet?cluster_id=c1" '{ print "url = \"" u "\"" }' >"$WORK/subnets.curl"
@@ -40,31 +42,29 @@ tap_eq "no subnet is handed out twice" "$(wc -l <"$WORK/subnets.uniq")" 15360
 tap_eq "none lies in the ServiceIP range" "$(grep -c '"172\.30\.' "$WORK/subnets.uniq")" 0
 tap_eq "every subnet is /26-aligned" \
 	"$(tr -d '"' <"$WORK/subnets.uniq" | awk -F. '$4 % 64 != 0' | wc -l)" 0
-r=$(http GET "$ROOT/api/net/subnet?cluster_id=c1")
-tap_match "subnet 15,361 fails with a clear message" "$r" \
-	'^409 \{"error":"worker subnets exhausted: all 15360 /26 subnets of 172.16.0.0/12 \(minus 172.30.0.0/16\)'
-r=$(http DELETE "$ROOT/api/net/subnet/172_16_0_64?cluster_id=c1")
-tap_match "a subnet is released" "$r" '^200 \{"released":"172.16.0.64"\}'
-r=$(http GET "$ROOT/api/net/subnet?cluster_id=c1")
-tap_match "and handed out again" "$r" '^200 \{"subnet_addr":"172.16.0.64"'
+http_match "subnet 15,361 fails with a clear message" '^409 \{"error":"worker subnets exhausted: all 15360 /26 subnets of 172.16.0.0/12 \(minus 172.30.0.0/16\)' \
+	GET "$ROOT/api/net/subnet?cluster_id=c1"
+http_match "a subnet is released" '^200 \{"released":"172.16.0.64"\}' \
+	DELETE "$ROOT/api/net/subnet/172_16_0_64?cluster_id=c1"
+http_match "and handed out again" '^200 \{"subnet_addr":"172.16.0.64"' \
+	GET "$ROOT/api/net/subnet?cluster_id=c1"
 
 # --- services --------------------------------------------------------------
 desc='"deployment_descriptor":{"app_name":"app","app_ns":"ns","service_name":"web","service_ns":"prod"}'
-r=$(http POST "$ROOT/api/net/service/deploy" "{\"_id\":\"job1\",$desc}")
-tap_eq "a service gets an RR and a Closest address" "$r" \
-	'200 {"job_id":"job1","job_name":"app.ns.web.prod","RR_ip":"172.30.0.1","RR_ip_v6":null,"closest_ip":"172.30.0.2","closest_ip_v6":null}'
-r=$(http POST "$ROOT/api/net/service/deploy" "{\"_id\":\"job1\",$desc}")
-tap_match "deploying it again is idempotent" "$r" '^200 .*"RR_ip":"172.30.0.1"'
-r=$(http POST "$ROOT/api/net/service/deploy" "{\"_id\":\"job9\",$desc}")
-tap_match "the same name under another id is a conflict" "$r" '^409 \{"error":'
-r=$(http POST "$ROOT/api/net/service/deploy" '{"_id":"job2","deployment_descriptor":{"job_name":"a.b.c.d","RR_ip":"172.30.9.9"}}')
-tap_match "a requested RR_ip is honoured" "$r" '^200 .*"RR_ip":"172.30.9.9"'
-r=$(http POST "$ROOT/api/net/service/deploy" '{"_id":"job3","deployment_descriptor":{"job_name":"a.b.c.e","RR_ip":"172.30.9.9"}}')
-tap_match "a requested RR_ip in use is refused" "$r" '^409 \{"error":"RR_ip 172.30.9.9 is already in use"'
-r=$(http POST "$ROOT/api/net/service/deploy" '{"_id":"job3","deployment_descriptor":{"job_name":"a.b.c.e","RR_ip":"10.0.0.1"}}')
-tap_match "a requested RR_ip outside the range is refused" "$r" '^400 \{"error":"RR_ip 10.0.0.1 is not a usable address'
-r=$(http POST "$ROOT/api/net/service/deploy" '{"_id":"job3","deployment_descriptor":{"job_name":"a.b.c.e","RR_ip":"172.30.255.255"}}')
-tap_match "the range's broadcast address is refused" "$r" '^400 '
+http_eq "a service gets an RR and a Closest address" '200 {"job_id":"job1","job_name":"app.ns.web.prod","RR_ip":"172.30.0.1","RR_ip_v6":null,"closest_ip":"172.30.0.2","closest_ip_v6":null}' \
+	POST "$ROOT/api/net/service/deploy" "{\"_id\":\"job1\",$desc}"
+http_match "deploying it again is idempotent" '^200 .*"RR_ip":"172.30.0.1"' \
+	POST "$ROOT/api/net/service/deploy" "{\"_id\":\"job1\",$desc}"
+http_match "the same name under another id is a conflict" '^409 \{"error":' \
+	POST "$ROOT/api/net/service/deploy" "{\"_id\":\"job9\",$desc}"
+http_match "a requested RR_ip is honoured" '^200 .*"RR_ip":"172.30.9.9"' \
+	POST "$ROOT/api/net/service/deploy" '{"_id":"job2","deployment_descriptor":{"job_name":"a.b.c.d","RR_ip":"172.30.9.9"}}'
+http_match "a requested RR_ip in use is refused" '^409 \{"error":"RR_ip 172.30.9.9 is already in use"' \
+	POST "$ROOT/api/net/service/deploy" '{"_id":"job3","deployment_descriptor":{"job_name":"a.b.c.e","RR_ip":"172.30.9.9"}}'
+http_match "a requested RR_ip outside the range is refused" '^400 \{"error":"RR_ip 10.0.0.1 is not a usable address' \
+	POST "$ROOT/api/net/service/deploy" '{"_id":"job3","deployment_descriptor":{"job_name":"a.b.c.e","RR_ip":"10.0.0.1"}}'
+http_match "the range's broadcast address is refused" '^400 ' \
+	POST "$ROOT/api/net/service/deploy" '{"_id":"job3","deployment_descriptor":{"job_name":"a.b.c.e","RR_ip":"172.30.255.255"}}'
 
 # --- instances, concurrently -------------------------------------------------
 seq 0 39 | xargs -P 8 -I N curl -s -w '\n' -X POST "$ROOT/api/net/instance/deploy" \
@@ -82,82 +82,81 @@ tap_eq "re-deploying an instance keeps its address" \
 
 # --- where instances run -----------------------------------------------------
 st='{"job_id":"job1","instances":[{"instance_number":0,"namespace_ip":"172.16.0.2","namespace_ip_v6":"","host_ip":"127.0.0.1","host_port":"50103"},{"instance_number":1,"namespace_ip":"172.16.0.3","host_ip":"127.0.0.1","host_port":4754,"tunnel":"gre-udp"}]}'
-r=$(http POST "$ROOT/api/net/service/net_deploy_status" "$st")
-tap_eq "net_deploy_status records two instances" "$r" '200 {"job_id":"job1","updated":2}'
-r=$(http POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":2,"namespace_ip":"172.30.0.5","host_ip":"127.0.0.1","host_port":1}]}')
-tap_match "a namespace_ip outside the worker subnets is refused" "$r" '^400 \{"error":"namespace_ip 172.30.0.5 is not in a worker subnet'
-r=$(http POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":77,"namespace_ip":"172.16.0.9","host_ip":"127.0.0.1","host_port":1}]}')
-tap_match "an unknown instance is a 404" "$r" '^404 '
+http_eq "net_deploy_status records two instances" '200 {"job_id":"job1","updated":2}' \
+	POST "$ROOT/api/net/service/net_deploy_status" "$st"
+http_match "a namespace_ip outside the worker subnets is refused" '^400 \{"error":"namespace_ip 172.30.0.5 is not in a worker subnet' \
+	POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":2,"namespace_ip":"172.30.0.5","host_ip":"127.0.0.1","host_port":1}]}'
+http_match "an unknown instance is a 404" '^404 ' \
+	POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":77,"namespace_ip":"172.16.0.9","host_ip":"127.0.0.1","host_port":1}]}'
 r=$(http GET "$ROOT/api/net/service/app_ns_web_prod/instances?cluster_id=c1")
 tap_match "a table query by name lists the located instances" "$r" \
 	'^200 \{"app_name":"app.ns.web.prod".*"instance_number":0,.*"namespace_ip":"172.16.0.2".*"host_port":50103,"tunnel":"ipudp".*"instance_number":1,.*"tunnel":"gre-udp"'
 tap_eq "only the two located instances are listed" "$(echo "$r" | grep -o '"instance_number"' | wc -l)" 2
 tap_match "entries carry RR, Closest and instance_ip" "$r" '"service_ip":\[\{"IpType":"RR","Address":"172.30.0.1","Address_v6":null\},\{"IpType":"Closest","Address":"172.30.0.2","Address_v6":null\},\{"IpType":"instance_ip"'
 iip=$(grep -o '"instance_number":1,"cluster_id":"c1","instance_ip":"[0-9.]*"' "$WORK/instances.out" | cut -d'"' -f10)
-r=$(http GET "$ROOT/api/net/service/ip/$(echo "$iip" | tr . _)/instances?cluster_id=c1")
-tap_match "a table query by InstanceIP finds the service" "$r" '^200 \{"app_name":"app.ns.web.prod"'
-r=$(http GET "$ROOT/api/net/service/ip/172_30_0_2/instances?cluster_id=c1")
-tap_match "a table query by Closest address finds the service" "$r" '^200 \{"app_name":"app.ns.web.prod"'
-r=$(http GET "$ROOT/api/net/service/ip/172_30_77_77/instances?cluster_id=c1")
-tap_match "an unknown address is a 404" "$r" '^404 \{"error":"no service owns 172.30.77.77"'
-r=$(http GET "$ROOT/api/net/service/ip/10_1_2_3/instances?cluster_id=c1")
-tap_match "an address outside the service range is a 400" "$r" '^400 '
+http_match "a table query by InstanceIP finds the service" '^200 \{"app_name":"app.ns.web.prod"' \
+	GET "$ROOT/api/net/service/ip/$(echo "$iip" | tr . _)/instances?cluster_id=c1"
+http_match "a table query by Closest address finds the service" '^200 \{"app_name":"app.ns.web.prod"' \
+	GET "$ROOT/api/net/service/ip/172_30_0_2/instances?cluster_id=c1"
+http_match "an unknown address is a 404" '^404 \{"error":"no service owns 172.30.77.77"' \
+	GET "$ROOT/api/net/service/ip/172_30_77_77/instances?cluster_id=c1"
+http_match "an address outside the service range is a 400" '^400 ' \
+	GET "$ROOT/api/net/service/ip/10_1_2_3/instances?cluster_id=c1"
 
-r=$(http POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":1,"status":"UNDEPLOYED"}]}')
-tap_eq "an UNDEPLOYED status report is accepted" "$r" '200 {"job_id":"job1","updated":1}'
+http_eq "an UNDEPLOYED status report is accepted" '200 {"job_id":"job1","updated":1}' \
+	POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":1,"status":"UNDEPLOYED"}]}'
 r=$(http GET "$ROOT/api/net/service/app_ns_web_prod/instances?cluster_id=c1")
 tap_eq "and the instance is no longer listed" "$(echo "$r" | grep -o '"instance_number":[0-9]*' | tr '\n' ' ')" '"instance_number":0 '
-r=$(http POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":1,"status":"GONE"}]}')
-tap_match "an unknown status is refused" "$r" "^400 \\{\"error\":\"field 'status' must be"
+http_match "an unknown status is refused" "^400 \\{\"error\":\"field 'status' must be" \
+	POST "$ROOT/api/net/service/net_deploy_status" '{"job_id":"job1","instances":[{"instance_number":1,"status":"GONE"}]}'
 
 # --- cluster identification -------------------------------------------------
 http POST "$ROOT/api/net/cluster" '{"cluster_id":"c2","cluster_address":"127.0.0.1","cluster_port":2}' >/dev/null
-r=$(http GET "$ROOT/api/net/subnet")
-tap_match "two clusters behind one address: the source cannot tell them apart" "$r" \
-	'^400 \{"error":"cannot tell the calling cluster: several are registered from 127.0.0.1'
-r=$(http DELETE "$ROOT/api/net/interest/app.ns.web.prod?cluster_id=c1")
-tap_match "an interest is dropped by cluster_id" "$r" '^200 .*"removed":true'
-r=$(http DELETE "$ROOT/api/net/interest/app.ns.web.prod?cluster_id=c1")
-tap_match "dropping it again removes nothing" "$r" '^200 .*"removed":false'
+http_match "two clusters behind one address: the source cannot tell them apart" '^400 \{"error":"cannot tell the calling cluster: several are registered from 127.0.0.1' \
+	GET "$ROOT/api/net/subnet"
+http_match "an interest is dropped by cluster_id" '^200 .*"removed":true' \
+	DELETE "$ROOT/api/net/interest/app.ns.web.prod?cluster_id=c1"
+http_match "dropping it again removes nothing" '^200 .*"removed":false' \
+	DELETE "$ROOT/api/net/interest/app.ns.web.prod?cluster_id=c1"
 
 # --- bad input -----------------------------------------------------------------
-r=$(http POST "$ROOT/api/net/service/deploy" '{"_id": "x", ')
-tap_match "malformed JSON: 400 with a JSON error" "$r" '^400 \{"error":"malformed JSON'
-r=$(http POST "$ROOT/api/net/service/deploy" '["_id"]')
-tap_match "a JSON array body: 400" "$r" '^400 \{"error":"the body must be a JSON object"\}'
-r=$(http POST "$ROOT/api/net/instance/deploy" '{"_id":"job1","instance_number":"seven","cluster_id":"c1"}')
-tap_match "a wrong type: 400 naming the field" "$r" "^400 \\{\"error\":\"field 'instance_number' must be an integer\"\\}"
-r=$(http POST "$ROOT/api/net/instance/deploy" '{"_id":"nosuchjob","instance_number":1,"cluster_id":"c1"}')
-tap_match "an unknown job id: 404" "$r" '^404 \{"error":"no service with _id'
+http_match "malformed JSON: 400 with a JSON error" '^400 \{"error":"malformed JSON' \
+	POST "$ROOT/api/net/service/deploy" '{"_id": "x", '
+http_match "a JSON array body: 400" '^400 \{"error":"the body must be a JSON object"\}' \
+	POST "$ROOT/api/net/service/deploy" '["_id"]'
+http_match "a wrong type: 400 naming the field" "^400 \\{\"error\":\"field 'instance_number' must be an integer\"\\}" \
+	POST "$ROOT/api/net/instance/deploy" '{"_id":"job1","instance_number":"seven","cluster_id":"c1"}'
+http_match "an unknown job id: 404" '^404 \{"error":"no service with _id' \
+	POST "$ROOT/api/net/instance/deploy" '{"_id":"nosuchjob","instance_number":1,"cluster_id":"c1"}'
 long=$(printf 'a%.0s' $(seq 31))
-r=$(http POST "$ROOT/api/net/service/deploy" "{\"_id\":\"job5\",\"deployment_descriptor\":{\"job_name\":\"$long.b.c.d\"}}")
-tap_match "an oversized name part: 400" "$r" '^400 \{"error":"job name'
-r=$(http POST "$ROOT/api/net/cluster" "{\"cluster_id\":\"$(printf 'c%.0s' $(seq 65))\",\"cluster_port\":1}")
-tap_match "an oversized cluster id: 400" "$r" '^400 '
-r=$(http GET "$ROOT/api/net/service/$(printf 'x%.0s' $(seq 300))/instances?cluster_id=c1")
-tap_match "an oversized path name: 400" "$r" '^400 '
-r=$(http DELETE "$ROOT/api/net/job1/abc")
-tap_match "a non-numeric instance number: 400" "$r" '^400 '
-r=$(http GET "$ROOT/api/net/nothing/here/at/all")
-tap_match "an unknown endpoint: 404 with a JSON error" "$r" '^404 \{"error":"no such endpoint'
+http_match "an oversized name part: 400" '^400 \{"error":"job name' \
+	POST "$ROOT/api/net/service/deploy" "{\"_id\":\"job5\",\"deployment_descriptor\":{\"job_name\":\"$long.b.c.d\"}}"
+http_match "an oversized cluster id: 400" '^400 ' \
+	POST "$ROOT/api/net/cluster" "{\"cluster_id\":\"$(printf 'c%.0s' $(seq 65))\",\"cluster_port\":1}"
+http_match "an oversized path name: 400" '^400 ' \
+	GET "$ROOT/api/net/service/$(printf 'x%.0s' $(seq 300))/instances?cluster_id=c1"
+http_match "a non-numeric instance number: 400" '^400 ' \
+	DELETE "$ROOT/api/net/job1/abc"
+http_match "an unknown endpoint: 404 with a JSON error" '^404 \{"error":"no such endpoint' \
+	GET "$ROOT/api/net/nothing/here/at/all"
 head -c 1100000 /dev/zero | tr '\0' ' ' >"$WORK/big.json"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$WORK/big.json" "$ROOT/api/net/cluster")
 tap_eq "a body over 1 MiB: 413" "$code" 413
-r=$(http POST "$ROOT/api/net/cluster" '{"cluster_id":"c1","cluster_port":1}x')
-tap_match "trailing garbage after JSON: 400" "$r" '^400 '
+http_match "trailing garbage after JSON: 400" '^400 ' \
+	POST "$ROOT/api/net/cluster" '{"cluster_id":"c1","cluster_port":1}x'
 
 # --- removal and recycling ---------------------------------------------------
 free_before=$(curl -s "$ROOT/api/net/status" | grep -o '"addresses_free":[0-9]*' | cut -d: -f2)
-r=$(http DELETE "$ROOT/api/net/service/job1")
-tap_match "a service with instances cannot be removed" "$r" '^409 \{"error":"service job1 still has 40 instance'
-r=$(http DELETE "$ROOT/api/net/job1/5")
-tap_match "one instance is undeployed" "$r" '^200 \{"job_id":"job1","released":\[5\]\}'
-r=$(http DELETE "$ROOT/api/net/job1/5")
-tap_match "undeploying it again is a 404" "$r" '^404 '
-r=$(http DELETE "$ROOT/api/net/job1/-1")
-tap_match "-1 undeploys all the others" "$r" '^200 \{"job_id":"job1","released":\[0,1,2,3,4,6,'
-r=$(http DELETE "$ROOT/api/net/service/job1")
-tap_match "then the service is removed" "$r" '^200 '
+http_match "a service with instances cannot be removed" '^409 \{"error":"service job1 still has 40 instance' \
+	DELETE "$ROOT/api/net/service/job1"
+http_match "one instance is undeployed" '^200 \{"job_id":"job1","released":\[5\]\}' \
+	DELETE "$ROOT/api/net/job1/5"
+http_match "undeploying it again is a 404" '^404 ' \
+	DELETE "$ROOT/api/net/job1/5"
+http_match "-1 undeploys all the others" '^200 \{"job_id":"job1","released":\[0,1,2,3,4,6,' \
+	DELETE "$ROOT/api/net/job1/-1"
+http_match "then the service is removed" '^200 ' \
+	DELETE "$ROOT/api/net/service/job1"
 free_after=$(curl -s "$ROOT/api/net/status" | grep -o '"addresses_free":[0-9]*' | cut -d: -f2)
 tap_eq "its 2 + 40 addresses return to the pool" "$((free_after - free_before))" 42
 
@@ -173,10 +172,7 @@ seq 3000 | awk -v u="$ROOT/api/net/instance/deploy" '{
 : >"$WORK/crash.out"
 curl --config "$WORK/crash.curl" >>"$WORK/crash.out" 2>/dev/null &
 CURL_PID=$!
-for i in $(seq 200); do
-	[ "$(wc -l <"$WORK/crash.out")" -ge 100 ] && break
-	sleep 0.05
-done
+wait_until 10 lines_at_least 100 "$WORK/crash.out"
 kill -9 "$ROOT_PID"
 wait "$ROOT_PID" 2>/dev/null
 wait "$CURL_PID" 2>/dev/null
@@ -184,8 +180,11 @@ grep -o '"instance_number":[0-9]*,"cluster_id":"c1","instance_ip":"[0-9.]*"' "$W
 	sort >"$WORK/crash.acked"
 acked=$(wc -l <"$WORK/crash.acked")
 tap_note "$acked allocations acknowledged before kill -9"
-[ "$acked" -ge 100 ] && [ "$acked" -lt 3000 ] && tap_ok "the kill landed mid-stream ($acked of 3000 acknowledged)" ||
+if [ "$acked" -ge 100 ] && [ "$acked" -lt 3000 ]; then
+	tap_ok "the kill landed mid-stream ($acked of 3000 acknowledged)"
+else
 	tap_fail "the kill landed mid-stream" "acknowledged: $acked"
+fi
 start_root
 # Re-deploying is idempotent: each acknowledged instance must get its address back.
 sed 's/"instance_number":\([0-9]*\),.*/\1/' "$WORK/crash.acked" | awk -v u="$ROOT/api/net/instance/deploy" '{
@@ -200,10 +199,10 @@ seq 401 430 | xargs -P 4 -I N curl -s -w '\n' -X POST "$ROOT/api/net/instance/de
 	-d '{"_id":"job2","instance_number":N,"cluster_id":"c1"}' >"$WORK/after.out"
 cat "$WORK/crash.out" "$WORK/after.out" | grep -o '"instance_ip":"[0-9.]*"' | sort | uniq -d >"$WORK/dups"
 tap_eq "new allocations after the crash collide with none" "$(wc -l <"$WORK/dups")" 0
-r=$(http GET "$ROOT/api/net/subnet?cluster_id=c1&node_id=n1")
-tap_eq "subnets survive the crash" "$r" '200 {"subnet_addr":"172.16.0.0","subnet_addr_v6":null,"prefix_len":26}'
-r=$(http GET "$ROOT/api/net/subnet?cluster_id=c1")
-tap_match "and the pool is still exhausted" "$r" '^409 '
+http_eq "subnets survive the crash" '200 {"subnet_addr":"172.16.0.0","subnet_addr_v6":null,"prefix_len":26}' \
+	GET "$ROOT/api/net/subnet?cluster_id=c1&node_id=n1"
+http_match "and the pool is still exhausted" '^409 ' \
+	GET "$ROOT/api/net/subnet?cluster_id=c1"
 stop_daemon "$ROOT_PID" "$WORK/root.log" "semnet-root after restart"
 
 # --- configuration: a file, then flags over it ------------------------------
@@ -219,8 +218,8 @@ r=$(curl -s "$ROOT/api/net/status")
 tap_match "the oakestra profile from a config file: 1,024 worker /26s of 10.18.0.0/16" "$r" \
 	'"worker_range":"10.18.0.0/16","service_range":"10.30.0.0/16","subnet_prefix_len":26,"subnets_total":1024'
 http POST "$ROOT/api/net/cluster" '{"cluster_id":"c1","cluster_address":"127.0.0.1","cluster_port":1}' >/dev/null
-r=$(http GET "$ROOT/api/net/subnet?cluster_id=c1")
-tap_match "and hands out 10.18.0.0 first" "$r" '^200 \{"subnet_addr":"10.18.0.0"'
+http_match "and hands out 10.18.0.0 first" '^200 \{"subnet_addr":"10.18.0.0"' \
+	GET "$ROOT/api/net/subnet?cluster_id=c1"
 stop_daemon "$ROOT_PID" "$WORK/root.log" "semnet-root (oakestra profile)"
 out=$("$SEMNET_BUILD/bin/semnet-root" --worker-range 172.16.0.1/12 2>&1)
 tap_match "a bad range flag is refused with a clear message" "$out" \

@@ -4,8 +4,11 @@
 # semnet-root, semnet-cluster and mosquitto in a control namespace on an
 # underlay bridge, nodes (namespaces) each running semnetd, containers
 # (namespaces with a sleeping process) deployed through semnetd's unix
-# socket with curl. Source after tests/lib/topo.sh; used by tests/demo.sh
-# and tests/e2e/semnetd.sh.
+# socket with curl. Sources tests/lib/topo.sh; used by tests/demo.sh,
+# tests/e2e/semnetd.sh and tests/e2e/closest.sh.
+
+# shellcheck source=tests/lib/topo.sh
+declare -F topo_netns >/dev/null || . "${BASH_SOURCE[0]%/*}/topo.sh"
 
 SD_WORK=${SD_WORK:-$(mktemp -d)}
 SD_LOGS=${SEMNET_OUT:-$SD_WORK}	# shared with the host: kept when a run fails
@@ -15,16 +18,6 @@ SD_MQTT_PORT=1883
 SD_ROOT=http://$SD_CTL:10099
 SD_CLUSTER=http://$SD_CTL:10110
 declare -A SD_UL SD_PID
-
-# sd_wait_file PATH [SECONDS]
-sd_wait_file() {
-	local i
-	for i in $(seq $((${2:-10} * 10))); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # Every daemon's stdout and stderr go to a log file: a background job
 # holding the caller's stdout would hang a $(...) around it.
@@ -38,19 +31,18 @@ sd_control() {
 	ip netns exec ctl mosquitto -c "$SD_WORK/mosquitto.conf" >"$SD_LOGS/mosquitto.log" 2>&1 &
 	ip netns exec ctl semnet-root --listen 0.0.0.0 --port 10099 --db "$SD_WORK/root.db" \
 		--sync normal --ready-file "$SD_WORK/root.ready" >"$SD_LOGS/root.log" 2>&1 &
-	sd_wait_file "$SD_WORK/root.ready" || return 1
+	wait_for_file 10 "$SD_WORK/root.ready" || return 1
 	ip netns exec ctl semnet-cluster --cluster-id c1 --listen 0.0.0.0 --port 10110 \
 		--cluster-address "$SD_CTL" --root-url "$SD_ROOT" --mqtt-host 127.0.0.1 \
 		--mqtt-port "$SD_MQTT_PORT" --db "$SD_WORK/cluster.db" --sync normal \
 		--retry-backoff-ms 50 --ready-file "$SD_WORK/cluster.ready" >"$SD_LOGS/cluster.log" 2>&1 &
-	sd_wait_file "$SD_WORK/cluster.ready" || return 1
-	local i
-	for i in $(seq 100); do
-		sd_ctl_http GET "$SD_CLUSTER/api/net/status" | grep -q '"registered":true,"mqtt_connected":true' &&
-			return 0
-		sleep 0.1
-	done
-	return 1
+	wait_for_file 10 "$SD_WORK/cluster.ready" &&
+	wait_until 10 sd_cluster_up
+}
+
+# sd_cluster_up: the cluster registered at the root and reached the broker
+sd_cluster_up() {
+	sd_ctl_http GET "$SD_CLUSTER/api/net/status" | grep -q '"registered":true,"mqtt_connected":true'
 }
 
 # sd_wire NS ADDR: NS on the underlay bridge with ADDR/24 on ul0
@@ -76,20 +68,23 @@ sd_nodes() {
 		SD_UL[${n%%:*}]=${n#*:}
 		sd_wire "${n%%:*}" "${n#*:}" && sd_launch "${n%%:*}" || return 1
 	done
-	for n in "$@"; do sd_wait_file "$SD_WORK/${n%%:*}.ready" || return 1; done
+	for n in "$@"; do wait_for_file 10 "$SD_WORK/${n%%:*}.ready" || return 1; done
 }
 
 # SD_ARGS: more semnetd options for every node (e.g. probe intervals)
 SD_ARGS=()
 
-# sd_launch NODE [ARGS...]: starts semnetd in NODE (ARGS override)
+# sd_launch NODE [ARGS...]: starts semnetd in NODE (ARGS override). A
+# service stays of interest for 10 minutes without traffic: a slow run
+# under TCG must not see node a forget one between two cases (it took over
+# 60 s on a loaded host); semnetd.sh shortens it where it tests that.
 sd_launch() {
 	local node=$1
 	shift
 	rm -f "$SD_WORK/$node.ready"
 	ip netns exec "$node" "${SD_SEMNETD:-semnetd}" --socket "$SD_WORK/$node.sock" --db "$SD_WORK/$node.db" \
 		--sync normal --mqtt-port "$SD_MQTT_PORT" --underlay-addr "${SD_UL[$node]}" \
-		--bridge br0 --interest-idle-ms 60000 --interest-check-ms 500 \
+		--bridge br0 --interest-idle-ms 600000 --interest-check-ms 500 \
 		--ready-file "$SD_WORK/$node.ready" "${SD_ARGS[@]}" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
 	SD_PID[$node]=$!
 }
@@ -97,7 +92,7 @@ sd_launch() {
 # sd_start NODE [ARGS...]: (re)starts semnetd in NODE and waits until it serves
 sd_start() {
 	sd_launch "$@"
-	sd_wait_file "$SD_WORK/$1.ready"
+	wait_for_file 10 "$SD_WORK/$1.ready"
 }
 
 # sd_api NODE METHOD PATH [BODY]: prints "STATUS BODY"
@@ -117,17 +112,13 @@ sd_status() {
 
 # sd_register NODE...: POST /register to each, then waits until all are ready
 sd_register() {
-	local i n
+	local n
 	for n in "$@"; do
 		sd_api "$n" POST /register "{\"client_id\":\"$n\",\"cluster_address\":\"$SD_CTL\"}" |
 			grep -q '^200 ' || return 1
 	done
 	for n in "$@"; do
-		for i in $(seq 100); do
-			[ "$(sd_status "$n" .state)" = ready ] && continue 2
-			sleep 0.1
-		done
-		return 1
+		wait_for_output 10 ready sd_status "$n" .state || return 1
 	done
 }
 
@@ -181,13 +172,36 @@ sd_undeploy() {
 
 # sd_wait_instance_ip NODE JOB NUMBER: until the node knows the InstanceIP
 sd_wait_instance_ip() {
-	local i ip
-	for i in $(seq 150); do
-		ip=$(sd_status "$1" ".instances[] | select(.serviceName == \"$2\" and .instanceNumber == $3) | .instanceIp")
-		[ -n "$ip" ] && [ "$ip" != null ] && { echo "$ip"; return 0; }
-		sleep 0.1
+	wait_until 15 sd_instance_ip "$@"
+}
+
+# sd_instance_ip NODE JOB NUMBER: the InstanceIP, when the node knows it
+sd_instance_ip() {
+	local ip
+	ip=$(sd_status "$1" ".instances[] | select(.serviceName == \"$2\" and .instanceNumber == $3) | .instanceIp")
+	[ -n "$ip" ] && [ "$ip" != null ] && echo "$ip"
+}
+
+# sd_instances NODE SERVICE: how many instances of SERVICE NODE's kernel has
+sd_instances() {
+	ip netns exec "$1" semnet -j instance show | jq "[.[] | select(.service == \"$2\")] | length"
+}
+
+# sd_peers NODE: how many peers NODE's kernel has
+sd_peers() {
+	ip netns exec "$1" semnet -j peer show | jq length
+}
+
+# sd_stop NODE...: SIGTERM to each node's semnetd; a TAP line each for a
+# clean exit, then the errors they logged as TAP comments
+sd_stop() {
+	local n
+	for n in "$@"; do
+		kill -TERM "${SD_PID[$n]}"
+		wait "${SD_PID[$n]}"
+		tap_eq "semnetd on $n exits cleanly on SIGTERM" "$?" 0
 	done
-	return 1
+	for n in "$@"; do grep -h "level=error" "$SD_LOGS/$n.log"; done | head -5 | sed 's/^/# /'
 }
 
 # sd_dump NODE...: kernel tables and the daemon's last log lines, as TAP

@@ -1,11 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # TAP output for shell test scripts (scenarios and integration tests).
 # Source it, assert with the functions below, and end with `tap_done`.
 # Every assertion prints one line, `ok N - what` or `not ok N - what`;
-# tests/run-all.sh counts these lines across all suites.
+# tests/run-all.sh counts these lines across all suites. The helpers'
+# own variables start with _tap_: a command they run sees the caller's. A scenario is
+# a list of test_* functions run by tap_cases; tap_skip_all (exit 4, as
+# kselftest's KSFT_SKIP) when a tool it needs is missing.
+
+# shellcheck source=tests/lib/wait.sh
+. "${BASH_SOURCE[0]%/*}/wait.sh"
+# shellcheck source=tests/lib/json.sh
+. "${BASH_SOURCE[0]%/*}/json.sh"
 
 TAP_N=0
 TAP_FAILED=0
+KSFT_SKIP=4
 
 tap_ok() {	# tap_ok WHAT: record a pass
 	TAP_N=$((TAP_N + 1))
@@ -22,24 +32,23 @@ tap_fail() {	# tap_fail WHAT [DETAIL...]: record a failure
 }
 
 tap_run() {	# tap_run WHAT CMD...: passes when CMD exits 0
-	local what out
-	what=$1
+	local _tap_what=$1 _tap_out
 	shift
-	if out=$("$@" 2>&1); then
-		tap_ok "$what"
+	if _tap_out=$("$@" 2>&1); then
+		tap_ok "$_tap_what"
 	else
-		tap_fail "$what" "command: $*" "exit: $?" "$(printf '%s' "$out" | tail -n 5)"
+		tap_fail "$_tap_what" "command: $*" "exit: $?" "$(printf '%s' "$_tap_out" | tail -n 5)"
 	fi
 }
 
 tap_fails() {	# tap_fails WHAT CMD...: passes when CMD exits non-zero
-	local what out
-	what=$1
+	local _tap_what=$1 _tap_out
 	shift
-	if out=$("$@" 2>&1); then
-		tap_fail "$what" "command succeeded but should have failed: $*" "$(printf '%s' "$out" | tail -n 5)"
+	if _tap_out=$("$@" 2>&1); then
+		tap_fail "$_tap_what" "command succeeded but should have failed: $*" \
+			"$(printf '%s' "$_tap_out" | tail -n 5)"
 	else
-		tap_ok "$what"
+		tap_ok "$_tap_what"
 	fi
 }
 
@@ -63,8 +72,59 @@ tap_note() {	# a diagnostic line, ignored by the counters
 	echo "# $*"
 }
 
-tap_done() {	# print the plan; exit non-zero when anything failed
-	echo "1..$TAP_N"
-	[ "$TAP_FAILED" -eq 0 ]
-	exit $?
+tap_wait() {	# tap_wait WHAT TIMEOUT CMD...: passes when CMD exits 0 within TIMEOUT seconds (polled)
+	local _tap_what=$1 _tap_t=$2
+	shift 2
+	if wait_until "$_tap_t" _tap_try "$@"; then
+		tap_ok "$_tap_what"
+	else
+		tap_fail "$_tap_what" "command: $*" "still failing after ${_tap_t} s" \
+			"$(printf '%s' "$_TAP_TRY_OUT" | tail -n 5)"
+	fi
+}
+_tap_try() { _TAP_TRY_OUT=$("$@" 2>&1); }
+_TAP_TRY_OUT=
+
+tap_skip() {	# tap_skip WHAT WHY: an assertion that cannot run here (counted as ok, marked SKIP)
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $1 # SKIP $2"
+}
+
+tap_skip_all() {	# tap_skip_all WHY: the scenario cannot run here; exits with KSFT_SKIP (4)
+	[ "$TAP_N" -eq 0 ] && echo "1..0 # SKIP $*" || echo "# SKIP $*"
+	exit "$KSFT_SKIP"
+}
+
+tap_need() {	# tap_need TOOL...: skip the whole scenario (exit 4) unless every TOOL is installed
+	local _tap_t
+	for _tap_t in "$@"; do
+		command -v "$_tap_t" >/dev/null 2>&1 || tap_skip_all "$_tap_t is not installed"
+	done
+}
+
+# tap_cases CASE...: runs each test function in turn under a "# CASE"
+# header; a case that returns early (its setup failed) or with
+# $KSFT_SKIP is named at the end, and the next case still runs.
+tap_cases() {
+	local _tap_case _tap_rc _tap_failed='' _tap_before
+	for _tap_case in "$@"; do
+		echo "# $_tap_case"
+		_tap_before=$TAP_FAILED
+		"$_tap_case"
+		_tap_rc=$?
+		if [ "$_tap_rc" -eq "$KSFT_SKIP" ]; then
+			tap_note "$_tap_case: skipped"
+		elif [ "$_tap_rc" -ne 0 ] || [ "$TAP_FAILED" -ne "$_tap_before" ]; then
+			_tap_failed+=" $_tap_case"
+		fi
+	done
+	[ -z "$_tap_failed" ] || tap_note "failed cases:$_tap_failed"
+}
+
+count_of() {	# count_of LINE TEXT: how many lines of TEXT are exactly LINE
+	grep -cx -- "$1" <<<"$2"
+}
+
+tap_jq() {	# tap_jq WHAT JSON FILTER WANT: passes when FILTER of JSON prints WANT
+	tap_eq "$1" "$(json_get "$2" "$3")" "$4"
 }

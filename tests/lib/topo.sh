@@ -4,6 +4,9 @@
 # with a container bridge) and "containers" (a netns behind a veth on the
 # bridge). Source it in a VM scenario; it removes what it made on exit.
 
+# shellcheck source=tests/lib/wait.sh
+. "${BASH_SOURCE[0]%/*}/wait.sh"
+
 TOPO_NETNS=()
 
 topo_cleanup() {
@@ -55,24 +58,20 @@ topo_rp_filter() {
 		net.ipv4.conf.default.rp_filter="$2" net.ipv4.conf.br0.rp_filter="$2"
 }
 
-# wait_port NS PORT [PROTO]: wait until something listens on PORT in NS.
-wait_port() {
-	local i flag=-tln
-	[ "${3:-tcp}" = udp ] && flag=-uln
-	for i in $(seq 50); do
-		ip netns exec "$1" ss -H "$flag" "sport = :$2" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
+# echo_intact NS ADDR PORT BYTES: BYTES random bytes from NS to a TCP echo
+# server at ADDR:PORT come back byte for byte
+echo_intact() {
+	local dir ok
+	dir=$(mktemp -d)
+	head -c "$4" /dev/urandom >"$dir/payload"
+	ip netns exec "$1" socat -T30 -t30 - "TCP:$2:$3" <"$dir/payload" >"$dir/echoed"
+	cmp "$dir/payload" "$dir/echoed"
+	ok=$?
+	rm -rf "$dir"
+	return "$ok"
 }
 
-# wait_until SECONDS CMD...: polls CMD every 0.2 s until it succeeds;
-# fails after SECONDS.
-wait_until() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
+# ping_source NS ADDR: the source address of the reply to a ping of ADDR
+ping_source() {
+	ip netns exec "$1" ping -c 1 -W 2 "$2" | sed -n 's/.*bytes from \([0-9.]*\):.*/\1/p'
 }
