@@ -23,7 +23,7 @@
 # SEMNET_FULL=1 as CI runs it: the debug kernel answers 100-150 a second
 # under TCG), SEMNET_FUZZ_SEED (replay).
 # vm-timeout: 3000
-# vm-cost: 250 750
+# vm-cost: 85 420
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
 

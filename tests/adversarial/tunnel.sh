@@ -23,7 +23,7 @@
 # once the table is full, 1024), SEMNET_TUNNEL_CASES (the cases to run:
 # relay learn ecn flood).
 # vm-timeout: 1500
-# vm-cost: 600
+# vm-cost: 900
 # shellcheck disable=SC2317 # the cases run from a list or through tap_run
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
