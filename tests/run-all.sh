@@ -10,14 +10,14 @@
 #   kunit        tests/kunit/run.sh (semnet_kunit.ko in the debug kernel)
 #   e2e          tests/e2e/*.sh in the VM (tests/vm/run)
 #   adversarial  tests/adversarial/*.sh: attacks on the module, in the VM
-#                on the debug kernel (KASAN, lockdep, panic_on_warn), in
-#                SEMNET_E2E_JOBS VMs that run a share of them each, the
-#                module reloaded between them, a kmemleak scan at the end
+#                on the debug kernel (KASAN, lockdep, panic_on_warn), a
+#                kmemleak scan after each VM's share
 # (only the executable *.sh files: the others are libraries they source)
+# The e2e and adversarial scripts run together in SEMNET_E2E_JOBS (2)
+# lanes, balanced on their "# vm-cost:" lines; each lane runs its share of
+# a suite in one VM, the module reloaded between scripts (vm_lanes below).
 # --debug (make check-debug) runs KUnit with kmemleak and the e2e scenarios
 # on the debug kernel.
-# The e2e scenarios run SEMNET_E2E_JOBS VMs at a time (default 2: under
-# TCG a VM spends much of a scenario waiting, so two share two cores well).
 # Counts the TAP lines ("ok", "not ok") of every suite; a script that fails
 # without a "not ok" line, or a suite that cannot be built, counts as one
 # failure. Ends with one line "N passed, N failed"; exits non-zero on any
@@ -154,101 +154,101 @@ if wanted kunit; then
 	record "kunit" "$?" "$res/kunit.log" $((SECONDS - t0))
 fi
 
-# vm_suite SUITE DIR VM-ARGS...: runs the executable DIR/*.sh in VMs,
-# SEMNET_E2E_JOBS at a time, and records each (in finishing order).
-vm_suite() {
-	local suite=$1 dir=$2 t n
-	shift 2
-	local jobs=${SEMNET_E2E_JOBS:-2}
-	local -A running=() started=()	# pid -> scenario name, start
-	mkdir -p "$res/$suite"
-	reap() {
-		local pid status
-		wait -n -p pid "${!running[@]}"
-		status=$?
-		record "$suite: ${running[$pid]}" "$status" "$res/$suite/${running[$pid]}.log" \
-			$((SECONDS - started[$pid]))
-		unset "running[$pid]" "started[$pid]"
-	}
-	for t in "$dir"/*.sh; do
-		[ -x "$t" ] || continue
-		n=$(basename "$t" .sh)
-		if [ "$module_ok" = 1 ] && [ "$user_ok" = 1 ]; then
-			while [ "${#running[@]}" -ge "$jobs" ]; do reap; done
-			tests/vm/run "$@" "$t" >"$res/$suite/$n.log" 2>&1 &
-			running[$!]=$n
-			started[$!]=$SECONDS
-		else
-			echo "not ok - the module or userspace build failed" >"$res/$suite/$n.log"
-			record "$suite: $n" 1 "$res/$suite/$n.log"
-		fi
-	done
-	while [ "${#running[@]}" -gt 0 ]; do reap; done
+# The VM suites share SEMNET_E2E_JOBS lanes (default 2: two TCG guests
+# share two cores well). vm_group SUITE VM-ARGS... adds the executable
+# tests/SUITE/*.sh, to run in VMs started with VM-ARGS; vm_lanes then
+# deals all of them out, longest first, to the lane with the least work
+# (each script's "# vm-cost: S [S-FULL]" line: about its seconds in the
+# VM, S-FULL with SEMNET_FULL=1), and runs each lane's share of a group in
+# one VM (tests/vm/run --series: one boot and one kmemleak scan serve
+# them), the lane's groups one after another. Each script is recorded
+# when its VM stops, and each VM's kmemleak scan.
+vm_groups=()
+declare -A vm_args=()
+vm_group() {	# vm_group SUITE VM-ARGS...
+	local suite=$1
+	shift
+	vm_groups+=("$suite")
+	vm_args[$suite]=''
+	[ $# = 0 ] || vm_args[$suite]=$(printf '%q ' "$@")
 }
 
-# vm_lanes SUITE DIR VM-ARGS...: runs the executable DIR/*.sh in
-# SEMNET_E2E_JOBS VMs, each running its share one after another
-# (tests/vm/run --series: one boot and one kmemleak scan serve a share).
-# The shares are balanced on each script's "# vm-cost: S [S-FULL]" line
-# (about its seconds in the VM; S-FULL with SEMNET_FULL=1), longest first;
-# records each script and each VM's kmemleak scan.
 vm_lanes() {
-	local suite=$1 dir=$2 jobs=${SEMNET_E2E_JOBS:-2} t n i best cost pid st secs lane quick full
-	shift 2
-	local -a lane_cost=() lane_list=()
-	local -A running=()
-	mkdir -p "$res/$suite"
-	if [ "$module_ok" != 1 ] || [ "$user_ok" != 1 ]; then
-		for t in "$dir"/*.sh; do
-			[ -x "$t" ] || continue
-			n=$(basename "$t" .sh)
-			echo "not ok - the module or userspace build failed" >"$res/$suite/$n.log"
-			record "$suite: $n" 1 "$res/$suite/$n.log"
-		done
-		return
-	fi
-	for ((i = 0; i < jobs; i++)); do lane_cost[i]=0 lane_list[i]=''; done
-	while read -r cost t; do
+	local jobs=${SEMNET_E2E_JOBS:-2} suite t n i g best cost pid st secs out quick full
+	local -a lane_cost=() queue=()
+	local -A share=() running=()
+	for ((i = 0; i < jobs; i++)); do lane_cost[i]=0; done
+	while read -r cost suite t; do
 		best=0
 		for ((i = 1; i < jobs; i++)); do
 			[ "${lane_cost[i]}" -lt "${lane_cost[best]}" ] && best=$i
 		done
 		lane_cost[best]=$((lane_cost[best] + cost))
-		lane_list[best]+=" $t"
-	done < <(for t in "$dir"/*.sh; do
-			[ -x "$t" ] || continue
-			# "# vm-cost: QUICK [FULL]": FULL with SEMNET_FULL=1
-			read -r quick full < <(sed -n 's/^# vm-cost: *//p' "$t" | head -n 1)
-			[ "${SEMNET_FULL:-0}" = 1 ] && quick=${full:-$quick}
-			echo "${quick:-300} $t"
+		share[$best,$suite]+=" $t"
+	done < <(for suite in "${vm_groups[@]}"; do
+			mkdir -p "$res/$suite"
+			for t in tests/"$suite"/*.sh; do
+				[ -x "$t" ] || continue
+				# "# vm-cost: QUICK [FULL]": FULL with SEMNET_FULL=1
+				read -r quick full < <(sed -n 's/^# vm-cost: *//p' "$t" | head -n 1)
+				[ "${SEMNET_FULL:-0}" = 1 ] && quick=${full:-$quick}
+				echo "${quick:-300} $suite $t"
+			done
 		done | sort -rn)
+	# A lane's queue: "suite" words, in the order the groups were added.
 	for ((i = 0; i < jobs; i++)); do
-		[ -n "${lane_list[i]}" ] || continue
-		# shellcheck disable=SC2086 # the list is words
-		tests/vm/run "$@" --series "$res/$suite/vm$i" ${lane_list[i]} \
-			>"$res/$suite/vm$i.log" 2>&1 &
-		running[$!]=$i
+		queue[i]=''
+		for suite in "${vm_groups[@]}"; do
+			[ -n "${share[$i,$suite]:-}" ] && queue[i]+=" $suite"
+		done
 	done
+	start_next() {	# start_next LANE: its next group's VM, if any
+		local lane=$1 words
+		read -r -a words <<<"${queue[lane]}"
+		[ ${#words[@]} -gt 0 ] || return 0
+		suite=${words[0]}
+		queue[lane]=${words[*]:1}
+		out=$res/$suite/vm$lane
+		# shellcheck disable=SC2086 # the share is a list of words
+		eval "tests/vm/run ${vm_args[$suite]} --series \"\$out\" ${share[$lane,$suite]}" \
+			>"$out.log" 2>&1 &
+		running[$!]=$lane,$suite
+	}
+	for ((i = 0; i < jobs; i++)); do start_next "$i"; done
 	while [ "${#running[@]}" -gt 0 ]; do
 		wait -n -p pid "${!running[@]}"
-		i=${running[$pid]}
+		g=${running[$pid]}
 		unset "running[$pid]"
-		lane=$res/$suite/vm$i
-		for t in ${lane_list[i]}; do
+		i=${g%%,*} suite=${g#*,}
+		out=$res/$suite/vm$i
+		for t in ${share[$g]}; do
 			n=$(basename "$t" .sh)
-			if [ -f "$lane/$n.status" ]; then
-				st=$(cat "$lane/$n.status")
-				cp "$lane/$n.log" "$res/$suite/$n.log"
+			if [ -f "$out/$n.status" ]; then
+				st=$(cat "$out/$n.status")
+				cp "$out/$n.log" "$res/$suite/$n.log"
 			else	# the harness failed before it ran any
 				st=125
-				grep '^vm: ' "$res/$suite/vm$i.log" >"$res/$suite/$n.log"
+				grep '^vm: ' "$out.log" >"$res/$suite/$n.log"
 			fi
 			secs=$(sed -n "s/^vm: $n: took \([0-9]*\)s\$/\1/p" "$res/$suite/$n.log" | tail -n 1)
 			record "$suite: $n" "$st" "$res/$suite/$n.log" "$secs"
 		done
-		if [ -f "$lane/kmemleak.log" ]; then
-			record "$suite: kmemleak scan of VM $i" 0 "$lane/kmemleak.log"
+		if [ -f "$out/kmemleak.log" ]; then
+			record "$suite: kmemleak scan of VM $i" 0 "$out/kmemleak.log"
 		fi
+		start_next "$i"
+	done
+}
+
+# vm_failed SUITE: every script of SUITE fails (a build it needs failed).
+vm_failed() {
+	local t n
+	mkdir -p "$res/$1"
+	for t in tests/"$1"/*.sh; do
+		[ -x "$t" ] || continue
+		n=$(basename "$t" .sh)
+		echo "not ok - the module or userspace build failed" >"$res/$1/$n.log"
+		record "$1: $n" 1 "$res/$1/$n.log"
 	done
 }
 
@@ -272,22 +272,34 @@ if wanted e2e; then
 	if [ "$debug" = 1 ]; then
 		echo "== e2e (debug kernel)"
 		debug_module e2e
-		vm_suite e2e tests/e2e --kernel debug --module "$TOP/build/debug/src/semnet.ko"
+		args=(--kernel debug --module "$TOP/build/debug/src/semnet.ko")
 	else
 		echo "== e2e"
-		vm_suite e2e tests/e2e
+		args=()
+	fi
+	if [ "$module_ok" = 1 ] && [ "$user_ok" = 1 ]; then
+		vm_group e2e "${args[@]}"
+	else
+		vm_failed e2e
 	fi
 fi
 
 # The attacks on the module: always on the debug kernel (KASAN, lockdep,
-# panic_on_warn), with a kmemleak scan after each.
+# panic_on_warn), with a kmemleak scan after each VM's share.
 if wanted adversarial; then
 	echo "== adversarial (debug kernel)"
 	module_ok=1
 	debug_module adversarial
-	vm_lanes adversarial tests/adversarial --kernel debug --kmemleak \
-		--module "$TOP/build/debug/src/semnet.ko"
+	if [ "$module_ok" = 1 ] && [ "$user_ok" = 1 ]; then
+		vm_group adversarial --kernel debug --kmemleak \
+			--module "$TOP/build/debug/src/semnet.ko"
+	else
+		vm_failed adversarial
+	fi
 fi
+
+# Both suites at once, in lanes (their results come as each VM stops).
+[ ${#vm_groups[@]} = 0 ] || vm_lanes
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

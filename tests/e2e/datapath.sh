@@ -16,6 +16,7 @@
 #   service app.ns.svc.ns, RR address 172.30.0.1 -> x1 x2 x3
 #   x*: TCP 80 (answers its name), TCP 7 and UDP 9 (echo)
 # vm-timeout: 900
+# vm-cost: 57
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -113,7 +114,7 @@ test_servers() {
 
 	if [ "$SEMNET_DATAPATH_FIREWALL" = docker ]; then
 		tap_run "the firewall drops semnet traffic until semnet's rules are in" \
-			bash -c "! ip netns exec cli socat -T2 - TCP:$RR:80 </dev/null | grep -q x"
+			bash -c "! ip netns exec cli socat -T2 - TCP:$RR:80,connect-timeout=3 </dev/null | grep -q x"
 		"${N[@]}" iptables -I DOCKER-USER -i br0 -j ACCEPT
 		"${N[@]}" iptables -I DOCKER-USER -o br0 -j ACCEPT
 	fi

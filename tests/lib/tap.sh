@@ -16,10 +16,19 @@
 TAP_N=0
 TAP_FAILED=0
 KSFT_SKIP=4
+_tap_last=$SECONDS
+
+# _tap_took: a comment with the seconds since the last result, when there
+# were 5 or more (where a scenario's time goes, in every log).
+_tap_took() {
+	[ $((SECONDS - _tap_last)) -lt 5 ] || echo "# took $((SECONDS - _tap_last)) s"
+	_tap_last=$SECONDS
+}
 
 tap_ok() {	# tap_ok WHAT: record a pass
 	TAP_N=$((TAP_N + 1))
 	echo "ok $TAP_N - $*"
+	_tap_took
 }
 
 tap_fail() {	# tap_fail WHAT [DETAIL...]: record a failure
@@ -29,6 +38,7 @@ tap_fail() {	# tap_fail WHAT [DETAIL...]: record a failure
 	shift
 	local line
 	for line in "$@"; do echo "#   $line"; done
+	_tap_took
 }
 
 tap_run() {	# tap_run WHAT CMD...: passes when CMD exits 0
