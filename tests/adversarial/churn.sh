@@ -44,7 +44,7 @@
 # SEMNET_CHURN_STREAM_RATE (32768 bytes/s per stream),
 # SEMNET_CHURN_CONN_RATE (50 connections/s per client loop, at most).
 # vm-timeout: 1500
-# vm-cost: 297 380
+# vm-cost: 140 380
 # shellcheck disable=SC2317 # tap_run calls the functions
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
@@ -94,10 +94,7 @@ wait_file() {
 
 # names_of COUNT: the names answering COUNT connections to RR:80 from cli.
 names_of() {
-	local i
-	for i in $(seq "$1"); do
-		ip netns exec cli socat -T5 - "TCP:$RR:80" </dev/null
-	done
+	ip netns exec cli "$CHURN" names "$RR" 80 "$1"
 }
 
 setup() {

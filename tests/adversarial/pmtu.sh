@@ -23,7 +23,7 @@
 #
 # Knobs: SEMNET_PMTU_BYTES (transfer size, 1048576).
 # vm-timeout: 1200
-# vm-cost: 160
+# vm-cost: 120
 # shellcheck disable=SC2317 # the cases run from a list or through tap_run
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
@@ -151,11 +151,11 @@ test_upload() {
 # ServiceIP's echo as cli sent it (ping prints the MTU it reports).
 test_ping() {
 	local out
-	out=$(ip netns exec cli ping -M do -s 1372 -c 2 -i 0.3 -W 2 "$RR" 2>&1)
+	out=$(ip netns exec cli ping -M "do" -s 1372 -c 2 -i 0.3 -W 2 "$RR" 2>&1)
 	tap_match "ping -M do of 1400 bytes to the ServiceIP: frag needed, mtu 1364" \
 		"$out" "mtu ?= ?1364"
 	tap_run "ping -M do of 1364 bytes to the ServiceIP passes" \
-		ip netns exec cli ping -M do -s 1336 -c 2 -i 0.3 -W 2 "$RR"
+		ip netns exec cli ping -M "do" -s 1336 -c 2 -i 0.3 -W 2 "$RR"
 }
 
 # The automatic MTU follows the default route, not the largest device.

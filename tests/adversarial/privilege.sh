@@ -18,7 +18,7 @@
 #    and with memory.max just above what it uses it cannot create more
 #    (dropped, counted nomem) nor exceed the limit.
 # vm-timeout: 600
-# vm-cost: 300
+# vm-cost: 200
 # shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
@@ -80,7 +80,7 @@ test_caps() {
 memcg_flows() {
 	as_user 'ip link add br0 type bridge && ip link set br0 up &&
 		ip addr add 172.16.0.1/26 dev br0 &&
-		for i in $(seq 2 61); do ip addr add 172.16.0.$i/26 dev br0; done &&
+		printf "addr add 172.16.0.%s/26 dev br0\n" $(seq 2 61) | ip -batch - &&
 		semnet node set '"${NODE_ARGS[*]}"' &&
 		semnet service add 172.30.0.1 name web &&
 		semnet instance add 172.30.1.1 service web nsip 172.16.0.62 &&

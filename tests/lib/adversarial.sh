@@ -16,7 +16,7 @@ fi
 . "$SEMNET_TOP/tests/lib/topo.sh"
 
 # adv_size QUICK FULL: a default size: QUICK in a plain `make check`,
-# FULL (the hardening issue's sizes) with SEMNET_FULL=1, as CI runs it.
+# FULL (the hardening issue's sizes) with SEMNET_FULL=1.
 adv_size() {
 	if [ "${SEMNET_FULL:-0}" = 1 ]; then echo "$2"; else echo "$1"; fi
 }

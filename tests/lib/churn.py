@@ -36,6 +36,8 @@ servers, clients and the churner can be compared.
   rates N                    N changes of each kind (service, instance and
                              peer adds, then their deletes), each kind
                              timed alone over one batch
+  names ADDR PORT COUNT      COUNT connections to ADDR:PORT one after
+                             another, each answer on a line
   check NAMES CLIENT-LOGS... -- CHURN-LOG STREAM-LOG
                              prints the figures, one "key value" a line;
                              NAMES maps InstanceIPs to server names
@@ -130,6 +132,13 @@ def one_connection(addr, port, sport):
     finally:
         s.close()
     return answer, sport
+
+
+def names(addr, port, count):
+    """COUNT connections one after another, each answer on a line (one
+    process: under TCG a fork and exec per connection costs seconds)."""
+    for _ in range(int(count)):
+        print(one_connection(addr, int(port), 0)[0], flush=True)
 
 
 def clients(addr, port, stop, rate, specs):
@@ -437,6 +446,8 @@ def main():
         streams(*args)
     elif cmd == "rates":
         rates(*args)
+    elif cmd == "names":
+        names(*args)
     elif cmd == "churn":
         churn(args[0], args[1], args[2:])
     elif cmd == "check":
