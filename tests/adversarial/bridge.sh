@@ -19,7 +19,7 @@
 # The attacker (a) writes raw Ethernet frames with an AF_PACKET socket.
 # Knob: BRIDGE_REPEAT (default 3), how many times each forged frame is sent.
 # vm-timeout: 900
-# vm-cost: 80
+# vm-cost: 62
 # shellcheck disable=SC2317 # the cases run from a list or through tap_run
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

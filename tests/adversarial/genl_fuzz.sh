@@ -23,7 +23,7 @@
 # SEMNET_FULL=1: the debug kernel answered 484 a second under TCG, 100,000
 # in 207 s), SEMNET_FUZZ_SEED (replay).
 # vm-timeout: 3000
-# vm-cost: 276 1200
+# vm-cost: 239 1200
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
 

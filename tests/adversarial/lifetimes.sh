@@ -20,7 +20,7 @@
 # 4. rmmod right after traffic: the flow cache is empty (no "cache still
 #    has objects"), and the module loads again.
 # vm-timeout: 1500
-# vm-cost: 222
+# vm-cost: 229
 # shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

@@ -24,7 +24,7 @@
 # with SEMNET_FULL=1), SEMNET_TUNNEL_CASES (the cases to run:
 # relay learn ecn flood).
 # vm-timeout: 1500
-# vm-cost: 300
+# vm-cost: 320
 # shellcheck disable=SC2016,SC2317 # awk programs in single quotes; the cases run from a list or through tap_run
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
@@ -338,16 +338,27 @@ s.sendto(b'where', ('$CLIENT', 7777))"
 	jq_in a ".[] | select(.sport == $1 and .dst == \"$CLIENT\") | .xdst" flow show
 }
 
+rx_above() { [ "$(peer_rx "$1" "$2")" -gt "$3" ]; }
+
+# keep_speaking NS NSIP SUBNET: peer NS (a's peer for SUBNET) sends a packet
+# from CLIENT at its NSIP every second, in the background (its pid in
+# $keeper); returns once a has decapsulated the first. (Not through craft:
+# $! must be the sender itself; ip netns exec execs it without a fork.)
+keep_speaking() {
+	local rx0
+	rx0=$(peer_rx a "$3")
+	ip netns exec "$1" python3 "$CRAFT" gre 10.99.0.1 "$2" "$CLIENT" \
+		172.16.0.2 udp=5556 for=600 &
+	keeper=$!
+	wait_for rx_above a "$3" "$rx0"
+}
+
 test_learn_moves() {
 	local s0 keeper
 	# b speaks for its client every second while x claims it: on a slow
 	# guest the checks take longer than the learned entry's idle hold,
-	# after which x could take it over rightly. (Not through craft: $!
-	# must be the sender itself; ip netns exec execs it without a fork.)
-	ip netns exec b python3 "$CRAFT" gre 10.99.0.1 172.16.0.66 "$CLIENT" \
-		172.16.0.2 udp=5556 for=600 &
-	keeper=$!
-	sleep 0.3
+	# after which x could take it over rightly.
+	keep_speaking b 172.16.0.66 172.16.0.64/26
 	tap_eq "learn: a client of b's learned at b's nsIP" "$(learned_xdst 30002)" 172.16.0.66
 
 	s0=$(drop_in a peer_spoofed)
@@ -371,10 +382,7 @@ test_learn_moves() {
 	# then speaks for the client every second.
 	ip netns exec a semnet peer set via 10.99.0.2 down
 	s0=$(drop_in a peer_spoofed)
-	ip netns exec x python3 "$CRAFT" gre 10.99.0.1 172.16.0.130 "$CLIENT" \
-		172.16.0.2 udp=5556 for=600 &
-	keeper=$!
-	sleep 0.3
+	keep_speaking x 172.16.0.130 172.16.0.128/26
 	tap_eq "learn: with b down, x takes the client over" "$(learned_xdst 30005)" 172.16.0.130
 	ip netns exec a semnet peer set via 10.99.0.2 up
 

@@ -16,7 +16,7 @@
 #   netns cli-node: br0 172.16.0.1/26, semnet node 172.16.0.0/26
 #   (peers B 192.168.1.2 and C 192.168.1.3 exist only as table entries)
 # vm-timeout: 900
-# vm-cost: 65
+# vm-cost: 42
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

@@ -23,7 +23,7 @@
 #       cli                  xb                     xc
 #                       (instances 0 and 1 of app.ns.web.prod, Closest address)
 # vm-timeout: 480
-# vm-cost: 60
+# vm-cost: 48
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

@@ -16,7 +16,7 @@
 #   service app.ns.svc.ns, RR address 172.30.0.1 -> x1 x2 x3
 #   x*: TCP 80 (answers its name), TCP 7 and UDP 9 (echo)
 # vm-timeout: 900
-# vm-cost: 75
+# vm-cost: 50
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

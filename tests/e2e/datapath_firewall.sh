@@ -5,7 +5,7 @@
 # (rp_filter=2) behind a Docker-style FORWARD DROP firewall with
 # "ct state invalid drop".
 # vm-timeout: 900
-# vm-cost: 80
+# vm-cost: 52
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

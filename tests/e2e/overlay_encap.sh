@@ -19,7 +19,7 @@
 #   (all three on netns wire's bridge ul0; RR_B 172.30.0.1 -> x1,
 #    RR_C 172.30.0.2 -> x2)
 # vm-timeout: 900
-# vm-cost: 45
+# vm-cost: 21
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

@@ -22,7 +22,7 @@
 #       cli                     x0                     x1       x2
 #   (client of cli.ns.c.prod)   (instances 0, 1, 2 of app.ns.web.prod)
 # vm-timeout: 540
-# vm-cost: 100
+# vm-cost: 69
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
