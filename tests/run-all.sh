@@ -154,8 +154,8 @@ if wanted kunit; then
 	record "kunit" "$?" "$res/kunit.log" $((SECONDS - t0))
 fi
 
-# The VM suites share SEMNET_E2E_JOBS lanes (default 2: two TCG guests
-# share two cores well). vm_group SUITE VM-ARGS... adds the executable
+# The VM suites share SEMNET_E2E_JOBS lanes (default 2, one per core;
+# e2e VMs get one CPU). vm_group SUITE VM-ARGS... adds the executable
 # tests/SUITE/*.sh, to run in VMs started with VM-ARGS; vm_lanes then
 # deals all of them out, longest first, to the lane with the least work
 # (each script's "# vm-cost: S [S-FULL]" line: about its seconds in the
