@@ -37,6 +37,11 @@
 
 static struct kmem_cache *semnet_flow_cache __read_mostly;
 
+/* A u32 of jiffies holds every idle timeout (semnet_flow.expires). */
+static_assert((u64)SEMNET_TIMEOUT_MAX_SECONDS * HZ < S32_MAX);
+/* A flow's memory is what its table costs per connection: keep it packed. */
+static_assert(sizeof(struct semnet_flow) <= 224);
+
 /*
  * Every packet semnet translates looks up its tuple at least twice per
  * node: hash and compare the key as its four 32-bit words, inline, rather
@@ -47,7 +52,7 @@ static inline u32 semnet_fkey_hash(const void *data, u32 len, u32 seed)
 	const struct semnet_fkey *k = data;
 
 	return jhash_3words(semnet_fkey_word(k, 0), semnet_fkey_word(k, 1),
-			    semnet_fkey_word(k, 2), seed ^ semnet_fkey_word(k, 3));
+			    semnet_fkey_word(k, 2), seed ^ semnet_fkey_tail(k));
 }
 
 static inline int semnet_ftuple_cmp(struct rhashtable_compare_arg *arg,
@@ -164,8 +169,8 @@ static void semnet_flow_set_tuple(struct semnet_ftuple *t, u8 index,
 				  const struct semnet_fkey *key,
 				  const struct semnet_fkey *to)
 {
-	t->index = index;
 	t->key = *key;
+	t->key.index = index;
 	t->to = *to;
 }
 
@@ -310,7 +315,7 @@ static void semnet_early_drop_sample(struct semnet_net *sn,
 			struct semnet_flow *flow;
 			int load;
 
-			if (t->index != SEMNET_FT_ORIG_PRE)
+			if (t->key.index != SEMNET_FT_ORIG_PRE)
 				continue;
 			ed->seen++;
 			flow = semnet_ftuple_flow(t);
@@ -319,8 +324,8 @@ static void semnet_early_drop_sample(struct semnet_net *sn,
 			load = semnet_unreplied_count(&sn->flows, t->key.src);
 			if (!ed->victim || load > ed->load ||
 			    (load == ed->load &&
-			     time_before(READ_ONCE(flow->expires),
-					 READ_ONCE(ed->victim->expires)))) {
+			     time_before32(READ_ONCE(flow->expires),
+					   READ_ONCE(ed->victim->expires)))) {
 				ed->victim = flow;
 				ed->load = load;
 			}
@@ -413,8 +418,9 @@ struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 	}
 	flow->inst = plan->inst;
 	flow->state = SEMNET_FLOW_UNREPLIED;
-	flow->expires = jiffies + semnet_flow_timeout(node, plan->orig.proto,
-						      SEMNET_FLOW_UNREPLIED);
+	semnet_flow_set_expires(flow, jiffies +
+				semnet_flow_timeout(node, plan->orig.proto,
+						    SEMNET_FLOW_UNREPLIED));
 
 	/* Keep the client's port when that is unique, as nf_nat does. */
 	for (tries = 0; tries < SEMNET_REMAP_TRIES; tries++) {
@@ -545,8 +551,8 @@ void semnet_flow_seen(struct semnet_net *sn, struct semnet_flow *flow,
 		WRITE_ONCE(flow->state, next);
 	expires = jiffies + semnet_flow_timeout(node, proto, next);
 	/* Avoid dirtying the cache line on every packet of a busy flow. */
-	if (READ_ONCE(flow->expires) != expires)
-		WRITE_ONCE(flow->expires, expires);
+	if (READ_ONCE(flow->expires) != (u32)expires)
+		semnet_flow_set_expires(flow, expires);
 }
 
 unsigned int semnet_flow_purge(struct semnet_net *sn,
@@ -591,7 +597,7 @@ unsigned int semnet_flow_purge(struct semnet_net *sn,
 				rhashtable_walk_start(&iter);
 				paused = true;
 			}
-			if (t->index != SEMNET_FT_ORIG_PRE)
+			if (t->key.index != SEMNET_FT_ORIG_PRE)
 				continue;
 			flow = semnet_ftuple_flow(t);
 			if (match && !match(flow, arg))
@@ -642,12 +648,12 @@ static void semnet_flow_gc(struct work_struct *work)
 		}
 		if (IS_ERR(t))
 			continue;	/* -EAGAIN: the table was resized */
-		if (t->index != SEMNET_FT_ORIG_PRE)
+		if (t->key.index != SEMNET_FT_ORIG_PRE)
 			continue;
 		flow = semnet_ftuple_flow(t);
 		if (semnet_flow_stale(flow))
 			semnet_flow_remove(sn, flow);
-		else if (time_after(now, READ_ONCE(flow->expires)) &&
+		else if (time_after(now, semnet_flow_expires(flow)) &&
 			 semnet_flow_remove(sn, flow))
 			semnet_stat_inc(sn, flows_expired);
 	}
@@ -690,7 +696,7 @@ static void semnet_ftuple_free(void *ptr, void *arg)
 	struct semnet_ftuple *t = ptr;
 
 	/* Each flow is in the table four times: free it with its first. */
-	if (t->index == SEMNET_FT_ORIG_PRE)
+	if (t->key.index == SEMNET_FT_ORIG_PRE)
 		semnet_flow_free(semnet_ftuple_flow(t));
 }
 

@@ -4,6 +4,7 @@
 
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
+#include <linux/jiffies.h>
 #include <linux/string.h>
 #include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
@@ -27,6 +28,9 @@ enum semnet_stage {
 
 /* A flow key: the 5-tuple as seen at one stage. ICMP echo: the id is the
  * source "port" of a request and the destination "port" of a reply.
+ * @index is not part of the key: a tuple keeps there which of its flow's
+ * four it is (enum semnet_ftuple_index), in what would be padding, and
+ * hashing and comparing skip it.
  */
 struct semnet_fkey {
 	__be32 src;
@@ -35,14 +39,15 @@ struct semnet_fkey {
 	__be16 dport;
 	u8 proto;
 	u8 stage;
-	u8 pad[2];
+	u8 index;
+	u8 pad;
 };
 
 static_assert(sizeof(struct semnet_fkey) == 4 * sizeof(u32));
 
 /*
- * Word @i of a key (0: src, 1: dst, 2: ports, 3: proto, stage, zero
- * padding), for hashing and comparing keys a word at a time.
+ * Word @i of a key (0: src, 1: dst, 2: ports), for hashing and comparing
+ * keys a word at a time.
  */
 static inline u32 semnet_fkey_word(const struct semnet_fkey *k, unsigned int i)
 {
@@ -52,13 +57,19 @@ static inline u32 semnet_fkey_word(const struct semnet_fkey *k, unsigned int i)
 	return w;
 }
 
+/* The rest of the key, without the tuple's index. */
+static inline u32 semnet_fkey_tail(const struct semnet_fkey *k)
+{
+	return k->proto | (u32)k->stage << 8;
+}
+
 static inline bool semnet_fkey_equal(const struct semnet_fkey *a,
 				     const struct semnet_fkey *b)
 {
 	return !((semnet_fkey_word(a, 0) ^ semnet_fkey_word(b, 0)) |
 		 (semnet_fkey_word(a, 1) ^ semnet_fkey_word(b, 1)) |
 		 (semnet_fkey_word(a, 2) ^ semnet_fkey_word(b, 2)) |
-		 (semnet_fkey_word(a, 3) ^ semnet_fkey_word(b, 3)));
+		 (semnet_fkey_tail(a) ^ semnet_fkey_tail(b)));
 }
 
 /* The four places a flow is looked up, one tuple each. */
@@ -70,13 +81,18 @@ enum semnet_ftuple_index {
 	SEMNET_FT_COUNT,
 };
 
-/* A hash-table entry: packets matching @key are rewritten to @to. */
+/*
+ * A hash-table entry: packets matching @key are rewritten to @to (only its
+ * addresses and ports count). Its index lives in key.index, so the entry
+ * is 40 bytes, not 48: a flow is four of them.
+ */
 struct semnet_ftuple {
 	struct rhash_head node;
 	struct semnet_fkey key;
 	struct semnet_fkey to;
-	u8 index;
 };
+
+static_assert(sizeof(struct semnet_ftuple) <= 40);
 
 /* Bits of semnet_flow.flags. */
 enum {
@@ -93,12 +109,18 @@ enum {
 #define SEMNET_SEEN_RST		BIT(2)
 #define SEMNET_SEEN_SYN		BIT(3)	/* a SYN without ACK */
 
+/*
+ * A flow, packed for a million of them: 224 bytes, 18 to a 4 KiB slab
+ * page. @expires holds the low 32 bits of jiffies (idle timeouts are at
+ * most SEMNET_TIMEOUT_MAX_SECONDS, far below 2^31 jiffies): read and set
+ * it with semnet_flow_expires() and semnet_flow_set_expires().
+ */
 struct semnet_flow {
 	struct semnet_ftuple t[SEMNET_FT_COUNT];
 	struct semnet_service *svc;	/* NULL for flows to an InstanceIP */
 	struct semnet_instance *inst;
-	unsigned long expires;		/* jiffies */
 	unsigned long flags;
+	u32 expires;
 	u8 state;			/* enum semnet_flow_state */
 	atomic64_t packets;
 	atomic64_t bytes;
@@ -108,7 +130,21 @@ struct semnet_flow {
 static inline struct semnet_flow *semnet_ftuple_flow(struct semnet_ftuple *t)
 {
 	/* t[] is the first member's array: step back to t[0], then out. */
-	return container_of(t - t->index, struct semnet_flow, t[0]);
+	return container_of(t - t->key.index, struct semnet_flow, t[0]);
+}
+
+/* When @flow expires, in jiffies (within 2^31 of now). */
+static inline unsigned long semnet_flow_expires(const struct semnet_flow *flow)
+{
+	unsigned long now = jiffies;
+
+	return now + (s32)(READ_ONCE(flow->expires) - (u32)now);
+}
+
+static inline void semnet_flow_set_expires(struct semnet_flow *flow,
+					   unsigned long expires)
+{
+	WRITE_ONCE(flow->expires, (u32)expires);
 }
 
 /* What a new flow translates to; the flow code picks the source port. */

@@ -114,8 +114,8 @@ int semnet_parse(struct sk_buff *skb, struct semnet_pkt *pkt)
 	pkt->tcp_fin = false;
 	pkt->tcp_rst = false;
 	pkt->key.stage = 0;
-	pkt->key.pad[0] = 0;
-	pkt->key.pad[1] = 0;
+	pkt->key.index = 0;
+	pkt->key.pad = 0;
 	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
 	if (!iph || iph->ihl < 5 || iph->version != 4)
 		return -EINVAL;

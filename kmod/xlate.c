@@ -107,7 +107,7 @@ static unsigned int semnet_apply(struct semnet_net *sn,
 	if (t->key.stage == SEMNET_STAGE_PRE) {
 		unsigned int seen = 0;
 
-		if (t->index == SEMNET_FT_REPLY_PRE)
+		if (t->key.index == SEMNET_FT_REPLY_PRE)
 			seen |= SEMNET_SEEN_REPLY;
 		if (pkt->tcp_fin)
 			seen |= SEMNET_SEEN_FIN;
@@ -314,12 +314,12 @@ static unsigned int semnet_icmp_error(struct semnet_net *sn,
 
 		mid.stage = SEMNET_STAGE_POST;
 		t = semnet_flow_lookup(sn, &mid);
-		if (!t || (t->index != SEMNET_FT_ORIG_POST &&
-			   t->index != SEMNET_FT_REPLY_POST))
+		if (!t || (t->key.index != SEMNET_FT_ORIG_POST &&
+			   t->key.index != SEMNET_FT_REPLY_POST))
 			return NF_ACCEPT;
 		semnet_untrack(skb);
 		if (semnet_rewrite_icmp_embedded(skb, pkt,
-						 &semnet_ftuple_flow(t)->t[t->index - 1].key))
+						 &semnet_ftuple_flow(t)->t[t->key.index - 1].key))
 			return semnet_drop_packet(sn, skb, SEMNET_DROP_NOMEM);
 	} else {
 		return NF_ACCEPT;
@@ -384,7 +384,7 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 		return semnet_icmp_error(sn, skb, state, &pkt);
 
 	t = semnet_flow_lookup(sn, &pkt.key);
-	if (t && pkt.tcp_syn && t->index == SEMNET_FT_ORIG_PRE &&
+	if (t && pkt.tcp_syn && t->key.index == SEMNET_FT_ORIG_PRE &&
 	    READ_ONCE(semnet_ftuple_flow(t)->state) == SEMNET_FLOW_CLOSING) {
 		/* A closed connection's port reused: a new flow, a new pick. */
 		semnet_flow_remove(sn, semnet_ftuple_flow(t));

@@ -26,7 +26,7 @@ static unsigned int lt_count(struct semnet_net *sn, const void *svc,
 	while ((t = rhashtable_walk_next(&iter))) {
 		const struct semnet_flow *flow;
 
-		if (IS_ERR(t) || t->index != SEMNET_FT_ORIG_PRE)
+		if (IS_ERR(t) || t->key.index != SEMNET_FT_ORIG_PRE)
 			continue;
 		flow = semnet_ftuple_flow(t);
 		if ((!svc || flow->svc == svc) && (!inst || flow->inst == inst))

@@ -227,7 +227,7 @@ static struct semnet_ftuple *tb_stage(struct kunit *test, struct kt_fixture *f,
 	key->stage = stage;
 	t = semnet_flow_lookup(&f->sn, key);
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_EXPECT_EQ(test, t->index, index);
+	KUNIT_EXPECT_EQ(test, t->key.index, index);
 	return t;
 }
 
@@ -244,7 +244,7 @@ static void semnet_tables_flows(struct kunit *test)
 	plan = tb_plan(f, "172.16.0.2", 40000, "172.30.0.1", 80, "172.30.1.1");
 	t = semnet_flow_create(&f->sn, tb_node(f), &plan);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
-	KUNIT_EXPECT_EQ(test, t->index, SEMNET_FT_ORIG_PRE);
+	KUNIT_EXPECT_EQ(test, t->key.index, SEMNET_FT_ORIG_PRE);
 	KUNIT_EXPECT_EQ(test, t->to.dst, tb_ip("172.16.0.5"));
 	KUNIT_EXPECT_EQ(test, t->to.sport, htons(40000));
 	KUNIT_EXPECT_PTR_EQ(test, semnet_flow_lookup(&f->sn, &plan.orig), t);
@@ -334,7 +334,7 @@ static void semnet_tables_timeouts(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
 	flow = semnet_ftuple_flow(t);
 	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_UNREPLIED);
-	KUNIT_EXPECT_TRUE(test, time_before_eq(flow->expires, jiffies + 30 * HZ));
+	KUNIT_EXPECT_TRUE(test, time_before_eq(semnet_flow_expires(flow), jiffies + 30 * HZ));
 
 	/* SYN-ACK: replied, but a handshake nobody completes stays unreplied. */
 	semnet_flow_seen(&f->sn, flow, node, 60, SEMNET_SEEN_REPLY);
@@ -344,24 +344,24 @@ static void semnet_tables_timeouts(struct kunit *test)
 	semnet_flow_seen(&f->sn, flow, node, 40, 0);
 	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_ACTIVE);
 	KUNIT_EXPECT_TRUE(test, test_bit(SEMNET_FLOW_ASSURED, &flow->flags));
-	KUNIT_EXPECT_TRUE(test, time_after_eq(flow->expires, jiffies + 899 * HZ));
+	KUNIT_EXPECT_TRUE(test, time_after_eq(semnet_flow_expires(flow), jiffies + 899 * HZ));
 
 	/* Half-closed: the client's FIN alone keeps the flow active. */
 	semnet_flow_seen(&f->sn, flow, node, 40, SEMNET_SEEN_FIN);
 	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_ACTIVE);
-	KUNIT_EXPECT_TRUE(test, time_after_eq(flow->expires, jiffies + 899 * HZ));
+	KUNIT_EXPECT_TRUE(test, time_after_eq(semnet_flow_expires(flow), jiffies + 899 * HZ));
 	semnet_flow_seen(&f->sn, flow, node, 1000, SEMNET_SEEN_REPLY);
 	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_ACTIVE);
 	/* The server's FIN too: both ways closed, the short timeout. */
 	semnet_flow_seen(&f->sn, flow, node, 40, SEMNET_SEEN_REPLY | SEMNET_SEEN_FIN);
 	KUNIT_EXPECT_EQ(test, flow->state, SEMNET_FLOW_CLOSING);
-	KUNIT_EXPECT_TRUE(test, time_before_eq(flow->expires, jiffies + 10 * HZ));
+	KUNIT_EXPECT_TRUE(test, time_before_eq(semnet_flow_expires(flow), jiffies + 10 * HZ));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&flow->packets), 5);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&flow->bytes), 1180);
 	rcu_read_unlock();
 
 	/* The reaper removes a flow once it is idle past its timeout. */
-	WRITE_ONCE(flow->expires, jiffies - 1);
+	semnet_flow_set_expires(flow, jiffies - 1);
 	mod_delayed_work(system_power_efficient_wq, &f->sn.flows.gc_work, 0);
 	flush_delayed_work(&f->sn.flows.gc_work);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 0);
