@@ -279,7 +279,8 @@ if wanted e2e; then
 		# its time with one CPU spinning on a lock the other holds while
 		# descheduled (netlink.sh: 122 s with two CPUs, 54 s with one).
 		# The races are the adversarial suite's job, on two CPUs.
-		args=(--smp 1)
+		# 2 GiB: flow_memory.sh holds a million flows.
+		args=(--smp 1 --mem 2G)
 	fi
 	if [ "$module_ok" = 1 ] && [ "$user_ok" = 1 ]; then
 		vm_group e2e "${args[@]}"
