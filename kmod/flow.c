@@ -40,7 +40,7 @@ static struct kmem_cache *semnet_flow_cache __read_mostly;
 /* A u32 of jiffies holds every idle timeout (semnet_flow.expires). */
 static_assert((u64)SEMNET_TIMEOUT_MAX_SECONDS * HZ < S32_MAX);
 /* A flow's memory is what its table costs per connection: keep it packed. */
-static_assert(sizeof(struct semnet_flow) <= 224);
+static_assert(sizeof(struct semnet_flow) <= 168);
 
 /*
  * Every packet semnet translates looks up its tuple at least twice per
@@ -165,58 +165,55 @@ struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,
 	return t;
 }
 
-static void semnet_flow_set_tuple(struct semnet_ftuple *t, u8 index,
-				  const struct semnet_fkey *key,
-				  const struct semnet_fkey *to)
+static void semnet_flow_set_key(struct semnet_ftuple *t, u8 index,
+				const struct semnet_fkey *key, u8 stage)
 {
 	t->key = *key;
+	t->key.stage = stage;
 	t->key.index = index;
-	t->to = *to;
 }
 
-/* Fills the four tuples of @flow for client source port @xsport. */
+/*
+ * Fills the four tuples of @flow for client source port @xsport. Each
+ * PRE tuple's packet leaves as its POST tuple's key: see
+ * semnet_ftuple_target().
+ */
 static void semnet_flow_build(struct semnet_flow *flow,
 			      const struct semnet_flow_plan *p, __be16 xsport)
 {
 	const struct semnet_fkey *o = &p->orig;
-	struct semnet_fkey key, to;
+	struct semnet_fkey key;
 
 	memset(&key, 0, sizeof(key));
 	key.proto = o->proto;
-	to = key;
 
-	/* Client → ServiceIP, before routing: the instance, a free port. */
+	/* Client → ServiceIP, before routing. */
 	key.src = o->src; key.sport = o->sport;
 	key.dst = o->dst; key.dport = o->dport;
-	key.stage = SEMNET_STAGE_PRE;
-	to.src = o->src; to.sport = xsport;
-	to.dst = p->xdst; to.dport = o->dport;
-	semnet_flow_set_tuple(&flow->t[SEMNET_FT_ORIG_PRE], SEMNET_FT_ORIG_PRE,
-			      &key, &to);
+	semnet_flow_set_key(&flow->t[SEMNET_FT_ORIG_PRE], SEMNET_FT_ORIG_PRE,
+			    &key, SEMNET_STAGE_PRE);
 
-	/* Client → instance, after routing: the client's InstanceIP. */
-	key = to;
-	key.stage = SEMNET_STAGE_POST;
-	to.src = p->xsrc;
-	semnet_flow_set_tuple(&flow->t[SEMNET_FT_ORIG_POST], SEMNET_FT_ORIG_POST,
-			      &key, &to);
+	/* Client → instance (a free port), after routing. */
+	key.sport = xsport;
+	key.dst = p->xdst;
+	semnet_flow_set_key(&flow->t[SEMNET_FT_ORIG_POST], SEMNET_FT_ORIG_POST,
+			    &key, SEMNET_STAGE_POST);
+	/* ... leaves with the client's InstanceIP. */
+	flow->orig_xsrc = p->xsrc;
 
-	/* Instance → client, before routing: back to the client's nsIP. */
+	/* Instance → client, before routing. */
 	key.src = p->reply_src; key.sport = o->dport;
 	key.dst = p->reply_dst; key.dport = xsport;
-	key.stage = SEMNET_STAGE_PRE;
-	to = key;
-	to.dst = p->reply_xdst;
-	semnet_flow_set_tuple(&flow->t[SEMNET_FT_REPLY_PRE], SEMNET_FT_REPLY_PRE,
-			      &key, &to);
+	semnet_flow_set_key(&flow->t[SEMNET_FT_REPLY_PRE], SEMNET_FT_REPLY_PRE,
+			    &key, SEMNET_STAGE_PRE);
 
-	/* Instance → client, after routing: from the address it asked for. */
-	key = to;
-	key.stage = SEMNET_STAGE_POST;
-	to.src = p->reply_xsrc; to.sport = o->dport;
-	to.dport = o->sport;
-	semnet_flow_set_tuple(&flow->t[SEMNET_FT_REPLY_POST], SEMNET_FT_REPLY_POST,
-			      &key, &to);
+	/* Back to the client's nsIP, after routing. */
+	key.dst = p->reply_xdst;
+	semnet_flow_set_key(&flow->t[SEMNET_FT_REPLY_POST], SEMNET_FT_REPLY_POST,
+			    &key, SEMNET_STAGE_POST);
+	/* ... leaves from the address it asked for, to its own port. */
+	flow->reply_xsrc = p->reply_xsrc;
+	flow->reply_xdport = o->sport;
 }
 
 static int semnet_flow_insert_tuple(struct semnet_net *sn,

@@ -82,17 +82,17 @@ enum semnet_ftuple_index {
 };
 
 /*
- * A hash-table entry: packets matching @key are rewritten to @to (only its
- * addresses and ports count). Its index lives in key.index, so the entry
- * is 40 bytes, not 48: a flow is four of them.
+ * A hash-table entry: the key packets are found by at one of the four
+ * places (its index lives in key.index). What they are rewritten to is
+ * not stored twice: a PRE tuple's packet leaves as its POST tuple's key,
+ * and a POST tuple changes only the source (and, for replies, the
+ * destination port) of its own key. semnet_ftuple_target() puts it
+ * together.
  */
 struct semnet_ftuple {
 	struct rhash_head node;
 	struct semnet_fkey key;
-	struct semnet_fkey to;
 };
-
-static_assert(sizeof(struct semnet_ftuple) <= 40);
 
 /* Bits of semnet_flow.flags. */
 enum {
@@ -110,7 +110,7 @@ enum {
 #define SEMNET_SEEN_SYN		BIT(3)	/* a SYN without ACK */
 
 /*
- * A flow, packed for a million of them: 224 bytes, 18 to a 4 KiB slab
+ * A flow, packed for a million of them: 168 bytes, 24 to a 4 KiB slab
  * page. @expires holds the low 32 bits of jiffies (idle timeouts are at
  * most SEMNET_TIMEOUT_MAX_SECONDS, far below 2^31 jiffies): read and set
  * it with semnet_flow_expires() and semnet_flow_set_expires().
@@ -122,6 +122,9 @@ struct semnet_flow {
 	unsigned long flags;
 	u32 expires;
 	u8 state;			/* enum semnet_flow_state */
+	__be16 reply_xdport;		/* REPLY_POST: the client's own port */
+	__be32 orig_xsrc;		/* ORIG_POST: the client's identity */
+	__be32 reply_xsrc;		/* REPLY_POST: what the client asked for */
 	atomic64_t packets;
 	atomic64_t bytes;
 	struct rcu_head rcu;
@@ -131,6 +134,30 @@ static inline struct semnet_flow *semnet_ftuple_flow(struct semnet_ftuple *t)
 {
 	/* t[] is the first member's array: step back to t[0], then out. */
 	return container_of(t - t->key.index, struct semnet_flow, t[0]);
+}
+
+/* What packets @t finds are rewritten to (proto, stage: @t's). */
+static inline void semnet_ftuple_target(struct semnet_ftuple *t,
+					struct semnet_fkey *to)
+{
+	const struct semnet_flow *flow = semnet_ftuple_flow(t);
+
+	switch (t->key.index) {
+	case SEMNET_FT_ORIG_PRE:
+	case SEMNET_FT_REPLY_PRE:
+		*to = flow->t[t->key.index + 1].key;
+		to->stage = t->key.stage;
+		break;
+	case SEMNET_FT_ORIG_POST:
+		*to = t->key;
+		to->src = flow->orig_xsrc;
+		break;
+	default:
+		*to = t->key;
+		to->src = flow->reply_xsrc;
+		to->dport = flow->reply_xdport;
+	}
+	to->index = t->key.index;
 }
 
 /* When @flow expires, in jiffies (within 2^31 of now). */

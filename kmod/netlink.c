@@ -909,7 +909,7 @@ static int semnet_flow_fill(struct sk_buff *skb, void *obj,
 {
 	struct semnet_ftuple *t = obj;
 	const struct semnet_flow *flow;
-	const struct semnet_fkey *o, *x, *post;
+	const struct semnet_fkey *o, *x;
 	struct nlattr *nest;
 	long left;
 
@@ -920,8 +920,7 @@ static int semnet_flow_fill(struct sk_buff *skb, void *obj,
 	    semnet_flow_filtered(flow, ctx->flow_service, ctx->flow_instance))
 		return -ENOENT;
 	o = &t->key;
-	x = &t->to;
-	post = &flow->t[SEMNET_FT_ORIG_POST].to;
+	x = &flow->t[SEMNET_FT_ORIG_POST].key;	/* what ORIG_PRE makes */
 	left = (long)(semnet_flow_expires(flow) - jiffies);
 
 	nest = nla_nest_start(skb, SEMNET_A_FLOW);
@@ -932,7 +931,7 @@ static int semnet_flow_fill(struct sk_buff *skb, void *obj,
 	    nla_put_be16(skb, SEMNET_A_FLOW_SPORT, o->sport) ||
 	    nla_put_in_addr(skb, SEMNET_A_FLOW_DST, o->dst) ||
 	    nla_put_be16(skb, SEMNET_A_FLOW_DPORT, o->dport) ||
-	    nla_put_in_addr(skb, SEMNET_A_FLOW_XSRC, post->src) ||
+	    nla_put_in_addr(skb, SEMNET_A_FLOW_XSRC, flow->orig_xsrc) ||
 	    nla_put_be16(skb, SEMNET_A_FLOW_XSPORT, x->sport) ||
 	    nla_put_in_addr(skb, SEMNET_A_FLOW_XDST, x->dst) ||
 	    nla_put_be16(skb, SEMNET_A_FLOW_XDPORT, x->dport) ||

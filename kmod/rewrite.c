@@ -379,7 +379,8 @@ int semnet_rewrite_icmp_embedded(struct sk_buff *skb,
 }
 
 int semnet_rewrite_icmp_error(struct sk_buff *skb, const struct semnet_pkt *pkt,
-			      const struct semnet_ftuple *match)
+			      const struct semnet_fkey *match,
+			      const struct semnet_fkey *to)
 {
 	int l4len = semnet_inner_writable(skb, pkt);
 	struct semnet_fkey inner_to;
@@ -389,20 +390,20 @@ int semnet_rewrite_icmp_error(struct sk_buff *skb, const struct semnet_pkt *pkt,
 	if (l4len < 0)
 		return l4len;
 	/* The embedded packet went the other way: reverse the rewrite. */
-	semnet_fkey_reverse(&inner_to, &match->to);
+	semnet_fkey_reverse(&inner_to, to);
 	semnet_rewrite_inner(skb, pkt, l4len, &pkt->key, &inner_to);
 
 	iph = ip_hdr(skb);
 	src = iph->saddr;
 	dst = iph->daddr;
 	/* The error's sender may be a router on the way: keep its address. */
-	if (src == match->key.src && src != match->to.src) {
-		csum_replace4(&iph->check, src, match->to.src);
-		iph->saddr = match->to.src;
+	if (src == match->src && src != to->src) {
+		csum_replace4(&iph->check, src, to->src);
+		iph->saddr = to->src;
 	}
-	if (dst == match->key.dst && dst != match->to.dst) {
-		csum_replace4(&iph->check, dst, match->to.dst);
-		iph->daddr = match->to.dst;
+	if (dst == match->dst && dst != to->dst) {
+		csum_replace4(&iph->check, dst, to->dst);
+		iph->daddr = to->dst;
 	}
 	semnet_icmp_csum(skb, pkt);
 	return 0;

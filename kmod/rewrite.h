@@ -38,14 +38,16 @@ int semnet_rewrite(struct sk_buff *skb, const struct semnet_pkt *pkt,
 
 /*
  * Translates an ICMP error whose embedded packet belongs to a flow:
- * @match is the tuple found for the embedded packet reversed. The embedded
- * header becomes the reverse of match->to, the outer addresses follow the
- * same rewrite, and the ICMP checksum is recomputed. The skb may be
+ * @match is the key of the tuple found for the embedded packet reversed,
+ * @to what that tuple rewrites to. The embedded header becomes the reverse
+ * of @to, the outer addresses follow the same rewrite, and the ICMP
+ * checksum is recomputed. The skb may be
  * non-linear: what is rewritten is made writable first. 0, -ENOMEM, or
  * -EINVAL when @pkt does not describe @skb.
  */
 int semnet_rewrite_icmp_error(struct sk_buff *skb, const struct semnet_pkt *pkt,
-			      const struct semnet_ftuple *match);
+			      const struct semnet_fkey *match,
+			      const struct semnet_fkey *to);
 
 /*
  * Rewrites only the embedded packet of an ICMP error to @to (the outer

@@ -87,14 +87,17 @@ static unsigned int semnet_apply(struct semnet_net *sn,
 				 struct semnet_ftuple *t)
 {
 	struct semnet_flow *flow = semnet_ftuple_flow(t);
-	bool dst_changed = t->key.dst != t->to.dst;
+	struct semnet_fkey to;
+	bool dst_changed;
 	int ret;
 
 	semnet_untrack(skb);
+	semnet_ftuple_target(t, &to);
+	dst_changed = t->key.dst != to.dst;
 	/* Tunnel flows on the instance's node often change nothing here. */
-	if ((t->key.src != t->to.src || t->key.dst != t->to.dst ||
-	     t->key.sport != t->to.sport || t->key.dport != t->to.dport) &&
-	    semnet_rewrite(skb, pkt, &t->key, &t->to))
+	if ((t->key.src != to.src || t->key.dst != to.dst ||
+	     t->key.sport != to.sport || t->key.dport != to.dport) &&
+	    semnet_rewrite(skb, pkt, &t->key, &to))
 		return semnet_drop_packet(sn, skb, SEMNET_DROP_NOMEM);
 	if (dst_changed) {
 		ret = semnet_reroute(skb, state);
@@ -301,8 +304,11 @@ static unsigned int semnet_icmp_error(struct semnet_net *sn,
 	reply.stage = pkt->key.stage;
 	t = semnet_flow_lookup(sn, &reply);
 	if (t) {
+		struct semnet_fkey to;
+
 		semnet_untrack(skb);
-		if (semnet_rewrite_icmp_error(skb, pkt, t))
+		semnet_ftuple_target(t, &to);
+		if (semnet_rewrite_icmp_error(skb, pkt, &t->key, &to))
 			return semnet_drop_packet(sn, skb, SEMNET_DROP_NOMEM);
 	} else if (state->hook == NF_INET_LOCAL_OUT) {
 		/*

@@ -301,7 +301,7 @@ static struct sk_buff *rw_icmp_error(struct kunit *test, const char *src,
  */
 static void semnet_rw_icmp_error(struct kunit *test)
 {
-	struct semnet_ftuple match = {};
+	struct semnet_fkey mkey, mto;
 	struct sk_buff *skb, *inner;
 	struct semnet_pkt pkt;
 	struct iphdr *iph;
@@ -319,9 +319,9 @@ static void semnet_rw_icmp_error(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ntohs(pkt.key.dport), 9);
 
 	/* The flow's REPLY_PRE tuple (the error's key reversed matches it). */
-	match.key = rw_key("172.16.0.5", 9, "172.30.1.10", 41000, IPPROTO_UDP);
-	match.to = rw_key("172.30.0.1", 9, "172.16.0.2", 40000, IPPROTO_UDP);
-	KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
+	mkey = rw_key("172.16.0.5", 9, "172.30.1.10", 41000, IPPROTO_UDP);
+	mto = rw_key("172.30.0.1", 9, "172.16.0.2", 40000, IPPROTO_UDP);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &mkey, &mto), 0);
 
 	iph = ip_hdr(skb);
 	KUNIT_EXPECT_EQ(test, iph->saddr, rw_ip("172.30.0.1"));
@@ -349,7 +349,7 @@ static void semnet_rw_icmp_error(struct kunit *test)
 /* An error from a router on the way keeps the router's address. */
 static void semnet_rw_icmp_error_router(struct kunit *test)
 {
-	struct semnet_ftuple match = {};
+	struct semnet_fkey mkey, mto;
 	struct semnet_pkt pkt;
 	struct sk_buff *skb;
 
@@ -358,9 +358,9 @@ static void semnet_rw_icmp_error_router(struct kunit *test)
 			    20 + 8);
 
 	KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
-	match.key = rw_key("172.16.0.5", 80, "172.30.1.10", 41000, IPPROTO_TCP);
-	match.to = rw_key("172.30.0.1", 80, "172.16.0.2", 40000, IPPROTO_TCP);
-	KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
+	mkey = rw_key("172.16.0.5", 80, "172.30.1.10", 41000, IPPROTO_TCP);
+	mto = rw_key("172.30.0.1", 80, "172.16.0.2", 40000, IPPROTO_TCP);
+	KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &mkey, &mto), 0);
 	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->saddr, rw_ip("10.9.9.9"));
 	KUNIT_EXPECT_EQ(test, ip_hdr(skb)->daddr, rw_ip("172.16.0.2"));
 	rw_expect_ip_ok(test, skb);
@@ -445,13 +445,13 @@ static void rw_icmp_error_frags(struct kunit *test, u8 proto, bool embedded)
 	unsigned int quote = 20 + l4len + 8;
 	unsigned int head, total = 20 + sizeof(struct icmphdr) + quote;
 	u16 port = proto == IPPROTO_TCP ? 80 : 9;
-	struct semnet_ftuple match = {};
+	struct semnet_fkey mkey, mto;
 	struct semnet_fkey to;
 	struct semnet_pkt pkt;
 	struct sk_buff *skb;
 
-	match.key = rw_key("172.16.0.5", port, "172.30.1.10", 41000, proto);
-	match.to = rw_key("172.30.0.1", port, "172.16.0.2", 40000, proto);
+	mkey = rw_key("172.16.0.5", port, "172.30.1.10", 41000, proto);
+	mto = rw_key("172.30.0.1", port, "172.16.0.2", 40000, proto);
 	to = rw_key("172.16.0.2", 40000, "172.30.0.1", port, proto);
 	for (head = 20; head < total; head++) {
 		struct sk_buff *inner;
@@ -469,7 +469,7 @@ static void rw_icmp_error_frags(struct kunit *test, u8 proto, bool embedded)
 		if (embedded)
 			KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_embedded(skb, &pkt, &to), 0);
 		else
-			KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
+			KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &mkey, &mto), 0);
 		KUNIT_EXPECT_EQ_MSG(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0,
 				    "ICMP checksum, first %u bytes linear", head);
 		KUNIT_ASSERT_EQ(test, skb_linearize(skb), 0);
@@ -507,13 +507,13 @@ static void semnet_rw_icmp_embedded_frags(struct kunit *test)
  */
 static void semnet_rw_icmp_error_short_quote(struct kunit *test)
 {
-	struct semnet_ftuple match = {};
+	struct semnet_fkey mkey, mto;
 	struct sk_buff *skb, *want;
 	struct semnet_pkt pkt;
 	unsigned int head;
 
-	match.key = rw_key("172.16.0.5", 80, "172.30.1.10", 41000, IPPROTO_TCP);
-	match.to = rw_key("172.30.0.1", 80, "172.16.0.2", 40000, IPPROTO_TCP);
+	mkey = rw_key("172.16.0.5", 80, "172.30.1.10", 41000, IPPROTO_TCP);
+	mto = rw_key("172.30.0.1", 80, "172.16.0.2", 40000, IPPROTO_TCP);
 	for (head = 20; head < 20 + 8 + 20 + 8; head++) {
 		skb = rw_icmp_error(test, "10.9.9.9", "172.30.1.10",
 				    ICMP_TIME_EXCEEDED,
@@ -521,7 +521,7 @@ static void semnet_rw_icmp_error_short_quote(struct kunit *test)
 					   "172.16.0.5", 80), 20 + 8);
 		skb = rw_nonlinear(test, skb, head);
 		KUNIT_ASSERT_EQ(test, semnet_parse(skb, &pkt), 0);
-		KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &match), 0);
+		KUNIT_ASSERT_EQ(test, semnet_rewrite_icmp_error(skb, &pkt, &mkey, &mto), 0);
 		KUNIT_EXPECT_EQ(test, rw_l4_csum(skb, 20, 0, 0, IPPROTO_ICMP), 0);
 		KUNIT_ASSERT_EQ(test, skb_linearize(skb), 0);
 		want = rw_client_l4(test, IPPROTO_TCP, 80);

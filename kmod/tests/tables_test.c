@@ -231,12 +231,21 @@ static struct semnet_ftuple *tb_stage(struct kunit *test, struct kt_fixture *f,
 	return t;
 }
 
+/* What @t rewrites its packets to. */
+static struct semnet_fkey tb_to(struct semnet_ftuple *t)
+{
+	struct semnet_fkey to;
+
+	semnet_ftuple_target(t, &to);
+	return to;
+}
+
 static void semnet_tables_flows(struct kunit *test)
 {
 	struct kt_fixture *f = test->priv;
 	struct semnet_flow_plan plan, clash;
 	struct semnet_ftuple *t, *t2;
-	struct semnet_fkey key;
+	struct semnet_fkey key, fwd;
 
 	tb_one_instance(test, f);
 
@@ -245,8 +254,8 @@ static void semnet_tables_flows(struct kunit *test)
 	t = semnet_flow_create(&f->sn, tb_node(f), &plan);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
 	KUNIT_EXPECT_EQ(test, t->key.index, SEMNET_FT_ORIG_PRE);
-	KUNIT_EXPECT_EQ(test, t->to.dst, tb_ip("172.16.0.5"));
-	KUNIT_EXPECT_EQ(test, t->to.sport, htons(40000));
+	KUNIT_EXPECT_EQ(test, tb_to(t).dst, tb_ip("172.16.0.5"));
+	KUNIT_EXPECT_EQ(test, tb_to(t).sport, htons(40000));
 	KUNIT_EXPECT_PTR_EQ(test, semnet_flow_lookup(&f->sn, &plan.orig), t);
 
 	/* The same first packet again: the flow exists. */
@@ -254,16 +263,25 @@ static void semnet_tables_flows(struct kunit *test)
 			-EEXIST);
 
 	/* Each of the four stages finds the flow and knows its rewrite. */
-	key = t->to;
+	key = tb_to(t);
+	KUNIT_EXPECT_EQ(test, key.stage, SEMNET_STAGE_PRE);
 	t2 = tb_stage(test, f, &key, SEMNET_STAGE_POST, SEMNET_FT_ORIG_POST);
-	KUNIT_EXPECT_EQ(test, t2->to.src, tb_ip("172.30.1.10"));
-	semnet_fkey_reverse(&key, &t2->to);
+	key = tb_to(t2);
+	KUNIT_EXPECT_EQ(test, key.src, tb_ip("172.30.1.10"));
+	KUNIT_EXPECT_EQ(test, key.dst, tb_ip("172.16.0.5"));
+	KUNIT_EXPECT_EQ(test, key.sport, htons(40000));
+	KUNIT_EXPECT_EQ(test, key.stage, SEMNET_STAGE_POST);
+	fwd = key;
+	semnet_fkey_reverse(&key, &fwd);	/* the instance's reply */
 	t2 = tb_stage(test, f, &key, SEMNET_STAGE_PRE, SEMNET_FT_REPLY_PRE);
-	KUNIT_EXPECT_EQ(test, t2->to.dst, tb_ip("172.16.0.2"));
-	key = t2->to;
+	KUNIT_EXPECT_EQ(test, tb_to(t2).dst, tb_ip("172.16.0.2"));
+	KUNIT_EXPECT_EQ(test, tb_to(t2).src, tb_ip("172.16.0.5"));
+	key = tb_to(t2);
 	t2 = tb_stage(test, f, &key, SEMNET_STAGE_POST, SEMNET_FT_REPLY_POST);
-	KUNIT_EXPECT_EQ(test, t2->to.src, tb_ip("172.30.0.1"));
-	KUNIT_EXPECT_EQ(test, t2->to.dport, htons(40000));
+	KUNIT_EXPECT_EQ(test, tb_to(t2).src, tb_ip("172.30.0.1"));
+	KUNIT_EXPECT_EQ(test, tb_to(t2).dst, tb_ip("172.16.0.2"));
+	KUNIT_EXPECT_EQ(test, tb_to(t2).sport, htons(80));
+	KUNIT_EXPECT_EQ(test, tb_to(t2).dport, htons(40000));
 
 	/*
 	 * The same source port to the instance's own InstanceIP: the
@@ -273,8 +291,12 @@ static void semnet_tables_flows(struct kunit *test)
 	clash.svc = NULL;
 	t2 = semnet_flow_create(&f->sn, tb_node(f), &clash);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t2);
-	KUNIT_EXPECT_NE(test, t2->to.sport, htons(40000));
-	KUNIT_EXPECT_EQ(test, t2->to.dst, tb_ip("172.16.0.5"));
+	KUNIT_EXPECT_NE(test, tb_to(t2).sport, htons(40000));
+	KUNIT_EXPECT_EQ(test, tb_to(t2).dst, tb_ip("172.16.0.5"));
+	/* The remapped port comes back as the client's own. */
+	key = t2[SEMNET_FT_REPLY_POST].key;
+	KUNIT_EXPECT_EQ(test, key.dport, tb_to(t2).sport);
+	KUNIT_EXPECT_EQ(test, tb_to(&t2[SEMNET_FT_REPLY_POST]).dport, htons(40000));
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.flows.count), 2);
 	rcu_read_unlock();
 
