@@ -79,7 +79,6 @@ static const struct nla_policy semnet_node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_MISS_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_miss_interval_range),
 	[SEMNET_A_NODE_TIMEOUT_UNREPLIED] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
 	[SEMNET_A_NODE_UNREPLIED_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_flow_max_range),
-	[SEMNET_A_NODE_MODE] = NLA_POLICY_MAX(NLA_U32, SEMNET_NODE_MODE_MAX),
 };
 
 static const struct nla_policy semnet_service_policy[SEMNET_A_SERVICE_MAX + 1] = {
@@ -267,9 +266,7 @@ static int semnet_node_fill(struct sk_buff *skb, struct genl_info *info,
 			goto err;
 	nla_nest_end(skb, subnets);
 	if (nla_put_in_addr(skb, SEMNET_A_NODE_GATEWAY, node->gateway) ||
-	    (node->bridge_ifindex &&
-	     nla_put_u32(skb, SEMNET_A_NODE_BRIDGE, node->bridge_ifindex)) ||
-	    nla_put_u32(skb, SEMNET_A_NODE_MODE, node->mode) ||
+	    nla_put_u32(skb, SEMNET_A_NODE_BRIDGE, node->bridge_ifindex) ||
 	    nla_put_u32(skb, SEMNET_A_NODE_FLOW_MAX, node->flow_max) ||
 	    nla_put_u32(skb, SEMNET_A_NODE_TIMEOUT_TCP,
 			node->timeout[SEMNET_TIMEOUT_TCP] / HZ) ||
@@ -385,8 +382,6 @@ static int semnet_node_parse(struct semnet_node_cfg *cfg, struct nlattr **tb,
 		cfg->gateway = nla_get_in_addr(tb[SEMNET_A_NODE_GATEWAY]);
 	if (tb[SEMNET_A_NODE_BRIDGE])
 		cfg->bridge_ifindex = nla_get_u32(tb[SEMNET_A_NODE_BRIDGE]);
-	if (tb[SEMNET_A_NODE_MODE])
-		cfg->mode = nla_get_u32(tb[SEMNET_A_NODE_MODE]);
 	if (tb[SEMNET_A_NODE_FLOW_MAX])
 		cfg->flow_max = nla_get_u32(tb[SEMNET_A_NODE_FLOW_MAX]);
 	if (tb[SEMNET_A_NODE_UNREPLIED_MAX])
