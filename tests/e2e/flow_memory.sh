@@ -18,7 +18,8 @@
 #    the cache's pages even when it is merged with another) and the node's
 #    memory in use (MemTotal - MemFree - Buffers - Cached, which takes in
 #    the bucket table however it was allocated) grew by at most
-#    CEILING bytes (default 320; the goal is 200, printed beside it).
+#    CEILING bytes (default 260: 242 measured; the goal is 200, printed
+#    beside it).
 # 3. Deleting the service frees them: memory in use returns to within 5 %
 #    of the growth.
 # vm-timeout: 1200
@@ -33,7 +34,7 @@ fi
 . "$SEMNET_TOP/tests/lib/topo.sh"
 
 FLOWS=${SEMNET_FLOW_MEMORY_FLOWS:-1000000}
-CEILING=${SEMNET_FLOW_MEMORY_CEILING:-320}
+CEILING=${SEMNET_FLOW_MEMORY_CEILING:-260}
 GOAL=200
 SOURCES=16
 FLOWPY=$SEMNET_TOP/tests/adversarial/flows.py
