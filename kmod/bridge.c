@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Anti-spoofing on the container bridge's ports: a container sends only
- * with its own address, in IPv4 and in ARP, and sends no VLAN-tagged frame.
+ * Anti-spoofing on container ports: a container sends only with its own
+ * address, in IPv4 and in ARP, and sends no VLAN-tagged frame. Bridged
+ * nodes check the ports of their container bridge; routed nodes each
+ * container's host-side veth, which the port map (sn->ports) names.
  */
 #include <linux/if_arp.h>
 #include <linux/if_bridge.h>
@@ -9,8 +11,10 @@
 #include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <net/ip_fib.h>
 
 #include "bridge.h"
+#include "device.h"
 #include "instance.h"
 #include "netns.h"
 #include "node.h"
@@ -140,11 +144,22 @@ unsigned int semnet_bridge_port_hook(void *priv, struct sk_buff *skb,
 	struct net_device *bridge;
 	__be32 saddr;
 
-	/* Every IPv4 packet passes here: the common case costs one test. */
-	if (!state->in || !netif_is_bridge_port(state->in))
-		return NF_ACCEPT;
+	/*
+	 * Every IPv4 packet passes here: the common case costs the node's
+	 * mode and one test (bridged), or one port map lookup and one
+	 * subnet test (routed).
+	 */
 	node = rcu_dereference(sn->node);
-	if (!node)
+	if (unlikely(!node || !state->in))
+		return NF_ACCEPT;
+	if (node->mode == SEMNET_NODE_MODE_ROUTED) {
+		if (semnet_routed_check(sn, node, state->in,
+					ip_hdr(skb)->saddr) != SEMNET_DROP_UNSPEC)
+			return semnet_drop_packet(sn, skb,
+						  SEMNET_DROP_SPOOFED_SOURCE);
+		return NF_ACCEPT;
+	}
+	if (!netif_is_bridge_port(state->in))
 		return NF_ACCEPT;
 	bridge = netdev_master_upper_dev_get_rcu(state->in);
 	if (!bridge || bridge->ifindex != node->bridge_ifindex)
@@ -154,4 +169,149 @@ unsigned int semnet_bridge_port_hook(void *priv, struct sk_buff *skb,
 	if (saddr && !semnet_bridge_source_ok(sn, node, state->in, saddr))
 		return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
 	return NF_ACCEPT;
+}
+
+/*
+ * Does the node route @addr out of @in? Then the container behind @in may
+ * send as @addr: its veth carries the address's /32 route (semnetd adds it
+ * with the veth, before the container's instance is known). RCU.
+ */
+static bool semnet_routed_via(struct net *net, const struct net_device *in,
+			      __be32 addr)
+{
+	struct flowi4 fl4 = { .daddr = addr };
+	struct fib_result res;
+
+	if (fib_lookup(net, &fl4, &res, FIB_LOOKUP_NOREF))
+		return false;
+	return res.type == RTN_UNICAST && FIB_RES_DEV(res) == in;
+}
+
+/*
+ * A routed node has no bridge between its containers and its IPv4 stack:
+ * every container's packets reach NF_INET_PRE_ROUTING on its own
+ * host-side veth. A container sends only as itself: a local instance's
+ * nsIP only from the port that instance named, any other address of the
+ * node's subnets only from the device the node routes it to (strict
+ * reverse path: a container whose instance is not known yet, or one that
+ * is no instance). A port sends nothing from outside the subnets, and no
+ * device the gateway, but the loopback and the tunnel (which checks its
+ * peers' sources itself). So an unregistered veth or an underlay
+ * neighbour cannot pose as a container. ARP needs no check: a forged
+ * sender only fills the neighbour table of the attacker's own veth, and
+ * each container's /32 route goes out its own.
+ */
+enum semnet_drop_reason semnet_routed_check(struct semnet_net *sn,
+					    const struct semnet_node *node,
+					    const struct net_device *in,
+					    __be32 saddr)
+{
+	const struct semnet_instance *inst;
+	const struct semnet_device *sd;
+	int ifindex;
+
+	/* 0.0.0.0: DHCP and the like, which claim nothing. */
+	if (!saddr)
+		return SEMNET_DROP_UNSPEC;
+	if (likely(semnet_node_is_local(node, saddr))) {
+		/* The node's own packets to itself, from the gateway address. */
+		if (in->flags & IFF_LOOPBACK)
+			return SEMNET_DROP_UNSPEC;
+		sd = rcu_dereference(sn->tunnel);
+		if (sd && in == sd->dev)
+			return SEMNET_DROP_UNSPEC;
+		if (saddr == node->gateway)
+			return SEMNET_DROP_SPOOFED_SOURCE;
+		inst = semnet_local_lookup(sn, saddr);
+		ifindex = inst ? READ_ONCE(inst->ifindex) : 0;
+		if (ifindex)
+			return ifindex == in->ifindex ? SEMNET_DROP_UNSPEC :
+			       SEMNET_DROP_SPOOFED_SOURCE;
+		return semnet_routed_via(sn->net, in, saddr) ?
+		       SEMNET_DROP_UNSPEC : SEMNET_DROP_SPOOFED_SOURCE;
+	}
+	return semnet_port_is(sn, in->ifindex) ? SEMNET_DROP_SPOOFED_SOURCE :
+	       SEMNET_DROP_UNSPEC;
+}
+
+int semnet_port_get(struct semnet_net *sn, int ifindex)
+{
+	unsigned long n;
+	void *old;
+
+	semnet_assert_locked(sn);
+	old = xa_load(&sn->ports, ifindex);
+	n = old ? xa_to_value(old) : 0;
+	return xa_err(xa_store(&sn->ports, ifindex, xa_mk_value(n + 1),
+			       GFP_KERNEL_ACCOUNT));
+}
+
+void semnet_port_put(struct semnet_net *sn, int ifindex)
+{
+	unsigned long n;
+	void *old;
+
+	semnet_assert_locked(sn);
+	old = xa_load(&sn->ports, ifindex);
+	if (WARN_ON_ONCE(!old))
+		return;
+	n = xa_to_value(old);
+	if (n > 1)
+		/* Replaces an entry in place: allocates nothing, cannot fail. */
+		xa_store(&sn->ports, ifindex, xa_mk_value(n - 1), GFP_KERNEL);
+	else
+		xa_erase(&sn->ports, ifindex);
+}
+
+void semnet_port_gone(struct semnet_net *sn, int ifindex)
+{
+	struct semnet_instance *inst;
+
+	semnet_assert_locked(sn);
+	if (!xa_load(&sn->ports, ifindex))
+		return;
+	/*
+	 * The instances keep their ifindex: on a bridge it still tells that
+	 * no other port may send as them. They only stop holding the port,
+	 * so a device that later gets the same ifindex is no port of theirs.
+	 */
+	list_for_each_entry(inst, &sn->instance_list, list)
+		if (inst->port && inst->ifindex == ifindex)
+			inst->port = false;
+	xa_erase(&sn->ports, ifindex);
+}
+
+static int semnet_port_netdev_event(struct notifier_block *nb,
+				    unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct semnet_net *sn;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	sn = semnet_pernet(dev_net(dev));
+	/*
+	 * Under RTNL: the netns lock nests inside it (no semnet path takes
+	 * RTNL under the netns lock). Most devices are no port: no lock.
+	 */
+	if (!semnet_port_is(sn, dev->ifindex))
+		return NOTIFY_DONE;
+	mutex_lock(&sn->lock);
+	semnet_port_gone(sn, dev->ifindex);
+	mutex_unlock(&sn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block semnet_port_notifier = {
+	.notifier_call = semnet_port_netdev_event,
+};
+
+int semnet_port_notifier_init(void)
+{
+	return register_netdevice_notifier(&semnet_port_notifier);
+}
+
+void semnet_port_notifier_exit(void)
+{
+	unregister_netdevice_notifier(&semnet_port_notifier);
 }

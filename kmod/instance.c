@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <net/netlink.h>
 
+#include "bridge.h"
 #include "flow.h"
 #include "instance.h"
 #include "netns.h"
@@ -94,6 +95,10 @@ static void semnet_instance_unlink(struct semnet_net *sn,
 	if (inst->local)
 		rhashtable_remove_fast(&sn->local, &inst->local_node,
 				       semnet_local_params);
+	if (inst->port) {
+		semnet_port_put(sn, inst->ifindex);
+		inst->port = false;
+	}
 	/* From here on no lookup uses its flows, whatever the purge finds. */
 	WRITE_ONCE(inst->dead, true);
 	list_del(&inst->list);
@@ -155,13 +160,25 @@ static int semnet_instance_insert(struct semnet_net *sn,
 	}
 	inst->group = group;
 	refcount_inc(&group->ref);
-	ret = semnet_iset_prepare(group, group->n_instances + 1, &iset);
+	/* In a batch, the set is published once, when the batch is done. */
+	iset = NULL;
+	if (cfg->batch)
+		ret = semnet_batch_reserve(cfg->batch, group);
+	else
+		ret = semnet_iset_prepare(group, group->n_instances + 1, &iset);
 	if (ret)
 		goto err_group;
+	/* Its port first: once its nsIP is found, the port must be one. */
+	if (inst->local && inst->ifindex) {
+		ret = semnet_port_get(sn, inst->ifindex);
+		if (ret)
+			goto err_iset;
+		inst->port = true;
+	}
 	ret = rhashtable_insert_fast(&sn->instances, &inst->node,
 				     semnet_instance_params);
 	if (ret)
-		goto err_iset;
+		goto err_port;
 	if (inst->local) {
 		ret = rhashtable_lookup_insert_fast(&sn->local,
 						    &inst->local_node,
@@ -178,7 +195,8 @@ static int semnet_instance_insert(struct semnet_net *sn,
 	group->n_instances++;
 	sn->n_instances++;
 	sn->generation++;
-	semnet_iset_commit(sn, group, iset);
+	if (!cfg->batch)
+		semnet_iset_commit(sn, group, iset);
 	return 0;
 
 err_hash:
@@ -189,11 +207,16 @@ err_hash:
 	rhashtable_remove_fast(&sn->instances, &inst->node,
 			       semnet_instance_params);
 	WRITE_ONCE(inst->dead, true);
+	if (inst->port)
+		semnet_port_put(sn, inst->ifindex);
 	semnet_flow_purge(sn, semnet_flow_of_instance, inst);
 	semnet_iset_free(iset);
 	semnet_group_put(sn, group);
 	semnet_instance_put(inst);
 	return ret;
+err_port:
+	if (inst->port)
+		semnet_port_put(sn, inst->ifindex);
 err_iset:
 	semnet_iset_free(iset);
 err_group:
@@ -226,6 +249,30 @@ static int semnet_instance_remove(struct semnet_net *sn,
 	return 0;
 }
 
+/*
+ * Moves a kept @inst to port @ifindex: the new port is taken before the
+ * old one is put, so a failure (-ENOMEM) changes nothing.
+ */
+static int semnet_instance_move_port(struct semnet_net *sn,
+				     struct semnet_instance *inst, int ifindex)
+{
+	bool port = inst->local && ifindex;
+	int ret;
+
+	if (ifindex == inst->ifindex && port == inst->port)
+		return 0;
+	if (port) {
+		ret = semnet_port_get(sn, ifindex);
+		if (ret)
+			return ret;
+	}
+	if (inst->port)
+		semnet_port_put(sn, inst->ifindex);
+	inst->port = port;
+	WRITE_ONCE(inst->ifindex, ifindex);
+	return 0;
+}
+
 int semnet_instance_add(struct semnet_net *sn,
 			const struct semnet_instance_cfg *cfg,
 			enum semnet_add_mode mode,
@@ -250,8 +297,10 @@ int semnet_instance_add(struct semnet_net *sn,
 
 	/* Same service and nsIP: update in place, flows carry on. */
 	if (old->nsip == cfg->nsip && !strcmp(old->group->name, cfg->service)) {
+		ret = semnet_instance_move_port(sn, old, cfg->ifindex);
+		if (ret)
+			return ret;
 		WRITE_ONCE(old->node_addr, cfg->node_addr);
-		WRITE_ONCE(old->ifindex, cfg->ifindex);
 		sn->generation++;
 		return 0;
 	}
@@ -416,13 +465,27 @@ void semnet_instance_relocate(struct semnet_net *sn)
 
 		if (local == inst->local)
 			continue;
-		if (inst->local)
+		if (inst->local) {
 			rhashtable_remove_fast(&sn->local, &inst->local_node,
 					       semnet_local_params);
-		else if (rhashtable_lookup_insert_fast(&sn->local,
-						       &inst->local_node,
-						       semnet_local_params))
+			if (inst->port)
+				semnet_port_put(sn, inst->ifindex);
+			inst->port = false;
+		} else if (rhashtable_lookup_insert_fast(&sn->local,
+							 &inst->local_node,
+							 semnet_local_params)) {
 			continue;	/* nsIP taken: stays remote */
+		} else if (inst->ifindex) {
+			/*
+			 * No memory for its port: it stays local without
+			 * one, and a routed node drops what it sends until
+			 * the instance is set again.
+			 */
+			inst->port = !semnet_port_get(sn, inst->ifindex);
+			if (!inst->port)
+				net_warn_ratelimited("semnet: no memory for the port of nsIP %pI4\n",
+						     &inst->nsip);
+		}
 		WRITE_ONCE(inst->local, local);
 	}
 	sn->generation++;

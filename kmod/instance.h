@@ -20,8 +20,10 @@ struct semnet_instance {
 	__be32 addr;			/* InstanceIP (key) */
 	__be32 nsip;
 	__be32 node_addr;		/* underlay address of its node, 0: local */
-	int ifindex;			/* bridge port of a local instance, 0: any */
+	int ifindex;			/* port of a local instance, 0: any */
 	bool local;
+	/* Counted in sn->ports[ifindex] (local, and the device not gone). */
+	bool port;
 	/*
 	 * As for services: the tables hold one reference and every flow to
 	 * the instance one; once deleted (@dead) its flows are stale.
@@ -59,6 +61,8 @@ struct semnet_instance_cfg {
 	const char *service;
 	u32 given;
 	struct nlattr **attrs;
+	/* Part of a batch: the sets are published by semnet_batch_commit() */
+	struct semnet_batch *batch;
 };
 
 /* In the header, so that lookups everywhere inline the hash and compare. */

@@ -79,6 +79,7 @@ static const struct nla_policy semnet_node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_MISS_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_miss_interval_range),
 	[SEMNET_A_NODE_TIMEOUT_UNREPLIED] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
 	[SEMNET_A_NODE_UNREPLIED_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_flow_max_range),
+	[SEMNET_A_NODE_MODE] = NLA_POLICY_MAX(NLA_U32, SEMNET_NODE_MODE_MAX),
 };
 
 static const struct nla_policy semnet_service_policy[SEMNET_A_SERVICE_MAX + 1] = {
@@ -128,6 +129,8 @@ static const struct nla_policy semnet_genl_policy[SEMNET_A_MAX + 1] = {
 	[SEMNET_A_FLOW] = NLA_POLICY_NESTED(semnet_flow_policy),
 	[SEMNET_A_STATS] = { .type = NLA_REJECT },
 	[SEMNET_A_PEER] = NLA_POLICY_NESTED(semnet_peer_policy),
+	[SEMNET_A_SERVICES] = { .type = NLA_NESTED },
+	[SEMNET_A_INSTANCES] = { .type = NLA_NESTED },
 };
 
 static struct genl_family semnet_genl_family;
@@ -266,7 +269,9 @@ static int semnet_node_fill(struct sk_buff *skb, struct genl_info *info,
 			goto err;
 	nla_nest_end(skb, subnets);
 	if (nla_put_in_addr(skb, SEMNET_A_NODE_GATEWAY, node->gateway) ||
-	    nla_put_u32(skb, SEMNET_A_NODE_BRIDGE, node->bridge_ifindex) ||
+	    (node->bridge_ifindex &&
+	     nla_put_u32(skb, SEMNET_A_NODE_BRIDGE, node->bridge_ifindex)) ||
+	    nla_put_u32(skb, SEMNET_A_NODE_MODE, node->mode) ||
 	    nla_put_u32(skb, SEMNET_A_NODE_FLOW_MAX, node->flow_max) ||
 	    nla_put_u32(skb, SEMNET_A_NODE_TIMEOUT_TCP,
 			node->timeout[SEMNET_TIMEOUT_TCP] / HZ) ||
@@ -382,6 +387,8 @@ static int semnet_node_parse(struct semnet_node_cfg *cfg, struct nlattr **tb,
 		cfg->gateway = nla_get_in_addr(tb[SEMNET_A_NODE_GATEWAY]);
 	if (tb[SEMNET_A_NODE_BRIDGE])
 		cfg->bridge_ifindex = nla_get_u32(tb[SEMNET_A_NODE_BRIDGE]);
+	if (tb[SEMNET_A_NODE_MODE])
+		cfg->mode = nla_get_u32(tb[SEMNET_A_NODE_MODE]);
 	if (tb[SEMNET_A_NODE_FLOW_MAX])
 		cfg->flow_max = nla_get_u32(tb[SEMNET_A_NODE_FLOW_MAX]);
 	if (tb[SEMNET_A_NODE_UNREPLIED_MAX])
@@ -565,6 +572,68 @@ static int semnet_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
 	return skb->len;
 }
 
+/* --------------------------------------------------------------- batches */
+
+typedef int (*semnet_entry_fn)(struct semnet_net *sn, const struct nlattr *entry,
+			       enum semnet_add_mode mode,
+			       struct semnet_batch *batch,
+			       struct netlink_ext_ack *extack);
+
+/*
+ * Applies the entries of a batch (SEMNET_A_SERVICES, SEMNET_A_INSTANCES)
+ * in order under one hold of the lock, stopping at the first that fails;
+ * the UAPI header has the contract. The family's policy sees a batch as a
+ * plain nest: entries are checked against their object's policy one by
+ * one, as they come, so that a bad entry fails where it is and not the
+ * whole request before anything is applied.
+ */
+static int semnet_batch_apply(struct genl_info *info, int list, int type,
+			      semnet_entry_fn apply)
+{
+	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
+	enum semnet_add_mode mode = semnet_add_mode(info->nlhdr->nlmsg_flags);
+	struct netlink_ext_ack *extack = info->extack;
+	const struct nlattr *entry, *bad;
+	struct semnet_batch batch;
+	unsigned int applied = 0;
+	int rem, ret = 0;
+
+	/* Its shape first, so that a stray byte fails before any entry. */
+	nla_for_each_nested(entry, info->attrs[list], rem) {
+		if (nla_type(entry) != type) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "a batch holds entries of its one kind");
+			return -EINVAL;
+		}
+	}
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[list],
+				    "stray bytes after the last entry");
+		return -EINVAL;
+	}
+
+	semnet_batch_init(&batch);
+	mutex_lock(&sn->lock);
+	nla_for_each_nested(entry, info->attrs[list], rem) {
+		ret = apply(sn, entry, mode, &batch, extack);
+		if (ret) {
+			/* The error points inside the entry that failed. */
+			bad = extack->bad_attr;
+			if (!bad || (const void *)bad < (const void *)entry ||
+			    (const void *)bad >= nla_data(entry) + nla_len(entry))
+				NL_SET_BAD_ATTR(extack, entry);
+			break;
+		}
+		applied++;
+		cond_resched();
+	}
+	semnet_batch_commit(sn, &batch);
+	mutex_unlock(&sn->lock);
+	if (applied)
+		semnet_miss_release(sn);
+	return ret;
+}
+
 /* --------------------------------------------------------------- service */
 static int semnet_service_fill(struct sk_buff *skb, void *obj,
 			       struct semnet_dump *ctx)
@@ -605,19 +674,21 @@ static int semnet_service_attrs(struct genl_info *info,
 				 semnet_service_policy, info->extack);
 }
 
-static int semnet_cmd_new_service(struct sk_buff *skb, struct genl_info *info)
+/* Adds or changes the service of one NEW_SERVICE nest, under the lock. */
+static int semnet_service_entry(struct semnet_net *sn, const struct nlattr *entry,
+				enum semnet_add_mode mode,
+				struct semnet_batch *batch,
+				struct netlink_ext_ack *extack)
 {
-	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
-	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[SEMNET_A_SERVICE_MAX + 1];
 	struct semnet_service_cfg cfg = { .attrs = tb };
 	int ret;
 
-	ret = semnet_service_attrs(info, tb);
+	ret = semnet_parse_nest(tb, SEMNET_A_SERVICE_MAX, entry,
+				semnet_service_policy, extack);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(extack, info->attrs[SEMNET_A_SERVICE], tb,
-			      SEMNET_A_SERVICE_ADDR)) {
+	if (NL_REQ_ATTR_CHECK(extack, entry, tb, SEMNET_A_SERVICE_ADDR)) {
 		NL_SET_ERR_MSG(extack, "a service needs an address");
 		return -EINVAL;
 	}
@@ -626,11 +697,25 @@ static int semnet_cmd_new_service(struct sk_buff *skb, struct genl_info *info)
 		cfg.name = nla_data(tb[SEMNET_A_SERVICE_NAME]);
 	if (tb[SEMNET_A_SERVICE_POLICY])
 		cfg.policy = nla_data(tb[SEMNET_A_SERVICE_POLICY]);
+	return semnet_service_configure(sn, &cfg, mode, extack);
+}
 
+static int semnet_cmd_new_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
+	int ret;
+
+	if (info->attrs[SEMNET_A_SERVICES])
+		return semnet_batch_apply(info, SEMNET_A_SERVICES,
+					  SEMNET_A_SERVICE, semnet_service_entry);
+	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_SERVICE)) {
+		NL_SET_ERR_MSG(info->extack, "missing the service attributes");
+		return -EINVAL;
+	}
 	mutex_lock(&sn->lock);
-	ret = semnet_service_configure(sn, &cfg,
-				       semnet_add_mode(info->nlhdr->nlmsg_flags),
-				       extack);
+	ret = semnet_service_entry(sn, info->attrs[SEMNET_A_SERVICE],
+				   semnet_add_mode(info->nlhdr->nlmsg_flags),
+				   NULL, info->extack);
 	mutex_unlock(&sn->lock);
 	if (!ret)
 		semnet_miss_release(sn);
@@ -768,17 +853,28 @@ static int semnet_instance_attrs(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
-static int semnet_cmd_new_instance(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Adds or changes the instance of one NEW_INSTANCE nest, under the lock;
+ * @batch: part of one (NULL: alone).
+ */
+static int semnet_instance_entry(struct semnet_net *sn, const struct nlattr *entry,
+				 enum semnet_add_mode mode,
+				 struct semnet_batch *batch,
+				 struct netlink_ext_ack *extack)
 {
-	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
 	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
-	struct semnet_instance_cfg cfg = { .attrs = tb };
+	struct semnet_instance_cfg cfg = { .attrs = tb, .batch = batch };
 	unsigned int i;
 	int ret;
 
-	ret = semnet_instance_attrs(info, tb, true);
+	ret = semnet_parse_nest(tb, SEMNET_A_INSTANCE_MAX, entry,
+				semnet_instance_policy, extack);
 	if (ret)
 		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, entry, tb, SEMNET_A_INSTANCE_ADDR)) {
+		NL_SET_ERR_MSG(extack, "which instance? (address missing)");
+		return -EINVAL;
+	}
 	BUILD_BUG_ON(SEMNET_A_INSTANCE_MAX >= 32);
 	for (i = 1; i <= SEMNET_A_INSTANCE_MAX; i++)
 		if (tb[i])
@@ -792,11 +888,25 @@ static int semnet_cmd_new_instance(struct sk_buff *skb, struct genl_info *info)
 		cfg.node_addr = nla_get_in_addr(tb[SEMNET_A_INSTANCE_NODE]);
 	if (tb[SEMNET_A_INSTANCE_IFINDEX])
 		cfg.ifindex = nla_get_u32(tb[SEMNET_A_INSTANCE_IFINDEX]);
+	return semnet_instance_configure(sn, &cfg, mode, extack);
+}
 
+static int semnet_cmd_new_instance(struct sk_buff *skb, struct genl_info *info)
+{
+	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
+	int ret;
+
+	if (info->attrs[SEMNET_A_INSTANCES])
+		return semnet_batch_apply(info, SEMNET_A_INSTANCES,
+					  SEMNET_A_INSTANCE, semnet_instance_entry);
+	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_INSTANCE)) {
+		NL_SET_ERR_MSG(info->extack, "missing the instance attributes");
+		return -EINVAL;
+	}
 	mutex_lock(&sn->lock);
-	ret = semnet_instance_configure(sn, &cfg,
-					semnet_add_mode(info->nlhdr->nlmsg_flags),
-					info->extack);
+	ret = semnet_instance_entry(sn, info->attrs[SEMNET_A_INSTANCE],
+				    semnet_add_mode(info->nlhdr->nlmsg_flags),
+				    NULL, info->extack);
 	mutex_unlock(&sn->lock);
 	if (!ret)
 		semnet_miss_release(sn);

@@ -4,6 +4,7 @@
  */
 #include <linux/rhashtable.h>
 
+#include "bridge.h"
 #include "flow.h"
 #include "instance.h"
 #include "netns.h"
@@ -46,6 +47,7 @@ int semnet_state_init(struct semnet_net *sn, struct net *net)
 	mutex_init(&sn->lock);
 	INIT_LIST_HEAD(&sn->service_list);
 	INIT_LIST_HEAD(&sn->instance_list);
+	xa_init_flags(&sn->ports, XA_FLAGS_ACCOUNT);
 	sn->stats = alloc_percpu_gfp(struct semnet_stats, GFP_KERNEL_ACCOUNT);
 	if (!sn->stats)
 		return -ENOMEM;
@@ -136,6 +138,9 @@ void semnet_state_destroy(struct semnet_net *sn)
 	rhashtable_destroy(&sn->instances);
 	rhashtable_destroy(&sn->groups);
 	rhashtable_destroy(&sn->services);
+	/* Empty once the instances are gone: this frees nothing but nodes. */
+	WARN_ON_ONCE(!xa_empty(&sn->ports));
+	xa_destroy(&sn->ports);
 	free_percpu(sn->stats);
 	mutex_destroy(&sn->lock);
 }
@@ -172,10 +177,20 @@ static struct pernet_operations semnet_net_ops = {
 
 int __init semnet_netns_init(void)
 {
-	return register_pernet_subsys(&semnet_net_ops);
+	int ret;
+
+	ret = register_pernet_subsys(&semnet_net_ops);
+	if (ret)
+		return ret;
+	/* After the state it reads, which every namespace now has. */
+	ret = semnet_port_notifier_init();
+	if (ret)
+		unregister_pernet_subsys(&semnet_net_ops);
+	return ret;
 }
 
 void semnet_netns_exit(void)
 {
+	semnet_port_notifier_exit();
 	unregister_pernet_subsys(&semnet_net_ops);
 }

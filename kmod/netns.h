@@ -8,6 +8,7 @@
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/semnet.h>
@@ -70,6 +71,12 @@ struct semnet_net {
 	struct list_head instance_list;	/* under @lock */
 	u32 n_services;			/* under @lock */
 	u32 n_instances;		/* under @lock */
+	/*
+	 * Container ports by ifindex: how many local instances name the
+	 * device as theirs (an xa_mk_value()). What a routed node's packet
+	 * path asks of every device; written under @lock (bridge.c).
+	 */
+	struct xarray ports;
 	/* Bumped on every change: lets dumps detect a concurrent edit. */
 	u32 generation;
 

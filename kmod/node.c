@@ -122,7 +122,7 @@ static bool semnet_node_same_ranges(const struct semnet_node *a,
 	       !memcmp(a->subnets, b->subnets,
 		       a->n_subnets * sizeof(a->subnets[0])) &&
 	       a->gateway == b->gateway &&
-	       a->bridge_ifindex == b->bridge_ifindex;
+	       a->bridge_ifindex == b->bridge_ifindex && a->mode == b->mode;
 }
 
 int semnet_node_set(struct semnet_net *sn, struct semnet_node *node,
@@ -290,6 +290,8 @@ static void semnet_node_apply(struct semnet_node *node,
 		node->gateway = cfg->gateway;
 	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_BRIDGE))
 		node->bridge_ifindex = cfg->bridge_ifindex;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_MODE))
+		node->mode = cfg->mode;
 	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_FLOW_MAX))
 		node->flow_max = cfg->flow_max;
 	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_UNREPLIED_MAX))
@@ -330,6 +332,40 @@ static int semnet_node_check_bridge(struct semnet_net *sn,
 	return ret;
 }
 
+/*
+ * A bridged node has its bridge, a routed node none: a request that
+ * switches to routed drops the bridge, one that switches to bridged must
+ * name one. Checked on the node @cfg was applied to.
+ */
+static int semnet_node_check_mode(struct semnet_node *node,
+				  const struct semnet_node_cfg *cfg,
+				  struct netlink_ext_ack *extack)
+{
+	const struct nlattr *bridge = semnet_cfg_attr(cfg->attrs,
+						      SEMNET_A_NODE_BRIDGE);
+
+	if (node->mode == SEMNET_NODE_MODE_ROUTED) {
+		if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_BRIDGE)) {
+			NL_SET_ERR_MSG_ATTR(extack, bridge,
+					    "a routed node has no bridge: leave it out, or set mode bridged");
+			return -EINVAL;
+		}
+		node->bridge_ifindex = 0;
+		return 0;
+	}
+	/*
+	 * A change that leaves the mode out keeps the bridge it has (the
+	 * KUnit fixtures' nodes have none).
+	 */
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_MODE) &&
+	    !node->bridge_ifindex) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg->nest,
+				    "a bridged node needs a bridge");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 struct semnet_node *semnet_node_build(struct semnet_net *sn,
 				      const struct semnet_node_cfg *cfg,
 				      struct netlink_ext_ack *extack)
@@ -341,7 +377,7 @@ struct semnet_node *semnet_node_build(struct semnet_net *sn,
 	};
 	const struct semnet_node *old;
 	struct semnet_node *node;
-	unsigned int i;
+	unsigned int i, n_required = ARRAY_SIZE(required);
 	int ret;
 
 	semnet_assert_locked(sn);
@@ -353,10 +389,18 @@ struct semnet_node *semnet_node_build(struct semnet_net *sn,
 		/* A change: what the request leaves out stays as it was. */
 		*node = *old;
 	} else {
-		for (i = 0; i < ARRAY_SIZE(required); i++) {
+		/* A routed node needs all but the bridge (the last). */
+		if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_MODE) &&
+		    cfg->mode == SEMNET_NODE_MODE_ROUTED)
+			n_required--;
+		for (i = 0; i < n_required; i++) {
 			if (!semnet_cfg_has(cfg->given, required[i])) {
-				NL_SET_ERR_MSG(extack,
-					       "a new node needs platform, service range, subnets, gateway and bridge");
+				if (n_required < ARRAY_SIZE(required))
+					NL_SET_ERR_MSG(extack,
+						       "a new routed node needs platform, service range, subnets and gateway");
+				else
+					NL_SET_ERR_MSG(extack,
+						       "a new node needs platform, service range, subnets, gateway and bridge");
 				NL_SET_ERR_ATTR_MISS(extack, cfg->nest,
 						     required[i]);
 				ret = -EINVAL;
@@ -366,6 +410,9 @@ struct semnet_node *semnet_node_build(struct semnet_net *sn,
 		semnet_node_defaults(node, semnet_node_unprivileged(sn));
 	}
 	semnet_node_apply(node, cfg);
+	ret = semnet_node_check_mode(node, cfg, extack);
+	if (ret)
+		goto err;
 	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_BRIDGE)) {
 		ret = semnet_node_check_bridge(sn, cfg, extack);
 		if (ret)

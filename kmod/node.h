@@ -31,7 +31,8 @@ struct semnet_node {
 	struct semnet_prefix subnets[SEMNET_SUBNETS_MAX]; /* local nsIPs */
 	unsigned int n_subnets;
 	__be32 gateway;			/* the bridge's address */
-	int bridge_ifindex;		/* the container bridge */
+	int bridge_ifindex;		/* the container bridge; 0 when routed */
+	u32 mode;			/* enum semnet_node_mode */
 	u32 flow_max;
 	u32 unreplied_max;		/* unreplied flows per source */
 	u16 tunnel_port;		/* semnet0's UDP port */
@@ -85,6 +86,7 @@ struct semnet_node_cfg {
 	unsigned int n_subnets;
 	__be32 gateway;
 	int bridge_ifindex;
+	u32 mode;
 	u32 flow_max;
 	u32 unreplied_max;
 	u16 tunnel_port;
@@ -106,9 +108,10 @@ void semnet_node_defaults(struct semnet_node *node, bool unprivileged);
  * The node a SET_NODE request asks for, not yet installed (that is
  * semnet_node_set()): a change keeps what @cfg leaves out, a new node
  * starts from the defaults and needs platform, service range, subnets,
- * gateway and bridge. The bridge must be one, the result must pass
- * semnet_node_validate() and the namespace's limits, and the service
- * range may not move under services or instances. Under the netns lock;
+ * gateway and, bridged, a bridge. A bridged node's bridge must be one, a
+ * routed node has none (a mode change drops the bridge, or needs one),
+ * the result must pass semnet_node_validate() and the namespace's limits,
+ * and the service range may not move under services or instances. Under the netns lock;
  * an ERR_PTR (extack set) when the request breaks a rule.
  */
 struct semnet_node *semnet_node_build(struct semnet_net *sn,

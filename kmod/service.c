@@ -4,6 +4,7 @@
  * they balance over. Writers hold the netns lock; the packet path reads
  * under RCU.
  */
+#include <linux/jhash.h>
 #include <linux/overflow.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
@@ -19,20 +20,45 @@
 /* Most services and instances a namespace may hold. */
 #define SEMNET_SERVICES_MAX	(1U << 20)
 
+/*
+ * Names are hashed and compared up to their NUL, not over the whole
+ * buffer: a name is typically a tenth of SEMNET_NAME_MAX, and every
+ * instance add looks its name up.
+ */
+static u32 semnet_group_hash(const void *data, u32 len, u32 seed)
+{
+	return jhash(data, strnlen(data, SEMNET_NAME_MAX), seed);
+}
+
+static u32 semnet_group_obj_hash(const void *data, u32 len, u32 seed)
+{
+	const struct semnet_group *group = data;
+
+	return semnet_group_hash(group->name, len, seed);
+}
+
+static int semnet_group_cmp(struct rhashtable_compare_arg *arg,
+			    const void *obj)
+{
+	const struct semnet_group *group = obj;
+
+	return strncmp(arg->key, group->name, SEMNET_NAME_MAX);
+}
+
 const struct rhashtable_params semnet_group_params = {
 	.head_offset = offsetof(struct semnet_group, node),
 	.key_offset = offsetof(struct semnet_group, name),
 	.key_len = SEMNET_NAME_MAX,
+	.hashfn = semnet_group_hash,
+	.obj_hashfn = semnet_group_obj_hash,
+	.obj_cmpfn = semnet_group_cmp,
 	.automatic_shrinking = true,
 };
 
 struct semnet_group *semnet_group_lookup(struct semnet_net *sn,
 					 const char *name)
 {
-	char key[SEMNET_NAME_MAX] = {};
-
-	strscpy(key, name, sizeof(key));
-	return rhashtable_lookup_fast(&sn->groups, key, semnet_group_params);
+	return rhashtable_lookup_fast(&sn->groups, name, semnet_group_params);
 }
 
 /* Finds or creates the group @name and takes a user reference on it. */
@@ -97,24 +123,30 @@ void semnet_service_put(struct semnet_service *svc)
  * leaves a half-made change: _prepare allocates for the coming size before
  * the caller touches the list, _commit fills and publishes after it.
  */
-struct semnet_iset *semnet_iset_alloc(u32 count)
+struct semnet_iset *semnet_iset_alloc_cap(u32 cap, bool mh)
 {
-	u32 mh_size = semnet_mh_size(count);
+	u32 mh_size = mh ? semnet_mh_size(cap) : 0;
 	struct semnet_iset *iset;
 	size_t size;
 
-	size = struct_size(iset, inst, count);
+	size = struct_size(iset, inst, cap);
 	if (check_add_overflow(size, (size_t)mh_size * sizeof(u16), &size))
 		return NULL;
 	iset = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!iset)
 		return NULL;
+	iset->cap = cap;
 	/* The mh policy's table follows inst[] (policy_mh.c). */
-	if (mh_size && semnet_mh_prepare(iset, count, mh_size)) {
+	if (mh_size && semnet_mh_prepare(iset, cap, mh_size)) {
 		kvfree(iset);
 		return NULL;
 	}
 	return iset;
+}
+
+struct semnet_iset *semnet_iset_alloc(u32 count)
+{
+	return semnet_iset_alloc_cap(count, true);
 }
 
 void semnet_iset_free(struct semnet_iset *iset)
@@ -136,7 +168,7 @@ int semnet_iset_prepare(struct semnet_group *group, u32 count,
 	*new = NULL;
 	if (!count)
 		return 0;
-	*new = semnet_iset_alloc(count);
+	*new = semnet_iset_alloc_cap(count, group->mh_users);
 	return *new ? 0 : -ENOMEM;
 }
 
@@ -149,15 +181,121 @@ void semnet_iset_commit(struct semnet_net *sn, struct semnet_group *group,
 
 	semnet_assert_locked(sn);
 	if (new) {
-		list_for_each_entry(inst, &group->instances, group_list)
+		list_for_each_entry(inst, &group->instances, group_list) {
+			if (WARN_ON(i == new->cap))
+				break;
 			new->inst[i++] = inst;
+		}
 		new->count = i;
+		/*
+		 * A batch's set may have room for more than it holds: its
+		 * table (sized for the room) is used at the count's size.
+		 */
+		if (new->mh) {
+			new->mh_size = semnet_mh_size(i);
+			if (!new->mh_size) {
+				kvfree(new->mh_scratch);
+				new->mh_scratch = NULL;
+			}
+		}
 		semnet_iset_finish(new);
 	}
 	WARN_ON(i != group->n_instances);
 	old = rcu_replace_pointer(group->iset, new, lockdep_is_held(&sn->lock));
 	if (old)
 		kvfree_rcu(old, rcu);	/* its scratch is gone since _finish */
+}
+
+int semnet_batch_reserve(struct semnet_batch *batch, struct semnet_group *group)
+{
+	u32 need = group->n_instances + 1, cap;
+	struct semnet_iset *iset;
+
+	if (group->pending && group->pending->cap >= need)
+		return 0;
+	/* Doubling: a batch of n adds to one name allocates O(log n) times. */
+	cap = max(need + 15, 2 * need);
+	/* A set small enough for a table must not lose it to the room. */
+	if (group->mh_users && need <= SEMNET_MH_MAX_INSTANCES)
+		cap = min_t(u32, cap, SEMNET_MH_MAX_INSTANCES);
+	iset = semnet_iset_alloc_cap(cap, group->mh_users);
+	if (!iset)
+		return -ENOMEM;
+	if (group->pending) {
+		semnet_iset_free(group->pending);
+	} else {
+		/* Kept alive even if the batch removes its last user. */
+		refcount_inc(&group->ref);
+		list_add_tail(&group->batch_node, &batch->groups);
+	}
+	group->pending = iset;
+	return 0;
+}
+
+void semnet_batch_commit(struct semnet_net *sn, struct semnet_batch *batch)
+{
+	struct semnet_group *group, *tmp;
+	struct semnet_iset *iset, *exact;
+
+	semnet_assert_locked(sn);
+	list_for_each_entry_safe(group, tmp, &batch->groups, batch_node) {
+		list_del(&group->batch_node);
+		iset = group->pending;
+		group->pending = NULL;
+		/*
+		 * Removals in the batch published sets of their own; a name
+		 * left without instances (or users) needs none.
+		 */
+		if (!group->n_instances) {
+			semnet_iset_free(iset);
+			semnet_group_unref(group);
+			continue;
+		}
+		/* Give back the room when it is much more than the set. */
+		if (iset->cap - group->n_instances > group->n_instances / 4) {
+			exact = semnet_iset_alloc_cap(group->n_instances,
+						      group->mh_users);
+			if (exact) {
+				semnet_iset_free(iset);
+				iset = exact;
+			}
+		}
+		semnet_iset_commit(sn, group, iset);
+		semnet_group_unref(group);
+		cond_resched();
+	}
+}
+
+/*
+ * A service with the mh policy joins @group: its set gets a Maglev table
+ * now if it has none (-ENOMEM: nothing changed).
+ */
+static int semnet_group_mh_get(struct semnet_net *sn,
+			       struct semnet_group *group)
+{
+	struct semnet_iset *iset, *new;
+	int ret;
+
+	semnet_assert_locked(sn);
+	if (group->mh_users++)
+		return 0;
+	iset = rcu_dereference_protected(group->iset, lockdep_is_held(&sn->lock));
+	if (!iset || iset->mh_size || !semnet_mh_size(group->n_instances))
+		return 0;
+	ret = semnet_iset_prepare(group, group->n_instances, &new);
+	if (ret) {
+		group->mh_users--;
+		return ret;
+	}
+	semnet_iset_commit(sn, group, new);
+	return 0;
+}
+
+/* The table stays until the set is next rebuilt: nothing to free now. */
+static void semnet_group_mh_put(const struct semnet_service *svc)
+{
+	if (svc->policy == &semnet_policy_mh)
+		svc->group->mh_users--;
 }
 
 static bool semnet_flow_of_service(const struct semnet_flow *flow,
@@ -248,6 +386,14 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 		kfree(svc);
 		return PTR_ERR(group);
 	}
+	if (policy == &semnet_policy_mh) {
+		ret = semnet_group_mh_get(sn, group);
+		if (ret) {
+			semnet_group_put(sn, group);
+			kfree(svc);
+			return ret;
+		}
+	}
 	svc->addr = addr;
 	svc->group = group;
 	refcount_inc(&group->ref);
@@ -270,6 +416,7 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 		/* Flows picked by the old policy or name go with it. */
 		WRITE_ONCE(old->dead, true);
 		semnet_flow_purge(sn, semnet_flow_of_service, old);
+		semnet_group_mh_put(old);
 		semnet_group_put(sn, old->group);
 		semnet_service_put(old);
 	} else {
@@ -283,6 +430,7 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 	sn->generation++;
 	return 0;
 err:
+	semnet_group_mh_put(svc);
 	semnet_group_put(sn, group);
 	semnet_group_unref(group);
 	kfree(svc);
@@ -304,6 +452,7 @@ static void semnet_service_unlink(struct semnet_net *sn,
 static void semnet_service_release(struct semnet_net *sn,
 				   struct semnet_service *svc)
 {
+	semnet_group_mh_put(svc);
 	semnet_group_put(sn, svc->group);
 	semnet_service_put(svc);
 }

@@ -40,7 +40,8 @@ static inline void semnet_counters_add(struct semnet_counters *c,
 struct semnet_iset {
 	struct rcu_head rcu;
 	u32 count;
-	u32 mh_size;			/* 0: too many instances for a table */
+	u32 cap;			/* room in inst[] (a batch's sets have more) */
+	u32 mh_size;			/* 0: no table (too many instances, or no mh service) */
 	u16 *mh;
 	u32 *mh_scratch;		/* only while the table is built */
 	struct semnet_instance *inst[];
@@ -51,6 +52,8 @@ struct semnet_iset {
 
 /* A set for @count instances (and its table), for semnet_iset_finish(). */
 struct semnet_iset *semnet_iset_alloc(u32 count);
+/* The same with room for @cap instances, with a table only when @mh. */
+struct semnet_iset *semnet_iset_alloc_cap(u32 cap, bool mh);
 /* Builds the table once inst[] is filled in. Cannot fail. */
 void semnet_iset_finish(struct semnet_iset *iset);
 void semnet_iset_free(struct semnet_iset *iset);
@@ -69,9 +72,43 @@ struct semnet_group {
 	struct list_head instances;	/* under the netns lock */
 	u32 n_instances;
 	u32 users;			/* services + instances, netns lock */
+	/*
+	 * Services of the name with the mh policy: only then does the set
+	 * carry a Maglev table, whose build costs far more than the rest of
+	 * an instance's add. Netns lock.
+	 */
+	u32 mh_users;
 	refcount_t ref;			/* the name table + every object */
+	/*
+	 * During a batch of instances (struct semnet_batch): the set being
+	 * grown, published when the batch is done, and the batch's list.
+	 */
+	struct semnet_iset *pending;
+	struct list_head batch_node;
 	struct rcu_head rcu;
 };
+
+/*
+ * A batch of instance adds (SEMNET_A_INSTANCES), under one hold of the
+ * netns lock. Each add reserves room in its group's pending set (doubling,
+ * so that an add that cannot get memory fails before it changes anything)
+ * instead of building a new set; semnet_batch_commit() publishes each
+ * group's set once, with its Maglev table built once. Until then the
+ * published sets are a subset of the groups' instances, as picks may see.
+ */
+struct semnet_batch {
+	struct list_head groups;	/* groups with a pending set */
+};
+
+static inline void semnet_batch_init(struct semnet_batch *batch)
+{
+	INIT_LIST_HEAD(&batch->groups);
+}
+
+/* Room in @group's pending set for one more instance: 0 or -ENOMEM. */
+int semnet_batch_reserve(struct semnet_batch *batch, struct semnet_group *group);
+/* Publishes the sets of every group the batch grew. Cannot fail. */
+void semnet_batch_commit(struct semnet_net *sn, struct semnet_batch *batch);
 
 /*
  * A ServiceIP: an address that means "one instance of @group, by @policy".

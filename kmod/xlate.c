@@ -345,7 +345,7 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	enum semnet_drop_reason reason;
 	struct semnet_pkt pkt;
 	struct semnet_ftuple *t;
-	bool from_bridge, from_tunnel = false;
+	bool from_container = false, from_tunnel = false;
 	u8 stage;
 	int ret;
 
@@ -364,18 +364,22 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	    stage == SEMNET_STAGE_PRE && semnet_defrag(skb, state))
 		return NF_STOLEN;
 	/*
-	 * Only containers (the bridge), host processes and the tunnel are
-	 * translated; flows start only at the first two.
+	 * Only containers, host processes and the tunnel are translated;
+	 * flows start only at the first two.
 	 */
-	from_bridge = state->hook == NF_INET_PRE_ROUTING;
-	if (from_bridge && state->in->ifindex != node->bridge_ifindex) {
+	if (state->hook == NF_INET_PRE_ROUTING) {
 		struct semnet_device *sd = rcu_dereference(sn->tunnel);
+		struct net_device *tunnel = sd ? sd->dev : NULL;
 
-		if (!sd || state->in != sd->dev)
-			return NF_ACCEPT;
-		from_tunnel = true;
-		/* Tunnel traffic is semnet's, flow or not: keep conntrack out. */
-		semnet_untrack(skb);
+		from_container = semnet_from_container(node, state->in, tunnel,
+						       ip_hdr(skb)->saddr);
+		if (!from_container) {
+			if (!tunnel || state->in != tunnel)
+				return NF_ACCEPT;
+			from_tunnel = true;
+			/* Tunnel traffic is semnet's, flow or not: no conntrack. */
+			semnet_untrack(skb);
+		}
 	}
 
 	ret = semnet_parse(skb, &pkt);
@@ -413,7 +417,7 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	/* Remote clients' flows start at their own node, never here. */
 	if (from_tunnel)
 		return semnet_drop_packet(sn, skb, SEMNET_DROP_UNKNOWN_ADDRESS);
-	if (from_bridge && !semnet_node_is_local(node, pkt.key.src))
+	if (from_container && !semnet_node_is_local(node, pkt.key.src))
 		return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
 	t = semnet_new_flow(sn, node, &pkt, &reason);
 	if (t)

@@ -6,16 +6,19 @@
  * Each line is split with sn_split_words() and run by sn_command(), exactly
  * as `semnet WORDS...` would be; every request goes over one genl socket
  * (request.c's batch socket), so a line costs one request and its ack, not
- * a process, a socket and a family lookup. Messages name the line
+ * a process, a socket and a family lookup; consecutive adds of services or
+ * instances go many to a request (request.c's bulk). Messages name the line
  * ("semnet: line 7: service add: already exists"). The first failing line
  * stops the batch unless -force is given; either way the exit status is 1
  * when any line failed, 0 otherwise. Each line's output is flushed when the
  * line is done.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -58,6 +61,31 @@ static ssize_t read_command(FILE *in, char **buf, size_t *cap, char **more,
 	}
 }
 
+/*
+ * Whether a command may be an add or change of services or instances,
+ * whose requests wait to go many at once (request.c): its first word
+ * abbreviates "service" or "instance". Any other line sends what waits
+ * before it runs, so that its output comes after their messages.
+ */
+static bool may_wait(int argc, char **argv)
+{
+	size_t n = argc > 0 ? strlen(argv[0]) : 0;
+
+	return n && (!strncmp(argv[0], "service", n) || !strncmp(argv[0], "instance", n));
+}
+
+/*
+ * Input that is not a file may be a program waiting for the answer to
+ * what it wrote: what is pending goes out before a read that would block.
+ */
+static void flush_before_blocking(FILE *in, bool file)
+{
+	struct pollfd p = { .fd = fileno(in), .events = POLLIN };
+
+	if (!file && sn_bulk_pending() && poll(&p, 1, 0) == 0)
+		sn_bulk_flush();
+}
+
 int sn_batch(const char *file, bool force)
 {
 	char *line = NULL, *more = NULL, *argv[SN_BATCH_WORDS + 1];
@@ -65,6 +93,8 @@ int sn_batch(const char *file, bool force)
 	unsigned long lineno = 0, first, failed = 0;
 	char err[SN_ERR_MAX];
 	FILE *in = stdin;
+	struct stat st;
+	bool regular;
 	int argc, ret = 0;
 
 	if (strcmp(file, "-")) {
@@ -73,16 +103,33 @@ int sn_batch(const char *file, bool force)
 			return sn_fail(NULL, "cannot open batch file \"%s\": %s", file,
 				       strerror(errno));
 	}
-	sn_batch_socket(true);
-	while (read_command(in, &line, &cap, &more, &more_cap, &lineno, &first) >= 0) {
+	regular = !fstat(fileno(in), &st) && S_ISREG(st.st_mode);
+	sn_batch_socket(true, force);
+	for (;;) {
+		flush_before_blocking(in, regular);
+		if (read_command(in, &line, &cap, &more, &more_cap, &lineno, &first) < 0)
+			break;
 		sn_batch_line = first;
 		argc = sn_split_words(line, argv, SN_BATCH_WORDS, err, sizeof(err));
+		if (argc > 0 && !may_wait(argc, argv))
+			sn_bulk_flush();
+		if (sn_bulk_failures()) {
+			/* An earlier line's add failed: counted, maybe the end. */
+			failed++;
+			if (!force)
+				break;
+		}
 		if (argc < 0)
 			ret = sn_fail(NULL, "%s", err);
 		else if (argc > 0)
 			ret = sn_command(argc, argv);
 		else
 			ret = 0;
+		if (sn_bulk_failures()) {
+			failed++;
+			if (!force)
+				break;
+		}
 		/*
 		 * A line's output goes out when the line is done, so a program
 		 * driving `semnet -batch -` over pipes sees each answer (and
@@ -97,11 +144,15 @@ int sn_batch(const char *file, bool force)
 		}
 	}
 	sn_batch_line = 0;
+	if (!(failed && !force)) {
+		sn_bulk_flush();
+		failed += sn_bulk_failures();
+	}
 	if (ferror(in)) {
 		sn_fail(NULL, "reading batch file \"%s\": %s", file, strerror(errno));
 		failed++;
 	}
-	sn_batch_socket(false);
+	sn_batch_socket(false, false);
 	if (in != stdin)
 		fclose(in);
 	free(line);

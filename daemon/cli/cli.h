@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 #include <uapi/linux/semnet.h>
@@ -21,6 +22,19 @@
 #include "sn_kernel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Copies @src into @dst of @size bytes, cut short to fit, NUL-terminated:
+ * snprintf(dst, size, "%s", src) without the formatting, which a batch
+ * pays on every line.
+ */
+static inline void sn_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 /* Exit status: runtime failure (also kernel rejections), usage error. */
 #define SN_EXIT_FAIL	1
@@ -111,9 +125,17 @@ int sn_keywords(const char *what, const struct sn_kw *kw, size_t nkw,
 int sn_open(struct sn_genl *g);
 /*
  * Turns the batch socket on (every request of every command then goes over
- * one socket, opened at the first) or off (closes it).
+ * one socket, opened at the first; adds of services and instances many to
+ * a request, see request.c) or off (sends what is pending, closes it).
+ * @force: after a failed add, the next ones are still sent.
  */
-void sn_batch_socket(bool on);
+void sn_batch_socket(bool on, bool force);
+/* Sends the batch's pending adds now (their failures are reported). */
+void sn_bulk_flush(void);
+/* Whether adds are pending. */
+bool sn_bulk_pending(void);
+/* Adds that failed (reported) since the last call. */
+unsigned long sn_bulk_failures(void);
 /*
  * The socket for a command's requests: own, opened, or in a batch the
  * batch's. NULL when it cannot be opened (reported). sn_release() gives it

@@ -22,8 +22,9 @@ void sn_instance_usage(FILE *out)
 	      "  nsip ADDR     its namespace IP on the node that hosts it (e.g. 172.16.0.2)\n"
 	      "  node ADDR     the underlay address of that node; \"local\" (0.0.0.0, the\n"
 	      "                default) for this node\n"
-	      "  dev IFNAME    the bridge port (host-side veth) of a local instance: only it\n"
-	      "                may send with the nsIP; \"none\" (the default): not enforced\n"
+	      "  dev IFNAME    the port (host-side veth, bridged or routed) of a local\n"
+	      "                instance: only it may send with the nsIP; \"none\" (the\n"
+	      "                default): not enforced, but on a routed node no port sends it\n"
 	      "-s shows counters.\n",
 	      out);
 }

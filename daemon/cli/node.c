@@ -12,14 +12,16 @@
 void sn_node_usage(FILE *out)
 {
 	fputs("Usage: semnet node set platform PREFIX services PREFIX subnet PREFIX [subnet PREFIX ...]\n"
-	      "                       gateway ADDR bridge IFNAME [flow-max N]\n"
+	      "                       gateway ADDR { [mode bridged] bridge IFNAME | mode routed }\n"
+	      "                       [flow-max N]\n"
 	      "                       [timeout-tcp SEC] [timeout-tcp-close SEC]\n"
 	      "                       [timeout-udp SEC] [timeout-icmp SEC] [tunnel-port PORT]\n"
 	      "                       [hold-packets N] [hold-total N] [hold-timeout MS]\n"
 	      "                       [miss-interval MS] [timeout-unreplied SEC]\n"
 	      "                       [unreplied-max N]\n"
 	      "       semnet node change [platform PREFIX] [services PREFIX] [subnet PREFIX ...]\n"
-	      "                          [gateway ADDR] [bridge IFNAME] [flow-max N] [timeout-* SEC]\n"
+	      "                          [gateway ADDR] [mode bridged|routed] [bridge IFNAME]\n"
+	      "                          [flow-max N] [timeout-* SEC]\n"
 	      "                          [tunnel-port PORT] [hold-* N|MS] [miss-interval MS]\n"
 	      "                          [unreplied-max N]\n"
 	      "       semnet node show\n"
@@ -28,8 +30,13 @@ void sn_node_usage(FILE *out)
 	      "  platform PREFIX   every semnet address (e.g. 172.16.0.0/12)\n"
 	      "  services PREFIX   ServiceIPs and InstanceIPs (e.g. 172.30.0.0/16)\n"
 	      "  subnet PREFIX     a local container subnet (e.g. 172.16.0.0/26); up to 8\n"
-	      "  gateway ADDR      the bridge's address (e.g. 172.16.0.1)\n"
-	      "  bridge IFNAME     the container bridge\n"
+	      "  gateway ADDR      the containers' gateway (e.g. 172.16.0.1): the bridge's\n"
+	      "                    address, or routed, an address of the node\n"
+	      "  mode MODE         how containers attach: bridged (the default: ports of\n"
+	      "                    the bridge) or routed (no bridge: each container's\n"
+	      "                    host-side veth is routed, a /32 route to its nsIP, and\n"
+	      "                    is its port: see semnet instance dev)\n"
+	      "  bridge IFNAME     the container bridge (bridged mode only)\n"
 	      "  flow-max N        flow table capacity\n"
 	      "  timeout-* SEC     idle timeouts: established TCP, TCP after RST or FIN both\n"
 	      "                    ways, UDP, ICMP, and a flow not yet answered (unreplied)\n"
@@ -45,9 +52,18 @@ void sn_node_usage(FILE *out)
 	      "unreplied 30, unreplied-max 1024, hold-packets 4, hold-total 256,\n"
 	      "hold-timeout 2000, miss-interval 200 (those\n"
 	      "of the module); on a configured node what is left out stays as it was.\n"
-	      "`node change` updates just the values given (subnets: all of them). `node\n"
+	      "`node change` updates just the values given (subnets: all of them); mode\n"
+	      "routed drops the bridge, mode bridged needs one. `node\n"
 	      "del` removes the configuration with every service, instance and flow.\n",
 	      out);
+}
+
+static const char *const mode_names[] = { "bridged", "routed", NULL };
+
+/* "bridged", "routed", or NULL for a mode this tool does not know. */
+static const char *mode_name(uint32_t mode)
+{
+	return mode < ARRAY_SIZE(mode_names) - 1 ? mode_names[mode] : NULL;
 }
 
 json_t *sn_node_json(const struct sn_node *n)
@@ -69,6 +85,11 @@ json_t *sn_node_json(const struct sn_node *n)
 	json_object_set_new(o, "subnets", subnets);
 	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY))
 		json_object_set_new(o, "gateway", sn_json_addr(n->gateway));
+	if (SN_HAS(n, SEMNET_A_NODE_MODE)) {
+		const char *mode = mode_name(n->mode);
+
+		json_object_set_new(o, "mode", mode ? json_string(mode) : json_integer(n->mode));
+	}
 	if (SN_HAS(n, SEMNET_A_NODE_BRIDGE)) {
 		json_object_set_new(o, "bridge", json_string(sn_fmt_ifname(n->bridge, ifname)));
 		json_object_set_new(o, "bridge_ifindex", json_integer(n->bridge));
@@ -108,6 +129,12 @@ void sn_node_text(struct sn_table *t, const struct sn_node *n)
 		pair(t, "subnet", sn_fmt_kprefix(&n->subnets[k], buf));
 	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY))
 		pair(t, "gateway", sn_fmt_addr(n->gateway, buf));
+	if (SN_HAS(n, SEMNET_A_NODE_MODE)) {
+		const char *mode = mode_name(n->mode);
+
+		snprintf(num, sizeof(num), "%" PRIu32, n->mode);
+		pair(t, "mode", mode ? mode : num);
+	}
 	if (SN_HAS(n, SEMNET_A_NODE_BRIDGE))
 		pair(t, "bridge", sn_fmt_ifname(n->bridge, ifname));
 	for (i = 0; i < sn_node_nu32; i++) {
@@ -127,7 +154,7 @@ enum { KW_SUBNET = 2 };
 #define NODE_U32(name, min, member, attr) \
 	{ SN_KW(name, SN_KW_U32, 0, min, NULL), SN_KW_FIELD(struct sn_node, member, attr) }
 
-/* node set's keywords (all but the numbers required); node change takes any. */
+/* node set's keywords (all but the numbers, mode and bridge required); node change takes any. */
 static const struct sn_kw node_kw[] = {
 	{ SN_KW("platform", SN_KW_PREFIX, SN_KW_REQUIRED, 0, NULL),
 	  SN_KW_FIELD(struct sn_node, platform, SEMNET_A_NODE_PLATFORM) },
@@ -137,7 +164,10 @@ static const struct sn_kw node_kw[] = {
 	[KW_SUBNET] = { SN_KW("subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI, 0, NULL) },
 	{ SN_KW("gateway", SN_KW_ADDR, SN_KW_REQUIRED, 0, NULL),
 	  SN_KW_FIELD(struct sn_node, gateway, SEMNET_A_NODE_GATEWAY) },
-	{ SN_KW("bridge", SN_KW_IFNAME, SN_KW_REQUIRED, 0, NULL),
+	/* Required unless routed: the module says so (node set merges). */
+	{ SN_KW("mode", SN_KW_WORD, 0, 0, mode_names),
+	  SN_KW_FIELD(struct sn_node, mode, SEMNET_A_NODE_MODE) },
+	{ SN_KW("bridge", SN_KW_IFNAME, 0, 0, NULL),
 	  SN_KW_FIELD(struct sn_node, bridge, SEMNET_A_NODE_BRIDGE) },
 	NODE_U32("flow-max", 1, flow_max, SEMNET_A_NODE_FLOW_MAX),
 	NODE_U32("timeout-tcp", 1, timeout_tcp, SEMNET_A_NODE_TIMEOUT_TCP),

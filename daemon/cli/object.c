@@ -54,7 +54,7 @@ static int store(const char *what, const struct sn_kw *kw, const union sn_val *v
 	switch (kw->type) {
 	case SN_KW_NAME:
 	case SN_KW_POLICY:
-		snprintf(field, kw->size, "%s", v->str);
+		sn_copy(field, kw->size, v->str);
 		break;
 	case SN_KW_PREFIX:
 		p = sn_kprefix_of(&v->prefix);
@@ -248,7 +248,18 @@ int sn_object_show(const struct sn_object *o, const char *what, int argc, char *
 		goto out;
 	sn_list_sort(ops, list);
 	if (sn_opts.json) {
-		ret = sn_json_print(sn_list_json(ops, list), stdout) ? SN_EXIT_FAIL : 0;
+		/*
+		 * Item by item: a million instances as one JSON tree would take
+		 * gigabytes and most of the time.
+		 */
+		struct sn_json_stream js;
+		size_t n, i;
+		const char *v = ops->items(list, &n);
+
+		sn_json_stream_begin(&js, stdout);
+		for (i = 0; i < n; i++)
+			sn_json_stream_add(&js, ops->json(v + i * ops->item_size));
+		ret = sn_json_stream_end(&js) ? SN_EXIT_FAIL : 0;
 	} else {
 		struct sn_table *t = sn_table_new();
 

@@ -19,6 +19,78 @@ static struct {
 	struct sn_genl g;
 } batch;
 
+/*
+ * In a batch, consecutive adds (or changes) of services or of instances
+ * go many to a request (lib/sn_kernel.h's batches, up to 64 KiB each),
+ * not one request and ack per line: each is encoded as its line is read
+ * and sent when the request is full, or before anything else happens
+ * (another kind of request, a message on stderr, a line of another
+ * command, the end of the batch, or input that would block). The kernel
+ * applies a request's entries in order and stops at the first it
+ * refuses, whose line is reported as if it had been sent alone; the lines
+ * after it are sent again with -force and dropped without.
+ */
+static struct {
+	bool on;			/* b is set up */
+	bool force;
+	bool flushing;
+	unsigned long failures;		/* reported, for sn_batch() to count */
+	char what[32];			/* "service add", for the messages */
+	struct sn_kernel_batch b;
+} bulk;
+
+static void bulk_fail(void *arg, unsigned long line, int err)
+{
+	unsigned long saved = sn_batch_line;
+
+	(void)arg;
+	sn_batch_line = line;
+	sn_report(bulk.b.g, bulk.what, err);
+	sn_batch_line = saved;
+	bulk.failures++;
+}
+
+/* Sends the pending adds: how many failed (each reported). */
+static unsigned long bulk_flush(void)
+{
+	unsigned long before = bulk.failures;
+	int err;
+
+	if (!bulk.on || bulk.flushing || !sn_kernel_batch_pending(&bulk.b))
+		return 0;
+	bulk.flushing = true;
+	err = sn_kernel_batch_flush(&bulk.b);
+	bulk.flushing = false;
+	if (err)
+		sn_release(bulk.b.g, err);
+	return bulk.failures - before;
+}
+
+void sn_bulk_flush(void)
+{
+	bulk_flush();
+}
+
+unsigned long sn_bulk_failures(void)
+{
+	unsigned long n = bulk.failures;
+
+	bulk.failures = 0;
+	return n;
+}
+
+bool sn_bulk_pending(void)
+{
+	return bulk.on && sn_kernel_batch_pending(&bulk.b);
+}
+
+static void bulk_end(void)
+{
+	if (bulk.on)
+		sn_kernel_batch_free(&bulk.b);
+	bulk.on = false;
+}
+
 int sn_open(struct sn_genl *g)
 {
 	int ret = sn_genl_open(g);
@@ -38,14 +110,19 @@ static void batch_close(void)
 	batch.open = false;
 }
 
-void sn_batch_socket(bool on)
+void sn_batch_socket(bool on, bool force)
 {
-	if (!on)
+	if (!on) {
+		bulk_flush();
+		bulk_end();
 		batch_close();
+	}
 	batch.active = on;
+	bulk.force = force;
+	bulk.failures = 0;
 }
 
-struct sn_genl *sn_acquire(struct sn_genl *own)
+static struct sn_genl *acquire(struct sn_genl *own)
 {
 	if (!batch.active)
 		return sn_open(own) ? NULL : own;
@@ -53,6 +130,49 @@ struct sn_genl *sn_acquire(struct sn_genl *own)
 		return NULL;
 	batch.open = true;
 	return &batch.g;
+}
+
+struct sn_genl *sn_acquire(struct sn_genl *own)
+{
+	/*
+	 * Pending adds go first; when one failed and the batch stops there,
+	 * this request is not made (NULL: the failure is reported).
+	 */
+	if (bulk_flush() && !bulk.force)
+		return NULL;
+	return acquire(own);
+}
+
+/* A batch's add of a service or an instance: see bulk above. */
+static int bulk_add(const char *what, uint8_t cmd, int flags, const void *obj)
+{
+	struct sn_genl *g;
+	int err;
+
+	if (bulk.on && (bulk.b.cmd != cmd || bulk.b.flags != flags || strcmp(bulk.what, what))) {
+		err = bulk_flush() && !bulk.force;
+		bulk_end();
+		if (err)
+			return SN_EXIT_FAIL;
+	}
+	g = acquire(NULL);
+	if (!g)
+		return SN_EXIT_FAIL;
+	if (!bulk.on) {
+		err = sn_kernel_batch_init(&bulk.b, g, cmd, flags, bulk_fail, NULL, bulk.force);
+		if (err) {
+			sn_kernel_batch_free(&bulk.b);
+			sn_build_failed(err);
+		}
+		snprintf(bulk.what, sizeof(bulk.what), "%s", what);
+		bulk.on = true;
+	}
+	err = sn_kernel_batch_add(&bulk.b, obj, sn_batch_line);
+	if (err == -ECANCELED)
+		return SN_EXIT_FAIL;	/* an earlier line failed: reported */
+	if (err)
+		sn_build_failed(err);
+	return 0;
 }
 
 void sn_release(struct sn_genl *g, int err)
@@ -145,6 +265,9 @@ static int request_once(const char *what, uint8_t cmd, int flags, sn_fill_fn fil
 int sn_request(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
 	       const void *farg, sn_genl_reply_fn fn, void *arg)
 {
+	if (batch.active && !fn && fill &&
+	    (cmd == SEMNET_CMD_NEW_SERVICE || cmd == SEMNET_CMD_NEW_INSTANCE))
+		return bulk_add(what, cmd, flags, farg);
 	return request_once(what, cmd, flags, fill, farg, fn, arg, false);
 }
 

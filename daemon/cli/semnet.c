@@ -28,6 +28,8 @@ unsigned long sn_batch_line;
 
 void sn_err_begin(void)
 {
+	/* Earlier lines' pending adds first: their failures come first. */
+	sn_bulk_flush();
 	if (sn_batch_line) {
 		fflush(stdout);
 		fprintf(stderr, "semnet: line %lu: ", sn_batch_line);
@@ -221,6 +223,7 @@ int sn_dispatch(const struct sn_object *o, int argc, char **argv)
 	size_t k, ncmds = o->cmds ? o->ncmds : sn_object_ncmds;
 	const char *names[16];
 	char what[64];
+	size_t n;
 	int i;
 
 	/* `semnet OBJECT` alone runs cmds[0], show, as ip(8) does. */
@@ -248,7 +251,13 @@ int sn_dispatch(const struct sn_object *o, int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	snprintf(what, sizeof(what), "%s %s", o->name, sc->name);
+	/* Every line of a batch comes here: no printf. */
+	sn_copy(what, sizeof(what), o->name);
+	n = strlen(what);
+	if (n + 1 < sizeof(what)) {
+		what[n] = ' ';
+		sn_copy(what + n + 1, sizeof(what) - n - 1, sc->name);
+	}
 	return sc->op ? sc->op(o, what, argc - 1, argv + 1) : sc->run(what, argc - 1, argv + 1);
 }
 

@@ -96,7 +96,7 @@ static void service_finish(void *obj, const struct sn_kwval *kv, bool add)
 	struct sn_service *s = obj;
 
 	if (add && !kv[SKW_POLICY].n) {
-		snprintf(s->policy, sizeof(s->policy), "rr");
+		sn_copy(s->policy, sizeof(s->policy), "rr");
 		SN_SET(s, SEMNET_A_SERVICE_POLICY);
 	}
 }

@@ -27,6 +27,10 @@ struct sn_cluster {
 	/* Bumped by every job update: a root answer requested before one
 	 * arrived may predate it, so it is not cached as fresh. */
 	uint64_t job_updates;
+	/* Registry publishing (registry.c): each message lists every node,
+	 * so a burst of changes is coalesced into one message per interval. */
+	uv_timer_t registry_timer;
+	uint64_t registry_next_ms;	/* loop time before which none is sent */
 };
 
 /* Seconds of wall-clock time (interest timestamps survive restarts). */

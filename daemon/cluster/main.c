@@ -50,6 +50,7 @@ int main(int argc, char **argv)
 		return exit_code;
 	exit_code = 1;
 	c.loop = &loop;
+	sn_registry_init(&c);
 	if (sn_cluster_store_open(&c.db, c.cfg.db_path, c.cfg.db_durable) < 0 ||
 	    sn_cluster_store_tables_invalidate_all(&c.db) < 0)
 		goto out_loop;

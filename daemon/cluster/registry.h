@@ -19,7 +19,10 @@ struct sn_cluster;
 json_t *sn_registry_json(struct sn_cluster *c, int64_t version);
 /* Bumps the version (caller's transaction) ... */
 int64_t sn_registry_changed(struct sn_cluster *c);
-/* ... and publishes after commit. */
+/* ... and publishes after commit: at once, or, while the last message is
+ * recent, the state of the registry once the interval is over. */
 void sn_registry_publish(struct sn_cluster *c, int64_t version);
+/* The publishing timer; before any sn_registry_publish(). */
+void sn_registry_init(struct sn_cluster *c);
 
 #endif

@@ -134,6 +134,8 @@ static void save_extack(struct sn_genl *g, struct nlmsghdr *nlh,
 	if (tb[NLMSGERR_ATTR_MSG])
 		snprintf(g->error, sizeof(g->error), "%s",
 			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) >= (int)sizeof(uint32_t))
+		g->error_offset = (long)nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
 }
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
@@ -181,6 +183,7 @@ int sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 	int ret;
 
 	g->error[0] = '\0';
+	g->error_offset = -1;
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
 		nlmsg_free(msg);

@@ -17,6 +17,12 @@ struct sn_genl {
 	int family;
 	/* The kernel's extack message of the last failed request, or "". */
 	char error[256];
+	/*
+	 * Where in that request the kernel found the fault (its extack's
+	 * NLMSGERR_ATTR_OFFS: bytes from the start of the request's
+	 * nlmsghdr), or -1 when it named no attribute.
+	 */
+	long error_offset;
 };
 
 /*

@@ -2,7 +2,6 @@
 #include "sn_http_server.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,6 +360,45 @@ void sn_http_server_free(struct sn_http_server *s)
 	free(s);
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decoding of a query value ('+' stays a '+'; a '%' without two
+ * hex digits stays as it is), malloc'd and NUL-terminated, its length in
+ * *outlen. Done here rather than with libcurl's, so that programs that
+ * only serve HTTP (semnetd) need not load libcurl and its twenty
+ * libraries: megabytes of a small daemon's memory.
+ */
+static char *query_unescape(const char *s, size_t len, size_t *outlen)
+{
+	char *out = malloc(len + 1);
+	size_t n = 0;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '%' && len - i > 2 && hex_digit(s[i + 1]) >= 0 &&
+		    hex_digit(s[i + 2]) >= 0) {
+			out[n++] = (char)(hex_digit(s[i + 1]) << 4 | hex_digit(s[i + 2]));
+			i += 2;
+		} else {
+			out[n++] = s[i];
+		}
+	}
+	out[n] = '\0';
+	*outlen = n;
+	return out;
+}
+
 char *sn_http_query_get(const struct sn_http_request *req, const char *key)
 {
 	size_t keylen = strlen(key);
@@ -370,19 +408,15 @@ char *sn_http_query_get(const struct sn_http_request *req, const char *key)
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 
 		if (len > keylen && strncmp(p, key, keylen) == 0 && p[keylen] == '=') {
-			int outlen;
-			char *curl_value = curl_easy_unescape(NULL, p + keylen + 1,
-							      (int)(len - keylen - 1), &outlen);
-			char *value;
+			size_t outlen;
+			char *value = query_unescape(p + keylen + 1, len - keylen - 1, &outlen);
 
 			/* A decoded NUL would cut the value short: hand back the raw
 			 * text, which no identifier check accepts. */
-			if (curl_value && memchr(curl_value, '\0', (size_t)outlen))
+			if (value && memchr(value, '\0', outlen)) {
+				free(value);
 				value = strndup(p + keylen + 1, len - keylen - 1);
-			else
-				value = curl_value ? strndup(curl_value, (size_t)outlen) : NULL;
-
-			curl_free(curl_value);
+			}
 			return value;
 		}
 		p = end ? end + 1 : p + len;

@@ -137,6 +137,7 @@ static const struct nla_policy node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_MISS_INTERVAL] = { .type = NLA_U32 },
 	[SEMNET_A_NODE_TIMEOUT_UNREPLIED] = { .type = NLA_U32 },
 	[SEMNET_A_NODE_UNREPLIED_MAX] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_MODE] = { .type = NLA_U32 },
 };
 
 /* In the order `semnet node set` documents them. */
@@ -186,7 +187,9 @@ int sn_node_put(struct nl_msg *msg, const struct sn_node *n)
 	    (SN_HAS(n, SEMNET_A_NODE_GATEWAY) &&
 	     nla_put_u32(msg, SEMNET_A_NODE_GATEWAY, n->gateway) < 0) ||
 	    (SN_HAS(n, SEMNET_A_NODE_BRIDGE) &&
-	     nla_put_u32(msg, SEMNET_A_NODE_BRIDGE, n->bridge) < 0))
+	     nla_put_u32(msg, SEMNET_A_NODE_BRIDGE, n->bridge) < 0) ||
+	    (SN_HAS(n, SEMNET_A_NODE_MODE) &&
+	     nla_put_u32(msg, SEMNET_A_NODE_MODE, n->mode) < 0))
 		return -EMSGSIZE;
 	for (size_t i = 0; i < sn_node_nu32; i++)
 		if (SN_HAS(n, sn_node_u32s[i].attr) &&
@@ -234,6 +237,8 @@ int sn_node_get(struct nlattr **attrs, struct sn_node *n)
 		n->gateway = nla_get_u32(tb[SEMNET_A_NODE_GATEWAY]);
 	if (tb[SEMNET_A_NODE_BRIDGE])
 		n->bridge = nla_get_u32(tb[SEMNET_A_NODE_BRIDGE]);
+	if (tb[SEMNET_A_NODE_MODE])
+		n->mode = nla_get_u32(tb[SEMNET_A_NODE_MODE]);
 	for (size_t i = 0; i < sn_node_nu32; i++)
 		if (tb[sn_node_u32s[i].attr])
 			*sn_node_u32(n, i) = nla_get_u32(tb[sn_node_u32s[i].attr]);
@@ -791,4 +796,215 @@ int sn_flows_collect(struct nlattr **attrs, void *list)
 void sn_flows_reset(void *list)
 {
 	((struct sn_flows *)list)->n = 0;
+}
+
+/* --- batches --- */
+
+/*
+ * The entries of one batch request: its nest's length is 16 bits, header
+ * included, and entries are 4-byte aligned.
+ */
+#define BATCH_MAX_BYTES 65528
+#define BATCH_SOCKET_BUFFER (256 * 1024)
+
+int sn_kernel_batch_init(struct sn_kernel_batch *b, struct sn_genl *g, uint8_t cmd,
+			 int flags, sn_kernel_batch_fail_fn fail, void *arg, bool go_on)
+{
+	memset(b, 0, sizeof(*b));
+	switch (cmd) {
+	case SEMNET_CMD_NEW_SERVICE:
+		b->list = SEMNET_A_SERVICES;
+		b->fill = sn_service_fill;
+		break;
+	case SEMNET_CMD_NEW_INSTANCE:
+		b->list = SEMNET_A_INSTANCES;
+		b->fill = sn_instance_fill;
+		break;
+	default:
+		return -EINVAL;
+	}
+	b->g = g;
+	b->cmd = cmd;
+	b->flags = flags;
+	b->fail = fail;
+	b->arg = arg;
+	b->go_on = go_on;
+	/* A bare nlmsghdr: an object's nest is encoded right after it. */
+	b->scratch = nlmsg_alloc_size(NLMSG_HDRLEN + BATCH_MAX_BYTES + 4096);
+	return b->scratch ? 0 : -ENOMEM;
+}
+
+void sn_kernel_batch_free(struct sn_kernel_batch *b)
+{
+	if (b->scratch)
+		nlmsg_free(b->scratch);
+	free(b->buf);
+	free(b->ent);
+	memset(b, 0, sizeof(*b));
+}
+
+void sn_kernel_batch_reset(struct sn_kernel_batch *b)
+{
+	b->n = 0;
+	b->len = 0;
+	b->stopped = false;
+}
+
+/* Where object @i's nest ends in b->buf. */
+static size_t ent_end(const struct sn_kernel_batch *b, size_t i)
+{
+	return i + 1 < b->n ? b->ent[i + 1].off : b->len;
+}
+
+/* Object @i alone, as the plain single-object request. */
+static int batch_send_one(struct sn_kernel_batch *b, size_t i)
+{
+	size_t len = ent_end(b, i) - b->ent[i].off;
+	struct nl_msg *msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN + len + 64);
+
+	if (!msg)
+		return -ENOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, b->g->family, 0,
+			 b->flags | NLM_F_REQUEST, b->cmd, SEMNET_GENL_VERSION) ||
+	    nlmsg_append(msg, b->buf + b->ent[i].off, len, NLA_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	b->requests++;
+	return sn_genl_transact(b->g, msg, NULL, NULL);
+}
+
+/*
+ * Objects [from, to) in one batch request. 0; 1 when the module refused
+ * the batch attribute itself (it predates batches: nothing applied); or
+ * the error, with *at the object it names (SIZE_MAX: none, nothing
+ * applied).
+ */
+static int batch_send(struct sn_kernel_batch *b, size_t from, size_t to, size_t *at)
+{
+	size_t start = b->ent[from].off, end = ent_end(b, to - 1), base, i;
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	long off;
+	int err;
+
+	*at = SIZE_MAX;
+	msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN + NLA_HDRLEN + (end - start) + 64);
+	if (!msg)
+		return -ENOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, b->g->family, 0,
+			 b->flags | NLM_F_REQUEST, b->cmd, SEMNET_GENL_VERSION) ||
+	    !(nest = nla_nest_start(msg, NLA_F_NESTED | b->list))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	base = (size_t)((char *)nlmsg_tail(nlmsg_hdr(msg)) - (char *)nlmsg_hdr(msg));
+	if (nlmsg_append(msg, b->buf + start, end - start, NLA_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nla_nest_end(msg, nest);
+	/*
+	 * libnl's default send buffer (32 KiB, which the kernel doubles) is
+	 * just short of a full request; the kernel caps what it grants. Once
+	 * per socket: the caller may have opened a new one meanwhile.
+	 */
+	if (b->g->sock && b->g->sock != b->sized) {
+		nl_socket_set_buffer_size(b->g->sock, BATCH_SOCKET_BUFFER, BATCH_SOCKET_BUFFER);
+		b->sized = b->g->sock;
+	}
+	b->requests++;
+	err = sn_genl_transact(b->g, msg, NULL, NULL);
+	if (!err)
+		return 0;
+	off = b->g->error_offset;
+	if (err == -EINVAL && off == (long)(base - NLA_HDRLEN))
+		return 1;
+	if (off < (long)base || off >= (long)(base + end - start))
+		return err;
+	for (i = from; i < to; i++)
+		if ((size_t)off - base + start < ent_end(b, i)) {
+			*at = i;
+			break;
+		}
+	return err;
+}
+
+/* Sends every pending object; see sn_kernel.h. */
+static int batch_send_pending(struct sn_kernel_batch *b)
+{
+	size_t from = 0, next, at;
+	int err, first = 0;
+
+	while (from < b->n && !b->stopped) {
+		if (b->single || b->n - from == 1) {
+			at = from;
+			next = from + 1;
+			err = batch_send_one(b, from);
+		} else {
+			next = b->n;
+			err = batch_send(b, from, b->n, &at);
+			if (err == 1) {
+				b->single = true;
+				continue;
+			}
+			/* Nothing applied: blame the first, send the rest again. */
+			if (err && at == SIZE_MAX)
+				at = from;
+		}
+		if (!err) {
+			from = next;
+			continue;
+		}
+		b->fail(b->arg, b->ent[at].tag, err);
+		if (!first)
+			first = err;
+		if (!b->go_on)
+			b->stopped = true;
+		from = at + 1;
+	}
+	b->n = 0;
+	b->len = 0;
+	return first;
+}
+
+int sn_kernel_batch_flush(struct sn_kernel_batch *b)
+{
+	return batch_send_pending(b);
+}
+
+int sn_kernel_batch_add(struct sn_kernel_batch *b, const void *obj, unsigned long tag)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(b->scratch);
+	size_t len;
+
+	if (b->stopped)
+		return -ECANCELED;
+	nlh->nlmsg_len = NLMSG_HDRLEN;
+	if (b->fill(b->scratch, obj) < 0)
+		return -EMSGSIZE;
+	len = nlh->nlmsg_len - NLMSG_HDRLEN;
+	if (len > BATCH_MAX_BYTES)
+		return -EMSGSIZE;
+	if (b->len + len > BATCH_MAX_BYTES) {
+		batch_send_pending(b);
+		if (b->stopped)
+			return -ECANCELED;
+	}
+	if (b->len + len > b->buf_cap) {
+		char *buf = realloc(b->buf, BATCH_MAX_BYTES);
+
+		if (!buf)
+			return -ENOMEM;
+		b->buf = buf;
+		b->buf_cap = BATCH_MAX_BYTES;
+	}
+	if (!sn_kernel_slot(&b->ent, &b->ent_cap, b->n, sizeof(*b->ent)))
+		return -ENOMEM;
+	memcpy(b->buf + b->len, nlmsg_data(nlh), len);
+	b->ent[b->n].off = b->len;
+	b->ent[b->n].tag = tag;
+	b->len += len;
+	b->n++;
+	return 0;
 }

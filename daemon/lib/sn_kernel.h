@@ -56,6 +56,7 @@ struct sn_node {
 	unsigned int nsubnets;		/* sent when SEMNET_A_NODE_SUBNETS is set */
 	uint32_t gateway;
 	uint32_t bridge;		/* ifindex */
+	uint32_t mode;			/* enum semnet_node_mode */
 	uint32_t flow_max;
 	uint32_t timeout_tcp;
 	uint32_t timeout_tcp_close;
@@ -271,5 +272,66 @@ struct sn_flows {
 };
 int sn_flows_collect(struct nlattr **attrs, void *list);
 void sn_flows_reset(void *list);
+
+/*
+ * --- batches ---
+ * Many NEW_SERVICE or NEW_INSTANCE objects in few requests
+ * (SEMNET_A_SERVICES, SEMNET_A_INSTANCES: up to 64 KiB of entries each;
+ * the UAPI header has the contract). Objects are encoded as they are added
+ * and sent when a request is full or on sn_kernel_batch_flush(). Each
+ * object carries the caller's @tag (a line number, an index), which is
+ * what a failure names: @fail(@arg, tag, err) is called for each object
+ * the kernel refused, with g->error holding its message. Then, with
+ * @go_on, the objects after it are sent on; without, they are dropped
+ * (never sent) and so is everything added until sn_kernel_batch_reset().
+ * A request of one object, and every object when the module predates
+ * batches (found out at the first batch, which it refuses as a whole),
+ * goes as the plain single-object request.
+ */
+typedef void (*sn_kernel_batch_fail_fn)(void *arg, unsigned long tag, int err);
+
+struct sn_kernel_batch {
+	struct sn_genl *g;
+	uint8_t cmd;			/* SEMNET_CMD_NEW_SERVICE or _NEW_INSTANCE */
+	int flags;			/* of every request */
+	int list;			/* SEMNET_A_SERVICES or _INSTANCES */
+	sn_kernel_fill_fn fill;
+	sn_kernel_batch_fail_fn fail;
+	void *arg;
+	bool go_on;
+	bool single;			/* the module takes no batches */
+	bool stopped;			/* failed without go_on */
+	struct nl_msg *scratch;		/* one object is encoded here */
+	const struct nl_sock *sized;	/* the socket whose buffers were raised */
+	char *buf;			/* the pending objects' nests, back to back */
+	size_t len, buf_cap;
+	struct { size_t off; unsigned long tag; } *ent;
+	size_t n, ent_cap;
+	unsigned long requests;		/* sent so far (statistics) */
+};
+
+/*
+ * Starts a batch of @cmd (NEW_SERVICE with sn_service_fill, NEW_INSTANCE
+ * with sn_instance_fill) over @g. 0, -EINVAL (another command) or -ENOMEM.
+ */
+int sn_kernel_batch_init(struct sn_kernel_batch *b, struct sn_genl *g, uint8_t cmd,
+			 int flags, sn_kernel_batch_fail_fn fail, void *arg, bool go_on);
+/*
+ * Adds @obj (a struct sn_service or sn_instance), sending the pending ones
+ * first when it does not fit (their failures go to @fail). 0; -ECANCELED
+ * when a failure without @go_on stopped the batch (@obj is dropped);
+ * -EMSGSIZE (@obj alone is too large) or -ENOMEM.
+ */
+int sn_kernel_batch_add(struct sn_kernel_batch *b, const void *obj, unsigned long tag);
+/* Sends what is pending: 0 or the first error (each reported by @fail). */
+int sn_kernel_batch_flush(struct sn_kernel_batch *b);
+/* Objects added and not sent yet. */
+static inline size_t sn_kernel_batch_pending(const struct sn_kernel_batch *b)
+{
+	return b->n;
+}
+/* Drops what is pending and clears the stop after a failure. */
+void sn_kernel_batch_reset(struct sn_kernel_batch *b);
+void sn_kernel_batch_free(struct sn_kernel_batch *b);
 
 #endif /* SN_KERNEL_H */

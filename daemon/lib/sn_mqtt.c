@@ -187,6 +187,11 @@ struct sn_mqtt *sn_mqtt_new(uv_loop_t *loop, const char *client_id, sn_mqtt_mess
 		return NULL;
 	}
 	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+	/* Requests and answers are small messages in both directions: with
+	 * Nagle's algorithm, one sent while the broker has not yet acked the
+	 * previous (a PUBACK) waits for its delayed ACK, 40 ms. That was most
+	 * of a table miss's latency (tests/bench/control.sh). */
+	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_connect_callback_set(m->mosq, on_connect);
 	mosquitto_message_callback_set(m->mosq, on_message);
 	uv_timer_init(loop, m->misc);

@@ -21,7 +21,10 @@ static const char usage[] =
 	"  --underlay-addr ADDR     this node's underlay IPv4 address (default: the first\n"
 	"                           address of --underlay-dev)\n"
 	"  --underlay-dev IFNAME    (default: the device of the default route)\n"
-	"  --bridge IFNAME          the container bridge (default semnet-br0)\n"
+	"  --mode bridged|routed    how containers attach: ports of the bridge (default),\n"
+	"                           or routed veths (a /32 route each, proxy ARP, the\n"
+	"                           gateway on the dummy device semnet-gw; no bridge)\n"
+	"  --bridge IFNAME          the container bridge, bridged (default semnet-br0)\n"
 	"  --container-ifname NAME  the interface inside containers (default eth0)\n"
 	"  --platform PREFIX        every semnet address (default 172.16.0.0/12)\n"
 	"  --services PREFIX        ServiceIPs and InstanceIPs (default 172.30.0.0/16)\n"
@@ -88,6 +91,20 @@ static int parse_probe_interval(const char *prog, const struct sn_setting *s, co
 	return 0;
 }
 
+static int parse_mode(const char *prog, const struct sn_setting *s, const char *value,
+		      void *field)
+{
+	bool *routed = field;
+
+	if (strcmp(value, "bridged") && strcmp(value, "routed")) {
+		fprintf(stderr, "%s: %s must be bridged or routed, not '%s'\n", prog, s->name,
+			value);
+		return -1;
+	}
+	*routed = !strcmp(value, "routed");
+	return 0;
+}
+
 #define CFG struct semnetd_config
 static const struct sn_setting settings[] = {
 	SN_COMMON_SETTINGS(CFG, "/var/lib/semnet/semnetd.db"),
@@ -96,6 +113,7 @@ static const struct sn_setting settings[] = {
 	SN_INT("mqtt-port", CFG, mqtt_port, 1, 65535, "10003"),
 	SN_SETTING("underlay-addr", parse_underlay_addr, CFG, underlay_addr, NULL),
 	SN_SETTING("underlay-dev", parse_ifname, CFG, underlay_dev, NULL),
+	SN_SETTING("mode", parse_mode, CFG, routed, "bridged"),
 	SN_SETTING("bridge", parse_ifname, CFG, bridge, "semnet-br0"),
 	SN_SETTING("container-ifname", parse_ifname, CFG, container_ifname, "eth0"),
 	SN_SETTING("platform", parse_prefix, CFG, platform, "172.16.0.0/12"),
@@ -122,7 +140,8 @@ static int check(void *arg)
 		fprintf(stderr, PROG ": the services range must lie inside the platform range\n");
 		return -1;
 	}
-	if (!strcmp(cfg->bridge, "semnet0") || !strcmp(cfg->bridge, cfg->container_ifname)) {
+	if (!cfg->routed &&
+	    (!strcmp(cfg->bridge, "semnet0") || !strcmp(cfg->bridge, cfg->container_ifname))) {
 		fprintf(stderr, PROG ": the bridge needs a name of its own\n");
 		return -1;
 	}

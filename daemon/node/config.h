@@ -19,6 +19,7 @@ struct semnetd_config {
 	uint32_t underlay_addr;		/* 0: found at /register */
 	char underlay_dev[IF_NAMESIZE];	/* "": the default route's device */
 	char bridge[IF_NAMESIZE];
+	bool routed;			/* mode routed: no bridge, routed veths */
 	char container_ifname[IF_NAMESIZE];
 	struct sn_prefix platform;
 	struct sn_prefix services;

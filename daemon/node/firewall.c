@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "firewall.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
@@ -11,32 +12,81 @@
 #include "sn_log.h"
 
 #define RULE_TAG "semnet"
+#define NFT_LIBRARY "libnftables.so.1"
+
+/*
+ * libnftables is loaded for each change and unloaded after it: semnetd
+ * changes the firewall at registration and for containers with port
+ * mappings, while the library and the ones it pulls in (libnftnl,
+ * libxtables, libgmp) and its ruleset cache stay resident, once used,
+ * for as long as they are mapped: 1.4 MB of a daemon whose goal is 10 MB
+ * (tests/bench/control.sh). A change pays a dlopen() instead.
+ */
+static int begin(struct semnetd_fw *fw)
+{
+	struct semnetd_nft_api *a = &fw->api;
+
+	if (!(fw->lib = dlopen(NFT_LIBRARY, RTLD_NOW | RTLD_LOCAL))) {
+		sn_warn("nftables: %s", dlerror());
+		return -ENOENT;
+	}
+	/* dlsym() returns an object pointer; POSIX makes it a function's. */
+	*(void **)&a->ctx_new = dlsym(fw->lib, "nft_ctx_new");
+	*(void **)&a->ctx_free = dlsym(fw->lib, "nft_ctx_free");
+	*(void **)&a->buffer_output = dlsym(fw->lib, "nft_ctx_buffer_output");
+	*(void **)&a->buffer_error = dlsym(fw->lib, "nft_ctx_buffer_error");
+	*(void **)&a->output = dlsym(fw->lib, "nft_ctx_get_output_buffer");
+	*(void **)&a->error = dlsym(fw->lib, "nft_ctx_get_error_buffer");
+	*(void **)&a->run = dlsym(fw->lib, "nft_run_cmd_from_buffer");
+	if (!a->ctx_new || !a->ctx_free || !a->buffer_output || !a->buffer_error || !a->output ||
+	    !a->error || !a->run) {
+		sn_warn("nftables: %s lacks a function semnetd calls", NFT_LIBRARY);
+		goto fail;
+	}
+	if (!(fw->nft = a->ctx_new(NFT_CTX_DEFAULT)))
+		goto fail;
+	if (a->buffer_output(fw->nft) < 0 || a->buffer_error(fw->nft) < 0) {
+		a->ctx_free(fw->nft);
+		fw->nft = NULL;
+		goto fail;
+	}
+	return 0;
+fail:
+	dlclose(fw->lib);
+	fw->lib = NULL;
+	return -ENOMEM;
+}
+
+static void end(struct semnetd_fw *fw)
+{
+	if (fw->nft)
+		fw->api.ctx_free(fw->nft);
+	fw->nft = NULL;
+	if (fw->lib)
+		dlclose(fw->lib);
+	fw->lib = NULL;
+}
 
 int semnetd_fw_open(struct semnetd_fw *fw)
 {
-	fw->nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!fw->nft)
-		return -ENOMEM;
-	if (nft_ctx_buffer_output(fw->nft) < 0 || nft_ctx_buffer_error(fw->nft) < 0) {
-		nft_ctx_free(fw->nft);
-		fw->nft = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	int rc = begin(fw);
+
+	end(fw);
+	fw->available = rc == 0;
+	return rc;
 }
 
 void semnetd_fw_close(struct semnetd_fw *fw)
 {
-	if (fw->nft)
-		nft_ctx_free(fw->nft);
-	fw->nft = NULL;
+	end(fw);
+	fw->available = false;
 }
 
 /* Runs nft commands; on failure @err gets nft's first error line. */
 static int run(struct semnetd_fw *fw, const char *cmd, struct sn_err *err)
 {
-	int rc = nft_run_cmd_from_buffer(fw->nft, cmd);
-	const char *msg = nft_ctx_get_error_buffer(fw->nft);
+	int rc = fw->api.run(fw->nft, cmd);
+	const char *msg = fw->api.error(fw->nft);
 
 	if (rc != 0 && err) {
 		size_t len = msg ? strcspn(msg, "\n") : 0;
@@ -46,7 +96,7 @@ static int run(struct semnetd_fw *fw, const char *cmd, struct sn_err *err)
 	return rc == 0 ? 0 : -EIO;
 }
 
-int semnetd_fw_accept(struct semnetd_fw *fw, const char *bridge, struct sn_err *err)
+static int do_accept(struct semnetd_fw *fw, const char *bridge, struct sn_err *err)
 {
 	static const char *const chains[] = { "DOCKER-USER", "FORWARD" };
 	char cmd[1024];
@@ -57,7 +107,7 @@ int semnetd_fw_accept(struct semnetd_fw *fw, const char *bridge, struct sn_err *
 		snprintf(cmd, sizeof(cmd), "list chain ip filter %s", chains[i]);
 		if (run(fw, cmd, NULL) < 0)
 			continue;	/* no such chain */
-		out = nft_ctx_get_output_buffer(fw->nft);
+		out = fw->api.output(fw->nft);
 		snprintf(cmd, sizeof(cmd), "comment \"%s-%s\"", RULE_TAG, bridge);
 		if (out && strstr(out, cmd))
 			return 0;	/* already there (a restart) */
@@ -75,7 +125,7 @@ int semnetd_fw_accept(struct semnetd_fw *fw, const char *bridge, struct sn_err *
 	return 0;	/* no iptables-style forward chain: nothing drops */
 }
 
-int semnetd_fw_portmap_init(struct semnetd_fw *fw, struct sn_err *err)
+static int do_portmap_init(struct semnetd_fw *fw, struct sn_err *err)
 {
 	/* Deleted and recreated whole: nothing duplicates across restarts;
 	 * connections already translated keep their conntrack NAT. */
@@ -101,7 +151,7 @@ static void element(char *buf, size_t size, const struct semnetd_port_map *m, ui
 		snprintf(buf, size, "%s . %u", proto, m->host_port);
 }
 
-int semnetd_fw_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct semnetd_port_map *maps,
+static int do_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct semnetd_port_map *maps,
 			 size_t n, struct sn_err *err)
 {
 	char cmd[4096] = "", one[96];
@@ -122,7 +172,7 @@ int semnetd_fw_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct semn
 	return 0;
 }
 
-int semnetd_fw_ports_del(struct semnetd_fw *fw, const struct semnetd_port_map *maps, size_t n)
+static int do_ports_del(struct semnetd_fw *fw, const struct semnetd_port_map *maps, size_t n)
 {
 	char cmd[160], one[96];
 	int rc = 0;
@@ -134,5 +184,57 @@ int semnetd_fw_ports_del(struct semnetd_fw *fw, const struct semnetd_port_map *m
 		if (run(fw, cmd, NULL) < 0)
 			rc = -EIO;
 	}
+	return rc;
+}
+
+/* The entry points: each change with the library loaded. */
+int semnetd_fw_accept(struct semnetd_fw *fw, const char *bridge, struct sn_err *err)
+{
+	int rc = begin(fw);
+
+	if (rc == 0)
+		rc = do_accept(fw, bridge, err);
+	else
+		sn_err_set(err, "nftables cannot be used");
+	end(fw);
+	return rc;
+}
+
+int semnetd_fw_portmap_init(struct semnetd_fw *fw, struct sn_err *err)
+{
+	int rc = begin(fw);
+
+	if (rc == 0)
+		rc = do_portmap_init(fw, err);
+	else
+		sn_err_set(err, "nftables cannot be used");
+	end(fw);
+	return rc;
+}
+
+int semnetd_fw_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct semnetd_port_map *maps,
+			 size_t n, struct sn_err *err)
+{
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = begin(fw)) == 0)
+		rc = do_ports_add(fw, nsip, maps, n, err);
+	else
+		sn_err_set(err, "portMappings need nftables, which cannot be used");
+	end(fw);
+	return rc;
+}
+
+int semnetd_fw_ports_del(struct semnetd_fw *fw, const struct semnetd_port_map *maps, size_t n)
+{
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = begin(fw)) == 0)
+		rc = do_ports_del(fw, maps, n);
+	end(fw);
 	return rc;
 }

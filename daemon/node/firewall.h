@@ -9,6 +9,7 @@
 #ifndef SEMNETD_FIREWALL_H
 #define SEMNETD_FIREWALL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,10 +18,26 @@
 
 struct nft_ctx;
 
-struct semnetd_fw {
-	struct nft_ctx *nft;
+/* libnftables' functions, found by dlsym() (firewall.c says why). */
+struct semnetd_nft_api {
+	struct nft_ctx *(*ctx_new)(uint32_t flags);
+	void (*ctx_free)(struct nft_ctx *ctx);
+	int (*buffer_output)(struct nft_ctx *ctx);
+	int (*buffer_error)(struct nft_ctx *ctx);
+	const char *(*output)(struct nft_ctx *ctx);
+	const char *(*error)(struct nft_ctx *ctx);
+	int (*run)(struct nft_ctx *ctx, const char *buf);
 };
 
+struct semnetd_fw {
+	bool available;		/* semnetd_fw_open() loaded libnftables */
+	void *lib;		/* during a change: the library, */
+	struct nft_ctx *nft;	/* and a context */
+	struct semnetd_nft_api api;
+};
+
+/* Whether nftables can be used (libnftables loads, a context is made);
+ * nothing stays loaded. 0 or a negative errno. */
 int semnetd_fw_open(struct semnetd_fw *fw);
 void semnetd_fw_close(struct semnetd_fw *fw);
 /* Inserts "iifname/oifname @bridge and semnet0 accept" once into the

@@ -24,6 +24,8 @@
 #include "sn_log.h"
 
 #define TUNNEL_DEV "semnet0"
+/* A routed node's gateway address lives here. */
+#define GATEWAY_DEV "semnet-gw"
 
 /* libnl's error codes as errno values, for the callers' status mapping. */
 static int to_errno(int nlerr)
@@ -242,6 +244,49 @@ int semnetd_host_bridge(struct semnetd_host *h, const char *bridge, const struct
 	return 0;
 }
 
+int semnetd_host_routed(struct semnetd_host *h, uint32_t gateway, struct sn_err *err)
+{
+	int rc, ifindex = semnetd_host_ifindex(h, GATEWAY_DEV);
+
+	if (!ifindex) {
+		struct rtnl_link *link = rtnl_link_alloc();
+
+		if (!link)
+			return fail(err, -NLE_NOMEM, "cannot create %s", GATEWAY_DEV);
+		rtnl_link_set_name(link, GATEWAY_DEV);
+		rc = rtnl_link_set_type(link, "dummy");
+		if (rc >= 0)
+			rc = rtnl_link_add(h->sk, link, NLM_F_CREATE | NLM_F_EXCL);
+		rtnl_link_put(link);
+		if (rc < 0 && rc != -NLE_EXIST)
+			return fail(err, rc, "cannot create %s (a dummy device)", GATEWAY_DEV);
+		ifindex = semnetd_host_ifindex(h, GATEWAY_DEV);
+	}
+	if ((rc = link_change(h->sk, GATEWAY_DEV, 0, 0, err)) < 0 ||
+	    (rc = addr_add(h->sk, ifindex, gateway, 32, err)) < 0)
+		return rc;
+	/* Containers' traffic is forwarded veth to veth (or semnet0), never
+	 * back out of the device it came in by: no redirect is ever due. */
+	if ((rc = sysctl_set("net/ipv4/ip_forward", "1", err)) < 0 ||
+	    (rc = sysctl_set("net/ipv4/conf/all/send_redirects", "0", err)) < 0 ||
+	    (rc = sysctl_set("net/ipv4/conf/default/send_redirects", "0", err)) < 0)
+		return rc;
+	return 0;
+}
+
+int semnetd_host_veth_route(struct semnetd_host *h, const char *name, int ifindex, uint32_t nsip,
+			    struct sn_err *err)
+{
+	struct sn_prefix host = { nsip, 32 };
+	char key[128];
+	int rc;
+
+	snprintf(key, sizeof(key), "net/ipv4/conf/%s/proxy_arp", name);
+	if ((rc = sysctl_set(key, "1", err)) < 0)
+		return rc;
+	return route_replace(h->sk, &host, ifindex, 0, 0, err);
+}
+
 int semnetd_host_tunnel(struct semnetd_host *h, const struct sn_prefix *platform, uint32_t gateway,
 			int *mtu, struct sn_err *err)
 {
@@ -441,12 +486,17 @@ int semnetd_host_veth_add(struct semnetd_host *h, const struct semnetd_veth *v, 
 		return to_errno(rc);
 	}
 	if ((rc = link_change(h->sk, v->host_name, v->mtu, v->bridge_ifindex, err)) < 0 ||
-	    (rc = configure_container(v, err)) < 0) {
-		semnetd_host_veth_del(h, v->host_name);
-		return rc;
-	}
+	    (rc = configure_container(v, err)) < 0)
+		goto fail;
 	*host_ifindex = semnetd_host_ifindex(h, v->host_name);
+	if (!v->bridge_ifindex &&
+	    (rc = semnetd_host_veth_route(h, v->host_name, *host_ifindex, v->nsip, err)) < 0)
+		goto fail;
 	return 0;
+fail:
+	/* Its route, if any, goes with it. */
+	semnetd_host_veth_del(h, v->host_name);
+	return rc;
 }
 
 int semnetd_host_veth_del(struct semnetd_host *h, const char *host_name)

@@ -33,6 +33,15 @@ int semnetd_host_mtu(struct semnetd_host *h, const char *name);
  * Idempotent. Sets *ifindex. */
 int semnetd_host_bridge(struct semnetd_host *h, const char *bridge, const struct sn_prefix *subnet,
 			uint32_t gateway, int *ifindex, struct sn_err *err);
+/* A routed node: no bridge; @gateway/32 on the dummy device semnet-gw
+ * (the containers' ARP for it is answered because it is local), forwarding
+ * on, redirects off. Idempotent. */
+int semnetd_host_routed(struct semnetd_host *h, uint32_t gateway, struct sn_err *err);
+/* A routed container's host-side veth @name (@ifindex): up with proxy ARP
+ * (its container reaches neighbours of its subnet through the node) and
+ * the route @nsip/32 to it. Idempotent. */
+int semnetd_host_veth_route(struct semnetd_host *h, const char *name, int ifindex, uint32_t nsip,
+			    struct sn_err *err);
 /* semnet0, up, and the route to @platform through it from @gateway.
  * Idempotent. Sets *mtu to the tunnel's MTU. */
 int semnetd_host_tunnel(struct semnetd_host *h, const struct sn_prefix *platform, uint32_t gateway,
@@ -48,14 +57,14 @@ int semnetd_host_underlay(struct semnetd_host *h, const char *dev, uint32_t *add
 int semnetd_host_check_pid(int pid, struct sn_err *err);
 
 struct semnetd_veth {
-	const char *host_name;		/* on the bridge */
+	const char *host_name;		/* on the bridge, or routed */
 	const char *container_name;	/* inside the container */
 	int pid;
 	uint32_t nsip;
 	unsigned int prefix_len;
 	uint32_t gateway;
 	int mtu;
-	int bridge_ifindex;
+	int bridge_ifindex;		/* 0: routed (semnetd_host_veth_route) */
 };
 
 /* Creates and configures the pair; on failure nothing is left behind.

@@ -18,7 +18,7 @@ static int store_error(struct sn_err *err)
 /* The host-side veth name: unique per nsIP, so a restart finds it. */
 static void veth_name(uint32_t nsip, char out[IF_NAMESIZE])
 {
-	snprintf(out, IF_NAMESIZE, "sn%08x", nsip);
+	snprintf(out, IF_NAMESIZE, SEMNETD_VETH_PREFIX "%08x", nsip);
 }
 
 /* Puts a local instance into the kernel once its InstanceIP is known. */
@@ -221,7 +221,12 @@ void semnetd_instance_restore(struct semnetd *d, struct semnetd_lease *l)
 		if (semnetd_store_lease_set_ifindex(&d->db, l->job_name, l->number, ifindex) < 0)
 			sn_error("cannot store the ifindex of %s", l->veth);
 	}
-	if (d->fw.nft && semnetd_parse_ports(l->ports, maps, &nmaps, &err) == 0 &&
+	/* Routed: its /32 and proxy ARP again (the routes go with a reboot
+	 * of the namespace, not with semnetd). */
+	if (d->cfg.routed &&
+	    semnetd_host_veth_route(&d->host, l->veth, ifindex, l->nsip, &err) < 0)
+		sn_warn("instance %d of %s: %s", l->number, l->job_name, err.msg);
+	if (d->fw.available && semnetd_parse_ports(l->ports, maps, &nmaps, &err) == 0 &&
 	    semnetd_fw_ports_add(&d->fw, l->nsip, maps, nmaps, &err) < 0)
 		sn_warn("instance %d of %s: %s", l->number, l->job_name, err.msg);
 	install(d, l);

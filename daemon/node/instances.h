@@ -4,7 +4,8 @@
  * lease, durable first, then its port mappings and its veth, and the
  * report to the cluster), undeploying it, and picking it up again after a
  * restart. The lease keeps the veth's ifindex, which the kernel needs to
- * accept the instance's traffic from that bridge port only.
+ * accept the instance's traffic from that port (on the bridge, or routed)
+ * only.
  *
  * Errors: a negative errno and a message for the client in @err:
  *   -EINVAL   a bad request (the pid is in semnetd's own namespace)
@@ -22,6 +23,10 @@
 #include "store.h"
 
 struct semnetd;
+
+/* Every host-side veth's name starts so ("sn" and the nsIP in hex): a
+ * routed node's firewall rules match them by this prefix. */
+#define SEMNETD_VETH_PREFIX "sn"
 
 /* 0 and the new lease in *l, or a negative errno. */
 int semnetd_instance_deploy(struct semnetd *d, const struct semnetd_deploy_req *r,

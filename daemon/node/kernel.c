@@ -58,6 +58,12 @@ int semnetd_kernel_set_node(struct sn_genl *g, const struct semnetd_node_cfg *n)
 		.tunnel_port = (uint16_t)n->tunnel_port,
 	};
 
+	/* Said either way, so that a node switches modes on a restart. */
+	SN_SET(&k, SEMNET_A_NODE_MODE);
+	k.mode = n->bridge_ifindex ? SEMNET_NODE_MODE_BRIDGED : SEMNET_NODE_MODE_ROUTED;
+	if (!n->bridge_ifindex)
+		k.present &= ~(1u << SEMNET_A_NODE_BRIDGE);
+
 	return sn_kernel_call(g, SEMNET_CMD_SET_NODE, 0, sn_node_fill, &k, NULL, NULL);
 }
 
@@ -97,7 +103,7 @@ int semnetd_kernel_instance_put(struct sn_genl *g, uint32_t addr, const char *se
 
 	if (copy_name(g, i.service, sizeof(i.service), service, "service name") < 0)
 		return -EINVAL;
-	/* Only a local instance has a bridge port to pin its nsIP to. */
+	/* Only a local instance has a port (its veth) to pin its nsIP to. */
 	if (!node && ifindex > 0) {
 		i.ifindex = (uint32_t)ifindex;
 		SN_SET(&i, SEMNET_A_INSTANCE_IFINDEX);
@@ -171,16 +177,13 @@ static void collect_reset(void *arg)
 	((struct collect *)arg)->n = 0;
 }
 
-static int on_service(struct nlattr **attrs, void *arg)
+static int to_kservice(struct nlattr **attrs, struct semnetd_kservice *s)
 {
-	struct semnetd_kservice *s;
 	struct sn_service k;
 	int ret = sn_service_get(attrs, &k);
 
 	if (ret < 0)
 		return ret;
-	if (!(s = collect_slot(arg)))
-		return -ENOMEM;
 	s->addr = ntohl(k.addr);
 	snprintf(s->name, sizeof(s->name), "%s", k.name);
 	snprintf(s->policy, sizeof(s->policy), "%s", k.policy);
@@ -188,22 +191,33 @@ static int on_service(struct nlattr **attrs, void *arg)
 	return 0;
 }
 
-static int on_instance(struct nlattr **attrs, void *arg)
+static int to_kinstance(struct nlattr **attrs, struct semnetd_kinstance *i)
 {
-	struct semnetd_kinstance *i;
 	struct sn_instance k;
 	int ret = sn_instance_get(attrs, &k);
 
 	if (ret < 0)
 		return ret;
-	if (!(i = collect_slot(arg)))
-		return -ENOMEM;
 	i->addr = ntohl(k.addr);
 	snprintf(i->service, sizeof(i->service), "%s", k.service);
 	i->nsip = ntohl(k.nsip);
 	i->node = ntohl(k.node);
 	from_counters(&k.counters, &i->c);
 	return 0;
+}
+
+static int on_service(struct nlattr **attrs, void *arg)
+{
+	struct semnetd_kservice *s = collect_slot(arg);
+
+	return s ? to_kservice(attrs, s) : -ENOMEM;
+}
+
+static int on_instance(struct nlattr **attrs, void *arg)
+{
+	struct semnetd_kinstance *i = collect_slot(arg);
+
+	return i ? to_kinstance(attrs, i) : -ENOMEM;
 }
 
 static int on_peer(struct nlattr **attrs, void *arg)
@@ -267,6 +281,62 @@ int semnetd_kernel_peers(struct sn_genl *g, struct semnetd_kpeer **out, size_t *
 
 	*out = dump(g, SEMNET_CMD_GET_PEER, on_peer, sizeof(**out), n, &err);
 	return err;
+}
+
+/* A dump streamed to the caller's function, one item at a time. */
+struct each {
+	semnetd_kservice_fn *service;
+	semnetd_kinstance_fn *instance;
+	void (*reset)(void *arg);
+	void *arg;
+};
+
+static int on_service_each(struct nlattr **attrs, void *arg)
+{
+	struct each *e = arg;
+	struct semnetd_kservice s;
+	int ret = to_kservice(attrs, &s);
+
+	if (ret == 0)
+		e->service(e->arg, &s);
+	return ret;
+}
+
+static int on_instance_each(struct nlattr **attrs, void *arg)
+{
+	struct each *e = arg;
+	struct semnetd_kinstance i;
+	int ret = to_kinstance(attrs, &i);
+
+	if (ret == 0)
+		e->instance(e->arg, &i);
+	return ret;
+}
+
+static void each_reset(void *arg)
+{
+	struct each *e = arg;
+
+	if (e->reset)
+		e->reset(e->arg);
+}
+
+int semnetd_kernel_services_each(struct sn_genl *g, semnetd_kservice_fn *fn,
+				 void (*reset)(void *arg), void *arg)
+{
+	struct each e = { .service = fn, .reset = reset, .arg = arg };
+
+	return sn_kernel_dump(g, SEMNET_CMD_GET_SERVICE, NULL, NULL, on_service_each, &e,
+			      each_reset);
+}
+
+int semnetd_kernel_instances_each(struct sn_genl *g, semnetd_kinstance_fn *fn,
+				  void (*reset)(void *arg), void *arg)
+{
+	struct each e = { .instance = fn, .reset = reset, .arg = arg };
+
+	return sn_kernel_dump(g, SEMNET_CMD_GET_INSTANCE, NULL, NULL, on_instance_each, &e,
+			      each_reset);
 }
 
 static int on_stats(struct nlattr **attrs, void *arg)

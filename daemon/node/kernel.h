@@ -19,7 +19,7 @@
 struct semnetd_node_cfg {
 	struct sn_prefix platform, services, subnet;
 	uint32_t gateway;
-	int bridge_ifindex;
+	int bridge_ifindex;		/* 0: routed (no bridge) */
 	int tunnel_port;
 };
 
@@ -78,6 +78,16 @@ int semnetd_kernel_peer_state(struct sn_genl *g, uint32_t addr, uint32_t cost, b
 int semnetd_kernel_services(struct sn_genl *g, struct semnetd_kservice **out, size_t *n);
 int semnetd_kernel_instances(struct sn_genl *g, struct semnetd_kinstance **out, size_t *n);
 int semnetd_kernel_peers(struct sn_genl *g, struct semnetd_kpeer **out, size_t *n);
+/* The same dumps without the arrays (tens of thousands of objects make
+ * megabytes): @fn sees each item, on the stack, as it arrives; @reset
+ * (NULL: none) undoes what @fn did when a concurrent change restarts the
+ * dump. 0 or a negative errno. */
+typedef void semnetd_kservice_fn(void *arg, const struct semnetd_kservice *s);
+typedef void semnetd_kinstance_fn(void *arg, const struct semnetd_kinstance *i);
+int semnetd_kernel_services_each(struct sn_genl *g, semnetd_kservice_fn *fn,
+				 void (*reset)(void *arg), void *arg);
+int semnetd_kernel_instances_each(struct sn_genl *g, semnetd_kinstance_fn *fn,
+				  void (*reset)(void *arg), void *arg);
 int semnetd_kernel_stats(struct sn_genl *g, struct semnetd_kstats *s);
 /* Flows now to the ServiceIP @service, or (when @service is 0) those that
  * reached the instance @instance. */

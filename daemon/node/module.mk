@@ -7,3 +7,7 @@ PROGRAMS += semnetd
 semnetd_SRCS := $(SEMNETD_SRCS) $(TOP)/daemon/node/main.c
 semnetd_PKGS := libnl-route-3.0 libnftables
 semnetd_LIBS := snlib semnetgenl
+# Only the libraries semnetd calls are loaded: snlib's list serves every
+# program (libcurl, with some twenty libraries of its own, is the
+# managers'), and each library loaded costs resident memory.
+$(BUILD)/bin/semnetd: LDFLAGS += -Wl,--as-needed

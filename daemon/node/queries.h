@@ -14,8 +14,11 @@
 struct semnetd;
 struct semnetd_query;
 
+/* Pending queries by key: after a reconnection all known services (10,000
+ * in the control-plane bench) are asked again, each answer closes one. */
 struct semnetd_queries {
-	struct semnetd_query *head;
+	struct semnetd_query **buckets;
+	size_t nbuckets, count;
 };
 
 void semnetd_queries_free(struct semnetd_queries *qs);

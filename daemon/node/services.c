@@ -24,23 +24,75 @@ void semnetd_services_free(struct semnetd_services *ss)
 		ss->head = s->next;
 		semnetd_svc_free(s);
 	}
+	free(ss->buckets);
+	ss->buckets = NULL;
+	ss->nbuckets = ss->count = 0;
 }
 
 size_t semnetd_services_count(const struct semnetd_services *ss)
 {
-	size_t n = 0;
+	return ss->count;
+}
 
-	for (const struct semnetd_svc *s = ss->head; s; s = s->next)
-		n++;
-	return n;
+/* FNV-1a: names are short and chosen by operators, not by attackers. */
+size_t semnetd_name_hash(const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+static struct semnetd_svc **bucket(struct semnetd_services *ss, const char *name)
+{
+	return &ss->buckets[semnetd_name_hash(name) & (ss->nbuckets - 1)];
+}
+
+/* Keeps at most one service per bucket on average; on allocation failure
+ * the index keeps its size (longer chains, still correct). */
+static void index_grow(struct semnetd_services *ss)
+{
+	size_t n = ss->nbuckets ? 2 * ss->nbuckets : 64;
+	struct semnetd_svc **old = ss->buckets, **nb = calloc(n, sizeof(*nb));
+	size_t oldn = ss->nbuckets;
+
+	if (!nb)
+		return;
+	ss->buckets = nb;
+	ss->nbuckets = n;
+	for (size_t i = 0; i < oldn; i++) {
+		while (old[i]) {
+			struct semnetd_svc *s = old[i], **b = bucket(ss, s->name);
+
+			old[i] = s->hnext;
+			s->hnext = *b;
+			*b = s;
+		}
+	}
+	free(old);
 }
 
 struct semnetd_svc *semnetd_services_find(struct semnetd_services *ss, const char *name)
 {
-	for (struct semnetd_svc *s = ss->head; s; s = s->next)
+	if (!ss->nbuckets)
+		return NULL;
+	for (struct semnetd_svc *s = *bucket(ss, name); s; s = s->hnext)
 		if (!strcmp(s->name, name))
 			return s;
 	return NULL;
+}
+
+struct semnetd_svc *semnetd_services_remove(struct semnetd_services *ss, struct semnetd_svc **ps)
+{
+	struct semnetd_svc *s = *ps, **b = bucket(ss, s->name);
+
+	*ps = s->next;
+	while (*b != s)
+		b = &(*b)->hnext;
+	*b = s->hnext;
+	ss->count--;
+	return s;
 }
 
 struct semnetd_svc *semnetd_services_by_addr(struct semnetd_services *ss, uint32_t addr)
@@ -62,15 +114,28 @@ static void update_topic(const char *name, char topic[TOPIC_MAX])
 
 struct semnetd_svc *semnetd_services_add(struct semnetd *d, const char *name)
 {
-	struct semnetd_svc *s = calloc(1, sizeof(*s));
+	size_t len = strlen(name);
+	struct semnetd_svc *s = calloc(1, sizeof(*s) + len + 1);
+	struct semnetd_services *ss = &d->services;
+	struct semnetd_svc **b;
 	char topic[TOPIC_MAX];
 
 	if (!s)
 		return NULL;
-	snprintf(s->name, sizeof(s->name), "%s", name);
+	if (ss->count >= ss->nbuckets)
+		index_grow(ss);
+	if (!ss->nbuckets) {
+		free(s);
+		return NULL;
+	}
+	memcpy(s->name, name, len + 1);
 	s->active_ms = uv_now(d->loop);
-	s->next = d->services.head;
-	d->services.head = s;
+	s->next = ss->head;
+	ss->head = s;
+	b = bucket(ss, s->name);
+	s->hnext = *b;
+	*b = s;
+	ss->count++;
 	update_topic(name, topic);
 	semnetd_upstream_subscribe(d, topic);
 	return s;

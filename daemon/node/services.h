@@ -26,17 +26,24 @@ struct semnetd_svc_instance {
 };
 
 struct semnetd_svc {
-	char name[SN_OAK_JOB_NAME_MAX + 1];
 	uint32_t rr_ip, closest_ip;
 	struct semnetd_svc_instance *inst;
 	size_t ninst;
 	uint64_t packets;	/* kernel counters last seen */
 	uint64_t active_ms;	/* when traffic or a query last touched it */
+	uint64_t tick_packets[2];	/* interest.c: summed during a tick */
 	struct semnetd_svc *next;
+	struct semnetd_svc *hnext;	/* in its bucket of the name index */
+	char name[];		/* as long as it is: thousands of services */
 };
 
+/* A list (in the order services arrived, newest first) and an index by
+ * name: answers, updates and the interest timer look services up by name,
+ * thousands of them at a time. */
 struct semnetd_services {
 	struct semnetd_svc *head;
+	struct semnetd_svc **buckets;
+	size_t nbuckets, count;
 };
 
 void semnetd_services_free(struct semnetd_services *ss);
@@ -47,12 +54,16 @@ struct semnetd_svc *semnetd_services_find(struct semnetd_services *ss, const cha
 struct semnetd_svc *semnetd_services_by_addr(struct semnetd_services *ss, uint32_t addr);
 /* A new, empty service, active now, its update topic subscribed. */
 struct semnetd_svc *semnetd_services_add(struct semnetd *d, const char *name);
+/* Takes *@ps (a link of the list) out of the list and the index; returns it. */
+struct semnetd_svc *semnetd_services_remove(struct semnetd_services *ss, struct semnetd_svc **ps);
 /* Unsubscribes the update topic of @s (it is being forgotten). */
 void semnetd_services_unsubscribe(struct semnetd *d, const struct semnetd_svc *s);
 /* Resubscribes every service's update topic (after a reconnection). */
 void semnetd_services_subscribe_all(struct semnetd *d);
 
 size_t semnetd_services_count(const struct semnetd_services *ss);
+/* The hash of a name (or any key) for the indexes here and in queries.c. */
+size_t semnetd_name_hash(const char *name);
 /* The "services" list of GET /status. */
 json_t *semnetd_services_json(struct semnetd *d);
 

@@ -184,9 +184,15 @@ static int setup(struct semnetd *d, struct sn_err *err)
 	if (cursor)
 		semnetd_leases_continue_after(&d->leases, cursor);
 
-	if (semnetd_host_bridge(&d->host, d->cfg.bridge, &d->id.subnet, node.gateway,
-				&d->bridge_ifindex, err) < 0)
+	if (d->cfg.routed) {
+		/* No bridge: bridge_ifindex 0 tells the kernel and the veths. */
+		if (semnetd_host_routed(&d->host, node.gateway, err) < 0)
+			goto fail;
+		d->bridge_ifindex = 0;
+	} else if (semnetd_host_bridge(&d->host, d->cfg.bridge, &d->id.subnet, node.gateway,
+				       &d->bridge_ifindex, err) < 0) {
 		goto fail;
+	}
 	node.bridge_ifindex = d->bridge_ifindex;
 	if ((rc = semnetd_kernel_set_node(&d->genl, &node)) < 0) {
 		sn_err_set(err, "the kernel refused the node configuration: %s",
@@ -195,9 +201,12 @@ static int setup(struct semnetd *d, struct sn_err *err)
 	}
 	if (semnetd_host_tunnel(&d->host, &d->cfg.platform, node.gateway, &d->tunnel_mtu, err) < 0)
 		goto fail;
-	if (d->cfg.firewall && d->fw.nft && semnetd_fw_accept(&d->fw, d->cfg.bridge, err) < 0)
+	/* Routed: every container veth, by the prefix of their names. */
+	if (d->cfg.firewall && d->fw.available &&
+	    semnetd_fw_accept(&d->fw, d->cfg.routed ? SEMNETD_VETH_PREFIX "*" : d->cfg.bridge,
+			      err) < 0)
 		goto fail;
-	if (d->fw.nft && semnetd_fw_portmap_init(&d->fw, err) < 0)
+	if (d->fw.available && semnetd_fw_portmap_init(&d->fw, err) < 0)
 		goto fail;
 	if ((rc = semnetd_misses_start(d)) < 0)
 		sn_warn("no kernel miss events (%s): services are learnt only on deployment",
@@ -216,8 +225,8 @@ static int setup(struct semnetd *d, struct sn_err *err)
 		/* The retained registry again. */
 		sn_mqtt_subscribe(d->mqtt, "semnet/nodes", 1);
 	sn_prefix_format(&d->id.subnet, subnet);
-	sn_info("node ready: subnet %s on %s, semnet0 MTU %d", subnet, d->cfg.bridge,
-		d->tunnel_mtu);
+	sn_info("node ready: subnet %s on %s, semnet0 MTU %d", subnet,
+		d->cfg.routed ? "routed veths" : d->cfg.bridge, d->tunnel_mtu);
 	return 0;
 fail:
 	free(leases.items);

@@ -51,13 +51,15 @@ int semnetd_status(struct semnetd *d, json_t **out)
 	if (d->underlay)
 		sn_ipv4_format(d->underlay, underlay);
 	probes = semnetd_probe_json(d->probe);
-	*out = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:i, s:b, s:i, s:i, s:o, s:o, s:o}",
+	*out = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:i, s:b, s:i, s:i, s:o, s:o, "
+			 "s:o}",
 		"state", semnetd_state_name(d->state), "error",
 		d->state_error[0] ? d->state_error : NULL,
 		"node_id", d->id.node_id[0] ? d->id.node_id : NULL, "cluster_address",
 		d->id.cluster_address[0] ? d->id.cluster_address : NULL, "subnet",
-		subnet[0] ? subnet : NULL, "underlay", underlay[0] ? underlay : NULL, "bridge",
-		d->cfg.bridge, "tunnel_mtu", d->tunnel_mtu, "mqtt_connected",
+		subnet[0] ? subnet : NULL, "underlay", underlay[0] ? underlay : NULL, "mode",
+		d->cfg.routed ? "routed" : "bridged", "bridge", d->cfg.routed ? NULL : d->cfg.bridge,
+		"tunnel_mtu", d->tunnel_mtu, "mqtt_connected",
 		d->mqtt && sn_mqtt_is_connected(d->mqtt), "leases_free",
 		(int)semnetd_leases_free(&d->leases), "leases_capacity",
 		(int)semnetd_leases_capacity(&d->leases), "instances", instances, "tables",

@@ -21,6 +21,9 @@
 # vm-timeout: 900
 # vm-cost: 62
 # shellcheck disable=SC2317 # the cases run from a list or through tap_run
+# A bridged node whatever the caller's SEMNET_NODE_MODE (tests/adversarial/
+# routed.sh is the routed counterpart).
+export SEMNET_NODE_MODE=bridged
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
 

@@ -159,6 +159,12 @@ class Schema:
         self.objects = {}      # cmd name -> top-level Attr or None
         for name in self.cmds.values():
             self.objects[name] = self._object_of(name)
+        # Batches: a top-level nest of another top-level object's entries
+        # (SEMNET_A_SERVICES of SEMNET_A_SERVICE), by the object's name.
+        top = self.attrs["SEMNET_A_"]
+        self.batch_of = {a.member: a for a in top.values()
+                         if a.kind == "array" and a.member in
+                         {b.name for b in top.values()}}
 
     # -- the header
     def _parse_header(self, text):
@@ -325,7 +331,9 @@ class Schema:
         top = self.attrs["SEMNET_A_"]
         word = cmd.split("_", 1)[1] if "_" in cmd else cmd
         for cand in (word, word[:-1] if word.endswith("S") else None):
-            if cand and f"SEMNET_A_{cand}" in self.enum_values:
+            # A batch (SEMNET_A_SERVICES) is not what FLUSH_SERVICES takes.
+            if cand and f"SEMNET_A_{cand}" in self.enum_values and \
+                    top[self.enum_values[f"SEMNET_A_{cand}"]].kind != "array":
                 return top[self.enum_values[f"SEMNET_A_{cand}"]]
         m = re.search(r"SEMNET_A_(\w+)", self.cmd_comment.get(cmd, ""))
         if m and f"SEMNET_A_{m.group(1)}" in self.enum_values:
@@ -630,6 +638,15 @@ class Generator:
                 return req
         req.attrs = [Node(top.value | NLA_F_NESTED, top,
                           children=[self.node(a, obj) for a in chosen])]
+        batch = s.batch_of.get(top.name)
+        if verb == "NEW" and batch is not None and r.random() < 0.3:
+            # A batch of such entries instead, each chosen as one alone.
+            entries = []
+            for _ in range(r.choice([1, 2, 3, 8, 40])):
+                chosen = [key] + [a for a in settable if a is not key and r.random() < 0.75]
+                entries.append(Node(top.value | NLA_F_NESTED, top,
+                                    children=[self.node(a, obj) for a in chosen]))
+            req.attrs = [Node(batch.value | NLA_F_NESTED, batch, children=entries)]
         return req
 
     def request(self, mutate_p=0.6):
@@ -1235,7 +1252,10 @@ class Worker:
         key = f"{conn.priv}:{errstr(err)}"
         self.st.errno[key] = self.st.errno.get(key, 0) + 1
         op = self.s.ops.get(self.s.cmds.get(q.cmd, ""))
-        wellformed = q.genl_cut is None and q.flags & NLM_F_REQUEST
+        # Without its genl header (an nlmsg_len that ends before it), a
+        # request names no command: the core refuses it (EINVAL) first.
+        wellformed = q.genl_cut is None and q.flags & NLM_F_REQUEST and \
+            len(q.data) - q.cut >= 20
         # A sender without the capability never reaches the module.
         if wellformed and op and self.perm_denied(conn, op) and err != errno.EPERM and \
                 not (q.cmd >= self.s.resv_start_op and err == errno.EINVAL):

@@ -66,12 +66,26 @@ test_node() {
 	tap_jq "node: service_range" "$out" .service_range 172.30.0.0/16
 	tap_jq "node: subnets" "$out" '.subnets|join(",")' 172.16.0.0/26
 	tap_jq "node: bridge" "$out" .bridge br0
+	tap_jq "node: mode" "$out" .mode bridged
 	tap_jq "node: default timeout_udp" "$out" .timeout_udp 30
 	ok "node change" 0 node change timeout-udp 60 flow-max 1000
 	ok "node show" 0 node show
 	tap_match "node show: timeout-udp 60" "$out" "^timeout-udp +60$"
 	tap_match "node show: flow-max 1000" "$out" "^flow-max +1000$"
 	tap_match "node show: gateway kept" "$out" "^gateway +172.16.0.1$"
+	tap_match "node show: mode bridged" "$out" "^mode +bridged$"
+	ok "node change mode sideways" 2 node change mode sideways
+	ok "node change mode routed bridge br0" 1 node change mode routed bridge br0
+	tap_eq "its extack" "$out" "semnet: node change: a routed node has no bridge: leave it out, or set mode bridged"
+	ok "node change mode routed" 0 node change mode routed
+	ok "node show (routed)" 0 node show
+	tap_match "node show: mode routed" "$out" "^mode +routed$"
+	tap_run "node show: no bridge" bash -c "! grep -q '^bridge' <<<\"\$1\"" _ "$out"
+	ok "node change mode bridged (no bridge)" 1 node change mode bridged
+	tap_eq "its extack" "$out" "semnet: node change: a bridged node needs a bridge"
+	ok "node change mode bridged bridge br0" 0 node change mode bridged bridge br0
+	ok "-j node show (bridged again)" 0 -j node show
+	tap_jq "node: bridged, br0" "$out" '.mode + " " + .bridge' "bridged br0"
 	ok "node set with services outside platform" 1 node set platform 172.16.0.0/12 services 10.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 bridge br0
 	tap_eq "its extack" "$out" "semnet: node set: service range must lie inside the platform range"
 	ok "node set with a host-bits prefix" 2 node set platform 172.16.0.5/12 services 172.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 bridge br0

@@ -7,7 +7,9 @@
 # checks exact counts, payload equality or the kernel's own counters.
 # Knobs: SEMNET_DATAPATH_RP (rp_filter 0/1/2, default 1: strict) and
 # SEMNET_DATAPATH_FIREWALL (none, or docker: a Docker-style FORWARD DROP
-# firewall with "ct state invalid drop"; tests/e2e/datapath_firewall.sh).
+# firewall with "ct state invalid drop"; tests/e2e/datapath_firewall.sh),
+# SEMNET_NODE_MODE (bridged, or routed: no br0, routed veths, the gateway
+# on gw0; tests/lib/topo.sh, tests/e2e/datapath_routed.sh).
 #
 #   cli 172.16.0.2    x1 172.16.0.3    x2 172.16.0.4    x3 172.16.0.5
 #   (172.30.1.10)     (172.30.1.1)     (172.30.1.2)     (172.30.1.3)
@@ -86,8 +88,8 @@ setup() {
 
 test_config() {
 	local i
-	tap_run "node set" sn node set platform 172.16.0.0/12 services 172.30.0.0/16 \
-		subnet 172.16.0.0/26 gateway 172.16.0.1 bridge br0
+	tap_run "node set (${TOPO_ATTACH[*]})" sn node set platform 172.16.0.0/12 \
+		services 172.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 "${TOPO_ATTACH[@]}"
 	tap_run "service add $RR" sn service add "$RR" name "$SVC" policy rr
 	for i in 1 2 3; do
 		tap_run "instance add 172.30.1.$i" sn instance add "172.30.1.$i" \
@@ -99,7 +101,7 @@ test_config() {
 }
 
 test_servers() {
-	local i
+	local i dev
 	for i in 1 2 3; do
 		ip netns exec "x$i" socat -t 10 TCP-LISTEN:80,fork,reuseaddr \
 			SYSTEM:"echo hit >>$LOGS/x$i.log; echo x$i" &
@@ -115,8 +117,10 @@ test_servers() {
 	if [ "$SEMNET_DATAPATH_FIREWALL" = docker ]; then
 		tap_run "the firewall drops semnet traffic until semnet's rules are in" \
 			bash -c "! ip netns exec cli socat -T2 - TCP:$RR:80,connect-timeout=3 </dev/null | grep -q x"
-		"${N[@]}" iptables -I DOCKER-USER -i br0 -j ACCEPT
-		"${N[@]}" iptables -I DOCKER-USER -o br0 -j ACCEPT
+		for dev in "${TOPO_IFACES[@]}"; do
+			"${N[@]}" iptables -I DOCKER-USER -i "$dev" -j ACCEPT
+			"${N[@]}" iptables -I DOCKER-USER -o "$dev" -j ACCEPT
+		done
 	fi
 }
 
@@ -174,7 +178,7 @@ test_tuple_clash() {
 test_flow_expiry() {
 	local expired dump
 	tap_run "node set timeout-udp 2" sn node set platform 172.16.0.0/12 \
-		services 172.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 bridge br0 \
+		services 172.30.0.0/16 subnet 172.16.0.0/26 gateway 172.16.0.1 "${TOPO_ATTACH[@]}" \
 		timeout-udp 2
 	expired=$(stat_of flows_expired)
 	"${C[@]}" "$PEER" udp "$RR" 9 100 >/dev/null
@@ -218,6 +222,10 @@ test_instance_delete() {
 	wait "$holder"
 	tap_eq "the held connection still echoes after the delete" "$?" 0
 	kill "$doomed" 2>/dev/null
+	# The deleted instance's container leaves too: on a routed node what
+	# x3 still sent (its echo of the doomed connection, retransmitted)
+	# would count as spoofed from then on, in test_spoofing's window.
+	ip -n x3 link set eth0 down
 	names=$(rr_round 12)
 	tap_eq "after the delete: x1 answers 6 of 12" "$(count_of x1 "$names")" 6
 	tap_eq "after the delete: x2 answers 6 of 12" "$(count_of x2 "$names")" 6
@@ -252,7 +260,7 @@ test_no_bad_drops() {
 		"$(jq_n '.drops.malformed + .drops.nomem' stats)" 0
 }
 
-tap_note "rp_filter=$SEMNET_DATAPATH_RP firewall=$SEMNET_DATAPATH_FIREWALL"
+tap_note "mode=$SEMNET_NODE_MODE rp_filter=$SEMNET_DATAPATH_RP firewall=$SEMNET_DATAPATH_FIREWALL"
 setup
 tap_cases test_config test_servers test_traffic test_round_robin test_tuple_clash \
 	test_flow_expiry test_flow_table_full test_instance_delete test_no_instance \

@@ -10,7 +10,8 @@
 # carries GRE-in-UDP as tshark decodes it; a connection to a ServiceIP the
 # node does not know shows up in `semnet monitor` and completes once the
 # service is added, and a held datagram is delivered. Strict rp_filter
-# everywhere.
+# everywhere. SEMNET_NODE_MODE=routed (tests/e2e/overlay_routed.sh): the
+# nodes have no bridge, their containers routed veths.
 #
 #   cli 172.16.0.2          x1 172.16.0.66          x2 172.16.0.130
 #   (172.30.1.10)           (172.30.1.1)            (172.30.1.2)
@@ -32,6 +33,7 @@ fi
 # shellcheck source=tests/lib/overlay.sh
 . "$SEMNET_TOP/tests/lib/overlay.sh"
 tap_need jq socat python3 tcpdump tshark
+tap_note "mode=$SEMNET_NODE_MODE"
 
 RR=172.30.0.1
 SVC=app.ns.svc.ns
@@ -47,8 +49,8 @@ test_topology() {
 	overlay_abc
 	for n in a b c; do
 		ip netns exec "$n" sysctl -qw net.ipv4.conf.all.rp_filter=1 \
-			net.ipv4.conf.default.rp_filter=1 net.ipv4.conf.semnet0.rp_filter=1 \
-			net.ipv4.conf.br0.rp_filter=1
+			net.ipv4.conf.default.rp_filter=1 net.ipv4.conf.semnet0.rp_filter=1
+		topo_rp_filter "$n" 1
 	done
 	overlay_peer a 172.16.0.64/26 10.99.0.2 && overlay_peer a 172.16.0.128/26 10.99.0.3 &&
 	overlay_peer b 172.16.0.0/26 10.99.0.1 && overlay_peer b 172.16.0.128/26 10.99.0.3 &&

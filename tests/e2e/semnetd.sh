@@ -10,7 +10,9 @@
 # runs); bad input gets a clear 4xx and changes nothing; an undeployed
 # instance stops getting traffic (through a Docker-style FORWARD DROP
 # firewall on node b); kill -9 and restart keep flows, leases
-# and kernel state; an idle service is forgotten.
+# and kernel state; an idle service is forgotten. SEMNET_NODE_MODE=routed
+# (tests/e2e/semnetd_routed.sh): semnetd --mode routed, no bridge, each
+# container's veth routed (/32, proxy ARP), the gateway on semnet-gw.
 #
 #               netns ctl 10.99.0.100: semnet-root, semnet-cluster, mosquitto
 #                        |
@@ -71,6 +73,10 @@ test_start() {
 	tap_run "nodes a, b, c register and set up" sd_register a b c
 	tap_match "on b, semnet's interfaces are accepted in DOCKER-USER" \
 		"$(ip netns exec b iptables -S DOCKER-USER)" '-A DOCKER-USER -o semnet0 .*-j ACCEPT'
+	if [ "$SEMNET_NODE_MODE" = routed ]; then
+		tap_match "on b, every container veth by its name's prefix" \
+			"$(ip netns exec b iptables -S DOCKER-USER)" '-A DOCKER-USER -i sn\+ .*-j ACCEPT'
+	fi
 }
 
 test_registration() {
@@ -80,11 +86,21 @@ test_registration() {
 	tap_match "register again: idempotent" "$(sd_api a POST /register '{"client_id":"a","cluster_address":"10.99.0.100"}')" '^200 '
 	tap_match "register as another node: 409" "$(sd_api a POST /register '{"client_id":"zz","cluster_address":"10.99.0.100"}')" \
 		"^409 .*registered as 'a'"
-	tap_match "bridge br0 holds the gateway" "$(ip -n b -4 addr show br0)" "inet 172.16.0.65/26"
+	tap_eq "/status: the mode" "$(sd_status b .mode)" "$SEMNET_NODE_MODE"
+	if [ "$SEMNET_NODE_MODE" = routed ]; then
+		tap_match "semnet-gw holds the gateway" "$(ip -n b -4 addr show semnet-gw)" \
+			"inet 172.16.0.65/32"
+		tap_eq "no bridge" "$(ip -n b -o link show type bridge | wc -l)" 0
+		tap_eq "the kernel has the node's subnet, routed" \
+			"$(jq_in b '.subnets[0] + " " + .mode + " " + (.bridge // "none")' node show)" \
+			"172.16.0.64/26 routed none"
+	else
+		tap_match "bridge br0 holds the gateway" "$(ip -n b -4 addr show br0)" "inet 172.16.0.65/26"
+		tap_eq "the kernel has the node's subnet and bridge" \
+			"$(jq_in b '.subnets[0] + " " + .bridge' node show)" "172.16.0.64/26 br0"
+	fi
 	tap_match "the platform range routes into semnet0 from the gateway" \
 		"$(ip -n b route show 172.16.0.0/12)" "dev semnet0 .*src 172.16.0.65"
-	tap_eq "the kernel has the node's subnet and bridge" \
-		"$(jq_in b '.subnets[0] + " " + .bridge' node show)" "172.16.0.64/26 br0"
 	tap_eq "forwarding on" "$(ip netns exec b sysctl -n net.ipv4.ip_forward)" 1
 	wait_for_output 10 2 sd_peers a && wait_for_output 10 2 sd_peers c
 	tap_eq "the node registry became kernel peers on a" \
@@ -108,6 +124,7 @@ test_deploy() {
 	tap_eq "the container got the nsIP, MTU of semnet0, route via the bridge" \
 		"$(ip -n x1 -4 -o addr show eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/mtu 2>/dev/null || ip netns exec x1 cat /sys/class/net/eth0/mtu) $(ip -n x1 route show default | awk '{print $3}')" \
 		"$(sd_status c '.instances[] | select(.instanceNumber == 1) | .nsAddress')/26 $(sd_status c .tunnel_mtu) 172.16.0.129"
+	[ "$SEMNET_NODE_MODE" = routed ] && routed_veth c 1
 	tap_note "${SECONDS}s"
 	for i in 0 1 2; do
 		ip netns exec "x$i" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" 2>/dev/null &
@@ -118,6 +135,18 @@ test_deploy() {
 	done
 	tap_run "node a learns the client's InstanceIP" sd_wait_instance_ip a "$CLI" 0
 	tap_run "node c learns its instances' InstanceIPs" sd_wait_instance_ip c "$WEB" 2
+}
+
+# routed_veth NODE N: instance N's host-side veth on NODE is routed: no
+# address, proxy ARP, the /32 to its nsIP.
+routed_veth() {
+	local nsip veth
+	nsip=$(sd_status "$1" ".instances[] | select(.instanceNumber == $2) | .nsAddress")
+	veth=$(ip -n "$1" -o route show "$nsip/32" | awk '{print $3}')
+	tap_match "routed: instance $2 on $1 has a /32 route to its veth" "$veth" '^sn[0-9a-f]{8}$'
+	tap_eq "routed: the veth has no address, proxy ARP on" \
+		"$(ip -n "$1" -4 -o addr show dev "$veth" | wc -l) $(ip netns exec "$1" sysctl -n "net.ipv4.conf.$veth.proxy_arp")" \
+		"0 1"
 }
 
 # The client's first connection misses on node a: held, queried, released.
@@ -166,10 +195,13 @@ test_bad_input() {
 
 # Undeploy: traffic moves.
 test_undeploy() {
-	local names
+	local names nsip
 	tap_note "${SECONDS}s"
+	nsip=$(sd_status c '.instances[] | select(.instanceNumber == 2) | .nsAddress')
 	tap_match "undeploy instance 2" "$(sd_undeploy c "$WEB" 2)" "^200 "
 	tap_eq "its veth is gone" "$(ip -n c -o link | grep -c sn)" 1
+	tap_eq "and no route leads to its nsIP $nsip on c" \
+		"$(ip -n c -o route show "$nsip/32" | wc -l)" 0
 	wait_for_output 30 2 sd_instances a "$WEB"
 	tap_eq "node a drops the instance (updates_available)" "$(sd_instances a "$WEB")" 2
 	names=$(ask 6)

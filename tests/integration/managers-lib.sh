@@ -50,7 +50,7 @@ start_broker() {
 	for _ in 1 2 3; do
 		MQTT_PORT=$(free_port)
 		# Unbounded queues: a burst of answers to one subscriber is not dropped.
-		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n' "$MQTT_PORT" \
+		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nset_tcp_nodelay true\n' "$MQTT_PORT" \
 			>"$WORK/mosquitto.conf"
 		mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
 		MQTT_PID=$!

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Multi-node topologies: semnet nodes (namespaces) on an underlay bridge,
-# each with its container bridge, /26 and semnet0 tunnel. Sources
-# tests/lib/topo.sh.
+# each with its container bridge (or routed veths, SEMNET_NODE_MODE=routed:
+# tests/lib/topo.sh), /26 and semnet0 tunnel. Sources tests/lib/topo.sh.
 
 # shellcheck source=tests/lib/topo.sh
 declare -F topo_netns >/dev/null || . "${BASH_SOURCE[0]%/*}/topo.sh"
@@ -28,7 +28,7 @@ overlay_node() {
 	ip -n "$node" addr add "$ul/24" dev ul0 &&
 	ip -n "$node" link set ul0 up &&
 	ip netns exec "$node" semnet node set platform "$PLATFORM" services "$SERVICES" \
-		subnet "$subnet" gateway "$gw" bridge br0 &&
+		subnet "$subnet" gateway "$gw" "${TOPO_ATTACH[@]}" &&
 	ip -n "$node" link add semnet0 type semnet &&
 	ip -n "$node" link set semnet0 up &&
 	ip -n "$node" route add "$PLATFORM" dev semnet0 src "$gw"

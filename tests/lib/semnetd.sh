@@ -26,16 +26,27 @@ declare -A SD_UL SD_PID
 sd_control() {
 	topo_netns wire && ip -n wire link add ul0 type bridge && ip -n wire link set ul0 up &&
 	sd_wire ctl "$SD_CTL" || return 1
-	printf 'listener %s 0.0.0.0\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n' \
+	# set_tcp_nodelay: each table query and its answer is a small message
+	# that Nagle's algorithm would hold for a delayed ACK (40 ms), as it
+	# does in the clients (lib/sn_mqtt.c); README "Table misses".
+	printf 'listener %s 0.0.0.0\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nset_tcp_nodelay true\n' \
 		"$SD_MQTT_PORT" >"$SD_WORK/mosquitto.conf"
 	ip netns exec ctl mosquitto -c "$SD_WORK/mosquitto.conf" >"$SD_LOGS/mosquitto.log" 2>&1 &
 	ip netns exec ctl semnet-root --listen 0.0.0.0 --port 10099 --db "$SD_WORK/root.db" \
 		--sync normal --ready-file "$SD_WORK/root.ready" >"$SD_LOGS/root.log" 2>&1 &
 	wait_for_file 10 "$SD_WORK/root.ready" || return 1
+	sd_cluster_start
+}
+
+# sd_cluster_start: (re)starts semnet-cluster in ctl (its store kept; at
+# startup every table it cached is stale) and waits until it is up
+sd_cluster_start() {
+	rm -f "$SD_WORK/cluster.ready"
 	ip netns exec ctl semnet-cluster --cluster-id c1 --listen 0.0.0.0 --port 10110 \
 		--cluster-address "$SD_CTL" --root-url "$SD_ROOT" --mqtt-host 127.0.0.1 \
 		--mqtt-port "$SD_MQTT_PORT" --db "$SD_WORK/cluster.db" --sync normal \
-		--retry-backoff-ms 50 --ready-file "$SD_WORK/cluster.ready" >"$SD_LOGS/cluster.log" 2>&1 &
+		--retry-backoff-ms 50 --ready-file "$SD_WORK/cluster.ready" >>"$SD_LOGS/cluster.log" 2>&1 &
+	SD_CLUSTER_PID=$!
 	wait_for_file 10 "$SD_WORK/cluster.ready" &&
 	wait_until 10 sd_cluster_up
 }
@@ -74,17 +85,20 @@ sd_nodes() {
 # SD_ARGS: more semnetd options for every node (e.g. probe intervals)
 SD_ARGS=()
 
-# sd_launch NODE [ARGS...]: starts semnetd in NODE (ARGS override). A
+# sd_launch NODE [ARGS...]: starts semnetd in NODE (ARGS override), with
+# bridge br0, or routed when SEMNET_NODE_MODE is (tests/lib/topo.sh). A
 # service stays of interest for 10 minutes without traffic: a slow run
 # under TCG must not see node a forget one between two cases (it took over
 # 60 s on a loaded host); semnetd.sh shortens it where it tests that.
 sd_launch() {
 	local node=$1
+	local mode=(--bridge br0)
 	shift
+	[ "$SEMNET_NODE_MODE" = routed ] && mode=(--mode routed)
 	rm -f "$SD_WORK/$node.ready"
 	ip netns exec "$node" "${SD_SEMNETD:-semnetd}" --socket "$SD_WORK/$node.sock" --db "$SD_WORK/$node.db" \
 		--sync normal --mqtt-port "$SD_MQTT_PORT" --underlay-addr "${SD_UL[$node]}" \
-		--bridge br0 --interest-idle-ms 600000 --interest-check-ms 500 \
+		"${mode[@]}" --interest-idle-ms 600000 --interest-check-ms 500 \
 		--ready-file "$SD_WORK/$node.ready" "${SD_ARGS[@]}" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
 	SD_PID[$node]=$!
 }

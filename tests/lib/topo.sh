@@ -3,11 +3,25 @@
 # Test topologies built from network namespaces: semnet "nodes" (a netns
 # with a container bridge) and "containers" (a netns behind a veth on the
 # bridge). Source it in a VM scenario; it removes what it made on exit.
+#
+# SEMNET_NODE_MODE=routed (default bridged) builds routed nodes instead:
+# no bridge, the gateway on the node's dummy device gw0 (a /32), and each
+# container's host-side veth routed (a /32 route to its nsIP, proxy ARP
+# for its neighbours in the subnet). TOPO_ATTACH holds what `semnet node
+# set` takes for the mode ("bridge br0" or "mode routed"), TOPO_IFACES the
+# node's container-facing devices (br0, or every routed veth made so far).
 
 # shellcheck source=tests/lib/wait.sh
 . "${BASH_SOURCE[0]%/*}/wait.sh"
 
 TOPO_NETNS=()
+SEMNET_NODE_MODE=${SEMNET_NODE_MODE:-bridged}
+# shellcheck disable=SC2034 # TOPO_ATTACH is for the scripts that source this
+case $SEMNET_NODE_MODE in
+bridged) TOPO_ATTACH=(bridge br0); TOPO_IFACES=(br0) ;;
+routed) TOPO_ATTACH=(mode routed); TOPO_IFACES=() ;;
+*) echo "topo.sh: SEMNET_NODE_MODE must be bridged or routed" >&2; exit 2 ;;
+esac
 
 topo_cleanup() {
 	local ns
@@ -26,10 +40,19 @@ topo_netns() {	# topo_netns NAME: a new namespace with lo up
 
 # topo_node NODE SUBNET GATEWAY: a node namespace with bridge br0 holding
 # GATEWAY/len of SUBNET, forwarding on and redirects off (semnet hairpins
-# container traffic through the bridge).
+# container traffic through the bridge). Routed: GATEWAY/32 on dummy gw0.
 topo_node() {
 	local node=$1 subnet=$2 gw=$3
 	topo_netns "$node" || return 1
+	if [ "$SEMNET_NODE_MODE" = routed ]; then
+		ip -n "$node" link add gw0 type dummy &&
+		ip -n "$node" addr add "$gw/32" dev gw0 &&
+		ip -n "$node" link set gw0 up &&
+		ip netns exec "$node" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv4.conf.all.send_redirects=0 \
+			net.ipv4.conf.default.send_redirects=0
+		return
+	fi
 	ip -n "$node" link add br0 type bridge &&
 	ip -n "$node" addr add "$gw/${subnet#*/}" dev br0 &&
 	ip -n "$node" link set br0 up &&
@@ -41,21 +64,36 @@ topo_node() {
 
 # topo_container NODE NAME NSIP PLEN GATEWAY: container NAME on NODE's
 # bridge, eth0 = NSIP/PLEN, default route via GATEWAY. The bridge port in
-# NODE is named NAME.
+# NODE is named NAME. Routed: NAME is up with proxy ARP and NODE routes
+# NSIP/32 to it.
 topo_container() {
 	local node=$1 name=$2 ip=$3 plen=$4 gw=$5
 	topo_netns "$name" || return 1
-	ip -n "$node" link add "$name" type veth peer name eth0 netns "$name" &&
-	ip -n "$node" link set "$name" master br0 up &&
+	ip -n "$node" link add "$name" type veth peer name eth0 netns "$name" || return 1
+	if [ "$SEMNET_NODE_MODE" = routed ]; then
+		TOPO_IFACES+=("$name")
+		ip netns exec "$node" sysctl -qw "net.ipv4.conf.$name.proxy_arp=1" \
+			"net.ipv4.conf.$name.send_redirects=0" &&
+		ip -n "$node" link set "$name" up &&
+		ip -n "$node" route add "$ip/32" dev "$name"
+	else
+		ip -n "$node" link set "$name" master br0 up
+	fi &&
 	ip -n "$name" addr add "$ip/$plen" dev eth0 &&
 	ip -n "$name" link set eth0 up &&
 	ip -n "$name" route add default via "$gw"
 }
 
-# topo_rp_filter NODE MODE: reverse-path filtering in NODE (0, 1, 2).
+# topo_rp_filter NODE MODE: reverse-path filtering in NODE (0, 1, 2), on
+# every container-facing device made so far too.
 topo_rp_filter() {
+	local dev
 	ip netns exec "$1" sysctl -qw net.ipv4.conf.all.rp_filter="$2" \
-		net.ipv4.conf.default.rp_filter="$2" net.ipv4.conf.br0.rp_filter="$2"
+		net.ipv4.conf.default.rp_filter="$2" || return 1
+	for dev in "${TOPO_IFACES[@]}"; do
+		ip netns exec "$1" sysctl -qw "net.ipv4.conf.$dev.rp_filter=$2" 2>/dev/null
+	done
+	return 0
 }
 
 # echo_intact NS ADDR PORT BYTES: BYTES random bytes from NS to a TCP echo

@@ -314,6 +314,10 @@ START_TEST(usage_errors)
 		  "semnet: node change: number \"0\" for \"timeout-icmp\" is out of range "
 		  "(at least 1)\n" },
 		{ { "node", "set" }, "semnet: node set: missing \"platform PREFIX\"\n" },
+		{ { "node", "change", "mode", "sideways" },
+		  "semnet: node change: invalid mode \"sideways\" (one of: bridged, routed)\n" },
+		{ { "node", "set", "platform", "172.16.0.0/12", "mode" },
+		  "semnet: node set: \"mode\" needs one of its words\n" },
 		{ { "instance", "add", "172.30.1.1", "service", "web" },
 		  "semnet: instance add: missing \"nsip ADDR\"\n" },
 		{ { "instance", "add", "172.30.1.1", "service", "web", "nsip", "172.16.0.2",

@@ -31,6 +31,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(cfg.socket_path, "/run/semnet/semnetd.sock");
 	ck_assert_str_eq(cfg.db_path, "/var/lib/semnet/semnetd.db");
 	ck_assert_str_eq(cfg.bridge, "semnet-br0");
+	ck_assert(!cfg.routed);			/* bridged */
 	ck_assert_int_eq(cfg.tunnel_port, 4754);
 	ck_assert_int_eq(cfg.mqtt_port, 10003);
 	ck_assert_uint_eq(cfg.underlay_addr, 0);
@@ -58,6 +59,24 @@ START_TEST(probe_settings)
 	ck_assert_int_eq(cfg.probe_down_after, 2);
 	ck_assert_int_eq(load(&cfg, 3, off), 0);
 	ck_assert_int_eq(cfg.probe_interval_ms, 0);	/* no probes */
+}
+END_TEST
+
+START_TEST(mode)
+{
+	struct semnetd_config cfg;
+	const char *routed[] = { "semnetd", "--mode", "routed" };
+	const char *bridged[] = { "semnetd", "--mode", "bridged", "--config", unit_file };
+	const char *bad[] = { "semnetd", "--mode", "bridge" };
+
+	ck_assert_int_eq(load(&cfg, 3, routed), 0);
+	ck_assert(cfg.routed);
+	/* Routed, the bridge is not used: its name may be anything. */
+	unit_write_file(unit_file, "{\"mode\":\"routed\",\"bridge\":\"semnet0\"}");
+	ck_assert_int_eq(load(&cfg, 3, (const char *[]){ "semnetd", "--config", unit_file }), 0);
+	ck_assert(cfg.routed);
+	ck_assert_int_eq(load(&cfg, 5, bridged), -1);	/* the flag wins: semnet0 refused */
+	ck_assert_int_eq(load(&cfg, 3, bad), -1);
 }
 END_TEST
 
@@ -124,5 +143,5 @@ END_TEST
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("semnetd_config", unit_file_setup, unit_file_teardown, 0, defaults,
-			  file_then_flags, probe_settings, bad_settings, help);
+			  file_then_flags, probe_settings, mode, bad_settings, help);
 }

@@ -137,10 +137,12 @@ START_TEST(node_round_trip)
 	in.nsubnets = 3;
 	in.gateway = A("172.16.0.1");
 	in.bridge = 7;
+	in.mode = SEMNET_NODE_MODE_ROUTED;
 	in.tunnel_port = 4754;
 	in.present = 1u << SEMNET_A_NODE_PLATFORM | 1u << SEMNET_A_NODE_SERVICE_RANGE |
 		     1u << SEMNET_A_NODE_SUBNETS | 1u << SEMNET_A_NODE_GATEWAY |
-		     1u << SEMNET_A_NODE_BRIDGE | 1u << SEMNET_A_NODE_TUNNEL_PORT;
+		     1u << SEMNET_A_NODE_BRIDGE | 1u << SEMNET_A_NODE_TUNNEL_PORT |
+		     1u << SEMNET_A_NODE_MODE;
 	for (size_t i = 0; i < sn_node_nu32; i++) {
 		*sn_node_u32(&in, i) = 1000 + (uint32_t)i;
 		SN_SET(&in, sn_node_u32s[i].attr);
@@ -168,6 +170,7 @@ START_TEST(node_round_trip)
 	ck_assert_uint_eq(out.service_range.len, 16);
 	ck_assert_uint_eq(out.gateway, in.gateway);
 	ck_assert_uint_eq(out.bridge, 7);
+	ck_assert_uint_eq(out.mode, SEMNET_NODE_MODE_ROUTED);
 	ck_assert_uint_eq(out.tunnel_port, 4754);
 	for (size_t i = 0; i < sn_node_nu32; i++)
 		ck_assert_uint_eq(sn_node_u32_get(&out, i), 1000 + i);
@@ -701,6 +704,26 @@ END_TEST
 
 /* --- semnetd's side: host byte order in, the family's objects out --- */
 
+/* A routed node (no bridge ifindex) says so, and names no bridge. */
+START_TEST(semnetd_routed_node)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1];
+	struct semnetd_node_cfg cfg = {
+		.platform = { 0xac100000u, 12 }, .services = { 0xac1e0000u, 16 },
+		.subnet = { 0xac100040u, 26 }, .gateway = 0xac100041u, .tunnel_port = 4754,
+	};
+	struct sn_node node;
+
+	ck_assert_int_eq(semnetd_kernel_set_node(&genl, &cfg), 0);
+	msg_attrs(fake.req[0], attrs);
+	ck_assert_int_eq(sn_node_get(attrs, &node), 0);
+	ck_assert(SN_HAS(&node, SEMNET_A_NODE_MODE));
+	ck_assert_uint_eq(node.mode, SEMNET_NODE_MODE_ROUTED);
+	ck_assert(!SN_HAS(&node, SEMNET_A_NODE_BRIDGE));
+	ck_assert_uint_eq(node.gateway, A("172.16.0.65"));
+}
+END_TEST
+
 START_TEST(semnetd_requests_in_network_order)
 {
 	struct nlattr *attrs[SEMNET_A_MAX + 1];
@@ -724,6 +747,8 @@ START_TEST(semnetd_requests_in_network_order)
 	ck_assert_uint_eq(node.subnets[0].len, 26);
 	ck_assert_uint_eq(node.gateway, A("172.16.0.65"));
 	ck_assert_uint_eq(node.bridge, 4);
+	ck_assert(SN_HAS(&node, SEMNET_A_NODE_MODE));
+	ck_assert_uint_eq(node.mode, SEMNET_NODE_MODE_BRIDGED);
 	ck_assert_uint_eq(node.tunnel_port, 4754);
 	ck_assert(!SN_HAS(&node, SEMNET_A_NODE_FLOW_MAX));	/* the module's defaults */
 
@@ -829,5 +854,6 @@ Suite *unit_suite(void)
 			  put_into_full_message, lists_grow_and_filter,
 			  collect_stops_on_malformed, call_builds_and_sends,
 			  dump_retries_interrupted, semnetd_requests_in_network_order,
+			  semnetd_routed_node,
 			  semnetd_dumps_in_host_order);
 }

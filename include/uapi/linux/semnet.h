@@ -94,6 +94,28 @@ enum semnet_attr {
 	SEMNET_A_STATS,		/* nest: enum semnet_stats_attr */
 	SEMNET_A_PEER,		/* nest: enum semnet_peer_attr */
 	SEMNET_A_MISS,		/* nest: enum semnet_miss_attr */
+	/*
+	 * Batches: NEW_SERVICE with SEMNET_A_SERVICES, NEW_INSTANCE with
+	 * SEMNET_A_INSTANCES, in place of the one object's nest: a nest of
+	 * SEMNET_A_SERVICE (SEMNET_A_INSTANCE) entries, each what a request
+	 * of its own would carry, at most 64 KiB in all (an attribute's
+	 * length is 16 bits; send several requests for more). The entries
+	 * are applied in order, with the message's flags, in one hold of the
+	 * namespace's lock. The first entry that fails stops the batch: the
+	 * entries before it are applied, it and those after it are not, and
+	 * no entry is ever half applied. The request then fails with that
+	 * entry's error, and the extended ack's offset (NLMSGERR_ATTR_OFFS)
+	 * always lies inside that entry (its attribute at fault, or the
+	 * entry itself), so the sender knows exactly which entries took
+	 * effect. An error without an offset inside an entry (e.g. -EPERM, or
+	 * -EINVAL "Unknown attribute type" at this attribute from a module
+	 * older than batches) applied none of them.
+	 * Instances of a batch join their service name's instance set (and
+	 * policies' picks) together, when the batch is done; their
+	 * InstanceIPs are looked up from the moment each entry is applied.
+	 */
+	SEMNET_A_SERVICES,	/* nest of SEMNET_A_SERVICE (NEW_SERVICE) */
+	SEMNET_A_INSTANCES,	/* nest of SEMNET_A_INSTANCE (NEW_INSTANCE) */
 
 	__SEMNET_A_MAX
 };
@@ -150,10 +172,38 @@ enum semnet_node_attr {
 	SEMNET_A_NODE_TIMEOUT_UNREPLIED,
 	/* u32: unreplied flows one source address may have at once */
 	SEMNET_A_NODE_UNREPLIED_MAX,
+	/*
+	 * u32, enum semnet_node_mode: how containers attach to the node.
+	 * Absent from a new node's request: bridged.
+	 */
+	SEMNET_A_NODE_MODE,
 
 	__SEMNET_A_NODE_MAX
 };
 #define SEMNET_A_NODE_MAX (__SEMNET_A_NODE_MAX - 1)
+
+/* SEMNET_A_NODE_MODE */
+enum semnet_node_mode {
+	/*
+	 * Containers sit behind ports of the bridge SEMNET_A_NODE_BRIDGE,
+	 * which holds the gateway address.
+	 */
+	SEMNET_NODE_MODE_BRIDGED,
+	/*
+	 * No bridge (a request naming one is refused): each container's
+	 * host-side veth is routed (a /32 route to its nsIP, proxy ARP for
+	 * its neighbours, the gateway a local address of the node) and is
+	 * the port of the local instances whose SEMNET_A_INSTANCE_IFINDEX
+	 * names it. An instance's nsIP may come only from its port; another
+	 * address of the node's subnets only from the device the node
+	 * routes it to (strict reverse path); a port sends no other address,
+	 * and no device but the loopback and semnet0 the gateway's.
+	 */
+	SEMNET_NODE_MODE_ROUTED,
+
+	__SEMNET_NODE_MODE_MAX
+};
+#define SEMNET_NODE_MODE_MAX (__SEMNET_NODE_MODE_MAX - 1)
 
 /* Packet, byte and flow counters of a service or an instance. */
 enum semnet_counters_attr {
@@ -188,8 +238,9 @@ enum semnet_instance_attr {
 	SEMNET_A_INSTANCE_LOCAL,	/* flag, read-only: nsIP in a local subnet */
 	SEMNET_A_INSTANCE_COUNTERS,	/* nest: enum semnet_counters_attr */
 	/*
-	 * u32: bridge port (host-side veth) of a local instance; only it may
-	 * send with the nsIP. 0: not enforced.
+	 * u32: port (host-side veth) of a local instance, on the bridge or
+	 * routed; only it may send with the nsIP. 0: not enforced on a
+	 * bridged node; on a routed node, the device the nsIP is routed to.
 	 */
 	SEMNET_A_INSTANCE_IFINDEX,
 	/*
