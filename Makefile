@@ -31,7 +31,7 @@ endif
 SEMNET_CACHE ?= /var/cache/semnet-dev
 export SEMNET_CACHE
 
-.PHONY: all module user deps check check-debug demo kunit clean help print-kdir bench-managers bench-overlay bench-control bench-scale
+.PHONY: all module user deps check check-debug demo kunit clean help print-kdir bench bench-managers bench-overlay bench-control bench-scale
 .PHONY: install uninstall dkms-src dkms-install dkms-remove
 
 all: module user
@@ -60,6 +60,9 @@ bench-managers: deps
 
 bench-overlay: deps
 	tests/bench/overlay.sh
+
+# Every benchmark, one after another (about an hour and a half).
+bench: bench-overlay bench-scale bench-control bench-managers
 
 bench-control: deps
 	tests/bench/control.sh

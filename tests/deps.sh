@@ -11,7 +11,7 @@ libnl-3-dev libnl-genl-3-dev libjansson-dev libuv1-dev libsqlite3-dev sqlite3
 libh2o-dev libmosquitto-dev mosquitto mosquitto-clients check curl
 iproute2 iputils-ping iperf3 socat nftables iptables ethtool tcpdump tshark sparse
 libcurl4-openssl-dev libnl-route-3-dev libnftables-dev
-ipvsadm gnuplot-nox
+ipvsadm gnuplot-nox linux-perf wrk nginx
 libkmod-dev dkms mokutil
 "
 
@@ -30,3 +30,11 @@ echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends $missing
+# nginx is only the HTTP benchmark's server, started in the bench VM's own
+# namespaces: the host's copy, which the package starts on port 80, goes.
+case " $missing " in
+*" nginx "*)
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl disable --now nginx >/dev/null 2>&1 || true
+	fi ;;
+esac

@@ -66,6 +66,7 @@ cluster_part() {
 	# shellcheck source=tests/lib/tap.sh
 	. ../lib/tap.sh
 	SEMNET_NO_BUILD=1
+	# shellcheck disable=SC2034 # managers-lib.sh reads it
 	SEMNET_BUILD=$BUILD
 	# shellcheck source=tests/integration/managers-lib.sh
 	. ./managers-lib.sh

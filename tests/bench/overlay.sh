@@ -1,71 +1,183 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2317 # base_TOPO and setup_DATAPATH are called by name
 #
-# Overlay datapath benchmark (issue 4, item 7): in one VM boot with one
-# vCPU and qemu -icount shift=1,sleep=off (guest time advances by executed
-# instructions, so ratios repeat whatever else the host runs), measures
-# side by side, for a client container on node A and a server container on
-# node B:
+# Overlay datapath benchmark (issue 4, item 7; issue 15, items 2 and 6):
+# in one VM boot with one vCPU and qemu -icount shift=1,sleep=off (guest
+# time advances by executed instructions, so ratios repeat whatever else
+# the host runs), measures side by side, for a client container on node A
+# and a server container on node B:
 #   bulk  TCP bulk throughput (iperf3)
 #   rr    1-byte request/response transactions per second, one connection
-#   crr   connect + 1-byte request/response + close, per second
-# over
-#   (a) plain routing over the underlay veth, static routes
-#   (b) a kernel GRE-in-UDP tunnel (FOU, ipproto 47, port 4754), static routes
-#   (c) IPVS NAT (masquerading) on node A for a virtual IP, over (b)
-#   (d) a userspace TUN-over-UDP tunnel (socat TUN <-> UDP-DATAGRAM)
-#   (e) semnet: a ServiceIP on node A whose instance is on node B, through
-#       semnet0 (GRE in UDP); "n/a" while the module has no semnet0
-# and prints a table of raw numbers and ratios against (b), and writes a
-# chart of the ratios to build/bench/overlay.png (gnuplot on the host).
-# Goal: (e) >= 0.9x (b) and >= 1.0x (c) on bulk and rr.
+#   crr   connect + 1-byte request/response + close, per second (new conn/s)
+#   http  HTTP keep-alive requests per second (wrk, 4 connections, against
+#         nginx answering from memory); n/a without wrk and nginx
+# over a grid of topology x datapath, each case named TOPO-DATAPATH[+nf]:
+#   TOPO  r  routed veths, no bridge (as Calico): the host side of each
+#            container's veth has a /32 route to it and proxy_arp, the
+#            container's default route goes via the node's gateway address,
+#            held on the node's lo
+#         b  the containers behind a bridge br0 holding the gateway
+#   DATAPATH
+#         plain   plain routing over the underlay veth, static routes
+#         fou     a kernel GRE-in-UDP tunnel (FOU, ipproto 47, port 4754),
+#                 static routes
+#         ipvs    IPVS NAT (masquerading) on node A for a virtual IP, over fou
+#         semnet  a semnet ServiceIP on node A whose instance is on node B,
+#                 through semnet0 (GRE in UDP); routed: `semnet node set ...
+#                 mode routed`; n/a while the module or the CLI lacks it
+#         socat   a userspace TUN-over-UDP tunnel (socat TUN <-> UDP-DATAGRAM)
+#   +nf   with br_netfilter loaded (it sets net.bridge.bridge-nf-call-iptables
+#         =1 in every namespace, as Docker and Kubernetes hosts have it);
+#         unloaded again after the case
+# and prints a table of raw numbers and ratios against r-fou (the kernel
+# tunnel between routed containers, always measured), the issue's goals,
+# and writes a chart of the ratios to build/bench/overlay.png (gnuplot on
+# the host).
+# Goals (issue 15): r-semnet >= 0.95x r-fou on bulk and rr, >= 0.92x on
+# crr; semnet ahead of ipvs on every workload in both topologies, with and
+# without br_netfilter.
 #
 #   tests/bench/overlay.sh            (or: make bench-overlay)
-#   BENCH_SECONDS=3 BENCH_CASES="a b e" tests/bench/overlay.sh
-# BENCH_SECONDS (default 2) is per test, guest time; about 7 minutes in
-# all on a busy 2-core host.
+#   BENCH_SECONDS=3 BENCH_CASES="r-fou b-semnet b-semnet+nf" tests/bench/overlay.sh
+#   BENCH_PROFILE=1 tests/bench/overlay.sh
+#   SEMNET_MODULE=build/me/deb/semnet.ko tests/bench/overlay.sh
+# BENCH_SECONDS (default 2) is per test, guest time. BENCH_CASES (default:
+# every case but b-socat) takes case names, "all", or the letters of the
+# first version of this bench: a b-plain, b b-fou, c b-ipvs, d b-socat,
+# e b-semnet. The +nf cases run after the others. The full default run
+# took 29 minutes with BENCH_PROFILE=1 on a busy 2-core host.
+# BENCH_PROFILE=1: after measuring them, runs rr and crr once more, for
+# BENCH_PROFILE_SECONDS (default 4) each, under `perf record -a` for the
+# cases in BENCH_PROFILE_CASES (default: r-fou r-ipvs r-semnet b-fou b-ipvs
+# b-semnet b-semnet+nf, those selected), writes the top symbols and the
+# share of each module to build/bench/profile-CASE-TEST.txt, and a table of
+# the time per transaction each module takes, side by side, to
+# build/bench/profile-summary.txt.
+# SEMNET_MODULE: the semnet.ko to load (default: $TOP/semnet.ko).
 #
 # Started on the host it re-runs itself in the VM (tests/vm/run) and
 # makes the chart from the numbers the VM prints. Everything runs in the
 # VM's own network namespaces; nothing is sent anywhere else.
 #
-# Topology, fresh for each case:
-#   cli 172.16.0.2/26 -- br0 [node nA] ul 10.99.0.1/24 ==veth== 10.99.0.2/24 ul [node nB] br0 -- srv 172.16.0.66/26
-#                       172.16.0.1                                          172.16.0.65
-# Tunnels (b)-(d) get MTU 1468 (1500 - IPv4 20 - UDP 8 - GRE 4, what the
-# kernel picks for (b)); semnet0 picks its own (its GRE header has a key).
+# Topology, fresh for each case (b: br0 in each node; r: no bridge, one
+# /32 route per container, the gateway on the node's lo):
+#   cli 172.16.0.2 -- [br0] [node nA] ul 10.99.0.1/24 ==veth== 10.99.0.2/24 ul [node nB] [br0] -- srv 172.16.0.66
+#            gateway 172.16.0.1                                   gateway 172.16.0.65
+# Tunnels get MTU 1468 (1500 - IPv4 20 - UDP 8 - GRE 4, what the kernel
+# picks for fou); semnet0 picks its own (its GRE header has a key).
 set -u
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+# Every case, in the order of the table; the default leaves b-socat out.
+ALL_CASES="r-plain r-fou r-ipvs r-semnet b-plain b-fou b-ipvs b-semnet b-socat
+r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf"
+DEFAULT_CASES="r-plain r-fou r-ipvs r-semnet b-plain b-fou b-ipvs b-semnet
+r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf"
+REF=r-fou
 
 # ------------------------------------------------------------------ host
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	TOP=$(cd "$BENCH_DIR/../.." && pwd)
 	secs=${BENCH_SECONDS:-2}
-	cases=${BENCH_CASES:-a b c d e}
 	[[ $secs =~ ^[1-9][0-9]?$ ]] || { echo "overlay: BENCH_SECONDS must be 1-99" >&2; exit 2; }
-	[[ $cases =~ ^[a-e\ ]+$ ]] || { echo "overlay: BENCH_CASES: letters a-e" >&2; exit 2; }
+	# The selection: names, old letters, "all"; r-fou first (the
+	# reference), the +nf cases last, each case once.
+	want=
+	for w in ${BENCH_CASES:-$DEFAULT_CASES}; do
+		case $w in
+		all) w=$ALL_CASES ;;
+		a) w=b-plain ;; b) w=b-fou ;; c) w=b-ipvs ;; d) w=b-socat ;; e) w=b-semnet ;;
+		*) [[ " ${ALL_CASES//$'\n'/ } " == *" $w "* ]] ||
+			{ echo "overlay: BENCH_CASES: unknown case $w (known: all ${ALL_CASES//$'\n'/ })" >&2; exit 2; } ;;
+		esac
+		want="$want $w"
+	done
+	cases=$REF
+	for c in $ALL_CASES; do
+		[ "$c" != "$REF" ] && [[ " $want " == *" $c "* ]] && cases="$cases $c"
+	done
+	profile=-
+	psecs=${BENCH_PROFILE_SECONDS:-4}
+	[[ $psecs =~ ^[1-9][0-9]?$ ]] || { echo "overlay: BENCH_PROFILE_SECONDS must be 1-99" >&2; exit 2; }
+	if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+		profile=
+		for c in ${BENCH_PROFILE_CASES:-r-fou r-ipvs r-semnet b-fou b-ipvs b-semnet b-semnet+nf}; do
+			[[ " $cases " == *" $c "* ]] && profile="$profile $c"
+		done
+		profile=${profile:-" -"}
+		profile=${profile# }
+	fi
 	missing=
 	for tool in iperf3 socat ipvsadm python3 jq gnuplot qemu-system-x86_64; do
 		command -v "$tool" >/dev/null || missing="$missing $tool"
 	done
+	[ "$profile" = - ] || command -v perf >/dev/null || missing="$missing perf"
 	[ -z "$missing" ] || { echo "overlay: missing$missing: run make deps" >&2; exit 1; }
+	# The VM shares the host's root: wrk and nginx there are in the VM.
+	http=1
+	if ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; then
+		echo "overlay: no wrk or nginx (make deps): the http column will be n/a" >&2
+		http=0
+	fi
 	out=$TOP/build/bench
 	mkdir -p "$out" || exit 1
+	# profile_summary: per test, the time per transaction (us) each
+	# module took in each profiled case, from profile-CASE-TEST.txt
+	profile_summary() {
+		local t
+		echo "perf profiles: us per transaction by module (non-idle samples; 1 vCPU, -icount)"
+		for t in rr crr; do
+			echo
+			echo "$t:"
+			awk -v cases="$profile" -v t="$t" -v dir="$out" 'BEGIN {
+				n = split(cases, c, " ")
+				for (i = 1; i <= n; i++) {
+					f = dir "/profile-" c[i] "-" t ".txt"
+					in_sec = 0
+					while ((getline < f) > 0) {
+						if ($0 ~ /^## share per module/) { in_sec = 1; continue }
+						if (!in_sec) continue
+						if (NF == 0) break
+						name = $4
+						for (k = 5; k <= NF; k++) name = name " " $k
+						us[name, i] = $2
+						if (!(name in seen)) { seen[name] = 1; names[++m] = name }
+					}
+					close(f)
+				}
+				printf "%-16s", "module"
+				for (i = 1; i <= n; i++) printf " %11s", c[i]
+				printf "\n"
+				for (j = 1; j <= m; j++) {
+					printf "%-16s", names[j]
+					for (i = 1; i <= n; i++)
+						printf " %11s", ((names[j], i) in us) ? us[names[j], i] : "-"
+					printf "\n"
+				}
+			}'
+		done
+	}
 	# shellcheck disable=SC2054 # commas belong to qemu's option syntax
-	vm=(--smp 1 --mem 1G --timeout "${BENCH_VM_TIMEOUT:-1500}"
+	vm=(--smp 1 --mem 1G --timeout "${BENCH_VM_TIMEOUT:-4800}"
 		--qemu-arg -icount --qemu-arg shift=1,sleep=off)
-	# Cases (a)-(d) need no semnet.ko; (e) then reports n/a.
-	if [ ! -f "$TOP/semnet.ko" ]; then
-		echo "overlay: no semnet.ko (make module): (e) will be n/a" >&2
+	# The cases without semnet need no semnet.ko; the semnet ones then
+	# report n/a.
+	module=${SEMNET_MODULE:-$TOP/semnet.ko}
+	if [ -f "$module" ]; then
+		vm+=(--module "$module")
+		echo "overlay: $module ($(modinfo -F srcversion "$module" 2>/dev/null))"
+	else
+		echo "overlay: no $module (make module): the semnet cases will be n/a" >&2
 		vm+=(--no-module)
 	fi
-	rm -f "$out/overlay.raw"
+	rm -f "$out/overlay.raw" "$out"/profile-*.txt
+	echo "overlay: machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs; $(qemu-system-x86_64 --version | head -1)"
 	start=$SECONDS
-	# The VM prints the table for people and "overlay-data" lines for
-	# the chart: those go to a file (one per case), the rest to the
-	# terminal as they come, log lines ("# ...") stamped with the host's
-	# elapsed seconds.
+	# The VM prints the table for people, "overlay-data" lines for the
+	# chart (to a file, one per case) and "overlay-profile" lines (to
+	# build/bench/profile-NAME.txt); the rest goes to the terminal as it
+	# comes, log lines ("# ...") stamped with the host's elapsed seconds.
 	declare -A data=()
 	status=125
 	while IFS= read -r line; do
@@ -74,29 +186,33 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 		overlay-data$'\t'*)
 			line=${line#overlay-data$'\t'}
 			data[${line%%$'\t'*}]=$line ;;
+		overlay-profile$'\t'*)
+			line=${line#overlay-profile$'\t'}
+			printf '%s\n' "${line#*$'\t'}" >>"$out/profile-${line%%$'\t'*}.txt" ;;
 		'#'*) printf '[%4ds] %s\n' $((SECONDS - start)) "$line" ;;
 		*) printf '%s\n' "$line" ;;
 		esac
-	done < <("$TOP/tests/vm/run" "${vm[@]}" "$0" "$secs" "$cases"; echo "overlay-status $?")
+	done < <("$TOP/tests/vm/run" "${vm[@]}" "$0" "$secs" "$cases" "$http" "$profile" "$psecs"
+		echo "overlay-status $?")
 	for c in $cases; do
 		[ -z "${data[$c]:-}" ] || printf '%s\n' "${data[$c]}"
 	done >"$out/overlay.raw"
 	echo "overlay: $((SECONDS - start)) s wall clock (boot included)"
 	[ "$status" = 0 ] || echo "overlay: the VM run failed (exit $status)" >&2
 	[ -s "$out/overlay.raw" ] || { echo "overlay: the VM printed no results" >&2; exit 1; }
-	# Ratios against (b) for the chart: label, bulk, rr, crr; NaN where
-	# a case was not measured.
-	awk -F '\t' '
-		{ key[NR] = $1; lab[NR] = "(" $1 ") " $2; st[NR] = $3
-		  for (m = 1; m <= 3; m++) v[NR, m] = $(m + 3)
-		  if ($1 == "b") b = NR }
+	# Ratios against r-fou for the chart: label ("datapath|topology"),
+	# bulk, rr, crr, http; NaN where a case or test was not measured.
+	awk -F '\t' -v ref="$REF" '
+		{ key[NR] = $1; lab[NR] = $2; st[NR] = $3
+		  for (m = 1; m <= 4; m++) v[NR, m] = $(m + 3)
+		  if ($1 == ref) b = NR }
 		END {
-			print "case\tbulk\trr\tcrr"
+			print "case\tbulk\trr\tcrr\thttp"
 			for (i = 1; i <= NR; i++) {
 				line = lab[i] (st[i] == "ok" ? "" : " [" st[i] "]")
-				for (m = 1; m <= 3; m++) {
+				for (m = 1; m <= 4; m++) {
 					r = "NaN"
-					if (b && st[i] == "ok" && st[b] == "ok" && v[b, m] > 0)
+					if (b && st[i] == "ok" && st[b] == "ok" && v[b, m] > 0 && v[i, m] != "NaN")
 						r = sprintf("%.3f", v[i, m] / v[b, m])
 					line = line "\t" r
 				}
@@ -106,34 +222,49 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	gnuplot -e "datafile='$out/overlay.dat'; outfile='$out/overlay.png'; subtitle='1 vCPU, qemu -icount shift=1, ${secs} s per test (guest time)'" \
 		"$BENCH_DIR/overlay-chart.gp" || { echo "overlay: gnuplot failed" >&2; exit 1; }
 	echo "overlay: chart in ${out#"$TOP"/}/overlay.png, numbers in ${out#"$TOP"/}/overlay.raw"
+	if [ "$profile" != - ]; then
+		profile_summary >"$out/profile-summary.txt"
+		cat "$out/profile-summary.txt"
+		echo "overlay: profiles in ${out#"$TOP"/}/profile-*.txt"
+	fi
 	exit "$status"
 fi
 
 # -------------------------------------------------------------------- VM
 SECS=${1:-2}
-CASES=${2:-a b c d e}
+CASES=${2:-$REF}
+HTTP=${3:-0}
+PROFILE=${4:--}
+PROFILE_SECS=${5:-4}
 RR=$BENCH_DIR/overlay-rr.py
 LOGS=$(mktemp -d)
+HTTP_CONNS=4
 
 # shellcheck source=tests/lib/topo.sh
 . "$SEMNET_TOP/tests/lib/topo.sh"
 trap 'teardown; rm -rf "$LOGS"' EXIT
 
-declare -A LABEL=(
-	[a]="plain routing"
-	[b]="kernel FOU GRE-in-UDP"
-	[c]="IPVS NAT + FOU tunnel"
-	[d]="socat TUN over UDP"
-	[e]="semnet ServiceIP"
+declare -A DPLABEL=(
+	[plain]="plain routing"
+	[fou]="FOU tunnel"
+	[ipvs]="IPVS NAT + FOU"
+	[semnet]="semnet"
+	[socat]="socat TUN/UDP"
 )
-# The tunnel device whose counters must show the traffic (none for (a)).
-declare -A TUNDEV=([a]="" [b]=gre1 [c]=gre1 [d]=sntun [e]=semnet0)
-declare -A STATUS BULK RRATE CRATE
+# The tunnel device whose counters must show the traffic (none for plain).
+declare -A TUNDEV=([plain]="" [fou]=gre1 [ipvs]=gre1 [socat]=sntun [semnet]=semnet0)
+declare -A STATUS BULK RRATE CRATE HRATE
 DST=
 
 log() { echo "# $*"; }
 A() { ip -n nA "$@"; }
 B() { ip -n nB "$@"; }
+topo_of() { [ "${1%%-*}" = r ] && echo routed || echo bridge; }
+dp_of() { local d=${1#*-}; echo "${d%+nf}"; }
+nf_of() { [ "${1%+nf}" != "$1" ]; }
+label() {	# label CASE: "datapath, topology[ +br_nf]"
+	printf '%s, %s%s' "${DPLABEL[$(dp_of "$1")]}" "$(topo_of "$1")" "$(nf_of "$1" && echo ' +br_nf')"
+}
 
 # all_gone PID...: none of them runs any more (a test for wait_until)
 # shellcheck disable=SC2317 # run through wait_until
@@ -159,23 +290,60 @@ teardown() {
 	TOPO_NETNS=()
 }
 
-# base: the two nodes, their containers and the underlay, no routes
-# between the container subnets.
-base() {
-	topo_node nA 172.16.0.0/26 172.16.0.1 &&
-	topo_node nB 172.16.0.64/26 172.16.0.65 &&
-	topo_container nA cli 172.16.0.2 26 172.16.0.1 &&
-	topo_container nB srv 172.16.0.66 26 172.16.0.65 &&
+# --------------------------------------------------------------- topology
+underlay() {
 	A link add ul type veth peer name ul netns nB &&
 	A addr add 10.99.0.1/24 dev ul && A link set ul up &&
 	B addr add 10.99.0.2/24 dev ul && B link set ul up
 }
 
-# --------------------------------------------------------------- cases
-# setup_X: build case X on top of base and set DST, the address the
-# client connects to. Returns 2 when the case is not available (n/a).
+# base_b: the two nodes with their bridges, their containers and the
+# underlay, no routes between the container subnets.
+base_b() {
+	topo_node nA 172.16.0.0/26 172.16.0.1 &&
+	topo_node nB 172.16.0.64/26 172.16.0.65 &&
+	topo_container nA cli 172.16.0.2 26 172.16.0.1 &&
+	topo_container nB srv 172.16.0.66 26 172.16.0.65 &&
+	underlay
+}
 
-setup_a() {
+routed_node() {	# routed_node NODE GATEWAY: no bridge, GATEWAY/32 on lo
+	topo_netns "$1" &&
+	ip -n "$1" addr add "$2/32" dev lo &&
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0
+}
+
+# routed_container NODE NAME NSIP GATEWAY: container NAME with NSIP/32 on
+# eth0 and its default route via GATEWAY, which the node holds; the host
+# side (NAME in NODE) routes NSIP/32 and answers ARP by proxy.
+routed_container() {
+	local node=$1 name=$2 ip=$3 gw=$4
+	topo_netns "$name" || return 1
+	ip -n "$node" link add "$name" type veth peer name eth0 netns "$name" &&
+	ip netns exec "$node" sysctl -qw "net.ipv4.conf.$name.proxy_arp=1" &&
+	ip -n "$node" link set "$name" up &&
+	ip -n "$node" route add "$ip/32" dev "$name" &&
+	ip -n "$name" addr add "$ip/32" dev eth0 &&
+	ip -n "$name" link set eth0 up &&
+	ip -n "$name" route add "$gw" dev eth0 scope link &&
+	ip -n "$name" route add default via "$gw" dev eth0
+}
+
+base_r() {
+	routed_node nA 172.16.0.1 &&
+	routed_node nB 172.16.0.65 &&
+	routed_container nA cli 172.16.0.2 172.16.0.1 &&
+	routed_container nB srv 172.16.0.66 172.16.0.65 &&
+	underlay
+}
+
+# --------------------------------------------------------------- datapaths
+# setup_DATAPATH TOPO: build the datapath on top of the base topology and
+# set DST, the address the client connects to. Returns 2 when it is not
+# available (n/a).
+
+setup_plain() {
 	A route add 172.16.0.64/26 via 10.99.0.2 &&
 	B route add 172.16.0.0/26 via 10.99.0.1 &&
 	DST=172.16.0.66
@@ -189,18 +357,18 @@ fou_tunnel() {	# fou_tunnel NODE LOCAL REMOTE REMOTE_SUBNET
 	ip -n "$1" route add "$4" dev gre1
 }
 
-setup_b() {
+setup_fou() {
 	fou_tunnel nA 10.99.0.1 10.99.0.2 172.16.0.64/26 &&
 	fou_tunnel nB 10.99.0.2 10.99.0.1 172.16.0.0/26 &&
 	log "gre1 mtu $(A -j link show gre1 | jq '.[0].mtu')" &&
 	DST=172.16.0.66
 }
 
-setup_c() {	# (b) plus IPVS NAT on node A: VIP 172.30.0.1, real server srv
+setup_ipvs() {	# fou plus IPVS NAT on node A: VIP 172.30.0.1, real server srv
 	local port
-	setup_b &&
+	setup_fou &&
 	A addr add 172.30.0.1/32 dev lo || return 1
-	for port in 5201 7001 7002; do
+	for port in 5201 7001 7002 8080; do
 		ip netns exec nA ipvsadm -A -t "172.30.0.1:$port" -s rr &&
 		ip netns exec nA ipvsadm -a -t "172.30.0.1:$port" -r "172.16.0.66:$port" -m ||
 			return 1
@@ -217,7 +385,7 @@ socat_tunnel() {	# socat_tunnel NODE LOCAL REMOTE TUNADDR REMOTE_SUBNET
 	ip -n "$1" route add "$5" dev sntun
 }
 
-setup_d() {
+setup_socat() {
 	socat_tunnel nA 10.99.0.1 10.99.0.2 10.98.0.1 172.16.0.64/26 &&
 	socat_tunnel nB 10.99.0.2 10.99.0.1 10.98.0.2 172.16.0.0/26 &&
 	DST=172.16.0.66
@@ -226,22 +394,31 @@ setup_d() {
 # semnet: node A has the service (RR address 172.30.0.1) and its one
 # instance, whose nsIP 172.16.0.66 lives on node B; node B has that
 # instance as a local one. Each node knows the other as a tunnel peer.
-semnet_node() {	# semnet_node NODE SUBNET GATEWAY
-	ip netns exec "$1" semnet node set platform 172.16.0.0/12 services 172.30.0.0/16 \
-		subnet "$2" gateway "$3" bridge br0 &&
-	ip -n "$1" route add 172.16.0.0/12 dev semnet0 src "$3"
+semnet_node() {	# semnet_node TOPO NODE SUBNET GATEWAY
+	local how=(bridge br0) err
+	[ "$1" = routed ] && how=(mode routed)
+	if ! err=$(ip netns exec "$2" semnet node set platform 172.16.0.0/12 \
+		services 172.30.0.0/16 subnet "$3" gateway "$4" "${how[@]}" 2>&1); then
+		log "semnet node set ... ${how[*]}: $err"
+		# A module or CLI without the routed mode: n/a.
+		[ "$1" = routed ] && return 2
+		return 1
+	fi
+	ip -n "$2" route add 172.16.0.0/12 dev semnet0 src "$4"
 }
 
-setup_e() {
-	local sa=(ip netns exec nA semnet) sb=(ip netns exec nB semnet) err
+setup_semnet() {	# setup_semnet TOPO
+	local sa=(ip netns exec nA semnet) sb=(ip netns exec nB semnet) err rc
 	if ! err=$(A link add semnet0 type semnet 2>&1); then
-		log "(e): ip link add semnet0 type semnet: $err"
+		log "ip link add semnet0 type semnet: $err"
 		return 2
 	fi
 	B link add semnet0 type semnet && A link set semnet0 up && B link set semnet0 up &&
-	log "semnet0 mtu $(A -j link show semnet0 | jq '.[0].mtu')" &&
-	semnet_node nA 172.16.0.0/26 172.16.0.1 &&
-	semnet_node nB 172.16.0.64/26 172.16.0.65 &&
+	log "semnet0 mtu $(A -j link show semnet0 | jq '.[0].mtu')" || return 1
+	semnet_node "$1" nA 172.16.0.0/26 172.16.0.1 || return
+	semnet_node "$1" nB 172.16.0.64/26 172.16.0.65
+	rc=$?
+	[ "$rc" = 0 ] || return "$rc"
 	"${sa[@]}" peer add 172.16.0.64/26 remote 10.99.0.2 &&
 	"${sb[@]}" peer add 172.16.0.0/26 remote 10.99.0.1 &&
 	"${sa[@]}" service add 172.30.0.1 name bench.ns.srv.ns policy rr &&
@@ -249,6 +426,22 @@ setup_e() {
 	"${sa[@]}" instance add 172.30.1.10 service bench.ns.cli.ns nsip 172.16.0.2 dev cli &&
 	"${sb[@]}" instance add 172.30.1.1 service bench.ns.srv.ns nsip 172.16.0.66 dev srv &&
 	DST=172.30.0.1
+}
+
+# br_netfilter for the +nf cases, and out again for the others.
+nf_load() {
+	modprobe br_netfilter || { log "modprobe br_netfilter failed"; return 1; }
+}
+# shellcheck disable=SC2317 # run through wait_until
+nf_unloaded() { ! grep -q '^br_netfilter ' /proc/modules; }
+nf_unload() {
+	nf_unloaded && return 0
+	modprobe -r br_netfilter 2>/dev/null
+	wait_until 10 nf_unloaded || { log "br_netfilter stays loaded"; return 1; }
+}
+# nf_state NODE: the bridge-nf-call-iptables setting in NODE, or "none"
+nf_state() {
+	ip netns exec "$1" sysctl -n net.bridge.bridge-nf-call-iptables 2>/dev/null || echo none
 }
 
 # --------------------------------------------------------- measurement
@@ -282,13 +475,59 @@ udp_rcvbuf_errors() {	# udp_rcvbuf_errors NODE
 		print $n }'
 }
 
-measure() {	# measure CASE TARGET: sets BULK RRATE CRATE, or fails
-	local c=$1 dst=$2 dev=${TUNDEV[$1]} rx0=0 rx1
+# nginx in srv on port 8080, answering every request from memory (no
+# file reads: those would be 9p reads, which let guest time jump).
+start_nginx() {	# start_nginx CASE
+	local dir=$LOGS/nginx-$1
+	mkdir -p "$dir" || return 1
+	cat >"$dir/nginx.conf" <<-EOF
+	daemon off;
+	master_process off;
+	worker_processes 1;
+	pid $dir/nginx.pid;
+	error_log $dir/error.log;
+	events { worker_connections 256; }
+	http {
+		access_log off;
+		client_body_temp_path $dir/body;
+		proxy_temp_path $dir/proxy;
+		fastcgi_temp_path $dir/fastcgi;
+		uwsgi_temp_path $dir/uwsgi;
+		scgi_temp_path $dir/scgi;
+		keepalive_requests 100000000;
+		server {
+			listen 8080;
+			location / { return 200 "ok\n"; }
+		}
+	}
+	EOF
+	ip netns exec srv /usr/sbin/nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" \
+		>"$LOGS/nginx-s-$1.log" 2>&1 &
+}
+
+# http CLIENT DST: wrk's requests per second over HTTP_CONNS keep-alive
+# connections for SECS seconds, in OUT
+http_rate() {
+	run http ip netns exec cli wrk -t 1 -c "$HTTP_CONNS" -d "${SECS}s" --timeout 5s \
+		"http://$1:8080/" || return 1
+	printf '%s\n' "$OUT" | sed 's/^/#   /'
+	if grep -Eq 'Non-2xx|Socket errors' <<<"$OUT"; then
+		log "  http: errors"
+		return 1
+	fi
+	OUT=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$OUT")
+	[ -n "$OUT" ]
+}
+
+measure() {	# measure CASE TARGET: sets BULK RRATE CRATE HRATE, or fails
+	local c=$1 dst=$2 dev=${TUNDEV[$(dp_of "$1")]} rx0=0 rx1
 	local cli=(ip netns exec cli)
 	ip netns exec srv iperf3 -s -p 5201 >"$LOGS/iperf3-s-$c.log" 2>&1 &
 	ip netns exec srv python3 "$RR" serve-rr 7001 >"$LOGS/rr-s-$c.log" 2>&1 &
 	ip netns exec srv python3 "$RR" serve-crr 7002 >"$LOGS/crr-s-$c.log" 2>&1 &
-	if ! { wait_port srv 5201 && wait_port srv 7001 && wait_port srv 7002; }; then
+	[ "$HTTP" = 1 ] && start_nginx "$c"
+	if ! { wait_port srv 5201 && wait_port srv 7001 && wait_port srv 7002; } ||
+		{ [ "$HTTP" = 1 ] && ! wait_port srv 8080; }; then
 		log "($c): servers did not start"
 		return 1
 	fi
@@ -307,6 +546,10 @@ measure() {	# measure CASE TARGET: sets BULK RRATE CRATE, or fails
 	run crr "${cli[@]}" python3 "$RR" crr "$dst" 7002 "$SECS" || return 1
 	CRATE[$c]=${OUT%% *}
 	log "  crr: ${OUT#* } s idle in the window"
+	if [ "$HTTP" = 1 ]; then
+		http_rate "$dst" || return 1
+		HRATE[$c]=$OUT
+	fi
 	log "  UDP receive buffer errors: node A $(udp_rcvbuf_errors nA), node B $(udp_rcvbuf_errors nB)"
 	# The traffic took the path under test: the tunnel received it.
 	if [ -n "$dev" ]; then
@@ -314,38 +557,143 @@ measure() {	# measure CASE TARGET: sets BULK RRATE CRATE, or fails
 		log "($c): $dev on node B received $((rx1 - rx0)) packets"
 		[ "$((rx1 - rx0))" -gt 1000 ] || { log "($c): the traffic did not use $dev"; return 1; }
 	fi
-	log "($c): bulk $(awk -v b="${BULK[$c]}" 'BEGIN { printf "%.3f", b / 1e9 }') Gbit/s, rr ${RRATE[$c]}/s, crr ${CRATE[$c]}/s"
+	log "($c): bulk $(awk -v b="${BULK[$c]}" 'BEGIN { printf "%.3f", b / 1e9 }') Gbit/s, rr ${RRATE[$c]}/s, crr ${CRATE[$c]}/s, http ${HRATE[$c]:-n/a}/s"
 }
 
-run_case() {	# run_case X
-	local c=$1 rc
-	log "($c) ${LABEL[$c]}"
-	if ! base; then
-		log "($c): building the topology failed"
-		STATUS[$c]=fail
+# ------------------------------------------------------------- profile
+# profile_out NAME: stdin as "overlay-profile" lines, which the host
+# writes to build/bench/profile-NAME.txt
+profile_out() {
+	local line
+	while IFS= read -r line; do printf 'overlay-profile\t%s\t%s\n' "$1" "$line"; done
+}
+
+# Read as the first file of an awk program: mod[SYM] is the module of
+# the text symbol SYM, "(several)" when the core kernel or another module
+# has a symbol of that name too (inlined helpers such as rht_key_get_hash).
+# shellcheck disable=SC2016 # awk's, not the shell's
+KALLSYMS_AWK='function kallsyms(m) {
+	if ($2 !~ /^[tT]$/) return
+	m = NF >= 4 ? $4 : "[kernel core]"
+	if (($3 in seen) && seen[$3] != m) dup[$3] = 1
+	seen[$3] = m
+	if ($3 in dup) mod[$3] = "(several)"
+	else if (m != "[kernel core]") mod[$3] = m
+}
+'
+# profile CASE DST: rr and crr once more, under perf record -a (software
+# cpu-clock: TCG has no PMU), then their top symbols and the share of
+# each module (bridge, br_netfilter, ip_vs, fou, semnet, ...). perf maps
+# module code into [kernel.kallsyms] here (it finds no module files for
+# it), so the modules come from /proc/kallsyms. The idle task's samples
+# (perf starting and stopping: 9p reads) are left out.
+profile() {
+	local c=$1 dst=$2 t port data name comms
+	for t in rr crr; do
+		port=7001
+		[ "$t" = crr ] && port=7002
+		data=$LOGS/perf-$c-$t.data
+		name=$c-$t
+		# perf's start and end read files over 9p: thousands of idle
+		# guest seconds (a few wall seconds), so no guard here.
+		GUARD=1000000 run "perf $t" ip netns exec cli perf record -a -g -e cpu-clock -F 999 \
+			-N -B -q -o "$data" -- python3 "$RR" "$t" "$dst" "$port" "$PROFILE_SECS" || continue
+		comms=$(perf report -i "$data" --stdio --sort comm --no-children -g none -q 2>/dev/null |
+			awk '$2 != "" && $2 != "swapper" { printf "%s%s", sep, $2; sep = "," }')
+		perf report -i "$data" --stdio --sort sym --no-children -g none -q \
+			--percentage relative --comms "$comms" 2>/dev/null | grep -v '^$' >"$LOGS/report"
+		perf report -i "$data" --stdio --sort sym --children -g none -q \
+			--percentage relative --comms "$comms" 2>/dev/null | grep -v '^$' >"$LOGS/children"
+		{
+			echo "# profile of $t, case $c ($(label "$c")): perf record -a -g -e cpu-clock -F 999,"
+			echo "# $PROFILE_SECS s guest time; $t rate under perf: ${OUT%% *}/s; samples of: $comms"
+			echo "# (percentages of the non-idle samples)"
+			echo
+			echo "## top 25 symbols (perf report --stdio --sort sym --no-children)"
+			head -25 "$LOGS/report"
+			echo
+			# The CPU is busy all through the window (one vCPU):
+			# a share times 1 / rate is time per transaction.
+			echo "## share per module (symbols' modules from /proc/kallsyms), us per transaction"
+			awk -v rate="${OUT%% *}" "$KALLSYMS_AWK"'NR == FNR { kallsyms(); next }
+				{ p = $1; sub(/%/, "", p); sym = $3
+				  m = $2 == "[.]" ? "userspace" : (sym in mod) ? mod[sym] : "[kernel core]"
+				  share[m] += p }
+				END { for (m in share)
+					printf "%8.2f%%  %8.2f us  %s\n", share[m], share[m] * 1e4 / rate, m
+				      printf "%8.2f%%  %8.2f us  %s\n", 100, 1e6 / rate, "all" }' \
+				/proc/kallsyms "$LOGS/report" | sort -rn
+			echo
+			echo "## top 25 symbols in modules"
+			awk "$KALLSYMS_AWK"'NR == FNR { kallsyms(); next }
+				$2 == "[k]" && ($3 in mod) { printf "%s  %-14s %s\n", $1, mod[$3], $3 }' \
+				/proc/kallsyms "$LOGS/report" | head -25
+			echo
+			echo "## inclusive (the symbol and what it calls: perf record -g, --children), us per transaction:"
+			echo "## module symbols and netfilter's nf_hook_slow, top 30"
+			awk -v rate="${OUT%% *}" "$KALLSYMS_AWK"'NR == FNR { kallsyms(); next }
+				$3 == "[k]" && (($4 in mod) || $4 == "nf_hook_slow") {
+					p = $1; sub(/%/, "", p)
+					printf "%8s %8.2f us  %-14s %s\n", $1, p * 1e4 / rate,
+						($4 in mod) ? mod[$4] : "[kernel core]", $4 }' \
+				/proc/kallsyms "$LOGS/children" | head -30
+			echo
+			echo "## where the kernel enters a module's code (samples in it by their first three"
+			echo "## callers outside it; perf script), the top 8 per module of these"
+			perf script -i "$data" -F ip,sym --comms "$comms" 2>/dev/null |
+				awk "$KALLSYMS_AWK"'NR == FNR { kallsyms(); next }
+				function flush(k, m, key) {
+					if (n && (f[1] in mod) && mod[f[1]] ~ /^\[(semnet|ip_vs|br_netfilter|bridge|fou|ip_gre)\]$/) {
+						m = mod[f[1]]
+						for (k = 2; k <= n && (f[k] in mod) && mod[f[k]] == m; k++) ;
+						key = m "  " f[k - 1] " <- " f[k] " <- " f[k + 1] " <- " f[k + 2]
+						cnt[key]++; tot[m]++
+					}
+					n = 0
+				}
+				NF == 0 { flush(); next }
+				{ sub(/\+0x[0-9a-f]+$/, "", $2); f[++n] = $2 }
+				END { flush()
+					for (key in cnt) { split(key, a, "  ")
+						printf "%6.1f%% %s\n", 100 * cnt[key] / tot[a[1]], key } }' \
+				/proc/kallsyms - | sort -k2,2 -k1,1nr | awk '{ if ($2 != last) c = 0; last = $2 } ++c <= 8'
+		} | profile_out "$name"
+		log "  profile of $t: build/bench/profile-$name.txt"
+	done
+}
+
+run_case() {	# run_case CASE
+	local c=$1 topo dp rc
+	topo=$(topo_of "$c")
+	dp=$(dp_of "$c")
+	log "($c) $(label "$c")"
+	STATUS[$c]=fail
+	if nf_of "$c"; then
+		nf_load || return
 	else
+		nf_unload || return
+	fi
+	if ! "base_${c%%-*}"; then
+		log "($c): building the topology failed"
+	else
+		nf_of "$c" && log "($c): net.bridge.bridge-nf-call-iptables in node A: $(nf_state nA)"
 		DST=
-		case $c in
-		a) setup_a ;;
-		b) setup_b ;;
-		c) setup_c ;;
-		d) setup_d ;;
-		e) setup_e ;;
-		esac
+		"setup_$dp" "$topo"
 		rc=$?
 		if [ "$rc" = 2 ]; then
 			STATUS[$c]=n/a
 		elif [ "$rc" != 0 ] || [ -z "$DST" ]; then
 			log "($c): setup failed"
-			STATUS[$c]=fail
 		elif measure "$c" "$DST"; then
 			STATUS[$c]=ok
+			[[ " $PROFILE " != *" $c "* ]] || profile "$c" "$DST"
 		else
-			STATUS[$c]=fail
-			tail -n 5 "$LOGS"/*-"$c".log "$LOGS"/socat-*.log 2>/dev/null | sed 's/^/#   /'
+			tail -n 5 "$LOGS"/*-"$c".log "$LOGS"/socat-*.log "$LOGS/nginx-$c/error.log" 2>/dev/null |
+				sed 's/^/#   /'
 		fi
 	fi
 	teardown
+	nf_of "$c" && nf_unload
 	log "($c): ${STATUS[$c]}"
 }
 
@@ -357,10 +705,14 @@ sysctl -qw net.core.devconf_inherit_init_net=1 net.ipv6.conf.all.disable_ipv6=1 
 # Socket buffers up to 8 MB for those who ask (only socat does, 4 MB:
 # with one CPU a whole TCP window arrives before it reads any of it).
 sysctl -qw net.core.rmem_max=8388608 net.core.wmem_max=8388608
-# Every case runs with the same modules loaded.
+# Every case runs with the same modules loaded (br_netfilter aside).
 for m in bridge veth fou ip_gre tun ip_vs ip_vs_rr; do
 	modprobe "$m" || { echo "overlay: modprobe $m failed" >&2; exit 1; }
 done
+if [ "$PROFILE" != - ]; then
+	# Kernel and module symbols for perf, from /proc/kallsyms.
+	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
+fi
 
 # Read the programs once, so that their 9p reads (which let guest time
 # jump, see run) happen here and not in the steps.
@@ -372,51 +724,82 @@ done
 	semnet version
 	jq --version
 	ss -V
+	[ "$HTTP" = 1 ] && { wrk --version; /usr/sbin/nginx -v; }
+	[ "$PROFILE" = - ] || perf version
 } >/dev/null 2>&1
 
 for c in $CASES; do run_case "$c"; done
 
 # num VALUE DIVISOR FORMAT: VALUE / DIVISOR, printf FORMAT
 num() { awk -v v="$1" -v d="$2" -v f="$3" 'BEGIN { printf f, v / d }'; }
-ratio() {	# ratio CASE ARRAY: "0.93x" against (b), or "-"
+ratio() {	# ratio CASE ARRAY: "0.93x" against r-fou, or "-"
 	local -n arr=$2
-	if [ "${STATUS[$1]:-}" = ok ] && [ "${STATUS[b]:-}" = ok ]; then
-		awk -v x="${arr[$1]}" -v b="${arr[b]}" 'BEGIN { printf "%.2fx", x / b }'
+	if [ "${STATUS[$1]:-}" = ok ] && [ "${STATUS[$REF]:-}" = ok ] && [ -n "${arr[$1]:-}" ]; then
+		awk -v x="${arr[$1]}" -v b="${arr[$REF]}" 'BEGIN { printf "%.2fx", x / b }'
 	else
 		echo -
 	fi
 }
 
 echo
-echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against (b)"
-printf '%-28s %12s %6s %12s %6s %12s %6s\n' case "bulk Gbit/s" "x(b)" "rr trans/s" "x(b)" "crr conn/s" "x(b)"
+echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths)"
+echo "module: ${SEMNET_MODULE:-none} $( [ -n "${SEMNET_MODULE:-}" ] && modinfo -F srcversion "$SEMNET_MODULE" 2>/dev/null); kernel $(uname -r)"
+fmt='%-12s %-30s %9s %6s %9s %6s %9s %6s %9s %6s\n'
+# shellcheck disable=SC2059 # the format is fmt
+printf "$fmt" case "datapath, topology" "bulk Gb/s" x "rr /s" x "crr /s" x "http /s" x
 for c in $CASES; do
 	if [ "${STATUS[$c]}" = ok ]; then
-		printf '%-28s %12s %6s %12s %6s %12s %6s\n' "($c) ${LABEL[$c]}" \
+		# shellcheck disable=SC2059
+		printf "$fmt" "$c" "$(label "$c")" \
 			"$(num "${BULK[$c]}" 1e9 %.2f)" "$(ratio "$c" BULK)" \
 			"$(num "${RRATE[$c]}" 1 %.0f)" "$(ratio "$c" RRATE)" \
-			"$(num "${CRATE[$c]}" 1 %.0f)" "$(ratio "$c" CRATE)"
+			"$(num "${CRATE[$c]}" 1 %.0f)" "$(ratio "$c" CRATE)" \
+			"$( [ -n "${HRATE[$c]:-}" ] && num "${HRATE[$c]}" 1 %.0f || echo n/a)" "$(ratio "$c" HRATE)"
 	else
-		printf '%-28s %12s %6s %12s %6s %12s %6s\n' "($c) ${LABEL[$c]}" \
-			"${STATUS[$c]}" "" "${STATUS[$c]}" "" "${STATUS[$c]}" ""
+		# shellcheck disable=SC2059
+		printf "$fmt" "$c" "$(label "$c")" "${STATUS[$c]}" "" "${STATUS[$c]}" "" "${STATUS[$c]}" "" "${STATUS[$c]}" ""
 	fi
 done
-# The goal, when (e), (b) and (c) were all measured.
-if [ "${STATUS[e]:-}" = ok ] && [ "${STATUS[b]:-}" = ok ] && [ "${STATUS[c]:-}" = ok ]; then
-	awk -v eb="${BULK[e]}" -v bb="${BULK[b]}" -v cb="${BULK[c]}" \
-		-v er="${RRATE[e]}" -v br="${RRATE[b]}" -v cr="${RRATE[c]}" '
-	function goal(m, e, b, c) {
-		printf "goal, %s: (e) = %.2fx (b) [>= 0.90: %s], %.2fx (c) [>= 1.00: %s]\n", m,
-			e / b, (e / b >= 0.9) ? "met" : "missed", e / c, (e / c >= 1) ? "met" : "missed"
-	}
-	BEGIN { goal("bulk", eb, bb, cb); goal("rr", er, br, cr) }'
-else
-	echo "goal: not evaluated ((b), (c) and (e) must all be measured)"
-fi
+
+# The goals of issue 15, each where its cases were measured.
+echo
+rate() {	# rate CASE TEST: the number, or empty
+	[ "${STATUS[$1]:-}" = ok ] || return 0
+	case $2 in
+	bulk) echo "${BULK[$1]}" ;; rr) echo "${RRATE[$1]}" ;;
+	crr) echo "${CRATE[$1]}" ;; http) echo "${HRATE[$1]:-}" ;;
+	esac
+}
+# goal TEXT CASE OTHER TEST MIN: CASE / OTHER >= MIN on TEST
+goal() {
+	local x y
+	x=$(rate "$2" "$4")
+	y=$(rate "$3" "$4")
+	if [ -z "$x" ] || [ -z "$y" ]; then
+		printf 'goal, %-46s %-5s not evaluated (%s: %s, %s: %s)\n' "$1:" "$4" \
+			"$2" "${STATUS[$2]:-not run}" "$3" "${STATUS[$3]:-not run}"
+		return
+	fi
+	awk -v t="$1:" -v m="$4" -v x="$x" -v y="$y" -v min="$5" -v a="$2" -v b="$3" 'BEGIN {
+		printf "goal, %-46s %-5s %s = %.3fx %s [>= %.2f: %s]\n", t, m, a, x / y, b, min,
+			(x / y >= min) ? "met" : "missed" }'
+}
+for t in bulk rr; do goal "routed semnet vs FOU" r-semnet "$REF" "$t" 0.95; done
+goal "routed semnet vs FOU" r-semnet "$REF" crr 0.92
+for nf in "" +nf; do
+	for topo in r b; do
+		for t in bulk rr crr http; do
+			[ "$t" != http ] || [ "$HTTP" = 1 ] || continue
+			goal "semnet ahead of IPVS, $(topo_of $topo)${nf:+ +br_nf}" \
+				"$topo-semnet$nf" "$topo-ipvs$nf" "$t" 1.00
+		done
+	done
+done
 
 for c in $CASES; do
-	printf 'overlay-data\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "${LABEL[$c]}" "${STATUS[$c]}" \
-		"${BULK[$c]:-NaN}" "${RRATE[$c]:-NaN}" "${CRATE[$c]:-NaN}"
+	printf 'overlay-data\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" \
+		"$(dp_of "$c")|$(topo_of "$c")$(nf_of "$c" && echo ' +br_nf')" "${STATUS[$c]}" \
+		"${BULK[$c]:-NaN}" "${RRATE[$c]:-NaN}" "${CRATE[$c]:-NaN}" "${HRATE[$c]:-NaN}"
 done
 # A case that failed (as opposed to n/a) fails the run.
 for c in $CASES; do [ "${STATUS[$c]}" != fail ] || exit 1; done
