@@ -9,6 +9,7 @@
  * packets in all, time held, addresses remembered.
  */
 #include <linux/hash.h>
+#include <linux/ip.h>
 #include <linux/jhash.h>
 #include <linux/netdevice.h>
 #include <linux/random.h>
@@ -183,6 +184,8 @@ semnet_miss_note(struct semnet_net *sn, const struct semnet_node *node,
 		list_add_tail(&e->lru, &mt->lru);
 		if (!mt->n_entries++)
 			schedule_delayed_work(&mt->gc, SEMNET_MISS_GC_PERIOD);
+		/* Due at once: if the rate refuses it now, the collector retries. */
+		e->last_event = now - node->miss_interval;
 		*send = true;
 	} else {
 		list_move_tail(&e->lru, &mt->lru);
@@ -403,22 +406,69 @@ u32 semnet_miss_held(struct semnet_net *sn)
  * Drops packets held too long and forgets addresses that stopped missing
  * (their rate limit has run out), then comes back while any remain.
  */
+/* Events the collector raises per run at most (more: the next run). */
+#define SEMNET_MISS_GC_EVENTS	16
+
+/*
+ * An address whose event the rate limit refused keeps its packets held
+ * with nobody told: without this, they would wait for the sender to try
+ * again (a SYN: a second) or expire. The collector raises the event as
+ * soon as the rate allows, with the first held packet's source and port.
+ * Table lock held. False when no event is due or the rate refuses it.
+ */
+static bool semnet_miss_owed(struct semnet_miss_table *mt,
+			     struct semnet_miss_entry *e, unsigned long interval,
+			     unsigned long now, struct semnet_miss_event *ev)
+{
+	const struct semnet_held *h;
+	const struct iphdr *iph;
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	if (!e->n_held || !e->suppressed ||
+	    time_before(now, e->last_event + interval))
+		return false;
+	if (!semnet_miss_take(&e->source->events, SEMNET_MISS_SOURCE_RATE, now) ||
+	    !semnet_miss_take(&mt->events, SEMNET_MISS_EVENT_RATE, now))
+		return false;
+	h = list_first_entry(&e->held, struct semnet_held, list);
+	iph = ip_hdr(h->skb);
+	memset(ev, 0, sizeof(*ev));
+	ev->addr = e->addr;
+	ev->kind = e->kind;
+	ev->src = iph->saddr;
+	ev->proto = iph->protocol;
+	if (iph->protocol == IPPROTO_TCP || iph->protocol == IPPROTO_UDP) {
+		ports = skb_header_pointer(h->skb, skb_network_offset(h->skb) +
+					   iph->ihl * 4, sizeof(_ports), _ports);
+		if (ports)
+			ev->dport = ports[1];
+	}
+	ev->held = e->n_held;
+	ev->suppressed = e->suppressed;
+	e->suppressed = 0;
+	e->last_event = now;
+	return true;
+}
+
 static void semnet_miss_gc(struct work_struct *work)
 {
 	struct semnet_miss_table *mt =
 		container_of(to_delayed_work(work), struct semnet_miss_table, gc);
 	struct semnet_net *sn = container_of(mt, struct semnet_net, misses);
+	struct semnet_miss_event owed[SEMNET_MISS_GC_EVENTS];
+	unsigned long now = jiffies, idle, interval;
 	const struct semnet_node *node;
-	unsigned long now = jiffies, idle;
+	unsigned int b, i, n_owed = 0;
 	struct semnet_miss_entry *e;
 	struct semnet_held *h, *next;
 	struct hlist_node *tmp;
 	LIST_HEAD(expired);
-	unsigned int b;
 
 	rcu_read_lock();
 	node = rcu_dereference(sn->node);
 	idle = node ? max(node->miss_interval, node->hold_timeout) : 0;
+	interval = node ? node->miss_interval : 0;
 	rcu_read_unlock();
 
 	spin_lock_bh(&mt->lock);
@@ -433,12 +483,18 @@ static void semnet_miss_gc(struct work_struct *work)
 			}
 			if (!e->n_held && time_after_eq(now, e->last_miss + idle))
 				semnet_miss_unlink(mt, e, &expired);
+			else if (n_owed < SEMNET_MISS_GC_EVENTS &&
+				 semnet_miss_owed(mt, e, interval, now,
+						  &owed[n_owed]))
+				n_owed++;
 		}
 	}
 	if (mt->n_entries)
 		schedule_delayed_work(&mt->gc, SEMNET_MISS_GC_PERIOD);
 	spin_unlock_bh(&mt->lock);
 	semnet_held_free_list(sn, &expired, SEMNET_DROP_HOLD_EXPIRED);
+	for (i = 0; i < n_owed; i++)
+		semnet_miss_send(sn, &owed[i]);
 }
 
 static void semnet_miss_release_work(struct work_struct *work)

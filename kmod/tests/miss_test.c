@@ -10,9 +10,11 @@
 #include <linux/inet.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <linux/udp.h>
 
 /* The events semnet_miss raised, in order. */
 static struct semnet_miss_event miss_events[16];
+static struct semnet_miss_event last_miss_event;
 static unsigned int n_miss_events;
 
 void semnet_nl_miss_event(struct semnet_net *sn,
@@ -20,6 +22,7 @@ void semnet_nl_miss_event(struct semnet_net *sn,
 {
 	if (n_miss_events < ARRAY_SIZE(miss_events))
 		miss_events[n_miss_events] = *ev;
+	last_miss_event = *ev;
 	n_miss_events++;
 }
 
@@ -58,9 +61,22 @@ static unsigned int miss_send(struct kunit *test, struct net_device *in,
 	};
 	struct sk_buff *skb = alloc_skb(128, GFP_KERNEL);
 	unsigned int verdict;
+	struct udphdr *uh;
+	struct iphdr *iph;
 
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_put(skb, 28);
+	/* The headers the key describes: the collector reads held ones. */
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tot_len = htons(28);
+	iph->protocol = IPPROTO_UDP;
+	iph->saddr = pkt.key.src;
+	iph->daddr = pkt.key.dst;
+	uh = skb_put_zero(skb, sizeof(*uh));
+	uh->source = pkt.key.sport;
+	uh->dest = pkt.key.dport;
 	/* As the hooks call it: under RCU, bottom halves off. */
 	rcu_read_lock();
 	local_bh_disable();
@@ -134,6 +150,56 @@ static void semnet_miss_rate_limit(struct kunit *test)
 	miss_send(test, NULL, "172.16.0.2", "172.30.1.1");
 	KUNIT_ASSERT_EQ(test, n_miss_events, 2U);
 	KUNIT_EXPECT_EQ(test, miss_events[1].suppressed, 4U);
+}
+
+/*
+ * A burst over the sender's event rate: the addresses it refused keep
+ * their packets held, and the collector tells the daemon about them as
+ * soon as the rate allows, rather than when the sender tries again.
+ */
+static void semnet_miss_owed_events(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	unsigned int i, first, burst = SEMNET_MISS_SOURCE_RATE + 40;
+	char dst[16];
+
+	f->node->hold_packets = 1;
+	f->node->hold_total = burst;
+	f->node->miss_interval = msecs_to_jiffies(50);
+	for (i = 0; i < burst; i++) {
+		snprintf(dst, sizeof(dst), "172.30.1.%u", 1 + i);
+		miss_send(test, NULL, "172.16.0.2", dst);
+	}
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), burst);
+	/* The rate's burst, and what it refilled meanwhile: not all. */
+	first = n_miss_events;
+	KUNIT_EXPECT_GE(test, first, (unsigned int)SEMNET_MISS_SOURCE_RATE);
+	KUNIT_ASSERT_LT(test, first, burst);
+
+	/* A second refills the rate; each run raises up to 16 of them. */
+	msleep(1000);
+	cancel_delayed_work_sync(&f->sn.misses.gc);
+	for (i = 0; i < DIV_ROUND_UP(burst - first, SEMNET_MISS_GC_EVENTS); i++)
+		semnet_miss_gc(&f->sn.misses.gc.work);
+	cancel_delayed_work_sync(&f->sn.misses.gc);
+	KUNIT_EXPECT_EQ(test, n_miss_events, burst);
+	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), burst);
+	/* They describe the held packet, and the miss they stand for. */
+	/* The bucket's first 50 always pass: a refused one came later. */
+	KUNIT_EXPECT_GT(test, ntohl(last_miss_event.addr),
+			ntohl(in_aton("172.30.1.0")) + SEMNET_MISS_SOURCE_RATE);
+	KUNIT_EXPECT_LE(test, ntohl(last_miss_event.addr),
+			ntohl(in_aton("172.30.1.0")) + burst);
+	KUNIT_EXPECT_EQ(test, last_miss_event.src, in_aton("172.16.0.2"));
+	KUNIT_EXPECT_EQ(test, last_miss_event.proto, IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, last_miss_event.dport, htons(80));
+	KUNIT_EXPECT_EQ(test, last_miss_event.held, 1U);
+	KUNIT_EXPECT_EQ(test, last_miss_event.suppressed, 1U);
+	KUNIT_EXPECT_EQ(test, last_miss_event.kind, SEMNET_MISS_ADDRESS);
+
+	/* Nothing is owed twice. */
+	semnet_miss_gc(&f->sn.misses.gc.work);
+	KUNIT_EXPECT_EQ(test, n_miss_events, burst);
 }
 
 /*
@@ -273,6 +339,7 @@ static void semnet_miss_device_gone(struct kunit *test)
 static struct kunit_case semnet_miss_cases[] = {
 	KUNIT_CASE(semnet_miss_events_and_bounds),
 	KUNIT_CASE(semnet_miss_rate_limit),
+	KUNIT_CASE(semnet_miss_owed_events),
 	KUNIT_CASE(semnet_miss_fairness),
 	KUNIT_CASE(semnet_miss_expiry),
 	KUNIT_CASE(semnet_miss_release_resolved),
