@@ -34,7 +34,10 @@ apt-get install -y -q --no-install-recommends $missing
 # namespaces: the host's copy, which the package starts on port 80, goes.
 case " $missing " in
 *" nginx "*)
-	if command -v systemctl >/dev/null 2>&1; then
+	if [ -d /run/systemd/system ]; then
 		systemctl disable --now nginx >/dev/null 2>&1 || true
+	elif [ -x /etc/init.d/nginx ]; then
+		/etc/init.d/nginx stop >/dev/null 2>&1 || true
+		update-rc.d nginx disable >/dev/null 2>&1 || true
 	fi ;;
 esac
