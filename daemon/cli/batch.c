@@ -14,7 +14,6 @@
  * line is done.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,18 +73,6 @@ static bool may_wait(int argc, char **argv)
 	return n && (!strncmp(argv[0], "service", n) || !strncmp(argv[0], "instance", n));
 }
 
-/*
- * Input that is not a file may be a program waiting for the answer to
- * what it wrote: what is pending goes out before a read that would block.
- */
-static void flush_before_blocking(FILE *in, bool file)
-{
-	struct pollfd p = { .fd = fileno(in), .events = POLLIN };
-
-	if (!file && sn_bulk_pending() && poll(&p, 1, 0) == 0)
-		sn_bulk_flush();
-}
-
 int sn_batch(const char *file, bool force)
 {
 	char *line = NULL, *more = NULL, *argv[SN_BATCH_WORDS + 1];
@@ -105,8 +92,13 @@ int sn_batch(const char *file, bool force)
 	}
 	regular = !fstat(fileno(in), &st) && S_ISREG(st.st_mode);
 	sn_batch_socket(true, force);
+	/*
+	 * Only a file's adds go many to a request. Other input may be a
+	 * program waiting for the answer to each line it writes (and pacing
+	 * them): its lines go one request each, as they come.
+	 */
+	sn_batch_group(regular);
 	for (;;) {
-		flush_before_blocking(in, regular);
 		if (read_command(in, &line, &cap, &more, &more_cap, &lineno, &first) < 0)
 			break;
 		sn_batch_line = first;

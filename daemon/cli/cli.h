@@ -130,6 +130,8 @@ int sn_open(struct sn_genl *g);
  * @force: after a failed add, the next ones are still sent.
  */
 void sn_batch_socket(bool on, bool force);
+/* Whether the batch's adds may go many to a request (a file's do). */
+void sn_batch_group(bool on);
 /* Sends the batch's pending adds now (their failures are reported). */
 void sn_bulk_flush(void);
 /* Whether adds are pending. */

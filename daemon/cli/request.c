@@ -25,7 +25,8 @@ static struct {
  * not one request and ack per line: each is encoded as its line is read
  * and sent when the request is full, or before anything else happens
  * (another kind of request, a message on stderr, a line of another
- * command, the end of the batch, or input that would block). The kernel
+ * command, the end of the batch). Only a batch file's are: see
+ * sn_batch_group(). The kernel
  * applies a request's entries in order and stops at the first it
  * refuses, whose line is reported as if it had been sent alone; the lines
  * after it are sent again with -force and dropped without.
@@ -108,6 +109,14 @@ static void batch_close(void)
 	if (batch.open)
 		sn_genl_close(&batch.g);
 	batch.open = false;
+}
+
+/* Whether a batch's adds go many to a request (see bulk above). */
+static bool bulk_grouping;
+
+void sn_batch_group(bool on)
+{
+	bulk_grouping = on;
 }
 
 void sn_batch_socket(bool on, bool force)
@@ -265,7 +274,7 @@ static int request_once(const char *what, uint8_t cmd, int flags, sn_fill_fn fil
 int sn_request(const char *what, uint8_t cmd, int flags, sn_fill_fn fill,
 	       const void *farg, sn_genl_reply_fn fn, void *arg)
 {
-	if (batch.active && !fn && fill &&
+	if (batch.active && bulk_grouping && !fn && fill &&
 	    (cmd == SEMNET_CMD_NEW_SERVICE || cmd == SEMNET_CMD_NEW_INSTANCE))
 		return bulk_add(what, cmd, flags, farg);
 	return request_once(what, cmd, flags, fill, farg, fn, arg, false);
