@@ -7,6 +7,7 @@
 
 #include "cluster.h"
 #include "registry.h"
+#include "sn_ipv6.h"
 #include "sn_json.h"
 #include "sn_log.h"
 #include "sn_oak.h"
@@ -127,12 +128,91 @@ struct subnet_request {
 	struct sn_cluster *cluster;
 	char node[SN_NODE_ID_MAX + 1];
 	struct host_info host;
+	/* The node has a v4 subnet but no v6 one (stored before the root
+	 * gave v6): only its v6 subnet is learned, nobody is answered. */
+	bool v6_only;
 };
 
+/*
+ * {address, addressv6, prefix_len (+ prefix_len_v6)}. addressv6 is always a
+ * string, "" when the node has no v6 subnet: Oakestra's NetManager reads it
+ * into a Go string and derives its bridge address from it.
+ */
 static json_t *subnet_result(const struct sn_cluster_node *n)
 {
-	return json_pack("{s:o, s:n, s:i}", "address", sn_json_ipv4_string(n->subnet), "addressv6",
-			 "prefix_len", (int)n->subnet_len);
+	char v6[SN_JSON_IPV6_STRLEN] = "";
+	json_t *msg;
+
+	if (sn_json_ipv6_set(&n->subnet6))
+		sn_json_ipv6_format(&n->subnet6, v6);
+	msg = json_pack("{s:o, s:s, s:i}", "address", sn_json_ipv4_string(n->subnet), "addressv6",
+			v6, "prefix_len", (int)n->subnet_len);
+	/* A semnet extension: Oakestra's NetManager assumes /120. */
+	if (msg && v6[0] &&
+	    json_object_set_new(msg, "prefix_len_v6", json_integer(n->subnet6_len)) < 0) {
+		json_decref(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static json_t *subnet_error(const char *msg)
+{
+	return json_pack("{s:n, s:s, s:s}", "address", "addressv6", "", "error", msg);
+}
+
+/* The root's v6 subnet (subnet_addr_v6, and prefix_len_v6 when it says):
+ * *addr6 stays :: when it gave none or a bad one (logged; the v4 subnet
+ * still serves). */
+static void root_subnet6(const char *node, json_t *reply, struct in6_addr *addr6,
+			 unsigned int *len6)
+{
+	struct sn_err err;
+	long long len = 120;
+	bool present;
+
+	*len6 = 120;
+	if (sn_json_ipv6(reply, "subnet_addr_v6", false, addr6, &present, &err) < 0 ||
+	    sn_json_int(reply, "prefix_len_v6", false, false, 64, 126, &len, &err) < 0) {
+		sn_warn("subnet for node %s: the root's v6 subnet is left out: %s", node, err.msg);
+		memset(addr6, 0, sizeof(*addr6));
+		return;
+	}
+	struct in6_addr net = *addr6;
+
+	sn_ipv6_mask(&net, (unsigned int)len);
+	if (present && sn_ipv6_cmp(&net, addr6) != 0) {
+		sn_warn("subnet for node %s: the root's v6 subnet is left out: "
+			"host bits set for /%lld", node, len);
+		memset(addr6, 0, sizeof(*addr6));
+		return;
+	}
+	*len6 = (unsigned int)len;
+}
+
+/* A node that had only a v4 subnet learns its v6 one (r->v6_only). */
+static void learn_subnet6(struct sn_cluster *c, const struct subnet_request *r,
+			  const struct in6_addr *addr6, unsigned int len6)
+{
+	struct sn_cluster_node n;
+	char text[SN_JSON_IPV6_STRLEN];
+	bool changed = false;
+	int64_t version = 0;
+
+	if (!sn_json_ipv6_set(addr6) || sn_cluster_store_node_get(&c->db, r->node, &n) != 1 ||
+	    !n.subnet || sn_json_ipv6_set(&n.subnet6))
+		return;
+	n.subnet6 = *addr6;
+	n.subnet6_len = len6;
+	if (sn_db_begin(&c->db) < 0 || sn_cluster_store_node_put(&c->db, &n, &changed) < 0 ||
+	    (changed && (version = sn_registry_changed(c)) < 0) || sn_db_commit(&c->db) < 0) {
+		sn_db_rollback(&c->db);
+		sn_error("subnet for node %s: cannot store its v6 subnet", r->node);
+		return;
+	}
+	sn_info("node %s has v6 subnet %s/%u too", r->node, sn_json_ipv6_format(addr6, text), len6);
+	if (version > 0)
+		sn_registry_publish(c, version);
 }
 
 static void on_root_subnet(void *arg, int status, json_t *reply, const char *error)
@@ -141,7 +221,10 @@ static void on_root_subnet(void *arg, int status, json_t *reply, const char *err
 	struct sn_cluster *c = r->cluster;
 	struct sn_cluster_node n = { 0 };
 	struct sn_err err;
+	struct in6_addr addr6;
+	char text6[SN_JSON_IPV6_STRLEN];
 	uint32_t addr;
+	unsigned int len6;
 	bool present, changed;
 	long long len = 26;
 	int64_t version = 0;
@@ -151,24 +234,32 @@ static void on_root_subnet(void *arg, int status, json_t *reply, const char *err
 
 		sn_warn("subnet for node %s: the root said %d %s", r->node, status,
 			msg ? msg : error ? error : "");
-		publish_to_node(c, r->node, "subnetwork/result",
-				json_pack("{s:n, s:n, s:s}", "address", "addressv6", "error",
-					  msg ? msg : error ? error : "the root failed"));
+		if (!r->v6_only)
+			publish_to_node(c, r->node, "subnetwork/result",
+					subnet_error(msg ? msg : error ? error : "the root failed"));
 		free(r);
 		return;
 	}
 	if (sn_json_ipv4(reply, "subnet_addr", true, &addr, &present, &err) < 0 ||
 	    sn_json_int(reply, "prefix_len", false, false, 8, 30, &len, &err) < 0) {
 		sn_error("subnet for node %s: bad answer from the root: %s", r->node, err.msg);
-		publish_to_node(c, r->node, "subnetwork/result",
-				json_pack("{s:n, s:n, s:s}", "address", "addressv6", "error",
-					  "bad answer from the root"));
+		if (!r->v6_only)
+			publish_to_node(c, r->node, "subnetwork/result",
+					subnet_error("bad answer from the root"));
+		free(r);
+		return;
+	}
+	root_subnet6(r->node, reply, &addr6, &len6);
+	if (r->v6_only) {
+		learn_subnet6(c, r, &addr6, len6);
 		free(r);
 		return;
 	}
 	snprintf(n.id, sizeof(n.id), "%s", r->node);
 	n.subnet = addr;
 	n.subnet_len = (unsigned int)len;
+	n.subnet6 = addr6;
+	n.subnet6_len = len6;
 	if (r->host.present) {
 		snprintf(n.host_ip, sizeof(n.host_ip), "%s", r->host.host_ip);
 		n.host_port = r->host.host_port;
@@ -179,13 +270,17 @@ static void on_root_subnet(void *arg, int status, json_t *reply, const char *err
 		sn_db_rollback(&c->db);
 		sn_error("subnet for node %s: cannot store it", r->node);
 		publish_to_node(c, r->node, "subnetwork/result",
-				json_pack("{s:n, s:n, s:s}", "address", "addressv6", "error",
-					  "the cluster cannot store the subnet"));
+				subnet_error("the cluster cannot store the subnet"));
 		free(r);
 		return;
 	}
-	sn_info("node %s has subnet %s/%u", r->node,
-		json_string_value(json_object_get(reply, "subnet_addr")), n.subnet_len);
+	if (sn_json_ipv6_set(&addr6))
+		sn_info("node %s has subnets %s/%u and %s/%u", r->node,
+			json_string_value(json_object_get(reply, "subnet_addr")), n.subnet_len,
+			sn_json_ipv6_format(&addr6, text6), len6);
+	else
+		sn_info("node %s has subnet %s/%u (no v6 subnet from the root)", r->node,
+			json_string_value(json_object_get(reply, "subnet_addr")), n.subnet_len);
 	publish_to_node(c, r->node, "subnetwork/result", subnet_result(&n));
 	if (version > 0)
 		sn_registry_publish(c, version);
@@ -200,10 +295,10 @@ static void handle_subnet(struct sn_cluster *c, const char *node, json_t *msg)
 	int64_t version;
 	int found;
 	char path[128];
+	bool v6_only = false;
 
 	if (parse_host_info(msg, false, &host, &err) < 0) {
-		publish_to_node(c, node, "subnetwork/result",
-				json_pack("{s:n, s:n, s:s}", "address", "addressv6", "error", err.msg));
+		publish_to_node(c, node, "subnetwork/result", subnet_error(err.msg));
 		return;
 	}
 	found = sn_cluster_store_node_get(&c->db, node, &n);
@@ -211,7 +306,12 @@ static void handle_subnet(struct sn_cluster *c, const char *node, json_t *msg)
 		if (update_node_host(c, &n, &host, &version) == 0 && version > 0)
 			sn_registry_publish(c, version);
 		publish_to_node(c, node, "subnetwork/result", subnet_result(&n));
-		return;
+		/* Stored before the root gave v6 subnets: the root's answer
+		 * for this node id (idempotent) may have one now. The node
+		 * gets it with its next request; this one is not delayed. */
+		if (sn_json_ipv6_set(&n.subnet6))
+			return;
+		v6_only = true;
 	}
 	struct subnet_request *r = calloc(1, sizeof(*r));
 
@@ -220,6 +320,7 @@ static void handle_subnet(struct sn_cluster *c, const char *node, json_t *msg)
 	r->cluster = c;
 	snprintf(r->node, sizeof(r->node), "%s", node);
 	r->host = host;
+	r->v6_only = v6_only;
 	/* node_id makes the root's answer idempotent if this reply gets lost. */
 	snprintf(path, sizeof(path), "/api/net/subnet?node_id=%s", node);
 	if (sn_uplink_request(c->uplink, "GET", path, NULL, on_root_subnet, r) < 0)
@@ -245,14 +346,42 @@ static int queue_status(struct sn_cluster *c, const char *job_name, json_t *body
 	return rc;
 }
 
+/* namespace_ip_v6 is always a string, "" for none: Oakestra's root asserts
+ * that it is there and not null. */
 static int queue_deploy_status(struct sn_cluster *c, const char *job_name,
-			       const struct sn_oak_instance *inst, const char *ns_ip_v6)
+			       const struct sn_oak_instance *inst)
 {
+	char ns_ip_v6[SN_JSON_IPV6_STRLEN] = "";
+
+	if (sn_json_ipv6_set(&inst->ns_ip6))
+		sn_json_ipv6_format(&inst->ns_ip6, ns_ip_v6);
 	return queue_status(c, job_name, json_pack(
-		"{s:s, s:[{s:i, s:o, s:s?, s:s, s:i, s:s}]}", "job_name", job_name,
+		"{s:s, s:[{s:i, s:o, s:s, s:s, s:i, s:s}]}", "job_name", job_name,
 		"instances", "instance_number", inst->number, "namespace_ip",
 		sn_json_ipv4_string(inst->ns_ip), "namespace_ip_v6", ns_ip_v6, "host_ip",
 		inst->host_ip, "host_port", inst->host_port, "tunnel", inst->tunnel));
+}
+
+/* A deployed report's nsipv6: null, "" or "<nil>" (an Oakestra unikernel)
+ * is none; one that is not an address of the node's v6 subnet is left out
+ * with a warning, as the instance still serves over v4. */
+static void read_nsipv6(const char *node, const struct sn_cluster_node *n, json_t *msg,
+			struct in6_addr *ns6)
+{
+	struct sn_prefix6 subnet6 = { .addr = n->subnet6, .len = n->subnet6_len };
+	struct sn_err err;
+	bool present;
+
+	if (sn_json_ipv6(msg, "nsipv6", false, ns6, &present, &err) < 0) {
+		sn_warn("node %s: deployed report: nsipv6 left out: %s", node, err.msg);
+		return;
+	}
+	if (present && (!sn_json_ipv6_set(&n->subnet6) ||
+			!sn_prefix6_contains(&subnet6, ns6))) {
+		sn_warn("node %s: deployed report: nsipv6 left out: outside the node's v6 subnet",
+			node);
+		memset(ns6, 0, sizeof(*ns6));
+	}
 }
 
 static int queue_undeploy_status(struct sn_cluster *c, const char *job_name, int number)
@@ -268,7 +397,7 @@ static void handle_deployed(struct sn_cluster *c, const char *node, json_t *msg,
 	struct sn_oak_instance inst = { 0 };
 	struct host_info host;
 	struct sn_err err;
-	const char *app, *status, *ns_ip_v6;
+	const char *app, *status;
 	long long number;
 	bool present;
 	int64_t version = 0;
@@ -277,8 +406,7 @@ static void handle_deployed(struct sn_cluster *c, const char *node, json_t *msg,
 	if (sn_json_str(msg, "appname", true, SN_OAK_JOB_NAME_MAX, &app, &err) < 0 ||
 	    sn_json_int(msg, "instance_number", true, true, 0, SN_OAK_INSTANCE_MAX, &number,
 			&err) < 0 ||
-	    parse_host_info(msg, true, &host, &err) < 0 ||
-	    sn_json_str(msg, "nsipv6", false, 47, &ns_ip_v6, &err) < 0)
+	    parse_host_info(msg, true, &host, &err) < 0)
 		goto bad;
 	if (!sn_oak_job_name_valid(app)) {
 		sn_err_set(&err, "appname '%s' is not app.appns.svc.svcns", app);
@@ -312,6 +440,10 @@ static void handle_deployed(struct sn_cluster *c, const char *node, json_t *msg,
 	} else if (!sn_prefix_contains(&subnet, inst.ns_ip)) {
 		sn_err_set(&err, "nsip is outside the node's subnet");
 		goto bad;
+	} else {
+		/* An address change keeps the stored nsIPs; Oakestra's
+		 * NetManager sends nsipv6 "" in it. */
+		read_nsipv6(node, &n, msg, &inst.ns_ip6);
 	}
 	inst.number = (int)number;
 	snprintf(inst.host_ip, sizeof(inst.host_ip), "%s", host.host_ip);
@@ -320,7 +452,7 @@ static void handle_deployed(struct sn_cluster *c, const char *node, json_t *msg,
 
 	if (sn_db_begin(&c->db) < 0 || sn_cluster_store_local_put(&c->db, app, &inst, node) < 0 ||
 	    update_node_host(c, &n, &host, &version) < 0 ||
-	    queue_deploy_status(c, app, &inst, ns_ip_v6) < 0 || sn_db_commit(&c->db) < 0) {
+	    queue_deploy_status(c, app, &inst) < 0 || sn_db_commit(&c->db) < 0) {
 		sn_db_rollback(&c->db);
 		sn_error("node %s: cannot record instance %lld of %s", node, number, app);
 		return;
@@ -412,6 +544,9 @@ static void on_root_table(void *arg, int status, json_t *reply, const char *erro
 		free(q);
 		return;
 	}
+	if (t.dropped)	/* e.g. an Oakestra root's instances not deployed yet */
+		sn_debug("table query %s: %zu entries of the root's answer left out (%s)", q->key,
+			 t.dropped, err.msg);
 	if (sn_db_begin(&c->db) < 0 ||
 	    sn_cluster_store_table_put(&c->db, &t, c->job_updates == q->job_updates) < 0 ||
 	    sn_db_commit(&c->db) < 0) {
@@ -439,6 +574,8 @@ static void handle_tablequery(struct sn_cluster *c, const char *node, json_t *ms
 	const char *sname, *sip;
 	char job[SN_OAK_JOB_NAME_MAX + 1] = "", path[256];
 	uint32_t ip = 0;
+	struct in6_addr ip6 = { 0 };
+	bool by_ip6 = false;
 	int found = 0;
 
 	if (!q)
@@ -446,7 +583,7 @@ static void handle_tablequery(struct sn_cluster *c, const char *node, json_t *ms
 	q->cluster = c;
 	snprintf(q->node, sizeof(q->node), "%s", node);
 	if (sn_json_str(msg, "sname", false, SN_OAK_JOB_NAME_MAX, &sname, &err) < 0 ||
-	    sn_json_str(msg, "sip", false, SN_IPV4_STRLEN - 1, &sip, &err) < 0)
+	    sn_json_str(msg, "sip", false, SN_JSON_IPV6_STRLEN - 1, &sip, &err) < 0)
 		goto bad;
 	if (sname && *sname) {
 		snprintf(q->key, sizeof(q->key), "%s", sname);
@@ -456,12 +593,17 @@ static void handle_tablequery(struct sn_cluster *c, const char *node, json_t *ms
 		}
 		snprintf(job, sizeof(job), "%s", sname);
 	} else if (sip && *sip) {
+		/* Echoed as asked: Oakestra's NetManager matches its own text. */
 		snprintf(q->key, sizeof(q->key), "%s", sip);
-		if (!sn_ipv4_parse(sip, &ip)) {
-			sn_err_set(&err, "sip '%s' is not an IPv4 address", sip);
+		if (sn_ipv4_parse(sip, &ip)) {
+			found = sn_cluster_store_job_by_ip(&c->db, ip, job);
+		} else if (sn_json_ipv6_text(sip, &ip6) == 1) {
+			by_ip6 = true;
+			found = sn_cluster_store_job_by_ip6(&c->db, &ip6, job);
+		} else {
+			sn_err_set(&err, "sip '%s' is not an IP address", sip);
 			goto bad;
 		}
-		found = sn_cluster_store_job_by_ip(&c->db, ip, job);
 		if (found < 0)
 			job[0] = '\0';
 	} else {
@@ -479,7 +621,7 @@ static void handle_tablequery(struct sn_cluster *c, const char *node, json_t *ms
 		for (char *p = path + strlen("/api/net/service/"); *p != '/'; p++)
 			if (*p == '.')
 				*p = '_';
-	} else {
+	} else if (!by_ip6) {
 		char text[SN_IPV4_STRLEN];
 
 		sn_ipv4_format(ip, text);
@@ -487,6 +629,13 @@ static void handle_tablequery(struct sn_cluster *c, const char *node, json_t *ms
 			if (*p == '.')
 				*p = '_';
 		snprintf(path, sizeof(path), "/api/net/service/ip/%s/instances", text);
+	} else {
+		/* Canonical text with its colons, as Oakestra's cluster sends it
+		 * and its root matches it (as text). */
+		char text[SN_JSON_IPV6_STRLEN];
+
+		snprintf(path, sizeof(path), "/api/net/service/ip/%s/instances",
+			 sn_json_ipv6_format(&ip6, text));
 	}
 	q->job_updates = c->job_updates;
 	if (sn_uplink_request(c->uplink, "GET", path, NULL, on_root_table, q) < 0)

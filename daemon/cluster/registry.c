@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "registry.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "cluster.h"
+#include "sn_json.h"
 #include "sn_log.h"
 #include "store.h"
 
@@ -13,17 +17,23 @@ struct build {
 static void add_node(void *arg, const struct sn_cluster_node *n)
 {
 	struct build *b = arg;
-	char subnet[SN_CIDR_STRLEN];
+	char subnet[SN_CIDR_STRLEN], subnet6[SN_JSON_IPV6_STRLEN + 4];
 	struct sn_prefix p = { .addr = n->subnet, .len = n->subnet_len };
+	size_t len;
 
 	if (!n->subnet)
 		return;	/* no subnet yet: not a peer */
 	sn_prefix_format(&p, subnet);
-	/* Underlay fields are null until the node reports them. */
-	json_t *entry = json_pack("{s:s, s:s, s:s?, s:o, s:s?}", "node_id", n->id, "subnet", subnet,
-				  "host_ip", n->host_ip[0] ? n->host_ip : NULL, "host_port",
+	sn_json_ipv6_format(&n->subnet6, subnet6);
+	len = strlen(subnet6);
+	snprintf(subnet6 + len, sizeof(subnet6) - len, "/%u", n->subnet6_len);
+	/* Underlay fields are null until the node reports them; subnet_v6
+	 * (last, a semnet addition) is null while the node has no v6 subnet. */
+	json_t *entry = json_pack("{s:s, s:s, s:s?, s:o, s:s?, s:s?}", "node_id", n->id, "subnet",
+				  subnet, "host_ip", n->host_ip[0] ? n->host_ip : NULL, "host_port",
 				  n->host_port ? json_integer(n->host_port) : json_null(),
-				  "tunnel", n->tunnel[0] ? n->tunnel : NULL);
+				  "tunnel", n->tunnel[0] ? n->tunnel : NULL, "subnet_v6",
+				  sn_json_ipv6_set(&n->subnet6) ? subnet6 : NULL);
 
 	if (json_array_append_new(b->list, entry) < 0)
 		b->errors++;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The cluster's node registry: every node's subnet, underlay address,
+ * The cluster's node registry: every node's subnets, underlay address,
  * tunnel port and encapsulation, published retained on SN_REGISTRY_TOPIC
  * whenever it changes (and on each broker connection), so every node knows
  * its tunnel peers, including those that join later.
@@ -14,7 +14,8 @@ struct sn_cluster;
 
 #define SN_REGISTRY_TOPIC "semnet/nodes"
 
-/* {version, nodes:[{node_id, subnet:"a.b.c.d/26", host_ip, host_port, tunnel}]};
+/* {version, cluster_id, nodes:[{node_id, subnet:"a.b.c.d/26", host_ip,
+ *  host_port, tunnel, subnet_v6:"fc00::/120" or null}]};
  * NULL on failure. @version -1 reads the current one. */
 json_t *sn_registry_json(struct sn_cluster *c, int64_t version);
 /* Bumps the version (caller's transaction) ... */

@@ -34,7 +34,32 @@ static const char *const sn_cluster_migrations[] = {
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT, method TEXT NOT NULL, path TEXT NOT NULL,"
 	"  body TEXT);"
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+	/* 2: IPv6 beside IPv4. Addresses are canonical inet_ntop text (the
+	 * form Oakestra compares too), NULL for none: a node's /120, a
+	 * service's RR and Closest, an instance's InstanceIP and nsIP. */
+	"ALTER TABLE nodes ADD COLUMN subnet6 TEXT;"
+	"ALTER TABLE nodes ADD COLUMN subnet6_len INTEGER NOT NULL DEFAULT 120;"
+	"CREATE UNIQUE INDEX nodes_by_subnet6 ON nodes(subnet6);"
+	"ALTER TABLE tables ADD COLUMN rr_ip6 TEXT;"
+	"ALTER TABLE tables ADD COLUMN closest_ip6 TEXT;"
+	"CREATE INDEX tables_by_rr6 ON tables(rr_ip6);"
+	"CREATE INDEX tables_by_closest6 ON tables(closest_ip6);"
+	"ALTER TABLE instances ADD COLUMN instance_ip6 TEXT;"
+	"ALTER TABLE instances ADD COLUMN ns_ip6 TEXT;"
+	"CREATE INDEX instances_by_ip6 ON instances(instance_ip6);",
 };
+
+/* An address to bind: its text in @buf, or NULL (binds NULL) for none. */
+static const char *v6_bind(const struct in6_addr *addr, char buf[SN_JSON_IPV6_STRLEN])
+{
+	return sn_json_ipv6_set(addr) ? sn_json_ipv6_format(addr, buf) : NULL;
+}
+
+static void v6_column(sqlite3_stmt *stmt, int col, struct in6_addr *out)
+{
+	if (sn_json_ipv6_text(sn_db_text(stmt, col), out) < 0)
+		memset(out, 0, sizeof(*out));	/* only this store writes it */
+}
 
 int sn_cluster_store_open(struct sn_db *db, const char *path, bool durable)
 {
@@ -43,7 +68,8 @@ int sn_cluster_store_open(struct sn_db *db, const char *path, bool durable)
 
 /* --- nodes ------------------------------------------------------------- */
 
-#define NODE_SELECT "SELECT id, subnet, host_ip, host_port, tunnel, subnet_len FROM nodes"
+#define NODE_SELECT \
+	"SELECT id, subnet, host_ip, host_port, tunnel, subnet_len, subnet6, subnet6_len FROM nodes"
 
 static void read_node(sqlite3_stmt *stmt, void *out)
 {
@@ -56,6 +82,8 @@ static void read_node(sqlite3_stmt *stmt, void *out)
 	n->host_port = sqlite3_column_int(stmt, 3);
 	snprintf(n->tunnel, sizeof(n->tunnel), "%s", sn_db_text(stmt, 4));
 	n->subnet_len = (unsigned int)sqlite3_column_int(stmt, 5);
+	v6_column(stmt, 6, &n->subnet6);
+	n->subnet6_len = (unsigned int)sqlite3_column_int(stmt, 7);
 }
 
 int sn_cluster_store_node_get(struct sn_db *db, const char *id, struct sn_cluster_node *n)
@@ -67,22 +95,28 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 {
 	struct sn_cluster_node old;
 	int found = sn_cluster_store_node_get(db, n->id, &old);
+	unsigned int len6 = n->subnet6_len ? n->subnet6_len : 120;
+	char subnet6[SN_JSON_IPV6_STRLEN];
 	sqlite3_stmt *stmt;
 
 	if (found < 0)
 		return -1;
 	*changed = found == 0 || old.subnet != n->subnet || old.subnet_len != n->subnet_len || strcmp(old.host_ip, n->host_ip) ||
-		   old.host_port != n->host_port || strcmp(old.tunnel, n->tunnel);
+		   old.host_port != n->host_port || strcmp(old.tunnel, n->tunnel) ||
+		   memcmp(&old.subnet6, &n->subnet6, sizeof(n->subnet6)) ||
+		   (sn_json_ipv6_set(&n->subnet6) && old.subnet6_len != len6);
 	if (!*changed)
 		return 0;
 	stmt = sn_db_bind(db,
-		"INSERT INTO nodes (id, subnet, host_ip, host_port, tunnel, subnet_len)"
-		" VALUES (?, ?, ?, ?, ?, ?)"
+		"INSERT INTO nodes (id, subnet, host_ip, host_port, tunnel, subnet_len, subnet6,"
+		" subnet6_len) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (id) DO UPDATE SET subnet = excluded.subnet, host_ip = excluded.host_ip,"
-		" subnet_len = excluded.subnet_len,"
+		" subnet_len = excluded.subnet_len, subnet6 = excluded.subnet6,"
+		" subnet6_len = excluded.subnet6_len,"
 		" host_port = excluded.host_port, tunnel = excluded.tunnel",
-		"tutiti", n->id, n->subnet, n->host_ip, n->host_port, n->tunnel,
-		(int)(n->subnet_len ? n->subnet_len : 26));
+		"tutititi", n->id, n->subnet, n->host_ip, n->host_port, n->tunnel,
+		(int)(n->subnet_len ? n->subnet_len : 26), v6_bind(&n->subnet6, subnet6),
+		(int)len6);
 	/* No subnet yet: NULL, which the UNIQUE constraint lets many rows have. */
 	if (stmt && !n->subnet)
 		sqlite3_bind_null(stmt, 2);
@@ -157,30 +191,38 @@ int sn_cluster_store_deployment_get(struct sn_db *db, const char *job_name, char
 int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t, bool fresh)
 {
 	const char *job = t->app_name;
+	char rr6[SN_JSON_IPV6_STRLEN], closest6[SN_JSON_IPV6_STRLEN];
 
 	if (sn_db_run(db, sn_db_bind(db,
-		"INSERT INTO tables (job_name, rr_ip, closest_ip, fresh) VALUES (?, ?, ?, ?)"
+		"INSERT INTO tables (job_name, rr_ip, closest_ip, fresh, rr_ip6, closest_ip6)"
+		" VALUES (?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (job_name) DO UPDATE SET rr_ip = excluded.rr_ip,"
-		" closest_ip = excluded.closest_ip, fresh = excluded.fresh",
-		"tuui", job, t->rr_ip, t->closest_ip, (int)fresh)) < 0 ||
+		" closest_ip = excluded.closest_ip, fresh = excluded.fresh,"
+		" rr_ip6 = excluded.rr_ip6, closest_ip6 = excluded.closest_ip6",
+		"tuuitt", job, t->rr_ip, t->closest_ip, (int)fresh, v6_bind(&t->rr_ip6, rr6),
+		v6_bind(&t->closest_ip6, closest6))) < 0 ||
 	    sn_db_run(db, sn_db_bind(db,
 		"DELETE FROM instances WHERE job_name = ? AND node_id IS NULL", "t", job)) < 0 ||
 	    /* The root decides which instances exist: a local one it no longer
 	     * lists (undeployed there) is hidden until it lists it again. */
 	    sn_db_run(db, sn_db_bind(db,
-		"UPDATE instances SET instance_ip = 0 WHERE job_name = ?", "t", job)) < 0)
+		"UPDATE instances SET instance_ip = 0, instance_ip6 = NULL WHERE job_name = ?",
+		"t", job)) < 0)
 		return -1;
 	for (size_t i = 0; i < t->ninstances; i++) {
 		const struct sn_oak_instance *in = &t->instances[i];
+		char ip6[SN_JSON_IPV6_STRLEN], ns6[SN_JSON_IPV6_STRLEN];
 
 		/* A local row keeps what its node reported; the root adds the
-		 * InstanceIP nodes do not know. */
+		 * InstanceIPs nodes do not know. */
 		if (sn_db_run(db, sn_db_bind(db,
 			"INSERT INTO instances (job_name, number, instance_ip, ns_ip, host_ip,"
-			" host_port, tunnel) VALUES (?, ?, ?, ?, ?, ?, ?)"
-			" ON CONFLICT (job_name, number) DO UPDATE SET instance_ip = excluded.instance_ip",
-			"tiuutit", job, in->number, in->instance_ip, in->ns_ip, in->host_ip,
-			in->host_port, in->tunnel)) < 0)
+			" host_port, tunnel, instance_ip6, ns_ip6) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			" ON CONFLICT (job_name, number) DO UPDATE SET instance_ip = excluded.instance_ip,"
+			" instance_ip6 = excluded.instance_ip6",
+			"tiuutittt", job, in->number, in->instance_ip, in->ns_ip, in->host_ip,
+			in->host_port, in->tunnel, v6_bind(&in->instance_ip6, ip6),
+			v6_bind(&in->ns_ip6, ns6))) < 0)
 			return -1;
 	}
 	return 0;
@@ -188,7 +230,8 @@ int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t, b
 
 /* The columns read_instance() reads, in its order. */
 #define INSTANCE_SELECT \
-	"SELECT job_name, number, instance_ip, ns_ip, host_ip, host_port, tunnel FROM instances"
+	"SELECT job_name, number, instance_ip, ns_ip, host_ip, host_port, tunnel, instance_ip6," \
+	" ns_ip6 FROM instances"
 
 static void read_instance(sqlite3_stmt *stmt, void *out)
 {
@@ -201,12 +244,15 @@ static void read_instance(sqlite3_stmt *stmt, void *out)
 	snprintf(in->host_ip, sizeof(in->host_ip), "%s", sn_db_text(stmt, 4));
 	in->host_port = sqlite3_column_int(stmt, 5);
 	snprintf(in->tunnel, sizeof(in->tunnel), "%s", sn_db_text(stmt, 6));
+	v6_column(stmt, 7, &in->instance_ip6);
+	v6_column(stmt, 8, &in->ns_ip6);
 }
 
 int sn_cluster_store_table_get(struct sn_db *db, const char *job_name, struct sn_oak_table *t)
 {
 	sqlite3_stmt *stmt = sn_db_bind(db,
-		"SELECT rr_ip, closest_ip FROM tables WHERE job_name = ? AND fresh = 1",
+		"SELECT rr_ip, closest_ip, rr_ip6, closest_ip6 FROM tables"
+		" WHERE job_name = ? AND fresh = 1",
 		"t", job_name);
 	size_t cap = 0;
 	int rc = sn_db_step_row(stmt);
@@ -217,6 +263,8 @@ int sn_cluster_store_table_get(struct sn_db *db, const char *job_name, struct sn
 	snprintf(t->app_name, sizeof(t->app_name), "%s", job_name);
 	t->rr_ip = (uint32_t)sqlite3_column_int64(stmt, 0);
 	t->closest_ip = (uint32_t)sqlite3_column_int64(stmt, 1);
+	v6_column(stmt, 2, &t->rr_ip6);
+	v6_column(stmt, 3, &t->closest_ip6);
 	sqlite3_reset(stmt);
 
 	stmt = sn_db_bind(db, INSTANCE_SELECT
@@ -257,6 +305,22 @@ int sn_cluster_store_job_by_ip(struct sn_db *db, uint32_t ip, char job_name[SN_O
 	return sn_db_reset(stmt, found);
 }
 
+int sn_cluster_store_job_by_ip6(struct sn_db *db, const struct in6_addr *ip,
+				char job_name[SN_OAK_JOB_NAME_MAX + 1])
+{
+	char text[SN_JSON_IPV6_STRLEN];
+	sqlite3_stmt *stmt = sn_db_bind(db,
+		"SELECT job_name FROM tables WHERE fresh = 1 AND (rr_ip6 = ?1 OR closest_ip6 = ?1)"
+		" UNION SELECT i.job_name FROM instances i JOIN tables t ON t.job_name = i.job_name"
+		" WHERE t.fresh = 1 AND i.instance_ip6 = ?1 LIMIT 1",
+		"t", sn_json_ipv6_format(ip, text));
+	int found = sn_db_step_row(stmt);
+
+	if (found == 1)
+		snprintf(job_name, SN_OAK_JOB_NAME_MAX + 1, "%s", sn_db_text(stmt, 0));
+	return sn_db_reset(stmt, found);
+}
+
 int sn_cluster_store_tables_invalidate_all(struct sn_db *db)
 {
 	return sn_db_exec(db, "UPDATE tables SET fresh = 0");
@@ -273,14 +337,16 @@ int sn_cluster_store_table_invalidate(struct sn_db *db, const char *job_name)
 int sn_cluster_store_local_put(struct sn_db *db, const char *job_name,
 			       const struct sn_oak_instance *inst, const char *node_id)
 {
+	char ns6[SN_JSON_IPV6_STRLEN];
+
 	return sn_db_run(db, sn_db_bind(db,
 		"INSERT INTO instances (job_name, number, instance_ip, ns_ip, host_ip, host_port,"
-		" tunnel, node_id) VALUES (?, ?, 0, ?, ?, ?, ?, ?)"
+		" tunnel, node_id, ns_ip6) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (job_name, number) DO UPDATE SET ns_ip = excluded.ns_ip,"
 		" host_ip = excluded.host_ip, host_port = excluded.host_port,"
-		" tunnel = excluded.tunnel, node_id = excluded.node_id",
-		"tiutitt", job_name, inst->number, inst->ns_ip, inst->host_ip, inst->host_port,
-		inst->tunnel, node_id));
+		" tunnel = excluded.tunnel, node_id = excluded.node_id, ns_ip6 = excluded.ns_ip6",
+		"tiutittt", job_name, inst->number, inst->ns_ip, inst->host_ip, inst->host_port,
+		inst->tunnel, node_id, v6_bind(&inst->ns_ip6, ns6)));
 }
 
 int sn_cluster_store_local_del(struct sn_db *db, const char *job_name, int number)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * semnet-cluster's SQLite store: its nodes (subnet, underlay address, tunnel
- * port and kind), the jobs deployed here, cached table-query answers from
+ * semnet-cluster's SQLite store: its nodes (v4 and v6 subnets, underlay
+ * address, tunnel port and kind), the jobs deployed here, cached table-query answers from
  * the root (jobs + instances, with a freshness flag the root's job updates
  * clear), the instances running on this cluster's nodes, node interests,
  * and the outbox of calls the root must eventually get.
@@ -21,6 +21,8 @@ struct sn_cluster_node {
 	char id[SN_NODE_ID_MAX + 1];
 	uint32_t subnet;	/* 0 while the root has not answered */
 	unsigned int subnet_len;
+	struct in6_addr subnet6;	/* :: while it has none (a root without v6) */
+	unsigned int subnet6_len;	/* 120 when the root does not say */
 	char host_ip[48];	/* "" until the node reports it */
 	int host_port;
 	char tunnel[16];
@@ -56,6 +58,9 @@ int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t, b
 int sn_cluster_store_table_get(struct sn_db *db, const char *job_name, struct sn_oak_table *t);
 /* The job owning a ServiceIP or InstanceIP in a fresh table: 1, 0, -1. */
 int sn_cluster_store_job_by_ip(struct sn_db *db, uint32_t ip, char job_name[SN_OAK_JOB_NAME_MAX + 1]);
+/* The same for an IPv6 ServiceIP or InstanceIP. */
+int sn_cluster_store_job_by_ip6(struct sn_db *db, const struct in6_addr *ip,
+				char job_name[SN_OAK_JOB_NAME_MAX + 1]);
 /* Marks every cached table stale: at startup, as job updates may have been
  * missed (or given up by the root) while the cluster was down. */
 int sn_cluster_store_tables_invalidate_all(struct sn_db *db);

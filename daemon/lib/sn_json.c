@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sn_json.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -131,6 +132,54 @@ int sn_json_ipv4(json_t *obj, const char *key, bool required, uint32_t *out, boo
 	return 0;
 }
 
+int sn_json_ipv6_text(const char *text, struct in6_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!text || !*text || strcmp(text, "<nil>") == 0)
+		return 0;
+	/* inet_pton takes no scope id, prefix or trailing text. */
+	if (inet_pton(AF_INET6, text, out) != 1 || IN6_IS_ADDR_UNSPECIFIED(out) ||
+	    IN6_IS_ADDR_V4MAPPED(out)) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return 1;
+}
+
+int sn_json_ipv6(json_t *obj, const char *key, bool required, struct in6_addr *out, bool *present,
+		 struct sn_err *err)
+{
+	json_t *v = json_object_get(obj, key);
+	int rc = 0;
+
+	*present = false;
+	memset(out, 0, sizeof(*out));
+	if (v && !json_is_null(v)) {
+		/* A NUL inside the string would hide trailing text from inet_pton. */
+		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
+		    (rc = sn_json_ipv6_text(json_string_value(v), out)) < 0) {
+			sn_err_set(err, "field '%s' must be an IPv6 address", key);
+			return -1;
+		}
+	}
+	if (rc == 0) {
+		if (required) {
+			sn_err_set(err, "field '%s' is required", key);
+			return -1;
+		}
+		return 0;
+	}
+	*present = true;
+	return 0;
+}
+
+const char *sn_json_ipv6_format(const struct in6_addr *addr, char out[SN_JSON_IPV6_STRLEN])
+{
+	if (!inet_ntop(AF_INET6, addr, out, SN_JSON_IPV6_STRLEN))
+		out[0] = '\0';	/* cannot happen: the buffer fits every address */
+	return out;
+}
+
 json_t *sn_json_error(const char *fmt, ...)
 {
 	char msg[512];
@@ -148,4 +197,13 @@ json_t *sn_json_ipv4_string(uint32_t addr)
 
 	sn_ipv4_format(addr, text);
 	return json_string(text);
+}
+
+json_t *sn_json_ipv6_string(const struct in6_addr *addr)
+{
+	char text[SN_JSON_IPV6_STRLEN];
+
+	if (!sn_json_ipv6_set(addr))
+		return json_null();
+	return json_string(sn_json_ipv6_format(addr, text));
 }

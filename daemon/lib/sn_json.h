@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include <netinet/in.h>
 
 struct sn_err {
 	char msg[256];
@@ -35,9 +36,37 @@ int sn_json_int(json_t *obj, const char *key, bool required, bool allow_string, 
 int sn_json_ipv4(json_t *obj, const char *key, bool required, uint32_t *out, bool *present,
 		 struct sn_err *err);
 
+/*
+ * IPv6 addresses travel as text. Oakestra writes "no address" three ways:
+ * null, "" (an unset Go string) and "<nil>" (Go's text of a nil net.IP, as
+ * its NetManager reports a unikernel's nsipv6). In memory "no address" is
+ * :: (the unspecified address, never a real one), so a zeroed struct has
+ * none.
+ */
+#define SN_JSON_IPV6_STRLEN INET6_ADDRSTRLEN
+
+static inline bool sn_json_ipv6_set(const struct in6_addr *addr)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(addr);
+}
+
+/* Reads IPv6 text: 1 with *out, 0 for a "no address" word ("" or "<nil>";
+ * NULL too), -1 for anything else that is not a unicast IPv6 address
+ * (dotted quads, "::", v4-mapped addresses, scope ids). */
+int sn_json_ipv6_text(const char *text, struct in6_addr *out);
+/* An IPv6 address member. Absent, null, "" or "<nil>": -1 when @required,
+ * else 0 with *present = false and *out = ::. */
+int sn_json_ipv6(json_t *obj, const char *key, bool required, struct in6_addr *out, bool *present,
+		 struct sn_err *err);
+/* The canonical text (inet_ntop: RFC 5952, as Go's net.IP.String() and
+ * Python's ipaddress write it, so text comparisons match theirs). */
+const char *sn_json_ipv6_format(const struct in6_addr *addr, char out[SN_JSON_IPV6_STRLEN]);
+
 /* {"error": message} */
 json_t *sn_json_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* json_string of a dotted quad. */
 json_t *sn_json_ipv4_string(uint32_t addr);
+/* json_string of the canonical text of @addr, or null when it is ::. */
+json_t *sn_json_ipv6_string(const struct in6_addr *addr);
 
 #endif

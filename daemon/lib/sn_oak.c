@@ -35,27 +35,45 @@ const char *sn_oak_tunnel(const char *given, int host_port)
 	return host_port == SN_OAK_IPUDP_PORT ? "ipudp" : "gre-udp";
 }
 
-static json_t *service_ip(const char *type, uint32_t addr)
+/* {IpType, Address, Address_v6}: null for an address it lacks. */
+static json_t *service_ip(const char *type, uint32_t addr, const struct in6_addr *addr6)
 {
-	return json_pack("{s:s, s:o, s:n}", "IpType", type, "Address", sn_json_ipv4_string(addr),
-			 "Address_v6");
+	return json_pack("{s:s, s:o, s:o}", "IpType", type, "Address",
+			 addr ? sn_json_ipv4_string(addr) : json_null(), "Address_v6",
+			 sn_json_ipv6_string(addr6));
 }
 
-json_t *sn_oak_instance_json(const struct sn_oak_instance *inst, uint32_t rr_ip,
-			     uint32_t closest_ip)
+/* The service's own entries: RR, and Closest when it has one. */
+static json_t *service_ips(const struct sn_oak_table *t)
 {
-	json_t *ips = json_pack("[o, o, o]", service_ip("RR", rr_ip),
-				service_ip("Closest", closest_ip),
-				service_ip("instance_ip", inst->instance_ip));
+	json_t *list = json_array();
 
-	if (!ips)
+	if (!list || json_array_append_new(list, service_ip("RR", t->rr_ip, &t->rr_ip6)) < 0 ||
+	    ((t->closest_ip || sn_json_ipv6_set(&t->closest_ip6)) &&
+	     json_array_append_new(list, service_ip("Closest", t->closest_ip,
+						    &t->closest_ip6)) < 0)) {
+		json_decref(list);
 		return NULL;
-	return json_pack("{s:i, s:o, s:n, s:o, s:n, s:s, s:i, s:s, s:o}",
+	}
+	return list;
+}
+
+json_t *sn_oak_instance_json(const struct sn_oak_instance *inst, const struct sn_oak_table *t)
+{
+	json_t *ips = service_ips(t);
+
+	/* Oakestra's cluster appends the instance's own addresses the same way. */
+	if (!ips || json_array_append_new(ips, service_ip("instance_ip", inst->instance_ip,
+							  &inst->instance_ip6)) < 0) {
+		json_decref(ips);
+		return NULL;
+	}
+	return json_pack("{s:i, s:o, s:o, s:o, s:o, s:s, s:i, s:s, s:o}",
 			 "instance_number", inst->number,
 			 "instance_ip", sn_json_ipv4_string(inst->instance_ip),
-			 "instance_ip_v6",
+			 "instance_ip_v6", sn_json_ipv6_string(&inst->instance_ip6),
 			 "namespace_ip", sn_json_ipv4_string(inst->ns_ip),
-			 "namespace_ip_v6",
+			 "namespace_ip_v6", sn_json_ipv6_string(&inst->ns_ip6),
 			 "host_ip", inst->host_ip,
 			 "host_port", inst->host_port,
 			 "tunnel", inst->tunnel,
@@ -70,20 +88,43 @@ json_t *sn_oak_table_json(const struct sn_oak_table *t, const char *query_key)
 	if (!list)
 		return NULL;
 	for (size_t i = 0; i < t->ninstances; i++) {
-		if (json_array_append_new(list, sn_oak_instance_json(&t->instances[i], t->rr_ip,
-								     t->closest_ip)) < 0) {
+		if (json_array_append_new(list, sn_oak_instance_json(&t->instances[i], t)) < 0) {
 			json_decref(list);
 			return NULL;
 		}
 	}
-	out = json_pack("{s:s, s:[o, o], s:o}", "app_name", t->app_name, "service_ip",
-			service_ip("RR", t->rr_ip), service_ip("Closest", t->closest_ip),
+	out = json_pack("{s:s, s:o, s:o}", "app_name", t->app_name, "service_ip", service_ips(t),
 			"instance_list", list);
 	if (out && query_key && json_object_set_new(out, "query_key", json_string(query_key)) < 0) {
 		json_decref(out);
 		return NULL;
 	}
 	return out;
+}
+
+/* An optional v6 address value: one that is not IPv6 text is left out. */
+static void optional_ipv6(json_t *v, struct in6_addr *out)
+{
+	const char *text = json_string_value(v);
+
+	if (!text || strlen(text) != json_string_length(v) || sn_json_ipv6_text(text, out) < 0)
+		memset(out, 0, sizeof(*out));
+}
+
+/* The v6 InstanceIP of an entry that names it only in its service_ip list. */
+static void instance_ip6_from_list(json_t *list, struct in6_addr *out)
+{
+	size_t i;
+	json_t *ip;
+
+	json_array_foreach(list, i, ip) {
+		const char *type = json_string_value(json_object_get(ip, "IpType"));
+
+		if (type && strcmp(type, "instance_ip") == 0) {
+			optional_ipv6(json_object_get(ip, "Address_v6"), out);
+			return;
+		}
+	}
 }
 
 int sn_oak_instance_parse(json_t *entry, struct sn_oak_instance *inst, struct sn_err *err)
@@ -101,6 +142,7 @@ int sn_oak_instance_parse(json_t *entry, struct sn_oak_instance *inst, struct sn
 			err) < 0 ||
 	    sn_json_ipv4(entry, "instance_ip", true, &inst->instance_ip, &present, err) < 0 ||
 	    sn_json_ipv4(entry, "namespace_ip", true, &inst->ns_ip, &present, err) < 0 ||
+	    sn_json_ipv6(entry, "namespace_ip_v6", false, &inst->ns_ip6, &present, err) < 0 ||
 	    sn_json_str(entry, "host_ip", true, sizeof(inst->host_ip) - 1, &host_ip, err) < 0 ||
 	    sn_json_int(entry, "host_port", true, true, 1, 65535, &port, err) < 0 ||
 	    sn_json_str(entry, "tunnel", false, 15, &tunnel, err) < 0)
@@ -109,6 +151,9 @@ int sn_oak_instance_parse(json_t *entry, struct sn_oak_instance *inst, struct sn
 		sn_err_set(err, "field 'tunnel' must be \"gre-udp\" or \"ipudp\"");
 		return -1;
 	}
+	optional_ipv6(json_object_get(entry, "instance_ip_v6"), &inst->instance_ip6);
+	if (!sn_json_ipv6_set(&inst->instance_ip6))
+		instance_ip6_from_list(json_object_get(entry, "service_ip"), &inst->instance_ip6);
 	inst->number = (int)number;
 	inst->host_port = (int)port;
 	snprintf(inst->host_ip, sizeof(inst->host_ip), "%s", host_ip);
@@ -116,7 +161,8 @@ int sn_oak_instance_parse(json_t *entry, struct sn_oak_instance *inst, struct sn
 	return 0;
 }
 
-/* Fills the RR and Closest addresses from a service_ip list; others ignored. */
+/* Fills the RR and Closest addresses still unknown from a service_ip list;
+ * other types are ignored. */
 static void read_service_ips(json_t *list, struct sn_oak_table *t)
 {
 	size_t i;
@@ -125,14 +171,28 @@ static void read_service_ips(json_t *list, struct sn_oak_table *t)
 	json_array_foreach(list, i, ip) {
 		const char *type = json_string_value(json_object_get(ip, "IpType"));
 		const char *addr = json_string_value(json_object_get(ip, "Address"));
+		uint32_t *v4, parsed;
+		struct in6_addr *v6;
 
-		if (!type || !addr)
+		if (!type)
 			continue;
 		if (strcmp(type, "RR") == 0)
-			sn_ipv4_parse(addr, &t->rr_ip);
+			v4 = &t->rr_ip, v6 = &t->rr_ip6;
 		else if (strcmp(type, "Closest") == 0)
-			sn_ipv4_parse(addr, &t->closest_ip);
+			v4 = &t->closest_ip, v6 = &t->closest_ip6;
+		else
+			continue;
+		if (!*v4 && addr && sn_ipv4_parse(addr, &parsed))
+			*v4 = parsed;
+		if (!sn_json_ipv6_set(v6))
+			optional_ipv6(json_object_get(ip, "Address_v6"), v6);
 	}
+}
+
+static bool service_ips_known(const struct sn_oak_table *t)
+{
+	return t->rr_ip && t->closest_ip && sn_json_ipv6_set(&t->rr_ip6) &&
+	       sn_json_ipv6_set(&t->closest_ip6);
 }
 
 int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *err)
@@ -143,11 +203,15 @@ int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *er
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
+	err->msg[0] = '\0';
 	if (!json_is_object(answer)) {
 		sn_err_set(err, "a table-query answer must be an object");
 		return -1;
 	}
-	if (sn_json_str(answer, "app_name", true, SN_OAK_JOB_NAME_MAX, &name, err) < 0)
+	/* Oakestra's root answers its job document, where job_name is the
+	 * service and app_name only the application's part. */
+	if (sn_json_str(answer, "job_name", false, SN_OAK_JOB_NAME_MAX, &name, err) < 0 ||
+	    (!name && sn_json_str(answer, "app_name", true, SN_OAK_JOB_NAME_MAX, &name, err) < 0))
 		return -1;
 	if (!json_is_array(list)) {
 		sn_err_set(err, "field 'instance_list' must be an array");
@@ -155,6 +219,8 @@ int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *er
 	}
 	snprintf(t->app_name, sizeof(t->app_name), "%s", name);
 	read_service_ips(json_object_get(answer, "service_ip"), t);
+	/* An Oakestra root's job document has only service_ip_list. */
+	read_service_ips(json_object_get(answer, "service_ip_list"), t);
 	if (json_array_size(list) > 0) {
 		t->instances = calloc(json_array_size(list), sizeof(*t->instances));
 		if (!t->instances) {
@@ -163,12 +229,15 @@ int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *er
 		}
 	}
 	json_array_foreach(list, i, entry) {
-		if (sn_oak_instance_parse(entry, &t->instances[i], err) < 0) {
-			sn_oak_table_free(t);
-			return -1;
+		struct sn_err why;
+
+		if (sn_oak_instance_parse(entry, &t->instances[t->ninstances], &why) < 0) {
+			if (t->dropped++ == 0)
+				sn_err_set(err, "instance entry %zu left out: %s", i, why.msg);
+			continue;
 		}
 		t->ninstances++;
-		if (!t->rr_ip || !t->closest_ip)
+		if (!service_ips_known(t))
 			read_service_ips(json_object_get(entry, "service_ip"), t);
 	}
 	if (!t->rr_ip) {

@@ -103,18 +103,47 @@ int sn_root_api_caller(struct sn_root *root, const struct sn_http_request *req,
 int sn_root_api_status(void *ctx, const struct sn_http_request *req, json_t **reply)
 {
 	struct sn_root *root = ctx;
+	const struct sn_root_config *cfg = &root->cfg;
+	const struct sn_root_pools *p = &root->pools;
 	char workers[SN_CIDR_STRLEN], services[SN_CIDR_STRLEN];
+	char platform6[SN_CIDR6_STRLEN], services6[SN_CIDR6_STRLEN], workers6[SN_CIDR6_STRLEN];
+	char instances6[SN_CIDR6_STRLEN], rr6[SN_CIDR6_STRLEN];
+	json_t *v6;
 
 	(void)req;
-	sn_prefix_format(&root->cfg.worker_range, workers);
-	sn_prefix_format(&root->cfg.service_range, services);
+	sn_prefix_format(&cfg->worker_range, workers);
+	sn_prefix_format(&cfg->service_range, services);
+	sn_prefix6_format(&cfg->platform6, platform6);
+	sn_prefix6_format(&cfg->service_range6, services6);
+	sn_prefix6_format(&cfg->worker_window6, workers6);
+	sn_prefix6_format(&cfg->instance_window6, instances6);
+	sn_prefix6_format(&cfg->rr_window6, rr6);
 	*reply = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:i}",
 			   "worker_range", workers, "service_range", services,
-			   "subnet_prefix_len", (int)root->cfg.subnet_len,
-			   "subnets_total", (json_int_t)sn_ipalloc_capacity(&root->pools.subnets),
-			   "subnets_free", (json_int_t)sn_ipalloc_free_count(&root->pools.subnets),
-			   "addresses_total", (json_int_t)sn_ipalloc_capacity(&root->pools.addrs),
-			   "addresses_free", (json_int_t)sn_ipalloc_free_count(&root->pools.addrs),
+			   "subnet_prefix_len", (int)cfg->subnet_len,
+			   "subnets_total", (json_int_t)sn_ipalloc_capacity(&p->subnets),
+			   "subnets_free", (json_int_t)sn_ipalloc_free_count(&p->subnets),
+			   "addresses_total", (json_int_t)sn_ipalloc_capacity(&p->addrs),
+			   "addresses_free", (json_int_t)sn_ipalloc_free_count(&p->addrs),
 			   "updates_pending", (int)sn_root_notify_pending(root->notifier));
+	/* The IPv6 plan and pools, with names of their own (scripts grep
+	 * for the v4 ones). */
+	v6 = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+		       "platform6", platform6, "service_range6", services6, "worker_window6",
+		       workers6, "subnet_prefix_len6", (int)cfg->subnet_len6, "instance_window6",
+		       instances6, "rr_window6", rr6,
+		       "subnets6_total", (json_int_t)sn_ipalloc_capacity(&p->subnets6),
+		       "subnets6_free", (json_int_t)sn_ipalloc_free_count(&p->subnets6),
+		       "instance_ips6_total", (json_int_t)sn_ipalloc_capacity(&p->instances6),
+		       "instance_ips6_free", (json_int_t)sn_ipalloc_free_count(&p->instances6),
+		       "rr_ips6_total", (json_int_t)sn_ipalloc_capacity(&p->rr6),
+		       "rr_ips6_free", (json_int_t)sn_ipalloc_free_count(&p->rr6));
+	if (!*reply || !v6 || json_object_update(*reply, v6) < 0) {
+		json_decref(v6);
+		json_decref(*reply);
+		*reply = sn_json_error("out of memory");
+		return 503;
+	}
+	json_decref(v6);
 	return 200;
 }

@@ -10,6 +10,7 @@
 
 struct table_build {
 	struct sn_oak_table table;
+	char (*cluster_ids)[SN_ID_MAX + 1];	/* of each instance of the table */
 	size_t cap;
 	int errors;
 };
@@ -26,22 +27,59 @@ static void add_instance(void *arg, const struct sn_root_instance *inst)
 	if (b->table.ninstances == b->cap) {
 		size_t cap = b->cap ? 2 * b->cap : 8;
 		struct sn_oak_instance *grown = realloc(b->table.instances, cap * sizeof(*grown));
+		char (*ids)[SN_ID_MAX + 1];
 
-		if (!grown) {
+		if (grown)
+			b->table.instances = grown;
+		ids = grown ? realloc(b->cluster_ids, cap * sizeof(*ids)) : NULL;
+		if (!ids) {
 			b->errors++;
 			return;
 		}
-		b->table.instances = grown;
+		b->cluster_ids = ids;
 		b->cap = cap;
 	}
+	snprintf(b->cluster_ids[b->table.ninstances], sizeof(b->cluster_ids[0]), "%s",
+		 inst->cluster_id);
 	slot = &b->table.instances[b->table.ninstances++];
 	memset(slot, 0, sizeof(*slot));
 	slot->number = inst->number;
 	slot->instance_ip = inst->instance_ip;
+	slot->instance_ip6 = inst->instance_ip6;
 	sn_ipv4_parse(inst->ns_ip, &slot->ns_ip);
+	if (!sn_ipv6_parse(inst->ns_ip_v6, &slot->ns_ip6))	/* "": none (::) */
+		memset(&slot->ns_ip6, 0, sizeof(slot->ns_ip6));
 	snprintf(slot->host_ip, sizeof(slot->host_ip), "%s", inst->host_ip);
 	slot->host_port = inst->host_port;
 	snprintf(slot->tunnel, sizeof(slot->tunnel), "%s", inst->tunnel);
+}
+
+/*
+ * The fields of Oakestra's job document that a table answer lacks, added
+ * beside semnet's (job_id, app_name, service_ip): _id, job_name,
+ * service_ip_list (RR and Closest, each with Address and Address_v6), RR_ip
+ * and RR_ip_v6, and each instance's cluster_id. 0 or -1 (out of memory).
+ */
+static int add_job_document(json_t *answer, const struct sn_root_service *s,
+			    const struct table_build *b)
+{
+	json_t *list = json_object_get(answer, "instance_list"), *ips;
+	size_t i;
+	json_t *entry;
+	int rc = 0;
+
+	ips = json_deep_copy(json_object_get(answer, "service_ip"));
+	rc |= json_object_set_new(answer, "job_id", json_string(s->job_id));
+	rc |= json_object_set_new(answer, "_id", json_string(s->job_id));
+	rc |= json_object_set_new(answer, "job_name", json_string(s->job_name));
+	rc |= json_object_set_new(answer, "service_ip_list", ips ? ips : json_array());
+	rc |= json_object_set_new(answer, "RR_ip", sn_json_ipv4_string(s->rr_ip));
+	rc |= json_object_set_new(answer, "RR_ip_v6", sn_json_ipv6_string(&s->rr_ip6));
+	json_array_foreach(list, i, entry)
+		if (i < b->table.ninstances)
+			rc |= json_object_set_new(entry, "cluster_id",
+						  json_string(b->cluster_ids[i]));
+	return rc ? -1 : 0;
 }
 
 /* Answers a table query for @s, as its lookup @found it (404 "no service
@@ -66,14 +104,20 @@ static int answer(struct sn_root *root, const struct sn_http_request *req, int f
 	snprintf(b.table.app_name, sizeof(b.table.app_name), "%s", s->job_name);
 	b.table.rr_ip = s->rr_ip;
 	b.table.closest_ip = s->closest_ip;
+	b.table.rr_ip6 = s->rr_ip6;
+	b.table.closest_ip6 = s->closest_ip6;
 	if (sn_root_store_each_instance(&root->db, s->job_id, add_instance, &b) < 0 || b.errors) {
 		sn_oak_table_free(&b.table);
+		free(b.cluster_ids);
 		return sn_root_api_store_error(reply);
 	}
 	*reply = sn_oak_table_json(&b.table, NULL);
-	if (*reply)
-		json_object_set_new(*reply, "job_id", json_string(s->job_id));
+	if (*reply && add_job_document(*reply, s, &b) < 0) {
+		json_decref(*reply);
+		*reply = NULL;
+	}
 	sn_oak_table_free(&b.table);
+	free(b.cluster_ids);
 	return *reply ? 200 : 503;
 }
 
@@ -98,17 +142,31 @@ int sn_root_api_query_name(void *ctx, const struct sn_http_request *req, json_t 
 		      "named", name, reply);
 }
 
+/* GET /api/net/service/ip/<addr>/instances: an RR, Closest or InstanceIP,
+ * v4 (dots or '_') or v6 (with its colons, as Oakestra's cluster sends it;
+ * any spelling: it is compared as an address). */
 int sn_root_api_query_ip(void *ctx, const struct sn_http_request *req, json_t **reply)
 {
 	struct sn_root *root = ctx;
 	struct sn_root_service s;
-	char text[SN_IPV4_STRLEN];
+	char text[SN_IPV6_STRLEN];
 	uint32_t ip;
+	struct in6_addr ip6;
 
 	snprintf(text, sizeof(text), "%s", req->params[0]);
 	sn_underscores_to_dots(text);
+	if (strlen(req->params[0]) < sizeof(text) && sn_ipv6_parse(text, &ip6)) {
+		sn_ipv6_format(&ip6, text);
+		if (!sn_prefix6_contains(&root->cfg.service_range6, &ip6)) {
+			*reply = sn_json_error("%s is outside the IPv6 service range", text);
+			return 400;
+		}
+		return answer(root, req, sn_root_store_service_by_ip6(&root->db, &ip6, &s), &s,
+			      "owns", text, reply);
+	}
 	if (strlen(req->params[0]) >= sizeof(text) || !sn_ipv4_parse(text, &ip)) {
-		*reply = sn_json_error("'%.32s' is not an IPv4 address (a_b_c_d)", req->params[0]);
+		*reply = sn_json_error("'%.64s' is not an IP address (a_b_c_d, or IPv6)",
+				       req->params[0]);
 		return 400;
 	}
 	if (!sn_prefix_contains(&root->cfg.service_range, ip)) {

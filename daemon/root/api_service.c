@@ -67,17 +67,155 @@ static int pool_exhausted(struct sn_root *root, json_t **reply)
 	return 409;
 }
 
+/* A requested v6 address (RR_ip_v6, closest_ip_v6, instance_ip_v6):
+ * absent, null, "" or "<nil>" is none. 0, or -1 with @err when it is
+ * there but not an IPv6 address. */
+static int requested6(json_t *obj, const char *key, struct in6_addr *out, bool *present,
+		      struct sn_err *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (sn_json_ipv6(obj, key, false, out, present, err) == 0)
+		return 0;
+	if (json_is_string(v))
+		sn_err_set(err, "%s '%.64s' is not an IPv6 address", key, json_string_value(v));
+	else
+		sn_err_set(err, "%s must be an IPv6 address as a string", key);
+	return -1;
+}
+
+/*
+ * A requested v6 ServiceIP/InstanceIP: inside the v6 service range and
+ * owned by no service (the store is checked as well as the windows' pools,
+ * since an address outside both windows is in no pool). Unlike Oakestra it
+ * is compared as an address, not as text: "fdff:2000:0::5" is
+ * "fdff:2000::5". 0 (reserved in its window's pool, if any) or 400 with
+ * *reply set.
+ */
+static int reserve_requested6(struct sn_root *root, const char *field,
+			      const struct in6_addr *addr, json_t **reply)
+{
+	char text[SN_IPV6_STRLEN], range[SN_CIDR6_STRLEN];
+	struct sn_root_service owner;
+	int found, rc;
+
+	sn_ipv6_format(addr, text);
+	sn_prefix6_format(&root->cfg.service_range6, range);
+	if (!sn_prefix6_contains(&root->cfg.service_range6, addr)) {
+		*reply = sn_json_error("%s %s is outside the IPv6 service range %s", field, text,
+				       range);
+		return 400;
+	}
+	found = sn_root_store_service_by_ip6(&root->db, addr, &owner);
+	if (found < 0)
+		return sn_root_api_store_error(reply);
+	rc = found ? -EEXIST : sn_root_pool6_reserve(&root->pools, addr);
+	if (rc == -EEXIST) {
+		*reply = sn_json_error("%s %s is already in use%s%s", field, text,
+				       found ? " by service " : "", found ? owner.job_name : "");
+		return 400;
+	}
+	if (rc < 0) {
+		*reply = sn_json_error("%s %s is not a usable address of the IPv6 service range %s "
+				       "(a window's first address is never handed out)", field,
+				       text, range);
+		return 400;
+	}
+	return 0;
+}
+
+static int pool6_exhausted(struct sn_ipalloc *pool, const struct sn_prefix6 *window,
+			   const char *what, json_t **reply)
+{
+	char text[SN_CIDR6_STRLEN];
+
+	sn_prefix6_format(window, text);
+	*reply = sn_json_error("IPv6 %s exhausted: all %u addresses of %s are allocated", what,
+			       sn_ipalloc_capacity(pool), text);
+	return 409;
+}
+
+/* Gives back a service's addresses that are set (a deploy that failed
+ * half-way, or a removed service). */
+static void release_service_addrs(struct sn_root *root, const struct sn_root_service *s)
+{
+	if (s->rr_ip)
+		sn_ipalloc_release(&root->pools.addrs, s->rr_ip);
+	if (s->closest_ip)
+		sn_ipalloc_release(&root->pools.addrs, s->closest_ip);
+	sn_root_pool6_release(&root->pools, &s->rr_ip6);
+	sn_root_pool6_release(&root->pools, &s->closest_ip6);
+}
+
+/* Canonical text, or null for a service from before IPv6. */
 static json_t *service_reply(const struct sn_root_service *s)
 {
-	return json_pack("{s:s, s:s, s:o, s:n, s:o, s:n}", "job_id", s->job_id, "job_name",
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "job_id", s->job_id, "job_name",
 			 s->job_name, "RR_ip", sn_json_ipv4_string(s->rr_ip), "RR_ip_v6",
-			 "closest_ip", sn_json_ipv4_string(s->closest_ip), "closest_ip_v6");
+			 sn_json_ipv6_string(&s->rr_ip6), "closest_ip",
+			 sn_json_ipv4_string(s->closest_ip), "closest_ip_v6",
+			 sn_json_ipv6_string(&s->closest_ip6));
 }
 
 static bool reserved_job_id(const char *id)
 {
 	return !strcmp(id, "service") || !strcmp(id, "interest") || !strcmp(id, "subnet") ||
 	       !strcmp(id, "instance") || !strcmp(id, "cluster") || !strcmp(id, "status");
+}
+
+/* Takes a new service's four addresses, requested or allocated: 0, or an
+ * HTTP status with *reply set and nothing kept. */
+static int allocate_service(struct sn_root *root, struct sn_root_service *s,
+			    const uint32_t want[2], const bool has[2],
+			    const struct in6_addr want6[2], const bool has6[2], json_t **reply)
+{
+	static const char *const names[2] = { "RR_ip", "closest_ip" };
+	static const char *const names6[2] = { "RR_ip_v6", "closest_ip_v6" };
+	uint32_t *v4[2] = { &s->rr_ip, &s->closest_ip };
+	struct in6_addr *v6[2] = { &s->rr_ip6, &s->closest_ip6 };
+	int status;
+
+	for (int i = 0; i < 2; i++) {
+		if (has[i]) {
+			if ((status = reserve_requested(root, names[i], want[i], reply)) != 0)
+				goto fail;
+			*v4[i] = want[i];
+		} else if (sn_ipalloc_alloc(&root->pools.addrs, v4[i]) < 0) {
+			status = pool_exhausted(root, reply);
+			goto fail;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		if (has6[i]) {
+			if ((status = reserve_requested6(root, names6[i], &want6[i], reply)) != 0)
+				goto fail;
+			*v6[i] = want6[i];
+		} else if (sn_ipalloc_alloc6(&root->pools.rr6, v6[i]) < 0) {
+			status = pool6_exhausted(&root->pools.rr6, &root->cfg.rr_window6,
+						 "RR/Closest addresses", reply);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	release_service_addrs(root, s);
+	return status;
+}
+
+/* The rotation cursors after a new service: the last address each pool
+ * handed out (none when all were requested). */
+static int save_service_cursors(struct sn_root *root, const struct sn_root_service *s,
+				const bool has[2], const bool has6[2])
+{
+	if ((!has[0] || !has[1]) &&
+	    sn_root_store_set_last_addr(&root->db, SN_ADDR_SERVICE,
+					has[1] ? s->rr_ip : s->closest_ip) < 0)
+		return -1;
+	if ((!has6[0] || !has6[1]) &&
+	    sn_root_store_set_last_addr6(&root->db, SN_POOL6_RR,
+					 has6[1] ? &s->rr_ip6 : &s->closest_ip6) < 0)
+		return -1;
+	return 0;
 }
 
 int sn_root_api_service_deploy(void *ctx, const struct sn_http_request *req, json_t **reply)
@@ -87,8 +225,9 @@ int sn_root_api_service_deploy(void *ctx, const struct sn_http_request *req, jso
 	struct sn_err err;
 	const char *job_id;
 	json_t *body = sn_json_parse_object(req->body, req->body_len, &err), *desc;
-	uint32_t want_rr = 0, want_closest = 0;
-	bool has_rr = false, has_closest = false;
+	uint32_t want[2] = { 0, 0 };
+	bool has[2] = { false, false }, has6[2] = { false, false };
+	struct in6_addr want6[2];
 	int status = 200, found;
 	char *desc_text = NULL;
 
@@ -106,9 +245,15 @@ int sn_root_api_service_deploy(void *ctx, const struct sn_http_request *req, jso
 		goto bad;
 	}
 	if (descriptor_job_name(desc, s.job_name, sizeof(s.job_name), &err) < 0 ||
-	    sn_json_ipv4(desc, "RR_ip", false, &want_rr, &has_rr, &err) < 0 ||
-	    sn_json_ipv4(desc, "closest_ip", false, &want_closest, &has_closest, &err) < 0)
+	    sn_json_ipv4(desc, "RR_ip", false, &want[0], &has[0], &err) < 0 ||
+	    sn_json_ipv4(desc, "closest_ip", false, &want[1], &has[1], &err) < 0 ||
+	    requested6(desc, "RR_ip_v6", &want6[0], &has6[0], &err) < 0 ||
+	    requested6(desc, "closest_ip_v6", &want6[1], &has6[1], &err) < 0)
 		goto bad;
+	if (has6[0] && has6[1] && sn_ipv6_cmp(&want6[0], &want6[1]) == 0) {
+		sn_err_set(&err, "RR_ip_v6 and closest_ip_v6 must differ");
+		goto bad;
+	}
 	snprintf(s.job_id, sizeof(s.job_id), "%s", job_id);
 
 	/* Re-deploying the same job is idempotent; the same name under another
@@ -122,7 +267,9 @@ int sn_root_api_service_deploy(void *ctx, const struct sn_http_request *req, jso
 	}
 	if (found == 1) {
 		if (strcmp(old.job_id, s.job_id) || strcmp(old.job_name, s.job_name) ||
-		    (has_rr && want_rr != old.rr_ip) || (has_closest && want_closest != old.closest_ip)) {
+		    (has[0] && want[0] != old.rr_ip) || (has[1] && want[1] != old.closest_ip) ||
+		    (has6[0] && sn_ipv6_cmp(&want6[0], &old.rr_ip6)) ||
+		    (has6[1] && sn_ipv6_cmp(&want6[1], &old.closest_ip6))) {
 			*reply = sn_json_error("job %s (%s) already exists with other settings",
 					       old.job_id, old.job_name);
 			status = 409;
@@ -132,34 +279,15 @@ int sn_root_api_service_deploy(void *ctx, const struct sn_http_request *req, jso
 		goto out;
 	}
 
-	if (has_rr && (status = reserve_requested(root, "RR_ip", want_rr, reply)) != 0)
+	if ((status = allocate_service(root, &s, want, has, want6, has6, reply)) != 0)
 		goto out;
 	status = 200;
-	s.rr_ip = want_rr;
-	if (!has_rr && sn_ipalloc_alloc(&root->pools.addrs, &s.rr_ip) < 0) {
-		status = pool_exhausted(root, reply);
-		goto out;
-	}
-	if (has_closest && (status = reserve_requested(root, "closest_ip", want_closest, reply))) {
-		sn_ipalloc_release(&root->pools.addrs, s.rr_ip);
-		goto out;
-	}
-	status = 200;
-	s.closest_ip = want_closest;
-	if (!has_closest && sn_ipalloc_alloc(&root->pools.addrs, &s.closest_ip) < 0) {
-		sn_ipalloc_release(&root->pools.addrs, s.rr_ip);
-		status = pool_exhausted(root, reply);
-		goto out;
-	}
 	desc_text = json_dumps(desc, JSON_COMPACT);
 	if (!desc_text || sn_db_begin(&root->db) < 0 ||
 	    sn_root_store_service_add(&root->db, &s, desc_text) < 0 ||
-	    sn_root_store_set_last_addr(&root->db, SN_ADDR_SERVICE,
-					has_closest ? s.rr_ip : s.closest_ip) < 0 ||
-	    sn_db_commit(&root->db) < 0) {
+	    save_service_cursors(root, &s, has, has6) < 0 || sn_db_commit(&root->db) < 0) {
 		sn_db_rollback(&root->db);
-		sn_ipalloc_release(&root->pools.addrs, s.rr_ip);
-		sn_ipalloc_release(&root->pools.addrs, s.closest_ip);
+		release_service_addrs(root, &s);
 		status = sn_root_api_store_error(reply);
 		goto out;
 	}
@@ -198,8 +326,7 @@ int sn_root_api_service_delete(void *ctx, const struct sn_http_request *req, jso
 		sn_db_rollback(&root->db);
 		return sn_root_api_store_error(reply);
 	}
-	sn_ipalloc_release(&root->pools.addrs, s.rr_ip);
-	sn_ipalloc_release(&root->pools.addrs, s.closest_ip);
+	release_service_addrs(root, &s);
 	sn_root_notify_flush(root);
 	sn_info("service %s (%s) removed", s.job_id, s.job_name);
 	*reply = json_pack("{s:s, s:s}", "job_id", s.job_id, "job_name", s.job_name);
@@ -208,9 +335,10 @@ int sn_root_api_service_delete(void *ctx, const struct sn_http_request *req, jso
 
 static json_t *instance_reply(const char *job_id, const struct sn_root_instance *inst)
 {
-	return json_pack("{s:s, s:i, s:s, s:o, s:n}", "job_id", job_id, "instance_number",
+	return json_pack("{s:s, s:i, s:s, s:o, s:o}", "job_id", job_id, "instance_number",
 			 inst->number, "cluster_id", inst->cluster_id, "instance_ip",
-			 sn_json_ipv4_string(inst->instance_ip), "instance_ip_v6");
+			 sn_json_ipv4_string(inst->instance_ip), "instance_ip_v6",
+			 sn_json_ipv6_string(&inst->instance_ip6));
 }
 
 int sn_root_api_instance_deploy(void *ctx, const struct sn_http_request *req, json_t **reply)
@@ -223,7 +351,8 @@ int sn_root_api_instance_deploy(void *ctx, const struct sn_http_request *req, js
 	const char *job_id, *cluster_id;
 	long long number;
 	uint32_t want_ip = 0;
-	bool has_ip;
+	struct in6_addr want_ip6;
+	bool has_ip, has_ip6;
 	json_t *body = sn_json_parse_object(req->body, req->body_len, &err);
 	int status = 200, found;
 
@@ -233,7 +362,8 @@ int sn_root_api_instance_deploy(void *ctx, const struct sn_http_request *req, js
 	    sn_json_int(body, "instance_number", true, true, 0, SN_OAK_INSTANCE_MAX, &number,
 			&err) < 0 ||
 	    sn_json_str(body, "cluster_id", false, SN_ID_MAX, &cluster_id, &err) < 0 ||
-	    sn_json_ipv4(body, "instance_ip", false, &want_ip, &has_ip, &err) < 0)
+	    sn_json_ipv4(body, "instance_ip", false, &want_ip, &has_ip, &err) < 0 ||
+	    requested6(body, "instance_ip_v6", &want_ip6, &has_ip6, &err) < 0)
 		goto bad;
 	if ((status = sn_root_api_caller(root, req, cluster_id, true, &c, reply)) != 0)
 		goto out;
@@ -251,7 +381,8 @@ int sn_root_api_instance_deploy(void *ctx, const struct sn_http_request *req, js
 		goto out;
 	}
 	if (found == 1) {	/* idempotent: the same instance keeps its address */
-		if (has_ip && want_ip != old.instance_ip) {
+		if ((has_ip && want_ip != old.instance_ip) ||
+		    (has_ip6 && sn_ipv6_cmp(&want_ip6, &old.instance_ip6))) {
 			*reply = sn_json_error("instance %d of %s already has another address",
 					       old.number, s.job_id);
 			status = 409;
@@ -269,13 +400,27 @@ int sn_root_api_instance_deploy(void *ctx, const struct sn_http_request *req, js
 		status = pool_exhausted(root, reply);
 		goto out;
 	}
+	if (has_ip6) {
+		if ((status = reserve_requested6(root, "instance_ip_v6", &want_ip6, reply)) == 0)
+			status = 200, inst.instance_ip6 = want_ip6;
+	} else if (sn_ipalloc_alloc6(&root->pools.instances6, &inst.instance_ip6) < 0) {
+		status = pool6_exhausted(&root->pools.instances6, &root->cfg.instance_window6,
+					 "InstanceIPs", reply);
+	}
+	if (status != 200) {
+		sn_ipalloc_release(&root->pools.addrs, inst.instance_ip);
+		goto out;
+	}
 	if (sn_db_begin(&root->db) < 0 ||
 	    sn_root_store_instance_add(&root->db, s.job_id, &inst) < 0 ||
 	    (!has_ip && sn_root_store_set_last_addr(&root->db, SN_ADDR_SERVICE,
 						    inst.instance_ip) < 0) ||
+	    (!has_ip6 && sn_root_store_set_last_addr6(&root->db, SN_POOL6_INSTANCE,
+						      &inst.instance_ip6) < 0) ||
 	    sn_db_commit(&root->db) < 0) {
 		sn_db_rollback(&root->db);
 		sn_ipalloc_release(&root->pools.addrs, inst.instance_ip);
+		sn_root_pool6_release(&root->pools, &inst.instance_ip6);
 		status = sn_root_api_store_error(reply);
 		goto out;
 	}
@@ -292,6 +437,7 @@ out:
 struct collect {
 	int numbers[64];
 	uint32_t ips[64];
+	struct in6_addr ips6[64];
 	size_t n;
 	bool more;
 };
@@ -305,6 +451,7 @@ static void collect_instance(void *arg, const struct sn_root_instance *inst)
 		return;
 	}
 	col->numbers[col->n] = inst->number;
+	col->ips6[col->n] = inst->instance_ip6;
 	col->ips[col->n++] = inst->instance_ip;
 }
 
@@ -335,6 +482,7 @@ int sn_root_api_instance_delete(void *ctx, const struct sn_http_request *req, js
 			return status;
 		col.numbers[0] = inst.number;
 		col.ips[0] = inst.instance_ip;
+		col.ips6[0] = inst.instance_ip6;
 		col.n = 1;
 	} else if (sn_root_store_each_instance(&root->db, s.job_id, collect_instance, &col) < 0) {
 		return sn_root_api_store_error(reply);
@@ -355,6 +503,7 @@ int sn_root_api_instance_delete(void *ctx, const struct sn_http_request *req, js
 		return 500;
 	for (size_t i = 0; i < col.n; i++) {
 		sn_ipalloc_release(&root->pools.addrs, col.ips[i]);
+		sn_root_pool6_release(&root->pools, &col.ips6[i]);
 		json_array_append_new(released, json_integer(col.numbers[i]));
 	}
 	sn_root_notify_flush(root);
@@ -370,10 +519,11 @@ int sn_root_api_instance_delete(void *ctx, const struct sn_http_request *req, js
 static int parse_location(struct sn_root *root, json_t *entry, struct sn_root_instance *inst,
 			  struct sn_err *err)
 {
-	const char *ns_ip_v6, *host_ip, *tunnel, *kind;
+	const char *host_ip, *tunnel, *kind;
 	long long number, port;
 	uint32_t ns_ip, host;
-	bool present;
+	struct in6_addr ns_ip6;
+	bool present, has_ns_ip6;
 
 	const char *status;
 
@@ -397,8 +547,7 @@ static int parse_location(struct sn_root *root, json_t *entry, struct sn_root_in
 		return -1;
 	}
 	if (sn_json_ipv4(entry, "namespace_ip", true, &ns_ip, &present, err) < 0 ||
-	    sn_json_str(entry, "namespace_ip_v6", false, sizeof(inst->ns_ip_v6) - 1, &ns_ip_v6,
-			err) < 0 ||
+	    requested6(entry, "namespace_ip_v6", &ns_ip6, &has_ns_ip6, err) < 0 ||
 	    sn_json_ipv4(entry, "host_ip", true, &host, &present, err) < 0 ||
 	    sn_json_str(entry, "host_ip", true, sizeof(inst->host_ip) - 1, &host_ip, err) < 0 ||
 	    sn_json_int(entry, "host_port", true, true, 1, 65535, &port, err) < 0 ||
@@ -410,6 +559,13 @@ static int parse_location(struct sn_root *root, json_t *entry, struct sn_root_in
 			   json_string_value(json_object_get(entry, "namespace_ip")));
 		return -1;
 	}
+	/* "" and "<nil>" (a unikernel on an Oakestra node) are no address. */
+	if (has_ns_ip6 && (!sn_prefix6_contains(&root->cfg.platform6, &ns_ip6) ||
+			   sn_prefix6_contains(&root->cfg.service_range6, &ns_ip6))) {
+		sn_err_set(err, "namespace_ip_v6 %s is not in a worker subnet",
+			   json_string_value(json_object_get(entry, "namespace_ip_v6")));
+		return -1;
+	}
 	if (!(kind = sn_oak_tunnel(tunnel, (int)port))) {
 		sn_err_set(err, "field 'tunnel' must be \"gre-udp\" or \"ipudp\"");
 		return -1;
@@ -417,7 +573,8 @@ static int parse_location(struct sn_root *root, json_t *entry, struct sn_root_in
 	inst->number = (int)number;
 	inst->located = true;
 	sn_ipv4_format(ns_ip, inst->ns_ip);
-	snprintf(inst->ns_ip_v6, sizeof(inst->ns_ip_v6), "%s", ns_ip_v6 ? ns_ip_v6 : "");
+	if (has_ns_ip6)
+		sn_ipv6_format(&ns_ip6, inst->ns_ip_v6);
 	snprintf(inst->host_ip, sizeof(inst->host_ip), "%s", host_ip);
 	inst->host_port = (int)port;
 	snprintf(inst->tunnel, sizeof(inst->tunnel), "%s", kind);

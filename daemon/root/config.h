@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "sn_ipv4.h"
+#include "sn_ipv6.h"
 
 struct sn_root_config {
 	char listen[64];
@@ -17,6 +18,16 @@ struct sn_root_config {
 	struct sn_prefix worker_range;	/* worker subnets come from here ... */
 	struct sn_prefix service_range;	/* ... minus this (ServiceIPs and InstanceIPs) */
 	unsigned int subnet_len;	/* worker subnet prefix length */
+	/* IPv6, the same in every profile (Oakestra's layout): worker /120s
+	 * from a window of the platform, InstanceIPs and RR/Closest addresses
+	 * from two windows of the service range; each window at most 2^24
+	 * blocks (sn_ipalloc). */
+	struct sn_prefix6 platform6;		/* routed into semnet0 on the nodes */
+	struct sn_prefix6 service_range6;	/* translated: ServiceIPs, InstanceIPs */
+	struct sn_prefix6 worker_window6;	/* worker subnets come from here */
+	unsigned int subnet_len6;
+	struct sn_prefix6 instance_window6;	/* InstanceIPs */
+	struct sn_prefix6 rr_window6;		/* RR and Closest addresses */
 	int push_timeout_ms;		/* one job-update POST to a cluster */
 	int push_backoff_ms;		/* first retry delay, doubling */
 	int push_backoff_max_ms;

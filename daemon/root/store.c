@@ -38,6 +38,22 @@ static const char *const sn_root_migrations[] = {
 	"CREATE TABLE outbox ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT, cluster_id TEXT NOT NULL, body TEXT NOT NULL);"
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+	/* 2: IPv6 twins, 16-byte BLOBs (NULL in rows from before). A node's v6
+	 * subnet shares its v4 subnet's row; v6 ServiceIPs and InstanceIPs
+	 * have their own one-owner table, as the v4 ones. The v6 pools'
+	 * cursors are BLOB values in meta. */
+	"ALTER TABLE subnets ADD COLUMN addr_v6 BLOB CHECK (length(addr_v6) = 16);"
+	"CREATE UNIQUE INDEX subnets_by_addr_v6 ON subnets(addr_v6) WHERE addr_v6 IS NOT NULL;"
+	"ALTER TABLE services ADD COLUMN rr_ip_v6 BLOB;"
+	"ALTER TABLE services ADD COLUMN closest_ip_v6 BLOB;"
+	"ALTER TABLE instances ADD COLUMN instance_ip_v6 BLOB;"
+	"CREATE UNIQUE INDEX instances_by_ip_v6 ON instances(instance_ip_v6)"
+	"  WHERE instance_ip_v6 IS NOT NULL;"
+	"CREATE TABLE service_addrs6 ("
+	"  addr BLOB PRIMARY KEY CHECK (length(addr) = 16),"
+	"  job_id TEXT NOT NULL REFERENCES services(job_id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('RR', 'Closest', 'instance_ip')));"
+	"CREATE INDEX service_addrs6_by_job ON service_addrs6(job_id);",
 };
 
 int sn_root_store_open(struct sn_db *db, const char *path, bool durable)
@@ -48,6 +64,31 @@ int sn_root_store_open(struct sn_db *db, const char *path, bool durable)
 static void copy_text(char *dst, size_t size, sqlite3_stmt *stmt, int col)
 {
 	snprintf(dst, size, "%s", sn_db_text(stmt, col));
+}
+
+/* Binds parameter @i of @stmt (which sn_db_bind may have returned as NULL:
+ * passed on) to @addr as a 16-byte BLOB, or NULL when @addr is NULL or ::. */
+static sqlite3_stmt *bind6(sqlite3_stmt *stmt, int i, const struct in6_addr *addr)
+{
+	int rc;
+
+	if (!stmt)
+		return NULL;
+	if (!addr || sn_ipv6_is_zero(addr))
+		rc = sqlite3_bind_null(stmt, i);
+	else
+		rc = sqlite3_bind_blob(stmt, i, addr->s6_addr, 16, SQLITE_TRANSIENT);
+	return rc == SQLITE_OK ? stmt : NULL;
+}
+
+/* Column @col as an IPv6 address; :: for NULL (or anything not 16 bytes). */
+static void column6(sqlite3_stmt *stmt, int col, struct in6_addr *addr)
+{
+	const void *blob = sqlite3_column_blob(stmt, col);
+
+	memset(addr, 0, sizeof(*addr));
+	if (blob && sqlite3_column_bytes(stmt, col) == 16)
+		memcpy(addr->s6_addr, blob, 16);
 }
 
 /* --- pools ------------------------------------------------------------- */
@@ -86,6 +127,48 @@ int sn_root_store_set_last_addr(struct sn_db *db, enum sn_addr_kind kind, uint32
 	return sn_db_run(db, sn_db_bind(db, "INSERT INTO meta (key, value) VALUES (?, ?)"
 					" ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 					"tu", cursor_key(kind), addr));
+}
+
+int sn_root_store_each_addr6(struct sn_db *db, enum sn_addr_kind kind,
+			     void (*fn)(void *arg, const struct in6_addr *addr), void *arg)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db, kind == SN_ADDR_SUBNET ?
+					"SELECT addr_v6 FROM subnets WHERE addr_v6 IS NOT NULL" :
+					"SELECT addr FROM service_addrs6");
+	struct in6_addr addr;
+	int rc;
+
+	while (sn_db_next(stmt, &rc)) {
+		column6(stmt, 0, &addr);
+		fn(arg, &addr);
+	}
+	return rc;
+}
+
+static const char *cursor_key6(enum sn_pool6 pool)
+{
+	return pool == SN_POOL6_SUBNET ? "last_subnet6" :
+	       pool == SN_POOL6_INSTANCE ? "last_instance_ip6" : "last_rr_ip6";
+}
+
+int sn_root_store_last_addr6(struct sn_db *db, enum sn_pool6 pool, struct in6_addr *addr)
+{
+	sqlite3_stmt *stmt = sn_db_bind(db, "SELECT value FROM meta WHERE key = ?",
+					"t", cursor_key6(pool));
+	int found = sn_db_step_row(stmt);
+
+	if (found == 1)
+		column6(stmt, 0, addr);
+	return sn_db_reset(stmt, found);
+}
+
+int sn_root_store_set_last_addr6(struct sn_db *db, enum sn_pool6 pool,
+				 const struct in6_addr *addr)
+{
+	/* meta.value's INTEGER affinity keeps a BLOB as it is. */
+	return sn_db_run(db, bind6(sn_db_bind(db, "INSERT INTO meta (key, value) VALUES (?, ?)"
+					      " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+					      "t", cursor_key6(pool)), 2, addr));
 }
 
 /* --- clusters ---------------------------------------------------------- */
@@ -129,24 +212,58 @@ int sn_root_store_cluster_by_address(struct sn_db *db, const char *address,
 
 /* --- subnets ----------------------------------------------------------- */
 
-int sn_root_store_subnet_add(struct sn_db *db, uint32_t addr, const char *cluster_id,
-			     const char *node_id)
+int sn_root_store_subnet_add(struct sn_db *db, uint32_t addr, const struct in6_addr *addr6,
+			     const char *cluster_id, const char *node_id)
 {
-	return sn_db_step_done(db, sn_db_bind(db,
-		"INSERT INTO subnets (addr, cluster_id, node_id) VALUES (?, ?, ?)",
-		"utt", addr, cluster_id, node_id));
+	return sn_db_step_done(db, bind6(sn_db_bind(db,
+		"INSERT INTO subnets (addr, cluster_id, node_id, addr_v6) VALUES (?, ?, ?, ?)",
+		"utt", addr, cluster_id, node_id), 4, addr6));
 }
 
 int sn_root_store_subnet_of_node(struct sn_db *db, const char *cluster_id, const char *node_id,
-				 uint32_t *addr)
+				 uint32_t *addr, struct in6_addr *addr6)
 {
 	sqlite3_stmt *stmt = sn_db_bind(db,
-		"SELECT addr FROM subnets WHERE cluster_id = ? AND node_id = ?",
+		"SELECT addr, addr_v6 FROM subnets WHERE cluster_id = ? AND node_id = ?",
 		"tt", cluster_id, node_id);
+	int found = sn_db_step_row(stmt);
+
+	if (found == 1) {
+		*addr = (uint32_t)sqlite3_column_int64(stmt, 0);
+		column6(stmt, 1, addr6);
+	}
+	return sn_db_reset(stmt, found);
+}
+
+int sn_root_store_subnet_set_v6(struct sn_db *db, uint32_t addr, const struct in6_addr *addr6)
+{
+	return sn_db_run_changed(db, bind6(sn_db_bind(db,
+		"UPDATE subnets SET addr_v6 = ?2 WHERE addr = ?1", "u", addr), 2, addr6));
+}
+
+int sn_root_store_subnet_by_v6(struct sn_db *db, const struct in6_addr *addr6,
+			       const char *cluster_id, uint32_t *addr)
+{
+	sqlite3_stmt *stmt = bind6(sn_db_bind(db,
+		"SELECT addr FROM subnets WHERE cluster_id = ?1 AND addr_v6 = ?2",
+		"t", cluster_id), 2, addr6);
 	int found = sn_db_step_row(stmt);
 
 	if (found == 1)
 		*addr = (uint32_t)sqlite3_column_int64(stmt, 0);
+	return sn_db_reset(stmt, found);
+}
+
+int sn_root_store_subnet_v6_of(struct sn_db *db, uint32_t addr, const char *cluster_id,
+			       struct in6_addr *addr6)
+{
+	sqlite3_stmt *stmt = sn_db_bind(db,
+		"SELECT addr_v6 FROM subnets WHERE addr = ? AND cluster_id = ?",
+		"ut", addr, cluster_id);
+	int found = sn_db_step_row(stmt);
+
+	if (found == 1)
+		column6(stmt, 0, addr6);
 	return sn_db_reset(stmt, found);
 }
 
@@ -176,6 +293,25 @@ static int addr_del(struct sn_db *db, uint32_t addr)
 					"u", addr));
 }
 
+/* A v6 ServiceIP or InstanceIP row; nothing when @addr is :: (none). */
+static int addr6_add(struct sn_db *db, const struct in6_addr *addr, const char *job_id,
+		     const char *kind)
+{
+	if (sn_ipv6_is_zero(addr))
+		return 0;
+	return sn_db_run(db, bind6(sn_db_bind(db,
+		"INSERT INTO service_addrs6 (job_id, kind, addr) VALUES (?, ?, ?)",
+		"tt", job_id, kind), 3, addr));
+}
+
+static int addr6_del(struct sn_db *db, const struct in6_addr *addr)
+{
+	if (sn_ipv6_is_zero(addr))
+		return 0;
+	return sn_db_run(db, bind6(sn_db_stmt(db, "DELETE FROM service_addrs6 WHERE addr = ?"),
+				   1, addr));
+}
+
 /* Multi-row writes are all-or-nothing even outside a caller's transaction. */
 static int savepoint(struct sn_db *db)
 {
@@ -202,18 +338,22 @@ int sn_root_store_service_add(struct sn_db *db, const struct sn_root_service *s,
 
 static int service_add(struct sn_db *db, const struct sn_root_service *s, const char *descriptor)
 {
-	if (sn_db_run(db, sn_db_bind(db,
-		"INSERT INTO services (job_id, job_name, rr_ip, closest_ip, descriptor)"
-		" VALUES (?, ?, ?, ?, ?)",
-		"ttuut", s->job_id, s->job_name, s->rr_ip, s->closest_ip, descriptor)) < 0)
+	if (sn_db_run(db, bind6(bind6(sn_db_bind(db,
+		"INSERT INTO services (job_id, job_name, rr_ip, closest_ip, descriptor,"
+		" rr_ip_v6, closest_ip_v6) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		"ttuut", s->job_id, s->job_name, s->rr_ip, s->closest_ip, descriptor),
+		6, &s->rr_ip6), 7, &s->closest_ip6)) < 0)
 		return -1;
 	if (addr_add(db, s->rr_ip, s->job_id, "RR") < 0 ||
-	    addr_add(db, s->closest_ip, s->job_id, "Closest") < 0)
+	    addr_add(db, s->closest_ip, s->job_id, "Closest") < 0 ||
+	    addr6_add(db, &s->rr_ip6, s->job_id, "RR") < 0 ||
+	    addr6_add(db, &s->closest_ip6, s->job_id, "Closest") < 0)
 		return -1;
 	return 0;
 }
 
-#define SERVICE_SELECT "SELECT job_id, job_name, rr_ip, closest_ip FROM services"
+#define SERVICE_SELECT \
+	"SELECT job_id, job_name, rr_ip, closest_ip, rr_ip_v6, closest_ip_v6 FROM services"
 
 static void read_service(sqlite3_stmt *stmt, void *out)
 {
@@ -223,6 +363,8 @@ static void read_service(sqlite3_stmt *stmt, void *out)
 	copy_text(s->job_name, sizeof(s->job_name), stmt, 1);
 	s->rr_ip = (uint32_t)sqlite3_column_int64(stmt, 2);
 	s->closest_ip = (uint32_t)sqlite3_column_int64(stmt, 3);
+	column6(stmt, 4, &s->rr_ip6);
+	column6(stmt, 5, &s->closest_ip6);
 }
 
 int sn_root_store_service_by_id(struct sn_db *db, const char *job_id, struct sn_root_service *s)
@@ -240,17 +382,80 @@ int sn_root_store_service_by_name(struct sn_db *db, const char *name, struct sn_
 int sn_root_store_service_by_ip(struct sn_db *db, uint32_t ip, struct sn_root_service *s)
 {
 	return sn_db_get(sn_db_bind(db,
-		"SELECT s.job_id, s.job_name, s.rr_ip, s.closest_ip FROM service_addrs a"
-		" JOIN services s ON s.job_id = a.job_id WHERE a.addr = ?", "u", ip),
-		read_service, s);
+		"SELECT s.job_id, s.job_name, s.rr_ip, s.closest_ip, s.rr_ip_v6, s.closest_ip_v6"
+		" FROM service_addrs a JOIN services s ON s.job_id = a.job_id WHERE a.addr = ?",
+		"u", ip), read_service, s);
+}
+
+int sn_root_store_service_by_ip6(struct sn_db *db, const struct in6_addr *ip,
+				 struct sn_root_service *s)
+{
+	return sn_db_get(bind6(sn_db_stmt(db,
+		"SELECT s.job_id, s.job_name, s.rr_ip, s.closest_ip, s.rr_ip_v6, s.closest_ip_v6"
+		" FROM service_addrs6 a JOIN services s ON s.job_id = a.job_id WHERE a.addr = ?"),
+		1, ip), read_service, s);
 }
 
 int sn_root_store_service_del(struct sn_db *db, const char *job_id)
 {
 	if (sn_db_run(db, sn_db_bind(db, "DELETE FROM service_addrs WHERE job_id = ?",
+				     "t", job_id)) < 0 ||
+	    sn_db_run(db, sn_db_bind(db, "DELETE FROM service_addrs6 WHERE job_id = ?",
 				     "t", job_id)) < 0)
 		return -1;
 	return sn_db_run(db, sn_db_bind(db, "DELETE FROM services WHERE job_id = ?", "t", job_id));
+}
+
+int sn_root_store_each_without_v6(struct sn_db *db,
+				  void (*fn)(void *arg, const char *job_id, int number), void *arg)
+{
+	sqlite3_stmt *stmt = sn_db_stmt(db,
+		"SELECT job_id, -1 FROM services WHERE rr_ip_v6 IS NULL"
+		" UNION ALL SELECT job_id, number FROM instances WHERE instance_ip_v6 IS NULL");
+	int rc;
+
+	while (sn_db_next(stmt, &rc))
+		fn(arg, sn_db_text(stmt, 0), sqlite3_column_int(stmt, 1));
+	return rc;
+}
+
+static int service_set_v6(struct sn_db *db, const char *job_id, const struct in6_addr *rr_ip6,
+			  const struct in6_addr *closest_ip6)
+{
+	if (sn_db_run_changed(db, bind6(bind6(sn_db_bind(db,
+		"UPDATE services SET rr_ip_v6 = ?2, closest_ip_v6 = ?3 WHERE job_id = ?1",
+		"t", job_id), 2, rr_ip6), 3, closest_ip6)) != 1)
+		return -1;
+	if (addr6_add(db, rr_ip6, job_id, "RR") < 0 ||
+	    addr6_add(db, closest_ip6, job_id, "Closest") < 0)
+		return -1;
+	return 0;
+}
+
+int sn_root_store_service_set_v6(struct sn_db *db, const char *job_id,
+				 const struct in6_addr *rr_ip6, const struct in6_addr *closest_ip6)
+{
+	if (savepoint(db) < 0)
+		return -1;
+	return release(db, service_set_v6(db, job_id, rr_ip6, closest_ip6));
+}
+
+static int instance_set_v6(struct sn_db *db, const char *job_id, int number,
+			   const struct in6_addr *instance_ip6)
+{
+	if (sn_db_run_changed(db, bind6(sn_db_bind(db,
+		"UPDATE instances SET instance_ip_v6 = ?3 WHERE job_id = ?1 AND number = ?2",
+		"ti", job_id, number), 3, instance_ip6)) != 1)
+		return -1;
+	return addr6_add(db, instance_ip6, job_id, "instance_ip");
+}
+
+int sn_root_store_instance_set_v6(struct sn_db *db, const char *job_id, int number,
+				  const struct in6_addr *instance_ip6)
+{
+	if (savepoint(db) < 0)
+		return -1;
+	return release(db, instance_set_v6(db, job_id, number, instance_ip6));
 }
 
 /* --- instances --------------------------------------------------------- */
@@ -267,17 +472,20 @@ int sn_root_store_instance_add(struct sn_db *db, const char *job_id,
 
 static int instance_add(struct sn_db *db, const char *job_id, const struct sn_root_instance *inst)
 {
-	if (sn_db_run(db, sn_db_bind(db,
-		"INSERT INTO instances (job_id, number, cluster_id, instance_ip)"
-		" VALUES (?, ?, ?, ?)",
-		"titu", job_id, inst->number, inst->cluster_id, inst->instance_ip)) < 0)
+	if (sn_db_run(db, bind6(sn_db_bind(db,
+		"INSERT INTO instances (job_id, number, cluster_id, instance_ip, instance_ip_v6)"
+		" VALUES (?, ?, ?, ?, ?)",
+		"titu", job_id, inst->number, inst->cluster_id, inst->instance_ip),
+		5, &inst->instance_ip6)) < 0)
 		return -1;
-	return addr_add(db, inst->instance_ip, job_id, "instance_ip");
+	if (addr_add(db, inst->instance_ip, job_id, "instance_ip") < 0)
+		return -1;
+	return addr6_add(db, &inst->instance_ip6, job_id, "instance_ip");
 }
 
 #define INSTANCE_COLUMNS \
-	"SELECT number, cluster_id, instance_ip, ns_ip, ns_ip_v6, host_ip, host_port, tunnel" \
-	" FROM instances"
+	"SELECT number, cluster_id, instance_ip, ns_ip, ns_ip_v6, host_ip, host_port, tunnel," \
+	" instance_ip_v6 FROM instances"
 
 static void read_instance(sqlite3_stmt *stmt, void *out)
 {
@@ -293,6 +501,7 @@ static void read_instance(sqlite3_stmt *stmt, void *out)
 	copy_text(inst->host_ip, sizeof(inst->host_ip), stmt, 5);
 	inst->host_port = sqlite3_column_int(stmt, 6);
 	copy_text(inst->tunnel, sizeof(inst->tunnel), stmt, 7);
+	column6(stmt, 8, &inst->instance_ip6);
 }
 
 int sn_root_store_instance_get(struct sn_db *db, const char *job_id, int number,
@@ -328,7 +537,7 @@ int sn_root_store_instance_del(struct sn_db *db, const char *job_id, int number)
 		return found;
 	if (sn_db_run(db, sn_db_bind(db, "DELETE FROM instances WHERE job_id = ? AND number = ?",
 				     "ti", job_id, number)) < 0 ||
-	    addr_del(db, inst.instance_ip) < 0)
+	    addr_del(db, inst.instance_ip) < 0 || addr6_del(db, &inst.instance_ip6) < 0)
 		return -1;
 	return 1;
 }

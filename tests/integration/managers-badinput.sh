@@ -104,8 +104,8 @@ for topic in subnet service/deployed service/undeployed service/address-changed 
 done
 mqtt_pub "nodes/$(printf 'n%.0s' $(seq 100))/net/subnet" '{"METHOD":"GET"}'
 r=$(mqtt_request nodes/n1/net/subnet nodes/n1/net/subnetwork/result '{"METHOD":"GET"}')
-tap_eq "after ~200 bad node messages the cluster still answers" "$r" \
-	'{"address":"172.16.0.0","addressv6":null,"prefix_len":26}'
+tap_match "after ~200 bad node messages the cluster still answers" "$r" \
+	'^\{"address":"172.16.0.0","addressv6":"[0-9a-f:]*","prefix_len":26(,"prefix_len_v6":120)?\}$'
 r=$(curl -s "$ROOT/api/net/status")
 tap_match "the root still serves" "$r" '"subnets_free":15359'
 

@@ -36,14 +36,15 @@ JOB=app.ns.web.prod
 # --- node subnets and the registry ------------------------------------------
 r=$(mqtt_request nodes/n1/net/subnet nodes/n1/net/subnetwork/result \
 	'{"METHOD":"GET","host_ip":"127.0.0.1","host_port":4754}')
-tap_eq "node n1 gets a subnet over MQTT" "$r" '{"address":"172.16.0.0","addressv6":null,"prefix_len":26}'
-mqtt_eq "node n2 gets the next one" '{"address":"172.16.0.64","addressv6":null,"prefix_len":26}' \
+V6='"addressv6":"[0-9a-f:]*","prefix_len":26(,"prefix_len_v6":120)?\}$'	# "" without root v6
+tap_match "node n1 gets a subnet over MQTT" "$r" '^\{"address":"172.16.0.0",'"$V6"
+mqtt_match "node n2 gets the next one" '^\{"address":"172.16.0.64",'"$V6" \
 	nodes/n2/net/subnet nodes/n2/net/subnetwork/result '{"METHOD":"GET"}'
-mqtt_eq "asking again gives the same subnet" '{"address":"172.16.0.0","addressv6":null,"prefix_len":26}' \
+mqtt_match "asking again gives the same subnet" '^\{"address":"172.16.0.0",'"$V6" \
 	nodes/n1/net/subnet nodes/n1/net/subnetwork/result '{"METHOD":"GET"}'
 r=$(mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -C 1 -W 5 -t semnet/nodes)
 tap_match "the node registry is retained for late subscribers" "$r" \
-	'"nodes":\[\{"node_id":"n1","subnet":"172.16.0.0/26","host_ip":"127.0.0.1","host_port":4754,"tunnel":"gre-udp"\},\{"node_id":"n2","subnet":"172.16.0.64/26","host_ip":null,"host_port":null,"tunnel":null\}\]'
+	'"nodes":\[\{"node_id":"n1","subnet":"172.16.0.0/26","host_ip":"127.0.0.1","host_port":4754,"tunnel":"gre-udp","subnet_v6":[^}]*\},\{"node_id":"n2","subnet":"172.16.0.64/26","host_ip":null,"host_port":null,"tunnel":null,"subnet_v6":[^}]*\}\]'
 
 # --- the orchestrator deploys -------------------------------------------------
 r=$(http POST "$ROOT/api/net/service/deploy" \
@@ -78,10 +79,10 @@ tap_match "and updates the node registry" "$r" '"node_id":"n1","subnet":"172.16.
 # --- table queries from a node --------------------------------------------------
 r=$(mqtt_request nodes/n2/net/tablequery/request nodes/n2/net/tablequery/result "{\"sname\":\"$JOB\",\"sip\":\"\"}")
 tap_match "a table query by name answers with both instances" "$r" \
-	"^\\{\"app_name\":\"$JOB\",.*\"instance_number\":0,\"instance_ip\":\"172.30.0.3\",\"instance_ip_v6\":null,\"namespace_ip\":\"172.16.0.2\",\"namespace_ip_v6\":null,\"host_ip\":\"127.0.0.3\",\"host_port\":4754,\"tunnel\":\"gre-udp\".*\"instance_number\":1,\"instance_ip\":\"172.30.0.4\",.*\"namespace_ip\":\"172.16.0.66\".*\"tunnel\":\"ipudp\""
+	"^\\{\"app_name\":\"$JOB\",.*\"instance_number\":0,\"instance_ip\":\"172.30.0.3\",\"instance_ip_v6\":(null|\"[0-9a-f:]+\"),\"namespace_ip\":\"172.16.0.2\",\"namespace_ip_v6\":null,\"host_ip\":\"127.0.0.3\",\"host_port\":4754,\"tunnel\":\"gre-udp\".*\"instance_number\":1,\"instance_ip\":\"172.30.0.4\",.*\"namespace_ip\":\"172.16.0.66\".*\"tunnel\":\"ipudp\""
 tap_match "and carries the query key" "$r" "\"query_key\":\"$JOB\"\\}\$"
 tap_match "entries list RR, Closest and instance_ip" "$r" \
-	'"service_ip":\[\{"IpType":"RR","Address":"172.30.0.1","Address_v6":null\},\{"IpType":"Closest","Address":"172.30.0.2","Address_v6":null\},\{"IpType":"instance_ip","Address":"172.30.0.3","Address_v6":null\}\]'
+	'"service_ip":\[\{"IpType":"RR","Address":"172.30.0.1","Address_v6":(null|"[0-9a-f:]+")\},\{"IpType":"Closest","Address":"172.30.0.2","Address_v6":(null|"[0-9a-f:]+")\},\{"IpType":"instance_ip","Address":"172.30.0.3","Address_v6":(null|"[0-9a-f:]+")\}\]'
 kill -STOP "$ROOT_PID"
 mqtt_match "with the root frozen, a query by RR address is answered from the cluster's store" "^\\{\"app_name\":\"$JOB\",.*\"query_key\":\"172.30.0.1\"\\}\$" \
 	nodes/n2/net/tablequery/request nodes/n2/net/tablequery/result '{"sip":"172.30.0.1"}'
@@ -139,7 +140,7 @@ start_cluster_frozen_root() {	# the root is frozen: do not wait for registration
 }
 rm -f "$WORK/cluster-c1.port"
 start_cluster_frozen_root
-mqtt_eq "after a restart, with the root frozen, n1 keeps its subnet (the cluster's store)" '{"address":"172.16.0.0","addressv6":null,"prefix_len":26}' \
+mqtt_match "after a restart, with the root frozen, n1 keeps its subnet (the cluster's store)" '^\{"address":"172.16.0.0",'"$V6" \
 	nodes/n1/net/subnet nodes/n1/net/subnetwork/result '{"METHOD":"GET"}'
 r=$(curl -s "$CLUSTER/api/net/nodes")
 tap_match "the restarted cluster still knows both nodes" "$r" '"node_id":"n1".*"node_id":"n2","subnet":"172.16.0.64/26","host_ip":"127.0.0.2"'
@@ -237,7 +238,9 @@ tap_match "after kill -9 and restart the cluster delivers it" "$r" \
 
 # --- kill -9 mid-stream: subnets of 60 new nodes ---------------------------------
 seq 100 159 | awk '{ print "nodes/m" $1 "/net/subnet" }' >"$WORK/m.topics"
-(while read -r t; do mqtt_pub "$t" '{"METHOD":"GET"}'; done <"$WORK/m.topics") &
+# Paced (60 requests over about 3 s), so that the kill lands mid-stream
+# however fast this machine answers or however slowly the wait polls.
+(while read -r t; do mqtt_pub "$t" '{"METHOD":"GET"}'; sleep 0.05; done <"$WORK/m.topics") &
 STREAM=$!
 wait_for_counter 10 10 log_count "$WORK/mqtt.log" '^nodes/m[0-9]*/net/subnetwork/result {"address":"'
 kill -9 "$CLUSTER_PID"
@@ -265,6 +268,45 @@ tap_eq "after restart every node answered before the crash keeps its subnet" \
 	"$(comm -23 "$WORK/m.before" "$WORK/m.after" | wc -l)" 0
 tap_eq "all 60 nodes have distinct subnets" "$(cut -d' ' -f2 "$WORK/m.after" | grep -c '^172\.16\.')" 60
 tap_eq "no subnet is shared" "$(cut -d' ' -f2 "$WORK/m.after" | sort | uniq -d | wc -l)" 0
+
+# --- the cluster's v6 fields, end to end with semnet-root ------------------------
+# A node gets a v6 /120, reports a v6 nsIP, and a v6 table query carries
+# instance_ip_v6, namespace_ip_v6 and Address_v6 (managers-cluster-v6.sh
+# checks the same against Oakestra's root's shapes).
+# v6n_listed PREFIX: the cluster's node listing gives node v6n that v6 subnet
+v6n_listed() { curl -s "$CLUSTER/api/net/nodes" | jq -e --arg s "$1" '.nodes[] | select(.node_id == "v6n") | .subnet_v6 == $s' >/dev/null; }
+# root_has_ns6 ADDR: the root lists instance 0 of app.ns.vsix.prod with that v6 nsIP
+root_has_ns6() { curl -s "$ROOT/api/net/service/app_ns_vsix_prod/instances?cluster_id=c1" | grep -qF "\"namespace_ip_v6\":\"$1\""; }
+# plus ADDR N: the address N after ADDR (either family)
+plus() { python3 -c 'import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1]) + int(sys.argv[2]))' "$1" "$2"; }
+cluster_v6_checks() {
+	local r sub6 nsip rr6 iip6 ns6
+	r=$(mqtt_request nodes/v6n/net/subnet nodes/v6n/net/subnetwork/result '{"METHOD":"GET"}')
+	sub6=$(printf '%s' "$r" | jq -r .addressv6)
+	if [ -z "$sub6" ]; then
+		tap_skip "cluster v6 fields end to end" "semnet-root gives no v6 subnet"
+		return
+	fi
+	tap_match "the cluster passes on the root's v6 subnet" "$r" '"addressv6":"[0-9a-f:]+","prefix_len":26,"prefix_len_v6":120\}$'
+	nsip=$(plus "$(printf '%s' "$r" | jq -r .address)" 2)
+	ns6=$(plus "$sub6" 2)
+	tap_wait "the registry lists it" 5 v6n_listed "$sub6/120"
+	r=$(http POST "$ROOT/api/net/service/deploy" \
+		'{"_id":"job6","deployment_descriptor":{"app_name":"app","app_ns":"ns","service_name":"vsix","service_ns":"prod"}}')
+	rr6=$(printf '%s' "${r#* }" | jq -r .RR_ip_v6)
+	r=$(http POST "$ROOT/api/net/instance/deploy" '{"_id":"job6","instance_number":0,"cluster_id":"c1"}')
+	iip6=$(printf '%s' "${r#* }" | jq -r .instance_ip_v6)
+	http POST "$CLUSTER/api/net/deployment" '{"job_name":"app.ns.vsix.prod","job_id":"job6"}' >/dev/null
+	mqtt_pub nodes/v6n/net/service/deployed "{\"appname\":\"app.ns.vsix.prod\",\"status\":\"DEPLOYED\",\"instance_number\":0,\"nsip\":\"$nsip\",\"nsipv6\":\"$ns6\",\"host_ip\":\"127.0.0.1\",\"host_port\":4754}"
+	tap_wait "a reported nsipv6 reaches the root as namespace_ip_v6" 5 root_has_ns6 "$ns6"
+	r=$(mqtt_request nodes/n1/net/tablequery/request nodes/n1/net/tablequery/result "{\"sip\":\"$rr6\"}")
+	tap_match "a table query by v6 RR address is answered" "$r" "\"query_key\":\"$rr6\"\\}\$"
+	tap_match "with instance_ip_v6 and namespace_ip_v6" "$r" \
+		"\"instance_ip_v6\":\"$iip6\",\"namespace_ip\":\"$nsip\",\"namespace_ip_v6\":\"$ns6\""
+	tap_match "and Address_v6 of RR and instance_ip" "$r" \
+		"\\{\"IpType\":\"RR\",\"Address\":\"[0-9.]+\",\"Address_v6\":\"$rr6\"\\}.*\\{\"IpType\":\"instance_ip\",\"Address\":\"[0-9.]+\",\"Address_v6\":\"$iip6\"\\}"
+}
+cluster_v6_checks
 
 stop_daemon "$CLUSTER_PID" "$WORK/cluster-c1.log" "semnet-cluster (after kill -9)"
 stop_daemon "$ROOT_PID" "$WORK/root.log" "semnet-root"

@@ -56,6 +56,65 @@ START_TEST(nodes_report_changes)
 }
 END_TEST
 
+static struct in6_addr v6(const char *text)
+{
+	struct in6_addr a;
+
+	ck_assert_int_eq(sn_json_ipv6_text(text, &a), 1);
+	return a;
+}
+
+static void ck_v6(const struct in6_addr *a, const char *want)
+{
+	char text[SN_JSON_IPV6_STRLEN];
+
+	if (!want)
+		ck_assert_msg(!sn_json_ipv6_set(a), "%s is set", sn_json_ipv6_format(a, text));
+	else
+		ck_assert_str_eq(sn_json_ipv6_format(a, text), want);
+}
+
+/* A node's v6 /120 (Oakestra's cut) beside its v4 subnet. */
+START_TEST(nodes_keep_a_v6_subnet)
+{
+	struct sn_cluster_node n = { .id = "n1", .subnet = 0xac100000, .subnet_len = 26 }, got;
+	bool changed;
+
+	ck_assert_int_eq(sn_db_version(&db), 2);
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_v6(&got.subnet6, NULL);
+	ck_assert_uint_eq(got.subnet6_len, 120);
+	/* The root's v6 subnet arrives later (a root that gained v6). */
+	n.subnet6 = v6("fc00::100");
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(!changed);	/* length 0 means 120: the same */
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_v6(&got.subnet6, "fc00::100");
+	ck_assert_uint_eq(got.subnet6_len, 120);
+	n.subnet6_len = 112;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	/* Two nodes never share a v6 subnet either; many have none. */
+	struct sn_cluster_node other = { .id = "n2", .subnet = 0xac100040, .subnet_len = 26,
+					 .subnet6 = v6("fc00::100") };
+
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &other, &changed), -1);
+	other.subnet6 = (struct in6_addr){ 0 };
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &other, &changed), 0);
+	other.id[1] = '3';
+	other.subnet = 0xac100080;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &other, &changed), 0);
+	/* A row written before migration 2 (no v6 columns set) reads as none. */
+	ck_assert_int_eq(sn_db_exec(&db, "INSERT INTO nodes (id, subnet) VALUES ('old', 1)"), 0);
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "old", &got), 1);
+	ck_v6(&got.subnet6, NULL);
+	ck_assert_uint_eq(got.subnet6_len, 120);
+}
+END_TEST
+
 static struct sn_oak_table root_answer(struct sn_oak_instance *inst, size_t n)
 {
 	struct sn_oak_table t = { .app_name = "a.b.c.d", .rr_ip = 0xac1e0001, .closest_ip = 0xac1e0002,
@@ -102,6 +161,93 @@ START_TEST(tables_cache_and_go_stale)
 	/* An answer that may have raced a job update is kept, not served. */
 	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t, false), 0);
 	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 0);
+}
+END_TEST
+
+/* A dual-stack root answer: cached with its v6 addresses, found by a v6
+ * RR, Closest or InstanceIP while fresh. */
+START_TEST(tables_cache_v6)
+{
+	struct sn_oak_instance inst[2] = {
+		{ .number = 0, .instance_ip = 0xac1e0003, .ns_ip = 0xac100002, .host_ip = "10.0.0.1",
+		  .host_port = 4754, .tunnel = "gre-udp" },
+		{ .number = 1, .instance_ip = 0xac1e0004, .ns_ip = 0xac100042, .host_ip = "10.0.0.2",
+		  .host_port = 4754, .tunnel = "gre-udp" },
+	};
+	struct sn_oak_table t = root_answer(inst, 2), got;
+	char job[SN_OAK_JOB_NAME_MAX + 1];
+	struct in6_addr ip;
+
+	t.rr_ip6 = v6("fdff:2000::");
+	t.closest_ip6 = v6("fdff:2000::1");
+	inst[0].instance_ip6 = v6("fdff::");
+	inst[0].ns_ip6 = v6("fc00::2");
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t, true), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
+	ck_v6(&got.rr_ip6, "fdff:2000::");
+	ck_v6(&got.closest_ip6, "fdff:2000::1");
+	ck_assert_uint_eq(got.ninstances, 2);
+	ck_v6(&got.instances[0].instance_ip6, "fdff::");
+	ck_v6(&got.instances[0].ns_ip6, "fc00::2");
+	ck_v6(&got.instances[1].instance_ip6, NULL);	/* a v4-only instance beside it */
+	ck_v6(&got.instances[1].ns_ip6, NULL);
+	sn_oak_table_free(&got);
+	static const char *const known[] = { "fdff:2000::", "fdff:2000::1", "fdff::" };
+
+	for (size_t i = 0; i < 3; i++) {
+		ip = v6(known[i]);
+		job[0] = '\0';
+		ck_assert_int_eq(sn_cluster_store_job_by_ip6(&db, &ip, job), 1);
+		ck_assert_str_eq(job, "a.b.c.d");
+	}
+	/* Another spelling of the same address is the same address. */
+	ck_assert_int_eq(sn_json_ipv6_text("FDFF:2000:0:0::", &ip), 1);
+	ck_assert_int_eq(sn_cluster_store_job_by_ip6(&db, &ip, job), 1);
+	ip = v6("fc00::2");	/* an nsIP is no ServiceIP */
+	ck_assert_int_eq(sn_cluster_store_job_by_ip6(&db, &ip, job), 0);
+	ip = v6("fdff::");
+	ck_assert_int_eq(sn_cluster_store_table_invalidate(&db, "a.b.c.d"), 0);
+	ck_assert_int_eq(sn_cluster_store_job_by_ip6(&db, &ip, job), 0);
+	/* The root's next answer drops the instance's v6: so does the cache. */
+	inst[0].instance_ip6 = (struct in6_addr){ 0 };
+	t.closest_ip6 = (struct in6_addr){ 0 };
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t, true), 0);
+	ck_assert_int_eq(sn_cluster_store_job_by_ip6(&db, &ip, job), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
+	ck_v6(&got.closest_ip6, NULL);
+	ck_v6(&got.instances[0].instance_ip6, NULL);
+	sn_oak_table_free(&got);
+}
+END_TEST
+
+/* A node reports the v6 nsIP, the root adds the v6 InstanceIP. */
+START_TEST(local_instances_merge_v6)
+{
+	struct sn_oak_instance local = { .number = 5, .ns_ip = 0xac100003, .host_ip = "10.0.0.1",
+					 .host_port = 4754, .tunnel = "gre-udp" };
+	struct sn_oak_instance from_root = local, got_inst;
+	struct sn_oak_table t = root_answer(&from_root, 1), got;
+
+	local.ns_ip6 = v6("fc00::3");
+	ck_assert_int_eq(sn_cluster_store_local_put(&db, "a.b.c.d", &local, "n1"), 0);
+	ck_assert_int_eq(sn_cluster_store_local_get(&db, "a.b.c.d", 5, &got_inst), 1);
+	ck_v6(&got_inst.ns_ip6, "fc00::3");
+	ck_v6(&got_inst.instance_ip6, NULL);
+	from_root.instance_ip = 0xac1e0005;
+	from_root.instance_ip6 = v6("fdff::5");
+	/* The root has not heard of the v6 nsIP yet: the node's report wins. */
+	ck_assert_int_eq(sn_cluster_store_table_put(&db, &t, true), 0);
+	ck_assert_int_eq(sn_cluster_store_table_get(&db, "a.b.c.d", &got), 1);
+	ck_assert_uint_eq(got.ninstances, 1);
+	ck_v6(&got.instances[0].instance_ip6, "fdff::5");
+	ck_v6(&got.instances[0].ns_ip6, "fc00::3");
+	sn_oak_table_free(&got);
+	/* A later report without v6 (say, a unikernel's "<nil>") clears it. */
+	local.ns_ip6 = (struct in6_addr){ 0 };
+	ck_assert_int_eq(sn_cluster_store_local_put(&db, "a.b.c.d", &local, "n1"), 0);
+	ck_assert_int_eq(sn_cluster_store_local_get(&db, "a.b.c.d", 5, &got_inst), 1);
+	ck_v6(&got_inst.ns_ip6, NULL);
+	ck_v6(&got_inst.instance_ip6, "fdff::5");
 }
 END_TEST
 
@@ -205,6 +351,7 @@ END_TEST
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("cluster_store", setup, teardown, 0, nodes_report_changes,
-			  tables_cache_and_go_stale, local_instances_merge_with_the_root,
+			  nodes_keep_a_v6_subnet, tables_cache_and_go_stale, tables_cache_v6,
+			  local_instances_merge_with_the_root, local_instances_merge_v6,
 			  interests_expire_unless_running_locally, deployments_and_outbox);
 }

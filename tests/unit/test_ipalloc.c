@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The IPv4 range allocator and prefix helpers. */
+/* The range allocator (IPv4 ranges and IPv6 windows) and the prefix helpers. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "unit.h"
 #include "sn_ipalloc.h"
 #include "sn_ipv4.h"
+#include "sn_ipv6.h"
 
 static struct sn_prefix prefix(const char *text)
 {
@@ -21,6 +23,30 @@ static uint32_t addr(const char *text)
 
 	ck_assert_msg(sn_ipv4_parse(text, &a), "bad test address %s", text);
 	return a;
+}
+
+static struct sn_prefix6 prefix6(const char *text)
+{
+	struct sn_prefix6 p;
+
+	ck_assert_msg(sn_prefix6_parse(text, &p), "bad test prefix %s", text);
+	return p;
+}
+
+static struct in6_addr addr6(const char *text)
+{
+	struct in6_addr a6;
+
+	ck_assert_msg(sn_ipv6_parse(text, &a6), "bad test address %s", text);
+	return a6;
+}
+
+static void assert_addr6(const struct in6_addr *got, const char *want)
+{
+	char text[SN_IPV6_STRLEN];
+
+	sn_ipv6_format(got, text);
+	ck_assert_str_eq(text, want);
 }
 
 /* The seed's worker pool: 172.16.0.0/12 in /26s minus 172.30.0.0/16. */
@@ -220,11 +246,183 @@ START_TEST(underscores_to_dots)
 }
 END_TEST
 
+START_TEST(v6_subnet_window_gives_oakestras_sequence)
+{
+	struct sn_prefix6 window = prefix6("fc00::/96");
+	struct in6_addr got;
+
+	ck_assert_int_eq(sn_ipalloc_init6(&a, &window, 120), 0);
+	ck_assert_uint_eq(sn_ipalloc_capacity(&a), 1u << 24);
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), 0);
+	assert_addr6(&got, "fc00::");
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), 0);
+	assert_addr6(&got, "fc00::100");
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), 0);
+	assert_addr6(&got, "fc00::200");
+	/* The last block of the window, then the rotation wraps. */
+	sn_ipalloc_continue_after6(&a, &got);
+	ck_assert_int_eq(sn_ipalloc_reserve6(&a, &(struct in6_addr){ 0 }), -EDOM);
+	got = addr6("fc00::ffff:ff00");
+	ck_assert_int_eq(sn_ipalloc_reserve6(&a, &got), 0);
+	sn_ipalloc_continue_after6(&a, &got);
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), 0);
+	assert_addr6(&got, "fc00::300");
+	/* v4 calls on a v6 pool find nothing. */
+	uint32_t v4;
+
+	ck_assert_int_eq(sn_ipalloc_alloc(&a, &v4), -ENOSPC);
+	ck_assert_int_eq(sn_ipalloc_reserve(&a, 0), -EDOM);
+}
+END_TEST
+
+START_TEST(v6_address_windows_skip_their_first_address)
+{
+	struct sn_prefix6 inst = prefix6("fdff::/104"), first = prefix6("fdff::/128");
+	struct in6_addr got;
+
+	ck_assert_int_eq(sn_ipalloc_init6(&a, &inst, 128), 0);
+	ck_assert_int_eq(sn_ipalloc_exclude6(&a, &first), 0);
+	ck_assert_uint_eq(sn_ipalloc_capacity(&a), (1u << 24) - 1);
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), 0);
+	assert_addr6(&got, "fdff::1");
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), 0);
+	assert_addr6(&got, "fdff::2");
+	got = addr6("fdff::");
+	ck_assert_int_eq(sn_ipalloc_reserve6(&a, &got), -EACCES);
+	got = addr6("fdff::ff:ffff");	/* the window's last address */
+	ck_assert_int_eq(sn_ipalloc_reserve6(&a, &got), 0);
+	ck_assert(sn_ipalloc_is_used6(&a, &got));
+	got = addr6("fdff::100:0");	/* just past it */
+	ck_assert_int_eq(sn_ipalloc_reserve6(&a, &got), -EDOM);
+	ck_assert(!sn_ipalloc_contains6(&a, &got));
+	got = addr6("fdff:2000::1");
+	ck_assert_int_eq(sn_ipalloc_reserve6(&a, &got), -EDOM);
+	ck_assert_int_eq(sn_ipalloc_release6(&a, &got), -EDOM);
+	got = addr6("fdff::2");
+	ck_assert_int_eq(sn_ipalloc_reserve6(&a, &got), -EEXIST);
+	ck_assert_int_eq(sn_ipalloc_release6(&a, &got), 0);
+	ck_assert_int_eq(sn_ipalloc_release6(&a, &got), -ENOENT);
+	ck_assert_uint_eq(sn_ipalloc_free_count(&a), (1u << 24) - 3);
+}
+END_TEST
+
+START_TEST(v6_small_window_exhausts_and_recycles)
+{
+	struct sn_prefix6 rr = prefix6("fdff:2000::/124"), first = prefix6("fdff:2000::/128");
+	struct in6_addr got;
+	char want[SN_IPV6_STRLEN];
+
+	ck_assert_int_eq(sn_ipalloc_init6(&a, &rr, 128), 0);
+	ck_assert_int_eq(sn_ipalloc_exclude6(&a, &first), 0);
+	for (int i = 1; i <= 15; i++) {
+		ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), 0);
+		snprintf(want, sizeof(want), "fdff:2000::%x", i);
+		assert_addr6(&got, want);
+	}
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), -ENOSPC);
+	got = addr6("fdff:2000::7");
+	ck_assert_int_eq(sn_ipalloc_release6(&a, &got), 0);
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), 0);
+	assert_addr6(&got, "fdff:2000::7");
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), -ENOSPC);
+}
+END_TEST
+
+START_TEST(v6_exclude_and_geometry)
+{
+	struct sn_prefix6 window = prefix6("fc00::/96"), part = prefix6("fc00::ff00:0/104");
+	struct sn_prefix6 inner = prefix6("fc00::100/124"), wide = prefix6("fc00::/7");
+	struct sn_prefix6 other = prefix6("fdff::/16"), huge = prefix6("fc00::/64");
+	struct in6_addr got;
+
+	ck_assert_int_eq(sn_ipalloc_init6(&a, &window, 130), -EINVAL);
+	ck_assert_int_eq(sn_ipalloc_init6(&a, &window, 90), -EINVAL);
+	ck_assert_int_eq(sn_ipalloc_init6(&a, &huge, 120), -EINVAL);	/* 2^56 blocks */
+	ck_assert_int_eq(sn_ipalloc_init6(&a, &window, 120), 0);
+	ck_assert_int_eq(sn_ipalloc_exclude6(&a, &other), 0);
+	ck_assert_uint_eq(sn_ipalloc_capacity(&a), 1u << 24);
+	ck_assert_int_eq(sn_ipalloc_exclude6(&a, &part), 0);	/* 2^16 of the /120s */
+	ck_assert_uint_eq(sn_ipalloc_capacity(&a), (1u << 24) - (1u << 16));
+	got = addr6("fc00::ff12:3400");
+	ck_assert_int_eq(sn_ipalloc_reserve6(&a, &got), -EACCES);
+	got = addr6("fc00::fe12:3400");
+	ck_assert_int_eq(sn_ipalloc_reserve6(&a, &got), 0);
+	got = addr6("fc00::fe12:3401");	/* not a /120's first address */
+	ck_assert_int_eq(sn_ipalloc_reserve6(&a, &got), -EDOM);
+	ck_assert_int_eq(sn_ipalloc_exclude6(&a, &inner), 0);	/* inside block 1 */
+	ck_assert_uint_eq(sn_ipalloc_capacity(&a), (1u << 24) - (1u << 16) - 1);
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), 0);
+	assert_addr6(&got, "fc00::");
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), 0);
+	assert_addr6(&got, "fc00::200");
+	ck_assert_int_eq(sn_ipalloc_exclude6(&a, &wide), -EBUSY);
+	sn_ipalloc_destroy(&a);
+	ck_assert_int_eq(sn_ipalloc_init6(&a, &window, 120), 0);
+	ck_assert_int_eq(sn_ipalloc_exclude6(&a, &wide), 0);
+	ck_assert_uint_eq(sn_ipalloc_capacity(&a), 0);
+	ck_assert_int_eq(sn_ipalloc_alloc6(&a, &got), -ENOSPC);
+}
+END_TEST
+
+START_TEST(v6_parsing_and_canonical_text)
+{
+	struct sn_prefix6 p, q;
+	struct in6_addr x, y;
+	char text[SN_CIDR6_STRLEN], canon[SN_IPV6_STRLEN];
+
+	ck_assert(sn_prefix6_parse("fdff:2000::/104", &p));
+	ck_assert_uint_eq(p.len, 104);
+	sn_prefix6_format(&p, text);
+	ck_assert_str_eq(text, "fdff:2000::/104");
+	ck_assert(!sn_prefix6_parse("fdff:2000::1/104", &p));	/* host bits set */
+	ck_assert(!sn_prefix6_parse("fdff::/129", &p));
+	ck_assert(!sn_prefix6_parse("fdff::/", &p));
+	ck_assert(!sn_prefix6_parse("fdff::", &p));
+	ck_assert(!sn_prefix6_parse("10.0.0.0/8", &p));
+	ck_assert(!sn_prefix6_parse("fdff::/1x", &p));
+	ck_assert(sn_prefix6_parse("::/0", &p));
+	/* Spellings of one address compare and print as one. */
+	ck_assert(sn_ipv6_parse("fdff:2000:0::5", &x));
+	ck_assert(sn_ipv6_parse("FDFF:2000:0000:0000:0000:0000:0000:0005", &y));
+	ck_assert_int_eq(sn_ipv6_cmp(&x, &y), 0);
+	ck_assert(sn_ipv6_canonical("FDFF:2000:0::5", canon));
+	ck_assert_str_eq(canon, "fdff:2000::5");
+	ck_assert(!sn_ipv6_canonical("10.30.0.1", canon));
+	ck_assert(!sn_ipv6_canonical("fdff::g", canon));
+	ck_assert(!sn_ipv6_canonical("fdff:: ", canon));
+	ck_assert(!sn_ipv6_canonical("", canon));
+	ck_assert(!sn_ipv6_parse(NULL, &x));
+	/* Order: memcmp order is numeric. */
+	ck_assert(sn_ipv6_parse("fdff::ffff", &x) && sn_ipv6_parse("fdff::1:0", &y));
+	ck_assert_int_lt(sn_ipv6_cmp(&x, &y), 0);
+	/* Containment and overlap. */
+	ck_assert(sn_prefix6_parse("fdff::/16", &p) && sn_prefix6_parse("fdff:2000::/104", &q));
+	ck_assert(sn_prefix6_within(&q, &p) && !sn_prefix6_within(&p, &q));
+	ck_assert(sn_prefix6_overlaps(&p, &q) && sn_prefix6_overlaps(&q, &p));
+	ck_assert(sn_prefix6_parse("fc00::/96", &q));
+	ck_assert(!sn_prefix6_overlaps(&p, &q));
+	ck_assert(sn_prefix6_parse("fc00::/7", &p) && sn_prefix6_within(&q, &p));
+	ck_assert(sn_ipv6_parse("fdff:20ff:1::", &x));
+	ck_assert(sn_prefix6_parse("fdff:2000::/24", &p) && sn_prefix6_contains(&p, &x));
+	ck_assert(sn_ipv6_parse("fdff:2100::", &x) && !sn_prefix6_contains(&p, &x));
+	/* Bit fields: a /120's index in fc00::/96. */
+	ck_assert(sn_ipv6_parse("fc00::12:3400", &x));
+	ck_assert_uint_eq(sn_ipv6_bits(&x, 96, 24), 0x1234);
+	sn_ipv6_set_bits(&x, 96, 24, 0xabcdef);
+	sn_ipv6_format(&x, canon);
+	ck_assert_str_eq(canon, "fc00::abcd:ef00");
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("ipalloc", NULL, teardown, 30, seed_pool_has_15360_subnets,
 			  exhaustion_is_exact_and_distinct, released_blocks_come_back_last,
 			  reserve_validates, exclude_refuses_allocated_blocks,
 			  small_pool_wraps, continue_after_restores_rotation,
-			  init_rejects_bad_geometry, prefix_parsing, underscores_to_dots);
+			  init_rejects_bad_geometry, prefix_parsing, underscores_to_dots,
+			  v6_subnet_window_gives_oakestras_sequence,
+			  v6_address_windows_skip_their_first_address,
+			  v6_small_window_exhausts_and_recycles, v6_exclude_and_geometry,
+			  v6_parsing_and_canonical_text);
 }
