@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * IPv4 prefix arithmetic: ranges, node subnets and their addresses.
+ * Prefix arithmetic, IPv4 and IPv6: ranges, node subnets and their
+ * addresses.
  * Pure functions (no state), unit-tested in tests/addr_test.c.
  *
  * A node subnet (a /26 by default) holds the bridge gateway at .1 and
@@ -10,7 +11,9 @@
 #define _SEMNET_ADDR_H
 
 #include <linux/types.h>
+#include <linux/socket.h>
 #include <asm/byteorder.h>
+#include <net/ipv6.h>
 
 struct semnet_prefix {
 	__be32 addr;
@@ -92,6 +95,95 @@ static inline __be32 semnet_subnet_nsip(const struct semnet_prefix *p,
 					u32 index)
 {
 	return cpu_to_be32(be32_to_cpu(p->addr) + 2 + index);
+}
+
+/*
+ * An object's key address, of either family (services and instances are
+ * each of one family: a dual-stack service is two ServiceIPs of one name).
+ */
+struct semnet_inaddr {
+	union {
+		__be32 ip;
+		struct in6_addr ip6;
+	};
+	u8 family;		/* AF_INET, AF_INET6 */
+};
+
+static inline struct semnet_inaddr semnet_inaddr4(__be32 ip)
+{
+	return (struct semnet_inaddr){ .ip = ip, .family = AF_INET };
+}
+
+static inline struct semnet_inaddr semnet_inaddr6(const struct in6_addr *ip6)
+{
+	return (struct semnet_inaddr){ .ip6 = *ip6, .family = AF_INET6 };
+}
+
+/*
+ * IPv6: the same, over struct in6_addr. A node's IPv6 subnet (a /120 as
+ * Oakestra cuts them) holds the gateway at ::1 and nsIPs from ::2 to the
+ * last address: IPv6 has no broadcast address to leave out.
+ */
+struct semnet_prefix6 {
+	struct in6_addr addr;
+	u8 len;		/* 0..128 */
+};
+
+static inline bool semnet_prefix6_contains(const struct semnet_prefix6 *p,
+					   const struct in6_addr *addr)
+{
+	return ipv6_prefix_equal(&p->addr, addr, p->len);
+}
+
+static inline bool semnet_prefix6_valid(const struct semnet_prefix6 *p)
+{
+	struct in6_addr masked;
+
+	if (p->len > 128)
+		return false;
+	ipv6_addr_prefix(&masked, &p->addr, p->len);
+	return ipv6_addr_equal(&masked, &p->addr);
+}
+
+static inline bool semnet_prefix6_within(const struct semnet_prefix6 *inner,
+					 const struct semnet_prefix6 *outer)
+{
+	return inner->len >= outer->len &&
+	       semnet_prefix6_contains(outer, &inner->addr);
+}
+
+static inline bool semnet_prefix6_overlap(const struct semnet_prefix6 *a,
+					  const struct semnet_prefix6 *b)
+{
+	return semnet_prefix6_within(a, b) || semnet_prefix6_within(b, a);
+}
+
+/* The gateway of an IPv6 node subnet: ::1 in it. */
+static inline struct in6_addr
+semnet_subnet6_gateway(const struct semnet_prefix6 *p)
+{
+	struct in6_addr gw = p->addr;
+
+	/* A /126 at most: the last word never carries over. */
+	gw.s6_addr32[3] = cpu_to_be32(be32_to_cpu(gw.s6_addr32[3]) + 1);
+	return gw;
+}
+
+/* The longest IPv6 node subnet: the gateway and two nsIPs. */
+#define SEMNET_SUBNET6_LEN_MAX	126
+
+/*
+ * True when @addr is a usable nsIP of IPv6 node subnet @p: any of its
+ * addresses but the first (the subnet-router anycast) and the gateway.
+ */
+static inline bool semnet_subnet6_is_nsip(const struct semnet_prefix6 *p,
+					  const struct in6_addr *addr)
+{
+	struct in6_addr gw = semnet_subnet6_gateway(p);
+
+	return p->len <= SEMNET_SUBNET6_LEN_MAX &&
+	       semnet_prefix6_contains(p, addr) &&
+	       !ipv6_addr_equal(addr, &p->addr) && !ipv6_addr_equal(addr, &gw);
 }
 
 #endif /* _SEMNET_ADDR_H */

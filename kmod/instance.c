@@ -24,12 +24,22 @@ static bool semnet_flow_of_instance(const struct semnet_flow *flow,
 	return flow->inst == inst;
 }
 
-static bool semnet_instance_wants_local(struct semnet_net *sn, __be32 nsip)
+static bool semnet_instance_wants_local(struct semnet_net *sn, u8 family,
+					__be32 nsip,
+					const struct in6_addr *nsip6)
 {
 	const struct semnet_node *node =
 		rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
 
-	return node && semnet_node_is_local(node, nsip);
+	if (!node)
+		return false;
+	return family == AF_INET6 ? semnet_node_is_local6(node, nsip6) :
+	       semnet_node_is_local(node, nsip);
+}
+
+static bool semnet_instance_is6(const struct semnet_instance *inst)
+{
+	return inst->family == AF_INET6;
 }
 
 /*
@@ -44,7 +54,10 @@ static bool semnet_instance_cost_refresh(struct semnet_net *sn,
 	bool down = false, was_down = inst->down;
 
 	semnet_assert_locked(sn);
-	if (!inst->local) {
+	if (!inst->local && semnet_instance_is6(inst)) {
+		/* Peers carry IPv4 subnets only: no cost known. */
+		cost = SEMNET_PEER_COST_UNKNOWN;
+	} else if (!inst->local) {
 		const struct semnet_peer *peer;
 
 		/* The peer stays (it is freed only under the lock). */
@@ -71,7 +84,8 @@ unsigned int semnet_instance_costs_update(struct semnet_net *sn,
 	 * doing so): the others keep their cost and need no route lookup.
 	 */
 	list_for_each_entry(inst, &sn->instance_list, list) {
-		if (subnet && !semnet_prefix_contains(subnet, inst->nsip))
+		if (subnet && (semnet_instance_is6(inst) ||
+			       !semnet_prefix_contains(subnet, inst->nsip)))
 			continue;
 		if (semnet_instance_cost_refresh(sn, inst))
 			went_down++;
@@ -87,14 +101,57 @@ void semnet_instance_peers_changed(struct semnet_net *sn,
 }
 
 /* Removes @inst from every index; the group's set must be republished. */
+/* The by-address and by-nsIP index operations, for either family. */
+static int semnet_instance_hash(struct semnet_net *sn,
+				struct semnet_instance *inst)
+{
+	if (semnet_instance_is6(inst))
+		return rhashtable_insert_fast(&sn->instances6, &inst->node,
+					      semnet_instance6_params);
+	return rhashtable_insert_fast(&sn->instances, &inst->node,
+				      semnet_instance_params);
+}
+
+static void semnet_instance_unhash(struct semnet_net *sn,
+				   struct semnet_instance *inst)
+{
+	if (semnet_instance_is6(inst))
+		rhashtable_remove_fast(&sn->instances6, &inst->node,
+				       semnet_instance6_params);
+	else
+		rhashtable_remove_fast(&sn->instances, &inst->node,
+				       semnet_instance_params);
+}
+
+/* -EEXIST: another local instance has the nsIP. */
+static int semnet_instance_hash_local(struct semnet_net *sn,
+				      struct semnet_instance *inst)
+{
+	if (semnet_instance_is6(inst))
+		return rhashtable_lookup_insert_fast(&sn->local6,
+						     &inst->local_node,
+						     semnet_local6_params);
+	return rhashtable_lookup_insert_fast(&sn->local, &inst->local_node,
+					     semnet_local_params);
+}
+
+static void semnet_instance_unhash_local(struct semnet_net *sn,
+					 struct semnet_instance *inst)
+{
+	if (semnet_instance_is6(inst))
+		rhashtable_remove_fast(&sn->local6, &inst->local_node,
+				       semnet_local6_params);
+	else
+		rhashtable_remove_fast(&sn->local, &inst->local_node,
+				       semnet_local_params);
+}
+
 static void semnet_instance_unlink(struct semnet_net *sn,
 				   struct semnet_instance *inst)
 {
-	rhashtable_remove_fast(&sn->instances, &inst->node,
-			       semnet_instance_params);
+	semnet_instance_unhash(sn, inst);
 	if (inst->local)
-		rhashtable_remove_fast(&sn->local, &inst->local_node,
-				       semnet_local_params);
+		semnet_instance_unhash_local(sn, inst);
 	if (inst->port) {
 		semnet_port_put(sn, inst->ifindex);
 		inst->port = false;
@@ -144,16 +201,24 @@ static int semnet_instance_insert(struct semnet_net *sn,
 	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
 	if (!inst)
 		return -ENOMEM;
-	inst->addr = cfg->addr;
-	inst->nsip = cfg->nsip;
+	if (cfg->family == AF_INET6) {
+		inst->addr6 = cfg->addr6;
+		inst->nsip6 = cfg->nsip6;
+		inst->family = AF_INET6;
+	} else {
+		inst->addr = cfg->addr;
+		inst->nsip = cfg->nsip;
+		inst->family = AF_INET;
+	}
 	inst->node_addr = cfg->node_addr;
 	inst->ifindex = cfg->ifindex;
 	refcount_set(&inst->ref, 1);
-	inst->local = semnet_instance_wants_local(sn, cfg->nsip);
+	inst->local = semnet_instance_wants_local(sn, inst->family, inst->nsip,
+						  &inst->nsip6);
 	/* Not published yet: nothing can have picked it. */
 	semnet_instance_cost_refresh(sn, inst);
 
-	group = semnet_group_get(sn, cfg->service, extack);
+	group = semnet_group_get(sn, cfg->service, inst->family, extack);
 	if (IS_ERR(group)) {
 		ret = PTR_ERR(group);
 		goto err_free;
@@ -175,14 +240,11 @@ static int semnet_instance_insert(struct semnet_net *sn,
 			goto err_iset;
 		inst->port = true;
 	}
-	ret = rhashtable_insert_fast(&sn->instances, &inst->node,
-				     semnet_instance_params);
+	ret = semnet_instance_hash(sn, inst);
 	if (ret)
 		goto err_port;
 	if (inst->local) {
-		ret = rhashtable_lookup_insert_fast(&sn->local,
-						    &inst->local_node,
-						    semnet_local_params);
+		ret = semnet_instance_hash_local(sn, inst);
 		if (ret) {
 			if (ret == -EEXIST)
 				NL_SET_ERR_MSG(extack,
@@ -204,8 +266,7 @@ err_hash:
 	 * Packets to its InstanceIP may have made flows to it meanwhile:
 	 * they go, and any the purge misses keep it alive, stale.
 	 */
-	rhashtable_remove_fast(&sn->instances, &inst->node,
-			       semnet_instance_params);
+	semnet_instance_unhash(sn, inst);
 	WRITE_ONCE(inst->dead, true);
 	if (inst->port)
 		semnet_port_put(sn, inst->ifindex);
@@ -282,7 +343,8 @@ int semnet_instance_add(struct semnet_net *sn,
 	int ret;
 
 	semnet_assert_locked(sn);
-	old = semnet_instance_find(sn, cfg->addr);
+	old = cfg->family == AF_INET6 ? semnet_instance_find6(sn, &cfg->addr6) :
+	      semnet_instance_find(sn, cfg->addr);
 	ret = semnet_add_allowed(mode, old);
 	if (ret == -EEXIST) {
 		NL_SET_ERR_MSG(extack, "instance address already exists");
@@ -296,7 +358,9 @@ int semnet_instance_add(struct semnet_net *sn,
 		return semnet_instance_insert(sn, cfg, extack);
 
 	/* Same service and nsIP: update in place, flows carry on. */
-	if (old->nsip == cfg->nsip && !strcmp(old->group->name, cfg->service)) {
+	if ((semnet_instance_is6(old) ? ipv6_addr_equal(&old->nsip6, &cfg->nsip6) :
+	     old->nsip == cfg->nsip) &&
+	    !strcmp(old->group->name, cfg->service)) {
 		ret = semnet_instance_move_port(sn, old, cfg->ifindex);
 		if (ret)
 			return ret;
@@ -311,6 +375,51 @@ int semnet_instance_add(struct semnet_net *sn,
 	return semnet_instance_insert(sn, cfg, extack);
 }
 
+/* semnet_instance_check() for an IPv6 instance. */
+static int semnet_instance_check6(struct semnet_net *sn,
+				  const struct semnet_node *node,
+				  const struct semnet_instance_cfg *cfg,
+				  struct netlink_ext_ack *extack)
+{
+	const struct nlattr *addr = semnet_cfg_attr(cfg->attrs,
+						    SEMNET_A_INSTANCE_ADDR6);
+	const struct nlattr *nsip = semnet_cfg_attr(cfg->attrs,
+						    SEMNET_A_INSTANCE_NSIP6);
+	unsigned int i;
+
+	if (!node->has_v6) {
+		NL_SET_ERR_MSG_ATTR(extack, addr,
+				    "the node has no IPv6 plan (platform6)");
+		return -EAFNOSUPPORT;
+	}
+	if (!semnet_prefix6_contains(&node->services6, &cfg->addr6)) {
+		NL_SET_ERR_MSG_ATTR(extack, addr,
+				    "instance address outside the IPv6 service range");
+		return -EINVAL;
+	}
+	if (semnet_service_find6(sn, &cfg->addr6)) {
+		NL_SET_ERR_MSG_ATTR(extack, addr, "address is in use by a service");
+		return -EEXIST;
+	}
+	if (!semnet_prefix6_contains(&node->platform6, &cfg->nsip6) ||
+	    semnet_prefix6_contains(&node->services6, &cfg->nsip6)) {
+		NL_SET_ERR_MSG_ATTR(extack, nsip,
+				    "nsIP must be in the IPv6 platform range, outside the IPv6 service range");
+		return -EINVAL;
+	}
+	for (i = 0; i < node->n_subnets6; i++) {
+		const struct semnet_prefix6 *subnet = &node->subnets6[i];
+
+		if (semnet_prefix6_contains(subnet, &cfg->nsip6) &&
+		    !semnet_subnet6_is_nsip(subnet, &cfg->nsip6)) {
+			NL_SET_ERR_MSG_ATTR(extack, nsip,
+					    "nsIP is the first or the gateway address of a local subnet");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Where @cfg's addresses and bridge port may be, on @node. */
 static int semnet_instance_check(struct semnet_net *sn,
 				 const struct semnet_node *node,
@@ -319,7 +428,14 @@ static int semnet_instance_check(struct semnet_net *sn,
 {
 	struct semnet_prefix subnet;
 	unsigned int i;
+	int ret;
 
+	if (cfg->family == AF_INET6) {
+		ret = semnet_instance_check6(sn, node, cfg, extack);
+		if (ret)
+			return ret;
+		goto port;
+	}
 	if (!semnet_prefix_contains(&node->services, cfg->addr)) {
 		NL_SET_ERR_MSG_ATTR(extack,
 				    semnet_cfg_attr(cfg->attrs, SEMNET_A_INSTANCE_ADDR),
@@ -349,6 +465,7 @@ static int semnet_instance_check(struct semnet_net *sn,
 			return -EINVAL;
 		}
 	}
+port:
 	if (cfg->ifindex) {
 		struct net_device *dev;
 
@@ -380,18 +497,21 @@ int semnet_instance_configure(struct semnet_net *sn,
 	if (!node)
 		return -ENODATA;
 	/* A change may leave out what stays; a new instance needs it all. */
-	old = semnet_instance_find(sn, cfg.addr);
+	old = cfg.family == AF_INET6 ? semnet_instance_find6(sn, &cfg.addr6) :
+	      semnet_instance_find(sn, cfg.addr);
 	if (old) {
 		if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_SERVICE))
 			cfg.service = old->group->name;
-		if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_NSIP))
-			cfg.nsip = old->nsip;
+		if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_NSIP) &&
+		    !semnet_cfg_has(req->given, SEMNET_A_INSTANCE_NSIP6))
+			cfg.nsip6 = old->nsip6;	/* the whole union */
 		if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_NODE))
 			cfg.node_addr = old->node_addr;
 		if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_IFINDEX))
 			cfg.ifindex = old->ifindex;
 	} else if (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_SERVICE) ||
-		   !semnet_cfg_has(req->given, SEMNET_A_INSTANCE_NSIP)) {
+		   (!semnet_cfg_has(req->given, SEMNET_A_INSTANCE_NSIP) &&
+		    !semnet_cfg_has(req->given, SEMNET_A_INSTANCE_NSIP6))) {
 		NL_SET_ERR_MSG(extack, "a new instance needs a service name and an nsIP");
 		return -EINVAL;
 	}
@@ -408,14 +528,14 @@ int semnet_instance_configure(struct semnet_net *sn,
 	return semnet_instance_add(sn, &cfg, mode, extack);
 }
 
-int semnet_instance_del(struct semnet_net *sn, __be32 addr,
-			struct netlink_ext_ack *extack)
+int semnet_instance_del_key(struct semnet_net *sn,
+			    const struct semnet_inaddr *key,
+			    struct netlink_ext_ack *extack)
 {
 	struct semnet_instance *inst;
 
 	semnet_assert_locked(sn);
-	inst = rhashtable_lookup_fast(&sn->instances, &addr,
-				      semnet_instance_params);
+	inst = semnet_instance_find_key(sn, key);
 	if (!inst) {
 		NL_SET_ERR_MSG(extack, "no instance with this address");
 		return -ENOENT;
@@ -423,26 +543,39 @@ int semnet_instance_del(struct semnet_net *sn, __be32 addr,
 	return semnet_instance_remove(sn, inst);
 }
 
-static bool semnet_flow_has_instance(const struct semnet_flow *flow,
-				     const void *group)
+/* A flush's filter: every instance, or those of one name (both families). */
+struct semnet_instance_filter {
+	const struct semnet_group *group[2];
+};
+
+static bool semnet_instance_filtered(const struct semnet_instance *inst,
+				     const struct semnet_instance_filter *f)
 {
-	return flow->inst && (!group || flow->inst->group == group);
+	return !f || inst->group == f->group[0] || inst->group == f->group[1];
+}
+
+static bool semnet_flow_has_instance(const struct semnet_flow *flow,
+				     const void *filter)
+{
+	return flow->inst && semnet_instance_filtered(flow->inst, filter);
 }
 
 void semnet_instance_flush(struct semnet_net *sn, const char *service)
 {
+	struct semnet_instance_filter filter, *f = NULL;
 	struct semnet_instance *inst, *tmp;
-	struct semnet_group *group = NULL;
 	LIST_HEAD(dead);
 
 	semnet_assert_locked(sn);
 	if (service) {
-		group = semnet_group_lookup(sn, service);
-		if (!group)
+		filter.group[0] = semnet_group_lookup_family(sn, service, AF_INET);
+		filter.group[1] = semnet_group_lookup_family(sn, service, AF_INET6);
+		if (!filter.group[0] && !filter.group[1])
 			return;
+		f = &filter;
 	}
 	list_for_each_entry_safe(inst, tmp, &sn->instance_list, list) {
-		if (group && inst->group != group)
+		if (!semnet_instance_filtered(inst, f))
 			continue;
 		semnet_instance_unlink(sn, inst);
 		list_add(&inst->list, &dead);
@@ -450,7 +583,7 @@ void semnet_instance_flush(struct semnet_net *sn, const char *service)
 		if (!inst->group->n_instances)
 			semnet_iset_commit(sn, inst->group, NULL);
 	}
-	semnet_flow_purge(sn, semnet_flow_has_instance, group);
+	semnet_flow_purge(sn, semnet_flow_has_instance, f);
 	list_for_each_entry_safe(inst, tmp, &dead, list)
 		semnet_instance_release(sn, inst);
 }
@@ -461,19 +594,18 @@ void semnet_instance_relocate(struct semnet_net *sn)
 
 	semnet_assert_locked(sn);
 	list_for_each_entry(inst, &sn->instance_list, list) {
-		bool local = semnet_instance_wants_local(sn, inst->nsip);
+		bool local = semnet_instance_wants_local(sn, inst->family,
+							 inst->nsip,
+							 &inst->nsip6);
 
 		if (local == inst->local)
 			continue;
 		if (inst->local) {
-			rhashtable_remove_fast(&sn->local, &inst->local_node,
-					       semnet_local_params);
+			semnet_instance_unhash_local(sn, inst);
 			if (inst->port)
 				semnet_port_put(sn, inst->ifindex);
 			inst->port = false;
-		} else if (rhashtable_lookup_insert_fast(&sn->local,
-							 &inst->local_node,
-							 semnet_local_params)) {
+		} else if (semnet_instance_hash_local(sn, inst)) {
 			continue;	/* nsIP taken: stays remote */
 		} else if (inst->ifindex) {
 			/*
@@ -482,7 +614,10 @@ void semnet_instance_relocate(struct semnet_net *sn)
 			 * the instance is set again.
 			 */
 			inst->port = !semnet_port_get(sn, inst->ifindex);
-			if (!inst->port)
+			if (!inst->port && semnet_instance_is6(inst))
+				net_warn_ratelimited("semnet: no memory for the port of nsIP %pI6c\n",
+						     &inst->nsip6);
+			else if (!inst->port)
 				net_warn_ratelimited("semnet: no memory for the port of nsIP %pI4\n",
 						     &inst->nsip);
 		}

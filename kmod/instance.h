@@ -17,8 +17,19 @@ struct semnet_instance {
 	struct rhash_head node;		/* by addr */
 	struct rhash_head local_node;	/* by nsip, when @local */
 	struct list_head list;		/* in sn->instance_list */
-	__be32 addr;			/* InstanceIP (key) */
-	__be32 nsip;
+	/*
+	 * An instance is of one family: a dual-stack one is two instances
+	 * of one name, each in its family's tables and group.
+	 */
+	union {				/* InstanceIP (key) */
+		__be32 addr;
+		struct in6_addr addr6;
+	};
+	union {
+		__be32 nsip;
+		struct in6_addr nsip6;
+	};
+	u8 family;			/* AF_INET, AF_INET6 */
 	__be32 node_addr;		/* underlay address of its node, 0: local */
 	int ifindex;			/* port of a local instance, 0: any */
 	bool local;
@@ -54,8 +65,15 @@ struct semnet_instance {
  * points errors at them (NULL outside netlink).
  */
 struct semnet_instance_cfg {
-	__be32 addr;
-	__be32 nsip;
+	union {				/* SEMNET_A_INSTANCE_ADDR or _ADDR6 */
+		__be32 addr;
+		struct in6_addr addr6;
+	};
+	union {				/* _NSIP or _NSIP6, the same family */
+		__be32 nsip;
+		struct in6_addr nsip6;
+	};
+	u8 family;			/* AF_INET6, or IPv4 */
 	__be32 node_addr;
 	int ifindex;
 	const char *service;
@@ -83,6 +101,40 @@ static const struct rhashtable_params semnet_local_params = {
 	.obj_cmpfn = semnet_cmp_word,
 	.automatic_shrinking = true,
 };
+
+static const struct rhashtable_params semnet_instance6_params = {
+	.head_offset = offsetof(struct semnet_instance, node),
+	.key_offset = offsetof(struct semnet_instance, addr6),
+	.key_len = sizeof(struct in6_addr),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params semnet_local6_params = {
+	.head_offset = offsetof(struct semnet_instance, local_node),
+	.key_offset = offsetof(struct semnet_instance, nsip6),
+	.key_len = sizeof(struct in6_addr),
+	.automatic_shrinking = true,
+};
+
+static inline struct semnet_instance *
+semnet_instance_lookup6(struct semnet_net *sn, const struct in6_addr *addr)
+{
+	return rhashtable_lookup(&sn->instances6, addr,
+				 semnet_instance6_params);
+}
+
+static inline struct semnet_instance *
+semnet_instance_find6(struct semnet_net *sn, const struct in6_addr *addr)
+{
+	return rhashtable_lookup_fast(&sn->instances6, addr,
+				      semnet_instance6_params);
+}
+
+static inline struct semnet_instance *
+semnet_local_lookup6(struct semnet_net *sn, const struct in6_addr *nsip)
+{
+	return rhashtable_lookup(&sn->local6, nsip, semnet_local6_params);
+}
 
 static inline struct semnet_instance *
 semnet_instance_lookup(struct semnet_net *sn, __be32 addr)
@@ -123,8 +175,26 @@ int semnet_instance_add(struct semnet_net *sn,
 			const struct semnet_instance_cfg *cfg,
 			enum semnet_add_mode mode,
 			struct netlink_ext_ack *extack);
-int semnet_instance_del(struct semnet_net *sn, __be32 addr,
-			struct netlink_ext_ack *extack);
+int semnet_instance_del_key(struct semnet_net *sn,
+			    const struct semnet_inaddr *key,
+			    struct netlink_ext_ack *extack);
+
+static inline int semnet_instance_del(struct semnet_net *sn, __be32 addr,
+				      struct netlink_ext_ack *extack)
+{
+	struct semnet_inaddr key = semnet_inaddr4(addr);
+
+	return semnet_instance_del_key(sn, &key, extack);
+}
+
+/* Either family's, for writers (see semnet_service_find()). */
+static inline struct semnet_instance *
+semnet_instance_find_key(struct semnet_net *sn,
+			 const struct semnet_inaddr *key)
+{
+	return key->family == AF_INET6 ? semnet_instance_find6(sn, &key->ip6) :
+	       semnet_instance_find(sn, key->ip);
+}
 /* Deletes every instance, or those of @service when it is not NULL. */
 void semnet_instance_flush(struct semnet_net *sn, const char *service);
 /* Re-evaluates which instances are local after the node subnets change. */

@@ -30,7 +30,8 @@
 
 static const struct nla_policy semnet_prefix_policy[SEMNET_A_PREFIX_MAX + 1] = {
 	[SEMNET_A_PREFIX_ADDR] = { .type = NLA_BE32 },
-	[SEMNET_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 32),
+	[SEMNET_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SEMNET_A_PREFIX_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 static struct netlink_range_validation semnet_flow_max_range = {
@@ -80,6 +81,9 @@ static const struct nla_policy semnet_node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_TIMEOUT_UNREPLIED] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
 	[SEMNET_A_NODE_UNREPLIED_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_flow_max_range),
 	[SEMNET_A_NODE_MODE] = NLA_POLICY_MAX(NLA_U32, SEMNET_NODE_MODE_MAX),
+	[SEMNET_A_NODE_PLATFORM6] = NLA_POLICY_NESTED(semnet_prefix_policy),
+	[SEMNET_A_NODE_SERVICE_RANGE6] = NLA_POLICY_NESTED(semnet_prefix_policy),
+	[SEMNET_A_NODE_GATEWAY6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 static const struct nla_policy semnet_service_policy[SEMNET_A_SERVICE_MAX + 1] = {
@@ -89,6 +93,7 @@ static const struct nla_policy semnet_service_policy[SEMNET_A_SERVICE_MAX + 1] =
 				      .len = SEMNET_POLICY_NAME_MAX - 1 },
 	[SEMNET_A_SERVICE_INSTANCES] = { .type = NLA_REJECT },
 	[SEMNET_A_SERVICE_COUNTERS] = { .type = NLA_REJECT },
+	[SEMNET_A_SERVICE_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 static const struct nla_policy semnet_instance_policy[SEMNET_A_INSTANCE_MAX + 1] = {
@@ -101,6 +106,8 @@ static const struct nla_policy semnet_instance_policy[SEMNET_A_INSTANCE_MAX + 1]
 	[SEMNET_A_INSTANCE_IFINDEX] = { .type = NLA_U32 },
 	[SEMNET_A_INSTANCE_COST] = { .type = NLA_REJECT },
 	[SEMNET_A_INSTANCE_DOWN] = { .type = NLA_REJECT },
+	[SEMNET_A_INSTANCE_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SEMNET_A_INSTANCE_NSIP6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 static const struct nla_policy semnet_peer_policy[SEMNET_A_PEER_MAX + 1] = {
@@ -224,8 +231,30 @@ static int semnet_put_prefix(struct sk_buff *skb, int type,
 	return 0;
 }
 
-static int semnet_get_prefix(struct semnet_prefix *p, const struct nlattr *attr,
-			     struct netlink_ext_ack *extack)
+static int semnet_put_prefix6(struct sk_buff *skb, int type,
+			      const struct semnet_prefix6 *p)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_in6_addr(skb, SEMNET_A_PREFIX_ADDR6, &p->addr) ||
+	    nla_put_u8(skb, SEMNET_A_PREFIX_LEN, p->len)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Reads a prefix of either family: *@v6 says which of @p and @p6 it
+ * filled. The family's length limit and host bits are checked here.
+ */
+static int semnet_get_prefix_any(struct semnet_prefix *p,
+				 struct semnet_prefix6 *p6, bool *v6,
+				 const struct nlattr *attr,
+				 struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SEMNET_A_PREFIX_MAX + 1];
 	int ret;
@@ -234,18 +263,71 @@ static int semnet_get_prefix(struct semnet_prefix *p, const struct nlattr *attr,
 				semnet_prefix_policy, extack);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(extack, attr, tb, SEMNET_A_PREFIX_ADDR) ||
-	    NL_REQ_ATTR_CHECK(extack, attr, tb, SEMNET_A_PREFIX_LEN)) {
-		NL_SET_ERR_MSG(extack, "a prefix needs an address and a length");
+	if (NL_REQ_ATTR_CHECK(extack, attr, tb, SEMNET_A_PREFIX_LEN) ||
+	    (!tb[SEMNET_A_PREFIX_ADDR] && !tb[SEMNET_A_PREFIX_ADDR6])) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "a prefix needs an address and a length");
 		return -EINVAL;
+	}
+	if (tb[SEMNET_A_PREFIX_ADDR] && tb[SEMNET_A_PREFIX_ADDR6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PREFIX_ADDR6],
+				    "a prefix has one address: IPv4 or IPv6, not both");
+		return -EINVAL;
+	}
+	*v6 = tb[SEMNET_A_PREFIX_ADDR6];
+	if (*v6) {
+		p6->addr = nla_get_in6_addr(tb[SEMNET_A_PREFIX_ADDR6]);
+		p6->len = nla_get_u8(tb[SEMNET_A_PREFIX_LEN]);
+		if (!semnet_prefix6_valid(p6)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "prefix has host bits set");
+			return -EINVAL;
+		}
+		return 0;
 	}
 	p->addr = nla_get_in_addr(tb[SEMNET_A_PREFIX_ADDR]);
 	p->len = nla_get_u8(tb[SEMNET_A_PREFIX_LEN]);
+	if (p->len > 32) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PREFIX_LEN],
+				    "an IPv4 prefix is at most 32 bits long");
+		return -ERANGE;
+	}
 	if (!semnet_prefix_valid(p)) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "prefix has host bits set");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* An IPv4 prefix, where only IPv4 makes sense. */
+static int semnet_get_prefix(struct semnet_prefix *p, const struct nlattr *attr,
+			     struct netlink_ext_ack *extack)
+{
+	struct semnet_prefix6 p6;
+	bool v6;
+	int ret;
+
+	ret = semnet_get_prefix_any(p, &p6, &v6, attr, extack);
+	if (!ret && v6) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "an IPv4 prefix is needed here");
+		return -EAFNOSUPPORT;
+	}
+	return ret;
+}
+
+/* An IPv6 prefix, where only IPv6 makes sense. */
+static int semnet_get_prefix6(struct semnet_prefix6 *p6,
+			      const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	struct semnet_prefix p;
+	bool v6;
+	int ret;
+
+	ret = semnet_get_prefix_any(&p, p6, &v6, attr, extack);
+	if (!ret && !v6) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "an IPv6 prefix is needed here");
+		return -EAFNOSUPPORT;
+	}
+	return ret;
 }
 
 static int semnet_node_fill(struct sk_buff *skb, struct genl_info *info,
@@ -267,7 +349,16 @@ static int semnet_node_fill(struct sk_buff *skb, struct genl_info *info,
 	for (i = 0; i < node->n_subnets; i++)
 		if (semnet_put_prefix(skb, SEMNET_A_NODE_SUBNET, &node->subnets[i]))
 			goto err;
+	for (i = 0; i < node->n_subnets6; i++)
+		if (semnet_put_prefix6(skb, SEMNET_A_NODE_SUBNET, &node->subnets6[i]))
+			goto err;
 	nla_nest_end(skb, subnets);
+	if (node->has_v6 &&
+	    (semnet_put_prefix6(skb, SEMNET_A_NODE_PLATFORM6, &node->platform6) ||
+	     semnet_put_prefix6(skb, SEMNET_A_NODE_SERVICE_RANGE6,
+				&node->services6) ||
+	     nla_put_in6_addr(skb, SEMNET_A_NODE_GATEWAY6, &node->gateway6)))
+		goto err;
 	if (nla_put_in_addr(skb, SEMNET_A_NODE_GATEWAY, node->gateway) ||
 	    (node->bridge_ifindex &&
 	     nla_put_u32(skb, SEMNET_A_NODE_BRIDGE, node->bridge_ifindex)) ||
@@ -325,20 +416,27 @@ static int semnet_node_parse_subnets(struct semnet_node_cfg *cfg,
 	int rem, ret;
 
 	cfg->n_subnets = 0;
+	cfg->n_subnets6 = 0;
 	nla_for_each_nested(sub, attr, rem) {
+		struct semnet_prefix p;
+		struct semnet_prefix6 p6;
+		bool v6;
+
 		if (nla_type(sub) != SEMNET_A_NODE_SUBNET) {
 			NL_SET_ERR_MSG_ATTR(extack, sub, "subnets holds only subnet entries");
 			return -EINVAL;
 		}
-		if (cfg->n_subnets == SEMNET_SUBNETS_MAX) {
+		ret = semnet_get_prefix_any(&p, &p6, &v6, sub, extack);
+		if (ret)
+			return ret;
+		if ((v6 ? cfg->n_subnets6 : cfg->n_subnets) == SEMNET_SUBNETS_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, sub, "too many subnets");
 			return -E2BIG;
 		}
-		ret = semnet_get_prefix(&cfg->subnets[cfg->n_subnets], sub,
-					extack);
-		if (ret)
-			return ret;
-		cfg->n_subnets++;
+		if (v6)
+			cfg->subnets6[cfg->n_subnets6++] = p6;
+		else
+			cfg->subnets[cfg->n_subnets++] = p;
 	}
 	/*
 	 * The policy cannot see inside this nest (its entries are walked
@@ -385,6 +483,20 @@ static int semnet_node_parse(struct semnet_node_cfg *cfg, struct nlattr **tb,
 	}
 	if (tb[SEMNET_A_NODE_GATEWAY])
 		cfg->gateway = nla_get_in_addr(tb[SEMNET_A_NODE_GATEWAY]);
+	if (tb[SEMNET_A_NODE_PLATFORM6]) {
+		ret = semnet_get_prefix6(&cfg->platform6,
+					 tb[SEMNET_A_NODE_PLATFORM6], extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[SEMNET_A_NODE_SERVICE_RANGE6]) {
+		ret = semnet_get_prefix6(&cfg->services6,
+					 tb[SEMNET_A_NODE_SERVICE_RANGE6], extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[SEMNET_A_NODE_GATEWAY6])
+		cfg->gateway6 = nla_get_in6_addr(tb[SEMNET_A_NODE_GATEWAY6]);
 	if (tb[SEMNET_A_NODE_BRIDGE])
 		cfg->bridge_ifindex = nla_get_u32(tb[SEMNET_A_NODE_BRIDGE]);
 	if (tb[SEMNET_A_NODE_MODE])
@@ -483,6 +595,7 @@ static int semnet_put_counters(struct sk_buff *skb, int type,
 /* A dump's cursor and filters, kept in cb->args[0] across messages. */
 struct semnet_dump {
 	struct rhashtable_iter iter;
+	struct rhashtable *next;	/* walked once @iter's table is done */
 	char service[SEMNET_NAME_MAX];	/* instance filter by name */
 	__be32 flow_service;		/* flow filters */
 	__be32 flow_instance;
@@ -493,14 +606,16 @@ static struct semnet_dump *semnet_dump_ctx(struct netlink_callback *cb)
 	return (struct semnet_dump *)cb->args[0];
 }
 
+/* A dump of @table's objects, then of @next's (when not NULL). */
 static int semnet_dump_start(struct netlink_callback *cb,
-			     struct rhashtable *table)
+			     struct rhashtable *table, struct rhashtable *next)
 {
 	struct semnet_dump *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 
 	if (!ctx)
 		return -ENOMEM;
 	rhashtable_walk_enter(table, &ctx->iter);
+	ctx->next = next;
 	cb->args[0] = (long)ctx;
 	return 0;
 }
@@ -533,7 +648,19 @@ static int semnet_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
 
 	cb->seq = READ_ONCE(sn->generation);
 	rhashtable_walk_start(&ctx->iter);
-	while ((obj = rhashtable_walk_peek(&ctx->iter))) {
+	for (;;) {
+		obj = rhashtable_walk_peek(&ctx->iter);
+		if (!obj) {
+			if (!ctx->next)
+				break;
+			/* This table is done: on to the next one. */
+			rhashtable_walk_stop(&ctx->iter);
+			rhashtable_walk_exit(&ctx->iter);
+			rhashtable_walk_enter(ctx->next, &ctx->iter);
+			ctx->next = NULL;
+			rhashtable_walk_start(&ctx->iter);
+			continue;
+		}
 		if (IS_ERR(obj)) {
 			if (PTR_ERR(obj) == -EAGAIN) {
 				/*
@@ -634,6 +761,34 @@ static int semnet_batch_apply(struct genl_info *info, int list, int type,
 	return ret;
 }
 
+/*
+ * An object's key: exactly one of its IPv4 attribute @type and IPv6 twin
+ * @type6 in @tb (of @nest). -EINVAL, extack set, otherwise.
+ */
+static int semnet_get_key(struct semnet_inaddr *key, struct nlattr **tb,
+			  int type, int type6, const struct nlattr *nest,
+			  struct netlink_ext_ack *extack)
+{
+	struct in6_addr addr6;
+
+	if (tb[type] && tb[type6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[type6],
+				    "one address, IPv4 or IPv6, not both");
+		return -EINVAL;
+	}
+	if (tb[type6]) {
+		addr6 = nla_get_in6_addr(tb[type6]);
+		*key = semnet_inaddr6(&addr6);
+		return 0;
+	}
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, type)) {
+		NL_SET_ERR_MSG(extack, "the object's address is missing");
+		return -EINVAL;
+	}
+	*key = semnet_inaddr4(nla_get_in_addr(tb[type]));
+	return 0;
+}
+
 /* --------------------------------------------------------------- service */
 static int semnet_service_fill(struct sk_buff *skb, void *obj,
 			       struct semnet_dump *ctx)
@@ -643,7 +798,9 @@ static int semnet_service_fill(struct sk_buff *skb, void *obj,
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_in_addr(skb, SEMNET_A_SERVICE_ADDR, svc->addr) ||
+	if ((svc->family == AF_INET6 ?
+	     nla_put_in6_addr(skb, SEMNET_A_SERVICE_ADDR6, &svc->addr6) :
+	     nla_put_in_addr(skb, SEMNET_A_SERVICE_ADDR, svc->addr)) ||
 	    nla_put_string(skb, SEMNET_A_SERVICE_NAME, svc->group->name) ||
 	    nla_put_string(skb, SEMNET_A_SERVICE_POLICY, svc->policy->name) ||
 	    nla_put_u32(skb, SEMNET_A_SERVICE_INSTANCES,
@@ -682,17 +839,22 @@ static int semnet_service_entry(struct semnet_net *sn, const struct nlattr *entr
 {
 	struct nlattr *tb[SEMNET_A_SERVICE_MAX + 1];
 	struct semnet_service_cfg cfg = { .attrs = tb };
+	struct semnet_inaddr key;
 	int ret;
 
 	ret = semnet_parse_nest(tb, SEMNET_A_SERVICE_MAX, entry,
 				semnet_service_policy, extack);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(extack, entry, tb, SEMNET_A_SERVICE_ADDR)) {
-		NL_SET_ERR_MSG(extack, "a service needs an address");
-		return -EINVAL;
-	}
-	cfg.addr = nla_get_in_addr(tb[SEMNET_A_SERVICE_ADDR]);
+	ret = semnet_get_key(&key, tb, SEMNET_A_SERVICE_ADDR,
+			     SEMNET_A_SERVICE_ADDR6, entry, extack);
+	if (ret)
+		return ret;
+	cfg.family = key.family;
+	if (key.family == AF_INET6)
+		cfg.addr6 = key.ip6;
+	else
+		cfg.addr = key.ip;
 	if (tb[SEMNET_A_SERVICE_NAME])
 		cfg.name = nla_data(tb[SEMNET_A_SERVICE_NAME]);
 	if (tb[SEMNET_A_SERVICE_POLICY])
@@ -728,17 +890,17 @@ static int semnet_cmd_del_service(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[SEMNET_A_SERVICE_MAX + 1];
 	int ret;
 
+	struct semnet_inaddr key;
+
 	ret = semnet_service_attrs(info, tb);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[SEMNET_A_SERVICE], tb,
-			      SEMNET_A_SERVICE_ADDR)) {
-		NL_SET_ERR_MSG(info->extack, "which service? (address missing)");
-		return -EINVAL;
-	}
+	ret = semnet_get_key(&key, tb, SEMNET_A_SERVICE_ADDR,
+			     SEMNET_A_SERVICE_ADDR6, info->attrs[SEMNET_A_SERVICE], info->extack);
+	if (ret)
+		return ret;
 	mutex_lock(&sn->lock);
-	ret = semnet_service_del(sn, nla_get_in_addr(tb[SEMNET_A_SERVICE_ADDR]),
-				 info->extack);
+	ret = semnet_service_del_key(sn, &key, info->extack);
 	mutex_unlock(&sn->lock);
 	return ret;
 }
@@ -748,19 +910,19 @@ static int semnet_cmd_get_service(struct sk_buff *skb, struct genl_info *info)
 	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
 	struct nlattr *tb[SEMNET_A_SERVICE_MAX + 1];
 	struct semnet_service *svc;
+	struct semnet_inaddr key;
 	int ret;
 
 	ret = semnet_service_attrs(info, tb);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[SEMNET_A_SERVICE], tb,
-			      SEMNET_A_SERVICE_ADDR)) {
-		NL_SET_ERR_MSG(info->extack, "which service? (address missing)");
-		return -EINVAL;
-	}
+	ret = semnet_get_key(&key, tb, SEMNET_A_SERVICE_ADDR,
+			     SEMNET_A_SERVICE_ADDR6, info->attrs[SEMNET_A_SERVICE], info->extack);
+	if (ret)
+		return ret;
 	/* The lock keeps the service alive while the reply is built. */
 	mutex_lock(&sn->lock);
-	svc = semnet_service_find(sn, nla_get_in_addr(tb[SEMNET_A_SERVICE_ADDR]));
+	svc = semnet_service_find_key(sn, &key);
 	if (svc) {
 		ret = semnet_reply(info, SEMNET_CMD_GET_SERVICE,
 				   semnet_service_reply_fill, svc);
@@ -776,7 +938,7 @@ static int semnet_service_dump_start(struct netlink_callback *cb)
 {
 	struct semnet_net *sn = semnet_pernet(sock_net(cb->skb->sk));
 
-	return semnet_dump_start(cb, &sn->services);
+	return semnet_dump_start(cb, &sn->services, &sn->services6);
 }
 
 static int semnet_service_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -808,9 +970,12 @@ static int semnet_instance_fill(struct sk_buff *skb, void *obj,
 	nest = nla_nest_start(skb, SEMNET_A_INSTANCE);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_in_addr(skb, SEMNET_A_INSTANCE_ADDR, inst->addr) ||
+	if ((inst->family == AF_INET6 ?
+	     nla_put_in6_addr(skb, SEMNET_A_INSTANCE_ADDR6, &inst->addr6) ||
+	     nla_put_in6_addr(skb, SEMNET_A_INSTANCE_NSIP6, &inst->nsip6) :
+	     nla_put_in_addr(skb, SEMNET_A_INSTANCE_ADDR, inst->addr) ||
+	     nla_put_in_addr(skb, SEMNET_A_INSTANCE_NSIP, inst->nsip)) ||
 	    nla_put_string(skb, SEMNET_A_INSTANCE_SERVICE, inst->group->name) ||
-	    nla_put_in_addr(skb, SEMNET_A_INSTANCE_NSIP, inst->nsip) ||
 	    nla_put_in_addr(skb, SEMNET_A_INSTANCE_NODE, READ_ONCE(inst->node_addr)) ||
 	    nla_put_u32(skb, SEMNET_A_INSTANCE_IFINDEX, READ_ONCE(inst->ifindex)) ||
 	    (READ_ONCE(inst->local) && nla_put_flag(skb, SEMNET_A_INSTANCE_LOCAL)) ||
@@ -831,7 +996,7 @@ static int semnet_instance_reply_fill(struct sk_buff *skb, struct genl_info *inf
 }
 
 static int semnet_instance_attrs(struct genl_info *info, struct nlattr **tb,
-				 bool need_addr)
+				 struct semnet_inaddr *key)
 {
 	int ret;
 
@@ -844,13 +1009,11 @@ static int semnet_instance_attrs(struct genl_info *info, struct nlattr **tb,
 				semnet_instance_policy, info->extack);
 	if (ret)
 		return ret;
-	if (need_addr && NL_REQ_ATTR_CHECK(info->extack,
-					   info->attrs[SEMNET_A_INSTANCE], tb,
-					   SEMNET_A_INSTANCE_ADDR)) {
-		NL_SET_ERR_MSG(info->extack, "which instance? (address missing)");
-		return -EINVAL;
-	}
-	return 0;
+	if (!key)
+		return 0;
+	return semnet_get_key(key, tb, SEMNET_A_INSTANCE_ADDR,
+			      SEMNET_A_INSTANCE_ADDR6,
+			      info->attrs[SEMNET_A_INSTANCE], info->extack);
 }
 
 /*
@@ -864,6 +1027,7 @@ static int semnet_instance_entry(struct semnet_net *sn, const struct nlattr *ent
 {
 	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
 	struct semnet_instance_cfg cfg = { .attrs = tb, .batch = batch };
+	struct semnet_inaddr key;
 	unsigned int i;
 	int ret;
 
@@ -871,19 +1035,34 @@ static int semnet_instance_entry(struct semnet_net *sn, const struct nlattr *ent
 				semnet_instance_policy, extack);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(extack, entry, tb, SEMNET_A_INSTANCE_ADDR)) {
-		NL_SET_ERR_MSG(extack, "which instance? (address missing)");
+	ret = semnet_get_key(&key, tb, SEMNET_A_INSTANCE_ADDR,
+			     SEMNET_A_INSTANCE_ADDR6, entry, extack);
+	if (ret)
+		return ret;
+	/* An instance's nsIP is of its InstanceIP's family. */
+	if (tb[key.family == AF_INET6 ? SEMNET_A_INSTANCE_NSIP :
+		SEMNET_A_INSTANCE_NSIP6]) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    tb[key.family == AF_INET6 ? SEMNET_A_INSTANCE_NSIP :
+				       SEMNET_A_INSTANCE_NSIP6],
+				    "the nsIP must be of the InstanceIP's family");
 		return -EINVAL;
 	}
 	BUILD_BUG_ON(SEMNET_A_INSTANCE_MAX >= 32);
 	for (i = 1; i <= SEMNET_A_INSTANCE_MAX; i++)
 		if (tb[i])
 			cfg.given |= BIT(i);
-	cfg.addr = nla_get_in_addr(tb[SEMNET_A_INSTANCE_ADDR]);
+	cfg.family = key.family;
+	if (key.family == AF_INET6)
+		cfg.addr6 = key.ip6;
+	else
+		cfg.addr = key.ip;
 	if (tb[SEMNET_A_INSTANCE_SERVICE])
 		cfg.service = nla_data(tb[SEMNET_A_INSTANCE_SERVICE]);
 	if (tb[SEMNET_A_INSTANCE_NSIP])
 		cfg.nsip = nla_get_in_addr(tb[SEMNET_A_INSTANCE_NSIP]);
+	if (tb[SEMNET_A_INSTANCE_NSIP6])
+		cfg.nsip6 = nla_get_in6_addr(tb[SEMNET_A_INSTANCE_NSIP6]);
 	if (tb[SEMNET_A_INSTANCE_NODE])
 		cfg.node_addr = nla_get_in_addr(tb[SEMNET_A_INSTANCE_NODE]);
 	if (tb[SEMNET_A_INSTANCE_IFINDEX])
@@ -917,14 +1096,14 @@ static int semnet_cmd_del_instance(struct sk_buff *skb, struct genl_info *info)
 {
 	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
 	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
+	struct semnet_inaddr key;
 	int ret;
 
-	ret = semnet_instance_attrs(info, tb, true);
+	ret = semnet_instance_attrs(info, tb, &key);
 	if (ret)
 		return ret;
 	mutex_lock(&sn->lock);
-	ret = semnet_instance_del(sn, nla_get_in_addr(tb[SEMNET_A_INSTANCE_ADDR]),
-				  info->extack);
+	ret = semnet_instance_del_key(sn, &key, info->extack);
 	mutex_unlock(&sn->lock);
 	return ret;
 }
@@ -934,13 +1113,14 @@ static int semnet_cmd_get_instance(struct sk_buff *skb, struct genl_info *info)
 	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
 	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
 	struct semnet_instance *inst;
+	struct semnet_inaddr key;
 	int ret;
 
-	ret = semnet_instance_attrs(info, tb, true);
+	ret = semnet_instance_attrs(info, tb, &key);
 	if (ret)
 		return ret;
 	mutex_lock(&sn->lock);
-	inst = semnet_instance_find(sn, nla_get_in_addr(tb[SEMNET_A_INSTANCE_ADDR]));
+	inst = semnet_instance_find_key(sn, &key);
 	if (inst) {
 		ret = semnet_reply(info, SEMNET_CMD_GET_INSTANCE,
 				   semnet_instance_reply_fill, inst);
@@ -959,7 +1139,7 @@ static int semnet_instance_dump_start(struct netlink_callback *cb)
 	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
 	int ret;
 
-	ret = semnet_dump_start(cb, &sn->instances);
+	ret = semnet_dump_start(cb, &sn->instances, &sn->instances6);
 	if (ret || !attrs[SEMNET_A_INSTANCE])
 		return ret;
 	ret = semnet_parse_nest(tb, SEMNET_A_INSTANCE_MAX,
@@ -985,7 +1165,7 @@ static int semnet_cmd_flush_instances(struct sk_buff *skb, struct genl_info *inf
 	int ret;
 
 	if (info->attrs[SEMNET_A_INSTANCE]) {
-		ret = semnet_instance_attrs(info, tb, false);
+		ret = semnet_instance_attrs(info, tb, NULL);
 		if (ret)
 			return ret;
 		if (tb[SEMNET_A_INSTANCE_SERVICE])
@@ -1084,7 +1264,7 @@ static int semnet_flow_dump_start(struct netlink_callback *cb)
 	struct semnet_dump *ctx;
 	int ret;
 
-	ret = semnet_dump_start(cb, &sn->flows.tuples);
+	ret = semnet_dump_start(cb, &sn->flows.tuples, NULL);
 	if (ret)
 		return ret;
 	ctx = semnet_dump_ctx(cb);
@@ -1293,7 +1473,7 @@ static int semnet_peer_dump_start(struct netlink_callback *cb)
 {
 	struct semnet_net *sn = semnet_pernet(sock_net(cb->skb->sk));
 
-	return semnet_dump_start(cb, &sn->peers);
+	return semnet_dump_start(cb, &sn->peers, NULL);
 }
 
 static int semnet_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)

@@ -63,10 +63,19 @@ int semnet_state_init(struct semnet_net *sn, struct net *net)
 	ret = rhashtable_init(&sn->local, &semnet_local_params);
 	if (ret)
 		goto err_instances;
+	ret = rhashtable_init(&sn->services6, &semnet_service6_params);
+	if (ret)
+		goto err_local;
+	ret = rhashtable_init(&sn->instances6, &semnet_instance6_params);
+	if (ret)
+		goto err_services6;
+	ret = rhashtable_init(&sn->local6, &semnet_local6_params);
+	if (ret)
+		goto err_instances6;
 	INIT_LIST_HEAD(&sn->peer_list);
 	ret = rhashtable_init(&sn->peers, &semnet_peer_params);
 	if (ret)
-		goto err_local;
+		goto err_local6;
 	ret = rhltable_init(&sn->peer_addrs, &semnet_peer_addr_params);
 	if (ret)
 		goto err_peers;
@@ -89,6 +98,12 @@ err_peer_addrs:
 	rhltable_destroy(&sn->peer_addrs);
 err_peers:
 	rhashtable_destroy(&sn->peers);
+err_local6:
+	rhashtable_destroy(&sn->local6);
+err_instances6:
+	rhashtable_destroy(&sn->instances6);
+err_services6:
+	rhashtable_destroy(&sn->services6);
 err_local:
 	rhashtable_destroy(&sn->local);
 err_instances:
@@ -134,6 +149,9 @@ void semnet_state_destroy(struct semnet_net *sn)
 	semnet_learn_destroy(sn);
 	rhltable_destroy(&sn->peer_addrs);
 	rhashtable_destroy(&sn->peers);
+	rhashtable_destroy(&sn->local6);
+	rhashtable_destroy(&sn->instances6);
+	rhashtable_destroy(&sn->services6);
 	rhashtable_destroy(&sn->local);
 	rhashtable_destroy(&sn->instances);
 	rhashtable_destroy(&sn->groups);

@@ -67,6 +67,10 @@ struct semnet_net {
 	struct rhashtable groups;	/* struct semnet_group by name */
 	struct rhashtable instances;	/* struct semnet_instance by InstanceIP */
 	struct rhashtable local;	/* local instances by nsIP */
+	/* The same three for IPv6 (the groups are per family, one table). */
+	struct rhashtable services6;
+	struct rhashtable instances6;
+	struct rhashtable local6;
 	struct list_head service_list;	/* under @lock */
 	struct list_head instance_list;	/* under @lock */
 	u32 n_services;			/* under @lock */

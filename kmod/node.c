@@ -8,6 +8,7 @@
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
+#include <net/addrconf.h>
 #include <net/netlink.h>
 
 #include "flow.h"
@@ -17,6 +18,67 @@
 #include "peer.h"
 #include "service.h"
 #include "xlate.h"
+
+/* The IPv6 half of semnet_node_validate(): the same rules. */
+static int semnet_node_validate6(const struct semnet_node *node,
+				 struct netlink_ext_ack *extack)
+{
+	unsigned int i, j;
+	bool gateway_ok = false;
+
+	if (!node->has_v6) {
+		if (node->n_subnets6) {
+			NL_SET_ERR_MSG(extack, "IPv6 subnets need an IPv6 platform range (platform6)");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!semnet_prefix6_valid(&node->platform6) || node->platform6.len < 1) {
+		NL_SET_ERR_MSG(extack, "IPv6 platform range: not a valid prefix (host bits set?)");
+		return -EINVAL;
+	}
+	if (!semnet_prefix6_valid(&node->services6)) {
+		NL_SET_ERR_MSG(extack, "IPv6 service range: not a valid prefix (host bits set?)");
+		return -EINVAL;
+	}
+	if (!semnet_prefix6_within(&node->services6, &node->platform6)) {
+		NL_SET_ERR_MSG(extack, "IPv6 service range must lie inside the IPv6 platform range");
+		return -EINVAL;
+	}
+	if (!node->n_subnets6) {
+		NL_SET_ERR_MSG(extack, "an IPv6 node needs at least one IPv6 local subnet");
+		return -EINVAL;
+	}
+	for (i = 0; i < node->n_subnets6; i++) {
+		const struct semnet_prefix6 *s = &node->subnets6[i];
+
+		if (!semnet_prefix6_valid(s) || s->len > SEMNET_SUBNET6_LEN_MAX) {
+			NL_SET_ERR_MSG(extack, "IPv6 subnet: not a valid prefix of length 0..126");
+			return -EINVAL;
+		}
+		if (!semnet_prefix6_within(s, &node->platform6)) {
+			NL_SET_ERR_MSG(extack, "IPv6 subnet must lie inside the IPv6 platform range");
+			return -EINVAL;
+		}
+		if (semnet_prefix6_overlap(s, &node->services6)) {
+			NL_SET_ERR_MSG(extack, "IPv6 subnet overlaps the IPv6 service range");
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (semnet_prefix6_overlap(s, &node->subnets6[j])) {
+				NL_SET_ERR_MSG(extack, "IPv6 subnets overlap each other");
+				return -EINVAL;
+			}
+		}
+		if (semnet_prefix6_contains(s, &node->gateway6))
+			gateway_ok = true;
+	}
+	if (!gateway_ok) {
+		NL_SET_ERR_MSG(extack, "IPv6 gateway must lie inside an IPv6 local subnet");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 int semnet_node_validate(const struct semnet_node *node,
 			 struct netlink_ext_ack *extack)
@@ -72,6 +134,34 @@ int semnet_node_validate(const struct semnet_node *node,
 		NL_SET_ERR_MSG(extack, "flow-max out of range");
 		return -ERANGE;
 	}
+	return semnet_node_validate6(node, extack);
+}
+
+/* The same for IPv6 addresses, under the caller's RCU read lock. */
+static int semnet_node_check_addresses6(struct net *net,
+					const struct semnet_node *node,
+					struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+
+	for_each_netdev_rcu(net, dev) {
+		struct inet6_dev *idev = __in6_dev_get(dev);
+		const struct inet6_ifaddr *ifa;
+
+		if (!idev)
+			continue;
+		list_for_each_entry_rcu(ifa, &idev->addr_list, if_list) {
+			if (!semnet_prefix6_contains(&node->platform6, &ifa->addr) ||
+			    semnet_node_is_local6(node, &ifa->addr))
+				continue;
+			net_info_ratelimited("semnet: IPv6 platform range overlaps %pI6c on %s\n",
+					     &ifa->addr, dev->name);
+			NL_SET_ERR_MSG_FMT(extack,
+					   "IPv6 platform range overlaps an address of this host (%pI6c on %s)",
+					   &ifa->addr, dev->name);
+			return -EADDRINUSE;
+		}
+	}
 	return 0;
 }
 
@@ -108,6 +198,8 @@ static int semnet_node_check_addresses(struct net *net,
 			goto out;
 		}
 	}
+	if (node->has_v6)
+		ret = semnet_node_check_addresses6(net, node, extack);
 out:
 	rcu_read_unlock();
 	return ret;
@@ -122,6 +214,13 @@ static bool semnet_node_same_ranges(const struct semnet_node *a,
 	       !memcmp(a->subnets, b->subnets,
 		       a->n_subnets * sizeof(a->subnets[0])) &&
 	       a->gateway == b->gateway &&
+	       a->has_v6 == b->has_v6 &&
+	       !memcmp(&a->platform6, &b->platform6, sizeof(a->platform6)) &&
+	       !memcmp(&a->services6, &b->services6, sizeof(a->services6)) &&
+	       a->n_subnets6 == b->n_subnets6 &&
+	       !memcmp(a->subnets6, b->subnets6,
+		       a->n_subnets6 * sizeof(a->subnets6[0])) &&
+	       ipv6_addr_equal(&a->gateway6, &b->gateway6) &&
 	       a->bridge_ifindex == b->bridge_ifindex && a->mode == b->mode;
 }
 
@@ -282,12 +381,24 @@ static void semnet_node_apply(struct semnet_node *node,
 	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_SERVICE_RANGE))
 		node->services = cfg->services;
 	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_SUBNETS)) {
+		/* The list replaces both families' (an IPv6 node checks). */
 		node->n_subnets = cfg->n_subnets;
 		memcpy(node->subnets, cfg->subnets,
 		       cfg->n_subnets * sizeof(node->subnets[0]));
+		node->n_subnets6 = cfg->n_subnets6;
+		memcpy(node->subnets6, cfg->subnets6,
+		       cfg->n_subnets6 * sizeof(node->subnets6[0]));
 	}
 	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_GATEWAY))
 		node->gateway = cfg->gateway;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_PLATFORM6)) {
+		node->platform6 = cfg->platform6;
+		node->has_v6 = true;
+	}
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_SERVICE_RANGE6))
+		node->services6 = cfg->services6;
+	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_GATEWAY6))
+		node->gateway6 = cfg->gateway6;
 	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_BRIDGE))
 		node->bridge_ifindex = cfg->bridge_ifindex;
 	if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_MODE))
@@ -366,6 +477,44 @@ static int semnet_node_check_mode(struct semnet_node *node,
 	return 0;
 }
 
+/*
+ * A node's IPv6 plan starts whole: the platform, the service range, the
+ * gateway and its subnets in one request; the IPv6 attributes mean
+ * nothing without the platform.
+ */
+static int semnet_node_check_v6_given(const struct semnet_node *old,
+				      const struct semnet_node_cfg *cfg,
+				      struct netlink_ext_ack *extack)
+{
+	static const int required6[] = {
+		SEMNET_A_NODE_PLATFORM6, SEMNET_A_NODE_SERVICE_RANGE6,
+		SEMNET_A_NODE_GATEWAY6, SEMNET_A_NODE_SUBNETS,
+	};
+	bool had_v6 = old && old->has_v6;
+	unsigned int i;
+
+	if (had_v6)
+		return 0;
+	if (!semnet_cfg_has(cfg->given, SEMNET_A_NODE_PLATFORM6)) {
+		if (semnet_cfg_has(cfg->given, SEMNET_A_NODE_SERVICE_RANGE6) ||
+		    semnet_cfg_has(cfg->given, SEMNET_A_NODE_GATEWAY6)) {
+			NL_SET_ERR_MSG(extack, "IPv6 service range and gateway need an IPv6 platform range (platform6)");
+			NL_SET_ERR_ATTR_MISS(extack, cfg->nest,
+					     SEMNET_A_NODE_PLATFORM6);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(required6); i++) {
+		if (!semnet_cfg_has(cfg->given, required6[i])) {
+			NL_SET_ERR_MSG(extack, "a node's IPv6 plan needs platform6, service range6, gateway6 and IPv6 subnets");
+			NL_SET_ERR_ATTR_MISS(extack, cfg->nest, required6[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 struct semnet_node *semnet_node_build(struct semnet_net *sn,
 				      const struct semnet_node_cfg *cfg,
 				      struct netlink_ext_ack *extack)
@@ -409,6 +558,9 @@ struct semnet_node *semnet_node_build(struct semnet_net *sn,
 		}
 		semnet_node_defaults(node, semnet_node_unprivileged(sn));
 	}
+	ret = semnet_node_check_v6_given(old, cfg, extack);
+	if (ret)
+		goto err;
 	semnet_node_apply(node, cfg);
 	ret = semnet_node_check_mode(node, cfg, extack);
 	if (ret)
@@ -426,7 +578,9 @@ struct semnet_node *semnet_node_build(struct semnet_net *sn,
 		goto err;
 	/* Existing services and instances must fit the new ranges. */
 	if (old && (sn->n_services || sn->n_instances) &&
-	    memcmp(&old->services, &node->services, sizeof(node->services))) {
+	    (memcmp(&old->services, &node->services, sizeof(node->services)) ||
+	     memcmp(&old->services6, &node->services6,
+		    sizeof(node->services6)))) {
 		NL_SET_ERR_MSG(extack, "cannot change the service range while services or instances exist");
 		ret = -EBUSY;
 		goto err;

@@ -31,6 +31,13 @@ struct semnet_node {
 	struct semnet_prefix subnets[SEMNET_SUBNETS_MAX]; /* local nsIPs */
 	unsigned int n_subnets;
 	__be32 gateway;			/* the bridge's address */
+	/* IPv6, when @has_v6: the same plan in the other family. */
+	bool has_v6;
+	struct semnet_prefix6 platform6;
+	struct semnet_prefix6 services6;
+	struct semnet_prefix6 subnets6[SEMNET_SUBNETS_MAX];
+	unsigned int n_subnets6;
+	struct in6_addr gateway6;
 	int bridge_ifindex;		/* the container bridge; 0 when routed */
 	u32 mode;			/* enum semnet_node_mode */
 	u32 flow_max;
@@ -72,6 +79,18 @@ static inline bool semnet_node_is_local(const struct semnet_node *node,
 	return false;
 }
 
+/* True when @addr is in one of the node's local IPv6 subnets. */
+static inline bool semnet_node_is_local6(const struct semnet_node *node,
+					 const struct in6_addr *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < node->n_subnets6; i++)
+		if (semnet_prefix6_contains(&node->subnets6[i], addr))
+			return true;
+	return false;
+}
+
 /*
  * A SET_NODE request, parsed: @given has bit SEMNET_A_NODE_x for each
  * attribute it carried, and a field is read only when its attribute was
@@ -85,6 +104,11 @@ struct semnet_node_cfg {
 	struct semnet_prefix subnets[SEMNET_SUBNETS_MAX];
 	unsigned int n_subnets;
 	__be32 gateway;
+	struct semnet_prefix6 platform6;
+	struct semnet_prefix6 services6;
+	struct semnet_prefix6 subnets6[SEMNET_SUBNETS_MAX];
+	unsigned int n_subnets6;
+	struct in6_addr gateway6;
 	int bridge_ifindex;
 	u32 mode;
 	u32 flow_max;

@@ -20,29 +20,44 @@
 /* Most services and instances a namespace may hold. */
 #define SEMNET_SERVICES_MAX	(1U << 20)
 
+/* What groups are looked up by: a name and a family. */
+struct semnet_group_key {
+	const char *name;
+	u8 family;
+};
+
 /*
  * Names are hashed and compared up to their NUL, not over the whole
  * buffer: a name is typically a tenth of SEMNET_NAME_MAX, and every
  * instance add looks its name up.
  */
+static u32 semnet_group_name_hash(const char *name, u8 family, u32 seed)
+{
+	return jhash(name, strnlen(name, SEMNET_NAME_MAX), seed ^ family);
+}
+
 static u32 semnet_group_hash(const void *data, u32 len, u32 seed)
 {
-	return jhash(data, strnlen(data, SEMNET_NAME_MAX), seed);
+	const struct semnet_group_key *key = data;
+
+	return semnet_group_name_hash(key->name, key->family, seed);
 }
 
 static u32 semnet_group_obj_hash(const void *data, u32 len, u32 seed)
 {
 	const struct semnet_group *group = data;
 
-	return semnet_group_hash(group->name, len, seed);
+	return semnet_group_name_hash(group->name, group->family, seed);
 }
 
 static int semnet_group_cmp(struct rhashtable_compare_arg *arg,
 			    const void *obj)
 {
+	const struct semnet_group_key *key = arg->key;
 	const struct semnet_group *group = obj;
 
-	return strncmp(arg->key, group->name, SEMNET_NAME_MAX);
+	return key->family != group->family ||
+	       strncmp(key->name, group->name, SEMNET_NAME_MAX);
 }
 
 const struct rhashtable_params semnet_group_params = {
@@ -55,21 +70,26 @@ const struct rhashtable_params semnet_group_params = {
 	.automatic_shrinking = true,
 };
 
-struct semnet_group *semnet_group_lookup(struct semnet_net *sn,
-					 const char *name)
+struct semnet_group *semnet_group_lookup_family(struct semnet_net *sn,
+						const char *name, u8 family)
 {
-	return rhashtable_lookup_fast(&sn->groups, name, semnet_group_params);
+	struct semnet_group_key key = { .name = name, .family = family };
+
+	return rhashtable_lookup_fast(&sn->groups, &key, semnet_group_params);
 }
 
-/* Finds or creates the group @name and takes a user reference on it. */
+/*
+ * Finds or creates the group of @name's @family instances and takes a
+ * user reference on it.
+ */
 struct semnet_group *semnet_group_get(struct semnet_net *sn, const char *name,
-				      struct netlink_ext_ack *extack)
+				      u8 family, struct netlink_ext_ack *extack)
 {
 	struct semnet_group *group;
 	int ret;
 
 	semnet_assert_locked(sn);
-	group = semnet_group_lookup(sn, name);
+	group = semnet_group_lookup_family(sn, name, family);
 	if (group) {
 		group->users++;
 		return group;
@@ -78,6 +98,7 @@ struct semnet_group *semnet_group_get(struct semnet_net *sn, const char *name,
 	if (!group)
 		return ERR_PTR(-ENOMEM);
 	strscpy(group->name, name, sizeof(group->name));
+	group->family = family;
 	INIT_LIST_HEAD(&group->instances);
 	group->users = 1;
 	refcount_set(&group->ref, 1);
@@ -311,6 +332,7 @@ int semnet_service_configure(struct semnet_net *sn,
 {
 	const struct semnet_policy *policy = NULL;
 	const struct semnet_node *node;
+	struct semnet_inaddr key;
 
 	semnet_assert_locked(sn);
 	if (cfg->name && !*cfg->name) {
@@ -329,32 +351,58 @@ int semnet_service_configure(struct semnet_net *sn,
 	node = semnet_node_required(sn, extack);
 	if (!node)
 		return -ENODATA;
-	if (!semnet_prefix_contains(&node->services, cfg->addr)) {
-		NL_SET_ERR_MSG_ATTR(extack,
-				    semnet_cfg_attr(cfg->attrs, SEMNET_A_SERVICE_ADDR),
-				    "service address outside the service range");
-		return -EINVAL;
+	if (cfg->family == AF_INET6) {
+		const struct nlattr *attr = semnet_cfg_attr(cfg->attrs,
+							    SEMNET_A_SERVICE_ADDR6);
+
+		if (!node->has_v6) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "the node has no IPv6 plan (platform6)");
+			return -EAFNOSUPPORT;
+		}
+		if (!semnet_prefix6_contains(&node->services6, &cfg->addr6)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "service address outside the IPv6 service range");
+			return -EINVAL;
+		}
+		if (semnet_instance_find6(sn, &cfg->addr6)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "address is in use by an instance");
+			return -EEXIST;
+		}
+	} else {
+		const struct nlattr *attr = semnet_cfg_attr(cfg->attrs,
+							    SEMNET_A_SERVICE_ADDR);
+
+		if (!semnet_prefix_contains(&node->services, cfg->addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "service address outside the service range");
+			return -EINVAL;
+		}
+		if (semnet_instance_find(sn, cfg->addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "address is in use by an instance");
+			return -EEXIST;
+		}
 	}
-	if (semnet_instance_find(sn, cfg->addr)) {
-		NL_SET_ERR_MSG_ATTR(extack,
-				    semnet_cfg_attr(cfg->attrs, SEMNET_A_SERVICE_ADDR),
-				    "address is in use by an instance");
-		return -EEXIST;
-	}
-	return semnet_service_add(sn, cfg->addr, cfg->name, policy, mode,
-				  extack);
+	key = cfg->family == AF_INET6 ? semnet_inaddr6(&cfg->addr6) :
+				      semnet_inaddr4(cfg->addr);
+	return semnet_service_add_key(sn, &key, cfg->name, policy, mode,
+				      extack);
 }
 
-int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
-		       const struct semnet_policy *policy,
-		       enum semnet_add_mode mode, struct netlink_ext_ack *extack)
+int semnet_service_add_key(struct semnet_net *sn,
+			   const struct semnet_inaddr *key, const char *name,
+			   const struct semnet_policy *policy,
+			   enum semnet_add_mode mode,
+			   struct netlink_ext_ack *extack)
 {
 	struct semnet_service *svc, *old;
 	struct semnet_group *group;
 	int ret;
 
 	semnet_assert_locked(sn);
-	old = semnet_service_find(sn, addr);
+	old = semnet_service_find_key(sn, key);
 	ret = semnet_add_allowed(mode, old);
 	if (ret == -EEXIST) {
 		NL_SET_ERR_MSG(extack, "service address already exists");
@@ -381,7 +429,7 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return -ENOMEM;
-	group = semnet_group_get(sn, name, extack);
+	group = semnet_group_get(sn, name, key->family, extack);
 	if (IS_ERR(group)) {
 		kfree(svc);
 		return PTR_ERR(group);
@@ -394,7 +442,11 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 			return ret;
 		}
 	}
-	svc->addr = addr;
+	if (key->family == AF_INET6)
+		svc->addr6 = key->ip6;
+	else
+		svc->addr = key->ip;
+	svc->family = key->family;
 	svc->group = group;
 	refcount_inc(&group->ref);
 	refcount_set(&svc->ref, 1);
@@ -402,7 +454,10 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 
 	if (old) {
 		/* A new object in place of the old: readers see one or the other. */
-		ret = rhashtable_replace_fast(&sn->services, &old->node,
+		ret = key->family == AF_INET6 ?
+		      rhashtable_replace_fast(&sn->services6, &old->node,
+					      &svc->node, semnet_service6_params) :
+		      rhashtable_replace_fast(&sn->services, &old->node,
 					      &svc->node, semnet_service_params);
 		if (ret)
 			goto err;
@@ -420,7 +475,10 @@ int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
 		semnet_group_put(sn, old->group);
 		semnet_service_put(old);
 	} else {
-		ret = rhashtable_insert_fast(&sn->services, &svc->node,
+		ret = key->family == AF_INET6 ?
+		      rhashtable_insert_fast(&sn->services6, &svc->node,
+					     semnet_service6_params) :
+		      rhashtable_insert_fast(&sn->services, &svc->node,
 					     semnet_service_params);
 		if (ret)
 			goto err;
@@ -441,7 +499,12 @@ err:
 static void semnet_service_unlink(struct semnet_net *sn,
 				  struct semnet_service *svc)
 {
-	rhashtable_remove_fast(&sn->services, &svc->node, semnet_service_params);
+	if (svc->family == AF_INET6)
+		rhashtable_remove_fast(&sn->services6, &svc->node,
+				       semnet_service6_params);
+	else
+		rhashtable_remove_fast(&sn->services, &svc->node,
+				       semnet_service_params);
 	/* From here on no lookup uses its flows, whatever the purge finds. */
 	WRITE_ONCE(svc->dead, true);
 	list_del(&svc->list);
@@ -457,14 +520,14 @@ static void semnet_service_release(struct semnet_net *sn,
 	semnet_service_put(svc);
 }
 
-int semnet_service_del(struct semnet_net *sn, __be32 addr,
-		       struct netlink_ext_ack *extack)
+int semnet_service_del_key(struct semnet_net *sn,
+			   const struct semnet_inaddr *key,
+			   struct netlink_ext_ack *extack)
 {
 	struct semnet_service *svc;
 
 	semnet_assert_locked(sn);
-	svc = rhashtable_lookup_fast(&sn->services, &addr,
-				     semnet_service_params);
+	svc = semnet_service_find_key(sn, key);
 	if (!svc) {
 		NL_SET_ERR_MSG(extack, "no service with this address");
 		return -ENOENT;

@@ -8,6 +8,7 @@
 #include <linux/rhashtable.h>
 #include <uapi/linux/semnet.h>
 
+#include "addr.h"
 #include "cfg.h"
 #include "hash.h"
 #include "netns.h"
@@ -68,6 +69,11 @@ void semnet_iset_free(struct semnet_iset *iset);
 struct semnet_group {
 	struct rhash_head node;
 	char name[SEMNET_NAME_MAX];	/* key, NUL padded */
+	/*
+	 * Key too: a name's IPv4 and IPv6 instances are two groups, so that
+	 * a ServiceIP picks only instances of its own family (no NAT46).
+	 */
+	u8 family;
 	struct semnet_iset __rcu *iset;
 	struct list_head instances;	/* under the netns lock */
 	u32 n_instances;
@@ -119,7 +125,11 @@ void semnet_batch_commit(struct semnet_net *sn, struct semnet_batch *batch);
 struct semnet_service {
 	struct rhash_head node;
 	struct list_head list;		/* in sn->service_list */
-	__be32 addr;			/* key */
+	union {				/* key, in sn->services(6) */
+		__be32 addr;
+		struct in6_addr addr6;
+	};
+	u8 family;			/* AF_INET, AF_INET6 */
 	bool dead;			/* unlinked: its flows are stale */
 	refcount_t ref;
 	struct semnet_group *group;
@@ -138,6 +148,12 @@ static const struct rhashtable_params semnet_service_params = {
 	.obj_cmpfn = semnet_cmp_word,
 	.automatic_shrinking = true,
 };
+static const struct rhashtable_params semnet_service6_params = {
+	.head_offset = offsetof(struct semnet_service, node),
+	.key_offset = offsetof(struct semnet_service, addr6),
+	.key_len = sizeof(struct in6_addr),
+	.automatic_shrinking = true,
+};
 extern const struct rhashtable_params semnet_group_params;
 
 /* Object references (any context): the last one frees, after RCU. */
@@ -145,14 +161,22 @@ void semnet_group_unref(struct semnet_group *group);
 void semnet_service_put(struct semnet_service *svc);
 
 struct semnet_group *semnet_group_get(struct semnet_net *sn, const char *name,
-				      struct netlink_ext_ack *extack);
+				      u8 family, struct netlink_ext_ack *extack);
 void semnet_group_put(struct semnet_net *sn, struct semnet_group *group);
 int semnet_iset_prepare(struct semnet_group *group, u32 count,
 			struct semnet_iset **new);
 void semnet_iset_commit(struct semnet_net *sn, struct semnet_group *group,
 			struct semnet_iset *new);
-struct semnet_group *semnet_group_lookup(struct semnet_net *sn,
-					 const char *name);
+/* The group of @name's instances of @family (AF_INET, AF_INET6). */
+struct semnet_group *semnet_group_lookup_family(struct semnet_net *sn,
+						const char *name, u8 family);
+
+/* The IPv4 group of @name. */
+static inline struct semnet_group *semnet_group_lookup(struct semnet_net *sn,
+						       const char *name)
+{
+	return semnet_group_lookup_family(sn, name, AF_INET);
+}
 
 /*
  * A NEW_SERVICE request, parsed: @name and @policy are NULL when it does
@@ -160,7 +184,11 @@ struct semnet_group *semnet_group_lookup(struct semnet_net *sn,
  * points errors at its attributes (NULL outside netlink).
  */
 struct semnet_service_cfg {
-	__be32 addr;
+	union {				/* SEMNET_A_SERVICE_ADDR or _ADDR6 */
+		__be32 addr;
+		struct in6_addr addr6;
+	};
+	u8 family;			/* AF_INET6, or IPv4 */
 	const char *name;
 	const char *policy;
 	struct nlattr **attrs;
@@ -175,11 +203,34 @@ int semnet_service_configure(struct semnet_net *sn,
 			     const struct semnet_service_cfg *cfg,
 			     enum semnet_add_mode mode,
 			     struct netlink_ext_ack *extack);
-int semnet_service_add(struct semnet_net *sn, __be32 addr, const char *name,
-		       const struct semnet_policy *policy,
-		       enum semnet_add_mode mode, struct netlink_ext_ack *extack);
-int semnet_service_del(struct semnet_net *sn, __be32 addr,
-		       struct netlink_ext_ack *extack);
+int semnet_service_add_key(struct semnet_net *sn,
+			   const struct semnet_inaddr *key, const char *name,
+			   const struct semnet_policy *policy,
+			   enum semnet_add_mode mode,
+			   struct netlink_ext_ack *extack);
+int semnet_service_del_key(struct semnet_net *sn,
+			   const struct semnet_inaddr *key,
+			   struct netlink_ext_ack *extack);
+
+/* The IPv4 forms, as most callers (and the KUnit suites) use them. */
+static inline int semnet_service_add(struct semnet_net *sn, __be32 addr,
+				     const char *name,
+				     const struct semnet_policy *policy,
+				     enum semnet_add_mode mode,
+				     struct netlink_ext_ack *extack)
+{
+	struct semnet_inaddr key = semnet_inaddr4(addr);
+
+	return semnet_service_add_key(sn, &key, name, policy, mode, extack);
+}
+
+static inline int semnet_service_del(struct semnet_net *sn, __be32 addr,
+				     struct netlink_ext_ack *extack)
+{
+	struct semnet_inaddr key = semnet_inaddr4(addr);
+
+	return semnet_service_del_key(sn, &key, extack);
+}
 void semnet_service_flush(struct semnet_net *sn);
 
 int semnet_tables_init(struct semnet_net *sn);
@@ -201,6 +252,27 @@ semnet_service_find(struct semnet_net *sn, __be32 addr)
 {
 	return rhashtable_lookup_fast(&sn->services, &addr,
 				      semnet_service_params);
+}
+
+static inline struct semnet_service *
+semnet_service_lookup6(struct semnet_net *sn, const struct in6_addr *addr)
+{
+	return rhashtable_lookup(&sn->services6, addr, semnet_service6_params);
+}
+
+static inline struct semnet_service *
+semnet_service_find6(struct semnet_net *sn, const struct in6_addr *addr)
+{
+	return rhashtable_lookup_fast(&sn->services6, addr,
+				      semnet_service6_params);
+}
+
+/* Either family's, for writers (see semnet_service_find()). */
+static inline struct semnet_service *
+semnet_service_find_key(struct semnet_net *sn, const struct semnet_inaddr *key)
+{
+	return key->family == AF_INET6 ? semnet_service_find6(sn, &key->ip6) :
+	       semnet_service_find(sn, key->ip);
 }
 
 #endif /* _SEMNET_SERVICE_H */

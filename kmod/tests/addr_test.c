@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit: IPv4 prefix and node-subnet arithmetic (addr.h). */
+/* KUnit: IPv4 and IPv6 prefix and node-subnet arithmetic (addr.h). */
 #include <kunit/test.h>
 #include <linux/inet.h>
 
@@ -143,6 +143,121 @@ static void semnet_addr_subnet_count_platform(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, semnet_prefix_size(32), 1ULL);
 }
 
+static struct in6_addr ip6(const char *s)
+{
+	struct in6_addr a = {};
+
+	in6_pton(s, -1, a.s6_addr, -1, NULL);
+	return a;
+}
+
+static struct semnet_prefix6 pfx6(const char *s, u8 len)
+{
+	return (struct semnet_prefix6){ .addr = ip6(s), .len = len };
+}
+
+static const struct addr6_case {
+	const char *prefix;
+	u8 len;
+	bool valid;
+	const char *addr;
+	bool in;
+} addr6_cases[] = {
+	/* Oakestra's plan: the platform, the services, a worker's /120. */
+	{ "fc00::", 7, true, "fdff:2000::5", true },
+	{ "fc00::", 7, true, "fe80::1", false },
+	{ "fdff::", 16, true, "fdff:ffff::1", true },
+	{ "fdff::", 16, true, "fdfe::1", false },
+	{ "fc00::100", 120, true, "fc00::1ff", true },
+	{ "fc00::100", 120, true, "fc00::200", false },
+	{ "fc00::100", 120, true, "fc00::ff", false },
+	/* Host bits set, in the first and in the last word. */
+	{ "fc00::1", 120, false, "fc00::1", true },
+	{ "fd00::", 7, false, "fd00::", true },
+	{ "fc00::", 129, false, "fc00::", false },
+	{ "::", 0, true, "2001:db8::1", true },
+	{ "2001:db8::1", 128, true, "2001:db8::1", true },
+	{ "2001:db8::1", 128, true, "2001:db8::2", false },
+	/* A prefix ending inside a word: /36. */
+	{ "2001:db8:f000::", 36, true, "2001:db8:ffff::", true },
+	{ "2001:db8:f000::", 36, true, "2001:db9:f000::", false },
+};
+
+static void semnet_addr6_valid_contains(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(addr6_cases); i++) {
+		const struct addr6_case *c = &addr6_cases[i];
+		struct semnet_prefix6 p = pfx6(c->prefix, c->len);
+		struct in6_addr a = ip6(c->addr);
+
+		KUNIT_EXPECT_EQ_MSG(test, semnet_prefix6_valid(&p), c->valid,
+				    "%s/%u", c->prefix, c->len);
+		if (c->len <= 128)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    semnet_prefix6_contains(&p, &a),
+					    c->in, "%s in %s/%u", c->addr,
+					    c->prefix, c->len);
+	}
+}
+
+static void semnet_addr6_within_overlap(struct kunit *test)
+{
+	struct semnet_prefix6 platform = pfx6("fc00::", 7);
+	struct semnet_prefix6 services = pfx6("fdff::", 16);
+	struct semnet_prefix6 node = pfx6("fc00::100", 120);
+	struct semnet_prefix6 inside = pfx6("fdff:2000::", 120);
+	struct semnet_prefix6 ula = pfx6("fd12:3456::", 32);
+	struct semnet_prefix6 doc = pfx6("2001:db8::", 32);
+
+	KUNIT_EXPECT_TRUE(test, semnet_prefix6_within(&services, &platform));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix6_within(&platform, &services));
+	KUNIT_EXPECT_TRUE(test, semnet_prefix6_within(&node, &platform));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix6_overlap(&node, &services));
+	KUNIT_EXPECT_TRUE(test, semnet_prefix6_overlap(&inside, &services));
+	KUNIT_EXPECT_TRUE(test, semnet_prefix6_overlap(&platform, &ula));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix6_overlap(&ula, &services));
+	KUNIT_EXPECT_FALSE(test, semnet_prefix6_overlap(&doc, &platform));
+}
+
+static void semnet_addr6_subnet(struct kunit *test)
+{
+	struct semnet_prefix6 node = pfx6("fc00::100", 120);
+	struct semnet_prefix6 big = pfx6("fc00:0:0:1::", 64);
+	struct semnet_prefix6 tiny = pfx6("fc00::ffff:fffc", 126);
+	struct semnet_prefix6 too_small = pfx6("fc00::ffff:fffe", 127);
+	struct in6_addr gw = semnet_subnet6_gateway(&node);
+	struct in6_addr a;
+
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&gw, &(struct in6_addr){
+		.s6_addr32 = { htonl(0xfc000000), 0, 0, htonl(0x101) } }));
+	/* ::0 and ::1 of the subnet are not nsIPs; ::2 .. ::ff are. */
+	a = ip6("fc00::100");
+	KUNIT_EXPECT_FALSE(test, semnet_subnet6_is_nsip(&node, &a));
+	a = ip6("fc00::101");
+	KUNIT_EXPECT_FALSE(test, semnet_subnet6_is_nsip(&node, &a));
+	a = ip6("fc00::102");
+	KUNIT_EXPECT_TRUE(test, semnet_subnet6_is_nsip(&node, &a));
+	a = ip6("fc00::1ff");
+	KUNIT_EXPECT_TRUE(test, semnet_subnet6_is_nsip(&node, &a));
+	a = ip6("fc00::200");
+	KUNIT_EXPECT_FALSE(test, semnet_subnet6_is_nsip(&node, &a));
+	/* A /64: the host part spans words. */
+	a = ip6("fc00:0:0:1:ffff::");
+	KUNIT_EXPECT_TRUE(test, semnet_subnet6_is_nsip(&big, &a));
+	a = ip6("fc00:0:0:1::1");
+	KUNIT_EXPECT_FALSE(test, semnet_subnet6_is_nsip(&big, &a));
+	/* The last /126 of a word: its gateway does not carry over. */
+	gw = semnet_subnet6_gateway(&tiny);
+	a = ip6("fc00::ffff:fffd");
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&gw, &a));
+	a = ip6("fc00::ffff:ffff");
+	KUNIT_EXPECT_TRUE(test, semnet_subnet6_is_nsip(&tiny, &a));
+	a = ip6("fc00::ffff:ffff");
+	KUNIT_EXPECT_FALSE(test, semnet_subnet6_is_nsip(&too_small, &a));
+}
+
 static struct kunit_case semnet_addr_cases[] = {
 	KUNIT_CASE(semnet_addr_mask),
 	KUNIT_CASE(semnet_addr_prefix_valid),
@@ -150,6 +265,9 @@ static struct kunit_case semnet_addr_cases[] = {
 	KUNIT_CASE(semnet_addr_within_overlap),
 	KUNIT_CASE(semnet_addr_subnet26),
 	KUNIT_CASE(semnet_addr_subnet_count_platform),
+	KUNIT_CASE(semnet_addr6_valid_contains),
+	KUNIT_CASE(semnet_addr6_within_overlap),
+	KUNIT_CASE(semnet_addr6_subnet),
 	{}
 };
 

@@ -186,7 +186,95 @@ test_big_dump() {
 	rm -f "$batch"
 }
 
+# IPv6 beside IPv4, in a node of its own (n6): the node's IPv6 plan, and
+# IPv6 services and instances, each refusal with its errno and reason.
+N6=(ip netns exec n6)
+V4PLAN='PLATFORM{ADDR:ip:172.16.0.0,LEN:u8:12},SERVICE_RANGE{ADDR:ip:172.30.0.0,LEN:u8:16},GATEWAY:ip:172.16.0.1'
+V6PLAN='PLATFORM6{ADDR6:ip6:fc00::,LEN:u8:7},SERVICE_RANGE6{ADDR6:ip6:fdff::,LEN:u8:16},GATEWAY6:ip6:fc00::101'
+SUB4='SUBNET{ADDR:ip:172.16.0.0,LEN:u8:26}'
+SUB6='SUBNET{ADDR6:ip6:fc00::100,LEN:u8:120}'
+genl6() { "${N6[@]}" "$GENL" "$@"; }
+# rejects6 WHAT ERRNO MESSAGE_REGEX CMD ATTR...: refused with that errno
+# and reason (n6's tables are checked by the cases themselves).
+rejects6() {
+	local what=$1 errno=$2 msg=$3 out
+	shift 3
+	out=$(genl6 "$@")
+	tap_match "$what: errno $errno" "$out" "^errno $errno( |$)"
+	tap_match "$what: says why" "$out" "$msg"
+}
+
+test_ipv6_node() {
+	local br
+	topo_node n6 172.16.0.0/26 172.16.0.1
+	br=$("${N6[@]}" cat /sys/class/net/br0/ifindex)
+	rejects6 "an IPv6 plan without its gateway" 22 "needs platform6, service range6, gateway6" \
+		SET_NODE "NODE{$V4PLAN,BRIDGE:u32:$br,SUBNETS{$SUB4,$SUB6},PLATFORM6{ADDR6:ip6:fc00::,LEN:u8:7},SERVICE_RANGE6{ADDR6:ip6:fdff::,LEN:u8:16}}"
+	rejects6 "an IPv6 subnet without an IPv6 plan" 22 "IPv6 subnets need an IPv6 platform" \
+		SET_NODE "NODE{$V4PLAN,BRIDGE:u32:$br,SUBNETS{$SUB4,$SUB6}}"
+	rejects6 "an IPv4 prefix as platform6" 97 "an IPv6 prefix is needed" \
+		SET_NODE "NODE{$V4PLAN,BRIDGE:u32:$br,SUBNETS{$SUB4,$SUB6},PLATFORM6{ADDR:ip:10.0.0.0,LEN:u8:8},SERVICE_RANGE6{ADDR6:ip6:fdff::,LEN:u8:16},GATEWAY6:ip6:fc00::101}"
+	rejects6 "an IPv6 prefix as platform" 97 "an IPv4 prefix is needed" \
+		SET_NODE "NODE{PLATFORM{ADDR6:ip6:fc00::,LEN:u8:7}}"
+	rejects6 "a prefix with both addresses" 22 "not both" \
+		SET_NODE "NODE{PLATFORM{ADDR:ip:172.16.0.0,ADDR6:ip6:fc00::,LEN:u8:12}}"
+	rejects6 "an IPv6 prefix of 129 bits" 34 "." \
+		SET_NODE "NODE{PLATFORM6{ADDR6:ip6:fc00::,LEN:u8:129}}"
+	rejects6 "an IPv6 address of 4 bytes" 34 "." \
+		SET_NODE "NODE{GATEWAY6:raw:fc000000}"
+	rejects6 "an IPv6 /127 subnet" 22 "0\.\.126" \
+		SET_NODE "NODE{$V4PLAN,$V6PLAN,BRIDGE:u32:$br,SUBNETS{$SUB4,SUBNET{ADDR6:ip6:fc00::100,LEN:u8:127}}}"
+	rejects6 "an IPv6 subnet in the service range" 22 "overlaps the IPv6 service range" \
+		SET_NODE "NODE{$V4PLAN,$V6PLAN,BRIDGE:u32:$br,SUBNETS{$SUB4,SUBNET{ADDR6:ip6:fdff::,LEN:u8:120}}}"
+	"${N6[@]}" ip link add dummy6 type dummy
+	"${N6[@]}" ip addr add fd00::1/64 dev dummy6 nodad
+	rejects6 "an IPv6 platform over a host address" 98 "IPv6 platform range overlaps an address of this host" \
+		SET_NODE "NODE{$V4PLAN,$V6PLAN,BRIDGE:u32:$br,SUBNETS{$SUB4,$SUB6}}"
+	"${N6[@]}" ip link del dummy6
+	tap_eq "a node with both plans" \
+		"$(genl6 SET_NODE "NODE{$V4PLAN,$V6PLAN,BRIDGE:u32:$br,SUBNETS{$SUB4,$SUB6}}")" "errno 0"
+	rejects6 "a subnet list that drops IPv6" 22 "at least one IPv6 local subnet" \
+		SET_NODE "NODE{SUBNETS{$SUB4}}"
+	tap_eq "a change of the IPv4 side alone" "$(genl6 SET_NODE 'NODE{FLOW_MAX:u32:5000}')" "errno 0"
+}
+
+test_ipv6_objects() {
+	tap_eq "an IPv6 service" \
+		"$(genl6 NEW_SERVICE 'SERVICE{ADDR6:ip6:fdff:2000::1,NAME:str:s}')" "errno 0"
+	tap_eq "the same name's IPv4 service" \
+		"$(genl6 NEW_SERVICE 'SERVICE{ADDR:ip:172.30.0.1,NAME:str:s}')" "errno 0"
+	tap_eq "found by its IPv6 address" \
+		"$(genl6 GET_SERVICE 'SERVICE{ADDR6:ip6:fdff:2000::1}')" "errno 0"
+	rejects6 "a service with both addresses" 22 "not both" \
+		NEW_SERVICE 'SERVICE{ADDR:ip:172.30.0.2,ADDR6:ip6:fdff:2000::2,NAME:str:x}'
+	rejects6 "an IPv6 service outside its range" 22 "outside the IPv6 service range" \
+		NEW_SERVICE 'SERVICE{ADDR6:ip6:fc00::5,NAME:str:x}'
+	rejects6 "an IPv6 address of 15 bytes" 34 "." \
+		NEW_SERVICE 'SERVICE{ADDR6:raw:fdff20000000000000000000000000,NAME:str:x}'
+	tap_eq "an IPv6 instance" \
+		"$(genl6 NEW_INSTANCE 'INSTANCE{ADDR6:ip6:fdff::2,SERVICE:str:s,NSIP6:ip6:fc00::102}')" "errno 0"
+	rejects6 "an IPv6 instance with an IPv4 nsIP" 22 "family" \
+		NEW_INSTANCE 'INSTANCE{ADDR6:ip6:fdff::3,SERVICE:str:s,NSIP:ip:172.16.0.3}'
+	rejects6 "an IPv6 nsIP that is the gateway" 22 "gateway" \
+		NEW_INSTANCE 'INSTANCE{ADDR6:ip6:fdff::3,SERVICE:str:s,NSIP6:ip6:fc00::101}'
+	rejects6 "a second local instance on one nsIP" 17 "nsIP" \
+		NEW_INSTANCE 'INSTANCE{ADDR6:ip6:fdff::3,SERVICE:str:s,NSIP6:ip6:fc00::102}'
+	rejects6 "an IPv6 instance on a service's address" 17 "in use by a service" \
+		NEW_INSTANCE 'INSTANCE{ADDR6:ip6:fdff:2000::1,SERVICE:str:s,NSIP6:ip6:fc00::103}'
+	tap_eq "deleted by its IPv6 address" \
+		"$(genl6 DEL_INSTANCE 'INSTANCE{ADDR6:ip6:fdff::2}')" "errno 0"
+	rejects6 "gone" 2 "no instance" GET_INSTANCE 'INSTANCE{ADDR6:ip6:fdff::2}'
+	tap_eq "the IPv6 service deleted" \
+		"$(genl6 DEL_SERVICE 'SERVICE{ADDR6:ip6:fdff:2000::1}')" "errno 0"
+	tap_eq "the IPv4 one stays" "$(genl6 GET_SERVICE 'SERVICE{ADDR:ip:172.30.0.1}')" "errno 0"
+	tap_eq "node del" "$(genl6 DEL_NODE)" "errno 0"
+	tap_eq "an IPv4-only node" "$(genl6 SET_NODE "NODE{$V4PLAN,BRIDGE:u32:$("${N6[@]}" cat /sys/class/net/br0/ifindex),SUBNETS{$SUB4}}")" "errno 0"
+	rejects6 "IPv6 objects on an IPv4-only node" 97 "no IPv6 plan" \
+		NEW_SERVICE 'SERVICE{ADDR6:ip6:fdff:2000::1,NAME:str:s}'
+	ip netns del n6
+}
+
 tap_cases test_config test_missing_attrs test_malformed_attrs test_out_of_range \
 	test_set_peer test_peer_replace test_unknown_attrs test_cli_errors \
-	test_permissions test_node_del test_big_dump
+	test_permissions test_node_del test_big_dump test_ipv6_node test_ipv6_objects
 tap_done

@@ -8,7 +8,7 @@ Usage: genl.py CMD ATTR...
        genl.py --batch < FILE      (one "CMD ATTR..." request a line)
   CMD   a SEMNET_CMD_* name without the prefix (e.g. NEW_SERVICE), or a number
   ATTR  TYPE:KIND:VALUE at the top level, or NEST{...} nests, e.g.
-        'SERVICE{ADDR:ip:172.30.0.9,NAME:str:x}'  KIND: ip u8 u16 u32 str
+        'SERVICE{ADDR:ip:172.30.0.9,NAME:str:x}'  KIND: ip ip6 u8 u16 u32 str
         bytes(N) raw(hex) flag; TYPE: a name from the header or a number.
 Names are read from include/uapi/linux/semnet.h so they never drift.
 """
@@ -55,6 +55,8 @@ def attr(atype, payload):
 def value(kind, text):
     if kind == "ip":
         return socket.inet_aton(text)
+    if kind == "ip6":
+        return socket.inet_pton(socket.AF_INET6, text)
     if kind in ("u8", "u16", "u32"):
         return struct.pack({"u8": "B", "u16": "H", "u32": "I"}[kind], int(text, 0))
     if kind == "str":
@@ -89,6 +91,8 @@ def split_top(text):
 NEST_MEMBERS = {
     "SEMNET_A_NODE_PLATFORM": "SEMNET_A_PREFIX_",
     "SEMNET_A_NODE_SERVICE_RANGE": "SEMNET_A_PREFIX_",
+    "SEMNET_A_NODE_PLATFORM6": "SEMNET_A_PREFIX_",
+    "SEMNET_A_NODE_SERVICE_RANGE6": "SEMNET_A_PREFIX_",
     "SEMNET_A_NODE_SUBNETS": "SEMNET_A_NODE_",
     "SEMNET_A_NODE_SUBNET": "SEMNET_A_PREFIX_",
     "SEMNET_A_SERVICE_COUNTERS": "SEMNET_A_COUNTERS_",

@@ -24,7 +24,11 @@
  *  - instance: an InstanceIP of a named service, with the nsIP it has while
  *    deployed and the node that hosts it.
  *  - flow: a translated connection (read-only; dump and flush).
- * Addresses are IPv4, network byte order (NLA_BE32). Ports of flows are
+ * IPv4 addresses are network byte order (NLA_BE32). IPv6 addresses are
+ * struct in6_addr (16 bytes) in attributes of their own, the IPv4 one's
+ * twin with a 6 at the end of its name (_ADDR6 beside _ADDR): IPv4-only
+ * requests and replies are what they always were, and a module without
+ * IPv6 refuses an IPv6 attribute as an unknown one. Ports of flows are
  * NLA_BE16 as on the wire; configured ports (tunnel, peer) are host-order
  * u16.
  */
@@ -133,11 +137,16 @@ enum semnet_info_attr {
 };
 #define SEMNET_A_INFO_MAX (__SEMNET_A_INFO_MAX - 1)
 
-/* An IPv4 prefix: used for ranges and subnets. */
+/*
+ * A prefix: used for ranges and subnets. It carries exactly one of
+ * _ADDR (IPv4) and _ADDR6 (IPv6); where only one family makes sense (an
+ * IPv4 range, an IPv6 range), the other is refused.
+ */
 enum semnet_prefix_attr {
 	SEMNET_A_PREFIX_UNSPEC,
 	SEMNET_A_PREFIX_ADDR,		/* be32: network address (host bits zero) */
-	SEMNET_A_PREFIX_LEN,		/* u8: 0..32 */
+	SEMNET_A_PREFIX_LEN,		/* u8: 0..32 (IPv4), 0..128 (IPv6) */
+	SEMNET_A_PREFIX_ADDR6,		/* in6: network address (host bits zero) */
 
 	__SEMNET_A_PREFIX_MAX
 };
@@ -177,6 +186,19 @@ enum semnet_node_attr {
 	 * Absent from a new node's request: bridged.
 	 */
 	SEMNET_A_NODE_MODE,
+	/*
+	 * IPv6 beside IPv4 (optional: a node without them is IPv4-only).
+	 * _PLATFORM6 and _SERVICE_RANGE6 come together, the IPv6 twins of
+	 * _PLATFORM and _SERVICE_RANGE; _SUBNETS may then hold IPv6 prefixes
+	 * too (up to SEMNET_SUBNETS_MAX of each family, each at most a /126;
+	 * its nsIPs are ::2 and up, ::1 is the gateway); _GATEWAY6 is the
+	 * IPv6 gateway, inside an IPv6 local subnet, needed once there is
+	 * one. A node's IPv6 plan can be changed but not removed, except by
+	 * DEL_NODE.
+	 */
+	SEMNET_A_NODE_PLATFORM6,	/* nest prefix (_ADDR6) */
+	SEMNET_A_NODE_SERVICE_RANGE6,	/* nest prefix (_ADDR6) */
+	SEMNET_A_NODE_GATEWAY6,		/* in6 */
 
 	__SEMNET_A_NODE_MAX
 };
@@ -224,6 +246,12 @@ enum semnet_service_attr {
 	SEMNET_A_SERVICE_POLICY,	/* string: "rr", "random", "mh", "closest" */
 	SEMNET_A_SERVICE_INSTANCES,	/* u32, read-only: instances of the name */
 	SEMNET_A_SERVICE_COUNTERS,	/* nest: enum semnet_counters_attr */
+	/*
+	 * in6: an IPv6 ServiceIP (key), in place of _ADDR: a service has
+	 * exactly one of the two, in its family's service range, and
+	 * balances over the instances of its name and family only.
+	 */
+	SEMNET_A_SERVICE_ADDR6,
 
 	__SEMNET_A_SERVICE_MAX
 };
@@ -251,6 +279,13 @@ enum semnet_instance_attr {
 	 */
 	SEMNET_A_INSTANCE_COST,
 	SEMNET_A_INSTANCE_DOWN,
+	/*
+	 * An IPv6 instance: in6 InstanceIP (key) and nsIP, in place of
+	 * _ADDR and _NSIP (never mixed). A dual-stack instance is two
+	 * instances of one service name, one of each family.
+	 */
+	SEMNET_A_INSTANCE_ADDR6,
+	SEMNET_A_INSTANCE_NSIP6,
 
 	__SEMNET_A_INSTANCE_MAX
 };
