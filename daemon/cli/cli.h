@@ -115,6 +115,8 @@ int sn_cmd_show(void);
 
 /* Parses a positional address argument; prints the usage error itself. */
 int sn_positional_addr(const char *what, const char *arg, uint32_t *be);
+/* The same for an address of either family. */
+int sn_positional_inaddr(const char *what, const char *arg, struct sn_inaddr *a);
 /* Parses keywords; prints the usage error itself. Returns 0 or SN_EXIT_USAGE. */
 int sn_keywords(const char *what, const struct sn_kw *kw, size_t nkw,
 		int argc, char **argv, struct sn_kwval *out);
@@ -179,21 +181,29 @@ void sn_build_failed(int err) __attribute__((noreturn));
  * printed (text cells and JSON) and sorted.
  */
 
-/* The CLI's parsed prefixes and the family's are the same pair. */
+/* The CLI's parsed prefixes and the family's hold the same. */
 static inline struct sn_kprefix sn_kprefix_of(const struct sn_prefix *p)
 {
-	return (struct sn_kprefix){ .addr = p->addr, .len = p->len };
+	return (struct sn_kprefix){ .addr = p->addr, .len = p->len,
+				    .family = p->family == AF_INET6 ? AF_INET6 : AF_INET,
+				    .addr6 = p->addr6 };
+}
+static inline struct sn_prefix sn_prefix_of(const struct sn_kprefix *k)
+{
+	return (struct sn_prefix){ .addr = k->addr, .len = k->len,
+				   .family = sn_kprefix_is6(k) ? AF_INET6 : AF_INET,
+				   .addr6 = k->addr6 };
 }
 static inline const char *sn_fmt_kprefix(const struct sn_kprefix *k,
 					 char buf[SN_PREFIX_STRLEN])
 {
-	const struct sn_prefix p = { .addr = k->addr, .len = k->len };
+	const struct sn_prefix p = sn_prefix_of(k);
 
 	return sn_fmt_prefix(&p, buf);
 }
 static inline json_t *sn_json_kprefix(const struct sn_kprefix *k)
 {
-	const struct sn_prefix p = { .addr = k->addr, .len = k->len };
+	const struct sn_prefix p = sn_prefix_of(k);
 
 	return sn_json_prefix(&p);
 }
@@ -223,6 +233,9 @@ json_t *sn_json_cost(uint32_t cost);
 
 /* Two network-order addresses in address order, for qsort: -1, 0 or 1. */
 int sn_cmp_addr(uint32_t a, uint32_t b);
+/* Two addresses of either family: IPv4 first, then by address. */
+int sn_cmp_inaddr(int fa, uint32_t a, const struct in6_addr *a6,
+		  int fb, uint32_t b, const struct in6_addr *b6);
 
 /*
  * --- objects (object.c) ---
@@ -263,6 +276,11 @@ void sn_list_free(const struct sn_list_ops *ops, void *list);
  */
 enum sn_jtype {
 	SN_J_ADDR,		/* uint32_t, network order: "a.b.c.d" */
+	/*
+	 * Either family: the struct in6_addr at off6 when the object has
+	 * attr6 (its present mask), else SN_J_ADDR at off.
+	 */
+	SN_J_INADDR,
 	SN_J_NODE,		/* the same, or null when 0 (this node) */
 	SN_J_PREFIX,		/* struct sn_kprefix: "a.b.c.d/n" */
 	SN_J_U16,
@@ -287,8 +305,11 @@ struct sn_jfield {
 	int attr;
 	bool or_null;
 	const char *(*name_of)(unsigned int v);	/* SN_J_NAMED */
+	int attr6;				/* SN_J_INADDR */
+	size_t off6;
 };
 #define SN_JF(k, t, st, member) .key = (k), .type = (t), .off = offsetof(st, member)
+#define SN_JF6(st, member, bit) .off6 = offsetof(st, member), .attr6 = (bit)
 
 /* Adds f[0..n-1] of @obj to the JSON object @o; NULL @o is left alone. */
 void sn_json_fields(json_t *o, const void *obj, const struct sn_jfield *f, size_t n);
@@ -301,7 +322,7 @@ extern const size_t sn_counters_nfields;
 /* The positional argument that names one object. */
 enum sn_key {
 	SN_KEY_NONE,		/* none: one per namespace (the node) */
-	SN_KEY_ADDR,		/* ADDR: a uint32_t field */
+	SN_KEY_ADDR,		/* ADDR: a uint32_t field (or IPv6, see key_attr6) */
 	SN_KEY_PREFIX,		/* PREFIX: a struct sn_kprefix field */
 };
 
@@ -326,6 +347,9 @@ struct sn_object {
 	enum sn_key key;
 	int key_attr;
 	size_t key_off;
+	/* SN_KEY_ADDR of either family: an IPv6 key's attribute and field. */
+	int key_attr6;
+	size_t key_off6;
 	/* add and change (node: set and change): add's keywords */
 	const struct sn_kw *kw;
 	size_t nkw;
@@ -343,6 +367,7 @@ struct sn_object {
 };
 #define SN_OBJECT_KEY(k, st, member, bit) \
 	.key = (k), .key_attr = (bit), .key_off = offsetof(st, member)
+#define SN_OBJECT_KEY6(st, member, bit) .key_attr6 = (bit), .key_off6 = offsetof(st, member)
 #define SN_OBJECT_KW(table, nothing_msg) \
 	.kw = (table), .nkw = ARRAY_SIZE(table), .nothing = (nothing_msg)
 

@@ -13,6 +13,7 @@ void sn_node_usage(FILE *out)
 {
 	fputs("Usage: semnet node set platform PREFIX services PREFIX subnet PREFIX [subnet PREFIX ...]\n"
 	      "                       gateway ADDR { [mode bridged] bridge IFNAME | mode routed }\n"
+	      "                       [platform6 PREFIX6 services6 PREFIX6 gateway6 ADDR6]\n"
 	      "                       [flow-max N]\n"
 	      "                       [timeout-tcp SEC] [timeout-tcp-close SEC]\n"
 	      "                       [timeout-udp SEC] [timeout-icmp SEC] [tunnel-port PORT]\n"
@@ -21,6 +22,7 @@ void sn_node_usage(FILE *out)
 	      "                       [unreplied-max N]\n"
 	      "       semnet node change [platform PREFIX] [services PREFIX] [subnet PREFIX ...]\n"
 	      "                          [gateway ADDR] [mode bridged|routed] [bridge IFNAME]\n"
+	      "                          [platform6 PREFIX6] [services6 PREFIX6] [gateway6 ADDR6]\n"
 	      "                          [flow-max N] [timeout-* SEC]\n"
 	      "                          [tunnel-port PORT] [hold-* N|MS] [miss-interval MS]\n"
 	      "                          [unreplied-max N]\n"
@@ -29,9 +31,15 @@ void sn_node_usage(FILE *out)
 	      "\n"
 	      "  platform PREFIX   every semnet address (e.g. 172.16.0.0/12)\n"
 	      "  services PREFIX   ServiceIPs and InstanceIPs (e.g. 172.30.0.0/16)\n"
-	      "  subnet PREFIX     a local container subnet (e.g. 172.16.0.0/26); up to 8\n"
+	      "  subnet PREFIX     a local container subnet, IPv4 (e.g. 172.16.0.0/26) or\n"
+	      "                    IPv6 (e.g. fc00::100/120, at most a /126); up to 8 of each\n"
 	      "  gateway ADDR      the containers' gateway (e.g. 172.16.0.1): the bridge's\n"
 	      "                    address, or routed, an address of the node\n"
+	      "  platform6 PREFIX6 IPv6 beside IPv4: every semnet IPv6 address (e.g.\n"
+	      "                    fc00::/7); given with services6\n"
+	      "  services6 PREFIX6 IPv6 ServiceIPs and InstanceIPs (e.g. fdff::/16)\n"
+	      "  gateway6 ADDR6    the containers' IPv6 gateway (e.g. fc00::101), in an\n"
+	      "                    IPv6 subnet; needed once there is one\n"
 	      "  mode MODE         how containers attach: bridged (the default: ports of\n"
 	      "                    the bridge) or routed (no bridge: each container's\n"
 	      "                    host-side veth is routed, a /32 route to its nsIP, and\n"
@@ -52,7 +60,8 @@ void sn_node_usage(FILE *out)
 	      "unreplied 30, unreplied-max 1024, hold-packets 4, hold-total 256,\n"
 	      "hold-timeout 2000, miss-interval 200 (those\n"
 	      "of the module); on a configured node what is left out stays as it was.\n"
-	      "`node change` updates just the values given (subnets: all of them); mode\n"
+	      "`node change` updates just the values given (subnets: all of them, both\n"
+	      "families); the IPv6 plan can be changed, not removed (but by node del); mode\n"
 	      "routed drops the bridge, mode bridged needs one. `node\n"
 	      "del` removes the configuration with every service, instance and flow.\n",
 	      out);
@@ -85,6 +94,12 @@ json_t *sn_node_json(const struct sn_node *n)
 	json_object_set_new(o, "subnets", subnets);
 	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY))
 		json_object_set_new(o, "gateway", sn_json_addr(n->gateway));
+	if (SN_HAS(n, SEMNET_A_NODE_PLATFORM6))
+		json_object_set_new(o, "platform6", sn_json_kprefix(&n->platform6));
+	if (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE6))
+		json_object_set_new(o, "service_range6", sn_json_kprefix(&n->service_range6));
+	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY6))
+		json_object_set_new(o, "gateway6", sn_json_addr6(&n->gateway6));
 	if (SN_HAS(n, SEMNET_A_NODE_MODE)) {
 		const char *mode = mode_name(n->mode);
 
@@ -129,6 +144,12 @@ void sn_node_text(struct sn_table *t, const struct sn_node *n)
 		pair(t, "subnet", sn_fmt_kprefix(&n->subnets[k], buf));
 	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY))
 		pair(t, "gateway", sn_fmt_addr(n->gateway, buf));
+	if (SN_HAS(n, SEMNET_A_NODE_PLATFORM6))
+		pair(t, "platform6", sn_fmt_kprefix(&n->platform6, buf));
+	if (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE6))
+		pair(t, "services6", sn_fmt_kprefix(&n->service_range6, buf));
+	if (SN_HAS(n, SEMNET_A_NODE_GATEWAY6))
+		pair(t, "gateway6", sn_fmt_addr6(&n->gateway6, buf));
 	if (SN_HAS(n, SEMNET_A_NODE_MODE)) {
 		const char *mode = mode_name(n->mode);
 
@@ -160,8 +181,8 @@ static const struct sn_kw node_kw[] = {
 	  SN_KW_FIELD(struct sn_node, platform, SEMNET_A_NODE_PLATFORM) },
 	{ SN_KW("services", SN_KW_PREFIX, SN_KW_REQUIRED, 0, NULL),
 	  SN_KW_FIELD(struct sn_node, service_range, SEMNET_A_NODE_SERVICE_RANGE) },
-	/* Stored by node_finish(): up to SEMNET_SUBNETS_MAX of them. */
-	[KW_SUBNET] = { SN_KW("subnet", SN_KW_PREFIX, SN_KW_REQUIRED | SN_KW_MULTI, 0, NULL) },
+	/* Stored by node_finish(): up to SEMNET_SUBNETS_MAX of each family. */
+	[KW_SUBNET] = { SN_KW("subnet", SN_KW_PREFIX_ANY, SN_KW_REQUIRED | SN_KW_MULTI, 0, NULL) },
 	{ SN_KW("gateway", SN_KW_ADDR, SN_KW_REQUIRED, 0, NULL),
 	  SN_KW_FIELD(struct sn_node, gateway, SEMNET_A_NODE_GATEWAY) },
 	/* Required unless routed: the module says so (node set merges). */
@@ -182,6 +203,13 @@ static const struct sn_kw node_kw[] = {
 	NODE_U32("unreplied-max", 1, unreplied_max, SEMNET_A_NODE_UNREPLIED_MAX),
 	{ SN_KW("tunnel-port", SN_KW_PORT, 0, 0, NULL),
 	  SN_KW_FIELD(struct sn_node, tunnel_port, SEMNET_A_NODE_TUNNEL_PORT) },
+	/* The IPv6 plan, optional: the module checks that it is whole. */
+	{ SN_KW("platform6", SN_KW_PREFIX6, 0, 0, NULL),
+	  SN_KW_FIELD(struct sn_node, platform6, SEMNET_A_NODE_PLATFORM6) },
+	{ SN_KW("services6", SN_KW_PREFIX6, 0, 0, NULL),
+	  SN_KW_FIELD(struct sn_node, service_range6, SEMNET_A_NODE_SERVICE_RANGE6) },
+	{ SN_KW("gateway6", SN_KW_ADDR6, 0, 0, NULL),
+	  SN_KW_FIELD(struct sn_node, gateway6, SEMNET_A_NODE_GATEWAY6) },
 };
 
 /* The subnets: all of them, in the order given (parse.c refused repeats). */

@@ -57,8 +57,22 @@ static int store(const char *what, const struct sn_kw *kw, const union sn_val *v
 		sn_copy(field, kw->size, v->str);
 		break;
 	case SN_KW_PREFIX:
+	case SN_KW_PREFIX6:
+	case SN_KW_PREFIX_ANY:
 		p = sn_kprefix_of(&v->prefix);
 		memcpy(field, &p, sizeof(p));
+		break;
+	case SN_KW_ADDR6:
+		memcpy(field, &v->in.v6, sizeof(v->in.v6));
+		break;
+	case SN_KW_ADDR_ANY:
+		/* An IPv6 value goes to the field's twin. */
+		if (v->in.family == AF_INET6) {
+			memcpy((char *)obj + kw->off6, &v->in.v6, sizeof(v->in.v6));
+			set_bit(obj, kw->attr6);
+			return 0;
+		}
+		store_uint(field, kw->size, v->in.v4);
 		break;
 	case SN_KW_IFNAME:
 		/* A name must exist here and now; "none" may stand for 0. */
@@ -115,9 +129,23 @@ int sn_object_key(const struct sn_object *o, const char *what, int argc, char **
 	case SN_KEY_NONE:
 		return 0;
 	case SN_KEY_ADDR:
-		ret = sn_positional_addr(what, argc > 0 ? argv[0] : NULL, &addr);
-		if (ret)
-			return ret;
+		if (o->key_attr6) {
+			struct sn_inaddr in;
+
+			ret = sn_positional_inaddr(what, argc > 0 ? argv[0] : NULL, &in);
+			if (ret)
+				return ret;
+			if (in.family == AF_INET6) {
+				memcpy((char *)obj + o->key_off6, &in.v6, sizeof(in.v6));
+				set_bit(obj, o->key_attr6);
+				return 0;
+			}
+			addr = in.v4;
+		} else {
+			ret = sn_positional_addr(what, argc > 0 ? argv[0] : NULL, &addr);
+			if (ret)
+				return ret;
+		}
 		memcpy(field, &addr, sizeof(addr));
 		break;
 	case SN_KEY_PREFIX:
@@ -223,9 +251,13 @@ int sn_object_show(const struct sn_object *o, const char *what, int argc, char *
 {
 	const struct sn_list_ops *ops = o->list;
 	void *sel = sn_xmalloc(o->size), *list = sn_xmalloc(ops->list_size);
-	/* A key (an address) starts with a digit, a filter with a keyword. */
+	/*
+	 * A key (an address) starts with a digit or has a colon (IPv6), a
+	 * filter starts with a keyword, which has neither.
+	 */
 	bool one = argc > 0 && o->show_key &&
-		   (!o->filter_kw || (argv[0][0] >= '0' && argv[0][0] <= '9'));
+		   (!o->filter_kw || (argv[0][0] >= '0' && argv[0][0] <= '9') ||
+		    strchr(argv[0], ':'));
 	int ret;
 
 	if (one) {
@@ -342,6 +374,20 @@ int sn_cmp_addr(uint32_t a, uint32_t b)
 	return x < y ? -1 : x > y;
 }
 
+int sn_cmp_inaddr(int fa, uint32_t a, const struct in6_addr *a6,
+		  int fb, uint32_t b, const struct in6_addr *b6)
+{
+	int c;
+
+	if ((fa == AF_INET6) != (fb == AF_INET6))
+		return fa == AF_INET6 ? 1 : -1;
+	if (fa != AF_INET6)
+		return sn_cmp_addr(a, b);
+	/* Network byte order: memcmp order is numeric order. */
+	c = memcmp(a6, b6, sizeof(*a6));
+	return c < 0 ? -1 : c > 0;
+}
+
 /* --- JSON --- */
 
 /* A field of @size bytes, unsigned. */
@@ -376,6 +422,17 @@ static json_t *json_field(const void *obj, const struct sn_jfield *f)
 	uint64_t v;
 
 	switch (f->type) {
+	case SN_J_INADDR: {
+		uint32_t present;
+		struct in6_addr a6;
+
+		memcpy(&present, obj, sizeof(present));
+		if ((present >> f->attr6) & 1) {
+			memcpy(&a6, (const char *)obj + f->off6, sizeof(a6));
+			return sn_json_addr6(&a6);
+		}
+		return sn_json_addr((uint32_t)load_uint(field, 4));
+	}
 	case SN_J_ADDR:
 		return sn_json_addr((uint32_t)load_uint(field, 4));
 	case SN_J_NODE:
@@ -418,7 +475,9 @@ void sn_json_fields(json_t *o, const void *obj, const struct sn_jfield *f, size_
 	for (i = 0; i < n; i++) {
 		if (f[i].attr) {
 			memcpy(&present, obj, sizeof(present));
-			if (!((present >> f[i].attr) & 1)) {
+			/* SN_J_INADDR: either family's attribute will do. */
+			if (!((present >> f[i].attr) & 1) &&
+			    !(f[i].attr6 && ((present >> f[i].attr6) & 1))) {
 				if (f[i].or_null)
 					json_object_set_new(o, f[i].key, json_null());
 				continue;

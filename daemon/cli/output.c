@@ -74,11 +74,25 @@ const char *sn_fmt_ifname(uint32_t ifindex, char buf[SN_IFNAME_STRLEN])
 	return buf;
 }
 
+const char *sn_fmt_addr6(const struct in6_addr *a, char buf[SN_INADDR_STRLEN])
+{
+	if (!inet_ntop(AF_INET6, a, buf, SN_INADDR_STRLEN))
+		snprintf(buf, SN_INADDR_STRLEN, "?");
+	return buf;
+}
+
+const char *sn_fmt_inaddr(int family, uint32_t v4, const struct in6_addr *v6,
+			  char buf[SN_INADDR_STRLEN])
+{
+	return family == AF_INET6 ? sn_fmt_addr6(v6, buf) : sn_fmt_addr(v4, buf);
+}
+
 const char *sn_fmt_prefix(const struct sn_prefix *p, char buf[SN_PREFIX_STRLEN])
 {
-	char a[SN_ADDR_STRLEN];
+	char a[SN_INADDR_STRLEN];
 
-	snprintf(buf, SN_PREFIX_STRLEN, "%s/%u", sn_fmt_addr(p->addr, a), p->len);
+	snprintf(buf, SN_PREFIX_STRLEN, "%s/%u",
+		 sn_fmt_inaddr(p->family, p->addr, &p->addr6, a), p->len);
 	return buf;
 }
 
@@ -97,6 +111,8 @@ const char *sn_fmt_proto(uint8_t proto, char *buf, size_t len)
 		return "udp";
 	case IPPROTO_ICMP:
 		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
 	}
 	snprintf(buf, len, "%u", proto);
 	return buf;
@@ -160,6 +176,18 @@ json_t *sn_json_addr(uint32_t be)
 	char a[SN_ADDR_STRLEN];
 
 	return json_string(sn_fmt_addr(be, a));
+}
+
+json_t *sn_json_addr6(const struct in6_addr *a)
+{
+	char buf[SN_INADDR_STRLEN];
+
+	return json_string(sn_fmt_addr6(a, buf));
+}
+
+const char *sn_family_name(int family)
+{
+	return family == AF_INET6 ? "inet6" : "inet";
 }
 
 json_t *sn_json_prefix(const struct sn_prefix *p)

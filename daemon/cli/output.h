@@ -16,7 +16,8 @@
 #include "parse.h"
 
 #define SN_ADDR_STRLEN		16	/* "255.255.255.255" */
-#define SN_PREFIX_STRLEN	20	/* "255.255.255.255/32", and room for /255 */
+#define SN_INADDR_STRLEN	46	/* either family: INET6_ADDRSTRLEN */
+#define SN_PREFIX_STRLEN	50	/* either family, and room for /255 */
 #define SN_IFNAME_STRLEN	24	/* an interface name, or "if4294967295" */
 
 /* Out of memory in the CLI: print and exit(1). */
@@ -32,7 +33,12 @@ void *sn_grow(void *v, size_t n, size_t size);
 
 /* Dotted quad of a network-order address. Returns buf. */
 const char *sn_fmt_addr(uint32_t be, char buf[SN_ADDR_STRLEN]);
-/* "a.b.c.d/n". Returns buf. */
+/* An IPv6 address in canonical form (inet_ntop, RFC 5952). Returns buf. */
+const char *sn_fmt_addr6(const struct in6_addr *a, char buf[SN_INADDR_STRLEN]);
+/* An address of @family (AF_INET6: v6, else v4). Returns buf. */
+const char *sn_fmt_inaddr(int family, uint32_t v4, const struct in6_addr *v6,
+			  char buf[SN_INADDR_STRLEN]);
+/* "a.b.c.d/n" or "fc00::/7". Returns buf. */
 const char *sn_fmt_prefix(const struct sn_prefix *p, char buf[SN_PREFIX_STRLEN]);
 /* An interface's name, or "if<N>" when this namespace has no such ifindex. */
 const char *sn_fmt_ifname(uint32_t ifindex, char buf[SN_IFNAME_STRLEN]);
@@ -53,6 +59,9 @@ const char *sn_snake(const char *s, char *buf, size_t len);
 
 /* JSON values; NULL only when out of memory. */
 json_t *sn_json_addr(uint32_t be);
+json_t *sn_json_addr6(const struct in6_addr *a);
+/* "inet" or "inet6", as ip -j spells a family. */
+const char *sn_family_name(int family);
 json_t *sn_json_prefix(const struct sn_prefix *p);
 /* A u64 counter as a JSON integer (saturates at INT64_MAX). */
 json_t *sn_json_u64(uint64_t v);

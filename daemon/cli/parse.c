@@ -69,6 +69,28 @@ int sn_parse_addr(const char *s, uint32_t *be)
 	return 0;
 }
 
+int sn_parse_addr6(const char *s, struct in6_addr *a)
+{
+	/* inet_pton takes hex, colons and a trailing dotted quad, nothing else. */
+	if (!s || !strchr(s, ':') || inet_pton(AF_INET6, s, a) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+int sn_parse_inaddr(const char *s, struct sn_inaddr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (sn_parse_addr(s, &a->v4) == 0) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (sn_parse_addr6(s, &a->v6) == 0) {
+		a->family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 uint32_t sn_prefix_mask(unsigned int len)
 {
 	if (len == 0)
@@ -117,9 +139,64 @@ int sn_parse_prefix(const char *s, struct sn_prefix *p, char *err, size_t errlen
 			net, (unsigned int)len);
 		return -EDOM;
 	}
+	memset(p, 0, sizeof(*p));
+	p->family = AF_INET;
 	p->addr = be;
 	p->len = (uint8_t)len;
 	return 0;
+}
+
+int sn_parse_prefix6(const char *s, struct sn_prefix *p, char *err, size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN], net[INET6_ADDRSTRLEN];
+	struct in6_addr a, masked;
+	const char *slash;
+	uint64_t len;
+
+	if (!s) {
+		set_err(err, errlen, "missing prefix");
+		return -EINVAL;
+	}
+	slash = strchr(s, '/');
+	if (!slash) {
+		set_err(err, errlen, "no /LEN (like fc00::/7)");
+		return -EINVAL;
+	}
+	if ((size_t)(slash - s) >= sizeof(addr) ||
+	    (memcpy(addr, s, (size_t)(slash - s)), addr[slash - s] = '\0',
+	     sn_parse_addr6(addr, &a) < 0)) {
+		set_err(err, errlen, "bad address");
+		return -EINVAL;
+	}
+	if (sn_parse_uint(slash + 1, 128, &len) < 0 ||
+	    (slash[1] == '0' && slash[2] != '\0')) {
+		set_err(err, errlen, "length must be 0..128");
+		return -EINVAL;
+	}
+	masked = a;
+	for (unsigned int bit = (unsigned int)len; bit < 128; bit++)
+		masked.s6_addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+	if (memcmp(&masked, &a, sizeof(a))) {
+		inet_ntop(AF_INET6, &masked, net, sizeof(net));
+		set_err(err, errlen, "host bits set (did you mean %s/%u?)",
+			net, (unsigned int)len);
+		return -EDOM;
+	}
+	memset(p, 0, sizeof(*p));
+	p->family = AF_INET6;
+	p->addr6 = a;
+	p->len = (uint8_t)len;
+	return 0;
+}
+
+int sn_parse_prefix_any(const char *s, struct sn_prefix *p, char *err, size_t errlen)
+{
+	const char *slash = s ? strchr(s, '/') : NULL;
+	const char *colon = s ? strchr(s, ':') : NULL;
+
+	if (colon && (!slash || colon < slash))
+		return sn_parse_prefix6(s, p, err, errlen);
+	return sn_parse_prefix(s, p, err, errlen);
 }
 
 int sn_parse_uint(const char *s, uint64_t max, uint64_t *v)
@@ -203,6 +280,14 @@ int sn_check_ifname(const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Is @six @name with a 6 at the end? */
+static bool is_twin(const char *name, const char *six)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(name, six, n) && !strcmp(six + n, "6");
+}
+
 int sn_lookup(const char *const *names, const char *word)
 {
 	size_t len = strlen(word);
@@ -213,10 +298,17 @@ int sn_lookup(const char *const *names, const char *word)
 	for (i = 0; names[i]; i++)
 		if (!strcmp(names[i], word))
 			return i;
+	/*
+	 * A unique prefix, where a name and its IPv6 twin (platform,
+	 * platform6) count as one, the IPv4 name: a twin never makes its IPv4
+	 * keyword's abbreviations ambiguous.
+	 */
 	for (i = 0; names[i]; i++) {
 		if (strncmp(names[i], word, len))
 			continue;
-		if (found >= 0)
+		if (found >= 0 && is_twin(names[found], names[i]))
+			continue;
+		if (found >= 0 && !is_twin(names[i], names[found]))
 			return -EAGAIN;
 		found = i;
 	}
@@ -242,6 +334,10 @@ static const struct {
 	[SN_KW_WORD] = { "WORD", "one of its words" },
 	[SN_KW_FLAG] = { "", "nothing" },
 	[SN_KW_COST] = { "N|unknown", "a number or \"unknown\"" },
+	[SN_KW_ADDR6] = { "ADDR6", "an IPv6 address like fc00::101" },
+	[SN_KW_PREFIX6] = { "PREFIX6", "an IPv6 prefix like fc00::/7" },
+	[SN_KW_ADDR_ANY] = { "ADDR", "an address like 172.16.0.2 or fc00::102" },
+	[SN_KW_PREFIX_ANY] = { "PREFIX", "a prefix like 172.16.0.0/26 or fc00::100/120" },
 };
 
 const char *sn_kw_meta(enum sn_kw_type type)
@@ -259,7 +355,17 @@ static bool same_value(enum sn_kw_type type, const union sn_val *a, const union 
 {
 	switch (type) {
 	case SN_KW_PREFIX:
-		return a->prefix.addr == b->prefix.addr && a->prefix.len == b->prefix.len;
+	case SN_KW_PREFIX6:
+	case SN_KW_PREFIX_ANY:
+		return a->prefix.family == b->prefix.family && a->prefix.len == b->prefix.len &&
+		       (a->prefix.family == AF_INET6 ?
+			!memcmp(&a->prefix.addr6, &b->prefix.addr6, sizeof(a->prefix.addr6)) :
+			a->prefix.addr == b->prefix.addr);
+	case SN_KW_ADDR6:
+	case SN_KW_ADDR_ANY:
+		return a->in.family == b->in.family &&
+		       (a->in.family == AF_INET6 ? !memcmp(&a->in.v6, &b->in.v6, sizeof(a->in.v6)) :
+			a->in.v4 == b->in.v4);
 	case SN_KW_NAME:
 	case SN_KW_POLICY:
 	case SN_KW_IFNAME:
@@ -286,17 +392,48 @@ static int parse_value(const struct sn_kw *kw, const char *arg, union sn_val *v,
 		/* fall through */
 	case SN_KW_ADDR:
 		if (sn_parse_addr(arg, &v->addr) < 0) {
+			set_err(err, errlen, "invalid address \"%s\" for \"%s\"%s", arg, kw->name,
+				strchr(arg, ':') ? " (IPv4 only here)" : "");
+			return -EINVAL;
+		}
+		return 0;
+	case SN_KW_ADDR6:
+		memset(&v->in, 0, sizeof(v->in));
+		if (sn_parse_addr6(arg, &v->in.v6) < 0) {
+			set_err(err, errlen, "invalid IPv6 address \"%s\" for \"%s\"%s", arg,
+				kw->name, strchr(arg, ':') ? "" : " (IPv4 has its own keyword)");
+			return -EINVAL;
+		}
+		v->in.family = AF_INET6;
+		return 0;
+	case SN_KW_ADDR_ANY:
+		if (sn_parse_inaddr(arg, &v->in) < 0) {
 			set_err(err, errlen, "invalid address \"%s\" for \"%s\"", arg, kw->name);
 			return -EINVAL;
 		}
 		return 0;
 	case SN_KW_PREFIX:
+	case SN_KW_PREFIX6:
+	case SN_KW_PREFIX_ANY:
 		if (!strchr(arg, '/')) {
 			set_err(err, errlen, "\"%s\" needs %s, not \"%s\"",
 				kw->name, kw_wants(kw->type), arg);
 			return -EINVAL;
 		}
-		if (sn_parse_prefix(arg, &v->prefix, why, sizeof(why)) < 0) {
+		if (kw->type == SN_KW_PREFIX && strchr(arg, ':')) {
+			set_err(err, errlen, "\"%s\" needs %s, not \"%s\" (IPv4 only here)",
+				kw->name, kw_wants(kw->type), arg);
+			return -EINVAL;
+		}
+		if (kw->type == SN_KW_PREFIX6 && !strchr(arg, ':')) {
+			set_err(err, errlen, "\"%s\" needs %s, not \"%s\" (IPv4 has its own keyword)",
+				kw->name, kw_wants(kw->type), arg);
+			return -EINVAL;
+		}
+		ret = kw->type == SN_KW_PREFIX ? sn_parse_prefix(arg, &v->prefix, why, sizeof(why)) :
+		      kw->type == SN_KW_PREFIX6 ? sn_parse_prefix6(arg, &v->prefix, why, sizeof(why)) :
+		      sn_parse_prefix_any(arg, &v->prefix, why, sizeof(why));
+		if (ret < 0) {
 			set_err(err, errlen, "invalid prefix \"%s\" for \"%s\": %s",
 				arg, kw->name, why);
 			return -EINVAL;
@@ -393,6 +530,7 @@ int sn_parse_keywords_opt(const struct sn_kw *kw, size_t nkw, bool optional, int
 {
 	const char *names[32];
 	char twice[SN_ERR_MAX] = "";
+	union sn_val val;
 	unsigned int j;
 	size_t i;
 	int a, k;
@@ -433,9 +571,10 @@ int sn_parse_keywords_opt(const struct sn_kw *kw, size_t nkw, bool optional, int
 			set_err(err, errlen, "\"%s\" given twice", kw[k].name);
 			return -EINVAL;
 		}
-		if (out[k].n >= SN_KW_VALUES_MAX) {
+		/* SN_KW_PREFIX_ANY: SEMNET_SUBNETS_MAX of each family, below. */
+		if (kw[k].type != SN_KW_PREFIX_ANY && out[k].n >= SEMNET_SUBNETS_MAX) {
 			set_err(err, errlen, "too many \"%s\" (at most %d)", kw[k].name,
-				SN_KW_VALUES_MAX);
+				SEMNET_SUBNETS_MAX);
 			return -EINVAL;
 		}
 		if (kw[k].type == SN_KW_FLAG) {
@@ -443,8 +582,22 @@ int sn_parse_keywords_opt(const struct sn_kw *kw, size_t nkw, bool optional, int
 			a--;	/* no value: the next word is a keyword */
 			continue;
 		}
-		if (parse_value(&kw[k], argv[a + 1], &out[k].v[out[k].n], err, errlen) < 0)
+		if (parse_value(&kw[k], argv[a + 1], &val, err, errlen) < 0)
 			return -EINVAL;
+		if (kw[k].type == SN_KW_PREFIX_ANY) {
+			unsigned int same = 0;
+
+			for (j = 0; j < out[k].n; j++)
+				same += out[k].v[j].prefix.family == val.prefix.family;
+			if (same >= SEMNET_SUBNETS_MAX) {
+				set_err(err, errlen, "too many %s \"%s\" (at most %d of each family)",
+					val.prefix.family == AF_INET6 ? "IPv6" : "IPv4",
+					kw[k].name, SEMNET_SUBNETS_MAX);
+				return -EINVAL;
+			}
+		}
+		/* Both families' limits keep n below SN_KW_VALUES_MAX. */
+		out[k].v[out[k].n] = val;
 		/* The same value twice: said after the missing keywords. */
 		for (j = 0; j < out[k].n && !twice[0]; j++)
 			if (same_value(kw[k].type, &out[k].v[j], &out[k].v[out[k].n]))

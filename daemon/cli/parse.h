@@ -14,15 +14,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
 #include <uapi/linux/semnet.h>
 
 /* Room for any message the parsers write. */
 #define SN_ERR_MAX 256
 
-/* An IPv4 prefix; addr in network byte order. */
+/*
+ * A prefix: IPv4 (addr in network byte order, len 0..32) or, with family
+ * AF_INET6, IPv6 (addr6, len 0..128). family 0 is IPv4 too.
+ */
 struct sn_prefix {
 	uint32_t addr;
 	uint8_t len;
+	uint8_t family;
+	struct in6_addr addr6;
+};
+
+/* An address of either family: v4 in network byte order, or v6. */
+struct sn_inaddr {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint32_t v4;
+	struct in6_addr v6;
 };
 
 /*
@@ -33,12 +46,25 @@ struct sn_prefix {
 int sn_parse_addr(const char *s, uint32_t *be);
 
 /*
+ * An IPv6 address in any form inet_pton takes ("fdff::1", "FDFF:0::1",
+ * "::ffff:1.2.3.4"); no zone, no brackets, no prefix. 0 or -EINVAL.
+ */
+int sn_parse_addr6(const char *s, struct in6_addr *a);
+
+/* A dotted quad or an IPv6 address: 0 or -EINVAL. */
+int sn_parse_inaddr(const char *s, struct sn_inaddr *a);
+
+/*
  * ADDR/LEN with LEN 0..32 (decimal, no leading zero) and the host bits of
  * ADDR zero. Returns 0, -EINVAL (syntax, bad address, bad length) or -EDOM
  * (host bits set). err (may be NULL) gets the reason only, e.g. "host bits
  * set (did you mean 172.16.0.0/26?)": the caller names the argument.
  */
 int sn_parse_prefix(const char *s, struct sn_prefix *p, char *err, size_t errlen);
+/* The same for IPv6: ADDR6/LEN with LEN 0..128 ("fc00::/7"). */
+int sn_parse_prefix6(const char *s, struct sn_prefix *p, char *err, size_t errlen);
+/* Either: IPv6 when it has a ':' before the '/'. */
+int sn_parse_prefix_any(const char *s, struct sn_prefix *p, char *err, size_t errlen);
 
 /* The netmask of a prefix length 0..32, in host byte order. */
 uint32_t sn_prefix_mask(unsigned int len);
@@ -65,8 +91,9 @@ int sn_check_ifname(const char *s, char *err, size_t errlen);
 
 /*
  * Finds word in a NULL-terminated list of names: an exact match wins, else
- * a unique prefix of one name (abbreviation). Returns the index, -ENOENT
- * (no match) or -EAGAIN (ambiguous prefix).
+ * a unique prefix of one name (abbreviation), where a name and its IPv6
+ * twin count as one, the name ("plat" is platform, not platform6).
+ * Returns the index, -ENOENT (no match) or -EAGAIN (ambiguous prefix).
  */
 int sn_lookup(const char *const *names, const char *word);
 
@@ -84,6 +111,14 @@ enum sn_kw_type {
 	SN_KW_FLAG,	/* a word alone, without a value (n counts it) */
 	/* A peer cost: decimal 0..SEMNET_PEER_COST_UNKNOWN-1, or "unknown" */
 	SN_KW_COST,
+	SN_KW_ADDR6,	/* an IPv6 address (into a struct in6_addr) */
+	SN_KW_PREFIX6,	/* ADDR6/LEN, host bits zero */
+	/*
+	 * Either family: a dotted quad goes to the keyword's field (off,
+	 * attr), an IPv6 address to its IPv6 one (off6, attr6).
+	 */
+	SN_KW_ADDR_ANY,
+	SN_KW_PREFIX_ANY,	/* an IPv4 or IPv6 prefix (into a struct sn_kprefix) */
 };
 
 /* Keyword flags. */
@@ -91,7 +126,8 @@ enum sn_kw_type {
 #define SN_KW_MULTI	0x2	/* may repeat, up to SN_KW_VALUES_MAX times */
 #define SN_KW_NONE	0x4	/* SN_KW_IFNAME: "none" stands for ifindex 0 */
 
-#define SN_KW_VALUES_MAX SEMNET_SUBNETS_MAX
+/* A node's subnets: SEMNET_SUBNETS_MAX of each family. */
+#define SN_KW_VALUES_MAX (2 * SEMNET_SUBNETS_MAX)
 
 struct sn_kw {
 	const char *name;
@@ -107,6 +143,9 @@ struct sn_kw {
 	int attr;
 	size_t off;
 	size_t size;
+	/* SN_KW_ADDR_ANY: where an IPv6 value goes (a struct in6_addr). */
+	int attr6;
+	size_t off6;
 };
 
 /*
@@ -116,10 +155,12 @@ struct sn_kw {
 #define SN_KW(n, t, fl, mn, w) .name = (n), .type = (t), .flags = (fl), .min = (mn), .words = (w)
 #define SN_KW_FIELD(st, member, bit) \
 	.attr = (bit), .off = offsetof(st, member), .size = sizeof(((st *)0)->member)
+#define SN_KW_FIELD6(st, member, bit) .attr6 = (bit), .off6 = offsetof(st, member)
 
 union sn_val {
 	uint32_t addr;		/* SN_KW_ADDR, SN_KW_NODE (network order) */
-	struct sn_prefix prefix;
+	struct sn_inaddr in;	/* SN_KW_ADDR6, SN_KW_ADDR_ANY */
+	struct sn_prefix prefix;	/* SN_KW_PREFIX, _PREFIX6, _PREFIX_ANY */
 	uint32_t u32;		/* also SN_KW_COST (unknown: the UAPI's value) */
 	const char *str;	/* SN_KW_NAME, _POLICY, _IFNAME: points into argv */
 };

@@ -264,7 +264,7 @@ static int request_once(const char *what, uint8_t cmd, int flags, sn_fill_fn fil
 	msg = sn_kernel_msg(g, cmd, flags, fill, farg, &err);
 	if (!msg)
 		sn_build_failed(err);
-	ret = err = sn_genl_transact(g, msg, fn, arg);
+	ret = err = sn_kernel_transact(g, msg, fn, arg);
 	if (ret < 0 && !(ret == -EIO && eio_quiet))
 		ret = sn_report(g, what, ret);
 	sn_release(g, err);

@@ -71,6 +71,20 @@ int sn_positional_addr(const char *what, const char *arg, uint32_t *be)
 	return 0;
 }
 
+int sn_positional_inaddr(const char *what, const char *arg, struct sn_inaddr *a)
+{
+	if (!arg)
+		return sn_usage_error(what, "missing address (see: semnet %.*s help)",
+				      (int)strcspn(what, " "), what);
+	if (sn_parse_inaddr(arg, a) < 0) {
+		if ((arg[0] < '0' || arg[0] > '9') && !strchr(arg, '.') && !strchr(arg, ':'))
+			return sn_usage_error(what, "missing address (it comes first, before \"%s\")",
+					      arg);
+		return sn_usage_error(what, "invalid address \"%s\"", arg);
+	}
+	return 0;
+}
+
 int sn_keywords(const char *what, const struct sn_kw *kw, size_t nkw,
 		int argc, char **argv, struct sn_kwval *out)
 {

@@ -17,7 +17,9 @@ void sn_service_usage(FILE *out)
 	      "       semnet service show [ADDR]\n"
 	      "       semnet service flush\n"
 	      "\n"
-	      "  ADDR           the ServiceIP (e.g. 172.30.0.10), in the node's services range\n"
+	      "  ADDR           the ServiceIP, IPv4 (e.g. 172.30.0.10) or IPv6 (e.g.\n"
+	      "                 fdff:2000::1), in the node's services (services6) range;\n"
+	      "                 it balances over the instances of its name and family\n"
 	      "  name NAME      the service name (e.g. app.ns.svc.ns); services with the\n"
 	      "                 same name share their instances\n"
 	      "  policy POLICY  how an instance is chosen: rr (round robin, default), random,\n"
@@ -30,7 +32,8 @@ void sn_service_usage(FILE *out)
 }
 
 static const struct sn_jfield service_json[] = {
-	{ SN_JF("address", SN_J_ADDR, struct sn_service, addr) },
+	{ SN_JF("address", SN_J_INADDR, struct sn_service, addr),
+	  SN_JF6(struct sn_service, addr6, SEMNET_A_SERVICE_ADDR6) },
 	{ SN_JF("name", SN_J_STR, struct sn_service, name) },
 	{ SN_JF("policy", SN_J_STR, struct sn_service, policy) },
 	{ SN_JF("instances", SN_J_U32, struct sn_service, instances) },
@@ -45,10 +48,10 @@ json_t *sn_service_json(const void *service)
 void sn_service_text(struct sn_table *t, const char *indent, const void *service)
 {
 	const struct sn_service *s = service;
-	char a[SN_ADDR_STRLEN];
+	char a[SN_INADDR_STRLEN];
 
 	sn_table_row(t);
-	sn_table_cell(t, "%s%s", indent, sn_fmt_addr(s->addr, a));
+	sn_table_cell(t, "%s%s", indent, sn_fmt_inaddr(sn_service_family(s), s->addr, &s->addr6, a));
 	sn_table_cell(t, "name %s", s->name[0] ? s->name : "-");
 	sn_table_cell(t, "policy %s", s->policy[0] ? s->policy : "-");
 	sn_table_cell(t, "instances %" PRIu32, s->instances);
@@ -56,10 +59,13 @@ void sn_service_text(struct sn_table *t, const char *indent, const void *service
 		sn_counters_line(t, "    ", &s->counters);
 }
 
+/* IPv4 first, then IPv6, each in address order. */
 static int cmp_service(const void *a, const void *b)
 {
-	return sn_cmp_addr(((const struct sn_service *)a)->addr,
-			   ((const struct sn_service *)b)->addr);
+	const struct sn_service *x = a, *y = b;
+
+	return sn_cmp_inaddr(sn_service_family(x), x->addr, &x->addr6,
+			     sn_service_family(y), y->addr, &y->addr6);
 }
 
 static void *service_items(void *list, size_t *n)
@@ -107,6 +113,7 @@ const struct sn_object sn_service_object = {
 	.size = sizeof(struct sn_service),
 	.fill = sn_service_fill,
 	SN_OBJECT_KEY(SN_KEY_ADDR, struct sn_service, addr, SEMNET_A_SERVICE_ADDR),
+	SN_OBJECT_KEY6(struct sn_service, addr6, SEMNET_A_SERVICE_ADDR6),
 	SN_OBJECT_KW(service_kw, "nothing to change (give name NAME and/or policy POLICY)"),
 	.finish = service_finish,
 	.cmd = { SEMNET_CMD_NEW_SERVICE, SEMNET_CMD_DEL_SERVICE, SEMNET_CMD_GET_SERVICE,

@@ -128,12 +128,10 @@ static bool name_seen(const struct overview *o, const char *name, size_t ks, siz
 }
 
 /* A member of a group: its row, "    address A" or "    instance A". */
-static void member_row(struct sn_table *t, const char *what, uint32_t addr)
+static void member_row(struct sn_table *t, const char *what, const char *addr)
 {
-	char a[SN_ADDR_STRLEN];
-
 	sn_table_row(t);
-	sn_table_cell(t, "    %s %s", what, sn_fmt_addr(addr, a));
+	sn_table_cell(t, "    %s %s", what, addr);
 }
 
 /* With -s, a member's counters under its row. */
@@ -147,22 +145,24 @@ static void print_group(struct sn_table *t, const struct overview *o, const char
 {
 	const struct sn_service *s;
 	const struct sn_instance *in;
-	char a[SN_ADDR_STRLEN];
+	char a[SN_INADDR_STRLEN];
 
+	/* Both families: the lists are sorted IPv4 first. */
 	sn_table_line(t, "service %s", name[0] ? name : "-");
 	for (s = o->services.v; s < o->services.v + o->services.n; s++) {
 		if (strcmp(s->name, name))
 			continue;
-		member_row(t, "address", s->addr);
+		member_row(t, "address", sn_service_addr_fmt(s, a));
 		sn_table_cell(t, "policy %s", s->policy[0] ? s->policy : "-");
+		sn_table_cell(t, "instances %" PRIu32, s->instances);
 		member_counters(t, &s->counters);
 	}
 	for (in = o->instances.v; in < o->instances.v + o->instances.n; in++) {
 		if (strcmp(in->service, name))
 			continue;
-		member_row(t, "instance", in->addr);
-		sn_table_cell(t, "nsip %s", SN_HAS(in, SEMNET_A_INSTANCE_NSIP) ?
-			      sn_fmt_addr(in->nsip, a) : "-");
+		member_row(t, "instance", sn_instance_addr_fmt(in, a));
+		sn_table_cell(t, "nsip %s", SN_HAS(in, SEMNET_A_INSTANCE_NSIP) ||
+			      SN_HAS(in, SEMNET_A_INSTANCE_NSIP6) ? sn_instance_nsip_fmt(in, a) : "-");
 		sn_table_cell(t, "node %s", in->node ? sn_fmt_addr(in->node, a) : "local");
 		member_counters(t, &in->counters);
 	}

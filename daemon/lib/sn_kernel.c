@@ -56,11 +56,107 @@ static void get_string(char *buf, size_t size, const struct nlattr *a)
 	snprintf(buf, size, "%s", nla_get_string(a));
 }
 
+/*
+ * An IPv6 address attribute: exactly 16 bytes (libnl's policy checks the
+ * bounds too; this keeps a wrong size from ever being read as an address).
+ */
+#define IN6_POLICY { .type = NLA_UNSPEC, .minlen = sizeof(struct in6_addr), \
+		     .maxlen = sizeof(struct in6_addr) }
+
+static int get_in6(const struct nlattr *a, struct in6_addr *addr6)
+{
+	if (nla_len(a) != (int)sizeof(*addr6))
+		return -EBADMSG;
+	memcpy(addr6, nla_data(a), sizeof(*addr6));
+	return 0;
+}
+
+static int put_in6(struct nl_msg *msg, int type, const struct in6_addr *addr6)
+{
+	return nla_put(msg, type, sizeof(*addr6), addr6);
+}
+
+/* --- families, text --- */
+
+int sn_service_family(const struct sn_service *s)
+{
+	return SN_HAS(s, SEMNET_A_SERVICE_ADDR6) ? AF_INET6 : AF_INET;
+}
+
+int sn_instance_family(const struct sn_instance *i)
+{
+	return SN_HAS(i, SEMNET_A_INSTANCE_ADDR6) ? AF_INET6 : AF_INET;
+}
+
+void sn_service_set_addr6(struct sn_service *s, const struct in6_addr *addr6)
+{
+	s->addr6 = *addr6;
+	s->addr = 0;
+	s->family = AF_INET6;
+	s->present &= ~(1u << SEMNET_A_SERVICE_ADDR);
+	SN_SET(s, SEMNET_A_SERVICE_ADDR6);
+}
+
+void sn_instance_set_addr6(struct sn_instance *i, const struct in6_addr *addr6,
+			   const struct in6_addr *nsip6)
+{
+	i->addr6 = *addr6;
+	i->addr = 0;
+	i->family = AF_INET6;
+	i->present &= ~(1u << SEMNET_A_INSTANCE_ADDR);
+	SN_SET(i, SEMNET_A_INSTANCE_ADDR6);
+	if (nsip6) {
+		i->nsip6 = *nsip6;
+		i->nsip = 0;
+		i->present &= ~(1u << SEMNET_A_INSTANCE_NSIP);
+		SN_SET(i, SEMNET_A_INSTANCE_NSIP6);
+	}
+}
+
+const char *sn_kaddr_fmt(int family, uint32_t addr, const struct in6_addr *addr6,
+			 char buf[SN_KADDR_STRLEN])
+{
+	struct in_addr in = { .s_addr = addr };
+
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET,
+		       family == AF_INET6 ? (const void *)addr6 : (const void *)&in,
+		       buf, SN_KADDR_STRLEN))
+		snprintf(buf, SN_KADDR_STRLEN, "?");
+	return buf;
+}
+
+const char *sn_kprefix_fmt(const struct sn_kprefix *p, char buf[SN_KPREFIX_STRLEN])
+{
+	char a[SN_KADDR_STRLEN];
+
+	snprintf(buf, SN_KPREFIX_STRLEN, "%s/%u",
+		 sn_kaddr_fmt(sn_kprefix_is6(p) ? AF_INET6 : AF_INET, p->addr, &p->addr6, a),
+		 p->len);
+	return buf;
+}
+
+const char *sn_service_addr_fmt(const struct sn_service *s, char buf[SN_KADDR_STRLEN])
+{
+	return sn_kaddr_fmt(sn_service_family(s), s->addr, &s->addr6, buf);
+}
+
+const char *sn_instance_addr_fmt(const struct sn_instance *i, char buf[SN_KADDR_STRLEN])
+{
+	return sn_kaddr_fmt(sn_instance_family(i), i->addr, &i->addr6, buf);
+}
+
+const char *sn_instance_nsip_fmt(const struct sn_instance *i, char buf[SN_KADDR_STRLEN])
+{
+	return sn_kaddr_fmt(SN_HAS(i, SEMNET_A_INSTANCE_NSIP6) ? AF_INET6 : AF_INET, i->nsip,
+			    &i->nsip6, buf);
+}
+
 /* --- prefix, counters --- */
 
 static const struct nla_policy prefix_policy[SEMNET_A_PREFIX_MAX + 1] = {
 	[SEMNET_A_PREFIX_ADDR] = { .type = NLA_U32 },
 	[SEMNET_A_PREFIX_LEN] = { .type = NLA_U8 },
+	[SEMNET_A_PREFIX_ADDR6] = IN6_POLICY,
 };
 
 int sn_kprefix_put(struct nl_msg *msg, int type, const struct sn_kprefix *p)
@@ -68,23 +164,33 @@ int sn_kprefix_put(struct nl_msg *msg, int type, const struct sn_kprefix *p)
 	struct nlattr *nest = nest_start(msg, type);
 
 	if (!nest ||
-	    nla_put_u32(msg, SEMNET_A_PREFIX_ADDR, p->addr) < 0 ||
+	    (sn_kprefix_is6(p) ? put_in6(msg, SEMNET_A_PREFIX_ADDR6, &p->addr6) :
+	     nla_put_u32(msg, SEMNET_A_PREFIX_ADDR, p->addr)) < 0 ||
 	    nla_put_u8(msg, SEMNET_A_PREFIX_LEN, p->len) < 0)
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
 
+/* Exactly one address, of either family, and a length that fits it. */
 int sn_kprefix_get(struct nlattr *nest, struct sn_kprefix *p)
 {
 	struct nlattr *tb[SEMNET_A_PREFIX_MAX + 1];
 
+	memset(p, 0, sizeof(*p));
 	if (nla_parse_nested(tb, SEMNET_A_PREFIX_MAX, nest,
-			     prefix_policy) < 0 ||
-	    !tb[SEMNET_A_PREFIX_ADDR] || !tb[SEMNET_A_PREFIX_LEN])
+			     prefix_policy) < 0 || !tb[SEMNET_A_PREFIX_LEN] ||
+	    !tb[SEMNET_A_PREFIX_ADDR] == !tb[SEMNET_A_PREFIX_ADDR6])
 		return -EBADMSG;
-	p->addr = nla_get_u32(tb[SEMNET_A_PREFIX_ADDR]);
 	p->len = nla_get_u8(tb[SEMNET_A_PREFIX_LEN]);
+	if (tb[SEMNET_A_PREFIX_ADDR6]) {
+		p->family = AF_INET6;
+		if (get_in6(tb[SEMNET_A_PREFIX_ADDR6], &p->addr6) < 0 || p->len > 128)
+			return -EBADMSG;
+		return 0;
+	}
+	p->family = AF_INET;
+	p->addr = nla_get_u32(tb[SEMNET_A_PREFIX_ADDR]);
 	if (p->len > 32)
 		return -EBADMSG;
 	return 0;
@@ -138,6 +244,9 @@ static const struct nla_policy node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_TIMEOUT_UNREPLIED] = { .type = NLA_U32 },
 	[SEMNET_A_NODE_UNREPLIED_MAX] = { .type = NLA_U32 },
 	[SEMNET_A_NODE_MODE] = { .type = NLA_U32 },
+	[SEMNET_A_NODE_PLATFORM6] = { .type = NLA_NESTED },
+	[SEMNET_A_NODE_SERVICE_RANGE6] = { .type = NLA_NESTED },
+	[SEMNET_A_NODE_GATEWAY6] = IN6_POLICY,
 };
 
 /* In the order `semnet node set` documents them. */
@@ -166,7 +275,7 @@ static int node_put_subnets(struct nl_msg *msg, const struct sn_node *n)
 
 	if (!subnets)
 		return -EMSGSIZE;
-	for (unsigned int k = 0; k < n->nsubnets && k < SEMNET_SUBNETS_MAX; k++)
+	for (unsigned int k = 0; k < n->nsubnets && k < SN_NODE_SUBNETS_MAX; k++)
 		if (sn_kprefix_put(msg, SEMNET_A_NODE_SUBNET, &n->subnets[k]) < 0)
 			return -EMSGSIZE;
 	nla_nest_end(msg, subnets);
@@ -189,7 +298,13 @@ int sn_node_put(struct nl_msg *msg, const struct sn_node *n)
 	    (SN_HAS(n, SEMNET_A_NODE_BRIDGE) &&
 	     nla_put_u32(msg, SEMNET_A_NODE_BRIDGE, n->bridge) < 0) ||
 	    (SN_HAS(n, SEMNET_A_NODE_MODE) &&
-	     nla_put_u32(msg, SEMNET_A_NODE_MODE, n->mode) < 0))
+	     nla_put_u32(msg, SEMNET_A_NODE_MODE, n->mode) < 0) ||
+	    (SN_HAS(n, SEMNET_A_NODE_PLATFORM6) &&
+	     sn_kprefix_put(msg, SEMNET_A_NODE_PLATFORM6, &n->platform6) < 0) ||
+	    (SN_HAS(n, SEMNET_A_NODE_SERVICE_RANGE6) &&
+	     sn_kprefix_put(msg, SEMNET_A_NODE_SERVICE_RANGE6, &n->service_range6) < 0) ||
+	    (SN_HAS(n, SEMNET_A_NODE_GATEWAY6) &&
+	     put_in6(msg, SEMNET_A_NODE_GATEWAY6, &n->gateway6) < 0))
 		return -EMSGSIZE;
 	for (size_t i = 0; i < sn_node_nu32; i++)
 		if (SN_HAS(n, sn_node_u32s[i].attr) &&
@@ -202,20 +317,30 @@ int sn_node_put(struct nl_msg *msg, const struct sn_node *n)
 	return 0;
 }
 
+/* Up to SEMNET_SUBNETS_MAX of each family, as the module keeps them. */
 static int node_get_subnets(struct nlattr *nest, struct sn_node *n)
 {
+	unsigned int per_family[2] = { 0, 0 };
 	struct nlattr *sub;
 	int rem;
 
 	nla_for_each_nested(sub, nest, rem) {
+		struct sn_kprefix *p = &n->subnets[n->nsubnets];
+
 		if (nla_type(sub) != SEMNET_A_NODE_SUBNET)
 			continue;
-		if (n->nsubnets == SEMNET_SUBNETS_MAX ||
-		    sn_kprefix_get(sub, &n->subnets[n->nsubnets]) < 0)
+		if (n->nsubnets == SN_NODE_SUBNETS_MAX || sn_kprefix_get(sub, p) < 0 ||
+		    ++per_family[sn_kprefix_is6(p)] > SEMNET_SUBNETS_MAX)
 			return -EBADMSG;
 		n->nsubnets++;
 	}
 	return 0;
+}
+
+/* A prefix of the IPv6 plan: an IPv4 one there is a malformed reply. */
+static int get_prefix6(struct nlattr *nest, struct sn_kprefix *p)
+{
+	return sn_kprefix_get(nest, p) < 0 || !sn_kprefix_is6(p) ? -EBADMSG : 0;
 }
 
 int sn_node_get(struct nlattr **attrs, struct sn_node *n)
@@ -229,7 +354,12 @@ int sn_node_get(struct nlattr **attrs, struct sn_node *n)
 	     sn_kprefix_get(tb[SEMNET_A_NODE_PLATFORM], &n->platform) < 0) ||
 	    (tb[SEMNET_A_NODE_SERVICE_RANGE] &&
 	     sn_kprefix_get(tb[SEMNET_A_NODE_SERVICE_RANGE], &n->service_range) < 0) ||
-	    (tb[SEMNET_A_NODE_SUBNETS] && node_get_subnets(tb[SEMNET_A_NODE_SUBNETS], n) < 0))
+	    (tb[SEMNET_A_NODE_SUBNETS] && node_get_subnets(tb[SEMNET_A_NODE_SUBNETS], n) < 0) ||
+	    (tb[SEMNET_A_NODE_PLATFORM6] &&
+	     get_prefix6(tb[SEMNET_A_NODE_PLATFORM6], &n->platform6) < 0) ||
+	    (tb[SEMNET_A_NODE_SERVICE_RANGE6] &&
+	     get_prefix6(tb[SEMNET_A_NODE_SERVICE_RANGE6], &n->service_range6) < 0) ||
+	    (tb[SEMNET_A_NODE_GATEWAY6] && get_in6(tb[SEMNET_A_NODE_GATEWAY6], &n->gateway6) < 0))
 		return -EBADMSG;
 	/* SUBNET appears only inside SUBNETS. */
 	n->present = found(tb, SEMNET_A_NODE_MAX, 0) & ~(1u << SEMNET_A_NODE_SUBNET);
@@ -255,6 +385,7 @@ static const struct nla_policy service_policy[SEMNET_A_SERVICE_MAX + 1] = {
 	[SEMNET_A_SERVICE_POLICY] = { .type = NLA_STRING },
 	[SEMNET_A_SERVICE_INSTANCES] = { .type = NLA_U32 },
 	[SEMNET_A_SERVICE_COUNTERS] = { .type = NLA_NESTED },
+	[SEMNET_A_SERVICE_ADDR6] = IN6_POLICY,
 };
 
 int sn_service_put(struct nl_msg *msg, const struct sn_service *s)
@@ -264,6 +395,8 @@ int sn_service_put(struct nl_msg *msg, const struct sn_service *s)
 	if (!nest ||
 	    (SN_HAS(s, SEMNET_A_SERVICE_ADDR) &&
 	     nla_put_u32(msg, SEMNET_A_SERVICE_ADDR, s->addr) < 0) ||
+	    (SN_HAS(s, SEMNET_A_SERVICE_ADDR6) &&
+	     put_in6(msg, SEMNET_A_SERVICE_ADDR6, &s->addr6) < 0) ||
 	    (SN_HAS(s, SEMNET_A_SERVICE_NAME) &&
 	     nla_put_string(msg, SEMNET_A_SERVICE_NAME, s->name) < 0) ||
 	    (SN_HAS(s, SEMNET_A_SERVICE_POLICY) &&
@@ -278,12 +411,20 @@ int sn_service_get(struct nlattr **attrs, struct sn_service *s)
 	struct nlattr *tb[SEMNET_A_SERVICE_MAX + 1];
 
 	memset(s, 0, sizeof(*s));
+	/* Its key: exactly one of _ADDR and _ADDR6. */
 	if (nest_parse(attrs, SEMNET_A_SERVICE, tb, SEMNET_A_SERVICE_MAX, service_policy) < 0 ||
-	    !tb[SEMNET_A_SERVICE_ADDR] ||
+	    !tb[SEMNET_A_SERVICE_ADDR] == !tb[SEMNET_A_SERVICE_ADDR6] ||
 	    sn_counters_get(tb[SEMNET_A_SERVICE_COUNTERS], &s->counters) < 0)
 		return -EBADMSG;
 	s->present = found(tb, SEMNET_A_SERVICE_MAX, 0);
-	s->addr = nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]);
+	if (tb[SEMNET_A_SERVICE_ADDR6]) {
+		s->family = AF_INET6;
+		if (get_in6(tb[SEMNET_A_SERVICE_ADDR6], &s->addr6) < 0)
+			return -EBADMSG;
+	} else {
+		s->family = AF_INET;
+		s->addr = nla_get_u32(tb[SEMNET_A_SERVICE_ADDR]);
+	}
 	if (tb[SEMNET_A_SERVICE_NAME])
 		get_string(s->name, sizeof(s->name), tb[SEMNET_A_SERVICE_NAME]);
 	if (tb[SEMNET_A_SERVICE_POLICY])
@@ -305,6 +446,8 @@ static const struct nla_policy instance_policy[SEMNET_A_INSTANCE_MAX + 1] = {
 	[SEMNET_A_INSTANCE_IFINDEX] = { .type = NLA_U32 },
 	[SEMNET_A_INSTANCE_COST] = { .type = NLA_U32 },
 	[SEMNET_A_INSTANCE_DOWN] = { .type = NLA_U8 },
+	[SEMNET_A_INSTANCE_ADDR6] = IN6_POLICY,
+	[SEMNET_A_INSTANCE_NSIP6] = IN6_POLICY,
 };
 
 int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i)
@@ -318,6 +461,10 @@ int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i)
 	     nla_put_string(msg, SEMNET_A_INSTANCE_SERVICE, i->service) < 0) ||
 	    (SN_HAS(i, SEMNET_A_INSTANCE_NSIP) &&
 	     nla_put_u32(msg, SEMNET_A_INSTANCE_NSIP, i->nsip) < 0) ||
+	    (SN_HAS(i, SEMNET_A_INSTANCE_ADDR6) &&
+	     put_in6(msg, SEMNET_A_INSTANCE_ADDR6, &i->addr6) < 0) ||
+	    (SN_HAS(i, SEMNET_A_INSTANCE_NSIP6) &&
+	     put_in6(msg, SEMNET_A_INSTANCE_NSIP6, &i->nsip6) < 0) ||
 	    (SN_HAS(i, SEMNET_A_INSTANCE_NODE) &&
 	     nla_put_u32(msg, SEMNET_A_INSTANCE_NODE, i->node) < 0) ||
 	    (SN_HAS(i, SEMNET_A_INSTANCE_IFINDEX) &&
@@ -332,13 +479,23 @@ int sn_instance_get(struct nlattr **attrs, struct sn_instance *i)
 	struct nlattr *tb[SEMNET_A_INSTANCE_MAX + 1];
 
 	memset(i, 0, sizeof(*i));
+	/* Its key: exactly one of _ADDR and _ADDR6. */
 	if (nest_parse(attrs, SEMNET_A_INSTANCE, tb, SEMNET_A_INSTANCE_MAX,
 		       instance_policy) < 0 ||
-	    !tb[SEMNET_A_INSTANCE_ADDR] ||
+	    !tb[SEMNET_A_INSTANCE_ADDR] == !tb[SEMNET_A_INSTANCE_ADDR6] ||
 	    sn_counters_get(tb[SEMNET_A_INSTANCE_COUNTERS], &i->counters) < 0)
 		return -EBADMSG;
 	i->present = found(tb, SEMNET_A_INSTANCE_MAX, 0);
-	i->addr = nla_get_u32(tb[SEMNET_A_INSTANCE_ADDR]);
+	if (tb[SEMNET_A_INSTANCE_ADDR6]) {
+		i->family = AF_INET6;
+		if (get_in6(tb[SEMNET_A_INSTANCE_ADDR6], &i->addr6) < 0 ||
+		    (tb[SEMNET_A_INSTANCE_NSIP6] &&
+		     get_in6(tb[SEMNET_A_INSTANCE_NSIP6], &i->nsip6) < 0))
+			return -EBADMSG;
+	} else {
+		i->family = AF_INET;
+		i->addr = nla_get_u32(tb[SEMNET_A_INSTANCE_ADDR]);
+	}
 	if (tb[SEMNET_A_INSTANCE_SERVICE])
 		get_string(i->service, sizeof(i->service), tb[SEMNET_A_INSTANCE_SERVICE]);
 	if (tb[SEMNET_A_INSTANCE_NSIP])
@@ -676,6 +833,122 @@ struct nl_msg *sn_kernel_msg(struct sn_genl *g, uint8_t cmd, int flags,
 	return msg;
 }
 
+/* --- a module without IPv6 --- */
+
+/* What a nest holds, for finding the attribute an extack offset names. */
+enum nest_kind { IN_TOP, IN_LIST, IN_NODE, IN_SUBNETS, IN_PREFIX, IN_SERVICE, IN_INSTANCE,
+		 IN_PEER, IN_OTHER };
+
+/* The kind of nest attribute @type of a nest of @kind is (IN_OTHER: not one). */
+static enum nest_kind nest_kind_of(enum nest_kind kind, int type)
+{
+	switch (kind) {
+	case IN_TOP:
+		switch (type) {
+		case SEMNET_A_NODE: return IN_NODE;
+		case SEMNET_A_SERVICE: return IN_SERVICE;
+		case SEMNET_A_INSTANCE: return IN_INSTANCE;
+		case SEMNET_A_PEER: return IN_PEER;
+		case SEMNET_A_SERVICES: case SEMNET_A_INSTANCES: return IN_LIST;
+		}
+		return IN_OTHER;
+	case IN_LIST:
+		return nest_kind_of(IN_TOP, type);
+	case IN_NODE:
+		switch (type) {
+		case SEMNET_A_NODE_PLATFORM: case SEMNET_A_NODE_SERVICE_RANGE:
+		case SEMNET_A_NODE_PLATFORM6: case SEMNET_A_NODE_SERVICE_RANGE6:
+			return IN_PREFIX;
+		case SEMNET_A_NODE_SUBNETS: return IN_SUBNETS;
+		}
+		return IN_OTHER;
+	case IN_SUBNETS:
+		return type == SEMNET_A_NODE_SUBNET ? IN_PREFIX : IN_OTHER;
+	case IN_PEER:
+		return type == SEMNET_A_PEER_SUBNET ? IN_PREFIX : IN_OTHER;
+	default:
+		return IN_OTHER;
+	}
+}
+
+/* Is attribute @type of a nest of @kind one of the UAPI's IPv6 twins? */
+static bool is_v6_twin(enum nest_kind kind, int type)
+{
+	switch (kind) {
+	case IN_NODE:
+		return type == SEMNET_A_NODE_PLATFORM6 || type == SEMNET_A_NODE_SERVICE_RANGE6 ||
+		       type == SEMNET_A_NODE_GATEWAY6;
+	case IN_PREFIX:
+		return type == SEMNET_A_PREFIX_ADDR6;
+	case IN_SERVICE:
+		return type == SEMNET_A_SERVICE_ADDR6;
+	case IN_INSTANCE:
+		return type == SEMNET_A_INSTANCE_ADDR6 || type == SEMNET_A_INSTANCE_NSIP6;
+	default:
+		return false;
+	}
+}
+
+/* Walks the attributes [@p, @p + @len) of a nest of @kind down to @at. */
+static bool attr_is6(const char *p, size_t len, enum nest_kind kind, const char *at)
+{
+	while (len >= NLA_HDRLEN) {
+		const struct nlattr *a = (const void *)p;
+		size_t alen = a->nla_len, step = NLA_ALIGN(alen);
+		int type = a->nla_type & NLA_TYPE_MASK;
+
+		if (alen < NLA_HDRLEN || alen > len)
+			return false;
+		if (at == p)
+			return is_v6_twin(kind, type);
+		if (at > p && at < p + alen) {
+			enum nest_kind inner = nest_kind_of(kind, type);
+
+			return inner != IN_OTHER &&
+			       attr_is6(p + NLA_HDRLEN, alen - NLA_HDRLEN, inner, at);
+		}
+		if (step > len)
+			return false;
+		p += step;
+		len -= step;
+	}
+	return false;
+}
+
+bool sn_kernel_attr_is6(const struct nlmsghdr *nlh, long offset)
+{
+	size_t start = NLMSG_HDRLEN + GENL_HDRLEN;
+
+	if (offset < (long)start || (size_t)offset >= nlh->nlmsg_len)
+		return false;
+	return attr_is6((const char *)nlh + start, nlh->nlmsg_len - start, IN_TOP,
+			(const char *)nlh + offset);
+}
+
+/*
+ * A module older than IPv6 refuses an _ADDR6 (strict validation) as an
+ * attribute it does not know: say what that means instead.
+ */
+static void explain_v6(struct sn_genl *g, struct nl_msg *msg, int err)
+{
+	if (err == -EINVAL && strstr(g->error, "Unknown attribute type") &&
+	    sn_kernel_attr_is6(nlmsg_hdr(msg), g->error_offset))
+		snprintf(g->error, sizeof(g->error), "%s", SN_KERNEL_NO_IPV6);
+}
+
+/* sn_genl_transact(), with explain_v6(): @msg is kept until then. */
+int sn_kernel_transact(struct sn_genl *g, struct nl_msg *msg, sn_genl_reply_fn fn, void *arg)
+{
+	int err;
+
+	nlmsg_get(msg);
+	err = sn_genl_transact(g, msg, fn, arg);
+	if (err)
+		explain_v6(g, msg, err);
+	nlmsg_free(msg);
+	return err;
+}
+
 int sn_kernel_call(struct sn_genl *g, uint8_t cmd, int flags, sn_kernel_fill_fn fill,
 		   const void *obj, sn_genl_reply_fn fn, void *arg)
 {
@@ -684,7 +957,7 @@ int sn_kernel_call(struct sn_genl *g, uint8_t cmd, int flags, sn_kernel_fill_fn 
 
 	if (!msg)
 		return err;
-	return sn_genl_transact(g, msg, fn, arg);
+	return sn_kernel_transact(g, msg, fn, arg);
 }
 
 int sn_kernel_dump(struct sn_genl *g, uint8_t cmd, sn_kernel_fill_fn fill, const void *obj,
@@ -728,7 +1001,7 @@ int sn_services_collect(struct nlattr **attrs, void *list)
 	struct sn_service *s = sn_kernel_slot(&l->v, &l->cap, l->n, sizeof(*s));
 	int ret = s ? sn_service_get(attrs, s) : -ENOMEM;
 
-	l->n += ret == 0;
+	l->n += ret == 0 && (!l->family || s->family == l->family);
 	return ret;
 }
 
@@ -744,7 +1017,8 @@ int sn_instances_collect(struct nlattr **attrs, void *list)
 	int ret = i ? sn_instance_get(attrs, i) : -ENOMEM;
 
 	/* The kernel filters dumps by service too; this keeps an old one honest. */
-	if (ret == 0 && !(l->filter_service && strcmp(i->service, l->filter_service)))
+	if (ret == 0 && !(l->filter_service && strcmp(i->service, l->filter_service)) &&
+	    (!l->family || i->family == l->family))
 		l->n++;
 	return ret;
 }
@@ -871,7 +1145,7 @@ static int batch_send_one(struct sn_kernel_batch *b, size_t i)
 		return -ENOMEM;
 	}
 	b->requests++;
-	return sn_genl_transact(b->g, msg, NULL, NULL);
+	return sn_kernel_transact(b->g, msg, NULL, NULL);
 }
 
 /*
@@ -914,7 +1188,7 @@ static int batch_send(struct sn_kernel_batch *b, size_t from, size_t to, size_t 
 		b->sized = b->g->sock;
 	}
 	b->requests++;
-	err = sn_genl_transact(b->g, msg, NULL, NULL);
+	err = sn_kernel_transact(b->g, msg, NULL, NULL);
 	if (!err)
 		return 0;
 	off = b->g->error_offset;

@@ -6,9 +6,17 @@
  * requests and dumps built from them on the client of genl.h.
  *
  * One byte order: an address (also a prefix's) is kept as the family
- * carries it, in network byte order (be32), like struct in_addr; every
- * other number is in host byte order, ports included (the be16 ports of
- * flows and miss events are converted here).
+ * carries it, in network byte order (be32), like struct in_addr, or as a
+ * struct in6_addr for IPv6; every other number is in host byte order,
+ * ports included (the be16 ports of flows and miss events are converted
+ * here).
+ *
+ * IPv6 (the UAPI's _ADDR6 twins): a service or an instance is of one
+ * family, keyed by _ADDR (addr) or _ADDR6 (addr6), its present bit saying
+ * which; get sets family (AF_INET or AF_INET6) as well. A prefix says its
+ * family in its own field. A get never fails on an object of either family:
+ * code that handles only IPv4 checks family (or uses sn_X_collect's family
+ * filter) and skips the others.
  *
  * present has bit (1 << SEMNET_A_<OBJECT>_<ATTR>) set for each attribute
  * a get found or a put is to send (SN_HAS, SN_SET). put adds the object's
@@ -22,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
 #include <netlink/msg.h>
 #include <uapi/linux/semnet.h>
 
@@ -30,11 +39,21 @@
 #define SN_HAS(o, attr) (((o)->present >> (attr)) & 1u)
 #define SN_SET(o, attr) ((o)->present |= 1u << (attr))
 
-/* An IPv4 prefix as the family carries it: addr in network byte order. */
+/*
+ * A prefix as the family carries it: an IPv4 one (addr in network byte
+ * order, len 0..32), or with family AF_INET6 an IPv6 one (addr6, len
+ * 0..128). family 0 is IPv4 too, so { addr, len } stays an IPv4 prefix.
+ */
 struct sn_kprefix {
 	uint32_t addr;
-	uint8_t len;			/* 0..32 */
+	uint8_t len;
+	uint8_t family;			/* AF_INET6, or IPv4 (AF_INET or 0) */
+	struct in6_addr addr6;
 };
+static inline bool sn_kprefix_is6(const struct sn_kprefix *p)
+{
+	return p->family == AF_INET6;
+}
 int sn_kprefix_put(struct nl_msg *msg, int type, const struct sn_kprefix *p);
 int sn_kprefix_get(struct nlattr *nest, struct sn_kprefix *p);
 
@@ -48,13 +67,21 @@ struct sn_counters {
 /* @nest may be NULL (no counters): all zero, not present. */
 int sn_counters_get(struct nlattr *nest, struct sn_counters *c);
 
+/* A node's subnets: up to SEMNET_SUBNETS_MAX of each family. */
+#define SN_NODE_SUBNETS_MAX (2 * SEMNET_SUBNETS_MAX)
+
 struct sn_node {
 	uint32_t present;		/* 1 << SEMNET_A_NODE_* */
 	struct sn_kprefix platform;
 	struct sn_kprefix service_range;
-	struct sn_kprefix subnets[SEMNET_SUBNETS_MAX];
+	/* Both families, in the order given (get: the kernel's, IPv4 first). */
+	struct sn_kprefix subnets[SN_NODE_SUBNETS_MAX];
 	unsigned int nsubnets;		/* sent when SEMNET_A_NODE_SUBNETS is set */
 	uint32_t gateway;
+	/* The IPv6 plan (_PLATFORM6, _SERVICE_RANGE6: IPv6 prefixes). */
+	struct sn_kprefix platform6;
+	struct sn_kprefix service_range6;
+	struct in6_addr gateway6;
 	uint32_t bridge;		/* ifindex */
 	uint32_t mode;			/* enum semnet_node_mode */
 	uint32_t flow_max;
@@ -95,29 +122,59 @@ static inline uint32_t sn_node_u32_get(const struct sn_node *n, size_t i)
 
 struct sn_service {
 	uint32_t present;		/* 1 << SEMNET_A_SERVICE_* */
-	uint32_t addr;
+	uint32_t addr;			/* _ADDR */
 	char name[SEMNET_NAME_MAX];
 	char policy[SEMNET_POLICY_NAME_MAX];
-	uint32_t instances;		/* read-only */
+	uint32_t instances;		/* read-only: of its name and family */
 	struct sn_counters counters;	/* read-only */
+	uint8_t family;			/* get: AF_INET or AF_INET6 (put: present) */
+	struct in6_addr addr6;		/* _ADDR6 */
 };
 int sn_service_put(struct nl_msg *msg, const struct sn_service *s);
 int sn_service_get(struct nlattr **attrs, struct sn_service *s);
 
 struct sn_instance {
 	uint32_t present;		/* 1 << SEMNET_A_INSTANCE_* */
-	uint32_t addr;
+	uint32_t addr;			/* _ADDR */
 	char service[SEMNET_NAME_MAX];
-	uint32_t nsip;
-	uint32_t node;			/* 0: this node */
+	uint32_t nsip;			/* _NSIP */
+	uint32_t node;			/* 0: this node (IPv4 underlay, either family) */
 	bool local;			/* read-only */
 	uint32_t ifindex;		/* bridge port; 0: not enforced */
 	uint32_t cost;			/* its node's, for closest (read-only) */
 	bool down;			/* its node is down (read-only) */
 	struct sn_counters counters;	/* read-only */
+	uint8_t family;			/* get: AF_INET or AF_INET6 (put: present) */
+	struct in6_addr addr6;		/* _ADDR6 */
+	struct in6_addr nsip6;		/* _NSIP6 */
 };
 int sn_instance_put(struct nl_msg *msg, const struct sn_instance *i);
 int sn_instance_get(struct nlattr **attrs, struct sn_instance *i);
+
+/*
+ * An object's family by its key's present bit: AF_INET6 with _ADDR6, else
+ * AF_INET (what put sends). The setters fill the key, its family and bit
+ * (and clear the other family's key).
+ */
+int sn_service_family(const struct sn_service *s);
+int sn_instance_family(const struct sn_instance *i);
+void sn_service_set_addr6(struct sn_service *s, const struct in6_addr *addr6);
+void sn_instance_set_addr6(struct sn_instance *i, const struct in6_addr *addr6,
+			   const struct in6_addr *nsip6);
+
+/*
+ * Text of an address of either family (inet_ntop: canonical IPv6), of a
+ * prefix ("addr/len"), and of an object's key. Each returns @buf.
+ */
+#define SN_KADDR_STRLEN 46		/* INET6_ADDRSTRLEN */
+#define SN_KPREFIX_STRLEN 50		/* + "/128" */
+const char *sn_kaddr_fmt(int family, uint32_t addr, const struct in6_addr *addr6,
+			 char buf[SN_KADDR_STRLEN]);
+const char *sn_kprefix_fmt(const struct sn_kprefix *p, char buf[SN_KPREFIX_STRLEN]);
+const char *sn_service_addr_fmt(const struct sn_service *s, char buf[SN_KADDR_STRLEN]);
+const char *sn_instance_addr_fmt(const struct sn_instance *i, char buf[SN_KADDR_STRLEN]);
+/* Its nsIP: _NSIP6 when it has one, else _NSIP. */
+const char *sn_instance_nsip_fmt(const struct sn_instance *i, char buf[SN_KADDR_STRLEN]);
 
 struct sn_peer {
 	uint32_t present;		/* 1 << SEMNET_A_PEER_* */
@@ -220,6 +277,17 @@ struct nl_msg *sn_kernel_msg(struct sn_genl *g, uint8_t cmd, int flags,
 int sn_kernel_call(struct sn_genl *g, uint8_t cmd, int flags, sn_kernel_fill_fn fill,
 		   const void *obj, sn_genl_reply_fn fn, void *arg);
 /*
+ * A module older than IPv6 refuses an IPv6 twin (_ADDR6...) as "Unknown
+ * attribute type"; the requests here (calls, dumps, batches) put this in
+ * g->error instead. sn_kernel_attr_is6() tells whether the attribute at an
+ * extack @offset of a request (from its nlmsghdr) is such a twin.
+ */
+/* sn_genl_transact() (sends and frees @msg) with that message. */
+int sn_kernel_transact(struct sn_genl *g, struct nl_msg *msg, sn_genl_reply_fn fn, void *arg);
+#define SN_KERNEL_NO_IPV6 \
+	"the loaded semnet module has no IPv6 (it does not know the IPv6 address attribute): load a newer one"
+bool sn_kernel_attr_is6(const struct nlmsghdr *nlh, long offset);
+/*
  * A dump (NLM_F_DUMP) with sn_kernel_call(). One that a concurrent change
  * interrupted (NLM_F_DUMP_INTR, which genl.c reports as -EIO after reading
  * the rest) is retried from the start, SN_KERNEL_DUMP_TRIES times in all;
@@ -245,6 +313,7 @@ void *sn_kernel_slot(void *vp, size_t *cap, size_t n, size_t size);
 struct sn_services {
 	struct sn_service *v;
 	size_t n, cap;
+	int family;			/* keep only this family (0: both) */
 };
 int sn_services_collect(struct nlattr **attrs, void *list);
 void sn_services_reset(void *list);
@@ -253,6 +322,7 @@ struct sn_instances {
 	struct sn_instance *v;
 	size_t n, cap;
 	const char *filter_service;	/* keep only these (NULL: all) */
+	int family;			/* keep only this family (0: both) */
 };
 int sn_instances_collect(struct nlattr **attrs, void *list);
 void sn_instances_reset(void *list);

@@ -6,7 +6,9 @@
 # EPERM for an unprivileged user, flows of real ICMP, TCP and UDP traffic,
 # filters, flushes, stats, show, and JSON; peer costs and the closest
 # policy (new flows follow the costs, a node going down loses its closest
-# flows and no others). Runs in the test VM:
+# flows and no others); dual stack (an IPv6 plan beside the IPv4 one,
+# services and instances of both families under one name, -batch with
+# IPv6 lines, the module's refusals passed on). Runs in the test VM:
 # tests/vm/run tests/e2e/cli.sh (started on the host, it re-runs itself).
 #
 #   netns cli-c (client)     netns cli-s (server)
@@ -14,6 +16,7 @@
 #   InstanceIP 172.30.1.2    InstanceIP 172.30.1.3 (service "web")
 #        |  vc                     |  vs
 #   netns cli-node: br0 172.16.0.1/26, semnet node 172.16.0.0/26
+#                   (dual stack: br0 fc00::101/120 too, subnet fc00::100/120)
 #   (peers B 192.168.1.2 and C 192.168.1.3 exist only as table entries)
 # vm-timeout: 900
 # vm-cost: 42
@@ -344,6 +347,104 @@ test_closest_bad_input() {
 	ok "peer flush" 0 peer flush
 }
 
+# Dual stack: the IPv6 plan beside the IPv4 one, a service name with an
+# IPv4 and an IPv6 ServiceIP and instances of both (the module counts
+# them per family), addresses in and out in canonical form.
+test_dual_stack_node() {
+	ip -n "$n" addr add fc00::101/120 dev br0 nodad
+	ok "node change: IPv6 plan" 0 node change platform6 fc00::/7 services6 fdff::/16 \
+		subnet 172.16.0.0/26 subnet fc00::100/120 gateway6 fc00::101
+	ok "-j node show" 0 -j node show
+	tap_jq "node: platform6" "$out" .platform6 fc00::/7
+	tap_jq "node: service_range6" "$out" .service_range6 fdff::/16
+	tap_jq "node: gateway6" "$out" .gateway6 fc00::101
+	tap_jq "node: subnets of both families" "$out" '.subnets|join(",")' 172.16.0.0/26,fc00::100/120
+	tap_jq "node: IPv4 plan kept" "$out" '.platform + " " + .gateway' "172.16.0.0/12 172.16.0.1"
+	ok "node show" 0 node show
+	tap_match "node show: platform6" "$out" "^platform6 +fc00::/7$"
+	tap_match "node show: services6" "$out" "^services6 +fdff::/16$"
+	tap_match "node show: IPv6 subnet" "$out" "^subnet +fc00::100/120$"
+	ok "node change: IPv4 prefix as platform6" 2 node change platform6 172.16.0.0/12
+	tap_match "its message" "$out" "^semnet: node change: \"platform6\" needs an IPv6 prefix"
+	ok "node change: IPv6 host bits" 2 node change subnet 172.16.0.0/26 subnet fc00::101/120
+	tap_match "its message" "$out" "did you mean fc00::100/120\?"
+}
+
+test_dual_stack_objects() {
+	ok "service add IPv4" 0 service add 172.30.0.40 name dual
+	# Any spelling inet_pton takes; shown canonical.
+	ok "service add IPv6" 0 service add FDFF:2000:0::1 name dual policy rr
+	ok "service add IPv6 again" 1 service add fdff:2000::1 name dual
+	tap_eq "its extack" "$out" "semnet: service add: service address already exists"
+	ok "service add IPv6 outside services6" 1 service add fc00::1:1 name dual
+	tap_match "its extack" "$out" "^semnet: service add: .+"
+	ok "instance add IPv4" 0 instance add 172.30.3.1 service dual nsip 172.16.0.3
+	ok "instance add IPv6" 0 instance add fdff::2 service dual nsip fc00::102
+	ok "instance add IPv6 (second)" 0 instance add fdff::3 service dual nsip fc00::103
+	ok "instance add, nsIP of the other family" 1 instance add fdff::9 service dual nsip 172.16.0.9
+	tap_eq "its extack" "$out" "semnet: instance add: the nsIP must be of the InstanceIP's family"
+	ok "-j service show" 0 -j service show
+	tap_jq "services: IPv4 first, canonical IPv6" "$out" '[.[]|.address]|join(",")' \
+		172.30.0.40,fdff:2000::1
+	tap_jq "INSTANCES per family" "$out" '[.[]|"\(.address)=\(.instances)"]|join(" ")' \
+		"172.30.0.40=1 fdff:2000::1=2"
+	ok "service show fdff:2000::1" 0 service show fdff:2000::1
+	tap_match "service show by IPv6" "$out" "^fdff:2000::1 +name dual +policy rr +instances 2$"
+	ok "-j instance show fdff::2" 0 -j instance show fdff::2
+	tap_jq "instance: IPv6 nsip" "$out" '.[0].address + " " + .[0].nsip' "fdff::2 fc00::102"
+	tap_jq "instance: local" "$out" '.[0].local' true
+	ok "instance show service dual" 0 instance show service dual
+	tap_eq "instance show: both families" "$(printf '%s\n' "$out" | awk '{print $1 "/" $5}' | tr '\n' ' ')" \
+		"172.30.3.1/172.16.0.3 fdff::2/fc00::102 fdff::3/fc00::103 "
+	ok "show" 0 show
+	tap_match "show: IPv6 address of the group" "$out" "^    address fdff:2000::1 +policy rr +instances 2$"
+	tap_match "show: IPv4 address of the group" "$out" "^    address 172\.30\.0\.40 +policy rr +instances 1$"
+	tap_match "show: IPv6 instance" "$out" "^    instance fdff::3 +nsip fc00::103 +node local$"
+	ok "-j show" 0 -j show
+	tap_jq "show JSON: both families" "$out" \
+		'[(.services|length),(.instances|length),(.services[]|select(.address=="fdff:2000::1")|.instances)]|join(",")' \
+		2,3,2
+}
+
+test_dual_stack_del() {
+	ok "instance del by IPv6" 0 instance del fdff::2
+	ok "instance del by IPv6 again" 1 instance del fdff::2
+	ok "-j service show fdff:2000::1" 0 -j service show fdff:2000::1
+	tap_jq "one IPv6 instance left" "$out" '.[0].instances' 1
+	ok "service del by IPv6" 0 service del fdff:2000::1
+	ok "-j show" 0 -j show
+	tap_jq "IPv4 service and both families' instances left" "$out" \
+		'[(.services|map(.address)|join(",")),(.instances|map(.address)|join(","))]|join(" ")' \
+		"172.30.0.40 172.30.3.1,fdff::3"
+	tap_jq "IPv4 count unchanged" "$out" '.services[0].instances' 1
+}
+
+test_dual_stack_batch() {
+	ok "-batch with IPv6 lines" 0 -batch - <<-EOF
+	service add fdff:2000::5 name b6
+	instance add fdff::5 service b6 nsip fc00::105
+	instance add fdff::6 service b6 nsip fc00::106
+	service add 172.30.0.45 name b6
+	EOF
+	ok "-j service show fdff:2000::5" 0 -j service show fdff:2000::5
+	tap_jq "batch: 2 IPv6 instances" "$out" '.[0].instances' 2
+	ok "-j service show 172.30.0.45" 0 -j service show 172.30.0.45
+	tap_jq "batch: no IPv4 instance" "$out" '.[0].instances' 0
+	ok "-batch: a refused IPv6 line" 1 -force -batch - <<-EOF
+	instance add fdff::7 service b6 nsip fc00::107
+	instance add fdff::8 service b6 nsip 172.16.0.8
+	instance add fdff::9 service b6 nsip fc00::109
+	EOF
+	tap_eq "its line and extack" "$out" \
+		"semnet: line 2: instance add: the nsIP must be of the InstanceIP's family"
+	ok "-j instance show service b6" 0 -j instance show service b6
+	tap_jq "the others were added" "$out" '[.[]|.address]|join(",")' fdff::5,fdff::6,fdff::7,fdff::9
+	ok "service flush" 0 service flush
+	ok "instance flush" 0 instance flush
+	ok "-j show after flushes" 0 -j show
+	tap_jq "no services, no instances" "$out" '[(.services|length),(.instances|length)]|join(",")' 0,0
+}
+
 test_node_del() {
 	ok "node del" 0 node del
 	ok "node show after del" 1 node show
@@ -352,5 +453,6 @@ test_node_del() {
 tap_cases test_before_node test_node test_services test_instances test_peers \
 	test_unprivileged test_traffic test_flows test_flushes \
 	test_closest_setup test_closest_costs test_closest_down test_closest_bad_input \
+	test_dual_stack_node test_dual_stack_objects test_dual_stack_del test_dual_stack_batch \
 	test_node_del
 tap_done

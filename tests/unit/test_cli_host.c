@@ -74,7 +74,7 @@ START_TEST(usage_first)
 	ck_assert_str_eq(run.err, "semnet: service add: invalid address \"172.30.0.300\"\n");
 	ck_assert_int_eq(SEMNET("node", "set", "platform", "172.16.0.0/12", "subnet"), 2);
 	ck_assert_str_eq(run.err,
-			 "semnet: node set: \"subnet\" needs a prefix like 172.16.0.0/26\n");
+			 "semnet: node set: \"subnet\" needs a prefix like 172.16.0.0/26 or fc00::100/120\n");
 	ck_assert_int_eq(SEMNET("service", "add", "172.30.0.10", "name", "w", "polcy", "rr"), 2);
 	ck_assert_str_eq(run.err, "semnet: service add: unknown keyword \"polcy\"\n");
 }

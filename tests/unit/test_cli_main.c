@@ -44,6 +44,8 @@ static struct {
 	int err;			/* transaction err_tx's error, or 0 */
 	int err_tx;
 	const char *extack;
+	/* The attribute the extack names: type extack_type in nest extack_nest (0: none). */
+	int extack_nest, extack_type;
 	int eio_until;			/* transactions before this one fail with -EIO */
 } fake;
 
@@ -107,6 +109,19 @@ int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 		ret = fake.err;
 		if (fake.extack)
 			snprintf(g->error, sizeof(g->error), "%s", fake.extack);
+		g->error_offset = -1;
+		if (fake.extack_nest) {
+			struct nlattr *attrs[SEMNET_A_MAX + 1], *at;
+
+			/* The copy: msg is freed. */
+			nlh = fake.req[tx];
+			ck_assert_int_eq(genlmsg_parse(nlh, 0, attrs, SEMNET_A_MAX, NULL), 0);
+			ck_assert_ptr_nonnull(attrs[fake.extack_nest]);
+			at = nla_find(nla_data(attrs[fake.extack_nest]),
+				      nla_len(attrs[fake.extack_nest]), fake.extack_type);
+			ck_assert_ptr_nonnull(at);
+			g->error_offset = (long)((char *)at - (char *)nlh);
+		}
 		return ret;
 	}
 	return 0;
@@ -292,7 +307,7 @@ START_TEST(usage_errors)
 		{ { "service", "flush", "all" }, "semnet: service flush: unexpected argument \"all\"\n" },
 		{ { "node", "set", "platform", "172.16.0.0/12", "services", "172.30.0.0/16",
 		    "gateway", "172.16.0.1", "bridge", "lo", "subnet" },
-		  "semnet: node set: \"subnet\" needs a prefix like 172.16.0.0/26\n" },
+		  "semnet: node set: \"subnet\" needs a prefix like 172.16.0.0/26 or fc00::100/120\n" },
 		{ { "node", "set", "platform", "172.16.0.0/12", "services", "172.30.0.0/16",
 		    "gateway", "172.16.0.1", "bridge", "lo" },
 		  "semnet: node set: missing \"subnet PREFIX\"\n" },
@@ -1477,13 +1492,13 @@ START_TEST(output_overview)
 		"peer 10.18.0.0/26    remote 192.168.1.30  port 50103  encap ipudp\n"
 		"peer 172.16.0.64/26  remote 192.168.1.2   port 4754   encap gre-udp\n"
 		"service web.default\n"
-		"    address 172.30.0.10  policy rr\n"
-		"    address 172.30.0.11  policy random\n"
+		"    address 172.30.0.10  policy rr         instances 3\n"
+		"    address 172.30.0.11  policy random     instances 3\n"
 		"    instance 172.30.1.1  nsip 172.16.0.2   node local\n"
 		"    instance 172.30.1.2  nsip 172.16.0.3   node local\n"
 		"    instance 172.30.1.3  nsip 172.16.0.66  node 192.168.1.2\n"
 		"service db\n"
-		"    address 172.30.0.20  policy rr\n"
+		"    address 172.30.0.20  policy rr         instances 0\n"
 		"service cache\n"
 		"    instance 172.30.1.9  nsip 172.16.0.4   node local\n"
 		"services 2  instances 3  flows 12  packets 123456  drops 8\n");
@@ -1921,6 +1936,362 @@ START_TEST(batch_stdin)
 }
 END_TEST
 
+/* --- dual stack --- */
+
+static struct in6_addr A6(const char *s)
+{
+	struct in6_addr a;
+
+	ck_assert_int_eq(inet_pton(AF_INET6, s, &a), 1);
+	return a;
+}
+
+static void ck_in6(struct nlattr *a, const char *want)
+{
+	struct in6_addr w = A6(want);
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(nla_len(a), 16);
+	ck_assert_mem_eq(nla_data(a), &w, 16);
+}
+
+static void check_prefix6(struct nlattr *nest, const char *addr, int len)
+{
+	struct nlattr *tb[SEMNET_A_PREFIX_MAX + 1];
+
+	nested(nest, SEMNET_A_PREFIX_MAX, tb);
+	ck_assert_ptr_null(tb[SEMNET_A_PREFIX_ADDR]);
+	ck_in6(tb[SEMNET_A_PREFIX_ADDR6], addr);
+	ck_assert_uint_eq(nla_get_u8(tb[SEMNET_A_PREFIX_LEN]), len);
+}
+
+/* IPv6 keys and values go in their _ADDR6 twins, never beside _ADDR. */
+START_TEST(encode_dual_stack)
+{
+	struct nlattr *tb[SEMNET_A_NODE_MAX + 1], *sub;
+	int rem, n = 0;
+
+	SEMNET_OK("service", "add", "FDFF:2000:0::1", "name", "s", "policy", "rr");
+	req_object(0, SEMNET_CMD_NEW_SERVICE, NLM_F_CREATE | NLM_F_EXCL,
+		   SEMNET_A_SERVICE, SEMNET_A_SERVICE_MAX, tb);
+	ck_in6(tb[SEMNET_A_SERVICE_ADDR6], "fdff:2000::1");
+	ck_assert_ptr_null(tb[SEMNET_A_SERVICE_ADDR]);
+	ck_assert_str_eq(nla_get_string(tb[SEMNET_A_SERVICE_NAME]), "s");
+	SEMNET_OK("service", "del", "fdff:2000::1");
+	req_object(0, SEMNET_CMD_DEL_SERVICE, 0, SEMNET_A_SERVICE, SEMNET_A_SERVICE_MAX, tb);
+	ck_in6(tb[SEMNET_A_SERVICE_ADDR6], "fdff:2000::1");
+	/* show KEY: an IPv6 key starts with a letter, and is still a key. */
+	SEMNET_OK("service", "show", "fdff:2000::1");
+	req_object(0, SEMNET_CMD_GET_SERVICE, 0, SEMNET_A_SERVICE, SEMNET_A_SERVICE_MAX, tb);
+	ck_in6(tb[SEMNET_A_SERVICE_ADDR6], "fdff:2000::1");
+
+	SEMNET_OK("instance", "add", "fdff::2", "service", "s", "nsip", "fc00::102");
+	req_object(0, SEMNET_CMD_NEW_INSTANCE, NLM_F_CREATE | NLM_F_EXCL,
+		   SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_MAX, tb);
+	ck_in6(tb[SEMNET_A_INSTANCE_ADDR6], "fdff::2");
+	ck_in6(tb[SEMNET_A_INSTANCE_NSIP6], "fc00::102");
+	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_ADDR]);
+	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_NSIP]);
+	/* Families mixed: sent as given, for the module to refuse. */
+	SEMNET_OK("instance", "change", "fdff::2", "nsip", "172.16.0.2");
+	req_object(0, SEMNET_CMD_NEW_INSTANCE, NLM_F_REPLACE,
+		   SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_MAX, tb);
+	ck_in6(tb[SEMNET_A_INSTANCE_ADDR6], "fdff::2");
+	ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_NSIP]), A("172.16.0.2"));
+	ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_NSIP6]);
+	SEMNET_OK("instance", "show", "fdff::2");
+	req_object(0, SEMNET_CMD_GET_INSTANCE, 0, SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_MAX, tb);
+	ck_in6(tb[SEMNET_A_INSTANCE_ADDR6], "fdff::2");
+	SEMNET_OK("instance", "del", "::ffff:1.2.3.4");
+	req_nest(0, SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_MAX, tb);
+	ck_in6(tb[SEMNET_A_INSTANCE_ADDR6], "::ffff:1.2.3.4");
+
+	SEMNET_OK("node", "set", "platform", "172.16.0.0/12", "services", "172.30.0.0/16",
+		  "subnet", "172.16.0.0/26", "gateway", "172.16.0.1", "mode", "routed",
+		  "platform6", "fc00::/7", "services6", "fdff::/16",
+		  "subnet", "fc00::100/120", "gateway6", "fc00::101");
+	req_object(0, SEMNET_CMD_SET_NODE, 0, SEMNET_A_NODE, SEMNET_A_NODE_MAX, tb);
+	check_prefix(tb[SEMNET_A_NODE_PLATFORM], "172.16.0.0", 12);
+	check_prefix6(tb[SEMNET_A_NODE_PLATFORM6], "fc00::", 7);
+	check_prefix6(tb[SEMNET_A_NODE_SERVICE_RANGE6], "fdff::", 16);
+	ck_in6(tb[SEMNET_A_NODE_GATEWAY6], "fc00::101");
+	nla_for_each_nested(sub, tb[SEMNET_A_NODE_SUBNETS], rem) {
+		if (n++)
+			check_prefix6(sub, "fc00::100", 120);
+		else
+			check_prefix(sub, "172.16.0.0", 26);
+	}
+	ck_assert_int_eq(n, 2);
+	/* An abbreviation of an IPv4 keyword stays one. */
+	SEMNET_OK("node", "change", "plat", "172.16.0.0/12", "gate", "172.16.0.1");
+	req_nest(0, SEMNET_A_NODE, SEMNET_A_NODE_MAX, tb);
+	check_prefix(tb[SEMNET_A_NODE_PLATFORM], "172.16.0.0", 12);
+	ck_assert_ptr_null(tb[SEMNET_A_NODE_PLATFORM6]);
+	ck_assert_ptr_nonnull(tb[SEMNET_A_NODE_GATEWAY]);
+	SEMNET_OK("node", "change", "gateway6", "fc00::1:1");
+	req_nest(0, SEMNET_A_NODE, SEMNET_A_NODE_MAX, tb);
+	ck_in6(tb[SEMNET_A_NODE_GATEWAY6], "fc00::1:1");
+	ck_assert_ptr_null(tb[SEMNET_A_NODE_GATEWAY]);
+
+	/* Usage errors, before anything is sent. */
+	fake_reset();
+	ck_assert_int_eq(SEMNET("service", "add", "fdff::1::2", "name", "s"), 2);
+	ck_assert_str_eq(run.err, "semnet: service add: invalid address \"fdff::1::2\"\n");
+	ck_assert_int_eq(SEMNET("node", "change", "services6", "172.30.0.0/16"), 2);
+	ck_assert_str_eq(run.err, "semnet: node change: \"services6\" needs an IPv6 prefix like "
+			 "fc00::/7, not \"172.30.0.0/16\" (IPv4 has its own keyword)\n");
+	ck_assert_int_eq(SEMNET("node", "change", "platform6", "fc00::/129"), 2);
+	ck_assert_str_eq(run.err, "semnet: node change: invalid prefix \"fc00::/129\" for "
+			 "\"platform6\": length must be 0..128\n");
+	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.64/26", "remote", "fd00::1"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer add: invalid address \"fd00::1\" for \"remote\" "
+			 "(IPv4 only here)\n");
+	ck_assert_int_eq(fake.nreq, 0);
+}
+END_TEST
+
+static void reply_service6(const char *addr, const char *name, uint32_t instances)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_SERVICE);
+	struct nlattr *s = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_SERVICE);
+	struct in6_addr a = A6(addr);
+
+	nla_put(m, SEMNET_A_SERVICE_ADDR6, sizeof(a), &a);
+	nla_put_string(m, SEMNET_A_SERVICE_NAME, name);
+	nla_put_string(m, SEMNET_A_SERVICE_POLICY, "rr");
+	nla_put_u32(m, SEMNET_A_SERVICE_INSTANCES, instances);
+	put_counters(m, SEMNET_A_SERVICE_COUNTERS, 0, 0, 0);
+	nla_nest_end(m, s);
+}
+
+static void reply_instance6(const char *addr, const char *service, const char *nsip)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_INSTANCE);
+	struct nlattr *s = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_INSTANCE);
+	struct in6_addr a = A6(addr), n = A6(nsip);
+
+	nla_put(m, SEMNET_A_INSTANCE_ADDR6, sizeof(a), &a);
+	nla_put_string(m, SEMNET_A_INSTANCE_SERVICE, service);
+	nla_put(m, SEMNET_A_INSTANCE_NSIP6, sizeof(n), &n);
+	nla_put_u32(m, SEMNET_A_INSTANCE_NODE, 0);
+	nla_put_flag(m, SEMNET_A_INSTANCE_LOCAL);
+	put_counters(m, SEMNET_A_INSTANCE_COUNTERS, 5, 500, 1);
+	nla_nest_end(m, s);
+}
+
+static void reply_node6(void)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_NODE);
+	struct nlattr *n = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE), *subs, *p;
+	struct in6_addr a;
+
+	put_prefix(m, SEMNET_A_NODE_PLATFORM, "172.16.0.0/12");
+	put_prefix(m, SEMNET_A_NODE_SERVICE_RANGE, "172.30.0.0/16");
+	subs = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SUBNETS);
+	put_prefix(m, SEMNET_A_NODE_SUBNET, "172.16.0.0/26");
+	p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SUBNET);
+	a = A6("fc00::100");
+	nla_put(m, SEMNET_A_PREFIX_ADDR6, sizeof(a), &a);
+	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 120);
+	nla_nest_end(m, p);
+	nla_nest_end(m, subs);
+	nla_put_u32(m, SEMNET_A_NODE_GATEWAY, A("172.16.0.1"));
+	p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_PLATFORM6);
+	a = A6("fc00::");
+	nla_put(m, SEMNET_A_PREFIX_ADDR6, sizeof(a), &a);
+	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 7);
+	nla_nest_end(m, p);
+	p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SERVICE_RANGE6);
+	a = A6("fdff::");
+	nla_put(m, SEMNET_A_PREFIX_ADDR6, sizeof(a), &a);
+	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 16);
+	nla_nest_end(m, p);
+	a = A6("fc00::101");
+	nla_put(m, SEMNET_A_NODE_GATEWAY6, sizeof(a), &a);
+	nla_put_u32(m, SEMNET_A_NODE_MODE, SEMNET_NODE_MODE_ROUTED);
+	nla_nest_end(m, n);
+}
+
+/* Both families in text and JSON: IPv4 first, IPv6 in canonical form. */
+START_TEST(output_dual_stack)
+{
+	json_t *root;
+	json_error_t jerr;
+	char *got;
+
+	fake_reset();
+	reply_service6("fdff:2000::1", "s", 2);
+	reply_service("172.30.0.40", "s", "rr", 1, 0);
+	reply_service6("fdff:2000::", "t", 0);
+	ck_assert_int_eq(SEMNET("service", "show"), 0);
+	ck_assert_str_eq(run.out,
+		"172.30.0.40   name s  policy rr  instances 1\n"
+		"fdff:2000::   name t  policy rr  instances 0\n"
+		"fdff:2000::1  name s  policy rr  instances 2\n");
+
+	fake_reset();
+	reply_service6("fdff:2000::1", "s", 2);
+	ck_assert_int_eq(SEMNET("-j", "service", "show", "fdff:2000::1"), 0);
+	root = json_loads(run.out, 0, &jerr);
+	ck_assert_ptr_nonnull(root);
+	got = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	ck_assert_str_eq(got, "[{\"address\":\"fdff:2000::1\",\"counters\":{\"bytes\":0,"
+			 "\"flows\":0,\"packets\":0},\"instances\":2,\"name\":\"s\","
+			 "\"policy\":\"rr\"}]");
+	free(got);
+	json_decref(root);
+
+	fake_reset();
+	reply_instance6("fdff::3", "s", "fc00::103");
+	reply_instance("172.30.3.1", "s", "172.16.0.3", "0.0.0.0", true);
+	reply_instance6("fdff::2", "s", "fc00::102");
+	ck_assert_int_eq(SEMNET("instance", "show"), 0);
+	ck_assert_str_eq(run.out,
+		"172.30.3.1  service s  nsip 172.16.0.3  node local\n"
+		"fdff::2     service s  nsip fc00::102   node local\n"
+		"fdff::3     service s  nsip fc00::103   node local\n");
+	fake_reset();
+	reply_instance6("fdff::2", "s", "fc00::102");
+	ck_assert_int_eq(SEMNET("-j", "instance", "show"), 0);
+	root = json_loads(run.out, 0, &jerr);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(root, 0), "address")),
+			 "fdff::2");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(root, 0), "nsip")),
+			 "fc00::102");
+	ck_assert(json_is_null(json_object_get(json_array_get(root, 0), "node")));
+	json_decref(root);
+
+	fake_reset();
+	reply_node6();
+	ck_assert_int_eq(SEMNET("node", "show"), 0);
+	ck_assert_str_eq(run.out,
+		"platform   172.16.0.0/12\n"
+		"services   172.30.0.0/16\n"
+		"subnet     172.16.0.0/26\n"
+		"subnet     fc00::100/120\n"
+		"gateway    172.16.0.1\n"
+		"platform6  fc00::/7\n"
+		"services6  fdff::/16\n"
+		"gateway6   fc00::101\n"
+		"mode       routed\n");
+	fake_reset();
+	reply_node6();
+	ck_assert_int_eq(SEMNET("-j", "node", "show"), 0);
+	root = json_loads(run.out, 0, &jerr);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_str_eq(json_string_value(json_object_get(root, "platform6")), "fc00::/7");
+	ck_assert_str_eq(json_string_value(json_object_get(root, "service_range6")), "fdff::/16");
+	ck_assert_str_eq(json_string_value(json_object_get(root, "gateway6")), "fc00::101");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(root, "subnets"), 1)),
+			 "fc00::100/120");
+	json_decref(root);
+
+	/* The overview: one group, both families. */
+	fake_reset();
+	reply_node6();
+	fake.script_tx = 2;
+	reply_service6("fdff:2000::1", "s", 2);
+	reply_service("172.30.0.40", "s", "rr", 1, 0);
+	fake.script_tx = 3;
+	reply_instance6("fdff::2", "s", "fc00::102");
+	reply_instance("172.30.3.1", "s", "172.16.0.3", "0.0.0.0", true);
+	reply_instance6("fdff::3", "s", "fc00::103");
+	ck_assert_int_eq(SEMNET("show"), 0);
+	ck_assert_msg(strstr(run.out,
+		"service s\n"
+		"    address 172.30.0.40   policy rr        instances 1\n"
+		"    address fdff:2000::1  policy rr        instances 2\n"
+		"    instance 172.30.3.1   nsip 172.16.0.3  node local\n"
+		"    instance fdff::2      nsip fc00::102   node local\n"
+		"    instance fdff::3      nsip fc00::103   node local\n"), "%s", run.out);
+	fake_reset();
+	reply_node6();
+	fake.script_tx = 2;
+	reply_service6("fdff:2000::1", "s", 2);
+	fake.script_tx = 3;
+	reply_instance6("fdff::2", "s", "fc00::102");
+	ck_assert_int_eq(SEMNET("-j", "show"), 0);
+	root = json_loads(run.out, 0, &jerr);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_array_get(json_object_get(root, "services"), 0), "address")), "fdff:2000::1");
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_array_get(json_object_get(root, "instances"), 0), "nsip")), "fc00::102");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "node"),
+							   "gateway6")), "fc00::101");
+	json_decref(root);
+}
+END_TEST
+
+/* A module older than IPv6: the refusal of an _ADDR6 said as such. */
+START_TEST(old_module_v6)
+{
+	fake_reset();
+	fake.err = -EINVAL;
+	fake.extack = "Unknown attribute type";
+	fake.extack_nest = SEMNET_A_SERVICE;
+	fake.extack_type = SEMNET_A_SERVICE_ADDR6;
+	ck_assert_int_eq(SEMNET("service", "add", "fdff:2000::1", "name", "s"), 1);
+	ck_assert_str_eq(run.err, "semnet: service add: " SN_KERNEL_NO_IPV6 "\n");
+
+	fake_reset();
+	fake.err = -EINVAL;
+	fake.extack = "Unknown attribute type";
+	fake.extack_nest = SEMNET_A_NODE;
+	fake.extack_type = SEMNET_A_NODE_GATEWAY6;
+	ck_assert_int_eq(SEMNET("node", "change", "gateway6", "fc00::101"), 1);
+	ck_assert_str_eq(run.err, "semnet: node change: " SN_KERNEL_NO_IPV6 "\n");
+
+	/* The module's other refusals at an _ADDR6 are its own words. */
+	fake_reset();
+	fake.err = -EINVAL;
+	fake.extack = "the nsIP must be of the InstanceIP's family";
+	fake.extack_nest = SEMNET_A_INSTANCE;
+	fake.extack_type = SEMNET_A_INSTANCE_NSIP;
+	ck_assert_int_eq(SEMNET("instance", "add", "fdff::2", "service", "s",
+				"nsip", "172.16.0.2"), 1);
+	ck_assert_str_eq(run.err,
+			 "semnet: instance add: the nsIP must be of the InstanceIP's family\n");
+}
+END_TEST
+
+/* -batch: IPv6 lines go many to a request like IPv4 ones. */
+START_TEST(batch_dual_stack)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1], *entry, *tb[SEMNET_A_INSTANCE_MAX + 1];
+	int rem, n = 0;
+
+	fake_reset();
+	batch_file("service add fdff:2000::5 name b6\n"
+		   "instance add fdff::5 service b6 nsip fc00::105\n"
+		   "instance add 172.30.1.5 service b6 nsip 172.16.0.5\n"
+		   "instance add fdff::6 service b6 nsip fc00::106\n"
+		   "service del fdff:2000::5\n");
+	ck_assert_int_eq(SEMNET("-batch", batch_path), 0);
+	ck_assert_str_eq(run.err, "");
+	ck_assert_int_eq(fake.nreq, 3);
+	ck_assert_int_eq(req_genl(1)->cmd, SEMNET_CMD_NEW_INSTANCE);
+	req_attrs(1, attrs);
+	ck_assert_ptr_nonnull(attrs[SEMNET_A_INSTANCES]);
+	nla_for_each_nested(entry, attrs[SEMNET_A_INSTANCES], rem) {
+		nested(entry, SEMNET_A_INSTANCE_MAX, tb);
+		if (n == 1) {
+			ck_assert_uint_eq(nla_get_u32(tb[SEMNET_A_INSTANCE_ADDR]), A("172.30.1.5"));
+			ck_assert_ptr_null(tb[SEMNET_A_INSTANCE_ADDR6]);
+		} else {
+			ck_in6(tb[SEMNET_A_INSTANCE_ADDR6], n ? "fdff::6" : "fdff::5");
+			ck_in6(tb[SEMNET_A_INSTANCE_NSIP6], n ? "fc00::106" : "fc00::105");
+		}
+		n++;
+	}
+	ck_assert_int_eq(n, 3);
+	req_nest(2, SEMNET_A_SERVICE, SEMNET_A_SERVICE_MAX, tb);
+	ck_in6(tb[SEMNET_A_SERVICE_ADDR6], "fdff:2000::5");
+	batch_done();
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("cli_main");
@@ -1932,7 +2303,8 @@ Suite *unit_suite(void)
 		       output_flows, output_stats, output_node, peers, peer_set,
 		       json_exact, output_overview, malformed_replies, monitor,
 		       batch_one_socket, batch_failures, batch_usage,
-		       batch_output, batch_stdin);
+		       batch_output, batch_stdin, encode_dual_stack, output_dual_stack,
+		       old_module_v6, batch_dual_stack);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

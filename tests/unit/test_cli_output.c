@@ -259,6 +259,32 @@ START_TEST(grow)
 }
 END_TEST
 
+/* IPv6 in canonical form (RFC 5952), whatever was parsed. */
+START_TEST(fmt_v6)
+{
+	char a[SN_INADDR_STRLEN], p[SN_PREFIX_STRLEN], pr[8];
+	struct sn_prefix pfx = { .family = AF_INET6, .len = 120 };
+	struct sn_prefix longest = { .family = AF_INET6, .len = 128 };
+	struct in6_addr x;
+
+	ck_assert_int_eq(inet_pton(AF_INET6, "FDFF:2000:0:0:0:0:0:1", &x), 1);
+	ck_assert_str_eq(sn_fmt_addr6(&x, a), "fdff:2000::1");
+	ck_assert_str_eq(sn_fmt_inaddr(AF_INET6, 0, &x, a), "fdff:2000::1");
+	ck_assert_str_eq(sn_fmt_inaddr(AF_INET, A("172.30.0.10"), &x, a), "172.30.0.10");
+	ck_json_eq(sn_json_addr6(&x), "\"fdff:2000::1\"");
+	ck_assert_int_eq(inet_pton(AF_INET6, "fc00:0:0:0:0:0:0:100", &pfx.addr6), 1);
+	ck_assert_str_eq(sn_fmt_prefix(&pfx, p), "fc00::100/120");
+	ck_json_eq(sn_json_prefix(&pfx), "\"fc00::100/120\"");
+	/* The longest text fits. */
+	memset(&longest.addr6, 0xff, sizeof(longest.addr6));
+	ck_assert_str_eq(sn_fmt_prefix(&longest, p),
+			 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
+	ck_assert_str_eq(sn_fmt_proto(IPPROTO_ICMPV6, pr, sizeof(pr)), "icmpv6");
+	ck_assert_str_eq(sn_family_name(AF_INET6), "inet6");
+	ck_assert_str_eq(sn_family_name(AF_INET), "inet");
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("cli_output");
@@ -266,7 +292,7 @@ Suite *unit_suite(void)
 
 	UNIT_ADD_TESTS(tc, fmt_values, drop_reasons, json_values,
 		       table_alignment, table_ragged, json_print, grow,
-		       json_stream);
+		       json_stream, fmt_v6);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -761,6 +761,198 @@ START_TEST(split_words)
 }
 END_TEST
 
+/* --- IPv6 --- */
+
+static struct in6_addr A6(const char *s)
+{
+	struct in6_addr a;
+
+	ck_assert_int_eq(inet_pton(AF_INET6, s, &a), 1);
+	return a;
+}
+
+START_TEST(addr6)
+{
+	static const char *const ok[] = {
+		"::", "::1", "fdff::1", "FDFF:2000:0::1", "fc00:0:0:0:0:0:0:102",
+		"2001:db8::ffff:1.2.3.4", "fe80::1:2",
+	};
+	static const char *const bad[] = {
+		"", "1.2.3.4", "fdff:::1", "fdff::1::2", "fdff::1/128", "fdff::1%eth0",
+		"[fdff::1]", "gggg::1", "fdff::10000", " ::1", "::1 ", "1:2:3:4:5:6:7:8:9",
+		"fdff",
+	};
+	struct in6_addr a, want;
+	struct sn_inaddr in;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_msg(sn_parse_addr6(ok[i], &a) == 0, "rejected %s", ok[i]);
+		want = A6(ok[i]);
+		ck_assert_mem_eq(&a, &want, sizeof(a));
+		ck_assert_int_eq(sn_parse_inaddr(ok[i], &in), 0);
+		ck_assert_int_eq(in.family, AF_INET6);
+		ck_assert_mem_eq(&in.v6, &want, sizeof(want));
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(sn_parse_addr6(bad[i], &a) == -EINVAL, "accepted \"%s\"", bad[i]);
+	ck_assert_int_eq(sn_parse_addr6(NULL, &a), -EINVAL);
+	/* Either family: a dotted quad is IPv4 (and stays strict). */
+	ck_assert_int_eq(sn_parse_inaddr("172.30.0.10", &in), 0);
+	ck_assert_int_eq(in.family, AF_INET);
+	ck_assert_uint_eq(in.v4, A("172.30.0.10"));
+	ck_assert_int_eq(sn_parse_inaddr("01.2.3.4", &in), -EINVAL);
+	ck_assert_int_eq(sn_parse_inaddr("fdff", &in), -EINVAL);
+}
+END_TEST
+
+START_TEST(prefix6)
+{
+	struct sn_prefix p = { .len = 7 };
+	struct in6_addr want = A6("fc00::100");
+	char err[SN_ERR_MAX];
+
+	ck_assert_int_eq(sn_parse_prefix6("fc00::100/120", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(p.family, AF_INET6);
+	ck_assert_uint_eq(p.len, 120);
+	ck_assert_mem_eq(&p.addr6, &want, sizeof(want));
+	ck_assert_int_eq(sn_parse_prefix6("fc00::/7", &p, err, sizeof(err)), 0);
+	ck_assert_uint_eq(p.len, 7);
+	ck_assert_int_eq(sn_parse_prefix6("::/0", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(sn_parse_prefix6("fdff::1/128", &p, err, sizeof(err)), 0);
+	ck_assert_uint_eq(p.len, 128);
+	/* Host bits: the network named in canonical form. */
+	ck_assert_int_eq(sn_parse_prefix6("fc00::101/120", &p, err, sizeof(err)), -EDOM);
+	ck_assert_str_eq(err, "host bits set (did you mean fc00::100/120?)");
+	ck_assert_int_eq(sn_parse_prefix6("FD00::/7", &p, err, sizeof(err)), -EDOM);
+	ck_assert_str_eq(err, "host bits set (did you mean fc00::/7?)");
+	ck_assert_int_eq(sn_parse_prefix6("fdff::1/127", &p, err, sizeof(err)), -EDOM);
+	ck_assert_str_eq(err, "host bits set (did you mean fdff::/127?)");
+	ck_assert_int_eq(sn_parse_prefix6("fc00::/129", &p, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "length must be 0..128");
+	ck_assert_int_eq(sn_parse_prefix6("fc00::/07", &p, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sn_parse_prefix6("fc00::", &p, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "no /LEN (like fc00::/7)");
+	ck_assert_int_eq(sn_parse_prefix6("10.0.0.0/8", &p, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "bad address");
+	ck_assert_int_eq(sn_parse_prefix6("fc00:::/8", &p, err, sizeof(err)), -EINVAL);
+	/* Either family, by the colon. */
+	ck_assert_int_eq(sn_parse_prefix_any("fdff::/16", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(p.family, AF_INET6);
+	ck_assert_int_eq(sn_parse_prefix_any("172.16.0.0/26", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(p.family, AF_INET);
+	ck_assert_uint_eq(p.addr, A("172.16.0.0"));
+	ck_assert_int_eq(sn_parse_prefix_any("172.16.0.0/40", &p, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "length must be 0..32");
+}
+END_TEST
+
+/* An IPv6 twin never makes its IPv4 name's abbreviations ambiguous. */
+START_TEST(lookup_twins)
+{
+	static const char *const words[] = {
+		"platform", "services", "subnet", "platform6", "services6", "gateway6",
+		"gateway", "plan", NULL,
+	};
+	static const char *const six_first[] = { "gateway6", "gateway", NULL };
+
+	ck_assert_int_eq(sn_lookup(words, "platf"), 0);
+	ck_assert_int_eq(sn_lookup(words, "platform6"), 3);
+	ck_assert_int_eq(sn_lookup(words, "services"), 1);
+	ck_assert_int_eq(sn_lookup(words, "serv"), 1);
+	ck_assert_int_eq(sn_lookup(words, "gate"), 6);
+	ck_assert_int_eq(sn_lookup(six_first, "g"), 1);
+	ck_assert_int_eq(sn_lookup(words, "pla"), -EAGAIN);
+	ck_assert_int_eq(sn_lookup(words, "s"), -EAGAIN);
+}
+END_TEST
+
+enum { K6_SUBNET, K6_PLATFORM6, K6_GATEWAY6, K6_NSIP, K6_REMOTE, K6_PLATFORM, K6_N };
+
+static const struct sn_kw table6[] = {
+	[K6_SUBNET] = { SN_KW("subnet", SN_KW_PREFIX_ANY, SN_KW_MULTI, 0, NULL) },
+	[K6_PLATFORM6] = { SN_KW("platform6", SN_KW_PREFIX6, 0, 0, NULL) },
+	[K6_GATEWAY6] = { SN_KW("gateway6", SN_KW_ADDR6, 0, 0, NULL) },
+	[K6_NSIP] = { SN_KW("nsip", SN_KW_ADDR_ANY, 0, 0, NULL) },
+	[K6_REMOTE] = { SN_KW("remote", SN_KW_ADDR, 0, 0, NULL) },
+	[K6_PLATFORM] = { SN_KW("platform", SN_KW_PREFIX, 0, 0, NULL) },
+};
+
+#define PARSE6(out, err, ...) ({ \
+	char *argv_[] = { __VA_ARGS__, NULL }; \
+	sn_parse_keywords(table6, K6_N, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, \
+			  argv_, out, err, sizeof(err)); \
+})
+
+START_TEST(keywords_v6)
+{
+	struct sn_kwval kv[K6_N];
+	char err[SN_ERR_MAX] = "";
+	struct in6_addr gw = A6("fc00::101"), nsip = A6("fc00::102");
+	char *subnets[2 * 2 * SEMNET_SUBNETS_MAX + 2];
+	char text[2 * SEMNET_SUBNETS_MAX + 1][32];
+	int k, argc = 0;
+
+	ck_assert_int_eq(PARSE6(kv, err, "subnet", "172.16.0.0/26", "subnet", "fc00::100/120",
+				"platform6", "fc00::/7", "gateway6", "fc00::101",
+				"nsip", "fc00::102"), 0);
+	ck_assert_uint_eq(kv[K6_SUBNET].n, 2);
+	ck_assert_int_eq(kv[K6_SUBNET].v[0].prefix.family, AF_INET);
+	ck_assert_int_eq(kv[K6_SUBNET].v[1].prefix.family, AF_INET6);
+	ck_assert_uint_eq(kv[K6_SUBNET].v[1].prefix.len, 120);
+	ck_assert_int_eq(kv[K6_PLATFORM6].v[0].prefix.family, AF_INET6);
+	ck_assert_mem_eq(&kv[K6_GATEWAY6].v[0].in.v6, &gw, sizeof(gw));
+	ck_assert_int_eq(kv[K6_NSIP].v[0].in.family, AF_INET6);
+	ck_assert_mem_eq(&kv[K6_NSIP].v[0].in.v6, &nsip, sizeof(nsip));
+	ck_assert_int_eq(PARSE6(kv, err, "nsip", "172.16.0.2"), 0);
+	ck_assert_int_eq(kv[K6_NSIP].v[0].in.family, AF_INET);
+	ck_assert_uint_eq(kv[K6_NSIP].v[0].in.v4, A("172.16.0.2"));
+
+	/* Each keyword says which family it wants. */
+	ck_assert_int_eq(PARSE6(kv, err, "platform6", "172.16.0.0/12"), -EINVAL);
+	ck_assert_str_eq(err, "\"platform6\" needs an IPv6 prefix like fc00::/7, not "
+			 "\"172.16.0.0/12\" (IPv4 has its own keyword)");
+	ck_assert_int_eq(PARSE6(kv, err, "platform", "fc00::/7"), -EINVAL);
+	ck_assert_str_eq(err, "\"platform\" needs a prefix like 172.16.0.0/26, not "
+			 "\"fc00::/7\" (IPv4 only here)");
+	ck_assert_int_eq(PARSE6(kv, err, "gateway6", "172.16.0.1"), -EINVAL);
+	ck_assert_str_eq(err, "invalid IPv6 address \"172.16.0.1\" for \"gateway6\" "
+			 "(IPv4 has its own keyword)");
+	ck_assert_int_eq(PARSE6(kv, err, "remote", "fdff::1"), -EINVAL);
+	ck_assert_str_eq(err, "invalid address \"fdff::1\" for \"remote\" (IPv4 only here)");
+	ck_assert_int_eq(PARSE6(kv, err, "nsip", "fdff::x"), -EINVAL);
+	ck_assert_str_eq(err, "invalid address \"fdff::x\" for \"nsip\"");
+	ck_assert_int_eq(PARSE6(kv, err, "subnet", "fc00::101/120"), -EINVAL);
+	ck_assert_str_eq(err, "invalid prefix \"fc00::101/120\" for \"subnet\": "
+			 "host bits set (did you mean fc00::100/120?)");
+	ck_assert_int_eq(PARSE6(kv, err, "subnet", "fc00::100"), -EINVAL);
+	ck_assert_str_eq(err, "\"subnet\" needs a prefix like 172.16.0.0/26 or fc00::100/120, "
+			 "not \"fc00::100\"");
+	/* The same value twice, spelt two ways. */
+	ck_assert_int_eq(PARSE6(kv, err, "subnet", "fc00::100/120", "subnet",
+				"FC00:0::100/120"), -EINVAL);
+	ck_assert_str_eq(err, "subnet FC00:0::100/120 given twice");
+
+	/* Up to SEMNET_SUBNETS_MAX of each family: 8 and 8, not 9 of one. */
+	for (k = 0; k < SEMNET_SUBNETS_MAX; k++) {
+		snprintf(text[2 * k], sizeof(text[0]), "10.0.%d.0/24", k);
+		snprintf(text[2 * k + 1], sizeof(text[0]), "fc00::%x00/120", k + 1);
+		subnets[argc++] = "subnet";
+		subnets[argc++] = text[2 * k];
+		subnets[argc++] = "subnet";
+		subnets[argc++] = text[2 * k + 1];
+	}
+	ck_assert_int_eq(sn_parse_keywords(table6, K6_N, argc, subnets, kv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(kv[K6_SUBNET].n, 2 * SEMNET_SUBNETS_MAX);
+	snprintf(text[2 * SEMNET_SUBNETS_MAX], sizeof(text[0]), "fc00::f000/120");
+	subnets[argc++] = "subnet";
+	subnets[argc++] = text[2 * SEMNET_SUBNETS_MAX];
+	ck_assert_int_eq(sn_parse_keywords(table6, K6_N, argc, subnets, kv, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "too many IPv6 \"subnet\" (at most 8 of each family)");
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("cli_parse");
@@ -772,7 +964,7 @@ Suite *unit_suite(void)
 		       keywords_ok, keywords_errors, keywords_repeat_optional,
 		       keywords_multi_limit, keywords_empty, keywords_port_word, keywords_flag_cost,
 		       addr_differential, prefix_roundtrip, uint_differential,
-		       split_words);
+		       split_words, addr6, prefix6, lookup_twins, keywords_v6);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;

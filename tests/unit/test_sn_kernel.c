@@ -31,6 +31,21 @@ static uint32_t A(const char *s)
 	return in.s_addr;
 }
 
+static struct in6_addr A6(const char *s)
+{
+	struct in6_addr in6;
+
+	ck_assert_int_eq(inet_pton(AF_INET6, s, &in6), 1);
+	return in6;
+}
+
+static struct sn_kprefix P6(const char *s, uint8_t len)
+{
+	return (struct sn_kprefix){ .family = AF_INET6, .addr6 = A6(s), .len = len };
+}
+
+#define ck_assert_in6_eq(a, b) ck_assert_mem_eq(&(a), &(b), sizeof(struct in6_addr))
+
 /* A message as the kernel (or a request) would carry it. */
 static struct nl_msg *msg_new(uint8_t cmd)
 {
@@ -65,6 +80,12 @@ static struct {
 	struct nl_msg *reply[MAX_TX][4];	/* replies of each transaction */
 	int nreply[MAX_TX];
 	int err[MAX_TX];		/* each transaction's result */
+	/*
+	 * An extack for the failed ones: its message, and the attribute it
+	 * names (type @at_type inside the object nest @at_nest; 0: none).
+	 */
+	const char *extack;
+	int at_nest, at_type;
 } fake;
 
 int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
@@ -77,7 +98,17 @@ int __wrap_sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 
 	ck_assert_int_lt(tx, MAX_TX);
 	g->error[0] = '\0';
+	g->error_offset = -1;
 	fake.req[tx] = msg;		/* kept: freed by fake_reset() */
+	if (fake.err[tx] && fake.extack) {
+		snprintf(g->error, sizeof(g->error), "%s", fake.extack);
+		if (fake.at_nest) {
+			struct nlattr *at = inner(msg, fake.at_nest, fake.at_type);
+
+			ck_assert_ptr_nonnull(at);
+			g->error_offset = (long)((char *)at - (char *)nlmsg_hdr(msg));
+		}
+	}
 	for (int i = 0; i < fake.nreply[tx]; i++) {
 		struct nlattr *attrs[SEMNET_A_MAX + 1];
 		int ret;
@@ -129,11 +160,11 @@ START_TEST(node_round_trip)
 	struct nlattr *platform;
 
 	memset(&in, 0, sizeof(in));
-	in.platform = (struct sn_kprefix){ A("172.16.0.0"), 12 };
-	in.service_range = (struct sn_kprefix){ A("172.30.0.0"), 16 };
-	in.subnets[0] = (struct sn_kprefix){ A("172.16.0.0"), 26 };
-	in.subnets[1] = (struct sn_kprefix){ A("172.16.0.64"), 26 };
-	in.subnets[2] = (struct sn_kprefix){ A("172.16.1.0"), 24 };
+	in.platform = (struct sn_kprefix){ .addr = A("172.16.0.0"), .len = 12 };
+	in.service_range = (struct sn_kprefix){ .addr = A("172.30.0.0"), .len = 16 };
+	in.subnets[0] = (struct sn_kprefix){ .addr = A("172.16.0.0"), .len = 26 };
+	in.subnets[1] = (struct sn_kprefix){ .addr = A("172.16.0.64"), .len = 26 };
+	in.subnets[2] = (struct sn_kprefix){ .addr = A("172.16.1.0"), .len = 24 };
 	in.nsubnets = 3;
 	in.gateway = A("172.16.0.1");
 	in.bridge = 7;
@@ -183,7 +214,7 @@ START_TEST(node_partial)
 {
 	struct nl_msg *m = msg_new(SEMNET_CMD_SET_NODE);
 	struct nlattr *attrs[SEMNET_A_MAX + 1];
-	struct sn_node in = { .flow_max = 5, .subnets = { { A("10.0.0.0"), 8 } }, .nsubnets = 1 };
+	struct sn_node in = { .flow_max = 5, .subnets = { { .addr = A("10.0.0.0"), .len = 8 } }, .nsubnets = 1 };
 	struct sn_node out;
 
 	SN_SET(&in, SEMNET_A_NODE_FLOW_MAX);
@@ -290,7 +321,7 @@ START_TEST(peer_round_trip)
 {
 	struct nl_msg *m = msg_new(SEMNET_CMD_NEW_PEER);
 	struct nlattr *attrs[SEMNET_A_MAX + 1];
-	struct sn_peer in = { .subnet = { A("172.16.0.64"), 26 }, .addr = A("10.0.0.3"),
+	struct sn_peer in = { .subnet = { .addr = A("172.16.0.64"), .len = 26 }, .addr = A("10.0.0.3"),
 			      .port = 50103, .encap = SEMNET_ENCAP_IPUDP, .cost = 77, .down = true };
 	struct sn_peer out;
 
@@ -508,7 +539,7 @@ START_TEST(malformed_replies)
 	m = msg_new(SEMNET_CMD_GET_PEER);
 	nest = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER);
 	ck_assert_int_eq(sn_kprefix_put(m, SEMNET_A_PEER_SUBNET,
-					&(struct sn_kprefix){ A("10.0.0.0"), 33 }), 0);
+					&(struct sn_kprefix){ .addr = A("10.0.0.0"), .len = 33 }), 0);
 	nla_nest_end(m, nest);
 	msg_attrs(m, attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &p), -EBADMSG);
@@ -519,7 +550,7 @@ START_TEST(malformed_replies)
 	nest = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE);
 	pfx = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SUBNETS);
 	for (int k = 0; k <= SEMNET_SUBNETS_MAX; k++) {
-		struct sn_kprefix one = { htonl(0x0a000000u + ((uint32_t)k << 8)), 24 };
+		struct sn_kprefix one = { .addr = htonl(0x0a000000u + ((uint32_t)k << 8)), .len = 24 };
 
 		ck_assert_int_eq(sn_kprefix_put(m, SEMNET_A_NODE_SUBNET, &one), 0);
 	}
@@ -702,6 +733,365 @@ START_TEST(dump_retries_interrupted)
 }
 END_TEST
 
+/* --- IPv6: the _ADDR6 twins --- */
+
+/* An IPv6 service: its key is _ADDR6 (16 bytes), never _ADDR. */
+START_TEST(service_v6_round_trip)
+{
+	struct nl_msg *m = msg_new(SEMNET_CMD_NEW_SERVICE);
+	struct nlattr *attrs[SEMNET_A_MAX + 1], *a6;
+	struct sn_service in = { .name = "app", .policy = "rr" }, out;
+	struct in6_addr addr6 = A6("fdff:2000::1");
+	char buf[SN_KADDR_STRLEN];
+
+	in.present = 1u << SEMNET_A_SERVICE_NAME | 1u << SEMNET_A_SERVICE_POLICY |
+		     1u << SEMNET_A_SERVICE_ADDR;
+	sn_service_set_addr6(&in, &addr6);
+	ck_assert(!SN_HAS(&in, SEMNET_A_SERVICE_ADDR));
+	ck_assert_int_eq(sn_service_family(&in), AF_INET6);
+	ck_assert_int_eq(sn_service_put(m, &in), 0);
+	ck_assert_ptr_null(inner(m, SEMNET_A_SERVICE, SEMNET_A_SERVICE_ADDR));
+	a6 = inner(m, SEMNET_A_SERVICE, SEMNET_A_SERVICE_ADDR6);
+	ck_assert_ptr_nonnull(a6);
+	ck_assert_int_eq(nla_len(a6), 16);
+	ck_assert_mem_eq(nla_data(a6), &addr6, 16);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_service_get(attrs, &out), 0);
+	ck_assert_uint_eq(out.present, in.present);
+	ck_assert_int_eq(out.family, AF_INET6);
+	ck_assert_in6_eq(out.addr6, addr6);
+	ck_assert_uint_eq(out.addr, 0);
+	ck_assert_str_eq(sn_service_addr_fmt(&out, buf), "fdff:2000::1");
+	nlmsg_free(m);
+
+	/* An IPv4 one says so too. */
+	m = msg_new(SEMNET_CMD_NEW_SERVICE);
+	in = (struct sn_service){ .addr = A("172.30.0.10"),
+				  .present = 1u << SEMNET_A_SERVICE_ADDR };
+	ck_assert_int_eq(sn_service_put(m, &in), 0);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_service_get(attrs, &out), 0);
+	ck_assert_int_eq(out.family, AF_INET);
+	ck_assert_str_eq(sn_service_addr_fmt(&out, buf), "172.30.0.10");
+	nlmsg_free(m);
+}
+END_TEST
+
+/* An IPv6 instance: _ADDR6 and _NSIP6; its node stays an IPv4 underlay. */
+START_TEST(instance_v6_round_trip)
+{
+	struct nl_msg *m = msg_new(SEMNET_CMD_NEW_INSTANCE);
+	struct nlattr *attrs[SEMNET_A_MAX + 1];
+	struct sn_instance in = { .service = "app", .node = A("10.0.0.2") }, out;
+	struct in6_addr addr6 = A6("fdff::7"), nsip6 = A6("fc00::102");
+	char buf[SN_KADDR_STRLEN];
+
+	in.present = 1u << SEMNET_A_INSTANCE_SERVICE | 1u << SEMNET_A_INSTANCE_NODE;
+	sn_instance_set_addr6(&in, &addr6, &nsip6);
+	ck_assert_int_eq(sn_instance_put(m, &in), 0);
+	ck_assert_ptr_null(inner(m, SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_ADDR));
+	ck_assert_ptr_null(inner(m, SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_NSIP));
+	ck_assert_int_eq(nla_len(inner(m, SEMNET_A_INSTANCE, SEMNET_A_INSTANCE_NSIP6)), 16);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_instance_get(attrs, &out), 0);
+	ck_assert_uint_eq(out.present, in.present);
+	ck_assert_int_eq(out.family, AF_INET6);
+	ck_assert_int_eq(sn_instance_family(&out), AF_INET6);
+	ck_assert_in6_eq(out.addr6, addr6);
+	ck_assert_in6_eq(out.nsip6, nsip6);
+	ck_assert_uint_eq(out.node, A("10.0.0.2"));
+	ck_assert_str_eq(sn_instance_addr_fmt(&out, buf), "fdff::7");
+	ck_assert_str_eq(sn_instance_nsip_fmt(&out, buf), "fc00::102");
+	nlmsg_free(m);
+}
+END_TEST
+
+/* The IPv6 plan, and subnets of both families (up to 8 of each). */
+START_TEST(node_v6_round_trip)
+{
+	struct nl_msg *m = msg_new(SEMNET_CMD_SET_NODE);
+	struct nlattr *attrs[SEMNET_A_MAX + 1], *nest, *subs;
+	struct sn_node in, out;
+	char buf[SN_KPREFIX_STRLEN];
+	unsigned int k;
+
+	memset(&in, 0, sizeof(in));
+	in.platform = (struct sn_kprefix){ .addr = A("172.16.0.0"), .len = 12 };
+	in.platform6 = P6("fc00::", 7);
+	in.service_range6 = P6("fdff::", 16);
+	in.gateway6 = A6("fc00::101");
+	for (k = 0; k < SEMNET_SUBNETS_MAX; k++) {
+		in.subnets[2 * k] = (struct sn_kprefix){ .addr = htonl(0xac100000u + (k << 8)),
+							 .len = 26 };
+		in.subnets[2 * k + 1] = P6("fc00::", 120);
+		in.subnets[2 * k + 1].addr6.s6_addr[14] = (uint8_t)(k + 1);
+	}
+	in.nsubnets = SN_NODE_SUBNETS_MAX;
+	in.present = 1u << SEMNET_A_NODE_PLATFORM | 1u << SEMNET_A_NODE_SUBNETS |
+		     1u << SEMNET_A_NODE_PLATFORM6 | 1u << SEMNET_A_NODE_SERVICE_RANGE6 |
+		     1u << SEMNET_A_NODE_GATEWAY6;
+	ck_assert_int_eq(sn_node_put(m, &in), 0);
+	ck_assert_int_eq(nla_len(inner(m, SEMNET_A_NODE, SEMNET_A_NODE_GATEWAY6)), 16);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_node_get(attrs, &out), 0);
+	ck_assert_uint_eq(out.present, in.present);
+	ck_assert_str_eq(sn_kprefix_fmt(&out.platform6, buf), "fc00::/7");
+	ck_assert_str_eq(sn_kprefix_fmt(&out.service_range6, buf), "fdff::/16");
+	ck_assert_str_eq(sn_kprefix_fmt(&out.platform, buf), "172.16.0.0/12");
+	ck_assert(sn_kprefix_is6(&out.platform6) && !sn_kprefix_is6(&out.platform));
+	ck_assert_in6_eq(out.gateway6, in.gateway6);
+	ck_assert_uint_eq(out.nsubnets, SN_NODE_SUBNETS_MAX);
+	ck_assert_str_eq(sn_kprefix_fmt(&out.subnets[1], buf), "fc00::100/120");
+	ck_assert_str_eq(sn_kprefix_fmt(&out.subnets[2], buf), "172.16.1.0/26");
+	ck_assert_str_eq(sn_kprefix_fmt(&out.subnets[15], buf), "fc00::800/120");
+	nlmsg_free(m);
+
+	/* A ninth IPv6 subnet is more than the module keeps. */
+	m = msg_new(SEMNET_CMD_GET_NODE);
+	nest = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE);
+	subs = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE_SUBNETS);
+	for (k = 0; k <= SEMNET_SUBNETS_MAX; k++) {
+		struct sn_kprefix one = P6("fc00::", 120);
+
+		one.addr6.s6_addr[14] = (uint8_t)k;
+		ck_assert_int_eq(sn_kprefix_put(m, SEMNET_A_NODE_SUBNET, &one), 0);
+	}
+	nla_nest_end(m, subs);
+	nla_nest_end(m, nest);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_node_get(attrs, &out), -EBADMSG);
+	nlmsg_free(m);
+}
+END_TEST
+
+/* Malformed IPv6: wrong sizes, two keys, an IPv4 prefix as platform6. */
+START_TEST(malformed_v6)
+{
+	struct nlattr *attrs[SEMNET_A_MAX + 1], *nest, *pfx;
+	struct in6_addr a6 = A6("fdff::1");
+	struct sn_service s;
+	struct sn_instance i;
+	struct sn_node n;
+	struct sn_peer p;
+	struct nl_msg *m;
+
+	/* An _ADDR6 of 4 bytes. */
+	m = msg_new(SEMNET_CMD_GET_SERVICE);
+	nest = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_SERVICE);
+	nla_put_u32(m, SEMNET_A_SERVICE_ADDR6, 1);
+	nla_nest_end(m, nest);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_service_get(attrs, &s), -EBADMSG);
+	nlmsg_free(m);
+
+	/* Both keys. */
+	m = msg_new(SEMNET_CMD_GET_INSTANCE);
+	nest = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_INSTANCE);
+	nla_put_u32(m, SEMNET_A_INSTANCE_ADDR, A("172.30.1.1"));
+	nla_put(m, SEMNET_A_INSTANCE_ADDR6, sizeof(a6), &a6);
+	nla_nest_end(m, nest);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_instance_get(attrs, &i), -EBADMSG);
+	nlmsg_free(m);
+
+	/* An _NSIP6 of 17 bytes. */
+	m = msg_new(SEMNET_CMD_GET_INSTANCE);
+	nest = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_INSTANCE);
+	nla_put(m, SEMNET_A_INSTANCE_ADDR6, sizeof(a6), &a6);
+	{
+		char big[17] = { 0 };
+
+		nla_put(m, SEMNET_A_INSTANCE_NSIP6, sizeof(big), big);
+	}
+	nla_nest_end(m, nest);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_instance_get(attrs, &i), -EBADMSG);
+	nlmsg_free(m);
+
+	/* An IPv6 prefix of length 129; a prefix with both addresses. */
+	m = msg_new(SEMNET_CMD_GET_PEER);
+	nest = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER);
+	ck_assert_int_eq(sn_kprefix_put(m, SEMNET_A_PEER_SUBNET, &(struct sn_kprefix){
+		.family = AF_INET6, .addr6 = a6, .len = 129 }), 0);
+	nla_nest_end(m, nest);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_peer_get(attrs, &p), -EBADMSG);
+	nlmsg_free(m);
+	m = msg_new(SEMNET_CMD_GET_PEER);
+	nest = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER);
+	pfx = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER_SUBNET);
+	nla_put_u32(m, SEMNET_A_PREFIX_ADDR, A("10.0.0.0"));
+	nla_put(m, SEMNET_A_PREFIX_ADDR6, sizeof(a6), &a6);
+	nla_put_u8(m, SEMNET_A_PREFIX_LEN, 8);
+	nla_nest_end(m, pfx);
+	nla_nest_end(m, nest);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_peer_get(attrs, &p), -EBADMSG);
+	nlmsg_free(m);
+
+	/* An IPv4 prefix where the IPv6 plan goes. */
+	m = msg_new(SEMNET_CMD_GET_NODE);
+	nest = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_NODE);
+	ck_assert_int_eq(sn_kprefix_put(m, SEMNET_A_NODE_PLATFORM6, &(struct sn_kprefix){
+		.addr = A("172.16.0.0"), .len = 12 }), 0);
+	nla_nest_end(m, nest);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_node_get(attrs, &n), -EBADMSG);
+	nlmsg_free(m);
+}
+END_TEST
+
+static void service6_reply(int tx, const char *addr6, const char *name)
+{
+	struct nl_msg *m = reply_new(tx, SEMNET_CMD_GET_SERVICE);
+	struct sn_service s = { .present = 1u << SEMNET_A_SERVICE_NAME };
+	struct in6_addr a6 = A6(addr6);
+
+	snprintf(s.name, sizeof(s.name), "%s", name);
+	sn_service_set_addr6(&s, &a6);
+	ck_assert_int_eq(sn_service_put(m, &s), 0);
+}
+
+/*
+ * A dump of both families never fails on either; a list may keep one
+ * family (what code that handles only IPv4 asks for).
+ */
+START_TEST(dump_both_families)
+{
+	struct sn_services all = { 0 }, v4 = { .family = AF_INET }, v6 = { .family = AF_INET6 };
+	struct sn_instances inst = { .family = AF_INET6 };
+	struct nlattr *attrs[SEMNET_A_MAX + 1];
+	struct sn_instance i = { .present = 1u << SEMNET_A_INSTANCE_SERVICE, .service = "a" };
+	struct in6_addr a6 = A6("fdff::2"), n6 = A6("fc00::102");
+	struct nl_msg *m;
+
+	service_reply(0, A("172.30.0.1"), "a");
+	service6_reply(0, "fdff:2000::1", "a");
+	service_reply(0, A("172.30.0.2"), "b");
+	ck_assert_int_eq(dump_services(&all), 0);
+	ck_assert_uint_eq(all.n, 3);
+	ck_assert_int_eq(all.v[1].family, AF_INET6);
+	ck_assert_str_eq(all.v[1].name, "a");
+	fake_reset();
+	service_reply(0, A("172.30.0.1"), "a");
+	service6_reply(0, "fdff:2000::1", "a");
+	ck_assert_int_eq(dump_services(&v4), 0);
+	ck_assert_uint_eq(v4.n, 1);
+	ck_assert_uint_eq(v4.v[0].addr, A("172.30.0.1"));
+	fake_reset();
+	service_reply(0, A("172.30.0.1"), "a");
+	service6_reply(0, "fdff:2000::1", "a");
+	ck_assert_int_eq(dump_services(&v6), 0);
+	ck_assert_uint_eq(v6.n, 1);
+	ck_assert_int_eq(v6.v[0].family, AF_INET6);
+
+	sn_instance_set_addr6(&i, &a6, &n6);
+	m = msg_new(SEMNET_CMD_GET_INSTANCE);
+	ck_assert_int_eq(sn_instance_put(m, &i), 0);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_instances_collect(attrs, &inst), 0);
+	nlmsg_free(m);
+	i = (struct sn_instance){ .addr = A("172.30.1.1"), .service = "a",
+				  .present = 1u << SEMNET_A_INSTANCE_ADDR };
+	m = msg_new(SEMNET_CMD_GET_INSTANCE);
+	ck_assert_int_eq(sn_instance_put(m, &i), 0);
+	msg_attrs(m, attrs);
+	ck_assert_int_eq(sn_instances_collect(attrs, &inst), 0);
+	nlmsg_free(m);
+	ck_assert_uint_eq(inst.n, 1);
+	ck_assert_in6_eq(inst.v[0].addr6, a6);
+	free(all.v);
+	free(v4.v);
+	free(v6.v);
+	free(inst.v);
+}
+END_TEST
+
+/* The extack offset of an IPv6 twin, in every nest that has one. */
+START_TEST(attr_is6_finds_twins)
+{
+	struct sn_node node = { .platform = { .addr = A("172.16.0.0"), .len = 12 },
+				.platform6 = P6("fc00::", 7), .gateway6 = A6("fc00::101") };
+	struct sn_service s = { .present = 1u << SEMNET_A_SERVICE_NAME, .name = "a" };
+	struct in6_addr a6 = A6("fdff::1");
+	struct nl_msg *m = msg_new(SEMNET_CMD_SET_NODE);
+	struct nlattr *at, *p6;
+	struct nlmsghdr *nlh;
+
+	node.present = 1u << SEMNET_A_NODE_PLATFORM | 1u << SEMNET_A_NODE_PLATFORM6 |
+		       1u << SEMNET_A_NODE_GATEWAY6;
+	ck_assert_int_eq(sn_node_put(m, &node), 0);
+	nlh = nlmsg_hdr(m);
+#define OFF(a) ((long)((char *)(a) - (char *)nlh))
+	at = inner(m, SEMNET_A_NODE, SEMNET_A_NODE_GATEWAY6);
+	ck_assert(sn_kernel_attr_is6(nlh, OFF(at)));
+	p6 = inner(m, SEMNET_A_NODE, SEMNET_A_NODE_PLATFORM6);
+	ck_assert(sn_kernel_attr_is6(nlh, OFF(p6)));
+	ck_assert(sn_kernel_attr_is6(nlh, OFF(nla_find(nla_data(p6), nla_len(p6),
+						       SEMNET_A_PREFIX_ADDR6))));
+	at = inner(m, SEMNET_A_NODE, SEMNET_A_NODE_PLATFORM);
+	ck_assert(!sn_kernel_attr_is6(nlh, OFF(at)));
+	ck_assert(!sn_kernel_attr_is6(nlh, OFF(nla_find(nla_data(at), nla_len(at),
+							SEMNET_A_PREFIX_ADDR))));
+	ck_assert(!sn_kernel_attr_is6(nlh, -1));
+	ck_assert(!sn_kernel_attr_is6(nlh, 0));
+	ck_assert(!sn_kernel_attr_is6(nlh, (long)nlh->nlmsg_len + 4));
+	nlmsg_free(m);
+
+	/* A batch: the list's entries are objects. */
+	m = msg_new(SEMNET_CMD_NEW_SERVICE);
+	at = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_SERVICES);
+	sn_service_set_addr6(&s, &a6);
+	ck_assert_int_eq(sn_service_put(m, &s), 0);
+	nla_nest_end(m, at);
+	nlh = nlmsg_hdr(m);
+	{
+		struct nlattr *entry = nla_data(at);
+		struct nlattr *key = nla_find(nla_data(entry), nla_len(entry),
+					      SEMNET_A_SERVICE_ADDR6);
+		struct nlattr *name = nla_find(nla_data(entry), nla_len(entry),
+					       SEMNET_A_SERVICE_NAME);
+
+		ck_assert(sn_kernel_attr_is6(nlh, OFF(key)));
+		ck_assert(!sn_kernel_attr_is6(nlh, OFF(name)));
+	}
+#undef OFF
+	nlmsg_free(m);
+}
+END_TEST
+
+/* A module older than IPv6 refusing the _ADDR6: said so in g->error. */
+START_TEST(old_module_refuses_v6)
+{
+	struct sn_service s = { .present = 1u << SEMNET_A_SERVICE_NAME, .name = "a" };
+	struct in6_addr a6 = A6("fdff::1");
+
+	sn_service_set_addr6(&s, &a6);
+	fake.err[0] = -EINVAL;
+	fake.extack = "Unknown attribute type";
+	fake.at_nest = SEMNET_A_SERVICE;
+	fake.at_type = SEMNET_A_SERVICE_ADDR6;
+	ck_assert_int_eq(sn_kernel_call(&genl, SEMNET_CMD_NEW_SERVICE, 0, sn_service_fill, &s,
+					NULL, NULL), -EINVAL);
+	ck_assert_str_eq(genl.error, SN_KERNEL_NO_IPV6);
+
+	/* The same words about another attribute are the kernel's own. */
+	fake.err[1] = -EINVAL;
+	fake.at_type = SEMNET_A_SERVICE_NAME;
+	ck_assert_int_eq(sn_kernel_call(&genl, SEMNET_CMD_NEW_SERVICE, 0, sn_service_fill, &s,
+					NULL, NULL), -EINVAL);
+	ck_assert_str_eq(genl.error, "Unknown attribute type");
+
+	/* Another refusal at the _ADDR6 is passed on as it is. */
+	fake.err[2] = -EINVAL;
+	fake.extack = "one address, IPv4 or IPv6, not both";
+	fake.at_type = SEMNET_A_SERVICE_ADDR6;
+	ck_assert_int_eq(sn_kernel_call(&genl, SEMNET_CMD_NEW_SERVICE, 0, sn_service_fill, &s,
+					NULL, NULL), -EINVAL);
+	ck_assert_str_eq(genl.error, "one address, IPv4 or IPv6, not both");
+}
+END_TEST
+
 /* --- semnetd's side: host byte order in, the family's objects out --- */
 
 /* A routed node (no bridge ifindex) says so, and names no bridge. */
@@ -798,7 +1188,7 @@ START_TEST(semnetd_dumps_in_host_order)
 	struct nlattr *attrs[SEMNET_A_MAX + 1], *nest;
 	struct nl_msg *m;
 	size_t n = 99;
-	struct sn_peer p = { .subnet = { A("172.16.0.128"), 26 }, .addr = A("10.0.0.3") };
+	struct sn_peer p = { .subnet = { .addr = A("172.16.0.128"), .len = 26 }, .addr = A("10.0.0.3") };
 
 	service_reply(0, A("172.30.0.10"), "app.ns");
 	ck_assert_int_eq(semnetd_kernel_services(&genl, &ks, &n), 0);
@@ -855,5 +1245,7 @@ Suite *unit_suite(void)
 			  collect_stops_on_malformed, call_builds_and_sends,
 			  dump_retries_interrupted, semnetd_requests_in_network_order,
 			  semnetd_routed_node,
-			  semnetd_dumps_in_host_order);
+			  semnetd_dumps_in_host_order, service_v6_round_trip,
+			  instance_v6_round_trip, node_v6_round_trip, malformed_v6,
+			  dump_both_families, attr_is6_finds_twins, old_module_refuses_v6);
 }
