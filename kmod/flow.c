@@ -36,11 +36,12 @@
 #define SEMNET_REMAP_TRIES	32
 
 static struct kmem_cache *semnet_flow_cache __read_mostly;
+static struct kmem_cache *semnet_flow6_cache __read_mostly;
 
 /* A u32 of jiffies holds every idle timeout (semnet_flow.expires). */
 static_assert((u64)SEMNET_TIMEOUT_MAX_SECONDS * HZ < S32_MAX);
 /* A flow's memory is what its table costs per connection: keep it packed. */
-static_assert(sizeof(struct semnet_flow) <= 168);
+static_assert(sizeof(struct semnet_flow4) <= 168);
 
 /*
  * Every packet semnet translates looks up its tuple at least twice per
@@ -63,6 +64,33 @@ static inline int semnet_ftuple_cmp(struct rhashtable_compare_arg *arg,
 
 	return !semnet_fkey_equal(a, b);
 }
+
+/* IPv6 keys: the addresses and ports as nine words, proto and stage. */
+static inline u32 semnet_fkey6_hash(const void *data, u32 len, u32 seed)
+{
+	const struct semnet_fkey6 *k = data;
+
+	return jhash2((const u32 *)k, 9, seed ^ (k->proto | (u32)k->stage << 8));
+}
+
+static inline int semnet_ftuple6_cmp(struct rhashtable_compare_arg *arg,
+				     const void *obj)
+{
+	const struct semnet_fkey6 *a = arg->key;
+	const struct semnet_fkey6 *b = &((const struct semnet_ftuple6 *)obj)->key;
+
+	return memcmp(a, b, offsetof(struct semnet_fkey6, index));
+}
+
+static const struct rhashtable_params semnet_ftuple6_params = {
+	.head_offset = offsetof(struct semnet_ftuple6, node),
+	.key_offset = offsetof(struct semnet_ftuple6, key),
+	.key_len = sizeof(struct semnet_fkey6),
+	.hashfn = semnet_fkey6_hash,
+	.obj_cmpfn = semnet_ftuple6_cmp,
+	.automatic_shrinking = true,
+	.min_size = 256,
+};
 
 static const struct rhashtable_params semnet_ftuple_params = {
 	.head_offset = offsetof(struct semnet_ftuple, node),
@@ -99,17 +127,21 @@ unsigned long semnet_flow_timeout(const struct semnet_node *node, u8 proto,
 
 /* Client @src's slot in @row of the unreplied-flow sketch. */
 static atomic_t *semnet_unreplied_slot(struct semnet_flow_table *ft,
-				       __be32 src, unsigned int row)
+				       const struct semnet_inaddr *src,
+				       unsigned int row)
 {
-	u32 hash = jhash_1word((__force u32)src, ft->unreplied_seed[row]);
+	u32 seed = ft->unreplied_seed[row];
+	u32 hash = src->family == AF_INET6 ?
+		   jhash2(src->ip6.s6_addr32, 4, seed) :
+		   jhash_1word((__force u32)src->ip, seed);
 
 	return &ft->unreplied[(row << SEMNET_UNREPLIED_SLOTS_BITS) +
 			      hash_32(hash, SEMNET_UNREPLIED_SLOTS_BITS)];
 }
 
 /* Adds @delta to client @src's unreplied flows; returns its new count. */
-static int semnet_unreplied_add(struct semnet_flow_table *ft, __be32 src,
-				int delta)
+static int semnet_unreplied_add(struct semnet_flow_table *ft,
+				const struct semnet_inaddr *src, int delta)
 {
 	int row, count = INT_MAX;
 
@@ -120,7 +152,8 @@ static int semnet_unreplied_add(struct semnet_flow_table *ft, __be32 src,
 }
 
 /* Client @src's unreplied flows (at least; see SEMNET_UNREPLIED_ROWS). */
-static int semnet_unreplied_count(struct semnet_flow_table *ft, __be32 src)
+static int semnet_unreplied_count(struct semnet_flow_table *ft,
+				  const struct semnet_inaddr *src)
 {
 	int row, count = INT_MAX;
 
@@ -130,12 +163,36 @@ static int semnet_unreplied_count(struct semnet_flow_table *ft, __be32 src)
 	return count;
 }
 
+static bool semnet_flow_is6(const struct semnet_flow *flow)
+{
+	return flow->family == AF_INET6;
+}
+
+/* The client of @flow: the source its first packet came from. */
+static struct semnet_inaddr semnet_flow_client(const struct semnet_flow *flow)
+{
+	if (semnet_flow_is6(flow))
+		return semnet_inaddr6(&semnet_flow6_const(flow)->t[SEMNET_FT_ORIG_PRE].key.src);
+	return semnet_inaddr4(semnet_flow4_const(flow)->t[SEMNET_FT_ORIG_PRE].key.src);
+}
+
+/* Its protocol. */
+static u8 semnet_flow_proto(const struct semnet_flow *flow)
+{
+	if (semnet_flow_is6(flow))
+		return semnet_flow6_const(flow)->t[SEMNET_FT_ORIG_PRE].key.proto;
+	return semnet_flow4_const(flow)->t[SEMNET_FT_ORIG_PRE].key.proto;
+}
+
 /* @flow stops counting against its client: replied, or removed. Once. */
 static void semnet_flow_assure(struct semnet_net *sn, struct semnet_flow *flow)
 {
-	if (!test_and_set_bit(SEMNET_FLOW_ASSURED, &flow->flags))
-		semnet_unreplied_add(&sn->flows,
-				     flow->t[SEMNET_FT_ORIG_PRE].key.src, -1);
+	struct semnet_inaddr client;
+
+	if (!test_and_set_bit(SEMNET_FLOW_ASSURED, &flow->flags)) {
+		client = semnet_flow_client(flow);
+		semnet_unreplied_add(&sn->flows, &client, -1);
+	}
 }
 
 /* A flow whose service or instance was deleted: never to be used again. */
@@ -145,24 +202,35 @@ static bool semnet_flow_stale(const struct semnet_flow *flow)
 	       (flow->inst && READ_ONCE(flow->inst->dead));
 }
 
-struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,
-					 const struct semnet_fkey *key)
+/* Whether a packet may use the flow a lookup found. */
+static bool semnet_flow_usable(struct semnet_net *sn, struct semnet_flow *flow)
 {
-	struct semnet_flow *flow;
-	struct semnet_ftuple *t;
-
-	t = rhashtable_lookup(&sn->flows.tuples, key, semnet_ftuple_params);
-	if (!t)
-		return NULL;
-	flow = semnet_ftuple_flow(t);
 	if (test_bit(SEMNET_FLOW_DEAD, &flow->flags))
-		return NULL;
+		return false;
 	if (unlikely(semnet_flow_stale(flow))) {
 		/* A purge walk will not find it now: the packet removes it. */
 		semnet_flow_remove(sn, flow);
-		return NULL;
+		return false;
 	}
-	return t;
+	return true;
+}
+
+struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,
+					 const struct semnet_fkey *key)
+{
+	struct semnet_ftuple *t;
+
+	t = rhashtable_lookup(&sn->flows.tuples, key, semnet_ftuple_params);
+	return t && semnet_flow_usable(sn, semnet_ftuple_flow(t)) ? t : NULL;
+}
+
+struct semnet_ftuple6 *semnet_flow_lookup6(struct semnet_net *sn,
+					   const struct semnet_fkey6 *key)
+{
+	struct semnet_ftuple6 *t;
+
+	t = rhashtable_lookup(&sn->flows.tuples6, key, semnet_ftuple6_params);
+	return t && semnet_flow_usable(sn, semnet_ftuple6_flow(t)) ? t : NULL;
 }
 
 static void semnet_flow_set_key(struct semnet_ftuple *t, u8 index,
@@ -178,7 +246,7 @@ static void semnet_flow_set_key(struct semnet_ftuple *t, u8 index,
  * PRE tuple's packet leaves as its POST tuple's key: see
  * semnet_ftuple_target().
  */
-static void semnet_flow_build(struct semnet_flow *flow,
+static void semnet_flow_build(struct semnet_flow4 *flow,
 			      const struct semnet_flow_plan *p, __be16 xsport)
 {
 	const struct semnet_fkey *o = &p->orig;
@@ -213,21 +281,65 @@ static void semnet_flow_build(struct semnet_flow *flow,
 			    &key, SEMNET_STAGE_POST);
 	/* ... leaves from the address it asked for, to its own port. */
 	flow->reply_xsrc = p->reply_xsrc;
-	flow->reply_xdport = o->sport;
+	flow->f.reply_xdport = o->sport;
 }
 
-static int semnet_flow_insert_tuple(struct semnet_net *sn,
-				    struct semnet_ftuple *t)
+/* The IPv6 twin of semnet_flow_build(). */
+static void semnet_flow_build6(struct semnet_flow6 *flow,
+			       const struct semnet_flow_plan6 *p, __be16 xsport)
 {
-	return rhashtable_lookup_insert_fast(&sn->flows.tuples, &t->node,
+	const struct semnet_fkey6 *o = &p->orig;
+	struct semnet_fkey6 key;
+	int i;
+
+	memset(&key, 0, sizeof(key));
+	key.proto = o->proto;
+	key.src = o->src; key.sport = o->sport;
+	key.dst = o->dst; key.dport = o->dport;
+	flow->t[SEMNET_FT_ORIG_PRE].key = key;
+	key.sport = xsport;
+	key.dst = p->xdst;
+	flow->t[SEMNET_FT_ORIG_POST].key = key;
+	flow->orig_xsrc = p->xsrc;
+	key.src = p->reply_src; key.sport = o->dport;
+	key.dst = p->reply_dst; key.dport = xsport;
+	flow->t[SEMNET_FT_REPLY_PRE].key = key;
+	key.dst = p->reply_xdst;
+	flow->t[SEMNET_FT_REPLY_POST].key = key;
+	flow->reply_xsrc = p->reply_xsrc;
+	flow->f.reply_xdport = o->sport;
+	for (i = 0; i < SEMNET_FT_COUNT; i++) {
+		flow->t[i].key.index = i;
+		flow->t[i].key.stage = i == SEMNET_FT_ORIG_PRE ||
+				       i == SEMNET_FT_REPLY_PRE ?
+				       SEMNET_STAGE_PRE : SEMNET_STAGE_POST;
+	}
+}
+
+/* Tuple @i of @flow into its family's table, or out of it. */
+static int semnet_flow_insert_tuple(struct semnet_net *sn,
+				    struct semnet_flow *flow, int i)
+{
+	if (semnet_flow_is6(flow))
+		return rhashtable_lookup_insert_fast(&sn->flows.tuples6,
+						     &semnet_flow6(flow)->t[i].node,
+						     semnet_ftuple6_params);
+	return rhashtable_lookup_insert_fast(&sn->flows.tuples,
+					     &semnet_flow4(flow)->t[i].node,
 					     semnet_ftuple_params);
 }
 
 static void semnet_flow_unlink_tuple(struct semnet_net *sn,
-				     struct semnet_ftuple *t)
+				     struct semnet_flow *flow, int i)
 {
-	rhashtable_remove_fast(&sn->flows.tuples, &t->node,
-			       semnet_ftuple_params);
+	if (semnet_flow_is6(flow))
+		rhashtable_remove_fast(&sn->flows.tuples6,
+				       &semnet_flow6(flow)->t[i].node,
+				       semnet_ftuple6_params);
+	else
+		rhashtable_remove_fast(&sn->flows.tuples,
+				       &semnet_flow4(flow)->t[i].node,
+				       semnet_ftuple_params);
 }
 
 /*
@@ -240,21 +352,21 @@ static int semnet_flow_insert_rest(struct semnet_net *sn,
 	int i, ret;
 
 	for (i = SEMNET_FT_ORIG_POST; i < SEMNET_FT_COUNT; i++) {
-		ret = semnet_flow_insert_tuple(sn, &flow->t[i]);
+		ret = semnet_flow_insert_tuple(sn, flow, i);
 		if (ret)
 			goto unwind;
 	}
 	return 0;
 unwind:
 	while (--i >= SEMNET_FT_ORIG_POST)
-		semnet_flow_unlink_tuple(sn, &flow->t[i]);
+		semnet_flow_unlink_tuple(sn, flow, i);
 	return ret;
 }
 
 static __be16 semnet_flow_random_port(u8 proto)
 {
 	/* ICMP ids may be anything; ports stay out of the well-known range. */
-	if (proto == IPPROTO_ICMP)
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6)
 		return htons(get_random_u16());
 	return htons(1024 + get_random_u32_below(65536 - 1024));
 }
@@ -266,7 +378,10 @@ static void semnet_flow_free(struct semnet_flow *flow)
 		semnet_service_put(flow->svc);
 	if (flow->inst)
 		semnet_instance_put(flow->inst);
-	kmem_cache_free(semnet_flow_cache, flow);
+	if (semnet_flow_is6(flow))
+		kmem_cache_free(semnet_flow6_cache, semnet_flow6(flow));
+	else
+		kmem_cache_free(semnet_flow_cache, semnet_flow4(flow));
 }
 
 static void semnet_flow_free_rcu(struct rcu_head *head)
@@ -284,6 +399,25 @@ static void semnet_flow_free_rcu(struct rcu_head *head)
  * which a victim picked by expiry alone would take as soon as the flood
  * had opened a table's worth after it.
  */
+/*
+ * The flow of a table entry (a tuple of tuples6 when @six), when the
+ * entry is its ORIG_PRE tuple: walks meet each flow once. NULL otherwise.
+ */
+static struct semnet_flow *semnet_flow_of_entry(void *obj, bool six)
+{
+	if (six) {
+		struct semnet_ftuple6 *t = obj;
+
+		return t->key.index == SEMNET_FT_ORIG_PRE ?
+		       semnet_ftuple6_flow(t) : NULL;
+	} else {
+		struct semnet_ftuple *t = obj;
+
+		return t->key.index == SEMNET_FT_ORIG_PRE ?
+		       semnet_ftuple_flow(t) : NULL;
+	}
+}
+
 /* The early drop's pick so far, and how many flows it looked at. */
 struct semnet_early_drop {
 	struct semnet_flow *victim;
@@ -296,9 +430,12 @@ static bool semnet_early_drop_done(const struct semnet_early_drop *ed)
 	return ed->victim && ed->seen >= SEMNET_EARLY_DROP_FLOWS;
 }
 
-/* Looks through buckets of @tbl from a random one, until done. */
+/*
+ * Looks through buckets of @tbl (of tuples6 when @six) from a random
+ * one, until done.
+ */
 static void semnet_early_drop_sample(struct semnet_net *sn,
-				     const struct bucket_table *tbl,
+				     const struct bucket_table *tbl, bool six,
 				     struct semnet_early_drop *ed)
 {
 	unsigned int i, first = get_random_u32_below(tbl->size);
@@ -306,19 +443,21 @@ static void semnet_early_drop_sample(struct semnet_net *sn,
 	for (i = 0; i < SEMNET_EARLY_DROP_BUCKETS && i < tbl->size; i++) {
 		unsigned int hash = (first + i) & (tbl->size - 1);
 		struct rhash_head *pos;
-		struct semnet_ftuple *t;
 
-		rht_for_each_entry_rcu(t, pos, tbl, hash, node) {
+		rht_for_each_rcu(pos, tbl, hash) {
+			struct semnet_inaddr client;
 			struct semnet_flow *flow;
 			int load;
 
-			if (t->key.index != SEMNET_FT_ORIG_PRE)
+			/* The node is the first member of both tuples. */
+			flow = semnet_flow_of_entry(pos, six);
+			if (!flow)
 				continue;
 			ed->seen++;
-			flow = semnet_ftuple_flow(t);
 			if (test_bit(SEMNET_FLOW_ASSURED, &flow->flags))
 				continue;
-			load = semnet_unreplied_count(&sn->flows, t->key.src);
+			client = semnet_flow_client(flow);
+			load = semnet_unreplied_count(&sn->flows, &client);
 			if (!ed->victim || load > ed->load ||
 			    (load == ed->load &&
 			     time_before32(READ_ONCE(flow->expires),
@@ -332,10 +471,11 @@ static void semnet_early_drop_sample(struct semnet_net *sn,
 	}
 }
 
-static bool semnet_flow_early_drop(struct semnet_net *sn)
+/* Samples @ht (tuples6 when @six) for semnet_flow_early_drop(). */
+static void semnet_early_drop_table(struct semnet_net *sn,
+				    struct rhashtable *ht, bool six,
+				    struct semnet_early_drop *ed)
 {
-	struct rhashtable *ht = &sn->flows.tuples;
-	struct semnet_early_drop ed = {};
 	const struct bucket_table *tbl;
 
 	/*
@@ -344,9 +484,19 @@ static bool semnet_flow_early_drop(struct semnet_net *sn)
 	 * next to nothing to pick from and a full table refuses the flow.
 	 */
 	for (tbl = rht_dereference_rcu(ht->tbl, ht);
-	     tbl && !semnet_early_drop_done(&ed);
+	     tbl && !semnet_early_drop_done(ed);
 	     tbl = rht_dereference_rcu(tbl->future_tbl, ht))
-		semnet_early_drop_sample(sn, tbl, &ed);
+		semnet_early_drop_sample(sn, tbl, six, ed);
+}
+
+static bool semnet_flow_early_drop(struct semnet_net *sn)
+{
+	struct semnet_early_drop ed = {};
+
+	/* Both families share flow_max: either may make room. */
+	semnet_early_drop_table(sn, &sn->flows.tuples, false, &ed);
+	if (!semnet_early_drop_done(&ed))
+		semnet_early_drop_table(sn, &sn->flows.tuples6, true, &ed);
 	if (!ed.victim || !semnet_flow_remove(sn, ed.victim))
 		return false;
 	semnet_stat_inc(sn, early_drops);
@@ -368,17 +518,52 @@ static bool semnet_flow_charge(struct semnet_net *sn,
 	return false;
 }
 
-struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
-					 const struct semnet_node *node,
-					 const struct semnet_flow_plan *plan)
+/*
+ * What semnet_flow_make() needs of a plan, whatever its family: the
+ * client, the first packet's protocol and source port, the objects, and
+ * how to fill the family's tuples for a source port.
+ */
+struct semnet_flow_new {
+	struct semnet_inaddr client;
+	u8 proto;
+	__be16 sport;
+	bool fixed_port;
+	struct semnet_service *svc;
+	struct semnet_instance *inst;
+	void (*build)(struct semnet_flow *flow, const void *plan, __be16 xsport);
+	const void *plan;
+};
+
+static void semnet_flow_build4_cb(struct semnet_flow *flow, const void *plan,
+				  __be16 xsport)
+{
+	semnet_flow_build(semnet_flow4(flow), plan, xsport);
+}
+
+static void semnet_flow_build6_cb(struct semnet_flow *flow, const void *plan,
+				  __be16 xsport)
+{
+	semnet_flow_build6(semnet_flow6(flow), plan, xsport);
+}
+
+/*
+ * Creates and publishes a flow in @cache as @st describes: the contract
+ * of semnet_flow_create(), returning the flow itself.
+ */
+static struct semnet_flow *semnet_flow_make(struct semnet_net *sn,
+					     const struct semnet_node *node,
+					     const struct semnet_flow_new *st,
+					     struct kmem_cache *cache,
+					     size_t offset, u8 family)
 {
 	struct mem_cgroup *old_memcg;
 	struct semnet_flow *flow;
-	__be16 xsport = plan->orig.sport;
+	__be16 xsport = st->sport;
+	void *mem;
 	int tries, ret;
 
 	/* Every new flow starts unreplied: one more for its client. */
-	if (semnet_unreplied_add(&sn->flows, plan->orig.src, 1) >
+	if (semnet_unreplied_add(&sn->flows, &st->client, 1) >
 	    node->unreplied_max) {
 		ret = -EDQUOT;
 		goto err_unreplied;
@@ -392,40 +577,41 @@ struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 	 * allocations past its limit, and a flood must not get that.
 	 */
 	old_memcg = semnet_charge_begin(sn);
-	flow = kmem_cache_zalloc(semnet_flow_cache,
-				 GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
+	mem = kmem_cache_zalloc(cache, GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
 	semnet_charge_end(old_memcg);
-	if (!flow) {
+	if (!mem) {
 		ret = -ENOMEM;
 		goto err_count;
 	}
+	flow = mem + offset;
+	flow->family = family;
 	/*
 	 * The caller found them under RCU; a delete does not wait for it, so
 	 * they may be on their way out. Their memory lasts a grace period
 	 * past their last reference: one is taken only while another holds.
 	 */
-	if (plan->svc && !refcount_inc_not_zero(&plan->svc->ref)) {
+	if (st->svc && !refcount_inc_not_zero(&st->svc->ref)) {
 		ret = -ESTALE;
 		goto err_free;
 	}
-	flow->svc = plan->svc;
-	if (plan->inst && !refcount_inc_not_zero(&plan->inst->ref)) {
+	flow->svc = st->svc;
+	if (st->inst && !refcount_inc_not_zero(&st->inst->ref)) {
 		ret = -ESTALE;
 		goto err_free;
 	}
-	flow->inst = plan->inst;
+	flow->inst = st->inst;
 	flow->state = SEMNET_FLOW_UNREPLIED;
 	semnet_flow_set_expires(flow, jiffies +
-				semnet_flow_timeout(node, plan->orig.proto,
+				semnet_flow_timeout(node, st->proto,
 						    SEMNET_FLOW_UNREPLIED));
 
 	/* Keep the client's port when that is unique, as nf_nat does. */
 	for (tries = 0; tries < SEMNET_REMAP_TRIES; tries++) {
-		semnet_flow_build(flow, plan, xsport);
+		st->build(flow, st->plan, xsport);
 		ret = semnet_flow_insert_rest(sn, flow);
-		if (ret != -EEXIST || plan->fixed_port)
+		if (ret != -EEXIST || st->fixed_port)
 			break;
-		xsport = semnet_flow_random_port(plan->orig.proto);
+		xsport = semnet_flow_random_port(st->proto);
 	}
 	if (ret == -EEXIST) {
 		ret = -EADDRINUSE;
@@ -435,16 +621,16 @@ struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 		ret = ret == -E2BIG ? -ENOSPC : -ENOMEM;
 		goto err_free;
 	}
-	if (xsport != plan->orig.sport)
+	if (xsport != st->sport)
 		semnet_stat_inc(sn, port_remaps);
 
 	/* Published last: until now no packet could find a half-built flow. */
-	ret = semnet_flow_insert_tuple(sn, &flow->t[SEMNET_FT_ORIG_PRE]);
+	ret = semnet_flow_insert_tuple(sn, flow, SEMNET_FT_ORIG_PRE);
 	if (ret) {
 		int i;
 
 		for (i = SEMNET_FT_ORIG_POST; i < SEMNET_FT_COUNT; i++)
-			semnet_flow_unlink_tuple(sn, &flow->t[i]);
+			semnet_flow_unlink_tuple(sn, flow, i);
 		ret = ret == -EEXIST ? -EEXIST : -ENOMEM;
 		goto err_free;
 	}
@@ -459,7 +645,7 @@ struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 		return ERR_PTR(-ESTALE);
 	}
 	semnet_stat_inc(sn, flows_created);
-	return &flow->t[SEMNET_FT_ORIG_PRE];
+	return flow;
 
 err_free:
 	/*
@@ -471,8 +657,54 @@ err_free:
 err_count:
 	atomic_dec(&sn->flows.count);
 err_unreplied:
-	semnet_unreplied_add(&sn->flows, plan->orig.src, -1);
+	semnet_unreplied_add(&sn->flows, &st->client, -1);
 	return ERR_PTR(ret);
+}
+
+struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
+					 const struct semnet_node *node,
+					 const struct semnet_flow_plan *plan)
+{
+	struct semnet_flow_new st = {
+		.client = semnet_inaddr4(plan->orig.src),
+		.proto = plan->orig.proto,
+		.sport = plan->orig.sport,
+		.fixed_port = plan->fixed_port,
+		.svc = plan->svc,
+		.inst = plan->inst,
+		.build = semnet_flow_build4_cb,
+		.plan = plan,
+	};
+	struct semnet_flow *flow;
+
+	flow = semnet_flow_make(sn, node, &st, semnet_flow_cache,
+				 offsetof(struct semnet_flow4, f), AF_INET);
+	if (IS_ERR(flow))
+		return ERR_CAST(flow);
+	return &semnet_flow4(flow)->t[SEMNET_FT_ORIG_PRE];
+}
+
+struct semnet_ftuple6 *semnet_flow_create6(struct semnet_net *sn,
+					   const struct semnet_node *node,
+					   const struct semnet_flow_plan6 *plan)
+{
+	struct semnet_flow_new st = {
+		.client = semnet_inaddr6(&plan->orig.src),
+		.proto = plan->orig.proto,
+		.sport = plan->orig.sport,
+		.fixed_port = plan->fixed_port,
+		.svc = plan->svc,
+		.inst = plan->inst,
+		.build = semnet_flow_build6_cb,
+		.plan = plan,
+	};
+	struct semnet_flow *flow;
+
+	flow = semnet_flow_make(sn, node, &st, semnet_flow6_cache,
+				 offsetof(struct semnet_flow6, f), AF_INET6);
+	if (IS_ERR(flow))
+		return ERR_CAST(flow);
+	return &semnet_flow6(flow)->t[SEMNET_FT_ORIG_PRE];
 }
 
 bool semnet_flow_remove(struct semnet_net *sn, struct semnet_flow *flow)
@@ -482,7 +714,7 @@ bool semnet_flow_remove(struct semnet_net *sn, struct semnet_flow *flow)
 	if (test_and_set_bit(SEMNET_FLOW_DEAD, &flow->flags))
 		return false;
 	for (i = 0; i < SEMNET_FT_COUNT; i++)
-		semnet_flow_unlink_tuple(sn, &flow->t[i]);
+		semnet_flow_unlink_tuple(sn, flow, i);
 	semnet_flow_assure(sn, flow);
 	atomic_dec(&sn->flows.count);
 	call_rcu(&flow->rcu, semnet_flow_free_rcu);
@@ -517,7 +749,7 @@ void semnet_flow_seen(struct semnet_net *sn, struct semnet_flow *flow,
 		      const struct semnet_node *node, unsigned int len,
 		      unsigned int seen)
 {
-	u8 proto = flow->t[SEMNET_FT_ORIG_PRE].key.proto;
+	u8 proto = semnet_flow_proto(flow);
 	u8 state = READ_ONCE(flow->state), next = state;
 	unsigned long expires;
 
@@ -552,15 +784,17 @@ void semnet_flow_seen(struct semnet_net *sn, struct semnet_flow *flow,
 		semnet_flow_set_expires(flow, expires);
 }
 
-unsigned int semnet_flow_purge(struct semnet_net *sn,
-			       semnet_flow_match_fn match, const void *arg)
+/* semnet_flow_purge() over one table (tuples6 when @six). */
+static unsigned int semnet_flow_purge_table(struct semnet_net *sn,
+					    struct rhashtable *ht, bool six,
+					    semnet_flow_match_fn match,
+					    const void *arg)
 {
 	struct rhashtable_iter iter;
-	struct semnet_ftuple *t;
 	unsigned int removed = 0, seen = 0;
-
 	unsigned int pass, found;
 	bool paused;
+	void *t;
 
 	/*
 	 * A walk that pauses resumes after the entry it stopped at; when
@@ -571,12 +805,10 @@ unsigned int semnet_flow_purge(struct semnet_net *sn,
 	 * this (a stale flow is never used, and keeps what it points at
 	 * alive); promptness and the flow count do.
 	 */
-	/* The caller marked what goes dead: see semnet_flow_create(). */
-	smp_mb();
 	for (pass = 0; pass < SEMNET_PURGE_PASSES; pass++) {
 		found = 0;
 		paused = false;
-		rhashtable_walk_enter(&sn->flows.tuples, &iter);
+		rhashtable_walk_enter(ht, &iter);
 		rhashtable_walk_start(&iter);
 		while ((t = rhashtable_walk_next(&iter))) {
 			struct semnet_flow *flow;
@@ -594,10 +826,8 @@ unsigned int semnet_flow_purge(struct semnet_net *sn,
 				rhashtable_walk_start(&iter);
 				paused = true;
 			}
-			if (t->key.index != SEMNET_FT_ORIG_PRE)
-				continue;
-			flow = semnet_ftuple_flow(t);
-			if (match && !match(flow, arg))
+			flow = semnet_flow_of_entry(t, six);
+			if (!flow || (match && !match(flow, arg)))
 				continue;
 			found++;
 			if (semnet_flow_remove(sn, flow))
@@ -609,6 +839,17 @@ unsigned int semnet_flow_purge(struct semnet_net *sn,
 			break;
 	}
 	return removed;
+}
+
+unsigned int semnet_flow_purge(struct semnet_net *sn,
+			       semnet_flow_match_fn match, const void *arg)
+{
+	/* The caller marked what goes dead: see semnet_flow_make(). */
+	smp_mb();
+	return semnet_flow_purge_table(sn, &sn->flows.tuples, false, match,
+				       arg) +
+	       semnet_flow_purge_table(sn, &sn->flows.tuples6, true, match,
+				       arg);
 }
 
 /*
@@ -625,29 +866,39 @@ static void semnet_flow_gc(struct work_struct *work)
 						    struct semnet_flow_table,
 						    gc_work);
 	struct semnet_net *sn = container_of(ft, struct semnet_net, flows);
-	struct semnet_ftuple *t;
 	unsigned int budget = SEMNET_GC_BATCH;
 	unsigned long now = jiffies;
 	bool done = false;
+	void *t;
 
 	if (!ft->gc_iter_active) {
 		rhashtable_walk_enter(&ft->tuples, &ft->gc_iter);
 		ft->gc_iter_active = true;
+		ft->gc_iter6 = false;
 	}
 	rhashtable_walk_start(&ft->gc_iter);
 	while (budget--) {
 		struct semnet_flow *flow;
 
 		t = rhashtable_walk_next(&ft->gc_iter);
+		if (!t && !ft->gc_iter6) {
+			/* The IPv4 tuples are done: on to the IPv6 ones. */
+			rhashtable_walk_stop(&ft->gc_iter);
+			rhashtable_walk_exit(&ft->gc_iter);
+			rhashtable_walk_enter(&ft->tuples6, &ft->gc_iter);
+			ft->gc_iter6 = true;
+			rhashtable_walk_start(&ft->gc_iter);
+			continue;
+		}
 		if (!t) {
 			done = true;
 			break;
 		}
 		if (IS_ERR(t))
 			continue;	/* -EAGAIN: the table was resized */
-		if (t->key.index != SEMNET_FT_ORIG_PRE)
+		flow = semnet_flow_of_entry(t, ft->gc_iter6);
+		if (!flow)
 			continue;
-		flow = semnet_ftuple_flow(t);
 		if (semnet_flow_stale(flow))
 			semnet_flow_remove(sn, flow);
 		else if (time_after(now, semnet_flow_expires(flow)) &&
@@ -679,22 +930,29 @@ int semnet_flow_table_init(struct semnet_net *sn)
 	for (i = 0; i < SEMNET_UNREPLIED_ROWS; i++)
 		ft->unreplied_seed[i] = get_random_u32();
 	ret = rhashtable_init(&ft->tuples, &semnet_ftuple_params);
-	if (ret) {
-		kvfree(ft->unreplied);
-		return ret;
-	}
+	if (ret)
+		goto err_unreplied;
+	ret = rhashtable_init(&ft->tuples6, &semnet_ftuple6_params);
+	if (ret)
+		goto err_tuples;
 	INIT_DEFERRABLE_WORK(&ft->gc_work, semnet_flow_gc);
 	queue_delayed_work(system_power_efficient_wq, &ft->gc_work, HZ);
 	return 0;
+
+err_tuples:
+	rhashtable_destroy(&ft->tuples);
+err_unreplied:
+	kvfree(ft->unreplied);
+	return ret;
 }
 
-static void semnet_ftuple_free(void *ptr, void *arg)
+static void semnet_ftuple_free(void *ptr, void *six)
 {
-	struct semnet_ftuple *t = ptr;
+	/* Each flow is in its table four times: free it with its first. */
+	struct semnet_flow *flow = semnet_flow_of_entry(ptr, six);
 
-	/* Each flow is in the table four times: free it with its first. */
-	if (t->key.index == SEMNET_FT_ORIG_PRE)
-		semnet_flow_free(semnet_ftuple_flow(t));
+	if (flow)
+		semnet_flow_free(flow);
 }
 
 /* Called when no packet can reach this namespace's hooks any more. */
@@ -712,18 +970,37 @@ void semnet_flow_table_destroy(struct semnet_net *sn)
 	 * neither the table nor the unreplied slots, so they may finish later.
 	 */
 	rhashtable_free_and_destroy(&ft->tuples, semnet_ftuple_free, NULL);
+	rhashtable_free_and_destroy(&ft->tuples6, semnet_ftuple_free,
+				    (void *)1);
 	kvfree(ft->unreplied);
 }
 
 int semnet_flow_cache_init(void)
 {
-	/* Accounted: each flow is charged to its namespace's memory cgroup. */
-	semnet_flow_cache = KMEM_CACHE(semnet_flow, SLAB_ACCOUNT);
-	return semnet_flow_cache ? 0 : -ENOMEM;
+	/*
+	 * Accounted: each flow is charged to its namespace's memory cgroup.
+	 * The slab keeps the name tests and users read (semnet_flow).
+	 */
+	semnet_flow_cache = kmem_cache_create("semnet_flow",
+					      sizeof(struct semnet_flow4),
+					      __alignof__(struct semnet_flow4),
+					      SLAB_ACCOUNT, NULL);
+	if (!semnet_flow_cache)
+		return -ENOMEM;
+	semnet_flow6_cache = kmem_cache_create("semnet_flow6",
+					       sizeof(struct semnet_flow6),
+					       __alignof__(struct semnet_flow6),
+					       SLAB_ACCOUNT, NULL);
+	if (!semnet_flow6_cache) {
+		kmem_cache_destroy(semnet_flow_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void semnet_flow_cache_exit(void)
 {
 	rcu_barrier();
+	kmem_cache_destroy(semnet_flow6_cache);
 	kmem_cache_destroy(semnet_flow_cache);
 }

@@ -4,6 +4,7 @@
 
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
+#include <linux/in6.h>
 #include <linux/jiffies.h>
 #include <linux/string.h>
 #include <linux/rhashtable-types.h>
@@ -72,6 +73,23 @@ static inline bool semnet_fkey_equal(const struct semnet_fkey *a,
 		 (semnet_fkey_tail(a) ^ semnet_fkey_tail(b)));
 }
 
+/*
+ * The IPv6 twin of struct semnet_fkey: hashed and compared as its first
+ * nine words (addresses, ports) and proto and stage; @index as there.
+ */
+struct semnet_fkey6 {
+	struct in6_addr src;
+	struct in6_addr dst;
+	__be16 sport;
+	__be16 dport;
+	u8 proto;
+	u8 stage;
+	u8 index;
+	u8 pad;
+};
+
+static_assert(sizeof(struct semnet_fkey6) == 10 * sizeof(u32));
+
 /* The four places a flow is looked up, one tuple each. */
 enum semnet_ftuple_index {
 	SEMNET_FT_ORIG_PRE,	/* client → ServiceIP: pick dst, maybe sport */
@@ -110,37 +128,79 @@ enum {
 #define SEMNET_SEEN_SYN		BIT(3)	/* a SYN without ACK */
 
 /*
- * A flow, packed for a million of them: 168 bytes, 24 to a 4 KiB slab
- * page. @expires holds the low 32 bits of jiffies (idle timeouts are at
+ * What a flow is, whatever its family: its objects, state, clock and
+ * counters. It sits at the end of its family's flow (struct semnet_flow4,
+ * struct semnet_flow6),
+ * after the tuples and the addresses only that family's code reads, so
+ * that the lifetime code (state, expiry, removal, purges) is written
+ * once. @expires holds the low 32 bits of jiffies (idle timeouts are at
  * most SEMNET_TIMEOUT_MAX_SECONDS, far below 2^31 jiffies): read and set
  * it with semnet_flow_expires() and semnet_flow_set_expires().
  */
 struct semnet_flow {
-	struct semnet_ftuple t[SEMNET_FT_COUNT];
 	struct semnet_service *svc;	/* NULL for flows to an InstanceIP */
 	struct semnet_instance *inst;
 	unsigned long flags;
 	u32 expires;
 	u8 state;			/* enum semnet_flow_state */
+	u8 family;			/* AF_INET, AF_INET6 */
 	__be16 reply_xdport;		/* REPLY_POST: the client's own port */
-	__be32 orig_xsrc;		/* ORIG_POST: the client's identity */
-	__be32 reply_xsrc;		/* REPLY_POST: what the client asked for */
 	atomic64_t packets;
 	atomic64_t bytes;
 	struct rcu_head rcu;
 };
 
-static inline struct semnet_flow *semnet_ftuple_flow(struct semnet_ftuple *t)
+/*
+ * An IPv4 flow, packed for a million of them: 168 bytes, 24 to a 4 KiB
+ * slab page.
+ */
+struct semnet_flow4 {
+	struct semnet_ftuple t[SEMNET_FT_COUNT];
+	__be32 orig_xsrc;		/* ORIG_POST: the client's identity */
+	__be32 reply_xsrc;		/* REPLY_POST: what the client asked for */
+	struct semnet_flow f;
+};
+
+/* The IPv6 twins: tuple and flow (288 bytes). */
+struct semnet_ftuple6 {
+	struct rhash_head node;
+	struct semnet_fkey6 key;
+};
+
+struct semnet_flow6 {
+	struct semnet_ftuple6 t[SEMNET_FT_COUNT];
+	struct in6_addr orig_xsrc;
+	struct in6_addr reply_xsrc;
+	struct semnet_flow f;
+};
+
+static inline struct semnet_flow6 *
+semnet_ftuple6_flow6(struct semnet_ftuple6 *t)
 {
-	/* t[] is the first member's array: step back to t[0], then out. */
-	return container_of(t - t->key.index, struct semnet_flow, t[0]);
+	return container_of(t - t->key.index, struct semnet_flow6, t[0]);
 }
 
-/* What packets @t finds are rewritten to (proto, stage: @t's). */
-static inline void semnet_ftuple_target(struct semnet_ftuple *t,
-					struct semnet_fkey *to)
+static inline struct semnet_flow *semnet_ftuple6_flow(struct semnet_ftuple6 *t)
 {
-	const struct semnet_flow *flow = semnet_ftuple_flow(t);
+	return &semnet_ftuple6_flow6(t)->f;
+}
+
+static inline struct semnet_flow6 *semnet_flow6(struct semnet_flow *flow)
+{
+	return container_of(flow, struct semnet_flow6, f);
+}
+
+static inline const struct semnet_flow6 *
+semnet_flow6_const(const struct semnet_flow *flow)
+{
+	return container_of(flow, const struct semnet_flow6, f);
+}
+
+/* What packets @t finds are rewritten to: semnet_ftuple_target() for IPv6. */
+static inline void semnet_ftuple6_target(struct semnet_ftuple6 *t,
+					 struct semnet_fkey6 *to)
+{
+	const struct semnet_flow6 *flow = semnet_ftuple6_flow6(t);
 
 	switch (t->key.index) {
 	case SEMNET_FT_ORIG_PRE:
@@ -155,7 +215,53 @@ static inline void semnet_ftuple_target(struct semnet_ftuple *t,
 	default:
 		*to = t->key;
 		to->src = flow->reply_xsrc;
-		to->dport = flow->reply_xdport;
+		to->dport = flow->f.reply_xdport;
+	}
+	to->index = t->key.index;
+}
+
+static inline struct semnet_flow4 *semnet_ftuple_flow4(struct semnet_ftuple *t)
+{
+	/* t[] is the first member's array: step back to t[0], then out. */
+	return container_of(t - t->key.index, struct semnet_flow4, t[0]);
+}
+
+static inline struct semnet_flow *semnet_ftuple_flow(struct semnet_ftuple *t)
+{
+	return &semnet_ftuple_flow4(t)->f;
+}
+
+static inline struct semnet_flow4 *semnet_flow4(struct semnet_flow *flow)
+{
+	return container_of(flow, struct semnet_flow4, f);
+}
+
+static inline const struct semnet_flow4 *
+semnet_flow4_const(const struct semnet_flow *flow)
+{
+	return container_of(flow, const struct semnet_flow4, f);
+}
+
+/* What packets @t finds are rewritten to (proto, stage: @t's). */
+static inline void semnet_ftuple_target(struct semnet_ftuple *t,
+					struct semnet_fkey *to)
+{
+	const struct semnet_flow4 *flow = semnet_ftuple_flow4(t);
+
+	switch (t->key.index) {
+	case SEMNET_FT_ORIG_PRE:
+	case SEMNET_FT_REPLY_PRE:
+		*to = flow->t[t->key.index + 1].key;
+		to->stage = t->key.stage;
+		break;
+	case SEMNET_FT_ORIG_POST:
+		*to = t->key;
+		to->src = flow->orig_xsrc;
+		break;
+	default:
+		*to = t->key;
+		to->src = flow->reply_xsrc;
+		to->dport = flow->f.reply_xdport;
 	}
 	to->index = t->key.index;
 }
@@ -188,6 +294,20 @@ struct semnet_flow_plan {
 	struct semnet_instance *inst;
 };
 
+/* The IPv6 twin of struct semnet_flow_plan. */
+struct semnet_flow_plan6 {
+	struct semnet_fkey6 orig;
+	struct in6_addr xsrc;
+	struct in6_addr xdst;
+	struct in6_addr reply_src;
+	struct in6_addr reply_dst;
+	struct in6_addr reply_xdst;
+	struct in6_addr reply_xsrc;
+	bool fixed_port;
+	struct semnet_service *svc;
+	struct semnet_instance *inst;
+};
+
 /*
  * Unreplied flows are counted per source address in a count-min sketch:
  * rows of slots, each row under its own keyed hash. A source's count is
@@ -199,14 +319,20 @@ struct semnet_flow_plan {
 #define SEMNET_UNREPLIED_SLOTS_BITS	10
 #define SEMNET_UNREPLIED_ROWS		2
 
+/*
+ * Both families' flows: one table of tuples each, one count against the
+ * node's flow_max, one unreplied sketch and one reaper.
+ */
 struct semnet_flow_table {
-	struct rhashtable tuples;
+	struct rhashtable tuples;	/* struct semnet_ftuple */
+	struct rhashtable tuples6;	/* struct semnet_ftuple6 */
 	atomic_t count;
 	atomic_t *unreplied;		/* ROWS rows of 2^SLOTS_BITS slots */
 	u32 unreplied_seed[SEMNET_UNREPLIED_ROWS];
 	struct delayed_work gc_work;
 	struct rhashtable_iter gc_iter;
 	bool gc_iter_active;
+	bool gc_iter6;			/* the reaper is on tuples6 */
 };
 
 int semnet_flow_table_init(struct semnet_net *sn);
@@ -226,6 +352,12 @@ struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,
 struct semnet_ftuple *semnet_flow_create(struct semnet_net *sn,
 					 const struct semnet_node *node,
 					 const struct semnet_flow_plan *plan);
+/* The same for IPv6: semnet_flow_lookup() and semnet_flow_create(). */
+struct semnet_ftuple6 *semnet_flow_lookup6(struct semnet_net *sn,
+					   const struct semnet_fkey6 *key);
+struct semnet_ftuple6 *semnet_flow_create6(struct semnet_net *sn,
+					   const struct semnet_node *node,
+					   const struct semnet_flow_plan6 *plan);
 /* Removes @flow (any context); false if someone else already is. */
 bool semnet_flow_remove(struct semnet_net *sn, struct semnet_flow *flow);
 

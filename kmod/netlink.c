@@ -1193,6 +1193,7 @@ static int semnet_flow_fill(struct sk_buff *skb, void *obj,
 			    struct semnet_dump *ctx)
 {
 	struct semnet_ftuple *t = obj;
+	const struct semnet_flow4 *flow4;
 	const struct semnet_flow *flow;
 	const struct semnet_fkey *o, *x;
 	struct nlattr *nest;
@@ -1200,12 +1201,13 @@ static int semnet_flow_fill(struct sk_buff *skb, void *obj,
 
 	if (t->key.index != SEMNET_FT_ORIG_PRE)
 		return -ENOENT;
-	flow = semnet_ftuple_flow(t);
+	flow4 = semnet_ftuple_flow4(t);
+	flow = &flow4->f;
 	if (test_bit(SEMNET_FLOW_DEAD, &flow->flags) ||
 	    semnet_flow_filtered(flow, ctx->flow_service, ctx->flow_instance))
 		return -ENOENT;
 	o = &t->key;
-	x = &flow->t[SEMNET_FT_ORIG_POST].key;	/* what ORIG_PRE makes */
+	x = &flow4->t[SEMNET_FT_ORIG_POST].key;	/* what ORIG_PRE makes */
 	left = (long)(semnet_flow_expires(flow) - jiffies);
 
 	nest = nla_nest_start(skb, SEMNET_A_FLOW);
@@ -1216,7 +1218,7 @@ static int semnet_flow_fill(struct sk_buff *skb, void *obj,
 	    nla_put_be16(skb, SEMNET_A_FLOW_SPORT, o->sport) ||
 	    nla_put_in_addr(skb, SEMNET_A_FLOW_DST, o->dst) ||
 	    nla_put_be16(skb, SEMNET_A_FLOW_DPORT, o->dport) ||
-	    nla_put_in_addr(skb, SEMNET_A_FLOW_XSRC, flow->orig_xsrc) ||
+	    nla_put_in_addr(skb, SEMNET_A_FLOW_XSRC, flow4->orig_xsrc) ||
 	    nla_put_be16(skb, SEMNET_A_FLOW_XSPORT, x->sport) ||
 	    nla_put_in_addr(skb, SEMNET_A_FLOW_XDST, x->dst) ||
 	    nla_put_be16(skb, SEMNET_A_FLOW_XDPORT, x->dport) ||

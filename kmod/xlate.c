@@ -325,7 +325,7 @@ static unsigned int semnet_icmp_error(struct semnet_net *sn,
 			return NF_ACCEPT;
 		semnet_untrack(skb);
 		if (semnet_rewrite_icmp_embedded(skb, pkt,
-						 &semnet_ftuple_flow(t)->t[t->key.index - 1].key))
+						 &semnet_ftuple_flow4(t)->t[t->key.index - 1].key))
 			return semnet_drop_packet(sn, skb, SEMNET_DROP_NOMEM);
 	} else {
 		return NF_ACCEPT;

@@ -145,7 +145,7 @@ static void semnet_lifetime_stale_flow(struct kunit *test)
 	svc = plan.svc;
 	KUNIT_EXPECT_EQ(test, refcount_read(&inst->ref), 2U);
 	KUNIT_EXPECT_EQ(test, refcount_read(&svc->ref), 2U);
-	post = semnet_ftuple_flow(t)->t[SEMNET_FT_ORIG_POST].key;
+	post = semnet_ftuple_flow4(t)->t[SEMNET_FT_ORIG_POST].key;
 
 	/* Out of the walk's sight while the instance is deleted. */
 	lt_hidden_del(test, f, t, tb_instance_del, "172.30.1.1");

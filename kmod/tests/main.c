@@ -36,13 +36,15 @@
 #include "port_test.c"
 #include "batch_test.c"
 #include "dualstack_test.c"
+#include "flow6_test.c"
 
 kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_policy_suite, &semnet_tables_suite,
 		  &semnet_miss_suite, &semnet_peer_suite,
 		  &semnet_closest_suite, &semnet_lifetime_suite,
 		  &semnet_config_suite, &semnet_port_suite,
-		  &semnet_batch_suite, &semnet_dualstack_suite);
+		  &semnet_batch_suite, &semnet_dualstack_suite,
+		  &semnet_flow6_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("semnet KUnit suites");

@@ -589,11 +589,13 @@ static void semnet_tables_unreplied_shared_slot(struct kunit *test)
 	/* A source with the flooder's slot in row 0, not in row 1. */
 	for (i = 1; i < 65536 && !client; i++) {
 		__be32 a = htonl(ntohl(in_aton("172.17.0.0")) + i);
+		struct semnet_inaddr ka = semnet_inaddr4(a);
+		struct semnet_inaddr kf = semnet_inaddr4(flooder);
 
-		if (semnet_unreplied_slot(ft, a, 0) ==
-		    semnet_unreplied_slot(ft, flooder, 0) &&
-		    semnet_unreplied_slot(ft, a, 1) !=
-		    semnet_unreplied_slot(ft, flooder, 1))
+		if (semnet_unreplied_slot(ft, &ka, 0) ==
+		    semnet_unreplied_slot(ft, &kf, 0) &&
+		    semnet_unreplied_slot(ft, &ka, 1) !=
+		    semnet_unreplied_slot(ft, &kf, 1))
 			client = a;
 	}
 	KUNIT_ASSERT_NE(test, client, 0);
