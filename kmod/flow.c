@@ -132,7 +132,7 @@ static atomic_t *semnet_unreplied_slot(struct semnet_flow_table *ft,
 {
 	u32 seed = ft->unreplied_seed[row];
 	u32 hash = src->family == AF_INET6 ?
-		   jhash2(src->ip6.s6_addr32, 4, seed) :
+		   jhash2((__force const u32 *)src->ip6.s6_addr32, 4, seed) :
 		   jhash_1word((__force u32)src->ip, seed);
 
 	return &ft->unreplied[(row << SEMNET_UNREPLIED_SLOTS_BITS) +

@@ -16,6 +16,7 @@
 #include "../policy_mh.c"
 #include "../flow.c"
 #include "../rewrite.c"
+#include "../rewrite6.c"
 #include "../xlate.c"
 #include "../bridge.c"
 #include "../peer.c"
@@ -26,6 +27,7 @@
 #include "fixture.c"
 #include "addr_test.c"
 #include "rewrite_test.c"
+#include "rewrite6_test.c"
 #include "policy_test.c"
 #include "tables_test.c"
 #include "miss_test.c"
@@ -39,6 +41,7 @@
 #include "flow6_test.c"
 
 kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
+		  &semnet_rewrite6_suite,
 		  &semnet_policy_suite, &semnet_tables_suite,
 		  &semnet_miss_suite, &semnet_peer_suite,
 		  &semnet_closest_suite, &semnet_lifetime_suite,
