@@ -26,6 +26,8 @@
 export SEMNET_NODE_MODE=bridged
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
+# shellcheck source=tests/lib/spoof.sh
+. "$SEMNET_TOP/tests/lib/spoof.sh"
 
 REPEAT=${BRIDGE_REPEAT:-3}
 RR=172.30.0.1
@@ -34,21 +36,8 @@ A_IP=172.16.0.2
 B_IP=172.16.0.3
 LOGS=$(mktemp -d)
 FRAMES=$LOGS/frames.py
-N=(ip netns exec n)
 SENT=0		# forged frames sent, all cases
 
-# Every process costs under TCG and KASAN: the helpers spawn few.
-sn() { "${N[@]}" semnet "$@"; }
-# drops_now: SPOOFED, TAGGED and BAD (malformed + nomem) drops, now.
-drops_now() {
-	read -r SPOOFED TAGGED BAD <<<"$(sn -j stats |
-		jq -r '.drops | "\(.spoofed_source) \(.tagged) \(.malformed + .nomem)"')"
-}
-mac_of() {
-	local out
-	out=$(ip -n "$1" -br link show "$2")
-	[[ $out =~ ([0-9a-f]{2}(:[0-9a-f]{2}){5}) ]] && echo "${BASH_REMATCH[1]}"
-}
 # neigh_of NS ADDR DEV: the MAC NS's ARP cache holds for ADDR ("none").
 neigh_of() {
 	local out
@@ -65,17 +54,6 @@ icmp_in_echos() {
 	ip netns exec "$1" awk '/^Icmp:/ {
 		if (!c) { for (i = 2; i <= NF; i++) if ($i == "InEchos") c = i; next }
 		print $c; exit }' /proc/net/snmp
-}
-# wait_drops VAR WANT: drops_now until VAR (SPOOFED, TAGGED) reaches WANT,
-# for up to 5 s.
-wait_drops() {
-	local _
-	for _ in $(seq 20); do
-		drops_now
-		[ "${!1}" -ge "$2" ] && return 0
-		sleep 0.25
-	done
-	return 1
 }
 # frames COUNT "TAGS KIND ARGS..."...: a sends each frame COUNT times
 # through frames.py, started once (a python start takes many seconds
@@ -208,22 +186,8 @@ sys.exit(main(sys.argv[1:]))
 EOF
 
 # ------------------------------------------------------------ topology
-topo_node n 172.16.0.0/26 "$GW"
-# ("a" and "b" would read as keywords to `ip link add`.)
-if ! topo_container n ca "$A_IP" 26 "$GW" || ! topo_container n cb "$B_IP" 26 "$GW"; then
-	tap_fail "topology"
-	tap_done
-fi
-cat >"$LOGS/config" <<EOF
-node set platform 172.16.0.0/12 services 172.30.0.0/16 subnet 172.16.0.0/26 gateway $GW bridge br0
-service add $RR name app.ns.svc.ns policy rr
-instance add 172.30.1.1 service client.ns.a.ns nsip $A_IP dev ca
-instance add 172.30.1.2 service app.ns.svc.ns nsip $B_IP dev cb
-EOF
-tap_run "node, RR address $RR, instances 172.30.1.1 (a) and 172.30.1.2 (b)" \
-	sn -batch "$LOGS/config"
-ip netns exec cb socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
-wait_port cb 7 || tap_fail "b's echo server listens"
+# shellcheck disable=SC2119 # a and b only
+spoof_topology
 
 coproc FRAMER { ip netns exec ca python3 "$FRAMES" eth0; }
 A_MAC=$(mac_of ca eth0)

@@ -6,16 +6,18 @@
 # neighbour, as the gateway, from an address of the subnet nobody owns and
 # from a foreign address; a veth that is no instance's port sends as the
 # address routed to it (allowed: its instance may not be known yet) and as
-# others of the subnet; a port's device goes away and comes back with
-# a new ifindex; the node switches to bridged and back under all this.
+# others of the subnet, the one routed to another such veth among them (the
+# reverse path is strict: the route's device, not just a route); a port's
+# device goes away and comes back with a new ifindex; the node switches to
+# bridged and back under all this.
 # Every forged packet is dropped and counted spoofed-source, exactly;
 # normal traffic keeps working; the node reaches its own gateway address.
 #
-#   container a (netns ca)    container b (netns cb)    rogue (netns cr)
-#   eth0 172.16.0.2           eth0 172.16.0.3           eth0 172.16.0.9
-#   InstanceIP 172.30.1.1     InstanceIP 172.30.1.2     (no instance, then
-#       |  veth "ca"              |  veth "cb"            172.30.1.9)
-#       |  proxy_arp, /32         |                         |  veth "cr"
+#   container a (netns ca)  container b (netns cb)  rogue (netns cr)    bystander (cx)
+#   eth0 172.16.0.2         eth0 172.16.0.3         eth0 172.16.0.9     eth0 172.16.0.10
+#   InstanceIP 172.30.1.1   InstanceIP 172.30.1.2   (no instance, then  (no instance)
+#       |  veth "ca"            |  veth "cb"          172.30.1.9)           |  veth "cx"
+#       |  proxy_arp, /32       |                       |  veth "cr"        |
 #   node n: gw0 172.16.0.1/32 (the gateway), routes 172.16.0.x/32 per veth
 #           RR address 172.30.0.1 -> b
 #
@@ -28,6 +30,8 @@
 export SEMNET_NODE_MODE=routed
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
+# shellcheck source=tests/lib/spoof.sh
+. "$SEMNET_TOP/tests/lib/spoof.sh"
 
 REPEAT=${ROUTED_REPEAT:-3}
 RR=172.30.0.1
@@ -35,31 +39,10 @@ GW=172.16.0.1
 A_IP=172.16.0.2
 B_IP=172.16.0.3
 R_IP=172.16.0.9
+X_IP=172.16.0.10
 LOGS=$(mktemp -d)
-N=(ip netns exec n)
 SENT=0		# forged packets sent, all cases (expect_spoofed counts them)
 
-sn() { "${N[@]}" semnet "$@"; }
-# drops_now: SPOOFED and BAD (malformed + nomem) drops, now.
-drops_now() {
-	read -r SPOOFED BAD <<<"$(sn -j stats |
-		jq -r '.drops | "\(.spoofed_source) \(.malformed + .nomem)"')"
-}
-mac_of() {
-	local out
-	out=$(ip -n "$1" -br link show "$2")
-	[[ $out =~ ([0-9a-f]{2}(:[0-9a-f]{2}){5}) ]] && echo "${BASH_REMATCH[1]}"
-}
-# wait_spoofed WANT: drops_now until SPOOFED reaches WANT, for up to 5 s.
-wait_spoofed() {
-	local _
-	for _ in $(seq 20); do
-		drops_now
-		[ "$SPOOFED" -ge "$1" ] && return 0
-		sleep 0.25
-	done
-	return 1
-}
 # static_neigh NS PORT ADDR...: NS reaches each ADDR at the MAC of its
 # port PORT in n, without ARP.
 static_neigh() {
@@ -84,29 +67,14 @@ forge() {
 # WANT_DELTA, the packets forged since BEFORE (added to SENT).
 expect_spoofed() {
 	SENT=$((SENT + $2))
-	wait_spoofed $(($3 + $2))
+	wait_drops SPOOFED $(($3 + $2))
 	tap_eq "$1: $2 counted spoofed-source" "$((SPOOFED - $3))" "$2"
 }
 
 # ------------------------------------------------------------ topology
-topo_node n 172.16.0.0/26 "$GW"
-if ! topo_container n ca "$A_IP" 26 "$GW" || ! topo_container n cb "$B_IP" 26 "$GW" ||
-   ! topo_container n cr "$R_IP" 26 "$GW"; then
-	tap_fail "topology"
-	tap_done
-fi
-cat >"$LOGS/config" <<EOF
-node set platform 172.16.0.0/12 services 172.30.0.0/16 subnet 172.16.0.0/26 gateway $GW mode routed
-service add $RR name app.ns.svc.ns policy rr
-instance add 172.30.1.1 service client.ns.a.ns nsip $A_IP dev ca
-instance add 172.30.1.2 service app.ns.svc.ns nsip $B_IP dev cb
-EOF
-tap_run "routed node, RR address $RR, instances 172.30.1.1 (a) and 172.30.1.2 (b)" \
-	sn -batch "$LOGS/config"
+spoof_topology "cr:$R_IP" "cx:$X_IP"
 tap_eq "node show: mode routed, no bridge" \
 	"$(sn -j node show | jq -r '"\(.mode) \(.bridge // "none")"')" "routed none"
-ip netns exec cb socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
-wait_port cb 7 || tap_fail "b's echo server listens"
 static_neigh ca ca "$GW" "$B_IP"
 static_neigh cr cr "$GW" "$B_IP"
 drops_now
@@ -139,7 +107,9 @@ case_port() {
 
 # cr's veth is no instance's port (its container's instance is not known
 # yet): it sends as the address the node routes to it, and as nothing
-# else of the subnet.
+# else of the subnet; not as the address routed to cx either, another
+# veth that is no port (a route to the address is not enough: it must go
+# out the device the packet came in on).
 case_no_port() {
 	local before
 	drops_now
@@ -149,12 +119,17 @@ case_no_port() {
 	tap_run "a veth that is no port, as b, gets no answer" forge cr "$B_IP" "$GW"
 	tap_run "a veth that is no port, as an address routed nowhere, gets no answer" \
 		forge cr 172.16.0.50 "$GW"
-	expect_spoofed "a veth that is no port" $((2 * REPEAT)) "$before"
+	tap_match "the node routes cx's address to cx" "$(ip -n n route get "$X_IP")" " dev cx "
+	tap_run "a veth that is no port, as the address routed to another one, gets no answer" \
+		forge cr "$X_IP" "$GW"
+	expect_spoofed "a veth that is no port" $((3 * REPEAT)) "$before"
 	tap_run "an instance names cr its port" \
 		sn instance add 172.30.1.9 service rogue.ns.r.ns nsip "$R_IP" dev cr
 	tap_run "the rogue pings the gateway" ip netns exec cr ping -c 1 -W 2 "$GW"
+	drops_now
+	before=$SPOOFED
 	tap_run "and still not as b" forge cr "$B_IP" "$GW"
-	expect_spoofed "the new port as b" "$REPEAT" $((before + 2 * REPEAT))
+	expect_spoofed "the new port as b" "$REPEAT" "$before"
 }
 
 # The port's device goes and comes back with another ifindex: it is no

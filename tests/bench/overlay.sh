@@ -240,8 +240,8 @@ RR=$BENCH_DIR/overlay-rr.py
 LOGS=$(mktemp -d)
 HTTP_CONNS=4
 
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
+# shellcheck source=tests/lib/bench.sh
+. "$SEMNET_TOP/tests/lib/bench.sh"
 trap 'teardown; rm -rf "$LOGS"' EXIT
 
 declare -A DPLABEL=(
@@ -256,38 +256,11 @@ declare -A TUNDEV=([plain]="" [fou]=gre1 [ipvs]=gre1 [socat]=sntun [semnet]=semn
 declare -A STATUS BULK RRATE CRATE HRATE
 DST=
 
-log() { echo "# $*"; }
-A() { ip -n nA "$@"; }
-B() { ip -n nB "$@"; }
 topo_of() { [ "${1%%-*}" = r ] && echo routed || echo bridge; }
 dp_of() { local d=${1#*-}; echo "${d%+nf}"; }
 nf_of() { [ "${1%+nf}" != "$1" ]; }
 label() {	# label CASE: "datapath, topology[ +br_nf]"
 	printf '%s, %s%s' "${DPLABEL[$(dp_of "$1")]}" "$(topo_of "$1")" "$(nf_of "$1" && echo ' +br_nf')"
-}
-
-# all_gone PID...: none of them runs any more (a test for wait_until)
-# shellcheck disable=SC2317 # run through wait_until
-all_gone() {
-	local p
-	for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done
-	return 0
-}
-
-# teardown: stop every process in the bench namespaces, wait for them
-# (bounded) and delete the namespaces, so the next case starts clean.
-teardown() {
-	local ns pids
-	for ns in "${TOPO_NETNS[@]}"; do
-		pids=$(ip netns pids "$ns" 2>/dev/null)
-		[ -n "$pids" ] || continue
-		# shellcheck disable=SC2086 # one pid a word
-		kill $pids 2>/dev/null
-		# shellcheck disable=SC2086
-		wait_until 5 all_gone $pids
-	done
-	for ns in "${TOPO_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-	TOPO_NETNS=()
 }
 
 # --------------------------------------------------------------- topology
@@ -347,14 +320,6 @@ setup_plain() {
 	A route add 172.16.0.64/26 via 10.99.0.2 &&
 	B route add 172.16.0.0/26 via 10.99.0.1 &&
 	DST=172.16.0.66
-}
-
-fou_tunnel() {	# fou_tunnel NODE LOCAL REMOTE REMOTE_SUBNET
-	ip -n "$1" fou add port 4754 ipproto 47 &&
-	ip -n "$1" link add gre1 type gre local "$2" remote "$3" ttl 64 \
-		encap fou encap-sport auto encap-dport 4754 &&
-	ip -n "$1" link set gre1 up &&
-	ip -n "$1" route add "$4" dev gre1
 }
 
 setup_fou() {

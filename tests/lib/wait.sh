@@ -74,11 +74,15 @@ wait_for_file() {
 	wait_until "$1" test -s "$2"
 }
 
-# wait_gone TIMEOUT PID: waits until process PID has exited
+# wait_gone TIMEOUT PID...: waits until every process PID has exited
 wait_gone() {
-	wait_until "$1" _wait_not_running "$2"
+	wait_until "$1" _wait_not_running "${@:2}"
 }
-_wait_not_running() { ! kill -0 "$1" 2>/dev/null; }
+_wait_not_running() {
+	local _w_p
+	for _w_p in "$@"; do kill -0 "$_w_p" 2>/dev/null && return 1; done
+	return 0
+}
 
 # wait_port NS PORT [PROTO] [TIMEOUT]: waits until something listens on PORT (tcp or udp) in namespace NS ("" = this one)
 wait_port() {
