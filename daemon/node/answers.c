@@ -3,6 +3,7 @@
 #include "answers.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,101 @@ static int remote_instance(struct semnetd *d, const char *job_name,
 	return 0;
 }
 
+/* --- into the kernel, batched ----------------------------------------- */
+
+_Static_assert(SN_OAK_JOB_NAME_MAX < SEMNET_NAME_MAX, "a job name fits a kernel object's");
+
+static void on_flush_due(uv_check_t *check)
+{
+	struct semnetd *d = check->data;
+
+	uv_check_stop(check);
+	semnetd_answers_flush(d);
+}
+
+/*
+ * Queues @p; the flush comes at the end of this turn of the loop (after
+ * every message read in it: their objects share requests), before any
+ * timer or delete that must see them. 0, or -1 (said in the log).
+ */
+static int queue(struct semnetd *d, const struct semnetd_kput *p)
+{
+	int rc = semnetd_kwriter_put(&d->kw, p);
+
+	if (rc < 0) {
+		sn_warn("%s %s: not installed: %s", p->service ? "service" : "an instance of",
+			p->name, strerror(-rc));
+		return -1;
+	}
+	if (!uv_is_active((uv_handle_t *)&d->kw_check))
+		uv_check_start(&d->kw_check, on_flush_due);
+	return 0;
+}
+
+/* The kernel refused @p (a flush sent the others): the cache forgets it. */
+static void on_refused(void *arg, const struct semnetd_kput *p, int err, const char *why)
+{
+	static bool warned;
+	struct semnetd *d = arg;
+	struct semnetd_svc *s = semnetd_services_find(&d->services, p->name);
+	const char *what = s && s->closest_ip == p->addr ? "Closest" : "RR";
+
+	if (!why[0])
+		why = strerror(-err);
+	if (!p->service) {
+		sn_warn("instance %d of %s: the kernel refused it: %s", p->number, p->name, why);
+		/* Nor may an older version of it stay there, out of the cache. */
+		semnetd_kernel_instance_del(&d->genl, p->addr);
+		for (size_t i = 0; s && i < s->ninst; i++) {
+			if (s->inst[i].instance_ip == p->addr) {
+				s->inst[i] = s->inst[--s->ninst];
+				break;
+			}
+		}
+		return;
+	}
+	if (err == -EINVAL && !strcmp(p->policy, "closest")) {
+		/* An older semnet.ko without the closest policy: the address
+		 * balances round robin rather than missing for ever. */
+		struct semnetd_kput rr = *p;
+
+		if (!warned)
+			sn_warn("the kernel refused policy closest (%s): Closest addresses balance round robin",
+				why);
+		warned = true;
+		snprintf(rr.policy, sizeof(rr.policy), "rr");
+		if (semnetd_kwriter_put(&d->kw, &rr) == 0)
+			return;	/* the flush that called us sends it */
+	}
+	sn_warn("%s address of %s: the kernel refused it: %s", what, p->name, why);
+	if (s && s->rr_ip == p->addr)
+		s->rr_ip = 0;
+	if (s && s->closest_ip == p->addr)
+		s->closest_ip = 0;
+}
+
+int semnetd_answers_init(struct semnetd *d)
+{
+	int rc = semnetd_kwriter_init(&d->kw, &d->genl, on_refused, d);
+
+	if (rc < 0)
+		return rc;
+	uv_check_init(d->loop, &d->kw_check);
+	d->kw_check.data = d;
+	return 0;
+}
+
+void semnetd_answers_flush(struct semnetd *d)
+{
+	if (semnetd_kwriter_pending(&d->kw))
+		semnetd_kwriter_flush(&d->kw);
+}
+
+void semnetd_answers_free(struct semnetd *d)
+{
+	semnetd_kwriter_free(&d->kw);
+}
+
 static void apply_instances(struct semnetd *d, struct semnetd_svc *s, const struct sn_oak_table *t)
 {
 	struct semnetd_svc_instance *next = calloc(t->ninstances + s->ninst + 1, sizeof(*next));
@@ -64,8 +160,9 @@ static void apply_instances(struct semnetd *d, struct semnetd_svc *s, const stru
 	for (size_t i = 0; i < t->ninstances; i++) {
 		const struct sn_oak_instance *in = &t->instances[i];
 		struct semnetd_svc_instance *si = &next[n];
+		struct semnetd_kput p = { .number = in->number };
 		uint32_t host = 0;
-		int rc, ifindex = 0;
+		int ifindex = 0;
 
 		if (!in->instance_ip || !in->ns_ip)
 			continue;
@@ -79,13 +176,13 @@ static void apply_instances(struct semnetd *d, struct semnetd_svc *s, const stru
 			continue;
 		}
 		si->node = host;
-		rc = semnetd_kernel_instance_put(&d->genl, si->instance_ip, t->app_name, si->nsip,
-						 host, ifindex);
-		if (rc < 0) {
-			sn_warn("instance %d of %s: the kernel refused it: %s", in->number,
-				t->app_name, d->genl.error[0] ? d->genl.error : strerror(-rc));
+		p.addr = si->instance_ip;
+		p.nsip = si->nsip;
+		p.node = host;
+		p.ifindex = ifindex;
+		snprintf(p.name, sizeof(p.name), "%s", t->app_name);
+		if (queue(d, &p) < 0)
 			continue;
-		}
 		n++;
 	}
 	/* Instances the answer no longer lists leave the kernel, except local
@@ -100,7 +197,11 @@ static void apply_instances(struct semnetd *d, struct semnetd_svc *s, const stru
 			next[n++] = s->inst[i];
 			kept = true;
 		}
-		if (!kept && semnetd_kernel_instance_del(&d->genl, s->inst[i].instance_ip) < 0)
+		if (kept)
+			continue;
+		/* After what is queued: that may hold this very instance. */
+		semnetd_answers_flush(d);
+		if (semnetd_kernel_instance_del(&d->genl, s->inst[i].instance_ip) < 0)
 			sn_debug("instance %u of %s was not in the kernel", s->inst[i].number,
 				 s->name);
 	}
@@ -111,32 +212,21 @@ static void apply_instances(struct semnetd *d, struct semnetd_svc *s, const stru
 
 /* @policy: "rr" for the RR address, "closest" for the Closest address. */
 static void apply_service_addr(struct semnetd *d, struct semnetd_svc *s, uint32_t *have,
-			       uint32_t want, const char *what, const char *policy)
+			       uint32_t want, const char *policy)
 {
-	static bool warned;
-	int rc;
+	struct semnetd_kput p = { .service = true, .addr = want };
 
-	if (*have && *have != want)
+	if (*have && *have != want) {
+		semnetd_answers_flush(d);	/* it may be queued */
 		semnetd_kernel_service_del(&d->genl, *have);
+	}
 	*have = 0;
 	if (!want)
 		return;
-	rc = semnetd_kernel_service_put(&d->genl, want, s->name, policy);
-	if (rc == -EINVAL && !strcmp(policy, "closest")) {
-		/* An older semnet.ko without the closest policy: the address
-		 * balances round robin rather than missing for ever. */
-		if (!warned)
-			sn_warn("the kernel refused policy closest (%s): Closest addresses balance round robin",
-				d->genl.error[0] ? d->genl.error : strerror(-rc));
-		warned = true;
-		rc = semnetd_kernel_service_put(&d->genl, want, s->name, "rr");
-	}
-	if (rc < 0) {
-		sn_warn("%s address of %s: the kernel refused it: %s", what, s->name,
-			d->genl.error[0] ? d->genl.error : strerror(-rc));
-		return;
-	}
-	*have = want;
+	snprintf(p.name, sizeof(p.name), "%s", s->name);
+	snprintf(p.policy, sizeof(p.policy), "%s", policy);
+	if (queue(d, &p) == 0)
+		*have = want;
 }
 
 void semnetd_answers_on_result(struct semnetd *d, const char *payload, int len)
@@ -189,8 +279,8 @@ void semnetd_answers_on_result(struct semnetd *d, const char *payload, int len)
 	/* Instances first: the service address must find them at once, so a
 	 * held packet is released towards an instance. */
 	apply_instances(d, s, &t);
-	apply_service_addr(d, s, &s->rr_ip, t.rr_ip, "RR", "rr");
-	apply_service_addr(d, s, &s->closest_ip, t.closest_ip, "Closest", "closest");
+	apply_service_addr(d, s, &s->rr_ip, t.rr_ip, "rr");
+	apply_service_addr(d, s, &s->closest_ip, t.closest_ip, "closest");
 	s->active_ms = now;
 	sn_info("service %s: %zu instances installed (query %s, %llu ms)", s->name, s->ninst,
 		key ? key : "-", sent ? (unsigned long long)(now - sent) : 0ULL);

@@ -19,6 +19,7 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
 #include "sn_log.h"
@@ -220,10 +221,27 @@ static int sysctl_set(const char *key, const char *value, struct sn_err *err)
 	return 0;
 }
 
+/*
+ * Forwarding on, and no ICMP redirects: a device sends them when its own
+ * send_redirects or "all"'s is on, so both go off; @dev is the device the
+ * containers' traffic hairpins through, or "default" for the veths to come.
+ */
+static int forwarding_without_redirects(const char *dev, struct sn_err *err)
+{
+	char key[128];
+	int rc;
+
+	snprintf(key, sizeof(key), "net/ipv4/conf/%s/send_redirects", dev);
+	if ((rc = sysctl_set("net/ipv4/ip_forward", "1", err)) < 0 ||
+	    (rc = sysctl_set("net/ipv4/conf/all/send_redirects", "0", err)) < 0 ||
+	    (rc = sysctl_set(key, "0", err)) < 0)
+		return rc;
+	return 0;
+}
+
 int semnetd_host_bridge(struct semnetd_host *h, const char *bridge, const struct sn_prefix *subnet,
 			uint32_t gateway, int *ifindex, struct sn_err *err)
 {
-	char key[128];
 	int rc;
 
 	if (!semnetd_host_ifindex(h, bridge) && (rc = rtnl_link_bridge_add(h->sk, bridge)) < 0 &&
@@ -236,42 +254,44 @@ int semnetd_host_bridge(struct semnetd_host *h, const char *bridge, const struct
 		return rc;
 	/* Translated traffic hairpins through the bridge: forwarding on, and
 	 * no redirects telling containers to go around semnet. */
-	snprintf(key, sizeof(key), "net/ipv4/conf/%s/send_redirects", bridge);
-	if ((rc = sysctl_set("net/ipv4/ip_forward", "1", err)) < 0 ||
-	    (rc = sysctl_set("net/ipv4/conf/all/send_redirects", "0", err)) < 0 ||
-	    (rc = sysctl_set(key, "0", err)) < 0)
-		return rc;
+	return forwarding_without_redirects(bridge, err);
+}
+
+/* The device @name of @type, created when missing: its ifindex in
+ * *@ifindex (@what says what it is in an error). */
+static int link_ensure(struct semnetd_host *h, const char *name, const char *type,
+		       const char *what, int *ifindex, struct sn_err *err)
+{
+	struct rtnl_link *link;
+	int rc;
+
+	if ((*ifindex = semnetd_host_ifindex(h, name)))
+		return 0;
+	if (!(link = rtnl_link_alloc()))
+		return fail(err, -NLE_NOMEM, "cannot create %s", name);
+	rtnl_link_set_name(link, name);
+	rc = rtnl_link_set_type(link, type);
+	if (rc >= 0)
+		rc = rtnl_link_add(h->sk, link, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(link);
+	if (rc < 0 && rc != -NLE_EXIST)
+		return fail(err, rc, "cannot create %s (%s)", name, what);
+	*ifindex = semnetd_host_ifindex(h, name);
 	return 0;
 }
 
 int semnetd_host_routed(struct semnetd_host *h, uint32_t gateway, struct sn_err *err)
 {
-	int rc, ifindex = semnetd_host_ifindex(h, GATEWAY_DEV);
+	int rc, ifindex;
 
-	if (!ifindex) {
-		struct rtnl_link *link = rtnl_link_alloc();
-
-		if (!link)
-			return fail(err, -NLE_NOMEM, "cannot create %s", GATEWAY_DEV);
-		rtnl_link_set_name(link, GATEWAY_DEV);
-		rc = rtnl_link_set_type(link, "dummy");
-		if (rc >= 0)
-			rc = rtnl_link_add(h->sk, link, NLM_F_CREATE | NLM_F_EXCL);
-		rtnl_link_put(link);
-		if (rc < 0 && rc != -NLE_EXIST)
-			return fail(err, rc, "cannot create %s (a dummy device)", GATEWAY_DEV);
-		ifindex = semnetd_host_ifindex(h, GATEWAY_DEV);
-	}
+	if ((rc = link_ensure(h, GATEWAY_DEV, "dummy", "a dummy device", &ifindex, err)) < 0)
+		return rc;
 	if ((rc = link_change(h->sk, GATEWAY_DEV, 0, 0, err)) < 0 ||
 	    (rc = addr_add(h->sk, ifindex, gateway, 32, err)) < 0)
 		return rc;
 	/* Containers' traffic is forwarded veth to veth (or semnet0), never
 	 * back out of the device it came in by: no redirect is ever due. */
-	if ((rc = sysctl_set("net/ipv4/ip_forward", "1", err)) < 0 ||
-	    (rc = sysctl_set("net/ipv4/conf/all/send_redirects", "0", err)) < 0 ||
-	    (rc = sysctl_set("net/ipv4/conf/default/send_redirects", "0", err)) < 0)
-		return rc;
-	return 0;
+	return forwarding_without_redirects("default", err);
 }
 
 int semnetd_host_veth_route(struct semnetd_host *h, const char *name, int ifindex, uint32_t nsip,
@@ -287,25 +307,130 @@ int semnetd_host_veth_route(struct semnetd_host *h, const char *name, int ifinde
 	return route_replace(h->sk, &host, ifindex, 0, 0, err);
 }
 
+/* Removes the route @dst out of @ifindex made by route_replace(); 0 also
+ * when there is none. */
+static int route_del(struct nl_sock *sk, const struct sn_prefix *dst, int ifindex,
+		     struct sn_err *err)
+{
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *d = ipv4(dst->addr, dst->len);
+	int rc = -NLE_NOMEM;
+
+	if (!r || !nh || !d)
+		goto out;
+	rtnl_route_set_family(r, AF_INET);
+	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	rtnl_route_set_scope(r, RT_SCOPE_LINK);
+	rtnl_route_set_dst(r, d);
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	rtnl_route_add_nexthop(r, nh);
+	nh = NULL;	/* the route owns it */
+	rc = rtnl_route_delete(sk, r, 0);
+	if (rc == -NLE_OBJ_NOTFOUND)
+		rc = 0;
+out:
+	if (nh)
+		rtnl_route_nh_free(nh);
+	nl_addr_put(d);
+	rtnl_route_put(r);
+	return rc < 0 ? fail(err, rc, "cannot remove a route") : 0;
+}
+
+static struct nl_sock *netns_socket(int pid, struct sn_err *err);
+
+/*
+ * The container of @v forgets the link address of its gateway: it may
+ * point at the bridge, which a routed veth does not answer to (the frames
+ * are for another host), for as long as the entry looks fresh (tens of
+ * seconds). Its next packet asks again, and the node answers on the veth.
+ */
+static int container_forget_gateway(const struct semnetd_veth *v, struct sn_err *err)
+{
+	struct nl_sock *sk = netns_socket(v->pid, err);
+	struct rtnl_neigh *n = NULL;
+	struct rtnl_link *link;
+	struct nl_addr *gw = NULL;
+	int rc;
+
+	if (!sk)
+		return -EIO;
+	if ((rc = rtnl_link_get_kernel(sk, 0, v->container_name, &link)) < 0) {
+		rc = fail(err, rc, "%s in the container of pid %d", v->container_name, v->pid);
+		goto out;
+	}
+	n = rtnl_neigh_alloc();
+	gw = ipv4(v->gateway, 32);
+	if (!n || !gw) {
+		rtnl_link_put(link);
+		rc = fail(err, -NLE_NOMEM, "the gateway's neighbour entry");
+		goto out;
+	}
+	rtnl_neigh_set_family(n, AF_INET);
+	rtnl_neigh_set_ifindex(n, rtnl_link_get_ifindex(link));
+	rtnl_link_put(link);
+	rtnl_neigh_set_dst(n, gw);
+	rc = rtnl_neigh_delete(sk, n, 0);
+	if (rc == -NLE_OBJ_NOTFOUND)
+		rc = 0;
+	else if (rc < 0)
+		rc = fail(err, rc, "cannot forget the gateway's neighbour entry in pid %d", v->pid);
+out:
+	nl_addr_put(gw);
+	if (n)
+		rtnl_neigh_put(n);
+	nl_socket_free(sk);
+	return rc;
+}
+
+int semnetd_host_port_mode(struct semnetd_host *h, const struct semnetd_veth *v, int ifindex,
+			   bool *moved, struct sn_err *err)
+{
+	struct sn_prefix host = { v->nsip, 32 };
+	struct rtnl_link *orig, *change;
+	char key[128];
+	int rc;
+
+	*moved = false;
+	if ((rc = rtnl_link_get_kernel(h->sk, 0, v->host_name, &orig)) < 0)
+		return fail(err, rc, "interface %s", v->host_name);
+	if (rtnl_link_get_master(orig) != v->bridge_ifindex) {
+		/* Master 0 takes it off its bridge. */
+		if (!(change = rtnl_link_alloc())) {
+			rtnl_link_put(orig);
+			return fail(err, -NLE_NOMEM, "interface %s", v->host_name);
+		}
+		rtnl_link_set_master(change, v->bridge_ifindex);
+		rc = rtnl_link_change(h->sk, orig, change, 0);
+		rtnl_link_put(change);
+		if (rc < 0) {
+			rtnl_link_put(orig);
+			return fail(err, rc, "cannot %s %s", v->bridge_ifindex ? "enslave" : "release",
+				    v->host_name);
+		}
+		*moved = true;
+	}
+	rtnl_link_put(orig);
+	if (!v->bridge_ifindex) {
+		if ((rc = semnetd_host_veth_route(h, v->host_name, ifindex, v->nsip, err)) < 0)
+			return rc;
+	} else if (*moved) {
+		/* Off routed: the bridge's subnet route leads to the container now. */
+		snprintf(key, sizeof(key), "net/ipv4/conf/%s/proxy_arp", v->host_name);
+		if ((rc = sysctl_set(key, "0", err)) < 0 ||
+		    (rc = route_del(h->sk, &host, ifindex, err)) < 0)
+			return rc;
+	}
+	return *moved ? container_forget_gateway(v, err) : 0;
+}
+
 int semnetd_host_tunnel(struct semnetd_host *h, const struct sn_prefix *platform, uint32_t gateway,
 			int *mtu, struct sn_err *err)
 {
-	int rc, ifindex = semnetd_host_ifindex(h, TUNNEL_DEV);
+	int rc, ifindex;
 
-	if (!ifindex) {
-		struct rtnl_link *link = rtnl_link_alloc();
-
-		if (!link)
-			return fail(err, -NLE_NOMEM, "cannot create %s", TUNNEL_DEV);
-		rtnl_link_set_name(link, TUNNEL_DEV);
-		rc = rtnl_link_set_type(link, "semnet");
-		if (rc >= 0)
-			rc = rtnl_link_add(h->sk, link, NLM_F_CREATE | NLM_F_EXCL);
-		rtnl_link_put(link);
-		if (rc < 0 && rc != -NLE_EXIST)
-			return fail(err, rc, "cannot create %s (is semnet.ko loaded?)", TUNNEL_DEV);
-		ifindex = semnetd_host_ifindex(h, TUNNEL_DEV);
-	}
+	if ((rc = link_ensure(h, TUNNEL_DEV, "semnet", "is semnet.ko loaded?", &ifindex, err)) < 0)
+		return rc;
 	if ((rc = link_change(h->sk, TUNNEL_DEV, 0, 0, err)) < 0)
 		return rc;
 	/* The platform range (ServiceIPs included) goes into the tunnel; the

@@ -10,6 +10,7 @@
 #ifndef SEMNETD_HOST_H
 #define SEMNETD_HOST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sn_ipv4.h"
@@ -71,6 +72,17 @@ struct semnetd_veth {
  * Sets *host_ifindex. -EEXIST when a name is taken. */
 int semnetd_host_veth_add(struct semnetd_host *h, const struct semnetd_veth *v, int *host_ifindex,
 			  struct sn_err *err);
+/*
+ * The existing pair of @v (its host end @ifindex) the way this node
+ * attaches containers now, whatever mode a run before this one left it in:
+ * bridged (v->bridge_ifindex) a port of that bridge, without the routed
+ * /32 and proxy ARP; routed (0) on no bridge, with them
+ * (semnetd_host_veth_route). *@moved: its bridge had to change; then the
+ * container (v->pid) also forgets its gateway's link address, which was
+ * the bridge's or the veth's.
+ */
+int semnetd_host_port_mode(struct semnetd_host *h, const struct semnetd_veth *v, int ifindex,
+			   bool *moved, struct sn_err *err);
 /* Removes the pair (both ends go); 0 also when it is already gone. */
 int semnetd_host_veth_del(struct semnetd_host *h, const char *host_name);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "answers.h"
 #include "semnetd.h"
 #include "sn_log.h"
 
@@ -42,6 +43,8 @@ static void uninstall(struct semnetd *d, const struct semnetd_lease *l)
 {
 	struct semnetd_svc *s = semnetd_services_find(&d->services, l->job_name);
 
+	/* An answer of this turn may have queued it: that goes first. */
+	semnetd_answers_flush(d);
 	if (l->instance_ip && semnetd_kernel_instance_del(&d->genl, l->instance_ip) < 0)
 		sn_debug("instance %d of %s was not in the kernel", l->number, l->job_name);
 	if (!s)
@@ -205,8 +208,18 @@ void semnetd_instance_restore(struct semnetd *d, struct semnetd_lease *l)
 {
 	struct semnetd_port_map maps[SEMNETD_PORTS_MAX];
 	int ifindex = semnetd_host_ifindex(&d->host, l->veth);
+	struct semnetd_veth v = {
+		.host_name = l->veth,
+		.container_name = d->cfg.container_ifname,
+		.pid = l->pid,
+		.nsip = l->nsip,
+		.gateway = semnetd_leases_gateway(&d->leases),
+		.bridge_ifindex = d->bridge_ifindex,
+	};
 	struct sn_err err;
 	size_t nmaps;
+	bool moved;
+	int rc;
 
 	/* A container that died took its veth with it. */
 	if (!ifindex) {
@@ -221,10 +234,17 @@ void semnetd_instance_restore(struct semnetd *d, struct semnetd_lease *l)
 		if (semnetd_store_lease_set_ifindex(&d->db, l->job_name, l->number, ifindex) < 0)
 			sn_error("cannot store the ifindex of %s", l->veth);
 	}
-	/* Routed: its /32 and proxy ARP again (the routes go with a reboot
-	 * of the namespace, not with semnetd). */
-	if (d->cfg.routed &&
-	    semnetd_host_veth_route(&d->host, l->veth, ifindex, l->nsip, &err) < 0)
+	/* Its port as this run's mode wants it (the last run may have had the
+	 * other); routed: its /32 and proxy ARP again (the routes go with a
+	 * reboot of the namespace, not with semnetd). */
+	rc = semnetd_host_port_mode(&d->host, &v, ifindex, &moved, &err);
+	if (moved && d->cfg.routed)
+		sn_info("instance %d of %s: %s taken off its bridge and routed (semnetd runs routed now)",
+			l->number, l->job_name, l->veth);
+	else if (moved)
+		sn_info("instance %d of %s: %s moved onto bridge %s (semnetd runs bridged now)",
+			l->number, l->job_name, l->veth, d->cfg.bridge);
+	if (rc < 0)
 		sn_warn("instance %d of %s: %s", l->number, l->job_name, err.msg);
 	if (d->fw.available && semnetd_parse_ports(l->ports, maps, &nmaps, &err) == 0 &&
 	    semnetd_fw_ports_add(&d->fw, l->nsip, maps, nmaps, &err) < 0)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answers.h"
 #include "semnetd.h"
 #include "sn_log.h"
 
@@ -90,42 +91,78 @@ static void reset_instances(void *arg)
 	reset_sums(arg, 1);
 }
 
+/* At most this many services are forgotten a tick (each costs a few
+ * kernel round trips and a store query): the rest wait for the next. */
+#define FORGET_MAX 256
+
 /*
- * O(services + kernel objects) a tick, and no copy of the kernel's tables:
- * with 10,000 services the dumps hold 30,000 objects, which as arrays took
- * 5 MB at every tick (and per service scans of them, 10^8 name compares).
+ * Reads the kernel's counters into the services' packets: true when they
+ * were read. The kernel counts a packet in its netns-wide total exactly
+ * when it counts it for a service or an instance: while that total stands
+ * still, no service moved and the dumps (30,000 objects with 10,000
+ * services) are skipped.
+ */
+static bool read_counters(struct semnetd *d)
+{
+	struct semnetd_services *ss = &d->services;
+	struct semnetd_kstats st;
+	bool total = semnetd_kernel_stats(&d->genl, &st) == 0;
+
+	if (total && d->kpackets_valid && st.packets == d->kpackets)
+		return false;
+	reset_sums(ss, 0);
+	reset_sums(ss, 1);
+	if (semnetd_kernel_services_each(&d->genl, sum_service, reset_services, ss) < 0 ||
+	    semnetd_kernel_instances_each(&d->genl, sum_instance, reset_instances, ss) < 0) {
+		d->kpackets_valid = false;
+		return false;
+	}
+	/* The total read before the dumps: a packet counted meanwhile only
+	 * makes the next tick read again. */
+	d->kpackets = st.packets;
+	d->kpackets_valid = total;
+	return true;
+}
+
+/*
+ * O(services) a tick, and O(kernel objects) only when traffic moved the
+ * counters; no copy of the kernel's tables: with 10,000 services the dumps
+ * hold 30,000 objects, which as arrays took 5 MB at every tick (and per
+ * service scans of them, 10^8 name compares).
  */
 void semnetd_interest_tick(struct semnetd *d)
 {
 	struct semnetd_services *ss = &d->services;
 	uint64_t now = uv_now(d->loop);
+	bool moved;
+	int forgotten = 0;
 
 	if (d->state != SEMNETD_READY)
 		return;
+	/* The counters and deletes below concern what answers queued. */
+	semnetd_answers_flush(d);
 	/* A local instance whose InstanceIP the cluster did not list yet (its
 	 * report reached the root after our query): ask until it does. */
 	semnetd_store_lease_each(&d->db, query_if_unnamed, d);
 	if (!ss->head)
 		return;
-	reset_sums(ss, 0);
-	reset_sums(ss, 1);
-	if (semnetd_kernel_services_each(&d->genl, sum_service, reset_services, ss) < 0 ||
-	    semnetd_kernel_instances_each(&d->genl, sum_instance, reset_instances, ss) < 0)
-		return;
+	moved = read_counters(d);
 	for (struct semnetd_svc **ps = &ss->head; *ps;) {
 		struct semnetd_svc *s = *ps;
 		uint64_t packets = s->tick_packets[0] + s->tick_packets[1];
 
-		if (packets != s->packets) {
+		if (moved && packets != s->packets) {
 			s->packets = packets;
 			s->active_ms = now;
 		}
 		/* The store is asked only about an idle service. */
-		if (now - s->active_ms >= (uint64_t)d->cfg.interest_idle_ms &&
+		if (forgotten < FORGET_MAX &&
+		    now - s->active_ms >= (uint64_t)d->cfg.interest_idle_ms &&
 		    semnetd_store_job_is_local(&d->db, s->name) == 0 && !has_flows(d, s)) {
 			semnetd_services_remove(ss, ps);
 			forget(d, s);
 			semnetd_svc_free(s);
+			forgotten++;
 			continue;
 		}
 		ps = &s->next;
@@ -146,14 +183,32 @@ static void trim(void)
 		malloc_trim(0);
 }
 
+/*
+ * The next tick comes interest_check_ms after this one ended, and later
+ * when the tick took long (a table of tens of thousands of objects under
+ * traffic): ticks take at most a tenth of the loop's time, so that table
+ * answers, the API and misses are never starved by them. A repeating
+ * timer whose callback outlasts its period is due again at once: the loop
+ * then ran one tick per turn and read one MQTT message between them.
+ */
+#define TICK_SHARE 10
+
 static void on_interest_timer(uv_timer_t *timer)
 {
-	semnetd_interest_tick(timer->data);
+	struct semnetd *d = timer->data;
+	uint64_t t0 = uv_hrtime(), took_ms, next = (uint64_t)d->cfg.interest_check_ms;
+
+	semnetd_interest_tick(d);
 	trim();
+	took_ms = (uv_hrtime() - t0) / 1000000;
+	if (took_ms * TICK_SHARE > next)
+		next = took_ms * TICK_SHARE;
+	uv_update_time(d->loop);
+	uv_timer_start(timer, on_interest_timer, next, 0);
 }
 
 void semnetd_interest_start(struct semnetd *d)
 {
 	uv_timer_start(&d->interest_timer, on_interest_timer, (uint64_t)d->cfg.interest_check_ms,
-		       (uint64_t)d->cfg.interest_check_ms);
+		       0);
 }

@@ -7,6 +7,7 @@
 #include "kernel.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,22 +66,6 @@ int semnetd_kernel_set_node(struct sn_genl *g, const struct semnetd_node_cfg *n)
 		k.present &= ~(1u << SEMNET_A_NODE_BRIDGE);
 
 	return sn_kernel_call(g, SEMNET_CMD_SET_NODE, 0, sn_node_fill, &k, NULL, NULL);
-}
-
-int semnetd_kernel_service_put(struct sn_genl *g, uint32_t addr, const char *name,
-			       const char *policy)
-{
-	struct sn_service s = {
-		.present = 1u << SEMNET_A_SERVICE_ADDR | 1u << SEMNET_A_SERVICE_NAME |
-			   1u << SEMNET_A_SERVICE_POLICY,
-		.addr = htonl(addr),
-	};
-
-	if (copy_name(g, s.name, sizeof(s.name), name, "service name") < 0 ||
-	    copy_name(g, s.policy, sizeof(s.policy), policy, "policy") < 0)
-		return -EINVAL;
-	return sn_kernel_call(g, SEMNET_CMD_NEW_SERVICE, NLM_F_CREATE | NLM_F_REPLACE,
-			      sn_service_fill, &s, NULL, NULL);
 }
 
 int semnetd_kernel_service_del(struct sn_genl *g, uint32_t addr)
@@ -177,6 +162,7 @@ static void collect_reset(void *arg)
 	((struct collect *)arg)->n = 0;
 }
 
+/* semnetd keeps IPv4 objects: 1 (skip it) for one of another family. */
 static int to_kservice(struct nlattr **attrs, struct semnetd_kservice *s)
 {
 	struct sn_service k;
@@ -184,6 +170,8 @@ static int to_kservice(struct nlattr **attrs, struct semnetd_kservice *s)
 
 	if (ret < 0)
 		return ret;
+	if (k.family == AF_INET6)
+		return 1;
 	s->addr = ntohl(k.addr);
 	snprintf(s->name, sizeof(s->name), "%s", k.name);
 	snprintf(s->policy, sizeof(s->policy), "%s", k.policy);
@@ -198,6 +186,8 @@ static int to_kinstance(struct nlattr **attrs, struct semnetd_kinstance *i)
 
 	if (ret < 0)
 		return ret;
+	if (k.family == AF_INET6)
+		return 1;
 	i->addr = ntohl(k.addr);
 	snprintf(i->service, sizeof(i->service), "%s", k.service);
 	i->nsip = ntohl(k.nsip);
@@ -208,16 +198,28 @@ static int to_kinstance(struct nlattr **attrs, struct semnetd_kinstance *i)
 
 static int on_service(struct nlattr **attrs, void *arg)
 {
-	struct semnetd_kservice *s = collect_slot(arg);
+	struct semnetd_kservice s, *slot;
+	int ret = to_kservice(attrs, &s);
 
-	return s ? to_kservice(attrs, s) : -ENOMEM;
+	if (ret)
+		return ret < 0 ? ret : 0;
+	if (!(slot = collect_slot(arg)))
+		return -ENOMEM;
+	*slot = s;
+	return 0;
 }
 
 static int on_instance(struct nlattr **attrs, void *arg)
 {
-	struct semnetd_kinstance *i = collect_slot(arg);
+	struct semnetd_kinstance i, *slot;
+	int ret = to_kinstance(attrs, &i);
 
-	return i ? to_kinstance(attrs, i) : -ENOMEM;
+	if (ret)
+		return ret < 0 ? ret : 0;
+	if (!(slot = collect_slot(arg)))
+		return -ENOMEM;
+	*slot = i;
+	return 0;
 }
 
 static int on_peer(struct nlattr **attrs, void *arg)
@@ -299,7 +301,7 @@ static int on_service_each(struct nlattr **attrs, void *arg)
 
 	if (ret == 0)
 		e->service(e->arg, &s);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 static int on_instance_each(struct nlattr **attrs, void *arg)
@@ -310,7 +312,7 @@ static int on_instance_each(struct nlattr **attrs, void *arg)
 
 	if (ret == 0)
 		e->instance(e->arg, &i);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 static void each_reset(void *arg)
@@ -421,4 +423,158 @@ int semnetd_kernel_parse_miss(struct nlattr **attrs, struct semnetd_miss *m)
 	m->src = ntohl(k.src);
 	m->held = k.held;
 	return 0;
+}
+
+/* --- batched installs ---------------------------------------------------- */
+
+/*
+ * A flush is due once a batch holds half a request: then no object added
+ * ever makes a batch send itself (which it does when the next object does
+ * not fit), and the services never go ahead of their instances.
+ */
+#define KWRITER_FLUSH_BYTES (32 * 1024)
+
+struct semnetd_kwriter_ent {
+	struct semnetd_kput p;
+	int err;			/* the kernel refused it (0: not) */
+};
+
+/* From sn_kernel_batch: the object of @tag was refused. Sending goes on;
+ * @fail runs after the flush, when it may queue objects again. */
+static void kwriter_refused(void *arg, unsigned long tag, int err)
+{
+	struct semnetd_kwriter *w = arg;
+	struct sn_genl *g = w->services.g;
+
+	w->v[tag].err = err;
+	if (w->nfailed < SEMNETD_KWRITER_WHY) {
+		w->why[w->nfailed].tag = tag;
+		snprintf(w->why[w->nfailed].text, sizeof(w->why[0].text), "%s", g->error);
+	}
+	w->nfailed++;
+}
+
+/* The kernel's message for the refused object @tag, or "". */
+static const char *kwriter_why(const struct semnetd_kwriter *w, size_t tag)
+{
+	size_t n = w->nfailed < SEMNETD_KWRITER_WHY ? w->nfailed : SEMNETD_KWRITER_WHY;
+
+	for (size_t i = 0; i < n; i++)
+		if (w->why[i].tag == tag)
+			return w->why[i].text;
+	return "";
+}
+
+int semnetd_kwriter_init(struct semnetd_kwriter *w, struct sn_genl *g, semnetd_kput_fail_fn *fail,
+			 void *arg)
+{
+	int flags = NLM_F_CREATE | NLM_F_REPLACE, rc;
+
+	memset(w, 0, sizeof(*w));
+	w->fail = fail;
+	w->arg = arg;
+	rc = sn_kernel_batch_init(&w->services, g, SEMNET_CMD_NEW_SERVICE, flags, kwriter_refused,
+				  w, true);
+	if (rc == 0)
+		rc = sn_kernel_batch_init(&w->instances, g, SEMNET_CMD_NEW_INSTANCE, flags,
+					  kwriter_refused, w, true);
+	if (rc < 0)
+		semnetd_kwriter_free(w);
+	return rc;
+}
+
+void semnetd_kwriter_free(struct semnetd_kwriter *w)
+{
+	sn_kernel_batch_free(&w->services);
+	sn_kernel_batch_free(&w->instances);
+	free(w->v);
+	memset(w, 0, sizeof(*w));
+}
+
+int semnetd_kwriter_put(struct semnetd_kwriter *w, const struct semnetd_kput *p)
+{
+	struct semnetd_kwriter_ent *slot;
+	int rc;
+
+	if (w->services.len > KWRITER_FLUSH_BYTES || w->instances.len > KWRITER_FLUSH_BYTES)
+		semnetd_kwriter_flush(w);
+	if (!(slot = sn_kernel_slot(&w->v, &w->cap, w->n, sizeof(*slot))))
+		return -ENOMEM;
+	slot->p = *p;
+	slot->err = 0;
+	if (p->service) {
+		struct sn_service s = {
+			.present = 1u << SEMNET_A_SERVICE_ADDR | 1u << SEMNET_A_SERVICE_NAME |
+				   1u << SEMNET_A_SERVICE_POLICY,
+			.addr = htonl(p->addr),
+		};
+
+		memcpy(s.name, p->name, sizeof(s.name));
+		memcpy(s.policy, p->policy, sizeof(s.policy));
+		rc = sn_kernel_batch_add(&w->services, &s, w->n);
+	} else {
+		struct sn_instance i = {
+			.present = 1u << SEMNET_A_INSTANCE_ADDR | 1u << SEMNET_A_INSTANCE_SERVICE |
+				   1u << SEMNET_A_INSTANCE_NSIP | 1u << SEMNET_A_INSTANCE_NODE,
+			.addr = htonl(p->addr),
+			.nsip = htonl(p->nsip),
+			.node = htonl(p->node),
+		};
+
+		memcpy(i.service, p->name, sizeof(i.service));
+		/* Only a local instance has a port (its veth) to pin its nsIP to. */
+		if (!p->node && p->ifindex > 0) {
+			i.ifindex = (uint32_t)p->ifindex;
+			SN_SET(&i, SEMNET_A_INSTANCE_IFINDEX);
+		}
+		rc = sn_kernel_batch_add(&w->instances, &i, w->n);
+	}
+	if (rc < 0)
+		return rc;
+	w->n++;
+	return 0;
+}
+
+int semnetd_kwriter_flush(struct semnetd_kwriter *w)
+{
+	int refused = 0;
+
+	while (w->n) {
+		unsigned long before = w->services.requests + w->instances.requests;
+		struct semnetd_kwriter_ent *sent;
+		struct semnetd_kwriter copy;
+		size_t n, cap;
+
+		w->nfailed = 0;
+		sn_kernel_batch_flush(&w->instances);
+		sn_kernel_batch_flush(&w->services);
+		w->requests += w->services.requests + w->instances.requests - before;
+		w->objects += w->n;
+		if (!w->nfailed) {
+			w->n = 0;
+			break;
+		}
+		/*
+		 * @fail may queue again (and flush, which reuses the writer's
+		 * arrays): the refused are taken out first, with the kernel's
+		 * messages.
+		 */
+		memcpy(&copy, w, sizeof(copy));
+		sent = w->v;
+		n = w->n;
+		cap = w->cap;
+		refused += (int)w->nfailed;
+		w->v = NULL;
+		w->n = w->cap = 0;
+		for (size_t i = 0; i < n; i++)
+			if (sent[i].err)
+				w->fail(w->arg, &sent[i].p, sent[i].err, kwriter_why(&copy, i));
+		if (!w->v) {		/* nothing queued again: keep the array */
+			w->v = sent;
+			w->cap = cap;
+		} else {
+			free(sent);
+		}
+	}
+	return refused;
 }

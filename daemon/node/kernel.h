@@ -15,6 +15,7 @@
 
 #include "genl.h"
 #include "sn_ipv4.h"
+#include "sn_kernel.h"
 
 struct semnetd_node_cfg {
 	struct sn_prefix platform, services, subnet;
@@ -59,11 +60,10 @@ struct semnetd_kstats {
 };
 
 int semnetd_kernel_set_node(struct sn_genl *g, const struct semnetd_node_cfg *n);
-/* Create or change (NLM_F_CREATE | NLM_F_REPLACE: flows stay). */
-int semnetd_kernel_service_put(struct sn_genl *g, uint32_t addr, const char *name,
-			       const char *policy);
 int semnetd_kernel_service_del(struct sn_genl *g, uint32_t addr);
-/* @node 0: local, then @ifindex is the bridge port allowed to send as it. */
+/* Create or change (NLM_F_CREATE | NLM_F_REPLACE: flows stay). @node 0:
+ * local, then @ifindex is the port allowed to send as it. Many objects go
+ * through the batched writer below. */
 int semnetd_kernel_instance_put(struct sn_genl *g, uint32_t addr, const char *service,
 				uint32_t nsip, uint32_t node, int ifindex);
 int semnetd_kernel_instance_del(struct sn_genl *g, uint32_t addr);
@@ -93,6 +93,67 @@ int semnetd_kernel_stats(struct sn_genl *g, struct semnetd_kstats *s);
  * reached the instance @instance. */
 int semnetd_kernel_flow_count(struct sn_genl *g, uint32_t service, uint32_t instance,
 			      size_t *count);
+
+/*
+ * Installs (create or replace) of many services and instances, batched:
+ * each object is queued, and sent with others in SEMNET_A_INSTANCES and
+ * SEMNET_A_SERVICES requests (64 KiB at most each, so that no single
+ * round trip holds the loop long) on semnetd_kwriter_flush(), or as soon
+ * as half a request is pending. Instances always go before services: a
+ * service address must find its instances at once (a held packet is
+ * released towards one). An object the kernel refuses is handed to @fail
+ * once the flush has sent everything else (a batch stops at its first
+ * failing entry; the writer skips that entry and sends the rest again, so
+ * one bad object never loses the others); @fail may queue objects again.
+ */
+struct semnetd_kput {
+	bool service;			/* else an instance */
+	uint32_t addr;			/* ServiceIP or InstanceIP */
+	char name[SEMNET_NAME_MAX];	/* the service's, or the instance's service */
+	char policy[SEMNET_POLICY_NAME_MAX];	/* a service's */
+	uint32_t nsip, node;		/* an instance's; node 0: local */
+	int ifindex;			/* a local instance's port, 0: none */
+	int number;			/* the instance's number (for the log) */
+};
+
+/* @why: the kernel's explanation (or ""). */
+typedef void semnetd_kput_fail_fn(void *arg, const struct semnetd_kput *p, int err,
+				  const char *why);
+
+struct semnetd_kwriter_ent;		/* a queued object (kernel.c) */
+
+/* The kernel's messages kept for the first refusals of a flush (the
+ * others get their errno's text): nothing is allocated while sending. */
+#define SEMNETD_KWRITER_WHY 8
+
+struct semnetd_kwriter {
+	struct sn_kernel_batch services, instances;
+	struct semnetd_kwriter_ent *v;	/* queued, by tag; until the flush */
+	size_t n, cap;
+	size_t nfailed;
+	struct {
+		size_t tag;
+		char text[sizeof(((struct sn_genl *)0)->error)];
+	} why[SEMNETD_KWRITER_WHY];
+	semnetd_kput_fail_fn *fail;
+	void *arg;
+	uint64_t objects, requests;	/* sent so far (statistics) */
+};
+
+int semnetd_kwriter_init(struct semnetd_kwriter *w, struct sn_genl *g, semnetd_kput_fail_fn *fail,
+			 void *arg);
+void semnetd_kwriter_free(struct semnetd_kwriter *w);
+/* Queues @p (copied; its names fit by the struct's sizes): 0, or -ENOMEM
+ * or -EMSGSIZE, and then nothing is queued. May flush first (then @fail
+ * may run before it returns). */
+int semnetd_kwriter_put(struct semnetd_kwriter *w, const struct semnetd_kput *p);
+/* Sends everything queued (and what @fail queues again): 0, or how many
+ * objects were refused (each handed to @fail). */
+int semnetd_kwriter_flush(struct semnetd_kwriter *w);
+static inline size_t semnetd_kwriter_pending(const struct semnetd_kwriter *w)
+{
+	return w->n;
+}
 
 /* Joins the miss events on @g (a socket of its own), non-blocking. */
 int semnetd_kernel_subscribe_misses(struct sn_genl *g);

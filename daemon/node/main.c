@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "answers.h"
 #include "interest.h"
 #include "probe.h"
 #include "semnetd.h"
@@ -58,6 +59,10 @@ int main(int argc, char **argv)
 		sn_error("%s", sn_genl_open_strerror(rc));
 		goto out_loop;
 	}
+	if (semnetd_answers_init(&d) < 0) {
+		sn_error("out of memory at startup");
+		goto out_genl;
+	}
 	if (semnetd_store_open(&d.db, d.cfg.db_path, d.cfg.db_durable) < 0 ||
 	    semnetd_store_identity_get(&d.db, &d.id) < 0)
 		goto out_genl;
@@ -92,6 +97,7 @@ int main(int argc, char **argv)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	exit_code = 0;
 out_all:
+	semnetd_answers_flush(&d);	/* what the last turn learnt */
 	/* Nothing may run once the loop spins again to close the handles:
 	 * the timers and the event poll would use what is freed below. */
 	uv_timer_stop(&d.interest_timer);
@@ -103,6 +109,7 @@ out_all:
 	sn_mqtt_free(d.mqtt);
 	d.mqtt = NULL;
 	sn_loop_close_all(&loop);
+	semnetd_answers_free(&d);
 	semnetd_services_free(&d.services);
 	semnetd_queries_free(&d.queries);
 	semnetd_peers_free(&d.peers);
@@ -117,6 +124,7 @@ out_all:
 out_db:
 	sn_db_close(&d.db);
 out_genl:
+	semnetd_answers_free(&d);
 	sn_genl_close(&d.genl);
 out_loop:
 	sn_loop_close_all(&loop);

@@ -132,6 +132,10 @@ char *semnetd_metrics_text(struct semnetd *d)
 		  d->up.misses },
 		{ "semnetd_updates_total", "counter", "updates_available messages received",
 		  d->up.updates },
+		{ "semnetd_kernel_installs_total", "counter",
+		  "services and instances sent to the kernel in batches", d->kw.objects },
+		{ "semnetd_kernel_install_requests_total", "counter",
+		  "genl requests those took", d->kw.requests },
 	};
 
 	scalars(f, node, NSCALARS(node));

@@ -58,6 +58,8 @@ struct semnetd {
 	struct sn_http_server *http;
 	struct sn_mqtt *mqtt;
 	struct sn_genl genl;		/* requests */
+	struct semnetd_kwriter kw;	/* answers' installs, batched (answers.h) */
+	uv_check_t kw_check;		/* flushes kw at the end of a loop turn */
 	struct sn_genl events;		/* miss events (a socket of its own) */
 	uv_poll_t events_poll;
 	bool events_polling;
@@ -72,6 +74,8 @@ struct semnetd {
 	int tunnel_mtu;
 	uv_timer_t subnet_timer;	/* re-asks the cluster until it answers */
 	uv_timer_t interest_timer;	/* interest.c */
+	uint64_t kpackets;		/* interest.c: the kernel's packet total */
+	bool kpackets_valid;		/*   when the counters were last read */
 	struct semnetd_services services;
 	struct semnetd_queries queries;
 	struct semnetd_peers peers;

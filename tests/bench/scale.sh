@@ -26,9 +26,13 @@
 # Knobs: SCALE_SERVICES (100000), SCALE_INSTANCES (1000000), BENCH_SECONDS
 # (2, per rr/crr test, guest time), SCALE_SINGLE (100000: objects installed
 # one request each, 0 to skip), SCALE_CLI (1: also time semnet -batch over
-# text, 0 to skip), SCALE_IPVS (1), SCALE_SEMNETD (10000 services, 0 to
+# text, 0 to skip), SCALE_SEMNET (1: parts a and b, 0 to skip),
+# SCALE_IPVS (1), SCALE_SEMNETD (10000 services, 0 to
 # skip; needs semnet-root, semnet-cluster, semnetd and mosquitto; waits at
-# most SEMNET_SCALE_SEMNETD_WAIT guest seconds, 300), SCALE_MEM (4G: the VM's memory; the
+# most SEMNET_SCALE_SEMNETD_WAIT guest seconds, 300; its daemons log to the
+# VM's /tmp unless SEMNET_SCALE_LOG_9P=1; SEMNET_SCALE_SEMNETD_ARGS: more
+# semnetd options, e.g. --interest-check-ms 60000; SEMNET_SCALE_PROFILE=1:
+# a perf profile of the guest while it applies the table), SCALE_MEM (4G: the VM's memory; the
 # full sizes need about 2.5 GB), SCALE_MODULE (semnet.ko to load, default
 # the repo's), SCALE_BIN (programs, default build/user/bin).
 #
@@ -56,6 +60,7 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	single=${SCALE_SINGLE:-100000}
 	cli=${SCALE_CLI:-1}
 	ipvs=${SCALE_IPVS:-1}
+	semnet=${SCALE_SEMNET:-1}
 	semnetd=${SCALE_SEMNETD:-10000}
 	bin=${SCALE_BIN:-$TOP/build/user/bin}
 	[[ $secs =~ ^[1-9][0-9]?$ ]] || { echo "scale: BENCH_SECONDS must be 1-99" >&2; exit 2; }
@@ -92,7 +97,7 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	echo "scale: VM: TCG, 1 vCPU, ${SCALE_MEM:-4G}, ${qemu_args[*]}; semnet.ko for $(modinfo -F vermagic "$module" | cut -d' ' -f1)"
 	start=$SECONDS
 	"$TOP/tests/vm/run" "${vm[@]}" "$0" "$secs" "$services" "$instances" "$single" "$cli" \
-		"$ipvs" "$bin" "$out/scale-load" "$semnetd"
+		"$ipvs" "$bin" "$out/scale-load" "$semnetd" "$semnet"
 	status=$?
 	echo "scale: $((SECONDS - start)) s wall clock (boot included)"
 	exit "$status"
@@ -100,44 +105,20 @@ fi
 
 # -------------------------------------------------------------------- VM
 SECS=$1 SERVICES=$2 INSTANCES=$3 SINGLE=$4 CLI=$5 IPVS=$6 LOAD=$8 SEMNETD=${9:-0}
+SEMNET=${10:-1}
 PATH=$7:$PATH
 RR=$BENCH_DIR/overlay-rr.py
 LOGS=$(mktemp -d)
 SMALL_SERVICES=10 SMALL_INSTANCES=100
 
-# shellcheck source=tests/lib/topo.sh
-. "$SEMNET_TOP/tests/lib/topo.sh"
+# shellcheck source=tests/lib/bench.sh
+. "$SEMNET_TOP/tests/lib/bench.sh"
 trap 'teardown; rm -rf "$LOGS"' EXIT
 
-log() { echo "# $*"; }
-A() { ip -n nA "$@"; }
-B() { ip -n nB "$@"; }
 SA() { ip netns exec nA semnet "$@"; }
 
 # Results, by key; printed as tables at the end.
 declare -A R
-
-# all_gone PID...: none of them runs any more (a test for wait_until)
-# shellcheck disable=SC2317 # run through wait_until
-all_gone() {
-	local p
-	for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done
-	return 0
-}
-
-teardown() {
-	local ns pids
-	for ns in "${TOPO_NETNS[@]}"; do
-		pids=$(ip netns pids "$ns" 2>/dev/null)
-		[ -n "$pids" ] || continue
-		# shellcheck disable=SC2086 # one pid a word
-		kill $pids 2>/dev/null
-		# shellcheck disable=SC2086
-		wait_until 5 all_gone $pids
-	done
-	for ns in "${TOPO_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-	TOPO_NETNS=()
-}
 
 # elapsed CMD...: runs CMD (stdout to OUT), sets SECS_TOOK (guest seconds)
 OUT=
@@ -289,14 +270,6 @@ semnet_setup_again() {
 }
 
 # ------------------------------------------------------------------- IPVS
-fou_tunnel() {	# fou_tunnel NODE LOCAL REMOTE REMOTE_SUBNET
-	ip -n "$1" fou add port 4754 ipproto 47 &&
-	ip -n "$1" link add gre1 type gre local "$2" remote "$3" ttl 64 \
-		encap fou encap-sport auto encap-dport 4754 &&
-	ip -n "$1" link set gre1 up &&
-	ip -n "$1" route add "$4" dev gre1
-}
-
 # ipvs_rules N FIRST: ipvsadm -R lines for N virtual services from FIRST
 # (a host number), 10 real servers each, as many as semnet's instances
 ipvs_rules() {
@@ -352,14 +325,29 @@ ipvs_part() {
 # its answer topic at once, as the cluster sends them (mosquitto_pub -l,
 # one message a line): the time until the kernel holds them all, and
 # semnetd's resident memory then.
+cpu_s() {	# cpu_s PID: the user and system CPU seconds of PID
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null ||
+		echo -
+}
+
+# shellcheck disable=SC2317 # run through wait_until
 services_at_least() {	# services_at_least NODE N
-	[ "$(ip netns exec "$1" semnet -j stats | jq .services)" -ge "$2" ]
+	# No jq here: polled five times a second, it took a third of the
+	# guest's time while semnetd applied the table.
+	[[ $(ip netns exec "$1" semnet -j stats) =~ \"services\":\ *([0-9]+) ]] &&
+		[ "${BASH_REMATCH[1]}" -ge "$2" ]
 }
 
 semnetd_part() {
-	local base want t0
+	local base want t0 perf_pid=
 	# shellcheck source=tests/lib/semnetd.sh
 	. "$SEMNET_TOP/tests/lib/semnetd.sh"
+	# The daemons log into the VM's own /tmp, copied out at the end: a
+	# line written to the 9p share stalls the vCPU, and the idle guest's
+	# clock then jumps ahead (-icount sleep=off), which measured 9p, not
+	# semnetd (each answer logs a line). SEMNET_SCALE_LOG_9P=1: log there.
+	[ "${SEMNET_SCALE_LOG_9P:-0}" = 1 ] || SD_LOGS=$SD_WORK
+	read -ra SD_ARGS <<<"${SEMNET_SCALE_SEMNETD_ARGS:-}"
 	log "semnetd: control plane and node a"
 	sd_control && sd_nodes a:10.99.0.1 && sd_register a ||
 		{ log "semnetd: setup failed"; return 1; }
@@ -370,20 +358,50 @@ semnetd_part() {
 				i, ip(0, i), ip(64, i), ip(128, i) }' >"$LOGS/answers"
 	base=$(ip netns exec a semnet -j stats | jq .services)
 	want=$((base + 2 * SEMNETD))
+	if [ "${SEMNET_SCALE_PROFILE:-0}" = 1 ]; then
+		# Where the guest's time goes while the table is applied (its
+		# figures are then under perf, and perf's own 9p reads count).
+		sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
+		perf record -a -e cpu-clock -F 999 -o "$LOGS/sd.perf" >/dev/null 2>&1 &
+		perf_pid=$!
+		sleep 2
+	fi
 	t0=$EPOCHREALTIME
 	ip netns exec ctl mosquitto_pub -h 127.0.0.1 -p "$SD_MQTT_PORT" -q 1 \
 		-t nodes/a/net/tablequery/result -l <"$LOGS/answers" || return 1
-	# Bounded (guest seconds): semnetd was measured to slow down sharply
-	# after some 8,600 answers (the rest at about one a second).
+	# Bounded (guest seconds): semnetd once slowed down sharply after some
+	# 8,600 answers (about one a second): its interest tick, dumping every
+	# kernel object, outlasted its period and ran at every turn of the loop.
 	R[sd.n]=$SEMNETD
 	if ! wait_until "${SEMNET_SCALE_SEMNETD_WAIT:-300}" services_at_least a "$want"; then
 		R[sd.n]="$((($(ip netns exec a semnet -j stats | jq .services) - base) / 2)) of $SEMNETD (incomplete)"
 		log "semnetd: ${R[sd.n]} installed when the wait ended"
 	fi
 	R[sd.s]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
+	if [ -n "$perf_pid" ]; then
+		kill -INT "$perf_pid"
+		wait "$perf_pid"
+		log "semnetd: profile (perf record -a -e cpu-clock), samples by command:"
+		perf report -i "$LOGS/sd.perf" --stdio --sort comm -q 2>/dev/null | head -12 |
+			sed 's/^/#   /'
+		log "semnetd's top symbols:"
+		perf report -i "$LOGS/sd.perf" --stdio --comms semnetd --sort dso,sym -q 2>/dev/null |
+			head -30 | sed 's/^/#   /'
+	fi
 	R[sd.kernel]=$(ip netns exec a semnet -j stats | jq -r '"\(.services) services, \(.instances) instances"')
 	R[sd.rss]=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/${SD_PID[a]}/status")
-	log "semnetd: ${R[sd.n]} services in ${R[sd.s]} s; RSS ${R[sd.rss]} MiB"
+	# CPU seconds semnetd and the broker spent in all (from their start:
+	# setup is a small part), beside the elapsed time of the one vCPU.
+	R[sd.cpu]=$(cpu_s "${SD_PID[a]}")
+	R[sd.broker]=$(cpu_s "$(pgrep -x mosquitto | head -1)")
+	# The genl requests its installs took (a semnetd without batches has
+	# no such metric: one request per object).
+	R[sd.req]=$(curl -s --unix-socket "$SD_WORK/a.sock" http://localhost/metrics |
+		awk '/^semnetd_kernel_install_requests_total / { print $2 }')
+	log "semnetd: ${R[sd.n]} services in ${R[sd.s]} s; RSS ${R[sd.rss]} MiB;" \
+		"${R[sd.req]:-one per object} install requests; CPU: semnetd ${R[sd.cpu]} s," \
+		"mosquitto ${R[sd.broker]} s"
+	[ "$SD_LOGS" = "${SEMNET_OUT:-}" ] || cp "$SD_LOGS"/*.log "${SEMNET_OUT:-$LOGS}/" 2>/dev/null
 	teardown
 }
 
@@ -404,7 +422,9 @@ done
 } >/dev/null 2>&1
 
 status=0
-semnet_part || { log "semnet part failed"; status=1; teardown; }
+if [ "$SEMNET" = 1 ]; then
+	semnet_part || { log "semnet part failed"; status=1; teardown; }
+fi
 if [ "$IPVS" = 1 ]; then
 	ipvs_part || { log "IPVS part failed"; status=1; teardown; }
 fi
@@ -441,6 +461,6 @@ printf '  %-44s %12s %12s\n' "IPVS, $SMALL_SERVICES services (${R[ipvs.small.n]:
 printf '  %-44s %12s %12s\n' "IPVS, $SERVICES services (${R[ipvs.large.n]:-?} rules)" "${R[ipvs.large.rr]:--}" "${R[ipvs.large.crr]:--}"
 printf '  %-44s %12s %12s\n' "  small / large" "$(ratio "${R[ipvs.small.rr]:-}" "${R[ipvs.large.rr]:-}")" "$(ratio "${R[ipvs.small.crr]:-}" "${R[ipvs.large.crr]:-}")"
 printf '  %-44s %12s %12s\n' "  semnet / IPVS, large" "$(ratio "${R[large.rr]:-}" "${R[ipvs.large.rr]:-}")" "$(ratio "${R[large.crr]:-}" "${R[ipvs.large.crr]:-}")"
-echo "(d) semnetd applying a table of ${R[sd.n]:-$SEMNETD} services (MQTT table answers, one instance each): ${R[sd.s]:--} s to all installed ($(rate "${R[sd.n]:-}" "${R[sd.s]:-}") services/s; kernel: ${R[sd.kernel]:--}), semnetd RSS ${R[sd.rss]:--} MiB"
+echo "(d) semnetd applying a table of ${R[sd.n]:-$SEMNETD} services (MQTT table answers, one instance each): ${R[sd.s]:--} s to all installed ($(rate "${R[sd.n]:-}" "${R[sd.s]:-}") services/s; kernel: ${R[sd.kernel]:--}; ${R[sd.req]:-one per object} genl install requests), semnetd RSS ${R[sd.rss]:--} MiB"
 echo "  IPVS install: ipvsadm -R of ${R[ipvs.large.n]:--} rules in ${R[ipvs.large.s]:--} s ($(rate "${R[ipvs.large.n]:-}" "${R[ipvs.large.s]:-}") rules/s); ipvsadm -C ${R[ipvs.clear.s]:--} s"
 exit "$status"

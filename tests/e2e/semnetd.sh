@@ -10,7 +10,8 @@
 # runs); bad input gets a clear 4xx and changes nothing; an undeployed
 # instance stops getting traffic (through a Docker-style FORWARD DROP
 # firewall on node b); kill -9 and restart keep flows, leases
-# and kernel state; an idle service is forgotten. SEMNET_NODE_MODE=routed
+# and kernel state; an idle service is forgotten; a restart in the other
+# mode moves the containers' ports there and back. SEMNET_NODE_MODE=routed
 # (tests/e2e/semnetd_routed.sh): semnetd --mode routed, no bridge, each
 # container's veth routed (/32, proxy ARP), the gateway on semnet-gw.
 #
@@ -258,10 +259,60 @@ test_interest() {
 		"$(jq_in a "[.[] | select(.service == \"$CLI\")] | length" instance show)" 1
 }
 
+# sn_ports NODE: the container veths (sn*) on NODE's bridge br0, one a line
+sn_ports() { ip -n "$1" -o link show master br0 2>/dev/null | awk -F': ' '{ print $2 }' | grep '^sn' | sed 's/@.*//'; }
+
+# x1_answers: instance 1 on c answers at its nsIP from node c, and from
+# the client on node a through the tunnel
+x1_answers() {
+	local nsip
+	nsip=$(sd_status c '.instances[] | select(.instanceNumber == 1) | .nsAddress')
+	[ "$(ip netns exec c socat -T5 -t5 - "TCP:$nsip:80,connect-timeout=5" </dev/null)" = x1 ] &&
+	[ "$(ip netns exec cli socat -T5 -t5 - "TCP:$nsip:80,connect-timeout=5" </dev/null)" = x1 ]
+}
+
+# restart_in NODE MODE: semnetd on NODE stopped and started in MODE
+restart_in() {
+	local mode=(--mode routed)
+	[ "$2" = bridged ] && mode=(--mode bridged --bridge br0)
+	kill -TERM "${SD_PID[$1]}"
+	wait "${SD_PID[$1]}" 2>/dev/null
+	sd_start "$1" "${mode[@]}" && wait_for_output 10 ready sd_status "$1" .state
+}
+
+# A restart in the other mode moves the ports of the containers already
+# there (c has two: instances 1 and 3), and a restart back returns them.
+test_mode_switch() {
+	local other=routed veths mode
+	[ "$SEMNET_NODE_MODE" = routed ] && other=bridged
+	tap_note "${SECONDS}s"
+	veths=$(sd_status c '[.instances[].veth] | sort | join(" ")')
+	for mode in "$other" "$SEMNET_NODE_MODE"; do
+		restart_in c "$mode"
+		tap_eq "c restarts $mode" "$?" 0
+		tap_eq "c's kernel runs $mode" "$(jq_in c .mode node show)" "$mode"
+		if [ "$mode" = routed ]; then
+			tap_eq "routed: no container veth stays on the bridge" "$(sn_ports c | wc -l)" 0
+			routed_veth c 1
+			tap_match "the log says the ports left the bridge" \
+				"$(grep -c 'taken off its bridge and routed' "$SD_LOGS/c.log")" '^[1-9]'
+		else
+			tap_eq "bridged: every container veth is a port of br0" \
+				"$(sn_ports c | sort | xargs)" "$veths"
+			tap_eq "bridged: no /32 routes to the containers any more" \
+				"$(ip -n c -o route show proto static | grep -c '/32\| dev sn')" 0
+			tap_match "the log says the ports joined the bridge" \
+				"$(grep -c 'moved onto bridge br0' "$SD_LOGS/c.log")" '^[1-9]'
+		fi
+		tap_run "$mode: instance 1 on c is reachable (from c, and from a)" \
+			wait_until 20 x1_answers
+	done
+}
+
 test_stop() {
 	sd_stop a b c
 }
 
 tap_cases test_start test_registration test_deploy test_round_robin test_bad_input \
-	test_undeploy test_restart test_interest test_stop
+	test_undeploy test_restart test_interest test_mode_switch test_stop
 tap_done
