@@ -611,7 +611,9 @@ class Generator:
         if top is None or not top.members:
             return req
         obj = top.name[len("SEMNET_A_"):]
-        settable = s.settable(top.members)
+        # The IPv6 twins (_ADDR6, _PLATFORM6, ...) come only in mutations:
+        # a valid request is of one family, and the world here is IPv4.
+        settable = [a for a in s.settable(top.members) if not a.name.endswith("6")]
         mentioned = [a for a in s.mentioned(name, top.members) if a in settable]
         if not settable:
             return req
