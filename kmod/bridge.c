@@ -12,6 +12,8 @@
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <net/ip_fib.h>
+#include <net/ipv6.h>
+#include <net/ndisc.h>
 
 #include "bridge.h"
 #include "device.h"
@@ -36,6 +38,70 @@ static bool semnet_bridge_source_ok(struct semnet_net *sn,
 	inst = semnet_local_lookup(sn, addr);
 	ifindex = inst ? READ_ONCE(inst->ifindex) : 0;
 	return !ifindex || ifindex == in->ifindex;
+}
+
+/*
+ * The same for IPv6: link-local addresses (NDP's) and the unspecified one
+ * (duplicate address detection) claim no semnet address; the rest must be
+ * in the node's IPv6 subnets, not the gateway, and a local instance's
+ * nsIP only from its port. A node without an IPv6 plan translates no
+ * IPv6 and checks none.
+ */
+static bool semnet_bridge_source6_ok(struct semnet_net *sn,
+				     const struct semnet_node *node,
+				     const struct net_device *in,
+				     const struct in6_addr *addr)
+{
+	const struct semnet_instance *inst;
+	int ifindex;
+
+	if (!node->has_v6 || ipv6_addr_any(addr) ||
+	    (ipv6_addr_type(addr) & IPV6_ADDR_LINKLOCAL))
+		return true;
+	if (ipv6_addr_equal(addr, &node->gateway6) ||
+	    !semnet_node_is_local6(node, addr))
+		return false;
+	inst = semnet_local_lookup6(sn, addr);
+	ifindex = inst ? READ_ONCE(inst->ifindex) : 0;
+	return !ifindex || ifindex == in->ifindex;
+}
+
+/*
+ * IPv6 from a port: its source, and the target of a neighbour
+ * advertisement, which every neighbour (and the node) writes into its
+ * cache as ARP's sender. Returns the drop reason, or SEMNET_DROP_UNSPEC.
+ */
+static enum semnet_drop_reason
+semnet_bridge_ipv6(struct semnet_net *sn, const struct semnet_node *node,
+		   struct sk_buff *skb, const struct net_device *in)
+{
+	const struct ipv6hdr *ip6h;
+	struct ipv6hdr _ip6h;
+	struct {
+		struct icmp6hdr hdr;
+		struct in6_addr target;
+	} _na;
+	const typeof(_na) *na;
+	__be16 frag_off;
+	u8 nexthdr;
+	int off;
+
+	ip6h = skb_header_pointer(skb, 0, sizeof(_ip6h), &_ip6h);
+	if (!ip6h)
+		return SEMNET_DROP_UNSPEC;	/* truncated: IPv6 drops it */
+	if (!semnet_bridge_source6_ok(sn, node, in, &ip6h->saddr))
+		return SEMNET_DROP_SPOOFED_SOURCE;
+	if (!node->has_v6)
+		return SEMNET_DROP_UNSPEC;
+	nexthdr = ip6h->nexthdr;
+	off = ipv6_skip_exthdr(skb, sizeof(*ip6h), &nexthdr, &frag_off);
+	if (off < 0 || nexthdr != IPPROTO_ICMPV6 || frag_off)
+		return SEMNET_DROP_UNSPEC;
+	na = skb_header_pointer(skb, off, sizeof(_na), &_na);
+	if (!na || na->hdr.icmp6_type != NDISC_NEIGHBOUR_ADVERTISEMENT)
+		return SEMNET_DROP_UNSPEC;
+	return semnet_bridge_source6_ok(sn, node, in, &na->target) ?
+	       SEMNET_DROP_UNSPEC : SEMNET_DROP_SPOOFED_SOURCE;
 }
 
 /*
@@ -75,7 +141,7 @@ semnet_bridge_arp(struct semnet_net *sn, const struct semnet_node *node,
 /*
  * Containers sit behind bridge ports and the IPv4 hooks only see the
  * bridge: check here that a port sends only with its own address, as IPv4
- * source and as ARP sender, so a container cannot take a neighbour's nsIP
+ * source and as ARP sender (IPv6: source and neighbour advertisement), so a container cannot take a neighbour's nsIP
  * (or the gateway's), and sends nothing tagged that would hide either.
  */
 unsigned int semnet_bridge_hook(void *priv, struct sk_buff *skb,
@@ -111,6 +177,12 @@ unsigned int semnet_bridge_hook(void *priv, struct sk_buff *skb,
 
 	if (skb->protocol == htons(ETH_P_ARP)) {
 		reason = semnet_bridge_arp(sn, node, skb, state->in);
+		if (reason != SEMNET_DROP_UNSPEC)
+			return semnet_drop_packet(sn, skb, reason);
+		return NF_ACCEPT;
+	}
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		reason = semnet_bridge_ipv6(sn, node, skb, state->in);
 		if (reason != SEMNET_DROP_UNSPEC)
 			return semnet_drop_packet(sn, skb, reason);
 		return NF_ACCEPT;

@@ -35,7 +35,7 @@ struct semnet_stats {
 };
 
 /* The netfilter hooks semnet registers in a node's namespace. */
-#define SEMNET_HOOK_COUNT	6
+#define SEMNET_HOOK_COUNT	10
 
 /*
  * All of semnet's state lives here, one instance per network namespace, so

@@ -12,6 +12,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <uapi/linux/netfilter/nf_conntrack_common.h>
@@ -33,14 +34,17 @@
 #define SEMNET_PRI_DST		(NF_IP_PRI_CONNTRACK - 10)
 /* Where nf_nat rewrites sources. */
 #define SEMNET_PRI_SRC		NF_IP_PRI_NAT_SRC
+/* The same places for IPv6. */
+#define SEMNET_PRI6_DST		(NF_IP6_PRI_CONNTRACK - 10)
+#define SEMNET_PRI6_SRC		NF_IP6_PRI_NAT_SRC
 
-static void semnet_untrack(struct sk_buff *skb)
+void semnet_untrack(struct sk_buff *skb)
 {
 	if (!skb_get_nfct(skb))
 		skb_set_nfct(skb, IP_CT_UNTRACKED);
 }
 
-static u8 semnet_stage_of(unsigned int hook)
+u8 semnet_stage_of(unsigned int hook)
 {
 	return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT ?
 	       SEMNET_STAGE_PRE : SEMNET_STAGE_POST;
@@ -79,6 +83,28 @@ static int semnet_reroute(struct sk_buff *skb,
 	return 0;
 }
 
+void semnet_count(struct semnet_net *sn, const struct semnet_node *node,
+		  struct semnet_flow *flow, unsigned int len, bool reply,
+		  bool syn, bool fin, bool rst)
+{
+	unsigned int seen = 0;
+
+	if (reply)
+		seen |= SEMNET_SEEN_REPLY;
+	if (fin)
+		seen |= SEMNET_SEEN_FIN;
+	if (rst)
+		seen |= SEMNET_SEEN_RST;
+	if (syn)
+		seen |= SEMNET_SEEN_SYN;
+	semnet_flow_seen(sn, flow, node, len, seen);
+	semnet_stat_inc(sn, packets);
+	if (flow->svc)
+		semnet_counters_add(&flow->svc->counters, len);
+	if (flow->inst)
+		semnet_counters_add(&flow->inst->counters, len);
+}
+
 static unsigned int semnet_apply(struct semnet_net *sn,
 				 const struct semnet_node *node,
 				 struct sk_buff *skb,
@@ -107,25 +133,36 @@ static unsigned int semnet_apply(struct semnet_net *sn,
 		}
 	}
 	/* Count each packet once, at its first (PRE) lookup. */
-	if (t->key.stage == SEMNET_STAGE_PRE) {
-		unsigned int seen = 0;
-
-		if (t->key.index == SEMNET_FT_REPLY_PRE)
-			seen |= SEMNET_SEEN_REPLY;
-		if (pkt->tcp_fin)
-			seen |= SEMNET_SEEN_FIN;
-		if (pkt->tcp_rst)
-			seen |= SEMNET_SEEN_RST;
-		if (pkt->tcp_syn)
-			seen |= SEMNET_SEEN_SYN;
-		semnet_flow_seen(sn, flow, node, skb->len, seen);
-		semnet_stat_inc(sn, packets);
-		if (flow->svc)
-			semnet_counters_add(&flow->svc->counters, skb->len);
-		if (flow->inst)
-			semnet_counters_add(&flow->inst->counters, skb->len);
-	}
+	if (t->key.stage == SEMNET_STAGE_PRE)
+		semnet_count(sn, node, flow, skb->len,
+			     t->key.index == SEMNET_FT_REPLY_PRE, pkt->tcp_syn,
+			     pkt->tcp_fin, pkt->tcp_rst);
 	return NF_ACCEPT;
+}
+
+enum semnet_drop_reason semnet_flow_create_reason(long err)
+{
+	switch (err) {
+	case -ENOSPC:
+		return SEMNET_DROP_FLOW_TABLE_FULL;
+	case -EDQUOT:
+		return SEMNET_DROP_UNREPLIED_LIMIT;
+	case -EADDRINUSE:
+		return SEMNET_DROP_NO_PORT;
+	case -ESTALE:	/* deleted while this packet picked it */
+		return SEMNET_DROP_NO_INSTANCE;
+	default:	/* -EEXIST: created, and gone again at once */
+		return SEMNET_DROP_NOMEM;
+	}
+}
+
+void semnet_flow_started(struct semnet_service *svc,
+			 struct semnet_instance *inst)
+{
+	if (svc)
+		atomic64_inc(&svc->counters.flows);
+	if (inst)
+		atomic64_inc(&inst->counters.flows);
 }
 
 /*
@@ -140,34 +177,15 @@ static struct semnet_ftuple *semnet_flow_start(struct semnet_net *sn,
 	struct semnet_ftuple *t = semnet_flow_create(sn, node, plan);
 
 	if (IS_ERR(t)) {
-		switch (PTR_ERR(t)) {
-		case -EEXIST:
+		if (PTR_ERR(t) == -EEXIST) {
 			t = semnet_flow_lookup(sn, &plan->orig);
 			if (t)
 				return t;
-			*reason = SEMNET_DROP_NOMEM;
-			break;
-		case -ENOSPC:
-			*reason = SEMNET_DROP_FLOW_TABLE_FULL;
-			break;
-		case -EDQUOT:
-			*reason = SEMNET_DROP_UNREPLIED_LIMIT;
-			break;
-		case -EADDRINUSE:
-			*reason = SEMNET_DROP_NO_PORT;
-			break;
-		case -ESTALE:	/* deleted while this packet picked it */
-			*reason = SEMNET_DROP_NO_INSTANCE;
-			break;
-		default:
-			*reason = SEMNET_DROP_NOMEM;
 		}
+		*reason = semnet_flow_create_reason(PTR_ERR(t));
 		return NULL;
 	}
-	if (plan->svc)
-		atomic64_inc(&plan->svc->counters.flows);
-	if (plan->inst)
-		atomic64_inc(&plan->inst->counters.flows);
+	semnet_flow_started(plan->svc, plan->inst);
 	return t;
 }
 
@@ -468,6 +486,31 @@ static const struct nf_hook_ops semnet_hook_ops[SEMNET_HOOK_COUNT] = {
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = NF_IP_PRI_FIRST,
+	},
+	/* IPv6, at the places of its IPv4 twins (xlate6.c). */
+	{
+		.hook = semnet_ipv6_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = SEMNET_PRI6_DST,
+	},
+	{
+		.hook = semnet_ipv6_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = SEMNET_PRI6_DST,
+	},
+	{
+		.hook = semnet_ipv6_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = SEMNET_PRI6_SRC,
+	},
+	{
+		.hook = semnet_ipv6_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = SEMNET_PRI6_SRC,
 	},
 };
 

@@ -2,8 +2,15 @@
 #ifndef _SEMNET_XLATE_H
 #define _SEMNET_XLATE_H
 
+#include <linux/types.h>
+#include <uapi/linux/semnet.h>
+
 struct nf_hook_state;
+struct semnet_flow;
+struct semnet_instance;
 struct semnet_net;
+struct semnet_node;
+struct semnet_service;
 struct sk_buff;
 
 /* Turns the datapath of @sn's namespace on (its hooks) or off. */
@@ -16,5 +23,28 @@ void semnet_xlate_unregister(struct semnet_net *sn);
  * never stopped. Consumes @skb. Process context.
  */
 void semnet_xlate_resume(struct sk_buff *skb, struct nf_hook_state *state);
+
+/* What both families' hooks share (xlate.c, xlate6.c). */
+
+/* Keeps conntrack off a packet semnet translates (or carries). */
+void semnet_untrack(struct sk_buff *skb);
+/* SEMNET_STAGE_PRE at PRE_ROUTING and LOCAL_OUT, else SEMNET_STAGE_POST. */
+u8 semnet_stage_of(unsigned int hook);
+/*
+ * Counts a packet of @flow, once, at its PRE lookup: the flow's state and
+ * clock, the namespace's packets, the service's and instance's counters.
+ */
+void semnet_count(struct semnet_net *sn, const struct semnet_node *node,
+		  struct semnet_flow *flow, unsigned int len, bool reply,
+		  bool syn, bool fin, bool rst);
+/* Why a packet is dropped when its flow could not be made (-errno). */
+enum semnet_drop_reason semnet_flow_create_reason(long err);
+/* A new flow to @svc (may be NULL) and @inst (may be NULL) is counted. */
+void semnet_flow_started(struct semnet_service *svc,
+			 struct semnet_instance *inst);
+
+/* The IPv6 hooks (xlate6.c), in the same order as semnet_hook_ops'. */
+unsigned int semnet_ipv6_hook(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state);
 
 #endif /* _SEMNET_XLATE_H */

@@ -18,6 +18,7 @@
 #include "../rewrite.c"
 #include "../rewrite6.c"
 #include "../xlate.c"
+#include "../xlate6.c"
 #include "../bridge.c"
 #include "../peer.c"
 #include "../learn.c"
