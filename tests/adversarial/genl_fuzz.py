@@ -600,6 +600,12 @@ class Generator:
         return Node(a.value, a, self.scalar(a, obj, valid))
 
     # -- requests
+    def valid_settable(self, members):
+        """What a valid request may carry. The IPv6 twins (_ADDR6,
+        _PLATFORM6, ...) come only in mutations: a valid request is of one
+        family, and the world here is IPv4."""
+        return [a for a in self.s.settable(members) if not a.name.endswith("6")]
+
     def valid(self, cmd):
         """A plausible request for @cmd (it may still fail on the state)."""
         s, r = self.s, self.r
@@ -611,9 +617,7 @@ class Generator:
         if top is None or not top.members:
             return req
         obj = top.name[len("SEMNET_A_"):]
-        # The IPv6 twins (_ADDR6, _PLATFORM6, ...) come only in mutations:
-        # a valid request is of one family, and the world here is IPv4.
-        settable = [a for a in s.settable(top.members) if not a.name.endswith("6")]
+        settable = self.valid_settable(top.members)
         mentioned = [a for a in s.mentioned(name, top.members) if a in settable]
         if not settable:
             return req
@@ -687,7 +691,7 @@ class Generator:
             for _ in range(n):
                 req = self.valid(by[cmd])
                 if cmd == "SET_NODE":
-                    while len(req.attrs[0].children) < len(self.s.settable(req.attrs[0].attr.members)):
+                    while len(req.attrs[0].children) < len(self.valid_settable(req.attrs[0].attr.members)):
                         req = self.valid(by[cmd])
                 req.flags = NLM_F_REQUEST | NLM_F_ACK
                 out.append(req)
