@@ -119,6 +119,16 @@ static inline struct semnet_inaddr semnet_inaddr6(const struct in6_addr *ip6)
 	return (struct semnet_inaddr){ .ip6 = *ip6, .family = AF_INET6 };
 }
 
+/* Equal addresses of one family (an IPv4 one's unused bytes are not read). */
+static inline bool semnet_inaddr_equal(const struct semnet_inaddr *a,
+				       const struct semnet_inaddr *b)
+{
+	if (a->family != b->family)
+		return false;
+	return a->family == AF_INET6 ? ipv6_addr_equal(&a->ip6, &b->ip6) :
+	       a->ip == b->ip;
+}
+
 /*
  * IPv6: the same, over struct in6_addr. A node's IPv6 subnet (a /120 as
  * Oakestra cuts them) holds the gateway at ::1 and nsIPs from ::2 to the

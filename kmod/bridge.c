@@ -11,6 +11,7 @@
 #include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <net/ip6_route.h>
 #include <net/ip_fib.h>
 #include <net/ipv6.h>
 #include <net/ndisc.h>
@@ -244,6 +245,41 @@ unsigned int semnet_bridge_port_hook(void *priv, struct sk_buff *skb,
 }
 
 /*
+ * semnet_bridge_port_hook() for IPv6, at its NF_INET_PRE_ROUTING: a
+ * routed node's check of every container packet (semnet_routed_check6()),
+ * and on a bridged node the source check for what arrives on a port
+ * rather than on the bridge.
+ */
+unsigned int semnet_bridge_port_hook6(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct semnet_net *sn = priv;
+	const struct semnet_node *node;
+	struct net_device *bridge;
+
+	node = rcu_dereference(sn->node);
+	if (unlikely(!node || !state->in) || !node->has_v6)
+		return NF_ACCEPT;
+	if (node->mode == SEMNET_NODE_MODE_ROUTED) {
+		if (semnet_routed_check6(sn, node, state->in,
+					 &ipv6_hdr(skb)->saddr) !=
+		    SEMNET_DROP_UNSPEC)
+			return semnet_drop_packet(sn, skb,
+						  SEMNET_DROP_SPOOFED_SOURCE);
+		return NF_ACCEPT;
+	}
+	if (!netif_is_bridge_port(state->in))
+		return NF_ACCEPT;
+	bridge = netdev_master_upper_dev_get_rcu(state->in);
+	if (!bridge || bridge->ifindex != node->bridge_ifindex)
+		return NF_ACCEPT;
+	if (!semnet_bridge_source6_ok(sn, node, state->in,
+				      &ipv6_hdr(skb)->saddr))
+		return semnet_drop_packet(sn, skb, SEMNET_DROP_SPOOFED_SOURCE);
+	return NF_ACCEPT;
+}
+
+/*
  * Does the node route @addr out of @in? Then the container behind @in may
  * send as @addr: its veth carries the address's /32 route (semnetd adds it
  * with the veth, before the container's instance is known). RCU.
@@ -300,6 +336,58 @@ enum semnet_drop_reason semnet_routed_check(struct semnet_net *sn,
 			return ifindex == in->ifindex ? SEMNET_DROP_UNSPEC :
 			       SEMNET_DROP_SPOOFED_SOURCE;
 		return semnet_routed_via(sn->net, in, saddr) ?
+		       SEMNET_DROP_UNSPEC : SEMNET_DROP_SPOOFED_SOURCE;
+	}
+	return semnet_port_is(sn, in->ifindex) ? SEMNET_DROP_SPOOFED_SOURCE :
+	       SEMNET_DROP_UNSPEC;
+}
+
+/* The same route test for IPv6: a /128 (or the subnet) out of @in. */
+static bool semnet_routed_via6(struct net *net, const struct net_device *in,
+			       const struct in6_addr *addr)
+{
+	struct rt6_info *rt;
+	bool via;
+
+	rt = rt6_lookup(net, addr, NULL, 0, NULL, 0);
+	if (!rt)
+		return false;
+	via = rt->dst.dev == in && !(rt->rt6i_flags & RTF_REJECT);
+	ip6_rt_put(rt);
+	return via;
+}
+
+/*
+ * semnet_routed_check() for IPv6. Link-local sources (NDP, and the
+ * container's own gateway on its veth) and the unspecified one claim no
+ * semnet address; NDP needs no check, as ARP needs none.
+ */
+enum semnet_drop_reason semnet_routed_check6(struct semnet_net *sn,
+					     const struct semnet_node *node,
+					     const struct net_device *in,
+					     const struct in6_addr *saddr)
+{
+	const struct semnet_instance *inst;
+	const struct semnet_device *sd;
+	int ifindex;
+
+	if (ipv6_addr_any(saddr) ||
+	    (ipv6_addr_type(saddr) & IPV6_ADDR_LINKLOCAL))
+		return SEMNET_DROP_UNSPEC;
+	if (likely(semnet_node_is_local6(node, saddr))) {
+		if (in->flags & IFF_LOOPBACK)
+			return SEMNET_DROP_UNSPEC;
+		sd = rcu_dereference(sn->tunnel);
+		if (sd && in == sd->dev)
+			return SEMNET_DROP_UNSPEC;
+		if (ipv6_addr_equal(saddr, &node->gateway6))
+			return SEMNET_DROP_SPOOFED_SOURCE;
+		inst = semnet_local_lookup6(sn, saddr);
+		ifindex = inst ? READ_ONCE(inst->ifindex) : 0;
+		if (ifindex)
+			return ifindex == in->ifindex ? SEMNET_DROP_UNSPEC :
+			       SEMNET_DROP_SPOOFED_SOURCE;
+		return semnet_routed_via6(sn->net, in, saddr) ?
 		       SEMNET_DROP_UNSPEC : SEMNET_DROP_SPOOFED_SOURCE;
 	}
 	return semnet_port_is(sn, in->ifindex) ? SEMNET_DROP_SPOOFED_SOURCE :

@@ -21,6 +21,8 @@ unsigned int semnet_bridge_hook(void *priv, struct sk_buff *skb,
  */
 unsigned int semnet_bridge_port_hook(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state);
+unsigned int semnet_bridge_port_hook6(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state);
 
 /* True when some local instance names device @ifindex its port. RCU. */
 static inline bool semnet_port_is(const struct semnet_net *sn, int ifindex)
@@ -66,6 +68,10 @@ enum semnet_drop_reason semnet_routed_check(struct semnet_net *sn,
 					    const struct semnet_node *node,
 					    const struct net_device *in,
 					    __be32 saddr);
+enum semnet_drop_reason semnet_routed_check6(struct semnet_net *sn,
+					     const struct semnet_node *node,
+					     const struct net_device *in,
+					     const struct in6_addr *saddr);
 
 int semnet_port_notifier_init(void);
 void semnet_port_notifier_exit(void);

@@ -2,14 +2,21 @@
 /*
  * semnet0: the tunnel device that carries packets between nodes, GRE in
  * UDP (RFC 8086). One per namespace (ip link add semnet0 type semnet). The
- * GRE key carries the sender's nsIP, so the receiver can answer a client
- * it has never heard of without asking anyone where it lives. Only known
- * peers are accepted, and only with inner sources that are theirs.
+ * GRE key carries the sender's nsIP (of an IPv6 one, its low 32 bits: the
+ * receiver completes it from the sender's /96-or-longer subnet), so the
+ * receiver can answer a client it has never heard of without asking anyone
+ * where it lives. Only known peers are accepted, and only with inner
+ * sources that are theirs.
  *
- * Peers configured for ipudp (Oakestra's format: the bare inner IPv4
- * packet as the UDP payload, port 50103) get that instead; while up, the
- * device listens on both ports. Both sockets merge received TCP segments
- * in GRO before decapsulation (offload.c).
+ * Both families, inside and out: the GRE protocol says the inner one
+ * (0x0800 or 0x86DD), a peer's underlay address the outer one. Over IPv6
+ * the outer UDP checksum is computed and required, as RFC 8086 asks; over
+ * IPv4 it is zero. The device listens on IPv4 and IPv6 sockets.
+ *
+ * Peers configured for ipudp (Oakestra's format: the bare inner packet as
+ * the UDP payload, port 50103) get that instead; while up, the device
+ * listens on both ports. All sockets merge received TCP segments in GRO
+ * before decapsulation (offload.c).
  *
  * The tunnel is not a relay: a decapsulated packet must be for this node
  * (one of its subnets, or the service range the hooks translate), or it
@@ -21,9 +28,10 @@
  * an inner not-ECT packet cannot carry drops it).
  *
  * Path MTU: a packet too big for the underlay route to its peer (that
- * route's MTU, lowered by the underlay's "fragmentation needed" errors,
- * which the sockets take: semnet_err_lookup) is answered, when DF is
- * set, with "fragmentation needed" quoting it as the container sent it.
+ * route's MTU, lowered by the underlay's "fragmentation needed" or
+ * "packet too big" errors, which the sockets take: semnet_err_lookup) is
+ * answered, when DF is set (always, for IPv6), with "fragmentation
+ * needed" or "packet too big" quoting it as the container sent it.
  */
 #include <linux/etherdevice.h>
 #include <linux/icmp.h>
@@ -34,6 +42,9 @@
 #include <net/dst.h>
 #include <net/gre.h>
 #include <net/icmp.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip_fib.h>
@@ -46,10 +57,12 @@
 #include "flow.h"
 #include "instance.h"
 #include "learn.h"
+#include "miss.h"
 #include "netns.h"
 #include "node.h"
 #include "offload.h"
 #include "peer.h"
+#include "rewrite6.h"
 
 /* RFC 8086: source ports from the flow hash, in the ephemeral range. */
 #define SEMNET_SPORT_MIN	49152
@@ -99,6 +112,23 @@ static bool semnet_inner_source_ok(struct semnet_net *sn,
 	return !inst || *table;
 }
 
+static bool semnet_inner_source_ok6(struct semnet_net *sn,
+				    const struct semnet_node *node,
+				    const struct in6_addr *src,
+				    const struct in6_addr *nsip, bool *table)
+{
+	const struct semnet_instance *inst;
+
+	*table = false;
+	if (ipv6_addr_equal(src, nsip))
+		return true;
+	if (!semnet_prefix6_contains(&node->services6, src))
+		return false;
+	inst = semnet_instance_lookup6(sn, src);
+	*table = inst && ipv6_addr_equal(&inst->nsip6, nsip);
+	return !inst || *table;
+}
+
 /*
  * What a node serves through the tunnel: its own subnets (containers, the
  * gateway) and the service range, whose addresses the hooks translate or
@@ -110,26 +140,41 @@ static bool semnet_inner_dest_ok(const struct semnet_node *node, __be32 dst)
 	       semnet_prefix_contains(&node->services, dst);
 }
 
+static bool semnet_inner_dest_ok6(const struct semnet_node *node,
+				  const struct in6_addr *dst)
+{
+	return node->has_v6 && (semnet_node_is_local6(node, dst) ||
+				semnet_prefix6_contains(&node->services6, dst));
+}
+
 /*
- * RFC 6040 decapsulation of @skb (its inner IPv4 header at the network
- * header) that arrived with outer TOS @outer. False: outer CE on an inner
- * not-ECT packet, which must be dropped (or a failed unshare).
+ * RFC 6040 decapsulation of @skb (its inner IPv4 or IPv6 header at the
+ * network header, skb->protocol saying which) that arrived with outer
+ * TOS/traffic class @outer. False: outer CE on an inner not-ECT packet,
+ * which must be dropped (or a failed unshare).
  */
 static bool semnet_ecn_decap(struct sk_buff *skb, u8 outer)
 {
+	bool v6 = skb->protocol == htons(ETH_P_IPV6);
 	bool set_ce = false;
 	int rc;
 
-	rc = __INET_ECN_decapsulate(outer, ip_hdr(skb)->tos, &set_ce);
+	rc = __INET_ECN_decapsulate(outer, v6 ? ipv6_get_dsfield(ipv6_hdr(skb)) :
+				    ip_hdr(skb)->tos, &set_ce);
 	if (rc > 1)
 		return false;
 	if (rc || (!set_ce && (outer & INET_ECN_MASK) != INET_ECN_ECT_1))
 		return true;	/* nothing to change (rc 1: ECT over not-ECT) */
 	/* The header may be shared with a clone (a packet tap): unshare it. */
 	if (skb_ensure_writable(skb, skb_network_offset(skb) +
-				sizeof(struct iphdr)))
+				(v6 ? sizeof(struct ipv6hdr) :
+				 sizeof(struct iphdr))))
 		return false;
-	if (set_ce)
+	if (v6 && set_ce)
+		IP6_ECN_set_ce(skb, ipv6_hdr(skb));
+	else if (v6)
+		IP6_ECN_set_ect1(skb, ipv6_hdr(skb));
+	else if (set_ce)
 		IP_ECN_set_ce(ip_hdr(skb));
 	else
 		IP_ECN_set_ect1(ip_hdr(skb));
@@ -150,29 +195,117 @@ static void semnet_tunnel_deliver(struct semnet_device *sd,
 		dev_sw_netstats_rx_add(sd->dev, len);
 }
 
-/* Strips the @hlen bytes of tunnel headers: the inner IPv4 packet is left. */
+/*
+ * Strips the @hlen bytes of tunnel headers: the inner packet of @proto
+ * (ETH_P_IP or ETH_P_IPV6) is left, its fixed header pulled.
+ */
 static int semnet_tunnel_pull(struct semnet_device *sd, struct sk_buff *skb,
-			      unsigned int hlen)
+			      unsigned int hlen, __be16 proto)
 {
-	if (__iptunnel_pull_header(skb, hlen, htons(ETH_P_IP), false,
+	if (__iptunnel_pull_header(skb, hlen, proto, false,
 				   !net_eq(sd->net, dev_net(sd->dev))) ||
-	    !pskb_may_pull(skb, sizeof(struct iphdr)))
+	    !pskb_may_pull(skb, proto == htons(ETH_P_IPV6) ?
+			   sizeof(struct ipv6hdr) : sizeof(struct iphdr)))
 		return -EINVAL;
 	skb_reset_network_header(skb);
 	skb_reset_mac_header(skb);
 	return 0;
 }
 
+/*
+ * The outer header of a packet a tunnel socket received: its source in
+ * *@from, its TOS or traffic class returned.
+ */
+static u8 semnet_outer_of(const struct sk_buff *skb,
+			  struct semnet_underlay *from)
+{
+	if (ip_hdr(skb)->version == 6) {
+		from->family = AF_INET6;
+		from->ip6 = ipv6_hdr(skb)->saddr;
+		return ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+	from->family = AF_INET;
+	from->ip = ip_hdr(skb)->saddr;
+	return ip_hdr(skb)->tos;
+}
+
+/*
+ * The checks of an inner packet, past its peer: a source that is the
+ * sender's, a destination that is ours, ECN. Zero, or the reason to drop.
+ */
+static enum semnet_drop_reason
+semnet_inner_check(struct semnet_device *sd, const struct semnet_node *node,
+		   struct sk_buff *skb, bool source_ok, u8 tos)
+{
+	bool dest_ok;
+
+	if (skb->protocol == htons(ETH_P_IPV6))
+		dest_ok = semnet_inner_dest_ok6(node, &ipv6_hdr(skb)->daddr);
+	else
+		dest_ok = semnet_inner_dest_ok(node, ip_hdr(skb)->daddr);
+	if (!source_ok)
+		return SEMNET_DROP_PEER_SPOOFED;
+	if (!dest_ok)
+		return SEMNET_DROP_NOT_OURS;
+	if (!semnet_ecn_decap(skb, tos)) {
+		DEV_STATS_INC(sd->dev, rx_frame_errors);
+		return SEMNET_DROP_BAD_ENCAP;
+	}
+	return SEMNET_DROP_UNSPEC;
+}
+
+/* GRE with an IPv6 inner packet: its sender's nsIP is the peer's /96 + key. */
+static void semnet_gre_rcv6(struct semnet_device *sd,
+			    const struct semnet_node *node, struct sk_buff *skb,
+			    const struct semnet_underlay *from, __be32 key,
+			    u8 tos)
+{
+	struct semnet_net *sn = sd->sn;
+	enum semnet_drop_reason reason;
+	struct semnet_inaddr src, nsip;
+	struct semnet_peer *peer;
+	bool known, table, ok;
+
+	nsip.family = AF_INET6;
+	peer = semnet_peer_from_key6(sn, from, key, &nsip.ip6, &known);
+	if (!peer) {
+		semnet_tunnel_drop_stranger(sd, skb, known);
+		return;
+	}
+	if (semnet_tunnel_pull(sd, skb,
+			       sizeof(struct udphdr) + sizeof(struct semnet_gre),
+			       htons(ETH_P_IPV6))) {
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_MALFORMED);
+		return;
+	}
+	src = semnet_inaddr6(&ipv6_hdr(skb)->saddr);
+	ok = ipv6_hdr(skb)->version == 6 &&
+	     semnet_inner_source_ok6(sn, node, &src.ip6, &nsip.ip6, &table);
+	reason = semnet_inner_check(sd, node, skb, ok, tos);
+	/* As for IPv4: where a remote client lives, for the replies. */
+	if (!reason && !ipv6_addr_equal(&src.ip6, &nsip.ip6) &&
+	    !semnet_learn(sn, node, &src, &nsip, peer, table))
+		reason = SEMNET_DROP_PEER_SPOOFED;
+	if (reason) {
+		semnet_tunnel_drop(sd, skb, reason);
+		return;
+	}
+	semnet_tunnel_deliver(sd, peer, skb);
+}
+
 static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
 	const struct semnet_node *node;
+	enum semnet_drop_reason reason;
+	struct semnet_inaddr src, nsip;
+	struct semnet_underlay from;
 	struct semnet_peer *peer;
 	struct semnet_net *sn;
 	const struct semnet_gre *gre;
-	const struct iphdr *inner;
 	struct semnet_gre _gre;
-	bool known, table;
+	bool known, table, ok;
+	__be16 proto;
 	__be32 key;
 	u8 tos;
 
@@ -187,41 +320,39 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
 		return 0;
 	}
-	/* Pulling the headers may move them: keep the key and the TOS. */
+	/* Pulling the headers may move them: keep what they say. */
 	key = gre->key;
-	tos = ip_hdr(skb)->tos;
-	peer = semnet_peer_from(sn, ip_hdr(skb)->saddr, SEMNET_ENCAP_GRE_UDP,
-				key, false, &known);
+	proto = gre->protocol;
+	tos = semnet_outer_of(skb, &from);
+	if (proto == htons(ETH_P_IPV6)) {
+		semnet_gre_rcv6(sd, node, skb, &from, key, tos);
+		return 0;
+	}
+	nsip = semnet_inaddr4(key);
+	peer = semnet_peer_from(sn, &from, SEMNET_ENCAP_GRE_UDP, &nsip, false,
+				&known);
 	if (!peer) {
 		semnet_tunnel_drop_stranger(sd, skb, known);
 		return 0;
 	}
-	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr) + sizeof(_gre))) {
+	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr) + sizeof(_gre),
+			       htons(ETH_P_IP))) {
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_MALFORMED);
 		return 0;
 	}
-	inner = ip_hdr(skb);
-	if (inner->version != 4 ||
-	    !semnet_inner_source_ok(sn, node, inner->saddr, key, &table)) {
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_PEER_SPOOFED);
-		return 0;
-	}
-	if (!semnet_inner_dest_ok(node, inner->daddr)) {
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_NOT_OURS);
-		return 0;
-	}
-	if (!semnet_ecn_decap(skb, tos)) {
-		DEV_STATS_INC(sd->dev, rx_frame_errors);
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
-		return 0;
-	}
+	src = semnet_inaddr4(ip_hdr(skb)->saddr);
+	ok = ip_hdr(skb)->version == 4 &&
+	     semnet_inner_source_ok(sn, node, src.ip, key, &table);
+	reason = semnet_inner_check(sd, node, skb, ok, tos);
 	/*
 	 * Replies to a remote client need to know where it lives; a client
 	 * another node still speaks for is not this peer's to take.
 	 */
-	if (ip_hdr(skb)->saddr != key &&
-	    !semnet_learn(sn, node, ip_hdr(skb)->saddr, key, peer, table)) {
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_PEER_SPOOFED);
+	if (!reason && src.ip != key &&
+	    !semnet_learn(sn, node, &src, &nsip, peer, table))
+		reason = SEMNET_DROP_PEER_SPOOFED;
+	if (reason) {
+		semnet_tunnel_drop(sd, skb, reason);
 		return 0;
 	}
 	semnet_tunnel_deliver(sd, peer, skb);
@@ -235,19 +366,26 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
  * InstanceIP this node does not know (from any ipudp peer there, as a GRE
  * key may name any of the peer's nsIPs). Nothing is learned: replies to
  * an unknown InstanceIP miss, and the node daemon resolves it upstream,
- * as Oakestra's NetManager does.
+ * as Oakestra's NetManager does. The inner packet's first nibble says its
+ * family.
  */
 static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
 	const struct semnet_instance *inst;
 	const struct semnet_node *node;
+	enum semnet_drop_reason reason;
+	struct semnet_underlay from;
 	struct semnet_peer *peer;
-	const struct iphdr *inner;
+	struct semnet_inaddr nsip;
 	struct semnet_net *sn;
-	struct iphdr _inner;
+	union {
+		struct iphdr v4;
+		struct ipv6hdr v6;
+	} _inner;
+	const void *inner;
 	bool known, any = false;
-	__be32 nsip;
+	__be16 proto;
 	u8 tos;
 
 	node = semnet_tunnel_node(sd);
@@ -256,38 +394,58 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	}
 	sn = sd->sn;
-	inner = skb_header_pointer(skb, sizeof(struct udphdr), sizeof(_inner),
-				   &_inner);
-	if (!inner || inner->version != 4) {
+	inner = skb_header_pointer(skb, sizeof(struct udphdr),
+				   sizeof(struct iphdr), &_inner);
+	if (inner && ((const struct iphdr *)inner)->version == 6)
+		inner = skb_header_pointer(skb, sizeof(struct udphdr),
+					   sizeof(struct ipv6hdr), &_inner);
+	if (!inner) {
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
 		return 0;
 	}
-	nsip = inner->saddr;
-	if (semnet_prefix_contains(&node->services, nsip)) {
-		inst = semnet_instance_lookup(sn, nsip);
-		if (inst)
-			nsip = READ_ONCE(inst->nsip);
-		else
-			any = true;
+	if (((const struct iphdr *)inner)->version == 4) {
+		const struct iphdr *iph = inner;
+
+		proto = htons(ETH_P_IP);
+		nsip = semnet_inaddr4(iph->saddr);
+		if (semnet_prefix_contains(&node->services, nsip.ip)) {
+			inst = semnet_instance_lookup(sn, nsip.ip);
+			if (inst)
+				nsip.ip = READ_ONCE(inst->nsip);
+			else
+				any = true;
+		}
+	} else if (((const struct iphdr *)inner)->version == 6 &&
+		   node->has_v6) {
+		const struct ipv6hdr *ip6h = inner;
+
+		proto = htons(ETH_P_IPV6);
+		nsip = semnet_inaddr6(&ip6h->saddr);
+		if (semnet_prefix6_contains(&node->services6, &nsip.ip6)) {
+			inst = semnet_instance_lookup6(sn, &nsip.ip6);
+			if (inst)
+				nsip.ip6 = inst->nsip6;
+			else
+				any = true;
+		}
+	} else {
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
+		return 0;
 	}
-	peer = semnet_peer_from(sn, ip_hdr(skb)->saddr, SEMNET_ENCAP_IPUDP,
-				nsip, any, &known);
+	tos = semnet_outer_of(skb, &from);
+	peer = semnet_peer_from(sn, &from, SEMNET_ENCAP_IPUDP, &nsip, any,
+				&known);
 	if (!peer) {
 		semnet_tunnel_drop_stranger(sd, skb, known);
 		return 0;
 	}
-	if (!semnet_inner_dest_ok(node, inner->daddr)) {
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_NOT_OURS);
-		return 0;
-	}
-	tos = ip_hdr(skb)->tos;
-	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr))) {
+	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr), proto)) {
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_MALFORMED);
 		return 0;
 	}
-	if (!semnet_ecn_decap(skb, tos)) {
-		DEV_STATS_INC(sd->dev, rx_frame_errors);
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
+	reason = semnet_inner_check(sd, node, skb, true, tos);
+	if (reason) {
+		semnet_tunnel_drop(sd, skb, reason);
 		return 0;
 	}
 	semnet_tunnel_deliver(sd, peer, skb);
@@ -360,6 +518,38 @@ static void semnet_tunnel_icmp(struct semnet_net *sn, struct sk_buff *skb,
 	icmp_ndo_send(skb, ICMP_DEST_UNREACH, code, info);
 }
 
+/* The IPv6 nsIP that identifies the sender: a local instance's, or the source. */
+static const struct in6_addr *semnet_sender_nsip6(struct semnet_net *sn,
+						  const struct in6_addr *src)
+{
+	const struct semnet_instance *inst = semnet_instance_lookup6(sn, src);
+
+	return inst && READ_ONCE(inst->local) ? &inst->nsip6 : src;
+}
+
+/*
+ * semnet_tunnel_icmp() for IPv6: ICMPv6 @type and @code. The source goes
+ * back to the nsIP through the flow rewrite (checksums with it); a packet
+ * that does not parse is quoted as it is.
+ */
+static void semnet_tunnel_icmp6(struct semnet_net *sn, struct sk_buff *skb,
+				u8 type, u8 code, __be32 info)
+{
+	const struct in6_addr *nsip;
+	struct semnet_pkt6 pkt;
+
+	nsip = semnet_sender_nsip6(sn, &ipv6_hdr(skb)->saddr);
+	if (!ipv6_addr_equal(nsip, &ipv6_hdr(skb)->saddr) &&
+	    !semnet_parse6(skb, &pkt) && !pkt.icmp_error) {
+		struct semnet_fkey6 to = pkt.key;
+
+		to.src = *nsip;
+		if (semnet_rewrite6(skb, &pkt, &pkt.key, &to))
+			return;
+	}
+	icmpv6_ndo_send(skb, type, code, ntohl(info));
+}
+
 /* True when @skb, or one of its segments, is over @mtu. */
 static bool semnet_too_big(const struct sk_buff *skb, unsigned int mtu)
 {
@@ -368,57 +558,251 @@ static bool semnet_too_big(const struct sk_buff *skb, unsigned int mtu)
 	return skb->len - skb_network_offset(skb) > mtu;
 }
 
+/* What semnet_xmit() needs to know about the inner packet it sends. */
+struct semnet_inner {
+	struct semnet_peer *peer;
+	__be32 key;		/* GRE key: the sender's nsIP (its low 32 bits) */
+	/*
+	 * TOS or traffic class for the outer header. RFC 6040 normal mode:
+	 * the outer ECN field is the inner one, CE included
+	 * (ip_tunnel_ecn_encap() would send CE as ECT(0), RFC 3168's full
+	 * functionality). The DSCP is copied too.
+	 */
+	u8 tos;
+	bool df;		/* the sender forbids fragmentation */
+	bool v6;
+};
+
+/*
+ * Reads @skb's inner header into @in and finds its peer; with none, the
+ * sender is told (and a miss raised for semnetd) and false returned.
+ */
+static bool semnet_inner_of(struct semnet_net *sn, struct sk_buff *skb,
+			    struct semnet_inner *in)
+{
+	in->v6 = skb->protocol == htons(ETH_P_IPV6);
+	if (in->v6) {
+		const struct ipv6hdr *ip6h;
+
+		if (!pskb_network_may_pull(skb, sizeof(struct ipv6hdr)))
+			return false;
+		ip6h = ipv6_hdr(skb);
+		/*
+		 * The stack's own link-scope traffic (router solicitations
+		 * when semnet0 comes up, MLD) is for no peer and no miss.
+		 */
+		if (ipv6_addr_type(&ip6h->daddr) &
+		    (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL))
+			return false;
+		in->peer = semnet_peer_route6(sn, &ip6h->daddr);
+		if (!in->peer) {
+			const struct semnet_node *node = rcu_dereference(sn->node);
+			struct semnet_inaddr dst = semnet_inaddr6(&ip6h->daddr);
+			struct semnet_inaddr src = semnet_inaddr6(&ip6h->saddr);
+
+			/* The next header names the protocol unless options come first. */
+			if (node)
+				semnet_miss_peer_addr(sn, node, &dst, &src,
+						      ip6h->nexthdr);
+			semnet_drop(sn, SEMNET_DROP_NO_PEER);
+			semnet_tunnel_icmp6(sn, skb, ICMPV6_DEST_UNREACH,
+					    ICMPV6_ADDR_UNREACH, 0);
+			return false;
+		}
+		in->key = semnet_sender_nsip6(sn, &ip6h->saddr)->s6_addr32[3];
+		in->tos = ipv6_get_dsfield(ip6h);
+		/* IPv6 is never fragmented on the way (RFC 8200 5). */
+		in->df = true;
+		return true;
+	}
+	if (skb->protocol == htons(ETH_P_IP) &&
+	    pskb_network_may_pull(skb, sizeof(struct iphdr))) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		in->peer = semnet_peer_route(sn, iph->daddr);
+		if (!in->peer) {
+			const struct semnet_node *node = rcu_dereference(sn->node);
+
+			if (node)
+				semnet_miss_peer(sn, node, iph->daddr,
+						 iph->saddr, iph->protocol);
+			semnet_drop(sn, SEMNET_DROP_NO_PEER);
+			semnet_tunnel_icmp(sn, skb, ICMP_HOST_UNREACH, 0);
+			return false;
+		}
+		in->key = semnet_sender_nsip(sn, iph->saddr);
+		in->tos = iph->tos;
+		in->df = iph->frag_off & htons(IP_DF);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Over what the route to the peer carries (its MTU, or the path MTU the
+ * underlay reported): a sender on this host learns it from its route;
+ * with DF (always, for IPv6) the packet cannot go, and its sender gets
+ * "fragmentation needed" or "packet too big" with the tunnel's MTU (as
+ * forwarding would say, but it only knows semnet0's). Without DF the
+ * outer packet is fragmented; so is an IPv6 one when the underlay cannot
+ * carry IPv6's minimum MTU through the tunnel (RFC 8200 5 asks a link to
+ * fragment below it). False: dropped.
+ */
+static bool semnet_fits(struct semnet_net *sn, struct sk_buff *skb,
+			struct semnet_inner *in, unsigned int mtu)
+{
+	if (!semnet_too_big(skb, mtu))
+		return true;
+	/*
+	 * IPv4: the route into semnet0 learns the path MTU, so this node
+	 * answers the next packet itself. IPv6 would clone the route into a
+	 * cached exception per destination: kmemleak reports those clones
+	 * unfreed after the namespace is gone (6.1), so there the sender's
+	 * own route learns it from the Packet Too Big alone.
+	 */
+	if (!in->v6)
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
+	if (in->v6 && mtu < IPV6_MIN_MTU) {
+		in->df = false;
+		return true;
+	}
+	if (!in->df)
+		return true;
+	semnet_drop(sn, SEMNET_DROP_TOO_BIG);
+	if (in->v6)
+		semnet_tunnel_icmp6(sn, skb, ICMPV6_PKT_TOOBIG, 0, htonl(mtu));
+	else
+		semnet_tunnel_icmp(sn, skb, ICMP_FRAG_NEEDED, htonl(mtu));
+	return false;
+}
+
+/*
+ * Prepares @skb for the outer headers: offloads, headroom for @overhead
+ * past the route's device, and the GRE header when @gre_udp.
+ *
+ * GSO: UDP + GRE count as one tunnel header that segmentation copies per
+ * segment (no GRE checksum or sequence to recompute), so NICs with
+ * UDP-tunnel TSO take it; no SKB_GSO_GRE. Over IPv4 the outer UDP
+ * checksum is zero, as IPv4 allows (RFC 8086 3.2) and vxlan, geneve and
+ * fou do by default: the inner packet carries its own checksums. Over
+ * IPv6, RFC 8086 asks for the checksum (@csum): SKB_GSO_UDP_TUNNEL_CSUM.
+ */
+static int semnet_encap(struct sk_buff *skb, const struct semnet_inner *in,
+			const struct dst_entry *dst, unsigned int overhead,
+			bool gre_udp, bool csum)
+{
+	struct semnet_gre *gre;
+	int err;
+
+	err = udp_tunnel_handle_offloads(skb, csum);
+	if (err)
+		return err;
+	skb_set_inner_protocol(skb, skb->protocol);
+	err = skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + overhead);
+	if (err)
+		return err;
+	if (gre_udp) {
+		gre = skb_push(skb, sizeof(*gre));
+		/* A key, nothing else: no checksum, no sequence number. */
+		gre->flags = GRE_KEY;
+		gre->protocol = skb->protocol;
+		gre->key = in->key;
+	}
+	return 0;
+}
+
+/* The rest of semnet_xmit() for a peer over IPv6. Consumes @skb. */
+static void semnet_xmit6(struct semnet_device *sd, struct sk_buff *skb,
+			 struct semnet_inner *in, struct socket *sock)
+{
+	struct net_device *dev = sd->dev;
+	struct semnet_peer *peer = in->peer;
+	bool gre_udp = peer->encap == SEMNET_ENCAP_GRE_UDP;
+	unsigned int overhead = SEMNET_OUTER6_EXTRA +
+		(gre_udp ? SEMNET_TUNNEL_OVERHEAD : SEMNET_IPUDP_OVERHEAD);
+	struct flowi6 fl6 = {
+		.daddr = peer->under.ip6,
+		.flowi6_proto = IPPROTO_UDP,
+	};
+	struct dst_entry *dst;
+	__be16 sport;
+
+	if (!sock) {
+		DEV_STATS_INC(dev, tx_carrier_errors);
+		goto drop;
+	}
+	dst = dst_cache_get_ip6(&peer->dst_cache, &fl6.saddr);
+	if (!dst) {
+		dst = ipv6_stub->ipv6_dst_lookup_flow(dev_net(dev), sock->sk,
+						      &fl6, NULL);
+		if (IS_ERR(dst)) {
+			DEV_STATS_INC(dev, tx_carrier_errors);
+			goto drop;
+		}
+		dst_cache_set_ip6(&peer->dst_cache, dst, &fl6.saddr);
+	}
+	if (dst->dev == dev) {	/* the peer is routed into ourselves */
+		dst_release(dst);
+		DEV_STATS_INC(dev, collisions);
+		goto drop;
+	}
+	if (!semnet_fits(sd->sn, skb, in, dst_mtu(dst) - overhead))
+		goto drop_dst;
+	/* An IPv4 packet without DF may be fragmented: the outer one is. */
+	skb->ignore_df = !in->df;
+	sport = udp_flow_src_port(dev_net(dev), skb, SEMNET_SPORT_MIN,
+				  SEMNET_SPORT_MAX, false);
+	if (semnet_encap(skb, in, dst, overhead, gre_udp, true))
+		goto drop_dst;
+	atomic64_inc(&peer->tx_packets);
+	atomic64_add(skb->len, &peer->tx_bytes);
+	udp_tunnel6_xmit_skb(dst, sock->sk, skb, dev, &fl6.saddr, &fl6.daddr,
+			     in->tos, ip6_dst_hoplimit(dst),
+			     ip6_make_flowlabel(dev_net(dev), skb, 0, true, &fl6),
+			     sport, peer->port, false /* checksum */);
+	return;
+
+drop_dst:
+	dst_release(dst);
+drop:
+	DEV_STATS_INC(dev, tx_dropped);
+	kfree_skb(skb);
+}
+
 static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct semnet_device *sd = netdev_priv(dev);
 	struct semnet_net *sn = sd->sn;
-	const struct iphdr *iph;
+	struct semnet_inner in;
 	struct semnet_peer *peer;
-	struct semnet_gre *gre;
 	struct socket *sock;
 	struct flowi4 fl4;
 	struct rtable *rt;
-	unsigned int overhead, mtu;
-	__be32 key = 0;
-	__be16 sport, df;
+	unsigned int overhead;
+	__be16 sport;
 	bool gre_udp;
-	u8 tos, ttl;
-	int err;
 
 	rcu_read_lock();
-	sock = rcu_dereference(sd->sock);
-	if (!sock || skb->protocol != htons(ETH_P_IP) ||
-	    !pskb_network_may_pull(skb, sizeof(struct iphdr)))
+	if (!semnet_inner_of(sn, skb, &in))
 		goto drop;
-	iph = ip_hdr(skb);
-	peer = semnet_peer_route(sn, iph->daddr);
-	if (!peer) {
-		const struct semnet_node *node = rcu_dereference(sn->node);
-
-		if (node)
-			semnet_miss_peer(sn, node, iph->daddr, iph->saddr,
-					 iph->protocol);
-		semnet_drop(sn, SEMNET_DROP_NO_PEER);
-		semnet_tunnel_icmp(sn, skb, ICMP_HOST_UNREACH, 0);
-		goto drop;
-	}
+	peer = in.peer;
 	gre_udp = peer->encap == SEMNET_ENCAP_GRE_UDP;
+	/* Both encapsulations send from the GRE socket of the family. */
+	if (peer->under.family == AF_INET6) {
+		semnet_xmit6(sd, skb, &in, rcu_dereference(sd->sock6));
+		rcu_read_unlock();
+		return NETDEV_TX_OK;
+	}
+	sock = rcu_dereference(sd->sock);
+	if (!sock)
+		goto drop;
 	overhead = gre_udp ? SEMNET_TUNNEL_OVERHEAD : SEMNET_IPUDP_OVERHEAD;
-	if (gre_udp)
-		key = semnet_sender_nsip(sn, iph->saddr);
-	/*
-	 * RFC 6040 normal mode: the outer ECN field is the inner one, CE
-	 * included (ip_tunnel_ecn_encap() would send CE as ECT(0), RFC
-	 * 3168's full functionality). The DSCP is copied too.
-	 */
-	tos = iph->tos;
-	df = iph->frag_off & htons(IP_DF);
 
 	/* One underlay route per peer: TOS and mark do not steer it. */
 	rt = dst_cache_get_ip4(&peer->dst_cache, &fl4.saddr);
 	if (!rt) {
 		memset(&fl4, 0, sizeof(fl4));
-		fl4.daddr = peer->addr;
+		fl4.daddr = peer->under.ip;
 		fl4.flowi4_proto = IPPROTO_UDP;
 		rt = ip_route_output_key(dev_net(dev), &fl4);
 		if (IS_ERR(rt)) {
@@ -432,57 +816,18 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 		DEV_STATS_INC(dev, collisions);
 		goto drop;
 	}
-	/*
-	 * Over what the route to the peer carries (its MTU, or the path MTU
-	 * the underlay reported): a sender on this host learns it from its
-	 * route; with DF the packet cannot go, and its sender gets
-	 * "fragmentation needed" with the tunnel's MTU (as ip_forward()
-	 * would say, but it only knows semnet0's). Without DF the outer
-	 * packet is fragmented.
-	 */
-	mtu = dst_mtu(&rt->dst) - overhead;
-	if (semnet_too_big(skb, mtu)) {
-		skb_dst_update_pmtu_no_confirm(skb, mtu);
-		if (df) {
-			ip_rt_put(rt);
-			semnet_drop(sn, SEMNET_DROP_TOO_BIG);
-			semnet_tunnel_icmp(sn, skb, ICMP_FRAG_NEEDED,
-					   htonl(mtu));
-			goto drop;
-		}
-	}
+	if (!semnet_fits(sn, skb, &in, dst_mtu(&rt->dst) - overhead))
+		goto drop_rt;
 	sport = udp_flow_src_port(dev_net(dev), skb, SEMNET_SPORT_MIN,
 				  SEMNET_SPORT_MAX, false);
-	ttl = ip4_dst_hoplimit(&rt->dst);
-
-	/*
-	 * GSO: UDP + GRE count as one tunnel header that segmentation copies
-	 * per segment (no GRE checksum or sequence to recompute), so NICs with
-	 * UDP-tunnel TSO take it; no SKB_GSO_GRE. The outer UDP checksum is
-	 * zero, as IPv4 allows (RFC 8086 3.2) and vxlan, geneve and fou do by
-	 * default: the inner packet carries its own checksums, and segments
-	 * need no outer one computed.
-	 */
-	err = udp_tunnel_handle_offloads(skb, false);
-	if (err)
+	if (semnet_encap(skb, &in, &rt->dst, overhead, gre_udp, false))
 		goto drop_rt;
-	skb_set_inner_protocol(skb, htons(ETH_P_IP));
-	err = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) + overhead);
-	if (err)
-		goto drop_rt;
-	if (gre_udp) {
-		gre = skb_push(skb, sizeof(*gre));
-		/* A key, nothing else: no checksum, no sequence number. */
-		gre->flags = GRE_KEY;
-		gre->protocol = htons(ETH_P_IP);
-		gre->key = key;
-	}
-
 	atomic64_inc(&peer->tx_packets);
 	atomic64_add(skb->len, &peer->tx_bytes);
-	udp_tunnel_xmit_skb(rt, sock->sk, skb, fl4.saddr, peer->addr, tos, ttl,
-			    df, sport, peer->port,
-			    !net_eq(sd->net, dev_net(dev)), true /* no csum */);
+	udp_tunnel_xmit_skb(rt, sock->sk, skb, fl4.saddr, peer->under.ip, in.tos,
+			    ip4_dst_hoplimit(&rt->dst), in.df ? htons(IP_DF) : 0,
+			    sport, peer->port, !net_eq(sd->net, dev_net(dev)),
+			    true /* no checksum */);
 	rcu_read_unlock();
 	return NETDEV_TX_OK;
 
@@ -496,14 +841,18 @@ drop:
 }
 
 /* A UDP tunnel socket on @port that hands what it receives to @rcv. */
-static int semnet_sock_open(struct semnet_device *sd, u16 port,
+static int semnet_sock_open(struct semnet_device *sd, int family, u16 port,
 			    const struct udp_tunnel_sock_cfg *ops,
 			    struct socket __rcu **slot)
 {
 	struct udp_tunnel_sock_cfg tunnel_cfg = *ops;
 	struct udp_port_cfg udp_cfg = {
-		.family = AF_INET,
+		.family = family,
 		.local_udp_port = htons(port),
+		/* RFC 8086 3.2: checksums over IPv6, both ways. */
+		.use_udp6_tx_checksums = true,
+		.use_udp6_rx_checksums = true,
+		.ipv6_v6only = true,
 	};
 	struct socket *sock;
 	int ret;
@@ -534,8 +883,18 @@ static int semnet_err_lookup(struct sock *sk, struct sk_buff *skb, u8 encap)
 {
 	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
 
-	if (!sd || !semnet_peer_at(sd->sn, ip_hdr(skb)->daddr,
-				   udp_hdr(skb)->dest, encap))
+	struct semnet_underlay to;
+
+	if (!sd)
+		return -ENOENT;
+	if (ip_hdr(skb)->version == 6) {
+		to.family = AF_INET6;
+		to.ip6 = ipv6_hdr(skb)->daddr;
+	} else {
+		to.family = AF_INET;
+		to.ip = ip_hdr(skb)->daddr;
+	}
+	if (!semnet_peer_at(sd->sn, &to, udp_hdr(skb)->dest, encap))
 		return -ENOENT;
 	return 0;
 }
@@ -564,26 +923,40 @@ static const struct udp_tunnel_sock_cfg semnet_ipudp_sock_ops = {
 	.gro_complete = semnet_ipudp_gro_complete,
 };
 
+/* The device's tunnel sockets: IPv4 GRE, IPv4 ipudp, then IPv6. */
+static struct socket __rcu **semnet_dev_socks(struct semnet_device *sd,
+					      unsigned int i)
+{
+	struct socket __rcu **socks[] = {
+		&sd->sock, &sd->ipudp_sock, &sd->sock6, &sd->ipudp_sock6,
+	};
+
+	return i < ARRAY_SIZE(socks) ? socks[i] : NULL;
+}
+
 static int semnet_dev_stop(struct net_device *dev)
 {
 	struct semnet_device *sd = netdev_priv(dev);
-	struct socket *sock = rtnl_dereference(sd->sock);
-	struct socket *ipudp = rtnl_dereference(sd->ipudp_sock);
+	struct socket *sock[4];
+	struct socket __rcu **slot;
+	unsigned int i;
 
-	RCU_INIT_POINTER(sd->sock, NULL);
-	RCU_INIT_POINTER(sd->ipudp_sock, NULL);
+	for (i = 0; (slot = semnet_dev_socks(sd, i)); i++) {
+		sock[i] = rtnl_dereference(*slot);
+		RCU_INIT_POINTER(*slot, NULL);
+	}
 	synchronize_net();
-	if (sock)
-		udp_tunnel_sock_release(sock);
-	if (ipudp)
-		udp_tunnel_sock_release(ipudp);
+	for (i = 0; i < ARRAY_SIZE(sock); i++)
+		if (sock[i])
+			udp_tunnel_sock_release(sock[i]);
 	return 0;
 }
 
 /*
- * Both sockets, always (not only while some peer speaks ipudp): a node
- * accepts a peer's packets as soon as the peer is configured, and up
- * fails clearly when either port is taken.
+ * Every socket, always (not only while some peer speaks ipudp or sits
+ * behind IPv6): a node accepts a peer's packets as soon as the peer is
+ * configured, and up fails clearly when a port is taken. Where IPv6 is
+ * off (disabled in the namespace), the device runs over IPv4 alone.
  */
 static int semnet_dev_open(struct net_device *dev)
 {
@@ -599,13 +972,31 @@ static int semnet_dev_open(struct net_device *dev)
 		port = node->tunnel_port;
 	rcu_read_unlock();
 
-	ret = semnet_sock_open(sd, port, &semnet_gre_sock_ops, &sd->sock);
+	ret = semnet_sock_open(sd, AF_INET, port, &semnet_gre_sock_ops,
+			       &sd->sock);
+	if (!ret)
+		ret = semnet_sock_open(sd, AF_INET, SEMNET_IPUDP_PORT,
+				       &semnet_ipudp_sock_ops, &sd->ipudp_sock);
 	if (ret)
-		return ret;
-	ret = semnet_sock_open(sd, SEMNET_IPUDP_PORT, &semnet_ipudp_sock_ops,
-			       &sd->ipudp_sock);
-	if (ret)
-		semnet_dev_stop(dev);
+		goto err;
+	if (!ipv6_mod_enabled())
+		return 0;
+	ret = semnet_sock_open(sd, AF_INET6, port, &semnet_gre_sock_ops,
+			       &sd->sock6);
+	if (!ret)
+		ret = semnet_sock_open(sd, AF_INET6, SEMNET_IPUDP_PORT,
+				       &semnet_ipudp_sock_ops,
+				       &sd->ipudp_sock6);
+	/* No IPv6 address may be bound here (IPv6 disabled): IPv4 only. */
+	if (ret == -EADDRNOTAVAIL || ret == -EAFNOSUPPORT) {
+		netdev_info(dev, "no IPv6 underlay in this namespace (%d)\n",
+			    ret);
+		return 0;
+	}
+	if (!ret)
+		return 0;
+err:
+	semnet_dev_stop(dev);
 	return ret;
 }
 

@@ -54,15 +54,14 @@ static bool semnet_instance_cost_refresh(struct semnet_net *sn,
 	bool down = false, was_down = inst->down;
 
 	semnet_assert_locked(sn);
-	if (!inst->local && semnet_instance_is6(inst)) {
-		/* Peers carry IPv4 subnets only: no cost known. */
-		cost = SEMNET_PEER_COST_UNKNOWN;
-	} else if (!inst->local) {
+	if (!inst->local) {
 		const struct semnet_peer *peer;
 
 		/* The peer stays (it is freed only under the lock). */
 		rcu_read_lock();
-		peer = semnet_peer_route(sn, inst->nsip);
+		peer = semnet_instance_is6(inst) ?
+		       semnet_peer_route6(sn, &inst->nsip6) :
+		       semnet_peer_route(sn, inst->nsip);
 		cost = peer ? READ_ONCE(peer->cost) : SEMNET_PEER_COST_UNKNOWN;
 		down = peer && READ_ONCE(peer->down);
 		rcu_read_unlock();
@@ -72,20 +71,30 @@ static bool semnet_instance_cost_refresh(struct semnet_net *sn,
 	return down && !was_down;
 }
 
+/* True when @inst's nsIP lies in @peer's subnet. */
+static bool semnet_instance_behind(const struct semnet_instance *inst,
+				   const struct semnet_peer *peer)
+{
+	if (semnet_instance_is6(inst))
+		return peer->subnet.family == AF_INET6 &&
+		       semnet_prefix6_contains(&peer->subnet.v6, &inst->nsip6);
+	return peer->subnet.family == AF_INET &&
+	       semnet_prefix_contains(&peer->subnet.v4, inst->nsip);
+}
+
 unsigned int semnet_instance_costs_update(struct semnet_net *sn,
-					  const struct semnet_prefix *subnet)
+					  const struct semnet_peer *peer)
 {
 	struct semnet_instance *inst;
 	unsigned int went_down = 0;
 
 	semnet_assert_locked(sn);
 	/*
-	 * Only an nsIP inside @subnet can route to a peer for it (or stop
-	 * doing so): the others keep their cost and need no route lookup.
+	 * Only an nsIP inside @peer's subnet can route to it (or stop doing
+	 * so): the others keep their cost and need no route lookup.
 	 */
 	list_for_each_entry(inst, &sn->instance_list, list) {
-		if (subnet && (semnet_instance_is6(inst) ||
-			       !semnet_prefix_contains(subnet, inst->nsip)))
+		if (peer && !semnet_instance_behind(inst, peer))
 			continue;
 		if (semnet_instance_cost_refresh(sn, inst))
 			went_down++;
@@ -94,9 +103,9 @@ unsigned int semnet_instance_costs_update(struct semnet_net *sn,
 }
 
 void semnet_instance_peers_changed(struct semnet_net *sn,
-				   const struct semnet_prefix *subnet)
+				   const struct semnet_peer *peer)
 {
-	if (semnet_instance_costs_update(sn, subnet))
+	if (semnet_instance_costs_update(sn, peer))
 		semnet_policy_closest_purge(sn);
 }
 

@@ -8,6 +8,8 @@
 #include "hash.h"
 #include "service.h"
 
+struct semnet_peer;
+
 /*
  * An instance of a service: its stable InstanceIP, and the nsIP it has on
  * the node that runs it. Local instances (nsIP in a local subnet) are also
@@ -201,15 +203,15 @@ void semnet_instance_flush(struct semnet_net *sn, const char *service);
 void semnet_instance_relocate(struct semnet_net *sn);
 /*
  * Refreshes the cached node cost and down state of the instances whose
- * nsIP lies in @subnet (all when NULL), after a peer there changed, came
- * or went: O(instances) under the netns lock. Returns how many went from
- * up to down; their "closest" flows are then for
+ * nsIP lies in @peer's subnet (all when NULL), after that peer changed,
+ * came or went: O(instances) under the netns lock. Returns how many went
+ * from up to down; their "closest" flows are then for
  * semnet_policy_closest_purge().
  */
 unsigned int semnet_instance_costs_update(struct semnet_net *sn,
-					  const struct semnet_prefix *subnet);
+					  const struct semnet_peer *peer);
 /* Both of the above in one: for a peer added, replaced or removed. */
 void semnet_instance_peers_changed(struct semnet_net *sn,
-				   const struct semnet_prefix *subnet);
+				   const struct semnet_peer *peer);
 
 #endif /* _SEMNET_INSTANCE_H */

@@ -13,12 +13,30 @@
 #include "node.h"
 #include "peer.h"
 
+/* Keys hash and compare by family: an IPv4 key's unused bytes are junk. */
+static u32 semnet_learn_hash(const void *data, u32 len, u32 seed)
+{
+	const struct semnet_inaddr *a = data;
+
+	if (a->family == AF_INET6)
+		return jhash2((__force const u32 *)a->ip6.s6_addr32, 4, seed);
+	return jhash_1word((__force u32)a->ip, seed);
+}
+
+static int semnet_learn_cmp(struct rhashtable_compare_arg *arg,
+			    const void *obj)
+{
+	const struct semnet_learned *l = obj;
+
+	return !semnet_inaddr_equal(arg->key, &l->addr);
+}
+
 static const struct rhashtable_params semnet_learn_params = {
 	.head_offset = offsetof(struct semnet_learned, node),
 	.key_offset = offsetof(struct semnet_learned, addr),
-	.key_len = sizeof(__be32),
-	.hashfn = semnet_hash_word,
-	.obj_cmpfn = semnet_cmp_word,
+	.key_len = sizeof(struct semnet_inaddr),
+	.hashfn = semnet_learn_hash,
+	.obj_cmpfn = semnet_learn_cmp,
 	.automatic_shrinking = true,
 };
 
@@ -50,8 +68,8 @@ static bool semnet_learn_may_move(struct semnet_net *sn,
 
 	if (time_after(jiffies, READ_ONCE(l->seen) + SEMNET_LEARN_HOLD))
 		return true;
-	old = semnet_peer_route(sn, READ_ONCE(l->nsip));
-	return !old || READ_ONCE(old->down) || old->addr == from->addr;
+	old = semnet_peer_route_any(sn, &l->nsip);
+	return !old || READ_ONCE(old->down) || semnet_peer_same_node(old, from);
 }
 
 /*
@@ -89,21 +107,60 @@ static bool semnet_learn_evict(struct semnet_net *sn)
 	return true;
 }
 
+static struct semnet_learned *semnet_learned_alloc(struct semnet_net *sn)
+{
+	struct mem_cgroup *old_memcg;
+	struct semnet_learned *l;
+
+	/*
+	 * Charged to the namespace's memory cgroup; not GFP_ATOMIC, whose
+	 * __GFP_HIGH would let the charge pass the cgroup's limit.
+	 */
+	old_memcg = semnet_charge_begin(sn);
+	l = kzalloc(sizeof(*l), GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
+	semnet_charge_end(old_memcg);
+	return l;
+}
+
+/*
+ * Moves @l to @nsip. An entry's nsIP never changes in place (an IPv6 one
+ * is too wide to write at once under lockless readers): a copy replaces
+ * it. Without memory the entry stays where it was, as a full table only
+ * skips learning.
+ */
+static void semnet_learn_move(struct semnet_net *sn, struct semnet_learned *l,
+			      const struct semnet_inaddr *nsip)
+{
+	struct semnet_learned *moved = semnet_learned_alloc(sn);
+
+	if (!moved)
+		return;
+	moved->addr = l->addr;
+	moved->nsip = *nsip;
+	moved->seen = jiffies;
+	/* Fails when another CPU moved or removed @l first: theirs stands. */
+	if (rhashtable_replace_fast(&sn->learned, &l->node, &moved->node,
+				    semnet_learn_params)) {
+		kfree(moved);
+		return;
+	}
+	kfree_rcu(l, rcu);
+}
+
 bool semnet_learn(struct semnet_net *sn, const struct semnet_node *node,
-		  __be32 addr, __be32 nsip, const struct semnet_peer *peer,
-		  bool table)
+		  const struct semnet_inaddr *addr,
+		  const struct semnet_inaddr *nsip,
+		  const struct semnet_peer *peer, bool table)
 {
 	struct semnet_learned *l, *old;
-	struct mem_cgroup *old_memcg;
 
-	l = rhashtable_lookup(&sn->learned, &addr, semnet_learn_params);
+	l = rhashtable_lookup(&sn->learned, addr, semnet_learn_params);
 	if (l) {
 		/* The common case: known, and where it was. Write rarely. */
-		if (READ_ONCE(l->nsip) != nsip) {
+		if (!semnet_inaddr_equal(&l->nsip, nsip)) {
 			if (!table && !semnet_learn_may_move(sn, l, peer))
 				return false;
-			WRITE_ONCE(l->nsip, nsip);
-			WRITE_ONCE(l->seen, jiffies);
+			semnet_learn_move(sn, l, nsip);
 		} else if (time_after(jiffies, READ_ONCE(l->seen) + HZ)) {
 			WRITE_ONCE(l->seen, jiffies);
 		}
@@ -113,17 +170,11 @@ bool semnet_learn(struct semnet_net *sn, const struct semnet_node *node,
 	    min_t(u32, SEMNET_LEARN_MAX, node->flow_max) &&
 	    !semnet_learn_evict(sn))
 		goto full;
-	/*
-	 * Charged to the namespace's memory cgroup; not GFP_ATOMIC, whose
-	 * __GFP_HIGH would let the charge pass the cgroup's limit.
-	 */
-	old_memcg = semnet_charge_begin(sn);
-	l = kzalloc(sizeof(*l), GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
-	semnet_charge_end(old_memcg);
+	l = semnet_learned_alloc(sn);
 	if (!l)
 		goto full;
-	l->addr = addr;
-	l->nsip = nsip;
+	l->addr = *addr;
+	l->nsip = *nsip;
 	l->seen = jiffies;
 	old = rhashtable_lookup_get_insert_fast(&sn->learned, &l->node,
 						semnet_learn_params);
@@ -136,12 +187,17 @@ full:
 	return true;
 }
 
-__be32 semnet_learned_nsip(struct semnet_net *sn, __be32 addr)
+bool semnet_learned_nsip(struct semnet_net *sn,
+			 const struct semnet_inaddr *addr,
+			 struct semnet_inaddr *nsip)
 {
 	struct semnet_learned *l;
 
-	l = rhashtable_lookup(&sn->learned, &addr, semnet_learn_params);
-	return l ? READ_ONCE(l->nsip) : 0;
+	l = rhashtable_lookup(&sn->learned, addr, semnet_learn_params);
+	if (!l)
+		return false;
+	*nsip = l->nsip;
+	return true;
 }
 
 void semnet_learn_expire(struct semnet_net *sn)

@@ -5,6 +5,8 @@
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 
+#include "addr.h"
+
 struct semnet_net;
 struct semnet_node;
 struct semnet_peer;
@@ -13,7 +15,8 @@ struct semnet_peer;
  * Where a remote InstanceIP lives, learned from the GRE key of the tunnel
  * packets it sends (its nsIP): how a node answers a client it has never
  * been told about, without asking anyone. Only peers' own nsIPs are
- * learned (the tunnel checks that first).
+ * learned (the tunnel checks that first). IPv4 and IPv6 share the table
+ * and its limit; an entry's InstanceIP and nsIP are of one family.
  *
  * Moves. A learned location is a claim by whoever sent the packet, and a
  * peer (or anyone who spoofs a peer's outer address) could claim another
@@ -47,8 +50,8 @@ struct semnet_peer;
  */
 struct semnet_learned {
 	struct rhash_head node;
-	__be32 addr;			/* InstanceIP (key) */
-	__be32 nsip;
+	struct semnet_inaddr addr;	/* InstanceIP (key) */
+	struct semnet_inaddr nsip;
 	unsigned long seen;		/* jiffies */
 	struct rcu_head rcu;
 };
@@ -71,10 +74,13 @@ void semnet_learn_destroy(struct semnet_net *sn);
  * softirq; never sleeps.
  */
 bool semnet_learn(struct semnet_net *sn, const struct semnet_node *node,
-		  __be32 addr, __be32 nsip, const struct semnet_peer *peer,
-		  bool table);
-/* The nsIP @addr was last seen at, or 0. RCU. */
-__be32 semnet_learned_nsip(struct semnet_net *sn, __be32 addr);
+		  const struct semnet_inaddr *addr,
+		  const struct semnet_inaddr *nsip,
+		  const struct semnet_peer *peer, bool table);
+/* The nsIP @addr was last seen at; false when unknown. RCU. */
+bool semnet_learned_nsip(struct semnet_net *sn,
+			 const struct semnet_inaddr *addr,
+			 struct semnet_inaddr *nsip);
 /*
  * Forgets entries idle past the timeout (process context). It has no
  * timer of its own: the flow reaper (semnet_flow_gc()) calls it at the end

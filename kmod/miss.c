@@ -6,14 +6,17 @@
  * the service or instance; meanwhile the first few packets wait here and
  * then go on as if they had never stopped, so a new connection does not
  * lose its SYN to the lookup. Everything is bounded: packets per address,
- * packets in all, time held, addresses remembered.
+ * packets in all, time held, addresses remembered. IPv4 and IPv6
+ * addresses share the table and its bounds; a released packet goes on
+ * through the hooks of its own family.
  */
 #include <linux/hash.h>
-#include <linux/ip.h>
 #include <linux/jhash.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/random.h>
 #include <linux/skbuff.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "instance.h"
@@ -21,6 +24,7 @@
 #include "netns.h"
 #include "node.h"
 #include "rewrite.h"
+#include "rewrite6.h"
 #include "service.h"
 #include "xlate.h"
 
@@ -28,7 +32,7 @@ struct semnet_miss_entry {
 	struct hlist_node hnode;
 	struct list_head lru;		/* in the table's, under its lock */
 	struct semnet_miss_source *source;	/* whose miss created it */
-	__be32 addr;
+	struct semnet_inaddr addr;
 	u8 kind;
 	unsigned long last_event;	/* jiffies */
 	unsigned long last_miss;
@@ -42,25 +46,49 @@ struct semnet_held {
 	struct sk_buff *skb;
 	struct nf_hook_state state;	/* where it stopped, with references */
 	unsigned long expires;
+	/*
+	 * The miss it stands for, as its event would report it: an event the
+	 * rate refused is raised later from the first packet held.
+	 */
+	struct semnet_inaddr src;
+	__be16 dport;
+	u8 proto;
 };
 
 /* How often the collector looks for expired packets while any are held. */
 #define SEMNET_MISS_GC_PERIOD	(HZ / 10)
 
-static struct hlist_head *semnet_miss_bucket(struct semnet_miss_table *mt,
-					     __be32 addr)
+/* A keyed hash of an address of either family. */
+static u32 semnet_miss_hash(const struct semnet_inaddr *a, u32 seed)
 {
-	return &mt->buckets[hash_32(jhash_1word((__force u32)addr, mt->seed),
+	if (a->family == AF_INET6)
+		return __ipv6_addr_jhash(&a->ip6, seed);
+	return jhash_1word((__force u32)a->ip, seed);
+}
+
+static bool semnet_miss_addr_equal(const struct semnet_inaddr *a,
+				   const struct semnet_inaddr *b)
+{
+	if (a->family != b->family)
+		return false;
+	return a->family == AF_INET6 ? ipv6_addr_equal(&a->ip6, &b->ip6) :
+	       a->ip == b->ip;
+}
+
+static struct hlist_head *semnet_miss_bucket(struct semnet_miss_table *mt,
+					     const struct semnet_inaddr *addr)
+{
+	return &mt->buckets[hash_32(semnet_miss_hash(addr, mt->seed),
 				    SEMNET_MISS_HASH_BITS)];
 }
 
 static struct semnet_miss_entry *
-semnet_miss_find(struct semnet_miss_table *mt, __be32 addr)
+semnet_miss_find(struct semnet_miss_table *mt, const struct semnet_inaddr *addr)
 {
 	struct semnet_miss_entry *e;
 
 	hlist_for_each_entry(e, semnet_miss_bucket(mt, addr), hnode)
-		if (e->addr == addr)
+		if (semnet_miss_addr_equal(&e->addr, addr))
 			return e;
 	return NULL;
 }
@@ -117,9 +145,9 @@ static void semnet_miss_unlink(struct semnet_miss_table *mt,
 }
 
 static struct semnet_miss_source *
-semnet_miss_source(struct semnet_miss_table *mt, __be32 src)
+semnet_miss_source(struct semnet_miss_table *mt, const struct semnet_inaddr *src)
 {
-	return &mt->sources[hash_32(jhash_1word((__force u32)src, ~mt->seed),
+	return &mt->sources[hash_32(semnet_miss_hash(src, ~mt->seed),
 				    SEMNET_MISS_SOURCES_BITS)];
 }
 
@@ -146,17 +174,18 @@ static bool semnet_miss_take(struct semnet_miss_bucket *b, u32 rate,
 }
 
 /*
- * Notes a miss of @addr: finds or creates its entry and decides whether
- * an event is due (*@ev filled, true). Table lock held. NULL: no room.
+ * Notes a miss of @ev->addr from @ev->src: finds or creates its entry and
+ * decides whether an event is due (*@send, the rest of *@ev filled).
+ * Table lock held. NULL: no room.
  */
 static struct semnet_miss_entry *
 semnet_miss_note(struct semnet_net *sn, const struct semnet_node *node,
-		 __be32 addr, u8 kind, struct semnet_miss_event *ev,
-		 bool *send, struct list_head *evicted)
+		 u8 kind, struct semnet_miss_event *ev, bool *send,
+		 struct list_head *evicted)
 {
 	struct semnet_miss_table *mt = &sn->misses;
-	struct semnet_miss_entry *e = semnet_miss_find(mt, addr);
-	struct semnet_miss_source *source = semnet_miss_source(mt, ev->src);
+	struct semnet_miss_entry *e = semnet_miss_find(mt, &ev->addr);
+	struct semnet_miss_source *source = semnet_miss_source(mt, &ev->src);
 	unsigned long now = jiffies;
 
 	*send = false;
@@ -175,12 +204,12 @@ semnet_miss_note(struct semnet_net *sn, const struct semnet_node *node,
 		e = kzalloc(sizeof(*e), GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
 		if (!e)
 			return NULL;
-		e->addr = addr;
+		e->addr = ev->addr;
 		e->kind = kind;
 		e->source = source;
 		source->entries++;
 		INIT_LIST_HEAD(&e->held);
-		hlist_add_head(&e->hnode, semnet_miss_bucket(mt, addr));
+		hlist_add_head(&e->hnode, semnet_miss_bucket(mt, &ev->addr));
 		list_add_tail(&e->lru, &mt->lru);
 		if (!mt->n_entries++)
 			schedule_delayed_work(&mt->gc, SEMNET_MISS_GC_PERIOD);
@@ -201,7 +230,6 @@ semnet_miss_note(struct semnet_net *sn, const struct semnet_node *node,
 		e->suppressed++;
 	e->last_miss = now;
 	if (*send) {
-		ev->addr = addr;
 		ev->kind = kind;
 		ev->suppressed = e->suppressed;
 		e->suppressed = 0;
@@ -218,26 +246,35 @@ static void semnet_miss_send(struct semnet_net *sn,
 }
 
 /* True when a packet to @addr would now find a way. Under RCU. */
-static bool semnet_miss_resolved(struct semnet_net *sn, __be32 addr)
+static bool semnet_miss_resolved(struct semnet_net *sn,
+				 const struct semnet_inaddr *addr)
 {
-	struct semnet_service *svc = semnet_service_lookup(sn, addr);
+	struct semnet_service *svc;
 
-	if (svc)
-		return rcu_access_pointer(svc->group->iset);
-	return semnet_instance_lookup(sn, addr);
+	if (addr->family == AF_INET6) {
+		svc = semnet_service_lookup6(sn, &addr->ip6);
+		if (!svc)
+			return semnet_instance_lookup6(sn, &addr->ip6);
+	} else {
+		svc = semnet_service_lookup(sn, addr->ip);
+		if (!svc)
+			return semnet_instance_lookup(sn, addr->ip);
+	}
+	return rcu_access_pointer(svc->group->iset);
 }
 
-unsigned int semnet_miss(struct semnet_net *sn, const struct semnet_node *node,
-			 struct sk_buff *skb, const struct nf_hook_state *state,
-			 const struct semnet_pkt *pkt)
+/*
+ * A packet that missed, @ev its addresses, protocol and port: raises the
+ * event when due and holds the packet (or drops it). Consumes @skb.
+ */
+static unsigned int semnet_miss_packet(struct semnet_net *sn,
+				       const struct semnet_node *node,
+				       struct sk_buff *skb,
+				       const struct nf_hook_state *state,
+				       struct semnet_miss_event *ev)
 {
 	struct semnet_miss_table *mt = &sn->misses;
 	enum semnet_drop_reason reason = SEMNET_DROP_UNSPEC;
-	struct semnet_miss_event ev = {
-		.src = pkt->key.src,
-		.dport = pkt->key.proto == IPPROTO_ICMP ? 0 : pkt->key.dport,
-		.proto = pkt->key.proto,
-	};
 	struct semnet_miss_entry *e;
 	struct semnet_held *h = NULL;
 	struct mem_cgroup *old_memcg;
@@ -257,8 +294,7 @@ unsigned int semnet_miss(struct semnet_net *sn, const struct semnet_node *node,
 	}
 
 	spin_lock_bh(&mt->lock);
-	e = semnet_miss_note(sn, node, pkt->key.dst, SEMNET_MISS_ADDRESS,
-			     &ev, &send, &evicted);
+	e = semnet_miss_note(sn, node, SEMNET_MISS_ADDRESS, ev, &send, &evicted);
 	semnet_charge_end(old_memcg);
 	if (!e) {
 		reason = SEMNET_DROP_NOMEM;
@@ -274,41 +310,75 @@ unsigned int semnet_miss(struct semnet_net *sn, const struct semnet_node *node,
 		h->skb = skb;
 		h->state = *state;
 		h->expires = jiffies + node->hold_timeout;
+		h->src = ev->src;
+		h->dport = ev->dport;
+		h->proto = ev->proto;
 		semnet_held_get_refs(h);
 		list_add_tail(&h->list, &e->held);
 		e->n_held++;
 		mt->n_held++;
 	}
 	if (send)
-		ev.held = e->n_held;
+		ev->held = e->n_held;
 	spin_unlock_bh(&mt->lock);
 
 	semnet_held_free_list(sn, &evicted, SEMNET_DROP_HOLD_FULL);
 	if (send)
-		semnet_miss_send(sn, &ev);
+		semnet_miss_send(sn, ev);
 	if (reason != SEMNET_DROP_UNSPEC) {
 		kfree(h);
 		semnet_drop(sn, reason);
 		kfree_skb(skb);
-	} else if (semnet_miss_resolved(sn, pkt->key.dst)) {
+	} else if (semnet_miss_resolved(sn, &ev->addr)) {
 		/* Installed since our lookup: its release may have passed us. */
 		schedule_work(&mt->release);
 	}
 	return NF_STOLEN;
 }
 
-void semnet_miss_peer(struct semnet_net *sn, const struct semnet_node *node,
-		      __be32 dst, __be32 src, u8 proto)
+unsigned int semnet_miss(struct semnet_net *sn, const struct semnet_node *node,
+			 struct sk_buff *skb, const struct nf_hook_state *state,
+			 const struct semnet_pkt *pkt)
+{
+	struct semnet_miss_event ev = {
+		.addr = semnet_inaddr4(pkt->key.dst),
+		.src = semnet_inaddr4(pkt->key.src),
+		.dport = pkt->key.proto == IPPROTO_ICMP ? 0 : pkt->key.dport,
+		.proto = pkt->key.proto,
+	};
+
+	return semnet_miss_packet(sn, node, skb, state, &ev);
+}
+
+unsigned int semnet_miss6(struct semnet_net *sn, const struct semnet_node *node,
+			  struct sk_buff *skb, const struct nf_hook_state *state,
+			  const struct semnet_pkt6 *pkt)
+{
+	struct semnet_miss_event ev = {
+		.addr = semnet_inaddr6(&pkt->key.dst),
+		.src = semnet_inaddr6(&pkt->key.src),
+		.dport = pkt->key.proto == IPPROTO_ICMPV6 ? 0 : pkt->key.dport,
+		.proto = pkt->key.proto,
+	};
+
+	return semnet_miss_packet(sn, node, skb, state, &ev);
+}
+
+void semnet_miss_peer_addr(struct semnet_net *sn, const struct semnet_node *node,
+			   const struct semnet_inaddr *dst,
+			   const struct semnet_inaddr *src, u8 proto)
 {
 	struct semnet_miss_table *mt = &sn->misses;
-	struct semnet_miss_event ev = { .src = src, .proto = proto };
+	struct semnet_miss_event ev = {
+		.addr = *dst, .src = *src, .proto = proto,
+	};
 	LIST_HEAD(evicted);
 	bool send = false;
 
 	struct mem_cgroup *old_memcg = semnet_charge_begin(sn);
 
 	spin_lock_bh(&mt->lock);
-	semnet_miss_note(sn, node, dst, SEMNET_MISS_PEER, &ev, &send, &evicted);
+	semnet_miss_note(sn, node, SEMNET_MISS_PEER, &ev, &send, &evicted);
 	spin_unlock_bh(&mt->lock);
 	semnet_charge_end(old_memcg);
 	semnet_held_free_list(sn, &evicted, SEMNET_DROP_HOLD_FULL);
@@ -330,7 +400,7 @@ void semnet_miss_release(struct semnet_net *sn)
 	spin_lock_bh(&mt->lock);
 	for (b = 0; mt->n_held && b < ARRAY_SIZE(mt->buckets); b++)
 		hlist_for_each_entry_safe(e, tmp, &mt->buckets[b], hnode)
-			if (e->n_held && semnet_miss_resolved(sn, e->addr))
+			if (e->n_held && semnet_miss_resolved(sn, &e->addr))
 				semnet_miss_unlink(mt, e, &ready);
 	spin_unlock_bh(&mt->lock);
 	rcu_read_unlock();
@@ -421,9 +491,6 @@ static bool semnet_miss_owed(struct semnet_miss_table *mt,
 			     unsigned long now, struct semnet_miss_event *ev)
 {
 	const struct semnet_held *h;
-	const struct iphdr *iph;
-	__be16 _ports[2];
-	const __be16 *ports;
 
 	if (!e->n_held || !e->suppressed ||
 	    time_before(now, e->last_event + interval))
@@ -432,18 +499,12 @@ static bool semnet_miss_owed(struct semnet_miss_table *mt,
 	    !semnet_miss_take(&mt->events, SEMNET_MISS_EVENT_RATE, now))
 		return false;
 	h = list_first_entry(&e->held, struct semnet_held, list);
-	iph = ip_hdr(h->skb);
 	memset(ev, 0, sizeof(*ev));
 	ev->addr = e->addr;
 	ev->kind = e->kind;
-	ev->src = iph->saddr;
-	ev->proto = iph->protocol;
-	if (iph->protocol == IPPROTO_TCP || iph->protocol == IPPROTO_UDP) {
-		ports = skb_header_pointer(h->skb, skb_network_offset(h->skb) +
-					   iph->ihl * 4, sizeof(_ports), _ports);
-		if (ports)
-			ev->dport = ports[1];
-	}
+	ev->src = h->src;
+	ev->proto = h->proto;
+	ev->dport = h->dport;
 	ev->held = e->n_held;
 	ev->suppressed = e->suppressed;
 	e->suppressed = 0;

@@ -8,9 +8,12 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/semnet.h>
 
+#include "addr.h"
+
 struct semnet_net;
 struct semnet_node;
 struct semnet_pkt;
+struct semnet_pkt6;
 struct sk_buff;
 struct net_device;
 
@@ -40,9 +43,10 @@ struct net_device;
 #define SEMNET_MISS_INTERVAL_MAX_MS	60000
 
 /*
- * Addresses that missed the tables recently, each with the packets held
- * for it. The packet path only gets here on a miss, so one spinlock per
- * namespace is enough.
+ * Addresses that missed the tables recently, of either family, each with
+ * the packets held for it: one table, so that the bounds above hold for
+ * both families together. The packet path only gets here on a miss, so
+ * one spinlock per namespace is enough.
  */
 /* A token bucket of miss events: @tokens left at @stamp (jiffies). */
 struct semnet_miss_bucket {
@@ -70,10 +74,10 @@ struct semnet_miss_table {
 	struct work_struct release;
 };
 
-/* What one miss event reports (SEMNET_CMD_MISS). */
+/* What one miss event reports (SEMNET_CMD_MISS); @src of @addr's family. */
 struct semnet_miss_event {
-	__be32 addr;
-	__be32 src;
+	struct semnet_inaddr addr;
+	struct semnet_inaddr src;
 	__be16 dport;
 	u8 kind;		/* enum semnet_miss_kind */
 	u8 proto;
@@ -93,10 +97,27 @@ void semnet_miss_destroy(struct semnet_net *sn);
 unsigned int semnet_miss(struct semnet_net *sn, const struct semnet_node *node,
 			 struct sk_buff *skb, const struct nf_hook_state *state,
 			 const struct semnet_pkt *pkt);
+/* The same at the IPv6 hooks: the packet goes on through them when released. */
+unsigned int semnet_miss6(struct semnet_net *sn, const struct semnet_node *node,
+			  struct sk_buff *skb, const struct nf_hook_state *state,
+			  const struct semnet_pkt6 *pkt);
 
-/* semnet0 has no peer for @dst: an event only (rate-limited), no holding. */
-void semnet_miss_peer(struct semnet_net *sn, const struct semnet_node *node,
-		      __be32 dst, __be32 src, u8 proto);
+/*
+ * semnet0 has no peer for @dst (@src of its family): an event only
+ * (rate-limited), no holding.
+ */
+void semnet_miss_peer_addr(struct semnet_net *sn, const struct semnet_node *node,
+			   const struct semnet_inaddr *dst,
+			   const struct semnet_inaddr *src, u8 proto);
+
+static inline void semnet_miss_peer(struct semnet_net *sn,
+				    const struct semnet_node *node,
+				    __be32 dst, __be32 src, u8 proto)
+{
+	struct semnet_inaddr d = semnet_inaddr4(dst), s = semnet_inaddr4(src);
+
+	semnet_miss_peer_addr(sn, node, &d, &s, proto);
+}
 
 /*
  * Sends on the packets held for addresses the tables now resolve. Called

@@ -121,11 +121,14 @@ static const struct nla_policy semnet_peer_policy[SEMNET_A_PEER_MAX + 1] = {
 	[SEMNET_A_PEER_RX_BYTES] = { .type = NLA_REJECT },
 	[SEMNET_A_PEER_COST] = { .type = NLA_U32 },
 	[SEMNET_A_PEER_DOWN] = NLA_POLICY_MAX(NLA_U8, 1),
+	[SEMNET_A_PEER_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 static const struct nla_policy semnet_flow_policy[SEMNET_A_FLOW_MAX + 1] = {
 	[SEMNET_A_FLOW_SERVICE] = { .type = NLA_BE32 },
 	[SEMNET_A_FLOW_INSTANCE] = { .type = NLA_BE32 },
+	[SEMNET_A_FLOW_SERVICE6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SEMNET_A_FLOW_INSTANCE6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 static const struct nla_policy semnet_genl_policy[SEMNET_A_MAX + 1] = {
@@ -592,13 +595,19 @@ static int semnet_put_counters(struct sk_buff *skb, int type,
 
 /* ----------------------------------------------------------------- dumps */
 
+/* Which flows a dump or flush takes: family 0 in either, no filter. */
+struct semnet_flow_filter {
+	struct semnet_inaddr service;
+	struct semnet_inaddr instance;
+};
+
 /* A dump's cursor and filters, kept in cb->args[0] across messages. */
 struct semnet_dump {
 	struct rhashtable_iter iter;
 	struct rhashtable *next;	/* walked once @iter's table is done */
+	bool on_next;			/* @iter walks the second table */
 	char service[SEMNET_NAME_MAX];	/* instance filter by name */
-	__be32 flow_service;		/* flow filters */
-	__be32 flow_instance;
+	struct semnet_flow_filter flows;
 };
 
 static struct semnet_dump *semnet_dump_ctx(struct netlink_callback *cb)
@@ -658,6 +667,7 @@ static int semnet_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
 			rhashtable_walk_exit(&ctx->iter);
 			rhashtable_walk_enter(ctx->next, &ctx->iter);
 			ctx->next = NULL;
+			ctx->on_next = true;
 			rhashtable_walk_start(&ctx->iter);
 			continue;
 		}
@@ -1179,58 +1189,91 @@ static int semnet_cmd_flush_instances(struct sk_buff *skb, struct genl_info *inf
 
 /* ------------------------------------------------------------------ flow */
 
-static bool semnet_flow_filtered(const struct semnet_flow *flow,
-				 __be32 service, __be32 instance)
+/* True when @key (family 0: no filter) does not name @addr, @addr6. */
+static bool semnet_flow_key_differs(const struct semnet_inaddr *key, u8 family,
+				    __be32 addr, const struct in6_addr *addr6)
 {
-	if (service && (!flow->svc || flow->svc->addr != service))
+	if (key->family != family)
 		return true;
-	if (instance && (!flow->inst || flow->inst->addr != instance))
+	return family == AF_INET6 ? !ipv6_addr_equal(&key->ip6, addr6) :
+	       key->ip != addr;
+}
+
+static bool semnet_flow_filtered(const struct semnet_flow *flow,
+				 const struct semnet_flow_filter *f)
+{
+	const struct semnet_service *svc = flow->svc;
+	const struct semnet_instance *inst = flow->inst;
+
+	if (f->service.family &&
+	    (!svc || semnet_flow_key_differs(&f->service, svc->family,
+					     svc->addr, &svc->addr6)))
+		return true;
+	if (f->instance.family &&
+	    (!inst || semnet_flow_key_differs(&f->instance, inst->family,
+					      inst->addr, &inst->addr6)))
 		return true;
 	return false;
 }
 
-static int semnet_flow_fill(struct sk_buff *skb, void *obj,
-			    struct semnet_dump *ctx)
+/*
+ * What flows of both families report alike: the protocol, the ports as
+ * sent (@sport, @dport) and as translated (@xsport, @xdport), the state,
+ * clock and counters.
+ */
+static int semnet_flow_put_common(struct sk_buff *skb,
+				  const struct semnet_flow *flow, u8 proto,
+				  __be16 sport, __be16 dport,
+				  __be16 xsport, __be16 xdport)
 {
-	struct semnet_ftuple *t = obj;
-	const struct semnet_flow4 *flow4;
-	const struct semnet_flow *flow;
-	const struct semnet_fkey *o, *x;
-	struct nlattr *nest;
-	long left;
+	long left = (long)(semnet_flow_expires(flow) - jiffies);
 
-	if (t->key.index != SEMNET_FT_ORIG_PRE)
-		return -ENOENT;
-	flow4 = semnet_ftuple_flow4(t);
-	flow = &flow4->f;
-	if (test_bit(SEMNET_FLOW_DEAD, &flow->flags) ||
-	    semnet_flow_filtered(flow, ctx->flow_service, ctx->flow_instance))
-		return -ENOENT;
-	o = &t->key;
-	x = &flow4->t[SEMNET_FT_ORIG_POST].key;	/* what ORIG_PRE makes */
-	left = (long)(semnet_flow_expires(flow) - jiffies);
-
-	nest = nla_nest_start(skb, SEMNET_A_FLOW);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u8(skb, SEMNET_A_FLOW_PROTO, o->proto) ||
-	    nla_put_in_addr(skb, SEMNET_A_FLOW_SRC, o->src) ||
-	    nla_put_be16(skb, SEMNET_A_FLOW_SPORT, o->sport) ||
-	    nla_put_in_addr(skb, SEMNET_A_FLOW_DST, o->dst) ||
-	    nla_put_be16(skb, SEMNET_A_FLOW_DPORT, o->dport) ||
-	    nla_put_in_addr(skb, SEMNET_A_FLOW_XSRC, flow4->orig_xsrc) ||
-	    nla_put_be16(skb, SEMNET_A_FLOW_XSPORT, x->sport) ||
-	    nla_put_in_addr(skb, SEMNET_A_FLOW_XDST, x->dst) ||
-	    nla_put_be16(skb, SEMNET_A_FLOW_XDPORT, x->dport) ||
-	    (flow->svc && nla_put_in_addr(skb, SEMNET_A_FLOW_SERVICE, flow->svc->addr)) ||
-	    (flow->inst && nla_put_in_addr(skb, SEMNET_A_FLOW_INSTANCE, flow->inst->addr)) ||
+	if (nla_put_u8(skb, SEMNET_A_FLOW_PROTO, proto) ||
+	    nla_put_be16(skb, SEMNET_A_FLOW_SPORT, sport) ||
+	    nla_put_be16(skb, SEMNET_A_FLOW_DPORT, dport) ||
+	    nla_put_be16(skb, SEMNET_A_FLOW_XSPORT, xsport) ||
+	    nla_put_be16(skb, SEMNET_A_FLOW_XDPORT, xdport) ||
 	    nla_put_u8(skb, SEMNET_A_FLOW_STATE, READ_ONCE(flow->state)) ||
 	    nla_put_u32(skb, SEMNET_A_FLOW_EXPIRES,
 			left > 0 ? jiffies_to_msecs(left) : 0) ||
 	    nla_put_u64_64bit(skb, SEMNET_A_FLOW_PACKETS,
 			      atomic64_read(&flow->packets), SEMNET_A_FLOW_PAD) ||
 	    nla_put_u64_64bit(skb, SEMNET_A_FLOW_BYTES,
-			      atomic64_read(&flow->bytes), SEMNET_A_FLOW_PAD)) {
+			      atomic64_read(&flow->bytes), SEMNET_A_FLOW_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* An IPv4 flow, by its ORIG_PRE tuple (the others are skipped). */
+static int semnet_flow4_fill(struct sk_buff *skb, struct semnet_ftuple *t,
+			     const struct semnet_flow_filter *filter)
+{
+	const struct semnet_flow4 *flow4;
+	const struct semnet_flow *flow;
+	const struct semnet_fkey *o, *x;
+	struct nlattr *nest;
+
+	if (t->key.index != SEMNET_FT_ORIG_PRE)
+		return -ENOENT;
+	flow4 = semnet_ftuple_flow4(t);
+	flow = &flow4->f;
+	if (test_bit(SEMNET_FLOW_DEAD, &flow->flags) ||
+	    semnet_flow_filtered(flow, filter))
+		return -ENOENT;
+	o = &t->key;
+	x = &flow4->t[SEMNET_FT_ORIG_POST].key;	/* what ORIG_PRE makes */
+
+	nest = nla_nest_start(skb, SEMNET_A_FLOW);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_in_addr(skb, SEMNET_A_FLOW_SRC, o->src) ||
+	    nla_put_in_addr(skb, SEMNET_A_FLOW_DST, o->dst) ||
+	    nla_put_in_addr(skb, SEMNET_A_FLOW_XSRC, flow4->orig_xsrc) ||
+	    nla_put_in_addr(skb, SEMNET_A_FLOW_XDST, x->dst) ||
+	    (flow->svc && nla_put_in_addr(skb, SEMNET_A_FLOW_SERVICE, flow->svc->addr)) ||
+	    (flow->inst && nla_put_in_addr(skb, SEMNET_A_FLOW_INSTANCE, flow->inst->addr)) ||
+	    semnet_flow_put_common(skb, flow, o->proto, o->sport, o->dport,
+				   x->sport, x->dport)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -1238,24 +1281,91 @@ static int semnet_flow_fill(struct sk_buff *skb, void *obj,
 	return 0;
 }
 
-static int semnet_flow_filters(struct nlattr *attr, __be32 *service,
-			       __be32 *instance, struct netlink_ext_ack *extack)
+/* An IPv6 flow: the same with the IPv6 twins of the addresses. */
+static int semnet_flow6_fill(struct sk_buff *skb, struct semnet_ftuple6 *t,
+			     const struct semnet_flow_filter *filter)
+{
+	const struct semnet_flow6 *flow6;
+	const struct semnet_flow *flow;
+	const struct semnet_fkey6 *o, *x;
+	struct nlattr *nest;
+
+	if (t->key.index != SEMNET_FT_ORIG_PRE)
+		return -ENOENT;
+	flow6 = semnet_ftuple6_flow6(t);
+	flow = &flow6->f;
+	if (test_bit(SEMNET_FLOW_DEAD, &flow->flags) ||
+	    semnet_flow_filtered(flow, filter))
+		return -ENOENT;
+	o = &t->key;
+	x = &flow6->t[SEMNET_FT_ORIG_POST].key;
+
+	nest = nla_nest_start(skb, SEMNET_A_FLOW);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_in6_addr(skb, SEMNET_A_FLOW_SRC6, &o->src) ||
+	    nla_put_in6_addr(skb, SEMNET_A_FLOW_DST6, &o->dst) ||
+	    nla_put_in6_addr(skb, SEMNET_A_FLOW_XSRC6, &flow6->orig_xsrc) ||
+	    nla_put_in6_addr(skb, SEMNET_A_FLOW_XDST6, &x->dst) ||
+	    (flow->svc &&
+	     nla_put_in6_addr(skb, SEMNET_A_FLOW_SERVICE6, &flow->svc->addr6)) ||
+	    (flow->inst &&
+	     nla_put_in6_addr(skb, SEMNET_A_FLOW_INSTANCE6, &flow->inst->addr6)) ||
+	    semnet_flow_put_common(skb, flow, o->proto, o->sport, o->dport,
+				   x->sport, x->dport)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The dump walks the IPv4 tuples, then the IPv6 ones (ctx->on_next). */
+static int semnet_flow_fill(struct sk_buff *skb, void *obj,
+			    struct semnet_dump *ctx)
+{
+	if (ctx->on_next)
+		return semnet_flow6_fill(skb, obj, &ctx->flows);
+	return semnet_flow4_fill(skb, obj, &ctx->flows);
+}
+
+/*
+ * The SERVICE and INSTANCE filters of @attr (NULL: none), each of either
+ * family (the IPv4 attribute or its IPv6 twin, not both).
+ */
+static int semnet_flow_filters(struct nlattr *attr, struct semnet_flow_filter *f,
+			       struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SEMNET_A_FLOW_MAX + 1];
+	static const int keys[][2] = {
+		{ SEMNET_A_FLOW_SERVICE, SEMNET_A_FLOW_SERVICE6 },
+		{ SEMNET_A_FLOW_INSTANCE, SEMNET_A_FLOW_INSTANCE6 },
+	};
+	struct semnet_inaddr *out[] = { &f->service, &f->instance };
+	unsigned int i;
 	int ret;
 
-	*service = 0;
-	*instance = 0;
+	memset(f, 0, sizeof(*f));
 	if (!attr)
 		return 0;
 	ret = semnet_parse_nest(tb, SEMNET_A_FLOW_MAX, attr, semnet_flow_policy,
 				extack);
 	if (ret)
 		return ret;
-	if (tb[SEMNET_A_FLOW_SERVICE])
-		*service = nla_get_in_addr(tb[SEMNET_A_FLOW_SERVICE]);
-	if (tb[SEMNET_A_FLOW_INSTANCE])
-		*instance = nla_get_in_addr(tb[SEMNET_A_FLOW_INSTANCE]);
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (tb[keys[i][0]] && tb[keys[i][1]]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[keys[i][1]],
+					    "one address, IPv4 or IPv6, not both");
+			return -EINVAL;
+		}
+		if (tb[keys[i][1]]) {
+			struct in6_addr addr6 = nla_get_in6_addr(tb[keys[i][1]]);
+
+			*out[i] = semnet_inaddr6(&addr6);
+		} else if (tb[keys[i][0]]) {
+			*out[i] = semnet_inaddr4(nla_get_in_addr(tb[keys[i][0]]));
+		}
+	}
 	return 0;
 }
 
@@ -1263,15 +1373,13 @@ static int semnet_flow_dump_start(struct netlink_callback *cb)
 {
 	struct semnet_net *sn = semnet_pernet(sock_net(cb->skb->sk));
 	struct nlattr **attrs = semnet_dump_attrs(cb);
-	struct semnet_dump *ctx;
 	int ret;
 
-	ret = semnet_dump_start(cb, &sn->flows.tuples, NULL);
+	ret = semnet_dump_start(cb, &sn->flows.tuples, &sn->flows.tuples6);
 	if (ret)
 		return ret;
-	ctx = semnet_dump_ctx(cb);
-	return semnet_flow_filters(attrs[SEMNET_A_FLOW], &ctx->flow_service,
-				   &ctx->flow_instance, cb->extack);
+	return semnet_flow_filters(attrs[SEMNET_A_FLOW],
+				   &semnet_dump_ctx(cb)->flows, cb->extack);
 }
 
 static int semnet_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -1279,17 +1387,10 @@ static int semnet_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return semnet_dump_walk(skb, cb, SEMNET_CMD_GET_FLOW, semnet_flow_fill);
 }
 
-struct semnet_flow_filter {
-	__be32 service;
-	__be32 instance;
-};
-
 static bool semnet_flow_flush_match(const struct semnet_flow *flow,
 				    const void *arg)
 {
-	const struct semnet_flow_filter *f = arg;
-
-	return !semnet_flow_filtered(flow, f->service, f->instance);
+	return !semnet_flow_filtered(flow, arg);
 }
 
 static int semnet_cmd_flush_flows(struct sk_buff *skb, struct genl_info *info)
@@ -1298,8 +1399,7 @@ static int semnet_cmd_flush_flows(struct sk_buff *skb, struct genl_info *info)
 	struct semnet_flow_filter f;
 	int ret;
 
-	ret = semnet_flow_filters(info->attrs[SEMNET_A_FLOW], &f.service,
-				  &f.instance, info->extack);
+	ret = semnet_flow_filters(info->attrs[SEMNET_A_FLOW], &f, info->extack);
 	if (ret)
 		return ret;
 	mutex_lock(&sn->lock);
@@ -1318,8 +1418,12 @@ static int semnet_peer_fill(struct sk_buff *skb, void *obj,
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (semnet_put_prefix(skb, SEMNET_A_PEER_SUBNET, &peer->subnet) ||
-	    nla_put_in_addr(skb, SEMNET_A_PEER_ADDR, peer->addr) ||
+	if ((peer->subnet.family == AF_INET6 ?
+	     semnet_put_prefix6(skb, SEMNET_A_PEER_SUBNET, &peer->subnet.v6) :
+	     semnet_put_prefix(skb, SEMNET_A_PEER_SUBNET, &peer->subnet.v4)) ||
+	    (peer->under.family == AF_INET6 ?
+	     nla_put_in6_addr(skb, SEMNET_A_PEER_ADDR6, &peer->under.ip6) :
+	     nla_put_in_addr(skb, SEMNET_A_PEER_ADDR, peer->under.ip)) ||
 	    nla_put_u16(skb, SEMNET_A_PEER_PORT, ntohs(peer->port)) ||
 	    nla_put_u8(skb, SEMNET_A_PEER_ENCAP, peer->encap) ||
 	    nla_put_u64_64bit(skb, SEMNET_A_PEER_TX_PACKETS,
@@ -1339,8 +1443,40 @@ static int semnet_peer_fill(struct sk_buff *skb, void *obj,
 	return 0;
 }
 
+/* A peer's subnet, of either family. */
+static int semnet_get_peer_subnet(struct semnet_peer_subnet *sub,
+				  const struct nlattr *attr,
+				  struct netlink_ext_ack *extack)
+{
+	bool v6;
+	int ret;
+
+	ret = semnet_get_prefix_any(&sub->v4, &sub->v6, &v6, attr, extack);
+	sub->family = v6 ? AF_INET6 : AF_INET;
+	return ret;
+}
+
+/* The underlay address of a request: _ADDR or _ADDR6, never both. */
+static int semnet_get_underlay(struct semnet_underlay *u, struct nlattr **tb,
+			       struct netlink_ext_ack *extack)
+{
+	if (tb[SEMNET_A_PEER_ADDR] && tb[SEMNET_A_PEER_ADDR6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_ADDR6],
+				    "a peer has one underlay address: IPv4 or IPv6, not both");
+		return -EINVAL;
+	}
+	if (tb[SEMNET_A_PEER_ADDR6]) {
+		u->family = AF_INET6;
+		u->ip6 = nla_get_in6_addr(tb[SEMNET_A_PEER_ADDR6]);
+	} else if (tb[SEMNET_A_PEER_ADDR]) {
+		u->family = AF_INET;
+		u->ip = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
+	}
+	return 0;
+}
+
 static int semnet_peer_attrs(struct genl_info *info, struct nlattr **tb,
-			     struct semnet_prefix *subnet)
+			     struct semnet_peer_subnet *subnet)
 {
 	int ret;
 
@@ -1357,7 +1493,8 @@ static int semnet_peer_attrs(struct genl_info *info, struct nlattr **tb,
 		NL_SET_ERR_MSG(info->extack, "which peer? (subnet missing)");
 		return -EINVAL;
 	}
-	return semnet_get_prefix(subnet, tb[SEMNET_A_PEER_SUBNET], info->extack);
+	return semnet_get_peer_subnet(subnet, tb[SEMNET_A_PEER_SUBNET],
+				      info->extack);
 }
 
 static int semnet_cmd_new_peer(struct sk_buff *skb, struct genl_info *info)
@@ -1375,8 +1512,9 @@ static int semnet_cmd_new_peer(struct sk_buff *skb, struct genl_info *info)
 	for (i = 1; i <= SEMNET_A_PEER_MAX; i++)
 		if (tb[i])
 			cfg.given |= BIT(i);
-	if (tb[SEMNET_A_PEER_ADDR])
-		cfg.addr = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
+	ret = semnet_get_underlay(&cfg.under, tb, info->extack);
+	if (ret)
+		return ret;
 	if (tb[SEMNET_A_PEER_PORT])
 		cfg.port = nla_get_u16(tb[SEMNET_A_PEER_PORT]);
 	if (tb[SEMNET_A_PEER_ENCAP])
@@ -1398,7 +1536,7 @@ static int semnet_cmd_del_peer(struct sk_buff *skb, struct genl_info *info)
 {
 	struct semnet_net *sn = semnet_pernet(genl_info_net(info));
 	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
-	struct semnet_prefix subnet;
+	struct semnet_peer_subnet subnet;
 	int ret;
 
 	ret = semnet_peer_attrs(info, tb, &subnet);
@@ -1421,8 +1559,9 @@ static int semnet_cmd_set_peer(struct sk_buff *skb, struct genl_info *info)
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
 	struct semnet_peer_state st = {};
-	struct semnet_prefix subnet;
-	__be32 addr = 0;
+	struct semnet_peer_subnet subnet;
+	struct semnet_underlay addr = {};
+	bool by_addr;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, SEMNET_A_PEER)) {
@@ -1433,7 +1572,8 @@ static int semnet_cmd_set_peer(struct sk_buff *skb, struct genl_info *info)
 				semnet_peer_policy, extack);
 	if (ret)
 		return ret;
-	if (!tb[SEMNET_A_PEER_SUBNET] == !tb[SEMNET_A_PEER_ADDR]) {
+	by_addr = tb[SEMNET_A_PEER_ADDR] || tb[SEMNET_A_PEER_ADDR6];
+	if (!tb[SEMNET_A_PEER_SUBNET] == !by_addr) {
 		NL_SET_ERR_MSG_ATTR(extack, info->attrs[SEMNET_A_PEER],
 				    "which peer? (give its subnet or its node's underlay address, one of them)");
 		return -EINVAL;
@@ -1449,13 +1589,13 @@ static int semnet_cmd_set_peer(struct sk_buff *skb, struct genl_info *info)
 				    "nothing to set (give the cost and/or down)");
 		return -EINVAL;
 	}
-	if (tb[SEMNET_A_PEER_SUBNET]) {
-		ret = semnet_get_prefix(&subnet, tb[SEMNET_A_PEER_SUBNET], extack);
-		if (ret)
-			return ret;
-	} else {
-		addr = nla_get_in_addr(tb[SEMNET_A_PEER_ADDR]);
-	}
+	if (tb[SEMNET_A_PEER_SUBNET])
+		ret = semnet_get_peer_subnet(&subnet, tb[SEMNET_A_PEER_SUBNET],
+					     extack);
+	else
+		ret = semnet_get_underlay(&addr, tb, extack);
+	if (ret)
+		return ret;
 	if (tb[SEMNET_A_PEER_COST]) {
 		st.set_cost = true;
 		st.cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
@@ -1466,7 +1606,7 @@ static int semnet_cmd_set_peer(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&sn->lock);
 	ret = semnet_peer_set(sn, tb[SEMNET_A_PEER_SUBNET] ? &subnet : NULL,
-			      addr, &st, extack);
+			      &addr, &st, extack);
 	mutex_unlock(&sn->lock);
 	return ret;
 }
@@ -1475,7 +1615,7 @@ static int semnet_peer_dump_start(struct netlink_callback *cb)
 {
 	struct semnet_net *sn = semnet_pernet(sock_net(cb->skb->sk));
 
-	return semnet_dump_start(cb, &sn->peers, NULL);
+	return semnet_dump_start(cb, &sn->peers, &sn->peers6);
 }
 
 static int semnet_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -1583,9 +1723,12 @@ static int semnet_miss_fill(struct sk_buff *skb,
 	struct nlattr *nest = nla_nest_start(skb, SEMNET_A_MISS);
 
 	if (!nest ||
-	    nla_put_in_addr(skb, SEMNET_A_MISS_ADDR, ev->addr) ||
+	    (ev->addr.family == AF_INET6 ?
+	     nla_put_in6_addr(skb, SEMNET_A_MISS_ADDR6, &ev->addr.ip6) ||
+	     nla_put_in6_addr(skb, SEMNET_A_MISS_SRC6, &ev->src.ip6) :
+	     nla_put_in_addr(skb, SEMNET_A_MISS_ADDR, ev->addr.ip) ||
+	     nla_put_in_addr(skb, SEMNET_A_MISS_SRC, ev->src.ip)) ||
 	    nla_put_u8(skb, SEMNET_A_MISS_KIND, ev->kind) ||
-	    nla_put_in_addr(skb, SEMNET_A_MISS_SRC, ev->src) ||
 	    nla_put_u8(skb, SEMNET_A_MISS_PROTO, ev->proto) ||
 	    nla_put_be16(skb, SEMNET_A_MISS_DPORT, ev->dport) ||
 	    nla_put_u32(skb, SEMNET_A_MISS_HELD, ev->held) ||

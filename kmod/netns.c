@@ -76,12 +76,18 @@ int semnet_state_init(struct semnet_net *sn, struct net *net)
 	ret = rhashtable_init(&sn->peers, &semnet_peer_params);
 	if (ret)
 		goto err_local6;
-	ret = rhltable_init(&sn->peer_addrs, &semnet_peer_addr_params);
+	ret = rhashtable_init(&sn->peers6, &semnet_peer6_params);
 	if (ret)
 		goto err_peers;
-	ret = semnet_learn_init(sn);
+	ret = rhltable_init(&sn->peer_addrs, &semnet_peer_addr_params);
+	if (ret)
+		goto err_peers6;
+	ret = rhltable_init(&sn->peer_addrs6, &semnet_peer_addr6_params);
 	if (ret)
 		goto err_peer_addrs;
+	ret = semnet_learn_init(sn);
+	if (ret)
+		goto err_peer_addrs6;
 	ret = semnet_flow_table_init(sn);
 	if (ret)
 		goto err_learn;
@@ -94,8 +100,12 @@ err_flows:
 	semnet_flow_table_destroy(sn);
 err_learn:
 	semnet_learn_destroy(sn);
+err_peer_addrs6:
+	rhltable_destroy(&sn->peer_addrs6);
 err_peer_addrs:
 	rhltable_destroy(&sn->peer_addrs);
+err_peers6:
+	rhashtable_destroy(&sn->peers6);
 err_peers:
 	rhashtable_destroy(&sn->peers);
 err_local6:
@@ -147,7 +157,9 @@ void semnet_state_destroy(struct semnet_net *sn)
 	semnet_miss_destroy(sn);
 	semnet_flow_table_destroy(sn);
 	semnet_learn_destroy(sn);
+	rhltable_destroy(&sn->peer_addrs6);
 	rhltable_destroy(&sn->peer_addrs);
+	rhashtable_destroy(&sn->peers6);
 	rhashtable_destroy(&sn->peers);
 	rhashtable_destroy(&sn->local6);
 	rhashtable_destroy(&sn->instances6);

@@ -35,7 +35,7 @@ struct semnet_stats {
 };
 
 /* The netfilter hooks semnet registers in a node's namespace. */
-#define SEMNET_HOOK_COUNT	10
+#define SEMNET_HOOK_COUNT	11
 
 /*
  * All of semnet's state lives here, one instance per network namespace, so
@@ -84,10 +84,14 @@ struct semnet_net {
 	/* Bumped on every change: lets dumps detect a concurrent edit. */
 	u32 generation;
 
-	struct rhashtable peers;	/* struct semnet_peer by subnet */
-	struct rhltable peer_addrs;	/* the same, by underlay address */
+	struct rhashtable peers;	/* struct semnet_peer by IPv4 subnet */
+	struct rhashtable peers6;	/* struct semnet_peer by IPv6 subnet */
+	struct rhltable peer_addrs;	/* every peer, by IPv4 underlay address */
+	struct rhltable peer_addrs6;	/* every peer, by IPv6 underlay address */
 	struct list_head peer_list;	/* under @lock */
 	u64 peer_lens;			/* bit n: some peer subnet is a /n */
+	/* bit n: some IPv6 peer subnet is a /(SEMNET_PEER6_LEN_MIN + n) */
+	u64 peer_lens6;
 	u32 n_peers;			/* under @lock */
 	struct rhashtable learned;	/* struct semnet_learned by InstanceIP */
 	atomic_t n_learned;

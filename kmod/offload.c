@@ -18,13 +18,14 @@
 
 bool semnet_gre_ok(const struct semnet_gre *gre)
 {
-	return gre->flags == GRE_KEY && gre->protocol == htons(ETH_P_IP);
+	return gre->flags == GRE_KEY && (gre->protocol == htons(ETH_P_IP) ||
+					 gre->protocol == htons(ETH_P_IPV6));
 }
 
 /*
  * Merges @skb, whose tunnel header of @hlen bytes is at the GRO offset
  * (@gre: NULL for ipudp, which has none), into a packet of @head with
- * the same header, through the IPv4 offloads.
+ * the same header, through the offloads of the inner packet's family.
  */
 static struct sk_buff *semnet_gro_receive(struct list_head *head,
 					  struct sk_buff *skb, bool gre)
@@ -34,7 +35,9 @@ static struct sk_buff *semnet_gro_receive(struct list_head *head,
 	const struct semnet_gre *hdr = NULL;
 	struct sk_buff *pp = NULL;
 	unsigned int off;
+	const u8 *version;
 	struct sk_buff *p;
+	__be16 proto;
 	int flush = 1;
 
 	off = skb_gro_offset(skb);
@@ -42,20 +45,37 @@ static struct sk_buff *semnet_gro_receive(struct list_head *head,
 		hdr = skb_gro_header(skb, off + hlen, off);
 		if (unlikely(!hdr) || !semnet_gre_ok(hdr))
 			goto out;
-		/* One sender nsIP per merged packet: the receive checks hold. */
+		/*
+		 * One sender nsIP (and family) per merged packet: the receive
+		 * checks hold.
+		 */
 		list_for_each_entry(p, head, list) {
 			const struct semnet_gre *hdr2;
 
 			if (!NAPI_GRO_CB(p)->same_flow)
 				continue;
 			hdr2 = (const struct semnet_gre *)(p->data + off);
-			if (hdr2->key != hdr->key)
+			if (hdr2->key != hdr->key ||
+			    hdr2->protocol != hdr->protocol)
 				NAPI_GRO_CB(p)->same_flow = 0;
 		}
+		proto = hdr->protocol;
 		skb_gro_pull(skb, hlen);
 		skb_gro_postpull_rcsum(skb, hdr, hlen);
+		/* An inner packet not of the family GRE says: not merged. */
+		version = skb_gro_header(skb, off + hlen + 1, off + hlen);
+		if (unlikely(!version) ||
+		    (*version >> 4) != (proto == htons(ETH_P_IPV6) ? 6 : 4))
+			goto out;
+	} else {
+		version = skb_gro_header(skb, off + 1, off);
+		if (unlikely(!version))
+			goto out;
+		/* The first nibble says which: no header to say it. */
+		proto = (*version >> 4) == 6 ? htons(ETH_P_IPV6) :
+		       htons(ETH_P_IP);
 	}
-	ptype = gro_find_receive_by_type(htons(ETH_P_IP));
+	ptype = gro_find_receive_by_type(proto);
 	if (!ptype)
 		goto out;
 	pp = call_gro_receive(ptype->callbacks.gro_receive, head, skb);
@@ -70,8 +90,12 @@ static int semnet_gro_complete(struct sk_buff *skb, int nhoff)
 {
 	const struct packet_offload *ptype;
 	int err = -ENOENT;
+	__be16 proto;
 
-	ptype = gro_find_complete_by_type(htons(ETH_P_IP));
+	/* Both IP versions start with theirs. */
+	proto = (skb->data[nhoff] >> 4) == 6 ? htons(ETH_P_IPV6) :
+		htons(ETH_P_IP);
+	ptype = gro_find_complete_by_type(proto);
 	if (ptype)
 		err = ptype->callbacks.gro_complete(skb, nhoff);
 	skb_set_inner_mac_header(skb, nhoff);

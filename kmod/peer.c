@@ -35,12 +35,45 @@ const struct rhashtable_params semnet_peer_params = {
 	.automatic_shrinking = true,
 };
 
+static inline u32 semnet_peer6_hash(const void *data, u32 len, u32 seed)
+{
+	const struct semnet_peer_key6 *key = data;
+
+	return jhash2((__force const u32 *)key->addr.s6_addr32, 4, seed ^ key->len);
+}
+
+static inline int semnet_peer6_cmp(struct rhashtable_compare_arg *arg,
+				   const void *obj)
+{
+	const struct semnet_peer_key6 *key = arg->key;
+	const struct semnet_peer *peer = obj;
+
+	return !ipv6_addr_equal(&key->addr, &peer->key6.addr) ||
+	       key->len != peer->key6.len;
+}
+
+const struct rhashtable_params semnet_peer6_params = {
+	.head_offset = offsetof(struct semnet_peer, node),
+	.key_offset = offsetof(struct semnet_peer, key6),
+	.key_len = sizeof(struct semnet_peer_key6),
+	.hashfn = semnet_peer6_hash,
+	.obj_cmpfn = semnet_peer6_cmp,
+	.automatic_shrinking = true,
+};
+
 const struct rhashtable_params semnet_peer_addr_params = {
 	.head_offset = offsetof(struct semnet_peer, by_addr),
-	.key_offset = offsetof(struct semnet_peer, addr),
+	.key_offset = offsetof(struct semnet_peer, under.ip),
 	.key_len = sizeof(__be32),
 	.hashfn = semnet_hash_word,
 	.obj_cmpfn = semnet_cmp_word,
+	.automatic_shrinking = true,
+};
+
+const struct rhashtable_params semnet_peer_addr6_params = {
+	.head_offset = offsetof(struct semnet_peer, by_addr),
+	.key_offset = offsetof(struct semnet_peer, under.ip6),
+	.key_len = sizeof(struct in6_addr),
 	.automatic_shrinking = true,
 };
 
@@ -50,6 +83,15 @@ static struct semnet_peer_key semnet_peer_key_of(__be32 addr, u8 len)
 		.addr = semnet_subnet_of(addr, len),
 		.len = len,
 	};
+}
+
+static struct semnet_peer_key6 semnet_peer_key6_of(const struct in6_addr *addr,
+						   u8 len)
+{
+	struct semnet_peer_key6 key = { .len = len };
+
+	ipv6_addr_prefix(&key.addr, addr, len);
+	return key;
 }
 
 struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
@@ -70,32 +112,122 @@ struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
 	return NULL;
 }
 
-struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
-				     u8 encap, __be32 nsip, bool any,
-				     bool *known)
+struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
+				       const struct in6_addr *dst)
+{
+	u64 lens = READ_ONCE(sn->peer_lens6);
+
+	while (lens) {
+		int bit = fls64(lens) - 1;
+		struct semnet_peer_key6 key =
+			semnet_peer_key6_of(dst, SEMNET_PEER6_LEN_MIN + bit);
+		struct semnet_peer *peer;
+
+		peer = rhashtable_lookup(&sn->peers6, &key, semnet_peer6_params);
+		if (peer)
+			return peer;
+		lens &= ~(1ULL << bit);
+	}
+	return NULL;
+}
+
+struct semnet_peer *semnet_peer_route_any(struct semnet_net *sn,
+					  const struct semnet_inaddr *dst)
+{
+	return dst->family == AF_INET6 ? semnet_peer_route6(sn, &dst->ip6) :
+	       semnet_peer_route(sn, dst->ip);
+}
+
+static bool semnet_underlay_equal(const struct semnet_underlay *a,
+				  const struct semnet_underlay *b)
+{
+	if (a->family != b->family)
+		return false;
+	return a->family == AF_INET6 ? ipv6_addr_equal(&a->ip6, &b->ip6) :
+	       a->ip == b->ip;
+}
+
+bool semnet_peer_same_node(const struct semnet_peer *a,
+			   const struct semnet_peer *b)
+{
+	return semnet_underlay_equal(&a->under, &b->under);
+}
+
+bool semnet_peer_holds(const struct semnet_peer *peer,
+		       const struct semnet_inaddr *addr)
+{
+	if (peer->subnet.family != addr->family)
+		return false;
+	return addr->family == AF_INET6 ?
+	       semnet_prefix6_contains(&peer->subnet.v6, &addr->ip6) :
+	       semnet_prefix_contains(&peer->subnet.v4, addr->ip);
+}
+
+/* Every peer at underlay address @from (RCU), walked with @pos. */
+static struct rhlist_head *semnet_peers_at(struct semnet_net *sn,
+					   const struct semnet_underlay *from)
+{
+	if (from->family == AF_INET6)
+		return rhltable_lookup(&sn->peer_addrs6, &from->ip6,
+				       semnet_peer_addr6_params);
+	return rhltable_lookup(&sn->peer_addrs, &from->ip,
+			       semnet_peer_addr_params);
+}
+
+struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
+				     const struct semnet_underlay *from,
+				     u8 encap, const struct semnet_inaddr *nsip,
+				     bool any, bool *known)
 {
 	struct rhlist_head *list, *pos;
 	struct semnet_peer *peer;
 
 	*known = false;
-	list = rhltable_lookup(&sn->peer_addrs, &addr, semnet_peer_addr_params);
+	list = semnet_peers_at(sn, from);
 	rhl_for_each_entry_rcu(peer, pos, list, by_addr) {
 		if (peer->encap != encap)
 			continue;
 		*known = true;
-		if (any || semnet_prefix_contains(&peer->subnet, nsip))
+		if (peer->subnet.family != nsip->family)
+			continue;
+		if (any || semnet_peer_holds(peer, nsip))
 			return peer;
 	}
 	return NULL;
 }
 
-bool semnet_peer_at(struct semnet_net *sn, __be32 addr, __be16 port,
-		    u8 encap)
+struct semnet_peer *semnet_peer_from_key6(struct semnet_net *sn,
+					  const struct semnet_underlay *from,
+					  __be32 key, struct in6_addr *nsip,
+					  bool *known)
 {
 	struct rhlist_head *list, *pos;
 	struct semnet_peer *peer;
 
-	list = rhltable_lookup(&sn->peer_addrs, &addr, semnet_peer_addr_params);
+	*known = false;
+	list = semnet_peers_at(sn, from);
+	rhl_for_each_entry_rcu(peer, pos, list, by_addr) {
+		if (peer->encap != SEMNET_ENCAP_GRE_UDP)
+			continue;
+		*known = true;
+		if (peer->subnet.family != AF_INET6)
+			continue;
+		/* A /96 or longer: its first 96 bits and the key's 32. */
+		*nsip = peer->subnet.v6.addr;
+		nsip->s6_addr32[3] = key;
+		if (semnet_prefix6_contains(&peer->subnet.v6, nsip))
+			return peer;
+	}
+	return NULL;
+}
+
+bool semnet_peer_at(struct semnet_net *sn, const struct semnet_underlay *addr,
+		    __be16 port, u8 encap)
+{
+	struct rhlist_head *list, *pos;
+	struct semnet_peer *peer;
+
+	list = semnet_peers_at(sn, addr);
 	rhl_for_each_entry_rcu(peer, pos, list, by_addr)
 		if (peer->encap == encap && peer->port == port)
 			return true;
@@ -103,22 +235,38 @@ bool semnet_peer_at(struct semnet_net *sn, __be32 addr, __be16 port,
 }
 
 struct semnet_peer *semnet_peer_find(struct semnet_net *sn,
-				     const struct semnet_prefix *subnet)
+				     const struct semnet_peer_subnet *subnet)
 {
-	struct semnet_peer_key key = semnet_peer_key_of(subnet->addr, subnet->len);
+	if (subnet->family == AF_INET6) {
+		struct semnet_peer_key6 key =
+			semnet_peer_key6_of(&subnet->v6.addr, subnet->v6.len);
 
-	return rhashtable_lookup_fast(&sn->peers, &key, semnet_peer_params);
+		return rhashtable_lookup_fast(&sn->peers6, &key,
+					      semnet_peer6_params);
+	} else {
+		struct semnet_peer_key key =
+			semnet_peer_key_of(subnet->v4.addr, subnet->v4.len);
+
+		return rhashtable_lookup_fast(&sn->peers, &key,
+					      semnet_peer_params);
+	}
 }
 
-/* Recomputes the set of prefix lengths in use. */
+/* Recomputes the sets of prefix lengths in use. */
 static void semnet_peer_lens_update(struct semnet_net *sn)
 {
 	struct semnet_peer *peer;
-	u64 lens = 0;
+	u64 lens = 0, lens6 = 0;
 
-	list_for_each_entry(peer, &sn->peer_list, list)
-		lens |= 1ULL << peer->subnet.len;
+	list_for_each_entry(peer, &sn->peer_list, list) {
+		if (peer->subnet.family == AF_INET6)
+			lens6 |= 1ULL << (peer->subnet.v6.len -
+					  SEMNET_PEER6_LEN_MIN);
+		else
+			lens |= 1ULL << peer->subnet.v4.len;
+	}
 	WRITE_ONCE(sn->peer_lens, lens);
+	WRITE_ONCE(sn->peer_lens6, lens6);
 }
 
 static void semnet_peer_free_rcu(struct rcu_head *rcu)
@@ -134,13 +282,105 @@ static void semnet_peer_free(struct semnet_peer *peer)
 	call_rcu(&peer->rcu, semnet_peer_free_rcu);
 }
 
+/* The table of @peer's subnets, and its parameters. */
+static struct rhashtable *semnet_peer_table(struct semnet_net *sn,
+					    const struct semnet_peer *peer,
+					    const struct rhashtable_params **p)
+{
+	if (peer->subnet.family == AF_INET6) {
+		*p = &semnet_peer6_params;
+		return &sn->peers6;
+	}
+	*p = &semnet_peer_params;
+	return &sn->peers;
+}
+
+static int semnet_peer_addr_insert(struct semnet_net *sn,
+				   struct semnet_peer *peer)
+{
+	if (peer->under.family == AF_INET6)
+		return rhltable_insert(&sn->peer_addrs6, &peer->by_addr,
+				       semnet_peer_addr6_params);
+	return rhltable_insert(&sn->peer_addrs, &peer->by_addr,
+			       semnet_peer_addr_params);
+}
+
+static void semnet_peer_addr_remove(struct semnet_net *sn,
+				    struct semnet_peer *peer)
+{
+	if (peer->under.family == AF_INET6)
+		rhltable_remove(&sn->peer_addrs6, &peer->by_addr,
+				semnet_peer_addr6_params);
+	else
+		rhltable_remove(&sn->peer_addrs, &peer->by_addr,
+				semnet_peer_addr_params);
+}
+
 static void semnet_peer_unlink(struct semnet_net *sn, struct semnet_peer *peer)
 {
-	rhashtable_remove_fast(&sn->peers, &peer->node, semnet_peer_params);
-	rhltable_remove(&sn->peer_addrs, &peer->by_addr, semnet_peer_addr_params);
+	const struct rhashtable_params *params;
+	struct rhashtable *table = semnet_peer_table(sn, peer, &params);
+
+	rhashtable_remove_fast(table, &peer->node, *params);
+	semnet_peer_addr_remove(sn, peer);
 	list_del(&peer->list);
 	sn->n_peers--;
 	sn->generation++;
+}
+
+static bool semnet_underlay_ok(const struct semnet_underlay *u)
+{
+	if (u->family == AF_INET6) {
+		int type = ipv6_addr_type(&u->ip6);
+
+		return !(type & (IPV6_ADDR_MULTICAST | IPV6_ADDR_MAPPED)) &&
+		       type != IPV6_ADDR_ANY;
+	}
+	return !ipv4_is_multicast(u->ip) && !ipv4_is_lbcast(u->ip) &&
+	       !ipv4_is_zeronet(u->ip);
+}
+
+/* Where @cfg's subnet may lie, as semnet_peer_configure() says. */
+static int semnet_peer_subnet_check(const struct semnet_node *node,
+				    const struct semnet_peer_cfg *cfg,
+				    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr = semnet_cfg_attr(cfg->attrs,
+						    SEMNET_A_PEER_SUBNET);
+	const struct semnet_peer_subnet *sub = &cfg->subnet;
+
+	if (sub->family == AF_INET6) {
+		if (!node->has_v6) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "an IPv6 peer subnet needs the node's IPv6 plan (platform6)");
+			return -EINVAL;
+		}
+		if (sub->v6.len < SEMNET_PEER6_LEN_MIN ||
+		    sub->v6.len > SEMNET_SUBNET6_LEN_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "an IPv6 peer subnet is a /96 to a /126");
+			return -EINVAL;
+		}
+		if (!semnet_prefix6_within(&sub->v6, &node->platform6) ||
+		    semnet_prefix6_overlap(&sub->v6, &node->services6))
+			goto outside;
+		if (semnet_node_is_local6(node, &sub->v6.addr))
+			goto own;
+		return 0;
+	}
+	if (!semnet_prefix_within(&sub->v4, &node->platform) ||
+	    semnet_prefix_overlap(&sub->v4, &node->services))
+		goto outside;
+	if (semnet_node_is_local(node, sub->v4.addr))
+		goto own;
+	return 0;
+outside:
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "peer subnet must lie in the platform range, outside the service range");
+	return -EINVAL;
+own:
+	NL_SET_ERR_MSG_ATTR(extack, attr, "peer subnet is one of this node's own");
+	return -EINVAL;
 }
 
 int semnet_peer_configure(struct semnet_net *sn,
@@ -148,9 +388,12 @@ int semnet_peer_configure(struct semnet_net *sn,
 			  enum semnet_add_mode mode,
 			  struct netlink_ext_ack *extack)
 {
+	bool given_addr = semnet_cfg_has(req->given, SEMNET_A_PEER_ADDR) ||
+			  semnet_cfg_has(req->given, SEMNET_A_PEER_ADDR6);
 	struct semnet_peer_cfg cfg = *req;
 	const struct semnet_node *node;
 	const struct semnet_peer *old;
+	int ret;
 
 	semnet_assert_locked(sn);
 	node = semnet_node_required(sn, extack);
@@ -158,7 +401,7 @@ int semnet_peer_configure(struct semnet_net *sn,
 		return -ENODATA;
 	/* A change may leave out what stays; a new peer needs an address. */
 	old = semnet_peer_find(sn, &cfg.subnet);
-	if (!old && !semnet_cfg_has(req->given, SEMNET_A_PEER_ADDR)) {
+	if (!old && !given_addr) {
 		NL_SET_ERR_MSG(extack, "a peer needs an underlay address");
 		return -EINVAL;
 	}
@@ -166,8 +409,8 @@ int semnet_peer_configure(struct semnet_net *sn,
 		cfg.cost = old ? old->cost : SEMNET_PEER_COST_UNKNOWN;
 	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_DOWN))
 		cfg.down = old ? old->down : false;
-	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_ADDR))
-		cfg.addr = old->addr;
+	if (!given_addr)
+		cfg.under = old->under;
 	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_ENCAP))
 		cfg.encap = old ? old->encap : SEMNET_ENCAP_GRE_UDP;
 	/* The port defaults by encapsulation, also when that changes. */
@@ -178,39 +421,42 @@ int semnet_peer_configure(struct semnet_net *sn,
 			cfg.port = cfg.encap == SEMNET_ENCAP_IPUDP ?
 				   SEMNET_IPUDP_PORT : SEMNET_TUNNEL_PORT;
 	}
-	if (ipv4_is_multicast(cfg.addr) || ipv4_is_lbcast(cfg.addr) ||
-	    ipv4_is_zeronet(cfg.addr)) {
+	if (!semnet_underlay_ok(&cfg.under)) {
 		NL_SET_ERR_MSG_ATTR(extack,
-				    semnet_cfg_attr(cfg.attrs, SEMNET_A_PEER_ADDR),
+				    semnet_cfg_attr(cfg.attrs,
+						    cfg.under.family == AF_INET6 ?
+						    SEMNET_A_PEER_ADDR6 :
+						    SEMNET_A_PEER_ADDR),
 				    "not a unicast underlay address");
 		return -EINVAL;
 	}
-	if (!semnet_prefix_within(&cfg.subnet, &node->platform) ||
-	    semnet_prefix_overlap(&cfg.subnet, &node->services)) {
-		NL_SET_ERR_MSG_ATTR(extack,
-				    semnet_cfg_attr(cfg.attrs, SEMNET_A_PEER_SUBNET),
-				    "peer subnet must lie in the platform range, outside the service range");
-		return -EINVAL;
-	}
-	if (semnet_node_is_local(node, cfg.subnet.addr)) {
-		NL_SET_ERR_MSG_ATTR(extack,
-				    semnet_cfg_attr(cfg.attrs, SEMNET_A_PEER_SUBNET),
-				    "peer subnet is one of this node's own");
-		return -EINVAL;
-	}
+	ret = semnet_peer_subnet_check(node, &cfg, extack);
+	if (ret)
+		return ret;
 	return semnet_peer_add(sn, &cfg, mode, extack);
+}
+
+/* Sets @peer's hash key from its subnet. */
+static void semnet_peer_set_key(struct semnet_peer *peer)
+{
+	const struct semnet_peer_subnet *sub = &peer->subnet;
+
+	if (sub->family == AF_INET6)
+		peer->key6 = semnet_peer_key6_of(&sub->v6.addr, sub->v6.len);
+	else
+		peer->key = semnet_peer_key_of(sub->v4.addr, sub->v4.len);
 }
 
 int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 		    enum semnet_add_mode mode, struct netlink_ext_ack *extack)
 {
-	struct semnet_peer_key key = semnet_peer_key_of(cfg->subnet.addr,
-							cfg->subnet.len);
+	const struct rhashtable_params *params;
 	struct semnet_peer *peer, *old;
+	struct rhashtable *table;
 	int ret;
 
 	semnet_assert_locked(sn);
-	old = rhashtable_lookup_fast(&sn->peers, &key, semnet_peer_params);
+	old = semnet_peer_find(sn, &cfg->subnet);
 	ret = semnet_add_allowed(mode, old);
 	if (ret == -EEXIST) {
 		NL_SET_ERR_MSG(extack, "a peer for this subnet already exists");
@@ -232,42 +478,40 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 		kfree(peer);
 		return ret;
 	}
-	peer->key = key;
 	peer->subnet = cfg->subnet;
-	peer->addr = cfg->addr;
+	semnet_peer_set_key(peer);
+	peer->under = cfg->under;
 	peer->port = htons(cfg->port);
 	peer->encap = cfg->encap;
 	peer->cost = cfg->cost;
 	peer->down = cfg->down;
+	table = semnet_peer_table(sn, peer, &params);
 
 	if (old) {
 		/* Readers see the old peer or the new one, never neither. */
-		ret = rhashtable_replace_fast(&sn->peers, &old->node, &peer->node,
-					      semnet_peer_params);
+		ret = rhashtable_replace_fast(table, &old->node, &peer->node,
+					      *params);
 		if (ret)
 			goto err_free;
-		ret = rhltable_insert(&sn->peer_addrs, &peer->by_addr,
-				      semnet_peer_addr_params);
+		ret = semnet_peer_addr_insert(sn, peer);
 		if (ret) {
-			rhashtable_replace_fast(&sn->peers, &peer->node,
-						&old->node, semnet_peer_params);
+			rhashtable_replace_fast(table, &peer->node, &old->node,
+						*params);
 			goto err_wait;
 		}
-		rhltable_remove(&sn->peer_addrs, &old->by_addr,
-				semnet_peer_addr_params);
+		semnet_peer_addr_remove(sn, old);
 		list_replace(&old->list, &peer->list);
 		sn->generation++;
 		semnet_peer_free(old);
-		semnet_instance_peers_changed(sn, &peer->subnet);
+		semnet_instance_peers_changed(sn, peer);
 		return 0;
 	}
-	ret = rhashtable_insert_fast(&sn->peers, &peer->node, semnet_peer_params);
+	ret = rhashtable_insert_fast(table, &peer->node, *params);
 	if (ret)
 		goto err_free;
-	ret = rhltable_insert(&sn->peer_addrs, &peer->by_addr,
-			      semnet_peer_addr_params);
+	ret = semnet_peer_addr_insert(sn, peer);
 	if (ret) {
-		rhashtable_remove_fast(&sn->peers, &peer->node, semnet_peer_params);
+		rhashtable_remove_fast(table, &peer->node, *params);
 		goto err_wait;
 	}
 	list_add_tail(&peer->list, &sn->peer_list);
@@ -275,7 +519,7 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 	sn->generation++;
 	semnet_peer_lens_update(sn);
 	/* Instances in its subnet now route to it (a longer prefix wins). */
-	semnet_instance_peers_changed(sn, &peer->subnet);
+	semnet_instance_peers_changed(sn, peer);
 	return 0;
 
 err_wait:
@@ -288,14 +532,14 @@ err_free:
 	return ret;
 }
 
-int semnet_peer_del(struct semnet_net *sn, const struct semnet_prefix *subnet,
+int semnet_peer_del(struct semnet_net *sn,
+		    const struct semnet_peer_subnet *subnet,
 		    struct netlink_ext_ack *extack)
 {
-	struct semnet_peer_key key = semnet_peer_key_of(subnet->addr, subnet->len);
 	struct semnet_peer *peer;
 
 	semnet_assert_locked(sn);
-	peer = rhashtable_lookup_fast(&sn->peers, &key, semnet_peer_params);
+	peer = semnet_peer_find(sn, subnet);
 	if (!peer) {
 		NL_SET_ERR_MSG(extack, "no peer for this subnet");
 		return -ENOENT;
@@ -303,7 +547,7 @@ int semnet_peer_del(struct semnet_net *sn, const struct semnet_prefix *subnet,
 	semnet_peer_unlink(sn, peer);
 	semnet_peer_lens_update(sn);
 	/* Its instances route to a shorter prefix now, or to no peer. */
-	semnet_instance_peers_changed(sn, &peer->subnet);
+	semnet_instance_peers_changed(sn, peer);
 	semnet_peer_free(peer);
 	return 0;
 }
@@ -318,6 +562,7 @@ void semnet_peer_flush(struct semnet_net *sn)
 		semnet_peer_free(peer);
 	}
 	WRITE_ONCE(sn->peer_lens, 0);
+	WRITE_ONCE(sn->peer_lens6, 0);
 	semnet_instance_peers_changed(sn, NULL);
 }
 
@@ -338,11 +583,13 @@ static unsigned int semnet_peer_apply(struct semnet_net *sn,
 	WRITE_ONCE(peer->cost, cost);
 	WRITE_ONCE(peer->down, down);
 	sn->generation++;
-	return semnet_instance_costs_update(sn, &peer->subnet);
+	return semnet_instance_costs_update(sn, peer);
 }
 
-int semnet_peer_set(struct semnet_net *sn, const struct semnet_prefix *subnet,
-		    __be32 addr, const struct semnet_peer_state *st,
+int semnet_peer_set(struct semnet_net *sn,
+		    const struct semnet_peer_subnet *subnet,
+		    const struct semnet_underlay *addr,
+		    const struct semnet_peer_state *st,
 		    struct netlink_ext_ack *extack)
 {
 	unsigned int went_down = 0, found = 0;
@@ -359,7 +606,7 @@ int semnet_peer_set(struct semnet_net *sn, const struct semnet_prefix *subnet,
 	} else {
 		/* One node may host several subnets: each is a peer. */
 		list_for_each_entry(peer, &sn->peer_list, list) {
-			if (peer->addr != addr)
+			if (!semnet_underlay_equal(&peer->under, addr))
 				continue;
 			found++;
 			went_down += semnet_peer_apply(sn, peer, st);

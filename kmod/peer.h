@@ -19,14 +19,52 @@ struct semnet_peer_key {
 	u8 pad[3];
 };
 
-/* Another node: where the nsIPs of @subnet live, and how to reach it. */
+struct semnet_peer_key6 {
+	struct in6_addr addr;
+	u8 len;
+	u8 pad[3];
+};
+
+/*
+ * A peer's subnet, of either family: the family of the inner packets it
+ * is sent. An IPv6 one is a /96 or longer (SEMNET_PEER6_LEN_MIN): the GRE
+ * key, 32 bits, carries the rest of the sender's IPv6 nsIP.
+ */
+struct semnet_peer_subnet {
+	u8 family;			/* AF_INET, AF_INET6 */
+	union {
+		struct semnet_prefix v4;
+		struct semnet_prefix6 v6;
+	};
+};
+
+#define SEMNET_PEER6_LEN_MIN	96
+
+/* An underlay address: IPv4, or IPv6 (outer IPv6 + UDP). */
+struct semnet_underlay {
+	u8 family;			/* AF_INET, AF_INET6 */
+	union {
+		__be32 ip;
+		struct in6_addr ip6;
+	};
+};
+
+/*
+ * Another node: where the nsIPs of @subnet live, and how to reach it. A
+ * node with IPv4 and IPv6 subnets is a peer for each.
+ */
 struct semnet_peer {
-	struct rhash_head node;		/* sn->peers, by subnet */
-	struct rhlist_head by_addr;	/* sn->peer_addrs, by underlay address */
+	struct rhash_head node;		/* sn->peers or ->peers6, by subnet */
+	/* sn->peer_addrs or ->peer_addrs6, by underlay address */
+	struct rhlist_head by_addr;
 	struct list_head list;		/* sn->peer_list, under the lock */
-	struct semnet_peer_key key;
-	struct semnet_prefix subnet;
-	__be32 addr;			/* underlay address */
+	union {
+		struct semnet_peer_key key;
+		struct semnet_peer_key6 key6;
+	};
+	/* The key of by_addr: ->ip or ->ip6, by family. */
+	struct semnet_underlay under;
+	struct semnet_peer_subnet subnet;
 	__be16 port;			/* its tunnel port */
 	u8 encap;			/* enum semnet_encap */
 	/*
@@ -53,8 +91,8 @@ struct semnet_peer {
  * them (NULL outside netlink).
  */
 struct semnet_peer_cfg {
-	struct semnet_prefix subnet;
-	__be32 addr;
+	struct semnet_peer_subnet subnet;
+	struct semnet_underlay under;
 	u16 port;
 	u8 encap;
 	u32 cost;
@@ -72,29 +110,54 @@ struct semnet_peer_state {
 };
 
 extern const struct rhashtable_params semnet_peer_params;
+extern const struct rhashtable_params semnet_peer6_params;
 extern const struct rhashtable_params semnet_peer_addr_params;
+extern const struct rhashtable_params semnet_peer_addr6_params;
 
 /* The peer whose subnet holds @dst, longest prefix first. RCU. */
 struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst);
+struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
+				       const struct in6_addr *dst);
+struct semnet_peer *semnet_peer_route_any(struct semnet_net *sn,
+					  const struct semnet_inaddr *dst);
+
+/* True when @a and @b are subnets of one node: one underlay address. */
+bool semnet_peer_same_node(const struct semnet_peer *a,
+			   const struct semnet_peer *b);
+
 /*
- * The peer at underlay address @addr, speaking @encap, that owns nsIP
- * @nsip (with @any: the first such peer, whatever it owns), or NULL. Sets
- * *@known when any peer with that encapsulation has that address. A peer
- * configured for one encapsulation is not accepted in the other. RCU.
+ * The peer at underlay address @from, speaking @encap, whose subnet of
+ * family @nsip->family owns nsIP @nsip (with @any: the first such peer,
+ * whatever it owns), or NULL. Sets *@known when any peer with that
+ * encapsulation has that address. A peer configured for one
+ * encapsulation is not accepted in the other. RCU.
  */
-struct semnet_peer *semnet_peer_from(struct semnet_net *sn, __be32 addr,
-				     u8 encap, __be32 nsip, bool any,
-				     bool *known);
+struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
+				     const struct semnet_underlay *from,
+				     u8 encap, const struct semnet_inaddr *nsip,
+				     bool any, bool *known);
+/*
+ * GRE from @from with an IPv6 inner packet: the peer whose IPv6 subnet
+ * holds the nsIP that GRE key @key completes (its low 32 bits), and that
+ * nsIP in *@nsip. Sets *@known as semnet_peer_from(). RCU.
+ */
+struct semnet_peer *semnet_peer_from_key6(struct semnet_net *sn,
+					  const struct semnet_underlay *from,
+					  __be32 key, struct in6_addr *nsip,
+					  bool *known);
 /*
  * True when a peer at underlay address @addr speaks @encap on UDP port
  * @port: where the tunnel sends. RCU.
  */
-bool semnet_peer_at(struct semnet_net *sn, __be32 addr, __be16 port,
-		    u8 encap);
+bool semnet_peer_at(struct semnet_net *sn, const struct semnet_underlay *addr,
+		    __be16 port, u8 encap);
 
 /* The peer for exactly @subnet (under the netns lock), or NULL. */
 struct semnet_peer *semnet_peer_find(struct semnet_net *sn,
-				     const struct semnet_prefix *subnet);
+				     const struct semnet_peer_subnet *subnet);
+/* True when @peer's subnet holds @addr (of either family). */
+bool semnet_peer_holds(const struct semnet_peer *peer,
+		       const struct semnet_inaddr *addr);
 /*
  * Adds or changes the peer for @cfg->subnet as a NEW_PEER request asks: a
  * change keeps what the request leaves out, a new peer needs an underlay
@@ -108,7 +171,8 @@ int semnet_peer_configure(struct semnet_net *sn,
 			  struct netlink_ext_ack *extack);
 int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 		    enum semnet_add_mode mode, struct netlink_ext_ack *extack);
-int semnet_peer_del(struct semnet_net *sn, const struct semnet_prefix *subnet,
+int semnet_peer_del(struct semnet_net *sn,
+		    const struct semnet_peer_subnet *subnet,
 		    struct netlink_ext_ack *extack);
 void semnet_peer_flush(struct semnet_net *sn);
 /*
@@ -117,8 +181,10 @@ void semnet_peer_flush(struct semnet_net *sn);
  * instances behind them and, when a peer goes down, removes the
  * "closest" flows to them. Process context, under the netns lock.
  */
-int semnet_peer_set(struct semnet_net *sn, const struct semnet_prefix *subnet,
-		    __be32 addr, const struct semnet_peer_state *st,
+int semnet_peer_set(struct semnet_net *sn,
+		    const struct semnet_peer_subnet *subnet,
+		    const struct semnet_underlay *addr,
+		    const struct semnet_peer_state *st,
 		    struct netlink_ext_ack *extack);
 
 #endif /* _SEMNET_PEER_H */

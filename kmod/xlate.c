@@ -199,18 +199,17 @@ semnet_new_flow_learned(struct semnet_net *sn, const struct semnet_node *node,
 			const struct semnet_pkt *pkt,
 			enum semnet_drop_reason *reason)
 {
+	struct semnet_inaddr addr = semnet_inaddr4(pkt->key.dst), nsip;
 	struct semnet_flow_plan plan = { .orig = pkt->key };
 	struct semnet_instance *self;
-	__be32 nsip;
 
-	nsip = semnet_learned_nsip(sn, pkt->key.dst);
-	if (!nsip) {
+	if (!semnet_learned_nsip(sn, &addr, &nsip)) {
 		*reason = SEMNET_DROP_UNKNOWN_ADDRESS;
 		return NULL;
 	}
 	self = semnet_local_lookup(sn, pkt->key.src);
 	plan.xsrc = self ? self->addr : pkt->key.src;
-	plan.xdst = nsip;
+	plan.xdst = nsip.ip;
 	plan.reply_src = pkt->key.dst;
 	plan.reply_dst = pkt->key.src;
 	plan.reply_xdst = pkt->key.src;
@@ -232,20 +231,19 @@ static struct semnet_ftuple *semnet_tunnel_flow(struct semnet_net *sn,
 						const struct semnet_pkt *pkt,
 						enum semnet_drop_reason *reason)
 {
+	struct semnet_inaddr addr = semnet_inaddr4(pkt->key.src), nsip;
 	struct semnet_flow_plan plan = { .orig = pkt->key };
 	struct semnet_instance *inst;
-	__be32 nsip;
 
 	*reason = SEMNET_DROP_UNSPEC;
-	nsip = semnet_learned_nsip(sn, pkt->key.src);
-	if (!nsip)
+	if (!semnet_learned_nsip(sn, &addr, &nsip))
 		return NULL;
 	inst = semnet_local_lookup(sn, pkt->key.dst);
 	plan.xsrc = pkt->key.src;
 	plan.xdst = pkt->key.dst;
 	plan.reply_src = pkt->key.dst;
 	plan.reply_dst = pkt->key.src;
-	plan.reply_xdst = nsip;
+	plan.reply_xdst = nsip.ip;
 	plan.reply_xsrc = inst ? inst->addr : pkt->key.dst;
 	plan.fixed_port = true;	/* the client chose its port */
 	plan.inst = inst;
@@ -512,24 +510,33 @@ static const struct nf_hook_ops semnet_hook_ops[SEMNET_HOOK_COUNT] = {
 		.hooknum = NF_INET_LOCAL_IN,
 		.priority = SEMNET_PRI6_SRC,
 	},
+	{
+		.hook = semnet_bridge_port_hook6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_FIRST,
+	},
 };
 
 void semnet_xlate_resume(struct sk_buff *skb, struct nf_hook_state *state)
 {
+	bool v6 = state->pf == NFPROTO_IPV6;
+	nf_hookfn *hook = v6 ? semnet_ipv6_hook : semnet_ipv4_hook;
 	const struct nf_hook_entries *e;
 	unsigned int i;
 
 	rcu_read_lock();
 	local_bh_disable();
-	e = rcu_dereference(state->net->nf.hooks_ipv4[state->hook]);
+	e = v6 ? rcu_dereference(state->net->nf.hooks_ipv6[state->hook]) :
+		 rcu_dereference(state->net->nf.hooks_ipv4[state->hook]);
 	for (i = 0; e && i < e->num_hook_entries; i++)
-		if (e->hooks[i].hook == semnet_ipv4_hook)
+		if (e->hooks[i].hook == hook)
 			break;
 	if (!e || i == e->num_hook_entries) {
 		kfree_skb(skb);		/* semnet is off here now */
 		goto out;
 	}
-	if (semnet_ipv4_hook(e->hooks[i].priv, skb, state) != NF_ACCEPT)
+	if (hook(e->hooks[i].priv, skb, state) != NF_ACCEPT)
 		goto out;		/* stolen: dropped, or held again */
 	if (nf_hook_slow(skb, state, e, i + 1) == 1)
 		state->okfn(state->net, state->sk, skb);

@@ -18,9 +18,9 @@ int semnet_xlate_register(struct semnet_net *sn);
 void semnet_xlate_unregister(struct semnet_net *sn);
 
 /*
- * Sends on a packet held at a miss: semnet's hook again (the tables now
- * know its address), then the hooks after it and the stack, as if it had
- * never stopped. Consumes @skb. Process context.
+ * Sends on a packet held at a miss: semnet's hook of its family again
+ * (the tables now know its address), then the hooks after it and the
+ * stack, as if it had never stopped. Consumes @skb. Process context.
  */
 void semnet_xlate_resume(struct sk_buff *skb, struct nf_hook_state *state);
 

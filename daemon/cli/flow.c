@@ -16,11 +16,12 @@ void sn_flow_usage(FILE *out)
 	fputs("Usage: semnet flow show [service ADDR] [instance ADDR]\n"
 	      "       semnet flow flush [service ADDR | instance ADDR]\n"
 	      "\n"
-	      "  service ADDR   flows to this ServiceIP\n"
+	      "  service ADDR   flows to this ServiceIP (IPv4 or IPv6)\n"
 	      "  instance ADDR  flows to this InstanceIP (chosen by a service or addressed directly)\n"
 	      "A flow prints as: PROTO SRC -> DST => XSRC -> XDST instance ADDR STATE expires\n"
 	      "SECONDS, where SRC -> DST is the connection as the client sent it and XSRC -> XDST\n"
-	      "as translated; for ICMP the port is the echo id. -s shows counters.\n",
+	      "as translated; for ICMP the port is the echo id. IPv4 flows come first, then\n"
+	      "IPv6 ones ([ADDR]:PORT). -s shows counters.\n",
 	      out);
 }
 
@@ -30,27 +31,41 @@ void sn_flow_usage(FILE *out)
  * once to find the column widths and once to print.
  */
 #define FLOW_CELLS 11
-#define FLOW_CELL_MAX 40
+/* "instance " and the longest IPv6 address, or "[ADDR]:65535". */
+#define FLOW_CELL_MAX (SN_INADDR_STRLEN + 10)
 
 struct flow_cells {
 	char c[FLOW_CELLS][FLOW_CELL_MAX];
 };
 
+/* ADDR:PORT, or [ADDR]:PORT for IPv6, of @f's family. */
+static void flow_endpoint(char *cell, const struct sn_flow *f, uint32_t addr,
+			  const struct in6_addr *addr6, uint16_t port)
+{
+	char a[SN_INADDR_STRLEN];
+
+	if (f->family == AF_INET6)
+		snprintf(cell, FLOW_CELL_MAX, "[%s]:%u", sn_fmt_addr6(addr6, a), port);
+	else
+		snprintf(cell, FLOW_CELL_MAX, "%s:%u", sn_fmt_addr(addr, a), port);
+}
+
 static void flow_cells(const struct sn_flow *f, struct flow_cells *fc)
 {
 	const char *state = sn_flow_state_name(f->state);
-	char a[SN_ADDR_STRLEN], b[8], ms[24];
+	char a[SN_INADDR_STRLEN], b[8], ms[24];
+	bool has_inst = SN_HAS(f, SEMNET_A_FLOW_INSTANCE) || SN_HAS(f, SEMNET_A_FLOW_INSTANCE6);
 
 	snprintf(fc->c[0], FLOW_CELL_MAX, "%s", sn_fmt_proto(f->proto, b, sizeof(b)));
-	snprintf(fc->c[1], FLOW_CELL_MAX, "%s:%u", sn_fmt_addr(f->src, a), f->sport);
+	flow_endpoint(fc->c[1], f, f->src, &f->src6, f->sport);
 	snprintf(fc->c[2], FLOW_CELL_MAX, "->");
-	snprintf(fc->c[3], FLOW_CELL_MAX, "%s:%u", sn_fmt_addr(f->dst, a), f->dport);
+	flow_endpoint(fc->c[3], f, f->dst, &f->dst6, f->dport);
 	snprintf(fc->c[4], FLOW_CELL_MAX, "=>");
-	snprintf(fc->c[5], FLOW_CELL_MAX, "%s:%u", sn_fmt_addr(f->xsrc, a), f->xsport);
+	flow_endpoint(fc->c[5], f, f->xsrc, &f->xsrc6, f->xsport);
 	snprintf(fc->c[6], FLOW_CELL_MAX, "->");
-	snprintf(fc->c[7], FLOW_CELL_MAX, "%s:%u", sn_fmt_addr(f->xdst, a), f->xdport);
-	snprintf(fc->c[8], FLOW_CELL_MAX, "instance %s", SN_HAS(f, SEMNET_A_FLOW_INSTANCE) ?
-		 sn_fmt_addr(f->instance, a) : "-");
+	flow_endpoint(fc->c[7], f, f->xdst, &f->xdst6, f->xdport);
+	snprintf(fc->c[8], FLOW_CELL_MAX, "instance %s", has_inst ?
+		 sn_fmt_inaddr(f->family, f->instance, &f->instance6, a) : "-");
 	if (state)
 		snprintf(fc->c[9], FLOW_CELL_MAX, "%s", state);
 	else
@@ -82,37 +97,49 @@ static void print_flows_text(const struct sn_flow *v, size_t n, FILE *out)
 	}
 }
 
+static int cmp_port(uint16_t a, uint16_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* IPv4 flows first, then IPv6; within a family by protocol, source, destination. */
 static int cmp_flow(const void *pa, const void *pb)
 {
 	const struct sn_flow *a = pa, *b = pb;
-	uint64_t x, y;
+	int c;
 
+	if (a->family != b->family)
+		return a->family == AF_INET6 ? 1 : -1;
 	if (a->proto != b->proto)
 		return a->proto < b->proto ? -1 : 1;
-	x = (uint64_t)ntohl(a->src) << 16 | a->sport;
-	y = (uint64_t)ntohl(b->src) << 16 | b->sport;
-	if (x != y)
-		return x < y ? -1 : 1;
-	x = (uint64_t)ntohl(a->dst) << 16 | a->dport;
-	y = (uint64_t)ntohl(b->dst) << 16 | b->dport;
-	return x < y ? -1 : x > y;
+	c = sn_cmp_inaddr(a->family, a->src, &a->src6, b->family, b->src, &b->src6);
+	if (!c)
+		c = cmp_port(a->sport, b->sport);
+	if (!c)
+		c = sn_cmp_inaddr(a->family, a->dst, &a->dst6, b->family, b->dst, &b->dst6);
+	if (!c)
+		c = cmp_port(a->dport, b->dport);
+	return c;
 }
 
 #define FLOW_J(key, type, member) SN_JF(key, type, struct sn_flow, member)
+#define FLOW_J6(member, attr6) SN_JF6(struct sn_flow, member, attr6)
 
+/* Addresses of either family: an IPv6 flow has the _SRC6... twins. */
 static const struct sn_jfield flow_json[] = {
 	{ FLOW_J("proto", SN_J_PROTO, proto) },
-	{ FLOW_J("src", SN_J_ADDR, src) },
+	{ FLOW_J("src", SN_J_INADDR, src), FLOW_J6(src6, SEMNET_A_FLOW_SRC6) },
 	{ FLOW_J("sport", SN_J_U16, sport) },
-	{ FLOW_J("dst", SN_J_ADDR, dst) },
+	{ FLOW_J("dst", SN_J_INADDR, dst), FLOW_J6(dst6, SEMNET_A_FLOW_DST6) },
 	{ FLOW_J("dport", SN_J_U16, dport) },
-	{ FLOW_J("xsrc", SN_J_ADDR, xsrc) },
+	{ FLOW_J("xsrc", SN_J_INADDR, xsrc), FLOW_J6(xsrc6, SEMNET_A_FLOW_XSRC6) },
 	{ FLOW_J("xsport", SN_J_U16, xsport) },
-	{ FLOW_J("xdst", SN_J_ADDR, xdst) },
+	{ FLOW_J("xdst", SN_J_INADDR, xdst), FLOW_J6(xdst6, SEMNET_A_FLOW_XDST6) },
 	{ FLOW_J("xdport", SN_J_U16, xdport) },
-	{ FLOW_J("service", SN_J_ADDR, service), .attr = SEMNET_A_FLOW_SERVICE, .or_null = true },
-	{ FLOW_J("instance", SN_J_ADDR, instance), .attr = SEMNET_A_FLOW_INSTANCE,
-	  .or_null = true },
+	{ FLOW_J("service", SN_J_INADDR, service), .attr = SEMNET_A_FLOW_SERVICE, .or_null = true,
+	  FLOW_J6(service6, SEMNET_A_FLOW_SERVICE6) },
+	{ FLOW_J("instance", SN_J_INADDR, instance), .attr = SEMNET_A_FLOW_INSTANCE,
+	  .or_null = true, FLOW_J6(instance6, SEMNET_A_FLOW_INSTANCE6) },
 	{ FLOW_J("state", SN_J_NAMED, state), .name_of = sn_flow_state_name },
 	{ FLOW_J("expires_ms", SN_J_U32, expires) },
 	{ FLOW_J("packets", SN_J_U64, packets) },
@@ -126,11 +153,14 @@ json_t *sn_flow_json(const struct sn_flow *f)
 
 enum { FKW_SERVICE, FKW_INSTANCE };
 
+/* Either family: an IPv6 address goes to the twin (SERVICE6, INSTANCE6). */
 static const struct sn_kw flow_kw[] = {
-	[FKW_SERVICE] = { SN_KW("service", SN_KW_ADDR, 0, 0, NULL),
-			  SN_KW_FIELD(struct sn_flow, service, SEMNET_A_FLOW_SERVICE) },
-	[FKW_INSTANCE] = { SN_KW("instance", SN_KW_ADDR, 0, 0, NULL),
-			   SN_KW_FIELD(struct sn_flow, instance, SEMNET_A_FLOW_INSTANCE) },
+	[FKW_SERVICE] = { SN_KW("service", SN_KW_ADDR_ANY, 0, 0, NULL),
+			  SN_KW_FIELD(struct sn_flow, service, SEMNET_A_FLOW_SERVICE),
+			  SN_KW_FIELD6(struct sn_flow, service6, SEMNET_A_FLOW_SERVICE6) },
+	[FKW_INSTANCE] = { SN_KW("instance", SN_KW_ADDR_ANY, 0, 0, NULL),
+			   SN_KW_FIELD(struct sn_flow, instance, SEMNET_A_FLOW_INSTANCE),
+			   SN_KW_FIELD6(struct sn_flow, instance6, SEMNET_A_FLOW_INSTANCE6) },
 };
 
 static int flow_filter(const char *what, int argc, char **argv, bool exclusive,

@@ -25,6 +25,7 @@ void sn_monitor_usage(FILE *out)
 	      "      the last event.\n"
 	      "  miss-peer ADDR from SRC PROTO\n"
 	      "      semnet0 has no peer for ADDR's node subnet\n"
+	      "ADDR and SRC are IPv4 or IPv6 addresses (an IPv6 miss: both IPv6).\n"
 	      "With -j each event is a JSON object on a line of its own. Lines are\n"
 	      "flushed as they are printed.\n",
 	      out);
@@ -41,15 +42,22 @@ static const char *miss_kind_name(uint8_t kind)
 	return "unknown";
 }
 
+/* An address of the miss's family: its IPv4 @v4, or @v6. */
+static json_t *miss_json_addr(const struct sn_miss *m, uint32_t v4, const struct in6_addr *v6)
+{
+	return m->family == AF_INET6 ? sn_json_addr6(v6) : sn_json_addr(v4);
+}
+
 json_t *sn_miss_json(const struct sn_miss *m)
 {
 	char proto[16];
 
-	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:i, s:i, s:i}",
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:i, s:i, s:i}",
 			 "event", "miss",
 			 "kind", miss_kind_name(m->kind),
-			 "addr", sn_json_addr(m->addr),
-			 "src", sn_json_addr(m->src),
+			 "family", sn_family_name(m->family == AF_INET6 ? AF_INET6 : AF_INET),
+			 "addr", miss_json_addr(m, m->addr, &m->addr6),
+			 "src", miss_json_addr(m, m->src, &m->src6),
 			 "proto", sn_fmt_proto(m->proto, proto, sizeof(proto)),
 			 "dport", (int)m->dport,
 			 "held", (int)m->held,
@@ -58,16 +66,16 @@ json_t *sn_miss_json(const struct sn_miss *m)
 
 void sn_miss_print(FILE *out, const struct sn_miss *m)
 {
-	char addr[SN_ADDR_STRLEN], src[SN_ADDR_STRLEN], buf[16];
+	char addr[SN_INADDR_STRLEN], src[SN_INADDR_STRLEN], buf[16];
 	const char *proto = sn_fmt_proto(m->proto, buf, sizeof(buf));
 
+	sn_fmt_inaddr(m->family, m->addr, &m->addr6, addr);
+	sn_fmt_inaddr(m->family, m->src, &m->src6, src);
 	if (m->kind == SEMNET_MISS_PEER) {
-		fprintf(out, "miss-peer %s from %s %s\n", sn_fmt_addr(m->addr, addr),
-			sn_fmt_addr(m->src, src), proto);
+		fprintf(out, "miss-peer %s from %s %s\n", addr, src, proto);
 		return;
 	}
-	fprintf(out, "miss %s from %s %s", sn_fmt_addr(m->addr, addr),
-		sn_fmt_addr(m->src, src), proto);
+	fprintf(out, "miss %s from %s %s", addr, src, proto);
 	if (m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP)
 		fprintf(out, " port %u", m->dport);
 	fprintf(out, " held %" PRIu32, m->held);

@@ -152,7 +152,8 @@ int sn_object_key(const struct sn_object *o, const char *what, int argc, char **
 		if (argc < 1)
 			return sn_usage_error(what, "missing prefix (see: semnet %s help)",
 					      o->name);
-		if (sn_parse_prefix(argv[0], &prefix, err, sizeof(err)) < 0)
+		/* Only peers are keyed by prefix: of either family. */
+		if (sn_parse_prefix_any(argv[0], &prefix, err, sizeof(err)) < 0)
 			return sn_usage_error(what, "invalid prefix \"%s\": %s", argv[0], err);
 		p = sn_kprefix_of(&prefix);
 		memcpy(field, &p, sizeof(p));

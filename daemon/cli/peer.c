@@ -21,12 +21,15 @@ void sn_peer_usage(FILE *out)
 	      "       semnet peer show\n"
 	      "       semnet peer flush\n"
 	      "\n"
-	      "  PREFIX        the peer's subnet of nsIPs (e.g. 172.16.0.64/26): the key\n"
-	      "  remote ADDR   the peer node's underlay address\n"
+	      "  PREFIX        the peer's subnet of nsIPs (e.g. 172.16.0.64/26, or an\n"
+	      "                IPv6 one such as fc00::100/120, /96 or longer): the key\n"
+	      "  remote ADDR   the peer node's underlay address, IPv4 or IPv6 (either\n"
+	      "                family for a subnet of either family)\n"
 	      "  port PORT     its UDP port (default: 4754 for gre-udp, 50103 for ipudp)\n"
 	      "  encap ENCAP   gre-udp (GRE in UDP, RFC 8086; the default) or ipudp\n"
 	      "                (bare IP in UDP, as Oakestra's NetManager)\n"
-	      "  via ADDR      set: every peer at that underlay address (one node)\n"
+	      "  via ADDR      set: every peer at that underlay address (one node, both\n"
+	      "                families' subnets)\n"
 	      "  cost N        how far the node is, lower is closer (semnetd sets its\n"
 	      "                smoothed RTT in microseconds): 0..4294967294; \"unknown\"\n"
 	      "                (the default) ranks after every measured node\n"
@@ -66,7 +69,8 @@ static const char *encap_name(unsigned int encap)
 
 static const struct sn_jfield peer_json[] = {
 	{ PEER_J("subnet", SN_J_PREFIX, subnet) },
-	{ PEER_J("remote", SN_J_ADDR, addr) },
+	/* The underlay address, IPv4 or IPv6 (_ADDR6). */
+	{ PEER_J("remote", SN_J_INADDR, addr), SN_JF6(struct sn_peer, addr6, SEMNET_A_PEER_ADDR6) },
 	{ PEER_J("port", SN_J_U16, port) },
 	{ PEER_J("encap", SN_J_NAMED, encap), .name_of = encap_name },
 	{ PEER_J("tx_packets", SN_J_U64, tx_packets) },
@@ -87,11 +91,13 @@ void sn_peer_text(struct sn_table *t, const char *indent, const void *peer)
 {
 	const struct sn_peer *p = peer;
 	const char *encap = encap_name(p->encap);
-	char pfx[SN_PREFIX_STRLEN], a[SN_ADDR_STRLEN];
+	char pfx[SN_PREFIX_STRLEN], a[SN_INADDR_STRLEN];
 
 	sn_table_row(t);
 	sn_table_cell(t, "%s%s", indent, sn_fmt_kprefix(&p->subnet, pfx));
-	sn_table_cell(t, "remote %s", sn_fmt_addr(p->addr, a));
+	sn_table_cell(t, "remote %s",
+		      sn_fmt_inaddr(SN_HAS(p, SEMNET_A_PEER_ADDR6) ? AF_INET6 : AF_INET, p->addr,
+				    &p->addr6, a));
 	sn_table_cell(t, "port %u", p->port);
 	if (encap)
 		sn_table_cell(t, "encap %s", encap);
@@ -110,9 +116,13 @@ void sn_peer_text(struct sn_table *t, const char *indent, const void *peer)
 static int cmp_peer(const void *pa, const void *pb)
 {
 	const struct sn_peer *a = pa, *b = pb;
+	int c = sn_cmp_inaddr(sn_kprefix_is6(&a->subnet) ? AF_INET6 : AF_INET, a->subnet.addr,
+			      &a->subnet.addr6, sn_kprefix_is6(&b->subnet) ? AF_INET6 : AF_INET,
+			      b->subnet.addr, &b->subnet.addr6);
 
-	if (a->subnet.addr != b->subnet.addr)
-		return sn_cmp_addr(a->subnet.addr, b->subnet.addr);
+	/* IPv4 subnets first, then IPv6 ones, each by address and length. */
+	if (c)
+		return c;
 	return a->subnet.len < b->subnet.len ? -1 : a->subnet.len > b->subnet.len;
 }
 
@@ -139,7 +149,10 @@ const struct sn_list_ops sn_peer_list = {
 	{ SN_KW(name, type, flags, 0, words), SN_KW_FIELD(struct sn_peer, member, attr) }
 
 static const struct sn_kw peer_kw[] = {
-	PEER_KW("remote", SN_KW_ADDR, SN_KW_REQUIRED, NULL, addr, SEMNET_A_PEER_ADDR),
+	/* IPv4 (_ADDR) or IPv6 (_ADDR6): the outer packets' family. */
+	{ SN_KW("remote", SN_KW_ADDR_ANY, SN_KW_REQUIRED, 0, NULL),
+	  SN_KW_FIELD(struct sn_peer, addr, SEMNET_A_PEER_ADDR),
+	  SN_KW_FIELD6(struct sn_peer, addr6, SEMNET_A_PEER_ADDR6) },
 	PEER_KW("port", SN_KW_PORT, 0, NULL, port, SEMNET_A_PEER_PORT),
 	PEER_KW("encap", SN_KW_WORD, 0, encap_names, encap, SEMNET_A_PEER_ENCAP),
 };
@@ -147,7 +160,9 @@ static const struct sn_kw peer_kw[] = {
 enum { SKW_VIA, SKW_COST, SKW_UP, SKW_DOWN, SKW_N };
 
 static const struct sn_kw set_kw[] = {
-	[SKW_VIA] = PEER_KW("via", SN_KW_ADDR, 0, NULL, addr, SEMNET_A_PEER_ADDR),
+	[SKW_VIA] = { SN_KW("via", SN_KW_ADDR_ANY, 0, 0, NULL),
+		      SN_KW_FIELD(struct sn_peer, addr, SEMNET_A_PEER_ADDR),
+		      SN_KW_FIELD6(struct sn_peer, addr6, SEMNET_A_PEER_ADDR6) },
 	[SKW_COST] = PEER_KW("cost", SN_KW_COST, 0, NULL, cost, SEMNET_A_PEER_COST),
 	[SKW_UP] = { SN_KW("up", SN_KW_FLAG, 0, 0, NULL) },
 	[SKW_DOWN] = { SN_KW("down", SN_KW_FLAG, 0, 0, NULL) },

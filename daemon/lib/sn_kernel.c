@@ -525,6 +525,7 @@ static const struct nla_policy peer_policy[SEMNET_A_PEER_MAX + 1] = {
 	[SEMNET_A_PEER_RX_BYTES] = { .type = NLA_U64 },
 	[SEMNET_A_PEER_COST] = { .type = NLA_U32 },
 	[SEMNET_A_PEER_DOWN] = { .type = NLA_U8 },
+	[SEMNET_A_PEER_ADDR6] = IN6_POLICY,
 };
 
 int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
@@ -535,6 +536,7 @@ int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
 	    (SN_HAS(p, SEMNET_A_PEER_SUBNET) &&
 	     sn_kprefix_put(msg, SEMNET_A_PEER_SUBNET, &p->subnet) < 0) ||
 	    (SN_HAS(p, SEMNET_A_PEER_ADDR) && nla_put_u32(msg, SEMNET_A_PEER_ADDR, p->addr) < 0) ||
+	    (SN_HAS(p, SEMNET_A_PEER_ADDR6) && put_in6(msg, SEMNET_A_PEER_ADDR6, &p->addr6) < 0) ||
 	    (SN_HAS(p, SEMNET_A_PEER_PORT) && nla_put_u16(msg, SEMNET_A_PEER_PORT, p->port) < 0) ||
 	    (SN_HAS(p, SEMNET_A_PEER_ENCAP) &&
 	     nla_put_u8(msg, SEMNET_A_PEER_ENCAP, p->encap) < 0) ||
@@ -557,6 +559,8 @@ int sn_peer_get(struct nlattr **attrs, struct sn_peer *p)
 	p->present = found(tb, SEMNET_A_PEER_MAX, SEMNET_A_PEER_PAD);
 	if (tb[SEMNET_A_PEER_ADDR])
 		p->addr = nla_get_u32(tb[SEMNET_A_PEER_ADDR]);
+	if (tb[SEMNET_A_PEER_ADDR6] && get_in6(tb[SEMNET_A_PEER_ADDR6], &p->addr6) < 0)
+		return -EBADMSG;
 	if (tb[SEMNET_A_PEER_PORT])
 		p->port = nla_get_u16(tb[SEMNET_A_PEER_PORT]);
 	if (tb[SEMNET_A_PEER_ENCAP])
@@ -594,6 +598,12 @@ static const struct nla_policy flow_policy[SEMNET_A_FLOW_MAX + 1] = {
 	[SEMNET_A_FLOW_EXPIRES] = { .type = NLA_U32 },
 	[SEMNET_A_FLOW_PACKETS] = { .type = NLA_U64 },
 	[SEMNET_A_FLOW_BYTES] = { .type = NLA_U64 },
+	[SEMNET_A_FLOW_SRC6] = IN6_POLICY,
+	[SEMNET_A_FLOW_DST6] = IN6_POLICY,
+	[SEMNET_A_FLOW_XSRC6] = IN6_POLICY,
+	[SEMNET_A_FLOW_XDST6] = IN6_POLICY,
+	[SEMNET_A_FLOW_SERVICE6] = IN6_POLICY,
+	[SEMNET_A_FLOW_INSTANCE6] = IN6_POLICY,
 };
 
 int sn_flow_put(struct nl_msg *msg, const struct sn_flow *f)
@@ -604,7 +614,11 @@ int sn_flow_put(struct nl_msg *msg, const struct sn_flow *f)
 	    (SN_HAS(f, SEMNET_A_FLOW_SERVICE) &&
 	     nla_put_u32(msg, SEMNET_A_FLOW_SERVICE, f->service) < 0) ||
 	    (SN_HAS(f, SEMNET_A_FLOW_INSTANCE) &&
-	     nla_put_u32(msg, SEMNET_A_FLOW_INSTANCE, f->instance) < 0))
+	     nla_put_u32(msg, SEMNET_A_FLOW_INSTANCE, f->instance) < 0) ||
+	    (SN_HAS(f, SEMNET_A_FLOW_SERVICE6) &&
+	     put_in6(msg, SEMNET_A_FLOW_SERVICE6, &f->service6) < 0) ||
+	    (SN_HAS(f, SEMNET_A_FLOW_INSTANCE6) &&
+	     put_in6(msg, SEMNET_A_FLOW_INSTANCE6, &f->instance6) < 0))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -645,6 +659,17 @@ int sn_flow_get(struct nlattr **attrs, struct sn_flow *f)
 	f->dport = get_port(tb[SEMNET_A_FLOW_DPORT]);
 	f->xsport = get_port(tb[SEMNET_A_FLOW_XSPORT]);
 	f->xdport = get_port(tb[SEMNET_A_FLOW_XDPORT]);
+	/* An IPv6 flow: its twins instead (never both families). */
+	f->family = tb[SEMNET_A_FLOW_SRC6] ? AF_INET6 : AF_INET;
+	if ((tb[SEMNET_A_FLOW_SRC6] && get_in6(tb[SEMNET_A_FLOW_SRC6], &f->src6) < 0) ||
+	    (tb[SEMNET_A_FLOW_DST6] && get_in6(tb[SEMNET_A_FLOW_DST6], &f->dst6) < 0) ||
+	    (tb[SEMNET_A_FLOW_XSRC6] && get_in6(tb[SEMNET_A_FLOW_XSRC6], &f->xsrc6) < 0) ||
+	    (tb[SEMNET_A_FLOW_XDST6] && get_in6(tb[SEMNET_A_FLOW_XDST6], &f->xdst6) < 0) ||
+	    (tb[SEMNET_A_FLOW_SERVICE6] &&
+	     get_in6(tb[SEMNET_A_FLOW_SERVICE6], &f->service6) < 0) ||
+	    (tb[SEMNET_A_FLOW_INSTANCE6] &&
+	     get_in6(tb[SEMNET_A_FLOW_INSTANCE6], &f->instance6) < 0))
+		return -EBADMSG;
 	return 0;
 }
 
@@ -734,6 +759,8 @@ static const struct nla_policy miss_policy[SEMNET_A_MISS_MAX + 1] = {
 	[SEMNET_A_MISS_DPORT] = { .type = NLA_U16 },
 	[SEMNET_A_MISS_HELD] = { .type = NLA_U32 },
 	[SEMNET_A_MISS_SUPPRESSED] = { .type = NLA_U32 },
+	[SEMNET_A_MISS_ADDR6] = IN6_POLICY,
+	[SEMNET_A_MISS_SRC6] = IN6_POLICY,
 };
 
 int sn_miss_get(struct nlattr **attrs, struct sn_miss *m)
@@ -741,10 +768,19 @@ int sn_miss_get(struct nlattr **attrs, struct sn_miss *m)
 	struct nlattr *tb[SEMNET_A_MISS_MAX + 1];
 
 	memset(m, 0, sizeof(*m));
+	/* Its address: exactly one of _ADDR and _ADDR6. */
 	if (nest_parse(attrs, SEMNET_A_MISS, tb, SEMNET_A_MISS_MAX, miss_policy) < 0 ||
-	    !tb[SEMNET_A_MISS_ADDR])
+	    !tb[SEMNET_A_MISS_ADDR] == !tb[SEMNET_A_MISS_ADDR6])
 		return -EBADMSG;
-	m->addr = nla_get_u32(tb[SEMNET_A_MISS_ADDR]);
+	if (tb[SEMNET_A_MISS_ADDR6]) {
+		m->family = AF_INET6;
+		if (get_in6(tb[SEMNET_A_MISS_ADDR6], &m->addr6) < 0 ||
+		    (tb[SEMNET_A_MISS_SRC6] && get_in6(tb[SEMNET_A_MISS_SRC6], &m->src6) < 0))
+			return -EBADMSG;
+	} else {
+		m->family = AF_INET;
+		m->addr = nla_get_u32(tb[SEMNET_A_MISS_ADDR]);
+	}
 	/* Absent in modules before peers: SEMNET_MISS_ADDRESS (0). */
 	if (tb[SEMNET_A_MISS_KIND])
 		m->kind = nla_get_u8(tb[SEMNET_A_MISS_KIND]);
@@ -837,7 +873,7 @@ struct nl_msg *sn_kernel_msg(struct sn_genl *g, uint8_t cmd, int flags,
 
 /* What a nest holds, for finding the attribute an extack offset names. */
 enum nest_kind { IN_TOP, IN_LIST, IN_NODE, IN_SUBNETS, IN_PREFIX, IN_SERVICE, IN_INSTANCE,
-		 IN_PEER, IN_OTHER };
+		 IN_PEER, IN_FLOW, IN_OTHER };
 
 /* The kind of nest attribute @type of a nest of @kind is (IN_OTHER: not one). */
 static enum nest_kind nest_kind_of(enum nest_kind kind, int type)
@@ -849,6 +885,7 @@ static enum nest_kind nest_kind_of(enum nest_kind kind, int type)
 		case SEMNET_A_SERVICE: return IN_SERVICE;
 		case SEMNET_A_INSTANCE: return IN_INSTANCE;
 		case SEMNET_A_PEER: return IN_PEER;
+		case SEMNET_A_FLOW: return IN_FLOW;
 		case SEMNET_A_SERVICES: case SEMNET_A_INSTANCES: return IN_LIST;
 		}
 		return IN_OTHER;
@@ -884,6 +921,10 @@ static bool is_v6_twin(enum nest_kind kind, int type)
 		return type == SEMNET_A_SERVICE_ADDR6;
 	case IN_INSTANCE:
 		return type == SEMNET_A_INSTANCE_ADDR6 || type == SEMNET_A_INSTANCE_NSIP6;
+	case IN_PEER:
+		return type == SEMNET_A_PEER_ADDR6;
+	case IN_FLOW:
+		return type == SEMNET_A_FLOW_SERVICE6 || type == SEMNET_A_FLOW_INSTANCE6;
 	default:
 		return false;
 	}
@@ -1043,16 +1084,28 @@ void sn_peers_reset(void *list)
 	((struct sn_peers *)list)->n = 0;
 }
 
-/* Does @f pass @filter's SERVICE and INSTANCE (those it has)? */
+/* Does @f have @filter's address @attr at @off (IPv4), or its twin @attr6 at @off6? */
+static bool flow_key_matches(const struct sn_flow *f, const struct sn_flow *filter, int attr,
+			     size_t off, int attr6, size_t off6)
+{
+	if (SN_HAS(filter, attr))
+		return SN_HAS(f, attr) &&
+		       !memcmp((const char *)f + off, (const char *)filter + off, sizeof(uint32_t));
+	if (SN_HAS(filter, attr6))
+		return SN_HAS(f, attr6) &&
+		       !memcmp((const char *)f + off6, (const char *)filter + off6,
+			       sizeof(struct in6_addr));
+	return true;
+}
+
+/* Does @f pass @filter's SERVICE and INSTANCE (those it has, of either family)? */
 static bool flow_matches(const struct sn_flow *f, const struct sn_flow *filter)
 {
-	if (SN_HAS(filter, SEMNET_A_FLOW_SERVICE) &&
-	    (!SN_HAS(f, SEMNET_A_FLOW_SERVICE) || f->service != filter->service))
-		return false;
-	if (SN_HAS(filter, SEMNET_A_FLOW_INSTANCE) &&
-	    (!SN_HAS(f, SEMNET_A_FLOW_INSTANCE) || f->instance != filter->instance))
-		return false;
-	return true;
+	return flow_key_matches(f, filter, SEMNET_A_FLOW_SERVICE, offsetof(struct sn_flow, service),
+				SEMNET_A_FLOW_SERVICE6, offsetof(struct sn_flow, service6)) &&
+	       flow_key_matches(f, filter, SEMNET_A_FLOW_INSTANCE,
+				offsetof(struct sn_flow, instance), SEMNET_A_FLOW_INSTANCE6,
+				offsetof(struct sn_flow, instance6));
 }
 
 int sn_flows_collect(struct nlattr **attrs, void *list)

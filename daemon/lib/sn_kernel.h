@@ -176,10 +176,16 @@ const char *sn_instance_addr_fmt(const struct sn_instance *i, char buf[SN_KADDR_
 /* Its nsIP: _NSIP6 when it has one, else _NSIP. */
 const char *sn_instance_nsip_fmt(const struct sn_instance *i, char buf[SN_KADDR_STRLEN]);
 
+/*
+ * A peer: its subnet (sn_kprefix, either family: the inner packets it
+ * takes) and its underlay address, IPv4 (_ADDR, addr) or IPv6 (_ADDR6,
+ * addr6), independent of the subnet's family.
+ */
 struct sn_peer {
 	uint32_t present;		/* 1 << SEMNET_A_PEER_* */
 	struct sn_kprefix subnet;
-	uint32_t addr;
+	uint32_t addr;			/* _ADDR */
+	struct in6_addr addr6;		/* _ADDR6 */
 	uint16_t port;
 	uint8_t encap;			/* enum semnet_encap */
 	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;	/* read-only */
@@ -190,6 +196,10 @@ int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p);
 /* cost is SEMNET_PEER_COST_UNKNOWN when the module does not report one. */
 int sn_peer_get(struct nlattr **attrs, struct sn_peer *p);
 
+/*
+ * A flow of either family: an IPv6 one (family AF_INET6) has its
+ * addresses in the *6 fields (_SRC6...) and leaves the IPv4 ones 0.
+ */
 struct sn_flow {
 	uint32_t present;		/* 1 << SEMNET_A_FLOW_* */
 	uint8_t proto;
@@ -201,8 +211,15 @@ struct sn_flow {
 	uint32_t expires;		/* ms */
 	uint64_t packets;
 	uint64_t bytes;
+	uint8_t family;			/* get: AF_INET or AF_INET6 */
+	struct in6_addr src6, dst6, xsrc6, xdst6;
+	struct in6_addr service6;	/* _SERVICE6 */
+	struct in6_addr instance6;	/* _INSTANCE6 */
 };
-/* Only the filter attributes are ever sent: SERVICE and INSTANCE. */
+/*
+ * Only the filter attributes are ever sent: SERVICE and INSTANCE, or
+ * their IPv6 twins SERVICE6 and INSTANCE6 (by their present bits).
+ */
 int sn_flow_put(struct nl_msg *msg, const struct sn_flow *f);
 int sn_flow_get(struct nlattr **attrs, struct sn_flow *f);
 
@@ -230,7 +247,11 @@ struct sn_stats {
 };
 int sn_stats_get(struct nlattr **attrs, struct sn_stats *s);
 
-/* A table-miss event (SEMNET_CMD_MISS on SEMNET_MCGRP_MISSES). */
+/*
+ * A table-miss event (SEMNET_CMD_MISS on SEMNET_MCGRP_MISSES). An IPv6
+ * miss (family AF_INET6) has addr6 and src6 and leaves addr and src 0:
+ * code that handles only IPv4 checks family.
+ */
 struct sn_miss {
 	uint32_t addr;
 	uint32_t src;
@@ -239,6 +260,9 @@ struct sn_miss {
 	uint16_t dport;
 	uint32_t held;
 	uint32_t suppressed;
+	uint8_t family;			/* AF_INET or AF_INET6 */
+	struct in6_addr addr6;		/* _ADDR6 */
+	struct in6_addr src6;		/* _SRC6 */
 };
 int sn_miss_get(struct nlattr **attrs, struct sn_miss *m);
 

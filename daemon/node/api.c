@@ -59,6 +59,7 @@ static int do_register(void *ctx, const struct sn_http_request *req, json_t **re
 
 static int deploy(void *ctx, const struct sn_http_request *req, json_t **reply)
 {
+	char nsip6[SN_JSON_IPV6_STRLEN] = "";
 	struct semnetd_deploy_req r;
 	struct semnetd_lease l;
 	struct sn_err err;
@@ -67,8 +68,12 @@ static int deploy(void *ctx, const struct sn_http_request *req, json_t **reply)
 
 	if (rc < 0)
 		return error(reply, status_of(rc), err.msg);
+	/* Canonical text, "" without an IPv6 nsIP (a string either way, as
+	 * Oakestra's DeployResponse). */
+	if (sn_json_ipv6_set(&l.nsip6))
+		sn_json_ipv6_format(&l.nsip6, nsip6);
 	*reply = json_pack("{s:s, s:o, s:s}", "serviceName", l.job_name, "nsAddress",
-			   sn_json_ipv4_string(l.nsip), "nsAddressv6", "");
+			   sn_json_ipv4_string(l.nsip), "nsAddressv6", nsip6);
 	return 200;
 }
 

@@ -28,6 +28,10 @@ static const char usage[] =
 	"  --container-ifname NAME  the interface inside containers (default eth0)\n"
 	"  --platform PREFIX        every semnet address (default 172.16.0.0/12)\n"
 	"  --services PREFIX        ServiceIPs and InstanceIPs (default 172.30.0.0/16)\n"
+	"  --platform6 PREFIX       every semnet IPv6 address (default fc00::/7, as\n"
+	"                           Oakestra); used once the cluster gives the node an\n"
+	"                           IPv6 subnet (addressv6)\n"
+	"  --services6 PREFIX       IPv6 ServiceIPs and InstanceIPs (default fdff::/16)\n"
 	"  --tunnel-port N          GRE-in-UDP port of semnet0 (default 4754)\n"
 	"  --interest-idle-ms N     forget a remote service unused this long (default 10000)\n"
 	"  --interest-check-ms N    how often traffic counters are read (default 1000)\n"
@@ -59,6 +63,19 @@ static int parse_prefix(const char *prog, const struct sn_setting *s, const char
 
 	if (!sn_prefix_parse(value, out) || out->len < 8 || out->len > 24) {
 		fprintf(stderr, "%s: %s must be a prefix a.b.c.d/8..24 without host bits, not '%s'\n",
+			prog, s->name, value);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_prefix6(const char *prog, const struct sn_setting *s, const char *value,
+			 void *field)
+{
+	struct sn_prefix6 *out = field;
+
+	if (!sn_prefix6_parse(value, out) || out->len < 7 || out->len > 96) {
+		fprintf(stderr, "%s: %s must be an IPv6 prefix like fc00::/7 (/7..96) without host bits, not '%s'\n",
 			prog, s->name, value);
 		return -1;
 	}
@@ -118,6 +135,8 @@ static const struct sn_setting settings[] = {
 	SN_SETTING("container-ifname", parse_ifname, CFG, container_ifname, "eth0"),
 	SN_SETTING("platform", parse_prefix, CFG, platform, "172.16.0.0/12"),
 	SN_SETTING("services", parse_prefix, CFG, services, "172.30.0.0/16"),
+	SN_SETTING("platform6", parse_prefix6, CFG, platform6, "fc00::/7"),
+	SN_SETTING("services6", parse_prefix6, CFG, services6, "fdff::/16"),
 	SN_INT("tunnel-port", CFG, tunnel_port, 1, 65535, "4754"),
 	SN_INT("interest-idle-ms", CFG, interest_idle_ms, 100, 86400000, "10000"),
 	SN_INT("interest-check-ms", CFG, interest_check_ms, 50, 600000, "1000"),
@@ -138,6 +157,10 @@ static int check(void *arg)
 	if (!sn_prefix_contains(&cfg->platform, cfg->services.addr) ||
 	    cfg->services.len < cfg->platform.len) {
 		fprintf(stderr, PROG ": the services range must lie inside the platform range\n");
+		return -1;
+	}
+	if (!sn_prefix6_within(&cfg->services6, &cfg->platform6)) {
+		fprintf(stderr, PROG ": the services6 range must lie inside the platform6 range\n");
 		return -1;
 	}
 	if (!cfg->routed &&

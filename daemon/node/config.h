@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sn_ipv4.h"
+#include "sn_ipv6.h"
 
 struct semnetd_config {
 	char socket_path[108];		/* sun_path */
@@ -23,6 +24,9 @@ struct semnetd_config {
 	char container_ifname[IF_NAMESIZE];
 	struct sn_prefix platform;
 	struct sn_prefix services;
+	/* The IPv6 plan, used once the cluster names an IPv6 subnet. */
+	struct sn_prefix6 platform6;
+	struct sn_prefix6 services6;
 	int tunnel_port;
 	int interest_idle_ms;		/* drop a remote service unused this long */
 	int interest_check_ms;		/* how often kernel counters are read */

@@ -95,6 +95,20 @@ static struct nl_addr *ipv4(uint32_t addr, unsigned int len)
 	return a;
 }
 
+static struct nl_addr *ipv6(const struct in6_addr *addr, unsigned int len)
+{
+	struct nl_addr *a = nl_addr_build(AF_INET6, addr, sizeof(*addr));
+
+	if (a)
+		nl_addr_set_prefixlen(a, (int)len);
+	return a;
+}
+
+/* fe80::1: a routed container's IPv6 gateway, on its host-side veth. */
+static const struct in6_addr link_gateway6 = {
+	.s6_addr = { 0xfe, 0x80, [15] = 1 },
+};
+
 int semnetd_host_ifindex(struct semnetd_host *h, const char *name)
 {
 	struct rtnl_link *link;
@@ -162,6 +176,122 @@ static int addr_add(struct nl_sock *sk, int ifindex, uint32_t addr, unsigned int
 	if (rc == -NLE_EXIST)	/* already there (a restart) */
 		rc = 0;
 	return rc < 0 ? fail(err, rc, "cannot add address %u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255) : 0;
+}
+
+/*
+ * An IPv6 address, without duplicate address detection (IFA_F_NODAD):
+ * semnet hands every address out once, and a tentative address (for about
+ * a second) could be neither bound nor sent from.
+ */
+static int addr_add6(struct nl_sock *sk, int ifindex, const struct in6_addr *addr,
+		     unsigned int len, struct sn_err *err)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = ipv6(addr, len);
+	char text[INET6_ADDRSTRLEN];
+	int rc = -NLE_NOMEM;
+
+	if (a && local) {
+		rtnl_addr_set_ifindex(a, ifindex);
+		rtnl_addr_set_local(a, local);
+		rtnl_addr_set_prefixlen(a, (int)len);
+		rtnl_addr_set_flags(a, IFA_F_NODAD);
+		rc = rtnl_addr_add(sk, a, 0);
+	}
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	if (rc == -NLE_EXIST)	/* already there (a restart) */
+		rc = 0;
+	if (rc < 0)
+		inet_ntop(AF_INET6, addr, text, sizeof(text));
+	return rc < 0 ? fail(err, rc, "cannot add address %s/%u", text, len) : 0;
+}
+
+/* Removes the IPv6 address @addr of @ifindex (whatever its length); 0
+ * also when it is not there. */
+static int addr_del6(struct nl_sock *sk, int ifindex, const struct in6_addr *addr,
+		     unsigned int len, struct sn_err *err)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = ipv6(addr, len);
+	int rc = -NLE_NOMEM;
+
+	if (a && local) {
+		rtnl_addr_set_ifindex(a, ifindex);
+		rtnl_addr_set_local(a, local);
+		rtnl_addr_set_prefixlen(a, (int)len);
+		rc = rtnl_addr_delete(sk, a, 0);
+	}
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NOADDR)
+		rc = 0;
+	return rc < 0 ? fail(err, rc, "cannot remove an IPv6 address") : 0;
+}
+
+/* @dst (IPv6) via @gateway (NULL: on-link) out of @ifindex, from @src
+ * (NULL: any). */
+static int route_replace6(struct nl_sock *sk, const struct sn_prefix6 *dst, int ifindex,
+			  const struct in6_addr *gateway, const struct in6_addr *src,
+			  struct sn_err *err)
+{
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *d = ipv6(&dst->addr, dst->len), *gw = NULL, *s = NULL;
+	int rc = -NLE_NOMEM;
+
+	if (!r || !nh || !d)
+		goto out;
+	if ((gateway && !(gw = ipv6(gateway, 128))) || (src && !(s = ipv6(src, 128))))
+		goto out;
+	rtnl_route_set_family(r, AF_INET6);
+	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	rtnl_route_set_protocol(r, RTPROT_STATIC);
+	rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
+	rtnl_route_set_dst(r, d);
+	if (s)
+		rtnl_route_set_pref_src(r, s);
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	if (gw)
+		rtnl_route_nh_set_gateway(nh, gw);
+	rtnl_route_add_nexthop(r, nh);
+	nh = NULL;	/* the route owns it */
+	rc = rtnl_route_add(sk, r, NLM_F_REPLACE);
+out:
+	if (nh)
+		rtnl_route_nh_free(nh);
+	nl_addr_put(d);
+	nl_addr_put(gw);
+	nl_addr_put(s);
+	rtnl_route_put(r);
+	return rc < 0 ? fail(err, rc, "cannot add an IPv6 route") : 0;
+}
+
+static int route_del6(struct nl_sock *sk, const struct sn_prefix6 *dst, int ifindex,
+		      struct sn_err *err)
+{
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *d = ipv6(&dst->addr, dst->len);
+	int rc = -NLE_NOMEM;
+
+	if (!r || !nh || !d)
+		goto out;
+	rtnl_route_set_family(r, AF_INET6);
+	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	rtnl_route_set_dst(r, d);
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	rtnl_route_add_nexthop(r, nh);
+	nh = NULL;
+	rc = rtnl_route_delete(sk, r, 0);
+	if (rc == -NLE_OBJ_NOTFOUND)
+		rc = 0;
+out:
+	if (nh)
+		rtnl_route_nh_free(nh);
+	nl_addr_put(d);
+	rtnl_route_put(r);
+	return rc < 0 ? fail(err, rc, "cannot remove an IPv6 route") : 0;
 }
 
 /* @dst via @gateway (0: on-link) out of @ifindex, from @src (0: any). */
@@ -239,6 +369,77 @@ static int forwarding_without_redirects(const char *dev, struct sn_err *err)
 	return 0;
 }
 
+/* IPv6 on @dev (it may have been turned off for the device, or by
+ * default in this namespace). */
+static int ipv6_enable(const char *dev, struct sn_err *err)
+{
+	char key[128];
+
+	snprintf(key, sizeof(key), "net/ipv6/conf/%s/disable_ipv6", dev);
+	return sysctl_set(key, "0", err);
+}
+
+int semnetd_host_forwarding6(const char *underlay_dev, struct sn_err *err)
+{
+	char key[128];
+	int rc;
+
+	/*
+	 * Forwarding makes a device with accept_ra 1 ignore router
+	 * advertisements: an uplink configured by SLAAC would lose its
+	 * default route. 2 keeps taking them.
+	 */
+	if (underlay_dev[0]) {
+		snprintf(key, sizeof(key), "net/ipv6/conf/%s/accept_ra", underlay_dev);
+		if ((rc = sysctl_set(key, "2", err)) < 0)
+			return rc;
+	}
+	return sysctl_set("net/ipv6/conf/all/forwarding", "1", err);
+}
+
+int semnetd_host_bridge6(struct semnetd_host *h, const char *bridge,
+			 const struct sn_prefix6 *subnet, const struct in6_addr *gateway,
+			 struct sn_err *err)
+{
+	int rc, ifindex = semnetd_host_ifindex(h, bridge);
+
+	if (!ifindex) {
+		sn_err_set(err, "the bridge %s vanished", bridge);
+		return -ENODEV;
+	}
+	if ((rc = ipv6_enable(bridge, err)) < 0)
+		return rc;
+	return addr_add6(h->sk, ifindex, gateway, subnet->len, err);
+}
+
+/*
+ * A bridge whose address nobody set takes the lowest of its ports' as
+ * they come and go: a container deployed with a lower (random) veth
+ * address would change the gateway's link address under every other
+ * container, which would send to the old one until its neighbour entry
+ * for the gateway goes stale (tens of seconds, both families). Setting
+ * the address it has now (the kernel then keeps it) pins it.
+ */
+static int bridge_pin_address(struct nl_sock *sk, const char *bridge, struct sn_err *err)
+{
+	struct rtnl_link *orig, *change;
+	struct nl_addr *mac;
+	int rc;
+
+	if ((rc = rtnl_link_get_kernel(sk, 0, bridge, &orig)) < 0)
+		return fail(err, rc, "interface %s", bridge);
+	mac = rtnl_link_get_addr(orig);
+	if (!mac || !(change = rtnl_link_alloc())) {
+		rtnl_link_put(orig);
+		return mac ? fail(err, -NLE_NOMEM, "interface %s", bridge) : 0;
+	}
+	rtnl_link_set_addr(change, mac);
+	rc = rtnl_link_change(sk, orig, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(orig);
+	return rc < 0 ? fail(err, rc, "cannot pin the link address of %s", bridge) : 0;
+}
+
 int semnetd_host_bridge(struct semnetd_host *h, const char *bridge, const struct sn_prefix *subnet,
 			uint32_t gateway, int *ifindex, struct sn_err *err)
 {
@@ -247,7 +448,8 @@ int semnetd_host_bridge(struct semnetd_host *h, const char *bridge, const struct
 	if (!semnetd_host_ifindex(h, bridge) && (rc = rtnl_link_bridge_add(h->sk, bridge)) < 0 &&
 	    rc != -NLE_EXIST)
 		return fail(err, rc, "cannot create the bridge %s", bridge);
-	if ((rc = link_change(h->sk, bridge, 0, 0, err)) < 0)
+	if ((rc = link_change(h->sk, bridge, 0, 0, err)) < 0 ||
+	    (rc = bridge_pin_address(h->sk, bridge, err)) < 0)
 		return rc;
 	*ifindex = semnetd_host_ifindex(h, bridge);
 	if ((rc = addr_add(h->sk, *ifindex, gateway, subnet->len, err)) < 0)
@@ -292,6 +494,34 @@ int semnetd_host_routed(struct semnetd_host *h, uint32_t gateway, struct sn_err 
 	/* Containers' traffic is forwarded veth to veth (or semnet0), never
 	 * back out of the device it came in by: no redirect is ever due. */
 	return forwarding_without_redirects("default", err);
+}
+
+int semnetd_host_routed6(struct semnetd_host *h, const struct in6_addr *gateway,
+			 struct sn_err *err)
+{
+	int rc, ifindex = semnetd_host_ifindex(h, GATEWAY_DEV);
+
+	if (!ifindex) {
+		sn_err_set(err, "%s vanished", GATEWAY_DEV);
+		return -ENODEV;
+	}
+	if ((rc = ipv6_enable(GATEWAY_DEV, err)) < 0)
+		return rc;
+	return addr_add6(h->sk, ifindex, gateway, 128, err);
+}
+
+int semnetd_host_veth_route6(struct semnetd_host *h, const char *name, int ifindex,
+			     const struct in6_addr *nsip6, struct sn_err *err)
+{
+	struct sn_prefix6 host = { *nsip6, 128 };
+	int rc;
+
+	/* The container's gateway, fe80::1, is an address of its veth: the
+	 * node answers its neighbour solicitations (no proxy NDP needed). */
+	if ((rc = ipv6_enable(name, err)) < 0 ||
+	    (rc = addr_add6(h->sk, ifindex, &link_gateway6, 64, err)) < 0)
+		return rc;
+	return route_replace6(h->sk, &host, ifindex, NULL, NULL, err);
 }
 
 int semnetd_host_veth_route(struct semnetd_host *h, const char *name, int ifindex, uint32_t nsip,
@@ -383,6 +613,47 @@ out:
 	return rc;
 }
 
+static int configure_container6(struct nl_sock *sk, int ifindex, const struct semnetd_veth *v,
+				struct sn_err *err);
+
+/* The container of @v takes its IPv6 address and route the way this mode
+ * wants them (the other mode's go). */
+static int container_redo6(const struct semnetd_veth *v, struct sn_err *err)
+{
+	struct nl_sock *sk = netns_socket(v->pid, err);
+	struct rtnl_link *link;
+	int rc;
+
+	if (!sk)
+		return -EIO;
+	if ((rc = rtnl_link_get_kernel(sk, 0, v->container_name, &link)) < 0) {
+		rc = fail(err, rc, "%s in the container of pid %d", v->container_name, v->pid);
+	} else {
+		rc = configure_container6(sk, rtnl_link_get_ifindex(link), v, err);
+		rtnl_link_put(link);
+	}
+	nl_socket_free(sk);
+	return rc;
+}
+
+int semnetd_host_forget6(struct semnetd_host *h, int ifindex, const struct in6_addr *addr)
+{
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *a = ipv6(addr, 128);
+	int rc = -NLE_NOMEM;
+
+	if (n && a) {
+		rtnl_neigh_set_family(n, AF_INET6);
+		rtnl_neigh_set_ifindex(n, ifindex);
+		rtnl_neigh_set_dst(n, a);
+		rc = rtnl_neigh_delete(h->sk, n, 0);
+	}
+	nl_addr_put(a);
+	if (n)
+		rtnl_neigh_put(n);
+	return rc == -NLE_OBJ_NOTFOUND ? 0 : to_errno(rc);
+}
+
 int semnetd_host_port_mode(struct semnetd_host *h, const struct semnetd_veth *v, int ifindex,
 			   bool *moved, struct sn_err *err)
 {
@@ -414,13 +685,21 @@ int semnetd_host_port_mode(struct semnetd_host *h, const struct semnetd_veth *v,
 	if (!v->bridge_ifindex) {
 		if ((rc = semnetd_host_veth_route(h, v->host_name, ifindex, v->nsip, err)) < 0)
 			return rc;
+		if (v->has6 &&
+		    (rc = semnetd_host_veth_route6(h, v->host_name, ifindex, &v->nsip6, err)) < 0)
+			return rc;
 	} else if (*moved) {
+		struct sn_prefix6 host6 = { v->nsip6, 128 };
+
 		/* Off routed: the bridge's subnet route leads to the container now. */
 		snprintf(key, sizeof(key), "net/ipv4/conf/%s/proxy_arp", v->host_name);
 		if ((rc = sysctl_set(key, "0", err)) < 0 ||
-		    (rc = route_del(h->sk, &host, ifindex, err)) < 0)
+		    (rc = route_del(h->sk, &host, ifindex, err)) < 0 ||
+		    (v->has6 && (rc = route_del6(h->sk, &host6, ifindex, err)) < 0))
 			return rc;
 	}
+	if (*moved && v->has6 && (rc = container_redo6(v, err)) < 0)
+		return rc;
 	return *moved ? container_forget_gateway(v, err) : 0;
 }
 
@@ -439,6 +718,22 @@ int semnetd_host_tunnel(struct semnetd_host *h, const struct sn_prefix *platform
 		return rc;
 	*mtu = semnetd_host_mtu(h, TUNNEL_DEV);
 	return *mtu > 0 ? 0 : fail(err, -NLE_NODEV, "%s vanished", TUNNEL_DEV);
+}
+
+int semnetd_host_tunnel6(struct semnetd_host *h, const struct sn_prefix6 *platform,
+			 const struct in6_addr *gateway, struct sn_err *err)
+{
+	int rc, ifindex = semnetd_host_ifindex(h, TUNNEL_DEV);
+
+	if (!ifindex) {
+		sn_err_set(err, "%s vanished", TUNNEL_DEV);
+		return -ENODEV;
+	}
+	if ((rc = ipv6_enable(TUNNEL_DEV, err)) < 0)
+		return rc;
+	/* As for IPv4: the node's own /120 (bridge, or the routed /128s) is
+	 * more specific. */
+	return route_replace6(h->sk, platform, ifindex, NULL, gateway, err);
 }
 
 struct find_addr {
@@ -572,6 +867,27 @@ out:
 	return sk;
 }
 
+/*
+ * The container's IPv6 nsIP and default route. Bridged: nsIP/len, on-link
+ * with its neighbours, via the bridge's ::1. Routed: nsIP/128 (its veth
+ * answers no neighbour solicitation but its own: everything goes through
+ * the node), via fe80::1 on the veth. Idempotent; @moved: the other mode's
+ * address is replaced.
+ */
+static int configure_container6(struct nl_sock *sk, int ifindex, const struct semnetd_veth *v,
+				struct sn_err *err)
+{
+	struct sn_prefix6 any = { IN6ADDR_ANY_INIT, 0 };
+	bool routed = !v->bridge_ifindex;
+	int rc;
+
+	if ((rc = addr_del6(sk, ifindex, &v->nsip6, routed ? v->prefix_len6 : 128, err)) < 0 ||
+	    (rc = addr_add6(sk, ifindex, &v->nsip6, routed ? 128 : v->prefix_len6, err)) < 0)
+		return rc;
+	return route_replace6(sk, &any, ifindex, routed ? &link_gateway6 : &v->gateway6, NULL,
+			      err);
+}
+
 static int configure_container(const struct semnetd_veth *v, struct sn_err *err)
 {
 	struct sn_prefix any = { 0, 0 };
@@ -592,6 +908,8 @@ static int configure_container(const struct semnetd_veth *v, struct sn_err *err)
 	    (rc = addr_add(sk, ifindex, v->nsip, v->prefix_len, err)) < 0 ||
 	    (rc = route_replace(sk, &any, ifindex, v->gateway, 0, err)) < 0)
 		goto out;
+	if (v->has6)
+		rc = configure_container6(sk, ifindex, v, err);
 out:
 	nl_socket_free(sk);
 	return rc;
@@ -616,6 +934,9 @@ int semnetd_host_veth_add(struct semnetd_host *h, const struct semnetd_veth *v, 
 	*host_ifindex = semnetd_host_ifindex(h, v->host_name);
 	if (!v->bridge_ifindex &&
 	    (rc = semnetd_host_veth_route(h, v->host_name, *host_ifindex, v->nsip, err)) < 0)
+		goto fail;
+	if (!v->bridge_ifindex && v->has6 &&
+	    (rc = semnetd_host_veth_route6(h, v->host_name, *host_ifindex, &v->nsip6, err)) < 0)
 		goto fail;
 	return 0;
 fail:

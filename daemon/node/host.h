@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "sn_ipv4.h"
+#include "sn_ipv6.h"
 #include "sn_json.h"
 
 struct nl_sock;
@@ -30,7 +31,8 @@ int semnetd_host_ifindex(struct semnetd_host *h, const char *name);
 /* The MTU of @name, or -ENODEV. */
 int semnetd_host_mtu(struct semnetd_host *h, const char *name);
 
-/* The bridge with @gateway/@subnet.len, up, forwarding on, redirects off.
+/* The bridge with @gateway/@subnet.len, up, its link address pinned (the
+ * ports' coming and going never changes it), forwarding on, redirects off.
  * Idempotent. Sets *ifindex. */
 int semnetd_host_bridge(struct semnetd_host *h, const char *bridge, const struct sn_prefix *subnet,
 			uint32_t gateway, int *ifindex, struct sn_err *err);
@@ -43,6 +45,36 @@ int semnetd_host_routed(struct semnetd_host *h, uint32_t gateway, struct sn_err 
  * the route @nsip/32 to it. Idempotent. */
 int semnetd_host_veth_route(struct semnetd_host *h, const char *name, int ifindex, uint32_t nsip,
 			    struct sn_err *err);
+/*
+ * IPv6 beside IPv4, once the node has an IPv6 subnet. forwarding6: IPv6
+ * forwarding on (accept_ra 2 on @underlay_dev first when given, so that
+ * its router advertisements still count). bridge6: @gateway/@subnet.len
+ * on the bridge (made by semnetd_host_bridge). routed6: @gateway/128 on
+ * semnet-gw (made by semnetd_host_routed). veth_route6: a routed
+ * container's veth holds fe80::1/64, its gateway, and the route
+ * @nsip6/128 leads to it. tunnel6: the route to @platform into semnet0
+ * from @gateway. Each idempotent; every address without DAD.
+ */
+int semnetd_host_forwarding6(const char *underlay_dev, struct sn_err *err);
+int semnetd_host_bridge6(struct semnetd_host *h, const char *bridge,
+			 const struct sn_prefix6 *subnet, const struct in6_addr *gateway,
+			 struct sn_err *err);
+int semnetd_host_routed6(struct semnetd_host *h, const struct in6_addr *gateway,
+			 struct sn_err *err);
+int semnetd_host_veth_route6(struct semnetd_host *h, const char *name, int ifindex,
+			     const struct in6_addr *nsip6, struct sn_err *err);
+int semnetd_host_tunnel6(struct semnetd_host *h, const struct sn_prefix6 *platform,
+			 const struct in6_addr *gateway, struct sn_err *err);
+
+/*
+ * The node forgets the link address of @addr on @ifindex (the bridge): an
+ * IPv6 nsIP is handed out again at once (leases.h), and the entry of the
+ * container that had it would send its successor's traffic to a MAC that
+ * is gone until neighbour discovery gives up on it (tens of seconds). 0
+ * also when there is none.
+ */
+int semnetd_host_forget6(struct semnetd_host *h, int ifindex, const struct in6_addr *addr);
+
 /* semnet0, up, and the route to @platform through it from @gateway.
  * Idempotent. Sets *mtu to the tunnel's MTU. */
 int semnetd_host_tunnel(struct semnetd_host *h, const struct sn_prefix *platform, uint32_t gateway,
@@ -66,6 +98,12 @@ struct semnetd_veth {
 	uint32_t gateway;
 	int mtu;
 	int bridge_ifindex;		/* 0: routed (semnetd_host_veth_route) */
+	/* IPv6 too: @nsip6 (bridged: /prefix_len6 via @gateway6, the
+	 * bridge's ::1; routed: /128 via fe80::1 on the veth). */
+	bool has6;
+	struct in6_addr nsip6;
+	unsigned int prefix_len6;
+	struct in6_addr gateway6;
 };
 
 /* Creates and configures the pair; on failure nothing is left behind.

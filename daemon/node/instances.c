@@ -22,18 +22,28 @@ static void veth_name(uint32_t nsip, char out[IF_NAMESIZE])
 	snprintf(out, IF_NAMESIZE, SEMNETD_VETH_PREFIX "%08x", nsip);
 }
 
-/* Puts a local instance into the kernel once its InstanceIP is known. */
+/* Puts a local instance into the kernel once its InstanceIP is known:
+ * one kernel instance per family it has. */
 static int install(struct semnetd *d, const struct semnetd_lease *l)
 {
-	int rc;
+	int rc = 0, rc6;
 
-	if (!l->instance_ip)
-		return 0;
-	rc = semnetd_kernel_instance_put(&d->genl, l->instance_ip, l->job_name, l->nsip, 0,
-					 l->ifindex);
-	if (rc < 0)
-		sn_warn("instance %d of %s: the kernel refused it: %s", l->number, l->job_name,
-			d->genl.error[0] ? d->genl.error : strerror(-rc));
+	if (l->instance_ip) {
+		rc = semnetd_kernel_instance_put(&d->genl, l->instance_ip, l->job_name, l->nsip, 0,
+						 l->ifindex);
+		if (rc < 0)
+			sn_warn("instance %d of %s: the kernel refused it: %s", l->number,
+				l->job_name, d->genl.error[0] ? d->genl.error : strerror(-rc));
+	}
+	if (d->v6 && !sn_ipv6_is_zero(&l->instance_ip6) && !sn_ipv6_is_zero(&l->nsip6)) {
+		rc6 = semnetd_kernel_instance_put6(&d->genl, &l->instance_ip6, l->job_name,
+						   &l->nsip6, 0, l->ifindex);
+		if (rc6 < 0)
+			sn_warn("instance %d of %s (IPv6): the kernel refused it: %s", l->number,
+				l->job_name, d->genl.error[0] ? d->genl.error : strerror(-rc6));
+		if (!rc)
+			rc = rc6;
+	}
 	return rc;
 }
 
@@ -47,10 +57,14 @@ static void uninstall(struct semnetd *d, const struct semnetd_lease *l)
 	semnetd_answers_flush(d);
 	if (l->instance_ip && semnetd_kernel_instance_del(&d->genl, l->instance_ip) < 0)
 		sn_debug("instance %d of %s was not in the kernel", l->number, l->job_name);
+	if (!sn_ipv6_is_zero(&l->instance_ip6) &&
+	    semnetd_kernel_instance_del6(&d->genl, &l->instance_ip6) < 0)
+		sn_debug("instance %d of %s (IPv6) was not in the kernel", l->number, l->job_name);
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->ninst; i++) {
-		if (s->inst[i].nsip == l->nsip) {
+		if (s->inst[i].nsip == l->nsip ||
+		    (!sn_ipv6_is_zero(&l->nsip6) && !sn_ipv6_cmp(&s->inst[i].nsip6, &l->nsip6))) {
 			s->inst[i] = s->inst[--s->ninst];
 			break;
 		}
@@ -69,6 +83,8 @@ static int lease_drop(struct semnetd *d, const struct semnetd_lease *l)
 		return -1;
 	}
 	semnetd_leases_release(&d->leases, l->nsip);
+	if (!sn_ipv6_is_zero(&l->nsip6))
+		semnetd_leases6_release(&d->leases6, &l->nsip6);
 	return 0;
 }
 
@@ -83,6 +99,15 @@ static int lease_new(struct semnetd *d, const struct semnetd_deploy_req *r,
 			   semnetd_leases_capacity(&d->leases));
 		return -ENOSPC;
 	}
+	/* Dual stack: an IPv6 nsIP too, when the node has an IPv6 side. A
+	 * full IPv6 pool leaves the container IPv4 only, which Oakestra's
+	 * NetManager would refuse: semnet refuses it too. */
+	if (d->v6 && semnetd_leases6_take(&d->leases6, &l->nsip6) < 0) {
+		semnetd_leases_release(&d->leases, l->nsip);
+		sn_err_set(err, "no free IPv6 address: the node's IPv6 subnet holds %u containers and all are deployed",
+			   semnetd_leases6_capacity(&d->leases6));
+		return -ENOSPC;
+	}
 	snprintf(l->job_name, sizeof(l->job_name), "%s", r->job_name);
 	l->number = r->instance_number;
 	l->pid = r->pid;
@@ -92,9 +117,22 @@ static int lease_new(struct semnetd *d, const struct semnetd_deploy_req *r,
 	    semnetd_store_cursor_put(&d->db, l->nsip) < 0 || sn_db_commit(&d->db) < 0) {
 		sn_db_rollback(&d->db);
 		semnetd_leases_release(&d->leases, l->nsip);
+		if (!sn_ipv6_is_zero(&l->nsip6))
+			semnetd_leases6_release(&d->leases6, &l->nsip6);
 		return store_error(err);
 	}
 	return 0;
+}
+
+/* The IPv6 side of @v, when the lease has one. */
+static void veth6(struct semnetd *d, const struct semnetd_lease *l, struct semnetd_veth *v)
+{
+	if (!d->v6 || sn_ipv6_is_zero(&l->nsip6))
+		return;
+	v->has6 = true;
+	v->nsip6 = l->nsip6;
+	v->prefix_len6 = d->id.subnet6.len;
+	semnetd_leases6_gateway(&d->leases6, &v->gateway6);
 }
 
 /* The leased container's port mappings and veth, its ifindex stored with
@@ -114,6 +152,10 @@ static int wire(struct semnetd *d, const struct semnetd_deploy_req *r, struct se
 	};
 	int rc;
 
+	veth6(d, l, &v);
+	if (v.has6 && d->bridge_ifindex &&
+	    semnetd_host_forget6(&d->host, d->bridge_ifindex, &l->nsip6) < 0)
+		sn_debug("cannot flush the neighbour entry of a reused IPv6 nsIP");
 	if (semnetd_fw_ports_add(&d->fw, l->nsip, r->ports, r->nports, err) < 0)
 		return -EEXIST;
 	if ((rc = semnetd_host_veth_add(&d->host, &v, &l->ifindex, err)) < 0) {
@@ -131,7 +173,7 @@ static int wire(struct semnetd *d, const struct semnetd_deploy_req *r, struct se
 int semnetd_instance_deploy(struct semnetd *d, const struct semnetd_deploy_req *r,
 			    struct semnetd_lease *l, struct sn_err *err)
 {
-	char nsip_text[SN_IPV4_STRLEN];
+	char nsip_text[SN_IPV4_STRLEN], nsip6_text[SN_IPV6_STRLEN] = "-";
 	int rc;
 
 	if ((rc = semnetd_node_ready(d, err)) < 0)
@@ -155,8 +197,10 @@ int semnetd_instance_deploy(struct semnetd *d, const struct semnetd_deploy_req *
 		return rc;
 	}
 	sn_ipv4_format(l->nsip, nsip_text);
-	sn_info("deployed instance %d of %s: nsIP %s on %s (pid %d)", l->number, l->job_name,
-		nsip_text, l->veth, l->pid);
+	if (!sn_ipv6_is_zero(&l->nsip6))
+		sn_ipv6_format(&l->nsip6, nsip6_text);
+	sn_info("deployed instance %d of %s: nsIP %s, %s on %s (pid %d)", l->number, l->job_name,
+		nsip_text, nsip6_text, l->veth, l->pid);
 	semnetd_upstream_report_deployed(d, l);
 	/* Our own table names the InstanceIP, which the kernel needs to
 	 * translate this container's traffic. */
@@ -221,6 +265,7 @@ void semnetd_instance_restore(struct semnetd *d, struct semnetd_lease *l)
 	bool moved;
 	int rc;
 
+	veth6(d, l, &v);
 	/* A container that died took its veth with it. */
 	if (!ifindex) {
 		sn_info("instance %d of %s: its container is gone; undeploying it", l->number,

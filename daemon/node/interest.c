@@ -17,7 +17,8 @@ void semnetd_interest_on_update(struct semnetd *d, const char *job_name)
 		semnetd_query_name(d, job_name);
 }
 
-/* An idle connection (no packets for a while) still needs its service. */
+/* An idle connection (no packets for a while) still needs its service,
+ * in either family. */
 static bool has_flows(struct semnetd *d, const struct semnetd_svc *s)
 {
 	size_t n = 0;
@@ -26,9 +27,21 @@ static bool has_flows(struct semnetd *d, const struct semnetd_svc *s)
 		return true;
 	if (s->closest_ip && semnetd_kernel_flow_count(&d->genl, s->closest_ip, 0, &n) == 0 && n)
 		return true;
-	for (size_t i = 0; i < s->ninst; i++)
-		if (semnetd_kernel_flow_count(&d->genl, 0, s->inst[i].instance_ip, &n) == 0 && n)
+	if (!sn_ipv6_is_zero(&s->rr_ip6) &&
+	    semnetd_kernel_flow_count6(&d->genl, &s->rr_ip6, NULL, &n) == 0 && n)
+		return true;
+	if (!sn_ipv6_is_zero(&s->closest_ip6) &&
+	    semnetd_kernel_flow_count6(&d->genl, &s->closest_ip6, NULL, &n) == 0 && n)
+		return true;
+	for (size_t i = 0; i < s->ninst; i++) {
+		if (s->inst[i].instance_ip &&
+		    semnetd_kernel_flow_count(&d->genl, 0, s->inst[i].instance_ip, &n) == 0 && n)
 			return true;
+		if (!sn_ipv6_is_zero(&s->inst[i].instance_ip6) &&
+		    semnetd_kernel_flow_count6(&d->genl, NULL, &s->inst[i].instance_ip6, &n) == 0 &&
+		    n)
+			return true;
+	}
 	return false;
 }
 
@@ -36,12 +49,20 @@ static void forget(struct semnetd *d, struct semnetd_svc *s)
 {
 	json_t *msg;
 
-	for (size_t i = 0; i < s->ninst; i++)
-		semnetd_kernel_instance_del(&d->genl, s->inst[i].instance_ip);
+	for (size_t i = 0; i < s->ninst; i++) {
+		if (s->inst[i].instance_ip)
+			semnetd_kernel_instance_del(&d->genl, s->inst[i].instance_ip);
+		if (!sn_ipv6_is_zero(&s->inst[i].instance_ip6))
+			semnetd_kernel_instance_del6(&d->genl, &s->inst[i].instance_ip6);
+	}
 	if (s->rr_ip)
 		semnetd_kernel_service_del(&d->genl, s->rr_ip);
 	if (s->closest_ip)
 		semnetd_kernel_service_del(&d->genl, s->closest_ip);
+	if (!sn_ipv6_is_zero(&s->rr_ip6))
+		semnetd_kernel_service_del6(&d->genl, &s->rr_ip6);
+	if (!sn_ipv6_is_zero(&s->closest_ip6))
+		semnetd_kernel_service_del6(&d->genl, &s->closest_ip6);
 	semnetd_services_unsubscribe(d, s);
 	msg = json_pack("{s:s}", "appname", s->name);
 	if (msg) {

@@ -20,6 +20,11 @@ static struct sn_kprefix to_kprefix(const struct sn_prefix *p)
 	return (struct sn_kprefix){ .addr = htonl(p->addr), .len = (uint8_t)p->len };
 }
 
+static struct sn_kprefix to_kprefix6(const struct sn_prefix6 *p)
+{
+	return (struct sn_kprefix){ .family = AF_INET6, .addr6 = p->addr, .len = (uint8_t)p->len };
+}
+
 static struct sn_prefix from_kprefix(const struct sn_kprefix *k)
 {
 	return (struct sn_prefix){ .addr = ntohl(k->addr), .len = k->len };
@@ -64,6 +69,15 @@ int semnetd_kernel_set_node(struct sn_genl *g, const struct semnetd_node_cfg *n)
 	k.mode = n->bridge_ifindex ? SEMNET_NODE_MODE_BRIDGED : SEMNET_NODE_MODE_ROUTED;
 	if (!n->bridge_ifindex)
 		k.present &= ~(1u << SEMNET_A_NODE_BRIDGE);
+	if (n->has6) {
+		SN_SET(&k, SEMNET_A_NODE_PLATFORM6);
+		SN_SET(&k, SEMNET_A_NODE_SERVICE_RANGE6);
+		SN_SET(&k, SEMNET_A_NODE_GATEWAY6);
+		k.platform6 = to_kprefix6(&n->platform6);
+		k.service_range6 = to_kprefix6(&n->services6);
+		k.gateway6 = n->gateway6;
+		k.subnets[k.nsubnets++] = to_kprefix6(&n->subnet6);
+	}
 
 	return sn_kernel_call(g, SEMNET_CMD_SET_NODE, 0, sn_node_fill, &k, NULL, NULL);
 }
@@ -127,6 +141,66 @@ int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet)
 	return sn_kernel_call(g, SEMNET_CMD_DEL_PEER, 0, sn_peer_fill, &p, NULL, NULL);
 }
 
+int semnetd_kernel_service_del6(struct sn_genl *g, const struct in6_addr *addr)
+{
+	struct sn_service s = { 0 };
+
+	sn_service_set_addr6(&s, addr);
+	return sn_kernel_call(g, SEMNET_CMD_DEL_SERVICE, 0, sn_service_fill, &s, NULL, NULL);
+}
+
+int semnetd_kernel_instance_put6(struct sn_genl *g, const struct in6_addr *addr,
+				 const char *service, const struct in6_addr *nsip, uint32_t node,
+				 int ifindex)
+{
+	struct sn_instance i = {
+		.present = 1u << SEMNET_A_INSTANCE_SERVICE | 1u << SEMNET_A_INSTANCE_NODE,
+		.node = htonl(node),
+	};
+
+	sn_instance_set_addr6(&i, addr, nsip);
+	if (copy_name(g, i.service, sizeof(i.service), service, "service name") < 0)
+		return -EINVAL;
+	if (!node && ifindex > 0) {
+		i.ifindex = (uint32_t)ifindex;
+		SN_SET(&i, SEMNET_A_INSTANCE_IFINDEX);
+	}
+	return sn_kernel_call(g, SEMNET_CMD_NEW_INSTANCE, NLM_F_CREATE | NLM_F_REPLACE,
+			      sn_instance_fill, &i, NULL, NULL);
+}
+
+int semnetd_kernel_instance_del6(struct sn_genl *g, const struct in6_addr *addr)
+{
+	struct sn_instance i = { 0 };
+
+	sn_instance_set_addr6(&i, addr, NULL);
+	return sn_kernel_call(g, SEMNET_CMD_DEL_INSTANCE, 0, sn_instance_fill, &i, NULL, NULL);
+}
+
+int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet, uint32_t addr,
+			     int port)
+{
+	struct sn_peer p = {
+		.present = 1u << SEMNET_A_PEER_SUBNET | 1u << SEMNET_A_PEER_ADDR |
+			   1u << SEMNET_A_PEER_PORT | 1u << SEMNET_A_PEER_ENCAP,
+		.subnet = to_kprefix6(subnet),
+		.addr = htonl(addr),
+		.port = (uint16_t)port,
+		.encap = SEMNET_ENCAP_GRE_UDP,
+	};
+
+	return sn_kernel_call(g, SEMNET_CMD_NEW_PEER, NLM_F_CREATE | NLM_F_REPLACE,
+			      sn_peer_fill, &p, NULL, NULL);
+}
+
+int semnetd_kernel_peer_del6(struct sn_genl *g, const struct sn_prefix6 *subnet)
+{
+	struct sn_peer p = { .present = 1u << SEMNET_A_PEER_SUBNET,
+			     .subnet = to_kprefix6(subnet) };
+
+	return sn_kernel_call(g, SEMNET_CMD_DEL_PEER, 0, sn_peer_fill, &p, NULL, NULL);
+}
+
 int semnetd_kernel_peer_state(struct sn_genl *g, uint32_t addr, uint32_t cost, bool down)
 {
 	struct sn_peer p = {
@@ -162,7 +236,7 @@ static void collect_reset(void *arg)
 	((struct collect *)arg)->n = 0;
 }
 
-/* semnetd keeps IPv4 objects: 1 (skip it) for one of another family. */
+/* Objects of both families, each in its own fields (0 or an error). */
 static int to_kservice(struct nlattr **attrs, struct semnetd_kservice *s)
 {
 	struct sn_service k;
@@ -170,8 +244,9 @@ static int to_kservice(struct nlattr **attrs, struct semnetd_kservice *s)
 
 	if (ret < 0)
 		return ret;
-	if (k.family == AF_INET6)
-		return 1;
+	memset(s, 0, sizeof(*s));
+	s->family = k.family == AF_INET6 ? AF_INET6 : AF_INET;
+	s->addr6 = k.addr6;
 	s->addr = ntohl(k.addr);
 	snprintf(s->name, sizeof(s->name), "%s", k.name);
 	snprintf(s->policy, sizeof(s->policy), "%s", k.policy);
@@ -186,8 +261,10 @@ static int to_kinstance(struct nlattr **attrs, struct semnetd_kinstance *i)
 
 	if (ret < 0)
 		return ret;
-	if (k.family == AF_INET6)
-		return 1;
+	memset(i, 0, sizeof(*i));
+	i->family = k.family == AF_INET6 ? AF_INET6 : AF_INET;
+	i->addr6 = k.addr6;
+	i->nsip6 = k.nsip6;
 	i->addr = ntohl(k.addr);
 	snprintf(i->service, sizeof(i->service), "%s", k.service);
 	i->nsip = ntohl(k.nsip);
@@ -232,8 +309,13 @@ static int on_peer(struct nlattr **attrs, void *arg)
 		return ret;
 	if (!(p = collect_slot(arg)))
 		return -ENOMEM;
-	p->subnet = from_kprefix(&k.subnet);
+	p->is6 = sn_kprefix_is6(&k.subnet);
+	if (p->is6)
+		p->subnet6 = (struct sn_prefix6){ k.subnet.addr6, k.subnet.len };
+	else
+		p->subnet = from_kprefix(&k.subnet);
 	p->addr = ntohl(k.addr);
+	p->addr6 = k.addr6;
 	p->tx_packets = k.tx_packets;
 	p->rx_packets = k.rx_packets;
 	p->has_cost = SN_HAS(&k, SEMNET_A_PEER_COST);
@@ -401,6 +483,40 @@ int semnetd_kernel_flow_count(struct sn_genl *g, uint32_t service, uint32_t inst
 			      count_reset);
 }
 
+const char *semnetd_kservice_addr_fmt(const struct semnetd_kservice *s, char buf[SN_IPV6_STRLEN])
+{
+	return sn_kaddr_fmt(s->family, htonl(s->addr), &s->addr6, buf);
+}
+
+const char *semnetd_kinstance_addr_fmt(const struct semnetd_kinstance *i,
+				       char buf[SN_IPV6_STRLEN])
+{
+	return sn_kaddr_fmt(i->family, htonl(i->addr), &i->addr6, buf);
+}
+
+const char *semnetd_kinstance_nsip_fmt(const struct semnetd_kinstance *i,
+				       char buf[SN_IPV6_STRLEN])
+{
+	return sn_kaddr_fmt(i->family, htonl(i->nsip), &i->nsip6, buf);
+}
+
+int semnetd_kernel_flow_count6(struct sn_genl *g, const struct in6_addr *service,
+			       const struct in6_addr *instance, size_t *count)
+{
+	struct sn_flow f = { 0 };
+
+	if (service) {
+		f.service6 = *service;
+		SN_SET(&f, SEMNET_A_FLOW_SERVICE6);
+	} else {
+		f.instance6 = *instance;
+		SN_SET(&f, SEMNET_A_FLOW_INSTANCE6);
+	}
+	*count = 0;
+	return sn_kernel_dump(g, SEMNET_CMD_GET_FLOW, sn_flow_fill, &f, on_flow, count,
+			      count_reset);
+}
+
 int semnetd_kernel_subscribe_misses(struct sn_genl *g)
 {
 	int ret = sn_genl_subscribe(g, SEMNET_MCGRP_MISSES);
@@ -418,9 +534,12 @@ int semnetd_kernel_parse_miss(struct nlattr **attrs, struct semnetd_miss *m)
 	memset(m, 0, sizeof(*m));
 	if (ret < 0)
 		return ret;
+	m->family = k.family == AF_INET6 ? AF_INET6 : AF_INET;
 	m->addr = ntohl(k.addr);
+	m->addr6 = k.addr6;
 	m->kind = k.kind;
 	m->src = ntohl(k.src);
+	m->src6 = k.src6;
 	m->held = k.held;
 	return 0;
 }
@@ -509,6 +628,9 @@ int semnetd_kwriter_put(struct semnetd_kwriter *w, const struct semnetd_kput *p)
 			.addr = htonl(p->addr),
 		};
 
+		if (p->v6)
+			sn_service_set_addr6(&s, &p->addr6);
+
 		memcpy(s.name, p->name, sizeof(s.name));
 		memcpy(s.policy, p->policy, sizeof(s.policy));
 		rc = sn_kernel_batch_add(&w->services, &s, w->n);
@@ -521,6 +643,8 @@ int semnetd_kwriter_put(struct semnetd_kwriter *w, const struct semnetd_kput *p)
 			.node = htonl(p->node),
 		};
 
+		if (p->v6)
+			sn_instance_set_addr6(&i, &p->addr6, &p->nsip6);
 		memcpy(i.service, p->name, sizeof(i.service));
 		/* Only a local instance has a port (its veth) to pin its nsIP to. */
 		if (!p->node && p->ifindex > 0) {

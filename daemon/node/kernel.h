@@ -15,11 +15,16 @@
 
 #include "genl.h"
 #include "sn_ipv4.h"
+#include "sn_ipv6.h"
 #include "sn_kernel.h"
 
 struct semnetd_node_cfg {
 	struct sn_prefix platform, services, subnet;
 	uint32_t gateway;
+	/* The IPv6 plan, when has6 (all four go together). */
+	bool has6;
+	struct sn_prefix6 platform6, services6, subnet6;
+	struct in6_addr gateway6;
 	int bridge_ifindex;		/* 0: routed (no bridge) */
 	int tunnel_port;
 };
@@ -28,24 +33,34 @@ struct semnetd_counters {
 	uint64_t packets, bytes, flows;
 };
 
+/* Dumps hold both families: family AF_INET6 has addr6 (nsip6), else addr
+ * (nsip). */
 struct semnetd_kservice {
+	int family;
 	uint32_t addr;
+	struct in6_addr addr6;
 	char name[128];
 	char policy[16];
 	struct semnetd_counters c;
 };
 
 struct semnetd_kinstance {
+	int family;
 	uint32_t addr;
+	struct in6_addr addr6;
 	char service[128];
 	uint32_t nsip;
+	struct in6_addr nsip6;
 	uint32_t node;
 	struct semnetd_counters c;
 };
 
 struct semnetd_kpeer {
+	bool is6;			/* an IPv6 subnet (subnet6) */
 	struct sn_prefix subnet;
-	uint32_t addr;
+	struct sn_prefix6 subnet6;
+	uint32_t addr;			/* 0 for an IPv6 underlay (addr6) */
+	struct in6_addr addr6;
 	uint64_t tx_packets, rx_packets;
 	bool has_cost;		/* an older semnet.ko reports neither */
 	uint32_t cost;
@@ -70,6 +85,16 @@ int semnetd_kernel_instance_del(struct sn_genl *g, uint32_t addr);
 int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet, uint32_t addr,
 			    int port);
 int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet);
+/* IPv6 twins of the calls above: the service or instance of that IPv6
+ * address; the peer of an IPv6 subnet, over the same IPv4 underlay. */
+int semnetd_kernel_service_del6(struct sn_genl *g, const struct in6_addr *addr);
+int semnetd_kernel_instance_put6(struct sn_genl *g, const struct in6_addr *addr,
+				 const char *service, const struct in6_addr *nsip, uint32_t node,
+				 int ifindex);
+int semnetd_kernel_instance_del6(struct sn_genl *g, const struct in6_addr *addr);
+int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet, uint32_t addr,
+			     int port);
+int semnetd_kernel_peer_del6(struct sn_genl *g, const struct sn_prefix6 *subnet);
 /* The cost (SEMNET_PEER_COST_UNKNOWN: unmeasured) and up/down state of
  * every peer at the underlay address @addr, i.e. of one node. */
 int semnetd_kernel_peer_state(struct sn_genl *g, uint32_t addr, uint32_t cost, bool down);
@@ -93,6 +118,15 @@ int semnetd_kernel_stats(struct sn_genl *g, struct semnetd_kstats *s);
  * reached the instance @instance. */
 int semnetd_kernel_flow_count(struct sn_genl *g, uint32_t service, uint32_t instance,
 			      size_t *count);
+/* The same for an IPv6 ServiceIP (or, when @service is NULL, InstanceIP). */
+int semnetd_kernel_flow_count6(struct sn_genl *g, const struct in6_addr *service,
+			       const struct in6_addr *instance, size_t *count);
+/* Text of a dumped object's address or nsIP (either family). */
+const char *semnetd_kservice_addr_fmt(const struct semnetd_kservice *s, char buf[SN_IPV6_STRLEN]);
+const char *semnetd_kinstance_addr_fmt(const struct semnetd_kinstance *i,
+				       char buf[SN_IPV6_STRLEN]);
+const char *semnetd_kinstance_nsip_fmt(const struct semnetd_kinstance *i,
+				       char buf[SN_IPV6_STRLEN]);
 
 /*
  * Installs (create or replace) of many services and instances, batched:
@@ -108,7 +142,9 @@ int semnetd_kernel_flow_count(struct sn_genl *g, uint32_t service, uint32_t inst
  */
 struct semnetd_kput {
 	bool service;			/* else an instance */
+	bool v6;			/* addr6 and nsip6, not addr and nsip */
 	uint32_t addr;			/* ServiceIP or InstanceIP */
+	struct in6_addr addr6, nsip6;
 	char name[SEMNET_NAME_MAX];	/* the service's, or the instance's service */
 	char policy[SEMNET_POLICY_NAME_MAX];	/* a service's */
 	uint32_t nsip, node;		/* an instance's; node 0: local */
@@ -159,9 +195,12 @@ static inline size_t semnetd_kwriter_pending(const struct semnetd_kwriter *w)
 int semnetd_kernel_subscribe_misses(struct sn_genl *g);
 
 struct semnetd_miss {
+	int family;		/* AF_INET6: addr6 and src6 */
 	uint32_t addr;
+	struct in6_addr addr6;
 	int kind;		/* enum semnet_miss_kind */
 	uint32_t src;
+	struct in6_addr src6;
 	uint32_t held;
 };
 /* Parses a SEMNET_CMD_MISS event's attributes. 0 or -EBADMSG. */

@@ -115,6 +115,7 @@ out_all:
 	semnetd_peers_free(&d.peers);
 	semnetd_probe_free(d.probe);
 	semnetd_leases_destroy(&d.leases);
+	semnetd_leases6_destroy(&d.leases6);
 	semnetd_fw_close(&d.fw);
 	semnetd_host_close(&d.host);
 	sn_db_close(&d.db);

@@ -54,10 +54,16 @@ static void scalars(FILE *f, const struct scalar *s, size_t n)
 /* The labels of a peer's samples, in @buf. */
 static const char *peer_labels(const struct semnetd_kpeer *p, char *buf, size_t size)
 {
-	char subnet[SN_CIDR_STRLEN], node[SN_IPV4_STRLEN];
+	char subnet[SN_CIDR6_STRLEN], node[SN_IPV6_STRLEN];
 
-	sn_prefix_format(&p->subnet, subnet);
-	sn_ipv4_format(p->addr, node);
+	if (p->is6)
+		sn_prefix6_format(&p->subnet6, subnet);
+	else
+		sn_prefix_format(&p->subnet, subnet);
+	if (p->addr)
+		sn_ipv4_format(p->addr, node);
+	else
+		sn_ipv6_format(&p->addr6, node);
 	snprintf(buf, size, "subnet=\"%s\",node=\"%s\"", subnet, node);
 	return buf;
 }
@@ -92,7 +98,7 @@ char *semnetd_metrics_text(struct semnetd *d)
 	struct semnetd_kpeer *kp = NULL;
 	struct semnetd_kstats st;
 	size_t nks = 0, nki = 0, nkp = 0, size = 0;
-	char *text = NULL, labels[256], a[SN_IPV4_STRLEN];
+	char *text = NULL, labels[384], a[SN_IPV6_STRLEN];
 	bool kernel = d->state == SEMNETD_READY;
 	FILE *f;
 
@@ -117,6 +123,10 @@ char *semnetd_metrics_text(struct semnetd *d)
 		  semnetd_leases_capacity(&d->leases) - semnetd_leases_free(&d->leases) },
 		{ "semnetd_leases_free", "gauge", "nsIPs left in the node's subnet",
 		  semnetd_leases_free(&d->leases) },
+		{ "semnetd_leases6", "gauge", "IPv6 nsIP leases of local instances",
+		  semnetd_leases6_capacity(&d->leases6) - semnetd_leases6_free(&d->leases6) },
+		{ "semnetd_leases6_free", "gauge", "IPv6 nsIPs left in the node's IPv6 subnet",
+		  semnetd_leases6_free(&d->leases6) },
 		{ "semnetd_services_known", "gauge", "services this node keeps in the kernel",
 		  semnetd_services_count(&d->services) },
 		{ "semnetd_table_queries_total", "counter", "table queries sent to the cluster",
@@ -183,16 +193,16 @@ char *semnetd_metrics_text(struct semnetd *d)
 	for (int field = 0; field < 3; field++) {
 		counters_head(f, "service", "ServiceIP", field);
 		for (size_t i = 0; i < nks; i++) {
-			sn_ipv4_format(ks[i].addr, a);
+			semnetd_kservice_addr_fmt(&ks[i], a);
 			snprintf(labels, sizeof(labels), "service=\"%s\",address=\"%s\"", ks[i].name, a);
 			counters(f, "service", labels, &ks[i].c, field);
 		}
 		counters_head(f, "instance", "InstanceIP", field);
 		for (size_t i = 0; i < nki; i++) {
-			char nsip[SN_IPV4_STRLEN];
+			char nsip[SN_IPV6_STRLEN];
 
-			sn_ipv4_format(ki[i].addr, a);
-			sn_ipv4_format(ki[i].nsip, nsip);
+			semnetd_kinstance_addr_fmt(&ki[i], a);
+			semnetd_kinstance_nsip_fmt(&ki[i], nsip);
 			snprintf(labels, sizeof(labels), "service=\"%s\",instance=\"%s\",nsip=\"%s\",local=\"%d\"",
 				 ki[i].service, a, nsip, ki[i].node == 0);
 			counters(f, "instance", labels, &ki[i].c, field);

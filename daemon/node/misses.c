@@ -11,20 +11,40 @@
 
 void semnetd_misses_on_miss(struct semnetd *d, const struct semnetd_miss *m)
 {
-	char text[SN_IPV4_STRLEN];
+	char text[SN_IPV6_STRLEN];
 	struct semnetd_svc *s;
 
 	d->up.misses++;
-	sn_ipv4_format(m->addr, text);
+	if (m->family == AF_INET6)
+		sn_ipv6_format(&m->addr6, text);
+	else
+		sn_ipv4_format(m->addr, text);
 	if (m->kind == SEMNET_MISS_PEER) {
 		/* Peers come from the registry; a node it lacks is not ours. */
 		sn_info("miss: no peer for %s (not in the cluster's node registry)", text);
 		return;
 	}
-	s = semnetd_services_by_addr(&d->services, m->addr);
+	s = m->family == AF_INET6 ? semnetd_services_by_addr6(&d->services, &m->addr6) :
+				    semnetd_services_by_addr(&d->services, m->addr);
 	sn_debug("miss: %s (%u held)%s", text, m->held, s ? ", known service: re-query" : "");
-	if (s)
+	if (s) {
+		/* A service address the cache has but the kernel misses: the
+		 * answer must install it again (answers.c leaves installed
+		 * ones alone). */
+		if (m->family == AF_INET6) {
+			if (!sn_ipv6_cmp(&s->rr_ip6, &m->addr6))
+				memset(&s->rr_ip6, 0, sizeof(s->rr_ip6));
+			if (!sn_ipv6_cmp(&s->closest_ip6, &m->addr6))
+				memset(&s->closest_ip6, 0, sizeof(s->closest_ip6));
+		} else {
+			if (s->rr_ip == m->addr)
+				s->rr_ip = 0;
+			if (s->closest_ip == m->addr)
+				s->closest_ip = 0;
+		}
 		semnetd_query_name(d, s->name);
+	} else if (m->family == AF_INET6)
+		semnetd_query_addr6(d, &m->addr6);
 	else
 		semnetd_query_addr(d, m->addr);
 }

@@ -28,9 +28,62 @@ void semnetd_peers_free(struct semnetd_peers *ps)
 struct semnetd_peer *semnetd_peers_find(struct semnetd_peers *ps, const struct sn_prefix *subnet)
 {
 	for (struct semnetd_peer *p = ps->head; p; p = p->next)
-		if (p->subnet.addr == subnet->addr && p->subnet.len == subnet->len)
+		if (!p->is6 && p->subnet.addr == subnet->addr && p->subnet.len == subnet->len)
 			return p;
 	return NULL;
+}
+
+struct semnetd_peer *semnetd_peers_find6(struct semnetd_peers *ps,
+					const struct sn_prefix6 *subnet)
+{
+	for (struct semnetd_peer *p = ps->head; p; p = p->next)
+		if (p->is6 && !sn_ipv6_cmp(&p->subnet6.addr, &subnet->addr) &&
+		    p->subnet6.len == subnet->len)
+			return p;
+	return NULL;
+}
+
+static void peer_text(const struct semnetd_peer *p, char out[SN_CIDR6_STRLEN])
+{
+	if (p->is6)
+		sn_prefix6_format(&p->subnet6, out);
+	else
+		sn_prefix_format(&p->subnet, out);
+}
+
+struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefix6 *subnet,
+					uint32_t addr, int port)
+{
+	struct semnetd_peer *p = semnetd_peers_find6(&d->peers, subnet);
+	char text[SN_CIDR6_STRLEN];
+	int rc;
+
+	if (p && p->addr == addr && p->port == port)
+		return p;
+	sn_prefix6_format(subnet, text);
+	rc = semnetd_kernel_peer_put6(&d->genl, subnet, addr, port);
+	if (rc < 0) {
+		if (!d->v6_peers_refused)
+			sn_warn("peer %s: the kernel refused it (%s): IPv6 instances on other nodes are left out",
+				text, d->genl.error[0] ? d->genl.error : strerror(-rc));
+		else
+			sn_debug("peer %s: the kernel refused it", text);
+		d->v6_peers_refused = true;
+		return NULL;
+	}
+	if (!p) {
+		if (!(p = calloc(1, sizeof(*p))))
+			return NULL;
+		p->is6 = true;
+		p->subnet6 = *subnet;
+		p->next = d->peers.head;
+		d->peers.head = p;
+	}
+	p->addr = addr;
+	p->port = port;
+	sn_info("peer %s at %u.%u.%u.%u:%d", text, addr >> 24, (addr >> 16) & 255,
+		(addr >> 8) & 255, addr & 255, port);
+	return p;
 }
 
 struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
@@ -66,7 +119,7 @@ struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix
 
 static void peer_drop(struct semnetd *d, struct semnetd_peer *p)
 {
-	char text[SN_CIDR_STRLEN];
+	char text[SN_CIDR6_STRLEN];
 
 	for (struct semnetd_peer **pp = &d->peers.head; *pp; pp = &(*pp)->next) {
 		if (*pp == p) {
@@ -74,8 +127,9 @@ static void peer_drop(struct semnetd *d, struct semnetd_peer *p)
 			break;
 		}
 	}
-	sn_prefix_format(&p->subnet, text);
-	if (semnetd_kernel_peer_del(&d->genl, &p->subnet) < 0)
+	peer_text(p, text);
+	if ((p->is6 ? semnetd_kernel_peer_del6(&d->genl, &p->subnet6) :
+		      semnetd_kernel_peer_del(&d->genl, &p->subnet)) < 0)
 		sn_debug("peer %s was not in the kernel", text);
 	sn_info("peer %s removed", text);
 	free(p);
@@ -87,7 +141,8 @@ void semnetd_peers_each(const struct semnetd_peers *ps,
 			void *arg)
 {
 	for (const struct semnetd_peer *p = ps->head; p; p = p->next)
-		fn(arg, &p->subnet, p->addr);
+		if (!p->is6)
+			fn(arg, &p->subnet, p->addr);
 }
 
 void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
@@ -113,6 +168,8 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 		p->from_registry = false;
 	json_array_foreach(nodes, i, n) {
 		const char *subnet_text = json_string_value(json_object_get(n, "subnet"));
+		const char *subnet6_text = json_string_value(json_object_get(n, "subnet_v6"));
+		struct sn_prefix6 subnet6;
 		const char *host = json_string_value(json_object_get(n, "host_ip"));
 		const char *tunnel = json_string_value(json_object_get(n, "tunnel"));
 		json_int_t port = json_integer_value(json_object_get(n, "host_port"));
@@ -131,6 +188,13 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 			continue;
 		}
 		if ((p = semnetd_peers_set(d, &subnet, addr, (int)port)))
+			p->from_registry = true;
+		/* Its IPv6 subnet (semnet's registry, when it has one): the
+		 * same node, the same underlay. */
+		if (d->v6 && subnet6_text && sn_prefix6_parse(subnet6_text, &subnet6) &&
+		    (subnet6.len != d->id.subnet6.len ||
+		     sn_ipv6_cmp(&subnet6.addr, &d->id.subnet6.addr)) &&
+		    (p = semnetd_peers_set6(d, &subnet6, addr, (int)port)))
 			p->from_registry = true;
 	}
 	/* Nodes that left: unless a table answer still needs them. */
@@ -151,9 +215,9 @@ json_t *semnetd_peers_json(const struct semnetd_peers *ps)
 	if (!peers)
 		return NULL;
 	for (const struct semnetd_peer *p = ps->head; p; p = p->next) {
-		char subnet[SN_CIDR_STRLEN];
+		char subnet[SN_CIDR6_STRLEN];
 
-		sn_prefix_format(&p->subnet, subnet);
+		peer_text(p, subnet);
 		json_array_append_new(peers, json_pack("{s:s, s:o, s:i, s:b, s:b}", "subnet", subnet,
 			"addr", sn_json_ipv4_string(p->addr), "port", p->port, "registry",
 			p->from_registry, "table", p->from_table));

@@ -15,11 +15,16 @@
 #include <stdint.h>
 
 #include "sn_ipv4.h"
+#include "sn_ipv6.h"
 
 struct semnetd;
 
+/* An IPv4 subnet's peer, or (is6) an IPv6 subnet's: a dual-stack node is
+ * two peers at one underlay address. */
 struct semnetd_peer {
+	bool is6;
 	struct sn_prefix subnet;
+	struct sn_prefix6 subnet6;
 	uint32_t addr;
 	int port;
 	bool from_registry;
@@ -40,11 +45,19 @@ struct semnetd_peer *semnetd_peers_find(struct semnetd_peers *ps, const struct s
 struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
 				       uint32_t addr, int port);
 
+struct semnetd_peer *semnetd_peers_find6(struct semnetd_peers *ps,
+					const struct sn_prefix6 *subnet);
+/* The same for an IPv6 subnet (over the IPv4 underlay @addr). NULL when
+ * the kernel refused it: a module without IPv6 peers refuses every one,
+ * which is logged once (d->v6_peers_refused), not at every answer. */
+struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefix6 *subnet,
+					uint32_t addr, int port);
+
 /* MQTT input: the node registry, semnet/nodes. */
 void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len);
 
-/* Calls @fn for every peer (its subnet and the underlay address of its
- * node). */
+/* Calls @fn for every IPv4 peer (its subnet and the underlay address of
+ * its node): one per node, which probe.c measures. */
 void semnetd_peers_each(const struct semnetd_peers *ps,
 			void (*fn)(void *arg, const struct sn_prefix *subnet, uint32_t addr),
 			void *arg);

@@ -122,6 +122,15 @@ void semnetd_query_addr(struct semnetd *d, uint32_t addr)
 	query(d, text, false);
 }
 
+void semnetd_query_addr6(struct semnetd *d, const struct in6_addr *addr)
+{
+	char text[SN_IPV6_STRLEN];
+
+	/* Canonical text: the cluster echoes it as query_key. */
+	sn_ipv6_format(addr, text);
+	query(d, text, false);
+}
+
 void semnetd_queries_requery_all(struct semnetd *d)
 {
 	for (size_t i = 0; i < d->queries.nbuckets; i++)

@@ -9,6 +9,7 @@
 #define SEMNETD_QUERIES_H
 
 #include <stddef.h>
+#include <netinet/in.h>
 #include <stdint.h>
 
 struct semnetd;
@@ -26,6 +27,7 @@ void semnetd_queries_free(struct semnetd_queries *qs);
 /* Asks the cluster by name or by address (once while one is in flight). */
 void semnetd_query_name(struct semnetd *d, const char *job_name);
 void semnetd_query_addr(struct semnetd *d, uint32_t addr);
+void semnetd_query_addr6(struct semnetd *d, const struct in6_addr *addr);
 /* Every known service again (after a broker reconnection or lost events). */
 void semnetd_queries_requery_all(struct semnetd *d);
 

@@ -67,6 +67,9 @@ struct semnetd {
 	struct semnetd_fw fw;
 	struct semnetd_identity id;
 	struct semnetd_leases leases;
+	struct semnetd_leases6 leases6;	/* ready once the IPv6 side is up */
+	bool v6;			/* IPv6 side set up: host, kernel, leases6 */
+	bool v6_peers_refused;		/* the kernel took no IPv6 peer (logged once) */
 	enum semnetd_state state;
 	char state_error[256];
 	uint32_t underlay;

@@ -107,6 +107,21 @@ struct semnetd_svc *semnetd_services_by_addr(struct semnetd_services *ss, uint32
 	return NULL;
 }
 
+struct semnetd_svc *semnetd_services_by_addr6(struct semnetd_services *ss,
+					      const struct in6_addr *addr)
+{
+	if (sn_ipv6_is_zero(addr))
+		return NULL;
+	for (struct semnetd_svc *s = ss->head; s; s = s->next) {
+		if (!sn_ipv6_cmp(&s->rr_ip6, addr) || !sn_ipv6_cmp(&s->closest_ip6, addr))
+			return s;
+		for (size_t i = 0; i < s->ninst; i++)
+			if (!sn_ipv6_cmp(&s->inst[i].instance_ip6, addr))
+				return s;
+	}
+	return NULL;
+}
+
 static void update_topic(const char *name, char topic[TOPIC_MAX])
 {
 	snprintf(topic, TOPIC_MAX, "jobs/%s/updates_available", name);
@@ -173,16 +188,24 @@ json_t *semnetd_services_json(struct semnetd *d)
 			char node[SN_IPV4_STRLEN];
 
 			sn_ipv4_format(s->inst[i].node, node);
-			json_array_append_new(inst, json_pack("{s:i, s:o, s:o, s:s?}", "instance_number",
-				s->inst[i].number, "instance_ip",
-				sn_json_ipv4_string(s->inst[i].instance_ip), "nsip",
-				sn_json_ipv4_string(s->inst[i].nsip), "node",
+			/* null for a family the instance lacks (one adopted
+			 * from the kernel has one family only). */
+			json_array_append_new(inst, json_pack("{s:i, s:o, s:o, s:o, s:o, s:s?}",
+				"instance_number", s->inst[i].number, "instance_ip",
+				s->inst[i].instance_ip ? sn_json_ipv4_string(s->inst[i].instance_ip) :
+							 json_null(),
+				"nsip", s->inst[i].nsip ? sn_json_ipv4_string(s->inst[i].nsip) :
+							 json_null(),
+				"instance_ip_v6", sn_json_ipv6_string(&s->inst[i].instance_ip6),
+				"nsip_v6", sn_json_ipv6_string(&s->inst[i].nsip6), "node",
 				s->inst[i].node ? node : NULL));
 		}
-		json_array_append_new(svcs, json_pack("{s:s, s:o, s:o, s:o, s:I}", "name", s->name,
-			"rr_ip", s->rr_ip ? sn_json_ipv4_string(s->rr_ip) : json_null(),
+		json_array_append_new(svcs, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I}", "name",
+			s->name, "rr_ip", s->rr_ip ? sn_json_ipv4_string(s->rr_ip) : json_null(),
 			"closest_ip", s->closest_ip ? sn_json_ipv4_string(s->closest_ip) : json_null(),
-			"instances", inst, "idle_ms", (json_int_t)(now - s->active_ms)));
+			"rr_ip_v6", sn_json_ipv6_string(&s->rr_ip6), "closest_ip_v6",
+			sn_json_ipv6_string(&s->closest_ip6), "instances", inst, "idle_ms",
+			(json_int_t)(now - s->active_ms)));
 	}
 	return svcs;
 }

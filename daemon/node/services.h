@@ -18,15 +18,20 @@
 
 struct semnetd;
 
+/* One Oakestra instance: in the kernel as up to two instances, one per
+ * family (0 / :: for a family it lacks there). */
 struct semnetd_svc_instance {
 	int number;		/* -1 when adopted from the kernel */
 	uint32_t instance_ip;
 	uint32_t nsip;
 	uint32_t node;		/* underlay address, 0 for a local instance */
+	struct in6_addr instance_ip6;
+	struct in6_addr nsip6;
 };
 
 struct semnetd_svc {
 	uint32_t rr_ip, closest_ip;
+	struct in6_addr rr_ip6, closest_ip6;	/* :: for none */
 	struct semnetd_svc_instance *inst;
 	size_t ninst;
 	uint64_t packets;	/* kernel counters last seen */
@@ -52,6 +57,8 @@ void semnetd_svc_free(struct semnetd_svc *s);
 struct semnetd_svc *semnetd_services_find(struct semnetd_services *ss, const char *name);
 /* The service holding @addr as a service address or an InstanceIP. */
 struct semnetd_svc *semnetd_services_by_addr(struct semnetd_services *ss, uint32_t addr);
+struct semnetd_svc *semnetd_services_by_addr6(struct semnetd_services *ss,
+					      const struct in6_addr *addr);
 /* A new, empty service, active now, its update topic subscribed. */
 struct semnetd_svc *semnetd_services_add(struct semnetd *d, const char *name);
 /* Takes *@ps (a link of the list) out of the list and the index; returns it. */

@@ -105,10 +105,16 @@ static void adopt_kernel(struct semnetd *d)
 		s->packets += ks[i].c.packets;
 		/* The policy tells the addresses apart; the cluster's answer
 		 * re-installs both and drops what is not listed. */
-		if (!strcmp(ks[i].policy, "closest") || s->rr_ip)
+		if (ks[i].family == AF_INET6) {
+			if (!strcmp(ks[i].policy, "closest") || !sn_ipv6_is_zero(&s->rr_ip6))
+				s->closest_ip6 = ks[i].addr6;
+			else
+				s->rr_ip6 = ks[i].addr6;
+		} else if (!strcmp(ks[i].policy, "closest") || s->rr_ip) {
 			s->closest_ip = ks[i].addr;
-		else
+		} else {
 			s->rr_ip = ks[i].addr;
+		}
 	}
 	for (size_t i = 0; i < nki; i++) {
 		struct semnetd_svc *s = semnetd_services_find(&d->services, ki[i].service);
@@ -121,10 +127,17 @@ static void adopt_kernel(struct semnetd *d)
 		if (!(grown = realloc(s->inst, (s->ninst + 1) * sizeof(*grown))))
 			continue;
 		s->inst = grown;
-		s->inst[s->ninst++] = (struct semnetd_svc_instance){
-			.number = -1, .instance_ip = ki[i].addr, .nsip = ki[i].nsip,
-			.node = ki[i].node,
-		};
+		/* One family each: the answer pairs them up again. */
+		if (ki[i].family == AF_INET6)
+			s->inst[s->ninst++] = (struct semnetd_svc_instance){
+				.number = -1, .instance_ip6 = ki[i].addr6, .nsip6 = ki[i].nsip6,
+				.node = ki[i].node,
+			};
+		else
+			s->inst[s->ninst++] = (struct semnetd_svc_instance){
+				.number = -1, .instance_ip = ki[i].addr, .nsip = ki[i].nsip,
+				.node = ki[i].node,
+			};
 		s->packets += ki[i].c.packets;
 	}
 	free(ks);
@@ -151,16 +164,107 @@ static void collect_lease(void *arg, const struct semnetd_lease *l)
 	list->items[list->n++] = *l;
 }
 
-static int setup(struct semnetd *d, struct sn_err *err)
+/* The node's plan for the kernel: IPv4, and IPv6 when @with6. */
+static void node_cfg(const struct semnetd *d, bool with6, struct semnetd_node_cfg *node)
 {
-	struct lease_list leases = { 0 };
-	struct semnetd_node_cfg node = {
+	*node = (struct semnetd_node_cfg){
 		.platform = d->cfg.platform,
 		.services = d->cfg.services,
 		.subnet = d->id.subnet,
 		.gateway = d->id.subnet.addr + 1,
+		.bridge_ifindex = d->bridge_ifindex,
 		.tunnel_port = d->cfg.tunnel_port,
 	};
+	if (!with6)
+		return;
+	node->has6 = true;
+	node->platform6 = d->cfg.platform6;
+	node->services6 = d->cfg.services6;
+	node->subnet6 = d->id.subnet6;
+	/* ::1 of the subnet (what semnetd_leases6_gateway gives). */
+	node->gateway6 = d->id.subnet6.addr;
+	node->gateway6.s6_addr[15] |= 1;
+}
+
+/* The node has an IPv6 subnet that fits the IPv6 plan. */
+static bool subnet6_usable(const struct semnetd *d)
+{
+	return d->id.subnet6.len >= 96 && d->id.subnet6.len <= 126 &&
+	       sn_prefix6_contains(&d->cfg.platform6, &d->id.subnet6.addr) &&
+	       !sn_prefix6_overlaps(&d->cfg.services6, &d->id.subnet6);
+}
+
+static void reserve6(void *arg, const struct semnetd_lease *l)
+{
+	struct semnetd_leases6 *pool = arg;
+	char text[SN_IPV6_STRLEN];
+
+	if (sn_ipv6_is_zero(&l->nsip6) || semnetd_leases6_reserve(pool, &l->nsip6) == 0)
+		return;
+	sn_ipv6_format(&l->nsip6, text);
+	sn_warn("IPv6 lease %s of %s/%d is outside the node's IPv6 subnet", text, l->job_name,
+		l->number);
+}
+
+/*
+ * The node's IPv6 side, once it has an IPv6 subnet: its leases, the
+ * gateway ::1 (bridge or semnet-gw), forwarding, the kernel's IPv6 plan
+ * and the route of platform6 into semnet0. After the IPv4 setup (the
+ * bridge and semnet0 exist). A failure leaves the node IPv4-only, said in
+ * the log (an older semnet.ko has no IPv6): 0 when set up, else -1.
+ */
+static int setup6(struct semnetd *d)
+{
+	struct semnetd_node_cfg node;
+	char subnet[SN_CIDR6_STRLEN];
+	struct in6_addr gw;
+	struct sn_err err;
+	int rc;
+
+	if (!d->id.subnet6.len || d->v6)
+		return d->v6 ? 0 : -1;
+	sn_prefix6_format(&d->id.subnet6, subnet);
+	if (!subnet6_usable(d)) {
+		sn_warn("IPv6 subnet %s is not a /96../126 inside platform6 and outside services6: IPv4 only",
+			subnet);
+		return -1;
+	}
+	semnetd_leases6_destroy(&d->leases6);
+	if (semnetd_leases6_init(&d->leases6, &d->id.subnet6) < 0) {
+		sn_warn("IPv6 subnet %s: no leases (a /96 to a /126 is needed): IPv4 only", subnet);
+		return -1;
+	}
+	if (semnetd_store_lease_each(&d->db, reserve6, &d->leases6) < 0) {
+		sn_err_set(&err, "cannot read the leases");
+		goto fail;
+	}
+	semnetd_leases6_gateway(&d->leases6, &gw);
+	if (semnetd_host_forwarding6(d->cfg.underlay_dev, &err) < 0 ||
+	    (d->cfg.routed ? semnetd_host_routed6(&d->host, &gw, &err) :
+			     semnetd_host_bridge6(&d->host, d->cfg.bridge, &d->id.subnet6, &gw,
+						  &err)) < 0)
+		goto fail;
+	node_cfg(d, true, &node);
+	if ((rc = semnetd_kernel_set_node(&d->genl, &node)) < 0) {
+		sn_err_set(&err, "the kernel refused the IPv6 plan: %s",
+			   d->genl.error[0] ? d->genl.error : strerror(-rc));
+		goto fail;
+	}
+	if (semnetd_host_tunnel6(&d->host, &d->cfg.platform6, &gw, &err) < 0)
+		goto fail;
+	d->v6 = true;
+	sn_info("IPv6: subnet %s, %u addresses free", subnet, semnetd_leases6_free(&d->leases6));
+	return 0;
+fail:
+	sn_warn("IPv6 subnet %s not set up, the node is IPv4 only: %s", subnet, err.msg);
+	semnetd_leases6_destroy(&d->leases6);
+	return -1;
+}
+
+static int setup(struct semnetd *d, struct sn_err *err)
+{
+	struct lease_list leases = { 0 };
+	struct semnetd_node_cfg node;
 	char subnet[SN_CIDR_STRLEN];
 	uint32_t cursor;
 	int rc;
@@ -170,6 +274,14 @@ static int setup(struct semnetd *d, struct sn_err *err)
 		sn_err_set(err, "the subnet is outside the platform range or inside the services range");
 		return -1;
 	}
+	/*
+	 * With the IPv6 plan at once when the node has one: after a restart
+	 * the kernel has it, and a node's subnets (both families) are
+	 * replaced together. A kernel that refuses it gets IPv4 alone, and
+	 * setup6() says why.
+	 */
+	node_cfg(d, subnet6_usable(d), &node);
+	d->v6 = false;
 	semnetd_leases_destroy(&d->leases);
 	if (semnetd_leases_init(&d->leases, &d->id.subnet) < 0 ||
 	    semnetd_store_lease_each(&d->db, collect_lease, &leases) < 0 ||
@@ -194,7 +306,12 @@ static int setup(struct semnetd *d, struct sn_err *err)
 		goto fail;
 	}
 	node.bridge_ifindex = d->bridge_ifindex;
-	if ((rc = semnetd_kernel_set_node(&d->genl, &node)) < 0) {
+	rc = semnetd_kernel_set_node(&d->genl, &node);
+	if (rc < 0 && node.has6) {
+		node.has6 = false;
+		rc = semnetd_kernel_set_node(&d->genl, &node);
+	}
+	if (rc < 0) {
 		sn_err_set(err, "the kernel refused the node configuration: %s",
 			   d->genl.error[0] ? d->genl.error : strerror(-rc));
 		goto fail;
@@ -211,6 +328,7 @@ static int setup(struct semnetd *d, struct sn_err *err)
 	if ((rc = semnetd_misses_start(d)) < 0)
 		sn_warn("no kernel miss events (%s): services are learnt only on deployment",
 			strerror(-rc));
+	setup6(d);
 	/* Without probes the node still works: every peer stays at the
 	 * unknown cost (probe.c says why). */
 	semnetd_probe_start(d->probe, node.gateway);
@@ -245,18 +363,45 @@ int semnetd_node_setup(struct semnetd *d)
 	return -1;
 }
 
-void semnetd_node_on_subnet(struct semnetd *d, const struct sn_prefix *subnet)
+/* A node set up with IPv4 only learns its IPv6 subnet (a cluster that
+ * gave none before): stored, and the IPv6 side set up. Containers already
+ * deployed stay IPv4 only; new ones get both. */
+static void learn_subnet6(struct semnetd *d, const struct sn_prefix6 *subnet6)
+{
+	d->id.subnet6 = *subnet6;
+	if (sn_db_begin(&d->db) < 0 || semnetd_store_identity_put(&d->db, &d->id) < 0 ||
+	    sn_db_commit(&d->db) < 0) {
+		sn_db_rollback(&d->db);
+		d->id.subnet6.len = 0;
+		sn_error("cannot store the IPv6 subnet");
+		return;
+	}
+	if (d->state == SEMNETD_READY && setup6(d) == 0 && d->mqtt &&
+	    sn_mqtt_is_connected(d->mqtt))
+		/* The registry again, for the other nodes' IPv6 subnets. */
+		sn_mqtt_subscribe(d->mqtt, "semnet/nodes", 1);
+}
+
+void semnetd_node_on_subnet(struct semnetd *d, const struct sn_prefix *subnet,
+			    const struct sn_prefix6 *subnet6)
 {
 	if (d->state != SEMNETD_WAITING_SUBNET) {
 		if (d->id.subnet.addr != subnet->addr || d->id.subnet.len != subnet->len)
 			sn_warn("the cluster now names another subnet for this node; keeping ours");
+		else if (subnet6->len && !d->id.subnet6.len)
+			learn_subnet6(d, subnet6);
+		else if (subnet6->len && (subnet6->len != d->id.subnet6.len ||
+					  sn_ipv6_cmp(&subnet6->addr, &d->id.subnet6.addr)))
+			sn_warn("the cluster now names another IPv6 subnet for this node; keeping ours");
 		return;
 	}
 	d->id.subnet = *subnet;
+	d->id.subnet6 = *subnet6;
 	if (sn_db_begin(&d->db) < 0 || semnetd_store_identity_put(&d->db, &d->id) < 0 ||
 	    sn_db_commit(&d->db) < 0) {
 		sn_db_rollback(&d->db);
 		d->id.subnet.len = 0;
+		d->id.subnet6.len = 0;
 		d->state = SEMNETD_FAILED;
 		snprintf(d->state_error, sizeof(d->state_error), "cannot store the subnet");
 		return;

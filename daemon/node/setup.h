@@ -13,6 +13,7 @@
 
 #include "api_parse.h"
 #include "sn_ipv4.h"
+#include "sn_ipv6.h"
 #include "sn_json.h"
 
 struct semnetd;
@@ -36,9 +37,12 @@ int semnetd_node_ready(struct semnetd *d, struct sn_err *err);
  * setup when the subnet is known already, then the cluster. 0, or -1 when
  * the MQTT client cannot start. */
 int semnetd_node_resume(struct semnetd *d);
-/* The cluster named the node's subnet (upstream.c): stored, then the node
- * set up. Once: another subnet later is only logged. */
-void semnetd_node_on_subnet(struct semnetd *d, const struct sn_prefix *subnet);
+/* The cluster named the node's subnet (upstream.c) and its IPv6 subnet
+ * (@subnet6->len 0: none): stored, then the node set up. Once: another
+ * subnet later is only logged, except an IPv6 subnet for a node that had
+ * none, which is set up then. */
+void semnetd_node_on_subnet(struct semnetd *d, const struct sn_prefix *subnet,
+			    const struct sn_prefix6 *subnet6);
 /* Sets the node up once the subnet is known. 0, or -1 with the node
  * SEMNETD_FAILED and the reason in state_error (logged). */
 int semnetd_node_setup(struct semnetd *d);

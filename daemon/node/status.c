@@ -9,10 +9,13 @@
 
 static void add_lease(void *arg, const struct semnetd_lease *l)
 {
-	json_array_append_new(arg, json_pack("{s:s, s:i, s:o, s:o, s:s, s:i, s:s}", "serviceName",
-		l->job_name, "instanceNumber", l->number, "nsAddress", sn_json_ipv4_string(l->nsip),
+	/* The IPv6 ones are null when the instance has none (yet). */
+	json_array_append_new(arg, json_pack("{s:s, s:i, s:o, s:o, s:o, s:o, s:s, s:i, s:s}",
+		"serviceName", l->job_name, "instanceNumber", l->number, "nsAddress",
+		sn_json_ipv4_string(l->nsip), "nsAddressv6", sn_json_ipv6_string(&l->nsip6),
 		"instanceIp", l->instance_ip ? sn_json_ipv4_string(l->instance_ip) : json_null(),
-		"veth", l->veth, "pid", l->pid, "portMappings", l->ports));
+		"instanceIpv6", sn_json_ipv6_string(&l->instance_ip6), "veth", l->veth, "pid",
+		l->pid, "portMappings", l->ports));
 }
 
 /* What the node knows of the cluster; NULL when out of memory. */
@@ -39,6 +42,7 @@ int semnetd_status(struct semnetd *d, json_t **out)
 {
 	json_t *instances = json_array(), *tables, *probes;
 	char subnet[SN_CIDR_STRLEN] = "", underlay[SN_IPV4_STRLEN] = "";
+	char subnet6[SN_CIDR6_STRLEN] = "";
 
 	*out = NULL;
 	if (!instances || semnetd_store_lease_each(&d->db, add_lease, instances) < 0) {
@@ -50,6 +54,8 @@ int semnetd_status(struct semnetd *d, json_t **out)
 		sn_prefix_format(&d->id.subnet, subnet);
 	if (d->underlay)
 		sn_ipv4_format(d->underlay, underlay);
+	if (d->id.subnet6.len)
+		sn_prefix6_format(&d->id.subnet6, subnet6);
 	probes = semnetd_probe_json(d->probe);
 	*out = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:i, s:b, s:i, s:i, s:o, s:o, "
 			 "s:o}",
@@ -64,5 +70,17 @@ int semnetd_status(struct semnetd *d, json_t **out)
 		(int)semnetd_leases_free(&d->leases), "leases_capacity",
 		(int)semnetd_leases_capacity(&d->leases), "instances", instances, "tables",
 		tables ? tables : json_null(), "probes", probes ? probes : json_null());
+	/* The IPv6 side: its subnet (null without one), whether it is set up
+	 * (false: IPv4 only, the log says why), its leases. */
+	if (*out && (json_object_set_new(*out, "subnet_v6",
+					 subnet6[0] ? json_string(subnet6) : json_null()) < 0 ||
+		     json_object_set_new(*out, "ipv6", json_boolean(d->v6)) < 0 ||
+		     json_object_set_new(*out, "leases6_free",
+					 json_integer(semnetd_leases6_free(&d->leases6))) < 0 ||
+		     json_object_set_new(*out, "leases6_capacity",
+					 json_integer(semnetd_leases6_capacity(&d->leases6))) < 0)) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return 0;
 }

@@ -15,6 +15,11 @@ static const char *const migrations[] = {
 	"  instance_ip INTEGER NOT NULL DEFAULT 0, UNIQUE (job_name, number));",
 	/* 2: the veth's ifindex, so a table answer need not look it up */
 	"ALTER TABLE leases ADD COLUMN ifindex INTEGER NOT NULL DEFAULT 0;",
+	/* 3: the IPv6 nsIP and InstanceIP, canonical text ('' for none:
+	 * leases of before have none); no two leases share an nsIP */
+	"ALTER TABLE leases ADD COLUMN nsip6 TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE leases ADD COLUMN instance_ip6 TEXT NOT NULL DEFAULT '';"
+	"CREATE UNIQUE INDEX leases_nsip6 ON leases (nsip6) WHERE nsip6 != '';",
 };
 
 int semnetd_store_open(struct sn_db *db, const char *path, bool durable)
@@ -40,40 +45,64 @@ static int setting_put(struct sn_db *db, const char *key, const char *value)
 		" ON CONFLICT (key) DO UPDATE SET value = excluded.value", "tt", key, value));
 }
 
+/* The canonical text of @a, "" for :: (none). */
+static const char *text6(const struct in6_addr *a, char out[SN_IPV6_STRLEN])
+{
+	out[0] = '\0';
+	if (!sn_ipv6_is_zero(a))
+		sn_ipv6_format(a, out);
+	return out;
+}
+
+/* @text into *@a: "" (or anything unreadable) is ::. */
+static void parse6(const char *text, struct in6_addr *a)
+{
+	if (!text[0] || !sn_ipv6_parse(text, a))
+		memset(a, 0, sizeof(*a));
+}
+
 int semnetd_store_identity_get(struct sn_db *db, struct semnetd_identity *id)
 {
-	char subnet[SN_CIDR_STRLEN + 1];
+	char subnet[SN_CIDR_STRLEN + 1], subnet6[SN_CIDR6_STRLEN + 1];
 
 	memset(id, 0, sizeof(*id));
 	if (setting_get(db, "node_id", id->node_id, sizeof(id->node_id)) < 0 ||
 	    setting_get(db, "cluster_address", id->cluster_address,
 			sizeof(id->cluster_address)) < 0 ||
-	    setting_get(db, "subnet", subnet, sizeof(subnet)) < 0)
+	    setting_get(db, "subnet", subnet, sizeof(subnet)) < 0 ||
+	    setting_get(db, "subnet6", subnet6, sizeof(subnet6)) < 0)
 		return -1;
 	if (subnet[0] && !sn_prefix_parse(subnet, &id->subnet))
+		return -1;
+	if (subnet6[0] && !sn_prefix6_parse(subnet6, &id->subnet6))
 		return -1;
 	return 0;
 }
 
 int semnetd_store_identity_put(struct sn_db *db, const struct semnetd_identity *id)
 {
-	char subnet[SN_CIDR_STRLEN] = "";
+	char subnet[SN_CIDR_STRLEN] = "", subnet6[SN_CIDR6_STRLEN] = "";
 
 	if (id->subnet.len)
 		sn_prefix_format(&id->subnet, subnet);
+	if (id->subnet6.len)
+		sn_prefix6_format(&id->subnet6, subnet6);
 	return setting_put(db, "node_id", id->node_id) < 0 ||
 	       setting_put(db, "cluster_address", id->cluster_address) < 0 ||
-	       setting_put(db, "subnet", subnet) < 0 ? -1 : 0;
+	       setting_put(db, "subnet", subnet) < 0 ||
+	       setting_put(db, "subnet6", subnet6) < 0 ? -1 : 0;
 }
 
 int semnetd_store_lease_put(struct sn_db *db, const struct semnetd_lease *l)
 {
+	char nsip6[SN_IPV6_STRLEN], instance_ip6[SN_IPV6_STRLEN];
 	int rc = sn_db_step_done(db, sn_db_bind(db,
 		"INSERT INTO leases"
-		" (nsip, job_name, number, pid, veth, ports, instance_ip, ifindex)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		"utiittui", l->nsip, l->job_name, l->number, l->pid, l->veth, l->ports,
-		l->instance_ip, l->ifindex));
+		" (nsip, job_name, number, pid, veth, ports, instance_ip, ifindex, nsip6,"
+		" instance_ip6) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"utiittuitt", l->nsip, l->job_name, l->number, l->pid, l->veth, l->ports,
+		l->instance_ip, l->ifindex, text6(&l->nsip6, nsip6),
+		text6(&l->instance_ip6, instance_ip6)));
 
 	if (rc == SQLITE_DONE)
 		return 0;
@@ -82,7 +111,8 @@ int semnetd_store_lease_put(struct sn_db *db, const struct semnetd_lease *l)
 
 /* The columns read_lease() reads, in its order. */
 #define LEASE_SELECT \
-	"SELECT nsip, job_name, number, pid, veth, ports, instance_ip, ifindex FROM leases"
+	"SELECT nsip, job_name, number, pid, veth, ports, instance_ip, ifindex, nsip6," \
+	" instance_ip6 FROM leases"
 
 static void read_lease(sqlite3_stmt *stmt, void *out)
 {
@@ -97,6 +127,8 @@ static void read_lease(sqlite3_stmt *stmt, void *out)
 	snprintf(l->ports, sizeof(l->ports), "%s", sn_db_text(stmt, 5));
 	l->instance_ip = (uint32_t)sqlite3_column_int64(stmt, 6);
 	l->ifindex = sqlite3_column_int(stmt, 7);
+	parse6(sn_db_text(stmt, 8), &l->nsip6);
+	parse6(sn_db_text(stmt, 9), &l->instance_ip6);
 }
 
 int semnetd_store_lease_get(struct sn_db *db, const char *job_name, int number,
@@ -125,6 +157,16 @@ int semnetd_store_lease_set_instance_ip(struct sn_db *db, const char *job_name, 
 	return lease_update(db,
 			    "UPDATE leases SET instance_ip = ? WHERE job_name = ? AND number = ?",
 			    instance_ip, job_name, number);
+}
+
+int semnetd_store_lease_set_instance_ip6(struct sn_db *db, const char *job_name, int number,
+					 const struct in6_addr *instance_ip6)
+{
+	char text[SN_IPV6_STRLEN];
+
+	return sn_db_run(db, sn_db_bind(db,
+		"UPDATE leases SET instance_ip6 = ? WHERE job_name = ? AND number = ?", "tti",
+		text6(instance_ip6, text), job_name, number));
 }
 
 int semnetd_store_lease_set_ifindex(struct sn_db *db, const char *job_name, int number,

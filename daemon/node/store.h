@@ -14,11 +14,13 @@
 #include "api_parse.h"
 #include "sn_db.h"
 #include "sn_ipv4.h"
+#include "sn_ipv6.h"
 
 struct semnetd_identity {
 	char node_id[SEMNETD_NODE_ID_MAX + 1];	/* "" before /register */
 	char cluster_address[254];
 	struct sn_prefix subnet;		/* len 0 before the cluster answered */
+	struct sn_prefix6 subnet6;		/* len 0: no IPv6 subnet (IPv4 only) */
 };
 
 struct semnetd_lease {
@@ -30,6 +32,10 @@ struct semnetd_lease {
 	char ports[SEMNETD_PORTS_TEXT_MAX + 1];
 	uint32_t instance_ip;		/* 0 until the cluster's table names it */
 	int ifindex;			/* of veth; 0 until it exists */
+	/* The IPv6 side (schema 3); :: for none: the node had no IPv6
+	 * subnet at deployment, or the table did not name it yet. */
+	struct in6_addr nsip6;
+	struct in6_addr instance_ip6;
 };
 
 int semnetd_store_open(struct sn_db *db, const char *path, bool durable);
@@ -46,6 +52,8 @@ int semnetd_store_lease_get(struct sn_db *db, const char *job_name, int number,
 int semnetd_store_lease_del(struct sn_db *db, const char *job_name, int number);
 int semnetd_store_lease_set_instance_ip(struct sn_db *db, const char *job_name, int number,
 					uint32_t instance_ip);
+int semnetd_store_lease_set_instance_ip6(struct sn_db *db, const char *job_name, int number,
+					 const struct in6_addr *instance_ip6);
 /* The veth's ifindex, once it exists (and again when a restart finds it
  * changed). */
 int semnetd_store_lease_set_ifindex(struct sn_db *db, const char *job_name, int number,

@@ -47,13 +47,16 @@ void semnetd_upstream_unsubscribe(struct semnetd *d, const char *topic)
 
 void semnetd_upstream_report_deployed(struct semnetd *d, const struct semnetd_lease *l)
 {
-	char host[SN_IPV4_STRLEN];
+	char host[SN_IPV4_STRLEN], nsip6[SN_JSON_IPV6_STRLEN] = "";
 	json_t *msg;
 
 	sn_ipv4_format(d->underlay, host);
+	/* "" when it has none, as Oakestra's NetManager never sends null. */
+	if (sn_json_ipv6_set(&l->nsip6))
+		sn_json_ipv6_format(&l->nsip6, nsip6);
 	msg = json_pack("{s:s, s:s, s:i, s:o, s:s, s:s, s:i, s:s}", "appname", l->job_name,
 			"status", "DEPLOYED", "instance_number", l->number, "nsip",
-			sn_json_ipv4_string(l->nsip), "nsipv6", "", "host_ip", host, "host_port",
+			sn_json_ipv4_string(l->nsip), "nsipv6", nsip6, "host_ip", host, "host_port",
 			d->cfg.tunnel_port, "tunnel", "gre-udp");
 	if (msg) {
 		semnetd_upstream_publish(d, "service/deployed", msg);
@@ -123,9 +126,11 @@ static void on_subnet(struct semnetd *d, const char *payload, int len)
 	json_t *msg = sn_json_parse_object(payload, len > 0 ? (size_t)len : 0, &err);
 	const char *error;
 	uint32_t addr;
-	bool present;
-	long long plen = 26;
+	bool present, present6;
+	long long plen = 26, plen6 = 120;
 	struct sn_prefix subnet;
+	struct sn_prefix6 subnet6 = { .len = 0 };
+	struct sn_err err6;
 
 	if (!msg) {
 		sn_warn("subnet answer ignored: %s", err.msg);
@@ -148,7 +153,22 @@ static void on_subnet(struct semnetd *d, const char *payload, int len)
 		sn_warn("subnet answer ignored: host bits set");
 		goto out;
 	}
-	semnetd_node_on_subnet(d, &subnet);
+	/* addressv6 ("" or absent: none) and its length (a semnet extension;
+	 * Oakestra's /120 without it). A bad one costs only the IPv6 side. */
+	if (sn_json_ipv6(msg, "addressv6", false, &subnet6.addr, &present6, &err6) < 0 ||
+	    sn_json_int(msg, "prefix_len_v6", false, false, 96, 126, &plen6, &err6) < 0) {
+		sn_warn("subnet answer: the IPv6 subnet is left out: %s", err6.msg);
+	} else if (present6) {
+		struct in6_addr net = subnet6.addr;
+
+		sn_ipv6_mask(&net, (unsigned int)plen6);
+		if (sn_ipv6_cmp(&net, &subnet6.addr))
+			sn_warn("subnet answer: the IPv6 subnet is left out: host bits set for /%lld",
+				plen6);
+		else
+			subnet6.len = (unsigned int)plen6;
+	}
+	semnetd_node_on_subnet(d, &subnet, &subnet6);
 	if (d->state != SEMNETD_WAITING_SUBNET)
 		uv_timer_stop(&d->subnet_timer);	/* answered */
 out:

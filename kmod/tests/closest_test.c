@@ -15,8 +15,8 @@ static int cl_peer(struct kt_fixture *f, const char *subnet,
 		   const char *addr, u32 cost, bool replace)
 {
 	struct semnet_peer_cfg cfg = {
-		.subnet = { tb_ip(subnet), 26 },
-		.addr = tb_ip(addr),
+		.subnet = tb_psub(subnet, 26),
+		.under = tb_under(addr),
 		.port = SEMNET_TUNNEL_PORT,
 		.encap = SEMNET_ENCAP_GRE_UDP,
 		.cost = cost,
@@ -34,10 +34,11 @@ static int cl_set(struct kt_fixture *f, const char *subnet,
 		.set_cost = cost >= 0, .cost = cost >= 0 ? (u32)cost : 0,
 		.set_down = down >= 0, .down = down > 0,
 	};
-	struct semnet_prefix p = { subnet ? tb_ip(subnet) : 0, 26 };
+	struct semnet_peer_subnet p = tb_psub(subnet ?: "0.0.0.0", 26);
+	struct semnet_underlay u = tb_under(addr ?: "0.0.0.0");
 
-	return kt_locked(f, semnet_peer_set(&f->sn, subnet ? &p : NULL,
-					    addr ? tb_ip(addr) : 0, &st, NULL));
+	return kt_locked(f, semnet_peer_set(&f->sn, subnet ? &p : NULL, &u,
+					    &st, NULL));
 }
 
 /* The InstanceIP the service's policy picks next, or "none". */
@@ -163,8 +164,9 @@ static void semnet_closest_unknown_last(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, cl_pick(f, "172.30.0.1"), "172.30.1.3");
 	/* Its peer removed: back to unknown. */
 	mutex_lock(&f->sn.lock);
-	KUNIT_EXPECT_EQ(test, semnet_peer_del(&f->sn, &(struct semnet_prefix){
-			tb_ip("172.16.1.0"), 26 }, NULL), 0);
+	KUNIT_EXPECT_EQ(test, semnet_peer_del(&f->sn, &(struct semnet_peer_subnet){
+			.family = AF_INET, .v4 = { tb_ip("172.16.1.0"), 26 } },
+			NULL), 0);
 	mutex_unlock(&f->sn.lock);
 	KUNIT_EXPECT_EQ(test, cl_inst(f, "172.30.1.3")->cost, CL_UNKNOWN);
 }
@@ -211,8 +213,8 @@ static void semnet_closest_down(struct kunit *test)
 	mutex_lock(&f->sn.lock);
 	{
 		struct semnet_peer_cfg cfg = {
-			.subnet = { tb_ip("172.16.0.64"), 26 },
-			.addr = tb_ip("10.99.0.7"), .port = SEMNET_TUNNEL_PORT,
+			.subnet = tb_psub("172.16.0.64", 26),
+			.under = tb_under("10.99.0.7"), .port = SEMNET_TUNNEL_PORT,
 		};
 		struct semnet_peer *old = semnet_peer_find(&f->sn, &cfg.subnet);
 
@@ -303,8 +305,8 @@ static void semnet_closest_purge_down(struct kunit *test)
 	mutex_lock(&f->sn.lock);
 	{
 		struct semnet_peer_cfg cfg = {
-			.subnet = { tb_ip("172.16.0.128"), 26 },
-			.addr = tb_ip("10.99.0.3"), .port = SEMNET_TUNNEL_PORT,
+			.subnet = tb_psub("172.16.0.128", 26),
+			.under = tb_under("10.99.0.3"), .port = SEMNET_TUNNEL_PORT,
 			.cost = 40000, .down = true,
 		};
 

@@ -396,14 +396,14 @@ static int cf_peer(struct kt_fixture *f, struct semnet_peer_cfg *cfg,
 static const char *cf_peer_show(struct kt_fixture *f, const char *subnet)
 {
 	static char buf[64];
-	struct semnet_prefix p = { tb_ip(subnet), 26 };
+	struct semnet_peer_subnet p = tb_psub(subnet, 26);
 	struct semnet_peer *peer;
 
 	mutex_lock(&f->sn.lock);
 	peer = semnet_peer_find(&f->sn, &p);
 	if (peer)
 		snprintf(buf, sizeof(buf), "%u %u %u %d %pI4", ntohs(peer->port),
-			 peer->encap, peer->cost, peer->down, &peer->addr);
+			 peer->encap, peer->cost, peer->down, &peer->under.ip);
 	else
 		strscpy(buf, "-", sizeof(buf));
 	mutex_unlock(&f->sn.lock);
@@ -428,29 +428,29 @@ static void semnet_config_peers(struct kunit *test)
 {
 	struct kt_fixture *f = test->priv;
 	struct semnet_peer_cfg cfg = {
-		.subnet = { tb_ip("172.16.0.64"), 26 },
+		.subnet = tb_psub("172.16.0.64", 26),
 	};
 	struct netlink_ext_ack ext;
 
 	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a peer needs an underlay address");
 	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_ADDR);
-	cfg.addr = tb_ip("224.0.0.1");
+	cfg.under = tb_under("224.0.0.1");
 	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "not a unicast underlay address");
-	cfg.addr = tb_ip("192.168.1.2");
-	cfg.subnet = (struct semnet_prefix){ tb_ip("10.0.0.0"), 26 };
+	cfg.under = tb_under("192.168.1.2");
+	cfg.subnet = tb_psub("10.0.0.0", 26);
 	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext),
 			   "peer subnet must lie in the platform range, outside the service range");
-	cfg.subnet = (struct semnet_prefix){ tb_ip("172.30.0.0"), 26 };
+	cfg.subnet = tb_psub("172.30.0.0", 26);
 	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EINVAL);
-	cfg.subnet = (struct semnet_prefix){ tb_ip("172.16.0.0"), 26 };
+	cfg.subnet = tb_psub("172.16.0.0", 26);
 	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "peer subnet is one of this node's own");
 
 	/* A new peer: cost unknown, up, GRE-in-UDP on its port. */
-	cfg.subnet = (struct semnet_prefix){ tb_ip("172.16.0.64"), 26 };
+	cfg.subnet = tb_psub("172.16.0.64", 26);
 	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), 0);
 	KUNIT_EXPECT_STREQ(test, cf_peer_show(f, "172.16.0.64"),
 			   "4754 0 4294967295 0 192.168.1.2");
@@ -458,7 +458,7 @@ static void semnet_config_peers(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a peer for this subnet already exists");
 
 	/* A change of the cost alone keeps the rest. */
-	cfg.addr = 0;
+	cfg.under = tb_under("0.0.0.0");
 	cfg.cost = 700;
 	cf_peer_change(test, f, &cfg, SEMNET_A_PEER_COST, "4754 0 700 0 192.168.1.2");
 	/* The port follows a new encapsulation, unless given. */
@@ -469,11 +469,11 @@ static void semnet_config_peers(struct kunit *test)
 	cfg.down = true;
 	cf_peer_change(test, f, &cfg, SEMNET_A_PEER_DOWN, "4800 1 700 1 192.168.1.2");
 
-	cfg.subnet = (struct semnet_prefix){ tb_ip("172.16.1.0"), 26 };
+	cfg.subnet = tb_psub("172.16.1.0", 26);
 	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "a peer needs an underlay address");
 	cfg.given |= BIT(SEMNET_A_PEER_ADDR);
-	cfg.addr = tb_ip("192.168.1.3");
+	cfg.under = tb_under("192.168.1.3");
 	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), -ENOENT);
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no peer for this subnet");
 }

@@ -6,7 +6,8 @@
  * families are two groups (a ServiceIP picks within its family). The
  * fixture is the tables one (tables_test.c) plus an IPv6 plan as
  * Oakestra cuts it: platform fc00::/7, services fdff::/16, the local
- * subnet fc00::100/120 with its gateway at ::101.
+ * subnet fc00::100/120 with its gateway at ::101. Also IPv6 peers and
+ * learned IPv6 locations.
  */
 #include <kunit/test.h>
 
@@ -289,11 +290,197 @@ static void semnet_dualstack_v4_only(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, ext._msg, "the node has no IPv6 plan (platform6)");
 }
 
+static int ds_peer6(struct kt_fixture *f, const char *subnet, u8 len,
+		    const char *addr, struct netlink_ext_ack *ext)
+{
+	struct semnet_peer_cfg cfg = {
+		.subnet = tb_psub(subnet, len), .under = tb_under(addr),
+		.given = BIT(SEMNET_A_PEER_SUBNET) |
+			 BIT(strchr(addr, ':') ? SEMNET_A_PEER_ADDR6 :
+			     SEMNET_A_PEER_ADDR),
+	};
+
+	memset(ext, 0, sizeof(*ext));
+	return kt_locked(f, semnet_peer_configure(&f->sn, &cfg, SEMNET_ADD_NEW,
+						  ext));
+}
+
+/*
+ * IPv6 peers: where their subnets may lie, over either underlay, and the
+ * cost of an IPv6 instance behind one ("closest" reads it).
+ */
+static void semnet_dualstack_peers(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	struct semnet_peer_state st = { .set_cost = true, .cost = 700 };
+	struct semnet_peer_subnet sub = tb_psub("fc00::200", 120);
+	struct netlink_ext_ack ext;
+	struct semnet_instance *inst;
+
+	KUNIT_EXPECT_EQ(test, ds_peer6(f, "fc00::", 80, "10.99.0.2", &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "an IPv6 peer subnet is a /96 to a /126");
+	KUNIT_EXPECT_EQ(test, ds_peer6(f, "fc00::100", 120, "10.99.0.2", &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "peer subnet is one of this node's own");
+	KUNIT_EXPECT_EQ(test, ds_peer6(f, "2001:db8::", 120, "10.99.0.2", &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg,
+			   "peer subnet must lie in the platform range, outside the service range");
+	KUNIT_EXPECT_EQ(test, ds_peer6(f, "fdff::", 120, "10.99.0.2", &ext), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ds_peer6(f, "fc00::200", 120, "ff02::1", &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "not a unicast underlay address");
+	KUNIT_EXPECT_EQ(test, ds_peer6(f, "fc00::200", 120, "2001:db8::2", &ext), 0);
+	KUNIT_EXPECT_EQ(test, ds_peer6(f, "fc00::300", 120, "10.99.0.3", &ext), 0);
+
+	/* A remote IPv6 instance takes its peer's cost. */
+	KUNIT_ASSERT_EQ(test, ds_service6(f, "fdff:2000::1", "s", &ext), 0);
+	KUNIT_ASSERT_EQ(test, ds_instance6(f, "fdff::5", "s", "fc00::205", &ext), 0);
+	rcu_read_lock();
+	inst = semnet_instance_lookup6(&f->sn, &(struct in6_addr){});
+	KUNIT_EXPECT_NULL(test, inst);
+	{
+		struct in6_addr a = ds_ip6("fdff::5");
+
+		inst = semnet_instance_lookup6(&f->sn, &a);
+	}
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, inst);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(inst->cost), SEMNET_PEER_COST_UNKNOWN);
+	KUNIT_EXPECT_EQ(test, kt_locked(f, semnet_peer_set(&f->sn, &sub, NULL, &st,
+							   NULL)), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(inst->cost), 700U);
+	st.set_cost = false;
+	st.set_down = true;
+	st.down = true;
+	{
+		struct semnet_underlay u = tb_under("2001:db8::2");
+
+		KUNIT_EXPECT_EQ(test, kt_locked(f, semnet_peer_set(&f->sn, NULL,
+						&u, &st, NULL)), 0);
+	}
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(inst->down));
+	KUNIT_EXPECT_EQ(test, kt_locked(f, semnet_peer_del(&f->sn, &sub, NULL)), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(inst->cost), SEMNET_PEER_COST_UNKNOWN);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(inst->down));
+
+	/* An IPv4-only node takes no IPv6 peer. */
+	ds_v4_only(f);
+	KUNIT_EXPECT_EQ(test, ds_peer6(f, "fc00::400", 120, "10.99.0.4", &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg,
+			   "an IPv6 peer subnet needs the node's IPv6 plan (platform6)");
+}
+
+/*
+ * Learned locations of IPv6 clients share the table with IPv4 ones: a
+ * claim moves only by the rules of learn.h, whatever the family.
+ */
+static void semnet_dualstack_learn(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	struct semnet_inaddr c6 = semnet_inaddr6(&(struct in6_addr){}), at, got;
+	struct semnet_inaddr c4 = semnet_inaddr4(tb_ip("172.30.1.10"));
+	struct semnet_inaddr n4 = semnet_inaddr4(tb_ip("172.16.0.66"));
+	struct semnet_peer *b, *c;
+	struct netlink_ext_ack ext;
+
+	KUNIT_ASSERT_EQ(test, ds_peer6(f, "fc00::200", 120, "10.99.0.2", &ext), 0);
+	KUNIT_ASSERT_EQ(test, ds_peer6(f, "fc00::300", 120, "10.99.0.3", &ext), 0);
+	b = semnet_peer_find(&f->sn, &(struct semnet_peer_subnet){
+		.family = AF_INET6, .v6 = { ds_ip6("fc00::200"), 120 } });
+	c = semnet_peer_find(&f->sn, &(struct semnet_peer_subnet){
+		.family = AF_INET6, .v6 = { ds_ip6("fc00::300"), 120 } });
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c6.ip6 = ds_ip6("fdff::10");
+	at = semnet_inaddr6(&(struct in6_addr){});
+	at.ip6 = ds_ip6("fc00::202");
+
+	rcu_read_lock();
+	KUNIT_EXPECT_FALSE(test, semnet_learned_nsip(&f->sn, &c6, &got));
+	KUNIT_EXPECT_TRUE(test, semnet_learn(&f->sn, f->node, &c6, &at, b, false));
+	KUNIT_EXPECT_TRUE(test, semnet_learned_nsip(&f->sn, &c6, &got));
+	KUNIT_EXPECT_TRUE(test, semnet_inaddr_equal(&got, &at));
+	/* An IPv4 client with the same low bits is another entry. */
+	KUNIT_EXPECT_TRUE(test, semnet_learn(&f->sn, f->node, &c4, &n4, b, false));
+	KUNIT_EXPECT_TRUE(test, semnet_learned_nsip(&f->sn, &c4, &got));
+	KUNIT_EXPECT_TRUE(test, semnet_inaddr_equal(&got, &n4));
+	/* Another node claims the IPv6 client while it is in use: refused. */
+	at.ip6 = ds_ip6("fc00::302");
+	KUNIT_EXPECT_FALSE(test, semnet_learn(&f->sn, f->node, &c6, &at, c, false));
+	/* The instance table says so: it moves (a copy replaces the entry). */
+	KUNIT_EXPECT_TRUE(test, semnet_learn(&f->sn, f->node, &c6, &at, c, true));
+	KUNIT_EXPECT_TRUE(test, semnet_learned_nsip(&f->sn, &c6, &got));
+	KUNIT_EXPECT_TRUE(test, semnet_inaddr_equal(&got, &at));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->sn.n_learned), 2);
+}
+
+static int ds_port_instance6(struct kt_fixture *f, const char *addr,
+			     const char *nsip, int ifindex)
+{
+	struct semnet_instance_cfg cfg = {
+		.addr6 = ds_ip6(addr), .nsip6 = ds_ip6(nsip),
+		.family = AF_INET6, .service = "s", .ifindex = ifindex,
+		.given = BIT(SEMNET_A_INSTANCE_ADDR6) |
+			 BIT(SEMNET_A_INSTANCE_NSIP6) |
+			 BIT(SEMNET_A_INSTANCE_SERVICE) |
+			 BIT(SEMNET_A_INSTANCE_IFINDEX),
+	};
+
+	/* No device check: the ports are fake (port_test.c's pt_instance()). */
+	return kt_locked(f, semnet_instance_add(&f->sn, &cfg, SEMNET_ADD_NEW,
+						NULL));
+}
+
+static enum semnet_drop_reason ds_routed(struct kt_fixture *f,
+					 const struct net_device *in,
+					 const char *saddr)
+{
+	struct in6_addr a = ds_ip6(saddr);
+	enum semnet_drop_reason reason;
+
+	rcu_read_lock();
+	reason = semnet_routed_check6(&f->sn, f->node, in, &a);
+	rcu_read_unlock();
+	return reason;
+}
+
+/* A routed node's IPv6 source check (bridge.c), as semnet_port_routed_check. */
+static void semnet_dualstack_routed_check(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	struct net_device *a = pt_dev(test, 7, IFF_UP);
+	struct net_device *b = pt_dev(test, 8, IFF_UP);
+	struct net_device *other = pt_dev(test, 99, IFF_UP);
+	struct net_device *lo = pt_dev(test, 1, IFF_UP | IFF_LOOPBACK);
+	const enum semnet_drop_reason ok = SEMNET_DROP_UNSPEC;
+	const enum semnet_drop_reason spoofed = SEMNET_DROP_SPOOFED_SOURCE;
+
+	f->node->mode = SEMNET_NODE_MODE_ROUTED;
+	KUNIT_ASSERT_EQ(test, ds_port_instance6(f, "fdff::2", "fc00::102", 7), 0);
+	KUNIT_ASSERT_EQ(test, ds_port_instance6(f, "fdff::3", "fc00::103", 8), 0);
+
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fc00::102"), ok);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "::"), ok);	/* DAD */
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fe80::2"), ok);	/* NDP */
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fc00::103"), spoofed);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fc00::101"), spoofed);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fc00::150"), spoofed);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "2001:db8::9"), spoofed);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fc00::202"), spoofed);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, b, "fc00::103"), ok);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, other, "2001:db8::9"), ok);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, other, "fc00::102"), spoofed);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, other, "fc00::101"), spoofed);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, lo, "fc00::101"), ok);
+}
+
 static struct kunit_case semnet_dualstack_cases[] = {
 	KUNIT_CASE(semnet_dualstack_node_plan),
 	KUNIT_CASE(semnet_dualstack_node_keep),
 	KUNIT_CASE(semnet_dualstack_objects),
 	KUNIT_CASE(semnet_dualstack_v4_only),
+	KUNIT_CASE(semnet_dualstack_peers),
+	KUNIT_CASE(semnet_dualstack_learn),
+	KUNIT_CASE(semnet_dualstack_routed_check),
 	{}
 };
 

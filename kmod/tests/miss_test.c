@@ -105,8 +105,8 @@ static void semnet_miss_events_and_bounds(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, miss_send(test, NULL, "172.16.0.2",
 						"172.30.1.1"), NF_STOLEN);
 	KUNIT_EXPECT_EQ(test, n_miss_events, 1U);
-	KUNIT_EXPECT_EQ(test, miss_events[0].addr, in_aton("172.30.1.1"));
-	KUNIT_EXPECT_EQ(test, miss_events[0].src, in_aton("172.16.0.2"));
+	KUNIT_EXPECT_EQ(test, miss_events[0].addr.ip, in_aton("172.30.1.1"));
+	KUNIT_EXPECT_EQ(test, miss_events[0].src.ip, in_aton("172.16.0.2"));
 	KUNIT_EXPECT_EQ(test, miss_events[0].proto, IPPROTO_UDP);
 	KUNIT_EXPECT_EQ(test, miss_events[0].dport, htons(80));
 	KUNIT_EXPECT_EQ(test, miss_events[0].kind, SEMNET_MISS_ADDRESS);
@@ -118,7 +118,7 @@ static void semnet_miss_events_and_bounds(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		miss_send(test, NULL, "172.16.0.2", "172.30.1.2");
 	KUNIT_EXPECT_EQ(test, n_miss_events, 2U);
-	KUNIT_EXPECT_EQ(test, miss_events[1].addr, in_aton("172.30.1.2"));
+	KUNIT_EXPECT_EQ(test, miss_events[1].addr.ip, in_aton("172.30.1.2"));
 	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), 5U);
 	KUNIT_EXPECT_EQ(test, miss_drops(f, SEMNET_DROP_HOLD_FULL), 2ULL);
 
@@ -186,11 +186,11 @@ static void semnet_miss_owed_events(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, semnet_miss_held(&f->sn), burst);
 	/* They describe the held packet, and the miss they stand for. */
 	/* The bucket's first 50 always pass: a refused one came later. */
-	KUNIT_EXPECT_GT(test, ntohl(last_miss_event.addr),
+	KUNIT_EXPECT_GT(test, ntohl(last_miss_event.addr.ip),
 			ntohl(in_aton("172.30.1.0")) + SEMNET_MISS_SOURCE_RATE);
-	KUNIT_EXPECT_LE(test, ntohl(last_miss_event.addr),
+	KUNIT_EXPECT_LE(test, ntohl(last_miss_event.addr.ip),
 			ntohl(in_aton("172.30.1.0")) + burst);
-	KUNIT_EXPECT_EQ(test, last_miss_event.src, in_aton("172.16.0.2"));
+	KUNIT_EXPECT_EQ(test, last_miss_event.src.ip, in_aton("172.16.0.2"));
 	KUNIT_EXPECT_EQ(test, last_miss_event.proto, IPPROTO_UDP);
 	KUNIT_EXPECT_EQ(test, last_miss_event.dport, htons(80));
 	KUNIT_EXPECT_EQ(test, last_miss_event.held, 1U);
@@ -213,24 +213,24 @@ static void semnet_miss_fairness(struct kunit *test)
 	struct semnet_miss_table *mt = &f->sn.misses;
 	struct semnet_stats sum;
 	unsigned int i, j, s, before;
-	__be32 srcs[19];
+	struct semnet_inaddr srcs[19], addr;
 	unsigned long start;
 	char src[16], dst[16];
 
 	f->node->hold_packets = 0;	/* events only */
 	/* A seed that gives each source here its own slot (as most will). */
-	srcs[0] = in_aton("172.16.0.66");
-	srcs[1] = in_aton("172.16.0.7");
-	srcs[2] = in_aton("172.16.2.1");
+	srcs[0] = semnet_inaddr4(in_aton("172.16.0.66"));
+	srcs[1] = semnet_inaddr4(in_aton("172.16.0.7"));
+	srcs[2] = semnet_inaddr4(in_aton("172.16.2.1"));
 	for (s = 0; s < 16; s++)
-		srcs[3 + s] = htonl(ntohl(in_aton("172.16.1.10")) + s);
+		srcs[3 + s] = semnet_inaddr4(htonl(ntohl(in_aton("172.16.1.10")) + s));
 	for (mt->seed = 1;; mt->seed++) {
 		bool clash = false;
 
 		for (i = 0; i < ARRAY_SIZE(srcs); i++)
 			for (j = 0; j < i; j++)
-				clash |= semnet_miss_source(mt, srcs[i]) ==
-					 semnet_miss_source(mt, srcs[j]);
+				clash |= semnet_miss_source(mt, &srcs[i]) ==
+					 semnet_miss_source(mt, &srcs[j]);
 		if (!clash)
 			break;
 	}
@@ -268,8 +268,8 @@ static void semnet_miss_fairness(struct kunit *test)
 			SEMNET_MISS_EVENT_RATE * (2 + (jiffies - start) / HZ));
 	/* And a newcomer still gets its entry. */
 	miss_send(test, NULL, "172.16.2.1", "172.30.250.1");
-	KUNIT_EXPECT_NOT_NULL(test, semnet_miss_find(&f->sn.misses,
-						     in_aton("172.30.250.1")));
+	addr = semnet_inaddr4(in_aton("172.30.250.1"));
+	KUNIT_EXPECT_NOT_NULL(test, semnet_miss_find(&f->sn.misses, &addr));
 }
 
 static void semnet_miss_expiry(struct kunit *test)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: which peer a tunnel packet is accepted from (peer.c), by underlay
- * address, encapsulation and the nsIP it claims, and the one GRE header
- * semnet0 speaks (offload.c). Uses the tables fixture (tables_test.c).
+ * address (IPv4 or IPv6), encapsulation and the nsIP it claims (IPv6: the
+ * GRE key completing the peer's subnet), where semnet0 sends an IPv6
+ * destination, and the GRE header semnet0 speaks (offload.c). Uses the tables fixture (tables_test.c).
  */
 #include <kunit/test.h>
 #include <net/gre.h>
@@ -11,8 +12,8 @@ static int pt_peer(struct kt_fixture *f, const char *subnet, u8 len,
 		   const char *addr, u8 encap)
 {
 	struct semnet_peer_cfg cfg = {
-		.subnet = { tb_ip(subnet), len },
-		.addr = tb_ip(addr),
+		.subnet = tb_psub(subnet, len),
+		.under = tb_under(addr),
 		.port = encap == SEMNET_ENCAP_IPUDP ? SEMNET_IPUDP_PORT :
 			SEMNET_TUNNEL_PORT,
 		.encap = encap,
@@ -25,16 +26,26 @@ static int pt_peer(struct kt_fixture *f, const char *subnet, u8 len,
 static const char *pt_from(struct kt_fixture *f, const char *addr, u8 encap,
 			   const char *nsip, bool any)
 {
-	static char buf[24];
+	struct semnet_underlay from = tb_under(addr);
+	struct semnet_inaddr claimed;
+	static char buf[48];
 	struct semnet_peer *peer;
 	bool known;
 
+	if (nsip && strchr(nsip, ':')) {
+		claimed.family = AF_INET6;
+		in6_pton(nsip, -1, claimed.ip6.s6_addr, -1, NULL);
+	} else {
+		claimed = semnet_inaddr4(nsip ? tb_ip(nsip) : 0);
+	}
 	rcu_read_lock();
-	peer = semnet_peer_from(&f->sn, tb_ip(addr), encap,
-				nsip ? tb_ip(nsip) : 0, any, &known);
-	if (peer)
-		snprintf(buf, sizeof(buf), "%pI4/%u", &peer->subnet.addr,
-			 peer->subnet.len);
+	peer = semnet_peer_from(&f->sn, &from, encap, &claimed, any, &known);
+	if (peer && peer->subnet.family == AF_INET6)
+		snprintf(buf, sizeof(buf), "%pI6c/%u", &peer->subnet.v6.addr,
+			 peer->subnet.v6.len);
+	else if (peer)
+		snprintf(buf, sizeof(buf), "%pI4/%u", &peer->subnet.v4.addr,
+			 peer->subnet.v4.len);
 	else
 		strscpy(buf, known ? "-" : "?", sizeof(buf));
 	rcu_read_unlock();
@@ -73,6 +84,93 @@ static void semnet_peer_from_encap(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, pt_from(f, "10.99.0.9", gre, "172.16.0.66", false), "?");
 }
 
+/*
+ * GRE with an IPv6 inner packet: the key completes the sender's IPv6
+ * nsIP from its peer's /96-or-longer subnet: "subnet nsip", "-" or "?".
+ */
+static const char *pt_from_key6(struct kt_fixture *f, const char *addr,
+				const char *key)
+{
+	struct semnet_underlay from = tb_under(addr);
+	static char buf[96];
+	struct semnet_peer *peer;
+	struct in6_addr nsip;
+	bool known;
+
+	rcu_read_lock();
+	peer = semnet_peer_from_key6(&f->sn, &from, tb_ip(key), &nsip, &known);
+	if (peer)
+		snprintf(buf, sizeof(buf), "%pI6c/%u %pI6c",
+			 &peer->subnet.v6.addr, peer->subnet.v6.len, &nsip);
+	else
+		strscpy(buf, known ? "-" : "?", sizeof(buf));
+	rcu_read_unlock();
+	return buf;
+}
+
+/* The subnet semnet0 sends an IPv6 destination to, or "-". */
+static const char *pt_route6(struct kt_fixture *f, const char *dst)
+{
+	static char buf[64];
+	struct semnet_peer *peer;
+	struct in6_addr a;
+
+	in6_pton(dst, -1, a.s6_addr, -1, NULL);
+	rcu_read_lock();
+	peer = semnet_peer_route6(&f->sn, &a);
+	if (peer)
+		snprintf(buf, sizeof(buf), "%pI6c/%u", &peer->subnet.v6.addr,
+			 peer->subnet.v6.len);
+	else
+		strscpy(buf, "-", sizeof(buf));
+	rcu_read_unlock();
+	return buf;
+}
+
+static void semnet_peer_ipv6(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	const u8 gre = SEMNET_ENCAP_GRE_UDP, ipudp = SEMNET_ENCAP_IPUDP;
+
+	/* Node B: an IPv4 and an IPv6 subnet at one IPv4 underlay address. */
+	KUNIT_ASSERT_EQ(test, pt_peer(f, "172.16.0.64", 26, "10.99.0.2", gre), 0);
+	KUNIT_ASSERT_EQ(test, pt_peer(f, "fc00::100", 120, "10.99.0.2", gre), 0);
+	/* Node C over an IPv6 underlay; D's /96 holds C's /120. */
+	KUNIT_ASSERT_EQ(test, pt_peer(f, "fc00::200", 120, "2001:db8::3", gre), 0);
+	KUNIT_ASSERT_EQ(test, pt_peer(f, "fc00::", 96, "2001:db8::4", ipudp), 0);
+
+	KUNIT_EXPECT_STREQ(test, pt_from_key6(f, "10.99.0.2", "0.0.1.2"),
+			   "fc00::100/120 fc00::102");
+	/* A key outside B's /120: spoofed, whatever else B hosts. */
+	KUNIT_EXPECT_STREQ(test, pt_from_key6(f, "10.99.0.2", "0.0.2.2"), "-");
+	KUNIT_EXPECT_STREQ(test, pt_from_key6(f, "2001:db8::3", "0.0.2.9"),
+			   "fc00::200/120 fc00::209");
+	/* The same key from an IPv4 address C does not have: unknown. */
+	KUNIT_EXPECT_STREQ(test, pt_from_key6(f, "10.99.0.3", "0.0.2.9"), "?");
+	/* D speaks ipudp only: GRE from it is not accepted. */
+	KUNIT_EXPECT_STREQ(test, pt_from_key6(f, "2001:db8::4", "0.0.0.5"), "?");
+	/* By claimed nsIP and family. */
+	KUNIT_EXPECT_STREQ(test, pt_from(f, "2001:db8::4", ipudp, "fc00::7", false),
+			   "fc00::/96");
+	KUNIT_EXPECT_STREQ(test, pt_from(f, "10.99.0.2", gre, "fc00::105", false),
+			   "fc00::100/120");
+	KUNIT_EXPECT_STREQ(test, pt_from(f, "10.99.0.2", gre, "172.16.0.66", false),
+			   "172.16.0.64/26");
+	/* An IPv4 claim is never an IPv6 subnet's, nor the other way. */
+	KUNIT_EXPECT_STREQ(test, pt_from(f, "2001:db8::3", gre, "172.16.0.66", false), "-");
+	/* Longest prefix first. */
+	KUNIT_EXPECT_STREQ(test, pt_route6(f, "fc00::201"), "fc00::200/120");
+	KUNIT_EXPECT_STREQ(test, pt_route6(f, "fc00::301"), "fc00::/96");
+	KUNIT_EXPECT_STREQ(test, pt_route6(f, "fc00:0:0:0:0:1::1"), "-");
+	mutex_lock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, semnet_peer_del(&f->sn, &(struct semnet_peer_subnet){
+			.family = AF_INET6, .v6 = { .addr = { .s6_addr = {
+			0xfc } }, .len = 96 } }, NULL), 0);
+	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_STREQ(test, pt_route6(f, "fc00::301"), "-");
+	KUNIT_EXPECT_STREQ(test, pt_route6(f, "fc00::201"), "fc00::200/120");
+}
+
 static void semnet_peer_gre_header(struct kunit *test)
 {
 	struct semnet_gre gre = {
@@ -91,11 +189,14 @@ static void semnet_peer_gre_header(struct kunit *test)
 	gre.flags = GRE_KEY;
 	gre.protocol = htons(ETH_P_TEB);
 	KUNIT_EXPECT_FALSE(test, semnet_gre_ok(&gre));
+	gre.protocol = htons(ETH_P_IPV6);
+	KUNIT_EXPECT_TRUE(test, semnet_gre_ok(&gre));
 }
 
 static struct kunit_case semnet_peer_cases[] = {
 	KUNIT_CASE(semnet_peer_from_encap),
 	KUNIT_CASE(semnet_peer_gre_header),
+	KUNIT_CASE(semnet_peer_ipv6),
 	{}
 };
 

@@ -13,6 +13,36 @@ static __be32 tb_ip(const char *s)
 	return in_aton(s);
 }
 
+/* A peer subnet, IPv6 when @s has a colon. */
+static struct semnet_peer_subnet tb_psub(const char *s, u8 len)
+{
+	struct semnet_peer_subnet sub = { .family = AF_INET };
+
+	if (strchr(s, ':')) {
+		sub.family = AF_INET6;
+		in6_pton(s, -1, sub.v6.addr.s6_addr, -1, NULL);
+		sub.v6.len = len;
+	} else {
+		sub.v4.addr = in_aton(s);
+		sub.v4.len = len;
+	}
+	return sub;
+}
+
+/* An underlay address, IPv6 when @s has a colon. */
+static struct semnet_underlay tb_under(const char *s)
+{
+	struct semnet_underlay u = { .family = AF_INET };
+
+	if (strchr(s, ':')) {
+		u.family = AF_INET6;
+		in6_pton(s, -1, u.ip6.s6_addr, -1, NULL);
+	} else {
+		u.ip = in_aton(s);
+	}
+	return u;
+}
+
 static void tables_node(struct semnet_node *node)
 {
 	node->flow_max = 1000;

@@ -112,13 +112,14 @@ class Evaluator:
             return None
 
 
-KINDS = ("be16", "be32", "u8", "u16", "u32", "u64", "string", "flag")
+# in6: a struct in6_addr, the IPv6 twins' (_ADDR6, _SRC6, ...).
+KINDS = ("be16", "be32", "u8", "u16", "u32", "u64", "string", "flag", "in6")
 NLA_KINDS = {"NLA_U8": "u8", "NLA_U16": "u16", "NLA_U32": "u32", "NLA_U64": "u64",
              "NLA_BE16": "be16", "NLA_BE32": "be32", "NLA_NUL_STRING": "string",
              "NLA_STRING": "string", "NLA_FLAG": "flag", "NLA_NESTED": "nest",
              "NLA_REJECT": "reject", "NLA_S8": "u8", "NLA_S16": "u16",
              "NLA_S32": "u32", "NLA_S64": "u64", "NLA_MSECS": "u64"}
-SIZES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "be16": 2, "be32": 4, "flag": 0}
+SIZES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "be16": 2, "be32": 4, "flag": 0, "in6": 16}
 
 
 class Attr:
@@ -310,6 +311,8 @@ class Schema:
         if m:
             args = [x.strip() for x in m.group(2).split(",")]
             a.policy = NLA_KINDS.get(args[0])
+            if m.group(1) == "EXACT_LEN" and "in6_addr" in args[0]:
+                a.policy = "in6"
             if m.group(1) == "MAX":
                 a.max = ev(args[1])
             elif m.group(1) == "MIN":
@@ -449,6 +452,10 @@ def be32(v):
     return struct.pack(">I", v & 0xffffffff)
 
 
+def ip6(a):
+    return socket.inet_pton(socket.AF_INET6, a)
+
+
 class World:
     """What a valid configuration of one namespace looks like. The only
     hand-written knowledge: which addresses belong where."""
@@ -470,6 +477,14 @@ class World:
         self.any = (self.svc + self.inst + self.nsip_local + self.nsip_remote + self.underlay +
                     [0, 0xffffffff, ip("224.0.0.1"), ip("127.0.0.1"), ip("172.16.0.63"),
                      ip("172.30.0.0"), ip("172.30.255.255"), self.gateway])
+        # IPv6, as Oakestra cuts it (the node has no IPv6 plan: requests
+        # with these fail on the state, after their parsing).
+        self.svc6 = [ip6(f"fdff:2000::{i:x}") for i in range(1, 33)]
+        self.inst6 = [ip6(f"fdff::{i:x}") for i in range(1, 33)]
+        self.nsip6 = [ip6(f"fc00::{0x102 + i:x}") for i in range(16)]
+        self.any6 = (self.svc6 + self.inst6 + self.nsip6 +
+                     [ip6(a) for a in ("::", "::1", "ff02::1", "fe80::1", "::ffff:172.30.0.1",
+                                       "fc00::101", "fdff::", "fc00::", "2001:db8::1")])
 
 
 class Generator:
@@ -500,6 +515,16 @@ class Generator:
         r, w = self.r, self.w
         kind = a.kind
         name = a.name
+        if kind == "in6":
+            if not valid:
+                return r.choice(w.any6 + [r.randbytes(16), b"\xff" * 16])
+            if name.endswith("NSIP6") or name.endswith("GATEWAY6"):
+                return r.choice(w.nsip6)
+            if name.endswith("_SERVICE6") or obj == "SERVICE":
+                return r.choice(w.svc6 * 8 + w.inst6)
+            if name.endswith("_INSTANCE6") or obj == "INSTANCE":
+                return r.choice(w.inst6 * 8 + w.svc6)
+            return r.choice(w.any6)
         if kind == "be32":
             if not valid:
                 return be32(r.choice(w.any + [r.getrandbits(32)]))
@@ -642,6 +667,8 @@ class Generator:
             chosen = [a for a in mentioned if r.random() < 0.3]
             if not chosen and r.random() < 0.6:
                 return req
+        if verb != "SET" and r.random() < 0.15:
+            chosen = [self.twin6(a, top.members) for a in chosen]
         req.attrs = [Node(top.value | NLA_F_NESTED, top,
                           children=[self.node(a, obj) for a in chosen])]
         batch = s.batch_of.get(top.name)
@@ -654,6 +681,13 @@ class Generator:
                                     children=[self.node(a, obj) for a in chosen]))
             req.attrs = [Node(batch.value | NLA_F_NESTED, batch, children=entries)]
         return req
+
+    def twin6(self, a, members):
+        """@a's IPv6 twin (_ADDR6 of _ADDR...) when it has one: the request
+        then asks for the IPv6 object, with a value of the IPv6 world."""
+        v = self.s.enum_values.get(a.name + "6")
+        twin = self.s.members(members).get(v) if v is not None else None
+        return twin if twin is not None and twin.kind == "in6" else a
 
     def request(self, mutate_p=0.6):
         r = self.r

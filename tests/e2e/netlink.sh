@@ -261,6 +261,11 @@ test_ipv6_objects() {
 		NEW_INSTANCE 'INSTANCE{ADDR6:ip6:fdff::3,SERVICE:str:s,NSIP6:ip6:fc00::102}'
 	rejects6 "an IPv6 instance on a service's address" 17 "in use by a service" \
 		NEW_INSTANCE 'INSTANCE{ADDR6:ip6:fdff:2000::1,SERVICE:str:s,NSIP6:ip6:fc00::103}'
+	tap_eq "flows flushed by IPv6 service and instance" \
+		"$(genl6 FLUSH_FLOWS 'FLOW{SERVICE6:ip6:fdff:2000::1,INSTANCE6:ip6:fdff::2}')" "errno 0"
+	rejects6 "a flow filter with both service addresses" 22 "not both" \
+		FLUSH_FLOWS 'FLOW{SERVICE:ip:172.30.0.1,SERVICE6:ip6:fdff:2000::1}'
+	rejects6 "an IPv6 flow filter of 4 bytes" 34 "." FLUSH_FLOWS 'FLOW{INSTANCE6:raw:fdff0000}'
 	tap_eq "deleted by its IPv6 address" \
 		"$(genl6 DEL_INSTANCE 'INSTANCE{ADDR6:ip6:fdff::2}')" "errno 0"
 	rejects6 "gone" 2 "no instance" GET_INSTANCE 'INSTANCE{ADDR6:ip6:fdff::2}'

@@ -14,6 +14,12 @@
 # mode moves the containers' ports there and back. SEMNET_NODE_MODE=routed
 # (tests/e2e/semnetd_routed.sh): semnetd --mode routed, no bridge, each
 # container's veth routed (/32, proxy ARP), the gateway on semnet-gw.
+# Dual stack (issue 16): each node also gets an IPv6 /120 from the
+# cluster (bridge or semnet-gw ::1, platform6 into semnet0, IPv6 peers
+# from the registry), each container an IPv6 nsIP (::2 up, reused once
+# freed) and default route (routed: /128 via fe80::1 on its veth); a v6
+# RR address balances TCP over two local instances (w6 on a) and over the
+# tunnel (web on b and c); leases survive kill -9.
 #
 #               netns ctl 10.99.0.100: semnet-root, semnet-cluster, mosquitto
 #                        |
@@ -22,8 +28,10 @@
 #   node a 10.99.0.1       node b 10.99.0.2          node c 10.99.0.3
 #   semnetd, br0           semnetd, br0, firewall    semnetd, br0
 #        |                      |                      |        |
-#       cli                     x0                     x1       x2
+#    cli y0 y1(y2)              x0                     x1       x2
 #   (client of cli.ns.c.prod)   (instances 0, 1, 2 of app.ns.web.prod)
+#   y*: instances of w6.ns.w6.prod on a, IPv6 fc00::/120 (a), fc00::100/120
+#   (b), fc00::200/120 (c)
 # vm-timeout: 540
 # vm-cost: 69
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
@@ -40,7 +48,12 @@ tap_need jq curl socat python3 mosquitto iptables-restore
 PEER=$SEMNET_TOP/tests/lib/netpeer.py
 WEB=app.ns.web.prod
 CLI=cli.ns.c.prod
+W6=w6.ns.w6.prod
 RR=
+RR6=
+WEB6=
+V6_LEASES_A=
+BR_MAC_A=
 # ask N: N connections from the client to the RR address; who answered,
 # one a line
 ask() {
@@ -105,8 +118,38 @@ test_registration() {
 	tap_eq "forwarding on" "$(ip netns exec b sysctl -n net.ipv4.ip_forward)" 1
 	wait_for_output 10 2 sd_peers a && wait_for_output 10 2 sd_peers c
 	tap_eq "the node registry became kernel peers on a" \
-		"$(jq_in a '[.[] | .subnet + "=" + .remote] | sort | join(" ")' peer show)" \
+		"$(jq_in a '[.[] | select(.subnet | contains(":") | not) | .subnet + "=" + .remote] | sort | join(" ")' peer show)" \
 		"172.16.0.128/26=10.99.0.3 172.16.0.64/26=10.99.0.2"
+}
+
+# The IPv6 side of each node, from the cluster's addressv6.
+test_v6_setup() {
+	tap_eq "IPv6 subnets from the cluster (/120s of fc00::/96)" \
+		"$(sd_status a .subnet_v6) $(sd_status b .subnet_v6) $(sd_status c .subnet_v6)" \
+		"fc00::/120 fc00::100/120 fc00::200/120"
+	tap_eq "/status: the IPv6 side is up, 254 IPv6 leases" \
+		"$(sd_status b '"\(.ipv6) \(.leases6_capacity)"')" "true 254"
+	if [ "$SEMNET_NODE_MODE" = routed ]; then
+		tap_match "semnet-gw holds the IPv6 gateway" "$(ip -n b -6 addr show semnet-gw)" \
+			"inet6 fc00::101/128"
+	else
+		tap_match "br0 holds the IPv6 gateway, without DAD" "$(ip -n b -6 addr show br0)" \
+			"inet6 fc00::101/120 scope global nodad"
+		# 3: NET_ADDR_SET, so ports joining never change it
+		tap_eq "br0's link address is pinned" \
+			"$(ip netns exec a cat /sys/class/net/br0/addr_assign_type)" 3
+		BR_MAC_A=$(ip netns exec a cat /sys/class/net/br0/address)
+	fi
+	tap_eq "the kernel has both subnets and the IPv6 plan" \
+		"$(jq_in b '(.subnets | join(" ")) + " " + .platform6 + " " + .service_range6 + " " + .gateway6' node show)" \
+		"172.16.0.64/26 fc00::100/120 fc00::/7 fdff::/16 fc00::101"
+	tap_match "platform6 routes into semnet0 from the gateway" \
+		"$(ip -n b -6 route show fc00::/7)" "dev semnet0 .*src fc00::101"
+	tap_eq "IPv6 forwarding on" "$(ip netns exec b sysctl -n net.ipv6.conf.all.forwarding)" 1
+	wait_for_output 10 2 sd_peers6 a
+	tap_eq "the registry's IPv6 subnets became IPv6 peers on a, same underlay" \
+		"$(jq_in a '[.[] | select(.subnet | contains(":")) | .subnet + "=" + .remote] | sort | join(" ")' peer show)" \
+		"fc00::100/120=10.99.0.2 fc00::200/120=10.99.0.3"
 }
 
 test_deploy() {
@@ -136,6 +179,121 @@ test_deploy() {
 	done
 	tap_run "node a learns the client's InstanceIP" sd_wait_instance_ip a "$CLI" 0
 	tap_run "node c learns its instances' InstanceIPs" sd_wait_instance_ip c "$WEB" 2
+}
+
+# v6_of NODE JOB N: the IPv6 nsIP of instance N of JOB on NODE
+v6_of() {
+	sd_status "$1" ".instances[] | select(.serviceName == \"$2\" and .instanceNumber == $3) | .nsAddressv6"
+}
+
+# serve6 CONTAINER: "CONTAINER" to each IPv6 connection on port 80 (beside
+# the IPv4 server some have: ipv6only)
+serve6() {
+	ip netns exec "$1" socat -t 15 TCP6-LISTEN:80,ipv6only=1,fork,reuseaddr SYSTEM:"echo $1" 2>/dev/null &
+	wait_until 5 listens6 "$1" || tap_fail "the IPv6 server in $1 listens"
+}
+listens6() { ip netns exec "$1" ss -H -6 -tln 'sport = :80' | grep -q .; }
+
+# ask6 ADDR N: N IPv6 connections from the client to ADDR; who answered
+ask6() {
+	local i
+	for i in $(seq "$2"); do
+		ip netns exec cli socat -T15 -t15 - "TCP6:[$1]:80,connect-timeout=15" </dev/null
+		echo
+	done
+}
+
+# Every container of test_deploy has an IPv6 nsIP and route; two more
+# instances (w6) on a, the client's node.
+test_v6_deploy() {
+	local nsip6 r c want_gw=fc00::201 len=120
+	tap_note "${SECONDS}s"
+	nsip6=$(v6_of c "$WEB" 1)
+	tap_match "instance 1 on c has an IPv6 nsIP of c's /120" "$nsip6" '^fc00::2([0-9a-f]{2})?$'
+	[ "$SEMNET_NODE_MODE" = routed ] && want_gw=fe80::1 len=128
+	tap_eq "the container has it (no DAD) and the IPv6 default route" \
+		"$(ip -n x1 -6 -o addr show eth0 scope global | awk '{print $4}') $(ip -n x1 -6 -o addr show eth0 scope global | grep -c nodad) $(ip -n x1 -6 route show default | awk '{print $3}')" \
+		"$nsip6/$len 1 $want_gw"
+	tap_eq "the client got the first IPv6 nsIP of a: ::2" "$(v6_of a "$CLI" 0)" "fc00::2"
+	if [ "$SEMNET_NODE_MODE" = routed ]; then
+		tap_match "routed: the /128 to the IPv6 nsIP leads to its veth, which holds fe80::1" \
+			"$(ip -n c -6 -o route show "$nsip6/128") $(ip -n c -6 -o addr show dev "$(sd_status c '.instances[] | select(.instanceNumber == 1) | .veth')" | grep -c 'fe80::1/64')" \
+			"dev sn[0-9a-f]{8} .* 1$"
+	fi
+	RR6=$(sd_service job3 w6 ns w6 prod 2 >/dev/null; sd_rr_ip6 "$W6")
+	WEB6=$(sd_rr_ip6 "$WEB")
+	tap_match "the root gave w6 an IPv6 RR address" "$RR6" '^fdff:20'
+	for c in y0 y1; do sd_container "$c" >/dev/null; done
+	r=$(sd_deploy a y0 "$W6" 0)
+	tap_match "deploy y0 on a: nsAddressv6 in the answer, canonical" "$r" \
+		'^200 \{"serviceName":"w6\.ns\.w6\.prod","nsAddress":"172\.16\.0\.[0-9]+","nsAddressv6":"fc00::3"\}$'
+	tap_eq "it is the lease /status shows" "$(v6_of a "$W6" 0)" "fc00::3"
+	tap_match "deploy y1 on a" "$(sd_deploy a y1 "$W6" 1)" '"nsAddressv6":"fc00::4"'
+	for c in y0 y1 x0 x1 x2; do serve6 "$c"; done
+	tap_run "node a learns y1's IPv6 InstanceIP" \
+		wait_until 15 test -n "$(sd_status a ".instances[] | select(.serviceName == \"$W6\" and .instanceNumber == 1) | .instanceIpv6 // empty")"
+}
+
+# w6_instances6 NODE: IPv6 kernel instances of w6 on NODE
+w6_instances6() { sd_instances6 "$1" "$W6"; }
+
+test_v6_round_robin() {
+	local names
+	tap_note "${SECONDS}s"
+	wait_for_output 15 2 w6_instances6 a
+	tap_eq "a's kernel has w6's two IPv6 instances" "$(w6_instances6 a)" 2
+	names=$(ask6 "$RR6" 6)
+	tap_eq "IPv6 round robin through $RR6 (local): 3 / 3" \
+		"$(count_of y0 "$names") $(count_of y1 "$names")" "3 3"
+	tap_run "ping6 to the IPv6 RR address" ip netns exec cli ping -6 -c 2 -W 5 "$RR6"
+	tap_match "the root gave web an IPv6 RR address" "$WEB6" '^fdff:20'
+	names=$(ask6 "$WEB6" 6)
+	tap_eq "IPv6 round robin through $WEB6 over the tunnel (b, c): 2 / 2 / 2" \
+		"$(count_of x0 "$names") $(count_of x1 "$names") $(count_of x2 "$names")" "2 2 2"
+	[ "$TAP_FAILED" = 0 ] || sd_dump a b c
+}
+
+# Undeploy frees the IPv6 lease, and the next deployment gets it.
+test_v6_undeploy() {
+	local free nsip6 names
+	tap_note "${SECONDS}s"
+	free=$(sd_status a .leases6_free)
+	nsip6=$(v6_of a "$W6" 1)
+	tap_match "undeploy y1" "$(sd_undeploy a "$W6" 1)" '^200 '
+	tap_eq "its IPv6 lease is free again" "$(sd_status a .leases6_free)" "$((free + 1))"
+	wait_for_output 15 1 w6_instances6 a
+	tap_eq "a's kernel dropped its IPv6 instance" "$(w6_instances6 a)" 1
+	# Instance 1 again (the root still has it), in another container.
+	sd_container y2 >/dev/null
+	tap_match "deploy it again in y2: the freed IPv6 nsIP $nsip6 again" \
+		"$(sd_deploy a y2 "$W6" 1)" "\"nsAddressv6\":\"$nsip6\""
+	serve6 y2
+	wait_for_output 15 2 w6_instances6 a
+	[ "$SEMNET_NODE_MODE" = routed ] ||
+		tap_eq "the containers' gateway kept its link address" \
+			"$(ip netns exec a cat /sys/class/net/br0/address)" "$BR_MAC_A"
+	# The node reaches the new container at the reused address (its
+	# neighbour entry of the old one was flushed at deployment).
+	tap_run "node a reaches y2 at $nsip6" \
+		wait_until 15 ip netns exec a ping -6 -c1 -W1 "$nsip6"
+	names=$(ask6 "$RR6" 6)
+	tap_eq "IPv6 round robin moves to y0 / y2: 3 / 3 / 0" \
+		"$(count_of y0 "$names") $(count_of y2 "$names") $(count_of y1 "$names")" "3 3 0"
+	V6_LEASES_A=$(sd_status a '[.instances[] | .serviceName + "/" + (.instanceNumber|tostring) + "=" + .nsAddressv6] | sort | join(",")')
+}
+
+# After test_restart's kill -9 of a: the same IPv6 leases, the same service.
+test_v6_restart() {
+	local names
+	tap_note "${SECONDS}s"
+	tap_eq "the IPv6 leases on a are as before the restart" \
+		"$(sd_status a '[.instances[] | .serviceName + "/" + (.instanceNumber|tostring) + "=" + .nsAddressv6] | sort | join(",")')" \
+		"$V6_LEASES_A"
+	tap_eq "y2 still has its IPv6 nsIP" \
+		"$(ip -n y2 -6 -o addr show eth0 scope global | awk '{print $4}' | cut -d/ -f1)" "$(v6_of a "$W6" 1)"
+	names=$(ask6 "$RR6" 4)
+	tap_eq "IPv6 round robin after the restart: 2 / 2" \
+		"$(count_of y0 "$names") $(count_of y2 "$names")" "2 2"
 }
 
 # routed_veth NODE N: instance N's host-side veth on NODE is routed: no
@@ -205,6 +363,8 @@ test_undeploy() {
 		"$(ip -n c -o route show "$nsip/32" | wc -l)" 0
 	wait_for_output 30 2 sd_instances a "$WEB"
 	tap_eq "node a drops the instance (updates_available)" "$(sd_instances a "$WEB")" 2
+	wait_for_output 10 2 sd_instances6 a "$WEB"
+	tap_eq "and its IPv6 twin" "$(sd_instances6 a "$WEB")" 2
 	names=$(ask 6)
 	tap_eq "traffic moves to the others: 3 / 3 / 0" \
 		"$(count_of x0 "$names") $(count_of x1 "$names") $(count_of x2 "$names")" "3 3 0"
@@ -255,8 +415,8 @@ test_interest() {
 	wait_for_output 20 0 sd_instances a "$WEB"
 	tap_eq "an idle service is forgotten on a (kernel entries removed)" \
 		"$(jq_in a "[.[] | select(.name == \"$WEB\")] | length" service show) $(jq_in a "[.[] | select(.service == \"$WEB\")] | length" instance show)" "0 0"
-	tap_eq "but the client's own instance stays" \
-		"$(jq_in a "[.[] | select(.service == \"$CLI\")] | length" instance show)" 1
+	tap_eq "but the client's own instance stays (both families)" \
+		"$(jq_in a "[.[] | select(.service == \"$CLI\")] | length" instance show)" 2
 }
 
 # sn_ports NODE: the container veths (sn*) on NODE's bridge br0, one a line
@@ -269,6 +429,11 @@ x1_answers() {
 	nsip=$(sd_status c '.instances[] | select(.instanceNumber == 1) | .nsAddress')
 	[ "$(ip netns exec c socat -T5 -t5 - "TCP:$nsip:80,connect-timeout=5" </dev/null)" = x1 ] &&
 	[ "$(ip netns exec cli socat -T5 -t5 - "TCP:$nsip:80,connect-timeout=5" </dev/null)" = x1 ]
+}
+
+# x1_answers6: instance 1 on c answers at its IPv6 nsIP from node c
+x1_answers6() {
+	[ "$(ip netns exec c socat -T5 -t5 - "TCP6:[$(v6_of c "$WEB" 1)]:80,connect-timeout=5" </dev/null)" = x1 ]
 }
 
 # restart_in NODE MODE: semnetd on NODE stopped and started in MODE
@@ -306,6 +471,7 @@ test_mode_switch() {
 		fi
 		tap_run "$mode: instance 1 on c is reachable (from c, and from a)" \
 			wait_until 20 x1_answers
+		tap_run "$mode: and at its IPv6 nsIP from c" wait_until 20 x1_answers6
 	done
 }
 
@@ -313,6 +479,7 @@ test_stop() {
 	sd_stop a b c
 }
 
-tap_cases test_start test_registration test_deploy test_round_robin test_bad_input \
-	test_undeploy test_restart test_interest test_mode_switch test_stop
+tap_cases test_start test_registration test_v6_setup test_deploy test_v6_deploy \
+	test_round_robin test_v6_round_robin test_bad_input test_undeploy test_v6_undeploy \
+	test_restart test_v6_restart test_interest test_mode_switch test_stop
 tap_done

@@ -156,6 +156,12 @@ sd_service() {
 	echo "${BASH_REMATCH[1]}"
 }
 
+# sd_rr_ip6 JOB_NAME: the service's IPv6 RR address, as the root has it
+sd_rr_ip6() {
+	sd_ctl_http GET "$SD_ROOT/api/net/service/$1/instances" |
+		jq -r '[.. | objects | select(.IpType? == "RR") | .Address_v6 // empty] | first // empty'
+}
+
 # sd_closest_ip JOB_NAME: the service's Closest address, as the root has it
 sd_closest_ip() {
 	sd_ctl_http GET "$SD_ROOT/api/net/service/$1/instances" |
@@ -196,14 +202,25 @@ sd_instance_ip() {
 	[ -n "$ip" ] && [ "$ip" != null ] && echo "$ip"
 }
 
-# sd_instances NODE SERVICE: how many instances of SERVICE NODE's kernel has
+# sd_instances NODE SERVICE: how many IPv4 instances of SERVICE NODE's
+# kernel has (sd_instances6: IPv6 ones; a dual-stack instance is one of each)
 sd_instances() {
-	ip netns exec "$1" semnet -j instance show | jq "[.[] | select(.service == \"$2\")] | length"
+	ip netns exec "$1" semnet -j instance show |
+		jq "[.[] | select(.service == \"$2\" and (.address | contains(\":\") | not))] | length"
+}
+sd_instances6() {
+	ip netns exec "$1" semnet -j instance show |
+		jq "[.[] | select(.service == \"$2\" and (.address | contains(\":\")))] | length"
 }
 
-# sd_peers NODE: how many peers NODE's kernel has
+# sd_peers NODE: how many IPv4 peers (one per other node) NODE's kernel has
 sd_peers() {
-	ip netns exec "$1" semnet -j peer show | jq length
+	ip netns exec "$1" semnet -j peer show | jq '[.[] | select(.subnet | contains(":") | not)] | length'
+}
+
+# sd_peers6 NODE: how many IPv6 peers (the other nodes' IPv6 subnets) it has
+sd_peers6() {
+	ip netns exec "$1" semnet -j peer show | jq '[.[] | select(.subnet | contains(":"))] | length'
 }
 
 # sd_stop NODE...: SIGTERM to each node's semnetd; a TAP line each for a

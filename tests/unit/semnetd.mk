@@ -2,6 +2,7 @@
 #   test_semnetd_api_parse  the API's request bodies and port mappings
 #   test_semnetd_leases     nsIP leases of a /26, and their store (SQLite,
 #                           with the veth's ifindex and the schema migration)
+#   test_semnetd_leases6    IPv6 nsIP leases of a /120, and their store
 #   test_semnetd_config     flags, the JSON config file, their errors
 #   test_semnetd_rtt        RTT smoothing, down/up, when the kernel is told a cost
 #   test_semnetd_services   the cache of known services and the pending table
@@ -9,6 +10,7 @@
 NODE := $(TOP)/daemon/node
 $(eval $(call unit_test,test_semnetd_api_parse,$(NODE)/api_parse.c,snlib))
 $(eval $(call unit_test,test_semnetd_leases,$(NODE)/leases.c $(NODE)/store.c,snlib))
+$(eval $(call unit_test,test_semnetd_leases6,$(NODE)/leases.c $(NODE)/store.c,snlib))
 $(eval $(call unit_test,test_semnetd_config,$(NODE)/config.c,snlib))
 $(eval $(call unit_test,test_semnetd_rtt,$(NODE)/rtt.c))
 $(eval $(call unit_test,test_semnetd_services,$(NODE)/services.c $(NODE)/queries.c,snlib semnetgenl,libnl-route-3.0 libnftables))

@@ -2043,9 +2043,8 @@ START_TEST(encode_dual_stack)
 	ck_assert_int_eq(SEMNET("node", "change", "platform6", "fc00::/129"), 2);
 	ck_assert_str_eq(run.err, "semnet: node change: invalid prefix \"fc00::/129\" for "
 			 "\"platform6\": length must be 0..128\n");
-	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.64/26", "remote", "fd00::1"), 2);
-	ck_assert_str_eq(run.err, "semnet: peer add: invalid address \"fd00::1\" for \"remote\" "
-			 "(IPv4 only here)\n");
+	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.64/26", "remote", "fd00::1::2"), 2);
+	ck_assert_str_eq(run.err, "semnet: peer add: invalid address \"fd00::1::2\" for \"remote\"\n");
 	ck_assert_int_eq(fake.nreq, 0);
 }
 END_TEST

@@ -229,11 +229,13 @@ START_TEST(schema_1_store_is_migrated)
 	sn_db_close(&db);
 
 	open_store(&db);
-	ck_assert_int_eq(sn_db_version(&db), 2);
+	ck_assert_int_eq(sn_db_version(&db), 3);
 	ck_assert_int_eq(semnetd_store_lease_get(&db, "app.ns.web.prod", 3, &l), 1);
 	ck_assert_uint_eq(l.nsip, addr("172.16.0.2"));
 	ck_assert_str_eq(l.veth, "snac100002");
 	ck_assert_int_eq(l.ifindex, 0);
+	/* schema 3: no IPv6 side for a lease of before */
+	ck_assert(sn_ipv6_is_zero(&l.nsip6) && sn_ipv6_is_zero(&l.instance_ip6));
 	sn_db_close(&db);
 }
 END_TEST

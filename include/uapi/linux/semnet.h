@@ -309,6 +309,13 @@ enum semnet_flow_attr {
 	SEMNET_A_FLOW_PACKETS,		/* u64: both directions */
 	SEMNET_A_FLOW_BYTES,		/* u64: both directions */
 	SEMNET_A_FLOW_PAD,
+	/* An IPv6 flow has these instead of their IPv4 twins above. */
+	SEMNET_A_FLOW_SRC6,		/* in6 */
+	SEMNET_A_FLOW_DST6,		/* in6 */
+	SEMNET_A_FLOW_XSRC6,		/* in6 */
+	SEMNET_A_FLOW_XDST6,		/* in6 */
+	SEMNET_A_FLOW_SERVICE6,		/* in6 */
+	SEMNET_A_FLOW_INSTANCE6,	/* in6 */
 
 	__SEMNET_A_FLOW_MAX
 };
@@ -429,6 +436,14 @@ enum semnet_peer_attr {
 	 */
 	SEMNET_A_PEER_COST,
 	SEMNET_A_PEER_DOWN,		/* u8: 1 = unreachable, 0 = up (default) */
+	/*
+	 * in6: IPv6 underlay address, instead of _ADDR (outer IPv6 + UDP
+	 * with a checksum, RFC 8086 3.2). A peer's _SUBNET is IPv4 or IPv6
+	 * (inner packets of that family) whatever its underlay; an IPv6
+	 * subnet is a /96 or longer: the GRE key carries the low 32 bits of
+	 * the sender's IPv6 nsIP.
+	 */
+	SEMNET_A_PEER_ADDR6,
 
 	__SEMNET_A_PEER_MAX
 };
@@ -460,6 +475,8 @@ enum semnet_miss_attr {
 	SEMNET_A_MISS_HELD,		/* u32: packets held for ADDR now */
 	/* u32: misses of ADDR since its last event (rate limit) */
 	SEMNET_A_MISS_SUPPRESSED,
+	SEMNET_A_MISS_ADDR6,		/* in6: instead of _ADDR (IPv6 miss) */
+	SEMNET_A_MISS_SRC6,		/* in6: instead of _SRC */
 
 	__SEMNET_A_MISS_MAX
 };
