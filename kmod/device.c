@@ -63,6 +63,7 @@
 #include "offload.h"
 #include "peer.h"
 #include "rewrite6.h"
+#include "service.h"
 
 /* RFC 8086: source ports from the flow hash, in the ephemeral range. */
 #define SEMNET_SPORT_MIN	49152
@@ -94,7 +95,8 @@ semnet_tunnel_node(const struct semnet_device *sd)
 /*
  * A tunnel packet's inner source must be the sender's: its nsIP (the GRE
  * key) as is, or an InstanceIP we either do not know or know to live at
- * that very nsIP (*@table: the instance table says so).
+ * that very nsIP (*@table: the instance table says so); never one of
+ * this node's ServiceIPs.
  */
 static bool semnet_inner_source_ok(struct semnet_net *sn,
 				   const struct semnet_node *node,
@@ -109,7 +111,13 @@ static bool semnet_inner_source_ok(struct semnet_net *sn,
 		return false;
 	inst = semnet_instance_lookup(sn, src);
 	*table = inst && READ_ONCE(inst->nsip) == key;
-	return !inst || *table;
+	if (inst)
+		return *table;
+	/*
+	 * Nobody sends from a ServiceIP: replies leave the instance's node
+	 * from its InstanceIP, and the client's node puts the ServiceIP back.
+	 */
+	return !semnet_service_lookup(sn, src);
 }
 
 static bool semnet_inner_source_ok6(struct semnet_net *sn,
@@ -126,7 +134,9 @@ static bool semnet_inner_source_ok6(struct semnet_net *sn,
 		return false;
 	inst = semnet_instance_lookup6(sn, src);
 	*table = inst && ipv6_addr_equal(&inst->nsip6, nsip);
-	return !inst || *table;
+	if (inst)
+		return *table;
+	return !semnet_service_lookup6(sn, src);
 }
 
 /*
@@ -412,8 +422,8 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 			inst = semnet_instance_lookup(sn, nsip.ip);
 			if (inst)
 				nsip.ip = READ_ONCE(inst->nsip);
-			else
-				any = true;
+			else	/* a ServiceIP is nobody's: no peer holds it */
+				any = !semnet_service_lookup(sn, nsip.ip);
 		}
 	} else if (((const struct iphdr *)inner)->version == 6 &&
 		   node->has_v6) {
@@ -426,7 +436,7 @@ static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
 			if (inst)
 				nsip.ip6 = inst->nsip6;
 			else
-				any = true;
+				any = !semnet_service_lookup6(sn, &nsip.ip6);
 		}
 	} else {
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
@@ -1067,6 +1077,7 @@ static void semnet_setup(struct net_device *dev)
  * 0 without one. An LTE, PPPoE or VPN uplink is usually that route, and
  * a namespace often has larger devices that never carry the tunnel.
  */
+/* The MTU of @net's IPv4 default route, or 0 without one. */
 static unsigned int semnet_default_route_mtu(struct net *net)
 {
 	struct flowi4 fl4 = { .daddr = htonl(INADDR_ANY) };
@@ -1081,6 +1092,24 @@ static unsigned int semnet_default_route_mtu(struct net *net)
 			mtu = READ_ONCE(res.nhc->nhc_dev->mtu);
 	}
 	rcu_read_unlock();
+	return mtu;
+}
+
+/* The same for IPv6 (an IPv6-only underlay), or 0. */
+static unsigned int semnet_default_route6_mtu(struct net *net)
+{
+	struct rt6_info *rt;
+	unsigned int mtu = 0;
+
+	if (!ipv6_mod_enabled())
+		return 0;
+	rt = rt6_lookup(net, &in6addr_any, NULL, 0, NULL, 0);
+	if (!rt)
+		return 0;
+	if (!(rt->rt6i_flags & RTF_REJECT) && rt->dst.dev &&
+	    !(rt->dst.dev->flags & IFF_LOOPBACK))
+		mtu = dst_mtu(&rt->dst);
+	ip6_rt_put(rt);
 	return mtu;
 }
 
@@ -1103,21 +1132,29 @@ static int semnet_newlink(struct net *src_net, struct net_device *dev,
 	sd->net = net;
 	sd->sn = sn;
 	/*
-	 * Fit the underlay route's MTU, minus what we add; without a default
-	 * route, the largest device's. Routes to single peers may carry less
+	 * Fit the underlay route's MTU, minus what we add (IPv4's default
+	 * route first, then IPv6's); without a default route, the largest
+	 * device's. Routes to single peers may carry less
 	 * (or learn less): the transmit path answers those packets with
 	 * "fragmentation needed".
 	 */
 	if (!tb[IFLA_MTU]) {
+		unsigned int overhead = SEMNET_TUNNEL_OVERHEAD;
 		unsigned int mtu = semnet_default_route_mtu(net);
 
+		/* Only an IPv6 default route: an IPv6 underlay, 20 bytes more. */
+		if (!mtu) {
+			mtu = semnet_default_route6_mtu(net);
+			if (mtu)
+				overhead += SEMNET_OUTER6_EXTRA;
+		}
 		if (!mtu)
 			for_each_netdev(net, underlay)
 				if (underlay != dev &&
 				    !(underlay->flags & IFF_LOOPBACK))
 					mtu = max(mtu, underlay->mtu);
-		if (mtu > SEMNET_TUNNEL_OVERHEAD + IPV4_MIN_MTU)
-			dev->mtu = mtu - SEMNET_TUNNEL_OVERHEAD;
+		if (mtu > overhead + IPV4_MIN_MTU)
+			dev->mtu = mtu - overhead;
 	}
 	ret = register_netdevice(dev);
 	if (ret)

@@ -6,9 +6,9 @@
 # (namespaces on an underlay bridge) each running semnetd; an orchestrator
 # (this script, with curl) deploys a service with three instances on nodes
 # B and C and a client on node A through semnetd's unix socket. The client
-# calls the service's RR address, then its Closest address (node C lies
-# 20 ms further away); then one instance is undeployed and the traffic
-# moves. Started on the host, it builds what it needs and re-runs
+# calls the service's RR address, then its IPv6 RR address (every node is
+# dual stack), then its Closest address (node C lies 20 ms further away);
+# then one instance is undeployed and the traffic moves. Started on the host, it builds what it needs and re-runs
 # itself in the VM.
 # vm-timeout: 480
 set -uo pipefail
@@ -34,16 +34,19 @@ api() {
 	echo
 }
 requests() {	# requests N [ADDR]: N connections from the client to ADDR (the RR address)
-	local names="" i
+	local addr=${2:-$RR} names="" i to=TCP nsip=NSIP
+	# An IPv6 address: socat's brackets, and the IPv6 nsIPs to show.
+	[[ $addr == *:* ]] && to="TCP6:[$addr]" nsip=NSIP6 || to="TCP:$addr"
 	for i in $(seq "$1"); do
-		names+=$(ip netns exec cli socat -T15 -t15 - "TCP:${2:-$RR}:80,connect-timeout=15" </dev/null)$'\n'
+		names+=$(ip netns exec cli socat -T15 -t15 - "$to:80,connect-timeout=15" </dev/null)$'\n'
 	done
+	local -n ns=$nsip
 	for i in x0 x1 x2; do
-		printf '  %-3s (%s, nsIP %-13s) answered %2d of %d\n' "$i" "${WHERE[$i]}" "${NSIP[$i]}" \
+		printf '  %-3s (%s, nsIP %-13s) answered %2d of %d\n' "$i" "${WHERE[$i]}" "${ns[$i]}" \
 			"$(grep -cx "$i" <<<"$names")" "$1"
 	done
 }
-declare -A WHERE=([x0]="node b" [x1]="node c" [x2]="node c") NSIP
+declare -A WHERE=([x0]="node b" [x1]="node c" [x2]="node c") NSIP NSIP6
 
 step "Control plane (namespace ctl, 10.99.0.100 on the underlay)"
 sd_control || die "the control plane does not start"
@@ -75,9 +78,13 @@ sd_deploy c x1 "$WEB" 1 | grep -q '^200 ' || die "deploy failed"
 sd_deploy c x2 "$WEB" 2 | grep -q '^200 ' || die "deploy failed"
 sd_deploy a cli "$CLI" 0 | grep -q '^200 ' || die "deploy failed"
 echo "(and instances 1, 2 on node c, the client on node a)"
+# shellcheck disable=SC2034 # NSIP and NSIP6 are read by name (requests)
 for i in 0 1 2; do
 	NSIP[x$i]=$(ip -n "x$i" -4 -o addr show eth0 | awk '{sub("/.*", "", $4); print $4}')
-	ip netns exec "x$i" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" >/dev/null 2>&1 &
+	NSIP6[x$i]=$(ip -n "x$i" -6 -o addr show eth0 scope global | awk '{sub("/.*", "", $4); print $4}')
+	# One listener for both families.
+	ip netns exec "x$i" socat -t 15 TCP6-LISTEN:80,fork,reuseaddr,ipv6only=0 \
+		SYSTEM:"echo x$i" >/dev/null 2>&1 &
 done
 for i in 0 1 2; do wait_port "x$i" 80 || die "x$i does not listen"; done
 if ! sd_wait_instance_ip a "$CLI" 0 >/dev/null || ! sd_wait_instance_ip c "$WEB" 2 >/dev/null; then
@@ -91,6 +98,13 @@ requests 9
 echo
 echo "node a's kernel now:"
 ip netns exec a semnet service show | sed 's/^/  /'
+
+RR6=$(sd_rr_ip6 "$WEB")
+[ -n "$RR6" ] || die "the root gave $WEB no IPv6 RR address"
+step "9 connections over IPv6 to the RR address $RR6"
+echo "(every node got an IPv6 /120 with its IPv4 /26, every container an IPv6"
+echo " nsIP; the tunnel carries IPv6 in GRE, protocol 0x86DD)"
+requests 9 "$RR6"
 
 CLOSEST=$(sd_closest_ip "$WEB")
 step "6 connections to the Closest address $CLOSEST"

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The chart of tests/bench/overlay.sh: per case, bulk / rr / crr / http as
-# ratios against r-fou, the kernel FOU tunnel between routed containers.
+# ratios against the kernel FOU tunnel between routed containers of the
+# case's family: r-fou (IPv4), r-fou6 (IPv6 over IPv4), r-fou66 (IPv6 over
+# IPv6).
 # Called as
 #   gnuplot -e "datafile='...'; outfile='...'; subtitle='...'" overlay-chart.gp
 # datafile: tab-separated, a header line, then
@@ -10,14 +12,14 @@
 set terminal pngcairo size 1700,640 enhanced font "DejaVu Sans,11"
 set output outfile
 set datafile separator "\t"
-set title sprintf("Overlay datapaths: ratio against kernel FOU GRE-in-UDP between routed containers (r-fou)\n{/*0.8 %s}", subtitle)
+set title sprintf("Overlay datapaths: ratio against kernel FOU GRE-in-UDP between routed containers of the same family (r-fou; IPv6: r-fou6, r-fou66)\n{/*0.8 %s}", subtitle)
 set style data histograms
 set style histogram clustered gap 1.5
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set key outside top center horizontal box lc rgb "#cccccc"
 set grid ytics
-set ylabel "x r-fou"
+set ylabel "x r-fou (of the family)"
 set yrange [0:*]
 set offsets 0, 0, graph 0.12, 0
 set xtics scale 0 font ",9" noenhanced

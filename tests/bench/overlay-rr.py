@@ -3,10 +3,10 @@
 """Small TCP request/response load for tests/bench/overlay.sh, in the
 manner of netperf's TCP_RR and TCP_CRR (netperf is not in Debian main).
 
-  overlay-rr.py serve-rr PORT      one connection at a time: answer every
-                                   byte with a byte, until EOF
-  overlay-rr.py serve-crr PORT     per connection: read a byte, answer a
-                                   byte, close
+  overlay-rr.py serve-rr PORT [ADDR]  one connection at a time: answer
+                                   every byte with a byte, until EOF
+  overlay-rr.py serve-crr PORT [ADDR] per connection: read a byte, answer
+                                   a byte, close
   overlay-rr.py check HOST PORT    one transaction on the RR server (5 s
                                    timeout); exit 0 when it answered
   overlay-rr.py rr HOST PORT SECS  transactions of 1 byte each way on one
@@ -17,8 +17,10 @@ manner of netperf's TCP_RR and TCP_CRR (netperf is not in Debian main).
 The clients print the rate (transactions per second) and the CPU idle
 time within the measured window (seconds, from /proc/stat) on stdout. Every
 loop is bounded: by SECS, by MAX_TRANSACTIONS, and by a 5 s socket
-timeout on each operation. Time is CLOCK_MONOTONIC, which in the bench
-VM (qemu -icount) is virtual time, so rates are per guest second.
+timeout on each operation. The servers listen on ADDR (default 0.0.0.0;
+"::" for IPv6), the clients connect over IPv6 when HOST has a colon. Time
+is CLOCK_MONOTONIC, which in the bench VM (qemu -icount) is virtual time,
+so rates are per guest second.
 """
 import socket
 import sys
@@ -30,16 +32,20 @@ REQ = b"q"
 RSP = b"r"
 
 
-def listener(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def listener(port, addr):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
+    s.bind((addr, port))
     s.listen(128)
     return s
 
 
-def serve_rr(port):
-    s = listener(port)
+def serve_rr(port, addr):
+    s = listener(port, addr)
     while True:
         c, _ = s.accept()
         c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -52,8 +58,8 @@ def serve_rr(port):
         c.close()
 
 
-def serve_crr(port):
-    s = listener(port)
+def serve_crr(port, addr):
+    s = listener(port, addr)
     while True:
         c, _ = s.accept()
         c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -74,7 +80,7 @@ def idle():
 
 
 def connect(host, port):
-    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c = socket.socket(family(host), socket.SOCK_STREAM)
     c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     c.settimeout(TIMEOUT)
     c.connect((host, port))
@@ -129,8 +135,9 @@ def crr(host, port, secs):
 
 def main(argv):
     mode = argv[1] if len(argv) > 1 else ""
-    if mode in ("serve-rr", "serve-crr") and len(argv) == 3:
-        (serve_rr if mode == "serve-rr" else serve_crr)(int(argv[2]))
+    if mode in ("serve-rr", "serve-crr") and len(argv) in (3, 4):
+        addr = argv[3] if len(argv) == 4 else "0.0.0.0"
+        (serve_rr if mode == "serve-rr" else serve_crr)(int(argv[2]), addr)
     elif mode == "check" and len(argv) == 4:
         c = connect(argv[2], int(argv[3]))
         transact(c)

@@ -12,7 +12,8 @@
 #   crr   connect + 1-byte request/response + close, per second (new conn/s)
 #   http  HTTP keep-alive requests per second (wrk, 4 connections, against
 #         nginx answering from memory); n/a without wrk and nginx
-# over a grid of topology x datapath, each case named TOPO-DATAPATH[+nf]:
+# over a grid of topology x datapath x family, each case named
+# TOPO-DATAPATH[FAMILY][+nf]:
 #   TOPO  r  routed veths, no bridge (as Calico): the host side of each
 #            container's veth has a /32 route to it and proxy_arp, the
 #            container's default route goes via the node's gateway address,
@@ -27,30 +28,51 @@
 #                 through semnet0 (GRE in UDP); routed: `semnet node set ...
 #                 mode routed`; n/a while the module or the CLI lacks it
 #         socat   a userspace TUN-over-UDP tunnel (socat TUN <-> UDP-DATAGRAM)
+#   FAMILY (issue 16, item 6) what the containers speak, and the underlay
+#         (none)  IPv4 over the IPv4 underlay
+#         6       IPv6 (fc00::/120 per node, ServiceIPs in fdff::/16) over
+#                 the IPv4 underlay: fou is the same gre device (ip_gre
+#                 carries IPv6, GRE protocol 0x86DD), semnet the same
+#                 semnet0 with IPv6 peers' subnets behind IPv4 addresses
+#         66      IPv6 over an IPv6 underlay (2001:db8::1 and ::2 on the
+#                 underlay veth): fou is an ip6gre device over fou6 with
+#                 a UDP checksum (RFC 8086), semnet0 has IPv6 peers;
+#                 plain routes over the IPv6 underlay
 #   +nf   with br_netfilter loaded (it sets net.bridge.bridge-nf-call-iptables
 #         =1 in every namespace, as Docker and Kubernetes hosts have it);
 #         unloaded again after the case
-# and prints a table of raw numbers and ratios against r-fou (the kernel
-# tunnel between routed containers, always measured), the issue's goals,
-# and writes a chart of the ratios to build/bench/overlay.png (gnuplot on
-# the host).
+# and prints a table of raw numbers and ratios against the kernel tunnel
+# between routed containers of the case's family (r-fou, r-fou6, r-fou66:
+# r-fou is always measured, the others with any case of their family),
+# the issue's goals, and writes a chart of the ratios to
+# build/bench/overlay.png (gnuplot on the host).
 # Goals (issue 15): r-semnet >= 0.95x r-fou on bulk and rr, >= 0.92x on
 # crr; semnet ahead of ipvs on every workload in both topologies, with and
-# without br_netfilter.
+# without br_netfilter. Issue 16: the same for IPv6, each family against
+# its own tunnel (r-semnet6 against r-fou6 and r-ipvs6, r-semnet66
+# against r-fou66 and r-ipvs66).
 #
 #   tests/bench/overlay.sh            (or: make bench-overlay)
 #   BENCH_SECONDS=3 BENCH_CASES="r-fou b-semnet b-semnet+nf" tests/bench/overlay.sh
+#   BENCH_CASES=ipv6 tests/bench/overlay.sh      (or: make bench-overlay BENCH_CASES=ipv6)
+#   BENCH_CASES="default ipv6" tests/bench/overlay.sh
 #   BENCH_PROFILE=1 tests/bench/overlay.sh
 #   SEMNET_MODULE=build/me/deb/semnet.ko tests/bench/overlay.sh
 # BENCH_SECONDS (default 2) is per test, guest time. BENCH_CASES (default:
-# every case but b-socat) takes case names, "all", or the letters of the
-# first version of this bench: a b-plain, b b-fou, c b-ipvs, d b-socat,
-# e b-semnet. The +nf cases run after the others. The full default run
-# took 29 minutes with BENCH_PROFILE=1 on a busy 2-core host.
+# "default", the IPv4 cases but b-socat) takes case names and groups:
+# "default", "ipv6" (the routed IPv6 cases of both underlays: r-fou6
+# r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66; with r-fou, 10 minutes
+# of wall clock on a busy 2-core host), "all" (every case, the bridged
+# IPv6 ones too), or the letters of the first version of this bench: a
+# b-plain, b b-fou, c b-ipvs, d b-socat, e b-semnet. The cases run in the
+# order of ALL_CASES below (the IPv4 +nf cases after the other IPv4 ones,
+# the IPv6 cases last). The full default run took 29 minutes with
+# BENCH_PROFILE=1 on a busy 2-core host.
 # BENCH_PROFILE=1: after measuring them, runs rr and crr once more, for
 # BENCH_PROFILE_SECONDS (default 4) each, under `perf record -a` for the
 # cases in BENCH_PROFILE_CASES (default: r-fou r-ipvs r-semnet b-fou b-ipvs
-# b-semnet b-semnet+nf, those selected), writes the top symbols and the
+# b-semnet b-semnet+nf and the routed IPv6 ones, those selected), writes
+# the top symbols and the
 # share of each module to build/bench/profile-CASE-TEST.txt, and a table of
 # the time per transaction each module takes, side by side, to
 # build/bench/profile-summary.txt.
@@ -64,17 +86,41 @@
 # /32 route per container, the gateway on the node's lo):
 #   cli 172.16.0.2 -- [br0] [node nA] ul 10.99.0.1/24 ==veth== 10.99.0.2/24 ul [node nB] [br0] -- srv 172.16.0.66
 #            gateway 172.16.0.1                                   gateway 172.16.0.65
+# IPv6 cases add (r: /128 routes and proxy NDP for the gateway on lo):
+#       fc00::2 --         fc00::1             (66: 2001:db8::1/64 ==veth== 2001:db8::2/64)    fc00::101 -- fc00::102
+# IPv6 is off in the bench namespaces of IPv4 cases (no router or
+# neighbour solicitations); IPv6 cases turn it on without duplicate
+# address detection and router solicitations.
 # Tunnels get MTU 1468 (1500 - IPv4 20 - UDP 8 - GRE 4, what the kernel
-# picks for fou); semnet0 picks its own (its GRE header has a key).
+# picks for fou; 1448 over IPv6); semnet0 picks its own (its GRE header
+# has a key).
 set -u
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
-# Every case, in the order of the table; the default leaves b-socat out.
+# Every case, in the order of the table; the default leaves b-socat and
+# IPv6 out, the group ipv6 is the routed IPv6 cases. Each family's tunnel
+# (r-fou, r-fou6, r-fou66) comes first in its block: the reference.
 ALL_CASES="r-plain r-fou r-ipvs r-semnet b-plain b-fou b-ipvs b-semnet b-socat
-r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf"
+r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf
+r-fou6 r-ipvs6 r-semnet6 b-fou6 b-ipvs6 b-semnet6
+r-fou66 r-ipvs66 r-semnet66 r-plain66"
 DEFAULT_CASES="r-plain r-fou r-ipvs r-semnet b-plain b-fou b-ipvs b-semnet
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf"
-REF=r-fou
+IPV6_CASES="r-fou6 r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66"
+REF="r-fou"
+
+# fam_of CASE: its family, 4, 6 (IPv6 over IPv4) or 66 (IPv6 over IPv6)
+fam_of() {
+	local d=${1#*-}
+	d=${d%+nf}
+	d=${d##*[a-z]}
+	echo "${d:-4}"
+}
+ref_of() {	# ref_of CASE: the case its ratios are against
+	local f
+	f=$(fam_of "$1")
+	echo "$REF${f#4}"
+}
 
 # ------------------------------------------------------------------ host
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -84,15 +130,19 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	# The selection: names, old letters, "all"; r-fou first (the
 	# reference), the +nf cases last, each case once.
 	want=
-	for w in ${BENCH_CASES:-$DEFAULT_CASES}; do
+	for w in ${BENCH_CASES:-default}; do
 		case $w in
 		all) w=$ALL_CASES ;;
+		default) w=$DEFAULT_CASES ;;
+		ipv6) w=$IPV6_CASES ;;
 		a) w=b-plain ;; b) w=b-fou ;; c) w=b-ipvs ;; d) w=b-socat ;; e) w=b-semnet ;;
 		*) [[ " ${ALL_CASES//$'\n'/ } " == *" $w "* ]] ||
-			{ echo "overlay: BENCH_CASES: unknown case $w (known: all ${ALL_CASES//$'\n'/ })" >&2; exit 2; } ;;
+			{ echo "overlay: BENCH_CASES: unknown case $w (known: all default ipv6 ${ALL_CASES//$'\n'/ })" >&2; exit 2; } ;;
 		esac
 		want="$want $w"
 	done
+	# Each family's reference with it.
+	for w in $want; do want="$want $(ref_of "$w")"; done
 	cases=$REF
 	for c in $ALL_CASES; do
 		[ "$c" != "$REF" ] && [[ " $want " == *" $c "* ]] && cases="$cases $c"
@@ -102,7 +152,7 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	[[ $psecs =~ ^[1-9][0-9]?$ ]] || { echo "overlay: BENCH_PROFILE_SECONDS must be 1-99" >&2; exit 2; }
 	if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 		profile=
-		for c in ${BENCH_PROFILE_CASES:-r-fou r-ipvs r-semnet b-fou b-ipvs b-semnet b-semnet+nf}; do
+		for c in ${BENCH_PROFILE_CASES:-r-fou r-ipvs r-semnet b-fou b-ipvs b-semnet b-semnet+nf $IPV6_CASES}; do
 			[[ " $cases " == *" $c "* ]] && profile="$profile $c"
 		done
 		profile=${profile:-" -"}
@@ -200,15 +250,17 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	echo "overlay: $((SECONDS - start)) s wall clock (boot included)"
 	[ "$status" = 0 ] || echo "overlay: the VM run failed (exit $status)" >&2
 	[ -s "$out/overlay.raw" ] || { echo "overlay: the VM printed no results" >&2; exit 1; }
-	# Ratios against r-fou for the chart: label ("datapath|topology"),
-	# bulk, rr, crr, http; NaN where a case or test was not measured.
-	awk -F '\t' -v ref="$REF" '
-		{ key[NR] = $1; lab[NR] = $2; st[NR] = $3
+	# Ratios against the family's r-fou for the chart: label
+	# ("datapath|topology"), bulk, rr, crr, http; NaN where a case or test
+	# was not measured.
+	awk -F '\t' '
+		{ key[NR] = $1; lab[NR] = $2; st[NR] = $3; ref[NR] = $8
 		  for (m = 1; m <= 4; m++) v[NR, m] = $(m + 3)
-		  if ($1 == ref) b = NR }
+		  row[$1] = NR }
 		END {
 			print "case\tbulk\trr\tcrr\thttp"
 			for (i = 1; i <= NR; i++) {
+				b = (ref[i] in row) ? row[ref[i]] : 0
 				line = lab[i] (st[i] == "ok" ? "" : " [" st[i] "]")
 				for (m = 1; m <= 4; m++) {
 					r = "NaN"
@@ -256,12 +308,55 @@ declare -A TUNDEV=([plain]="" [fou]=gre1 [ipvs]=gre1 [socat]=sntun [semnet]=semn
 declare -A STATUS BULK RRATE CRATE HRATE
 DST=
 
+declare -A FAMLABEL=([4]="" [6]=", IPv6/IPv4" [66]=", IPv6/IPv6")
+
 topo_of() { [ "${1%%-*}" = r ] && echo routed || echo bridge; }
-dp_of() { local d=${1#*-}; echo "${d%+nf}"; }
+dp_of() { local d=${1#*-}; d=${d%+nf}; echo "${d%%[0-9]*}"; }
 nf_of() { [ "${1%+nf}" != "$1" ]; }
-label() {	# label CASE: "datapath, topology[ +br_nf]"
-	printf '%s, %s%s' "${DPLABEL[$(dp_of "$1")]}" "$(topo_of "$1")" "$(nf_of "$1" && echo ' +br_nf')"
+label() {	# label CASE: "datapath, topology[ +br_nf][, IPv6/IPv4]"
+	printf '%s, %s%s%s' "${DPLABEL[$(dp_of "$1")]}" "$(topo_of "$1")" \
+		"$(nf_of "$1" && echo ' +br_nf')" "${FAMLABEL[$(fam_of "$1")]}"
 }
+
+# family FAM: the addresses the datapaths use for family FAM (fam_of):
+# the container subnets of nodes A and B (ANET, BNET), the client's and
+# the server's addresses (CLI, SRV), the virtual IP of IPVS and semnet's
+# RR address (VIP), semnet's InstanceIPs of the server and the client
+# (INST, INSTCLI), the underlay's addresses (ULA, ULB). The containers and nodes have their IPv4 addresses in every
+# family (semnet's node needs an IPv4 subnet); IPv6 ones come on top.
+FAM=4
+family() {
+	FAM=$1
+	if [ "$FAM" = 4 ]; then
+		ANET=172.16.0.0/26 BNET=172.16.0.64/26
+		CLI=172.16.0.2 SRV=172.16.0.66 VIP=172.30.0.1 INST=172.30.1.1 INSTCLI=172.30.1.10
+	else
+		ANET=fc00::/120 BNET=fc00::100/120
+		CLI=fc00::2 SRV=fc00::102 VIP=fdff:2000::1 INST=fdff::1 INSTCLI=fdff::10
+	fi
+	if [ "$FAM" = 66 ]; then
+		ULA=2001:db8::1 ULB=2001:db8::2
+	else
+		ULA=10.99.0.1 ULB=10.99.0.2
+	fi
+}
+v6() { [ "$FAM" != 4 ]; }
+hostport() {	# hostport ADDR PORT: ADDR:PORT, [ADDR]:PORT for IPv6
+	if [[ $1 == *:* ]]; then echo "[$1]:$2"; else echo "$1:$2"; fi
+}
+host_len() { [[ $1 == *:* ]] && echo 128 || echo 32; }	# host_len ADDR
+
+# ipv6_on / ipv6_off: IPv6 in the namespaces made from now on (they
+# inherit the initial namespace's settings, see main), without duplicate
+# address detection (addresses usable at once) and router solicitations.
+ipv6_sysctls() {	# ipv6_sysctls DISABLE
+	sysctl -qw net.ipv6.conf.all.disable_ipv6="$1" net.ipv6.conf.default.disable_ipv6="$1" \
+		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0 \
+		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
+}
+ipv6_on() { ipv6_sysctls 0; }
+ipv6_off() { ipv6_sysctls 1; }
 
 # --------------------------------------------------------------- topology
 underlay() {
@@ -311,34 +406,80 @@ base_r() {
 	underlay
 }
 
+# base6_TOPO: the IPv6 addresses of an IPv6 case on top of base_TOPO, and
+# the IPv6 underlay for family 66.
+underlay6() {
+	A addr add 2001:db8::1/64 dev ul nodad &&
+	B addr add 2001:db8::2/64 dev ul nodad
+}
+
+base6_b() {
+	topo_node6 nA fc00::/120 fc00::1 &&
+	topo_node6 nB fc00::100/120 fc00::101 &&
+	topo_container6 nA cli fc00::2 120 fc00::1 &&
+	topo_container6 nB srv fc00::102 120 fc00::101 &&
+	{ [ "$FAM" != 66 ] || underlay6; }
+}
+
+routed_node6() {	# routed_node6 NODE GATEWAY6: GATEWAY6/128 on lo
+	ip -n "$1" addr add "$2/128" dev lo nodad &&
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
+# routed_container6 NODE NAME NSIP6 GATEWAY6: routed_container's IPv6
+# half: NSIP6/128 on eth0, the default route via GATEWAY6; NAME in NODE
+# routes NSIP6/128 and answers neighbour solicitations for GATEWAY6 (on
+# NODE's lo, so by proxy).
+routed_container6() {
+	local node=$1 name=$2 ip=$3 gw=$4
+	ip netns exec "$node" sysctl -qw "net.ipv6.conf.$name.proxy_ndp=1" &&
+	ip -n "$node" -6 neigh add proxy "$gw" dev "$name" &&
+	ip -n "$node" -6 route add "$ip/128" dev "$name" &&
+	ip -n "$name" addr add "$ip/128" dev eth0 nodad &&
+	ip -n "$name" -6 route add "$gw" dev eth0 &&
+	ip -n "$name" -6 route add default via "$gw" dev eth0
+}
+
+base6_r() {
+	routed_node6 nA fc00::1 &&
+	routed_node6 nB fc00::101 &&
+	routed_container6 nA cli fc00::2 fc00::1 &&
+	routed_container6 nB srv fc00::102 fc00::101 &&
+	{ [ "$FAM" != 66 ] || underlay6; }
+}
+
 # --------------------------------------------------------------- datapaths
 # setup_DATAPATH TOPO: build the datapath on top of the base topology and
 # set DST, the address the client connects to. Returns 2 when it is not
 # available (n/a).
 
 setup_plain() {
-	A route add 172.16.0.64/26 via 10.99.0.2 &&
-	B route add 172.16.0.0/26 via 10.99.0.1 &&
-	DST=172.16.0.66
+	# IPv6 over the IPv4 underlay needs a tunnel.
+	[ "$FAM" = 6 ] && return 2
+	A route add "$BNET" via "$ULB" &&
+	B route add "$ANET" via "$ULA" &&
+	DST=$SRV
 }
 
 setup_fou() {
-	fou_tunnel nA 10.99.0.1 10.99.0.2 172.16.0.64/26 &&
-	fou_tunnel nB 10.99.0.2 10.99.0.1 172.16.0.0/26 &&
-	log "gre1 mtu $(A -j link show gre1 | jq '.[0].mtu')" &&
-	DST=172.16.0.66
+	fou_tunnel nA "$ULA" "$ULB" "$BNET" &&
+	fou_tunnel nB "$ULB" "$ULA" "$ANET" &&
+	log "gre1 mtu $(A -j link show gre1 | jq '.[0].mtu'):" \
+		"$(A -j -d link show gre1 | jq -c '.[0].linkinfo | {info_kind} + .info_data')" &&
+	DST=$SRV
 }
 
-setup_ipvs() {	# fou plus IPVS NAT on node A: VIP 172.30.0.1, real server srv
+setup_ipvs() {	# fou plus IPVS NAT on node A: VIP (172.30.0.1), real server srv
 	local port
 	setup_fou &&
-	A addr add 172.30.0.1/32 dev lo || return 1
+	A addr add "$VIP/$(host_len "$VIP")" dev lo || return 1
 	for port in 5201 7001 7002 8080; do
-		ip netns exec nA ipvsadm -A -t "172.30.0.1:$port" -s rr &&
-		ip netns exec nA ipvsadm -a -t "172.30.0.1:$port" -r "172.16.0.66:$port" -m ||
+		ip netns exec nA ipvsadm -A -t "$(hostport "$VIP" "$port")" -s rr &&
+		ip netns exec nA ipvsadm -a -t "$(hostport "$VIP" "$port")" \
+			-r "$(hostport "$SRV" "$port")" -m ||
 			return 1
 	done
-	DST=172.30.0.1
+	DST=$VIP
 }
 
 socat_tunnel() {	# socat_tunnel NODE LOCAL REMOTE TUNADDR REMOTE_SUBNET
@@ -351,25 +492,44 @@ socat_tunnel() {	# socat_tunnel NODE LOCAL REMOTE TUNADDR REMOTE_SUBNET
 }
 
 setup_socat() {
+	v6 && return 2
 	socat_tunnel nA 10.99.0.1 10.99.0.2 10.98.0.1 172.16.0.64/26 &&
 	socat_tunnel nB 10.99.0.2 10.99.0.1 10.98.0.2 172.16.0.0/26 &&
 	DST=172.16.0.66
 }
 
-# semnet: node A has the service (RR address 172.30.0.1) and its one
-# instance, whose nsIP 172.16.0.66 lives on node B; node B has that
-# instance as a local one. Each node knows the other as a tunnel peer.
-semnet_node() {	# semnet_node TOPO NODE SUBNET GATEWAY
-	local how=(bridge br0) err
+# semnet: node A has the service (RR address VIP) and its one instance,
+# whose nsIP SRV lives on node B; node B has that instance as a local one.
+# Each node knows the other as a tunnel peer.
+# semnet_node TOPO NODE SUBNET GATEWAY [SUBNET6 GATEWAY6]: the IPv6 plan
+# (Oakestra's: platform fc00::/7, services fdff::/16) with SUBNET6.
+semnet_node() {
+	local how=(bridge br0) six=() err
 	[ "$1" = routed ] && how=(mode routed)
+	[ $# -lt 6 ] || six=(subnet "$5" platform6 fc00::/7 services6 fdff::/16 gateway6 "$6")
 	if ! err=$(ip netns exec "$2" semnet node set platform 172.16.0.0/12 \
-		services 172.30.0.0/16 subnet "$3" gateway "$4" "${how[@]}" 2>&1); then
-		log "semnet node set ... ${how[*]}: $err"
-		# A module or CLI without the routed mode: n/a.
-		[ "$1" = routed ] && return 2
+		services 172.30.0.0/16 subnet "$3" gateway "$4" "${how[@]}" "${six[@]}" 2>&1); then
+		log "semnet node set ... ${how[*]} ${six[*]}: $err"
+		# A module or CLI without the routed mode or IPv6: n/a.
+		[ "$1" = routed ] || [ $# -ge 6 ] && return 2
 		return 1
 	fi
-	ip -n "$2" route add 172.16.0.0/12 dev semnet0 src "$4"
+	ip -n "$2" route add 172.16.0.0/12 dev semnet0 src "$4" &&
+	{ [ $# -lt 6 ] || ip -n "$2" route add fc00::/7 dev semnet0 src "$6"; }
+}
+
+# semnet_peer NODE SUBNET REMOTE: a tunnel peer; with the CLI, or while
+# it takes no IPv6 subnets or remotes, with tests/lib/genl.py.
+semnet_peer() {
+	local err a s r
+	err=$(ip netns exec "$1" semnet peer add "$2" remote "$3" 2>&1) && return 0
+	[[ $2$3 == *:* ]] || { log "semnet peer add $2 remote $3: $err"; return 1; }
+	a=ADDR s=ip r=ADDR:ip
+	[[ $2 == *:* ]] && a=ADDR6 s=ip6
+	[[ $3 == *:* ]] && r=ADDR6:ip6
+	err=$(ip netns exec "$1" python3 "$SEMNET_TOP/tests/lib/genl.py" NEW_PEER \
+		"PEER{SUBNET{$a:$s:${2%/*},LEN:u8:${2#*/}},$r:$3}" 2>&1)
+	[ "$err" = "errno 0" ] || { log "genl.py NEW_PEER $2 $3: $err"; return 1; }
 }
 
 setup_semnet() {	# setup_semnet TOPO
@@ -380,17 +540,23 @@ setup_semnet() {	# setup_semnet TOPO
 	fi
 	B link add semnet0 type semnet && A link set semnet0 up && B link set semnet0 up &&
 	log "semnet0 mtu $(A -j link show semnet0 | jq '.[0].mtu')" || return 1
-	semnet_node "$1" nA 172.16.0.0/26 172.16.0.1 || return
-	semnet_node "$1" nB 172.16.0.64/26 172.16.0.65
+	if v6; then
+		semnet_node "$1" nA 172.16.0.0/26 172.16.0.1 fc00::/120 fc00::1 || return
+		semnet_node "$1" nB 172.16.0.64/26 172.16.0.65 fc00::100/120 fc00::101
+	else
+		semnet_node "$1" nA 172.16.0.0/26 172.16.0.1 || return
+		semnet_node "$1" nB 172.16.0.64/26 172.16.0.65
+	fi
 	rc=$?
 	[ "$rc" = 0 ] || return "$rc"
-	"${sa[@]}" peer add 172.16.0.64/26 remote 10.99.0.2 &&
-	"${sb[@]}" peer add 172.16.0.0/26 remote 10.99.0.1 &&
-	"${sa[@]}" service add 172.30.0.1 name bench.ns.srv.ns policy rr &&
-	"${sa[@]}" instance add 172.30.1.1 service bench.ns.srv.ns nsip 172.16.0.66 node 10.99.0.2 &&
-	"${sa[@]}" instance add 172.30.1.10 service bench.ns.cli.ns nsip 172.16.0.2 dev cli &&
-	"${sb[@]}" instance add 172.30.1.1 service bench.ns.srv.ns nsip 172.16.0.66 dev srv &&
-	DST=172.30.0.1
+	# The instance's node is named by its IPv4 address in every family.
+	semnet_peer nA "$BNET" "$ULB" &&
+	semnet_peer nB "$ANET" "$ULA" &&
+	"${sa[@]}" service add "$VIP" name bench.ns.srv.ns policy rr &&
+	"${sa[@]}" instance add "$INST" service bench.ns.srv.ns nsip "$SRV" node 10.99.0.2 &&
+	"${sa[@]}" instance add "$INSTCLI" service bench.ns.cli.ns nsip "$CLI" dev cli &&
+	"${sb[@]}" instance add "$INST" service bench.ns.srv.ns nsip "$SRV" dev srv &&
+	DST=$VIP
 }
 
 # br_netfilter for the +nf cases, and out again for the others.
@@ -412,6 +578,17 @@ nf_state() {
 # --------------------------------------------------------- measurement
 rx_packets() {	# rx_packets NODE DEV
 	ip -n "$1" -j -s link show "$2" | jq '.[0].stats64.rx.packets'
+}
+# rx_counts NODE DEV: "PACKETS BYTES" received
+rx_counts() {
+	ip -n "$1" -j -s link show "$2" | jq -r '.[0].stats64.rx | "\(.packets) \(.bytes)"'
+}
+# rx_sizes WHERE BEFORE AFTER: "WHERE: N packets, B bytes on average"
+# from two rx_counts; above the MTU the packets were GSO or GRO packets
+rx_sizes() {
+	awk -v w="$1" -v a="$2" -v b="$3" 'BEGIN { split(a, x, " "); split(b, y, " ")
+		n = y[1] - x[1]; printf "%s %d packets, %.0f bytes on average", w, n,
+			(n > 0 ? (y[2] - x[2]) / n : 0) }'
 }
 
 # run STEP CMD...: CMD's stdout into OUT; logs how long it took (guest
@@ -440,10 +617,12 @@ udp_rcvbuf_errors() {	# udp_rcvbuf_errors NODE
 		print $n }'
 }
 
-# nginx in srv on port 8080, answering every request from memory (no
-# file reads: those would be 9p reads, which let guest time jump).
+# nginx in srv on port 8080 (IPv6 too in IPv6 cases), answering every
+# request from memory (no file reads: those would be 9p reads, which let
+# guest time jump).
 start_nginx() {	# start_nginx CASE
-	local dir=$LOGS/nginx-$1
+	local dir=$LOGS/nginx-$1 listen6=
+	v6 && listen6="listen [::]:8080;"
 	mkdir -p "$dir" || return 1
 	cat >"$dir/nginx.conf" <<-EOF
 	daemon off;
@@ -462,6 +641,7 @@ start_nginx() {	# start_nginx CASE
 		keepalive_requests 100000000;
 		server {
 			listen 8080;
+			$listen6
 			location / { return 200 "ok\n"; }
 		}
 	}
@@ -470,11 +650,11 @@ start_nginx() {	# start_nginx CASE
 		>"$LOGS/nginx-s-$1.log" 2>&1 &
 }
 
-# http CLIENT DST: wrk's requests per second over HTTP_CONNS keep-alive
+# http DST: wrk's requests per second over HTTP_CONNS keep-alive
 # connections for SECS seconds, in OUT
 http_rate() {
 	run http ip netns exec cli wrk -t 1 -c "$HTTP_CONNS" -d "${SECS}s" --timeout 5s \
-		"http://$1:8080/" || return 1
+		"http://$(hostport "$1" 8080)/" || return 1
 	printf '%s\n' "$OUT" | sed 's/^/#   /'
 	if grep -Eq 'Non-2xx|Socket errors' <<<"$OUT"; then
 		log "  http: errors"
@@ -485,24 +665,40 @@ http_rate() {
 }
 
 measure() {	# measure CASE TARGET: sets BULK RRATE CRATE HRATE, or fails
-	local c=$1 dst=$2 dev=${TUNDEV[$(dp_of "$1")]} rx0=0 rx1
-	local cli=(ip netns exec cli)
+	local c=$1 dst=$2 dev=${TUNDEV[$(dp_of "$1")]} rx0=0 rx1 ul0 srv0
+	local cli=(ip netns exec cli) any=0.0.0.0
+	v6 && any=::
 	ip netns exec srv iperf3 -s -p 5201 >"$LOGS/iperf3-s-$c.log" 2>&1 &
-	ip netns exec srv python3 "$RR" serve-rr 7001 >"$LOGS/rr-s-$c.log" 2>&1 &
-	ip netns exec srv python3 "$RR" serve-crr 7002 >"$LOGS/crr-s-$c.log" 2>&1 &
+	ip netns exec srv python3 "$RR" serve-rr 7001 "$any" >"$LOGS/rr-s-$c.log" 2>&1 &
+	ip netns exec srv python3 "$RR" serve-crr 7002 "$any" >"$LOGS/crr-s-$c.log" 2>&1 &
 	[ "$HTTP" = 1 ] && start_nginx "$c"
-	if ! { wait_port srv 5201 && wait_port srv 7001 && wait_port srv 7002; } ||
-		{ [ "$HTTP" = 1 ] && ! wait_port srv 8080; }; then
+	# Generous: their first 9p reads let guest time jump (see run).
+	if ! { wait_port srv 5201 tcp 60 && wait_port srv 7001 tcp 60 &&
+		wait_port srv 7002 tcp 60; } ||
+		{ [ "$HTTP" = 1 ] && ! wait_port srv 8080 tcp 60; }; then
 		log "($c): servers did not start"
 		return 1
 	fi
-	[ -z "$dev" ] || rx0=$(rx_packets nB "$dev")
+	if [ -n "$dev" ]; then
+		rx0=$(rx_packets nB "$dev")
+		# The offloads the tunnel device offers (ethtool -k).
+		log "($c): $dev offloads: $(ip netns exec nA ethtool -k "$dev" | awk -F ': ' '
+			{ sub(/^[ \t]+/, "", $1) }
+			$1 ~ /^(tx-tcp-segmentation|tx-tcp6-segmentation|generic-segmentation-offload|generic-receive-offload|tx-udp_tnl-segmentation|tx-udp_tnl-csum-segmentation|tx-checksumming|scatter-gather)$/ {
+				printf "%s%s %s", sep, $1, $2; sep = ", " }')"
+	fi
 	run "check $dst:7001" "${cli[@]}" python3 "$RR" check "$dst" 7001 || return 1
+	ul0=$(rx_counts nB ul)
+	srv0=$(rx_counts srv eth0)
 	run bulk "${cli[@]}" iperf3 -c "$dst" -p 5201 -t $((SECS + 1)) -O 1 -J ||
 		{ log "($c): iperf3: $(jq -r '.error? // empty' <<<"$OUT")"; return 1; }
 	BULK[$c]=$(jq -e '.end.sum_received.bits_per_second' <<<"$OUT") ||
 		{ log "($c): no iperf3 result"; return 1; }
 	log "  bulk: $(jq -r '"\(.end.sum_received.bytes) bytes received, \(.end.sum_sent.retransmits) retransmits"' <<<"$OUT")"
+	# Whether GSO packets crossed the underlay whole (the sender did not
+	# segment them) and GRO merged them again before the server.
+	log "  bulk: $(rx_sizes "underlay into node B:" "$ul0" "$(rx_counts nB ul)");" \
+		"$(rx_sizes "server's eth0:" "$srv0" "$(rx_counts srv eth0)")"
 	# The clients print "RATE IDLE": IDLE is the CPU's idle time within
 	# the measured window, which should be ~0 with one vCPU.
 	run rr "${cli[@]}" python3 "$RR" rr "$dst" 7001 "$SECS" || return 1
@@ -608,7 +804,7 @@ profile() {
 			perf script -i "$data" -F ip,sym --comms "$comms" 2>/dev/null |
 				awk "$KALLSYMS_AWK"'NR == FNR { kallsyms(); next }
 				function flush(k, m, key) {
-					if (n && (f[1] in mod) && mod[f[1]] ~ /^\[(semnet|ip_vs|br_netfilter|bridge|fou|ip_gre)\]$/) {
+					if (n && (f[1] in mod) && mod[f[1]] ~ /^\[(semnet|ip_vs|br_netfilter|bridge|fou|fou6|ip_gre|ip6_gre|ip6_tunnel)\]$/) {
 						m = mod[f[1]]
 						for (k = 2; k <= n && (f[k] in mod) && mod[f[k]] == m; k++) ;
 						key = m "  " f[k - 1] " <- " f[k] " <- " f[k + 1] " <- " f[k + 2]
@@ -631,6 +827,7 @@ run_case() {	# run_case CASE
 	local c=$1 topo dp rc
 	topo=$(topo_of "$c")
 	dp=$(dp_of "$c")
+	family "$(fam_of "$c")"
 	log "($c) $(label "$c")"
 	STATUS[$c]=fail
 	if nf_of "$c"; then
@@ -638,7 +835,8 @@ run_case() {	# run_case CASE
 	else
 		nf_unload || return
 	fi
-	if ! "base_${c%%-*}"; then
+	if v6; then ipv6_on; else ipv6_off; fi
+	if ! "base_${c%%-*}" || { v6 && ! "base6_${c%%-*}"; }; then
 		log "($c): building the topology failed"
 	else
 		nf_of "$c" && log "($c): net.bridge.bridge-nf-call-iptables in node A: $(nf_state nA)"
@@ -663,15 +861,16 @@ run_case() {	# run_case CASE
 }
 
 # ---------------------------------------------------------------- main
-# No IPv6 in the bench namespaces (no router/neighbour solicitations in
-# the measurements): new namespaces inherit the initial one's settings.
-sysctl -qw net.core.devconf_inherit_init_net=1 net.ipv6.conf.all.disable_ipv6=1 \
-	net.ipv6.conf.default.disable_ipv6=1
+# No IPv6 in the bench namespaces of IPv4 cases (no router/neighbour
+# solicitations in the measurements; run_case turns it on for IPv6
+# ones): new namespaces inherit the initial one's settings.
+sysctl -qw net.core.devconf_inherit_init_net=1
+ipv6_off
 # Socket buffers up to 8 MB for those who ask (only socat does, 4 MB:
 # with one CPU a whole TCP window arrives before it reads any of it).
 sysctl -qw net.core.rmem_max=8388608 net.core.wmem_max=8388608
 # Every case runs with the same modules loaded (br_netfilter aside).
-for m in bridge veth fou ip_gre tun ip_vs ip_vs_rr; do
+for m in bridge veth fou ip_gre fou6 ip6_gre tun ip_vs ip_vs_rr; do
 	modprobe "$m" || { echo "overlay: modprobe $m failed" >&2; exit 1; }
 done
 if [ "$PROFILE" != - ]; then
@@ -697,19 +896,21 @@ for c in $CASES; do run_case "$c"; done
 
 # num VALUE DIVISOR FORMAT: VALUE / DIVISOR, printf FORMAT
 num() { awk -v v="$1" -v d="$2" -v f="$3" 'BEGIN { printf f, v / d }'; }
-ratio() {	# ratio CASE ARRAY: "0.93x" against r-fou, or "-"
+ratio() {	# ratio CASE ARRAY: "0.93x" against its family's r-fou, or "-"
 	local -n arr=$2
-	if [ "${STATUS[$1]:-}" = ok ] && [ "${STATUS[$REF]:-}" = ok ] && [ -n "${arr[$1]:-}" ]; then
-		awk -v x="${arr[$1]}" -v b="${arr[$REF]}" 'BEGIN { printf "%.2fx", x / b }'
+	local ref
+	ref=$(ref_of "$1")
+	if [ "${STATUS[$1]:-}" = ok ] && [ "${STATUS[$ref]:-}" = ok ] && [ -n "${arr[$1]:-}" ]; then
+		awk -v x="${arr[$1]}" -v b="${arr[$ref]}" 'BEGIN { printf "%.2fx", x / b }'
 	else
 		echo -
 	fi
 }
 
 echo
-echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths)"
+echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths), of IPv6 cases against ${REF}6 (IPv6 over IPv4) or ${REF}66 (IPv6 over IPv6)"
 echo "module: ${SEMNET_MODULE:-none} $( [ -n "${SEMNET_MODULE:-}" ] && modinfo -F srcversion "$SEMNET_MODULE" 2>/dev/null); kernel $(uname -r)"
-fmt='%-12s %-30s %9s %6s %9s %6s %9s %6s %9s %6s\n'
+fmt='%-12s %-36s %9s %6s %9s %6s %9s %6s %9s %6s\n'
 # shellcheck disable=SC2059 # the format is fmt
 printf "$fmt" case "datapath, topology" "bulk Gb/s" x "rr /s" x "crr /s" x "http /s" x
 for c in $CASES; do
@@ -726,7 +927,8 @@ for c in $CASES; do
 	fi
 done
 
-# The goals of issue 15, each where its cases were measured.
+# The goals of issues 15 and 16 (the same for IPv6, each family against
+# its own tunnel), each whose case was measured.
 echo
 rate() {	# rate CASE TEST: the number, or empty
 	[ "${STATUS[$1]:-}" = ok ] || return 0
@@ -735,9 +937,11 @@ rate() {	# rate CASE TEST: the number, or empty
 	crr) echo "${CRATE[$1]}" ;; http) echo "${HRATE[$1]:-}" ;;
 	esac
 }
-# goal TEXT CASE OTHER TEST MIN: CASE / OTHER >= MIN on TEST
+# goal TEXT CASE OTHER TEST MIN: CASE / OTHER >= MIN on TEST; nothing
+# when CASE or OTHER was not selected
 goal() {
 	local x y
+	[ -n "${STATUS[$2]:-}" ] && [ -n "${STATUS[$3]:-}" ] || return 0
 	x=$(rate "$2" "$4")
 	y=$(rate "$3" "$4")
 	if [ -z "$x" ] || [ -z "$y" ]; then
@@ -749,22 +953,25 @@ goal() {
 		printf "goal, %-46s %-5s %s = %.3fx %s [>= %.2f: %s]\n", t, m, a, x / y, b, min,
 			(x / y >= min) ? "met" : "missed" }'
 }
-for t in bulk rr; do goal "routed semnet vs FOU" r-semnet "$REF" "$t" 0.95; done
-goal "routed semnet vs FOU" r-semnet "$REF" crr 0.92
-for nf in "" +nf; do
-	for topo in r b; do
-		for t in bulk rr crr http; do
-			[ "$t" != http ] || [ "$HTTP" = 1 ] || continue
-			goal "semnet ahead of IPVS, $(topo_of $topo)${nf:+ +br_nf}" \
-				"$topo-semnet$nf" "$topo-ipvs$nf" "$t" 1.00
+for f in "" 6 66; do
+	for t in bulk rr; do goal "routed semnet vs FOU${FAMLABEL[${f:-4}]}" "r-semnet$f" "$REF$f" "$t" 0.95; done
+	goal "routed semnet vs FOU${FAMLABEL[${f:-4}]}" "r-semnet$f" "$REF$f" crr 0.92
+	for nf in "" +nf; do
+		for topo in r b; do
+			for t in bulk rr crr http; do
+				[ "$t" != http ] || [ "$HTTP" = 1 ] || continue
+				goal "semnet ahead of IPVS, $(topo_of $topo)${nf:+ +br_nf}${FAMLABEL[${f:-4}]}" \
+					"$topo-semnet$f$nf" "$topo-ipvs$f$nf" "$t" 1.00
+			done
 		done
 	done
 done
 
 for c in $CASES; do
-	printf 'overlay-data\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" \
-		"$(dp_of "$c")|$(topo_of "$c")$(nf_of "$c" && echo ' +br_nf')" "${STATUS[$c]}" \
-		"${BULK[$c]:-NaN}" "${RRATE[$c]:-NaN}" "${CRATE[$c]:-NaN}" "${HRATE[$c]:-NaN}"
+	printf 'overlay-data\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" \
+		"$(dp_of "$c")|$(topo_of "$c")$(nf_of "$c" && echo ' +br_nf')${FAMLABEL[$(fam_of "$c")]/#, / }" \
+		"${STATUS[$c]}" "${BULK[$c]:-NaN}" "${RRATE[$c]:-NaN}" "${CRATE[$c]:-NaN}" "${HRATE[$c]:-NaN}" \
+		"$(ref_of "$c")"
 done
 # A case that failed (as opposed to n/a) fails the run.
 for c in $CASES; do [ "${STATUS[$c]}" != fail ] || exit 1; done

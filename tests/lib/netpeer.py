@@ -3,7 +3,7 @@
 """Traffic endpoints for the scenarios: exact payload and address checks
 that plain tools cannot make. Exit status 0 means every check held.
 
-  netpeer.py udp-echo PORT                      serve: echo each datagram
+  netpeer.py udp-echo PORT                      serve: echo each datagram (IPv4 and IPv6)
   netpeer.py udp ADDR PORT SIZE [WAIT]          one datagram (sent once), echo equal,
                                                 from ADDR:PORT within WAIT s (5)
   netpeer.py udp-refused ADDR PORT              a datagram to a closed port: the ICMP
@@ -12,7 +12,14 @@ that plain tools cannot make. Exit status 0 means every check held.
   netpeer.py clash ADDR1 ADDR2 PORT LPORT       two connections from one source port at once
   netpeer.py hold ADDR PORT FILE                echo, wait for FILE to exist, echo again
   netpeer.py gre-send ADDR PORT KEY SRC DST     one GRE-in-UDP packet (key KEY) holding
-                                                an ICMP echo SRC -> DST, as a peer would
+                                                an ICMP echo SRC -> DST, as a peer would;
+                                                IPv6 SRC and DST: a UDP datagram in IPv6
+                                                (GRE protocol 0x86DD), KEY an IPv6 nsIP
+                                                whose low 32 bits are the key
+  netpeer.py ipudp-send ADDR PORT SRC DST       gre-send's inner packet bare in UDP, as
+                                                an ipudp (Oakestra) peer would
+
+An address with a colon is IPv6: the socket is AF_INET6 then.
 """
 import os
 import socket
@@ -26,23 +33,42 @@ def fail(msg):
     sys.exit(1)
 
 
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def same(peer, addr, port):
+    """Whether a socket address (IPv4 or IPv6) is ADDR:PORT, however ADDR is
+    written."""
+    fam = family(addr)
+    return family(peer[0]) == fam and peer[1] == port and \
+        socket.inet_pton(fam, peer[0]) == socket.inet_pton(fam, addr)
+
+
 def udp_echo(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("0.0.0.0", port))
+    # One socket for both families: IPv4 datagrams arrive as mapped
+    # addresses, and the reply goes back as IPv4. Without IPv6, IPv4 only.
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        s.bind(("::", port))
+    except OSError:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", port))
     while True:
         data, peer = s.recvfrom(65535)
         s.sendto(data, peer)
 
 
 def udp(addr, port, size, wait=5.0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
     s.settimeout(wait)
     data = os.urandom(size)
     s.sendto(data, (addr, port))
     reply, peer = s.recvfrom(65535)
     if reply != data:
         fail(f"udp: {len(reply)} bytes back, not the {size} sent")
-    if peer != (addr, port):
+    if not same(peer, addr, port):
         fail(f"udp: reply from {peer[0]}:{peer[1]}, not {addr}:{port}")
     print(f"udp {size} bytes echoed by {addr}:{port}")
 
@@ -50,7 +76,7 @@ def udp(addr, port, size, wait=5.0):
 def udp_refused(addr, port):
     # A connected UDP socket gets the port-unreachable as ECONNREFUSED, but
     # only when the error's embedded header names this very socket.
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
     s.settimeout(5)
     s.connect((addr, port))
     s.send(b"anyone?")
@@ -65,11 +91,11 @@ def udp_refused(addr, port):
 
 
 def connect(addr, port, lport=0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.settimeout(10)
     if lport:
-        s.bind(("0.0.0.0", lport))
+        s.bind(("::" if family(addr) == socket.AF_INET6 else "0.0.0.0", lport))
     s.connect((addr, port))
     return s
 
@@ -90,7 +116,7 @@ def echo(s, size):
 def tcp(addr, port, size, lport=0):
     s = connect(addr, port, lport)
     echo(s, size)
-    if s.getpeername() != (addr, port):
+    if not same(s.getpeername(), addr, port):
         fail(f"tcp: peer is {s.getpeername()}")
     s.close()
     print(f"tcp {size} bytes echoed by {addr}:{port}")
@@ -127,16 +153,51 @@ def checksum(data):
     return ~total & 0xFFFF
 
 
-def gre_send(addr, port, key, src, dst):
+def gre_key(key):
+    """The 4 key bytes: an IPv4 nsIP, or the low 32 bits of an IPv6 one."""
+    if ":" in key:
+        return socket.inet_pton(socket.AF_INET6, key)[12:]
+    return socket.inet_aton(key)
+
+
+def inner4(src, dst):
+    """An IPv4 ICMP echo SRC -> DST."""
     icmp = struct.pack("!BBHHH", 8, 0, 0, 0x5E5E, 1) + b"semnet-test"
     icmp = icmp[:2] + struct.pack("!H", checksum(icmp)) + icmp[4:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 1, 0, 64, 1, 0,
                      socket.inet_aton(src), socket.inet_aton(dst))
     ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
-    gre = struct.pack("!HH4s", 0x2000, 0x0800, socket.inet_aton(key))
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.sendto(gre + ip + icmp, (addr, port))
+    return ip + icmp
+
+
+def inner6(src, dst):
+    """An IPv6 UDP datagram SRC:5353 -> DST:9, its checksum (mandatory in
+    IPv6) over the pseudo-header."""
+    saddr = socket.inet_pton(socket.AF_INET6, src)
+    daddr = socket.inet_pton(socket.AF_INET6, dst)
+    payload = b"semnet-test"
+    udp = struct.pack("!HHHH", 5353, 9, 8 + len(payload), 0) + payload
+    pseudo = saddr + daddr + struct.pack("!I3xB", len(udp), 17)
+    csum = checksum(pseudo + udp) or 0xFFFF
+    udp = udp[:6] + struct.pack("!H", csum) + udp[8:]
+    # Version 6, payload length, next header UDP, hop limit 64.
+    return struct.pack("!IHBB", 6 << 28, len(udp), 17, 64) + saddr + daddr + udp
+
+
+def gre_send(addr, port, key, src, dst):
+    v6 = ":" in src
+    inner = inner6(src, dst) if v6 else inner4(src, dst)
+    gre = struct.pack("!HH4s", 0x2000, 0x86DD if v6 else 0x0800, gre_key(key))
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.sendto(gre + inner, (addr, port))
     print(f"sent GRE key {key}: {src} -> {dst} to {addr}:{port}")
+
+
+def ipudp_send(addr, port, src, dst):
+    inner = inner6(src, dst) if ":" in src else inner4(src, dst)
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.sendto(inner, (addr, port))
+    print(f"sent ipudp: {src} -> {dst} to {addr}:{port}")
 
 
 def main(argv):
@@ -158,6 +219,8 @@ def main(argv):
         hold(args[0], int(args[1]), args[2])
     elif cmd == "gre-send":
         gre_send(args[0], int(args[1]), args[2], args[3], args[4])
+    elif cmd == "ipudp-send":
+        ipudp_send(args[0], int(args[1]), args[2], args[3])
     else:
         fail(f"unknown command {cmd}")
     return 0

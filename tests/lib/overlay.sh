@@ -3,12 +3,59 @@
 # Multi-node topologies: semnet nodes (namespaces) on an underlay bridge,
 # each with its container bridge (or routed veths, SEMNET_NODE_MODE=routed:
 # tests/lib/topo.sh), /26 and semnet0 tunnel. Sources tests/lib/topo.sh.
+#
+# SEMNET_FAMILY=6 (default 4) makes overlay_abc's nodes and
+# overlay_containers' containers dual stack: the IPv4 plan as with 4, plus
+# platform6 fc00::/7, services6 fdff::/16, a /120 per node (fc00::N00/120,
+# gateway fc00::N01 for node N = 0, 1, 2: a, b, c) and an IPv6 nsIP per
+# container (fc00::N02); overlay_peers then peers both families, and the
+# TCP servers listen on IPv6 too (OVERLAY_LISTEN). SEMNET_UNDERLAY is the
+# underlay's family (OVERLAY_UL, OVERLAY_TUN_MTU and OVERLAY_TUN_OVERHEAD
+# say what it is): 6 puts the nodes on 2001:db8::/64 alone, with an IPv6
+# default route on ul0 (semnet0 takes its MTU from it), and instances
+# name no node (OVERLAY_AT is empty: that attribute is IPv4).
 
 # shellcheck source=tests/lib/topo.sh
 declare -F topo_netns >/dev/null || . "${BASH_SOURCE[0]%/*}/topo.sh"
 
 PLATFORM=172.16.0.0/12
 SERVICES=172.30.0.0/16
+PLATFORM6=fc00::/7
+SERVICES6=fdff::/16
+
+SEMNET_FAMILY=${SEMNET_FAMILY:-4}
+SEMNET_UNDERLAY=${SEMNET_UNDERLAY:-4}
+# shellcheck disable=SC2034 # OVERLAY_* are for the scripts that source this
+case $SEMNET_FAMILY in
+4) OVERLAY_LISTEN=TCP-LISTEN ;;
+6) OVERLAY_LISTEN=TCP6-LISTEN ;;	# [::], IPv4 too
+*) echo "overlay.sh: SEMNET_FAMILY must be 4 or 6" >&2; exit 2 ;;
+esac
+# Underlay addresses of nodes a, b, c and of a stranger on the wire; the
+# tunnel's overhead: outer IP, UDP, GRE with a key.
+# shellcheck disable=SC2034
+case $SEMNET_UNDERLAY in
+4)
+	declare -gA OVERLAY_UL=([a]=10.99.0.1 [b]=10.99.0.2 [c]=10.99.0.3 [stranger]=10.99.0.9)
+	OVERLAY_UL_PLEN=24
+	OVERLAY_TUN_OVERHEAD=36
+	OVERLAY_AT=node		# instances name their node by IPv4 underlay address
+	;;
+6)
+	declare -gA OVERLAY_UL=([a]=2001:db8::1 [b]=2001:db8::2 [c]=2001:db8::3 [stranger]=2001:db8::9)
+	OVERLAY_UL_PLEN=64
+	OVERLAY_TUN_OVERHEAD=56	# the outer IPv6 header is 20 bytes longer
+	OVERLAY_AT=''		# an instance's node is an IPv4 address: none here
+	;;
+*) echo "overlay.sh: SEMNET_UNDERLAY must be 4 or 6" >&2; exit 2 ;;
+esac
+# shellcheck disable=SC2034
+OVERLAY_TUN_MTU=$((1500 - OVERLAY_TUN_OVERHEAD))
+# Nodes a, b, c: subnets and gateways of each family.
+declare -gA OVERLAY_SUB4=([a]=172.16.0.0/26 [b]=172.16.0.64/26 [c]=172.16.0.128/26)
+declare -gA OVERLAY_GW4=([a]=172.16.0.1 [b]=172.16.0.65 [c]=172.16.0.129)
+declare -gA OVERLAY_SUB6=([a]=fc00::/120 [b]=fc00::100/120 [c]=fc00::200/120)
+declare -gA OVERLAY_GW6=([a]=fc00::1 [b]=fc00::101 [c]=fc00::201)
 
 # overlay_underlay: the "wire" namespace with bridge ul0.
 overlay_underlay() {
@@ -17,54 +64,103 @@ overlay_underlay() {
 	ip -n wire link set ul0 up
 }
 
-# overlay_node NODE UNDERLAY_IP SUBNET GATEWAY: a node on the wire with
-# its container bridge, semnet configured and semnet0 up, routing the
-# platform range into the tunnel.
-overlay_node() {
-	local node=$1 ul=$2 subnet=$3 gw=$4
-	topo_node "$node" "$subnet" "$gw" &&
-	ip -n wire link add "ul-$node" type veth peer name ul0 netns "$node" &&
-	ip -n wire link set "ul-$node" master ul0 up &&
-	ip -n "$node" addr add "$ul/24" dev ul0 &&
-	ip -n "$node" link set ul0 up &&
-	ip netns exec "$node" semnet node set platform "$PLATFORM" services "$SERVICES" \
-		subnet "$subnet" gateway "$gw" "${TOPO_ATTACH[@]}" &&
-	ip -n "$node" link add semnet0 type semnet &&
-	ip -n "$node" link set semnet0 up &&
-	ip -n "$node" route add "$PLATFORM" dev semnet0 src "$gw"
+# overlay_ul_addr NS ADDR: ADDR on NS's underlay device ul0 (an IPv6 one
+# without duplicate address detection: usable at once), ul0 up.
+overlay_ul_addr() {
+	local nodad=()
+	[[ $2 == *:* ]] && nodad=(nodad)
+	ip -n "$1" addr add "$2/${OVERLAY_UL_PLEN:-24}" dev ul0 "${nodad[@]}" &&
+	ip -n "$1" link set ul0 up
 }
 
-# overlay_peer NODE SUBNET UNDERLAY_IP: NODE sends SUBNET's packets to
-# UNDERLAY_IP and accepts that peer's.
+# overlay_node NODE UNDERLAY_IP SUBNET GATEWAY [SUBNET6 GATEWAY6]: a node
+# on the wire with its container bridge, semnet configured and semnet0
+# up, routing the platform range into the tunnel; with SUBNET6, dual
+# stack (tests/lib/topo.sh's topo_node6), the IPv6 platform routed too.
+overlay_node() {
+	local node=$1 ul=$2 subnet=$3 gw=$4 subnet6=${5:-} gw6=${6:-} v6=()
+	[ -z "$subnet6" ] ||
+		v6=(platform6 "$PLATFORM6" services6 "$SERVICES6" subnet "$subnet6" gateway6 "$gw6")
+	topo_node "$node" "$subnet" "$gw" &&
+	{ [ -z "$subnet6" ] || topo_node6 "$node" "$subnet6" "$gw6"; } &&
+	ip -n wire link add "ul-$node" type veth peer name ul0 netns "$node" &&
+	ip -n wire link set "ul-$node" master ul0 up &&
+	overlay_ul_addr "$node" "$ul" &&
+	{ [ "$SEMNET_UNDERLAY" = 4 ] || ip -n "$node" -6 route add default dev ul0; } &&
+	ip netns exec "$node" semnet node set platform "$PLATFORM" services "$SERVICES" \
+		subnet "$subnet" gateway "$gw" "${TOPO_ATTACH[@]}" "${v6[@]}" &&
+	ip -n "$node" link add semnet0 type semnet &&
+	ip -n "$node" link set semnet0 up &&
+	ip -n "$node" route add "$PLATFORM" dev semnet0 src "$gw" &&
+	{ [ -z "$subnet6" ] || ip -n "$node" -6 route add "$PLATFORM6" dev semnet0 src "$gw6"; }
+}
+
+# overlay_peer NODE SUBNET UNDERLAY_IP [encap ENCAP]: NODE sends SUBNET's
+# packets to UNDERLAY_IP and accepts that peer's. SUBNET may be IPv6 (/96
+# or longer).
 overlay_peer() {
-	ip netns exec "$1" semnet peer add "$2" remote "$3"
+	ip netns exec "$1" semnet peer add "$2" remote "$3" "${@:4}"
+}
+
+# overlay_peer_node NODE OTHER [encap ENCAP]: NODE peers with node OTHER
+# of overlay_abc (a, b or c): its IPv4 subnet, and its IPv6 one with
+# SEMNET_FAMILY=6.
+overlay_peer_node() {
+	overlay_peer "$1" "${OVERLAY_SUB4[$2]}" "${OVERLAY_UL[$2]}" "${@:3}" || return 1
+	[ "$SEMNET_FAMILY" = 4 ] ||
+		overlay_peer "$1" "${OVERLAY_SUB6[$2]}" "${OVERLAY_UL[$2]}" "${@:3}"
+}
+
+# overlay_peers NODE OTHER...: overlay_peer_node NODE with each OTHER.
+overlay_peers() {
+	local node=$1 o
+	shift
+	for o in "$@"; do
+		overlay_peer_node "$node" "$o" || return 1
+	done
+}
+
+# overlay_abc_node NODE: node a, b or c of overlay_abc, dual stack with
+# SEMNET_FAMILY=6.
+overlay_abc_node() {
+	local v6=()
+	[ "$SEMNET_FAMILY" = 4 ] || v6=("${OVERLAY_SUB6[$1]}" "${OVERLAY_GW6[$1]}")
+	overlay_node "$1" "${OVERLAY_UL[$1]}" "${OVERLAY_SUB4[$1]}" "${OVERLAY_GW4[$1]}" "${v6[@]}"
 }
 
 # overlay_abc: the underlay and nodes a, b and c (10.99.0.1-3; subnets
-# 172.16.0.0/26, .64/26, .128/26 with gateways .1, .65, .129), as TAP
-# assertions; peers are the caller's.
+# 172.16.0.0/26, .64/26, .128/26 with gateways .1, .65, .129; with
+# SEMNET_FAMILY=6 also fc00::/120, fc00::100/120, fc00::200/120 with
+# gateways fc00::1, ::101, ::201), as TAP assertions; peers are the
+# caller's (overlay_peers).
 overlay_abc() {
 	overlay_underlay
-	tap_run "node a" overlay_node a 10.99.0.1 172.16.0.0/26 172.16.0.1
-	tap_run "node b" overlay_node b 10.99.0.2 172.16.0.64/26 172.16.0.65
-	tap_run "node c" overlay_node c 10.99.0.3 172.16.0.128/26 172.16.0.129
+	tap_run "node a" overlay_abc_node a
+	tap_run "node b" overlay_abc_node b
+	tap_run "node c" overlay_abc_node c
 }
 
 # overlay_containers: the client cli on a (172.16.0.2), x1 on b
-# (172.16.0.66) and x2 on c (172.16.0.130).
+# (172.16.0.66) and x2 on c (172.16.0.130); with SEMNET_FAMILY=6 also
+# fc00::2, fc00::102 and fc00::202.
 overlay_containers() {
 	topo_container a cli 172.16.0.2 26 172.16.0.1
 	topo_container b x1 172.16.0.66 26 172.16.0.65
 	topo_container c x2 172.16.0.130 26 172.16.0.129
+	[ "$SEMNET_FAMILY" = 4 ] && return 0
+	topo_container6 a cli fc00::2 120 fc00::1
+	topo_container6 b x1 fc00::102 120 fc00::101
+	topo_container6 c x2 fc00::202 120 fc00::201
 }
 
-# overlay_echo_servers [PORT...]: TCP echo on 7 and UDP echo on 9 in x1
-# and x2 (tests/lib/netpeer.py); waits for them and for the caller's own
-# TCP servers on PORT... there, a TAP failure for each that does not listen.
+# overlay_echo_servers [PORT...]: TCP echo on 7 (OVERLAY_LISTEN: IPv6
+# too with SEMNET_FAMILY=6) and UDP echo on 9 (both families) in x1 and x2
+# (tests/lib/netpeer.py); waits for them and for the caller's own TCP
+# servers on PORT... there, a TAP failure for each that does not listen.
 overlay_echo_servers() {
 	local i p ok
 	for i in 1 2; do
-		ip netns exec "x$i" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
+		ip netns exec "x$i" socat -t 10 "$OVERLAY_LISTEN:7,fork,reuseaddr" EXEC:cat &
 		ip netns exec "x$i" "$SEMNET_TOP/tests/lib/netpeer.py" udp-echo 9 &
 	done
 	for i in 1 2; do

@@ -84,6 +84,35 @@ topo_container() {
 	ip -n "$name" route add default via "$gw"
 }
 
+# topo_node6 NODE SUBNET6 GATEWAY6: NODE (made by topo_node) dual stack:
+# GATEWAY6/len of SUBNET6 on br0 (routed: GATEWAY6/128 on gw0), without
+# duplicate address detection (usable at once), IPv6 forwarding on.
+topo_node6() {
+	local node=$1 subnet=$2 gw=$3
+	if [ "$SEMNET_NODE_MODE" = routed ]; then
+		ip -n "$node" addr add "$gw/128" dev gw0 nodad
+	else
+		ip -n "$node" addr add "$gw/${subnet#*/}" dev br0 nodad
+	fi &&
+	ip netns exec "$node" sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
+# topo_container6 NODE NAME NSIP6 PLEN GATEWAY6: container NAME (made by
+# topo_container) dual stack: eth0 gets NSIP6/PLEN (no duplicate address
+# detection), an IPv6 default route via GATEWAY6. Routed: NODE routes
+# NSIP6/128 to NAME and answers its neighbour solicitations for GATEWAY6
+# (proxy NDP: the gateway lives on gw0).
+topo_container6() {
+	local node=$1 name=$2 ip=$3 plen=$4 gw=$5
+	if [ "$SEMNET_NODE_MODE" = routed ]; then
+		ip netns exec "$node" sysctl -qw "net.ipv6.conf.$name.proxy_ndp=1" &&
+		ip -n "$node" -6 neigh add proxy "$gw" dev "$name" &&
+		ip -n "$node" -6 route add "$ip/128" dev "$name"
+	fi &&
+	ip -n "$name" addr add "$ip/$plen" dev eth0 nodad &&
+	ip -n "$name" -6 route add default via "$gw"
+}
+
 # topo_rp_filter NODE MODE: reverse-path filtering in NODE (0, 1, 2), on
 # every container-facing device made so far too.
 topo_rp_filter() {
@@ -97,12 +126,13 @@ topo_rp_filter() {
 }
 
 # echo_intact NS ADDR PORT BYTES: BYTES random bytes from NS to a TCP echo
-# server at ADDR:PORT come back byte for byte
+# server at ADDR:PORT (ADDR IPv4 or IPv6) come back byte for byte
 echo_intact() {
-	local dir ok
+	local dir ok to="TCP:$2:$3"
+	[[ $2 == *:* ]] && to="TCP6:[$2]:$3"
 	dir=$(mktemp -d)
 	head -c "$4" /dev/urandom >"$dir/payload"
-	ip netns exec "$1" socat -T30 -t30 - "TCP:$2:$3" <"$dir/payload" >"$dir/echoed"
+	ip netns exec "$1" socat -T30 -t30 - "$to" <"$dir/payload" >"$dir/echoed"
 	cmp "$dir/payload" "$dir/echoed"
 	ok=$?
 	rm -rf "$dir"
@@ -110,6 +140,7 @@ echo_intact() {
 }
 
 # ping_source NS ADDR: the source address of the reply to a ping of ADDR
+# (IPv4 or IPv6: ping picks the family by the address)
 ping_source() {
-	ip netns exec "$1" ping -c 1 -W 2 "$2" | sed -n 's/.*bytes from \([0-9.]*\):.*/\1/p'
+	ip netns exec "$1" ping -c 1 -W 2 "$2" | sed -n 's/.*bytes from \([0-9a-f.:]*\):.*/\1/p'
 }
