@@ -513,7 +513,7 @@ test_ecn() {
 
 tap_run "topology: nodes a and b, peer x, a lan behind a" setup
 ip netns exec c2 socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat &
-wait_port c2 7 || tap_fail "echo server in c2 listens"
+wait_port c2 7 tcp 30 || tap_fail "echo server in c2 listens"
 
 cases=" ${SEMNET_TUNNEL_CASES:-relay learn ecn flood} "
 if [[ $cases == *" relay "* ]]; then
