@@ -599,6 +599,7 @@ static int semnet_put_counters(struct sk_buff *skb, int type,
 struct semnet_flow_filter {
 	struct semnet_inaddr service;
 	struct semnet_inaddr instance;
+	bool none;	/* a dump's filter no flow matches (see below) */
 };
 
 /* A dump's cursor and filters, kept in cb->args[0] across messages. */
@@ -1205,6 +1206,8 @@ static bool semnet_flow_filtered(const struct semnet_flow *flow,
 	const struct semnet_service *svc = flow->svc;
 	const struct semnet_instance *inst = flow->inst;
 
+	if (f->none)
+		return true;
 	if (f->service.family &&
 	    (!svc || semnet_flow_key_differs(&f->service, svc->family,
 					     svc->addr, &svc->addr6)))
@@ -1333,8 +1336,13 @@ static int semnet_flow_fill(struct sk_buff *skb, void *obj,
  * The SERVICE and INSTANCE filters of @attr (NULL: none), each of either
  * family (the IPv4 attribute or its IPv6 twin, not both).
  */
+/*
+ * A request's flow filters. An address of both families for one filter
+ * is refused; in a dump (@dump) it matches no flow instead, because 6.1
+ * carries no extack message out of a dump's start.
+ */
 static int semnet_flow_filters(struct nlattr *attr, struct semnet_flow_filter *f,
-			       struct netlink_ext_ack *extack)
+			       bool dump, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SEMNET_A_FLOW_MAX + 1];
 	static const int keys[][2] = {
@@ -1354,6 +1362,10 @@ static int semnet_flow_filters(struct nlattr *attr, struct semnet_flow_filter *f
 		return ret;
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (tb[keys[i][0]] && tb[keys[i][1]]) {
+			if (dump) {
+				f->none = true;
+				continue;
+			}
 			NL_SET_ERR_MSG_ATTR(extack, tb[keys[i][1]],
 					    "one address, IPv4 or IPv6, not both");
 			return -EINVAL;
@@ -1373,13 +1385,18 @@ static int semnet_flow_dump_start(struct netlink_callback *cb)
 {
 	struct semnet_net *sn = semnet_pernet(sock_net(cb->skb->sk));
 	struct nlattr **attrs = semnet_dump_attrs(cb);
+	struct semnet_flow_filter f;
 	int ret;
 
+	/* Before the cursor: .done is not called when .start fails. */
+	ret = semnet_flow_filters(attrs[SEMNET_A_FLOW], &f, true, cb->extack);
+	if (ret)
+		return ret;
 	ret = semnet_dump_start(cb, &sn->flows.tuples, &sn->flows.tuples6);
 	if (ret)
 		return ret;
-	return semnet_flow_filters(attrs[SEMNET_A_FLOW],
-				   &semnet_dump_ctx(cb)->flows, cb->extack);
+	semnet_dump_ctx(cb)->flows = f;
+	return 0;
 }
 
 static int semnet_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -1399,7 +1416,8 @@ static int semnet_cmd_flush_flows(struct sk_buff *skb, struct genl_info *info)
 	struct semnet_flow_filter f;
 	int ret;
 
-	ret = semnet_flow_filters(info->attrs[SEMNET_A_FLOW], &f, info->extack);
+	ret = semnet_flow_filters(info->attrs[SEMNET_A_FLOW], &f, false,
+				  info->extack);
 	if (ret)
 		return ret;
 	mutex_lock(&sn->lock);
