@@ -118,13 +118,13 @@ int semnetd_kernel_instance_del(struct sn_genl *g, uint32_t addr)
 	return sn_kernel_call(g, SEMNET_CMD_DEL_INSTANCE, 0, sn_instance_fill, &i, NULL, NULL);
 }
 
-int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet, uint32_t addr,
-			    int port)
+/* The peer for @subnet (either family) at IPv4 underlay @addr:@port, GRE. */
+static int peer_put(struct sn_genl *g, struct sn_kprefix subnet, uint32_t addr, int port)
 {
 	struct sn_peer p = {
 		.present = 1u << SEMNET_A_PEER_SUBNET | 1u << SEMNET_A_PEER_ADDR |
 			   1u << SEMNET_A_PEER_PORT | 1u << SEMNET_A_PEER_ENCAP,
-		.subnet = to_kprefix(subnet),
+		.subnet = subnet,
 		.addr = htonl(addr),
 		.port = (uint16_t)port,
 		.encap = SEMNET_ENCAP_GRE_UDP,
@@ -134,11 +134,22 @@ int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet, u
 			      sn_peer_fill, &p, NULL, NULL);
 }
 
-int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet)
+static int peer_del(struct sn_genl *g, struct sn_kprefix subnet)
 {
-	struct sn_peer p = { .present = 1u << SEMNET_A_PEER_SUBNET, .subnet = to_kprefix(subnet) };
+	struct sn_peer p = { .present = 1u << SEMNET_A_PEER_SUBNET, .subnet = subnet };
 
 	return sn_kernel_call(g, SEMNET_CMD_DEL_PEER, 0, sn_peer_fill, &p, NULL, NULL);
+}
+
+int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet, uint32_t addr,
+			    int port)
+{
+	return peer_put(g, to_kprefix(subnet), addr, port);
+}
+
+int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet)
+{
+	return peer_del(g, to_kprefix(subnet));
 }
 
 int semnetd_kernel_service_del6(struct sn_genl *g, const struct in6_addr *addr)
@@ -180,25 +191,12 @@ int semnetd_kernel_instance_del6(struct sn_genl *g, const struct in6_addr *addr)
 int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet, uint32_t addr,
 			     int port)
 {
-	struct sn_peer p = {
-		.present = 1u << SEMNET_A_PEER_SUBNET | 1u << SEMNET_A_PEER_ADDR |
-			   1u << SEMNET_A_PEER_PORT | 1u << SEMNET_A_PEER_ENCAP,
-		.subnet = to_kprefix6(subnet),
-		.addr = htonl(addr),
-		.port = (uint16_t)port,
-		.encap = SEMNET_ENCAP_GRE_UDP,
-	};
-
-	return sn_kernel_call(g, SEMNET_CMD_NEW_PEER, NLM_F_CREATE | NLM_F_REPLACE,
-			      sn_peer_fill, &p, NULL, NULL);
+	return peer_put(g, to_kprefix6(subnet), addr, port);
 }
 
 int semnetd_kernel_peer_del6(struct sn_genl *g, const struct sn_prefix6 *subnet)
 {
-	struct sn_peer p = { .present = 1u << SEMNET_A_PEER_SUBNET,
-			     .subnet = to_kprefix6(subnet) };
-
-	return sn_kernel_call(g, SEMNET_CMD_DEL_PEER, 0, sn_peer_fill, &p, NULL, NULL);
+	return peer_del(g, to_kprefix6(subnet));
 }
 
 int semnetd_kernel_peer_state(struct sn_genl *g, uint32_t addr, uint32_t cost, bool down)
