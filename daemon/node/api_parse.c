@@ -46,20 +46,96 @@ out:
 	return rc;
 }
 
-static int parse_port(const char *text, size_t len, uint16_t *port)
+/*
+ * portMappings in the language of Oakestra's NetManager, which the
+ * NodeEngine passes the SLA's free-form "port" string to unchanged:
+ * node-net-manager/network/Nat.go, ManageContainerPorts() and
+ * isValidPort(), oakestra/oakestra-net 1bdf5fa. Elements are separated by
+ * ';' (so an empty element, as in "80;", is an error). An element that
+ * contains "/udp" anywhere is UDP with every "/udp" taken out; any other
+ * is TCP with every "/tcp" taken out. What is left is split at ':': the
+ * first part is the host port, the second the container port (the host
+ * port when there is none), any further part is ignored. A port is what
+ * Go's strconv.Atoi reads (an optional sign, decimal digits) in 0..65535.
+ *
+ * Where Oakestra's iptables then reads the port otherwise, semnet refuses
+ * it: "-0" (iptables refuses it) and a leading zero ("010": iptables reads
+ * octal, 8; "0080" it refuses). Port 0 is accepted and maps nothing (no
+ * packet is sent to port 0; Oakestra installs a rule that never matches).
+ * A host port given twice for one protocol keeps its first mapping, the
+ * one Oakestra's first iptables rule gives it.
+ */
+static int parse_port(const char *text, size_t len, uint16_t *port, const char **why)
 {
 	unsigned long v = 0;
+	size_t i = 0;
 
-	if (len == 0 || len > 5)
+	if (len && (text[0] == '+' || text[0] == '-'))
+		i++;
+	if (i == len) {
+		*why = "a port must be a number";
 		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(text[i] - '0');
 	}
-	if (v < 1 || v > 65535)
+	for (size_t j = i; j < len; j++) {
+		if (text[j] < '0' || text[j] > '9') {
+			*why = "a port must be a number (0 to 65535)";
+			return -1;
+		}
+		if (v <= 65535)
+			v = v * 10 + (unsigned long)(text[j] - '0');
+	}
+	if (text[0] == '-' && v) {
+		*why = "a port cannot be negative";
 		return -1;
+	}
+	if (v > 65535) {
+		*why = "a port must be at most 65535";
+		return -1;
+	}
+	if (text[0] == '-' || (text[i] == '0' && len - i > 1)) {
+		*why = "a port with a leading zero or minus sign is read otherwise by iptables";
+		return -1;
+	}
 	*port = (uint16_t)v;
+	return 0;
+}
+
+/* Removes every @pat from @s (Go's strings.Replace(s, pat, "", -1));
+ * whether there was one. */
+static bool remove_all(char *s, const char *pat)
+{
+	size_t plen = strlen(pat);
+	bool found = false;
+	char *hit;
+
+	while ((hit = strstr(s, pat))) {
+		memmove(hit, hit + plen, strlen(hit + plen) + 1);
+		found = true;
+	}
+	return found;
+}
+
+static int parse_element(const char *text, size_t len, struct semnetd_port_map *m,
+			 struct sn_err *err)
+{
+	char elem[SEMNETD_PORTS_TEXT_MAX + 1], *colon, *second;
+	const char *why;
+
+	snprintf(elem, sizeof(elem), "%.*s", (int)len, text);
+	m->proto = IPPROTO_TCP;
+	if (remove_all(elem, "/udp"))
+		m->proto = IPPROTO_UDP;
+	else
+		remove_all(elem, "/tcp");
+	colon = strchr(elem, ':');
+	second = colon ? colon + 1 : elem;
+	if (parse_port(elem, colon ? (size_t)(colon - elem) : strlen(elem), &m->host_port,
+		       &why) < 0 ||
+	    parse_port(second, strcspn(second, ":"), &m->container_port, &why) < 0) {
+		sn_err_set(err, "field 'portMappings': '%.*s' is not host[:container][/tcp|/udp]: %s",
+			   (int)(len > 40 ? 40 : len), text, why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -71,51 +147,32 @@ int semnetd_parse_ports(const char *text, struct semnetd_port_map *maps, size_t 
 	*nmaps = 0;
 	if (!text || !*text)
 		return 0;
-	while (*p) {
-		const char *end = strchr(p, ';'), *colon, *slash;
+	for (;;) {
+		const char *end = strchr(p, ';');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		struct semnetd_port_map m = { .proto = IPPROTO_TCP };
+		struct semnetd_port_map m;
+		bool dup = false;
 
-		if (len == 0) {	/* "80:80;" and ";;" are tolerated */
-			p += end ? 1 : 0;
-			continue;
-		}
-		colon = memchr(p, ':', len);
-		slash = memchr(p, '/', len);
-		if (!colon || (slash && slash < colon) ||
-		    parse_port(p, (size_t)(colon - p), &m.host_port) < 0 ||
-		    parse_port(colon + 1, (size_t)((slash ? slash : p + len) - colon - 1),
-			       &m.container_port) < 0) {
-			sn_err_set(err, "field 'portMappings': '%.*s' is not host:container[/udp]",
-				   (int)(len > 40 ? 40 : len), p);
+		if (len == 0) {
+			sn_err_set(err, "field 'portMappings': an empty mapping (';' at the start, the end, or twice)");
 			return -1;
 		}
-		if (slash) {
-			size_t plen = (size_t)(p + len - slash - 1);
-
-			if (plen == 3 && !strncmp(slash + 1, "udp", 3))
-				m.proto = IPPROTO_UDP;
-			else if (!(plen == 3 && !strncmp(slash + 1, "tcp", 3))) {
-				sn_err_set(err, "field 'portMappings': protocol must be tcp or udp");
-				return -1;
-			}
-		}
-		for (size_t i = 0; i < *nmaps; i++) {
-			if (maps[i].host_port == m.host_port && maps[i].proto == m.proto) {
-				sn_err_set(err, "field 'portMappings': host port %u/%s given twice",
-					   m.host_port, m.proto == IPPROTO_UDP ? "udp" : "tcp");
-				return -1;
-			}
-		}
-		if (*nmaps == SEMNETD_PORTS_MAX) {
-			sn_err_set(err, "field 'portMappings': at most %d mappings",
-				   SEMNETD_PORTS_MAX);
+		if (parse_element(p, len, &m, err) < 0)
 			return -1;
+		for (size_t i = 0; i < *nmaps; i++)
+			dup |= maps[i].host_port == m.host_port && maps[i].proto == m.proto;
+		if (!dup && m.host_port && m.container_port) {
+			if (*nmaps == SEMNETD_PORTS_MAX) {
+				sn_err_set(err, "field 'portMappings': at most %d mappings",
+					   SEMNETD_PORTS_MAX);
+				return -1;
+			}
+			maps[(*nmaps)++] = m;
 		}
-		maps[(*nmaps)++] = m;
-		p += len + (end ? 1 : 0);
+		if (!end)
+			return 0;
+		p = end + 1;
 	}
-	return 0;
 }
 
 void semnetd_format_ports(const struct semnetd_port_map *maps, size_t nmaps, char *out,
@@ -171,6 +228,27 @@ int semnetd_parse_deploy(const char *body, size_t len, struct semnetd_deploy_req
 	    semnetd_parse_ports(ports, r->ports, &r->nports, err) < 0)
 		goto out;
 	r->pid = (int)pid;
+	rc = 0;
+out:
+	json_decref(obj);
+	return rc;
+}
+
+int semnetd_parse_unikernel_deploy(const char *body, size_t len, struct semnetd_deploy_req *r,
+				   struct sn_err *err)
+{
+	json_t *obj = sn_json_parse_object(body, len, err);
+	const char *ports = NULL;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (!obj)
+		return -1;
+	/* The NodeEngine sends pid 0: semnetd makes the namespace itself. */
+	if (parse_job(obj, r->job_name, &r->instance_number, err) < 0 ||
+	    sn_json_str(obj, "portMappings", false, SEMNETD_PORTS_TEXT_MAX, &ports, err) < 0 ||
+	    semnetd_parse_ports(ports, r->ports, &r->nports, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	json_decref(obj);

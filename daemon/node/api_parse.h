@@ -2,7 +2,8 @@
 /*
  * The node-engine API's request bodies (daemon/OAKESTRA.md, section 1;
  * tests/e2e/semnetd.sh sends them), parsed and validated before anything
- * changes: /register, /container/deploy, /container/undeploy. Each parser
+ * changes: /register, /container/deploy, /unikernel/deploy and the
+ * undeploys. Each parser
  * returns 0, or -1 with a message for the client in @err.
  */
 #ifndef SEMNETD_API_PARSE_H
@@ -49,10 +50,15 @@ int semnetd_parse_register(const char *body, size_t len, struct semnetd_register
 			   struct sn_err *err);
 int semnetd_parse_deploy(const char *body, size_t len, struct semnetd_deploy_req *r,
 			 struct sn_err *err);
+/* /unikernel/deploy: as a container's, with no pid (the NodeEngine sends
+ * 0; any is ignored): r->pid is 0. */
+int semnetd_parse_unikernel_deploy(const char *body, size_t len, struct semnetd_deploy_req *r,
+				   struct sn_err *err);
 int semnetd_parse_undeploy(const char *body, size_t len, struct semnetd_undeploy_req *r,
 			   struct sn_err *err);
-/* "host:cont[/tcp|/udp];..." ("" or NULL: none). A host port may appear
- * once per protocol. */
+/* "host[:cont][/tcp|/udp];..." ("" or NULL: none), exactly as Oakestra's
+ * NetManager reads it (api_parse.c says what that is). Mappings with a
+ * port 0 and the repeats of a host port are left out of @maps. */
 int semnetd_parse_ports(const char *text, struct semnetd_port_map *maps, size_t *nmaps,
 			struct sn_err *err);
 /* The inverse, for the store: "8080:80;5353:53/udp". */
