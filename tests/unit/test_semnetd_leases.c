@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "unit.h"
 #include "../../daemon/node/leases.h"
@@ -89,28 +88,23 @@ START_TEST(reserve_rebuilds_after_restart)
 }
 END_TEST
 
-static char db_path[64];
-
-static void open_store(struct sn_db *db)
-{
-	ck_assert_int_eq(semnetd_store_open(db, db_path, false), 0);
-}
+/* Each case's store sits in a directory of its own (SQLite adds -wal, -shm). */
+static char dir[64], db_path[96];
 
 static void setup(void)
 {
-	snprintf(db_path, sizeof(db_path), "/tmp/semnetd-test-%d.db", getpid());
-	unlink(db_path);
+	unit_tmpdir(dir, sizeof(dir), "semnetd-leases");
+	snprintf(db_path, sizeof(db_path), "%s/semnetd.db", dir);
 }
 
 static void teardown(void)
 {
-	char path[80];
+	unit_tmpdir_remove(dir);
+}
 
-	unlink(db_path);
-	snprintf(path, sizeof(path), "%s-wal", db_path);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", db_path);
-	unlink(path);
+static void open_store(struct sn_db *db)
+{
+	ck_assert_int_eq(semnetd_store_open(db, db_path, false), 0);
 }
 
 static struct semnetd_lease lease(const char *nsip, const char *job, int number)

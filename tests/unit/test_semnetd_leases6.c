@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "unit.h"
 #include "../../daemon/node/leases.h"
@@ -150,23 +149,18 @@ START_TEST(subnet_lengths)
 }
 END_TEST
 
-static char db_path[64];
+/* Each case's store sits in a directory of its own (SQLite adds -wal, -shm). */
+static char dir[64], db_path[96];
 
 static void setup(void)
 {
-	snprintf(db_path, sizeof(db_path), "/tmp/semnetd-test6-%d.db", getpid());
-	unlink(db_path);
+	unit_tmpdir(dir, sizeof(dir), "semnetd-leases6");
+	snprintf(db_path, sizeof(db_path), "%s/semnetd.db", dir);
 }
 
 static void teardown(void)
 {
-	char path[80];
-
-	unlink(db_path);
-	snprintf(path, sizeof(path), "%s-wal", db_path);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", db_path);
-	unlink(path);
+	unit_tmpdir_remove(dir);
 }
 
 static struct semnetd_lease lease(uint32_t nsip, const char *nsip6, int number)
