@@ -93,7 +93,8 @@ static int job_update(void *ctx, const struct sn_http_request *req, json_t **rep
 	int status = 200;
 
 	if (!body || sn_json_str(body, "job_name", true, SN_OAK_JOB_NAME_MAX, &job_name, &err) < 0 ||
-	    sn_json_int(body, "instance_number", false, true, -1, SN_OAK_INSTANCE_MAX, &number,
+	    /* Oakestra's cluster refuses an update without it (400). */
+	    sn_json_int(body, "instance_number", true, true, -1, SN_OAK_INSTANCE_MAX, &number,
 			&err) < 0 ||
 	    sn_json_str(body, "type", true, 16, &type, &err) < 0) {
 		*reply = sn_json_error("%s", err.msg);

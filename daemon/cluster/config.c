@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "config.h"
 
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "sn_config.h"
 
 #define PROG "semnet-cluster"
 
 static const char usage[] =
-	"usage: semnet-cluster --cluster-id ID [options]\n"
+	"usage: semnet-cluster [--cluster-id ID] [options]\n"
 	"  --config FILE            JSON settings (keys as the long options, '_' for '-')\n"
-	"  --cluster-id ID          this cluster's id at the root (required)\n"
+	"  --cluster-id ID          register at the root under ID and name it in every call;\n"
+	"                           without it the orchestrator registers the cluster (as\n"
+	"                           Oakestra's system manager does) and the root tells it by\n"
+	"                           its source address\n"
 	"  --cluster-address ADDR   address the root reaches this cluster at (default: --listen,\n"
-	"                           or 127.0.0.1 when that is 0.0.0.0)\n"
+	"                           or, listening on 0.0.0.0 or ::, the local address that\n"
+	"                           routes to the root)\n"
 	"  --listen ADDR            address to serve on (default 0.0.0.0)\n"
 	"  --port N                 port (default 10110, Oakestra's)\n"
 	"  --db PATH                SQLite database (default /var/lib/semnet/cluster.db)\n"
@@ -31,6 +39,8 @@ static const char usage[] =
 static int parse_cluster_id(const char *prog, const struct sn_setting *s, const char *value,
 			    void *field)
 {
+	if (!*value)
+		return fprintf(stderr, PROG ": cluster-id: empty (leave it out for none)\n"), -1;
 	if (strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
 	    strlen(value))
 		return fprintf(stderr, PROG ": cluster-id: [A-Za-z0-9._-] only\n"), -1;
@@ -64,23 +74,72 @@ static const struct sn_setting settings[] = {
 
 #undef CFG
 
+/*
+ * The local address the kernel picks to reach the root (a connected UDP
+ * socket sends nothing): what a cluster listening on every address
+ * advertises, instead of a loopback address a remote root would call
+ * itself on. 0, or -1 with the reason printed.
+ */
+static int address_towards_root(const char *root_url, char *out, size_t size)
+{
+	char host[256], *end;
+	const char *start = root_url + strlen("http://"), *port = "80";
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res = NULL;
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	int fd = -1, rc = -1, err;
+
+	snprintf(host, sizeof(host), "%s", start);
+	host[strcspn(host, "/")] = '\0';
+	if (host[0] == '[') {		/* [v6]:port */
+		memmove(host, host + 1, strlen(host));
+		if ((end = strchr(host, ']'))) {
+			*end = '\0';
+			if (end[1] == ':')
+				port = end + 2;
+		}
+	} else if ((end = strrchr(host, ':'))) {
+		*end = '\0';
+		port = end + 1;
+	}
+	if ((err = getaddrinfo(host, port, &hints, &res)) != 0) {
+		fprintf(stderr, PROG ": cannot resolve the root's host %s (%s): pass "
+			"--cluster-address\n", host, gai_strerror(err));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&local, &len) < 0 ||
+	    getnameinfo((struct sockaddr *)&local, len, out, (socklen_t)size, NULL, 0,
+			NI_NUMERICHOST) != 0)
+		fprintf(stderr, PROG ": no route to the root's host %s: pass --cluster-address\n",
+			host);
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	return rc;
+}
+
 static int check(void *arg)
 {
 	struct sn_cluster_config *cfg = arg;
 
-	if (!cfg->cluster_id[0]) {
-		fprintf(stderr, PROG ": --cluster-id is required\n");
-		return -1;
-	}
 	/* Strip a trailing '/' so paths can be appended. */
 	size_t len = strlen(cfg->root_url);
 
 	if (len > 7 && cfg->root_url[len - 1] == '/')
 		cfg->root_url[len - 1] = '\0';
-	if (!cfg->cluster_address[0])
-		strcpy(cfg->cluster_address,
-		       strcmp(cfg->listen, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->listen);
-	return 0;
+	/* Only a cluster that registers itself tells the root its address. */
+	if (cfg->cluster_address[0] || !cfg->cluster_id[0])
+		return 0;
+	if (strcmp(cfg->listen, "0.0.0.0") && strcmp(cfg->listen, "::")) {
+		snprintf(cfg->cluster_address, sizeof(cfg->cluster_address), "%s", cfg->listen);
+		return 0;
+	}
+	return address_towards_root(cfg->root_url, cfg->cluster_address,
+				    sizeof(cfg->cluster_address));
 }
 
 int sn_cluster_config_load(struct sn_cluster_config *cfg, int argc, char **argv)

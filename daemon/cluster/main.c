@@ -54,7 +54,8 @@ int main(int argc, char **argv)
 	if (sn_cluster_store_open(&c.db, c.cfg.db_path, c.cfg.db_durable) < 0 ||
 	    sn_cluster_store_tables_invalidate_all(&c.db) < 0)
 		goto out_loop;
-	snprintf(client_id, sizeof(client_id), "semnet-cluster-%s", c.cfg.cluster_id);
+	snprintf(client_id, sizeof(client_id), "semnet-cluster%s%s", c.cfg.cluster_id[0] ? "-" : "",
+		 c.cfg.cluster_id);
 	c.client = sn_http_client_new(&loop);
 	c.http = sn_http_server_new(&loop, sn_cluster_routes, sn_cluster_nroutes, &c);
 	c.mqtt = sn_mqtt_new(&loop, client_id, sn_nodes_on_message, on_mqtt_connected, &c);
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
 	    sn_mqtt_connect(c.mqtt, c.cfg.mqtt_host, c.cfg.mqtt_port) < 0)
 		goto out_all;
 	sn_info("cluster %s serving on %s:%d, broker %s:%d, root %s, database %s",
-		c.cfg.cluster_id, c.cfg.listen, sn_http_server_port(c.http), c.cfg.mqtt_host,
+		c.cfg.cluster_id[0] ? c.cfg.cluster_id : "(known by its address)", c.cfg.listen, sn_http_server_port(c.http), c.cfg.mqtt_host,
 		c.cfg.mqtt_port, c.cfg.root_url, c.cfg.db_path);
 	sn_uplink_start(c.uplink);
 	sn_interests_start(&c);

@@ -347,19 +347,28 @@ static int queue_status(struct sn_cluster *c, const char *job_name, json_t *body
 }
 
 /* namespace_ip_v6 is always a string, "" for none: Oakestra's root asserts
- * that it is there and not null. */
-static int queue_deploy_status(struct sn_cluster *c, const char *job_name,
-			       const struct sn_oak_instance *inst)
+ * that it is there and not null. 0, or -1 (out of memory). */
+static int queue_deploy_status_body(const char *job_name, const struct sn_oak_instance *inst,
+				    json_t **body)
 {
 	char ns_ip_v6[SN_JSON_IPV6_STRLEN] = "";
 
 	if (sn_json_ipv6_set(&inst->ns_ip6))
 		sn_json_ipv6_format(&inst->ns_ip6, ns_ip_v6);
-	return queue_status(c, job_name, json_pack(
-		"{s:s, s:[{s:i, s:o, s:s, s:s, s:i, s:s}]}", "job_name", job_name,
-		"instances", "instance_number", inst->number, "namespace_ip",
-		sn_json_ipv4_string(inst->ns_ip), "namespace_ip_v6", ns_ip_v6, "host_ip",
-		inst->host_ip, "host_port", inst->host_port, "tunnel", inst->tunnel));
+	*body = json_pack("{s:s, s:[{s:i, s:o, s:s, s:s, s:i, s:s}]}", "job_name", job_name,
+			  "instances", "instance_number", inst->number, "namespace_ip",
+			  sn_json_ipv4_string(inst->ns_ip), "namespace_ip_v6", ns_ip_v6, "host_ip",
+			  inst->host_ip, "host_port", inst->host_port, "tunnel", inst->tunnel);
+	return *body ? 0 : -1;
+}
+
+static int queue_deploy_status(struct sn_cluster *c, const char *job_name,
+			       const struct sn_oak_instance *inst)
+{
+	json_t *body = NULL;
+
+	queue_deploy_status_body(job_name, inst, &body);
+	return queue_status(c, job_name, body);
 }
 
 /* A deployed report's nsipv6: null, "" or "<nil>" (an Oakestra unikernel)
@@ -384,11 +393,22 @@ static void read_nsipv6(const char *node, const struct sn_cluster_node *n, json_
 	}
 }
 
-static int queue_undeploy_status(struct sn_cluster *c, const char *job_name, int number)
+/*
+ * status UNDEPLOYED is semnet's: its root forgets where the instance ran.
+ * The entry also carries the last location, since Oakestra's root requires
+ * all five fields of every entry (500 otherwise, which would hold up the
+ * outbox): there it only records the location again, as it keeps listing
+ * the instance until its orchestrator removes it.
+ */
+static int queue_undeploy_status(struct sn_cluster *c, const char *job_name,
+				 const struct sn_oak_instance *inst)
 {
-	return queue_status(c, job_name, json_pack(
-		"{s:s, s:[{s:i, s:s}]}", "job_name", job_name, "instances",
-		"instance_number", number, "status", "UNDEPLOYED"));
+	json_t *body = NULL;
+
+	if (queue_deploy_status_body(job_name, inst, &body) == 0)
+		json_object_set_new(json_array_get(json_object_get(body, "instances"), 0), "status",
+				    json_string("UNDEPLOYED"));
+	return queue_status(c, job_name, body);
 }
 
 static void handle_deployed(struct sn_cluster *c, const char *node, json_t *msg, bool changed_only)
@@ -460,6 +480,11 @@ static void handle_deployed(struct sn_cluster *c, const char *node, json_t *msg,
 	sn_info("node %s: instance %lld of %s %s", node, number, app,
 		changed_only ? "moved" : "deployed");
 	sn_uplink_flush(c->uplink);
+	/* Oakestra's cluster tells the nodes of a move at once
+	 * (deployment_address_update); a deployment reaches them through
+	 * the root's job update. */
+	if (changed_only)
+		sn_nodes_job_updated(c, app, (int)number, "DEPLOYMENT");
 	if (version > 0)
 		sn_registry_publish(c, version);
 	return;
@@ -470,6 +495,7 @@ bad:
 
 static void handle_undeployed(struct sn_cluster *c, const char *node, json_t *msg)
 {
+	struct sn_oak_instance inst;
 	struct sn_err err;
 	const char *app;
 	long long number;
@@ -486,9 +512,10 @@ static void handle_undeployed(struct sn_cluster *c, const char *node, json_t *ms
 	 * /api/net/<id>/<n>). */
 	c->job_updates++;
 	if (sn_db_begin(&c->db) < 0 ||
-	    (removed = sn_cluster_store_local_del(&c->db, app, (int)number)) < 0 ||
+	    (removed = sn_cluster_store_local_get(&c->db, app, (int)number, &inst)) < 0 ||
+	    (removed && sn_cluster_store_local_del(&c->db, app, (int)number) < 0) ||
 	    sn_cluster_store_table_invalidate(&c->db, app) < 0 ||
-	    (removed && queue_undeploy_status(c, app, (int)number) < 0) ||
+	    (removed && queue_undeploy_status(c, app, &inst) < 0) ||
 	    sn_db_commit(&c->db) < 0) {
 		sn_db_rollback(&c->db);
 		sn_error("node %s: cannot record undeployment of %s/%lld", node, app, number);
@@ -544,6 +571,7 @@ static void on_root_table(void *arg, int status, json_t *reply, const char *erro
 		free(q);
 		return;
 	}
+	sn_uplink_learn_job_id(c->uplink, t.app_name, reply);
 	if (t.dropped)	/* e.g. an Oakestra root's instances not deployed yet */
 		sn_debug("table query %s: %zu entries of the root's answer left out (%s)", q->key,
 			 t.dropped, err.msg);

@@ -225,6 +225,21 @@ int sn_cluster_store_table_put(struct sn_db *db, const struct sn_oak_table *t, b
 			v6_bind(&in->ns_ip6, ns6))) < 0)
 			return -1;
 	}
+	/* Listed but not deployed yet as far as the root knows (an Oakestra
+	 * root until net_deploy_status arrives): a local row that its node
+	 * reported still takes the InstanceIPs, as Oakestra's cluster lists
+	 * it from its own record. */
+	for (size_t i = 0; i < t->nunlocated; i++) {
+		const struct sn_oak_instance *in = &t->unlocated[i];
+		char ip6[SN_JSON_IPV6_STRLEN];
+
+		if (sn_db_run(db, sn_db_bind(db,
+			"UPDATE instances SET instance_ip = ?, instance_ip6 = ?"
+			" WHERE job_name = ? AND number = ? AND node_id IS NOT NULL",
+			"utti", in->instance_ip, v6_bind(&in->instance_ip6, ip6), job,
+			in->number)) < 0)
+			return -1;
+	}
 	return 0;
 }
 

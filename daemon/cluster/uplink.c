@@ -7,6 +7,7 @@
 
 #include "cluster.h"
 #include "sn_log.h"
+#include "sn_oak.h"
 #include "sn_outbox.h"
 #include "store.h"
 
@@ -16,13 +17,28 @@ struct sn_uplink {
 	struct sn_backoff register_backoff;
 	uv_timer_t *register_timer;
 	struct sn_outbox *outbox;
+	/* The queued call in flight (the outbox is ordered: one at a time),
+	 * when it takes more than one request or its answer is read here:
+	 * kept here, not allocated, so nothing leaks when the client is
+	 * freed with the request pending. */
+	struct {
+		char method[16];
+		char path[512];
+		json_t *body;
+		sn_http_done_fn done;
+		void *arg;
+	} inflight;
 };
 
+/* Without a cluster id the root tells this cluster by its source address
+ * (as Oakestra's root always does). */
 static int make_url(struct sn_uplink *u, const char *path, char *url, size_t size)
 {
 	const struct sn_cluster_config *cfg = &u->cluster->cfg;
-	int n = snprintf(url, size, "%s%s%ccluster_id=%s", cfg->root_url, path,
-			 strchr(path, '?') ? '&' : '?', cfg->cluster_id);
+	int n = cfg->cluster_id[0] ?
+		snprintf(url, size, "%s%s%ccluster_id=%s", cfg->root_url, path,
+			 strchr(path, '?') ? '&' : '?', cfg->cluster_id) :
+		snprintf(url, size, "%s%s", cfg->root_url, path);
 
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
@@ -82,6 +98,16 @@ static void register_now(uv_timer_t *timer)
 
 void sn_uplink_start(struct sn_uplink *u)
 {
+	/* Oakestra's system manager registers a cluster under the id it
+	 * assigns, at the cluster's address; one that registered itself too
+	 * would be a second cluster at that address. */
+	if (!u->cluster->cfg.cluster_id[0]) {
+		u->registered = true;
+		sn_info("no --cluster-id: the orchestrator registers this cluster; calls to the "
+			"root name none");
+		sn_outbox_resume(u->outbox);
+		return;
+	}
 	uv_timer_start(u->register_timer, register_now, 0, 0);
 }
 
@@ -128,20 +154,114 @@ static void *load_row(void *owner, sqlite3_stmt *stmt)
 	return q;
 }
 
+void sn_uplink_learn_job_id(struct sn_uplink *u, const char *job_name, json_t *answer)
+{
+	const char *id = json_string_value(json_object_get(answer, "_id"));
+
+	if (!id)
+		id = json_string_value(json_object_get(answer, "job_id"));
+	if (!id || !*id || strlen(id) > 64 || !job_name || !*job_name)
+		return;
+	if (sn_cluster_store_deployment_put(&u->cluster->db, job_name, id) < 0)
+		sn_error("job %s: cannot store its id %s", job_name, id);
+}
+
+/* A subnet release: Oakestra's root has no such route, and the path falls
+ * to its DELETE /api/net/<_id>/<n>, which fails with 500 and a page that
+ * is not JSON (not an ObjectId). Retrying would hold up every later call;
+ * the release is dropped as refused. semnet-root's 500 carries JSON and
+ * is retried. */
+static void on_release_done(void *arg, int status, json_t *reply, const char *error)
+{
+	struct sn_uplink *u = arg;
+
+	if (status == 500 && !json_object_get(reply, "error")) {
+		sn_info("the root has no subnet release (not semnet-root?); %s dropped",
+			u->inflight.path);
+		status = 404;
+	}
+	u->inflight.done(u->inflight.arg, status, reply, error);
+}
+
+static void send_inflight(struct sn_uplink *u, sn_http_done_fn done, void *arg)
+{
+	json_t *body = u->inflight.body;
+
+	u->inflight.body = NULL;
+	if (sn_uplink_request(u, u->inflight.method, u->inflight.path, body, done, arg) < 0)
+		done(arg, 0, NULL, "cannot start the request");
+	json_decref(body);
+}
+
+/* The job's table, asked only for its id (see send_call). */
+static void on_job_id(void *arg, int status, json_t *reply, const char *error)
+{
+	struct sn_uplink *u = arg;
+	const char *name = json_string_value(json_object_get(u->inflight.body, "job_name"));
+	char id[65] = "";
+
+	if (status != 200 && status != 404) {	/* the root is not there: retried */
+		json_decref(u->inflight.body);
+		u->inflight.body = NULL;
+		u->inflight.done(u->inflight.arg, status, reply, error);
+		return;
+	}
+	if (status == 200)
+		sn_uplink_learn_job_id(u, name, reply);
+	/* Still unknown (a 404, or Oakestra's {} for a job it does not
+	 * hold): sent by name, and the root decides. */
+	if (sn_cluster_store_deployment_get(&u->cluster->db, name, id) == 1 && id[0])
+		json_object_set_new(u->inflight.body, "job_id", json_string(id));
+	send_inflight(u, u->inflight.done, u->inflight.arg);
+}
+
+/*
+ * A net_deploy_status report names the job by job_id, which Oakestra's
+ * root requires (an ObjectId, the job document's _id; 400 without it).
+ * The id comes from the orchestrator's deployment call or a table answer
+ * of the root; when neither gave it yet, the root's table is asked for it
+ * first, as Oakestra's cluster does when told of a deployment.
+ */
 static void send_call(void *owner, struct sn_outbox_call *call, sn_http_done_fn done, void *arg)
 {
 	struct sn_uplink *u = owner;
 	const struct queued *q = call->row;
 	json_t *body = NULL;
+	const char *name;
+	char id[65] = "", path[64 + SN_OAK_JOB_NAME_MAX];
 
 	if (q->body && !(body = json_loads(q->body, 0, NULL))) {
 		sn_error("queued call %lld has a corrupt body; dropped", (long long)call->id);
 		done(arg, 400, NULL, NULL);
 		return;
 	}
-	if (sn_uplink_request(u, q->method, q->path, body, done, arg) < 0)
-		done(arg, 0, NULL, "cannot start the request");
-	json_decref(body);
+	json_decref(u->inflight.body);
+	snprintf(u->inflight.method, sizeof(u->inflight.method), "%s", q->method);
+	snprintf(u->inflight.path, sizeof(u->inflight.path), "%s", q->path);
+	u->inflight.body = body;
+	u->inflight.done = done;
+	u->inflight.arg = arg;
+	if (!strncmp(q->path, "/api/net/subnet/", 16)) {
+		send_inflight(u, on_release_done, u);
+		return;
+	}
+	name = json_string_value(json_object_get(body, "job_name"));
+	if (strcmp(q->path, "/api/net/service/net_deploy_status") || !name ||
+	    json_object_get(body, "job_id")) {
+		send_inflight(u, done, arg);
+		return;
+	}
+	if (sn_cluster_store_deployment_get(&u->cluster->db, name, id) == 1 && id[0]) {
+		json_object_set_new(body, "job_id", json_string(id));
+		send_inflight(u, done, arg);
+		return;
+	}
+	snprintf(path, sizeof(path), "/api/net/service/%s/instances", name);
+	for (char *p = path + strlen("/api/net/service/"); *p != '/'; p++)
+		if (*p == '.')
+			*p = '_';
+	if (sn_uplink_request(u, "GET", path, NULL, on_job_id, u) < 0)
+		on_job_id(u, 0, NULL, "cannot start the request");
 }
 
 static void report(void *owner, const struct sn_outbox_call *call, enum sn_outbox_result result,
@@ -228,5 +348,6 @@ void sn_uplink_free(struct sn_uplink *u)
 		return;
 	uv_close((uv_handle_t *)u->register_timer, free_handle);
 	sn_outbox_free(u->outbox);
+	json_decref(u->inflight.body);
 	free(u);
 }

@@ -195,6 +195,24 @@ static bool service_ips_known(const struct sn_oak_table *t)
 	       sn_json_ipv6_set(&t->closest_ip6);
 }
 
+/* An entry left out that still names an instance and its InstanceIP. */
+static void unlocated(json_t *entry, struct sn_oak_table *t)
+{
+	struct sn_oak_instance *u = &t->unlocated[t->nunlocated];
+	struct sn_err why;
+	long long number;
+	bool present;
+
+	memset(u, 0, sizeof(*u));
+	if (sn_json_int(entry, "instance_number", true, false, 0, SN_OAK_INSTANCE_MAX, &number,
+			&why) < 0 ||
+	    sn_json_ipv4(entry, "instance_ip", true, &u->instance_ip, &present, &why) < 0)
+		return;
+	u->number = (int)number;
+	optional_ipv6(json_object_get(entry, "instance_ip_v6"), &u->instance_ip6);
+	t->nunlocated++;
+}
+
 int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *err)
 {
 	const char *name;
@@ -223,7 +241,9 @@ int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *er
 	read_service_ips(json_object_get(answer, "service_ip_list"), t);
 	if (json_array_size(list) > 0) {
 		t->instances = calloc(json_array_size(list), sizeof(*t->instances));
-		if (!t->instances) {
+		t->unlocated = calloc(json_array_size(list), sizeof(*t->unlocated));
+		if (!t->instances || !t->unlocated) {
+			sn_oak_table_free(t);
 			sn_err_set(err, "out of memory");
 			return -1;
 		}
@@ -234,6 +254,7 @@ int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *er
 		if (sn_oak_instance_parse(entry, &t->instances[t->ninstances], &why) < 0) {
 			if (t->dropped++ == 0)
 				sn_err_set(err, "instance entry %zu left out: %s", i, why.msg);
+			unlocated(entry, t);
 			continue;
 		}
 		t->ninstances++;
@@ -251,6 +272,9 @@ int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *er
 void sn_oak_table_free(struct sn_oak_table *t)
 {
 	free(t->instances);
+	free(t->unlocated);
 	t->instances = NULL;
+	t->unlocated = NULL;
 	t->ninstances = 0;
+	t->nunlocated = 0;
 }

@@ -43,6 +43,11 @@ struct sn_oak_table {
 	struct sn_oak_instance *instances;
 	size_t ninstances;
 	size_t dropped;		/* sn_oak_table_parse: entries left out */
+	/* Of those, the ones that name an instance and its InstanceIP but no
+	 * location (Oakestra lists an instance before it is deployed):
+	 * number, instance_ip, instance_ip6, the rest zero. */
+	struct sn_oak_instance *unlocated;
+	size_t nunlocated;
 };
 
 /* "app.appns.svc.svcns": four parts of 1-30 letters or digits. */

@@ -10,42 +10,47 @@
 
 struct table_build {
 	struct sn_oak_table table;
-	char (*cluster_ids)[SN_ID_MAX + 1];	/* of each instance of the table */
+	struct {
+		char cluster_id[SN_ID_MAX + 1];
+		bool located;
+	} *extra;				/* of each instance of the table */
 	size_t cap;
 	int errors;
 };
 
-/* Only instances whose location was reported: a node cannot reach the
- * others yet. */
+/* Every instance, as Oakestra's job document lists them: one whose
+ * location was not reported yet is marked and loses its location fields
+ * in the answer (add_job_document). */
 static void add_instance(void *arg, const struct sn_root_instance *inst)
 {
 	struct table_build *b = arg;
 	struct sn_oak_instance *slot;
 
-	if (!inst->located)
-		return;
 	if (b->table.ninstances == b->cap) {
 		size_t cap = b->cap ? 2 * b->cap : 8;
 		struct sn_oak_instance *grown = realloc(b->table.instances, cap * sizeof(*grown));
-		char (*ids)[SN_ID_MAX + 1];
+		void *extra;
 
 		if (grown)
 			b->table.instances = grown;
-		ids = grown ? realloc(b->cluster_ids, cap * sizeof(*ids)) : NULL;
-		if (!ids) {
+		extra = grown ? realloc(b->extra, cap * sizeof(*b->extra)) : NULL;
+		if (!extra) {
 			b->errors++;
 			return;
 		}
-		b->cluster_ids = ids;
+		b->extra = extra;
 		b->cap = cap;
 	}
-	snprintf(b->cluster_ids[b->table.ninstances], sizeof(b->cluster_ids[0]), "%s",
+	snprintf(b->extra[b->table.ninstances].cluster_id, sizeof(b->extra[0].cluster_id), "%s",
 		 inst->cluster_id);
+	b->extra[b->table.ninstances].located = inst->located;
 	slot = &b->table.instances[b->table.ninstances++];
 	memset(slot, 0, sizeof(*slot));
 	slot->number = inst->number;
 	slot->instance_ip = inst->instance_ip;
 	slot->instance_ip6 = inst->instance_ip6;
+	if (!inst->located)
+		return;
 	sn_ipv4_parse(inst->ns_ip, &slot->ns_ip);
 	if (!sn_ipv6_parse(inst->ns_ip_v6, &slot->ns_ip6))	/* "": none (::) */
 		memset(&slot->ns_ip6, 0, sizeof(slot->ns_ip6));
@@ -58,7 +63,11 @@ static void add_instance(void *arg, const struct sn_root_instance *inst)
  * The fields of Oakestra's job document that a table answer lacks, added
  * beside semnet's (job_id, app_name, service_ip): _id, job_name,
  * service_ip_list (RR and Closest, each with Address and Address_v6), RR_ip
- * and RR_ip_v6, and each instance's cluster_id. 0 or -1 (out of memory).
+ * and RR_ip_v6, and each instance's cluster_id. An instance not deployed
+ * yet keeps only instance_number, its InstanceIPs, cluster_id and
+ * service_ip: Oakestra's root has no location fields for it until
+ * net_deploy_status, and a reader drops such an entry alone (its cluster
+ * copies it, its NetManager finds no namespace_ip). 0 or -1 (out of memory).
  */
 static int add_job_document(json_t *answer, const struct sn_root_service *s,
 			    const struct table_build *b)
@@ -75,10 +84,17 @@ static int add_job_document(json_t *answer, const struct sn_root_service *s,
 	rc |= json_object_set_new(answer, "service_ip_list", ips ? ips : json_array());
 	rc |= json_object_set_new(answer, "RR_ip", sn_json_ipv4_string(s->rr_ip));
 	rc |= json_object_set_new(answer, "RR_ip_v6", sn_json_ipv6_string(&s->rr_ip6));
-	json_array_foreach(list, i, entry)
-		if (i < b->table.ninstances)
-			rc |= json_object_set_new(entry, "cluster_id",
-						  json_string(b->cluster_ids[i]));
+	json_array_foreach(list, i, entry) {
+		static const char *const location[] = { "namespace_ip", "namespace_ip_v6",
+							"host_ip", "host_port", "tunnel" };
+
+		if (i >= b->table.ninstances)
+			break;
+		rc |= json_object_set_new(entry, "cluster_id", json_string(b->extra[i].cluster_id));
+		if (!b->extra[i].located)
+			for (size_t k = 0; k < sizeof(location) / sizeof(location[0]); k++)
+				json_object_del(entry, location[k]);
+	}
 	return rc ? -1 : 0;
 }
 
@@ -108,7 +124,7 @@ static int answer(struct sn_root *root, const struct sn_http_request *req, int f
 	b.table.closest_ip6 = s->closest_ip6;
 	if (sn_root_store_each_instance(&root->db, s->job_id, add_instance, &b) < 0 || b.errors) {
 		sn_oak_table_free(&b.table);
-		free(b.cluster_ids);
+		free(b.extra);
 		return sn_root_api_store_error(reply);
 	}
 	*reply = sn_oak_table_json(&b.table, NULL);
@@ -117,7 +133,7 @@ static int answer(struct sn_root *root, const struct sn_http_request *req, int f
 		*reply = NULL;
 	}
 	sn_oak_table_free(&b.table);
-	free(b.cluster_ids);
+	free(b.extra);
 	return *reply ? 200 : 503;
 }
 

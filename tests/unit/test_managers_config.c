@@ -99,7 +99,8 @@ START_TEST(cluster_defaults)
 	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c1"), 0);
 	ck_assert_str_eq(cfg.cluster_id, "c1");
 	ck_assert_str_eq(cfg.listen, "0.0.0.0");
-	ck_assert_str_eq(cfg.cluster_address, "127.0.0.1");	/* listen 0.0.0.0 */
+	/* Listening on 0.0.0.0: the address that routes to the root. */
+	ck_assert_str_eq(cfg.cluster_address, "127.0.0.1");
 	ck_assert_int_eq(cfg.port, 10110);
 	ck_assert_str_eq(cfg.db_path, "/var/lib/semnet/cluster.db");
 	ck_assert(cfg.db_durable);
@@ -111,6 +112,12 @@ START_TEST(cluster_defaults)
 	ck_assert_int_eq(cfg.retry_backoff_ms, 200);
 	ck_assert_int_eq(cfg.retry_backoff_max_ms, 30000);
 	ck_assert_int_eq(cfg.log_level, SN_LOG_INFO);
+
+	/* Without an id the orchestrator registers the cluster: it needs no
+	 * address of its own. */
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster"), 0);
+	ck_assert_str_eq(cfg.cluster_id, "");
+	ck_assert_str_eq(cfg.cluster_address, "");
 }
 END_TEST
 
@@ -138,7 +145,6 @@ START_TEST(cluster_refusals)
 {
 	struct sn_cluster_config cfg;
 
-	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster"), -1);	/* --cluster-id required */
 	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "a/b"), -1);
 	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", ""), -1);
 	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c", "--root-url",
