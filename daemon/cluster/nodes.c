@@ -613,14 +613,8 @@ static void handle_tablequery(struct sn_cluster *c, const char *node, json_t *ms
 	if (sn_json_str(msg, "sname", false, SN_OAK_JOB_NAME_MAX, &sname, &err) < 0 ||
 	    sn_json_str(msg, "sip", false, SN_JSON_IPV6_STRLEN - 1, &sip, &err) < 0)
 		goto bad;
-	if (sname && *sname) {
-		snprintf(q->key, sizeof(q->key), "%s", sname);
-		if (!sn_oak_job_name_valid(sname)) {
-			sn_err_set(&err, "sname '%s' is not app.appns.svc.svcns", sname);
-			goto bad;
-		}
-		snprintf(job, sizeof(job), "%s", sname);
-	} else if (sip && *sip) {
+	/* sip wins when both are set, as in Oakestra's cluster. */
+	if (sip && *sip) {
 		/* Echoed as asked: Oakestra's NetManager matches its own text. */
 		snprintf(q->key, sizeof(q->key), "%s", sip);
 		if (sn_ipv4_parse(sip, &ip)) {
@@ -634,6 +628,13 @@ static void handle_tablequery(struct sn_cluster *c, const char *node, json_t *ms
 		}
 		if (found < 0)
 			job[0] = '\0';
+	} else if (sname && *sname) {
+		snprintf(q->key, sizeof(q->key), "%s", sname);
+		if (!sn_oak_job_name_valid(sname)) {
+			sn_err_set(&err, "sname '%s' is not app.appns.svc.svcns", sname);
+			goto bad;
+		}
+		snprintf(job, sizeof(job), "%s", sname);
 	} else {
 		sn_err_set(&err, "a table query needs 'sname' or 'sip'");
 		goto bad;

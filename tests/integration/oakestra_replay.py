@@ -884,6 +884,40 @@ def part_b(mqtt_port, mqtt):
          ([] if (r["body"] or {}).get("job_id") == JOB2_OID else
           ["job_id %r" % (r["body"] or {}).get("job_id")]))
 
+    # A query by an address the cluster has not cached: CSM
+    # root_table_query_ip sends a v6 address with its colons.
+    since = RsmStandIn.log_requests.mark()
+    ans = mqtt.request(pre + "tablequery/request", {"sname": "", "sip": "fdff:2000::20"},
+                       pre + "tablequery/result")
+    r = RsmStandIn.log_requests.wait(lambda r: r["path"].startswith("/api/net/service/ip/"),
+                                     since)
+    lost, kept = nm_table(ans) if ans is not None else (["no answer in %ds" % TIMEOUT], [])
+    step("B NM table query by a v6 RR not cached: the root is asked at "
+         "/api/net/service/ip/<v6 with colons>/instances and the answer keeps the instance the "
+         "node deployed (%s root_table_query_ip)" % NET,
+         lost + ([] if kept == [0] else ["kept %r" % kept]) +
+         ([] if r and r["path"] == "/api/net/service/ip/fdff:2000::20/instances" else
+          ["root asked at %r" % (r or {}).get("path")]))
+
+    # CSM _tablequery_handler: sip wins when both are set.
+    ans = mqtt.request(pre + "tablequery/request", {"sname": JOB, "sip": "10.30.0.20"},
+                       pre + "tablequery/result")
+    step("B NM table query with both sname and sip: answered by sip, as the CSM does",
+         ["no answer in %ds" % TIMEOUT] if ans is None else
+         [] if (ans.get("app_name"), ans.get("query_key")) == (JOB2, "10.30.0.20") else
+         ["app_name %r, query_key %r" % (ans.get("app_name"), ans.get("query_key"))])
+
+    # An unknown service: Oakestra's CSM answers an empty instance list.
+    ans = mqtt.request(pre + "tablequery/request", {"sname": "no.such.svc.here", "sip": ""},
+                       pre + "tablequery/result")
+    lost, kept = nm_table(ans) if ans is not None else (["no answer in %ds" % TIMEOUT], [])
+    step("B NM table query for a service no root knows: an answer that unmarshals, with no "
+         "entry (the NM's waiter wakes on query_key)",
+         [x for x in lost if x.startswith("Unmarshal") or x == "not a JSON object"] +
+         ([] if not kept else ["kept %r" % kept]) +
+         ([] if (ans or {}).get("query_key") == "no.such.svc.here" else
+          ["query_key %r" % (ans or {}).get("query_key")]))
+
     # semnet's service/undeployed (the NM never sends it; the CSM's
     # handler is empty): what reaches an Oakestra root must not fail there.
     since = RsmStandIn.log_requests.mark()
@@ -920,6 +954,12 @@ def part_b(mqtt_port, mqtt):
          ([] if st == 200 else ["DELETE node: HTTP %d %s" % (st, text)]) +
          (["no report in %ds" % TIMEOUT] if r is None else
           [] if r["status"] == 200 else ["HTTP %d for %r" % (r["status"], r["body"])]))
+
+    # CSM service_manager.py delete_service -> remove_service: 200 (the
+    # CM's network_notify_undeployment is empty at this commit).
+    st, _, text = http(cl, "DELETE", "/api/net/deployment/%s" % JOB)
+    step("B DELETE /api/net/deployment/<job> (CSM service_manager.py delete_service): 200",
+         [] if st == 200 else ["HTTP %d %s" % (st, text)])
 
     all_reports = reports(0)
     step("B every net_deploy_status the root got was accepted (none lacks job_id or a field)",
