@@ -436,7 +436,14 @@ START_TEST(table_from_oakestra_root)
 	ck_v6(&t.instances[0].ns_ip6, "fc00::2");
 	ck_assert_uint_eq(t.dropped, 1);
 	ck_assert_str_eq(err.msg, "instance entry 1 left out: field 'namespace_ip' is required");
+	/* ... kept apart with its InstanceIPs, for a local instance. */
+	ck_assert_uint_eq(t.nunlocated, 1);
+	ck_assert_int_eq(t.unlocated[0].number, 1);
+	ck_assert_uint_eq(t.unlocated[0].instance_ip, 0x0a1e0003);
+	ck_v6(&t.unlocated[0].instance_ip6, "fdff::1");
+	ck_assert_uint_eq(t.unlocated[0].ns_ip, 0);
 	sn_oak_table_free(&t);
+	ck_assert_ptr_null(t.unlocated);
 	json_decref(j);
 }
 END_TEST
