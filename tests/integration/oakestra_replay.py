@@ -379,6 +379,10 @@ def start_broker():
 class StandIn(ThreadingHTTPServer):
     daemon_threads = True
 
+    def handle_error(self, request, client_address):
+        # A caller that gave up (its timeout) is the caller's business.
+        print("# stand-in: %s from %s" % (sys.exc_info()[1], client_address[0]))
+
 
 def serve(handler_class, host="127.0.0.1"):
     srv = StandIn((host, 0), handler_class)
