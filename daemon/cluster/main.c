@@ -69,8 +69,9 @@ int main(int argc, char **argv)
 	    sn_mqtt_connect(c.mqtt, c.cfg.mqtt_host, c.cfg.mqtt_port) < 0)
 		goto out_all;
 	sn_info("cluster %s serving on %s:%d, broker %s:%d, root %s, database %s",
-		c.cfg.cluster_id[0] ? c.cfg.cluster_id : "(known by its address)", c.cfg.listen, sn_http_server_port(c.http), c.cfg.mqtt_host,
-		c.cfg.mqtt_port, c.cfg.root_url, c.cfg.db_path);
+		c.cfg.cluster_id[0] ? c.cfg.cluster_id : "(known by its address)", c.cfg.listen,
+		sn_http_server_port(c.http), c.cfg.mqtt_host, c.cfg.mqtt_port, c.cfg.root_url,
+		c.cfg.db_path);
 	sn_uplink_start(c.uplink);
 	sn_interests_start(&c);
 	if (c.cfg.ready_file[0] && sn_write_ready_file(c.cfg.ready_file, sn_http_server_port(c.http)) < 0)
