@@ -722,7 +722,7 @@ class RsmStandIn(Handler):
         return 404, "<!doctype html><title>404 Not Found</title>"
 
 
-def reports(since, job_id=None):
+def reports(since):
     return [r for r in RsmStandIn.log_requests.after(since)
             if r["path"] == "/api/net/service/net_deploy_status"]
 
