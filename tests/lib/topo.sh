@@ -38,9 +38,12 @@ topo_netns() {	# topo_netns NAME: a new namespace with lo up
 	ip -n "$1" link set lo up
 }
 
-# topo_node NODE SUBNET GATEWAY: a node namespace with bridge br0 holding
-# GATEWAY/len of SUBNET, forwarding on and redirects off (semnet hairpins
-# container traffic through the bridge). Routed: GATEWAY/32 on dummy gw0.
+# topo_node NODE SUBNET GATEWAY [SUBNET6 GATEWAY6]: a node namespace with
+# bridge br0 holding GATEWAY/len of SUBNET, forwarding on and redirects off
+# (semnet hairpins container traffic through the bridge), and dual stack
+# when SUBNET6 is given (topo_node6). br0 has a MAC of its own: a bridge
+# takes its lowest port's, so a container added later could change it
+# under the containers' neighbour caches. Routed: GATEWAY/32 on dummy gw0.
 topo_node() {
 	local node=$1 subnet=$2 gw=$3
 	topo_netns "$node" || return 1
@@ -51,21 +54,23 @@ topo_node() {
 		ip netns exec "$node" sysctl -qw net.ipv4.ip_forward=1 \
 			net.ipv4.conf.all.send_redirects=0 \
 			net.ipv4.conf.default.send_redirects=0
-		return
-	fi
-	ip -n "$node" link add br0 type bridge &&
-	ip -n "$node" addr add "$gw/${subnet#*/}" dev br0 &&
-	ip -n "$node" link set br0 up &&
-	ip netns exec "$node" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.send_redirects=0 \
-		net.ipv4.conf.default.send_redirects=0 \
-		net.ipv4.conf.br0.send_redirects=0
+	else
+		ip -n "$node" link add br0 address 02:5e:00:00:00:01 type bridge &&
+		ip -n "$node" addr add "$gw/${subnet#*/}" dev br0 &&
+		ip -n "$node" link set br0 up &&
+		ip netns exec "$node" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv4.conf.all.send_redirects=0 \
+			net.ipv4.conf.default.send_redirects=0 \
+			net.ipv4.conf.br0.send_redirects=0
+	fi || return 1
+	[ $# -lt 5 ] || topo_node6 "$node" "$4" "$5"
 }
 
-# topo_container NODE NAME NSIP PLEN GATEWAY: container NAME on NODE's
-# bridge, eth0 = NSIP/PLEN, default route via GATEWAY. The bridge port in
-# NODE is named NAME. Routed: NAME is up with proxy ARP and NODE routes
-# NSIP/32 to it.
+# topo_container NODE NAME NSIP PLEN GATEWAY [NSIP6 PLEN6 GATEWAY6]:
+# container NAME on NODE's bridge, eth0 = NSIP/PLEN, default route via
+# GATEWAY, and dual stack when NSIP6 is given (topo_container6). The bridge
+# port in NODE is named NAME. Routed: NAME is up with proxy ARP and NODE
+# routes NSIP/32 to it.
 topo_container() {
 	local node=$1 name=$2 ip=$3 plen=$4 gw=$5
 	topo_netns "$name" || return 1
@@ -81,7 +86,8 @@ topo_container() {
 	fi &&
 	ip -n "$name" addr add "$ip/$plen" dev eth0 &&
 	ip -n "$name" link set eth0 up &&
-	ip -n "$name" route add default via "$gw"
+	ip -n "$name" route add default via "$gw" || return 1
+	[ $# -lt 8 ] || topo_container6 "$node" "$name" "$6" "$7" "$8"
 }
 
 # topo_node6 NODE SUBNET6 GATEWAY6: NODE (made by topo_node) dual stack:
@@ -99,18 +105,18 @@ topo_node6() {
 
 # topo_container6 NODE NAME NSIP6 PLEN GATEWAY6: container NAME (made by
 # topo_container) dual stack: eth0 gets NSIP6/PLEN (no duplicate address
-# detection), an IPv6 default route via GATEWAY6. Routed: NODE routes
-# NSIP6/128 to NAME and answers its neighbour solicitations for GATEWAY6
-# (proxy NDP: the gateway lives on gw0).
+# detection), an IPv6 default route via GATEWAY6. Routed, as semnetd does
+# it: the gateway is fe80::1 on NAME (the node answers its neighbour
+# solicitations itself), and NODE routes NSIP6/128 to NAME.
 topo_container6() {
 	local node=$1 name=$2 ip=$3 plen=$4 gw=$5
 	if [ "$SEMNET_NODE_MODE" = routed ]; then
-		ip netns exec "$node" sysctl -qw "net.ipv6.conf.$name.proxy_ndp=1" &&
-		ip -n "$node" -6 neigh add proxy "$gw" dev "$name" &&
+		gw=fe80::1
+		ip -n "$node" addr add fe80::1/64 dev "$name" nodad &&
 		ip -n "$node" -6 route add "$ip/128" dev "$name"
 	fi &&
 	ip -n "$name" addr add "$ip/$plen" dev eth0 nodad &&
-	ip -n "$name" -6 route add default via "$gw"
+	ip -n "$name" -6 route add default via "$gw" dev eth0
 }
 
 # topo_rp_filter NODE MODE: reverse-path filtering in NODE (0, 1, 2), on
