@@ -14,8 +14,8 @@
 #
 # 1. FLOWS flows (500,000; 1,000,000 with SEMNET_FULL=1: 16 sources x
 #    62,500 ports) are all in the table, none evicted or refused.
-# 2. Per flow: the semnet_flow slab (from /sys/kernel/slab, which counts
-#    the cache's pages even when it is merged with another) and the node's
+# 2. Per flow: the flow slab (from /sys/kernel/slab, which counts the
+#    cache's pages even when it is merged with another) and the node's
 #    memory in use (MemTotal - MemFree - Buffers - Cached, which takes in
 #    the bucket table however it was allocated) grew by at most
 #    CEILING bytes (default 280: 242 measured at a million, 257 at half
@@ -23,6 +23,13 @@
 #    beside it).
 # 3. Deleting the service frees them: the flow slab returns to within 5 %
 #    of its growth.
+#
+# SEMNET_FAMILY=6 (tests/e2e/flow_memory6.sh): IPv6 flows, which carry
+# four times the addresses (their own slab, semnet_flow6): ServiceIP
+# fdff:2000::1, instance nsIP fc00::103, sources fc00::110-11f; 200,000
+# flows in make check (the table at the same load; the rest of the VM
+# weighs more per flow) and a ceiling of their own: 450 (292 B of slab
+# and 404 B all in measured at 200,000).
 # vm-timeout: 1200
 # vm-cost: 70
 set -u
@@ -37,9 +44,23 @@ fi
 # Half a million in make check (the table's load, and so the figures, are
 # the same: 2 and 4 million keys each fill their table to 48 %); a million
 # with SEMNET_FULL=1.
-if [ "${SEMNET_FULL:-0}" = 1 ]; then FLOWS=1000000; else FLOWS=500000; fi
+SEMNET_FAMILY=${SEMNET_FAMILY:-4}
+case $SEMNET_FAMILY in
+4)
+	FLOWS=500000 FLOWS_FULL=1000000 CEILING=280 SLAB=semnet_flow
+	RR=172.30.0.1 INST=172.30.1.1 NSIP=172.16.0.3 HOST=32 NODAD=
+	src() { echo "172.16.0.$((10 + $1))"; }	# src I: the node's source address I
+	;;
+6)
+	FLOWS=200000 FLOWS_FULL=1000000 CEILING=450 SLAB=semnet_flow6
+	RR=fdff:2000::1 INST=fdff::1 NSIP=fc00::103 HOST=128 NODAD=nodad
+	src() { printf 'fc00::%x\n' $((0x110 + $1)); }
+	;;
+*) echo "flow_memory.sh: SEMNET_FAMILY must be 4 or 6" >&2; exit 2 ;;
+esac
+[ "${SEMNET_FULL:-0}" = 1 ] && FLOWS=$FLOWS_FULL
 FLOWS=${SEMNET_FLOW_MEMORY_FLOWS:-$FLOWS}
-CEILING=${SEMNET_FLOW_MEMORY_CEILING:-280}
+CEILING=${SEMNET_FLOW_MEMORY_CEILING:-$CEILING}
 GOAL=200
 SOURCES=16
 FLOWPY=$SEMNET_TOP/tests/adversarial/flows.py
@@ -56,35 +77,68 @@ used_kb() {
 # slab_flow_bytes: bytes of pages the flow cache holds. Shrinking first
 # returns what per-CPU slabs hold.
 slab_flow_bytes() {
-	local d=/sys/kernel/slab/semnet_flow
+	local d=/sys/kernel/slab/$SLAB
 	echo 1 >"$d/shrink"
 	echo $(($(cut -d' ' -f1 "$d/slabs") * (1 << $(cat "$d/order")) * 4096))
 }
 
 setup_node() {
 	local i
-	topo_node n 172.16.0.0/26 172.16.0.1 &&
+	topo_node n 172.16.0.0/26 172.16.0.1 fc00::100/120 fc00::101 &&
 	ip -n n route add 172.30.0.0/16 dev br0 &&
+	ip -n n route add fdff::/16 dev br0 &&
 	sn node set platform 172.16.0.0/12 services 172.30.0.0/16 \
 		subnet 172.16.0.0/26 gateway 172.16.0.1 bridge br0 \
+		platform6 fc00::/7 services6 fdff::/16 subnet fc00::100/120 gateway6 fc00::101 \
 		flow-max $((FLOWS + 1000)) unreplied-max $((FLOWS + 1000)) \
 		timeout-unreplied 3600 timeout-udp 3600 &&
-	sn service add 172.30.0.1 name a &&
-	sn instance add 172.30.1.1 service a nsip 172.16.0.3 || return 1
-	for i in $(seq 10 $((10 + SOURCES - 1))); do
-		echo "address add 172.16.0.$i/32 dev lo"
+	sn service add "$RR" name a &&
+	sn instance add "$INST" service a nsip "$NSIP" || return 1
+	for i in $(seq 0 $((SOURCES - 1))); do
+		echo "address add $(src "$i")/$HOST dev lo $NODAD"
 	done | ip -n n -batch -
+}
+
+# send_flows: the first UDP packet of FLOWS / SOURCES flows from each
+# source (IPv4: flows.py; IPv6: raw sockets of the same kind, the kernel
+# filling in the UDP checksum IPv6 requires).
+send_flows() {
+	local srcs=() i
+	for i in $(seq 0 $((SOURCES - 1))); do srcs+=(--src "$(src "$i")"); done
+	if [ "$SEMNET_FAMILY" = 4 ]; then
+		"${N[@]}" python3 "$FLOWPY" udp "$RR" 80 $((FLOWS / SOURCES)) \
+			--first-port 1100 "${srcs[@]}"
+		return
+	fi
+	"${N[@]}" python3 - "$RR" $((FLOWS / SOURCES)) "${srcs[@]}" <<'PY'
+import socket, struct, sys, time
+dst, count, srcs = sys.argv[1], int(sys.argv[2]), sys.argv[4::2]
+socks = []
+for src in srcs:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 6)
+    s.bind((src, 0))
+    socks.append(s)
+start, sent = time.monotonic(), 0
+for port in range(1100, 1100 + count):
+    seg = struct.pack("!HHHH", port, 80, 12, 0) + b"semn"
+    for s in socks:
+        try:
+            s.sendto(seg, (dst, 0))
+            sent += 1
+        except OSError:
+            pass
+print("sent %d in %.1f s" % (sent, time.monotonic() - start))
+PY
 }
 
 # memory_per_flow: fills the table and measures what it cost.
 test_memory_per_flow() {
-	local used0 slab0 used1 slab1 start srcs=() i per_used per_slab
+	local used0 slab0 used1 slab1 start per_used per_slab
 	used0=$(used_kb)
 	slab0=$(slab_flow_bytes)
-	for i in $(seq 10 $((10 + SOURCES - 1))); do srcs+=(--src "172.16.0.$i"); done
 	start=$SECONDS
-	"${N[@]}" python3 "$FLOWPY" udp 172.30.0.1 80 $((FLOWS / SOURCES)) \
-		--first-port 1100 "${srcs[@]}" | sed 's/^/# /'
+	send_flows | sed 's/^/# /'
 	tap_run "the table holds all $FLOWS flows" \
 		wait_until 120 eval 'test "$(stat_of flows)" -ge '"$FLOWS"
 	tap_note "$(stat_of flows) flows made in $((SECONDS - start)) s; early drops $(stat_of early_drops)"
@@ -102,7 +156,7 @@ test_memory_per_flow() {
 }
 
 test_freed_with_service() {
-	tap_run "service del a" sn service del 172.30.0.1
+	tap_run "service del a" sn service del "$RR"
 	tap_eq "no flow left" "$(stat_of flows)" 0
 	# Freed flows wait for RCU, then the cache gives its pages back.
 	# (Memory in use as a whole also moves with whatever else the VM
