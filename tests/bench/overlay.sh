@@ -28,6 +28,10 @@
 #                 through semnet0 (GRE in UDP); routed: `semnet node set ...
 #                 mode routed`; n/a while the module or the CLI lacks it
 #         socat   a userspace TUN-over-UDP tunnel (socat TUN <-> UDP-DATAGRAM)
+#         semnetb semnet with a second module, SEMNET_MODULE_B (a change
+#                 under test against the module it changes, in one run:
+#                 the VM swaps the modules between cases); only routed,
+#                 and selected with its semnet twin, see SEMNET_MODULE_B
 #   FAMILY (issue 16, item 6) what the containers speak, and the underlay
 #         (none)  IPv4 over the IPv4 underlay
 #         6       IPv6 (fc00::/120 per node, ServiceIPs in fdff::/16) over
@@ -58,6 +62,8 @@
 #   BENCH_CASES="default ipv6" tests/bench/overlay.sh
 #   BENCH_PROFILE=1 tests/bench/overlay.sh
 #   SEMNET_MODULE=build/me/deb/semnet.ko tests/bench/overlay.sh
+#   SEMNET_MODULE=build/me/old/semnet.ko SEMNET_MODULE_B=build/me/deb/semnet.ko \
+#       BENCH_CASES="r-semnet6 r-ipvs6" tests/bench/overlay.sh
 # BENCH_SECONDS (default 2) is per test, guest time. BENCH_CASES (default:
 # "default", the IPv4 cases but b-socat) takes case names and groups:
 # "default", "ipv6" (the routed IPv6 cases of both underlays: r-fou6
@@ -77,6 +83,11 @@
 # the time per transaction each module takes, side by side, to
 # build/bench/profile-summary.txt.
 # SEMNET_MODULE: the semnet.ko to load (default: $TOP/semnet.ko).
+# SEMNET_MODULE_B: a second semnet.ko (built for the same kernel); each
+# routed semnet case selected (r-semnet, r-semnet6, r-semnet66) then also
+# runs right after it as its semnetb twin (r-semnetb6, ...) with this
+# module, profiled when its twin is, and the table ends with the ratios
+# of B to A (under -icount, differences beyond about 0.3 % are real).
 #
 # Started on the host it re-runs itself in the VM (tests/vm/run) and
 # makes the chart from the numbers the VM prints. Everything runs in the
@@ -100,10 +111,10 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 # Every case, in the order of the table; the default leaves b-socat and
 # IPv6 out, the group ipv6 is the routed IPv6 cases. Each family's tunnel
 # (r-fou, r-fou6, r-fou66) comes first in its block: the reference.
-ALL_CASES="r-plain r-fou r-ipvs r-semnet b-plain b-fou b-ipvs b-semnet b-socat
+ALL_CASES="r-plain r-fou r-ipvs r-semnet r-semnetb b-plain b-fou b-ipvs b-semnet b-socat
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf
-r-fou6 r-ipvs6 r-semnet6 b-fou6 b-ipvs6 b-semnet6
-r-fou66 r-ipvs66 r-semnet66 r-plain66"
+r-fou6 r-ipvs6 r-semnet6 r-semnetb6 b-fou6 b-ipvs6 b-semnet6
+r-fou66 r-ipvs66 r-semnet66 r-semnetb66 r-plain66"
 DEFAULT_CASES="r-plain r-fou r-ipvs r-semnet b-plain b-fou b-ipvs b-semnet
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf"
 IPV6_CASES="r-fou6 r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66"
@@ -141,7 +152,19 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 		esac
 		want="$want $w"
 	done
-	# Each family's reference with it.
+	# Each family's reference with it; with a module B, the semnetb
+	# twin of each routed semnet case.
+	modb=-
+	if [ -n "${SEMNET_MODULE_B:-}" ]; then
+		if ! modb=$(realpath "$SEMNET_MODULE_B") || [ ! -f "$modb" ]; then
+			echo "overlay: SEMNET_MODULE_B: no $SEMNET_MODULE_B" >&2
+			exit 2
+		fi
+		echo "overlay: module B $modb ($(modinfo -F srcversion "$modb" 2>/dev/null))"
+		for w in $want; do
+			[[ $w != r-semnet* || $w == *+nf ]] || want="$want r-semnetb${w#r-semnet}"
+		done
+	fi
 	for w in $want; do want="$want $(ref_of "$w")"; done
 	cases=$REF
 	for c in $ALL_CASES; do
@@ -154,6 +177,8 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 		profile=
 		for c in ${BENCH_PROFILE_CASES:-r-fou r-ipvs r-semnet b-fou b-ipvs b-semnet b-semnet+nf $IPV6_CASES}; do
 			[[ " $cases " == *" $c "* ]] && profile="$profile $c"
+			[[ $c != r-semnet* || " $cases " != *" r-semnetb${c#r-semnet} "* ]] ||
+				profile="$profile r-semnetb${c#r-semnet}"
 		done
 		profile=${profile:-" -"}
 		profile=${profile# }
@@ -242,7 +267,7 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 		'#'*) printf '[%4ds] %s\n' $((SECONDS - start)) "$line" ;;
 		*) printf '%s\n' "$line" ;;
 		esac
-	done < <("$TOP/tests/vm/run" "${vm[@]}" "$0" "$secs" "$cases" "$http" "$profile" "$psecs"
+	done < <("$TOP/tests/vm/run" "${vm[@]}" "$0" "$secs" "$cases" "$http" "$profile" "$psecs" "$modb"
 		echo "overlay-status $?")
 	for c in $cases; do
 		[ -z "${data[$c]:-}" ] || printf '%s\n' "${data[$c]}"
@@ -288,6 +313,7 @@ CASES=${2:-$REF}
 HTTP=${3:-0}
 PROFILE=${4:--}
 PROFILE_SECS=${5:-4}
+MODULE_B=${6:--}
 RR=$BENCH_DIR/overlay-rr.py
 LOGS=$(mktemp -d)
 HTTP_CONNS=4
@@ -302,9 +328,10 @@ declare -A DPLABEL=(
 	[ipvs]="IPVS NAT + FOU"
 	[semnet]="semnet"
 	[socat]="socat TUN/UDP"
+	[semnetb]="semnet, module B"
 )
 # The tunnel device whose counters must show the traffic (none for plain).
-declare -A TUNDEV=([plain]="" [fou]=gre1 [ipvs]=gre1 [socat]=sntun [semnet]=semnet0)
+declare -A TUNDEV=([plain]="" [fou]=gre1 [ipvs]=gre1 [socat]=sntun [semnet]=semnet0 [semnetb]=semnet0)
 declare -A STATUS BULK RRATE CRATE HRATE
 DST=
 
@@ -532,7 +559,31 @@ semnet_peer() {
 	[ "$err" = "errno 0" ] || { log "genl.py NEW_PEER $2 $3: $err"; return 1; }
 }
 
+# use_module A|B: semnet.ko from SEMNET_MODULE (loaded by the harness) or
+# MODULE_B loaded. The last case's namespaces go away asynchronously, and
+# with them its semnet0 devices and sockets: rmmod succeeds once they did.
+LOADED=A
+use_module() {
+	local path=$SEMNET_MODULE
+	[ "$LOADED" = "$1" ] && return 0
+	[ "$1" = B ] && path=$MODULE_B
+	wait_until 60 rmmod semnet 2>/dev/null || { log "rmmod semnet failed"; return 1; }
+	insmod "$path" || { log "insmod $path failed"; return 1; }
+	LOADED=$1
+	log "semnet.ko $1: $path ($(cat /sys/module/semnet/srcversion))"
+}
+
+setup_semnetb() {	# setup_semnetb TOPO: setup_semnet with module B
+	[ "$MODULE_B" != - ] || return 2
+	use_module B && setup_semnet_loaded "$@"
+}
+
 setup_semnet() {	# setup_semnet TOPO
+	[ -z "$SEMNET_MODULE" ] || use_module A || return 1
+	setup_semnet_loaded "$@"
+}
+
+setup_semnet_loaded() {	# setup_semnet_loaded TOPO: with the module loaded now
 	local sa=(ip netns exec nA semnet) sb=(ip netns exec nB semnet) err rc
 	if ! err=$(A link add semnet0 type semnet 2>&1); then
 		log "ip link add semnet0 type semnet: $err"
@@ -910,6 +961,7 @@ ratio() {	# ratio CASE ARRAY: "0.93x" against its family's r-fou, or "-"
 echo
 echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths), of IPv6 cases against ${REF}6 (IPv6 over IPv4) or ${REF}66 (IPv6 over IPv6)"
 echo "module: ${SEMNET_MODULE:-none} $( [ -n "${SEMNET_MODULE:-}" ] && modinfo -F srcversion "$SEMNET_MODULE" 2>/dev/null); kernel $(uname -r)"
+[ "$MODULE_B" = - ] || echo "module B (semnetb): $MODULE_B $(modinfo -F srcversion "$MODULE_B" 2>/dev/null)"
 fmt='%-12s %-36s %9s %6s %9s %6s %9s %6s %9s %6s\n'
 # shellcheck disable=SC2059 # the format is fmt
 printf "$fmt" case "datapath, topology" "bulk Gb/s" x "rr /s" x "crr /s" x "http /s" x
@@ -964,6 +1016,17 @@ for f in "" 6 66; do
 					"$topo-semnet$f$nf" "$topo-ipvs$f$nf" "$t" 1.00
 			done
 		done
+	done
+done
+
+# Module B's cases against the same goals, and against module A.
+for f in "" 6 66; do
+	for t in bulk rr crr http; do
+		[ "$t" != http ] || [ "$HTTP" = 1 ] || continue
+		goal "routed semnet B vs FOU${FAMLABEL[${f:-4}]}" "r-semnetb$f" "$REF$f" "$t" \
+			"$( [ "$t" = crr ] && echo 0.92 || echo 0.95)"
+		goal "routed semnet B vs IPVS${FAMLABEL[${f:-4}]}" "r-semnetb$f" "r-ipvs$f" "$t" 1.00
+		goal "routed semnet B vs semnet A${FAMLABEL[${f:-4}]}" "r-semnetb$f" "r-semnet$f" "$t" 1.00
 	done
 done
 
