@@ -16,6 +16,9 @@
 static const char usage[] =
 	"usage: semnet-cluster [--cluster-id ID] [options]\n"
 	"  --config FILE            JSON settings (keys as the long options, '_' for '-')\n"
+	"  --profile NAME           seed (broker port 1883) or oakestra (broker port 10003,\n"
+	"                           Oakestra's); both serve on 10110 and call the root on\n"
+	"                           10099; settings given anywhere override it\n"
 	"  --cluster-id ID          register at the root under ID and name it in every call;\n"
 	"                           without it the orchestrator registers the cluster (as\n"
 	"                           Oakestra's system manager does) and the root tells it by\n"
@@ -29,7 +32,14 @@ static const char usage[] =
 	"  --sync full|normal       commit durability (default full)\n"
 	"  --root-url URL           the root service manager (default http://127.0.0.1:10099)\n"
 	"  --mqtt-host HOST         the cluster's MQTT broker (default 127.0.0.1)\n"
-	"  --mqtt-port N            (default 1883)\n"
+	"  --mqtt-port N            (default: the profile's)\n"
+	"  --mqtt-tls on|off        MQTT over TLS (default off; on with any file below)\n"
+	"  --mqtt-cafile FILE       CA certificate(s) the broker's must chain to (PEM)\n"
+	"  --mqtt-capath DIR        or a directory of them (default /etc/ssl/certs)\n"
+	"  --mqtt-certfile FILE --mqtt-keyfile FILE   client certificate and its key (PEM)\n"
+	"  --mqtt-keyfile-password-file FILE   the key's password (first line)\n"
+	"  --mqtt-tls-version V     tlsv1.2 or tlsv1.3 only (default: 1.2 or newer)\n"
+	"  --mqtt-username NAME --mqtt-password-file FILE   broker login (first line)\n"
 	"  --interest-idle-s N      drop a node's interest unused this long (default 600)\n"
 	"  --root-timeout-ms N      one request to the root (default 5000)\n"
 	"  --retry-backoff-ms N --retry-backoff-max-ms N   retries towards the root\n"
@@ -55,16 +65,29 @@ static int parse_root_url(const char *prog, const struct sn_setting *s, const ch
 	return sn_setting_string(prog, s, value, field);
 }
 
+/* Oakestra's ports: the cluster service-manager's MY_PORT, the broker's
+ * listener and the root's (cluster_orchestrator's compose file). */
+static const char *const seed[] = {
+	"port", "10110", "root-url", "http://127.0.0.1:10099", "mqtt-port", "1883", NULL,
+};
+static const char *const oakestra[] = {
+	"port", "10110", "root-url", "http://127.0.0.1:10099", "mqtt-port", "10003", NULL,
+};
+static const struct sn_config_profile profiles[] = {
+	{ "seed", seed }, { "oakestra", oakestra }, { NULL },
+};
+
 #define CFG struct sn_cluster_config
 static const struct sn_setting settings[] = {
 	SN_COMMON_SETTINGS(CFG, "/var/lib/semnet/cluster.db"),
 	SN_SETTING("cluster-id", parse_cluster_id, CFG, cluster_id, NULL),
 	SN_STRING("cluster-address", CFG, cluster_address, NULL),
 	SN_STRING("listen", CFG, listen, "0.0.0.0"),
-	SN_INT("port", CFG, port, 0, 65535, "10110"),
-	SN_SETTING("root-url", parse_root_url, CFG, root_url, "http://127.0.0.1:10099"),
+	SN_INT("port", CFG, port, 0, 65535, NULL),
+	SN_SETTING("root-url", parse_root_url, CFG, root_url, NULL),
 	SN_STRING("mqtt-host", CFG, mqtt_host, "127.0.0.1"),
-	SN_INT("mqtt-port", CFG, mqtt_port, 1, 65535, "1883"),
+	SN_INT("mqtt-port", CFG, mqtt_port, 1, 65535, NULL),
+	SN_MQTT_SETTINGS(CFG, mqtt_security),
 	SN_INT("interest-idle-s", CFG, interest_idle_s, 1, 86400 * 30, "600"),
 	SN_INT("root-timeout-ms", CFG, root_timeout_ms, 1, 600000, "5000"),
 	SN_INT("retry-backoff-ms", CFG, retry_backoff_ms, 1, 600000, "200"),
@@ -131,6 +154,8 @@ static int check(void *arg)
 
 	if (len > 7 && cfg->root_url[len - 1] == '/')
 		cfg->root_url[len - 1] = '\0';
+	if (sn_config_mqtt_check(PROG, &cfg->mqtt_security) < 0)
+		return -1;
 	/* Only a cluster that registers itself tells the root its address. */
 	if (cfg->cluster_address[0] || !cfg->cluster_id[0])
 		return 0;
@@ -146,7 +171,7 @@ int sn_cluster_config_load(struct sn_cluster_config *cfg, int argc, char **argv)
 {
 	static const struct sn_config_spec spec = {
 		.prog = PROG, .usage = usage, .size = sizeof(*cfg), .settings = settings,
-		.check = check,
+		.profiles = profiles, .check = check,
 	};
 
 	return sn_config_load(&spec, cfg, argc, argv);

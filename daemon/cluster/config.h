@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "sn_mqtt.h"
+
 struct sn_cluster_config {
 	char cluster_id[65];
 	char cluster_address[254];	/* where the root reaches this cluster */
@@ -16,6 +18,7 @@ struct sn_cluster_config {
 	char root_url[512];		/* http://host:port */
 	char mqtt_host[254];
 	int mqtt_port;
+	struct sn_mqtt_security mqtt_security;
 	int interest_idle_s;		/* a node's interest expires after this long unused */
 	int root_timeout_ms;		/* one request to the root */
 	int retry_backoff_ms;		/* first retry delay towards the root, doubling */

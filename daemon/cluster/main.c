@@ -66,12 +66,13 @@ int main(int argc, char **argv)
 	}
 	if (sn_http_server_listen_tcp(c.http, c.cfg.listen, c.cfg.port) < 0 ||
 	    sn_loop_handle_signals(&loop, stop, &c) != 0 ||
+	    sn_mqtt_secure(c.mqtt, &c.cfg.mqtt_security) < 0 ||
 	    sn_mqtt_connect(c.mqtt, c.cfg.mqtt_host, c.cfg.mqtt_port) < 0)
 		goto out_all;
-	sn_info("cluster %s serving on %s:%d, broker %s:%d, root %s, database %s",
+	sn_info("cluster %s serving on %s:%d, broker %s:%d%s, root %s, database %s",
 		c.cfg.cluster_id[0] ? c.cfg.cluster_id : "(known by its address)", c.cfg.listen,
-		sn_http_server_port(c.http), c.cfg.mqtt_host, c.cfg.mqtt_port, c.cfg.root_url,
-		c.cfg.db_path);
+		sn_http_server_port(c.http), c.cfg.mqtt_host, c.cfg.mqtt_port,
+		c.cfg.mqtt_security.tls ? " (TLS)" : "", c.cfg.root_url, c.cfg.db_path);
 	sn_uplink_start(c.uplink);
 	sn_interests_start(&c);
 	if (c.cfg.ready_file[0] && sn_write_ready_file(c.cfg.ready_file, sn_http_server_port(c.http)) < 0)

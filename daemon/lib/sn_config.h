@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sn_mqtt.h"
+
 /* A decimal integer in @min..@max. */
 int sn_config_int(const char *prog, const char *name, const char *text, int min, int max,
 		  int *out);
@@ -74,12 +76,55 @@ int sn_setting_log_level(const char *prog, const struct sn_setting *s, const cha
 	SN_SETTING("log-level", sn_setting_log_level, type, log_level, "info"), \
 	SN_STRING("ready-file", type, ready_file, NULL)
 
+/*
+ * The MQTT client's settings, in @type's struct sn_mqtt_security @field:
+ * --mqtt-tls on|off, --mqtt-cafile, --mqtt-capath, --mqtt-certfile,
+ * --mqtt-keyfile, --mqtt-keyfile-password-file, --mqtt-tls-version,
+ * --mqtt-username, --mqtt-password-file. The daemon's check calls
+ * sn_config_mqtt_check on them.
+ */
+#define SN_MQTT_SETTINGS(type, field) \
+	SN_SETTING("mqtt-tls", sn_setting_on_off, type, field.tls, "off"), \
+	SN_STRING("mqtt-cafile", type, field.cafile, NULL), \
+	SN_STRING("mqtt-capath", type, field.capath, NULL), \
+	SN_STRING("mqtt-certfile", type, field.certfile, NULL), \
+	SN_STRING("mqtt-keyfile", type, field.keyfile, NULL), \
+	SN_STRING("mqtt-keyfile-password-file", type, field.keyfile_password_file, NULL), \
+	SN_SETTING("mqtt-tls-version", sn_setting_tls_version, type, field.tls_version, NULL), \
+	SN_STRING("mqtt-username", type, field.username, NULL), \
+	SN_STRING("mqtt-password-file", type, field.password_file, NULL)
+
+int sn_setting_tls_version(const char *prog, const struct sn_setting *s, const char *value,
+			   void *field);	/* char[size]: tlsv1.2 or tlsv1.3 */
+
+/*
+ * What must hold of the mqtt-* settings together, checked at startup so that
+ * a daemon exits at once instead of failing at every reconnection: a
+ * certificate file or CA turns TLS on; a certificate and its key come
+ * together; every named file can be read, and a CA, certificate or key
+ * file holds PEM of its kind; a password file needs a username. Fills
+ * capath with the system's CAs (/etc/ssl/certs) when TLS has no cafile,
+ * and reads the two password files (their first line). 0, or -1 (said).
+ */
+int sn_config_mqtt_check(const char *prog, struct sn_mqtt_security *sec);
+
+/*
+ * A named set of values: "profile" is then a setting of its own, applied
+ * before every other one wherever it is given (the file's first, then the
+ * flags' first), so any explicit setting overrides it. The first profile
+ * is the default.
+ */
+struct sn_config_profile {
+	const char *name;
+	const char *const *values;	/* setting name, value, ..., NULL */
+};
+
 struct sn_config_spec {
 	const char *prog;		/* for messages */
 	const char *usage;		/* printed by --help and on errors */
 	size_t size;			/* the config struct's */
 	const struct sn_setting *settings;	/* ends with { NULL } */
-	const char *file_first;		/* a file's key applied before the others (NULL) */
+	const struct sn_config_profile *profiles;	/* ends with { NULL }; NULL: none */
 	/*
 	 * Once every setting is read: checks what must hold of them together
 	 * and fills what follows from them (NULL: nothing). 0, or -1 (said).

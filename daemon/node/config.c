@@ -12,12 +12,24 @@
 static const char usage[] =
 	"usage: semnetd [options]\n"
 	"  --config FILE            JSON settings (keys as the long options, '_' for '-')\n"
+	"  --profile NAME           seed (the defaults below) or oakestra: Oakestra's\n"
+	"                           NetManager socket /etc/netmanager/netmanager.sock,\n"
+	"                           --platform 10.16.0.0/12, --services 10.30.0.0/16;\n"
+	"                           settings given anywhere override it\n"
 	"  --socket PATH            the API's unix socket (default /run/semnet/semnetd.sock)\n"
 	"  --db PATH                SQLite database (default /var/lib/semnet/semnetd.db)\n"
 	"  --sync full|normal       commit durability (default full)\n"
 	"  --mqtt-host HOST         the cluster's MQTT broker (default: cluster_address\n"
 	"                           of POST /register)\n"
 	"  --mqtt-port N            (default 10003, Oakestra's cluster broker)\n"
+	"  --mqtt-tls on|off        MQTT over TLS (default off; on with any file below)\n"
+	"  --mqtt-cafile FILE       CA certificate(s) the broker's must chain to (PEM)\n"
+	"  --mqtt-capath DIR        or a directory of them (default /etc/ssl/certs)\n"
+	"  --mqtt-certfile FILE --mqtt-keyfile FILE   client certificate and its key (PEM;\n"
+	"                           Oakestra's MqttCert and MqttKey)\n"
+	"  --mqtt-keyfile-password-file FILE   the key's password (first line)\n"
+	"  --mqtt-tls-version V     tlsv1.2 or tlsv1.3 only (default: 1.2 or newer)\n"
+	"  --mqtt-username NAME --mqtt-password-file FILE   broker login (first line)\n"
 	"  --underlay-addr ADDR     this node's underlay IPv4 address (default: the first\n"
 	"                           address of --underlay-dev)\n"
 	"  --underlay-dev IFNAME    (default: the device of the default route)\n"
@@ -122,19 +134,34 @@ static int parse_mode(const char *prog, const struct sn_setting *s, const char *
 	return 0;
 }
 
+/* Oakestra's NetManager: its socket (NM server/server.go), the range its
+ * nodes route into the tunnel and its service subnetwork (config/tuncfg.json). */
+static const char *const seed[] = {
+	"socket", "/run/semnet/semnetd.sock", "platform", "172.16.0.0/12",
+	"services", "172.30.0.0/16", "mqtt-port", "10003", NULL,
+};
+static const char *const oakestra[] = {
+	"socket", "/etc/netmanager/netmanager.sock", "platform", "10.16.0.0/12",
+	"services", "10.30.0.0/16", "mqtt-port", "10003", NULL,
+};
+static const struct sn_config_profile profiles[] = {
+	{ "seed", seed }, { "oakestra", oakestra }, { NULL },
+};
+
 #define CFG struct semnetd_config
 static const struct sn_setting settings[] = {
 	SN_COMMON_SETTINGS(CFG, "/var/lib/semnet/semnetd.db"),
-	SN_STRING("socket", CFG, socket_path, "/run/semnet/semnetd.sock"),
+	SN_STRING("socket", CFG, socket_path, NULL),
 	SN_STRING("mqtt-host", CFG, mqtt_host, NULL),
-	SN_INT("mqtt-port", CFG, mqtt_port, 1, 65535, "10003"),
+	SN_INT("mqtt-port", CFG, mqtt_port, 1, 65535, NULL),
+	SN_MQTT_SETTINGS(CFG, mqtt_security),
 	SN_SETTING("underlay-addr", parse_underlay_addr, CFG, underlay_addr, NULL),
 	SN_SETTING("underlay-dev", parse_ifname, CFG, underlay_dev, NULL),
 	SN_SETTING("mode", parse_mode, CFG, routed, "bridged"),
 	SN_SETTING("bridge", parse_ifname, CFG, bridge, "semnet-br0"),
 	SN_SETTING("container-ifname", parse_ifname, CFG, container_ifname, "eth0"),
-	SN_SETTING("platform", parse_prefix, CFG, platform, "172.16.0.0/12"),
-	SN_SETTING("services", parse_prefix, CFG, services, "172.30.0.0/16"),
+	SN_SETTING("platform", parse_prefix, CFG, platform, NULL),
+	SN_SETTING("services", parse_prefix, CFG, services, NULL),
 	SN_SETTING("platform6", parse_prefix6, CFG, platform6, "fc00::/7"),
 	SN_SETTING("services6", parse_prefix6, CFG, services6, "fdff::/16"),
 	SN_INT("tunnel-port", CFG, tunnel_port, 1, 65535, "4754"),
@@ -152,7 +179,7 @@ static const struct sn_setting settings[] = {
 
 static int check(void *arg)
 {
-	const struct semnetd_config *cfg = arg;
+	struct semnetd_config *cfg = arg;
 
 	if (!sn_prefix_contains(&cfg->platform, cfg->services.addr) ||
 	    cfg->services.len < cfg->platform.len) {
@@ -168,14 +195,14 @@ static int check(void *arg)
 		fprintf(stderr, PROG ": the bridge needs a name of its own\n");
 		return -1;
 	}
-	return 0;
+	return sn_config_mqtt_check(PROG, &cfg->mqtt_security);
 }
 
 int semnetd_config_load(struct semnetd_config *cfg, int argc, char **argv)
 {
 	static const struct sn_config_spec spec = {
 		.prog = PROG, .usage = usage, .size = sizeof(*cfg), .settings = settings,
-		.check = check,
+		.profiles = profiles, .check = check,
 	};
 
 	return sn_config_load(&spec, cfg, argc, argv);

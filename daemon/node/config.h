@@ -10,6 +10,7 @@
 
 #include "sn_ipv4.h"
 #include "sn_ipv6.h"
+#include "sn_mqtt.h"
 
 struct semnetd_config {
 	char socket_path[108];		/* sun_path */
@@ -17,6 +18,7 @@ struct semnetd_config {
 	bool db_durable;
 	char mqtt_host[254];		/* default: cluster_address of /register */
 	int mqtt_port;
+	struct sn_mqtt_security mqtt_security;
 	uint32_t underlay_addr;		/* 0: found at /register */
 	char underlay_dev[IF_NAMESIZE];	/* "": the default route's device */
 	char bridge[IF_NAMESIZE];

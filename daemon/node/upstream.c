@@ -218,6 +218,9 @@ int semnetd_upstream_start(struct semnetd *d)
 		return -1;
 	if (!uv_is_active((uv_handle_t *)&d->subnet_timer) && d->state == SEMNETD_WAITING_SUBNET)
 		uv_timer_start(&d->subnet_timer, on_subnet_timer, SUBNET_RETRY_MS, SUBNET_RETRY_MS);
-	sn_info("cluster broker %s:%d, node id %s", host, d->cfg.mqtt_port, d->id.node_id);
+	sn_info("cluster broker %s:%d%s, node id %s", host, d->cfg.mqtt_port,
+		d->cfg.mqtt_security.tls ? " (TLS)" : "", d->id.node_id);
+	if (sn_mqtt_secure(d->mqtt, &d->cfg.mqtt_security) < 0)
+		return -1;
 	return sn_mqtt_connect(d->mqtt, host, d->cfg.mqtt_port);
 }

@@ -13,7 +13,8 @@ static const char usage[] =
 	"usage: semnet-root [options]\n"
 	"  --config FILE         JSON settings (keys as the long options, with '_' for '-')\n"
 	"  --profile NAME        seed (172.16.0.0/12 minus 172.30.0.0/16) or oakestra\n"
-	"                        (10.18.0.0/16 workers, 10.30.0.0/16 services)\n"
+	"                        (10.18.0.0/16 workers, 10.30.0.0/16 services), each with\n"
+	"                        port 10099; settings given anywhere override it\n"
 	"  --listen ADDR         address to serve on (default 0.0.0.0)\n"
 	"  --port N              port (default 10099, Oakestra's)\n"
 	"  --db PATH             SQLite database (default /var/lib/semnet/root.db)\n"
@@ -57,33 +58,21 @@ static int parse_range6(const char *prog, const struct sn_setting *s, const char
 	return 0;
 }
 
-/* A profile sets both ranges (its field is the whole config). */
-static int parse_profile(const char *prog, const struct sn_setting *s, const char *name,
-			 void *field)
-{
-	struct sn_root_config *cfg = field;
-	const char *workers, *services;
-
-	(void)s;
-	if (strcmp(name, "seed") == 0) {
-		workers = "172.16.0.0/12";
-		services = "172.30.0.0/16";
-	} else if (strcmp(name, "oakestra") == 0) {
-		workers = "10.18.0.0/16";
-		services = "10.30.0.0/16";
-	} else {
-		fprintf(stderr, "%s: unknown profile '%s' (seed, oakestra)\n", prog, name);
-		return -1;
-	}
-	sn_prefix_parse(workers, &cfg->worker_range);
-	sn_prefix_parse(services, &cfg->service_range);
-	return 0;
-}
+/* Oakestra's: its root service-manager's port (root_orchestrator's compose
+ * file), worker /26s from 10.18.0.0 and its service subnetwork. */
+static const char *const seed[] = {
+	"port", "10099", "worker-range", "172.16.0.0/12", "service-range", "172.30.0.0/16", NULL,
+};
+static const char *const oakestra[] = {
+	"port", "10099", "worker-range", "10.18.0.0/16", "service-range", "10.30.0.0/16", NULL,
+};
+static const struct sn_config_profile profiles[] = {
+	{ "seed", seed }, { "oakestra", oakestra }, { NULL },
+};
 
 #define CFG struct sn_root_config
 static const struct sn_setting settings[] = {
 	SN_COMMON_SETTINGS(CFG, "/var/lib/semnet/root.db"),
-	{ "profile", parse_profile, 0, sizeof(CFG), 0, 0, "seed" },
 	SN_STRING("listen", CFG, listen, "0.0.0.0"),
 	SN_INT("port", CFG, port, 0, 65535, "10099"),
 	SN_SETTING("worker-range", parse_range, CFG, worker_range, NULL),
@@ -152,10 +141,9 @@ static int check(void *arg)
 
 int sn_root_config_load(struct sn_root_config *cfg, int argc, char **argv)
 {
-	/* A file's profile goes first: ranges in the file override it. */
 	static const struct sn_config_spec spec = {
 		.prog = PROG, .usage = usage, .size = sizeof(*cfg), .settings = settings,
-		.file_first = "profile", .check = check,
+		.profiles = profiles, .check = check,
 	};
 
 	return sn_config_load(&spec, cfg, argc, argv);

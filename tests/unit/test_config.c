@@ -204,8 +204,225 @@ START_TEST(common_settings)
 }
 END_TEST
 
+/* --- the MQTT client's settings (SN_MQTT_SETTINGS, sn_config_mqtt_check) --- */
+
+struct mqtt_cfg {
+	int port;
+	struct sn_mqtt_security sec;
+};
+
+static int mqtt_check(void *cfg)
+{
+	return sn_config_mqtt_check("semnetd", &((struct mqtt_cfg *)cfg)->sec);
+}
+
+static const struct sn_setting mqtt_table[] = {
+	SN_INT("port", struct mqtt_cfg, port, 0, 65535, "1"),
+	SN_MQTT_SETTINGS(struct mqtt_cfg, sec),
+	{ NULL },
+};
+
+static const char *const profile_a[] = { "port", "10", "mqtt-username", "a", NULL };
+static const char *const profile_b[] = { "port", "20", NULL };
+static const struct sn_config_profile mqtt_profiles[] = {
+	{ "a", profile_a }, { "b", profile_b }, { NULL },
+};
+
+static const struct sn_config_spec mqtt_spec = {
+	.prog = "semnetd", .usage = "usage\n", .size = sizeof(struct mqtt_cfg),
+	.settings = mqtt_table, .profiles = mqtt_profiles, .check = mqtt_check,
+};
+
+static char tls_dir[PATH_MAX];
+static char ca[PATH_MAX + 16], cert[PATH_MAX + 16], key[PATH_MAX + 16], enc_key[PATH_MAX + 16];
+static char pass[PATH_MAX + 16], empty[PATH_MAX + 16], json[PATH_MAX + 16];
+
+/* Files that look like PEM of each kind: the check reads labels only. */
+static void tls_files_setup(void)
+{
+	unit_tmpdir(tls_dir, sizeof(tls_dir), "semnet-unit-tls");
+	snprintf(ca, sizeof(ca), "%s/ca.crt", tls_dir);
+	snprintf(cert, sizeof(cert), "%s/node.crt", tls_dir);
+	snprintf(key, sizeof(key), "%s/node.key", tls_dir);
+	snprintf(enc_key, sizeof(enc_key), "%s/enc.key", tls_dir);
+	snprintf(pass, sizeof(pass), "%s/pass", tls_dir);
+	snprintf(empty, sizeof(empty), "%s/empty", tls_dir);
+	snprintf(json, sizeof(json), "%s/c.json", tls_dir);
+	unit_write_file(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+	unit_write_file(cert, "subject=CN = node\n-----BEGIN CERTIFICATE-----\nMIIB\n"
+			      "-----END CERTIFICATE-----\n");
+	unit_write_file(key, "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+	unit_write_file(enc_key, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n"
+				 "-----END ENCRYPTED PRIVATE KEY-----\n");
+	unit_write_file(pass, "s3cret word\nnot this line\n");
+	unit_write_file(empty, "\n");
+}
+
+static void tls_files_teardown(void)
+{
+	unit_tmpdir_remove(tls_dir);
+}
+
+#define MQTT_LOAD(cfg, ...) sn_config_load(&mqtt_spec, cfg, \
+	(int)(sizeof((const char *[]){ "semnetd", __VA_ARGS__ }) / sizeof(char *)), \
+	(char *[]){ "semnetd", __VA_ARGS__, NULL })
+
+/* Every key, as flags and in a file; what the check completes. */
+START_TEST(mqtt_accepted)
+{
+	static struct mqtt_cfg c;
+	char text[4 * PATH_MAX];
+
+	/* Nothing set: no TLS, no login (the profile's username aside). */
+	ck_assert_int_eq(MQTT_LOAD(&c, "--port", "5"), 0);
+	ck_assert(!c.sec.tls);
+	ck_assert_str_eq(c.sec.capath, "");
+	ck_assert_str_eq(c.sec.password, "");
+
+	/* TLS alone verifies the broker with the system's CAs. */
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-tls", "on"), 0);
+	ck_assert(c.sec.tls);
+	ck_assert_str_eq(c.sec.capath, "/etc/ssl/certs");
+	ck_assert_str_eq(c.sec.cafile, "");
+
+	/* A CA file turns TLS on and replaces the system's CAs. */
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-cafile", ca, "--mqtt-certfile", cert,
+				   "--mqtt-keyfile", enc_key, "--mqtt-keyfile-password-file", pass,
+				   "--mqtt-tls-version", "tlsv1.3", "--mqtt-username", "node1",
+				   "--mqtt-password-file", pass), 0);
+	ck_assert(c.sec.tls);
+	ck_assert_str_eq(c.sec.cafile, ca);
+	ck_assert_str_eq(c.sec.capath, "");
+	ck_assert_str_eq(c.sec.certfile, cert);
+	ck_assert_str_eq(c.sec.keyfile, enc_key);
+	ck_assert_str_eq(c.sec.keyfile_password, "s3cret word");	/* the first line */
+	ck_assert_str_eq(c.sec.tls_version, "tlsv1.3");
+	ck_assert_str_eq(c.sec.username, "node1");
+	ck_assert_str_eq(c.sec.password, "s3cret word");
+
+	/* The same keys in a file ('_' for '-'), true for on. */
+	snprintf(text, sizeof(text), "{\"mqtt_tls\": true, \"mqtt_capath\": \"%s\","
+		 " \"mqtt_certfile\": \"%s\", \"mqtt_keyfile\": \"%s\","
+		 " \"mqtt_tls_version\": \"tlsv1.2\", \"mqtt_username\": \"u\"}",
+		 tls_dir, cert, key);
+	unit_write_file(json, text);
+	ck_assert_int_eq(MQTT_LOAD(&c, "--config", json), 0);
+	ck_assert(c.sec.tls);
+	ck_assert_str_eq(c.sec.capath, tls_dir);
+	ck_assert_str_eq(c.sec.keyfile, key);
+	ck_assert_str_eq(c.sec.tls_version, "tlsv1.2");
+	ck_assert_str_eq(c.sec.username, "u");
+	ck_assert_str_eq(c.sec.password, "");	/* a username alone is a login too */
+}
+END_TEST
+
+/* Each bad combination or file: refused at load, in these words. */
+START_TEST(mqtt_refused)
+{
+	static struct mqtt_cfg c;
+	char want[3 * PATH_MAX];
+
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-keyfile", key), -1);
+	ck_assert_str_eq(capture_end(), "semnetd: mqtt-keyfile without mqtt-certfile: a client "
+					"certificate needs both\n");
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-certfile", cert), -1);
+	ck_assert_str_eq(capture_end(), "semnetd: mqtt-certfile without mqtt-keyfile: a client "
+					"certificate needs both\n");
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-cafile", "/nonexistent/ca.crt"), -1);
+	ck_assert_str_eq(capture_end(),
+			 "semnetd: mqtt-cafile /nonexistent/ca.crt: No such file or directory\n");
+	/* Unreadable: a directory where a file belongs. */
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-cafile", tls_dir), -1);
+	snprintf(want, sizeof(want), "semnetd: mqtt-cafile %s: Is a directory\n", tls_dir);
+	ck_assert_str_eq(capture_end(), want);
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-cafile", pass), -1);
+	snprintf(want, sizeof(want), "semnetd: mqtt-cafile %s holds no PEM CERTIFICATE\n", pass);
+	ck_assert_str_eq(capture_end(), want);
+	/* A key where the certificate belongs, and the other way round. */
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-certfile", key, "--mqtt-keyfile", key), -1);
+	snprintf(want, sizeof(want), "semnetd: mqtt-certfile %s holds no PEM CERTIFICATE\n", key);
+	ck_assert_str_eq(capture_end(), want);
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-certfile", cert, "--mqtt-keyfile", cert), -1);
+	snprintf(want, sizeof(want), "semnetd: mqtt-keyfile %s holds no PEM PRIVATE KEY\n", cert);
+	ck_assert_str_eq(capture_end(), want);
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-capath", "/nonexistent"), -1);
+	ck_assert_str_eq(capture_end(),
+			 "semnetd: mqtt-capath /nonexistent: No such file or directory\n");
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--profile", "b", "--mqtt-password-file", pass), -1);
+	ck_assert_str_eq(capture_end(), "semnetd: mqtt-password-file without mqtt-username\n");
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-password-file", empty), -1);
+	snprintf(want, sizeof(want), "semnetd: mqtt-password-file %s: the first line must hold 1 "
+		 "to 255 bytes\n", empty);
+	ck_assert_str_eq(capture_end(), want);
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-keyfile-password-file", pass), -1);
+	ck_assert_str_eq(capture_end(), "semnetd: mqtt-keyfile-password-file without "
+					"mqtt-keyfile\n");
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-tls", "on", "--mqtt-tls-version", "tlsv1"), -1);
+	ck_assert_str_eq(capture_end(),
+			 "semnetd: mqtt-tls-version must be tlsv1.2 or tlsv1.3, not 'tlsv1'\n");
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-tls-version", "tlsv1.2"), -1);
+	ck_assert_str_eq(capture_end(),
+			 "semnetd: mqtt-tls-version without TLS (mqtt-tls on)\n");
+}
+END_TEST
+
+/* A profile lies under every explicit setting, wherever either is given. */
+START_TEST(profiles)
+{
+	static struct mqtt_cfg c;
+
+	ck_assert_int_eq(MQTT_LOAD(&c, "--mqtt-tls", "off"), 0);
+	ck_assert_int_eq(c.port, 10);			/* the first profile is the default */
+	ck_assert_str_eq(c.sec.username, "a");
+	ck_assert_int_eq(MQTT_LOAD(&c, "--port", "7", "--profile", "b"), 0);
+	ck_assert_int_eq(c.port, 7);			/* the flag, though before it */
+	ck_assert_int_eq(MQTT_LOAD(&c, "--profile", "b"), 0);
+	ck_assert_int_eq(c.port, 20);
+	ck_assert_str_eq(c.sec.username, "");		/* b leaves it at its default */
+
+	/* In a file: the profile first, the file's keys over it, flags last. */
+	unit_write_file(json, "{\"port\": 30, \"profile\": \"b\"}");
+	ck_assert_int_eq(MQTT_LOAD(&c, "--config", json), 0);
+	ck_assert_int_eq(c.port, 30);
+	unit_write_file(json, "{\"profile\": \"b\"}");
+	ck_assert_int_eq(MQTT_LOAD(&c, "--config", json), 0);
+	ck_assert_int_eq(c.port, 20);
+	ck_assert_int_eq(MQTT_LOAD(&c, "--config", json, "--port", "40"), 0);
+	ck_assert_int_eq(c.port, 40);
+	/* A --profile flag replaces the file's profile, not the file's keys. */
+	ck_assert_int_eq(MQTT_LOAD(&c, "--config", json, "--profile", "a"), 0);
+	ck_assert_int_eq(c.port, 10);
+	ck_assert_str_eq(c.sec.username, "a");
+	unit_write_file(json, "{\"port\": 30}");
+	ck_assert_int_eq(MQTT_LOAD(&c, "--profile", "b", "--config", json), 0);
+	ck_assert_int_eq(c.port, 30);
+
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--profile", "c"), -1);
+	ck_assert_str_eq(capture_end(), "semnetd: unknown profile 'c' (a, b)\n");
+	unit_write_file(json, "{\"profile\": 1}");
+	capture_start();
+	ck_assert_int_eq(MQTT_LOAD(&c, "--config", json), -1);
+	ck_assert(strstr(capture_end(), ": 'profile' must be a string\n"));
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
-	return UNIT_SUITE("config", NULL, NULL, 0, integers, integers_refused, strings,
-			  sync_modes, log_levels, on_off, common_settings);
+	return UNIT_SUITE("config", tls_files_setup, tls_files_teardown, 0, integers,
+			  integers_refused, strings, sync_modes, log_levels, on_off,
+			  common_settings, mqtt_accepted, mqtt_refused, profiles);
 }

@@ -157,9 +157,64 @@ START_TEST(cluster_refusals)
 }
 END_TEST
 
+/* --profile oakestra: Oakestra's ranges and ports, whatever the flags'
+ * order; an explicit setting still wins. */
+START_TEST(root_profiles)
+{
+	struct sn_root_config cfg;
+
+	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--profile", "oakestra"), 0);
+	ck_assert_int_eq(cfg.port, 10099);
+	ck_assert_str_eq(prefix(&cfg.worker_range), "10.18.0.0/16");
+	ck_assert_str_eq(prefix(&cfg.service_range), "10.30.0.0/16");
+	ck_assert_int_eq(ROOT(&cfg, "semnet-root", "--worker-range", "10.20.0.0/16", "--profile",
+			      "oakestra"), 0);
+	ck_assert_str_eq(prefix(&cfg.worker_range), "10.20.0.0/16");
+	ck_assert_str_eq(prefix(&cfg.service_range), "10.30.0.0/16");
+}
+END_TEST
+
+START_TEST(cluster_profiles)
+{
+	struct sn_cluster_config cfg;
+
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--profile", "oakestra"), 0);
+	ck_assert_int_eq(cfg.port, 10110);
+	ck_assert_int_eq(cfg.mqtt_port, 10003);
+	ck_assert_str_eq(cfg.root_url, "http://127.0.0.1:10099");
+	ck_assert(!cfg.mqtt_security.tls);
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--profile", "seed"), 0);
+	ck_assert_int_eq(cfg.mqtt_port, 1883);
+	unit_write_file(unit_file, "{\"mqtt_port\": 8883, \"profile\": \"oakestra\"}");
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--config", unit_file), 0);
+	ck_assert_int_eq(cfg.mqtt_port, 8883);
+	ck_assert_int_eq(cfg.port, 10110);
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--profile", "none"), -1);
+}
+END_TEST
+
+/* The mqtt-* settings (parsed and checked by sn_config, test_config.c)
+ * reach the cluster's config; a bad one stops it at startup. */
+START_TEST(cluster_mqtt_security)
+{
+	struct sn_cluster_config cfg;
+
+	unit_write_file(unit_file, "secret\n");
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--mqtt-tls", "on", "--mqtt-username",
+				 "cluster", "--mqtt-password-file", unit_file), 0);
+	ck_assert(cfg.mqtt_security.tls);
+	ck_assert_str_eq(cfg.mqtt_security.capath, "/etc/ssl/certs");
+	ck_assert_str_eq(cfg.mqtt_security.username, "cluster");
+	ck_assert_str_eq(cfg.mqtt_security.password, "secret");
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--mqtt-keyfile", unit_file), -1);
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--mqtt-cafile", unit_file), -1);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("managers_config", unit_file_setup, unit_file_teardown, 0, root_defaults,
-			  root_file_then_flags, root_refusals, cluster_defaults,
-			  cluster_file_then_flags, cluster_refusals);
+			  root_file_then_flags, root_refusals, root_profiles, cluster_defaults,
+			  cluster_file_then_flags, cluster_refusals, cluster_profiles,
+			  cluster_mqtt_security);
 }

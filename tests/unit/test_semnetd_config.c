@@ -131,6 +131,61 @@ START_TEST(bad_settings)
 }
 END_TEST
 
+/* --profile oakestra: a drop-in for Oakestra's NetManager, no other flag. */
+START_TEST(profile_oakestra)
+{
+	struct semnetd_config cfg;
+	const char *oak[] = { "semnetd", "--profile", "oakestra" };
+	const char *over[] = { "semnetd", "--socket", "/run/x.sock", "--profile", "oakestra" };
+	const char *bad[] = { "semnetd", "--profile", "netmanager" };
+	char text[SN_CIDR6_STRLEN];
+
+	ck_assert_int_eq(load(&cfg, 3, oak), 0);
+	ck_assert_str_eq(cfg.socket_path, "/etc/netmanager/netmanager.sock");
+	ck_assert_int_eq(cfg.mqtt_port, 10003);
+	sn_prefix_format(&cfg.platform, text);
+	ck_assert_str_eq(text, "10.16.0.0/12");
+	sn_prefix_format(&cfg.services, text);
+	ck_assert_str_eq(text, "10.30.0.0/16");
+	sn_prefix6_format(&cfg.platform6, text);
+	ck_assert_str_eq(text, "fc00::/7");
+	ck_assert_int_eq(cfg.tunnel_port, 4754);
+	ck_assert(!cfg.mqtt_security.tls);
+
+	ck_assert_int_eq(load(&cfg, 5, over), 0);
+	ck_assert_str_eq(cfg.socket_path, "/run/x.sock");
+	unit_write_file(unit_file, "{\"profile\": \"oakestra\", \"services\": \"10.31.0.0/16\"}");
+	{
+		const char *file[] = { "semnetd", "--config", unit_file };
+
+		ck_assert_int_eq(load(&cfg, 3, file), 0);
+	}
+	sn_prefix_format(&cfg.services, text);
+	ck_assert_str_eq(text, "10.31.0.0/16");
+	sn_prefix_format(&cfg.platform, text);
+	ck_assert_str_eq(text, "10.16.0.0/12");
+	ck_assert_int_eq(load(&cfg, 3, bad), -1);
+}
+END_TEST
+
+/* Oakestra's MqttCert/MqttKey are --mqtt-certfile/--mqtt-keyfile; the
+ * checks are sn_config's (test_config.c). */
+START_TEST(mqtt_security)
+{
+	struct semnetd_config cfg;
+	const char *only_key[] = { "semnetd", "--mqtt-keyfile", unit_file };
+	const char *login[] = { "semnetd", "--mqtt-username", "n1", "--mqtt-password-file",
+				unit_file };
+
+	unit_write_file(unit_file, "pw\n");
+	ck_assert_int_eq(load(&cfg, 3, only_key), -1);
+	ck_assert_int_eq(load(&cfg, 5, login), 0);
+	ck_assert_str_eq(cfg.mqtt_security.username, "n1");
+	ck_assert_str_eq(cfg.mqtt_security.password, "pw");
+	ck_assert(!cfg.mqtt_security.tls);
+}
+END_TEST
+
 START_TEST(help)
 {
 	struct semnetd_config cfg;
@@ -143,5 +198,6 @@ END_TEST
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("semnetd_config", unit_file_setup, unit_file_teardown, 0, defaults,
-			  file_then_flags, probe_settings, mode, bad_settings, help);
+			  file_then_flags, probe_settings, mode, bad_settings, profile_oakestra,
+			  mqtt_security, help);
 }
