@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sn_mqtt.h"
 
+#include <errno.h>
 #include <mosquitto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,12 @@ static void on_poll(uv_poll_t *poll, int status, int events)
 	int rc = MOSQ_ERR_SUCCESS;
 
 	if (status < 0) {
-		sn_warn("mqtt: socket error: %s", uv_strerror(status));
+		/* libuv reports the socket's error state (EPOLLERR: a reset, a
+		 * refused connection) as UV_EBADF. Reading lets libmosquitto say
+		 * what it was: the broker's TLS alert (logged by on_log) or errno. */
+		rc = mosquitto_loop_read(m->mosq, 1);
+		sn_warn("mqtt: connection lost: %s", rc != MOSQ_ERR_SUCCESS ?
+			mosquitto_strerror(rc) : uv_strerror(status));
 		schedule_reconnect(m);
 		return;
 	}
@@ -266,9 +272,13 @@ int sn_mqtt_connect(struct sn_mqtt *m, const char *host, int port)
 
 	uv_timer_start(m->misc, on_misc, SN_MQTT_MISC_MS, SN_MQTT_MISC_MS);
 	m->started = true;
-	if (rc == MOSQ_ERR_ERRNO) {
-		/* Refused or unreachable: keep trying, the broker may start later. */
-		sn_warn("mqtt: cannot reach broker %s:%d yet; retrying", host, port);
+	if (rc == MOSQ_ERR_ERRNO || rc == MOSQ_ERR_TLS) {
+		/* Refused or unreachable: keep trying, the broker may start later.
+		 * A TLS handshake that fails at once (loopback) is retried as
+		 * one that fails later in on_poll is: OpenSSL's reason is logged
+		 * (on_log) on every attempt. */
+		sn_warn("mqtt: cannot reach broker %s:%d yet (%s); retrying", host, port,
+			rc == MOSQ_ERR_TLS ? mosquitto_strerror(rc) : strerror(errno));
 		schedule_reconnect(m);
 		return 0;
 	}
