@@ -13,6 +13,14 @@
 # lines "# switch-over ...") and bounded. Node a probes through an
 # unprivileged ping socket, b and c through raw sockets.
 #
+# Both families (issue 16): the cluster makes every node dual stack (an
+# IPv6 /120 each) and the root gives the service a Closest address of
+# each family; the probes measure nodes, and their costs go to the
+# node's peers of both families. Every check of where new connections go
+# is made for each family in SEMNET_FAMILY (default "4 6"; the
+# switch-overs are timed on the first), in one run: the control plane,
+# the probes and the delays are the same for both.
+#
 #               netns ctl 10.99.0.100: semnet-root, semnet-cluster, mosquitto
 #                        |
 #   netns wire: bridge ul0 --+-- ul-b: netem 5 ms --+-- ul-c: netem 40 ms
@@ -21,7 +29,8 @@
 #   semnetd (ping)      semnetd (raw)          semnetd (raw)
 #        |                   |                      |
 #       cli                  xb                     xc
-#                       (instances 0 and 1 of app.ns.web.prod, Closest address)
+#                       (instances 0 and 1 of app.ns.web.prod, Closest
+#                        addresses 172.30.x.y and fdff:...)
 # vm-timeout: 480
 # vm-cost: 48
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
@@ -35,6 +44,8 @@ fi
 . "$SEMNET_TOP/tests/lib/semnetd.sh"
 tap_need jq curl socat mosquitto tc
 
+read -r -a FAMILIES <<<"${SEMNET_FAMILY:-4 6}"
+declare -A CLOSEST	# by family
 WEB=app.ns.web.prod
 CLI=cli.ns.c.prod
 SWITCH_LIMIT_MS=10000	# a switch-over must take less than this
@@ -48,10 +59,11 @@ delay() {	# delay NODE MS: netem on the underlay towards NODE
 }
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 seconds() { if [ "$1" -lt 0 ]; then echo never; else printf "%d.%03d" $(($1 / 1000)) $(($1 % 1000)); fi; }
-ask() {	# ask TIMEOUT: one connection to the Closest address; the instance or "fail"
-	local out
+ask() {	# ask TIMEOUT FAMILY: one connection to the Closest address; the instance or "fail"
+	local out to="TCP:${CLOSEST[$2]}:80"
+	[ "$2" = 6 ] && to="TCP6:[${CLOSEST[6]}]:80"
 	# Once connected, wait long for the answer: a loaded host stalls TCG VMs.
-	out=$(ip netns exec cli socat -T15 -t15 - "TCP:$CLOSEST:80,connect-timeout=$1" </dev/null 2>/dev/null)
+	out=$(ip netns exec cli socat -T15 -t15 - "$to,connect-timeout=$1" </dev/null 2>/dev/null)
 	echo "${out:-fail}"
 }
 # switch_to WANT: connects every ~200 ms until one reaches WANT, for at most
@@ -66,26 +78,54 @@ switch_to() {
 }
 switch_try() {	# switch_try WANT: one connection (added to SEEN) reaches WANT
 	local got
-	got=$(ask 0.5)
+	got=$(ask 0.5 "${FAMILIES[0]}")
 	SEEN+="$got "
 	[ "$got" = "$1" ]
 }
-asks() {	# asks N: N connections; what each reached, space-separated
-	local out=""
-	for _ in $(seq "$1"); do out+="$(ask 5) "; done
-	echo "${out% }"
+# asks N FAMILY: N connections (as ask 5, in one process: python and
+# socat start slowly under TCG); what each reached, space-separated
+asks() {
+	ip netns exec cli python3 - "${CLOSEST[$2]}" "$1" <<'PY'
+import socket, sys
+addr, n = sys.argv[1], int(sys.argv[2])
+seen = []
+for _ in range(n):
+    try:
+        with socket.create_connection((addr, 80), timeout=5) as s:
+            s.settimeout(15)
+            data = b""
+            while chunk := s.recv(256):
+                data += chunk
+        seen.append(data.decode().strip() or "fail")
+    except OSError:
+        seen.append("fail")
+print(" ".join(seen))
+PY
 }
 times() { local out=""; for _ in $(seq "$2"); do out+="$1 "; done; echo "${out% }"; }
-# all_reach WHAT N INSTANCE: N new connections all reach INSTANCE (with the
-# kernel's drops and flows of node a when not)
+# all_reach WHAT N INSTANCE: in each family, N new connections all reach
+# INSTANCE (with the kernel's drops and flows of node a when not)
 all_reach() {
-	local seen
-	seen=$(asks "$2")
-	tap_eq "$1" "$seen" "$(times "$3" "$2")"
-	[ "$seen" = "$(times "$3" "$2")" ] && return
-	tap_note "a's drops: $(jq_in a '.drops | tojson' stats)"
-	ip netns exec a semnet flow show 2>&1 | sed 's/^/#   /'
-	sd_dump a
+	local seen f
+	for f in "${FAMILIES[@]}"; do
+		seen=$(asks "$2" "$f")
+		tap_eq "IPv$f: $1" "$seen" "$(times "$3" "$2")"
+		[ "$seen" = "$(times "$3" "$2")" ] && continue
+		tap_note "a's drops: $(jq_in a '.drops | tojson' stats)"
+		ip netns exec a semnet flow show 2>&1 | sed 's/^/#   /'
+		sd_dump a
+	done
+}
+# closest_ip6 JOB_NAME: the service's IPv6 Closest address, as the root has it
+closest_ip6() {
+	sd_ctl_http GET "$SD_ROOT/api/net/service/$1/instances" |
+		jq -r '[.. | objects | select(.IpType? == "Closest") | .Address_v6 // empty] | first // empty'
+}
+# peer_metric NAME FAMILY NODE METRICS: NAME's value for NODE's peer of FAMILY
+peer_metric() {
+	local subnet='[^"]*:[^"]*'	# IPv6: a colon in the subnet
+	[ "$2" = 4 ] && subnet='[^":]*'
+	sed -n "s/^$1{subnet=\"$subnet\",node=\"$3\"} //p" <<<"$4"
 }
 # logged_since NODE REGEX SINCE_MS: ms from SINCE_MS (epoch) until NODE's
 # semnetd logged a line matching REGEX; fails when it has not (yet)
@@ -134,16 +174,32 @@ test_deploy() {
 	local c
 	sd_service job1 app ns web prod 2 >/dev/null
 	sd_service job2 cli ns c prod 1 >/dev/null
-	CLOSEST=$(sd_closest_ip "$WEB")
-	tap_match "the root allocated a Closest address" "$CLOSEST" '^172\.30\.'
+	CLOSEST[4]=$(sd_closest_ip "$WEB")
+	CLOSEST[6]=$(closest_ip6 "$WEB")
+	tap_match "the root allocated a Closest address of each family" \
+		"${CLOSEST[4]} ${CLOSEST[6]}" '^172\.30\.[0-9.]+ fdff:[0-9a-f:]+$'
 	for c in xb xc cli; do sd_container "$c" >/dev/null; done
 	tap_match "deploy instance 0 on b" "$(sd_deploy b xb "$WEB" 0)" '^200 '
 	tap_match "deploy instance 1 on c" "$(sd_deploy c xc "$WEB" 1)" '^200 '
 	tap_match "deploy the client on a" "$(sd_deploy a cli "$CLI" 0)" '^200 '
 	for c in xb xc; do
-		ip netns exec "$c" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo $c" 2>/dev/null &
+		# One listener for both families; one process (not a fork and a
+		# shell per connection, seconds per round under TCG)
+		ip netns exec "$c" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 80))
+s.listen(64)
+while True:
+    c = s.accept()[0]
+    c.sendall(sys.argv[1].encode() + b"\n")
+    c.close()' "$c" 2>/dev/null &
 	done
-	if ! wait_port xb 80 || ! wait_port xc 80; then tap_fail "servers in xb and xc listen"; fi
+	if ! wait_port xb 80 tcp 30 || ! wait_port xc 80 tcp 30; then
+		tap_fail "servers in xb and xc listen"
+	fi
 	sd_wait_instance_ip a "$CLI" 0 >/dev/null || tap_fail "node a learns the client's InstanceIP"
 }
 
@@ -154,7 +210,7 @@ costs_known() {
 
 # RTTs measured, costs in the kernel.
 test_rtt() {
-	local rtt_b rtt_c m cost_b cost_c
+	local rtt_b rtt_c m cost_b cost_c f
 	wait_until 20 costs_known
 	rtt_b=$(probe a 10.99.0.2 .srtt_us) rtt_c=$(probe a 10.99.0.3 .srtt_us)
 	tap_note "node a: smoothed RTT to b $rtt_b us, to c $rtt_c us"
@@ -163,19 +219,26 @@ test_rtt() {
 	tap_run "a measured c at 40 ms or more, above b" test "${rtt_c:-0}" -ge 40000 -a "${rtt_c:-0}" -gt "${rtt_b:-0}"
 	m=$(metrics a)
 	tap_match "metrics: semnetd's RTT per peer node" "$m" '^semnetd_peer_rtt_us\{node="10\.99\.0\.3"\} [0-9]+$'
-	cost_b=$(sed -n 's/^semnet_peer_cost{subnet="172.16.0.64\/26",node="10.99.0.2"} //p' <<<"$m")
-	cost_c=$(sed -n 's/^semnet_peer_cost{subnet="172.16.0.128\/26",node="10.99.0.3"} //p' <<<"$m")
-	tap_note "node a: kernel peer costs b $cost_b, c $cost_c"
-	tap_run "the kernel holds the costs: b below c" test "${cost_b:-1}" -lt "${cost_c:-0}"
-	tap_match "metrics: nobody down" "$m" '^semnet_peer_down\{subnet="172\.16\.0\.64/26",node="10\.99\.0\.2"\} 0$'
+	for f in "${FAMILIES[@]}"; do
+		cost_b=$(peer_metric semnet_peer_cost "$f" 10.99.0.2 "$m")
+		cost_c=$(peer_metric semnet_peer_cost "$f" 10.99.0.3 "$m")
+		tap_note "node a: kernel IPv$f peer costs b $cost_b, c $cost_c"
+		tap_run "the kernel holds the costs of the IPv$f peers: b below c" \
+			test "${cost_b:-1}" -lt "${cost_c:-0}"
+		tap_eq "metrics: nobody down (b's IPv$f peer)" \
+			"$(peer_metric semnet_peer_down "$f" 10.99.0.2 "$m")" 0
+	done
 }
 
 # The first connection misses on a: held, queried, installed, released.
 test_closest_b() {
+	local f
 	all_reach "the Closest address: 6 of 6 new connections reach b (5 ms)" 6 xb
 	[ "$TAP_FAILED" = 0 ] || sd_dump a
-	tap_eq "node a installed it with policy closest" \
-		"$(jq_in a ".[] | select(.address == \"$CLOSEST\") | .policy" service show)" closest
+	for f in "${FAMILIES[@]}"; do
+		tap_eq "node a installed ${CLOSEST[$f]} with policy closest" \
+			"$(jq_in a ".[] | select(.address == \"${CLOSEST[$f]}\") | .policy" service show)" closest
+	done
 }
 
 # delays B_MS C_MS WANT WHAT: netem delays towards b and c; new
@@ -211,14 +274,16 @@ link_b() {
 
 # b goes down: c, and nothing fails once detected.
 test_failover() {
-	local purged_before m purged
+	local purged_before m purged f
 	purged_before=$(metrics a | sed -n 's/^semnet_closest_purged_total //p')
 	link_b down xc "b's underlay link down, b -> c (failover)"
 	all_reach "after the failover: 8 of 8 connections succeed and reach c" 8 xc
 	tap_eq "node a holds b for down" "$(probe a 10.99.0.2 .down)" true
 	m=$(metrics a)
-	tap_match "metrics: b down in the kernel" "$m" \
-		'^semnet_peer_down\{subnet="172\.16\.0\.64/26",node="10\.99\.0\.2"\} 1$'
+	for f in "${FAMILIES[@]}"; do
+		tap_eq "metrics: b's IPv$f peer down in the kernel" \
+			"$(peer_metric semnet_peer_down "$f" 10.99.0.2 "$m")" 1
+	done
 	purged=$(sed -n 's/^semnet_closest_purged_total //p' <<<"$m")
 	tap_note "closest flows to b purged: $((purged - purged_before))"
 	tap_run "b's closest flows were purged" test "$((purged - purged_before))" -ge 1
