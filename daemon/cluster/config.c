@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <curl/curl.h>
 
 #include "sn_config.h"
 
@@ -105,30 +106,28 @@ static const struct sn_setting settings[] = {
  */
 static int address_towards_root(const char *root_url, char *out, size_t size)
 {
-	char host[256], *end;
-	const char *start = root_url + strlen("http://"), *port = "80";
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res = NULL;
 	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
+	char *host = NULL, *port = NULL;
+	CURLU *url = curl_url();
 	int fd = -1, rc = -1, err;
 
-	snprintf(host, sizeof(host), "%s", start);
-	host[strcspn(host, "/")] = '\0';
-	if (host[0] == '[') {		/* [v6]:port */
+	/* libcurl splits the URL as the HTTP client will read it ([v6] too). */
+	if (!url || curl_url_set(url, CURLUPART_URL, root_url, 0) != CURLUE_OK ||
+	    curl_url_get(url, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(url, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+		fprintf(stderr, PROG ": root-url %s: no host in it (pass --cluster-address)\n", root_url);
+		goto out;
+	}
+	if (host[0] == '[') {		/* getaddrinfo takes an IPv6 literal bare */
 		memmove(host, host + 1, strlen(host));
-		if ((end = strchr(host, ']'))) {
-			*end = '\0';
-			if (end[1] == ':')
-				port = end + 2;
-		}
-	} else if ((end = strrchr(host, ':'))) {
-		*end = '\0';
-		port = end + 1;
+		host[strcspn(host, "]")] = '\0';
 	}
 	if ((err = getaddrinfo(host, port, &hints, &res)) != 0) {
 		fprintf(stderr, PROG ": cannot resolve the root's host %s (%s): pass "
 			"--cluster-address\n", host, gai_strerror(err));
-		return -1;
+		goto out;
 	}
 	fd = socket(res->ai_family, SOCK_DGRAM, 0);
 	if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) < 0 ||
@@ -142,6 +141,10 @@ static int address_towards_root(const char *root_url, char *out, size_t size)
 	if (fd >= 0)
 		close(fd);
 	freeaddrinfo(res);
+out:
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(url);
 	return rc;
 }
 

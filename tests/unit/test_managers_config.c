@@ -113,6 +113,17 @@ START_TEST(cluster_defaults)
 	ck_assert_int_eq(cfg.retry_backoff_max_ms, 30000);
 	ck_assert_int_eq(cfg.log_level, SN_LOG_INFO);
 
+	/* The root's URL as the HTTP client reads it: an IPv6 literal, no
+	 * port (80); a URL without a host is refused. */
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c1", "--listen", "::",
+				 "--root-url", "http://[::1]:10099"), 0);
+	ck_assert_str_eq(cfg.cluster_address, "::1");
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c1",
+				 "--root-url", "http://localhost/"), 0);
+	ck_assert(!strcmp(cfg.cluster_address, "127.0.0.1") || !strcmp(cfg.cluster_address, "::1"));
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c1",
+				 "--root-url", "http://[::1"), -1);
+
 	/* Without an id the orchestrator registers the cluster: it needs no
 	 * address of its own. */
 	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster"), 0);
