@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/e2e/datapath.sh's cases with loose reverse-path filtering
-# (rp_filter=2) behind a Docker-style FORWARD DROP firewall with
-# "ct state invalid drop".
+# tests/e2e/datapath.sh with loose reverse-path filtering (rp_filter=2)
+# behind a Docker-style FORWARD DROP firewall with "ct state invalid
+# drop" (the cases whose packets cross FORWARD; datapath.sh says which).
 # vm-timeout: 900
-# vm-cost: 52
+# vm-cost: 14
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/e2e/datapath.sh's cases over IPv6 behind a Docker-style FORWARD
+# tests/e2e/datapath_firewall.sh over IPv6: the Docker-style FORWARD
 # DROP firewall with "ct state invalid drop" in ip6tables (issue 16).
 # vm-timeout: 900
-# vm-cost: 52
+# vm-cost: 13
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"
