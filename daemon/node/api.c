@@ -2,7 +2,8 @@
 /*
  * The node-engine API on the unix socket: POST /register,
  * /container/deploy, /container/undeploy (and Oakestra's /docker/...
- * aliases), GET /status and GET /metrics. Only HTTP lives here: a handler
+ * aliases), /unikernel/deploy, /unikernel/undeploy, GET /status and
+ * GET /metrics. Only HTTP lives here: a handler
  * parses the body (api_parse.c), calls the use case (setup.c,
  * instances.c, status.c, metrics.c) and maps its error to a status. Bad
  * input gets a 4xx and changes nothing; success is 200, as Oakestra's
@@ -57,13 +58,15 @@ static int do_register(void *ctx, const struct sn_http_request *req, json_t **re
 	return 200;
 }
 
-static int deploy(void *ctx, const struct sn_http_request *req, json_t **reply)
+static int deploy_any(void *ctx, const struct sn_http_request *req, json_t **reply,
+		      bool unikernel)
 {
 	char nsip6[SN_JSON_IPV6_STRLEN] = "";
 	struct semnetd_deploy_req r;
 	struct semnetd_lease l;
 	struct sn_err err;
-	int rc = semnetd_parse_deploy(req->body, req->body_len, &r, &err) < 0 ? -EINVAL :
+	int rc = (unikernel ? semnetd_parse_unikernel_deploy : semnetd_parse_deploy)(
+			 req->body, req->body_len, &r, &err) < 0 ? -EINVAL :
 		 semnetd_instance_deploy(ctx, &r, &l, &err);
 
 	if (rc < 0)
@@ -77,6 +80,19 @@ static int deploy(void *ctx, const struct sn_http_request *req, json_t **reply)
 	return 200;
 }
 
+static int deploy(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	return deploy_any(ctx, req, reply, false);
+}
+
+/* As a container's, in a namespace semnetd makes (instances.h). */
+static int deploy_unikernel(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	return deploy_any(ctx, req, reply, true);
+}
+
+/* Either route removes whatever the instance is (a unikernel's
+ * namespace goes too). */
 static int undeploy(void *ctx, const struct sn_http_request *req, json_t **reply)
 {
 	struct semnetd_undeploy_req r;
@@ -117,6 +133,8 @@ const struct sn_http_route semnetd_routes[] = {
 	{ "POST", "/docker/deploy", deploy },
 	{ "POST", "/container/undeploy", undeploy },
 	{ "POST", "/docker/undeploy", undeploy },
+	{ "POST", "/unikernel/deploy", deploy_unikernel },
+	{ "POST", "/unikernel/undeploy", undeploy },
 	{ "GET", "/status", status_get },
 	{ "GET", "/metrics", metrics_get },
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sn_ipv6.h"
 #include "sn_log.h"
 
 #define RULE_TAG "semnet"
@@ -125,45 +126,71 @@ static int do_accept(struct semnetd_fw *fw, const char *bridge, struct sn_err *e
 	return 0;	/* no iptables-style forward chain: nothing drops */
 }
 
+/* The port maps of both families, with the same rules: a container's
+ * host port goes to its IPv4 nsIP and, dual stack, to its IPv6 one. */
+static const char *const families[] = { "ip", "ip6" };
+
 static int do_portmap_init(struct semnetd_fw *fw, struct sn_err *err)
 {
-	/* Deleted and recreated whole: nothing duplicates across restarts;
-	 * connections already translated keep their conntrack NAT. */
-	run(fw, "delete table ip semnet", NULL);
-	return run(fw,
-		   "table ip semnet {\n"
-		   "  map portmap { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-		   "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
-		   "    fib daddr type local dnat ip to meta l4proto . th dport map @portmap; }\n"
-		   "  chain output { type nat hook output priority -100; policy accept;\n"
-		   "    fib daddr type local dnat ip to meta l4proto . th dport map @portmap; }\n"
-		   "}\n", err);
+	char cmd[1024];
+
+	for (size_t f = 0; f < 2; f++) {
+		/* Deleted and recreated whole: nothing duplicates across
+		 * restarts; connections already translated keep their
+		 * conntrack NAT. */
+		snprintf(cmd, sizeof(cmd), "delete table %s semnet", families[f]);
+		run(fw, cmd, NULL);
+		snprintf(cmd, sizeof(cmd),
+			 "table %1$s semnet {\n"
+			 "  map portmap { type inet_proto . inet_service : %2$s . inet_service; }\n"
+			 "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+			 "    fib daddr type local dnat %1$s to meta l4proto . th dport map @portmap; }\n"
+			 "  chain output { type nat hook output priority -100; policy accept;\n"
+			 "    fib daddr type local dnat %1$s to meta l4proto . th dport map @portmap; }\n"
+			 "}\n", families[f], f ? "ipv6_addr" : "ipv4_addr");
+		if (run(fw, cmd, err) < 0)
+			return -EIO;
+	}
+	return 0;
 }
 
-static void element(char *buf, size_t size, const struct semnetd_port_map *m, uint32_t nsip)
+/* "proto . port" (the key), or with " : nsIP . port" (@nsip or @nsip6). */
+static void element(char *buf, size_t size, const struct semnetd_port_map *m, uint32_t nsip,
+		    const struct in6_addr *nsip6)
 {
 	const char *proto = m->proto == IPPROTO_UDP ? "udp" : "tcp";
+	char text[SN_IPV6_STRLEN];
 
-	if (nsip)
+	if (nsip6) {
+		sn_ipv6_format(nsip6, text);
+		snprintf(buf, size, "%s . %u : %s . %u", proto, m->host_port, text,
+			 m->container_port);
+	} else if (nsip) {
 		snprintf(buf, size, "%s . %u : %u.%u.%u.%u . %u", proto, m->host_port, nsip >> 24,
 			 (nsip >> 16) & 255, (nsip >> 8) & 255, nsip & 255, m->container_port);
-	else
+	} else {
 		snprintf(buf, size, "%s . %u", proto, m->host_port);
+	}
 }
 
-static int do_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct semnetd_port_map *maps,
-			 size_t n, struct sn_err *err)
+static int do_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct in6_addr *nsip6,
+			const struct semnetd_port_map *maps, size_t n, struct sn_err *err)
 {
-	char cmd[4096] = "", one[96];
+	char cmd[8192] = "", one[128];
 	size_t used = 0;
 
 	if (n == 0)
 		return 0;
 	/* "create" fails on an existing key, and one command is atomic. */
 	for (size_t i = 0; i < n; i++) {
-		element(one, sizeof(one), &maps[i], nsip);
+		element(one, sizeof(one), &maps[i], nsip, NULL);
 		used += (size_t)snprintf(cmd + used, sizeof(cmd) - used,
 					 "create element ip semnet portmap { %s }\n", one);
+		if (!nsip6)
+			continue;
+		element(one, sizeof(one), &maps[i], 0, nsip6);
+		used += (size_t)snprintf(cmd + used, sizeof(cmd) - used,
+					 "create element ip6 semnet portmap { %s }\n", one);
 	}
 	if (run(fw, cmd, NULL) < 0) {
 		sn_err_set(err, "a host port of portMappings is mapped already (or nftables failed)");
@@ -174,17 +201,36 @@ static int do_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct semne
 
 static int do_ports_del(struct semnetd_fw *fw, const struct semnetd_port_map *maps, size_t n)
 {
-	char cmd[160], one[96];
+	char cmd[200], one[128];
 	int rc = 0;
 
-	/* One by one: an element already gone must not keep the others. */
+	/* One by one: an element already gone must not keep the others. An
+	 * IPv4-only container has no IPv6 element. */
 	for (size_t i = 0; i < n; i++) {
-		element(one, sizeof(one), &maps[i], 0);
+		element(one, sizeof(one), &maps[i], 0, NULL);
 		snprintf(cmd, sizeof(cmd), "delete element ip semnet portmap { %s }", one);
 		if (run(fw, cmd, NULL) < 0)
 			rc = -EIO;
+		snprintf(cmd, sizeof(cmd), "delete element ip6 semnet portmap { %s }", one);
+		run(fw, cmd, NULL);
 	}
 	return rc;
+}
+
+static int do_unikernel_nat(struct semnetd_fw *fw, const char *ifname, uint32_t nsip,
+			    uint32_t guest, struct sn_err *err)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "table ip semnet-unikernel {\n"
+		 "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+		 "    oifname \"%1$s\" snat ip to %2$u.%3$u.%4$u.%5$u; }\n"
+		 "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+		 "    iifname \"%1$s\" dnat ip to %6$u.%7$u.%8$u.%9$u; }\n"
+		 "}\n", ifname, nsip >> 24, (nsip >> 16) & 255, (nsip >> 8) & 255, nsip & 255,
+		 guest >> 24, (guest >> 16) & 255, (guest >> 8) & 255, guest & 255);
+	return run(fw, cmd, err);
 }
 
 /* The entry points: each change with the library loaded. */
@@ -212,15 +258,15 @@ int semnetd_fw_portmap_init(struct semnetd_fw *fw, struct sn_err *err)
 	return rc;
 }
 
-int semnetd_fw_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct semnetd_port_map *maps,
-			 size_t n, struct sn_err *err)
+int semnetd_fw_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct in6_addr *nsip6,
+			 const struct semnetd_port_map *maps, size_t n, struct sn_err *err)
 {
 	int rc;
 
 	if (n == 0)
 		return 0;
 	if ((rc = begin(fw)) == 0)
-		rc = do_ports_add(fw, nsip, maps, n, err);
+		rc = do_ports_add(fw, nsip, nsip6, maps, n, err);
 	else
 		sn_err_set(err, "portMappings need nftables, which cannot be used");
 	end(fw);
@@ -235,6 +281,19 @@ int semnetd_fw_ports_del(struct semnetd_fw *fw, const struct semnetd_port_map *m
 		return 0;
 	if ((rc = begin(fw)) == 0)
 		rc = do_ports_del(fw, maps, n);
+	end(fw);
+	return rc;
+}
+
+int semnetd_fw_unikernel_nat(struct semnetd_fw *fw, const char *ifname, uint32_t nsip,
+			     uint32_t guest, struct sn_err *err)
+{
+	int rc = begin(fw);
+
+	if (rc == 0)
+		rc = do_unikernel_nat(fw, ifname, nsip, guest, err);
+	else
+		sn_err_set(err, "nftables cannot be used");
 	end(fw);
 	return rc;
 }

@@ -4,7 +4,8 @@
  * drop-policy forward chain (Docker's DOCKER-USER, else the FORWARD chain
  * of "table ip filter", which is where iptables-nft puts them), and the
  * port mappings of containers (host port -> nsIP:port DNAT) as elements of
- * one map in semnetd's own "table ip semnet".
+ * one map per family in semnetd's own "table ip semnet" and "table ip6
+ * semnet".
  */
 #ifndef SEMNETD_FIREWALL_H
 #define SEMNETD_FIREWALL_H
@@ -43,12 +44,22 @@ void semnetd_fw_close(struct semnetd_fw *fw);
 /* Inserts "iifname/oifname @bridge and semnet0 accept" once into the
  * forward chain that drops, if there is one. */
 int semnetd_fw_accept(struct semnetd_fw *fw, const char *bridge, struct sn_err *err);
-/* (Re)creates table ip semnet with an empty port map. */
+/* (Re)creates tables ip semnet and ip6 semnet with empty port maps. */
 int semnetd_fw_portmap_init(struct semnetd_fw *fw, struct sn_err *err);
-/* Adds all of @maps towards @nsip, or none (-EEXIST when a host port is
- * mapped already). */
-int semnetd_fw_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct semnetd_port_map *maps,
-			 size_t n, struct sn_err *err);
+/* Adds all of @maps towards @nsip, and @nsip6 when given (IPv6 traffic to
+ * the node's addresses, as Oakestra's NetManager maps a container's ports
+ * for both of its addresses), or none (-EEXIST when a host port is mapped
+ * already). */
+int semnetd_fw_ports_add(struct semnetd_fw *fw, uint32_t nsip, const struct in6_addr *nsip6,
+			 const struct semnetd_port_map *maps, size_t n, struct sn_err *err);
 int semnetd_fw_ports_del(struct semnetd_fw *fw, const struct semnetd_port_map *maps, size_t n);
+/*
+ * In the calling thread's network namespace (a unikernel's): traffic out
+ * of @ifname gets the source @nsip, traffic in by it the destination
+ * @guest, Oakestra's pair of rules (env/UnikernelNetDeployment.go), in
+ * table ip semnet-unikernel.
+ */
+int semnetd_fw_unikernel_nat(struct semnetd_fw *fw, const char *ifname, uint32_t nsip,
+			     uint32_t guest, struct sn_err *err);
 
 #endif

@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -567,7 +571,7 @@ out:
 	return rc < 0 ? fail(err, rc, "cannot remove a route") : 0;
 }
 
-static struct nl_sock *netns_socket(int pid, struct sn_err *err);
+static struct nl_sock *netns_socket(const struct semnetd_veth *v, struct sn_err *err);
 
 /*
  * The container of @v forgets the link address of its gateway: it may
@@ -577,7 +581,7 @@ static struct nl_sock *netns_socket(int pid, struct sn_err *err);
  */
 static int container_forget_gateway(const struct semnetd_veth *v, struct sn_err *err)
 {
-	struct nl_sock *sk = netns_socket(v->pid, err);
+	struct nl_sock *sk = netns_socket(v, err);
 	struct rtnl_neigh *n = NULL;
 	struct rtnl_link *link;
 	struct nl_addr *gw = NULL;
@@ -620,7 +624,7 @@ static int configure_container6(struct nl_sock *sk, int ifindex, const struct se
  * wants them (the other mode's go). */
 static int container_redo6(const struct semnetd_veth *v, struct sn_err *err)
 {
-	struct nl_sock *sk = netns_socket(v->pid, err);
+	struct nl_sock *sk = netns_socket(v, err);
 	struct rtnl_link *link;
 	int rc;
 
@@ -823,47 +827,71 @@ int semnetd_host_check_pid(int pid, struct sn_err *err)
 	return 0;
 }
 
-/*
- * A route-netlink socket inside the network namespace of @pid: the thread
- * enters it, opens the socket (which stays bound to that namespace), and
- * returns. Only this thread moves; other threads are unaffected.
- */
-static struct nl_sock *netns_socket(int pid, struct sn_err *err)
+/* The network namespace of @v: the named one, or that of its pid. */
+static const char *netns_of(const struct semnetd_veth *v, char path[PATH_MAX])
 {
-	char path[64];
-	struct nl_sock *sk = NULL;
-	int self, target;
+	if (v->netns)
+		return v->netns;
+	snprintf(path, PATH_MAX, "/proc/%d/ns/net", v->pid);
+	return path;
+}
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	target = open(path, O_RDONLY | O_CLOEXEC);
+/*
+ * Runs @fn(@arg) inside the network namespace @path: the thread enters
+ * it, and returns before this returns. Only this thread moves; other
+ * threads are unaffected. Sockets made by @fn stay bound to that
+ * namespace. @fn's result, or -EIO when the namespace cannot be entered.
+ */
+int semnetd_host_in_netns(const char *path, int (*fn)(void *arg, struct sn_err *err), void *arg,
+			  struct sn_err *err)
+{
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int target = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = -EIO;
+
 	if (self < 0 || target < 0) {
-		sn_err_set(err, "cannot open the network namespace of pid %d: %s", pid,
-			   strerror(errno));
+		sn_err_set(err, "cannot open the network namespace %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (setns(target, CLONE_NEWNET) < 0) {
-		sn_err_set(err, "cannot enter the network namespace of pid %d: %s", pid,
-			   strerror(errno));
+		sn_err_set(err, "cannot enter the network namespace %s: %s", path, strerror(errno));
 		goto out;
 	}
-	sk = nl_socket_alloc();
-	if (sk && nl_connect(sk, NETLINK_ROUTE) < 0) {
-		nl_socket_free(sk);
-		sk = NULL;
-	}
+	rc = fn(arg, err);
 	if (setns(self, CLONE_NEWNET) < 0) {
 		/* Every later netlink call would act on the container. */
 		sn_error("cannot return to the node's network namespace: %s", strerror(errno));
 		abort();
 	}
-	if (!sk)
-		sn_err_set(err, "cannot open netlink in the namespace of pid %d", pid);
 out:
 	if (self >= 0)
 		close(self);
 	if (target >= 0)
 		close(target);
+	return rc;
+}
+
+static int connect_socket(void *arg, struct sn_err *err)
+{
+	struct nl_sock **sk = arg;
+
+	*sk = nl_socket_alloc();
+	if (*sk && nl_connect(*sk, NETLINK_ROUTE) < 0) {
+		nl_socket_free(*sk);
+		*sk = NULL;
+	}
+	if (!*sk)
+		sn_err_set(err, "cannot open netlink in the container's namespace");
+	return *sk ? 0 : -EIO;
+}
+
+/* A route-netlink socket inside the network namespace of @v. */
+static struct nl_sock *netns_socket(const struct semnetd_veth *v, struct sn_err *err)
+{
+	struct nl_sock *sk = NULL;
+	char path[PATH_MAX];
+
+	semnetd_host_in_netns(netns_of(v, path), connect_socket, &sk, err);
 	return sk;
 }
 
@@ -891,7 +919,7 @@ static int configure_container6(struct nl_sock *sk, int ifindex, const struct se
 static int configure_container(const struct semnetd_veth *v, struct sn_err *err)
 {
 	struct sn_prefix any = { 0, 0 };
-	struct nl_sock *sk = netns_socket(v->pid, err);
+	struct nl_sock *sk = netns_socket(v, err);
 	int rc, ifindex;
 	struct rtnl_link *link;
 
@@ -915,10 +943,37 @@ out:
 	return rc;
 }
 
+/* rtnl_link_veth_add(), with the peer sent to the namespace file
+ * v->netns instead of a pid's. A libnl error. */
+static int veth_add_netns(struct semnetd_host *h, const struct semnetd_veth *v)
+{
+	struct rtnl_link *link = rtnl_link_veth_alloc();
+	struct rtnl_link *peer = link ? rtnl_link_veth_get_peer(link) : NULL;
+	int fd = open(v->netns, O_RDONLY | O_CLOEXEC), rc = -NLE_NOMEM;
+
+	if (fd < 0)
+		rc = errno == ENOENT ? -NLE_OBJ_NOTFOUND : -NLE_FAILURE;
+	if (fd >= 0 && peer) {
+		rtnl_link_set_name(link, v->host_name);
+		rtnl_link_set_name(peer, v->container_name);
+		rtnl_link_set_ns_fd(peer, fd);
+		rc = rtnl_link_add(h->sk, link, NLM_F_CREATE | NLM_F_EXCL);
+	}
+	/* The link holds the peer; both go with its last reference. */
+	if (peer)
+		rtnl_link_put(peer);
+	if (link)
+		rtnl_link_put(link);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int semnetd_host_veth_add(struct semnetd_host *h, const struct semnetd_veth *v, int *host_ifindex,
 			  struct sn_err *err)
 {
-	int rc = rtnl_link_veth_add(h->sk, v->host_name, v->container_name, v->pid);
+	int rc = v->netns ? veth_add_netns(h, v) :
+		 rtnl_link_veth_add(h->sk, v->host_name, v->container_name, v->pid);
 
 	if (rc < 0) {
 		if (rc == -NLE_EXIST)
@@ -958,4 +1013,145 @@ int semnetd_host_veth_del(struct semnetd_host *h, const char *host_name)
 	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV)
 		return 0;
 	return to_errno(rc);
+}
+
+/*
+ * Named network namespaces, as "ip netns add" makes them (Oakestra's
+ * NetManager runs it for a unikernel, and the NodeEngine runs the
+ * hypervisor with "ip netns exec NAME"): a file in NETNS_DIR with the
+ * namespace bind-mounted on it, the directory a shared mount point so
+ * that the mount reaches every mount namespace.
+ */
+#define NETNS_DIR "/run/netns"
+
+int semnetd_host_netns_path(const char *name, char *path, size_t size)
+{
+	int n = snprintf(path, size, NETNS_DIR "/%s", name);
+
+	return n > 0 && (size_t)n < size && !strchr(name, '/') && name[0] != '.' ? 0 : -EINVAL;
+}
+
+static int netns_dir_shared(struct sn_err *err)
+{
+	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST) {
+		sn_err_set(err, "cannot make %s: %s", NETNS_DIR, strerror(errno));
+		return -errno;
+	}
+	if (mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+		return 0;
+	/* Not a mount point yet: made one, bound onto itself. */
+	if (errno != EINVAL || mount(NETNS_DIR, NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0 ||
+	    mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
+		sn_err_set(err, "cannot make %s a shared mount point: %s", NETNS_DIR,
+			   strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int netns_bind(void *arg, struct sn_err *err)
+{
+	const char *path = arg;
+
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) {
+		sn_err_set(err, "cannot bind the new namespace to %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int semnetd_host_netns_add(const char *path, struct sn_err *err)
+{
+	int self, fd, rc;
+
+	if ((rc = netns_dir_shared(err)) < 0)
+		return rc;
+	if ((fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0)) < 0) {
+		rc = -errno;
+		sn_err_set(err, "cannot create %s: %s", path, strerror(errno));
+		return rc;
+	}
+	close(fd);
+	if ((self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    unshare(CLONE_NEWNET) < 0) {
+		rc = -errno;
+		sn_err_set(err, "cannot make a network namespace: %s", strerror(errno));
+		if (self >= 0)
+			close(self);
+		unlink(path);
+		return rc;
+	}
+	/* The new namespace lives on in the mount once the thread leaves. */
+	rc = netns_bind((void *)path, err);
+	if (setns(self, CLONE_NEWNET) < 0) {
+		sn_error("cannot return to the node's network namespace: %s", strerror(errno));
+		abort();
+	}
+	close(self);
+	if (rc < 0)
+		unlink(path);
+	return rc;
+}
+
+int semnetd_host_netns_del(const char *path)
+{
+	/* Lazily: a hypervisor still inside keeps the namespace, not the name. */
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return -errno;
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+bool semnetd_host_netns_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* A persistent TAP device @name in this thread's namespace, not
+ * multi-queue (qemu and crosvm attach to one queue by default). */
+static int tap_add(const char *name, struct sn_err *err)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC), rc = 0;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETPERSIST, 1) < 0) {
+		rc = -errno;
+		sn_err_set(err, "cannot create the TAP device %s: %s", name, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static int guest_side(void *arg, struct sn_err *err)
+{
+	const struct semnetd_unikernel_guest *g = arg;
+	struct nl_sock *sk = NULL;
+	int rc, bridge;
+
+	if ((rc = connect_socket(&sk, err)) < 0)
+		return rc;
+	if ((rc = rtnl_link_bridge_add(sk, g->bridge)) < 0) {
+		rc = fail(err, rc, "cannot create the bridge %s", g->bridge);
+		goto out;
+	}
+	bridge = semnetd_host_ifindex(&(struct semnetd_host){ sk }, g->bridge);
+	if ((rc = addr_add(sk, bridge, g->gateway, g->prefix_len, err)) < 0 ||
+	    (rc = tap_add(g->tap, err)) < 0 || (rc = link_change(sk, g->bridge, 0, 0, err)) < 0 ||
+	    (rc = link_change(sk, g->tap, 0, bridge, err)) < 0)
+		goto out;
+	/* A new namespace takes its IPv4 forwarding from the node's first
+	 * namespace, which Oakestra relies on; set here, whatever that is. */
+	rc = sysctl_set("net/ipv4/ip_forward", "1", err);
+out:
+	nl_socket_free(sk);
+	return rc;
+}
+
+int semnetd_host_unikernel_guest(const char *path, const struct semnetd_unikernel_guest *g,
+				 struct sn_err *err)
+{
+	return semnetd_host_in_netns(path, guest_side, (void *)g, err);
 }

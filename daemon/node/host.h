@@ -11,6 +11,7 @@
 #define SEMNETD_HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sn_ipv4.h"
@@ -93,6 +94,7 @@ struct semnetd_veth {
 	const char *host_name;		/* on the bridge, or routed */
 	const char *container_name;	/* inside the container */
 	int pid;
+	const char *netns;		/* a named namespace's file instead of @pid's */
 	uint32_t nsip;
 	unsigned int prefix_len;
 	uint32_t gateway;
@@ -123,5 +125,34 @@ int semnetd_host_port_mode(struct semnetd_host *h, const struct semnetd_veth *v,
 			   bool *moved, struct sn_err *err);
 /* Removes the pair (both ends go); 0 also when it is already gone. */
 int semnetd_host_veth_del(struct semnetd_host *h, const char *host_name);
+
+/*
+ * Named network namespaces, as "ip netns add NAME" makes them (a
+ * unikernel's, which the orchestrator runs its hypervisor in):
+ * netns_path: /run/netns/NAME, -EINVAL for a name that is no file name.
+ * netns_add: creates it, -EEXIST when the name is taken. netns_del:
+ * removes the name (the namespace goes once nothing is inside); 0 also
+ * when it is gone. in_netns: runs @fn inside the namespace @path (this
+ * thread only) and returns its result.
+ */
+int semnetd_host_netns_path(const char *name, char *path, size_t size);
+int semnetd_host_netns_add(const char *path, struct sn_err *err);
+int semnetd_host_netns_del(const char *path);
+bool semnetd_host_netns_exists(const char *path);
+int semnetd_host_in_netns(const char *path, int (*fn)(void *arg, struct sn_err *err), void *arg,
+			  struct sn_err *err);
+
+/* What a unikernel's namespace holds besides its veth (Oakestra's layout,
+ * env/UnikernelNetDeployment.go): @bridge with @gateway/@prefix_len, the
+ * TAP device @tap on it, both up, IPv4 forwarding on. */
+struct semnetd_unikernel_guest {
+	const char *bridge;
+	const char *tap;
+	uint32_t gateway;
+	unsigned int prefix_len;
+};
+
+int semnetd_host_unikernel_guest(const char *path, const struct semnetd_unikernel_guest *g,
+				 struct sn_err *err);
 
 #endif

@@ -238,7 +238,7 @@ test_v6_deploy() {
 w6_instances6() { sd_instances6 "$1" "$W6"; }
 
 test_v6_round_robin() {
-	local names
+	local names got
 	tap_note "${SECONDS}s"
 	wait_for_output 15 2 w6_instances6 a
 	tap_eq "a's kernel has w6's two IPv6 instances" "$(w6_instances6 a)" 2
@@ -250,6 +250,14 @@ test_v6_round_robin() {
 	names=$(ask6 "$WEB6" 6)
 	tap_eq "IPv6 round robin through $WEB6 over the tunnel (b, c): 2 / 2 / 2" \
 		"$(count_of x0 "$names") $(count_of x1 "$names") $(count_of x2 "$names")" "2 2 2"
+	# Oakestra's NetManager maps a container's ports for its IPv6 address
+	# too (node-net-manager/env/ContainerNetDeployment.go, oakestra-net
+	# 1bdf5fa): x0's 8080:80 answers at an IPv6 address of b's underlay
+	# (for this case only).
+	ip -n a addr add fd99::1/64 dev ul0 nodad && ip -n b addr add fd99::2/64 dev ul0 nodad
+	got=$(ip netns exec a socat -T15 -t15 - 'TCP6:[fd99::2]:8080,connect-timeout=15' </dev/null)
+	tap_eq "b's port mapping 8080 reaches x0 over IPv6 too" "$got" x0
+	ip -n a addr del fd99::1/64 dev ul0; ip -n b addr del fd99::2/64 dev ul0
 	[ "$TAP_FAILED" = 0 ] || sd_dump a b c
 }
 

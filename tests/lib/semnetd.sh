@@ -10,6 +10,10 @@
 # shellcheck source=tests/lib/topo.sh
 declare -F topo_netns >/dev/null || . "${BASH_SOURCE[0]%/*}/topo.sh"
 
+# SEMNET_BIN_DIR: a directory of programs (e.g. one semnetd) to run
+# instead of build/user/bin's
+[ -z "${SEMNET_BIN_DIR:-}" ] || PATH=$SEMNET_BIN_DIR:$PATH
+
 SD_WORK=${SD_WORK:-$(mktemp -d)}
 SD_LOGS=${SEMNET_OUT:-$SD_WORK}	# shared with the host: kept when a run fails
 # SD_SEMNETD: another semnetd binary (e.g. an ASan build)
@@ -85,6 +89,14 @@ sd_nodes() {
 # SD_ARGS: more semnetd options for every node (e.g. probe intervals)
 SD_ARGS=()
 
+# SD_EXEC: how semnetd enters its node's namespace, given NODE and the
+# command (default "ip netns exec", which gives it a mount namespace of
+# its own; sd_exec_netns keeps the caller's, for namespaces semnetd names;
+# it replaces the background shell sd_launch runs it in, so that SD_PID is
+# semnetd's pid)
+SD_EXEC=${SD_EXEC:-ip netns exec}
+sd_exec_netns() { local ns=$1; shift; exec nsenter --net="/run/netns/$ns" "$@"; }
+
 # sd_launch NODE [ARGS...]: starts semnetd in NODE (ARGS override), with
 # bridge br0, or routed when SEMNET_NODE_MODE is (tests/lib/topo.sh). A
 # service stays of interest for 10 minutes without traffic: a slow run
@@ -96,7 +108,7 @@ sd_launch() {
 	shift
 	[ "$SEMNET_NODE_MODE" = routed ] && mode=(--mode routed)
 	rm -f "$SD_WORK/$node.ready"
-	ip netns exec "$node" "${SD_SEMNETD:-semnetd}" --socket "$SD_WORK/$node.sock" --db "$SD_WORK/$node.db" \
+	$SD_EXEC "$node" "${SD_SEMNETD:-semnetd}" --socket "$SD_WORK/$node.sock" --db "$SD_WORK/$node.db" \
 		--sync normal --mqtt-port "$SD_MQTT_PORT" --underlay-addr "${SD_UL[$node]}" \
 		"${mode[@]}" --interest-idle-ms 600000 --interest-check-ms 500 \
 		--ready-file "$SD_WORK/$node.ready" "${SD_ARGS[@]}" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
