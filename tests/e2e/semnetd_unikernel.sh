@@ -33,7 +33,7 @@
 # semnetd runs in the test's mount namespace (sd_exec_netns): the one the
 # NodeEngine's "ip netns exec" must share with it.
 # vm-timeout: 300
-# vm-cost: 83
+# vm-cost: 45
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
