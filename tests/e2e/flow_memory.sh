@@ -147,8 +147,14 @@ test_memory_per_flow() {
 	per_slab=$(((slab1 - slab0) / FLOWS))
 	per_used=$(((used1 - used0) * 1024 / FLOWS))
 	tap_note "per flow: ${per_slab} B of flow slab, ${per_used} B all in (memory in use grew $(((used1 - used0) / 1024)) MiB); goal ${GOAL} B all in: $([ "$per_used" -le "$GOAL" ] && echo met || echo "missed by $((per_used - GOAL)) B")"
-	tap_run "flow slab per flow <= $CEILING B (${per_slab} B)" test "$per_slab" -le "$CEILING"
-	tap_run "memory per flow, all in, <= $CEILING B (${per_used} B)" test "$per_used" -le "$CEILING"
+	if [ "${SEMNET_KERNEL:-debian}" = debug ]; then
+		# KASAN's redzones and shadow (IPv6: 372 B of slab, 763 B all in)
+		tap_skip "flow slab per flow <= $CEILING B" "the debug kernel's allocations weigh more"
+		tap_skip "memory per flow, all in, <= $CEILING B" "the debug kernel's allocations weigh more"
+	else
+		tap_run "flow slab per flow <= $CEILING B (${per_slab} B)" test "$per_slab" -le "$CEILING"
+		tap_run "memory per flow, all in, <= $CEILING B (${per_used} B)" test "$per_used" -le "$CEILING"
+	fi
 	GROWTH=$((used1 - used0))
 	USED0=$used0
 	SLAB_GROWTH=$((slab1 - slab0))
