@@ -36,8 +36,6 @@ I_CLI=172.30.1.10
 I_SRV=172.30.1.1
 LOGS=$(mktemp -d)
 
-jq_in() { ip netns exec "$1" semnet -j "${@:3}" | jq -r "$2"; }
-drop_in() { jq_in "$1" ".drops.$2" stats; }
 # cached_mtu NS DST: the path MTU NS's route cache holds for DST, or none.
 cached_mtu() {
 	ip -n "$1" route get "$2" | sed -n 's/.* mtu \([0-9]*\).*/\1/p' | grep . || echo none

@@ -40,153 +40,13 @@ LEARN_MAX=${SEMNET_TUNNEL_FILL:-$(adv_size 2048 8192)}
 FLOOD_EXTRA=${SEMNET_TUNNEL_FLOOD:-$(adv_size 256 1024)}
 HOLD=10			# SEMNET_LEARN_HOLD, seconds
 LOGS=$(mktemp -d)
-CRAFT=$LOGS/craft.py
 RR=172.30.0.1
 CLIENT=172.30.9.9	# a remote client's InstanceIP a does not know
 
-jq_in() { ip netns exec "$1" semnet -j "${@:3}" | jq -r "$2"; }
-drop_in() { jq_in "$1" ".drops.$2" stats; }
-stat_in() { jq_in "$1" ".$2" stats; }
-peer_tx() { jq_in "$1" ".[] | select(.subnet == \"$2\") | .tx_packets" -s peer show; }
-peer_rx() { jq_in "$1" ".[] | select(.subnet == \"$2\") | .rx_packets" -s peer show; }
-elapsed() { awk "BEGIN { printf \"%.1f\", $2 - $1 }"; }
-# nft_count NS CHAIN-COMMENT: packets the counter rule tagged so has seen.
-nft_count() {
-	ip netns exec "$1" nft -j list ruleset |
-		jq "[.nftables[].rule? | select(.comment == \"$2\") | .expr[] |
-		     .counter? | select(.) | .packets] | add // 0"
-}
 icmp_in_echos() {	# icmp_in_echos NS: echo requests NS's stack took
 	ip netns exec "$1" awk '/^Icmp:/ {
 		if (!h) { for (i = 2; i <= NF; i++) if ($i == "InEchos") f = i; h = 1 }
 		else print $f }' /proc/net/snmp
-}
-
-cat >"$CRAFT" <<'EOF'
-"""Tunnel packets as a peer (or a spoofer of one) would send them.
-
-  craft.py gre DST KEY ISRC IDST [opts]     GRE-in-UDP to DST:4754
-  craft.py ipudp DST ISRC IDST [opts]       bare IPv4 in UDP to DST:50103
-    opts: udp=PORT (an inner UDP datagram; default an ICMP echo),
-          proto=N (an inner packet of IP protocol N),
-          sport=PORT, tos=N, spoof=OUTER-SRC (raw socket, forged source),
-          count=N (inner sources ISRC, ISRC+1, ...), pace=N (pause 1 ms
-          every N packets), for=S (send them again every second for S
-          seconds: a peer that keeps speaking for its client)
-  craft.py send-tos DST PORT TOS            one UDP datagram with TOS
-  craft.py recv-tos PORT N TIMEOUT          the TOS of up to N datagrams
-"""
-import socket, struct, sys, time
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-def ip4(src, dst, proto, payload, tos=0, df=False):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(payload), 1,
-                    0x4000 if df else 0, 64, proto, 0, src, dst)
-    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
-
-def inner(src, dst, o):
-    if "proto" in o:
-        return ip4(src, dst, int(o["proto"]), b"semnet-flood", int(o.get("tos", 0)))
-    if "udp" in o:
-        body = b"semnet-adversarial"
-        l4 = struct.pack("!HHHH", int(o.get("sport", 40000)), int(o["udp"]),
-                         8 + len(body), 0) + body
-        return ip4(src, dst, 17, l4, int(o.get("tos", 0)))
-    icmp = struct.pack("!BBHHH", 8, 0, 0, 0x5E5E, 1) + b"semnet-adversarial"
-    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
-    return ip4(src, dst, 1, icmp, int(o.get("tos", 0)))
-
-def send(dst, port, payloads, o):
-    if "spoof" in o:
-        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-        src = socket.inet_aton(o["spoof"])
-        wrap = lambda p: ip4(src, socket.inet_aton(dst), 17,
-                             struct.pack("!HHHH", 40001, port, 8 + len(p), 0) + p)
-    else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        wrap = lambda p: p
-    pace = int(o.get("pace", 0))
-    end = time.monotonic() + float(o.get("for", 0))
-    if "for" in o:
-        payloads = list(payloads)
-    while True:
-        for i, p in enumerate(payloads):
-            s.sendto(wrap(p), (dst, port))
-            if pace and i % pace == pace - 1:
-                time.sleep(0.001)
-        if time.monotonic() >= end:
-            break
-        time.sleep(1)
-
-def sources(first, o):
-    base = struct.unpack("!I", socket.inet_aton(first))[0]
-    for i in range(int(o.get("count", 1))):
-        yield struct.pack("!I", base + i)
-
-def flood(gre, first, dst, o):
-    """count packets of protocol proto, sources first, first+1, ...: one
-    template, the source and header checksum patched in (fast enough for
-    tens of thousands under TCG)."""
-    base = struct.unpack("!I", socket.inet_aton(first))[0]
-    pkt = bytearray(gre + ip4(b"\0" * 4, dst, int(o["proto"]), b"semnet-flood"))
-    off = len(gre)
-    pkt[off + 10:off + 12] = b"\0\0"
-    s0 = sum(struct.unpack("!10H", bytes(pkt[off:off + 20])))
-    for i in range(int(o.get("count", 1))):
-        src = base + i
-        c = s0 + (src >> 16) + (src & 0xFFFF)
-        c = (c & 0xFFFF) + (c >> 16)
-        c = (c & 0xFFFF) + (c >> 16)
-        struct.pack_into("!HI", pkt, off + 10, ~c & 0xFFFF, src)
-        yield bytes(pkt)
-
-def main(a):
-    cmd = a[0]
-    if cmd in ("gre", "ipudp"):
-        pos = [x for x in a[1:] if "=" not in x]
-        o = dict(x.split("=", 1) for x in a[1:] if "=" in x)
-        if cmd == "gre":
-            dst, key, isrc, idst = pos
-            gre = struct.pack("!HH4s", 0x2000, 0x0800, socket.inet_aton(key))
-            port = 4754
-        else:
-            dst, isrc, idst = pos
-            gre, port = b"", 50103
-        d = socket.inet_aton(idst)
-        if "proto" in o:
-            send(dst, port, flood(gre, isrc, d, o), o)
-        else:
-            send(dst, port, (gre + inner(s, d, o) for s in sources(isrc, o)), o)
-    elif cmd == "send-tos":
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(a[3]))
-        s.sendto(b"ecn", (a[1], int(a[2])))
-    elif cmd == "recv-tos":
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)
-        s.bind(("0.0.0.0", int(a[1])))
-        s.settimeout(float(a[3]))
-        print("ready", flush=True)
-        for _ in range(int(a[2])):
-            try:
-                _, anc, _, _ = s.recvmsg(100, 64)
-            except socket.timeout:
-                break
-            tos = [c[2][0] for c in anc if c[1] == socket.IP_TOS]
-            print(tos[0] if tos else "none", flush=True)
-
-main(sys.argv[1:])
-EOF
-
-craft() {	# craft NS ARGS...: run craft.py in NS
-	ip netns exec "$1" python3 "$CRAFT" "${@:2}"
 }
 
 # wait_for CMD...: until CMD succeeds, 20 s at most (a check that spawns
@@ -347,7 +207,7 @@ rx_above() { [ "$(peer_rx "$1" "$2")" -gt "$3" ]; }
 keep_speaking() {
 	local rx0
 	rx0=$(peer_rx a "$3")
-	ip netns exec "$1" python3 "$CRAFT" gre 10.99.0.1 "$2" "$CLIENT" \
+	ip netns exec "$1" "$CRAFT" gre 10.99.0.1 "$2" "$CLIENT" \
 		172.16.0.2 udp=5556 for=600 &
 	keeper=$!
 	wait_for rx_above a "$3" "$rx0"

@@ -49,23 +49,11 @@ FILL=${SEMNET_TUNNEL6_FILL:-$(adv_size 256 4096)}
 FLOOD_EXTRA=${SEMNET_TUNNEL6_FLOOD:-$(adv_size 64 512)}
 HOLD=10			# SEMNET_LEARN_HOLD, seconds
 LOGS=$(mktemp -d)
-CRAFT=$LOGS/craft6.py
 LAN=2001:db8:88::2
 CLIENT=fdff::9:1	# a client of b's that a does not know (the flood case)
 
-jq_in() { ip netns exec "$1" semnet -j "${@:3}" | jq -r "$2"; }
-stat_in() { jq_in "$1" ".$2" stats; }
-peer_tx() { jq_in "$1" ".[] | select(.subnet == \"$2\") | .tx_packets" -s peer show; }
-peer_rx() { jq_in "$1" ".[] | select(.subnet == \"$2\") | .rx_packets" -s peer show; }
-elapsed() { awk "BEGIN { printf \"%.1f\", $2 - $1 }"; }
 # snmp6 NS NAME: counter NAME of /proc/net/snmp6 in NS.
 snmp6() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/snmp6; }
-# nft_count NS COMMENT: packets the counter rule with COMMENT has seen.
-nft_count() {
-	ip netns exec "$1" nft -j list ruleset |
-		jq "[.nftables[].rule? | select(.comment == \"$2\") | .expr[] |
-		     .counter? | select(.) | .packets] | add // 0"
-}
 
 # drops: a's drop counters (a JSON object, reason: count).
 drops() { ip netns exec a semnet -j stats | jq -c .drops; }
@@ -89,149 +77,6 @@ expect_drops() {
 		_got=$(drops_since "$2")
 		tap_eq "$1" "$_got" "$3"
 	fi
-}
-
-cat >"$CRAFT" <<'EOF'
-"""IPv6 tunnel packets as a peer (or a spoofer of one) would send them.
-
-  craft6.py gre DST KEY ISRC IDST [opts]  GRE-in-UDP to DST:4754 (DST IPv4
-                                          or IPv6); KEY the 32-bit GRE key
-                                          (0x202, or a dotted quad)
-  craft6.py ipudp DST ISRC IDST [opts]    the bare inner packet, to DST:50103
-  craft6.py SPEC + SPEC + ...             several, in turn (one start of
-                                          python: slow on the debug kernel)
-ISRC and IDST are the inner packet's addresses: IPv6, or IPv4 for an
-inner IPv4 packet. By default the inner packet is an ICMPv6 (ICMP) echo
-request.
-  opts: nh=N        an inner IPv6 packet of next header N, no L4 header
-        udp=PORT    an inner UDP datagram to PORT
-        pad=N       N more bytes of echo payload
-        gre=HEX     the GRE protocol field (default: the inner family's)
-        flags=HEX   the GRE flags and version (default 0x2000: a key)
-        cut=N       only the inner packet's first N bytes
-        src=ADDR    send from ADDR (another address of this namespace)
-        spoof=ADDR  a raw socket: the outer IPv4/IPv6 and UDP headers are
-                    built here, with ADDR as the source
-        raw=1       the same with this namespace's own address (src=)
-        csum=zero|bad  with spoof= or raw=1 over IPv6: the UDP checksum
-        count=N     inner sources ISRC, ISRC+1, ...
-        pace=N      pause 1 ms every N packets
-        for=S       send them again every second for S seconds
-"""
-import socket, struct, sys, time
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-def ip4(src, dst, proto, payload):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0,
-                    64, proto, 0, src, dst)
-    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
-
-def ip6(src, dst, nh, payload):
-    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), nh, 64,
-                       src, dst) + payload
-
-def l4sum6(src, dst, nh, seg):
-    return csum(src + dst + struct.pack("!I3xB", len(seg), nh) + seg)
-
-def with_sum(seg, at, c):
-    return seg[:at] + struct.pack("!H", c) + seg[at + 2:]
-
-def inner(src, dst, o):
-    body = b"semnet-adversarial6" + b"." * int(o.get("pad", 0))
-    if len(src) == 4:
-        icmp = struct.pack("!BBHHH", 8, 0, 0, 0x5E5E, 1) + body
-        return ip4(src, dst, 1, with_sum(icmp, 2, csum(icmp)))
-    if "nh" in o:
-        return ip6(src, dst, int(o["nh"]), body)
-    if "udp" in o:
-        seg = struct.pack("!HHHH", 40000, int(o["udp"]), 8 + len(body), 0) + body
-        return ip6(src, dst, 17, with_sum(seg, 6, l4sum6(src, dst, 17, seg) or 0xFFFF))
-    icmp = struct.pack("!BBHHH", 128, 0, 0, 0x5E5E, 1) + body
-    return ip6(src, dst, 58, with_sum(icmp, 2, l4sum6(src, dst, 58, icmp)))
-
-def pton(a):
-    return socket.inet_pton(socket.AF_INET6 if ":" in a else socket.AF_INET, a)
-
-def outer(src, dst, port, p, o):
-    """The outer IP and UDP headers of a raw socket's packet."""
-    udp = struct.pack("!HHHH", 40001, port, 8 + len(p), 0) + p
-    if len(src) == 4:
-        return ip4(src, dst, 17, udp)	# a zero checksum: none, over IPv4
-    c = l4sum6(src, dst, 17, udp) or 0xFFFF
-    if o.get("csum") == "zero":
-        c = 0
-    elif o.get("csum") == "bad":
-        c = (c ^ 0x5A5A) or 1
-    return ip6(src, dst, 17, with_sum(udp, 6, c))
-
-def send(dst, port, payloads, o):
-    fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
-    if "spoof" in o or "raw" in o:
-        s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_RAW)
-        src, dport = pton(o.get("spoof") or o["src"]), port
-        wrap = lambda p: outer(src, pton(dst), dport, p, o)
-        port = 0
-    else:
-        s = socket.socket(fam, socket.SOCK_DGRAM)
-        if "src" in o:
-            s.bind((o["src"], 0))
-        wrap = lambda p: p
-    pace = int(o.get("pace", 0))
-    end = time.monotonic() + float(o.get("for", 0))
-    payloads = list(payloads)
-    while True:
-        for i, p in enumerate(payloads):
-            s.sendto(wrap(p), (dst, port))
-            if pace and i % pace == pace - 1:
-                time.sleep(0.001)
-        if time.monotonic() >= end:
-            break
-        time.sleep(1)
-
-def sources(first, o):
-    fam = socket.AF_INET6 if ":" in first else socket.AF_INET
-    a = int.from_bytes(socket.inet_pton(fam, first), "big")
-    for i in range(int(o.get("count", 1))):
-        yield (a + i).to_bytes(16 if fam == socket.AF_INET6 else 4, "big")
-
-def one(a):
-    cmd = a[0]
-    pos = [x for x in a[1:] if "=" not in x]
-    o = dict(x.split("=", 1) for x in a[1:] if "=" in x)
-    if cmd == "gre":
-        dst, key, isrc, idst = pos
-        key = socket.inet_aton(key) if "." in key else struct.pack("!I", int(key, 0))
-        proto = 0x86DD if ":" in idst else 0x0800
-        hdr = struct.pack("!HH", int(o.get("flags", "0x2000"), 16),
-                          int(o.get("gre", "%x" % proto), 16)) + key
-        port = 4754
-    elif cmd == "ipudp":
-        dst, isrc, idst = pos
-        hdr, port = b"", 50103
-    else:
-        sys.exit("craft6.py: gre or ipudp")
-    cut = int(o.get("cut", 1 << 16))
-    d = pton(idst)
-    send(dst, port, (hdr + inner(s, d, o)[:cut] for s in sources(isrc, o)), o)
-
-spec = []
-for w in sys.argv[1:] + ["+"]:
-    if w == "+":
-        one(spec)
-        spec = []
-    else:
-        spec.append(w)
-EOF
-
-craft() {	# craft NS ARGS...: run craft6.py in NS
-	ip netns exec "$1" python3 "$CRAFT" "${@:2}"
 }
 
 setup() {
@@ -566,7 +411,7 @@ test_flood() {
 	}
 	EOF
 	rx0=$(peer_rx a fc00::100/120)
-	ip netns exec b python3 "$CRAFT" gre 2001:db8::1 0x102 "$CLIENT" fc00::2 \
+	ip netns exec b "$CRAFT" gre 2001:db8::1 0x102 "$CLIENT" fc00::2 \
 		udp=5556 for=600 &
 	keeper=$!
 	wait_until 20 rx_above fc00::100/120 "$rx0"
@@ -574,7 +419,7 @@ test_flood() {
 
 	rx0=$(peer_rx a fc00::200/120)
 	t0=$(date +%s.%N)
-	craft x gre 10.99.0.1 0x202 fdff::a:0 fc00::2 nh=253 count="$n" pace=64
+	craft x gre 10.99.0.1 0x202 fdff::a:0 fc00::2 proto=253 count="$n" pace=64
 	t1=$(date +%s.%N)
 	wait_until 20 rx_above fc00::200/120 $((rx0 + n - 1))
 	rx=$(($(peer_rx a fc00::200/120) - rx0))
@@ -589,7 +434,7 @@ test_flood() {
 
 	tap_note "flood: waiting ${HOLD}s for the flooded entries to go idle"
 	sleep $((HOLD + 1))
-	craft x gre 10.99.0.1 0x202 fdff::b:0 fc00::2 nh=253 count="$FLOOD_EXTRA" pace=64
+	craft x gre 10.99.0.1 0x202 fdff::b:0 fc00::2 proto=253 count="$FLOOD_EXTRA" pace=64
 	last=fdff::b:$(printf %x $((FLOOD_EXTRA - 1)))
 	wait_until 20 rx_above fc00::200/120 $((rx0 + n + FLOOD_EXTRA - 1))
 	tap_run "flood: once idle, the flood makes room: the newest ($last) is learned" \

@@ -20,3 +20,26 @@ fi
 adv_size() {
 	if [ "${SEMNET_FULL:-0}" = 1 ]; then echo "$2"; else echo "$1"; fi
 }
+
+# The tunnel packet crafter (tests/lib/craft.py --help), run in NS:
+# craft NS ARGS...
+CRAFT=$SEMNET_TOP/tests/lib/craft.py
+craft() {
+	ip netns exec "$1" "$CRAFT" "${@:2}"
+}
+
+# peer_tx NS SUBNET, peer_rx NS SUBNET: the packets NS's peer for SUBNET
+# has carried each way.
+peer_tx() { jq_in "$1" ".[] | select(.subnet == \"$2\") | .tx_packets" -s peer show; }
+peer_rx() { jq_in "$1" ".[] | select(.subnet == \"$2\") | .rx_packets" -s peer show; }
+
+# nft_count NS COMMENT: packets the counter rule with COMMENT has seen.
+nft_count() {
+	ip netns exec "$1" nft -j list ruleset |
+		jq "[.nftables[].rule? | select(.comment == \"$2\") | .expr[] |
+		     .counter? | select(.) | .packets] | add // 0"
+}
+
+elapsed() {	# elapsed T0 T1: seconds from T0 to T1 (date +%s.%N), to 0.1 s
+	awk "BEGIN { printf \"%.1f\", $2 - $1 }"
+}
