@@ -145,6 +145,16 @@ static inline bool semnet_prefix6_contains(const struct semnet_prefix6 *p,
 	return ipv6_prefix_equal(&p->addr, addr, p->len);
 }
 
+/*
+ * A link-local unicast address, fe80::/10, without ipv6_addr_type()'s
+ * call (which also calls IPv4-mapped and -compatible 169.254/16
+ * addresses link-local: no container's and no peer's, so not here).
+ */
+static inline bool semnet_addr6_linklocal(const struct in6_addr *addr)
+{
+	return (addr->s6_addr32[0] & htonl(0xffc00000)) == htonl(0xfe800000);
+}
+
 static inline bool semnet_prefix6_valid(const struct semnet_prefix6 *p)
 {
 	struct in6_addr masked;

@@ -371,8 +371,14 @@ enum semnet_drop_reason semnet_routed_check6(struct semnet_net *sn,
 	const struct semnet_device *sd;
 	int ifindex;
 
-	if (ipv6_addr_any(saddr) ||
-	    (ipv6_addr_type(saddr) & IPV6_ADDR_LINKLOCAL))
+	/*
+	 * fe80::/10 tested inline (ipv6_addr_type() is a call per packet);
+	 * multicast, which ip6_rcv() never lets through as a source, as
+	 * ipv6_addr_type() scopes it.
+	 */
+	if (ipv6_addr_any(saddr) || semnet_addr6_linklocal(saddr) ||
+	    (ipv6_addr_is_multicast(saddr) &&
+	     (ipv6_addr_type(saddr) & IPV6_ADDR_LINKLOCAL)))
 		return SEMNET_DROP_UNSPEC;
 	if (likely(semnet_node_is_local6(node, saddr))) {
 		if (in->flags & IFF_LOOPBACK)

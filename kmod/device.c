@@ -601,8 +601,8 @@ static bool semnet_inner_of(struct semnet_net *sn, struct sk_buff *skb,
 		 * The stack's own link-scope traffic (router solicitations
 		 * when semnet0 comes up, MLD) is for no peer and no miss.
 		 */
-		if (ipv6_addr_type(&ip6h->daddr) &
-		    (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL))
+		if (ipv6_addr_is_multicast(&ip6h->daddr) ||
+		    semnet_addr6_linklocal(&ip6h->daddr))
 			return false;
 		in->peer = semnet_peer_route6(sn, &ip6h->daddr);
 		if (!in->peer) {

@@ -65,12 +65,16 @@ static inline int semnet_ftuple_cmp(struct rhashtable_compare_arg *arg,
 	return !semnet_fkey_equal(a, b);
 }
 
-/* IPv6 keys: the addresses and ports as nine words, proto and stage. */
-static inline u32 semnet_fkey6_hash(const void *data, u32 len, u32 seed)
+/*
+ * IPv6 keys: the addresses and ports as nine words (jhash2()'s mixing,
+ * written out so that nothing loops), proto and stage in the seed.
+ */
+static __always_inline u32 semnet_fkey6_hash(const void *data, u32 len,
+					      u32 seed)
 {
 	const struct semnet_fkey6 *k = data;
 
-	return jhash2((const u32 *)k, 9, seed ^ (k->proto | (u32)k->stage << 8));
+	return semnet_fkey6_jhash(k, seed ^ (k->proto | (u32)k->stage << 8));
 }
 
 static inline int semnet_ftuple6_cmp(struct rhashtable_compare_arg *arg,
@@ -79,7 +83,7 @@ static inline int semnet_ftuple6_cmp(struct rhashtable_compare_arg *arg,
 	const struct semnet_fkey6 *a = arg->key;
 	const struct semnet_fkey6 *b = &((const struct semnet_ftuple6 *)obj)->key;
 
-	return memcmp(a, b, offsetof(struct semnet_fkey6, index));
+	return !semnet_fkey6_equal(a, b);
 }
 
 static const struct rhashtable_params semnet_ftuple6_params = {

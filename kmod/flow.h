@@ -5,6 +5,7 @@
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
 #include <linux/in6.h>
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/string.h>
 #include <linux/rhashtable-types.h>
@@ -89,6 +90,67 @@ struct semnet_fkey6 {
 };
 
 static_assert(sizeof(struct semnet_fkey6) == 10 * sizeof(u32));
+
+/* Word @i of an IPv6 key (0-7: the addresses, 8: the ports). */
+static inline u32 semnet_fkey6_word(const struct semnet_fkey6 *k,
+				   unsigned int i)
+{
+	u32 w;
+
+	memcpy(&w, (const u32 *)k + i, sizeof(w));
+	return w;
+}
+
+/* Words @i and @i + 1 of an IPv6 key, as one 64-bit value. */
+static inline u64 semnet_fkey6_dword(const struct semnet_fkey6 *k,
+				     unsigned int i)
+{
+	u64 w;
+
+	memcpy(&w, (const u32 *)k + i, sizeof(w));
+	return w;
+}
+
+/*
+ * jhash2() of an IPv6 key's nine words with @seed, unrolled: the same
+ * value (the KUnit case semnet_fkey6_hash checks it), no loop.
+ */
+static __always_inline u32 semnet_fkey6_jhash(const struct semnet_fkey6 *k, u32 seed)
+{
+	u32 a, b, c;
+
+	a = JHASH_INITVAL + (9 << 2) + seed;
+	b = a;
+	c = a;
+	a += semnet_fkey6_word(k, 0);
+	b += semnet_fkey6_word(k, 1);
+	c += semnet_fkey6_word(k, 2);
+	__jhash_mix(a, b, c);
+	a += semnet_fkey6_word(k, 3);
+	b += semnet_fkey6_word(k, 4);
+	c += semnet_fkey6_word(k, 5);
+	__jhash_mix(a, b, c);
+	a += semnet_fkey6_word(k, 6);
+	b += semnet_fkey6_word(k, 7);
+	c += semnet_fkey6_word(k, 8);
+	__jhash_final(a, b, c);
+	return c;
+}
+
+/*
+ * Whether two IPv6 keys are one (@index aside): 64-bit compares of the
+ * addresses, as ipv6_addr_equal() makes them, rather than memcmp().
+ */
+static inline bool semnet_fkey6_equal(const struct semnet_fkey6 *a,
+				      const struct semnet_fkey6 *b)
+{
+	return !((semnet_fkey6_dword(a, 0) ^ semnet_fkey6_dword(b, 0)) |
+		 (semnet_fkey6_dword(a, 2) ^ semnet_fkey6_dword(b, 2)) |
+		 (semnet_fkey6_dword(a, 4) ^ semnet_fkey6_dword(b, 4)) |
+		 (semnet_fkey6_dword(a, 6) ^ semnet_fkey6_dword(b, 6)) |
+		 (semnet_fkey6_word(a, 8) ^ semnet_fkey6_word(b, 8)) |
+		 ((a->proto ^ b->proto) | (a->stage ^ b->stage)));
+}
 
 /* The four places a flow is looked up, one tuple each. */
 enum semnet_ftuple_index {

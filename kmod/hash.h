@@ -13,6 +13,7 @@
 #include <linux/jhash.h>
 #include <linux/rhashtable.h>
 #include <linux/string.h>
+#include <net/ipv6.h>
 
 /* rhashtable_params.hashfn for a one-word key (an IPv4 address). */
 static inline u32 semnet_hash_word(const void *data, u32 len, u32 seed)
@@ -44,6 +45,32 @@ static inline int semnet_cmp_word(struct rhashtable_compare_arg *arg,
 	memcpy(&key, arg->key, sizeof(key));
 	memcpy(&have, (const char *)obj + arg->ht->p.key_offset, sizeof(have));
 	return key != have;
+}
+
+/*
+ * rhashtable_params.hashfn for an IPv6 address key: jhash2() of its four
+ * words (what rhashtable computes without a hashfn), but inline.
+ */
+static inline u32 semnet_hash_addr6(const void *data, u32 len, u32 seed)
+{
+	u32 w[4];
+
+	memcpy(w, data, sizeof(w));
+	return jhash2(w, 4, seed);
+}
+
+/*
+ * rhashtable_params.obj_cmpfn for an IPv6 address key: two 64-bit
+ * compares (ipv6_addr_equal()) instead of a memcmp() call.
+ */
+static inline int semnet_cmp_addr6(struct rhashtable_compare_arg *arg,
+				   const void *obj)
+{
+	struct in6_addr key, have;
+
+	memcpy(&key, arg->key, sizeof(key));
+	memcpy(&have, (const char *)obj + arg->ht->p.key_offset, sizeof(have));
+	return !ipv6_addr_equal(&key, &have);
 }
 
 #endif /* _SEMNET_HASH_H */

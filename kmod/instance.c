@@ -636,3 +636,28 @@ void semnet_instance_relocate(struct semnet_net *sn)
 	/* Local instances cost 0; the others are the peers' again. */
 	semnet_instance_peers_changed(sn, NULL);
 }
+
+struct semnet_instance *
+semnet_instance_lookup6(struct semnet_net *sn, const struct in6_addr *addr)
+{
+	return rhashtable_lookup(&sn->instances6, addr,
+				 semnet_instance6_params);
+}
+
+struct semnet_instance *
+semnet_local_lookup6(struct semnet_net *sn, const struct in6_addr *nsip)
+{
+	return rhashtable_lookup(&sn->local6, nsip, semnet_local6_params);
+}
+
+struct semnet_instance *
+semnet_instance_lookup(struct semnet_net *sn, __be32 addr)
+{
+	return rhashtable_lookup(&sn->instances, &addr, semnet_instance_params);
+}
+
+struct semnet_instance *
+semnet_local_lookup(struct semnet_net *sn, __be32 nsip)
+{
+	return rhashtable_lookup(&sn->local, &nsip, semnet_local_params);
+}

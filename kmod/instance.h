@@ -108,6 +108,8 @@ static const struct rhashtable_params semnet_instance6_params = {
 	.head_offset = offsetof(struct semnet_instance, node),
 	.key_offset = offsetof(struct semnet_instance, addr6),
 	.key_len = sizeof(struct in6_addr),
+	.hashfn = semnet_hash_addr6,
+	.obj_cmpfn = semnet_cmp_addr6,
 	.automatic_shrinking = true,
 };
 
@@ -115,15 +117,19 @@ static const struct rhashtable_params semnet_local6_params = {
 	.head_offset = offsetof(struct semnet_instance, local_node),
 	.key_offset = offsetof(struct semnet_instance, nsip6),
 	.key_len = sizeof(struct in6_addr),
+	.hashfn = semnet_hash_addr6,
+	.obj_cmpfn = semnet_cmp_addr6,
 	.automatic_shrinking = true,
 };
 
-static inline struct semnet_instance *
-semnet_instance_lookup6(struct semnet_net *sn, const struct in6_addr *addr)
-{
-	return rhashtable_lookup(&sn->instances6, addr,
-				 semnet_instance6_params);
-}
+/*
+ * Packet-path lookups (RCU): out of line, so that each inlines
+ * rhashtable_lookup() with its constant parameters once, rather than
+ * callers that use many tables sharing one outlined copy that calls the
+ * hash and compare functions through pointers.
+ */
+struct semnet_instance *
+semnet_instance_lookup6(struct semnet_net *sn, const struct in6_addr *addr);
 
 static inline struct semnet_instance *
 semnet_instance_find6(struct semnet_net *sn, const struct in6_addr *addr)
@@ -132,17 +138,11 @@ semnet_instance_find6(struct semnet_net *sn, const struct in6_addr *addr)
 				      semnet_instance6_params);
 }
 
-static inline struct semnet_instance *
-semnet_local_lookup6(struct semnet_net *sn, const struct in6_addr *nsip)
-{
-	return rhashtable_lookup(&sn->local6, nsip, semnet_local6_params);
-}
+struct semnet_instance *
+semnet_local_lookup6(struct semnet_net *sn, const struct in6_addr *nsip);
 
-static inline struct semnet_instance *
-semnet_instance_lookup(struct semnet_net *sn, __be32 addr)
-{
-	return rhashtable_lookup(&sn->instances, &addr, semnet_instance_params);
-}
+struct semnet_instance *
+semnet_instance_lookup(struct semnet_net *sn, __be32 addr);
 
 /* For writers, under the netns lock (see semnet_service_find()). */
 static inline struct semnet_instance *
@@ -152,11 +152,8 @@ semnet_instance_find(struct semnet_net *sn, __be32 addr)
 				      semnet_instance_params);
 }
 
-static inline struct semnet_instance *
-semnet_local_lookup(struct semnet_net *sn, __be32 nsip)
-{
-	return rhashtable_lookup(&sn->local, &nsip, semnet_local_params);
-}
+struct semnet_instance *
+semnet_local_lookup(struct semnet_net *sn, __be32 nsip);
 
 /* Drops an object reference (any context): the last one frees. */
 void semnet_instance_put(struct semnet_instance *inst);

@@ -13,8 +13,11 @@
 #include "node.h"
 #include "peer.h"
 
-/* Keys hash and compare by family: an IPv4 key's unused bytes are junk. */
-static u32 semnet_learn_hash(const void *data, u32 len, u32 seed)
+/*
+ * Keys hash and compare by family: an IPv4 key's unused bytes are junk.
+ * Every tunnel packet from a remote InstanceIP looks its entry up: inline.
+ */
+static __always_inline u32 semnet_learn_hash(const void *data, u32 len, u32 seed)
 {
 	const struct semnet_inaddr *a = data;
 
@@ -23,8 +26,8 @@ static u32 semnet_learn_hash(const void *data, u32 len, u32 seed)
 	return jhash_1word((__force u32)a->ip, seed);
 }
 
-static int semnet_learn_cmp(struct rhashtable_compare_arg *arg,
-			    const void *obj)
+static __always_inline int semnet_learn_cmp(struct rhashtable_compare_arg *arg,
+					    const void *obj)
 {
 	const struct semnet_learned *l = obj;
 

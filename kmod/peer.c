@@ -74,6 +74,8 @@ const struct rhashtable_params semnet_peer_addr6_params = {
 	.head_offset = offsetof(struct semnet_peer, by_addr),
 	.key_offset = offsetof(struct semnet_peer, under.ip6),
 	.key_len = sizeof(struct in6_addr),
+	.hashfn = semnet_hash_addr6,
+	.obj_cmpfn = semnet_cmp_addr6,
 	.automatic_shrinking = true,
 };
 
@@ -85,12 +87,23 @@ static struct semnet_peer_key semnet_peer_key_of(__be32 addr, u8 len)
 	};
 }
 
-static struct semnet_peer_key6 semnet_peer_key6_of(const struct in6_addr *addr,
-						   u8 len)
+/*
+ * The key of @addr's /@len: ipv6_addr_prefix() as two 64-bit masks, inline
+ * (every packet into semnet0 takes one per prefix length in use; that
+ * function's memset() and memcpy() of a variable length are calls).
+ */
+static __always_inline struct semnet_peer_key6
+semnet_peer_key6_of(const struct in6_addr *addr, u8 len)
 {
 	struct semnet_peer_key6 key = { .len = len };
+	u64 hi = len >= 64 ? ~0ULL : len ? ~0ULL << (64 - len) : 0;
+	u64 lo = len >= 128 ? ~0ULL : len > 64 ? ~0ULL << (128 - len) : 0;
+	u64 w[2];
 
-	ipv6_addr_prefix(&key.addr, addr, len);
+	memcpy(w, addr, sizeof(w));
+	w[0] &= (__force u64)cpu_to_be64(hi);
+	w[1] &= (__force u64)cpu_to_be64(lo);
+	memcpy(&key.addr, w, sizeof(w));
 	return key;
 }
 

@@ -50,8 +50,10 @@ static bool semnet6_icmp_is_error(u8 type)
  * 6946: no offset, no more fragments), which holds the whole packet; in
  * an embedded packet, the first fragment holds the L4 header (@first_ok).
  */
-static int semnet6_find_l4(const struct sk_buff *skb, unsigned int off,
-			   struct semnet_fkey6 *key, bool first_ok)
+static __always_inline int semnet6_find_l4(const struct sk_buff *skb,
+					   unsigned int off,
+					   struct semnet_fkey6 *key,
+					   bool first_ok)
 {
 	const struct ipv6hdr *ip6h;
 	struct ipv6hdr _ip6h;
@@ -63,6 +65,12 @@ static int semnet6_find_l4(const struct sk_buff *skb, unsigned int off,
 	if (!ip6h || ip6h->version != 6)
 		return -EINVAL;
 	nexthdr = ip6h->nexthdr;
+	/* Nearly every packet: the L4 header right behind, nothing to walk. */
+	if (likely(nexthdr == IPPROTO_TCP || nexthdr == IPPROTO_UDP ||
+		   nexthdr == IPPROTO_ICMPV6)) {
+		l4off = off + sizeof(*ip6h);
+		goto found;
+	}
 	/* -1: a header is cut short, or No Next Header ends the chain. */
 	l4off = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &nexthdr, &frag_off);
 	if (l4off < 0)
@@ -72,6 +80,7 @@ static int semnet6_find_l4(const struct sk_buff *skb, unsigned int off,
 		return -EPROTONOSUPPORT;
 	if ((frag_off & htons(IP6_MF)) && !first_ok)
 		return -EPROTONOSUPPORT;
+found:
 	key->src = ip6h->saddr;
 	key->dst = ip6h->daddr;
 	key->proto = nexthdr;
@@ -191,18 +200,23 @@ int semnet_parse6(struct sk_buff *skb, struct semnet_pkt6 *pkt)
 				&pkt->icmp_echo, pkt);
 }
 
-/* A checksum difference for an address change, to add to a sum. */
+/*
+ * A checksum difference for an address change, to add to a sum: the
+ * eight words csum_partial() would add, summed inline in 64 bits and
+ * folded with the end-around carry (the same sum modulo 0xffff).
+ */
 static __wsum semnet6_addr_diff(const struct in6_addr *from,
 				const struct in6_addr *to)
 {
-	__be32 diff[] = {
-		~from->s6_addr32[0], ~from->s6_addr32[1],
-		~from->s6_addr32[2], ~from->s6_addr32[3],
-		to->s6_addr32[0], to->s6_addr32[1],
-		to->s6_addr32[2], to->s6_addr32[3],
-	};
+	u64 sum = 0;
+	unsigned int i;
 
-	return csum_partial(diff, sizeof(diff), 0);
+	for (i = 0; i < 4; i++)
+		sum += (u64)(__force u32)~from->s6_addr32[i] +
+		       (__force u32)to->s6_addr32[i];
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	return (__force __wsum)(u32)sum;
 }
 
 /* The same for a port or echo id. */
@@ -221,6 +235,8 @@ static void semnet6_l4_csum_addr(struct sk_buff *skb, u8 proto,
 				 __sum16 *check, const struct in6_addr *from,
 				 const struct in6_addr *to)
 {
+	__wsum diff;
+
 	if (proto == IPPROTO_UDP && !*check &&
 	    skb->ip_summed != CHECKSUM_PARTIAL) {
 		/*
@@ -232,9 +248,15 @@ static void semnet6_l4_csum_addr(struct sk_buff *skb, u8 proto,
 					     semnet6_addr_diff(from, to));
 		return;
 	}
-	/* The address and the checksum change cancel out in skb->csum. */
-	inet_proto_csum_replace16(check, skb, from->s6_addr32, to->s6_addr32,
-				  true);
+	/*
+	 * inet_proto_csum_replace16() without its calls. The address and the
+	 * checksum change cancel out in skb->csum.
+	 */
+	diff = semnet6_addr_diff(from, to);
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		csum_replace_by_diff(check, diff);
+	else
+		*check = ~csum_fold(csum_add(diff, csum_unfold(*check)));
 	if (proto == IPPROTO_UDP && !*check)
 		*check = CSUM_MANGLED_0;
 }

@@ -559,3 +559,15 @@ void semnet_service_flush(struct semnet_net *sn)
 	list_for_each_entry_safe(svc, tmp, &dead, list)
 		semnet_service_release(sn, svc);
 }
+
+struct semnet_service *
+semnet_service_lookup(struct semnet_net *sn, __be32 addr)
+{
+	return rhashtable_lookup(&sn->services, &addr, semnet_service_params);
+}
+
+struct semnet_service *
+semnet_service_lookup6(struct semnet_net *sn, const struct in6_addr *addr)
+{
+	return rhashtable_lookup(&sn->services6, addr, semnet_service6_params);
+}

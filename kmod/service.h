@@ -152,6 +152,8 @@ static const struct rhashtable_params semnet_service6_params = {
 	.head_offset = offsetof(struct semnet_service, node),
 	.key_offset = offsetof(struct semnet_service, addr6),
 	.key_len = sizeof(struct in6_addr),
+	.hashfn = semnet_hash_addr6,
+	.obj_cmpfn = semnet_cmp_addr6,
 	.automatic_shrinking = true,
 };
 extern const struct rhashtable_params semnet_group_params;
@@ -236,11 +238,9 @@ void semnet_service_flush(struct semnet_net *sn);
 int semnet_tables_init(struct semnet_net *sn);
 void semnet_tables_destroy(struct semnet_net *sn);
 
-static inline struct semnet_service *
-semnet_service_lookup(struct semnet_net *sn, __be32 addr)
-{
-	return rhashtable_lookup(&sn->services, &addr, semnet_service_params);
-}
+/* Out of line, as semnet_instance_lookup6() is. RCU. */
+struct semnet_service *
+semnet_service_lookup(struct semnet_net *sn, __be32 addr);
 
 /*
  * The same for writers, under the netns lock (which keeps what it finds
@@ -254,11 +254,8 @@ semnet_service_find(struct semnet_net *sn, __be32 addr)
 				      semnet_service_params);
 }
 
-static inline struct semnet_service *
-semnet_service_lookup6(struct semnet_net *sn, const struct in6_addr *addr)
-{
-	return rhashtable_lookup(&sn->services6, addr, semnet_service6_params);
-}
+struct semnet_service *
+semnet_service_lookup6(struct semnet_net *sn, const struct in6_addr *addr);
 
 static inline struct semnet_service *
 semnet_service_find6(struct semnet_net *sn, const struct in6_addr *addr)

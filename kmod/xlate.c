@@ -38,18 +38,6 @@
 #define SEMNET_PRI6_DST		(NF_IP6_PRI_CONNTRACK - 10)
 #define SEMNET_PRI6_SRC		NF_IP6_PRI_NAT_SRC
 
-void semnet_untrack(struct sk_buff *skb)
-{
-	if (!skb_get_nfct(skb))
-		skb_set_nfct(skb, IP_CT_UNTRACKED);
-}
-
-u8 semnet_stage_of(unsigned int hook)
-{
-	return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT ?
-	       SEMNET_STAGE_PRE : SEMNET_STAGE_POST;
-}
-
 /*
  * Reassembles a fragment before the L4 lookup (an 8 KB datagram is one
  * packet), as IPVS does, instead of registering nf_defrag's two hooks:

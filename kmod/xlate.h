@@ -2,10 +2,14 @@
 #ifndef _SEMNET_XLATE_H
 #define _SEMNET_XLATE_H
 
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
 #include <linux/types.h>
+#include <uapi/linux/netfilter/nf_conntrack_common.h>
 #include <uapi/linux/semnet.h>
 
-struct nf_hook_state;
+#include "flow.h"
+
 struct semnet_flow;
 struct semnet_instance;
 struct semnet_net;
@@ -26,10 +30,22 @@ void semnet_xlate_resume(struct sk_buff *skb, struct nf_hook_state *state);
 
 /* What both families' hooks share (xlate.c, xlate6.c). */
 
-/* Keeps conntrack off a packet semnet translates (or carries). */
-void semnet_untrack(struct sk_buff *skb);
+/*
+ * Keeps conntrack off a packet semnet translates (or carries). Inline,
+ * as semnet_stage_of(): both run for every packet at every hook.
+ */
+static inline void semnet_untrack(struct sk_buff *skb)
+{
+	if (!skb_get_nfct(skb))
+		skb_set_nfct(skb, IP_CT_UNTRACKED);
+}
+
 /* SEMNET_STAGE_PRE at PRE_ROUTING and LOCAL_OUT, else SEMNET_STAGE_POST. */
-u8 semnet_stage_of(unsigned int hook);
+static inline u8 semnet_stage_of(unsigned int hook)
+{
+	return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT ?
+	       SEMNET_STAGE_PRE : SEMNET_STAGE_POST;
+}
 /*
  * Counts a packet of @flow, once, at its PRE lookup: the flow's state and
  * clock, the namespace's packets, the service's and instance's counters.

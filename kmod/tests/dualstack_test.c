@@ -461,6 +461,12 @@ static void semnet_dualstack_routed_check(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fc00::102"), ok);
 	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "::"), ok);	/* DAD */
 	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fe80::2"), ok);	/* NDP */
+	/* fe80::/10 and link-scope multicast claim nothing, as ipv6_addr_type() has it. */
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "febf:ffff::1"), ok);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "ff02::1"), ok);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fec0::1"), spoofed);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fe7f::1"), spoofed);
+	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "ff05::1"), spoofed);
 	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fc00::103"), spoofed);
 	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fc00::101"), spoofed);
 	KUNIT_EXPECT_EQ(test, ds_routed(f, a, "fc00::150"), spoofed);

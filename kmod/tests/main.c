@@ -41,6 +41,7 @@
 #include "dualstack_test.c"
 #include "flow6_test.c"
 #include "miss6_test.c"
+#include "fastpath_test.c"
 
 kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_rewrite6_suite,
@@ -49,7 +50,8 @@ kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_closest_suite, &semnet_lifetime_suite,
 		  &semnet_config_suite, &semnet_port_suite,
 		  &semnet_batch_suite, &semnet_dualstack_suite,
-		  &semnet_flow6_suite, &semnet_miss6_suite);
+		  &semnet_flow6_suite, &semnet_miss6_suite,
+		  &semnet_fastpath_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("semnet KUnit suites");
