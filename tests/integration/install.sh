@@ -73,9 +73,13 @@ if [[ " ${daemons[*]} " == *" semnetd "* ]]; then
 	unit=$d/usr/lib/systemd/system/semnetd.service
 	tap_eq "semnetd.service: CAP_NET_ADMIN, CAP_SYS_ADMIN (setns), CAP_SYS_PTRACE (/proc/PID/ns)" \
 		"$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")" "CAP_NET_ADMIN CAP_SYS_ADMIN CAP_SYS_PTRACE"
+	# The file's socket, else its profile's (seed: the default --help names).
+	sock=$(jq -r '.socket // empty' "$d/etc/semnet/semnetd.json")
+	[ -n "$sock" ] || [ "$(jq -r .profile "$d/etc/semnet/semnetd.json")" != seed ] ||
+		sock=$("$d/usr/sbin/semnetd" --help 2>&1 |
+			sed -n 's/.*--socket PATH .*(default \(.*\))$/\1/p')
 	tap_eq "semnetd.json: the socket is in the unit's runtime directory" \
-		"$(dirname "$(jq -r .socket "$d/etc/semnet/semnetd.json")")" \
-		"/run/$(sed -n 's/^RuntimeDirectory=//p' "$unit")"
+		"$(dirname "$sock")" "/run/$(sed -n 's/^RuntimeDirectory=//p' "$unit")"
 fi
 for p in semnet-root semnet-cluster; do
 	[ -f "$d/usr/lib/systemd/system/$p.service" ] || continue
