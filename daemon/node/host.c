@@ -233,25 +233,25 @@ static int addr_del6(struct nl_sock *sk, int ifindex, const struct in6_addr *add
 	return rc < 0 ? fail(err, rc, "cannot remove an IPv6 address") : 0;
 }
 
-/* @dst (IPv6) via @gateway (NULL: on-link) out of @ifindex, from @src
- * (NULL: any). */
-static int route_replace6(struct nl_sock *sk, const struct sn_prefix6 *dst, int ifindex,
-			  const struct in6_addr *gateway, const struct in6_addr *src,
-			  struct sn_err *err)
+/*
+ * Adds (or replaces) the route to @d via @gw (NULL: on-link) out of
+ * @ifindex, from @s (NULL: any), in @family; drops the three references.
+ * @nomem: one of the addresses could not be made. One body for both
+ * families: route_replace() and route_replace6() make the addresses.
+ */
+static int route_put(struct nl_sock *sk, int family, struct nl_addr *d, struct nl_addr *gw,
+		     struct nl_addr *s, bool nomem, int ifindex, int scope, struct sn_err *err)
 {
 	struct rtnl_route *r = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *d = ipv6(&dst->addr, dst->len), *gw = NULL, *s = NULL;
 	int rc = -NLE_NOMEM;
 
-	if (!r || !nh || !d)
+	if (!r || !nh || !d || nomem)
 		goto out;
-	if ((gateway && !(gw = ipv6(gateway, 128))) || (src && !(s = ipv6(src, 128))))
-		goto out;
-	rtnl_route_set_family(r, AF_INET6);
+	rtnl_route_set_family(r, family);
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
 	rtnl_route_set_protocol(r, RTPROT_STATIC);
-	rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
+	rtnl_route_set_scope(r, scope);
 	rtnl_route_set_dst(r, d);
 	if (s)
 		rtnl_route_set_pref_src(r, s);
@@ -268,25 +268,31 @@ out:
 	nl_addr_put(gw);
 	nl_addr_put(s);
 	rtnl_route_put(r);
-	return rc < 0 ? fail(err, rc, "cannot add an IPv6 route") : 0;
+	return rc < 0 ? fail(err, rc, "cannot add %s route", family == AF_INET6 ? "an IPv6" : "a")
+		      : 0;
 }
 
-static int route_del6(struct nl_sock *sk, const struct sn_prefix6 *dst, int ifindex,
+/*
+ * Removes the route to @d (its reference dropped) out of @ifindex; 0 also
+ * when there is none. @scope < 0: not matched.
+ */
+static int route_drop(struct nl_sock *sk, int family, struct nl_addr *d, int ifindex, int scope,
 		      struct sn_err *err)
 {
 	struct rtnl_route *r = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *d = ipv6(&dst->addr, dst->len);
 	int rc = -NLE_NOMEM;
 
 	if (!r || !nh || !d)
 		goto out;
-	rtnl_route_set_family(r, AF_INET6);
+	rtnl_route_set_family(r, family);
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	if (scope >= 0)
+		rtnl_route_set_scope(r, (uint8_t)scope);
 	rtnl_route_set_dst(r, d);
 	rtnl_route_nh_set_ifindex(nh, ifindex);
 	rtnl_route_add_nexthop(r, nh);
-	nh = NULL;
+	nh = NULL;	/* the route owns it */
 	rc = rtnl_route_delete(sk, r, 0);
 	if (rc == -NLE_OBJ_NOTFOUND)
 		rc = 0;
@@ -295,43 +301,39 @@ out:
 		rtnl_route_nh_free(nh);
 	nl_addr_put(d);
 	rtnl_route_put(r);
-	return rc < 0 ? fail(err, rc, "cannot remove an IPv6 route") : 0;
+	return rc < 0 ? fail(err, rc, "cannot remove %s route",
+			     family == AF_INET6 ? "an IPv6" : "a") : 0;
+}
+
+/* @dst (IPv6) via @gateway (NULL: on-link) out of @ifindex, from @src
+ * (NULL: any). */
+static int route_replace6(struct nl_sock *sk, const struct sn_prefix6 *dst, int ifindex,
+			  const struct in6_addr *gateway, const struct in6_addr *src,
+			  struct sn_err *err)
+{
+	struct nl_addr *gw = gateway ? ipv6(gateway, 128) : NULL;
+	struct nl_addr *s = src ? ipv6(src, 128) : NULL;
+
+	return route_put(sk, AF_INET6, ipv6(&dst->addr, dst->len), gw, s,
+			 (gateway && !gw) || (src && !s), ifindex, RT_SCOPE_UNIVERSE, err);
+}
+
+static int route_del6(struct nl_sock *sk, const struct sn_prefix6 *dst, int ifindex,
+		      struct sn_err *err)
+{
+	return route_drop(sk, AF_INET6, ipv6(&dst->addr, dst->len), ifindex, -1, err);
 }
 
 /* @dst via @gateway (0: on-link) out of @ifindex, from @src (0: any). */
 static int route_replace(struct nl_sock *sk, const struct sn_prefix *dst, int ifindex,
 			 uint32_t gateway, uint32_t src, struct sn_err *err)
 {
-	struct rtnl_route *r = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *d = ipv4(dst->addr, dst->len), *gw = NULL, *s = NULL;
-	int rc = -NLE_NOMEM;
+	struct nl_addr *gw = gateway ? ipv4(gateway, 32) : NULL;
+	struct nl_addr *s = src ? ipv4(src, 32) : NULL;
 
-	if (!r || !nh || !d)
-		goto out;
-	if ((gateway && !(gw = ipv4(gateway, 32))) || (src && !(s = ipv4(src, 32))))
-		goto out;
-	rtnl_route_set_family(r, AF_INET);
-	rtnl_route_set_table(r, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(r, RTPROT_STATIC);
-	rtnl_route_set_scope(r, gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
-	rtnl_route_set_dst(r, d);
-	if (s)
-		rtnl_route_set_pref_src(r, s);
-	rtnl_route_nh_set_ifindex(nh, ifindex);
-	if (gw)
-		rtnl_route_nh_set_gateway(nh, gw);
-	rtnl_route_add_nexthop(r, nh);
-	nh = NULL;	/* the route owns it */
-	rc = rtnl_route_add(sk, r, NLM_F_REPLACE);
-out:
-	if (nh)
-		rtnl_route_nh_free(nh);
-	nl_addr_put(d);
-	nl_addr_put(gw);
-	nl_addr_put(s);
-	rtnl_route_put(r);
-	return rc < 0 ? fail(err, rc, "cannot add a route") : 0;
+	return route_put(sk, AF_INET, ipv4(dst->addr, dst->len), gw, s,
+			 (gateway && !gw) || (src && !s), ifindex,
+			 gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK, err);
 }
 
 /* Writes @value to /proc/sys/@key (this process's network namespace). */
@@ -546,29 +548,7 @@ int semnetd_host_veth_route(struct semnetd_host *h, const char *name, int ifinde
 static int route_del(struct nl_sock *sk, const struct sn_prefix *dst, int ifindex,
 		     struct sn_err *err)
 {
-	struct rtnl_route *r = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *d = ipv4(dst->addr, dst->len);
-	int rc = -NLE_NOMEM;
-
-	if (!r || !nh || !d)
-		goto out;
-	rtnl_route_set_family(r, AF_INET);
-	rtnl_route_set_table(r, RT_TABLE_MAIN);
-	rtnl_route_set_scope(r, RT_SCOPE_LINK);
-	rtnl_route_set_dst(r, d);
-	rtnl_route_nh_set_ifindex(nh, ifindex);
-	rtnl_route_add_nexthop(r, nh);
-	nh = NULL;	/* the route owns it */
-	rc = rtnl_route_delete(sk, r, 0);
-	if (rc == -NLE_OBJ_NOTFOUND)
-		rc = 0;
-out:
-	if (nh)
-		rtnl_route_nh_free(nh);
-	nl_addr_put(d);
-	rtnl_route_put(r);
-	return rc < 0 ? fail(err, rc, "cannot remove a route") : 0;
+	return route_drop(sk, AF_INET, ipv4(dst->addr, dst->len), ifindex, RT_SCOPE_LINK, err);
 }
 
 static struct nl_sock *netns_socket(const struct semnetd_veth *v, struct sn_err *err);
