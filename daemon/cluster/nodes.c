@@ -78,11 +78,12 @@ static int parse_host_info(json_t *msg, bool required, struct host_info *h, stru
 {
 	const char *tunnel, *kind;
 	long long port = 0;
-	uint32_t ip;
+	struct sn_ipaddr ip;
 	bool present;
 
 	memset(h, 0, sizeof(*h));
-	if (sn_json_ipv4(msg, "host_ip", required, &ip, &present, err) < 0 ||
+	/* Either family: a node on an IPv6-only uplink reports an IPv6 one. */
+	if (sn_json_ipaddr(msg, "host_ip", required, &ip, &present, err) < 0 ||
 	    sn_json_int(msg, "host_port", required && present, true, 1, 65535, &port, err) < 0 ||
 	    sn_json_str(msg, "tunnel", false, 15, &tunnel, err) < 0)
 		return -1;
@@ -97,7 +98,7 @@ static int parse_host_info(json_t *msg, bool required, struct host_info *h, stru
 		return -1;
 	}
 	h->present = true;
-	sn_ipv4_format(ip, h->host_ip);
+	sn_ipaddr_format(&ip, h->host_ip);
 	h->host_port = (int)port;
 	snprintf(h->tunnel, sizeof(h->tunnel), "%s", kind);
 	return 0;

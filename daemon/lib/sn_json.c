@@ -132,6 +132,31 @@ int sn_json_ipv4(json_t *obj, const char *key, bool required, uint32_t *out, boo
 	return 0;
 }
 
+int sn_json_ipaddr(json_t *obj, const char *key, bool required, struct sn_ipaddr *out,
+		   bool *present, struct sn_err *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*present = false;
+	memset(out, 0, sizeof(*out));
+	if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)) {
+		if (required) {
+			sn_err_set(err, "field '%s' is required", key);
+			return -1;
+		}
+		return 0;
+	}
+	/* A NUL inside the string would hide trailing text from inet_pton. */
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
+	    !sn_ipaddr_parse(json_string_value(v), out)) {
+		memset(out, 0, sizeof(*out));
+		sn_err_set(err, "field '%s' must be an IPv4 or IPv6 address", key);
+		return -1;
+	}
+	*present = true;
+	return 0;
+}
+
 int sn_json_ipv6_text(const char *text, struct in6_addr *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include "sn_ipaddr.h"
 
 struct sn_err {
 	char msg[256];
@@ -35,6 +36,11 @@ int sn_json_int(json_t *obj, const char *key, bool required, bool allow_string, 
  * @required, else 0 with *present = false. */
 int sn_json_ipv4(json_t *obj, const char *key, bool required, uint32_t *out, bool *present,
 		 struct sn_err *err);
+/* An address member of either family (sn_ipaddr.h: a dotted quad or IPv6
+ * text), as a node's underlay address, host_ip, is. Absent, null or "":
+ * -1 when @required, else 0 with *present = false and *out none. */
+int sn_json_ipaddr(json_t *obj, const char *key, bool required, struct sn_ipaddr *out,
+		   bool *present, struct sn_err *err);
 
 /*
  * IPv6 addresses travel as text. Oakestra writes "no address" three ways:

@@ -131,6 +131,7 @@ int sn_oak_instance_parse(json_t *entry, struct sn_oak_instance *inst, struct sn
 {
 	const char *host_ip, *tunnel, *kind;
 	long long number, port;
+	struct sn_ipaddr host;
 	bool present;
 
 	memset(inst, 0, sizeof(*inst));
@@ -156,7 +157,12 @@ int sn_oak_instance_parse(json_t *entry, struct sn_oak_instance *inst, struct sn
 		instance_ip6_from_list(json_object_get(entry, "service_ip"), &inst->instance_ip6);
 	inst->number = (int)number;
 	inst->host_port = (int)port;
-	snprintf(inst->host_ip, sizeof(inst->host_ip), "%s", host_ip);
+	/* An address of either family in its canonical text; anything else
+	 * as it came (the node that reads it says it cannot use it). */
+	if (sn_ipaddr_parse(host_ip, &host))
+		sn_ipaddr_format(&host, inst->host_ip);
+	else
+		snprintf(inst->host_ip, sizeof(inst->host_ip), "%s", host_ip);
 	snprintf(inst->tunnel, sizeof(inst->tunnel), "%s", kind);
 	return 0;
 }

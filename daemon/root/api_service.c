@@ -519,9 +519,10 @@ int sn_root_api_instance_delete(void *ctx, const struct sn_http_request *req, js
 static int parse_location(struct sn_root *root, json_t *entry, struct sn_root_instance *inst,
 			  struct sn_err *err)
 {
-	const char *host_ip, *tunnel, *kind;
+	const char *tunnel, *kind;
 	long long number, port;
-	uint32_t ns_ip, host;
+	struct sn_ipaddr host;
+	uint32_t ns_ip;
 	struct in6_addr ns_ip6;
 	bool present, has_ns_ip6;
 
@@ -548,8 +549,7 @@ static int parse_location(struct sn_root *root, json_t *entry, struct sn_root_in
 	}
 	if (sn_json_ipv4(entry, "namespace_ip", true, &ns_ip, &present, err) < 0 ||
 	    requested6(entry, "namespace_ip_v6", &ns_ip6, &has_ns_ip6, err) < 0 ||
-	    sn_json_ipv4(entry, "host_ip", true, &host, &present, err) < 0 ||
-	    sn_json_str(entry, "host_ip", true, sizeof(inst->host_ip) - 1, &host_ip, err) < 0 ||
+	    sn_json_ipaddr(entry, "host_ip", true, &host, &present, err) < 0 ||
 	    sn_json_int(entry, "host_port", true, true, 1, 65535, &port, err) < 0 ||
 	    sn_json_str(entry, "tunnel", false, 15, &tunnel, err) < 0)
 		return -1;
@@ -575,7 +575,9 @@ static int parse_location(struct sn_root *root, json_t *entry, struct sn_root_in
 	sn_ipv4_format(ns_ip, inst->ns_ip);
 	if (has_ns_ip6)
 		sn_ipv6_format(&ns_ip6, inst->ns_ip_v6);
-	snprintf(inst->host_ip, sizeof(inst->host_ip), "%s", host_ip);
+	/* Either family, in canonical text (an IPv6-only node's). */
+	_Static_assert(sizeof(inst->host_ip) >= SN_IPADDR_STRLEN, "host_ip fits any address");
+	sn_ipaddr_format(&host, inst->host_ip);
 	inst->host_port = (int)port;
 	snprintf(inst->tunnel, sizeof(inst->tunnel), "%s", kind);
 	return 0;

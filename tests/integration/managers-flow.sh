@@ -186,7 +186,7 @@ mqtt_pub nodes/ghost/net/service/deployed "{\"appname\":\"$JOB\",\"instance_numb
 mqtt_pub 'nodes/bad node/net/subnet' '{}'
 mqtt_pub nodes/n1/net/service/deployed '[]'
 mqtt_pub nodes/n1/net/service/deployed "{\"appname\":\"$JOB\",\"instance_number\":-4}"
-mqtt_match "a bad host_ip in a subnet request gets an error answer" "\"error\":\"field 'host_ip' must be an IPv4 address\"" \
+mqtt_match "a bad host_ip in a subnet request gets an error answer" "\"error\":\"field 'host_ip' must be an IPv4 or IPv6 address\"" \
 	nodes/n1/net/subnet nodes/n1/net/subnetwork/result '{"METHOD":"GET","host_ip":"nope"}'
 r=$(curl -s "$CLUSTER/api/net/status")
 tap_match "the cluster survives malformed node messages" "$r" '"registered":true'
@@ -318,6 +318,48 @@ cluster_v6_checks() {
 		"\\{\"IpType\":\"RR\",\"Address\":\"[0-9.]+\",\"Address_v6\":\"$rr6\"\\}.*\\{\"IpType\":\"instance_ip\",\"Address\":\"[0-9.]+\",\"Address_v6\":\"$iip6\"\\}"
 }
 cluster_v6_checks
+
+# --- a node on an IPv6-only underlay (issue 16) ----------------------------------
+# Its host_ip is IPv6: the registry, the root and table answers carry it,
+# in canonical text whatever the node wrote; a malformed one is refused by
+# name and changes nothing.
+# u6_registry REGEX: the retained registry's entry of node u6 matches
+u6_registry() { mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -C 1 -W 5 -t semnet/nodes | jq -c '.nodes[] | select(.node_id == "u6")' | grep -q "$1"; }
+# ul6_root_host: the root's host_ip of instance 0 of app.ns.ul6.prod
+ul6_root_host() { curl -s "$ROOT/api/net/service/app_ns_ul6_prod/instances?cluster_id=c1" | jq -r '.instance_list[] | select(.instance_number == 0) | .host_ip'; }
+ipv6_underlay_checks() {
+	local r nsip
+	r=$(mqtt_request nodes/u6/net/subnet nodes/u6/net/subnetwork/result \
+		'{"METHOD":"GET","host_ip":"2001:DB8:0::7","host_port":4754,"tunnel":"gre-udp"}')
+	tap_match "an IPv6 host_ip in a subnet request: the node gets its subnet" "$r" '^\{"address":"172\.16\.'
+	nsip=$(plus "$(printf '%s' "$r" | jq -r .address)" 2)
+	tap_wait "the registry lists it, canonical" 5 u6_registry '"host_ip":"2001:db8::7","host_port":4754,"tunnel":"gre-udp"'
+	http POST "$ROOT/api/net/service/deploy" \
+		'{"_id":"job7","deployment_descriptor":{"app_name":"app","app_ns":"ns","service_name":"ul6","service_ns":"prod"}}' >/dev/null
+	http POST "$ROOT/api/net/instance/deploy" '{"_id":"job7","instance_number":0,"cluster_id":"c1"}' >/dev/null
+	http POST "$CLUSTER/api/net/deployment" '{"job_name":"app.ns.ul6.prod","job_id":"job7"}' >/dev/null
+	mqtt_pub nodes/u6/net/service/deployed "{\"appname\":\"app.ns.ul6.prod\",\"status\":\"DEPLOYED\",\"instance_number\":0,\"nsip\":\"$nsip\",\"nsipv6\":\"\",\"host_ip\":\"2001:db8:0:0::7\",\"host_port\":\"4754\"}"
+	wait_for_output 5 2001:db8::7 ul6_root_host
+	tap_eq "its deployed report reaches the root with the IPv6 host_ip" "$(ul6_root_host)" 2001:db8::7
+	r=$(mqtt_request nodes/n1/net/tablequery/request nodes/n1/net/tablequery/result '{"sname":"app.ns.ul6.prod"}')
+	tap_match "a table answer carries it" "$r" "\"namespace_ip\":\"$nsip\",\"namespace_ip_v6\":null,\"host_ip\":\"2001:db8::7\",\"host_port\":4754,\"tunnel\":\"gre-udp\""
+	mqtt_pub nodes/u6/net/service/address-changed '{"appname":"app.ns.ul6.prod","instance_number":0,"host_ip":"2001:db8::8","host_port":4754}'
+	wait_for_output 5 2001:db8::8 ul6_root_host
+	tap_eq "an address change to another IPv6 address reaches the root" "$(ul6_root_host)" 2001:db8::8
+	tap_run "and the registry" u6_registry '"host_ip":"2001:db8::8"'
+	mqtt_match "a malformed IPv6 host_ip is refused by name" "\"error\":\"field 'host_ip' must be an IPv4 or IPv6 address\"" \
+		nodes/u6/net/subnet nodes/u6/net/subnetwork/result '{"METHOD":"GET","host_ip":"2001:db8::8%eth0","host_port":4754}'
+	mqtt_pub nodes/u6/net/service/address-changed '{"appname":"app.ns.ul6.prod","instance_number":0,"host_ip":"2001:db8::zz","host_port":4754}'
+	mqtt_pub nodes/u6/net/service/address-changed '{"appname":"app.ns.ul6.prod","instance_number":0,"host_ip":"::ffff:10.0.0.1","host_port":4754}'
+	tap_wait "both address changes are refused by name" 5 test "$(grep -c "node u6: address-changed report ignored: field 'host_ip' must be an IPv4 or IPv6 address" "$WORK/cluster-c1.log")" = 2
+	tap_eq "and lose nothing: the root keeps the last good one" "$(ul6_root_host)" 2001:db8::8
+	tap_run "so does the registry" u6_registry '"host_ip":"2001:db8::8"'
+	http_match "the root refuses a malformed host_ip in net_deploy_status: 400" \
+		"^400 \\{\"error\":\"field 'host_ip' must be an IPv4 or IPv6 address\"\\}" \
+		POST "$ROOT/api/net/service/net_deploy_status" "{\"job_id\":\"job7\",\"instances\":[{\"instance_number\":0,\"namespace_ip\":\"$nsip\",\"host_ip\":\"fe80::1::2\",\"host_port\":4754}]}"
+	tap_eq "and keeps what it had" "$(ul6_root_host)" 2001:db8::8
+}
+ipv6_underlay_checks
 
 stop_daemon "$CLUSTER_PID" "$WORK/cluster-c1.log" "semnet-cluster (after kill -9)"
 stop_daemon "$ROOT_PID" "$WORK/root.log" "semnet-root"

@@ -167,6 +167,92 @@ START_TEST(ipv6_writer)
 }
 END_TEST
 
+/* host_ip, a node's underlay address: either family (an IPv6-only node
+ * reports its IPv6 one), canonical text; anything else refused by name. */
+START_TEST(ipaddr_reader)
+{
+	json_t *j = parse("{\"a\":\"10.99.0.2\",\"b\":\"2001:DB8:0::2\",\"e\":\"\",\"n\":null,"
+			  "\"bad\":[\"10.99.0\",\"nope\",\"::\",\"::ffff:10.0.0.1\",\"fd99::1%ul0\","
+			  "\"fd99::/64\",\" 10.0.0.1\",\"fd99::1 \"],\"num\":17}");
+	struct sn_ipaddr ip, other;
+	char text[SN_IPADDR_STRLEN];
+	struct sn_err err;
+	bool present;
+	size_t i;
+	json_t *v;
+
+	ck_assert_int_eq(sn_json_ipaddr(j, "a", true, &ip, &present, &err), 0);
+	ck_assert(present);
+	ck_assert_int_eq(ip.family, AF_INET);
+	ck_assert_uint_eq(ip.v4, 0x0a630002);
+	ck_assert_str_eq(sn_ipaddr_format(&ip, text), "10.99.0.2");
+	ck_assert_int_eq(sn_json_ipaddr(j, "b", true, &ip, &present, &err), 0);
+	ck_assert_int_eq(ip.family, AF_INET6);
+	ck_assert_str_eq(sn_ipaddr_format(&ip, text), "2001:db8::2");
+	ck_assert_ptr_null(sn_ipaddr_underlay_unfit(&ip));
+	/* One node, two spellings: equal. */
+	ck_assert(sn_ipaddr_parse("2001:db8:0:0::2", &other));
+	ck_assert(sn_ipaddr_equal(&ip, &other));
+	ck_assert(sn_ipaddr_parse("10.99.0.2", &other));
+	ck_assert(!sn_ipaddr_equal(&ip, &other));
+	/* "" and null: absent. */
+	ck_assert_int_eq(sn_json_ipaddr(j, "e", false, &ip, &present, &err), 0);
+	ck_assert(!present && !sn_ipaddr_is_set(&ip));
+	ck_assert_int_eq(sn_json_ipaddr(j, "n", false, &ip, &present, &err), 0);
+	ck_assert(!present && !sn_ipaddr_is_set(&ip));
+	ck_assert_int_eq(sn_json_ipaddr(j, "n", true, &ip, &present, &err), -1);
+	ck_assert_str_eq(err.msg, "field 'n' is required");
+	json_array_foreach(json_object_get(j, "bad"), i, v) {
+		json_t *o = json_pack("{s:O}", "host_ip", v);
+
+		ck_assert_msg(sn_json_ipaddr(o, "host_ip", false, &ip, &present, &err) == -1,
+			      "accepted %s", json_string_value(v));
+		ck_assert_str_eq(err.msg, "field 'host_ip' must be an IPv4 or IPv6 address");
+		ck_assert(!present && !sn_ipaddr_is_set(&ip));
+		json_decref(o);
+	}
+	ck_assert_int_eq(sn_json_ipaddr(j, "num", false, &ip, &present, &err), -1);
+	/* A NUL would hide trailing text from the parser. */
+	json_object_set_new(j, "nul", json_stringn("10.0.0.1\0x", 10));
+	ck_assert_int_eq(sn_json_ipaddr(j, "nul", false, &ip, &present, &err), -1);
+	/* Addresses no tunnel can use: parsed, but unfit for an underlay. */
+	ck_assert(sn_ipaddr_parse("0.0.0.0", &ip) && sn_ipaddr_underlay_unfit(&ip));
+	ck_assert(sn_ipaddr_parse("239.1.2.3", &ip) && sn_ipaddr_underlay_unfit(&ip));
+	ck_assert(sn_ipaddr_parse("255.255.255.255", &ip) && sn_ipaddr_underlay_unfit(&ip));
+	ck_assert(sn_ipaddr_parse("ff02::1", &ip) && sn_ipaddr_underlay_unfit(&ip));
+	ck_assert(sn_ipaddr_parse("fe80::1", &ip) && sn_ipaddr_underlay_unfit(&ip));
+	ck_assert(!sn_ipaddr_parse(NULL, &ip));
+	memset(&ip, 0, sizeof(ip));
+	ck_assert_str_eq(sn_ipaddr_format(&ip, text), "");
+	ck_assert(!sn_ipaddr_is_set(&ip) && !sn_ipaddr_is_set(&(struct sn_ipaddr){ 0 }));
+	ck_assert(sn_ipaddr_underlay_unfit(&ip));
+	json_decref(j);
+}
+END_TEST
+
+/* An answer's host_ip: canonical when it is an address of either family,
+ * kept as it came when not (the node reading it says it cannot use it). */
+START_TEST(instance_entry_host_ip)
+{
+	static const char *const cases[][2] = {
+		{ "10.0.0.1", "10.0.0.1" }, { "2001:DB8:0::2", "2001:db8::2" },
+		{ "fd99::1", "fd99::1" }, { "not-an-address", "not-an-address" },
+	};
+	struct sn_oak_instance inst;
+	struct sn_err err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *e = json_pack("{s:i, s:s, s:s, s:s, s:i}", "instance_number", 0,
+				      "instance_ip", "172.30.0.3", "namespace_ip", "172.16.0.2",
+				      "host_ip", cases[i][0], "host_port", 4754);
+
+		ck_assert_int_eq(sn_oak_instance_parse(e, &inst, &err), 0);
+		ck_assert_str_eq(inst.host_ip, cases[i][1]);
+		json_decref(e);
+	}
+}
+END_TEST
+
 START_TEST(job_names)
 {
 	char longest[4 * 31];
@@ -553,7 +639,8 @@ END_TEST
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("oak_json", NULL, NULL, 0, parse_object_rejects_bad_bodies,
-			  string_reader, int_reader, ipv4_reader, ipv6_reader, ipv6_writer, job_names,
+			  string_reader, int_reader, ipv4_reader, ipv6_reader, ipv6_writer, ipaddr_reader,
+			  instance_entry_host_ip, job_names,
 			  tunnel_kind, instance_entry_json, instance_entry_json_dual, table_round_trip,
 			  table_from_oakestra, table_from_oakestra_cluster_v6, table_from_oakestra_root,
 			  table_bad_v6_values, table_parse_errors, error_body);
