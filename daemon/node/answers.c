@@ -43,21 +43,26 @@ static int local_instance(struct semnetd *d, const char *job_name,
 
 /*
  * One instance of an answer is on another node: 0 and its underlay
- * address in *host once a peer leads there, for each family it has (its
- * nsIP's subnet, of this node's plan's length: every node's subnet has
- * the same). No IPv6 peer (the kernel refused it): the IPv6 side is left
- * out (*has6 false), a balanced address must not pick an unreachable one.
+ * address (either family) in *host once a peer leads there, for each
+ * family it has (its nsIP's subnet, of this node's plan's length: every
+ * node's subnet has the same). No IPv6 peer (the kernel refused it): the
+ * IPv6 side is left out (*has6 false), a balanced address must not pick
+ * an unreachable one; nor the whole instance on a node this one cannot
+ * peer with (an underlay of the other family: -1, said once).
  */
 static int remote_instance(struct semnetd *d, const char *job_name,
-			   const struct sn_oak_instance *in, bool has4, bool *has6, uint32_t *host)
+			   const struct sn_oak_instance *in, bool has4, bool *has6,
+			   struct sn_ipaddr *host)
 {
 	struct semnetd_peer *p;
 
-	if (!sn_ipv4_parse(in->host_ip, host) || strcmp(in->tunnel, "gre-udp")) {
-		sn_warn("instance %d of %s: unusable node address %s (%s)", in->number, job_name,
-			in->host_ip, in->tunnel);
+	if (!sn_ipaddr_parse(in->host_ip, host) || strcmp(in->tunnel, "gre-udp")) {
+		sn_warn("instance %d of %s: unusable node address '%.64s' (%s)", in->number,
+			job_name, in->host_ip, in->tunnel);
 		return -1;
 	}
+	if (!semnetd_peers_reachable(d, host, NULL))
+		return -1;
 	if (has4) {
 		struct sn_prefix subnet = {
 			.addr = in->ns_ip & sn_prefix_mask(d->id.subnet.len),
@@ -65,8 +70,8 @@ static int remote_instance(struct semnetd *d, const char *job_name,
 		};
 
 		p = semnetd_peers_find(&d->peers, &subnet);
-		if (!p || p->addr != *host)
-			p = semnetd_peers_set(d, &subnet, *host, in->host_port);
+		if (!p || !sn_ipaddr_equal(&p->addr, host))
+			p = semnetd_peers_set(d, &subnet, host, in->host_port);
 		if (p && !p->from_registry)
 			p->from_table = true;
 	}
@@ -75,8 +80,8 @@ static int remote_instance(struct semnetd *d, const char *job_name,
 
 		sn_ipv6_mask(&subnet6.addr, subnet6.len);
 		p = semnetd_peers_find6(&d->peers, &subnet6);
-		if (!p || p->addr != *host)
-			p = semnetd_peers_set6(d, &subnet6, *host, in->host_port);
+		if (!p || !sn_ipaddr_equal(&p->addr, host))
+			p = semnetd_peers_set6(d, &subnet6, host, in->host_port);
 		if (p && !p->from_registry)
 			p->from_table = true;
 		*has6 = p != NULL;
@@ -221,7 +226,7 @@ static bool apply_instance(struct semnetd *d, const struct sn_oak_table *t,
 	bool has4 = in->instance_ip && in->ns_ip;
 	bool has6 = d->v6 && sn_json_ipv6_set(&in->instance_ip6) && sn_json_ipv6_set(&in->ns_ip6);
 	struct semnetd_kput p = { .number = in->number };
-	uint32_t host = 0;
+	struct sn_ipaddr host = { 0 };
 	int ifindex = 0;
 	bool local;
 
@@ -235,7 +240,9 @@ static bool apply_instance(struct semnetd *d, const struct sn_oak_table *t,
 		    remote_instance(d, t->app_name, in, has4, &has6, &host) < 0)
 		return false;
 	si->node = host;
-	p.node = host;
+	/* The kernel's node attribute is IPv4 (and informational): an
+	 * instance on an IPv6-underlay node has none there. */
+	p.node = host.family == AF_INET ? host.v4 : 0;
 	p.ifindex = ifindex;
 	snprintf(p.name, sizeof(p.name), "%s", t->app_name);
 	if (has4) {

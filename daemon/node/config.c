@@ -30,9 +30,16 @@ static const char usage[] =
 	"  --mqtt-keyfile-password-file FILE   the key's password (first line)\n"
 	"  --mqtt-tls-version V     tlsv1.2 or tlsv1.3 only (default: 1.2 or newer)\n"
 	"  --mqtt-username NAME --mqtt-password-file FILE   broker login (first line)\n"
-	"  --underlay-addr ADDR     this node's underlay IPv4 address (default: the first\n"
-	"                           address of --underlay-dev)\n"
-	"  --underlay-dev IFNAME    (default: the device of the default route)\n"
+	"  --underlay-addr ADDR     this node's underlay address, IPv4 or IPv6: where the\n"
+	"                           other nodes' tunnels reach it (default: found on\n"
+	"                           --underlay-dev, see --underlay-family)\n"
+	"  --underlay-dev IFNAME    (default: the device of the IPv4 default route, else\n"
+	"                           of the IPv6 one)\n"
+	"  --underlay-family auto|4|6  which address is found there: auto (default) its\n"
+	"                           first global IPv4 address, or its first global IPv6\n"
+	"                           one when it has no IPv4 address (IPv4 wins when both\n"
+	"                           exist); 4 or 6: that family only. A node peers only\n"
+	"                           with nodes of its underlay's family\n"
 	"  --mode bridged|routed    how containers attach: ports of the bridge (default),\n"
 	"                           or routed veths (a /32 route each, proxy ARP, the\n"
 	"                           gateway on the dummy device semnet-gw; no bridge)\n"
@@ -97,11 +104,35 @@ static int parse_prefix6(const char *prog, const struct sn_setting *s, const cha
 static int parse_underlay_addr(const char *prog, const struct sn_setting *s, const char *value,
 			       void *field)
 {
-	uint32_t *addr = field;
+	struct sn_ipaddr *addr = field;
+	const char *why;
 
 	(void)s;
-	if (!sn_ipv4_parse(value, addr) || !*addr)
-		return fprintf(stderr, "%s: underlay-addr '%s' is not an IPv4 address\n", prog,
+	if (!sn_ipaddr_parse(value, addr))
+		return fprintf(stderr, "%s: underlay-addr '%s' is not an IPv4 or IPv6 address\n",
+			       prog, value), -1;
+	if ((why = sn_ipaddr_underlay_unfit(addr))) {
+		fprintf(stderr, "%s: underlay-addr '%s' is %s, not a node's address\n", prog, value,
+			why);
+		memset(addr, 0, sizeof(*addr));
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_underlay_family(const char *prog, const struct sn_setting *s, const char *value,
+				 void *field)
+{
+	int *family = field;
+
+	if (!strcmp(value, "auto"))
+		*family = 0;
+	else if (!strcmp(value, "4"))
+		*family = AF_INET;
+	else if (!strcmp(value, "6"))
+		*family = AF_INET6;
+	else
+		return fprintf(stderr, "%s: %s must be auto, 4 or 6, not '%s'\n", prog, s->name,
 			       value), -1;
 	return 0;
 }
@@ -157,6 +188,7 @@ static const struct sn_setting settings[] = {
 	SN_MQTT_SETTINGS(CFG, mqtt_security),
 	SN_SETTING("underlay-addr", parse_underlay_addr, CFG, underlay_addr, NULL),
 	SN_SETTING("underlay-dev", parse_ifname, CFG, underlay_dev, NULL),
+	SN_SETTING("underlay-family", parse_underlay_family, CFG, underlay_family, "auto"),
 	SN_SETTING("mode", parse_mode, CFG, routed, "bridged"),
 	SN_SETTING("bridge", parse_ifname, CFG, bridge, "semnet-br0"),
 	SN_SETTING("container-ifname", parse_ifname, CFG, container_ifname, "eth0"),
@@ -188,6 +220,13 @@ static int check(void *arg)
 	}
 	if (!sn_prefix6_within(&cfg->services6, &cfg->platform6)) {
 		fprintf(stderr, PROG ": the services6 range must lie inside the platform6 range\n");
+		return -1;
+	}
+	if (sn_ipaddr_is_set(&cfg->underlay_addr) && cfg->underlay_family &&
+	    cfg->underlay_addr.family != cfg->underlay_family) {
+		fprintf(stderr, PROG ": underlay-addr is an %s address, underlay-family says IPv%d\n",
+			sn_ipaddr_family_name(cfg->underlay_addr.family),
+			cfg->underlay_family == AF_INET ? 4 : 6);
 		return -1;
 	}
 	if (!cfg->routed &&

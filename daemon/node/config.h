@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sn_ipaddr.h"
 #include "sn_ipv4.h"
 #include "sn_ipv6.h"
 #include "sn_mqtt.h"
@@ -19,8 +20,9 @@ struct semnetd_config {
 	char mqtt_host[254];		/* default: cluster_address of /register */
 	int mqtt_port;
 	struct sn_mqtt_security mqtt_security;
-	uint32_t underlay_addr;		/* 0: found at /register */
+	struct sn_ipaddr underlay_addr;	/* either family; none: found at /register */
 	char underlay_dev[IF_NAMESIZE];	/* "": the default route's device */
+	int underlay_family;		/* found: 0 IPv4 first, else IPv6; AF_INET(6) only it */
 	char bridge[IF_NAMESIZE];
 	bool routed;			/* mode routed: no bridge, routed veths */
 	char container_ifname[IF_NAMESIZE];

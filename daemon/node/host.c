@@ -392,12 +392,21 @@ int semnetd_host_forwarding6(const char *underlay_dev, struct sn_err *err)
 
 	/*
 	 * Forwarding makes a device with accept_ra 1 ignore router
-	 * advertisements: an uplink configured by SLAAC would lose its
-	 * default route. 2 keeps taking them.
+	 * advertisements: an uplink configured by SLAAC (an IPv6-only
+	 * underlay's, typically) would lose its default route. 2 keeps
+	 * taking them; 0 (configured by hand) stays.
 	 */
 	if (underlay_dev[0]) {
-		snprintf(key, sizeof(key), "net/ipv6/conf/%s/accept_ra", underlay_dev);
-		if ((rc = sysctl_set(key, "2", err)) < 0)
+		char now[8] = "";
+		FILE *f;
+
+		snprintf(key, sizeof(key), "/proc/sys/net/ipv6/conf/%s/accept_ra", underlay_dev);
+		if ((f = fopen(key, "r"))) {
+			if (!fgets(now, sizeof(now), f))
+				now[0] = '\0';
+			fclose(f);
+		}
+		if (now[0] != '0' && (rc = sysctl_set(key + strlen("/proc/sys/"), "2", err)) < 0)
 			return rc;
 	}
 	return sysctl_set("net/ipv6/conf/all/forwarding", "1", err);
@@ -688,13 +697,18 @@ int semnetd_host_port_mode(struct semnetd_host *h, const struct semnetd_veth *v,
 }
 
 int semnetd_host_tunnel(struct semnetd_host *h, const struct sn_prefix *platform, uint32_t gateway,
-			int *mtu, struct sn_err *err)
+			int max_mtu, int *mtu, struct sn_err *err)
 {
-	int rc, ifindex;
+	int rc, ifindex, now;
 
 	if ((rc = link_ensure(h, TUNNEL_DEV, "semnet", "is semnet.ko loaded?", &ifindex, err)) < 0)
 		return rc;
-	if ((rc = link_change(h->sk, TUNNEL_DEV, 0, 0, err)) < 0)
+	now = semnetd_host_mtu(h, TUNNEL_DEV);
+	if (max_mtu > 0 && now > max_mtu)
+		sn_info("%s: MTU %d, as the underlay carries (was %d)", TUNNEL_DEV, max_mtu, now);
+	else
+		max_mtu = 0;
+	if ((rc = link_change(h->sk, TUNNEL_DEV, max_mtu, 0, err)) < 0)
 		return rc;
 	/* The platform range (ServiceIPs included) goes into the tunnel; the
 	 * node's own /26 on the bridge is more specific. */
@@ -720,22 +734,71 @@ int semnetd_host_tunnel6(struct semnetd_host *h, const struct sn_prefix6 *platfo
 	return route_replace6(h->sk, platform, ifindex, NULL, gateway, err);
 }
 
+/*
+ * Finding the underlay address: a walk over the address cache, for one
+ * family on one device (the first usable address, see match_addr), or
+ * for the device holding one address (match_holder).
+ */
 struct find_addr {
 	int ifindex;
-	uint32_t addr;
+	int family;
+	bool tentative_too;	/* second pass: a fresh address still in DAD */
+	struct sn_ipaddr found;
+	const struct sn_ipaddr *want;	/* match_holder */
 };
 
+/* @local as a struct sn_ipaddr; false for another length. */
+static bool nl_to_ipaddr(struct nl_addr *local, struct sn_ipaddr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!local)
+		return false;
+	if (nl_addr_get_family(local) == AF_INET && nl_addr_get_len(local) == 4) {
+		out->family = AF_INET;
+		out->v4 = ntohl(*(uint32_t *)nl_addr_get_binary_addr(local));
+		return true;
+	}
+	if (nl_addr_get_family(local) == AF_INET6 && nl_addr_get_len(local) == 16) {
+		out->family = AF_INET6;
+		memcpy(&out->v6, nl_addr_get_binary_addr(local), 16);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A global (scope universe) address of f->family on f->ifindex. IPv6:
+ * never a deprecated one, nor one DAD refused, nor a temporary (privacy)
+ * address, which changes while the other nodes still send to it; one in
+ * DAD only on the second pass (it becomes usable in a moment).
+ */
 static void match_addr(struct nl_object *obj, void *arg)
 {
 	struct rtnl_addr *a = (struct rtnl_addr *)obj;
 	struct find_addr *f = arg;
-	struct nl_addr *local = rtnl_addr_get_local(a);
+	unsigned int flags = rtnl_addr_get_flags(a);
+	struct sn_ipaddr addr;
 
-	if (f->addr || rtnl_addr_get_family(a) != AF_INET || rtnl_addr_get_ifindex(a) != f->ifindex ||
-	    rtnl_addr_get_scope(a) != RT_SCOPE_UNIVERSE || !local ||
-	    nl_addr_get_len(local) != 4)
+	if (f->found.family || rtnl_addr_get_family(a) != f->family ||
+	    rtnl_addr_get_ifindex(a) != f->ifindex || rtnl_addr_get_scope(a) != RT_SCOPE_UNIVERSE ||
+	    !nl_to_ipaddr(rtnl_addr_get_local(a), &addr) || sn_ipaddr_underlay_unfit(&addr))
 		return;
-	f->addr = ntohl(*(uint32_t *)nl_addr_get_binary_addr(local));
+	if (f->family == AF_INET6 &&
+	    ((flags & (IFA_F_DEPRECATED | IFA_F_DADFAILED | IFA_F_TEMPORARY)) ||
+	     ((flags & IFA_F_TENTATIVE) && !f->tentative_too)))
+		return;
+	f->found = addr;
+}
+
+static void match_holder(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct find_addr *f = arg;
+	struct sn_ipaddr addr;
+
+	if (!f->ifindex && nl_to_ipaddr(rtnl_addr_get_local(a), &addr) &&
+	    sn_ipaddr_equal(&addr, f->want))
+		f->ifindex = rtnl_addr_get_ifindex(a);
 }
 
 static void match_default_route(struct nl_object *obj, void *arg)
@@ -751,39 +814,96 @@ static void match_default_route(struct nl_object *obj, void *arg)
 	*ifindex = rtnl_route_nh_get_ifindex(nh);
 }
 
-int semnetd_host_underlay(struct semnetd_host *h, const char *dev, uint32_t *addr,
-			  struct sn_err *err)
+/* The device of @family's default route, 0 without one (or < 0). */
+static int default_route_dev(struct semnetd_host *h, int family, struct sn_err *err)
 {
 	struct nl_cache *cache = NULL;
+	int rc, ifindex = 0;
+
+	if ((rc = rtnl_route_alloc_cache(h->sk, family, 0, &cache)) < 0)
+		return fail(err, rc, "cannot read the routes");
+	nl_cache_foreach(cache, match_default_route, &ifindex);
+	nl_cache_free(cache);
+	return ifindex;
+}
+
+/* The first usable address of @family on f->ifindex into f->found. */
+static int first_addr(struct semnetd_host *h, struct find_addr *f, int family, struct sn_err *err)
+{
+	struct nl_cache *cache = NULL;
+	int rc;
+
+	if ((rc = rtnl_addr_alloc_cache(h->sk, &cache)) < 0)
+		return fail(err, rc, "cannot read the addresses");
+	f->family = family;
+	memset(&f->found, 0, sizeof(f->found));
+	f->tentative_too = false;
+	nl_cache_foreach(cache, match_addr, f);
+	if (!f->found.family && family == AF_INET6) {
+		f->tentative_too = true;
+		nl_cache_foreach(cache, match_addr, f);
+	}
+	nl_cache_free(cache);
+	return 0;
+}
+
+int semnetd_host_underlay(struct semnetd_host *h, const char *dev, int family,
+			  struct semnetd_underlay *u, struct sn_err *err)
+{
 	struct find_addr f = { 0 };
 	int rc;
 
+	memset(u, 0, sizeof(*u));
 	if (dev[0]) {
 		if (!(f.ifindex = semnetd_host_ifindex(h, dev))) {
 			sn_err_set(err, "underlay device %s does not exist", dev);
 			return -ENODEV;
 		}
 	} else {
-		if ((rc = rtnl_route_alloc_cache(h->sk, AF_INET, 0, &cache)) < 0)
-			return fail(err, rc, "cannot read the routes");
-		nl_cache_foreach(cache, match_default_route, &f.ifindex);
-		nl_cache_free(cache);
+		/* IPv4's default route first, as before IPv6 underlays. */
+		if (family != AF_INET6 && (f.ifindex = default_route_dev(h, AF_INET, err)) < 0)
+			return f.ifindex;
+		if (!f.ifindex && family != AF_INET &&
+		    (f.ifindex = default_route_dev(h, AF_INET6, err)) < 0)
+			return f.ifindex;
 		if (!f.ifindex) {
-			sn_err_set(err, "no default route to find the underlay address by; "
-				   "set --underlay-addr or --underlay-dev");
+			sn_err_set(err, "no %sdefault route to find the underlay address by; "
+				   "set --underlay-addr or --underlay-dev",
+				   family == AF_INET ? "IPv4 " : family == AF_INET6 ? "IPv6 " : "");
 			return -ENODEV;
 		}
 	}
-	if ((rc = rtnl_addr_alloc_cache(h->sk, &cache)) < 0)
-		return fail(err, rc, "cannot read the addresses");
-	nl_cache_foreach(cache, match_addr, &f);
-	nl_cache_free(cache);
-	if (!f.addr) {
-		sn_err_set(err, "the underlay device (ifindex %d) has no global IPv4 address; "
-			   "set --underlay-addr", f.ifindex);
+	if (family != AF_INET6 && (rc = first_addr(h, &f, AF_INET, err)) < 0)
+		return rc;
+	if (!f.found.family && family != AF_INET && (rc = first_addr(h, &f, AF_INET6, err)) < 0)
+		return rc;
+	if (!f.found.family) {
+		char name[IF_NAMESIZE] = "?";
+
+		if_indextoname((unsigned int)f.ifindex, name);
+		sn_err_set(err, "the underlay device %s has no global %s address; "
+			   "set --underlay-addr", name,
+			   family == AF_INET ? "IPv4" : family == AF_INET6 ? "IPv6" : "IPv4 or IPv6");
 		return -EADDRNOTAVAIL;
 	}
-	*addr = f.addr;
+	u->addr = f.found;
+	u->ifindex = f.ifindex;
+	return 0;
+}
+
+int semnetd_host_underlay_of(struct semnetd_host *h, const struct sn_ipaddr *addr,
+			     struct semnetd_underlay *u)
+{
+	struct nl_cache *cache = NULL;
+	struct find_addr f = { .want = addr };
+
+	memset(u, 0, sizeof(*u));
+	u->addr = *addr;
+	if (rtnl_addr_alloc_cache(h->sk, &cache) < 0)
+		return -EIO;
+	nl_cache_foreach(cache, match_holder, &f);
+	nl_cache_free(cache);
+	u->ifindex = f.ifindex;
 	return 0;
 }
 

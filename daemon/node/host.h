@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sn_ipaddr.h"
 #include "sn_ipv4.h"
 #include "sn_ipv6.h"
 #include "sn_json.h"
@@ -76,15 +77,35 @@ int semnetd_host_tunnel6(struct semnetd_host *h, const struct sn_prefix6 *platfo
  */
 int semnetd_host_forget6(struct semnetd_host *h, int ifindex, const struct in6_addr *addr);
 
-/* semnet0, up, and the route to @platform through it from @gateway.
- * Idempotent. Sets *mtu to the tunnel's MTU. */
+/* semnet0, up, its MTU lowered to @max_mtu when larger (0: as it is),
+ * and the route to @platform through it from @gateway. Idempotent. Sets
+ * *mtu to the tunnel's MTU. */
 int semnetd_host_tunnel(struct semnetd_host *h, const struct sn_prefix *platform, uint32_t gateway,
-			int *mtu, struct sn_err *err);
+			int max_mtu, int *mtu, struct sn_err *err);
 
-/* The underlay address: the first global IPv4 address of @dev, or of the
- * default route's device when @dev is "" (nothing is dialled). */
-int semnetd_host_underlay(struct semnetd_host *h, const char *dev, uint32_t *addr,
-			  struct sn_err *err);
+/* What semnet0 adds to a packet over an IPv6 underlay: outer IPv6 (40),
+ * UDP (8), GRE with its key (8); over IPv4, 20 bytes less. */
+#define SEMNETD_OUTER6_OVERHEAD 56
+
+/* This node's underlay: its address, of either family, and the device
+ * that holds it (0: none here, e.g. a NAT's public address given). */
+struct semnetd_underlay {
+	struct sn_ipaddr addr;
+	int ifindex;
+};
+
+/*
+ * Finds the underlay address (nothing is dialled): on @dev, or when @dev
+ * is "" on the device of the IPv4 default route, else of the IPv6 one;
+ * there its first global IPv4 address, else its first global IPv6 one
+ * (stable: no temporary or deprecated address). @family AF_INET or
+ * AF_INET6 looks for that family only (routes and addresses), 0 for both.
+ */
+int semnetd_host_underlay(struct semnetd_host *h, const char *dev, int family,
+			  struct semnetd_underlay *u, struct sn_err *err);
+/* The underlay @addr given: the device that holds it, if one does. */
+int semnetd_host_underlay_of(struct semnetd_host *h, const struct sn_ipaddr *addr,
+			     struct semnetd_underlay *u);
 
 /* 0 when @pid exists in another network namespace than ours; -ESRCH,
  * -EINVAL (our own namespace) with a message otherwise. */

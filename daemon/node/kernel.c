@@ -118,18 +118,38 @@ int semnetd_kernel_instance_del(struct sn_genl *g, uint32_t addr)
 	return sn_kernel_call(g, SEMNET_CMD_DEL_INSTANCE, 0, sn_instance_fill, &i, NULL, NULL);
 }
 
-/* The peer for @subnet (either family) at IPv4 underlay @addr:@port, GRE. */
-static int peer_put(struct sn_genl *g, struct sn_kprefix subnet, uint32_t addr, int port)
+/* The underlay address of a peer (a node): _ADDR or _ADDR6 by its family. */
+static int peer_addr(struct sn_genl *g, struct sn_peer *p, const struct sn_ipaddr *addr)
+{
+	if (addr->family == AF_INET6) {
+		SN_SET(p, SEMNET_A_PEER_ADDR6);
+		p->addr6 = addr->v6;
+		return 0;
+	}
+	if (addr->family != AF_INET) {
+		snprintf(g->error, sizeof(g->error), "no underlay address");
+		return -EINVAL;
+	}
+	SN_SET(p, SEMNET_A_PEER_ADDR);
+	p->addr = htonl(addr->v4);
+	return 0;
+}
+
+/* The peer for @subnet (either family) at underlay @addr:@port (either
+ * family), GRE. */
+static int peer_put(struct sn_genl *g, struct sn_kprefix subnet, const struct sn_ipaddr *addr,
+		    int port)
 {
 	struct sn_peer p = {
-		.present = 1u << SEMNET_A_PEER_SUBNET | 1u << SEMNET_A_PEER_ADDR |
-			   1u << SEMNET_A_PEER_PORT | 1u << SEMNET_A_PEER_ENCAP,
+		.present = 1u << SEMNET_A_PEER_SUBNET | 1u << SEMNET_A_PEER_PORT |
+			   1u << SEMNET_A_PEER_ENCAP,
 		.subnet = subnet,
-		.addr = htonl(addr),
 		.port = (uint16_t)port,
 		.encap = SEMNET_ENCAP_GRE_UDP,
 	};
 
+	if (peer_addr(g, &p, addr) < 0)
+		return -EINVAL;
 	return sn_kernel_call(g, SEMNET_CMD_NEW_PEER, NLM_F_CREATE | NLM_F_REPLACE,
 			      sn_peer_fill, &p, NULL, NULL);
 }
@@ -141,8 +161,8 @@ static int peer_del(struct sn_genl *g, struct sn_kprefix subnet)
 	return sn_kernel_call(g, SEMNET_CMD_DEL_PEER, 0, sn_peer_fill, &p, NULL, NULL);
 }
 
-int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet, uint32_t addr,
-			    int port)
+int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet,
+			    const struct sn_ipaddr *addr, int port)
 {
 	return peer_put(g, to_kprefix(subnet), addr, port);
 }
@@ -188,8 +208,8 @@ int semnetd_kernel_instance_del6(struct sn_genl *g, const struct in6_addr *addr)
 	return sn_kernel_call(g, SEMNET_CMD_DEL_INSTANCE, 0, sn_instance_fill, &i, NULL, NULL);
 }
 
-int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet, uint32_t addr,
-			     int port)
+int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet,
+			     const struct sn_ipaddr *addr, int port)
 {
 	return peer_put(g, to_kprefix6(subnet), addr, port);
 }
@@ -199,16 +219,17 @@ int semnetd_kernel_peer_del6(struct sn_genl *g, const struct sn_prefix6 *subnet)
 	return peer_del(g, to_kprefix6(subnet));
 }
 
-int semnetd_kernel_peer_state(struct sn_genl *g, uint32_t addr, uint32_t cost, bool down)
+int semnetd_kernel_peer_state(struct sn_genl *g, const struct sn_ipaddr *addr, uint32_t cost,
+			      bool down)
 {
 	struct sn_peer p = {
-		.present = 1u << SEMNET_A_PEER_ADDR | 1u << SEMNET_A_PEER_COST |
-			   1u << SEMNET_A_PEER_DOWN,
-		.addr = htonl(addr),
+		.present = 1u << SEMNET_A_PEER_COST | 1u << SEMNET_A_PEER_DOWN,
 		.cost = cost,
 		.down = down,
 	};
 
+	if (peer_addr(g, &p, addr) < 0)
+		return -EINVAL;
 	return sn_kernel_call(g, SEMNET_CMD_SET_PEER, 0, sn_peer_fill, &p, NULL, NULL);
 }
 
@@ -267,6 +288,7 @@ static int to_kinstance(struct nlattr **attrs, struct semnetd_kinstance *i)
 	snprintf(i->service, sizeof(i->service), "%s", k.service);
 	i->nsip = ntohl(k.nsip);
 	i->node = ntohl(k.node);
+	i->local = k.local;
 	from_counters(&k.counters, &i->c);
 	return 0;
 }

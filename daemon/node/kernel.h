@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "genl.h"
+#include "sn_ipaddr.h"
 #include "sn_ipv4.h"
 #include "sn_ipv6.h"
 #include "sn_kernel.h"
@@ -51,7 +52,8 @@ struct semnetd_kinstance {
 	char service[128];
 	uint32_t nsip;
 	struct in6_addr nsip6;
-	uint32_t node;
+	uint32_t node;			/* IPv4 underlay of its node; 0: local or IPv6 */
+	bool local;			/* the kernel's word: nsIP in a local subnet */
 	struct semnetd_counters c;
 };
 
@@ -82,22 +84,25 @@ int semnetd_kernel_service_del(struct sn_genl *g, uint32_t addr);
 int semnetd_kernel_instance_put(struct sn_genl *g, uint32_t addr, const char *service,
 				uint32_t nsip, uint32_t node, int ifindex);
 int semnetd_kernel_instance_del(struct sn_genl *g, uint32_t addr);
-int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet, uint32_t addr,
-			    int port);
+/* A peer at the underlay address @addr of either family (the kernel sends
+ * outer IPv4, or outer IPv6 with a UDP checksum). */
+int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet,
+			    const struct sn_ipaddr *addr, int port);
 int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet);
 /* IPv6 twins of the calls above: the service or instance of that IPv6
- * address; the peer of an IPv6 subnet, over the same IPv4 underlay. */
+ * address; the peer of an IPv6 subnet (over an underlay of either family). */
 int semnetd_kernel_service_del6(struct sn_genl *g, const struct in6_addr *addr);
 int semnetd_kernel_instance_put6(struct sn_genl *g, const struct in6_addr *addr,
 				 const char *service, const struct in6_addr *nsip, uint32_t node,
 				 int ifindex);
 int semnetd_kernel_instance_del6(struct sn_genl *g, const struct in6_addr *addr);
-int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet, uint32_t addr,
-			     int port);
+int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet,
+			     const struct sn_ipaddr *addr, int port);
 int semnetd_kernel_peer_del6(struct sn_genl *g, const struct sn_prefix6 *subnet);
 /* The cost (SEMNET_PEER_COST_UNKNOWN: unmeasured) and up/down state of
  * every peer at the underlay address @addr, i.e. of one node. */
-int semnetd_kernel_peer_state(struct sn_genl *g, uint32_t addr, uint32_t cost, bool down);
+int semnetd_kernel_peer_state(struct sn_genl *g, const struct sn_ipaddr *addr, uint32_t cost,
+			      bool down);
 
 /* Dumps into malloc'd arrays (free them); 0 or a negative errno. */
 int semnetd_kernel_services(struct sn_genl *g, struct semnetd_kservice **out, size_t *n);

@@ -204,7 +204,7 @@ char *semnetd_metrics_text(struct semnetd *d)
 			semnetd_kinstance_addr_fmt(&ki[i], a);
 			semnetd_kinstance_nsip_fmt(&ki[i], nsip);
 			snprintf(labels, sizeof(labels), "service=\"%s\",instance=\"%s\",nsip=\"%s\",local=\"%d\"",
-				 ki[i].service, a, nsip, ki[i].node == 0);
+				 ki[i].service, a, nsip, ki[i].local);
 			counters(f, "instance", labels, &ki[i].c, field);
 		}
 	}

@@ -2,6 +2,7 @@
 /* Tunnel peers from the node registry and from table answers (peers.h). */
 #include "peers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,9 @@ void semnetd_peers_init(struct semnetd_peers *ps)
 {
 	ps->head = NULL;
 	ps->registry_version = -1;
+	ps->unreachable = NULL;
+	ps->nunreachable = 0;
+	ps->skipped = 0;
 }
 
 void semnetd_peers_free(struct semnetd_peers *ps)
@@ -23,6 +27,56 @@ void semnetd_peers_free(struct semnetd_peers *ps)
 		ps->head = p->next;
 		free(p);
 	}
+	free(ps->unreachable);
+	ps->unreachable = NULL;
+	ps->nunreachable = 0;
+}
+
+/* The log says each unreachable node once (a registry comes again with
+ * every change); past this many, at debug level. */
+#define UNREACHABLE_MAX 1024
+
+static bool said_unreachable(struct semnetd_peers *ps, const struct sn_ipaddr *addr)
+{
+	struct sn_ipaddr *grown;
+
+	for (size_t i = 0; i < ps->nunreachable; i++)
+		if (sn_ipaddr_equal(&ps->unreachable[i], addr))
+			return true;
+	if (ps->nunreachable >= UNREACHABLE_MAX ||
+	    !(grown = realloc(ps->unreachable, (ps->nunreachable + 1) * sizeof(*grown))))
+		return ps->nunreachable >= UNREACHABLE_MAX;
+	ps->unreachable = grown;
+	ps->unreachable[ps->nunreachable++] = *addr;
+	return false;
+}
+
+bool semnetd_peers_reachable(struct semnetd *d, const struct sn_ipaddr *addr, const char *node)
+{
+	char text[SN_IPADDR_STRLEN], ours[SN_IPADDR_STRLEN];
+	const struct sn_ipaddr *own = &d->underlay.addr;
+	const char *why = sn_ipaddr_underlay_unfit(addr);
+	bool family = !why && sn_ipaddr_is_set(own) && own->family != addr->family;
+
+	/* Without an underlay of our own (not found yet), every family. */
+	if (!why && !family)
+		return true;
+	d->peers.skipped++;
+	sn_ipaddr_format(addr, text);
+	if (said_unreachable(&d->peers, addr)) {
+		sn_debug("node %s at %s: no peer", node ? node : "?", text);
+		return false;
+	}
+	if (why)
+		sn_warn("node %s: its underlay address %s is %s: no peer, its instances are left out",
+			node ? node : "?", text[0] ? text : "(none)", why);
+	else
+		sn_warn("node %s is at %s, an %s underlay, and this node's underlay is %s (%s): "
+			"a node peers only over its own underlay's family, so no peer; its "
+			"instances are left out here",
+			node ? node : "?", text, sn_ipaddr_family_name(addr->family),
+			sn_ipaddr_format(own, ours), sn_ipaddr_family_name(own->family));
+	return false;
 }
 
 struct semnetd_peer *semnetd_peers_find(struct semnetd_peers *ps, const struct sn_prefix *subnet)
@@ -43,6 +97,16 @@ struct semnetd_peer *semnetd_peers_find6(struct semnetd_peers *ps,
 	return NULL;
 }
 
+/* "10.0.0.2:4754" or "[2001:db8::2]:4754" */
+static const char *at_text(const struct sn_ipaddr *addr, int port, char *out)
+{
+	char text[SN_IPADDR_STRLEN];
+
+	sn_ipaddr_format(addr, text);
+	sprintf(out, addr->family == AF_INET6 ? "[%s]:%d" : "%s:%d", text, port & 0xffff);
+	return out;
+}
+
 static void peer_text(const struct semnetd_peer *p, char out[SN_CIDR6_STRLEN])
 {
 	if (p->is6)
@@ -52,14 +116,16 @@ static void peer_text(const struct semnetd_peer *p, char out[SN_CIDR6_STRLEN])
 }
 
 struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefix6 *subnet,
-					uint32_t addr, int port)
+					const struct sn_ipaddr *addr, int port)
 {
 	struct semnetd_peer *p = semnetd_peers_find6(&d->peers, subnet);
-	char text[SN_CIDR6_STRLEN];
+	char text[SN_CIDR6_STRLEN], at[SN_IPADDR_STRLEN + 8];
 	int rc;
 
-	if (p && p->addr == addr && p->port == port)
+	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port)
 		return p;
+	if (!semnetd_peers_reachable(d, addr, NULL))
+		return NULL;
 	sn_prefix6_format(subnet, text);
 	rc = semnetd_kernel_peer_put6(&d->genl, subnet, addr, port);
 	if (rc < 0) {
@@ -79,22 +145,23 @@ struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefi
 		p->next = d->peers.head;
 		d->peers.head = p;
 	}
-	p->addr = addr;
+	p->addr = *addr;
 	p->port = port;
-	sn_info("peer %s at %u.%u.%u.%u:%d", text, addr >> 24, (addr >> 16) & 255,
-		(addr >> 8) & 255, addr & 255, port);
+	sn_info("peer %s at %s", text, at_text(addr, port, at));
 	return p;
 }
 
 struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
-				       uint32_t addr, int port)
+				       const struct sn_ipaddr *addr, int port)
 {
 	struct semnetd_peer *p = semnetd_peers_find(&d->peers, subnet);
-	char text[SN_CIDR_STRLEN];
+	char text[SN_CIDR_STRLEN], at[SN_IPADDR_STRLEN + 8];
 	int rc;
 
-	if (p && p->addr == addr && p->port == port)
+	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port)
 		return p;
+	if (!semnetd_peers_reachable(d, addr, NULL))
+		return NULL;
 	sn_prefix_format(subnet, text);
 	rc = semnetd_kernel_peer_put(&d->genl, subnet, addr, port);
 	if (rc < 0) {
@@ -109,11 +176,10 @@ struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix
 		p->next = d->peers.head;
 		d->peers.head = p;
 	}
-	p->addr = addr;
+	p->addr = *addr;
 	p->port = port;
 	semnetd_probe_peer_added(d->probe, addr);
-	sn_info("peer %s at %u.%u.%u.%u:%d", text, addr >> 24, (addr >> 16) & 255,
-		(addr >> 8) & 255, addr & 255, port);
+	sn_info("peer %s at %s", text, at_text(addr, port, at));
 	return p;
 }
 
@@ -137,12 +203,13 @@ static void peer_drop(struct semnetd *d, struct semnetd_peer *p)
 }
 
 void semnetd_peers_each(const struct semnetd_peers *ps,
-			void (*fn)(void *arg, const struct sn_prefix *subnet, uint32_t addr),
+			void (*fn)(void *arg, const struct sn_prefix *subnet,
+				   const struct sn_ipaddr *addr),
 			void *arg)
 {
 	for (const struct semnetd_peer *p = ps->head; p; p = p->next)
 		if (!p->is6)
-			fn(arg, &p->subnet, p->addr);
+			fn(arg, &p->subnet, &p->addr);
 }
 
 void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
@@ -172,29 +239,42 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 		struct sn_prefix6 subnet6;
 		const char *host = json_string_value(json_object_get(n, "host_ip"));
 		const char *tunnel = json_string_value(json_object_get(n, "tunnel"));
+		const char *node = json_string_value(json_object_get(n, "node_id"));
 		json_int_t port = json_integer_value(json_object_get(n, "host_port"));
 		struct sn_prefix subnet;
-		uint32_t addr;
+		struct sn_ipaddr addr;
 		struct semnetd_peer *p;
 
 		if (!subnet_text || !host || !sn_prefix_parse(subnet_text, &subnet) ||
-		    !sn_ipv4_parse(host, &addr) || port < 1 || port > 65535)
+		    port < 1 || port > 65535)
 			continue;	/* no underlay yet, or not ours to read */
 		if (subnet.addr == d->id.subnet.addr && subnet.len == d->id.subnet.len)
 			continue;	/* this node */
-		if (tunnel && strcmp(tunnel, "gre-udp")) {
-			sn_warn("node %s speaks %s, which semnet0 does not: no peer",
-				json_string_value(json_object_get(n, "node_id")), tunnel);
+		if (!sn_ipaddr_parse(host, &addr)) {
+			static bool said;	/* never from semnet-cluster, which checks */
+
+			d->peers.skipped++;
+			if (!said)
+				sn_warn("node %s: host_ip '%.64s' is no IPv4 or IPv6 address: no peer",
+					node ? node : "?", host);
+			said = true;
 			continue;
 		}
-		if ((p = semnetd_peers_set(d, &subnet, addr, (int)port)))
+		if (tunnel && strcmp(tunnel, "gre-udp")) {
+			sn_warn("node %s speaks %s, which semnet0 does not: no peer", node, tunnel);
+			continue;
+		}
+		/* Once a node; its IPv6 subnet's peer needs the same. */
+		if (!semnetd_peers_reachable(d, &addr, node))
+			continue;
+		if ((p = semnetd_peers_set(d, &subnet, &addr, (int)port)))
 			p->from_registry = true;
 		/* Its IPv6 subnet (semnet's registry, when it has one): the
 		 * same node, the same underlay. */
 		if (d->v6 && subnet6_text && sn_prefix6_parse(subnet6_text, &subnet6) &&
 		    (subnet6.len != d->id.subnet6.len ||
 		     sn_ipv6_cmp(&subnet6.addr, &d->id.subnet6.addr)) &&
-		    (p = semnetd_peers_set6(d, &subnet6, addr, (int)port)))
+		    (p = semnetd_peers_set6(d, &subnet6, &addr, (int)port)))
 			p->from_registry = true;
 	}
 	/* Nodes that left: unless a table answer still needs them. */
@@ -217,9 +297,11 @@ json_t *semnetd_peers_json(const struct semnetd_peers *ps)
 	for (const struct semnetd_peer *p = ps->head; p; p = p->next) {
 		char subnet[SN_CIDR6_STRLEN];
 
+		char addr[SN_IPADDR_STRLEN];
+
 		peer_text(p, subnet);
-		json_array_append_new(peers, json_pack("{s:s, s:o, s:i, s:b, s:b}", "subnet", subnet,
-			"addr", sn_json_ipv4_string(p->addr), "port", p->port, "registry",
+		json_array_append_new(peers, json_pack("{s:s, s:s, s:i, s:b, s:b}", "subnet", subnet,
+			"addr", sn_ipaddr_format(&p->addr, addr), "port", p->port, "registry",
 			p->from_registry, "table", p->from_table));
 	}
 	return peers;

@@ -14,18 +14,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sn_ipaddr.h"
 #include "sn_ipv4.h"
 #include "sn_ipv6.h"
 
 struct semnetd;
 
 /* An IPv4 subnet's peer, or (is6) an IPv6 subnet's: a dual-stack node is
- * two peers at one underlay address. */
+ * two peers at one underlay address, which is IPv4 or IPv6 (the node's
+ * host_ip) whatever the subnets' family. */
 struct semnetd_peer {
 	bool is6;
 	struct sn_prefix subnet;
 	struct sn_prefix6 subnet6;
-	uint32_t addr;
+	struct sn_ipaddr addr;
 	int port;
 	bool from_registry;
 	bool from_table;
@@ -35,31 +37,48 @@ struct semnetd_peer {
 struct semnetd_peers {
 	struct semnetd_peer *head;
 	int64_t registry_version;	/* -1 before the first registry */
+	/* Nodes this one cannot peer with (another underlay family, or an
+	 * address no tunnel can use), each said once in the log. */
+	struct sn_ipaddr *unreachable;
+	size_t nunreachable;
+	uint64_t skipped;		/* peers not made for that (statistics) */
 };
 
 void semnetd_peers_init(struct semnetd_peers *ps);
 void semnetd_peers_free(struct semnetd_peers *ps);
 
 struct semnetd_peer *semnetd_peers_find(struct semnetd_peers *ps, const struct sn_prefix *subnet);
-/* Makes the kernel send @subnet to @addr:@port; NULL when it refused. */
+/*
+ * Whether this node can reach a node at the underlay address @addr: one
+ * of its own underlay's family (a node peers only over the family it
+ * has; Oakestra gives each node one host_ip), and an address a tunnel
+ * can use. When not, the first time for an address says so in the log,
+ * naming @node (its id, or NULL).
+ */
+bool semnetd_peers_reachable(struct semnetd *d, const struct sn_ipaddr *addr, const char *node);
+
+/* Makes the kernel send @subnet to @addr:@port; NULL when it refused (or
+ * @addr is not reachable, see above). */
 struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
-				       uint32_t addr, int port);
+				       const struct sn_ipaddr *addr, int port);
 
 struct semnetd_peer *semnetd_peers_find6(struct semnetd_peers *ps,
 					const struct sn_prefix6 *subnet);
-/* The same for an IPv6 subnet (over the IPv4 underlay @addr). NULL when
- * the kernel refused it: a module without IPv6 peers refuses every one,
- * which is logged once (d->v6_peers_refused), not at every answer. */
+/* The same for an IPv6 subnet (over the underlay @addr, either family).
+ * NULL when the kernel refused it: a module without IPv6 peers refuses
+ * every one, which is logged once (d->v6_peers_refused), not at every
+ * answer. */
 struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefix6 *subnet,
-					uint32_t addr, int port);
+					const struct sn_ipaddr *addr, int port);
 
 /* MQTT input: the node registry, semnet/nodes. */
 void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len);
 
 /* Calls @fn for every IPv4 peer (its subnet and the underlay address of
- * its node): one per node, which probe.c measures. */
+ * its node, either family): one per node, which probe.c measures. */
 void semnetd_peers_each(const struct semnetd_peers *ps,
-			void (*fn)(void *arg, const struct sn_prefix *subnet, uint32_t addr),
+			void (*fn)(void *arg, const struct sn_prefix *subnet,
+				   const struct sn_ipaddr *addr),
 			void *arg);
 
 /* The "peers" list of GET /status. */

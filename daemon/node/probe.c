@@ -25,7 +25,8 @@
 enum probe_socket { PROBE_NONE, PROBE_PING, PROBE_RAW };
 
 struct probe_node {
-	uint32_t addr;			/* underlay address: the node, as SET_PEER names it */
+	struct sn_ipaddr addr;		/* underlay address (either family): the node,
+					 * as SET_PEER names it */
 	uint32_t target;		/* its gateway, where the echo requests go */
 	struct semnetd_rtt rtt;
 	uv_timer_t timer;
@@ -83,14 +84,14 @@ struct semnetd_probe *semnetd_probe_new(struct semnetd *d)
 
 static void push_if_due(struct semnetd_probe *p, struct probe_node *n)
 {
-	char node[SN_IPV4_STRLEN];
+	char node[SN_IPADDR_STRLEN];
 	uint32_t cost;
 	bool down;
 	int rc;
 
 	if (!semnetd_rtt_push_due(&n->rtt, &cost, &down))
 		return;
-	sn_ipv4_format(n->addr, node);
+	sn_ipaddr_format(&n->addr, node);
 	if (down != n->rtt.pushed_down || !n->rtt.pushed) {
 		if (down)
 			sn_warn("node %s is down: %u probes in a row unanswered", node,
@@ -102,7 +103,7 @@ static void push_if_due(struct semnetd_probe *p, struct probe_node *n)
 		semnetd_rtt_pushed(&n->rtt, cost, down);	/* nobody to tell */
 		return;
 	}
-	rc = semnetd_kernel_peer_state(&p->d->genl, n->addr, cost, down);
+	rc = semnetd_kernel_peer_state(&p->d->genl, &n->addr, cost, down);
 	if (rc == -EOPNOTSUPP) {
 		sn_warn("the kernel takes no peer costs (%s): the closest policy cannot use RTTs",
 			p->d->genl.error[0] ? p->d->genl.error : strerror(-rc));
@@ -311,18 +312,18 @@ static void free_node(uv_handle_t *handle)
 	free(handle->data);
 }
 
-static void keep_peer(void *arg, const struct sn_prefix *subnet, uint32_t addr)
+static void keep_peer(void *arg, const struct sn_prefix *subnet, const struct sn_ipaddr *addr)
 {
 	struct semnetd_probe *p = arg;
 	struct probe_node *n;
 
 	for (n = p->nodes; n; n = n->next)
-		if (n->addr == addr)
+		if (sn_ipaddr_equal(&n->addr, addr))
 			break;
 	if (!n) {
 		if (!(n = calloc(1, sizeof(*n))))
 			return;
-		n->addr = addr;
+		n->addr = *addr;
 		n->owner = p;
 		semnetd_rtt_init(&n->rtt);
 		uv_timer_init(p->d->loop, &n->timer);
@@ -364,12 +365,12 @@ void semnetd_probe_peers_changed(struct semnetd_probe *p)
 		uv_timer_start(&p->sync_timer, on_sync, 0, 0);
 }
 
-void semnetd_probe_peer_added(struct semnetd_probe *p, uint32_t addr)
+void semnetd_probe_peer_added(struct semnetd_probe *p, const struct sn_ipaddr *addr)
 {
 	if (!p)
 		return;
 	for (struct probe_node *n = p->nodes; n; n = n->next)
-		if (n->addr == addr)
+		if (sn_ipaddr_equal(&n->addr, addr))
 			semnetd_rtt_repush(&n->rtt);
 	semnetd_probe_peers_changed(p);
 }
@@ -428,9 +429,10 @@ json_t *semnetd_probe_json(const struct semnetd_probe *p)
 	}
 	for (const struct probe_node *n = p->nodes; n; n = n->next) {
 		const struct semnetd_rtt *r = &n->rtt;
+		char node[SN_IPADDR_STRLEN];
 
-		json_array_append_new(nodes, json_pack("{s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:I, s:I, s:o}",
-			"node", sn_json_ipv4_string(n->addr), "target", sn_json_ipv4_string(n->target),
+		json_array_append_new(nodes, json_pack("{s:s, s:o, s:o, s:o, s:b, s:I, s:I, s:I, s:I, s:o}",
+			"node", sn_ipaddr_format(&n->addr, node), "target", sn_json_ipv4_string(n->target),
 			"srtt_us", r->measured ? json_integer(r->srtt_us) : json_null(),
 			"last_us", r->measured ? json_integer(r->last_us) : json_null(),
 			"down", r->down, "sent", (json_int_t)r->sent, "replies", (json_int_t)r->replies,
@@ -466,7 +468,7 @@ void semnetd_probe_metrics(const struct semnetd_probe *p, FILE *f)
 		semnetd_metric_head(f, metrics[m].name, metrics[m].type, metrics[m].help);
 		for (const struct probe_node *n = p->nodes; n; n = n->next) {
 			const struct semnetd_rtt *r = &n->rtt;
-			char node[SN_IPV4_STRLEN];
+			char node[SN_IPADDR_STRLEN];
 			uint64_t v;
 
 			if (m < 2 && !r->measured)
@@ -480,7 +482,7 @@ void semnetd_probe_metrics(const struct semnetd_probe *p, FILE *f)
 			case 5: v = r->lost; break;
 			default: v = r->pushes; break;
 			}
-			sn_ipv4_format(n->addr, node);
+			sn_ipaddr_format(&n->addr, node);
 			fprintf(f, "%s{node=\"%s\"} %" PRIu64 "\n", metrics[m].name, node, v);
 		}
 	}

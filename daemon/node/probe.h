@@ -9,7 +9,9 @@
  * traffic (the GRE key, the gateway, lies in our subnet, which the peer's
  * receive check accepts), and the peer's kernel answers it. The smoothed
  * RTT (rtt.h) goes into the kernel as the node's cost with
- * SEMNET_CMD_SET_PEER, by underlay address; lost probes mark a node down.
+ * SEMNET_CMD_SET_PEER, by underlay address (IPv4 or IPv6: the probes are
+ * IPv4 inside the tunnel whatever its outer family); lost probes mark a
+ * node down.
  *
  * The socket is an unprivileged ICMP socket (SOCK_DGRAM, IPPROTO_ICMP)
  * where net.ipv4.ping_group_range admits semnetd's group (systemd's
@@ -25,6 +27,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sn_ipaddr.h"
+
 struct semnetd;
 struct semnetd_probe;
 
@@ -35,9 +39,10 @@ int semnetd_probe_start(struct semnetd_probe *p, uint32_t source);
 /* The set of peers changed: the nodes to probe follow on the next loop
  * turn (one pass for a whole registry). */
 void semnetd_probe_peers_changed(struct semnetd_probe *p);
-/* A peer of node @addr was (re)added to the kernel, which then holds no
- * cost for it: push the node's state again. */
-void semnetd_probe_peer_added(struct semnetd_probe *p, uint32_t addr);
+/* A peer of node @addr (its underlay address, either family) was
+ * (re)added to the kernel, which then holds no cost for it: push the
+ * node's state again. */
+void semnetd_probe_peer_added(struct semnetd_probe *p, const struct sn_ipaddr *addr);
 /* Stops the timers and the poll (before the loop closes its handles). */
 void semnetd_probe_stop(struct semnetd_probe *p);
 /* After the loop closed every handle. */

@@ -72,7 +72,7 @@ struct semnetd {
 	bool v6_peers_refused;		/* the kernel took no IPv6 peer (logged once) */
 	enum semnetd_state state;
 	char state_error[256];
-	uint32_t underlay;
+	struct semnetd_underlay underlay;	/* address none: not found yet */
 	int bridge_ifindex;
 	int tunnel_mtu;
 	uv_timer_t subnet_timer;	/* re-asks the cluster until it answers */

@@ -185,9 +185,9 @@ json_t *semnetd_services_json(struct semnetd *d)
 		json_t *inst = json_array();
 
 		for (size_t i = 0; i < s->ninst; i++) {
-			char node[SN_IPV4_STRLEN];
+			char node[SN_IPADDR_STRLEN];
 
-			sn_ipv4_format(s->inst[i].node, node);
+			sn_ipaddr_format(&s->inst[i].node, node);
 			/* null for a family the instance lacks (one adopted
 			 * from the kernel has one family only). */
 			json_array_append_new(inst, json_pack("{s:i, s:o, s:o, s:o, s:o, s:s?}",
@@ -198,7 +198,7 @@ json_t *semnetd_services_json(struct semnetd *d)
 							 json_null(),
 				"instance_ip_v6", sn_json_ipv6_string(&s->inst[i].instance_ip6),
 				"nsip_v6", sn_json_ipv6_string(&s->inst[i].nsip6), "node",
-				s->inst[i].node ? node : NULL));
+				node[0] ? node : NULL));
 		}
 		json_array_append_new(svcs, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I}", "name",
 			s->name, "rr_ip", s->rr_ip ? sn_json_ipv4_string(s->rr_ip) : json_null(),

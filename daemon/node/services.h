@@ -24,7 +24,7 @@ struct semnetd_svc_instance {
 	int number;		/* -1 when adopted from the kernel */
 	uint32_t instance_ip;
 	uint32_t nsip;
-	uint32_t node;		/* underlay address, 0 for a local instance */
+	struct sn_ipaddr node;	/* underlay address (either family), none: local */
 	struct in6_addr instance_ip6;
 	struct in6_addr nsip6;
 };

@@ -3,6 +3,7 @@
 #include "setup.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,46 @@ int semnetd_node_ready(struct semnetd *d, struct sn_err *err)
 	return -EIO;
 }
 
+/* This node's underlay: the address given (and the device holding it, if
+ * one here does), or the one found (host.h). 0, or < 0 with @err. */
+static int find_underlay(struct semnetd *d, struct semnetd_underlay *u, struct sn_err *err)
+{
+	char text[SN_IPADDR_STRLEN], dev[IF_NAMESIZE] = "-";
+	int rc;
+
+	if (sn_ipaddr_is_set(&d->cfg.underlay_addr))
+		rc = semnetd_host_underlay_of(&d->host, &d->cfg.underlay_addr, u);
+	else
+		rc = semnetd_host_underlay(&d->host, d->cfg.underlay_dev, d->cfg.underlay_family, u,
+					   err);
+	if (rc < 0 && sn_ipaddr_is_set(&d->cfg.underlay_addr)) {
+		u->addr = d->cfg.underlay_addr;	/* the device stays unknown */
+		rc = 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (u->ifindex)
+		if_indextoname((unsigned int)u->ifindex, dev);
+	sn_info("underlay: %s (%s) on %s", sn_ipaddr_format(&u->addr, text),
+		sn_ipaddr_family_name(u->addr.family), dev);
+	return 0;
+}
+
+/* The underlay device's name ("" when unknown), for its sysctls. */
+static const char *underlay_dev(const struct semnetd *d, char name[IF_NAMESIZE])
+{
+	name[0] = '\0';
+	if (d->cfg.underlay_dev[0])
+		snprintf(name, IF_NAMESIZE, "%s", d->cfg.underlay_dev);
+	else if (d->underlay.ifindex && !if_indextoname((unsigned int)d->underlay.ifindex, name))
+		name[0] = '\0';
+	return name;
+}
+
 int semnetd_node_register(struct semnetd *d, const struct semnetd_register_req *r,
 			  struct sn_err *err)
 {
-	uint32_t underlay = d->cfg.underlay_addr;
+	struct semnetd_underlay underlay;
 	struct sn_err why;
 
 	if (d->id.node_id[0]) {
@@ -59,8 +96,7 @@ int semnetd_node_register(struct semnetd *d, const struct semnetd_register_req *
 		}
 		return 0;	/* the same registration again: idempotent */
 	}
-	if (!underlay &&
-	    semnetd_host_underlay(&d->host, d->cfg.underlay_dev, &underlay, &why) < 0) {
+	if (find_underlay(d, &underlay, &why) < 0) {
 		sn_err_set(err, "cannot find this node's underlay address: %s", why.msg);
 		return -EIO;
 	}
@@ -131,12 +167,12 @@ static void adopt_kernel(struct semnetd *d)
 		if (ki[i].family == AF_INET6)
 			s->inst[s->ninst++] = (struct semnetd_svc_instance){
 				.number = -1, .instance_ip6 = ki[i].addr6, .nsip6 = ki[i].nsip6,
-				.node = ki[i].node,
+				.node = sn_ipaddr4(ki[i].node),
 			};
 		else
 			s->inst[s->ninst++] = (struct semnetd_svc_instance){
 				.number = -1, .instance_ip = ki[i].addr, .nsip = ki[i].nsip,
-				.node = ki[i].node,
+				.node = sn_ipaddr4(ki[i].node),
 			};
 		s->packets += ki[i].c.packets;
 	}
@@ -215,6 +251,7 @@ static void reserve6(void *arg, const struct semnetd_lease *l)
  */
 static int setup6(struct semnetd *d)
 {
+	char dev[IF_NAMESIZE];
 	struct semnetd_node_cfg node;
 	char subnet[SN_CIDR6_STRLEN];
 	struct in6_addr gw;
@@ -239,7 +276,7 @@ static int setup6(struct semnetd *d)
 		goto fail;
 	}
 	semnetd_leases6_gateway(&d->leases6, &gw);
-	if (semnetd_host_forwarding6(d->cfg.underlay_dev, &err) < 0 ||
+	if (semnetd_host_forwarding6(underlay_dev(d, dev), &err) < 0 ||
 	    (d->cfg.routed ? semnetd_host_routed6(&d->host, &gw, &err) :
 			     semnetd_host_bridge6(&d->host, d->cfg.bridge, &d->id.subnet6, &gw,
 						  &err)) < 0)
@@ -259,6 +296,24 @@ fail:
 	sn_warn("IPv6 subnet %s not set up, the node is IPv4 only: %s", subnet, err.msg);
 	semnetd_leases6_destroy(&d->leases6);
 	return -1;
+}
+
+/*
+ * The largest MTU semnet0 may have over an IPv6 underlay: its device's
+ * less 56 bytes (outer IPv6, UDP, GRE with its key), 0 when unknown or
+ * over IPv4. The kernel sizes a new semnet0 by the IPv4 default route
+ * first: on an uplink with both families, an IPv6 underlay would be 20
+ * bytes short.
+ */
+static int tunnel_mtu_max(struct semnetd *d)
+{
+	char dev[IF_NAMESIZE];
+	int mtu;
+
+	if (d->underlay.addr.family != AF_INET6 || !underlay_dev(d, dev)[0] ||
+	    (mtu = semnetd_host_mtu(&d->host, dev)) <= 0)
+		return 0;
+	return mtu - SEMNETD_OUTER6_OVERHEAD;
 }
 
 static int setup(struct semnetd *d, struct sn_err *err)
@@ -316,7 +371,8 @@ static int setup(struct semnetd *d, struct sn_err *err)
 			   d->genl.error[0] ? d->genl.error : strerror(-rc));
 		goto fail;
 	}
-	if (semnetd_host_tunnel(&d->host, &d->cfg.platform, node.gateway, &d->tunnel_mtu, err) < 0)
+	if (semnetd_host_tunnel(&d->host, &d->cfg.platform, node.gateway, tunnel_mtu_max(d),
+				&d->tunnel_mtu, err) < 0)
 		goto fail;
 	/* Routed: every container veth, by the prefix of their names. */
 	if (d->cfg.firewall && d->fw.available &&
@@ -413,10 +469,8 @@ int semnetd_node_resume(struct semnetd *d)
 {
 	struct sn_err err;
 
-	d->underlay = d->cfg.underlay_addr;
 	d->state = SEMNETD_WAITING_SUBNET;
-	if (!d->underlay &&
-	    semnetd_host_underlay(&d->host, d->cfg.underlay_dev, &d->underlay, &err) < 0)
+	if (find_underlay(d, &d->underlay, &err) < 0)
 		sn_warn("cannot find the underlay address: %s", err.msg);
 	/* Registered before a restart: the kernel comes back from the store
 	 * at once, the cluster refreshes it once connected. */

@@ -35,13 +35,15 @@ static json_t *tables_json(struct semnetd *d)
 	json_object_set_new(o, "queries_pending",
 			    json_integer((json_int_t)semnetd_queries_pending(&d->queries)));
 	json_object_set_new(o, "registry_version", json_integer(d->peers.registry_version));
+	/* Peers not made: nodes of another underlay family, unusable host_ip. */
+	json_object_set_new(o, "peers_skipped", json_integer((json_int_t)d->peers.skipped));
 	return o;
 }
 
 int semnetd_status(struct semnetd *d, json_t **out)
 {
 	json_t *instances = json_array(), *tables, *probes;
-	char subnet[SN_CIDR_STRLEN] = "", underlay[SN_IPV4_STRLEN] = "";
+	char subnet[SN_CIDR_STRLEN] = "", underlay[SN_IPADDR_STRLEN] = "";
 	char subnet6[SN_CIDR6_STRLEN] = "";
 
 	*out = NULL;
@@ -52,8 +54,7 @@ int semnetd_status(struct semnetd *d, json_t **out)
 	tables = tables_json(d);
 	if (d->id.subnet.len)
 		sn_prefix_format(&d->id.subnet, subnet);
-	if (d->underlay)
-		sn_ipv4_format(d->underlay, underlay);
+	sn_ipaddr_format(&d->underlay.addr, underlay);
 	if (d->id.subnet6.len)
 		sn_prefix6_format(&d->id.subnet6, subnet6);
 	probes = semnetd_probe_json(d->probe);

@@ -45,12 +45,21 @@ void semnetd_upstream_unsubscribe(struct semnetd *d, const char *topic)
 		sn_mqtt_unsubscribe(d->mqtt, topic);
 }
 
+/* The host_ip this node reports: its underlay address of either family
+ * (an IPv6-only node's is IPv6, in canonical text, as Go's
+ * net.IP.String() writes Oakestra's), 0.0.0.0 while it has none. */
+static void host_ip(const struct semnetd *d, char out[SN_IPADDR_STRLEN])
+{
+	if (!sn_ipaddr_format(&d->underlay.addr, out)[0])
+		snprintf(out, SN_IPADDR_STRLEN, "0.0.0.0");
+}
+
 void semnetd_upstream_report_deployed(struct semnetd *d, const struct semnetd_lease *l)
 {
-	char host[SN_IPV4_STRLEN], nsip6[SN_JSON_IPV6_STRLEN] = "";
+	char host[SN_IPADDR_STRLEN], nsip6[SN_JSON_IPV6_STRLEN] = "";
 	json_t *msg;
 
-	sn_ipv4_format(d->underlay, host);
+	host_ip(d, host);
 	/* "" when it has none, as Oakestra's NetManager never sends null. */
 	if (sn_json_ipv6_set(&l->nsip6))
 		sn_json_ipv6_format(&l->nsip6, nsip6);
@@ -66,10 +75,10 @@ void semnetd_upstream_report_deployed(struct semnetd *d, const struct semnetd_le
 
 static void request_subnet(struct semnetd *d)
 {
-	char host[SN_IPV4_STRLEN];
+	char host[SN_IPADDR_STRLEN];
 	json_t *msg;
 
-	sn_ipv4_format(d->underlay, host);
+	host_ip(d, host);
 	/* host_ip/host_port: the registry tells the other nodes where we are. */
 	msg = json_pack("{s:s, s:s, s:i, s:s}", "METHOD", "GET", "host_ip", host, "host_port",
 			d->cfg.tunnel_port, "tunnel", "gre-udp");

@@ -20,6 +20,15 @@
 # freed) and default route (routed: /128 via fe80::1 on its veth); a v6
 # RR address balances TCP over two local instances (w6 on a) and over the
 # tunnel (web on b and c); leases survive kill -9.
+# SEMNET_UNDERLAY=6 (tests/e2e/semnetd_ul6.sh): the underlay is IPv6 only
+# (2001:db8:99::/64; no node has an IPv4 address on it). a and b find
+# their underlay address through their IPv6 default route, c is given it;
+# each reports it as host_ip, and the nodes peer and tunnel (both inner
+# families) over IPv6; semnet0 is 56 bytes below the underlay's MTU; RTT
+# probes cost the IPv6 peers and the Closest address follows them; a node
+# of an IPv4 underlay in the cluster is skipped with a warning (its
+# instance never balanced to); a restart finds the address again. It
+# runs the cases about the underlay only.
 #
 #               netns ctl 10.99.0.100: semnet-root, semnet-cluster, mosquitto
 #                        |
@@ -44,6 +53,8 @@ fi
 # shellcheck source=tests/lib/semnetd.sh
 . "$SEMNET_TOP/tests/lib/semnetd.sh"
 tap_need jq curl socat python3 mosquitto iptables-restore
+[ "$SEMNET_UNDERLAY" = 6 ] && tap_need tc
+SD_UL_GIVEN=${SD_UL_GIVEN:-c}	# SEMNET_UNDERLAY=6: c is given its address
 
 PEER=$SEMNET_TOP/tests/lib/netpeer.py
 WEB=app.ns.web.prod
@@ -67,7 +78,11 @@ ask() {
 test_start() {
 	tap_run "control plane: root, cluster, broker" sd_control
 	tap_note "${SECONDS}s"
-	sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3
+	if [ "$SEMNET_UNDERLAY" = 6 ]; then
+		sd_nodes a:2001:db8:99::1 b:2001:db8:99::2 c:2001:db8:99::3
+	else
+		sd_nodes a:10.99.0.1 b:10.99.0.2 c:10.99.0.3
+	fi
 	tap_eq "semnetd starts on three nodes" "$?" 0
 	tap_eq "the API socket is mode 0660" "$(stat -c %a "$SD_WORK/a.sock")" 660
 	tap_eq "an unregistered node refuses deployments (409)" \
@@ -119,7 +134,27 @@ test_registration() {
 	wait_for_output 10 2 sd_peers a && wait_for_output 10 2 sd_peers c
 	tap_eq "the node registry became kernel peers on a" \
 		"$(jq_in a '[.[] | select(.subnet | contains(":") | not) | .subnet + "=" + .remote] | sort | join(" ")' peer show)" \
-		"172.16.0.128/26=10.99.0.3 172.16.0.64/26=10.99.0.2"
+		"172.16.0.128/26=${SD_UL[c]} 172.16.0.64/26=${SD_UL[b]}"
+}
+
+# The IPv6-only underlay (SEMNET_UNDERLAY=6).
+test_ul6_underlay() {
+	local n
+	tap_eq "no node has an IPv4 address on the underlay" \
+		"$(for n in a b c; do ip -n "$n" -4 -o addr show dev ul0; done | wc -l)" 0
+	tap_eq "/status: each node's underlay is its IPv6 address" \
+		"$(sd_status a .underlay) $(sd_status b .underlay) $(sd_status c .underlay)" \
+		"${SD_UL[a]} ${SD_UL[b]} ${SD_UL[c]}"
+	tap_match "a found it on the device of its IPv6 default route" \
+		"$(grep -m1 'underlay: ' "$SD_LOGS/a.log")" "underlay: ${SD_UL[a]} \(IPv6\) on ul0"
+	tap_eq "the cluster's registry has the IPv6 host_ips" \
+		"$(sd_ctl_http GET "$SD_CLUSTER/api/net/nodes" | jq -r '[.nodes[] | .node_id + "=" + .host_ip] | sort | join(" ")')" \
+		"a=${SD_UL[a]} b=${SD_UL[b]} c=${SD_UL[c]}"
+	# c has no default route: the kernel sized semnet0 for an IPv4
+	# underlay (36 bytes), semnetd lowered it.
+	tap_eq "semnet0's MTU is the underlay's less 56 (outer IPv6, UDP, GRE) on a and c" \
+		"$(sd_status a .tunnel_mtu) $(sd_status c .tunnel_mtu) $(ip netns exec c cat /sys/class/net/semnet0/mtu)" \
+		"1444 1444 1444"
 }
 
 # The IPv6 side of each node, from the cluster's addressv6.
@@ -149,7 +184,7 @@ test_v6_setup() {
 	wait_for_output 10 2 sd_peers6 a
 	tap_eq "the registry's IPv6 subnets became IPv6 peers on a, same underlay" \
 		"$(jq_in a '[.[] | select(.subnet | contains(":")) | .subnet + "=" + .remote] | sort | join(" ")' peer show)" \
-		"fc00::100/120=10.99.0.2 fc00::200/120=10.99.0.3"
+		"fc00::100/120=${SD_UL[b]} fc00::200/120=${SD_UL[c]}"
 }
 
 test_deploy() {
@@ -331,9 +366,96 @@ test_round_robin() {
 	tap_match "metrics: upstream latency" "$metrics" '^semnetd_upstream_latency_ms_count [1-9]'
 	# -t15: after our EOF, wait for the answer (socat waits 0.5 s by default,
 	# too short for a loaded TCG guest to fork the server's echo).
+	local to=TCP:${SD_UL[b]}
+	[ "$SEMNET_UNDERLAY" = 6 ] && to=TCP6:[${SD_UL[b]}]
 	tap_match "port mapping: host port 8080 on b reaches instance 0" \
-		"$(ip netns exec a socat -T15 -t15 - TCP:10.99.0.2:8080,connect-timeout=15 </dev/null)" '^x0$'
+		"$(ip netns exec a socat -T15 -t15 - "$to:8080,connect-timeout=15" </dev/null)" '^x0$'
+	if [ "$SEMNET_UNDERLAY" = 6 ]; then
+		tap_eq "a's kernel balances over the three reachable instances only" \
+			"$(sd_instances a "$WEB")" 3
+	fi
 }
+
+# ul6_root_has_v4: the root lists instance 5 of web on the IPv4 node
+ul6_root_has_v4() {
+	sd_ctl_http GET "$SD_ROOT/api/net/service/$WEB/instances" |
+		jq -e '.instance_list[] | select(.instance_number == 5 and .host_ip == "10.99.0.9")' >/dev/null
+}
+# ul6_v4_subnet: node v4's subnet, when the cluster has given it one
+ul6_v4_subnet() {
+	sd_ctl_http GET "$SD_CLUSTER/api/net/nodes" |
+		jq -re '.nodes[] | select(.node_id == "v4") | .subnet // empty'
+}
+ul6_v4_warned() { grep -c "node v4 is at 10.99.0.9, an IPv4 underlay" "$SD_LOGS/$1.log"; }
+
+# A mixed cluster: node v4, of an IPv4 underlay, registers as its semnetd
+# would (a subnet request with its host_ip) and reports instance 5 of web.
+# The IPv6-only nodes cannot peer with it: each says so once, makes no
+# peer, and never installs the instance (test_round_robin would lose a
+# connection in four to it).
+test_ul6_mixed() {
+	local subnet
+	ip netns exec ctl mosquitto_pub -p "$SD_MQTT_PORT" -t nodes/v4/net/subnet \
+		-m '{"METHOD":"GET","host_ip":"10.99.0.9","host_port":4754,"tunnel":"gre-udp"}'
+	wait_until 10 ul6_v4_subnet >/dev/null
+	subnet=$(ul6_v4_subnet)
+	tap_match "node v4 joins with an IPv4 host_ip" "$subnet" '^172\.16\.0\.192/26$'
+	sd_ctl_http POST "$SD_ROOT/api/net/instance/deploy" '{"_id":"job1","instance_number":5,"cluster_id":"c1"}' >/dev/null
+	ip netns exec ctl mosquitto_pub -p "$SD_MQTT_PORT" -t nodes/v4/net/service/deployed \
+		-m "{\"appname\":\"$WEB\",\"status\":\"DEPLOYED\",\"instance_number\":5,\"nsip\":\"172.16.0.194\",\"nsipv6\":\"\",\"host_ip\":\"10.99.0.9\",\"host_port\":4754}"
+	tap_run "its instance 5 of web reaches the root" wait_until 10 ul6_root_has_v4
+	wait_for_output 10 1 ul6_v4_warned a
+	tap_eq "a, b and c warn once each: another underlay family" \
+		"$(ul6_v4_warned a) $(ul6_v4_warned b) $(ul6_v4_warned c)" "1 1 1"
+	tap_eq "and make no peer for it (2 IPv4, 2 IPv6 peers on a)" "$(sd_peers a) $(sd_peers6 a)" "2 2"
+}
+
+# RTT probes and Closest over the IPv6 underlay: c 40 ms away, a's
+# probes (IPv4 inside semnet0, IPv6 outside) see it, the costs reach a's
+# kernel peers by IPv6 address (SET_PEER _ADDR6), and the Closest address
+# sends every new connection to b's instance.
+ul6_cost() {	# ul6_cost NODE: the costs of a's kernel peers at NODE's underlay
+	jq_in a "[.[] | select(.remote == \"${SD_UL[$1]}\") | .cost // -1 | tostring] | join(\" \")" peer show
+}
+ul6_c_far() {
+	local b c
+	read -r -a b <<<"$(ul6_cost b)"
+	read -r -a c <<<"$(ul6_cost c)"
+	[ "${#b[@]}" = 2 ] && [ "${#c[@]}" = 2 ] && [ "${b[0]}" -ge 0 ] && [ "${b[1]}" -ge 0 ] &&
+		[ "${c[0]}" -gt 10000 ] && [ "${c[1]}" -gt 10000 ] && [ "${b[0]}" -lt 5000 ]
+}
+test_ul6_closest() {
+	local closest names i
+	tap_note "${SECONDS}s"
+	tap_eq "a probes b and c at their IPv6 addresses" \
+		"$(sd_status a '[.probes.nodes[].node] | sort | join(" ")')" "${SD_UL[b]} ${SD_UL[c]}"
+	ip netns exec wire tc qdisc replace dev ul-c root netem delay 40ms
+	tap_run "with c 40 ms away, the costs of both of c's peers (IPv4 and IPv6 subnets) rise above b's" \
+		wait_until 20 ul6_c_far
+	closest=$(sd_closest_ip "$WEB")
+	names=$(for i in 1 2 3 4; do ip netns exec cli socat -T15 -t15 - "TCP:$closest:80,connect-timeout=15" </dev/null; echo; done)
+	tap_eq "the Closest address $closest sends every new connection to b (x0)" "$(count_of x0 "$names")" 4
+	ip netns exec wire tc qdisc del dev ul-c root
+	[ "$TAP_FAILED" = 0 ] || { sd_status a .probes; sd_dump a; } | sed 's/^/# /'
+}
+
+# kill -9 and restart on a: its underlay is found again, the same peers.
+test_ul6_restart() {
+	local names
+	tap_note "${SECONDS}s"
+	kill -9 "${SD_PID[a]}"
+	wait "${SD_PID[a]}" 2>/dev/null
+	sd_start a
+	tap_eq "semnetd restarts on a" "$?" 0
+	tap_eq "a is ready again with the same IPv6 underlay" "$(sd_status a '.state + " " + .underlay')" \
+		"ready ${SD_UL[a]}"
+	wait_for_output 10 "2 2" ul6_peers a
+	tap_eq "with its IPv6-underlay peers" "$(ul6_peers a)" "2 2"
+	names=$(ask 3)
+	tap_eq "round robin through the tunnel after the restart: one each" \
+		"$(count_of x0 "$names") $(count_of x1 "$names") $(count_of x2 "$names")" "1 1 1"
+}
+ul6_peers() { echo "$(sd_peers "$1") $(sd_peers6 "$1")"; }
 
 # Bad input: a clear 4xx, nothing changed.
 test_bad_input() {
@@ -487,7 +609,13 @@ test_stop() {
 	sd_stop a b c
 }
 
-tap_cases test_start test_registration test_v6_setup test_deploy test_v6_deploy \
-	test_round_robin test_v6_round_robin test_bad_input test_undeploy test_v6_undeploy \
-	test_restart test_v6_restart test_interest test_mode_switch test_stop
+if [ "$SEMNET_UNDERLAY" = 6 ]; then
+	tap_cases test_start test_registration test_ul6_underlay test_v6_setup test_deploy \
+		test_v6_deploy test_ul6_mixed test_round_robin test_v6_round_robin test_ul6_closest \
+		test_ul6_restart test_stop
+else
+	tap_cases test_start test_registration test_v6_setup test_deploy test_v6_deploy \
+		test_round_robin test_v6_round_robin test_bad_input test_undeploy test_v6_undeploy \
+		test_restart test_v6_restart test_interest test_mode_switch test_stop
+fi
 tap_done

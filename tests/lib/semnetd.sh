@@ -5,7 +5,8 @@
 # underlay bridge, nodes (namespaces) each running semnetd, containers
 # (namespaces with a sleeping process) deployed through semnetd's unix
 # socket with curl. Sources tests/lib/topo.sh; used by tests/demo.sh,
-# tests/e2e/semnetd.sh and tests/e2e/closest.sh.
+# tests/e2e/semnetd.sh (and its SEMNET_UNDERLAY=6 run, semnetd_ul6.sh)
+# and tests/e2e/closest.sh.
 
 # shellcheck source=tests/lib/topo.sh
 declare -F topo_netns >/dev/null || . "${BASH_SOURCE[0]%/*}/topo.sh"
@@ -14,6 +15,16 @@ declare -F topo_netns >/dev/null || . "${BASH_SOURCE[0]%/*}/topo.sh"
 # instead of build/user/bin's
 [ -z "${SEMNET_BIN_DIR:-}" ] || PATH=$SEMNET_BIN_DIR:$PATH
 
+# SEMNET_UNDERLAY=6: an IPv6-only underlay. The nodes have no IPv4
+# address on it (2001:db8:99::N/64 and an IPv6 default route there, from
+# which semnetd finds its underlay address unless the node is in
+# SD_UL_GIVEN, given --underlay-addr), register with the broker at ctl's
+# IPv6 address SD_CTL6, and tunnel to each other over IPv6. ctl has both
+# families: its managers talk to each other over IPv4, as before.
+SEMNET_UNDERLAY=${SEMNET_UNDERLAY:-4}
+SD_CTL6=2001:db8:99::100
+SD_UL_GIVEN=${SD_UL_GIVEN:-}
+
 SD_WORK=${SD_WORK:-$(mktemp -d)}
 SD_LOGS=${SEMNET_OUT:-$SD_WORK}	# shared with the host: kept when a run fails
 # SD_SEMNETD: another semnetd binary (e.g. an ASan build)
@@ -21,6 +32,9 @@ SD_CTL=10.99.0.100		# control plane on the underlay
 SD_MQTT_PORT=1883
 SD_ROOT=http://$SD_CTL:10099
 SD_CLUSTER=http://$SD_CTL:10110
+# SD_BROKER: the cluster address nodes register with (its broker's)
+SD_BROKER=$SD_CTL
+[ "$SEMNET_UNDERLAY" = 6 ] && SD_BROKER=$SD_CTL6
 declare -A SD_UL SD_PID
 
 # Every daemon's stdout and stderr go to a log file: a background job
@@ -28,13 +42,18 @@ declare -A SD_UL SD_PID
 
 # sd_control: the wire, and root + broker + cluster in namespace "ctl"
 sd_control() {
+	local listen=0.0.0.0
 	topo_netns wire && ip -n wire link add ul0 type bridge && ip -n wire link set ul0 up &&
 	sd_wire ctl "$SD_CTL" || return 1
+	if [ "$SEMNET_UNDERLAY" = 6 ]; then
+		ip -n ctl addr add "$SD_CTL6/64" dev ul0 nodad || return 1
+		listen=	# every address of both families
+	fi
 	# set_tcp_nodelay: each table query and its answer is a small message
 	# that Nagle's algorithm would hold for a delayed ACK (40 ms), as it
 	# does in the clients (lib/sn_mqtt.c); README "Table misses".
-	printf 'listener %s 0.0.0.0\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nset_tcp_nodelay true\n' \
-		"$SD_MQTT_PORT" >"$SD_WORK/mosquitto.conf"
+	printf 'listener %s%s\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nset_tcp_nodelay true\n' \
+		"$SD_MQTT_PORT" "${listen:+ $listen}" >"$SD_WORK/mosquitto.conf"
 	ip netns exec ctl mosquitto -c "$SD_WORK/mosquitto.conf" >"$SD_LOGS/mosquitto.log" 2>&1 &
 	ip netns exec ctl semnet-root --listen 0.0.0.0 --port 10099 --db "$SD_WORK/root.db" \
 		--sync normal --ready-file "$SD_WORK/root.ready" >"$SD_LOGS/root.log" 2>&1 &
@@ -60,13 +79,19 @@ sd_cluster_up() {
 	sd_ctl_http GET "$SD_CLUSTER/api/net/status" | grep -q '"registered":true,"mqtt_connected":true'
 }
 
-# sd_wire NS ADDR: NS on the underlay bridge with ADDR/24 on ul0
+# sd_wire NS ADDR: NS on the underlay bridge with ADDR/24 on ul0 (an
+# IPv6 ADDR: /64 without DAD, and the IPv6 default route there unless NS
+# is in SD_UL_GIVEN)
 sd_wire() {
 	topo_netns "$1" &&
 	ip -n wire link add "ul-$1" type veth peer name ul0 netns "$1" &&
-	ip -n wire link set "ul-$1" master ul0 up &&
-	ip -n "$1" addr add "$2/24" dev ul0 &&
-	ip -n "$1" link set ul0 up
+	ip -n wire link set "ul-$1" master ul0 up || return 1
+	if [[ $2 == *:* ]]; then
+		ip -n "$1" addr add "$2/64" dev ul0 nodad && ip -n "$1" link set ul0 up || return 1
+		[[ " $SD_UL_GIVEN " == *" $1 "* ]] || ip -n "$1" -6 route add default dev ul0
+	else
+		ip -n "$1" addr add "$2/24" dev ul0 && ip -n "$1" link set ul0 up
+	fi
 }
 
 # sd_ctl_http METHOD URL [BODY]: a request to the root or the cluster
@@ -104,12 +129,14 @@ sd_exec_netns() { local ns=$1; shift; exec nsenter --net="/run/netns/$ns" "$@"; 
 # 60 s on a loaded host); semnetd.sh shortens it where it tests that.
 sd_launch() {
 	local node=$1
-	local mode=(--bridge br0)
+	local mode=(--bridge br0) ul=(--underlay-addr "${SD_UL[$node]}")
 	shift
 	[ "$SEMNET_NODE_MODE" = routed ] && mode=(--mode routed)
+	# An IPv6 underlay: found by semnetd, unless given to this node
+	[ "$SEMNET_UNDERLAY" = 6 ] && [[ " $SD_UL_GIVEN " != *" $node "* ]] && ul=()
 	rm -f "$SD_WORK/$node.ready"
 	$SD_EXEC "$node" "${SD_SEMNETD:-semnetd}" --socket "$SD_WORK/$node.sock" --db "$SD_WORK/$node.db" \
-		--sync normal --mqtt-port "$SD_MQTT_PORT" --underlay-addr "${SD_UL[$node]}" \
+		--sync normal --mqtt-port "$SD_MQTT_PORT" "${ul[@]}" \
 		"${mode[@]}" --interest-idle-ms 600000 --interest-check-ms 500 \
 		--ready-file "$SD_WORK/$node.ready" "${SD_ARGS[@]}" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
 	SD_PID[$node]=$!
@@ -140,7 +167,7 @@ sd_status() {
 sd_register() {
 	local n
 	for n in "$@"; do
-		sd_api "$n" POST /register "{\"client_id\":\"$n\",\"cluster_address\":\"$SD_CTL\"}" |
+		sd_api "$n" POST /register "{\"client_id\":\"$n\",\"cluster_address\":\"$SD_BROKER\"}" |
 			grep -q '^200 ' || return 1
 	done
 	for n in "$@"; do

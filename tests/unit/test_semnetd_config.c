@@ -34,7 +34,8 @@ START_TEST(defaults)
 	ck_assert(!cfg.routed);			/* bridged */
 	ck_assert_int_eq(cfg.tunnel_port, 4754);
 	ck_assert_int_eq(cfg.mqtt_port, 10003);
-	ck_assert_uint_eq(cfg.underlay_addr, 0);
+	ck_assert(!sn_ipaddr_is_set(&cfg.underlay_addr));	/* found at /register */
+	ck_assert_int_eq(cfg.underlay_family, 0);		/* auto: IPv4 first */
 	sn_prefix_format(&cfg.platform, text);
 	ck_assert_str_eq(text, "172.16.0.0/12");
 	sn_prefix_format(&cfg.services, text);
@@ -92,9 +93,53 @@ START_TEST(file_then_flags)
 	ck_assert_int_eq(load(&cfg, 5, argv), 0);
 	ck_assert_str_eq(cfg.socket_path, "/tmp/s.sock");
 	ck_assert_int_eq(cfg.mqtt_port, 1884);	/* the flag wins, wherever it is */
-	ck_assert_uint_eq(cfg.underlay_addr, 0x0a000007);
+	ck_assert_int_eq(cfg.underlay_addr.family, AF_INET);
+	ck_assert_uint_eq(cfg.underlay_addr.v4, 0x0a000007);
 	ck_assert(!cfg.firewall);
 	ck_assert_int_eq(cfg.log_level, SN_LOG_DEBUG);
+}
+END_TEST
+
+/* An IPv6-only uplink: --underlay-addr of either family, canonical;
+ * --underlay-family picks what is looked for; unusable addresses and a
+ * family that contradicts the address are refused at startup. */
+START_TEST(underlay_settings)
+{
+	static const char *const bad[][2] = {
+		{ "--underlay-addr", "10.0.0" }, { "--underlay-addr", "::" },
+		{ "--underlay-addr", "0.0.0.0" }, { "--underlay-addr", "fe80::1" },
+		{ "--underlay-addr", "ff02::1" }, { "--underlay-addr", "224.0.0.1" },
+		{ "--underlay-addr", "::ffff:10.0.0.1" }, { "--underlay-addr", "fd99::1%ul0" },
+		{ "--underlay-family", "ipv6" }, { "--underlay-family", "46" },
+	};
+	struct semnetd_config cfg;
+	const char *v6[] = { "semnetd", "--underlay-addr", "2001:DB8:0::7" };
+	const char *fam[] = { "semnetd", "--underlay-family", "6" };
+	const char *both[] = { "semnetd", "--underlay-family", "6", "--underlay-addr", "fd99::2" };
+	const char *clash[] = { "semnetd", "--underlay-family", "4", "--underlay-addr", "fd99::2" };
+	const char *clash4[] = { "semnetd", "--underlay-family", "6", "--underlay-addr", "10.0.0.2" };
+	const char *file[] = { "semnetd", "--config", unit_file };
+	char text[SN_IPADDR_STRLEN];
+
+	ck_assert_int_eq(load(&cfg, 3, v6), 0);
+	ck_assert_int_eq(cfg.underlay_addr.family, AF_INET6);
+	ck_assert_str_eq(sn_ipaddr_format(&cfg.underlay_addr, text), "2001:db8::7");
+	ck_assert_int_eq(cfg.underlay_family, 0);
+	ck_assert_int_eq(load(&cfg, 3, fam), 0);
+	ck_assert_int_eq(cfg.underlay_family, AF_INET6);
+	ck_assert(!sn_ipaddr_is_set(&cfg.underlay_addr));
+	ck_assert_int_eq(load(&cfg, 5, both), 0);
+	ck_assert_str_eq(sn_ipaddr_format(&cfg.underlay_addr, text), "fd99::2");
+	ck_assert_int_eq(load(&cfg, 5, clash), -1);
+	ck_assert_int_eq(load(&cfg, 5, clash4), -1);
+	unit_write_file(unit_file, "{\"underlay_addr\":\"fd99::3\",\"underlay_family\":\"auto\"}");
+	ck_assert_int_eq(load(&cfg, 3, file), 0);
+	ck_assert_str_eq(sn_ipaddr_format(&cfg.underlay_addr, text), "fd99::3");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *argv[] = { "semnetd", bad[i][0], bad[i][1] };
+
+		ck_assert_msg(load(&cfg, 3, argv) == -1, "accepted %s %s", bad[i][0], bad[i][1]);
+	}
 }
 END_TEST
 
@@ -198,6 +243,6 @@ END_TEST
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("semnetd_config", unit_file_setup, unit_file_teardown, 0, defaults,
-			  file_then_flags, probe_settings, mode, bad_settings, profile_oakestra,
-			  mqtt_security, help);
+			  file_then_flags, probe_settings, mode, underlay_settings, bad_settings,
+			  profile_oakestra, mqtt_security, help);
 }

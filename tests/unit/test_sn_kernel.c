@@ -21,7 +21,7 @@
 #include "../../daemon/node/kernel.h"
 
 #define FAMILY 0x42
-#define MAX_TX 8
+#define MAX_TX 12
 
 static uint32_t A(const char *s)
 {
@@ -1123,10 +1123,13 @@ START_TEST(semnetd_requests_in_network_order)
 		.bridge_ifindex = 4, .tunnel_port = 4754,
 	};
 	struct sn_prefix subnet = { 0xac100080u, 26 };
+	struct sn_prefix6 subnet6 = { .len = 120 };
+	struct sn_ipaddr node4 = sn_ipaddr4(0x0a000003u), node6;
 	struct sn_instance in;
 	struct sn_node node;
 	struct sn_peer peer;
 
+	ck_assert_int_eq(inet_pton(AF_INET6, "fc00::100", &subnet6.addr), 1);
 	ck_assert_int_eq(semnetd_kernel_set_node(&genl, &cfg), 0);
 	msg_attrs(fake.req[0], attrs);
 	ck_assert_int_eq(sn_node_get(attrs, &node), 0);
@@ -1161,7 +1164,7 @@ START_TEST(semnetd_requests_in_network_order)
 	ck_assert_uint_eq(in.node, A("10.0.0.3"));
 	ck_assert(!SN_HAS(&in, SEMNET_A_INSTANCE_IFINDEX));
 
-	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, 0x0a000003u, 4754), 0);
+	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &node4, 4754), 0);
 	msg_attrs(fake.req[3], attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
 	ck_assert_uint_eq(peer.subnet.addr, A("172.16.0.128"));
@@ -1169,13 +1172,39 @@ START_TEST(semnetd_requests_in_network_order)
 	ck_assert_uint_eq(peer.port, 4754);
 	ck_assert_uint_eq(peer.encap, SEMNET_ENCAP_GRE_UDP);
 
-	ck_assert_int_eq(semnetd_kernel_peer_state(&genl, 0x0a000003u, 1200, true), 0);
+	ck_assert_int_eq(semnetd_kernel_peer_state(&genl, &node4, 1200, true), 0);
 	msg_attrs(fake.req[4], attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &peer), -EBADMSG);	/* no subnet: by address */
 	ck_assert_uint_eq(nla_get_u32(inner(fake.req[4], SEMNET_A_PEER, SEMNET_A_PEER_ADDR)),
 			  A("10.0.0.3"));
 	ck_assert_uint_eq(nla_get_u32(inner(fake.req[4], SEMNET_A_PEER, SEMNET_A_PEER_COST)),
 			  1200);
+
+	/* A node on an IPv6 underlay: its peers (either subnet family) and
+	 * its state by _ADDR6, never _ADDR. */
+	node6 = (struct sn_ipaddr){ .family = AF_INET6 };
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::3", &node6.v6), 1);
+	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &node6, 4754), 0);
+	msg_attrs(fake.req[5], attrs);
+	ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
+	ck_assert(SN_HAS(&peer, SEMNET_A_PEER_ADDR6) && !SN_HAS(&peer, SEMNET_A_PEER_ADDR));
+	ck_assert_mem_eq(&peer.addr6, &node6.v6, 16);
+	ck_assert_uint_eq(peer.subnet.addr, A("172.16.0.128"));
+	ck_assert_int_eq(semnetd_kernel_peer_put6(&genl, &subnet6, &node6, 4754), 0);
+	msg_attrs(fake.req[6], attrs);
+	ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
+	ck_assert(SN_HAS(&peer, SEMNET_A_PEER_ADDR6) && !SN_HAS(&peer, SEMNET_A_PEER_ADDR));
+	ck_assert_uint_eq(peer.subnet.family, AF_INET6);
+	ck_assert_int_eq(semnetd_kernel_peer_state(&genl, &node6, 900, false), 0);
+	ck_assert_ptr_null(inner(fake.req[7], SEMNET_A_PEER, SEMNET_A_PEER_ADDR));
+	ck_assert_mem_eq(nla_data(inner(fake.req[7], SEMNET_A_PEER, SEMNET_A_PEER_ADDR6)),
+			 &node6.v6, 16);
+	/* No address at all: refused before anything is sent. */
+	ck_assert_int_eq(semnetd_kernel_peer_state(&genl, &(struct sn_ipaddr){ 0 }, 900, false),
+			 -EINVAL);
+	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &(struct sn_ipaddr){ 0 }, 4754),
+			 -EINVAL);
+	ck_assert_int_eq(fake.ntx, 8);
 }
 END_TEST
 
