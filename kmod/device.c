@@ -14,9 +14,13 @@
  * IPv4 it is zero. The device listens on IPv4 and IPv6 sockets.
  *
  * Peers configured for ipudp (Oakestra's format: the bare inner packet as
- * the UDP payload, port 50103) get that instead; while up, the device
- * listens on both ports. All sockets merge received TCP segments in GRO
- * before decapsulation (offload.c).
+ * the UDP payload, to the peer's port, 50103 by default) get that
+ * instead; while up, the device listens on both ports, and takes bare IP
+ * from ipudp peers at the GRE port too: an Oakestra node sends to the
+ * port a node reports, and a semnet node reports its GRE port. The first
+ * nibble past the UDP header tells GRE from bare IPv4 and IPv6
+ * (semnet_tunnel_demux()). All sockets merge received TCP segments in
+ * GRO before decapsulation (offload.c).
  *
  * The tunnel is not a relay: a decapsulated packet must be for this node
  * (one of its subnets, or the service range the hooks translate), or it
@@ -303,6 +307,110 @@ static void semnet_gre_rcv6(struct semnet_device *sd,
 	semnet_tunnel_deliver(sd, peer, skb);
 }
 
+/*
+ * Bare IP in UDP from an ipudp peer, at the ipudp port or at the node's
+ * tunnel port (semnet_udp_rcv(): Oakestra sends to the port a node
+ * reports, which for a semnet node is its GRE port); one receive for both.
+ * No key says which of the peer's nsIPs sent the packet, so its
+ * inner source must say it: an nsIP in the subnet of an ipudp peer at the
+ * outer source address, an InstanceIP known to live at one, or an
+ * InstanceIP this node does not know (from any ipudp peer there, as a GRE
+ * key may name any of the peer's nsIPs). Nothing is learned: replies to
+ * an unknown InstanceIP miss, and the node daemon resolves it upstream,
+ * as Oakestra's NetManager does. The inner packet's first nibble says its
+ * family.
+ */
+static void semnet_bare_rcv(struct semnet_device *sd,
+			    const struct semnet_node *node, struct sk_buff *skb)
+{
+	const struct semnet_instance *inst;
+	enum semnet_drop_reason reason;
+	enum semnet_tunnel_kind kind;
+	struct semnet_underlay from;
+	struct semnet_peer *peer;
+	struct semnet_inaddr nsip;
+	struct semnet_net *sn;
+	union {
+		struct iphdr v4;
+		struct ipv6hdr v6;
+	} _inner;
+	const void *inner;
+	bool known, any = false;
+	__be16 proto;
+	u8 tos;
+
+	sn = sd->sn;
+	inner = skb_header_pointer(skb, sizeof(struct udphdr),
+				   sizeof(struct iphdr), &_inner);
+	kind = inner ? semnet_tunnel_demux(inner, sizeof(struct iphdr)) :
+	       SEMNET_TUNNEL_BAD;
+	if (kind == SEMNET_TUNNEL_IP6)
+		inner = skb_header_pointer(skb, sizeof(struct udphdr),
+					   sizeof(struct ipv6hdr), &_inner);
+	if (!inner) {
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
+		return;
+	}
+	if (kind == SEMNET_TUNNEL_IP4) {
+		const struct iphdr *iph = inner;
+
+		proto = htons(ETH_P_IP);
+		nsip = semnet_inaddr4(iph->saddr);
+		if (semnet_prefix_contains(&node->services, nsip.ip)) {
+			inst = semnet_instance_lookup(sn, nsip.ip);
+			if (inst)
+				nsip.ip = READ_ONCE(inst->nsip);
+			else	/* a ServiceIP is nobody's: no peer holds it */
+				any = !semnet_service_lookup(sn, nsip.ip);
+		}
+	} else if (kind == SEMNET_TUNNEL_IP6 && node->has_v6) {
+		const struct ipv6hdr *ip6h = inner;
+
+		proto = htons(ETH_P_IPV6);
+		nsip = semnet_inaddr6(&ip6h->saddr);
+		if (semnet_prefix6_contains(&node->services6, &nsip.ip6)) {
+			inst = semnet_instance_lookup6(sn, &nsip.ip6);
+			if (inst)
+				nsip.ip6 = inst->nsip6;
+			else
+				any = !semnet_service_lookup6(sn, &nsip.ip6);
+		}
+	} else {
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
+		return;
+	}
+	tos = semnet_outer_of(skb, &from);
+	peer = semnet_peer_from(sn, &from, SEMNET_ENCAP_IPUDP, &nsip, any,
+				&known);
+	if (!peer) {
+		semnet_tunnel_drop_stranger(sd, skb, known);
+		return;
+	}
+	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr), proto)) {
+		semnet_tunnel_drop(sd, skb, SEMNET_DROP_MALFORMED);
+		return;
+	}
+	reason = semnet_inner_check(sd, node, skb, true, tos);
+	if (reason) {
+		semnet_tunnel_drop(sd, skb, reason);
+		return;
+	}
+	semnet_tunnel_deliver(sd, peer, skb);
+}
+
+/* The ipudp socket (SEMNET_IPUDP_PORT): bare IP only. */
+static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
+	const struct semnet_node *node = semnet_tunnel_node(sd);
+
+	if (node)
+		semnet_bare_rcv(sd, node, skb);
+	else
+		kfree_skb(skb);
+	return 0;
+}
+
 static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
@@ -313,6 +421,7 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	struct semnet_peer *peer;
 	struct semnet_net *sn;
 	const struct semnet_gre *gre;
+	enum semnet_tunnel_kind kind;
 	struct semnet_gre _gre;
 	bool known, table, ok;
 	__be16 proto;
@@ -326,8 +435,13 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	sn = sd->sn;
 	gre = skb_header_pointer(skb, sizeof(struct udphdr), sizeof(_gre), &_gre);
-	if (!gre || !semnet_gre_ok(gre)) {
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
+	kind = gre ? semnet_tunnel_demux(gre, sizeof(_gre)) : SEMNET_TUNNEL_BAD;
+	if (unlikely(kind != SEMNET_TUNNEL_GRE)) {
+		/* ipudp peers send to the port a node reports: this one. */
+		if (kind == SEMNET_TUNNEL_BAD)
+			semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
+		else
+			semnet_bare_rcv(sd, node, skb);
 		return 0;
 	}
 	/* Pulling the headers may move them: keep what they say. */
@@ -361,99 +475,6 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	if (!reason && src.ip != key &&
 	    !semnet_learn(sn, node, &src, &nsip, peer, table))
 		reason = SEMNET_DROP_PEER_SPOOFED;
-	if (reason) {
-		semnet_tunnel_drop(sd, skb, reason);
-		return 0;
-	}
-	semnet_tunnel_deliver(sd, peer, skb);
-	return 0;
-}
-
-/*
- * ipudp: no key says which of the peer's nsIPs sent the packet, so its
- * inner source must say it: an nsIP in the subnet of an ipudp peer at the
- * outer source address, an InstanceIP known to live at one, or an
- * InstanceIP this node does not know (from any ipudp peer there, as a GRE
- * key may name any of the peer's nsIPs). Nothing is learned: replies to
- * an unknown InstanceIP miss, and the node daemon resolves it upstream,
- * as Oakestra's NetManager does. The inner packet's first nibble says its
- * family.
- */
-static int semnet_ipudp_rcv(struct sock *sk, struct sk_buff *skb)
-{
-	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
-	const struct semnet_instance *inst;
-	const struct semnet_node *node;
-	enum semnet_drop_reason reason;
-	struct semnet_underlay from;
-	struct semnet_peer *peer;
-	struct semnet_inaddr nsip;
-	struct semnet_net *sn;
-	union {
-		struct iphdr v4;
-		struct ipv6hdr v6;
-	} _inner;
-	const void *inner;
-	bool known, any = false;
-	__be16 proto;
-	u8 tos;
-
-	node = semnet_tunnel_node(sd);
-	if (!node) {
-		kfree_skb(skb);
-		return 0;
-	}
-	sn = sd->sn;
-	inner = skb_header_pointer(skb, sizeof(struct udphdr),
-				   sizeof(struct iphdr), &_inner);
-	if (inner && ((const struct iphdr *)inner)->version == 6)
-		inner = skb_header_pointer(skb, sizeof(struct udphdr),
-					   sizeof(struct ipv6hdr), &_inner);
-	if (!inner) {
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
-		return 0;
-	}
-	if (((const struct iphdr *)inner)->version == 4) {
-		const struct iphdr *iph = inner;
-
-		proto = htons(ETH_P_IP);
-		nsip = semnet_inaddr4(iph->saddr);
-		if (semnet_prefix_contains(&node->services, nsip.ip)) {
-			inst = semnet_instance_lookup(sn, nsip.ip);
-			if (inst)
-				nsip.ip = READ_ONCE(inst->nsip);
-			else	/* a ServiceIP is nobody's: no peer holds it */
-				any = !semnet_service_lookup(sn, nsip.ip);
-		}
-	} else if (((const struct iphdr *)inner)->version == 6 &&
-		   node->has_v6) {
-		const struct ipv6hdr *ip6h = inner;
-
-		proto = htons(ETH_P_IPV6);
-		nsip = semnet_inaddr6(&ip6h->saddr);
-		if (semnet_prefix6_contains(&node->services6, &nsip.ip6)) {
-			inst = semnet_instance_lookup6(sn, &nsip.ip6);
-			if (inst)
-				nsip.ip6 = inst->nsip6;
-			else
-				any = !semnet_service_lookup6(sn, &nsip.ip6);
-		}
-	} else {
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
-		return 0;
-	}
-	tos = semnet_outer_of(skb, &from);
-	peer = semnet_peer_from(sn, &from, SEMNET_ENCAP_IPUDP, &nsip, any,
-				&known);
-	if (!peer) {
-		semnet_tunnel_drop_stranger(sd, skb, known);
-		return 0;
-	}
-	if (semnet_tunnel_pull(sd, skb, sizeof(struct udphdr), proto)) {
-		semnet_tunnel_drop(sd, skb, SEMNET_DROP_MALFORMED);
-		return 0;
-	}
-	reason = semnet_inner_check(sd, node, skb, true, tos);
 	if (reason) {
 		semnet_tunnel_drop(sd, skb, reason);
 		return 0;
@@ -909,9 +930,12 @@ static int semnet_err_lookup(struct sock *sk, struct sk_buff *skb, u8 encap)
 	return 0;
 }
 
+/* An ipudp peer may listen on a node's GRE port too: it is what it reports. */
 static int semnet_gre_err_lookup(struct sock *sk, struct sk_buff *skb)
 {
-	return semnet_err_lookup(sk, skb, SEMNET_ENCAP_GRE_UDP);
+	if (!semnet_err_lookup(sk, skb, SEMNET_ENCAP_GRE_UDP))
+		return 0;
+	return semnet_err_lookup(sk, skb, SEMNET_ENCAP_IPUDP);
 }
 
 static int semnet_ipudp_err_lookup(struct sock *sk, struct sk_buff *skb)

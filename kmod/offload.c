@@ -16,23 +16,19 @@
 
 #include "offload.h"
 
-bool semnet_gre_ok(const struct semnet_gre *gre)
-{
-	return gre->flags == GRE_KEY && (gre->protocol == htons(ETH_P_IP) ||
-					 gre->protocol == htons(ETH_P_IPV6));
-}
-
 /*
- * Merges @skb, whose tunnel header of @hlen bytes is at the GRO offset
- * (@gre: NULL for ipudp, which has none), into a packet of @head with
- * the same header, through the offloads of the inner packet's family.
+ * Merges @skb, whose UDP payload starts at the GRO offset, into a packet
+ * of @head with the same tunnel header, through the offloads of the inner
+ * packet's family. The payload is GRE or bare IP (semnet_tunnel_demux());
+ * the ipudp socket (@bare_only) takes bare IP alone.
  */
 static struct sk_buff *semnet_gro_receive(struct list_head *head,
-					  struct sk_buff *skb, bool gre)
+					  struct sk_buff *skb, bool bare_only)
 {
-	const unsigned int hlen = gre ? sizeof(struct semnet_gre) : 0;
+	const unsigned int glen = sizeof(struct semnet_gre);
 	const struct packet_offload *ptype;
-	const struct semnet_gre *hdr = NULL;
+	enum semnet_tunnel_kind kind;
+	const struct semnet_gre *hdr;
 	struct sk_buff *pp = NULL;
 	unsigned int off;
 	const u8 *version;
@@ -41,38 +37,42 @@ static struct sk_buff *semnet_gro_receive(struct list_head *head,
 	int flush = 1;
 
 	off = skb_gro_offset(skb);
-	if (gre) {
-		hdr = skb_gro_header(skb, off + hlen, off);
-		if (unlikely(!hdr) || !semnet_gre_ok(hdr))
-			goto out;
-		/*
-		 * One sender nsIP (and family) per merged packet: the receive
-		 * checks hold.
-		 */
-		list_for_each_entry(p, head, list) {
-			const struct semnet_gre *hdr2;
+	/* A bare IP header is longer than GRE's: 8 bytes are there for both. */
+	hdr = skb_gro_header(skb, off + glen, off);
+	if (unlikely(!hdr))
+		goto out;
+	kind = semnet_tunnel_demux(hdr, glen);
+	if (kind == SEMNET_TUNNEL_BAD || (bare_only && kind == SEMNET_TUNNEL_GRE))
+		goto out;
+	/*
+	 * One kind per merged packet, and for GRE one sender nsIP (and
+	 * family): the receive checks hold. Flags, protocol and key, all 8
+	 * bytes, so a bare packet never passes for GRE; bare IP, its version.
+	 */
+	list_for_each_entry(p, head, list) {
+		const struct semnet_gre *hdr2;
 
-			if (!NAPI_GRO_CB(p)->same_flow)
-				continue;
-			hdr2 = (const struct semnet_gre *)(p->data + off);
-			if (hdr2->key != hdr->key ||
-			    hdr2->protocol != hdr->protocol)
-				NAPI_GRO_CB(p)->same_flow = 0;
-		}
+		if (!NAPI_GRO_CB(p)->same_flow)
+			continue;
+		hdr2 = (const struct semnet_gre *)(p->data + off);
+		if (kind == SEMNET_TUNNEL_GRE ?
+		    hdr2->flags != hdr->flags || hdr2->key != hdr->key ||
+		    hdr2->protocol != hdr->protocol :
+		    (*(const u8 *)hdr2 ^ *(const u8 *)hdr) & 0xf0)
+			NAPI_GRO_CB(p)->same_flow = 0;
+	}
+	if (kind == SEMNET_TUNNEL_GRE) {
 		proto = hdr->protocol;
-		skb_gro_pull(skb, hlen);
-		skb_gro_postpull_rcsum(skb, hdr, hlen);
+		skb_gro_pull(skb, glen);
+		skb_gro_postpull_rcsum(skb, hdr, glen);
 		/* An inner packet not of the family GRE says: not merged. */
-		version = skb_gro_header(skb, off + hlen + 1, off + hlen);
+		version = skb_gro_header(skb, off + glen + 1, off + glen);
 		if (unlikely(!version) ||
 		    (*version >> 4) != (proto == htons(ETH_P_IPV6) ? 6 : 4))
 			goto out;
 	} else {
-		version = skb_gro_header(skb, off + 1, off);
-		if (unlikely(!version))
-			goto out;
 		/* The first nibble says which: no header to say it. */
-		proto = (*version >> 4) == 6 ? htons(ETH_P_IPV6) :
+		proto = kind == SEMNET_TUNNEL_IP6 ? htons(ETH_P_IPV6) :
 		       htons(ETH_P_IP);
 	}
 	ptype = gro_find_receive_by_type(proto);
@@ -85,13 +85,20 @@ out:
 	return pp;
 }
 
-/* udp_gro_complete() has set the UDP tunnel GSO type and encapsulation. */
+/*
+ * udp_gro_complete() has set the UDP tunnel GSO type and encapsulation.
+ * The headers are linear by now; past a GRE header the inner packet
+ * starts.
+ */
 static int semnet_gro_complete(struct sk_buff *skb, int nhoff)
 {
 	const struct packet_offload *ptype;
 	int err = -ENOENT;
 	__be16 proto;
 
+	if (semnet_tunnel_demux(skb->data + nhoff, sizeof(struct semnet_gre)) ==
+	    SEMNET_TUNNEL_GRE)
+		nhoff += sizeof(struct semnet_gre);
 	/* Both IP versions start with theirs. */
 	proto = (skb->data[nhoff] >> 4) == 6 ? htons(ETH_P_IPV6) :
 		htons(ETH_P_IP);
@@ -105,19 +112,19 @@ static int semnet_gro_complete(struct sk_buff *skb, int nhoff)
 struct sk_buff *semnet_gre_gro_receive(struct sock *sk, struct list_head *head,
 				       struct sk_buff *skb)
 {
-	return semnet_gro_receive(head, skb, true);
+	return semnet_gro_receive(head, skb, false);
 }
 
 int semnet_gre_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff)
 {
-	return semnet_gro_complete(skb, nhoff + sizeof(struct semnet_gre));
+	return semnet_gro_complete(skb, nhoff);
 }
 
 struct sk_buff *semnet_ipudp_gro_receive(struct sock *sk,
 					 struct list_head *head,
 					 struct sk_buff *skb)
 {
-	return semnet_gro_receive(head, skb, false);
+	return semnet_gro_receive(head, skb, true);
 }
 
 int semnet_ipudp_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff)

@@ -3,7 +3,8 @@
  * KUnit: which peer a tunnel packet is accepted from (peer.c), by underlay
  * address (IPv4 or IPv6), encapsulation and the nsIP it claims (IPv6: the
  * GRE key completing the peer's subnet), where semnet0 sends an IPv6
- * destination, and the GRE header semnet0 speaks (offload.c). Uses the tables fixture (tables_test.c).
+ * destination, the GRE header semnet0 speaks and how its GRE port tells
+ * that from bare IP (offload.h). Uses the tables fixture (tables_test.c).
  */
 #include <kunit/test.h>
 #include <net/gre.h>
@@ -193,9 +194,66 @@ static void semnet_peer_gre_header(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, semnet_gre_ok(&gre));
 }
 
+/*
+ * What semnet0's GRE port makes of a UDP payload (semnet_tunnel_demux()):
+ * semnet's GRE, bare IPv4 or IPv6 from an ipudp (Oakestra) peer, or
+ * nothing it takes.
+ */
+static void semnet_peer_tunnel_demux(struct kunit *test)
+{
+	struct semnet_gre gre = {
+		.flags = GRE_KEY, .protocol = htons(ETH_P_IP), .key = tb_ip("172.16.0.2"),
+	};
+	unsigned int i, n[4] = {};
+	u8 b[40] = {};
+
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(&gre, sizeof(gre)), SEMNET_TUNNEL_GRE);
+	gre.protocol = htons(ETH_P_IPV6);
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(&gre, sizeof(gre)), SEMNET_TUNNEL_GRE);
+	/* Truncated right after the UDP header, or within a GRE header's size. */
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(&gre, 0), SEMNET_TUNNEL_BAD);
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(&gre, 7), SEMNET_TUNNEL_BAD);
+	b[0] = 0x45;
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(b, 7), SEMNET_TUNNEL_BAD);
+	/* GRE semnet does not speak is not bare IP either. */
+	gre.flags = GRE_KEY | GRE_SEQ;		/* 0x3000 */
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(&gre, sizeof(gre)), SEMNET_TUNNEL_BAD);
+	gre.flags = GRE_KEY | GRE_CSUM;		/* 0xa000 */
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(&gre, sizeof(gre)), SEMNET_TUNNEL_BAD);
+	gre.flags = GRE_KEY;
+	gre.protocol = htons(ETH_P_TEB);
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(&gre, sizeof(gre)), SEMNET_TUNNEL_BAD);
+	gre.flags = GRE_ROUTING;		/* 0x4000: an IPv4 header length of 0 */
+	gre.protocol = htons(ETH_P_IP);
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(&gre, sizeof(gre)), SEMNET_TUNNEL_BAD);
+	/* Bare IP: IPv4 with a header of 20 to 60 bytes, any IPv6. */
+	b[0] = 0x45;
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(b, 20), SEMNET_TUNNEL_IP4);
+	b[0] = 0x4f;
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(b, 8), SEMNET_TUNNEL_IP4);
+	b[0] = 0x44;
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(b, 20), SEMNET_TUNNEL_BAD);
+	b[0] = 0x60;
+	KUNIT_EXPECT_EQ(test, semnet_tunnel_demux(b, 40), SEMNET_TUNNEL_IP6);
+	/* Every first byte (the rest zero): 11 IPv4, 16 IPv6, the rest bad. */
+	for (i = 0; i < 256; i++) {
+		enum semnet_tunnel_kind k;
+
+		b[0] = i;
+		k = semnet_tunnel_demux(b, sizeof(b));
+		KUNIT_ASSERT_LT(test, (unsigned int)k, ARRAY_SIZE(n));
+		n[k]++;
+	}
+	KUNIT_EXPECT_EQ(test, n[SEMNET_TUNNEL_IP4], 11U);
+	KUNIT_EXPECT_EQ(test, n[SEMNET_TUNNEL_IP6], 16U);
+	KUNIT_EXPECT_EQ(test, n[SEMNET_TUNNEL_GRE], 0U);
+	KUNIT_EXPECT_EQ(test, n[SEMNET_TUNNEL_BAD], 229U);
+}
+
 static struct kunit_case semnet_peer_cases[] = {
 	KUNIT_CASE(semnet_peer_from_encap),
 	KUNIT_CASE(semnet_peer_gre_header),
+	KUNIT_CASE(semnet_peer_tunnel_demux),
 	KUNIT_CASE(semnet_peer_ipv6),
 	{}
 };

@@ -345,7 +345,7 @@ enum semnet_drop_reason {
 	SEMNET_DROP_UNKNOWN_PEER,	/* tunnel packet from no peer (of its encap) */
 	SEMNET_DROP_PEER_SPOOFED,	/* inner source not one of the peer's */
 	SEMNET_DROP_NO_PEER,		/* no peer for the destination */
-	SEMNET_DROP_BAD_ENCAP,		/* bad GRE header; ipudp: not IPv4 inside */
+	SEMNET_DROP_BAD_ENCAP,		/* neither semnet's GRE nor bare IPv4/IPv6 */
 	SEMNET_DROP_TOO_BIG,		/* over the tunnel MTU with DF set */
 	SEMNET_DROP_HOLD_FULL,		/* miss, and no room to hold the packet */
 	SEMNET_DROP_HOLD_EXPIRED,	/* held, and not resolved in time */
@@ -395,9 +395,11 @@ enum semnet_stats_attr {
 /*
  * How semnet0 sends to a peer; it accepts a peer's packets only in the
  * peer's encapsulation. While up, semnet0 listens on both: the node's
- * tunnel port (SEMNET_A_NODE_TUNNEL_PORT) for GRE in UDP and
- * SEMNET_IPUDP_PORT for ipudp; bringing it up fails if either is taken.
- * A peer's port defaults to its encapsulation's.
+ * tunnel port (SEMNET_A_NODE_TUNNEL_PORT) for GRE in UDP and for ipudp
+ * (Oakestra sends to the port a node reports, and a semnet node reports
+ * its tunnel port; the first nibble past the UDP header tells them
+ * apart), and SEMNET_IPUDP_PORT for ipudp; bringing it up fails if
+ * either is taken. A peer's port defaults to its encapsulation's.
  *
  * ipudp is Oakestra's wire format: the bare inner IPv4 packet as the UDP
  * payload. Without a GRE key the receiver cannot learn which nsIP a
@@ -409,7 +411,7 @@ enum semnet_stats_attr {
  */
 enum semnet_encap {
 	SEMNET_ENCAP_GRE_UDP,	/* outer IPv4 + UDP + GRE (key: sender nsIP) */
-	SEMNET_ENCAP_IPUDP,	/* outer IPv4 + UDP + the inner IPv4 packet */
+	SEMNET_ENCAP_IPUDP,	/* outer IP + UDP + the bare inner packet */
 };
 
 /*
