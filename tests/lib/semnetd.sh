@@ -57,7 +57,7 @@ sd_control() {
 	ip netns exec ctl mosquitto -c "$SD_WORK/mosquitto.conf" >"$SD_LOGS/mosquitto.log" 2>&1 &
 	ip netns exec ctl semnet-root --listen 0.0.0.0 --port 10099 --db "$SD_WORK/root.db" \
 		--sync normal --ready-file "$SD_WORK/root.ready" >"$SD_LOGS/root.log" 2>&1 &
-	wait_for_file 10 "$SD_WORK/root.ready" || return 1
+	wait_for_file 30 "$SD_WORK/root.ready" || return 1
 	sd_cluster_start
 }
 
@@ -70,8 +70,8 @@ sd_cluster_start() {
 		--mqtt-port "$SD_MQTT_PORT" --db "$SD_WORK/cluster.db" --sync normal \
 		--retry-backoff-ms 50 --ready-file "$SD_WORK/cluster.ready" >>"$SD_LOGS/cluster.log" 2>&1 &
 	SD_CLUSTER_PID=$!
-	wait_for_file 10 "$SD_WORK/cluster.ready" &&
-	wait_until 10 sd_cluster_up
+	wait_for_file 30 "$SD_WORK/cluster.ready" &&
+	wait_until 30 sd_cluster_up
 }
 
 # sd_cluster_up: the cluster registered at the root and reached the broker
