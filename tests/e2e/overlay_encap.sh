@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# semnet0's encapsulations and offloads, three nodes on an underlay bridge:
+# semnet0's encapsulations and offloads, three nodes on an underlay bridge
+# (and with IPv4 a fourth, a stand-in Oakestra node):
 #  - GRE in UDP between a and b: a bulk TCP transfer through a ServiceIP
 #    with the underlay's UDP-tunnel segmentation on (GSO packets cross the
 #    veth whole) and off (a segments in software, b merges the segments
@@ -38,7 +39,7 @@
 #   its br0, route 172.16.0.0/12 into its tun): x3 172.16.0.194
 #   (172.30.1.13), dcli 172.16.0.195 (172.30.1.14)
 # vm-timeout: 900
-# vm-cost: 21
+# vm-cost: 27
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -48,7 +49,7 @@ fi
 . "$SEMNET_TOP/tests/lib/tap.sh"
 # shellcheck source=tests/lib/overlay.sh
 . "$SEMNET_TOP/tests/lib/overlay.sh"
-tap_need jq socat python3 tcpdump ethtool
+tap_need jq socat python3 tcpdump ethtool nstat
 tap_note "family=$SEMNET_FAMILY underlay=$SEMNET_UNDERLAY"
 
 # What the cases use, by family: RR_B (instance x1 on b, GRE in UDP) and
