@@ -7,7 +7,8 @@
 # continuing after failures:
 #   unit         the Check unit tests, built with ASan/UBSan (build/asan)
 #   integration  tests/integration/*.sh on the host
-#   kunit        tests/kunit/run.sh (semnet_kunit.ko in the debug kernel)
+#   kunit        tests/kunit/run.sh (semnet_kunit.ko in the debug kernel),
+#                its VM running beside the two suites above
 #   e2e          tests/e2e/*.sh in the VM (tests/vm/run)
 #   adversarial  tests/adversarial/*.sh: attacks on the module, in the VM
 #                on the debug kernel (KASAN, lockdep, panic_on_warn), a
@@ -105,6 +106,29 @@ else
 fi
 build "build: userspace" "$res/build-user.log" make -s user && user_ok=1
 
+kernel_note() {	# says so when the debug kernel is about to be built
+	tests/kunit/build-kernel.sh --dir >/dev/null 2>&1 ||
+		echo "(building the debug kernel first: minutes; cached in ${SEMNET_CACHE:-/var/cache/semnet-dev})"
+}
+
+# KUnit runs in its VM while the unit and integration suites run here:
+# those wait on sockets and timeouts more than they compute, and the VM
+# has the CPU they leave (its result is recorded after them).
+kunit_pid=''
+if wanted kunit; then
+	kernel_note
+	# The kmemleak scans cost a minute under TCG: make check-debug only.
+	leak=--no-kmemleak
+	[ "$debug" = 1 ] && leak=--kmemleak
+	(
+		t0=$SECONDS
+		tests/kunit/run.sh "$leak" >"$res/kunit.log" 2>&1
+		echo "$?" >"$res/kunit.status"
+		echo $((SECONDS - t0)) >"$res/kunit.secs"
+	) &
+	kunit_pid=$!
+fi
+
 if wanted unit; then
 	echo "== unit"
 	mkdir -p "$res/unit"
@@ -138,20 +162,10 @@ if wanted integration; then
 	done
 fi
 
-kernel_note() {	# says so when the debug kernel is about to be built
-	tests/kunit/build-kernel.sh --dir >/dev/null 2>&1 ||
-		echo "(building the debug kernel first: minutes; cached in ${SEMNET_CACHE:-/var/cache/semnet-dev})"
-}
-
-if wanted kunit; then
+if [ -n "$kunit_pid" ]; then
 	echo "== kunit"
-	kernel_note
-	# The kmemleak scans cost a minute under TCG: make check-debug only.
-	leak=--no-kmemleak
-	[ "$debug" = 1 ] && leak=--kmemleak
-	t0=$SECONDS
-	tests/kunit/run.sh "$leak" >"$res/kunit.log" 2>&1
-	record "kunit" "$?" "$res/kunit.log" $((SECONDS - t0))
+	wait "$kunit_pid"
+	record "kunit" "$(cat "$res/kunit.status")" "$res/kunit.log" "$(cat "$res/kunit.secs")"
 fi
 
 # The VM suites share SEMNET_E2E_JOBS lanes (default 2, one per core;
@@ -161,8 +175,14 @@ fi
 # (each script's "# vm-cost: S [S-FULL]" line: about its seconds in the
 # VM, S-FULL with SEMNET_FULL=1), and runs each lane's share of a group in
 # one VM (tests/vm/run --series: one boot and one kmemleak scan serve
-# them), the lane's groups one after another. Each script is recorded
-# when its VM stops, and each VM's kmemleak scan.
+# them), the lane's groups one after another. A script with a
+# "# vm-smp: N" line runs in a VM of N CPUs (its suite's scripts are then
+# split into one group per CPU count): beside the other lane's VM, a
+# two-CPU TCG guest loses time to a vCPU spinning on a lock its
+# descheduled sibling holds (tunnel.sh on the debug kernel: 404 s with
+# one CPU, 503 s with two), so only the scripts that race CPUs against
+# each other ask for two. Each script is recorded when its VM stops, and
+# each VM's kmemleak scan.
 vm_groups=()
 declare -A vm_args=()
 vm_group() {	# vm_group SUITE VM-ARGS...
@@ -175,16 +195,19 @@ vm_group() {	# vm_group SUITE VM-ARGS...
 
 vm_lanes() {
 	local jobs=${SEMNET_E2E_JOBS:-2} suite t n i g best cost pid st secs out quick full
+	local smp group
 	local -a lane_cost=() queue=()
-	local -A share=() running=()
+	local -A share=() running=() smps=()
 	for ((i = 0; i < jobs; i++)); do lane_cost[i]=0; done
-	while read -r cost suite t; do
+	# A group: "SUITE" or "SUITE@N" (its scripts with "# vm-smp: N").
+	while read -r cost group t; do
 		best=0
 		for ((i = 1; i < jobs; i++)); do
 			[ "${lane_cost[i]}" -lt "${lane_cost[best]}" ] && best=$i
 		done
 		lane_cost[best]=$((lane_cost[best] + cost))
-		share[$best,$suite]+=" $t"
+		share[$best,$group]+=" $t"
+		smps[${group%@*}]+=" $group"
 	done < <(for suite in "${vm_groups[@]}"; do
 			mkdir -p "$res/$suite"
 			for t in tests/"$suite"/*.sh; do
@@ -192,35 +215,41 @@ vm_lanes() {
 				# "# vm-cost: QUICK [FULL]": FULL with SEMNET_FULL=1
 				read -r quick full < <(sed -n 's/^# vm-cost: *//p' "$t" | head -n 1)
 				[ "${SEMNET_FULL:-0}" = 1 ] && quick=${full:-$quick}
-				echo "${quick:-300} $suite $t"
+				smp=$(sed -n 's/^# vm-smp: *\([0-9]*\).*/\1/p' "$t" | head -n 1)
+				echo "${quick:-300} $suite${smp:+@$smp} $t"
 			done
 		done | sort -rn)
-	# A lane's queue: "suite" words, in the order the groups were added.
+	# A lane's queue: group words, in the order the suites were added.
 	for ((i = 0; i < jobs; i++)); do
 		queue[i]=''
 		for suite in "${vm_groups[@]}"; do
-			[ -n "${share[$i,$suite]:-}" ] && queue[i]+=" $suite"
+			for group in $(tr ' ' '\n' <<<"${smps[$suite]:-}" | sort -u); do
+				[ -n "${share[$i,$group]:-}" ] && queue[i]+=" $group"
+			done
 		done
 	done
 	start_next() {	# start_next LANE: its next group's VM, if any
-		local lane=$1 words
+		local lane=$1 words smp_arg=''
 		read -r -a words <<<"${queue[lane]}"
 		[ ${#words[@]} -gt 0 ] || return 0
-		suite=${words[0]}
+		group=${words[0]}
 		queue[lane]=${words[*]:1}
-		out=$res/$suite/vm$lane
+		suite=${group%@*}
+		[ "$group" = "$suite" ] || smp_arg="--smp ${group#*@}"
+		out=$res/$suite/vm$lane${smp_arg:+-smp${group#*@}}
 		# shellcheck disable=SC2086 # the share is a list of words
-		eval "tests/vm/run ${vm_args[$suite]} --series \"\$out\" ${share[$lane,$suite]}" \
+		eval "tests/vm/run ${vm_args[$suite]} $smp_arg --series \"\$out\" ${share[$lane,$group]}" \
 			>"$out.log" 2>&1 &
-		running[$!]=$lane,$suite
+		running[$!]=$lane,$group,$out
 	}
 	for ((i = 0; i < jobs; i++)); do start_next "$i"; done
 	while [ "${#running[@]}" -gt 0 ]; do
 		wait -n -p pid "${!running[@]}"
 		g=${running[$pid]}
 		unset "running[$pid]"
-		i=${g%%,*} suite=${g#*,}
-		out=$res/$suite/vm$i
+		i=${g%%,*} out=${g##*,}
+		g=${g%,*}
+		group=${g#*,} suite=${group%@*}
 		for t in ${share[$g]}; do
 			n=$(basename "$t" .sh)
 			if [ -f "$out/$n.status" ]; then
@@ -234,7 +263,7 @@ vm_lanes() {
 			record "$suite: $n" "$st" "$res/$suite/$n.log" "$secs"
 		done
 		if [ -f "$out/kmemleak.log" ]; then
-			record "$suite: kmemleak scan of VM $i" 0 "$out/kmemleak.log"
+			record "$suite: kmemleak scan of ${out##*/}" 0 "$out/kmemleak.log"
 		fi
 		start_next "$i"
 	done

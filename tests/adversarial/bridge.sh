@@ -19,7 +19,8 @@
 # The attacker (a) writes raw Ethernet frames with an AF_PACKET socket.
 # Knob: BRIDGE_REPEAT (default 3), how many times each forged frame is sent.
 # vm-timeout: 900
-# vm-cost: 62
+# vm-smp: 1
+# vm-cost: 70
 # shellcheck disable=SC2317 # the cases run from a list or through tap_run
 # A bridged node whatever the caller's SEMNET_NODE_MODE (tests/adversarial/
 # routed.sh is the routed counterpart).
@@ -189,7 +190,7 @@ EOF
 # shellcheck disable=SC2119 # a and b only
 spoof_topology
 
-coproc FRAMER { ip netns exec ca python3 "$FRAMES" eth0; }
+coproc FRAMER { ip netns exec ca python3 -S "$FRAMES" eth0; }
 A_MAC=$(mac_of ca eth0)
 B_MAC=$(mac_of cb eth0)
 BR_MAC=$(mac_of n br0)

@@ -123,7 +123,7 @@ test_early_drop() {
 # miss events went past BEFORE (retried: a source that shares cli's slot,
 # 1 in 256, may hold it full for a moment).
 cli_misses_once() {
-	ip netns exec cli python3 -c '
+	ip netns exec cli python3 -S -c '
 import socket
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("172.30.99.99", 80))'
 	test "$(stat_of miss_events)" -gt "$1"
@@ -134,7 +134,7 @@ test_miss_fairness() {
 	sn node change hold-packets 0
 	# atk sprays unknown ServiceIPs; then cli misses one address.
 	ip netns exec atk "$FLOWPY" udp 172.30.9.1 80 1 --seconds 1 >/dev/null
-	ip netns exec atk python3 -c '
+	ip netns exec atk python3 -S -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(3000):

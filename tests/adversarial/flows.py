@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -S
 # SPDX-License-Identifier: GPL-2.0
 """Opens many flows at once from this namespace, for the adversarial
 scenarios: one raw socket sends the first packet of each (a UDP datagram

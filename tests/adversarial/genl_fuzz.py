@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -S
 # SPDX-License-Identifier: GPL-2.0
 """A generic-netlink fuzzer for the semnet family, generated from
 include/uapi/linux/semnet.h (commands, attributes, their types from the

@@ -25,7 +25,8 @@
 # to neighbours they reach through static neighbour entries (no ARP).
 # Knob: ROUTED_REPEAT (default 3), echo requests per forged source.
 # vm-timeout: 600
-# vm-cost: 100
+# vm-smp: 1
+# vm-cost: 110
 # shellcheck disable=SC2317 # the cases run from a list or through tap_run
 export SEMNET_NODE_MODE=routed
 # shellcheck source=tests/lib/adversarial.sh

@@ -24,6 +24,7 @@
 # with SEMNET_FULL=1), SEMNET_TUNNEL_CASES (the cases to run:
 # relay learn ecn flood).
 # vm-timeout: 1500
+# vm-smp: 1
 # vm-cost: 320
 # shellcheck disable=SC2016,SC2317 # awk programs in single quotes; the cases run from a list or through tap_run
 # shellcheck source=tests/lib/adversarial.sh
@@ -190,7 +191,7 @@ test_reply_paths() {
 # learned_xdst SPORT: the nsIP a sends c1's new UDP flow from SPORT to
 # CLIENT to (the learned location of CLIENT).
 learned_xdst() {
-	ip netns exec c1 python3 -c "
+	ip netns exec c1 python3 -S -c "
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('0.0.0.0', $1))
@@ -311,10 +312,10 @@ test_learn_flood() {
 		count="$FLOOD_EXTRA" pace=256
 	wait_settled peer_rx a 172.16.0.64/26
 	tap_note "flood: $(($(peer_rx a 172.16.0.64/26) - rx0)) of $FLOOD_EXTRA more decapsulated"
-	last=$(python3 -c "import ipaddress; print(ipaddress.ip_address('172.27.0.0') + $FLOOD_EXTRA - 1)")
+	last=$(python3 -S -c "import ipaddress; print(ipaddress.ip_address('172.27.0.0') + $FLOOD_EXTRA - 1)")
 	m0=$(stat_in a misses)
 	tx0=$(peer_tx a 172.16.0.64/26)
-	ip netns exec c1 python3 -c "
+	ip netns exec c1 python3 -S -c "
 import socket
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('$last', 7777))"
 	sleep 0.5
@@ -327,10 +328,12 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('$last', 7777))"
 
 # ------------------------------------------------------------------ ECN
 
-# ecn_send TOS [MARK]: c1 sends c2 one datagram with TOS; with MARK, b
-# sets CE on the outer header first. Prints the TOS c2 got, or "none".
+# ecn_send TOS [MARK [DROP]]: c1 sends c2 one datagram with TOS; with
+# MARK, b sets CE on the outer header first. Prints the TOS c2 got, or
+# "none". DROP: the datagram is to be dropped: c2 stops listening once b
+# has counted it as bad-encap (not after the receiver's 20 s).
 ecn_send() {
-	local out rx
+	local out rx d0
 	if [ "${2:-}" = mark ]; then
 		ip netns exec b nft add rule ip em pre udp dport 4754 ip ecn set ce \
 			comment '"mark"'
@@ -338,7 +341,14 @@ ecn_send() {
 	craft c2 recv-tos 6000 1 20 >"$LOGS/tos" &
 	rx=$!
 	wait_for grep -q ready "$LOGS/tos"
+	[ -z "${3:-}" ] || d0=$(drop_in b bad_encap)
 	craft c1 send-tos 172.16.0.66 6000 "$1"
+	if [ -n "${3:-}" ] && wait_for drop_is b bad_encap $((d0 + 1)); then
+		# The receiver (python, under the job's subshell) lets port 6000
+		# go before the next call binds it.
+		pkill -P "$rx" 2>/dev/null
+		kill "$rx" 2>/dev/null
+	fi
 	wait "$rx"
 	out=$(sed -n 2p "$LOGS/tos")
 	if [ "${2:-}" = mark ]; then
@@ -366,7 +376,7 @@ test_ecn() {
 	tap_eq "ECN: outer CE on an ECT(0) packet arrives as CE" "$(ecn_send 2 mark)" 3
 	tap_eq "ECN: outer CE on an ECT(1) packet arrives as CE" "$(ecn_send 1 mark)" 3
 	d0=$(drop_in b bad_encap)
-	tap_eq "ECN: outer CE on a not-ECT packet is dropped" "$(ecn_send 0 mark)" none
+	tap_eq "ECN: outer CE on a not-ECT packet is dropped" "$(ecn_send 0 mark drop)" none
 	tap_eq "ECN: ... and counted (bad-encap)" "$(drop_in b bad_encap)" $((d0 + 1))
 	tap_eq "ECN: not-ECT unmarked passes" "$(ecn_send 0)" 0
 }

@@ -38,7 +38,8 @@
 # SEMNET_FULL=1), SEMNET_TUNNEL6_CASES (the cases to run: controls relay
 # keys sources proto truncated strangers checksums flood servicesrc).
 # vm-timeout: 900
-# vm-cost: 330
+# vm-smp: 1
+# vm-cost: 290
 # shellcheck disable=SC2016,SC2317 # jq and awk programs in single quotes; the cases run from a list
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

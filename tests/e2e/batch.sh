@@ -37,7 +37,7 @@ topo_node n 10.0.0.0/26 10.0.0.1
 # of entry 0; prints "errno E entry K" (K: the entry the error's offset
 # lies in, -1 if none) and the extack message.
 rawbatch() {
-	"${N[@]}" python3 - "$@" <<-'EOF'
+	"${N[@]}" python3 -S - "$@" <<-'EOF'
 	import ipaddress, os, socket, struct, sys
 	sys.path.insert(0, os.environ["SEMNET_TOP"] + "/tests/lib")
 	import genl

@@ -156,7 +156,7 @@ test_unprivileged() {
 # udp_ask ADDR PORT: from the client, one datagram to ADDR:PORT; prints
 # the first answer (UDP has no EOF to wait for)
 udp_ask() {
-	ip netns exec "$c" python3 -c '
+	ip netns exec "$c" python3 -S -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(10)
@@ -238,7 +238,7 @@ test_flushes() {
 # makes a flow to the picked instance even though no tunnel carries it.
 # send VIP N: N UDP datagrams to VIP:9, each from a new source port.
 send() {
-	ip netns exec "$c" python3 -c '
+	ip netns exec "$c" python3 -S -c '
 import socket, sys
 for i in range(int(sys.argv[2])):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

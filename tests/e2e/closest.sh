@@ -85,7 +85,7 @@ switch_try() {	# switch_try WANT: one connection (added to SEEN) reaches WANT
 # asks N FAMILY: N connections (as ask 5, in one process: python and
 # socat start slowly under TCG); what each reached, space-separated
 asks() {
-	ip netns exec cli python3 - "${CLOSEST[$2]}" "$1" <<'PY'
+	ip netns exec cli python3 -S - "${CLOSEST[$2]}" "$1" <<'PY'
 import socket, sys
 addr, n = sys.argv[1], int(sys.argv[2])
 seen = []
@@ -185,7 +185,7 @@ test_deploy() {
 	for c in xb xc; do
 		# One listener for both families; one process (not a fork and a
 		# shell per connection, seconds per round under TCG)
-		ip netns exec "$c" python3 -c '
+		ip netns exec "$c" python3 -S -c '
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -129,7 +129,7 @@ sorted() { printf '%s\n' "$@" | sort | paste -sd' '; }	# sorted WORD...: as dst_
 # each connection with "NAME PEER-ADDRESS" (and logs it in
 # $LOGS/NAME.log), TCP 7 and UDP 9 echo.
 servers() {
-	ip netns exec "$1" python3 - "$2" "$LOGS/$2.log" <<'PY' &
+	ip netns exec "$1" python3 -S - "$2" "$LOGS/$2.log" <<'PY' &
 import selectors, socket, sys
 name, log = sys.argv[1], sys.argv[2]
 sel = selectors.DefaultSelector()
@@ -172,7 +172,7 @@ PY
 # ask ADDR COUNT: COUNT connections from cli to ADDR:80, one after another
 # (one process: python starts slowly under TCG); the answers, one a line
 ask() {
-	"${C[@]}" python3 - "$1" "$2" <<'PY'
+	"${C[@]}" python3 -S - "$1" "$2" <<'PY'
 import socket, sys
 addr, n = sys.argv[1], int(sys.argv[2])
 for _ in range(n):
@@ -193,7 +193,7 @@ rr_round() { ask "$RR" "$1" | cut -d' ' -f1; }
 # udp_flows DST N [PORT]: N datagrams from cli to DST:PORT (default 5555,
 # where nobody listens), each from a port of its own: N flows.
 udp_flows() {
-	"${C[@]}" python3 - "$1" "$2" "${3:-5555}" <<'PY'
+	"${C[@]}" python3 -S - "$1" "$2" "${3:-5555}" <<'PY'
 import socket, sys
 dst, n, port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
@@ -209,7 +209,7 @@ PY
 # NS's eth0: IPv4 a gratuitous ARP reply (broadcast), IPv6 an overriding
 # neighbour advertisement to all nodes (hop limit 255, as NDP wants).
 forge_announce() {
-	ip netns exec "$1" python3 - "$2" <<'PY'
+	ip netns exec "$1" python3 -S - "$2" <<'PY'
 import socket, struct, sys
 target = sys.argv[1]
 with open("/sys/class/net/eth0/address") as f:

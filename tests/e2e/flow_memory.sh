@@ -106,11 +106,11 @@ send_flows() {
 	local srcs=() i
 	for i in $(seq 0 $((SOURCES - 1))); do srcs+=(--src "$(src "$i")"); done
 	if [ "$SEMNET_FAMILY" = 4 ]; then
-		"${N[@]}" python3 "$FLOWPY" udp "$RR" 80 $((FLOWS / SOURCES)) \
+		"${N[@]}" python3 -S "$FLOWPY" udp "$RR" 80 $((FLOWS / SOURCES)) \
 			--first-port 1100 "${srcs[@]}"
 		return
 	fi
-	"${N[@]}" python3 - "$RR" $((FLOWS / SOURCES)) "${srcs[@]}" <<'PY'
+	"${N[@]}" python3 -S - "$RR" $((FLOWS / SOURCES)) "${srcs[@]}" <<'PY'
 import socket, struct, sys, time
 dst, count, srcs = sys.argv[1], int(sys.argv[2]), sys.argv[4::2]
 socks = []

@@ -110,7 +110,7 @@ tap_carrier() { ip -n "$UKNS" link show tap0 | grep -q LOWER_UP; }
 # on a NIC whose frames go through tap0.
 test_guest() {
 	topo_netns ukguest
-	ip netns exec "$UKNS" python3 "$SEMNET_TOP/tests/lib/tapguest.py" tap0 ukguest eth0 \
+	ip netns exec "$UKNS" python3 -S "$SEMNET_TOP/tests/lib/tapguest.py" tap0 ukguest eth0 \
 		"$SD_WORK/guest.ready" >"$SD_LOGS/tapguest.log" 2>&1 &
 	GUEST_PID=$!
 	tap_run "the hypervisor stand-in attaches to tap0 by name" wait_for_file 30 "$SD_WORK/guest.ready"

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3 -S
 # SPDX-License-Identifier: GPL-2.0
 """Tunnel packets as a peer (or a spoofer of one) would send them, for
 tests/adversarial. Each address's family decides its header: the inner

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -S
 # SPDX-License-Identifier: GPL-2.0
 """Raw generic-netlink requests to the semnet family, for tests that must
 send what the CLI never would (missing, oversized, out-of-range or unknown

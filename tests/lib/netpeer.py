@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -S
 # SPDX-License-Identifier: GPL-2.0
 """Traffic endpoints for the scenarios: exact payload and address checks
 that plain tools cannot make. Exit status 0 means every check held.

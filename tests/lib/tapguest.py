@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -S
 # SPDX-License-Identifier: GPL-2.0
 """A hypervisor's end of a TAP device, for tests/e2e/semnetd_unikernel.sh.
 

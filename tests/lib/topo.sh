@@ -38,56 +38,72 @@ topo_netns() {	# topo_netns NAME: a new namespace with lo up
 	ip -n "$1" link set lo up
 }
 
+# Each builder below runs its commands in one `ip -n NS -batch` per
+# namespace, not one ip process each: on the debug kernel under TCG a
+# process costs half a second, and a container took seven of them.
+_topo_batch() {	# _topo_batch NS LINE...: the ip commands LINE... in NS (stops at the first failure)
+	local ns=$1
+	shift
+	printf '%s\n' "$@" | ip -n "$ns" -batch -
+}
+
 # topo_node NODE SUBNET GATEWAY [SUBNET6 GATEWAY6]: a node namespace with
 # bridge br0 holding GATEWAY/len of SUBNET, forwarding on and redirects off
 # (semnet hairpins container traffic through the bridge), and dual stack
-# when SUBNET6 is given (topo_node6). br0 has a MAC of its own: a bridge
+# when SUBNET6 is given (as topo_node6). br0 has a MAC of its own: a bridge
 # takes its lowest port's, so a container added later could change it
 # under the containers' neighbour caches. Routed: GATEWAY/32 on dummy gw0.
 topo_node() {
-	local node=$1 subnet=$2 gw=$3
-	topo_netns "$node" || return 1
+	local node=$1 subnet=$2 gw=$3 dev=br0
+	local -a cmds=("link set lo up") knobs=(net.ipv4.ip_forward=1
+		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0)
+	ip netns add "$node" || return 1
+	TOPO_NETNS+=("$node")
 	if [ "$SEMNET_NODE_MODE" = routed ]; then
-		ip -n "$node" link add gw0 type dummy &&
-		ip -n "$node" addr add "$gw/32" dev gw0 &&
-		ip -n "$node" link set gw0 up &&
-		ip netns exec "$node" sysctl -qw net.ipv4.ip_forward=1 \
-			net.ipv4.conf.all.send_redirects=0 \
-			net.ipv4.conf.default.send_redirects=0
+		dev=gw0
+		cmds+=("link add gw0 type dummy" "addr add $gw/32 dev gw0")
+		[ $# -lt 5 ] || cmds+=("addr add $5/128 dev gw0 nodad")
 	else
-		ip -n "$node" link add br0 address 02:5e:00:00:00:01 type bridge &&
-		ip -n "$node" addr add "$gw/${subnet#*/}" dev br0 &&
-		ip -n "$node" link set br0 up &&
-		ip netns exec "$node" sysctl -qw net.ipv4.ip_forward=1 \
-			net.ipv4.conf.all.send_redirects=0 \
-			net.ipv4.conf.default.send_redirects=0 \
-			net.ipv4.conf.br0.send_redirects=0
-	fi || return 1
-	[ $# -lt 5 ] || topo_node6 "$node" "$4" "$5"
+		cmds+=("link add br0 address 02:5e:00:00:00:01 type bridge"
+		       "addr add $gw/${subnet#*/} dev br0")
+		[ $# -lt 5 ] || cmds+=("addr add $5/${4#*/} dev br0 nodad")
+		knobs+=(net.ipv4.conf.br0.send_redirects=0)
+	fi
+	cmds+=("link set $dev up")
+	[ $# -lt 5 ] || knobs+=(net.ipv6.conf.all.forwarding=1)
+	_topo_batch "$node" "${cmds[@]}" &&
+	ip netns exec "$node" sysctl -qw "${knobs[@]}"
 }
 
 # topo_container NODE NAME NSIP PLEN GATEWAY [NSIP6 PLEN6 GATEWAY6]:
 # container NAME on NODE's bridge, eth0 = NSIP/PLEN, default route via
-# GATEWAY, and dual stack when NSIP6 is given (topo_container6). The bridge
-# port in NODE is named NAME. Routed: NAME is up with proxy ARP and NODE
-# routes NSIP/32 to it.
+# GATEWAY, and dual stack when NSIP6 is given (as topo_container6). The
+# bridge port in NODE is named NAME. Routed: NAME is up with proxy ARP and
+# NODE routes NSIP/32 to it.
 topo_container() {
 	local node=$1 name=$2 ip=$3 plen=$4 gw=$5
-	topo_netns "$name" || return 1
-	ip -n "$node" link add "$name" type veth peer name eth0 netns "$name" || return 1
+	local -a host=("link add $name type veth peer name eth0 netns $name")
+	local -a inside=("link set lo up" "addr add $ip/$plen dev eth0" "link set eth0 up"
+			 "route add default via $gw")
+	ip netns add "$name" || return 1
+	TOPO_NETNS+=("$name")
 	if [ "$SEMNET_NODE_MODE" = routed ]; then
 		TOPO_IFACES+=("$name")
-		ip netns exec "$node" sysctl -qw "net.ipv4.conf.$name.proxy_arp=1" \
-			"net.ipv4.conf.$name.send_redirects=0" &&
-		ip -n "$node" link set "$name" up &&
-		ip -n "$node" route add "$ip/32" dev "$name"
+		host+=("link set $name up" "route add $ip/32 dev $name")
 	else
-		ip -n "$node" link set "$name" master br0 up
-	fi &&
-	ip -n "$name" addr add "$ip/$plen" dev eth0 &&
-	ip -n "$name" link set eth0 up &&
-	ip -n "$name" route add default via "$gw" || return 1
-	[ $# -lt 8 ] || topo_container6 "$node" "$name" "$6" "$7" "$8"
+		host+=("link set $name master br0 up")
+	fi
+	if [ $# -ge 8 ]; then
+		_topo_container6_cmds "$name" "$6" "$7" "$8"
+		host+=("${_topo_host6[@]}")
+		inside+=("${_topo_inside6[@]}")
+	fi
+	_topo_batch "$node" "${host[@]}" || return 1
+	if [ "$SEMNET_NODE_MODE" = routed ]; then
+		ip netns exec "$node" sysctl -qw "net.ipv4.conf.$name.proxy_arp=1" \
+			"net.ipv4.conf.$name.send_redirects=0" || return 1
+	fi
+	_topo_batch "$name" "${inside[@]}"
 }
 
 # topo_node6 NODE SUBNET6 GATEWAY6: NODE (made by topo_node) dual stack:
@@ -103,20 +119,28 @@ topo_node6() {
 	ip netns exec "$node" sysctl -qw net.ipv6.conf.all.forwarding=1
 }
 
+# _topo_container6_cmds NAME NSIP6 PLEN GATEWAY6: the commands that make
+# container NAME dual stack, in _topo_host6 (for its node) and
+# _topo_inside6 (for NAME).
+_topo_container6_cmds() {
+	local name=$1 ip=$2 plen=$3 gw=$4
+	_topo_host6=()
+	if [ "$SEMNET_NODE_MODE" = routed ]; then
+		gw=fe80::1
+		_topo_host6=("addr add fe80::1/64 dev $name nodad" "route add $ip/128 dev $name")
+	fi
+	_topo_inside6=("addr add $ip/$plen dev eth0 nodad" "route add default via $gw dev eth0")
+}
+
 # topo_container6 NODE NAME NSIP6 PLEN GATEWAY6: container NAME (made by
 # topo_container) dual stack: eth0 gets NSIP6/PLEN (no duplicate address
 # detection), an IPv6 default route via GATEWAY6. Routed, as semnetd does
 # it: the gateway is fe80::1 on NAME (the node answers its neighbour
 # solicitations itself), and NODE routes NSIP6/128 to NAME.
 topo_container6() {
-	local node=$1 name=$2 ip=$3 plen=$4 gw=$5
-	if [ "$SEMNET_NODE_MODE" = routed ]; then
-		gw=fe80::1
-		ip -n "$node" addr add fe80::1/64 dev "$name" nodad &&
-		ip -n "$node" -6 route add "$ip/128" dev "$name"
-	fi &&
-	ip -n "$name" addr add "$ip/$plen" dev eth0 nodad &&
-	ip -n "$name" -6 route add default via "$gw" dev eth0
+	_topo_container6_cmds "$2" "$3" "$4" "$5"
+	{ [ ${#_topo_host6[@]} = 0 ] || _topo_batch "$1" "${_topo_host6[@]}"; } &&
+	_topo_batch "$2" "${_topo_inside6[@]}"
 }
 
 # topo_rp_filter NODE MODE: reverse-path filtering in NODE (0, 1, 2), on

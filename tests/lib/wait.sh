@@ -84,9 +84,11 @@ _wait_not_running() {
 	return 0
 }
 
-# wait_port NS PORT [PROTO] [TIMEOUT]: waits until something listens on PORT (tcp or udp) in namespace NS ("" = this one)
+# wait_port NS PORT [PROTO] [TIMEOUT]: waits until something listens on PORT (tcp or udp) in namespace NS ("" = this one);
+# TIMEOUT 30 s by default: on the debug kernel beside another VM, starting
+# a server through timeout and ip netns exec has taken over 5 s
 wait_port() {
-	WAIT_POLL=0.1 wait_until "${4:-5}" _wait_listening "$@"
+	WAIT_POLL=0.1 wait_until "${4:-30}" _wait_listening "$@"
 }
 _wait_listening() {
 	local flag=-tln
