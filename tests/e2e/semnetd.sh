@@ -225,7 +225,7 @@ v6_of() {
 # the IPv4 server some have: ipv6only)
 serve6() {
 	ip netns exec "$1" socat -t 15 TCP6-LISTEN:80,ipv6only=1,fork,reuseaddr SYSTEM:"echo $1" 2>/dev/null &
-	wait_until 5 listens6 "$1" || tap_fail "the IPv6 server in $1 listens"
+	wait_until 15 listens6 "$1" || tap_fail "the IPv6 server in $1 listens"
 }
 listens6() { ip netns exec "$1" ss -H -6 -tln 'sport = :80' | grep -q .; }
 
