@@ -183,12 +183,21 @@ fi
 # one CPU, 503 s with two), so only the scripts that race CPUs against
 # each other ask for two. Each script is recorded when its VM stops, and
 # each VM's kmemleak scan.
+# vm_group SUITE --whole ...: each group of SUITE goes to one lane whole,
+# its cost the sum of its scripts': for the debug kernel, whose boot and
+# kmemleak scan take a minute of a loaded machine, two VMs instead of one
+# per lane and group.
 vm_groups=()
-declare -A vm_args=()
-vm_group() {	# vm_group SUITE VM-ARGS...
+declare -A vm_args=() vm_whole=()
+vm_group() {	# vm_group SUITE [--whole] VM-ARGS...
 	local suite=$1
 	shift
 	vm_groups+=("$suite")
+	vm_whole[$suite]=0
+	if [ "${1:-}" = --whole ]; then
+		vm_whole[$suite]=1
+		shift
+	fi
 	vm_args[$suite]=''
 	[ $# = 0 ] || vm_args[$suite]=$(printf '%q ' "$@")
 }
@@ -199,7 +208,8 @@ vm_lanes() {
 	local -a lane_cost=() queue=()
 	local -A share=() running=() smps=()
 	for ((i = 0; i < jobs; i++)); do lane_cost[i]=0; done
-	# A group: "SUITE" or "SUITE@N" (its scripts with "# vm-smp: N").
+	# A group: "SUITE" or "SUITE@N" (its scripts with "# vm-smp: N"). Each
+	# line dealt: COST GROUP SCRIPT..., one script or a whole group.
 	while read -r cost group t; do
 		best=0
 		for ((i = 1; i < jobs; i++)); do
@@ -210,14 +220,25 @@ vm_lanes() {
 		smps[${group%@*}]+=" $group"
 	done < <(for suite in "${vm_groups[@]}"; do
 			mkdir -p "$res/$suite"
+			declare -A whole_cost=() whole_list=()
 			for t in tests/"$suite"/*.sh; do
 				[ -x "$t" ] || continue
 				# "# vm-cost: QUICK [FULL]": FULL with SEMNET_FULL=1
 				read -r quick full < <(sed -n 's/^# vm-cost: *//p' "$t" | head -n 1)
 				[ "${SEMNET_FULL:-0}" = 1 ] && quick=${full:-$quick}
 				smp=$(sed -n 's/^# vm-smp: *\([0-9]*\).*/\1/p' "$t" | head -n 1)
-				echo "${quick:-300} $suite${smp:+@$smp} $t"
+				group=$suite${smp:+@$smp}
+				if [ "${vm_whole[$suite]}" = 1 ]; then
+					whole_cost[$group]=$((${whole_cost[$group]:-0} + ${quick:-300}))
+					whole_list[$group]+=" $t"
+				else
+					echo "${quick:-300} $group $t"
+				fi
 			done
+			for group in "${!whole_cost[@]}"; do
+				echo "${whole_cost[$group]} $group${whole_list[$group]}"
+			done
+			unset whole_cost whole_list
 		done | sort -rn)
 	# A lane's queue: group words, in the order the suites were added.
 	for ((i = 0; i < jobs; i++)); do
@@ -325,7 +346,7 @@ if wanted adversarial; then
 	module_ok=1
 	debug_module adversarial
 	if [ "$module_ok" = 1 ] && [ "$user_ok" = 1 ]; then
-		vm_group adversarial --kernel debug --kmemleak \
+		vm_group adversarial --whole --kernel debug --kmemleak \
 			--module "$TOP/build/debug/src/semnet.ko"
 	else
 		vm_failed adversarial
