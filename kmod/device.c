@@ -787,6 +787,12 @@ static void semnet_xmit6(struct semnet_device *sd, struct sk_buff *skb,
 		goto drop_dst;
 	atomic64_inc(&peer->tx_packets);
 	atomic64_add(skb->len, &peer->tx_bytes);
+	/*
+	 * udp_tunnel6_xmit_skb() sets @dst without releasing the inner
+	 * packet's route (iptunnel_xmit() scrubs it for IPv4): a counted one,
+	 * as a locally made packet holds, leaked.
+	 */
+	skb_scrub_packet(skb, !net_eq(sd->net, dev_net(dev)));
 	udp_tunnel6_xmit_skb(dst, sock->sk, skb, dev, &fl6.saddr, &fl6.daddr,
 			     in->tos, ip6_dst_hoplimit(dst),
 			     ip6_make_flowlabel(dev_net(dev), skb, 0, true, &fl6),
