@@ -68,19 +68,12 @@ import struct
 import subprocess
 import sys
 
+from craft import csum  # noqa: E402  (tests/lib, this script's directory)
+
 TUNSETIFF = 0x400454CA
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
 TCP, UDP = 6, 17
 CACHE_SLOTS = 10		# proxyCache.go conversionListMaxSize
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 class Packet:
