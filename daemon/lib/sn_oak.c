@@ -201,6 +201,21 @@ static bool service_ips_known(const struct sn_oak_table *t)
 	       sn_json_ipv6_set(&t->closest_ip6);
 }
 
+/* Does the entry name where its instance runs (Oakestra lists an instance
+ * not deployed yet without these)? */
+static bool located(json_t *entry)
+{
+	static const char *const keys[] = { "namespace_ip", "host_ip", "host_port" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(entry, keys[i]);
+
+		if (!v || json_is_null(v))
+			return false;
+	}
+	return true;
+}
+
 /* An entry left out that still names an instance and its InstanceIP. */
 static void unlocated(json_t *entry, struct sn_oak_table *t)
 {
@@ -260,6 +275,9 @@ int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *er
 		if (sn_oak_instance_parse(entry, &t->instances[t->ninstances], &why) < 0) {
 			if (t->dropped++ == 0)
 				sn_err_set(err, "instance entry %zu left out: %s", i, why.msg);
+			if (located(entry) && t->malformed++ == 0)
+				sn_err_set(&t->malformed_why, "instance entry %zu: %s", i,
+					   why.msg);
 			unlocated(entry, t);
 			continue;
 		}

@@ -48,6 +48,11 @@ struct sn_oak_table {
 	 * number, instance_ip, instance_ip6, the rest zero. */
 	struct sn_oak_instance *unlocated;
 	size_t nunlocated;
+	/* Of those, the ones that do name a location (namespace_ip, host_ip
+	 * and host_port not null) and still do not parse, e.g. a host_port
+	 * "0" or a tunnel semnet does not know: the first one's reason. */
+	size_t malformed;
+	struct sn_err malformed_why;
 };
 
 /* "app.appns.svc.svcns": four parts of 1-30 letters or digits. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "peer_parse.h"
 #include "semnetd.h"
 #include "sn_log.h"
 
@@ -54,11 +55,17 @@ static int remote_instance(struct semnetd *d, const char *job_name,
 			   const struct sn_oak_instance *in, bool has4, bool *has6,
 			   struct sn_ipaddr *host)
 {
+	/* The parser took only "gre-udp" or "ipudp" (none: by the port). */
+	int encap = semnetd_encap_of(in->tunnel, in->host_port);
 	struct semnetd_peer *p;
 
-	if (!sn_ipaddr_parse(in->host_ip, host) || strcmp(in->tunnel, "gre-udp")) {
-		sn_warn("instance %d of %s: unusable node address '%.64s' (%s)", in->number,
-			job_name, in->host_ip, in->tunnel);
+	if (!sn_ipaddr_parse(in->host_ip, host) || encap < 0) {
+		char key[SN_OAK_JOB_NAME_MAX + 128];
+
+		snprintf(key, sizeof(key), "instance %d of %s: unusable node address '%.64s' (%s)",
+			 in->number, job_name, in->host_ip, in->tunnel);
+		if (!semnetd_peers_said(&d->peers, key))
+			sn_warn("%s", key);
 		return -1;
 	}
 	if (!semnetd_peers_reachable(d, host, NULL))
@@ -69,9 +76,9 @@ static int remote_instance(struct semnetd *d, const char *job_name,
 			.len = d->id.subnet.len,
 		};
 
-		p = semnetd_peers_find(&d->peers, &subnet);
-		if (!p || !sn_ipaddr_equal(&p->addr, host))
-			p = semnetd_peers_set(d, &subnet, host, in->host_port);
+		/* Where the instance is now: a peer that moved, or changed
+		 * its port or encapsulation, is put again. */
+		p = semnetd_peers_set(d, &subnet, host, in->host_port, encap);
 		if (p && !p->from_registry)
 			p->from_table = true;
 	}
@@ -79,9 +86,7 @@ static int remote_instance(struct semnetd *d, const char *job_name,
 		struct sn_prefix6 subnet6 = { in->ns_ip6, d->id.subnet6.len };
 
 		sn_ipv6_mask(&subnet6.addr, subnet6.len);
-		p = semnetd_peers_find6(&d->peers, &subnet6);
-		if (!p || !sn_ipaddr_equal(&p->addr, host))
-			p = semnetd_peers_set6(d, &subnet6, host, in->host_port);
+		p = semnetd_peers_set6(d, &subnet6, host, in->host_port, encap);
 		if (p && !p->from_registry)
 			p->from_table = true;
 		*has6 = p != NULL;
@@ -398,6 +403,17 @@ void semnetd_answers_on_result(struct semnetd *d, const char *payload, int len)
 			key ? key : "?");
 		sn_oak_table_free(&t);
 		goto out;
+	}
+	if (t.malformed) {
+		/* A bad host_port or tunnel: that instance is left out, the
+		 * others go in. Said once per service and reason. */
+		char said[sizeof(t.app_name) + sizeof(t.malformed_why.msg) + 8];
+
+		snprintf(said, sizeof(said), "%s: %s", t.app_name, t.malformed_why.msg);
+		if (!semnetd_peers_said(&d->peers, said))
+			sn_warn("table answer for %s: %zu located instance%s left out (the first, %s)",
+				t.app_name, t.malformed, t.malformed == 1 ? "" : "s",
+				t.malformed_why.msg);
 	}
 	s = semnetd_services_find(&d->services, t.app_name);
 	if (!s && !(s = semnetd_services_add(d, t.app_name))) {

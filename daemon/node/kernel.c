@@ -136,16 +136,16 @@ static int peer_addr(struct sn_genl *g, struct sn_peer *p, const struct sn_ipadd
 }
 
 /* The peer for @subnet (either family) at underlay @addr:@port (either
- * family), GRE. */
+ * family), in @encap (SEMNET_ENCAP_*). */
 static int peer_put(struct sn_genl *g, struct sn_kprefix subnet, const struct sn_ipaddr *addr,
-		    int port)
+		    int port, int encap)
 {
 	struct sn_peer p = {
 		.present = 1u << SEMNET_A_PEER_SUBNET | 1u << SEMNET_A_PEER_PORT |
 			   1u << SEMNET_A_PEER_ENCAP,
 		.subnet = subnet,
 		.port = (uint16_t)port,
-		.encap = SEMNET_ENCAP_GRE_UDP,
+		.encap = (uint8_t)encap,
 	};
 
 	if (peer_addr(g, &p, addr) < 0)
@@ -162,9 +162,9 @@ static int peer_del(struct sn_genl *g, struct sn_kprefix subnet)
 }
 
 int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet,
-			    const struct sn_ipaddr *addr, int port)
+			    const struct sn_ipaddr *addr, int port, int encap)
 {
-	return peer_put(g, to_kprefix(subnet), addr, port);
+	return peer_put(g, to_kprefix(subnet), addr, port, encap);
 }
 
 int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet)
@@ -209,9 +209,9 @@ int semnetd_kernel_instance_del6(struct sn_genl *g, const struct in6_addr *addr)
 }
 
 int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet,
-			     const struct sn_ipaddr *addr, int port)
+			     const struct sn_ipaddr *addr, int port, int encap)
 {
-	return peer_put(g, to_kprefix6(subnet), addr, port);
+	return peer_put(g, to_kprefix6(subnet), addr, port, encap);
 }
 
 int semnetd_kernel_peer_del6(struct sn_genl *g, const struct sn_prefix6 *subnet)

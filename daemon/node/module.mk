@@ -1,6 +1,6 @@
 # semnetd: the node daemon (orchestrator API on a unix socket, container
 # networking, kernel programming over genl, MQTT towards the cluster).
-SEMNETD_SRCS := $(addprefix $(TOP)/daemon/node/, config.c store.c leases.c api_parse.c kernel.c \
+SEMNETD_SRCS := $(addprefix $(TOP)/daemon/node/, config.c store.c leases.c api_parse.c kernel.c peer_parse.c \
 	host.c firewall.c services.c queries.c peers.c answers.c interest.c misses.c \
 	instances.c setup.c status.c upstream.c api.c metrics.c rtt.c probe.c)
 PROGRAMS += semnetd

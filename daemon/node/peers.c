@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "peer_parse.h"
 #include "probe.h"
 #include "semnetd.h"
 #include "sn_log.h"
@@ -17,6 +18,8 @@ void semnetd_peers_init(struct semnetd_peers *ps)
 	ps->unreachable = NULL;
 	ps->nunreachable = 0;
 	ps->skipped = 0;
+	ps->said = NULL;
+	ps->nsaid = 0;
 }
 
 void semnetd_peers_free(struct semnetd_peers *ps)
@@ -30,6 +33,11 @@ void semnetd_peers_free(struct semnetd_peers *ps)
 	free(ps->unreachable);
 	ps->unreachable = NULL;
 	ps->nunreachable = 0;
+	for (size_t i = 0; i < ps->nsaid; i++)
+		free(ps->said[i]);
+	free(ps->said);
+	ps->said = NULL;
+	ps->nsaid = 0;
 }
 
 /* The log says each unreachable node once (a registry comes again with
@@ -116,18 +124,18 @@ static void peer_text(const struct semnetd_peer *p, char out[SN_CIDR6_STRLEN])
 }
 
 struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefix6 *subnet,
-					const struct sn_ipaddr *addr, int port)
+					const struct sn_ipaddr *addr, int port, int encap)
 {
 	struct semnetd_peer *p = semnetd_peers_find6(&d->peers, subnet);
 	char text[SN_CIDR6_STRLEN], at[SN_IPADDR_STRLEN + 8];
 	int rc;
 
-	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port)
+	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port && p->encap == encap)
 		return p;
 	if (!semnetd_peers_reachable(d, addr, NULL))
 		return NULL;
 	sn_prefix6_format(subnet, text);
-	rc = semnetd_kernel_peer_put6(&d->genl, subnet, addr, port);
+	rc = semnetd_kernel_peer_put6(&d->genl, subnet, addr, port, encap);
 	if (rc < 0) {
 		if (!d->v6_peers_refused)
 			sn_warn("peer %s: the kernel refused it (%s): IPv6 instances on other nodes are left out",
@@ -147,23 +155,25 @@ struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefi
 	}
 	p->addr = *addr;
 	p->port = port;
-	sn_info("peer %s at %s", text, at_text(addr, port, at));
+	p->encap = encap;
+	sn_info("peer %s at %s, %s", text, at_text(addr, port, at), semnetd_encap_name(encap));
 	return p;
 }
 
 struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
-				       const struct sn_ipaddr *addr, int port)
+				       const struct sn_ipaddr *addr, int port, int encap)
 {
 	struct semnetd_peer *p = semnetd_peers_find(&d->peers, subnet);
 	char text[SN_CIDR_STRLEN], at[SN_IPADDR_STRLEN + 8];
+	bool was_ipudp = p && p->encap == SEMNET_ENCAP_IPUDP;
 	int rc;
 
-	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port)
+	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port && p->encap == encap)
 		return p;
 	if (!semnetd_peers_reachable(d, addr, NULL))
 		return NULL;
 	sn_prefix_format(subnet, text);
-	rc = semnetd_kernel_peer_put(&d->genl, subnet, addr, port);
+	rc = semnetd_kernel_peer_put(&d->genl, subnet, addr, port, encap);
 	if (rc < 0) {
 		sn_warn("peer %s: the kernel refused it: %s", text,
 			d->genl.error[0] ? d->genl.error : strerror(-rc));
@@ -178,9 +188,40 @@ struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix
 	}
 	p->addr = *addr;
 	p->port = port;
-	semnetd_probe_peer_added(d->probe, addr);
-	sn_info("peer %s at %s", text, at_text(addr, port, at));
+	p->encap = encap;
+	if (encap == SEMNET_ENCAP_GRE_UDP) {
+		semnetd_probe_peer_added(d->probe, addr);
+	} else {
+		/* Not probed (semnetd_peers_each): cost unknown and up, also
+		 * for a node that was a GRE peer, measured (the kernel keeps
+		 * both across a replace, and across a restart of semnetd). */
+		if (!was_ipudp && semnetd_kernel_peer_state(&d->genl, addr, SEMNET_PEER_COST_UNKNOWN,
+							 false) < 0)
+			sn_debug("peer %s: its cost was not reset", text);
+		semnetd_probe_peers_changed(d->probe);
+	}
+	sn_info("peer %s at %s, %s", text, at_text(addr, port, at), semnetd_encap_name(encap));
 	return p;
+}
+
+bool semnetd_peers_said(struct semnetd_peers *ps, const char *key)
+{
+	char **grown, *copy;
+
+	for (size_t i = 0; i < ps->nsaid; i++)
+		if (!strcmp(ps->said[i], key))
+			return true;
+	if (ps->nsaid >= UNREACHABLE_MAX)
+		return true;	/* said enough: the rest go unsaid */
+	if (!(copy = strdup(key)))
+		return false;
+	if (!(grown = realloc(ps->said, (ps->nsaid + 1) * sizeof(*grown)))) {
+		free(copy);
+		return false;
+	}
+	ps->said = grown;
+	ps->said[ps->nsaid++] = copy;
+	return false;
 }
 
 static void peer_drop(struct semnetd *d, struct semnetd_peer *p)
@@ -208,7 +249,7 @@ void semnetd_peers_each(const struct semnetd_peers *ps,
 			void *arg)
 {
 	for (const struct semnetd_peer *p = ps->head; p; p = p->next)
-		if (!p->is6)
+		if (!p->is6 && p->encap == SEMNET_ENCAP_GRE_UDP)
 			fn(arg, &p->subnet, &p->addr);
 }
 
@@ -234,47 +275,37 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 	for (struct semnetd_peer *p = d->peers.head; p; p = p->next)
 		p->from_registry = false;
 	json_array_foreach(nodes, i, n) {
-		const char *subnet_text = json_string_value(json_object_get(n, "subnet"));
-		const char *subnet6_text = json_string_value(json_object_get(n, "subnet_v6"));
-		struct sn_prefix6 subnet6;
-		const char *host = json_string_value(json_object_get(n, "host_ip"));
-		const char *tunnel = json_string_value(json_object_get(n, "tunnel"));
-		const char *node = json_string_value(json_object_get(n, "node_id"));
-		json_int_t port = json_integer_value(json_object_get(n, "host_port"));
-		struct sn_prefix subnet;
-		struct sn_ipaddr addr;
+		struct semnetd_node_entry e;
 		struct semnetd_peer *p;
+		struct sn_err why;
+		char key[sizeof(why.msg) + 80];
+		enum semnetd_node_read got = semnetd_node_entry_read(n, &e, &why);
 
-		if (!subnet_text || !host || !sn_prefix_parse(subnet_text, &subnet) ||
-		    port < 1 || port > 65535)
-			continue;	/* no underlay yet, or not ours to read */
-		if (subnet.addr == d->id.subnet.addr && subnet.len == d->id.subnet.len)
+		if (got == SEMNETD_NODE_PENDING)
+			continue;	/* no underlay yet */
+		if (e.subnet.addr == d->id.subnet.addr && e.subnet.len == d->id.subnet.len)
 			continue;	/* this node */
-		if (!sn_ipaddr_parse(host, &addr)) {
-			static bool said;	/* never from semnet-cluster, which checks */
-
+		if (got == SEMNETD_NODE_BAD) {
+			/* Never from semnet-cluster, which checks what it
+			 * takes; said once a node and reason. */
 			d->peers.skipped++;
-			if (!said)
-				sn_warn("node %s: host_ip '%.64s' is no IPv4 or IPv6 address: no peer",
-					node ? node : "?", host);
-			said = true;
-			continue;
-		}
-		if (tunnel && strcmp(tunnel, "gre-udp")) {
-			sn_warn("node %s speaks %s, which semnet0 does not: no peer", node, tunnel);
+			snprintf(key, sizeof(key), "node %.64s: %s", e.node_id ? e.node_id : "?",
+				 why.msg);
+			if (!semnetd_peers_said(&d->peers, key))
+				sn_warn("%s: no peer, its instances are left out", key);
 			continue;
 		}
 		/* Once a node; its IPv6 subnet's peer needs the same. */
-		if (!semnetd_peers_reachable(d, &addr, node))
+		if (!semnetd_peers_reachable(d, &e.addr, e.node_id))
 			continue;
-		if ((p = semnetd_peers_set(d, &subnet, &addr, (int)port)))
+		if ((p = semnetd_peers_set(d, &e.subnet, &e.addr, e.port, e.encap)))
 			p->from_registry = true;
 		/* Its IPv6 subnet (semnet's registry, when it has one): the
 		 * same node, the same underlay. */
-		if (d->v6 && subnet6_text && sn_prefix6_parse(subnet6_text, &subnet6) &&
-		    (subnet6.len != d->id.subnet6.len ||
-		     sn_ipv6_cmp(&subnet6.addr, &d->id.subnet6.addr)) &&
-		    (p = semnetd_peers_set6(d, &subnet6, &addr, (int)port)))
+		if (d->v6 && e.has6 &&
+		    (e.subnet6.len != d->id.subnet6.len ||
+		     sn_ipv6_cmp(&e.subnet6.addr, &d->id.subnet6.addr)) &&
+		    (p = semnetd_peers_set6(d, &e.subnet6, &e.addr, e.port, e.encap)))
 			p->from_registry = true;
 	}
 	/* Nodes that left: unless a table answer still needs them. */
@@ -300,9 +331,10 @@ json_t *semnetd_peers_json(const struct semnetd_peers *ps)
 		char addr[SN_IPADDR_STRLEN];
 
 		peer_text(p, subnet);
-		json_array_append_new(peers, json_pack("{s:s, s:s, s:i, s:b, s:b}", "subnet", subnet,
-			"addr", sn_ipaddr_format(&p->addr, addr), "port", p->port, "registry",
-			p->from_registry, "table", p->from_table));
+		json_array_append_new(peers, json_pack("{s:s, s:s, s:i, s:s, s:b, s:b}", "subnet",
+			subnet, "addr", sn_ipaddr_format(&p->addr, addr), "port", p->port, "encap",
+			semnetd_encap_name(p->encap), "registry", p->from_registry, "table",
+			p->from_table));
 	}
 	return peers;
 }

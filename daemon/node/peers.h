@@ -29,6 +29,7 @@ struct semnetd_peer {
 	struct sn_prefix6 subnet6;
 	struct sn_ipaddr addr;
 	int port;
+	int encap;			/* SEMNET_ENCAP_GRE_UDP, or _IPUDP (an Oakestra node) */
 	bool from_registry;
 	bool from_table;
 	struct semnetd_peer *next;
@@ -42,6 +43,10 @@ struct semnetd_peers {
 	struct sn_ipaddr *unreachable;
 	size_t nunreachable;
 	uint64_t skipped;		/* peers not made for that (statistics) */
+	/* What the log said once about nodes whose entries it cannot use
+	 * (semnetd_peers_say_once). */
+	char **said;
+	size_t nsaid;
 };
 
 void semnetd_peers_init(struct semnetd_peers *ps);
@@ -57,10 +62,15 @@ struct semnetd_peer *semnetd_peers_find(struct semnetd_peers *ps, const struct s
  */
 bool semnetd_peers_reachable(struct semnetd *d, const struct sn_ipaddr *addr, const char *node);
 
-/* Makes the kernel send @subnet to @addr:@port; NULL when it refused (or
- * @addr is not reachable, see above). */
+/*
+ * Makes the kernel send @subnet to @addr:@port in @encap
+ * (SEMNET_ENCAP_*); NULL when it refused (or @addr is not reachable, see
+ * above). A peer whose address, port or encapsulation changes is put
+ * again. An ipudp peer (an Oakestra node, which drops ICMP) is not probed:
+ * its cost stays unknown and it is never marked down.
+ */
 struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
-				       const struct sn_ipaddr *addr, int port);
+				       const struct sn_ipaddr *addr, int port, int encap);
 
 struct semnetd_peer *semnetd_peers_find6(struct semnetd_peers *ps,
 					const struct sn_prefix6 *subnet);
@@ -69,13 +79,19 @@ struct semnetd_peer *semnetd_peers_find6(struct semnetd_peers *ps,
  * every one, which is logged once (d->v6_peers_refused), not at every
  * answer. */
 struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefix6 *subnet,
-					const struct sn_ipaddr *addr, int port);
+					const struct sn_ipaddr *addr, int port, int encap);
+
+/* True when @key (a node or service and what is wrong with it) was said
+ * before; else remembers it (up to a bound) and returns false: the caller
+ * warns. Registries and table answers come again with every change. */
+bool semnetd_peers_said(struct semnetd_peers *ps, const char *key);
 
 /* MQTT input: the node registry, semnet/nodes. */
 void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len);
 
-/* Calls @fn for every IPv4 peer (its subnet and the underlay address of
- * its node, either family): one per node, which probe.c measures. */
+/* Calls @fn for every IPv4 GRE-in-UDP peer (its subnet and the underlay
+ * address of its node, either family): one per semnet node, which probe.c
+ * measures (an Oakestra node does not answer probes). */
 void semnetd_peers_each(const struct semnetd_peers *ps,
 			void (*fn)(void *arg, const struct sn_prefix *subnet,
 				   const struct sn_ipaddr *addr),

@@ -5,6 +5,8 @@
 #   test_semnetd_leases6    IPv6 nsIP leases of a /120, and their store
 #   test_semnetd_config     flags, the JSON config file, their errors
 #   test_semnetd_rtt        RTT smoothing, down/up, when the kernel is told a cost
+#   test_semnetd_peer_parse a node registry entry read into a tunnel peer:
+#                           gre-udp or ipudp (an Oakestra node), bad ports
 #   test_semnetd_services   the cache of known services and the pending table
 #                           queries: their indexes by name
 NODE := $(TOP)/daemon/node
@@ -13,4 +15,5 @@ $(eval $(call unit_test,test_semnetd_leases,$(NODE)/leases.c $(NODE)/store.c,snl
 $(eval $(call unit_test,test_semnetd_leases6,$(NODE)/leases.c $(NODE)/store.c,snlib))
 $(eval $(call unit_test,test_semnetd_config,$(NODE)/config.c,snlib))
 $(eval $(call unit_test,test_semnetd_rtt,$(NODE)/rtt.c))
+$(eval $(call unit_test,test_semnetd_peer_parse,$(NODE)/peer_parse.c,snlib))
 $(eval $(call unit_test,test_semnetd_services,$(NODE)/services.c $(NODE)/queries.c,snlib semnetgenl,libnl-route-3.0 libnftables))

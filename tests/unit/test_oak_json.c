@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The JSON mapping: request field readers and Oakestra's table records. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -522,6 +523,7 @@ START_TEST(table_from_oakestra_root)
 	ck_v6(&t.instances[0].ns_ip6, "fc00::2");
 	ck_assert_uint_eq(t.dropped, 1);
 	ck_assert_str_eq(err.msg, "instance entry 1 left out: field 'namespace_ip' is required");
+	ck_assert_uint_eq(t.malformed, 0);	/* not deployed yet: nothing wrong */
 	/* ... kept apart with its InstanceIPs, for a local instance. */
 	ck_assert_uint_eq(t.nunlocated, 1);
 	ck_assert_int_eq(t.unlocated[0].number, 1);
@@ -603,6 +605,7 @@ START_TEST(table_parse_errors)
 	};
 	struct sn_oak_table t;
 	struct sn_err err;
+	char why[sizeof(err.msg) + 32];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		json_t *j = parse(bad[i]);
@@ -619,6 +622,10 @@ START_TEST(table_parse_errors)
 		ck_assert_uint_eq(t.ninstances, 0);
 		ck_assert_uint_eq(t.dropped, 1);
 		ck_assert(strncmp(err.msg, "instance entry 0 left out: ", 27) == 0);
+		/* The first three name a location: malformed, not undeployed. */
+		snprintf(why, sizeof(why), "instance entry 0: %s", err.msg + 27);
+		ck_assert_uint_eq(t.malformed, i < 3);
+		ck_assert_str_eq(t.malformed_why.msg, i < 3 ? why : "");
 		sn_oak_table_free(&t);
 		json_decref(j);
 	}

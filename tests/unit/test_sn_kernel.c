@@ -1164,7 +1164,8 @@ START_TEST(semnetd_requests_in_network_order)
 	ck_assert_uint_eq(in.node, A("10.0.0.3"));
 	ck_assert(!SN_HAS(&in, SEMNET_A_INSTANCE_IFINDEX));
 
-	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &node4, 4754), 0);
+	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &node4, 4754,
+						 SEMNET_ENCAP_GRE_UDP), 0);
 	msg_attrs(fake.req[3], attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
 	ck_assert_uint_eq(peer.subnet.addr, A("172.16.0.128"));
@@ -1184,17 +1185,22 @@ START_TEST(semnetd_requests_in_network_order)
 	 * its state by _ADDR6, never _ADDR. */
 	node6 = (struct sn_ipaddr){ .family = AF_INET6 };
 	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::3", &node6.v6), 1);
-	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &node6, 4754), 0);
+	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &node6, 4754,
+						 SEMNET_ENCAP_GRE_UDP), 0);
 	msg_attrs(fake.req[5], attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
 	ck_assert(SN_HAS(&peer, SEMNET_A_PEER_ADDR6) && !SN_HAS(&peer, SEMNET_A_PEER_ADDR));
 	ck_assert_mem_eq(&peer.addr6, &node6.v6, 16);
 	ck_assert_uint_eq(peer.subnet.addr, A("172.16.0.128"));
-	ck_assert_int_eq(semnetd_kernel_peer_put6(&genl, &subnet6, &node6, 4754), 0);
+	/* An Oakestra node's peer: bare IP in UDP, at the port it reports. */
+	ck_assert_int_eq(semnetd_kernel_peer_put6(&genl, &subnet6, &node6, 50103,
+						  SEMNET_ENCAP_IPUDP), 0);
 	msg_attrs(fake.req[6], attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
 	ck_assert(SN_HAS(&peer, SEMNET_A_PEER_ADDR6) && !SN_HAS(&peer, SEMNET_A_PEER_ADDR));
 	ck_assert_uint_eq(peer.subnet.family, AF_INET6);
+	ck_assert_uint_eq(peer.encap, SEMNET_ENCAP_IPUDP);
+	ck_assert_uint_eq(peer.port, 50103);
 	ck_assert_int_eq(semnetd_kernel_peer_state(&genl, &node6, 900, false), 0);
 	ck_assert_ptr_null(inner(fake.req[7], SEMNET_A_PEER, SEMNET_A_PEER_ADDR));
 	ck_assert_mem_eq(nla_data(inner(fake.req[7], SEMNET_A_PEER, SEMNET_A_PEER_ADDR6)),
@@ -1202,8 +1208,8 @@ START_TEST(semnetd_requests_in_network_order)
 	/* No address at all: refused before anything is sent. */
 	ck_assert_int_eq(semnetd_kernel_peer_state(&genl, &(struct sn_ipaddr){ 0 }, 900, false),
 			 -EINVAL);
-	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &(struct sn_ipaddr){ 0 }, 4754),
-			 -EINVAL);
+	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &(struct sn_ipaddr){ 0 }, 4754,
+						 SEMNET_ENCAP_GRE_UDP), -EINVAL);
 	ck_assert_int_eq(fake.ntx, 8);
 }
 END_TEST

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the cluster says about another node, read into what a tunnel peer
+ * needs: its subnets, underlay address, port and encapsulation. A semnet
+ * node speaks GRE in UDP (tunnel "gre-udp", port 4754); an Oakestra node
+ * speaks bare IP in UDP (tunnel "ipudp" where semnet's managers carry one,
+ * none from Oakestra's, whose host_port is a string, "50103" by default):
+ * sn_oak_tunnel() decides. No I/O here (tests/unit/test_semnetd_peer_parse.c).
+ */
+#ifndef SEMNETD_PEER_PARSE_H
+#define SEMNETD_PEER_PARSE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "sn_ipaddr.h"
+#include "sn_ipv4.h"
+#include "sn_ipv6.h"
+#include "sn_json.h"
+
+/* SEMNET_ENCAP_GRE_UDP or SEMNET_ENCAP_IPUDP for a node's @tunnel (NULL:
+ * none given, then by @host_port: 50103 is Oakestra's); -1 for a tunnel
+ * semnet0 does not speak. */
+int semnetd_encap_of(const char *tunnel, int host_port);
+/* "gre-udp" or "ipudp" (what `semnet peer show` says). */
+const char *semnetd_encap_name(int encap);
+
+/* One node of the registry (semnet/nodes), read. */
+struct semnetd_node_entry {
+	const char *node_id;		/* the entry's, or NULL; valid with the JSON */
+	struct sn_prefix subnet;
+	bool has6;			/* subnet6 given and valid */
+	struct sn_prefix6 subnet6;
+	struct sn_ipaddr addr;		/* host_ip */
+	int port;			/* host_port */
+	int encap;			/* SEMNET_ENCAP_* */
+};
+
+enum semnetd_node_read {
+	SEMNETD_NODE_PEER,		/* a peer: *out filled */
+	SEMNETD_NODE_PENDING,		/* no subnet or no underlay address yet: not a peer, nothing to say */
+	SEMNETD_NODE_BAD,		/* unusable (@err says why, naming the field): not a peer */
+};
+
+/*
+ * Reads a registry entry {node_id, subnet, host_ip, host_port, tunnel,
+ * subnet_v6}. host_port is a number or a string of one (Oakestra's
+ * shape), 1 to 65535; a bad one, a host_ip that is no address, or an
+ * unknown tunnel makes the entry BAD, and nothing else of it is used.
+ * A subnet_v6 that does not parse is left out alone (has6 false).
+ */
+enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_node_entry *out,
+					       struct sn_err *err);
+
+#endif

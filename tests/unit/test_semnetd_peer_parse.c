@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What semnetd reads from the node registry about another node (issue 17,
+ * item 3): a semnet node is a GRE-in-UDP peer, an Oakestra node an ipudp
+ * one (tunnel "ipudp" from semnet's managers; none, with Oakestra's
+ * host_port string "50103"); bad ports and unknown tunnels make the
+ * entry unusable, with a reason naming the field.
+ */
+#include <string.h>
+#include <uapi/linux/semnet.h>
+
+#include "unit.h"
+#include "../../daemon/node/peer_parse.h"
+
+static json_t *j;
+static struct semnetd_node_entry e;
+static struct sn_err err;
+
+/* Reads @text (a registry entry) into e and err. */
+static enum semnetd_node_read read_entry(const char *text)
+{
+	json_error_t jerr;
+
+	json_decref(j);
+	j = json_loads(text, JSON_ALLOW_NUL, &jerr);
+	ck_assert_msg(j != NULL, "bad test JSON: %s", jerr.text);
+	return semnetd_node_entry_read(j, &e, &err);
+}
+
+static void teardown(void)
+{
+	json_decref(j);
+	j = NULL;
+}
+
+/* A registry entry of node "n9" at 10.99.0.9 with these other fields. */
+#define ENTRY(rest) \
+	"{\"node_id\":\"n9\",\"subnet\":\"172.16.0.128/26\",\"host_ip\":\"10.99.0.9\"" rest "}"
+
+START_TEST(encap_by_tunnel_then_port)
+{
+	ck_assert_int_eq(semnetd_encap_of("gre-udp", 50103), SEMNET_ENCAP_GRE_UDP);
+	ck_assert_int_eq(semnetd_encap_of("ipudp", 4754), SEMNET_ENCAP_IPUDP);
+	ck_assert_int_eq(semnetd_encap_of(NULL, 50103), SEMNET_ENCAP_IPUDP);
+	ck_assert_int_eq(semnetd_encap_of(NULL, 4754), SEMNET_ENCAP_GRE_UDP);
+	ck_assert_int_eq(semnetd_encap_of("vxlan", 4789), -1);
+	ck_assert_int_eq(semnetd_encap_of("IPUDP", 50103), -1);
+	ck_assert_str_eq(semnetd_encap_name(SEMNET_ENCAP_GRE_UDP), "gre-udp");
+	ck_assert_str_eq(semnetd_encap_name(SEMNET_ENCAP_IPUDP), "ipudp");
+}
+END_TEST
+
+/* What semnet-cluster publishes for a semnet node: a GRE peer. */
+START_TEST(semnet_node_is_gre)
+{
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"tunnel\":\"gre-udp\","
+					  "\"subnet_v6\":\"fc00::200/120\"")),
+			 SEMNETD_NODE_PEER);
+	ck_assert_str_eq(e.node_id, "n9");
+	ck_assert_uint_eq(e.subnet.addr, 0xac100080);
+	ck_assert_int_eq(e.subnet.len, 26);
+	ck_assert_int_eq(e.addr.family, AF_INET);
+	ck_assert_uint_eq(e.addr.v4, 0x0a630009);
+	ck_assert_int_eq(e.port, 4754);
+	ck_assert_int_eq(e.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert(e.has6);
+	ck_assert_int_eq(e.subnet6.len, 120);
+}
+END_TEST
+
+/* An Oakestra NetManager's report through semnet-cluster (tunnel ipudp,
+ * port 50103), or with no tunnel and Oakestra's host_port string. */
+START_TEST(oakestra_node_is_ipudp)
+{
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":50103,\"tunnel\":\"ipudp\"")),
+			 SEMNETD_NODE_PEER);
+	ck_assert_int_eq(e.encap, SEMNET_ENCAP_IPUDP);
+	ck_assert_int_eq(e.port, 50103);
+	ck_assert(!e.has6);
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":\"50103\"")), SEMNETD_NODE_PEER);
+	ck_assert_int_eq(e.encap, SEMNET_ENCAP_IPUDP);
+	ck_assert_int_eq(e.port, 50103);
+	/* A null or empty tunnel is none too. */
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":\"50103\",\"tunnel\":null")),
+			 SEMNETD_NODE_PEER);
+	ck_assert_int_eq(e.encap, SEMNET_ENCAP_IPUDP);
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":\"50103\",\"tunnel\":\"\"")),
+			 SEMNETD_NODE_PEER);
+	ck_assert_int_eq(e.encap, SEMNET_ENCAP_IPUDP);
+	/* An explicit tunnel wins over the port. */
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":\"4754\",\"tunnel\":\"ipudp\"")),
+			 SEMNETD_NODE_PEER);
+	ck_assert_int_eq(e.encap, SEMNET_ENCAP_IPUDP);
+	ck_assert_int_eq(e.port, 4754);
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":\"4754\"")), SEMNETD_NODE_PEER);
+	ck_assert_int_eq(e.encap, SEMNET_ENCAP_GRE_UDP);
+	/* An IPv6 underlay address. */
+	ck_assert_int_eq(read_entry("{\"node_id\":\"n9\",\"subnet\":\"172.16.0.128/26\","
+				    "\"host_ip\":\"2001:db8::9\",\"host_port\":\"50103\"}"),
+			 SEMNETD_NODE_PEER);
+	ck_assert_int_eq(e.addr.family, AF_INET6);
+	ck_assert_int_eq(e.encap, SEMNET_ENCAP_IPUDP);
+}
+END_TEST
+
+/* No subnet or no underlay address yet: quietly not a peer. */
+START_TEST(not_yet_a_peer)
+{
+	static const char *const pending[] = {
+		"{\"node_id\":\"n9\",\"subnet\":\"172.16.0.128/26\",\"host_ip\":null,"
+		"\"host_port\":null,\"tunnel\":null}",
+		"{\"node_id\":\"n9\",\"subnet\":\"172.16.0.128/26\"}",
+		"{\"node_id\":\"n9\",\"host_ip\":\"10.99.0.9\",\"host_port\":4754}",
+		"{\"node_id\":\"n9\",\"subnet\":\"no subnet\",\"host_ip\":\"10.99.0.9\",\"host_port\":4754}",
+	};
+
+	for (size_t i = 0; i < sizeof(pending) / sizeof(pending[0]); i++)
+		ck_assert_msg(read_entry(pending[i]) == SEMNETD_NODE_PENDING, "case %zu", i);
+}
+END_TEST
+
+/* Ports that are none: each a BAD entry whose reason quotes it. */
+START_TEST(bad_ports)
+{
+	static const struct {
+		const char *port, *why;
+	} bad[] = {
+		{ "\"abc\"", "host_port \"abc\" is no port (1 to 65535)" },
+		{ "\"0\"", "host_port \"0\" is no port (1 to 65535)" },
+		{ "0", "host_port 0 is no port (1 to 65535)" },
+		{ "65536", "host_port 65536 is no port (1 to 65535)" },
+		{ "\"65536\"", "host_port \"65536\" is no port (1 to 65535)" },
+		{ "\"99999999999999999999\"", "host_port \"99999999999999999999\" is no port (1 to 65535)" },
+		{ "-1", "host_port -1 is no port (1 to 65535)" },
+		{ "\"-1\"", "host_port \"-1\" is no port (1 to 65535)" },
+		{ "\"+80\"", "host_port \"+80\" is no port (1 to 65535)" },
+		{ "\" 80\"", "host_port \" 80\" is no port (1 to 65535)" },
+		{ "\"80x\"", "host_port \"80x\" is no port (1 to 65535)" },
+		{ "\"\"", "host_port \"\" is no port (1 to 65535)" },
+		{ "\"80\\u0000\"", "host_port \"(with a NUL byte)\" is no port (1 to 65535)" },
+		{ "4754.5", "host_port must be a number or a string of one, not a JSON real" },
+		{ "true", "host_port must be a number or a string of one, not a JSON boolean" },
+		{ "[4754]", "host_port must be a number or a string of one, not a JSON array" },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), ENTRY(",\"host_port\":%s"), bad[i].port);
+		ck_assert_msg(read_entry(text) == SEMNETD_NODE_BAD, "port %s read", bad[i].port);
+		ck_assert_str_eq(err.msg, bad[i].why);
+		ck_assert_str_eq(e.node_id, "n9");	/* for the warning */
+	}
+	/* The bounds themselves are ports. */
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":\"65535\"")), SEMNETD_NODE_PEER);
+	ck_assert_int_eq(e.port, 65535);
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":1")), SEMNETD_NODE_PEER);
+	ck_assert_int_eq(e.port, 1);
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":\"050103\"")), SEMNETD_NODE_PEER);
+	ck_assert_int_eq(e.port, 50103);
+	ck_assert_int_eq(e.encap, SEMNET_ENCAP_IPUDP);
+}
+END_TEST
+
+START_TEST(bad_host_and_tunnel)
+{
+	ck_assert_int_eq(read_entry(ENTRY("")), SEMNETD_NODE_BAD);
+	ck_assert_str_eq(err.msg, "host_ip without host_port");
+	ck_assert_int_eq(read_entry("{\"subnet\":\"172.16.0.128/26\",\"host_ip\":\"10.99.0.x\","
+				    "\"host_port\":4754}"),
+			 SEMNETD_NODE_BAD);
+	ck_assert_str_eq(err.msg, "host_ip '10.99.0.x' is no IPv4 or IPv6 address");
+	ck_assert_ptr_null(e.node_id);
+	ck_assert_int_eq(read_entry("{\"subnet\":\"172.16.0.128/26\",\"host_ip\":7,"
+				    "\"host_port\":4754}"),
+			 SEMNETD_NODE_BAD);
+	ck_assert_str_eq(err.msg, "host_ip (not a string) is no IPv4 or IPv6 address");
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4789,\"tunnel\":\"vxlan\"")),
+			 SEMNETD_NODE_BAD);
+	ck_assert_str_eq(err.msg, "tunnel 'vxlan' is none semnet0 speaks (gre-udp, ipudp)");
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"tunnel\":1")), SEMNETD_NODE_BAD);
+	ck_assert_str_eq(err.msg, "tunnel must be a string");
+	/* A subnet_v6 that does not parse costs only the IPv6 side. */
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"subnet_v6\":\"fc00::/129\"")),
+			 SEMNETD_NODE_PEER);
+	ck_assert(!e.has6);
+}
+END_TEST
+
+Suite *unit_suite(void)
+{
+	return UNIT_SUITE("semnetd_peer_parse", NULL, teardown, 0, encap_by_tunnel_then_port,
+			  semnet_node_is_gre, oakestra_node_is_ipudp, not_yet_a_peer, bad_ports,
+			  bad_host_and_tunnel);
+}
