@@ -45,7 +45,9 @@ One deviation: the proxy picks a candidate at random (rand.Intn, seed
 which instance each new flow reaches.
 
 The table (--table) is a JSON list of Oakestra table query responses
-(mqtt/Tablequery.go TableQueryResponse):
+(mqtt/Tablequery.go TableQueryResponse), e.g. a cluster's answers as they
+came (a cluster service-manager's entries name the instance's own
+address with IpType "instance_ip"):
   [{"app_name": "app.ns.svc.ns", "instance_list": [{"instance_number": 0,
     "namespace_ip": "10.18.0.3", "host_ip": "192.168.1.2", "host_port": 50103,
     "service_ip": [{"IpType": "RR", "Address": "10.30.0.1"},
@@ -132,8 +134,10 @@ class Entry:
                      for s in inst.get("service_ip", []) if s.get("Address")]
 
     def instance_ip(self):
-        """convertToInstanceIp(): its InstanceNumber ServiceIP (the last)."""
-        ips = [a for t, a in self.sips if t == "InstanceNumber"]
+        """convertToInstanceIp(): its InstanceNumber ServiceIP (the last).
+        toServiceIP() (env/tableQueryRequests.go) makes every IpType but
+        "RR" and "Closest" one: the cluster's "instance_ip" too."""
+        ips = [a for t, a in self.sips if t not in ("RR", "Closest")]
         return ips[-1] if ips else None
 
 
