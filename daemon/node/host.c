@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <netlink/netlink.h>
@@ -927,6 +928,41 @@ int semnetd_host_check_pid(int pid, struct sn_err *err)
 	return 0;
 }
 
+/* Named network namespaces: see semnetd_host_netns_path() below. */
+#define NETNS_DIR "/run/netns"
+#define HOST_MNTNS "/proc/1/ns/mnt"
+#define HOST_ROOT "/proc/1/root"
+
+/* 1 when semnetd's mount namespace is not PID 1's, 0 when it is, or
+ * -errno when PID 1's cannot be looked at. */
+static int away_from_host(void)
+{
+	struct stat host, self;
+
+	if (stat(HOST_MNTNS, &host) < 0 || stat("/proc/self/ns/mnt", &self) < 0)
+		return -errno;
+	return host.st_dev != self.st_dev || host.st_ino != self.st_ino;
+}
+
+/* @path (in NETNS_DIR) as seen from the host's mount namespace. */
+static const char *host_view(const char *path, char buf[PATH_MAX])
+{
+	if (away_from_host() != 1 || snprintf(buf, PATH_MAX, HOST_ROOT "%s", path) >= PATH_MAX)
+		return path;
+	return buf;
+}
+
+/* Opens a network namespace file: a named one where the NodeEngine
+ * sees it, else (/proc/PID/ns/net) as it is. */
+static int netns_open(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (!strncmp(path, NETNS_DIR "/", sizeof(NETNS_DIR)))
+		path = host_view(path, buf);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 /* The network namespace of @v: the named one, or that of its pid. */
 static const char *netns_of(const struct semnetd_veth *v, char path[PATH_MAX])
 {
@@ -946,7 +982,7 @@ int semnetd_host_in_netns(const char *path, int (*fn)(void *arg, struct sn_err *
 			  struct sn_err *err)
 {
 	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	int target = open(path, O_RDONLY | O_CLOEXEC);
+	int target = netns_open(path);
 	int rc = -EIO;
 
 	if (self < 0 || target < 0) {
@@ -1049,7 +1085,7 @@ static int veth_add_netns(struct semnetd_host *h, const struct semnetd_veth *v)
 {
 	struct rtnl_link *link = rtnl_link_veth_alloc();
 	struct rtnl_link *peer = link ? rtnl_link_veth_get_peer(link) : NULL;
-	int fd = open(v->netns, O_RDONLY | O_CLOEXEC), rc = -NLE_NOMEM;
+	int fd = netns_open(v->netns), rc = -NLE_NOMEM;
 
 	if (fd < 0)
 		rc = errno == ENOENT ? -NLE_OBJ_NOTFOUND : -NLE_FAILURE;
@@ -1120,10 +1156,19 @@ int semnetd_host_veth_del(struct semnetd_host *h, const char *host_name)
  * NetManager runs it for a unikernel, and the NodeEngine runs the
  * hypervisor with "ip netns exec NAME"): a file in NETNS_DIR with the
  * namespace bind-mounted on it, the directory a shared mount point so
- * that the mount reaches every mount namespace.
+ * that the mount reaches the mount namespaces copied from this one.
+ *
+ * They are made where the NodeEngine looks: in the mount namespace of
+ * PID 1, the host's. semnetd may run in another one: systemd's sandbox
+ * (ProtectSystem= and the like, daemon/systemd/semnetd.service.in) gives
+ * it a copy of the host's mounts as slaves, so what it mounts there
+ * never reaches the host, and /run is read-only in it. So a short-lived
+ * child enters PID 1's mount namespace (setns(), which takes
+ * CAP_SYS_ADMIN and CAP_SYS_CHROOT) to make and remove the mount there,
+ * and semnetd opens the namespace through /proc/1/root (CAP_SYS_PTRACE,
+ * as for any /proc/PID/ns). In PID 1's mount namespace the child stays
+ * where it is.
  */
-#define NETNS_DIR "/run/netns"
-
 int semnetd_host_netns_path(const char *name, char *path, size_t size)
 {
 	int n = snprintf(path, size, NETNS_DIR "/%s", name);
@@ -1131,81 +1176,142 @@ int semnetd_host_netns_path(const char *name, char *path, size_t size)
 	return n > 0 && (size_t)n < size && !strchr(name, '/') && name[0] != '.' ? 0 : -EINVAL;
 }
 
-static int netns_dir_shared(struct sn_err *err)
+/* The steps of the child below, for the error message. */
+enum netns_step {
+	STEP_ENTER, STEP_DIR, STEP_SHARED, STEP_CREATE, STEP_UNSHARE, STEP_BIND, STEP_UMOUNT,
+	STEP_UNLINK,
+};
+
+static const char *const netns_steps[] = {
+	[STEP_ENTER] = "enter the host's mount namespace (" HOST_MNTNS ") for",
+	[STEP_DIR] = "make " NETNS_DIR " for",
+	[STEP_SHARED] = "make " NETNS_DIR " a shared mount point for",
+	[STEP_CREATE] = "create",
+	[STEP_UNSHARE] = "make a network namespace for",
+	[STEP_BIND] = "bind the new network namespace to",
+	[STEP_UMOUNT] = "unmount",
+	[STEP_UNLINK] = "remove",
+};
+
+/* What the child runs: system calls only (it is forked from a process
+ * with threads). 0 or -errno, *step the one that failed. */
+static int netns_dir_shared(enum netns_step *step)
 {
-	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST) {
-		sn_err_set(err, "cannot make %s: %s", NETNS_DIR, strerror(errno));
+	*step = STEP_DIR;
+	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	}
+	*step = STEP_SHARED;
 	if (mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
 		return 0;
 	/* Not a mount point yet: made one, bound onto itself. */
 	if (errno != EINVAL || mount(NETNS_DIR, NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0 ||
-	    mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
-		sn_err_set(err, "cannot make %s a shared mount point: %s", NETNS_DIR,
-			   strerror(errno));
+	    mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
 		return -errno;
-	}
 	return 0;
 }
 
-static int netns_bind(void *arg, struct sn_err *err)
+static int netns_make(const char *path, enum netns_step *step)
 {
-	const char *path = arg;
+	int fd, rc;
 
-	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) {
-		sn_err_set(err, "cannot bind the new namespace to %s: %s", path, strerror(errno));
+	if ((rc = netns_dir_shared(step)) < 0)
+		return rc;
+	*step = STEP_CREATE;
+	if ((fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0)) < 0)
 		return -errno;
+	close(fd);
+	/* The new namespace lives on in the mount once the child is gone. */
+	*step = STEP_UNSHARE;
+	if (unshare(CLONE_NEWNET) == 0) {
+		*step = STEP_BIND;
+		if (mount("/proc/self/ns/net", path, "none", MS_BIND, NULL) == 0)
+			return 0;
 	}
-	return 0;
+	rc = -errno;
+	unlink(path);
+	return rc;
+}
+
+static int netns_unmake(const char *path, enum netns_step *step)
+{
+	/* Lazily: a hypervisor still inside keeps the namespace, not the name. */
+	*step = STEP_UMOUNT;
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return -errno;
+	*step = STEP_UNLINK;
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/* Runs @fn(@path) in a child in the host's mount namespace; its result.
+ * On failure @err says which step failed and why. */
+static int in_host_mntns(int (*fn)(const char *path, enum netns_step *step), const char *path,
+			 struct sn_err *err)
+{
+	int away = away_from_host(), mnt = -1, pipefd[2] = { -1, -1 };
+	int res[2] = { STEP_ENTER, 0 }, status = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (away < 0) {
+		sn_err_set(err, "cannot look at the host's mount namespace %s for %s: %s",
+			   HOST_MNTNS, path, strerror(-away));
+		return away;
+	}
+	if (away && (mnt = open(HOST_MNTNS, O_RDONLY | O_CLOEXEC)) < 0) {
+		res[1] = -errno;
+		sn_err_set(err, "cannot open %s for %s: %s", HOST_MNTNS, path, strerror(errno));
+		return res[1];
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		res[1] = -errno;
+		sn_err_set(err, "cannot start a process for %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		enum netns_step step = STEP_ENTER;
+
+		res[1] = mnt >= 0 && setns(mnt, CLONE_NEWNS) < 0 ? -errno : fn(path, &step);
+		res[0] = step;
+		_exit(write(pipefd[1], res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	do
+		n = read(pipefd[0], res, sizeof(res));
+	while (n < 0 && errno == EINTR);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(res)) {
+		res[1] = -EIO;
+		sn_err_set(err, "the process for %s died (status %d)", path, status);
+	} else if (res[1] < 0) {
+		sn_err_set(err, "cannot %s %s: %s", netns_steps[res[0]], path, strerror(-res[1]));
+	}
+out:
+	for (int i = 0; i < 2; i++)
+		if (pipefd[i] >= 0)
+			close(pipefd[i]);
+	if (mnt >= 0)
+		close(mnt);
+	return res[1];
 }
 
 int semnetd_host_netns_add(const char *path, struct sn_err *err)
 {
-	int self, fd, rc;
-
-	if ((rc = netns_dir_shared(err)) < 0)
-		return rc;
-	if ((fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0)) < 0) {
-		rc = -errno;
-		sn_err_set(err, "cannot create %s: %s", path, strerror(errno));
-		return rc;
-	}
-	close(fd);
-	if ((self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
-	    unshare(CLONE_NEWNET) < 0) {
-		rc = -errno;
-		sn_err_set(err, "cannot make a network namespace: %s", strerror(errno));
-		if (self >= 0)
-			close(self);
-		unlink(path);
-		return rc;
-	}
-	/* The new namespace lives on in the mount once the thread leaves. */
-	rc = netns_bind((void *)path, err);
-	if (setns(self, CLONE_NEWNET) < 0) {
-		sn_error("cannot return to the node's network namespace: %s", strerror(errno));
-		abort();
-	}
-	close(self);
-	if (rc < 0)
-		unlink(path);
-	return rc;
+	return in_host_mntns(netns_make, path, err);
 }
 
-int semnetd_host_netns_del(const char *path)
+int semnetd_host_netns_del(const char *path, struct sn_err *err)
 {
-	/* Lazily: a hypervisor still inside keeps the namespace, not the name. */
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		return -errno;
-	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	return in_host_mntns(netns_unmake, path, err);
 }
 
 bool semnetd_host_netns_exists(const char *path)
 {
+	char buf[PATH_MAX];
 	struct stat st;
 
-	return stat(path, &st) == 0;
+	return stat(host_view(path, buf), &st) == 0;
 }
 
 /* A persistent TAP device @name in this thread's namespace, not

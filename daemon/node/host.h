@@ -153,12 +153,15 @@ int semnetd_host_veth_del(struct semnetd_host *h, const char *host_name);
  * netns_path: /run/netns/NAME, -EINVAL for a name that is no file name.
  * netns_add: creates it, -EEXIST when the name is taken. netns_del:
  * removes the name (the namespace goes once nothing is inside); 0 also
- * when it is gone. in_netns: runs @fn inside the namespace @path (this
- * thread only) and returns its result.
+ * when it is gone. Both act in the host's mount namespace (PID 1's),
+ * where the orchestrator looks, also when semnetd runs in another one
+ * (systemd's sandbox). netns_exists: the name is there. in_netns: runs
+ * @fn inside the namespace @path (this thread only) and returns its
+ * result.
  */
 int semnetd_host_netns_path(const char *name, char *path, size_t size);
 int semnetd_host_netns_add(const char *path, struct sn_err *err);
-int semnetd_host_netns_del(const char *path);
+int semnetd_host_netns_del(const char *path, struct sn_err *err);
 bool semnetd_host_netns_exists(const char *path);
 int semnetd_host_in_netns(const char *path, int (*fn)(void *arg, struct sn_err *err), void *arg,
 			  struct sn_err *err);

@@ -214,7 +214,8 @@ static int uk_prepare(const struct semnetd_deploy_req *r, char netns[PATH_MAX],
 	}
 	if (semnetd_host_netns_exists(netns)) {
 		sn_warn("%s is left from a deployment that did not finish: replaced", netns);
-		semnetd_host_netns_del(netns);
+		if (semnetd_host_netns_del(netns, err) < 0)
+			return -EIO;
 	}
 	return (rc = semnetd_host_netns_add(netns, err)) < 0 ? (rc == -EEXIST ? rc : -EIO) : 0;
 }
@@ -258,6 +259,7 @@ int semnetd_instance_deploy(struct semnetd *d, const struct semnetd_deploy_req *
 			    struct semnetd_lease *l, struct sn_err *err)
 {
 	char nsip_text[SN_IPV4_STRLEN], nsip6_text[SN_IPV6_STRLEN] = "-", netns[PATH_MAX];
+	struct sn_err why;
 	int rc;
 
 	if ((rc = semnetd_node_ready(d, err)) < 0)
@@ -298,8 +300,8 @@ int semnetd_instance_deploy(struct semnetd *d, const struct semnetd_deploy_req *
 	semnetd_query_name(d, l->job_name);
 	return 0;
 fail_netns:
-	if (!r->pid)
-		semnetd_host_netns_del(netns);
+	if (!r->pid && semnetd_host_netns_del(netns, &why) < 0)
+		sn_warn("%s", why.msg);
 	return rc;
 }
 
@@ -317,8 +319,8 @@ int semnetd_instance_remove(struct semnetd *d, const struct semnetd_lease *l)
 	if (semnetd_host_veth_del(&d->host, l->veth) < 0)
 		sn_warn("cannot delete %s", l->veth);
 	if (unikernel(l) && uk_netns(l->job_name, l->number, netns) == 0 &&
-	    semnetd_host_netns_del(netns) < 0)
-		sn_warn("cannot remove %s", netns);
+	    semnetd_host_netns_del(netns, &err) < 0)
+		sn_warn("%s", err.msg);
 	if (lease_drop(d, l) < 0)
 		return -1;
 	msg = json_pack("{s:s, s:i}", "appname", l->job_name, "instance_number", l->number);

@@ -71,8 +71,18 @@ for p in "${daemons[@]}"; do
 done
 if [[ " ${daemons[*]} " == *" semnetd "* ]]; then
 	unit=$d/usr/lib/systemd/system/semnetd.service
-	tap_eq "semnetd.service: CAP_NET_ADMIN, CAP_SYS_ADMIN (setns), CAP_SYS_PTRACE (/proc/PID/ns)" \
-		"$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")" "CAP_NET_ADMIN CAP_SYS_ADMIN CAP_SYS_PTRACE"
+	tap_eq "semnetd.service: CAP_NET_ADMIN, CAP_SYS_ADMIN (setns), CAP_SYS_PTRACE (/proc/PID/ns), CAP_SYS_CHROOT (the host's mount namespace)" \
+		"$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")" \
+		"CAP_NET_ADMIN CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_SYS_CHROOT"
+	# A unikernel's namespace and TAP device (tests/e2e/semnetd_unikernel.sh
+	# runs semnetd under this unit's sandbox), and nothing more.
+	tap_eq "semnetd.service: unikernels: namespaces, mounts, /dev/net/tun alone" \
+		"$(grep -E '^(RestrictNamespaces|SystemCallFilter|PrivateDevices|BindPaths|DeviceAllow)=' "$unit")" \
+		"PrivateDevices=yes
+BindPaths=-/dev/net/tun
+DeviceAllow=/dev/net/tun rw
+RestrictNamespaces=net mnt
+SystemCallFilter=@system-service mount umount2"
 	# The file's socket, else its profile's (seed: the default --help names).
 	sock=$(jq -r '.socket // empty' "$d/etc/semnet/semnetd.json")
 	[ -n "$sock" ] || [ "$(jq -r .profile "$d/etc/semnet/semnetd.json")" != seed ] ||
