@@ -13,6 +13,7 @@ iproute2 iputils-ping iperf3 socat nftables iptables ethtool tcpdump tshark spar
 libcurl4-openssl-dev libnl-route-3-dev libnftables-dev
 ipvsadm gnuplot-nox linux-perf wrk nginx
 libkmod-dev dkms mokutil
+systemd
 "
 
 missing=""

@@ -30,10 +30,19 @@
 #                                    netns ukguest: eth0 192.168.1.2/30,
 #                                    servers on 80 and 9080
 #
-# semnetd runs in the test's mount namespace (sd_exec_netns): the one the
-# NodeEngine's "ip netns exec" must share with it.
+# The test's shell is the NodeEngine: in PID 1's mount namespace, made
+# shared as systemd leaves a host's. semnetd on b runs as the shipped unit
+# starts it (SEMNET_UNIT, default daemon/systemd/semnetd.service.in; run by
+# tests/lib/unitexec.py, which sets up the unit's mount namespace, with
+# mounts slaves of the host's and / read-only, its capabilities and its
+# seccomp filter as systemd 252 does): it must make the namespace in the
+# host's mount namespace, where "ip netns exec" looks. semnetd on a runs in
+# the host's mount namespace (sd_exec_netns) and gets a unikernel of its
+# own. SEMNET_UNIT=none runs b there too. After the guest is reached,
+# semnetd on b restarts (SIGTERM, a new sandbox, as "systemctl restart"):
+# the namespace, tap0 and the lease stay and the guest is reached again.
 # vm-timeout: 300
-# vm-cost: 45
+# vm-cost: 70
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -46,7 +55,20 @@ fi
 tap_need jq curl socat python3 mosquitto nsenter
 # The VM's /dev has no static nodes: the TUN module makes /dev/net/tun.
 [ -c /dev/net/tun ] || modprobe tun || tap_skip_all "no TUN/TAP driver"
-SD_EXEC=sd_exec_netns
+SEMNET_UNIT=${SEMNET_UNIT:-$SEMNET_TOP/daemon/systemd/semnetd.service.in}
+SD_UNIT=$SEMNET_UNIT
+[ "$SEMNET_UNIT" = none ] || tap_need systemd-analyze
+# uk_exec NODE CMD...: semnetd on b as the unit runs it, on a as it is
+uk_exec() {
+	if [ "$1" = b ] && [ "$SEMNET_UNIT" != none ]; then
+		sd_exec_unit "$@"
+	else
+		sd_exec_netns "$@"
+	fi
+}
+SD_EXEC=uk_exec
+# Python and systemd-analyze start slowly under TCG: seconds before semnetd
+SD_READY_WAIT=30
 
 UK=app.ns.uk.prod
 CLI=cli.ns.c.prod
@@ -62,10 +84,21 @@ uk_api() {
 	sd_api b POST "$1" "{\"pid\":$pid,\"serviceName\":\"$UK\",\"instanceNumber\":0,\"portMappings\":\"9080\"}"
 }
 
+# sandboxed PID: its mount namespace is not ours and it runs under seccomp
+sandboxed() {
+	[ "$(readlink "/proc/$1/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] &&
+		grep -q '^Seccomp:[[:space:]]*2' "/proc/$1/status"
+}
+
 test_start() {
+	# systemd makes every mount shared at boot (the VM's are private)
+	[ "$SEMNET_UNIT" = none ] || mount --make-rshared /
 	tap_run "control plane: root, cluster, broker" sd_control
 	sd_nodes a:10.99.0.1 b:10.99.0.2
 	tap_eq "semnetd starts on two nodes" "$?" 0
+	if [ "$SEMNET_UNIT" != none ]; then
+		tap_run "semnetd on b runs in the unit's sandbox" sandboxed "${SD_PID[b]}"
+	fi
 	tap_eq "an unregistered node refuses a unikernel (409)" "$(uk_api /unikernel/deploy | cut -c1-3)" 409
 	tap_run "nodes a and b register and set up" sd_register a b
 	RR=$(sd_service job1 app ns uk prod 1)
@@ -138,6 +171,27 @@ test_reach() {
 	[ "$TAP_FAILED" = 0 ] || uk_dump
 }
 
+# The unit's "systemctl restart" with the unikernel deployed and its
+# hypervisor running: SIGTERM, then semnetd in a new sandbox.
+test_restart() {
+	local got t
+	sd_stop b
+	t=$SECONDS
+	sd_start b
+	tap_eq "semnetd on b starts again" "$?" 0
+	tap_note "in $((SECONDS - t)) s"
+	tap_run "and is ready" wait_for_output 15 ready sd_status b .state
+	tap_eq "the lease stayed: the unikernel has its nsIP" \
+		"$(sd_status b ".instances[] | select(.serviceName == \"$UK\") | .nsAddress")" "$NSIP"
+	tap_run "its namespace is still there for the NodeEngine" ip netns exec "$UKNS" true
+	tap_run "tap0 still has its hypervisor" tap_carrier
+	tap_run "node b has its InstanceIP again" sd_wait_instance_ip b "$UK" 0
+	tap_eq "and the kernel instance" "$(sd_instances b "$UK")" 1
+	got=$(ip netns exec cli socat -T15 -t15 - "TCP:$RR:80,connect-timeout=15" </dev/null)
+	tap_eq "the container on a reaches the guest again" "$got" unikernel
+	[ "$TAP_FAILED" = 0 ] || uk_dump
+}
+
 # uk_dump: the unikernel's namespace and the guest, as TAP comments
 uk_dump() {
 	{
@@ -170,10 +224,23 @@ test_undeploy() {
 		'^400 .*portMappings.*empty'
 }
 
+# semnetd in the host's mount namespace (a) names the namespace there too.
+test_host_mntns() {
+	local ns=$UK.instance.1 body="{\"pid\":0,\"serviceName\":\"$UK\",\"instanceNumber\":1,\"portMappings\":\"\"}"
+	TOPO_NETNS+=("$ns")
+	tap_match "node a deploys a unikernel too" "$(sd_api a POST /unikernel/deploy "$body")" '^200 '
+	tap_match "its namespace has tap0 on virbr0" "$(ip -n "$ns" -d -o link show tap0 2>&1)" \
+		'master virbr0 .*tun type tap'
+	tap_match "and undeploys it" "$(sd_api a POST /unikernel/undeploy "$body")" '^200 '
+	tap_fails "its namespace is gone" ip netns exec "$ns" true
+}
+
 test_stop() {
 	sd_stop a b
+	[ "$SEMNET_UNIT" = none ] || mount --make-rprivate /
 	tap_note "${SECONDS}s"
 }
 
-tap_cases test_start test_deploy test_guest test_reach test_undeploy test_stop
+tap_cases test_start test_deploy test_guest test_reach test_restart test_undeploy test_host_mntns \
+	test_stop
 tap_done

@@ -108,8 +108,10 @@ sd_nodes() {
 		SD_UL[${n%%:*}]=${n#*:}
 		sd_wire "${n%%:*}" "${n#*:}" && sd_launch "${n%%:*}" || return 1
 	done
-	for n in "$@"; do wait_for_file 10 "$SD_WORK/${n%%:*}.ready" || return 1; done
+	for n in "$@"; do wait_for_file "$SD_READY_WAIT" "$SD_WORK/${n%%:*}.ready" || return 1; done
 }
+# SD_READY_WAIT: seconds semnetd gets to serve after its start
+SD_READY_WAIT=${SD_READY_WAIT:-10}
 
 # SD_ARGS: more semnetd options for every node (e.g. probe intervals)
 SD_ARGS=()
@@ -121,6 +123,15 @@ SD_ARGS=()
 # semnetd's pid)
 SD_EXEC=${SD_EXEC:-ip netns exec}
 sd_exec_netns() { local ns=$1; shift; exec nsenter --net="/run/netns/$ns" "$@"; }
+# sd_exec_unit: as systemd starts the unit file SD_UNIT (tests/lib/unitexec.py:
+# its mount namespace, capabilities and seccomp filter), SD_WORK standing in
+# for its state and runtime directories
+sd_exec_unit() {
+	local ns=$1
+	shift
+	exec python3 -S "$SEMNET_TOP/tests/lib/unitexec.py" --rw "$SD_WORK" --netns "/run/netns/$ns" \
+		"$SD_UNIT" -- "$@"
+}
 
 # sd_launch NODE [ARGS...]: starts semnetd in NODE (ARGS override), with
 # bridge br0, or routed when SEMNET_NODE_MODE is (tests/lib/topo.sh). A
@@ -145,7 +156,7 @@ sd_launch() {
 # sd_start NODE [ARGS...]: (re)starts semnetd in NODE and waits until it serves
 sd_start() {
 	sd_launch "$@"
-	wait_for_file 10 "$SD_WORK/$1.ready"
+	wait_for_file "$SD_READY_WAIT" "$SD_WORK/$1.ready"
 }
 
 # sd_api NODE METHOD PATH [BODY]: prints "STATUS BODY"
