@@ -16,7 +16,9 @@
 # bare IP) through the RR address in turn, dcli on d reaches x0, x1 (bare
 # IP to a's and b's port 4754) and x2, each call echoing 60 KB byte for
 # byte; a reply to dcli's InstanceIP is a table miss semnetd resolves to
-# the ipudp peer. A table answer with a bad host_port and an unknown
+# the ipudp peer. When d's reports change its encapsulation (gre-udp,
+# then ipudp again), the peer is put again, and loses the down state its
+# probes as a GRE peer gave it. A table answer with a bad host_port and an unknown
 # tunnel costs those entries only, said once.
 #
 #               netns ctl 10.99.0.100: semnet-root, semnet-cluster, mosquitto
@@ -30,7 +32,7 @@
 #   x0, x1, x2: instances 0, 1, 2 of app.ns.web.prod; cli: cli.ns.c.prod 0
 #   (client on a); dcli: dcli.ns.d.prod 0 (client on d)
 # vm-timeout: 600
-# vm-cost: 123
+# vm-cost: 141
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -95,6 +97,11 @@ d_in_registry() {
 # peer_of NODE FILTER: FILTER of NODE's kernel peer for d's subnet
 peer_of() {
 	ip netns exec "$1" semnet -j peer show | jq -r ".[] | select(.subnet == \"$SUB_D\") | $2"
+}
+
+# peer_is NODE WANT: NODE's peer for d is "ENCAP PORT" WANT
+peer_is() {
+	[ "$(peer_of "$1" '"\(.encap) \(.port)"')" = "$2" ]
 }
 
 # located JOB N: the cluster's answer for JOB lists N located instances
@@ -163,10 +170,9 @@ test_oakestra_node() {
 test_peers() {
 	local n
 	for n in a b; do
-		tap_wait "$n: d is a peer" 15 test -n "$(peer_of "$n" .subnet)" ||
+		tap_wait "$n: d is an ipudp peer at port $P_D" 15 peer_is "$n" "ipudp $P_D" ||
 			{ sd_dump "$n"; continue; }
-		tap_eq "$n: d's peer speaks ipudp to $UL_D:$P_D" \
-			"$(peer_of "$n" '"\(.encap) \(.remote) \(.port)"')" "ipudp $UL_D $P_D"
+		tap_eq "$n: at $UL_D" "$(peer_of "$n" .remote)" "$UL_D"
 		tap_eq "$n: /status shows d's peer ipudp, from the registry" \
 			"$(sd_status "$n" ".tables.peers[] | select(.subnet == \"$SUB_D\") | \"\(.encap) \(.registry)\"")" \
 			"ipudp true"
@@ -244,6 +250,40 @@ test_not_probed() {
 	tap_eq "d's peer on a: cost unknown (null), up" "$(peer_of a '"\(.cost) \(.down)"')" "null false"
 }
 
+# d_probe NODE FIELD: FIELD of NODE's probe state for d (empty: not probed)
+d_probe() {
+	sd_status "$1" ".probes.nodes[] | select(.node == \"$UL_D\") | .$2"
+}
+
+# oak_moved PORT [TUNNEL]: d says its underlay moved (NotifyAddressChange,
+# for instance 2 of web), to PORT, with TUNNEL (a semnet field) if given
+oak_moved() {
+	oak_mqtt mosquitto_pub -t "nodes/$OAK/net/service/address-changed" -m \
+		"{\"appname\":\"$WEB\",\"instance_number\":2,\"host_ip\":\"$UL_D\",\"host_port\":\"$1\"${2:+,\"tunnel\":\"$2\"}}"
+}
+
+d_down() { [ "$(d_probe a down)" = true ]; }
+d_unprobed() { [ -z "$(d_probe a node)" ]; }
+
+# A node whose encapsulation changes is put again: d as a GRE peer (it
+# then gets probed, and marked down: nothing answers GRE there), then
+# ipudp again, unprobed, its cost unknown and up again (the kernel keeps
+# both across the change).
+test_encap_change() {
+	oak_moved 4754 gre-udp
+	tap_wait "d reports gre-udp at 4754: a's peer follows" 15 peer_is a "gre-udp 4754"
+	tap_wait "a probes d now, and marks it down" 20 d_down
+	tap_eq "a's kernel has d down" "$(peer_of a .down)" true
+	oak_moved "$P_D"
+	tap_wait "d reports port \"$P_D\" again: ipudp" 15 peer_is a "ipudp $P_D"
+	tap_wait "a stops probing d" 5 d_unprobed
+	tap_eq "d's peer on a: cost unknown (null), up again" "$(peer_of a '"\(.cost) \(.down)"')" \
+		"null false"
+	tap_eq "cli on a -> RR: x2 on d reached again (with x0, x1)" "$(rr_names cli)" "x0 x1 x2"
+}
+
+bad_installed() { [ "$(sd_instances a bad.ns.port.prod)" = 1 ]; }
+
 # A table answer whose entries have a bad host_port or an unknown tunnel:
 # those are left out with one warning, the good entry is installed.
 test_bad_answer() {
@@ -261,7 +301,7 @@ test_bad_answer() {
 		ip netns exec ctl mosquitto_pub -h 127.0.0.1 -p "$SD_MQTT_PORT" -q 1 \
 			-t nodes/a/net/tablequery/result -m "$msg" || tap_fail "publish the answer"
 	done
-	tap_wait "a installs the good entry" 10 test "$(sd_instances a bad.ns.port.prod)" = 1
+	tap_wait "a installs the good entry" 10 bad_installed
 	n=$(grep -c 'table answer for bad.ns.port.prod: 2 located instances left out' "$SD_LOGS/a.log")
 	tap_eq "and warns once for the other two (two answers)" "$n" 1
 	tap_match "naming the bad port" "$(grep 'table answer for bad.ns.port.prod' "$SD_LOGS/a.log")" \
@@ -276,5 +316,5 @@ test_stop() {
 }
 
 tap_cases test_start test_oakestra_node test_proxy test_peers test_from_semnet test_from_oakestra \
-	test_not_probed test_bad_answer test_stop
+	test_not_probed test_encap_change test_bad_answer test_stop
 tap_done
