@@ -31,7 +31,7 @@
 #       cli    x0               x1                     x2        dcli
 #   x0, x1, x2: instances 0, 1, 2 of app.ns.web.prod; cli: cli.ns.c.prod 0
 #   (client on a); dcli: dcli.ns.d.prod 0 (client on d)
-# vm-timeout: 600
+# vm-timeout: 900
 # vm-cost: 141
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
