@@ -67,6 +67,17 @@ uk_exec() {
 	fi
 }
 SD_EXEC=uk_exec
+# The VM's mounts private again once every named namespace is gone (also
+# those that cases made in subshells): before, an unmount would no longer
+# reach the copies that propagation made under /run, and the names would
+# stay for the next script of a series.
+uk_cleanup() {
+	sd_cleanup
+	[ "$SEMNET_UNIT" = none ] && return
+	ip -all netns delete 2>/dev/null
+	mount --make-rprivate /
+}
+trap uk_cleanup EXIT
 # Python and systemd-analyze start slowly under TCG: seconds before semnetd
 SD_READY_WAIT=30
 
@@ -237,7 +248,6 @@ test_host_mntns() {
 
 test_stop() {
 	sd_stop a b
-	[ "$SEMNET_UNIT" = none ] || mount --make-rprivate /
 	tap_note "${SECONDS}s"
 }
 
