@@ -20,7 +20,8 @@
 # Knob: BRIDGE_REPEAT (default 3), how many times each forged frame is sent.
 # vm-timeout: 900
 # vm-smp: 1
-# vm-cost: 70
+# check-tier: ci
+# vm-cost: 145
 # shellcheck disable=SC2317 # the cases run from a list or through tap_run
 # A bridged node whatever the caller's SEMNET_NODE_MODE (tests/adversarial/
 # routed.sh is the routed counterpart).

@@ -44,7 +44,7 @@
 # SEMNET_CHURN_STREAM_RATE (32768 bytes/s per stream),
 # SEMNET_CHURN_CONN_RATE (50 connections/s per client loop, at most).
 # vm-timeout: 1500
-# vm-cost: 150 380
+# vm-cost: 214 542
 # shellcheck disable=SC2317 # tap_run calls the functions
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

@@ -20,7 +20,8 @@
 # the table drains within the unreplied timeout.
 # Also: misses sprayed from one container do not silence another's.
 # vm-timeout: 600
-# vm-cost: 143
+# check-tier: ci
+# vm-cost: 300
 # shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

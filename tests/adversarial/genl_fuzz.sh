@@ -24,7 +24,7 @@
 # in 207 s; each run draws a new seed, so the runs add up), SEMNET_FUZZ_SEED
 # (replay).
 # vm-timeout: 3000
-# vm-cost: 135 1200
+# vm-cost: 262 2329
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"
 

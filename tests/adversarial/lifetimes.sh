@@ -22,7 +22,8 @@
 #    has objects"), and the module loads again.
 # vm-timeout: 1500
 # vm-smp: 1
-# vm-cost: 85 229
+# check-tier: ci
+# vm-cost: 244 657
 # shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

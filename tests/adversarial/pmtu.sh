@@ -24,7 +24,8 @@
 # Knobs: SEMNET_PMTU_BYTES (transfer size, 1048576).
 # vm-timeout: 1200
 # vm-smp: 1
-# vm-cost: 110
+# check-tier: ci
+# vm-cost: 231
 # shellcheck disable=SC2317 # the cases run from a list or through tap_run
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

@@ -18,7 +18,8 @@
 #    and with memory.max just above what it uses it cannot create more
 #    (dropped, counted nomem) nor exceed the limit.
 # vm-timeout: 600
-# vm-cost: 105
+# check-tier: ci
+# vm-cost: 220
 # shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

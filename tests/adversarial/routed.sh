@@ -26,7 +26,8 @@
 # Knob: ROUTED_REPEAT (default 3), echo requests per forged source.
 # vm-timeout: 600
 # vm-smp: 1
-# vm-cost: 110
+# check-tier: ci
+# vm-cost: 231
 # shellcheck disable=SC2317 # the cases run from a list or through tap_run
 export SEMNET_NODE_MODE=routed
 # shellcheck source=tests/lib/adversarial.sh

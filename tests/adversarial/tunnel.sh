@@ -25,7 +25,7 @@
 # relay learn ecn flood).
 # vm-timeout: 1500
 # vm-smp: 1
-# vm-cost: 320
+# vm-cost: 682
 # shellcheck disable=SC2016,SC2317 # awk programs in single quotes; the cases run from a list or through tap_run
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

@@ -39,7 +39,8 @@
 # keys sources proto truncated strangers checksums flood servicesrc).
 # vm-timeout: 900
 # vm-smp: 1
-# vm-cost: 290
+# check-tier: ci
+# vm-cost: 609
 # shellcheck disable=SC2016,SC2317 # jq and awk programs in single quotes; the cases run from a list
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

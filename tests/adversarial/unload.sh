@@ -17,7 +17,7 @@
 # stay clean (KASAN, lockdep, panic_on_warn: the VM runner checks), and
 # the module load and work again after each round.
 # vm-timeout: 2400
-# vm-cost: 130 2400
+# vm-cost: 245 4523
 # shellcheck disable=SC2016,SC2317 # eval strings expand late; tap_run calls the functions
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

@@ -12,7 +12,7 @@
 #   semnet node: platform 10.0.0.0/8, services 10.64.0.0/10
 #   requests: raw generic netlink (tests/lib/genl.py's encoding) and the CLI
 # vm-timeout: 600
-# vm-cost: 30
+# vm-cost: 24
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

@@ -8,7 +8,8 @@
 # kernel (KASAN, lockdep, kmemleak under TCG), where the adversarial suite
 # runs the same scenario, manages 40 to 150 a second.
 # vm-timeout: 900
-# vm-cost: 60
+# check-tier: ci
+# vm-cost: 54
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

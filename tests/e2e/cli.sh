@@ -19,7 +19,7 @@
 #                   (dual stack: br0 fc00::101/120 too, subnet fc00::100/120)
 #   (peers B 192.168.1.2 and C 192.168.1.3 exist only as table entries)
 # vm-timeout: 900
-# vm-cost: 42
+# vm-cost: 123
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

@@ -32,7 +32,7 @@
 #                       (instances 0 and 1 of app.ns.web.prod, Closest
 #                        addresses 172.30.x.y and fdff:...)
 # vm-timeout: 480
-# vm-cost: 72
+# vm-cost: 205
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

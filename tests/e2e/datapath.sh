@@ -37,7 +37,7 @@
 #   x*: TCP 80 (answers its name and the peer's address),          spy .7/::107
 #   TCP 7 and UDP 9 (echo)
 # vm-timeout: 900
-# vm-cost: 61
+# vm-cost: 123
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

@@ -4,7 +4,7 @@
 # tests/e2e/datapath.sh's cases over IPv6 (issue 16): the traffic to the
 # IPv6 RR address, InstanceIPs and nsIPs, ICMPv6, IPv6 misses and flows.
 # vm-timeout: 900
-# vm-cost: 65
+# vm-cost: 152
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

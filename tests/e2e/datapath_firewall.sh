@@ -5,7 +5,8 @@
 # behind a Docker-style FORWARD DROP firewall with "ct state invalid
 # drop" (the cases whose packets cross FORWARD; datapath.sh says which).
 # vm-timeout: 900
-# vm-cost: 14
+# check-tier: ci
+# vm-cost: 41
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -4,7 +4,8 @@
 # tests/e2e/datapath_firewall.sh over IPv6: the Docker-style FORWARD
 # DROP firewall with "ct state invalid drop" in ip6tables (issue 16).
 # vm-timeout: 900
-# vm-cost: 13
+# check-tier: ci
+# vm-cost: 49
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -6,7 +6,8 @@
 # node's dummy gw0, anti-spoofing on the veths' ingress (the cases whose
 # packets take another path there; datapath.sh says which).
 # vm-timeout: 900
-# vm-cost: 46
+# check-tier: ci
+# vm-cost: 71
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -5,7 +5,8 @@
 # (a /128, fe80::1 on the veth its gateway, as semnetd does it), the
 # traffic to IPv6 addresses (issue 16).
 # vm-timeout: 900
-# vm-cost: 30
+# check-tier: ci
+# vm-cost: 68
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -31,7 +31,8 @@
 # weighs more per flow) and a ceiling of their own: 450 (292 B of slab
 # and 404 B all in measured at 200,000).
 # vm-timeout: 1200
-# vm-cost: 70
+# check-tier: ci
+# vm-cost: 221
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" --mem 2G "$0" "$@"

@@ -4,7 +4,8 @@
 # tests/e2e/flow_memory.sh for IPv6 flows (issue 16): what one costs, all
 # in, against a ceiling of its own.
 # vm-timeout: 1200
-# vm-cost: 34
+# check-tier: ci
+# vm-cost: 48
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" --mem 2G "$0" "$@"

@@ -11,7 +11,7 @@
 #   semnet node 172.16.0.0/26, one service, one instance, one peer
 #   requests: tests/lib/genl.py (raw generic netlink) and the CLI
 # vm-timeout: 900
-# vm-cost: 64
+# vm-cost: 139
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

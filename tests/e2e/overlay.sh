@@ -31,7 +31,7 @@
 #   service app.ns.svc.ns, RR address 172.30.0.1 (fdff:2000::1)
 #   -> x1 (b), x2 (c)
 # vm-timeout: 900
-# vm-cost: 51
+# vm-cost: 81
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

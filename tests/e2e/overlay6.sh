@@ -5,7 +5,7 @@
 # the traffic to IPv6 RR addresses, InstanceIPs and nsIPs, carried over the
 # IPv4 underlay as GRE protocol 0x86DD (issue 16).
 # vm-timeout: 900
-# vm-cost: 51
+# vm-cost: 80
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -39,7 +39,7 @@
 #   its br0, route 172.16.0.0/12 into its tun): x3 172.16.0.194
 #   (172.30.1.13), dcli 172.16.0.195 (172.30.1.14)
 # vm-timeout: 900
-# vm-cost: 27
+# vm-cost: 147
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

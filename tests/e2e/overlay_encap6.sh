@@ -6,7 +6,8 @@
 # carrying bare IPv6, also to the GRE port, over the IPv4 underlay (issue
 # 16); the stand-in Oakestra node speaks IPv4 and runs in overlay_encap.sh.
 # vm-timeout: 900
-# vm-cost: 28
+# check-tier: ci
+# vm-cost: 75
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -5,7 +5,8 @@
 # veth routed (a /128, proxy NDP for the gateway), dual-stack nodes, the
 # traffic to IPv6 addresses (issue 16).
 # vm-timeout: 900
-# vm-cost: 51
+# check-tier: ci
+# vm-cost: 82
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

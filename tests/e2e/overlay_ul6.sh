@@ -6,7 +6,8 @@
 # peers by IPv6 address, semnet0's MTU 56 bytes below the underlay's
 # (issue 16).
 # vm-timeout: 900
-# vm-cost: 51
+# check-tier: ci
+# vm-cost: 91
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -42,7 +42,7 @@
 #   y*: instances of w6.ns.w6.prod on a, IPv6 fc00::/120 (a), fc00::100/120
 #   (b), fc00::200/120 (c)
 # vm-timeout: 540
-# vm-cost: 69
+# vm-cost: 307
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

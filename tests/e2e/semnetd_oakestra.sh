@@ -32,7 +32,7 @@
 #   x0, x1, x2: instances 0, 1, 2 of app.ns.web.prod; cli: cli.ns.c.prod 0
 #   (client on a); dcli: dcli.ns.d.prod 0 (client on d)
 # vm-timeout: 900
-# vm-cost: 141
+# vm-cost: 178
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

@@ -5,7 +5,8 @@
 # container's veth routed (a /32 and proxy ARP), the gateway on semnet-gw,
 # the firewall accepting the veths by their names' prefix.
 # vm-timeout: 540
-# vm-cost: 69
+# check-tier: ci
+# vm-cost: 307
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

@@ -6,7 +6,8 @@
 # IPv6, probe and rank each other for Closest, skip a node of an IPv4
 # underlay; the underlay cases only (issue 16).
 # vm-timeout: 480
-# vm-cost: 51
+# check-tier: ci
+# vm-cost: 146
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	exec "$(dirname "$0")/../vm/run" "$0" "$@"

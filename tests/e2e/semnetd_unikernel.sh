@@ -42,7 +42,7 @@
 # semnetd on b restarts (SIGTERM, a new sandbox, as "systemctl restart"):
 # the namespace, tap0 and the lease stay and the guest is reached again.
 # vm-timeout: 300
-# vm-cost: 70
+# vm-cost: 133
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

@@ -9,7 +9,7 @@
 #   init netns            netns smoke-PID
 #   semnet version  <-->  semnet version    (one module, two netns inums)
 # vm-timeout: 300
-# vm-cost: 5
+# vm-cost: 9
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
