@@ -144,24 +144,6 @@ static bool semnet_inner_source_ok6(struct semnet_net *sn,
 }
 
 /*
- * What a node serves through the tunnel: its own subnets (containers, the
- * gateway) and the service range, whose addresses the hooks translate or
- * drop. Anything else would be routed on: a relay.
- */
-static bool semnet_inner_dest_ok(const struct semnet_node *node, __be32 dst)
-{
-	return semnet_node_is_local(node, dst) ||
-	       semnet_prefix_contains(&node->services, dst);
-}
-
-static bool semnet_inner_dest_ok6(const struct semnet_node *node,
-				  const struct in6_addr *dst)
-{
-	return node->has_v6 && (semnet_node_is_local6(node, dst) ||
-				semnet_prefix6_contains(&node->services6, dst));
-}
-
-/*
  * RFC 6040 decapsulation of @skb (its inner IPv4 or IPv6 header at the
  * network header, skb->protocol saying which) that arrived with outer
  * TOS/traffic class @outer. False: outer CE on an inner not-ECT packet,
@@ -257,9 +239,9 @@ semnet_inner_check(struct semnet_device *sd, const struct semnet_node *node,
 	bool dest_ok;
 
 	if (skb->protocol == htons(ETH_P_IPV6))
-		dest_ok = semnet_inner_dest_ok6(node, &ipv6_hdr(skb)->daddr);
+		dest_ok = semnet_node_serves6(node, &ipv6_hdr(skb)->daddr);
 	else
-		dest_ok = semnet_inner_dest_ok(node, ip_hdr(skb)->daddr);
+		dest_ok = semnet_node_serves(node, ip_hdr(skb)->daddr);
 	if (!source_ok)
 		return SEMNET_DROP_PEER_SPOOFED;
 	if (!dest_ok)
@@ -753,7 +735,7 @@ static void semnet_xmit6(struct semnet_device *sd, struct sk_buff *skb,
 {
 	struct net_device *dev = sd->dev;
 	struct semnet_peer *peer = in->peer;
-	bool gre_udp = peer->encap == SEMNET_ENCAP_GRE_UDP;
+	bool gre_udp = peer->encap != SEMNET_ENCAP_IPUDP;
 	unsigned int overhead = SEMNET_OUTER6_EXTRA +
 		(gre_udp ? SEMNET_TUNNEL_OVERHEAD : SEMNET_IPUDP_OVERHEAD);
 	struct flowi6 fl6 = {
@@ -828,7 +810,8 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (!semnet_inner_of(sn, skb, &in))
 		goto drop;
 	peer = in.peer;
-	gre_udp = peer->encap == SEMNET_ENCAP_GRE_UDP;
+	/* A direct peer's packets that reach semnet0 go as GRE in UDP. */
+	gre_udp = peer->encap != SEMNET_ENCAP_IPUDP;
 	/* Both encapsulations send from the GRE socket of the family. */
 	if (peer->under.family == AF_INET6) {
 		semnet_xmit6(sd, skb, &in, rcu_dereference(sd->sock6));

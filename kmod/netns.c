@@ -73,6 +73,7 @@ int semnet_state_init(struct semnet_net *sn, struct net *net)
 	if (ret)
 		goto err_instances6;
 	INIT_LIST_HEAD(&sn->peer_list);
+	INIT_LIST_HEAD(&sn->direct_peers);
 	ret = rhashtable_init(&sn->peers, &semnet_peer_params);
 	if (ret)
 		goto err_local6;

@@ -93,6 +93,10 @@ struct semnet_net {
 	/* bit n: some IPv6 peer subnet is a /(SEMNET_PEER6_LEN_MIN + n) */
 	u64 peer_lens6;
 	u32 n_peers;			/* under @lock */
+	/* The SEMNET_ENCAP_DIRECT peers (RCU, written under @lock). */
+	struct list_head direct_peers;
+	/* How many: the hooks look for direct packets only when nonzero. */
+	u32 n_direct;
 	struct rhashtable learned;	/* struct semnet_learned by InstanceIP */
 	atomic_t n_learned;
 	/* The tunnel device, when one exists in this namespace. */

@@ -92,6 +92,26 @@ static inline bool semnet_node_is_local6(const struct semnet_node *node,
 }
 
 /*
+ * What a node serves to other nodes (through the tunnel, or a direct
+ * link): its own subnets (containers, the gateway) and the service range,
+ * whose addresses the hooks translate or drop. Anything else would be
+ * routed on: a relay.
+ */
+static inline bool semnet_node_serves(const struct semnet_node *node,
+				      __be32 dst)
+{
+	return semnet_node_is_local(node, dst) ||
+	       semnet_prefix_contains(&node->services, dst);
+}
+
+static inline bool semnet_node_serves6(const struct semnet_node *node,
+				       const struct in6_addr *dst)
+{
+	return node->has_v6 && (semnet_node_is_local6(node, dst) ||
+				semnet_prefix6_contains(&node->services6, dst));
+}
+
+/*
  * A SET_NODE request, parsed: @given has bit SEMNET_A_NODE_x for each
  * attribute it carried, and a field is read only when its attribute was
  * given. Units as in the UAPI. @nest and @attrs point errors at the

@@ -210,7 +210,7 @@ struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
 	*known = false;
 	list = semnet_peers_at(sn, from);
 	rhl_for_each_entry_rcu(peer, pos, list, by_addr) {
-		if (peer->encap != encap)
+		if (!semnet_peer_speaks(peer, encap))
 			continue;
 		*known = true;
 		if (!semnet_peer_via(peer, iif))
@@ -234,7 +234,7 @@ struct semnet_peer *semnet_peer_from_key6(struct semnet_net *sn,
 	*known = false;
 	list = semnet_peers_at(sn, from);
 	rhl_for_each_entry_rcu(peer, pos, list, by_addr) {
-		if (peer->encap != SEMNET_ENCAP_GRE_UDP)
+		if (!semnet_peer_speaks(peer, SEMNET_ENCAP_GRE_UDP))
 			continue;
 		*known = true;
 		if (!semnet_peer_via(peer, iif))
@@ -258,7 +258,7 @@ bool semnet_peer_at(struct semnet_net *sn, const struct semnet_underlay *addr,
 
 	list = semnet_peers_at(sn, addr);
 	rhl_for_each_entry_rcu(peer, pos, list, by_addr)
-		if (peer->encap == encap && peer->port == port)
+		if (semnet_peer_speaks(peer, encap) && peer->port == port)
 			return true;
 	return false;
 }
@@ -345,6 +345,25 @@ static void semnet_peer_addr_remove(struct semnet_net *sn,
 				semnet_peer_addr_params);
 }
 
+/* @peer joins the direct peers, if it is one (before it is visible). */
+static void semnet_peer_direct_add(struct semnet_net *sn,
+				   struct semnet_peer *peer)
+{
+	if (peer->encap != SEMNET_ENCAP_DIRECT)
+		return;
+	list_add_tail_rcu(&peer->direct, &sn->direct_peers);
+	WRITE_ONCE(sn->n_direct, sn->n_direct + 1);
+}
+
+static void semnet_peer_direct_del(struct semnet_net *sn,
+				   struct semnet_peer *peer)
+{
+	if (peer->encap != SEMNET_ENCAP_DIRECT)
+		return;
+	list_del_rcu(&peer->direct);
+	WRITE_ONCE(sn->n_direct, sn->n_direct - 1);
+}
+
 static void semnet_peer_unlink(struct semnet_net *sn, struct semnet_peer *peer)
 {
 	const struct rhashtable_params *params;
@@ -352,6 +371,7 @@ static void semnet_peer_unlink(struct semnet_net *sn, struct semnet_peer *peer)
 
 	rhashtable_remove_fast(table, &peer->node, *params);
 	semnet_peer_addr_remove(sn, peer);
+	semnet_peer_direct_del(sn, peer);
 	list_del(&peer->list);
 	sn->n_peers--;
 	sn->generation++;
@@ -471,6 +491,11 @@ int semnet_peer_configure(struct semnet_net *sn,
 			cfg.port = cfg.encap == SEMNET_ENCAP_IPUDP ?
 				   SEMNET_IPUDP_PORT : SEMNET_TUNNEL_PORT;
 	}
+	if (cfg.encap == SEMNET_ENCAP_DIRECT && !cfg.ifindex) {
+		NL_SET_ERR_MSG_ATTR(extack, semnet_cfg_attr(cfg.attrs, SEMNET_A_PEER_ENCAP),
+				    "a direct peer needs its device (the segment it is on)");
+		return -EINVAL;
+	}
 	if (!semnet_underlay_ok(&cfg.under)) {
 		NL_SET_ERR_MSG_ATTR(extack,
 				    semnet_cfg_attr(cfg.attrs,
@@ -554,6 +579,9 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 			goto err_wait;
 		}
 		semnet_peer_addr_remove(sn, old);
+		/* The new one first: readers see one of them, or both. */
+		semnet_peer_direct_add(sn, peer);
+		semnet_peer_direct_del(sn, old);
 		list_replace(&old->list, &peer->list);
 		sn->generation++;
 		semnet_peer_free(old);
@@ -568,6 +596,7 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 		rhashtable_remove_fast(table, &peer->node, *params);
 		goto err_wait;
 	}
+	semnet_peer_direct_add(sn, peer);
 	list_add_tail(&peer->list, &sn->peer_list);
 	sn->n_peers++;
 	sn->generation++;

@@ -58,6 +58,7 @@ struct semnet_peer {
 	/* sn->peer_addrs or ->peer_addrs6, by underlay address */
 	struct rhlist_head by_addr;
 	struct list_head list;		/* sn->peer_list, under the lock */
+	struct list_head direct;	/* sn->direct_peers (RCU), if direct */
 	union {
 		struct semnet_peer_key key;
 		struct semnet_peer_key6 key6;
@@ -123,6 +124,17 @@ struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
 				       const struct in6_addr *dst);
 struct semnet_peer *semnet_peer_route_any(struct semnet_net *sn,
 					  const struct semnet_inaddr *dst);
+
+/*
+ * True when @peer accepts tunnel packets in @encap: its own, and GRE in
+ * UDP from a direct peer (what reached its semnet0 during a change).
+ */
+static inline bool semnet_peer_speaks(const struct semnet_peer *peer, u8 encap)
+{
+	return peer->encap == encap ||
+	       (peer->encap == SEMNET_ENCAP_DIRECT &&
+		encap == SEMNET_ENCAP_GRE_UDP);
+}
 
 /* True when @a and @b are subnets of one node: one underlay address. */
 bool semnet_peer_same_node(const struct semnet_peer *a,

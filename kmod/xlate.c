@@ -22,6 +22,7 @@
 #include "flow.h"
 #include "instance.h"
 #include "learn.h"
+#include "link.h"
 #include "miss.h"
 #include "netns.h"
 #include "node.h"
@@ -367,9 +368,11 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 	if (unlikely(ip_is_fragment(ip_hdr(skb))) &&
 	    stage == SEMNET_STAGE_PRE && semnet_defrag(skb, state))
 		return NF_STOLEN;
+	if (state->hook == NF_INET_POST_ROUTING && READ_ONCE(sn->n_direct))
+		semnet_direct_tx(sn, skb, state->out);
 	/*
-	 * Only containers, host processes and the tunnel are translated;
-	 * flows start only at the first two.
+	 * Only containers, host processes and the tunnel (or a direct
+	 * link) are translated; flows start only at the first two.
 	 */
 	if (state->hook == NF_INET_PRE_ROUTING) {
 		struct semnet_device *sd = rcu_dereference(sn->tunnel);
@@ -378,8 +381,16 @@ static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
 		from_container = semnet_from_container(node, state->in, tunnel,
 						       ip_hdr(skb)->saddr);
 		if (!from_container) {
-			if (!tunnel || state->in != tunnel)
+			if (!tunnel)
 				return NF_ACCEPT;
+			if (state->in != tunnel) {
+				if (!READ_ONCE(sn->n_direct) ||
+				    !semnet_direct_rcv(sn, node, skb, state->in,
+						       tunnel, &reason))
+					return NF_ACCEPT;
+				if (reason)
+					return semnet_drop_packet(sn, skb, reason);
+			}
 			from_tunnel = true;
 			/* Tunnel traffic is semnet's, flow or not: no conntrack. */
 			semnet_untrack(skb);

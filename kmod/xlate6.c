@@ -22,6 +22,7 @@
 #include "flow.h"
 #include "instance.h"
 #include "learn.h"
+#include "link.h"
 #include "miss.h"
 #include "netns.h"
 #include "node.h"
@@ -326,6 +327,8 @@ unsigned int semnet_ipv6_hook(void *priv, struct sk_buff *skb,
 			return semnet_drop_packet(sn, skb, SEMNET_DROP_MALFORMED);
 		ip6h = ipv6_hdr(skb);
 	}
+	if (state->hook == NF_INET_POST_ROUTING && READ_ONCE(sn->n_direct))
+		semnet_direct_tx(sn, skb, state->out);
 	if (state->hook == NF_INET_PRE_ROUTING) {
 		struct semnet_device *sd = rcu_dereference(sn->tunnel);
 
@@ -333,8 +336,16 @@ unsigned int semnet_ipv6_hook(void *priv, struct sk_buff *skb,
 							sd ? sd->dev : NULL,
 							&ip6h->saddr);
 		if (!from_container) {
-			if (!sd || state->in != sd->dev)
+			if (!sd)
 				return NF_ACCEPT;
+			if (state->in != sd->dev) {
+				if (!READ_ONCE(sn->n_direct) ||
+				    !semnet_direct_rcv(sn, node, skb, state->in,
+						       sd->dev, &reason))
+					return NF_ACCEPT;
+				if (reason)
+					return semnet_drop_packet(sn, skb, reason);
+			}
 			from_tunnel = true;
 			/* Tunnel traffic is semnet's, flow or not. */
 			semnet_untrack(skb);

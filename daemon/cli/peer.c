@@ -27,8 +27,10 @@ void sn_peer_usage(FILE *out)
 	      "  remote ADDR   the peer node's underlay address, IPv4 or IPv6 (either\n"
 	      "                family for a subnet of either family)\n"
 	      "  port PORT     its UDP port (default: 4754 for gre-udp, 50103 for ipudp)\n"
-	      "  encap ENCAP   gre-udp (GRE in UDP, RFC 8086; the default) or ipudp\n"
-	      "                (bare IP in UDP, as Oakestra's NetManager)\n"
+	      "  encap ENCAP   gre-udp (GRE in UDP, RFC 8086; the default), ipudp\n"
+	      "                (bare IP in UDP, as Oakestra's NetManager) or direct\n"
+	      "                (a node on the same segment, its subnets routed via\n"
+	      "                ADDR; needs dev, the segment's device)\n"
 	      "  dev IFNAME    accept the peer's tunnel packets only from this device\n"
 	      "                (say wg0, the WireGuard device its address is routed\n"
 	      "                into): any other packet from its address is dropped as\n"
@@ -48,6 +50,7 @@ void sn_peer_usage(FILE *out)
 static const char *const encap_names[] = {
 	[SEMNET_ENCAP_GRE_UDP] = "gre-udp",
 	[SEMNET_ENCAP_IPUDP] = "ipudp",
+	[SEMNET_ENCAP_DIRECT] = "direct",
 	NULL,
 };
 

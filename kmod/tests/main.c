@@ -24,6 +24,7 @@
 #include "../learn.c"
 #include "../miss.c"
 #include "../offload.c"
+#include "../link.c"
 
 #include "fixture.c"
 #include "addr_test.c"
@@ -42,6 +43,7 @@
 #include "flow6_test.c"
 #include "miss6_test.c"
 #include "fastpath_test.c"
+#include "link_test.c"
 
 kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_rewrite6_suite,
@@ -51,7 +53,7 @@ kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_config_suite, &semnet_port_suite,
 		  &semnet_batch_suite, &semnet_dualstack_suite,
 		  &semnet_flow6_suite, &semnet_miss6_suite,
-		  &semnet_fastpath_suite);
+		  &semnet_fastpath_suite, &semnet_link_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("semnet KUnit suites");

@@ -413,6 +413,18 @@ enum semnet_stats_attr {
 enum semnet_encap {
 	SEMNET_ENCAP_GRE_UDP,	/* outer IPv4 + UDP + GRE (key: sender nsIP) */
 	SEMNET_ENCAP_IPUDP,	/* outer IP + UDP + the bare inner packet */
+	/*
+	 * No encapsulation: a peer on the same segment, its subnets routed
+	 * via its underlay address (_ADDR or _ADDR6) by the node's routes,
+	 * not into semnet0. It needs its device (_IFINDEX, the segment's):
+	 * the hooks take a packet that arrives there from the peer's subnet
+	 * (or from an InstanceIP that lives there, or one unknown here) as
+	 * from the tunnel when its Ethernet source is the peer's neighbour
+	 * entry, and drop it as SEMNET_DROP_PEER_SPOOFED when it is not.
+	 * Like ipudp, nothing is learned. What still reaches semnet0 for
+	 * the peer goes as GRE in UDP, and the peer's GRE is accepted.
+	 */
+	SEMNET_ENCAP_DIRECT,
 };
 
 /*
