@@ -181,21 +181,22 @@ static void semnet_link_direct_tx(struct kunit *test)
 	const struct semnet_peer_subnet b = tb_psub("172.16.0.64", 26);
 	const struct semnet_peer_subnet c = tb_psub("172.16.0.192", 26);
 	struct semnet_peer *pb, *pc;
-	struct sk_buff *skb;
+	struct sk_buff *to_b, *to_c;
 
 	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.64", 26, "10.99.0.2",
 					  SEMNET_ENCAP_DIRECT, LOOPBACK_IFINDEX,
 					  SEMNET_ADD_NEW), 0);
 	KUNIT_ASSERT_EQ(test, pt_peer(f, "172.16.0.192", 26, "10.99.0.4",
 				      SEMNET_ENCAP_GRE_UDP), 0);
+	/* Allocated outside the RCU section: GFP_KERNEL may sleep. */
+	to_b = lt_packet(test, "172.30.1.10", "172.16.0.66");
+	to_c = lt_packet(test, "172.30.1.10", "172.16.0.194");
 	rcu_read_lock();
-	skb = lt_packet(test, "172.30.1.10", "172.16.0.66");
-	semnet_direct_tx(&f->sn, skb, init_net.loopback_dev);
-	kfree_skb(skb);
-	skb = lt_packet(test, "172.30.1.10", "172.16.0.194");
-	semnet_direct_tx(&f->sn, skb, init_net.loopback_dev);
-	kfree_skb(skb);
+	semnet_direct_tx(&f->sn, to_b, init_net.loopback_dev);
+	semnet_direct_tx(&f->sn, to_c, init_net.loopback_dev);
 	rcu_read_unlock();
+	kfree_skb(to_b);
+	kfree_skb(to_c);
 	mutex_lock(&f->sn.lock);
 	pb = semnet_peer_find(&f->sn, &b);
 	pc = semnet_peer_find(&f->sn, &c);
