@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/* daemon/node/wg.c on the host (no WireGuard here): the private key file,
+ * base64 keys, and bad settings refused before anything is sent. The
+ * kernel side: tests/e2e/links_wg.sh in the VM. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "../../daemon/node/wg.h"
+
+static char dir[64], path[128];
+
+static void setup(void)
+{
+	unit_tmpdir(dir, sizeof(dir), "semnet-wg");
+	snprintf(path, sizeof(path), "%s/wg.key", dir);
+}
+
+static void teardown(void)
+{
+	unit_tmpdir_remove(dir);
+}
+
+/* The bytes of @p, or -1 when it cannot be read. */
+static ssize_t slurp(const char *p, uint8_t *buf, size_t len)
+{
+	int fd = open(p, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+START_TEST(base64_known)
+{
+	uint8_t key[WG_KEY_LEN], back[WG_KEY_LEN];
+	char text[SEMNETD_WG_KEY_B64_LEN + 1];
+
+	for (int i = 0; i < WG_KEY_LEN; i++)
+		key[i] = (uint8_t)i;
+	semnetd_wg_key_to_base64(key, text);
+	ck_assert_str_eq(text, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+	ck_assert(semnetd_wg_key_from_base64(text, back));
+	ck_assert_mem_eq(back, key, WG_KEY_LEN);
+
+	memset(key, 0xff, sizeof(key));
+	semnetd_wg_key_to_base64(key, text);
+	ck_assert_str_eq(text, "//////////////////////////////////////////8=");
+	ck_assert(semnetd_wg_key_from_base64(text, back));
+	ck_assert_mem_eq(back, key, WG_KEY_LEN);
+}
+END_TEST
+
+START_TEST(base64_refused)
+{
+	static const char *const bad[] = {
+		"",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",		/* 43: no padding */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8==",	/* 45 */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==",	/* 31 bytes */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=",	/* unused bits set */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdH*8=",	/* not base64 */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8 ",	/* space for '=' */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\nh8=",	/* newline */
+	};
+	uint8_t key[WG_KEY_LEN], was[WG_KEY_LEN];
+
+	memset(key, 0x5a, sizeof(key));
+	memcpy(was, key, sizeof(key));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!semnetd_wg_key_from_base64(bad[i], key), "accepted '%s'", bad[i]);
+	ck_assert(!semnetd_wg_key_from_base64(NULL, key));
+	/* A refused text leaves the key alone. */
+	ck_assert_mem_eq(key, was, WG_KEY_LEN);
+}
+END_TEST
+
+/* The first load makes a 0600 file of 32 random bytes; the next reads it. */
+START_TEST(key_created_then_reused)
+{
+	uint8_t key[WG_KEY_LEN], again[WG_KEY_LEN], file[64], zero[WG_KEY_LEN] = { 0 };
+	struct sn_err err = { { 0 } };
+	struct stat st;
+	bool created;
+
+	umask(0);	/* 0600 must not come from the umask */
+	ck_assert_int_eq(semnetd_wg_key_load(path, key, &created, &err), 0);
+	umask(022);
+	ck_assert(created);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(slurp(path, file, sizeof(file)), WG_KEY_LEN);
+	ck_assert_mem_eq(file, key, WG_KEY_LEN);
+	ck_assert(memcmp(key, zero, WG_KEY_LEN));
+
+	ck_assert_int_eq(semnetd_wg_key_load(path, again, &created, &err), 0);
+	ck_assert(!created);
+	ck_assert_mem_eq(again, key, WG_KEY_LEN);
+}
+END_TEST
+
+/* Another size, a mode readable by others, a symlink, no directory:
+ * refused with the reason, and the file is left as it was. */
+START_TEST(key_refused)
+{
+	uint8_t key[WG_KEY_LEN], file[64];
+	struct sn_err err = { { 0 } };
+	char link[160], nodir[160];
+	bool created;
+
+	unit_write_file(path, "0123456789012345678901234567890");	/* 31 bytes */
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(semnetd_wg_key_load(path, key, &created, &err), -EINVAL);
+	ck_assert(!created);
+	ck_assert_msg(strstr(err.msg, "has 31 bytes, not 32: refused"), "%s", err.msg);
+	ck_assert_int_eq(slurp(path, file, sizeof(file)), 31);
+
+	unit_write_file(path, "01234567890123456789012345678901");	/* 32 bytes */
+	ck_assert_int_eq(chmod(path, 0640), 0);
+	ck_assert_int_eq(semnetd_wg_key_load(path, key, &created, &err), -EPERM);
+	ck_assert_msg(strstr(err.msg, "has mode 0640, readable by others: refused"), "%s",
+		      err.msg);
+	ck_assert_int_eq(slurp(path, file, sizeof(file)), 32);
+	ck_assert_mem_eq(file, "01234567890123456789012345678901", 32);
+
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	snprintf(link, sizeof(link), "%s/link.key", dir);
+	ck_assert_int_eq(symlink(path, link), 0);
+	ck_assert_int_eq(semnetd_wg_key_load(link, key, &created, &err), -ELOOP);
+	ck_assert_msg(strstr(err.msg, "cannot open WireGuard key"), "%s", err.msg);
+
+	snprintf(nodir, sizeof(nodir), "%s/missing/wg.key", dir);
+	ck_assert_int_eq(semnetd_wg_key_load(nodir, key, &created, &err), -ENOENT);
+	ck_assert_msg(strstr(err.msg, "cannot create WireGuard key"), "%s", err.msg);
+	ck_assert(!created);
+
+	/* A good one still loads. */
+	ck_assert_int_eq(semnetd_wg_key_load(path, key, &created, &err), 0);
+	ck_assert_mem_eq(key, "01234567890123456789012345678901", 32);
+}
+END_TEST
+
+static struct semnetd_wg_allowed allowed[2];
+static struct semnetd_wg_peer peers[2];
+static struct semnetd_wg_device dev;
+
+/* A device that passes every check: two peers, one with an endpoint. */
+static void good_device(void)
+{
+	memset(&dev, 0, sizeof(dev));
+	memset(peers, 0, sizeof(peers));
+	memset(allowed, 0, sizeof(allowed));
+	snprintf(dev.ifname, sizeof(dev.ifname), "semnet-wg");
+	dev.listen_port = 51820;
+	dev.has_private_key = true;
+	memset(dev.private_key, 7, WG_KEY_LEN);
+	dev.peers = peers;
+	dev.n_peers = 2;
+	memset(peers[0].public_key, 1, WG_KEY_LEN);
+	memset(peers[1].public_key, 2, WG_KEY_LEN);
+	peers[0].keepalive = 25;
+	peers[1].keepalive = -1;
+	peers[0].endpoint.in.sin_family = AF_INET;
+	peers[0].endpoint.in.sin_port = htons(51820);
+	peers[0].endpoint.in.sin_addr.s_addr = htonl(0xc0000201);
+	peers[0].flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+	peers[0].allowed = allowed;
+	peers[0].n_allowed = 2;
+	allowed[0].family = AF_INET;
+	allowed[0].addr.v4.s_addr = htonl(0x0aff0003);
+	allowed[0].cidr = 32;
+	allowed[1].family = AF_INET6;
+	ck_assert_int_eq(inet_pton(AF_INET6, "fd00:18::", &allowed[1].addr.v6), 1);
+	allowed[1].cidr = 64;
+}
+
+/* semnetd_wg_set on a handle with no socket: the checks run first, so a
+ * good device gets -ENOTCONN and a bad one -EINVAL with its reason. */
+static void refused(const char *why)
+{
+	struct semnetd_wg wg = { 0 };
+	struct sn_err err = { { 0 } };
+
+	ck_assert_int_eq(semnetd_wg_set(&wg, &dev, &err), -EINVAL);
+	ck_assert_msg(strstr(err.msg, why), "'%s' does not say '%s'", err.msg, why);
+	ck_assert_uint_eq(wg.last_set_msgs, 0);
+	good_device();
+}
+
+START_TEST(set_checks_first)
+{
+	struct semnetd_wg wg = { 0 };
+	struct sn_err err = { { 0 } };
+
+	good_device();
+	ck_assert_int_eq(semnetd_wg_set(&wg, &dev, &err), -ENOTCONN);
+
+	dev.ifname[0] = '\0';
+	refused("WireGuard device name: 1 to 15 characters");
+	memset(dev.ifname, 'w', sizeof(dev.ifname));
+	refused("WireGuard device name: 1 to 15 characters");
+	dev.listen_port = 65536;
+	refused("listen port 65536 is not 0 to 65535");
+	dev.flags = 2;
+	refused("unknown device flags 0x2");
+	memset(peers[1].public_key, 0, WG_KEY_LEN);
+	refused("peer 1 has an all-zero public key");
+	memset(peers[1].public_key, 1, WG_KEY_LEN);
+	refused("peer AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE= is listed twice");
+	peers[0].flags |= WGPEER_F_REMOVE_ME;
+	refused("is to be removed and has settings");
+	peers[1].flags = 1U << 5;
+	refused("unknown flags 0x20");
+	peers[0].endpoint.in.sin_port = 0;
+	refused("endpoint without a port");
+	peers[0].endpoint.sa.sa_family = AF_UNIX;
+	refused("endpoint family 1 is not IPv4 or IPv6");
+	peers[1].keepalive = 65536;
+	refused("keepalive 65536 is not 0 to 65535 seconds");
+	allowed[0].cidr = 33;
+	refused("allowed-ip 0 is not a prefix");
+	allowed[0].cidr = 24;	/* 10.255.0.3/24: host bits */
+	refused("allowed-ip 0 is not a prefix");
+	allowed[1].cidr = 16;	/* fd00:18::/16: host bits */
+	refused("allowed-ip 1 is not a prefix");
+	allowed[1].family = AF_UNSPEC;
+	refused("allowed-ip 1 is not a prefix");
+	peers[0].allowed = NULL;
+	refused("2 allowed-ips and no list");
+	dev.peers = NULL;
+	refused("2 peers and no list");
+
+	/* Removal alone passes. */
+	peers[1].flags = WGPEER_F_REMOVE_ME;
+	ck_assert_int_eq(semnetd_wg_set(&wg, &dev, &err), -ENOTCONN);
+}
+END_TEST
+
+START_TEST(get_checks_name)
+{
+	struct semnetd_wg wg = { 0 };
+	struct semnetd_wg_device out;
+	struct sn_err err = { { 0 } };
+
+	ck_assert_int_eq(semnetd_wg_get(&wg, "", &out, &err), -EINVAL);
+	ck_assert_int_eq(semnetd_wg_get(&wg, "0123456789abcdef", &out, &err), -EINVAL);
+	ck_assert_int_eq(semnetd_wg_get(&wg, "semnet-wg", &out, &err), -ENOTCONN);
+	ck_assert_uint_eq(out.n_peers, 0);
+}
+END_TEST
+
+Suite *unit_suite(void)
+{
+	return UNIT_SUITE("semnetd_wg", setup, teardown, 0, base64_known, base64_refused,
+			  key_created_then_reused, key_refused, set_checks_first, get_checks_name);
+}
