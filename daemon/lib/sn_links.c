@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sn_links.h"
 
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -280,4 +281,117 @@ void sn_link_kind(const struct sn_links *links, const struct sn_link_node *a,
 		why(out, SN_LINK_ENCRYPTED, "cluster policy encrypted");
 	else
 		why(out, SN_LINK_ENCRYPTED, "different underlays or NATs");
+}
+
+/* --- A node's `link` object -------------------------------------------- */
+
+void sn_link_key_to_base64(const uint8_t key[SN_LINK_KEY_LEN], char out[SN_LINK_KEY_B64_LEN + 1])
+{
+	EVP_EncodeBlock((unsigned char *)out, key, SN_LINK_KEY_LEN);
+	out[SN_LINK_KEY_B64_LEN] = '\0';
+}
+
+bool sn_link_key_from_base64(const char *text, uint8_t key[SN_LINK_KEY_LEN])
+{
+	unsigned char raw[SN_LINK_KEY_LEN + 3];
+	char again[SN_LINK_KEY_B64_LEN + 1];
+	bool ok;
+
+	/* 32 bytes are 43 characters and one '='; EVP_DecodeBlock counts the
+	 * padding's zero byte too (33). */
+	if (!text || strlen(text) != SN_LINK_KEY_B64_LEN ||
+	    text[SN_LINK_KEY_B64_LEN - 1] != '=' || text[SN_LINK_KEY_B64_LEN - 2] == '=')
+		return false;
+	if (EVP_DecodeBlock(raw, (const unsigned char *)text, SN_LINK_KEY_B64_LEN) !=
+	    SN_LINK_KEY_LEN + 1)
+		return false;
+	/* Canonical only (the last character's unused bits zero), so one
+	 * key has one text. */
+	sn_link_key_to_base64(raw, again);
+	ok = !strcmp(again, text);
+	if (ok)
+		memcpy(key, raw, SN_LINK_KEY_LEN);
+	explicit_bzero(raw, sizeof(raw));
+	return ok;
+}
+
+int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
+{
+	const char *key, *prefix, *kind;
+	long long port = 0;
+	json_t *relay;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(obj)) {
+		sn_err_set(err, "link: must be an object");
+		return -1;
+	}
+	if (sn_json_str(obj, "wg_key", true, SN_LINK_KEY_B64_LEN + 1, &key, err) < 0 ||
+	    sn_json_int(obj, "wg_port", true, false, 1, 65535, &port, err) < 0 ||
+	    sn_json_str(obj, "underlay_prefix", false, SN_IPADDR_STRLEN + 4, &prefix, err) < 0 ||
+	    sn_json_str(obj, "kind_override", false, 15, &kind, err) < 0) {
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		sn_err_set(err, "link: %s", why);
+		return -1;
+	}
+	if (!sn_link_key_from_base64(key, out->wg_key)) {
+		sn_err_set(err, "link: field 'wg_key' is not the base64 of a %d-byte key",
+			   SN_LINK_KEY_LEN);
+		return -1;
+	}
+	out->wg_port = (int)port;
+	if (prefix && !sn_link_prefix_parse(prefix, &out->underlay_prefix)) {
+		sn_err_set(err, "link: field 'underlay_prefix' is not a prefix (address/length, "
+			   "host bits zero)");
+		return -1;
+	}
+	if (kind && (!sn_link_kind_parse(kind, &out->kind_override) ||
+		     out->kind_override == SN_LINK_RELAY)) {
+		sn_err_set(err, "link: field 'kind_override' must be \"direct\", \"gre-udp\" or "
+			   "\"encrypted\"");
+		return -1;
+	}
+	relay = json_object_get(obj, "relay");
+	if (relay && !json_is_null(relay)) {
+		if (!json_is_boolean(relay)) {
+			sn_err_set(err, "link: field 'relay' must be true or false");
+			return -1;
+		}
+		out->relay = json_is_true(relay);
+	}
+	return 0;
+}
+
+json_t *sn_link_info_json(const struct sn_link_info *info)
+{
+	char key[SN_LINK_KEY_B64_LEN + 1], prefix[SN_IPADDR_STRLEN + 4];
+	json_t *obj;
+
+	sn_link_key_to_base64(info->wg_key, key);
+	obj = json_pack("{s:s, s:i}", "wg_key", key, "wg_port", info->wg_port);
+	if (!obj)
+		return NULL;
+	if ((sn_ipaddr_is_set(&info->underlay_prefix.addr) &&
+	     json_object_set_new(obj, "underlay_prefix",
+				 json_string(sn_link_prefix_format(&info->underlay_prefix, prefix))) < 0) ||
+	    (info->kind_override != SN_LINK_NONE &&
+	     json_object_set_new(obj, "kind_override",
+				 json_string(sn_link_kind_name(info->kind_override))) < 0) ||
+	    (info->relay && json_object_set_new(obj, "relay", json_true()) < 0)) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+bool sn_link_info_equal(const struct sn_link_info *a, const struct sn_link_info *b)
+{
+	bool pa = sn_ipaddr_is_set(&a->underlay_prefix.addr);
+	bool pb = sn_ipaddr_is_set(&b->underlay_prefix.addr);
+
+	return !memcmp(a->wg_key, b->wg_key, SN_LINK_KEY_LEN) && a->wg_port == b->wg_port &&
+	       pa == pb && (!pa || sn_link_prefix_equal(&a->underlay_prefix, &b->underlay_prefix)) &&
+	       a->kind_override == b->kind_override && a->relay == b->relay;
 }

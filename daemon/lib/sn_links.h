@@ -29,10 +29,13 @@
 #ifndef SN_LINKS_H
 #define SN_LINKS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sn_ipaddr.h"
+#include "sn_json.h"
 
 /* Ordered by strength for rule 3: a larger kind_override wins. */
 enum sn_link_kind {
@@ -118,5 +121,40 @@ bool sn_link_prefix_parse(const char *text, struct sn_link_prefix *out);
 const char *sn_link_prefix_format(const struct sn_link_prefix *p,
 				  char out[SN_IPADDR_STRLEN + 4]);
 bool sn_link_prefix_equal(const struct sn_link_prefix *a, const struct sn_link_prefix *b);
+
+/* --- A node's `link` object (LINKS.md §3 "Registry fields") ------------- */
+
+#define SN_LINK_KEY_LEN 32	/* a WireGuard key (WG_KEY_LEN) */
+#define SN_LINK_KEY_B64_LEN 44	/* its base64 text, without the NUL */
+
+/* Base64 of a key (44 characters and a NUL), OpenSSL's encoder. */
+void sn_link_key_to_base64(const uint8_t key[SN_LINK_KEY_LEN], char out[SN_LINK_KEY_B64_LEN + 1]);
+/* A key from its base64 text: exactly 44 characters, canonical; false
+ * (and @key untouched) for anything else. */
+bool sn_link_key_from_base64(const char *text, uint8_t key[SN_LINK_KEY_LEN]);
+
+/*
+ * What a node says about its links, in its subnet request and, as the
+ * cluster stores it, in the registry: {"wg_key": base64 public key,
+ * "wg_port": 1..65535, "underlay_prefix": "a.b.c.d/len" (optional),
+ * "kind_override": "direct"|"gre-udp"|"encrypted" (optional), "relay":
+ * bool (optional, false)}. Other members are ignored (later stages add
+ * some).
+ */
+struct sn_link_info {
+	uint8_t wg_key[SN_LINK_KEY_LEN];
+	int wg_port;
+	struct sn_link_prefix underlay_prefix;	/* family 0: not given */
+	enum sn_link_kind kind_override;	/* NONE: not given */
+	bool relay;
+};
+
+/* Reads @obj (a JSON object) into *@out: 0, or -1 with @err naming the
+ * member ("link: wg_key: ..."). */
+int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err);
+/* The object sn_link_info_read reads (optional members left out when
+ * not set); NULL: out of memory. */
+json_t *sn_link_info_json(const struct sn_link_info *info);
+bool sn_link_info_equal(const struct sn_link_info *a, const struct sn_link_info *b);
 
 #endif

@@ -14,7 +14,6 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
-#include <openssl/evp.h>
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -25,36 +24,6 @@
 #define WG_MSG_SIZE 8192
 
 /* --- Keys ---------------------------------------------------------------- */
-
-void semnetd_wg_key_to_base64(const uint8_t key[WG_KEY_LEN], char out[SEMNETD_WG_KEY_B64_LEN + 1])
-{
-	EVP_EncodeBlock((unsigned char *)out, key, WG_KEY_LEN);
-	out[SEMNETD_WG_KEY_B64_LEN] = '\0';
-}
-
-bool semnetd_wg_key_from_base64(const char *text, uint8_t key[WG_KEY_LEN])
-{
-	unsigned char raw[WG_KEY_LEN + 3];
-	char again[SEMNETD_WG_KEY_B64_LEN + 1];
-	bool ok;
-
-	/* 32 bytes are 43 characters and one '='; EVP_DecodeBlock returns the
-	 * padding's zero byte too (33). */
-	if (!text || strlen(text) != SEMNETD_WG_KEY_B64_LEN ||
-	    text[SEMNETD_WG_KEY_B64_LEN - 1] != '=' || text[SEMNETD_WG_KEY_B64_LEN - 2] == '=')
-		return false;
-	if (EVP_DecodeBlock(raw, (const unsigned char *)text, SEMNETD_WG_KEY_B64_LEN) !=
-	    WG_KEY_LEN + 1)
-		return false;
-	/* Canonical only: the last character's unused bits zero, so one key
-	 * has one text. */
-	semnetd_wg_key_to_base64(raw, again);
-	ok = !strcmp(again, text);
-	if (ok)
-		memcpy(key, raw, WG_KEY_LEN);
-	explicit_bzero(raw, sizeof(raw));
-	return ok;
-}
 
 static int key_read(int fd, const char *path, uint8_t key[WG_KEY_LEN], struct sn_err *err)
 {
@@ -445,7 +414,7 @@ static bool host_bits_zero(const struct semnetd_wg_allowed *a)
 static int check_device(const struct semnetd_wg_device *dev, struct sn_err *err)
 {
 	const char *n = dev->ifname;
-	char key[SEMNETD_WG_KEY_B64_LEN + 1];
+	char key[SN_LINK_KEY_B64_LEN + 1];
 
 	if (!n[0] || strnlen(n, IF_NAMESIZE) >= IF_NAMESIZE) {
 		sn_err_set(err, "WireGuard device name: 1 to %d characters", IF_NAMESIZE - 1);
@@ -468,7 +437,7 @@ static int check_device(const struct semnetd_wg_device *dev, struct sn_err *err)
 		const struct semnetd_wg_peer *p = &dev->peers[i];
 		int fam = p->endpoint.sa.sa_family;
 
-		semnetd_wg_key_to_base64(p->public_key, key);
+		sn_link_key_to_base64(p->public_key, key);
 		if (key_is_zero(p->public_key)) {
 			sn_err_set(err, "WireGuard device %s: peer %zu has an all-zero public key", n,
 				   i);

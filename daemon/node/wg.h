@@ -3,9 +3,8 @@
  * WireGuard for encrypted node links (issue 18, daemon/LINKS.md §3
  * "Keys"): the device over rtnl (kind "wireguard"), its configuration over
  * WireGuard's generic-netlink family "wireguard" (uapi linux/wireguard.h)
- * with libnl, the node's private key in a 0600 file, and keys as base64
- * text (OpenSSL's codec, strictly checked). No crypto of our own: the
- * kernel clamps the private key and derives the public one.
+ * with libnl, and the node's private key in a 0600 file. No crypto of
+ * our own: the kernel clamps the private key and derives the public one.
  *
  * The private key is never logged and never leaves the node: it goes from
  * the file to the kernel, and buffers holding it are wiped.
@@ -27,8 +26,7 @@
 #include <linux/wireguard.h>
 
 #include "sn_json.h"
-
-#define SEMNETD_WG_KEY_B64_LEN 44	/* base64 of WG_KEY_LEN bytes, without the NUL */
+#include "sn_links.h"
 
 struct semnetd_wg_allowed {
 	int family;			/* AF_INET or AF_INET6 */
@@ -119,11 +117,7 @@ void semnetd_wg_device_free(struct semnetd_wg_device *dev);
 int semnetd_wg_key_load(const char *path, uint8_t key[WG_KEY_LEN], bool *created,
 			struct sn_err *err);
 
-/* Base64 of a key (44 characters and a NUL). */
-void semnetd_wg_key_to_base64(const uint8_t key[WG_KEY_LEN],
-			      char out[SEMNETD_WG_KEY_B64_LEN + 1]);
-/* A key from its base64 text: exactly 44 characters, canonical; false
- * for anything else (another length, bad characters or padding). */
-bool semnetd_wg_key_from_base64(const char *text, uint8_t key[WG_KEY_LEN]);
+/* Keys as base64 text: sn_link_key_to_base64, sn_link_key_from_base64
+ * (sn_links.h), which the registry uses too. */
 
 #endif

@@ -125,7 +125,7 @@ static int cmd_set(int argc, char **argv)
 			dev.has_private_key = true;
 			i++;
 		} else if (!strcmp(w, "private-key")) {
-			if (!semnetd_wg_key_from_base64(v, dev.private_key)) {
+			if (!sn_link_key_from_base64(v, dev.private_key)) {
 				fprintf(stderr, "semnet-wgtest: private key: not the base64 of %d "
 					"bytes\n", WG_KEY_LEN);
 				return 1;
@@ -141,7 +141,7 @@ static int cmd_set(int argc, char **argv)
 		} else if (!strcmp(w, "peer")) {
 			p = &dev.peers[dev.n_peers++];
 			p->keepalive = -1;
-			if (!semnetd_wg_key_from_base64(v, p->public_key)) {
+			if (!sn_link_key_from_base64(v, p->public_key)) {
 				fprintf(stderr, "semnet-wgtest: peer key '%s': not the base64 of %d "
 					"bytes\n", v, WG_KEY_LEN);
 				return 1;
@@ -185,7 +185,7 @@ static int cmd_show(const char *ifname)
 	struct semnetd_wg_device dev;
 	struct semnetd_wg wg;
 	struct sn_err err = { { 0 } };
-	char key[SEMNETD_WG_KEY_B64_LEN + 1], addr[INET6_ADDRSTRLEN];
+	char key[SN_LINK_KEY_B64_LEN + 1], addr[INET6_ADDRSTRLEN];
 
 	if (semnetd_wg_open(&wg, &err) < 0)
 		return fail(&err);
@@ -195,7 +195,7 @@ static int cmd_show(const char *ifname)
 	}
 	semnetd_wg_close(&wg);
 	if (dev.has_public_key) {
-		semnetd_wg_key_to_base64(dev.public_key, key);
+		sn_link_key_to_base64(dev.public_key, key);
 		printf("public_key %s\n", key);
 	} else {
 		printf("public_key (none)\n");
@@ -204,7 +204,7 @@ static int cmd_show(const char *ifname)
 	for (size_t i = 0; i < dev.n_peers; i++) {
 		const struct semnetd_wg_peer *p = &dev.peers[i];
 
-		semnetd_wg_key_to_base64(p->public_key, key);
+		sn_link_key_to_base64(p->public_key, key);
 		printf("peer %s ", key);
 		if (p->endpoint.sa.sa_family == AF_INET)
 			printf("%s:%u", inet_ntop(AF_INET, &p->endpoint.in.sin_addr, addr,

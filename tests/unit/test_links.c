@@ -2,6 +2,7 @@
 /* sn_link_kind (daemon/lib/sn_links.h): every rule of the per-pair kind,
  * in its order, and that both ends of every pair get the same answer. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
@@ -341,10 +342,59 @@ START_TEST(names_and_prefixes)
 }
 END_TEST
 
+/* A node's `link` object: read, written back the same, compared. */
+START_TEST(link_info_round_trip)
+{
+	static const char *const texts[] = {
+		"{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"wg_port\":51820}",
+		"{\"wg_key\":\"//////////////////////////////////////////8=\",\"wg_port\":1,"
+		"\"underlay_prefix\":\"2001:db8::/32\",\"kind_override\":\"direct\",\"relay\":true}",
+	};
+	struct sn_link_info a, b;
+	struct sn_err err;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		json_t *in = json_loads(texts[i], 0, NULL), *out;
+		char *text;
+
+		ck_assert_ptr_nonnull(in);
+		ck_assert_int_eq(sn_link_info_read(in, &a, &err), 0);
+		out = sn_link_info_json(&a);
+		ck_assert_ptr_nonnull(out);
+		text = json_dumps(out, JSON_COMPACT);
+		ck_assert_str_eq(text, texts[i]);
+		ck_assert_int_eq(sn_link_info_read(out, &b, &err), 0);
+		ck_assert(sn_link_info_equal(&a, &b));
+		b.relay = !b.relay;
+		ck_assert(!sn_link_info_equal(&a, &b));
+		free(text);
+		json_decref(in);
+		json_decref(out);
+	}
+	/* "relay": false and null read as not a relay; unknown members go. */
+	{
+		json_t *in = json_loads("{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\","
+					"\"wg_port\":9,\"relay\":false,\"nat\":\"eim\"}", 0, NULL);
+		json_t *out;
+		char *text;
+
+		ck_assert_int_eq(sn_link_info_read(in, &a, &err), 0);
+		ck_assert(!a.relay);
+		out = sn_link_info_json(&a);
+		text = json_dumps(out, JSON_COMPACT);
+		ck_assert_str_eq(text, "{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\","
+				       "\"wg_port\":9}");
+		free(text);
+		json_decref(in);
+		json_decref(out);
+	}
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("links", NULL, NULL, 0, no_link_support, pair_override,
 			  pair_override_relay, kind_override_strength, policy_gre_udp,
 			  same_segment, symmetric_nat_relay, symmetric_everywhere,
-			  names_and_prefixes);
+			  names_and_prefixes, link_info_round_trip);
 }

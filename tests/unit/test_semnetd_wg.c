@@ -42,19 +42,19 @@ static ssize_t slurp(const char *p, uint8_t *buf, size_t len)
 START_TEST(base64_known)
 {
 	uint8_t key[WG_KEY_LEN], back[WG_KEY_LEN];
-	char text[SEMNETD_WG_KEY_B64_LEN + 1];
+	char text[SN_LINK_KEY_B64_LEN + 1];
 
 	for (int i = 0; i < WG_KEY_LEN; i++)
 		key[i] = (uint8_t)i;
-	semnetd_wg_key_to_base64(key, text);
+	sn_link_key_to_base64(key, text);
 	ck_assert_str_eq(text, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
-	ck_assert(semnetd_wg_key_from_base64(text, back));
+	ck_assert(sn_link_key_from_base64(text, back));
 	ck_assert_mem_eq(back, key, WG_KEY_LEN);
 
 	memset(key, 0xff, sizeof(key));
-	semnetd_wg_key_to_base64(key, text);
+	sn_link_key_to_base64(key, text);
 	ck_assert_str_eq(text, "//////////////////////////////////////////8=");
-	ck_assert(semnetd_wg_key_from_base64(text, back));
+	ck_assert(sn_link_key_from_base64(text, back));
 	ck_assert_mem_eq(back, key, WG_KEY_LEN);
 }
 END_TEST
@@ -76,8 +76,8 @@ START_TEST(base64_refused)
 	memset(key, 0x5a, sizeof(key));
 	memcpy(was, key, sizeof(key));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(!semnetd_wg_key_from_base64(bad[i], key), "accepted '%s'", bad[i]);
-	ck_assert(!semnetd_wg_key_from_base64(NULL, key));
+		ck_assert_msg(!sn_link_key_from_base64(bad[i], key), "accepted '%s'", bad[i]);
+	ck_assert(!sn_link_key_from_base64(NULL, key));
 	/* A refused text leaves the key alone. */
 	ck_assert_mem_eq(key, was, WG_KEY_LEN);
 }
