@@ -228,18 +228,21 @@ static int semnet_tunnel_pull(struct semnet_device *sd, struct sk_buff *skb,
 
 /*
  * The outer header of a packet a tunnel socket received: its source in
- * *@from, its TOS or traffic class returned.
+ * *@from, the device it arrived on in *@iif (a peer may be bound to one),
+ * its TOS or traffic class returned.
  */
 static u8 semnet_outer_of(const struct sk_buff *skb,
-			  struct semnet_underlay *from)
+			  struct semnet_underlay *from, int *iif)
 {
 	if (ip_hdr(skb)->version == 6) {
 		from->family = AF_INET6;
 		from->ip6 = ipv6_hdr(skb)->saddr;
+		*iif = inet6_iif(skb);
 		return ipv6_get_dsfield(ipv6_hdr(skb));
 	}
 	from->family = AF_INET;
 	from->ip = ip_hdr(skb)->saddr;
+	*iif = inet_iif(skb);
 	return ip_hdr(skb)->tos;
 }
 
@@ -271,8 +274,8 @@ semnet_inner_check(struct semnet_device *sd, const struct semnet_node *node,
 /* GRE with an IPv6 inner packet: its sender's nsIP is the peer's /96 + key. */
 static void semnet_gre_rcv6(struct semnet_device *sd,
 			    const struct semnet_node *node, struct sk_buff *skb,
-			    const struct semnet_underlay *from, __be32 key,
-			    u8 tos)
+			    const struct semnet_underlay *from, int iif,
+			    __be32 key, u8 tos)
 {
 	struct semnet_net *sn = sd->sn;
 	enum semnet_drop_reason reason;
@@ -281,7 +284,7 @@ static void semnet_gre_rcv6(struct semnet_device *sd,
 	bool known, table, ok;
 
 	nsip.family = AF_INET6;
-	peer = semnet_peer_from_key6(sn, from, key, &nsip.ip6, &known);
+	peer = semnet_peer_from_key6(sn, from, iif, key, &nsip.ip6, &known);
 	if (!peer) {
 		semnet_tunnel_drop_stranger(sd, skb, known);
 		return;
@@ -337,6 +340,7 @@ static void semnet_bare_rcv(struct semnet_device *sd,
 	const void *inner;
 	bool known, any = false;
 	__be16 proto;
+	int iif;
 	u8 tos;
 
 	sn = sd->sn;
@@ -379,8 +383,8 @@ static void semnet_bare_rcv(struct semnet_device *sd,
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
 		return;
 	}
-	tos = semnet_outer_of(skb, &from);
-	peer = semnet_peer_from(sn, &from, SEMNET_ENCAP_IPUDP, &nsip, any,
+	tos = semnet_outer_of(skb, &from, &iif);
+	peer = semnet_peer_from(sn, &from, iif, SEMNET_ENCAP_IPUDP, &nsip, any,
 				&known);
 	if (!peer) {
 		semnet_tunnel_drop_stranger(sd, skb, known);
@@ -426,6 +430,7 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	bool known, table, ok;
 	__be16 proto;
 	__be32 key;
+	int iif;
 	u8 tos;
 
 	node = semnet_tunnel_node(sd);
@@ -447,14 +452,14 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	/* Pulling the headers may move them: keep what they say. */
 	key = gre->key;
 	proto = gre->protocol;
-	tos = semnet_outer_of(skb, &from);
+	tos = semnet_outer_of(skb, &from, &iif);
 	if (proto == htons(ETH_P_IPV6)) {
-		semnet_gre_rcv6(sd, node, skb, &from, key, tos);
+		semnet_gre_rcv6(sd, node, skb, &from, iif, key, tos);
 		return 0;
 	}
 	nsip = semnet_inaddr4(key);
-	peer = semnet_peer_from(sn, &from, SEMNET_ENCAP_GRE_UDP, &nsip, false,
-				&known);
+	peer = semnet_peer_from(sn, &from, iif, SEMNET_ENCAP_GRE_UDP, &nsip,
+				false, &known);
 	if (!peer) {
 		semnet_tunnel_drop_stranger(sd, skb, known);
 		return 0;

@@ -122,6 +122,7 @@ static const struct nla_policy semnet_peer_policy[SEMNET_A_PEER_MAX + 1] = {
 	[SEMNET_A_PEER_COST] = { .type = NLA_U32 },
 	[SEMNET_A_PEER_DOWN] = NLA_POLICY_MAX(NLA_U8, 1),
 	[SEMNET_A_PEER_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SEMNET_A_PEER_IFINDEX] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy semnet_flow_policy[SEMNET_A_FLOW_MAX + 1] = {
@@ -1453,7 +1454,8 @@ static int semnet_peer_fill(struct sk_buff *skb, void *obj,
 	    nla_put_u64_64bit(skb, SEMNET_A_PEER_RX_BYTES,
 			      atomic64_read(&peer->rx_bytes), SEMNET_A_PEER_PAD) ||
 	    nla_put_u32(skb, SEMNET_A_PEER_COST, READ_ONCE(peer->cost)) ||
-	    nla_put_u8(skb, SEMNET_A_PEER_DOWN, READ_ONCE(peer->down))) {
+	    nla_put_u8(skb, SEMNET_A_PEER_DOWN, READ_ONCE(peer->down)) ||
+	    nla_put_u32(skb, SEMNET_A_PEER_IFINDEX, peer->ifindex)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -1541,6 +1543,8 @@ static int semnet_cmd_new_peer(struct sk_buff *skb, struct genl_info *info)
 		cfg.cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
 	if (tb[SEMNET_A_PEER_DOWN])
 		cfg.down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]);
+	if (tb[SEMNET_A_PEER_IFINDEX])
+		cfg.ifindex = nla_get_u32(tb[SEMNET_A_PEER_IFINDEX]);
 
 	mutex_lock(&sn->lock);
 	ret = semnet_peer_configure(sn, &cfg,
@@ -1596,9 +1600,11 @@ static int semnet_cmd_set_peer(struct sk_buff *skb, struct genl_info *info)
 				    "which peer? (give its subnet or its node's underlay address, one of them)");
 		return -EINVAL;
 	}
-	if (tb[SEMNET_A_PEER_PORT] || tb[SEMNET_A_PEER_ENCAP]) {
+	if (tb[SEMNET_A_PEER_PORT] || tb[SEMNET_A_PEER_ENCAP] ||
+	    tb[SEMNET_A_PEER_IFINDEX]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_PORT] ?:
-				    tb[SEMNET_A_PEER_ENCAP],
+				    tb[SEMNET_A_PEER_ENCAP] ?:
+				    tb[SEMNET_A_PEER_IFINDEX],
 				    "only cost and down can be set (NEW_PEER changes the rest)");
 		return -EINVAL;
 	}

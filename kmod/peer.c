@@ -3,6 +3,7 @@
  * Tunnel peers: the other nodes, by the subnets of nsIPs they host (for
  * sending) and by underlay address (for accepting what they send).
  */
+#include <linux/netdevice.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
@@ -187,9 +188,20 @@ static struct rhlist_head *semnet_peers_at(struct semnet_net *sn,
 			       semnet_peer_addr_params);
 }
 
+/*
+ * False when @peer is bound to a device other than @iif: its address, but
+ * not its path (a cleartext packet with a forged source, say, beside the
+ * encrypting tunnel the peer's address is routed into).
+ */
+static bool semnet_peer_via(const struct semnet_peer *peer, int iif)
+{
+	return !peer->ifindex || peer->ifindex == iif;
+}
+
 struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
 				     const struct semnet_underlay *from,
-				     u8 encap, const struct semnet_inaddr *nsip,
+				     int iif, u8 encap,
+				     const struct semnet_inaddr *nsip,
 				     bool any, bool *known)
 {
 	struct rhlist_head *list, *pos;
@@ -201,6 +213,8 @@ struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
 		if (peer->encap != encap)
 			continue;
 		*known = true;
+		if (!semnet_peer_via(peer, iif))
+			continue;
 		if (peer->subnet.family != nsip->family)
 			continue;
 		if (any || semnet_peer_holds(peer, nsip))
@@ -211,8 +225,8 @@ struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
 
 struct semnet_peer *semnet_peer_from_key6(struct semnet_net *sn,
 					  const struct semnet_underlay *from,
-					  __be32 key, struct in6_addr *nsip,
-					  bool *known)
+					  int iif, __be32 key,
+					  struct in6_addr *nsip, bool *known)
 {
 	struct rhlist_head *list, *pos;
 	struct semnet_peer *peer;
@@ -223,6 +237,8 @@ struct semnet_peer *semnet_peer_from_key6(struct semnet_net *sn,
 		if (peer->encap != SEMNET_ENCAP_GRE_UDP)
 			continue;
 		*known = true;
+		if (!semnet_peer_via(peer, iif))
+			continue;
 		if (peer->subnet.family != AF_INET6)
 			continue;
 		/* A /96 or longer: its first 96 bits and the key's 32. */
@@ -353,6 +369,25 @@ static bool semnet_underlay_ok(const struct semnet_underlay *u)
 	       !ipv4_is_zeronet(u->ip);
 }
 
+/* @cfg's device, if any, exists in the namespace (now). */
+static int semnet_peer_dev_check(struct semnet_net *sn,
+				 const struct semnet_peer_cfg *cfg,
+				 struct netlink_ext_ack *extack)
+{
+	bool found;
+
+	if (!cfg->ifindex)
+		return 0;
+	rcu_read_lock();
+	found = !!dev_get_by_index_rcu(sn->net, cfg->ifindex);
+	rcu_read_unlock();
+	if (found)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, semnet_cfg_attr(cfg->attrs, SEMNET_A_PEER_IFINDEX),
+			    "no such device in this network namespace");
+	return -ENODEV;
+}
+
 /* Where @cfg's subnet may lie, as semnet_peer_configure() says. */
 static int semnet_peer_subnet_check(const struct semnet_node *node,
 				    const struct semnet_peer_cfg *cfg,
@@ -426,6 +461,8 @@ int semnet_peer_configure(struct semnet_net *sn,
 		cfg.under = old->under;
 	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_ENCAP))
 		cfg.encap = old ? old->encap : SEMNET_ENCAP_GRE_UDP;
+	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_IFINDEX))
+		cfg.ifindex = old ? old->ifindex : 0;
 	/* The port defaults by encapsulation, also when that changes. */
 	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_PORT)) {
 		if (old && old->encap == cfg.encap)
@@ -444,6 +481,9 @@ int semnet_peer_configure(struct semnet_net *sn,
 		return -EINVAL;
 	}
 	ret = semnet_peer_subnet_check(node, &cfg, extack);
+	if (ret)
+		return ret;
+	ret = semnet_peer_dev_check(sn, &cfg, extack);
 	if (ret)
 		return ret;
 	return semnet_peer_add(sn, &cfg, mode, extack);
@@ -496,6 +536,7 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 	peer->under = cfg->under;
 	peer->port = htons(cfg->port);
 	peer->encap = cfg->encap;
+	peer->ifindex = cfg->ifindex;
 	peer->cost = cfg->cost;
 	peer->down = cfg->down;
 	table = semnet_peer_table(sn, peer, &params);

@@ -67,6 +67,8 @@ struct semnet_peer {
 	struct semnet_peer_subnet subnet;
 	__be16 port;			/* its tunnel port */
 	u8 encap;			/* enum semnet_encap */
+	/* Its packets arrive only on this device (0: on any). */
+	int ifindex;
 	/*
 	 * How far the node is (SEMNET_PEER_COST_UNKNOWN: not measured) and
 	 * whether it is down. Written under the netns lock, each change
@@ -95,6 +97,7 @@ struct semnet_peer_cfg {
 	struct semnet_underlay under;
 	u16 port;
 	u8 encap;
+	int ifindex;
 	u32 cost;
 	bool down;
 	u32 given;
@@ -128,23 +131,26 @@ bool semnet_peer_same_node(const struct semnet_peer *a,
 /*
  * The peer at underlay address @from, speaking @encap, whose subnet of
  * family @nsip->family owns nsIP @nsip (with @any: the first such peer,
- * whatever it owns), or NULL. Sets *@known when any peer with that
- * encapsulation has that address. A peer configured for one
- * encapsulation is not accepted in the other. RCU.
+ * whatever it owns), or NULL, for a packet that arrived on device @iif.
+ * Sets *@known when any peer with that encapsulation has that address. A
+ * peer configured for one encapsulation is not accepted in the other,
+ * nor one bound to a device (its ifindex) from another device. RCU.
  */
 struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
 				     const struct semnet_underlay *from,
-				     u8 encap, const struct semnet_inaddr *nsip,
+				     int iif, u8 encap,
+				     const struct semnet_inaddr *nsip,
 				     bool any, bool *known);
 /*
- * GRE from @from with an IPv6 inner packet: the peer whose IPv6 subnet
- * holds the nsIP that GRE key @key completes (its low 32 bits), and that
- * nsIP in *@nsip. Sets *@known as semnet_peer_from(). RCU.
+ * GRE from @from, on device @iif, with an IPv6 inner packet: the peer
+ * whose IPv6 subnet holds the nsIP that GRE key @key completes (its low
+ * 32 bits), and that nsIP in *@nsip. Sets *@known and checks the device
+ * as semnet_peer_from(). RCU.
  */
 struct semnet_peer *semnet_peer_from_key6(struct semnet_net *sn,
 					  const struct semnet_underlay *from,
-					  __be32 key, struct in6_addr *nsip,
-					  bool *known);
+					  int iif, __be32 key,
+					  struct in6_addr *nsip, bool *known);
 /*
  * True when a peer at underlay address @addr speaks @encap on UDP port
  * @port: where the tunnel sends. RCU.
@@ -163,7 +169,8 @@ bool semnet_peer_holds(const struct semnet_peer *peer,
  * change keeps what the request leaves out, a new peer needs an underlay
  * address (unicast) and starts at an unknown cost; the port defaults by
  * encapsulation; the subnet must lie in the platform range, outside the
- * service range, and be none of this node's. Under the netns lock.
+ * service range, and be none of this node's; a device (ifindex) must
+ * exist in the namespace. Under the netns lock.
  */
 int semnet_peer_configure(struct semnet_net *sn,
 			  const struct semnet_peer_cfg *cfg,

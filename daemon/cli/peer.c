@@ -14,8 +14,9 @@
 
 void sn_peer_usage(FILE *out)
 {
-	fputs("Usage: semnet peer add PREFIX remote ADDR [port PORT] [encap ENCAP]\n"
+	fputs("Usage: semnet peer add PREFIX remote ADDR [port PORT] [encap ENCAP] [dev IFNAME]\n"
 	      "       semnet peer change PREFIX [remote ADDR] [port PORT] [encap ENCAP]\n"
+	      "                          [dev { IFNAME | none }]\n"
 	      "       semnet peer set { PREFIX | via ADDR } [cost { N | unknown }] [up | down]\n"
 	      "       semnet peer del PREFIX\n"
 	      "       semnet peer show\n"
@@ -28,6 +29,10 @@ void sn_peer_usage(FILE *out)
 	      "  port PORT     its UDP port (default: 4754 for gre-udp, 50103 for ipudp)\n"
 	      "  encap ENCAP   gre-udp (GRE in UDP, RFC 8086; the default) or ipudp\n"
 	      "                (bare IP in UDP, as Oakestra's NetManager)\n"
+	      "  dev IFNAME    accept the peer's tunnel packets only from this device\n"
+	      "                (say wg0, the WireGuard device its address is routed\n"
+	      "                into): any other packet from its address is dropped as\n"
+	      "                spoofed; \"none\" (the default) accepts them from any\n"
 	      "  via ADDR      set: every peer at that underlay address (one node, both\n"
 	      "                families' subnets)\n"
 	      "  cost N        how far the node is, lower is closer (semnetd sets its\n"
@@ -84,7 +89,17 @@ static const struct sn_jfield peer_json[] = {
 
 json_t *sn_peer_json(const void *peer)
 {
-	return sn_json_object(peer, peer_json, ARRAY_SIZE(peer_json));
+	const struct sn_peer *p = peer;
+	char ifname[SN_IFNAME_STRLEN];
+	json_t *o = sn_json_object(peer, peer_json, ARRAY_SIZE(peer_json));
+
+	if (!o)
+		return NULL;
+	/* "dev": where its packets must arrive, null for anywhere. */
+	json_object_set_new(o, "dev", p->ifindex ?
+			    json_string(sn_fmt_ifname(p->ifindex, ifname)) : json_null());
+	json_object_set_new(o, "ifindex", json_integer(p->ifindex));
+	return o;
 }
 
 void sn_peer_text(struct sn_table *t, const char *indent, const void *peer)
@@ -105,6 +120,11 @@ void sn_peer_text(struct sn_table *t, const char *indent, const void *peer)
 		sn_table_cell(t, "encap %u", p->encap);
 	if (SN_HAS(p, SEMNET_A_PEER_COST))
 		sn_cost_cell(t, p->cost);
+	if (p->ifindex) {
+		char ifname[SN_IFNAME_STRLEN];
+
+		sn_table_cell(t, "dev %s", sn_fmt_ifname(p->ifindex, ifname));
+	}
 	if (p->down)
 		sn_table_cell(t, "down");
 	if (sn_opts.stats)
@@ -155,6 +175,8 @@ static const struct sn_kw peer_kw[] = {
 	  SN_KW_FIELD6(struct sn_peer, addr6, SEMNET_A_PEER_ADDR6) },
 	PEER_KW("port", SN_KW_PORT, 0, NULL, port, SEMNET_A_PEER_PORT),
 	PEER_KW("encap", SN_KW_WORD, 0, encap_names, encap, SEMNET_A_PEER_ENCAP),
+	/* "none" (ifindex 0) accepts the peer's packets from any device. */
+	PEER_KW("dev", SN_KW_IFNAME, SN_KW_NONE, NULL, ifindex, SEMNET_A_PEER_IFINDEX),
 };
 
 enum { SKW_VIA, SKW_COST, SKW_UP, SKW_DOWN, SKW_N };
@@ -225,7 +247,7 @@ const struct sn_object sn_peer_object = {
 	.size = sizeof(struct sn_peer),
 	.fill = sn_peer_fill,
 	SN_OBJECT_KEY(SN_KEY_PREFIX, struct sn_peer, subnet, SEMNET_A_PEER_SUBNET),
-	SN_OBJECT_KW(peer_kw, "nothing to change (give remote, port or encap)"),
+	SN_OBJECT_KW(peer_kw, "nothing to change (give remote, port, encap or dev)"),
 	.cmd = { SEMNET_CMD_NEW_PEER, SEMNET_CMD_DEL_PEER, SEMNET_CMD_GET_PEER,
 		 SEMNET_CMD_FLUSH_PEERS },
 	.list = &sn_peer_list,

@@ -526,6 +526,7 @@ static const struct nla_policy peer_policy[SEMNET_A_PEER_MAX + 1] = {
 	[SEMNET_A_PEER_COST] = { .type = NLA_U32 },
 	[SEMNET_A_PEER_DOWN] = { .type = NLA_U8 },
 	[SEMNET_A_PEER_ADDR6] = IN6_POLICY,
+	[SEMNET_A_PEER_IFINDEX] = { .type = NLA_U32 },
 };
 
 int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
@@ -541,7 +542,9 @@ int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
 	    (SN_HAS(p, SEMNET_A_PEER_ENCAP) &&
 	     nla_put_u8(msg, SEMNET_A_PEER_ENCAP, p->encap) < 0) ||
 	    (SN_HAS(p, SEMNET_A_PEER_COST) && nla_put_u32(msg, SEMNET_A_PEER_COST, p->cost) < 0) ||
-	    (SN_HAS(p, SEMNET_A_PEER_DOWN) && nla_put_u8(msg, SEMNET_A_PEER_DOWN, p->down) < 0))
+	    (SN_HAS(p, SEMNET_A_PEER_DOWN) && nla_put_u8(msg, SEMNET_A_PEER_DOWN, p->down) < 0) ||
+	    (SN_HAS(p, SEMNET_A_PEER_IFINDEX) &&
+	     nla_put_u32(msg, SEMNET_A_PEER_IFINDEX, p->ifindex) < 0))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -577,6 +580,8 @@ int sn_peer_get(struct nlattr **attrs, struct sn_peer *p)
 		p->cost = nla_get_u32(tb[SEMNET_A_PEER_COST]);
 	if (tb[SEMNET_A_PEER_DOWN])
 		p->down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]) != 0;
+	if (tb[SEMNET_A_PEER_IFINDEX])
+		p->ifindex = nla_get_u32(tb[SEMNET_A_PEER_IFINDEX]);
 	return 0;
 }
 

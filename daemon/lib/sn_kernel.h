@@ -191,6 +191,7 @@ struct sn_peer {
 	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;	/* read-only */
 	uint32_t cost;			/* SEMNET_PEER_COST_UNKNOWN: not measured */
 	bool down;
+	uint32_t ifindex;		/* its packets arrive only there (0: anywhere) */
 };
 int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p);
 /* cost is SEMNET_PEER_COST_UNKNOWN when the module does not report one. */

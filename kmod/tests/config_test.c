@@ -478,6 +478,60 @@ static void semnet_config_peers(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no peer for this subnet");
 }
 
+/* The device of the peer for @subnet/26, or -1 when there is none. */
+static int cf_peer_dev(struct kt_fixture *f, const char *subnet)
+{
+	struct semnet_peer_subnet p = tb_psub(subnet, 26);
+	struct semnet_peer *peer;
+	int ifindex;
+
+	mutex_lock(&f->sn.lock);
+	peer = semnet_peer_find(&f->sn, &p);
+	ifindex = peer ? peer->ifindex : -1;
+	mutex_unlock(&f->sn.lock);
+	return ifindex;
+}
+
+/*
+ * SEMNET_A_PEER_IFINDEX: a device of the namespace (init_net's loopback
+ * here), kept by changes that leave it out, refused when no such device
+ * exists (the peer unchanged), cleared by 0.
+ */
+static void semnet_config_peer_dev(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	struct semnet_peer_cfg cfg = {
+		.subnet = tb_psub("172.16.0.64", 26),
+		.under = tb_under("10.255.0.2"),
+		.ifindex = LOOPBACK_IFINDEX,
+		.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_ADDR) |
+			 BIT(SEMNET_A_PEER_IFINDEX),
+	};
+	struct netlink_ext_ack ext;
+
+	KUNIT_ASSERT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), 0);
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), LOOPBACK_IFINDEX);
+	cfg.cost = 5;
+	cf_peer_change(test, f, &cfg, SEMNET_A_PEER_COST, "4754 0 5 0 10.255.0.2");
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), LOOPBACK_IFINDEX);
+
+	cfg.ifindex = INT_MAX;
+	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_IFINDEX);
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), -ENODEV);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no such device in this network namespace");
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), LOOPBACK_IFINDEX);
+	/* A new peer with a missing device is not added. */
+	cfg.subnet = tb_psub("172.16.0.128", 26);
+	cfg.given |= BIT(SEMNET_A_PEER_ADDR);
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), -ENODEV);
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.128"), -1);
+
+	cfg.subnet = tb_psub("172.16.0.64", 26);
+	cfg.ifindex = 0;
+	cf_peer_change(test, f, &cfg, SEMNET_A_PEER_IFINDEX, "4754 0 5 0 10.255.0.2");
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), 0);
+}
+
 static struct kunit_case semnet_config_cases[] = {
 	KUNIT_CASE(semnet_config_add_mode),
 	KUNIT_CASE(semnet_config_node_defaults),
@@ -487,6 +541,7 @@ static struct kunit_case semnet_config_cases[] = {
 	KUNIT_CASE_PARAM(semnet_config_instance_refused, cf_instance_refusals_gen_params),
 	KUNIT_CASE(semnet_config_instances),
 	KUNIT_CASE(semnet_config_peers),
+	KUNIT_CASE(semnet_config_peer_dev),
 	{}
 };
 

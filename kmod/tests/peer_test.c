@@ -9,8 +9,10 @@
 #include <kunit/test.h>
 #include <net/gre.h>
 
-static int pt_peer(struct kt_fixture *f, const char *subnet, u8 len,
-		   const char *addr, u8 encap)
+/* A peer bound to device @ifindex (0: none), added (or changed) by @mode. */
+static int pt_peer_dev(struct kt_fixture *f, const char *subnet, u8 len,
+		       const char *addr, u8 encap, int ifindex,
+		       enum semnet_add_mode mode)
 {
 	struct semnet_peer_cfg cfg = {
 		.subnet = tb_psub(subnet, len),
@@ -18,14 +20,24 @@ static int pt_peer(struct kt_fixture *f, const char *subnet, u8 len,
 		.port = encap == SEMNET_ENCAP_IPUDP ? SEMNET_IPUDP_PORT :
 			SEMNET_TUNNEL_PORT,
 		.encap = encap,
+		.ifindex = ifindex,
 	};
 
-	return kt_locked(f, semnet_peer_add(&f->sn, &cfg, SEMNET_ADD_NEW, NULL));
+	return kt_locked(f, semnet_peer_add(&f->sn, &cfg, mode, NULL));
 }
 
-/* The subnet of the peer accepted, "-" (spoofed) or "?" (unknown). */
-static const char *pt_from(struct kt_fixture *f, const char *addr, u8 encap,
-			   const char *nsip, bool any)
+static int pt_peer(struct kt_fixture *f, const char *subnet, u8 len,
+		   const char *addr, u8 encap)
+{
+	return pt_peer_dev(f, subnet, len, addr, encap, 0, SEMNET_ADD_NEW);
+}
+
+/*
+ * The subnet of the peer accepted for a packet that arrived on device
+ * @iif, "-" (spoofed) or "?" (unknown).
+ */
+static const char *pt_from_via(struct kt_fixture *f, const char *addr, int iif,
+			       u8 encap, const char *nsip, bool any)
 {
 	struct semnet_underlay from = tb_under(addr);
 	struct semnet_inaddr claimed;
@@ -40,7 +52,7 @@ static const char *pt_from(struct kt_fixture *f, const char *addr, u8 encap,
 		claimed = semnet_inaddr4(nsip ? tb_ip(nsip) : 0);
 	}
 	rcu_read_lock();
-	peer = semnet_peer_from(&f->sn, &from, encap, &claimed, any, &known);
+	peer = semnet_peer_from(&f->sn, &from, iif, encap, &claimed, any, &known);
 	if (peer && peer->subnet.family == AF_INET6)
 		snprintf(buf, sizeof(buf), "%pI6c/%u", &peer->subnet.v6.addr,
 			 peer->subnet.v6.len);
@@ -51,6 +63,13 @@ static const char *pt_from(struct kt_fixture *f, const char *addr, u8 encap,
 		strscpy(buf, known ? "-" : "?", sizeof(buf));
 	rcu_read_unlock();
 	return buf;
+}
+
+/* As pt_from_via(), from a device no peer of these cases is bound to. */
+static const char *pt_from(struct kt_fixture *f, const char *addr, u8 encap,
+			   const char *nsip, bool any)
+{
+	return pt_from_via(f, addr, 1, encap, nsip, any);
 }
 
 static void semnet_peer_from_encap(struct kunit *test)
@@ -89,8 +108,8 @@ static void semnet_peer_from_encap(struct kunit *test)
  * GRE with an IPv6 inner packet: the key completes the sender's IPv6
  * nsIP from its peer's /96-or-longer subnet: "subnet nsip", "-" or "?".
  */
-static const char *pt_from_key6(struct kt_fixture *f, const char *addr,
-				const char *key)
+static const char *pt_from_key6_via(struct kt_fixture *f, const char *addr,
+				    int iif, const char *key)
 {
 	struct semnet_underlay from = tb_under(addr);
 	static char buf[96];
@@ -99,7 +118,8 @@ static const char *pt_from_key6(struct kt_fixture *f, const char *addr,
 	bool known;
 
 	rcu_read_lock();
-	peer = semnet_peer_from_key6(&f->sn, &from, tb_ip(key), &nsip, &known);
+	peer = semnet_peer_from_key6(&f->sn, &from, iif, tb_ip(key), &nsip,
+				     &known);
 	if (peer)
 		snprintf(buf, sizeof(buf), "%pI6c/%u %pI6c",
 			 &peer->subnet.v6.addr, peer->subnet.v6.len, &nsip);
@@ -107,6 +127,12 @@ static const char *pt_from_key6(struct kt_fixture *f, const char *addr,
 		strscpy(buf, known ? "-" : "?", sizeof(buf));
 	rcu_read_unlock();
 	return buf;
+}
+
+static const char *pt_from_key6(struct kt_fixture *f, const char *addr,
+				const char *key)
+{
+	return pt_from_key6_via(f, addr, 1, key);
 }
 
 /* The subnet semnet0 sends an IPv6 destination to, or "-". */
@@ -170,6 +196,64 @@ static void semnet_peer_ipv6(struct kunit *test)
 	mutex_unlock(&f->sn.lock);
 	KUNIT_EXPECT_STREQ(test, pt_route6(f, "fc00::301"), "-");
 	KUNIT_EXPECT_STREQ(test, pt_route6(f, "fc00::201"), "fc00::200/120");
+}
+
+/*
+ * A peer bound to a device (SEMNET_A_PEER_IFINDEX: its address is routed
+ * into an encrypting tunnel) is accepted only from that device, in
+ * either encapsulation and for either inner family; from any other, its
+ * address is known but the packet spoofed. Unbound peers of the same node
+ * and other nodes are not affected, and a change of the device applies
+ * at once.
+ */
+static void semnet_peer_from_dev(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	const u8 gre = SEMNET_ENCAP_GRE_UDP, ipudp = SEMNET_ENCAP_IPUDP;
+	const int wg = 7, eth = 2;
+
+	/* Node B behind wg (via its link address 10.255.0.2), C unbound. */
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.64", 26, "10.255.0.2", gre, wg,
+					  SEMNET_ADD_NEW), 0);
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "fc00::100", 120, "10.255.0.2", gre, wg,
+					  SEMNET_ADD_NEW), 0);
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.128", 26, "10.255.0.2", ipudp, wg,
+					  SEMNET_ADD_NEW), 0);
+	KUNIT_ASSERT_EQ(test, pt_peer(f, "172.16.0.192", 26, "10.99.0.3", gre), 0);
+
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", wg, gre, "172.16.0.66", false),
+			   "172.16.0.64/26");
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", eth, gre, "172.16.0.66", false),
+			   "-");
+	/* No device at all (0) is not wg either. */
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", 0, gre, "172.16.0.66", false),
+			   "-");
+	KUNIT_EXPECT_STREQ(test, pt_from_key6_via(f, "10.255.0.2", wg, "0.0.1.2"),
+			   "fc00::100/120 fc00::102");
+	KUNIT_EXPECT_STREQ(test, pt_from_key6_via(f, "10.255.0.2", eth, "0.0.1.2"), "-");
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", wg, ipudp, NULL, true),
+			   "172.16.0.128/26");
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", eth, ipudp, "172.16.0.130",
+					     false), "-");
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", eth, ipudp, NULL, true), "-");
+	/* An unbound peer: from any device. */
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.99.0.3", eth, gre, "172.16.0.200", false),
+			   "172.16.0.192/26");
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.99.0.3", wg, gre, "172.16.0.200", false),
+			   "172.16.0.192/26");
+	/* Unbinding B's IPv4 peer (ifindex 0) frees it, and it alone. */
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.64", 26, "10.255.0.2", gre, 0,
+					  SEMNET_ADD_CHANGE), 0);
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", eth, gre, "172.16.0.66", false),
+			   "172.16.0.64/26");
+	KUNIT_EXPECT_STREQ(test, pt_from_key6_via(f, "10.255.0.2", eth, "0.0.1.2"), "-");
+	/* Binding it to another device moves it there. */
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.64", 26, "10.255.0.2", gre, eth,
+					  SEMNET_ADD_CHANGE), 0);
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", wg, gre, "172.16.0.66", false),
+			   "-");
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", eth, gre, "172.16.0.66", false),
+			   "172.16.0.64/26");
 }
 
 static void semnet_peer_gre_header(struct kunit *test)
@@ -252,6 +336,7 @@ static void semnet_peer_tunnel_demux(struct kunit *test)
 
 static struct kunit_case semnet_peer_cases[] = {
 	KUNIT_CASE(semnet_peer_from_encap),
+	KUNIT_CASE(semnet_peer_from_dev),
 	KUNIT_CASE(semnet_peer_gre_header),
 	KUNIT_CASE(semnet_peer_tunnel_demux),
 	KUNIT_CASE(semnet_peer_ipv6),

@@ -343,7 +343,8 @@ enum semnet_drop_reason {
 	SEMNET_DROP_NOMEM,		/* allocation failed */
 	SEMNET_DROP_UNKNOWN_ADDRESS,	/* ServiceIP/InstanceIP not in the tables */
 	SEMNET_DROP_UNKNOWN_PEER,	/* tunnel packet from no peer (of its encap) */
-	SEMNET_DROP_PEER_SPOOFED,	/* inner source not one of the peer's */
+	/* inner source not one of the peer's, or not via the peer's device */
+	SEMNET_DROP_PEER_SPOOFED,
 	SEMNET_DROP_NO_PEER,		/* no peer for the destination */
 	SEMNET_DROP_BAD_ENCAP,		/* neither semnet's GRE nor bare IPv4/IPv6 */
 	SEMNET_DROP_TOO_BIG,		/* over the tunnel MTU with DF set */
@@ -446,6 +447,17 @@ enum semnet_peer_attr {
 	 * the sender's IPv6 nsIP.
 	 */
 	SEMNET_A_PEER_ADDR6,
+	/*
+	 * u32: the device this peer's tunnel packets arrive on, and only it
+	 * (0, the default: any). For a peer reached through an encrypting
+	 * tunnel such as a WireGuard device, whose address (_ADDR) is routed
+	 * into that device: the device proves the sender, and a packet that
+	 * claims the peer's address from elsewhere (cleartext, with a forged
+	 * outer source) is dropped as SEMNET_DROP_PEER_SPOOFED. The device
+	 * must exist in the namespace when set; one deleted later matches no
+	 * packet. A change that leaves it out keeps it; 0 clears it.
+	 */
+	SEMNET_A_PEER_IFINDEX,
 
 	__SEMNET_A_PEER_MAX
 };
