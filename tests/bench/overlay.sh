@@ -90,7 +90,8 @@
 # r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66; with r-fou, 10 minutes
 # of wall clock on a busy 2-core host), "links" (issue 18's encrypted
 # links with references: r-plain r-semnet r-wg r-ipvswg r-semnetwg; with
-# r-fou, about 12 minutes), "all" (every case, the bridged
+# r-fou, 30 minutes of wall clock with BENCH_PROFILE=1 on a busy 2-core
+# host; r-fou r-wg r-semnetwg alone took 5), "all" (every case, the bridged
 # IPv6 ones too), or the letters of the first version of this bench: a
 # b-plain, b b-fou, c b-ipvs, d b-socat, e b-semnet. The cases run in the
 # order of ALL_CASES below (the IPv4 +nf cases after the other IPv4 ones,
@@ -105,6 +106,10 @@
 # share of each module to build/bench/profile-CASE-TEST.txt, and a table of
 # the time per transaction each module takes, side by side, to
 # build/bench/profile-summary.txt.
+# BENCH_CPU: qemu's CPU model (-cpu; default qemu's, qemu64, which has no
+# SSSE3 or AVX: the kernel's ChaCha20 runs its generic C code). "max"
+# offers what TCG emulates (SSSE3, AVX2): WireGuard's crypto then runs
+# its SIMD code, as on a real node. Every case runs on the same model.
 # SEMNET_MODULE: the semnet.ko to load (default: $TOP/semnet.ko).
 # SEMNET_MODULE_B: a second semnet.ko (built for the same kernel); each
 # routed semnet case selected (r-semnet, r-semnet6, r-semnet66) then also
@@ -264,6 +269,10 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	# shellcheck disable=SC2054 # commas belong to qemu's option syntax
 	vm=(--smp 1 --mem 1G --timeout "${BENCH_VM_TIMEOUT:-4800}"
 		--qemu-arg -icount --qemu-arg shift=1,sleep=off)
+	if [ -n "${BENCH_CPU:-}" ]; then
+		[[ $BENCH_CPU =~ ^[a-zA-Z0-9_.,+=-]+$ ]] || { echo "overlay: BENCH_CPU: bad model $BENCH_CPU" >&2; exit 2; }
+		vm+=(--qemu-arg -cpu --qemu-arg "$BENCH_CPU")
+	fi
 	# The cases without semnet need no semnet.ko; the semnet ones then
 	# report n/a.
 	module=${SEMNET_MODULE:-$TOP/semnet.ko}
@@ -275,7 +284,7 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 		vm+=(--no-module)
 	fi
 	rm -f "$out/overlay.raw" "$out"/profile-*.txt
-	echo "overlay: machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs; $(qemu-system-x86_64 --version | head -1)"
+	echo "overlay: machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs; $(qemu-system-x86_64 --version | head -1); guest CPU ${BENCH_CPU:-qemu64 (default)}"
 	start=$SECONDS
 	# The VM prints the table for people, "overlay-data" lines for the
 	# chart (to a file, one per case) and "overlay-profile" lines (to
