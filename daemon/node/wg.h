@@ -7,7 +7,9 @@
  * our own: the kernel clamps the private key and derives the public one.
  *
  * The private key is never logged and never leaves the node: it goes from
- * the file to the kernel, and buffers holding it are wiped.
+ * the file to the kernel, and our buffers holding it are wiped (the
+ * request once sent; the key in a WG_CMD_GET_DEVICE reply in libnl's
+ * message copy; libnl frees its own receive buffer unwiped).
  *
  * Input is checked before anything is sent, so bad input changes nothing;
  * every failure leaves a sentence in @err naming the device and the cause.

@@ -21,8 +21,8 @@
 #   netns wga                                 netns wgb
 #   wg0 10.77.0.1/24 fd77::1/64               wg0 10.77.0.2/24 fd77::2/64
 #     udp 51820 on ul 192.0.2.1/24 ---veth--- ul 192.0.2.2/24, udp 51821
-# vm-timeout: 300
-# vm-cost: 60
+# vm-timeout: 900
+# vm-cost: 70
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -54,19 +54,24 @@ peers() {
 	ip netns exec "$1" wg show wg0 dump | tail -n +2 | cut -f 1-4,8 | sort
 }
 
-# field NS KEY N: field N of wg.c's line for peer KEY (semnet-wgtest show:
-# 3 endpoint, 4 keepalive, 5 handshake seconds, 6 rx, 7 tx, 8 allowed-ips).
-# The allowed-ips come sorted.
-field() {
+# shown NS: wg.c's view of NS's wg0 (semnet-wgtest show) into SHOWN, one
+# process for the fld calls after it.
+SHOWN=''
+shown() { SHOWN=$(wgt "$1" show wg0); }
+
+# fld KEY N: field N of SHOWN's line for peer KEY (3 endpoint, 4 keepalive,
+# 5 handshake seconds, 6 rx, 7 tx, 8 allowed-ips, sorted).
+fld() {
 	local v
-	v=$(wgt "$1" show wg0 | awk -v k="$2" -v n="$3" '$1 == "peer" && $2 == k { print $n }')
-	[ "$3" != 8 ] || v=$(tr ',' '\n' <<<"$v" | sort | paste -sd,)
+	v=$(awk -v k="$1" -v n="$2" '$1 == "peer" && $2 == k { print $n }' <<<"$SHOWN")
+	[ "$2" != 8 ] || v=$(tr ',' '\n' <<<"$v" | sort | paste -sd,)
 	printf '%s\n' "$v"
 }
 
 handshake_nonzero() {
 	local t
-	t=$(field "$1" "$2" 5)
+	shown "$1"
+	t=$(fld "$2" 5)
 	[ -n "$t" ] && [ "$t" -gt 0 ]
 }
 
@@ -127,6 +132,18 @@ test_keys() {
 		tap_fail "a's and b's keys differ" "both $PUB_A"
 	fi
 
+	# The private key is in no output of wg.c's: neither the file's bytes
+	# nor the kernel's clamped copy.
+	local priv_file priv_kernel shown
+	priv_file=$(base64 -w0 "$DIR/a.key")
+	priv_kernel=$(ip netns exec "$A" wg show wg0 private-key)
+	shown=$(wgt "$A" show wg0; wgt "$A" set wg0 key-file "$DIR/a.key"; wgt "$A" key "$DIR/a.key")
+	if grep -qF -e "$priv_file" -e "$priv_kernel" <<<"$shown"; then
+		tap_fail "no output shows the private key" "$shown"
+	else
+		tap_ok "no output shows the private key"
+	fi
+
 	# A restart: a new device, the same file.
 	tap_eq "key: the file is loaded, not made again" "$(wgt "$A" key "$DIR/a.key")" loaded
 	ip -n "$A" link del wg0
@@ -149,9 +166,10 @@ test_peers() {
 	tap_eq "a's peer: key, endpoint, allowed-ips, keepalive" "$(peers "$A")" "$want"
 	want=$(printf '%s\t(none)\t192.0.2.1:51820\t10.77.0.1/32,fd77::1/128\toff' "$PUB_A")
 	tap_eq "b's peer: no keepalive" "$(peers "$B")" "$want"
-	tap_eq "show: a's peer as wg.c reads it" "$(field "$A" "$PUB_B" 3) $(field "$A" "$PUB_B" 4) $(field "$A" "$PUB_B" 8)" \
+	shown "$A"
+	tap_eq "show: a's peer as wg.c reads it" "$(fld "$PUB_B" 3) $(fld "$PUB_B" 4) $(fld "$PUB_B" 8)" \
 		"192.0.2.2:51821 25 10.77.0.2/32,fd77::2/128"
-	tap_eq "show: no handshake yet" "$(field "$A" "$PUB_B" 5)" 0
+	tap_eq "show: no handshake yet" "$(fld "$PUB_B" 5)" 0
 }
 
 test_ping() {
@@ -167,8 +185,9 @@ test_ping() {
 	tap_run "ping6 a -> b over WireGuard" ip netns exec "$A" ping -6 -c 2 -W 5 fd77::2
 	tap_wait "a: wg.c reads a non-zero last handshake" 10 handshake_nonzero "$A" "$PUB_B"
 	tap_wait "b: wg.c reads a non-zero last handshake" 10 handshake_nonzero "$B" "$PUB_A"
-	rx=$(field "$A" "$PUB_B" 6)
-	tx=$(field "$A" "$PUB_B" 7)
+	shown "$A"
+	rx=$(fld "$PUB_B" 6)
+	tx=$(fld "$PUB_B" 7)
 	tap_eq "a: rx and tx bytes read back equal wg's transfer" "$rx $tx" \
 		"$(ip netns exec "$A" wg show wg0 transfer | cut -f 2,3 | tr '\t' ' ')"
 	if [ "${rx:-0}" -gt 0 ] && [ "${tx:-0}" -gt 0 ]; then
@@ -176,17 +195,20 @@ test_ping() {
 	else
 		tap_fail "a: rx and tx bytes are counted" "rx=$rx tx=$tx"
 	fi
-	tap_eq "b: the endpoint is a's" "$(field "$B" "$PUB_A" 3)" 192.0.2.1:51820
+	shown "$B"
+	tap_eq "b: the endpoint is a's" "$(fld "$PUB_A" 3)" 192.0.2.1:51820
 }
 
 test_allowed_ips() {
 	wgt "$A" set wg0 peer "$PUB_B" allowed 10.77.5.0/24 >/dev/null
-	tap_eq "without replace-allowed: added" "$(field "$A" "$PUB_B" 8)" \
+	shown "$A"
+	tap_eq "without replace-allowed: added" "$(fld "$PUB_B" 8)" \
 		"10.77.0.2/32,10.77.5.0/24,fd77::2/128"
 	wgt "$A" set wg0 peer "$PUB_B" allowed 10.77.0.2/32,10.77.6.0/24 replace-allowed >/dev/null
-	tap_eq "replace-allowed: only the new list" "$(field "$A" "$PUB_B" 8)" \
+	shown "$A"
+	tap_eq "replace-allowed: only the new list" "$(fld "$PUB_B" 8)" \
 		"10.77.0.2/32,10.77.6.0/24"
-	tap_eq "the endpoint and keepalive stay" "$(field "$A" "$PUB_B" 3) $(field "$A" "$PUB_B" 4)" \
+	tap_eq "the endpoint and keepalive stay" "$(fld "$PUB_B" 3) $(fld "$PUB_B" 4)" \
 		"192.0.2.2:51821 25"
 }
 
