@@ -64,9 +64,61 @@ static int key_read(int fd, const char *path, uint8_t key[WG_KEY_LEN], struct sn
 	return 0;
 }
 
+/* Writes all @len bytes of @buf; -errno, or -EIO when write() makes no
+ * progress without saying why. */
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* fsync()s the directory @path is in, so that its new name survives a
+ * power loss. */
+static int sync_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd, rc = 0;
+
+	if (!slash)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/*
+ * A new key at @path. It is written to a temporary file next to @path and
+ * synced, then linked into place, so @path never names an incomplete key
+ * (a crash leaves at most a stray temporary file), and a loader that loses
+ * the race to another gets -EEXIST and reads theirs.
+ */
 static int key_create(const char *path, uint8_t key[WG_KEY_LEN], struct sn_err *err)
 {
-	size_t got = 0;
+	size_t got = 0, len = strlen(path) + sizeof(".XXXXXX");
+	char *tmp;
 	ssize_t n;
 	int fd, rc;
 
@@ -82,31 +134,51 @@ static int key_create(const char *path, uint8_t key[WG_KEY_LEN], struct sn_err *
 		}
 		got += (size_t)n;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (!(tmp = malloc(len))) {
+		sn_err_set(err, "cannot create WireGuard key %s: out of memory", path);
+		explicit_bzero(key, WG_KEY_LEN);
+		return -ENOMEM;
+	}
+	snprintf(tmp, len, "%s.XXXXXX", path);
+	/* O_CREAT | O_EXCL, mode 0600 */
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
-		explicit_bzero(key, WG_KEY_LEN);
-		if (rc != -EEXIST)
-			sn_err_set(err, "cannot create WireGuard key %s: %s", path, strerror(-rc));
-		return rc;
+		sn_err_set(err, "cannot create WireGuard key %s: %s", path, strerror(-rc));
+		goto fail;
 	}
 	/* The umask may not narrow 0600 further, but fchmod makes sure. */
-	if (fchmod(fd, 0600) < 0 || write(fd, key, WG_KEY_LEN) != WG_KEY_LEN || fsync(fd) < 0) {
-		rc = errno ? -errno : -EIO;
-		sn_err_set(err, "cannot write WireGuard key %s: %s", path, strerror(-rc));
-		close(fd);
-		unlink(path);
-		explicit_bzero(key, WG_KEY_LEN);
-		return rc;
-	}
-	if (close(fd) < 0) {
+	rc = fchmod(fd, 0600) < 0 ? -errno : write_all(fd, key, WG_KEY_LEN);
+	if (!rc && fsync(fd) < 0)
 		rc = -errno;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (rc) {
 		sn_err_set(err, "cannot write WireGuard key %s: %s", path, strerror(-rc));
-		unlink(path);
-		explicit_bzero(key, WG_KEY_LEN);
-		return rc;
+		goto fail_unlink;
 	}
-	return 0;
+	if (link(tmp, path) < 0) {
+		rc = -errno;
+		if (rc != -EEXIST)
+			sn_err_set(err, "cannot create WireGuard key %s: %s", path, strerror(-rc));
+		goto fail_unlink;
+	}
+	unlink(tmp);
+	free(tmp);
+	rc = sync_dir_of(path);
+	if (rc) {
+		/* In place and complete: the next load reads it. */
+		sn_err_set(err, "cannot sync the directory of WireGuard key %s: %s", path,
+			   strerror(-rc));
+		explicit_bzero(key, WG_KEY_LEN);
+	}
+	return rc;
+fail_unlink:
+	unlink(tmp);
+fail:
+	free(tmp);
+	explicit_bzero(key, WG_KEY_LEN);
+	return rc;
 }
 
 int semnetd_wg_key_load(const char *path, uint8_t key[WG_KEY_LEN], bool *created,

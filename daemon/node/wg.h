@@ -113,8 +113,11 @@ void semnetd_wg_device_free(struct semnetd_wg_device *dev);
  * The node's private key from @path: a file of exactly WG_KEY_LEN bytes,
  * a regular file owned by us and not readable by group or others. When
  * there is none, WG_KEY_LEN bytes of getrandom() are written to a new
- * file (O_CREAT | O_EXCL, mode 0600) and *@created is set. A file of
- * another size or mode is refused, never overwritten.
+ * mode 0600 file beside it (@path.XXXXXX), synced, and linked to @path,
+ * whose directory is synced then; *@created is set. @path never names a
+ * key that is not complete: of loaders racing on a missing key one makes
+ * it and the others read it. A file of another size or mode is refused,
+ * never overwritten.
  */
 int semnetd_wg_key_load(const char *path, uint8_t key[WG_KEY_LEN], bool *created,
 			struct sn_err *err);

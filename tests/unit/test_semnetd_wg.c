@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
-/* daemon/node/wg.c on the host (no WireGuard here): the private key file,
- * base64 keys, and bad settings refused before anything is sent. The
- * kernel side: tests/e2e/links_wg.sh in the VM. */
+/* daemon/node/wg.c on the host (no WireGuard here): the private key file
+ * (also with loaders racing and a short write), base64 keys, and bad
+ * settings refused before anything is sent. The kernel side:
+ * tests/e2e/links_wg.sh in the VM. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -36,6 +43,20 @@ static ssize_t slurp(const char *p, uint8_t *buf, size_t len)
 		return -1;
 	n = read(fd, buf, len);
 	close(fd);
+	return n;
+}
+
+/* Entries in @d other than . and .. */
+static int dir_entries(const char *d)
+{
+	DIR *dp = opendir(d);
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(dp);
+	while ((e = readdir(dp)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(dp);
 	return n;
 }
 
@@ -145,6 +166,129 @@ START_TEST(key_refused)
 	/* A good one still loads. */
 	ck_assert_int_eq(semnetd_wg_key_load(path, key, &created, &err), 0);
 	ck_assert_mem_eq(key, "01234567890123456789012345678901", 32);
+}
+END_TEST
+
+/*
+ * Loaders racing on a missing key (two semnetds, or a restart overlapping
+ * the old one): every one gets the same complete key, one of them made it,
+ * and no temporary file is left. Before keys were written aside and
+ * linked, a loader could open the new file before its 32 bytes were in
+ * and refuse it ("has 0 bytes, not 32").
+ */
+#define RACE_LOADERS 4
+#define RACE_ROUNDS 100
+
+struct loader {
+	pthread_barrier_t *start;
+	const char *path;
+	uint8_t key[WG_KEY_LEN];
+	bool created;
+	int rc;
+	struct sn_err err;
+};
+
+static void *load_raced(void *arg)
+{
+	struct loader *l = arg;
+
+	pthread_barrier_wait(l->start);
+	l->rc = semnetd_wg_key_load(l->path, l->key, &l->created, &l->err);
+	return NULL;
+}
+
+START_TEST(key_concurrent_loaders)
+{
+	struct loader l[RACE_LOADERS];
+	pthread_t t[RACE_LOADERS];
+	pthread_barrier_t start;
+	uint8_t file[64];
+	char p[160];
+	int failed = 0, makers;
+
+	for (int round = 0; round < RACE_ROUNDS; round++) {
+		snprintf(p, sizeof(p), "%s/race%d.key", dir, round);
+		ck_assert_int_eq(pthread_barrier_init(&start, NULL, RACE_LOADERS), 0);
+		for (int i = 0; i < RACE_LOADERS; i++) {
+			memset(&l[i], 0, sizeof(l[i]));
+			l[i].start = &start;
+			l[i].path = p;
+			ck_assert_int_eq(pthread_create(&t[i], NULL, load_raced, &l[i]), 0);
+		}
+		for (int i = 0; i < RACE_LOADERS; i++)
+			ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+		pthread_barrier_destroy(&start);
+
+		ck_assert_int_eq(slurp(p, file, sizeof(file)), WG_KEY_LEN);
+		makers = 0;
+		for (int i = 0; i < RACE_LOADERS; i++) {
+			if (l[i].rc) {
+				if (!failed)
+					fprintf(stderr, "round %d loader %d: %d %s\n", round, i,
+						l[i].rc, l[i].err.msg);
+				failed++;
+				continue;
+			}
+			ck_assert_mem_eq(l[i].key, file, WG_KEY_LEN);
+			makers += l[i].created;
+		}
+		ck_assert_msg(!failed, "%d of %d loaders failed by round %d", failed,
+			      RACE_LOADERS * (round + 1), round);
+		ck_assert_int_eq(makers, 1);
+	}
+	/* The keys and nothing else. */
+	ck_assert_int_eq(dir_entries(dir), RACE_ROUNDS);
+}
+END_TEST
+
+/*
+ * A write that stops short (a full disk; here a file size limit of 10
+ * bytes, which makes the first write() stop at 10 and the next fail
+ * EFBIG): the load fails with that cause, not with an errno left over from
+ * before (it was the ENOENT of the first open), and leaves no file.
+ */
+START_TEST(key_short_write)
+{
+	struct rlimit rl = { 10, RLIM_INFINITY };
+	struct sn_err err = { { 0 } };
+	char want[256];
+	uint8_t key[WG_KEY_LEN];
+	bool created;
+	int pipefd[2], status, rc;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(pipefd[0]);
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			_exit(2);
+		rc = semnetd_wg_key_load(path, key, &created, &err);
+		if (write(pipefd[1], &rc, sizeof(rc)) != sizeof(rc) ||
+		    write(pipefd[1], &err, sizeof(err)) != sizeof(err))
+			_exit(3);
+		_exit(created ? 4 : 0);
+	}
+	close(pipefd[1]);
+	ck_assert_int_eq(read(pipefd[0], &rc, sizeof(rc)), sizeof(rc));
+	n = read(pipefd[0], &err, sizeof(err));
+	close(pipefd[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(n, sizeof(err));
+	ck_assert_int_eq(status, 0);
+
+	snprintf(want, sizeof(want), "cannot write WireGuard key %s: %s", path, strerror(EFBIG));
+	ck_assert_str_eq(err.msg, want);
+	ck_assert_int_eq(rc, -EFBIG);
+	ck_assert_int_eq(dir_entries(dir), 0);
+
+	/* Without the limit the next load makes the key. */
+	ck_assert_int_eq(semnetd_wg_key_load(path, key, &created, &err), 0);
+	ck_assert(created);
+	ck_assert_int_eq(dir_entries(dir), 1);
 }
 END_TEST
 
@@ -259,6 +403,7 @@ END_TEST
 
 Suite *unit_suite(void)
 {
-	return UNIT_SUITE("semnetd_wg", setup, teardown, 0, base64_known, base64_refused,
-			  key_created_then_reused, key_refused, set_checks_first, get_checks_name);
+	return UNIT_SUITE("semnetd_wg", setup, teardown, 30, base64_known, base64_refused,
+			  key_created_then_reused, key_refused, key_concurrent_loaders,
+			  key_short_write, set_checks_first, get_checks_name);
 }

@@ -1,6 +1,7 @@
 # WireGuard for node links (issue 18, daemon/node/wg.c).
 #   test_semnetd_wg  keys: the 0600 key file made once and reused, refused
-#                    when another size, mode or owner; base64 both ways;
+#                    when another size, mode or owner, one complete key for
+#                    racing loaders, a short write's cause; base64 both ways;
 #                    bad device settings refused before anything is sent.
 #                    (The kernel side runs in the VM: tests/e2e/links_wg.sh.)
 # semnet-wgtest: tests/e2e/links_wg.sh's tool, wg.c as a command line; built
