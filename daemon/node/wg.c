@@ -282,23 +282,39 @@ out:
 
 /* --- Generic netlink ---------------------------------------------------- */
 
+/* A connected generic-netlink socket, or NULL with -errno in *@rc. */
+static struct nl_sock *genl_socket(int *rc)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int one = 1;
+
+	if (!sk) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	if (genl_connect(sk) < 0) {
+		nl_socket_free(sk);
+		*rc = -EPROTONOSUPPORT;
+		return NULL;
+	}
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	return sk;
+}
+
 int semnetd_wg_open(struct semnetd_wg *wg, struct sn_err *err)
 {
-	int one = 1;
+	int rc;
 
 	memset(wg, 0, sizeof(*wg));
 	wg->msg_size = WG_MSG_SIZE;
-	if (!(wg->sock = nl_socket_alloc())) {
-		sn_err_set(err, "WireGuard: out of memory");
-		return -ENOMEM;
+	if (!(wg->sock = genl_socket(&rc))) {
+		if (rc == -ENOMEM)
+			sn_err_set(err, "WireGuard: out of memory");
+		else
+			sn_err_set(err, "WireGuard: cannot open a generic netlink socket");
+		return rc;
 	}
-	if (genl_connect(wg->sock) < 0) {
-		sn_err_set(err, "WireGuard: cannot open a generic netlink socket");
-		semnetd_wg_close(wg);
-		return -EPROTONOSUPPORT;
-	}
-	setsockopt(nl_socket_get_fd(wg->sock), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(wg->sock), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	wg->family = genl_ctrl_resolve(wg->sock, WG_GENL_NAME);
 	if (wg->family < 0) {
 		sn_err_set(err, "the kernel has no WireGuard (generic netlink family \"%s\" is "
@@ -380,6 +396,30 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* Frees a request, which may hold the private key: wiped first, all of
+ * its buffer (the kernel wipes its copy, netlink.c:wg_set_device). */
+static void request_free(struct nl_msg *msg)
+{
+	explicit_bzero(nlmsg_hdr(msg), nlmsg_get_max_size(msg));
+	nlmsg_free(msg);
+}
+
+/*
+ * After a request that failed, the socket may still hold the rest of its
+ * replies (a dump stopped at a message we refused, or a libnl error): the
+ * next request would read them as its own, and the kernel refuses a new
+ * dump while the old one runs (-EBUSY). A new socket leaves them behind;
+ * the family's id stays. Without one, the next request says so
+ * (-ENOTCONN).
+ */
+static void reconnect(struct semnetd_wg *wg)
+{
+	int rc;
+
+	semnetd_wg_close(wg);
+	wg->sock = genl_socket(&rc);
+}
+
 /* Sends @msg (freed) and reads the replies up to the ACK or NLMSG_DONE. */
 static int transact(struct semnetd_wg *wg, struct nl_msg *msg, struct transact *t)
 {
@@ -387,7 +427,7 @@ static int transact(struct semnetd_wg *wg, struct nl_msg *msg, struct transact *
 	int rc;
 
 	if (!cb) {
-		nlmsg_free(msg);
+		request_free(msg);
 		return -ENOMEM;
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, t);
@@ -396,10 +436,7 @@ static int transact(struct semnetd_wg *wg, struct nl_msg *msg, struct transact *
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, t);
 	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
 	rc = nl_send_auto(wg->sock, msg);
-	/* A set request may hold the private key: wipe it (the kernel wipes
-	 * its copy, netlink.c:wg_set_device). */
-	explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
-	nlmsg_free(msg);
+	request_free(msg);
 	if (rc < 0) {
 		nl_cb_put(cb);
 		return rc == -NLE_MSGSIZE ? -EMSGSIZE : -EIO;
@@ -412,6 +449,8 @@ static int transact(struct semnetd_wg *wg, struct nl_msg *msg, struct transact *
 		}
 	}
 	nl_cb_put(cb);
+	if (t->error)
+		reconnect(wg);
 	return t->error;
 }
 
@@ -450,7 +489,7 @@ static struct nl_msg *request(struct semnetd_wg *wg, uint8_t cmd, int flags, con
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, wg->family, 0, flags | NLM_F_REQUEST,
 			 cmd, WG_GENL_VERSION) ||
 	    nla_put_string(msg, WGDEVICE_A_IFNAME, ifname) < 0) {
-		nlmsg_free(msg);
+		request_free(msg);
 		return NULL;
 	}
 	return msg;
@@ -664,7 +703,7 @@ int semnetd_wg_set(struct semnetd_wg *wg, const struct semnetd_wg_device *dev,
 			     nla_put(msg, WGDEVICE_A_PRIVATE_KEY, WG_KEY_LEN, dev->private_key) < 0) ||
 			    (dev->listen_port >= 0 &&
 			     nla_put_u16(msg, WGDEVICE_A_LISTEN_PORT, (uint16_t)dev->listen_port) < 0)) {
-				nlmsg_free(msg);
+				request_free(msg);
 				goto nomem;
 			}
 		}
@@ -685,7 +724,7 @@ int semnetd_wg_set(struct semnetd_wg *wg, const struct semnetd_wg_device *dev,
 		}
 		if (!first && !progress) {
 			/* Not even a part of one peer fits an empty message. */
-			nlmsg_free(msg);
+			request_free(msg);
 			sn_err_set(err, "cannot set WireGuard device %s: peer %zu does not fit a "
 				   "%zu-byte message", dev->ifname, peer, wg->msg_size);
 			return -EMSGSIZE;

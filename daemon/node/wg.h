@@ -7,9 +7,10 @@
  * our own: the kernel clamps the private key and derives the public one.
  *
  * The private key is never logged and never leaves the node: it goes from
- * the file to the kernel, and our buffers holding it are wiped (the
- * request once sent; the key in a WG_CMD_GET_DEVICE reply in libnl's
- * message copy; libnl frees its own receive buffer unwiped).
+ * the file to the kernel, and our buffers holding it are wiped (every
+ * request before it is freed, sent or not; the key in a WG_CMD_GET_DEVICE
+ * reply in libnl's message copy; libnl frees its own receive buffer
+ * unwiped).
  *
  * Input is checked before anything is sent, so bad input changes nothing;
  * every failure leaves a sentence in @err naming the device and the cause.
@@ -83,7 +84,10 @@ struct semnetd_wg {
 	unsigned int last_set_msgs;
 };
 
-/* Opens a generic-netlink socket and resolves family "wireguard". */
+/* Opens a generic-netlink socket and resolves family "wireguard". After
+ * a request that failed, semnetd_wg_set and semnetd_wg_get replace the
+ * socket, so that replies left unread cannot reach the next request (if
+ * no new one can be had, the next request fails -ENOTCONN). */
 int semnetd_wg_open(struct semnetd_wg *wg, struct sn_err *err);
 void semnetd_wg_close(struct semnetd_wg *wg);
 

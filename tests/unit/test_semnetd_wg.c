@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* daemon/node/wg.c on the host (no WireGuard here): the private key file
- * (also with loaders racing and a short write), base64 keys, and bad
- * settings refused before anything is sent. The kernel side:
- * tests/e2e/links_wg.sh in the VM. */
+/* daemon/node/wg.c on the host (no WireGuard here): the private key file,
+ * base64 keys, bad settings refused before anything is sent, no message
+ * freed with the private key in it, and a handle that answers the next
+ * request after one went wrong (against nlctrl, the one generic netlink
+ * family every kernel has). The kernel side: tests/e2e/links_wg.sh in the
+ * VM. */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,6 +19,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/genetlink.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
 
 #include "unit.h"
 #include "../../daemon/node/wg.h"
@@ -58,6 +64,33 @@ static int dir_entries(const char *d)
 		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
 	closedir(dp);
 	return n;
+}
+
+/*
+ * wg.c's calls of libnl's nlmsg_free and nl_cb_alloc come here first (the
+ * test binary's definitions win over libnl's): a message freed while it
+ * still holds @watch_key is counted, and nl_cb_alloc fails on demand.
+ */
+static const uint8_t *watch_key;
+static unsigned int freed_with_key;
+static bool fail_cb_alloc;
+
+void nlmsg_free(struct nl_msg *msg)
+{
+	void (*real)(struct nl_msg *) = (void (*)(struct nl_msg *))dlsym(RTLD_NEXT, "nlmsg_free");
+
+	if (msg && watch_key &&
+	    memmem(nlmsg_hdr(msg), nlmsg_get_max_size(msg), watch_key, WG_KEY_LEN))
+		freed_with_key++;
+	real(msg);
+}
+
+struct nl_cb *nl_cb_alloc(enum nl_cb_kind kind)
+{
+	struct nl_cb *(*real)(enum nl_cb_kind) =
+		(struct nl_cb *(*)(enum nl_cb_kind))dlsym(RTLD_NEXT, "nl_cb_alloc");
+
+	return fail_cb_alloc ? NULL : real(kind);
 }
 
 START_TEST(base64_known)
@@ -401,9 +434,96 @@ START_TEST(get_checks_name)
 }
 END_TEST
 
+/*
+ * A set that runs out of memory frees its message: wiped first when the
+ * private key went in. (a) The key fits the message and the listen port
+ * does not: header 36 + key 36 bytes of 76. (b) nl_cb_alloc fails, so
+ * the whole request is freed unsent. The socket is never connected:
+ * nothing reaches a kernel.
+ */
+START_TEST(set_nomem_wipes_key)
+{
+	struct semnetd_wg wg = { 0 };
+	struct sn_err err = { { 0 } };
+	struct nl_msg *probe;
+
+	good_device();
+	for (int i = 0; i < WG_KEY_LEN; i++)
+		dev.private_key[i] = (uint8_t)(0xa0 + i);
+	watch_key = dev.private_key;
+
+	/* The probe sees a key in a freed message. */
+	probe = nlmsg_alloc();
+	ck_assert_ptr_nonnull(probe);
+	ck_assert_int_eq(nla_put(probe, WGDEVICE_A_PRIVATE_KEY, WG_KEY_LEN, dev.private_key), 0);
+	nlmsg_free(probe);
+	ck_assert_uint_eq(freed_with_key, 1);
+	freed_with_key = 0;
+
+	wg.sock = nl_socket_alloc();
+	ck_assert_ptr_nonnull(wg.sock);
+	wg.msg_size = 76;
+	ck_assert_int_eq(semnetd_wg_set(&wg, &dev, &err), -ENOMEM);
+	ck_assert_str_eq(err.msg, "cannot set WireGuard device semnet-wg: out of memory");
+	ck_assert_uint_eq(wg.last_set_msgs, 0);
+	ck_assert_uint_eq(freed_with_key, 0);
+
+	wg.msg_size = 8192;
+	fail_cb_alloc = true;
+	ck_assert_int_eq(semnetd_wg_set(&wg, &dev, &err), -ENOMEM);
+	fail_cb_alloc = false;
+	ck_assert_str_eq(err.msg, "cannot set WireGuard device semnet-wg: Cannot allocate memory");
+	ck_assert_uint_eq(wg.last_set_msgs, 1);
+	ck_assert_uint_eq(freed_with_key, 0);
+	watch_key = NULL;
+	semnetd_wg_close(&wg);
+}
+END_TEST
+
+/*
+ * A request that stops before its last reply (a get whose parser refuses a
+ * message of a multi-message dump) must not leave the rest for the next
+ * request on the handle. The handle speaks to nlctrl instead of WireGuard:
+ * a GETFAMILY dump of the test's is left unread, and since libnl matches
+ * replies to the oldest unanswered request, wg.c's get reads that dump as
+ * its own and refuses the first family (its 4-byte CTRL_ATTR_HDRSIZE is
+ * WGDEVICE_A_PUBLIC_KEY's number). The requests after it get their own
+ * answer: nlctrl has no command 0 (get) or 1 (set), -EOPNOTSUPP.
+ */
+START_TEST(error_leaves_no_stale_replies)
+{
+	struct semnetd_wg wg = { 0 };
+	struct semnetd_wg_device out;
+	struct sn_err err = { { 0 } };
+
+	wg.sock = nl_socket_alloc();
+	ck_assert_ptr_nonnull(wg.sock);
+	ck_assert_int_eq(genl_connect(wg.sock), 0);
+	wg.family = GENL_ID_CTRL;
+	wg.msg_size = 8192;
+	ck_assert_int_ge(genl_send_simple(wg.sock, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
+					  NLM_F_DUMP), 0);
+
+	ck_assert_int_eq(semnetd_wg_get(&wg, "semnet-wg", &out, &err), -EBADMSG);
+	ck_assert_str_eq(err.msg, "cannot read WireGuard device semnet-wg: the kernel sent a "
+			 "public key of another length");
+	ck_assert_uint_eq(out.n_peers, 0);
+
+	good_device();
+	ck_assert_int_eq(semnetd_wg_set(&wg, &dev, &err), -EOPNOTSUPP);
+	ck_assert_str_eq(err.msg, "cannot set WireGuard device semnet-wg: not a WireGuard device");
+	ck_assert_uint_eq(wg.last_set_msgs, 1);
+	ck_assert_int_eq(semnetd_wg_get(&wg, "semnet-wg", &out, &err), -EOPNOTSUPP);
+	ck_assert_str_eq(err.msg, "cannot read WireGuard device semnet-wg: not a WireGuard device");
+	ck_assert_int_eq(semnetd_wg_set(&wg, &dev, &err), -EOPNOTSUPP);
+	semnetd_wg_close(&wg);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("semnetd_wg", setup, teardown, 30, base64_known, base64_refused,
 			  key_created_then_reused, key_refused, key_concurrent_loaders,
-			  key_short_write, set_checks_first, get_checks_name);
+			  key_short_write, set_checks_first, get_checks_name, set_nomem_wipes_key,
+			  error_leaves_no_stale_replies);
 }
