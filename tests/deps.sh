@@ -12,7 +12,7 @@ libh2o-dev libmosquitto-dev mosquitto mosquitto-clients check curl
 iproute2 iputils-ping iperf3 socat nftables iptables ethtool tcpdump tshark sparse
 libcurl4-openssl-dev libnl-route-3-dev libnftables-dev
 ipvsadm gnuplot-nox linux-perf wrk nginx
-libkmod-dev dkms mokutil
+libkmod-dev dkms mokutil wireguard-tools
 systemd
 "
 

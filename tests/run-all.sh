@@ -183,7 +183,10 @@ run_kunit() {
 # two-CPU TCG guest loses time to a vCPU spinning on a lock its
 # descheduled sibling holds (tunnel.sh on the debug kernel: 404 s with
 # one CPU, 503 s with two), so only the scripts that race CPUs against
-# each other ask for two. Each script is recorded when its VM stops, and
+# each other ask for two. A script with a "# vm-clock: icount" line runs
+# in a VM of its own kind too (tests/vm/run --icount: one CPU, guest time
+# counted in instructions), where a rate it asserts does not depend on
+# what else the host runs. Each script is recorded when its VM stops, and
 # each VM's kmemleak scan.
 # vm_group SUITE --whole ...: each group of SUITE goes to one lane whole,
 # its cost the sum of its scripts': for the debug kernel, whose boot and
@@ -206,12 +209,13 @@ vm_group() {	# vm_group SUITE [--whole] VM-ARGS...
 
 vm_lanes() {
 	local jobs=${SEMNET_E2E_JOBS:-2} suite t n i g best cost pid st secs out quick full
-	local smp group
+	local smp clock group vm_arg
 	local -a lane_cost=() queue=()
 	local -A share=() running=() smps=()
 	for ((i = 0; i < jobs; i++)); do lane_cost[i]=0; done
-	# A group: "SUITE" or "SUITE@N" (its scripts with "# vm-smp: N"). Each
-	# line dealt: COST GROUP SCRIPT..., one script or a whole group.
+	# A group: "SUITE@N@CLOCK", the scripts of SUITE with "# vm-smp: N" and
+	# "# vm-clock: CLOCK" (N and CLOCK empty without them). Each line
+	# dealt: COST GROUP SCRIPT..., one script or a whole group.
 	while read -r cost group t; do
 		best=0
 		for ((i = 1; i < jobs; i++)); do
@@ -219,7 +223,7 @@ vm_lanes() {
 		done
 		lane_cost[best]=$((lane_cost[best] + cost))
 		share[$best,$group]+=" $t"
-		smps[${group%@*}]+=" $group"
+		smps[${group%%@*}]+=" $group"
 	done < <(for suite in "${vm_groups[@]}"; do
 			mkdir -p "$res/$suite"
 			declare -A whole_cost=() whole_list=()
@@ -235,7 +239,16 @@ vm_lanes() {
 				read -r quick full < <(sed -n 's/^# vm-cost: *//p' "$t" | head -n 1)
 				[ "${SEMNET_FULL:-0}" = 1 ] && quick=${full:-$quick}
 				smp=$(sed -n 's/^# vm-smp: *\([0-9]*\).*/\1/p' "$t" | head -n 1)
-				group=$suite${smp:+@$smp}
+				clock=$(sed -n 's/^# vm-clock: *//p' "$t" | head -n 1)
+				case $clock@${smp:-1} in
+				@*|icount@1) ;;
+				*)	# a lane's VM would refuse it at boot, failing its share
+					echo "not ok - '# vm-clock: $clock' with '# vm-smp: ${smp:-}':" \
+						"only icount, on one CPU" >"$res/$suite/$(basename "$t" .sh).log"
+					echo "$suite $t" >>"$res/vm-header.bad"
+					continue ;;
+				esac
+				group=$suite@$smp@$clock
 				if [ "${vm_whole[$suite]}" = 1 ]; then
 					whole_cost[$group]=$((${whole_cost[$group]:-0} + ${quick:-300}))
 					whole_list[$group]+=" $t"
@@ -248,6 +261,10 @@ vm_lanes() {
 			done
 			unset whole_cost whole_list
 		done | sort -rn)
+	# Scripts whose headers no VM can honour fail without running.
+	while read -r suite t; do
+		record "$suite: $(basename "$t" .sh)" 1 "$res/$suite/$(basename "$t" .sh).log"
+	done < <(cat "$res/vm-header.bad" 2>/dev/null)
 	# A lane's queue: group words, in the order the suites were added.
 	for ((i = 0; i < jobs; i++)); do
 		queue[i]=''
@@ -258,16 +275,16 @@ vm_lanes() {
 		done
 	done
 	start_next() {	# start_next LANE: its next group's VM, if any
-		local lane=$1 words smp_arg=''
+		local lane=$1 words
 		read -r -a words <<<"${queue[lane]}"
 		[ ${#words[@]} -gt 0 ] || return 0
 		group=${words[0]}
 		queue[lane]=${words[*]:1}
-		suite=${group%@*}
-		[ "$group" = "$suite" ] || smp_arg="--smp ${group#*@}"
-		out=$res/$suite/vm$lane${smp_arg:+-smp${group#*@}}
+		IFS=@ read -r suite smp clock <<<"$group"
+		vm_arg=${smp:+--smp $smp}${clock:+ --$clock}
+		out=$res/$suite/vm$lane${smp:+-smp$smp}${clock:+-$clock}
 		# shellcheck disable=SC2086 # the share is a list of words
-		eval "tests/vm/run ${vm_args[$suite]} $smp_arg --series \"\$out\" ${share[$lane,$group]}" \
+		eval "tests/vm/run ${vm_args[$suite]} $vm_arg --series \"\$out\" ${share[$lane,$group]}" \
 			>"$out.log" 2>&1 &
 		running[$!]=$lane,$group,$out
 	}
@@ -278,7 +295,7 @@ vm_lanes() {
 		unset "running[$pid]"
 		i=${g%%,*} out=${g##*,}
 		g=${g%,*}
-		group=${g#*,} suite=${group%@*}
+		group=${g#*,} suite=${group%%@*}
 		for t in ${share[$g]}; do
 			n=$(basename "$t" .sh)
 			if [ -f "$out/$n.status" ]; then

@@ -9,6 +9,7 @@
 #include "registry.h"
 #include "sn_ipv6.h"
 #include "sn_json.h"
+#include "sn_links.h"
 #include "sn_log.h"
 #include "sn_oak.h"
 #include "store.h"
@@ -72,7 +73,38 @@ struct host_info {
 	char host_ip[48];
 	int host_port;
 	char tunnel[16];
+	/* A subnet request says whether the node has `link` (issue 18):
+	 * link_given, and has_link with link. Without one the node has no
+	 * link support (Oakestra's, older semnet), so a stored one goes.
+	 * Deployment reports say nothing of links. */
+	bool link_given;
+	bool has_link;
+	struct sn_link_info link;
 };
+
+/* The optional `link` of a subnet request into @h. */
+static int parse_link(json_t *msg, struct host_info *h, struct sn_err *err)
+{
+	json_t *link = json_object_get(msg, "link");
+
+	h->link_given = true;
+	h->has_link = link && !json_is_null(link);
+	if (!h->has_link)
+		return 0;
+	return sn_link_info_read(link, &h->link, err);
+}
+
+/* @h's link facts into @n. */
+static void apply_link(struct sn_cluster_node *n, const struct host_info *h)
+{
+	if (!h->link_given)
+		return;
+	n->has_link = h->has_link;
+	if (h->has_link)
+		n->link = h->link;
+	else
+		memset(&n->link, 0, sizeof(n->link));
+}
 
 static int parse_host_info(json_t *msg, bool required, struct host_info *h, struct sn_err *err)
 {
@@ -111,11 +143,14 @@ static int update_node_host(struct sn_cluster *c, struct sn_cluster_node *n,
 	bool changed;
 
 	*version = 0;
-	if (!h->present)
+	if (!h->present && !h->link_given)
 		return 0;
-	snprintf(n->host_ip, sizeof(n->host_ip), "%s", h->host_ip);
-	n->host_port = h->host_port;
-	snprintf(n->tunnel, sizeof(n->tunnel), "%s", h->tunnel);
+	if (h->present) {
+		snprintf(n->host_ip, sizeof(n->host_ip), "%s", h->host_ip);
+		n->host_port = h->host_port;
+		snprintf(n->tunnel, sizeof(n->tunnel), "%s", h->tunnel);
+	}
+	apply_link(n, h);
 	if (sn_cluster_store_node_put(&c->db, n, &changed) < 0)
 		return -1;
 	if (changed && (*version = sn_registry_changed(c)) < 0)
@@ -266,6 +301,7 @@ static void on_root_subnet(void *arg, int status, json_t *reply, const char *err
 		n.host_port = r->host.host_port;
 		snprintf(n.tunnel, sizeof(n.tunnel), "%s", r->host.tunnel);
 	}
+	apply_link(&n, &r->host);
 	if (sn_db_begin(&c->db) < 0 || sn_cluster_store_node_put(&c->db, &n, &changed) < 0 ||
 	    (changed && (version = sn_registry_changed(c)) < 0) || sn_db_commit(&c->db) < 0) {
 		sn_db_rollback(&c->db);
@@ -298,7 +334,7 @@ static void handle_subnet(struct sn_cluster *c, const char *node, json_t *msg)
 	char path[128];
 	bool v6_only = false;
 
-	if (parse_host_info(msg, false, &host, &err) < 0) {
+	if (parse_host_info(msg, false, &host, &err) < 0 || parse_link(msg, &host, &err) < 0) {
 		publish_to_node(c, node, "subnetwork/result", subnet_error(err.msg));
 		return;
 	}

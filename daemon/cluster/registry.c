@@ -35,6 +35,14 @@ static void add_node(void *arg, const struct sn_cluster_node *n)
 				  "tunnel", n->tunnel[0] ? n->tunnel : NULL, "subnet_v6",
 				  sn_json_ipv6_set(&n->subnet6) ? subnet6 : NULL);
 
+	/* link (issue 18) only for a node that sent one: Oakestra's nodes
+	 * and older semnet see the entries they know, no larger. */
+	if (!entry || (n->has_link && json_object_set_new(entry, "link",
+							  sn_link_info_json(&n->link)) < 0)) {
+		json_decref(entry);
+		b->errors++;
+		return;
+	}
 	if (json_array_append_new(b->list, entry) < 0)
 		b->errors++;
 }

@@ -47,6 +47,15 @@ static const char *const sn_cluster_migrations[] = {
 	"ALTER TABLE instances ADD COLUMN instance_ip6 TEXT;"
 	"ALTER TABLE instances ADD COLUMN ns_ip6 TEXT;"
 	"CREATE INDEX instances_by_ip6 ON instances(instance_ip6);",
+	/* 3: a node's link facts (issue 18), all NULL for a node without
+	 * `link` (Oakestra's, older semnet): its WireGuard public key
+	 * (base64), port, underlay prefix (canonical text), kind_override
+	 * ("direct", "gre-udp", "encrypted") and relay (0/1). */
+	"ALTER TABLE nodes ADD COLUMN link_wg_key TEXT;"
+	"ALTER TABLE nodes ADD COLUMN link_wg_port INTEGER;"
+	"ALTER TABLE nodes ADD COLUMN link_underlay_prefix TEXT;"
+	"ALTER TABLE nodes ADD COLUMN link_kind_override TEXT;"
+	"ALTER TABLE nodes ADD COLUMN link_relay INTEGER;",
 };
 
 /* An address to bind: its text in @buf, or NULL (binds NULL) for none. */
@@ -69,7 +78,28 @@ int sn_cluster_store_open(struct sn_db *db, const char *path, bool durable)
 /* --- nodes ------------------------------------------------------------- */
 
 #define NODE_SELECT \
-	"SELECT id, subnet, host_ip, host_port, tunnel, subnet_len, subnet6, subnet6_len FROM nodes"
+	"SELECT id, subnet, host_ip, host_port, tunnel, subnet_len, subnet6, subnet6_len," \
+	" link_wg_key, link_wg_port, link_underlay_prefix, link_kind_override, link_relay FROM nodes"
+
+/* The link columns from @col on; has_link false when there is no key (or,
+ * as only this store writes them, one that does not read back). */
+static void read_link(sqlite3_stmt *stmt, int col, struct sn_cluster_node *n)
+{
+	const char *key = (const char *)sqlite3_column_text(stmt, col);
+	const char *prefix = (const char *)sqlite3_column_text(stmt, col + 2);
+	const char *kind = (const char *)sqlite3_column_text(stmt, col + 3);
+	struct sn_link_info *l = &n->link;
+
+	if (!key || !sn_link_key_from_base64(key, l->wg_key))
+		return;
+	l->wg_port = sqlite3_column_int(stmt, col + 1);
+	if (prefix && !sn_link_prefix_parse(prefix, &l->underlay_prefix))
+		memset(&l->underlay_prefix, 0, sizeof(l->underlay_prefix));
+	if (!kind || !sn_link_kind_parse(kind, &l->kind_override))
+		l->kind_override = SN_LINK_NONE;
+	l->relay = sqlite3_column_int(stmt, col + 4) != 0;
+	n->has_link = true;
+}
 
 static void read_node(sqlite3_stmt *stmt, void *out)
 {
@@ -84,6 +114,7 @@ static void read_node(sqlite3_stmt *stmt, void *out)
 	n->subnet_len = (unsigned int)sqlite3_column_int(stmt, 5);
 	v6_column(stmt, 6, &n->subnet6);
 	n->subnet6_len = (unsigned int)sqlite3_column_int(stmt, 7);
+	read_link(stmt, 8, n);
 }
 
 int sn_cluster_store_node_get(struct sn_db *db, const char *id, struct sn_cluster_node *n)
@@ -96,7 +127,11 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 	struct sn_cluster_node old;
 	int found = sn_cluster_store_node_get(db, n->id, &old);
 	unsigned int len6 = n->subnet6_len ? n->subnet6_len : 120;
-	char subnet6[SN_JSON_IPV6_STRLEN];
+	char subnet6[SN_JSON_IPV6_STRLEN], key[SN_LINK_KEY_B64_LEN + 1];
+	char prefix[SN_IPADDR_STRLEN + 4];
+	const struct sn_link_info *l = &n->link;
+	bool has_prefix = n->has_link && sn_ipaddr_is_set(&l->underlay_prefix.addr);
+	bool has_kind = n->has_link && l->kind_override != SN_LINK_NONE;
 	sqlite3_stmt *stmt;
 
 	if (found < 0)
@@ -104,22 +139,38 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 	*changed = found == 0 || old.subnet != n->subnet || old.subnet_len != n->subnet_len || strcmp(old.host_ip, n->host_ip) ||
 		   old.host_port != n->host_port || strcmp(old.tunnel, n->tunnel) ||
 		   memcmp(&old.subnet6, &n->subnet6, sizeof(n->subnet6)) ||
-		   (sn_json_ipv6_set(&n->subnet6) && old.subnet6_len != len6);
+		   (sn_json_ipv6_set(&n->subnet6) && old.subnet6_len != len6) ||
+		   old.has_link != n->has_link ||
+		   (n->has_link && !sn_link_info_equal(&old.link, l));
 	if (!*changed)
 		return 0;
+	if (n->has_link) {
+		sn_link_key_to_base64(l->wg_key, key);
+		sn_link_prefix_format(&l->underlay_prefix, prefix);
+	}
 	stmt = sn_db_bind(db,
 		"INSERT INTO nodes (id, subnet, host_ip, host_port, tunnel, subnet_len, subnet6,"
-		" subnet6_len) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		" subnet6_len, link_wg_key, link_wg_port, link_underlay_prefix, link_kind_override,"
+		" link_relay) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (id) DO UPDATE SET subnet = excluded.subnet, host_ip = excluded.host_ip,"
 		" subnet_len = excluded.subnet_len, subnet6 = excluded.subnet6,"
 		" subnet6_len = excluded.subnet6_len,"
-		" host_port = excluded.host_port, tunnel = excluded.tunnel",
-		"tutititi", n->id, n->subnet, n->host_ip, n->host_port, n->tunnel,
+		" host_port = excluded.host_port, tunnel = excluded.tunnel,"
+		" link_wg_key = excluded.link_wg_key, link_wg_port = excluded.link_wg_port,"
+		" link_underlay_prefix = excluded.link_underlay_prefix,"
+		" link_kind_override = excluded.link_kind_override, link_relay = excluded.link_relay",
+		"tutititititti", n->id, n->subnet, n->host_ip, n->host_port, n->tunnel,
 		(int)(n->subnet_len ? n->subnet_len : 26), v6_bind(&n->subnet6, subnet6),
-		(int)len6);
+		(int)len6, n->has_link ? key : NULL, n->has_link ? l->wg_port : 0,
+		has_prefix ? prefix : NULL, has_kind ? sn_link_kind_name(l->kind_override) : NULL,
+		n->has_link && l->relay);
 	/* No subnet yet: NULL, which the UNIQUE constraint lets many rows have. */
 	if (stmt && !n->subnet)
 		sqlite3_bind_null(stmt, 2);
+	if (stmt && !n->has_link) {
+		sqlite3_bind_null(stmt, 10);
+		sqlite3_bind_null(stmt, 13);
+	}
 	return sn_db_run(db, stmt);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * semnet-cluster's SQLite store: its nodes (v4 and v6 subnets, underlay
- * address, tunnel port and kind), the jobs deployed here, cached table-query answers from
+ * address, tunnel port and kind, link facts), the jobs deployed here, cached table-query answers from
  * the root (jobs + instances, with a freshness flag the root's job updates
  * clear), the instances running on this cluster's nodes, node interests,
  * and the outbox of calls the root must eventually get.
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "sn_db.h"
+#include "sn_links.h"
 #include "sn_oak.h"
 
 #define SN_NODE_ID_MAX 64
@@ -26,6 +27,10 @@ struct sn_cluster_node {
 	char host_ip[48];	/* "" until the node reports it */
 	int host_port;
 	char tunnel[16];
+	/* Its `link` (issue 18, daemon/LINKS.md §3): none from Oakestra's
+	 * nodes and older semnet (NULL columns). */
+	bool has_link;
+	struct sn_link_info link;
 };
 
 int sn_cluster_store_open(struct sn_db *db, const char *path, bool durable);

@@ -70,6 +70,7 @@ enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_nod
 	json_t *host = json_object_get(entry, "host_ip");
 	json_t *tunnel = json_object_get(entry, "tunnel");
 	const char *tunnel_text = NULL;
+	json_t *link;
 	int got;
 
 	memset(out, 0, sizeof(*out));
@@ -110,5 +111,11 @@ enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_nod
 		return SEMNETD_NODE_BAD;
 	}
 	out->has6 = subnet6 && sn_prefix6_parse(subnet6, &out->subnet6);
+	link = json_object_get(entry, "link");
+	if (link && !json_is_null(link)) {
+		out->has_link = sn_link_info_read(link, &out->link, err) == 0;
+		if (!out->has_link)
+			memset(&out->link, 0, sizeof(out->link));
+	}
 	return SEMNETD_NODE_PEER;
 }

@@ -17,6 +17,7 @@
 #include "sn_ipv4.h"
 #include "sn_ipv6.h"
 #include "sn_json.h"
+#include "sn_links.h"
 
 /* SEMNET_ENCAP_GRE_UDP or SEMNET_ENCAP_IPUDP for a node's @tunnel (NULL:
  * none given, then by @host_port: 50103 is Oakestra's); -1 for a tunnel
@@ -34,6 +35,10 @@ struct semnetd_node_entry {
 	struct sn_ipaddr addr;		/* host_ip */
 	int port;			/* host_port */
 	int encap;			/* SEMNET_ENCAP_* */
+	/* Its `link` (issue 18, daemon/LINKS.md §3): none from an Oakestra
+	 * node or an older semnet one. Not used yet. */
+	bool has_link;
+	struct sn_link_info link;
 };
 
 enum semnetd_node_read {
@@ -44,10 +49,11 @@ enum semnetd_node_read {
 
 /*
  * Reads a registry entry {node_id, subnet, host_ip, host_port, tunnel,
- * subnet_v6}. host_port is a number or a string of one (Oakestra's
+ * subnet_v6, link}. host_port is a number or a string of one (Oakestra's
  * shape), 1 to 65535; a bad one, a host_ip that is no address, or an
  * unknown tunnel makes the entry BAD, and nothing else of it is used.
- * A subnet_v6 that does not parse is left out alone (has6 false).
+ * A subnet_v6 that does not parse is left out alone (has6 false), and so
+ * is a `link` (has_link false, @err saying why for a PEER).
  */
 enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_node_entry *out,
 					       struct sn_err *err);

@@ -32,6 +32,24 @@
 #                 under test against the module it changes, in one run:
 #                 the VM swaps the modules between cases); only routed,
 #                 and selected with its semnet twin, see SEMNET_MODULE_B
+#   (issue 18, item 5: encrypted node links; only routed, IPv4)
+#         wg      a hand-configured WireGuard device wg0 on each node
+#                 (keys from wg genkey, port 51820, endpoint the peer's
+#                 underlay address), the peer container subnet in the
+#                 peer's allowed-ips and routed into wg0: what an operator
+#                 sets up by hand; the reference of the next two
+#         ipvswg  IPVS NAT on node A for a virtual IP, over wg
+#         semnetwg semnet over that WireGuard device (daemon/LINKS.md
+#                 1a): wg0 carries only the nodes' link addresses
+#                 10.97.0.1 and .2 (/32 each, the peer's in its
+#                 allowed-ips, routed into wg0), semnet's peers have the
+#                 peer's link address as their underlay address, so
+#                 semnet0's GRE-in-UDP rides inside WireGuard
+#                 MTUs: wg0 1440 (underlay 1500 - IPv4 20 - UDP 8 -
+#                 WireGuard 32) in both; semnet0 1404 (wg0 - IPv4 20 - UDP
+#                 8 - GRE with key 8), so neither fragments and nothing
+#                 bounces off semnet0's "fragmentation needed"; the hand
+#                 tunnel carries 1440-byte packets, semnet 1404-byte ones
 #   FAMILY (issue 16, item 6) what the containers speak, and the underlay
 #         (none)  IPv4 over the IPv4 underlay
 #         6       IPv6 (fc00::/120 per node, ServiceIPs in fdff::/16) over
@@ -47,14 +65,16 @@
 #         unloaded again after the case
 # and prints a table of raw numbers and ratios against the kernel tunnel
 # between routed containers of the case's family (r-fou, r-fou6, r-fou66:
-# r-fou is always measured, the others with any case of their family),
+# r-fou is always measured, the others with any case of their family;
+# r-ipvswg and r-semnetwg against r-wg, measured with them),
 # the issue's goals, and writes a chart of the ratios to
 # build/bench/overlay.png (gnuplot on the host).
 # Goals (issue 15): r-semnet >= 0.95x r-fou on bulk and rr, >= 0.92x on
 # crr; semnet ahead of ipvs on every workload in both topologies, with and
 # without br_netfilter. Issue 16: the same for IPv6, each family against
 # its own tunnel (r-semnet6 against r-fou6 and r-ipvs6, r-semnet66
-# against r-fou66 and r-ipvs66).
+# against r-fou66 and r-ipvs66). Issue 18: r-semnetwg >= 0.95x r-wg on
+# every workload, and ahead of r-ipvswg.
 #
 #   tests/bench/overlay.sh            (or: make bench-overlay)
 #   BENCH_SECONDS=3 BENCH_CASES="r-fou b-semnet b-semnet+nf" tests/bench/overlay.sh
@@ -68,7 +88,10 @@
 # "default", the IPv4 cases but b-socat) takes case names and groups:
 # "default", "ipv6" (the routed IPv6 cases of both underlays: r-fou6
 # r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66; with r-fou, 10 minutes
-# of wall clock on a busy 2-core host), "all" (every case, the bridged
+# of wall clock on a busy 2-core host), "links" (issue 18's encrypted
+# links with references: r-plain r-semnet r-wg r-ipvswg r-semnetwg; with
+# r-fou, 30 minutes of wall clock with BENCH_PROFILE=1 on a busy 2-core
+# host; r-fou r-wg r-semnetwg alone took 5), "all" (every case, the bridged
 # IPv6 ones too), or the letters of the first version of this bench: a
 # b-plain, b b-fou, c b-ipvs, d b-socat, e b-semnet. The cases run in the
 # order of ALL_CASES below (the IPv4 +nf cases after the other IPv4 ones,
@@ -77,11 +100,16 @@
 # BENCH_PROFILE=1: after measuring them, runs rr and crr once more, for
 # BENCH_PROFILE_SECONDS (default 4) each, under `perf record -a` for the
 # cases in BENCH_PROFILE_CASES (default: r-fou r-ipvs r-semnet b-fou b-ipvs
-# b-semnet b-semnet+nf and the routed IPv6 ones, those selected), writes
+# b-semnet b-semnet+nf, the routed IPv6 ones and r-wg r-ipvswg r-semnetwg,
+# those selected), writes
 # the top symbols and the
 # share of each module to build/bench/profile-CASE-TEST.txt, and a table of
 # the time per transaction each module takes, side by side, to
 # build/bench/profile-summary.txt.
+# BENCH_CPU: qemu's CPU model (-cpu; default qemu's, qemu64, which has no
+# SSSE3 or AVX: the kernel's ChaCha20 runs its generic C code). "max"
+# offers what TCG emulates (SSSE3, AVX2): WireGuard's crypto then runs
+# its SIMD code, as on a real node. Every case runs on the same model.
 # SEMNET_MODULE: the semnet.ko to load (default: $TOP/semnet.ko).
 # SEMNET_MODULE_B: a second semnet.ko (built for the same kernel); each
 # routed semnet case selected (r-semnet, r-semnet6, r-semnet66) then also
@@ -114,10 +142,12 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 ALL_CASES="r-plain r-fou r-ipvs r-semnet r-semnetb b-plain b-fou b-ipvs b-semnet b-socat
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf
 r-fou6 r-ipvs6 r-semnet6 r-semnetb6 b-fou6 b-ipvs6 b-semnet6
-r-fou66 r-ipvs66 r-semnet66 r-semnetb66 r-plain66"
+r-fou66 r-ipvs66 r-semnet66 r-semnetb66 r-plain66
+r-wg r-ipvswg r-semnetwg"
 DEFAULT_CASES="r-plain r-fou r-ipvs r-semnet b-plain b-fou b-ipvs b-semnet
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf"
 IPV6_CASES="r-fou6 r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66"
+LINKS_CASES="r-plain r-semnet r-wg r-ipvswg r-semnetwg"
 REF="r-fou"
 
 # fam_of CASE: its family, 4, 6 (IPv6 over IPv4) or 66 (IPv6 over IPv6)
@@ -129,6 +159,8 @@ fam_of() {
 }
 ref_of() {	# ref_of CASE: the case its ratios are against
 	local f
+	# Over WireGuard: against the hand-configured WireGuard tunnel.
+	case $1 in r-ipvswg | r-semnetwg) echo r-wg; return ;; esac
 	f=$(fam_of "$1")
 	echo "$REF${f#4}"
 }
@@ -146,9 +178,10 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 		all) w=$ALL_CASES ;;
 		default) w=$DEFAULT_CASES ;;
 		ipv6) w=$IPV6_CASES ;;
+		links) w=$LINKS_CASES ;;
 		a) w=b-plain ;; b) w=b-fou ;; c) w=b-ipvs ;; d) w=b-socat ;; e) w=b-semnet ;;
 		*) [[ " ${ALL_CASES//$'\n'/ } " == *" $w "* ]] ||
-			{ echo "overlay: BENCH_CASES: unknown case $w (known: all default ipv6 ${ALL_CASES//$'\n'/ })" >&2; exit 2; } ;;
+			{ echo "overlay: BENCH_CASES: unknown case $w (known: all default ipv6 links ${ALL_CASES//$'\n'/ })" >&2; exit 2; } ;;
 		esac
 		want="$want $w"
 	done
@@ -175,7 +208,7 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	[[ $psecs =~ ^[1-9][0-9]?$ ]] || { echo "overlay: BENCH_PROFILE_SECONDS must be 1-99" >&2; exit 2; }
 	if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 		profile=
-		for c in ${BENCH_PROFILE_CASES:-r-fou r-ipvs r-semnet b-fou b-ipvs b-semnet b-semnet+nf $IPV6_CASES}; do
+		for c in ${BENCH_PROFILE_CASES:-r-fou r-ipvs r-semnet b-fou b-ipvs b-semnet b-semnet+nf $IPV6_CASES r-wg r-ipvswg r-semnetwg}; do
 			[[ " $cases " == *" $c "* ]] && profile="$profile $c"
 			[[ $c != r-semnet* || " $cases " != *" r-semnetb${c#r-semnet} "* ]] ||
 				profile="$profile r-semnetb${c#r-semnet}"
@@ -236,6 +269,10 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	# shellcheck disable=SC2054 # commas belong to qemu's option syntax
 	vm=(--smp 1 --mem 1G --timeout "${BENCH_VM_TIMEOUT:-4800}"
 		--qemu-arg -icount --qemu-arg shift=1,sleep=off)
+	if [ -n "${BENCH_CPU:-}" ]; then
+		[[ $BENCH_CPU =~ ^[a-zA-Z0-9_.,+=-]+$ ]] || { echo "overlay: BENCH_CPU: bad model $BENCH_CPU" >&2; exit 2; }
+		vm+=(--qemu-arg -cpu --qemu-arg "$BENCH_CPU")
+	fi
 	# The cases without semnet need no semnet.ko; the semnet ones then
 	# report n/a.
 	module=${SEMNET_MODULE:-$TOP/semnet.ko}
@@ -247,7 +284,7 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 		vm+=(--no-module)
 	fi
 	rm -f "$out/overlay.raw" "$out"/profile-*.txt
-	echo "overlay: machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs; $(qemu-system-x86_64 --version | head -1)"
+	echo "overlay: machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs; $(qemu-system-x86_64 --version | head -1); guest CPU ${BENCH_CPU:-qemu64 (default)}"
 	start=$SECONDS
 	# The VM prints the table for people, "overlay-data" lines for the
 	# chart (to a file, one per case) and "overlay-profile" lines (to
@@ -329,9 +366,13 @@ declare -A DPLABEL=(
 	[semnet]="semnet"
 	[socat]="socat TUN/UDP"
 	[semnetb]="semnet, module B"
+	[wg]="WireGuard by hand"
+	[ipvswg]="IPVS NAT + WireGuard"
+	[semnetwg]="semnet in WireGuard"
 )
-# The tunnel device whose counters must show the traffic (none for plain).
-declare -A TUNDEV=([plain]="" [fou]=gre1 [ipvs]=gre1 [socat]=sntun [semnet]=semnet0 [semnetb]=semnet0)
+# The tunnel devices whose counters must show the traffic (none for plain).
+declare -A TUNDEV=([plain]="" [fou]=gre1 [ipvs]=gre1 [socat]=sntun [semnet]=semnet0 [semnetb]=semnet0
+	[wg]=wg0 [ipvswg]=wg0 [semnetwg]="semnet0 wg0")
 declare -A STATUS BULK RRATE CRATE HRATE
 DST=
 
@@ -497,8 +538,11 @@ setup_fou() {
 }
 
 setup_ipvs() {	# fou plus IPVS NAT on node A: VIP (172.30.0.1), real server srv
+	setup_fou && ipvs_vip
+}
+
+ipvs_vip() {	# IPVS NAT on node A: VIP (172.30.0.1), real server srv
 	local port
-	setup_fou &&
 	A addr add "$VIP/$(host_len "$VIP")" dev lo || return 1
 	for port in 5201 7001 7002 8080; do
 		ip netns exec nA ipvsadm -A -t "$(hostport "$VIP" "$port")" -s rr &&
@@ -507,6 +551,57 @@ setup_ipvs() {	# fou plus IPVS NAT on node A: VIP (172.30.0.1), real server srv
 			return 1
 	done
 	DST=$VIP
+}
+
+# WireGuard (issue 18): wg0 on each node, peered with the other over the
+# underlay; each node's link address (LINK_A, LINK_B) on it. Keys made
+# once per boot (main).
+LINK_A=10.97.0.1 LINK_B=10.97.0.2
+WG_MTU=1440	# underlay 1500 - IPv4 20 - UDP 8 - WireGuard 32
+WG=	# "ok" once wireguard.ko is loaded and the keys are made
+# wg_device NODE SELF PEER LINK PEER_UNDERLAY ALLOWED_IPS: wg0 in NODE
+# with key SELF (wg-SELF.key in LOGS) and LINK/32, one peer (key PEER) at
+# PEER_UNDERLAY:51820 owning ALLOWED_IPS
+wg_device() {
+	local node=$1 self=$2 peer=$3 link=$4 under=$5 allowed=$6
+	ip -n "$node" link add wg0 type wireguard &&
+	ip netns exec "$node" wg set wg0 listen-port 51820 private-key "$LOGS/wg-$self.key" \
+		peer "$(cat "$LOGS/wg-$peer.pub")" endpoint "$under:51820" allowed-ips "$allowed" &&
+	ip -n "$node" addr add "$link/32" dev wg0 &&
+	ip -n "$node" link set wg0 mtu "$WG_MTU" up
+}
+
+# wg_link ALLOWED_A ALLOWED_B: wg0 on both nodes, node A's peer (B)
+# owning ALLOWED_B, B's owning ALLOWED_A; each peer's link address routed
+# into wg0 from the local one. n/a without WireGuard.
+wg_link() {
+	[ "$WG" = ok ] || return 2
+	v6 && return 2
+	wg_device nA a b "$LINK_A" "$ULB" "$2" &&
+	wg_device nB b a "$LINK_B" "$ULA" "$1" &&
+	A route add "$LINK_B/32" dev wg0 src "$LINK_A" &&
+	B route add "$LINK_A/32" dev wg0 src "$LINK_B" &&
+	log "wg0 mtu $(A -j link show wg0 | jq '.[0].mtu'); node A: $(ip netns exec nA wg show wg0 | tr -s '\n ' '; ')"
+}
+
+setup_wg() {	# the baseline: the container subnets routed into wg0
+	wg_link "$LINK_A/32,$ANET" "$LINK_B/32,$BNET" &&
+	A route add "$BNET" dev wg0 &&
+	B route add "$ANET" dev wg0 &&
+	DST=$SRV
+}
+
+setup_ipvswg() {	# wg plus IPVS NAT on node A
+	setup_wg && ipvs_vip
+}
+
+setup_semnetwg() {	# setup_semnetwg TOPO: semnet0 over wg0 (LINKS.md 1a)
+	local rc
+	[ -z "$SEMNET_MODULE" ] || use_module A || return 1
+	wg_link "$LINK_A/32" "$LINK_B/32"
+	rc=$?
+	[ "$rc" = 0 ] || return "$rc"
+	SN_UNDER_A=$LINK_A SN_UNDER_B=$LINK_B SN_MTU=$((WG_MTU - 36)) setup_semnet_loaded "$@"
 }
 
 socat_tunnel() {	# socat_tunnel NODE LOCAL REMOTE TUNADDR REMOTE_SUBNET
@@ -583,13 +678,18 @@ setup_semnet() {	# setup_semnet TOPO
 	setup_semnet_loaded "$@"
 }
 
-setup_semnet_loaded() {	# setup_semnet_loaded TOPO: with the module loaded now
+# setup_semnet_loaded TOPO: with the module loaded now; the peers' underlay
+# addresses SN_UNDER_A and SN_UNDER_B (default: the underlay's, ULA and
+# ULB), semnet0's MTU SN_MTU (default: its own choice)
+setup_semnet_loaded() {
 	local sa=(ip netns exec nA semnet) sb=(ip netns exec nB semnet) err rc
-	if ! err=$(A link add semnet0 type semnet 2>&1); then
+	local ua=${SN_UNDER_A:-$ULA} ub=${SN_UNDER_B:-$ULB} mtu=()
+	[ -z "${SN_MTU:-}" ] || mtu=(mtu "$SN_MTU")
+	if ! err=$(A link add semnet0 "${mtu[@]}" type semnet 2>&1); then
 		log "ip link add semnet0 type semnet: $err"
 		return 2
 	fi
-	B link add semnet0 type semnet && A link set semnet0 up && B link set semnet0 up &&
+	B link add semnet0 "${mtu[@]}" type semnet && A link set semnet0 up && B link set semnet0 up &&
 	log "semnet0 mtu $(A -j link show semnet0 | jq '.[0].mtu')" || return 1
 	if v6; then
 		semnet_node "$1" nA 172.16.0.0/26 172.16.0.1 fc00::/120 fc00::1 || return
@@ -601,10 +701,10 @@ setup_semnet_loaded() {	# setup_semnet_loaded TOPO: with the module loaded now
 	rc=$?
 	[ "$rc" = 0 ] || return "$rc"
 	# The instance's node is named by its IPv4 address in every family.
-	semnet_peer nA "$BNET" "$ULB" &&
-	semnet_peer nB "$ANET" "$ULA" &&
+	semnet_peer nA "$BNET" "$ub" &&
+	semnet_peer nB "$ANET" "$ua" &&
 	"${sa[@]}" service add "$VIP" name bench.ns.srv.ns policy rr &&
-	"${sa[@]}" instance add "$INST" service bench.ns.srv.ns nsip "$SRV" node 10.99.0.2 &&
+	"${sa[@]}" instance add "$INST" service bench.ns.srv.ns nsip "$SRV" node "${SN_UNDER_B:-10.99.0.2}" &&
 	"${sa[@]}" instance add "$INSTCLI" service bench.ns.cli.ns nsip "$CLI" dev cli &&
 	"${sb[@]}" instance add "$INST" service bench.ns.srv.ns nsip "$SRV" dev srv &&
 	DST=$VIP
@@ -716,7 +816,8 @@ http_rate() {
 }
 
 measure() {	# measure CASE TARGET: sets BULK RRATE CRATE HRATE, or fails
-	local c=$1 dst=$2 dev=${TUNDEV[$(dp_of "$1")]} rx0=0 rx1 ul0 srv0
+	local c=$1 dst=$2 devs=${TUNDEV[$(dp_of "$1")]} dev rx1 ul0 srv0
+	local -A rx0=()
 	local cli=(ip netns exec cli) any=0.0.0.0
 	v6 && any=::
 	ip netns exec srv iperf3 -s -p 5201 >"$LOGS/iperf3-s-$c.log" 2>&1 &
@@ -730,14 +831,14 @@ measure() {	# measure CASE TARGET: sets BULK RRATE CRATE HRATE, or fails
 		log "($c): servers did not start"
 		return 1
 	fi
-	if [ -n "$dev" ]; then
-		rx0=$(rx_packets nB "$dev")
+	for dev in $devs; do
+		rx0[$dev]=$(rx_packets nB "$dev")
 		# The offloads the tunnel device offers (ethtool -k).
 		log "($c): $dev offloads: $(ip netns exec nA ethtool -k "$dev" | awk -F ': ' '
 			{ sub(/^[ \t]+/, "", $1) }
 			$1 ~ /^(tx-tcp-segmentation|tx-tcp6-segmentation|generic-segmentation-offload|generic-receive-offload|tx-udp_tnl-segmentation|tx-udp_tnl-csum-segmentation|tx-checksumming|scatter-gather)$/ {
 				printf "%s%s %s", sep, $1, $2; sep = ", " }')"
-	fi
+	done
 	run "check $dst:7001" "${cli[@]}" python3 "$RR" check "$dst" 7001 || return 1
 	ul0=$(rx_counts nB ul)
 	srv0=$(rx_counts srv eth0)
@@ -764,11 +865,11 @@ measure() {	# measure CASE TARGET: sets BULK RRATE CRATE HRATE, or fails
 	fi
 	log "  UDP receive buffer errors: node A $(udp_rcvbuf_errors nA), node B $(udp_rcvbuf_errors nB)"
 	# The traffic took the path under test: the tunnel received it.
-	if [ -n "$dev" ]; then
-		rx1=$(rx_packets nB "$dev")
-		log "($c): $dev on node B received $((rx1 - rx0)) packets"
-		[ "$((rx1 - rx0))" -gt 1000 ] || { log "($c): the traffic did not use $dev"; return 1; }
-	fi
+	for dev in $devs; do
+		rx1=$(( $(rx_packets nB "$dev") - rx0[$dev] ))
+		log "($c): $dev on node B received $rx1 packets"
+		[ "$rx1" -gt 1000 ] || { log "($c): the traffic did not use $dev"; return 1; }
+	done
 	log "($c): bulk $(awk -v b="${BULK[$c]}" 'BEGIN { printf "%.3f", b / 1e9 }') Gbit/s, rr ${RRATE[$c]}/s, crr ${CRATE[$c]}/s, http ${HRATE[$c]:-n/a}/s"
 }
 
@@ -855,7 +956,7 @@ profile() {
 			perf script -i "$data" -F ip,sym --comms "$comms" 2>/dev/null |
 				awk "$KALLSYMS_AWK"'NR == FNR { kallsyms(); next }
 				function flush(k, m, key) {
-					if (n && (f[1] in mod) && mod[f[1]] ~ /^\[(semnet|ip_vs|br_netfilter|bridge|fou|fou6|ip_gre|ip6_gre|ip6_tunnel)\]$/) {
+					if (n && (f[1] in mod) && mod[f[1]] ~ /^\[(semnet|ip_vs|br_netfilter|bridge|fou|fou6|ip_gre|ip6_gre|ip6_tunnel|wireguard|chacha_x86_64|poly1305_x86_64|libchacha|libpoly1305|libchacha20poly1305)\]$/) {
 						m = mod[f[1]]
 						for (k = 2; k <= n && (f[k] in mod) && mod[f[k]] == m; k++) ;
 						key = m "  " f[k - 1] " <- " f[k] " <- " f[k + 1] " <- " f[k + 2]
@@ -924,6 +1025,30 @@ sysctl -qw net.core.rmem_max=8388608 net.core.wmem_max=8388608
 for m in bridge veth fou ip_gre fou6 ip6_gre tun ip_vs ip_vs_rr; do
 	modprobe "$m" || { echo "overlay: modprobe $m failed" >&2; exit 1; }
 done
+# WireGuard for the wg cases (n/a without it): its module, two key pairs,
+# and the ChaCha20 and Poly1305 code it runs, which under -icount depends
+# on the emulated CPU's flags (WireGuard calls the kernel's crypto library
+# directly; /proc/crypto lists the drivers that library's modules offer).
+if [[ " $CASES " == *wg* ]]; then
+	if ! modprobe wireguard; then
+		log "modprobe wireguard failed: the wg cases are n/a"
+	elif ! (umask 077 && wg genkey >"$LOGS/wg-a.key" && wg pubkey <"$LOGS/wg-a.key" >"$LOGS/wg-a.pub" &&
+		wg genkey >"$LOGS/wg-b.key" && wg pubkey <"$LOGS/wg-b.key" >"$LOGS/wg-b.pub"); then
+		log "wg genkey failed: the wg cases are n/a"
+	else
+		WG=ok
+		# chacha_x86_64 and poly1305_x86_64 pick their code by the
+		# CPU's flags (SSSE3, AVX2, AVX-512VL); without SSSE3 ChaCha20
+		# is the generic C code and no chacha20 driver is registered,
+		# without AVX Poly1305 is the scalar x86_64 assembly.
+		flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -Ex 'ssse3|avx|avx2|avx512vl' | tr '\n' ' ')
+		log "wireguard $(cat /sys/module/wireguard/version 2>/dev/null); /proc/crypto drivers:" \
+			"$(awk -F ' *: ' '$1 == "name" { n = $2 } $1 == "driver" && n ~ /^(chacha20|xchacha20|poly1305)$/ {
+				printf "%s%s %s", sep, n, $2; sep = ", " }' /proc/crypto);" \
+			"modules: $(awk '$1 ~ /chacha|poly1305|curve25519|blake2s/ { printf "%s%s", sep, $1; sep = " " }' /proc/modules);" \
+			"CPU flags of these: ${flags:-none (ChaCha20 in generic C, Poly1305 in scalar x86_64 assembly)}"
+	fi
+fi
 if [ "$PROFILE" != - ]; then
 	# Kernel and module symbols for perf, from /proc/kallsyms.
 	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
@@ -941,6 +1066,7 @@ fi
 	ss -V
 	[ "$HTTP" = 1 ] && { wrk --version; /usr/sbin/nginx -v; }
 	[ "$PROFILE" = - ] || perf version
+	wg --version
 } >/dev/null 2>&1
 
 for c in $CASES; do run_case "$c"; done
@@ -959,7 +1085,7 @@ ratio() {	# ratio CASE ARRAY: "0.93x" against its family's r-fou, or "-"
 }
 
 echo
-echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths), of IPv6 cases against ${REF}6 (IPv6 over IPv4) or ${REF}66 (IPv6 over IPv6)"
+echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths), of IPv6 cases against ${REF}6 (IPv6 over IPv4) or ${REF}66 (IPv6 over IPv6), of r-ipvswg and r-semnetwg against r-wg (WireGuard by hand)"
 echo "module: ${SEMNET_MODULE:-none} $( [ -n "${SEMNET_MODULE:-}" ] && modinfo -F srcversion "$SEMNET_MODULE" 2>/dev/null); kernel $(uname -r)"
 [ "$MODULE_B" = - ] || echo "module B (semnetb): $MODULE_B $(modinfo -F srcversion "$MODULE_B" 2>/dev/null)"
 fmt='%-12s %-36s %9s %6s %9s %6s %9s %6s %9s %6s\n'
@@ -969,7 +1095,7 @@ for c in $CASES; do
 	if [ "${STATUS[$c]}" = ok ]; then
 		# shellcheck disable=SC2059
 		printf "$fmt" "$c" "$(label "$c")" \
-			"$(num "${BULK[$c]}" 1e9 %.2f)" "$(ratio "$c" BULK)" \
+			"$(num "${BULK[$c]}" 1e9 %.3f)" "$(ratio "$c" BULK)" \
 			"$(num "${RRATE[$c]}" 1 %.0f)" "$(ratio "$c" RRATE)" \
 			"$(num "${CRATE[$c]}" 1 %.0f)" "$(ratio "$c" CRATE)" \
 			"$( [ -n "${HRATE[$c]:-}" ] && num "${HRATE[$c]}" 1 %.0f || echo n/a)" "$(ratio "$c" HRATE)"
@@ -1017,6 +1143,17 @@ for f in "" 6 66; do
 			done
 		done
 	done
+done
+
+# Issue 18: semnet in WireGuard against the same WireGuard by hand, and
+# ahead of IPVS over it.
+for t in bulk rr crr http; do
+	[ "$t" != http ] || [ "$HTTP" = 1 ] || continue
+	goal "encrypted: semnet in WireGuard vs by hand" r-semnetwg r-wg "$t" 0.95
+done
+for t in bulk rr crr http; do
+	[ "$t" != http ] || [ "$HTTP" = 1 ] || continue
+	goal "semnet ahead of IPVS, over WireGuard" r-semnetwg r-ipvswg "$t" 1.00
 done
 
 # Module B's cases against the same goals, and against module A.

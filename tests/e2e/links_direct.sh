@@ -23,7 +23,7 @@
 #
 # a: 172.16.0.64/26 via 10.99.0.2, fc00::100/120 via 2001:db8::2 (dev ul0);
 # b: the same towards a. RR 172.30.0.1 and fdff:2000::1 -> x1.
-# vm-timeout: 600
+# vm-timeout: 1200
 # vm-cost: 140
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u

@@ -23,7 +23,7 @@
 #
 # Peers: a's for 172.16.0.64/26 is at 10.255.0.2 (routed into wg0), b's
 # for 172.16.0.0/26 at 10.255.0.1. RR 172.30.0.1 -> x1.
-# vm-timeout: 600
+# vm-timeout: 900
 # vm-cost: 75
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u

@@ -457,23 +457,11 @@ EOF
 	for n in x1 x2 x3; do wait_port "$n" 8000 || tap_fail "the server in $n listens"; done
 }
 
-# oak_call NS: one connection from container NS to RR_ALL:8000; prints the
-# name of the instance that answered, or "bad" when the echo differs.
-oak_call() {
-	local out=$LOGS/oak.$1 name
-	ip netns exec "$1" socat -t 10 -T 20 "TCP:$RR_ALL:8000" - <"$LOGS/opayload" >"$out"
-	name=$(head -n 1 "$out")
-	if tail -c +$((${#name} + 2)) "$out" | cmp -s - "$LOGS/opayload"; then
-		echo "$name"
-	else
-		echo bad
-	fi
-}
-
-# rr_names NS: three connections from NS to RR_ALL: who answered, sorted.
+# rr_names NS: three connections from NS to RR_ALL, 60 KB echoed by each:
+# who answered ("bad" for a wrong echo), sorted.
 rr_names() {
 	local i
-	for i in 1 2 3; do oak_call "$1"; done | sort | paste -sd ' '
+	for i in 1 2 3; do echo_named "$1" "$RR_ALL" 8000 "$LOGS/opayload" "$LOGS/oak.$1"; done | sort | paste -sd ' '
 }
 
 test_oakestra_from_semnet() {

@@ -204,23 +204,10 @@ test_proxy() {
 	head -c 60000 /dev/urandom >"$SD_WORK/payload"
 }
 
-# call NS: one connection from container NS to RR:8000; the name of the
-# instance that answered, or "bad" when the echo differs
-call() {
-	local out=$SD_WORK/call.$1 name
-	ip netns exec "$1" socat -t 10 -T 20 "TCP:$RR:8000,connect-timeout=15" - \
-		<"$SD_WORK/payload" >"$out" 2>/dev/null
-	name=$(head -n 1 "$out")
-	if tail -c +$((${#name} + 2)) "$out" | cmp -s - "$SD_WORK/payload"; then
-		echo "$name"
-	else
-		echo bad
-	fi
-}
-
-# rr_names NS: three connections from NS to RR: who answered, sorted
+# rr_names NS: three connections from NS to RR, 60 KB echoed by each: who
+# answered ("bad" for a wrong echo), sorted
 rr_names() {
-	for _ in 1 2 3; do call "$1"; done | sort | paste -sd ' '
+	for _ in 1 2 3; do echo_named "$1" "$RR" 8000 "$SD_WORK/payload" "$SD_WORK/call.$1"; done | sort | paste -sd ' '
 }
 
 test_from_semnet() {

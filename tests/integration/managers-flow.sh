@@ -361,6 +361,41 @@ ipv6_underlay_checks() {
 }
 ipv6_underlay_checks
 
+# --- a node's link facts (issue 18) -------------------------------------------
+# An optional `link` in a subnet request is kept and published in the node's
+# registry entry; a bad one is refused by name and changes nothing; a request
+# without one drops it; nodes that never sent one (Oakestra's) have none.
+# l1_registry: the retained registry's entry of node l1, compact
+l1_registry() { mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -C 1 -W 5 -t semnet/nodes | jq -c '.nodes[] | select(.node_id == "l1")'; }
+l1_has() { l1_registry | grep -qF "$1"; }
+l1_has_not() { l1_registry | grep -q '"node_id":"l1"' && ! l1_has "$1"; }
+link_checks() {
+	local r key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+	local host='"METHOD":"GET","host_ip":"127.0.0.9","host_port":4754,"tunnel":"gre-udp"'
+	r=$(mqtt_request nodes/l1/net/subnet nodes/l1/net/subnetwork/result \
+		"{$host,\"link\":{\"wg_key\":\"$key\",\"wg_port\":51820,\"underlay_prefix\":\"127.0.0.0/8\",\"kind_override\":\"encrypted\",\"relay\":true,\"later\":1}}")
+	tap_match "a subnet request with link: the node gets its subnet" "$r" '^\{"address":"172\.16\.'
+	tap_wait "the registry publishes its link (its unknown member left out)" 5 l1_has \
+		"\"link\":{\"wg_key\":\"$key\",\"wg_port\":51820,\"underlay_prefix\":\"127.0.0.0/8\",\"kind_override\":\"encrypted\",\"relay\":true}}"
+	tap_eq "the entry's other members are as before" "$(l1_registry | jq -c 'keys_unsorted')" \
+		'["node_id","subnet","host_ip","host_port","tunnel","subnet_v6","link"]'
+	mqtt_match "a link with a short key is refused by name" \
+		"\"error\":\"link: field 'wg_key' is not the base64 of a 32-byte key\"" \
+		nodes/l1/net/subnet nodes/l1/net/subnetwork/result "{$host,\"link\":{\"wg_key\":\"AAEC\",\"wg_port\":51820}}"
+	mqtt_match "a link with kind_override relay is refused by name" \
+		"\"error\":\"link: field 'kind_override' must be \\\\\"direct\\\\\", " \
+		nodes/l1/net/subnet nodes/l1/net/subnetwork/result "{$host,\"link\":{\"wg_key\":\"$key\",\"wg_port\":51820,\"kind_override\":\"relay\"}}"
+	tap_run "and neither changed the registry" l1_has '"kind_override":"encrypted","relay":true}'
+	mqtt_request nodes/l1/net/subnet nodes/l1/net/subnetwork/result \
+		"{$host,\"link\":{\"wg_key\":\"$key\",\"wg_port\":51821}}" >/dev/null
+	tap_wait "a changed link is published" 5 l1_has "\"link\":{\"wg_key\":\"$key\",\"wg_port\":51821}}"
+	mqtt_request nodes/l1/net/subnet nodes/l1/net/subnetwork/result "{$host}" >/dev/null
+	tap_wait "a subnet request without link drops it" 5 l1_has_not '"link"'
+	tap_eq "nodes that never sent a link have none in the registry" \
+		"$(mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -C 1 -W 5 -t semnet/nodes | jq '[.nodes[] | select(has("link"))] | length')" 0
+}
+link_checks
+
 stop_daemon "$CLUSTER_PID" "$WORK/cluster-c1.log" "semnet-cluster (after kill -9)"
 stop_daemon "$ROOT_PID" "$WORK/root.log" "semnet-root"
 tap_done

@@ -169,6 +169,22 @@ echo_intact() {
 	return "$ok"
 }
 
+# echo_named NS ADDR PORT PAYLOAD OUT: one connection from NS to a server
+# at ADDR:PORT (IPv4) that answers its name on a line, then echoes what it
+# reads; sends the file PAYLOAD and keeps the answer in OUT. Prints the
+# name when the echo equals PAYLOAD byte for byte, else "bad".
+echo_named() {
+	local name
+	ip netns exec "$1" socat -t 10 -T 20 "TCP:$2:$3,connect-timeout=15" - \
+		<"$4" >"$5" 2>"$5.err"
+	name=$(head -n 1 "$5")
+	if tail -c +$((${#name} + 2)) "$5" | cmp -s - "$4"; then
+		echo "$name"
+	else
+		echo bad
+	fi
+}
+
 # ping_source NS ADDR: the source address of the reply to a ping of ADDR
 # (IPv4 or IPv6: ping picks the family by the address)
 ping_source() {

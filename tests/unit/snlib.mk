@@ -9,8 +9,11 @@
 #                  that survive a restart
 #   test_managers_config  semnet-root's and semnet-cluster's settings built
 #                  on sn_config: defaults, file then flags, refusals
+#   test_links     sn_links: the per-pair link kind (issue 18), each rule in
+#                  its order, and kind(a, b) == kind(b, a) over every pair
 $(eval $(call unit_test,test_config,,snlib))
 $(eval $(call unit_test,test_db_step,,snlib))
 $(eval $(call unit_test,test_outbox,,snlib))
 $(eval $(call unit_test,test_managers_config,$(TOP)/daemon/root/config.c \
 	$(TOP)/daemon/cluster/config.c,snlib))
+$(eval $(call unit_test,test_links,,snlib))

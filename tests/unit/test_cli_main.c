@@ -1391,7 +1391,9 @@ START_TEST(json_exact)
 		"    \"rx_packets\": 20,\n"
 		"    \"rx_bytes\": 2000,\n"
 		"    \"cost\": null,\n"
-		"    \"down\": true\n"
+		"    \"down\": true,\n"
+		"    \"dev\": null,\n"
+		"    \"ifindex\": 0\n"
 		"  }\n"
 		"]\n";
 	static const char flow[] =

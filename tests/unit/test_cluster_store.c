@@ -56,6 +56,102 @@ START_TEST(nodes_report_changes)
 }
 END_TEST
 
+/* The link columns of node @id, as text ("NULL" for none), '|'-joined. */
+static void link_columns(const char *id, char *out, size_t size)
+{
+	sqlite3_stmt *stmt;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db.conn,
+		"SELECT quote(link_wg_key) || '|' || quote(link_wg_port) || '|' ||"
+		" quote(link_underlay_prefix) || '|' || quote(link_kind_override) || '|' ||"
+		" quote(link_relay) FROM nodes WHERE id = ?", -1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+}
+
+/* A node's link facts (issue 18): NULL columns without, stored, changed,
+ * dropped. */
+START_TEST(nodes_keep_a_link)
+{
+	struct sn_cluster_node n = { .id = "n1", .subnet = 0xac100000, .subnet_len = 26 }, got;
+	char cols[256];
+	bool changed;
+
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	link_columns("n1", cols, sizeof(cols));
+	ck_assert_str_eq(cols, "NULL|NULL|NULL|NULL|NULL");
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_assert(!got.has_link);
+
+	n.has_link = true;
+	ck_assert(sn_link_key_from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+					  n.link.wg_key));
+	n.link.wg_port = 51820;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	link_columns("n1", cols, sizeof(cols));
+	ck_assert_str_eq(cols, "'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='|51820|NULL|NULL|0");
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(!changed);
+
+	ck_assert(sn_link_prefix_parse("2001:db8:5::/64", &n.link.underlay_prefix));
+	n.link.kind_override = SN_LINK_DIRECT;
+	n.link.relay = true;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	link_columns("n1", cols, sizeof(cols));
+	ck_assert_str_eq(cols, "'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='|51820|"
+			       "'2001:db8:5::/64'|'direct'|1");
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_assert(got.has_link);
+	ck_assert(sn_link_info_equal(&got.link, &n.link));
+
+	n.link.relay = false;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+
+	n.has_link = false;
+	memset(&n.link, 0, sizeof(n.link));
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	link_columns("n1", cols, sizeof(cols));
+	ck_assert_str_eq(cols, "NULL|NULL|NULL|NULL|NULL");
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_assert(!got.has_link);
+}
+END_TEST
+
+/* A store of schema 2 (before links) opens as 3, its nodes without links. */
+START_TEST(nodes_migrate_to_links)
+{
+	char old[160];
+	sqlite3 *conn;
+	struct sn_db db2;
+	struct sn_cluster_node got;
+
+	snprintf(old, sizeof(old), "%s/v2.db", dir);
+	ck_assert_int_eq(sqlite3_open(old, &conn), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(conn,
+		"CREATE TABLE nodes (id TEXT PRIMARY KEY, subnet INTEGER UNIQUE,"
+		" subnet_len INTEGER NOT NULL DEFAULT 26, host_ip TEXT NOT NULL DEFAULT '',"
+		" host_port INTEGER NOT NULL DEFAULT 0, tunnel TEXT NOT NULL DEFAULT '',"
+		" subnet6 TEXT, subnet6_len INTEGER NOT NULL DEFAULT 120);"
+		"INSERT INTO nodes (id, subnet, host_ip, host_port, tunnel)"
+		" VALUES ('n1', 2886729728, '10.0.0.1', 4754, 'gre-udp');"
+		"PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(conn);
+	ck_assert_int_eq(sn_cluster_store_open(&db2, old, false), 0);
+	ck_assert_int_eq(sn_db_version(&db2), 3);
+	ck_assert_int_eq(sn_cluster_store_node_get(&db2, "n1", &got), 1);
+	ck_assert_str_eq(got.host_ip, "10.0.0.1");
+	ck_assert_int_eq(got.host_port, 4754);
+	ck_assert(!got.has_link);
+	sn_db_close(&db2);
+}
+END_TEST
+
 static struct in6_addr v6(const char *text)
 {
 	struct in6_addr a;
@@ -80,7 +176,7 @@ START_TEST(nodes_keep_a_v6_subnet)
 	struct sn_cluster_node n = { .id = "n1", .subnet = 0xac100000, .subnet_len = 26 }, got;
 	bool changed;
 
-	ck_assert_int_eq(sn_db_version(&db), 2);
+	ck_assert_int_eq(sn_db_version(&db), 3);
 	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
 	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
 	ck_v6(&got.subnet6, NULL);
@@ -350,7 +446,8 @@ END_TEST
 
 Suite *unit_suite(void)
 {
-	return UNIT_SUITE("cluster_store", setup, teardown, 0, nodes_report_changes,
+	return UNIT_SUITE("cluster_store", setup, teardown, 0, nodes_report_changes, nodes_keep_a_link,
+			  nodes_migrate_to_links,
 			  nodes_keep_a_v6_subnet, tables_cache_and_go_stale, tables_cache_v6,
 			  local_instances_merge_with_the_root, local_instances_merge_v6,
 			  interests_expire_unless_running_locally, deployments_and_outbox);

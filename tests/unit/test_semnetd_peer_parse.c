@@ -186,9 +186,81 @@ START_TEST(bad_host_and_tunnel)
 }
 END_TEST
 
+/* A node's `link` (issue 18) as semnet-cluster publishes it. */
+#define KEY "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+START_TEST(link_read)
+{
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"tunnel\":\"gre-udp\","
+					  "\"link\":{\"wg_key\":\"" KEY "\",\"wg_port\":51820,"
+					  "\"underlay_prefix\":\"10.99.0.0/24\","
+					  "\"kind_override\":\"encrypted\",\"relay\":true,"
+					  "\"later\":1}")),
+			 SEMNETD_NODE_PEER);
+	ck_assert(e.has_link);
+	for (int i = 0; i < SN_LINK_KEY_LEN; i++)
+		ck_assert_uint_eq(e.link.wg_key[i], i);
+	ck_assert_int_eq(e.link.wg_port, 51820);
+	ck_assert_int_eq(e.link.underlay_prefix.addr.family, AF_INET);
+	ck_assert_uint_eq(e.link.underlay_prefix.addr.v4, 0x0a630000);
+	ck_assert_uint_eq(e.link.underlay_prefix.len, 24);
+	ck_assert_int_eq(e.link.kind_override, SN_LINK_ENCRYPTED);
+	ck_assert(e.link.relay);
+	ck_assert_int_eq(e.encap, SEMNET_ENCAP_GRE_UDP);
+
+	/* The optional members absent. */
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"link\":{\"wg_key\":\"" KEY
+					  "\",\"wg_port\":1}")),
+			 SEMNETD_NODE_PEER);
+	ck_assert(e.has_link);
+	ck_assert_int_eq(e.link.underlay_prefix.addr.family, 0);
+	ck_assert_int_eq(e.link.kind_override, SN_LINK_NONE);
+	ck_assert(!e.link.relay);
+}
+END_TEST
+
+/* An Oakestra node (no link, or null) is what it was; a link that does
+ * not read costs only the link, and err says why. */
+START_TEST(link_absent_or_bad)
+{
+	static const struct {
+		const char *link, *why;
+	} bad[] = {
+		{ "{\"wg_port\":51820}", "link: field 'wg_key' is required" },
+		{ "{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==\",\"wg_port\":51820}",
+		  "link: field 'wg_key' is not the base64 of a 32-byte key" },
+		{ "{\"wg_key\":\"" KEY "\"}", "link: field 'wg_port' is required" },
+		{ "{\"wg_key\":\"" KEY "\",\"wg_port\":0}",
+		  "link: field 'wg_port' must be between 1 and 65535" },
+		{ "{\"wg_key\":\"" KEY "\",\"wg_port\":51820,\"underlay_prefix\":\"10.99.0.1/24\"}",
+		  "link: field 'underlay_prefix' is not a prefix (address/length, host bits zero)" },
+		{ "{\"wg_key\":\"" KEY "\",\"wg_port\":51820,\"kind_override\":\"relay\"}",
+		  "link: field 'kind_override' must be \"direct\", \"gre-udp\" or \"encrypted\"" },
+		{ "{\"wg_key\":\"" KEY "\",\"wg_port\":51820,\"relay\":1}",
+		  "link: field 'relay' must be true or false" },
+		{ "\"wg\"", "link: must be an object" },
+	};
+	char text[512];
+
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":\"50103\"")), SEMNETD_NODE_PEER);
+	ck_assert(!e.has_link);
+	ck_assert_str_eq(err.msg, "");
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"link\":null")), SEMNETD_NODE_PEER);
+	ck_assert(!e.has_link);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), ENTRY(",\"host_port\":4754,\"link\":%s"), bad[i].link);
+		ck_assert_msg(read_entry(text) == SEMNETD_NODE_PEER, "case %zu", i);
+		ck_assert_msg(!e.has_link, "case %zu", i);
+		ck_assert_str_eq(err.msg, bad[i].why);
+		ck_assert_int_eq(e.port, 4754);
+		ck_assert_int_eq(e.encap, SEMNET_ENCAP_GRE_UDP);
+	}
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("semnetd_peer_parse", NULL, teardown, 0, encap_by_tunnel_then_port,
 			  semnet_node_is_gre, oakestra_node_is_ipudp, not_yet_a_peer, bad_ports,
-			  bad_host_and_tunnel);
+			  bad_host_and_tunnel, link_read, link_absent_or_bad);
 }

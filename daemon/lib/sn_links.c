@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "sn_links.h"
+
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sn_ipv4.h"
+#include "sn_ipv6.h"
+
+static const char *const kind_names[] = {
+	[SN_LINK_NONE] = "none",
+	[SN_LINK_DIRECT] = "direct",
+	[SN_LINK_GRE_UDP] = "gre-udp",
+	[SN_LINK_ENCRYPTED] = "encrypted",
+	[SN_LINK_RELAY] = "relay",
+	[SN_LINK_IPUDP] = "ipudp",
+};
+
+const char *sn_link_kind_name(enum sn_link_kind kind)
+{
+	if ((unsigned int)kind < sizeof(kind_names) / sizeof(kind_names[0]))
+		return kind_names[kind];
+	return "?";
+}
+
+bool sn_link_kind_parse(const char *name, enum sn_link_kind *out)
+{
+	for (enum sn_link_kind k = SN_LINK_DIRECT; k <= SN_LINK_RELAY; k++) {
+		if (name && !strcmp(name, kind_names[k])) {
+			*out = k;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *const nat_names[] = {
+	[SN_NAT_NONE] = "none",
+	[SN_NAT_EIM] = "eim",
+	[SN_NAT_SYMMETRIC] = "symmetric",
+};
+
+const char *sn_link_nat_name(enum sn_link_nat nat)
+{
+	if ((unsigned int)nat < sizeof(nat_names) / sizeof(nat_names[0]))
+		return nat_names[nat];
+	return "?";
+}
+
+bool sn_link_nat_parse(const char *name, enum sn_link_nat *out)
+{
+	for (enum sn_link_nat n = SN_NAT_NONE; n <= SN_NAT_SYMMETRIC; n++) {
+		if (name && !strcmp(name, nat_names[n])) {
+			*out = n;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *const policy_names[] = {
+	[SN_LINKS_AUTO] = "auto",
+	[SN_LINKS_ENCRYPTED] = "encrypted",
+	[SN_LINKS_GRE_UDP] = "gre-udp",
+};
+
+const char *sn_links_policy_name(enum sn_links_policy policy)
+{
+	if ((unsigned int)policy < sizeof(policy_names) / sizeof(policy_names[0]))
+		return policy_names[policy];
+	return "?";
+}
+
+bool sn_links_policy_parse(const char *name, enum sn_links_policy *out)
+{
+	for (enum sn_links_policy p = SN_LINKS_AUTO; p <= SN_LINKS_GRE_UDP; p++) {
+		if (name && !strcmp(name, policy_names[p])) {
+			*out = p;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool sn_link_prefix_parse(const char *text, struct sn_link_prefix *out)
+{
+	struct sn_prefix p4;
+	struct sn_prefix6 p6;
+
+	memset(out, 0, sizeof(*out));
+	if (!text)
+		return false;
+	if (sn_prefix_parse(text, &p4)) {
+		out->addr.family = AF_INET;
+		out->addr.v4 = p4.addr;
+		out->len = p4.len;
+		return true;
+	}
+	if (sn_prefix6_parse(text, &p6)) {
+		out->addr.family = AF_INET6;
+		out->addr.v6 = p6.addr;
+		out->len = p6.len;
+		return true;
+	}
+	return false;
+}
+
+const char *sn_link_prefix_format(const struct sn_link_prefix *p, char out[SN_IPADDR_STRLEN + 4])
+{
+	char addr[SN_IPADDR_STRLEN];
+
+	if (!sn_ipaddr_is_set(&p->addr)) {
+		out[0] = '\0';
+		return out;
+	}
+	snprintf(out, SN_IPADDR_STRLEN + 4, "%s/%u", sn_ipaddr_format(&p->addr, addr), p->len);
+	return out;
+}
+
+bool sn_link_prefix_equal(const struct sn_link_prefix *a, const struct sn_link_prefix *b)
+{
+	return sn_ipaddr_is_set(&a->addr) && a->len == b->len &&
+	       sn_ipaddr_equal(&a->addr, &b->addr);
+}
+
+static const char *id_of(const struct sn_link_node *n)
+{
+	return n->id ? n->id : "";
+}
+
+static void why(struct sn_link_choice *out, enum sn_link_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void why(struct sn_link_choice *out, enum sn_link_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(out->why, sizeof(out->why), fmt, ap);
+	va_end(ap);
+}
+
+/* The first relay node by id: public, with link support, not @a or @b. */
+static const struct sn_link_node *relay_of(const struct sn_links *links,
+					   const struct sn_link_node *a,
+					   const struct sn_link_node *b)
+{
+	const struct sn_link_node *best = NULL;
+
+	for (size_t i = 0; i < links->n_nodes; i++) {
+		const struct sn_link_node *n = &links->nodes[i];
+
+		if (!n->relay || !n->has_link || n->nat != SN_NAT_NONE || !n->id)
+			continue;
+		if (!strcmp(n->id, id_of(a)) || !strcmp(n->id, id_of(b)))
+			continue;
+		if (!best || strcmp(n->id, best->id) < 0)
+			best = n;
+	}
+	return best;
+}
+
+/* Relay via the first relay node, or encrypted when there is none. */
+static void relay_or_encrypted(const struct sn_links *links, const struct sn_link_node *a,
+			       const struct sn_link_node *b, const char *reason,
+			       struct sn_link_choice *out)
+{
+	const struct sn_link_node *r = relay_of(links, a, b);
+
+	if (r) {
+		out->relay = r->id;
+		why(out, SN_LINK_RELAY, "%s: relay via %s", reason, r->id);
+	} else {
+		why(out, SN_LINK_ENCRYPTED, "%s, but no relay node: encrypted", reason);
+	}
+}
+
+static bool pair_is(const struct sn_link_override *o, const char *x, const char *y)
+{
+	return o->a && o->b &&
+	       ((!strcmp(o->a, x) && !strcmp(o->b, y)) || (!strcmp(o->a, y) && !strcmp(o->b, x)));
+}
+
+void sn_link_kind(const struct sn_links *links, const struct sn_link_node *a,
+		  const struct sn_link_node *b, struct sn_link_choice *out)
+{
+	char pa[SN_IPADDR_STRLEN + 4], addr[SN_IPADDR_STRLEN];
+
+	memset(out, 0, sizeof(*out));
+	/* Name the pair in id order, so both ends write the same text. */
+	if (strcmp(id_of(a), id_of(b)) > 0) {
+		const struct sn_link_node *t = a;
+
+		a = b;
+		b = t;
+	}
+
+	/* 1. No link support on one side: today's tunnel. */
+	if (!a->has_link || !b->has_link) {
+		char who[80];
+
+		if (!a->has_link && !b->has_link)
+			snprintf(who, sizeof(who), "neither has");
+		else
+			snprintf(who, sizeof(who), "%s has no", id_of(a->has_link ? b : a));
+		if (a->ipudp || b->ipudp)
+			why(out, SN_LINK_IPUDP, "%s link support (Oakestra node)", who);
+		else
+			why(out, SN_LINK_GRE_UDP, "%s link support (older semnet)", who);
+		return;
+	}
+
+	/* 2. A cluster override for the pair. */
+	for (size_t i = 0; i < links->n_overrides; i++) {
+		const struct sn_link_override *o = &links->overrides[i];
+
+		if (!pair_is(o, id_of(a), id_of(b)))
+			continue;
+		if (o->kind == SN_LINK_RELAY) {
+			relay_or_encrypted(links, a, b, "cluster override relay", out);
+			return;
+		}
+		if (o->kind >= SN_LINK_DIRECT && o->kind <= SN_LINK_ENCRYPTED) {
+			why(out, o->kind, "cluster override for %s/%s", id_of(a), id_of(b));
+			return;
+		}
+	}
+
+	/* 3. A node's kind_override, the stronger of two. */
+	if (a->kind_override != SN_LINK_NONE || b->kind_override != SN_LINK_NONE) {
+		const struct sn_link_node *n = a->kind_override >= b->kind_override ? a : b;
+
+		if (n->kind_override >= SN_LINK_DIRECT && n->kind_override <= SN_LINK_ENCRYPTED) {
+			why(out, n->kind_override, "kind_override %s of %s",
+			    sn_link_kind_name(n->kind_override), id_of(n));
+			return;
+		}
+	}
+
+	/* 4. The cluster's policy. */
+	if (links->policy == SN_LINKS_GRE_UDP) {
+		why(out, SN_LINK_GRE_UDP, "cluster policy gre-udp");
+		return;
+	}
+
+	/* 5. One segment. */
+	if (links->policy == SN_LINKS_AUTO &&
+	    sn_link_prefix_equal(&a->underlay_prefix, &b->underlay_prefix)) {
+		sn_link_prefix_format(&a->underlay_prefix, pa);
+		if (a->nat == SN_NAT_NONE && b->nat == SN_NAT_NONE) {
+			why(out, SN_LINK_DIRECT, "same underlay %s, no NAT", pa);
+			return;
+		}
+		if (a->nat != SN_NAT_NONE && b->nat != SN_NAT_NONE &&
+		    sn_ipaddr_is_set(&a->public_addr) &&
+		    sn_ipaddr_equal(&a->public_addr, &b->public_addr)) {
+			why(out, SN_LINK_DIRECT, "same underlay %s behind one NAT %s", pa,
+			    sn_ipaddr_format(&a->public_addr, addr));
+			return;
+		}
+	}
+
+	/* 6. A symmetric NAT facing a node that is not public. */
+	if (a->nat != SN_NAT_NONE && b->nat != SN_NAT_NONE &&
+	    (a->nat == SN_NAT_SYMMETRIC || b->nat == SN_NAT_SYMMETRIC)) {
+		char reason[96];
+
+		snprintf(reason, sizeof(reason), "%s behind symmetric NAT, %s behind %s NAT",
+			 a->nat == SN_NAT_SYMMETRIC ? id_of(a) : id_of(b),
+			 a->nat == SN_NAT_SYMMETRIC ? id_of(b) : id_of(a),
+			 sn_link_nat_name(a->nat == SN_NAT_SYMMETRIC ? b->nat : a->nat));
+		relay_or_encrypted(links, a, b, reason, out);
+		return;
+	}
+
+	/* 7. */
+	if (links->policy == SN_LINKS_ENCRYPTED)
+		why(out, SN_LINK_ENCRYPTED, "cluster policy encrypted");
+	else
+		why(out, SN_LINK_ENCRYPTED, "different underlays or NATs");
+}
+
+/* --- A node's `link` object -------------------------------------------- */
+
+void sn_link_key_to_base64(const uint8_t key[SN_LINK_KEY_LEN], char out[SN_LINK_KEY_B64_LEN + 1])
+{
+	EVP_EncodeBlock((unsigned char *)out, key, SN_LINK_KEY_LEN);
+	out[SN_LINK_KEY_B64_LEN] = '\0';
+}
+
+bool sn_link_key_from_base64(const char *text, uint8_t key[SN_LINK_KEY_LEN])
+{
+	unsigned char raw[SN_LINK_KEY_LEN + 3];
+	char again[SN_LINK_KEY_B64_LEN + 1];
+	bool ok;
+
+	/* 32 bytes are 43 characters and one '='; EVP_DecodeBlock counts the
+	 * padding's zero byte too (33). */
+	if (!text || strlen(text) != SN_LINK_KEY_B64_LEN ||
+	    text[SN_LINK_KEY_B64_LEN - 1] != '=' || text[SN_LINK_KEY_B64_LEN - 2] == '=')
+		return false;
+	if (EVP_DecodeBlock(raw, (const unsigned char *)text, SN_LINK_KEY_B64_LEN) !=
+	    SN_LINK_KEY_LEN + 1)
+		return false;
+	/* Canonical only (the last character's unused bits zero), so one
+	 * key has one text. */
+	sn_link_key_to_base64(raw, again);
+	ok = !strcmp(again, text);
+	if (ok)
+		memcpy(key, raw, SN_LINK_KEY_LEN);
+	explicit_bzero(raw, sizeof(raw));
+	return ok;
+}
+
+int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
+{
+	const char *key, *prefix, *kind;
+	long long port = 0;
+	json_t *relay;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(obj)) {
+		sn_err_set(err, "link: must be an object");
+		return -1;
+	}
+	if (sn_json_str(obj, "wg_key", true, SN_LINK_KEY_B64_LEN + 1, &key, err) < 0 ||
+	    sn_json_int(obj, "wg_port", true, false, 1, 65535, &port, err) < 0 ||
+	    sn_json_str(obj, "underlay_prefix", false, SN_IPADDR_STRLEN + 4, &prefix, err) < 0 ||
+	    sn_json_str(obj, "kind_override", false, 15, &kind, err) < 0) {
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		sn_err_set(err, "link: %s", why);
+		return -1;
+	}
+	if (!sn_link_key_from_base64(key, out->wg_key)) {
+		sn_err_set(err, "link: field 'wg_key' is not the base64 of a %d-byte key",
+			   SN_LINK_KEY_LEN);
+		return -1;
+	}
+	out->wg_port = (int)port;
+	if (prefix && !sn_link_prefix_parse(prefix, &out->underlay_prefix)) {
+		sn_err_set(err, "link: field 'underlay_prefix' is not a prefix (address/length, "
+			   "host bits zero)");
+		return -1;
+	}
+	if (kind && (!sn_link_kind_parse(kind, &out->kind_override) ||
+		     out->kind_override == SN_LINK_RELAY)) {
+		sn_err_set(err, "link: field 'kind_override' must be \"direct\", \"gre-udp\" or "
+			   "\"encrypted\"");
+		return -1;
+	}
+	relay = json_object_get(obj, "relay");
+	if (relay && !json_is_null(relay)) {
+		if (!json_is_boolean(relay)) {
+			sn_err_set(err, "link: field 'relay' must be true or false");
+			return -1;
+		}
+		out->relay = json_is_true(relay);
+	}
+	return 0;
+}
+
+json_t *sn_link_info_json(const struct sn_link_info *info)
+{
+	char key[SN_LINK_KEY_B64_LEN + 1], prefix[SN_IPADDR_STRLEN + 4];
+	json_t *obj;
+
+	sn_link_key_to_base64(info->wg_key, key);
+	obj = json_pack("{s:s, s:i}", "wg_key", key, "wg_port", info->wg_port);
+	if (!obj)
+		return NULL;
+	if ((sn_ipaddr_is_set(&info->underlay_prefix.addr) &&
+	     json_object_set_new(obj, "underlay_prefix",
+				 json_string(sn_link_prefix_format(&info->underlay_prefix, prefix))) < 0) ||
+	    (info->kind_override != SN_LINK_NONE &&
+	     json_object_set_new(obj, "kind_override",
+				 json_string(sn_link_kind_name(info->kind_override))) < 0) ||
+	    (info->relay && json_object_set_new(obj, "relay", json_true()) < 0)) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+bool sn_link_info_equal(const struct sn_link_info *a, const struct sn_link_info *b)
+{
+	bool pa = sn_ipaddr_is_set(&a->underlay_prefix.addr);
+	bool pb = sn_ipaddr_is_set(&b->underlay_prefix.addr);
+
+	return !memcmp(a->wg_key, b->wg_key, SN_LINK_KEY_LEN) && a->wg_port == b->wg_port &&
+	       pa == pb && (!pa || sn_link_prefix_equal(&a->underlay_prefix, &b->underlay_prefix)) &&
+	       a->kind_override == b->kind_override && a->relay == b->relay;
+}
