@@ -508,9 +508,16 @@ int semnet_peer_configure(struct semnet_net *sn,
 	ret = semnet_peer_subnet_check(node, &cfg, extack);
 	if (ret)
 		return ret;
-	ret = semnet_peer_dev_check(sn, &cfg, extack);
-	if (ret)
-		return ret;
+	/*
+	 * Only a device given now must exist: one kept from before may have
+	 * gone since, and a change of cost or port must not fail on it (the
+	 * stale index matches no packet until the device is given again).
+	 */
+	if (semnet_cfg_has(req->given, SEMNET_A_PEER_IFINDEX)) {
+		ret = semnet_peer_dev_check(sn, &cfg, extack);
+		if (ret)
+			return ret;
+	}
 	return semnet_peer_add(sn, &cfg, mode, extack);
 }
 

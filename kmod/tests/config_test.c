@@ -9,6 +9,7 @@
  * platform 172.16.0.0/12, services 172.30.0.0/16, subnet 172.16.0.0/26.
  */
 #include <kunit/test.h>
+#include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 
 /* The extack text of the last refusal, "" when none was set. */
@@ -532,6 +533,56 @@ static void semnet_config_peer_dev(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), 0);
 }
 
+static netdev_tx_t cf_dev_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	dev_kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops cf_dev_ops = {
+	.ndo_start_xmit = cf_dev_xmit,
+};
+
+/*
+ * A peer bound to a device that is gone since (semnetd recreating its
+ * WireGuard device) still takes changes that leave the device out.
+ */
+static void semnet_config_peer_dev_gone(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	struct semnet_peer_cfg cfg = {
+		.subnet = tb_psub("172.16.0.64", 26),
+		.under = tb_under("10.255.0.2"),
+		.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_ADDR) |
+			 BIT(SEMNET_A_PEER_IFINDEX),
+	};
+	struct netlink_ext_ack ext;
+	struct net_device *dev;
+	int ifindex;
+
+	dev = alloc_netdev(0, "sntest%d", NET_NAME_ENUM, ether_setup);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->netdev_ops = &cf_dev_ops;
+	if (register_netdev(dev)) {
+		free_netdev(dev);
+		KUNIT_FAIL(test, "cannot register a test device");
+		return;
+	}
+	ifindex = dev->ifindex;
+	cfg.ifindex = ifindex;
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), 0);
+	unregister_netdev(dev);
+	free_netdev(dev);
+
+	cfg.cost = 5;
+	cf_peer_change(test, f, &cfg, SEMNET_A_PEER_COST, "4754 0 5 0 10.255.0.2");
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), ifindex);
+	/* Given again, the gone device is refused. */
+	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_IFINDEX);
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), -ENODEV);
+	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no such device in this network namespace");
+}
+
 static struct kunit_case semnet_config_cases[] = {
 	KUNIT_CASE(semnet_config_add_mode),
 	KUNIT_CASE(semnet_config_node_defaults),
@@ -542,6 +593,7 @@ static struct kunit_case semnet_config_cases[] = {
 	KUNIT_CASE(semnet_config_instances),
 	KUNIT_CASE(semnet_config_peers),
 	KUNIT_CASE(semnet_config_peer_dev),
+	KUNIT_CASE(semnet_config_peer_dev_gone),
 	{}
 };
 
