@@ -1300,7 +1300,7 @@ START_TEST(peers)
 	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.64/26", "remote", "1.2.3.4",
 				"encap", "vxlan"), 2);
 	ck_assert_str_eq(run.err, "semnet: peer add: invalid encap \"vxlan\" "
-			 "(one of: gre-udp, ipudp)\n");
+			 "(one of: gre-udp, ipudp, direct)\n");
 	ck_assert_int_eq(SEMNET("peer", "add", "172.16.0.64/26", "remote", "1.2.3.4",
 				"port", "65536"), 2);
 	ck_assert_str_eq(run.err, "semnet: peer add: invalid port \"65536\" for \"port\" "
