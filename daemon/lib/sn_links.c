@@ -198,6 +198,23 @@ void sn_link_kind(const struct sn_links *links, const struct sn_link_node *a,
 		b = t;
 	}
 
+	/*
+	 * 0. A `link` this node cannot read: whatever it says, the other
+	 * side supports links and may demand encryption, so no cleartext
+	 * tunnel unless the cluster's policy is gre-udp.
+	 */
+	if (a->link_unreadable || b->link_unreadable) {
+		const struct sn_link_node *n = a->link_unreadable ? a : b;
+
+		if (links->policy == SN_LINKS_GRE_UDP)
+			why(out, SN_LINK_GRE_UDP, "cluster policy gre-udp");
+		else
+			why(out, SN_LINK_NONE, "%s's link is unreadable here: no link rather than"
+			    " cleartext under policy %s", id_of(n),
+			    sn_links_policy_name(links->policy));
+		return;
+	}
+
 	/* 1. No link support on one side: today's tunnel. */
 	if (!a->has_link || !b->has_link) {
 		char who[80];

@@ -69,6 +69,10 @@ struct sn_link_prefix {
 struct sn_link_node {
 	const char *id;
 	bool has_link;			/* the registry entry has `link` */
+	/* Its `link` is there but unreadable here (a newer cluster's, or
+	 * damaged): it has link support, so it never falls back to cleartext
+	 * unless the policy is gre-udp; the pair gets NONE (no peer). */
+	bool link_unreadable;
 	bool ipudp;			/* it speaks ipudp (an Oakestra node) */
 	struct sn_link_prefix underlay_prefix;
 	enum sn_link_nat nat;

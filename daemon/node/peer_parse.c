@@ -114,6 +114,7 @@ enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_nod
 	link = json_object_get(entry, "link");
 	if (link && !json_is_null(link)) {
 		out->has_link = sn_link_info_read(link, &out->link, err) == 0;
+		out->link_unreadable = !out->has_link;
 		if (!out->has_link)
 			memset(&out->link, 0, sizeof(out->link));
 	}

@@ -38,6 +38,7 @@ struct semnetd_node_entry {
 	/* Its `link` (issue 18, daemon/LINKS.md §3): none from an Oakestra
 	 * node or an older semnet one. Not used yet. */
 	bool has_link;
+	bool link_unreadable;		/* `link` given but refused (@err why) */
 	struct sn_link_info link;
 };
 
@@ -53,7 +54,9 @@ enum semnetd_node_read {
  * shape), 1 to 65535; a bad one, a host_ip that is no address, or an
  * unknown tunnel makes the entry BAD, and nothing else of it is used.
  * A subnet_v6 that does not parse is left out alone (has6 false), and so
- * is a `link` (has_link false, @err saying why for a PEER).
+ * is a `link` (has_link false, link_unreadable true, @err saying why for
+ * a PEER): a link that cannot be read is not "no link support" (see
+ * struct sn_link_node).
  */
 enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_node_entry *out,
 					       struct sn_err *err);

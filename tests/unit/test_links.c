@@ -85,6 +85,35 @@ END_TEST
 
 /* Rule 2: the cluster's override for the pair, in either order, the first
  * one that names it; other pairs' overrides do not apply. */
+/* Rule 0: a `link` that cannot be read is no reason for cleartext. */
+START_TEST(unreadable_link)
+{
+	struct sn_links l = links_of(SN_LINKS_ENCRYPTED);
+	struct sn_link_node a = node("a", "192.168.5.0/24"), b = node("b", "192.168.5.0/24");
+	struct sn_link_override o = { "a", "b", SN_LINK_GRE_UDP };
+	struct sn_link_choice c;
+
+	b.has_link = false;
+	b.link_unreadable = true;
+	c = pick(&l, &a, &b);
+	ck_kind(c, SN_LINK_NONE,
+		"b's link is unreadable here: no link rather than cleartext under policy encrypted");
+	l.policy = SN_LINKS_AUTO;
+	c = pick(&l, &a, &b);
+	ck_kind(c, SN_LINK_NONE,
+		"b's link is unreadable here: no link rather than cleartext under policy auto");
+	/* Not even an override for the pair makes it cleartext... */
+	l.overrides = &o;
+	l.n_overrides = 1;
+	c = pick(&l, &a, &b);
+	ck_assert_int_eq(c.kind, SN_LINK_NONE);
+	/* ...only a cluster that wants cleartext everywhere. */
+	l.policy = SN_LINKS_GRE_UDP;
+	c = pick(&l, &a, &b);
+	ck_kind(c, SN_LINK_GRE_UDP, "cluster policy gre-udp");
+}
+END_TEST
+
 START_TEST(pair_override)
 {
 	struct sn_link_node a = node("a", "192.168.5.0/24"), b = node("b", "192.168.5.0/24");
@@ -393,7 +422,7 @@ END_TEST
 
 Suite *unit_suite(void)
 {
-	return UNIT_SUITE("links", NULL, NULL, 0, no_link_support, pair_override,
+	return UNIT_SUITE("links", NULL, NULL, 0, no_link_support, unreadable_link, pair_override,
 			  pair_override_relay, kind_override_strength, policy_gre_udp,
 			  same_segment, symmetric_nat_relay, symmetric_everywhere,
 			  names_and_prefixes, link_info_round_trip);

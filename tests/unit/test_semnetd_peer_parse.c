@@ -245,12 +245,15 @@ START_TEST(link_absent_or_bad)
 	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":\"50103\"")), SEMNETD_NODE_PEER);
 	ck_assert(!e.has_link);
 	ck_assert_str_eq(err.msg, "");
+	ck_assert(!e.link_unreadable);
 	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"link\":null")), SEMNETD_NODE_PEER);
 	ck_assert(!e.has_link);
+	ck_assert(!e.link_unreadable);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(text, sizeof(text), ENTRY(",\"host_port\":4754,\"link\":%s"), bad[i].link);
 		ck_assert_msg(read_entry(text) == SEMNETD_NODE_PEER, "case %zu", i);
 		ck_assert_msg(!e.has_link, "case %zu", i);
+		ck_assert_msg(e.link_unreadable, "case %zu", i);
 		ck_assert_str_eq(err.msg, bad[i].why);
 		ck_assert_int_eq(e.port, 4754);
 		ck_assert_int_eq(e.encap, SEMNET_ENCAP_GRE_UDP);
