@@ -463,11 +463,15 @@ enum semnet_peer_attr {
 	 * u32: the device this peer's tunnel packets arrive on, and only it
 	 * (0, the default: any). For a peer reached through an encrypting
 	 * tunnel such as a WireGuard device, whose address (_ADDR) is routed
-	 * into that device: the device proves the sender, and a packet that
-	 * claims the peer's address from elsewhere (cleartext, with a forged
-	 * outer source) is dropped as SEMNET_DROP_PEER_SPOOFED. The device
-	 * must exist in the namespace when set; one deleted later matches no
-	 * packet. A change that leaves it out keeps it; 0 clears it.
+	 * into that device: the device proves the sender (with WireGuard,
+	 * only while the peer's address is in that one peer's allowed-ips,
+	 * a /32 or /128: a wider allowed-ip of another peer could claim it),
+	 * and a packet that claims the peer's address from elsewhere
+	 * (cleartext, with a forged outer source) is dropped as
+	 * SEMNET_DROP_PEER_SPOOFED. The device must exist in the namespace
+	 * when set; one deleted later matches no packet until its index is
+	 * used again (a new device may get it). A change that leaves it out
+	 * keeps it; 0 clears it.
 	 */
 	SEMNET_A_PEER_IFINDEX,
 
