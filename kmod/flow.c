@@ -24,7 +24,7 @@
 /* Tuples the reaper looks at per run before yielding the CPU. */
 #define SEMNET_GC_BATCH		4096
 /* Most walks of one purge (see semnet_flow_purge). */
-#define SEMNET_PURGE_PASSES	4
+#define SEMNET_PURGE_PASSES	8
 /*
  * A full table looks for an unreplied flow to evict among the flows of a
  * few buckets (at least this many flows seen, when it has found one),
@@ -796,22 +796,23 @@ static unsigned int semnet_flow_purge_table(struct semnet_net *sn,
 {
 	struct rhashtable_iter iter;
 	unsigned int removed = 0, seen = 0;
-	unsigned int pass, found;
-	bool paused;
+	unsigned int pass;
+	bool disturbed;
 	void *t;
 
 	/*
-	 * A walk that pauses resumes after the entry it stopped at; when
-	 * someone else removed that entry meanwhile, it can skip one. So
-	 * pause only while standing on an entry we have not removed (yet),
-	 * and walk again after a pass that paused and still found flows:
-	 * what a pass misses, the next finds. Correctness does not rest on
-	 * this (a stale flow is never used, and keeps what it points at
-	 * alive); promptness and the flow count do.
+	 * A walk can miss an entry in two ways: the table was resized under
+	 * it (it restarts on the new table while the rehash still moves
+	 * entries), or it paused on an entry that someone else (the reaper,
+	 * the packet path) removed meanwhile, and resumes one entry too far.
+	 * Either makes the pass "disturbed", and only an undisturbed pass
+	 * proves that nothing matching is left, however little it found.
+	 * The reaper removes what a bounded number of passes still missed
+	 * (stale flows are never used); promptness and the count rest on
+	 * this.
 	 */
 	for (pass = 0; pass < SEMNET_PURGE_PASSES; pass++) {
-		found = 0;
-		paused = false;
+		disturbed = false;
 		rhashtable_walk_enter(ht, &iter);
 		rhashtable_walk_start(&iter);
 		while ((t = rhashtable_walk_next(&iter))) {
@@ -819,7 +820,7 @@ static unsigned int semnet_flow_purge_table(struct semnet_net *sn,
 
 			if (IS_ERR(t)) {
 				if (PTR_ERR(t) == -EAGAIN) {
-					paused = true;	/* resized: restarted */
+					disturbed = true;	/* resized */
 					continue;
 				}
 				break;
@@ -828,18 +829,25 @@ static unsigned int semnet_flow_purge_table(struct semnet_net *sn,
 				rhashtable_walk_stop(&iter);
 				cond_resched();
 				rhashtable_walk_start(&iter);
-				paused = true;
+				/*
+				 * @t may have been removed and freed during
+				 * the pause: use it only if it is still where
+				 * the walk stands.
+				 */
+				if (rhashtable_walk_peek(&iter) != t) {
+					disturbed = true;
+					continue;
+				}
 			}
 			flow = semnet_flow_of_entry(t, six);
 			if (!flow || (match && !match(flow, arg)))
 				continue;
-			found++;
 			if (semnet_flow_remove(sn, flow))
 				removed++;
 		}
 		rhashtable_walk_stop(&iter);
 		rhashtable_walk_exit(&iter);
-		if (!paused || !found)
+		if (!disturbed)
 			break;
 	}
 	return removed;
