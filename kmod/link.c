@@ -9,6 +9,14 @@
  * address on the peer's device. That is as strong as the outer-source
  * check of GRE in UDP (either is forged as easily on one segment): direct
  * links are for trusted segments.
+ *
+ * The peer's device may also be one without a link layer (ARPHRD_NONE):
+ * a point-to-point WireGuard device towards that node alone (one peer,
+ * allowed-ips 0.0.0.0/0 and ::/0; LINKS.md §1a, the fallback), routed to
+ * as a segment would be. Such a device has no Ethernet source to check
+ * and needs none: what arrives on it was decrypted with that peer's
+ * session keys, so being bound to it is the proof. Cleartext tunnels
+ * (ipip, GRE, sit) have their own device types and stay unproven.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -25,6 +33,16 @@
 #include "node.h"
 #include "peer.h"
 #include "service.h"
+
+/*
+ * True when @dev, a device a direct peer is bound to, proves by itself
+ * that what arrives on it is that peer's: it has no link layer, so it is
+ * point-to-point (above).
+ */
+static bool semnet_direct_l3(const struct net_device *dev)
+{
+	return dev->type == ARPHRD_NONE;
+}
 
 /*
  * True when @skb's Ethernet source is the link-layer address of @peer's
@@ -63,7 +81,8 @@ static bool semnet_direct_l2_ok(const struct semnet_peer *peer,
 
 /*
  * A source no table places: any direct peer of that family on @in whose
- * neighbour entry is the frame's sender (*@proven then).
+ * neighbour entry is the frame's sender, or the first one bound to @in
+ * when @in proves its peer itself (*@proven then).
  */
 static struct semnet_peer *semnet_direct_by_l2(struct semnet_net *sn,
 					       struct net_device *in,
@@ -76,7 +95,7 @@ static struct semnet_peer *semnet_direct_by_l2(struct semnet_net *sn,
 		if (peer->ifindex != in->ifindex ||
 		    peer->subnet.family != family)
 			continue;
-		if (semnet_direct_l2_ok(peer, in, skb)) {
+		if (semnet_direct_l3(in) || semnet_direct_l2_ok(peer, in, skb)) {
 			*proven = true;
 			return peer;
 		}
@@ -152,7 +171,8 @@ bool semnet_direct_rcv(struct semnet_net *sn, const struct semnet_node *node,
 	if (!peer || peer->encap != SEMNET_ENCAP_DIRECT)
 		return false;
 	if (peer->ifindex != in->ifindex ||
-	    (!proven && !semnet_direct_l2_ok(peer, in, skb))) {
+	    (!proven && !semnet_direct_l3(in) &&
+	     !semnet_direct_l2_ok(peer, in, skb))) {
 		*reason = SEMNET_DROP_PEER_SPOOFED;
 		return true;
 	}

@@ -33,30 +33,42 @@ static struct sk_buff *lt_packet(struct kunit *test, const char *src,
 }
 
 /*
- * semnet_direct_rcv() of SRC -> DST arriving on the loopback device:
- * "-" (not a direct peer's), "ok", or the drop reason's number.
+ * semnet_direct_rcv() of SRC -> DST arriving on @in, semnet0 being @tunnel:
+ * "-" (not a direct peer's), "ok", "ok tunnel" (taken and moved to
+ * @tunnel), or the drop reason's number.
  */
-static const char *lt_rcv(struct kunit *test, struct kt_fixture *f,
-			  const char *src, const char *dst)
+static const char *lt_rcv_on(struct kunit *test, struct kt_fixture *f,
+			     struct net_device *in, struct net_device *tunnel,
+			     const char *src, const char *dst)
 {
 	struct sk_buff *skb = lt_packet(test, src, dst);
 	enum semnet_drop_reason reason;
 	static char buf[16];
-	bool direct;
+	bool direct, moved;
 
+	skb->dev = in;
 	rcu_read_lock();
 	local_bh_disable();
-	direct = semnet_direct_rcv(&f->sn, tb_node(f), skb, init_net.loopback_dev,
-				   init_net.loopback_dev, &reason);
+	direct = semnet_direct_rcv(&f->sn, tb_node(f), skb, in, tunnel,
+				   &reason);
 	local_bh_enable();
 	rcu_read_unlock();
+	moved = skb->dev == tunnel && tunnel != in;
 	kfree_skb(skb);
 	if (!direct)
 		return "-";
 	if (!reason)
-		return "ok";
+		return moved ? "ok tunnel" : "ok";
 	snprintf(buf, sizeof(buf), "%d", reason);
 	return buf;
+}
+
+/* lt_rcv_on() of the loopback device, itself the tunnel. */
+static const char *lt_rcv(struct kunit *test, struct kt_fixture *f,
+			  const char *src, const char *dst)
+{
+	return lt_rcv_on(test, f, init_net.loopback_dev, init_net.loopback_dev,
+			 src, dst);
 }
 
 static u32 lt_n_direct(struct kt_fixture *f)
@@ -174,6 +186,146 @@ static void semnet_link_direct_rcv(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, lt_rcv(test, f, "172.17.0.1", "172.16.0.2"), "-");
 }
 
+/*
+ * A device without a link layer, as WireGuard's (drivers/net/wireguard/
+ * device.c: ARPHRD_NONE, point-to-point, no ARP), registered in init_net.
+ */
+static void lt_l3_setup(struct net_device *dev)
+{
+	dev->netdev_ops = &cf_dev_ops;
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->mtu = 1420;
+}
+
+static struct net_device *lt_l3_dev(void)
+{
+	struct net_device *dev;
+
+	dev = alloc_netdev(0, "snwg%d", NET_NAME_ENUM, lt_l3_setup);
+	if (!dev)
+		return NULL;
+	if (register_netdev(dev)) {
+		free_netdev(dev);
+		return NULL;
+	}
+	return dev;
+}
+
+static void lt_l3_put(struct net_device *dev)
+{
+	if (!dev)
+		return;
+	unregister_netdev(dev);
+	free_netdev(dev);
+}
+
+/* Packets the peer of SUBNET/26 has received (@tx: sent); -1: no peer. */
+static s64 lt_peer_count(struct kt_fixture *f, const char *subnet, bool tx)
+{
+	const struct semnet_peer_subnet sub = tb_psub(subnet, 26);
+	struct semnet_peer *peer;
+	s64 n = -1;
+
+	mutex_lock(&f->sn.lock);
+	peer = semnet_peer_find(&f->sn, &sub);
+	if (peer)
+		n = atomic64_read(tx ? &peer->tx_packets : &peer->rx_packets);
+	mutex_unlock(&f->sn.lock);
+	return n;
+}
+
+/*
+ * A direct peer bound to a device without a link layer (a point-to-point
+ * WireGuard device, daemon/LINKS.md §1a's fallback): the binding proves
+ * the sender, no Ethernet source is looked for. What claims a peer bound
+ * elsewhere is dropped as spoofed, on such a device as on any other; a
+ * device no direct peer is bound to proves nobody.
+ */
+static void semnet_link_direct_l3(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	struct net_device *wg1 = lt_l3_dev(), *wg2 = lt_l3_dev();
+	struct net_device *lo = init_net.loopback_dev;
+	char spoofed[8], not_ours[8];
+	struct sk_buff *to_b;
+
+	if (!wg1 || !wg2) {
+		lt_l3_put(wg1);
+		lt_l3_put(wg2);
+		KUNIT_FAIL(test, "cannot register the test devices");
+		return;
+	}
+	snprintf(spoofed, sizeof(spoofed), "%d", SEMNET_DROP_PEER_SPOOFED);
+	snprintf(not_ours, sizeof(not_ours), "%d", SEMNET_DROP_NOT_OURS);
+	/* b behind wg1; c direct on another device; d over GRE, unbound. */
+	KUNIT_EXPECT_EQ(test, pt_peer_dev(f, "172.16.0.64", 26, "10.255.0.2",
+					  SEMNET_ENCAP_DIRECT, wg1->ifindex,
+					  SEMNET_ADD_NEW), 0);
+	KUNIT_EXPECT_EQ(test, pt_peer_dev(f, "172.16.0.128", 26, "10.99.0.3",
+					  SEMNET_ENCAP_DIRECT, LOOPBACK_IFINDEX,
+					  SEMNET_ADD_NEW), 0);
+	KUNIT_EXPECT_EQ(test, pt_peer(f, "172.16.0.192", 26, "10.99.0.4",
+				      SEMNET_ENCAP_GRE_UDP), 0);
+	KUNIT_EXPECT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
+	KUNIT_EXPECT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.66"), 0);
+	KUNIT_EXPECT_EQ(test, tb_instance(f, "172.30.1.3", "s", "172.16.0.130"), 0);
+
+	/* Bound: b's nsIP stays on wg1 (the route back to it is wg1)... */
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, wg1, lo, "172.16.0.66", "172.16.0.2"),
+			   "ok");
+	/* ...an InstanceIP living at b, or one unknown here, moves to semnet0. */
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, wg1, lo, "172.30.1.1", "172.16.0.2"),
+			   "ok tunnel");
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, wg1, lo, "172.30.9.9", "172.16.0.2"),
+			   "ok tunnel");
+	KUNIT_EXPECT_EQ(test, lt_peer_count(f, "172.16.0.64", false), 3LL);
+	/* Proven, but not for this node: the inner checks still apply. */
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, wg1, lo, "172.16.0.66", "172.17.0.1"),
+			   not_ours);
+
+	/* Unbound here: c is bound to another device, so wg1 proves nothing. */
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, wg1, lo, "172.16.0.130", "172.16.0.2"),
+			   spoofed);
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, wg1, lo, "172.30.1.3", "172.16.0.2"),
+			   spoofed);
+	KUNIT_EXPECT_EQ(test, lt_peer_count(f, "172.16.0.128", false), 0LL);
+	/* A GRE peer's nsIP, bare: not a direct peer's, left alone as before. */
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, wg1, lo, "172.16.0.194", "172.16.0.2"),
+			   "-");
+
+	/* Another device, link layer or none: b's sources are spoofed there. */
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, wg2, lo, "172.16.0.66", "172.16.0.2"),
+			   spoofed);
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, wg2, lo, "172.30.1.1", "172.16.0.2"),
+			   spoofed);
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, lo, lo, "172.16.0.66", "172.16.0.2"),
+			   spoofed);
+	/* An unknown InstanceIP on a device no direct peer is bound to: nobody's. */
+	KUNIT_EXPECT_STREQ(test, lt_rcv_on(test, f, wg2, lo, "172.30.9.9", "172.16.0.2"),
+			   "-");
+	KUNIT_EXPECT_EQ(test, lt_peer_count(f, "172.16.0.64", false), 3LL);
+
+	/*
+	 * Sending: counted for b when routed out of wg1, the device, not a
+	 * neighbour, being what it is bound to; not out of wg2.
+	 */
+	to_b = lt_packet(test, "172.30.1.10", "172.16.0.66");
+	rcu_read_lock();
+	semnet_direct_tx(&f->sn, to_b, wg2);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, lt_peer_count(f, "172.16.0.64", true), 0LL);
+	rcu_read_lock();
+	semnet_direct_tx(&f->sn, to_b, wg1);
+	rcu_read_unlock();
+	kfree_skb(to_b);
+	KUNIT_EXPECT_EQ(test, lt_peer_count(f, "172.16.0.64", true), 1LL);
+	lt_l3_put(wg1);
+	lt_l3_put(wg2);
+}
+
 /* semnet_direct_tx(): counted for a direct peer on the way out, only. */
 static void semnet_link_direct_tx(struct kunit *test)
 {
@@ -213,6 +365,7 @@ static struct kunit_case semnet_link_cases[] = {
 	KUNIT_CASE(semnet_link_direct_config),
 	KUNIT_CASE(semnet_link_direct_gre),
 	KUNIT_CASE(semnet_link_direct_rcv),
+	KUNIT_CASE(semnet_link_direct_l3),
 	KUNIT_CASE(semnet_link_direct_tx),
 	{}
 };

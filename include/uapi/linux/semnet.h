@@ -421,8 +421,13 @@ enum semnet_encap {
 	 * (or from an InstanceIP that lives there, or one unknown here) as
 	 * from the tunnel when its Ethernet source is the peer's neighbour
 	 * entry, and drop it as SEMNET_DROP_PEER_SPOOFED when it is not.
-	 * Like ipudp, nothing is learned. What still reaches semnet0 for
-	 * the peer goes as GRE in UDP, and the peer's GRE is accepted.
+	 * The device may instead be one without a link layer (ARPHRD_NONE)
+	 * that only that node can send into, such as a WireGuard device
+	 * whose one peer is that node (allowed-ips 0.0.0.0/0 and ::/0), its
+	 * subnets routed into it: then arriving there is the proof. Like
+	 * ipudp, nothing is learned. What still reaches semnet0 for the peer
+	 * goes as GRE in UDP to _ADDR (for a WireGuard device, an address
+	 * routed into it), and the peer's GRE is accepted.
 	 */
 	SEMNET_ENCAP_DIRECT,
 };
