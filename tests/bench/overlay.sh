@@ -50,6 +50,13 @@
 #                 8 - GRE with key 8), so neither fragments and nothing
 #                 bounces off semnet0's "fragmentation needed"; the hand
 #                 tunnel carries 1440-byte packets, semnet 1404-byte ones
+#         semnetwgp semnet over a point-to-point WireGuard device, no GRE
+#                 (daemon/LINKS.md 1a's fallback): wg0 as for wg, but its
+#                 peer owns 0.0.0.0/0 (one wg device per peer), the peer
+#                 container subnet routed into wg0 as for wg, and semnet's
+#                 peers `encap direct dev wg0` (remote: the peer's link
+#                 address, what still reaches semnet0 rides inside wg0):
+#                 the packets are wg's, translated by semnet's hooks
 #   FAMILY (issue 16, item 6) what the containers speak, and the underlay
 #         (none)  IPv4 over the IPv4 underlay
 #         6       IPv6 (fc00::/120 per node, ServiceIPs in fdff::/16) over
@@ -66,15 +73,15 @@
 # and prints a table of raw numbers and ratios against the kernel tunnel
 # between routed containers of the case's family (r-fou, r-fou6, r-fou66:
 # r-fou is always measured, the others with any case of their family;
-# r-ipvswg and r-semnetwg against r-wg, measured with them),
+# r-ipvswg, r-semnetwg and r-semnetwgp against r-wg, measured with them),
 # the issue's goals, and writes a chart of the ratios to
 # build/bench/overlay.png (gnuplot on the host).
 # Goals (issue 15): r-semnet >= 0.95x r-fou on bulk and rr, >= 0.92x on
 # crr; semnet ahead of ipvs on every workload in both topologies, with and
 # without br_netfilter. Issue 16: the same for IPv6, each family against
 # its own tunnel (r-semnet6 against r-fou6 and r-ipvs6, r-semnet66
-# against r-fou66 and r-ipvs66). Issue 18: r-semnetwg >= 0.95x r-wg on
-# every workload, and ahead of r-ipvswg.
+# against r-fou66 and r-ipvs66). Issue 18: r-semnetwg and r-semnetwgp
+# >= 0.95x r-wg on every workload, and ahead of r-ipvswg.
 #
 #   tests/bench/overlay.sh            (or: make bench-overlay)
 #   BENCH_SECONDS=3 BENCH_CASES="r-fou b-semnet b-semnet+nf" tests/bench/overlay.sh
@@ -89,7 +96,8 @@
 # "default", "ipv6" (the routed IPv6 cases of both underlays: r-fou6
 # r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66; with r-fou, 10 minutes
 # of wall clock on a busy 2-core host), "links" (issue 18's encrypted
-# links with references: r-plain r-semnet r-wg r-ipvswg r-semnetwg; with
+# links with references: r-plain r-semnet r-wg r-ipvswg r-semnetwg
+# r-semnetwgp; with
 # r-fou, 30 minutes of wall clock with BENCH_PROFILE=1 on a busy 2-core
 # host; r-fou r-wg r-semnetwg alone took 5), "all" (every case, the bridged
 # IPv6 ones too), or the letters of the first version of this bench: a
@@ -100,7 +108,8 @@
 # BENCH_PROFILE=1: after measuring them, runs rr and crr once more, for
 # BENCH_PROFILE_SECONDS (default 4) each, under `perf record -a` for the
 # cases in BENCH_PROFILE_CASES (default: r-fou r-ipvs r-semnet b-fou b-ipvs
-# b-semnet b-semnet+nf, the routed IPv6 ones and r-wg r-ipvswg r-semnetwg,
+# b-semnet b-semnet+nf, the routed IPv6 ones and r-wg r-ipvswg r-semnetwg
+# r-semnetwgp,
 # those selected), writes
 # the top symbols and the
 # share of each module to build/bench/profile-CASE-TEST.txt, and a table of
@@ -143,11 +152,11 @@ ALL_CASES="r-plain r-fou r-ipvs r-semnet r-semnetb b-plain b-fou b-ipvs b-semnet
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf
 r-fou6 r-ipvs6 r-semnet6 r-semnetb6 b-fou6 b-ipvs6 b-semnet6
 r-fou66 r-ipvs66 r-semnet66 r-semnetb66 r-plain66
-r-wg r-ipvswg r-semnetwg"
+r-wg r-ipvswg r-semnetwg r-semnetwgp"
 DEFAULT_CASES="r-plain r-fou r-ipvs r-semnet b-plain b-fou b-ipvs b-semnet
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf"
 IPV6_CASES="r-fou6 r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66"
-LINKS_CASES="r-plain r-semnet r-wg r-ipvswg r-semnetwg"
+LINKS_CASES="r-plain r-semnet r-wg r-ipvswg r-semnetwg r-semnetwgp"
 REF="r-fou"
 
 # fam_of CASE: its family, 4, 6 (IPv6 over IPv4) or 66 (IPv6 over IPv6)
@@ -160,7 +169,7 @@ fam_of() {
 ref_of() {	# ref_of CASE: the case its ratios are against
 	local f
 	# Over WireGuard: against the hand-configured WireGuard tunnel.
-	case $1 in r-ipvswg | r-semnetwg) echo r-wg; return ;; esac
+	case $1 in r-ipvswg | r-semnetwg | r-semnetwgp) echo r-wg; return ;; esac
 	f=$(fam_of "$1")
 	echo "$REF${f#4}"
 }
@@ -208,7 +217,7 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	[[ $psecs =~ ^[1-9][0-9]?$ ]] || { echo "overlay: BENCH_PROFILE_SECONDS must be 1-99" >&2; exit 2; }
 	if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 		profile=
-		for c in ${BENCH_PROFILE_CASES:-r-fou r-ipvs r-semnet b-fou b-ipvs b-semnet b-semnet+nf $IPV6_CASES r-wg r-ipvswg r-semnetwg}; do
+		for c in ${BENCH_PROFILE_CASES:-r-fou r-ipvs r-semnet b-fou b-ipvs b-semnet b-semnet+nf $IPV6_CASES r-wg r-ipvswg r-semnetwg r-semnetwgp}; do
 			[[ " $cases " == *" $c "* ]] && profile="$profile $c"
 			[[ $c != r-semnet* || " $cases " != *" r-semnetb${c#r-semnet} "* ]] ||
 				profile="$profile r-semnetb${c#r-semnet}"
@@ -369,10 +378,11 @@ declare -A DPLABEL=(
 	[wg]="WireGuard by hand"
 	[ipvswg]="IPVS NAT + WireGuard"
 	[semnetwg]="semnet in WireGuard"
+	[semnetwgp]="semnet, WireGuard p2p"
 )
 # The tunnel devices whose counters must show the traffic (none for plain).
 declare -A TUNDEV=([plain]="" [fou]=gre1 [ipvs]=gre1 [socat]=sntun [semnet]=semnet0 [semnetb]=semnet0
-	[wg]=wg0 [ipvswg]=wg0 [semnetwg]="semnet0 wg0")
+	[wg]=wg0 [ipvswg]=wg0 [semnetwg]="semnet0 wg0" [semnetwgp]=wg0)
 declare -A STATUS BULK RRATE CRATE HRATE
 DST=
 
@@ -604,6 +614,26 @@ setup_semnetwg() {	# setup_semnetwg TOPO: semnet0 over wg0 (LINKS.md 1a)
 	SN_UNDER_A=$LINK_A SN_UNDER_B=$LINK_B SN_MTU=$((WG_MTU - 36)) setup_semnet_loaded "$@"
 }
 
+# setup_semnetwgp TOPO: semnet over wg0 as a point-to-point device (LINKS.md
+# 1a's fallback, 1b's receive path): the peer owns every address, the
+# container subnets are routed into wg0 as for wg, semnet's peers are
+# direct on wg0
+setup_semnetwgp() {
+	local rc
+	[ -z "$SEMNET_MODULE" ] || use_module A || return 1
+	wg_link 0.0.0.0/0 0.0.0.0/0
+	rc=$?
+	[ "$rc" = 0 ] || return "$rc"
+	SN_UNDER_A=$LINK_A SN_UNDER_B=$LINK_B SN_PEER_ARGS="encap direct dev wg0" \
+		setup_semnet_loaded "$@" || return
+	# No GRE key to learn the client's nsIP from: node B knows the
+	# client's InstanceIP (as semnetd after the first reply's miss).
+	ip netns exec nB semnet instance add "$INSTCLI" service bench.ns.cli.ns nsip "$CLI" \
+		node "$LINK_A" &&
+	A route add "$BNET" dev wg0 &&
+	B route add "$ANET" dev wg0
+}
+
 socat_tunnel() {	# socat_tunnel NODE LOCAL REMOTE TUNADDR REMOTE_SUBNET
 	ip netns exec "$1" socat -b 65536 \
 		"UDP4-DATAGRAM:$3:4755,bind=$2:4755,range=$3/32,rcvbuf=4194304,sndbuf=4194304" \
@@ -641,10 +671,12 @@ semnet_node() {
 }
 
 # semnet_peer NODE SUBNET REMOTE: a tunnel peer; with the CLI, or while
-# it takes no IPv6 subnets or remotes, with tests/lib/genl.py.
+# it takes no IPv6 subnets or remotes, with tests/lib/genl.py. SN_PEER_ARGS:
+# more of the CLI's peer arguments (IPv4 only).
 semnet_peer() {
 	local err a s r
-	err=$(ip netns exec "$1" semnet peer add "$2" remote "$3" 2>&1) && return 0
+	# shellcheck disable=SC2086 # words
+	err=$(ip netns exec "$1" semnet peer add "$2" remote "$3" ${SN_PEER_ARGS:-} 2>&1) && return 0
 	[[ $2$3 == *:* ]] || { log "semnet peer add $2 remote $3: $err"; return 1; }
 	a=ADDR s=ip r=ADDR:ip
 	[[ $2 == *:* ]] && a=ADDR6 s=ip6
@@ -680,7 +712,8 @@ setup_semnet() {	# setup_semnet TOPO
 
 # setup_semnet_loaded TOPO: with the module loaded now; the peers' underlay
 # addresses SN_UNDER_A and SN_UNDER_B (default: the underlay's, ULA and
-# ULB), semnet0's MTU SN_MTU (default: its own choice)
+# ULB), semnet0's MTU SN_MTU (default: its own choice), SN_PEER_ARGS (see
+# semnet_peer)
 setup_semnet_loaded() {
 	local sa=(ip netns exec nA semnet) sb=(ip netns exec nB semnet) err rc
 	local ua=${SN_UNDER_A:-$ULA} ub=${SN_UNDER_B:-$ULB} mtu=()
@@ -1085,7 +1118,7 @@ ratio() {	# ratio CASE ARRAY: "0.93x" against its family's r-fou, or "-"
 }
 
 echo
-echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths), of IPv6 cases against ${REF}6 (IPv6 over IPv4) or ${REF}66 (IPv6 over IPv6), of r-ipvswg and r-semnetwg against r-wg (WireGuard by hand)"
+echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths), of IPv6 cases against ${REF}6 (IPv6 over IPv4) or ${REF}66 (IPv6 over IPv6), of r-ipvswg, r-semnetwg and r-semnetwgp against r-wg (WireGuard by hand)"
 echo "module: ${SEMNET_MODULE:-none} $( [ -n "${SEMNET_MODULE:-}" ] && modinfo -F srcversion "$SEMNET_MODULE" 2>/dev/null); kernel $(uname -r)"
 [ "$MODULE_B" = - ] || echo "module B (semnetb): $MODULE_B $(modinfo -F srcversion "$MODULE_B" 2>/dev/null)"
 fmt='%-12s %-36s %9s %6s %9s %6s %9s %6s %9s %6s\n'
@@ -1150,10 +1183,12 @@ done
 for t in bulk rr crr http; do
 	[ "$t" != http ] || [ "$HTTP" = 1 ] || continue
 	goal "encrypted: semnet in WireGuard vs by hand" r-semnetwg r-wg "$t" 0.95
+	goal "encrypted: semnet, WireGuard p2p vs by hand" r-semnetwgp r-wg "$t" 0.95
 done
 for t in bulk rr crr http; do
 	[ "$t" != http ] || [ "$HTTP" = 1 ] || continue
 	goal "semnet ahead of IPVS, over WireGuard" r-semnetwg r-ipvswg "$t" 1.00
+	goal "semnet ahead of IPVS, over WireGuard p2p" r-semnetwgp r-ipvswg "$t" 1.00
 done
 
 # Module B's cases against the same goals, and against module A.
