@@ -26,9 +26,16 @@ LINKTYPE_RAW = (12, 101)
 def frames(path):
     """(ethertype, network-layer bytes) of each packet in the pcap at path."""
     data = open(path, "rb").read()
+    if not data:
+        return          # tcpdump killed before it wrote its header
+    if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        end = "<"
+    elif data[:4] in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        end = ">"
+    else:
+        raise ValueError("not a classic pcap file (pcapng?)")
     if len(data) < 24:
         return
-    end = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
     link = struct.unpack_from(end + "I", data, 20)[0]
     off = 24
     while off + 16 <= len(data):
@@ -93,4 +100,7 @@ COMMANDS = {"ip": cmd_ip, "kinds": cmd_kinds, "udp": cmd_udp}
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] not in COMMANDS:
         sys.exit("usage: pcap.py ip|kinds|udp FILE")
-    COMMANDS[sys.argv[1]](sys.argv[2])
+    try:
+        COMMANDS[sys.argv[1]](sys.argv[2])
+    except (OSError, ValueError) as e:
+        sys.exit("pcap.py: %s: %s" % (sys.argv[2], e))
