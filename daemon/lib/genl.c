@@ -81,6 +81,7 @@ struct transact {
 	struct sn_nl_transact *t;
 	int error;
 	int done;
+	int draining;	/* failed already: reading the rest, to drop it */
 };
 
 static int on_valid(struct nl_msg *msg, void *arg)
@@ -88,11 +89,18 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	struct transact *x = arg;
 	int ret;
 
-	if (x->t->fn) {
+	if (x->t->fn && !x->draining) {
 		ret = x->t->fn(msg, x->t->arg);
 		if (ret < 0) {
+			/*
+			 * Failed midway: the rest of the dump, or the ACK
+			 * after this reply, is still coming (some of it in
+			 * this very datagram). Read on to the end and drop
+			 * it, or the next request on this socket would take
+			 * it for its own answer.
+			 */
 			x->error = ret;
-			return NL_STOP;
+			x->draining = 1;
 		}
 	}
 	return NL_OK;
@@ -131,8 +139,10 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 	struct nlmsghdr *nlh = (struct nlmsghdr *)err - 1;
 
 	(void)nla;
-	x->error = err->error;
 	x->done = 1;
+	if (x->draining)
+		return NL_STOP;	/* the first error stands */
+	x->error = err->error;
 	save_extack(x->t, nlh, err);
 	return NL_STOP;
 }
@@ -146,7 +156,7 @@ static int on_finish(struct nl_msg *msg, void *arg)
 	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
 		int err = *(int *)nlmsg_data(nlh);
 
-		if (err < 0)
+		if (err < 0 && !x->draining)
 			x->error = err;
 	}
 	x->done = 1;
@@ -188,10 +198,11 @@ int sn_nl_transact(struct nl_sock *sk, struct nl_msg *msg, struct sn_nl_transact
 		t->send_error = ret;
 		return -EIO;
 	}
-	while (!x.done && !x.error) {
+	while (!x.done) {
 		ret = nl_recvmsgs(sk, cb);
-		if (ret < 0 && !x.error) {
-			x.error = ret == -NLE_PERM ? -EPERM : -EIO;
+		if (ret < 0) {
+			if (!x.error)
+				x.error = ret == -NLE_PERM ? -EPERM : -EIO;
 			break;
 		}
 	}

@@ -80,9 +80,10 @@ int sn_genl_connect(const char *family, struct nl_sock **sk, int *id);
  * sn_nl_transact(): sends @msg on @sk with NLM_F_ACK (the caller frees
  * @msg afterwards), then reads every reply up to the ACK or NLMSG_DONE and
  * passes each to t->fn (may be NULL; a negative errno from it stops the
- * transaction with that error). Returns 0 or a negative errno: the
- * kernel's, fn's, -EPERM, or -EIO when libnl failed. After a failure the
- * socket may still hold the rest of the replies.
+ * transaction with that error; the rest of the replies are read and
+ * dropped, so the socket serves the next request). Returns 0 or a negative
+ * errno: the kernel's, fn's, -EPERM, or -EIO when libnl failed (then the
+ * socket may hold anything: reconnect).
  */
 struct sn_nl_transact {
 	int (*fn)(struct nl_msg *msg, void *arg);
