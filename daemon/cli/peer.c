@@ -47,13 +47,6 @@ void sn_peer_usage(FILE *out)
 	      out);
 }
 
-static const char *const encap_names[] = {
-	[SEMNET_ENCAP_GRE_UDP] = "gre-udp",
-	[SEMNET_ENCAP_IPUDP] = "ipudp",
-	[SEMNET_ENCAP_DIRECT] = "direct",
-	NULL,
-};
-
 void sn_cost_cell(struct sn_table *t, uint32_t cost)
 {
 	if (cost == SEMNET_PEER_COST_UNKNOWN)
@@ -67,12 +60,6 @@ json_t *sn_json_cost(uint32_t cost)
 	return cost == SEMNET_PEER_COST_UNKNOWN ? json_null() : json_integer(cost);
 }
 
-/* "gre-udp", "ipudp", or NULL for an encapsulation this tool does not know. */
-static const char *encap_name(unsigned int encap)
-{
-	return encap < ARRAY_SIZE(encap_names) - 1 ? encap_names[encap] : NULL;
-}
-
 #define PEER_J(key, type, member) SN_JF(key, type, struct sn_peer, member)
 
 static const struct sn_jfield peer_json[] = {
@@ -80,7 +67,7 @@ static const struct sn_jfield peer_json[] = {
 	/* The underlay address, IPv4 or IPv6 (_ADDR6). */
 	{ PEER_J("remote", SN_J_INADDR, addr), SN_JF6(struct sn_peer, addr6, SEMNET_A_PEER_ADDR6) },
 	{ PEER_J("port", SN_J_U16, port) },
-	{ PEER_J("encap", SN_J_NAMED, encap), .name_of = encap_name },
+	{ PEER_J("encap", SN_J_NAMED, encap), .name_of = sn_encap_name },
 	{ PEER_J("tx_packets", SN_J_U64, tx_packets) },
 	{ PEER_J("tx_bytes", SN_J_U64, tx_bytes) },
 	{ PEER_J("rx_packets", SN_J_U64, rx_packets) },
@@ -111,7 +98,7 @@ json_t *sn_peer_json(const void *peer)
 void sn_peer_text(struct sn_table *t, const char *indent, const void *peer)
 {
 	const struct sn_peer *p = peer;
-	const char *encap = encap_name(p->encap);
+	const char *encap = sn_encap_name(p->encap);
 	char pfx[SN_PREFIX_STRLEN], a[SN_INADDR_STRLEN];
 
 	sn_table_row(t);
@@ -182,7 +169,7 @@ static const struct sn_kw peer_kw[] = {
 	  SN_KW_FIELD(struct sn_peer, addr, SEMNET_A_PEER_ADDR),
 	  SN_KW_FIELD6(struct sn_peer, addr6, SEMNET_A_PEER_ADDR6) },
 	PEER_KW("port", SN_KW_PORT, 0, NULL, port, SEMNET_A_PEER_PORT),
-	PEER_KW("encap", SN_KW_WORD, 0, encap_names, encap, SEMNET_A_PEER_ENCAP),
+	PEER_KW("encap", SN_KW_WORD, 0, sn_encap_names, encap, SEMNET_A_PEER_ENCAP),
 	/* "none" (ifindex 0) accepts the peer's packets from any device. */
 	PEER_KW("dev", SN_KW_IFNAME, SN_KW_NONE, NULL, ifindex, SEMNET_A_PEER_IFINDEX),
 };

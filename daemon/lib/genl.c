@@ -13,35 +13,32 @@
 #define SOL_NETLINK 270
 #endif
 
-int sn_genl_open(struct sn_genl *g)
+int sn_genl_connect(const char *family, struct nl_sock **sk, int *id)
 {
 	int one = 1;
-	int ret;
+	int ret = -EPROTONOSUPPORT;
 
-	memset(g, 0, sizeof(*g));
-	g->sock = nl_socket_alloc();
-	if (!g->sock)
+	*sk = nl_socket_alloc();
+	if (!*sk)
 		return -ENOMEM;
-	ret = genl_connect(g->sock);
-	if (ret < 0) {
-		ret = -EPROTONOSUPPORT;
+	if (genl_connect(*sk) < 0)
 		goto err;
-	}
 	/* Ask for extended acks: the kernel explains each rejection. */
-	setsockopt(nl_socket_get_fd(g->sock), SOL_NETLINK, NETLINK_EXT_ACK,
-		   &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(g->sock), SOL_NETLINK, NETLINK_CAP_ACK,
-		   &one, sizeof(one));
-	g->family = genl_ctrl_resolve(g->sock, SEMNET_GENL_NAME);
-	if (g->family < 0) {
-		ret = -ENOENT;
-		goto err;
-	}
-	return 0;
+	setsockopt(nl_socket_get_fd(*sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(*sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (!family || (*id = genl_ctrl_resolve(*sk, family)) >= 0)
+		return 0;
+	ret = -ENOENT;
 err:
-	nl_socket_free(g->sock);
-	g->sock = NULL;
+	nl_socket_free(*sk);
+	*sk = NULL;
 	return ret;
+}
+
+int sn_genl_open(struct sn_genl *g)
+{
+	memset(g, 0, sizeof(*g));
+	return sn_genl_connect(SEMNET_GENL_NAME, &g->sock, &g->family);
 }
 
 void sn_genl_close(struct sn_genl *g)
@@ -81,38 +78,36 @@ struct nl_msg *sn_genl_request(struct sn_genl *g, uint8_t cmd, int flags)
 }
 
 struct transact {
-	struct sn_genl *g;
-	sn_genl_reply_fn fn;
-	void *arg;
+	struct sn_nl_transact *t;
 	int error;
 	int done;
+	int draining;	/* failed already: reading the rest, to drop it */
 };
 
 static int on_valid(struct nl_msg *msg, void *arg)
 {
-	struct transact *t = arg;
-	struct nlattr *attrs[SEMNET_A_MAX + 1];
+	struct transact *x = arg;
 	int ret;
 
-	ret = genlmsg_parse(nlmsg_hdr(msg), 0, attrs, SEMNET_A_MAX, NULL);
-	if (ret < 0) {
-		t->error = -EBADMSG;
-		snprintf(t->g->error, sizeof(t->g->error),
-			 "malformed reply from the kernel");
-		return NL_STOP;
-	}
-	if (t->fn) {
-		ret = t->fn(attrs, t->arg);
+	if (x->t->fn && !x->draining) {
+		ret = x->t->fn(msg, x->t->arg);
 		if (ret < 0) {
-			t->error = ret;
-			return NL_STOP;
+			/*
+			 * Failed midway: the rest of the dump, or the ACK
+			 * after this reply, is still coming (some of it in
+			 * this very datagram). Read on to the end and drop
+			 * it, or the next request on this socket would take
+			 * it for its own answer.
+			 */
+			x->error = ret;
+			x->draining = 1;
 		}
 	}
 	return NL_OK;
 }
 
-/* Copies NLMSGERR_ATTR_MSG of an extended ack into g->error. */
-static void save_extack(struct sn_genl *g, struct nlmsghdr *nlh,
+/* Copies the message and offset of an extended ack into @t. */
+static void save_extack(struct sn_nl_transact *t, struct nlmsghdr *nlh,
 			struct nlmsgerr *err)
 {
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
@@ -132,85 +127,121 @@ static void save_extack(struct sn_genl *g, struct nlmsghdr *nlh,
 	if (nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, NULL) < 0)
 		return;
 	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(g->error, sizeof(g->error), "%s",
+		snprintf(t->extack, sizeof(t->extack), "%s",
 			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
 	if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) >= (int)sizeof(uint32_t))
-		g->error_offset = (long)nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+		t->extack_offset = (long)nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
 }
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 {
-	struct transact *t = arg;
+	struct transact *x = arg;
 	struct nlmsghdr *nlh = (struct nlmsghdr *)err - 1;
 
 	(void)nla;
-	t->error = err->error;
-	t->done = 1;
-	save_extack(t->g, nlh, err);
+	x->done = 1;
+	if (x->draining)
+		return NL_STOP;	/* the first error stands */
+	x->error = err->error;
+	save_extack(x->t, nlh, err);
 	return NL_STOP;
 }
 
 static int on_finish(struct nl_msg *msg, void *arg)
 {
-	struct transact *t = arg;
+	struct transact *x = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 
 	/* A dump's NLMSG_DONE carries an error code when it failed midway. */
 	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
 		int err = *(int *)nlmsg_data(nlh);
 
-		if (err < 0)
-			t->error = err;
+		if (err < 0 && !x->draining)
+			x->error = err;
 	}
-	t->done = 1;
+	x->done = 1;
 	return NL_STOP;
 }
 
 static int on_ack(struct nl_msg *msg, void *arg)
 {
-	struct transact *t = arg;
+	struct transact *x = arg;
 
 	(void)msg;
-	t->done = 1;
+	x->done = 1;
 	return NL_STOP;
+}
+
+int sn_nl_transact(struct nl_sock *sk, struct nl_msg *msg, struct sn_nl_transact *t)
+{
+	struct transact x = { .t = t };
+	struct nl_cb *cb;
+	int ret;
+
+	t->extack[0] = '\0';
+	t->extack_offset = -1;
+	t->send_error = 0;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		t->send_error = -NLE_NOMEM;
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &x);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &x);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &x);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &x);
+
+	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	ret = nl_send_auto(sk, msg);
+	if (ret < 0) {
+		nl_cb_put(cb);
+		t->send_error = ret;
+		return -EIO;
+	}
+	while (!x.done) {
+		ret = nl_recvmsgs(sk, cb);
+		if (ret < 0) {
+			if (!x.error)
+				x.error = ret == -NLE_PERM ? -EPERM : -EIO;
+			break;
+		}
+	}
+	nl_cb_put(cb);
+	return x.error;
+}
+
+/* sn_genl_transact()'s replies, parsed into the family's attributes. */
+struct replies {
+	sn_genl_reply_fn fn;
+	void *arg;
+	int malformed;
+};
+
+static int on_reply(struct nl_msg *msg, void *arg)
+{
+	struct replies *r = arg;
+	struct nlattr *attrs[SEMNET_A_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, SEMNET_A_MAX, NULL) < 0) {
+		r->malformed = 1;
+		return -EBADMSG;
+	}
+	return r->fn ? r->fn(attrs, r->arg) : 0;
 }
 
 int sn_genl_transact(struct sn_genl *g, struct nl_msg *msg,
 		     sn_genl_reply_fn fn, void *arg)
 {
-	struct transact t = { .g = g, .fn = fn, .arg = arg };
-	struct nl_cb *cb;
+	struct replies r = { .fn = fn, .arg = arg };
+	struct sn_nl_transact t = { .fn = on_reply, .arg = &r };
 	int ret;
 
-	g->error[0] = '\0';
-	g->error_offset = -1;
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &t);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &t);
-	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &t);
-
-	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
-	ret = nl_send_auto(g->sock, msg);
+	ret = sn_nl_transact(g->sock, msg, &t);
 	nlmsg_free(msg);
-	if (ret < 0) {
-		nl_cb_put(cb);
-		return -EIO;
-	}
-	while (!t.done && !t.error) {
-		ret = nl_recvmsgs(g->sock, cb);
-		if (ret < 0 && !t.error) {
-			t.error = ret == -NLE_PERM ? -EPERM : -EIO;
-			break;
-		}
-	}
-	/* A stopped dump leaves messages queued; drain so the socket is reusable. */
-	nl_cb_put(cb);
-	return t.error;
+	snprintf(g->error, sizeof(g->error), "%s",
+		 r.malformed ? "malformed reply from the kernel" : t.extack);
+	g->error_offset = t.extack_offset;
+	return ret;
 }
 
 int sn_genl_subscribe(struct sn_genl *g, const char *group)

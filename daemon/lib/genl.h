@@ -65,6 +65,39 @@ static inline int sn_genl_fd(const struct sn_genl *g)
 	return nl_socket_get_fd(g->sock);
 }
 
+/*
+ * The transport under sn_genl_open() and sn_genl_transact(), for any
+ * generic-netlink family (semnetd's WireGuard client uses it too).
+ *
+ * sn_genl_connect(): a connected socket that asks for extended acks in
+ * *@sk, and @family's id in *@id (not looked up when @family is NULL).
+ * Returns 0, or -ENOMEM, -EPROTONOSUPPORT (no generic netlink) or -ENOENT
+ * (no such family: its module is not loaded), *@sk NULL then.
+ */
+int sn_genl_connect(const char *family, struct nl_sock **sk, int *id);
+
+/*
+ * sn_nl_transact(): sends @msg on @sk with NLM_F_ACK (the caller frees
+ * @msg afterwards), then reads every reply up to the ACK or NLMSG_DONE and
+ * passes each to t->fn (may be NULL; a negative errno from it stops the
+ * transaction with that error; the rest of the replies are read and
+ * dropped, so the socket serves the next request). Returns 0 or a negative
+ * errno: the kernel's, fn's, -EPERM, or -EIO when libnl failed (then the
+ * socket may hold anything: reconnect).
+ */
+struct sn_nl_transact {
+	int (*fn)(struct nl_msg *msg, void *arg);
+	void *arg;
+	/* Out: the kernel's extack message or "", and where in the request
+	 * it found the fault (NLMSGERR_ATTR_OFFS) or -1. */
+	char extack[256];
+	long extack_offset;
+	/* Out: libnl's -NLE_* code when the request was not sent (-EIO
+	 * returned; -NLE_NOMEM with -ENOMEM), else 0. */
+	int send_error;
+};
+int sn_nl_transact(struct nl_sock *sk, struct nl_msg *msg, struct sn_nl_transact *t);
+
 /* A one-line description of a failure from sn_genl_open(). */
 const char *sn_genl_open_strerror(int err);
 

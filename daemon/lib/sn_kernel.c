@@ -551,6 +551,18 @@ int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
 	return 0;
 }
 
+const char *const sn_encap_names[] = {
+	[SEMNET_ENCAP_GRE_UDP] = "gre-udp",
+	[SEMNET_ENCAP_IPUDP] = "ipudp",
+	[SEMNET_ENCAP_DIRECT] = "direct",
+	NULL,
+};
+
+const char *sn_encap_name(unsigned int encap)
+{
+	return encap <= SEMNET_ENCAP_DIRECT ? sn_encap_names[encap] : NULL;
+}
+
 int sn_peer_get(struct nlattr **attrs, struct sn_peer *p)
 {
 	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];

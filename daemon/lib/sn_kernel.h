@@ -195,6 +195,11 @@ struct sn_peer {
 	uint32_t ifindex_gone;		/* _IFINDEX_GONE, read-only: bound device gone */
 };
 int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p);
+/* An encapsulation's name, NULL-terminated by value (enum semnet_encap):
+ * what `semnet peer` takes and prints, semnetd logs and /metrics label. */
+extern const char *const sn_encap_names[];
+/* "gre-udp", "ipudp", "direct", or NULL for one this build does not know. */
+const char *sn_encap_name(unsigned int encap);
 /* cost is SEMNET_PEER_COST_UNKNOWN when the module does not report one. */
 int sn_peer_get(struct nlattr **attrs, struct sn_peer *p);
 

@@ -9,6 +9,30 @@
 #include "sn_ipv4.h"
 #include "sn_ipv6.h"
 
+/* --- Names ------------------------------------------------------------- */
+
+/* @names[@v] (@n entries), or "?" for a value outside the table. */
+static const char *name_at(const char *const *names, size_t n, unsigned int v)
+{
+	return v < n && names[v] ? names[v] : "?";
+}
+
+/* The index of @name among @names[@first..@last], or -1. */
+static int index_of(const char *const *names, int first, int last, const char *name)
+{
+	for (int i = first; name && i <= last; i++)
+		if (names[i] && !strcmp(name, names[i]))
+			return i;
+	return -1;
+}
+
+/*
+ * @type's @name_fn (its name in @names, indexed by value; "?" outside it)
+ * and @parse_fn (the value whose name is @name, among @first..@last only;
+ * false and *@out untouched for any other).
+ */
+#define NAME_TABLE(type, names, name_fn, parse_fn, first, last)			const char *name_fn(type v)								{												return name_at(names, sizeof(names) / sizeof(names[0]), (unsigned int)v);	}																						bool parse_fn(const char *name, type *out)						{												int i = index_of(names, first, last, name);																	if (i >= 0)											*out = (type)i;									return i >= 0;									}
+
 static const char *const kind_names[] = {
 	[SN_LINK_NONE] = "none",
 	[SN_LINK_DIRECT] = "direct",
@@ -18,23 +42,10 @@ static const char *const kind_names[] = {
 	[SN_LINK_IPUDP] = "ipudp",
 };
 
-const char *sn_link_kind_name(enum sn_link_kind kind)
-{
-	if ((unsigned int)kind < sizeof(kind_names) / sizeof(kind_names[0]))
-		return kind_names[kind];
-	return "?";
-}
-
-bool sn_link_kind_parse(const char *name, enum sn_link_kind *out)
-{
-	for (enum sn_link_kind k = SN_LINK_DIRECT; k <= SN_LINK_RELAY; k++) {
-		if (name && !strcmp(name, kind_names[k])) {
-			*out = k;
-			return true;
-		}
-	}
-	return false;
-}
+/* A link's kind parses from "direct" to "relay": "none" and "ipudp" are
+ * not chosen by name. */
+NAME_TABLE(enum sn_link_kind, kind_names, sn_link_kind_name, sn_link_kind_parse,
+	   SN_LINK_DIRECT, SN_LINK_RELAY)
 
 static const char *const nat_names[] = {
 	[SN_NAT_NONE] = "none",
@@ -42,23 +53,8 @@ static const char *const nat_names[] = {
 	[SN_NAT_SYMMETRIC] = "symmetric",
 };
 
-const char *sn_link_nat_name(enum sn_link_nat nat)
-{
-	if ((unsigned int)nat < sizeof(nat_names) / sizeof(nat_names[0]))
-		return nat_names[nat];
-	return "?";
-}
-
-bool sn_link_nat_parse(const char *name, enum sn_link_nat *out)
-{
-	for (enum sn_link_nat n = SN_NAT_NONE; n <= SN_NAT_SYMMETRIC; n++) {
-		if (name && !strcmp(name, nat_names[n])) {
-			*out = n;
-			return true;
-		}
-	}
-	return false;
-}
+NAME_TABLE(enum sn_link_nat, nat_names, sn_link_nat_name, sn_link_nat_parse,
+	   SN_NAT_NONE, SN_NAT_SYMMETRIC)
 
 static const char *const policy_names[] = {
 	[SN_LINKS_AUTO] = "auto",
@@ -66,23 +62,8 @@ static const char *const policy_names[] = {
 	[SN_LINKS_GRE_UDP] = "gre-udp",
 };
 
-const char *sn_links_policy_name(enum sn_links_policy policy)
-{
-	if ((unsigned int)policy < sizeof(policy_names) / sizeof(policy_names[0]))
-		return policy_names[policy];
-	return "?";
-}
-
-bool sn_links_policy_parse(const char *name, enum sn_links_policy *out)
-{
-	for (enum sn_links_policy p = SN_LINKS_AUTO; p <= SN_LINKS_GRE_UDP; p++) {
-		if (name && !strcmp(name, policy_names[p])) {
-			*out = p;
-			return true;
-		}
-	}
-	return false;
-}
+NAME_TABLE(enum sn_links_policy, policy_names, sn_links_policy_name, sn_links_policy_parse,
+	   SN_LINKS_AUTO, SN_LINKS_GRE_UDP)
 
 bool sn_link_prefix_parse(const char *text, struct sn_link_prefix *out)
 {

@@ -338,6 +338,7 @@ static int on_peer(struct nlattr **attrs, void *arg)
 	p->addr6 = k.addr6;
 	p->tx_packets = k.tx_packets;
 	p->rx_packets = k.rx_packets;
+	p->encap = k.encap;
 	p->has_cost = SN_HAS(&k, SEMNET_A_PEER_COST);
 	p->cost = k.cost;
 	p->down = k.down;

@@ -64,6 +64,7 @@ struct semnetd_kpeer {
 	uint32_t addr;			/* 0 for an IPv6 underlay (addr6) */
 	struct in6_addr addr6;
 	uint64_t tx_packets, rx_packets;
+	uint8_t encap;			/* enum semnet_encap */
 	bool has_cost;		/* an older semnet.ko reports neither */
 	uint32_t cost;
 	bool down;

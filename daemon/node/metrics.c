@@ -7,6 +7,7 @@
 #include <uapi/linux/semnet.h>
 
 #include "kernel.h"
+#include "peer_parse.h"
 #include "probe.h"
 #include "semnetd.h"
 
@@ -64,7 +65,8 @@ static const char *peer_labels(const struct semnetd_kpeer *p, char *buf, size_t 
 		sn_ipv4_format(p->addr, node);
 	else
 		sn_ipv6_format(&p->addr6, node);
-	snprintf(buf, size, "subnet=\"%s\",node=\"%s\"", subnet, node);
+	snprintf(buf, size, "subnet=\"%s\",node=\"%s\",encap=\"%s\"", subnet, node,
+		 semnetd_encap_name(p->encap));
 	return buf;
 }
 

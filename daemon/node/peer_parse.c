@@ -6,6 +6,7 @@
 #include <string.h>
 #include <uapi/linux/semnet.h>
 
+#include "sn_kernel.h"
 #include "sn_oak.h"
 
 int semnetd_encap_of(const char *tunnel, int host_port)
@@ -19,7 +20,9 @@ int semnetd_encap_of(const char *tunnel, int host_port)
 
 const char *semnetd_encap_name(int encap)
 {
-	return encap == SEMNET_ENCAP_IPUDP ? "ipudp" : "gre-udp";
+	const char *name = encap >= 0 ? sn_encap_name((unsigned int)encap) : NULL;
+
+	return name ? name : "unknown";
 }
 
 /*

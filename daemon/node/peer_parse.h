@@ -23,7 +23,7 @@
  * none given, then by @host_port: 50103 is Oakestra's); -1 for a tunnel
  * semnet0 does not speak. */
 int semnetd_encap_of(const char *tunnel, int host_port);
-/* "gre-udp" or "ipudp" (what `semnet peer show` says). */
+/* "gre-udp", "ipudp", "direct" (what `semnet peer show` says), "unknown". */
 const char *semnetd_encap_name(int encap);
 
 /* One node of the registry (semnet/nodes), read. */

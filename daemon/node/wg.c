@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "wg.h"
+#include "genl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,15 +10,9 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <linux/netlink.h>
-#include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
 
 /* A request's size unless the caller says otherwise (wireguard-tools
  * sends page-sized ones too). */
@@ -282,47 +277,21 @@ out:
 
 /* --- Generic netlink ---------------------------------------------------- */
 
-/* A connected generic-netlink socket, or NULL with -errno in *@rc. */
-static struct nl_sock *genl_socket(int *rc)
-{
-	struct nl_sock *sk = nl_socket_alloc();
-	int one = 1;
-
-	if (!sk) {
-		*rc = -ENOMEM;
-		return NULL;
-	}
-	if (genl_connect(sk) < 0) {
-		nl_socket_free(sk);
-		*rc = -EPROTONOSUPPORT;
-		return NULL;
-	}
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	return sk;
-}
-
 int semnetd_wg_open(struct semnetd_wg *wg, struct sn_err *err)
 {
 	int rc;
 
 	memset(wg, 0, sizeof(*wg));
 	wg->msg_size = WG_MSG_SIZE;
-	if (!(wg->sock = genl_socket(&rc))) {
-		if (rc == -ENOMEM)
-			sn_err_set(err, "WireGuard: out of memory");
-		else
-			sn_err_set(err, "WireGuard: cannot open a generic netlink socket");
-		return rc;
-	}
-	wg->family = genl_ctrl_resolve(wg->sock, WG_GENL_NAME);
-	if (wg->family < 0) {
+	rc = sn_genl_connect(WG_GENL_NAME, &wg->sock, &wg->family);
+	if (rc == -ENOMEM)
+		sn_err_set(err, "WireGuard: out of memory");
+	else if (rc == -ENOENT)
 		sn_err_set(err, "the kernel has no WireGuard (generic netlink family \"%s\" is "
 			   "missing: is the wireguard module loaded?)", WG_GENL_NAME);
-		semnetd_wg_close(wg);
-		return -ENOENT;
-	}
-	return 0;
+	else if (rc < 0)
+		sn_err_set(err, "WireGuard: cannot open a generic netlink socket");
+	return rc;
 }
 
 void semnetd_wg_close(struct semnetd_wg *wg)
@@ -330,70 +299,6 @@ void semnetd_wg_close(struct semnetd_wg *wg)
 	if (wg->sock)
 		nl_socket_free(wg->sock);
 	wg->sock = NULL;
-}
-
-struct transact {
-	int error;
-	int done;
-	char extack[160];
-	int (*fn)(struct nl_msg *msg, void *arg);
-	void *arg;
-};
-
-static int on_valid(struct nl_msg *msg, void *arg)
-{
-	struct transact *t = arg;
-	int rc;
-
-	if (t->fn && (rc = t->fn(msg, t->arg)) < 0) {
-		t->error = rc;
-		return NL_STOP;
-	}
-	return NL_OK;
-}
-
-static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	struct transact *t = arg;
-	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	int offset, len;
-
-	(void)nla;
-	t->error = e->error;
-	t->done = 1;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	offset = sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		offset += e->msg.nlmsg_len - sizeof(e->msg);
-	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - offset;
-	if (len > 0 && nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + offset), len,
-				 NULL) >= 0 && tb[NLMSGERR_ATTR_MSG])
-		snprintf(t->extack, sizeof(t->extack), "%s",
-			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
-	return NL_STOP;
-}
-
-static int on_finish(struct nl_msg *msg, void *arg)
-{
-	struct transact *t = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-
-	/* A dump's NLMSG_DONE carries its error code. */
-	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int) && *(int *)nlmsg_data(nlh) < 0)
-		t->error = *(int *)nlmsg_data(nlh);
-	t->done = 1;
-	return NL_STOP;
-}
-
-static int on_ack(struct nl_msg *msg, void *arg)
-{
-	struct transact *t = arg;
-
-	(void)msg;
-	t->done = 1;
-	return NL_STOP;
 }
 
 /* Frees a request, which may hold the private key: wiped first, all of
@@ -414,49 +319,26 @@ static void request_free(struct nl_msg *msg)
  */
 static void reconnect(struct semnetd_wg *wg)
 {
-	int rc;
-
 	semnetd_wg_close(wg);
-	wg->sock = genl_socket(&rc);
+	sn_genl_connect(NULL, &wg->sock, NULL);
 }
 
 /* Sends @msg (freed) and reads the replies up to the ACK or NLMSG_DONE. */
-static int transact(struct semnetd_wg *wg, struct nl_msg *msg, struct transact *t)
+static int transact(struct semnetd_wg *wg, struct nl_msg *msg, struct sn_nl_transact *t)
 {
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	int rc;
+	int rc = sn_nl_transact(wg->sock, msg, t);
 
-	if (!cb) {
-		request_free(msg);
-		return -ENOMEM;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, t);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, t);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, t);
-	nl_cb_err(cb, NL_CB_CUSTOM, on_error, t);
-	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
-	rc = nl_send_auto(wg->sock, msg);
 	request_free(msg);
-	if (rc < 0) {
-		nl_cb_put(cb);
-		return rc == -NLE_MSGSIZE ? -EMSGSIZE : -EIO;
-	}
-	while (!t->done && !t->error) {
-		rc = nl_recvmsgs(wg->sock, cb);
-		if (rc < 0 && !t->error) {
-			t->error = rc == -NLE_PERM ? -EPERM : -EIO;
-			break;
-		}
-	}
-	nl_cb_put(cb);
-	if (t->error)
+	if (t->send_error)	/* nothing sent, nothing to leave behind */
+		return t->send_error == -NLE_MSGSIZE ? -EMSGSIZE : rc;
+	if (rc < 0)
 		reconnect(wg);
-	return t->error;
+	return rc;
 }
 
 /* The sentence for a failed request on @ifname. */
 static void wg_fail(struct sn_err *err, const char *what, const char *ifname, int rc,
-		    const struct transact *t)
+		    const struct sn_nl_transact *t)
 {
 	const char *why;
 
@@ -690,7 +572,7 @@ int semnetd_wg_set(struct semnetd_wg *wg, const struct semnetd_wg_device *dev,
 		return -ENOTCONN;
 	}
 	do {
-		struct transact t = { 0 };
+		struct sn_nl_transact t = { 0 };
 		struct nl_msg *msg = request(wg, WG_CMD_SET_DEVICE, 0, dev->ifname);
 		struct nlattr *peers = NULL;
 		bool progress = false;
@@ -887,7 +769,7 @@ int semnetd_wg_get(struct semnetd_wg *wg, const char *ifname, struct semnetd_wg_
 		   struct sn_err *err)
 {
 	struct get_ctx g = { .dev = out };
-	struct transact t = { .fn = on_get, .arg = &g };
+	struct sn_nl_transact t = { .fn = on_get, .arg = &g };
 	struct nl_msg *msg;
 	int rc;
 

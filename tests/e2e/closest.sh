@@ -125,7 +125,7 @@ closest_ip6() {
 peer_metric() {
 	local subnet='[^"]*:[^"]*'	# IPv6: a colon in the subnet
 	[ "$2" = 4 ] && subnet='[^":]*'
-	sed -n "s/^$1{subnet=\"$subnet\",node=\"$3\"} //p" <<<"$4"
+	sed -n "s/^$1{subnet=\"$subnet\",node=\"$3\",encap=\"gre-udp\"} //p" <<<"$4"
 }
 # logged_since NODE REGEX SINCE_MS: ms from SINCE_MS (epoch) until NODE's
 # semnetd logged a line matching REGEX; fails when it has not (yet)

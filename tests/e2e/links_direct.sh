@@ -146,32 +146,10 @@ tx_dev() {	# tx_dev NODE DEV: packets DEV has sent
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_packets"
 }
 
-# The pcap's packets: "IP4 SRC DST PROTO [DPORT]" or "IP6 SRC DST NH
-# [DPORT]", UDP's destination port given.
+# pcap_ip PCAP: its packets, "IP4 SRC DST PROTO [DPORT]" or "IP6 SRC DST
+# NH [DPORT]", UDP's destination port given (tests/lib/pcap.py).
 pcap_ip() {
-	python3 - "$1" <<'EOF'
-import socket, struct, sys
-data = open(sys.argv[1], "rb").read()
-off = 24
-while off + 16 <= len(data):
-    caplen = struct.unpack_from("<I", data, off + 8)[0]
-    pkt = data[off + 16:off + 16 + caplen]
-    off += 16 + caplen
-    et, ip = struct.unpack_from("!H", pkt, 12)[0], pkt[14:]
-    if et == 0x0800 and len(ip) >= 20:
-        f = ["IP4", socket.inet_ntop(socket.AF_INET, ip[12:16]),
-             socket.inet_ntop(socket.AF_INET, ip[16:20]), ip[9]]
-        l4 = ip[(ip[0] & 15) * 4:]
-    elif et == 0x86DD and len(ip) >= 40:
-        f = ["IP6", socket.inet_ntop(socket.AF_INET6, ip[8:24]),
-             socket.inet_ntop(socket.AF_INET6, ip[24:40]), ip[6]]
-        l4 = ip[40:]
-    else:
-        continue
-    if f[3] == 17 and len(l4) >= 4:
-        f.append(struct.unpack_from("!H", l4, 2)[0])
-    print(*f)
-EOF
+	"$SEMNET_TOP/tests/lib/pcap.py" ip "$1"
 }
 
 test_traffic() {

@@ -175,31 +175,11 @@ test_bind() {
 		ip netns exec b semnet peer set "$SUB_A" dev wg0
 }
 
-# The pcap's packets: "ARP", "ICMP6" (the veths' neighbour discovery and
-# MLD), "UDP SPORT DPORT" or "OTHER PROTO", one line each (a few lines of Python: tshark is slow to start on the debug kernel).
+# pcap_kinds PCAP: its packets, "ARP", "ICMP6" (the veths' neighbour
+# discovery and MLD), "UDP SPORT DPORT" or "OTHER PROTO", one line each
+# (tests/lib/pcap.py; also of a device without a link-layer header, wg0).
 pcap_kinds() {
-	python3 - "$1" <<'EOF'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-off = 24
-while off + 16 <= len(data):
-    caplen = struct.unpack_from("<I", data, off + 8)[0]
-    pkt = data[off + 16:off + 16 + caplen]
-    off += 16 + caplen
-    et = struct.unpack_from("!H", pkt, 12)[0]
-    ip = pkt[14:]
-    if et == 0x0806:
-        print("ARP")
-    elif et == 0x0800 and ip[9] == 17:
-        udp = ip[(ip[0] & 15) * 4:]
-        print("UDP", *struct.unpack_from("!HH", udp))
-    elif et == 0x0800:
-        print("OTHER", ip[9])
-    elif et == 0x86DD and ip[6] in (0, 58):
-        print("ICMP6")
-    else:
-        print("OTHER", hex(et))
-EOF
+	"$SEMNET_TOP/tests/lib/pcap.py" kinds "$1"
 }
 
 # capture NS DEV NAME: a capture of DEV in NS to $LOGS/NAME.pcap, running.
@@ -239,23 +219,7 @@ test_traffic() {
 	tap_run "control: wg0 (inside the tunnel) carries the marker in clear" \
 		grep -q -a "$MARKER" "$LOGS/wg.pcap"
 	tap_run "control: wg0 carries semnet's GRE in UDP (port 4754)" \
-		grep -qE "UDP [0-9]+ 4754\$" <<<"$(pcap_kinds_raw "$LOGS/wg.pcap")"
-}
-
-# pcap_kinds_raw PCAP: as pcap_kinds, for a device without a link-layer
-# header (wg0: the IP header first).
-pcap_kinds_raw() {
-	python3 - "$1" <<'EOF'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-off = 24
-while off + 16 <= len(data):
-    caplen = struct.unpack_from("<I", data, off + 8)[0]
-    ip = data[off + 16:off + 16 + caplen]
-    off += 16 + caplen
-    if ip and ip[0] >> 4 == 4 and ip[9] == 17:
-        print("UDP", *struct.unpack_from("!HH", ip[(ip[0] & 15) * 4:]))
-EOF
+		grep -qE "UDP [0-9]+ 4754\$" <<<"$(pcap_kinds "$LOGS/wg.pcap")"
 }
 
 test_forged_bound() {

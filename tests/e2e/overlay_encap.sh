@@ -110,26 +110,9 @@ ipudp_send() {
 }
 
 # udp_payloads PCAP: "DPORT HEX" of the first 40 payload bytes of each UDP
-# packet (in IPv4 or IPv6) in PCAP. (A few lines of Python: tshark takes
-# minutes to start on the debug kernel.)
+# packet (in IPv4 or IPv6) in PCAP (tests/lib/pcap.py).
 udp_payloads() {
-	python3 - "$1" <<'EOF'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-off = 24
-while off + 16 <= len(data):
-    caplen = struct.unpack_from("<I", data, off + 8)[0]
-    pkt = data[off + 16:off + 16 + caplen]
-    off += 16 + caplen
-    ip = pkt[14:]
-    if len(ip) >= 40 and ip[0] >> 4 == 6 and ip[6] == 17:
-        udp = ip[40:]
-    elif len(ip) >= 20 and ip[0] >> 4 == 4 and ip[9] == 17:
-        udp = ip[(ip[0] & 15) * 4:]
-    else:
-        continue
-    print(struct.unpack_from("!H", udp, 2)[0], udp[8:48].hex())
-EOF
+	"$SEMNET_TOP/tests/lib/pcap.py" udp "$1"
 }
 
 test_topology() {

@@ -15,5 +15,5 @@ $(eval $(call unit_test,test_semnetd_leases,$(NODE)/leases.c $(NODE)/store.c,snl
 $(eval $(call unit_test,test_semnetd_leases6,$(NODE)/leases.c $(NODE)/store.c,snlib))
 $(eval $(call unit_test,test_semnetd_config,$(NODE)/config.c,snlib))
 $(eval $(call unit_test,test_semnetd_rtt,$(NODE)/rtt.c))
-$(eval $(call unit_test,test_semnetd_peer_parse,$(NODE)/peer_parse.c,snlib))
+$(eval $(call unit_test,test_semnetd_peer_parse,$(NODE)/peer_parse.c,snlib semnetgenl))
 $(eval $(call unit_test,test_semnetd_services,$(NODE)/services.c $(NODE)/queries.c,snlib semnetgenl,libnl-route-3.0 libnftables))

@@ -47,6 +47,10 @@ START_TEST(encap_by_tunnel_then_port)
 	ck_assert_int_eq(semnetd_encap_of("IPUDP", 50103), -1);
 	ck_assert_str_eq(semnetd_encap_name(SEMNET_ENCAP_GRE_UDP), "gre-udp");
 	ck_assert_str_eq(semnetd_encap_name(SEMNET_ENCAP_IPUDP), "ipudp");
+	/* The kernel's dump may carry any: the CLI's names, or "unknown". */
+	ck_assert_str_eq(semnetd_encap_name(SEMNET_ENCAP_DIRECT), "direct");
+	ck_assert_str_eq(semnetd_encap_name(SEMNET_ENCAP_DIRECT + 1), "unknown");
+	ck_assert_str_eq(semnetd_encap_name(-1), "unknown");
 }
 END_TEST
 

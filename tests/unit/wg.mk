@@ -9,8 +9,8 @@
 #                    (The kernel side runs in the VM: tests/e2e/links_wg.sh.)
 # semnet-wgtest: tests/e2e/links_wg.sh's tool, wg.c as a command line; built
 # with the programs (build/user/bin, in the VM's PATH), never installed.
-$(eval $(call unit_test,test_semnetd_wg,$(TOP)/daemon/node/wg.c,snlib,libnl-3.0 libnl-genl-3.0 libnl-route-3.0))
+$(eval $(call unit_test,test_semnetd_wg,$(TOP)/daemon/node/wg.c,semnetgenl snlib,libnl-3.0 libnl-genl-3.0 libnl-route-3.0))
 PROGRAMS += semnet-wgtest
 semnet-wgtest_SRCS := $(TOP)/tests/e2e/links_wgtool.c $(TOP)/daemon/node/wg.c
 semnet-wgtest_PKGS := libnl-3.0 libnl-genl-3.0 libnl-route-3.0
-semnet-wgtest_LIBS := snlib
+semnet-wgtest_LIBS := semnetgenl snlib
