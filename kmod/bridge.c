@@ -21,6 +21,7 @@
 #include "instance.h"
 #include "netns.h"
 #include "node.h"
+#include "peer.h"
 
 /*
  * May the container behind port @in send as @addr? Not as the gateway, only
@@ -453,17 +454,25 @@ static int semnet_port_netdev_event(struct notifier_block *nb,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct semnet_net *sn;
 
+	/* Also when it leaves for another namespace: its index stays here. */
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	sn = semnet_pernet(dev_net(dev));
 	/*
 	 * Under RTNL: the netns lock nests inside it (no semnet path takes
-	 * RTNL under the netns lock). Most devices are no port: no lock.
+	 * RTNL under the netns lock). A namespace without semnet's node has
+	 * no peers, and can get none bound to this device: a request that
+	 * binds one checks for the device under the lock, after the node,
+	 * and the device left the index before this runs (after a grace
+	 * period). Then only ports matter, and most devices are none.
 	 */
-	if (!semnet_port_is(sn, dev->ifindex))
+	if (!rcu_access_pointer(sn->node) &&
+	    !semnet_port_is(sn, dev->ifindex))
 		return NOTIFY_DONE;
 	mutex_lock(&sn->lock);
 	semnet_port_gone(sn, dev->ifindex);
+	/* A bound peer matches nothing now, nor once the index is reused. */
+	semnet_peer_dev_gone(sn, dev->ifindex);
 	mutex_unlock(&sn->lock);
 	return NOTIFY_DONE;
 }

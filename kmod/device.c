@@ -209,22 +209,37 @@ static int semnet_tunnel_pull(struct semnet_device *sd, struct sk_buff *skb,
 }
 
 /*
+ * The device a packet the underlay delivered arrived on (a peer may be
+ * bound to one): for a device enslaved to a VRF, iif is the VRF and sdif
+ * the device itself. Also right for an ICMP error whose network header
+ * is already the quoted packet's: the control block is the error's.
+ */
+static struct semnet_via semnet_via_of(const struct sk_buff *skb, bool v6)
+{
+	if (v6)
+		return (struct semnet_via){
+			.iif = inet6_iif(skb), .sdif = inet6_sdif(skb),
+		};
+	return (struct semnet_via){ .iif = inet_iif(skb), .sdif = inet_sdif(skb) };
+}
+
+/*
  * The outer header of a packet a tunnel socket received: its source in
- * *@from, the device it arrived on in *@iif (a peer may be bound to one),
- * its TOS or traffic class returned.
+ * *@from, the device it arrived on in *@via, its TOS or traffic class
+ * returned.
  */
 static u8 semnet_outer_of(const struct sk_buff *skb,
-			  struct semnet_underlay *from, int *iif)
+			  struct semnet_underlay *from, struct semnet_via *via)
 {
 	if (ip_hdr(skb)->version == 6) {
 		from->family = AF_INET6;
 		from->ip6 = ipv6_hdr(skb)->saddr;
-		*iif = inet6_iif(skb);
+		*via = semnet_via_of(skb, true);
 		return ipv6_get_dsfield(ipv6_hdr(skb));
 	}
 	from->family = AF_INET;
 	from->ip = ip_hdr(skb)->saddr;
-	*iif = inet_iif(skb);
+	*via = semnet_via_of(skb, false);
 	return ip_hdr(skb)->tos;
 }
 
@@ -256,8 +271,8 @@ semnet_inner_check(struct semnet_device *sd, const struct semnet_node *node,
 /* GRE with an IPv6 inner packet: its sender's nsIP is the peer's /96 + key. */
 static void semnet_gre_rcv6(struct semnet_device *sd,
 			    const struct semnet_node *node, struct sk_buff *skb,
-			    const struct semnet_underlay *from, int iif,
-			    __be32 key, u8 tos)
+			    const struct semnet_underlay *from,
+			    const struct semnet_via *via, __be32 key, u8 tos)
 {
 	struct semnet_net *sn = sd->sn;
 	enum semnet_drop_reason reason;
@@ -266,7 +281,7 @@ static void semnet_gre_rcv6(struct semnet_device *sd,
 	bool known, table, ok;
 
 	nsip.family = AF_INET6;
-	peer = semnet_peer_from_key6(sn, from, iif, key, &nsip.ip6, &known);
+	peer = semnet_peer_from_key6(sn, from, via, key, &nsip.ip6, &known);
 	if (!peer) {
 		semnet_tunnel_drop_stranger(sd, skb, known);
 		return;
@@ -321,8 +336,8 @@ static void semnet_bare_rcv(struct semnet_device *sd,
 	} _inner;
 	const void *inner;
 	bool known, any = false;
+	struct semnet_via via;
 	__be16 proto;
-	int iif;
 	u8 tos;
 
 	sn = sd->sn;
@@ -365,8 +380,8 @@ static void semnet_bare_rcv(struct semnet_device *sd,
 		semnet_tunnel_drop(sd, skb, SEMNET_DROP_BAD_ENCAP);
 		return;
 	}
-	tos = semnet_outer_of(skb, &from, &iif);
-	peer = semnet_peer_from(sn, &from, iif, SEMNET_ENCAP_IPUDP, &nsip, any,
+	tos = semnet_outer_of(skb, &from, &via);
+	peer = semnet_peer_from(sn, &from, &via, SEMNET_ENCAP_IPUDP, &nsip, any,
 				&known);
 	if (!peer) {
 		semnet_tunnel_drop_stranger(sd, skb, known);
@@ -411,8 +426,8 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	struct semnet_gre _gre;
 	bool known, table, ok;
 	__be16 proto;
+	struct semnet_via via;
 	__be32 key;
-	int iif;
 	u8 tos;
 
 	node = semnet_tunnel_node(sd);
@@ -434,13 +449,13 @@ static int semnet_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	/* Pulling the headers may move them: keep what they say. */
 	key = gre->key;
 	proto = gre->protocol;
-	tos = semnet_outer_of(skb, &from, &iif);
+	tos = semnet_outer_of(skb, &from, &via);
 	if (proto == htons(ETH_P_IPV6)) {
-		semnet_gre_rcv6(sd, node, skb, &from, iif, key, tos);
+		semnet_gre_rcv6(sd, node, skb, &from, &via, key, tos);
 		return 0;
 	}
 	nsip = semnet_inaddr4(key);
-	peer = semnet_peer_from(sn, &from, iif, SEMNET_ENCAP_GRE_UDP, &nsip,
+	peer = semnet_peer_from(sn, &from, &via, SEMNET_ENCAP_GRE_UDP, &nsip,
 				false, &known);
 	if (!peer) {
 		semnet_tunnel_drop_stranger(sd, skb, known);
@@ -896,8 +911,10 @@ static int semnet_sock_open(struct semnet_device *sd, int family, u16 port,
 /*
  * An ICMP error from the underlay about a packet the socket may have
  * sent: the quoted outer header (network and transport headers here) goes
- * to a peer's tunnel port. 0 lets the UDP error path take it, which on
- * "fragmentation needed" lowers the PMTU of the route to that peer
+ * to a peer's tunnel port, and the error came in where that peer's
+ * packets go out (a peer bound to a device: that device; a cleartext
+ * error on another is forged). 0 lets the UDP error path take it, which
+ * on "fragmentation needed" lowers the PMTU of the route to that peer
  * (ipv4_sk_update_pmtu()): the peer's dst_cache entry goes stale and the
  * next packet sees the new MTU. The kernel finds the socket by the
  * quoted destination port, so this works for peers whose tunnel port is
@@ -907,19 +924,21 @@ static int semnet_sock_open(struct semnet_device *sd, int family, u16 port,
 static int semnet_err_lookup(struct sock *sk, struct sk_buff *skb, u8 encap)
 {
 	struct semnet_device *sd = rcu_dereference_sk_user_data(sk);
-
 	struct semnet_underlay to;
+	struct semnet_via via;
 
 	if (!sd)
 		return -ENOENT;
 	if (ip_hdr(skb)->version == 6) {
 		to.family = AF_INET6;
 		to.ip6 = ipv6_hdr(skb)->daddr;
+		via = semnet_via_of(skb, true);
 	} else {
 		to.family = AF_INET;
 		to.ip = ip_hdr(skb)->daddr;
+		via = semnet_via_of(skb, false);
 	}
-	if (!semnet_peer_at(sd->sn, &to, udp_hdr(skb)->dest, encap))
+	if (!semnet_peer_at(sd->sn, &to, udp_hdr(skb)->dest, encap, &via))
 		return -ENOENT;
 	return 0;
 }

@@ -61,13 +61,27 @@ static struct netlink_range_validation semnet_miss_interval_range = {
 	.max = SEMNET_MISS_INTERVAL_MAX_MS,
 };
 
+/*
+ * A device's index (u32 on the wire, an int in the kernel): 0 (none) to
+ * INT_MAX, so a larger value is refused by its range, not taken as a
+ * negative index that names no device.
+ */
+static struct netlink_range_validation semnet_ifindex_range = {
+	.max = INT_MAX,
+};
+
+static struct netlink_range_validation semnet_bridge_range = {
+	.min = 1,
+	.max = INT_MAX,
+};
+
 static const struct nla_policy semnet_node_policy[SEMNET_A_NODE_MAX + 1] = {
 	[SEMNET_A_NODE_PLATFORM] = NLA_POLICY_NESTED(semnet_prefix_policy),
 	[SEMNET_A_NODE_SERVICE_RANGE] = NLA_POLICY_NESTED(semnet_prefix_policy),
 	[SEMNET_A_NODE_SUBNETS] = { .type = NLA_NESTED },
 	[SEMNET_A_NODE_SUBNET] = { .type = NLA_REJECT },
 	[SEMNET_A_NODE_GATEWAY] = { .type = NLA_BE32 },
-	[SEMNET_A_NODE_BRIDGE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SEMNET_A_NODE_BRIDGE] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_bridge_range),
 	[SEMNET_A_NODE_FLOW_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_flow_max_range),
 	[SEMNET_A_NODE_TIMEOUT_TCP] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
 	[SEMNET_A_NODE_TIMEOUT_TCP_CLOSE] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_timeout_range),
@@ -103,7 +117,7 @@ static const struct nla_policy semnet_instance_policy[SEMNET_A_INSTANCE_MAX + 1]
 	[SEMNET_A_INSTANCE_NODE] = { .type = NLA_BE32 },
 	[SEMNET_A_INSTANCE_LOCAL] = { .type = NLA_REJECT },
 	[SEMNET_A_INSTANCE_COUNTERS] = { .type = NLA_REJECT },
-	[SEMNET_A_INSTANCE_IFINDEX] = { .type = NLA_U32 },
+	[SEMNET_A_INSTANCE_IFINDEX] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_ifindex_range),
 	[SEMNET_A_INSTANCE_COST] = { .type = NLA_REJECT },
 	[SEMNET_A_INSTANCE_DOWN] = { .type = NLA_REJECT },
 	[SEMNET_A_INSTANCE_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
@@ -122,7 +136,8 @@ static const struct nla_policy semnet_peer_policy[SEMNET_A_PEER_MAX + 1] = {
 	[SEMNET_A_PEER_COST] = { .type = NLA_U32 },
 	[SEMNET_A_PEER_DOWN] = NLA_POLICY_MAX(NLA_U8, 1),
 	[SEMNET_A_PEER_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[SEMNET_A_PEER_IFINDEX] = { .type = NLA_U32 },
+	[SEMNET_A_PEER_IFINDEX] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_ifindex_range),
+	[SEMNET_A_PEER_IFINDEX_GONE] = { .type = NLA_REJECT },
 };
 
 static const struct nla_policy semnet_flow_policy[SEMNET_A_FLOW_MAX + 1] = {
@@ -1434,6 +1449,7 @@ static int semnet_peer_fill(struct sk_buff *skb, void *obj,
 {
 	const struct semnet_peer *peer = obj;
 	struct nlattr *nest = nla_nest_start(skb, SEMNET_A_PEER);
+	int ifindex = READ_ONCE(peer->ifindex);
 
 	if (!nest)
 		return -EMSGSIZE;
@@ -1455,7 +1471,10 @@ static int semnet_peer_fill(struct sk_buff *skb, void *obj,
 			      atomic64_read(&peer->rx_bytes), SEMNET_A_PEER_PAD) ||
 	    nla_put_u32(skb, SEMNET_A_PEER_COST, READ_ONCE(peer->cost)) ||
 	    nla_put_u8(skb, SEMNET_A_PEER_DOWN, READ_ONCE(peer->down)) ||
-	    nla_put_u32(skb, SEMNET_A_PEER_IFINDEX, peer->ifindex)) {
+	    /* A bound device that is gone: its index, as gone. */
+	    (ifindex >= 0 ?
+	     nla_put_u32(skb, SEMNET_A_PEER_IFINDEX, ifindex) :
+	     nla_put_u32(skb, SEMNET_A_PEER_IFINDEX_GONE, -ifindex))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -189,18 +189,23 @@ static struct rhlist_head *semnet_peers_at(struct semnet_net *sn,
 }
 
 /*
- * False when @peer is bound to a device other than @iif: its address, but
- * not its path (a cleartext packet with a forged source, say, beside the
- * encrypting tunnel the peer's address is routed into).
+ * False when @peer is bound to a device other than the one @via names:
+ * its address, but not its path (a cleartext packet with a forged
+ * source, say, beside the encrypting tunnel the peer's address is routed
+ * into). A binding whose device is gone (negative) matches nothing.
  */
-static bool semnet_peer_via(const struct semnet_peer *peer, int iif)
+static bool semnet_peer_via(const struct semnet_peer *peer,
+			    const struct semnet_via *via)
 {
-	return !peer->ifindex || peer->ifindex == iif;
+	int ifindex = READ_ONCE(peer->ifindex);
+
+	return !ifindex || ifindex == via->iif ||
+	       (via->sdif && ifindex == via->sdif);
 }
 
 struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
 				     const struct semnet_underlay *from,
-				     int iif, u8 encap,
+				     const struct semnet_via *via, u8 encap,
 				     const struct semnet_inaddr *nsip,
 				     bool any, bool *known)
 {
@@ -213,7 +218,7 @@ struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
 		if (!semnet_peer_speaks(peer, encap))
 			continue;
 		*known = true;
-		if (!semnet_peer_via(peer, iif))
+		if (!semnet_peer_via(peer, via))
 			continue;
 		if (peer->subnet.family != nsip->family)
 			continue;
@@ -225,8 +230,9 @@ struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
 
 struct semnet_peer *semnet_peer_from_key6(struct semnet_net *sn,
 					  const struct semnet_underlay *from,
-					  int iif, __be32 key,
-					  struct in6_addr *nsip, bool *known)
+					  const struct semnet_via *via,
+					  __be32 key, struct in6_addr *nsip,
+					  bool *known)
 {
 	struct rhlist_head *list, *pos;
 	struct semnet_peer *peer;
@@ -237,7 +243,7 @@ struct semnet_peer *semnet_peer_from_key6(struct semnet_net *sn,
 		if (!semnet_peer_speaks(peer, SEMNET_ENCAP_GRE_UDP))
 			continue;
 		*known = true;
-		if (!semnet_peer_via(peer, iif))
+		if (!semnet_peer_via(peer, via))
 			continue;
 		if (peer->subnet.family != AF_INET6)
 			continue;
@@ -251,14 +257,15 @@ struct semnet_peer *semnet_peer_from_key6(struct semnet_net *sn,
 }
 
 bool semnet_peer_at(struct semnet_net *sn, const struct semnet_underlay *addr,
-		    __be16 port, u8 encap)
+		    __be16 port, u8 encap, const struct semnet_via *via)
 {
 	struct rhlist_head *list, *pos;
 	struct semnet_peer *peer;
 
 	list = semnet_peers_at(sn, addr);
 	rhl_for_each_entry_rcu(peer, pos, list, by_addr)
-		if (semnet_peer_speaks(peer, encap) && peer->port == port)
+		if (semnet_peer_speaks(peer, encap) && peer->port == port &&
+		    semnet_peer_via(peer, via))
 			return true;
 	return false;
 }
@@ -654,6 +661,26 @@ void semnet_peer_flush(struct semnet_net *sn)
 	WRITE_ONCE(sn->peer_lens, 0);
 	WRITE_ONCE(sn->peer_lens6, 0);
 	semnet_instance_peers_changed(sn, NULL);
+}
+
+void semnet_peer_dev_gone(struct semnet_net *sn, int ifindex)
+{
+	struct semnet_peer *peer;
+
+	semnet_assert_locked(sn);
+	if (ifindex <= 0)
+		return;
+	list_for_each_entry(peer, &sn->peer_list, list) {
+		if (peer->ifindex != ifindex)
+			continue;
+		/*
+		 * In place, not a new peer: this cannot fail for want of
+		 * memory. A reader sees the device or no device; either way
+		 * the old device is going, and nothing arrives on it.
+		 */
+		WRITE_ONCE(peer->ifindex, -ifindex);
+		sn->generation++;
+	}
 }
 
 /*

@@ -68,7 +68,12 @@ struct semnet_peer {
 	struct semnet_peer_subnet subnet;
 	__be16 port;			/* its tunnel port */
 	u8 encap;			/* enum semnet_encap */
-	/* Its packets arrive only on this device (0: on any). */
+	/*
+	 * Its packets arrive only on this device (0: on any). Negative: the
+	 * device of index -ifindex was bound and has been unregistered since
+	 * (semnet_peer_dev_gone()); no device is that, so nothing arrives.
+	 * Written under the netns lock, read with READ_ONCE.
+	 */
 	int ifindex;
 	/*
 	 * How far the node is (SEMNET_PEER_COST_UNKNOWN: not measured) and
@@ -141,34 +146,50 @@ bool semnet_peer_same_node(const struct semnet_peer *a,
 			   const struct semnet_peer *b);
 
 /*
+ * The device a packet arrived on: @iif (inet_iif(), inet6_iif()) and,
+ * when that is an L3 master (a VRF), the enslaved device it came in
+ * through, @sdif (inet_sdif(), inet6_sdif(); else 0). A peer bound to a
+ * device accepts a packet when either is that device, as a socket bound
+ * to a device does (inet_bound_dev_eq()).
+ */
+struct semnet_via {
+	int iif;
+	int sdif;
+};
+
+/*
  * The peer at underlay address @from, speaking @encap, whose subnet of
  * family @nsip->family owns nsIP @nsip (with @any: the first such peer,
- * whatever it owns), or NULL, for a packet that arrived on device @iif.
+ * whatever it owns), or NULL, for a packet that arrived @via a device.
  * Sets *@known when any peer with that encapsulation has that address. A
  * peer configured for one encapsulation is not accepted in the other,
  * nor one bound to a device (its ifindex) from another device. RCU.
  */
 struct semnet_peer *semnet_peer_from(struct semnet_net *sn,
 				     const struct semnet_underlay *from,
-				     int iif, u8 encap,
+				     const struct semnet_via *via, u8 encap,
 				     const struct semnet_inaddr *nsip,
 				     bool any, bool *known);
 /*
- * GRE from @from, on device @iif, with an IPv6 inner packet: the peer
+ * GRE from @from, @via a device, with an IPv6 inner packet: the peer
  * whose IPv6 subnet holds the nsIP that GRE key @key completes (its low
  * 32 bits), and that nsIP in *@nsip. Sets *@known and checks the device
  * as semnet_peer_from(). RCU.
  */
 struct semnet_peer *semnet_peer_from_key6(struct semnet_net *sn,
 					  const struct semnet_underlay *from,
-					  int iif, __be32 key,
-					  struct in6_addr *nsip, bool *known);
+					  const struct semnet_via *via,
+					  __be32 key, struct in6_addr *nsip,
+					  bool *known);
 /*
  * True when a peer at underlay address @addr speaks @encap on UDP port
- * @port: where the tunnel sends. RCU.
+ * @port (where the tunnel sends) and takes what comes @via a device: its
+ * packets leave by the device it is bound to, so an ICMP error about them
+ * that arrives on another device (a cleartext "fragmentation needed" on
+ * the underlay, say) is forged. RCU.
  */
 bool semnet_peer_at(struct semnet_net *sn, const struct semnet_underlay *addr,
-		    __be16 port, u8 encap);
+		    __be16 port, u8 encap, const struct semnet_via *via);
 
 /* The peer for exactly @subnet (under the netns lock), or NULL. */
 struct semnet_peer *semnet_peer_find(struct semnet_net *sn,
@@ -194,6 +215,13 @@ int semnet_peer_del(struct semnet_net *sn,
 		    const struct semnet_peer_subnet *subnet,
 		    struct netlink_ext_ack *extack);
 void semnet_peer_flush(struct semnet_net *sn);
+/*
+ * Device @ifindex is being unregistered (deleted, or moved to another
+ * namespace, where its index means nothing): every peer bound to it
+ * keeps matching nothing, also once a new device gets that index. Under
+ * the netns lock.
+ */
+void semnet_peer_dev_gone(struct semnet_net *sn, int ifindex);
 /*
  * Sets the cost and/or down state of the peer for @subnet, or (@subnet
  * NULL) of every peer at underlay address @addr: one node. Refreshes the

@@ -89,6 +89,9 @@ json_t *sn_peer_json(const void *peer)
 	json_object_set_new(o, "dev", p->ifindex ?
 			    json_string(sn_fmt_ifname(p->ifindex, ifname)) : json_null());
 	json_object_set_new(o, "ifindex", json_integer(p->ifindex));
+	/* Bound to a device that is gone since: it matches nothing. */
+	if (p->ifindex_gone)
+		json_object_set_new(o, "dev_gone", json_integer(p->ifindex_gone));
 	return o;
 }
 
@@ -114,6 +117,8 @@ void sn_peer_text(struct sn_table *t, const char *indent, const void *peer)
 		char ifname[SN_IFNAME_STRLEN];
 
 		sn_table_cell(t, "dev %s", sn_fmt_ifname(p->ifindex, ifname));
+	} else if (p->ifindex_gone) {
+		sn_table_cell(t, "dev gone (ifindex %" PRIu32 ")", p->ifindex_gone);
 	}
 	if (p->down)
 		sn_table_cell(t, "down");

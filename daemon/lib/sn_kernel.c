@@ -527,6 +527,7 @@ static const struct nla_policy peer_policy[SEMNET_A_PEER_MAX + 1] = {
 	[SEMNET_A_PEER_DOWN] = { .type = NLA_U8 },
 	[SEMNET_A_PEER_ADDR6] = IN6_POLICY,
 	[SEMNET_A_PEER_IFINDEX] = { .type = NLA_U32 },
+	[SEMNET_A_PEER_IFINDEX_GONE] = { .type = NLA_U32 },
 };
 
 int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
@@ -594,6 +595,8 @@ int sn_peer_get(struct nlattr **attrs, struct sn_peer *p)
 		p->down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]) != 0;
 	if (tb[SEMNET_A_PEER_IFINDEX])
 		p->ifindex = nla_get_u32(tb[SEMNET_A_PEER_IFINDEX]);
+	if (tb[SEMNET_A_PEER_IFINDEX_GONE])
+		p->ifindex_gone = nla_get_u32(tb[SEMNET_A_PEER_IFINDEX_GONE]);
 	return 0;
 }
 

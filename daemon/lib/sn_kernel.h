@@ -192,6 +192,7 @@ struct sn_peer {
 	uint32_t cost;			/* SEMNET_PEER_COST_UNKNOWN: not measured */
 	bool down;
 	uint32_t ifindex;		/* its packets arrive only there (0: anywhere) */
+	uint32_t ifindex_gone;		/* _IFINDEX_GONE, read-only: bound device gone */
 };
 int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p);
 /* An encapsulation's name, NULL-terminated by value (enum semnet_encap):

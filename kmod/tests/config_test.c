@@ -543,9 +543,36 @@ static const struct net_device_ops cf_dev_ops = {
 	.ndo_start_xmit = cf_dev_xmit,
 };
 
+/* A test device named sntest%d, with index @ifindex (0: any), or NULL. */
+static struct net_device *cf_dev_add(struct kunit *test, int ifindex)
+{
+	struct net_device *dev;
+
+	dev = alloc_netdev(0, "sntest%d", NET_NAME_ENUM, ether_setup);
+	if (!dev)
+		return NULL;
+	dev->netdev_ops = &cf_dev_ops;
+	dev->ifindex = ifindex;
+	if (register_netdev(dev)) {
+		free_netdev(dev);
+		return NULL;
+	}
+	return dev;
+}
+
+static void cf_dev_del(struct net_device *dev)
+{
+	unregister_netdev(dev);
+	free_netdev(dev);
+}
+
 /*
  * A peer bound to a device that is gone since (semnetd recreating its
- * WireGuard device) still takes changes that leave the device out.
+ * WireGuard device) still takes changes that leave the device out. Once
+ * the device notifier has seen it go (semnet_peer_dev_gone()), the
+ * binding matches nothing, also when a new device gets the old index
+ * (ip link add ... index N, a device moved in from another namespace),
+ * until a device is given again.
  */
 static void semnet_config_peer_dev_gone(struct kunit *test)
 {
@@ -556,31 +583,50 @@ static void semnet_config_peer_dev_gone(struct kunit *test)
 		.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_ADDR) |
 			 BIT(SEMNET_A_PEER_IFINDEX),
 	};
+	const u8 gre = SEMNET_ENCAP_GRE_UDP;
 	struct netlink_ext_ack ext;
 	struct net_device *dev;
 	int ifindex;
 
-	dev = alloc_netdev(0, "sntest%d", NET_NAME_ENUM, ether_setup);
-	KUNIT_ASSERT_NOT_NULL(test, dev);
-	dev->netdev_ops = &cf_dev_ops;
-	if (register_netdev(dev)) {
-		free_netdev(dev);
-		KUNIT_FAIL(test, "cannot register a test device");
-		return;
-	}
+	dev = cf_dev_add(test, 0);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "cannot register a test device");
 	ifindex = dev->ifindex;
 	cfg.ifindex = ifindex;
 	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_NEW, &ext), 0);
-	unregister_netdev(dev);
-	free_netdev(dev);
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", ifindex, gre, "172.16.0.66",
+					     false), "172.16.0.64/26");
+	cf_dev_del(dev);
+	/* What the notifier does on NETDEV_UNREGISTER (bridge.c). */
+	mutex_lock(&f->sn.lock);
+	semnet_peer_dev_gone(&f->sn, ifindex);
+	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), -ifindex);
 
 	cfg.cost = 5;
 	cf_peer_change(test, f, &cfg, SEMNET_A_PEER_COST, "4754 0 5 0 10.255.0.2");
-	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), ifindex);
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), -ifindex);
 	/* Given again, the gone device is refused. */
 	cfg.given = BIT(SEMNET_A_PEER_SUBNET) | BIT(SEMNET_A_PEER_IFINDEX);
 	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), -ENODEV);
 	KUNIT_EXPECT_STREQ(test, cf_msg(&ext), "no such device in this network namespace");
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), -ifindex);
+
+	/* Another device with the old index is not the peer's path... */
+	dev = cf_dev_add(test, ifindex);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "cannot register a device at index %d", ifindex);
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", ifindex, gre, "172.16.0.66",
+					     false), "-");
+	/* ...until it is given: then it is. */
+	KUNIT_EXPECT_EQ(test, cf_peer(f, &cfg, SEMNET_ADD_CHANGE, &ext), 0);
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), ifindex);
+	KUNIT_EXPECT_STREQ(test, pt_from_via(f, "10.255.0.2", ifindex, gre, "172.16.0.66",
+					     false), "172.16.0.64/26");
+	/* Another device's going leaves the binding alone. */
+	mutex_lock(&f->sn.lock);
+	semnet_peer_dev_gone(&f->sn, ifindex + 1);
+	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, cf_peer_dev(f, "172.16.0.64"), ifindex);
+	cf_dev_del(dev);
 }
 
 static struct kunit_case semnet_config_cases[] = {

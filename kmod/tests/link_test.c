@@ -144,7 +144,8 @@ static void semnet_link_direct_gre(struct kunit *test)
 			   "?");
 	rcu_read_lock();
 	KUNIT_EXPECT_TRUE(test, semnet_peer_at(&f->sn, &(struct semnet_underlay){
-		.family = AF_INET, .ip = tb_ip("10.99.0.2") }, htons(SEMNET_TUNNEL_PORT), gre));
+		.family = AF_INET, .ip = tb_ip("10.99.0.2") }, htons(SEMNET_TUNNEL_PORT), gre,
+		&(struct semnet_via){ .iif = 3 }));
 	rcu_read_unlock();
 }
 

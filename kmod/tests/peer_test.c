@@ -34,11 +34,12 @@ static int pt_peer(struct kt_fixture *f, const char *subnet, u8 len,
 
 /*
  * The subnet of the peer accepted for a packet that arrived on device
- * @iif, "-" (spoofed) or "?" (unknown).
+ * @iif (a VRF: through its slave @sdif), "-" (spoofed) or "?" (unknown).
  */
-static const char *pt_from_via(struct kt_fixture *f, const char *addr, int iif,
-			       u8 encap, const char *nsip, bool any)
+static const char *pt_from_vrf(struct kt_fixture *f, const char *addr, int iif,
+			       int sdif, u8 encap, const char *nsip, bool any)
 {
+	const struct semnet_via via = { .iif = iif, .sdif = sdif };
 	struct semnet_underlay from = tb_under(addr);
 	struct semnet_inaddr claimed;
 	static char buf[48];
@@ -52,7 +53,7 @@ static const char *pt_from_via(struct kt_fixture *f, const char *addr, int iif,
 		claimed = semnet_inaddr4(nsip ? tb_ip(nsip) : 0);
 	}
 	rcu_read_lock();
-	peer = semnet_peer_from(&f->sn, &from, iif, encap, &claimed, any, &known);
+	peer = semnet_peer_from(&f->sn, &from, &via, encap, &claimed, any, &known);
 	if (peer && peer->subnet.family == AF_INET6)
 		snprintf(buf, sizeof(buf), "%pI6c/%u", &peer->subnet.v6.addr,
 			 peer->subnet.v6.len);
@@ -63,6 +64,12 @@ static const char *pt_from_via(struct kt_fixture *f, const char *addr, int iif,
 		strscpy(buf, known ? "-" : "?", sizeof(buf));
 	rcu_read_unlock();
 	return buf;
+}
+
+static const char *pt_from_via(struct kt_fixture *f, const char *addr, int iif,
+			       u8 encap, const char *nsip, bool any)
+{
+	return pt_from_vrf(f, addr, iif, 0, encap, nsip, any);
 }
 
 /* As pt_from_via(), from a device no peer of these cases is bound to. */
@@ -111,6 +118,7 @@ static void semnet_peer_from_encap(struct kunit *test)
 static const char *pt_from_key6_via(struct kt_fixture *f, const char *addr,
 				    int iif, const char *key)
 {
+	const struct semnet_via via = { .iif = iif };
 	struct semnet_underlay from = tb_under(addr);
 	static char buf[96];
 	struct semnet_peer *peer;
@@ -118,7 +126,7 @@ static const char *pt_from_key6_via(struct kt_fixture *f, const char *addr,
 	bool known;
 
 	rcu_read_lock();
-	peer = semnet_peer_from_key6(&f->sn, &from, iif, tb_ip(key), &nsip,
+	peer = semnet_peer_from_key6(&f->sn, &from, &via, tb_ip(key), &nsip,
 				     &known);
 	if (peer)
 		snprintf(buf, sizeof(buf), "%pI6c/%u %pI6c",
@@ -256,6 +264,89 @@ static void semnet_peer_from_dev(struct kunit *test)
 			   "172.16.0.64/26");
 }
 
+/*
+ * A bound peer behind a device enslaved to a VRF: the stack reports the
+ * VRF as the packet's device (inet_iif()) and the slave as its sdif. The
+ * slave's binding takes what came through the slave, not what came
+ * through another slave of the VRF; a binding to the VRF itself takes
+ * what came through any of its slaves, as a socket bound to it would.
+ */
+static void semnet_peer_from_vrf(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	const u8 gre = SEMNET_ENCAP_GRE_UDP;
+	const int wg = 7, eth = 2, vrf = 9;
+
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.64", 26, "10.255.0.2", gre, wg,
+					  SEMNET_ADD_NEW), 0);
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.128", 26, "10.255.0.3", gre, vrf,
+					  SEMNET_ADD_NEW), 0);
+	KUNIT_EXPECT_STREQ(test, pt_from_vrf(f, "10.255.0.2", vrf, wg, gre, "172.16.0.66",
+					     false), "172.16.0.64/26");
+	KUNIT_EXPECT_STREQ(test, pt_from_vrf(f, "10.255.0.2", vrf, eth, gre, "172.16.0.66",
+					     false), "-");
+	KUNIT_EXPECT_STREQ(test, pt_from_vrf(f, "10.255.0.2", wg, 0, gre, "172.16.0.66",
+					     false), "172.16.0.64/26");
+	KUNIT_EXPECT_STREQ(test, pt_from_vrf(f, "10.255.0.3", vrf, eth, gre, "172.16.0.130",
+					     false), "172.16.0.128/26");
+	KUNIT_EXPECT_STREQ(test, pt_from_vrf(f, "10.255.0.3", eth, 0, gre, "172.16.0.130",
+					     false), "-");
+}
+
+/* semnet_peer_at() through @iif (@sdif), as a string: "yes" or "no". */
+static const char *pt_at(struct kt_fixture *f, const char *addr, u16 port,
+			 u8 encap, int iif, int sdif)
+{
+	const struct semnet_via via = { .iif = iif, .sdif = sdif };
+	struct semnet_underlay to = tb_under(addr);
+	bool at;
+
+	rcu_read_lock();
+	at = semnet_peer_at(&f->sn, &to, htons(port), encap, &via);
+	rcu_read_unlock();
+	return at ? "yes" : "no";
+}
+
+/*
+ * Which ICMP errors about a tunnel packet the socket takes (semnet_peer_at:
+ * the quoted packet went to a peer's tunnel port): for a peer bound to a
+ * device, only those that came in on that device (or, under a VRF,
+ * through it); its packets leave by it, so a cleartext error on the
+ * underlay is forged and must not lower the path MTU.
+ */
+static void semnet_peer_at_dev(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	const u8 gre = SEMNET_ENCAP_GRE_UDP, ipudp = SEMNET_ENCAP_IPUDP;
+	const int wg = 7, eth = 2, vrf = 9;
+
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.64", 26, "10.255.0.2", gre, wg,
+					  SEMNET_ADD_NEW), 0);
+	KUNIT_ASSERT_EQ(test, pt_peer(f, "172.16.0.192", 26, "10.99.0.3", gre), 0);
+	KUNIT_EXPECT_STREQ(test, pt_at(f, "10.255.0.2", SEMNET_TUNNEL_PORT, gre, wg, 0),
+			   "yes");
+	KUNIT_EXPECT_STREQ(test, pt_at(f, "10.255.0.2", SEMNET_TUNNEL_PORT, gre, eth, 0),
+			   "no");
+	KUNIT_EXPECT_STREQ(test, pt_at(f, "10.255.0.2", SEMNET_TUNNEL_PORT, gre, vrf, wg),
+			   "yes");
+	KUNIT_EXPECT_STREQ(test, pt_at(f, "10.255.0.2", SEMNET_TUNNEL_PORT, gre, vrf, eth),
+			   "no");
+	/* Another port or encapsulation: none of the peer's, from anywhere. */
+	KUNIT_EXPECT_STREQ(test, pt_at(f, "10.255.0.2", 4000, gre, wg, 0), "no");
+	KUNIT_EXPECT_STREQ(test, pt_at(f, "10.255.0.2", SEMNET_TUNNEL_PORT, ipudp, wg, 0),
+			   "no");
+	/* An unbound peer: from any device. */
+	KUNIT_EXPECT_STREQ(test, pt_at(f, "10.99.0.3", SEMNET_TUNNEL_PORT, gre, eth, 0),
+			   "yes");
+	KUNIT_EXPECT_STREQ(test, pt_at(f, "10.99.0.3", SEMNET_TUNNEL_PORT, gre, wg, 0),
+			   "yes");
+	/* Unbound, the first peer takes errors from anywhere again. */
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.64", 26, "10.255.0.2", gre, 0,
+					  SEMNET_ADD_CHANGE), 0);
+	KUNIT_EXPECT_STREQ(test, pt_at(f, "10.255.0.2", SEMNET_TUNNEL_PORT, gre, eth, 0),
+			   "yes");
+}
+
 static void semnet_peer_gre_header(struct kunit *test)
 {
 	struct semnet_gre gre = {
@@ -337,6 +428,8 @@ static void semnet_peer_tunnel_demux(struct kunit *test)
 static struct kunit_case semnet_peer_cases[] = {
 	KUNIT_CASE(semnet_peer_from_encap),
 	KUNIT_CASE(semnet_peer_from_dev),
+	KUNIT_CASE(semnet_peer_from_vrf),
+	KUNIT_CASE(semnet_peer_at_dev),
 	KUNIT_CASE(semnet_peer_gre_header),
 	KUNIT_CASE(semnet_peer_tunnel_demux),
 	KUNIT_CASE(semnet_peer_ipv6),

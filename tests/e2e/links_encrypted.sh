@@ -12,7 +12,21 @@
 #    address as its outer source, sent on the underlay to b (whose
 #    rp_filter is loose), is accepted while b's peer for a is bound to no
 #    device and dropped as peer-spoofed (exactly one, nothing received)
-#    once it is bound to wg0; "dev none" unbinds it again.
+#    once it is bound to wg0; "dev none" unbinds it again;
+#  - a device index beyond INT_MAX is refused by its range (errno 34);
+#  - an ICMPv6 "packet too big" about b's tunnel packets to a's IPv6 link
+#    address (fd55::1, b's peer for a moved there), forged by x on the
+#    underlay (fd99::/64), lowers the path MTU to it while the peer is
+#    unbound and not once it is bound to wg0, where a genuine one (sent by
+#    a through wg0) still does;
+#  - wg0 deleted and a veth to x given its index (ip link add ... index):
+#    the binding is gone (peer show: dev gone), and the forged packet that
+#    arrives on the new device with the old index is dropped as
+#    peer-spoofed, not accepted;
+#  - a VRF: ul9 enslaved to vrf-blue, where the stack reports the VRF as
+#    the packet's device (and ul9 as its sdif): the peer bound to ul9
+#    accepts a's packet arriving there, and a packet through another slave
+#    of the VRF (ul8) is peer-spoofed (skipped without the vrf module).
 #
 #   cli 172.16.0.2 (172.30.1.10)                 x1 172.16.0.66 (172.30.1.1)
 #    | br0 .1                                         br0 .65 |
@@ -20,11 +34,16 @@
 #   [a] ul0 10.99.0.1 ---- wire (bridge ul0) ---- 10.99.0.2 ul0 [b]
 #                                  |
 #                         x 10.99.0.9 (forges)
+#   (test_too_big adds fd55::1 and fd55::2 on the wg0s, fd99::2 on b's ul0
+#   and fd99::9 on x's)
+#   [b] ul9 10.98.0.2 ---- veth, made at wg0's old index ---- 10.98.0.9 ul9x [x]
+#   [b] ul8 10.97.0.2 ---- veth ---- 10.97.0.9 ul8x [x]  (VRF case: ul8, ul9
+#                                          slaves of b's vrf-blue, table 10)
 #
 # Peers: a's for 172.16.0.64/26 is at 10.255.0.2 (routed into wg0), b's
 # for 172.16.0.0/26 at 10.255.0.1. RR 172.30.0.1 -> x1.
 # vm-timeout: 900
-# vm-cost: 75
+# vm-cost: 110
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -41,7 +60,7 @@ I_CLI=172.30.1.10 I_X1=172.30.1.1
 NS_CLI=172.16.0.2 NS_X1=172.16.0.66
 SUB_A=${OVERLAY_SUB4[a]} SUB_B=${OVERLAY_SUB4[b]}
 UL_B=${OVERLAY_UL[b]} UL_X=${OVERLAY_UL[stranger]}
-declare -A LINK=([a]=10.255.0.1 [b]=10.255.0.2)
+declare -A LINK=([a]=10.255.0.1 [b]=10.255.0.2) LINK6=([a]=fd55::1 [b]=fd55::2)
 WG_PORT=51820
 MARKER=semnet-links-cleartext-marker-5d1c
 BULK=200000
@@ -118,6 +137,11 @@ test_instances() {
 # nsIP, to x1: what a's own tunnel would carry, but not through wg0.
 forge() {
 	ip netns exec x "$CRAFT" gre "$UL_B" "$NS_CLI" "$NS_CLI" "$NS_X1" spoof="${LINK[a]}"
+}
+
+# peer_is NODE SUBNET JQ: JQ of NODE's peer for SUBNET (from peer show -j).
+peer_is() {
+	jq_in "$1" ".[] | select(.subnet == \"$2\") | $3" -s peer show
 }
 
 # b's peer for a's subnet: packets received, and b's peer-spoofed drops.
@@ -221,6 +245,131 @@ test_unbind() {
 		"$(($(rx_a) - rx0)) $(($(drop_in b peer_spoofed) - sp0))" "1 0"
 }
 
+test_ifindex_range() {
+	local out
+	out=$(ip netns exec b "$SEMNET_TOP/tests/lib/genl.py" NEW_PEER \
+		"PEER{SUBNET{ADDR:ip:${SUB_A%/*},LEN:u8:${SUB_A#*/}},IFINDEX:u32:2147483648}")
+	tap_match "IFINDEX 2^31: refused as out of range, naming it" "$out" \
+		"^errno 34 .*\\(range 0\\.\\.2147483647\\)\$"
+	tap_eq "IFINDEX 2^31: the peer unchanged" "$(peer_field b "$SUB_A" dev)" null
+}
+
+# The path MTU b's routing holds for a's IPv6 link address ("none"
+# without one).
+pmtu_a() {
+	ip -6 -n b route get "${LINK6[a]}" | sed -n 's/.* mtu \([0-9]*\).*/\1/p' | grep . ||
+		echo none
+}
+
+# too_big FROM_NS DST MTU: an ICMPv6 "packet too big" about a tunnel packet
+# b sent to a's IPv6 link address (port 4754), sent from FROM_NS to DST.
+too_big() {
+	ip netns exec "$1" "$CRAFT" too-big "$2" "${LINK6[b]}" "${LINK6[a]}" "$3"
+}
+
+# link6: IPv6 link addresses on both wg0s, in each other's allowed-ips and
+# routed into wg0; IPv6 on the wire for b and x; b's peer for a at a's.
+link6() {
+	local n o
+	for n in a b; do
+		o=$([ "$n" = a ] && echo b || echo a)
+		ip netns exec "$n" wg set wg0 peer "$(cat "$LOGS/$o.pub")" \
+			allowed-ips "${LINK[$o]}/32,${LINK6[$o]}/128" &&
+			ip -n "$n" addr add "${LINK6[$n]}/128" dev wg0 nodad &&
+			ip -n "$n" -6 route add "${LINK6[$o]}/128" dev wg0 || return 1
+	done
+	ip -n b addr add fd99::2/64 dev ul0 nodad &&
+		ip -n x addr add fd99::9/64 dev ul0 nodad &&
+		ip netns exec b semnet peer change "$SUB_A" remote "${LINK6[a]}"
+}
+
+# Over an IPv6 underlay (here a's IPv6 link address): on IPv4, the
+# kernel's own udp_err() lowers the route's MTU for any UDP packet quoted
+# in a "fragmentation needed", whatever semnet's socket says.
+test_too_big() {
+	tap_run "IPv6 link addresses on wg0; b's peer for a at a's" link6
+	tap_eq "no path MTU for a's link address yet" "$(pmtu_a)" none
+	too_big x fd99::2 1400
+	wait_for_output 10 1400 pmtu_a
+	tap_eq "unbound: a forged packet-too-big from the underlay lowers it (control)" \
+		"$(pmtu_a)" 1400
+	tap_run "bound to wg0 again" ip netns exec b semnet peer change "$SUB_A" dev wg0
+	# The forged one first, then a genuine one through wg0: either order,
+	# taking the forged one would leave 1300 (a larger MTU never raises it).
+	too_big x fd99::2 1300
+	too_big a "${LINK6[b]}" 1350
+	wait_for_output 10 1350 pmtu_a
+	tap_eq "bound: a forged packet-too-big from the underlay is ignored, one through wg0 taken" \
+		"$(pmtu_a)" 1350
+	tap_run "b's peer for a back at a's IPv4 link address" \
+		ip netns exec b semnet peer change "$SUB_A" remote "${LINK[a]}"
+}
+
+# forge_ul9: the forged packet of forge(), from x into b's ul9.
+forge_ul9() {
+	ip netns exec x "$CRAFT" gre 10.98.0.2 "$NS_CLI" "$NS_CLI" "$NS_X1" spoof="${LINK[a]}"
+}
+
+test_index_reused() {
+	local old rx0 sp0
+	old=$(ip netns exec b cat /sys/class/net/wg0/ifindex)
+	tap_run "wg0 deleted" ip -n b link del wg0
+	tap_eq "peer show -j: the binding is gone (dev null, ifindex 0, dev_gone $old)" \
+		"$(peer_is b "$SUB_A" '"\(.dev) \(.ifindex) \(.dev_gone)"')" "null 0 $old"
+	tap_match "peer show: dev gone (ifindex $old)" "$(ip netns exec b semnet peer show)" \
+		"^$SUB_A +remote ${LINK[a]} .* dev gone \\(ifindex $old\\)"
+	ip -n b link add ul9 index "$old" type veth peer name ul9x netns x &&
+		ip -n b addr add 10.98.0.2/24 dev ul9 && ip -n b link set ul9 up &&
+		ip -n x addr add 10.98.0.9/24 dev ul9x && ip -n x link set ul9x up &&
+		ip -n b route add "${LINK[a]}/32" dev ul9
+	tap_eq "veth ul9 on b at wg0's old index $old" "$?" 0
+	rx0=$(rx_a) sp0=$(drop_in b peer_spoofed)
+	forge_ul9
+	wait_for_counter 10 $((sp0 + 1)) drop_in b peer_spoofed
+	tap_eq "a forged packet on the device that took the index: peer-spoofed, not accepted" \
+		"$(($(rx_a) - rx0)) $(($(drop_in b peer_spoofed) - sp0))" "0 1"
+	tap_run "dev ul9 binds the peer again" ip netns exec b semnet peer change "$SUB_A" dev ul9
+	tap_eq "bound to ul9: dev ul9, no dev_gone" \
+		"$(peer_is b "$SUB_A" '"\(.dev) \(.dev_gone)"')" "ul9 null"
+}
+
+# vrf_setup: b's vrf-blue (table 10) with ul9 and a new veth ul8 to x as
+# slaves, the route to a's link address through ul9 in its table, and
+# semnet0's unbound UDP socket taking what arrives through the VRF.
+vrf_setup() {
+	ip -n b link add vrf-blue type vrf table 10 &&
+		ip -n b link set vrf-blue up &&
+		ip -n b link add ul8 type veth peer name ul8x netns x &&
+		ip -n b link set ul9 master vrf-blue && ip -n b link set ul8 master vrf-blue &&
+		ip -n b addr add 10.97.0.2/24 dev ul8 && ip -n b link set ul8 up &&
+		ip -n x addr add 10.97.0.9/24 dev ul8x && ip -n x link set ul8x up &&
+		ip -n b route add "${LINK[a]}/32" dev ul9 table 10 &&
+		ip netns exec b sysctl -qw net.ipv4.udp_l3mdev_accept=1
+}
+
+test_vrf() {
+	local rx0 sp0 why
+	if ! why=$(ip -n b link add vrf-probe type vrf table 11 2>&1); then
+		tap_skip "VRF: a's packet through the bound VRF slave is accepted" \
+			"no VRF devices in this kernel (CONFIG_NET_VRF, vrf module): $why"
+		tap_skip "VRF: one through another slave is peer-spoofed" "as above"
+		return
+	fi
+	ip -n b link del vrf-probe
+	vrf_setup
+	tap_eq "vrf-blue on b, ul9 and ul8 its slaves" "$?" 0
+	rx0=$(rx_a) sp0=$(drop_in b peer_spoofed)
+	forge_ul9
+	wait_for_counter 10 $((rx0 + 1)) rx_a
+	tap_eq "VRF: a's packet through the bound VRF slave is accepted" \
+		"$(($(rx_a) - rx0)) $(($(drop_in b peer_spoofed) - sp0))" "1 0"
+	rx0=$(rx_a) sp0=$(drop_in b peer_spoofed)
+	ip netns exec x "$CRAFT" gre 10.97.0.2 "$NS_CLI" "$NS_CLI" "$NS_X1" spoof="${LINK[a]}"
+	wait_for_counter 10 $((sp0 + 1)) drop_in b peer_spoofed
+	tap_eq "VRF: one through another slave is peer-spoofed" \
+		"$(($(rx_a) - rx0)) $(($(drop_in b peer_spoofed) - sp0))" "0 1"
+}
+
 tap_cases test_topology test_instances test_forged_unbound test_bind test_traffic \
-	test_forged_bound test_unbind
+	test_forged_bound test_unbind test_ifindex_range test_too_big test_index_reused test_vrf
 tap_done

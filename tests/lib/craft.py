@@ -12,6 +12,11 @@ packet is IPv4 or IPv6, the outer (underlay) one too.
                                           python: slow on the debug kernel)
   craft.py send-tos DST PORT TOS          one UDP datagram with IPv4 TOS
   craft.py recv-tos PORT N TIMEOUT        the TOS of up to N datagrams
+  craft.py too-big DST QSRC QDST MTU      an ICMP "fragmentation needed"
+                                          (ICMPv6 "packet too big") to DST
+                                          about a tunnel packet from QSRC to
+                                          QDST:4754 (the quoted outer IP and
+                                          UDP headers; port=N another port)
 ISRC and IDST are the inner packet's addresses. By default the inner packet
 is an ICMP (ICMPv6) echo request.
   opts: udp=PORT    an inner UDP datagram to PORT (sport=PORT: from it)
@@ -210,6 +215,21 @@ def recv_tos(port, n, timeout):
         print(tos[0] if tos else "none", flush=True)
 
 
+def too_big(dst, qsrc, qdst, mtu, *opts):
+    o = dict(x.split("=", 1) for x in opts)
+    q = struct.pack("!HHHH", 40001, int(o.get("port", GRE_PORT)), 8 + 64, 0)
+    if ":" in dst:
+        q = ip6(pton(qsrc), pton(qdst), 17, q + bytes(64))
+        icmp = struct.pack("!BBHI", 2, 0, 0, int(mtu)) + q
+        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        s.sendto(icmp, (dst, 0))	# the kernel fills in the checksum
+        return
+    q = ip4(pton(qsrc), pton(qdst), 17, q + bytes(64))
+    icmp = struct.pack("!BBHHH", 3, 4, 0, 0, int(mtu)) + q[:28]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s.sendto(with_sum(icmp, 2, csum(icmp)), (dst, 0))
+
+
 def one(a):
     if not a:
         return
@@ -219,8 +239,10 @@ def one(a):
         send_tos(*a[1:4])
     elif a[0] == "recv-tos":
         recv_tos(*a[1:4])
+    elif a[0] == "too-big":
+        too_big(*a[1:])
     else:
-        sys.exit("craft.py: gre, ipudp, send-tos or recv-tos (see its --help)")
+        sys.exit("craft.py: gre, ipudp, send-tos, recv-tos or too-big (see its --help)")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Raw generic-netlink requests to the semnet family, for tests that must
 send what the CLI never would (missing, oversized, out-of-range or unknown
-attributes). Prints the kernel's answer as "errno <n> <extack message>".
+attributes). Prints the kernel's answer as "errno <n> <extack message>",
+followed by " (range MIN..MAX)" when the kernel names the policy's range.
 
 Usage: genl.py CMD ATTR...
        genl.py --batch < FILE      (one "CMD ATTR..." request a line)
@@ -27,7 +28,9 @@ NLMSG_ERROR = 2
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
 NLA_F_NESTED = 1 << 15
-NLMSGERR_ATTR_MSG = 1
+NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_POLICY = 1, 4
+# In NLMSGERR_ATTR_POLICY: the bounds of an integer's range, u64 or s64.
+POLICY_BOUNDS = {2: ("min", "q"), 3: ("max", "q"), 4: ("min", "Q"), 5: ("max", "Q")}
 SOL_NETLINK, NETLINK_EXT_ACK = 270, 11
 
 
@@ -130,10 +133,24 @@ def request(sock, family, cmd, payload, flags):
                 while a + 4 <= off + length:
                     alen, atype = struct.unpack_from("HH", data, a)
                     if atype == NLMSGERR_ATTR_MSG:
-                        text = data[a + 4:a + alen].rstrip(b"\0").decode()
+                        text = data[a + 4:a + alen].rstrip(b"\0").decode() + text
+                    elif atype & 0x3FFF == NLMSGERR_ATTR_POLICY:
+                        text += policy_range(data[a + 4:a + alen])
                     a += (alen + 3) & ~3
                 return err, text, data
             off += (length + 3) & ~3
+
+
+def policy_range(nest):
+    """" (range MIN..MAX)" from a policy description that has both."""
+    bound, b = {}, 0
+    while b + 4 <= len(nest):
+        blen, btype = struct.unpack_from("HH", nest, b)
+        if btype in POLICY_BOUNDS and blen == 12:
+            name, fmt = POLICY_BOUNDS[btype]
+            bound[name] = struct.unpack_from(fmt, nest, b + 4)[0]
+        b += (blen + 3) & ~3
+    return f" (range {bound['min']}..{bound['max']})" if len(bound) == 2 else ""
 
 
 def resolve(sock):

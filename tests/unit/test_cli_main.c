@@ -1159,6 +1159,20 @@ static void reply_peer(const char *prefix, const char *remote, uint16_t port, ui
 	reply_peer_state(prefix, remote, port, encap, false, 0, false);
 }
 
+/* A peer whose bound device (index @gone) has been unregistered since. */
+static void reply_peer_gone(const char *prefix, const char *remote, uint32_t gone)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_PEER);
+	struct nlattr *p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER);
+
+	put_prefix(m, SEMNET_A_PEER_SUBNET, prefix);
+	nla_put_u32(m, SEMNET_A_PEER_ADDR, A(remote));
+	nla_put_u16(m, SEMNET_A_PEER_PORT, 4754);
+	nla_put_u8(m, SEMNET_A_PEER_ENCAP, SEMNET_ENCAP_GRE_UDP);
+	nla_put_u32(m, SEMNET_A_PEER_IFINDEX_GONE, gone);
+	nla_nest_end(m, p);
+}
+
 /* semnet peer set: the request, its usage errors and the peer listing. */
 START_TEST(peer_set)
 {
@@ -1332,6 +1346,23 @@ START_TEST(peers)
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "port")), 4754);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "encap")), "gre-udp");
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_bytes")), 2000);
+	ck_assert_ptr_null(json_object_get(o, "dev_gone"));
+	json_decref(root);
+	/* Bound to a device that is gone since: said so, with its index. */
+	fake_reset();
+	reply_peer_gone("172.16.0.64/26", "10.255.0.2", 7);
+	ck_assert_int_eq(SEMNET("peer", "show"), 0);
+	ck_assert_str_eq(run.out, "172.16.0.64/26  remote 10.255.0.2  port 4754  encap gre-udp"
+			 "  dev gone (ifindex 7)\n");
+	fake_reset();
+	reply_peer_gone("172.16.0.64/26", "10.255.0.2", 7);
+	ck_assert_int_eq(SEMNET("-j", "peer"), 0);
+	root = json_loads(run.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	o = json_array_get(root, 0);
+	ck_assert(json_is_null(json_object_get(o, "dev")));
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "ifindex")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "dev_gone")), 7);
 	json_decref(root);
 
 	/* node tunnel-port: a u16. */

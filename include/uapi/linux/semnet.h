@@ -473,12 +473,26 @@ enum semnet_peer_attr {
 	 * a /32 or /128: a wider allowed-ip of another peer could claim it),
 	 * and a packet that claims the peer's address from elsewhere
 	 * (cleartext, with a forged outer source) is dropped as
-	 * SEMNET_DROP_PEER_SPOOFED. The device must exist in the namespace
-	 * when set; one deleted later matches no packet until its index is
-	 * used again (a new device may get it). A change that leaves it out
-	 * keeps it; 0 clears it.
+	 * SEMNET_DROP_PEER_SPOOFED; an ICMP error about the peer's tunnel
+	 * packets ("fragmentation needed", "packet too big") that arrives
+	 * on another device is refused to the tunnel socket (over IPv6 it
+	 * then lowers no path MTU; over IPv4, Linux's udp_err() itself
+	 * lowers the route's MTU for any UDP packet quoted, first). A
+	 * device enslaved to a VRF is matched as sockets bound to it are
+	 * (the packet's VRF device or the slave it came in through). 0 to
+	 * INT_MAX; the device must exist in the namespace when set. Once it
+	 * is unregistered (deleted, or moved to another namespace) the peer
+	 * matches no packet, also when a new device gets its index, and
+	 * dumps carry _IFINDEX_GONE instead, until a device is given again.
+	 * A change that leaves it out keeps it, gone or not; 0 clears it.
 	 */
 	SEMNET_A_PEER_IFINDEX,
+	/*
+	 * u32, read-only: in a dump instead of _IFINDEX, the index the
+	 * peer's bound device had before it was unregistered. The peer
+	 * matches no packet.
+	 */
+	SEMNET_A_PEER_IFINDEX_GONE,
 
 	__SEMNET_A_PEER_MAX
 };
