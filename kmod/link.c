@@ -92,7 +92,7 @@ static struct semnet_peer *semnet_direct_by_l2(struct semnet_net *sn,
 	struct semnet_peer *peer;
 
 	list_for_each_entry_rcu(peer, &sn->direct_peers, direct) {
-		if (peer->ifindex != in->ifindex ||
+		if (READ_ONCE(peer->ifindex) != in->ifindex ||
 		    peer->subnet.family != family)
 			continue;
 		if (semnet_direct_l3(in) || semnet_direct_l2_ok(peer, in, skb)) {
@@ -170,7 +170,7 @@ bool semnet_direct_rcv(struct semnet_net *sn, const struct semnet_node *node,
 	}
 	if (!peer || peer->encap != SEMNET_ENCAP_DIRECT)
 		return false;
-	if (peer->ifindex != in->ifindex ||
+	if (READ_ONCE(peer->ifindex) != in->ifindex ||
 	    (!proven && !semnet_direct_l3(in) &&
 	     !semnet_direct_l2_ok(peer, in, skb))) {
 		*reason = SEMNET_DROP_PEER_SPOOFED;
@@ -205,7 +205,7 @@ void semnet_direct_tx(struct semnet_net *sn, const struct sk_buff *skb,
 	else
 		peer = semnet_peer_route(sn, ip_hdr(skb)->daddr);
 	if (!peer || peer->encap != SEMNET_ENCAP_DIRECT ||
-	    peer->ifindex != out->ifindex)
+	    READ_ONCE(peer->ifindex) != out->ifindex)
 		return;
 	atomic64_add(skb_is_gso(skb) ? max_t(u16, skb_shinfo(skb)->gso_segs, 1) : 1,
 		     &peer->tx_packets);
