@@ -114,14 +114,24 @@ tap_need() {	# tap_need TOOL...: skip the whole scenario (exit 4) unless every T
 
 # tap_cases CASE...: runs each test function in turn under a "# CASE"
 # header; a case that returns early (its setup failed) or with
-# $KSFT_SKIP is named at the end, and the next case still runs.
+# $KSFT_SKIP is named at the end, and the next case still runs. A case
+# that is no function, or whose last command was not found (status 127),
+# is a failed assertion: the scenario must not pass without it.
 tap_cases() {
 	local _tap_case _tap_rc _tap_failed='' _tap_before
 	for _tap_case in "$@"; do
 		echo "# $_tap_case"
 		_tap_before=$TAP_FAILED
+		if [ "$(type -t "$_tap_case")" != function ]; then
+			tap_fail "$_tap_case: no such test function"
+			_tap_failed+=" $_tap_case"
+			continue
+		fi
 		"$_tap_case"
 		_tap_rc=$?
+		if [ "$_tap_rc" -eq 127 ] && [ "$TAP_FAILED" -eq "$_tap_before" ]; then
+			tap_fail "$_tap_case: ended with status 127 (a command not found)"
+		fi
 		if [ "$_tap_rc" -eq "$KSFT_SKIP" ]; then
 			tap_note "$_tap_case: skipped"
 		elif [ "$_tap_rc" -ne 0 ] || [ "$TAP_FAILED" -ne "$_tap_before" ]; then
