@@ -7,7 +7,8 @@
 # is encapsulated; the hooks take the peer's bare packets as from the
 # tunnel once their Ethernet source is the peer's neighbour entry:
 #  - RR through a ServiceIP in both families: TCP payload cmp, UDP replies
-#    from the ServiceIP, with rp_filter=1 on every device of both nodes;
+#    from the ServiceIP, the instance's ICMP port unreachable back to the
+#    client, with rp_filter=1 on every device of both nodes;
 #  - a capture on the segment holds the inner packets bare (InstanceIP ->
 #    nsIP) and no UDP to port 4754; semnet0 sends nothing, the peers count
 #    both ways;
@@ -169,6 +170,12 @@ test_traffic() {
 		ip netns exec cli "$PEER" udp "$RR4" 9 1000
 	tap_run "IPv6 RR: UDP replies come from the ServiceIP" \
 		ip netns exec cli "$PEER" udp "$RR6" 9 1000
+	# No GRE key to learn a's client from: b knows it from its instance
+	# table (`node`), and x1's port unreachable still finds its way back.
+	tap_run "IPv4 RR: x1's ICMP port unreachable reaches the client" \
+		ip netns exec cli "$PEER" udp-refused "$RR4" 9999
+	tap_run "IPv6 RR: x1's ICMPv6 port unreachable reaches the client" \
+		ip netns exec cli "$PEER" udp-refused "$RR6" 9999
 	kill "$cap" 2>/dev/null
 	wait "$cap" 2>/dev/null
 	ip=$(pcap_ip "$LOGS/ul.pcap")

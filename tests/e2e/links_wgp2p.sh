@@ -11,7 +11,8 @@
 # device of both nodes:
 #  - RR through a ServiceIP over x1 and x2 on b, each echoing 60 KB byte
 #    for byte; a bulk TCP upload, payload cmp; UDP replies from the
-#    ServiceIP; the same for IPv6;
+#    ServiceIP; the instance's port unreachable back to the client; the
+#    same for IPv6;
 #  - a capture on the underlay holds WireGuard's UDP only (no GRE, no
 #    port 4754) and none of the payload's cleartext marker, which a
 #    capture on wg1 (the control) does hold, bare (InstanceIP -> nsIP);
@@ -212,6 +213,10 @@ test_traffic() {
 		ip netns exec cli "$PEER" udp "$RR4" 9 1000
 	tap_run "IPv6 RR: UDP replies come from the ServiceIP" \
 		ip netns exec cli "$PEER" udp "$RR6" 9 1000
+	tap_run "IPv4 RR: the instance's ICMP port unreachable reaches the client" \
+		ip netns exec cli "$PEER" udp-refused "$RR4" 9999
+	tap_run "IPv6 RR: the instance's ICMPv6 port unreachable reaches the client" \
+		ip netns exec cli "$PEER" udp-refused "$RR6" 9999
 	# Not here: an ICMP error from b's instance back to the client. b
 	# holds no flow for a direct peer's client (nothing is learned, so
 	# semnet_tunnel_flow() makes none; replies start their own flow to
