@@ -209,11 +209,32 @@ semnet_new_flow_learned(struct semnet_net *sn, const struct semnet_node *node,
 	return semnet_flow_start(sn, node, &plan, reason);
 }
 
+bool semnet_client_nsip(struct semnet_net *sn, const struct semnet_inaddr *addr,
+			struct semnet_inaddr *nsip)
+{
+	struct semnet_instance *inst;
+
+	if (semnet_learned_nsip(sn, addr, nsip))
+		return true;
+	if (addr->family == AF_INET6) {
+		inst = semnet_instance_lookup6(sn, &addr->ip6);
+		if (!inst || inst->local)
+			return false;
+		*nsip = semnet_inaddr6(&inst->nsip6);
+		return true;
+	}
+	inst = semnet_instance_lookup(sn, addr->ip);
+	if (!inst || inst->local)
+		return false;
+	*nsip = semnet_inaddr4(inst->nsip);
+	return true;
+}
+
 /*
  * A remote client's first packet to a local container, through the
- * tunnel: replies (and ICMP errors) must go back to the client's nsIP,
- * learned from the GRE key, from the instance's InstanceIP. Without a
- * learned location the sender used its own routable nsIP: nothing to do.
+ * tunnel or a direct link: replies (and ICMP errors) must go back to the
+ * client's nsIP (semnet_client_nsip()) from the instance's InstanceIP.
+ * Without one the sender used its own routable nsIP: nothing to do.
  */
 static struct semnet_ftuple *semnet_tunnel_flow(struct semnet_net *sn,
 						const struct semnet_node *node,
@@ -225,7 +246,7 @@ static struct semnet_ftuple *semnet_tunnel_flow(struct semnet_net *sn,
 	struct semnet_instance *inst;
 
 	*reason = SEMNET_DROP_UNSPEC;
-	if (!semnet_learned_nsip(sn, &addr, &nsip))
+	if (!semnet_client_nsip(sn, &addr, &nsip) || nsip.family != AF_INET)
 		return NULL;
 	inst = semnet_local_lookup(sn, pkt->key.dst);
 	plan.xsrc = pkt->key.src;

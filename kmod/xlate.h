@@ -59,6 +59,15 @@ enum semnet_drop_reason semnet_flow_create_reason(long err);
 void semnet_flow_started(struct semnet_service *svc,
 			 struct semnet_instance *inst);
 
+struct semnet_inaddr;
+/*
+ * Where the remote client @addr (an InstanceIP, either family) lives, in
+ * *@nsip: the nsIP learned from a GRE key, else that of a remote instance
+ * this node was told about (a direct link carries no key). RCU.
+ */
+bool semnet_client_nsip(struct semnet_net *sn, const struct semnet_inaddr *addr,
+			struct semnet_inaddr *nsip);
+
 /* The IPv6 hooks (xlate6.c), in the same order as semnet_hook_ops'. */
 unsigned int semnet_ipv6_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state);

@@ -171,9 +171,9 @@ semnet_new_flow_learned6(struct semnet_net *sn, const struct semnet_node *node,
 
 /*
  * A remote client's first packet to a local container, through the
- * tunnel: as for IPv4 (semnet_tunnel_flow()), replies go back to the
- * client's learned nsIP. NULL with SEMNET_DROP_UNSPEC: nothing learned,
- * nothing to do.
+ * tunnel or a direct link: as for IPv4 (semnet_tunnel_flow()), replies
+ * go back to the client's nsIP (semnet_client_nsip()). NULL with
+ * SEMNET_DROP_UNSPEC: none known, nothing to do.
  */
 static struct semnet_ftuple6 *semnet_tunnel_flow6(struct semnet_net *sn,
 						  const struct semnet_node *node,
@@ -185,7 +185,7 @@ static struct semnet_ftuple6 *semnet_tunnel_flow6(struct semnet_net *sn,
 	struct semnet_instance *inst;
 
 	*reason = SEMNET_DROP_UNSPEC;
-	if (!semnet_learned_nsip(sn, &addr, &nsip) || nsip.family != AF_INET6)
+	if (!semnet_client_nsip(sn, &addr, &nsip) || nsip.family != AF_INET6)
 		return NULL;
 	inst = semnet_local_lookup6(sn, &pkt->key.dst);
 	plan.xsrc = pkt->key.src;

@@ -362,12 +362,44 @@ static void semnet_link_direct_tx(struct kunit *test)
 	mutex_unlock(&f->sn.lock);
 }
 
+/*
+ * semnet_client_nsip(): a direct link carries no GRE key, so a remote
+ * client's location is the instance table's (the flow its first packet
+ * starts needs it, or the server's ICMP errors find no flow and are lost).
+ */
+static void semnet_link_client_nsip(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	struct semnet_inaddr addr, nsip = {};
+
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.64", 26, "10.99.0.2",
+					  SEMNET_ENCAP_DIRECT, LOOPBACK_IFINDEX,
+					  SEMNET_ADD_NEW), 0);
+	KUNIT_ASSERT_EQ(test, tb_service(f, "172.30.0.1", "s"), 0);
+	/* A client at b, and one of this node's own. */
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.10", "s", "172.16.0.66"), 0);
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.11", "s", "172.16.0.5"), 0);
+	rcu_read_lock();
+	addr = semnet_inaddr4(tb_ip("172.30.1.10"));
+	KUNIT_EXPECT_TRUE(test, semnet_client_nsip(&f->sn, &addr, &nsip));
+	KUNIT_EXPECT_EQ(test, nsip.family, AF_INET);
+	KUNIT_EXPECT_EQ(test, nsip.ip, tb_ip("172.16.0.66"));
+	/* Not remote: no client of a tunnel or direct link. */
+	addr = semnet_inaddr4(tb_ip("172.30.1.11"));
+	KUNIT_EXPECT_FALSE(test, semnet_client_nsip(&f->sn, &addr, &nsip));
+	/* Unknown: the sender's own routable address, nothing to do. */
+	addr = semnet_inaddr4(tb_ip("172.30.9.9"));
+	KUNIT_EXPECT_FALSE(test, semnet_client_nsip(&f->sn, &addr, &nsip));
+	rcu_read_unlock();
+}
+
 static struct kunit_case semnet_link_cases[] = {
 	KUNIT_CASE(semnet_link_direct_config),
 	KUNIT_CASE(semnet_link_direct_gre),
 	KUNIT_CASE(semnet_link_direct_rcv),
 	KUNIT_CASE(semnet_link_direct_l3),
 	KUNIT_CASE(semnet_link_direct_tx),
+	KUNIT_CASE(semnet_link_client_nsip),
 	{}
 };
 

@@ -170,8 +170,8 @@ test_traffic() {
 		ip netns exec cli "$PEER" udp "$RR4" 9 1000
 	tap_run "IPv6 RR: UDP replies come from the ServiceIP" \
 		ip netns exec cli "$PEER" udp "$RR6" 9 1000
-	# No GRE key to learn a's client from: b knows it from its instance
-	# table (`node`), and x1's port unreachable still finds its way back.
+	# No GRE key to learn a's client from: b starts a flow for it from its
+	# instance table (`node`), which x1's port unreachable then finds.
 	tap_run "IPv4 RR: x1's ICMP port unreachable reaches the client" \
 		ip netns exec cli "$PEER" udp-refused "$RR4" 9999
 	tap_run "IPv6 RR: x1's ICMPv6 port unreachable reaches the client" \
@@ -200,20 +200,6 @@ test_traffic() {
 				jq -c '.drops | with_entries(select(.value > 0))')," \
 				"neighbours $(ip -n "$n" neigh show dev ul0 | tr '\n' ';')"
 	done
-}
-
-# send_from NS SRC DST: one ICMP echo request SRC -> DST (either family)
-# through a raw socket in NS, routed by NS (so with NS's own MAC).
-send_from() {
-	ip netns exec "$1" python3 -S - "$SEMNET_TOP/tests/lib" "$2" "$3" <<'EOF'
-import socket, sys
-sys.path.insert(0, sys.argv[1])
-import craft
-src, dst = sys.argv[2], sys.argv[3]
-pkt = craft.inner(craft.pton(src), craft.pton(dst), {})
-s = socket.socket(craft.family(dst), socket.SOCK_RAW, socket.IPPROTO_RAW)
-s.sendto(pkt, (dst, 0))
-EOF
 }
 
 rx_b() {	# a's peer for b's subnet of family $1: packets received
