@@ -254,20 +254,6 @@ test_traffic() {
 	done
 }
 
-# send_from NS SRC DST: one ICMP echo request SRC -> DST through a raw
-# socket in NS, routed by NS (cleartext on the underlay).
-send_from() {
-	ip netns exec "$1" python3 -S - "$SEMNET_TOP/tests/lib" "$2" "$3" <<'EOF'
-import socket, sys
-sys.path.insert(0, sys.argv[1])
-import craft
-src, dst = sys.argv[2], sys.argv[3]
-pkt = craft.inner(craft.pton(src), craft.pton(dst), {})
-s = socket.socket(craft.family(dst), socket.SOCK_RAW, socket.IPPROTO_RAW)
-s.sendto(pkt, (dst, 0))
-EOF
-}
-
 rx_b() { peer_field a "${OVERLAY_SUB4[b]}" rx_packets; }
 
 # forged WHAT CMD...: CMD sends one cleartext packet on the underlay that

@@ -170,3 +170,18 @@ overlay_echo_servers() {
 		[ "$ok" = 1 ] || tap_fail "servers in x$i listen"
 	done
 }
+
+# send_from NS SRC DST: one ICMP echo request SRC -> DST (either family)
+# through a raw socket in NS, routed by NS: with NS's own MAC, in clear on
+# the underlay (what a forger on the segment can send).
+send_from() {
+	ip netns exec "$1" python3 -S - "$SEMNET_TOP/tests/lib" "$2" "$3" <<'EOF'
+import socket, sys
+sys.path.insert(0, sys.argv[1])
+import craft
+src, dst = sys.argv[2], sys.argv[3]
+pkt = craft.inner(craft.pton(src), craft.pton(dst), {})
+s = socket.socket(craft.family(dst), socket.SOCK_RAW, socket.IPPROTO_RAW)
+s.sendto(pkt, (dst, 0))
+EOF
+}
