@@ -182,13 +182,6 @@ pcap_kinds() {
 	"$SEMNET_TOP/tests/lib/pcap.py" kinds "$1"
 }
 
-# capture NS DEV NAME: a capture of DEV in NS to $LOGS/NAME.pcap, running.
-capture() {
-	ip netns exec "$1" tcpdump -i "$2" -n -U -s 0 -w "$LOGS/$3.pcap" >/dev/null 2>&1 &
-	CAPTURES+=("$!")
-	wait_for_file 5 "$LOGS/$3.pcap"
-}
-
 bulk() {
 	rm -f "$LOGS/recv"
 	ip netns exec cli socat -u -T60 "OPEN:$LOGS/payload" "TCP:$RR:5001" || return 1

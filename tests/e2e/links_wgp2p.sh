@@ -167,13 +167,6 @@ EOF
 pcap_kinds() { "$SEMNET_TOP/tests/lib/pcap.py" kinds "$1"; }
 pcap_ip() { "$SEMNET_TOP/tests/lib/pcap.py" ip "$1"; }
 
-# capture NS DEV NAME: a capture of DEV in NS to $LOGS/NAME.pcap, running.
-capture() {
-	ip netns exec "$1" tcpdump -i "$2" -n -U -s 0 -w "$LOGS/$3.pcap" >/dev/null 2>&1 &
-	CAPTURES+=("$!")
-	wait_for_file 5 "$LOGS/$3.pcap"
-}
-
 # bulk TO: cli uploads the payload to x1 at socat address TO; compares it.
 bulk() {
 	rm -f "$LOGS/recv"

@@ -185,3 +185,11 @@ s = socket.socket(craft.family(dst), socket.SOCK_RAW, socket.IPPROTO_RAW)
 s.sendto(pkt, (dst, 0))
 EOF
 }
+
+# capture NS DEV NAME: a capture of DEV in NS to $LOGS/NAME.pcap, running;
+# its pid appended to the caller's CAPTURES array (to stop it with).
+capture() {
+	ip netns exec "$1" tcpdump -i "$2" -n -U -s 0 -w "$LOGS/$3.pcap" >/dev/null 2>&1 &
+	CAPTURES+=("$!")
+	wait_for_file 5 "$LOGS/$3.pcap"
+}
