@@ -25,14 +25,11 @@
 
 #include "unit.h"
 #include "fuzz.h"
-#include "sn_log.h"
-#include "sn_loop.h"
 #include "sn_oak.h"
 #include "sn_links.h"
 #include "../../daemon/node/api_parse.h"
 #include "../../daemon/node/peer_parse.h"
-#include "../../daemon/root/api.h"
-#include "../../daemon/root/notify.h"
+#include "root_fixture.h"
 
 #define SEED 0x5e3a7e7ULL
 
@@ -399,27 +396,14 @@ static void root_start(void)
 
 	unit_tmpdir(dir, sizeof(dir), "semnet-fuzz-root");
 	snprintf(db_arg, sizeof(db_arg), "%s/root.db", dir);
-	memset(&root, 0, sizeof(root));
-	ck_assert_int_eq(sn_root_config_load(&root.cfg, 7, argv), 0);
-	sn_log_init("test", SN_LOG_ERROR);
-	ck_assert_int_eq(uv_loop_init(&loop), 0);
-	root.loop = &loop;
-	ck_assert_int_eq(sn_root_store_open(&root.db, root.cfg.db_path, false), 0);
-	ck_assert_int_eq(sn_root_pools_init(&root.pools, &root.cfg, &root.db), 0);
-	root.client = sn_http_client_new(&loop);
-	root.notifier = sn_root_notifier_new(&root);
-	ck_assert(root.client && root.notifier);
+	unit_root_start(&root, &loop, 7, argv);
 }
 
 static void root_stop(void)
 {
 	json_decref(reply);
 	reply = NULL;
-	sn_http_client_free(root.client);
-	sn_root_notifier_free(root.notifier);
-	sn_root_pools_destroy(&root.pools);
-	sn_db_close(&root.db);
-	sn_loop_close_all(&loop);
+	unit_root_stop(&root, &loop);
 	unit_tmpdir_remove(dir);
 }
 
@@ -428,22 +412,13 @@ static void root_stop(void)
 static int call(sn_http_handler_fn handler, const char *query, const char *body, size_t len,
 		...)
 {
-	struct sn_http_request req = { .body = body, .body_len = len, .query = query };
-	char params[SN_HTTP_MAX_PARAMS][96];
-	const char *p;
 	va_list ap;
+	int st;
 
-	snprintf(req.peer, sizeof(req.peer), "10.0.0.1");
 	va_start(ap, len);
-	while ((p = va_arg(ap, const char *)) && req.nparams < SN_HTTP_MAX_PARAMS) {
-		snprintf(params[req.nparams], sizeof(params[0]), "%s", p);
-		req.params[req.nparams] = params[req.nparams];
-		req.nparams++;
-	}
+	st = unit_root_vcall(&root, &reply, handler, "10.0.0.1", query, body, len, ap);
 	va_end(ap);
-	json_decref(reply);
-	reply = NULL;
-	return handler(&root, &req, &reply);
+	return st;
 }
 
 #define CALL_TEXT(handler, text, ...) call((handler), NULL, (text), strlen(text), __VA_ARGS__)
