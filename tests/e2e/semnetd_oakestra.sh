@@ -16,7 +16,10 @@
 # bare IP) through the RR address in turn, dcli on d reaches x0, x1 (bare
 # IP to a's and b's port 4754) and x2, each call echoing 60 KB byte for
 # byte; a reply to dcli's InstanceIP is a table miss semnetd resolves to
-# the ipudp peer. When d's reports change its encapsulation (gre-udp,
+# the ipudp peer. The same both ways over IPv6 (issue 16): d gets a /120
+# from the cluster, its proxy translates IPv6 by Nsipv6 and Address_v6 as
+# oakestra-net's does, and IPv6 rides bare in UDP to and from port 50103
+# and a's and b's port 4754 over the IPv4 underlay. When d's reports change its encapsulation (gre-udp,
 # then ipudp again), the peer is put again, and loses the down state its
 # probes as a GRE peer gave it. A table answer with a bad host_port and an unknown
 # tunnel costs those entries only, said once.
@@ -32,7 +35,7 @@
 #   x0, x1, x2: instances 0, 1, 2 of app.ns.web.prod; cli: cli.ns.c.prod 0
 #   (client on a); dcli: dcli.ns.d.prod 0 (client on d)
 # vm-timeout: 900
-# vm-cost: 178
+# vm-cost: 190
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -54,8 +57,8 @@ DCLI=dcli.ns.d.prod
 OAK=66a0c1f2e4b0a1b2c3d4e5f9
 UL_D=10.99.0.4
 P_D=50103
-SUB_D='' NS_X2='' NS_DCLI=''
-RR=''
+SUB_D='' NS_X2='' NS_DCLI='' SUB6_D='' NS6_X2='' NS6_DCLI=''
+RR='' RR6=''
 OAK_PID=''
 
 # oak_mqtt CMD ARGS...: an MQTT client in d, at the cluster's broker, as
@@ -78,10 +81,16 @@ oak_query() {
 	oak_rr tablequery/request tablequery/result "{\"sname\":\"$1\",\"sip\":\"\"}"
 }
 
-# oak_deployed JOB NUMBER NSIP: d's NotifyDeploymentStatus
+# oak_deployed JOB NUMBER NSIP NSIP6: d's NotifyDeploymentStatus
 oak_deployed() {
 	oak_mqtt mosquitto_pub -t "nodes/$OAK/net/service/deployed" -m \
-		"{\"appname\":\"$1\",\"status\":\"DEPLOYED\",\"instance_number\":$2,\"nsip\":\"$3\",\"nsipv6\":\"\",\"host_ip\":\"$UL_D\",\"host_port\":\"$P_D\"}"
+		"{\"appname\":\"$1\",\"status\":\"DEPLOYED\",\"instance_number\":$2,\"nsip\":\"$3\",\"nsipv6\":\"$4\",\"host_ip\":\"$UL_D\",\"host_port\":\"$P_D\"}"
+}
+
+# plus ADDR N: the address N after ADDR (IPv6)
+plus() {
+	python3 -c 'import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1]) + int(sys.argv[2]))' \
+		"$1" "$2"
 }
 
 # registry: the node registry the cluster publishes (retained)
@@ -109,10 +118,11 @@ located() {
 	[ "$(oak_query "$1" | jq '[.instance_list[] | select(.namespace_ip != null)] | length')" = "$2" ]
 }
 
-# who_server NS NAME: on port 8000 in NS, its name, then an echo
+# who_server NS NAME: on port 8000 in NS (both families), its name, then
+# an echo
 who_server() {
-	ip netns exec "$1" socat TCP-LISTEN:8000,fork,reuseaddr SYSTEM:"echo $2; exec cat" \
-		>/dev/null 2>&1 &
+	ip netns exec "$1" socat TCP6-LISTEN:8000,fork,reuseaddr,ipv6only=0 \
+		SYSTEM:"echo $2; exec cat" >/dev/null 2>&1 &
 }
 
 test_start() {
@@ -135,12 +145,13 @@ test_start() {
 # (no underlay fields), builds its bridge and containers from it and
 # reports two of them deployed, the port as a string and no tunnel.
 test_oakestra_node() {
-	local r gw
+	local r r6 gw gw6
 	sd_wire d "$UL_D" &&
 		ip netns exec wire ethtool -K ul-d tx off tx-udp_tnl-segmentation off \
 			tx-udp_tnl-csum-segmentation off >/dev/null
 	tap_eq "node d on the underlay (no offloads: it segments what it gets, as a NIC would)" "$?" 0
 	r=$(oak_rr subnet subnetwork/result '{"METHOD":"GET"}')
+	r6=$(json_get "$r" '.addressv6')
 	r=$(json_get "$r" '.address')
 	tap_match "d's subnet request is answered" "$r" '^172\.16\.0\.[0-9]+$' || return 1
 	SUB_D=$r/26
@@ -155,7 +166,14 @@ test_oakestra_node() {
 		ip -n d link set x2 mtu 1450 && ip -n x2 link set eth0 mtu 1450 &&
 		ip -n d link set dcli mtu 1450 && ip -n dcli link set eth0 mtu 1450
 	tap_eq "d's bridge $gw, x2 $NS_X2, dcli $NS_DCLI (the proxy's MTU, 1450)" "$?" 0
-	oak_deployed "$WEB" 2 "$NS_X2" && oak_deployed "$DCLI" 0 "$NS_DCLI"
+	tap_match "with an IPv6 subnet (addressv6)" "$r6" '^fc00:' || return 1
+	SUB6_D=$r6/120
+	gw6=$(plus "$r6" 1) NS6_X2=$(plus "$r6" 2) NS6_DCLI=$(plus "$r6" 3)
+	ip -n d addr add "$gw6/120" dev br0 nodad &&
+		ip netns exec d sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+		topo_container6 d x2 "$NS6_X2" 120 "$gw6" && topo_container6 d dcli "$NS6_DCLI" 120 "$gw6"
+	tap_eq "d's bridge $gw6, x2 $NS6_X2, dcli $NS6_DCLI" "$?" 0
+	oak_deployed "$WEB" 2 "$NS_X2" "$NS6_X2" && oak_deployed "$DCLI" 0 "$NS_DCLI" "$NS6_DCLI"
 	tap_eq "d reports x2 and dcli deployed (host_port \"$P_D\")" "$?" 0
 	tap_wait "the registry lists d at $UL_D" 15 d_in_registry
 	tap_eq "as an ipudp node at port $P_D" \
@@ -204,10 +222,13 @@ test_proxy() {
 	head -c 60000 /dev/urandom >"$SD_WORK/payload"
 }
 
-# rr_names NS: three connections from NS to RR, 60 KB echoed by each: who
-# answered ("bad" for a wrong echo), sorted
+# rr_names NS [ADDR]: three connections from NS to ADDR (default RR; an
+# IPv6 one in brackets), 60 KB echoed by each: who answered ("bad" for a
+# wrong echo), sorted
 rr_names() {
-	for _ in 1 2 3; do echo_named "$1" "$RR" 8000 "$SD_WORK/payload" "$SD_WORK/call.$1"; done | sort | paste -sd ' '
+	for _ in 1 2 3; do
+		echo_named "$1" "${2:-$RR}" 8000 "$SD_WORK/payload" "$SD_WORK/call.$1"
+	done | sort | paste -sd ' '
 }
 
 test_from_semnet() {
@@ -227,6 +248,35 @@ test_from_oakestra() {
 		"$(ip netns exec a semnet -j instance show | jq -r ".[] | select(.service == \"$DCLI\") | .nsip")" \
 		"^$NS_DCLI\$"
 	[ "$TAP_FAILED" = 0 ] || { sd_dump a b; sed 's/^/# d: /' "$SD_LOGS/d.out"; }
+}
+
+# peer6_is NODE WANT: NODE's peer for d's IPv6 subnet is "ENCAP PORT" WANT
+peer6_is() {
+	[ "$(ip netns exec "$1" semnet -j peer show |
+		jq -r ".[] | select(.subnet == \"$SUB6_D\") | \"\(.encap) \(.port)\"")" = "$2" ]
+}
+
+# IPv6 both ways: the RR address's v6 twin, v6 nsIPs and InstanceIPs,
+# bare IPv6 in UDP over the IPv4 underlay.
+test_ipv6() {
+	local n lines
+	RR6=$(sd_rr_ip6 "$WEB")
+	tap_match "web has an IPv6 RR address" "$RR6" '^fdff:'
+	for n in a b; do
+		tap_wait "$n: d's IPv6 subnet $SUB6_D is an ipudp peer at port $P_D" 15 \
+			peer6_is "$n" "ipudp $P_D"
+	done
+	lines=$(wc -l <"$SD_LOGS/d.out")
+	tap_eq "cli on a -> [$RR6]: x0, x1 (gre-udp), x2 (d, bare IPv6), 60 KB echoed by each" \
+		"$(rr_names cli "[$RR6]")" "x0 x1 x2"
+	tap_eq "dcli on d -> [$RR6]: x0 and x1 through port 4754, x2 on d, 60 KB echoed by each" \
+		"$(rr_names dcli "[$RR6]")" "x0 x1 x2"
+	tap_match "a resolved dcli's IPv6 InstanceIP to its instance on d" \
+		"$(ip netns exec a semnet -j instance show |
+			jq -r ".[] | select(.service == \"$DCLI\") | .nsip" | sort | paste -sd ' ')" \
+		"(^| )$NS6_DCLI( |\$)"
+	[ "$TAP_FAILED" = 0 ] ||
+		{ sd_dump a b; tail -n +"$((lines + 1))" "$SD_LOGS/d.out" | sed 's/^/# d: /'; }
 }
 
 # d drops ICMP, as Oakestra's proxy does: semnetd does not probe it, so
@@ -303,5 +353,5 @@ test_stop() {
 }
 
 tap_cases test_start test_oakestra_node test_proxy test_peers test_from_semnet test_from_oakestra \
-	test_not_probed test_encap_change test_bad_answer test_stop
+	test_ipv6 test_not_probed test_encap_change test_bad_answer test_stop
 tap_done

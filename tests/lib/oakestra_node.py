@@ -6,28 +6,36 @@ ProxySetup.go createTun(), ProxyTunnel.go outgoingProxy(), ingoingProxy(),
 locateRemoteAddress(), forward(), proxyCache.go; the table entries of
 env/tableQueryRequests.go responseParser() and
 TableEntryCache/serviceTranslationTable.go). Python's standard library
-only; IPv4 (the proxy's IPv6 half, Nsipv6 and Address_v6, is not mimicked).
+only; IPv4 and IPv6 (the proxy picks by the packet's version: Nsipv6 and
+Address_v6 for IPv6).
 
   oakestra_node.py --table FILE --local ADDR [--port 50103]
                    [--services 10.30.0.0/16] [--tun goProxyTun]
                    [--tun-ip 10.19.1.254/12] [--route 10.30.0.0/12]
+                   [--services6 fc00::/7] [--tun-ip6 fcef::dead:beef/7]
                    [--mtu 1450] [--stats FILE]
 
 What it does, as the proxy does:
   - a tun device (--tun, no packet information) with --tun-ip, MTU --mtu,
     up, and the route --route into it (the proxy's "10.30.0.0/12", which
     covers its nsIPs and ServiceIPs): the node's containers reach other
-    nodes and ServiceIPs through it;
+    nodes and ServiceIPs through it; for IPv6 --tun-ip6 (TunNetIPv6 "/7",
+    as ProxySetup.go adds it), whose prefix route is the way in (the
+    proxy's own IPv6 route command names the mask in hex, which ip
+    refuses);
   - a UDP socket on --port (TunnelPort, 50103 by default), both families:
     every datagram is a bare IP packet (the UDP payload starts with the
     IPv4 header);
   - from the tun, a TCP or UDP packet to an address in --services
-    (ProxySubnetwork, 10.30.0.0/16) is translated: the table entries that
+    (ProxySubnetwork, 10.30.0.0/16), or an IPv6 one in --services6
+    (ProxySubnetworkIPv6: ProxySetup.go's default fc00::/7; an IPv6 packet
+    with an extension header is not TCP or UDP to it) is translated: the table entries that
     have that address among their ServiceIPs are the candidates, one is
     picked for a new flow (the proxy's cache: source port, source, the
     client's InstanceIP, ServiceIP, destination port), the destination
     becomes the entry's nsIP and the source the sender's InstanceIP (its
-    entry's "InstanceNumber" ServiceIP); the packet then goes bare in UDP
+    entry's "InstanceNumber" ServiceIP; for IPv6 the entry's Nsipv6 and
+    Address_v6); the packet then goes bare in UDP
     to the host_ip:host_port of the entry holding that nsIP, from a socket
     of its own per destination (net.DialUDP: an ephemeral source port), or
     straight to the receive side when host_ip is --local. Anything else
@@ -79,47 +87,70 @@ CACHE_SLOTS = 10		# proxyCache.go conversionListMaxSize
 
 
 class Packet:
-    """An IPv4 TCP or UDP packet, or None from parse()."""
+    """An IPv4 or IPv6 TCP or UDP packet, or None from parse()."""
 
-    def __init__(self, data):
+    def __init__(self, data, v6):
         self.data = bytearray(data)
-        self.hl = (data[0] & 15) * 4
-        self.proto = data[9]
-        self.src = bytes(data[12:16])
-        self.dst = bytes(data[16:20])
+        self.v6 = v6
+        if v6:
+            self.hl, self.proto = 40, data[6]
+            self.src, self.dst = bytes(data[8:24]), bytes(data[24:40])
+        else:
+            self.hl, self.proto = (data[0] & 15) * 4, data[9]
+            self.src, self.dst = bytes(data[12:16]), bytes(data[16:20])
         self.sport, self.dport = struct.unpack_from("!HH", data, self.hl)
 
     @staticmethod
     def parse(data):
-        """The proxy's decodePacket() and GetTransportLayer(): IPv4 (its
-        IPv6 is not mimicked), TCP or UDP, a whole first fragment."""
+        """The proxy's decodePacket() and GetTransportLayer(): TCP or UDP,
+        a whole first fragment (IPv4), right after the header (IPv6: its
+        GetTransportLayer() reads NextHeader only)."""
+        if len(data) >= 48 and data[0] >> 4 == 6:
+            return Packet(data, True) if data[6] in (TCP, UDP) else None
         if len(data) < 20 or data[0] >> 4 != 4 or (data[0] & 15) < 5:
             return None
         hl = (data[0] & 15) * 4
         frag = struct.unpack_from("!H", data, 6)[0]
         if data[9] not in (TCP, UDP) or frag & 0x3FFF or len(data) < hl + 8:
             return None
-        return Packet(data)
+        return Packet(data, False)
 
     def rewrite(self, dst, src):
         """SerializePacket(dst, src): new addresses, checksums recomputed."""
         d, hl = self.data, self.hl
-        d[12:16], d[16:20] = src, dst
         self.src, self.dst = bytes(src), bytes(dst)
-        total = struct.unpack_from("!H", d, 2)[0]
-        d[10:12] = b"\0\0"
-        struct.pack_into("!H", d, 10, csum(bytes(d[:hl])))
-        seg = d[hl:total]
+        if self.v6:
+            d[8:24], d[24:40] = src, dst
+            end = hl + struct.unpack_from("!H", d, 4)[0]
+        else:
+            d[12:16], d[16:20] = src, dst
+            end = struct.unpack_from("!H", d, 2)[0]
+            d[10:12] = b"\0\0"
+            struct.pack_into("!H", d, 10, csum(bytes(d[:hl])))
+        seg = d[hl:end]
         at = 16 if self.proto == TCP else 6
-        if self.proto == UDP and struct.unpack_from("!H", seg, 6)[0] == 0:
-            return		# no UDP checksum: none still
+        if not self.v6 and self.proto == UDP and \
+           struct.unpack_from("!H", seg, 6)[0] == 0:
+            return		# no UDP checksum: none still (IPv4 only)
         seg[at:at + 2] = b"\0\0"
-        pseudo = src + dst + struct.pack("!xBH", self.proto, len(seg))
+        if self.v6:
+            pseudo = src + dst + struct.pack("!I3xB", len(seg), self.proto)
+        else:
+            pseudo = src + dst + struct.pack("!xBH", self.proto, len(seg))
         c = csum(pseudo + bytes(seg))
         if self.proto == UDP and c == 0:
             c = 0xFFFF
         struct.pack_into("!H", seg, at, c)
-        d[hl:total] = seg
+        d[hl:end] = seg
+
+
+def ip6(text):
+    """net.ParseIP() of an IPv6 address: its bytes, or None ("", "<nil>",
+    null and anything else that is not one)."""
+    try:
+        return socket.inet_pton(socket.AF_INET6, text) if text else None
+    except OSError:
+        return None
 
 
 class Entry:
@@ -128,23 +159,33 @@ class Entry:
     def __init__(self, job, inst):
         self.job = job
         self.nsip = socket.inet_aton(inst["namespace_ip"])
+        self.nsip6 = ip6(inst.get("namespace_ip_v6"))
         self.host = inst["host_ip"]
         self.port = int(inst["host_port"])
         self.sips = [(s["IpType"], socket.inet_aton(s["Address"]))
                      for s in inst.get("service_ip", []) if s.get("Address")]
+        self.sips6 = [(s["IpType"], ip6(s.get("Address_v6")))
+                      for s in inst.get("service_ip", [])
+                      if ip6(s.get("Address_v6"))]
 
-    def instance_ip(self):
-        """convertToInstanceIp(): its InstanceNumber ServiceIP (the last).
-        toServiceIP() (env/tableQueryRequests.go) makes every IpType but
-        "RR" and "Closest" one: the cluster's "instance_ip" too."""
-        ips = [a for t, a in self.sips if t not in ("RR", "Closest")]
+    def instance_ip(self, v6):
+        """convertToInstanceIp(): its InstanceNumber ServiceIP (the last),
+        Address_v6 for IPv6. toServiceIP() (env/tableQueryRequests.go)
+        makes every IpType but "RR" and "Closest" one: the cluster's
+        "instance_ip" too."""
+        ips = [a for t, a in (self.sips6 if v6 else self.sips)
+               if t not in ("RR", "Closest")]
         return ips[-1] if ips else None
+
+    def serves(self, addr, v6):
+        return any(a == addr for _, a in (self.sips6 if v6 else self.sips))
 
 
 class Node:
     def __init__(self, args):
         self.local = args.local
         self.services = ipaddress.ip_network(args.services)
+        self.services6 = ipaddress.ip_network(args.services6)
         with open(args.table) as f:
             self.table = [Entry(r["app_name"], i) for r in json.load(f)
                           for i in r["instance_list"]]
@@ -161,6 +202,7 @@ class Node:
         fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", a.tun.encode(),
                                                IFF_TUN | IFF_NO_PI))
         for cmd in (["addr", "add", a.tun_ip, "dev", a.tun],
+                    ["-6", "addr", "add", a.tun_ip6, "dev", a.tun, "nodad"],
                     ["link", "set", "dev", a.tun, "up"],
                     ["link", "set", "dev", a.tun, "mtu", str(a.mtu)]):
             subprocess.run(["ip"] + cmd, check=True)
@@ -222,29 +264,35 @@ class Node:
         slot["next"] = (slot["next"] + 1) % CACHE_SLOTS
 
     def by_nsip(self, nsip):
-        return next((e for e in self.table if e.nsip == nsip), None)
+        """GetTableEntryByNsIP(): Nsip or Nsipv6."""
+        return next((e for e in self.table if nsip in (e.nsip, e.nsip6)),
+                    None)
 
     def outgoing(self, data):
         """A packet from the tun: outgoingMessage(), outgoingProxy()."""
         p = Packet.parse(data)
         if p is None:
             return self.count("drop", "not-tcp-udp")
-        if ipaddress.ip_address(p.dst) not in self.services:
+        if ipaddress.ip_address(p.dst) not in \
+           (self.services6 if p.v6 else self.services):
             return self.count("drop", "not-service")
-        cands = [e for e in self.table if any(a == p.dst for _, a in e.sips)]
+        cands = [e for e in self.table if e.serves(p.dst, p.v6)]
         if not cands:
             return self.count("drop", "no-entry")
         sender = self.by_nsip(p.src)
-        iip = sender.instance_ip() if sender else None
+        iip = sender.instance_ip(p.v6) if sender else None
         if iip is None:
             return self.count("drop", "no-instance-ip")
         e = self.cache_by_service(p, iip)
         if e is None:
             i = self.turn.get(p.dst, 0)
             self.turn[p.dst] = i + 1
-            e = {"srcip": p.src, "dstip": cands[i % len(cands)].nsip,
-                 "sip": p.dst, "iip": iip, "srcport": p.sport,
-                 "dstport": p.dport}
+            pick = cands[i % len(cands)]
+            dst = pick.nsip6 if p.v6 else pick.nsip
+            if dst is None:	# no Nsipv6: the proxy would send to nil
+                return self.count("drop", "no-nsip6")
+            e = {"srcip": p.src, "dstip": dst, "sip": p.dst, "iip": iip,
+                 "srcport": p.sport, "dstport": p.dport}
             self.cache_add(e)
         p.rewrite(e["dstip"], e["iip"])
         to = self.by_nsip(p.dst)		# locateRemoteAddress()
@@ -307,6 +355,8 @@ def main():
     ap.add_argument("--tun", default="goProxyTun")
     ap.add_argument("--tun-ip", default="10.19.1.254/12")
     ap.add_argument("--route", default="10.30.0.0/12")
+    ap.add_argument("--services6", default="fc00::/7")
+    ap.add_argument("--tun-ip6", default="fcef::dead:beef/7")
     ap.add_argument("--mtu", type=int, default=1450)
     ap.add_argument("--stats")
     Node(ap.parse_args()).run()
