@@ -953,8 +953,11 @@ int semnetd_host_direct_route(struct semnetd_host *h, const struct sn_link_prefi
 int semnetd_host_direct_route_del(struct semnetd_host *h, const struct sn_link_prefix *subnet,
 				  int ifindex, struct sn_err *err)
 {
+	/* Its scope too: without one libnl guesses "link" for a nexthop
+	 * without a gateway, which an IPv4 route via a gateway never
+	 * matches, and the delete finds nothing. */
 	return route_drop_proto(h->sk, subnet->addr.family, link_addr(&subnet->addr, subnet->len),
-				ifindex, -1, SEMNETD_RTPROT_DIRECT, err);
+				ifindex, RT_SCOPE_UNIVERSE, SEMNETD_RTPROT_DIRECT, err);
 }
 
 struct flush {

@@ -150,10 +150,10 @@ static int peer_put(struct sn_genl *g, struct sn_kprefix subnet, const struct sn
 
 	if (peer_addr(g, &p, addr) < 0)
 		return -EINVAL;
-	if (ifindex > 0) {
-		p.ifindex = (uint32_t)ifindex;
-		SN_SET(&p, SEMNET_A_PEER_IFINDEX);
-	}
+	/* Always: a replace keeps a binding it is not given, and a peer
+	 * that was direct must lose its device (0: none). */
+	p.ifindex = ifindex > 0 ? (uint32_t)ifindex : 0;
+	SN_SET(&p, SEMNET_A_PEER_IFINDEX);
 	return sn_kernel_call(g, SEMNET_CMD_NEW_PEER, NLM_F_CREATE | NLM_F_REPLACE,
 			      sn_peer_fill, &p, NULL, NULL);
 }

@@ -89,8 +89,9 @@ int semnetd_kernel_instance_del(struct sn_genl *g, uint32_t addr);
  * outer IPv4, or outer IPv6 with a UDP checksum), port @port, speaking
  * @encap: SEMNET_ENCAP_GRE_UDP (a semnet node), SEMNET_ENCAP_IPUDP (an
  * Oakestra node) or SEMNET_ENCAP_DIRECT (routed via @addr, its packets
- * taken bare on the device @ifindex; 0: no device, for the others). A
- * peer that exists is replaced (its cost and down state stay). */
+ * taken bare on the device @ifindex; 0: no device, for the others, which
+ * also unbinds a peer that was direct). A peer that exists is replaced
+ * (its cost and down state stay). */
 int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet,
 			    const struct sn_ipaddr *addr, int port, int encap, int ifindex);
 int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet);

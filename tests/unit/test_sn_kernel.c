@@ -1172,7 +1172,10 @@ START_TEST(semnetd_requests_in_network_order)
 	ck_assert_uint_eq(peer.addr, A("10.0.0.3"));
 	ck_assert_uint_eq(peer.port, 4754);
 	ck_assert_uint_eq(peer.encap, SEMNET_ENCAP_GRE_UDP);
-	ck_assert(!SN_HAS(&peer, SEMNET_A_PEER_IFINDEX));
+	/* Always given, 0 here: a peer that was direct loses its device
+	 * (a replace keeps what it is not given). */
+	ck_assert(SN_HAS(&peer, SEMNET_A_PEER_IFINDEX));
+	ck_assert_uint_eq(peer.ifindex, 0);
 
 	ck_assert_int_eq(semnetd_kernel_peer_state(&genl, &node4, 1200, true), 0);
 	msg_attrs(fake.req[4], attrs);
