@@ -355,7 +355,6 @@ void semnetd_peers_each(const struct semnetd_peers *ps,
 struct registry_read {
 	struct semnetd_node_entry *e;
 	enum semnetd_node_read *got;
-	struct sn_err *why;
 	struct sn_link_node *nodes;
 	size_t n, n_nodes;
 	const struct semnetd_node_entry *self;
@@ -369,14 +368,14 @@ static int registry_read(struct semnetd *d, json_t *nodes, struct registry_read 
 	r->n = json_array_size(nodes);
 	r->e = calloc(r->n ? r->n : 1, sizeof(*r->e));
 	r->got = calloc(r->n ? r->n : 1, sizeof(*r->got));
-	r->why = calloc(r->n ? r->n : 1, sizeof(*r->why));
 	r->nodes = calloc(r->n ? r->n : 1, sizeof(*r->nodes));
-	if (!r->e || !r->got || !r->why || !r->nodes)
+	if (!r->e || !r->got || !r->nodes)
 		return -1;
 	json_array_foreach(nodes, i, n) {
 		struct semnetd_node_entry *e = &r->e[i];
+		struct sn_err why;	/* a BAD entry's is read again when said */
 
-		r->got[i] = semnetd_node_entry_read(n, e, &r->why[i]);
+		r->got[i] = semnetd_node_entry_read(n, e, &why);
 		if (r->got[i] != SEMNETD_NODE_PEER)
 			continue;
 		if (e->subnet.addr == d->id.subnet.addr && e->subnet.len == d->id.subnet.len)
@@ -390,7 +389,6 @@ static void registry_read_free(struct registry_read *r)
 {
 	free(r->e);
 	free(r->got);
-	free(r->why);
 	free(r->nodes);
 }
 
@@ -460,11 +458,14 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 		if (e->subnet.addr == d->id.subnet.addr && e->subnet.len == d->id.subnet.len)
 			continue;	/* this node */
 		if (r.got[i] == SEMNETD_NODE_BAD) {
+			struct semnetd_node_entry again;
+
 			/* Never from semnet-cluster, which checks what it
 			 * takes; said once a node and reason. */
 			d->peers.skipped++;
+			semnetd_node_entry_read(json_array_get(nodes, i), &again, &err);
 			snprintf(key, sizeof(key), "node %.64s: %s", e->node_id ? e->node_id : "?",
-				 r.why[i].msg);
+				 err.msg);
 			if (!semnetd_peers_said(&d->peers, key))
 				sn_warn("%s: no peer, its instances are left out", key);
 			continue;
