@@ -44,6 +44,10 @@ static const char usage[] =
 	"  --interest-idle-s N      drop a node's interest unused this long (default 600)\n"
 	"  --root-timeout-ms N      one request to the root (default 5000)\n"
 	"  --retry-backoff-ms N --retry-backoff-max-ms N   retries towards the root\n"
+	"  --links-policy POLICY    how node pairs link, published to every node: gre-udp\n"
+	"                           (default: semnet0's tunnel between all), auto (direct\n"
+	"                           routes between nodes on one underlay prefix)\n"
+	"                           or encrypted (never direct)\n"
 	"  --log-level LEVEL        debug, info, warn, error\n"
 	"  --ready-file PATH        write the bound port there once serving\n"
 	"  --stun-port N            answer nodes' endpoint discovery (where their NAT maps\n"
@@ -66,6 +70,16 @@ static int parse_root_url(const char *prog, const struct sn_setting *s, const ch
 	if (strncmp(value, "http://", 7) != 0)
 		return fprintf(stderr, PROG ": root-url must start with http://\n"), -1;
 	return sn_setting_string(prog, s, value, field);
+}
+
+static int parse_links_policy(const char *prog, const struct sn_setting *s, const char *value,
+			      void *field)
+{
+	(void)s;
+	if (!sn_links_policy_parse(value, field))
+		return fprintf(stderr, "%s: links-policy: auto, encrypted or gre-udp, not '%s'\n",
+			       prog, value), -1;
+	return 0;
 }
 
 /* Oakestra's ports: the cluster service-manager's MY_PORT, the broker's
@@ -95,6 +109,7 @@ static const struct sn_setting settings[] = {
 	SN_INT("root-timeout-ms", CFG, root_timeout_ms, 1, 600000, "5000"),
 	SN_INT("retry-backoff-ms", CFG, retry_backoff_ms, 1, 600000, "200"),
 	SN_INT("retry-backoff-max-ms", CFG, retry_backoff_max_ms, 1, 3600000, "30000"),
+	SN_SETTING("links-policy", parse_links_policy, CFG, links_policy, "gre-udp"),
 	SN_INT("stun-port", CFG, stun_port, 0, 65534, "0"),
 	{ NULL },
 };

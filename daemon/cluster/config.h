@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "sn_links.h"
 #include "sn_mqtt.h"
 
 struct sn_cluster_config {
@@ -23,6 +24,9 @@ struct sn_cluster_config {
 	int root_timeout_ms;		/* one request to the root */
 	int retry_backoff_ms;		/* first retry delay towards the root, doubling */
 	int retry_backoff_max_ms;
+	/* The links policy every node applies per pair (issue 18,
+	 * daemon/LINKS.md §3), published in the registry. */
+	enum sn_links_policy links_policy;
 	int log_level;
 	char ready_file[PATH_MAX];
 	int stun_port;			/* endpoint discovery on it and the next; 0: off */

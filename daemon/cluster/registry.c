@@ -59,8 +59,11 @@ json_t *sn_registry_json(struct sn_cluster *c, int64_t version)
 		json_decref(b.list);
 		return NULL;
 	}
-	return json_pack("{s:I, s:s, s:o}", "version", (json_int_t)version, "cluster_id",
-			 c->cfg.cluster_id, "nodes", b.list);
+	/* links (issue 18): the policy each node applies to its pairs
+	 * (sn_link_kind), before the long list of nodes. */
+	return json_pack("{s:I, s:s, s:{s:s}, s:o}", "version", (json_int_t)version, "cluster_id",
+			 c->cfg.cluster_id, "links", "policy",
+			 sn_links_policy_name(c->cfg.links_policy), "nodes", b.list);
 }
 
 int64_t sn_registry_changed(struct sn_cluster *c)

@@ -49,8 +49,9 @@ static const char *const sn_cluster_migrations[] = {
 	"CREATE INDEX instances_by_ip6 ON instances(instance_ip6);",
 	/* 3: a node's link facts (issue 18), all NULL for a node without
 	 * `link` (Oakestra's, older semnet): its WireGuard public key
-	 * (base64), port, underlay prefix (canonical text), kind_override
-	 * ("direct", "gre-udp", "encrypted") and relay (0/1). */
+	 * (base64) and port (NULL without WireGuard), underlay prefix
+	 * (canonical text), kind_override ("direct", "gre-udp",
+	 * "encrypted") and relay (0/1: never NULL with a link). */
 	"ALTER TABLE nodes ADD COLUMN link_wg_key TEXT;"
 	"ALTER TABLE nodes ADD COLUMN link_wg_port INTEGER;"
 	"ALTER TABLE nodes ADD COLUMN link_underlay_prefix TEXT;"
@@ -81,8 +82,12 @@ int sn_cluster_store_open(struct sn_db *db, const char *path, bool durable)
 	"SELECT id, subnet, host_ip, host_port, tunnel, subnet_len, subnet6, subnet6_len," \
 	" link_wg_key, link_wg_port, link_underlay_prefix, link_kind_override, link_relay FROM nodes"
 
-/* The link columns from @col on; has_link false when there is no key (or,
- * as only this store writes them, one that does not read back). */
+/*
+ * The link columns from @col on. A node has link when link_relay is not
+ * NULL (0 or 1 with every link, NULL without one); its key is NULL when
+ * it offers no WireGuard. As only this store writes them, a value that
+ * does not read back is left out.
+ */
 static void read_link(sqlite3_stmt *stmt, int col, struct sn_cluster_node *n)
 {
 	const char *key = (const char *)sqlite3_column_text(stmt, col);
@@ -90,9 +95,10 @@ static void read_link(sqlite3_stmt *stmt, int col, struct sn_cluster_node *n)
 	const char *kind = (const char *)sqlite3_column_text(stmt, col + 3);
 	struct sn_link_info *l = &n->link;
 
-	if (!key || !sn_link_key_from_base64(key, l->wg_key))
+	if (sqlite3_column_type(stmt, col + 4) == SQLITE_NULL)
 		return;
-	l->wg_port = sqlite3_column_int(stmt, col + 1);
+	l->has_wg_key = key && sn_link_key_from_base64(key, l->wg_key);
+	l->wg_port = l->has_wg_key ? sqlite3_column_int(stmt, col + 1) : 0;
 	if (prefix && !sn_link_prefix_parse(prefix, &l->underlay_prefix))
 		memset(&l->underlay_prefix, 0, sizeof(l->underlay_prefix));
 	if (!kind || !sn_link_kind_parse(kind, &l->kind_override))
@@ -144,8 +150,9 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 		   (n->has_link && !sn_link_info_equal(&old.link, l));
 	if (!*changed)
 		return 0;
-	if (n->has_link) {
+	if (n->has_link && l->has_wg_key)
 		sn_link_key_to_base64(l->wg_key, key);
+	if (n->has_link) {
 		sn_link_prefix_format(&l->underlay_prefix, prefix);
 	}
 	stmt = sn_db_bind(db,
@@ -161,16 +168,16 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 		" link_kind_override = excluded.link_kind_override, link_relay = excluded.link_relay",
 		"tutititititti", n->id, n->subnet, n->host_ip, n->host_port, n->tunnel,
 		(int)(n->subnet_len ? n->subnet_len : 26), v6_bind(&n->subnet6, subnet6),
-		(int)len6, n->has_link ? key : NULL, n->has_link ? l->wg_port : 0,
+		(int)len6, n->has_link && l->has_wg_key ? key : NULL, n->has_link ? l->wg_port : 0,
 		has_prefix ? prefix : NULL, has_kind ? sn_link_kind_name(l->kind_override) : NULL,
 		n->has_link && l->relay);
 	/* No subnet yet: NULL, which the UNIQUE constraint lets many rows have. */
 	if (stmt && !n->subnet)
 		sqlite3_bind_null(stmt, 2);
-	if (stmt && !n->has_link) {
+	if (stmt && !(n->has_link && l->has_wg_key))
 		sqlite3_bind_null(stmt, 10);
+	if (stmt && !n->has_link)
 		sqlite3_bind_null(stmt, 13);
-	}
 	return sn_db_run(db, stmt);
 }
 

@@ -106,6 +106,30 @@ bool sn_link_prefix_equal(const struct sn_link_prefix *a, const struct sn_link_p
 	       sn_ipaddr_equal(&a->addr, &b->addr);
 }
 
+bool sn_link_prefix_of(const struct sn_ipaddr *addr, unsigned int len, struct sn_link_prefix *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (addr->family == AF_INET && len <= 32) {
+		out->addr = *addr;
+		out->addr.v4 &= sn_prefix_mask(len);
+	} else if (addr->family == AF_INET6 && len <= 128) {
+		out->addr = *addr;
+		sn_ipv6_mask(&out->addr.v6, len);
+	} else {
+		return false;
+	}
+	out->len = len;
+	return true;
+}
+
+bool sn_link_prefix_contains(const struct sn_link_prefix *p, const struct sn_ipaddr *addr)
+{
+	struct sn_link_prefix of;
+
+	return sn_ipaddr_is_set(&p->addr) && addr->family == p->addr.family &&
+	       sn_link_prefix_of(addr, p->len, &of) && sn_ipaddr_equal(&of.addr, &p->addr);
+}
+
 static const char *id_of(const struct sn_link_node *n)
 {
 	return n->id ? n->id : "";
@@ -324,8 +348,8 @@ int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
 		sn_err_set(err, "link: must be an object");
 		return -1;
 	}
-	if (sn_json_str(obj, "wg_key", true, SN_LINK_KEY_B64_LEN + 1, &key, err) < 0 ||
-	    sn_json_int(obj, "wg_port", true, false, 1, 65535, &port, err) < 0 ||
+	if (sn_json_str(obj, "wg_key", false, SN_LINK_KEY_B64_LEN + 1, &key, err) < 0 ||
+	    sn_json_int(obj, "wg_port", false, false, 1, 65535, &port, err) < 0 ||
 	    sn_json_str(obj, "underlay_prefix", false, SN_IPADDR_STRLEN + 4, &prefix, err) < 0 ||
 	    sn_json_str(obj, "kind_override", false, 15, &kind, err) < 0) {
 		char why[sizeof(err->msg)];
@@ -334,11 +358,18 @@ int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
 		sn_err_set(err, "link: %s", why);
 		return -1;
 	}
-	if (!sn_link_key_from_base64(key, out->wg_key)) {
+	/* WireGuard's key and port come together or not at all. */
+	if (!key != !port) {
+		sn_err_set(err, "link: field '%s' is required with '%s'", key ? "wg_port" : "wg_key",
+			   key ? "wg_key" : "wg_port");
+		return -1;
+	}
+	if (key && !sn_link_key_from_base64(key, out->wg_key)) {
 		sn_err_set(err, "link: field 'wg_key' is not the base64 of a %d-byte key",
 			   SN_LINK_KEY_LEN);
 		return -1;
 	}
+	out->has_wg_key = key != NULL;
 	out->wg_port = (int)port;
 	if (prefix && !sn_link_prefix_parse(prefix, &out->underlay_prefix)) {
 		sn_err_set(err, "link: field 'underlay_prefix' is not a prefix (address/length, "
@@ -365,13 +396,16 @@ int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
 json_t *sn_link_info_json(const struct sn_link_info *info)
 {
 	char key[SN_LINK_KEY_B64_LEN + 1], prefix[SN_IPADDR_STRLEN + 4];
-	json_t *obj;
+	json_t *obj = json_object();
 
-	sn_link_key_to_base64(info->wg_key, key);
-	obj = json_pack("{s:s, s:i}", "wg_key", key, "wg_port", info->wg_port);
 	if (!obj)
 		return NULL;
-	if ((sn_ipaddr_is_set(&info->underlay_prefix.addr) &&
+	if (info->has_wg_key)
+		sn_link_key_to_base64(info->wg_key, key);
+	if ((info->has_wg_key &&
+	     (json_object_set_new(obj, "wg_key", json_string(key)) < 0 ||
+	      json_object_set_new(obj, "wg_port", json_integer(info->wg_port)) < 0)) ||
+	    (sn_ipaddr_is_set(&info->underlay_prefix.addr) &&
 	     json_object_set_new(obj, "underlay_prefix",
 				 json_string(sn_link_prefix_format(&info->underlay_prefix, prefix))) < 0) ||
 	    (info->kind_override != SN_LINK_NONE &&
@@ -389,7 +423,9 @@ bool sn_link_info_equal(const struct sn_link_info *a, const struct sn_link_info 
 	bool pa = sn_ipaddr_is_set(&a->underlay_prefix.addr);
 	bool pb = sn_ipaddr_is_set(&b->underlay_prefix.addr);
 
-	return !memcmp(a->wg_key, b->wg_key, SN_LINK_KEY_LEN) && a->wg_port == b->wg_port &&
+	return a->has_wg_key == b->has_wg_key &&
+	       (!a->has_wg_key || (!memcmp(a->wg_key, b->wg_key, SN_LINK_KEY_LEN) &&
+				   a->wg_port == b->wg_port)) &&
 	       pa == pb && (!pa || sn_link_prefix_equal(&a->underlay_prefix, &b->underlay_prefix)) &&
 	       a->kind_override == b->kind_override && a->relay == b->relay;
 }

@@ -125,6 +125,12 @@ bool sn_link_prefix_parse(const char *text, struct sn_link_prefix *out);
 const char *sn_link_prefix_format(const struct sn_link_prefix *p,
 				  char out[SN_IPADDR_STRLEN + 4]);
 bool sn_link_prefix_equal(const struct sn_link_prefix *a, const struct sn_link_prefix *b);
+/* The prefix of length @len holding @addr (host bits cleared): false
+ * (and *@out none) without an address or for a length beyond its
+ * family's. */
+bool sn_link_prefix_of(const struct sn_ipaddr *addr, unsigned int len, struct sn_link_prefix *out);
+/* @addr lies in @p (same family; a prefix that is none holds nothing). */
+bool sn_link_prefix_contains(const struct sn_link_prefix *p, const struct sn_ipaddr *addr);
 
 /* --- A node's `link` object (LINKS.md §3 "Registry fields") ------------- */
 
@@ -139,13 +145,15 @@ bool sn_link_key_from_base64(const char *text, uint8_t key[SN_LINK_KEY_LEN]);
 
 /*
  * What a node says about its links, in its subnet request and, as the
- * cluster stores it, in the registry: {"wg_key": base64 public key,
- * "wg_port": 1..65535, "underlay_prefix": "a.b.c.d/len" (optional),
+ * cluster stores it, in the registry: {"wg_key": base64 public key and
+ * "wg_port": 1..65535 (optional, together: a node without WireGuard
+ * still offers direct), "underlay_prefix": "a.b.c.d/len" (optional),
  * "kind_override": "direct"|"gre-udp"|"encrypted" (optional), "relay":
  * bool (optional, false)}. Other members are ignored (later stages add
- * some).
+ * some). {} is a node with link support and nothing to offer yet.
  */
 struct sn_link_info {
+	bool has_wg_key;			/* wg_key and wg_port given */
 	uint8_t wg_key[SN_LINK_KEY_LEN];
 	int wg_port;
 	struct sn_link_prefix underlay_prefix;	/* family 0: not given */

@@ -78,7 +78,7 @@ static int remote_instance(struct semnetd *d, const char *job_name,
 
 		/* Where the instance is now: a peer that moved, or changed
 		 * its port or encapsulation, is put again. */
-		p = semnetd_peers_set(d, &subnet, host, in->host_port, encap);
+		p = semnetd_peers_set(d, &subnet, host, in->host_port, encap, NULL);
 		if (p && !p->from_registry)
 			p->from_table = true;
 	}
@@ -86,7 +86,7 @@ static int remote_instance(struct semnetd *d, const char *job_name,
 		struct sn_prefix6 subnet6 = { in->ns_ip6, d->id.subnet6.len };
 
 		sn_ipv6_mask(&subnet6.addr, subnet6.len);
-		p = semnetd_peers_set6(d, &subnet6, host, in->host_port, encap);
+		p = semnetd_peers_set6(d, &subnet6, host, in->host_port, encap, NULL);
 		if (p && !p->from_registry)
 			p->from_table = true;
 		*has6 = p != NULL;

@@ -240,8 +240,9 @@ static int addr_del6(struct nl_sock *sk, int ifindex, const struct in6_addr *add
  * @nomem: one of the addresses could not be made. One body for both
  * families: route_replace() and route_replace6() make the addresses.
  */
-static int route_put(struct nl_sock *sk, int family, struct nl_addr *d, struct nl_addr *gw,
-		     struct nl_addr *s, bool nomem, int ifindex, int scope, struct sn_err *err)
+static int route_put_proto(struct nl_sock *sk, int family, struct nl_addr *d, struct nl_addr *gw,
+			   struct nl_addr *s, bool nomem, int ifindex, int scope, uint8_t proto,
+			   struct sn_err *err)
 {
 	struct rtnl_route *r = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
@@ -251,7 +252,7 @@ static int route_put(struct nl_sock *sk, int family, struct nl_addr *d, struct n
 		goto out;
 	rtnl_route_set_family(r, family);
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(r, RTPROT_STATIC);
+	rtnl_route_set_protocol(r, proto);
 	rtnl_route_set_scope(r, scope);
 	rtnl_route_set_dst(r, d);
 	if (s)
@@ -273,12 +274,18 @@ out:
 		      : 0;
 }
 
+static int route_put(struct nl_sock *sk, int family, struct nl_addr *d, struct nl_addr *gw,
+		     struct nl_addr *s, bool nomem, int ifindex, int scope, struct sn_err *err)
+{
+	return route_put_proto(sk, family, d, gw, s, nomem, ifindex, scope, RTPROT_STATIC, err);
+}
+
 /*
  * Removes the route to @d (its reference dropped) out of @ifindex; 0 also
  * when there is none. @scope < 0: not matched.
  */
-static int route_drop(struct nl_sock *sk, int family, struct nl_addr *d, int ifindex, int scope,
-		      struct sn_err *err)
+static int route_drop_proto(struct nl_sock *sk, int family, struct nl_addr *d, int ifindex,
+			    int scope, int proto, struct sn_err *err)
 {
 	struct rtnl_route *r = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
@@ -290,6 +297,8 @@ static int route_drop(struct nl_sock *sk, int family, struct nl_addr *d, int ifi
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
 	if (scope >= 0)
 		rtnl_route_set_scope(r, (uint8_t)scope);
+	if (proto >= 0)
+		rtnl_route_set_protocol(r, (uint8_t)proto);
 	rtnl_route_set_dst(r, d);
 	rtnl_route_nh_set_ifindex(nh, ifindex);
 	rtnl_route_add_nexthop(r, nh);
@@ -304,6 +313,12 @@ out:
 	rtnl_route_put(r);
 	return rc < 0 ? fail(err, rc, "cannot remove %s route",
 			     family == AF_INET6 ? "an IPv6" : "a") : 0;
+}
+
+static int route_drop(struct nl_sock *sk, int family, struct nl_addr *d, int ifindex, int scope,
+		      struct sn_err *err)
+{
+	return route_drop_proto(sk, family, d, ifindex, scope, -1, err);
 }
 
 /* @dst (IPv6) via @gateway (NULL: on-link) out of @ifindex, from @src
@@ -745,6 +760,7 @@ struct find_addr {
 	int family;
 	bool tentative_too;	/* second pass: a fresh address still in DAD */
 	struct sn_ipaddr found;
+	unsigned int prefix_len;	/* found's (or want's) on-link prefix */
 	const struct sn_ipaddr *want;	/* match_holder */
 };
 
@@ -798,8 +814,10 @@ static void match_holder(struct nl_object *obj, void *arg)
 	struct sn_ipaddr addr;
 
 	if (!f->ifindex && nl_to_ipaddr(rtnl_addr_get_local(a), &addr) &&
-	    sn_ipaddr_equal(&addr, f->want))
+	    sn_ipaddr_equal(&addr, f->want)) {
 		f->ifindex = rtnl_addr_get_ifindex(a);
+		f->prefix_len = (unsigned int)rtnl_addr_get_prefixlen(a);
+	}
 }
 
 static void match_default_route(struct nl_object *obj, void *arg)
@@ -889,6 +907,7 @@ int semnetd_host_underlay(struct semnetd_host *h, const char *dev, int family,
 	}
 	u->addr = f.found;
 	u->ifindex = f.ifindex;
+	sn_link_prefix_of(&u->addr, f.prefix_len, &u->prefix);
 	return 0;
 }
 
@@ -905,7 +924,74 @@ int semnetd_host_underlay_of(struct semnetd_host *h, const struct sn_ipaddr *add
 	nl_cache_foreach(cache, match_holder, &f);
 	nl_cache_free(cache);
 	u->ifindex = f.ifindex;
+	if (f.ifindex)
+		sn_link_prefix_of(&u->addr, f.prefix_len, &u->prefix);
 	return 0;
+}
+
+/* @p's address (a subnet or a gateway of either family) for libnl. */
+static struct nl_addr *link_addr(const struct sn_ipaddr *a, unsigned int len)
+{
+	return a->family == AF_INET6 ? ipv6(&a->v6, len) : ipv4(a->v4, len);
+}
+
+int semnetd_host_direct_route(struct semnetd_host *h, const struct sn_link_prefix *subnet,
+			      const struct sn_ipaddr *via, int ifindex, struct sn_err *err)
+{
+	struct nl_addr *gw;
+
+	if (subnet->addr.family != via->family) {
+		sn_err_set(err, "a direct route needs a gateway of its own family");
+		return -EAFNOSUPPORT;
+	}
+	gw = link_addr(via, via->family == AF_INET6 ? 128 : 32);
+	return route_put_proto(h->sk, subnet->addr.family, link_addr(&subnet->addr, subnet->len),
+			       gw, NULL, !gw, ifindex, RT_SCOPE_UNIVERSE, SEMNETD_RTPROT_DIRECT,
+			       err);
+}
+
+int semnetd_host_direct_route_del(struct semnetd_host *h, const struct sn_link_prefix *subnet,
+				  int ifindex, struct sn_err *err)
+{
+	/* Its scope too: without one libnl guesses "link" for a nexthop
+	 * without a gateway, which an IPv4 route via a gateway never
+	 * matches, and the delete finds nothing. */
+	return route_drop_proto(h->sk, subnet->addr.family, link_addr(&subnet->addr, subnet->len),
+				ifindex, RT_SCOPE_UNIVERSE, SEMNETD_RTPROT_DIRECT, err);
+}
+
+struct flush {
+	struct nl_sock *sk;
+	int removed, rc;
+};
+
+static void flush_direct(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct flush *f = arg;
+	int rc;
+
+	if (rtnl_route_get_protocol(r) != SEMNETD_RTPROT_DIRECT ||
+	    rtnl_route_get_table(r) != RT_TABLE_MAIN)
+		return;
+	rc = rtnl_route_delete(f->sk, r, 0);
+	if (rc < 0 && rc != -NLE_OBJ_NOTFOUND)
+		f->rc = rc;
+	else if (rc == 0)
+		f->removed++;
+}
+
+int semnetd_host_direct_routes_flush(struct semnetd_host *h, struct sn_err *err)
+{
+	struct flush f = { .sk = h->sk };
+	struct nl_cache *cache = NULL;
+	int rc;
+
+	if ((rc = rtnl_route_alloc_cache(h->sk, AF_UNSPEC, 0, &cache)) < 0)
+		return fail(err, rc, "cannot read the routes");
+	nl_cache_foreach(cache, flush_direct, &f);
+	nl_cache_free(cache);
+	return f.rc < 0 ? fail(err, f.rc, "cannot remove a direct route") : f.removed;
 }
 
 int semnetd_host_check_pid(int pid, struct sn_err *err)

@@ -18,6 +18,7 @@
 #include "sn_ipv4.h"
 #include "sn_ipv6.h"
 #include "sn_json.h"
+#include "sn_links.h"
 
 struct nl_sock;
 
@@ -87,11 +88,14 @@ int semnetd_host_tunnel(struct semnetd_host *h, const struct sn_prefix *platform
  * UDP (8), GRE with its key (8); over IPv4, 20 bytes less. */
 #define SEMNETD_OUTER6_OVERHEAD 56
 
-/* This node's underlay: its address, of either family, and the device
- * that holds it (0: none here, e.g. a NAT's public address given). */
+/* This node's underlay: its address, of either family, the device
+ * that holds it (0: none here, e.g. a NAT's public address given) and
+ * the address's on-link prefix there (none without the device): the
+ * `underlay_prefix` of its `link` (issue 18), which decides `direct`. */
 struct semnetd_underlay {
 	struct sn_ipaddr addr;
 	int ifindex;
+	struct sn_link_prefix prefix;
 };
 
 /*
@@ -106,6 +110,22 @@ int semnetd_host_underlay(struct semnetd_host *h, const char *dev, int family,
 /* The underlay @addr given: the device that holds it, if one does. */
 int semnetd_host_underlay_of(struct semnetd_host *h, const struct sn_ipaddr *addr,
 			     struct semnetd_underlay *u);
+
+/*
+ * Direct node links (issue 18, daemon/LINKS.md §1b): the route to a peer
+ * node's @subnet via its underlay address @via (the same family) out of
+ * @ifindex, the underlay device, in the main table with the protocol
+ * SEMNETD_RTPROT_DIRECT ("proto 150" in `ip route`), replacing one; more
+ * specific than the platform route into semnet0. _del removes it (0 also
+ * when it is gone); _flush removes every route of that protocol (what a
+ * run before this one left) and returns how many.
+ */
+#define SEMNETD_RTPROT_DIRECT 150
+int semnetd_host_direct_route(struct semnetd_host *h, const struct sn_link_prefix *subnet,
+			      const struct sn_ipaddr *via, int ifindex, struct sn_err *err);
+int semnetd_host_direct_route_del(struct semnetd_host *h, const struct sn_link_prefix *subnet,
+				  int ifindex, struct sn_err *err);
+int semnetd_host_direct_routes_flush(struct semnetd_host *h, struct sn_err *err);
 
 /* 0 when @pid exists in another network namespace than ours; -ESRCH,
  * -EINVAL (our own namespace) with a message otherwise. */

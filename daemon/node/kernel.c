@@ -138,7 +138,7 @@ static int peer_addr(struct sn_genl *g, struct sn_peer *p, const struct sn_ipadd
 /* The peer for @subnet (either family) at underlay @addr:@port (either
  * family), in @encap (SEMNET_ENCAP_*). */
 static int peer_put(struct sn_genl *g, struct sn_kprefix subnet, const struct sn_ipaddr *addr,
-		    int port, int encap)
+		    int port, int encap, int ifindex)
 {
 	struct sn_peer p = {
 		.present = 1u << SEMNET_A_PEER_SUBNET | 1u << SEMNET_A_PEER_PORT |
@@ -150,6 +150,10 @@ static int peer_put(struct sn_genl *g, struct sn_kprefix subnet, const struct sn
 
 	if (peer_addr(g, &p, addr) < 0)
 		return -EINVAL;
+	/* Always: a replace keeps a binding it is not given, and a peer
+	 * that was direct must lose its device (0: none). */
+	p.ifindex = ifindex > 0 ? (uint32_t)ifindex : 0;
+	SN_SET(&p, SEMNET_A_PEER_IFINDEX);
 	return sn_kernel_call(g, SEMNET_CMD_NEW_PEER, NLM_F_CREATE | NLM_F_REPLACE,
 			      sn_peer_fill, &p, NULL, NULL);
 }
@@ -162,9 +166,9 @@ static int peer_del(struct sn_genl *g, struct sn_kprefix subnet)
 }
 
 int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet,
-			    const struct sn_ipaddr *addr, int port, int encap)
+			    const struct sn_ipaddr *addr, int port, int encap, int ifindex)
 {
-	return peer_put(g, to_kprefix(subnet), addr, port, encap);
+	return peer_put(g, to_kprefix(subnet), addr, port, encap, ifindex);
 }
 
 int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet)
@@ -209,9 +213,9 @@ int semnetd_kernel_instance_del6(struct sn_genl *g, const struct in6_addr *addr)
 }
 
 int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet,
-			     const struct sn_ipaddr *addr, int port, int encap)
+			     const struct sn_ipaddr *addr, int port, int encap, int ifindex)
 {
-	return peer_put(g, to_kprefix6(subnet), addr, port, encap);
+	return peer_put(g, to_kprefix6(subnet), addr, port, encap, ifindex);
 }
 
 int semnetd_kernel_peer_del6(struct sn_genl *g, const struct sn_prefix6 *subnet)

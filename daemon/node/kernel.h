@@ -87,11 +87,13 @@ int semnetd_kernel_instance_put(struct sn_genl *g, uint32_t addr, const char *se
 int semnetd_kernel_instance_del(struct sn_genl *g, uint32_t addr);
 /* A peer at the underlay address @addr of either family (the kernel sends
  * outer IPv4, or outer IPv6 with a UDP checksum), port @port, speaking
- * @encap: SEMNET_ENCAP_GRE_UDP (a semnet node) or SEMNET_ENCAP_IPUDP (an
- * Oakestra node). A peer that exists is replaced (its cost and down state
- * stay). */
+ * @encap: SEMNET_ENCAP_GRE_UDP (a semnet node), SEMNET_ENCAP_IPUDP (an
+ * Oakestra node) or SEMNET_ENCAP_DIRECT (routed via @addr, its packets
+ * taken bare on the device @ifindex; 0: no device, for the others, which
+ * also unbinds a peer that was direct). A peer that exists is replaced
+ * (its cost and down state stay). */
 int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet,
-			    const struct sn_ipaddr *addr, int port, int encap);
+			    const struct sn_ipaddr *addr, int port, int encap, int ifindex);
 int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet);
 /* IPv6 twins of the calls above: the service or instance of that IPv6
  * address; the peer of an IPv6 subnet (over an underlay of either family). */
@@ -101,7 +103,7 @@ int semnetd_kernel_instance_put6(struct sn_genl *g, const struct in6_addr *addr,
 				 int ifindex);
 int semnetd_kernel_instance_del6(struct sn_genl *g, const struct in6_addr *addr);
 int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet,
-			     const struct sn_ipaddr *addr, int port, int encap);
+			     const struct sn_ipaddr *addr, int port, int encap, int ifindex);
 int semnetd_kernel_peer_del6(struct sn_genl *g, const struct sn_prefix6 *subnet);
 /* The cost (SEMNET_PEER_COST_UNKNOWN: unmeasured) and up/down state of
  * every peer at the underlay address @addr, i.e. of one node. */

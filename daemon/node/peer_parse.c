@@ -2,6 +2,7 @@
 /* What the cluster says about another node (peer_parse.h). */
 #include "peer_parse.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <uapi/linux/semnet.h>
@@ -122,4 +123,132 @@ enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_nod
 			memset(&out->link, 0, sizeof(out->link));
 	}
 	return SEMNETD_NODE_PEER;
+}
+
+int semnetd_links_policy_read(json_t *registry, enum sn_links_policy *out, struct sn_err *err)
+{
+	json_t *links = json_object_get(registry, "links"), *policy;
+
+	*out = SN_LINKS_GRE_UDP;
+	err->msg[0] = '\0';
+	if (!links || json_is_null(links))
+		return 0;
+	policy = json_object_get(links, "policy");
+	if (json_is_object(links) && json_is_string(policy) &&
+	    strlen(json_string_value(policy)) == json_string_length(policy) &&
+	    sn_links_policy_parse(json_string_value(policy), out))
+		return 0;
+	*out = SN_LINKS_ENCRYPTED;
+	if (!json_is_object(links))
+		sn_err_set(err, "links is not an object");
+	else if (!policy || json_is_null(policy))
+		sn_err_set(err, "links has no policy");
+	else if (!json_is_string(policy))
+		sn_err_set(err, "links policy is not a string");
+	else
+		sn_err_set(err, "links policy '%.32s' is unknown here",
+			   strlen(json_string_value(policy)) == json_string_length(policy) ?
+			   json_string_value(policy) : "(with a NUL byte)");
+	return -1;
+}
+
+void semnetd_link_node_of(const struct semnetd_node_entry *e, struct sn_link_node *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = e->node_id;
+	out->has_link = e->has_link;
+	out->link_unreadable = e->link_unreadable;
+	out->ipudp = e->encap == SEMNET_ENCAP_IPUDP;
+	if (e->has_link) {
+		out->underlay_prefix = e->link.underlay_prefix;
+		out->kind_override = e->link.kind_override;
+		out->relay = e->link.relay;
+	}
+}
+
+/* The tunnel @e speaks, and why the pair uses it instead of the kind
+ * @kind_why names. */
+static void fall_back(const struct semnetd_node_entry *e, const char *kind_why,
+		      struct semnetd_link_pick *out, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fall_back(const struct semnetd_node_entry *e, const char *kind_why,
+		      struct semnetd_link_pick *out, const char *fmt, ...)
+{
+	char tail[96];
+	va_list ap;
+
+	out->encap = e->encap;
+	va_start(ap, fmt);
+	vsnprintf(tail, sizeof(tail), fmt, ap);
+	va_end(ap);
+	snprintf(out->why, sizeof(out->why), "%s; %s, using %s", kind_why, tail,
+		 semnetd_encap_name(e->encap));
+}
+
+void semnetd_link_pick(const struct sn_links *links, const struct semnetd_node_entry *self,
+		       const struct semnetd_node_entry *other, bool have_dev, int family,
+		       struct semnetd_link_pick *out)
+{
+	/* Not in the registry yet: no link on this side, named as such. */
+	struct sn_link_node a = { .id = "this node" }, b;
+	struct sn_link_choice c;
+	char pa[SN_IPADDR_STRLEN + 4] = "";
+
+	memset(out, 0, sizeof(*out));
+	if (self)
+		semnetd_link_node_of(self, &a);
+	semnetd_link_node_of(other, &b);
+	sn_link_kind(links, &a, &b, &c);
+	out->kind = c.kind;
+	switch (c.kind) {
+	case SN_LINK_NONE:
+		out->encap = -1;
+		snprintf(out->why, sizeof(out->why), "%s", c.why);
+		return;
+	case SN_LINK_DIRECT: {
+		/* Both underlay addresses on the pair's segment: in each
+		 * prefix the two nodes gave (the same one under rule 5; an
+		 * override may pair nodes that gave others). Symmetric. */
+		const struct sn_link_prefix *p[2] = {
+			self ? &self->link.underlay_prefix : NULL, &other->link.underlay_prefix,
+		};
+		bool inside = false;
+
+		for (int i = 0; i < 2; i++) {
+			if (!p[i] || !sn_ipaddr_is_set(&p[i]->addr))
+				continue;
+			inside = self && sn_link_prefix_contains(p[i], &self->addr) &&
+				 sn_link_prefix_contains(p[i], &other->addr);
+			if (!inside) {
+				sn_link_prefix_format(p[i], pa);
+				break;
+			}
+		}
+		if (!have_dev)
+			return fall_back(other, c.why, out, "%s",
+					 "this node's underlay device is unknown");
+		if (!inside && !pa[0])
+			return fall_back(other, c.why, out, "%s",
+					 "neither node gave its underlay prefix");
+		if (!inside)
+			return fall_back(other, c.why, out, "an underlay address is outside %s", pa);
+		if (family != other->addr.family)
+			return fall_back(other, c.why, out,
+					 "an %s subnet cannot be routed via an underlay address "
+					 "of the other family",
+					 sn_ipaddr_family_name(family));
+		out->encap = SEMNET_ENCAP_DIRECT;
+		snprintf(out->why, sizeof(out->why), "%s", c.why);
+		return;
+	}
+	case SN_LINK_ENCRYPTED:
+	case SN_LINK_RELAY:
+		return fall_back(other, c.why, out, "%s: not wired yet",
+				 sn_link_kind_name(c.kind));
+	default:	/* GRE_UDP, IPUDP: the tunnel the node speaks */
+		out->encap = other->encap;
+		snprintf(out->why, sizeof(out->why), "%s", c.why);
+		return;
+	}
 }

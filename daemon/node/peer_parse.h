@@ -36,7 +36,7 @@ struct semnetd_node_entry {
 	int port;			/* host_port */
 	int encap;			/* SEMNET_ENCAP_* */
 	/* Its `link` (issue 18, daemon/LINKS.md §3): none from an Oakestra
-	 * node or an older semnet one. Not used yet. */
+	 * node or an older semnet one. */
 	bool has_link;
 	bool link_unreadable;		/* `link` given but refused (@err why) */
 	struct sn_link_info link;
@@ -60,5 +60,44 @@ enum semnetd_node_read {
  */
 enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_node_entry *out,
 					       struct sn_err *err);
+
+/*
+ * The registry's links policy (its top-level "links": {"policy": ...},
+ * issue 18): 0 with *@out, SN_LINKS_GRE_UDP when the registry has none
+ * (an older cluster); -1 for one this node cannot read, with @err saying
+ * why and *@out SN_LINKS_ENCRYPTED: a newer cluster's policy may demand
+ * encryption, so the pairs get no direct link (no cleartext route) and,
+ * as long as encrypted is not wired, today's gre-udp.
+ */
+int semnetd_links_policy_read(json_t *registry, enum sn_links_policy *out, struct sn_err *err);
+
+/* The facts sn_link_kind() needs of a node read from the registry;
+ * borrows @e's id (valid with the JSON). */
+void semnetd_link_node_of(const struct semnetd_node_entry *e, struct sn_link_node *out);
+
+/* What this node makes of the pair {self, other} for one of other's
+ * subnets. */
+struct semnetd_link_pick {
+	enum sn_link_kind kind;		/* sn_link_kind()'s answer */
+	int encap;			/* SEMNET_ENCAP_* the peer gets; -1: no peer */
+	char why[SN_LINK_WHY_LEN + 96];	/* sn_link_kind()'s why, and what was done */
+};
+
+/*
+ * sn_link_kind(@links, self, other), then what this node can build of it
+ * for @other's subnet of @family (AF_INET, AF_INET6):
+ *  - none: no peer (a link this node cannot read, see sn_links.h);
+ *  - gre-udp, ipudp: @other's tunnel (e->encap);
+ *  - direct: SEMNET_ENCAP_DIRECT, when this node knows its underlay device
+ *    (@have_dev), both underlay addresses lie in the shared prefix, and the
+ *    subnet is of the underlay's family (a route cannot lead an IPv6 subnet
+ *    via an IPv4 address); otherwise gre-udp, the why saying which;
+ *  - encrypted, relay: not wired yet, so gre-udp, the why saying so.
+ * @self NULL: this node is not in the registry yet (it has no link there).
+ * Pure; both ends of a pair reach the same answer from the same registry.
+ */
+void semnetd_link_pick(const struct sn_links *links, const struct semnetd_node_entry *self,
+		       const struct semnetd_node_entry *other, bool have_dev, int family,
+		       struct semnetd_link_pick *out);
 
 #endif

@@ -15,6 +15,7 @@ void semnetd_peers_init(struct semnetd_peers *ps)
 {
 	ps->head = NULL;
 	ps->registry_version = -1;
+	ps->policy = SN_LINKS_GRE_UDP;
 	ps->unreachable = NULL;
 	ps->nunreachable = 0;
 	ps->skipped = 0;
@@ -123,73 +124,154 @@ static void peer_text(const struct semnetd_peer *p, char out[SN_CIDR6_STRLEN])
 		sn_prefix_format(&p->subnet, out);
 }
 
-struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefix6 *subnet,
-					const struct sn_ipaddr *addr, int port, int encap)
+/* @p's subnet, either family, as a prefix for its direct route. */
+static void peer_prefix(const struct semnetd_peer *p, struct sn_link_prefix *out)
 {
-	struct semnetd_peer *p = semnetd_peers_find6(&d->peers, subnet);
-	char text[SN_CIDR6_STRLEN], at[SN_IPADDR_STRLEN + 8];
-	int rc;
+	memset(out, 0, sizeof(*out));
+	if (p->is6) {
+		out->addr.family = AF_INET6;
+		out->addr.v6 = p->subnet6.addr;
+		out->len = p->subnet6.len;
+	} else {
+		out->addr = sn_ipaddr4(p->subnet.addr);
+		out->addr.family = AF_INET;
+		out->len = p->subnet.len;
+	}
+}
 
-	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port && p->encap == encap)
+/* The direct route of @p goes (before its peer changes or leaves). */
+static void route_unmake(struct semnetd *d, struct semnetd_peer *p)
+{
+	struct sn_link_prefix sub;
+	char text[SN_CIDR6_STRLEN];
+	struct sn_err err;
+
+	if (!p->routed)
+		return;
+	peer_prefix(p, &sub);
+	peer_text(p, text);
+	if (semnetd_host_direct_route_del(&d->host, &sub, p->ifindex, &err) < 0)
+		sn_warn("peer %s: its direct route stays: %s", text, err.msg);
+	else
+		sn_info("peer %s: direct route removed", text);
+	p->routed = false;
+}
+
+/* A direct peer's route via its node's underlay address, once made; a
+ * failure is said once and tried again with the next registry (meanwhile
+ * semnet0 carries the subnet, as GRE, which a direct peer accepts). */
+static void route_make(struct semnetd *d, struct semnetd_peer *p)
+{
+	struct sn_link_prefix sub;
+	char text[SN_CIDR6_STRLEN], at[SN_IPADDR_STRLEN], key[sizeof(((struct sn_err *)0)->msg) + 96];
+	struct sn_err err;
+
+	if (p->routed || p->encap != SEMNET_ENCAP_DIRECT)
+		return;
+	peer_prefix(p, &sub);
+	peer_text(p, text);
+	if (semnetd_host_direct_route(&d->host, &sub, &p->addr, p->ifindex, &err) < 0) {
+		snprintf(key, sizeof(key), "peer %s: no direct route: %s", text, err.msg);
+		if (!semnetd_peers_said(&d->peers, key))
+			sn_warn("%s (semnet0 carries it meanwhile)", key);
+		return;
+	}
+	p->routed = true;
+	sn_info("peer %s: route via %s (direct)", text, sn_ipaddr_format(&p->addr, at));
+}
+
+/* The pair's kind and why (@pick), or a table answer's peer: its tunnel. */
+static void note_kind(struct semnetd_peer *p, int encap, const struct semnetd_link_pick *pick)
+{
+	char text[SN_CIDR6_STRLEN];
+
+	if (!pick) {
+		if (p->why[0])
+			return;	/* it keeps what the registry said */
+		p->kind = encap == SEMNET_ENCAP_IPUDP ? SN_LINK_IPUDP : SN_LINK_GRE_UDP;
+		snprintf(p->why, sizeof(p->why), "from a table answer: its node is not in the "
+			 "registry (yet)");
+		return;
+	}
+	if (p->kind == pick->kind && !strcmp(p->why, pick->why))
+		return;
+	p->kind = pick->kind;
+	snprintf(p->why, sizeof(p->why), "%s", pick->why);
+	peer_text(p, text);
+	sn_info("peer %s: link %s: %s", text, sn_link_kind_name(p->kind), p->why);
+}
+
+/* semnetd_peers_set and _set6: @subnet4 or @subnet6. */
+static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *subnet4,
+				     const struct sn_prefix6 *subnet6,
+				     const struct sn_ipaddr *addr, int port, int encap,
+				     const struct semnetd_link_pick *pick)
+{
+	struct semnetd_peer *p = subnet6 ? semnetd_peers_find6(&d->peers, subnet6) :
+					   semnetd_peers_find(&d->peers, subnet4);
+	char text[SN_CIDR6_STRLEN], at[SN_IPADDR_STRLEN + 8];
+	bool was_ipudp = p && p->encap == SEMNET_ENCAP_IPUDP;
+	int rc, ifindex;
+
+	/* A table answer does not undo the registry's link for a node. */
+	if (!pick && p && p->from_registry && sn_ipaddr_equal(&p->addr, addr))
 		return p;
+	if (pick)
+		encap = pick->encap;
+	ifindex = encap == SEMNET_ENCAP_DIRECT ? d->underlay.ifindex : 0;
+	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port && p->encap == encap &&
+	    p->ifindex == ifindex) {
+		note_kind(p, encap, pick);
+		route_make(d, p);
+		return p;
+	}
 	if (!semnetd_peers_reachable(d, addr, NULL))
 		return NULL;
-	sn_prefix6_format(subnet, text);
-	rc = semnetd_kernel_peer_put6(&d->genl, subnet, addr, port, encap);
+	if (subnet6)
+		sn_prefix6_format(subnet6, text);
+	else
+		sn_prefix_format(subnet4, text);
+	/* Its old route first: what is in flight goes to semnet0 as GRE,
+	 * which a direct peer accepts too (daemon/LINKS.md §1b). */
+	if (p)
+		route_unmake(d, p);
+	rc = subnet6 ? semnetd_kernel_peer_put6(&d->genl, subnet6, addr, port, encap, ifindex) :
+		       semnetd_kernel_peer_put(&d->genl, subnet4, addr, port, encap, ifindex);
 	if (rc < 0) {
-		if (!d->v6_peers_refused)
+		if (!subnet6)
+			sn_warn("peer %s: the kernel refused it: %s", text,
+				d->genl.error[0] ? d->genl.error : strerror(-rc));
+		else if (!d->v6_peers_refused)
 			sn_warn("peer %s: the kernel refused it (%s): IPv6 instances on other nodes are left out",
 				text, d->genl.error[0] ? d->genl.error : strerror(-rc));
 		else
 			sn_debug("peer %s: the kernel refused it", text);
-		d->v6_peers_refused = true;
+		if (subnet6)
+			d->v6_peers_refused = true;
 		return NULL;
 	}
 	if (!p) {
 		if (!(p = calloc(1, sizeof(*p))))
 			return NULL;
-		p->is6 = true;
-		p->subnet6 = *subnet;
+		if (subnet6) {
+			p->is6 = true;
+			p->subnet6 = *subnet6;
+		} else {
+			p->subnet = *subnet4;
+		}
 		p->next = d->peers.head;
 		d->peers.head = p;
 	}
 	p->addr = *addr;
 	p->port = port;
 	p->encap = encap;
+	p->ifindex = ifindex;
 	sn_info("peer %s at %s, %s", text, at_text(addr, port, at), semnetd_encap_name(encap));
-	return p;
-}
-
-struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
-				       const struct sn_ipaddr *addr, int port, int encap)
-{
-	struct semnetd_peer *p = semnetd_peers_find(&d->peers, subnet);
-	char text[SN_CIDR_STRLEN], at[SN_IPADDR_STRLEN + 8];
-	bool was_ipudp = p && p->encap == SEMNET_ENCAP_IPUDP;
-	int rc;
-
-	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port && p->encap == encap)
+	note_kind(p, encap, pick);
+	route_make(d, p);
+	if (subnet6)
 		return p;
-	if (!semnetd_peers_reachable(d, addr, NULL))
-		return NULL;
-	sn_prefix_format(subnet, text);
-	rc = semnetd_kernel_peer_put(&d->genl, subnet, addr, port, encap);
-	if (rc < 0) {
-		sn_warn("peer %s: the kernel refused it: %s", text,
-			d->genl.error[0] ? d->genl.error : strerror(-rc));
-		return NULL;
-	}
-	if (!p) {
-		if (!(p = calloc(1, sizeof(*p))))
-			return NULL;
-		p->subnet = *subnet;
-		p->next = d->peers.head;
-		d->peers.head = p;
-	}
-	p->addr = *addr;
-	p->port = port;
-	p->encap = encap;
-	if (encap == SEMNET_ENCAP_GRE_UDP) {
+	if (encap != SEMNET_ENCAP_IPUDP) {
 		semnetd_probe_peer_added(d->probe, addr);
 	} else {
 		/* Not probed (semnetd_peers_each): cost unknown and up, also
@@ -200,8 +282,21 @@ struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix
 			sn_debug("peer %s: its cost was not reset", text);
 		semnetd_probe_peers_changed(d->probe);
 	}
-	sn_info("peer %s at %s, %s", text, at_text(addr, port, at), semnetd_encap_name(encap));
 	return p;
+}
+
+struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefix6 *subnet,
+					const struct sn_ipaddr *addr, int port, int encap,
+					const struct semnetd_link_pick *pick)
+{
+	return peer_set(d, NULL, subnet, addr, port, encap, pick);
+}
+
+struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
+				       const struct sn_ipaddr *addr, int port, int encap,
+				       const struct semnetd_link_pick *pick)
+{
+	return peer_set(d, subnet, NULL, addr, port, encap, pick);
 }
 
 bool semnetd_peers_said(struct semnetd_peers *ps, const char *key)
@@ -234,6 +329,7 @@ static void peer_drop(struct semnetd *d, struct semnetd_peer *p)
 			break;
 		}
 	}
+	route_unmake(d, p);
 	peer_text(p, text);
 	if ((p->is6 ? semnetd_kernel_peer_del6(&d->genl, &p->subnet6) :
 		      semnetd_kernel_peer_del(&d->genl, &p->subnet)) < 0)
@@ -249,14 +345,77 @@ void semnetd_peers_each(const struct semnetd_peers *ps,
 			void *arg)
 {
 	for (const struct semnetd_peer *p = ps->head; p; p = p->next)
-		if (!p->is6 && p->encap == SEMNET_ENCAP_GRE_UDP)
+		if (!p->is6 && (p->encap == SEMNET_ENCAP_GRE_UDP ||
+				p->encap == SEMNET_ENCAP_DIRECT))
 			fn(arg, &p->subnet, &p->addr);
+}
+
+/* The registry's entries, read once: this node's among them, and the
+ * link facts of every node (relay candidates) for semnetd_link_pick. */
+struct registry_read {
+	struct semnetd_node_entry *e;
+	enum semnetd_node_read *got;
+	struct sn_link_node *nodes;
+	size_t n, n_nodes;
+	const struct semnetd_node_entry *self;
+};
+
+static int registry_read(struct semnetd *d, json_t *nodes, struct registry_read *r)
+{
+	json_t *n;
+	size_t i;
+
+	r->n = json_array_size(nodes);
+	r->e = calloc(r->n ? r->n : 1, sizeof(*r->e));
+	r->got = calloc(r->n ? r->n : 1, sizeof(*r->got));
+	r->nodes = calloc(r->n ? r->n : 1, sizeof(*r->nodes));
+	if (!r->e || !r->got || !r->nodes)
+		return -1;
+	json_array_foreach(nodes, i, n) {
+		struct semnetd_node_entry *e = &r->e[i];
+		struct sn_err why;	/* a BAD entry's is read again when said */
+
+		r->got[i] = semnetd_node_entry_read(n, e, &why);
+		if (r->got[i] != SEMNETD_NODE_PEER)
+			continue;
+		if (e->subnet.addr == d->id.subnet.addr && e->subnet.len == d->id.subnet.len)
+			r->self = e;
+		semnetd_link_node_of(e, &r->nodes[r->n_nodes++]);
+	}
+	return 0;
+}
+
+static void registry_read_free(struct registry_read *r)
+{
+	free(r->e);
+	free(r->got);
+	free(r->nodes);
+}
+
+/* The pick for one subnet of @e; false (said once) when the pair gets no
+ * peer at all. */
+static bool pick_for(struct semnetd *d, const struct sn_links *links,
+		     const struct registry_read *r, const struct semnetd_node_entry *e, int family,
+		     struct semnetd_link_pick *pick)
+{
+	char key[sizeof(pick->why) + 80];
+
+	semnetd_link_pick(links, r->self, e, d->underlay.ifindex != 0, family, pick);
+	if (pick->encap >= 0)
+		return true;
+	d->peers.skipped++;
+	snprintf(key, sizeof(key), "node %.64s: %s", e->node_id ? e->node_id : "?", pick->why);
+	if (!semnetd_peers_said(&d->peers, key))
+		sn_warn("%s: no peer, its instances are left out", key);
+	return false;
 }
 
 void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 {
 	struct sn_err err;
-	json_t *msg = sn_json_parse_object(payload, len > 0 ? (size_t)len : 0, &err), *nodes, *n;
+	json_t *msg = sn_json_parse_object(payload, len > 0 ? (size_t)len : 0, &err), *nodes;
+	struct registry_read r = { 0 };
+	struct sn_links links = { 0 };
 	json_int_t version;
 	size_t i;
 
@@ -272,40 +431,58 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 		sn_warn("node registry ignored: no 'nodes' list");
 		goto out;
 	}
+	if (registry_read(d, nodes, &r) < 0) {
+		sn_error("node registry ignored: out of memory");
+		goto out;
+	}
+	if (semnetd_links_policy_read(msg, &links.policy, &err) < 0) {
+		char key[sizeof(err.msg) + 32];
+
+		snprintf(key, sizeof(key), "node registry: %s", err.msg);
+		if (!semnetd_peers_said(&d->peers, key))
+			sn_warn("%s: read as policy encrypted (no direct links)", key);
+	}
+	links.nodes = r.nodes;
+	links.n_nodes = r.n_nodes;
+	d->peers.policy = links.policy;
 	for (struct semnetd_peer *p = d->peers.head; p; p = p->next)
 		p->from_registry = false;
-	json_array_foreach(nodes, i, n) {
-		struct semnetd_node_entry e;
+	for (i = 0; i < r.n; i++) {
+		const struct semnetd_node_entry *e = &r.e[i];
+		struct semnetd_link_pick pick;
 		struct semnetd_peer *p;
-		struct sn_err why;
-		char key[sizeof(why.msg) + 80];
-		enum semnetd_node_read got = semnetd_node_entry_read(n, &e, &why);
+		char key[sizeof(err.msg) + 80];
 
-		if (got == SEMNETD_NODE_PENDING)
+		if (r.got[i] == SEMNETD_NODE_PENDING)
 			continue;	/* no underlay yet */
-		if (e.subnet.addr == d->id.subnet.addr && e.subnet.len == d->id.subnet.len)
+		if (e->subnet.addr == d->id.subnet.addr && e->subnet.len == d->id.subnet.len)
 			continue;	/* this node */
-		if (got == SEMNETD_NODE_BAD) {
+		if (r.got[i] == SEMNETD_NODE_BAD) {
+			struct semnetd_node_entry again;
+
 			/* Never from semnet-cluster, which checks what it
 			 * takes; said once a node and reason. */
 			d->peers.skipped++;
-			snprintf(key, sizeof(key), "node %.64s: %s", e.node_id ? e.node_id : "?",
-				 why.msg);
+			semnetd_node_entry_read(json_array_get(nodes, i), &again, &err);
+			snprintf(key, sizeof(key), "node %.64s: %s", e->node_id ? e->node_id : "?",
+				 err.msg);
 			if (!semnetd_peers_said(&d->peers, key))
 				sn_warn("%s: no peer, its instances are left out", key);
 			continue;
 		}
 		/* Once a node; its IPv6 subnet's peer needs the same. */
-		if (!semnetd_peers_reachable(d, &e.addr, e.node_id))
+		if (!semnetd_peers_reachable(d, &e->addr, e->node_id))
 			continue;
-		if ((p = semnetd_peers_set(d, &e.subnet, &e.addr, e.port, e.encap)))
+		if (pick_for(d, &links, &r, e, AF_INET, &pick) &&
+		    (p = semnetd_peers_set(d, &e->subnet, &e->addr, e->port, e->encap, &pick)))
 			p->from_registry = true;
 		/* Its IPv6 subnet (semnet's registry, when it has one): the
 		 * same node, the same underlay. */
-		if (d->v6 && e.has6 &&
-		    (e.subnet6.len != d->id.subnet6.len ||
-		     sn_ipv6_cmp(&e.subnet6.addr, &d->id.subnet6.addr)) &&
-		    (p = semnetd_peers_set6(d, &e.subnet6, &e.addr, e.port, e.encap)))
+		if (d->v6 && e->has6 &&
+		    (e->subnet6.len != d->id.subnet6.len ||
+		     sn_ipv6_cmp(&e->subnet6.addr, &d->id.subnet6.addr)) &&
+		    pick_for(d, &links, &r, e, AF_INET6, &pick) &&
+		    (p = semnetd_peers_set6(d, &e->subnet6, &e->addr, e->port, e->encap, &pick)))
 			p->from_registry = true;
 	}
 	/* Nodes that left: unless a table answer still needs them. */
@@ -316,6 +493,7 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 	}
 	d->peers.registry_version = version;
 out:
+	registry_read_free(&r);
 	json_decref(msg);
 }
 
@@ -331,9 +509,13 @@ json_t *semnetd_peers_json(const struct semnetd_peers *ps)
 		char addr[SN_IPADDR_STRLEN];
 
 		peer_text(p, subnet);
-		json_array_append_new(peers, json_pack("{s:s, s:s, s:i, s:s, s:b, s:b}", "subnet",
-			subnet, "addr", sn_ipaddr_format(&p->addr, addr), "port", p->port, "encap",
-			semnetd_encap_name(p->encap), "registry", p->from_registry, "table",
+		/* kind: the pair's link kind and why (issue 18); encap: what
+		 * the kernel does now, which differs while a kind is not
+		 * wired (the why says so); routed: a direct peer's route. */
+		json_array_append_new(peers, json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:b, s:b}",
+			"subnet", subnet, "addr", sn_ipaddr_format(&p->addr, addr), "port", p->port,
+			"encap", semnetd_encap_name(p->encap), "kind", sn_link_kind_name(p->kind),
+			"why", p->why, "routed", p->routed, "registry", p->from_registry, "table",
 			p->from_table));
 	}
 	return peers;

@@ -17,8 +17,10 @@
 #include "sn_ipaddr.h"
 #include "sn_ipv4.h"
 #include "sn_ipv6.h"
+#include "sn_links.h"
 
 struct semnetd;
+struct semnetd_link_pick;
 
 /* An IPv4 subnet's peer, or (is6) an IPv6 subnet's: a dual-stack node is
  * two peers at one underlay address, which is IPv4 or IPv6 (the node's
@@ -29,7 +31,16 @@ struct semnetd_peer {
 	struct sn_prefix6 subnet6;
 	struct sn_ipaddr addr;
 	int port;
-	int encap;			/* SEMNET_ENCAP_GRE_UDP, or _IPUDP (an Oakestra node) */
+	/* SEMNET_ENCAP_GRE_UDP, _IPUDP (an Oakestra node) or _DIRECT (issue
+	 * 18: routed via @addr on the underlay device @ifindex, the route
+	 * made when @routed) */
+	int encap;
+	int ifindex;
+	bool routed;
+	/* The pair's link kind (sn_link_kind, issue 18) and why, for
+	 * /status; a kind that is not wired yet says so and keeps gre-udp. */
+	enum sn_link_kind kind;
+	char why[SN_LINK_WHY_LEN + 96];
 	bool from_registry;
 	bool from_table;
 	struct semnetd_peer *next;
@@ -38,6 +49,7 @@ struct semnetd_peer {
 struct semnetd_peers {
 	struct semnetd_peer *head;
 	int64_t registry_version;	/* -1 before the first registry */
+	enum sn_links_policy policy;	/* the registry's links policy (issue 18) */
 	/* Nodes this one cannot peer with (another underlay family, or an
 	 * address no tunnel can use), each said once in the log. */
 	struct sn_ipaddr *unreachable;
@@ -68,9 +80,15 @@ bool semnetd_peers_reachable(struct semnetd *d, const struct sn_ipaddr *addr, co
  * above). A peer whose address, port or encapsulation changes is put
  * again. An ipudp peer (an Oakestra node, which drops ICMP) is not probed:
  * its cost stays unknown and it is never marked down.
+ * @pick: the registry's link for the pair (semnetd_link_pick), whose
+ * encap replaces @encap; a direct one also gets its route via @addr on
+ * the underlay device, which goes again when the peer changes or leaves.
+ * NULL: a table answer, which never changes a registry peer at the same
+ * address (the registry decides its link).
  */
 struct semnetd_peer *semnetd_peers_set(struct semnetd *d, const struct sn_prefix *subnet,
-				       const struct sn_ipaddr *addr, int port, int encap);
+				       const struct sn_ipaddr *addr, int port, int encap,
+				       const struct semnetd_link_pick *pick);
 
 struct semnetd_peer *semnetd_peers_find6(struct semnetd_peers *ps,
 					const struct sn_prefix6 *subnet);
@@ -79,7 +97,8 @@ struct semnetd_peer *semnetd_peers_find6(struct semnetd_peers *ps,
  * every one, which is logged once (d->v6_peers_refused), not at every
  * answer. */
 struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefix6 *subnet,
-					const struct sn_ipaddr *addr, int port, int encap);
+					const struct sn_ipaddr *addr, int port, int encap,
+					const struct semnetd_link_pick *pick);
 
 /* True when @key (a node or service and what is wrong with it) was said
  * before; else remembers it (up to a bound) and returns false: the caller
@@ -89,9 +108,9 @@ bool semnetd_peers_said(struct semnetd_peers *ps, const char *key);
 /* MQTT input: the node registry, semnet/nodes. */
 void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len);
 
-/* Calls @fn for every IPv4 GRE-in-UDP peer (its subnet and the underlay
- * address of its node, either family): one per semnet node, which probe.c
- * measures (an Oakestra node does not answer probes). */
+/* Calls @fn for every IPv4 GRE-in-UDP or direct peer (its subnet and the
+ * underlay address of its node, either family): one per semnet node,
+ * which probe.c measures (an Oakestra node does not answer probes). */
 void semnetd_peers_each(const struct semnetd_peers *ps,
 			void (*fn)(void *arg, const struct sn_prefix *subnet,
 				   const struct sn_ipaddr *addr),

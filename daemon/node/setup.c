@@ -51,7 +51,7 @@ int semnetd_node_ready(struct semnetd *d, struct sn_err *err)
  * one here does), or the one found (host.h). 0, or < 0 with @err. */
 static int find_underlay(struct semnetd *d, struct semnetd_underlay *u, struct sn_err *err)
 {
-	char text[SN_IPADDR_STRLEN], dev[IF_NAMESIZE] = "-";
+	char text[SN_IPADDR_STRLEN], dev[IF_NAMESIZE] = "-", prefix[SN_IPADDR_STRLEN + 4];
 	int rc;
 
 	if (sn_ipaddr_is_set(&d->cfg.underlay_addr))
@@ -67,8 +67,9 @@ static int find_underlay(struct semnetd *d, struct semnetd_underlay *u, struct s
 		return rc;
 	if (u->ifindex)
 		if_indextoname((unsigned int)u->ifindex, dev);
-	sn_info("underlay: %s (%s) on %s", sn_ipaddr_format(&u->addr, text),
-		sn_ipaddr_family_name(u->addr.family), dev);
+	sn_link_prefix_format(&u->prefix, prefix);
+	sn_info("underlay: %s (%s) on %s, prefix %s", sn_ipaddr_format(&u->addr, text),
+		sn_ipaddr_family_name(u->addr.family), dev, prefix[0] ? prefix : "unknown");
 	return 0;
 }
 
@@ -374,6 +375,12 @@ static int setup(struct semnetd *d, struct sn_err *err)
 	if (semnetd_host_tunnel(&d->host, &d->cfg.platform, node.gateway, tunnel_mtu_max(d),
 				&d->tunnel_mtu, err) < 0)
 		goto fail;
+	/* Direct routes a run before this one left (issue 18): the registry
+	 * makes those it still wants again; meanwhile semnet0 carries them. */
+	if ((rc = semnetd_host_direct_routes_flush(&d->host, err)) < 0)
+		goto fail;
+	if (rc > 0)
+		sn_info("removed %d direct route(s) of an earlier run", rc);
 	/* Routed: every container veth, by the prefix of their names. */
 	if (d->cfg.firewall && d->fw.available &&
 	    semnetd_fw_accept(&d->fw, d->cfg.routed ? SEMNETD_VETH_PREFIX "*" : d->cfg.bridge,

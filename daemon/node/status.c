@@ -35,6 +35,9 @@ static json_t *tables_json(struct semnetd *d)
 	json_object_set_new(o, "queries_pending",
 			    json_integer((json_int_t)semnetd_queries_pending(&d->queries)));
 	json_object_set_new(o, "registry_version", json_integer(d->peers.registry_version));
+	/* The cluster's links policy, as the last registry said (issue 18). */
+	json_object_set_new(o, "links_policy",
+			    json_string(sn_links_policy_name(d->peers.policy)));
 	/* Peers not made: nodes of another underlay family, unusable host_ip. */
 	json_object_set_new(o, "peers_skipped", json_integer((json_int_t)d->peers.skipped));
 	return o;

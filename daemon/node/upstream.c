@@ -78,10 +78,14 @@ static void request_subnet(struct semnetd *d)
 	char host[SN_IPADDR_STRLEN];
 	json_t *msg;
 
+	struct sn_link_info link = { .underlay_prefix = d->underlay.prefix };
+
 	host_ip(d, host);
-	/* host_ip/host_port: the registry tells the other nodes where we are. */
-	msg = json_pack("{s:s, s:s, s:i, s:s}", "METHOD", "GET", "host_ip", host, "host_port",
-			d->cfg.tunnel_port, "tunnel", "gre-udp");
+	/* host_ip/host_port: the registry tells the other nodes where we are;
+	 * link (issue 18): what this node can link by, its underlay's on-link
+	 * prefix (none when its device is not here), no WireGuard yet. */
+	msg = json_pack("{s:s, s:s, s:i, s:s, s:o*}", "METHOD", "GET", "host_ip", host, "host_port",
+			d->cfg.tunnel_port, "tunnel", "gre-udp", "link", sn_link_info_json(&link));
 	if (msg) {
 		semnetd_upstream_publish(d, "subnet", msg);
 		json_decref(msg);

@@ -50,6 +50,8 @@ mqtt_match "asking again gives the same subnet" '^\{"address":"172.16.0.0",'"$V6
 r=$(mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -C 1 -W 5 -t semnet/nodes)
 tap_match "the node registry is retained for late subscribers" "$r" \
 	'"nodes":\[\{"node_id":"n1","subnet":"172.16.0.0/26","host_ip":"127.0.0.1","host_port":4754,"tunnel":"gre-udp","subnet_v6":[^}]*\},\{"node_id":"n2","subnet":"172.16.0.64/26","host_ip":null,"host_port":null,"tunnel":null,"subnet_v6":[^}]*\}\]'
+tap_eq "and it carries the links policy, gre-udp by default (issue 18)" \
+	"$(jq -c '.links' <<<"$r")" '{"policy":"gre-udp"}'
 
 # --- the orchestrator deploys -------------------------------------------------
 r=$(http POST "$ROOT/api/net/service/deploy" \
@@ -265,7 +267,7 @@ if [ "$got" -ge 10 ] && [ "$got" -lt 60 ]; then
 else
 	tap_fail "kill -9 landed mid-stream" "answered: $got"
 fi
-start_cluster c1
+start_cluster c1 --links-policy auto	# link_checks reads it from the registry
 : >"$WORK/m.after"
 mapfile -t topics <"$WORK/m.topics"
 for t in "${topics[@]}"; do
@@ -391,6 +393,19 @@ link_checks() {
 	tap_wait "a changed link is published" 5 l1_has "\"link\":{\"wg_key\":\"$key\",\"wg_port\":51821}}"
 	mqtt_request nodes/l1/net/subnet nodes/l1/net/subnetwork/result "{$host}" >/dev/null
 	tap_wait "a subnet request without link drops it" 5 l1_has_not '"link"'
+	mqtt_request nodes/l1/net/subnet nodes/l1/net/subnetwork/result \
+		"{$host,\"link\":{\"underlay_prefix\":\"127.0.0.0/8\"}}" >/dev/null
+	tap_wait "a link without WireGuard (direct only) is published as sent" 5 l1_has \
+		'"link":{"underlay_prefix":"127.0.0.0/8"}}'
+	mqtt_match "a wg_port without wg_key is refused by name" \
+		"\"error\":\"link: field 'wg_key' is required with 'wg_port'\"" \
+		nodes/l1/net/subnet nodes/l1/net/subnetwork/result "{$host,\"link\":{\"wg_port\":51820}}"
+	tap_run "and left the registry as it was" l1_has '"link":{"underlay_prefix":"127.0.0.0/8"}}'
+	tap_eq "the cluster started with --links-policy auto publishes it" \
+		"$(mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -C 1 -W 5 -t semnet/nodes | jq -c '.links')" \
+		'{"policy":"auto"}'
+	mqtt_request nodes/l1/net/subnet nodes/l1/net/subnetwork/result "{$host}" >/dev/null
+	tap_wait "a request without link drops it again" 5 l1_has_not '"link"'
 	tap_eq "nodes that never sent a link have none in the registry" \
 		"$(mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -C 1 -W 5 -t semnet/nodes | jq '[.nodes[] | select(has("link"))] | length')" 0
 }

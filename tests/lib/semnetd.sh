@@ -61,6 +61,9 @@ sd_control() {
 	sd_cluster_start
 }
 
+# SD_CLUSTER_ARGS: more semnet-cluster options (e.g. --links-policy auto)
+SD_CLUSTER_ARGS=()
+
 # sd_cluster_start: (re)starts semnet-cluster in ctl (its store kept; at
 # startup every table it cached is stale) and waits until it is up
 sd_cluster_start() {
@@ -68,7 +71,8 @@ sd_cluster_start() {
 	ip netns exec ctl semnet-cluster --cluster-id c1 --listen 0.0.0.0 --port 10110 \
 		--cluster-address "$SD_CTL" --root-url "$SD_ROOT" --mqtt-host 127.0.0.1 \
 		--mqtt-port "$SD_MQTT_PORT" --db "$SD_WORK/cluster.db" --sync normal \
-		--retry-backoff-ms 50 --ready-file "$SD_WORK/cluster.ready" >>"$SD_LOGS/cluster.log" 2>&1 &
+		--retry-backoff-ms 50 --ready-file "$SD_WORK/cluster.ready" "${SD_CLUSTER_ARGS[@]}" \
+		>>"$SD_LOGS/cluster.log" 2>&1 &
 	SD_CLUSTER_PID=$!
 	wait_for_file 30 "$SD_WORK/cluster.ready" &&
 	wait_until 30 sd_cluster_up

@@ -85,7 +85,22 @@ START_TEST(nodes_keep_a_link)
 	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
 	ck_assert(!got.has_link);
 
+	/* A link without WireGuard (direct only): no key, no port. */
 	n.has_link = true;
+	ck_assert(sn_link_prefix_parse("10.99.0.0/24", &n.link.underlay_prefix));
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	link_columns("n1", cols, sizeof(cols));
+	ck_assert_str_eq(cols, "NULL|NULL|'10.99.0.0/24'|NULL|0");
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_assert(got.has_link);
+	ck_assert(!got.link.has_wg_key);
+	ck_assert(sn_link_info_equal(&got.link, &n.link));
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(!changed);
+	memset(&n.link.underlay_prefix, 0, sizeof(n.link.underlay_prefix));
+
+	n.link.has_wg_key = true;
 	ck_assert(sn_link_key_from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 					  n.link.wg_key));
 	n.link.wg_port = 51820;

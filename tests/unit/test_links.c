@@ -378,6 +378,9 @@ START_TEST(link_info_round_trip)
 		"{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"wg_port\":51820}",
 		"{\"wg_key\":\"//////////////////////////////////////////8=\",\"wg_port\":1,"
 		"\"underlay_prefix\":\"2001:db8::/32\",\"kind_override\":\"direct\",\"relay\":true}",
+		/* Without WireGuard: direct only (issue 18 stage 2). */
+		"{\"underlay_prefix\":\"10.99.0.0/24\"}",
+		"{}",
 	};
 	struct sn_link_info a, b;
 	struct sn_err err;
@@ -394,7 +397,11 @@ START_TEST(link_info_round_trip)
 		ck_assert_str_eq(text, texts[i]);
 		ck_assert_int_eq(sn_link_info_read(out, &b, &err), 0);
 		ck_assert(sn_link_info_equal(&a, &b));
+		ck_assert(a.has_wg_key == (strstr(texts[i], "wg_key") != NULL));
 		b.relay = !b.relay;
+		ck_assert(!sn_link_info_equal(&a, &b));
+		b.relay = a.relay;
+		b.has_wg_key = !b.has_wg_key;
 		ck_assert(!sn_link_info_equal(&a, &b));
 		free(text);
 		json_decref(in);
@@ -420,10 +427,71 @@ START_TEST(link_info_round_trip)
 }
 END_TEST
 
+/* wg_key and wg_port come together; either alone is refused by name. */
+START_TEST(link_info_key_and_port_together)
+{
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "{\"wg_port\":51820}", "link: field 'wg_key' is required with 'wg_port'" },
+		{ "{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"}",
+		  "link: field 'wg_port' is required with 'wg_key'" },
+		{ "{\"wg_key\":\"AAEC\",\"wg_port\":1}",
+		  "link: field 'wg_key' is not the base64 of a 32-byte key" },
+		{ "{\"wg_key\":null,\"wg_port\":1}", "link: field 'wg_key' is required with 'wg_port'" },
+	};
+	struct sn_link_info a;
+	struct sn_err err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *in = json_loads(bad[i].text, 0, NULL);
+
+		ck_assert_ptr_nonnull(in);
+		ck_assert_int_eq(sn_link_info_read(in, &a, &err), -1);
+		ck_assert_str_eq(err.msg, bad[i].err);
+		json_decref(in);
+	}
+}
+END_TEST
+
+/* A node's underlay prefix from its address and length (what semnetd
+ * finds on its underlay device), and what it holds. */
+START_TEST(prefix_of_and_contains)
+{
+	struct sn_ipaddr a, b;
+	struct sn_link_prefix pf;
+	char text[SN_IPADDR_STRLEN + 4];
+
+	ck_assert(sn_ipaddr_parse("10.99.0.7", &a));
+	ck_assert(sn_link_prefix_of(&a, 24, &pf));
+	ck_assert_str_eq(sn_link_prefix_format(&pf, text), "10.99.0.0/24");
+	ck_assert(sn_link_prefix_contains(&pf, &a));
+	ck_assert(sn_ipaddr_parse("10.99.0.255", &b) && sn_link_prefix_contains(&pf, &b));
+	ck_assert(sn_ipaddr_parse("10.99.1.1", &b) && !sn_link_prefix_contains(&pf, &b));
+	ck_assert(sn_ipaddr_parse("2001:db8::7", &b) && !sn_link_prefix_contains(&pf, &b));
+	ck_assert(sn_link_prefix_of(&a, 32, &pf));
+	ck_assert_str_eq(sn_link_prefix_format(&pf, text), "10.99.0.7/32");
+	ck_assert(sn_link_prefix_of(&a, 0, &pf));
+	ck_assert_str_eq(sn_link_prefix_format(&pf, text), "0.0.0.0/0");
+	ck_assert(!sn_link_prefix_of(&a, 33, &pf));
+	ck_assert_str_eq(sn_link_prefix_format(&pf, text), "");
+	ck_assert(!sn_link_prefix_contains(&pf, &a));	/* none holds nothing */
+	ck_assert(sn_ipaddr_parse("2001:db8:1:2:3::9", &b));
+	ck_assert(sn_link_prefix_of(&b, 64, &pf));
+	ck_assert_str_eq(sn_link_prefix_format(&pf, text), "2001:db8:1:2::/64");
+	ck_assert(sn_link_prefix_contains(&pf, &b));
+	ck_assert(!sn_link_prefix_contains(&pf, &a));
+	ck_assert(!sn_link_prefix_of(&b, 129, &pf));
+	memset(&a, 0, sizeof(a));
+	ck_assert(!sn_link_prefix_of(&a, 8, &pf));
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("links", NULL, NULL, 0, no_link_support, unreadable_link, pair_override,
 			  pair_override_relay, kind_override_strength, policy_gre_udp,
 			  same_segment, symmetric_nat_relay, symmetric_everywhere,
-			  names_and_prefixes, link_info_round_trip);
+			  names_and_prefixes, link_info_round_trip,
+			  link_info_key_and_port_together, prefix_of_and_contains);
 }

@@ -112,6 +112,8 @@ START_TEST(cluster_defaults)
 	ck_assert_int_eq(cfg.retry_backoff_ms, 200);
 	ck_assert_int_eq(cfg.retry_backoff_max_ms, 30000);
 	ck_assert_int_eq(cfg.log_level, SN_LOG_INFO);
+	/* Existing clusters keep semnet0 between all nodes (issue 18). */
+	ck_assert_int_eq(cfg.links_policy, SN_LINKS_GRE_UDP);
 
 	/* The root's URL as the HTTP client reads it: an IPv6 literal, no
 	 * port (80); a URL without a host is refused. */
@@ -138,7 +140,7 @@ START_TEST(cluster_file_then_flags)
 
 	unit_write_file(unit_file, "{\"cluster_id\": \"from-file\", \"listen\": \"10.1.2.3\","
 				   " \"root_url\": \"http://root:1/\", \"retry_backoff_ms\": 50,"
-				   " \"db\": \"/tmp/c.db\"}");
+				   " \"db\": \"/tmp/c.db\", \"links_policy\": \"encrypted\"}");
 	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c2", "--config", unit_file,
 				 "--sync", "normal"), 0);
 	ck_assert_str_eq(cfg.cluster_id, "c2");
@@ -149,6 +151,10 @@ START_TEST(cluster_file_then_flags)
 	ck_assert_int_eq(cfg.retry_backoff_ms, 50);
 	ck_assert_str_eq(cfg.db_path, "/tmp/c.db");
 	ck_assert(!cfg.db_durable);
+	ck_assert_int_eq(cfg.links_policy, SN_LINKS_ENCRYPTED);
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--config", unit_file,
+				 "--links-policy", "auto"), 0);
+	ck_assert_int_eq(cfg.links_policy, SN_LINKS_AUTO);
 }
 END_TEST
 
@@ -164,6 +170,10 @@ START_TEST(cluster_refusals)
 			 -1);
 	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c", "--db", ""), -1);
 	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c", "--bogus"), -1);
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c", "--links-policy",
+				 "direct"), -1);
+	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--cluster-id", "c", "--links-policy",
+				 ""), -1);
 	ck_assert_int_eq(CLUSTER(&cfg, "semnet-cluster", "--help"), 1);
 }
 END_TEST

@@ -220,6 +220,17 @@ START_TEST(link_read)
 	ck_assert_int_eq(e.link.underlay_prefix.addr.family, 0);
 	ck_assert_int_eq(e.link.kind_override, SN_LINK_NONE);
 	ck_assert(!e.link.relay);
+	ck_assert(e.link.has_wg_key);
+
+	/* Without WireGuard: a node offering direct only. */
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"link\":{"
+					  "\"underlay_prefix\":\"10.99.0.0/24\"}")),
+			 SEMNETD_NODE_PEER);
+	ck_assert(e.has_link);
+	ck_assert(!e.link_unreadable);
+	ck_assert(!e.link.has_wg_key);
+	ck_assert_int_eq(e.link.wg_port, 0);
+	ck_assert_uint_eq(e.link.underlay_prefix.len, 24);
 }
 END_TEST
 
@@ -230,10 +241,10 @@ START_TEST(link_absent_or_bad)
 	static const struct {
 		const char *link, *why;
 	} bad[] = {
-		{ "{\"wg_port\":51820}", "link: field 'wg_key' is required" },
+		{ "{\"wg_port\":51820}", "link: field 'wg_key' is required with 'wg_port'" },
 		{ "{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==\",\"wg_port\":51820}",
 		  "link: field 'wg_key' is not the base64 of a 32-byte key" },
-		{ "{\"wg_key\":\"" KEY "\"}", "link: field 'wg_port' is required" },
+		{ "{\"wg_key\":\"" KEY "\"}", "link: field 'wg_port' is required with 'wg_key'" },
 		{ "{\"wg_key\":\"" KEY "\",\"wg_port\":0}",
 		  "link: field 'wg_port' must be between 1 and 65535" },
 		{ "{\"wg_key\":\"" KEY "\",\"wg_port\":51820,\"underlay_prefix\":\"10.99.0.1/24\"}",
@@ -265,9 +276,177 @@ START_TEST(link_absent_or_bad)
 }
 END_TEST
 
+/* The registry's links policy: none is gre-udp (an older cluster), one
+ * this node cannot read is encrypted (no cleartext route), said why. */
+START_TEST(links_policy)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		enum sn_links_policy policy;
+		const char *why;
+	} cases[] = {
+		{ "{\"nodes\":[]}", 0, SN_LINKS_GRE_UDP, "" },
+		{ "{\"links\":null}", 0, SN_LINKS_GRE_UDP, "" },
+		{ "{\"links\":{\"policy\":\"auto\"}}", 0, SN_LINKS_AUTO, "" },
+		{ "{\"links\":{\"policy\":\"gre-udp\",\"later\":1}}", 0, SN_LINKS_GRE_UDP, "" },
+		{ "{\"links\":{\"policy\":\"encrypted\"}}", 0, SN_LINKS_ENCRYPTED, "" },
+		{ "{\"links\":{\"policy\":\"mesh\"}}", -1, SN_LINKS_ENCRYPTED,
+		  "links policy 'mesh' is unknown here" },
+		{ "{\"links\":{\"policy\":\"auto\\u0000x\"}}", -1, SN_LINKS_ENCRYPTED,
+		  "links policy '(with a NUL byte)' is unknown here" },
+		{ "{\"links\":{\"policy\":3}}", -1, SN_LINKS_ENCRYPTED,
+		  "links policy is not a string" },
+		{ "{\"links\":{}}", -1, SN_LINKS_ENCRYPTED, "links has no policy" },
+		{ "{\"links\":\"auto\"}", -1, SN_LINKS_ENCRYPTED, "links is not an object" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum sn_links_policy got = SN_LINKS_AUTO;
+		json_t *msg = json_loads(cases[i].text, JSON_ALLOW_NUL, NULL);
+
+		ck_assert_ptr_nonnull(msg);
+		ck_assert_msg(semnetd_links_policy_read(msg, &got, &err) == cases[i].rc, "case %zu", i);
+		ck_assert_int_eq(got, cases[i].policy);
+		ck_assert_str_eq(err.msg, cases[i].why);
+		json_decref(msg);
+	}
+}
+END_TEST
+
+/* Node entries for semnetd_link_pick: @id at @host with @link. */
+static struct semnetd_node_entry node(json_t **keep, const char *id, const char *host,
+				      const char *rest)
+{
+	struct semnetd_node_entry out;
+	char text[512];
+
+	snprintf(text, sizeof(text), "{\"node_id\":\"%s\",\"subnet\":\"172.16.0.%d/26\","
+		 "\"host_ip\":\"%s\",\"host_port\":%s}", id, (id[1] - '0') * 64, host, rest);
+	*keep = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(*keep);
+	ck_assert_int_eq(semnetd_node_entry_read(*keep, &out, &err), SEMNETD_NODE_PEER);
+	return out;
+}
+
+/* One segment (10.99.0.0/24): direct under auto, the same answer and why
+ * from both ends; gre-udp under the default policy. */
+START_TEST(pick_direct_on_one_segment)
+{
+	json_t *ja, *jb;
+	struct semnetd_node_entry a = node(&ja, "n0", "10.99.0.1",
+					   "4754,\"link\":{\"underlay_prefix\":\"10.99.0.0/24\"}");
+	struct semnetd_node_entry b = node(&jb, "n1", "10.99.0.2",
+					   "4754,\"link\":{\"underlay_prefix\":\"10.99.0.0/24\"}");
+	struct sn_links links = { .policy = SN_LINKS_AUTO };
+	struct semnetd_link_pick ab, ba;
+
+	semnetd_link_pick(&links, &a, &b, true, AF_INET, &ab);
+	semnetd_link_pick(&links, &b, &a, true, AF_INET, &ba);
+	ck_assert_int_eq(ab.kind, SN_LINK_DIRECT);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert_str_eq(ab.why, "same underlay 10.99.0.0/24, no NAT");
+	ck_assert_int_eq(ba.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert_str_eq(ba.why, ab.why);
+
+	/* An IPv6 subnet over this IPv4 underlay stays in semnet0. */
+	semnetd_link_pick(&links, &a, &b, true, AF_INET6, &ab);
+	ck_assert_int_eq(ab.kind, SN_LINK_DIRECT);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_str_eq(ab.why, "same underlay 10.99.0.0/24, no NAT; an IPv6 subnet cannot be "
+				 "routed via an underlay address of the other family, using gre-udp");
+	/* No underlay device known here: gre-udp, said. */
+	semnetd_link_pick(&links, &a, &b, false, AF_INET, &ab);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_str_eq(ab.why, "same underlay 10.99.0.0/24, no NAT; this node's underlay "
+				 "device is unknown, using gre-udp");
+
+	links.policy = SN_LINKS_GRE_UDP;
+	semnetd_link_pick(&links, &a, &b, true, AF_INET, &ab);
+	ck_assert_int_eq(ab.kind, SN_LINK_GRE_UDP);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_str_eq(ab.why, "cluster policy gre-udp");
+	json_decref(ja);
+	json_decref(jb);
+}
+END_TEST
+
+/* Another prefix: encrypted, which is not wired yet, so gre-udp and the
+ * why says so; an Oakestra node is ipudp; this node not in the registry
+ * yet: no link on its side. */
+START_TEST(pick_falls_back_truthfully)
+{
+	json_t *ja, *jb, *jc;
+	struct semnetd_node_entry a = node(&ja, "n0", "10.99.0.1",
+					   "4754,\"link\":{\"underlay_prefix\":\"10.99.0.0/24\"}");
+	struct semnetd_node_entry b = node(&jb, "n1", "10.98.0.2",
+					   "4754,\"link\":{\"underlay_prefix\":\"10.98.0.0/24\"}");
+	struct semnetd_node_entry oak = node(&jc, "n2", "10.99.0.3", "\"50103\"");
+	struct sn_links links = { .policy = SN_LINKS_AUTO };
+	struct semnetd_link_pick pk;
+
+	semnetd_link_pick(&links, &a, &b, true, AF_INET, &pk);
+	ck_assert_int_eq(pk.kind, SN_LINK_ENCRYPTED);
+	ck_assert_int_eq(pk.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_str_eq(pk.why, "different underlays or NATs; encrypted: not wired yet, using gre-udp");
+	semnetd_link_pick(&links, &a, &oak, true, AF_INET, &pk);
+	ck_assert_int_eq(pk.kind, SN_LINK_IPUDP);
+	ck_assert_int_eq(pk.encap, SEMNET_ENCAP_IPUDP);
+	ck_assert_str_eq(pk.why, "n2 has no link support (Oakestra node)");
+	semnetd_link_pick(&links, NULL, &b, true, AF_INET, &pk);
+	ck_assert_int_eq(pk.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_str_eq(pk.why, "this node has no link support (older semnet)");
+	json_decref(ja);
+	json_decref(jb);
+	json_decref(jc);
+}
+END_TEST
+
+/* An override naming direct for nodes on two segments: both ends see an
+ * address outside a prefix and keep gre-udp; an unreadable link gets no
+ * peer unless the policy is gre-udp. */
+START_TEST(pick_override_and_unreadable)
+{
+	json_t *ja, *jb, *jc;
+	struct semnetd_node_entry a = node(&ja, "n0", "10.99.0.1",
+					   "4754,\"link\":{\"underlay_prefix\":\"10.99.0.0/16\","
+					   "\"kind_override\":\"direct\"}");
+	struct semnetd_node_entry b = node(&jb, "n1", "10.99.1.2",
+					   "4754,\"link\":{\"underlay_prefix\":\"10.99.1.0/24\"}");
+	struct semnetd_node_entry c = node(&jc, "n2", "10.99.0.3",
+					   "4754,\"link\":{\"wg_port\":1}");
+	struct sn_links links = { .policy = SN_LINKS_AUTO };
+	struct semnetd_link_pick ab, ba;
+
+	semnetd_link_pick(&links, &a, &b, true, AF_INET, &ab);
+	semnetd_link_pick(&links, &b, &a, true, AF_INET, &ba);
+	ck_assert_int_eq(ab.kind, SN_LINK_DIRECT);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_int_eq(ba.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_str_eq(ab.why, "kind_override direct of n0; an underlay address is outside "
+				 "10.99.1.0/24, using gre-udp");
+	ck_assert_str_eq(ba.why, ab.why);
+
+	ck_assert(c.link_unreadable);
+	semnetd_link_pick(&links, &a, &c, true, AF_INET, &ab);
+	ck_assert_int_eq(ab.kind, SN_LINK_NONE);
+	ck_assert_int_eq(ab.encap, -1);
+	ck_assert_str_eq(ab.why, "n2's link is unreadable here: no link rather than cleartext "
+				 "under policy auto");
+	links.policy = SN_LINKS_GRE_UDP;
+	semnetd_link_pick(&links, &a, &c, true, AF_INET, &ab);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_GRE_UDP);
+	json_decref(ja);
+	json_decref(jb);
+	json_decref(jc);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("semnetd_peer_parse", NULL, teardown, 0, encap_by_tunnel_then_port,
 			  semnet_node_is_gre, oakestra_node_is_ipudp, not_yet_a_peer, bad_ports,
-			  bad_host_and_tunnel, link_read, link_absent_or_bad);
+			  bad_host_and_tunnel, link_read, link_absent_or_bad, links_policy,
+			  pick_direct_on_one_segment, pick_falls_back_truthfully,
+			  pick_override_and_unreadable);
 }
