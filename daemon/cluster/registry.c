@@ -8,6 +8,7 @@
 #include "sn_json.h"
 #include "sn_log.h"
 #include "store.h"
+#include "stun.h"
 
 struct build {
 	json_t *list;
@@ -60,10 +61,12 @@ json_t *sn_registry_json(struct sn_cluster *c, int64_t version)
 		return NULL;
 	}
 	/* links (issue 18): the policy each node applies to its pairs
-	 * (sn_link_kind), before the long list of nodes. */
-	return json_pack("{s:I, s:s, s:{s:s}, s:o}", "version", (json_int_t)version, "cluster_id",
-			 c->cfg.cluster_id, "links", "policy",
-			 sn_links_policy_name(c->cfg.links_policy), "nodes", b.list);
+	 * (sn_link_kind) and where endpoint discovery answers, before the
+	 * long list of nodes. */
+	return json_pack("{s:I, s:s, s:{s:s, s:o*}, s:o}", "version", (json_int_t)version,
+			 "cluster_id", c->cfg.cluster_id, "links", "policy",
+			 sn_links_policy_name(c->cfg.links_policy), "stun_port",
+			 c->stun ? json_integer(sn_stun_port(c->stun)) : NULL, "nodes", b.list);
 }
 
 int64_t sn_registry_changed(struct sn_cluster *c)

@@ -8,7 +8,8 @@
 #
 # Both ports answer the same socket with its own address and port; junk
 # and short requests are counted, not answered; /api/net/status says so;
-# a second cluster on the same ports does not start, saying why.
+# the node registry names the port (links.stun_port); a second cluster on
+# the same ports does not start, saying why.
 # tests/unit/test_stun.c covers the messages and the rate limit in depth.
 cd "$(dirname "$0")" || exit 1
 # shellcheck source=tests/lib/tap.sh
@@ -88,6 +89,12 @@ except socket.timeout:
 		"[$STUN,2,1,1]"
 }
 
+test_registry() {
+	tap_eq "the node registry tells the nodes where to ask (links.stun_port)" \
+		"$(curl -s "$CLUSTER/api/net/nodes" | jq -c .links)" \
+		"{\"policy\":\"gre-udp\",\"stun_port\":$STUN}"
+}
+
 test_ports_taken() {
 	local rc
 	"$SEMNET_BUILD/bin/semnet-cluster" --cluster-id c2 --listen 127.0.0.1 --port 0 \
@@ -100,6 +107,7 @@ test_ports_taken() {
 
 test_answers
 test_refusals
+test_registry
 test_ports_taken
 stop_daemon "$CLUSTER_PID" "$WORK/cluster-c1.log" semnet-cluster
 tap_done
