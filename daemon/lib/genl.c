@@ -181,6 +181,7 @@ int sn_nl_transact(struct nl_sock *sk, struct nl_msg *msg, struct sn_nl_transact
 	t->extack[0] = '\0';
 	t->extack_offset = -1;
 	t->send_error = 0;
+	t->dump_interrupted = false;
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
 		t->send_error = -NLE_NOMEM;
@@ -201,6 +202,7 @@ int sn_nl_transact(struct nl_sock *sk, struct nl_msg *msg, struct sn_nl_transact
 	while (!x.done) {
 		ret = nl_recvmsgs(sk, cb);
 		if (ret < 0) {
+			t->dump_interrupted = ret == -NLE_DUMP_INTR;
 			if (!x.error)
 				x.error = ret == -NLE_PERM ? -EPERM : -EIO;
 			break;

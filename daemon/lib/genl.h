@@ -8,6 +8,7 @@
 #define SEMNET_GENL_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -95,6 +96,10 @@ struct sn_nl_transact {
 	/* Out: libnl's -NLE_* code when the request was not sent (-EIO
 	 * returned; -NLE_NOMEM with -ENOMEM), else 0. */
 	int send_error;
+	/* Out: -EIO because a change interrupted the dump (NLM_F_DUMP_INTR;
+	 * libnl read it to the end): the replies are inconsistent, and the
+	 * same request again may well succeed. */
+	bool dump_interrupted;
 };
 int sn_nl_transact(struct nl_sock *sk, struct nl_msg *msg, struct sn_nl_transact *t);
 

@@ -628,8 +628,10 @@ nomem:
 /* --- Get ---------------------------------------------------------------- */
 
 struct get_ctx {
+	struct semnetd_wg *wg;
 	struct semnetd_wg_device *dev;
 	const char *why;		/* what was malformed */
+	bool mid_dump_done;
 };
 
 static int add_allowed(struct semnetd_wg_peer *p, struct nlattr *list, struct get_ctx *g)
@@ -753,6 +755,10 @@ static int on_get(struct nl_msg *msg, void *arg)
 				return rc;
 		}
 	}
+	if (g->wg->mid_dump && !g->mid_dump_done) {
+		g->mid_dump_done = true;
+		g->wg->mid_dump(g->wg->mid_dump_arg);
+	}
 	return 0;
 }
 
@@ -768,11 +774,12 @@ void semnetd_wg_device_free(struct semnetd_wg_device *dev)
 int semnetd_wg_get(struct semnetd_wg *wg, const char *ifname, struct semnetd_wg_device *out,
 		   struct sn_err *err)
 {
-	struct get_ctx g = { .dev = out };
+	struct get_ctx g = { .wg = wg, .dev = out };
 	struct sn_nl_transact t = { .fn = on_get, .arg = &g };
 	struct nl_msg *msg;
 	int rc;
 
+	wg->last_get_tries = 0;
 	memset(out, 0, sizeof(*out));
 	if (!ifname || !ifname[0] || strlen(ifname) >= IF_NAMESIZE) {
 		sn_err_set(err, "WireGuard device name '%s': 1 to %d characters", ifname ? ifname : "",
@@ -784,17 +791,29 @@ int semnetd_wg_get(struct semnetd_wg *wg, const char *ifname, struct semnetd_wg_
 		sn_err_set(err, "WireGuard device %s: no netlink socket", ifname);
 		return -ENOTCONN;
 	}
-	if (!(msg = request(wg, WG_CMD_GET_DEVICE, NLM_F_DUMP, ifname))) {
-		sn_err_set(err, "cannot read WireGuard device %s: out of memory", ifname);
-		return -ENOMEM;
-	}
-	rc = transact(wg, msg, &t);
+	do {
+		if (wg->last_get_tries++) {	/* interrupted: from the start */
+			semnetd_wg_device_free(out);
+			memset(out, 0, sizeof(*out));
+			snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
+			g.why = NULL;
+		}
+		if (!(msg = request(wg, WG_CMD_GET_DEVICE, NLM_F_DUMP, ifname))) {
+			sn_err_set(err, "cannot read WireGuard device %s: out of memory", ifname);
+			return -ENOMEM;
+		}
+		rc = transact(wg, msg, &t);
+	} while (rc < 0 && t.dump_interrupted && wg->sock &&
+		 wg->last_get_tries < SEMNETD_WG_GET_TRIES);
 	if (rc < 0) {
 		if (rc == -EBADMSG && g.why)
 			sn_err_set(err, "cannot read WireGuard device %s: the kernel sent %s", ifname,
 				   g.why);
 		else if (rc == -ENOMEM)
 			sn_err_set(err, "cannot read WireGuard device %s: out of memory", ifname);
+		else if (t.dump_interrupted)
+			sn_err_set(err, "cannot read WireGuard device %s: changed during each of %u "
+				   "reads", ifname, wg->last_get_tries);
 		else
 			wg_fail(err, "read", ifname, rc, &t);
 		semnetd_wg_device_free(out);

@@ -82,6 +82,13 @@ struct semnetd_wg {
 	size_t msg_size;
 	/* Requests sent by the last semnetd_wg_set (tests read it). */
 	unsigned int last_set_msgs;
+	/* Reads the last semnetd_wg_get made: more than 1 when a change
+	 * interrupted its dump (tests read it). */
+	unsigned int last_get_tries;
+	/* Tests: called once per semnetd_wg_get, after its first reply
+	 * message, so that a change lands in the middle of the dump. */
+	void (*mid_dump)(void *arg);
+	void *mid_dump_arg;
 };
 
 /* Opens a generic-netlink socket and resolves family "wireguard". After
@@ -106,9 +113,12 @@ int semnetd_wg_set(struct semnetd_wg *wg, const struct semnetd_wg_device *dev,
 
 /*
  * WG_CMD_GET_DEVICE of @ifname into *@out (a peer split over messages
- * coalesced). The private key is not kept. semnetd_wg_device_free()
- * releases the peers.
+ * coalesced). The private key is not kept. A dump a concurrent change
+ * interrupted (its parts may mix two states of the device) is read again,
+ * SEMNETD_WG_GET_TRIES times in all. semnetd_wg_device_free() releases
+ * the peers.
  */
+#define SEMNETD_WG_GET_TRIES 4
 int semnetd_wg_get(struct semnetd_wg *wg, const char *ifname, struct semnetd_wg_device *out,
 		   struct sn_err *err);
 void semnetd_wg_device_free(struct semnetd_wg_device *dev);

@@ -252,6 +252,14 @@ test_split() {
 		"$(awk -v k="${k[150]}" '$2 == k { print $8 }' <<<"$out" | tr ',' '\n' | wc -l)" 300
 	tap_eq "wg.c reads peer 7's three" "$(awk -v k="${k[7]}" '$2 == k { print $8 }' <<<"$out")" \
 		"10.78.7.1/32,10.78.7.2/32,fd78::7/128"
+	tap_eq "one read when nothing changes" "$(sed -n 's/^tries //p' <<<"$out")" 1
+	# A change between the dump's messages (NLM_F_DUMP_INTR): read again,
+	# whole and consistent.
+	out=$(ip netns exec "$A" semnet-wgtest show wgs race 2>&1)
+	tap_eq "a change mid-dump: read again (2 reads)" "$(sed -n 's/^tries //p' <<<"$out")" 2
+	tap_eq "and the second read is whole: 151 peers, 750 allowed-ips" \
+		"$(grep -c '^peer ' <<<"$out") $(awk '$1 == "peer" { print $8 }' <<<"$out" | tr ',' '\n' | wc -l)" \
+		"151 750"
 	out=$(ip netns exec "$A" semnet-wgtest set wgs replace-peers peer "${k[3]}" allowed 10.78.3.1/32)
 	tap_eq "replace-peers: one peer left" "$(ip netns exec "$A" wg show wgs peers)" "${k[3]}"
 	ip -n "$A" link del wgs

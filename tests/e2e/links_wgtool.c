@@ -11,9 +11,13 @@
  *                 [peer B64 [endpoint ADDR:PORT|[V6]:PORT] [keepalive S]
  *                  [allowed CIDR[,CIDR...]] [replace-allowed] [remove]]...
  *                                      prints "messages N"
- *   semnet-wgtest show IFNAME          public_key, listen_port, then a line
+ *   semnet-wgtest show IFNAME [race]   public_key, listen_port, then a line
  *                                      per peer: key endpoint keepalive
- *                                      handshake_sec rx tx allowed,...
+ *                                      handshake_sec rx tx allowed,...,
+ *                                      then "tries N" (the reads it took);
+ *                                      race: the device's listen port is
+ *                                      changed (from another socket) after
+ *                                      the dump's first message
  *
  * `private-key -` reads the base64 key from stdin: on the command line
  * it would be in /proc/PID/cmdline for every user to read.
@@ -195,19 +199,40 @@ static int cmd_set(int argc, char **argv)
 	return rc < 0 ? fail(&err) : 0;
 }
 
-static int cmd_show(const char *ifname)
+/* show's race: a change to the device, from a socket of its own, while
+ * the dump is between two messages. */
+static void change_port(void *arg)
+{
+	const char *ifname = arg;
+	struct semnetd_wg_device dev = { .listen_port = -1 };	/* changes nothing */
+	struct semnetd_wg other;
+	struct sn_err err = { { 0 } };
+
+	snprintf(dev.ifname, sizeof(dev.ifname), "%s", ifname);
+	if (semnetd_wg_open(&other, &err) < 0 || semnetd_wg_set(&other, &dev, &err) < 0)
+		fprintf(stderr, "semnet-wgtest: race: %s\n", err.msg);
+	semnetd_wg_close(&other);
+}
+
+static int cmd_show(const char *ifname, bool race)
 {
 	struct semnetd_wg_device dev;
 	struct semnetd_wg wg;
 	struct sn_err err = { { 0 } };
 	char key[SN_LINK_KEY_B64_LEN + 1], addr[INET6_ADDRSTRLEN];
+	unsigned int tries;
 
 	if (semnetd_wg_open(&wg, &err) < 0)
 		return fail(&err);
+	if (race) {
+		wg.mid_dump = change_port;
+		wg.mid_dump_arg = (void *)ifname;
+	}
 	if (semnetd_wg_get(&wg, ifname, &dev, &err) < 0) {
 		semnetd_wg_close(&wg);
 		return fail(&err);
 	}
+	tries = wg.last_get_tries;
 	semnetd_wg_close(&wg);
 	if (dev.has_public_key) {
 		sn_link_key_to_base64(dev.public_key, key);
@@ -237,6 +262,7 @@ static int cmd_show(const char *ifname)
 					 sizeof(addr)), p->allowed[j].cidr);
 		printf("%s\n", p->n_allowed ? "" : "(none)");
 	}
+	printf("tries %u\n", tries);
 	semnetd_wg_device_free(&dev);
 	return 0;
 }
@@ -268,6 +294,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "set"))
 		return cmd_set(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "show") && argc == 3)
-		return cmd_show(argv[2]);
+		return cmd_show(argv[2], false);
+	if (!strcmp(argv[1], "show") && argc == 4 && !strcmp(argv[3], "race"))
+		return cmd_show(argv[2], true);
 	return usage();
 }
