@@ -8,6 +8,7 @@
 #include "nodes.h"
 #include "registry.h"
 #include "sn_json.h"
+#include "stun.h"
 #include "sn_log.h"
 #include "sn_oak.h"
 #include "store.h"
@@ -127,10 +128,11 @@ static int status_get(void *ctx, const struct sn_http_request *req, json_t **rep
 	struct sn_cluster *c = ctx;
 
 	(void)req;
-	*reply = json_pack("{s:s, s:b, s:b, s:i}", "cluster_id", c->cfg.cluster_id, "registered",
-			   sn_uplink_registered(c->uplink), "mqtt_connected",
+	*reply = json_pack("{s:s, s:b, s:b, s:i, s:o}", "cluster_id", c->cfg.cluster_id,
+			   "registered", sn_uplink_registered(c->uplink), "mqtt_connected",
 			   sn_mqtt_is_connected(c->mqtt), "root_calls_pending",
-			   (int)sn_uplink_pending(c->uplink));
+			   (int)sn_uplink_pending(c->uplink), "discovery",
+			   c->stun ? sn_stun_json(c->stun) : json_null());
 	return 200;
 }
 

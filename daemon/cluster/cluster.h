@@ -14,6 +14,7 @@
 #include "sn_mqtt.h"
 
 struct sn_uplink;
+struct sn_stun;
 
 struct sn_cluster {
 	uv_loop_t *loop;
@@ -23,6 +24,7 @@ struct sn_cluster {
 	struct sn_http_client *client;
 	struct sn_mqtt *mqtt;
 	struct sn_uplink *uplink;
+	struct sn_stun *stun;		/* endpoint discovery; NULL: off */
 	uv_timer_t interest_timer;
 	/* Bumped by every job update: a root answer requested before one
 	 * arrived may predate it, so it is not cached as fresh. */

@@ -45,7 +45,9 @@ static const char usage[] =
 	"  --root-timeout-ms N      one request to the root (default 5000)\n"
 	"  --retry-backoff-ms N --retry-backoff-max-ms N   retries towards the root\n"
 	"  --log-level LEVEL        debug, info, warn, error\n"
-	"  --ready-file PATH        write the bound port there once serving\n";
+	"  --ready-file PATH        write the bound port there once serving\n"
+	"  --stun-port N            answer nodes' endpoint discovery (where their NAT maps\n"
+	"                           them) on UDP ports N and N+1 of --listen (default 0: off)\n";
 
 static int parse_cluster_id(const char *prog, const struct sn_setting *s, const char *value,
 			    void *field)
@@ -93,6 +95,7 @@ static const struct sn_setting settings[] = {
 	SN_INT("root-timeout-ms", CFG, root_timeout_ms, 1, 600000, "5000"),
 	SN_INT("retry-backoff-ms", CFG, retry_backoff_ms, 1, 600000, "200"),
 	SN_INT("retry-backoff-max-ms", CFG, retry_backoff_max_ms, 1, 3600000, "30000"),
+	SN_INT("stun-port", CFG, stun_port, 0, 65534, "0"),
 	{ NULL },
 };
 

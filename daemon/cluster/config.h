@@ -25,6 +25,7 @@ struct sn_cluster_config {
 	int retry_backoff_max_ms;
 	int log_level;
 	char ready_file[PATH_MAX];
+	int stun_port;			/* endpoint discovery on it and the next; 0: off */
 };
 
 /* 0, 1 when --help was printed, -1 on error (printed). */

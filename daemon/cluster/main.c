@@ -14,6 +14,7 @@
 #include "sn_log.h"
 #include "sn_loop.h"
 #include "store.h"
+#include "stun.h"
 #include "uplink.h"
 
 int64_t sn_cluster_now(void)
@@ -64,6 +65,20 @@ int main(int argc, char **argv)
 		sn_error("out of memory at startup");
 		goto out_all;
 	}
+	if (c.cfg.stun_port) {
+		struct sn_err err;
+
+		if (!(c.stun = sn_stun_new(&loop))) {
+			sn_error("out of memory at startup");
+			goto out_all;
+		}
+		if (sn_stun_listen(c.stun, c.cfg.listen, c.cfg.stun_port, &err) < 0) {
+			sn_error("%s", err.msg);
+			goto out_all;
+		}
+		sn_info("endpoint discovery on %s UDP %d and %d", c.cfg.listen, c.cfg.stun_port,
+			c.cfg.stun_port + 1);
+	}
 	if (sn_http_server_listen_tcp(c.http, c.cfg.listen, c.cfg.port) < 0 ||
 	    sn_loop_handle_signals(&loop, stop, &c) != 0 ||
 	    sn_mqtt_secure(c.mqtt, &c.cfg.mqtt_security) < 0 ||
@@ -84,6 +99,7 @@ out_all:
 	sn_http_client_free(c.client);
 	sn_uplink_free(c.uplink);
 	sn_mqtt_free(c.mqtt);
+	sn_stun_free(c.stun);
 	sn_db_close(&c.db);
 out_loop:
 	sn_loop_close_all(&loop);

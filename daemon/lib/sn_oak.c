@@ -252,6 +252,11 @@ int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *er
 	if (sn_json_str(answer, "job_name", false, SN_OAK_JOB_NAME_MAX, &name, err) < 0 ||
 	    (!name && sn_json_str(answer, "app_name", true, SN_OAK_JOB_NAME_MAX, &name, err) < 0))
 		return -1;
+	/* The name keys caches and names MQTT topics: only a service's. */
+	if (!sn_oak_job_name_valid(name)) {
+		sn_err_set(err, "the answer's service name '%s' is not app.appns.svc.svcns", name);
+		return -1;
+	}
 	if (!json_is_array(list)) {
 		sn_err_set(err, "field 'instance_list' must be an array");
 		return -1;

@@ -94,7 +94,8 @@ int sn_oak_instance_parse(json_t *entry, struct sn_oak_instance *inst, struct sn
  * @err then telling the first one's reason: one bad entry never costs the
  * others. A malformed v6 service address is left out. 0, or -1 with @err
  * when the answer itself is unusable (no app_name, instance_list or RR
- * address). Free with sn_oak_table_free.
+ * address, or a service name that is not app.appns.svc.svcns). Free with
+ * sn_oak_table_free.
  */
 int sn_oak_table_parse(json_t *answer, struct sn_oak_table *t, struct sn_err *err);
 void sn_oak_table_free(struct sn_oak_table *t);

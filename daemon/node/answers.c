@@ -397,13 +397,6 @@ void semnetd_answers_on_result(struct semnetd *d, const char *payload, int len)
 		sn_warn("table answer for %s ignored: %s", key ? key : "?", err.msg);
 		goto out;
 	}
-	if (!sn_oak_job_name_valid(t.app_name)) {	/* it names MQTT topics */
-		d->up.errors++;
-		sn_warn("table answer for %s ignored: app_name is not app.appns.svc.svcns",
-			key ? key : "?");
-		sn_oak_table_free(&t);
-		goto out;
-	}
 	if (t.malformed) {
 		/* A bad host_port or tunnel: that instance is left out, the
 		 * others go in. Said once per service and reason. */

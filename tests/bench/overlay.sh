@@ -57,6 +57,12 @@
 #                 peers `encap direct dev wg0` (remote: the peer's link
 #                 address, what still reaches semnet0 rides inside wg0):
 #                 the packets are wg's, translated by semnet's hooks
+#   (issue 18, item 5: direct node links; only routed, IPv4)
+#         semnetdir semnet with direct peers on one segment (daemon/LINKS.md
+#                 1b): the container subnets routed via the other node's
+#                 underlay address as for plain, semnet's peers `encap
+#                 direct dev ul`: no encapsulation, only the translation;
+#                 against plain routing
 #   FAMILY (issue 16, item 6) what the containers speak, and the underlay
 #         (none)  IPv4 over the IPv4 underlay
 #         6       IPv6 (fc00::/120 per node, ServiceIPs in fdff::/16) over
@@ -73,14 +79,16 @@
 # and prints a table of raw numbers and ratios against the kernel tunnel
 # between routed containers of the case's family (r-fou, r-fou6, r-fou66:
 # r-fou is always measured, the others with any case of their family;
-# r-ipvswg, r-semnetwg and r-semnetwgp against r-wg, measured with them),
+# r-ipvswg, r-semnetwg and r-semnetwgp against r-wg, r-semnetdir against
+# r-plain, measured with them),
 # the issue's goals, and writes a chart of the ratios to
 # build/bench/overlay.png (gnuplot on the host).
 # Goals (issue 15): r-semnet >= 0.95x r-fou on bulk and rr, >= 0.92x on
 # crr; semnet ahead of ipvs on every workload in both topologies, with and
 # without br_netfilter. Issue 16: the same for IPv6, each family against
 # its own tunnel (r-semnet6 against r-fou6 and r-ipvs6, r-semnet66
-# against r-fou66 and r-ipvs66). Issue 18: r-semnetwg and r-semnetwgp
+# against r-fou66 and r-ipvs66). Issue 18: r-semnetdir >= 0.95x r-plain;
+# r-semnetwg and r-semnetwgp
 # >= 0.95x r-wg on every workload, and ahead of r-ipvswg.
 #
 #   tests/bench/overlay.sh            (or: make bench-overlay)
@@ -96,8 +104,8 @@
 # "default", "ipv6" (the routed IPv6 cases of both underlays: r-fou6
 # r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66; with r-fou, 10 minutes
 # of wall clock on a busy 2-core host), "links" (issue 18's encrypted
-# links with references: r-plain r-semnet r-wg r-ipvswg r-semnetwg
-# r-semnetwgp; with
+# and direct links with references: r-plain r-semnet r-semnetdir r-wg
+# r-ipvswg r-semnetwg r-semnetwgp; with
 # r-fou, 30 minutes of wall clock with BENCH_PROFILE=1 on a busy 2-core
 # host; r-fou r-wg r-semnetwg alone took 5), "all" (every case, the bridged
 # IPv6 ones too), or the letters of the first version of this bench: a
@@ -108,9 +116,8 @@
 # BENCH_PROFILE=1: after measuring them, runs rr and crr once more, for
 # BENCH_PROFILE_SECONDS (default 4) each, under `perf record -a` for the
 # cases in BENCH_PROFILE_CASES (default: r-fou r-ipvs r-semnet b-fou b-ipvs
-# b-semnet b-semnet+nf, the routed IPv6 ones and r-wg r-ipvswg r-semnetwg
-# r-semnetwgp,
-# those selected), writes
+# b-semnet b-semnet+nf, the routed IPv6 ones and r-semnetdir r-wg r-ipvswg
+# r-semnetwg r-semnetwgp, those selected), writes
 # the top symbols and the
 # share of each module to build/bench/profile-CASE-TEST.txt, and a table of
 # the time per transaction each module takes, side by side, to
@@ -152,11 +159,11 @@ ALL_CASES="r-plain r-fou r-ipvs r-semnet r-semnetb b-plain b-fou b-ipvs b-semnet
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf
 r-fou6 r-ipvs6 r-semnet6 r-semnetb6 b-fou6 b-ipvs6 b-semnet6
 r-fou66 r-ipvs66 r-semnet66 r-semnetb66 r-plain66
-r-wg r-ipvswg r-semnetwg r-semnetwgp"
+r-semnetdir r-wg r-ipvswg r-semnetwg r-semnetwgp"
 DEFAULT_CASES="r-plain r-fou r-ipvs r-semnet b-plain b-fou b-ipvs b-semnet
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf"
 IPV6_CASES="r-fou6 r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66"
-LINKS_CASES="r-plain r-semnet r-wg r-ipvswg r-semnetwg r-semnetwgp"
+LINKS_CASES="r-plain r-semnet r-semnetdir r-wg r-ipvswg r-semnetwg r-semnetwgp"
 REF="r-fou"
 
 # fam_of CASE: its family, 4, 6 (IPv6 over IPv4) or 66 (IPv6 over IPv6)
@@ -170,6 +177,8 @@ ref_of() {	# ref_of CASE: the case its ratios are against
 	local f
 	# Over WireGuard: against the hand-configured WireGuard tunnel.
 	case $1 in r-ipvswg | r-semnetwg | r-semnetwgp) echo r-wg; return ;; esac
+	# Direct: against plain routing, which it adds the translation to.
+	[ "$1" != r-semnetdir ] || { echo r-plain; return; }
 	f=$(fam_of "$1")
 	echo "$REF${f#4}"
 }
@@ -217,7 +226,7 @@ if [ "${SEMNET_IN_VM:-}" != 1 ]; then
 	[[ $psecs =~ ^[1-9][0-9]?$ ]] || { echo "overlay: BENCH_PROFILE_SECONDS must be 1-99" >&2; exit 2; }
 	if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 		profile=
-		for c in ${BENCH_PROFILE_CASES:-r-fou r-ipvs r-semnet b-fou b-ipvs b-semnet b-semnet+nf $IPV6_CASES r-wg r-ipvswg r-semnetwg r-semnetwgp}; do
+		for c in ${BENCH_PROFILE_CASES:-r-fou r-ipvs r-semnet b-fou b-ipvs b-semnet b-semnet+nf $IPV6_CASES r-semnetdir r-wg r-ipvswg r-semnetwg r-semnetwgp}; do
 			[[ " $cases " == *" $c "* ]] && profile="$profile $c"
 			[[ $c != r-semnet* || " $cases " != *" r-semnetb${c#r-semnet} "* ]] ||
 				profile="$profile r-semnetb${c#r-semnet}"
@@ -379,10 +388,11 @@ declare -A DPLABEL=(
 	[ipvswg]="IPVS NAT + WireGuard"
 	[semnetwg]="semnet in WireGuard"
 	[semnetwgp]="semnet, WireGuard p2p"
+	[semnetdir]="semnet, direct"
 )
 # The tunnel devices whose counters must show the traffic (none for plain).
 declare -A TUNDEV=([plain]="" [fou]=gre1 [ipvs]=gre1 [socat]=sntun [semnet]=semnet0 [semnetb]=semnet0
-	[wg]=wg0 [ipvswg]=wg0 [semnetwg]="semnet0 wg0" [semnetwgp]=wg0)
+	[wg]=wg0 [ipvswg]=wg0 [semnetwg]="semnet0 wg0" [semnetwgp]=wg0 [semnetdir]="")
 declare -A STATUS BULK RRATE CRATE HRATE
 DST=
 
@@ -632,6 +642,21 @@ setup_semnetwgp() {
 		node "$LINK_A" &&
 	A route add "$BNET" dev wg0 &&
 	B route add "$ANET" dev wg0
+}
+
+# setup_semnetdir TOPO: semnet with direct peers on the underlay (LINKS.md
+# 1b): the container subnets routed via the other node's underlay address
+# as for plain, semnet's peers `encap direct dev ul`
+setup_semnetdir() {
+	v6 && return 2
+	[ -z "$SEMNET_MODULE" ] || use_module A || return 1
+	SN_PEER_ARGS="encap direct dev ul" setup_semnet_loaded "$@" || return
+	# No GRE key to learn the client's nsIP from: node B knows the
+	# client's InstanceIP (as semnetd after the first reply's miss).
+	ip netns exec nB semnet instance add "$INSTCLI" service bench.ns.cli.ns nsip "$CLI" \
+		node "$ULA" &&
+	A route add "$BNET" via "$ULB" dev ul &&
+	B route add "$ANET" via "$ULA" dev ul
 }
 
 socat_tunnel() {	# socat_tunnel NODE LOCAL REMOTE TUNADDR REMOTE_SUBNET
@@ -1118,7 +1143,7 @@ ratio() {	# ratio CASE ARRAY: "0.93x" against its family's r-fou, or "-"
 }
 
 echo
-echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths), of IPv6 cases against ${REF}6 (IPv6 over IPv4) or ${REF}66 (IPv6 over IPv6), of r-ipvswg, r-semnetwg and r-semnetwgp against r-wg (WireGuard by hand)"
+echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths), of IPv6 cases against ${REF}6 (IPv6 over IPv4) or ${REF}66 (IPv6 over IPv6), of r-ipvswg, r-semnetwg and r-semnetwgp against r-wg (WireGuard by hand), of r-semnetdir against r-plain"
 echo "module: ${SEMNET_MODULE:-none} $( [ -n "${SEMNET_MODULE:-}" ] && modinfo -F srcversion "$SEMNET_MODULE" 2>/dev/null); kernel $(uname -r)"
 [ "$MODULE_B" = - ] || echo "module B (semnetb): $MODULE_B $(modinfo -F srcversion "$MODULE_B" 2>/dev/null)"
 fmt='%-12s %-36s %9s %6s %9s %6s %9s %6s %9s %6s\n'
@@ -1178,10 +1203,11 @@ for f in "" 6 66; do
 	done
 done
 
-# Issue 18: semnet in WireGuard against the same WireGuard by hand, and
-# ahead of IPVS over it.
+# Issue 18: semnet's direct links against plain routing; semnet in
+# WireGuard against the same WireGuard by hand, and ahead of IPVS over it.
 for t in bulk rr crr http; do
 	[ "$t" != http ] || [ "$HTTP" = 1 ] || continue
+	goal "direct: semnet, direct vs plain routing" r-semnetdir r-plain "$t" 0.95
 	goal "encrypted: semnet in WireGuard vs by hand" r-semnetwg r-wg "$t" 0.95
 	goal "encrypted: semnet, WireGuard p2p vs by hand" r-semnetwgp r-wg "$t" 0.95
 done

@@ -154,6 +154,14 @@ test_keys() {
 	tap_eq "restart: the same public key" "$(ip netns exec "$A" wg show wg0 public-key)" \
 		"$PUB_A"
 	tap_eq "restart: the key file is unchanged" "$(stat -c '%a %s' "$DIR/a.key")" "600 32"
+	# A key on stdin, never in argv: b's key makes a's device b's public
+	# key; a's file then restores a's.
+	wgt "$A" set wg0 private-key - <<<"$(base64 -w0 "$DIR/b.key")" >/dev/null
+	tap_eq "private-key - (stdin): b's key gives b's public key" \
+		"$(ip netns exec "$A" wg show wg0 public-key)" "$PUB_B"
+	wgt "$A" set wg0 key-file "$DIR/a.key" >/dev/null
+	tap_eq "key-file: a's public key again" "$(ip netns exec "$A" wg show wg0 public-key)" \
+		"$PUB_A"
 }
 
 test_peers() {
@@ -279,7 +287,8 @@ test_bad_input() {
 	bad "a peer key of 31 bytes" "peer key '$k31': not the base64 of 32 bytes" \
 		set wg0 port 4000 peer "$k31" allowed 10.77.8.0/24
 	bad "a private key of 33 bytes" "private key: not the base64 of 32 bytes" \
-		set wg0 private-key "$k33" port 4000
+		set wg0 private-key - port 4000 <<<"$k33"
+	bad "a private key on the command line" "never the key itself" set wg0 private-key "$k33" port 4000
 	bad "an allowed-ip with host bits" "allowed-ip 1 is not a prefix" \
 		set wg0 port 4000 peer "$PUB_B" replace-allowed allowed 10.77.0.2/32,10.77.7.1/24
 	bad "a keepalive over 65535" "keepalive 70000 is not 0 to 65535 seconds" \

@@ -6,7 +6,7 @@
  *
  *   semnet-wgtest add IFNAME
  *   semnet-wgtest key PATH             prints "created" or "loaded"
- *   semnet-wgtest set IFNAME [key-file PATH] [private-key B64] [port N]
+ *   semnet-wgtest set IFNAME [key-file PATH] [private-key -] [port N]
  *                 [replace-peers] [msg-size BYTES]
  *                 [peer B64 [endpoint ADDR:PORT|[V6]:PORT] [keepalive S]
  *                  [allowed CIDR[,CIDR...]] [replace-allowed] [remove]]...
@@ -14,6 +14,9 @@
  *   semnet-wgtest show IFNAME          public_key, listen_port, then a line
  *                                      per peer: key endpoint keepalive
  *                                      handshake_sec rx tx allowed,...
+ *
+ * `private-key -` reads the base64 key from stdin: on the command line
+ * it would be in /proc/PID/cmdline for every user to read.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -125,7 +128,19 @@ static int cmd_set(int argc, char **argv)
 			dev.has_private_key = true;
 			i++;
 		} else if (!strcmp(w, "private-key")) {
-			if (!sn_link_key_from_base64(v, dev.private_key)) {
+			char line[128];
+
+			if (strcmp(v, "-")) {
+				fprintf(stderr, "semnet-wgtest: private-key takes '-' and reads "
+					"the key from stdin, never the key itself\n");
+				return 1;
+			}
+			if (!fgets(line, sizeof(line), stdin))
+				line[0] = '\0';
+			line[strcspn(line, "\n")] = '\0';
+			rc = sn_link_key_from_base64(line, dev.private_key);
+			explicit_bzero(line, sizeof(line));
+			if (!rc) {
 				fprintf(stderr, "semnet-wgtest: private key: not the base64 of %d "
 					"bytes\n", WG_KEY_LEN);
 				return 1;

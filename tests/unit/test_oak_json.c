@@ -588,6 +588,11 @@ START_TEST(table_parse_errors)
 		"{\"app_name\":\"a.b.c.d\",\"service_ip\":[{\"IpType\":\"RR\",\"Address_v6\":\"fdff:2000::\"}],"
 		"\"instance_list\":[]}",
 		"{\"job_name\":7,\"app_name\":\"a.b.c.d\",\"instance_list\":[]}",
+		/* Not a service's name (it keys the cluster's cache, names topics). */
+		"{\"app_name\":\"a/b#\",\"service_ip\":[{\"IpType\":\"RR\",\"Address\":\"10.30.0.1\"}],"
+		"\"instance_list\":[]}",
+		"{\"job_name\":\"app\",\"service_ip\":[{\"IpType\":\"RR\",\"Address\":\"10.30.0.1\"}],"
+		"\"instance_list\":[]}",
 	};
 	/* Entries that do not parse: left out, the rest of the answer stands. */
 	static const char *const bad_entry[] = {

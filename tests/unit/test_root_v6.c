@@ -19,10 +19,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "sn_log.h"
-#include "sn_loop.h"
-#include "../../daemon/root/api.h"
-#include "../../daemon/root/notify.h"
+#include "root_fixture.h"
 
 static char dir[64];
 static char db_arg[128];
@@ -38,16 +35,7 @@ static void start(const char *const *extra)
 
 	for (; extra && *extra; extra++)
 		argv[argc++] = (char *)*extra;
-	memset(&root, 0, sizeof(root));
-	ck_assert_int_eq(sn_root_config_load(&root.cfg, argc, argv), 0);
-	sn_log_init("test", SN_LOG_ERROR);
-	ck_assert_int_eq(uv_loop_init(&loop), 0);
-	root.loop = &loop;
-	ck_assert_int_eq(sn_root_store_open(&root.db, root.cfg.db_path, false), 0);
-	ck_assert_int_eq(sn_root_pools_init(&root.pools, &root.cfg, &root.db), 0);
-	root.client = sn_http_client_new(&loop);
-	root.notifier = sn_root_notifier_new(&root);
-	ck_assert(root.client && root.notifier);
+	unit_root_start(&root, &loop, argc, argv);
 }
 
 static json_t *reply;
@@ -57,11 +45,7 @@ static void stop(void)
 {
 	json_decref(reply);
 	reply = NULL;
-	sn_http_client_free(root.client);
-	sn_root_notifier_free(root.notifier);
-	sn_root_pools_destroy(&root.pools);
-	sn_db_close(&root.db);
-	sn_loop_close_all(&loop);
+	unit_root_stop(&root, &loop);
 }
 
 static const char *const small[] = {
@@ -90,23 +74,12 @@ static void teardown(void)
 static int call_from(sn_http_handler_fn handler, const char *peer, const char *query,
 		     const char *body, ...)
 {
-	struct sn_http_request req = { .body = body, .body_len = body ? strlen(body) : 0,
-				       .query = query };
-	char params[SN_HTTP_MAX_PARAMS][96];
-	const char *p;
 	va_list ap;
 
-	snprintf(req.peer, sizeof(req.peer), "%s", peer);
 	va_start(ap, body);
-	while ((p = va_arg(ap, const char *)) && req.nparams < SN_HTTP_MAX_PARAMS) {
-		snprintf(params[req.nparams], sizeof(params[0]), "%s", p);
-		req.params[req.nparams] = params[req.nparams];
-		req.nparams++;
-	}
+	status = unit_root_vcall(&root, &reply, handler, peer, query, body,
+				 body ? strlen(body) : 0, ap);
 	va_end(ap);
-	json_decref(reply);
-	reply = NULL;
-	status = handler(&root, &req, &reply);
 	return status;
 }
 
