@@ -52,6 +52,11 @@ static const char usage[] =
 	"                           IPv6 subnet (addressv6)\n"
 	"  --services6 PREFIX       IPv6 ServiceIPs and InstanceIPs (default fdff::/16)\n"
 	"  --tunnel-port N          GRE-in-UDP port of semnet0 (default 4754)\n"
+	"  --wg-port N              first UDP port of the encrypted links' WireGuard\n"
+	"                           devices (default 51820; 0: no WireGuard, so no\n"
+	"                           encrypted links from this node)\n"
+	"  --wg-key PATH            this node's WireGuard private key, made on first\n"
+	"                           start, mode 0600 (default /var/lib/semnet/wg.key)\n"
 	"  --interest-idle-ms N     forget a remote service unused this long (default 10000)\n"
 	"  --interest-check-ms N    how often traffic counters are read (default 1000)\n"
 	"  --probe-interval-ms N    RTT probes (ICMP echo through semnet0) to each peer\n"
@@ -197,6 +202,8 @@ static const struct sn_setting settings[] = {
 	SN_SETTING("platform6", parse_prefix6, CFG, platform6, "fc00::/7"),
 	SN_SETTING("services6", parse_prefix6, CFG, services6, "fdff::/16"),
 	SN_INT("tunnel-port", CFG, tunnel_port, 1, 65535, "4754"),
+	SN_INT("wg-port", CFG, wg_port, 0, 65535, "51820"),
+	SN_STRING("wg-key", CFG, wg_key_path, "/var/lib/semnet/wg.key"),
 	SN_INT("interest-idle-ms", CFG, interest_idle_ms, 100, 86400000, "10000"),
 	SN_INT("interest-check-ms", CFG, interest_check_ms, 50, 600000, "1000"),
 	{ "probe-interval-ms", parse_probe_interval, offsetof(CFG, probe_interval_ms), sizeof(int),
