@@ -73,6 +73,7 @@ int main(int argc, char **argv)
 	if (semnetd_fw_open(&d.fw) < 0)
 		sn_warn("no nftables context: no firewall rules and no port mappings");
 	semnetd_peers_init(&d.peers);
+	semnetd_wglinks_init(&d.wgl);
 	d.probe = semnetd_probe_new(&d);
 	d.http = sn_http_server_new(&loop, semnetd_routes, semnetd_nroutes, &d);
 	if (!d.probe || !d.http) {
@@ -113,6 +114,7 @@ out_all:
 	semnetd_services_free(&d.services);
 	semnetd_queries_free(&d.queries);
 	semnetd_peers_free(&d.peers);
+	semnetd_wglinks_free(&d.wgl);
 	semnetd_probe_free(d.probe);
 	semnetd_leases_destroy(&d.leases);
 	semnetd_leases6_destroy(&d.leases6);

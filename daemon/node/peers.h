@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <uapi/linux/semnet.h>
 
 #include "sn_ipaddr.h"
 #include "sn_ipv4.h"
@@ -45,6 +46,16 @@ struct semnetd_peer {
 	bool from_table;
 	struct semnetd_peer *next;
 };
+
+/* An encrypted peer: bound to its node's WireGuard device @ifindex
+ * (wglinks.h), its subnet routed into it when @routed. */
+static inline bool semnetd_peer_is_wg(const struct semnetd_peer *p)
+{
+	return p->encap == SEMNET_ENCAP_DIRECT && p->kind == SN_LINK_ENCRYPTED;
+}
+
+/* @p's subnet, either family, as a prefix for its route. */
+void semnetd_peer_prefix(const struct semnetd_peer *p, struct sn_link_prefix *out);
 
 struct semnetd_peers {
 	struct semnetd_peer *head;
