@@ -67,8 +67,8 @@ enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_nod
  * issue 18): 0 with *@out, SN_LINKS_GRE_UDP when the registry has none
  * (an older cluster); -1 for one this node cannot read, with @err saying
  * why and *@out SN_LINKS_ENCRYPTED: a newer cluster's policy may demand
- * encryption, so the pairs get no direct link (no cleartext route) and,
- * as long as encrypted is not wired, today's gre-udp.
+ * encryption, so the pairs get no direct link (no cleartext route): they
+ * are encrypted where both nodes offer a WireGuard key.
  */
 int semnetd_links_policy_read(json_t *registry, enum sn_links_policy *out, struct sn_err *err);
 

@@ -39,7 +39,8 @@ struct semnetd_peer {
 	int ifindex;
 	bool routed;
 	/* The pair's link kind (sn_link_kind, issue 18) and why, for
-	 * /status; a kind that is not wired yet says so and keeps gre-udp. */
+	 * /status; a kind that is not wired yet (relay) says so and keeps
+	 * gre-udp. */
 	enum sn_link_kind kind;
 	char why[SN_LINK_WHY_LEN + 96];
 	bool from_registry;

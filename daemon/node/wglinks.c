@@ -356,7 +356,18 @@ void semnetd_wglinks_status(struct semnetd *d, json_t *peers)
 		struct sn_err err;
 		json_t *wg;
 
+		char subnet[SN_CIDR6_STRLEN];
+
 		if (!o || !semnetd_peer_is_wg(p))
+			continue;
+		/* The list is in the peers' order; an entry that could not be
+		 * made would shift it: by its subnet, to be sure. */
+		if (p->is6)
+			sn_prefix6_format(&p->subnet6, subnet);
+		else
+			sn_prefix_format(&p->subnet, subnet);
+		if (!json_is_string(json_object_get(o, "subnet")) ||
+		    strcmp(json_string_value(json_object_get(o, "subnet")), subnet))
 			continue;
 		for (v = d->wgl.devs; v && v->ifindex != p->ifindex; v = v->next)
 			;

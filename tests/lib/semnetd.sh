@@ -162,8 +162,8 @@ sd_launch() {
 # ask N: N connections from namespace cli to $RR port 80 (the caller's RR
 # address); who answered, one a line
 ask() {
-	local i
-	for i in $(seq "$1"); do
+	local _
+	for _ in $(seq "$1"); do
 		ip netns exec cli socat -T15 -t15 - "TCP:$RR:80,connect-timeout=15" </dev/null
 		echo
 	done
