@@ -53,6 +53,7 @@
 #include <net/ip.h>
 #include <net/ip_fib.h>
 #include <net/ip_tunnels.h>
+#include <net/l3mdev.h>
 #include <net/rtnetlink.h>
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
@@ -744,6 +745,25 @@ static int semnet_encap(struct sk_buff *skb, const struct semnet_inner *in,
 	return 0;
 }
 
+/*
+ * A peer bound to a device (SEMNET_A_PEER_IFINDEX) takes its tunnel
+ * packets only from that device, and is sent to only through it: one
+ * reached through WireGuard never leaves in clear by another route (its
+ * subnet's route into the device missing for a moment, say). A VRF bound
+ * matches its slaves, as on receive.
+ */
+static bool semnet_route_fits_peer(struct semnet_net *sn, const struct semnet_peer *peer,
+				   const struct net_device *out)
+{
+	int ifindex = READ_ONCE(peer->ifindex);
+
+	if (!ifindex || out->ifindex == ifindex ||
+	    (netif_is_l3_slave(out) && l3mdev_master_ifindex_rcu(out) == ifindex))
+		return true;
+	semnet_drop(sn, SEMNET_DROP_NOT_VIA_DEVICE);
+	return false;
+}
+
 /* The rest of semnet_xmit() for a peer over IPv6. Consumes @skb. */
 static void semnet_xmit6(struct semnet_device *sd, struct sk_buff *skb,
 			 struct semnet_inner *in, struct socket *sock)
@@ -779,6 +799,8 @@ static void semnet_xmit6(struct semnet_device *sd, struct sk_buff *skb,
 		DEV_STATS_INC(dev, collisions);
 		goto drop;
 	}
+	if (!semnet_route_fits_peer(sd->sn, peer, dst->dev))
+		goto drop_dst;
 	if (!semnet_fits(sd->sn, skb, in, dst_mtu(dst) - overhead))
 		goto drop_dst;
 	/* An IPv4 packet without DF may be fragmented: the outer one is. */
@@ -856,6 +878,8 @@ static netdev_tx_t semnet_xmit(struct sk_buff *skb, struct net_device *dev)
 		DEV_STATS_INC(dev, collisions);
 		goto drop;
 	}
+	if (!semnet_route_fits_peer(sn, peer, rt->dst.dev))
+		goto drop_rt;
 	if (!semnet_fits(sn, skb, &in, dst_mtu(&rt->dst) - overhead))
 		goto drop_rt;
 	sport = udp_flow_src_port(dev_net(dev), skb, SEMNET_SPORT_MIN,

@@ -152,6 +152,7 @@ static const char *const drop_reasons[__SEMNET_DROP_MAX] = {
 	[SEMNET_DROP_NOT_OURS] = "not-ours",
 	[SEMNET_DROP_UNREPLIED_LIMIT] = "unreplied-limit",
 	[SEMNET_DROP_TAGGED] = "tagged",
+	[SEMNET_DROP_NOT_VIA_DEVICE] = "not-via-device",
 };
 
 const char *sn_drop_reason_name(unsigned int reason)

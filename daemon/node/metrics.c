@@ -29,6 +29,7 @@ static const char *const drop_reasons[] = {
 	[SEMNET_DROP_NOT_OURS] = "not_ours",
 	[SEMNET_DROP_UNREPLIED_LIMIT] = "unreplied_limit",
 	[SEMNET_DROP_TAGGED] = "tagged",
+	[SEMNET_DROP_NOT_VIA_DEVICE] = "not-via-device",
 };
 
 void semnetd_metric_head(FILE *f, const char *name, const char *type, const char *help)

@@ -272,6 +272,46 @@ test_forged() {
 		ip netns exec cli "$PEER" udp "$RR4" 9 1000
 }
 
-tap_cases test_topology test_instances test_traffic test_forged
+# udp_burst N: the client sends N datagrams to the RR address, port 9,
+# without waiting for answers.
+udp_burst() {
+	ip netns exec cli python3 -S -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[2])):
+    s.sendto(b"fail-closed", (sys.argv[1], 9))' "$RR4" "$1"
+}
+
+# Fail closed: a's peer for b bound to wg1 but with b's underlay address
+# as its remote (as semnetd sets it up), and b's subnet route into wg1
+# gone for a moment: what the platform route then takes into semnet0 is
+# dropped as not-via-device, never sent as GRE in clear on ul0. With the
+# route back, traffic flows through wg1 again.
+test_fail_closed() {
+	local nv0 kinds p
+	CAPTURES=()
+	tap_run "a: b's peer now at b's underlay address, still bound to wg1" \
+		ip netns exec a semnet peer change "${OVERLAY_SUB4[b]}" remote "${OVERLAY_UL[b]}"
+	tap_run "a: b's subnet route into wg1 removed" \
+		ip -n a route del "${OVERLAY_SUB4[b]}" dev wg1
+	nv0=$(drop_in a not_via_device)
+	capture a ul0 failclosed
+	sleep 1		# as in test_traffic
+	udp_burst 5
+	wait_for_counter 10 $((nv0 + 5)) drop_in a not_via_device
+	tap_eq "a: 5 datagrams into semnet0, 5 dropped as not-via-device" \
+		"$(($(drop_in a not_via_device) - nv0))" 5
+	for p in "${CAPTURES[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	kinds=$(pcap_kinds "$LOGS/failclosed.pcap" | sort | uniq -c)
+	tap_note "underlay meanwhile: $(echo "$kinds" | tr -s ' \n' ' ')"
+	tap_eq "underlay: no GRE in UDP (port 4754) left a" "$(grep -c ' 4754\( \|$\)' <<<"$kinds")" 0
+	tap_run "a: the route into wg1 back" ip -n a route add "${OVERLAY_SUB4[b]}" dev wg1
+	tap_run "RR traffic flows again: UDP replies from the ServiceIP" \
+		ip netns exec cli "$PEER" udp "$RR4" 9 1000
+	tap_eq "and nothing more was dropped as not-via-device" \
+		"$(($(drop_in a not_via_device) - nv0))" 5
+}
+
+tap_cases test_topology test_instances test_traffic test_forged test_fail_closed
 rm -rf "$LOGS"
 tap_done

@@ -353,6 +353,12 @@ enum semnet_drop_reason {
 	SEMNET_DROP_NOT_OURS,		/* tunnel packet for an address not served here */
 	SEMNET_DROP_UNREPLIED_LIMIT,	/* source at its limit of unreplied flows */
 	SEMNET_DROP_TAGGED,		/* VLAN-tagged frame from a container port */
+	/*
+	 * A tunnel packet for a peer bound to a device (SEMNET_A_PEER_IFINDEX)
+	 * whose underlay route leaves by another: a peer reached through an
+	 * encrypting device is never sent to in clear.
+	 */
+	SEMNET_DROP_NOT_VIA_DEVICE,
 
 	__SEMNET_DROP_MAX
 };
@@ -487,6 +493,9 @@ enum semnet_peer_attr {
 	 * matches no packet, also when a new device gets its index, and
 	 * dumps carry _IFINDEX_GONE instead, until a device is given again.
 	 * A change that leaves it out keeps it, gone or not; 0 clears it.
+	 * The peer is also sent to only through that device: a tunnel
+	 * packet whose underlay route leaves by another is dropped as
+	 * SEMNET_DROP_NOT_VIA_DEVICE, never sent in clear.
 	 */
 	SEMNET_A_PEER_IFINDEX,
 	/*
