@@ -2,7 +2,8 @@
 # networking, kernel programming over genl, MQTT towards the cluster).
 SEMNETD_SRCS := $(addprefix $(TOP)/daemon/node/, config.c store.c leases.c api_parse.c kernel.c peer_parse.c \
 	host.c firewall.c services.c queries.c peers.c answers.c interest.c misses.c \
-	instances.c setup.c status.c upstream.c api.c metrics.c rtt.c probe.c)
+	instances.c setup.c status.c upstream.c api.c metrics.c rtt.c probe.c \
+	discover_match.c discover.c)
 PROGRAMS += semnetd
 semnetd_SRCS := $(SEMNETD_SRCS) $(TOP)/daemon/node/main.c
 semnetd_PKGS := libnl-route-3.0 libnftables
