@@ -21,8 +21,6 @@
 
 #define FIRST_RETRY_MS 250	/* then 500, 1000, 2000 */
 #define TRIES 5
-#define INTERVAL_MS 60000	/* between runs, */
-#define JITTER_MS 10000		/* +- this */
 #define START_MAX_MS 1000	/* the first run: within a second */
 
 enum run_state {
@@ -53,7 +51,7 @@ struct semnetd_discover {
 	struct semnetd_nat_result res;
 	int64_t at;
 	char error[256];		/* why the last run found nothing ("": none) */
-	char ignored_why[sizeof(((struct sn_err *)0)->msg)];		/* the last ignored datagram */
+	char ignored_why[sizeof(((struct sn_err *)0)->msg) + 32];		/* the last ignored datagram */
 	uint64_t runs, requests, answers, ignored, failures, changes;
 };
 
@@ -155,7 +153,10 @@ static uint64_t jittered(uint64_t base, uint64_t jitter)
 static void run_done(struct semnetd_discover *disc)
 {
 	uv_timer_stop(&disc->timer);
-	schedule(disc, jittered(INTERVAL_MS, JITTER_MS));
+	int ms = disc->d->cfg.discovery_interval_ms;
+
+	/* --discovery-interval-ms, +- a sixth (60 s: +- 10 s). */
+	schedule(disc, jittered((uint64_t)ms, (uint64_t)ms / 6));
 }
 
 static void fail(struct semnetd_discover *disc)
@@ -218,20 +219,41 @@ static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf,
 {
 	struct semnetd_discover *disc = udp->data;
 	struct sn_err err;
+	bool already[2];
+	int i;
 
 	if (nread < 0 || !from || disc->stopped)
 		return;
 	if (disc->state != ASKING) {
+		/* Checked as an answer to the last run, then dropped: a run's
+		 * result comes only from its own answers. */
+		struct semnetd_stun_run copy = disc->run;
+
 		disc->ignored++;
-		snprintf(disc->ignored_why, sizeof(disc->ignored_why), "a datagram between runs");
+		if ((flags & UV_UDP_PARTIAL) ||
+		    semnetd_stun_take(&copy, from, buf->base, (size_t)nread, &err) < 0)
+			snprintf(disc->ignored_why, sizeof(disc->ignored_why), "between runs: %s",
+				 flags & UV_UDP_PARTIAL ? "a datagram too long" : err.msg);
+		else
+			snprintf(disc->ignored_why, sizeof(disc->ignored_why),
+				 "between runs: a repeated answer");
+		sn_debug("discovery: ignored: %s", disc->ignored_why);
 		return;
 	}
+	memcpy(already, disc->run.got, sizeof(already));
 	if ((flags & UV_UDP_PARTIAL) ||
-	    semnetd_stun_take(&disc->run, from, buf->base, (size_t)nread, &err) < 0) {
+	    (i = semnetd_stun_take(&disc->run, from, buf->base, (size_t)nread, &err)) < 0) {
 		disc->ignored++;
 		snprintf(disc->ignored_why, sizeof(disc->ignored_why), "%s",
 			 flags & UV_UDP_PARTIAL ? "a datagram too long" : err.msg);
 		sn_debug("discovery: ignored: %s", disc->ignored_why);
+		return;
+	}
+	/* A second answer of a port (a request sent again, both answered)
+	 * is the same news: counted as ignored, so answers stay 2 a run. */
+	if (already[i]) {
+		disc->ignored++;
+		snprintf(disc->ignored_why, sizeof(disc->ignored_why), "a repeated answer");
 		return;
 	}
 	disc->answers++;
@@ -278,7 +300,7 @@ static int prepare(struct semnetd_discover *disc)
 {
 	struct semnetd *d = disc->d;
 	struct sockaddr_storage ss;
-	int len = sizeof(ss), rc;
+	int len = sizeof(ss), rc, saved;
 	struct sn_err err;
 
 	if (disc->udp)
@@ -299,8 +321,22 @@ static int prepare(struct semnetd_discover *disc)
 		return -1;
 	}
 	disc->udp->data = disc;
-	to_sockaddr(&disc->local, 0, &ss);
-	if ((rc = uv_udp_bind(disc->udp, (const struct sockaddr *)&ss, 0)) < 0 ||
+	/*
+	 * The port of the run before (a restart) when it is free: conntrack
+	 * keeps that socket's snat mapping for a while (30 s without
+	 * traffic), and a new port's requests would be mapped onto the same
+	 * WireGuard port towards the same cluster port, a clash conntrack
+	 * drops. The same port reuses the entry.
+	 */
+	if (semnetd_store_discovery_port_get(&d->db, &saved) < 0)
+		saved = 0;
+	to_sockaddr(&disc->local, saved, &ss);
+	rc = uv_udp_bind(disc->udp, (const struct sockaddr *)&ss, 0);
+	if (rc < 0 && saved) {
+		to_sockaddr(&disc->local, 0, &ss);
+		rc = uv_udp_bind(disc->udp, (const struct sockaddr *)&ss, 0);
+	}
+	if (rc < 0 ||
 	    (rc = uv_udp_getsockname(disc->udp, (struct sockaddr *)&ss, &len)) < 0 ||
 	    (rc = uv_udp_recv_start(disc->udp, on_alloc, on_recv)) < 0) {
 		set_error(disc, "UDP socket: %s", uv_strerror(rc));
@@ -310,6 +346,8 @@ static int prepare(struct semnetd_discover *disc)
 	disc->sock_port = ntohs(ss.ss_family == AF_INET6 ?
 				((struct sockaddr_in6 *)&ss)->sin6_port :
 				((struct sockaddr_in *)&ss)->sin_port);
+	if (disc->sock_port != saved && semnetd_store_discovery_port_put(&d->db, disc->sock_port) < 0)
+		sn_warn("discovery: cannot store the socket's port %d", disc->sock_port);
 	if (!d->fw.available) {
 		set_error(disc, "nftables cannot be used: no snat rule, so no discovery");
 		close_socket(disc);
@@ -496,7 +534,7 @@ static json_t *endpoint_json(const struct sn_ipaddr *a, int port)
 json_t *semnetd_discover_json(const struct semnetd_discover *disc)
 {
 	static const char *const states[] = { "idle", "waiting", "resolving", "asking" };
-	char addr[SN_IPADDR_STRLEN];
+	char cluster[SN_IPADDR_STRLEN], pub[SN_IPADDR_STRLEN];
 	json_t *o, *mapped = json_array();
 
 	if (!disc || !mapped) {
@@ -510,11 +548,11 @@ json_t *semnetd_discover_json(const struct semnetd_discover *disc)
 		      " s:I, s:I, s:I, s:I, s:I, s:I}",
 		"state", states[disc->state], "stun_port", disc->stun_port,
 		"cluster", sn_ipaddr_is_set(&disc->cluster) ?
-			   json_string(sn_ipaddr_format(&disc->cluster, addr)) : json_null(),
+			   json_string(sn_ipaddr_format(&disc->cluster, cluster)) : json_null(),
 		"local", disc->sock_port ? endpoint_json(&disc->local, disc->d->cfg.wg_port) :
 			 json_null(),
 		"nat", disc->have ? sn_link_nat_name(disc->res.nat) : NULL,
-		"public_addr", disc->have ? sn_ipaddr_format(&disc->res.public_addr, addr) : NULL,
+		"public_addr", disc->have ? sn_ipaddr_format(&disc->res.public_addr, pub) : NULL,
 		"port_preserved", disc->have ? json_boolean(disc->res.port_preserved) : json_null(),
 		"mapped", mapped,
 		"at", disc->have ? json_integer(disc->at) : json_null(),

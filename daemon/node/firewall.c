@@ -323,6 +323,13 @@ int semnetd_fw_discovery_set(struct semnetd_fw *fw, const struct sn_ipaddr *clus
 		 "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
 		 "    %1$s daddr %2$s udp dport { %3$d, %4$d } udp sport %5$d"
 		 " snat %1$s to %6$s%7$s%8$s:%9$d comment \"" RULE_TAG "-discovery\"; }\n"
+		 /* The socket takes answers only: a datagram that would
+		  * start a conntrack entry towards it (a forger's, from the
+		  * cluster's address and port) would make the next request
+		  * that entry's reply, which no snat rewrites. */
+		 "  chain input { type filter hook input priority filter; policy accept;\n"
+		 "    udp dport %5$d ct direction original counter drop"
+		 " comment \"" RULE_TAG "-discovery-answers-only\"; }\n"
 		 "}\n", v6 ? "ip6" : "ip", dst, port, port + 1, sport, v6 ? "[" : "", src,
 		 v6 ? "]" : "", to_port);
 	if ((rc = begin(fw)) < 0) {

@@ -69,7 +69,11 @@ int semnetd_fw_unikernel_nat(struct semnetd_fw *fw, const char *ifname, uint32_t
  * @cluster udp dport {@port, @port + 1} udp sport @sport snat to
  * @local:@to_port", so the requests of discovery's socket leave from
  * WireGuard's port, the mapping peers will use; conntrack undoes it for
- * the answers. Replaces the table whole. Needs nft's nat (nf_nat,
+ * the answers; and an input rule dropping what comes to @sport other than
+ * replies ("ct direction original", counted): a datagram from the
+ * cluster's address that made a conntrack entry towards the socket would
+ * turn the next request into its reply, which leaves unrewritten.
+ * Replaces the table whole. Needs nft's nat (nf_nat,
  * nf_conntrack): without, -EIO and @err carries nft's message.
  */
 int semnetd_fw_discovery_set(struct semnetd_fw *fw, const struct sn_ipaddr *cluster, int port,
