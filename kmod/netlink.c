@@ -138,6 +138,7 @@ static const struct nla_policy semnet_peer_policy[SEMNET_A_PEER_MAX + 1] = {
 	[SEMNET_A_PEER_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[SEMNET_A_PEER_IFINDEX] = NLA_POLICY_FULL_RANGE(NLA_U32, &semnet_ifindex_range),
 	[SEMNET_A_PEER_IFINDEX_GONE] = { .type = NLA_REJECT },
+	[SEMNET_A_PEER_LABEL] = { .type = NLA_NUL_STRING, .len = SEMNET_PEER_LABEL_MAX - 1 },
 };
 
 static const struct nla_policy semnet_flow_policy[SEMNET_A_FLOW_MAX + 1] = {
@@ -1474,12 +1475,22 @@ static int semnet_peer_fill(struct sk_buff *skb, void *obj,
 	    /* A bound device that is gone: its index, as gone. */
 	    (ifindex >= 0 ?
 	     nla_put_u32(skb, SEMNET_A_PEER_IFINDEX, ifindex) :
-	     nla_put_u32(skb, SEMNET_A_PEER_IFINDEX_GONE, -ifindex))) {
+	     nla_put_u32(skb, SEMNET_A_PEER_IFINDEX_GONE, -ifindex)) ||
+	    (peer->label && nla_put_string(skb, SEMNET_A_PEER_LABEL, peer->label))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+/* Only printable ASCII: a label ends up on people's terminals. */
+static bool semnet_printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return true;
 }
 
 /* A peer's subnet, of either family. */
@@ -1564,6 +1575,14 @@ static int semnet_cmd_new_peer(struct sk_buff *skb, struct genl_info *info)
 		cfg.down = nla_get_u8(tb[SEMNET_A_PEER_DOWN]);
 	if (tb[SEMNET_A_PEER_IFINDEX])
 		cfg.ifindex = nla_get_u32(tb[SEMNET_A_PEER_IFINDEX]);
+	if (tb[SEMNET_A_PEER_LABEL]) {
+		cfg.label = nla_data(tb[SEMNET_A_PEER_LABEL]);
+		if (!semnet_printable(cfg.label)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SEMNET_A_PEER_LABEL],
+					    "a peer label is printable ASCII only");
+			return -EINVAL;
+		}
+	}
 
 	mutex_lock(&sn->lock);
 	ret = semnet_peer_configure(sn, &cfg,
@@ -1620,10 +1639,11 @@ static int semnet_cmd_set_peer(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	if (tb[SEMNET_A_PEER_PORT] || tb[SEMNET_A_PEER_ENCAP] ||
-	    tb[SEMNET_A_PEER_IFINDEX]) {
+	    tb[SEMNET_A_PEER_IFINDEX] || tb[SEMNET_A_PEER_LABEL]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[SEMNET_A_PEER_PORT] ?:
 				    tb[SEMNET_A_PEER_ENCAP] ?:
-				    tb[SEMNET_A_PEER_IFINDEX],
+				    tb[SEMNET_A_PEER_IFINDEX] ?:
+				    tb[SEMNET_A_PEER_LABEL],
 				    "only cost and down can be set (NEW_PEER changes the rest)");
 		return -EINVAL;
 	}

@@ -310,6 +310,7 @@ static void semnet_peer_free_rcu(struct rcu_head *rcu)
 	struct semnet_peer *peer = container_of(rcu, struct semnet_peer, rcu);
 
 	dst_cache_destroy(&peer->dst_cache);
+	kfree(peer->label);
 	kfree(peer);
 }
 
@@ -490,6 +491,8 @@ int semnet_peer_configure(struct semnet_net *sn,
 		cfg.encap = old ? old->encap : SEMNET_ENCAP_GRE_UDP;
 	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_IFINDEX))
 		cfg.ifindex = old ? old->ifindex : 0;
+	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_LABEL))
+		cfg.label = old ? old->label : NULL;
 	/* The port defaults by encapsulation, also when that changes. */
 	if (!semnet_cfg_has(req->given, SEMNET_A_PEER_PORT)) {
 		if (old && old->encap == cfg.encap)
@@ -565,8 +568,16 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL_ACCOUNT);
 	if (!peer)
 		return -ENOMEM;
+	if (cfg->label && *cfg->label) {
+		peer->label = kstrdup(cfg->label, GFP_KERNEL_ACCOUNT);
+		if (!peer->label) {
+			kfree(peer);
+			return -ENOMEM;
+		}
+	}
 	ret = dst_cache_init(&peer->dst_cache, GFP_KERNEL_ACCOUNT);
 	if (ret) {
+		kfree(peer->label);
 		kfree(peer);
 		return ret;
 	}
@@ -625,6 +636,7 @@ err_wait:
 	return ret;
 err_free:
 	dst_cache_destroy(&peer->dst_cache);
+	kfree(peer->label);
 	kfree(peer);
 	return ret;
 }

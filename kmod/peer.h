@@ -83,6 +83,8 @@ struct semnet_peer {
 	 */
 	u32 cost;
 	bool down;
+	/* SEMNET_A_PEER_LABEL (NULL: none); fixed for the peer's life. */
+	const char *label;
 	/* The underlay route to the peer, per CPU: no lookup per packet. */
 	struct dst_cache dst_cache;
 	atomic64_t tx_packets;
@@ -106,6 +108,7 @@ struct semnet_peer_cfg {
 	int ifindex;
 	u32 cost;
 	bool down;
+	const char *label;		/* NULL or "": none; copied */
 	u32 given;
 	struct nlattr **attrs;
 };

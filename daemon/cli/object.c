@@ -54,6 +54,7 @@ static int store(const char *what, const struct sn_kw *kw, const union sn_val *v
 	switch (kw->type) {
 	case SN_KW_NAME:
 	case SN_KW_POLICY:
+	case SN_KW_TEXT:
 		sn_copy(field, kw->size, v->str);
 		break;
 	case SN_KW_PREFIX:

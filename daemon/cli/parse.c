@@ -280,6 +280,21 @@ int sn_check_ifname(const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+int sn_check_text(const char *s, size_t size, char *err, size_t errlen)
+{
+	if (size && strlen(s) >= size) {
+		set_err(err, errlen, "at most %zu bytes", size - 1);
+		return -EINVAL;
+	}
+	for (const char *c = s; *c; c++) {
+		if (*c < ' ' || *c >= 0x7f) {
+			set_err(err, errlen, "printable ASCII only");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Is @six @name with a 6 at the end? */
 static bool is_twin(const char *name, const char *six)
 {
@@ -338,6 +353,7 @@ static const struct {
 	[SN_KW_PREFIX6] = { "PREFIX6", "an IPv6 prefix like fc00::/7" },
 	[SN_KW_ADDR_ANY] = { "ADDR", "an address like 172.16.0.2 or fc00::102" },
 	[SN_KW_PREFIX_ANY] = { "PREFIX", "a prefix like 172.16.0.0/26 or fc00::100/120" },
+	[SN_KW_TEXT] = { "TEXT", "printable text" },
 };
 
 const char *sn_kw_meta(enum sn_kw_type type)
@@ -369,6 +385,7 @@ static bool same_value(enum sn_kw_type type, const union sn_val *a, const union 
 	case SN_KW_NAME:
 	case SN_KW_POLICY:
 	case SN_KW_IFNAME:
+	case SN_KW_TEXT:
 		return !strcmp(a->str, b->str);
 	default:
 		return a->u32 == b->u32;
@@ -508,6 +525,10 @@ static int parse_value(const struct sn_kw *kw, const char *arg, union sn_val *v,
 	case SN_KW_IFNAME:
 		ret = sn_check_ifname(arg, why, sizeof(why));
 		what = "interface name";
+		break;
+	case SN_KW_TEXT:
+		ret = sn_check_text(arg, kw->size, why, sizeof(why));
+		what = "text";
 		break;
 	default:
 		ret = -EINVAL;

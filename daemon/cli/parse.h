@@ -88,6 +88,8 @@ int sn_check_policy(const char *s, char *err, size_t errlen);
 
 /* An interface name: 1..IFNAMSIZ-1 bytes, no '/', ':' or whitespace. */
 int sn_check_ifname(const char *s, char *err, size_t errlen);
+/* Printable ASCII ("" too), shorter than @size bytes (0: any length). */
+int sn_check_text(const char *s, size_t size, char *err, size_t errlen);
 
 /*
  * Finds word in a NULL-terminated list of names: an exact match wins, else
@@ -119,6 +121,7 @@ enum sn_kw_type {
 	 */
 	SN_KW_ADDR_ANY,
 	SN_KW_PREFIX_ANY,	/* an IPv4 or IPv6 prefix (into a struct sn_kprefix) */
+	SN_KW_TEXT,	/* printable ASCII, "" too, shorter than its char array field */
 };
 
 /* Keyword flags. */
@@ -162,7 +165,7 @@ union sn_val {
 	struct sn_inaddr in;	/* SN_KW_ADDR6, SN_KW_ADDR_ANY */
 	struct sn_prefix prefix;	/* SN_KW_PREFIX, _PREFIX6, _PREFIX_ANY */
 	uint32_t u32;		/* also SN_KW_COST (unknown: the UAPI's value) */
-	const char *str;	/* SN_KW_NAME, _POLICY, _IFNAME: points into argv */
+	const char *str;	/* SN_KW_NAME, _POLICY, _IFNAME, _TEXT: points into argv */
 };
 
 /* What sn_parse_keywords found for one keyword of the table. */

@@ -15,8 +15,9 @@
 void sn_peer_usage(FILE *out)
 {
 	fputs("Usage: semnet peer add PREFIX remote ADDR [port PORT] [encap ENCAP] [dev IFNAME]\n"
+	      "                       [label TEXT]\n"
 	      "       semnet peer change PREFIX [remote ADDR] [port PORT] [encap ENCAP]\n"
-	      "                          [dev { IFNAME | none }]\n"
+	      "                          [dev { IFNAME | none }] [label TEXT]\n"
 	      "       semnet peer set { PREFIX | via ADDR } [cost { N | unknown }] [up | down]\n"
 	      "       semnet peer del PREFIX\n"
 	      "       semnet peer show\n"
@@ -35,6 +36,9 @@ void sn_peer_usage(FILE *out)
 	      "                (say wg0, the WireGuard device its address is routed\n"
 	      "                into): any other packet from its address is dropped as\n"
 	      "                spoofed; \"none\" (the default) accepts them from any\n"
+	      "  label TEXT    what the node daemon says of the peer, for people (semnetd:\n"
+	      "                the pair's link kind and why); printable ASCII, at most\n"
+	      "                255 bytes, \"\" clears it; the kernel never acts on it\n"
 	      "  via ADDR      set: every peer at that underlay address (one node, both\n"
 	      "                families' subnets)\n"
 	      "  cost N        how far the node is, lower is closer (semnetd sets its\n"
@@ -92,6 +96,7 @@ json_t *sn_peer_json(const void *peer)
 	/* Bound to a device that is gone since: it matches nothing. */
 	if (p->ifindex_gone)
 		json_object_set_new(o, "dev_gone", json_integer(p->ifindex_gone));
+	json_object_set_new(o, "label", p->label[0] ? json_string(p->label) : json_null());
 	return o;
 }
 
@@ -122,6 +127,9 @@ void sn_peer_text(struct sn_table *t, const char *indent, const void *peer)
 	}
 	if (p->down)
 		sn_table_cell(t, "down");
+	/* Free text, often long: a line of its own. */
+	if (p->label[0])
+		sn_table_line(t, "%s    label: %s", indent, p->label);
 	if (sn_opts.stats)
 		sn_table_line(t, "%s    tx packets %" PRIu64 "  bytes %" PRIu64
 			      "  rx packets %" PRIu64 "  bytes %" PRIu64, indent,
@@ -172,6 +180,7 @@ static const struct sn_kw peer_kw[] = {
 	PEER_KW("encap", SN_KW_WORD, 0, sn_encap_names, encap, SEMNET_A_PEER_ENCAP),
 	/* "none" (ifindex 0) accepts the peer's packets from any device. */
 	PEER_KW("dev", SN_KW_IFNAME, SN_KW_NONE, NULL, ifindex, SEMNET_A_PEER_IFINDEX),
+	PEER_KW("label", SN_KW_TEXT, 0, NULL, label, SEMNET_A_PEER_LABEL),
 };
 
 enum { SKW_VIA, SKW_COST, SKW_UP, SKW_DOWN, SKW_N };
@@ -242,7 +251,7 @@ const struct sn_object sn_peer_object = {
 	.size = sizeof(struct sn_peer),
 	.fill = sn_peer_fill,
 	SN_OBJECT_KEY(SN_KEY_PREFIX, struct sn_peer, subnet, SEMNET_A_PEER_SUBNET),
-	SN_OBJECT_KW(peer_kw, "nothing to change (give remote, port, encap or dev)"),
+	SN_OBJECT_KW(peer_kw, "nothing to change (give remote, port, encap, dev or label)"),
 	.cmd = { SEMNET_CMD_NEW_PEER, SEMNET_CMD_DEL_PEER, SEMNET_CMD_GET_PEER,
 		 SEMNET_CMD_FLUSH_PEERS },
 	.list = &sn_peer_list,

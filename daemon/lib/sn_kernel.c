@@ -528,6 +528,7 @@ static const struct nla_policy peer_policy[SEMNET_A_PEER_MAX + 1] = {
 	[SEMNET_A_PEER_ADDR6] = IN6_POLICY,
 	[SEMNET_A_PEER_IFINDEX] = { .type = NLA_U32 },
 	[SEMNET_A_PEER_IFINDEX_GONE] = { .type = NLA_U32 },
+	[SEMNET_A_PEER_LABEL] = { .type = NLA_STRING, .maxlen = SEMNET_PEER_LABEL_MAX },
 };
 
 int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
@@ -545,7 +546,9 @@ int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p)
 	    (SN_HAS(p, SEMNET_A_PEER_COST) && nla_put_u32(msg, SEMNET_A_PEER_COST, p->cost) < 0) ||
 	    (SN_HAS(p, SEMNET_A_PEER_DOWN) && nla_put_u8(msg, SEMNET_A_PEER_DOWN, p->down) < 0) ||
 	    (SN_HAS(p, SEMNET_A_PEER_IFINDEX) &&
-	     nla_put_u32(msg, SEMNET_A_PEER_IFINDEX, p->ifindex) < 0))
+	     nla_put_u32(msg, SEMNET_A_PEER_IFINDEX, p->ifindex) < 0) ||
+	    (SN_HAS(p, SEMNET_A_PEER_LABEL) &&
+	     nla_put_string(msg, SEMNET_A_PEER_LABEL, p->label) < 0))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -597,6 +600,8 @@ int sn_peer_get(struct nlattr **attrs, struct sn_peer *p)
 		p->ifindex = nla_get_u32(tb[SEMNET_A_PEER_IFINDEX]);
 	if (tb[SEMNET_A_PEER_IFINDEX_GONE])
 		p->ifindex_gone = nla_get_u32(tb[SEMNET_A_PEER_IFINDEX_GONE]);
+	if (tb[SEMNET_A_PEER_LABEL])
+		nla_strlcpy(p->label, tb[SEMNET_A_PEER_LABEL], sizeof(p->label));
 	return 0;
 }
 

@@ -193,6 +193,7 @@ struct sn_peer {
 	bool down;
 	uint32_t ifindex;		/* its packets arrive only there (0: anywhere) */
 	uint32_t ifindex_gone;		/* _IFINDEX_GONE, read-only: bound device gone */
+	char label[SEMNET_PEER_LABEL_MAX];	/* _LABEL: for people (semnetd: kind, why) */
 };
 int sn_peer_put(struct nl_msg *msg, const struct sn_peer *p);
 /* An encapsulation's name, NULL-terminated by value (enum semnet_encap):

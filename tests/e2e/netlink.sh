@@ -131,6 +131,28 @@ test_peer_replace() {
 	tap_eq "up, cost unknown (null)" "$(sn -j peer show | jq -r '.[0] | "\(.cost) \(.down)"')" "null false"
 }
 
+# A peer's label (what semnetd says of it): dumped, kept by a change that
+# leaves it out, cleared by ""; one that is not printable or too long is
+# refused and changes nothing.
+test_peer_label() {
+	local label="encrypted: b is on 10.0.2.0/24, a on 10.0.1.0/24"
+	tap_run "peer change label" sn peer change 172.16.0.64/26 label "$label"
+	tap_eq "the label is dumped" "$(sn -j peer show | jq -r '.[0].label')" "$label"
+	tap_run "peer change (port only)" sn peer change 172.16.0.64/26 port 4754
+	tap_eq "a change without a label keeps it" "$(sn -j peer show | jq -r '.[0].label')" "$label"
+	tap_match "peer show prints it" "$(sn peer show)" "label: $label"
+	rejects "a label with an escape" 22 "printable ASCII" NEW_PEER \
+		"PEER{$B,ADDR:ip:192.168.1.2,LABEL:str:$(printf 'a\033[2Jb')}"
+	rejects "a label of 256 bytes" 22 "." NEW_PEER \
+		"PEER{$B,ADDR:ip:192.168.1.2,LABEL:str:$(printf 'l%.0s' $(seq 256))}"
+	rejects "a label in SET_PEER" 22 "only cost and down" SET_PEER \
+		"PEER{$B,LABEL:str:x,COST:u32:5}"
+	tap_run "a label of 255 bytes" sn peer change 172.16.0.64/26 label "$(printf 'l%.0s' $(seq 255))"
+	tap_eq "dumped whole" "$(sn -j peer show | jq -r '.[0].label | length')" 255
+	tap_run "label \"\" clears it" sn peer change 172.16.0.64/26 label ""
+	tap_eq "no label" "$(sn -j peer show | jq -r '.[0].label')" null
+}
+
 test_unknown_attrs() {
 	rejects "a read-only instance count" 22 "." NEW_SERVICE \
 		'SERVICE{ADDR:ip:172.30.0.2,NAME:str:x,INSTANCES:u32:5}'
@@ -280,6 +302,6 @@ test_ipv6_objects() {
 }
 
 tap_cases test_config test_missing_attrs test_malformed_attrs test_out_of_range \
-	test_set_peer test_peer_replace test_unknown_attrs test_cli_errors \
+	test_set_peer test_peer_replace test_peer_label test_unknown_attrs test_cli_errors \
 	test_permissions test_node_del test_big_dump test_ipv6_node test_ipv6_objects
 tap_done

@@ -7,6 +7,8 @@
 #   test_semnetd_rtt        RTT smoothing, down/up, when the kernel is told a cost
 #   test_semnetd_peer_parse a node registry entry read into a tunnel peer:
 #                           gre-udp or ipudp (an Oakestra node), bad ports
+#   test_semnetd_relay      the relay: WireGuard datagrams forwarded between
+#                           members over loopback, what it refuses, its bound
 #   test_semnetd_services   the cache of known services and the pending table
 #                           queries: their indexes by name
 #   test_semnetd_discover   endpoint discovery: which answer counts, and the
@@ -19,4 +21,5 @@ $(eval $(call unit_test,test_semnetd_config,$(NODE)/config.c,snlib))
 $(eval $(call unit_test,test_semnetd_rtt,$(NODE)/rtt.c))
 $(eval $(call unit_test,test_semnetd_peer_parse,$(NODE)/peer_parse.c,snlib semnetgenl))
 $(eval $(call unit_test,test_semnetd_services,$(NODE)/services.c $(NODE)/queries.c,snlib semnetgenl,libnl-route-3.0 libnftables))
+$(eval $(call unit_test,test_semnetd_relay,$(NODE)/relay.c,snlib))
 $(eval $(call unit_test,test_semnetd_discover,$(NODE)/discover_match.c,snlib))

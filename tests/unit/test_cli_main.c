@@ -1173,6 +1173,71 @@ static void reply_peer_gone(const char *prefix, const char *remote, uint32_t gon
 	nla_nest_end(m, p);
 }
 
+/* A peer with a label, as semnetd sets one. */
+static void reply_peer_label(const char *prefix, const char *remote, const char *label)
+{
+	struct nl_msg *m = reply_new(SEMNET_CMD_GET_PEER);
+	struct nlattr *p = nla_nest_start(m, NLA_F_NESTED | SEMNET_A_PEER);
+
+	put_prefix(m, SEMNET_A_PEER_SUBNET, prefix);
+	nla_put_u32(m, SEMNET_A_PEER_ADDR, A(remote));
+	nla_put_u16(m, SEMNET_A_PEER_PORT, 4754);
+	nla_put_u8(m, SEMNET_A_PEER_ENCAP, SEMNET_ENCAP_DIRECT);
+	nla_put_string(m, SEMNET_A_PEER_LABEL, label);
+	nla_nest_end(m, p);
+}
+
+/* semnet peer ... label TEXT: sent as given ("" clears), refused when not
+ * printable or too long, shown on a line of its own and in -j. */
+START_TEST(peer_label)
+{
+	struct nlattr *tb[SEMNET_A_PEER_MAX + 1];
+	char longest[SEMNET_PEER_LABEL_MAX], too_long[SEMNET_PEER_LABEL_MAX + 1];
+	json_t *root, *o;
+
+	SEMNET_OK("peer", "add", "172.16.0.64/26", "remote", "192.168.1.2", "label",
+		  "direct: same underlay 192.168.1.0/24");
+	req_object(0, SEMNET_CMD_NEW_PEER, NLM_F_CREATE | NLM_F_EXCL,
+		   SEMNET_A_PEER, SEMNET_A_PEER_MAX, tb);
+	ck_assert_str_eq(nla_data(tb[SEMNET_A_PEER_LABEL]), "direct: same underlay 192.168.1.0/24");
+	SEMNET_OK("peer", "change", "172.16.0.64/26", "label", "");
+	req_object(0, SEMNET_CMD_NEW_PEER, NLM_F_REPLACE, SEMNET_A_PEER, SEMNET_A_PEER_MAX, tb);
+	ck_assert_int_eq(nla_len(tb[SEMNET_A_PEER_LABEL]), 1);	/* just the NUL */
+	ck_assert_ptr_null(tb[SEMNET_A_PEER_ADDR]);
+	/* A label alone is a change. */
+	memset(longest, 'x', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	SEMNET_OK("peer", "change", "172.16.0.64/26", "label", longest);
+	req_object(0, SEMNET_CMD_NEW_PEER, NLM_F_REPLACE, SEMNET_A_PEER, SEMNET_A_PEER_MAX, tb);
+	ck_assert_uint_eq(strlen(nla_data(tb[SEMNET_A_PEER_LABEL])), SEMNET_PEER_LABEL_MAX - 1);
+
+	fake_reset();
+	memset(too_long, 'x', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
+	ck_assert_int_eq(SEMNET("peer", "change", "172.16.0.64/26", "label", too_long), 2);
+	ck_assert_msg(strstr(run.err, "for \"label\": at most 255 bytes"), "%s", run.err);
+	ck_assert_int_eq(SEMNET("peer", "change", "172.16.0.64/26", "label", "a\033[2Jb"), 2);
+	ck_assert_msg(strstr(run.err, "printable ASCII only"), "%s", run.err);
+	ck_assert_int_eq(SEMNET("peer", "set", "172.16.0.64/26", "label", "x"), 2);
+	ck_assert_int_eq(fake.nopen, 0);
+
+	fake_reset();
+	reply_peer_label("172.16.0.64/26", "192.168.1.2", "direct: same underlay 192.168.1.0/24");
+	ck_assert_int_eq(SEMNET("peer", "show"), 0);
+	ck_assert_str_eq(run.out, "172.16.0.64/26  remote 192.168.1.2  port 4754  encap direct\n"
+			 "    label: direct: same underlay 192.168.1.0/24\n");
+	fake_reset();
+	reply_peer_label("172.16.0.64/26", "192.168.1.2", "encrypted: b is on 10.0.2.0/24");
+	ck_assert_int_eq(SEMNET("-j", "peer"), 0);
+	root = json_loads(run.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	o = json_array_get(root, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "label")),
+			 "encrypted: b is on 10.0.2.0/24");
+	json_decref(root);
+}
+END_TEST
+
 /* semnet peer set: the request, its usage errors and the peer listing. */
 START_TEST(peer_set)
 {
@@ -1424,7 +1489,8 @@ START_TEST(json_exact)
 		"    \"cost\": null,\n"
 		"    \"down\": true,\n"
 		"    \"dev\": null,\n"
-		"    \"ifindex\": 0\n"
+		"    \"ifindex\": 0,\n"
+		"    \"label\": null\n"
 		"  }\n"
 		"]\n";
 	static const char flow[] =
@@ -2332,7 +2398,7 @@ Suite *unit_suite(void)
 	UNIT_ADD_TESTS(tc, usage_errors, help, help_is_true, no_module,
 		       encode_service, encode_node, encode_instance_flow,
 		       kernel_errors, output_services, output_instances,
-		       output_flows, output_stats, output_node, peers, peer_set,
+		       output_flows, output_stats, output_node, peers, peer_set, peer_label,
 		       json_exact, output_overview, malformed_replies, monitor,
 		       batch_one_socket, batch_failures, batch_usage,
 		       batch_output, batch_stdin, encode_dual_stack, output_dual_stack,

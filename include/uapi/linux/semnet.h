@@ -439,6 +439,8 @@ enum semnet_encap {
  * never picked, and their "closest" flows are removed when it goes down.
  */
 #define SEMNET_PEER_COST_UNKNOWN	0xffffffffU
+/* SEMNET_A_PEER_LABEL's size with its NUL. */
+#define SEMNET_PEER_LABEL_MAX		256
 
 enum semnet_peer_attr {
 	SEMNET_A_PEER_UNSPEC,
@@ -493,6 +495,14 @@ enum semnet_peer_attr {
 	 * matches no packet.
 	 */
 	SEMNET_A_PEER_IFINDEX_GONE,
+	/*
+	 * string: what the node daemon says of this peer, for people
+	 * (semnetd: the pair's link kind and why, "direct: same underlay
+	 * 192.0.2.0/24"). The kernel keeps it and dumps it and never acts on
+	 * it. Printable ASCII, at most SEMNET_PEER_LABEL_MAX - 1 bytes; a
+	 * change that leaves it out keeps it, "" clears it.
+	 */
+	SEMNET_A_PEER_LABEL,
 
 	__SEMNET_A_PEER_MAX
 };
