@@ -187,21 +187,25 @@ static void finish(struct semnetd_discover *disc)
 {
 	struct semnetd_nat_result res;
 	char pub[SN_IPADDR_STRLEN];
+	bool changed;
 
 	semnetd_nat_classify(&disc->run, &disc->local, disc->d->cfg.wg_port, &res);
 	disc->at = (int64_t)time(NULL);
 	disc->error[0] = '\0';
-	if (!disc->have || res.nat != disc->res.nat || res.port_preserved != disc->res.port_preserved ||
-	    !sn_ipaddr_equal(&res.public_addr, &disc->res.public_addr) ||
-	    res.public_port != disc->res.public_port) {
+	/* The cluster hears what the link says (a symmetric NAT's ports
+	 * differ from run to run and are not in it); /status shows all. */
+	changed = !disc->have || res.nat != disc->res.nat ||
+		  res.port_preserved != disc->res.port_preserved ||
+		  !sn_ipaddr_equal(&res.public_addr, &disc->res.public_addr);
+	if (changed || res.public_port != disc->res.public_port)
 		sn_info("discovery: nat %s, WireGuard's port %d mapped to %s:%d%s",
 			sn_link_nat_name(res.nat), disc->d->cfg.wg_port,
 			sn_ipaddr_format(&res.public_addr, pub), res.public_port,
 			res.port_preserved ? " (port preserved)" : "");
-		disc->res = res;
-		disc->have = true;
+	disc->res = res;
+	disc->have = true;
+	if (changed)
 		link_changed(disc);
-	}
 	run_done(disc);
 }
 

@@ -83,9 +83,12 @@ test_start() {
 	nat_site natA 10.99.0.11 a 192.168.1 "" || tap_fail "site A behind natA"
 	nat_site natB 10.99.0.12 b 192.168.2 fully-random || tap_fail "site B behind natB"
 	tap_run "a reaches the cluster through natA" ip netns exec a ping -c1 -W5 "$SD_CTL"
-	# p asks every 5 s (test_forged waits for its runs), a and b every 60 s
-	sd_launch p --discovery-interval-ms 5000 || tap_fail "semnetd on p"
-	for n in a b; do sd_launch "$n" || tap_fail "semnetd on $n"; done
+	# p and a ask every 5 s (test_forged and test_nat_change wait for
+	# their runs), b every 60 s
+	for n in p a; do
+		sd_launch "$n" --discovery-interval-ms 5000 || tap_fail "semnetd on $n"
+	done
+	sd_launch b || tap_fail "semnetd on b"
 	for n in p a b; do
 		wait_for_file "$SD_READY_WAIT" "$SD_WORK/$n.ready" || tap_fail "semnetd on $n serves"
 	done
@@ -120,11 +123,11 @@ test_classified() {
 		"eim 10.99.0.11 true 192.168.1.2:51820 null"
 	# A request unanswered after 0.25 s (slow under TCG) goes again, and
 	# its late answer is a repeat: ignored, so that answers stay 2.
-	tap_eq "/status on a: one run, 2 answers, a repeat ignored per request sent again, no failure" \
-		"$(disc a '"\(.runs) \(.answers) \(.requests - .ignored) \(.failures)"')" "1 2 2 0"
-	tap_note "a: $(disc a .requests) requests for its 2 answers"
-	tap_match "/metrics on a: the answers counter" \
-		"$(curl -s --unix-socket "$SD_WORK/a.sock" http://localhost/metrics |
+	tap_eq "/status on b: one run, 2 answers, a repeat ignored per request sent again, no failure" \
+		"$(disc b '"\(.runs) \(.answers) \(.requests - .ignored) \(.failures)"')" "1 2 2 0"
+	tap_note "b: $(disc b .requests) requests for its 2 answers"
+	tap_match "/metrics on b: the answers counter" \
+		"$(curl -s --unix-socket "$SD_WORK/b.sock" http://localhost/metrics |
 			grep '^semnetd_discovery_answers_total')" '^semnetd_discovery_answers_total 2$'
 	tap_run "the cluster answered at least 6 requests (2 per node)" \
 		test "$(sd_ctl_http GET "$SD_CLUSTER/api/net/status" | jq .discovery.answered)" -ge 6
@@ -216,6 +219,51 @@ test_forged() {
 	tap_eq "the registry unchanged for p" "$(nat_of p)" "none 10.99.0.1 true"
 }
 
+# reported_states NODE: how many times what NODE's link says (nat,
+# public_addr, port kept) changed, by its log (a result is logged when
+# the link or the mapped port changes; the port is not in the link)
+reported_states() {
+	grep -o 'discovery: nat .*' "$SD_LOGS/$1.log" | sed -E 's/(mapped to [0-9.]+):[0-9]+/\1/' |
+		uniq | wc -l
+}
+
+# natA MASQ: natA's masquerade becomes "masquerade MASQ"
+natA() {
+	ip netns exec natA nft "flush chain ip nat post; add rule ip nat post oifname \"ul0\" masquerade $1"
+}
+
+# natA turns symmetric and back: a's next runs see it, and the registry
+# hears each change once.
+test_nat_change() {
+	local changes runs
+	# Its conntrack entries go 1 s after a's last request (a asks every
+	# 5 s), so each run maps anew.
+	ip netns exec natA sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=1
+	natA fully-random
+	tap_wait "natA fully-random: the registry says a is behind a symmetric NAT" 30 \
+		is nat_of a -- "symmetric 10.99.0.11 false"
+	tap_eq "a: a change sent for each change in its log (the first result, symmetric)" \
+		"$(disc a .changes)" "$(reported_states a)"
+	tap_match "a's log says so" "$(grep 'discovery: nat symmetric' "$SD_LOGS/a.log" | head -1)" \
+		'mapped to 10\.99\.0\.11:[0-9]+"$'
+	changes=$(disc a .changes)
+	runs=$(disc a .runs)
+	tap_wait "a: two more runs" 30 runs_at_least a $((runs + 2))
+	tap_eq "a: new ports each run, but nothing new for the registry" "$(disc a .changes)" "$changes"
+	natA ""
+	tap_wait "natA plain masquerade again: eim, port kept" 30 \
+		is nat_of a -- "eim 10.99.0.11 true"
+	# Right after the rule's change natA was once seen mapping both
+	# requests to one other port (eim, not kept) before 51820: a change
+	# of its own. Each change of what the link says is sent once.
+	tap_eq "a: a change sent for each change of nat, public_addr or port_preserved in its log" \
+		"$(disc a .changes)" "$(reported_states a)"
+	tap_note "a: $(disc a .changes) changes sent, $(grep -c 'discovery: nat' "$SD_LOGS/a.log") results logged"
+	ip netns exec natA sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=120
+}
+
 test_stop_removes_rule() {
 	sd_stop a
 	tap_eq "a: semnetd gone, table inet semnet-discovery gone" \
@@ -225,6 +273,7 @@ test_stop_removes_rule() {
 	tap_eq "semnetd restarts on a" "$?" 0
 	tap_wait "a's rule is back" 20 is rule_count a -- 1
 	tap_wait "a: discovery ran again" 20 is disc a .answers -- 2
+	tap_eq "a: one change sent (the first result)" "$(disc a .changes)" 1
 	tap_eq "a: eim again, the same mapping (its socket's port kept: no conntrack clash)" \
 		"$(disc a '"\(.nat) \(.mapped | join(" ")) \(.failures)"')" \
 		"eim 10.99.0.11:51820 10.99.0.11:51820 0"
@@ -258,6 +307,6 @@ test_stop() {
 	sd_stop p a b
 }
 
-tap_cases test_start test_classified test_snat_rule test_forged test_stop_removes_rule \
+tap_cases test_start test_classified test_snat_rule test_forged test_nat_change test_stop_removes_rule \
 	test_no_stun_port test_stop
 tap_done
