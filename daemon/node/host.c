@@ -994,6 +994,76 @@ int semnetd_host_direct_routes_flush(struct semnetd_host *h, struct sn_err *err)
 	return f.rc < 0 ? fail(err, f.rc, "cannot remove a direct route") : f.removed;
 }
 
+int semnetd_host_wg_route(struct semnetd_host *h, const struct sn_link_prefix *subnet,
+			  int ifindex, struct sn_err *err)
+{
+	return route_put_proto(h->sk, subnet->addr.family, link_addr(&subnet->addr, subnet->len),
+			       NULL, NULL, false, ifindex, RT_SCOPE_LINK, SEMNETD_RTPROT_WG, err);
+}
+
+int semnetd_host_wg_route_del(struct semnetd_host *h, const struct sn_link_prefix *subnet,
+			      int ifindex, struct sn_err *err)
+{
+	return route_drop_proto(h->sk, subnet->addr.family, link_addr(&subnet->addr, subnet->len),
+				ifindex, RT_SCOPE_LINK, SEMNETD_RTPROT_WG, err);
+}
+
+struct sweep {
+	struct flush f;
+	bool (*keep)(void *arg, const struct sn_link_prefix *dst, int ifindex);
+	void *arg;
+};
+
+static void sweep_wg(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct sweep *s = arg;
+	struct nl_addr *dst = rtnl_route_get_dst(r);
+	struct rtnl_nexthop *nh;
+	struct sn_link_prefix p = { 0 };
+	int rc;
+
+	if (rtnl_route_get_protocol(r) != SEMNETD_RTPROT_WG ||
+	    rtnl_route_get_table(r) != RT_TABLE_MAIN || !dst ||
+	    rtnl_route_get_nnexthops(r) != 1 || !(nh = rtnl_route_nexthop_n(r, 0)))
+		return;
+	p.len = nl_addr_get_prefixlen(dst);
+	if (nl_addr_get_family(dst) == AF_INET && nl_addr_get_len(dst) == 4) {
+		uint32_t a;
+
+		memcpy(&a, nl_addr_get_binary_addr(dst), 4);
+		p.addr = sn_ipaddr4(ntohl(a));
+		p.addr.family = AF_INET;
+	} else if (nl_addr_get_family(dst) == AF_INET6 && nl_addr_get_len(dst) == 16) {
+		p.addr.family = AF_INET6;
+		memcpy(&p.addr.v6, nl_addr_get_binary_addr(dst), 16);
+	}
+	if (sn_ipaddr_is_set(&p.addr) &&
+	    s->keep(s->arg, &p, rtnl_route_nh_get_ifindex(nh)))
+		return;
+	rc = rtnl_route_delete(s->f.sk, r, 0);
+	if (rc < 0 && rc != -NLE_OBJ_NOTFOUND)
+		s->f.rc = rc;
+	else if (rc == 0)
+		s->f.removed++;
+}
+
+int semnetd_host_wg_routes_sweep(struct semnetd_host *h,
+				 bool (*keep)(void *arg, const struct sn_link_prefix *dst, int ifindex),
+				 void *arg, struct sn_err *err)
+{
+	struct sweep s = { .f = { .sk = h->sk }, .keep = keep, .arg = arg };
+	struct nl_cache *cache = NULL;
+	int rc;
+
+	if ((rc = rtnl_route_alloc_cache(h->sk, AF_UNSPEC, 0, &cache)) < 0)
+		return fail(err, rc, "cannot read the routes");
+	nl_cache_foreach(cache, sweep_wg, &s);
+	nl_cache_free(cache);
+	return s.f.rc < 0 ? fail(err, s.f.rc, "cannot remove an encrypted link's route") :
+			    s.f.removed;
+}
+
 int semnetd_host_check_pid(int pid, struct sn_err *err)
 {
 	char path[64];

@@ -127,6 +127,24 @@ int semnetd_host_direct_route_del(struct semnetd_host *h, const struct sn_link_p
 				  int ifindex, struct sn_err *err);
 int semnetd_host_direct_routes_flush(struct semnetd_host *h, struct sn_err *err);
 
+/*
+ * Encrypted node links (issue 18, LINKS.md §1a's fallback): a peer node's
+ * @subnet (either family) into its WireGuard device @ifindex, on-link, in
+ * the main table with the protocol SEMNETD_RTPROT_WG ("proto 151"),
+ * replacing any route to it (a direct one too). Not flushed at setup: a
+ * restart keeps the subnet in the device, never in semnet0 (cleartext),
+ * and what the first registry does not want goes then (_sweep: every
+ * route of that protocol @keep says no to; how many went).
+ */
+#define SEMNETD_RTPROT_WG 151
+int semnetd_host_wg_route(struct semnetd_host *h, const struct sn_link_prefix *subnet,
+			  int ifindex, struct sn_err *err);
+int semnetd_host_wg_route_del(struct semnetd_host *h, const struct sn_link_prefix *subnet,
+			      int ifindex, struct sn_err *err);
+int semnetd_host_wg_routes_sweep(struct semnetd_host *h,
+				 bool (*keep)(void *arg, const struct sn_link_prefix *dst, int ifindex),
+				 void *arg, struct sn_err *err);
+
 /* 0 when @pid exists in another network namespace than ours; -ESRCH,
  * -EINVAL (our own namespace) with a message otherwise. */
 int semnetd_host_check_pid(int pid, struct sn_err *err);

@@ -74,6 +74,7 @@ int main(int argc, char **argv)
 	if (semnetd_fw_open(&d.fw) < 0)
 		sn_warn("no nftables context: no firewall rules and no port mappings");
 	semnetd_peers_init(&d.peers);
+	semnetd_wglinks_init(&d.wgl);
 	d.probe = semnetd_probe_new(&d);
 	d.discover = semnetd_discover_new(&d);
 	d.http = sn_http_server_new(&loop, semnetd_routes, semnetd_nroutes, &d);
@@ -116,6 +117,7 @@ out_all:
 	semnetd_services_free(&d.services);
 	semnetd_queries_free(&d.queries);
 	semnetd_peers_free(&d.peers);
+	semnetd_wglinks_free(&d.wgl);
 	semnetd_probe_free(d.probe);
 	semnetd_discover_free(d.discover);
 	semnetd_leases_destroy(&d.leases);

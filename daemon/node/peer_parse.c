@@ -209,8 +209,103 @@ static void fall_back(const struct semnetd_node_entry *e, const char *kind_why,
 		 semnetd_encap_name(e->encap));
 }
 
+int semnetd_wg_slot(const struct sn_prefix *platform, const struct sn_prefix *subnet,
+		    unsigned int *slot)
+{
+	if (!platform || subnet->len < platform->len || subnet->len > 32 ||
+	    !sn_prefix_contains(platform, subnet->addr))
+		return -1;
+	/* len 32: one slot per address; a shift by 32 is undefined. */
+	*slot = subnet->len == 32 ? subnet->addr - platform->addr :
+		(subnet->addr - platform->addr) >> (32 - subnet->len);
+	return 0;
+}
+
+/* No peer for the pair: the kind's why and why not. */
+static void refuse(struct semnetd_link_pick *out, const char *kind_why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void refuse(struct semnetd_link_pick *out, const char *kind_why, const char *fmt, ...)
+{
+	char tail[160];
+	va_list ap;
+
+	out->encap = -1;
+	va_start(ap, fmt);
+	vsnprintf(tail, sizeof(tail), fmt, ap);
+	va_end(ap);
+	snprintf(out->why, sizeof(out->why), "%s; %s", kind_why, tail);
+}
+
+/* @e's id for a why ("?" when it has none). */
+static const char *id_of(const struct semnetd_node_entry *e)
+{
+	return e->node_id ? e->node_id : "?";
+}
+
+/*
+ * The encrypted pair {@self, @other} (LINKS.md §1a's fallback): its
+ * WireGuard device and ports, or why not. Said the same from both ends:
+ * a fact about one node names that node, the pair's two nodes checked in
+ * the order of their ids.
+ */
+static void pick_encrypted(const struct semnetd_node_entry *self,
+			   const struct semnetd_node_entry *other,
+			   const struct semnetd_link_here *here, const char *kind_why,
+			   struct semnetd_link_pick *out)
+{
+	const struct semnetd_node_entry *n[2] = { self, other };
+	unsigned int slot[2];
+	int port[2];
+
+	if (self && other->node_id && self->node_id && strcmp(other->node_id, self->node_id) < 0) {
+		n[0] = other;
+		n[1] = self;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!n[i])
+			return fall_back(other, kind_why, out, "%s",
+					 "this node is not in the registry yet");
+		if (!n[i]->has_link || !n[i]->link.has_wg_key)
+			return fall_back(other, kind_why, out, "%.64s offers no WireGuard key",
+					 id_of(n[i]));
+	}
+	if (!here->wg)
+		return fall_back(other, kind_why, out, "%s",
+				 "this node's WireGuard is not up");
+	for (int i = 0; i < 2; i++) {
+		if (semnetd_wg_slot(here->platform, &n[i]->subnet, &slot[i]) < 0) {
+			return refuse(out, kind_why, "%.64s's subnet is outside the platform range: "
+				      "no slot, no encrypted link", id_of(n[i]));
+		}
+	}
+	/* n[i] listens for n[1 - i] on its wg_port + the other's slot. */
+	for (int i = 0; i < 2; i++) {
+		long long p = (long long)n[i]->link.wg_port + slot[1 - i];
+
+		if (p > 65535) {
+			return refuse(out, kind_why, "%.32s's WireGuard port for %.32s (wg_port %d + "
+				      "slot %u) is beyond 65535: no encrypted link", id_of(n[i]),
+				      id_of(n[1 - i]), n[i]->link.wg_port, slot[1 - i]);
+		}
+		port[i] = (int)p;
+	}
+	out->encap = SEMNET_ENCAP_DIRECT;
+	snprintf(out->why, sizeof(out->why), "%s", kind_why);
+	/* Ours for @other: the port of our listening side, its slot. */
+	{
+		int me = n[0] == self ? 0 : 1;
+
+		snprintf(out->wg_dev, sizeof(out->wg_dev), SEMNETD_WG_DEV_PREFIX "%u", slot[1 - me]);
+		out->wg_listen_port = port[me];
+		out->wg_endpoint_port = port[1 - me];
+	}
+	memcpy(out->wg_peer_key, other->link.wg_key, sizeof(out->wg_peer_key));
+}
+
 void semnetd_link_pick(const struct sn_links *links, const struct semnetd_node_entry *self,
-		       const struct semnetd_node_entry *other, bool have_dev, int family,
+		       const struct semnetd_node_entry *other,
+		       const struct semnetd_link_here *here, int family,
 		       struct semnetd_link_pick *out)
 {
 	/* Not in the registry yet: no link on this side, named as such. */
@@ -248,7 +343,7 @@ void semnetd_link_pick(const struct sn_links *links, const struct semnetd_node_e
 				break;
 			}
 		}
-		if (!have_dev)
+		if (!here->have_dev)
 			return fall_back(other, c.why, out, "%s",
 					 "this node's underlay device is unknown");
 		if (!inside && !pa[0])
@@ -266,6 +361,8 @@ void semnetd_link_pick(const struct sn_links *links, const struct semnetd_node_e
 		return;
 	}
 	case SN_LINK_ENCRYPTED:
+		(void)family;	/* WireGuard carries both families */
+		return pick_encrypted(self, other, here, c.why, out);
 	case SN_LINK_RELAY:
 		return fall_back(other, c.why, out, "%s: not wired yet",
 				 sn_link_kind_name(c.kind));

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sn_ipaddr.h"
 #include "sn_ipv4.h"
@@ -66,8 +67,8 @@ enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_nod
  * issue 18): 0 with *@out, SN_LINKS_GRE_UDP when the registry has none
  * (an older cluster); -1 for one this node cannot read, with @err saying
  * why and *@out SN_LINKS_ENCRYPTED: a newer cluster's policy may demand
- * encryption, so the pairs get no direct link (no cleartext route) and,
- * as long as encrypted is not wired, today's gre-udp.
+ * encryption, so the pairs get no direct link (no cleartext route): they
+ * are encrypted where both nodes offer a WireGuard key.
  */
 int semnetd_links_policy_read(json_t *registry, enum sn_links_policy *out, struct sn_err *err);
 
@@ -80,12 +81,46 @@ int semnetd_stun_port_read(json_t *registry, struct sn_err *err);
  * borrows @e's id (valid with the JSON). */
 void semnetd_link_node_of(const struct semnetd_node_entry *e, struct sn_link_node *out);
 
+/*
+ * Encrypted links' ports, agreed without a message (issue 18, LINKS.md
+ * "Next"): node A's WireGuard device for node B listens on A's wg_port +
+ * B's slot, and A sends to B's underlay address at B's wg_port + A's slot.
+ * A node's slot is the index of its IPv4 subnet among the subnets of that
+ * length in the platform range: (subnet - platform) >> (32 - subnet length).
+ * The root cuts every worker subnet of a cluster with one length
+ * (--subnet-len), so slots are unique per node and stable, and every
+ * semnetd reads them from the registry. Every registry entry that is a
+ * peer has an IPv4 subnet (semnetd_node_entry_read: none is PENDING), so
+ * an IPv6-only node does not exist here; the IPv6 subnet of a dual-stack
+ * node rides the same device and needs no slot of its own.
+ * 0 with *@slot; -1 when @subnet is not inside @platform.
+ */
+int semnetd_wg_slot(const struct sn_prefix *platform, const struct sn_prefix *subnet,
+		    unsigned int *slot);
+/* The device name of slot @slot: "snwg<slot>" (fits IF_NAMESIZE). */
+#define SEMNETD_WG_DEV_PREFIX "snwg"
+#define SEMNETD_WG_DEV_LEN 16
+
+/* What this node knows of itself for semnetd_link_pick. */
+struct semnetd_link_here {
+	bool have_dev;			/* its underlay device is known */
+	bool wg;			/* its WireGuard key is loaded (wg_port > 0) */
+	const struct sn_prefix *platform;	/* the platform range: slots */
+};
+
 /* What this node makes of the pair {self, other} for one of other's
  * subnets. */
 struct semnetd_link_pick {
 	enum sn_link_kind kind;		/* sn_link_kind()'s answer */
 	int encap;			/* SEMNET_ENCAP_* the peer gets; -1: no peer */
 	char why[SN_LINK_WHY_LEN + 96];	/* sn_link_kind()'s why, and what was done */
+	/* kind encrypted and encap direct: the WireGuard device for @other,
+	 * its listen port, the other's public key and port (its endpoint is
+	 * @other's underlay address). */
+	char wg_dev[SEMNETD_WG_DEV_LEN];
+	int wg_listen_port;
+	int wg_endpoint_port;
+	uint8_t wg_peer_key[SN_LINK_KEY_LEN];
 };
 
 /*
@@ -94,15 +129,24 @@ struct semnetd_link_pick {
  *  - none: no peer (a link this node cannot read, see sn_links.h);
  *  - gre-udp, ipudp: @other's tunnel (e->encap);
  *  - direct: SEMNET_ENCAP_DIRECT, when this node knows its underlay device
- *    (@have_dev), both underlay addresses lie in the shared prefix, and the
- *    subnet is of the underlay's family (a route cannot lead an IPv6 subnet
- *    via an IPv4 address); otherwise gre-udp, the why saying which;
- *  - encrypted, relay: not wired yet, so gre-udp, the why saying so.
+ *    (@here->have_dev), both underlay addresses lie in the shared prefix,
+ *    and the subnet is of the underlay's family (a route cannot lead an
+ *    IPv6 subnet via an IPv4 address); otherwise gre-udp, the why saying
+ *    which;
+ *  - encrypted: SEMNET_ENCAP_DIRECT over the WireGuard device of
+ *    @other's slot (wg_* above; both families), when both nodes offer a
+ *    WireGuard key (gre-udp otherwise, said: a node with --wg-port 0 has
+ *    none) and this node's WireGuard is up; no peer at all (encap -1,
+ *    said) when a slot is outside the platform range or a port of the
+ *    pair would pass 65535;
+ *  - relay: not wired yet, so gre-udp, the why saying so.
  * @self NULL: this node is not in the registry yet (it has no link there).
- * Pure; both ends of a pair reach the same answer from the same registry.
+ * Pure; both ends of a pair reach the same answer from the same registry
+ * (only @here's local facts can differ).
  */
 void semnetd_link_pick(const struct sn_links *links, const struct semnetd_node_entry *self,
-		       const struct semnetd_node_entry *other, bool have_dev, int family,
+		       const struct semnetd_node_entry *other,
+		       const struct semnetd_link_here *here, int family,
 		       struct semnetd_link_pick *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include "peer_parse.h"
 #include "probe.h"
 #include "semnetd.h"
+#include "wglinks.h"
 #include "sn_log.h"
 
 void semnetd_peers_init(struct semnetd_peers *ps)
@@ -125,8 +126,7 @@ static void peer_text(const struct semnetd_peer *p, char out[SN_CIDR6_STRLEN])
 		sn_prefix_format(&p->subnet, out);
 }
 
-/* @p's subnet, either family, as a prefix for its direct route. */
-static void peer_prefix(const struct semnetd_peer *p, struct sn_link_prefix *out)
+void semnetd_peer_prefix(const struct semnetd_peer *p, struct sn_link_prefix *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (p->is6) {
@@ -149,13 +149,44 @@ static void route_unmake(struct semnetd *d, struct semnetd_peer *p)
 
 	if (!p->routed)
 		return;
-	peer_prefix(p, &sub);
+	semnetd_peer_prefix(p, &sub);
 	peer_text(p, text);
-	if (semnetd_host_direct_route_del(&d->host, &sub, p->ifindex, &err) < 0)
-		sn_warn("peer %s: its direct route stays: %s", text, err.msg);
+	if ((semnetd_peer_is_wg(p) ?
+	     semnetd_host_wg_route_del(&d->host, &sub, p->ifindex, &err) :
+	     semnetd_host_direct_route_del(&d->host, &sub, p->ifindex, &err)) < 0)
+		sn_warn("peer %s: its %s route stays: %s", text,
+			semnetd_peer_is_wg(p) ? "encrypted" : "direct", err.msg);
 	else
-		sn_info("peer %s: direct route removed", text);
+		sn_info("peer %s: %s route removed", text,
+			semnetd_peer_is_wg(p) ? "encrypted" : "direct");
 	p->routed = false;
+}
+
+/*
+ * An encrypted peer's subnet into its WireGuard device @ifindex (replacing
+ * any route to it): 0, or -1 said once.
+ */
+static int wg_route(struct semnetd *d, const struct sn_prefix *subnet4,
+		    const struct sn_prefix6 *subnet6, int ifindex)
+{
+	struct semnetd_peer tmp = { .is6 = !!subnet6 };
+	struct sn_link_prefix sub;
+	char text[SN_CIDR6_STRLEN], key[sizeof(((struct sn_err *)0)->msg) + 96];
+	struct sn_err err;
+
+	if (subnet6)
+		tmp.subnet6 = *subnet6;
+	else
+		tmp.subnet = *subnet4;
+	semnetd_peer_prefix(&tmp, &sub);
+	peer_text(&tmp, text);
+	if (semnetd_host_wg_route(&d->host, &sub, ifindex, &err) < 0) {
+		snprintf(key, sizeof(key), "peer %s: no encrypted route: %s", text, err.msg);
+		if (!semnetd_peers_said(&d->peers, key))
+			sn_warn("%s", key);
+		return -1;
+	}
+	return 0;
 }
 
 /* A direct peer's route via its node's underlay address, once made; a
@@ -169,8 +200,14 @@ static void route_make(struct semnetd *d, struct semnetd_peer *p)
 
 	if (p->routed || p->encap != SEMNET_ENCAP_DIRECT)
 		return;
-	peer_prefix(p, &sub);
+	semnetd_peer_prefix(p, &sub);
 	peer_text(p, text);
+	if (semnetd_peer_is_wg(p)) {
+		/* Said once when it fails; the next registry tries again. */
+		p->routed = wg_route(d, p->is6 ? NULL : &p->subnet, p->is6 ? &p->subnet6 : NULL,
+				     p->ifindex) == 0;
+		return;
+	}
 	if (semnetd_host_direct_route(&d->host, &sub, &p->addr, p->ifindex, &err) < 0) {
 		snprintf(key, sizeof(key), "peer %s: no direct route: %s", text, err.msg);
 		if (!semnetd_peers_said(&d->peers, key))
@@ -211,7 +248,8 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 	struct semnetd_peer *p = subnet6 ? semnetd_peers_find6(&d->peers, subnet6) :
 					   semnetd_peers_find(&d->peers, subnet4);
 	char text[SN_CIDR6_STRLEN], at[SN_IPADDR_STRLEN + 8];
-	bool was_ipudp = p && p->encap == SEMNET_ENCAP_IPUDP;
+	bool was_ipudp = p && p->encap == SEMNET_ENCAP_IPUDP, wg;
+	struct sn_err err;
 	int rc, ifindex;
 
 	/* A table answer does not undo the registry's link for a node. */
@@ -219,23 +257,53 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 		return p;
 	if (pick)
 		encap = pick->encap;
+	wg = pick && pick->kind == SN_LINK_ENCRYPTED && encap == SEMNET_ENCAP_DIRECT;
 	ifindex = encap == SEMNET_ENCAP_DIRECT ? d->underlay.ifindex : 0;
+	if (subnet6)
+		sn_prefix6_format(subnet6, text);
+	else
+		sn_prefix_format(subnet4, text);
+	if (wg && semnetd_wglinks_ensure(d, pick, addr, &ifindex, &err) < 0) {
+		char key[sizeof(err.msg) + 96];
+
+		/* Nothing changes: a peer that was encrypted keeps its device;
+		 * one that was not stays as it was. */
+		snprintf(key, sizeof(key), "peer %s: no encrypted link: %s", text, err.msg);
+		if (!semnetd_peers_said(&d->peers, key))
+			sn_warn("%s", key);
+		return p;
+	}
 	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port && p->encap == encap &&
-	    p->ifindex == ifindex) {
+	    p->ifindex == ifindex && semnetd_peer_is_wg(p) == wg) {
 		note_kind(p, encap, pick);
 		route_make(d, p);
 		return p;
 	}
 	if (!semnetd_peers_reachable(d, addr, NULL))
 		return NULL;
-	if (subnet6)
-		sn_prefix6_format(subnet6, text);
-	else
-		sn_prefix_format(subnet4, text);
-	/* Its old route first: what is in flight goes to semnet0 as GRE,
-	 * which a direct peer accepts too (daemon/LINKS.md §1b). */
-	if (p)
+	/*
+	 * The order of route and peer changes:
+	 * - Becoming encrypted: the subnet goes into the WireGuard device
+	 *   first (the route replaces semnet0's platform route for it and a
+	 *   direct route), then the kernel peer is bound to the device. The
+	 *   other way round a packet would meet a peer that is direct with
+	 *   no route of its own, reach semnet0 and leave as GRE in clear to
+	 *   the underlay address. Meanwhile the other node's packets that
+	 *   arrive by the device before the binding are dropped, never taken
+	 *   in clear.
+	 * - Anything else: the old route goes first; what is in flight goes
+	 *   to semnet0 as GRE, which a direct peer accepts too (LINKS.md
+	 *   §1b), and the new kind (gre-udp or direct) is cleartext by the
+	 *   cluster's own policy.
+	 */
+	if (wg) {
+		if (wg_route(d, subnet4, subnet6, ifindex) < 0)
+			return p;	/* as it was, tried again with the next registry */
+		if (p)
+			p->routed = false;	/* replaced, not to be removed */
+	} else if (p) {
 		route_unmake(d, p);
+	}
 	rc = subnet6 ? semnetd_kernel_peer_put6(&d->genl, subnet6, addr, port, encap, ifindex) :
 		       semnetd_kernel_peer_put(&d->genl, subnet4, addr, port, encap, ifindex);
 	if (rc < 0) {
@@ -267,7 +335,13 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 	p->port = port;
 	p->encap = encap;
 	p->ifindex = ifindex;
-	sn_info("peer %s at %s, %s", text, at_text(addr, port, at), semnetd_encap_name(encap));
+	p->routed = p->routed || wg;
+	if (wg)
+		sn_info("peer %s at %s, direct dev %s (encrypted)", text, at_text(addr, port, at),
+			pick->wg_dev);
+	else
+		sn_info("peer %s at %s, %s", text, at_text(addr, port, at),
+			semnetd_encap_name(encap));
 	note_kind(p, encap, pick);
 	route_make(d, p);
 	if (subnet6)
@@ -330,11 +404,18 @@ static void peer_drop(struct semnetd *d, struct semnetd_peer *p)
 			break;
 		}
 	}
-	route_unmake(d, p);
+	/* A direct peer's route first (in flight: GRE, which it accepts); an
+	 * encrypted peer's kernel peer first: with its route gone first, a
+	 * packet would reach semnet0, meet the peer and leave as GRE in
+	 * clear; with the peer gone, what the route still leads into the
+	 * device is encrypted or, at semnet0, dropped (no peer). */
+	if (!semnetd_peer_is_wg(p))
+		route_unmake(d, p);
 	peer_text(p, text);
 	if ((p->is6 ? semnetd_kernel_peer_del6(&d->genl, &p->subnet6) :
 		      semnetd_kernel_peer_del(&d->genl, &p->subnet)) < 0)
 		sn_debug("peer %s was not in the kernel", text);
+	route_unmake(d, p);
 	sn_info("peer %s removed", text);
 	free(p);
 	semnetd_probe_peers_changed(d->probe);
@@ -401,7 +482,11 @@ static bool pick_for(struct semnetd *d, const struct sn_links *links,
 {
 	char key[sizeof(pick->why) + 80];
 
-	semnetd_link_pick(links, r->self, e, d->underlay.ifindex != 0, family, pick);
+	struct semnetd_link_here here = {
+		.have_dev = d->underlay.ifindex != 0, .wg = d->wgl.up, .platform = &d->cfg.platform,
+	};
+
+	semnetd_link_pick(links, r->self, e, &here, family, pick);
 	if (pick->encap >= 0)
 		return true;
 	d->peers.skipped++;
@@ -493,6 +578,9 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 		if (!p->from_registry && !p->from_table)
 			peer_drop(d, p);
 	}
+	/* WireGuard devices no peer is bound to any more (after the drops
+	 * above: their peers went first). */
+	semnetd_wglinks_sweep(d);
 	d->peers.registry_version = version;
 out:
 	registry_read_free(&r);

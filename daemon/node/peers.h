@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <uapi/linux/semnet.h>
 
 #include "sn_ipaddr.h"
 #include "sn_ipv4.h"
@@ -38,13 +39,24 @@ struct semnetd_peer {
 	int ifindex;
 	bool routed;
 	/* The pair's link kind (sn_link_kind, issue 18) and why, for
-	 * /status; a kind that is not wired yet says so and keeps gre-udp. */
+	 * /status; a kind that is not wired yet (relay) says so and keeps
+	 * gre-udp. */
 	enum sn_link_kind kind;
 	char why[SN_LINK_WHY_LEN + 96];
 	bool from_registry;
 	bool from_table;
 	struct semnetd_peer *next;
 };
+
+/* An encrypted peer: bound to its node's WireGuard device @ifindex
+ * (wglinks.h), its subnet routed into it when @routed. */
+static inline bool semnetd_peer_is_wg(const struct semnetd_peer *p)
+{
+	return p->encap == SEMNET_ENCAP_DIRECT && p->kind == SN_LINK_ENCRYPTED;
+}
+
+/* @p's subnet, either family, as a prefix for its route. */
+void semnetd_peer_prefix(const struct semnetd_peer *p, struct sn_link_prefix *out);
 
 struct semnetd_peers {
 	struct semnetd_peer *head;

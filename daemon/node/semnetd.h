@@ -39,6 +39,7 @@
 #include "sn_http_server.h"
 #include "sn_mqtt.h"
 #include "store.h"
+#include "wglinks.h"
 
 struct semnetd_probe;
 struct semnetd_discover;
@@ -84,6 +85,7 @@ struct semnetd {
 	struct semnetd_queries queries;
 	struct semnetd_peers peers;
 	struct semnetd_probe *probe;	/* RTT probes of peer nodes (probe.h) */
+	struct semnetd_wglinks wgl;	/* encrypted links' WireGuard (wglinks.h) */
 	struct semnetd_discover *discover;	/* endpoint discovery (discover.h) */
 	struct semnetd_upstream_stats up;
 };

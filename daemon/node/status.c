@@ -31,6 +31,8 @@ static json_t *tables_json(struct semnetd *d)
 		json_decref(peers);
 		return NULL;
 	}
+	/* Encrypted peers: their WireGuard device, endpoint, handshake. */
+	semnetd_wglinks_status(d, peers);
 	json_object_set_new(o, "services", svcs);
 	json_object_set_new(o, "peers", peers);
 	json_object_set_new(o, "queries_pending",

@@ -81,12 +81,19 @@ static void request_subnet(struct semnetd *d)
 
 	struct sn_link_info link = { .underlay_prefix = d->underlay.prefix };
 
+	/* WireGuard's public key and first port when it is up here (issue
+	 * 18: encrypted links); none with --wg-port 0. */
+	if (semnetd_wglinks_up(d)) {
+		link.has_wg_key = true;
+		memcpy(link.wg_key, d->wgl.public_key, sizeof(link.wg_key));
+		link.wg_port = d->cfg.wg_port;
+	}
 	/* What endpoint discovery found (discover.h), none before a run. */
 	semnetd_discover_link(d->discover, &link);
 	host_ip(d, host);
 	/* host_ip/host_port: the registry tells the other nodes where we are;
 	 * link (issue 18): what this node can link by, its underlay's on-link
-	 * prefix (none when its device is not here), no WireGuard yet. */
+	 * prefix (none when its device is not here) and its WireGuard. */
 	msg = json_pack("{s:s, s:s, s:i, s:s, s:o*}", "METHOD", "GET", "host_ip", host, "host_port",
 			d->cfg.tunnel_port, "tunnel", "gre-udp", "link", sn_link_info_json(&link));
 	if (msg) {

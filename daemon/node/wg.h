@@ -14,9 +14,8 @@
  *
  * Input is checked before anything is sent, so bad input changes nothing;
  * every failure leaves a sentence in @err naming the device and the cause.
- * Not yet called by semnetd (that needs the kernel's per-peer ingress
- * device, stage 1); tests/unit/test_semnetd_wg.c and, against a real
- * kernel, tests/e2e/links_wg.sh.
+ * semnetd's encrypted links use it (wglinks.h); tests/unit/test_semnetd_wg.c
+ * and, against a real kernel, tests/e2e/links_wg.sh.
  */
 #ifndef SEMNETD_WG_H
 #define SEMNETD_WG_H

@@ -65,16 +65,6 @@ RR6=
 WEB6=
 V6_LEASES_A=
 BR_MAC_A=
-# ask N: N connections from the client to the RR address; who answered,
-# one a line
-ask() {
-	local i
-	for i in $(seq "$1"); do
-		ip netns exec cli socat -T15 -t15 - "TCP:$RR:80,connect-timeout=15" </dev/null
-		echo
-	done
-}
-
 test_start() {
 	tap_run "control plane: root, cluster, broker" sd_control
 	tap_note "${SECONDS}s"

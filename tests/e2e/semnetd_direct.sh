@@ -7,8 +7,10 @@
 # semnetd evaluates the pair's kind (sn_link_kind). Under --links-policy
 # auto, nodes on one prefix (a, b, c) route each other's subnets via the
 # other's underlay address (proto 150) and peer `encap direct dev ul0`;
-# d, on another prefix, stays gre-udp ("encrypted: not wired yet", said
-# in /status); IPv6 subnets over this IPv4 underlay stay in semnet0.
+# d, on another prefix, stays gre-udp: its pairs are encrypted, but the
+# nodes run with --wg-port 0 (no WireGuard key offered), said in /status
+# (tests/e2e/semnetd_encrypted.sh wires them); IPv6 subnets over this IPv4
+# underlay stay in semnet0.
 #  - RR from a over instances on b, c (direct) and d (gre-udp): each
 #    answers 2 of 6, echoed payloads cmp equal, UDP replies from the
 #    ServiceIP; the segment carries no UDP 4754 among a, b, c (it does to
@@ -46,6 +48,7 @@ WEB=app.ns.web.prod
 CLI=cli.ns.c.prod
 RR=
 SD_CLUSTER_ARGS=(--links-policy auto)
+SD_ARGS=(--wg-port 0)
 declare -A SUB=([a]=172.16.0.0/26 [b]=172.16.0.64/26 [c]=172.16.0.128/26 [d]=172.16.0.192/26)
 LOGS=$SD_WORK
 
@@ -80,15 +83,6 @@ kind() {
 		\"\(.kind) \(.encap) \(if .routed then \"routed\" else \"-\" end)\""
 }
 why() { sd_status "$1" ".tables.peers[] | select(.subnet == \"$2\") | .why"; }
-
-# ask N: N connections from the client to the RR address; who answered
-ask() {
-	local i
-	for i in $(seq "$1"); do
-		ip netns exec cli socat -T15 -t15 - "TCP:$RR:80,connect-timeout=15" </dev/null
-		echo
-	done
-}
 
 # wire_node NODE ADDR: NODE on the segment; the other prefix on-link
 wire_node() {
@@ -150,13 +144,13 @@ test_direct() {
 	tap_eq "/status on a: why" "$(why a "${SUB[b]}")" "same underlay 10.99.0.0/24, no NAT"
 	tap_eq "/status on a: d's kind encrypted, on gre-udp" "$(kind a "${SUB[d]}")" \
 		"encrypted gre-udp -"
-	tap_eq "/status on a: and it says so" "$(why a "${SUB[d]}")" \
-		"different underlays or NATs; encrypted: not wired yet, using gre-udp"
+	tap_eq "/status on a: and it says why (--wg-port 0)" "$(why a "${SUB[d]}")" \
+		"different underlays or NATs; a offers no WireGuard key, using gre-udp"
 	tap_eq "/status on d: the same why, from the other end" "$(why d "${SUB[a]}")" \
-		"different underlays or NATs; encrypted: not wired yet, using gre-udp"
+		"different underlays or NATs; a offers no WireGuard key, using gre-udp"
 	tap_eq "/status: links_policy" "$(sd_status a .tables.links_policy)" auto
-	tap_match "a's log says d's link is not wired" "$(grep -c 'encrypted: not wired yet' "$SD_LOGS/a.log")" \
-		'^[1-9]'
+	tap_match "a's log says d's link is not encrypted" \
+		"$(grep -c 'a offers no WireGuard key' "$SD_LOGS/a.log")" '^[1-9]'
 	if [ "$(sd_status a .ipv6)" = true ]; then
 		wait_for_output 10 3 sd_peers6 a
 		tap_eq "a: IPv6 subnets stay in semnet0 over the IPv4 underlay" \

@@ -138,7 +138,8 @@ sd_exec_unit() {
 }
 
 # sd_launch NODE [ARGS...]: starts semnetd in NODE (ARGS override), with
-# bridge br0, or routed when SEMNET_NODE_MODE is (tests/lib/topo.sh). A
+# bridge br0, or routed when SEMNET_NODE_MODE is (tests/lib/topo.sh), and
+# a WireGuard key of its own (the nodes share one file system). A
 # service stays of interest for 10 minutes without traffic: a slow run
 # under TCG must not see node a forget one between two cases (it took over
 # 60 s on a loaded host); semnetd.sh shortens it where it tests that.
@@ -153,8 +154,19 @@ sd_launch() {
 	$SD_EXEC "$node" "${SD_SEMNETD:-semnetd}" --socket "$SD_WORK/$node.sock" --db "$SD_WORK/$node.db" \
 		--sync normal --mqtt-port "$SD_MQTT_PORT" "${ul[@]}" \
 		"${mode[@]}" --interest-idle-ms 600000 --interest-check-ms 500 \
-		--ready-file "$SD_WORK/$node.ready" "${SD_ARGS[@]}" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
+		--ready-file "$SD_WORK/$node.ready" --wg-key "$SD_WORK/$node.wg.key" \
+		"${SD_ARGS[@]}" "$@" >>"$SD_LOGS/$node.log" 2>&1 &
 	SD_PID[$node]=$!
+}
+
+# ask N: N connections from namespace cli to $RR port 80 (the caller's RR
+# address); who answered, one a line
+ask() {
+	local _
+	for _ in $(seq "$1"); do
+		ip netns exec cli socat -T15 -t15 - "TCP:$RR:80,connect-timeout=15" </dev/null
+		echo
+	done
 }
 
 # sd_start NODE [ARGS...]: (re)starts semnetd in NODE and waits until it serves

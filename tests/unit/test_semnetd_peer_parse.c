@@ -386,7 +386,13 @@ START_TEST(links_policy)
 }
 END_TEST
 
-/* Node entries for semnetd_link_pick: @id at @host with @link. */
+/* This node for semnetd_link_pick: the platform range of node() below. */
+static const struct sn_prefix platform = { 0xac100000, 12 };	/* 172.16.0.0/12 */
+static const struct semnetd_link_here here = { .have_dev = true, .wg = true, .platform = &platform };
+static const struct semnetd_link_here nodev = { .wg = true, .platform = &platform };
+
+/* Node entries for semnetd_link_pick: @id at @host with @link; node "nK"
+ * has subnet 172.16.0.(64 K)/26, slot K. */
 static struct semnetd_node_entry node(json_t **keep, const char *id, const char *host,
 				      const char *rest)
 {
@@ -413,8 +419,8 @@ START_TEST(pick_direct_on_one_segment)
 	struct sn_links links = { .policy = SN_LINKS_AUTO };
 	struct semnetd_link_pick ab, ba;
 
-	semnetd_link_pick(&links, &a, &b, true, AF_INET, &ab);
-	semnetd_link_pick(&links, &b, &a, true, AF_INET, &ba);
+	semnetd_link_pick(&links, &a, &b, &here, AF_INET, &ab);
+	semnetd_link_pick(&links, &b, &a, &here, AF_INET, &ba);
 	ck_assert_int_eq(ab.kind, SN_LINK_DIRECT);
 	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_DIRECT);
 	ck_assert_str_eq(ab.why, "same underlay 10.99.0.0/24, no NAT");
@@ -422,19 +428,19 @@ START_TEST(pick_direct_on_one_segment)
 	ck_assert_str_eq(ba.why, ab.why);
 
 	/* An IPv6 subnet over this IPv4 underlay stays in semnet0. */
-	semnetd_link_pick(&links, &a, &b, true, AF_INET6, &ab);
+	semnetd_link_pick(&links, &a, &b, &here, AF_INET6, &ab);
 	ck_assert_int_eq(ab.kind, SN_LINK_DIRECT);
 	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_GRE_UDP);
 	ck_assert_str_eq(ab.why, "same underlay 10.99.0.0/24, no NAT; an IPv6 subnet cannot be "
 				 "routed via an underlay address of the other family, using gre-udp");
 	/* No underlay device known here: gre-udp, said. */
-	semnetd_link_pick(&links, &a, &b, false, AF_INET, &ab);
+	semnetd_link_pick(&links, &a, &b, &nodev, AF_INET, &ab);
 	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_GRE_UDP);
 	ck_assert_str_eq(ab.why, "same underlay 10.99.0.0/24, no NAT; this node's underlay "
 				 "device is unknown, using gre-udp");
 
 	links.policy = SN_LINKS_GRE_UDP;
-	semnetd_link_pick(&links, &a, &b, true, AF_INET, &ab);
+	semnetd_link_pick(&links, &a, &b, &here, AF_INET, &ab);
 	ck_assert_int_eq(ab.kind, SN_LINK_GRE_UDP);
 	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_GRE_UDP);
 	ck_assert_str_eq(ab.why, "cluster policy gre-udp");
@@ -443,9 +449,9 @@ START_TEST(pick_direct_on_one_segment)
 }
 END_TEST
 
-/* Another prefix: encrypted, which is not wired yet, so gre-udp and the
- * why says so; an Oakestra node is ipudp; this node not in the registry
- * yet: no link on its side. */
+/* Another prefix: encrypted, but the nodes offer no WireGuard key, so
+ * gre-udp and the why says so; an Oakestra node is ipudp; this node not
+ * in the registry yet: no link on its side. */
 START_TEST(pick_falls_back_truthfully)
 {
 	json_t *ja, *jb, *jc;
@@ -457,15 +463,16 @@ START_TEST(pick_falls_back_truthfully)
 	struct sn_links links = { .policy = SN_LINKS_AUTO };
 	struct semnetd_link_pick pk;
 
-	semnetd_link_pick(&links, &a, &b, true, AF_INET, &pk);
+	semnetd_link_pick(&links, &a, &b, &here, AF_INET, &pk);
 	ck_assert_int_eq(pk.kind, SN_LINK_ENCRYPTED);
 	ck_assert_int_eq(pk.encap, SEMNET_ENCAP_GRE_UDP);
-	ck_assert_str_eq(pk.why, "different underlays or NATs; encrypted: not wired yet, using gre-udp");
-	semnetd_link_pick(&links, &a, &oak, true, AF_INET, &pk);
+	ck_assert_str_eq(pk.why, "different underlays or NATs; n0 offers no WireGuard key, using "
+				 "gre-udp");
+	semnetd_link_pick(&links, &a, &oak, &here, AF_INET, &pk);
 	ck_assert_int_eq(pk.kind, SN_LINK_IPUDP);
 	ck_assert_int_eq(pk.encap, SEMNET_ENCAP_IPUDP);
 	ck_assert_str_eq(pk.why, "n2 has no link support (Oakestra node)");
-	semnetd_link_pick(&links, NULL, &b, true, AF_INET, &pk);
+	semnetd_link_pick(&links, NULL, &b, &here, AF_INET, &pk);
 	ck_assert_int_eq(pk.encap, SEMNET_ENCAP_GRE_UDP);
 	ck_assert_str_eq(pk.why, "this node has no link support (older semnet)");
 	json_decref(ja);
@@ -490,8 +497,8 @@ START_TEST(pick_override_and_unreadable)
 	struct sn_links links = { .policy = SN_LINKS_AUTO };
 	struct semnetd_link_pick ab, ba;
 
-	semnetd_link_pick(&links, &a, &b, true, AF_INET, &ab);
-	semnetd_link_pick(&links, &b, &a, true, AF_INET, &ba);
+	semnetd_link_pick(&links, &a, &b, &here, AF_INET, &ab);
+	semnetd_link_pick(&links, &b, &a, &here, AF_INET, &ba);
 	ck_assert_int_eq(ab.kind, SN_LINK_DIRECT);
 	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_GRE_UDP);
 	ck_assert_int_eq(ba.encap, SEMNET_ENCAP_GRE_UDP);
@@ -500,17 +507,177 @@ START_TEST(pick_override_and_unreadable)
 	ck_assert_str_eq(ba.why, ab.why);
 
 	ck_assert(c.link_unreadable);
-	semnetd_link_pick(&links, &a, &c, true, AF_INET, &ab);
+	semnetd_link_pick(&links, &a, &c, &here, AF_INET, &ab);
 	ck_assert_int_eq(ab.kind, SN_LINK_NONE);
 	ck_assert_int_eq(ab.encap, -1);
 	ck_assert_str_eq(ab.why, "n2's link is unreadable here: no link rather than cleartext "
 				 "under policy auto");
 	links.policy = SN_LINKS_GRE_UDP;
-	semnetd_link_pick(&links, &a, &c, true, AF_INET, &ab);
+	semnetd_link_pick(&links, &a, &c, &here, AF_INET, &ab);
 	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_GRE_UDP);
 	json_decref(ja);
 	json_decref(jb);
 	json_decref(jc);
+}
+END_TEST
+
+#define KEY_A "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+#define KEY_B "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="
+#define KEY_C "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="
+#define KEY_D "BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ="
+
+/* A node's slot: its IPv4 subnet's index among subnets of its length in
+ * the platform range. */
+START_TEST(wg_slot)
+{
+	struct sn_prefix s;
+	unsigned int slot = 77;
+
+	ck_assert(sn_prefix_parse("172.16.0.192/26", &s));
+	ck_assert_int_eq(semnetd_wg_slot(&platform, &s, &slot), 0);
+	ck_assert_uint_eq(slot, 3);
+	ck_assert(sn_prefix_parse("172.16.1.0/26", &s));
+	ck_assert_int_eq(semnetd_wg_slot(&platform, &s, &slot), 0);
+	ck_assert_uint_eq(slot, 4);
+	ck_assert(sn_prefix_parse("172.31.255.192/26", &s));
+	ck_assert_int_eq(semnetd_wg_slot(&platform, &s, &slot), 0);
+	ck_assert_uint_eq(slot, 16383);
+	ck_assert(sn_prefix_parse("172.16.0.5/32", &s));
+	ck_assert_int_eq(semnetd_wg_slot(&platform, &s, &slot), 0);
+	ck_assert_uint_eq(slot, 5);
+	ck_assert(sn_prefix_parse("172.16.0.0/12", &s));
+	ck_assert_int_eq(semnetd_wg_slot(&platform, &s, &slot), 0);
+	ck_assert_uint_eq(slot, 0);
+	/* Outside, or larger than the platform range: no slot. */
+	slot = 77;
+	ck_assert(sn_prefix_parse("172.32.0.0/26", &s));
+	ck_assert_int_eq(semnetd_wg_slot(&platform, &s, &slot), -1);
+	ck_assert(sn_prefix_parse("172.0.0.0/8", &s));
+	ck_assert_int_eq(semnetd_wg_slot(&platform, &s, &slot), -1);
+	ck_assert_int_eq(semnetd_wg_slot(NULL, &s, &slot), -1);
+	ck_assert_uint_eq(slot, 77);
+}
+END_TEST
+
+/* Two nodes on different prefixes with WireGuard keys: encrypted over the
+ * device of the other's slot, ports agreed from both ends, the same why;
+ * IPv6 subnets ride the same device. */
+START_TEST(pick_encrypted)
+{
+	json_t *ja, *jb;
+	struct semnetd_node_entry a = node(&ja, "n0", "10.99.0.1",
+					   "4754,\"link\":{\"underlay_prefix\":\"10.99.0.0/24\","
+					   "\"wg_key\":\"" KEY_A "\",\"wg_port\":51820}");
+	struct semnetd_node_entry b = node(&jb, "n1", "10.98.0.2",
+					   "4754,\"link\":{\"underlay_prefix\":\"10.98.0.0/24\","
+					   "\"wg_key\":\"" KEY_B "\",\"wg_port\":40000}");
+	struct sn_links links = { .policy = SN_LINKS_AUTO };
+	struct semnetd_link_pick ab, ba, ab6;
+	uint8_t key_a[32], key_b[32];
+
+	ck_assert(sn_link_key_from_base64(KEY_A, key_a));
+	ck_assert(sn_link_key_from_base64(KEY_B, key_b));
+	semnetd_link_pick(&links, &a, &b, &here, AF_INET, &ab);
+	semnetd_link_pick(&links, &b, &a, &here, AF_INET, &ba);
+	semnetd_link_pick(&links, &a, &b, &here, AF_INET6, &ab6);
+	ck_assert_int_eq(ab.kind, SN_LINK_ENCRYPTED);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert_str_eq(ab.why, "different underlays or NATs");
+	ck_assert_str_eq(ba.why, ab.why);
+	/* a (slot 0) for b (slot 1): snwg1, listening on 51820 + 1, sending
+	 * to b's 40000 + 0; b for a: snwg0 on 40000, to a's 51821. */
+	ck_assert_str_eq(ab.wg_dev, "snwg1");
+	ck_assert_int_eq(ab.wg_listen_port, 51821);
+	ck_assert_int_eq(ab.wg_endpoint_port, 40000);
+	ck_assert_mem_eq(ab.wg_peer_key, key_b, 32);
+	ck_assert_int_eq(ba.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert_str_eq(ba.wg_dev, "snwg0");
+	ck_assert_int_eq(ba.wg_listen_port, 40000);
+	ck_assert_int_eq(ba.wg_endpoint_port, 51821);
+	ck_assert_mem_eq(ba.wg_peer_key, key_a, 32);
+	ck_assert_int_eq(ab6.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert_str_eq(ab6.wg_dev, "snwg1");
+	ck_assert_int_eq(ab6.wg_listen_port, 51821);
+	/* Without an underlay device it still works (the device is WireGuard's). */
+	semnetd_link_pick(&links, &a, &b, &nodev, AF_INET, &ab);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_DIRECT);
+	/* Policy encrypted on one segment too. */
+	links.policy = SN_LINKS_ENCRYPTED;
+	semnetd_link_pick(&links, &a, &b, &here, AF_INET, &ab);
+	ck_assert_int_eq(ab.kind, SN_LINK_ENCRYPTED);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_DIRECT);
+	json_decref(ja);
+	json_decref(jb);
+}
+END_TEST
+
+/* What keeps a pair from being encrypted, said the same from both ends:
+ * a node without a key (--wg-port 0) gives gre-udp; a port beyond 65535
+ * or a subnet outside the platform range gives no peer at all. */
+START_TEST(pick_encrypted_refused)
+{
+	json_t *ja, *jb, *jc, *jd;
+	struct semnetd_node_entry a = node(&ja, "n0", "10.99.0.1",
+					   "4754,\"link\":{\"underlay_prefix\":\"10.99.0.0/24\"}");
+	struct semnetd_node_entry b = node(&jb, "n1", "10.98.0.2",
+					   "4754,\"link\":{\"wg_key\":\"" KEY_B "\",\"wg_port\":51820}");
+	struct semnetd_node_entry c = node(&jc, "n2", "10.97.0.3",
+					   "4754,\"link\":{\"wg_key\":\"" KEY_C "\",\"wg_port\":65533}");
+	struct semnetd_node_entry d = node(&jd, "n3", "10.96.0.4",
+					   "4754,\"link\":{\"wg_key\":\"" KEY_D "\",\"wg_port\":65535}");
+	struct sn_links links = { .policy = SN_LINKS_ENCRYPTED };
+	const struct sn_prefix other = { 0x0a000000, 8 };
+	struct semnetd_link_here elsewhere = here, nowg = here;
+	struct semnetd_link_pick x, y;
+
+	semnetd_link_pick(&links, &a, &b, &here, AF_INET, &x);
+	semnetd_link_pick(&links, &b, &a, &here, AF_INET, &y);
+	ck_assert_int_eq(x.kind, SN_LINK_ENCRYPTED);
+	ck_assert_int_eq(x.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_str_eq(x.why, "cluster policy encrypted; n0 offers no WireGuard key, using gre-udp");
+	ck_assert_int_eq(y.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_str_eq(y.why, x.why);
+	ck_assert_str_eq(x.wg_dev, "");
+
+	/* b (slot 1) and c (slot 2): c listens for b on 65533 + 1, fine. */
+	semnetd_link_pick(&links, &b, &c, &here, AF_INET, &x);
+	ck_assert_int_eq(x.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert_int_eq(x.wg_endpoint_port, 65534);
+	/* c and d (slot 3): c's port for d is 65533 + 3, d's for c 65535 + 2. */
+	semnetd_link_pick(&links, &c, &d, &here, AF_INET, &x);
+	semnetd_link_pick(&links, &d, &c, &here, AF_INET, &y);
+	ck_assert_int_eq(x.kind, SN_LINK_ENCRYPTED);
+	ck_assert_int_eq(x.encap, -1);
+	ck_assert_str_eq(x.why, "cluster policy encrypted; n2's WireGuard port for n3 (wg_port "
+				"65533 + slot 3) is beyond 65535: no encrypted link");
+	ck_assert_int_eq(y.encap, -1);
+	ck_assert_str_eq(y.why, x.why);
+	/* b (slot 1) and d: d's port for b is 65535 + 1. */
+	semnetd_link_pick(&links, &d, &b, &here, AF_INET6, &x);
+	ck_assert_int_eq(x.encap, -1);
+	ck_assert_str_eq(x.why, "cluster policy encrypted; n3's WireGuard port for n1 (wg_port "
+				"65535 + slot 1) is beyond 65535: no encrypted link");
+	/* d for a (slot 0): 65535 exactly is a port; but a offers no key. */
+
+	/* Subnets outside this node's platform range: no slot. */
+	elsewhere.platform = &other;
+	semnetd_link_pick(&links, &b, &c, &elsewhere, AF_INET, &x);
+	ck_assert_int_eq(x.encap, -1);
+	ck_assert_str_eq(x.why, "cluster policy encrypted; n1's subnet is outside the platform "
+				"range: no slot, no encrypted link");
+	/* This node's WireGuard did not come up: gre-udp, said. */
+	nowg.wg = false;
+	semnetd_link_pick(&links, &b, &c, &nowg, AF_INET, &x);
+	ck_assert_int_eq(x.encap, SEMNET_ENCAP_GRE_UDP);
+	ck_assert_str_eq(x.why, "cluster policy encrypted; this node's WireGuard is not up, using "
+				"gre-udp");
+	/* Not in the registry yet. */
+	semnetd_link_pick(&links, NULL, &c, &here, AF_INET, &x);
+	ck_assert_int_eq(x.encap, SEMNET_ENCAP_GRE_UDP);
+	json_decref(ja);
+	json_decref(jb);
+	json_decref(jc);
+	json_decref(jd);
 }
 END_TEST
 
@@ -521,5 +688,6 @@ Suite *unit_suite(void)
 			  bad_host_and_tunnel, link_read, link_nat_read, link_absent_or_bad,
 			  links_policy, stun_port,
 			  pick_direct_on_one_segment, pick_falls_back_truthfully,
-			  pick_override_and_unreadable);
+			  pick_override_and_unreadable, wg_slot, pick_encrypted,
+			  pick_encrypted_refused);
 }

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Encrypted node links: WireGuard devices per peer node (wglinks.h). */
+#include "wglinks.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+
+#include "semnetd.h"
+#include "sn_log.h"
+
+/* The device the public key is read from: never up, so it opens no port. */
+#define KEY_DEV SEMNETD_WG_DEV_PREFIX "-key"
+
+void semnetd_wglinks_init(struct semnetd_wglinks *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+void semnetd_wglinks_free(struct semnetd_wglinks *w)
+{
+	while (w->devs) {
+		struct semnetd_wgdev *v = w->devs;
+
+		w->devs = v->next;
+		free(v);
+	}
+	if (w->up)
+		semnetd_wg_close(&w->wg);
+	w->up = false;
+}
+
+static int link_del(struct semnetd *d, const char *name)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+	int rc;
+
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_name(link, name);
+	rc = rtnl_link_delete(d->host.sk, link);
+	rtnl_link_put(link);
+	return rc < 0 && rc != -NLE_OBJ_NOTFOUND && rc != -NLE_NODEV ? -EIO : 0;
+}
+
+/* Up, with @mtu. */
+static int link_up(struct semnetd *d, const char *name, int mtu, struct sn_err *err)
+{
+	struct rtnl_link *orig, *change;
+	int rc;
+
+	if ((rc = rtnl_link_get_kernel(d->host.sk, 0, name, &orig)) < 0) {
+		sn_err_set(err, "%s: %s", name, nl_geterror(rc));
+		return -ENODEV;
+	}
+	if ((rtnl_link_get_flags(orig) & IFF_UP) && (int)rtnl_link_get_mtu(orig) == mtu) {
+		rtnl_link_put(orig);
+		return 0;
+	}
+	if (!(change = rtnl_link_alloc())) {
+		rtnl_link_put(orig);
+		sn_err_set(err, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	rtnl_link_set_flags(change, IFF_UP);
+	rtnl_link_set_mtu(change, (unsigned int)mtu);
+	rc = rtnl_link_change(d->host.sk, orig, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(orig);
+	if (rc < 0) {
+		sn_err_set(err, "cannot set %s up with MTU %d: %s", name, mtu, nl_geterror(rc));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The public key of @key: the kernel derives it (no crypto of ours), on a
+ * device made for that and removed again. */
+static int public_key_of(struct semnetd *d, const uint8_t key[WG_KEY_LEN],
+			 uint8_t pub[WG_KEY_LEN], struct sn_err *err)
+{
+	struct semnetd_wg_device dev = { .listen_port = -1 }, got = { 0 };
+	int ifindex = 0, rc;
+
+	snprintf(dev.ifname, sizeof(dev.ifname), "%s", KEY_DEV);
+	dev.has_private_key = true;
+	memcpy(dev.private_key, key, WG_KEY_LEN);
+	if ((rc = semnetd_wg_link_add(KEY_DEV, &ifindex, err)) == 0 &&
+	    (rc = semnetd_wg_set(&d->wgl.wg, &dev, err)) == 0 &&
+	    (rc = semnetd_wg_get(&d->wgl.wg, KEY_DEV, &got, err)) == 0) {
+		if (got.has_public_key) {
+			memcpy(pub, got.public_key, WG_KEY_LEN);
+		} else {
+			sn_err_set(err, "the kernel derived no public key");
+			rc = -EIO;
+		}
+		semnetd_wg_device_free(&got);
+	}
+	explicit_bzero(dev.private_key, sizeof(dev.private_key));
+	if (ifindex && link_del(d, KEY_DEV) < 0)
+		sn_warn("cannot remove %s", KEY_DEV);
+	return rc;
+}
+
+bool semnetd_wglinks_up(struct semnetd *d)
+{
+	struct semnetd_wglinks *w = &d->wgl;
+	uint8_t key[WG_KEY_LEN];
+	char b64[SN_LINK_KEY_B64_LEN + 1];
+	bool created = false;
+	struct sn_err err;
+
+	if (w->tried || d->cfg.wg_port == 0)
+		return w->up;
+	w->tried = true;
+	if (semnetd_wg_key_load(d->cfg.wg_key_path, key, &created, &err) < 0) {
+		sn_warn("no encrypted links: %s", err.msg);
+		return false;
+	}
+	if (semnetd_wg_open(&w->wg, &err) < 0) {
+		explicit_bzero(key, sizeof(key));
+		sn_warn("no encrypted links: %s", err.msg);
+		return false;
+	}
+	if (public_key_of(d, key, w->public_key, &err) < 0) {
+		explicit_bzero(key, sizeof(key));
+		semnetd_wg_close(&w->wg);
+		sn_warn("no encrypted links: %s", err.msg);
+		return false;
+	}
+	explicit_bzero(key, sizeof(key));
+	w->up = true;
+	sn_link_key_to_base64(w->public_key, b64);
+	sn_info("WireGuard key %s%s, public key %s, ports from %d", d->cfg.wg_key_path,
+		created ? " made" : "", b64, d->cfg.wg_port);
+	return true;
+}
+
+static struct semnetd_wgdev *dev_find(struct semnetd_wglinks *w, const char *name)
+{
+	for (struct semnetd_wgdev *v = w->devs; v; v = v->next)
+		if (!strcmp(v->name, name))
+			return v;
+	return NULL;
+}
+
+/* The WireGuard MTU over this node's underlay. */
+static int wg_mtu(struct semnetd *d)
+{
+	char dev[IF_NAMESIZE];
+	int mtu = 0;
+
+	if (d->underlay.ifindex && if_indextoname((unsigned int)d->underlay.ifindex, dev))
+		mtu = semnetd_host_mtu(&d->host, dev);
+	if (mtu <= 0)
+		mtu = 1500;
+	return mtu - (d->underlay.addr.family == AF_INET6 ? 80 : 60);
+}
+
+int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pick,
+			   const struct sn_ipaddr *addr, int *ifindex, struct sn_err *err)
+{
+	struct semnetd_wglinks *w = &d->wgl;
+	struct semnetd_wgdev *v = dev_find(w, pick->wg_dev);
+	struct semnetd_wg_allowed any[2] = {
+		{ .family = AF_INET, .cidr = 0 }, { .family = AF_INET6, .cidr = 0 },
+	};
+	struct semnetd_wg_peer peer = { .keepalive = 0, .allowed = any, .n_allowed = 2,
+					.flags = WGPEER_F_REPLACE_ALLOWEDIPS };
+	struct semnetd_wg_device dev = { 0 }, got = { 0 };
+	int mtu = wg_mtu(d), rc, idx;
+
+	if (!w->up) {
+		sn_err_set(err, "this node's WireGuard is not up");
+		return -ENODEV;
+	}
+	if (v && v->listen_port == pick->wg_listen_port &&
+	    v->endpoint_port == pick->wg_endpoint_port && v->mtu == mtu &&
+	    sn_ipaddr_equal(&v->addr, addr) && !memcmp(v->peer_key, pick->wg_peer_key, WG_KEY_LEN) &&
+	    semnetd_host_ifindex(&d->host, v->name) == v->ifindex) {
+		*ifindex = v->ifindex;
+		return 0;
+	}
+	if ((rc = semnetd_wg_link_add(pick->wg_dev, &idx, err)) < 0 ||
+	    (rc = link_up(d, pick->wg_dev, mtu, err)) < 0)
+		return rc;
+	/* One peer, this node's: an existing one of that key keeps its
+	 * session (a restart, a new endpoint); any other goes. */
+	if ((rc = semnetd_wg_get(&w->wg, pick->wg_dev, &got, err)) < 0)
+		return rc;
+	if (got.n_peers != 1 || memcmp(got.peers[0].public_key, pick->wg_peer_key, WG_KEY_LEN))
+		dev.flags = WGDEVICE_F_REPLACE_PEERS;
+	semnetd_wg_device_free(&got);
+	memcpy(peer.public_key, pick->wg_peer_key, WG_KEY_LEN);
+	if (addr->family == AF_INET6) {
+		peer.endpoint.in6.sin6_family = AF_INET6;
+		peer.endpoint.in6.sin6_addr = addr->v6;
+		peer.endpoint.in6.sin6_port = htons((uint16_t)pick->wg_endpoint_port);
+	} else {
+		peer.endpoint.in.sin_family = AF_INET;
+		peer.endpoint.in.sin_addr.s_addr = htonl(addr->v4);
+		peer.endpoint.in.sin_port = htons((uint16_t)pick->wg_endpoint_port);
+	}
+	snprintf(dev.ifname, sizeof(dev.ifname), "%s", pick->wg_dev);
+	dev.listen_port = pick->wg_listen_port;
+	dev.peers = &peer;
+	dev.n_peers = 1;
+	/* The private key again: the kernel keeps sessions when it is the
+	 * same (a device taken over from an earlier run). */
+	if (semnetd_wg_key_load(d->cfg.wg_key_path, dev.private_key, &(bool){ false }, err) < 0)
+		return -EIO;
+	dev.has_private_key = true;
+	rc = semnetd_wg_set(&w->wg, &dev, err);
+	explicit_bzero(dev.private_key, sizeof(dev.private_key));
+	if (rc < 0)
+		return rc;
+	if (!v) {
+		if (!(v = calloc(1, sizeof(*v)))) {
+			sn_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		snprintf(v->name, sizeof(v->name), "%s", pick->wg_dev);
+		v->next = w->devs;
+		w->devs = v;
+	}
+	v->ifindex = idx;
+	v->listen_port = pick->wg_listen_port;
+	v->endpoint_port = pick->wg_endpoint_port;
+	v->mtu = mtu;
+	v->addr = *addr;
+	memcpy(v->peer_key, pick->wg_peer_key, WG_KEY_LEN);
+	*ifindex = idx;
+	{
+		char at[SN_IPADDR_STRLEN];
+
+		sn_info("%s: WireGuard on port %d to %s port %d, MTU %d", v->name, v->listen_port,
+			sn_ipaddr_format(addr, at), v->endpoint_port, mtu);
+	}
+	return 0;
+}
+
+static bool bound(struct semnetd *d, int ifindex)
+{
+	for (const struct semnetd_peer *p = d->peers.head; p; p = p->next)
+		if (semnetd_peer_is_wg(p) && p->ifindex == ifindex)
+			return true;
+	return false;
+}
+
+/* A route of protocol SEMNETD_RTPROT_WG that a peer has. */
+static bool route_wanted(void *arg, const struct sn_link_prefix *dst, int ifindex)
+{
+	struct semnetd *d = arg;
+
+	for (const struct semnetd_peer *p = d->peers.head; p; p = p->next) {
+		struct sn_link_prefix sub;
+
+		if (!semnetd_peer_is_wg(p) || !p->routed || p->ifindex != ifindex)
+			continue;
+		semnetd_peer_prefix(p, &sub);
+		if (sn_link_prefix_equal(&sub, dst))
+			return true;
+	}
+	return false;
+}
+
+struct stale {
+	struct semnetd *d;
+	char names[64][IF_NAMESIZE];
+	size_t n;
+};
+
+static void find_stale(struct nl_object *obj, void *arg)
+{
+	struct rtnl_link *link = (struct rtnl_link *)obj;
+	struct stale *s = arg;
+	const char *name = rtnl_link_get_name(link), *kind = rtnl_link_get_type(link);
+
+	if (!name || !kind || strcmp(kind, "wireguard") ||
+	    strncmp(name, SEMNETD_WG_DEV_PREFIX, strlen(SEMNETD_WG_DEV_PREFIX)) ||
+	    dev_find(&s->d->wgl, name) || s->n >= sizeof(s->names) / sizeof(s->names[0]))
+		return;
+	snprintf(s->names[s->n++], IF_NAMESIZE, "%s", name);
+}
+
+void semnetd_wglinks_sweep(struct semnetd *d)
+{
+	struct semnetd_wglinks *w = &d->wgl;
+	struct sn_err err;
+	int rc;
+
+	/* Devices of this run no peer is bound to any more: the peers went
+	 * (or changed kind) first, so nothing is routed into them. */
+	for (struct semnetd_wgdev **pv = &w->devs; *pv;) {
+		struct semnetd_wgdev *v = *pv;
+
+		if (bound(d, v->ifindex)) {
+			pv = &v->next;
+			continue;
+		}
+		if (link_del(d, v->name) < 0)
+			sn_warn("%s: cannot remove it", v->name);
+		else
+			sn_info("%s removed: no encrypted peer uses it", v->name);
+		*pv = v->next;
+		free(v);
+	}
+	if (w->swept)
+		return;
+	w->swept = true;
+	/* An earlier run's: devices this registry wants were taken over by
+	 * semnetd_wglinks_ensure (same name); the rest go, with their routes.
+	 * Routes of an earlier run into a device kept but for a subnet no
+	 * peer has any more go too. */
+	for (;;) {
+		struct stale s = { .d = d };
+		struct nl_cache *cache = NULL;
+
+		if (rtnl_link_alloc_cache(d->host.sk, AF_UNSPEC, &cache) < 0) {
+			sn_warn("cannot list the devices: WireGuard devices of an earlier run stay");
+			break;
+		}
+		nl_cache_foreach(cache, find_stale, &s);
+		nl_cache_free(cache);
+		for (size_t i = 0; i < s.n; i++) {
+			if (link_del(d, s.names[i]) < 0)
+				sn_warn("%s: cannot remove it", s.names[i]);
+			else
+				sn_info("%s removed: an earlier run's, no peer wants it", s.names[i]);
+		}
+		if (s.n < sizeof(s.names) / sizeof(s.names[0]))
+			break;
+	}
+	if ((rc = semnetd_host_wg_routes_sweep(&d->host, route_wanted, d, &err)) < 0)
+		sn_warn("%s", err.msg);
+	else if (rc > 0)
+		sn_info("removed %d encrypted link route(s) of an earlier run", rc);
+}
+
+void semnetd_wglinks_status(struct semnetd *d, json_t *peers)
+{
+	size_t i = 0;
+
+	for (const struct semnetd_peer *p = d->peers.head; p; p = p->next, i++) {
+		json_t *o = json_array_get(peers, i);
+		struct semnetd_wg_device got = { 0 };
+		char name[IF_NAMESIZE] = "", at[SN_IPADDR_STRLEN + 8] = "";
+		struct semnetd_wgdev *v = NULL;
+		struct timespec now;
+		struct sn_err err;
+		json_t *wg;
+
+		char subnet[SN_CIDR6_STRLEN];
+
+		if (!o || !semnetd_peer_is_wg(p))
+			continue;
+		/* The list is in the peers' order; an entry that could not be
+		 * made would shift it: by its subnet, to be sure. */
+		if (p->is6)
+			sn_prefix6_format(&p->subnet6, subnet);
+		else
+			sn_prefix_format(&p->subnet, subnet);
+		if (!json_is_string(json_object_get(o, "subnet")) ||
+		    strcmp(json_string_value(json_object_get(o, "subnet")), subnet))
+			continue;
+		for (v = d->wgl.devs; v && v->ifindex != p->ifindex; v = v->next)
+			;
+		if (!v || !if_indextoname((unsigned int)p->ifindex, name))
+			continue;
+		{
+			char a[SN_IPADDR_STRLEN];
+
+			sn_ipaddr_format(&v->addr, a);
+			snprintf(at, sizeof(at), v->addr.family == AF_INET6 ? "[%s]:%d" : "%s:%d", a,
+				 v->endpoint_port);
+		}
+		wg = json_pack("{s:s, s:i, s:s}", "dev", name, "listen_port", v->listen_port,
+			       "endpoint", at);
+		if (!wg)
+			continue;
+		if (semnetd_wg_get(&d->wgl.wg, name, &got, &err) == 0 && got.n_peers == 1) {
+			const struct semnetd_wg_peer *wp = &got.peers[0];
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			json_object_set_new(wg, "handshake_age_s", wp->handshake_sec ?
+					    json_integer(now.tv_sec - wp->handshake_sec) : json_null());
+			json_object_set_new(wg, "rx_bytes", json_integer((json_int_t)wp->rx_bytes));
+			json_object_set_new(wg, "tx_bytes", json_integer((json_int_t)wp->tx_bytes));
+		} else {
+			json_object_set_new(wg, "error", json_string(got.n_peers != 1 ?
+					    "the device has no single peer" : err.msg));
+		}
+		semnetd_wg_device_free(&got);
+		json_object_set_new(o, "wg", wg);
+	}
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * semnetd's encrypted node links (issue 18, daemon/LINKS.md §1a's
+ * fallback): one point-to-point WireGuard device per peer node,
+ * "snwg<slot>" (peer_parse.h: semnetd_wg_slot), with one WireGuard peer,
+ * the other node's public key, allowed-ips 0.0.0.0/0 and ::/0, its
+ * endpoint the other's underlay address at its port for us. peers.c
+ * routes the node's subnets (both families) into the device and binds the
+ * semnet peer to it (encap direct dev snwgN): the ingress device,
+ * WireGuard's keys behind it, is the sender's proof.
+ *
+ * The node's key: --wg-key (0600, made on first start by
+ * semnetd_wg_key_load); its public key is what the kernel derives from it,
+ * read back from a device that is never up. --wg-port 0: no WireGuard,
+ * no key offered, so no pair with this node is encrypted.
+ */
+#ifndef SEMNETD_WGLINKS_H
+#define SEMNETD_WGLINKS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "peer_parse.h"
+#include "sn_ipaddr.h"
+#include "sn_json.h"
+#include "wg.h"
+
+struct semnetd;
+
+/* A device this run made or took over. */
+struct semnetd_wgdev {
+	char name[SEMNETD_WG_DEV_LEN];
+	int ifindex;
+	int listen_port, endpoint_port, mtu;
+	uint8_t peer_key[WG_KEY_LEN];
+	struct sn_ipaddr addr;		/* the endpoint's address */
+	struct semnetd_wgdev *next;
+};
+
+struct semnetd_wglinks {
+	bool tried;			/* the key was loaded (or failed) once */
+	bool up;			/* key loaded, public key known, genl open */
+	bool swept;			/* an earlier run's devices looked at */
+	uint8_t public_key[WG_KEY_LEN];
+	struct semnetd_wg wg;
+	struct semnetd_wgdev *devs;
+};
+
+void semnetd_wglinks_init(struct semnetd_wglinks *w);
+/* Closes the socket and forgets the devices (they stay: a restart takes
+ * them over without a gap). */
+void semnetd_wglinks_free(struct semnetd_wglinks *w);
+
+/* WireGuard is up here: the first call loads (or makes) the key and reads
+ * its public key from the kernel; a failure is logged and final for this
+ * run (no key offered). False with --wg-port 0. */
+bool semnetd_wglinks_up(struct semnetd *d);
+
+/*
+ * The device @pick names (kind encrypted, semnetd_link_pick) exists, is
+ * up with the WireGuard MTU (the underlay's less 60 over IPv4, 80 over
+ * IPv6), listens on its port and has exactly its one peer, at @addr: its
+ * ifindex in *@ifindex. Unchanged devices cost nothing. An existing peer of
+ * the same key is updated in place (its session stays).
+ */
+int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pick,
+			   const struct sn_ipaddr *addr, int *ifindex, struct sn_err *err);
+
+/*
+ * After a registry pass (peers put, changed and dropped): devices no peer
+ * is bound to any more go. The first time also every "snwg*" WireGuard
+ * device an earlier run left that no peer wants, and every route of
+ * protocol SEMNETD_RTPROT_WG that is no peer's.
+ */
+void semnetd_wglinks_sweep(struct semnetd *d);
+
+/* GET /status: @peers (semnetd_peers_json's list, in d->peers' order)
+ * gets "wg" for each encrypted peer: dev, listen_port, endpoint,
+ * handshake_age_s (null: never), rx_bytes, tx_bytes. */
+void semnetd_wglinks_status(struct semnetd *d, json_t *peers);
+
+#endif
