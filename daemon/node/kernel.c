@@ -138,7 +138,7 @@ static int peer_addr(struct sn_genl *g, struct sn_peer *p, const struct sn_ipadd
 /* The peer for @subnet (either family) at underlay @addr:@port (either
  * family), in @encap (SEMNET_ENCAP_*). */
 static int peer_put(struct sn_genl *g, struct sn_kprefix subnet, const struct sn_ipaddr *addr,
-		    int port, int encap, int ifindex)
+		    int port, int encap, int ifindex, const char *label)
 {
 	struct sn_peer p = {
 		.present = 1u << SEMNET_A_PEER_SUBNET | 1u << SEMNET_A_PEER_PORT |
@@ -154,6 +154,14 @@ static int peer_put(struct sn_genl *g, struct sn_kprefix subnet, const struct sn
 	 * that was direct must lose its device (0: none). */
 	p.ifindex = ifindex > 0 ? (uint32_t)ifindex : 0;
 	SN_SET(&p, SEMNET_A_PEER_IFINDEX);
+	if (label) {
+		size_t i;
+
+		for (i = 0; label[i] && i < sizeof(p.label) - 1; i++)
+			p.label[i] = label[i] >= ' ' && label[i] < 0x7f ? label[i] : '?';
+		p.label[i] = '\0';
+		SN_SET(&p, SEMNET_A_PEER_LABEL);
+	}
 	return sn_kernel_call(g, SEMNET_CMD_NEW_PEER, NLM_F_CREATE | NLM_F_REPLACE,
 			      sn_peer_fill, &p, NULL, NULL);
 }
@@ -166,9 +174,10 @@ static int peer_del(struct sn_genl *g, struct sn_kprefix subnet)
 }
 
 int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet,
-			    const struct sn_ipaddr *addr, int port, int encap, int ifindex)
+			    const struct sn_ipaddr *addr, int port, int encap, int ifindex,
+			    const char *label)
 {
-	return peer_put(g, to_kprefix(subnet), addr, port, encap, ifindex);
+	return peer_put(g, to_kprefix(subnet), addr, port, encap, ifindex, label);
 }
 
 int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet)
@@ -213,9 +222,10 @@ int semnetd_kernel_instance_del6(struct sn_genl *g, const struct in6_addr *addr)
 }
 
 int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet,
-			     const struct sn_ipaddr *addr, int port, int encap, int ifindex)
+			     const struct sn_ipaddr *addr, int port, int encap, int ifindex,
+			     const char *label)
 {
-	return peer_put(g, to_kprefix6(subnet), addr, port, encap, ifindex);
+	return peer_put(g, to_kprefix6(subnet), addr, port, encap, ifindex, label);
 }
 
 int semnetd_kernel_peer_del6(struct sn_genl *g, const struct sn_prefix6 *subnet)

@@ -91,9 +91,12 @@ int semnetd_kernel_instance_del(struct sn_genl *g, uint32_t addr);
  * Oakestra node) or SEMNET_ENCAP_DIRECT (routed via @addr, its packets
  * taken bare on the device @ifindex; 0: no device, for the others, which
  * also unbinds a peer that was direct). A peer that exists is replaced
- * (its cost and down state stay). */
+ * (its cost and down state stay). @label: what `semnet peer show` says of
+ * it (the link kind and why), NULL to leave it out; characters the kernel
+ * would refuse (not printable ASCII) become '?', and it is cut to fit. */
 int semnetd_kernel_peer_put(struct sn_genl *g, const struct sn_prefix *subnet,
-			    const struct sn_ipaddr *addr, int port, int encap, int ifindex);
+			    const struct sn_ipaddr *addr, int port, int encap, int ifindex,
+			    const char *label);
 int semnetd_kernel_peer_del(struct sn_genl *g, const struct sn_prefix *subnet);
 /* IPv6 twins of the calls above: the service or instance of that IPv6
  * address; the peer of an IPv6 subnet (over an underlay of either family). */
@@ -103,7 +106,8 @@ int semnetd_kernel_instance_put6(struct sn_genl *g, const struct in6_addr *addr,
 				 int ifindex);
 int semnetd_kernel_instance_del6(struct sn_genl *g, const struct in6_addr *addr);
 int semnetd_kernel_peer_put6(struct sn_genl *g, const struct sn_prefix6 *subnet,
-			     const struct sn_ipaddr *addr, int port, int encap, int ifindex);
+			     const struct sn_ipaddr *addr, int port, int encap, int ifindex,
+			     const char *label);
 int semnetd_kernel_peer_del6(struct sn_genl *g, const struct sn_prefix6 *subnet);
 /* The cost (SEMNET_PEER_COST_UNKNOWN: unmeasured) and up/down state of
  * every peer at the underlay address @addr, i.e. of one node. */

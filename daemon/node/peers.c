@@ -218,25 +218,83 @@ static void route_make(struct semnetd *d, struct semnetd_peer *p)
 	sn_info("peer %s: route via %s (direct)", text, sn_ipaddr_format(&p->addr, at));
 }
 
-/* The pair's kind and why (@pick), or a table answer's peer: its tunnel. */
+/* The pair's kind and why (@pick), or a table answer's peer: its
+ * tunnel. True when they changed. */
+static bool note_kind_quiet(struct semnetd_peer *p, int encap,
+			    const struct semnetd_link_pick *pick)
+{
+	if (!pick) {
+		if (p->why[0])
+			return false;	/* it keeps what the registry said */
+		p->kind = encap == SEMNET_ENCAP_IPUDP ? SN_LINK_IPUDP : SN_LINK_GRE_UDP;
+		snprintf(p->why, sizeof(p->why), "from a table answer: its node is not in the "
+			 "registry (yet)");
+		return true;
+	}
+	if (p->kind == pick->kind && !strcmp(p->why, pick->why))
+		return false;
+	p->kind = pick->kind;
+	snprintf(p->why, sizeof(p->why), "%s", pick->why);
+	return true;
+}
+
 static void note_kind(struct semnetd_peer *p, int encap, const struct semnetd_link_pick *pick)
 {
 	char text[SN_CIDR6_STRLEN];
 
-	if (!pick) {
-		if (p->why[0])
-			return;	/* it keeps what the registry said */
-		p->kind = encap == SEMNET_ENCAP_IPUDP ? SN_LINK_IPUDP : SN_LINK_GRE_UDP;
-		snprintf(p->why, sizeof(p->why), "from a table answer: its node is not in the "
-			 "registry (yet)");
+	if (!note_kind_quiet(p, encap, pick) || !pick)
 		return;
-	}
-	if (p->kind == pick->kind && !strcmp(p->why, pick->why))
-		return;
-	p->kind = pick->kind;
-	snprintf(p->why, sizeof(p->why), "%s", pick->why);
 	peer_text(p, text);
 	sn_info("peer %s: link %s: %s", text, sn_link_kind_name(p->kind), p->why);
+}
+
+/* Room for "<kind>: <why>"; the kernel's label is cut to fit
+ * (semnetd_kernel_peer_put). */
+#define PEER_LABEL_LEN (16 + sizeof(((struct semnetd_peer *)0)->why))
+
+/* What `semnet peer show` says of the peer: the kind and why that
+ * note_kind() will record (@pick's, or a table answer's). */
+static void peer_label(const struct semnetd_peer *p, int encap,
+		       const struct semnetd_link_pick *pick, char out[PEER_LABEL_LEN])
+{
+	struct semnetd_peer next = { 0 };
+
+	if (p) {
+		next.kind = p->kind;
+		snprintf(next.why, sizeof(next.why), "%s", p->why);
+	}
+	note_kind_quiet(&next, encap, pick);
+	snprintf(out, PEER_LABEL_LEN, "%s: %s", sn_link_kind_name(next.kind), next.why);
+}
+
+/* The kernel peer, with @label unless the module keeps none (an older
+ * semnet.ko refuses the attribute: then it is sent without, from then on). */
+static int kernel_put(struct semnetd *d, const struct sn_prefix *subnet4,
+		      const struct sn_prefix6 *subnet6, const struct sn_ipaddr *addr, int port,
+		      int encap, int ifindex, const char *label)
+{
+	const char *l = d->kernel_lacks_label ? NULL : label;
+	int rc;
+
+	for (;;) {
+		rc = subnet6 ? semnetd_kernel_peer_put6(&d->genl, subnet6, addr, port, encap,
+							ifindex, l) :
+			       semnetd_kernel_peer_put(&d->genl, subnet4, addr, port, encap,
+						       ifindex, l);
+		if (rc != -EINVAL || !l)
+			return rc;
+		l = NULL;
+		rc = subnet6 ? semnetd_kernel_peer_put6(&d->genl, subnet6, addr, port, encap,
+							ifindex, NULL) :
+			       semnetd_kernel_peer_put(&d->genl, subnet4, addr, port, encap,
+						       ifindex, NULL);
+		if (rc == 0) {
+			d->kernel_lacks_label = true;
+			sn_info("semnet.ko keeps no peer labels (an older module): "
+				"`semnet peer show` will not say a peer's link kind");
+		}
+		return rc;
+	}
 }
 
 /* semnetd_peers_set and _set6: @subnet4 or @subnet6. */
@@ -247,7 +305,7 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 {
 	struct semnetd_peer *p = subnet6 ? semnetd_peers_find6(&d->peers, subnet6) :
 					   semnetd_peers_find(&d->peers, subnet4);
-	char text[SN_CIDR6_STRLEN], at[SN_IPADDR_STRLEN + 8];
+	char text[SN_CIDR6_STRLEN], at[SN_IPADDR_STRLEN + 8], label[PEER_LABEL_LEN];
 	bool was_ipudp = p && p->encap == SEMNET_ENCAP_IPUDP, wg;
 	struct sn_err err;
 	int rc, ifindex;
@@ -273,8 +331,18 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 			sn_warn("%s", key);
 		return p;
 	}
+	peer_label(p, encap, pick, label);
 	if (p && sn_ipaddr_equal(&p->addr, addr) && p->port == port && p->encap == encap &&
 	    p->ifindex == ifindex && semnetd_peer_is_wg(p) == wg) {
+		/* Only a new kind or why: the same peer with its new label,
+		 * its routes untouched. */
+		bool relabel = pick && (p->kind != pick->kind || strcmp(p->why, pick->why)) &&
+			       !d->kernel_lacks_label;
+
+		if (relabel && kernel_put(d, subnet4, subnet6, addr, port, encap, ifindex,
+					  label) < 0)
+			sn_debug("peer %s: its label was not updated: %s", text,
+				 d->genl.error[0] ? d->genl.error : "refused");
 		note_kind(p, encap, pick);
 		route_make(d, p);
 		return p;
@@ -304,8 +372,7 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 	} else if (p) {
 		route_unmake(d, p);
 	}
-	rc = subnet6 ? semnetd_kernel_peer_put6(&d->genl, subnet6, addr, port, encap, ifindex) :
-		       semnetd_kernel_peer_put(&d->genl, subnet4, addr, port, encap, ifindex);
+	rc = kernel_put(d, subnet4, subnet6, addr, port, encap, ifindex, label);
 	if (rc < 0) {
 		if (!subnet6)
 			sn_warn("peer %s: the kernel refused it: %s", text,

@@ -72,6 +72,7 @@ struct semnetd {
 	struct semnetd_leases6 leases6;	/* ready once the IPv6 side is up */
 	bool v6;			/* IPv6 side set up: host, kernel, leases6 */
 	bool v6_peers_refused;		/* the kernel took no IPv6 peer (logged once) */
+	bool kernel_lacks_label;	/* an older semnet.ko: peers go without a label */
 	enum semnetd_state state;
 	char state_error[256];
 	struct semnetd_underlay underlay;	/* address none: not found yet */

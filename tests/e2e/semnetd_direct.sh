@@ -83,6 +83,10 @@ kind() {
 		\"\(.kind) \(.encap) \(if .routed then \"routed\" else \"-\" end)\""
 }
 why() { sd_status "$1" ".tables.peers[] | select(.subnet == \"$2\") | .why"; }
+# label NODE SUBNET: what `semnet peer show` says of the peer (kind: why)
+label() {
+	ip netns exec "$1" semnet -j peer show | jq -r ".[] | select(.subnet == \"$2\") | .label"
+}
 
 # wire_node NODE ADDR: NODE on the segment; the other prefix on-link
 wire_node() {
@@ -148,6 +152,10 @@ test_direct() {
 		"different underlays or NATs; a offers no WireGuard key, using gre-udp"
 	tap_eq "/status on d: the same why, from the other end" "$(why d "${SUB[a]}")" \
 		"different underlays or NATs; a offers no WireGuard key, using gre-udp"
+	tap_eq "semnet peer show on a: b's label, its kind and why" "$(label a "${SUB[b]}")" \
+		"direct: same underlay 10.99.0.0/24, no NAT"
+	tap_eq "semnet peer show on a: d's label" "$(label a "${SUB[d]}")" \
+		"encrypted: different underlays or NATs; a offers no WireGuard key, using gre-udp"
 	tap_eq "/status: links_policy" "$(sd_status a .tables.links_policy)" auto
 	tap_match "a's log says d's link is not encrypted" \
 		"$(grep -c 'a offers no WireGuard key' "$SD_LOGS/a.log")" '^[1-9]'
@@ -264,6 +272,11 @@ test_policy_switch() {
 	tap_eq "/status on a: b's kind gre-udp, why" "$(kind a "${SUB[b]}") $(why a "${SUB[b]}")" \
 		"gre-udp gre-udp - cluster policy gre-udp"
 	tap_eq "/status: links_policy" "$(sd_status b .tables.links_policy)" gre-udp
+	tap_eq "semnet peer show on a: b's new label" "$(label a "${SUB[b]}")" \
+		"gre-udp: cluster policy gre-udp"
+	# d's peer was gre-udp before too: only its label changed.
+	tap_eq "semnet peer show on a: d's new label (the same peer otherwise)" \
+		"$(label a "${SUB[d]}")" "gre-udp: cluster policy gre-udp"
 	ip netns exec wire tcpdump -i ul-a -n -U -s 128 -w "$LOGS/gre.pcap" >/dev/null 2>&1 &
 	cap=$!
 	wait_for_file 5 "$LOGS/gre.pcap"

@@ -1165,7 +1165,7 @@ START_TEST(semnetd_requests_in_network_order)
 	ck_assert(!SN_HAS(&in, SEMNET_A_INSTANCE_IFINDEX));
 
 	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &node4, 4754,
-						 SEMNET_ENCAP_GRE_UDP, 0), 0);
+						 SEMNET_ENCAP_GRE_UDP, 0, NULL), 0);
 	msg_attrs(fake.req[3], attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
 	ck_assert_uint_eq(peer.subnet.addr, A("172.16.0.128"));
@@ -1176,6 +1176,7 @@ START_TEST(semnetd_requests_in_network_order)
 	 * (a replace keeps what it is not given). */
 	ck_assert(SN_HAS(&peer, SEMNET_A_PEER_IFINDEX));
 	ck_assert_uint_eq(peer.ifindex, 0);
+	ck_assert(!SN_HAS(&peer, SEMNET_A_PEER_LABEL));	/* NULL: left out */
 
 	ck_assert_int_eq(semnetd_kernel_peer_state(&genl, &node4, 1200, true), 0);
 	msg_attrs(fake.req[4], attrs);
@@ -1190,7 +1191,7 @@ START_TEST(semnetd_requests_in_network_order)
 	node6 = (struct sn_ipaddr){ .family = AF_INET6 };
 	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::3", &node6.v6), 1);
 	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &node6, 4754,
-						 SEMNET_ENCAP_GRE_UDP, 0), 0);
+						 SEMNET_ENCAP_GRE_UDP, 0, NULL), 0);
 	msg_attrs(fake.req[5], attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
 	ck_assert(SN_HAS(&peer, SEMNET_A_PEER_ADDR6) && !SN_HAS(&peer, SEMNET_A_PEER_ADDR));
@@ -1198,7 +1199,7 @@ START_TEST(semnetd_requests_in_network_order)
 	ck_assert_uint_eq(peer.subnet.addr, A("172.16.0.128"));
 	/* An Oakestra node's peer: bare IP in UDP, at the port it reports. */
 	ck_assert_int_eq(semnetd_kernel_peer_put6(&genl, &subnet6, &node6, 50103,
-						  SEMNET_ENCAP_IPUDP, 0), 0);
+						  SEMNET_ENCAP_IPUDP, 0, NULL), 0);
 	msg_attrs(fake.req[6], attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
 	ck_assert(SN_HAS(&peer, SEMNET_A_PEER_ADDR6) && !SN_HAS(&peer, SEMNET_A_PEER_ADDR));
@@ -1213,17 +1214,34 @@ START_TEST(semnetd_requests_in_network_order)
 	ck_assert_int_eq(semnetd_kernel_peer_state(&genl, &(struct sn_ipaddr){ 0 }, 900, false),
 			 -EINVAL);
 	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &(struct sn_ipaddr){ 0 }, 4754,
-						 SEMNET_ENCAP_GRE_UDP, 0), -EINVAL);
+						 SEMNET_ENCAP_GRE_UDP, 0, NULL), -EINVAL);
 	ck_assert_int_eq(fake.ntx, 8);
 	/* A direct peer (issue 18): bound to the underlay device. */
 	ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &node4, 4754,
-						 SEMNET_ENCAP_DIRECT, 7), 0);
+						 SEMNET_ENCAP_DIRECT, 7,
+						 "direct: same underlay 10.0.0.0/24"), 0);
 	msg_attrs(fake.req[8], attrs);
 	ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
 	ck_assert_uint_eq(peer.encap, SEMNET_ENCAP_DIRECT);
 	ck_assert(SN_HAS(&peer, SEMNET_A_PEER_IFINDEX));
 	ck_assert_uint_eq(peer.ifindex, 7);
+	ck_assert_str_eq(peer.label, "direct: same underlay 10.0.0.0/24");
 	ck_assert_int_eq(fake.ntx, 9);
+	/* What the kernel would refuse is made printable, and cut to fit. */
+	{
+		char long_label[2 * SEMNET_PEER_LABEL_MAX];
+
+		memset(long_label, 'w', sizeof(long_label) - 1);
+		long_label[sizeof(long_label) - 1] = '\0';
+		long_label[3] = '\n';
+		long_label[4] = '\033';
+		ck_assert_int_eq(semnetd_kernel_peer_put(&genl, &subnet, &node4, 4754,
+							 SEMNET_ENCAP_GRE_UDP, 0, long_label), 0);
+		msg_attrs(fake.req[9], attrs);
+		ck_assert_int_eq(sn_peer_get(attrs, &peer), 0);
+		ck_assert_uint_eq(strlen(peer.label), SEMNET_PEER_LABEL_MAX - 1);
+		ck_assert(!strncmp(peer.label, "www??www", 8));
+	}
 }
 END_TEST
 
