@@ -57,6 +57,12 @@ static const char *const sn_cluster_migrations[] = {
 	"ALTER TABLE nodes ADD COLUMN link_underlay_prefix TEXT;"
 	"ALTER TABLE nodes ADD COLUMN link_kind_override TEXT;"
 	"ALTER TABLE nodes ADD COLUMN link_relay INTEGER;",
+	/* 4: what the node's endpoint discovery found (LINKS.md §4), all
+	 * NULL when it sent none: nat ("none", "eim", "symmetric"), the
+	 * mapped address (canonical text) and port_preserved (0/1). */
+	"ALTER TABLE nodes ADD COLUMN link_nat TEXT;"
+	"ALTER TABLE nodes ADD COLUMN link_public_addr TEXT;"
+	"ALTER TABLE nodes ADD COLUMN link_port_preserved INTEGER;",
 };
 
 /* An address to bind: its text in @buf, or NULL (binds NULL) for none. */
@@ -80,7 +86,8 @@ int sn_cluster_store_open(struct sn_db *db, const char *path, bool durable)
 
 #define NODE_SELECT \
 	"SELECT id, subnet, host_ip, host_port, tunnel, subnet_len, subnet6, subnet6_len," \
-	" link_wg_key, link_wg_port, link_underlay_prefix, link_kind_override, link_relay FROM nodes"
+	" link_wg_key, link_wg_port, link_underlay_prefix, link_kind_override, link_relay," \
+	" link_nat, link_public_addr, link_port_preserved FROM nodes"
 
 /*
  * The link columns from @col on. A node has link when link_relay is not
@@ -104,6 +111,17 @@ static void read_link(sqlite3_stmt *stmt, int col, struct sn_cluster_node *n)
 	if (!kind || !sn_link_kind_parse(kind, &l->kind_override))
 		l->kind_override = SN_LINK_NONE;
 	l->relay = sqlite3_column_int(stmt, col + 4) != 0;
+	/* The discovery result, whole or not at all. */
+	l->has_nat = sn_link_nat_parse((const char *)sqlite3_column_text(stmt, col + 5), &l->nat) &&
+		     sn_ipaddr_parse((const char *)sqlite3_column_text(stmt, col + 6),
+				     &l->public_addr) &&
+		     sqlite3_column_type(stmt, col + 7) != SQLITE_NULL;
+	if (l->has_nat) {
+		l->port_preserved = sqlite3_column_int(stmt, col + 7) != 0;
+	} else {
+		l->nat = SN_NAT_NONE;
+		memset(&l->public_addr, 0, sizeof(l->public_addr));
+	}
 	n->has_link = true;
 }
 
@@ -134,8 +152,9 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 	int found = sn_cluster_store_node_get(db, n->id, &old);
 	unsigned int len6 = n->subnet6_len ? n->subnet6_len : 120;
 	char subnet6[SN_JSON_IPV6_STRLEN], key[SN_LINK_KEY_B64_LEN + 1];
-	char prefix[SN_IPADDR_STRLEN + 4];
+	char prefix[SN_IPADDR_STRLEN + 4], public_addr[SN_IPADDR_STRLEN];
 	const struct sn_link_info *l = &n->link;
+	bool has_nat = n->has_link && l->has_nat;
 	bool has_prefix = n->has_link && sn_ipaddr_is_set(&l->underlay_prefix.addr);
 	bool has_kind = n->has_link && l->kind_override != SN_LINK_NONE;
 	sqlite3_stmt *stmt;
@@ -155,22 +174,27 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 	if (n->has_link) {
 		sn_link_prefix_format(&l->underlay_prefix, prefix);
 	}
+	sn_ipaddr_format(&l->public_addr, public_addr);
 	stmt = sn_db_bind(db,
 		"INSERT INTO nodes (id, subnet, host_ip, host_port, tunnel, subnet_len, subnet6,"
 		" subnet6_len, link_wg_key, link_wg_port, link_underlay_prefix, link_kind_override,"
-		" link_relay) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" link_relay, link_nat, link_public_addr, link_port_preserved)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (id) DO UPDATE SET subnet = excluded.subnet, host_ip = excluded.host_ip,"
 		" subnet_len = excluded.subnet_len, subnet6 = excluded.subnet6,"
 		" subnet6_len = excluded.subnet6_len,"
 		" host_port = excluded.host_port, tunnel = excluded.tunnel,"
 		" link_wg_key = excluded.link_wg_key, link_wg_port = excluded.link_wg_port,"
 		" link_underlay_prefix = excluded.link_underlay_prefix,"
-		" link_kind_override = excluded.link_kind_override, link_relay = excluded.link_relay",
-		"tutititititti", n->id, n->subnet, n->host_ip, n->host_port, n->tunnel,
+		" link_kind_override = excluded.link_kind_override, link_relay = excluded.link_relay,"
+		" link_nat = excluded.link_nat, link_public_addr = excluded.link_public_addr,"
+		" link_port_preserved = excluded.link_port_preserved",
+		"tutitititittitti", n->id, n->subnet, n->host_ip, n->host_port, n->tunnel,
 		(int)(n->subnet_len ? n->subnet_len : 26), v6_bind(&n->subnet6, subnet6),
 		(int)len6, n->has_link && l->has_wg_key ? key : NULL, n->has_link ? l->wg_port : 0,
 		has_prefix ? prefix : NULL, has_kind ? sn_link_kind_name(l->kind_override) : NULL,
-		n->has_link && l->relay);
+		n->has_link && l->relay, has_nat ? sn_link_nat_name(l->nat) : NULL,
+		has_nat ? public_addr : NULL, has_nat && l->port_preserved);
 	/* No subnet yet: NULL, which the UNIQUE constraint lets many rows have. */
 	if (stmt && !n->subnet)
 		sqlite3_bind_null(stmt, 2);
@@ -178,6 +202,8 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 		sqlite3_bind_null(stmt, 10);
 	if (stmt && !n->has_link)
 		sqlite3_bind_null(stmt, 13);
+	if (stmt && !has_nat)
+		sqlite3_bind_null(stmt, 16);
 	return sn_db_run(db, stmt);
 }
 

@@ -337,6 +337,60 @@ bool sn_link_key_from_base64(const char *text, uint8_t key[SN_LINK_KEY_LEN])
 	return ok;
 }
 
+/* nat, public_addr and port_preserved (endpoint discovery's result):
+ * all three or none. */
+static int read_nat(json_t *obj, struct sn_link_info *out, struct sn_err *err)
+{
+	static const char *const names[] = { "nat", "public_addr", "port_preserved" };
+	json_t *v[3];
+	int given = 0;
+	const char *unfit;
+
+	for (int i = 0; i < 3; i++) {
+		v[i] = json_object_get(obj, names[i]);
+		if (v[i] && json_is_null(v[i]))
+			v[i] = NULL;
+		given += v[i] != NULL;
+	}
+	if (given == 0)
+		return 0;
+	if (given < 3) {
+		for (int i = 0; i < 3; i++)
+			if (!v[i]) {
+				sn_err_set(err, "link: field '%s' is required with '%s'", names[i],
+					   names[v[0] ? 0 : v[1] ? 1 : 2]);
+				return -1;
+			}
+	}
+	if (!json_is_string(v[0]) || strlen(json_string_value(v[0])) != json_string_length(v[0]) ||
+	    !sn_link_nat_parse(json_string_value(v[0]), &out->nat)) {
+		sn_err_set(err, "link: field 'nat' must be \"none\", \"eim\" or \"symmetric\"");
+		return -1;
+	}
+	if (!json_is_string(v[1]) || strlen(json_string_value(v[1])) != json_string_length(v[1]) ||
+	    !sn_ipaddr_parse(json_string_value(v[1]), &out->public_addr)) {
+		sn_err_set(err, "link: field 'public_addr' is not an IPv4 or IPv6 address");
+		memset(&out->public_addr, 0, sizeof(out->public_addr));
+		out->nat = SN_NAT_NONE;
+		return -1;
+	}
+	if ((unfit = sn_ipaddr_underlay_unfit(&out->public_addr))) {
+		sn_err_set(err, "link: field 'public_addr' cannot be a node's address: %s", unfit);
+		memset(&out->public_addr, 0, sizeof(out->public_addr));
+		out->nat = SN_NAT_NONE;
+		return -1;
+	}
+	if (!json_is_boolean(v[2])) {
+		sn_err_set(err, "link: field 'port_preserved' must be true or false");
+		memset(&out->public_addr, 0, sizeof(out->public_addr));
+		out->nat = SN_NAT_NONE;
+		return -1;
+	}
+	out->port_preserved = json_is_true(v[2]);
+	out->has_nat = true;
+	return 0;
+}
+
 int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
 {
 	const char *key, *prefix, *kind;
@@ -390,12 +444,13 @@ int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
 		}
 		out->relay = json_is_true(relay);
 	}
-	return 0;
+	return read_nat(obj, out, err);
 }
 
 json_t *sn_link_info_json(const struct sn_link_info *info)
 {
 	char key[SN_LINK_KEY_B64_LEN + 1], prefix[SN_IPADDR_STRLEN + 4];
+	char addr[SN_IPADDR_STRLEN];
 	json_t *obj = json_object();
 
 	if (!obj)
@@ -411,7 +466,13 @@ json_t *sn_link_info_json(const struct sn_link_info *info)
 	    (info->kind_override != SN_LINK_NONE &&
 	     json_object_set_new(obj, "kind_override",
 				 json_string(sn_link_kind_name(info->kind_override))) < 0) ||
-	    (info->relay && json_object_set_new(obj, "relay", json_true()) < 0)) {
+	    (info->relay && json_object_set_new(obj, "relay", json_true()) < 0) ||
+	    (info->has_nat &&
+	     (json_object_set_new(obj, "nat", json_string(sn_link_nat_name(info->nat))) < 0 ||
+	      json_object_set_new(obj, "public_addr",
+				  json_string(sn_ipaddr_format(&info->public_addr, addr))) < 0 ||
+	      json_object_set_new(obj, "port_preserved",
+				  json_boolean(info->port_preserved)) < 0))) {
 		json_decref(obj);
 		return NULL;
 	}
@@ -427,5 +488,8 @@ bool sn_link_info_equal(const struct sn_link_info *a, const struct sn_link_info 
 	       (!a->has_wg_key || (!memcmp(a->wg_key, b->wg_key, SN_LINK_KEY_LEN) &&
 				   a->wg_port == b->wg_port)) &&
 	       pa == pb && (!pa || sn_link_prefix_equal(&a->underlay_prefix, &b->underlay_prefix)) &&
-	       a->kind_override == b->kind_override && a->relay == b->relay;
+	       a->kind_override == b->kind_override && a->relay == b->relay &&
+	       a->has_nat == b->has_nat &&
+	       (!a->has_nat || (a->nat == b->nat && a->port_preserved == b->port_preserved &&
+				sn_ipaddr_equal(&a->public_addr, &b->public_addr)));
 }

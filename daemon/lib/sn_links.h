@@ -149,8 +149,13 @@ bool sn_link_key_from_base64(const char *text, uint8_t key[SN_LINK_KEY_LEN]);
  * "wg_port": 1..65535 (optional, together: a node without WireGuard
  * still offers direct), "underlay_prefix": "a.b.c.d/len" (optional),
  * "kind_override": "direct"|"gre-udp"|"encrypted" (optional), "relay":
- * bool (optional, false)}. Other members are ignored (later stages add
- * some). {} is a node with link support and nothing to offer yet.
+ * bool (optional, false)}, and what the node's endpoint discovery found
+ * (LINKS.md §4, optional, together: a node that did not run it sends
+ * none): "nat": "none"|"eim"|"symmetric", "public_addr": the address its
+ * NAT maps it to (either family; a public node's own), "port_preserved":
+ * bool, whether the NAT kept the source port (a public node's: true).
+ * Other members are ignored (later stages add some). {} is a node with
+ * link support and nothing to offer yet.
  */
 struct sn_link_info {
 	bool has_wg_key;			/* wg_key and wg_port given */
@@ -159,6 +164,10 @@ struct sn_link_info {
 	struct sn_link_prefix underlay_prefix;	/* family 0: not given */
 	enum sn_link_kind kind_override;	/* NONE: not given */
 	bool relay;
+	bool has_nat;				/* nat, public_addr, port_preserved given */
+	enum sn_link_nat nat;
+	struct sn_ipaddr public_addr;
+	bool port_preserved;
 };
 
 /* Reads @obj (a JSON object) into *@out: 0, or -1 with @err naming the

@@ -34,6 +34,7 @@ struct semnetd_config {
 	int tunnel_port;
 	int wg_port;			/* first WireGuard port; 0: no WireGuard */
 	char wg_key_path[PATH_MAX];	/* the node's private key (0600) */
+	int discovery_interval_ms;	/* endpoint discovery's runs (discover.h) */
 	int interest_idle_ms;		/* drop a remote service unused this long */
 	int interest_check_ms;		/* how often kernel counters are read */
 	int probe_interval_ms;		/* RTT probes to each peer node; 0: none */

@@ -297,3 +297,59 @@ int semnetd_fw_unikernel_nat(struct semnetd_fw *fw, const char *ifname, uint32_t
 	end(fw);
 	return rc;
 }
+
+#define DISCOVERY_TABLE "inet semnet-discovery"
+
+int semnetd_fw_discovery_set(struct semnetd_fw *fw, const struct sn_ipaddr *cluster, int port,
+			     int sport, const struct sn_ipaddr *local, int to_port,
+			     struct sn_err *err)
+{
+	char cmd[768], dst[SN_IPADDR_STRLEN], src[SN_IPADDR_STRLEN];
+	bool v6 = cluster->family == AF_INET6;
+	int rc;
+
+	if (cluster->family != local->family || !sn_ipaddr_is_set(cluster)) {
+		sn_err_set(err, "discovery: the cluster's and this node's addresses differ in family");
+		return -EINVAL;
+	}
+	sn_ipaddr_format(cluster, dst);
+	sn_ipaddr_format(local, src);
+	/* One transaction: the stale table goes and the new one comes, or
+	 * nothing changes. */
+	snprintf(cmd, sizeof(cmd),
+		 "table " DISCOVERY_TABLE " { }\n"
+		 "delete table " DISCOVERY_TABLE "\n"
+		 "table " DISCOVERY_TABLE " {\n"
+		 "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+		 "    %1$s daddr %2$s udp dport { %3$d, %4$d } udp sport %5$d"
+		 " snat %1$s to %6$s%7$s%8$s:%9$d comment \"" RULE_TAG "-discovery\"; }\n"
+		 /* The socket takes answers only: a datagram that would
+		  * start a conntrack entry towards it (a forger's, from the
+		  * cluster's address and port) would make the next request
+		  * that entry's reply, which no snat rewrites. */
+		 "  chain input { type filter hook input priority filter; policy accept;\n"
+		 "    udp dport %5$d ct direction original counter drop"
+		 " comment \"" RULE_TAG "-discovery-answers-only\"; }\n"
+		 "}\n", v6 ? "ip6" : "ip", dst, port, port + 1, sport, v6 ? "[" : "", src,
+		 v6 ? "]" : "", to_port);
+	if ((rc = begin(fw)) < 0) {
+		sn_err_set(err, "nftables cannot be used");
+		return rc;
+	}
+	rc = run(fw, cmd, err);
+	end(fw);
+	return rc;
+}
+
+int semnetd_fw_discovery_clear(struct semnetd_fw *fw)
+{
+	int rc = begin(fw);
+
+	if (rc < 0)
+		return rc;
+	rc = run(fw, "list table " DISCOVERY_TABLE, NULL) == 0;
+	if (rc && run(fw, "delete table " DISCOVERY_TABLE, NULL) < 0)
+		rc = -EIO;
+	end(fw);
+	return rc;
+}

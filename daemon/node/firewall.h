@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "api_parse.h"
+#include "sn_ipaddr.h"
 #include "sn_json.h"
 
 struct nft_ctx;
@@ -61,5 +62,25 @@ int semnetd_fw_ports_del(struct semnetd_fw *fw, const struct semnetd_port_map *m
  */
 int semnetd_fw_unikernel_nat(struct semnetd_fw *fw, const char *ifname, uint32_t nsip,
 			     uint32_t guest, struct sn_err *err);
+
+/*
+ * Endpoint discovery (daemon/LINKS.md §4, discover.c): in semnetd's own
+ * table inet semnet-discovery, a postrouting nat rule "<family> daddr
+ * @cluster udp dport {@port, @port + 1} udp sport @sport snat to
+ * @local:@to_port", so the requests of discovery's socket leave from
+ * WireGuard's port, the mapping peers will use; conntrack undoes it for
+ * the answers; and an input rule dropping what comes to @sport other than
+ * replies ("ct direction original", counted): a datagram from the
+ * cluster's address that made a conntrack entry towards the socket would
+ * turn the next request into its reply, which leaves unrewritten.
+ * Replaces the table whole. Needs nft's nat (nf_nat,
+ * nf_conntrack): without, -EIO and @err carries nft's message.
+ */
+int semnetd_fw_discovery_set(struct semnetd_fw *fw, const struct sn_ipaddr *cluster, int port,
+			     int sport, const struct sn_ipaddr *local, int to_port,
+			     struct sn_err *err);
+/* Deletes table inet semnet-discovery: 1 when there was one, 0 when
+ * not, -EIO when nftables cannot be used. */
+int semnetd_fw_discovery_clear(struct semnetd_fw *fw);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "answers.h"
+#include "discover.h"
 #include "interest.h"
 #include "probe.h"
 #include "semnetd.h"
@@ -75,8 +76,9 @@ int main(int argc, char **argv)
 	semnetd_peers_init(&d.peers);
 	semnetd_wglinks_init(&d.wgl);
 	d.probe = semnetd_probe_new(&d);
+	d.discover = semnetd_discover_new(&d);
 	d.http = sn_http_server_new(&loop, semnetd_routes, semnetd_nroutes, &d);
-	if (!d.probe || !d.http) {
+	if (!d.probe || !d.discover || !d.http) {
 		sn_error("out of memory at startup");
 		goto out_all;
 	}
@@ -106,6 +108,7 @@ out_all:
 	if (d.events_polling)
 		uv_poll_stop(&d.events_poll);
 	semnetd_probe_stop(d.probe);
+	semnetd_discover_stop(d.discover);	/* its snat rule goes too */
 	sn_http_server_free(d.http);
 	sn_mqtt_free(d.mqtt);
 	d.mqtt = NULL;
@@ -116,6 +119,7 @@ out_all:
 	semnetd_peers_free(&d.peers);
 	semnetd_wglinks_free(&d.wgl);
 	semnetd_probe_free(d.probe);
+	semnetd_discover_free(d.discover);
 	semnetd_leases_destroy(&d.leases);
 	semnetd_leases6_destroy(&d.leases6);
 	semnetd_fw_close(&d.fw);

@@ -8,6 +8,7 @@
 
 #include "kernel.h"
 #include "peer_parse.h"
+#include "discover.h"
 #include "probe.h"
 #include "semnetd.h"
 
@@ -157,6 +158,7 @@ char *semnetd_metrics_text(struct semnetd *d)
 	fprintf(f, "semnetd_upstream_latency_ms_count %" PRIu64 "\n", d->up.answers);
 	scalars(f, upstream, NSCALARS(upstream));
 	semnetd_probe_metrics(d->probe, f);
+	semnetd_discover_metrics(d->discover, f);
 	if (!kernel)
 		goto out;
 

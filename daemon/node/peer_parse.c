@@ -163,7 +163,30 @@ void semnetd_link_node_of(const struct semnetd_node_entry *e, struct sn_link_nod
 		out->underlay_prefix = e->link.underlay_prefix;
 		out->kind_override = e->link.kind_override;
 		out->relay = e->link.relay;
+		/* Not reported: counts as public (SN_NAT_NONE). */
+		if (e->link.has_nat) {
+			out->nat = e->link.nat;
+			out->public_addr = e->link.public_addr;
+		}
 	}
+}
+
+int semnetd_stun_port_read(json_t *registry, struct sn_err *err)
+{
+	json_t *links = json_object_get(registry, "links"), *port;
+
+	err->msg[0] = '\0';
+	if (!json_is_object(links))
+		return 0;
+	port = json_object_get(links, "stun_port");
+	if (!port || json_is_null(port))
+		return 0;
+	/* The cluster answers on it and the next port. */
+	if (json_is_integer(port) && json_integer_value(port) >= 1 &&
+	    json_integer_value(port) <= 65534)
+		return (int)json_integer_value(port);
+	sn_err_set(err, "links stun_port must be a port from 1 to 65534");
+	return -1;
 }
 
 /* The tunnel @e speaks, and why the pair uses it instead of the kind

@@ -72,6 +72,11 @@ enum semnetd_node_read semnetd_node_entry_read(json_t *entry, struct semnetd_nod
  */
 int semnetd_links_policy_read(json_t *registry, enum sn_links_policy *out, struct sn_err *err);
 
+/* The port the cluster's endpoint discovery answers on (and the next),
+ * the registry's "links": {"stun_port": N}: N, 0 when it names none (no
+ * discovery), -1 with @err for one that is no port (1 to 65534). */
+int semnetd_stun_port_read(json_t *registry, struct sn_err *err);
+
 /* The facts sn_link_kind() needs of a node read from the registry;
  * borrows @e's id (valid with the JSON). */
 void semnetd_link_node_of(const struct semnetd_node_entry *e, struct sn_link_node *out);

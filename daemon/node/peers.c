@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "discover.h"
 #include "peer_parse.h"
 #include "probe.h"
 #include "semnetd.h"
@@ -594,6 +595,7 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 		if (!semnetd_peers_said(&d->peers, key))
 			sn_warn("%s: read as policy encrypted (no direct links)", key);
 	}
+	semnetd_discover_on_registry(d->discover, msg);	/* links.stun_port */
 	links.nodes = r.nodes;
 	links.n_nodes = r.n_nodes;
 	d->peers.policy = links.policy;

@@ -14,7 +14,7 @@
  *   metrics.c    GET /metrics                probe.c     RTT probes (rtt.c)
  *   store.c      SQLite: identity, leases    leases.c    the nsIP pool
  *   kernel.c     semnet.ko (lib/sn_kernel)   host.c      rtnetlink
- *   firewall.c   nftables
+ *   firewall.c   nftables                  discover.c  endpoint discovery (NAT)
  */
 #ifndef SEMNETD_H
 #define SEMNETD_H
@@ -42,6 +42,7 @@
 #include "wglinks.h"
 
 struct semnetd_probe;
+struct semnetd_discover;
 
 /* The client's message when the store failed. */
 #define SEMNETD_STORE_ERROR "internal store error; nothing was changed"
@@ -86,6 +87,7 @@ struct semnetd {
 	struct semnetd_peers peers;
 	struct semnetd_probe *probe;	/* RTT probes of peer nodes (probe.h) */
 	struct semnetd_wglinks wgl;	/* encrypted links' WireGuard (wglinks.h) */
+	struct semnetd_discover *discover;	/* endpoint discovery (discover.h) */
 	struct semnetd_upstream_stats up;
 };
 
@@ -96,6 +98,9 @@ int semnetd_upstream_start(struct semnetd *d);
 void semnetd_upstream_publish(struct semnetd *d, const char *suffix, json_t *msg);
 void semnetd_upstream_subscribe(struct semnetd *d, const char *topic);
 void semnetd_upstream_unsubscribe(struct semnetd *d, const char *topic);
+/* The subnet request again, with the node's current `link` (discover.c:
+ * the discovery result changed). */
+void semnetd_upstream_send_link(struct semnetd *d);
 /* service/deployed for a local instance. */
 void semnetd_upstream_report_deployed(struct semnetd *d, const struct semnetd_lease *l);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "discover.h"
 #include "instances.h"
 #include "probe.h"
 #include "semnetd.h"
@@ -388,6 +389,8 @@ static int setup(struct semnetd *d, struct sn_err *err)
 		goto fail;
 	if (d->fw.available && semnetd_fw_portmap_init(&d->fw, err) < 0)
 		goto fail;
+	/* Discovery's snat rule of an earlier run (discover.h). */
+	semnetd_discover_setup(d->discover);
 	if ((rc = semnetd_misses_start(d)) < 0)
 		sn_warn("no kernel miss events (%s): services are learnt only on deployment",
 			strerror(-rc));

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 
+#include "discover.h"
 #include "probe.h"
 #include "semnetd.h"
 
@@ -47,7 +48,7 @@ static json_t *tables_json(struct semnetd *d)
 
 int semnetd_status(struct semnetd *d, json_t **out)
 {
-	json_t *instances = json_array(), *tables, *probes;
+	json_t *instances = json_array(), *tables, *probes, *discovery;
 	char subnet[SN_CIDR_STRLEN] = "", underlay[SN_IPADDR_STRLEN] = "";
 	char subnet6[SN_CIDR6_STRLEN] = "";
 
@@ -63,6 +64,7 @@ int semnetd_status(struct semnetd *d, json_t **out)
 	if (d->id.subnet6.len)
 		sn_prefix6_format(&d->id.subnet6, subnet6);
 	probes = semnetd_probe_json(d->probe);
+	discovery = semnetd_discover_json(d->discover);
 	*out = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:i, s:b, s:i, s:i, s:o, s:o, "
 			 "s:o}",
 		"state", semnetd_state_name(d->state), "error",
@@ -76,6 +78,8 @@ int semnetd_status(struct semnetd *d, json_t **out)
 		(int)semnetd_leases_free(&d->leases), "leases_capacity",
 		(int)semnetd_leases_capacity(&d->leases), "instances", instances, "tables",
 		tables ? tables : json_null(), "probes", probes ? probes : json_null());
+	if (!*out)
+		json_decref(discovery);
 	/* The IPv6 side: its subnet (null without one), whether it is set up
 	 * (false: IPv4 only, the log says why), its leases. */
 	if (*out && (json_object_set_new(*out, "subnet_v6",
@@ -84,7 +88,10 @@ int semnetd_status(struct semnetd *d, json_t **out)
 		     json_object_set_new(*out, "leases6_free",
 					 json_integer(semnetd_leases6_free(&d->leases6))) < 0 ||
 		     json_object_set_new(*out, "leases6_capacity",
-					 json_integer(semnetd_leases6_capacity(&d->leases6))) < 0)) {
+					 json_integer(semnetd_leases6_capacity(&d->leases6))) < 0 ||
+		     /* Endpoint discovery (issue 18, discover.h). */
+		     json_object_set_new(*out, "discovery",
+					 discovery ? discovery : json_null()) < 0)) {
 		json_decref(*out);
 		*out = NULL;
 	}

@@ -210,6 +210,28 @@ int semnetd_store_cursor_put(struct sn_db *db, uint32_t nsip)
 	return setting_put(db, "lease_cursor", text);
 }
 
+int semnetd_store_discovery_port_get(struct sn_db *db, int *port)
+{
+	char text[8], *end;
+	long v;
+
+	*port = 0;
+	if (setting_get(db, "discovery_port", text, sizeof(text)) < 0)
+		return -1;
+	v = strtol(text, &end, 10);
+	if (text[0] && !*end && v >= 1 && v <= 65535)
+		*port = (int)v;
+	return 0;
+}
+
+int semnetd_store_discovery_port_put(struct sn_db *db, int port)
+{
+	char text[8];
+
+	snprintf(text, sizeof(text), "%d", port);
+	return setting_put(db, "discovery_port", text);
+}
+
 int semnetd_store_job_is_local(struct sn_db *db, const char *job_name)
 {
 	return (int)sn_db_value(sn_db_bind(db, "SELECT 1 FROM leases WHERE job_name = ? LIMIT 1",

@@ -63,6 +63,11 @@ int semnetd_store_lease_each(struct sn_db *db, void (*fn)(void *arg, const struc
 /* The last nsIP handed out (0 if none): rotation survives restarts. */
 int semnetd_store_cursor_get(struct sn_db *db, uint32_t *nsip);
 int semnetd_store_cursor_put(struct sn_db *db, uint32_t nsip);
+/* The port of endpoint discovery's socket (0 if none): a restart binds
+ * the same one, so its requests match the conntrack entry (and NAT
+ * mapping) the run before left instead of clashing with it. */
+int semnetd_store_discovery_port_get(struct sn_db *db, int *port);
+int semnetd_store_discovery_port_put(struct sn_db *db, int port);
 
 
 

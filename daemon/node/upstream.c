@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "answers.h"
+#include "discover.h"
 #include "interest.h"
 #include "semnetd.h"
 #include "sn_log.h"
@@ -87,6 +88,8 @@ static void request_subnet(struct semnetd *d)
 		memcpy(link.wg_key, d->wgl.public_key, sizeof(link.wg_key));
 		link.wg_port = d->cfg.wg_port;
 	}
+	/* What endpoint discovery found (discover.h), none before a run. */
+	semnetd_discover_link(d->discover, &link);
 	host_ip(d, host);
 	/* host_ip/host_port: the registry tells the other nodes where we are;
 	 * link (issue 18): what this node can link by, its underlay's on-link
@@ -97,6 +100,11 @@ static void request_subnet(struct semnetd *d)
 		semnetd_upstream_publish(d, "subnet", msg);
 		json_decref(msg);
 	}
+}
+
+void semnetd_upstream_send_link(struct semnetd *d)
+{
+	request_subnet(d);
 }
 
 static void on_subnet_timer(uv_timer_t *timer)

@@ -397,6 +397,21 @@ link_checks() {
 		"{$host,\"link\":{\"underlay_prefix\":\"127.0.0.0/8\"}}" >/dev/null
 	tap_wait "a link without WireGuard (direct only) is published as sent" 5 l1_has \
 		'"link":{"underlay_prefix":"127.0.0.0/8"}}'
+	# The discovery result (LINKS.md §4): stored, published, refused by name.
+	mqtt_request nodes/l1/net/subnet nodes/l1/net/subnetwork/result \
+		"{$host,\"link\":{\"underlay_prefix\":\"127.0.0.0/8\",\"nat\":\"symmetric\",\"public_addr\":\"2001:db8::7\",\"port_preserved\":false}}" >/dev/null
+	tap_wait "a link's nat, public_addr and port_preserved are published" 5 l1_has \
+		'"link":{"underlay_prefix":"127.0.0.0/8","nat":"symmetric","public_addr":"2001:db8::7","port_preserved":false}}'
+	mqtt_match "a nat without public_addr is refused by name" \
+		"\"error\":\"link: field 'public_addr' is required with 'nat'\"" \
+		nodes/l1/net/subnet nodes/l1/net/subnetwork/result "{$host,\"link\":{\"nat\":\"eim\"}}"
+	mqtt_match "an unknown nat is refused by name" \
+		"\"error\":\"link: field 'nat' must be " \
+		nodes/l1/net/subnet nodes/l1/net/subnetwork/result "{$host,\"link\":{\"nat\":\"cone\",\"public_addr\":\"192.0.2.1\",\"port_preserved\":true}}"
+	tap_run "and neither changed the registry" l1_has '"nat":"symmetric","public_addr":"2001:db8::7","port_preserved":false}}'
+	mqtt_request nodes/l1/net/subnet nodes/l1/net/subnetwork/result \
+		"{$host,\"link\":{\"underlay_prefix\":\"127.0.0.0/8\"}}" >/dev/null
+	tap_wait "a link without them drops them" 5 l1_has '"link":{"underlay_prefix":"127.0.0.0/8"}}'
 	mqtt_match "a wg_port without wg_key is refused by name" \
 		"\"error\":\"link: field 'wg_key' is required with 'wg_port'\"" \
 		nodes/l1/net/subnet nodes/l1/net/subnetwork/result "{$host,\"link\":{\"wg_port\":51820}}"

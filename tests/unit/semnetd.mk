@@ -11,6 +11,8 @@
 #                           members over loopback, what it refuses, its bound
 #   test_semnetd_services   the cache of known services and the pending table
 #                           queries: their indexes by name
+#   test_semnetd_discover   endpoint discovery: which answer counts, and the
+#                           NAT it shows (none, eim, symmetric)
 NODE := $(TOP)/daemon/node
 $(eval $(call unit_test,test_semnetd_api_parse,$(NODE)/api_parse.c,snlib))
 $(eval $(call unit_test,test_semnetd_leases,$(NODE)/leases.c $(NODE)/store.c,snlib))
@@ -20,3 +22,4 @@ $(eval $(call unit_test,test_semnetd_rtt,$(NODE)/rtt.c))
 $(eval $(call unit_test,test_semnetd_peer_parse,$(NODE)/peer_parse.c,snlib semnetgenl))
 $(eval $(call unit_test,test_semnetd_services,$(NODE)/services.c $(NODE)/queries.c,snlib semnetgenl,libnl-route-3.0 libnftables))
 $(eval $(call unit_test,test_semnetd_relay,$(NODE)/relay.c,snlib))
+$(eval $(call unit_test,test_semnetd_discover,$(NODE)/discover_match.c,snlib))

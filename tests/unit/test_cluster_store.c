@@ -138,7 +138,73 @@ START_TEST(nodes_keep_a_link)
 }
 END_TEST
 
-/* A store of schema 2 (before links) opens as 3, its nodes without links. */
+/* The discovery result's columns, as text ("NULL" for none). */
+static void nat_columns(const char *id, char *out, size_t size)
+{
+	sqlite3_stmt *stmt;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db.conn,
+		"SELECT quote(link_nat) || '|' || quote(link_public_addr) || '|' ||"
+		" quote(link_port_preserved) FROM nodes WHERE id = ?", -1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+}
+
+/* A link's nat, public_addr and port_preserved (LINKS.md §4): NULL
+ * without, stored, a change of any one is a change, dropped again. */
+START_TEST(nodes_keep_a_nat)
+{
+	struct sn_cluster_node n = { .id = "n1", .subnet = 0xac100000, .subnet_len = 26 }, got;
+	char cols[256];
+	bool changed;
+
+	n.has_link = true;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	nat_columns("n1", cols, sizeof(cols));
+	ck_assert_str_eq(cols, "NULL|NULL|NULL");
+
+	n.link.has_nat = true;
+	n.link.nat = SN_NAT_EIM;
+	ck_assert(sn_ipaddr_parse("198.51.100.7", &n.link.public_addr));
+	n.link.port_preserved = true;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	nat_columns("n1", cols, sizeof(cols));
+	ck_assert_str_eq(cols, "'eim'|'198.51.100.7'|1");
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_assert(got.link.has_nat);
+	ck_assert(sn_link_info_equal(&got.link, &n.link));
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(!changed);
+
+	n.link.port_preserved = false;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	n.link.nat = SN_NAT_SYMMETRIC;
+	ck_assert(sn_ipaddr_parse("2001:db8::9", &n.link.public_addr));
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	nat_columns("n1", cols, sizeof(cols));
+	ck_assert_str_eq(cols, "'symmetric'|'2001:db8::9'|0");
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_assert(sn_link_info_equal(&got.link, &n.link));
+
+	n.link.has_nat = false;
+	n.link.nat = SN_NAT_NONE;
+	memset(&n.link.public_addr, 0, sizeof(n.link.public_addr));
+	n.link.port_preserved = false;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	nat_columns("n1", cols, sizeof(cols));
+	ck_assert_str_eq(cols, "NULL|NULL|NULL");
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_assert(got.has_link && !got.link.has_nat);
+}
+END_TEST
+
+/* A store of schema 2 (before links) opens as 4, its nodes without links. */
 START_TEST(nodes_migrate_to_links)
 {
 	char old[160];
@@ -158,7 +224,7 @@ START_TEST(nodes_migrate_to_links)
 		"PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(conn);
 	ck_assert_int_eq(sn_cluster_store_open(&db2, old, false), 0);
-	ck_assert_int_eq(sn_db_version(&db2), 3);
+	ck_assert_int_eq(sn_db_version(&db2), 4);
 	ck_assert_int_eq(sn_cluster_store_node_get(&db2, "n1", &got), 1);
 	ck_assert_str_eq(got.host_ip, "10.0.0.1");
 	ck_assert_int_eq(got.host_port, 4754);
@@ -191,7 +257,7 @@ START_TEST(nodes_keep_a_v6_subnet)
 	struct sn_cluster_node n = { .id = "n1", .subnet = 0xac100000, .subnet_len = 26 }, got;
 	bool changed;
 
-	ck_assert_int_eq(sn_db_version(&db), 3);
+	ck_assert_int_eq(sn_db_version(&db), 4);
 	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
 	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
 	ck_v6(&got.subnet6, NULL);
@@ -461,7 +527,7 @@ END_TEST
 
 Suite *unit_suite(void)
 {
-	return UNIT_SUITE("cluster_store", setup, teardown, 0, nodes_report_changes, nodes_keep_a_link,
+	return UNIT_SUITE("cluster_store", setup, teardown, 0, nodes_report_changes, nodes_keep_a_link, nodes_keep_a_nat,
 			  nodes_migrate_to_links,
 			  nodes_keep_a_v6_subnet, tables_cache_and_go_stale, tables_cache_v6,
 			  local_instances_merge_with_the_root, local_instances_merge_v6,

@@ -219,7 +219,8 @@ static const char *const entry_seeds[] = {
 	"{\"node_id\":\"n7\",\"subnet\":\"172.16.0.64/26\",\"host_ip\":\"2001:db8::7\","
 	"\"host_port\":4754,\"tunnel\":\"gre-udp\",\"link\":{\"wg_key\":\"" WG_KEY "\","
 	"\"wg_port\":51820,\"underlay_prefix\":\"10.99.0.0/24\",\"kind_override\":\"encrypted\","
-	"\"relay\":true,\"nat\":\"eim\",\"public_addr\":\"198.51.100.7\"}}",
+	"\"relay\":true,\"nat\":\"eim\",\"public_addr\":\"198.51.100.7\","
+	"\"port_preserved\":true}}",
 	NULL,
 };
 
@@ -273,7 +274,7 @@ START_TEST(link_objects)
 	static const char *const seeds[] = {
 		"{\"wg_key\":\"" WG_KEY "\",\"wg_port\":51820,\"underlay_prefix\":\"10.99.0.0/24\","
 		"\"kind_override\":\"direct\",\"relay\":false,\"nat\":\"symmetric\","
-		"\"public_addr\":\"198.51.100.7\"}",
+		"\"public_addr\":\"198.51.100.7\",\"port_preserved\":false}",
 		"{\"underlay_prefix\":\"2001:db8::/64\"}",
 		"{\"wg_key\":\"" WG_KEY "\",\"wg_port\":1}",
 		NULL,

@@ -381,6 +381,11 @@ START_TEST(link_info_round_trip)
 		/* Without WireGuard: direct only (issue 18 stage 2). */
 		"{\"underlay_prefix\":\"10.99.0.0/24\"}",
 		"{}",
+		/* Endpoint discovery's result (LINKS.md §4). */
+		"{\"nat\":\"eim\",\"public_addr\":\"198.51.100.7\",\"port_preserved\":true}",
+		"{\"underlay_prefix\":\"10.1.0.0/16\",\"nat\":\"symmetric\","
+		"\"public_addr\":\"2001:db8::7\",\"port_preserved\":false}",
+		"{\"nat\":\"none\",\"public_addr\":\"203.0.113.9\",\"port_preserved\":true}",
 	};
 	struct sn_link_info a, b;
 	struct sn_err err;
@@ -401,6 +406,23 @@ START_TEST(link_info_round_trip)
 		b.relay = !b.relay;
 		ck_assert(!sn_link_info_equal(&a, &b));
 		b.relay = a.relay;
+		ck_assert(a.has_nat == (strstr(texts[i], "nat") != NULL));
+		if (a.has_nat) {
+			b.nat = a.nat == SN_NAT_EIM ? SN_NAT_SYMMETRIC : SN_NAT_EIM;
+			ck_assert(!sn_link_info_equal(&a, &b));
+			b.nat = a.nat;
+			b.port_preserved = !b.port_preserved;
+			ck_assert(!sn_link_info_equal(&a, &b));
+			b.port_preserved = a.port_preserved;
+			b.public_addr.v4 ^= 1;
+			b.public_addr.v6.s6_addr[15] ^= 1;
+			ck_assert(!sn_link_info_equal(&a, &b));
+			b.public_addr = a.public_addr;
+			ck_assert(sn_link_info_equal(&a, &b));
+		}
+		b.has_nat = !b.has_nat;
+		ck_assert(!sn_link_info_equal(&a, &b));
+		b.has_nat = a.has_nat;
 		b.has_wg_key = !b.has_wg_key;
 		ck_assert(!sn_link_info_equal(&a, &b));
 		free(text);
@@ -410,7 +432,7 @@ START_TEST(link_info_round_trip)
 	/* "relay": false and null read as not a relay; unknown members go. */
 	{
 		json_t *in = json_loads("{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\","
-					"\"wg_port\":9,\"relay\":false,\"nat\":\"eim\"}", 0, NULL);
+					"\"wg_port\":9,\"relay\":false,\"mtu\":1420}", 0, NULL);
 		json_t *out;
 		char *text;
 
@@ -449,6 +471,53 @@ START_TEST(link_info_key_and_port_together)
 		ck_assert_ptr_nonnull(in);
 		ck_assert_int_eq(sn_link_info_read(in, &a, &err), -1);
 		ck_assert_str_eq(err.msg, bad[i].err);
+		json_decref(in);
+	}
+}
+END_TEST
+
+/* nat, public_addr and port_preserved come together, each checked by
+ * name; a refused link is left without them. */
+START_TEST(link_info_nat_refusals)
+{
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "{\"nat\":\"eim\"}", "link: field 'public_addr' is required with 'nat'" },
+		{ "{\"public_addr\":\"192.0.2.1\",\"port_preserved\":true}",
+		  "link: field 'nat' is required with 'public_addr'" },
+		{ "{\"nat\":\"eim\",\"public_addr\":\"192.0.2.1\",\"port_preserved\":null}",
+		  "link: field 'port_preserved' is required with 'nat'" },
+		{ "{\"nat\":\"full-cone\",\"public_addr\":\"192.0.2.1\",\"port_preserved\":true}",
+		  "link: field 'nat' must be \"none\", \"eim\" or \"symmetric\"" },
+		{ "{\"nat\":\"EIM\",\"public_addr\":\"192.0.2.1\",\"port_preserved\":true}",
+		  "link: field 'nat' must be \"none\", \"eim\" or \"symmetric\"" },
+		{ "{\"nat\":1,\"public_addr\":\"192.0.2.1\",\"port_preserved\":true}",
+		  "link: field 'nat' must be \"none\", \"eim\" or \"symmetric\"" },
+		{ "{\"nat\":\"eim\",\"public_addr\":\"192.0.2.300\",\"port_preserved\":true}",
+		  "link: field 'public_addr' is not an IPv4 or IPv6 address" },
+		{ "{\"nat\":\"eim\",\"public_addr\":\"192.0.2.1:51820\",\"port_preserved\":true}",
+		  "link: field 'public_addr' is not an IPv4 or IPv6 address" },
+		{ "{\"nat\":\"eim\",\"public_addr\":3221225985,\"port_preserved\":true}",
+		  "link: field 'public_addr' is not an IPv4 or IPv6 address" },
+		{ "{\"nat\":\"eim\",\"public_addr\":\"0.0.0.0\",\"port_preserved\":true}",
+		  "link: field 'public_addr' cannot be a node's address: the unspecified address" },
+		{ "{\"nat\":\"eim\",\"public_addr\":\"192.0.2.1\",\"port_preserved\":\"yes\"}",
+		  "link: field 'port_preserved' must be true or false" },
+		{ "{\"nat\":\"eim\",\"public_addr\":\"192.0.2.1\",\"port_preserved\":1}",
+		  "link: field 'port_preserved' must be true or false" },
+	};
+	struct sn_link_info a;
+	struct sn_err err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *in = json_loads(bad[i].text, 0, NULL);
+
+		ck_assert_ptr_nonnull(in);
+		ck_assert_int_eq(sn_link_info_read(in, &a, &err), -1);
+		ck_assert_str_eq(err.msg, bad[i].err);
+		ck_assert(!a.has_nat);
+		ck_assert(!sn_ipaddr_is_set(&a.public_addr));
 		json_decref(in);
 	}
 }
@@ -493,5 +562,6 @@ Suite *unit_suite(void)
 			  pair_override_relay, kind_override_strength, policy_gre_udp,
 			  same_segment, symmetric_nat_relay, symmetric_everywhere,
 			  names_and_prefixes, link_info_round_trip,
-			  link_info_key_and_port_together, prefix_of_and_contains);
+			  link_info_key_and_port_together, link_info_nat_refusals,
+			  prefix_of_and_contains);
 }

@@ -44,6 +44,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg.probe_interval_ms, 500);
 	ck_assert_int_eq(cfg.probe_timeout_ms, 1000);
 	ck_assert_int_eq(cfg.probe_down_after, 3);
+	ck_assert_int_eq(cfg.discovery_interval_ms, 60000);
 }
 END_TEST
 
@@ -60,6 +61,12 @@ START_TEST(probe_settings)
 	ck_assert_int_eq(cfg.probe_down_after, 2);
 	ck_assert_int_eq(load(&cfg, 3, off), 0);
 	ck_assert_int_eq(cfg.probe_interval_ms, 0);	/* no probes */
+	{
+		const char *disc[] = { "semnetd", "--discovery-interval-ms", "5000" };
+
+		ck_assert_int_eq(load(&cfg, 3, disc), 0);
+		ck_assert_int_eq(cfg.discovery_interval_ms, 5000);
+	}
 }
 END_TEST
 
@@ -159,6 +166,7 @@ START_TEST(bad_settings)
 		"{\"probe_interval_ms\":-1}",
 		"{\"probe_timeout_ms\":0}",
 		"{\"probe_down_after\":0}",
+		"{\"discovery_interval_ms\":999}",	/* the cluster's rate limit */
 		"[1]",
 		"{\"socket\":",
 	};

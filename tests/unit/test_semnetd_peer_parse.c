@@ -234,6 +234,78 @@ START_TEST(link_read)
 }
 END_TEST
 
+/* A link's discovery result reaches the facts sn_link_kind() reads:
+ * nat and public_addr; without one the node counts as public. */
+START_TEST(link_nat_read)
+{
+	struct sn_link_node n;
+	char addr[SN_IPADDR_STRLEN];
+
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"link\":{\"nat\":\"symmetric\","
+					  "\"public_addr\":\"198.51.100.7\","
+					  "\"port_preserved\":false}")),
+			 SEMNETD_NODE_PEER);
+	ck_assert(e.has_link && e.link.has_nat);
+	ck_assert(!e.link.port_preserved);
+	semnetd_link_node_of(&e, &n);
+	ck_assert_int_eq(n.nat, SN_NAT_SYMMETRIC);
+	ck_assert_str_eq(sn_ipaddr_format(&n.public_addr, addr), "198.51.100.7");
+
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"link\":{\"nat\":\"eim\","
+					  "\"public_addr\":\"2001:db8::7\",\"port_preserved\":true}")),
+			 SEMNETD_NODE_PEER);
+	semnetd_link_node_of(&e, &n);
+	ck_assert_int_eq(n.nat, SN_NAT_EIM);
+	ck_assert_str_eq(sn_ipaddr_format(&n.public_addr, addr), "2001:db8::7");
+	ck_assert(e.link.port_preserved);
+
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"link\":{}")), SEMNETD_NODE_PEER);
+	semnetd_link_node_of(&e, &n);
+	ck_assert_int_eq(n.nat, SN_NAT_NONE);
+	ck_assert(!sn_ipaddr_is_set(&n.public_addr));
+
+	/* A bad one makes the link unreadable, as any bad member does. */
+	ck_assert_int_eq(read_entry(ENTRY(",\"host_port\":4754,\"link\":{\"nat\":\"cone\","
+					  "\"public_addr\":\"198.51.100.7\","
+					  "\"port_preserved\":false}")),
+			 SEMNETD_NODE_PEER);
+	ck_assert(!e.has_link && e.link_unreadable);
+	ck_assert_str_eq(err.msg, "link: field 'nat' must be \"none\", \"eim\" or \"symmetric\"");
+	semnetd_link_node_of(&e, &n);
+	ck_assert_int_eq(n.nat, SN_NAT_NONE);
+}
+END_TEST
+
+/* The registry's stun_port: none is no discovery, a bad one said. */
+START_TEST(stun_port)
+{
+	static const struct {
+		const char *text;
+		int rc;
+	} cases[] = {
+		{ "{\"nodes\":[]}", 0 },
+		{ "{\"links\":{\"policy\":\"auto\"}}", 0 },
+		{ "{\"links\":{\"policy\":\"auto\",\"stun_port\":null}}", 0 },
+		{ "{\"links\":{\"policy\":\"auto\",\"stun_port\":3478}}", 3478 },
+		{ "{\"links\":{\"stun_port\":65534}}", 65534 },
+		{ "{\"links\":{\"stun_port\":65535}}", -1 },
+		{ "{\"links\":{\"stun_port\":0}}", -1 },
+		{ "{\"links\":{\"stun_port\":\"3478\"}}", -1 },
+		{ "{\"links\":{\"stun_port\":3478.0}}", -1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *msg = json_loads(cases[i].text, 0, NULL);
+
+		ck_assert_ptr_nonnull(msg);
+		ck_assert_msg(semnetd_stun_port_read(msg, &err) == cases[i].rc, "case %zu", i);
+		ck_assert_str_eq(err.msg, cases[i].rc < 0 ?
+				 "links stun_port must be a port from 1 to 65534" : "");
+		json_decref(msg);
+	}
+}
+END_TEST
+
 /* An Oakestra node (no link, or null) is what it was; a link that does
  * not read costs only the link, and err says why. */
 START_TEST(link_absent_or_bad)
@@ -613,7 +685,8 @@ Suite *unit_suite(void)
 {
 	return UNIT_SUITE("semnetd_peer_parse", NULL, teardown, 0, encap_by_tunnel_then_port,
 			  semnet_node_is_gre, oakestra_node_is_ipudp, not_yet_a_peer, bad_ports,
-			  bad_host_and_tunnel, link_read, link_absent_or_bad, links_policy,
+			  bad_host_and_tunnel, link_read, link_nat_read, link_absent_or_bad,
+			  links_policy, stun_port,
 			  pick_direct_on_one_segment, pick_falls_back_truthfully,
 			  pick_override_and_unreadable, wg_slot, pick_encrypted,
 			  pick_encrypted_refused);

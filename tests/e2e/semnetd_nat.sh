@@ -1,0 +1,325 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# semnetd's endpoint discovery (issue 18 stage 4, daemon/LINKS.md §4):
+# semnet-cluster answers on --stun-port 3478 and 3479 and names the port
+# in the registry (links.stun_port); each semnetd asks both ports from one
+# socket whose packets its own snat rule (table inet semnet-discovery)
+# sends from WireGuard's port 51820, classifies what the two answers saw
+# and reports it in its `link`. Real NATs made by nftables in router
+# namespaces:
+#  - p, on the "internet" itself: nat none, public_addr its own address;
+#  - a behind natA, `oifname ul0 masquerade` (Linux keeps a free source
+#    port, so the mapping is endpoint-independent): nat eim, public_addr
+#    natA's wan address, port_preserved (51820 both times);
+#  - b behind natB, `masquerade fully-random` (a port per conntrack, so
+#    per destination): nat symmetric, port_preserved false;
+#  - the snat rule is semnetd's alone and goes when semnetd stops;
+#  - forged answers (the cluster's address with another nonce, another
+#    source, a forged mapping) are ignored, counted, and change nothing;
+#  - a cluster without --stun-port: no discovery, no nat members.
+#
+#   netns wire: bridge ul0 (the "internet", 10.99.0.0/24)
+#     |               |                 |                        |
+#   ctl .100        p .1            natA .11 (wan ul0)       natB .12 (wan ul0)
+#   semnet-root     semnetd         masquerade               masquerade fully-random
+#   semnet-cluster                   | lan 192.168.1.1         | lan 192.168.2.1
+#   (--stun-port 3478), mosquitto    a 192.168.1.2             b 192.168.2.2
+#                                    semnetd                   semnetd
+# vm-timeout: 600
+# vm-cost: 240
+# check-tier: ci
+# shellcheck disable=SC2317 # test_* functions run from tap_cases
+set -u
+if [ "${SEMNET_IN_VM:-}" != 1 ]; then
+	exec "$(dirname "$0")/../vm/run" "$0" "$@"
+fi
+# shellcheck source=tests/lib/tap.sh
+. "$SEMNET_TOP/tests/lib/tap.sh"
+# shellcheck source=tests/lib/semnetd.sh
+. "$SEMNET_TOP/tests/lib/semnetd.sh"
+tap_need jq curl python3 mosquitto mosquitto_sub nft
+
+STUN=3478
+SD_CLUSTER_ARGS=(--stun-port "$STUN")
+
+# registry: the retained node registry, as the nodes receive it
+registry() {
+	ip netns exec ctl mosquitto_sub -h 127.0.0.1 -p "$SD_MQTT_PORT" -C 1 -W 5 -t semnet/nodes
+}
+# nat_of NODE: "NAT PUBLIC_ADDR PORT_PRESERVED" of NODE's link in the registry
+nat_of() {
+	registry | jq -r ".nodes[] | select(.node_id == \"$1\") | .link |
+		\"\(.nat) \(.public_addr) \(.port_preserved)\""
+}
+# disc NODE FILTER: FILTER of NODE's /status discovery
+disc() { sd_status "$1" ".discovery | $2"; }
+
+# nat_site ROUTER WAN NODE LAN_PREFIX MASQ: ROUTER on the wire at WAN,
+# its lan LAN_PREFIX.1/24 towards NODE at LAN_PREFIX.2 (default route via
+# the router), and nft's masquerade MASQ ("" or "fully-random") out of ul0
+nat_site() {
+	local router=$1 wan=$2 node=$3 lan=$4 masq=$5
+	sd_wire "$router" "$wan" && topo_netns "$node" &&
+	ip -n "$router" link add lan type veth peer name ul0 netns "$node" &&
+	ip -n "$router" addr add "$lan.1/24" dev lan && ip -n "$router" link set lan up &&
+	ip -n "$node" addr add "$lan.2/24" dev ul0 && ip -n "$node" link set ul0 up &&
+	ip -n "$node" route add default via "$lan.1" &&
+	ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 &&
+	ip netns exec "$router" nft -f - <<-NFT
+	table ip nat {
+		chain post { type nat hook postrouting priority srcnat; policy accept;
+			oifname "ul0" masquerade $masq; }
+	}
+	NFT
+}
+
+test_start() {
+	local n
+	sd_control	# not in tap_run's subshell: SD_CLUSTER_PID is kept
+	tap_eq "control plane: root, cluster (--stun-port $STUN), broker" "$?" 0
+	SD_UL=([p]=10.99.0.1 [a]=192.168.1.2 [b]=192.168.2.2)
+	sd_wire p 10.99.0.1 || tap_fail "node p on the wire"
+	nat_site natA 10.99.0.11 a 192.168.1 "" || tap_fail "site A behind natA"
+	nat_site natB 10.99.0.12 b 192.168.2 fully-random || tap_fail "site B behind natB"
+	tap_run "a reaches the cluster through natA" ip netns exec a ping -c1 -W5 "$SD_CTL"
+	# p and a ask every 5 s (test_forged and test_nat_change wait for
+	# their runs), b every 60 s
+	for n in p a; do
+		sd_launch "$n" --discovery-interval-ms 5000 || tap_fail "semnetd on $n"
+	done
+	sd_launch b || tap_fail "semnetd on b"
+	for n in p a b; do
+		wait_for_file "$SD_READY_WAIT" "$SD_WORK/$n.ready" || tap_fail "semnetd on $n serves"
+	done
+	tap_run "nodes p, a, b register and set up" sd_register p a b
+}
+
+# discovered: every node's link in the registry carries a nat
+discovered() {
+	[ "$(registry | jq '[.nodes[] | select(.link.nat)] | length')" = 3 ]
+}
+
+test_classified() {
+	local r
+	tap_eq "the registry names the discovery port" "$(registry | jq -c .links)" \
+		"{\"policy\":\"gre-udp\",\"stun_port\":$STUN}"
+	tap_wait "every node reports its NAT in the registry" 30 discovered
+	tap_eq "p: public, its own address, port kept" "$(nat_of p)" "none 10.99.0.1 true"
+	tap_eq "a: EIM behind natA, natA's wan address, port kept" "$(nat_of a)" \
+		"eim 10.99.0.11 true"
+	tap_eq "b: symmetric behind natB, natB's wan address, port not kept" "$(nat_of b)" \
+		"symmetric 10.99.0.12 false"
+	tap_eq "/status on p: mapped endpoints" "$(disc p '.mapped | join(" ")')" \
+		"10.99.0.1:51820 10.99.0.1:51820"
+	tap_eq "/status on a: mapped endpoints" "$(disc a '.mapped | join(" ")')" \
+		"10.99.0.11:51820 10.99.0.11:51820"
+	r=$(disc b '.mapped | join(" ")')
+	tap_match "/status on b: two mappings of natB's address" "$r" \
+		'^10\.99\.0\.12:[0-9]+ 10\.99\.0\.12:[0-9]+$'
+	tap_run "/status on b: with two ports" test "${r% *}" != "${r#* }"
+	tap_eq "/status on a: nat, public_addr, port_preserved, local, error" \
+		"$(disc a '"\(.nat) \(.public_addr) \(.port_preserved) \(.local) \(.error)"')" \
+		"eim 10.99.0.11 true 192.168.1.2:51820 null"
+	# A request unanswered after 0.25 s (slow under TCG) goes again, and
+	# its late answer is a repeat: ignored, so that answers stay 2.
+	tap_eq "/status on b: one run, 2 answers, a repeat ignored per request sent again, no failure" \
+		"$(disc b '"\(.runs) \(.answers) \(.requests - .ignored) \(.failures)"')" "1 2 2 0"
+	tap_note "b: $(disc b .requests) requests for its 2 answers"
+	tap_match "/metrics on b: the answers counter" \
+		"$(curl -s --unix-socket "$SD_WORK/b.sock" http://localhost/metrics |
+			grep '^semnetd_discovery_answers_total')" '^semnetd_discovery_answers_total 2$'
+	tap_run "the cluster answered at least 6 requests (2 per node)" \
+		test "$(sd_ctl_http GET "$SD_CLUSTER/api/net/status" | jq .discovery.answered)" -ge 6
+	[ "$TAP_FAILED" = 0 ] || sd_dump p a b
+}
+
+# rules NS: the snat rules in NS's whole ruleset, one line each
+rules() { ip netns exec "$1" nft list ruleset | grep -E 'snat (ip|ip6) to'; }
+
+test_snat_rule() {
+	local port
+	port=$(ip netns exec a nft -j list table inet semnet-discovery |
+		jq -r '.nftables[] | .rule? // empty | .expr[] | .match? // empty |
+			select(.left.payload.field == "sport") | .right')
+	tap_match "a: discovery's socket port is a port" "$port" '^[0-9]+$'
+	tap_eq "a: the one snat rule, in semnetd's table, from its socket to 51820" \
+		"$(rules a | sed 's/^[[:space:]]*//')" \
+		"ip daddr $SD_CTL udp dport { $STUN, $((STUN + 1)) } udp sport $port snat ip to 192.168.1.2:51820 comment \"semnet-discovery\""
+	tap_match "a: it is in table inet semnet-discovery" \
+		"$(ip netns exec a nft list table inet semnet-discovery)" 'snat ip to 192\.168\.1\.2:51820'
+	tap_eq "a: its socket takes replies only" \
+		"$(ip netns exec a nft list chain inet semnet-discovery input | grep -o "udp dport $port ct direction original counter packets [0-9]* bytes [0-9]* drop")" \
+		"udp dport $port ct direction original counter packets 0 bytes 0 drop"
+	tap_eq "p: one snat rule, to 10.99.0.1:51820" "$(rules p | grep -c 'snat ip to 10.99.0.1:51820')" 1
+	tap_eq "natA: its masquerade only (no rule of semnetd's)" "$(rules natA | wc -l)" 0
+	tap_match "a's log: what discovery found" \
+		"$(grep -m1 'discovery: nat' "$SD_LOGS/a.log")" \
+		'discovery: nat eim, WireGuard.s port 51820 mapped to 10\.99\.0\.11:51820 \(port preserved\)'
+}
+
+# forge NS SRC_PORT DST DPORT JSON: one UDP datagram from NS
+forge() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", int(sys.argv[1])))
+s.sendto(sys.argv[4].encode(), (sys.argv[2], int(sys.argv[3])))' "$2" "$3" "$4" "$5"
+}
+
+FORGED='{"semnet_stun":1,"nonce":"00000000000000000000000000000000","addr":"6.6.6.6","port":1,"via":3479}'
+# sock_port NODE: the port of NODE's discovery socket (its rule's sport)
+sock_port() {
+	ip netns exec "$1" nft -j list table inet semnet-discovery |
+		jq -r '.nftables[] | .rule? // empty | .expr[] | .match? // empty |
+			select(.left.payload.field == "sport") | .right'
+}
+# dropped NODE: what NODE's answers-only rule dropped
+dropped() {
+	ip netns exec "$1" nft -j list chain inet semnet-discovery input |
+		jq '[.nftables[] | .rule? // empty | .expr[] | .counter? // empty | .packets] | add'
+}
+# is CMD... -- WANT: CMD prints WANT (evaluated at each call: for tap_wait)
+is() {
+	local cmd=()
+	while [ "$1" != -- ]; do cmd+=("$1"); shift; done
+	[ "$("${cmd[@]}")" = "$2" ]
+}
+rule_count() { rules "$1" | wc -l; }
+eim_again() { [[ $(nat_of a) == "eim 10.99.0.11 "* ]]; }
+runs_at_least() { [ "$(disc "$1" .runs)" -ge "$2" ]; }
+forged_ignored() { [[ $(disc p .last_ignored) == *"an answer to another request (nonce 00000000000000000000000000000000)" ]]; }
+
+test_forged() {
+	local port ign req ans runs
+	port=$(sock_port p)
+	ign=$(disc p .ignored)
+	# An answer from the cluster's address and port to p's WireGuard
+	# port: the conntrack entry of p's last run (at most 5 s old) hands
+	# it to discovery's socket, which finds another nonce.
+	forge ctl "$((STUN + 1))" 10.99.0.1 51820 "$FORGED"
+	tap_wait "p: an answer with another nonce is ignored, and said why" 10 forged_ignored
+	tap_run "p: and counted" test "$(disc p .ignored)" -gt "$ign"
+	# Straight to the socket's port, from another host on the internet and
+	# from the cluster's address: semnetd's rule drops both (the second
+	# would make p's next request to that port the reply of a conntrack
+	# entry without snat, and p symmetric; without the rule it did).
+	sd_wire evil 10.99.0.66 || tap_fail "namespace evil on the wire"
+	read -r ign req ans <<<"$(disc p '"\(.ignored) \(.requests) \(.answers)"')"
+	forge evil "$STUN" 10.99.0.1 "$port" "$FORGED"
+	forge ctl "$((STUN + 1))" 10.99.0.1 "$port" "$FORGED"
+	tap_wait "p: both dropped by semnetd's answers-only rule" 10 is dropped p -- 2
+	runs=$(disc p .runs)
+	tap_wait "p: two more runs" 30 runs_at_least p $((runs + 2))
+	tap_wait "p: between runs, nothing but repeats ignored since (ignored - (requests - answers) +0)" 10 \
+		is disc p "\"\\(.state) \\(.ignored - $ign - ((.requests - $req) - (.answers - $ans)))\"" -- "waiting 0"
+	tap_eq "p: its result unchanged, no run failed" \
+		"$(disc p '"\(.nat) \(.public_addr) \(.mapped | join(" ")) \(.failures)"')" \
+		"none 10.99.0.1 10.99.0.1:51820 10.99.0.1:51820 0"
+	tap_eq "the registry unchanged for p" "$(nat_of p)" "none 10.99.0.1 true"
+}
+
+# reported_states NODE: how many times what NODE's link says (nat,
+# public_addr, port kept) changed, by its log (a result is logged when
+# the link or the mapped port changes; the port is not in the link)
+reported_states() {
+	grep -o 'discovery: nat .*' "$SD_LOGS/$1.log" | sed -E 's/(mapped to [0-9.]+):[0-9]+/\1/' |
+		uniq | wc -l
+}
+
+# natA MASQ: natA's masquerade becomes "masquerade MASQ"
+natA() {
+	ip netns exec natA nft "flush chain ip nat post; add rule ip nat post oifname \"ul0\" masquerade $1"
+}
+
+# natA turns symmetric and back: a's next runs see it, and the registry
+# hears each change once.
+test_nat_change() {
+	local changes runs
+	# Its conntrack entries go 1 s after a's last request (a asks every
+	# 5 s), so each run maps anew.
+	ip netns exec natA sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=1
+	natA fully-random
+	tap_wait "natA fully-random: the registry says a is behind a symmetric NAT" 30 \
+		is nat_of a -- "symmetric 10.99.0.11 false"
+	tap_eq "a: a change sent for each change in its log (the first result, symmetric)" \
+		"$(disc a .changes)" "$(reported_states a)"
+	tap_match "a's log says so" "$(grep 'discovery: nat symmetric' "$SD_LOGS/a.log" | head -1)" \
+		'mapped to 10\.99\.0\.11:[0-9]+"$'
+	changes=$(disc a .changes)
+	runs=$(disc a .runs)
+	tap_wait "a: two more runs" 30 runs_at_least a $((runs + 2))
+	tap_eq "a: new ports each run, but nothing new for the registry" "$(disc a .changes)" "$changes"
+	natA ""
+	# Linux keeps the source port only while no conntrack entry holds
+	# natA:51820 towards the cluster port: an answer that came after
+	# natA's 1 s entry went makes one (inbound), so right after the
+	# change natA was seen to map both requests to another port, and to
+	# keep that mapping. eim either way; port_preserved says which.
+	tap_wait "natA plain masquerade again: eim" 30 eim_again
+	tap_eq "a: port_preserved is whether both mapped ports are 51820" \
+		"$(disc a '"\(.port_preserved) \([.mapped[] | endswith(":51820")] | all)"')" \
+		"$(disc a '.port_preserved') $(disc a '.port_preserved')"
+	tap_note "a: mapped $(disc a '.mapped | join(" ")') after the change"
+	# Each change of what the link says is sent once.
+	tap_eq "a: a change sent for each change of nat, public_addr or port_preserved in its log" \
+		"$(disc a .changes)" "$(reported_states a)"
+	tap_note "a: $(disc a .changes) changes sent, $(grep -c 'discovery: nat' "$SD_LOGS/a.log") results logged"
+	ip netns exec natA sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=120
+}
+
+test_stop_removes_rule() {
+	local mapped
+	mapped=$(disc a '.mapped | join(" ")')
+	sd_stop a
+	tap_eq "a: semnetd gone, table inet semnet-discovery gone" \
+		"$(ip netns exec a nft list tables | grep -c semnet-discovery)" 0
+	tap_eq "a: no snat rule left" "$(rules a | wc -l)" 0
+	sd_start a
+	tap_eq "semnetd restarts on a" "$?" 0
+	tap_wait "a's rule is back" 20 is rule_count a -- 1
+	tap_wait "a: discovery ran again" 20 is disc a .answers -- 2
+	tap_eq "a: one change sent (the first result)" "$(disc a .changes)" 1
+	# Its socket's port is kept: a new one's requests would clash in a's
+	# conntrack with the entry the run before left (alive 30 s) and be
+	# dropped, 5 tries, a failed run. natA's own mapping may have changed
+	# meanwhile (its entries had 1 s left from test_nat_change).
+	tap_eq "a: eim again at the first run, none failed (no conntrack clash)" \
+		"$(disc a '"\(.nat) \(.runs) \(.failures)"')" "eim 1 0"
+	tap_note "a: mapped $(disc a '.mapped | join(" ")'), before the restart $mapped"
+}
+
+# no_nat: no node's link carries a nat, and no node has the table
+no_nat() {
+	local n
+	[ "$(registry | jq '[.nodes[] | select(.link.nat or .link.public_addr or .link.port_preserved != null)] | length')" = 0 ] ||
+		return 1
+	for n in p a b; do
+		! ip netns exec "$n" nft list tables | grep -q semnet-discovery || return 1
+	done
+}
+
+test_no_stun_port() {
+	kill "$SD_CLUSTER_PID" && wait "$SD_CLUSTER_PID"
+	SD_CLUSTER_ARGS=()
+	sd_cluster_start
+	tap_eq "the cluster restarts without --stun-port" "$?" 0
+	tap_eq "the registry names no discovery port" "$(registry | jq -c .links)" \
+		'{"policy":"gre-udp"}'
+	tap_wait "no node reports a nat, no node keeps the snat table" 20 no_nat
+	tap_eq "/status on b: idle, and why" "$(disc b '"\(.state) \(.nat) \(.error)"')" \
+		"idle null the cluster offers none (no links.stun_port)"
+	tap_eq "the cluster's status: no discovery" \
+		"$(sd_ctl_http GET "$SD_CLUSTER/api/net/status" | jq -c .discovery)" null
+}
+
+test_stop() {
+	sd_stop p a b
+}
+
+tap_cases test_start test_classified test_snat_rule test_forged test_nat_change test_stop_removes_rule \
+	test_no_stun_port test_stop
+tap_done
