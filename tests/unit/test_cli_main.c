@@ -1042,6 +1042,7 @@ START_TEST(output_stats)
 		"  not-ours         0\n"
 		"  unreplied-limit  0\n"
 		"  tagged           0\n"
+		"  not-via-device   0\n"
 		"  reason-40        1\n");
 
 	fake_reset();
