@@ -301,6 +301,18 @@ static void pick_encrypted(const struct semnetd_node_entry *self,
 		out->wg_endpoint_port = port[1 - me];
 	}
 	memcpy(out->wg_peer_key, other->link.wg_key, sizeof(out->wg_peer_key));
+	/* Where @other is reached: behind NAT, its NAT's address, and the
+	 * port only when the NAT keeps ports (else @other's first packet
+	 * tells WireGuard, which follows the last authenticated source). */
+	if (other->link.has_nat && other->link.nat != SN_NAT_NONE) {
+		if (other->link.port_preserved)
+			out->wg_endpoint_addr = other->link.public_addr;
+	} else {
+		out->wg_endpoint_addr = other->addr;
+	}
+	if ((self && self->link.has_nat && self->link.nat != SN_NAT_NONE) ||
+	    (other->link.has_nat && other->link.nat != SN_NAT_NONE))
+		out->wg_keepalive = SEMNETD_WG_NAT_KEEPALIVE;
 }
 
 void semnetd_link_pick(const struct sn_links *links, const struct semnetd_node_entry *self,

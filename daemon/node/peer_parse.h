@@ -115,13 +115,23 @@ struct semnetd_link_pick {
 	int encap;			/* SEMNET_ENCAP_* the peer gets; -1: no peer */
 	char why[SN_LINK_WHY_LEN + 96];	/* sn_link_kind()'s why, and what was done */
 	/* kind encrypted and encap direct: the WireGuard device for @other,
-	 * its listen port, the other's public key and port (its endpoint is
-	 * @other's underlay address). */
+	 * its listen port, the other's public key, and its endpoint:
+	 * @other's underlay address, or behind NAT its NAT's public address
+	 * when the NAT keeps ports; family 0 when not known (a NAT that
+	 * changes ports: WireGuard learns it from @other's first packet).
+	 * wg_keepalive: seconds, 25 when either node is behind NAT (its
+	 * mapping must stay open), else 0. */
 	char wg_dev[SEMNETD_WG_DEV_LEN];
 	int wg_listen_port;
+	struct sn_ipaddr wg_endpoint_addr;
 	int wg_endpoint_port;
+	int wg_keepalive;
 	uint8_t wg_peer_key[SN_LINK_KEY_LEN];
 };
+
+/* WireGuard's persistent keepalive over NAT: the interval its authors
+ * suggest, within every common NAT's UDP timeout. */
+#define SEMNETD_WG_NAT_KEEPALIVE 25
 
 /*
  * sn_link_kind(@links, self, other), then what this node can build of it

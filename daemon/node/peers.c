@@ -321,7 +321,7 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 		sn_prefix6_format(subnet6, text);
 	else
 		sn_prefix_format(subnet4, text);
-	if (wg && semnetd_wglinks_ensure(d, pick, addr, &ifindex, &err) < 0) {
+	if (wg && semnetd_wglinks_ensure(d, pick, &ifindex, &err) < 0) {
 		char key[sizeof(err.msg) + 96];
 
 		/* Nothing changes: a peer that was encrypted keeps its device;

@@ -164,16 +164,19 @@ static int wg_mtu(struct semnetd *d)
 }
 
 int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pick,
-			   const struct sn_ipaddr *addr, int *ifindex, struct sn_err *err)
+			   int *ifindex, struct sn_err *err)
 {
 	struct semnetd_wglinks *w = &d->wgl;
 	struct semnetd_wgdev *v = dev_find(w, pick->wg_dev);
 	struct semnetd_wg_allowed any[2] = {
 		{ .family = AF_INET, .cidr = 0 }, { .family = AF_INET6, .cidr = 0 },
 	};
-	struct semnetd_wg_peer peer = { .keepalive = 0, .allowed = any, .n_allowed = 2,
+	struct semnetd_wg_peer peer = { .keepalive = pick->wg_keepalive, .allowed = any,
+					.n_allowed = 2,
 					.flags = WGPEER_F_REPLACE_ALLOWEDIPS };
 	struct semnetd_wg_device dev = { 0 }, got = { 0 };
+	/* The other's underlay address, or its NAT's, or none (learned). */
+	const struct sn_ipaddr *addr = &pick->wg_endpoint_addr;
 	int mtu = wg_mtu(d), rc, idx;
 
 	if (!w->up) {
@@ -182,6 +185,7 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 	}
 	if (v && v->listen_port == pick->wg_listen_port &&
 	    v->endpoint_port == pick->wg_endpoint_port && v->mtu == mtu &&
+	    v->keepalive == pick->wg_keepalive &&
 	    sn_ipaddr_equal(&v->addr, addr) && !memcmp(v->peer_key, pick->wg_peer_key, WG_KEY_LEN) &&
 	    semnetd_host_ifindex(&d->host, v->name) == v->ifindex) {
 		*ifindex = v->ifindex;
@@ -198,11 +202,13 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 		dev.flags = WGDEVICE_F_REPLACE_PEERS;
 	semnetd_wg_device_free(&got);
 	memcpy(peer.public_key, pick->wg_peer_key, WG_KEY_LEN);
+	/* No address (a NAT that changes ports): the endpoint stays what
+	 * WireGuard learned from the other's packets. */
 	if (addr->family == AF_INET6) {
 		peer.endpoint.in6.sin6_family = AF_INET6;
 		peer.endpoint.in6.sin6_addr = addr->v6;
 		peer.endpoint.in6.sin6_port = htons((uint16_t)pick->wg_endpoint_port);
-	} else {
+	} else if (addr->family == AF_INET) {
 		peer.endpoint.in.sin_family = AF_INET;
 		peer.endpoint.in.sin_addr.s_addr = htonl(addr->v4);
 		peer.endpoint.in.sin_port = htons((uint16_t)pick->wg_endpoint_port);
@@ -232,6 +238,7 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 	v->ifindex = idx;
 	v->listen_port = pick->wg_listen_port;
 	v->endpoint_port = pick->wg_endpoint_port;
+	v->keepalive = pick->wg_keepalive;
 	v->mtu = mtu;
 	v->addr = *addr;
 	memcpy(v->peer_key, pick->wg_peer_key, WG_KEY_LEN);
@@ -377,8 +384,11 @@ void semnetd_wglinks_status(struct semnetd *d, json_t *peers)
 			char a[SN_IPADDR_STRLEN];
 
 			sn_ipaddr_format(&v->addr, a);
-			snprintf(at, sizeof(at), v->addr.family == AF_INET6 ? "[%s]:%d" : "%s:%d", a,
-				 v->endpoint_port);
+			if (!sn_ipaddr_is_set(&v->addr))
+				snprintf(at, sizeof(at), "learned");
+			else
+				snprintf(at, sizeof(at), v->addr.family == AF_INET6 ? "[%s]:%d" :
+					 "%s:%d", a, v->endpoint_port);
 		}
 		wg = json_pack("{s:s, s:i, s:s}", "dev", name, "listen_port", v->listen_port,
 			       "endpoint", at);

@@ -32,9 +32,9 @@ struct semnetd;
 struct semnetd_wgdev {
 	char name[SEMNETD_WG_DEV_LEN];
 	int ifindex;
-	int listen_port, endpoint_port, mtu;
+	int listen_port, endpoint_port, mtu, keepalive;
 	uint8_t peer_key[WG_KEY_LEN];
-	struct sn_ipaddr addr;		/* the endpoint's address */
+	struct sn_ipaddr addr;		/* the endpoint's address; family 0: learned */
 	struct semnetd_wgdev *next;
 };
 
@@ -60,12 +60,14 @@ bool semnetd_wglinks_up(struct semnetd *d);
 /*
  * The device @pick names (kind encrypted, semnetd_link_pick) exists, is
  * up with the WireGuard MTU (the underlay's less 60 over IPv4, 80 over
- * IPv6), listens on its port and has exactly its one peer, at @addr: its
- * ifindex in *@ifindex. Unchanged devices cost nothing. An existing peer of
- * the same key is updated in place (its session stays).
+ * IPv6), listens on its port and has exactly its one peer, at the
+ * endpoint and with the keepalive @pick names (no endpoint: the one
+ * WireGuard learned stays): its ifindex in *@ifindex. Unchanged devices
+ * cost nothing. An existing peer of the same key is updated in place (its
+ * session stays).
  */
 int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pick,
-			   const struct sn_ipaddr *addr, int *ifindex, struct sn_err *err);
+			   int *ifindex, struct sn_err *err);
 
 /*
  * After a registry pass (peers put, changed and dropped): devices no peer

@@ -17,6 +17,11 @@
 #  - the snat rule is semnetd's alone and goes when semnetd stops;
 #  - forged answers (the cluster's address with another nonce, another
 #    source, a forged mapping) are ignored, counted, and change nothing;
+#  - encrypted links through the NATs (policy auto): p reaches a's
+#    WireGuard device at natA's address and port (a's NAT keeps ports,
+#    both keep the mapping open every 25 s) and b's from b's own first
+#    packet (natB changes ports: p's device learns where); RR from a
+#    client on p over x0 on a and x1 on b, payload cmp;
 #  - a cluster without --stun-port: no discovery, no nat members.
 #
 #   netns wire: bridge ul0 (the "internet", 10.99.0.0/24)
@@ -302,6 +307,78 @@ no_nat() {
 	done
 }
 
+PEER=$SEMNET_TOP/tests/lib/netpeer.py
+WEB=app.ns.web.prod
+CLI=cli.ns.c.prod
+
+# wg_of NODE OTHER FILTER: FILTER of NODE's /status wg entry for OTHER's
+# IPv4 subnet peer
+wg_of() {
+	sd_status "$1" ".tables.peers[] | select(.subnet == \"${SUB[$2]}\") | $3"
+}
+encrypted_pairs() {
+	[ "$(wg_of p a .encap)" = direct ] && [ "$(wg_of a p .encap)" = direct ] &&
+	[ "$(wg_of p b .encap)" = direct ] && [ "$(wg_of b p .encap)" = direct ]
+}
+handshakes() {
+	[ "$(wg_of p a .wg.handshake_age_s)" != null ] &&
+	[ "$(wg_of p b .wg.handshake_age_s)" != null ]
+}
+# echo_cmp TO: a random payload through TO (socat address) echoed, cmp
+echo_cmp() {
+	head -c 200000 /dev/urandom >"$SD_WORK/payload"
+	ip netns exec cli socat -t 10 -T 30 "$1" - <"$SD_WORK/payload" >"$SD_WORK/echoed" &&
+	cmp "$SD_WORK/payload" "$SD_WORK/echoed"
+}
+
+test_encrypted_through_nat() {
+	local n i names want
+	declare -gA SUB
+	kill "$SD_CLUSTER_PID" && wait "$SD_CLUSTER_PID"
+	SD_CLUSTER_ARGS=(--stun-port "$STUN" --links-policy auto)
+	sd_cluster_start
+	tap_eq "the cluster restarts with --links-policy auto" "$?" 0
+	for n in p a b; do
+		SUB[$n]=$(registry | jq -r ".nodes[] | select(.node_id == \"$n\") | .subnet")
+	done
+	tap_wait "p-a and p-b are encrypted (a WireGuard device each way)" 30 encrypted_pairs
+	# natA keeps ports unless test_nat_change left a mapping elsewhere
+	# (a's registry entry says which): then p learns a's endpoint too.
+	if [ "$(nat_of a)" = "eim 10.99.0.11 true" ]; then
+		want="10.99.0.11:$(wg_of a p .wg.listen_port)"
+	else
+		want=learned
+	fi
+	tap_eq "p's endpoint for a: natA's address when it keeps ports, else learned ($(nat_of a))" \
+		"$(wg_of p a .wg.endpoint)" "$want"
+	tap_eq "p's endpoint for b: learned (natB changes ports)" "$(wg_of p b .wg.endpoint)" learned
+	tap_wait "p has handshaken with a and b" 30 handshakes
+	RR=$(sd_service job1 app ns web prod 2)
+	sd_service job2 cli ns c prod 1 >/dev/null
+	tap_match "web deployed" "$RR" '^172\.30\.'
+	for n in x0 x1 cli; do sd_container "$n" >/dev/null; done
+	tap_match "instance 0 on a (behind natA)" "$(sd_deploy a x0 "$WEB" 0)" '^200 '
+	tap_match "instance 1 on b (behind natB)" "$(sd_deploy b x1 "$WEB" 1)" '^200 '
+	tap_match "the client on p" "$(sd_deploy p cli "$CLI" 0)" '^200 '
+	for i in 0 1; do
+		ip netns exec "x$i" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo x$i" 2>/dev/null &
+		ip netns exec "x$i" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &
+	done
+	for i in 0 1; do
+		wait_port "x$i" 80 && wait_port "x$i" 7 || tap_fail "servers in x$i listen"
+	done
+	tap_run "p learns the client's InstanceIP" sd_wait_instance_ip p "$CLI" 0
+	names=$(ask 4)
+	tap_eq "RR from p over a and b, through both NATs: 2 / 2" \
+		"$(grep -c '^x0$' <<<"$names") $(grep -c '^x1$' <<<"$names")" "2 2"
+	tap_run "payload echoed through natA or natB, cmp (1)" echo_cmp "TCP:$RR:7"
+	tap_run "payload echoed, cmp (2)" echo_cmp "TCP:$RR:7"
+	tap_eq "p's kernel peers for a and b are bound to their WireGuard devices" \
+		"$(jq_in p ".[] | select(.subnet == \"${SUB[a]}\") | .dev" peer show) $(jq_in p ".[] | select(.subnet == \"${SUB[b]}\") | .dev" peer show)" \
+		"$(wg_of p a .wg.dev) $(wg_of p b .wg.dev)"
+	[ "$TAP_FAILED" = 0 ] || sd_dump p a b
+}
+
 test_no_stun_port() {
 	kill "$SD_CLUSTER_PID" && wait "$SD_CLUSTER_PID"
 	SD_CLUSTER_ARGS=()
@@ -321,5 +398,5 @@ test_stop() {
 }
 
 tap_cases test_start test_classified test_snat_rule test_forged test_nat_change test_stop_removes_rule \
-	test_no_stun_port test_stop
+	test_encrypted_through_nat test_no_stun_port test_stop
 tap_done

@@ -611,6 +611,62 @@ START_TEST(pick_encrypted)
 }
 END_TEST
 
+/* Where an encrypted pair's other end is reached, and whether its NAT
+ * mapping is kept open: a public node at its underlay address, a node
+ * behind a port-keeping NAT at its NAT's address, one behind a NAT that
+ * changes ports nowhere (WireGuard learns it from its first packet);
+ * keepalive 25 s whenever either end is behind NAT. */
+START_TEST(pick_encrypted_nat)
+{
+	json_t *jp, *je, *jx;
+	struct semnetd_node_entry pub = node(&jp, "n0", "10.99.0.1",
+					     "4754,\"link\":{\"wg_key\":\"" KEY_A "\",\"wg_port\":51820,"
+					     "\"nat\":\"none\",\"public_addr\":\"10.99.0.1\","
+					     "\"port_preserved\":true}");
+	struct semnetd_node_entry eim = node(&je, "n1", "192.168.1.2",
+					     "4754,\"link\":{\"wg_key\":\"" KEY_B "\",\"wg_port\":51820,"
+					     "\"nat\":\"eim\",\"public_addr\":\"10.99.0.11\","
+					     "\"port_preserved\":true}");
+	struct semnetd_node_entry moved = node(&jx, "n2", "192.168.2.3",
+					       "4754,\"link\":{\"wg_key\":\"" KEY_C "\",\"wg_port\":51820,"
+					       "\"nat\":\"eim\",\"public_addr\":\"10.99.0.12\","
+					       "\"port_preserved\":false}");
+	struct sn_links links = { .policy = SN_LINKS_AUTO };
+	struct semnetd_link_pick pick;
+	char text[SN_IPADDR_STRLEN];
+
+	/* The public node for the one behind a port-keeping NAT: its NAT's
+	 * address, at its port for us. */
+	semnetd_link_pick(&links, &pub, &eim, &here, AF_INET, &pick);
+	ck_assert_int_eq(pick.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert_str_eq(sn_ipaddr_format(&pick.wg_endpoint_addr, text), "10.99.0.11");
+	ck_assert_int_eq(pick.wg_endpoint_port, 51820);
+	ck_assert_int_eq(pick.wg_keepalive, SEMNETD_WG_NAT_KEEPALIVE);
+	/* And the other way: the public node's own address, kept open from
+	 * behind the NAT. */
+	semnetd_link_pick(&links, &eim, &pub, &here, AF_INET, &pick);
+	ck_assert_str_eq(sn_ipaddr_format(&pick.wg_endpoint_addr, text), "10.99.0.1");
+	ck_assert_int_eq(pick.wg_endpoint_port, 51821);
+	ck_assert_int_eq(pick.wg_keepalive, SEMNETD_WG_NAT_KEEPALIVE);
+	/* A NAT that changes ports: no endpoint to give, it is learned. */
+	semnetd_link_pick(&links, &pub, &moved, &here, AF_INET, &pick);
+	ck_assert_int_eq(pick.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert(!sn_ipaddr_is_set(&pick.wg_endpoint_addr));
+	ck_assert_int_eq(pick.wg_keepalive, SEMNETD_WG_NAT_KEEPALIVE);
+	/* Two public nodes: underlay addresses, no keepalive. */
+	json_decref(je);
+	eim = node(&je, "n1", "10.99.0.2",
+		   "4754,\"link\":{\"wg_key\":\"" KEY_B "\",\"wg_port\":51820,"
+		   "\"nat\":\"none\",\"public_addr\":\"10.99.0.2\",\"port_preserved\":true}");
+	semnetd_link_pick(&links, &pub, &eim, &here, AF_INET, &pick);
+	ck_assert_str_eq(sn_ipaddr_format(&pick.wg_endpoint_addr, text), "10.99.0.2");
+	ck_assert_int_eq(pick.wg_keepalive, 0);
+	json_decref(jp);
+	json_decref(je);
+	json_decref(jx);
+}
+END_TEST
+
 /* What keeps a pair from being encrypted, said the same from both ends:
  * a node without a key (--wg-port 0) gives gre-udp; a port beyond 65535
  * or a subnet outside the platform range gives no peer at all. */
@@ -688,6 +744,6 @@ Suite *unit_suite(void)
 			  bad_host_and_tunnel, link_read, link_nat_read, link_absent_or_bad,
 			  links_policy, stun_port,
 			  pick_direct_on_one_segment, pick_falls_back_truthfully,
-			  pick_override_and_unreadable, wg_slot, pick_encrypted,
+			  pick_override_and_unreadable, wg_slot, pick_encrypted, pick_encrypted_nat,
 			  pick_encrypted_refused);
 }
