@@ -32,7 +32,7 @@
 #   (--stun-port 3478), mosquitto    a 192.168.1.2             b 192.168.2.2
 #                                    semnetd                   semnetd
 # vm-timeout: 600
-# vm-cost: 240
+# vm-cost: 300
 # check-tier: ci
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
