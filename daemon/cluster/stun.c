@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sn_bucket.h"
 #include "sn_log.h"
 #include "sn_stun.h"
 
@@ -24,8 +25,7 @@ struct sn_stun {
 	int nsock;		/* initialised (to close) */
 	int closing;		/* close callbacks still to come */
 	bool freed;
-	double tokens;
-	uint64_t refilled_ms;
+	struct sn_bucket bucket;	/* bounds the answers */
 	struct sn_stun_stats stats;
 	char rx[SN_STUN_MSG_MAX + 1];
 };
@@ -36,25 +36,9 @@ struct sn_stun *sn_stun_new(uv_loop_t *loop)
 
 	if (s) {
 		s->loop = loop;
-		s->tokens = SN_STUN_BURST;
-		s->refilled_ms = uv_now(loop);
+		sn_bucket_init(&s->bucket, SN_STUN_RATE, SN_STUN_BURST, uv_now(loop));
 	}
 	return s;
-}
-
-/* One more answer allowed now? */
-static bool take_token(struct sn_stun *s)
-{
-	uint64_t now = uv_now(s->loop);
-
-	s->tokens += (double)(now - s->refilled_ms) * SN_STUN_RATE / 1000.0;
-	if (s->tokens > SN_STUN_BURST)
-		s->tokens = SN_STUN_BURST;
-	s->refilled_ms = now;
-	if (s->tokens < 1)
-		return false;
-	s->tokens -= 1;
-	return true;
 }
 
 /* One receive buffer: a datagram is handled before the next is read. */
@@ -92,7 +76,7 @@ static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf,
 		s->stats.short_requests++;
 		return;
 	}
-	if (!take_token(s)) {
+	if (!sn_bucket_take(&s->bucket, uv_now(s->loop))) {
 		s->stats.limited++;
 		return;
 	}

@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sn_bucket.h"
+
 struct relay_socket {
 	uv_udp_t udp;
 	struct semnetd_relay *owner;
@@ -38,9 +40,7 @@ struct semnetd_relay {
 	struct relay_ep *eps;
 	size_t cap, used;
 	uint64_t swept_ms;
-	unsigned int rate, burst;
-	double tokens;
-	uint64_t refilled_ms;
+	struct sn_bucket bucket;	/* bounds the datagrams forwarded */
 	struct semnetd_relay_stats stats;
 	int closing;			/* close callbacks still to come */
 	bool freed;
@@ -53,10 +53,8 @@ struct semnetd_relay *semnetd_relay_new(uv_loop_t *loop)
 
 	if (r) {
 		r->loop = loop;
-		r->rate = SEMNETD_RELAY_RATE;
-		r->burst = SEMNETD_RELAY_BURST;
-		r->tokens = r->burst;
-		r->refilled_ms = uv_now(loop);
+		sn_bucket_init(&r->bucket, SEMNETD_RELAY_RATE, SEMNETD_RELAY_BURST,
+			       uv_now(loop));
 	}
 	return r;
 }
@@ -222,20 +220,6 @@ static void ep_learn(struct semnetd_relay *r, uint16_t from, uint16_t to, const 
 
 /* --- forwarding ----------------------------------------------------------- */
 
-static bool take_token(struct semnetd_relay *r)
-{
-	uint64_t now = uv_now(r->loop);
-
-	r->tokens += (double)(now - r->refilled_ms) * r->rate / 1000.0;
-	if (r->tokens > r->burst)
-		r->tokens = r->burst;
-	r->refilled_ms = now;
-	if (r->tokens < 1)
-		return false;
-	r->tokens -= 1;
-	return true;
-}
-
 /* One receive buffer: a datagram is forwarded before the next is read. */
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
@@ -274,7 +258,7 @@ static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf,
 		r->stats.unprimed++;
 		return;
 	}
-	if (!take_token(r)) {
+	if (!sn_bucket_take(&r->bucket, uv_now(r->loop))) {
 		r->stats.limited++;
 		return;
 	}
@@ -494,10 +478,7 @@ int semnetd_relay_set(struct semnetd_relay *r, const char *addr, int base,
 
 void semnetd_relay_limit(struct semnetd_relay *r, unsigned int rate, unsigned int burst)
 {
-	r->rate = rate ? rate : 1;
-	r->burst = burst ? burst : 1;
-	if (r->tokens > r->burst)
-		r->tokens = r->burst;
+	sn_bucket_limit(&r->bucket, rate, burst);
 }
 
 const struct semnetd_relay_stats *semnetd_relay_stats(const struct semnetd_relay *r)
