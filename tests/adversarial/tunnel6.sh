@@ -37,7 +37,7 @@
 # SEMNET_TUNNEL6_FLOOD (clients sent past the cap: 64, 512 with
 # SEMNET_FULL=1), SEMNET_TUNNEL6_CASES (the cases to run: controls relay
 # keys sources proto truncated strangers checksums flood servicesrc).
-# vm-timeout: 900
+# vm-timeout: 1500
 # vm-smp: 1
 # check-tier: ci
 # vm-cost: 609
