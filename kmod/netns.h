@@ -18,6 +18,7 @@
 
 struct semnet_node;
 struct semnet_device;
+struct semnet_peer_cache;
 
 /* Global datapath counters, per CPU; summed when read. */
 struct semnet_stats {
@@ -93,10 +94,24 @@ struct semnet_net {
 	/* bit n: some IPv6 peer subnet is a /(SEMNET_PEER6_LEN_MIN + n) */
 	u64 peer_lens6;
 	u32 n_peers;			/* under @lock */
+	/*
+	 * Bumped (release) after every change of the peer tables or
+	 * @peer_lens, before a removed peer is freed: what validates the
+	 * routes @peer_cache remembers (semnet_peer_route()). 64 bits: it
+	 * never wraps.
+	 */
+	u64 peer_gen;
+	struct semnet_peer_cache __percpu *peer_cache;
 	/* The SEMNET_ENCAP_DIRECT peers (RCU, written under @lock). */
 	struct list_head direct_peers;
 	/* How many: the hooks look for direct packets only when nonzero. */
 	u32 n_direct;
+	/*
+	 * The device every direct peer is bound to, when they share one
+	 * (the usual: one segment); 0 otherwise. semnet_direct_tx() counts
+	 * nothing that leaves by another, and asks no route for it.
+	 */
+	int direct_dev;
 	struct rhashtable learned;	/* struct semnet_learned by InstanceIP */
 	atomic_t n_learned;
 	/* The tunnel device, when one exists in this namespace. */
