@@ -128,6 +128,16 @@ static struct semnet_peer *semnet_peer_route_lookup(struct semnet_net *sn,
 	return NULL;
 }
 
+/*
+ * True where this CPU's struct semnet_peer_cache may be used: not with
+ * bottom halves on (a softirq may come between), nor in an interrupt
+ * (netpoll) that may have come between a softirq's reads and writes.
+ */
+static bool semnet_peer_cache_usable(void)
+{
+	return in_softirq() && !in_hardirq() && !in_nmi();
+}
+
 struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
 {
 	struct semnet_peer_cache *pc;
@@ -135,11 +145,7 @@ struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
 	unsigned int i;
 	u64 gen;
 
-	/*
-	 * Bottom halves on (a softirq may come between), or an interrupt
-	 * (netpoll) that may have come between a softirq's reads and writes.
-	 */
-	if (!in_softirq() || in_hardirq() || in_nmi())
+	if (!semnet_peer_cache_usable())
 		return semnet_peer_route_lookup(sn, dst);
 	/* Pairs with semnet_peer_routes_changed(): then the lookup below. */
 	gen = smp_load_acquire(&sn->peer_gen);
@@ -164,8 +170,8 @@ static void semnet_peer_routes_changed(struct semnet_net *sn)
 	smp_store_release(&sn->peer_gen, sn->peer_gen + 1);
 }
 
-struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
-				       const struct in6_addr *dst)
+static struct semnet_peer *
+semnet_peer_route6_lookup(struct semnet_net *sn, const struct in6_addr *dst)
 {
 	u64 lens = READ_ONCE(sn->peer_lens6);
 
@@ -181,6 +187,30 @@ struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
 		lens &= ~(1ULL << bit);
 	}
 	return NULL;
+}
+
+struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
+				       const struct in6_addr *dst)
+{
+	struct semnet_peer_cache *pc;
+	struct semnet_peer *peer;
+	unsigned int i;
+	u64 gen;
+
+	if (!semnet_peer_cache_usable())
+		return semnet_peer_route6_lookup(sn, dst);
+	/* Pairs with semnet_peer_routes_changed(): then the lookup below. */
+	gen = smp_load_acquire(&sn->peer_gen);
+	pc = this_cpu_ptr(sn->peer_cache);
+	/* The low 32 bits tell the nsIPs of a /96 or longer apart. */
+	i = hash_32((__force u32)dst->s6_addr32[3], SEMNET_PEER_CACHE_BITS);
+	if (pc->e6[i].gen == gen && ipv6_addr_equal(&pc->e6[i].dst, dst))
+		return pc->e6[i].peer;
+	peer = semnet_peer_route6_lookup(sn, dst);
+	pc->e6[i].gen = gen;
+	pc->e6[i].dst = *dst;
+	pc->e6[i].peer = peer;
+	return peer;
 }
 
 struct semnet_peer *semnet_peer_route_any(struct semnet_net *sn,

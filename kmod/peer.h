@@ -122,7 +122,8 @@ struct semnet_peer_state {
 };
 
 /*
- * The last IPv4 routes semnet_peer_route() found on one CPU, a few slots
+ * The last routes semnet_peer_route() and semnet_peer_route6() found on
+ * one CPU, a few slots
  * by destination: every packet into semnet0 (and, with direct peers,
  * every packet leaving the node or arriving from one) asks it, mostly
  * for the few nsIPs its flows talk to. An entry holds sn->peer_gen as it
@@ -148,6 +149,12 @@ struct semnet_peer_cache {
 		struct semnet_peer *peer;	/* NULL: no peer */
 		__be32 dst;
 	} e[1 << SEMNET_PEER_CACHE_BITS];
+	/* The same for IPv6 (semnet_peer_route6()). */
+	struct {
+		u64 gen;
+		struct semnet_peer *peer;
+		struct in6_addr dst;
+	} e6[1 << SEMNET_PEER_CACHE_BITS];
 };
 
 extern const struct rhashtable_params semnet_peer_params;
@@ -156,8 +163,8 @@ extern const struct rhashtable_params semnet_peer_addr_params;
 extern const struct rhashtable_params semnet_peer_addr6_params;
 
 /*
- * The peer whose subnet holds @dst, longest prefix first. RCU. IPv4's
- * answers from the CPU's cache (struct semnet_peer_cache) when it may.
+ * The peer whose subnet holds @dst, longest prefix first. RCU. Answers
+ * from the CPU's cache (struct semnet_peer_cache) when it may.
  */
 struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst);
 struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
