@@ -55,7 +55,12 @@ int semnet_state_init(struct semnet_net *sn, struct net *net)
 	sn->peer_gen = 1;
 	sn->peer_cache = alloc_percpu_gfp(struct semnet_peer_cache,
 					  GFP_KERNEL_ACCOUNT);
-	if (!sn->peer_cache) {
+	sn->inst_gen = 1;
+	sn->inst_cache = alloc_percpu_gfp(struct semnet_inst_cache,
+					  GFP_KERNEL_ACCOUNT);
+	if (!sn->peer_cache || !sn->inst_cache) {
+		free_percpu(sn->inst_cache);
+		free_percpu(sn->peer_cache);
 		free_percpu(sn->stats);
 		return -ENOMEM;
 	}
@@ -132,6 +137,7 @@ err_groups:
 err_services:
 	rhashtable_destroy(&sn->services);
 err_stats:
+	free_percpu(sn->inst_cache);
 	free_percpu(sn->peer_cache);
 	free_percpu(sn->stats);
 	return ret;
@@ -181,6 +187,7 @@ void semnet_state_destroy(struct semnet_net *sn)
 	/* Empty once the instances are gone: this frees nothing but nodes. */
 	WARN_ON_ONCE(!xa_empty(&sn->ports));
 	xa_destroy(&sn->ports);
+	free_percpu(sn->inst_cache);
 	free_percpu(sn->peer_cache);
 	free_percpu(sn->stats);
 	mutex_destroy(&sn->lock);

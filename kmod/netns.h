@@ -19,6 +19,7 @@
 struct semnet_node;
 struct semnet_device;
 struct semnet_peer_cache;
+struct semnet_inst_cache;
 
 /* Global datapath counters, per CPU; summed when read. */
 struct semnet_stats {
@@ -77,6 +78,14 @@ struct semnet_net {
 	u32 n_services;			/* under @lock */
 	u32 n_instances;		/* under @lock */
 	/*
+	 * Bumped (release) after every change of @instances or @local,
+	 * before an instance that left them can be freed: what validates
+	 * the lookups @inst_cache remembers, as @peer_gen does for peers
+	 * (struct semnet_peer_cache says why that is safe).
+	 */
+	u64 inst_gen;
+	struct semnet_inst_cache __percpu *inst_cache;
+	/*
 	 * Container ports by ifindex: how many local instances name the
 	 * device as theirs (an xa_mk_value()). What a routed node's packet
 	 * path asks of every device; written under @lock (bridge.c).
@@ -130,6 +139,17 @@ static inline struct semnet_net *semnet_pernet(const struct net *net)
 }
 
 #define semnet_assert_locked(sn) lockdep_assert_held(&(sn)->lock)
+
+/*
+ * True where this CPU's lookup caches (struct semnet_peer_cache, struct
+ * semnet_inst_cache) may be used: not with bottom halves on (a softirq
+ * may come between a lookup's reads and writes of its slot), nor in an
+ * interrupt (netpoll) that may have come between a softirq's.
+ */
+static inline bool semnet_pcpu_cache_usable(void)
+{
+	return in_softirq() && !in_hardirq() && !in_nmi();
+}
 
 #define semnet_stat_inc(sn, field) this_cpu_inc((sn)->stats->field)
 #define semnet_drop(sn, reason) this_cpu_inc((sn)->stats->drops[reason])

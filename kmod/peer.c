@@ -128,16 +128,6 @@ static struct semnet_peer *semnet_peer_route_lookup(struct semnet_net *sn,
 	return NULL;
 }
 
-/*
- * True where this CPU's struct semnet_peer_cache may be used: not with
- * bottom halves on (a softirq may come between), nor in an interrupt
- * (netpoll) that may have come between a softirq's reads and writes.
- */
-static bool semnet_peer_cache_usable(void)
-{
-	return in_softirq() && !in_hardirq() && !in_nmi();
-}
-
 struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
 {
 	struct semnet_peer_cache *pc;
@@ -145,7 +135,7 @@ struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
 	unsigned int i;
 	u64 gen;
 
-	if (!semnet_peer_cache_usable())
+	if (!semnet_pcpu_cache_usable())
 		return semnet_peer_route_lookup(sn, dst);
 	/* Pairs with semnet_peer_routes_changed(): then the lookup below. */
 	gen = smp_load_acquire(&sn->peer_gen);
@@ -197,7 +187,7 @@ struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
 	unsigned int i;
 	u64 gen;
 
-	if (!semnet_peer_cache_usable())
+	if (!semnet_pcpu_cache_usable())
 		return semnet_peer_route6_lookup(sn, dst);
 	/* Pairs with semnet_peer_routes_changed(): then the lookup below. */
 	gen = smp_load_acquire(&sn->peer_gen);

@@ -129,7 +129,8 @@ struct semnet_peer_state {
  * for the few nsIPs its flows talk to. An entry holds sn->peer_gen as it
  * was before its lookup; it answers only while that is still current.
  * Used only with bottom halves off (softirq, or BH disabled) and outside
- * interrupts, so nothing else on the CPU touches it meanwhile.
+ * interrupts (semnet_pcpu_cache_usable()), so nothing else on the CPU
+ * touches it meanwhile.
  *
  * Why a remembered @peer is never freed memory when it answers: a peer
  * leaves its table, then sn->peer_gen moves on (release), then it is
