@@ -42,10 +42,13 @@ static inline bool semnet_port_is_rcu(const struct semnet_net *sn,
 	XA_STATE(xas, (struct xarray *)&sn->ports, ifindex);
 	void *entry;
 
+	/* xa_load()'s loop: a zero entry reads as none (no retry). */
 	do {
 		entry = xas_load(&xas);
+		if (xa_is_zero(entry))
+			entry = NULL;
 	} while (xas_retry(&xas, entry));
-	return entry && !xa_is_zero(entry);
+	return entry;
 }
 
 /*
