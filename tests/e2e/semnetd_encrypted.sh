@@ -24,6 +24,12 @@
 #    removed, RR whole again;
 #  - policy encrypted: a-b encrypted too; policy gre-udp: no WireGuard
 #    device or proto 151 route left on any node, RR whole; back to auto;
+#  - c rotates its key (POST /link/rotate) under a paced TCP echo stream
+#    from a to x0 on c: the stream's bytes come back (cmp) on the one
+#    connection; the registry carries c's next key, then only the new
+#    one; a's and b's devices for c end with exactly that peer; a second
+#    rotation while one is under way is refused (409); the old key file
+#    is replaced (0600, no .next left);
 #  - c leaves: a and b remove its device, routes and peers.
 # rp_filter=1 on every node.
 #
@@ -358,6 +364,66 @@ test_restart() {
 	[ "$TAP_FAILED" = 0 ] || sd_dump a c
 }
 
+registry_next() { c_key | cut -d' ' -f2; }
+c_key() { registry | jq -r '.nodes[] | select(.node_id == "c") | .link | "\(.wg_key) \(.wg_key_next)"'; }
+# peer_keys NODE DEV: the public keys of DEV's WireGuard peers in NODE
+peer_keys() { ip netns exec "$1" wg show "$2" peers 2>/dev/null | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'; }
+next_seen() { [ "$(registry_next)" != null ] || [ "$(sd_status c .wg_rotation.rotations)" = 1 ]; }
+rotated() {
+	local k
+	k=$(c_key)
+	[ "${k#* }" = null ] && [ "${k% *}" != "$1" ] &&
+	[ "$(sd_status c .wg_rotation.state)" = idle ] &&
+	[ "$(peer_keys a snwg2)" = "${k% *}" ] && [ "$(peer_keys b snwg2)" = "${k% *}" ]
+}
+# paced N: N 2,000-byte pieces of the payload, 0.1 s apart
+paced() {
+	local i
+	for i in $(seq 0 $(($1 - 1))); do
+		dd if="$LOGS/payload" bs=2000 skip="$i" count=1 status=none
+		sleep 0.1
+	done
+}
+
+# LINKS.md §3: c's peers add an entry for its next key beside the old
+# one; c switches once the registry has it; a handshake (or the registry)
+# moves each peer's allowed-ips to the new entry and drops the old one.
+test_rotate() {
+	local old iip r stream rc
+	old=$(c_key)
+	old=${old% *}
+	iip=$(sd_instance_ip c "$WEB" 0)
+	head -c 160000 "$LOGS/payload" >"$LOGS/paced"
+	paced 80 | ip netns exec cli socat -t 10 -T 30 - "TCP:$iip:7" >"$LOGS/paced.echoed" &
+	stream=$!
+	sleep 2		# the stream is under way
+	r=$(sd_api c POST /link/rotate)
+	tap_match "POST /link/rotate on c: staged, a next key" "$r" '^200 .*"state":"staged".*"next_key"'
+	tap_match "a second one while it is under way: 409" "$(sd_api c POST /link/rotate)" \
+		'^409 .*key rotation is under way'
+	tap_wait "the registry carries c's next key (or c switched already)" 20 next_seen
+	tap_wait "c switched: the registry has the new key only, a's and b's snwg2 only it" 30 \
+		rotated "$old"
+	wait "$stream"
+	rc=$?
+	tap_eq "the stream over the rotation ended cleanly" "$rc" 0
+	tap_run "its 160,000 bytes came back on the one connection (cmp)" \
+		cmp "$LOGS/paced" "$LOGS/paced.echoed"
+	tap_eq "c: one rotation, state idle" "$(sd_status c '"\(.wg_rotation.rotations) \(.wg_rotation.state)"')" \
+		"1 idle"
+	# A handshake or the registry's switch, whichever came first.
+	tap_note "peers moved to c's new key on a handshake: a $(sd_status a .wg_rotation.promotions), b $(sd_status b .wg_rotation.promotions)"
+	tap_eq "c's key file: 0600, no .next left" \
+		"$(stat -c %a "$SD_WORK/c.wg.key") $([ -e "$SD_WORK/c.wg.key.next" ] && echo left || echo none)" "600 none"
+	tap_eq "c's key file holds the private key of the published public key" \
+		"$(base64 -w0 <"$SD_WORK/c.wg.key" | wg pubkey)" "$(c_key | cut -d' ' -f1)"
+	tap_eq "c's log: rotated once" "$(grep -c 'WireGuard key rotated' "$SD_LOGS/c.log")" 1
+	tap_eq "after the rotation: IPv4 RR over c and b" \
+		"$(names=$(ask 4); echo "$(count_of x0 "$names") $(count_of x1 "$names")")" "2 2"
+	tap_run "after the rotation: the payload echoed by x0 (cmp)" echo_cmp "TCP:$iip:7"
+	[ "$TAP_FAILED" = 0 ] || sd_dump a c
+}
+
 cluster_policy() {
 	kill "$SD_CLUSTER_PID" && wait "$SD_CLUSTER_PID"
 	SD_CLUSTER_ARGS=(--links-policy "$1")
@@ -430,5 +496,5 @@ test_stop() {
 }
 
 tap_cases test_start test_registry test_encrypted test_deploy test_traffic test_forged \
-	test_restart test_policy test_leave test_stop
+	test_restart test_rotate test_policy test_leave test_stop
 tap_done
