@@ -503,9 +503,9 @@ void semnetd_wglinks_registry_self(struct semnetd *d, const struct sn_link_info 
 		return;
 	w->rotation = SEMNETD_WG_ROTATE_PUBLISHED;
 	w->switch_timer.data = d;
-	uv_timer_start(&w->switch_timer, on_switch, SEMNETD_WG_ROTATE_GRACE_MS, 0);
+	uv_timer_start(&w->switch_timer, on_switch, (uint64_t)d->cfg.wg_rotate_grace_ms, 0);
 	sn_info("WireGuard key rotation: the registry has the next key, switching in %d ms",
-		SEMNETD_WG_ROTATE_GRACE_MS);
+		d->cfg.wg_rotate_grace_ms);
 }
 
 json_t *semnetd_wglinks_rotation_json(struct semnetd *d)

@@ -51,9 +51,6 @@ enum semnetd_wg_rotation {
 	SEMNETD_WG_ROTATE_PUBLISHED,	/* the registry has it: switching after the grace */
 };
 
-/* From the registry publishing the next key to the switch: every node got
- * that registry and added the entry by then (one MQTT push, milliseconds). */
-#define SEMNETD_WG_ROTATE_GRACE_MS 2000
 /* How often a device with a peer's next key looks for its handshake. */
 #define SEMNETD_WG_PROMOTE_POLL_MS 100
 
@@ -108,7 +105,8 @@ void semnetd_wglinks_sweep(struct semnetd *d);
  * public key as link.wg_key_next; every peer adds an entry for it beside
  * the current one. SEMNETD_WG_ROTATE_GRACE_MS after the registry has it,
  * the file replaces --wg-key, every device takes the key, and link.wg_key
- * is the new one. 0, -EBUSY (one under way), -ENODEV (no WireGuard here),
+ * is the new one (--wg-rotate-grace-ms: every node got that registry and
+ * added the entry by then, one MQTT push). 0, -EBUSY (one under way), -ENODEV (no WireGuard here),
  * or another -errno, with @err.
  */
 int semnetd_wglinks_rotate(struct semnetd *d, struct sn_err *err);
