@@ -43,7 +43,7 @@
 #       cli           x1                 x (forges, 10.99.0.9)      x0
 #   a-b direct; a-c, b-c encrypted (snwg<slot>: a 0, b 1, c 2)
 # vm-timeout: 900
-# vm-cost: 480
+# vm-cost: 540
 # check-tier: ci
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
