@@ -127,6 +127,9 @@ struct semnetd_link_pick {
 	int wg_endpoint_port;
 	int wg_keepalive;
 	uint8_t wg_peer_key[SN_LINK_KEY_LEN];
+	/* @other rotates its key (link.wg_key_next): accept that one too. */
+	bool wg_has_next;
+	uint8_t wg_peer_key_next[SN_LINK_KEY_LEN];
 };
 
 /* WireGuard's persistent keepalive over NAT: the interval its authors

@@ -91,7 +91,11 @@ int semnetd_status(struct semnetd *d, json_t **out)
 					 json_integer(semnetd_leases6_capacity(&d->leases6))) < 0 ||
 		     /* Endpoint discovery (issue 18, discover.h). */
 		     json_object_set_new(*out, "discovery",
-					 discovery ? discovery : json_null()) < 0)) {
+					 discovery ? discovery : json_null()) < 0 ||
+		     /* This node's WireGuard key rotation (wglinks.h). */
+		     json_object_set_new(*out, "wg_rotation",
+					 d->wgl.up ? semnetd_wglinks_rotation_json(d) :
+					 json_null()) < 0)) {
 		json_decref(*out);
 		*out = NULL;
 	}
