@@ -220,8 +220,9 @@ static bool semnet_flow_usable(struct semnet_net *sn, struct semnet_flow *flow)
 }
 
 /*
- * A tuple table has changed (struct semnet_flow_recent): fully ordered,
- * after the change and before a tuple that left is freed or rebuilt.
+ * The IPv4 tuple table has changed (struct semnet_flow_recent): fully
+ * ordered, after the change and before a tuple that left is freed or
+ * rebuilt.
  */
 static void semnet_flows_changed(struct semnet_flow_table *ft)
 {
@@ -263,38 +264,12 @@ struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,
 	return t && semnet_flow_usable(sn, semnet_ftuple_flow(t)) ? t : NULL;
 }
 
-static struct semnet_ftuple6 *semnet_flow_find6(struct semnet_net *sn,
-						const struct semnet_fkey6 *key)
-{
-	struct semnet_flow_recent *r;
-	struct semnet_ftuple6 *t;
-	unsigned int i;
-	u64 gen;
-
-	if (!semnet_pcpu_cache_usable())
-		return rhashtable_lookup(&sn->flows.tuples6, key,
-					 semnet_ftuple6_params);
-	/* Pairs with semnet_flows_changed(): then the lookup. */
-	gen = atomic64_read_acquire(&sn->flows.gen);
-	r = this_cpu_ptr(sn->flows.recent);
-	/* The low words of the addresses and the ports tell flows apart. */
-	i = hash_32(semnet_fkey6_word(key, 3) ^ semnet_fkey6_word(key, 7) ^
-		    semnet_fkey6_word(key, 8) ^ key->proto ^ key->stage << 8,
-		    SEMNET_FLOW_RECENT_BITS);
-	if (r->e6[i].gen == gen && semnet_fkey6_equal(&r->e6[i].key, key))
-		return r->e6[i].t;
-	t = rhashtable_lookup(&sn->flows.tuples6, key, semnet_ftuple6_params);
-	r->e6[i].gen = gen;
-	r->e6[i].key = *key;
-	r->e6[i].t = t;
-	return t;
-}
-
 struct semnet_ftuple6 *semnet_flow_lookup6(struct semnet_net *sn,
 					   const struct semnet_fkey6 *key)
 {
-	struct semnet_ftuple6 *t = semnet_flow_find6(sn, key);
+	struct semnet_ftuple6 *t;
 
+	t = rhashtable_lookup(&sn->flows.tuples6, key, semnet_ftuple6_params);
 	return t && semnet_flow_usable(sn, semnet_ftuple6_flow(t)) ? t : NULL;
 }
 
@@ -397,15 +372,16 @@ static int semnet_flow_insert_tuple(struct semnet_net *sn,
 static void semnet_flow_unlink_tuple(struct semnet_net *sn,
 				     struct semnet_flow *flow, int i)
 {
-	if (semnet_flow_is6(flow))
+	if (semnet_flow_is6(flow)) {
 		rhashtable_remove_fast(&sn->flows.tuples6,
 				       &semnet_flow6(flow)->t[i].node,
 				       semnet_ftuple6_params);
-	else
+	} else {
 		rhashtable_remove_fast(&sn->flows.tuples,
 				       &semnet_flow4(flow)->t[i].node,
 				       semnet_ftuple_params);
-	semnet_flows_changed(&sn->flows);
+		semnet_flows_changed(&sn->flows);
+	}
 }
 
 /*
@@ -693,7 +669,8 @@ static struct semnet_flow *semnet_flow_make(struct semnet_net *sn,
 	/* Published last: until now no packet could find a half-built flow. */
 	ret = semnet_flow_insert_tuple(sn, flow, SEMNET_FT_ORIG_PRE);
 	/* No CPU's recent lookups may say its tuples are missing now. */
-	semnet_flows_changed(&sn->flows);
+	if (family == AF_INET)
+		semnet_flows_changed(&sn->flows);
 	if (ret) {
 		int i;
 

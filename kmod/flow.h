@@ -382,8 +382,8 @@ struct semnet_flow_plan6 {
 #define SEMNET_UNREPLIED_ROWS		2
 
 /*
- * The last tuples semnet_flow_lookup() and semnet_flow_lookup6() found on
- * one CPU (or found missing), a few slots by key: a packet is looked up at two stages on
+ * The last IPv4 tuples semnet_flow_lookup() found on one CPU (or found
+ * missing), a few slots by key: a packet is looked up at two stages on
  * each node, a connection's packets mostly one after another. An entry
  * holds the table's generation (semnet_flow_table.gen) as it was before
  * its lookup, and answers only while that is still current. Every tuple
@@ -402,12 +402,6 @@ struct semnet_flow_recent {
 		struct semnet_ftuple *t;	/* NULL: none */
 		struct semnet_fkey key;
 	} e[1 << SEMNET_FLOW_RECENT_BITS];
-	/* The same for IPv6 (semnet_flow_lookup6()), under the same rule. */
-	struct {
-		u64 gen;
-		struct semnet_ftuple6 *t;
-		struct semnet_fkey6 key;
-	} e6[1 << SEMNET_FLOW_RECENT_BITS];
 };
 
 /*
@@ -418,7 +412,7 @@ struct semnet_flow_table {
 	struct rhashtable tuples;	/* struct semnet_ftuple */
 	struct rhashtable tuples6;	/* struct semnet_ftuple6 */
 	atomic_t count;
-	/* Moved on by every change of the tables (struct semnet_flow_recent). */
+	/* Moved on by every change of @tuples (struct semnet_flow_recent). */
 	atomic64_t gen;
 	struct semnet_flow_recent __percpu *recent;
 	atomic_t *unreplied;		/* ROWS rows of 2^SLOTS_BITS slots */

@@ -55,25 +55,13 @@ static struct semnet_ftuple6 *f6_create(struct kt_fixture *f,
 	return t;
 }
 
-/* What f6_lookup() returns when its two answers differ: no flow's tuple. */
-static struct semnet_ftuple6 f6_differ = { .key = { .index = 0xff } };
-
-/*
- * A lookup as the packet path makes it, bottom halves off, twice: the
- * second answer comes from the CPU's recent tuples (struct
- * semnet_flow_recent), and must be the first.
- */
 static struct semnet_ftuple6 *f6_lookup(struct kt_fixture *f,
 					const struct semnet_fkey6 *key)
 {
 	struct semnet_ftuple6 *t;
 
 	rcu_read_lock();
-	local_bh_disable();
 	t = semnet_flow_lookup6(&f->sn, key);
-	if (semnet_flow_lookup6(&f->sn, key) != t)
-		t = &f6_differ;
-	local_bh_enable();
 	rcu_read_unlock();
 	return t;
 }
