@@ -219,48 +219,12 @@ static bool semnet_flow_usable(struct semnet_net *sn, struct semnet_flow *flow)
 	return true;
 }
 
-/*
- * The IPv4 tuple table has changed (struct semnet_flow_recent): fully
- * ordered, after the change and before a tuple that left is freed or
- * rebuilt.
- */
-static void semnet_flows_changed(struct semnet_flow_table *ft)
-{
-	atomic64_inc_return(&ft->gen);
-}
-
-/* The tuple for @key, from this CPU's recent ones when they may answer. */
-static struct semnet_ftuple *semnet_flow_find(struct semnet_net *sn,
-					      const struct semnet_fkey *key)
-{
-	struct semnet_flow_recent *r;
-	struct semnet_ftuple *t;
-	unsigned int i;
-	u64 gen;
-
-	if (!semnet_pcpu_cache_usable())
-		return rhashtable_lookup(&sn->flows.tuples, key,
-					 semnet_ftuple_params);
-	/* Pairs with semnet_flows_changed(): then the lookup. */
-	gen = atomic64_read_acquire(&sn->flows.gen);
-	r = this_cpu_ptr(sn->flows.recent);
-	i = hash_32(semnet_fkey_word(key, 0) ^ semnet_fkey_word(key, 1) ^
-		    semnet_fkey_word(key, 2) ^ semnet_fkey_tail(key),
-		    SEMNET_FLOW_RECENT_BITS);
-	if (r->e[i].gen == gen && semnet_fkey_equal(&r->e[i].key, key))
-		return r->e[i].t;
-	t = rhashtable_lookup(&sn->flows.tuples, key, semnet_ftuple_params);
-	r->e[i].gen = gen;
-	r->e[i].key = *key;
-	r->e[i].t = t;
-	return t;
-}
-
 struct semnet_ftuple *semnet_flow_lookup(struct semnet_net *sn,
 					 const struct semnet_fkey *key)
 {
-	struct semnet_ftuple *t = semnet_flow_find(sn, key);
+	struct semnet_ftuple *t;
 
+	t = rhashtable_lookup(&sn->flows.tuples, key, semnet_ftuple_params);
 	return t && semnet_flow_usable(sn, semnet_ftuple_flow(t)) ? t : NULL;
 }
 
@@ -372,16 +336,14 @@ static int semnet_flow_insert_tuple(struct semnet_net *sn,
 static void semnet_flow_unlink_tuple(struct semnet_net *sn,
 				     struct semnet_flow *flow, int i)
 {
-	if (semnet_flow_is6(flow)) {
+	if (semnet_flow_is6(flow))
 		rhashtable_remove_fast(&sn->flows.tuples6,
 				       &semnet_flow6(flow)->t[i].node,
 				       semnet_ftuple6_params);
-	} else {
+	else
 		rhashtable_remove_fast(&sn->flows.tuples,
 				       &semnet_flow4(flow)->t[i].node,
 				       semnet_ftuple_params);
-		semnet_flows_changed(&sn->flows);
-	}
 }
 
 /*
@@ -668,9 +630,6 @@ static struct semnet_flow *semnet_flow_make(struct semnet_net *sn,
 
 	/* Published last: until now no packet could find a half-built flow. */
 	ret = semnet_flow_insert_tuple(sn, flow, SEMNET_FT_ORIG_PRE);
-	/* No CPU's recent lookups may say its tuples are missing now. */
-	if (family == AF_INET)
-		semnet_flows_changed(&sn->flows);
 	if (ret) {
 		int i;
 
@@ -974,20 +933,12 @@ int semnet_flow_table_init(struct semnet_net *sn)
 	int i, ret;
 
 	atomic_set(&ft->count, 0);
-	/* Recent lookups hold generation 0: never current. */
-	atomic64_set(&ft->gen, 1);
 	ft->gc_iter_active = false;
-	ft->recent = alloc_percpu_gfp(struct semnet_flow_recent,
-				      GFP_KERNEL_ACCOUNT);
-	if (!ft->recent)
-		return -ENOMEM;
 	ft->unreplied = kvcalloc(SEMNET_UNREPLIED_ROWS <<
 				 SEMNET_UNREPLIED_SLOTS_BITS,
 				 sizeof(*ft->unreplied), GFP_KERNEL_ACCOUNT);
-	if (!ft->unreplied) {
-		free_percpu(ft->recent);
+	if (!ft->unreplied)
 		return -ENOMEM;
-	}
 	for (i = 0; i < SEMNET_UNREPLIED_ROWS; i++)
 		ft->unreplied_seed[i] = get_random_u32();
 	ret = rhashtable_init(&ft->tuples, &semnet_ftuple_params);
@@ -1004,7 +955,6 @@ err_tuples:
 	rhashtable_destroy(&ft->tuples);
 err_unreplied:
 	kvfree(ft->unreplied);
-	free_percpu(ft->recent);
 	return ret;
 }
 
@@ -1035,7 +985,6 @@ void semnet_flow_table_destroy(struct semnet_net *sn)
 	rhashtable_free_and_destroy(&ft->tuples6, semnet_ftuple_free,
 				    (void *)1);
 	kvfree(ft->unreplied);
-	free_percpu(ft->recent);
 }
 
 int semnet_flow_cache_init(void)

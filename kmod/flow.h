@@ -382,29 +382,6 @@ struct semnet_flow_plan6 {
 #define SEMNET_UNREPLIED_ROWS		2
 
 /*
- * The last IPv4 tuples semnet_flow_lookup() found on one CPU (or found
- * missing), a few slots by key: a packet is looked up at two stages on
- * each node, a connection's packets mostly one after another. An entry
- * holds the table's generation (semnet_flow_table.gen) as it was before
- * its lookup, and answers only while that is still current. Every tuple
- * that leaves the table (a flow removed, a port clash unwound before its
- * tuples are rebuilt) and every flow published moves the generation on
- * (a full barrier) before anything is freed or reused, so a remembered
- * tuple is one still in the table, under its key: the argument of struct
- * semnet_peer_cache. The flow's state (dead, stale) is checked on every
- * answer, as on a lookup's.
- */
-#define SEMNET_FLOW_RECENT_BITS	3
-
-struct semnet_flow_recent {
-	struct {
-		u64 gen;
-		struct semnet_ftuple *t;	/* NULL: none */
-		struct semnet_fkey key;
-	} e[1 << SEMNET_FLOW_RECENT_BITS];
-};
-
-/*
  * Both families' flows: one table of tuples each, one count against the
  * node's flow_max, one unreplied sketch and one reaper.
  */
@@ -412,9 +389,6 @@ struct semnet_flow_table {
 	struct rhashtable tuples;	/* struct semnet_ftuple */
 	struct rhashtable tuples6;	/* struct semnet_ftuple6 */
 	atomic_t count;
-	/* Moved on by every change of @tuples (struct semnet_flow_recent). */
-	atomic64_t gen;
-	struct semnet_flow_recent __percpu *recent;
 	atomic_t *unreplied;		/* ROWS rows of 2^SLOTS_BITS slots */
 	u32 unreplied_seed[SEMNET_UNREPLIED_ROWS];
 	struct delayed_work gc_work;

@@ -346,72 +346,6 @@ static struct semnet_fkey tb_to(struct semnet_ftuple *t)
 	return to;
 }
 
-/* semnet_flow_lookup() as the packet path asks it, bottom halves off. */
-static struct semnet_ftuple *tb_lookup_bh(struct kt_fixture *f,
-					  const struct semnet_fkey *key)
-{
-	struct semnet_ftuple *t;
-
-	local_bh_disable();
-	t = semnet_flow_lookup(&f->sn, key);
-	local_bh_enable();
-	return t;
-}
-
-/*
- * The tuples a CPU remembers (struct semnet_flow_recent) follow the
- * table: a key missing, then its flow made; the flow removed; another
- * flow for the same key; a port clash unwound (its tuples rebuilt with
- * another port). Each asked twice: the second answer is the memory's.
- */
-static void semnet_tables_flows_recent(struct kunit *test)
-{
-	struct kt_fixture *f = test->priv;
-	struct semnet_flow_plan plan, clash;
-	struct semnet_ftuple *t, *t2;
-	struct semnet_fkey post;
-	int i;
-
-	tb_one_instance(test, f);
-	rcu_read_lock();
-	plan = tb_plan(f, "172.16.0.2", 40000, "172.30.0.1", 80, "172.30.1.1");
-	for (i = 0; i < 2; i++)
-		KUNIT_EXPECT_NULL(test, tb_lookup_bh(f, &plan.orig));
-	t = semnet_flow_create(&f->sn, tb_node(f), &plan);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
-	post = tb_to(t);
-	post.stage = SEMNET_STAGE_POST;
-	for (i = 0; i < 2; i++) {
-		KUNIT_EXPECT_PTR_EQ(test, tb_lookup_bh(f, &plan.orig), t);
-		t2 = tb_lookup_bh(f, &post);
-		KUNIT_ASSERT_NOT_NULL(test, t2);
-		KUNIT_EXPECT_EQ(test, t2->key.index, SEMNET_FT_ORIG_POST);
-	}
-	KUNIT_EXPECT_TRUE(test, semnet_flow_remove(&f->sn, semnet_ftuple_flow(t)));
-	for (i = 0; i < 2; i++) {
-		KUNIT_EXPECT_NULL(test, tb_lookup_bh(f, &plan.orig));
-		KUNIT_EXPECT_NULL(test, tb_lookup_bh(f, &post));
-	}
-	t2 = semnet_flow_create(&f->sn, tb_node(f), &plan);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t2);
-	for (i = 0; i < 2; i++)
-		KUNIT_EXPECT_PTR_EQ(test, tb_lookup_bh(f, &plan.orig), t2);
-	/* Same source port to the InstanceIP: remapped, its old key unused. */
-	clash = tb_plan(f, "172.16.0.2", 40000, "172.30.1.1", 80, "172.30.1.1");
-	clash.svc = NULL;
-	t = semnet_flow_create(&f->sn, tb_node(f), &clash);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
-	for (i = 0; i < 2; i++) {
-		KUNIT_EXPECT_PTR_EQ(test, tb_lookup_bh(f, &clash.orig), t);
-		/* The ORIG_POST key is still the first flow's alone. */
-		t2 = tb_lookup_bh(f, &post);
-		KUNIT_ASSERT_NOT_NULL(test, t2);
-		KUNIT_EXPECT_PTR_NE(test, semnet_ftuple_flow(t2),
-				    semnet_ftuple_flow(t));
-	}
-	rcu_read_unlock();
-}
-
 static void semnet_tables_flows(struct kunit *test)
 {
 	struct kt_fixture *f = test->priv;
@@ -873,7 +807,6 @@ static struct kunit_case semnet_tables_cases[] = {
 	KUNIT_CASE(semnet_tables_instances),
 	KUNIT_CASE(semnet_tables_instances_cached),
 	KUNIT_CASE(semnet_tables_flows),
-	KUNIT_CASE(semnet_tables_flows_recent),
 	KUNIT_CASE(semnet_tables_purge_concurrent),
 	KUNIT_CASE(semnet_tables_timeouts),
 	KUNIT_CASE(semnet_tables_unreplied),
