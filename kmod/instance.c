@@ -680,7 +680,7 @@ semnet_local_lookup6(struct semnet_net *sn, const struct in6_addr *nsip)
  */
 static struct semnet_inst_slot *semnet_inst_slot(struct semnet_net *sn,
 						 bool by_nsip, __be32 key,
-						 u64 *gen)
+						 unsigned long *gen)
 {
 	struct semnet_inst_cache *c;
 	unsigned int i;
@@ -698,7 +698,7 @@ struct semnet_instance *
 semnet_instance_lookup(struct semnet_net *sn, __be32 addr)
 {
 	struct semnet_inst_slot *e;
-	u64 gen;
+	unsigned long gen;
 
 	e = semnet_inst_slot(sn, false, addr, &gen);
 	if (!e)
@@ -717,7 +717,7 @@ struct semnet_instance *
 semnet_local_lookup(struct semnet_net *sn, __be32 nsip)
 {
 	struct semnet_inst_slot *e;
-	u64 gen;
+	unsigned long gen;
 
 	e = semnet_inst_slot(sn, true, nsip, &gen);
 	if (!e)

@@ -133,7 +133,7 @@ static const struct rhashtable_params semnet_local6_params = {
 #define SEMNET_INST_CACHE_BITS	2
 
 struct semnet_inst_slot {
-	u64 gen;
+	unsigned long gen;
 	struct semnet_instance *inst;	/* NULL: none */
 	__be32 key;
 };

@@ -83,7 +83,7 @@ struct semnet_net {
 	 * the lookups @inst_cache remembers, as @peer_gen does for peers
 	 * (struct semnet_peer_cache says why that is safe).
 	 */
-	u64 inst_gen;
+	unsigned long inst_gen;
 	struct semnet_inst_cache __percpu *inst_cache;
 	/*
 	 * Container ports by ifindex: how many local instances name the
@@ -106,10 +106,10 @@ struct semnet_net {
 	/*
 	 * Bumped (release) after every change of the peer tables or
 	 * @peer_lens, before a removed peer is freed: what validates the
-	 * routes @peer_cache remembers (semnet_peer_route()). 64 bits: it
-	 * never wraps.
+	 * routes @peer_cache remembers (semnet_peer_route()). The caches
+	 * are used on 64-bit kernels only: there it never wraps.
 	 */
-	u64 peer_gen;
+	unsigned long peer_gen;
 	struct semnet_peer_cache __percpu *peer_cache;
 	/* The SEMNET_ENCAP_DIRECT peers (RCU, written under @lock). */
 	struct list_head direct_peers;
@@ -144,11 +144,13 @@ static inline struct semnet_net *semnet_pernet(const struct net *net)
  * True where this CPU's lookup caches (struct semnet_peer_cache, struct
  * semnet_inst_cache) may be used: not with bottom halves on (a softirq
  * may come between a lookup's reads and writes of its slot), nor in an
- * interrupt (netpoll) that may have come between a softirq's.
+ * interrupt (netpoll) that may have come between a softirq's; and only
+ * where their generations (unsigned long) cannot wrap, 64-bit kernels.
  */
 static inline bool semnet_pcpu_cache_usable(void)
 {
-	return in_softirq() && !in_hardirq() && !in_nmi();
+	return IS_ENABLED(CONFIG_64BIT) && in_softirq() && !in_hardirq() &&
+	       !in_nmi();
 }
 
 #define semnet_stat_inc(sn, field) this_cpu_inc((sn)->stats->field)

@@ -133,7 +133,7 @@ struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
 	struct semnet_peer_cache *pc;
 	struct semnet_peer *peer;
 	unsigned int i;
-	u64 gen;
+	unsigned long gen;
 
 	if (!semnet_pcpu_cache_usable())
 		return semnet_peer_route_lookup(sn, dst);
@@ -185,7 +185,7 @@ struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
 	struct semnet_peer_cache *pc;
 	struct semnet_peer *peer;
 	unsigned int i;
-	u64 gen;
+	unsigned long gen;
 
 	if (!semnet_pcpu_cache_usable())
 		return semnet_peer_route6_lookup(sn, dst);

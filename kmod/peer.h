@@ -146,13 +146,13 @@ struct semnet_peer_state {
 
 struct semnet_peer_cache {
 	struct {
-		u64 gen;
+		unsigned long gen;
 		struct semnet_peer *peer;	/* NULL: no peer */
 		__be32 dst;
 	} e[1 << SEMNET_PEER_CACHE_BITS];
 	/* The same for IPv6 (semnet_peer_route6()). */
 	struct {
-		u64 gen;
+		unsigned long gen;
 		struct semnet_peer *peer;
 		struct in6_addr dst;
 	} e6[1 << SEMNET_PEER_CACHE_BITS];
