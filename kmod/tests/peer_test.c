@@ -496,8 +496,8 @@ static void semnet_peer_route_cached(struct kunit *test)
 	local_bh_disable();
 	KUNIT_EXPECT_PTR_NE(test, semnet_peer_route(&f->sn, tb_ip("172.16.0.66")),
 			    peer);
-	KUNIT_EXPECT_EQ(test, semnet_peer_route(&f->sn, tb_ip("172.16.0.66"))->under.ip,
-			tb_ip("10.99.0.4"));
+	peer = semnet_peer_route(&f->sn, tb_ip("172.16.0.66"));
+	KUNIT_EXPECT_TRUE(test, peer && peer->under.ip == tb_ip("10.99.0.4"));
 	local_bh_enable();
 	rcu_read_unlock();
 	mutex_lock(&f->sn.lock);
