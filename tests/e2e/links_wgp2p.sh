@@ -20,7 +20,13 @@
 #  - stranger x on the underlay sends cleartext packets with b's nsIP,
 #    b's InstanceIP (bare) and b's link address (GRE in UDP) as their
 #    source to a: each dropped as peer-spoofed on a, exactly, nothing
-#    received.
+#    received;
+#  - a WireGuard data message from a to b, caught on a's ul0 and sent
+#    again verbatim (a replay) and with one ciphertext byte flipped (a
+#    tamper): b's nft counter of data messages on port 51820 counts each,
+#    WireGuard takes neither (wg1's rx_packets and semnet's peer do not
+#    move beyond the counted real traffic), the replay logged as an
+#    invalid nonce (dynamic debug).
 #
 #   cli 172.16.0.2 fc00::2 (172.30.1.10 fdff::10)        x1 172.16.0.66 fc00::102 (172.30.1.1 fdff::1)
 #    | br0                                                x2 172.16.0.67 (172.30.1.2)  br0 |
@@ -33,7 +39,7 @@
 # both subnets `remote 10.255.0.2 encap direct dev wg1`. b: the same
 # towards a. RR 172.30.0.1 -> x1, x2; RR fdff:2000::1 -> x1.
 # vm-timeout: 1200
-# vm-cost: 115
+# vm-cost: 135
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then
@@ -44,7 +50,7 @@ SEMNET_FAMILY=6		# dual-stack nodes and containers (tests/lib/overlay.sh)
 . "$SEMNET_TOP/tests/lib/tap.sh"
 # shellcheck source=tests/lib/overlay.sh
 . "$SEMNET_TOP/tests/lib/overlay.sh"
-tap_need jq socat python3 tcpdump wg
+tap_need jq socat python3 tcpdump wg nft
 
 RR4=172.30.0.1 RR6=fdff:2000::1
 I_CLI4=172.30.1.10 I_X14=172.30.1.1 I_X24=172.30.1.2 I_CLI6=fdff::10 I_X16=fdff::1
@@ -312,6 +318,113 @@ test_fail_closed() {
 		"$(($(drop_in a not_via_device) - nv0))" 5
 }
 
-tap_cases test_topology test_instances test_traffic test_forged test_fail_closed
+# WireGuard keeps no counter of the datagrams it refuses (receive.c: a
+# failed decryption or a replayed nonce is freed uncounted), so b counts
+# the data messages (type 4, the first payload byte) reaching its port and
+# compares them with what wg1 took: a refused one is counted by the first
+# and not the second; real traffic (keepalives too) by both.
+wg_data_in() {
+	ip netns exec b nft -j list counter inet wgt data | jq '.nftables[1].counter.packets'
+}
+wg_rx() { ip netns exec b cat /sys/class/net/wg1/statistics/rx_packets; }
+refused() { echo $(($(wg_data_in) - $(wg_rx))); }
+
+# wg_catch FILE: in a, the next WireGuard data message (not a keepalive)
+# a sends to b on ul0, its Ethernet frame as hex into FILE; "ready" on
+# stdout once listening.
+wg_catch() {
+	ip netns exec a python3 -S -c '
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind(("ul0", 0))
+s.settimeout(20)
+print("ready", flush=True)
+while True:
+    f, addr = s.recvfrom(65535)
+    if addr[2] != socket.PACKET_OUTGOING or f[12:14] != b"\x08\x00" or f[23] != 17:
+        continue
+    ihl = (f[14] & 15) * 4
+    udp = 14 + ihl
+    if int.from_bytes(f[udp + 2:udp + 4], "big") != int(sys.argv[2]):
+        continue
+    data = f[udp + 8:]
+    if data[0] == 4 and len(data) > 32:
+        open(sys.argv[1], "w").write(f.hex())
+        break' "$1" "$WG_PORT"
+}
+
+# wg_inject FILE [FLIP]: the frame in FILE sent again out of a's ul0; with
+# FLIP, byte FLIP of the WireGuard message (past its 16-byte header) is
+# flipped first. The UDP checksum is cleared (none, as IPv4 allows): a
+# frame caught on its way out may carry only the offload's partial sum,
+# which b's UDP would refuse before WireGuard saw it.
+wg_inject() {
+	ip netns exec a python3 -S -c '
+import socket, sys
+f = bytearray.fromhex(open(sys.argv[1]).read())
+udp = 14 + (f[14] & 15) * 4
+if len(sys.argv) > 2:
+    f[udp + 8 + int(sys.argv[2])] ^= 0x5a
+f[udp + 6:udp + 8] = b"\x00\x00"
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("ul0", 0))
+s.send(bytes(f))' "$@"
+}
+
+test_tamper() {
+	local c0 x0 e0 p0 dbg=/sys/kernel/debug/dynamic_debug/control
+	ip netns exec b nft -f - <<-EOF
+	table inet wgt {
+		counter data { }
+		chain in {
+			type filter hook input priority -10;
+			udp dport $WG_PORT @th,64,8 4 counter name data
+		}
+	}
+	EOF
+	tap_eq "b counts WireGuard data messages to port $WG_PORT (nft)" "$?" 0
+	coproc CATCH { wg_catch "$LOGS/frame.hex"; }
+	read -r -t 10 _ <&"${CATCH[0]}"
+	udp_burst 1
+	wait "$CATCH_PID"
+	tap_eq "a data message from a to b caught on a's ul0" "$?" 0
+	[ -w "$dbg" ] && echo 'module wireguard +p' >"$dbg"
+	c0=$(refused) x0=$(udp_in) e0=$(csum_errors)
+	p0=$(peer_field b "${OVERLAY_SUB4[a]}" rx_packets)
+	wg_inject "$LOGS/frame.hex"
+	tap_wait "replayed verbatim: counted at b's port, not taken by wg1" 10 \
+		test_refused $((c0 + 1))
+	wg_inject "$LOGS/frame.hex" 20
+	tap_wait "one ciphertext byte flipped: counted, not taken" 10 test_refused $((c0 + 2))
+	tap_eq "b's UDP passed both on to WireGuard (no checksum errors)" "$(csum_errors)" "$e0"
+	tap_eq "semnet's peer for a on b received nothing of them" \
+		"$(($(peer_field b "${OVERLAY_SUB4[a]}" rx_packets) - p0))" 0
+	tap_eq "neither x1 nor x2 got a datagram again" "$(udp_in)" "$x0"
+	if [ -w "$dbg" ]; then
+		tap_match "the kernel's log: WireGuard saw the replay's nonce again" \
+			"$(dmesg | grep -c 'Packet has invalid nonce')" '^[1-9]'
+		echo 'module wireguard -p' >"$dbg"
+	else
+		tap_note "no dynamic debug: WireGuard's own log line is not checked"
+	fi
+	tap_run "RR traffic still flows: UDP replies from the ServiceIP" \
+		ip netns exec cli "$PEER" udp "$RR4" 9 1000
+	# Polled: a packet between the two counters' reads skews one read.
+	tap_wait "and nothing else was refused" 10 test_refused $((c0 + 2))
+}
+test_refused() { [ "$(refused)" = "$1" ]; }
+# shellcheck disable=SC2016 # an awk program
+csum_errors() { ip netns exec b awk '/^Udp:/ { n = $8 } END { print n }' /proc/net/snmp; }
+# udp_in: the UDP datagrams x1 and x2 received (InDatagrams)
+udp_in() {
+	local n t=0
+	for n in x1 x2; do
+		# shellcheck disable=SC2016 # an awk program
+		t=$((t + $(ip netns exec "$n" awk '/^Udp:/ { n = $2 } END { print n }' /proc/net/snmp)))
+	done
+	echo "$t"
+}
+
+tap_cases test_topology test_instances test_traffic test_forged test_tamper test_fail_closed
 rm -rf "$LOGS"
 tap_done
