@@ -339,7 +339,7 @@ enum semnet_drop_reason semnet_routed_check(struct semnet_net *sn,
 		return semnet_routed_via(sn->net, in, saddr) ?
 		       SEMNET_DROP_UNSPEC : SEMNET_DROP_SPOOFED_SOURCE;
 	}
-	return semnet_port_is(sn, in->ifindex) ? SEMNET_DROP_SPOOFED_SOURCE :
+	return semnet_port_is_rcu(sn, in->ifindex) ? SEMNET_DROP_SPOOFED_SOURCE :
 	       SEMNET_DROP_UNSPEC;
 }
 
@@ -397,7 +397,7 @@ enum semnet_drop_reason semnet_routed_check6(struct semnet_net *sn,
 		return semnet_routed_via6(sn->net, in, saddr) ?
 		       SEMNET_DROP_UNSPEC : SEMNET_DROP_SPOOFED_SOURCE;
 	}
-	return semnet_port_is(sn, in->ifindex) ? SEMNET_DROP_SPOOFED_SOURCE :
+	return semnet_port_is_rcu(sn, in->ifindex) ? SEMNET_DROP_SPOOFED_SOURCE :
 	       SEMNET_DROP_UNSPEC;
 }
 

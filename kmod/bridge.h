@@ -32,6 +32,26 @@ static inline bool semnet_port_is(const struct semnet_net *sn, int ifindex)
 }
 
 /*
+ * semnet_port_is() for the packet path, already inside an RCU read-side
+ * section: xa_load() without its own rcu_read_lock() and unlock, which
+ * with preemptible RCU are two calls per packet. RCU.
+ */
+static inline bool semnet_port_is_rcu(const struct semnet_net *sn,
+				      int ifindex)
+{
+	XA_STATE(xas, (struct xarray *)&sn->ports, ifindex);
+	void *entry;
+
+	/* xa_load()'s loop: a zero entry reads as none (no retry). */
+	do {
+		entry = xas_load(&xas);
+		if (xa_is_zero(entry))
+			entry = NULL;
+	} while (xas_retry(&xas, entry));
+	return entry;
+}
+
+/*
  * Did a packet from @saddr that arrived on @in come from a container?
  * Bridged: it came through the container bridge. Routed: it carries an
  * address of the node's subnets and came neither on the loopback nor on

@@ -3,6 +3,7 @@
  * Instances: InstanceIP → (service name, nsIP, node). Writers hold the
  * netns lock; the packet path reads under RCU.
  */
+#include <linux/hash.h>
 #include <linux/netdevice.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
@@ -109,50 +110,72 @@ void semnet_instance_peers_changed(struct semnet_net *sn,
 		semnet_policy_closest_purge(sn);
 }
 
+/*
+ * The IPv4 tables have changed: lookups the CPUs remember are stale
+ * (struct semnet_inst_cache). Before a removed instance can be freed.
+ */
+static void semnet_instances_changed(struct semnet_net *sn)
+{
+	/* The tables' changes first (the cached lookups acquire). */
+	smp_store_release(&sn->inst_gen, sn->inst_gen + 1);
+}
+
 /* Removes @inst from every index; the group's set must be republished. */
 /* The by-address and by-nsIP index operations, for either family. */
 static int semnet_instance_hash(struct semnet_net *sn,
 				struct semnet_instance *inst)
 {
+	int ret;
+
 	if (semnet_instance_is6(inst))
 		return rhashtable_insert_fast(&sn->instances6, &inst->node,
 					      semnet_instance6_params);
-	return rhashtable_insert_fast(&sn->instances, &inst->node,
-				      semnet_instance_params);
+	ret = rhashtable_insert_fast(&sn->instances, &inst->node,
+				     semnet_instance_params);
+	semnet_instances_changed(sn);
+	return ret;
 }
 
 static void semnet_instance_unhash(struct semnet_net *sn,
 				   struct semnet_instance *inst)
 {
-	if (semnet_instance_is6(inst))
+	if (semnet_instance_is6(inst)) {
 		rhashtable_remove_fast(&sn->instances6, &inst->node,
 				       semnet_instance6_params);
-	else
+	} else {
 		rhashtable_remove_fast(&sn->instances, &inst->node,
 				       semnet_instance_params);
+		semnet_instances_changed(sn);
+	}
 }
 
 /* -EEXIST: another local instance has the nsIP. */
 static int semnet_instance_hash_local(struct semnet_net *sn,
 				      struct semnet_instance *inst)
 {
+	int ret;
+
 	if (semnet_instance_is6(inst))
 		return rhashtable_lookup_insert_fast(&sn->local6,
 						     &inst->local_node,
 						     semnet_local6_params);
-	return rhashtable_lookup_insert_fast(&sn->local, &inst->local_node,
-					     semnet_local_params);
+	ret = rhashtable_lookup_insert_fast(&sn->local, &inst->local_node,
+					    semnet_local_params);
+	semnet_instances_changed(sn);
+	return ret;
 }
 
 static void semnet_instance_unhash_local(struct semnet_net *sn,
 					 struct semnet_instance *inst)
 {
-	if (semnet_instance_is6(inst))
+	if (semnet_instance_is6(inst)) {
 		rhashtable_remove_fast(&sn->local6, &inst->local_node,
 				       semnet_local6_params);
-	else
+	} else {
 		rhashtable_remove_fast(&sn->local, &inst->local_node,
 				       semnet_local_params);
+		semnet_instances_changed(sn);
+	}
 }
 
 static void semnet_instance_unlink(struct semnet_net *sn,
@@ -650,14 +673,60 @@ semnet_local_lookup6(struct semnet_net *sn, const struct in6_addr *nsip)
 	return rhashtable_lookup(&sn->local6, nsip, semnet_local6_params);
 }
 
+/*
+ * This CPU's slot for @key (by nsIP: the local table's, else the
+ * instances') when the cache may be used, its generation in *@gen, read
+ * before the lookup that fills it; else NULL.
+ */
+static struct semnet_inst_slot *semnet_inst_slot(struct semnet_net *sn,
+						 bool by_nsip, __be32 key,
+						 unsigned long *gen)
+{
+	struct semnet_inst_cache *c;
+	unsigned int i;
+
+	if (!semnet_pcpu_cache_usable())
+		return NULL;
+	/* Pairs with semnet_instances_changed(): then the lookup. */
+	*gen = smp_load_acquire(&sn->inst_gen);
+	c = this_cpu_ptr(sn->inst_cache);
+	i = hash_32((__force u32)key, SEMNET_INST_CACHE_BITS);
+	return by_nsip ? &c->by_nsip[i] : &c->by_addr[i];
+}
+
 struct semnet_instance *
 semnet_instance_lookup(struct semnet_net *sn, __be32 addr)
 {
-	return rhashtable_lookup(&sn->instances, &addr, semnet_instance_params);
+	struct semnet_inst_slot *e;
+	unsigned long gen;
+
+	e = semnet_inst_slot(sn, false, addr, &gen);
+	if (!e)
+		return rhashtable_lookup(&sn->instances, &addr,
+					 semnet_instance_params);
+	if (e->gen != gen || e->key != addr) {
+		e->inst = rhashtable_lookup(&sn->instances, &addr,
+					    semnet_instance_params);
+		e->key = addr;
+		e->gen = gen;
+	}
+	return e->inst;
 }
 
 struct semnet_instance *
 semnet_local_lookup(struct semnet_net *sn, __be32 nsip)
 {
-	return rhashtable_lookup(&sn->local, &nsip, semnet_local_params);
+	struct semnet_inst_slot *e;
+	unsigned long gen;
+
+	e = semnet_inst_slot(sn, true, nsip, &gen);
+	if (!e)
+		return rhashtable_lookup(&sn->local, &nsip, semnet_local_params);
+	if (e->gen != gen || e->key != nsip) {
+		e->inst = rhashtable_lookup(&sn->local, &nsip,
+					    semnet_local_params);
+		e->key = nsip;
+		e->gen = gen;
+	}
+	return e->inst;
 }

@@ -123,6 +123,27 @@ static const struct rhashtable_params semnet_local6_params = {
 };
 
 /*
+ * The last semnet_instance_lookup() and semnet_local_lookup() answers on
+ * one CPU, a few slots each by address, valid while sn->inst_gen is what
+ * it was before their lookup: the rules of struct semnet_peer_cache.
+ * Instances are also held by flows and freed when the last reference
+ * goes, maybe later on another CPU; that put follows the tables' own,
+ * made after the instance left them and sn->inst_gen moved on.
+ */
+#define SEMNET_INST_CACHE_BITS	2
+
+struct semnet_inst_slot {
+	unsigned long gen;
+	struct semnet_instance *inst;	/* NULL: none */
+	__be32 key;
+};
+
+struct semnet_inst_cache {
+	struct semnet_inst_slot by_addr[1 << SEMNET_INST_CACHE_BITS];
+	struct semnet_inst_slot by_nsip[1 << SEMNET_INST_CACHE_BITS];
+};
+
+/*
  * Packet-path lookups (RCU): out of line, so that each inlines
  * rhashtable_lookup() with its constant parameters once, rather than
  * callers that use many tables sharing one outlined copy that calls the

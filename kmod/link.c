@@ -198,8 +198,12 @@ bool semnet_direct_rcv(struct semnet_net *sn, const struct semnet_node *node,
 void semnet_direct_tx(struct semnet_net *sn, const struct sk_buff *skb,
 		      const struct net_device *out)
 {
+	int dev = READ_ONCE(sn->direct_dev);
 	struct semnet_peer *peer;
 
+	/* Not the direct peers' one device: no route to ask. */
+	if (dev && dev != out->ifindex)
+		return;
 	if (skb->protocol == htons(ETH_P_IPV6))
 		peer = semnet_peer_route6(sn, &ipv6_hdr(skb)->daddr);
 	else

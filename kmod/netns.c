@@ -51,6 +51,19 @@ int semnet_state_init(struct semnet_net *sn, struct net *net)
 	sn->stats = alloc_percpu_gfp(struct semnet_stats, GFP_KERNEL_ACCOUNT);
 	if (!sn->stats)
 		return -ENOMEM;
+	/* Cached entries hold generation 0: never current. */
+	sn->peer_gen = 1;
+	sn->peer_cache = alloc_percpu_gfp(struct semnet_peer_cache,
+					  GFP_KERNEL_ACCOUNT);
+	sn->inst_gen = 1;
+	sn->inst_cache = alloc_percpu_gfp(struct semnet_inst_cache,
+					  GFP_KERNEL_ACCOUNT);
+	if (!sn->peer_cache || !sn->inst_cache) {
+		free_percpu(sn->inst_cache);
+		free_percpu(sn->peer_cache);
+		free_percpu(sn->stats);
+		return -ENOMEM;
+	}
 	ret = rhashtable_init(&sn->services, &semnet_service_params);
 	if (ret)
 		goto err_stats;
@@ -124,6 +137,8 @@ err_groups:
 err_services:
 	rhashtable_destroy(&sn->services);
 err_stats:
+	free_percpu(sn->inst_cache);
+	free_percpu(sn->peer_cache);
 	free_percpu(sn->stats);
 	return ret;
 }
@@ -172,6 +187,8 @@ void semnet_state_destroy(struct semnet_net *sn)
 	/* Empty once the instances are gone: this frees nothing but nodes. */
 	WARN_ON_ONCE(!xa_empty(&sn->ports));
 	xa_destroy(&sn->ports);
+	free_percpu(sn->inst_cache);
+	free_percpu(sn->peer_cache);
 	free_percpu(sn->stats);
 	mutex_destroy(&sn->lock);
 }

@@ -18,6 +18,8 @@
 
 struct semnet_node;
 struct semnet_device;
+struct semnet_peer_cache;
+struct semnet_inst_cache;
 
 /* Global datapath counters, per CPU; summed when read. */
 struct semnet_stats {
@@ -76,6 +78,14 @@ struct semnet_net {
 	u32 n_services;			/* under @lock */
 	u32 n_instances;		/* under @lock */
 	/*
+	 * Bumped (release) after every change of @instances or @local,
+	 * before an instance that left them can be freed: what validates
+	 * the lookups @inst_cache remembers, as @peer_gen does for peers
+	 * (struct semnet_peer_cache says why that is safe).
+	 */
+	unsigned long inst_gen;
+	struct semnet_inst_cache __percpu *inst_cache;
+	/*
 	 * Container ports by ifindex: how many local instances name the
 	 * device as theirs (an xa_mk_value()). What a routed node's packet
 	 * path asks of every device; written under @lock (bridge.c).
@@ -93,10 +103,24 @@ struct semnet_net {
 	/* bit n: some IPv6 peer subnet is a /(SEMNET_PEER6_LEN_MIN + n) */
 	u64 peer_lens6;
 	u32 n_peers;			/* under @lock */
+	/*
+	 * Bumped (release) after every change of the peer tables or
+	 * @peer_lens, before a removed peer is freed: what validates the
+	 * routes @peer_cache remembers (semnet_peer_route()). The caches
+	 * are used on 64-bit kernels only: there it never wraps.
+	 */
+	unsigned long peer_gen;
+	struct semnet_peer_cache __percpu *peer_cache;
 	/* The SEMNET_ENCAP_DIRECT peers (RCU, written under @lock). */
 	struct list_head direct_peers;
 	/* How many: the hooks look for direct packets only when nonzero. */
 	u32 n_direct;
+	/*
+	 * The device every direct peer is bound to, when they share one
+	 * (the usual: one segment); 0 otherwise. semnet_direct_tx() counts
+	 * nothing that leaves by another, and asks no route for it.
+	 */
+	int direct_dev;
 	struct rhashtable learned;	/* struct semnet_learned by InstanceIP */
 	atomic_t n_learned;
 	/* The tunnel device, when one exists in this namespace. */
@@ -115,6 +139,19 @@ static inline struct semnet_net *semnet_pernet(const struct net *net)
 }
 
 #define semnet_assert_locked(sn) lockdep_assert_held(&(sn)->lock)
+
+/*
+ * True where this CPU's lookup caches (struct semnet_peer_cache, struct
+ * semnet_inst_cache) may be used: not with bottom halves on (a softirq
+ * may come between a lookup's reads and writes of its slot), nor in an
+ * interrupt (netpoll) that may have come between a softirq's; and only
+ * where their generations (unsigned long) cannot wrap, 64-bit kernels.
+ */
+static inline bool semnet_pcpu_cache_usable(void)
+{
+	return IS_ENABLED(CONFIG_64BIT) && in_softirq() && !in_hardirq() &&
+	       !in_nmi();
+}
 
 #define semnet_stat_inc(sn, field) this_cpu_inc((sn)->stats->field)
 #define semnet_drop(sn, reason) this_cpu_inc((sn)->stats->drops[reason])

@@ -3,6 +3,7 @@
  * Tunnel peers: the other nodes, by the subnets of nsIPs they host (for
  * sending) and by underlay address (for accepting what they send).
  */
+#include <linux/hash.h>
 #include <linux/netdevice.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
@@ -108,7 +109,8 @@ semnet_peer_key6_of(const struct in6_addr *addr, u8 len)
 	return key;
 }
 
-struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
+static struct semnet_peer *semnet_peer_route_lookup(struct semnet_net *sn,
+						    __be32 dst)
 {
 	/* One hash probe per prefix length in use (usually just /26). */
 	u64 lens = READ_ONCE(sn->peer_lens);
@@ -126,8 +128,40 @@ struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
 	return NULL;
 }
 
-struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
-				       const struct in6_addr *dst)
+struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst)
+{
+	struct semnet_peer_cache *pc;
+	struct semnet_peer *peer;
+	unsigned int i;
+	unsigned long gen;
+
+	if (!semnet_pcpu_cache_usable())
+		return semnet_peer_route_lookup(sn, dst);
+	/* Pairs with semnet_peer_routes_changed(): then the lookup below. */
+	gen = smp_load_acquire(&sn->peer_gen);
+	pc = this_cpu_ptr(sn->peer_cache);
+	i = hash_32((__force u32)dst, SEMNET_PEER_CACHE_BITS);
+	if (pc->e[i].gen == gen && pc->e[i].dst == dst)
+		return pc->e[i].peer;
+	peer = semnet_peer_route_lookup(sn, dst);
+	pc->e[i].gen = gen;
+	pc->e[i].dst = dst;
+	pc->e[i].peer = peer;
+	return peer;
+}
+
+/*
+ * The peer tables (or the prefix lengths) have changed: routes the CPUs
+ * remember are stale. Before any peer that left is freed.
+ */
+static void semnet_peer_routes_changed(struct semnet_net *sn)
+{
+	/* The tables' changes first (semnet_peer_route() acquires). */
+	smp_store_release(&sn->peer_gen, sn->peer_gen + 1);
+}
+
+static struct semnet_peer *
+semnet_peer_route6_lookup(struct semnet_net *sn, const struct in6_addr *dst)
 {
 	u64 lens = READ_ONCE(sn->peer_lens6);
 
@@ -143,6 +177,30 @@ struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
 		lens &= ~(1ULL << bit);
 	}
 	return NULL;
+}
+
+struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
+				       const struct in6_addr *dst)
+{
+	struct semnet_peer_cache *pc;
+	struct semnet_peer *peer;
+	unsigned int i;
+	unsigned long gen;
+
+	if (!semnet_pcpu_cache_usable())
+		return semnet_peer_route6_lookup(sn, dst);
+	/* Pairs with semnet_peer_routes_changed(): then the lookup below. */
+	gen = smp_load_acquire(&sn->peer_gen);
+	pc = this_cpu_ptr(sn->peer_cache);
+	/* The low 32 bits tell the nsIPs of a /96 or longer apart. */
+	i = hash_32((__force u32)dst->s6_addr32[3], SEMNET_PEER_CACHE_BITS);
+	if (pc->e6[i].gen == gen && ipv6_addr_equal(&pc->e6[i].dst, dst))
+		return pc->e6[i].peer;
+	peer = semnet_peer_route6_lookup(sn, dst);
+	pc->e6[i].gen = gen;
+	pc->e6[i].dst = *dst;
+	pc->e6[i].peer = peer;
+	return peer;
 }
 
 struct semnet_peer *semnet_peer_route_any(struct semnet_net *sn,
@@ -353,6 +411,26 @@ static void semnet_peer_addr_remove(struct semnet_net *sn,
 				semnet_peer_addr_params);
 }
 
+/* Sets sn->direct_dev from the direct peers. Under the netns lock. */
+static void semnet_peer_direct_dev_update(struct semnet_net *sn)
+{
+	struct semnet_peer *peer;
+	int dev = 0;
+	bool first = true;
+
+	list_for_each_entry(peer, &sn->direct_peers, direct) {
+		if (first) {
+			dev = peer->ifindex;
+			first = false;
+		} else if (peer->ifindex != dev) {
+			dev = 0;
+			break;
+		}
+	}
+	/* A device gone (negative) stands for any: no filter. */
+	WRITE_ONCE(sn->direct_dev, max(dev, 0));
+}
+
 /* @peer joins the direct peers, if it is one (before it is visible). */
 static void semnet_peer_direct_add(struct semnet_net *sn,
 				   struct semnet_peer *peer)
@@ -360,6 +438,7 @@ static void semnet_peer_direct_add(struct semnet_net *sn,
 	if (peer->encap != SEMNET_ENCAP_DIRECT)
 		return;
 	list_add_tail_rcu(&peer->direct, &sn->direct_peers);
+	semnet_peer_direct_dev_update(sn);
 	WRITE_ONCE(sn->n_direct, sn->n_direct + 1);
 }
 
@@ -370,6 +449,7 @@ static void semnet_peer_direct_del(struct semnet_net *sn,
 		return;
 	list_del_rcu(&peer->direct);
 	WRITE_ONCE(sn->n_direct, sn->n_direct - 1);
+	semnet_peer_direct_dev_update(sn);
 }
 
 static void semnet_peer_unlink(struct semnet_net *sn, struct semnet_peer *peer)
@@ -383,6 +463,7 @@ static void semnet_peer_unlink(struct semnet_net *sn, struct semnet_peer *peer)
 	list_del(&peer->list);
 	sn->n_peers--;
 	sn->generation++;
+	semnet_peer_routes_changed(sn);
 }
 
 static bool semnet_underlay_ok(const struct semnet_underlay *u)
@@ -609,6 +690,7 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 		semnet_peer_direct_del(sn, old);
 		list_replace(&old->list, &peer->list);
 		sn->generation++;
+		semnet_peer_routes_changed(sn);
 		semnet_peer_free(old);
 		semnet_instance_peers_changed(sn, peer);
 		return 0;
@@ -626,12 +708,14 @@ int semnet_peer_add(struct semnet_net *sn, const struct semnet_peer_cfg *cfg,
 	sn->n_peers++;
 	sn->generation++;
 	semnet_peer_lens_update(sn);
+	semnet_peer_routes_changed(sn);
 	/* Instances in its subnet now route to it (a longer prefix wins). */
 	semnet_instance_peers_changed(sn, peer);
 	return 0;
 
 err_wait:
 	/* It was visible for a moment: free it after readers are done. */
+	semnet_peer_routes_changed(sn);
 	semnet_peer_free(peer);
 	return ret;
 err_free:

@@ -121,12 +121,52 @@ struct semnet_peer_state {
 	bool down;
 };
 
+/*
+ * The last routes semnet_peer_route() and semnet_peer_route6() found on
+ * one CPU, a few slots
+ * by destination: every packet into semnet0 (and, with direct peers,
+ * every packet leaving the node or arriving from one) asks it, mostly
+ * for the few nsIPs its flows talk to. An entry holds sn->peer_gen as it
+ * was before its lookup; it answers only while that is still current.
+ * Used only with bottom halves off (softirq, or BH disabled) and outside
+ * interrupts (semnet_pcpu_cache_usable()), so nothing else on the CPU
+ * touches it meanwhile.
+ *
+ * Why a remembered @peer is never freed memory when it answers: a peer
+ * leaves its table, then sn->peer_gen moves on (release), then it is
+ * freed after a grace period (call_rcu). A reader whose RCU section
+ * began before that grace period holds it off; one that began after
+ * sees the new generation (RCU orders the updater's earlier stores
+ * before such a reader's loads) and looks up again. The generation is
+ * read (acquire) before the lookup whose result is stored with it, so a
+ * lookup that still found a departing peer is stored with a generation
+ * already stale.
+ */
+#define SEMNET_PEER_CACHE_BITS	2
+
+struct semnet_peer_cache {
+	struct {
+		unsigned long gen;
+		struct semnet_peer *peer;	/* NULL: no peer */
+		__be32 dst;
+	} e[1 << SEMNET_PEER_CACHE_BITS];
+	/* The same for IPv6 (semnet_peer_route6()). */
+	struct {
+		unsigned long gen;
+		struct semnet_peer *peer;
+		struct in6_addr dst;
+	} e6[1 << SEMNET_PEER_CACHE_BITS];
+};
+
 extern const struct rhashtable_params semnet_peer_params;
 extern const struct rhashtable_params semnet_peer6_params;
 extern const struct rhashtable_params semnet_peer_addr_params;
 extern const struct rhashtable_params semnet_peer_addr6_params;
 
-/* The peer whose subnet holds @dst, longest prefix first. RCU. */
+/*
+ * The peer whose subnet holds @dst, longest prefix first. RCU. Answers
+ * from the CPU's cache (struct semnet_peer_cache) when it may.
+ */
 struct semnet_peer *semnet_peer_route(struct semnet_net *sn, __be32 dst);
 struct semnet_peer *semnet_peer_route6(struct semnet_net *sn,
 				       const struct in6_addr *dst);

@@ -143,7 +143,10 @@ static const char *pt_from_key6(struct kt_fixture *f, const char *addr,
 	return pt_from_key6_via(f, addr, 1, key);
 }
 
-/* The subnet semnet0 sends an IPv6 destination to, or "-". */
+/*
+ * The subnet semnet0 sends an IPv6 destination to, "-" (none), or "!"
+ * (asked again at once, it said another).
+ */
 static const char *pt_route6(struct kt_fixture *f, const char *dst)
 {
 	static char buf[64];
@@ -152,12 +155,17 @@ static const char *pt_route6(struct kt_fixture *f, const char *dst)
 
 	in6_pton(dst, -1, a.s6_addr, -1, NULL);
 	rcu_read_lock();
+	/* As the packet path asks: the second answer from the CPU's cache. */
+	local_bh_disable();
 	peer = semnet_peer_route6(&f->sn, &a);
-	if (peer)
+	if (semnet_peer_route6(&f->sn, &a) != peer)
+		strscpy(buf, "!", sizeof(buf));
+	else if (peer)
 		snprintf(buf, sizeof(buf), "%pI6c/%u", &peer->subnet.v6.addr,
 			 peer->subnet.v6.len);
 	else
 		strscpy(buf, "-", sizeof(buf));
+	local_bh_enable();
 	rcu_read_unlock();
 	return buf;
 }
@@ -425,7 +433,90 @@ static void semnet_peer_tunnel_demux(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n[SEMNET_TUNNEL_BAD], 229U);
 }
 
+/*
+ * semnet_peer_route() as the packet path calls it, bottom halves off (it
+ * answers from the CPU's cache then): the subnet of @dst's peer, or "-".
+ */
+static const char *pt_route_bh(struct kt_fixture *f, const char *dst)
+{
+	static char buf[24];
+	struct semnet_peer *peer;
+
+	rcu_read_lock();
+	local_bh_disable();
+	peer = semnet_peer_route(&f->sn, tb_ip(dst));
+	if (peer)
+		snprintf(buf, sizeof(buf), "%pI4/%u", &peer->subnet.v4.addr,
+			 peer->subnet.v4.len);
+	else
+		strscpy(buf, "-", sizeof(buf));
+	local_bh_enable();
+	rcu_read_unlock();
+	return buf;
+}
+
+/*
+ * The routes a CPU remembers follow every change of the peers: a new
+ * peer (also one of a longer prefix, a length not yet in use), a
+ * replaced one, one deleted, all flushed. Asked twice each time: the
+ * second answer comes from the cache.
+ */
+static void semnet_peer_route_cached(struct kunit *test)
+{
+	struct kt_fixture *f = test->priv;
+	const u8 gre = SEMNET_ENCAP_GRE_UDP;
+	struct semnet_peer *peer;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_STREQ(test, pt_route_bh(f, "172.16.0.66"), "-");
+	KUNIT_ASSERT_EQ(test, pt_peer(f, "172.16.0.64", 26, "10.99.0.2", gre), 0);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_STREQ(test, pt_route_bh(f, "172.16.0.66"),
+				   "172.16.0.64/26");
+		KUNIT_EXPECT_STREQ(test, pt_route_bh(f, "172.16.0.130"), "-");
+	}
+	/* A longer prefix inside it wins at once. */
+	KUNIT_ASSERT_EQ(test, pt_peer(f, "172.16.0.64", 28, "10.99.0.3", gre), 0);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_STREQ(test, pt_route_bh(f, "172.16.0.66"),
+				   "172.16.0.64/28");
+		KUNIT_EXPECT_STREQ(test, pt_route_bh(f, "172.16.0.90"),
+				   "172.16.0.64/26");
+	}
+	/* Replaced: the new peer, not the one freed after a grace period. */
+	rcu_read_lock();
+	local_bh_disable();
+	peer = semnet_peer_route(&f->sn, tb_ip("172.16.0.66"));
+	local_bh_enable();
+	rcu_read_unlock();
+	KUNIT_ASSERT_EQ(test, pt_peer_dev(f, "172.16.0.64", 28, "10.99.0.4", gre,
+					  0, SEMNET_ADD_CHANGE), 0);
+	rcu_read_lock();
+	local_bh_disable();
+	KUNIT_EXPECT_PTR_NE(test, semnet_peer_route(&f->sn, tb_ip("172.16.0.66")),
+			    peer);
+	peer = semnet_peer_route(&f->sn, tb_ip("172.16.0.66"));
+	KUNIT_EXPECT_TRUE(test, peer && peer->under.ip == tb_ip("10.99.0.4"));
+	local_bh_enable();
+	rcu_read_unlock();
+	mutex_lock(&f->sn.lock);
+	KUNIT_EXPECT_EQ(test, semnet_peer_del(&f->sn, &(struct semnet_peer_subnet){
+			.family = AF_INET, .v4 = { .addr = tb_ip("172.16.0.64"),
+			.len = 28 } }, NULL), 0);
+	mutex_unlock(&f->sn.lock);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_STREQ(test, pt_route_bh(f, "172.16.0.66"),
+				   "172.16.0.64/26");
+	mutex_lock(&f->sn.lock);
+	semnet_peer_flush(&f->sn);
+	mutex_unlock(&f->sn.lock);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_STREQ(test, pt_route_bh(f, "172.16.0.90"), "-");
+}
+
 static struct kunit_case semnet_peer_cases[] = {
+	KUNIT_CASE(semnet_peer_route_cached),
 	KUNIT_CASE(semnet_peer_from_encap),
 	KUNIT_CASE(semnet_peer_from_dev),
 	KUNIT_CASE(semnet_peer_from_vrf),

@@ -177,6 +177,82 @@ static void semnet_tables_instances(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, semnet_group_lookup(&f->sn, "s"));
 }
 
+/*
+ * The InstanceIP found for @addr, or (@by_nsip) for a local instance's
+ * nsIP, as the packet path asks (bottom halves off: the CPU's cache
+ * answers the second time): "-" for none, "!" when the two answers differ.
+ */
+static const char *tb_cached(struct kt_fixture *f, const char *addr,
+			     bool by_nsip)
+{
+	struct semnet_instance *a, *b;
+	static char buf[20];
+
+	rcu_read_lock();
+	local_bh_disable();
+	if (by_nsip) {
+		a = semnet_local_lookup(&f->sn, tb_ip(addr));
+		b = semnet_local_lookup(&f->sn, tb_ip(addr));
+	} else {
+		a = semnet_instance_lookup(&f->sn, tb_ip(addr));
+		b = semnet_instance_lookup(&f->sn, tb_ip(addr));
+	}
+	if (a != b)
+		strscpy(buf, "!", sizeof(buf));
+	else if (a)
+		snprintf(buf, sizeof(buf), "%pI4", &a->addr);
+	else
+		strscpy(buf, "-", sizeof(buf));
+	local_bh_enable();
+	rcu_read_unlock();
+	return buf;
+}
+
+/*
+ * The lookups a CPU remembers (struct semnet_inst_cache) follow every
+ * change of the tables: an instance added, replaced by another at a new
+ * nsIP, deleted; a local one's nsIP and a remote one's.
+ */
+static void semnet_tables_instances_cached(struct kunit *test)
+{
+	struct semnet_instance_cfg cfg = {
+		.addr = tb_ip("172.30.1.1"), .nsip = tb_ip("172.16.0.3"),
+		.service = "s",
+	};
+	struct kt_fixture *f = test->priv;
+	struct semnet_instance *inst;
+
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.30.1.1", false), "-");
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.16.0.2", true), "-");
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.1", "s", "172.16.0.2"), 0);
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.30.1.1", false), "172.30.1.1");
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.16.0.2", true), "172.30.1.1");
+	/* Another nsIP: a new instance in its place, the old nsIP nobody's. */
+	KUNIT_ASSERT_EQ(test, kt_locked(f, semnet_instance_add(&f->sn, &cfg,
+							       SEMNET_ADD_CHANGE,
+							       NULL)), 0);
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.16.0.2", true), "-");
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.16.0.3", true), "172.30.1.1");
+	rcu_read_lock();
+	local_bh_disable();
+	inst = semnet_instance_lookup(&f->sn, tb_ip("172.30.1.1"));
+	KUNIT_EXPECT_TRUE(test, inst && inst->nsip == tb_ip("172.16.0.3"));
+	local_bh_enable();
+	rcu_read_unlock();
+	/* A remote one (another node's nsIP): found by address only. */
+	KUNIT_ASSERT_EQ(test, tb_instance(f, "172.30.1.2", "s", "172.16.0.66"), 0);
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.30.1.2", false), "172.30.1.2");
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.16.0.66", true), "-");
+	KUNIT_EXPECT_EQ(test, tb_instance_del(f, "172.30.1.1"), 0);
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.30.1.1", false), "-");
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.16.0.3", true), "-");
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.30.1.2", false), "172.30.1.2");
+	mutex_lock(&f->sn.lock);
+	semnet_instance_flush(&f->sn, "s");
+	mutex_unlock(&f->sn.lock);
+	KUNIT_EXPECT_STREQ(test, tb_cached(f, "172.30.1.2", false), "-");
+}
+
 static struct semnet_flow_plan tb_plan(struct kt_fixture *f, const char *src,
 				       u16 sport, const char *vip, u16 dport,
 				       const char *inst_addr)
@@ -730,6 +806,7 @@ static void semnet_tables_unreplied_shared_slot(struct kunit *test)
 static struct kunit_case semnet_tables_cases[] = {
 	KUNIT_CASE(semnet_tables_services),
 	KUNIT_CASE(semnet_tables_instances),
+	KUNIT_CASE(semnet_tables_instances_cached),
 	KUNIT_CASE(semnet_tables_flows),
 	KUNIT_CASE(semnet_tables_purge_concurrent),
 	KUNIT_CASE(semnet_tables_timeouts),
