@@ -91,7 +91,9 @@ int semnetd_status(struct semnetd *d, json_t **out)
 					 json_integer(semnetd_leases6_capacity(&d->leases6))) < 0 ||
 		     /* Endpoint discovery (issue 18, discover.h). */
 		     json_object_set_new(*out, "discovery",
-					 discovery ? discovery : json_null()) < 0)) {
+					 discovery ? discovery : json_null()) < 0 ||
+		     /* The relay (--relay, relaylinks.h): null when not one. */
+		     json_object_set_new(*out, "relay", semnetd_relaylinks_json(d)) < 0)) {
 		json_decref(*out);
 		*out = NULL;
 	}

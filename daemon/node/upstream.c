@@ -87,6 +87,8 @@ static void request_subnet(struct semnetd *d)
 		link.has_wg_key = true;
 		memcpy(link.wg_key, d->wgl.public_key, sizeof(link.wg_key));
 		link.wg_port = d->cfg.wg_port;
+		/* --relay: ports follow wg_port (relaylinks.h) */
+		link.relay = semnetd_relaylinks_offered(d);
 	}
 	/* What endpoint discovery found (discover.h), none before a run. */
 	semnetd_discover_link(d->discover, &link);
