@@ -55,8 +55,9 @@ void semnetd_relaylinks_on_registry(struct semnetd *d, const struct semnetd_node
 			m[k++].slot = of.slot;
 			continue;
 		}
-		if (&peers[i] == self || !peers[i].has_link)
-			continue;	/* nothing to say */
+		if (!peers[i].has_link || (peers[i].subnet.addr == self->subnet.addr &&
+					   peers[i].subnet.len == self->subnet.len))
+			continue;	/* itself, or an Oakestra node: nothing to say */
 		left++;
 		snprintf(key, sizeof(key), "relay: %s", why);
 		if (!semnetd_peers_said(&d->peers, key))

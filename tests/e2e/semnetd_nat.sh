@@ -22,12 +22,18 @@
 #    both keep the mapping open every 25 s) and b's from b's own first
 #    packet (natB changes ports: p's device learns where); RR from a
 #    client on p over x0 on a and x1 on b, payload cmp;
+#  - relay links (LINKS.md §4 "Relay"): p runs `--relay on`, so a (EIM)
+#    and b (symmetric) are kind relay via p at both ends: each one's
+#    WireGuard device for the other sends to p at p's wg_port + 4096 +
+#    the other's slot, keepalive 25 s; RR from a client on a over y0 and
+#    y1 on b, payload cmp; p's relay forwarded them, and dropped one
+#    datagram forged from a host it does not serve;
 #  - a cluster without --stun-port: no discovery, no nat members.
 #
 #   netns wire: bridge ul0 (the "internet", 10.99.0.0/24)
 #     |               |                 |                        |
 #   ctl .100        p .1            natA .11 (wan ul0)       natB .12 (wan ul0)
-#   semnet-root     semnetd         masquerade               masquerade fully-random
+#   semnet-root     semnetd --relay masquerade               masquerade fully-random
 #   semnet-cluster                   | lan 192.168.1.1         | lan 192.168.2.1
 #   (--stun-port 3478), mosquitto    a 192.168.1.2             b 192.168.2.2
 #                                    semnetd                   semnetd
@@ -90,9 +96,8 @@ test_start() {
 	tap_run "a reaches the cluster through natA" ip netns exec a ping -c1 -W5 "$SD_CTL"
 	# p and a ask every 5 s (test_forged and test_nat_change wait for
 	# their runs), b every 60 s
-	for n in p a; do
-		sd_launch "$n" --discovery-interval-ms 5000 || tap_fail "semnetd on $n"
-	done
+	sd_launch p --discovery-interval-ms 5000 --relay on || tap_fail "semnetd on p"
+	sd_launch a --discovery-interval-ms 5000 || tap_fail "semnetd on a"
 	sd_launch b || tap_fail "semnetd on b"
 	for n in p a b; do
 		wait_for_file "$SD_READY_WAIT" "$SD_WORK/$n.ready" || tap_fail "semnetd on $n serves"
@@ -324,10 +329,11 @@ handshakes() {
 	[ "$(wg_of p a .wg.handshake_age_s)" != null ] &&
 	[ "$(wg_of p b .wg.handshake_age_s)" != null ]
 }
-# echo_cmp TO: a random payload through TO (socat address) echoed, cmp
+# echo_cmp TO [NS]: a random payload through TO (socat address) echoed
+# from NS (default cli), cmp
 echo_cmp() {
 	head -c 200000 /dev/urandom >"$SD_WORK/payload"
-	ip netns exec cli socat -t 10 -T 30 "$1" - <"$SD_WORK/payload" >"$SD_WORK/echoed" &&
+	ip netns exec "${2:-cli}" socat -t 10 -T 30 "$1" - <"$SD_WORK/payload" >"$SD_WORK/echoed" &&
 	cmp "$SD_WORK/payload" "$SD_WORK/echoed"
 }
 
@@ -379,6 +385,81 @@ test_encrypted_through_nat() {
 	[ "$TAP_FAILED" = 0 ] || sd_dump p a b
 }
 
+# relay_status FILTER: FILTER of p's /status relay
+relay_status() { sd_status p ".relay | $1"; }
+# slot NODE: NODE's slot, by the port p's device for it listens on
+slot() { echo $(($(wg_of p "$1" .wg.listen_port) - 51820)); }
+RELAY_BASE=$((51820 + 4096))
+relay_pairs() {
+	[ "$(wg_of a b .kind) $(wg_of b a .kind)" = "relay relay" ] &&
+	[ "$(wg_of a b .wg.endpoint)" = "10.99.0.1:$((RELAY_BASE + $(slot b)))" ] &&
+	[ "$(wg_of b a .wg.endpoint)" = "10.99.0.1:$((RELAY_BASE + $(slot a)))" ]
+}
+relay_handshake() {
+	[ "$(wg_of a b .wg.handshake_age_s)" != null ] && [ "$(wg_of b a .wg.handshake_age_s)" != null ]
+}
+relay_listens() {
+	wait_port p "$((RELAY_BASE + $(slot a)))" udp 1 && wait_port p "$((RELAY_BASE + $(slot b)))" udp 1
+}
+# ask_in NS ADDR N: N connections from NS to ADDR port 80; who answered
+ask_in() {
+	local _
+	for _ in $(seq "$3"); do
+		ip netns exec "$1" socat -T15 -t15 - "TCP:$2:80,connect-timeout=15" </dev/null
+		echo
+	done
+}
+
+test_relay() {
+	local names rr fwd unknown why
+	tap_wait "a-b is kind relay at both ends, each sending to p at $RELAY_BASE + the other's slot" \
+		60 relay_pairs
+	why="b behind symmetric NAT, a behind eim NAT: relay via p"
+	tap_eq "a and b say the same why" "$(wg_of a b .why)|$(wg_of b a .why)" "$why|$why"
+	tap_run "a's log: its device for b set to p's relay port for b" grep -q \
+		"snwg$(slot b): WireGuard on port $((51820 + $(slot b))) to 10.99.0.1 port $((RELAY_BASE + $(slot b)))," \
+		"$SD_LOGS/a.log"
+	tap_eq "p's relay: base $RELAY_BASE, serving a and b, none left out, no error" \
+		"$(relay_status '"\(.base) \(.members) \(.left_out) \(.error)"')" "$RELAY_BASE 2 0 null"
+	tap_eq "p offers to relay in its link" \
+		"$(registry | jq '.nodes[] | select(.node_id == "p") | .link.relay')" true
+	tap_run "p listens on the relay ports of a and b" relay_listens
+	tap_wait "a and b have handshaken through p" 60 relay_handshake
+	rr=$(sd_service job3 rel ns r prod 2)
+	sd_service job4 cla ns c prod 1 >/dev/null
+	tap_match "rel deployed" "$rr" '^172\.30\.'
+	for n in y0 y1 cla; do sd_container "$n" >/dev/null; done
+	tap_match "instance 0 on b" "$(sd_deploy b y0 rel.ns.r.prod 0)" '^200 '
+	tap_match "instance 1 on b" "$(sd_deploy b y1 rel.ns.r.prod 1)" '^200 '
+	tap_match "the client on a" "$(sd_deploy a cla cla.ns.c.prod 0)" '^200 '
+	for n in y0 y1; do
+		ip netns exec "$n" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo $n" 2>/dev/null &
+		ip netns exec "$n" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &
+	done
+	for n in y0 y1; do
+		wait_port "$n" 80 && wait_port "$n" 7 || tap_fail "servers in $n listen"
+	done
+	fwd=$(relay_status .forwarded)
+	tap_run "a learns the client's InstanceIP" sd_wait_instance_ip a cla.ns.c.prod 0
+	names=$(ask_in cla "$rr" 4)
+	tap_eq "RR from a over y0 and y1 on b, through the relay: 2 / 2" \
+		"$(grep -c '^y0$' <<<"$names") $(grep -c '^y1$' <<<"$names")" "2 2"
+	tap_run "payload from a echoed on b through the relay, cmp" echo_cmp "TCP:$rr:7" cla
+	tap_run "p's relay forwarded them (forwarded and bytes grew by more than the payload)" \
+		test "$(relay_status .forwarded)" -gt "$fwd" -a "$(relay_status .forwarded_bytes)" -gt 400000
+	tap_eq "a's kernel peer for b is bound to its WireGuard device" \
+		"$(jq_in a ".[] | select(.subnet == \"${SUB[b]}\") | .dev" peer show)" "$(wg_of a b .wg.dev)"
+	tap_match "/metrics on p: the relay's forwarded counter" \
+		"$(curl -s --unix-socket "$SD_WORK/p.sock" http://localhost/metrics |
+			grep '^semnetd_relay_forwarded_total')" '^semnetd_relay_forwarded_total [1-9][0-9]*$'
+	# A datagram to b's relay port from a host p does not serve: dropped.
+	unknown=$(relay_status .unknown_source)
+	forge evil 4444 10.99.0.1 "$((RELAY_BASE + $(slot b)))" "not a member"
+	tap_wait "p: a stranger's datagram is dropped and counted (unknown_source +1)" 10 \
+		is relay_status .unknown_source -- $((unknown + 1))
+	[ "$TAP_FAILED" = 0 ] || sd_dump p a b
+}
+
 test_no_stun_port() {
 	kill "$SD_CLUSTER_PID" && wait "$SD_CLUSTER_PID"
 	SD_CLUSTER_ARGS=()
@@ -398,5 +479,5 @@ test_stop() {
 }
 
 tap_cases test_start test_classified test_snat_rule test_forged test_nat_change test_stop_removes_rule \
-	test_encrypted_through_nat test_no_stun_port test_stop
+	test_encrypted_through_nat test_relay test_no_stun_port test_stop
 tap_done
