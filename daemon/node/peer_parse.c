@@ -395,17 +395,26 @@ bool semnetd_relay_serves(const struct semnetd_node_entry *relay,
 	}
 	if (!relay_may_serve(relay, e, platform, base, out, why, why_len))
 		return false;
-	/* Two nodes behind one public address: the relay knows a sender by
-	 * its address only, so neither can be served (relay.h). */
+	/* Nodes behind one public address: the relay tells them apart by
+	 * the source port, its WireGuard port + the target's slot (relay.h),
+	 * so each needs a WireGuard port of its own. */
+	out->port_base = 0;
 	for (size_t i = 0; i < n_registry; i++) {
-		if (same_node(&registry[i], e) ||
-		    !relay_may_serve(relay, &registry[i], platform, base, &other, NULL, 0) ||
+		const struct semnetd_node_entry *o = &registry[i];
+
+		if (same_node(o, e) || !relay_may_serve(relay, o, platform, base, &other, NULL, 0) ||
 		    !sn_ipaddr_equal(&other.addr, &out->addr))
 			continue;
+		if (e->link.has_wg_key && o->link.has_wg_key && e->link.wg_port != o->link.wg_port) {
+			out->port_base = e->link.wg_port;
+			continue;
+		}
 		if (why)
-			snprintf(why, why_len, "%.64s shares its address %s with %.64s, which the "
-				 "relay cannot tell apart", id_of(e), sn_ipaddr_format(&out->addr, text),
-				 id_of(&registry[i]));
+			snprintf(why, why_len, "%.40s and %.40s share address %s %s", id_of(e),
+				 id_of(o), sn_ipaddr_format(&out->addr, text),
+				 e->link.has_wg_key && o->link.has_wg_key ?
+				 "and WireGuard port (the relay cannot tell them apart)" :
+				 "and not both WireGuard (the relay cannot tell them apart)");
 		return false;
 	}
 	return true;
@@ -448,7 +457,7 @@ static void pick_relay(const struct semnetd_node_entry *self,
 			break;
 	if (why[0]) {
 		snprintf(enc_why, sizeof(enc_why), "%s", out->why);
-		snprintf(out->why, sizeof(out->why), "%.120s; not relayed: %.96s, encrypted without it",
+		snprintf(out->why, sizeof(out->why), "%.116s; not relayed: %.100s, encrypted without it",
 			 enc_why, why);
 		return;
 	}

@@ -135,6 +135,7 @@ struct semnetd_relay_member_of {
 	const struct semnetd_node_entry *e;
 	struct sn_ipaddr addr;
 	unsigned int slot;
+	int port_base;			/* 0, or sharing addr: its wg_port (relay.h) */
 };
 
 /*
@@ -142,9 +143,10 @@ struct semnetd_relay_member_of {
  * (*@out), or why not (@why, NULL: not said): @e has a link, is not the
  * relay, its slot is inside the platform range, at most
  * SEMNETD_RELAY_SLOTS - 1 and its port (base + slot) at most 65535, its
- * address of the relay's family, and no other node of @registry that the
- * relay would serve shares that address (two nodes behind one NAT cannot
- * be told apart: relay.h). Pure; the relay node and both ends of a relay
+ * address of the relay's family. Nodes of @registry the relay serves at
+ * one address (behind one NAT) are told apart by their devices' source
+ * ports (relay.h): each needs a WireGuard port none of the others has,
+ * and gets port_base = its wg_port. Pure; the relay node and both ends of a relay
  * pair reach the same answer from the same registry.
  */
 bool semnetd_relay_serves(const struct semnetd_node_entry *relay,

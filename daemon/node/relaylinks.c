@@ -52,6 +52,7 @@ void semnetd_relaylinks_on_registry(struct semnetd *d, const struct semnetd_node
 		if (semnetd_relay_serves(self, &peers[i], peers, n, &d->cfg.platform, &of, why,
 					 sizeof(why))) {
 			m[k].addr = of.addr;
+			m[k].port_base = of.port_base;
 			m[k++].slot = of.slot;
 			continue;
 		}

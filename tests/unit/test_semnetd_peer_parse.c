@@ -880,11 +880,12 @@ START_TEST(pick_relay_falls_back)
 	semnetd_link_node_of(&w.e[0], &w.nodes[0]);
 	check_not_relayed(&w, "n1's address 10.99.0.11 is not of the relay's family (IPv6)");
 	relay_world_free(&w);
-	/* n3 behind natA too: the relay cannot tell n1 from n3. */
+	/* n3 behind natA too, with n1's WireGuard port: the relay cannot
+	 * tell n1 from n3. */
 	relay_world(&w, RELAY_N0, "n3", "192.168.1.3",
 		    RELAY_LINK(KEY_D, "eim", "10.99.0.11", "true"));
-	check_not_relayed(&w, "n1 shares its address 10.99.0.11 with n3, which the relay cannot "
-			      "tell apart");
+	check_not_relayed(&w, "n1 and n3 share address 10.99.0.11 and WireGuard port (the relay "
+			      "cannot tell them apart)");
 	relay_world_free(&w);
 }
 END_TEST
@@ -922,14 +923,28 @@ START_TEST(relay_members)
 					sizeof(why)));
 	ck_assert_str_eq(why, "n4 has no link support");
 	relay_world_free(&w);
-	/* Two behind one NAT: neither. */
+	ck_assert_int_eq(m.port_base, 0);
+	/* Two behind one NAT with one WireGuard port: neither. */
 	relay_world(&w, RELAY_N0, "n3", "192.168.1.3",
 		    RELAY_LINK(KEY_D, "eim", "10.99.0.11", "true"));
 	ck_assert(!semnetd_relay_serves(&w.e[0], &w.e[3], w.e, w.n, &platform, &m, why,
 					sizeof(why)));
-	ck_assert_str_eq(why, "n3 shares its address 10.99.0.11 with n1, which the relay cannot "
-			      "tell apart");
+	ck_assert_str_eq(why, "n3 and n1 share address 10.99.0.11 and WireGuard port (the relay "
+			      "cannot tell them apart)");
 	ck_assert(semnetd_relay_serves(&w.e[0], &w.e[2], w.e, w.n, &platform, &m, NULL, 0));
+	ck_assert_int_eq(m.port_base, 0);
+	relay_world_free(&w);
+	/* With ports of their own: both, told apart by them. */
+	relay_world(&w, RELAY_N0, "n3", "192.168.1.3",
+		    "4754,\"link\":{\"wg_key\":\"" KEY_D "\",\"wg_port\":52820,\"nat\":\"eim\","
+		    "\"public_addr\":\"10.99.0.11\",\"port_preserved\":true}");
+	ck_assert(semnetd_relay_serves(&w.e[0], &w.e[1], w.e, w.n, &platform, &m, why,
+				       sizeof(why)));
+	ck_assert_int_eq(m.port_base, 51820);
+	ck_assert(semnetd_relay_serves(&w.e[0], &w.e[3], w.e, w.n, &platform, &m, why,
+				       sizeof(why)));
+	ck_assert_int_eq(m.port_base, 52820);
+	ck_assert_str_eq(sn_ipaddr_format(&m.addr, text), "10.99.0.11");
 	relay_world_free(&w);
 	json_decref(jo);
 }
