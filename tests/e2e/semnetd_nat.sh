@@ -66,16 +66,25 @@ nat_of() {
 # disc NODE FILTER: FILTER of NODE's /status discovery
 disc() { sd_status "$1" ".discovery | $2"; }
 
+# lan_node ROUTER NODE ADDR: NODE on ROUTER's lan bridge at ADDR/24, its
+# default route via the router
+lan_node() {
+	topo_netns "$2" &&
+	ip -n "$1" link add "l-$2" type veth peer name ul0 netns "$2" &&
+	ip -n "$1" link set "l-$2" master lan up &&
+	ip -n "$2" addr add "$3/24" dev ul0 && ip -n "$2" link set ul0 up &&
+	ip -n "$2" route add default via "${3%.*}.1"
+}
+
 # nat_site ROUTER WAN NODE LAN_PREFIX MASQ: ROUTER on the wire at WAN,
-# its lan LAN_PREFIX.1/24 towards NODE at LAN_PREFIX.2 (default route via
-# the router), and nft's masquerade MASQ ("" or "fully-random") out of ul0
+# its lan bridge LAN_PREFIX.1/24 with NODE at LAN_PREFIX.2, and nft's
+# masquerade MASQ ("" or "fully-random") out of ul0
 nat_site() {
 	local router=$1 wan=$2 node=$3 lan=$4 masq=$5
-	sd_wire "$router" "$wan" && topo_netns "$node" &&
-	ip -n "$router" link add lan type veth peer name ul0 netns "$node" &&
+	sd_wire "$router" "$wan" &&
+	ip -n "$router" link add lan type bridge &&
 	ip -n "$router" addr add "$lan.1/24" dev lan && ip -n "$router" link set lan up &&
-	ip -n "$node" addr add "$lan.2/24" dev ul0 && ip -n "$node" link set ul0 up &&
-	ip -n "$node" route add default via "$lan.1" &&
+	lan_node "$router" "$node" "$lan.2" &&
 	ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 &&
 	ip netns exec "$router" nft -f - <<-NFT
 	table ip nat {
@@ -307,7 +316,7 @@ no_nat() {
 	local n
 	[ "$(registry | jq '[.nodes[] | select(.link.nat or .link.public_addr or .link.port_preserved != null)] | length')" = 0 ] ||
 		return 1
-	for n in p a b; do
+	for n in p a a2 b; do
 		! ip netns exec "$n" nft list tables | grep -q semnet-discovery || return 1
 	done
 }
@@ -460,6 +469,61 @@ test_relay() {
 	[ "$TAP_FAILED" = 0 ] || sd_dump p a b
 }
 
+three_kinds() {
+	[ "$(wg_of a a2 .kind) $(wg_of a p .kind) $(wg_of a b .kind)" = "direct encrypted relay" ] &&
+	[ "$(wg_of a a2 .encap) $(wg_of a p .encap) $(wg_of a b .encap)" = "direct direct direct" ] &&
+	[ "$(wg_of a2 a .kind) $(wg_of b a .kind)" = "direct relay" ] &&
+	[ "$(wg_of a b .wg.endpoint)" = "10.99.0.1:$((RELAY_BASE + $(slot b)))" ]
+}
+a2_relayed() {
+	[ "$(wg_of a2 b .kind) $(wg_of b a2 .kind)" = "relay relay" ] &&
+	[ "$(wg_of a2 b .wg.handshake_age_s)" != null ] && [ "$(wg_of b a2 .wg.handshake_age_s)" != null ]
+}
+
+# a2 beside a on natA's lan (same prefix, behind the same NAT: direct,
+# sn_link_kind rule 5), with WireGuard ports of its own (52820 on), by
+# which p's relay tells a2's packets from a's (one public address).
+# A client on a reaches a service RR over z0 on a2 (direct), z1 on p
+# (encrypted) and z2 on b (relay): 6 requests, 2 each, and each of three
+# payloads echoed cmp.
+test_three_kinds() {
+	local names rr n i
+	SD_UL[a2]=192.168.1.3
+	lan_node natA a2 192.168.1.3 || tap_fail "a2 on natA's lan"
+	sd_start a2 --wg-port 52820 --discovery-interval-ms 5000
+	tap_eq "semnetd on a2 (WireGuard ports from 52820)" "$?" 0
+	tap_run "a2 registers and sets up" sd_register a2
+	SUB[a2]=$(registry | jq -r '.nodes[] | select(.node_id == "a2") | .subnet')
+	tap_wait "a2: EIM behind natA, port kept" 30 is nat_of a2 -- "eim 10.99.0.11 true"
+	tap_wait "from a: a2 direct, p encrypted, b relay (each end agreeing)" 60 three_kinds
+	tap_eq "a's why for a2" "$(wg_of a a2 .why)" \
+		"same underlay 192.168.1.0/24 behind one NAT 10.99.0.11"
+	tap_eq "p's relay serves a, a2 and b (a and a2 at one address, told apart by port)" \
+		"$(relay_status '"\(.members) \(.left_out) \(.error)"')" "3 0 null"
+	tap_wait "a2 and b have handshaken through p too" 60 a2_relayed
+	rr=$(sd_service job5 tri ns t prod 3)
+	tap_match "tri deployed" "$rr" '^172\.30\.'
+	n=0
+	for i in a2 p b; do
+		sd_container "z$n" >/dev/null
+		tap_match "instance $n on $i" "$(sd_deploy "$i" "z$n" tri.ns.t.prod "$n")" '^200 '
+		ip netns exec "z$n" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo z$n" 2>/dev/null &
+		ip netns exec "z$n" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &
+		n=$((n + 1))
+	done
+	for n in z0 z1 z2; do
+		wait_port "$n" 80 && wait_port "$n" 7 || tap_fail "servers in $n listen"
+	done
+	names=$(ask_in cla "$rr" 6)
+	tap_eq "RR from a over a2 (direct), p (encrypted), b (relay): 2 / 2 / 2" \
+		"$(grep -c '^z0$' <<<"$names") $(grep -c '^z1$' <<<"$names") $(grep -c '^z2$' <<<"$names")" \
+		"2 2 2"
+	for i in 1 2 3; do
+		tap_run "payload echoed over the three kinds in turn, cmp ($i)" echo_cmp "TCP:$rr:7" cla
+	done
+	[ "$TAP_FAILED" = 0 ] || sd_dump p a a2 b
+}
+
 test_no_stun_port() {
 	kill "$SD_CLUSTER_PID" && wait "$SD_CLUSTER_PID"
 	SD_CLUSTER_ARGS=()
@@ -475,9 +539,9 @@ test_no_stun_port() {
 }
 
 test_stop() {
-	sd_stop p a b
+	sd_stop p a a2 b
 }
 
 tap_cases test_start test_classified test_snat_rule test_forged test_nat_change test_stop_removes_rule \
-	test_encrypted_through_nat test_relay test_no_stun_port test_stop
+	test_encrypted_through_nat test_relay test_three_kinds test_no_stun_port test_stop
 tap_done
