@@ -28,6 +28,11 @@
 #    the other's slot, keepalive 25 s; RR from a client on a over y0 and
 #    y1 on b, payload cmp; p's relay forwarded them, and dropped one
 #    datagram forged from a host it does not serve;
+#  - three kinds RR: a2 beside a on natA's lan (direct), p (encrypted), b
+#    (relay), from a client on a: 2 / 2 / 2, payloads cmp;
+#  - a TCP stream from a to b through the relay keeps its bytes (cmp)
+#    while natB turns plain masquerade (b eim: a-b encrypted) and back
+#    (relay), each switch one endpoint change on the same devices;
 #  - a cluster without --stun-port: no discovery, no nat members.
 #
 #   netns wire: bridge ul0 (the "internet", 10.99.0.0/24)
@@ -37,8 +42,8 @@
 #   semnet-cluster                   | lan 192.168.1.1         | lan 192.168.2.1
 #   (--stun-port 3478), mosquitto    a 192.168.1.2             b 192.168.2.2
 #                                    semnetd                   semnetd
-# vm-timeout: 600
-# vm-cost: 300
+# vm-timeout: 900
+# vm-cost: 360
 # check-tier: ci
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
@@ -435,6 +440,7 @@ test_relay() {
 	tap_run "p listens on the relay ports of a and b" relay_listens
 	tap_wait "a and b have handshaken through p" 60 relay_handshake
 	rr=$(sd_service job3 rel ns r prod 2)
+	RR2=$rr
 	sd_service job4 cla ns c prod 1 >/dev/null
 	tap_match "rel deployed" "$rr" '^172\.30\.'
 	for n in y0 y1 cla; do sd_container "$n" >/dev/null; done
@@ -524,6 +530,63 @@ test_three_kinds() {
 	[ "$TAP_FAILED" = 0 ] || sd_dump p a a2 b
 }
 
+# natB MASQ: natB's masquerade becomes "masquerade MASQ"
+natB() {
+	ip netns exec natB nft "flush chain ip nat post; add rule ip nat post oifname \"ul0\" masquerade $1"
+}
+# kind_ab KIND: a-b is KIND at both ends, a's endpoint for b the relay's
+# for relay
+kind_ab() {
+	[ "$(wg_of a b .kind) $(wg_of b a .kind)" = "$1 $1" ] || return 1
+	[ "$1" != relay ] || [ "$(wg_of a b .wg.endpoint)" = "10.99.0.1:$((RELAY_BASE + $(slot b)))" ]
+}
+# ifindexes: a's and b's device for each other, by index
+ifindexes() {
+	echo "$(ip -n a -j link show "$(wg_of a b .wg.dev)" | jq '.[0].ifindex')" \
+		"$(ip -n b -j link show "$(wg_of b a .wg.dev)" | jq '.[0].ifindex')"
+}
+
+# A stream from a's client to rel (y0 or y1 on b, echoed) while natB
+# turns plain masquerade (b's next discovery finds eim: a-b encrypted) and
+# fully-random again (symmetric: relay). b asks every 5 s from here, and
+# natB forgets an idle mapping after 3 s, so each run maps anew. Every
+# byte comes back (cmp), socat ends well, and a's and b's devices for each
+# other are the same all along (only the endpoint changed).
+test_relay_switch() {
+	local idx rc
+	sd_stop b
+	sd_start b --discovery-interval-ms 5000
+	tap_eq "semnetd restarts on b, asking every 5 s" "$?" 0
+	tap_run "b ready" wait_for_output 10 ready sd_status b .state
+	ip netns exec natB sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=3
+	tap_wait "a-b relay" 30 kind_ab relay
+	idx=$(ifindexes)
+	rm -f "$SD_WORK/stream.stop"
+	(while [ ! -f "$SD_WORK/stream.stop" ]; do head -c 5000 /dev/urandom; sleep 0.3; done) |
+		tee "$SD_WORK/stream.sent" |
+		ip netns exec cla socat -t 30 -T 120 - "TCP:$RR2:7" >"$SD_WORK/stream.echoed" 2>"$SD_WORK/stream.err" &
+	STREAM=$!
+	sleep 3
+	natB ""
+	tap_wait "natB plain masquerade: b eim, a-b encrypted at both ends" 60 kind_ab encrypted
+	tap_note "b: $(nat_of b); a's endpoint for b $(wg_of a b .wg.endpoint), b's for a $(wg_of b a .wg.endpoint)"
+	sleep 5
+	natB fully-random
+	tap_wait "natB fully-random again: b symmetric, a-b relay at both ends" 60 kind_ab relay
+	sleep 5
+	touch "$SD_WORK/stream.stop"
+	wait "$STREAM"
+	rc=$?
+	tap_eq "the stream's socat ends well" "$rc" 0
+	tap_run "the stream kept its bytes across both switches (cmp, $(stat -c %s "$SD_WORK/stream.sent") bytes)" \
+		cmp "$SD_WORK/stream.sent" "$SD_WORK/stream.echoed"
+	tap_eq "a's and b's devices for each other are the ones before the switches" "$(ifindexes)" "$idx"
+	ip netns exec natB sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=120
+	[ "$TAP_FAILED" = 0 ] || { sd_dump p a b; cat "$SD_WORK/stream.err"; }
+}
+
 test_no_stun_port() {
 	kill "$SD_CLUSTER_PID" && wait "$SD_CLUSTER_PID"
 	SD_CLUSTER_ARGS=()
@@ -543,5 +606,6 @@ test_stop() {
 }
 
 tap_cases test_start test_classified test_snat_rule test_forged test_nat_change test_stop_removes_rule \
-	test_encrypted_through_nat test_relay test_three_kinds test_no_stun_port test_stop
+	test_encrypted_through_nat test_relay test_three_kinds test_relay_switch test_no_stun_port \
+	test_stop
 tap_done
