@@ -487,9 +487,10 @@ int semnetd_relay_set(struct semnetd_relay *r, const char *addr, int base,
 			if (r->eps[i].used && (r->eps[i].from == s || r->eps[i].to == s))
 				r->eps[i].seen_ms = uv_now(r->loop) - SEMNETD_RELAY_STALE_MS;
 	}
-	if (n)
+	if (n) {	/* none: copy is NULL, which neither may be given */
 		memcpy(copy, members, n * sizeof(*copy));
-	qsort(copy, n, sizeof(*copy), member_cmp);
+		qsort(copy, n, sizeof(*copy), member_cmp);
+	}
 	free(r->members);
 	r->members = copy;
 	r->n_members = n;

@@ -440,6 +440,27 @@ START_TEST(taken_port_refused)
 }
 END_TEST
 
+/* No members (a relay node's first registry may list only itself): no
+ * socket, everyone a stranger; members later get their ports. */
+START_TEST(empty_set)
+{
+	struct semnetd_relay_member m[1] = { { .addr = ip4("127.0.0.2"), .slot = 1 } };
+	struct sn_err err;
+	json_t *j;
+
+	relay_start(NULL, 0);
+	j = semnetd_relay_json(relay);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "members")), 0);
+	json_decref(j);
+	ck_assert_msg(semnetd_relay_set(relay, "127.0.0.1", base, m, 1, &err) == 0, "%s", err.msg);
+	ck_assert_msg(semnetd_relay_set(relay, "127.0.0.1", base, NULL, 0, &err) == 0, "%s", err.msg);
+	j = semnetd_relay_json(relay);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "members")), 0);
+	json_decref(j);
+	relay_stop();
+}
+END_TEST
+
 /* A UDP socket bound to @addr, port @port. */
 static int node_socket_at(const char *addr, int port)
 {
@@ -533,5 +554,5 @@ Suite *unit_suite(void)
 	return UNIT_SUITE("semnetd_relay", NULL, NULL, 30, forwards_both_ways_once_primed,
 			  follows_a_new_mapping, refuses_strangers_self_and_oversize,
 			  bounds_a_flood, membership_changes, taken_port_refused,
-			  shared_address_by_port);
+			  shared_address_by_port, empty_set);
 }
