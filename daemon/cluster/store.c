@@ -63,6 +63,9 @@ static const char *const sn_cluster_migrations[] = {
 	"ALTER TABLE nodes ADD COLUMN link_nat TEXT;"
 	"ALTER TABLE nodes ADD COLUMN link_public_addr TEXT;"
 	"ALTER TABLE nodes ADD COLUMN link_port_preserved INTEGER;",
+	/* 5: the WireGuard key a node is rotating to (LINKS.md §3), base64,
+	 * NULL when no rotation is under way. */
+	"ALTER TABLE nodes ADD COLUMN link_wg_key_next TEXT;",
 };
 
 /* An address to bind: its text in @buf, or NULL (binds NULL) for none. */
@@ -87,7 +90,7 @@ int sn_cluster_store_open(struct sn_db *db, const char *path, bool durable)
 #define NODE_SELECT \
 	"SELECT id, subnet, host_ip, host_port, tunnel, subnet_len, subnet6, subnet6_len," \
 	" link_wg_key, link_wg_port, link_underlay_prefix, link_kind_override, link_relay," \
-	" link_nat, link_public_addr, link_port_preserved FROM nodes"
+	" link_nat, link_public_addr, link_port_preserved, link_wg_key_next FROM nodes"
 
 /*
  * The link columns from @col on. A node has link when link_relay is not
@@ -100,12 +103,14 @@ static void read_link(sqlite3_stmt *stmt, int col, struct sn_cluster_node *n)
 	const char *key = (const char *)sqlite3_column_text(stmt, col);
 	const char *prefix = (const char *)sqlite3_column_text(stmt, col + 2);
 	const char *kind = (const char *)sqlite3_column_text(stmt, col + 3);
+	const char *next = (const char *)sqlite3_column_text(stmt, col + 8);
 	struct sn_link_info *l = &n->link;
 
 	if (sqlite3_column_type(stmt, col + 4) == SQLITE_NULL)
 		return;
 	l->has_wg_key = key && sn_link_key_from_base64(key, l->wg_key);
 	l->wg_port = l->has_wg_key ? sqlite3_column_int(stmt, col + 1) : 0;
+	l->has_wg_key_next = l->has_wg_key && next && sn_link_key_from_base64(next, l->wg_key_next);
 	if (prefix && !sn_link_prefix_parse(prefix, &l->underlay_prefix))
 		memset(&l->underlay_prefix, 0, sizeof(l->underlay_prefix));
 	if (!kind || !sn_link_kind_parse(kind, &l->kind_override))
@@ -152,9 +157,11 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 	int found = sn_cluster_store_node_get(db, n->id, &old);
 	unsigned int len6 = n->subnet6_len ? n->subnet6_len : 120;
 	char subnet6[SN_JSON_IPV6_STRLEN], key[SN_LINK_KEY_B64_LEN + 1];
+	char next[SN_LINK_KEY_B64_LEN + 1];
 	char prefix[SN_IPADDR_STRLEN + 4], public_addr[SN_IPADDR_STRLEN];
 	const struct sn_link_info *l = &n->link;
 	bool has_nat = n->has_link && l->has_nat;
+	bool has_next = n->has_link && l->has_wg_key && l->has_wg_key_next;
 	bool has_prefix = n->has_link && sn_ipaddr_is_set(&l->underlay_prefix.addr);
 	bool has_kind = n->has_link && l->kind_override != SN_LINK_NONE;
 	sqlite3_stmt *stmt;
@@ -171,6 +178,8 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 		return 0;
 	if (n->has_link && l->has_wg_key)
 		sn_link_key_to_base64(l->wg_key, key);
+	if (has_next)
+		sn_link_key_to_base64(l->wg_key_next, next);
 	if (n->has_link) {
 		sn_link_prefix_format(&l->underlay_prefix, prefix);
 	}
@@ -178,8 +187,8 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 	stmt = sn_db_bind(db,
 		"INSERT INTO nodes (id, subnet, host_ip, host_port, tunnel, subnet_len, subnet6,"
 		" subnet6_len, link_wg_key, link_wg_port, link_underlay_prefix, link_kind_override,"
-		" link_relay, link_nat, link_public_addr, link_port_preserved)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" link_relay, link_nat, link_public_addr, link_port_preserved, link_wg_key_next)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (id) DO UPDATE SET subnet = excluded.subnet, host_ip = excluded.host_ip,"
 		" subnet_len = excluded.subnet_len, subnet6 = excluded.subnet6,"
 		" subnet6_len = excluded.subnet6_len,"
@@ -188,13 +197,14 @@ int sn_cluster_store_node_put(struct sn_db *db, const struct sn_cluster_node *n,
 		" link_underlay_prefix = excluded.link_underlay_prefix,"
 		" link_kind_override = excluded.link_kind_override, link_relay = excluded.link_relay,"
 		" link_nat = excluded.link_nat, link_public_addr = excluded.link_public_addr,"
-		" link_port_preserved = excluded.link_port_preserved",
-		"tutitititittitti", n->id, n->subnet, n->host_ip, n->host_port, n->tunnel,
+		" link_port_preserved = excluded.link_port_preserved,"
+		" link_wg_key_next = excluded.link_wg_key_next",
+		"tutitititittittit", n->id, n->subnet, n->host_ip, n->host_port, n->tunnel,
 		(int)(n->subnet_len ? n->subnet_len : 26), v6_bind(&n->subnet6, subnet6),
 		(int)len6, n->has_link && l->has_wg_key ? key : NULL, n->has_link ? l->wg_port : 0,
 		has_prefix ? prefix : NULL, has_kind ? sn_link_kind_name(l->kind_override) : NULL,
 		n->has_link && l->relay, has_nat ? sn_link_nat_name(l->nat) : NULL,
-		has_nat ? public_addr : NULL, has_nat && l->port_preserved);
+		has_nat ? public_addr : NULL, has_nat && l->port_preserved, has_next ? next : NULL);
 	/* No subnet yet: NULL, which the UNIQUE constraint lets many rows have. */
 	if (stmt && !n->subnet)
 		sqlite3_bind_null(stmt, 2);

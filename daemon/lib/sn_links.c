@@ -393,7 +393,7 @@ static int read_nat(json_t *obj, struct sn_link_info *out, struct sn_err *err)
 
 int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
 {
-	const char *key, *prefix, *kind;
+	const char *key, *next, *prefix, *kind;
 	long long port = 0;
 	json_t *relay;
 
@@ -404,6 +404,7 @@ int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
 	}
 	if (sn_json_str(obj, "wg_key", false, SN_LINK_KEY_B64_LEN + 1, &key, err) < 0 ||
 	    sn_json_int(obj, "wg_port", false, false, 1, 65535, &port, err) < 0 ||
+	    sn_json_str(obj, "wg_key_next", false, SN_LINK_KEY_B64_LEN + 1, &next, err) < 0 ||
 	    sn_json_str(obj, "underlay_prefix", false, SN_IPADDR_STRLEN + 4, &prefix, err) < 0 ||
 	    sn_json_str(obj, "kind_override", false, 15, &kind, err) < 0) {
 		char why[sizeof(err->msg)];
@@ -425,6 +426,21 @@ int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
 	}
 	out->has_wg_key = key != NULL;
 	out->wg_port = (int)port;
+	if (next && !key) {
+		memset(out, 0, sizeof(*out));
+		sn_err_set(err, "link: field 'wg_key' is required with 'wg_key_next'");
+		return -1;
+	}
+	if (next && !sn_link_key_from_base64(next, out->wg_key_next)) {
+		memset(out, 0, sizeof(*out));
+		sn_err_set(err, "link: field 'wg_key_next' is not the base64 of a %d-byte key",
+			   SN_LINK_KEY_LEN);
+		return -1;
+	}
+	/* The next key the same as the current: no rotation. */
+	out->has_wg_key_next = next && memcmp(out->wg_key_next, out->wg_key, SN_LINK_KEY_LEN);
+	if (!out->has_wg_key_next)
+		memset(out->wg_key_next, 0, SN_LINK_KEY_LEN);
 	if (prefix && !sn_link_prefix_parse(prefix, &out->underlay_prefix)) {
 		sn_err_set(err, "link: field 'underlay_prefix' is not a prefix (address/length, "
 			   "host bits zero)");
@@ -449,17 +465,21 @@ int sn_link_info_read(json_t *obj, struct sn_link_info *out, struct sn_err *err)
 
 json_t *sn_link_info_json(const struct sn_link_info *info)
 {
-	char key[SN_LINK_KEY_B64_LEN + 1], prefix[SN_IPADDR_STRLEN + 4];
-	char addr[SN_IPADDR_STRLEN];
+	char key[SN_LINK_KEY_B64_LEN + 1], next[SN_LINK_KEY_B64_LEN + 1];
+	char prefix[SN_IPADDR_STRLEN + 4], addr[SN_IPADDR_STRLEN];
+	bool has_next = info->has_wg_key && info->has_wg_key_next;
 	json_t *obj = json_object();
 
 	if (!obj)
 		return NULL;
 	if (info->has_wg_key)
 		sn_link_key_to_base64(info->wg_key, key);
+	if (has_next)
+		sn_link_key_to_base64(info->wg_key_next, next);
 	if ((info->has_wg_key &&
 	     (json_object_set_new(obj, "wg_key", json_string(key)) < 0 ||
 	      json_object_set_new(obj, "wg_port", json_integer(info->wg_port)) < 0)) ||
+	    (has_next && json_object_set_new(obj, "wg_key_next", json_string(next)) < 0) ||
 	    (sn_ipaddr_is_set(&info->underlay_prefix.addr) &&
 	     json_object_set_new(obj, "underlay_prefix",
 				 json_string(sn_link_prefix_format(&info->underlay_prefix, prefix))) < 0) ||
@@ -486,7 +506,10 @@ bool sn_link_info_equal(const struct sn_link_info *a, const struct sn_link_info 
 
 	return a->has_wg_key == b->has_wg_key &&
 	       (!a->has_wg_key || (!memcmp(a->wg_key, b->wg_key, SN_LINK_KEY_LEN) &&
-				   a->wg_port == b->wg_port)) &&
+				   a->wg_port == b->wg_port &&
+				   a->has_wg_key_next == b->has_wg_key_next &&
+				   (!a->has_wg_key_next ||
+				    !memcmp(a->wg_key_next, b->wg_key_next, SN_LINK_KEY_LEN)))) &&
 	       pa == pb && (!pa || sn_link_prefix_equal(&a->underlay_prefix, &b->underlay_prefix)) &&
 	       a->kind_override == b->kind_override && a->relay == b->relay &&
 	       a->has_nat == b->has_nat &&

@@ -147,7 +147,10 @@ bool sn_link_key_from_base64(const char *text, uint8_t key[SN_LINK_KEY_LEN]);
  * What a node says about its links, in its subnet request and, as the
  * cluster stores it, in the registry: {"wg_key": base64 public key and
  * "wg_port": 1..65535 (optional, together: a node without WireGuard
- * still offers direct), "underlay_prefix": "a.b.c.d/len" (optional),
+ * still offers direct), "wg_key_next": the public key the node will switch
+ * to (optional, only with wg_key: a key rotation under way, LINKS.md §3;
+ * peers accept it beside wg_key until the node switches),
+ * "underlay_prefix": "a.b.c.d/len" (optional),
  * "kind_override": "direct"|"gre-udp"|"encrypted" (optional), "relay":
  * bool (optional, false)}, and what the node's endpoint discovery found
  * (LINKS.md §4, optional, together: a node that did not run it sends
@@ -161,6 +164,8 @@ struct sn_link_info {
 	bool has_wg_key;			/* wg_key and wg_port given */
 	uint8_t wg_key[SN_LINK_KEY_LEN];
 	int wg_port;
+	bool has_wg_key_next;			/* a rotation: the next key */
+	uint8_t wg_key_next[SN_LINK_KEY_LEN];
 	struct sn_link_prefix underlay_prefix;	/* family 0: not given */
 	enum sn_link_kind kind_override;	/* NONE: not given */
 	bool relay;

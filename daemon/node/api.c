@@ -2,8 +2,8 @@
 /*
  * The node-engine API on the unix socket: POST /register,
  * /container/deploy, /container/undeploy (and Oakestra's /docker/...
- * aliases), /unikernel/deploy, /unikernel/undeploy, GET /status and
- * GET /metrics. Only HTTP lives here: a handler
+ * aliases), /unikernel/deploy, /unikernel/undeploy, GET /status,
+ * GET /metrics and POST /link/rotate. Only HTTP lives here: a handler
  * parses the body (api_parse.c), calls the use case (setup.c,
  * instances.c, status.c, metrics.c) and maps its error to a status. Bad
  * input gets a 4xx and changes nothing; success is 200, as Oakestra's
@@ -115,6 +115,26 @@ static int status_get(void *ctx, const struct sn_http_request *req, json_t **rep
 	return *reply ? 200 : 500;
 }
 
+/* Rotates this node's WireGuard key (wglinks.h): 200, the rotation
+ * staged; 409 while one is under way; 503 without WireGuard. */
+static int link_rotate(void *ctx, const struct sn_http_request *req, json_t **reply)
+{
+	struct semnetd *d = ctx;
+	struct sn_err err;
+	int rc;
+
+	(void)req;
+	rc = semnetd_wglinks_rotate(d, &err);
+	if (rc == -EBUSY)
+		return error(reply, 409, err.msg);
+	if (rc == -ENODEV)
+		return error(reply, 503, err.msg);
+	if (rc < 0)
+		return error(reply, 500, err.msg);
+	*reply = semnetd_wglinks_rotation_json(d);
+	return *reply ? 200 : 500;
+}
+
 static int metrics_get(void *ctx, const struct sn_http_request *req, json_t **reply)
 {
 	char *text = semnetd_metrics_text(ctx);
@@ -136,6 +156,7 @@ const struct sn_http_route semnetd_routes[] = {
 	{ "POST", "/unikernel/deploy", deploy_unikernel },
 	{ "POST", "/unikernel/undeploy", undeploy },
 	{ "GET", "/status", status_get },
+	{ "POST", "/link/rotate", link_rotate },
 	{ "GET", "/metrics", metrics_get },
 };
 const size_t semnetd_nroutes = sizeof(semnetd_routes) / sizeof(semnetd_routes[0]);

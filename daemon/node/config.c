@@ -60,6 +60,8 @@ static const char usage[] =
 	"  --relay on|off           relay WireGuard between other nodes (a public node;\n"
 	"                           needs --wg-port: it listens on wg-port + 4096 +\n"
 	"                           each node's slot; default off)\n"
+	"  --wg-rotate-grace-ms N   a key rotation (POST /link/rotate) switches this\n"
+	"                           long after the registry has the next key (2000)\n"
 	"  --discovery-interval-ms N  endpoint discovery (where a NAT maps the WireGuard\n"
 	"                           port) again this often, jittered by a sixth (60000)\n"
 	"  --interest-idle-ms N     forget a remote service unused this long (default 10000)\n"
@@ -210,6 +212,7 @@ static const struct sn_setting settings[] = {
 	SN_INT("wg-port", CFG, wg_port, 0, 65535, "51820"),
 	SN_STRING("wg-key", CFG, wg_key_path, "/var/lib/semnet/wg.key"),
 	SN_SETTING("relay", sn_setting_on_off, CFG, relay, "off"),
+	SN_INT("wg-rotate-grace-ms", CFG, wg_rotate_grace_ms, 0, 600000, "2000"),
 	SN_INT("discovery-interval-ms", CFG, discovery_interval_ms, 1000, 86400000, "60000"),
 	SN_INT("interest-idle-ms", CFG, interest_idle_ms, 100, 86400000, "10000"),
 	SN_INT("interest-check-ms", CFG, interest_check_ms, 50, 600000, "1000"),

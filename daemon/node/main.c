@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 	if (semnetd_fw_open(&d.fw) < 0)
 		sn_warn("no nftables context: no firewall rules and no port mappings");
 	semnetd_peers_init(&d.peers);
-	semnetd_wglinks_init(&d.wgl);
+	semnetd_wglinks_init(&d.wgl, &loop);
 	d.probe = semnetd_probe_new(&d);
 	d.discover = semnetd_discover_new(&d);
 	d.http = sn_http_server_new(&loop, semnetd_routes, semnetd_nroutes, &d);

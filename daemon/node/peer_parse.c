@@ -301,6 +301,11 @@ static void pick_encrypted(const struct semnetd_node_entry *self,
 		out->wg_endpoint_port = port[1 - me];
 	}
 	memcpy(out->wg_peer_key, other->link.wg_key, sizeof(out->wg_peer_key));
+	if (other->link.has_wg_key_next) {
+		out->wg_has_next = true;
+		memcpy(out->wg_peer_key_next, other->link.wg_key_next,
+		       sizeof(out->wg_peer_key_next));
+	}
 	/* Where @other is reached: behind NAT, its NAT's address, and the
 	 * port only when the NAT keeps ports (else @other's first packet
 	 * tells WireGuard, which follows the last authenticated source). */

@@ -180,6 +180,9 @@ struct semnetd_link_pick {
 	/* kind relay: the endpoint is the relay's (false: the relay cannot
 	 * serve the pair, which is set up as encrypted, the why says why) */
 	bool wg_relayed;
+	/* @other rotates its key (link.wg_key_next): accept that one too. */
+	bool wg_has_next;
+	uint8_t wg_peer_key_next[SN_LINK_KEY_LEN];
 };
 
 /* WireGuard's persistent keepalive over NAT: the interval its authors

@@ -655,6 +655,8 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 	/* WireGuard devices no peer is bound to any more (after the drops
 	 * above: their peers went first). */
 	semnetd_wglinks_sweep(d);
+	/* This node's own entry: a staged key rotation waits for it. */
+	semnetd_wglinks_registry_self(d, r.self && r.self->has_link ? &r.self->link : NULL);
 	/* This node's relay serves the registry's nodes (relaylinks.h). */
 	semnetd_relaylinks_on_registry(d, r.self, r.peers, r.n_nodes);
 	d->peers.registry_version = version;

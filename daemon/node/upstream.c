@@ -82,14 +82,11 @@ static void request_subnet(struct semnetd *d)
 	struct sn_link_info link = { .underlay_prefix = d->underlay.prefix };
 
 	/* WireGuard's public key and first port when it is up here (issue
-	 * 18: encrypted links); none with --wg-port 0. */
-	if (semnetd_wglinks_up(d)) {
-		link.has_wg_key = true;
-		memcpy(link.wg_key, d->wgl.public_key, sizeof(link.wg_key));
-		link.wg_port = d->cfg.wg_port;
-		/* --relay: ports follow wg_port (relaylinks.h) */
-		link.relay = semnetd_relaylinks_offered(d);
-	}
+	 * 18: encrypted links), the next key during a rotation; none with
+	 * --wg-port 0. */
+	semnetd_wglinks_link(d, &link);
+	/* --relay: its ports follow wg_port (relaylinks.h) */
+	link.relay = link.has_wg_key && semnetd_relaylinks_offered(d);
 	/* What endpoint discovery found (discover.h), none before a run. */
 	semnetd_discover_link(d->discover, &link);
 	host_ip(d, host);

@@ -176,6 +176,23 @@ fail:
 	return rc;
 }
 
+int semnetd_wg_key_replace(const char *from, const char *path, struct sn_err *err)
+{
+	int rc;
+
+	if (rename(from, path) < 0) {
+		rc = -errno;
+		sn_err_set(err, "cannot move WireGuard key %s to %s: %s", from, path,
+			   strerror(errno));
+		return rc;
+	}
+	rc = sync_dir_of(path);
+	if (rc)
+		sn_err_set(err, "cannot sync the directory of WireGuard key %s: %s", path,
+			   strerror(-rc));
+	return rc;
+}
+
 int semnetd_wg_key_load(const char *path, uint8_t key[WG_KEY_LEN], bool *created,
 			struct sn_err *err)
 {

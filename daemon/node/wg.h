@@ -134,6 +134,10 @@ void semnetd_wg_device_free(struct semnetd_wg_device *dev);
  */
 int semnetd_wg_key_load(const char *path, uint8_t key[WG_KEY_LEN], bool *created,
 			struct sn_err *err);
+/* The key file @from (a key semnetd_wg_key_load made) becomes @path in
+ * one rename(), the directory synced: @path names the old key or the new
+ * one, never neither. */
+int semnetd_wg_key_replace(const char *from, const char *path, struct sn_err *err);
 
 /* Keys as base64 text: sn_link_key_to_base64, sn_link_key_from_base64
  * (sn_links.h), which the registry uses too. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
@@ -18,13 +19,18 @@
 /* The device the public key is read from: never up, so it opens no port. */
 #define KEY_DEV SEMNETD_WG_DEV_PREFIX "-key"
 
-void semnetd_wglinks_init(struct semnetd_wglinks *w)
+void semnetd_wglinks_init(struct semnetd_wglinks *w, uv_loop_t *loop)
 {
 	memset(w, 0, sizeof(*w));
+	uv_timer_init(loop, &w->switch_timer);
+	uv_timer_init(loop, &w->promote_timer);
 }
 
 void semnetd_wglinks_free(struct semnetd_wglinks *w)
 {
+	/* The loop closes the handles (sn_loop_close_all). */
+	uv_timer_stop(&w->switch_timer);
+	uv_timer_stop(&w->promote_timer);
 	while (w->devs) {
 		struct semnetd_wgdev *v = w->devs;
 
@@ -119,6 +125,16 @@ bool semnetd_wglinks_up(struct semnetd *d)
 	if (w->tried || d->cfg.wg_port == 0)
 		return w->up;
 	w->tried = true;
+	/* A rotation an earlier run staged but did not switch to: its key
+	 * was never used (the switch renames the file first), so it goes,
+	 * and the link this run sends has no next key. */
+	{
+		char next[sizeof(d->cfg.wg_key_path) + 8];
+
+		snprintf(next, sizeof(next), "%s.next", d->cfg.wg_key_path);
+		if (unlink(next) == 0)
+			sn_info("dropped %s: an earlier run's key rotation did not finish", next);
+	}
 	if (semnetd_wg_key_load(d->cfg.wg_key_path, key, &created, &err) < 0) {
 		sn_warn("no encrypted links: %s", err.msg);
 		return false;
@@ -163,6 +179,22 @@ static int wg_mtu(struct semnetd *d)
 	return mtu - (d->underlay.addr.family == AF_INET6 ? 80 : 60);
 }
 
+static void promote_start(struct semnetd *d);
+
+/* @addr:@port as WireGuard's endpoint (none when @addr is not set). */
+static void endpoint_set(struct semnetd_wg_peer *peer, const struct sn_ipaddr *addr, int port)
+{
+	if (addr->family == AF_INET6) {
+		peer->endpoint.in6.sin6_family = AF_INET6;
+		peer->endpoint.in6.sin6_addr = addr->v6;
+		peer->endpoint.in6.sin6_port = htons((uint16_t)port);
+	} else if (addr->family == AF_INET) {
+		peer->endpoint.in.sin_family = AF_INET;
+		peer->endpoint.in.sin_addr.s_addr = htonl(addr->v4);
+		peer->endpoint.in.sin_port = htons((uint16_t)port);
+	}
+}
+
 int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pick,
 			   int *ifindex, struct sn_err *err)
 {
@@ -171,13 +203,19 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 	struct semnetd_wg_allowed any[2] = {
 		{ .family = AF_INET, .cidr = 0 }, { .family = AF_INET6, .cidr = 0 },
 	};
-	struct semnetd_wg_peer peer = { .keepalive = pick->wg_keepalive, .allowed = any,
-					.n_allowed = 2,
-					.flags = WGPEER_F_REPLACE_ALLOWEDIPS };
 	struct semnetd_wg_device dev = { 0 }, got = { 0 };
+	struct semnetd_wg_peer *peers;
 	/* The other's underlay address, or its NAT's, or none (learned). */
 	const struct sn_ipaddr *addr = &pick->wg_endpoint_addr;
+	/* During the other's rotation: its next key once a handshake moved
+	 * the allowed-ips to it (promote), else its current key, with an
+	 * entry for the next one beside it. */
+	bool promoted = v && pick->wg_has_next &&
+			!memcmp(v->peer_key, pick->wg_peer_key_next, WG_KEY_LEN);
+	const uint8_t *active = promoted ? pick->wg_peer_key_next : pick->wg_peer_key;
+	bool want_next = pick->wg_has_next && !promoted;
 	int mtu = wg_mtu(d), rc, idx;
+	size_t n = 0;
 
 	if (!w->up) {
 		sn_err_set(err, "this node's WireGuard is not up");
@@ -186,7 +224,9 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 	if (v && v->listen_port == pick->wg_listen_port &&
 	    v->endpoint_port == pick->wg_endpoint_port && v->mtu == mtu &&
 	    v->keepalive == pick->wg_keepalive &&
-	    sn_ipaddr_equal(&v->addr, addr) && !memcmp(v->peer_key, pick->wg_peer_key, WG_KEY_LEN) &&
+	    sn_ipaddr_equal(&v->addr, addr) && !memcmp(v->peer_key, active, WG_KEY_LEN) &&
+	    v->has_next == want_next &&
+	    (!want_next || !memcmp(v->next_key, pick->wg_peer_key_next, WG_KEY_LEN)) &&
 	    semnetd_host_ifindex(&d->host, v->name) == v->ifindex) {
 		*ifindex = v->ifindex;
 		return 0;
@@ -194,36 +234,55 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 	if ((rc = semnetd_wg_link_add(pick->wg_dev, &idx, err)) < 0 ||
 	    (rc = link_up(d, pick->wg_dev, mtu, err)) < 0)
 		return rc;
-	/* One peer, this node's: an existing one of that key keeps its
-	 * session (a restart, a new endpoint); any other goes. */
+	/* The entries wanted are updated in place (their sessions stay: a
+	 * restart, a new endpoint, a rotation); any other goes. */
 	if ((rc = semnetd_wg_get(&w->wg, pick->wg_dev, &got, err)) < 0)
 		return rc;
-	if (got.n_peers != 1 || memcmp(got.peers[0].public_key, pick->wg_peer_key, WG_KEY_LEN))
-		dev.flags = WGDEVICE_F_REPLACE_PEERS;
-	semnetd_wg_device_free(&got);
-	memcpy(peer.public_key, pick->wg_peer_key, WG_KEY_LEN);
+	if (!(peers = calloc(got.n_peers + 2, sizeof(*peers)))) {
+		semnetd_wg_device_free(&got);
+		sn_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(peers[n].public_key, active, WG_KEY_LEN);
+	peers[n].keepalive = pick->wg_keepalive;
+	peers[n].allowed = any;
+	peers[n].n_allowed = 2;
+	peers[n].flags = WGPEER_F_REPLACE_ALLOWEDIPS;
 	/* No address (a NAT that changes ports): the endpoint stays what
 	 * WireGuard learned from the other's packets. */
-	if (addr->family == AF_INET6) {
-		peer.endpoint.in6.sin6_family = AF_INET6;
-		peer.endpoint.in6.sin6_addr = addr->v6;
-		peer.endpoint.in6.sin6_port = htons((uint16_t)pick->wg_endpoint_port);
-	} else if (addr->family == AF_INET) {
-		peer.endpoint.in.sin_family = AF_INET;
-		peer.endpoint.in.sin_addr.s_addr = htonl(addr->v4);
-		peer.endpoint.in.sin_port = htons((uint16_t)pick->wg_endpoint_port);
+	endpoint_set(&peers[n++], addr, pick->wg_endpoint_port);
+	if (want_next) {
+		/* No allowed-ips: it answers the other's handshake with its
+		 * next key, and carries nothing until promoted. No keepalive:
+		 * it would start handshakes the other cannot answer yet. */
+		memcpy(peers[n].public_key, pick->wg_peer_key_next, WG_KEY_LEN);
+		peers[n].flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+		endpoint_set(&peers[n++], addr, pick->wg_endpoint_port);
 	}
+	for (size_t i = 0; i < got.n_peers; i++) {
+		const uint8_t *k = got.peers[i].public_key;
+
+		if (memcmp(k, active, WG_KEY_LEN) &&
+		    (!want_next || memcmp(k, pick->wg_peer_key_next, WG_KEY_LEN))) {
+			memcpy(peers[n].public_key, k, WG_KEY_LEN);
+			peers[n++].flags = WGPEER_F_REMOVE_ME;
+		}
+	}
+	semnetd_wg_device_free(&got);
 	snprintf(dev.ifname, sizeof(dev.ifname), "%s", pick->wg_dev);
 	dev.listen_port = pick->wg_listen_port;
-	dev.peers = &peer;
-	dev.n_peers = 1;
+	dev.peers = peers;
+	dev.n_peers = n;
 	/* The private key again: the kernel keeps sessions when it is the
 	 * same (a device taken over from an earlier run). */
-	if (semnetd_wg_key_load(d->cfg.wg_key_path, dev.private_key, &(bool){ false }, err) < 0)
+	if (semnetd_wg_key_load(d->cfg.wg_key_path, dev.private_key, &(bool){ false }, err) < 0) {
+		free(peers);
 		return -EIO;
+	}
 	dev.has_private_key = true;
 	rc = semnetd_wg_set(&w->wg, &dev, err);
 	explicit_bzero(dev.private_key, sizeof(dev.private_key));
+	free(peers);
 	if (rc < 0)
 		return rc;
 	if (!v) {
@@ -241,15 +300,229 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 	v->keepalive = pick->wg_keepalive;
 	v->mtu = mtu;
 	v->addr = *addr;
-	memcpy(v->peer_key, pick->wg_peer_key, WG_KEY_LEN);
+	memcpy(v->peer_key, active, WG_KEY_LEN);
+	v->has_next = want_next;
+	memset(v->next_key, 0, WG_KEY_LEN);
+	if (want_next)
+		memcpy(v->next_key, pick->wg_peer_key_next, WG_KEY_LEN);
 	*ifindex = idx;
 	{
 		char at[SN_IPADDR_STRLEN];
 
-		sn_info("%s: WireGuard on port %d to %s port %d, MTU %d", v->name, v->listen_port,
-			sn_ipaddr_format(addr, at), v->endpoint_port, mtu);
+		sn_info("%s: WireGuard on port %d to %s port %d, MTU %d%s", v->name, v->listen_port,
+			sn_ipaddr_format(addr, at), v->endpoint_port, mtu,
+			want_next ? ", with the peer's next key beside its key" : "");
 	}
+	if (want_next)
+		promote_start(d);
 	return 0;
+}
+
+/* The peer of @v moved to its next key (a handshake with it happened):
+ * the next entry takes the allowed-ips and the old entry goes, in one
+ * request, so that nothing is ever routed to neither. */
+static int promote(struct semnetd *d, struct semnetd_wgdev *v, struct sn_err *err)
+{
+	struct semnetd_wg_allowed any[2] = {
+		{ .family = AF_INET, .cidr = 0 }, { .family = AF_INET6, .cidr = 0 },
+	};
+	struct semnetd_wg_peer peers[2] = {
+		{ .flags = WGPEER_F_REPLACE_ALLOWEDIPS, .keepalive = v->keepalive, .allowed = any,
+		  .n_allowed = 2 },
+		{ .flags = WGPEER_F_REMOVE_ME },
+	};
+	struct semnetd_wg_device dev = { .listen_port = -1, .peers = peers, .n_peers = 2 };
+	int rc;
+
+	memcpy(peers[0].public_key, v->next_key, WG_KEY_LEN);
+	memcpy(peers[1].public_key, v->peer_key, WG_KEY_LEN);
+	snprintf(dev.ifname, sizeof(dev.ifname), "%s", v->name);
+	if ((rc = semnetd_wg_set(&d->wgl.wg, &dev, err)) < 0)
+		return rc;
+	memcpy(v->peer_key, v->next_key, WG_KEY_LEN);
+	memset(v->next_key, 0, WG_KEY_LEN);
+	v->has_next = false;
+	d->wgl.promotions++;
+	return 0;
+}
+
+static void on_promote_poll(uv_timer_t *t)
+{
+	struct semnetd *d = t->data;
+	bool pending = false;
+
+	for (struct semnetd_wgdev *v = d->wgl.devs; v; v = v->next) {
+		struct semnetd_wg_device got = { 0 };
+		bool shaken = false;
+		struct sn_err err;
+
+		if (!v->has_next)
+			continue;
+		if (semnetd_wg_get(&d->wgl.wg, v->name, &got, &err) == 0) {
+			for (size_t i = 0; i < got.n_peers; i++)
+				if (!memcmp(got.peers[i].public_key, v->next_key, WG_KEY_LEN))
+					shaken = got.peers[i].handshake_sec != 0;
+			semnetd_wg_device_free(&got);
+		}
+		if (!shaken) {
+			pending = true;
+		} else if (promote(d, v, &err) < 0) {
+			sn_warn("%s: cannot move to the peer's next key: %s", v->name, err.msg);
+			pending = true;
+		} else {
+			char b64[SN_LINK_KEY_B64_LEN + 1];
+
+			sn_link_key_to_base64(v->peer_key, b64);
+			sn_info("%s: the peer switched to its next key %.8s...: moved to it",
+				v->name, b64);
+		}
+	}
+	if (!pending)
+		uv_timer_stop(t);
+}
+
+static void promote_start(struct semnetd *d)
+{
+	uv_timer_t *t = &d->wgl.promote_timer;
+
+	if (uv_is_active((uv_handle_t *)t))
+		return;
+	t->data = d;
+	uv_timer_start(t, on_promote_poll, SEMNETD_WG_PROMOTE_POLL_MS,
+		       SEMNETD_WG_PROMOTE_POLL_MS);
+}
+
+/* --- This node's rotation ------------------------------------------------ */
+
+static void next_path(const struct semnetd *d, char *out, size_t size)
+{
+	snprintf(out, size, "%s.next", d->cfg.wg_key_path);
+}
+
+int semnetd_wglinks_rotate(struct semnetd *d, struct sn_err *err)
+{
+	struct semnetd_wglinks *w = &d->wgl;
+	char path[sizeof(d->cfg.wg_key_path) + 8], b64[SN_LINK_KEY_B64_LEN + 1];
+	uint8_t key[WG_KEY_LEN];
+	bool created = false;
+	int rc;
+
+	if (!semnetd_wglinks_up(d)) {
+		sn_err_set(err, d->cfg.wg_port ? "this node's WireGuard is not up" :
+			   "this node runs without WireGuard (--wg-port 0)");
+		return -ENODEV;
+	}
+	if (w->rotation != SEMNETD_WG_ROTATE_IDLE) {
+		sn_link_key_to_base64(w->next_public_key, b64);
+		sn_err_set(err, "a key rotation is under way (next key %.8s..., %s)", b64,
+			   w->rotation == SEMNETD_WG_ROTATE_STAGED ?
+			   "waiting for the registry to publish it" : "switching");
+		return -EBUSY;
+	}
+	next_path(d, path, sizeof(path));
+	unlink(path);	/* a fresh key, never one left over */
+	if ((rc = semnetd_wg_key_load(path, key, &created, err)) < 0)
+		return rc;
+	rc = public_key_of(d, key, w->next_public_key, err);
+	explicit_bzero(key, sizeof(key));
+	if (rc < 0) {
+		unlink(path);
+		return rc;
+	}
+	w->rotation = SEMNETD_WG_ROTATE_STAGED;
+	w->rotation_since = uv_now(d->loop);
+	sn_link_key_to_base64(w->next_public_key, b64);
+	sn_info("WireGuard key rotation: next public key %s, sent to the cluster", b64);
+	semnetd_upstream_send_link(d);
+	return 0;
+}
+
+void semnetd_wglinks_link(struct semnetd *d, struct sn_link_info *link)
+{
+	struct semnetd_wglinks *w = &d->wgl;
+
+	if (!semnetd_wglinks_up(d))
+		return;
+	link->has_wg_key = true;
+	memcpy(link->wg_key, w->public_key, sizeof(link->wg_key));
+	link->wg_port = d->cfg.wg_port;
+	if (w->rotation != SEMNETD_WG_ROTATE_IDLE) {
+		link->has_wg_key_next = true;
+		memcpy(link->wg_key_next, w->next_public_key, sizeof(link->wg_key_next));
+	}
+}
+
+/* The grace is over: the next key becomes the key, on disk first (a crash
+ * after that restarts with it), then on every device. */
+static void on_switch(uv_timer_t *t)
+{
+	struct semnetd *d = t->data;
+	struct semnetd_wglinks *w = &d->wgl;
+	char path[sizeof(d->cfg.wg_key_path) + 8], b64[SN_LINK_KEY_B64_LEN + 1];
+	struct semnetd_wg_device dev = { .listen_port = -1, .has_private_key = true };
+	unsigned int failed = 0, n = 0;
+	struct sn_err err;
+
+	next_path(d, path, sizeof(path));
+	if (semnetd_wg_key_replace(path, d->cfg.wg_key_path, &err) < 0) {
+		sn_error("WireGuard key rotation abandoned: %s", err.msg);
+		unlink(path);
+		w->rotation = SEMNETD_WG_ROTATE_IDLE;
+		semnetd_upstream_send_link(d);
+		return;
+	}
+	if (semnetd_wg_key_load(d->cfg.wg_key_path, dev.private_key, &(bool){ false }, &err) < 0) {
+		sn_error("WireGuard key rotation: %s", err.msg);
+	} else {
+		for (struct semnetd_wgdev *v = w->devs; v; v = v->next, n++) {
+			snprintf(dev.ifname, sizeof(dev.ifname), "%s", v->name);
+			if (semnetd_wg_set(&w->wg, &dev, &err) < 0) {
+				/* The next registry pass sets it up again. */
+				sn_warn("%s: cannot take the new key: %s", v->name, err.msg);
+				v->ifindex = 0;
+				failed++;
+			}
+		}
+	}
+	explicit_bzero(dev.private_key, sizeof(dev.private_key));
+	memcpy(w->public_key, w->next_public_key, WG_KEY_LEN);
+	w->rotation = SEMNETD_WG_ROTATE_IDLE;
+	w->rotations++;
+	sn_link_key_to_base64(w->public_key, b64);
+	sn_info("WireGuard key rotated: public key %s on %u device(s)%s", b64, n - failed,
+		failed ? ", some failed" : "");
+	semnetd_upstream_send_link(d);
+}
+
+void semnetd_wglinks_registry_self(struct semnetd *d, const struct sn_link_info *self)
+{
+	struct semnetd_wglinks *w = &d->wgl;
+
+	if (w->rotation != SEMNETD_WG_ROTATE_STAGED || !self || !self->has_wg_key_next ||
+	    memcmp(self->wg_key_next, w->next_public_key, WG_KEY_LEN))
+		return;
+	w->rotation = SEMNETD_WG_ROTATE_PUBLISHED;
+	w->switch_timer.data = d;
+	uv_timer_start(&w->switch_timer, on_switch, (uint64_t)d->cfg.wg_rotate_grace_ms, 0);
+	sn_info("WireGuard key rotation: the registry has the next key, switching in %d ms",
+		d->cfg.wg_rotate_grace_ms);
+}
+
+json_t *semnetd_wglinks_rotation_json(struct semnetd *d)
+{
+	static const char *const states[] = { "idle", "staged", "published" };
+	struct semnetd_wglinks *w = &d->wgl;
+	char b64[SN_LINK_KEY_B64_LEN + 1];
+	json_t *o = json_pack("{s:s, s:I, s:I}", "state", states[w->rotation], "rotations",
+			      (json_int_t)w->rotations, "promotions", (json_int_t)w->promotions);
+
+	if (o && w->rotation != SEMNETD_WG_ROTATE_IDLE) {
+		sn_link_key_to_base64(w->next_public_key, b64);
+		json_object_set_new(o, "next_key", json_string(b64));
+		json_object_set_new(o, "since_s", json_integer((json_int_t)((uv_now(d->loop) -
+								   w->rotation_since) / 1000)));
+	}
+	return o;
 }
 
 static bool bound(struct semnetd *d, int ifindex)
@@ -394,17 +667,30 @@ void semnetd_wglinks_status(struct semnetd *d, json_t *peers)
 			       "endpoint", at);
 		if (!wg)
 			continue;
-		if (semnetd_wg_get(&d->wgl.wg, name, &got, &err) == 0 && got.n_peers == 1) {
-			const struct semnetd_wg_peer *wp = &got.peers[0];
+		const struct semnetd_wg_peer *wp = NULL;
+		int got_rc = semnetd_wg_get(&d->wgl.wg, name, &got, &err);
+
+		if (got_rc == 0)
+			for (size_t k = 0; k < got.n_peers; k++)
+				if (!memcmp(got.peers[k].public_key, v->peer_key, WG_KEY_LEN))
+					wp = &got.peers[k];
+		if (wp) {
+			char b64[SN_LINK_KEY_B64_LEN + 1];
 
 			clock_gettime(CLOCK_REALTIME, &now);
 			json_object_set_new(wg, "handshake_age_s", wp->handshake_sec ?
 					    json_integer(now.tv_sec - wp->handshake_sec) : json_null());
 			json_object_set_new(wg, "rx_bytes", json_integer((json_int_t)wp->rx_bytes));
 			json_object_set_new(wg, "tx_bytes", json_integer((json_int_t)wp->tx_bytes));
+			sn_link_key_to_base64(wp->public_key, b64);
+			json_object_set_new(wg, "key", json_string(b64));
+			if (v->has_next) {
+				sn_link_key_to_base64(v->next_key, b64);
+				json_object_set_new(wg, "next_key", json_string(b64));
+			}
 		} else {
-			json_object_set_new(wg, "error", json_string(got.n_peers != 1 ?
-					    "the device has no single peer" : err.msg));
+			json_object_set_new(wg, "error", json_string(got_rc < 0 ? err.msg :
+					    "the device has no entry of the peer's key"));
 		}
 		semnetd_wg_device_free(&got);
 		json_object_set_new(o, "wg", wg);

@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <uv.h>
 
 #include "peer_parse.h"
 #include "sn_ipaddr.h"
@@ -33,10 +34,25 @@ struct semnetd_wgdev {
 	char name[SEMNETD_WG_DEV_LEN];
 	int ifindex;
 	int listen_port, endpoint_port, mtu, keepalive;
-	uint8_t peer_key[WG_KEY_LEN];
+	uint8_t peer_key[WG_KEY_LEN];	/* the entry owning the allowed-ips */
+	/* The peer node rotates its key: a second entry of its next key, no
+	 * allowed-ips, until a handshake proves it in use (then it takes
+	 * the allowed-ips and the old entry goes) or the registry says so. */
+	bool has_next;
+	uint8_t next_key[WG_KEY_LEN];
 	struct sn_ipaddr addr;		/* the endpoint's address; family 0: learned */
 	struct semnetd_wgdev *next;
 };
+
+/* This node's key rotation (LINKS.md §3). */
+enum semnetd_wg_rotation {
+	SEMNETD_WG_ROTATE_IDLE,
+	SEMNETD_WG_ROTATE_STAGED,	/* next key made, sent as link.wg_key_next */
+	SEMNETD_WG_ROTATE_PUBLISHED,	/* the registry has it: switching after the grace */
+};
+
+/* How often a device with a peer's next key looks for its handshake. */
+#define SEMNETD_WG_PROMOTE_POLL_MS 100
 
 struct semnetd_wglinks {
 	bool tried;			/* the key was loaded (or failed) once */
@@ -45,9 +61,15 @@ struct semnetd_wglinks {
 	uint8_t public_key[WG_KEY_LEN];
 	struct semnetd_wg wg;
 	struct semnetd_wgdev *devs;
+	enum semnetd_wg_rotation rotation;
+	uint8_t next_public_key[WG_KEY_LEN];
+	uint64_t rotation_since;	/* uv_now() when staged */
+	uint64_t rotations;		/* switches this run */
+	uint64_t promotions;		/* peers' next keys moved to by handshake */
+	uv_timer_t switch_timer, promote_timer;
 };
 
-void semnetd_wglinks_init(struct semnetd_wglinks *w);
+void semnetd_wglinks_init(struct semnetd_wglinks *w, uv_loop_t *loop);
 /* Closes the socket and forgets the devices (they stay: a restart takes
  * them over without a gap). */
 void semnetd_wglinks_free(struct semnetd_wglinks *w);
@@ -76,6 +98,26 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
  * protocol SEMNETD_RTPROT_WG that is no peer's.
  */
 void semnetd_wglinks_sweep(struct semnetd *d);
+
+/*
+ * Rotates this node's key without dropping connections (LINKS.md §3):
+ * makes the next key (--wg-key's path + ".next", 0600) and sends its
+ * public key as link.wg_key_next; every peer adds an entry for it beside
+ * the current one. SEMNETD_WG_ROTATE_GRACE_MS after the registry has it,
+ * the file replaces --wg-key, every device takes the key, and link.wg_key
+ * is the new one (--wg-rotate-grace-ms: every node got that registry and
+ * added the entry by then, one MQTT push). 0, -EBUSY (one under way), -ENODEV (no WireGuard here),
+ * or another -errno, with @err.
+ */
+int semnetd_wglinks_rotate(struct semnetd *d, struct sn_err *err);
+/* What this node offers in its link: its public key and port, and the
+ * next key during a rotation (@link's wg_* members). */
+void semnetd_wglinks_link(struct semnetd *d, struct sn_link_info *link);
+/* After a registry pass: this node's entry there (NULL: none), whose
+ * wg_key_next starts the grace of a staged rotation. */
+void semnetd_wglinks_registry_self(struct semnetd *d, const struct sn_link_info *self);
+/* {state, next_key?, since_s?, rotations, promotions} for /status. */
+json_t *semnetd_wglinks_rotation_json(struct semnetd *d);
 
 /* GET /status: @peers (semnetd_peers_json's list, in d->peers' order)
  * gets "wg" for each encrypted peer: dev, listen_port, endpoint,

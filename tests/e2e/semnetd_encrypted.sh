@@ -24,6 +24,13 @@
 #    removed, RR whole again;
 #  - policy encrypted: a-b encrypted too; policy gre-udp: no WireGuard
 #    device or proto 151 route left on any node, RR whole; back to auto;
+#  - c rotates its key (POST /link/rotate) under a paced TCP echo stream
+#    from a to x0 on c: the stream's bytes come back (cmp) on the one
+#    connection; the registry carries c's next key, then only the new
+#    one; a's and b's devices for c end with exactly that peer; a second
+#    rotation while one is under way is refused (409); the old key file
+#    is replaced (0600, no .next left); a rotation cut short by kill -9
+#    before the switch is dropped at the restart, the old key kept;
 #  - c leaves: a and b remove its device, routes and peers.
 # rp_filter=1 on every node.
 #
@@ -36,7 +43,7 @@
 #       cli           x1                 x (forges, 10.99.0.9)      x0
 #   a-b direct; a-c, b-c encrypted (snwg<slot>: a 0, b 1, c 2)
 # vm-timeout: 900
-# vm-cost: 480
+# vm-cost: 540
 # check-tier: ci
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
@@ -57,6 +64,7 @@ CLI=cli.ns.c.prod
 RR=
 RR6=
 SD_CLUSTER_ARGS=(--links-policy auto)
+SD_ARGS=(--wg-rotate-grace-ms 8000)	# test_rotate pauses the cluster in it
 declare -A SUB=([a]=172.16.0.0/26 [b]=172.16.0.64/26 [c]=172.16.0.128/26)
 declare -A SUB6=()
 LOGS=$SD_WORK
@@ -358,6 +366,122 @@ test_restart() {
 	[ "$TAP_FAILED" = 0 ] || sd_dump a c
 }
 
+registry_next() { c_key | cut -d' ' -f2; }
+c_key() { registry | jq -r '.nodes[] | select(.node_id == "c") | .link | "\(.wg_key) \(.wg_key_next)"'; }
+# peer_keys NODE DEV: the public keys of DEV's WireGuard peers in NODE
+peer_keys() { ip netns exec "$1" wg show "$2" peers 2>/dev/null | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'; }
+next_published() { [ "$(registry_next)" != null ]; }
+c_switched() { [ "$(sd_status c .wg_rotation.rotations)" = 1 ]; }
+OLD_KEY=
+both_keys() {
+	local want
+	want=$(sorted "$OLD_KEY" "$(registry_next)")
+	[ "$(peer_keys a snwg2)" = "$want" ] && [ "$(peer_keys b snwg2)" = "$want" ]
+}
+# promoted_on NODE: its snwg2 has c's next key alone, moved by a handshake
+promoted_on() {
+	[ "$(peer_keys "$1" snwg2)" = "$(registry_next)" ] &&
+	[ "$(sd_status "$1" .wg_rotation.promotions)" = 1 ]
+}
+rotated() {
+	local k
+	k=$(c_key)
+	[ "${k#* }" = null ] && [ "${k% *}" != "$1" ] &&
+	[ "$(sd_status c .wg_rotation.state)" = idle ] &&
+	[ "$(peer_keys a snwg2)" = "${k% *}" ] && [ "$(peer_keys b snwg2)" = "${k% *}" ]
+}
+# paced N: N 2,000-byte pieces of the payload, 0.1 s apart
+paced() {
+	local i
+	for i in $(seq 0 $(($1 - 1))); do
+		dd if="$LOGS/payload" bs=2000 skip="$i" count=1 status=none
+		sleep 0.1
+	done
+}
+
+# LINKS.md §3: c's peers add an entry for its next key beside the old
+# one; c switches --wg-rotate-grace-ms (8 s here) after the registry has
+# it. The cluster is paused (SIGSTOP) from then until a and b have moved:
+# c's switch cannot reach the registry, so each moves its allowed-ips on
+# the handshake with c's new key that traffic starts (the stream's, the
+# RTT probes'): the promotion. Then the registry catches up, a no-op.
+test_rotate() {
+	local old iip r stream rc
+	old=$(c_key)
+	old=${old% *}
+	iip=$(sd_instance_ip c "$WEB" 0)
+	head -c 160000 "$LOGS/payload" >"$LOGS/paced"
+	paced 80 | ip netns exec cli socat -t 10 -T 30 - "TCP:$iip:7" >"$LOGS/paced.echoed" &
+	stream=$!
+	sleep 1		# the stream is under way
+	# Two requests on one connection's heels: the second finds the first.
+	r=$(curl -s --unix-socket "$SD_WORK/c.sock" -X POST -w ' %{http_code}\n' \
+		http://localhost/link/rotate http://localhost/link/rotate)
+	tap_match "POST /link/rotate on c: staged, a next key" "$(sed -n 1p <<<"$r")" \
+		'^\{"state":"staged".*"next_key":.* 200$'
+	tap_match "a second one while it is under way: 409" "$(sed -n 2p <<<"$r")" \
+		'key rotation is under way.* 409$'
+	tap_wait "the registry carries c's next key" 20 next_published
+	kill -STOP "$SD_CLUSTER_PID"
+	OLD_KEY=$old
+	tap_wait "a's and b's snwg2: c's current key and its next key beside it" 10 both_keys
+	tap_wait "c switches (the cluster paused: the registry does not know)" 30 c_switched
+	tap_wait "a moves to c's new key on a handshake: one entry, promotions 1" 20 promoted_on a
+	tap_wait "b too" 20 promoted_on b
+	tap_eq "the registry still has c's old key and the next one" "$(c_key)" \
+		"$old $(registry_next)"
+	kill -CONT "$SD_CLUSTER_PID"
+	tap_wait "the registry has c's new key only, b's snwg2 only it" 30 rotated "$old"
+	wait "$stream"
+	rc=$?
+	tap_eq "the stream over the rotation ended cleanly" "$rc" 0
+	tap_run "its 160,000 bytes came back on the one connection (cmp)" \
+		cmp "$LOGS/paced" "$LOGS/paced.echoed"
+	tap_eq "c: one rotation, state idle" "$(sd_status c '"\(.wg_rotation.rotations) \(.wg_rotation.state)"')" \
+		"1 idle"
+	tap_eq "nothing moved again when the registry caught up (promotions 1, 1)" \
+		"$(sd_status a .wg_rotation.promotions) $(sd_status b .wg_rotation.promotions)" "1 1"
+	tap_eq "c's key file: 0600, no .next left" \
+		"$(stat -c %a "$SD_WORK/c.wg.key") $([ -e "$SD_WORK/c.wg.key.next" ] && echo left || echo none)" "600 none"
+	tap_eq "c's key file holds the private key of the published public key" \
+		"$(base64 -w0 <"$SD_WORK/c.wg.key" | wg pubkey)" "$(c_key | cut -d' ' -f1)"
+	tap_eq "c's log: rotated once" "$(grep -c 'WireGuard key rotated' "$SD_LOGS/c.log")" 1
+	tap_eq "after the rotation: IPv4 RR over c and b" \
+		"$(names=$(ask 4); echo "$(count_of x0 "$names") $(count_of x1 "$names")")" "2 2"
+	tap_run "after the rotation: the payload echoed by x0 (cmp)" echo_cmp "TCP:$iip:7"
+	[ "$TAP_FAILED" = 0 ] || sd_dump a b c
+}
+
+# A rotation cut short: c is killed (-9) after the registry has its next
+# key, before it switches. The restart drops the next key (its file) and
+# sends its link without it: a and b remove the next key's entry, c keeps
+# its key, traffic flows.
+only_key() {
+	[ "$(c_key)" = "$OLD_KEY null" ] &&
+	[ "$(peer_keys a snwg2)" = "$OLD_KEY" ] && [ "$(peer_keys b snwg2)" = "$OLD_KEY" ]
+}
+test_rotate_abort() {
+	local sum
+	OLD_KEY=$(c_key | cut -d' ' -f1)
+	sum=$(sha256sum <"$SD_WORK/c.wg.key")
+	tap_match "POST /link/rotate on c" "$(sd_api c POST /link/rotate)" '^200 .*"staged"'
+	tap_wait "the registry carries c's next key" 20 next_published
+	tap_wait "a's and b's snwg2 have it beside the current key" 10 both_keys
+	kill -9 "${SD_PID[c]}"; wait "${SD_PID[c]}" 2>/dev/null
+	tap_eq "c killed before it switched: a .next key file is left" \
+		"$([ -e "$SD_WORK/c.wg.key.next" ] && echo left || echo none)" left
+	sd_start c
+	tap_eq "semnetd restarts on c" "$?" 0
+	tap_wait "the registry: c's key alone again; a's and b's snwg2 only it" 30 only_key
+	tap_eq "c's key file unchanged, the .next one gone" \
+		"$(sha256sum <"$SD_WORK/c.wg.key") $([ -e "$SD_WORK/c.wg.key.next" ] && echo left || echo none)" \
+		"$sum none"
+	tap_match "c's log says why" "$(grep -c "key rotation did not finish" "$SD_LOGS/c.log")" '^1$'
+	tap_eq "c: rotation idle" "$(sd_status c .wg_rotation.state)" idle
+	tap_run "the payload echoed by x0 (cmp)" echo_cmp "TCP:$(sd_instance_ip c "$WEB" 0):7"
+	[ "$TAP_FAILED" = 0 ] || sd_dump a c
+}
+
 cluster_policy() {
 	kill "$SD_CLUSTER_PID" && wait "$SD_CLUSTER_PID"
 	SD_CLUSTER_ARGS=(--links-policy "$1")
@@ -430,5 +554,5 @@ test_stop() {
 }
 
 tap_cases test_start test_registry test_encrypted test_deploy test_traffic test_forged \
-	test_restart test_policy test_leave test_stop
+	test_restart test_rotate test_rotate_abort test_policy test_leave test_stop
 tap_done

@@ -204,7 +204,50 @@ START_TEST(nodes_keep_a_nat)
 }
 END_TEST
 
-/* A store of schema 2 (before links) opens as 4, its nodes without links. */
+/* A rotation's next key (LINKS.md §3): NULL without, stored, a change is
+ * a change, dropped when the rotation ends; never without a key. */
+START_TEST(nodes_keep_a_next_key)
+{
+	struct sn_cluster_node n = { .id = "n1", .subnet = 0xac100000, .subnet_len = 26 }, got;
+	sqlite3_stmt *stmt;
+	bool changed;
+
+	n.has_link = true;
+	n.link.has_wg_key = true;
+	ck_assert(sn_link_key_from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+					  n.link.wg_key));
+	n.link.wg_port = 51820;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	n.link.has_wg_key_next = true;
+	ck_assert(sn_link_key_from_base64("//////////////////////////////////////////8=",
+					  n.link.wg_key_next));
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	ck_assert_int_eq(sqlite3_prepare_v2(db.conn, "SELECT quote(link_wg_key_next) FROM nodes"
+					    " WHERE id = 'n1'", -1, &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 0),
+			 "'//////////////////////////////////////////8='");
+	sqlite3_finalize(stmt);
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_assert(got.link.has_wg_key_next);
+	ck_assert(sn_link_info_equal(&got.link, &n.link));
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(!changed);
+
+	/* The switch: the next key is the key, no next any more. */
+	memcpy(n.link.wg_key, n.link.wg_key_next, sizeof(n.link.wg_key));
+	memset(n.link.wg_key_next, 0, sizeof(n.link.wg_key_next));
+	n.link.has_wg_key_next = false;
+	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
+	ck_assert(changed);
+	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
+	ck_assert(got.link.has_wg_key && !got.link.has_wg_key_next);
+	ck_assert(sn_link_info_equal(&got.link, &n.link));
+}
+END_TEST
+
+/* A store of schema 2 (before links) opens as 5, its nodes without links. */
 START_TEST(nodes_migrate_to_links)
 {
 	char old[160];
@@ -224,7 +267,7 @@ START_TEST(nodes_migrate_to_links)
 		"PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(conn);
 	ck_assert_int_eq(sn_cluster_store_open(&db2, old, false), 0);
-	ck_assert_int_eq(sn_db_version(&db2), 4);
+	ck_assert_int_eq(sn_db_version(&db2), 5);
 	ck_assert_int_eq(sn_cluster_store_node_get(&db2, "n1", &got), 1);
 	ck_assert_str_eq(got.host_ip, "10.0.0.1");
 	ck_assert_int_eq(got.host_port, 4754);
@@ -257,7 +300,7 @@ START_TEST(nodes_keep_a_v6_subnet)
 	struct sn_cluster_node n = { .id = "n1", .subnet = 0xac100000, .subnet_len = 26 }, got;
 	bool changed;
 
-	ck_assert_int_eq(sn_db_version(&db), 4);
+	ck_assert_int_eq(sn_db_version(&db), 5);
 	ck_assert_int_eq(sn_cluster_store_node_put(&db, &n, &changed), 0);
 	ck_assert_int_eq(sn_cluster_store_node_get(&db, "n1", &got), 1);
 	ck_v6(&got.subnet6, NULL);
@@ -528,6 +571,7 @@ END_TEST
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("cluster_store", setup, teardown, 0, nodes_report_changes, nodes_keep_a_link, nodes_keep_a_nat,
+			  nodes_keep_a_next_key,
 			  nodes_migrate_to_links,
 			  nodes_keep_a_v6_subnet, tables_cache_and_go_stale, tables_cache_v6,
 			  local_instances_merge_with_the_root, local_instances_merge_v6,

@@ -386,6 +386,9 @@ START_TEST(link_info_round_trip)
 		"{\"underlay_prefix\":\"10.1.0.0/16\",\"nat\":\"symmetric\","
 		"\"public_addr\":\"2001:db8::7\",\"port_preserved\":false}",
 		"{\"nat\":\"none\",\"public_addr\":\"203.0.113.9\",\"port_preserved\":true}",
+		/* A key rotation under way (LINKS.md §3). */
+		"{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"wg_port\":51820,"
+		"\"wg_key_next\":\"//////////////////////////////////////////8=\"}",
 	};
 	struct sn_link_info a, b;
 	struct sn_err err;
@@ -423,6 +426,16 @@ START_TEST(link_info_round_trip)
 		b.has_nat = !b.has_nat;
 		ck_assert(!sn_link_info_equal(&a, &b));
 		b.has_nat = a.has_nat;
+		ck_assert(a.has_wg_key_next == (strstr(texts[i], "wg_key_next") != NULL));
+		if (a.has_wg_key_next) {
+			b.wg_key_next[3] ^= 1;
+			ck_assert(!sn_link_info_equal(&a, &b));
+			b.wg_key_next[3] = a.wg_key_next[3];
+			b.has_wg_key_next = false;
+			ck_assert(!sn_link_info_equal(&a, &b));
+			b.has_wg_key_next = true;
+			ck_assert(sn_link_info_equal(&a, &b));
+		}
 		b.has_wg_key = !b.has_wg_key;
 		ck_assert(!sn_link_info_equal(&a, &b));
 		free(text);
@@ -461,6 +474,15 @@ START_TEST(link_info_key_and_port_together)
 		{ "{\"wg_key\":\"AAEC\",\"wg_port\":1}",
 		  "link: field 'wg_key' is not the base64 of a 32-byte key" },
 		{ "{\"wg_key\":null,\"wg_port\":1}", "link: field 'wg_key' is required with 'wg_port'" },
+		/* A rotation's next key only beside a current one, and a key. */
+		{ "{\"wg_key_next\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"}",
+		  "link: field 'wg_key' is required with 'wg_key_next'" },
+		{ "{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"wg_port\":1,"
+		  "\"wg_key_next\":\"AAEC\"}",
+		  "link: field 'wg_key_next' is not the base64 of a 32-byte key" },
+		{ "{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"wg_port\":1,"
+		  "\"wg_key_next\":7}",
+		  "link: field 'wg_key_next' must be a string" },
 	};
 	struct sn_link_info a;
 	struct sn_err err;
@@ -471,6 +493,17 @@ START_TEST(link_info_key_and_port_together)
 		ck_assert_ptr_nonnull(in);
 		ck_assert_int_eq(sn_link_info_read(in, &a, &err), -1);
 		ck_assert_str_eq(err.msg, bad[i].err);
+		ck_assert(!a.has_wg_key && !a.has_wg_key_next);
+		json_decref(in);
+	}
+	/* A next key equal to the current one is no rotation. */
+	{
+		json_t *in = json_loads("{\"wg_key\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\","
+					"\"wg_port\":9,\"wg_key_next\":"
+					"\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"}", 0, NULL);
+
+		ck_assert_int_eq(sn_link_info_read(in, &a, &err), 0);
+		ck_assert(a.has_wg_key && !a.has_wg_key_next);
 		json_decref(in);
 	}
 }

@@ -45,6 +45,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg.probe_timeout_ms, 1000);
 	ck_assert_int_eq(cfg.probe_down_after, 3);
 	ck_assert_int_eq(cfg.discovery_interval_ms, 60000);
+	ck_assert_int_eq(cfg.wg_rotate_grace_ms, 2000);
 }
 END_TEST
 
@@ -66,6 +67,14 @@ START_TEST(probe_settings)
 
 		ck_assert_int_eq(load(&cfg, 3, disc), 0);
 		ck_assert_int_eq(cfg.discovery_interval_ms, 5000);
+	}
+	{
+		const char *grace[] = { "semnetd", "--wg-rotate-grace-ms", "8000" };
+		const char *bad[] = { "semnetd", "--wg-rotate-grace-ms", "600001" };
+
+		ck_assert_int_eq(load(&cfg, 3, grace), 0);
+		ck_assert_int_eq(cfg.wg_rotate_grace_ms, 8000);
+		ck_assert_int_eq(load(&cfg, 3, bad), -1);
 	}
 }
 END_TEST

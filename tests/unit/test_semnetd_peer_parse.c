@@ -668,6 +668,36 @@ START_TEST(pick_encrypted_nat)
 }
 END_TEST
 
+/* The other node rotates its key: the pick names its next key too, and
+ * only when it has one (LINKS.md §3). */
+START_TEST(pick_encrypted_next_key)
+{
+	json_t *ja, *jb;
+	struct semnetd_node_entry a = node(&ja, "n0", "10.99.0.1",
+					   "4754,\"link\":{\"wg_key\":\"" KEY_A "\",\"wg_port\":51820}");
+	struct semnetd_node_entry b = node(&jb, "n1", "10.98.0.2",
+					   "4754,\"link\":{\"wg_key\":\"" KEY_B "\",\"wg_port\":51820,"
+					   "\"wg_key_next\":\"" KEY_C "\"}");
+	struct sn_links links = { .policy = SN_LINKS_AUTO };
+	struct semnetd_link_pick pick;
+	uint8_t key[SN_LINK_KEY_LEN];
+
+	semnetd_link_pick(&links, &a, &b, &here, AF_INET, &pick);
+	ck_assert_int_eq(pick.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert(sn_link_key_from_base64(KEY_B, key));
+	ck_assert_mem_eq(pick.wg_peer_key, key, SN_LINK_KEY_LEN);
+	ck_assert(pick.wg_has_next);
+	ck_assert(sn_link_key_from_base64(KEY_C, key));
+	ck_assert_mem_eq(pick.wg_peer_key_next, key, SN_LINK_KEY_LEN);
+	/* b's own view of a: a rotates nothing. */
+	semnetd_link_pick(&links, &b, &a, &here, AF_INET, &pick);
+	ck_assert_int_eq(pick.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert(!pick.wg_has_next);
+	json_decref(ja);
+	json_decref(jb);
+}
+END_TEST
+
 /* What keeps a pair from being encrypted, said the same from both ends:
  * a node without a key (--wg-port 0) gives gre-udp; a port beyond 65535
  * or a subnet outside the platform range gives no peer at all. */
@@ -958,5 +988,6 @@ Suite *unit_suite(void)
 			  links_policy, stun_port,
 			  pick_direct_on_one_segment, pick_falls_back_truthfully,
 			  pick_override_and_unreadable, wg_slot, pick_encrypted, pick_encrypted_nat,
-			  pick_encrypted_refused, pick_relay, pick_relay_falls_back, relay_members);
+			  pick_encrypted_refused, pick_encrypted_next_key, pick_relay,
+			  pick_relay_falls_back, relay_members);
 }
