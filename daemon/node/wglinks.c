@@ -379,6 +379,9 @@ static void on_promote_poll(uv_timer_t *t)
 	}
 	if (!pending)
 		uv_timer_stop(t);
+	else if (uv_timer_get_repeat(t) < SEMNETD_WG_PROMOTE_SLOW_POLL_MS &&
+		 uv_now(d->loop) - d->wgl.promote_since > SEMNETD_WG_PROMOTE_SLOW_AFTER_MS)
+		uv_timer_set_repeat(t, SEMNETD_WG_PROMOTE_SLOW_POLL_MS);
 }
 
 static void promote_start(struct semnetd *d)
@@ -388,6 +391,7 @@ static void promote_start(struct semnetd *d)
 	if (uv_is_active((uv_handle_t *)t))
 		return;
 	t->data = d;
+	d->wgl.promote_since = uv_now(d->loop);
 	uv_timer_start(t, on_promote_poll, SEMNETD_WG_PROMOTE_POLL_MS,
 		       SEMNETD_WG_PROMOTE_POLL_MS);
 }

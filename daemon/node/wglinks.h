@@ -51,8 +51,12 @@ enum semnetd_wg_rotation {
 	SEMNETD_WG_ROTATE_PUBLISHED,	/* the registry has it: switching after the grace */
 };
 
-/* How often a device with a peer's next key looks for its handshake. */
+/* How often a device with a peer's next key looks for its handshake: the
+ * switch comes within seconds; a peer that staged a rotation and went
+ * away is looked at less often after a minute. */
 #define SEMNETD_WG_PROMOTE_POLL_MS 100
+#define SEMNETD_WG_PROMOTE_SLOW_AFTER_MS 60000
+#define SEMNETD_WG_PROMOTE_SLOW_POLL_MS 1000
 
 struct semnetd_wglinks {
 	bool tried;			/* the key was loaded (or failed) once */
@@ -67,6 +71,7 @@ struct semnetd_wglinks {
 	uint64_t rotations;		/* switches this run */
 	uint64_t promotions;		/* peers' next keys moved to by handshake */
 	uv_timer_t switch_timer, promote_timer;
+	uint64_t promote_since;		/* uv_now() when the poll started */
 };
 
 void semnetd_wglinks_init(struct semnetd_wglinks *w, uv_loop_t *loop);

@@ -40,7 +40,7 @@
 # vm-timeout: 1500
 # vm-smp: 1
 # check-tier: ci
-# vm-cost: 609
+# vm-cost: 850
 # shellcheck disable=SC2016,SC2317 # jq and awk programs in single quotes; the cases run from a list
 # shellcheck source=tests/lib/adversarial.sh
 . "$(dirname "$0")/../lib/adversarial.sh"

@@ -57,6 +57,13 @@
 #                 peers `encap direct dev wg0` (remote: the peer's link
 #                 address, what still reaches semnet0 rides inside wg0):
 #                 the packets are wg's, translated by semnet's hooks
+#         semnetrelay semnetwgp with both WireGuard endpoints at a relay
+#                 (daemon/LINKS.md §4): a third namespace nR, behind node
+#                 B (10.96.0.2, node A reaches it through B), runs
+#                 semnetd's forwarder (daemon/node/relay.c, as
+#                 semnet-relaytest) on ports 40000 + slot; each node's
+#                 peer endpoint is the relay's port of the other, with a
+#                 25 s keepalive; reported against r-semnetwgp (no goal)
 #   (issue 18, item 5: direct node links; only routed, IPv4)
 #         semnetdir semnet with direct peers on one segment (daemon/LINKS.md
 #                 1b): the container subnets routed via the other node's
@@ -159,11 +166,11 @@ ALL_CASES="r-plain r-fou r-ipvs r-semnet r-semnetb b-plain b-fou b-ipvs b-semnet
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf
 r-fou6 r-ipvs6 r-semnet6 r-semnetb6 b-fou6 b-ipvs6 b-semnet6
 r-fou66 r-ipvs66 r-semnet66 r-semnetb66 r-plain66
-r-semnetdir r-wg r-ipvswg r-semnetwg r-semnetwgp"
+r-semnetdir r-wg r-ipvswg r-semnetwg r-semnetwgp r-semnetrelay"
 DEFAULT_CASES="r-plain r-fou r-ipvs r-semnet b-plain b-fou b-ipvs b-semnet
 r-fou+nf r-ipvs+nf r-semnet+nf b-fou+nf b-ipvs+nf b-semnet+nf"
 IPV6_CASES="r-fou6 r-ipvs6 r-semnet6 r-fou66 r-ipvs66 r-semnet66"
-LINKS_CASES="r-plain r-semnet r-semnetdir r-wg r-ipvswg r-semnetwg r-semnetwgp"
+LINKS_CASES="r-plain r-semnet r-semnetdir r-wg r-ipvswg r-semnetwg r-semnetwgp r-semnetrelay"
 REF="r-fou"
 
 # fam_of CASE: its family, 4, 6 (IPv6 over IPv4) or 66 (IPv6 over IPv6)
@@ -177,6 +184,8 @@ ref_of() {	# ref_of CASE: the case its ratios are against
 	local f
 	# Over WireGuard: against the hand-configured WireGuard tunnel.
 	case $1 in r-ipvswg | r-semnetwg | r-semnetwgp) echo r-wg; return ;; esac
+	# Relayed: against the same encrypted link without the relay.
+	[ "$1" != r-semnetrelay ] || { echo r-semnetwgp; return; }
 	# Direct: against plain routing, which it adds the translation to.
 	[ "$1" != r-semnetdir ] || { echo r-plain; return; }
 	f=$(fam_of "$1")
@@ -389,10 +398,11 @@ declare -A DPLABEL=(
 	[semnetwg]="semnet in WireGuard"
 	[semnetwgp]="semnet, WireGuard p2p"
 	[semnetdir]="semnet, direct"
+	[semnetrelay]="semnet, WireGuard p2p, relayed"
 )
 # The tunnel devices whose counters must show the traffic (none for plain).
 declare -A TUNDEV=([plain]="" [fou]=gre1 [ipvs]=gre1 [socat]=sntun [semnet]=semnet0 [semnetb]=semnet0
-	[wg]=wg0 [ipvswg]=wg0 [semnetwg]="semnet0 wg0" [semnetwgp]=wg0 [semnetdir]="")
+	[wg]=wg0 [ipvswg]=wg0 [semnetwg]="semnet0 wg0" [semnetwgp]=wg0 [semnetdir]="" [semnetrelay]=wg0)
 declare -A STATUS BULK RRATE CRATE HRATE
 DST=
 
@@ -642,6 +652,44 @@ setup_semnetwgp() {
 		node "$LINK_A" &&
 	A route add "$BNET" dev wg0 &&
 	B route add "$ANET" dev wg0
+}
+
+# setup_semnetrelay TOPO: semnetwgp through a relay (LINKS.md §4): nR
+# behind node B (ulr, 10.96.0.0/24; node A routes it via B) runs
+# semnet-relaytest on 10.96.0.2 ports RELAY_BASE + slot (A slot 0, B
+# slot 1). The relay knows a member by the source address it sees: A's
+# underlay address, B's on ulr. Each node's peer endpoint becomes the
+# relay's port for the other; the keepalive primes the relay.
+RELAY_BASE=40000
+setup_semnetrelay() {
+	local rc relay
+	v6 && return 2
+	setup_semnetwgp "$@"
+	rc=$?
+	[ "$rc" = 0 ] || return "$rc"
+	topo_netns nR &&
+	B link add ulr type veth peer name ul netns nR &&
+	B addr add 10.96.0.1/24 dev ulr && B link set ulr up &&
+	ip -n nR addr add 10.96.0.2/24 dev ul && ip -n nR link set ul up &&
+	ip -n nR link set lo up &&
+	ip -n nR route add default via 10.96.0.1 &&
+	A route add 10.96.0.0/24 via "$ULB" dev ul || return 1
+	ip netns exec nR semnet-relaytest --rate 10000000 10.96.0.2 "$RELAY_BASE" \
+		"$ULA:0" 10.96.0.1:1 >"$LOGS/relay.json" 2>"$LOGS/relay.log" &
+	relay=$!	# ip netns exec execs it: its pid
+	wait_until 10 grep -q serving "$LOGS/relay.log" || return 1
+	ip netns exec nA wg set wg0 peer "$(cat "$LOGS/wg-b.pub")" \
+		endpoint "10.96.0.2:$((RELAY_BASE + 1))" persistent-keepalive 25 &&
+	ip netns exec nB wg set wg0 peer "$(cat "$LOGS/wg-a.pub")" \
+		endpoint "10.96.0.2:$((RELAY_BASE + 0))" persistent-keepalive 25 || return 1
+	# Through the relay now (the session stays: keys, not endpoints).
+	wait_until 30 ip netns exec cli ping -c 1 -W 1 "$SRV" >/dev/null || return 1
+	# The relay carries it: its forwarded count moves.
+	kill -USR1 "$relay"
+	wait_until 5 test -s "$LOGS/relay.json" || return 1
+	log "relay: node A's peer at $(ip netns exec nA wg show wg0 endpoints | cut -f2);" \
+		"$(tail -n 1 "$LOGS/relay.json")"
+	[ "$(tail -n 1 "$LOGS/relay.json" | jq .forwarded)" -gt 0 ]
 }
 
 # setup_semnetdir TOPO: semnet with direct peers on the underlay (LINKS.md
@@ -1143,10 +1191,10 @@ ratio() {	# ratio CASE ARRAY: "0.93x" against its family's r-fou, or "-"
 }
 
 echo
-echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths), of IPv6 cases against ${REF}6 (IPv6 over IPv4) or ${REF}66 (IPv6 over IPv6), of r-ipvswg, r-semnetwg and r-semnetwgp against r-wg (WireGuard by hand), of r-semnetdir against r-plain"
+echo "overlay bench: 1 vCPU, qemu -icount shift=1,sleep=off; ${SECS} s per test, guest time; ratios against $REF (FOU, routed veths), of IPv6 cases against ${REF}6 (IPv6 over IPv4) or ${REF}66 (IPv6 over IPv6), of r-ipvswg, r-semnetwg and r-semnetwgp against r-wg (WireGuard by hand), of r-semnetdir against r-plain, of r-semnetrelay against r-semnetwgp"
 echo "module: ${SEMNET_MODULE:-none} $( [ -n "${SEMNET_MODULE:-}" ] && modinfo -F srcversion "$SEMNET_MODULE" 2>/dev/null); kernel $(uname -r)"
 [ "$MODULE_B" = - ] || echo "module B (semnetb): $MODULE_B $(modinfo -F srcversion "$MODULE_B" 2>/dev/null)"
-fmt='%-12s %-36s %9s %6s %9s %6s %9s %6s %9s %6s\n'
+fmt='%-14s %-36s %9s %6s %9s %6s %9s %6s %9s %6s\n'
 # shellcheck disable=SC2059 # the format is fmt
 printf "$fmt" case "datapath, topology" "bulk Gb/s" x "rr /s" x "crr /s" x "http /s" x
 for c in $CASES; do
