@@ -57,6 +57,9 @@ static const char usage[] =
 	"                           encrypted links from this node)\n"
 	"  --wg-key PATH            this node's WireGuard private key, made on first\n"
 	"                           start, mode 0600 (default /var/lib/semnet/wg.key)\n"
+	"  --relay on|off           relay WireGuard between other nodes (a public node;\n"
+	"                           needs --wg-port: it listens on wg-port + 4096 +\n"
+	"                           each node's slot; default off)\n"
 	"  --wg-rotate-grace-ms N   a key rotation (POST /link/rotate) switches this\n"
 	"                           long after the registry has the next key (2000)\n"
 	"  --discovery-interval-ms N  endpoint discovery (where a NAT maps the WireGuard\n"
@@ -208,6 +211,7 @@ static const struct sn_setting settings[] = {
 	SN_INT("tunnel-port", CFG, tunnel_port, 1, 65535, "4754"),
 	SN_INT("wg-port", CFG, wg_port, 0, 65535, "51820"),
 	SN_STRING("wg-key", CFG, wg_key_path, "/var/lib/semnet/wg.key"),
+	SN_SETTING("relay", sn_setting_on_off, CFG, relay, "off"),
 	SN_INT("wg-rotate-grace-ms", CFG, wg_rotate_grace_ms, 0, 600000, "2000"),
 	SN_INT("discovery-interval-ms", CFG, discovery_interval_ms, 1000, 86400000, "60000"),
 	SN_INT("interest-idle-ms", CFG, interest_idle_ms, 100, 86400000, "10000"),

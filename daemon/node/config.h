@@ -34,6 +34,7 @@ struct semnetd_config {
 	int tunnel_port;
 	int wg_port;			/* first WireGuard port; 0: no WireGuard */
 	char wg_key_path[PATH_MAX];	/* the node's private key (0600) */
+	bool relay;			/* relay for nodes behind NAT (relaylinks.h) */
 	int wg_rotate_grace_ms;		/* registry has the next key -> switch (wglinks.h) */
 	int discovery_interval_ms;	/* endpoint discovery's runs (discover.h) */
 	int interest_idle_ms;		/* drop a remote service unused this long */

@@ -109,6 +109,7 @@ out_all:
 		uv_poll_stop(&d.events_poll);
 	semnetd_probe_stop(d.probe);
 	semnetd_discover_stop(d.discover);	/* its snat rule goes too */
+	semnetd_relaylinks_free(&d);		/* its sockets close with the loop's */
 	sn_http_server_free(d.http);
 	sn_mqtt_free(d.mqtt);
 	d.mqtt = NULL;

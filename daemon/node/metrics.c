@@ -159,6 +159,7 @@ char *semnetd_metrics_text(struct semnetd *d)
 	scalars(f, upstream, NSCALARS(upstream));
 	semnetd_probe_metrics(d->probe, f);
 	semnetd_discover_metrics(d->discover, f);
+	semnetd_relaylinks_metrics(d, f);
 	if (!kernel)
 		goto out;
 

@@ -320,6 +320,158 @@ static void pick_encrypted(const struct semnetd_node_entry *self,
 		out->wg_keepalive = SEMNETD_WG_NAT_KEEPALIVE;
 }
 
+void semnetd_relay_member_addr(const struct semnetd_node_entry *e, struct sn_ipaddr *out)
+{
+	*out = e->has_link && e->link.has_nat && e->link.nat != SN_NAT_NONE ?
+	       e->link.public_addr : e->addr;
+}
+
+int semnetd_relay_base(const struct semnetd_node_entry *relay)
+{
+	if (!relay->has_link || !relay->link.has_wg_key || relay->link.wg_port < 1)
+		return -1;
+	return relay->link.wg_port + SEMNETD_RELAY_PORT_OFFSET;
+}
+
+static bool same_node(const struct semnetd_node_entry *a, const struct semnetd_node_entry *b)
+{
+	return a == b || (a->subnet.addr == b->subnet.addr && a->subnet.len == b->subnet.len);
+}
+
+/* @e is a node the relay would serve by its own facts (no sharing check). */
+static bool relay_may_serve(const struct semnetd_node_entry *relay,
+			    const struct semnetd_node_entry *e, const struct sn_prefix *platform,
+			    int base, struct semnetd_relay_member_of *out, char *why, size_t len)
+{
+	char text[SN_IPADDR_STRLEN];
+
+	if (why && len)
+		why[0] = '\0';
+	if (!e->has_link) {
+		if (why)
+			snprintf(why, len, "%.64s has no link support", id_of(e));
+		return false;
+	}
+	if (same_node(e, relay)) {
+		if (why)
+			snprintf(why, len, "%.64s is the relay itself", id_of(e));
+		return false;
+	}
+	if (semnetd_wg_slot(platform, &e->subnet, &out->slot) < 0) {
+		if (why)
+			snprintf(why, len, "%.64s's subnet is outside the platform range", id_of(e));
+		return false;
+	}
+	if (out->slot >= SEMNETD_RELAY_SLOTS || base + (long long)out->slot > 65535) {
+		if (why)
+			snprintf(why, len, "%.64s's relay port (base %d + slot %u) is beyond %d",
+				 id_of(e), base, out->slot,
+				 base + SEMNETD_RELAY_SLOTS - 1 < 65535 ?
+				 base + SEMNETD_RELAY_SLOTS - 1 : 65535);
+		return false;
+	}
+	semnetd_relay_member_addr(e, &out->addr);
+	if (out->addr.family != relay->addr.family) {
+		if (why)
+			snprintf(why, len, "%.64s's address %s is not of the relay's family (%s)",
+				 id_of(e), sn_ipaddr_format(&out->addr, text),
+				 sn_ipaddr_family_name(relay->addr.family));
+		return false;
+	}
+	out->e = e;
+	return true;
+}
+
+bool semnetd_relay_serves(const struct semnetd_node_entry *relay,
+			  const struct semnetd_node_entry *e,
+			  const struct semnetd_node_entry *registry, size_t n_registry,
+			  const struct sn_prefix *platform, struct semnetd_relay_member_of *out,
+			  char *why, size_t why_len)
+{
+	struct semnetd_relay_member_of other;
+	char text[SN_IPADDR_STRLEN];
+	int base = semnetd_relay_base(relay);
+
+	if (base < 0) {
+		if (why)
+			snprintf(why, why_len, "%.64s offers no WireGuard port, so no relay ports",
+				 id_of(relay));
+		return false;
+	}
+	if (!relay_may_serve(relay, e, platform, base, out, why, why_len))
+		return false;
+	/* Nodes behind one public address: the relay tells them apart by
+	 * the source port, its WireGuard port + the target's slot (relay.h),
+	 * so each needs a WireGuard port of its own. */
+	out->port_base = 0;
+	for (size_t i = 0; i < n_registry; i++) {
+		const struct semnetd_node_entry *o = &registry[i];
+
+		if (same_node(o, e) || !relay_may_serve(relay, o, platform, base, &other, NULL, 0) ||
+		    !sn_ipaddr_equal(&other.addr, &out->addr))
+			continue;
+		if (e->link.has_wg_key && o->link.has_wg_key && e->link.wg_port != o->link.wg_port) {
+			out->port_base = e->link.wg_port;
+			continue;
+		}
+		if (why)
+			snprintf(why, why_len, "%.40s and %.40s share address %s %s", id_of(e),
+				 id_of(o), sn_ipaddr_format(&out->addr, text),
+				 e->link.has_wg_key && o->link.has_wg_key ?
+				 "and WireGuard port (the relay cannot tell them apart)" :
+				 "and not both WireGuard (the relay cannot tell them apart)");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The relay pair {@self, @other} through the node @relay_id: the
+ * encrypted pair's device, keys and listen port, with the relay's
+ * address and @other's port there as the endpoint. When the relay cannot
+ * serve the pair, the encrypted pair as it is, the why saying why not.
+ */
+static void pick_relay(const struct semnetd_node_entry *self,
+		       const struct semnetd_node_entry *other,
+		       const struct semnetd_link_here *here, const char *relay_id,
+		       const char *kind_why, struct semnetd_link_pick *out)
+{
+	const struct semnetd_node_entry *relay = NULL;
+	const struct semnetd_node_entry *n[2] = { self, other };
+	struct semnetd_relay_member_of m[2];
+	char why[160] = "";
+	char enc_why[sizeof(out->why)];
+
+	pick_encrypted(self, other, here, kind_why, out);
+	if (out->encap != SEMNET_ENCAP_DIRECT)
+		return;		/* not even encrypted: said */
+	for (size_t i = 0; i < here->n_registry && relay_id; i++)
+		if (here->registry[i].node_id && !strcmp(here->registry[i].node_id, relay_id))
+			relay = &here->registry[i];
+	/* The pair's nodes in id order, so both ends say the same. */
+	if (self && other->node_id && self->node_id && strcmp(other->node_id, self->node_id) < 0) {
+		n[0] = other;
+		n[1] = self;
+	}
+	if (!relay)
+		snprintf(why, sizeof(why), "%.64s is not in the registry here",
+			 relay_id ? relay_id : "the relay");
+	for (int i = 0; i < 2 && relay && !why[0]; i++)
+		if (!semnetd_relay_serves(relay, n[i], here->registry, here->n_registry,
+					  here->platform, &m[i], why, sizeof(why)))
+			break;
+	if (why[0]) {
+		snprintf(enc_why, sizeof(enc_why), "%s", out->why);
+		snprintf(out->why, sizeof(out->why), "%.116s; not relayed: %.100s, encrypted without it",
+			 enc_why, why);
+		return;
+	}
+	out->wg_relayed = true;
+	out->wg_endpoint_addr = relay->addr;
+	out->wg_endpoint_port = semnetd_relay_base(relay) + (int)m[n[0] == self ? 1 : 0].slot;
+	out->wg_keepalive = SEMNETD_WG_NAT_KEEPALIVE;
+}
+
 void semnetd_link_pick(const struct sn_links *links, const struct semnetd_node_entry *self,
 		       const struct semnetd_node_entry *other,
 		       const struct semnetd_link_here *here, int family,
@@ -381,8 +533,7 @@ void semnetd_link_pick(const struct sn_links *links, const struct semnetd_node_e
 		(void)family;	/* WireGuard carries both families */
 		return pick_encrypted(self, other, here, c.why, out);
 	case SN_LINK_RELAY:
-		return fall_back(other, c.why, out, "%s: not wired yet",
-				 sn_link_kind_name(c.kind));
+		return pick_relay(self, other, here, c.relay, c.why, out);
 	default:	/* GRE_UDP, IPUDP: the tunnel the node speaks */
 		out->encap = other->encap;
 		snprintf(out->why, sizeof(out->why), "%s", c.why);

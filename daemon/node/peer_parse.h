@@ -106,7 +106,57 @@ struct semnetd_link_here {
 	bool have_dev;			/* its underlay device is known */
 	bool wg;			/* its WireGuard key is loaded (wg_port > 0) */
 	const struct sn_prefix *platform;	/* the platform range: slots */
+	/* The registry's entries that are peers (SEMNETD_NODE_PEER, this
+	 * node's among them): a relay pair finds its relay node here, and
+	 * which nodes the relay serves (semnetd_relay_members). */
+	const struct semnetd_node_entry *registry;
+	size_t n_registry;
 };
+
+/*
+ * The relay (issue 18, LINKS.md §4 "Relay", relay.h): a node with `relay:
+ * true` in its link forwards WireGuard datagrams between nodes that
+ * cannot reach each other, on its underlay address at ports base + slot,
+ * one for each node it serves. base is the relay node's wg_port +
+ * SEMNETD_RELAY_PORT_OFFSET: every node computes it from what the
+ * registry already carries, no field of its own (LINKS.md says why).
+ * The relay's own WireGuard devices listen on wg_port + slot, below base
+ * for every slot the relay serves (at most SEMNETD_RELAY_MAX_SLOT).
+ */
+#define SEMNETD_RELAY_PORT_OFFSET 4096
+#define SEMNETD_RELAY_SLOTS 4096	/* slots 0 .. 4095 (relay.h's MAX_SLOT) */
+
+/* Where the relay sees @e's packets come from: its NAT's public address
+ * when it is behind NAT, else its underlay address (host_ip). */
+void semnetd_relay_member_addr(const struct semnetd_node_entry *e, struct sn_ipaddr *out);
+
+/* A node the relay serves (relay.h's struct semnetd_relay_member). */
+struct semnetd_relay_member_of {
+	const struct semnetd_node_entry *e;
+	struct sn_ipaddr addr;
+	unsigned int slot;
+	int port_base;			/* 0, or sharing addr: its wg_port (relay.h) */
+};
+
+/*
+ * Whether the relay @relay serves @e, and where and at which slot
+ * (*@out), or why not (@why, NULL: not said): @e has a link, is not the
+ * relay, its slot is inside the platform range, at most
+ * SEMNETD_RELAY_SLOTS - 1 and its port (base + slot) at most 65535, its
+ * address of the relay's family. Nodes of @registry the relay serves at
+ * one address (behind one NAT) are told apart by their devices' source
+ * ports (relay.h): each needs a WireGuard port none of the others has,
+ * and gets port_base = its wg_port. Pure; the relay node and both ends of a relay
+ * pair reach the same answer from the same registry.
+ */
+bool semnetd_relay_serves(const struct semnetd_node_entry *relay,
+			  const struct semnetd_node_entry *e,
+			  const struct semnetd_node_entry *registry, size_t n_registry,
+			  const struct sn_prefix *platform, struct semnetd_relay_member_of *out,
+			  char *why, size_t why_len);
+/* The relay node's base port (wg_port + SEMNETD_RELAY_PORT_OFFSET), or
+ * -1 when it offers no WireGuard port (it relays nothing then). */
+int semnetd_relay_base(const struct semnetd_node_entry *relay);
 
 /* What this node makes of the pair {self, other} for one of other's
  * subnets. */
@@ -127,6 +177,9 @@ struct semnetd_link_pick {
 	int wg_endpoint_port;
 	int wg_keepalive;
 	uint8_t wg_peer_key[SN_LINK_KEY_LEN];
+	/* kind relay: the endpoint is the relay's (false: the relay cannot
+	 * serve the pair, which is set up as encrypted, the why says why) */
+	bool wg_relayed;
 	/* @other rotates its key (link.wg_key_next): accept that one too. */
 	bool wg_has_next;
 	uint8_t wg_peer_key_next[SN_LINK_KEY_LEN];
@@ -152,7 +205,14 @@ struct semnetd_link_pick {
  *    none) and this node's WireGuard is up; no peer at all (encap -1,
  *    said) when a slot is outside the platform range or a port of the
  *    pair would pass 65535;
- *  - relay: not wired yet, so gre-udp, the why saying so.
+ *  - relay: as encrypted (the same device, keys, routes and listen
+ *    port), but the endpoint is the relay node's address (host_ip) at its
+ *    base + @other's slot (semnetd_relay_base), keepalive 25 s (it primes
+ *    the relay, relay.h); found in @here->registry by the id
+ *    sn_link_kind() names. When the relay cannot serve the pair
+ *    (semnetd_relay_serves false for either node, or the relay offers no
+ *    WireGuard port, or is not in the registry) the pair stays what
+ *    encrypted would make of it, the why saying why not relayed.
  * @self NULL: this node is not in the registry yet (it has no link there).
  * Pure; both ends of a pair reach the same answer from the same registry
  * (only @here's local facts can differ).

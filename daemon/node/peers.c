@@ -10,6 +10,7 @@
 #include "peer_parse.h"
 #include "probe.h"
 #include "semnetd.h"
+#include "relaylinks.h"
 #include "wglinks.h"
 #include "sn_log.h"
 
@@ -315,7 +316,8 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 		return p;
 	if (pick)
 		encap = pick->encap;
-	wg = pick && pick->kind == SN_LINK_ENCRYPTED && encap == SEMNET_ENCAP_DIRECT;
+	wg = pick && (pick->kind == SN_LINK_ENCRYPTED || pick->kind == SN_LINK_RELAY) &&
+	     encap == SEMNET_ENCAP_DIRECT;
 	ifindex = encap == SEMNET_ENCAP_DIRECT ? d->underlay.ifindex : 0;
 	if (subnet6)
 		sn_prefix6_format(subnet6, text);
@@ -404,8 +406,8 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 	p->ifindex = ifindex;
 	p->routed = p->routed || wg;
 	if (wg)
-		sn_info("peer %s at %s, direct dev %s (encrypted)", text, at_text(addr, port, at),
-			pick->wg_dev);
+		sn_info("peer %s at %s, direct dev %s (%s)", text, at_text(addr, port, at),
+			pick->wg_dev, pick->wg_relayed ? "encrypted, relayed" : "encrypted");
 	else
 		sn_info("peer %s at %s, %s", text, at_text(addr, port, at),
 			semnetd_encap_name(encap));
@@ -505,6 +507,7 @@ struct registry_read {
 	struct semnetd_node_entry *e;
 	enum semnetd_node_read *got;
 	struct sn_link_node *nodes;
+	struct semnetd_node_entry *peers;	/* the PEER entries, in order */
 	size_t n, n_nodes;
 	const struct semnetd_node_entry *self;
 };
@@ -518,7 +521,8 @@ static int registry_read(struct semnetd *d, json_t *nodes, struct registry_read 
 	r->e = calloc(r->n ? r->n : 1, sizeof(*r->e));
 	r->got = calloc(r->n ? r->n : 1, sizeof(*r->got));
 	r->nodes = calloc(r->n ? r->n : 1, sizeof(*r->nodes));
-	if (!r->e || !r->got || !r->nodes)
+	r->peers = calloc(r->n ? r->n : 1, sizeof(*r->peers));
+	if (!r->e || !r->got || !r->nodes || !r->peers)
 		return -1;
 	json_array_foreach(nodes, i, n) {
 		struct semnetd_node_entry *e = &r->e[i];
@@ -529,6 +533,7 @@ static int registry_read(struct semnetd *d, json_t *nodes, struct registry_read 
 			continue;
 		if (e->subnet.addr == d->id.subnet.addr && e->subnet.len == d->id.subnet.len)
 			r->self = e;
+		r->peers[r->n_nodes] = *e;
 		semnetd_link_node_of(e, &r->nodes[r->n_nodes++]);
 	}
 	return 0;
@@ -539,6 +544,7 @@ static void registry_read_free(struct registry_read *r)
 	free(r->e);
 	free(r->got);
 	free(r->nodes);
+	free(r->peers);
 }
 
 /* The pick for one subnet of @e; false (said once) when the pair gets no
@@ -551,6 +557,7 @@ static bool pick_for(struct semnetd *d, const struct sn_links *links,
 
 	struct semnetd_link_here here = {
 		.have_dev = d->underlay.ifindex != 0, .wg = d->wgl.up, .platform = &d->cfg.platform,
+		.registry = r->peers, .n_registry = r->n_nodes,
 	};
 
 	semnetd_link_pick(links, r->self, e, &here, family, pick);
@@ -650,6 +657,8 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 	semnetd_wglinks_sweep(d);
 	/* This node's own entry: a staged key rotation waits for it. */
 	semnetd_wglinks_registry_self(d, r.self && r.self->has_link ? &r.self->link : NULL);
+	/* This node's relay serves the registry's nodes (relaylinks.h). */
+	semnetd_relaylinks_on_registry(d, r.self, r.peers, r.n_nodes);
 	d->peers.registry_version = version;
 out:
 	registry_read_free(&r);

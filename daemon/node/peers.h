@@ -39,8 +39,8 @@ struct semnetd_peer {
 	int ifindex;
 	bool routed;
 	/* The pair's link kind (sn_link_kind, issue 18) and why, for
-	 * /status; a kind that is not wired yet (relay) says so and keeps
-	 * gre-udp. */
+	 * /status (relay: an encrypted peer whose WireGuard endpoint is the
+	 * relay node's). */
 	enum sn_link_kind kind;
 	char why[SN_LINK_WHY_LEN + 96];
 	bool from_registry;
@@ -52,7 +52,8 @@ struct semnetd_peer {
  * (wglinks.h), its subnet routed into it when @routed. */
 static inline bool semnetd_peer_is_wg(const struct semnetd_peer *p)
 {
-	return p->encap == SEMNET_ENCAP_DIRECT && p->kind == SN_LINK_ENCRYPTED;
+	return p->encap == SEMNET_ENCAP_DIRECT &&
+	       (p->kind == SN_LINK_ENCRYPTED || p->kind == SN_LINK_RELAY);
 }
 
 /* @p's subnet, either family, as a prefix for its route. */

@@ -100,14 +100,33 @@ static bool sockaddr_ip(const struct sockaddr *sa, struct sn_ipaddr *out)
 	return true;
 }
 
+static uint16_t sockaddr_port(const struct sockaddr *sa)
+{
+	return ntohs(sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_port :
+			  ((const struct sockaddr_in6 *)sa)->sin6_port);
+}
+
+/* The member that sent from @sa to the socket of @slot: by its address,
+ * or among members sharing it, by its source port (relay.h). */
 static const struct semnetd_relay_member *member_of(const struct semnetd_relay *r,
-						    const struct sockaddr *sa)
+						    const struct sockaddr *sa, unsigned int slot)
 {
 	struct semnetd_relay_member key = { 0 };
+	const struct semnetd_relay_member *m, *end = r->members + r->n_members;
 
 	if (!sockaddr_ip(sa, &key.addr))
 		return NULL;
-	return bsearch(&key, r->members, r->n_members, sizeof(key), member_cmp);
+	m = bsearch(&key, r->members, r->n_members, sizeof(key), member_cmp);
+	if (!m)
+		return NULL;
+	while (m > r->members && !member_cmp(m - 1, &key))
+		m--;
+	if (m + 1 == end || member_cmp(m + 1, &key))
+		return m;	/* alone at its address */
+	for (; m < end && !member_cmp(m, &key); m++)
+		if (m->port_base + (int)slot == sockaddr_port(sa))
+			return m;
+	return NULL;
 }
 
 /* --- remembered endpoints ----------------------------------------------- */
@@ -244,7 +263,7 @@ static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf,
 		r->stats.malformed++;
 		return;
 	}
-	if (!(sender = member_of(r, from))) {
+	if (!(sender = member_of(r, from, sock->slot))) {
 		r->stats.unknown_source++;
 		return;
 	}
@@ -374,9 +393,14 @@ static int check_members(const char *addr, int family, int base,
 				   addr);
 			return -1;
 		}
+		if (m[i].port_base < 0 || m[i].port_base > 65535) {
+			sn_err_set(err, "relay: slot %u: port base %d", m[i].slot, m[i].port_base);
+			return -1;
+		}
 		for (size_t j = 0; j < i; j++)
-			if (sn_ipaddr_equal(&m[i].addr, &m[j].addr)) {
-				sn_err_set(err, "relay: two members at %s",
+			if (sn_ipaddr_equal(&m[i].addr, &m[j].addr) &&
+			    (!m[i].port_base || !m[j].port_base || m[i].port_base == m[j].port_base)) {
+				sn_err_set(err, "relay: two members at %s without distinct port bases",
 					   sn_ipaddr_format(&m[i].addr, text));
 				return -1;
 			}
@@ -463,9 +487,10 @@ int semnetd_relay_set(struct semnetd_relay *r, const char *addr, int base,
 			if (r->eps[i].used && (r->eps[i].from == s || r->eps[i].to == s))
 				r->eps[i].seen_ms = uv_now(r->loop) - SEMNETD_RELAY_STALE_MS;
 	}
-	if (n)
+	if (n) {	/* none: copy is NULL, which neither may be given */
 		memcpy(copy, members, n * sizeof(*copy));
-	qsort(copy, n, sizeof(*copy), member_cmp);
+		qsort(copy, n, sizeof(*copy), member_cmp);
+	}
 	free(r->members);
 	r->members = copy;
 	r->n_members = n;

@@ -18,12 +18,19 @@
  * within seconds), there is nowhere to send: the packet is dropped and
  * counted ("unprimed"), and WireGuard retries its handshake.
  *
+ * Members behind one public address (nodes behind one NAT) are told
+ * apart by the source port: k's device for j listens on k's wg_port +
+ * j's slot, and a NAT that keeps ports (most do while the port is free)
+ * sends it from there, so a packet at base + j from port P is from the
+ * member at that address whose port_base + j is P; such members need
+ * distinct port bases, and a packet matching none is a stranger's.
+ *
  * Abuse: only members are served (a packet from any other source is
  * dropped and counted), a packet goes only to an endpoint its member sent
  * from itself (a member cannot aim the relay at a third party), never back
  * to its own sender, and one token bucket bounds the packets forwarded.
- * Limits: two members behind one public address cannot be told apart (they
- * would use `direct`, LINKS.md §3); an endpoint unheard of for
+ * Limits: members behind one address are served only while their NAT
+ * keeps the devices' ports; an endpoint unheard of for
  * SEMNETD_RELAY_STALE_MS is forgotten.
  */
 #ifndef SEMNETD_RELAY_H
@@ -48,6 +55,9 @@
 struct semnetd_relay_member {
 	struct sn_ipaddr addr;		/* where its packets come from */
 	unsigned int slot;		/* 0..SEMNETD_RELAY_MAX_SLOT, unique */
+	/* 0: known by its address alone; else (members sharing an
+	 * address) by the source port, port_base + the target's slot */
+	int port_base;
 };
 
 struct semnetd_relay_stats {
@@ -69,7 +79,8 @@ struct semnetd_relay *semnetd_relay_new(uv_loop_t *loop);
  * IPv6 text) port @base + slot for each, opened or kept; sockets and
  * remembered endpoints of members gone are dropped. 0, or -1 with @err
  * and the set before unchanged (a port taken, a slot twice or out of
- * range, an address of another family than @addr's).
+ * range, an address of another family than @addr's, two members at one
+ * address without distinct port bases).
  */
 int semnetd_relay_set(struct semnetd_relay *r, const char *addr, int base,
 		      const struct semnetd_relay_member *members, size_t n, struct sn_err *err);

@@ -15,6 +15,7 @@
  *   store.c      SQLite: identity, leases    leases.c    the nsIP pool
  *   kernel.c     semnet.ko (lib/sn_kernel)   host.c      rtnetlink
  *   firewall.c   nftables                  discover.c  endpoint discovery (NAT)
+ *   wglinks.c    encrypted links (WireGuard) relaylinks.c the relay node (relay.c)
  */
 #ifndef SEMNETD_H
 #define SEMNETD_H
@@ -39,6 +40,7 @@
 #include "sn_http_server.h"
 #include "sn_mqtt.h"
 #include "store.h"
+#include "relaylinks.h"
 #include "wglinks.h"
 
 struct semnetd_probe;
@@ -88,6 +90,7 @@ struct semnetd {
 	struct semnetd_probe *probe;	/* RTT probes of peer nodes (probe.h) */
 	struct semnetd_wglinks wgl;	/* encrypted links' WireGuard (wglinks.h) */
 	struct semnetd_discover *discover;	/* endpoint discovery (discover.h) */
+	struct semnetd_relaylinks relay;	/* --relay: the relay node's forwarder */
 	struct semnetd_upstream_stats up;
 };
 

@@ -92,6 +92,8 @@ int semnetd_status(struct semnetd *d, json_t **out)
 		     /* Endpoint discovery (issue 18, discover.h). */
 		     json_object_set_new(*out, "discovery",
 					 discovery ? discovery : json_null()) < 0 ||
+		     /* The relay (--relay, relaylinks.h): null when not one. */
+		     json_object_set_new(*out, "relay", semnetd_relaylinks_json(d)) < 0 ||
 		     /* This node's WireGuard key rotation (wglinks.h). */
 		     json_object_set_new(*out, "wg_rotation",
 					 d->wgl.up ? semnetd_wglinks_rotation_json(d) :

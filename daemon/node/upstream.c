@@ -85,6 +85,8 @@ static void request_subnet(struct semnetd *d)
 	 * 18: encrypted links), the next key during a rotation; none with
 	 * --wg-port 0. */
 	semnetd_wglinks_link(d, &link);
+	/* --relay: its ports follow wg_port (relaylinks.h) */
+	link.relay = link.has_wg_key && semnetd_relaylinks_offered(d);
 	/* What endpoint discovery found (discover.h), none before a run. */
 	semnetd_discover_link(d->discover, &link);
 	host_ip(d, host);

@@ -22,17 +22,28 @@
 #    both keep the mapping open every 25 s) and b's from b's own first
 #    packet (natB changes ports: p's device learns where); RR from a
 #    client on p over x0 on a and x1 on b, payload cmp;
+#  - relay links (LINKS.md §4 "Relay"): p runs `--relay on`, so a (EIM)
+#    and b (symmetric) are kind relay via p at both ends: each one's
+#    WireGuard device for the other sends to p at p's wg_port + 4096 +
+#    the other's slot, keepalive 25 s; RR from a client on a over y0 and
+#    y1 on b, payload cmp; p's relay forwarded them, and dropped one
+#    datagram forged from a host it does not serve;
+#  - three kinds RR: a2 beside a on natA's lan (direct), p (encrypted), b
+#    (relay), from a client on a: 2 / 2 / 2, payloads cmp;
+#  - a TCP stream from a to b through the relay keeps its bytes (cmp)
+#    while natB turns plain masquerade (b eim: a-b encrypted) and back
+#    (relay), each switch one endpoint change on the same devices;
 #  - a cluster without --stun-port: no discovery, no nat members.
 #
 #   netns wire: bridge ul0 (the "internet", 10.99.0.0/24)
 #     |               |                 |                        |
 #   ctl .100        p .1            natA .11 (wan ul0)       natB .12 (wan ul0)
-#   semnet-root     semnetd         masquerade               masquerade fully-random
+#   semnet-root     semnetd --relay masquerade               masquerade fully-random
 #   semnet-cluster                   | lan 192.168.1.1         | lan 192.168.2.1
 #   (--stun-port 3478), mosquitto    a 192.168.1.2             b 192.168.2.2
 #                                    semnetd                   semnetd
-# vm-timeout: 600
-# vm-cost: 300
+# vm-timeout: 900
+# vm-cost: 360
 # check-tier: ci
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
@@ -60,16 +71,25 @@ nat_of() {
 # disc NODE FILTER: FILTER of NODE's /status discovery
 disc() { sd_status "$1" ".discovery | $2"; }
 
+# lan_node ROUTER NODE ADDR: NODE on ROUTER's lan bridge at ADDR/24, its
+# default route via the router
+lan_node() {
+	topo_netns "$2" &&
+	ip -n "$1" link add "l-$2" type veth peer name ul0 netns "$2" &&
+	ip -n "$1" link set "l-$2" master lan up &&
+	ip -n "$2" addr add "$3/24" dev ul0 && ip -n "$2" link set ul0 up &&
+	ip -n "$2" route add default via "${3%.*}.1"
+}
+
 # nat_site ROUTER WAN NODE LAN_PREFIX MASQ: ROUTER on the wire at WAN,
-# its lan LAN_PREFIX.1/24 towards NODE at LAN_PREFIX.2 (default route via
-# the router), and nft's masquerade MASQ ("" or "fully-random") out of ul0
+# its lan bridge LAN_PREFIX.1/24 with NODE at LAN_PREFIX.2, and nft's
+# masquerade MASQ ("" or "fully-random") out of ul0
 nat_site() {
 	local router=$1 wan=$2 node=$3 lan=$4 masq=$5
-	sd_wire "$router" "$wan" && topo_netns "$node" &&
-	ip -n "$router" link add lan type veth peer name ul0 netns "$node" &&
+	sd_wire "$router" "$wan" &&
+	ip -n "$router" link add lan type bridge &&
 	ip -n "$router" addr add "$lan.1/24" dev lan && ip -n "$router" link set lan up &&
-	ip -n "$node" addr add "$lan.2/24" dev ul0 && ip -n "$node" link set ul0 up &&
-	ip -n "$node" route add default via "$lan.1" &&
+	lan_node "$router" "$node" "$lan.2" &&
 	ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 &&
 	ip netns exec "$router" nft -f - <<-NFT
 	table ip nat {
@@ -90,9 +110,8 @@ test_start() {
 	tap_run "a reaches the cluster through natA" ip netns exec a ping -c1 -W5 "$SD_CTL"
 	# p and a ask every 5 s (test_forged and test_nat_change wait for
 	# their runs), b every 60 s
-	for n in p a; do
-		sd_launch "$n" --discovery-interval-ms 5000 || tap_fail "semnetd on $n"
-	done
+	sd_launch p --discovery-interval-ms 5000 --relay on || tap_fail "semnetd on p"
+	sd_launch a --discovery-interval-ms 5000 || tap_fail "semnetd on a"
 	sd_launch b || tap_fail "semnetd on b"
 	for n in p a b; do
 		wait_for_file "$SD_READY_WAIT" "$SD_WORK/$n.ready" || tap_fail "semnetd on $n serves"
@@ -302,7 +321,7 @@ no_nat() {
 	local n
 	[ "$(registry | jq '[.nodes[] | select(.link.nat or .link.public_addr or .link.port_preserved != null)] | length')" = 0 ] ||
 		return 1
-	for n in p a b; do
+	for n in p a a2 b; do
 		! ip netns exec "$n" nft list tables | grep -q semnet-discovery || return 1
 	done
 }
@@ -324,10 +343,11 @@ handshakes() {
 	[ "$(wg_of p a .wg.handshake_age_s)" != null ] &&
 	[ "$(wg_of p b .wg.handshake_age_s)" != null ]
 }
-# echo_cmp TO: a random payload through TO (socat address) echoed, cmp
+# echo_cmp TO [NS]: a random payload through TO (socat address) echoed
+# from NS (default cli), cmp
 echo_cmp() {
 	head -c 200000 /dev/urandom >"$SD_WORK/payload"
-	ip netns exec cli socat -t 10 -T 30 "$1" - <"$SD_WORK/payload" >"$SD_WORK/echoed" &&
+	ip netns exec "${2:-cli}" socat -t 10 -T 30 "$1" - <"$SD_WORK/payload" >"$SD_WORK/echoed" &&
 	cmp "$SD_WORK/payload" "$SD_WORK/echoed"
 }
 
@@ -379,6 +399,198 @@ test_encrypted_through_nat() {
 	[ "$TAP_FAILED" = 0 ] || sd_dump p a b
 }
 
+# relay_status FILTER: FILTER of p's /status relay
+relay_status() { sd_status p ".relay | $1"; }
+# slot NODE: NODE's slot, by the port p's device for it listens on
+slot() { echo $(($(wg_of p "$1" .wg.listen_port) - 51820)); }
+RELAY_BASE=$((51820 + 4096))
+relay_pairs() {
+	[ "$(wg_of a b .kind) $(wg_of b a .kind)" = "relay relay" ] &&
+	[ "$(wg_of a b .wg.endpoint)" = "10.99.0.1:$((RELAY_BASE + $(slot b)))" ] &&
+	[ "$(wg_of b a .wg.endpoint)" = "10.99.0.1:$((RELAY_BASE + $(slot a)))" ]
+}
+relay_handshake() {
+	[ "$(wg_of a b .wg.handshake_age_s)" != null ] && [ "$(wg_of b a .wg.handshake_age_s)" != null ]
+}
+relay_listens() {
+	wait_port p "$((RELAY_BASE + $(slot a)))" udp 1 && wait_port p "$((RELAY_BASE + $(slot b)))" udp 1
+}
+# ask_in NS ADDR N: N connections from NS to ADDR port 80; who answered
+ask_in() {
+	local _
+	for _ in $(seq "$3"); do
+		ip netns exec "$1" socat -T15 -t15 - "TCP:$2:80,connect-timeout=15" </dev/null
+		echo
+	done
+}
+
+test_relay() {
+	local names rr fwd unknown why
+	tap_wait "a-b is kind relay at both ends, each sending to p at $RELAY_BASE + the other's slot" \
+		60 relay_pairs
+	why="b behind symmetric NAT, a behind eim NAT: relay via p"
+	tap_eq "a and b say the same why" "$(wg_of a b .why)|$(wg_of b a .why)" "$why|$why"
+	tap_run "a's log: its device for b set to p's relay port for b" grep -q \
+		"snwg$(slot b): WireGuard on port $((51820 + $(slot b))) to 10.99.0.1 port $((RELAY_BASE + $(slot b)))," \
+		"$SD_LOGS/a.log"
+	tap_eq "p's relay: base $RELAY_BASE, serving a and b, none left out, no error" \
+		"$(relay_status '"\(.base) \(.members) \(.left_out) \(.error)"')" "$RELAY_BASE 2 0 null"
+	tap_eq "p offers to relay in its link" \
+		"$(registry | jq '.nodes[] | select(.node_id == "p") | .link.relay')" true
+	tap_run "p listens on the relay ports of a and b" relay_listens
+	tap_wait "a and b have handshaken through p" 60 relay_handshake
+	rr=$(sd_service job3 rel ns r prod 2)
+	RR2=$rr
+	sd_service job4 cla ns c prod 1 >/dev/null
+	tap_match "rel deployed" "$rr" '^172\.30\.'
+	for n in y0 y1 cla; do sd_container "$n" >/dev/null; done
+	tap_match "instance 0 on b" "$(sd_deploy b y0 rel.ns.r.prod 0)" '^200 '
+	tap_match "instance 1 on b" "$(sd_deploy b y1 rel.ns.r.prod 1)" '^200 '
+	tap_match "the client on a" "$(sd_deploy a cla cla.ns.c.prod 0)" '^200 '
+	for n in y0 y1; do
+		ip netns exec "$n" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo $n" 2>/dev/null &
+		ip netns exec "$n" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &
+	done
+	for n in y0 y1; do
+		wait_port "$n" 80 && wait_port "$n" 7 || tap_fail "servers in $n listen"
+	done
+	fwd=$(relay_status .forwarded)
+	tap_run "a learns the client's InstanceIP" sd_wait_instance_ip a cla.ns.c.prod 0
+	names=$(ask_in cla "$rr" 4)
+	tap_eq "RR from a over y0 and y1 on b, through the relay: 2 / 2" \
+		"$(grep -c '^y0$' <<<"$names") $(grep -c '^y1$' <<<"$names")" "2 2"
+	tap_run "payload from a echoed on b through the relay, cmp" echo_cmp "TCP:$rr:7" cla
+	tap_run "p's relay forwarded them (forwarded and bytes grew by more than the payload)" \
+		test "$(relay_status .forwarded)" -gt "$fwd" -a "$(relay_status .forwarded_bytes)" -gt 400000
+	tap_eq "a's kernel peer for b is bound to its WireGuard device" \
+		"$(jq_in a ".[] | select(.subnet == \"${SUB[b]}\") | .dev" peer show)" "$(wg_of a b .wg.dev)"
+	tap_match "/metrics on p: the relay's forwarded counter" \
+		"$(curl -s --unix-socket "$SD_WORK/p.sock" http://localhost/metrics |
+			grep '^semnetd_relay_forwarded_total')" '^semnetd_relay_forwarded_total [1-9][0-9]*$'
+	# A datagram to b's relay port from a host p does not serve: dropped.
+	unknown=$(relay_status .unknown_source)
+	forge evil 4444 10.99.0.1 "$((RELAY_BASE + $(slot b)))" "not a member"
+	tap_wait "p: a stranger's datagram is dropped and counted (unknown_source +1)" 10 \
+		is relay_status .unknown_source -- $((unknown + 1))
+	[ "$TAP_FAILED" = 0 ] || sd_dump p a b
+}
+
+three_kinds() {
+	[ "$(wg_of a a2 .kind) $(wg_of a p .kind) $(wg_of a b .kind)" = "direct encrypted relay" ] &&
+	[ "$(wg_of a a2 .encap) $(wg_of a p .encap) $(wg_of a b .encap)" = "direct direct direct" ] &&
+	[ "$(wg_of a2 a .kind) $(wg_of b a .kind)" = "direct relay" ] &&
+	[ "$(wg_of a b .wg.endpoint)" = "10.99.0.1:$((RELAY_BASE + $(slot b)))" ]
+}
+a2_relayed() {
+	[ "$(wg_of a2 b .kind) $(wg_of b a2 .kind)" = "relay relay" ] &&
+	[ "$(wg_of a2 b .wg.handshake_age_s)" != null ] && [ "$(wg_of b a2 .wg.handshake_age_s)" != null ]
+}
+
+# a2 beside a on natA's lan (same prefix, behind the same NAT: direct,
+# sn_link_kind rule 5), with WireGuard ports of its own (52820 on), by
+# which p's relay tells a2's packets from a's (one public address).
+# A client on a reaches a service RR over z0 on a2 (direct), z1 on p
+# (encrypted) and z2 on b (relay): 6 requests, 2 each, and each of three
+# payloads echoed cmp.
+test_three_kinds() {
+	local names rr n i
+	SD_UL[a2]=192.168.1.3
+	lan_node natA a2 192.168.1.3 || tap_fail "a2 on natA's lan"
+	sd_start a2 --wg-port 52820 --discovery-interval-ms 5000
+	tap_eq "semnetd on a2 (WireGuard ports from 52820)" "$?" 0
+	tap_run "a2 registers and sets up" sd_register a2
+	SUB[a2]=$(registry | jq -r '.nodes[] | select(.node_id == "a2") | .subnet')
+	tap_wait "a2: EIM behind natA, port kept" 30 is nat_of a2 -- "eim 10.99.0.11 true"
+	tap_wait "from a: a2 direct, p encrypted, b relay (each end agreeing)" 60 three_kinds
+	tap_eq "a's why for a2" "$(wg_of a a2 .why)" \
+		"same underlay 192.168.1.0/24 behind one NAT 10.99.0.11"
+	tap_eq "p's relay serves a, a2 and b (a and a2 at one address, told apart by port)" \
+		"$(relay_status '"\(.members) \(.left_out) \(.error)"')" "3 0 null"
+	tap_wait "a2 and b have handshaken through p too" 60 a2_relayed
+	rr=$(sd_service job5 tri ns t prod 3)
+	tap_match "tri deployed" "$rr" '^172\.30\.'
+	n=0
+	for i in a2 p b; do
+		sd_container "z$n" >/dev/null
+		tap_match "instance $n on $i" "$(sd_deploy "$i" "z$n" tri.ns.t.prod "$n")" '^200 '
+		ip netns exec "z$n" socat -t 15 TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo z$n" 2>/dev/null &
+		ip netns exec "z$n" socat -t 10 TCP-LISTEN:7,fork,reuseaddr EXEC:cat 2>/dev/null &
+		n=$((n + 1))
+	done
+	for n in z0 z1 z2; do
+		wait_port "$n" 80 && wait_port "$n" 7 || tap_fail "servers in $n listen"
+	done
+	names=$(ask_in cla "$rr" 6)
+	tap_eq "RR from a over a2 (direct), p (encrypted), b (relay): 2 / 2 / 2" \
+		"$(grep -c '^z0$' <<<"$names") $(grep -c '^z1$' <<<"$names") $(grep -c '^z2$' <<<"$names")" \
+		"2 2 2"
+	for i in 1 2 3; do
+		tap_run "payload echoed over the three kinds in turn, cmp ($i)" echo_cmp "TCP:$rr:7" cla
+	done
+	[ "$TAP_FAILED" = 0 ] || sd_dump p a a2 b
+}
+
+# natB MASQ: natB's masquerade becomes "masquerade MASQ"
+natB() {
+	ip netns exec natB nft "flush chain ip nat post; add rule ip nat post oifname \"ul0\" masquerade $1"
+}
+# kind_ab KIND: a-b is KIND at both ends, a's endpoint for b the relay's
+# for relay
+kind_ab() {
+	[ "$(wg_of a b .kind) $(wg_of b a .kind)" = "$1 $1" ] || return 1
+	[ "$1" != relay ] || [ "$(wg_of a b .wg.endpoint)" = "10.99.0.1:$((RELAY_BASE + $(slot b)))" ]
+}
+# ifindexes: a's and b's device for each other, by index
+ifindexes() {
+	echo "$(ip -n a -j link show "$(wg_of a b .wg.dev)" | jq '.[0].ifindex')" \
+		"$(ip -n b -j link show "$(wg_of b a .wg.dev)" | jq '.[0].ifindex')"
+}
+
+# A stream from a's client to rel (y0 or y1 on b, echoed) while natB
+# turns plain masquerade (b's next discovery finds eim: a-b encrypted) and
+# fully-random again (symmetric: relay). b asks every 5 s from here, and
+# natB forgets an idle mapping after 3 s, so each run maps anew. Every
+# byte comes back (cmp), socat ends well, and a's and b's devices for each
+# other are the same all along (only the endpoint changed).
+test_relay_switch() {
+	local idx rc fwd
+	sd_stop b
+	sd_start b --discovery-interval-ms 5000
+	tap_eq "semnetd restarts on b, asking every 5 s" "$?" 0
+	tap_run "b ready" wait_for_output 10 ready sd_status b .state
+	ip netns exec natB sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=3
+	tap_wait "a-b relay" 30 kind_ab relay
+	idx=$(ifindexes)
+	rm -f "$SD_WORK/stream.stop"
+	(while [ ! -f "$SD_WORK/stream.stop" ]; do head -c 5000 /dev/urandom; sleep 0.3; done) |
+		tee "$SD_WORK/stream.sent" |
+		ip netns exec cla socat -t 30 -T 120 - "TCP:$RR2:7" >"$SD_WORK/stream.echoed" 2>"$SD_WORK/stream.err" &
+	STREAM=$!
+	sleep 3
+	natB ""
+	tap_wait "natB plain masquerade: b eim, a-b encrypted at both ends" 60 kind_ab encrypted
+	# Where neither NAT kept WireGuard's port, neither end has an
+	# endpoint to give and WireGuard keeps the one it has, the relay's:
+	# the bytes still go through p (said here, LINKS.md).
+	fwd=$(relay_status .forwarded)
+	sleep 5
+	tap_note "b: $(nat_of b); a's endpoint for b $(wg_of a b .wg.endpoint), b's for a $(wg_of b a .wg.endpoint); p forwarded $(($(relay_status .forwarded) - fwd)) datagrams in 5 s of it"
+	natB fully-random
+	tap_wait "natB fully-random again: b symmetric, a-b relay at both ends" 60 kind_ab relay
+	sleep 5
+	touch "$SD_WORK/stream.stop"
+	wait "$STREAM"
+	rc=$?
+	tap_eq "the stream's socat ends well" "$rc" 0
+	tap_run "the stream kept its bytes across both switches (cmp, $(stat -c %s "$SD_WORK/stream.sent") bytes)" \
+		cmp "$SD_WORK/stream.sent" "$SD_WORK/stream.echoed"
+	tap_eq "a's and b's devices for each other are the ones before the switches" "$(ifindexes)" "$idx"
+	ip netns exec natB sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=120
+	[ "$TAP_FAILED" = 0 ] || { sd_dump p a b; cat "$SD_WORK/stream.err"; }
+}
+
 test_no_stun_port() {
 	kill "$SD_CLUSTER_PID" && wait "$SD_CLUSTER_PID"
 	SD_CLUSTER_ARGS=()
@@ -394,9 +606,10 @@ test_no_stun_port() {
 }
 
 test_stop() {
-	sd_stop p a b
+	sd_stop p a a2 b
 }
 
 tap_cases test_start test_classified test_snat_rule test_forged test_nat_change test_stop_removes_rule \
-	test_encrypted_through_nat test_no_stun_port test_stop
+	test_encrypted_through_nat test_relay test_three_kinds test_relay_switch test_no_stun_port \
+	test_stop
 tap_done

@@ -392,15 +392,16 @@ static const struct semnetd_link_here here = { .have_dev = true, .wg = true, .pl
 static const struct semnetd_link_here nodev = { .wg = true, .platform = &platform };
 
 /* Node entries for semnetd_link_pick: @id at @host with @link; node "nK"
- * has subnet 172.16.0.(64 K)/26, slot K. */
+ * has subnet 172.16.0.0/26 + 64 K addresses, slot K. */
 static struct semnetd_node_entry node(json_t **keep, const char *id, const char *host,
 				      const char *rest)
 {
 	struct semnetd_node_entry out;
 	char text[512];
 
-	snprintf(text, sizeof(text), "{\"node_id\":\"%s\",\"subnet\":\"172.16.0.%d/26\","
-		 "\"host_ip\":\"%s\",\"host_port\":%s}", id, (id[1] - '0') * 64, host, rest);
+	snprintf(text, sizeof(text), "{\"node_id\":\"%s\",\"subnet\":\"172.16.%d.%d/26\","
+		 "\"host_ip\":\"%s\",\"host_port\":%s}", id, (id[1] - '0') * 64 / 256,
+		 (id[1] - '0') * 64 % 256, host, rest);
 	*keep = json_loads(text, 0, NULL);
 	ck_assert_ptr_nonnull(*keep);
 	ck_assert_int_eq(semnetd_node_entry_read(*keep, &out, &err), SEMNETD_NODE_PEER);
@@ -767,6 +768,218 @@ START_TEST(pick_encrypted_refused)
 }
 END_TEST
 
+/* The relay's nodes of the e2e (tests/e2e/semnetd_nat.sh): n0 public
+ * and relaying, n1 behind an EIM NAT, n2 behind a symmetric one; @extra
+ * (NULL: none) a fourth entry. The registry as semnetd reads it: entries
+ * and their link facts. */
+struct relay_world {
+	json_t *j[5];
+	struct semnetd_node_entry e[5];
+	struct sn_link_node nodes[5];
+	size_t n;
+	struct sn_links links;
+	struct semnetd_link_here here;
+};
+
+#define RELAY_LINK(key, nat, pub, kept) \
+	"4754,\"link\":{\"wg_key\":\"" key "\",\"wg_port\":51820,\"nat\":\"" nat "\"," \
+	"\"public_addr\":\"" pub "\",\"port_preserved\":" kept "}"
+
+static void relay_world(struct relay_world *w, const char *relay_link, const char *extra_id,
+			const char *extra_host, const char *extra_link)
+{
+	memset(w, 0, sizeof(*w));
+	w->e[0] = node(&w->j[0], "n0", "10.99.0.1", relay_link);
+	w->e[1] = node(&w->j[1], "n1", "192.168.1.2", RELAY_LINK(KEY_B, "eim", "10.99.0.11", "true"));
+	w->e[2] = node(&w->j[2], "n2", "192.168.2.2",
+		       RELAY_LINK(KEY_C, "symmetric", "10.99.0.12", "false"));
+	w->n = 3;
+	if (extra_id)
+		w->e[w->n] = node(&w->j[w->n], extra_id, extra_host, extra_link), w->n++;
+	for (size_t i = 0; i < w->n; i++)
+		semnetd_link_node_of(&w->e[i], &w->nodes[i]);
+	w->links = (struct sn_links){ .policy = SN_LINKS_AUTO, .nodes = w->nodes,
+				      .n_nodes = w->n };
+	w->here = here;
+	w->here.registry = w->e;
+	w->here.n_registry = w->n;
+}
+
+static void relay_world_free(struct relay_world *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		json_decref(w->j[i]);
+}
+
+#define RELAY_N0 "4754,\"link\":{\"wg_key\":\"" KEY_A "\",\"wg_port\":51820,\"relay\":true," \
+		 "\"nat\":\"none\",\"public_addr\":\"10.99.0.1\",\"port_preserved\":true}"
+
+/* n1 (EIM) and n2 (symmetric) through the relay n0: each end's device for
+ * the other, its listen port as encrypted, sends to n0 at n0's wg_port +
+ * 4096 + the other's slot, keepalive 25 s; the same why at both ends;
+ * n0's pairs stay encrypted. */
+START_TEST(pick_relay)
+{
+	struct relay_world w;
+	struct semnetd_link_pick ab, ba, pa;
+	char text[SN_IPADDR_STRLEN];
+
+	relay_world(&w, RELAY_N0, NULL, NULL, NULL);
+	semnetd_link_pick(&w.links, &w.e[1], &w.e[2], &w.here, AF_INET, &ab);
+	semnetd_link_pick(&w.links, &w.e[2], &w.e[1], &w.here, AF_INET, &ba);
+	ck_assert_int_eq(ab.kind, SN_LINK_RELAY);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert(ab.wg_relayed);
+	ck_assert_str_eq(ab.why, "n2 behind symmetric NAT, n1 behind eim NAT: relay via n0");
+	ck_assert_str_eq(ab.wg_dev, "snwg2");
+	ck_assert_int_eq(ab.wg_listen_port, 51820 + 2);
+	ck_assert_str_eq(sn_ipaddr_format(&ab.wg_endpoint_addr, text), "10.99.0.1");
+	ck_assert_int_eq(ab.wg_endpoint_port, 51820 + SEMNETD_RELAY_PORT_OFFSET + 2);
+	ck_assert_int_eq(ab.wg_keepalive, SEMNETD_WG_NAT_KEEPALIVE);
+	ck_assert_mem_eq(ab.wg_peer_key, w.e[2].link.wg_key, SN_LINK_KEY_LEN);
+	ck_assert_int_eq(ba.kind, SN_LINK_RELAY);
+	ck_assert(ba.wg_relayed);
+	ck_assert_str_eq(ba.why, ab.why);
+	ck_assert_str_eq(ba.wg_dev, "snwg1");
+	ck_assert_int_eq(ba.wg_listen_port, 51820 + 1);
+	ck_assert_str_eq(sn_ipaddr_format(&ba.wg_endpoint_addr, text), "10.99.0.1");
+	ck_assert_int_eq(ba.wg_endpoint_port, 51820 + SEMNETD_RELAY_PORT_OFFSET + 1);
+	ck_assert_int_eq(ba.wg_keepalive, SEMNETD_WG_NAT_KEEPALIVE);
+	/* Both families ride the one device. */
+	semnetd_link_pick(&w.links, &w.e[1], &w.e[2], &w.here, AF_INET6, &ab);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert_int_eq(ab.wg_endpoint_port, 51820 + SEMNETD_RELAY_PORT_OFFSET + 2);
+	/* The relay's own pairs are encrypted, not relayed. */
+	semnetd_link_pick(&w.links, &w.e[0], &w.e[2], &w.here, AF_INET, &pa);
+	ck_assert_int_eq(pa.kind, SN_LINK_ENCRYPTED);
+	ck_assert(!pa.wg_relayed);
+	ck_assert(!sn_ipaddr_is_set(&pa.wg_endpoint_addr));
+	relay_world_free(&w);
+}
+END_TEST
+
+/* The relay cannot serve the pair: the pair is what encrypted makes of
+ * it (n2's endpoint learned, n1's at natA's address), said the same at
+ * both ends, naming why. */
+static void check_not_relayed(struct relay_world *w, const char *why)
+{
+	struct semnetd_link_pick ab, ba;
+	char text[SN_IPADDR_STRLEN];
+	char want[512];
+
+	semnetd_link_pick(&w->links, &w->e[1], &w->e[2], &w->here, AF_INET, &ab);
+	semnetd_link_pick(&w->links, &w->e[2], &w->e[1], &w->here, AF_INET, &ba);
+	snprintf(want, sizeof(want), "n2 behind symmetric NAT, n1 behind eim NAT: relay via n0; "
+		 "not relayed: %s, encrypted without it", why);
+	ck_assert_int_eq(ab.kind, SN_LINK_RELAY);
+	ck_assert_int_eq(ab.encap, SEMNET_ENCAP_DIRECT);
+	ck_assert(!ab.wg_relayed);
+	ck_assert_str_eq(ab.why, want);
+	ck_assert(!sn_ipaddr_is_set(&ab.wg_endpoint_addr));
+	ck_assert_int_eq(ab.wg_keepalive, SEMNETD_WG_NAT_KEEPALIVE);
+	ck_assert_str_eq(ba.why, want);
+	ck_assert(!ba.wg_relayed);
+	ck_assert_str_eq(sn_ipaddr_format(&ba.wg_endpoint_addr, text), "10.99.0.11");
+	ck_assert_int_eq(ba.wg_endpoint_port, 51820 + 2);
+}
+
+START_TEST(pick_relay_falls_back)
+{
+	struct relay_world w;
+
+	/* A relay without WireGuard has no relay ports. */
+	relay_world(&w, "4754,\"link\":{\"relay\":true}", NULL, NULL, NULL);
+	check_not_relayed(&w, "n0 offers no WireGuard port, so no relay ports");
+	relay_world_free(&w);
+	/* Its ports past 65535: n1's is 61439 + 4096 + 1. */
+	relay_world(&w, "4754,\"link\":{\"wg_key\":\"" KEY_A "\",\"wg_port\":61439,"
+		    "\"relay\":true}", NULL, NULL, NULL);
+	check_not_relayed(&w, "n1's relay port (base 65535 + slot 1) is beyond 65535");
+	relay_world_free(&w);
+	/* Not in the entries this node has (a registry read elsewhere). */
+	relay_world(&w, RELAY_N0, NULL, NULL, NULL);
+	w.here.n_registry = 0;
+	check_not_relayed(&w, "n0 is not in the registry here");
+	relay_world_free(&w);
+	/* An IPv6 relay for IPv4 NATs. */
+	relay_world(&w, "4754,\"link\":{\"wg_key\":\"" KEY_A "\",\"wg_port\":51820,"
+		    "\"relay\":true}", NULL, NULL, NULL);
+	json_decref(w.j[0]);
+	w.e[0] = node(&w.j[0], "n0", "2001:db8::1", "4754,\"link\":{\"wg_key\":\"" KEY_A
+		      "\",\"wg_port\":51820,\"relay\":true}");
+	semnetd_link_node_of(&w.e[0], &w.nodes[0]);
+	check_not_relayed(&w, "n1's address 10.99.0.11 is not of the relay's family (IPv6)");
+	relay_world_free(&w);
+	/* n3 behind natA too, with n1's WireGuard port: the relay cannot
+	 * tell n1 from n3. */
+	relay_world(&w, RELAY_N0, "n3", "192.168.1.3",
+		    RELAY_LINK(KEY_D, "eim", "10.99.0.11", "true"));
+	check_not_relayed(&w, "n1 and n3 share address 10.99.0.11 and WireGuard port (the relay "
+			      "cannot tell them apart)");
+	relay_world_free(&w);
+}
+END_TEST
+
+/* Whom the relay serves, as the relay node derives it from the registry:
+ * every node with a link but itself, at its NAT's address or its own,
+ * its slot; not a node without link support, nor two at one address. */
+START_TEST(relay_members)
+{
+	struct relay_world w;
+	struct semnetd_relay_member_of m;
+	json_t *jo;
+	struct semnetd_node_entry oak = node(&jo, "n4", "10.99.0.5", "\"50103\"");
+	char text[SN_IPADDR_STRLEN], why[160];
+
+	relay_world(&w, RELAY_N0, "n3", "10.99.0.3", RELAY_LINK(KEY_D, "none", "10.99.0.3", "true"));
+	ck_assert_int_eq(semnetd_relay_base(&w.e[0]), 51820 + SEMNETD_RELAY_PORT_OFFSET);
+	ck_assert(!semnetd_relay_serves(&w.e[0], &w.e[0], w.e, w.n, &platform, &m, why,
+					sizeof(why)));
+	ck_assert_str_eq(why, "n0 is the relay itself");
+	ck_assert(semnetd_relay_serves(&w.e[0], &w.e[1], w.e, w.n, &platform, &m, why,
+				       sizeof(why)));
+	ck_assert_str_eq(sn_ipaddr_format(&m.addr, text), "10.99.0.11");
+	ck_assert_uint_eq(m.slot, 1);
+	ck_assert(semnetd_relay_serves(&w.e[0], &w.e[2], w.e, w.n, &platform, &m, why,
+				       sizeof(why)));
+	ck_assert_str_eq(sn_ipaddr_format(&m.addr, text), "10.99.0.12");
+	ck_assert_uint_eq(m.slot, 2);
+	/* A public node: its underlay address. */
+	ck_assert(semnetd_relay_serves(&w.e[0], &w.e[3], w.e, w.n, &platform, &m, why,
+				       sizeof(why)));
+	ck_assert_str_eq(sn_ipaddr_format(&m.addr, text), "10.99.0.3");
+	ck_assert_uint_eq(m.slot, 3);
+	ck_assert(!semnetd_relay_serves(&w.e[0], &oak, w.e, w.n, &platform, &m, why,
+					sizeof(why)));
+	ck_assert_str_eq(why, "n4 has no link support");
+	relay_world_free(&w);
+	ck_assert_int_eq(m.port_base, 0);
+	/* Two behind one NAT with one WireGuard port: neither. */
+	relay_world(&w, RELAY_N0, "n3", "192.168.1.3",
+		    RELAY_LINK(KEY_D, "eim", "10.99.0.11", "true"));
+	ck_assert(!semnetd_relay_serves(&w.e[0], &w.e[3], w.e, w.n, &platform, &m, why,
+					sizeof(why)));
+	ck_assert_str_eq(why, "n3 and n1 share address 10.99.0.11 and WireGuard port (the relay "
+			      "cannot tell them apart)");
+	ck_assert(semnetd_relay_serves(&w.e[0], &w.e[2], w.e, w.n, &platform, &m, NULL, 0));
+	ck_assert_int_eq(m.port_base, 0);
+	relay_world_free(&w);
+	/* With ports of their own: both, told apart by them. */
+	relay_world(&w, RELAY_N0, "n3", "192.168.1.3",
+		    "4754,\"link\":{\"wg_key\":\"" KEY_D "\",\"wg_port\":52820,\"nat\":\"eim\","
+		    "\"public_addr\":\"10.99.0.11\",\"port_preserved\":true}");
+	ck_assert(semnetd_relay_serves(&w.e[0], &w.e[1], w.e, w.n, &platform, &m, why,
+				       sizeof(why)));
+	ck_assert_int_eq(m.port_base, 51820);
+	ck_assert(semnetd_relay_serves(&w.e[0], &w.e[3], w.e, w.n, &platform, &m, why,
+				       sizeof(why)));
+	ck_assert_int_eq(m.port_base, 52820);
+	ck_assert_str_eq(sn_ipaddr_format(&m.addr, text), "10.99.0.11");
+	relay_world_free(&w);
+	json_decref(jo);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("semnetd_peer_parse", NULL, teardown, 0, encap_by_tunnel_then_port,
@@ -775,5 +988,6 @@ Suite *unit_suite(void)
 			  links_policy, stun_port,
 			  pick_direct_on_one_segment, pick_falls_back_truthfully,
 			  pick_override_and_unreadable, wg_slot, pick_encrypted, pick_encrypted_nat,
-			  pick_encrypted_refused, pick_encrypted_next_key);
+			  pick_encrypted_refused, pick_encrypted_next_key, pick_relay,
+			  pick_relay_falls_back, relay_members);
 }

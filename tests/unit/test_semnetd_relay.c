@@ -440,9 +440,119 @@ START_TEST(taken_port_refused)
 }
 END_TEST
 
+/* No members (a relay node's first registry may list only itself): no
+ * socket, everyone a stranger; members later get their ports. */
+START_TEST(empty_set)
+{
+	struct semnetd_relay_member m[1] = { { .addr = ip4("127.0.0.2"), .slot = 1 } };
+	struct sn_err err;
+	json_t *j;
+
+	relay_start(NULL, 0);
+	j = semnetd_relay_json(relay);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "members")), 0);
+	json_decref(j);
+	ck_assert_msg(semnetd_relay_set(relay, "127.0.0.1", base, m, 1, &err) == 0, "%s", err.msg);
+	ck_assert_msg(semnetd_relay_set(relay, "127.0.0.1", base, NULL, 0, &err) == 0, "%s", err.msg);
+	j = semnetd_relay_json(relay);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "members")), 0);
+	json_decref(j);
+	relay_stop();
+}
+END_TEST
+
+/* A UDP socket bound to @addr, port @port. */
+static int node_socket_at(const char *addr, int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	inet_pton(AF_INET, addr, &sa.sin_addr);
+	ck_assert_msg(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "port %d: %s", port,
+		      strerror(errno));
+	return fd;
+}
+
+/* Two members behind one address (x1 slot 1 and x3 slot 3, one NAT),
+ * told apart by the source port: each one's device for y (slot 2) sends
+ * from its port base + 2. A third port at that address is a stranger;
+ * members at one address without distinct port bases are refused. */
+START_TEST(shared_address_by_port)
+{
+	const struct semnetd_relay_stats *st;
+	struct semnetd_relay_member m[3] = {
+		{ .addr = ip4("127.0.0.2"), .slot = 1 },
+		{ .addr = ip4("127.0.0.3"), .slot = 2 },
+		{ .addr = ip4("127.0.0.2"), .slot = 3 },
+	};
+	struct sn_err err;
+	char buf[64];
+	int x1, x3, y1, y3, other, from;
+	uint64_t unknown;
+
+	/* Port bases whose port for slot 2 is free: far from the relay's. */
+	relay_start(m, 1);
+	m[0].port_base = base < 40000 ? base + 10000 : base - 10000;
+	m[2].port_base = m[0].port_base + 1000;
+	ck_assert_msg(semnetd_relay_set(relay, "127.0.0.1", base, m, 3, &err) == 0, "%s", err.msg);
+	st = semnetd_relay_stats(relay);
+	x1 = node_socket_at("127.0.0.2", m[0].port_base + 2);
+	x3 = node_socket_at("127.0.0.2", m[2].port_base + 2);
+	y1 = node_socket("127.0.0.3");	/* y's device for x1 */
+	y3 = node_socket("127.0.0.3");	/* and for x3 */
+	other = node_socket("127.0.0.2");
+
+	send_to_relay(y1, base + 1, "p1", 2);
+	until_moves(&st->unprimed, 0);
+	send_to_relay(y3, base + 3, "p3", 2);
+	until_moves(&st->unprimed, 1);
+	send_to_relay(x1, base + 2, "from-x1", 7);
+	ck_assert_int_eq(receive(y1, buf, sizeof(buf), &from), 7);
+	ck_assert(!memcmp(buf, "from-x1", 7));
+	ck_assert_int_eq(from, base + 1);
+	send_to_relay(x3, base + 2, "from-x3", 7);
+	ck_assert_int_eq(receive(y3, buf, sizeof(buf), &from), 7);
+	ck_assert(!memcmp(buf, "from-x3", 7));
+	ck_assert_int_eq(from, base + 3);
+	nothing_for(y1);
+	/* And back, each to its own. */
+	send_to_relay(y3, base + 3, "to-x3", 5);
+	ck_assert_int_eq(receive(x3, buf, sizeof(buf), &from), 5);
+	ck_assert_int_eq(from, base + 2);
+	send_to_relay(y1, base + 1, "to-x1", 5);
+	ck_assert_int_eq(receive(x1, buf, sizeof(buf), &from), 5);
+	nothing_for(x3);
+	/* Another port at that address matches neither. */
+	unknown = st->unknown_source;
+	send_to_relay(other, base + 2, "who", 3);
+	until_moves(&st->unknown_source, unknown);
+	nothing_for(y1);
+	nothing_for(y3);
+	ck_assert_uint_eq(st->forwarded, 4);
+
+	/* One address, a port base missing or the same: refused. */
+	m[2].port_base = 0;
+	ck_assert_int_eq(semnetd_relay_set(relay, "127.0.0.1", base, m, 3, &err), -1);
+	ck_assert_msg(strstr(err.msg, "without distinct port bases"), "%s", err.msg);
+	m[2].port_base = m[0].port_base;
+	ck_assert_int_eq(semnetd_relay_set(relay, "127.0.0.1", base, m, 3, &err), -1);
+	m[0].port_base = 0;
+	m[2].port_base = 0;
+	ck_assert_int_eq(semnetd_relay_set(relay, "127.0.0.1", base, m, 3, &err), -1);
+	close(x1);
+	close(x3);
+	close(y1);
+	close(y3);
+	close(other);
+	relay_stop();
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("semnetd_relay", NULL, NULL, 30, forwards_both_ways_once_primed,
 			  follows_a_new_mapping, refuses_strangers_self_and_oversize,
-			  bounds_a_flood, membership_changes, taken_port_refused);
+			  bounds_a_flood, membership_changes, taken_port_refused,
+			  shared_address_by_port, empty_set);
 }
