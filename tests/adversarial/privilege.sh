@@ -104,9 +104,10 @@ test_memcg_charged() {
 	tap_note "memcg: $flows flows charged $used bytes ($((used / (flows > 0 ? flows : 1))) per flow)"
 	# The unreplied limit's count-min sketch may hold back a source that
 	# shares its slots with another at the limit (random seeds, about one
-	# run in five for 60 sources): at most one source's worth short.
+	# run in five for 60 sources): at most one source's worth short, that
+	# source held back whole included (a CI-mode run counted 15,104).
 	tap_eq "memcg: 60 sources x 256 unreplied flows (one source's worth of slack)" \
-		"$(( flows > 15360 - 256 && flows <= 15360 ))" 1
+		"$(( flows >= 15360 - 256 && flows <= 15360 ))" 1
 	tap_run "memcg: the flows are charged to nobody's cgroup" \
 		test "$used" -ge $((flows * 200))
 }
