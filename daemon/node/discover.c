@@ -570,10 +570,7 @@ json_t *semnetd_discover_json(const struct semnetd_discover *disc)
 
 void semnetd_discover_metrics(const struct semnetd_discover *disc, FILE *f)
 {
-	static const struct {
-		const char *name, *help;
-		size_t off;
-	} c[] = {
+	static const struct semnetd_metric_counter c[] = {
 		{ "semnetd_discovery_runs_total", "endpoint discovery runs started",
 		  offsetof(struct semnetd_discover, runs) },
 		{ "semnetd_discovery_requests_total", "discovery requests sent",
@@ -587,11 +584,6 @@ void semnetd_discover_metrics(const struct semnetd_discover *disc, FILE *f)
 		  offsetof(struct semnetd_discover, failures) },
 	};
 
-	if (!disc)
-		return;
-	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		semnetd_metric_head(f, c[i].name, "counter", c[i].help);
-		fprintf(f, "%s %" PRIu64 "\n", c[i].name,
-			*(const uint64_t *)((const char *)disc + c[i].off));
-	}
+	if (disc)
+		semnetd_metric_counters(f, disc, c, sizeof(c) / sizeof(c[0]));
 }

@@ -38,6 +38,16 @@ void semnetd_metric_head(FILE *f, const char *name, const char *type, const char
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+void semnetd_metric_counters(FILE *f, const void *base, const struct semnetd_metric_counter *c,
+			     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		semnetd_metric_head(f, c[i].name, "counter", c[i].help);
+		fprintf(f, "%s %" PRIu64 "\n", c[i].name,
+			*(const uint64_t *)((const char *)base + c[i].off));
+	}
+}
+
 /* A metric with one unlabelled sample. */
 struct scalar {
 	const char *name, *type, *help;

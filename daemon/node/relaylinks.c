@@ -98,10 +98,7 @@ json_t *semnetd_relaylinks_json(struct semnetd *d)
 
 void semnetd_relaylinks_metrics(struct semnetd *d, FILE *f)
 {
-	static const struct {
-		const char *name, *help;
-		size_t off;
-	} c[] = {
+	static const struct semnetd_metric_counter c[] = {
 		{ "semnetd_relay_forwarded_total", "datagrams the relay forwarded",
 		  offsetof(struct semnetd_relay_stats, forwarded) },
 		{ "semnetd_relay_forwarded_bytes_total", "bytes the relay forwarded",
@@ -113,8 +110,6 @@ void semnetd_relaylinks_metrics(struct semnetd *d, FILE *f)
 		  offsetof(struct semnetd_relay_stats, unprimed) },
 		{ "semnetd_relay_limited_total", "datagrams over the rate, dropped",
 		  offsetof(struct semnetd_relay_stats, limited) },
-		{ "semnetd_relay_dropped_other_total",
-		  "datagrams dropped otherwise (to self, table full, malformed, send failed)", 0 },
 	};
 	const struct semnetd_relay_stats *s;
 
@@ -123,14 +118,11 @@ void semnetd_relaylinks_metrics(struct semnetd *d, FILE *f)
 	s = semnetd_relay_stats(d->relay.relay);
 	semnetd_metric_head(f, "semnetd_relay_members", "gauge", "nodes the relay serves");
 	fprintf(f, "semnetd_relay_members %zu\n", d->relay.members);
-	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		uint64_t v = i + 1 < sizeof(c) / sizeof(c[0]) ?
-			     *(const uint64_t *)((const char *)s + c[i].off) :
-			     s->to_self + s->table_full + s->malformed + s->send_failed;
-
-		semnetd_metric_head(f, c[i].name, "counter", c[i].help);
-		fprintf(f, "%s %" PRIu64 "\n", c[i].name, v);
-	}
+	semnetd_metric_counters(f, s, c, sizeof(c) / sizeof(c[0]));
+	semnetd_metric_head(f, "semnetd_relay_dropped_other_total", "counter",
+			    "datagrams dropped otherwise (to self, table full, malformed, send failed)");
+	fprintf(f, "semnetd_relay_dropped_other_total %" PRIu64 "\n",
+		s->to_self + s->table_full + s->malformed + s->send_failed);
 }
 
 void semnetd_relaylinks_free(struct semnetd *d)

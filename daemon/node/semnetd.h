@@ -115,5 +115,13 @@ extern const size_t semnetd_nroutes;
 char *semnetd_metrics_text(struct semnetd *d);
 /* The HELP and TYPE lines of a metric (metrics.c, also for probe.c). */
 void semnetd_metric_head(FILE *f, const char *name, const char *type, const char *help);
+/* A counter kept as a uint64_t at @off in some struct. */
+struct semnetd_metric_counter {
+	const char *name, *help;
+	size_t off;
+};
+/* Each of @c (@n of them), read from @base, as an unlabelled counter. */
+void semnetd_metric_counters(FILE *f, const void *base, const struct semnetd_metric_counter *c,
+			     size_t n);
 
 #endif
