@@ -298,7 +298,23 @@ void sn_link_kind(const struct sn_links *links, const struct sn_link_node *a,
 		return;
 	}
 
-	/* 7. */
+	/* 7. Two NATs that cannot both be aimed at (sn_links.h). */
+	if (a->nat != SN_NAT_NONE && b->nat != SN_NAT_NONE &&
+	    !(a->port_preserved && b->port_preserved)) {
+		char reason[96];
+
+		if (!a->port_preserved && !b->port_preserved)
+			snprintf(reason, sizeof(reason), "neither %s's nor %s's NAT keeps ports",
+				 id_of(a), id_of(b));
+		else
+			snprintf(reason, sizeof(reason), "%s's NAT does not keep ports, %s is behind "
+				 "NAT too", id_of(a->port_preserved ? b : a),
+				 id_of(a->port_preserved ? a : b));
+		relay_or_encrypted(links, a, b, reason, out);
+		return;
+	}
+
+	/* 8. */
 	if (links->policy == SN_LINKS_ENCRYPTED)
 		why(out, SN_LINK_ENCRYPTED, "cluster policy encrypted");
 	else

@@ -22,7 +22,12 @@
  *  6. One node behind a symmetric NAT and the other not public (behind
  *     any NAT): relay, through the first relay node by id (a public node
  *     with relay set, not one of the pair); with none, encrypted.
- *  7. Otherwise: encrypted.
+ *  7. Both behind NAT, and one of the NATs (or both) does not keep
+ *     ports: relay as in 6. Each NAT lets in only what answers a packet
+ *     its node sent, and a node can aim at the other's NAT only at the
+ *     port it was told, which is the node's own port only where its NAT
+ *     keeps ports: otherwise no first packet gets through either NAT.
+ *  8. Otherwise: encrypted.
  *
  * No I/O; tests/unit/test_links.c.
  */
@@ -77,6 +82,7 @@ struct sn_link_node {
 	struct sn_link_prefix underlay_prefix;
 	enum sn_link_nat nat;
 	struct sn_ipaddr public_addr;	/* its NAT's address (nat != NONE) */
+	bool port_preserved;		/* its NAT keeps its ports (nat != NONE) */
 	enum sn_link_kind kind_override;	/* NONE, DIRECT, GRE_UDP or ENCRYPTED */
 	bool relay;			/* it relays for others */
 };

@@ -167,6 +167,7 @@ void semnetd_link_node_of(const struct semnetd_node_entry *e, struct sn_link_nod
 		if (e->link.has_nat) {
 			out->nat = e->link.nat;
 			out->public_addr = e->link.public_addr;
+			out->port_preserved = e->link.port_preserved;
 		}
 	}
 }

@@ -230,7 +230,9 @@ START_TEST(same_segment)
 	/* Two homes behind one NAT, the same private prefix. */
 	c = pick(&l, &h1, &h2);
 	ck_kind(c, SN_LINK_DIRECT, "same underlay 10.0.0.0/24 behind one NAT 198.51.100.7");
-	/* The same private prefix behind two NATs is two places. */
+	/* The same private prefix behind two NATs (that keep ports: rule 7)
+	 * is two places. */
+	h1.port_preserved = h3.port_preserved = true;
 	c = pick(&l, &h1, &h3);
 	ck_kind(c, SN_LINK_ENCRYPTED, "different underlays or NATs");
 	/* One public, one behind NAT, the same prefix text. */
@@ -293,6 +295,61 @@ START_TEST(symmetric_nat_relay)
 }
 END_TEST
 
+/* Rule 7: two nodes behind NAT meet directly only where both NATs keep
+ * ports (each aims at the other's NAT at the other's own port); else the
+ * relay, as for a symmetric NAT. A public node needs no such luck. */
+START_TEST(nat_ports_relay)
+{
+	struct sn_link_node n[] = {
+		natted("a", "10.1.0.0/24", SN_NAT_EIM, "198.51.100.1"),
+		natted("b", "10.2.0.0/24", SN_NAT_EIM, "198.51.100.2"),
+		node("pub", "203.0.113.0/24"),
+		node("r", "203.0.113.0/24"),
+	};
+	struct sn_links l = { .policy = SN_LINKS_AUTO, .nodes = n, .n_nodes = 4 };
+	struct sn_link_choice c;
+
+	n[3].relay = true;
+	n[0].port_preserved = n[1].port_preserved = true;
+	c = pick(&l, &n[0], &n[1]);
+	ck_kind(c, SN_LINK_ENCRYPTED, "different underlays or NATs");
+	ck_assert_ptr_null(c.relay);
+
+	n[1].port_preserved = false;
+	c = pick(&l, &n[0], &n[1]);
+	ck_kind(c, SN_LINK_RELAY, "b's NAT does not keep ports, a is behind NAT too: relay via r");
+	ck_assert_str_eq(c.relay, "r");
+	n[0].port_preserved = false;
+	n[1].port_preserved = true;
+	c = pick(&l, &n[0], &n[1]);
+	ck_kind(c, SN_LINK_RELAY, "a's NAT does not keep ports, b is behind NAT too: relay via r");
+	n[1].port_preserved = false;
+	c = pick(&l, &n[0], &n[1]);
+	ck_kind(c, SN_LINK_RELAY, "neither a's nor b's NAT keeps ports: relay via r");
+
+	/* A public node is aimed at as it is: encrypted, ports or not. */
+	c = pick(&l, &n[0], &n[2]);
+	ck_kind(c, SN_LINK_ENCRYPTED, "different underlays or NATs");
+
+	/* The symmetric rule comes first and says why in its own words. */
+	n[1].nat = SN_NAT_SYMMETRIC;
+	c = pick(&l, &n[0], &n[1]);
+	ck_kind(c, SN_LINK_RELAY, "b behind symmetric NAT, a behind eim NAT: relay via r");
+
+	/* No relay node: encrypted, and the why says what is missing. */
+	n[1].nat = SN_NAT_EIM;
+	l.n_nodes = 3;
+	c = pick(&l, &n[0], &n[1]);
+	ck_kind(c, SN_LINK_ENCRYPTED,
+		"neither a's nor b's NAT keeps ports, but no relay node: encrypted");
+
+	/* One segment behind one NAT stays direct (rule 5 first). */
+	n[1] = natted("b", "10.1.0.0/24", SN_NAT_EIM, "198.51.100.1");
+	c = pick(&l, &n[0], &n[1]);
+	ck_kind(c, SN_LINK_DIRECT, "same underlay 10.1.0.0/24 behind one NAT 198.51.100.1");
+}
+END_TEST
+
 /* Every pair of a mixed set of nodes, overrides and policies: both ends
  * agree on kind, relay and why. */
 START_TEST(symmetric_everywhere)
@@ -316,6 +373,7 @@ START_TEST(symmetric_everywhere)
 		n[i] = natted(ids[i], prefixes[i % 3], nats[(i / 3) % 3],
 			      i % 2 ? "198.51.100.1" : "198.51.100.2");
 		n[i].kind_override = overrides[(i / 9) % 5];
+		n[i].port_preserved = i % 4 < 2;
 		n[i].relay = i % 11 == 5;
 		n[i].has_link = i % 13 != 0;
 		n[i].ipudp = i % 26 == 0;
@@ -593,7 +651,7 @@ Suite *unit_suite(void)
 {
 	return UNIT_SUITE("links", NULL, NULL, 0, no_link_support, unreadable_link, pair_override,
 			  pair_override_relay, kind_override_strength, policy_gre_udp,
-			  same_segment, symmetric_nat_relay, symmetric_everywhere,
+			  same_segment, symmetric_nat_relay, nat_ports_relay, symmetric_everywhere,
 			  names_and_prefixes, link_info_round_trip,
 			  link_info_key_and_port_together, link_info_nat_refusals,
 			  prefix_of_and_contains);
