@@ -31,8 +31,10 @@
 #  - three kinds RR: a2 beside a on natA's lan (direct), p (encrypted), b
 #    (relay), from a client on a: 2 / 2 / 2, payloads cmp;
 #  - a TCP stream from a to b through the relay keeps its bytes (cmp)
-#    while natB turns plain masquerade (b eim: a-b encrypted) and back
-#    (relay), each switch one endpoint change on the same devices;
+#    while natB turns plain masquerade (b eim, port kept: a-b encrypted
+#    and direct, each end aiming at the other's NAT, nothing through p;
+#    150 ms of netem on each NAT's way out lets the first packets cross)
+#    and back (relay), each switch one endpoint change on the same devices;
 #  - a cluster without --stun-port: no discovery, no nat members.
 #
 #   netns wire: bridge ul0 (the "internet", 10.99.0.0/24)
@@ -54,7 +56,7 @@ fi
 . "$SEMNET_TOP/tests/lib/tap.sh"
 # shellcheck source=tests/lib/semnetd.sh
 . "$SEMNET_TOP/tests/lib/semnetd.sh"
-tap_need jq curl python3 mosquitto mosquitto_sub nft
+tap_need jq curl python3 mosquitto mosquitto_sub nft tc conntrack
 
 STUN=3478
 SD_CLUSTER_ARGS=(--stun-port "$STUN")
@@ -291,6 +293,11 @@ test_nat_change() {
 	tap_eq "a: a change sent for each change of nat, public_addr or port_preserved in its log" \
 		"$(disc a .changes)" "$(reported_states a)"
 	tap_note "a: $(disc a .changes) changes sent, $(grep -c 'discovery: nat' "$SD_LOGS/a.log") results logged"
+	# While entries go 1 s after each run, the one that held natA:51820
+	# goes too: the next run maps 51820 to itself (test_relay_switch
+	# needs a's NAT keeping ports, sn_link_kind rule 7).
+	tap_wait "natA keeps a's port again once the entry holding it is gone" 30 \
+		is nat_of a -- "eim 10.99.0.11 true"
 	ip netns exec natA sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
 		net.netfilter.nf_conntrack_udp_timeout_stream=120
 }
@@ -546,14 +553,42 @@ ifindexes() {
 		"$(ip -n b -j link show "$(wg_of b a .wg.dev)" | jq '.[0].ifindex')"
 }
 
+# direct_ab: a and b aim at each other's NAT at the other's own ports
+# (both NATs keep ports), and each one's WireGuard follows the last
+# authenticated source: what came through p would have moved it to p.
+direct_ab() {
+	[ "$(wg_of a b .wg.endpoint)" = "10.99.0.12:$(wg_of b a .wg.listen_port)" ] &&
+	[ "$(wg_of b a .wg.endpoint)" = "10.99.0.11:$(wg_of a b .wg.listen_port)" ]
+}
+# wan_delay MS: netem on natA's and natB's way out to the wire (0: none)
+wan_delay() {
+	local r
+	for r in natA natB; do
+		if [ "$1" = 0 ]; then
+			ip netns exec "$r" tc qdisc del dev ul0 root 2>/dev/null
+		else
+			ip netns exec "$r" tc qdisc replace dev ul0 root netem delay "${1}ms"
+		fi
+	done
+}
+
 # A stream from a's client to rel (y0 or y1 on b, echoed) while natB
-# turns plain masquerade (b's next discovery finds eim: a-b encrypted) and
-# fully-random again (symmetric: relay). b asks every 5 s from here, and
-# natB forgets an idle mapping after 3 s, so each run maps anew. Every
-# byte comes back (cmp), socat ends well, and a's and b's devices for each
-# other are the same all along (only the endpoint changed).
+# turns plain masquerade (b's next discovery finds eim, port kept: both
+# NATs keep ports, so a-b is encrypted and direct, each end aiming at the
+# other's NAT) and fully-random again (symmetric: relay). b asks every
+# 5 s from here, and natB forgets an idle mapping after 3 s, so each run
+# maps anew. Every byte comes back (cmp), socat ends well, and a's and
+# b's devices for each other are the same all along (only the endpoint
+# changed).
+# Two Linux NATs meet only where their first packets cross: one that
+# arrives at the other NAT before that NAT has mapped its node's own
+# packet out makes an inbound conntrack entry there, which takes the
+# port the node's packet would have kept (LINKS.md §4). Both ends switch
+# on the same registry push, within milliseconds; 150 ms of netem on
+# each NAT's way out is the internet's distance between two sites that
+# lets them cross, as it does between real sites.
 test_relay_switch() {
-	local idx rc fwd
+	local idx rc fwd sent
 	sd_stop b
 	sd_start b --discovery-interval-ms 5000
 	tap_eq "semnetd restarts on b, asking every 5 s" "$?" 0
@@ -568,14 +603,37 @@ test_relay_switch() {
 		ip netns exec cla socat -t 30 -T 120 - "TCP:$RR2:7" >"$SD_WORK/stream.echoed" 2>"$SD_WORK/stream.err" &
 	STREAM=$!
 	sleep 3
+	wan_delay 150
 	natB ""
-	tap_wait "natB plain masquerade: b eim, a-b encrypted at both ends" 60 kind_ab encrypted
-	# Where neither NAT kept WireGuard's port, neither end has an
-	# endpoint to give and WireGuard keeps the one it has, the relay's:
-	# the bytes still go through p (said here, LINKS.md).
-	fwd=$(relay_status .forwarded)
+	# A Linux NAT maps a source to the port its live entries already
+	# have (that is how its mapping is endpoint-independent): natB's
+	# fully-random days live on in the entries the stream and the
+	# keepalives refresh, and natA's port went elsewhere while a was
+	# stopped (p's keepalives to it made an inbound entry on natA). Both
+	# tables emptied, as a NAT's mappings expire: fresh ones keep ports.
+	ip netns exec natA conntrack -F 2>/dev/null
+	ip netns exec natB conntrack -F 2>/dev/null
+	tap_wait "natB plain masquerade, its old mappings gone: b eim, its port kept" 60 \
+		is nat_of b -- "eim 10.99.0.12 true"
+	tap_wait "a's port kept again too" 60 is nat_of a -- "eim 10.99.0.11 true"
+	tap_wait "a-b encrypted at both ends (both NATs keep ports)" 60 kind_ab encrypted
+	tap_wait "a and b reach each other directly, at each other's NAT" 30 direct_ab
+	sleep 2
+	# a2-b still goes through p: a keepalive or a handshake of theirs
+	# (a few hundred bytes) may fall into the window, the stream's
+	# 16 KB a second may not.
+	fwd=$(relay_status .forwarded_bytes)
+	sent=$(stat -c %s "$SD_WORK/stream.sent")
 	sleep 5
-	tap_note "b: $(nat_of b); a's endpoint for b $(wg_of a b .wg.endpoint), b's for a $(wg_of b a .wg.endpoint); p forwarded $(($(relay_status .forwarded) - fwd)) datagrams in 5 s of it"
+	fwd=$(($(relay_status .forwarded_bytes) - fwd))
+	sent=$(($(stat -c %s "$SD_WORK/stream.sent") - sent))
+	tap_run "the stream went on direct: $sent bytes sent in 5 s, p forwarded $fwd bytes (< 1000)" \
+		test "$sent" -ge 40000 -a "$fwd" -lt 1000 ||
+		for n in a b a2 p; do
+			tap_note "$n: $(ip netns exec "$n" wg show all dump | awk 'NF == 9 {print $1, $4, $7, $8}' | tr '\n' ';')"
+		done
+	tap_note "p's relay: $(sd_status p .relay | jq -c .)"
+	tap_note "a's endpoint for b $(wg_of a b .wg.endpoint), b's for a $(wg_of b a .wg.endpoint)"
 	natB fully-random
 	tap_wait "natB fully-random again: b symmetric, a-b relay at both ends" 60 kind_ab relay
 	sleep 5
@@ -586,6 +644,7 @@ test_relay_switch() {
 	tap_run "the stream kept its bytes across both switches (cmp, $(stat -c %s "$SD_WORK/stream.sent") bytes)" \
 		cmp "$SD_WORK/stream.sent" "$SD_WORK/stream.echoed"
 	tap_eq "a's and b's devices for each other are the ones before the switches" "$(ifindexes)" "$idx"
+	wan_delay 0
 	ip netns exec natB sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
 		net.netfilter.nf_conntrack_udp_timeout_stream=120
 	[ "$TAP_FAILED" = 0 ] || { sd_dump p a b; cat "$SD_WORK/stream.err"; }
