@@ -266,6 +266,26 @@ static int dev_ifindex(struct semnetd *d, const struct semnetd_wgdev *v)
 
 static void promote_start(struct semnetd *d);
 
+/*
+ * A new endpoint for the peer of @ifname: WireGuard sends nothing there
+ * until it has something to send, and two nodes behind NATs meet only
+ * where both ends' first packets cross (LINKS.md §4 "Direct attempt"):
+ * both ends take the same registry push, so each sends now. WireGuard
+ * sends a keepalive (a handshake first, without a session) when the
+ * interval goes from off to on: off, then on again, in one request.
+ */
+static int nudge(struct semnetd *d, const char *ifname, const uint8_t *key, int keepalive,
+		 struct sn_err *err)
+{
+	struct semnetd_wg_peer peers[2] = { { .keepalive = 0 }, { .keepalive = keepalive } };
+	struct semnetd_wg_device dev = { .listen_port = -1, .peers = peers, .n_peers = 2 };
+
+	memcpy(peers[0].public_key, key, WG_KEY_LEN);
+	memcpy(peers[1].public_key, key, WG_KEY_LEN);
+	snprintf(dev.ifname, sizeof(dev.ifname), "%s", ifname);
+	return semnetd_wg_set(&d->wgl.wg, &dev, err);
+}
+
 /* @addr:@port as WireGuard's endpoint (none when @addr is not set). */
 static void endpoint_set(struct semnetd_wg_peer *peer, const struct sn_ipaddr *addr, int port)
 {
@@ -370,6 +390,15 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 	free(peers);
 	if (rc < 0)
 		return rc;
+	/* A device's first keepalive goes out by itself (off to on). */
+	if (v && pick->wg_keepalive > 0 && sn_ipaddr_is_set(addr) &&
+	    (!sn_ipaddr_equal(&v->addr, addr) || v->endpoint_port != pick->wg_endpoint_port)) {
+		struct sn_err nerr = { 0 };
+
+		if (nudge(d, pick->wg_dev, active, pick->wg_keepalive, &nerr) < 0)
+			sn_debug("%s: no keepalive sent to the new endpoint: %s", pick->wg_dev,
+				 nerr.msg);
+	}
 	if (!v) {
 		if (!(v = calloc(1, sizeof(*v)))) {
 			sn_err_set(err, "out of memory");

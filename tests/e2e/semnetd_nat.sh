@@ -293,11 +293,6 @@ test_nat_change() {
 	tap_eq "a: a change sent for each change of nat, public_addr or port_preserved in its log" \
 		"$(disc a .changes)" "$(reported_states a)"
 	tap_note "a: $(disc a .changes) changes sent, $(grep -c 'discovery: nat' "$SD_LOGS/a.log") results logged"
-	# While entries go 1 s after each run, the one that held natA:51820
-	# goes too: the next run maps 51820 to itself (test_relay_switch
-	# needs a's NAT keeping ports, sn_link_kind rule 7).
-	tap_wait "natA keeps a's port again once the entry holding it is gone" 30 \
-		is nat_of a -- "eim 10.99.0.11 true"
 	ip netns exec natA sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
 		net.netfilter.nf_conntrack_udp_timeout_stream=120
 }
@@ -628,11 +623,12 @@ test_relay_switch() {
 	fwd=$(($(relay_status .forwarded_bytes) - fwd))
 	sent=$(($(stat -c %s "$SD_WORK/stream.sent") - sent))
 	tap_run "the stream went on direct: $sent bytes sent in 5 s, p forwarded $fwd bytes (< 1000)" \
-		test "$sent" -ge 40000 -a "$fwd" -lt 1000 ||
-		for n in a b a2 p; do
+		test "$sent" -ge 40000 -a "$fwd" -lt 1000
+	if [ "$sent" -lt 40000 ] || [ "$fwd" -ge 1000 ]; then
+		for n in a b a2; do
 			tap_note "$n: $(ip netns exec "$n" wg show all dump | awk 'NF == 9 {print $1, $4, $7, $8}' | tr '\n' ';')"
 		done
-	tap_note "p's relay: $(sd_status p .relay | jq -c .)"
+	fi
 	tap_note "a's endpoint for b $(wg_of a b .wg.endpoint), b's for a $(wg_of b a .wg.endpoint)"
 	natB fully-random
 	tap_wait "natB fully-random again: b symmetric, a-b relay at both ends" 60 kind_ab relay
