@@ -359,7 +359,7 @@ test_tamper() {
 	tap_eq "c's /status: counting on its devices' ports (51820 for a, 51821 for b)" \
 		"$(sd_status c '.wg_datagrams | "\(.counting) \(.ports | sort | join(","))"')" \
 		"true 51820,51821"
-	tap_run "c's /status: datagrams = accepted + refused" settled c
+	tap_wait "c's /status: datagrams = accepted + refused" 10 settled c
 	r0=$(refused c) a0=$(refused a)
 	tap_match "c's /metrics: semnetd_wg_refused_datagrams_total" "$r0" '^[0-9]+$'
 	iip=$(sd_instance_ip c "$WEB" 0)
