@@ -365,8 +365,14 @@ test_tamper() {
 	iip=$(sd_instance_ip c "$WEB" 0)
 	coproc CATCH { wg_catch a ul0 51820 "$LOGS/frame.hex"; }
 	catch=$CATCH_PID	# bash unsets CATCH_PID when it ends
-	read -r -t 10 _ <&"${CATCH[0]}"
-	ip netns exec cli "$PEER" udp "$iip" 9 100 >/dev/null
+	read -r -t 30 _ <&"${CATCH[0]}"
+	# A datagram to x0 on c until one is caught (a loaded VM may start
+	# the catch late).
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		ip netns exec cli "$PEER" udp "$iip" 9 100 >/dev/null
+		[ -s "$LOGS/frame.hex" ] && break
+		sleep 1
+	done
 	wait "$catch"
 	tap_run "a data message from a to c caught on a's ul0" test -s "$LOGS/frame.hex"
 	wg_inject a ul0 "$LOGS/frame.hex"

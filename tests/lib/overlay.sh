@@ -197,16 +197,18 @@ capture() {
 # wg_catch NS DEV DPORT FILE: in NS, the next WireGuard data message (type
 # 4, not a keepalive) sent out of DEV to UDP port DPORT over IPv4, its
 # Ethernet frame as hex into FILE; "ready" on stdout once listening (run it
-# as a coprocess, read that line, then make traffic).
+# as a coprocess, read that line, then make traffic). Fails after 30 s
+# without one.
 wg_catch() {
 	ip netns exec "$1" python3 -S -c '
-import socket, sys
+import socket, sys, time
 dev, dport, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
 s.bind((dev, 0))
-s.settimeout(20)
+end = time.monotonic() + 30
 print("ready", flush=True)
 while True:
+    s.settimeout(max(end - time.monotonic(), 0.01))
     f, addr = s.recvfrom(65535)
     if addr[2] != socket.PACKET_OUTGOING or f[12:14] != b"\x08\x00" or f[23] != 17:
         continue
