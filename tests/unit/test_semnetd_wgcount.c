@@ -75,12 +75,15 @@ START_TEST(taken_between_the_reads_clamps_to_zero)
 	 * was read: 8 taken, 5 counted. No wrap, no negative. */
 	read2(5, 8, false, 0);
 	totals(5, 8, 0);
-	read2(8, 8, false, 0);
-	totals(8, 8, 0);
+	/* Twice in a row (traffic on): still 0. */
+	read2(6, 10, false, 0);
+	totals(6, 10, 0);
+	read2(10, 10, false, 0);
+	totals(10, 10, 0);
 	/* One refused after that: counted from the next two reads. */
-	read2(9, 8, false, 0);
-	read2(9, 8, false, 0);
-	totals(9, 8, 1);
+	read2(11, 10, false, 0);
+	read2(11, 10, false, 0);
+	totals(11, 10, 1);
 }
 END_TEST
 
