@@ -204,6 +204,7 @@ void semnetd_wglinks_pass_end(struct semnetd *d)
 	d->wgl.in_pass = false;
 	d->wgl.dumped = false;
 	semnetd_linkdump_free(&d->wgl.links);
+	semnetd_wgrefused_pass_end(d);
 }
 
 /* The pass's dump of the host's devices, taken now if not yet; NULL

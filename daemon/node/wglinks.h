@@ -93,6 +93,7 @@ struct semnetd_wglinks {
 	/* Datagrams the devices refused (wgrefused.h). */
 	struct semnetd_wgcount count;
 	bool count_stale;		/* the nft set may be wrong: a new epoch */
+	bool count_ports_due;		/* devices joined in a pass: the set at its end */
 	char count_error[200];		/* why not counting, "" when counting */
 };
 

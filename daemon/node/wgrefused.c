@@ -100,6 +100,7 @@ static int restart(struct semnetd *d)
 
 static void set_ports(struct semnetd *d)
 {
+	d->wgl.count_ports_due = false;
 	struct sn_err err;
 	size_t n;
 	int *ports = ports_of(d, &n);
@@ -138,7 +139,19 @@ void semnetd_wgrefused_dev_ready(struct semnetd *d, struct semnetd_wgdev *v)
 		semnetd_wgcount_dev_join(&v->cnt, rx);
 		v->cnt_ifindex = v->ifindex;
 	}
-	set_ports(d);
+	/* In a registry pass the set is written once, at its end (a pass
+	 * may set up a device per node), else now. */
+	if (d->wgl.in_pass)
+		d->wgl.count_ports_due = true;
+	else
+		set_ports(d);
+}
+
+void semnetd_wgrefused_pass_end(struct semnetd *d)
+{
+	if (d->wgl.count_ports_due && d->wgl.count.on)
+		set_ports(d);
+	d->wgl.count_ports_due = false;
 }
 
 void semnetd_wgrefused_dev_removing(struct semnetd *d, struct semnetd_wgdev *v)
@@ -149,7 +162,8 @@ void semnetd_wgrefused_dev_removing(struct semnetd *d, struct semnetd_wgdev *v)
 
 	if (!c->on || !ifindex)
 		return;
-	/* Its port out first: what the counter has then, the device had. */
+	/* Its port out first: what the counter has then, the device had
+	 * (the set written now has the ports of devices this pass joined). */
 	v->cnt_ifindex = 0;
 	set_ports(d);
 	if (rx_of(d, ifindex, &rx) == 0)
@@ -168,6 +182,7 @@ void semnetd_wgrefused_read(struct semnetd *d)
 		return;
 	if ((!w->count.on || w->count_stale) && restart(d) < 0)
 		return;
+	semnetd_wgrefused_pass_end(d);	/* a pass's devices, if not yet */
 	/* The counter first, then the devices (wgcount.h). */
 	if (semnetd_fw_wg_read(&d->fw, &counter, &err) < 0) {
 		sn_warn("table inet semnet-wg: %s; made again", err.msg);

@@ -28,6 +28,9 @@ struct semnetd_wgdev;
 void semnetd_wgrefused_start(struct semnetd *d);
 /* @v was set up (made, taken over, made again, or its port changed). */
 void semnetd_wgrefused_dev_ready(struct semnetd *d, struct semnetd_wgdev *v);
+/* The end of a registry pass: the set gets the ports of the devices it
+ * set up, in one transaction. */
+void semnetd_wgrefused_pass_end(struct semnetd *d);
 /* @v is about to be deleted. */
 void semnetd_wgrefused_dev_removing(struct semnetd *d, struct semnetd_wgdev *v);
 /* Reads the counter and the devices into d->wgl.count. */
