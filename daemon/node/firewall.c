@@ -353,3 +353,118 @@ int semnetd_fw_discovery_clear(struct semnetd_fw *fw)
 	end(fw);
 	return rc;
 }
+
+#define WG_TABLE "inet semnet-wg"
+
+/* "{ P1, P2, ... }" of the ports > 0 of @ports, each once; NULL when out
+ * of memory, "" when none. */
+static char *port_list(const int *ports, size_t n)
+{
+	char *s = malloc(n * 8 + 8);
+	size_t used = 0, kept = 0;
+
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = ports[j] == ports[i];
+		if (dup || ports[i] <= 0 || ports[i] > 65535)
+			continue;
+		used += (size_t)sprintf(s + used, "%s%d", kept++ ? ", " : "{ ", ports[i]);
+	}
+	if (kept)
+		sprintf(s + used, " }");
+	return s;
+}
+
+int semnetd_fw_wg_init(struct semnetd_fw *fw, const int *ports, size_t n, struct sn_err *err)
+{
+	char *list = port_list(ports, n), *cmd = NULL;
+	int rc;
+
+	if (!list || asprintf(&cmd,
+		 "table " WG_TABLE " { }\n"
+		 "delete table " WG_TABLE "\n"
+		 "table " WG_TABLE " {\n"
+		 "  set ports { type inet_service;%s%s%s }\n"
+		 "  counter datagrams { }\n"
+		 /* Last in input: what an earlier chain drops never reached
+		  * WireGuard, and is not counted. */
+		 "  chain input { type filter hook input priority 2147483647; policy accept;\n"
+		 "    udp dport @ports counter name datagrams comment \"" RULE_TAG "-wg-datagrams\"; }\n"
+		 "}\n", list[0] ? " elements = " : "", list, list[0] ? ";" : "") < 0) {
+		free(list);
+		sn_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	free(list);
+	if ((rc = begin(fw)) < 0) {
+		sn_err_set(err, "nftables cannot be used");
+	} else {
+		rc = run(fw, cmd, err);
+		end(fw);
+	}
+	free(cmd);
+	return rc;
+}
+
+int semnetd_fw_wg_ports(struct semnetd_fw *fw, const int *ports, size_t n, struct sn_err *err)
+{
+	char *list = port_list(ports, n), *cmd = NULL;
+	int rc;
+
+	if (!list || asprintf(&cmd, "flush set " WG_TABLE " ports\n%s%s%s", list[0] ?
+			      "add element " WG_TABLE " ports " : "", list, list[0] ? "\n" : "") < 0) {
+		free(list);
+		sn_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	free(list);
+	if ((rc = begin(fw)) < 0) {
+		sn_err_set(err, "nftables cannot be used");
+	} else {
+		rc = run(fw, cmd, err);
+		end(fw);
+	}
+	free(cmd);
+	return rc;
+}
+
+int semnetd_fw_wg_read(struct semnetd_fw *fw, uint64_t *packets, struct sn_err *err)
+{
+	const char *out, *p;
+	unsigned long long v;
+	int rc;
+
+	if ((rc = begin(fw)) < 0) {
+		sn_err_set(err, "nftables cannot be used");
+		return rc;
+	}
+	if ((rc = run(fw, "list counter " WG_TABLE " datagrams", err)) == 0) {
+		out = fw->api.output(fw->nft);
+		if (!out || !(p = strstr(out, "packets ")) || sscanf(p, "packets %llu", &v) != 1) {
+			sn_err_set(err, "nftables: no packets in counter " WG_TABLE " datagrams");
+			rc = -EIO;
+		} else {
+			*packets = v;
+		}
+	}
+	end(fw);
+	return rc;
+}
+
+int semnetd_fw_wg_clear(struct semnetd_fw *fw)
+{
+	int rc = begin(fw);
+
+	if (rc < 0)
+		return rc;
+	rc = run(fw, "list table " WG_TABLE, NULL) == 0;
+	if (rc && run(fw, "delete table " WG_TABLE, NULL) < 0)
+		rc = -EIO;
+	end(fw);
+	return rc;
+}

@@ -83,4 +83,23 @@ int semnetd_fw_discovery_set(struct semnetd_fw *fw, const struct sn_ipaddr *clus
  * not, -EIO when nftables cannot be used. */
 int semnetd_fw_discovery_clear(struct semnetd_fw *fw);
 
+/*
+ * The datagrams reaching this node's WireGuard devices (wgcount.h,
+ * wgrefused.c): semnetd's own table inet semnet-wg, a set "ports" of
+ * their listening ports and, in an input chain of the last priority
+ * (2147483647: what an earlier chain drops never reached WireGuard), "udp
+ * dport @ports counter name datagrams". Input sees a datagram once, after
+ * reassembly, both families, whichever local address it is for.
+ * semnetd_fw_wg_init replaces the table whole (an earlier run's, or one
+ * changed by hand) with the set @ports (each > 0, taken once) and the
+ * counter at 0; semnetd_fw_wg_ports replaces the set in one transaction;
+ * semnetd_fw_wg_read reads the counter's packets. -EIO with nft's message
+ * in @err when the table is not there.
+ */
+int semnetd_fw_wg_init(struct semnetd_fw *fw, const int *ports, size_t n, struct sn_err *err);
+int semnetd_fw_wg_ports(struct semnetd_fw *fw, const int *ports, size_t n, struct sn_err *err);
+int semnetd_fw_wg_read(struct semnetd_fw *fw, uint64_t *packets, struct sn_err *err);
+/* Deletes table inet semnet-wg: 1 when there was one, 0 when not. */
+int semnetd_fw_wg_clear(struct semnetd_fw *fw);
+
 #endif

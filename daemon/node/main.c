@@ -18,6 +18,7 @@
 #include "sn_daemon.h"
 #include "sn_log.h"
 #include "sn_loop.h"
+#include "wgrefused.h"
 
 static void stop(void *arg)
 {
@@ -118,6 +119,7 @@ out_all:
 	semnetd_services_free(&d.services);
 	semnetd_queries_free(&d.queries);
 	semnetd_peers_free(&d.peers);
+	semnetd_wgrefused_stop(&d);	/* table inet semnet-wg goes */
 	semnetd_wglinks_free(&d.wgl);
 	semnetd_probe_free(d.probe);
 	semnetd_discover_free(d.discover);

@@ -11,6 +11,7 @@
 #include "discover.h"
 #include "probe.h"
 #include "semnetd.h"
+#include "wgrefused.h"
 
 static const char *const drop_reasons[] = {
 	[SEMNET_DROP_NO_INSTANCE] = "no_instance",
@@ -170,6 +171,7 @@ char *semnetd_metrics_text(struct semnetd *d)
 	semnetd_probe_metrics(d->probe, f);
 	semnetd_discover_metrics(d->discover, f);
 	semnetd_relaylinks_metrics(d, f);
+	semnetd_wgrefused_metrics(d, f);
 	if (!kernel)
 		goto out;
 

@@ -16,6 +16,7 @@
  *   kernel.c     semnet.ko (lib/sn_kernel)   host.c      rtnetlink
  *   firewall.c   nftables                  discover.c  endpoint discovery (NAT)
  *   wglinks.c    encrypted links (WireGuard) relaylinks.c the relay node (relay.c)
+ *   wgrefused.c  datagrams WireGuard refused (wgcount.c: the arithmetic)
  */
 #ifndef SEMNETD_H
 #define SEMNETD_H

@@ -7,6 +7,7 @@
 #include "discover.h"
 #include "probe.h"
 #include "semnetd.h"
+#include "wgrefused.h"
 
 static void add_lease(void *arg, const struct semnetd_lease *l)
 {
@@ -97,7 +98,10 @@ int semnetd_status(struct semnetd *d, json_t **out)
 		     /* This node's WireGuard key rotation (wglinks.h). */
 		     json_object_set_new(*out, "wg_rotation",
 					 d->wgl.up ? semnetd_wglinks_rotation_json(d) :
-					 json_null()) < 0)) {
+					 json_null()) < 0 ||
+		     /* What the WireGuard devices refused (wgrefused.h). */
+		     json_object_set_new(*out, "wg_datagrams",
+					 semnetd_wgrefused_json(d)) < 0)) {
 		json_decref(*out);
 		*out = NULL;
 	}

@@ -15,6 +15,7 @@
 
 #include "semnetd.h"
 #include "sn_log.h"
+#include "wgrefused.h"
 
 /* The device the public key is read from: never up, so it opens no port. */
 #define KEY_DEV SEMNETD_WG_DEV_PREFIX "-key"
@@ -154,6 +155,7 @@ bool semnetd_wglinks_up(struct semnetd *d)
 	}
 	explicit_bzero(key, sizeof(key));
 	w->up = true;
+	semnetd_wgrefused_start(d);
 	sn_link_key_to_base64(w->public_key, b64);
 	sn_info("WireGuard key %s%s, public key %s, ports from %d", d->cfg.wg_key_path,
 		created ? " made" : "", b64, d->cfg.wg_port);
@@ -202,6 +204,7 @@ void semnetd_wglinks_pass_end(struct semnetd *d)
 	d->wgl.in_pass = false;
 	d->wgl.dumped = false;
 	semnetd_linkdump_free(&d->wgl.links);
+	semnetd_wgrefused_pass_end(d);
 }
 
 /* The pass's dump of the host's devices, taken now if not yet; NULL
@@ -423,6 +426,7 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 	if (want_next)
 		memcpy(v->next_key, pick->wg_peer_key_next, WG_KEY_LEN);
 	*ifindex = idx;
+	semnetd_wgrefused_dev_ready(d, v);
 	{
 		char at[SN_IPADDR_STRLEN];
 
@@ -737,6 +741,7 @@ void semnetd_wglinks_sweep(struct semnetd *d)
 			pv = &v->next;
 			continue;
 		}
+		semnetd_wgrefused_dev_removing(d, v);
 		if (link_del(d, v->name) < 0)
 			sn_warn("%s: cannot remove it", v->name);
 		else

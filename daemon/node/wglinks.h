@@ -27,6 +27,7 @@
 #include "sn_ipaddr.h"
 #include "sn_json.h"
 #include "wg.h"
+#include "wgcount.h"
 
 struct semnetd;
 
@@ -43,6 +44,10 @@ struct semnetd_wgdev {
 	uint8_t next_key[WG_KEY_LEN];
 	struct sn_ipaddr addr;		/* the endpoint's address; family 0: learned */
 	uint64_t pass;			/* the registry pass that set it up or found it */
+	/* Its rx_packets in the refused count (wgrefused.h): the device
+	 * counted, 0 none (its port not in the nft set). */
+	int cnt_ifindex;
+	struct semnetd_wgcount_dev cnt;
 	struct semnetd_wgdev *next;
 	struct semnetd_wgdev *hnext;	/* in its name's bucket */
 };
@@ -85,6 +90,11 @@ struct semnetd_wglinks {
 	uint64_t promotions;		/* peers' next keys moved to by handshake */
 	uv_timer_t switch_timer, promote_timer;
 	uint64_t promote_since;		/* uv_now() when the poll started */
+	/* Datagrams the devices refused (wgrefused.h). */
+	struct semnetd_wgcount count;
+	bool count_stale;		/* the nft set may be wrong: a new epoch */
+	bool count_ports_due;		/* devices joined in a pass: the set at its end */
+	char count_error[200];		/* why not counting, "" when counting */
 };
 
 void semnetd_wglinks_init(struct semnetd_wglinks *w, uv_loop_t *loop);

@@ -329,50 +329,8 @@ wg_data_in() {
 wg_rx() { ip netns exec b cat /sys/class/net/wg1/statistics/rx_packets; }
 refused() { echo $(($(wg_data_in) - $(wg_rx))); }
 
-# wg_catch FILE: in a, the next WireGuard data message (not a keepalive)
-# a sends to b on ul0, its Ethernet frame as hex into FILE; "ready" on
-# stdout once listening.
-wg_catch() {
-	ip netns exec a python3 -S -c '
-import socket, sys
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-s.bind(("ul0", 0))
-s.settimeout(20)
-print("ready", flush=True)
-while True:
-    f, addr = s.recvfrom(65535)
-    if addr[2] != socket.PACKET_OUTGOING or f[12:14] != b"\x08\x00" or f[23] != 17:
-        continue
-    ihl = (f[14] & 15) * 4
-    udp = 14 + ihl
-    if int.from_bytes(f[udp + 2:udp + 4], "big") != int(sys.argv[2]):
-        continue
-    data = f[udp + 8:]
-    if data[0] == 4 and len(data) > 32:
-        open(sys.argv[1], "w").write(f.hex())
-        break' "$1" "$WG_PORT"
-}
-
-# wg_inject FILE [FLIP]: the frame in FILE sent again out of a's ul0; with
-# FLIP, byte FLIP of the WireGuard message (past its 16-byte header) is
-# flipped first. The UDP checksum is cleared (none, as IPv4 allows): a
-# frame caught on its way out may carry only the offload's partial sum,
-# which b's UDP would refuse before WireGuard saw it.
-wg_inject() {
-	ip netns exec a python3 -S -c '
-import socket, sys
-f = bytearray.fromhex(open(sys.argv[1]).read())
-udp = 14 + (f[14] & 15) * 4
-if len(sys.argv) > 2:
-    f[udp + 8 + int(sys.argv[2])] ^= 0x5a
-f[udp + 6:udp + 8] = b"\x00\x00"
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind(("ul0", 0))
-s.send(bytes(f))' "$@"
-}
-
 test_tamper() {
-	local c0 x0 e0 p0 dbg=/sys/kernel/debug/dynamic_debug/control
+	local c0 x0 e0 p0 catch dbg=/sys/kernel/debug/dynamic_debug/control
 	ip netns exec b nft -f - <<-EOF
 	table inet wgt {
 		counter data { }
@@ -383,18 +341,23 @@ test_tamper() {
 	}
 	EOF
 	tap_eq "b counts WireGuard data messages to port $WG_PORT (nft)" "$?" 0
-	coproc CATCH { wg_catch "$LOGS/frame.hex"; }
-	read -r -t 10 _ <&"${CATCH[0]}"
-	udp_burst 1
-	wait "$CATCH_PID"
-	tap_eq "a data message from a to b caught on a's ul0" "$?" 0
+	coproc CATCH { wg_catch a ul0 "$WG_PORT" "$LOGS/frame.hex"; }
+	catch=$CATCH_PID	# bash unsets CATCH_PID when it ends
+	read -r -t 30 _ <&"${CATCH[0]}"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		udp_burst 1
+		[ -s "$LOGS/frame.hex" ] && break
+		sleep 1
+	done
+	wait "$catch"
+	tap_run "a data message from a to b caught on a's ul0" test -s "$LOGS/frame.hex"
 	[ -w "$dbg" ] && echo 'module wireguard +p' >"$dbg"
 	c0=$(refused) x0=$(udp_in) e0=$(csum_errors)
 	p0=$(peer_field b "${OVERLAY_SUB4[a]}" rx_packets)
-	wg_inject "$LOGS/frame.hex"
+	wg_inject a ul0 "$LOGS/frame.hex"
 	tap_wait "replayed verbatim: counted at b's port, not taken by wg1" 10 \
 		test_refused $((c0 + 1))
-	wg_inject "$LOGS/frame.hex" 20
+	wg_inject a ul0 "$LOGS/frame.hex" 20
 	tap_wait "one ciphertext byte flipped: counted, not taken" 10 test_refused $((c0 + 2))
 	tap_eq "b's UDP passed both on to WireGuard (no checksum errors)" "$(csum_errors)" "$e0"
 	tap_eq "semnet's peer for a on b received nothing of them" \

@@ -22,6 +22,11 @@
 #    c's snwg0 carries in clear, the control);
 #  - cleartext packets forged on a's underlay with x0's nsIP or InstanceIP
 #    as source: each one peer_spoofed on a, exactly;
+#  - a WireGuard data message from a to c, caught on a's underlay, sent
+#    again verbatim (a replay) and with one ciphertext byte flipped (a
+#    tamper): c's semnetd counts exactly 2 refused datagrams
+#    (semnetd_wg_refused_datagrams_total: its nft counter of datagrams to
+#    the devices' ports less their rx_packets) while traffic flows on;
 #  - kill -9 and restart of a's semnetd: its devices taken over (same
 #    ifindex, no duplicate), a stale device and route of "an earlier run"
 #    removed, RR whole again;
@@ -59,7 +64,7 @@ fi
 . "$SEMNET_TOP/tests/lib/semnetd.sh"
 # shellcheck source=tests/lib/overlay.sh
 . "$SEMNET_TOP/tests/lib/overlay.sh"
-tap_need jq curl socat python3 mosquitto mosquitto_sub mosquitto_pub tcpdump strace
+tap_need jq curl socat python3 mosquitto mosquitto_sub mosquitto_pub tcpdump strace nft
 
 PEER=$SEMNET_TOP/tests/lib/netpeer.py
 WEB=app.ns.web.prod
@@ -367,6 +372,56 @@ test_forged() {
 		"$(pcap_ip "$LOGS/client.pcap" | grep -cE "^IP4 ($nsip|$iip) ")" 0
 }
 
+# wg_metric NODE NAME: NAME's value in NODE's /metrics (empty: none)
+wg_metric() {
+	curl -s --unix-socket "$SD_WORK/$1.sock" http://localhost/metrics |
+		awk -v m="$2" '$1 == m { print $2 }'
+}
+refused() { wg_metric "$1" semnetd_wg_refused_datagrams_total; }
+refused_is() { [ "$(refused "$1")" = "$2" ]; }
+# settled NODE: its /status says datagrams = accepted + refused (a read
+# racing the RTT probes may not: polled)
+settled() {
+	[ "$(sd_status "$1" '.wg_datagrams | .datagrams - .accepted - .refused')" = 0 ]
+}
+
+# Issue 18: "a tampered or replayed packet is dropped and counted".
+# WireGuard counts no datagram it refuses; semnetd counts the datagrams
+# reaching its devices' ports (nft) less what they took (rx_packets).
+test_tamper() {
+	local r0 a0 iip catch
+	tap_eq "c's /status: counting on its devices' ports (51820 for a, 51821 for b)" \
+		"$(sd_status c '.wg_datagrams | "\(.counting) \(.ports | sort | join(","))"')" \
+		"true 51820,51821"
+	tap_wait "c's /status: datagrams = accepted + refused" 10 settled c
+	r0=$(refused c) a0=$(refused a)
+	tap_match "c's /metrics: semnetd_wg_refused_datagrams_total" "$r0" '^[0-9]+$'
+	iip=$(sd_instance_ip c "$WEB" 0)
+	coproc CATCH { wg_catch a ul0 51820 "$LOGS/frame.hex"; }
+	catch=$CATCH_PID	# bash unsets CATCH_PID when it ends
+	read -r -t 30 _ <&"${CATCH[0]}"
+	# A datagram to x0 on c until one is caught (a loaded VM may start
+	# the catch late).
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		ip netns exec cli "$PEER" udp "$iip" 9 100 >/dev/null
+		[ -s "$LOGS/frame.hex" ] && break
+		sleep 1
+	done
+	wait "$catch"
+	tap_run "a data message from a to c caught on a's ul0" test -s "$LOGS/frame.hex"
+	wg_inject a ul0 "$LOGS/frame.hex"
+	tap_wait "replayed verbatim: c counts it refused" 10 refused_is c $((r0 + 1))
+	wg_inject a ul0 "$LOGS/frame.hex" 20
+	tap_wait "one ciphertext byte flipped: counted too" 10 refused_is c $((r0 + 2))
+	tap_run "traffic still flows: the payload echoed by x0 (cmp)" echo_cmp "TCP:$iip:7"
+	tap_run "and UDP replies from the ServiceIP" ip netns exec cli "$PEER" udp "$RR" 9 1000
+	tap_wait "c's /status settles: datagrams = accepted + refused" 10 settled c
+	refused c >/dev/null	# one read more: the count moves on two (wgcount.h)
+	tap_eq "c refused exactly those 2" "$(($(refused c) - r0))" 2
+	tap_eq "a refused nothing meanwhile" "$(($(refused a) - a0))" 0
+	[ "$TAP_FAILED" = 0 ] || sd_dump a c
+}
+
 # a_again: a's encrypted peer for c back, on the same device
 a_again() {
 	[ "$(peers a)" = "$(sorted "${SUB[b]}=direct/ul0" "${SUB6[b]}=gre-udp" \
@@ -394,6 +449,8 @@ test_restart() {
 	tap_match "a's log: the stale device went" "$(grep -c 'snwg7 removed' "$SD_LOGS/a.log")" '^1$'
 	tap_match "a's log: the stale route went" \
 		"$(grep -c 'removed 1 encrypted link route' "$SD_LOGS/a.log")" '^1$'
+	tap_match "a's log: the earlier run's table inet semnet-wg went (made afresh)" \
+		"$(grep -c 'removed table inet semnet-wg of an earlier run' "$SD_LOGS/a.log")" '^1$'
 	tap_run "a's semnet peer for c is bound to snwg2" \
 		test "$(jq_in a ".[] | select(.subnet == \"${SUB[c]}\") | .dev" peer show)" = snwg2
 	rr_whole "after the restart"
@@ -540,23 +597,31 @@ want_gre() {
 		"${SUB[c]}=gre-udp" "${SUB6[c]}=gre-udp")" ]
 }
 
+accepted() { wg_metric "$1" semnetd_wg_accepted_datagrams_total; }
+
 test_policy() {
+	local acc0
 	cluster_policy encrypted
 	tap_eq "the cluster restarts with --links-policy encrypted" "$?" 0
 	tap_wait "every pair encrypted, no direct route left" 30 want_all_encrypted
 	tap_eq "/status on a: b's why" "$(st a "${SUB[b]}" .why)" "cluster policy encrypted"
 	tap_eq "a: WireGuard devices" "$(wgdevs a)" "snwg1 snwg2"
 	rr_whole "encrypted"
+	acc0=$(accepted a)
 	cluster_policy gre-udp
 	tap_eq "the cluster restarts with --links-policy gre-udp" "$?" 0
 	tap_wait "every pair gre-udp: no WireGuard device or route left on any node" 30 want_gre
 	tap_eq "/status on c: a's kind and why" "$(st c "${SUB[a]}" '"\(.kind) \(.why)"')" \
 		"gre-udp cluster policy gre-udp"
+	tap_run "a's accepted WireGuard datagrams kept when its devices went (>= before)" \
+		test "$(accepted a)" -ge "$acc0"
+	acc0=$(accepted a)
 	rr_whole "gre-udp"
 	cluster_policy auto
 	tap_eq "the cluster restarts with --links-policy auto" "$?" 0
 	tap_wait "auto again: a-b direct, a-c and b-c encrypted" 30 want_auto
 	rr_whole "auto again"
+	tap_run "and counted on on the new devices (> that)" test "$(accepted a)" -gt "$acc0"
 	[ "$TAP_FAILED" = 0 ] || sd_dump a b c
 }
 
@@ -574,6 +639,8 @@ test_leave() {
 	n0=$(grep -c 'snwg2 removed: no encrypted peer' "$SD_LOGS/a.log")
 	tap_match "undeploy instance 0 on c" "$(sd_undeploy c "$WEB" 0)" '^200 '
 	sd_stop c
+	tap_run "c's semnetd removed its table inet semnet-wg at exit" \
+		sh -c '! ip netns exec c nft list table inet semnet-wg >/dev/null 2>&1'
 	tap_match "the cluster removes node c" \
 		"$(sd_ctl_http DELETE "$SD_CLUSTER/api/net/node/c")" '"node_id":"c"'
 	tap_wait "a and b drop c's peers, its device and its routes" 30 c_gone
@@ -588,5 +655,5 @@ test_stop() {
 }
 
 tap_cases test_start test_registry test_encrypted test_pass test_deploy test_traffic test_forged \
-	test_restart test_rotate test_rotate_abort test_policy test_leave test_stop
+	test_tamper test_restart test_rotate test_rotate_abort test_policy test_leave test_stop
 tap_done

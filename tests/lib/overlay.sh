@@ -193,3 +193,49 @@ capture() {
 	CAPTURES+=("$!")
 	wait_for_file 5 "$LOGS/$3.pcap"
 }
+
+# wg_catch NS DEV DPORT FILE: in NS, the next WireGuard data message (type
+# 4, not a keepalive) sent out of DEV to UDP port DPORT over IPv4, its
+# Ethernet frame as hex into FILE; "ready" on stdout once listening (run it
+# as a coprocess, read that line, then make traffic). Fails after 30 s
+# without one.
+wg_catch() {
+	ip netns exec "$1" python3 -S -c '
+import socket, sys, time
+dev, dport, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind((dev, 0))
+end = time.monotonic() + 30
+print("ready", flush=True)
+while True:
+    s.settimeout(max(end - time.monotonic(), 0.01))
+    f, addr = s.recvfrom(65535)
+    if addr[2] != socket.PACKET_OUTGOING or f[12:14] != b"\x08\x00" or f[23] != 17:
+        continue
+    udp = 14 + (f[14] & 15) * 4
+    if int.from_bytes(f[udp + 2:udp + 4], "big") != dport:
+        continue
+    data = f[udp + 8:]
+    if data[0] == 4 and len(data) > 32:
+        open(out, "w").write(f.hex())
+        break' "$2" "$3" "$4"
+}
+
+# wg_inject NS DEV FILE [FLIP]: the frame in FILE (wg_catch's) sent again
+# out of DEV in NS; with FLIP, byte FLIP of the WireGuard message (past
+# its 16-byte header: ciphertext) is flipped first. The UDP checksum is
+# cleared (none, as IPv4 allows): a frame caught on its way out may carry
+# only the offload's partial sum (CHECKSUM_PARTIAL), which the receiver's
+# UDP would refuse before WireGuard saw it.
+wg_inject() {
+	ip netns exec "$1" python3 -S -c '
+import socket, sys
+f = bytearray.fromhex(open(sys.argv[2]).read())
+udp = 14 + (f[14] & 15) * 4
+if len(sys.argv) > 3:
+    f[udp + 8 + int(sys.argv[3])] ^= 0x5a
+f[udp + 6:udp + 8] = b"\x00\x00"
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+s.send(bytes(f))' "${@:2}"
+}

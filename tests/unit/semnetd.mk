@@ -15,6 +15,8 @@
 #                           queries: their indexes by name
 #   test_semnetd_discover   endpoint discovery: which answer counts, and the
 #                           NAT it shows (none, eim, symmetric)
+#   test_semnetd_wgcount    refused WireGuard datagrams: counted less taken,
+#                           device churn, counter resets, reads racing traffic
 NODE := $(TOP)/daemon/node
 $(eval $(call unit_test,test_semnetd_api_parse,$(NODE)/api_parse.c,snlib))
 $(eval $(call unit_test,test_semnetd_leases,$(NODE)/leases.c $(NODE)/store.c,snlib))
@@ -25,3 +27,4 @@ $(eval $(call unit_test,test_semnetd_peer_parse,$(NODE)/peer_parse.c,snlib semne
 $(eval $(call unit_test,test_semnetd_services,$(NODE)/services.c $(NODE)/queries.c,snlib semnetgenl,libnl-route-3.0 libnftables))
 $(eval $(call unit_test,test_semnetd_relay,$(NODE)/relay.c,snlib))
 $(eval $(call unit_test,test_semnetd_discover,$(NODE)/discover_match.c,snlib))
+$(eval $(call unit_test,test_semnetd_wgcount,$(NODE)/wgcount.c))
