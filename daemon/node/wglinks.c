@@ -2,6 +2,7 @@
 /* Encrypted node links: WireGuard devices per peer node (wglinks.h). */
 #include "wglinks.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -277,6 +278,27 @@ static void promote_start(struct semnetd *d);
  * sends a keepalive (a handshake first, without a session) when the
  * interval goes from off to on: off, then on again, in one request.
  */
+/* "addr:port" ("[addr]:port" for IPv6) of @sa, or null for none. */
+static json_t *endpoint_json(const struct sockaddr *sa)
+{
+	char a[INET6_ADDRSTRLEN], out[INET6_ADDRSTRLEN + 8];
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
+		snprintf(out, sizeof(out), "%s:%u", a, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
+		snprintf(out, sizeof(out), "[%s]:%u", a, ntohs(in6->sin6_port));
+	} else {
+		return json_null();
+	}
+	return json_string(out);
+}
+
 static int nudge(struct semnetd *d, const char *ifname, const uint8_t *key, int keepalive,
 		 struct sn_err *err)
 {
@@ -841,6 +863,10 @@ void semnetd_wglinks_status(struct semnetd *d, json_t *peers)
 					    json_integer(now.tv_sec - wp->handshake_sec) : json_null());
 			json_object_set_new(wg, "rx_bytes", json_integer((json_int_t)wp->rx_bytes));
 			json_object_set_new(wg, "tx_bytes", json_integer((json_int_t)wp->tx_bytes));
+			/* Where WireGuard sends now: it follows the source of the
+			 * last authenticated packet, so it may differ from the
+			 * endpoint semnetd gave (a roam, a relayed packet). */
+			json_object_set_new(wg, "sends_to", endpoint_json(&wp->endpoint.sa));
 			sn_link_key_to_base64(wp->public_key, b64);
 			json_object_set_new(wg, "key", json_string(b64));
 			if (v->has_next) {
