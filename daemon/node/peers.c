@@ -190,6 +190,25 @@ static int wg_route(struct semnetd *d, const struct sn_prefix *subnet4,
 	return 0;
 }
 
+/* Takes back what wg_route() made (its peer was not put). */
+static void wg_route_undo(struct semnetd *d, const struct sn_prefix *subnet4,
+			  const struct sn_prefix6 *subnet6, int ifindex)
+{
+	struct semnetd_peer tmp = { .is6 = !!subnet6 };
+	struct sn_link_prefix sub;
+	char text[SN_CIDR6_STRLEN];
+	struct sn_err err;
+
+	if (subnet6)
+		tmp.subnet6 = *subnet6;
+	else
+		tmp.subnet = *subnet4;
+	semnetd_peer_prefix(&tmp, &sub);
+	peer_text(&tmp, text);
+	if (semnetd_host_wg_route_del(&d->host, &sub, ifindex, &err) < 0)
+		sn_warn("peer %s: its encrypted route stays: %s", text, err.msg);
+}
+
 /* A direct peer's route via its node's underlay address, once made; a
  * failure is said once and tried again with the next registry (meanwhile
  * semnet0 carries the subnet, as GRE, which a direct peer accepts). */
@@ -341,11 +360,20 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 		bool relabel = pick && (p->kind != pick->kind || strcmp(p->why, pick->why)) &&
 			       !d->kernel_lacks_label;
 
+		/* The kind and why are recorded only once the kernel has the
+		 * label `semnet peer show` prints: a refused put leaves the
+		 * old ones, so the next registry tries again. */
 		if (relabel && kernel_put(d, subnet4, subnet6, addr, port, encap, ifindex,
-					  label) < 0)
-			sn_debug("peer %s: its label was not updated: %s", text,
+					  label) < 0) {
+			char key[sizeof(d->genl.error) + 96];
+
+			snprintf(key, sizeof(key), "peer %s: its label was not updated: %s", text,
 				 d->genl.error[0] ? d->genl.error : "refused");
-		note_kind(p, encap, pick);
+			if (!semnetd_peers_said(&d->peers, key))
+				sn_warn("%s (tried again with the next registry)", key);
+		} else {
+			note_kind(p, encap, pick);
+		}
 		route_make(d, p);
 		return p;
 	}
@@ -386,11 +414,23 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 			sn_debug("peer %s: the kernel refused it", text);
 		if (subnet6)
 			d->v6_peers_refused = true;
+		/* The WireGuard route made above leads to no peer bound to its
+		 * device, and none records it: it goes (the subnet falls back
+		 * to semnet0). */
+		if (wg)
+			wg_route_undo(d, subnet4, subnet6, ifindex);
 		return NULL;
 	}
 	if (!p) {
-		if (!(p = calloc(1, sizeof(*p))))
+		if (!(p = calloc(1, sizeof(*p)))) {
+			/* Nothing would record the kernel's peer: it goes. */
+			if ((subnet6 ? semnetd_kernel_peer_del6(&d->genl, subnet6) :
+				       semnetd_kernel_peer_del(&d->genl, subnet4)) < 0)
+				sn_warn("peer %s: out of memory, and its kernel peer stays", text);
+			if (wg)
+				wg_route_undo(d, subnet4, subnet6, ifindex);
 			return NULL;
+		}
 		if (subnet6) {
 			p->is6 = true;
 			p->subnet6 = *subnet6;

@@ -13,6 +13,8 @@
 #                           queries: their indexes by name
 #   test_semnetd_discover   endpoint discovery: which answer counts, and the
 #                           NAT it shows (none, eim, symmetric)
+#   test_semnetd_peers      tunnel peers against a kernel of the test's own:
+#                           what a refused put leaves recorded
 NODE := $(TOP)/daemon/node
 $(eval $(call unit_test,test_semnetd_api_parse,$(NODE)/api_parse.c,snlib))
 $(eval $(call unit_test,test_semnetd_leases,$(NODE)/leases.c $(NODE)/store.c,snlib))
@@ -23,3 +25,4 @@ $(eval $(call unit_test,test_semnetd_peer_parse,$(NODE)/peer_parse.c,snlib semne
 $(eval $(call unit_test,test_semnetd_services,$(NODE)/services.c $(NODE)/queries.c,snlib semnetgenl,libnl-route-3.0 libnftables))
 $(eval $(call unit_test,test_semnetd_relay,$(NODE)/relay.c,snlib))
 $(eval $(call unit_test,test_semnetd_discover,$(NODE)/discover_match.c,snlib))
+$(eval $(call unit_test,test_semnetd_peers,$(NODE)/peers.c $(NODE)/peer_parse.c,snlib semnetgenl,libuv libnl-route-3.0))
