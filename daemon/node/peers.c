@@ -530,6 +530,88 @@ static void peer_drop(struct semnetd *d, struct semnetd_peer *p)
 	semnetd_probe_peers_changed(d->probe);
 }
 
+/* A service instance adopted from the kernel at start (number -1) that
+ * no table answer has replaced yet lies behind the kernel peer @k: its
+ * answer is still to come and may want the peer (answers.c puts it
+ * again then). An answer drops or renumbers every adopted instance. */
+static const char *awaited_instance(const struct semnetd *d, const struct semnetd_kpeer *k,
+				    const struct sn_ipaddr *at)
+{
+	for (const struct semnetd_svc *s = d->services.head; s; s = s->next)
+		for (size_t i = 0; i < s->ninst; i++) {
+			const struct semnetd_svc_instance *in = &s->inst[i];
+
+			if (in->number != -1)
+				continue;
+			if (sn_ipaddr_is_set(&in->node) ? sn_ipaddr_equal(&in->node, at) :
+			    k->is6 ? sn_prefix6_contains(&k->subnet6, &in->nsip6) :
+				     in->nsip && sn_prefix_contains(&k->subnet, in->nsip))
+				return s->name;
+		}
+	return NULL;
+}
+
+void semnetd_peers_sweep_kernel(struct semnetd *d)
+{
+	struct semnetd_kpeer *kp;
+	size_t n, spared = 0, removed = 0;
+	int rc;
+
+	if (d->peers.kernel_swept || !d->peers.registry_seen || d->state != SEMNETD_READY)
+		return;
+	if ((rc = semnetd_kernel_peers(&d->genl, &kp, &n)) < 0) {
+		if (!semnetd_peers_said(&d->peers, "cannot list the kernel's peers"))
+			sn_warn("cannot list the kernel's peers (%s): those of nodes that left "
+				"while semnetd was down stay until the next registry",
+				strerror(-rc));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct semnetd_kpeer *k = &kp[i];
+		char text[SN_CIDR6_STRLEN], at_s[SN_IPADDR_STRLEN];
+		struct sn_ipaddr at;
+		const char *svc;
+
+		if (k->is6 ? !!semnetd_peers_find6(&d->peers, &k->subnet6) :
+			     !!semnetd_peers_find(&d->peers, &k->subnet))
+			continue;	/* made again by this run */
+		if (k->addr) {
+			at = sn_ipaddr4(k->addr);
+		} else {
+			memset(&at, 0, sizeof(at));
+			at.family = AF_INET6;
+			at.v6 = k->addr6;
+		}
+		if (k->is6)
+			sn_prefix6_format(&k->subnet6, text);
+		else
+			sn_prefix_format(&k->subnet, text);
+		sn_ipaddr_format(&at, at_s);
+		if ((svc = awaited_instance(d, k, &at))) {
+			spared++;
+			sn_debug("peer %s at %s (an earlier run's): kept until the table answer "
+				 "for %s", text, at_s, svc);
+			continue;
+		}
+		if ((k->is6 ? semnetd_kernel_peer_del6(&d->genl, &k->subnet6) :
+			      semnetd_kernel_peer_del(&d->genl, &k->subnet)) < 0) {
+			sn_warn("peer %s at %s: an earlier run's, its node not in the registry: "
+				"cannot remove it: %s", text, at_s,
+				d->genl.error[0] ? d->genl.error : "refused");
+			spared++;	/* tried again */
+			continue;
+		}
+		removed++;
+		sn_info("peer %s at %s removed: an earlier run's, its node is not in the registry",
+			text, at_s);
+	}
+	free(kp);
+	if (removed)
+		semnetd_probe_peers_changed(d->probe);
+	if (!spared)
+		d->peers.kernel_swept = true;
+}
+
 void semnetd_peers_each(const struct semnetd_peers *ps,
 			void (*fn)(void *arg, const struct sn_prefix *subnet,
 				   const struct sn_ipaddr *addr),
@@ -692,6 +774,10 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 		if (!p->from_registry && !p->from_table)
 			peer_drop(d, p);
 	}
+	d->peers.registry_seen = true;
+	/* Kernel peers an earlier run left for nodes gone meanwhile (before
+	 * the device sweep: an encrypted one is bound to its device). */
+	semnetd_peers_sweep_kernel(d);
 	/* WireGuard devices no peer is bound to any more (after the drops
 	 * above: their peers went first). */
 	semnetd_wglinks_sweep(d);

@@ -256,6 +256,13 @@ static void setup(void)
 
 static void teardown(void)
 {
+	while (d->services.head) {
+		struct semnetd_svc *s = d->services.head;
+
+		d->services.head = s->next;
+		free(s->inst);
+		free(s);
+	}
 	semnetd_peers_free(&d->peers);
 	free(d);
 }
@@ -334,8 +341,129 @@ START_TEST(encrypted_refused_unrouted)
 }
 END_TEST
 
+/* What an earlier run left in the kernel: a peer put by hand here. */
+static void left4(const char *subnet, const char *at)
+{
+	struct sn_prefix p = prefix(subnet);
+	struct sn_ipaddr a;
+
+	ck_assert(sn_ipaddr_parse(at, &a));
+	ck_assert_int_eq(kput(&p, NULL, &a, SEMNET_ENCAP_GRE_UDP, "gre-udp: earlier"), 0);
+}
+
+static void left6(const char *subnet, const char *at)
+{
+	struct sn_prefix6 p;
+	struct sn_ipaddr a;
+
+	ck_assert(sn_prefix6_parse(subnet, &p));
+	ck_assert(sn_ipaddr_parse(at, &a));
+	ck_assert_int_eq(kput(NULL, &p, &a, SEMNET_ENCAP_GRE_UDP, "gre-udp: earlier"), 0);
+}
+
+static bool in_kernel(const char *subnet)
+{
+	struct sn_prefix p;
+	struct sn_prefix6 p6;
+
+	if (sn_prefix_parse(subnet, &p))
+		return kfind(&p, NULL);
+	ck_assert(sn_prefix6_parse(subnet, &p6));
+	return kfind(NULL, &p6);
+}
+
+/* A service adopted from the kernel at start: one instance (number -1)
+ * with the nsIP @nsip on the node @node ("": its address unknown). */
+static struct semnetd_svc *adopted(const char *name, const char *nsip, const char *node)
+{
+	struct semnetd_svc *s = calloc(1, sizeof(*s) + strlen(name) + 1);
+	struct in_addr a;
+
+	ck_assert_ptr_nonnull(s);
+	strcpy(s->name, name);
+	s->inst = calloc(1, sizeof(*s->inst));
+	ck_assert_ptr_nonnull(s->inst);
+	s->ninst = 1;
+	s->inst[0].number = -1;
+	ck_assert_int_eq(inet_pton(AF_INET, nsip, &a), 1);
+	s->inst[0].nsip = ntohl(a.s_addr);
+	if (node[0])
+		ck_assert(sn_ipaddr_parse(node, &s->inst[0].node));
+	s->next = d->services.head;
+	d->services.head = s;
+	return s;
+}
+
+static void registry(const char *nodes)
+{
+	char msg[256];
+	int len = snprintf(msg, sizeof(msg), "{\"version\":3,\"nodes\":%s}", nodes);
+
+	semnetd_peers_on_registry(d, msg, len);
+}
+
+/*
+ * semnetd restarted: the kernel still has the peers of the earlier run.
+ * The first registry (no node but this one's peers below) removes those
+ * of nodes that left, IPv4 and IPv6 subnets, and keeps the peers this run
+ * made (a table answer's) and one an adopted instance waits on, until its
+ * answer came (then it goes too: the answer did not name its node).
+ */
+START_TEST(restart_sweeps_kernel)
+{
+	struct sn_prefix table = prefix("10.18.1.0/26");
+	struct semnetd_svc *svc;
+	struct sn_ipaddr at;
+
+	left4("10.18.1.0/26", "10.0.0.2");	/* a table answer makes it again */
+	left4("10.18.2.0/26", "10.0.0.5");	/* its node left */
+	left6("fd00:18:0:2::/64", "10.0.0.5");	/* the same node's IPv6 subnet */
+	left4("10.18.3.0/26", "10.0.0.6");	/* an adopted instance is there */
+	left4("10.18.4.0/26", "10.0.0.7");	/* one by nsIP, node unknown */
+	svc = adopted("app.a.b.c", "10.18.3.5", "10.0.0.6");
+	adopted("app.a.b.d", "10.18.4.9", "");
+	/* Nothing goes before a registry was read (an answer may come first). */
+	semnetd_peers_sweep_kernel(d);
+	ck_assert(in_kernel("10.18.2.0/26"));
+	ck_assert(sn_ipaddr_parse("10.0.0.2", &at));
+	ck_assert_ptr_nonnull(semnetd_peers_set(d, &table, &at, 4754, SEMNET_ENCAP_GRE_UDP, NULL));
+	semnetd_peers_find(&d->peers, &table)->from_table = true;
+
+	registry("[]");
+	ck_assert(in_kernel("10.18.1.0/26"));
+	ck_assert(!in_kernel("10.18.2.0/26"));
+	ck_assert(!in_kernel("fd00:18:0:2::/64"));
+	ck_assert(in_kernel("10.18.3.0/26"));
+	ck_assert(in_kernel("10.18.4.0/26"));
+	ck_assert(!d->peers.kernel_swept);
+
+	/* The answer for app.a.b.c names no instance on 10.0.0.6 any more. */
+	svc->ninst = 0;
+	semnetd_peers_sweep_kernel(d);
+	ck_assert(!in_kernel("10.18.3.0/26"));
+	ck_assert(in_kernel("10.18.4.0/26"));
+	ck_assert(!d->peers.kernel_swept);
+	/* app.a.b.d's answer put its instance's peer again (this run's). */
+	d->services.head->ninst = 0;
+	{
+		struct sn_prefix p4 = prefix("10.18.4.0/26");
+
+		ck_assert(sn_ipaddr_parse("10.0.0.7", &at));
+		ck_assert_ptr_nonnull(semnetd_peers_set(d, &p4, &at, 4754, SEMNET_ENCAP_GRE_UDP,
+							NULL));
+	}
+	semnetd_peers_sweep_kernel(d);
+	ck_assert(in_kernel("10.18.4.0/26"));
+	ck_assert(d->peers.kernel_swept);
+	/* Swept once: a kernel peer put by hand later is left alone. */
+	left4("10.18.5.0/26", "10.0.0.8");
+	registry("[]");
+	ck_assert(in_kernel("10.18.5.0/26"));
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	return UNIT_SUITE("semnetd_peers", setup, teardown, 0, relabel_refused_retried,
-			  encrypted_refused_unrouted);
+			  encrypted_refused_unrouted, restart_sweeps_kernel);
 }
