@@ -17,6 +17,7 @@
 #  - the snat rule is semnetd's alone and goes when semnetd stops;
 #  - forged answers (the cluster's address with another nonce, another
 #    source, a forged mapping) are ignored, counted, and change nothing;
+#  - a's underlay address moves (and back): discovery binds the new one;
 #  - encrypted links through the NATs (policy auto): p reaches a's
 #    WireGuard device at natA's address and port (a's NAT keeps ports,
 #    both keep the mapping open every 25 s) and b's from b's own first
@@ -293,6 +294,42 @@ test_nat_change() {
 	tap_note "a: $(disc a .changes) changes sent, $(grep -c 'discovery: nat' "$SD_LOGS/a.log") results logged"
 	ip netns exec natA sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
 		net.netfilter.nf_conntrack_udp_timeout_stream=120
+}
+
+# move_a FROM TO: a's underlay address moves (a new lease), its default
+# route kept (TO, added beside FROM, is promoted when FROM goes)
+move_a() {
+	ip netns exec a sysctl -qw net.ipv4.conf.ul0.promote_secondaries=1 &&
+	ip -n a addr add "$2/24" dev ul0 && ip -n a addr del "$1/24" dev ul0 &&
+	ip -n a route replace default via 192.168.1.1
+}
+local_is() { [ "$(disc a .local)" = "$1:51820" ]; }
+result_after() { [ "$(disc a .at)" -gt "$1" ]; }
+
+# a's underlay address moves to .3 (.2 gone) and back. semnetd found .2
+# at start and watches no address, but each discovery run binds the one
+# the host has: a new socket and rule from .3, and its runs answered.
+test_underlay_moves() {
+	local fail t
+	move_a 192.168.1.2 192.168.1.3 || tap_fail "a's address moves to 192.168.1.3"
+	t=$(date +%s)
+	tap_wait "a: discovery's socket on 192.168.1.3" 20 local_is 192.168.1.3
+	# (a run under way when the address went may have failed: counted
+	# from here)
+	fail=$(disc a .failures)
+	tap_match "a: its snat rule from there" "$(rules a)" 'snat ip to 192\.168\.1\.3:51820'
+	tap_wait "a: a run from there found a result" 20 result_after "$t"
+	tap_eq "a: eim behind natA, no run failed, no error" \
+		"$(disc a '"\(.nat) \(.public_addr) \(.failures) \(.error)"')" "eim 10.99.0.11 $fail null"
+	tap_eq "a's log says it moved" \
+		"$(grep -c "discovery: this node's address moved from 192.168.1.2 to 192.168.1.3" "$SD_LOGS/a.log")" 1
+	move_a 192.168.1.3 192.168.1.2 || tap_fail "a's address moves back to 192.168.1.2"
+	t=$(date +%s)
+	tap_wait "a: discovery's socket on 192.168.1.2 again" 20 local_is 192.168.1.2
+	fail=$(disc a .failures)
+	tap_wait "a: a run from there found a result" 20 result_after "$t"
+	tap_eq "a: no run failed since, no error" "$(disc a '"\(.failures) \(.error)"')" "$fail null"
+	[ "$TAP_FAILED" = 0 ] || sd_dump a
 }
 
 test_stop_removes_rule() {
@@ -609,7 +646,8 @@ test_stop() {
 	sd_stop p a a2 b
 }
 
-tap_cases test_start test_classified test_snat_rule test_forged test_nat_change test_stop_removes_rule \
+tap_cases test_start test_classified test_snat_rule test_forged test_nat_change \
+	test_underlay_moves test_stop_removes_rule \
 	test_encrypted_through_nat test_relay test_three_kinds test_relay_switch test_no_stun_port \
 	test_stop
 tap_done
