@@ -199,20 +199,19 @@ s.sendto(sys.argv[4].encode(), (sys.argv[2], int(sys.argv[3])))' "$2" "$3" "$4" 
 }
 
 # forge_on_cue NS CUE DST DPORT JSON SRC_PORT...: one UDP datagram from
-# each SRC_PORT in NS once a line comes through the FIFO CUE
+# each SRC_PORT in NS once a line comes through the FIFO CUE (bound only
+# then: a socket bound beside the cluster's takes the requests to it)
 forge_on_cue() {
 	ip netns exec "$1" python3 -c '
 import socket, sys
-socks = []
+with open(sys.argv[1]) as cue:
+    cue.readline()
 for port in sys.argv[5:]:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("", int(port)))
-    socks.append(s)
-with open(sys.argv[1]) as cue:
-    cue.readline()
-for s in socks:
-    s.sendto(sys.argv[4].encode(), (sys.argv[2], int(sys.argv[3])))' "${@:2}"
+    s.sendto(sys.argv[4].encode(), (sys.argv[2], int(sys.argv[3])))
+    s.close()' "${@:2}"
 }
 
 FORGED='{"semnet_stun":1,"nonce":"00000000000000000000000000000000","addr":"6.6.6.6","port":1,"via":3479}'
