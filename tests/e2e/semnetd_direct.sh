@@ -33,7 +33,7 @@
 #   (client)           (instances 0, 1, 2 of app.ns.web.prod)
 #   a-b, a-c, b-c: direct (same 10.99.0.0/24); d with anyone: gre-udp
 # vm-timeout: 600
-# vm-cost: 193
+# vm-cost: 200
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
 if [ "${SEMNET_IN_VM:-}" != 1 ]; then

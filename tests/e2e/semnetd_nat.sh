@@ -46,7 +46,7 @@
 #   (--stun-port 3478), mosquitto    a 192.168.1.2             b 192.168.2.2
 #                                    semnetd                   semnetd
 # vm-timeout: 900
-# vm-cost: 360
+# vm-cost: 400
 # check-tier: ci
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
