@@ -11,7 +11,7 @@ libnl-3-dev libnl-genl-3-dev libjansson-dev libuv1-dev libsqlite3-dev sqlite3
 libh2o-dev libmosquitto-dev mosquitto mosquitto-clients check curl
 iproute2 iputils-ping iperf3 socat nftables iptables ethtool tcpdump tshark sparse
 libcurl4-openssl-dev libnl-route-3-dev libnftables-dev
-ipvsadm gnuplot-nox linux-perf wrk nginx
+ipvsadm gnuplot-nox linux-perf wrk nginx strace
 libkmod-dev dkms mokutil wireguard-tools
 systemd
 "

@@ -2,7 +2,8 @@
 # networking, kernel programming over genl, MQTT towards the cluster).
 SEMNETD_SRCS := $(addprefix $(TOP)/daemon/node/, config.c store.c leases.c api_parse.c kernel.c peer_parse.c \
 	host.c firewall.c services.c queries.c peers.c answers.c interest.c misses.c \
-	instances.c setup.c status.c upstream.c api.c metrics.c rtt.c probe.c wg.c wglinks.c)
+	instances.c setup.c status.c upstream.c api.c metrics.c rtt.c probe.c wg.c wglinks.c \
+	linkdump.c)
 SEMNETD_SRCS += $(TOP)/daemon/node/relay.c $(TOP)/daemon/node/relaylinks.c
 SEMNETD_SRCS += $(TOP)/daemon/node/discover_match.c $(TOP)/daemon/node/discover.c
 PROGRAMS += semnetd

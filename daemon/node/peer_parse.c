@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <uapi/linux/semnet.h>
 
@@ -423,6 +424,207 @@ bool semnetd_relay_serves(const struct semnetd_node_entry *relay,
 		return false;
 	}
 	return true;
+}
+
+/* --- Whom the relay serves, once a registry ------------------------------ */
+
+static int addr_cmp(const struct sn_ipaddr *a, const struct sn_ipaddr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->family == AF_INET6)
+		return memcmp(&a->v6, &b->v6, sizeof(a->v6));
+	return a->v4 < b->v4 ? -1 : a->v4 > b->v4;
+}
+
+static int index_cmp(size_t a, size_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* By address, then registry order. */
+static int by_addr_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct semnetd_relay_view *sorting = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int c = addr_cmp(&sorting->of[a].addr, &sorting->of[b].addr);
+
+	return c ? c : index_cmp(a, b);
+}
+
+/* By address, nodes without a WireGuard key first, then by WireGuard
+ * port (the keyed ones), then registry order. */
+static int by_port_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct semnetd_relay_view *sorting = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	const struct semnetd_node_entry *x = &sorting->registry[a], *y = &sorting->registry[b];
+	int c = addr_cmp(&sorting->of[a].addr, &sorting->of[b].addr);
+
+	if (c)
+		return c;
+	if (x->link.has_wg_key != y->link.has_wg_key)
+		return x->link.has_wg_key ? 1 : -1;
+	if (x->link.has_wg_key && x->link.wg_port != y->link.wg_port)
+		return x->link.wg_port < y->link.wg_port ? -1 : 1;
+	return index_cmp(a, b);
+}
+
+int semnetd_relay_view_init(struct semnetd_relay_view *v, const struct semnetd_node_entry *relay,
+			    const struct semnetd_node_entry *registry, size_t n,
+			    const struct sn_prefix *platform)
+{
+	size_t k = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->relay = relay;
+	v->registry = registry;
+	v->n = n;
+	v->platform = platform;
+	v->base = semnetd_relay_base(relay);
+	if (v->base < 0 || !n)
+		return 0;	/* serves nobody: no groups */
+	v->of = calloc(n, sizeof(*v->of));
+	v->by_addr = calloc(n, sizeof(*v->by_addr));
+	v->by_port = calloc(n, sizeof(*v->by_port));
+	if (!v->of || !v->by_addr || !v->by_port) {
+		semnetd_relay_view_free(v);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (relay_may_serve(relay, &registry[i], platform, v->base, &v->of[i], NULL, 0))
+			v->by_addr[k++] = i;
+	v->n_may = k;
+	memcpy(v->by_port, v->by_addr, k * sizeof(*v->by_port));
+	qsort_r(v->by_addr, k, sizeof(*v->by_addr), by_addr_cmp, v);
+	qsort_r(v->by_port, k, sizeof(*v->by_port), by_port_cmp, v);
+	return 0;
+}
+
+void semnetd_relay_view_free(struct semnetd_relay_view *v)
+{
+	free(v->of);
+	free(v->by_addr);
+	free(v->by_port);
+	v->of = NULL;
+	v->by_addr = v->by_port = NULL;
+	v->n_may = 0;
+}
+
+/* The first position in @sorted (by @cmp) not before the key @key. */
+static size_t lower_bound(const struct semnetd_relay_view *v, const size_t *sorted,
+			  int (*cmp)(const struct semnetd_relay_view *, size_t, const void *),
+			  const void *key)
+{
+	size_t lo = 0, hi = v->n_may;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp(v, sorted[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A member's place by address alone. */
+static int addr_key_cmp(const struct semnetd_relay_view *v, size_t i, const void *key)
+{
+	return addr_cmp(&v->of[i].addr, key);
+}
+
+/* A member's place by address and WireGuard port (keyed ones). */
+struct port_key {
+	const struct sn_ipaddr *addr;
+	bool keyed;
+	int port;
+};
+
+static int port_key_cmp(const struct semnetd_relay_view *v, size_t i, const void *key)
+{
+	const struct port_key *k = key;
+	const struct semnetd_node_entry *x = &v->registry[i];
+	int c = addr_cmp(&v->of[i].addr, k->addr);
+
+	if (c)
+		return c;
+	if (x->link.has_wg_key != k->keyed)
+		return x->link.has_wg_key ? 1 : -1;
+	if (k->keyed && x->link.wg_port != k->port)
+		return x->link.wg_port < k->port ? -1 : 1;
+	return 0;
+}
+
+/* From position @at of @sorted, the first member of the run @cmp holds
+ * equal to @key that is not @e (the node itself, by subnet): its registry
+ * index, or @v->n when none. Skips only @e's own entries. */
+static size_t first_other(const struct semnetd_relay_view *v, const size_t *sorted,
+			  int (*cmp)(const struct semnetd_relay_view *, size_t, const void *),
+			  const void *key, const struct semnetd_node_entry *e)
+{
+	for (size_t at = lower_bound(v, sorted, cmp, key); at < v->n_may; at++) {
+		if (cmp(v, sorted[at], key))
+			break;
+		if (!same_node(&v->registry[sorted[at]], e))
+			return sorted[at];
+	}
+	return v->n;
+}
+
+/* The smaller registry index (v->n: none). */
+static size_t first_of(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+bool semnetd_relay_view_serves(const struct semnetd_relay_view *v,
+			       const struct semnetd_node_entry *e,
+			       struct semnetd_relay_member_of *out, char *why, size_t why_len)
+{
+	char text[SN_IPADDR_STRLEN];
+	struct port_key none, same;
+	size_t clash;
+
+	if (v->base < 0) {
+		if (why)
+			snprintf(why, why_len, "%.64s offers no WireGuard port, so no relay ports",
+				 id_of(v->relay));
+		return false;
+	}
+	if (!relay_may_serve(v->relay, e, v->platform, v->base, out, why, why_len))
+		return false;
+	/* semnetd_relay_serves' scan, by the groups: @e clashes with a node
+	 * at its address without a WireGuard key, or with one when @e has
+	 * none, or with one at its WireGuard port; the first such in
+	 * registry order is named. */
+	out->port_base = 0;
+	none = (struct port_key){ .addr = &out->addr, .keyed = false };
+	clash = first_other(v, v->by_port, port_key_cmp, &none, e);
+	if (e->link.has_wg_key) {
+		same = (struct port_key){ .addr = &out->addr, .keyed = true,
+					  .port = e->link.wg_port };
+		clash = first_of(clash, first_other(v, v->by_port, port_key_cmp, &same, e));
+	} else {
+		clash = first_other(v, v->by_addr, addr_key_cmp, &out->addr, e);
+	}
+	if (clash == v->n) {
+		/* Others at its address (all with ports of their own). */
+		if (first_other(v, v->by_addr, addr_key_cmp, &out->addr, e) != v->n)
+			out->port_base = e->link.wg_port;
+		return true;
+	}
+	if (why) {
+		const struct semnetd_node_entry *o = &v->registry[clash];
+
+		snprintf(why, why_len, "%.40s and %.40s share address %s %s", id_of(e),
+			 id_of(o), sn_ipaddr_format(&out->addr, text),
+			 e->link.has_wg_key && o->link.has_wg_key ?
+			 "and WireGuard port (the relay cannot tell them apart)" :
+			 "and not both WireGuard (the relay cannot tell them apart)");
+	}
+	return false;
 }
 
 /*

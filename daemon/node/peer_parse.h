@@ -154,6 +154,36 @@ bool semnetd_relay_serves(const struct semnetd_node_entry *relay,
 			  const struct semnetd_node_entry *registry, size_t n_registry,
 			  const struct sn_prefix *platform, struct semnetd_relay_member_of *out,
 			  char *why, size_t why_len);
+
+/*
+ * semnetd_relay_serves for every node of a registry at once: each call
+ * scans the registry for nodes sharing @e's address, n calls cost O(n²)
+ * (seconds at 15,000 nodes). The view sorts the nodes the relay may serve
+ * by address (and WireGuard port) once, O(n log n), and answers each node
+ * in O(log n) (nodes sharing its subnet are skipped one by one, as the
+ * scan skips them: the cluster's subnets are distinct). The same answers,
+ * *@out and why as semnetd_relay_serves(@relay, e, @registry, @n,
+ * @platform, ...). It keeps the three pointers: they must outlive it.
+ * init: 0, or -1 out of memory (nothing to free).
+ */
+struct semnetd_relay_view {
+	const struct semnetd_node_entry *relay, *registry;
+	size_t n;
+	const struct sn_prefix *platform;
+	int base;			/* semnetd_relay_base(relay) */
+	struct semnetd_relay_member_of *of;	/* registry[i]'s address, slot (may serve) */
+	size_t *by_addr, *by_port;	/* indexes of those it may serve, sorted */
+	size_t n_may;
+};
+
+int semnetd_relay_view_init(struct semnetd_relay_view *v, const struct semnetd_node_entry *relay,
+			    const struct semnetd_node_entry *registry, size_t n,
+			    const struct sn_prefix *platform);
+bool semnetd_relay_view_serves(const struct semnetd_relay_view *v,
+			       const struct semnetd_node_entry *e,
+			       struct semnetd_relay_member_of *out, char *why, size_t why_len);
+void semnetd_relay_view_free(struct semnetd_relay_view *v);
+
 /* The relay node's base port (wg_port + SEMNETD_RELAY_PORT_OFFSET), or
  * -1 when it offers no WireGuard port (it relays nothing then). */
 int semnetd_relay_base(const struct semnetd_node_entry *relay);

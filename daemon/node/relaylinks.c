@@ -22,6 +22,7 @@ void semnetd_relaylinks_on_registry(struct semnetd *d, const struct semnetd_node
 	struct semnetd_relaylinks *rl = &d->relay;
 	struct semnetd_relay_member *m;
 	struct semnetd_relay_member_of of;
+	struct semnetd_relay_view view;
 	char addr[SN_IPADDR_STRLEN], why[160];
 	size_t k = 0, left = 0;
 	struct sn_err err;
@@ -42,15 +43,18 @@ void semnetd_relaylinks_on_registry(struct semnetd *d, const struct semnetd_node
 		snprintf(rl->error, sizeof(rl->error), "out of memory");
 		return;
 	}
-	if (!(m = calloc(n ? n : 1, sizeof(*m)))) {
+	/* Each node's sharing of its address from one sort of the
+	 * registry, not a scan of it per node (O(n²)). */
+	if (semnetd_relay_view_init(&view, self, peers, n, &d->cfg.platform) < 0 ||
+	    !(m = calloc(n ? n : 1, sizeof(*m)))) {
+		semnetd_relay_view_free(&view);
 		snprintf(rl->error, sizeof(rl->error), "out of memory");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		char key[sizeof(why) + 32];
 
-		if (semnetd_relay_serves(self, &peers[i], peers, n, &d->cfg.platform, &of, why,
-					 sizeof(why))) {
+		if (semnetd_relay_view_serves(&view, &peers[i], &of, why, sizeof(why))) {
 			m[k].addr = of.addr;
 			m[k].port_base = of.port_base;
 			m[k++].slot = of.slot;
@@ -77,6 +81,7 @@ void semnetd_relaylinks_on_registry(struct semnetd *d, const struct semnetd_node
 		rl->left_out = left;
 		rl->base = base;
 	}
+	semnetd_relay_view_free(&view);
 	free(m);
 }
 

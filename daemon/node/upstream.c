@@ -209,7 +209,10 @@ static void on_message(void *arg, const char *topic, const char *payload, int le
 	size_t plen;
 
 	if (!strcmp(topic, "semnet/nodes")) {
+		/* One dump of the devices for the pass's encrypted peers. */
+		semnetd_wglinks_pass_begin(d);
 		semnetd_peers_on_registry(d, payload, len);
+		semnetd_wglinks_pass_end(d);
 		return;
 	}
 	if (!strncmp(topic, "jobs/", 5)) {

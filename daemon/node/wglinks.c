@@ -37,6 +37,8 @@ void semnetd_wglinks_free(struct semnetd_wglinks *w)
 		w->devs = v->next;
 		free(v);
 	}
+	memset(w->by_name, 0, sizeof(w->by_name));
+	semnetd_linkdump_free(&w->links);
 	if (w->up)
 		semnetd_wg_close(&w->wg);
 	w->up = false;
@@ -158,12 +160,78 @@ bool semnetd_wglinks_up(struct semnetd *d)
 	return true;
 }
 
+/* @name's bucket of w->by_name (FNV-1a). */
+static struct semnetd_wgdev **bucket(struct semnetd_wglinks *w, const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		h = (h ^ *c) * 16777619u;
+	return &w->by_name[h % SEMNETD_WG_DEV_BUCKETS];
+}
+
 static struct semnetd_wgdev *dev_find(struct semnetd_wglinks *w, const char *name)
 {
-	for (struct semnetd_wgdev *v = w->devs; v; v = v->next)
+	for (struct semnetd_wgdev *v = *bucket(w, name); v; v = v->hnext)
 		if (!strcmp(v->name, name))
 			return v;
 	return NULL;
+}
+
+/* Forgets @v (out of the list already). */
+static void dev_forget(struct semnetd_wglinks *w, struct semnetd_wgdev *v)
+{
+	for (struct semnetd_wgdev **pv = bucket(w, v->name); *pv; pv = &(*pv)->hnext) {
+		if (*pv == v) {
+			*pv = v->hnext;
+			break;
+		}
+	}
+	free(v);
+}
+
+void semnetd_wglinks_pass_begin(struct semnetd *d)
+{
+	d->wgl.in_pass = true;
+	d->wgl.dumped = false;
+	d->wgl.pass++;
+}
+
+void semnetd_wglinks_pass_end(struct semnetd *d)
+{
+	d->wgl.in_pass = false;
+	d->wgl.dumped = false;
+	semnetd_linkdump_free(&d->wgl.links);
+}
+
+/* The pass's dump of the host's devices, taken now if not yet; NULL
+ * outside a pass or when the dump failed (said; then device by device). */
+static const struct semnetd_linkdump *pass_links(struct semnetd *d)
+{
+	struct semnetd_wglinks *w = &d->wgl;
+	struct sn_err err;
+
+	if (!w->in_pass)
+		return NULL;
+	if (!w->dumped) {
+		w->dumped = true;
+		if (semnetd_linkdump_take(d->host.sk, &w->links, &err) < 0) {
+			sn_warn("%s: this registry's encrypted peers are checked one by one",
+				err.msg);
+			w->links.n = 0;
+			return NULL;
+		}
+		/* The underlay's MTU: looked for once, not a pass per peer. */
+		{
+			const struct semnetd_linkdump_entry *u =
+				d->underlay.ifindex ? semnetd_linkdump_index(&w->links,
+									     d->underlay.ifindex) : NULL;
+
+			w->underlay_mtu = u ? u->mtu : 0;
+		}
+		return &w->links;
+	}
+	return w->links.n ? &w->links : NULL;
 }
 
 /* The WireGuard MTU over this node's underlay. */
@@ -172,11 +240,28 @@ static int wg_mtu(struct semnetd *d)
 	char dev[IF_NAMESIZE];
 	int mtu = 0;
 
-	if (d->underlay.ifindex && if_indextoname((unsigned int)d->underlay.ifindex, dev))
+	if (pass_links(d))
+		mtu = d->wgl.underlay_mtu;
+	else if (d->underlay.ifindex && if_indextoname((unsigned int)d->underlay.ifindex, dev))
 		mtu = semnetd_host_mtu(&d->host, dev);
 	if (mtu <= 0)
 		mtu = 1500;
 	return mtu - (d->underlay.addr.family == AF_INET6 ? 80 : 60);
+}
+
+/* @v's device's ifindex now (0: none): as this pass set it up, else from
+ * the pass's dump, else from the kernel. */
+static int dev_ifindex(struct semnetd *d, const struct semnetd_wgdev *v)
+{
+	const struct semnetd_linkdump *links = pass_links(d);
+	const struct semnetd_linkdump_entry *e;
+
+	if (!links)
+		return semnetd_host_ifindex(&d->host, v->name);
+	if (v->pass == d->wgl.pass)
+		return v->ifindex;	/* made or changed after the dump */
+	e = semnetd_linkdump_find(links, v->name);
+	return e ? e->ifindex : 0;
 }
 
 static void promote_start(struct semnetd *d);
@@ -227,7 +312,7 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 	    sn_ipaddr_equal(&v->addr, addr) && !memcmp(v->peer_key, active, WG_KEY_LEN) &&
 	    v->has_next == want_next &&
 	    (!want_next || !memcmp(v->next_key, pick->wg_peer_key_next, WG_KEY_LEN)) &&
-	    semnetd_host_ifindex(&d->host, v->name) == v->ifindex) {
+	    dev_ifindex(d, v) == v->ifindex) {
 		*ifindex = v->ifindex;
 		return 0;
 	}
@@ -293,8 +378,11 @@ int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pi
 		snprintf(v->name, sizeof(v->name), "%s", pick->wg_dev);
 		v->next = w->devs;
 		w->devs = v;
+		v->hnext = *bucket(w, v->name);
+		*bucket(w, v->name) = v;
 	}
 	v->ifindex = idx;
+	v->pass = w->in_pass ? w->pass : 0;
 	v->listen_port = pick->wg_listen_port;
 	v->endpoint_port = pick->wg_endpoint_port;
 	v->keepalive = pick->wg_keepalive;
@@ -529,8 +617,37 @@ json_t *semnetd_wglinks_rotation_json(struct semnetd *d)
 	return o;
 }
 
-static bool bound(struct semnetd *d, int ifindex)
+static int int_cmp(const void *a, const void *b)
 {
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The devices encrypted peers are bound to, sorted (*@n of them); NULL
+ * when out of memory (then bound() scans the peers). */
+static int *bound_set(struct semnetd *d, size_t *n)
+{
+	size_t k = 0, cap = 0;
+	int *set;
+
+	for (const struct semnetd_peer *p = d->peers.head; p; p = p->next)
+		cap += semnetd_peer_is_wg(p);
+	*n = 0;
+	if (!(set = malloc((cap ? cap : 1) * sizeof(*set))))
+		return NULL;
+	for (const struct semnetd_peer *p = d->peers.head; p; p = p->next)
+		if (semnetd_peer_is_wg(p))
+			set[k++] = p->ifindex;
+	qsort(set, k, sizeof(*set), int_cmp);
+	*n = k;
+	return set;
+}
+
+static bool bound(struct semnetd *d, const int *set, size_t n, int ifindex)
+{
+	if (set)
+		return bsearch(&ifindex, set, n, sizeof(*set), int_cmp) != NULL;
 	for (const struct semnetd_peer *p = d->peers.head; p; p = p->next)
 		if (semnetd_peer_is_wg(p) && p->ifindex == ifindex)
 			return true;
@@ -577,14 +694,17 @@ void semnetd_wglinks_sweep(struct semnetd *d)
 {
 	struct semnetd_wglinks *w = &d->wgl;
 	struct sn_err err;
+	size_t n_set;
+	int *set = bound_set(d, &n_set);
 	int rc;
 
 	/* Devices of this run no peer is bound to any more: the peers went
-	 * (or changed kind) first, so nothing is routed into them. */
+	 * (or changed kind) first, so nothing is routed into them. One sort
+	 * of the peers' devices, not a scan of the peers per device. */
 	for (struct semnetd_wgdev **pv = &w->devs; *pv;) {
 		struct semnetd_wgdev *v = *pv;
 
-		if (bound(d, v->ifindex)) {
+		if (bound(d, set, n_set, v->ifindex)) {
 			pv = &v->next;
 			continue;
 		}
@@ -593,8 +713,9 @@ void semnetd_wglinks_sweep(struct semnetd *d)
 		else
 			sn_info("%s removed: no encrypted peer uses it", v->name);
 		*pv = v->next;
-		free(v);
+		dev_forget(w, v);
 	}
+	free(set);
 	if (w->swept)
 		return;
 	w->swept = true;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "linkdump.h"
 #include "peer_parse.h"
 #include "sn_ipaddr.h"
 #include "sn_json.h"
@@ -41,8 +42,13 @@ struct semnetd_wgdev {
 	bool has_next;
 	uint8_t next_key[WG_KEY_LEN];
 	struct sn_ipaddr addr;		/* the endpoint's address; family 0: learned */
+	uint64_t pass;			/* the registry pass that set it up or found it */
 	struct semnetd_wgdev *next;
+	struct semnetd_wgdev *hnext;	/* in its name's bucket */
 };
+
+/* Buckets of the devices by name: a registry pass finds each in O(1). */
+#define SEMNETD_WG_DEV_BUCKETS 4096
 
 /* This node's key rotation (LINKS.md §3). */
 enum semnetd_wg_rotation {
@@ -65,6 +71,13 @@ struct semnetd_wglinks {
 	uint8_t public_key[WG_KEY_LEN];
 	struct semnetd_wg wg;
 	struct semnetd_wgdev *devs;
+	struct semnetd_wgdev *by_name[SEMNETD_WG_DEV_BUCKETS];
+	/* A registry pass (semnetd_wglinks_pass_begin .. _end): the host's
+	 * devices from one dump, taken when the first device is ensured. */
+	bool in_pass, dumped;
+	uint64_t pass;			/* passes begun */
+	struct semnetd_linkdump links;
+	int underlay_mtu;		/* the dump's (0: not in it) */
 	enum semnetd_wg_rotation rotation;
 	uint8_t next_public_key[WG_KEY_LEN];
 	uint64_t rotation_since;	/* uv_now() when staged */
@@ -90,11 +103,22 @@ bool semnetd_wglinks_up(struct semnetd *d);
  * IPv6), listens on its port and has exactly its one peer, at the
  * endpoint and with the keepalive @pick names (no endpoint: the one
  * WireGuard learned stays): its ifindex in *@ifindex. Unchanged devices
- * cost nothing. An existing peer of the same key is updated in place (its
- * session stays).
+ * cost nothing but their look-up in the pass's dump (or, outside a pass,
+ * one get of the device and one of the underlay). An existing peer of
+ * the same key is updated in place (its session stays).
  */
 int semnetd_wglinks_ensure(struct semnetd *d, const struct semnetd_link_pick *pick,
 			   int *ifindex, struct sn_err *err);
+
+/*
+ * Around a registry pass (upstream.c, semnetd_peers_on_registry): inside
+ * it, semnetd_wglinks_ensure reads the devices' ifindexes and the
+ * underlay's MTU from one rtnetlink dump, taken by the first device the
+ * pass ensures (none when no peer is encrypted), instead of two gets a
+ * peer; outside it (a table answer's peer), from the kernel each time.
+ */
+void semnetd_wglinks_pass_begin(struct semnetd *d);
+void semnetd_wglinks_pass_end(struct semnetd *d);
 
 /*
  * After a registry pass (peers put, changed and dropped): devices no peer

@@ -12,6 +12,9 @@
 #  - policy auto: a-b (one prefix) direct, a-c and b-c (c behind a router,
 #    another prefix) encrypted, the same why from both ends, the devices'
 #    ports, endpoints, MTU (underlay - 60) and routes as agreed;
+#  - the registry sent again, nothing changed: c's pass asks the kernel
+#    about its four encrypted peers' devices with one RTM_GETLINK dump,
+#    no get (strace);
 #  - RR from a over x0 (on c) and x1 (on b), IPv4 and IPv6: 2 / 2, 100 KB
 #    echoed with a random 64-byte marker (cmp), UDP from the ServiceIP; c's
 #    underlay carries WireGuard's UDP between the agreed ports, the
@@ -56,7 +59,7 @@ fi
 . "$SEMNET_TOP/tests/lib/semnetd.sh"
 # shellcheck source=tests/lib/overlay.sh
 . "$SEMNET_TOP/tests/lib/overlay.sh"
-tap_need jq curl socat python3 mosquitto mosquitto_sub tcpdump
+tap_need jq curl socat python3 mosquitto mosquitto_sub mosquitto_pub tcpdump strace
 
 PEER=$SEMNET_TOP/tests/lib/netpeer.py
 WEB=app.ns.web.prod
@@ -201,6 +204,37 @@ test_encrypted() {
 		"$(registry | jq -r '.nodes[] | select(.node_id == "a") | .link.wg_key')"
 	tap_eq "c's snwg0 allows everything from its one peer" \
 		"$(ip netns exec c wg show snwg0 allowed-ips 2>/dev/null | cut -f2)" "0.0.0.0/0 ::/0"
+}
+
+# getlinks FILE: the RTM_GETLINK requests strace saw, "dump" or "get" each
+getlinks() {
+	grep -o 'nlmsg_type=RTM_GETLINK, nlmsg_flags=[A-Z_|]*' "$1" |
+		sed 's/.*NLM_F_DUMP.*/dump/; t; s/.*/get/' | sort | uniq -c | awk '{print $2 "=" $1}' |
+		tr '\n' ' ' | sed 's/ $//'
+}
+traced() { grep -q RTM_GETLINK "$1"; }
+
+# c has four encrypted peers (a's and b's subnets, both families) on two
+# devices: a registry pass with nothing changed asks the kernel about
+# them with one dump (the ifindexes, the underlay's MTU), not a get each.
+test_pass() {
+	local pid=${SD_PID[c]} out=$SD_WORK/c.strace
+	# In c's namespace: strace names rtnetlink's messages only there.
+	ip netns exec c strace -f -qq -e trace=sendto,sendmsg -e signal=none -o "$out" -p "$pid" \
+		2>/dev/null &
+	local tracer=$!
+	wait_until 5 grep -q "^TracerPid:[[:space:]]*[1-9]" "/proc/$pid/status"
+	registry >"$SD_WORK/registry.json" &&
+	ip netns exec ctl mosquitto_pub -h 127.0.0.1 -p "$SD_MQTT_PORT" -q 1 -t semnet/nodes \
+		-f "$SD_WORK/registry.json"
+	tap_eq "the registry sent again to c (nothing changed)" "$?" 0
+	tap_wait "c's pass asked the kernel about its devices" 10 traced "$out"
+	sleep 1
+	kill "$tracer"; wait "$tracer" 2>/dev/null
+	tap_eq "c's pass: one RTM_GETLINK dump for 4 encrypted peers, no get" "$(getlinks "$out")" \
+		"dump=1"
+	tap_eq "c: its peers as they were" "$(peers c)" "$(sorted "${SUB[a]}=direct/snwg0" \
+		"${SUB6[a]}=direct/snwg0" "${SUB[b]}=direct/snwg1" "${SUB6[b]}=direct/snwg1")"
 }
 
 test_deploy() {
@@ -553,6 +587,6 @@ test_stop() {
 	sd_stop a b
 }
 
-tap_cases test_start test_registry test_encrypted test_deploy test_traffic test_forged \
+tap_cases test_start test_registry test_encrypted test_pass test_deploy test_traffic test_forged \
 	test_restart test_rotate test_rotate_abort test_policy test_leave test_stop
 tap_done

@@ -6,7 +6,9 @@
 #   test_semnetd_config     flags, the JSON config file, their errors
 #   test_semnetd_rtt        RTT smoothing, down/up, when the kernel is told a cost
 #   test_semnetd_peer_parse a node registry entry read into a tunnel peer:
-#                           gre-udp or ipudp (an Oakestra node), bad ports
+#                           gre-udp or ipudp (an Oakestra node), bad ports;
+#                           link kinds; the relay's members (a sort, the same
+#                           as the scan on random registries, timed at 15,000)
 #   test_semnetd_relay      the relay: WireGuard datagrams forwarded between
 #                           members over loopback, what it refuses, its bound
 #   test_semnetd_services   the cache of known services and the pending table
