@@ -426,6 +426,8 @@ void semnetd_answers_on_result(struct semnetd *d, const char *payload, int len)
 	sn_info("service %s: %zu instances installed (query %s, %llu ms)", s->name, s->ninst,
 		key ? key : "-", sent ? (unsigned long long)(now - sent) : 0ULL);
 	sn_oak_table_free(&t);
+	/* An earlier run's peers kept for this answer (peers.h). */
+	semnetd_peers_sweep_kernel(d);
 out:
 	json_decref(msg);
 }

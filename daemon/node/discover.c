@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "discover_match.h"
 #include "peer_parse.h"
@@ -51,6 +52,7 @@ struct semnetd_discover {
 	struct semnetd_nat_result res;
 	int64_t at;
 	char error[256];		/* why the last run found nothing ("": none) */
+	char send_error[64];		/* the run's last refused send ("": none) */
 	char ignored_why[sizeof(((struct sn_err *)0)->msg) + 32];		/* the last ignored datagram */
 	uint64_t runs, requests, answers, ignored, failures, changes;
 };
@@ -269,9 +271,9 @@ static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf,
 static void ask(struct semnetd_discover *disc)
 {
 	uint8_t nonce[SN_STUN_NONCE_LEN];
-	char req[SN_STUN_REQUEST_MIN + 64];
+	char req[SN_STUN_REQUEST_MIN + 64], send_error[64] = "";
 	struct sockaddr_storage to;
-	int len;
+	int len, rc;
 
 	if (disc->tries == 0) {
 		if (getrandom(nonce, sizeof(nonce), 0) != sizeof(nonce)) {
@@ -291,31 +293,104 @@ static void ask(struct semnetd_discover *disc)
 		if (disc->run.got[i])
 			continue;
 		to_sockaddr(&disc->cluster, disc->stun_port + i, &to);
-		if (uv_udp_try_send(disc->udp, &b, 1, (const struct sockaddr *)&to) == len)
+		rc = uv_udp_try_send(disc->udp, &b, 1, (const struct sockaddr *)&to);
+		if (rc == len)
 			disc->requests++;
+		else if (rc < 0 && rc != UV_EAGAIN)
+			snprintf(send_error, sizeof(send_error), "%s", uv_strerror(rc));
 	}
+	/* Said with the run's failure (the next run binds the address the
+	 * host has then: prepare). */
+	if (send_error[0])
+		snprintf(disc->send_error, sizeof(disc->send_error), "%s", send_error);
 	disc->tries++;
 	disc->state = ASKING;
 	uv_timer_start(&disc->timer, on_timer, (uint64_t)sn_backoff_next(&disc->backoff), 0);
 }
 
-/* The socket and the rule for @disc->cluster, once per cluster address. */
+/* Whether @a is an address of this host now (a socket can bind it). */
+static bool is_local(const struct sn_ipaddr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = a->family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+						 sizeof(struct sockaddr_in);
+	int fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+	if (fd < 0)
+		return true;	/* cannot tell: as before */
+	to_sockaddr(a, 0, &ss);
+	rc = bind(fd, (struct sockaddr *)&ss, len);
+	close(fd);
+	return rc == 0 || errno != EADDRNOTAVAIL;
+}
+
+/*
+ * The address a run's socket binds: the underlay address while the host
+ * has it, else (it moved: a new DHCP lease) the source address of the
+ * route to the cluster, where WireGuard's packets now leave from too.
+ * semnetd finds its underlay at start only; each run looks again.
+ */
+static int source_for(struct semnetd_discover *disc, struct sn_ipaddr *out)
+{
+	const struct sn_ipaddr *u = &disc->d->underlay.addr;
+	struct sockaddr_storage ss, to;
+	socklen_t len = sizeof(ss);
+	int fd, rc;
+
+	if (u->family == disc->cluster.family && is_local(u)) {
+		*out = *u;
+		return 0;
+	}
+	if ((fd = socket(disc->cluster.family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return -errno;
+	to_sockaddr(&disc->cluster, disc->stun_port, &to);
+	rc = connect(fd, (struct sockaddr *)&to, disc->cluster.family == AF_INET6 ?
+			 sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	if (rc == 0)
+		rc = getsockname(fd, (struct sockaddr *)&ss, &len);
+	rc = rc < 0 ? -errno : 0;
+	close(fd);
+	if (rc < 0)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	if (ss.ss_family == AF_INET6) {
+		out->family = AF_INET6;
+		out->v6 = ((struct sockaddr_in6 *)&ss)->sin6_addr;
+	} else {
+		*out = sn_ipaddr4(ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr));
+	}
+	return 0;
+}
+
+/* The socket and the rule for @disc->cluster from @disc->local (the
+ * run's source_for): once, again when either moves. */
 static int prepare(struct semnetd_discover *disc)
 {
 	struct semnetd *d = disc->d;
 	struct sockaddr_storage ss;
+	char was[SN_IPADDR_STRLEN], now[SN_IPADDR_STRLEN];
 	int len = sizeof(ss), rc, saved;
+	struct sn_ipaddr local;
 	struct sn_err err;
 
-	if (disc->udp)
-		return 0;
 	if (d->underlay.addr.family != disc->cluster.family) {
 		set_error(disc, "the cluster's address is %s, this node's underlay %s",
 			  sn_ipaddr_family_name(disc->cluster.family),
 			  sn_ipaddr_family_name(d->underlay.addr.family));
 		return -1;
 	}
-	disc->local = d->underlay.addr;
+	if ((rc = source_for(disc, &local)) < 0) {
+		set_error(disc, "no route to the cluster: %s", strerror(-rc));
+		return -1;
+	}
+	if (disc->udp && sn_ipaddr_equal(&local, &disc->local))
+		return 0;
+	if (disc->udp) {
+		sn_info("discovery: this node's address moved from %s to %s: a new socket and rule",
+			sn_ipaddr_format(&disc->local, was), sn_ipaddr_format(&local, now));
+		close_socket(disc);	/* the rule is replaced below */
+	}
+	disc->local = local;
 	if (!(disc->udp = malloc(sizeof(*disc->udp))))
 		return set_error(disc, "out of memory"), -1;
 	if ((rc = uv_udp_init_ex(d->loop, disc->udp, (unsigned int)disc->local.family)) < 0) {
@@ -376,6 +451,7 @@ static void start_asking(struct semnetd_discover *disc)
 	disc->run.cluster = disc->cluster;
 	disc->run.port = disc->stun_port;
 	disc->tries = 0;
+	disc->send_error[0] = '\0';
 	sn_backoff_init(&disc->backoff, FIRST_RETRY_MS, FIRST_RETRY_MS << (TRIES - 2));
 	ask(disc);
 }
@@ -457,11 +533,13 @@ static void on_timer(uv_timer_t *timer)
 	if (disc->tries < TRIES)
 		return ask(disc);
 	if (disc->run.got[0] || disc->run.got[1])
-		set_error(disc, "no answer from the cluster's port %d after %d tries",
-			  disc->stun_port + (disc->run.got[0] ? 1 : 0), TRIES);
+		set_error(disc, "no answer from the cluster's port %d after %d tries%s%s",
+			  disc->stun_port + (disc->run.got[0] ? 1 : 0), TRIES,
+			  disc->send_error[0] ? ": cannot send: " : "", disc->send_error);
 	else
-		set_error(disc, "no answer from the cluster's ports %d and %d after %d tries",
-			  disc->stun_port, disc->stun_port + 1, TRIES);
+		set_error(disc, "no answer from the cluster's ports %d and %d after %d tries%s%s",
+			  disc->stun_port, disc->stun_port + 1, TRIES,
+			  disc->send_error[0] ? ": cannot send: " : "", disc->send_error);
 	fail(disc);
 }
 

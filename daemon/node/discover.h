@@ -5,7 +5,9 @@
  *
  * When the registry names the cluster's discovery port N (links.stun_port)
  * and the node has WireGuard (--wg-port not 0), one UDP socket, bound to
- * the node's underlay address, asks the cluster's address (cluster_address
+ * the node's underlay address (each run checks the host still has it; if
+ * not, the source address of the route to the cluster: a new socket and
+ * rule), asks the cluster's address (cluster_address
  * of /register, resolved when it is a name) on ports N and N + 1. Its
  * requests must leave from WireGuard's port, the mapping peers will use:
  * a postrouting snat rule in semnetd's own table inet semnet-discovery

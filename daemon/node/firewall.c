@@ -304,7 +304,7 @@ int semnetd_fw_discovery_set(struct semnetd_fw *fw, const struct sn_ipaddr *clus
 			     int sport, const struct sn_ipaddr *local, int to_port,
 			     struct sn_err *err)
 {
-	char cmd[768], dst[SN_IPADDR_STRLEN], src[SN_IPADDR_STRLEN];
+	char cmd[1280], dst[SN_IPADDR_STRLEN], src[SN_IPADDR_STRLEN];
 	bool v6 = cluster->family == AF_INET6;
 	int rc;
 
@@ -329,7 +329,16 @@ int semnetd_fw_discovery_set(struct semnetd_fw *fw, const struct sn_ipaddr *clus
 		  * that entry's reply, which no snat rewrites. */
 		 "  chain input { type filter hook input priority filter; policy accept;\n"
 		 "    udp dport %5$d ct direction original counter drop"
-		 " comment \"" RULE_TAG "-discovery-answers-only\"; }\n"
+		 " comment \"" RULE_TAG "-discovery-answers-only\"\n"
+		 /* Nor may a datagram forged from the cluster's ports to
+		  * WireGuard's start one: the next requests, snat'ed to
+		  * that port, would clash with it (the same tuple) and be
+		  * dropped for the 30 s it lives, every run failing. An
+		  * answer is the reply of its request's entry, never an
+		  * original. */
+		 "    %1$s saddr %2$s udp sport { %3$d, %4$d } udp dport %9$d"
+		 " ct direction original counter drop"
+		 " comment \"" RULE_TAG "-discovery-no-forged-entry\"; }\n"
 		 "}\n", v6 ? "ip6" : "ip", dst, port, port + 1, sport, v6 ? "[" : "", src,
 		 v6 ? "]" : "", to_port);
 	if ((rc = begin(fw)) < 0) {

@@ -190,6 +190,25 @@ static int wg_route(struct semnetd *d, const struct sn_prefix *subnet4,
 	return 0;
 }
 
+/* Takes back what wg_route() made (its peer was not put). */
+static void wg_route_undo(struct semnetd *d, const struct sn_prefix *subnet4,
+			  const struct sn_prefix6 *subnet6, int ifindex)
+{
+	struct semnetd_peer tmp = { .is6 = !!subnet6 };
+	struct sn_link_prefix sub;
+	char text[SN_CIDR6_STRLEN];
+	struct sn_err err;
+
+	if (subnet6)
+		tmp.subnet6 = *subnet6;
+	else
+		tmp.subnet = *subnet4;
+	semnetd_peer_prefix(&tmp, &sub);
+	peer_text(&tmp, text);
+	if (semnetd_host_wg_route_del(&d->host, &sub, ifindex, &err) < 0)
+		sn_warn("peer %s: its encrypted route stays: %s", text, err.msg);
+}
+
 /* A direct peer's route via its node's underlay address, once made; a
  * failure is said once and tried again with the next registry (meanwhile
  * semnet0 carries the subnet, as GRE, which a direct peer accepts). */
@@ -341,11 +360,20 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 		bool relabel = pick && (p->kind != pick->kind || strcmp(p->why, pick->why)) &&
 			       !d->kernel_lacks_label;
 
+		/* The kind and why are recorded only once the kernel has the
+		 * label `semnet peer show` prints: a refused put leaves the
+		 * old ones, so the next registry tries again. */
 		if (relabel && kernel_put(d, subnet4, subnet6, addr, port, encap, ifindex,
-					  label) < 0)
-			sn_debug("peer %s: its label was not updated: %s", text,
+					  label) < 0) {
+			char key[sizeof(d->genl.error) + 96];
+
+			snprintf(key, sizeof(key), "peer %s: its label was not updated: %s", text,
 				 d->genl.error[0] ? d->genl.error : "refused");
-		note_kind(p, encap, pick);
+			if (!semnetd_peers_said(&d->peers, key))
+				sn_warn("%s (tried again with the next registry)", key);
+		} else {
+			note_kind(p, encap, pick);
+		}
 		route_make(d, p);
 		return p;
 	}
@@ -386,11 +414,23 @@ static struct semnetd_peer *peer_set(struct semnetd *d, const struct sn_prefix *
 			sn_debug("peer %s: the kernel refused it", text);
 		if (subnet6)
 			d->v6_peers_refused = true;
+		/* The WireGuard route made above leads to no peer bound to its
+		 * device, and none records it: it goes (the subnet falls back
+		 * to semnet0). */
+		if (wg)
+			wg_route_undo(d, subnet4, subnet6, ifindex);
 		return NULL;
 	}
 	if (!p) {
-		if (!(p = calloc(1, sizeof(*p))))
+		if (!(p = calloc(1, sizeof(*p)))) {
+			/* Nothing would record the kernel's peer: it goes. */
+			if ((subnet6 ? semnetd_kernel_peer_del6(&d->genl, subnet6) :
+				       semnetd_kernel_peer_del(&d->genl, subnet4)) < 0)
+				sn_warn("peer %s: out of memory, and its kernel peer stays", text);
+			if (wg)
+				wg_route_undo(d, subnet4, subnet6, ifindex);
 			return NULL;
+		}
 		if (subnet6) {
 			p->is6 = true;
 			p->subnet6 = *subnet6;
@@ -488,6 +528,88 @@ static void peer_drop(struct semnetd *d, struct semnetd_peer *p)
 	sn_info("peer %s removed", text);
 	free(p);
 	semnetd_probe_peers_changed(d->probe);
+}
+
+/* A service instance adopted from the kernel at start (number -1) that
+ * no table answer has replaced yet lies behind the kernel peer @k: its
+ * answer is still to come and may want the peer (answers.c puts it
+ * again then). An answer drops or renumbers every adopted instance. */
+static const char *awaited_instance(const struct semnetd *d, const struct semnetd_kpeer *k,
+				    const struct sn_ipaddr *at)
+{
+	for (const struct semnetd_svc *s = d->services.head; s; s = s->next)
+		for (size_t i = 0; i < s->ninst; i++) {
+			const struct semnetd_svc_instance *in = &s->inst[i];
+
+			if (in->number != -1)
+				continue;
+			if (sn_ipaddr_is_set(&in->node) ? sn_ipaddr_equal(&in->node, at) :
+			    k->is6 ? sn_prefix6_contains(&k->subnet6, &in->nsip6) :
+				     in->nsip && sn_prefix_contains(&k->subnet, in->nsip))
+				return s->name;
+		}
+	return NULL;
+}
+
+void semnetd_peers_sweep_kernel(struct semnetd *d)
+{
+	struct semnetd_kpeer *kp;
+	size_t n, spared = 0, removed = 0;
+	int rc;
+
+	if (d->peers.kernel_swept || !d->peers.registry_seen || d->state != SEMNETD_READY)
+		return;
+	if ((rc = semnetd_kernel_peers(&d->genl, &kp, &n)) < 0) {
+		if (!semnetd_peers_said(&d->peers, "cannot list the kernel's peers"))
+			sn_warn("cannot list the kernel's peers (%s): those of nodes that left "
+				"while semnetd was down stay until the next registry",
+				strerror(-rc));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct semnetd_kpeer *k = &kp[i];
+		char text[SN_CIDR6_STRLEN], at_s[SN_IPADDR_STRLEN];
+		struct sn_ipaddr at;
+		const char *svc;
+
+		if (k->is6 ? !!semnetd_peers_find6(&d->peers, &k->subnet6) :
+			     !!semnetd_peers_find(&d->peers, &k->subnet))
+			continue;	/* made again by this run */
+		if (k->addr) {
+			at = sn_ipaddr4(k->addr);
+		} else {
+			memset(&at, 0, sizeof(at));
+			at.family = AF_INET6;
+			at.v6 = k->addr6;
+		}
+		if (k->is6)
+			sn_prefix6_format(&k->subnet6, text);
+		else
+			sn_prefix_format(&k->subnet, text);
+		sn_ipaddr_format(&at, at_s);
+		if ((svc = awaited_instance(d, k, &at))) {
+			spared++;
+			sn_debug("peer %s at %s (an earlier run's): kept until the table answer "
+				 "for %s", text, at_s, svc);
+			continue;
+		}
+		if ((k->is6 ? semnetd_kernel_peer_del6(&d->genl, &k->subnet6) :
+			      semnetd_kernel_peer_del(&d->genl, &k->subnet)) < 0) {
+			sn_warn("peer %s at %s: an earlier run's, its node not in the registry: "
+				"cannot remove it: %s", text, at_s,
+				d->genl.error[0] ? d->genl.error : "refused");
+			spared++;	/* tried again */
+			continue;
+		}
+		removed++;
+		sn_info("peer %s at %s removed: an earlier run's, its node is not in the registry",
+			text, at_s);
+	}
+	free(kp);
+	if (removed)
+		semnetd_probe_peers_changed(d->probe);
+	if (!spared)
+		d->peers.kernel_swept = true;
 }
 
 void semnetd_peers_each(const struct semnetd_peers *ps,
@@ -652,6 +774,10 @@ void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len)
 		if (!p->from_registry && !p->from_table)
 			peer_drop(d, p);
 	}
+	d->peers.registry_seen = true;
+	/* Kernel peers an earlier run left for nodes gone meanwhile (before
+	 * the device sweep: an encrypted one is bound to its device). */
+	semnetd_peers_sweep_kernel(d);
 	/* WireGuard devices no peer is bound to any more (after the drops
 	 * above: their peers went first). */
 	semnetd_wglinks_sweep(d);

@@ -72,6 +72,10 @@ struct semnetd_peers {
 	 * (semnetd_peers_say_once). */
 	char **said;
 	size_t nsaid;
+	/* A registry was read since start; the kernel's peers of an earlier
+	 * run were looked at (semnetd_peers_sweep_kernel). */
+	bool registry_seen;
+	bool kernel_swept;
 };
 
 void semnetd_peers_init(struct semnetd_peers *ps);
@@ -117,6 +121,16 @@ struct semnetd_peer *semnetd_peers_set6(struct semnetd *d, const struct sn_prefi
  * before; else remembers it (up to a bound) and returns false: the caller
  * warns. Registries and table answers come again with every change. */
 bool semnetd_peers_said(struct semnetd_peers *ps, const char *key);
+
+/*
+ * After a restart, once a registry was read: removes every kernel peer
+ * this run did not make again from the registry or a table answer (a node
+ * that left while semnetd was down; a peer put by hand), except one an
+ * adopted instance still waits on (its table answer may want it). Until
+ * none is left waiting, runs again with every registry and table answer;
+ * then never again (this run's peers leave by themselves).
+ */
+void semnetd_peers_sweep_kernel(struct semnetd *d);
 
 /* MQTT input: the node registry, semnet/nodes. */
 void semnetd_peers_on_registry(struct semnetd *d, const char *payload, int len);

@@ -17,6 +17,9 @@
 #  - the snat rule is semnetd's alone and goes when semnetd stops;
 #  - forged answers (the cluster's address with another nonce, another
 #    source, a forged mapping) are ignored, counted, and change nothing;
+#    one to WireGuard's port while no conntrack entry holds the tuple is
+#    dropped (it would make every run fail for 30 s);
+#  - a's underlay address moves (and back): discovery binds the new one;
 #  - encrypted links through the NATs (policy auto): p reaches a's
 #    WireGuard device at natA's address and port (a's NAT keeps ports,
 #    both keep the mapping open every 25 s) and b's from b's own first
@@ -43,7 +46,7 @@
 #   (--stun-port 3478), mosquitto    a 192.168.1.2             b 192.168.2.2
 #                                    semnetd                   semnetd
 # vm-timeout: 900
-# vm-cost: 360
+# vm-cost: 400
 # check-tier: ci
 # shellcheck disable=SC2317 # test_* functions run from tap_cases
 set -u
@@ -165,7 +168,7 @@ test_snat_rule() {
 	local port
 	port=$(ip netns exec a nft -j list table inet semnet-discovery |
 		jq -r '.nftables[] | .rule? // empty | .expr[] | .match? // empty |
-			select(.left.payload.field == "sport") | .right')
+			select(.left.payload.field == "sport" and (.right | type) == "number") | .right')
 	tap_match "a: discovery's socket port is a port" "$port" '^[0-9]+$'
 	tap_eq "a: the one snat rule, in semnetd's table, from its socket to 51820" \
 		"$(rules a | sed 's/^[[:space:]]*//')" \
@@ -175,6 +178,9 @@ test_snat_rule() {
 	tap_eq "a: its socket takes replies only" \
 		"$(ip netns exec a nft list chain inet semnet-discovery input | grep -o "udp dport $port ct direction original counter packets [0-9]* bytes [0-9]* drop")" \
 		"udp dport $port ct direction original counter packets 0 bytes 0 drop"
+	tap_eq "a: nothing from the cluster's ports starts an entry to WireGuard's" \
+		"$(ip netns exec a nft list chain inet semnet-discovery input | grep -o "ip saddr $SD_CTL udp sport { $STUN, $((STUN + 1)) } udp dport 51820 ct direction original counter packets [0-9]* bytes [0-9]* drop")" \
+		"ip saddr $SD_CTL udp sport { $STUN, $((STUN + 1)) } udp dport 51820 ct direction original counter packets 0 bytes 0 drop"
 	tap_eq "p: one snat rule, to 10.99.0.1:51820" "$(rules p | grep -c 'snat ip to 10.99.0.1:51820')" 1
 	tap_eq "natA: its masquerade only (no rule of semnetd's)" "$(rules natA | wc -l)" 0
 	tap_match "a's log: what discovery found" \
@@ -192,17 +198,46 @@ s.bind(("", int(sys.argv[1])))
 s.sendto(sys.argv[4].encode(), (sys.argv[2], int(sys.argv[3])))' "$2" "$3" "$4" "$5"
 }
 
+# forge_on_cue NS CUE DST DPORT JSON SRC_PORT...: one UDP datagram from
+# each SRC_PORT in NS once a line comes through the FIFO CUE (bound only
+# then: a socket bound beside the cluster's takes the requests to it)
+forge_on_cue() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+with open(sys.argv[1]) as cue:
+    cue.readline()
+for port in sys.argv[5:]:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("", int(port)))
+    s.sendto(sys.argv[4].encode(), (sys.argv[2], int(sys.argv[3])))
+    s.close()' "${@:2}"
+}
+
 FORGED='{"semnet_stun":1,"nonce":"00000000000000000000000000000000","addr":"6.6.6.6","port":1,"via":3479}'
 # sock_port NODE: the port of NODE's discovery socket (its rule's sport)
 sock_port() {
 	ip netns exec "$1" nft -j list table inet semnet-discovery |
 		jq -r '.nftables[] | .rule? // empty | .expr[] | .match? // empty |
-			select(.left.payload.field == "sport") | .right'
+			select(.left.payload.field == "sport" and (.right | type) == "number") | .right'
 }
 # dropped NODE: what NODE's answers-only rule dropped
 dropped() {
 	ip netns exec "$1" nft -j list chain inet semnet-discovery input |
 		jq '[.nftables[] | .rule? // empty | .expr[] | .counter? // empty | .packets] | add'
+}
+# dropped_by NODE TAG: what NODE's input rule "semnet-discovery-TAG" dropped
+dropped_by() {
+	ip netns exec "$1" nft -j list chain inet semnet-discovery input |
+		jq "[.nftables[] | .rule? // empty | select(.comment == \"semnet-discovery-$2\") |
+			.expr[] | .counter? // empty | .packets] | add // 0"
+}
+# after_run NODE: NODE's next run ended, and 1.2 s more passed
+after_run() {
+	local runs
+	runs=$(disc "$1" .runs)
+	wait_until 15 runs_at_least "$1" $((runs + 1)) &&
+		wait_for_output 5 waiting disc "$1" .state && sleep 1.2
 }
 # is CMD... -- WANT: CMD prints WANT (evaluated at each call: for tap_wait)
 is() {
@@ -216,7 +251,7 @@ runs_at_least() { [ "$(disc "$1" .runs)" -ge "$2" ]; }
 forged_ignored() { [[ $(disc p .last_ignored) == *"an answer to another request (nonce 00000000000000000000000000000000)" ]]; }
 
 test_forged() {
-	local port ign req ans runs
+	local port ign req ans runs fail
 	port=$(sock_port p)
 	ign=$(disc p .ignored)
 	# An answer from the cluster's address and port to p's WireGuard
@@ -242,6 +277,29 @@ test_forged() {
 		"$(disc p '"\(.nat) \(.public_addr) \(.mapped | join(" ")) \(.failures)"')" \
 		"none 10.99.0.1 10.99.0.1:51820 10.99.0.1:51820 0"
 	tap_eq "the registry unchanged for p" "$(nat_of p)" "none 10.99.0.1 true"
+	# No conntrack entry of p's towards the cluster (between two runs,
+	# its entries living 1 s for a moment): a datagram forged from the
+	# cluster's ports to p's WireGuard port would start one, which p's
+	# next requests, snat'ed to that port (the same tuple), clash with:
+	# dropped for the 30 s it lives, every run failing. semnetd's second
+	# input rule drops it (an answer is a reply, never an original).
+	# (The forger waits for its cue: python starts slowly under TCG, and
+	# p's next run comes 4.2 s after the last at the earliest.)
+	rm -f "$SD_WORK/cue" && mkfifo "$SD_WORK/cue"
+	forge_on_cue ctl "$SD_WORK/cue" 10.99.0.1 51820 "$FORGED" "$STUN" "$((STUN + 1))" &
+	ip netns exec p sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=1
+	after_run p || tap_fail "p: a run, then its entries gone"
+	ip netns exec p sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=120
+	echo go >"$SD_WORK/cue"
+	wait $!
+	read -r fail runs <<<"$(disc p '"\(.failures) \(.runs)"')"
+	tap_wait "p: both forgeries to WireGuard's port dropped by semnetd's rule" 10 \
+		is dropped_by p no-forged-entry -- 2
+	tap_wait "p: two more runs" 30 runs_at_least p $((runs + 2))
+	tap_eq "p: none of them failed (no clash with a forged entry), no error" \
+		"$(disc p '"\(.failures) \(.error)"')" "$fail null"
 }
 
 # reported_states NODE: how many times what NODE's link says (nat,
@@ -293,6 +351,42 @@ test_nat_change() {
 	tap_note "a: $(disc a .changes) changes sent, $(grep -c 'discovery: nat' "$SD_LOGS/a.log") results logged"
 	ip netns exec natA sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
 		net.netfilter.nf_conntrack_udp_timeout_stream=120
+}
+
+# move_a FROM TO: a's underlay address moves (a new lease), its default
+# route kept (TO, added beside FROM, is promoted when FROM goes)
+move_a() {
+	ip netns exec a sysctl -qw net.ipv4.conf.ul0.promote_secondaries=1 &&
+	ip -n a addr add "$2/24" dev ul0 && ip -n a addr del "$1/24" dev ul0 &&
+	ip -n a route replace default via 192.168.1.1
+}
+local_is() { [ "$(disc a .local)" = "$1:51820" ]; }
+result_after() { [ "$(disc a .at)" -gt "$1" ]; }
+
+# a's underlay address moves to .3 (.2 gone) and back. semnetd found .2
+# at start and watches no address, but each discovery run binds the one
+# the host has: a new socket and rule from .3, and its runs answered.
+test_underlay_moves() {
+	local fail t
+	move_a 192.168.1.2 192.168.1.3 || tap_fail "a's address moves to 192.168.1.3"
+	t=$(date +%s)
+	tap_wait "a: discovery's socket on 192.168.1.3" 20 local_is 192.168.1.3
+	# (a run under way when the address went may have failed: counted
+	# from here)
+	fail=$(disc a .failures)
+	tap_match "a: its snat rule from there" "$(rules a)" 'snat ip to 192\.168\.1\.3:51820'
+	tap_wait "a: a run from there found a result" 20 result_after "$t"
+	tap_eq "a: eim behind natA, no run failed, no error" \
+		"$(disc a '"\(.nat) \(.public_addr) \(.failures) \(.error)"')" "eim 10.99.0.11 $fail null"
+	tap_eq "a's log says it moved" \
+		"$(grep -c "discovery: this node's address moved from 192.168.1.2 to 192.168.1.3" "$SD_LOGS/a.log")" 1
+	move_a 192.168.1.3 192.168.1.2 || tap_fail "a's address moves back to 192.168.1.2"
+	t=$(date +%s)
+	tap_wait "a: discovery's socket on 192.168.1.2 again" 20 local_is 192.168.1.2
+	fail=$(disc a .failures)
+	tap_wait "a: a run from there found a result" 20 result_after "$t"
+	tap_eq "a: no run failed since, no error" "$(disc a '"\(.failures) \(.error)"')" "$fail null"
+	[ "$TAP_FAILED" = 0 ] || sd_dump a
 }
 
 test_stop_removes_rule() {
@@ -626,7 +720,8 @@ test_stop() {
 	sd_stop p a a2 b
 }
 
-tap_cases test_start test_classified test_snat_rule test_forged test_nat_change test_stop_removes_rule \
+tap_cases test_start test_classified test_snat_rule test_forged test_nat_change \
+	test_underlay_moves test_stop_removes_rule \
 	test_encrypted_through_nat test_relay test_three_kinds test_relay_switch test_no_stun_port \
 	test_stop
 tap_done

@@ -17,6 +17,8 @@
 #                           NAT it shows (none, eim, symmetric)
 #   test_semnetd_wgcount    refused WireGuard datagrams: counted less taken,
 #                           device churn, counter resets, reads racing traffic
+#   test_semnetd_peers      tunnel peers against a kernel of the test's own:
+#                           what a refused put leaves recorded
 NODE := $(TOP)/daemon/node
 $(eval $(call unit_test,test_semnetd_api_parse,$(NODE)/api_parse.c,snlib))
 $(eval $(call unit_test,test_semnetd_leases,$(NODE)/leases.c $(NODE)/store.c,snlib))
@@ -28,3 +30,4 @@ $(eval $(call unit_test,test_semnetd_services,$(NODE)/services.c $(NODE)/queries
 $(eval $(call unit_test,test_semnetd_relay,$(NODE)/relay.c,snlib))
 $(eval $(call unit_test,test_semnetd_discover,$(NODE)/discover_match.c,snlib))
 $(eval $(call unit_test,test_semnetd_wgcount,$(NODE)/wgcount.c))
+$(eval $(call unit_test,test_semnetd_peers,$(NODE)/peers.c $(NODE)/peer_parse.c,snlib semnetgenl,libuv libnl-route-3.0))
