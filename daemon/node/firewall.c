@@ -350,17 +350,26 @@ int semnetd_fw_discovery_set(struct semnetd_fw *fw, const struct sn_ipaddr *clus
 	return rc;
 }
 
-int semnetd_fw_discovery_clear(struct semnetd_fw *fw)
+/* Deletes @table if it is there: 1 deleted, 0 none, < 0 an error. */
+static int table_clear(struct semnetd_fw *fw, const char *table)
 {
+	char cmd[96];
 	int rc = begin(fw);
 
 	if (rc < 0)
 		return rc;
-	rc = run(fw, "list table " DISCOVERY_TABLE, NULL) == 0;
-	if (rc && run(fw, "delete table " DISCOVERY_TABLE, NULL) < 0)
+	snprintf(cmd, sizeof(cmd), "list table %s", table);
+	rc = run(fw, cmd, NULL) == 0;
+	snprintf(cmd, sizeof(cmd), "delete table %s", table);
+	if (rc && run(fw, cmd, NULL) < 0)
 		rc = -EIO;
 	end(fw);
 	return rc;
+}
+
+int semnetd_fw_discovery_clear(struct semnetd_fw *fw)
+{
+	return table_clear(fw, DISCOVERY_TABLE);
 }
 
 #define WG_TABLE "inet semnet-wg"
@@ -467,13 +476,5 @@ int semnetd_fw_wg_read(struct semnetd_fw *fw, uint64_t *packets, struct sn_err *
 
 int semnetd_fw_wg_clear(struct semnetd_fw *fw)
 {
-	int rc = begin(fw);
-
-	if (rc < 0)
-		return rc;
-	rc = run(fw, "list table " WG_TABLE, NULL) == 0;
-	if (rc && run(fw, "delete table " WG_TABLE, NULL) < 0)
-		rc = -EIO;
-	end(fw);
-	return rc;
+	return table_clear(fw, WG_TABLE);
 }
