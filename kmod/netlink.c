@@ -1732,7 +1732,9 @@ static int semnet_stats_fill(struct sk_buff *skb, struct genl_info *info,
 	    nla_put_u64_64bit(skb, SEMNET_A_STATS_EARLY_DROPS,
 			      sum->early_drops, SEMNET_A_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, SEMNET_A_STATS_MISS_EVICTED,
-			      sum->miss_evicted, SEMNET_A_STATS_PAD))
+			      sum->miss_evicted, SEMNET_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SEMNET_A_STATS_FORWARDED,
+			      sum->forwarded, SEMNET_A_STATS_PAD))
 		goto err;
 	drops = nla_nest_start(skb, SEMNET_A_STATS_DROPS);
 	if (!drops)

@@ -33,6 +33,7 @@ void semnet_stats_sum(struct semnet_net *sn, struct semnet_stats *sum)
 		sum->closest_purged += READ_ONCE(s->closest_purged);
 		sum->early_drops += READ_ONCE(s->early_drops);
 		sum->miss_evicted += READ_ONCE(s->miss_evicted);
+		sum->forwarded += READ_ONCE(s->forwarded);
 		for (i = 0; i <= SEMNET_DROP_MAX; i++)
 			sum->drops[i] += READ_ONCE(s->drops[i]);
 	}

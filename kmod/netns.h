@@ -33,6 +33,7 @@ struct semnet_stats {
 	u64 closest_purged;
 	u64 early_drops;
 	u64 miss_evicted;
+	u64 forwarded;
 	u64 drops[SEMNET_DROP_MAX + 1];
 };
 

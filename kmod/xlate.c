@@ -20,6 +20,7 @@
 #include "bridge.h"
 #include "device.h"
 #include "flow.h"
+#include "forward.h"
 #include "instance.h"
 #include "learn.h"
 #include "link.h"
@@ -94,6 +95,9 @@ void semnet_count(struct semnet_net *sn, const struct semnet_node *node,
 		semnet_counters_add(&flow->inst->counters, len);
 }
 
+static unsigned int semnet_ipv4_hook(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state);
+
 static unsigned int semnet_apply(struct semnet_net *sn,
 				 const struct semnet_node *node,
 				 struct sk_buff *skb,
@@ -126,6 +130,8 @@ static unsigned int semnet_apply(struct semnet_net *sn,
 		semnet_count(sn, node, flow, skb->len,
 			     t->key.index == SEMNET_FT_REPLY_PRE, pkt->tcp_syn,
 			     pkt->tcp_fin, pkt->tcp_rst);
+	if (state->hook == NF_INET_PRE_ROUTING)
+		return semnet_forward4(sn, skb, pkt, t, semnet_ipv4_hook);
 	return NF_ACCEPT;
 }
 

@@ -20,6 +20,7 @@
 
 #include "device.h"
 #include "flow.h"
+#include "forward.h"
 #include "instance.h"
 #include "learn.h"
 #include "link.h"
@@ -106,6 +107,8 @@ static unsigned int semnet_apply6(struct semnet_net *sn,
 		semnet_count(sn, node, semnet_ftuple6_flow(t), skb->len,
 			     t->key.index == SEMNET_FT_REPLY_PRE, pkt->tcp_syn,
 			     pkt->tcp_fin, pkt->tcp_rst);
+	if (state->hook == NF_INET_PRE_ROUTING)
+		return semnet_forward6(sn, skb, pkt, t, semnet_ipv6_hook);
 	return NF_ACCEPT;
 }
 

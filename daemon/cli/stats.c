@@ -100,6 +100,7 @@ static const struct {
 	STAT("closest-purged", SN_J_U64, closest_purged, SEMNET_A_STATS_CLOSEST_PURGED),
 	STAT("early-drops", SN_J_U64, early_drops, SEMNET_A_STATS_EARLY_DROPS),
 	STAT("miss-evicted", SN_J_U64, miss_evicted, SEMNET_A_STATS_MISS_EVICTED),
+	STAT("forwarded", SN_J_U64, forwarded, SEMNET_A_STATS_FORWARDED),
 	STAT("drops", SN_J_U64, drops_total, 0),
 };
 

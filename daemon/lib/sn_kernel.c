@@ -716,6 +716,7 @@ static const struct nla_policy stats_policy[SEMNET_A_STATS_MAX + 1] = {
 	[SEMNET_A_STATS_CLOSEST_PURGED] = { .type = NLA_U64 },
 	[SEMNET_A_STATS_EARLY_DROPS] = { .type = NLA_U64 },
 	[SEMNET_A_STATS_MISS_EVICTED] = { .type = NLA_U64 },
+	[SEMNET_A_STATS_FORWARDED] = { .type = NLA_U64 },
 };
 
 /* One u64 per reason, the attribute type being the reason. */
@@ -767,6 +768,7 @@ int sn_stats_get(struct nlattr **attrs, struct sn_stats *s)
 	U64(SEMNET_A_STATS_CLOSEST_PURGED, closest_purged);
 	U64(SEMNET_A_STATS_EARLY_DROPS, early_drops);
 	U64(SEMNET_A_STATS_MISS_EVICTED, miss_evicted);
+	U64(SEMNET_A_STATS_FORWARDED, forwarded);
 #undef U32
 #undef U64
 	if (tb[SEMNET_A_STATS_DROPS])

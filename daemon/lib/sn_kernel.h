@@ -249,6 +249,7 @@ struct sn_stats {
 	uint64_t closest_purged;
 	uint64_t early_drops;
 	uint64_t miss_evicted;
+	uint64_t forwarded;	/* past the stack's forwarding */
 	uint64_t drops[SN_DROPS_MAX];	/* by enum semnet_drop_reason */
 	uint64_t drops_present;		/* 1 << reason */
 	uint64_t drops_total;

@@ -25,6 +25,7 @@
 #include "../miss.c"
 #include "../offload.c"
 #include "../link.c"
+#include "../forward.c"
 
 #include "fixture.c"
 #include "addr_test.c"
@@ -44,6 +45,7 @@
 #include "miss6_test.c"
 #include "fastpath_test.c"
 #include "link_test.c"
+#include "forward_test.c"
 
 kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_rewrite6_suite,
@@ -53,7 +55,8 @@ kunit_test_suites(&semnet_addr_suite, &semnet_rewrite_suite,
 		  &semnet_config_suite, &semnet_port_suite,
 		  &semnet_batch_suite, &semnet_dualstack_suite,
 		  &semnet_flow6_suite, &semnet_miss6_suite,
-		  &semnet_fastpath_suite, &semnet_link_suite);
+		  &semnet_fastpath_suite, &semnet_link_suite,
+		  &semnet_forward_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("semnet KUnit suites");

@@ -41,7 +41,7 @@ fi
 . "$SEMNET_TOP/tests/lib/tap.sh"
 # shellcheck source=tests/lib/overlay.sh
 . "$SEMNET_TOP/tests/lib/overlay.sh"
-tap_need jq socat python3 tcpdump tshark
+tap_need jq socat python3 tcpdump tshark nft
 tap_note "mode=$SEMNET_NODE_MODE family=$SEMNET_FAMILY underlay=$SEMNET_UNDERLAY"
 
 # What the cases use, by family: RR addresses (RR2, RR3 added only in the
@@ -174,6 +174,99 @@ test_pmtu() {
 		"${C[@]}" "${PING[@]}" -c 1 -W 2 -M "do" -s "$PING_FIT" "$RR"
 }
 
+# semnet forwards the packets it translates itself (kmod/forward.c) while
+# the hooks it would pass over let them through untouched anyway
+# (conntrack's, NAT's); a chain anyone adds in FORWARD, or in PREROUTING
+# after semnet or in POSTROUTING, makes it leave them to the stack, which
+# then runs that chain. One UDP echo to x1's InstanceIP is 2 packets
+# translated on a and 2 on b; the chains count the requests (dport 9).
+forwarded_in() {	# forwarded_in NS: packets NS's semnet forwarded itself
+	stat_in "$1" forwarded
+}
+echo_x1() {	# echo_x1 N: N UDP echoes from cli to x1's InstanceIP
+	local i
+	for i in $(seq "$1"); do
+		"${C[@]}" "$PEER" udp "$I_X1" 9 100 || return 1
+	done
+}
+chain_packets() {	# chain_packets NS TABLE CHAIN: its counter's packets
+	ip netns exec "$1" nft list chain inet "$2" "$3" |
+		sed -n 's/.*counter packets \([0-9]*\).*/\1/p'
+}
+# forwarded_echoes NOTE ON_A ON_B: 10 echoes; a's and b's counters rose by
+# ON_A and ON_B
+forwarded_echoes() {
+	local a b
+	a=$(forwarded_in a) b=$(forwarded_in b)
+	tap_run "10 UDP echoes to $I_X1 $1" echo_x1 10
+	tap_eq "$1: node a forwarded $2 of the 20 packets itself" \
+		"$(($(forwarded_in a) - a))" "$2"
+	tap_eq "$1: node b forwarded $3 of the 20 itself" "$(($(forwarded_in b) - b))" "$3"
+}
+
+# brnf NS [0|1]: br_netfilter's bridge-nf-call-ip(6)tables in NS, read
+# (empty without br_netfilter: Debian's kernel loads it on demand, the
+# debug kernel has it built in) or set
+brnf() {
+	local fam=iptables
+	[ "$SEMNET_FAMILY" = 6 ] && fam=ip6tables
+	if [ $# = 1 ]; then
+		ip netns exec "$1" sysctl -n "net.bridge.bridge-nf-call-$fam" 2>/dev/null
+	else
+		ip netns exec "$1" sysctl -qw "net.bridge.bridge-nf-call-$fam=$2"
+	fi
+}
+
+test_forward() {
+	local brnf_a brnf_b
+	brnf_a=$(brnf a) brnf_b=$(brnf b)
+	[ -z "$brnf_a" ] || brnf a 0
+	[ -z "$brnf_b" ] || brnf b 0
+	forwarded_echoes "(no chains)" 20 20
+	ip netns exec a nft -f - <<-EOF
+	table inet fwdtest {
+		chain c { type filter hook forward priority 0; udp dport 9 counter; }
+	}
+	EOF
+	forwarded_echoes "(a FORWARD chain on a)" 0 20
+	tap_eq "a's FORWARD chain saw the 10 requests" "$(chain_packets a fwdtest c)" 10
+	ip netns exec a nft delete table inet fwdtest
+	ip netns exec a nft -f - <<-EOF
+	table inet posttest {
+		chain c { type filter hook postrouting priority 0; udp dport 9 counter; }
+	}
+	EOF
+	forwarded_echoes "(a POSTROUTING chain on a)" 0 20
+	tap_eq "a's POSTROUTING chain saw the 10 requests" "$(chain_packets a posttest c)" 10
+	ip netns exec a nft delete table inet posttest
+	ip netns exec b nft -f - <<-EOF
+	table inet pretest {
+		chain c { type filter hook prerouting priority 0; udp dport 9 counter; }
+	}
+	EOF
+	forwarded_echoes "(a PREROUTING chain on b)" 20 0
+	tap_eq "b's PREROUTING chain saw the 10 requests" "$(chain_packets b pretest c)" 10
+	ip netns exec b nft delete table inet pretest
+	# NAT chains (conntrack's and NAT's hooks) leave untracked packets alone.
+	ip netns exec a nft -f - <<-EOF
+	table inet nattest {
+		chain post { type nat hook postrouting priority srcnat; oifname "nosuchdev" masquerade; }
+		chain pre { type nat hook prerouting priority dstnat; iifname "nosuchdev" counter; }
+	}
+	EOF
+	forwarded_echoes "(NAT chains on a)" 20 20
+	ip netns exec a nft delete table inet nattest
+	# br_netfilter runs the IP hooks for bridged packets from inside the
+	# bridge: semnet leaves those (a's requests from cli, b's replies from
+	# x1) to the stack, and forwards the ones from semnet0.
+	if [ -n "$brnf_a" ] && [ -n "$brnf_b" ] && [ "$SEMNET_NODE_MODE" != routed ]; then
+		brnf a 1 && brnf b 1
+		forwarded_echoes "(br_netfilter on)" 10 10
+	fi
+	[ -z "$brnf_a" ] || brnf a "$brnf_a"
+	[ -z "$brnf_b" ] || brnf b "$brnf_b"
+}
+
 # Tunnel packets from a stranger, and a peer lying about its containers.
 test_tunnel_drops() {
 	local before
@@ -282,7 +375,7 @@ test_wire() {
 		"$(jq_in a '.drops.malformed + .drops.nomem + .drops.bad_encap' stats)" 0
 }
 
-tap_cases test_topology test_instances test_round_robin test_traffic test_pmtu \
+tap_cases test_topology test_instances test_round_robin test_traffic test_forward test_pmtu \
 	test_tunnel_drops test_misses test_held_datagram test_wire
 rm -rf "$LOGS"
 tap_done

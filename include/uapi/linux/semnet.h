@@ -386,6 +386,8 @@ enum semnet_stats_attr {
 	SEMNET_A_STATS_EARLY_DROPS,
 	/* u64: miss entries evicted to make room (the table was full) */
 	SEMNET_A_STATS_MISS_EVICTED,
+	/* u64: packets semnet forwarded itself, past the stack's forwarding */
+	SEMNET_A_STATS_FORWARDED,
 
 	__SEMNET_A_STATS_MAX
 };
