@@ -249,12 +249,14 @@ static struct dst_entry *semnet_route6(struct net *net, struct sk_buff *skb)
 	return dst;
 }
 
-/* ip6_pkt_too_big(), static in ip6_output.c. */
+/*
+ * Whether @skb does not fit the route as it is: the stack then sends
+ * "packet too big" (ip6_pkt_too_big()) or, for a packet it may fragment
+ * (ignore_df), fragments it in ip6_finish_output(); neither is done here.
+ */
 static bool semnet_too_big6(const struct sk_buff *skb, unsigned int mtu)
 {
 	if (skb->len <= mtu)
-		return false;
-	if (skb->ignore_df)
 		return false;
 	return !(skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu));
 }
