@@ -85,20 +85,21 @@ static bool semnet_hooks_inert(const struct nf_hook_entries *e,
 }
 
 /*
- * What the fast way would skip, for an IPv4 packet at semnet's
- * PRE_ROUTING hook in @net: the PRE_ROUTING hooks after it, FORWARD and
- * POST_ROUTING. Read per packet (a handful of loads): the hook lists are
- * replaced whenever a rule set changes.
+ * What the fast way would skip, for a packet at semnet's PRE_ROUTING hook,
+ * in the hook lists of its family (@hooks: a namespace's hooks_ipv4 or
+ * hooks_ipv6; the priorities have the same values): the PRE_ROUTING hooks
+ * after semnet's, FORWARD and POST_ROUTING. Read per packet (a handful of
+ * loads): the hook lists are replaced whenever a rule set changes.
  */
-static bool semnet_forward_clear4(const struct net *net,
-				  const struct semnet_net *sn, nf_hookfn *own)
+static bool semnet_forward_clear(struct nf_hook_entries __rcu *const *hooks,
+				 const struct semnet_net *sn, nf_hookfn *own)
 {
 	const struct nf_hook_entries *e;
 	unsigned int i;
 
-	if (rcu_access_pointer(net->nf.hooks_ipv4[NF_INET_FORWARD]))
+	if (rcu_access_pointer(hooks[NF_INET_FORWARD]))
 		return false;
-	e = rcu_dereference(net->nf.hooks_ipv4[NF_INET_PRE_ROUTING]);
+	e = rcu_dereference(hooks[NF_INET_PRE_ROUTING]);
 	if (!e)
 		return false;
 	for (i = 0; i < e->num_hook_entries; i++)
@@ -106,8 +107,8 @@ static bool semnet_forward_clear4(const struct net *net,
 			break;
 	if (!semnet_hooks_inert(e, i + 1, own))
 		return false;
-	e = rcu_dereference(net->nf.hooks_ipv4[NF_INET_POST_ROUTING]);
-	return semnet_hooks_inert(e, 0, own);
+	return semnet_hooks_inert(rcu_dereference(hooks[NF_INET_POST_ROUTING]),
+				  0, own);
 }
 
 /* IPsec on this path: xfrm decides, in ip_forward(). */
@@ -148,7 +149,7 @@ unsigned int semnet_forward4(struct semnet_net *sn, struct sk_buff *skb,
 	    netif_is_l3_master(skb->dev))
 		return NF_ACCEPT;
 	if (semnet_forward_xfrm(net, skb) ||
-	    !semnet_forward_clear4(net, sn, own))
+	    !semnet_forward_clear(net->nf.hooks_ipv4, sn, own))
 		return NF_ACCEPT;
 	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
 				 skb->dev))
@@ -200,27 +201,6 @@ unsigned int semnet_forward4(struct semnet_net *sn, struct sk_buff *skb,
 	semnet_stat_inc(sn, forwarded);
 	neigh_output(neigh, skb, is_v6gw);
 	return NF_STOLEN;
-}
-
-/* semnet_forward_clear4() for IPv6 (the priorities have the same values). */
-static bool semnet_forward_clear6(const struct net *net,
-				  const struct semnet_net *sn, nf_hookfn *own)
-{
-	const struct nf_hook_entries *e;
-	unsigned int i;
-
-	if (rcu_access_pointer(net->nf.hooks_ipv6[NF_INET_FORWARD]))
-		return false;
-	e = rcu_dereference(net->nf.hooks_ipv6[NF_INET_PRE_ROUTING]);
-	if (!e)
-		return false;
-	for (i = 0; i < e->num_hook_entries; i++)
-		if (e->hooks[i].hook == own && e->hooks[i].priv == sn)
-			break;
-	if (!semnet_hooks_inert(e, i + 1, own))
-		return false;
-	e = rcu_dereference(net->nf.hooks_ipv6[NF_INET_POST_ROUTING]);
-	return semnet_hooks_inert(e, 0, own);
 }
 
 /* ip6_route_input(), which is not exported: the route ip6_rcv_finish() finds. */
@@ -298,7 +278,7 @@ unsigned int semnet_forward6(struct semnet_net *sn, struct sk_buff *skb,
 	    ipv6_addr_is_multicast(&hdr->daddr))
 		return NF_ACCEPT;
 	if (semnet_forward_xfrm(net, skb) ||
-	    !semnet_forward_clear6(net, sn, own))
+	    !semnet_forward_clear(net->nf.hooks_ipv6, sn, own))
 		return NF_ACCEPT;
 	if (READ_ONCE(net->ipv6.devconf_all->proxy_ndp) &&
 	    pneigh_lookup(&nd_tbl, net, &hdr->daddr, skb->dev, 0))

@@ -204,6 +204,21 @@ forwarded_echoes() {
 	tap_eq "$1: node b forwarded $3 of the 20 itself" "$(($(forwarded_in b) - b))" "$3"
 }
 
+# chain_case NS HOOK ON_A ON_B: with a filter chain at HOOK (priority 0,
+# after semnet's in prerouting) on NS, 10 echoes: a and b forwarded ON_A
+# and ON_B packets themselves, and the chain saw the 10 requests
+chain_case() {
+	local ns=$1 hook=$2
+	ip netns exec "$ns" nft -f - <<-EOF
+	table inet chaintest {
+		chain c { type filter hook $hook priority 0; udp dport 9 counter; }
+	}
+	EOF
+	forwarded_echoes "(a ${hook^^} chain on $ns)" "$3" "$4"
+	tap_eq "$ns's ${hook^^} chain saw the 10 requests" "$(chain_packets "$ns" chaintest c)" 10
+	ip netns exec "$ns" nft delete table inet chaintest
+}
+
 # brnf NS [0|1]: br_netfilter's bridge-nf-call-ip(6)tables in NS, read
 # (empty without br_netfilter: Debian's kernel loads it on demand, the
 # debug kernel has it built in) or set
@@ -223,30 +238,9 @@ test_forward() {
 	[ -z "$brnf_a" ] || brnf a 0
 	[ -z "$brnf_b" ] || brnf b 0
 	forwarded_echoes "(no chains)" 20 20
-	ip netns exec a nft -f - <<-EOF
-	table inet fwdtest {
-		chain c { type filter hook forward priority 0; udp dport 9 counter; }
-	}
-	EOF
-	forwarded_echoes "(a FORWARD chain on a)" 0 20
-	tap_eq "a's FORWARD chain saw the 10 requests" "$(chain_packets a fwdtest c)" 10
-	ip netns exec a nft delete table inet fwdtest
-	ip netns exec a nft -f - <<-EOF
-	table inet posttest {
-		chain c { type filter hook postrouting priority 0; udp dport 9 counter; }
-	}
-	EOF
-	forwarded_echoes "(a POSTROUTING chain on a)" 0 20
-	tap_eq "a's POSTROUTING chain saw the 10 requests" "$(chain_packets a posttest c)" 10
-	ip netns exec a nft delete table inet posttest
-	ip netns exec b nft -f - <<-EOF
-	table inet pretest {
-		chain c { type filter hook prerouting priority 0; udp dport 9 counter; }
-	}
-	EOF
-	forwarded_echoes "(a PREROUTING chain on b)" 20 0
-	tap_eq "b's PREROUTING chain saw the 10 requests" "$(chain_packets b pretest c)" 10
-	ip netns exec b nft delete table inet pretest
+	chain_case a forward 0 20
+	chain_case a postrouting 0 20
+	chain_case b prerouting 20 0
 	# NAT chains (conntrack's and NAT's hooks) leave untracked packets alone.
 	ip netns exec a nft -f - <<-EOF
 	table inet nattest {
